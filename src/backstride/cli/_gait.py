@@ -1,9 +1,139 @@
-"""CLI commands of this concern (filled in by its issue)."""
+"""``backstride analyze``: measure walking in a recording and print a report or JSON."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
 import typer
+
+if TYPE_CHECKING:
+    from backstride.gait import GaitResult
+
+PROGRESS_MIN_BYTES = 20_000_000
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the application."""
+    app.command("analyze")(analyze)
+
+
+def analyze(
+    file: Annotated[
+        Path, typer.Argument(help="Recording: CSV, phyphox or Sensor Logger export (file, ZIP or folder)")
+    ],
+    format: Annotated[str, typer.Option("--format", help="auto, csv, phyphox or sensorlogger")] = "auto",
+    height_m: Annotated[Optional[float], typer.Option("--height-m", help="Body height, m")] = None,  # noqa: UP045
+    sensor_height_m: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option("--sensor-height-m", help="Height of the sensor above the ground, m"),
+    ] = None,
+    age: Annotated[Optional[float], typer.Option("--age", help="Age, years (for norms)")] = None,  # noqa: UP045
+    sex: Annotated[Optional[str], typer.Option("--sex", help="female or male (for norms)")] = None,  # noqa: UP045
+    json_out: Annotated[bool, typer.Option("--json", help="Print the whole result as JSON")] = False,
+) -> None:
+    """Measure walking in a lower-back recording: bouts, steps, cadence, stride length, speed, trunk lean."""
+    from backstride import io
+    from backstride.gait import analyze_stream
+
+    chunks = io.iter_chunks(file, format=format)
+    size = _size(file)
+    if size >= PROGRESS_MIN_BYTES:
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("analysing {task.description}: {task.fields[hours]:.1f} h of recording"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as bar:
+            task = bar.add_task(file.name, total=None, hours=0.0)
+            seen = [0.0]
+
+            def tick(seconds: float) -> None:
+                seen[0] += seconds
+                bar.update(task, hours=seen[0] / 3600.0)
+
+            result = analyze_stream(
+                chunks, height_m=height_m, sensor_height_m=sensor_height_m, age=age, sex=sex, progress=tick
+            )
+    else:
+        result = analyze_stream(chunks, height_m=height_m, sensor_height_m=sensor_height_m, age=age, sex=sex)
+    if json_out:
+        typer.echo(result.model_dump_json(indent=1))
+    else:
+        print_report(result)
+
+
+def _size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size if path.exists() else 0
+
+
+def _fmt(value: float | None, nd: int = 2) -> str:
+    return "–" if value is None else f"{value:.{nd}f}"
+
+
+def print_report(result: GaitResult) -> None:
+    """A readable report of one analysis (rich)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    rec, s = result.recording, result.summary
+    console.print(f"[bold]backstride[/bold] {result.backstride_version} — {rec.source or 'recording'}")
+    console.print(
+        f"{rec.format or 'unknown'} format, {rec.sampling_rate_hz:g} Hz, {rec.duration_s / 60:.1f} min, "
+        f"gyroscope: {'yes' if rec.has_gyroscope else 'no'}"
+    )
+    for note in rec.notes:
+        console.print(f"  [dim]· {note}[/dim]")
+    summary = Table(title="Walking", show_header=False, title_justify="left")
+    summary.add_column("measure")
+    summary.add_column("value", justify="right")
+    summary.add_row("walking time", f"{s.total_walking_s:.0f} s")
+    summary.add_row("walking bouts", f"{s.n_bouts} ({s.n_bouts_10s} of 10 s or more)")
+    summary.add_row("steps", str(s.n_steps))
+    summary.add_row("longest bout", "–" if s.longest_bout_s is None else f"{s.longest_bout_s:.1f} s")
+    summary.add_row("cadence (bouts ≥ 10 s, median)", f"{_fmt(s.median_cadence_spm, 1)} steps/min")
+    summary.add_row("walking speed (bouts ≥ 10 s, median)", f"{_fmt(s.median_walking_speed_mps)} m/s")
+    summary.add_row("stride length (bouts ≥ 10 s, median)", f"{_fmt(s.median_stride_length_m)} m")
+    summary.add_row("trunk lean (bouts ≥ 10 s, median)", f"{_fmt(s.median_trunk_lean_deg, 1)}°")
+    console.print(summary)
+    if result.walking_bouts:
+        table = Table(title="Walking bouts", title_justify="left")
+        for col in (
+            "start s",
+            "end s",
+            "steps",
+            "cadence",
+            "stride m",
+            "speed m/s",
+            "lean °",
+            "regularity",
+            "symmetry",
+        ):
+            table.add_column(col, justify="right")
+        for b in result.walking_bouts[:40]:
+            table.add_row(
+                f"{b.start_s:.1f}",
+                f"{b.end_s:.1f}",
+                str(b.n_steps),
+                _fmt(b.cadence_spm, 1),
+                _fmt(b.stride_length_m),
+                _fmt(b.walking_speed_mps),
+                _fmt(b.trunk_lean_deg, 1),
+                _fmt(b.stride_regularity),
+                _fmt(b.symmetry),
+            )
+        console.print(table)
+        if len(result.walking_bouts) > 40:
+            console.print(
+                f"[dim]… and {len(result.walking_bouts) - 40} more bouts (use --json for all)[/dim]"
+            )
+    else:
+        console.print("No walking found in this recording.")
+    for w in result.warnings:
+        console.print(f"[yellow]note:[/yellow] {w}")

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from backstride.gait._base import Stage
+from backstride.gait._bouts import BoutAssembler
+from backstride.gait._contacts import ContactDetector
+from backstride.gait._orientation import BodyFrame, GravityAligner
+from backstride.gait._pipeline import GaitPipeline, analyze, analyze_stream
+from backstride.gait._quality import GaitRegularity
 from backstride.gait._result import (
     GaitResult,
     GaitSummary,
@@ -10,12 +16,23 @@ from backstride.gait._result import (
     Subject,
     WalkingBout,
 )
+from backstride.gait._spatial import StepLengthZijlstra
 
 __all__ = [
+    "BodyFrame",
+    "BoutAssembler",
+    "ContactDetector",
+    "GaitPipeline",
+    "GaitRegularity",
     "GaitResult",
     "GaitSummary",
+    "GravityAligner",
     "InitialContact",
     "RecordingInfo",
+    "Stage",
+    "StepLengthZijlstra",
     "Subject",
     "WalkingBout",
+    "analyze",
+    "analyze_stream",
 ]

@@ -1,0 +1,184 @@
+"""Accuracy of the gait engine against reference recordings, scored the Mobilise-D way.
+
+A detected walking bout matches a reference bout when their intervals overlap by at least 80 %
+(intersection over union); errors are averaged over matched bouts. An initial contact counts as found
+within ±0.25 s of a reference contact (one-to-one). Contacts are scored only where the reference annotates
+them: within 1 s of a reference walking bout (lab data), or inside the 10 m walk (where the step count is
+compared too). These are the rules of ``../shared/tools/eval_gait.py``; this module applies them in-process
+so tests and benchmarks can score the library directly.
+
+Run ``python benchmarks/accuracy.py [--rotate]`` for the figures on ``../shared/data``.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+IC_TOLERANCE_S = 0.25
+IOU_MIN = 0.8
+
+
+def match_events(
+    detected: list[float], reference: list[float], tol: float = IC_TOLERANCE_S
+) -> tuple[int, list[float]]:
+    """Greedy one-to-one matching of each reference event to its nearest unused detection within ``tol``."""
+    det = sorted(detected)
+    used: set[int] = set()
+    errors: list[float] = []
+    for r in sorted(reference):
+        best_i, best_e = -1, tol
+        for i, d in enumerate(det):
+            if i in used:
+                continue
+            e = abs(d - r)
+            if e <= best_e and (best_i < 0 or e < best_e):
+                best_i, best_e = i, e
+        if best_i >= 0:
+            used.add(best_i)
+            errors.append(best_e)
+    return len(errors), errors
+
+
+def iou(a: tuple[float, float], b: tuple[float, float]) -> float:
+    inter = max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return inter / union if union > 0 else 0.0
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    n_detected: int = 0
+    n_reference: int = 0
+    timing_errors: list[float] = field(default_factory=list)
+    bouts_reference: int = 0
+    bouts_detected: int = 0
+    bouts_matched: int = 0
+    cadence_err: list[float] = field(default_factory=list)
+    stride_err: list[float] = field(default_factory=list)
+    speed_err: list[float] = field(default_factory=list)
+    step_count_err: list[int] = field(default_factory=list)
+
+    def add(self, result: dict[str, Any], reference: dict[str, Any]) -> None:
+        ics = [c["time_s"] for c in result.get("initial_contacts", [])]
+        ref_ics = [c["time_s"] for c in reference["initial_contacts"]]
+        if "trial_s" in reference:
+            a, b = reference["trial_s"]
+            ics = [t for t in ics if a - 0.5 <= t <= b + 0.5]
+            self.step_count_err.append(len(ics) - int(reference["n_steps"]))
+        elif "walking_bouts" in reference:
+            spans = [(w["start_s"] - 1.0, w["end_s"] + 1.0) for w in reference["walking_bouts"]]
+            ics = [t for t in ics if any(a <= t <= b for a, b in spans)]
+        tp, errs = match_events(ics, ref_ics)
+        self.tp += tp
+        self.n_detected += len(ics)
+        self.n_reference += len(ref_ics)
+        self.timing_errors += errs
+        if "walking_bouts" in reference:
+            det = result.get("walking_bouts", [])
+            self.bouts_reference += len(reference["walking_bouts"])
+            self.bouts_detected += len(det)
+            for rw in reference["walking_bouts"]:
+                cands = [(iou((rw["start_s"], rw["end_s"]), (d["start_s"], d["end_s"])), d) for d in det]
+                cands = [c for c in cands if c[0] >= IOU_MIN]
+                if not cands:
+                    continue
+                d = max(cands, key=lambda c: c[0])[1]
+                self.bouts_matched += 1
+                for key, acc in (
+                    ("cadence_spm", self.cadence_err),
+                    ("stride_length_m", self.stride_err),
+                    ("walking_speed_mps", self.speed_err),
+                ):
+                    if d.get(key) is not None and rw.get(key) is not None:
+                        acc.append(abs(d[key] - rw[key]))
+
+    def figures(self) -> dict[str, Any]:
+        def mean(xs: list[float]) -> float | None:
+            return round(statistics.fmean(xs), 4) if xs else None
+
+        denom = self.n_detected + self.n_reference
+        return {
+            "ic_f1": round(2 * self.tp / denom, 4) if denom else 0.0,
+            "ic_timing_mae_s": mean(self.timing_errors),
+            "wb_ref": self.bouts_reference,
+            "wb_det": self.bouts_detected,
+            "wb_matched": self.bouts_matched,
+            "cadence_mae_spm": mean(self.cadence_err),
+            "stride_length_mae_m": mean(self.stride_err),
+            "walking_speed_mae_mps": mean(self.speed_err),
+            "step_count_abs_err_median": (
+                statistics.median(abs(s) for s in self.step_count_err) if self.step_count_err else None
+            ),
+        }
+
+
+def reference_folders(dataset: str) -> list[Path]:
+    return sorted(p.parent for p in (DATA / dataset).rglob("reference.json"))
+
+
+def load_folder(
+    folder: Path, rotation: np.ndarray | None = None
+) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """The recording of a reference folder (optionally rotated), its meta and its reference."""
+    from backstride import io
+    from backstride.recording import Recording
+
+    rec = io.read(folder / "imu.csv", validate=False)
+    if rotation is not None:
+        rec = Recording(
+            sampling_rate_hz=rec.sampling_rate_hz,
+            time_s=rec.time_s,
+            acc_mps2=rec.acc_mps2 @ rotation.T,
+            gyr_dps=None if rec.gyr_dps is None else rec.gyr_dps @ rotation.T,
+            metadata=rec.metadata,
+            notes=rec.notes,
+        )
+    meta = json.loads((folder / "meta.json").read_text())
+    ref = json.loads((folder / "reference.json").read_text())
+    return rec, meta, ref
+
+
+def random_rotation(seed: int) -> np.ndarray:
+    """A uniformly random 3-D rotation matrix (QR of a Gaussian matrix, sign-corrected)."""
+    rng = np.random.default_rng(seed)
+    q, r = np.linalg.qr(rng.normal(size=(3, 3)))
+    q = q * np.sign(np.diag(r))
+    if np.linalg.det(q) < 0:
+        q[:, 0] = -q[:, 0]
+    return q
+
+
+def score_dataset(dataset: str, *, rotate: bool = False) -> dict[str, Any]:
+    """Analyse every reference recording of ``dataset`` in-process and score it."""
+    from backstride.gait import analyze
+
+    score = Score()
+    for i, folder in enumerate(reference_folders(dataset)):
+        rec, meta, ref = load_folder(folder, random_rotation(1000 + i) if rotate else None)
+        height = meta.get("height_m")
+        height = height if isinstance(height, float) and np.isfinite(height) else None
+        result = analyze(rec, height_m=height, sensor_height_m=meta.get("sensor_height_m"))
+        score.add(result.model_dump(), ref)
+    return score.figures()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    rotate = "--rotate" in args
+    for dataset in ("lowback-lab", "lowback-10m"):
+        print(dataset, "rotated" if rotate else "", json.dumps(score_dataset(dataset, rotate=rotate)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,68 @@
+"""Accuracy floors on the real reference recordings, a little below what the engine measured (README).
+
+They guard against regressions; the figures themselves are printed by ``python benchmarks/accuracy.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from benchmarks.accuracy import DATA, Score, iou, match_events, random_rotation, score_dataset
+
+pytestmark = pytest.mark.skipif(not (DATA / "lowback-lab").is_dir(), reason="needs ../shared/data")
+
+
+@pytest.fixture(scope="module")
+def lab() -> dict[str, Any]:
+    return score_dataset("lowback-lab")
+
+
+@pytest.fixture(scope="module")
+def ten_m() -> dict[str, Any]:
+    return score_dataset("lowback-10m")
+
+
+def test_lab_bouts_and_measures(lab: dict[str, Any]) -> None:
+    assert lab["wb_ref"] == 12
+    assert lab["wb_matched"] >= 7  # mobgap 1.2.0: 6 of 12
+    assert lab["cadence_mae_spm"] <= 5.0
+    assert lab["stride_length_mae_m"] <= 0.18
+    assert lab["walking_speed_mae_mps"] <= 0.13
+    assert lab["ic_f1"] >= 0.80  # mobgap 1.2.0: 0.74
+
+
+def test_ten_metre_walks(ten_m: dict[str, Any]) -> None:
+    assert ten_m["ic_f1"] >= 0.91
+    assert ten_m["ic_timing_mae_s"] <= 0.07
+    assert ten_m["step_count_abs_err_median"] <= 2
+
+
+def test_rotated_recordings_score_the_same(lab: dict[str, Any]) -> None:
+    rotated = score_dataset("lowback-lab", rotate=True)
+    for key in ("wb_matched", "ic_f1"):
+        assert rotated[key] == lab[key]
+    for key in ("cadence_mae_spm", "stride_length_mae_m", "walking_speed_mae_mps"):
+        assert rotated[key] == pytest.approx(lab[key], abs=0.01)
+
+
+def test_scoring_rules() -> None:
+    assert iou((0.0, 10.0), (1.0, 10.0)) == pytest.approx(0.9)
+    assert iou((0.0, 1.0), (2.0, 3.0)) == 0.0
+    tp, errs = match_events([1.0, 1.1, 3.0], [1.05, 2.0, 3.3])
+    assert tp == 1 and errs == [pytest.approx(0.05)]
+    s = Score()
+    s.add(
+        {"walking_bouts": [{"start_s": 0.0, "end_s": 9.0, "cadence_spm": 100.0}], "initial_contacts": []},
+        {"walking_bouts": [{"start_s": 0.5, "end_s": 9.0, "cadence_spm": 98.0}], "initial_contacts": []},
+    )
+    f = s.figures()
+    assert f["wb_matched"] == 1 and f["cadence_mae_spm"] == 2.0
+
+
+def test_random_rotation_is_proper() -> None:
+    r = random_rotation(3)
+    assert np.allclose(r @ r.T, np.eye(3))
+    assert np.linalg.det(r) == pytest.approx(1.0)

@@ -1,0 +1,93 @@
+"""Walking bouts assembled from initial contacts, after the Mobilise-D walking-bout definition.
+
+Kluge et al. 2021, "Consensus based framework for digital mobility monitoring", PLoS ONE 16:e0256541, and
+Micó-Amigo et al. 2023 (J NeuroEng Rehabil 20:78): a walking bout is a sequence of at least 4 consecutive
+strides (of either foot) whose stride durations are physiologically plausible; bouts separated by a break
+of at most 3 s are merged into one. The bout runs from its first to its last initial contact.
+
+Gait initiation and termination: the first step out of standing and the closing step that brings the feet
+together carry little of the body's weight transfer and are not counted by the Mobilise-D reference
+(its stride-length rule drops them). We drop a bout's first or last contacts while their impact is below
+``end_trim_ratio`` × the bout's median impact.
+
+Here a step is the interval between two consecutive initial contacts and is plausible when it lasts
+``min_step_s``–``max_step_s``; a stride is two consecutive plausible steps, so ``n`` consecutive contacts
+give ``n - 2`` strides (counting both feet, as Mobilise-D does).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from backstride.gait._base import Stage
+from backstride.gait._filters import FloatArray
+
+IntArray = npt.NDArray[np.int64]
+
+
+class BoutAssembler(Stage):
+    """Group initial contacts into walking bouts.
+
+    Parameters
+    ----------
+    min_strides:
+        Fewest strides in a bout (Mobilise-D: 4).
+    max_break_s:
+        Bouts separated by at most this pause are merged (Mobilise-D: 3 s).
+    min_step_s, max_step_s:
+        Plausible duration of one step (half of Mobilise-D's stride limits).
+    end_trim_ratio:
+        Initiation and termination contacts weaker than this fraction of the bout's median are dropped.
+
+    Results
+    -------
+    bouts_:
+        ``(k, 2)`` array of indices into the contact times: first and last contact of each bout.
+    """
+
+    def __init__(
+        self,
+        *,
+        min_strides: int = 4,
+        max_break_s: float = 3.0,
+        min_step_s: float = 0.25,
+        max_step_s: float = 1.5,
+        end_trim_ratio: float = 0.5,
+    ) -> None:
+        self.min_strides = min_strides
+        self.max_break_s = max_break_s
+        self.min_step_s = min_step_s
+        self.max_step_s = max_step_s
+        self.end_trim_ratio = end_trim_ratio
+
+    def assemble(self, ic_times_s: FloatArray, ic_strength: FloatArray | None = None) -> BoutAssembler:
+        t = np.asarray(ic_times_s, dtype=float)
+        runs: list[tuple[int, int]] = []
+        if t.size >= 2:
+            dt = np.diff(t)
+            ok = (dt >= self.min_step_s) & (dt <= self.max_step_s)
+            # maximal runs of plausible steps: contacts i..j with steps i..j-1 all plausible
+            edges = np.diff(np.concatenate([[0], ok.astype(np.int8), [0]]))
+            starts = np.flatnonzero(edges == 1)
+            stops = np.flatnonzero(edges == -1)  # step index one past the run
+            runs = [(int(a), int(b)) for a, b in zip(starts, stops, strict=True)]
+        # merge runs separated by short breaks
+        merged: list[list[int]] = []
+        for a, b in runs:
+            if merged and t[a] - t[merged[-1][1]] <= self.max_break_s:
+                merged[-1][1] = b
+            else:
+                merged.append([a, b])
+        if ic_strength is not None:
+            for m in merged:
+                a, b = m
+                ref = self.end_trim_ratio * float(np.median(ic_strength[a : b + 1]))
+                while a < b and ic_strength[a] < ref:
+                    a += 1
+                while b > a and ic_strength[b] < ref:
+                    b -= 1
+                m[0], m[1] = a, b
+        bouts = [(a, b) for a, b in merged if (b - a + 1) - 2 >= self.min_strides]
+        self.bouts_ = np.array(bouts, dtype=np.int64).reshape(-1, 2)
+        return self

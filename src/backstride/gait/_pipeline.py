@@ -1,0 +1,441 @@
+"""The gait pipeline: a recording in, a :class:`GaitResult` out.
+
+Stages (each swappable, see ``_base.Stage``): gravity alignment → initial contacts → body frame and trunk
+lean per contact → step length per step → walking bouts → per-bout figures and the recording summary.
+
+Everything up to the bouts is *local*: a contact and its measures depend only on the samples within a
+few seconds of it. The pipeline therefore works through a recording in blocks with a margin on both sides
+and keeps only what falls in each block's core; a long recording never sits whole in memory, and a
+chunked pass gives the same result as a single pass (tests prove it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from backstride._errors import InputError
+from backstride.gait._base import Stage
+from backstride.gait._bouts import BoutAssembler
+from backstride.gait._contacts import ContactDetector
+from backstride.gait._filters import FloatArray
+from backstride.gait._orientation import BodyFrame, GravityAligner, trunk_lean_deg
+from backstride.gait._quality import GaitRegularity
+from backstride.gait._result import (
+    GaitResult,
+    GaitSummary,
+    InitialContact,
+    RecordingInfo,
+    Subject,
+    WalkingBout,
+)
+from backstride.gait._spatial import StepLengthZijlstra, sensor_height_from_body_height
+from backstride.recording import Recording
+
+MIN_SAMPLING_RATE_HZ = 20.0
+MIN_DURATION_S = 3.0
+SHORT_WARNING_S = 10.0
+LONG_BOUT_S = 10.0
+TILT_WARNING_DEG = 30.0
+
+Progress = Callable[[float], None]
+
+
+@dataclass
+class _Local:
+    """Per-contact and per-window findings of one block (absolute sample numbers)."""
+
+    ic: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    strength: FloatArray = field(default_factory=lambda: np.zeros(0))
+    excursion_m: FloatArray = field(default_factory=lambda: np.zeros(0))  # to the next contact
+    lean_deg: FloatArray = field(default_factory=lambda: np.zeros(0))
+    tilt_deg: FloatArray = field(default_factory=lambda: np.zeros(0))
+    ml_velocity: FloatArray = field(default_factory=lambda: np.zeros(0))
+    win_centre: FloatArray = field(default_factory=lambda: np.zeros(0))
+    win_reg: FloatArray = field(default_factory=lambda: np.zeros(0))
+    win_reg2: FloatArray = field(default_factory=lambda: np.zeros(0))
+
+    @staticmethod
+    def concat(parts: list[_Local]) -> _Local:
+        if not parts:
+            return _Local()
+        return _Local(
+            **{k: np.concatenate([getattr(p, k) for p in parts]) for k in _Local.__dataclass_fields__}
+        )
+
+
+class GaitPipeline(Stage):
+    """Measure walking in a lower-back recording.
+
+    Parameters
+    ----------
+    aligner, detector, frame, step_length, assembler, regularity:
+        The stages; defaults follow the papers cited in their modules.
+    block_s:
+        Length of the block processed at once; long recordings are processed block by block.
+    margin_s:
+        Context on each side of a block; must exceed the reach of every local stage (a few seconds).
+
+    Results
+    -------
+    result_:
+        The :class:`GaitResult`.
+    """
+
+    def __init__(
+        self,
+        *,
+        aligner: GravityAligner | None = None,
+        detector: ContactDetector | None = None,
+        frame: BodyFrame | None = None,
+        step_length: StepLengthZijlstra | None = None,
+        assembler: BoutAssembler | None = None,
+        regularity: GaitRegularity | None = None,
+        block_s: float = 1800.0,
+        margin_s: float = 30.0,
+    ) -> None:
+        self.aligner = aligner or GravityAligner()
+        self.detector = detector or ContactDetector()
+        self.frame = frame or BodyFrame()
+        self.step_length = step_length or StepLengthZijlstra()
+        self.assembler = assembler or BoutAssembler()
+        self.regularity = regularity or GaitRegularity()
+        self.block_s = block_s
+        self.margin_s = margin_s
+
+    # -- the local stage -------------------------------------------------------------------------------
+    def _local(
+        self, acc: FloatArray, fs: float, offset: int, core: tuple[int, int], sensor_height_m: float | None
+    ) -> _Local:
+        aligned = GravityAligner(**self.aligner.get_params()).align(acc, fs)
+        det = ContactDetector(**self.detector.get_params()).detect(aligned.vertical_, fs, offset=offset)
+        ic = det.ic_samples_
+        lo, hi = core[0] - offset, core[1] - offset
+        in_core = (ic >= lo) & (ic < hi)
+        sel = np.flatnonzero(in_core)
+        # excursion from each contact to the next one (which may lie in the margin)
+        steps = StepLengthZijlstra(**self.step_length.get_params()).estimate(
+            aligned.vertical_, ic, fs, sensor_height_m
+        )
+        exc = np.append(steps.excursion_m_, np.nan)
+        frame = BodyFrame(**self.frame.get_params()).fit(acc, aligned.gravity_, ic[sel], fs)
+        lean = trunk_lean_deg(frame.up_, frame.forward_)
+        tilt = np.degrees(np.arccos(np.clip(np.abs(frame.up_).max(axis=1), 0.0, 1.0)))
+        wc = det.period_centres_
+        wsel = (wc >= lo) & (wc < hi)
+        return _Local(
+            ic=ic[sel] + offset,
+            strength=det.ic_strength_[sel],
+            excursion_m=exc[sel],
+            lean_deg=lean,
+            tilt_deg=tilt,
+            ml_velocity=frame.ml_velocity_,
+            win_centre=wc[wsel] + offset,
+            win_reg=det.step_regularity_[wsel],
+            win_reg2=det.stride_regularity_[wsel],
+        )
+
+    def _blocks(
+        self, chunks: Iterable[Recording], fs: float, sensor_height_m: float | None
+    ) -> Iterator[_Local]:
+        """Run the local stage over consecutive blocks of a stream of chunks, with margins."""
+        block = max(int(self.block_s * fs), 1)
+        margin = int(self.margin_s * fs)
+        buf: list[FloatArray] = []
+        buf_start = 0  # absolute sample number of the buffer's first sample
+        buf_len = 0
+        core_lo = 0
+        for chunk in chunks:
+            buf.append(np.asarray(chunk.acc_mps2, dtype=np.float64))
+            buf_len += chunk.n_samples
+            while buf_start + buf_len >= core_lo + block + margin:
+                acc = np.concatenate(buf) if len(buf) > 1 else buf[0]
+                buf = [acc]
+                a = max(core_lo - margin, buf_start)
+                b = core_lo + block + margin
+                yield self._local(
+                    acc[a - buf_start : b - buf_start], fs, a, (core_lo, core_lo + block), sensor_height_m
+                )
+                core_lo += block
+                drop = max(core_lo - margin, buf_start) - buf_start
+                if drop:
+                    acc = acc[drop:]
+                    buf = [acc]
+                    buf_start += drop
+                    buf_len -= drop
+        if buf_len and buf_start + buf_len > core_lo:
+            acc = np.concatenate(buf) if len(buf) > 1 else buf[0]
+            a = max(core_lo - margin, buf_start)
+            yield self._local(acc[a - buf_start :], fs, a, (core_lo, buf_start + buf_len), sensor_height_m)
+
+    # -- the whole run ---------------------------------------------------------------------------------
+    def run_stream(
+        self,
+        chunks: Iterable[Recording],
+        *,
+        height_m: float | None = None,
+        sensor_height_m: float | None = None,
+        age: float | None = None,
+        sex: str | None = None,
+        progress: Progress | None = None,
+    ) -> GaitPipeline:
+        """Analyse a recording given as consecutive chunks (see :func:`backstride.io.iter_chunks`)."""
+        subject = _subject(height_m, sensor_height_m, age, sex)
+        it = iter(chunks)
+        first = next(it, None)
+        if first is None:
+            raise InputError("the recording holds no samples")
+        fs = float(first.sampling_rate_hz)
+        _check_rate(fs)
+        meta = dict(first.metadata)
+        notes = list(first.notes)
+        state = {"n": 0, "gyr": first.gyr_dps is not None}
+
+        def counted() -> Iterator[Recording]:
+            for c in _chain(first, it):
+                if c.sampling_rate_hz != fs:
+                    raise InputError("the chunks of one recording must share one sampling rate")
+                state["n"] = int(state["n"]) + c.n_samples
+                if progress is not None:
+                    progress(c.n_samples / fs)
+                yield c
+
+        local = _Local.concat(list(self._blocks(counted(), fs, subject.sensor_height_m)))
+        n = int(state["n"])
+        duration = n / fs
+        if duration < MIN_DURATION_S:
+            raise InputError(
+                f"the recording is only {duration:.1f} s long; at least {SHORT_WARNING_S:.0f} s are needed"
+            )
+        warnings_pre: list[str] = []
+        if duration < SHORT_WARNING_S:
+            warnings_pre.append(
+                f"the recording is only {duration:.1f} s long; a walk of at least {SHORT_WARNING_S:.0f} s "
+                "gives more reliable figures"
+            )
+        info = RecordingInfo(
+            source=meta.get("source"),
+            format=meta.get("format"),
+            sampling_rate_hz=fs,
+            duration_s=duration,
+            has_gyroscope=bool(state["gyr"]),
+            notes=notes,
+        )
+        result = self._assemble(local, fs, duration, subject, info)
+        if warnings_pre:
+            result = result.model_copy(update={"warnings": warnings_pre + result.warnings})
+        self.result_ = result
+        return self
+
+    def run(self, recording: Recording, **kwargs: Any) -> GaitPipeline:
+        """Analyse a whole recording (processed block by block inside)."""
+        fs = recording.sampling_rate_hz
+        _check_rate(fs)
+        step = max(int(self.block_s * fs), 1)
+        chunks = (recording.slice(i, i + step) for i in range(0, max(recording.n_samples, 1), step))
+        return self.run_stream(chunks, **kwargs)
+
+    def _assemble(
+        self, local: _Local, fs: float, duration: float, subject: Subject, info: RecordingInfo
+    ) -> GaitResult:
+        t = local.ic / fs
+        bouts_idx = BoutAssembler(**self.assembler.get_params()).assemble(t, local.strength).bouts_
+        sl_factor = StepLengthZijlstra(**self.step_length.get_params()).correction
+        lh = subject.sensor_height_m
+        bouts: list[WalkingBout] = []
+        contacts: list[InitialContact] = []
+        warnings: list[str] = []
+        for a, b in bouts_idx:
+            ta, tb = float(t[a]), float(t[b])
+            dur = tb - ta
+            step_times = np.diff(t[a : b + 1])
+            n_steps = int(b - a + 1)
+            cadence = 60.0 * (b - a) / dur if dur > 0 else None
+            step_len = None
+            if lh is not None:
+                h = local.excursion_m[a:b]
+                lengths = sl_factor * 2.0 * np.sqrt(np.clip(2 * lh * h - h * h, 0.0, None))
+                step_len = float(np.nanmean(lengths)) if np.isfinite(lengths).any() else None
+            speed = step_len * (b - a) / dur if step_len is not None and dur > 0 else None
+            wsel = (local.win_centre >= a_sample(local, a)) & (local.win_centre <= a_sample(local, b))
+            reg = local.win_reg[wsel]
+            reg2 = local.win_reg2[wsel]
+            reg = reg[np.isfinite(reg)]
+            reg2 = reg2[np.isfinite(reg2)]
+            ad1 = float(reg.mean()) if reg.size else None
+            ad2 = float(reg2.mean()) if reg2.size else None
+            cv = (
+                100.0 * float(step_times.std(ddof=1)) / float(step_times.mean())
+                if step_times.size >= 3
+                else None
+            )
+            bouts.append(
+                WalkingBout(
+                    start_s=round(ta, 3),
+                    end_s=round(tb, 3),
+                    duration_s=round(dur, 3),
+                    n_steps=n_steps,
+                    cadence_spm=_r(cadence, 2),
+                    step_length_m=_r(step_len, 3),
+                    stride_length_m=_r(None if step_len is None else 2 * step_len, 3),
+                    walking_speed_mps=_r(speed, 3),
+                    trunk_lean_deg=_r(float(np.median(local.lean_deg[a : b + 1])), 1),
+                    step_regularity=_r(ad1, 3),
+                    stride_regularity=_r(ad2, 3),
+                    symmetry=_r(ad1 / ad2 if ad1 is not None and ad2 is not None and ad2 > 0.05 else None, 3),
+                    step_time_cv_pct=_r(cv, 1),
+                )
+            )
+            # feet alternate: one vote over the bout decides which contacts are left (body moving left at
+            # the contact) and which are right
+            alternate = np.where(np.arange(b - a + 1) % 2 == 0, 1.0, -1.0)
+            vote = float(np.sum(alternate * np.sign(local.ml_velocity[a : b + 1])))
+            for j, i in enumerate(range(a, b + 1)):
+                foot = None if vote == 0 else "left" if (vote > 0) == (j % 2 == 0) else "right"
+                contacts.append(InitialContact(time_s=round(float(t[i]), 3), foot=foot))  # type: ignore[arg-type]
+        if bouts_idx.shape[0]:
+            in_bouts = np.concatenate([np.arange(a, b + 1) for a, b in bouts_idx])
+            tilt = float(np.median(local.tilt_deg[in_bouts]))
+            if tilt > TILT_WARNING_DEG:
+                warnings.append(
+                    f"the sensor seems tilted by about {tilt:.0f}° from upright; trunk lean is measured "
+                    "against the sensor axis nearest to vertical and includes that tilt"
+                )
+        if lh is None:
+            warnings.append(
+                "step length, stride length and walking speed need the body height (--height-m) or the "
+                "sensor height (--sensor-height-m)"
+            )
+        return GaitResult(
+            backstride_version=_version(),
+            recording=info,
+            subject=subject,
+            summary=_summary(bouts, duration),
+            walking_bouts=bouts,
+            initial_contacts=contacts,
+            warnings=warnings,
+        )
+
+
+def a_sample(local: _Local, i: int) -> int:
+    return int(local.ic[i])
+
+
+def _chain(first: Recording, rest: Iterator[Recording]) -> Iterator[Recording]:
+    yield first
+    yield from rest
+
+
+def _r(x: float | None, nd: int) -> float | None:
+    if x is None or not np.isfinite(x):
+        return None
+    return round(float(x), nd)
+
+
+def _version() -> str:
+    from backstride import __version__
+
+    return __version__
+
+
+def _check_rate(fs: float) -> None:
+    if fs < MIN_SAMPLING_RATE_HZ:
+        raise InputError(
+            f"the recording is sampled at {fs:g} Hz; at least {MIN_SAMPLING_RATE_HZ:g} Hz are needed to find steps"
+        )
+
+
+def _subject(
+    height_m: float | None, sensor_height_m: float | None, age: float | None, sex: str | None
+) -> Subject:
+    if height_m is not None and not 0.8 <= height_m <= 2.5:
+        raise InputError(f"body height {height_m} m is not plausible; give it in metres (e.g. 1.72)")
+    if sensor_height_m is not None and not 0.3 <= sensor_height_m <= 1.6:
+        raise InputError(f"sensor height {sensor_height_m} m is not plausible; give it in metres (e.g. 1.0)")
+    if age is not None and not 0 < age < 120:
+        raise InputError(f"age {age} is not plausible")
+    sex_norm = None
+    if sex is not None:
+        key = sex.strip().lower()
+        table = {"f": "female", "female": "female", "w": "female", "m": "male", "male": "male"}
+        if key not in table:
+            raise InputError(f"sex must be 'female' or 'male' (or F/M), got {sex!r}")
+        sex_norm = table[key]
+    if sensor_height_m is not None:
+        source = "given"
+        lh: float | None = sensor_height_m
+    elif height_m is not None:
+        source = "from body height"
+        lh = sensor_height_from_body_height(height_m)
+    else:
+        source = "unknown"
+        lh = None
+    return Subject(
+        height_m=height_m,
+        sensor_height_m=None if lh is None else round(lh, 3),
+        sensor_height_source=source,  # type: ignore[arg-type]
+        age=age,
+        sex=sex_norm,  # type: ignore[arg-type]
+    )
+
+
+def _summary(bouts: list[WalkingBout], duration: float) -> GaitSummary:
+    long = [b for b in bouts if b.duration_s >= LONG_BOUT_S]
+
+    def med(values: list[float | None], nd: int) -> float | None:
+        vals = [v for v in values if v is not None]
+        return round(float(np.median(vals)), nd) if vals else None
+
+    return GaitSummary(
+        recording_duration_s=round(duration, 3),
+        total_walking_s=round(sum(b.duration_s for b in bouts), 3),
+        n_steps=sum(b.n_steps for b in bouts),
+        n_bouts=len(bouts),
+        longest_bout_s=max((b.duration_s for b in bouts), default=None),
+        n_bouts_10s=len(long),
+        median_cadence_spm=med([b.cadence_spm for b in long], 2),
+        median_walking_speed_mps=med([b.walking_speed_mps for b in long], 3),
+        median_stride_length_m=med([b.stride_length_m for b in long], 3),
+        median_trunk_lean_deg=med([b.trunk_lean_deg for b in long], 1),
+    )
+
+
+def analyze(
+    recording: Recording,
+    *,
+    height_m: float | None = None,
+    sensor_height_m: float | None = None,
+    age: float | None = None,
+    sex: str | None = None,
+    progress: Progress | None = None,
+) -> GaitResult:
+    """Measure walking in a recording: bouts, initial contacts, cadence, step and stride length, speed,
+    trunk lean, regularity and symmetry.
+
+    ``height_m`` (or the measured ``sensor_height_m``) is needed for step length and speed.
+    ``progress`` is called with the seconds of recording in each chunk as it is taken in.
+    """
+    pipe = GaitPipeline().run(
+        recording, height_m=height_m, sensor_height_m=sensor_height_m, age=age, sex=sex, progress=progress
+    )
+    return pipe.result_
+
+
+def analyze_stream(
+    chunks: Iterable[Recording],
+    *,
+    height_m: float | None = None,
+    sensor_height_m: float | None = None,
+    age: float | None = None,
+    sex: str | None = None,
+    progress: Progress | None = None,
+) -> GaitResult:
+    """Like :func:`analyze`, for a recording read chunk by chunk; gives the same result."""
+    pipe = GaitPipeline().run_stream(
+        chunks, height_m=height_m, sensor_height_m=sensor_height_m, age=age, sex=sex, progress=progress
+    )
+    return pipe.result_

@@ -1,0 +1,53 @@
+"""``backstride analyze`` end to end on a real recording."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from backstride.cli import main
+
+
+def test_analyze_json_has_the_documented_fields(
+    shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = shared_data / "lowback-lab" / "HA-001-Test5-Trial1" / "imu.csv"
+    assert main(["analyze", str(f), "--height-m", "1.59", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) >= {"walking_bouts", "initial_contacts", "summary", "subject", "recording", "warnings"}
+    bout = out["walking_bouts"][0]
+    for key in (
+        "start_s",
+        "end_s",
+        "n_steps",
+        "cadence_spm",
+        "stride_length_m",
+        "walking_speed_mps",
+        "trunk_lean_deg",
+        "step_regularity",
+        "stride_regularity",
+        "symmetry",
+    ):
+        assert key in bout
+    assert 90 < bout["cadence_spm"] < 110
+    assert out["initial_contacts"][0]["foot"] in {"left", "right"}
+    assert out["subject"]["sensor_height_source"] == "from body height"
+    assert out["recording"]["sampling_rate_hz"] == 100.0
+
+
+def test_analyze_prints_a_readable_report(shared_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = shared_data / "lowback-lab" / "HA-001-Test5-Trial1" / "imu.csv"
+    assert main(["analyze", str(f)]) == 0
+    out = capsys.readouterr().out
+    assert "Walking bouts" in out and "steps" in out
+    assert "--height-m" in out  # says how to get step length and speed
+
+
+def test_missing_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["analyze", str(tmp_path / "nope.csv")])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "Traceback" not in err
+    assert err.strip().startswith("backstride: error:") or "does not exist" in err

@@ -1,0 +1,80 @@
+"""The engine on real recordings: plausible figures, orientation independence and chunked equivalence."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backstride import io
+from backstride.gait import GaitPipeline, analyze
+from backstride.recording import Recording
+
+
+def _read(path: Path) -> Recording:
+    return io.read(path, validate=False)
+
+
+def _concat(recs: list[Recording]) -> Recording:
+    acc = np.concatenate([r.acc_mps2 for r in recs])
+    gyr = np.concatenate([r.gyr_dps for r in recs if r.gyr_dps is not None])
+    fs = recs[0].sampling_rate_hz
+    return Recording(fs, np.arange(acc.shape[0]) / fs, acc, gyr)
+
+
+def test_straight_walk_figures_are_plausible(shared_data: Path) -> None:
+    rec = _read(shared_data / "lowback-lab" / "HA-001-Test5-Trial1" / "imu.csv")
+    res = analyze(rec, height_m=1.59, sensor_height_m=0.964)
+    assert len(res.walking_bouts) == 1
+    bout = res.walking_bouts[0]
+    # the reference (INDIP): 5.04–9.88 s, 100.5 steps/min, stride 1.26 m, 1.06 m/s
+    assert bout.start_s == pytest.approx(5.04, abs=0.3)
+    assert bout.end_s == pytest.approx(9.88, abs=1.0)
+    assert bout.cadence_spm == pytest.approx(100.5, abs=5)
+    assert bout.stride_length_m == pytest.approx(1.26, abs=0.15)
+    assert bout.walking_speed_mps == pytest.approx(1.06, abs=0.12)
+    assert bout.trunk_lean_deg is not None and -30 < bout.trunk_lean_deg < 40
+    assert bout.step_regularity is not None and 0.5 < bout.step_regularity <= 1.0
+    feet = [c.foot for c in res.initial_contacts]
+    assert all(a != b for a, b in itertools.pairwise(feet))  # feet alternate
+    assert res.subject.sensor_height_source == "given"
+
+
+def test_rotation_does_not_change_the_result(shared_data: Path) -> None:
+    rec = _read(shared_data / "lowback-10m" / "3-2" / "imu.csv")
+    base = analyze(rec, height_m=1.7)
+    rng = np.random.default_rng(7)
+    for _ in range(3):
+        q, r = np.linalg.qr(rng.normal(size=(3, 3)))
+        q = q * np.sign(np.diag(r))
+        rotated = Recording(rec.sampling_rate_hz, rec.time_s, rec.acc_mps2 @ q.T, rec.gyr_dps)
+        res = analyze(rotated, height_m=1.7)
+        assert [c.time_s for c in res.initial_contacts] == [c.time_s for c in base.initial_contacts]
+        for a, b in zip(res.walking_bouts, base.walking_bouts, strict=True):
+            assert a.cadence_spm == b.cadence_spm
+            assert a.walking_speed_mps == pytest.approx(b.walking_speed_mps, abs=0.005)
+
+
+def test_chunked_pass_equals_single_pass(shared_data: Path) -> None:
+    names = ["HA-001-Test11-Trial1", "HA-002-Test11-Trial1", "MS-001-Test5-Trial1"]
+    long = _concat([_read(shared_data / "lowback-lab" / n / "imu.csv") for n in names])
+    single = GaitPipeline(block_s=10_000.0).run(long, height_m=1.7).result_
+    chunked = GaitPipeline(block_s=37.0, margin_s=30.0).run(long, height_m=1.7).result_
+    assert len(single.walking_bouts) >= 10
+    assert [c.time_s for c in chunked.initial_contacts] == [c.time_s for c in single.initial_contacts]
+    assert [(b.start_s, b.end_s, b.n_steps) for b in chunked.walking_bouts] == [
+        (b.start_s, b.end_s, b.n_steps) for b in single.walking_bouts
+    ]
+    for a, b in zip(chunked.walking_bouts, single.walking_bouts, strict=True):
+        for field in (
+            "cadence_spm",
+            "stride_length_m",
+            "walking_speed_mps",
+            "trunk_lean_deg",
+            "step_regularity",
+        ):
+            va, vb = getattr(a, field), getattr(b, field)
+            assert (va is None and vb is None) or va == pytest.approx(vb, abs=1e-3), field
+    assert chunked.summary == single.summary

@@ -1,0 +1,102 @@
+"""Each gait stage on signals whose answer is known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from backstride import InputError
+from backstride.gait import (
+    BoutAssembler,
+    GaitRegularity,
+    GravityAligner,
+    StepLengthZijlstra,
+    analyze,
+)
+from backstride.recording import Recording
+
+FS = 100.0
+
+
+def test_gravity_aligner_finds_vertical_in_any_orientation() -> None:
+    t = np.arange(0, 20, 1 / FS)
+    bounce = 1.5 * np.sin(2 * np.pi * 2.0 * t)  # 2 Hz vertical bounce
+    up = np.array([0.3, -0.5, 0.81])
+    up /= np.linalg.norm(up)
+    acc = (9.81 + bounce)[:, None] * up[None, :]
+    aligned = GravityAligner().align(acc, FS)
+    core = slice(300, -300)
+    assert np.allclose(aligned.vertical_[core], bounce[core], atol=0.05)
+    g = aligned.gravity_[1000] / np.linalg.norm(aligned.gravity_[1000])
+    assert np.allclose(g, up, atol=1e-3)
+
+
+def test_bouts_need_four_strides_and_merge_short_breaks() -> None:
+    steps = np.arange(0, 6) * 0.55  # 6 contacts = 4 strides
+    assert BoutAssembler().assemble(steps).bouts_.tolist() == [[0, 5]]
+    assert BoutAssembler().assemble(steps[:5]).bouts_.shape == (0, 2)
+    # two walks 2 s apart merge (Mobilise-D: breaks up to 3 s), 5 s apart do not
+    merged = np.concatenate([steps, steps[-1] + 2.0 + steps])
+    assert BoutAssembler().assemble(merged).bouts_.tolist() == [[0, 11]]
+    apart = np.concatenate([steps, steps[-1] + 5.0 + steps])
+    assert BoutAssembler().assemble(apart).bouts_.tolist() == [[0, 5], [6, 11]]
+
+
+def test_weak_initiation_and_termination_contacts_are_trimmed() -> None:
+    steps = np.arange(0, 10) * 0.5
+    strength = np.array([0.2, 2, 2, 2, 2, 2, 2, 2, 2, 0.3])
+    assert BoutAssembler().assemble(steps, strength).bouts_.tolist() == [[1, 8]]
+
+
+def test_step_length_from_known_excursion() -> None:
+    # vertical position with a 4 cm peak-to-peak excursion per 0.5 s step
+    t = np.arange(0, 30, 1 / FS)
+    h = 0.04
+    pos = -(h / 2) * np.cos(2 * np.pi * 2.0 * t)
+    acc = np.gradient(np.gradient(pos, 1 / FS), 1 / FS)
+    ics = np.arange(500, 2500, 50)
+    est = StepLengthZijlstra().estimate(acc, ics, FS, sensor_height_m=1.0)
+    assert np.median(est.excursion_m_) == pytest.approx(h, rel=0.05)
+    expected = 1.25 * 2 * np.sqrt(2 * 1.0 * h - h * h)
+    assert np.median(est.step_length_m_) == pytest.approx(expected, rel=0.05)
+    unknown = StepLengthZijlstra().estimate(acc, ics, FS, sensor_height_m=None)
+    assert np.isnan(unknown.step_length_m_).all()
+
+
+def test_regularity_of_a_perfectly_periodic_gait() -> None:
+    t = np.arange(0, 20, 1 / FS)
+    sym = np.sin(2 * np.pi * 2.0 * t)  # identical steps
+    reg = GaitRegularity().compute(sym, np.full(39, 0.5), FS)
+    assert reg.step_regularity_ == pytest.approx(1.0, abs=0.02)
+    assert reg.symmetry_ == pytest.approx(1.0, abs=0.03)
+    limp = sym + 0.8 * np.sin(2 * np.pi * 1.0 * t)  # left and right steps differ
+    reg2 = GaitRegularity().compute(limp, np.full(39, 0.5), FS)
+    assert reg2.step_regularity_ is not None and reg2.step_regularity_ < 0.5
+    assert reg2.stride_regularity_ == pytest.approx(1.0, abs=0.03)
+
+
+def _still(seconds: float, fs: float = FS) -> Recording:
+    n = int(seconds * fs)
+    acc = np.tile([0.0, 0.0, 9.81], (n, 1)) + np.random.default_rng(0).normal(0, 0.01, (n, 3))
+    return Recording(fs, np.arange(n) / fs, acc)
+
+
+def test_no_walking_is_not_an_error() -> None:
+    result = analyze(_still(60.0), height_m=1.7)
+    assert result.walking_bouts == [] and result.initial_contacts == []
+    assert result.summary.n_bouts == 0 and result.summary.median_cadence_spm is None
+
+
+def test_too_slow_or_too_short_recordings_are_refused() -> None:
+    with pytest.raises(InputError, match="at least 20 Hz"):
+        analyze(_still(60.0, fs=12.5))
+    with pytest.raises(InputError, match="s long"):
+        analyze(_still(2.0))
+    assert any("10 s" in w for w in analyze(_still(7.0)).warnings)
+
+
+def test_implausible_subject_values_are_refused() -> None:
+    with pytest.raises(InputError, match="metres"):
+        analyze(_still(20.0), height_m=172)
+    with pytest.raises(InputError, match="female"):
+        analyze(_still(20.0), sex="x")
