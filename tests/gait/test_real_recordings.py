@@ -78,3 +78,18 @@ def test_chunked_pass_equals_single_pass(shared_data: Path) -> None:
             va, vb = getattr(a, field), getattr(b, field)
             assert (va is None and vb is None) or va == pytest.approx(vb, abs=1e-3), field
     assert chunked.summary == single.summary
+
+
+def test_distance_walked_on_the_ten_metre_walks(shared_data: Path) -> None:
+    """Step lengths summed over a 2 × 10 m walk come to about 20 m, with the sensor height estimated from
+    body height only (an independent check of the spatial model: this data set was not used to set it)."""
+    import json
+
+    ratios = []
+    for name in ("1-1", "3-2", "5-4", "7-3", "9-2", "11-5", "13-1"):
+        folder = shared_data / "lowback-10m" / name
+        meta = json.loads((folder / "meta.json").read_text())
+        res = analyze(_read(folder / "imu.csv"), height_m=meta["height_m"])
+        dist = sum((b.step_length_m or 0.0) * (b.n_steps - 1) for b in res.walking_bouts)
+        ratios.append(dist / 20.0)
+    assert 0.9 < float(np.median(ratios)) < 1.12

@@ -8,7 +8,8 @@ of at most 3 s are merged into one. The bout runs from its first to its last ini
 Gait initiation and termination: the first step out of standing and the closing step that brings the feet
 together carry little of the body's weight transfer and are not counted by the Mobilise-D reference
 (its stride-length rule drops them). We drop a bout's first or last contacts while their impact is below
-``end_trim_ratio`` × the bout's median impact.
+``end_trim_ratio`` × the bout's median impact, or while their step lasts more than ``end_step_ratio`` ×
+the bout's median step.
 
 Here a step is the interval between two consecutive initial contacts and is plausible when it lasts
 ``min_step_s``–``max_step_s``; a stride is two consecutive plausible steps, so ``n`` consecutive contacts
@@ -39,6 +40,9 @@ class BoutAssembler(Stage):
         Plausible duration of one step (half of Mobilise-D's stride limits).
     end_trim_ratio:
         Initiation and termination contacts weaker than this fraction of the bout's median are dropped.
+    end_step_ratio:
+        So are first and last steps lasting more than this multiple of the bout's median step (a hesitant
+        start or a closing step after a pause).
 
     Results
     -------
@@ -53,13 +57,15 @@ class BoutAssembler(Stage):
         max_break_s: float = 3.0,
         min_step_s: float = 0.25,
         max_step_s: float = 1.5,
-        end_trim_ratio: float = 0.5,
+        end_trim_ratio: float = 0.3,
+        end_step_ratio: float = 1.5,
     ) -> None:
         self.min_strides = min_strides
         self.max_break_s = max_break_s
         self.min_step_s = min_step_s
         self.max_step_s = max_step_s
         self.end_trim_ratio = end_trim_ratio
+        self.end_step_ratio = end_step_ratio
 
     def assemble(self, ic_times_s: FloatArray, ic_strength: FloatArray | None = None) -> BoutAssembler:
         t = np.asarray(ic_times_s, dtype=float)
@@ -83,9 +89,11 @@ class BoutAssembler(Stage):
             for m in merged:
                 a, b = m
                 ref = self.end_trim_ratio * float(np.median(ic_strength[a : b + 1]))
-                while a < b and ic_strength[a] < ref:
+                step = float(np.median(np.diff(t[a : b + 1]))) if b > a else 0.0
+                longest = self.end_step_ratio * step
+                while a < b and (ic_strength[a] < ref or t[a + 1] - t[a] > longest):
                     a += 1
-                while b > a and ic_strength[b] < ref:
+                while b > a and (ic_strength[b] < ref or t[b] - t[b - 1] > longest):
                     b -= 1
                 m[0], m[1] = a, b
         bouts = [(a, b) for a, b in merged if (b - a + 1) - 2 >= self.min_strides]

@@ -98,7 +98,7 @@ class ContactDetector(Stage):
         Standard deviation of the Gaussian smoothing of the vertical acceleration, s.
     activity_threshold_mps2:
         Moving RMS of the band-passed vertical acceleration above which walking is looked for. Quiet
-        standing and sitting stay well below 0.1 m/s²; the slowest walking well above 0.25 m/s².
+        standing and sitting stay well below 0.1 m/s²; even very slow walking stays above 0.15 m/s².
     min_step_s, max_step_s:
         Plausible step durations (Mobilise-D's stride-duration limits halved: 0.2–1.5 s per step).
     min_regularity:
@@ -122,7 +122,7 @@ class ContactDetector(Stage):
         self,
         *,
         smooth_s: float = 0.05,
-        activity_threshold_mps2: float = 0.25,
+        activity_threshold_mps2: float = 0.15,
         min_step_s: float = 0.25,
         max_step_s: float = 1.5,
         suppression: float = 0.6,

@@ -75,10 +75,15 @@ class StepLengthZijlstra(Stage):
         s0, s1 = starts[which], stops[which]
         slope = (pos[s1] - pos[s0]) / np.maximum(s1 - s0, 1)
         detrended = pos[seg] - pos[s0] - slope * (seg - s0)
+        # the pendulum's rise and fall is the step's fundamental: one period over the step. Its
+        # peak-to-peak amplitude ignores the impact harmonics that a plain max - min would add.
         idx = starts - starts[0]
-        hi = np.maximum.reduceat(detrended, idx)
-        lo = np.minimum.reduceat(detrended, idx)
-        h = hi - lo
+        length = np.maximum(s1 - s0, 1)
+        phase = 2.0 * np.pi * (seg - s0) / length
+        n_per = np.add.reduceat(np.ones_like(detrended), idx)
+        a = 2.0 * np.add.reduceat(detrended * np.cos(phase), idx) / n_per
+        b = 2.0 * np.add.reduceat(detrended * np.sin(phase), idx) / n_per
+        h = 2.0 * np.sqrt(a * a + b * b)
         self.excursion_m_ = h
         if sensor_height_m is None:
             self.step_length_m_ = np.full(h.shape, np.nan)
