@@ -1,0 +1,93 @@
+"""The clinical core: emergency screening, questionnaire scoring, gait norms, and the pain-guided walking and
+exercise program.
+
+Pure functions and pydantic models; no database, no web, no network. Every rule, threshold, norm, exercise
+and self-care card lives in a data file under ``clinic/data`` with its sources.
+"""
+
+from __future__ import annotations
+
+from backstride.clinic._exercises import (
+    EXERCISES,
+    SELF_CARE,
+    Dose,
+    Exercise,
+    SelfCareCard,
+    TherapySession,
+)
+from backstride.clinic._norms import MeasureComparison, NormComparison, compare_with_norms, norms_for
+from backstride.clinic._program import (
+    Baseline,
+    DailyLog,
+    Plan,
+    PrescribedExercise,
+    Review,
+    WalkLog,
+    WeekSummary,
+    make_plan,
+    review_week,
+)
+from backstride.clinic._scores import (
+    INSTRUMENTS,
+    Activity,
+    Change,
+    Definitions,
+    Instrument,
+    ItemDefinition,
+    ScoreResult,
+    compare,
+    load_definitions,
+    score,
+)
+from backstride.clinic._triage import (
+    EMERGENCY_COMBINATIONS,
+    EMERGENCY_QUESTIONS,
+    EMERGENCY_SIGNS,
+    QUESTIONS,
+    Question,
+    Reason,
+    TriageResult,
+    triage,
+    validate_answers,
+)
+
+__all__ = [
+    "EMERGENCY_COMBINATIONS",
+    "EMERGENCY_QUESTIONS",
+    "EMERGENCY_SIGNS",
+    "EXERCISES",
+    "INSTRUMENTS",
+    "QUESTIONS",
+    "SELF_CARE",
+    "Activity",
+    "Baseline",
+    "Change",
+    "DailyLog",
+    "Definitions",
+    "Dose",
+    "Exercise",
+    "Instrument",
+    "ItemDefinition",
+    "MeasureComparison",
+    "NormComparison",
+    "Plan",
+    "PrescribedExercise",
+    "Question",
+    "Reason",
+    "Review",
+    "ScoreResult",
+    "SelfCareCard",
+    "TherapySession",
+    "TriageResult",
+    "WalkLog",
+    "WeekSummary",
+    "compare",
+    "compare_with_norms",
+    "load_definitions",
+    "make_plan",
+    "norms_for",
+    "review_week",
+    "score",
+    "triage",
+    "validate_answers",
+]

@@ -1,0 +1,255 @@
+"""Compare a person's walking with healthy adults of the same age and sex, and name the signs typical of
+back pain.
+
+Norms (``data/norms.json``): comfortable gait speed by decade and sex from Bohannon & Andrews, Physiotherapy
+2011;97:182-189; cadence from the normal ranges in Whittle's Gait Analysis (4th ed., 2007), which vary little
+with age (Oberg et al., J Rehabil Res Dev 1993); stride length derived from the two (stride = 2 x speed /
+cadence); trunk lean only against the person's own earlier reading (a lower-back sensor's absolute angle depends
+on how it is worn), with a project threshold. The back-pain walking signature
+(slower speed, lower cadence, shorter strides, more forward trunk lean) follows Smith et al., J Sport Health
+Sci 2022;11:450-465.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import Field
+
+from backstride._errors import InputError
+from backstride.clinic import _data
+from backstride.clinic._models import ClinicModel
+
+NormSex = Literal["female", "male"]
+
+_FIELDS = {
+    "walking_speed_mps": "median_walking_speed_mps",
+    "cadence_spm": "median_cadence_spm",
+    "stride_length_m": "median_stride_length_m",
+    "trunk_lean_deg": "median_trunk_lean_deg",
+}
+
+
+class MeasureComparison(ClinicModel):
+    """One gait measure against its norm."""
+
+    measure: str = Field(description="walking_speed_mps, cadence_spm, stride_length_m or trunk_lean_deg")
+    label: str
+    unit: str
+    value: float | None = Field(
+        description="The person's value (None when the gait engine could not measure it)"
+    )
+    norm: float | None = Field(
+        description="The reference value for this age and sex; for trunk lean the person's own reference, if given"
+    )
+    percent_of_norm: float | None = Field(
+        description="100 x value / norm (None for trunk lean and missing values)"
+    )
+    back_pain_sign: bool = Field(description="True when this measure shows a sign typical of back pain")
+    line: str = Field(description="One plain-language sentence")
+    source: str
+
+
+class NormComparison(ClinicModel):
+    """A gait result set against the norms for the person's age and sex."""
+
+    age: float
+    sex: NormSex
+    age_band: str = Field(description="The speed norm's age band used, e.g. '60-69'")
+    measures: list[MeasureComparison]
+    back_pain_signs: list[str] = Field(description="Signs typical of back pain that show, in plain words")
+    notes: list[str] = Field(default_factory=list)
+
+
+def _summary_values(gait: object) -> dict[str, float | None]:
+    """Pull the four median measures out of a GaitResult, a GaitSummary or a plain mapping."""
+    summary: object = gait
+    if isinstance(gait, Mapping):
+        summary = gait.get("summary", gait)
+    elif hasattr(gait, "summary"):
+        summary = gait.summary
+    out: dict[str, float | None] = {}
+    for measure, field in _FIELDS.items():
+        value = summary.get(field) if isinstance(summary, Mapping) else getattr(summary, field, None)
+        if value is not None:
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                raise InputError(f"gait summary field '{field}' must be a number or null, got {value!r}")
+            value = float(value)
+        out[measure] = value
+    if all(v is None for v in out.values()):
+        raise InputError(
+            "the gait result has none of median_walking_speed_mps, median_cadence_spm, "
+            "median_stride_length_m, median_trunk_lean_deg (were there bouts of 10 s or more?)"
+        )
+    return out
+
+
+def _band(table: list[dict[str, Any]], age: float) -> dict[str, Any]:
+    for band in table:
+        if band["age_min"] <= age < band["age_max"] + 1:
+            return band
+    return table[0] if age < table[0]["age_min"] else table[-1]
+
+
+def norms_for(*, age: float, sex: str) -> dict[str, float]:
+    """The reference speed (m/s), cadence (steps/min) and stride length (m) for an age and sex."""
+    age, nsex = _check_person(age, sex)
+    data = _data.load("norms")
+    speed = float(_band(data["walking_speed_mps"]["bands"], age)[nsex])
+    cadence = float(_band(data["cadence_spm"]["bands"], age)[nsex])
+    return {
+        "walking_speed_mps": speed,
+        "cadence_spm": cadence,
+        "stride_length_m": 2.0 * speed / (cadence / 60.0),
+    }
+
+
+def _check_person(age: object, sex: object) -> tuple[float, NormSex]:
+    if (
+        isinstance(age, bool)
+        or not isinstance(age, int | float)
+        or not math.isfinite(age)
+        or not 0 < age <= 120
+    ):
+        raise InputError(f"age must be a number of years between 1 and 120, got {age!r}")
+    if sex not in ("female", "male"):
+        raise InputError(f"sex must be 'female' or 'male' for the norm tables, got {sex!r}")
+    return float(age), sex  # type: ignore[return-value]
+
+
+def compare_with_norms(
+    gait: object, *, age: float, sex: str, trunk_lean_reference_deg: float | None = None
+) -> NormComparison:
+    """Set a gait result against healthy adults of the same age and sex.
+
+    ``gait`` is a :class:`backstride.gait.GaitResult`, its ``summary``, or a plain mapping with the same
+    field names (``summary.median_walking_speed_mps`` and so on). Returns, per measure, the value, the norm,
+    the percent of norm and a plain line, and lists the signs typical of back pain that show.
+
+    Trunk lean has no population norm for a lower-back sensor (its absolute angle includes how the sensor
+    sits), so it is judged only against ``trunk_lean_reference_deg``, the person's own earlier reading with
+    the same placement; without it the lean is reported but not judged.
+    """
+    age_f, nsex = _check_person(age, sex)
+    if trunk_lean_reference_deg is not None and (
+        isinstance(trunk_lean_reference_deg, bool)
+        or not isinstance(trunk_lean_reference_deg, int | float)
+        or not -90 <= trunk_lean_reference_deg <= 90
+    ):
+        raise InputError(
+            f"trunk_lean_reference_deg must be an angle between -90 and 90 degrees, got {trunk_lean_reference_deg!r}"
+        )
+    values = _summary_values(gait)
+    data = _data.load("norms")
+    norms = norms_for(age=age_f, sex=nsex)
+    cut = float(data["back_pain_signature"]["below_percent_of_norm"])
+    lean_flag = float(data["trunk_lean_deg"]["flag_increase_deg"])
+    speed_band = _band(data["walking_speed_mps"]["bands"], age_f)
+    notes: list[str] = []
+    if age_f < data["walking_speed_mps"]["bands"][0]["age_min"]:
+        notes.append("The norms start at age 20; the youngest adult band was used.")
+    labels = {
+        "walking_speed_mps": ("Walking speed", "m/s", "slower walking speed", "slower than", "faster than"),
+        "cadence_spm": (
+            "Cadence",
+            "steps/min",
+            "lower cadence (fewer steps per minute)",
+            "lower than",
+            "above",
+        ),
+        "stride_length_m": ("Stride length", "m", "shorter steps", "shorter than", "longer than"),
+    }
+    who = f"{'women' if nsex == 'female' else 'men'} aged {speed_band['age_min']}-{speed_band['age_max']}"
+    measures: list[MeasureComparison] = []
+    signs: list[str] = []
+    for measure, (label, unit, sign_text, below_word, above_word) in labels.items():
+        value, norm = values[measure], norms[measure]
+        source = str(data[measure].get("source", data["walking_speed_mps"]["source"]))
+        if measure == "stride_length_m":
+            source = str(data[measure]["what"])
+        if value is None:
+            measures.append(
+                MeasureComparison(
+                    measure=measure,
+                    label=label,
+                    unit=unit,
+                    value=None,
+                    norm=norm,
+                    percent_of_norm=None,
+                    back_pain_sign=False,
+                    line=f"{label} could not be measured on this recording.",
+                    source=source,
+                )
+            )
+            continue
+        pct = 100.0 * value / norm
+        is_sign = pct < cut
+        if is_sign:
+            signs.append(sign_text)
+        if abs(pct - 100.0) < 10.0:
+            where = f"close to the usual for {who}"
+        elif pct < 100.0:
+            where = f"{100.0 - pct:.0f} % {below_word} the usual for {who}"
+        else:
+            where = f"{pct - 100.0:.0f} % {above_word} the usual for {who}"
+        line = f"{label} {value:.2f} {unit} is {pct:.0f} % of the norm ({norm:.2f} {unit}): {where}."
+        measures.append(
+            MeasureComparison(
+                measure=measure,
+                label=label,
+                unit=unit,
+                value=value,
+                norm=norm,
+                percent_of_norm=pct,
+                back_pain_sign=is_sign,
+                line=line,
+                source=source,
+            )
+        )
+    lean = values["trunk_lean_deg"]
+    lean_ref = None if trunk_lean_reference_deg is None else float(trunk_lean_reference_deg)
+    leaning = False
+    if lean is None:
+        line = "Trunk lean could not be measured on this recording."
+    elif lean_ref is None:
+        line = (
+            f"Trunk lean {lean:.1f}° (as the sensor reads it). How far a lower-back sensor leans depends on how "
+            "it is worn, so this is compared only with your own earlier walks."
+        )
+    else:
+        change = lean - lean_ref
+        leaning = change > lean_flag
+        if leaning:
+            signs.append("more forward trunk lean")
+            line = (
+                f"Trunk lean {lean:.1f}° is {change:.1f}° further forward than your reference of {lean_ref:.1f}° "
+                f"(we flag more than {lean_flag:.0f}°)."
+            )
+        else:
+            line = (
+                f"Trunk lean {lean:.1f}° is within {lean_flag:.0f}° of your reference of {lean_ref:.1f}° "
+                f"({change:+.1f}°)."
+            )
+    measures.append(
+        MeasureComparison(
+            measure="trunk_lean_deg",
+            label="Trunk lean",
+            unit="deg",
+            value=lean,
+            norm=lean_ref,
+            percent_of_norm=None,
+            back_pain_sign=leaning,
+            line=line,
+            source=str(data["trunk_lean_deg"]["source"]),
+        )
+    )
+    return NormComparison(
+        age=age_f,
+        sex=nsex,
+        age_band=f"{speed_band['age_min']}-{speed_band['age_max']}",
+        measures=measures,
+        back_pain_signs=signs,
+        notes=notes,
+    )

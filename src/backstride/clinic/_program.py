@@ -1,0 +1,477 @@
+"""The pain-guided walking and exercise program: a starting plan from a baseline, and a weekly review that
+progresses, holds, steps back or stops.
+
+Rules (``data/program.json``): start below the pain threshold (about 80 % of the minutes walked before pain
+rises, 5-15 minutes, 2-3 walks a day); after a good week (pain during walks at most 5/10, next-morning pain
+no worse than the week before, at least 80 % of the planned walks done) add about 5 minutes a day; hold
+after a borderline week; after a flare (pain 2 or more points above the starting level on 2 or more days,
+or any pain of 8 or more) take about 5 minutes a day off; any red flag stops the plan and returns the
+screening's urgency. The long-term aim is a 30-minute walk on 5 or more days a week, as in the WalkBack
+trial (Pocovi et al., Lancet 2024;404:134-144). The pain thresholds follow the pain-monitoring model
+(Silbernagel et al., Am J Sports Med 2007) and graded activity (Macedo et al., Phys Ther 2010).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from backstride._errors import InputError
+from backstride.clinic import _data
+from backstride.clinic._exercises import EXERCISES, Dose
+from backstride.clinic._models import ClinicModel
+from backstride.clinic._triage import QUESTIONS, TriageResult, triage
+
+Decision = Literal["progress", "hold", "step_back", "stop"]
+Variant = Literal["easier", "standard", "harder"]
+_VARIANTS: tuple[Variant, ...] = ("easier", "standard", "harder")
+_RED_FLAG_IDS = frozenset(q.id for q in QUESTIONS if q.kind == "bool")
+
+
+def _rules() -> dict[str, Any]:
+    return _data.load("program")
+
+
+class Baseline(ClinicModel):
+    """What is known about the person when the program starts."""
+
+    age: int = Field(ge=16, le=120)
+    sex: Literal["female", "male", "other"]
+    pain_nrs: float = Field(ge=0, le=10, description="Usual pain now, 0-10")
+    walking_tolerance_min: float = Field(ge=0, le=600, description="Minutes walked before pain rises")
+    odi: float | None = Field(None, ge=0, le=100, description="Oswestry score, 0-100")
+    startback: Literal["low", "medium", "high"] | None = Field(None, description="STarT Back risk group")
+    gait: dict[str, float | None] | None = Field(
+        None, description="Gait summary fields (median_walking_speed_mps, median_cadence_spm, ...)"
+    )
+    start_date: dt.date
+
+
+class PrescribedExercise(ClinicModel):
+    """One exercise of the plan with its dose."""
+
+    id: str
+    name: str
+    variant: Variant = "standard"
+    variant_text: str | None = Field(None, description="How to do the easier or harder variant")
+    dose: Dose
+    dose_text: str
+
+
+class Plan(ClinicModel):
+    """One week of the walking and exercise program."""
+
+    version: int = Field(ge=1, description="Increases by one at every review")
+    week: int = Field(ge=1)
+    start_date: dt.date
+    walks_per_day: int = Field(ge=1, le=3)
+    minutes_per_walk: int = Field(ge=5, le=30)
+    daily_minutes: int = Field(ge=5)
+    baseline_pain: float = Field(ge=0, le=10, description="Pain at the start of the program, 0-10")
+    morning_pain_reference: float = Field(ge=0, le=10, description="Next-morning pain to stay at or under")
+    cues: list[str]
+    exercises: list[PrescribedExercise]
+    goal: str
+    reasons: list[str]
+
+    @model_validator(mode="after")
+    def _daily_is_product(self) -> Plan:
+        if self.daily_minutes != self.walks_per_day * self.minutes_per_walk:
+            raise ValueError("daily_minutes must equal walks_per_day x minutes_per_walk")
+        return self
+
+
+class WalkLog(ClinicModel):
+    """One walk: how long, and pain (0-10) before, during (the highest) and after."""
+
+    minutes: float = Field(ge=0, le=600)
+    pain_before: float = Field(ge=0, le=10)
+    pain_during: float = Field(ge=0, le=10)
+    pain_after: float = Field(ge=0, le=10)
+
+
+class DailyLog(ClinicModel):
+    """One day of the program as the person logs it."""
+
+    date: dt.date
+    walks: list[WalkLog] = Field(default_factory=list)
+    next_morning_pain: float | None = Field(None, ge=0, le=10, description="Pain on waking the next morning")
+    exercises_done: list[str] = Field(default_factory=list, description="Exercise ids done that day")
+    red_flags: dict[str, bool] = Field(
+        default_factory=dict,
+        description="Screening question ids (see `backstride triage --questions`) -> yes/no",
+    )
+    notes: str = ""
+
+    @field_validator("red_flags")
+    @classmethod
+    def _known_flags(cls, value: dict[str, bool]) -> dict[str, bool]:
+        unknown = sorted(k for k in value if k not in _RED_FLAG_IDS)
+        if unknown:
+            raise ValueError(f"unknown red flag id(s): {', '.join(unknown)}")
+        return value
+
+    @field_validator("exercises_done")
+    @classmethod
+    def _known_exercises(cls, value: list[str]) -> list[str]:
+        unknown = sorted(k for k in value if k not in EXERCISES)
+        if unknown:
+            raise ValueError(f"unknown exercise id(s): {', '.join(unknown)}")
+        return value
+
+
+class WeekSummary(ClinicModel):
+    """The figures the review decided on."""
+
+    days_logged: int
+    walks_planned: int
+    walks_done: int
+    completion: float = Field(description="walks_done / walks_planned")
+    max_pain_during: float | None
+    mean_next_morning_pain: float | None
+    flare_days: int = Field(description="Days with pain 2+ points above the baseline")
+    highest_pain: float | None
+    exercise_days: int
+
+
+class Review(ClinicModel):
+    """The weekly decision, its reasons and the next plan."""
+
+    decision: Decision
+    reasons: list[str]
+    new_plan: Plan | None
+    triage: TriageResult | None = None
+    summary: WeekSummary | None = None
+
+
+def _prescribe(ex_id: str, variant: Variant = "standard", dose: Dose | None = None) -> PrescribedExercise:
+    ex = EXERCISES[ex_id]
+    d = dose or ex.dose
+    variant_text = ex.easier if variant == "easier" else ex.harder if variant == "harder" else None
+    return PrescribedExercise(
+        id=ex.id, name=ex.name, variant=variant, variant_text=variant_text, dose=d, dose_text=d.describe()
+    )
+
+
+def _goal_text() -> str:
+    p = _rules()["progression"]
+    return (
+        f"Build up, a little each week, to one {p['goal_minutes_per_walk']}-minute walk on "
+        f"{p['goal_days_per_week']} or more days a week (as in the WalkBack trial), and keep it up."
+    )
+
+
+def make_plan(baseline: Baseline) -> Plan:
+    """The first week's plan for a baseline: walks, cues and an exercise block, each choice with its reason."""
+    rules = _rules()
+    start = rules["start"]
+    tol = baseline.walking_tolerance_min
+    raw = start["tolerance_fraction"] * tol
+    minutes = int(
+        min(start["max_minutes_per_walk"], max(start["min_minutes_per_walk"], math.floor(raw + 0.5)))
+    )
+    walks = 3 if minutes <= start["three_walks_up_to_minutes"] else 2
+    reasons = [
+        f"You can walk about {tol:g} minutes before the pain rises; each walk starts at {minutes} minutes "
+        f"(about 80 % of that, kept between {start['min_minutes_per_walk']} and "
+        f"{start['max_minutes_per_walk']} minutes) so that walking stays comfortable.",
+        f"{walks} walks a day: "
+        + (
+            "several short walks spread the load while the walks are short."
+            if walks == 3
+            else "two walks a day; they merge into one longer walk as you build up."
+        ),
+    ]
+    if raw < start["min_minutes_per_walk"]:
+        reasons.append(
+            f"Even {start['min_minutes_per_walk']} minutes is more than your usual comfortable time: walk slowly, "
+            "and rest part-way if you need to."
+        )
+    blocks = rules["exercise_blocks"]
+    gentle = baseline.pain_nrs >= 7 or (baseline.odi is not None and baseline.odi > 40) or tol < 10
+    block = "gentle" if gentle else "core"
+    reasons.append(
+        f"Exercise block '{block}' ({blocks[block]['when']}): "
+        + (
+            "gentle movement and core activation first; strengthening is added as walking builds up."
+            if gentle
+            else "core control, strengthening and stretches."
+        )
+    )
+    variant: Variant = "easier" if baseline.pain_nrs >= 7 else "standard"
+    if variant == "easier":
+        reasons.append("Pain is high (7/10 or more), so every exercise starts with its easier version.")
+    if baseline.startback == "high":
+        reasons.append(
+            "STarT Back shows a high risk of ongoing problems: worries and low mood matter as much as the back; "
+            "ask your clinician about psychologically informed physiotherapy."
+        )
+    speed = (baseline.gait or {}).get("median_walking_speed_mps")
+    if speed is not None:
+        reasons.append(
+            f"Your measured walking speed was {speed:.2f} m/s; walk at a pace that feels comfortable."
+        )
+    return Plan(
+        version=1,
+        week=1,
+        start_date=baseline.start_date,
+        walks_per_day=walks,
+        minutes_per_walk=minutes,
+        daily_minutes=walks * minutes,
+        baseline_pain=baseline.pain_nrs,
+        morning_pain_reference=baseline.pain_nrs,
+        cues=list(rules["cues"]),
+        exercises=[_prescribe(e, variant) for e in blocks[block]["exercises"]],
+        goal=_goal_text(),
+        reasons=reasons,
+    )
+
+
+def _progress_walks(walks: int, minutes: int) -> tuple[int, int, str]:
+    """Next week's walks after a good week: at most about 5 more minutes a day, longer and fewer walks."""
+    p = _rules()["progression"]
+    goal, cap, step = p["goal_minutes_per_walk"], p["max_daily_minutes"], p["step_minutes_per_day"]
+    daily = walks * minutes
+    if minutes >= goal:
+        return walks, minutes, f"You have reached the {goal}-minute walk: keep it up at this level."
+    target = min(daily + step, cap)
+    best: tuple[int, int] | None = None
+    for w in range(walks, 0, -1):
+        for m in range(minutes, min(goal, minutes + step) + 1):
+            d = w * m
+            if daily < d <= target and (best is None or (m, d) > (best[1], best[0] * best[1])):
+                best = (w, m)
+    if best is not None:
+        w, m = best
+        return w, m, f"A good week: daily walking goes from {daily} to {w * m} minutes ({w} x {m} minutes)."
+    # The daily total has reached its cap: merge into fewer, longer walks.
+    w, m = max(1, walks - 1), min(goal, minutes + step)
+    return (
+        w,
+        m,
+        f"A good week and {daily} minutes a day already: walks become fewer and longer "
+        f"({w} x {m} minutes) on the way to one {goal}-minute walk.",
+    )
+
+
+def _step_back_walks(walks: int, minutes: int) -> tuple[int, int, str]:
+    """Next week's walks after a flare: about 5 minutes a day less, never below one 5-minute walk."""
+    f = _rules()["flare"]
+    floor = _rules()["start"]["min_minutes_per_walk"]
+    daily = walks * minutes
+    target = max(floor, daily - f["step_back_minutes_per_day"])
+    best: tuple[int, int] = (1, floor)
+    for w in range(walks, 0, -1):
+        for m in range(floor, minutes + 1):
+            d = w * m
+            if d <= target and d > best[0] * best[1]:
+                best = (w, m)
+    w, m = best
+    return w, m, f"After a flare, daily walking goes from {daily} to {w * m} minutes ({w} x {m} minutes)."
+
+
+def _progress_exercise(px: PrescribedExercise) -> PrescribedExercise:
+    ex = EXERCISES[px.id]
+    d = px.dose
+    if d.reps is not None and ex.max_reps is not None and d.reps < ex.max_reps:
+        return _prescribe(px.id, px.variant, d.model_copy(update={"reps": min(ex.max_reps, d.reps + 2)}))
+    if d.hold_s is not None and ex.max_hold_s is not None and d.hold_s < ex.max_hold_s:
+        return _prescribe(
+            px.id, px.variant, d.model_copy(update={"hold_s": min(ex.max_hold_s, d.hold_s + 5)})
+        )
+    if d.sets < ex.max_sets:
+        return _prescribe(px.id, px.variant, d.model_copy(update={"sets": d.sets + 1}))
+    if px.variant != "harder":
+        return _prescribe(px.id, _VARIANTS[_VARIANTS.index(px.variant) + 1])
+    return px
+
+
+def _step_back_exercise(px: PrescribedExercise) -> PrescribedExercise:
+    if px.variant != "easier":
+        return _prescribe(px.id, _VARIANTS[_VARIANTS.index(px.variant) - 1])
+    return _prescribe(px.id, "easier", px.dose.model_copy(update={"sets": 1}))
+
+
+def _summarise(plan: Plan, logs: Sequence[DailyLog], baseline: float) -> WeekSummary:
+    p = _rules()["progression"]
+    days = max(p["planned_days_per_week"], len(logs))
+    planned = plan.walks_per_day * days
+    needed = p["walk_counts_if_fraction_of_planned"] * plan.minutes_per_walk
+    done = sum(min(plan.walks_per_day, sum(1 for w in day.walks if w.minutes >= needed)) for day in logs)
+    during = [w.pain_during for day in logs for w in day.walks]
+    mornings = [day.next_morning_pain for day in logs if day.next_morning_pain is not None]
+    flare_days = 0
+    highest: float | None = None
+    for day in logs:
+        pains = [v for w in day.walks for v in (w.pain_before, w.pain_during, w.pain_after)]
+        if day.next_morning_pain is not None:
+            pains.append(day.next_morning_pain)
+        if pains:
+            top = max(pains)
+            highest = top if highest is None else max(highest, top)
+            if top >= baseline + _rules()["flare"]["rise_above_baseline"]:
+                flare_days += 1
+    return WeekSummary(
+        days_logged=len(logs),
+        walks_planned=planned,
+        walks_done=done,
+        completion=done / planned,
+        max_pain_during=max(during) if during else None,
+        mean_next_morning_pain=sum(mornings) / len(mornings) if mornings else None,
+        flare_days=flare_days,
+        highest_pain=highest,
+        exercise_days=sum(1 for day in logs if day.exercises_done),
+    )
+
+
+def review_week(plan: Plan, logs: Sequence[DailyLog], *, baseline_pain: float | None = None) -> Review:
+    """Review one week of logs against its plan and decide: progress, hold, step back or stop.
+
+    ``baseline_pain`` overrides the plan's starting pain for the flare rule. Every decision lists its
+    reasons; ``new_plan`` is the next week's plan (None when the plan stops).
+    """
+    if baseline_pain is not None and not 0 <= baseline_pain <= 10:
+        raise InputError(f"baseline_pain must be between 0 and 10, got {baseline_pain!r}")
+    dates = [day.date for day in logs]
+    dupes = sorted({d for d in dates if dates.count(d) > 1})
+    if dupes:
+        raise InputError(f"the log has more than one entry for {', '.join(d.isoformat() for d in dupes)}")
+    flagged = sorted({k for day in logs for k, v in day.red_flags.items() if v})
+    if flagged:
+        screen = triage(dict.fromkeys(flagged, True))
+        return Review(
+            decision="stop",
+            reasons=[
+                f"Warning sign(s) logged: {', '.join(flagged)}. The walking plan stops until a clinician has "
+                "checked you.",
+                screen.advice,
+                *[r.why for r in screen.reasons],
+            ],
+            new_plan=None,
+            triage=screen,
+        )
+    base = plan.baseline_pain if baseline_pain is None else baseline_pain
+    if not logs:
+        return Review(
+            decision="hold",
+            reasons=["No days were logged this week, so the plan stays the same. Log each day to move on."],
+            new_plan=_next_plan(plan, plan.walks_per_day, plan.minutes_per_walk, plan.exercises, [], None),
+        )
+    s = _summarise(plan, logs, base)
+    p, f = _rules()["progression"], _rules()["flare"]
+    reasons: list[str] = []
+    flare = s.flare_days >= f["min_days"]
+    severe = s.highest_pain is not None and s.highest_pain >= f["severe_pain"]
+    if flare or severe:
+        if flare:
+            reasons.append(
+                f"A flare: pain was {f['rise_above_baseline']} or more points above your starting level "
+                f"({base:g}/10) on {s.flare_days} days."
+            )
+        if severe:
+            reasons.append(f"A flare: pain reached {s.highest_pain:g}/10 (8 or more).")
+        w, m, why = _step_back_walks(plan.walks_per_day, plan.minutes_per_walk)
+        reasons.append(why)
+        reasons.append(
+            "Exercises go back to their easier versions. Most flares settle within days; keep moving gently."
+        )
+        exercises = [_step_back_exercise(x) for x in plan.exercises]
+        return Review(
+            decision="step_back",
+            reasons=reasons,
+            new_plan=_next_plan(plan, w, m, exercises, reasons, s.mean_next_morning_pain),
+            summary=s,
+        )
+    ok_pain = s.max_pain_during is not None and s.max_pain_during <= p["max_pain_during"]
+    if s.max_pain_during is None:
+        reasons.append("No walks were logged.")
+    elif ok_pain:
+        reasons.append(
+            f"Pain during walks stayed at {s.max_pain_during:g}/10 or less (limit {p['max_pain_during']})."
+        )
+    else:
+        reasons.append(
+            f"Pain during walks reached {s.max_pain_during:g}/10, above {p['max_pain_during']}/10."
+        )
+    ref = plan.morning_pain_reference
+    if s.mean_next_morning_pain is None:
+        ok_morning = False
+        reasons.append("No next-morning pain was logged, so we cannot tell how the walks were tolerated.")
+    else:
+        ok_morning = s.mean_next_morning_pain <= ref + p["morning_pain_tolerance"]
+        reasons.append(
+            f"Next-morning pain averaged {s.mean_next_morning_pain:.1f}/10 against {ref:.1f}/10 the week before"
+            + (": no worse." if ok_morning else ": worse.")
+        )
+    ok_done = s.completion >= p["min_completion"]
+    reasons.append(
+        f"{s.walks_done} of {s.walks_planned} planned walks done ({100 * s.completion:.0f} %, "
+        f"{'at least' if ok_done else 'fewer than'} the {100 * p['min_completion']:.0f} % needed)."
+    )
+    if ok_pain and ok_morning and ok_done:
+        w, m, why = _progress_walks(plan.walks_per_day, plan.minutes_per_walk)
+        reasons.append(why)
+        exercises = [_progress_exercise(x) for x in plan.exercises]
+        exercises = _add_progression_exercises(plan, exercises, w * m, reasons)
+        reasons.append(
+            "Exercises move up a step (more repetitions, longer holds, another set or a harder version)."
+        )
+        return Review(
+            decision="progress",
+            reasons=reasons,
+            new_plan=_next_plan(plan, w, m, exercises, reasons, s.mean_next_morning_pain),
+            summary=s,
+        )
+    reasons.append("A borderline week: the plan stays the same for another week.")
+    return Review(
+        decision="hold",
+        reasons=reasons,
+        new_plan=_next_plan(
+            plan, plan.walks_per_day, plan.minutes_per_walk, plan.exercises, reasons, s.mean_next_morning_pain
+        ),
+        summary=s,
+    )
+
+
+def _add_progression_exercises(
+    plan: Plan, exercises: list[PrescribedExercise], new_daily: int, reasons: list[str]
+) -> list[PrescribedExercise]:
+    have = {x.id for x in exercises}
+    out = list(exercises)
+    if "bird_dog" not in have and new_daily >= 20:
+        out += [_prescribe("glute_bridge", "easier"), _prescribe("bird_dog", "easier")]
+        reasons.append("Walking is building up well: glute bridge and bird-dog (easier versions) are added.")
+    elif "bird_dog" in have and "opposite_arm_leg" not in have and plan.week >= 3:
+        out.append(_prescribe("opposite_arm_leg", "easier"))
+        reasons.append(
+            "Opposite arm and leg lifts (easier version) are added to strengthen the back muscles."
+        )
+    return out
+
+
+def _next_plan(
+    plan: Plan,
+    walks: int,
+    minutes: int,
+    exercises: list[PrescribedExercise],
+    reasons: list[str],
+    morning: float | None,
+) -> Plan:
+    return Plan(
+        version=plan.version + 1,
+        week=plan.week + 1,
+        start_date=plan.start_date + dt.timedelta(days=7),
+        walks_per_day=walks,
+        minutes_per_walk=minutes,
+        daily_minutes=walks * minutes,
+        baseline_pain=plan.baseline_pain,
+        morning_pain_reference=plan.morning_pain_reference if morning is None else round(morning, 2),
+        cues=plan.cues,
+        exercises=exercises,
+        goal=plan.goal,
+        reasons=list(reasons),
+    )

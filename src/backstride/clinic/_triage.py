@@ -1,0 +1,285 @@
+"""Emergency screening for low back pain: which answers need the emergency department, a doctor today,
+a doctor within two weeks, or routine care.
+
+The questions and rules live in ``data/triage.json``, each rule citing its framework: NICE NG59 and the CKS
+red flags; the IFOMPT framework (Finucane et al., JOSPT 2020;50:350-372); the GIRFT national suspected
+cauda equina pathway (2023); NICE NG234 on metastatic spinal cord compression. The urgency is the most
+urgent level among the rules that match; every matching rule is reported with its reason.
+
+Safety rules built into the code, not the data: an unknown answer id is an error (a typo must never hide a
+red flag), a wrongly typed answer is an error naming the item, and a screen with any emergency question
+unanswered is reported as incomplete with those questions named.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import Field
+
+from backstride._errors import InputError, ScreeningIncomplete
+from backstride.clinic import _data
+from backstride.clinic._models import ClinicModel
+
+Urgency = Literal["emergency", "same_day", "soon", "routine"]
+QuestionKind = Literal["bool", "int", "float", "choice"]
+
+URGENCY_ORDER: tuple[Urgency, ...] = ("emergency", "same_day", "soon", "routine")
+"""Urgency levels, most urgent first."""
+
+
+class Question(ClinicModel):
+    """One screening question."""
+
+    id: str
+    text: str = Field(description="The question in plain language")
+    kind: QuestionKind
+    emergency: bool = Field(description="True when the answer can, alone or with others, mean an emergency")
+    choices: list[str] | None = None
+    unit: str | None = None
+    min: float | None = None
+    max: float | None = None
+
+
+class Reason(ClinicModel):
+    """A finding that raised the urgency, and why."""
+
+    id: str = Field(description="Rule id (e.g. 'saddle_numbness', 'fever_unwell')")
+    finding: str = Field(description="The answers that matched, e.g. 'fever + feeling_unwell'")
+    urgency: Urgency
+    why: str = Field(description="Plain-language explanation")
+    source: str = Field(description="The framework the rule comes from")
+
+
+class TriageResult(ClinicModel):
+    """The outcome of a screen."""
+
+    urgency: Urgency
+    reasons: list[Reason] = Field(description="Every rule that matched, most urgent first")
+    advice: str
+    complete: bool = Field(description="False when an emergency question was left unanswered")
+    unanswered: list[str] = Field(description="Emergency questions left unanswered")
+    emergency_number: str
+    notes: list[str] = Field(default_factory=list, description="Plain-language notes on non-urgent findings")
+
+
+def _rule_ids(cond: Mapping[str, Any]) -> list[str]:
+    """Question ids a condition refers to."""
+    if "yes" in cond:
+        return [str(cond["yes"])]
+    for op in ("ge", "lt"):
+        if op in cond:
+            return [str(cond[op][0])]
+    out: list[str] = []
+    for op in ("all", "any"):
+        for sub in cond.get(op, []):
+            out.extend(_rule_ids(sub))
+    return out
+
+
+def _build_questions() -> list[Question]:
+    data = _data.load("triage")
+    emergency_ids: set[str] = set()
+    for rule in data["rules"]:
+        if rule["urgency"] == "emergency":
+            emergency_ids.update(_rule_ids(rule["when"]))
+    questions = [Question(**q, emergency=q["id"] in emergency_ids) for q in data["questions"]]
+    # Emergency questions first, in file order: that is the order the interactive screen asks them.
+    return sorted(questions, key=lambda q: not q.emergency)
+
+
+QUESTIONS: list[Question] = _build_questions()
+"""Every screening question, the emergency questions first."""
+
+_BY_ID: dict[str, Question] = {q.id: q for q in QUESTIONS}
+
+EMERGENCY_QUESTIONS: tuple[str, ...] = tuple(q.id for q in QUESTIONS if q.emergency)
+"""Ids of the questions that can lead to an emergency; a screen is complete only when all are answered."""
+
+
+def _single_emergency_signs() -> tuple[str, ...]:
+    out = []
+    for rule in _data.load("triage")["rules"]:
+        if rule["urgency"] == "emergency" and set(rule["when"]) == {"yes"}:
+            out.append(str(rule["when"]["yes"]))
+    return tuple(out)
+
+
+EMERGENCY_SIGNS: tuple[str, ...] = _single_emergency_signs()
+"""Answers that, answered yes on their own, always mean an emergency."""
+
+EMERGENCY_COMBINATIONS: tuple[tuple[str, ...], ...] = (
+    ("fever", "feeling_unwell"),
+    ("history_of_cancer", "foot_drop"),
+    ("history_of_cancer", "leg_weakness_progressive"),
+    ("history_of_cancer", "bilateral_leg_symptoms"),
+    ("history_of_cancer", "saddle_numbness"),
+    ("history_of_cancer", "unable_to_walk"),
+)
+"""Pairs of yes-answers that together mean an emergency (documentation and tests; the rules are data)."""
+
+
+def validate_answers(answers: Mapping[str, object]) -> dict[str, bool | int | float | str | None]:
+    """Check every answer against its question and return a clean copy.
+
+    Raises :class:`InputError` naming unknown ids, wrongly typed answers and values out of range.
+    ``None`` means unanswered.
+    """
+    if not isinstance(answers, Mapping):
+        raise InputError("answers must be a JSON object mapping question ids to answers")
+    unknown = sorted(str(k) for k in answers if k not in _BY_ID)
+    if unknown:
+        raise InputError(
+            f"unknown answer id(s): {', '.join(unknown)} "
+            "(check the spelling; `backstride triage --questions` lists every id)"
+        )
+    clean: dict[str, bool | int | float | str | None] = {}
+    for key, value in answers.items():
+        clean[key] = _check_value(_BY_ID[key], value)
+    return clean
+
+
+def _check_value(q: Question, value: object) -> bool | int | float | str | None:
+    if value is None:
+        return None
+    if q.kind == "bool":
+        if not isinstance(value, bool):
+            raise InputError(
+                f"answer '{q.id}' must be true or false (or null if not answered), got {value!r}"
+            )
+        return value
+    if q.kind == "choice":
+        if not isinstance(value, str) or value not in (q.choices or []):
+            raise InputError(f"answer '{q.id}' must be one of {', '.join(q.choices or [])}, got {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"answer '{q.id}' must be a number ({q.unit}), got {value!r}")
+    number: int | float = value
+    if not math.isfinite(number):
+        raise InputError(f"answer '{q.id}' must be a finite number, got {value!r}")
+    if q.kind == "int":
+        if not float(number).is_integer():
+            raise InputError(f"answer '{q.id}' must be a whole number ({q.unit}), got {value!r}")
+        number = int(number)
+    if (q.min is not None and number < q.min) or (q.max is not None and number > q.max):
+        raise InputError(f"answer '{q.id}' must be between {q.min:g} and {q.max:g} {q.unit}, got {value!r}")
+    return number
+
+
+def _holds(cond: Mapping[str, Any], answers: Mapping[str, object]) -> bool:
+    if "yes" in cond:
+        return answers.get(cond["yes"]) is True
+    if "ge" in cond or "lt" in cond:
+        op = "ge" if "ge" in cond else "lt"
+        key, limit = cond[op]
+        value = answers.get(key)
+        if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+            return False
+        return bool(value >= limit) if op == "ge" else bool(value < limit)
+    if "all" in cond:
+        return all(_holds(c, answers) for c in cond["all"])
+    if "any" in cond:
+        return any(_holds(c, answers) for c in cond["any"])
+    raise ValueError(f"unknown condition {cond!r}")  # pragma: no cover - data file is tested
+
+
+def _finding(cond: Mapping[str, Any], answers: Mapping[str, object]) -> list[str]:
+    """The answered items that made a condition true (for the reason line)."""
+    if "yes" in cond:
+        return [str(cond["yes"])] if answers.get(cond["yes"]) is True else []
+    if "ge" in cond or "lt" in cond:
+        op = "ge" if "ge" in cond else "lt"
+        key, limit = cond[op]
+        return [f"{key} {'>=' if op == 'ge' else '<'} {limit} ({answers.get(key)})"]
+    out: list[str] = []
+    for sub in cond.get("all", []):
+        out.extend(_finding(sub, answers))
+    for sub in cond.get("any", []):
+        if _holds(sub, answers):
+            out.extend(_finding(sub, answers))
+    return out
+
+
+def advice_for(urgency: Urgency, emergency_number: str) -> str:
+    """The plain-language advice for an urgency level."""
+    text = str(_data.load("triage")["urgency_levels"][urgency])
+    if urgency == "emergency":
+        return (
+            f"EMERGENCY: call {emergency_number} or go to the nearest emergency department now. "
+            "Do not wait to see if it settles, and do not drive yourself."
+        )
+    return text
+
+
+def triage(
+    answers: Mapping[str, object], *, emergency_number: str = "911", require_complete: bool = False
+) -> TriageResult:
+    """Screen one set of answers for serious causes of back pain.
+
+    ``answers`` maps question ids (see :data:`QUESTIONS`) to booleans, numbers or choices; ``None`` or a
+    missing key means unanswered. A missing answer never raises the urgency, so an incomplete screen says
+    so (``complete=False``, ``unanswered`` names the emergency questions). With ``require_complete`` an
+    incomplete screen that found no emergency raises :class:`ScreeningIncomplete` instead.
+    """
+    if not isinstance(emergency_number, str) or not emergency_number.strip():
+        raise InputError("the emergency number must be a non-empty text, e.g. 911, 112 or 999")
+    clean = validate_answers(answers)
+    data = _data.load("triage")
+    reasons: list[Reason] = []
+    for rule in data["rules"]:
+        if _holds(rule["when"], clean):
+            reasons.append(
+                Reason(
+                    id=rule["id"],
+                    finding=" + ".join(_finding(rule["when"], clean)),
+                    urgency=rule["urgency"],
+                    why=rule["reason"],
+                    source=data["sources"][rule["source"]],
+                )
+            )
+    reasons.sort(key=lambda r: URGENCY_ORDER.index(r.urgency))
+    urgency: Urgency = reasons[0].urgency if reasons else "routine"
+    unanswered = [qid for qid in EMERGENCY_QUESTIONS if clean.get(qid) is None]
+    notes = [str(n["text"]) for n in data["notes"] if _holds(n["when"], clean)]
+    if unanswered and urgency != "emergency":
+        notes.insert(
+            0,
+            "Not every emergency question was answered, so this screen cannot rule out an emergency. "
+            f"Please answer: {', '.join(unanswered)}.",
+        )
+        if require_complete:
+            raise ScreeningIncomplete(f"emergency question(s) left unanswered: {', '.join(unanswered)}")
+    return TriageResult(
+        urgency=urgency,
+        reasons=reasons,
+        advice=advice_for(urgency, emergency_number),
+        complete=not unanswered,
+        unanswered=unanswered,
+        emergency_number=emergency_number,
+        notes=notes,
+    )
+
+
+def parse_answer(question: Question, text: str) -> bool | int | float | str | None:
+    """Turn a typed reply (``y``/``n``/a number/a choice; empty or ``skip`` = unanswered) into an answer.
+
+    Raises :class:`InputError` for a reply that does not fit the question.
+    """
+    reply = text.strip().lower()
+    if reply in ("", "skip", "s", "?"):
+        return None
+    if question.kind == "bool":
+        if reply in ("y", "yes", "true", "1"):
+            return True
+        if reply in ("n", "no", "false", "0"):
+            return False
+        raise InputError(f"please answer y (yes), n (no) or skip for '{question.id}'")
+    if question.kind == "choice":
+        return _check_value(question, reply)
+    try:
+        number = float(reply)
+    except ValueError:
+        raise InputError(f"please answer '{question.id}' with a number ({question.unit})") from None
+    return _check_value(question, int(number) if question.kind == "int" and number.is_integer() else number)

@@ -1,0 +1,297 @@
+"""The clinic's CLI commands: JSON and readable output, interactive triage, and bad input of every kind."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from backstride.cli import app, main
+from backstride.clinic import EMERGENCY_QUESTIONS, QUESTIONS
+
+
+def write(tmp_path: Path, name: str, data: object) -> str:
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    return str(path)
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_triage_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = write(tmp_path, "a.json", {"urinary_retention": True, "age": 60})
+    code, out, _ = run(["triage", "--answers", answers, "--json"], capsys)
+    assert code == 0
+    result = json.loads(out)
+    assert result["urgency"] == "emergency"
+    assert result["complete"] is False
+    assert "saddle_numbness" in result["unanswered"]
+    assert result["reasons"][0]["id"] == "urinary_retention"
+
+
+def test_triage_readable_emergency_is_unmissable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = write(tmp_path, "a.json", {"bilateral_leg_symptoms": True})
+    code, out, _ = run(["triage", "--answers", answers, "--emergency-number", "112"], capsys)
+    assert code == 0
+    assert "EMERGENCY" in out
+    assert "CALL 112 NOW" in out
+    assert "cauda equina" in out
+
+
+def test_triage_readable_routine_and_incomplete(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = write(tmp_path, "a.json", {"sciatica": True})
+    code, out, _ = run(["triage", "--answers", answers], capsys)
+    assert code == 0
+    assert "Routine" in out
+    assert "Incomplete screen" in out
+    code, _, err = run(["triage", "--answers", answers, "--require-complete"], capsys)
+    assert code == 3
+    assert "saddle_numbness" in err
+
+
+def test_triage_questions(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["triage", "--questions", "--json"], capsys)
+    assert code == 0
+    listed = json.loads(out)
+    assert [q["id"] for q in listed] == [q.id for q in QUESTIONS]
+    code, out, _ = run(["triage", "--questions"], capsys)
+    assert code == 0 and "saddle_numbness" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ({"saddle_numbess": True}, "unknown answer id(s): saddle_numbess"),
+        ({"fever": "yes"}, "answer 'fever' must be true or false"),
+        ({"pain_nrs": 12}, "answer 'pain_nrs' must be between 0 and 10"),
+        ([1, 2], "must hold a JSON object"),
+        ("{not json", "not valid JSON"),
+    ],
+)
+def test_triage_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: object, message: str
+) -> None:
+    code, out, err = run(["triage", "--answers", write(tmp_path, "a.json", content)], capsys)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err and out == ""
+
+
+def test_triage_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["triage", "--answers", str(tmp_path / "nope.json")], capsys)
+    assert code == 2 and "cannot read the answers file" in err
+
+
+def test_interactive_triage_stops_at_first_emergency() -> None:
+    # Answer "no" to the first two emergency questions, then "yes" to the third: the screen stops there.
+    replies = "n\nn\ny\n"
+    result = CliRunner().invoke(app, ["triage"], input=replies)
+    assert result.exit_code == 0, result.output
+    assert "EMERGENCY" in result.output and "CALL 911 NOW" in result.output
+    fourth = QUESTIONS[3].text
+    assert fourth not in result.output
+
+
+def test_interactive_triage_full_routine_run_with_a_retry() -> None:
+    replies = ["maybe", "n"] + ["n"] * (len(EMERGENCY_QUESTIONS) - 1)
+    for q in QUESTIONS[len(EMERGENCY_QUESTIONS) :]:
+        replies.append({"bool": "n", "int": "5", "float": "3", "choice": "female"}[q.kind])
+    result = CliRunner().invoke(app, ["triage"], input="\n".join(replies) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "please answer y (yes), n (no) or skip" in result.output
+    assert "Routine" in result.output
+    assert "Incomplete" not in result.output
+
+
+def test_interactive_triage_fever_then_unwell_is_an_emergency() -> None:
+    replies = []
+    for qid in EMERGENCY_QUESTIONS:
+        replies.append("y" if qid in ("fever", "feeling_unwell") else "n")
+        if qid == "feeling_unwell":
+            break
+    result = CliRunner().invoke(app, ["triage"], input="\n".join(replies) + "\n")
+    assert result.exit_code == 0
+    assert "EMERGENCY" in result.output and "infection" in result.output
+
+
+def test_score_json_and_readable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    odi = write(tmp_path, "odi.json", {"sections": [1, 2, 3, 2, 2, 1, 0, None, 2, 3]})
+    code, out, _ = run(["score", "odi", "--answers", odi, "--json"], capsys)
+    assert code == 0
+    result = json.loads(out)
+    assert result["score"] == pytest.approx(100 * 16 / 45)
+    assert result["band"] == "moderate disability"
+    code, out, _ = run(["score", "odi", "--answers", odi], capsys)
+    assert code == 0 and "35.56" in out and "moderate disability" in out
+
+
+def test_score_with_before(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = write(tmp_path, "b.json", {"score": 8})
+    after = write(tmp_path, "a.json", {"score": 5})
+    code, out, _ = run(["score", "nprs", "--answers", after, "--before", before, "--json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert data["change"]["verdict"] == "improved" and data["change"]["delta"] == -3
+    code, out, _ = run(["score", "nprs", "--answers", after, "--before", before], capsys)
+    assert "Change: improved" in out
+
+
+@pytest.mark.parametrize(
+    ("instrument", "content", "message"),
+    [
+        ("odi", {"sections": [1] * 9}, "odi 'sections' must have 10 entries"),
+        ("startback", {"items": [0, 0, 0, 0, 0, 0, 0, 0, 7]}, "startback item 9"),
+        ("psfs", {"activities": []}, "3 to 5"),
+        ("rmdq", {"items": ["yes"] * 24}, "rmdq item 1"),
+        ("ndi", {"score": 1}, "unknown instrument 'ndi'"),
+    ],
+)
+def test_score_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], instrument: str, content: object, message: str
+) -> None:
+    code, _, err = run(["score", instrument, "--answers", write(tmp_path, "x.json", content)], capsys)
+    assert code == 2
+    assert message in err
+
+
+BASELINE = {
+    "age": 58,
+    "sex": "male",
+    "pain_nrs": 5,
+    "walking_tolerance_min": 12,
+    "odi": 32,
+    "startback": "medium",
+    "start_date": "2026-03-02",
+}
+
+
+def test_plan_and_progress(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["plan", "--baseline", write(tmp_path, "base.json", BASELINE), "--json"], capsys)
+    assert code == 0
+    plan = json.loads(out)
+    assert (plan["walks_per_day"], plan["minutes_per_walk"], plan["daily_minutes"]) == (3, 10, 30)
+    plan_path = write(tmp_path, "plan.json", plan)
+    days = [
+        {
+            "date": f"2026-03-0{2 + i}",
+            "walks": [{"minutes": 10, "pain_before": 3, "pain_during": 4, "pain_after": 3}] * 3,
+            "next_morning_pain": 4,
+            "exercises_done": ["bird_dog"],
+        }
+        for i in range(7)
+    ]
+    code, out, _ = run(
+        ["progress", "--plan", plan_path, "--log", write(tmp_path, "log.json", days), "--json"], capsys
+    )
+    assert code == 0
+    review = json.loads(out)
+    assert review["decision"] == "progress"
+    assert review["new_plan"]["daily_minutes"] == 33  # 3 x 11
+    # the same week readable, and as {"days": [...]}
+    code, out, _ = run(
+        ["progress", "--plan", plan_path, "--log", write(tmp_path, "log2.json", {"days": days})], capsys
+    )
+    assert code == 0 and "PROGRESS" in out and "Week 2" in out
+    # a red flag stops
+    days[4]["red_flags"] = {"saddle_numbness": True}
+    code, out, _ = run(["progress", "--plan", plan_path, "--log", write(tmp_path, "log3.json", days)], capsys)
+    assert code == 0 and "STOP" in out and "CALL 911 NOW" in out
+
+
+def test_plan_readable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["plan", "--baseline", write(tmp_path, "base.json", BASELINE)], capsys)
+    assert code == 0
+    assert "3 walks a day of 10 minutes" in out and "Bird-dog" in out and "Why" in out
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        ({"pain_nrs": 14}, "pain_nrs"),
+        ({"sex": "x"}, "sex"),
+        ({"start_date": "yesterday"}, "start_date"),
+        ({"walking_tolerance_min": -3}, "walking_tolerance_min"),
+        ({"favourite_colour": "blue"}, "favourite_colour"),
+    ],
+)
+def test_plan_bad_baseline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mutate: dict[str, object], message: str
+) -> None:
+    code, _, err = run(["plan", "--baseline", write(tmp_path, "b.json", {**BASELINE, **mutate})], capsys)
+    assert code == 2
+    assert message in err and "baseline file" in err
+
+
+def test_progress_bad_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(["plan", "--baseline", write(tmp_path, "base.json", BASELINE), "--json"], capsys)
+    code, out, _ = run(["plan", "--baseline", str(tmp_path / "base.json"), "--json"], capsys)
+    plan_path = write(tmp_path, "plan.json", out)
+    bad_days: list[tuple[object, str]] = [
+        ({"days": 3}, "JSON list of days"),
+        ([{"date": "2026-03-02", "red_flags": {"fevr": True}}], "unknown red flag id(s): fevr"),
+        ([{"date": "2026-03-02", "walks": [{"minutes": 10, "pain_before": 1, "pain_during": 12, "pain_after": 1}]}],
+         "day 1: walks.0.pain_during"),
+        ([{"date": "2026-03-02"}, {"date": "2026-03-02"}], "more than one entry for 2026-03-02"),
+    ]  # fmt: skip
+    for content, message in bad_days:
+        code, _, err = run(
+            ["progress", "--plan", plan_path, "--log", write(tmp_path, "l.json", content)], capsys
+        )
+        assert code == 2, message
+        assert message in err
+    code, _, err = run(
+        ["progress", "--plan", write(tmp_path, "p.json", {"week": 1}), "--log", plan_path], capsys
+    )
+    assert code == 2 and "plan file" in err
+
+
+def test_norms_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    gait = write(
+        tmp_path,
+        "gait.json",
+        {"summary": {"median_walking_speed_mps": 0.9, "median_cadence_spm": 98, "median_stride_length_m": 1.1,
+                     "median_trunk_lean_deg": 12}},
+    )  # fmt: skip
+    code, out, _ = run(["norms", "--gait", gait, "--age", "66", "--sex", "female", "--json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert "slower walking speed" in data["back_pain_signs"]
+    code, out, _ = run(["norms", "--gait", gait, "--age", "66", "--sex", "female"], capsys)
+    assert "Signs typical of back pain" in out
+    code, _, err = run(["norms", "--gait", gait, "--age", "66", "--sex", "unknown"], capsys)
+    assert code == 2 and "sex must be" in err
+
+
+def test_exercises_and_self_care(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["exercises", "--json"], capsys)
+    assert code == 0 and len(json.loads(out)) >= 10
+    code, out, _ = run(["exercises"], capsys)
+    assert code == 0 and "bird_dog" in out
+    code, out, _ = run(["exercises", "bird_dog"], capsys)
+    assert code == 0 and "Caution" in out and "Easier" in out
+    code, _, err = run(["exercises", "plank"], capsys)
+    assert code == 2 and "unknown exercise 'plank'" in err
+    code, out, _ = run(["self-care"], capsys)
+    assert code == 0 and "When to seek help" in out
+    code, out, _ = run(["self-care", "--json"], capsys)
+    assert code == 0 and len(json.loads(out)) == 8
+
+
+def test_interactive_triage_json_keeps_stdout_clean(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\ny\n"))
+    code, out, err = run(["triage", "--json"], capsys)
+    assert code == 0
+    result = json.loads(out)
+    assert result["urgency"] == "emergency"
+    assert result["reasons"][0]["id"] == QUESTIONS[1].id
+    assert QUESTIONS[0].text in err

@@ -1,0 +1,87 @@
+"""Exercise library, self-care cards, therapy sessions, data files and the public API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+
+import pytest
+from pydantic import ValidationError
+
+from backstride.clinic import EXERCISES, SELF_CARE, TherapySession
+from backstride.clinic._data import load
+
+REQUIRED_EXERCISES = {
+    "bird_dog", "glute_bridge", "opposite_arm_leg", "drawing_in", "hamstring_stretch", "hip_flexor_stretch",
+    "childs_pose", "pelvic_tilt", "knee_to_chest", "cat_camel",
+}  # fmt: skip
+
+
+def test_exercise_library_is_complete() -> None:
+    assert set(EXERCISES) >= REQUIRED_EXERCISES
+    for ex in EXERCISES.values():
+        assert ex.instructions and ex.targets and ex.easier and ex.harder and ex.cautions and ex.source
+        assert ex.dose.sets <= ex.max_sets
+        if ex.dose.reps is not None:
+            assert ex.max_reps is not None and ex.dose.reps <= ex.max_reps
+        if ex.dose.hold_s is not None:
+            assert ex.max_hold_s is not None and ex.dose.hold_s <= ex.max_hold_s
+    assert any("down the leg" in c for c in EXERCISES["bird_dog"].cautions)
+    assert EXERCISES["glute_bridge"].dose.describe() == "2 x 8 reps, once a day"
+    assert EXERCISES["hamstring_stretch"].dose.describe() == "3 x 20 s hold, once a day"
+
+
+def test_self_care_cards() -> None:
+    ids = {c.id for c in SELF_CARE}
+    assert ids == {
+        "heat_cold",
+        "pain_relief",
+        "stay_active",
+        "gentle_stretches",
+        "posture",
+        "shoes",
+        "weight",
+        "seek_help",
+    }
+    relief = next(c for c in SELF_CARE if c.id == "pain_relief")
+    assert any("label" in line for line in relief.body)
+
+
+def test_therapy_session() -> None:
+    session = TherapySession(
+        date=dt.date(2026, 2, 3), clinician="A. Physio", technique="central PA mobilisation, grade III",
+        region="L4-L5", dose="3 x 30 s", duration_min=10, pain_before=6, pain_after=4, response="better",
+    )  # fmt: skip
+    assert TherapySession.model_validate_json(session.model_dump_json()) == session
+    with pytest.raises(ValidationError):
+        TherapySession(date=dt.date(2026, 2, 3), clinician="", technique="x", region="y", response="better")
+    with pytest.raises(ValidationError):
+        TherapySession(date=dt.date(2026, 2, 3), clinician="A", technique="x", region="y", response="great")
+
+
+@pytest.mark.parametrize("name", ["triage", "instruments", "norms", "program", "exercises", "self_care"])
+def test_every_data_file_cites_its_sources(name: str) -> None:
+    data = load(name)
+    text = str(data)
+    assert "about" in data
+    assert "source" in text
+    assert any(year in text for year in ("2008", "2011", "2016", "2020", "2021", "2023", "2024"))
+
+
+def test_triage_rules_reference_only_known_questions_and_sources() -> None:
+    from backstride.clinic._triage import _rule_ids
+
+    data = load("triage")
+    ids = {q["id"] for q in data["questions"]}
+    for rule in data["rules"]:
+        assert set(_rule_ids(rule["when"])) <= ids, rule["id"]
+        assert rule["source"] in data["sources"]
+        assert rule["urgency"] in data["urgency_levels"]
+
+
+def test_public_api() -> None:
+    module = importlib.import_module("backstride.clinic")
+    assert len(set(module.__all__)) == len(module.__all__)
+    for name in module.__all__:
+        assert not name.startswith("_")
+        assert getattr(module, name) is not None

@@ -1,0 +1,305 @@
+"""The walking program: starting dose, weekly decisions with reasons, and property tests of the safety rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from backstride import InputError
+from backstride.clinic import (
+    EMERGENCY_SIGNS,
+    EXERCISES,
+    Baseline,
+    DailyLog,
+    Plan,
+    WalkLog,
+    make_plan,
+    review_week,
+)
+
+START = dt.date(2026, 1, 5)
+
+
+def baseline(**kw: object) -> Baseline:
+    data: dict[str, object] = {
+        "age": 52,
+        "sex": "female",
+        "pain_nrs": 4,
+        "walking_tolerance_min": 15,
+        "start_date": START,
+    }
+    data.update(kw)
+    return Baseline.model_validate(data)
+
+
+def week(
+    plan: Plan,
+    *,
+    during: float = 3,
+    after: float = 3,
+    morning: float | None = 3,
+    minutes: float | None = None,
+    walks: int | None = None,
+    days: int = 7,
+    red_flags: dict[str, bool] | None = None,
+) -> list[DailyLog]:
+    logs = []
+    for i in range(days):
+        n = plan.walks_per_day if walks is None else walks
+        walk = WalkLog(
+            minutes=plan.minutes_per_walk if minutes is None else minutes,
+            pain_before=2,
+            pain_during=during,
+            pain_after=after,
+        )
+        logs.append(
+            DailyLog(
+                date=plan.start_date + dt.timedelta(days=i),
+                walks=[walk] * n,
+                next_morning_pain=morning,
+                exercises_done=["drawing_in"],
+                red_flags=(red_flags or {}) if i == 3 else {},
+            )
+        )
+    return logs
+
+
+@pytest.mark.parametrize(
+    ("tolerance", "walks", "minutes"),
+    [(60, 2, 15), (15, 2, 12), (12, 3, 10), (14, 2, 11), (10, 3, 8), (4, 3, 5), (0, 3, 5), (18.75, 2, 15)],
+)
+def test_start_dose(tolerance: float, walks: int, minutes: int) -> None:
+    plan = make_plan(baseline(walking_tolerance_min=tolerance))
+    assert (plan.walks_per_day, plan.minutes_per_walk) == (walks, minutes)
+    assert plan.daily_minutes == walks * minutes
+    assert plan.week == 1 and plan.version == 1 and plan.start_date == START
+    assert any("80 %" in r for r in plan.reasons)
+    assert "30-minute walk" in plan.goal and "5 or more days" in plan.goal
+    cues = " ".join(plan.cues).lower()
+    for cue in ("tall", "belly", "shoes", "slow down", "stop"):
+        assert cue in cues
+
+
+def test_exercise_block_from_baseline() -> None:
+    core = make_plan(baseline())
+    assert [x.id for x in core.exercises][:3] == ["drawing_in", "glute_bridge", "bird_dog"]
+    assert all(x.variant == "standard" for x in core.exercises)
+    gentle = make_plan(baseline(pain_nrs=8))
+    assert "bird_dog" not in {x.id for x in gentle.exercises}
+    assert all(x.variant == "easier" and x.variant_text for x in gentle.exercises)
+    assert {x.id for x in make_plan(baseline(odi=46)).exercises} == {x.id for x in gentle.exercises}
+    assert all(x.id in EXERCISES for x in gentle.exercises)
+    high = make_plan(baseline(startback="high"))
+    assert any("STarT Back" in r for r in high.reasons)
+
+
+def test_good_week_progresses_by_about_five_minutes() -> None:
+    plan = make_plan(baseline(walking_tolerance_min=12))  # 3 x 10
+    review = review_week(plan, week(plan))
+    assert review.decision == "progress"
+    new = review.new_plan
+    assert new is not None
+    assert 0 < new.daily_minutes - plan.daily_minutes <= 5
+    assert new.minutes_per_walk > plan.minutes_per_walk
+    assert (new.week, new.version, new.start_date) == (2, 2, START + dt.timedelta(days=7))
+    assert review.summary is not None and review.summary.walks_done == 21
+    # exercise doses move up
+    before = {x.id: x.dose for x in plan.exercises}
+    assert any(x.dose != before[x.id] or x.variant != "standard" for x in new.exercises)
+    assert any("good week" in r for r in review.reasons)
+
+
+def test_many_good_weeks_reach_the_goal_gradually() -> None:
+    plan = make_plan(baseline(walking_tolerance_min=6))
+    dailies = [plan.daily_minutes]
+    for _ in range(30):
+        review = review_week(plan, week(plan, morning=plan.morning_pain_reference))
+        assert review.decision == "progress"
+        assert review.new_plan is not None
+        plan = review.new_plan
+        dailies.append(plan.daily_minutes)
+    assert plan.walks_per_day == 1 and plan.minutes_per_walk == 30
+    assert all(b - a <= 5 for a, b in itertools.pairwise(dailies))
+    assert {"opposite_arm_leg", "bird_dog", "glute_bridge"} <= {x.id for x in plan.exercises}
+
+
+@pytest.mark.parametrize(
+    ("start_pain", "kw", "why"),
+    [
+        (5, {"during": 6}, "above 5/10"),
+        (3, {"morning": 4.0}, "worse"),
+        (3, {"days": 4}, "fewer than"),
+        (3, {"minutes": 3}, "fewer than"),
+        (3, {"morning": None}, "No next-morning pain"),
+    ],
+)
+def test_borderline_week_holds(start_pain: float, kw: dict[str, object], why: str) -> None:
+    plan = make_plan(baseline(pain_nrs=start_pain))
+    review = review_week(plan, week(plan, **kw))  # type: ignore[arg-type]
+    assert review.decision == "hold"
+    assert review.new_plan is not None
+    assert review.new_plan.daily_minutes == plan.daily_minutes
+    assert review.new_plan.week == 2
+    assert any(why in r for r in review.reasons)
+
+
+def test_flare_steps_back() -> None:
+    plan = make_plan(baseline(pain_nrs=3, walking_tolerance_min=20))
+    logs = week(plan)
+    for day in logs[2:4]:
+        day.walks[0] = WalkLog(minutes=10, pain_before=3, pain_during=5, pain_after=5)
+    review = review_week(plan, logs)
+    assert review.decision == "step_back"
+    assert review.new_plan is not None
+    assert 5 <= plan.daily_minutes - review.new_plan.daily_minutes <= 7
+    assert any("2 days" in r for r in review.reasons)
+    assert all(x.variant == "easier" for x in review.new_plan.exercises)
+
+
+def test_one_high_day_is_not_a_flare_but_pain_of_8_is() -> None:
+    plan = make_plan(baseline(pain_nrs=3))
+    logs = week(plan)
+    logs[1].walks[0] = WalkLog(minutes=10, pain_before=3, pain_during=5, pain_after=5)
+    assert review_week(plan, logs).decision == "progress"
+    logs[1].walks[0] = WalkLog(minutes=10, pain_before=3, pain_during=8, pain_after=5)
+    review = review_week(plan, logs)
+    assert review.decision == "step_back"
+    assert any("8/10" in r for r in review.reasons)
+
+
+def test_baseline_pain_override() -> None:
+    plan = make_plan(baseline(pain_nrs=2))
+    logs = week(plan, during=4, after=4, morning=2)
+    assert review_week(plan, logs).decision == "step_back"  # 4 >= 2 + 2 on every day
+    assert review_week(plan, logs, baseline_pain=3).decision == "progress"
+    with pytest.raises(InputError, match="baseline_pain"):
+        review_week(plan, logs, baseline_pain=11)
+
+
+def test_red_flag_stops_with_screening_urgency() -> None:
+    plan = make_plan(baseline())
+    review = review_week(plan, week(plan, red_flags={"bowel_incontinence": True}))
+    assert review.decision == "stop"
+    assert review.new_plan is None
+    assert review.triage is not None and review.triage.urgency == "emergency"
+    assert "bowel_incontinence" in review.reasons[0]
+    soon = review_week(plan, week(plan, red_flags={"unexplained_weight_loss": True}))
+    assert soon.decision == "stop" and soon.triage is not None and soon.triage.urgency == "soon"
+    fine = review_week(plan, week(plan, red_flags={"fever": False}))
+    assert fine.decision == "progress"
+
+
+def test_empty_week_holds() -> None:
+    plan = make_plan(baseline())
+    review = review_week(plan, [])
+    assert review.decision == "hold" and review.new_plan is not None
+    assert review.new_plan.daily_minutes == plan.daily_minutes
+
+
+def test_bad_logs() -> None:
+    plan = make_plan(baseline())
+    logs = week(plan)
+    with pytest.raises(InputError, match="more than one entry"):
+        review_week(plan, [logs[0], logs[0]])
+    with pytest.raises(ValidationError, match="unknown red flag"):
+        DailyLog(date=START, red_flags={"fevr": True})
+    with pytest.raises(ValidationError, match="unknown exercise"):
+        DailyLog(date=START, exercises_done=["plank"])
+    with pytest.raises(ValidationError):
+        WalkLog(minutes=10, pain_before=2, pain_during=11, pain_after=2)
+    with pytest.raises(ValidationError, match="daily_minutes"):
+        Plan.model_validate({**plan.model_dump(), "daily_minutes": 99})
+
+
+def test_plan_and_log_round_trip_json() -> None:
+    plan = make_plan(baseline(gait={"median_walking_speed_mps": 0.9}))
+    assert Plan.model_validate_json(plan.model_dump_json()) == plan
+    logs = week(plan)
+    assert DailyLog.model_validate_json(logs[0].model_dump_json()) == logs[0]
+
+
+# ------------------------------------------------------------------------------------------ properties
+
+pain = st.floats(0, 10, allow_nan=False).map(lambda x: round(x, 1))
+walk = st.builds(
+    WalkLog, minutes=st.floats(0, 60).map(round), pain_before=pain, pain_during=pain, pain_after=pain
+)
+
+
+@st.composite
+def plan_and_logs(draw: st.DrawFn) -> tuple[Plan, list[DailyLog]]:
+    base = baseline(
+        pain_nrs=draw(pain),
+        walking_tolerance_min=draw(st.floats(0, 90).map(round)),
+        odi=draw(st.one_of(st.none(), st.floats(0, 100))),
+    )
+    plan = make_plan(base)
+    for _ in range(draw(st.integers(0, 4))):  # walk the plan forward a few good weeks
+        nxt = review_week(plan, week(plan, during=1, after=1, morning=0)).new_plan
+        assert nxt is not None
+        plan = nxt
+    n_days = draw(st.integers(1, 9))
+    logs = [
+        DailyLog(
+            date=plan.start_date + dt.timedelta(days=i),
+            walks=draw(st.lists(walk, max_size=4)),
+            next_morning_pain=draw(st.one_of(st.none(), pain)),
+        )
+        for i in range(n_days)
+    ]
+    return plan, logs
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=plan_and_logs())
+def test_property_daily_minutes_rise_by_at_most_5_and_never_after_a_flare(
+    case: tuple[Plan, list[DailyLog]],
+) -> None:
+    plan, logs = case
+    review = review_week(plan, logs)
+    assert review.decision in ("progress", "hold", "step_back")
+    assert review.reasons
+    new = review.new_plan
+    assert new is not None
+    assert new.daily_minutes - plan.daily_minutes <= 5
+    assert new.minutes_per_walk <= 30 and new.daily_minutes >= 5
+    pains = [v for d in logs for w in d.walks for v in (w.pain_before, w.pain_during, w.pain_after)]
+    pains += [d.next_morning_pain for d in logs if d.next_morning_pain is not None]
+    if pains and max(pains) >= 8:
+        assert review.decision == "step_back"
+    day_tops = [
+        max(
+            [v for w in d.walks for v in (w.pain_before, w.pain_during, w.pain_after)]
+            + [d.next_morning_pain or 0]
+        )
+        for d in logs
+    ]
+    if sum(top >= plan.baseline_pain + 2 for top in day_tops) >= 2:
+        assert review.decision == "step_back"
+    if review.decision == "progress":
+        assert max(w.pain_during for d in logs for w in d.walks) <= 5
+    if review.decision == "step_back":
+        assert new.daily_minutes <= plan.daily_minutes
+        assert new.daily_minutes < plan.daily_minutes or plan.daily_minutes == 5
+    if review.decision == "hold":
+        assert new.daily_minutes == plan.daily_minutes
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    case=plan_and_logs(), flag=st.sampled_from((*EMERGENCY_SIGNS, "fever", "history_of_cancer", "night_pain"))
+)
+def test_property_a_red_flag_always_stops(case: tuple[Plan, list[DailyLog]], flag: str) -> None:
+    plan, logs = case
+    logs[-1] = logs[-1].model_copy(update={"red_flags": {flag: True}})
+    review = review_week(plan, logs)
+    assert review.decision == "stop"
+    assert review.new_plan is None
+    assert review.triage is not None
+    if flag in EMERGENCY_SIGNS:
+        assert review.triage.urgency == "emergency"
