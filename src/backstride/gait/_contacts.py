@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from backstride.gait._base import Stage
-from backstride.gait._filters import FloatArray, butter_sos, filtfilt, gaussian_smooth
+from backstride.gait._filters import FloatArray, bandpass, gaussian_smooth, local_maxima, moving_average
 
 
 def local_step_period(
@@ -111,6 +111,8 @@ class ContactDetector(Stage):
     -------
     ic_samples_:
         Sample indices of the initial contacts, ascending.
+    ic_position_:
+        The same contacts with sub-sample precision (a parabola through the maximum and its neighbours).
     ic_strength_:
         Height of the smoothed vertical acceleration at each contact, m/s² (the impact of the step).
     period_centres_, step_period_s_, step_regularity_, stride_regularity_:
@@ -142,9 +144,8 @@ class ContactDetector(Stage):
     def detect(self, vertical_mps2: FloatArray, fs: float, *, offset: int = 0) -> ContactDetector:
         """Find the contacts; ``offset`` is the absolute sample number of ``vertical_mps2[0]``."""
         n = vertical_mps2.shape[0]
-        band = filtfilt(butter_sos(2, (0.5, 4.0), "band", fs), vertical_mps2)
-        k = max(int(fs), 1)
-        power = np.convolve(band * band, np.ones(k) / k, mode="same")
+        band = bandpass(vertical_mps2, 0.5, 4.0, fs)
+        power = moving_average(band * band, int(fs))
         active = np.sqrt(power) > self.activity_threshold_mps2
         centres, period, reg, reg2 = local_step_period(
             band,
@@ -163,12 +164,11 @@ class ContactDetector(Stage):
         self.stride_regularity_ = reg2
         self.ic_samples_ = np.zeros(0, dtype=np.int64)
         self.ic_strength_ = np.zeros(0)
+        self.ic_position_ = np.zeros(0)
         if n == 0 or not np.isfinite(period).any():
             return self
         smooth = gaussian_smooth(vertical_mps2, self.smooth_s * fs)
-        from scipy import signal
-
-        cand, _props = signal.find_peaks(smooth, distance=max(int(self.min_step_s * fs * 0.8), 1))
+        cand = local_maxima(smooth)
         # the local step period at each candidate (nearest periodic window)
         ok = np.isfinite(period)
         pc, pp = centres[ok], period[ok]
@@ -199,6 +199,14 @@ class ContactDetector(Stage):
             lo = np.searchsorted(cand, cand[i] - reach, side="left")
             hi = np.searchsorted(cand, cand[i] + reach, side="right")
             blocked[lo:hi] = True
-        self.ic_samples_ = cand[taken].astype(np.int64)
-        self.ic_strength_ = heights[taken]
+        ics, strength = cand[taken], heights[taken]
+        # sub-sample position of each maximum (parabola through the three samples around it)
+        y0 = smooth[np.maximum(ics - 1, 0)]
+        y1 = smooth[ics]
+        y2 = smooth[np.minimum(ics + 1, n - 1)]
+        curv = y0 - 2 * y1 + y2
+        delta = np.where(curv < 0, 0.5 * (y0 - y2) / np.where(curv < 0, curv, -1.0), 0.0)
+        self.ic_samples_ = ics.astype(np.int64)
+        self.ic_position_ = ics + np.clip(delta, -0.5, 0.5)
+        self.ic_strength_ = strength
         return self

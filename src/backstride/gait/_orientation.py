@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from backstride.gait._base import Stage
-from backstride.gait._filters import FloatArray, butter_sos, filtfilt
+from backstride.gait._filters import FloatArray, bandpass, lowpass
 
 
 class GravityAligner(Stage):
@@ -29,8 +29,8 @@ class GravityAligner(Stage):
     Parameters
     ----------
     cutoff_hz:
-        Low-pass cut-off separating gravity (and slow posture changes) from movement. 0.25 Hz keeps the
-        step rhythm (≥ 0.7 Hz even in very slow gait) out of the gravity estimate.
+        Low-pass cut-off separating gravity (and slow posture changes) from movement. At 0.16 Hz the
+        triangular filter's first zero falls at 0.5 Hz, below the step rhythm of even very slow gait.
 
     Results
     -------
@@ -40,12 +40,11 @@ class GravityAligner(Stage):
         ``(n,)`` vertical acceleration with gravity removed, m/s², up positive.
     """
 
-    def __init__(self, *, cutoff_hz: float = 0.25) -> None:
+    def __init__(self, *, cutoff_hz: float = 0.16) -> None:
         self.cutoff_hz = cutoff_hz
 
     def align(self, acc_mps2: FloatArray, fs: float) -> GravityAligner:
-        sos = butter_sos(2, self.cutoff_hz, "low", fs)
-        gravity = filtfilt(sos, acc_mps2, axis=0)
+        gravity = lowpass(acc_mps2, self.cutoff_hz, fs, axis=0)
         norm = np.sqrt(np.einsum("ij,ij->i", gravity, gravity))
         norm = np.where(norm > 1e-6, norm, 1.0)
         self.gravity_ = gravity
@@ -98,8 +97,8 @@ class BodyFrame(Stage):
         if k == 0 or n < 4:
             return self
         dyn = acc_mps2 - gravity_mps2
-        sway = filtfilt(butter_sos(2, self.stride_band_hz, "band", fs), dyn, axis=0)
-        step = filtfilt(butter_sos(2, (0.6, 3.0), "band", fs), dyn, axis=0)
+        sway = bandpass(dyn, self.stride_band_hz[0], self.stride_band_hz[1], fs, axis=0)
+        step = bandpass(dyn, 0.6, 3.0, fs, axis=0)
         half = round(self.half_window_s * fs)
         offsets = np.arange(-half, half + 1)
         for part in np.array_split(np.arange(k), max(1, k // 1024)):

@@ -22,7 +22,7 @@ from backstride._errors import InputError
 from backstride.gait._base import Stage
 from backstride.gait._bouts import BoutAssembler
 from backstride.gait._contacts import ContactDetector
-from backstride.gait._filters import FloatArray
+from backstride.gait._filters import FloatArray, moving_average
 from backstride.gait._orientation import BodyFrame, GravityAligner, trunk_lean_deg
 from backstride.gait._quality import GaitRegularity
 from backstride.gait._result import (
@@ -40,6 +40,7 @@ MIN_SAMPLING_RATE_HZ = 20.0
 MIN_DURATION_S = 3.0
 SHORT_WARNING_S = 10.0
 LONG_BOUT_S = 10.0
+ANALYSIS_RATE_HZ = 25.0
 TILT_WARNING_DEG = 30.0
 
 Progress = Callable[[float], None]
@@ -111,30 +112,39 @@ class GaitPipeline(Stage):
     def _local(
         self, acc: FloatArray, fs: float, offset: int, core: tuple[int, int], sensor_height_m: float | None
     ) -> _Local:
-        aligned = GravityAligner(**self.aligner.get_params()).align(acc, fs)
-        det = ContactDetector(**self.detector.get_params()).detect(aligned.vertical_, fs, offset=offset)
+        # Walking lives below ~5 Hz: the stages run at about ANALYSIS_RATE_HZ after an anti-alias moving
+        # average, on a sample grid aligned to absolute sample numbers (so blocks agree with one pass);
+        # contact times are refined back to the original rate.
+        q = max(int(fs // ANALYSIS_RATE_HZ), 1)
+        first = (-offset) % q
+        acc_d = moving_average(acc, q)[first::q] if q > 1 else acc
+        fs_d = fs / q
+        off_d = (offset + first) // q
+        lo = -(-core[0] // q) - off_d
+        hi = -(-core[1] // q) - off_d
+        aligned = GravityAligner(**self.aligner.get_params()).align(acc_d, fs_d)
+        det = ContactDetector(**self.detector.get_params()).detect(aligned.vertical_, fs_d, offset=off_d)
         ic = det.ic_samples_
-        lo, hi = core[0] - offset, core[1] - offset
-        in_core = (ic >= lo) & (ic < hi)
-        sel = np.flatnonzero(in_core)
+        sel = np.flatnonzero((ic >= lo) & (ic < hi))
         # excursion from each contact to the next one (which may lie in the margin)
         steps = StepLengthZijlstra(**self.step_length.get_params()).estimate(
-            aligned.vertical_, ic, fs, sensor_height_m
+            aligned.vertical_, ic, fs_d, sensor_height_m
         )
         exc = np.append(steps.excursion_m_, np.nan)
-        frame = BodyFrame(**self.frame.get_params()).fit(acc, aligned.gravity_, ic[sel], fs)
+        frame = BodyFrame(**self.frame.get_params()).fit(acc_d, aligned.gravity_, ic[sel], fs_d)
         lean = trunk_lean_deg(frame.up_, frame.forward_)
         tilt = np.degrees(np.arccos(np.clip(np.abs(frame.up_).max(axis=1), 0.0, 1.0)))
         wc = det.period_centres_
         wsel = (wc >= lo) & (wc < hi)
+        position = (det.ic_position_[sel] + off_d) * q
         return _Local(
-            ic=ic[sel] + offset,
+            ic=np.round(position).astype(np.int64),
             strength=det.ic_strength_[sel],
             excursion_m=exc[sel],
             lean_deg=lean,
             tilt_deg=tilt,
             ml_velocity=frame.ml_velocity_,
-            win_centre=wc[wsel] + offset,
+            win_centre=(wc[wsel] + off_d) * q,
             win_reg=det.step_regularity_[wsel],
             win_reg2=det.stride_regularity_[wsel],
         )

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from backstride.gait._base import Stage
-from backstride.gait._filters import FloatArray, butter_sos, filtfilt
+from backstride.gait._filters import FloatArray, highpass
 
 SENSOR_HEIGHT_RATIO = 0.6
 
@@ -60,9 +60,8 @@ class StepLengthZijlstra(Stage):
         sensor_height_m: float | None,
     ) -> StepLengthZijlstra:
         """``vertical_mps2`` covers the bout (with some margin); ``ic_samples`` index into it."""
-        sos = butter_sos(4, self.highpass_hz, "high", fs)
-        vel = filtfilt(sos, np.cumsum(vertical_mps2) / fs)
-        pos = filtfilt(sos, np.cumsum(vel) / fs)
+        vel = highpass(np.cumsum(vertical_mps2) / fs, self.highpass_hz, fs)
+        pos = highpass(np.cumsum(vel) / fs, self.highpass_hz, fs)
         starts, stops = ic_samples[:-1], ic_samples[1:]
         if starts.size == 0:
             self.excursion_m_ = np.zeros(0)
