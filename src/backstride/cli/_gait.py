@@ -108,14 +108,14 @@ def print_report(result: GaitResult) -> None:
             "start s",
             "end s",
             "steps",
-            "cadence",
+            "steps/min",
             "stride m",
-            "speed m/s",
+            "m/s",
             "lean °",
-            "regularity",
-            "symmetry",
+            "regular",
+            "symm.",
         ):
-            table.add_column(col, justify="right")
+            table.add_column(col, justify="right", no_wrap=True)
         for b in result.walking_bouts[:40]:
             table.add_row(
                 f"{b.start_s:.1f}",
