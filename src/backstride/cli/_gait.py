@@ -79,6 +79,7 @@ def _fmt(value: float | None, nd: int = 2) -> str:
 def print_report(result: GaitResult) -> None:
     """A readable report of one analysis (rich)."""
     from rich.console import Console
+    from rich import box
     from rich.table import Table
 
     console = Console()
@@ -103,7 +104,7 @@ def print_report(result: GaitResult) -> None:
     summary.add_row("trunk lean (bouts ≥ 10 s, median)", f"{_fmt(s.median_trunk_lean_deg, 1)}°")
     console.print(summary)
     if result.walking_bouts:
-        table = Table(title="Walking bouts", title_justify="left")
+        table = Table(title="Walking bouts", title_justify="left", box=box.SIMPLE_HEAD)
         for col in (
             "start s",
             "end s",
