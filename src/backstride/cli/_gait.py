@@ -78,8 +78,8 @@ def _fmt(value: float | None, nd: int = 2) -> str:
 
 def print_report(result: GaitResult) -> None:
     """A readable report of one analysis (rich)."""
-    from rich.console import Console
     from rich import box
+    from rich.console import Console
     from rich.table import Table
 
     console = Console()
@@ -104,7 +104,13 @@ def print_report(result: GaitResult) -> None:
     summary.add_row("trunk lean (bouts ≥ 10 s, median)", f"{_fmt(s.median_trunk_lean_deg, 1)}°")
     console.print(summary)
     if result.walking_bouts:
-        table = Table(title="Walking bouts", title_justify="left", box=box.SIMPLE_HEAD)
+        table = Table(
+            title="Walking bouts",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            caption="start and end in s, cadence in steps/min, stride in m, speed in m/s, lean in degrees",
+            caption_justify="left",
+        )
         for col in (
             "start s",
             "end s",
