@@ -111,17 +111,7 @@ def print_report(result: GaitResult) -> None:
             caption="start and end in s, cadence in steps/min, stride in m, speed in m/s, lean in degrees",
             caption_justify="left",
         )
-        for col in (
-            "start s",
-            "end s",
-            "steps",
-            "steps/min",
-            "stride m",
-            "m/s",
-            "lean °",
-            "regular",
-            "symm.",
-        ):
+        for col in ("start", "end", "steps", "cadence", "stride", "speed", "lean", "regul.", "symm."):
             table.add_column(col, justify="right", no_wrap=True)
         for b in result.walking_bouts[:40]:
             table.add_row(
