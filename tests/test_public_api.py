@@ -6,7 +6,7 @@ import importlib
 
 import pytest
 
-PACKAGES = ["backstride", "backstride.gait"]
+PACKAGES = ["backstride", "backstride.gait", "backstride.io", "backstride.clinic"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

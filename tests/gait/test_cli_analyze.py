@@ -51,3 +51,18 @@ def test_missing_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert code != 0
     assert "Traceback" not in err
     assert err.strip().startswith("backstride: error:") or "does not exist" in err
+
+
+def test_unit_and_column_options_reach_the_reader(
+    shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = shared_data / "lowback-lab" / "HA-001-Test5-Trial1" / "imu.csv"
+    assert main(["analyze", str(f), "--acc-unit", "g"]) == 2
+    assert "--acc-unit m/s2" in capsys.readouterr().err
+    assert main(["analyze", str(f), "--acc-columns", "acc_x,acc_y"]) == 2
+    assert "three column names" in capsys.readouterr().err
+    assert (
+        main(["analyze", str(f), "--acc-columns", "acc_x,acc_y,acc_z", "--time-column", "time_s", "--json"])
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["walking_bouts"]

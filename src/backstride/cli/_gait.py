@@ -30,12 +30,42 @@ def analyze(
     age: Annotated[Optional[float], typer.Option("--age", help="Age, years (for norms)")] = None,  # noqa: UP045
     sex: Annotated[Optional[str], typer.Option("--sex", help="female or male (for norms)")] = None,  # noqa: UP045
     json_out: Annotated[bool, typer.Option("--json", help="Print the whole result as JSON")] = False,
+    acc_unit: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--acc-unit", help="Acceleration unit of a CSV: g or m/s2 (detected when not given)"),
+    ] = None,
+    gyr_unit: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--gyr-unit", help="Angular-rate unit of a CSV: deg/s or rad/s (detected when not given)"
+        ),
+    ] = None,
+    time_column: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--time-column", help="Name of the CSV's time column"),
+    ] = None,
+    acc_columns: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--acc-columns", help="The CSV's three acceleration columns, comma-separated"),
+    ] = None,
+    gyr_columns: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--gyr-columns", help="The CSV's three angular-rate columns, comma-separated"),
+    ] = None,
 ) -> None:
     """Measure walking in a lower-back recording: bouts, steps, cadence, stride length, speed, trunk lean."""
     from backstride import io
     from backstride.gait import analyze_stream
 
-    chunks = io.iter_chunks(file, format=format)
+    chunks = io.iter_chunks(
+        file,
+        format=format,
+        acc_unit=acc_unit,
+        gyr_unit=gyr_unit,
+        time_column=time_column,
+        acc_columns=_columns(acc_columns),
+        gyr_columns=_columns(gyr_columns),
+    )
     size = _size(file)
     if size >= PROGRESS_MIN_BYTES:
         from rich.console import Console
@@ -64,6 +94,17 @@ def analyze(
         typer.echo(result.model_dump_json(indent=1))
     else:
         print_report(result)
+
+
+def _columns(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    from backstride._errors import InputError
+
+    names = [c.strip() for c in text.split(",") if c.strip()]
+    if len(names) != 3:
+        raise InputError(f"give three column names separated by commas, got {text!r}")
+    return names
 
 
 def _size(path: Path) -> int:

@@ -1,0 +1,53 @@
+"""Readers of lower-back recordings: every format becomes one canonical :class:`~backstride.Recording`.
+
+>>> from backstride import io
+>>> recording = io.read(io.sample_path())          # format, units and time base detected
+>>> recording.sampling_rate_hz, recording.notes     # doctest: +SKIP
+
+Readers only read and convert units (acceleration to m/s² with gravity, angular rate to deg/s, time to
+seconds from 0 on a uniform grid); what they detected or corrected is written in ``Recording.notes``.
+Bad input ends in one :class:`~backstride.InputError` with a message naming the line or column.
+
+Decisions per kind of bad input (details in the private modules' docstrings):
+
+=================================  ==========================================================================
+empty file, header only            error ("is empty", "has a header but no data rows")
+missing acceleration columns       error listing the columns found and the ``acc_columns`` option
+non-numeric cell                   error naming the line, the column and the value
+wrong number of cells              error naming the line; a cut-off *last* line is dropped with a note
+NaN / empty cells                  runs ≤ 0.5 s interpolated with a note; longer runs: error naming the lines
+time going backwards               error naming the line
+duplicated time stamps             later duplicates dropped with a note
+irregular time base                resampled to the median rate (nearest integer Hz) with a note
+gaps                               bridged by interpolation, reported (count, longest, where); > 10 s warned
+below 20 Hz, shorter than 10 s     error from :func:`validate` (``read`` and ``iter_chunks`` call it)
+not a recording (image, PDF, ZIP)  :class:`~backstride.UnsupportedFormatError` naming what was found
+units                              detected (g vs m/s², rad/s vs deg/s) and noted; a declared unit that the
+                                   values contradict, or linear acceleration without gravity: error
+=================================  ==========================================================================
+"""
+
+from __future__ import annotations
+
+from backstride.io._registry import (
+    FORMATS,
+    MIN_DURATION_S,
+    MIN_SAMPLING_RATE_HZ,
+    detect_format,
+    iter_chunks,
+    read,
+    validate,
+)
+from backstride.io._sample import sample_meta_path, sample_path
+
+__all__ = [
+    "FORMATS",
+    "MIN_DURATION_S",
+    "MIN_SAMPLING_RATE_HZ",
+    "detect_format",
+    "iter_chunks",
+    "read",
+    "sample_meta_path",
+    "sample_path",
+    "validate",
+]

@@ -1,0 +1,54 @@
+"""Folders and ZIP archives seen the same way: a list of member names and a way to get one as a file."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+from backstride._errors import InputError
+
+
+def is_zip(path: Path) -> bool:
+    if not path.is_file():
+        return False
+    with path.open("rb") as handle:
+        return handle.read(4) == b"PK\x03\x04"
+
+
+def member_names(path: Path) -> list[str]:
+    """Relative POSIX paths of the files in a folder or ZIP (hidden and macOS resource files left out)."""
+    if path.is_dir():
+        names = [p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()]
+    else:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = [info.filename for info in archive.infolist() if not info.is_dir()]
+        except zipfile.BadZipFile as exc:
+            raise InputError(f"{path.name} is a damaged ZIP archive: {exc}") from exc
+    return sorted(n for n in names if not any(part.startswith((".", "__MACOSX")) for part in n.split("/")))
+
+
+def find_member(names: list[str], basename: str) -> str | None:
+    """The shallowest member whose file name equals ``basename`` (case-insensitive)."""
+    hits = [n for n in names if PurePosixPath(n).name.lower() == basename.lower()]
+    return min(hits, key=lambda n: (n.count("/"), n)) if hits else None
+
+
+@contextlib.contextmanager
+def extracted(path: Path, members: list[str]) -> Iterator[dict[str, Path]]:
+    """Members as real files: the folder's own files, or copies extracted from the ZIP to a temporary folder."""
+    if path.is_dir():
+        yield {m: path / m for m in members}
+        return
+    with tempfile.TemporaryDirectory(prefix="backstride-") as tmp, zipfile.ZipFile(path) as archive:
+        out: dict[str, Path] = {}
+        for i, member in enumerate(members):
+            target = Path(tmp) / f"{i}-{PurePosixPath(member).name}"
+            with archive.open(member) as src, target.open("wb") as dst:
+                shutil.copyfileobj(src, dst)
+            out[member] = target
+        yield out

@@ -1,0 +1,643 @@
+"""Generic CSV (also gzip-compressed): a time column, three acceleration columns, optionally three gyroscope.
+
+Parsing uses ``pyarrow.csv`` (multi-threaded, straight into float64 arrays, no pandas); columns are copied
+once, chunk by chunk, into the ``(n, 3)`` arrays the recording keeps. Header names are matched
+case-insensitively after dropping punctuation and a trailing unit, so ``time_s``, ``Time (s)``,
+``timestamp``, ``acc_x``, ``ax``, ``AccX``, ``Acceleration x (m/s^2)``, ``gyr_x``, ``gx``, ``gyro_x``,
+``Gyroscope x (rad/s)`` ... are all recognised; a unit in the header (``(m/s^2)``, ``[g]``, ``_dps``,
+``(rad/s)``, ``time (ms)``) is taken as declared. Comma, semicolon (with decimal comma) and tab delimiters
+are recognised from the header line; leading ``#`` comment lines are skipped.
+
+Bad lines: a final line cut short (no line end, missing or unreadable cells: an interrupted upload) is
+dropped with a note; any other line with the wrong number of cells, or a cell that is not a number, is an
+:class:`~backstride.InputError` naming the line and the column.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from backstride._errors import InputError, UnsupportedFormatError
+from backstride.io._memory import empty
+from backstride.io._raw import RawSignals
+from backstride.io._units import time_scale
+from backstride.recording import FloatArray
+
+AXES = ("x", "y", "z")
+TIME_KEYS = (
+    "time",
+    "t",
+    "times",
+    "timestamp",
+    "timestamps",
+    "seconds",
+    "sec",
+    "timesec",
+    "timeseconds",
+    "elapsed",
+    "elapsedtime",
+    "secondselapsed",
+)
+ACC_PREFIXES = (
+    "acc",
+    "a",
+    "accel",
+    "acceleration",
+    "accelerometer",
+    "totalacceleration",
+    "accelerationwithg",
+)
+GYR_PREFIXES = (
+    "gyr",
+    "g",
+    "gyro",
+    "gyroscope",
+    "angularvelocity",
+    "angularrate",
+    "rotationrate",
+    "rot",
+    "omega",
+    "w",
+)
+LINEAR_PREFIXES = ("linearacceleration", "linearacc", "linacc", "useracceleration", "useracc")
+
+_UNIT_ALIASES = {
+    "m/s2": "m/s2",
+    "ms-2": "m/s2",
+    "mps2": "m/s2",
+    "ms2": "m/s2",
+    "m/s/s": "m/s2",
+    "g": "g",
+    "rad/s": "rad/s",
+    "rads": "rad/s",
+    "rads-1": "rad/s",
+    "rad/sec": "rad/s",
+    "deg/s": "deg/s",
+    "degs": "deg/s",
+    "dps": "deg/s",
+    "degs-1": "deg/s",
+    "deg/sec": "deg/s",
+    "degree/s": "deg/s",
+    "degrees/s": "deg/s",
+    "s": "s",
+    "sec": "s",
+    "secs": "s",
+    "seconds": "s",
+    "ms": "ms",
+    "us": "us",
+    "µs": "us",
+    "μs": "us",
+    "ns": "ns",
+}
+_SUFFIX_UNITS = {"g", "mps2", "ms2", "dps", "degs", "rads", "s", "sec", "ms", "us", "ns"}
+_SAMPLE_BYTES = 1 << 16
+
+
+def normalise_unit(unit: str | None) -> str | None:
+    if unit is None:
+        return None
+    text = unit.strip().lower().replace(" ", "").replace("²", "2").replace("^", "").replace("°", "deg")
+    return _UNIT_ALIASES.get(text)
+
+
+def parse_header_name(name: str) -> tuple[str, str | None]:
+    """``'Acceleration x (m/s^2)'`` → ``('accelerationx', 'm/s2')``; ``'time_ms'`` → ``('time', 'ms')``."""
+    text = name.strip().strip('"').strip()
+    unit: str | None = None
+    match = re.search(r"[\(\[]([^\)\]]*)[\)\]]\s*$", text)
+    if match:
+        unit = normalise_unit(match.group(1))
+        text = text[: match.start()]
+    tokens = re.findall(r"[a-z0-9]+", text.lower())
+    if unit is None and len(tokens) >= 2 and tokens[-1] in _SUFFIX_UNITS:
+        unit = normalise_unit(tokens.pop())
+    return "".join(tokens), unit
+
+
+@dataclass
+class CsvLayout:
+    """Where the columns are and how the file is written (found from its first lines)."""
+
+    path: Path
+    gzip: bool
+    skip_rows: int
+    delimiter: str
+    decimal: str
+    names: list[str]
+    time_index: int
+    acc_index: tuple[int, int, int]
+    gyr_index: tuple[int, int, int] | None
+    time_unit: str | None = None
+    acc_unit: str | None = None
+    gyr_unit: str | None = None
+    time_type: Any = None
+    naive_time: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def source(self) -> str:
+        return self.path.name
+
+    @property
+    def first_line(self) -> int:
+        return self.skip_rows + 2
+
+    @property
+    def internal(self) -> list[str]:
+        return [f"c{i}" for i in range(len(self.names))]
+
+
+def is_gzip(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(2) == b"\x1f\x8b"
+
+
+def open_binary(path: Path) -> BinaryIO:
+    """The file's bytes, decompressed when it is gzip (recognised by content, not by name)."""
+    if is_gzip(path):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb")
+
+
+def read_head(path: Path, size: int = _SAMPLE_BYTES) -> bytes:
+    try:
+        with open_binary(path) as handle:
+            return handle.read(size)
+    except (OSError, EOFError) as exc:
+        raise InputError(f"cannot read {path.name}: {exc}") from exc
+
+
+def head_text(path: Path) -> str | None:
+    """The first bytes as text, or ``None`` when the file is binary (not a CSV)."""
+    head = read_head(path)
+    if b"\x00" in head:
+        return None
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 4:  # a multi-byte character cut by the sample boundary
+            return head[: exc.start].decode("utf-8", errors="replace")
+        try:
+            return head.decode("latin-1") if head.isascii() else None
+        except UnicodeDecodeError:
+            return None
+
+
+def split_header(line: str) -> tuple[str, list[str]]:
+    counts = {d: line.count(d) for d in (",", ";", "\t")}
+    delimiter = max(counts, key=lambda d: counts[d])
+    if counts[delimiter] == 0:
+        delimiter = ","
+    return delimiter, [cell.strip().strip('"').strip() for cell in line.split(delimiter)]
+
+
+def _find_column(names: Sequence[str], wanted: str, what: str, source: str) -> int:
+    for i, name in enumerate(names):
+        if name == wanted:
+            return i
+    for i, name in enumerate(names):
+        if name.lower() == wanted.strip().lower():
+            return i
+    raise InputError(
+        f"{source} has no column named {wanted!r} for the {what}; its columns are: {', '.join(names)}"
+    )
+
+
+def _match_axes(keys: Sequence[str], prefixes: Sequence[str]) -> tuple[int, int, int] | None:
+    for prefix in prefixes:
+        found = [keys.index(f"{prefix}{axis}") if f"{prefix}{axis}" in keys else -1 for axis in AXES]
+        if all(i >= 0 for i in found):
+            return (found[0], found[1], found[2])
+    return None
+
+
+def _common_unit(units: Sequence[str | None], indexes: Sequence[int]) -> str | None:
+    found = {units[i] for i in indexes if units[i] is not None}
+    return found.pop() if len(found) == 1 else None
+
+
+def sniff(
+    path: Path,
+    *,
+    time_column: str | None = None,
+    acc_columns: Sequence[str] | None = None,
+    gyr_columns: Sequence[str] | None = None,
+) -> CsvLayout:
+    """Find the header, delimiter and the time/acceleration/gyroscope columns of a CSV file."""
+    text = head_text(path)
+    if text is None:
+        raise UnsupportedFormatError(f"{path.name} is not a text file, so it cannot be a CSV recording")
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise InputError(f"{path.name} is empty")
+    lines = text.splitlines()
+    skip = 0
+    while skip < len(lines) and (not lines[skip].strip() or lines[skip].lstrip().startswith("#")):
+        skip += 1
+    if skip >= len(lines):
+        raise InputError(f"{path.name} holds only comments and no header line")
+    delimiter, names = split_header(lines[skip])
+    data_lines = [line for line in lines[skip + 1 :] if line.strip()]
+    decimal = "."
+    if delimiter == ";" and data_lines and "," in data_lines[0]:
+        decimal = ","
+    parsed = [parse_header_name(name) for name in names]
+    keys = [key for key, _ in parsed]
+    units = [unit for _, unit in parsed]
+    if all(_is_number(name) for name in names if name):
+        raise InputError(
+            f"{path.name} has no header line (the first line is numbers); "
+            "add a header such as time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"
+        )
+    source = path.name
+
+    if time_column is not None:
+        time_index = _find_column(names, time_column, "time", source)
+    else:
+        time_index = next((keys.index(k) for k in TIME_KEYS if k in keys), -1)
+        if time_index < 0:
+            raise InputError(
+                f"{source} has no time column (looked for time, t, timestamp, time_s, seconds ...); "
+                f"its columns are: {', '.join(names)}; name it with time_column=..."
+            )
+
+    if acc_columns is not None:
+        if len(acc_columns) != 3:
+            raise InputError(f"acc_columns needs three names (x, y, z), got {len(acc_columns)}")
+        a = [_find_column(names, c, "acceleration", source) for c in acc_columns]
+        acc_index: tuple[int, int, int] | None = (a[0], a[1], a[2])
+    else:
+        acc_index = _match_axes(keys, ACC_PREFIXES)
+        if acc_index is None and _match_axes(keys, LINEAR_PREFIXES) is not None:
+            raise InputError(
+                f"{source} holds linear acceleration (gravity removed), which cannot be used: the gait "
+                "analysis needs gravity to find the vertical; export the acceleration with g instead"
+            )
+        if acc_index is None and _match_axes(keys, GYR_PREFIXES) is None:
+            acc_index = _match_axes(keys, ("",))  # a single-sensor file with plain x, y, z columns
+    if acc_index is None:
+        raise InputError(
+            f"{source} has no acceleration columns (looked for acc_x/acc_y/acc_z, ax/ay/az, "
+            f"Acceleration x ...); its columns are: {', '.join(names)}; name them with acc_columns=[...]"
+        )
+
+    gyr_index: tuple[int, int, int] | None
+    if gyr_columns is not None:
+        if len(gyr_columns) != 3:
+            raise InputError(f"gyr_columns needs three names (x, y, z), got {len(gyr_columns)}")
+        g = [_find_column(names, c, "angular rate", source) for c in gyr_columns]
+        gyr_index = (g[0], g[1], g[2])
+    else:
+        gyr_index = _match_axes(keys, GYR_PREFIXES)
+
+    if time_index < 0 or not data_lines:
+        raise InputError(f"{source} has a header but no data rows")
+    time_type, naive = _text_time_type(data_lines[0], delimiter, time_index)
+    return CsvLayout(
+        time_type=time_type,
+        naive_time=naive,
+        path=path,
+        gzip=is_gzip(path),
+        skip_rows=skip,
+        delimiter=delimiter,
+        decimal=decimal,
+        names=names,
+        time_index=time_index,
+        acc_index=acc_index,
+        gyr_index=gyr_index,
+        time_unit="ns" if time_type is not None else units[time_index],
+        acc_unit=_common_unit(units, acc_index),
+        gyr_unit=None if gyr_index is None else _common_unit(units, gyr_index),
+    )
+
+
+def _text_time_type(line: str, delimiter: str, index: int) -> tuple[Any, bool]:
+    """For a time column written as date and time (ISO 8601), the pyarrow type to parse it and whether it
+    has no time zone; ``(None, False)`` for a numeric time column."""
+    cells = line.split(delimiter)
+    if index >= len(cells):
+        return None, False
+    cell = cells[index].strip().strip('"')
+    if _is_number(cell):
+        return None, False
+    try:
+        stamp = datetime.fromisoformat(cell.replace("Z", "+00:00"))
+    except ValueError:
+        return None, False
+    if stamp.tzinfo is None:
+        return pa.timestamp("ns"), True
+    return pa.timestamp("ns", tz="UTC"), False
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass
+class _BadRows:
+    texts: list[str] = field(default_factory=list)
+
+    def __call__(self, row: Any) -> str:
+        self.texts.append(str(row.text))
+        return "skip"
+
+
+def _options(layout: CsvLayout, bad: _BadRows, block_size: int | None = None) -> tuple[Any, Any, Any]:
+    used = [layout.time_index, *layout.acc_index, *(layout.gyr_index or ())]
+    internal = layout.internal
+    read = pacsv.ReadOptions(
+        column_names=internal,
+        skip_rows=layout.skip_rows + 1,
+        use_threads=True,
+        **({"block_size": block_size} if block_size else {}),
+    )
+    parse = pacsv.ParseOptions(delimiter=layout.delimiter, invalid_row_handler=bad)
+    convert = pacsv.ConvertOptions(
+        column_types={
+            internal[i]: layout.time_type if i == layout.time_index and layout.time_type else pa.float64()
+            for i in used
+        },
+        include_columns=[internal[i] for i in dict.fromkeys(used)],
+        decimal_point=layout.decimal,
+    )
+    return read, parse, convert
+
+
+def _tail(layout: CsvLayout) -> tuple[bool, str]:
+    """Whether the file ends with a line end, and its last non-empty line (read only on error paths)."""
+    if not layout.gzip:
+        with layout.path.open("rb") as handle:
+            handle.seek(0, io.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - 65536))
+            data = handle.read()
+    else:
+        data = b""
+        with open_binary(layout.path) as handle:
+            while block := handle.read(1 << 20):
+                data = (data + block)[-65536:]
+    ends = data.endswith((b"\n", b"\r"))
+    lines = [line for line in data.decode("utf-8", errors="replace").splitlines() if line.strip()]
+    return ends, lines[-1] if lines else ""
+
+
+def _line_of(layout: CsvLayout, predicate: Any) -> tuple[int, str] | None:
+    """First data line (number, text) for which ``predicate(cells)`` holds; a slow scan for messages only."""
+    with open_binary(layout.path) as handle:
+        stream = io.TextIOWrapper(handle, encoding="utf-8", errors="replace", newline="")
+        for number, line in enumerate(stream, start=1):
+            if number < layout.first_line or not line.strip():
+                continue
+            cells = [cell.strip().strip('"') for cell in line.rstrip("\r\n").split(layout.delimiter)]
+            if predicate(cells):
+                return number, line.rstrip("\r\n")
+    return None
+
+
+def _bad_cell(layout: CsvLayout, column: int) -> tuple[int, str] | None:
+    def predicate(cells: list[str]) -> bool:
+        if column >= len(cells) or len(cells) != len(layout.names):
+            return False
+        cell = cells[column]
+        if cell.lower() in {"", "nan", "na", "n/a", "null", "-nan", "#n/a"}:
+            return False
+        return not _is_number(cell) if layout.decimal == "," else not _is_float(cell)
+
+    return _line_of(layout, predicate)
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _read_table(layout: CsvLayout) -> tuple[pa.Table, list[str]]:
+    bad = _BadRows()
+    read, parse, convert = _options(layout, bad)
+    notes: list[str] = []
+    source: Any = (
+        str(layout.path) if not layout.gzip else pa.input_stream(str(layout.path), compression="gzip")
+    )
+    try:
+        table = pacsv.read_csv(source, read_options=read, parse_options=parse, convert_options=convert)
+    except pa.ArrowInvalid as exc:
+        table = _after_conversion_error(layout, exc)
+        notes.append(_TRUNCATED)
+        bad = _BadRows()
+    if bad.texts:
+        notes.append(_bad_rows(layout, bad.texts))
+    return table, notes
+
+
+_TRUNCATED = "the last line is incomplete (an interrupted export or upload?) and was dropped"
+
+
+def _bad_rows(layout: CsvLayout, texts: list[str]) -> str:
+    """The note when the only bad row is a cut-off last line; otherwise an error naming the first bad line."""
+    ends, last = _tail(layout)
+    if len(texts) == 1 and not ends and texts[0].strip() == last.strip():
+        return _TRUNCATED
+    text = texts[0].strip()
+    found = _line_of(layout, lambda cells: layout.delimiter.join(cells) == text)
+    where = f"line {found[0]}" if found else f"the line {text[:60]!r}"
+    count = len(text.split(layout.delimiter))
+    raise InputError(
+        f"{layout.source}: {where} has {count} cells where the header has {len(layout.names)}"
+        + (f" ({len(texts)} such lines)" if len(texts) > 1 else "")
+    )
+
+
+def _after_conversion_error(layout: CsvLayout, exc: pa.ArrowInvalid) -> pa.Table:
+    match = re.search(r"column #(\d+)", str(exc))
+    if match is None:
+        raise InputError(f"{layout.source} could not be read as a CSV recording: {exc}") from exc
+    column = int(match.group(1))  # pyarrow counts the file's columns from 0
+    found = _bad_cell(layout, column)
+    ends, last = _tail(layout)
+    if found is not None and not ends and found[1].strip() == last.strip():
+        with open_binary(layout.path) as handle:
+            data = handle.read()
+        cut = data.rstrip(b"\r\n").rfind(b"\n")
+        bad = _BadRows()
+        read, parse, convert = _options(layout, bad)
+        return pacsv.read_csv(
+            io.BytesIO(data[: cut + 1]), read_options=read, parse_options=parse, convert_options=convert
+        )
+    name = layout.names[column] if 0 <= column < len(layout.names) else f"#{match.group(1)}"
+    if found is None:
+        raise InputError(f"{layout.source}: column {name!r} holds a value that is not a number") from exc
+    cells = found[1].split(layout.delimiter)
+    value = cells[column].strip() if column < len(cells) else ""
+    raise InputError(
+        f"{layout.source}: line {found[0]}, column {name!r}: {value[:40]!r} is not a number"
+    ) from exc
+
+
+def _fill(out: FloatArray, axis: int, column: pa.ChunkedArray) -> None:
+    position = 0
+    stamps = pa.types.is_timestamp(column.type)
+    for chunk in column.chunks:
+        values = (chunk.cast(pa.int64()) if stamps else chunk).to_numpy(zero_copy_only=False)
+        out[position : position + len(values), axis] = values
+        position += len(values)
+
+
+def table_to_raw(layout: CsvLayout, table: pa.Table, *, first_time: float | None = None) -> RawSignals:
+    """Arrays from a parsed table; the time is made relative to its first value (or ``first_time``)."""
+    internal = layout.internal
+    n = table.num_rows
+    time = empty(n)
+    _fill(time[:, None], 0, table.column(internal[layout.time_index]))
+    acc = empty((n, 3))
+    for axis, index in enumerate(layout.acc_index):
+        _fill(acc, axis, table.column(internal[index]))
+    gyr = None
+    if layout.gyr_index is not None:
+        gyr = empty((n, 3))
+        for axis, index in enumerate(layout.gyr_index):
+            _fill(gyr, axis, table.column(internal[index]))
+    names = layout.names
+    raw = RawSignals(
+        time_s=time,
+        acc=acc,
+        gyr=gyr,
+        source=layout.source,
+        acc_names=(names[layout.acc_index[0]], names[layout.acc_index[1]], names[layout.acc_index[2]]),
+        gyr_names=("", "", "")
+        if layout.gyr_index is None
+        else (names[layout.gyr_index[0]], names[layout.gyr_index[1]], names[layout.gyr_index[2]]),
+        time_name=names[layout.time_index],
+        first_line=layout.first_line,
+        acc_unit=layout.acc_unit,
+        gyr_unit=layout.gyr_unit,
+    )
+    return raw
+
+
+def scale_time(raw: RawSignals, layout: CsvLayout, origin: float | None = None) -> tuple[float, float]:
+    """Make ``raw.time_s`` seconds from ``origin`` (default: its first finite value); returns (origin, scale)."""
+    t = raw.time_s
+    if origin is None:
+        if t.shape[0] == 0:
+            raise InputError(f"{layout.source} has a header but no data rows")
+        origin = float(t[0])
+        if not np.isfinite(origin):
+            raise InputError(
+                f"{layout.source}: the time ({raw.time_name}) is missing on line {layout.first_line}"
+            )
+    scale, epoch, note = time_scale(origin, layout.time_unit)
+    if layout.time_type is not None:
+        note = "time read as date and time" + (" (no time zone given)" if layout.naive_time else "")
+    t -= origin
+    if scale != 1.0:
+        t *= scale
+    if note and note not in layout.notes:
+        layout.notes.append(note)
+    raw.epoch_s = origin * scale if epoch else None
+    raw.clock_origin_s = origin * scale
+    return origin, scale
+
+
+def read_csv_raw(
+    path: Path,
+    *,
+    time_column: str | None = None,
+    acc_columns: Sequence[str] | None = None,
+    gyr_columns: Sequence[str] | None = None,
+) -> RawSignals:
+    """Read a whole CSV into :class:`RawSignals` (time in seconds from the first row)."""
+    layout = sniff(path, time_column=time_column, acc_columns=acc_columns, gyr_columns=gyr_columns)
+    table, notes = _read_table(layout)
+    if table.num_rows == 0:
+        raise InputError(f"{path.name} has a header but no data rows")
+    raw = table_to_raw(layout, table)
+    del table
+    scale_time(raw, layout)
+    raw.notes = [*notes, *layout.notes]
+    raw.metadata = {"format": "csv", "source": path.name}
+    _naive_start(raw, layout)
+    return raw
+
+
+def _naive_start(raw: RawSignals, layout: CsvLayout) -> None:
+    """Date-and-time stamps without a time zone: keep the start as written, not as UTC."""
+    if layout.naive_time and raw.epoch_s is not None:
+        raw.metadata["start_time"] = (
+            datetime.fromtimestamp(raw.epoch_s, tz=UTC).replace(tzinfo=None).isoformat()
+        )
+        raw.epoch_s = None
+
+
+def iter_csv_raw(
+    path: Path,
+    *,
+    block_bytes: int = 1 << 20,
+    time_column: str | None = None,
+    acc_columns: Sequence[str] | None = None,
+    gyr_columns: Sequence[str] | None = None,
+) -> Iterator[RawSignals]:
+    """Stream a CSV as consecutive :class:`RawSignals` blocks; times relative to the file's first row."""
+    layout = sniff(path, time_column=time_column, acc_columns=acc_columns, gyr_columns=gyr_columns)
+    bad = _BadRows()
+    # pyarrow's streaming reader parses a fixed number of blocks ahead, so the block size bounds the memory:
+    # 1 MB blocks keep it near 40 MB, where 20 MB blocks held 450 MB for a day-long file.
+    read, parse, convert = _options(layout, bad, block_size=block_bytes)
+    source: Any = str(path) if not layout.gzip else pa.input_stream(str(path), compression="gzip")
+    reader: Any = None
+    rest: pa.Table | None = None
+    try:
+        reader = pacsv.open_csv(source, read_options=read, parse_options=parse, convert_options=convert)
+    except pa.ArrowInvalid as exc:
+        rest = _after_conversion_error(layout, exc)  # raises unless the last line is cut
+    origin: float | None = None
+    first_line = layout.first_line
+    while True:
+        if reader is not None:
+            try:
+                table = pa.Table.from_batches([reader.read_next_batch()])
+            except StopIteration:
+                break
+            except pa.ArrowInvalid as exc:
+                rest = _after_conversion_error(layout, exc)  # raises unless the last line is cut
+                reader = None
+                continue
+            if bad.texts:
+                layout.notes.append(_bad_rows(layout, bad.texts))
+                bad.texts.clear()
+        else:  # the cut-off last line made pyarrow fail: the rest was re-read without it
+            assert rest is not None
+            table = rest.slice(first_line - layout.first_line)
+            layout.notes.append(_TRUNCATED)
+            rest = None
+        if table.num_rows == 0:
+            if reader is None:
+                break
+            continue
+        raw = table_to_raw(layout, table)
+        raw.first_line = first_line
+        first_line += table.num_rows
+        origin, _ = scale_time(raw, layout, origin)
+        raw.notes = list(layout.notes)
+        raw.metadata = {"format": "csv", "source": path.name}
+        _naive_start(raw, layout)
+        yield raw
+        if reader is None:
+            break

@@ -1,0 +1,69 @@
+"""What every format reader hands over: the signals as found in the file, before any cleaning.
+
+The readers only locate and parse columns; :mod:`backstride.io._resample` turns a :class:`RawSignals` into
+the canonical :class:`~backstride.Recording` (order checks, short NaN runs, units, uniform grid), so every
+format gets the same corrections and the same messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from backstride.recording import FloatArray
+
+
+@dataclass
+class RawSignals:
+    """Signals as read from a file.
+
+    Attributes
+    ----------
+    time_s:
+        Shape ``(n,)``: seconds from an arbitrary origin (already scaled from ms/ns).
+    acc:
+        Shape ``(n, 3)``: acceleration in the file's unit.
+    gyr:
+        Shape ``(n, 3)`` in the file's unit, or ``None``.
+    source:
+        The file name, used in messages.
+    acc_names, gyr_names:
+        Column names as written in the file, used in messages.
+    first_line:
+        Line number in the file of row 0, so messages can name lines; ``None`` when rows do not map to
+        lines (several sensors merged).
+    acc_unit, gyr_unit:
+        Unit declared by the file itself (a header such as ``Gyroscope x (rad/s)``), or ``None``.
+    epoch_s:
+        Unix time in seconds of ``time_s == 0`` when the file carries absolute time, else ``None``.
+    dt:
+        Cache of ``np.diff(time_s)`` once the time has been checked (``None`` otherwise).
+    clock_origin_s:
+        The file's own clock reading (in seconds) at ``time_s == 0``, to line up files of one export.
+    """
+
+    time_s: FloatArray
+    acc: FloatArray
+    gyr: FloatArray | None
+    source: str
+    acc_names: tuple[str, str, str] = ("acc_x", "acc_y", "acc_z")
+    gyr_names: tuple[str, str, str] = ("gyr_x", "gyr_y", "gyr_z")
+    time_name: str = "time"
+    first_line: int | None = 2
+    acc_unit: str | None = None
+    gyr_unit: str | None = None
+    epoch_s: float | None = None
+    clock_origin_s: float = 0.0
+    metadata: dict[str, Any] = field(default_factory=dict)
+    dt: FloatArray | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n(self) -> int:
+        return int(self.time_s.shape[0])
+
+    def where(self, index: int) -> str:
+        """'line 1203' when rows map to lines, else 'at 12.03 s'."""
+        if self.first_line is not None:
+            return f"line {self.first_line + index}"
+        return f"at {float(self.time_s[index] - self.time_s[0]):.2f} s"

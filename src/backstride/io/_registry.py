@@ -1,0 +1,333 @@
+"""Known formats, detection by content, and the public read/iter_chunks/validate functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pyarrow as pa
+
+from backstride._errors import InputError, UnsupportedFormatError
+from backstride.io._container import extracted, is_zip, member_names
+from backstride.io._csv import head_text, iter_csv_raw, read_csv_raw, split_header
+from backstride.io._phyphox import looks_like_phyphox, phyphox_header, read_phyphox_raw
+from backstride.io._raw import RawSignals
+from backstride.io._resample import to_recording
+from backstride.io._sensorlogger import looks_like_sensorlogger, read_sensorlogger_raw, sensorlogger_header
+from backstride.io._stream import stream_chunks
+from backstride.io._units import ACC_UNITS, GYR_UNITS
+from backstride.recording import Recording
+
+FORMATS: dict[str, str] = {
+    "csv": "a CSV or CSV.gz table: a time column, acceleration x/y/z and optionally gyroscope x/y/z",
+    "phyphox": "a phyphox export (ZIP, folder or CSV) from 'Acceleration with g' or accelerometer + gyroscope",
+    "sensorlogger": "a Sensor Logger export (ZIP or folder) with TotalAcceleration or Accelerometer + Gravity",
+}
+
+MIN_SAMPLING_RATE_HZ = 20.0
+MIN_DURATION_S = 3.0
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"RIFF", "a RIFF file (audio, video or WebP image)"),
+    (b"\x00\x00\x00", "a binary media file"),
+    (b"SQLite format 3", "an SQLite database"),
+    (b"PAR1", "a Parquet file"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office document"),
+)
+
+
+def _known() -> str:
+    return "; ".join(f"{name}: {text}" for name, text in FORMATS.items())
+
+
+def _unsupported(path: Path, what: str) -> UnsupportedFormatError:
+    return UnsupportedFormatError(
+        f"{path.name} is {what}, not a recording backstride can read. Known formats: {_known()}"
+    )
+
+
+def _describe_members(names: list[str]) -> str:
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return shown or "nothing"
+
+
+_TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv")
+
+
+def _single_table(names: list[str]) -> str | None:
+    """The one table file in a ZIP that holds nothing else (a CSV someone zipped to send it)."""
+    tables = [n for n in names if n.lower().endswith(_TABLE_SUFFIXES)]
+    return tables[0] if len(tables) == 1 and len(names) == 1 else None
+
+
+def detect_format(path: str | Path) -> str:
+    """The format of ``path`` (a file, folder or ZIP), found from its content, not only its name.
+
+    Raises :class:`~backstride.UnsupportedFormatError` naming what was found when it is not a recording.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p} does not exist")
+    if p.is_dir():
+        names = member_names(p)
+        if looks_like_sensorlogger(names):
+            return "sensorlogger"
+        if looks_like_phyphox(names):
+            return "phyphox"
+        raise _unsupported(p, f"a folder holding {_describe_members(names)}")
+    if is_zip(p):
+        names = member_names(p)
+        if looks_like_sensorlogger(names):
+            return "sensorlogger"
+        if looks_like_phyphox(names):
+            return "phyphox"
+        if _single_table(names) is not None:
+            return "csv"
+        raise _unsupported(p, f"a ZIP archive of {_describe_members(names)}")
+    with p.open("rb") as handle:
+        magic = handle.read(16)
+    for prefix, what in _MAGIC:
+        if magic.startswith(prefix):
+            raise _unsupported(p, what)
+    text = head_text(p)
+    if text is None:
+        raise _unsupported(p, "a binary file")
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        return "csv"  # the CSV reader says clearly that the file is empty
+    if sensorlogger_header(text):
+        return "sensorlogger"
+    if phyphox_header(text):
+        return "phyphox"
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if lines:
+        delimiter, cells = split_header(lines[0])
+        if len(cells) >= 4 and (delimiter in lines[0]):
+            return "csv"
+    raise _unsupported(p, "a text file that is not a table of sensor values")
+
+
+def _detect(path: Path) -> str:
+    try:
+        return detect_format(path)
+    except OSError as exc:
+        raise InputError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+
+
+def _check_options(format: str, acc_unit: str | None, gyr_unit: str | None) -> None:
+    if format != "auto" and format not in FORMATS:
+        raise InputError(f"unknown format {format!r}; use auto or one of {', '.join(FORMATS)}")
+    if acc_unit is not None and acc_unit not in ACC_UNITS:
+        raise InputError(f"unknown acceleration unit {acc_unit!r}; use one of {', '.join(ACC_UNITS)}")
+    if gyr_unit is not None and gyr_unit not in GYR_UNITS:
+        raise InputError(f"unknown angular-rate unit {gyr_unit!r}; use one of {', '.join(GYR_UNITS)}")
+
+
+def _read_raw(
+    path: Path,
+    fmt: str,
+    time_column: str | None,
+    acc_columns: Sequence[str] | None,
+    gyr_columns: Sequence[str] | None,
+) -> RawSignals:
+    if fmt == "csv" and is_zip(path):
+        member = _single_table(member_names(path))
+        if member is None:
+            raise _unsupported(path, f"a ZIP archive of {_describe_members(member_names(path))}")
+        with extracted(path, [member]) as files:
+            raw = read_csv_raw(
+                files[member], time_column=time_column, acc_columns=acc_columns, gyr_columns=gyr_columns
+            )
+        raw.source = f"{path.name}/{member}"
+        raw.metadata["source"] = path.name
+    elif fmt == "csv":
+        raw = read_csv_raw(path, time_column=time_column, acc_columns=acc_columns, gyr_columns=gyr_columns)
+    elif fmt == "phyphox":
+        raw = read_phyphox_raw(path)
+    else:
+        raw = read_sensorlogger_raw(path)
+    return raw
+
+
+def validate(recording: Recording) -> None:
+    """Refuse a recording the gait analysis cannot use: below 20 Hz, or shorter than 10 s.
+
+    Steps last about half a second and their impacts carry energy up to ~10 Hz, so fewer than 20 samples per
+    second cannot place them; fewer than 3 s cannot hold a walking bout (at least 4 strides). Recordings of 3 to
+10 s (a short walk test) are analysed, and the gait engine warns that longer walks give firmer figures.
+    """
+    source = recording.metadata.get("source")
+    prefix = f"{source} is " if source else ""
+    rate = recording.sampling_rate_hz
+    if rate < MIN_SAMPLING_RATE_HZ:
+        raise InputError(
+            f"{prefix}sampled at {rate:g} Hz; at least {MIN_SAMPLING_RATE_HZ:g} Hz is needed to find steps"
+        )
+    duration = recording.duration_s
+    if duration < MIN_DURATION_S:
+        raise InputError(f"{prefix}only {duration:.1f} s long; at least {MIN_DURATION_S:g} s is needed")
+
+
+_validate_recording = validate
+
+
+def read(
+    path: str | Path,
+    *,
+    format: str = "auto",
+    time_column: str | None = None,
+    acc_columns: Sequence[str] | None = None,
+    gyr_columns: Sequence[str] | None = None,
+    acc_unit: str | None = None,
+    gyr_unit: str | None = None,
+    validate: bool = True,
+) -> Recording:
+    """Read a recording in any known format into the canonical :class:`~backstride.Recording`.
+
+    Parameters
+    ----------
+    path:
+        A file (CSV, CSV.gz, ZIP) or an export folder.
+    format:
+        ``"auto"`` (detect from the content) or one of :data:`FORMATS`.
+    time_column, acc_columns, gyr_columns:
+        Column names, when the header is not recognised (generic CSV only).
+    acc_unit, gyr_unit:
+        ``"g"``/``"m/s2"`` and ``"deg/s"``/``"rad/s"``; they win over the header and over detection.
+    validate:
+        Refuse recordings sampled below 20 Hz or shorter than 10 s (see :func:`validate`).
+
+    Returns
+    -------
+    Recording
+        Time from 0.0 on a uniform grid, acceleration in m/s² with gravity, angular rate in deg/s or ``None``;
+        ``notes`` says what was detected or corrected; ``metadata`` has ``format``, ``source`` and, when known,
+        ``start_time`` (ISO 8601) and ``device``.
+
+    Raises
+    ------
+    InputError
+        With one actionable sentence for every kind of bad input (empty, malformed, wrong unit ...).
+    UnsupportedFormatError
+        When the file is not a recording in any known format.
+    """
+    p = Path(path)
+    _check_options(format, acc_unit, gyr_unit)
+    fmt = _detect(p) if format == "auto" else format
+    if not p.exists():
+        raise InputError(f"{p} does not exist")
+    try:
+        raw = _read_raw(p, fmt, time_column, acc_columns, gyr_columns)
+        recording = to_recording(raw, acc_unit=acc_unit, gyr_unit=gyr_unit)
+    except (pa.ArrowException, OSError, UnicodeDecodeError, EOFError) as exc:
+        raise InputError(f"{p.name} could not be read as a {fmt} recording: {exc}") from exc
+    recording.metadata.setdefault("format", fmt)
+    recording.metadata.setdefault("source", p.name)
+    if validate:
+        _validate_recording(recording)
+    return recording
+
+
+def iter_chunks(
+    path: str | Path,
+    *,
+    chunk_s: float = 3600.0,
+    format: str = "auto",
+    time_column: str | None = None,
+    acc_columns: Sequence[str] | None = None,
+    gyr_columns: Sequence[str] | None = None,
+    acc_unit: str | None = None,
+    gyr_unit: str | None = None,
+    validate: bool = True,
+) -> Iterator[Recording]:
+    """Consecutive, non-overlapping chunks of ``chunk_s`` seconds of a long recording.
+
+    Times continue across chunks (chunk 2's ``time_s`` starts where chunk 1 ended); units are found once
+    from the first block and applied to all. A CSV is streamed with memory bounded by the chunk size; the
+    phone-app formats are read whole and sliced. With ``validate`` (the default) the same limits as
+    :func:`validate` apply to the whole recording: the rate is checked on the first chunk, and chunks are
+    held back until 10 s have been seen, so a recording that is too short fails before any chunk is yielded.
+    """
+    if not chunk_s > 0:
+        raise InputError(f"chunk_s must be positive, got {chunk_s}")
+    p = Path(path)
+    _check_options(format, acc_unit, gyr_unit)
+    fmt = _detect(p) if format == "auto" else format
+    chunks = _chunks(p, fmt, chunk_s, time_column, acc_columns, gyr_columns, acc_unit, gyr_unit)
+    if not validate:
+        yield from chunks
+        return
+    pending: list[Recording] = []
+    seen_s = 0.0
+    for chunk in chunks:
+        if not pending and seen_s == 0.0 and chunk.sampling_rate_hz < MIN_SAMPLING_RATE_HZ:
+            _validate_recording(chunk)
+        if seen_s >= MIN_DURATION_S:
+            yield chunk
+            continue
+        pending.append(chunk)
+        seen_s += chunk.duration_s
+        if seen_s >= MIN_DURATION_S:
+            yield from pending
+            pending.clear()
+    if seen_s < MIN_DURATION_S:
+        first = pending[0] if pending else None
+        source = first.metadata.get("source") if first else p.name
+        raise InputError(f"{source} is only {seen_s:.1f} s long; at least {MIN_DURATION_S:g} s is needed")
+
+
+def _chunks(
+    p: Path,
+    fmt: str,
+    chunk_s: float,
+    time_column: str | None,
+    acc_columns: Sequence[str] | None,
+    gyr_columns: Sequence[str] | None,
+    acc_unit: str | None,
+    gyr_unit: str | None,
+) -> Iterator[Recording]:
+    if fmt != "csv":
+        recording = read(
+            p, format=fmt, time_column=time_column, acc_columns=acc_columns, gyr_columns=gyr_columns,
+            acc_unit=acc_unit, gyr_unit=gyr_unit, validate=False,
+        )  # fmt: skip
+        step = max(1, round(chunk_s * recording.sampling_rate_hz))
+        for start in range(0, recording.n_samples, step):
+            yield recording.slice(start, min(start + step, recording.n_samples))
+        return
+    if is_zip(p):
+        member = _single_table(member_names(p))
+        if member is None:
+            raise _unsupported(p, f"a ZIP archive of {_describe_members(member_names(p))}")
+        with extracted(p, [member]) as files:
+            yield from _csv_chunks(
+                files[member], p.name, chunk_s, time_column, acc_columns, gyr_columns, acc_unit, gyr_unit
+            )
+        return
+    yield from _csv_chunks(p, p.name, chunk_s, time_column, acc_columns, gyr_columns, acc_unit, gyr_unit)
+
+
+def _csv_chunks(
+    p: Path,
+    source: str,
+    chunk_s: float,
+    time_column: str | None,
+    acc_columns: Sequence[str] | None,
+    gyr_columns: Sequence[str] | None,
+    acc_unit: str | None,
+    gyr_unit: str | None,
+) -> Iterator[Recording]:
+    blocks = iter_csv_raw(p, time_column=time_column, acc_columns=acc_columns, gyr_columns=gyr_columns)
+    try:
+        yield from stream_chunks(
+            blocks, chunk_s=chunk_s, acc_unit=acc_unit, gyr_unit=gyr_unit,
+            metadata={"format": "csv", "source": source},
+        )  # fmt: skip
+    except (pa.ArrowException, OSError, UnicodeDecodeError, EOFError) as exc:
+        raise InputError(f"{p.name} could not be read as a csv recording: {exc}") from exc

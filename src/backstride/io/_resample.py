@@ -1,0 +1,235 @@
+"""From signals as found to the canonical recording: order, missing values, units, uniform time grid.
+
+Decisions (each correction leaves a plain sentence in ``Recording.notes``):
+
+* **No rows** → :class:`~backstride.InputError`. A missing time stamp → error naming the line.
+* **Time going backwards** → error naming the line: rows out of order mean a damaged or concatenated file,
+  and guessing the order would invent data.
+* **Duplicated time stamps** → the later rows with the same time are dropped, with a note.
+* **Missing values (NaN, empty cells)** in the sensor columns: runs up to 0.5 s are filled by linear
+  interpolation, with a note; a longer run → error naming the column and the lines, because a channel that
+  falls silent for longer usually means a broken export. A gyroscope that is empty throughout is dropped
+  with a note.
+* **Irregular time base** (phones): when the sample intervals deviate from their median by more than 5 %,
+  the signals are linearly interpolated onto a uniform grid at the median rate rounded to the nearest
+  integer Hz (one decimal below 10 Hz). A regular file keeps its samples untouched.
+* **Gaps** longer than five median intervals (and at least 0.1 s) are reported with their count, the
+  longest and where it starts, and bridged by the same linear interpolation. The recording is never split.
+  Gaps longer than 10 s are named separately in the notes as stretches that are a straight line rather
+  than measurement, so nobody mistakes them for standing still.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from backstride._errors import InputError
+from backstride.io._memory import empty, no_hugepages, time_grid
+from backstride.io._raw import RawSignals
+from backstride.io._units import acc_factor, gyr_factor, iso_from_epoch_s
+from backstride.recording import FloatArray, Recording
+
+MAX_FILLED_NAN_RUN_S = 0.5
+LONG_GAP_S = 10.0
+REGULAR_TOLERANCE = 0.05
+
+
+@dataclass(frozen=True)
+class Units:
+    """Conversion factors found once and applied to every chunk of a recording."""
+
+    acc_factor: float
+    gyr_factor: float
+    notes: tuple[str, ...]
+
+
+def check_time(raw: RawSignals) -> None:
+    """Refuse empty input, missing time stamps and time going backwards; drop duplicated stamps."""
+    if raw.n == 0:
+        raise InputError(f"{raw.source} has no data rows")
+    t = raw.time_s
+    bad = ~np.isfinite(t)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(f"{raw.source}: the time ({raw.time_name}) is missing on {raw.where(i)}")
+    with no_hugepages():
+        dt = np.diff(t)
+    if t.shape[0] < 2 or float(dt.min()) > 0:
+        raw.dt = dt
+        return
+    back = dt < 0
+    if back.any():
+        i = int(np.argmax(back)) + 1
+        raise InputError(
+            f"{raw.source}: time goes backwards on {raw.where(i)} "
+            f"({t[i] - t[0]:.3f} s after {t[i - 1] - t[0]:.3f} s); the rows are out of order"
+        )
+    dup = dt == 0
+    if dup.any():
+        count = int(dup.sum())
+        first = int(np.argmax(dup)) + 1
+        keep = np.ones(raw.n, dtype=bool)
+        keep[1:] = ~dup
+        raw.time_s = t[keep]
+        raw.acc = raw.acc[keep]
+        raw.gyr = None if raw.gyr is None else raw.gyr[keep]
+        raw.notes.append(
+            f"{count} duplicated time stamp{'s' if count > 1 else ''} dropped (first on {raw.where(first)})"
+        )
+        raw.first_line = None
+        raw.dt = None
+    else:
+        raw.dt = dt
+
+
+def _nan_runs(mask: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    padded = np.concatenate(([False], mask, [False]))
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    return edges[0::2], edges[1::2]
+
+
+def fill_missing(raw: RawSignals) -> None:
+    """Interpolate short NaN runs in place; refuse long ones (see the module docstring)."""
+    t = raw.time_s
+    filled = 0
+    longest = 0.0
+    blocks: list[tuple[FloatArray, tuple[str, str, str], str]] = [(raw.acc, raw.acc_names, "acceleration")]
+    if raw.gyr is not None:
+        if not np.isfinite(raw.gyr).any():
+            raw.gyr = None
+            raw.notes.append("the gyroscope columns are empty; the recording is read without angular rate")
+        else:
+            blocks.append((raw.gyr, raw.gyr_names, "gyroscope"))
+    for values, names, what in blocks:
+        if np.isfinite(float(values.sum())):
+            continue
+        for axis in range(3):
+            column = values[:, axis]
+            mask = ~np.isfinite(column)
+            if not mask.any():
+                continue
+            if mask.all():
+                raise InputError(f"{raw.source}: the {what} column {names[axis]} has no numbers")
+            starts, stops = _nan_runs(mask)
+            before = np.maximum(starts - 1, 0)
+            after = np.minimum(stops, raw.n - 1)
+            spans = t[after] - t[before]
+            worst = int(np.argmax(spans))
+            if spans[worst] > MAX_FILLED_NAN_RUN_S:
+                s, e = int(starts[worst]), int(stops[worst]) - 1
+                raise InputError(
+                    f"{raw.source}: the {what} column {names[axis]} has no values from {raw.where(s)} to "
+                    f"{raw.where(e)} ({spans[worst]:.1f} s at {t[s] - t[0]:.1f} s); at most "
+                    f"{MAX_FILLED_NAN_RUN_S:g} s of missing values can be filled"
+                )
+            good = ~mask
+            column[mask] = np.interp(t[mask], t[good], column[good])
+            filled += len(starts)
+            longest = max(longest, float(spans[worst]))
+    if filled:
+        raw.notes.append(
+            f"{filled} short run{'s' if filled > 1 else ''} of missing values (longest {longest:.2f} s) "
+            "filled by linear interpolation"
+        )
+
+
+def find_units(raw: RawSignals, acc_unit: str | None, gyr_unit: str | None) -> Units:
+    """Detect (or check the declared) units; the option given by the caller wins over the file's header."""
+    notes = []
+    af, note = acc_factor(raw.acc, acc_unit or raw.acc_unit, source=raw.source)
+    notes.append(note)
+    gf = 1.0
+    if raw.gyr is not None:
+        gf, note = gyr_factor(raw.gyr, gyr_unit or raw.gyr_unit, source=raw.source)
+        notes.append(note)
+    return Units(af, gf, tuple(notes))
+
+
+def nice_rate(rate_hz: float) -> float:
+    """The median rate rounded to the nearest integer Hz (one decimal below 10 Hz)."""
+    return float(round(rate_hz)) if rate_hz >= 10 else round(rate_hz, 1)
+
+
+def gap_notes(t: FloatArray, dt: FloatArray, period: float, origin: float) -> list[str]:
+    """Count, longest and place of the gaps in ``t`` (times reported as ``t - origin``)."""
+    threshold = max(5.0 * period, 0.1)
+    gaps = np.flatnonzero(dt > threshold)
+    if gaps.size == 0:
+        return []
+    lengths = dt[gaps]
+    worst = int(np.argmax(lengths))
+    notes = [
+        f"{gaps.size} gap{'s' if gaps.size > 1 else ''} longer than {threshold:.2g} s (longest "
+        f"{lengths[worst]:.1f} s at {t[gaps[worst]] - origin:.1f} s) bridged by linear interpolation"
+    ]
+    long = gaps[lengths > LONG_GAP_S]
+    if long.size:
+        where = ", ".join(f"{t[i] - origin:.1f}–{t[i + 1] - origin:.1f} s" for i in long[:5])
+        more = f" and {long.size - 5} more" if long.size > 5 else ""
+        notes.append(
+            f"warning: {long.size} gap{'s' if long.size > 1 else ''} longer than {LONG_GAP_S:g} s ({where}{more}) "
+            "hold a straight line, not measurement; no walking can be found there"
+        )
+    return notes
+
+
+def to_recording(raw: RawSignals, *, acc_unit: str | None = None, gyr_unit: str | None = None) -> Recording:
+    """Check, clean, convert and regularise ``raw`` into a :class:`Recording` (modifies ``raw``)."""
+    check_time(raw)
+    fill_missing(raw)
+    units = find_units(raw, acc_unit, gyr_unit)
+    return regularise(raw, units)
+
+
+def regularise(raw: RawSignals, units: Units) -> Recording:
+    """Apply unit factors in place and put the signals on a uniform grid starting at 0."""
+    if units.acc_factor != 1.0:
+        raw.acc *= units.acc_factor
+    if raw.gyr is not None and units.gyr_factor != 1.0:
+        raw.gyr *= units.gyr_factor
+    notes = [*raw.notes, *units.notes]
+    t = raw.time_s
+    n = raw.n
+    if n < 2:
+        raise InputError(f"{raw.source} has a single data row; a recording needs many")
+    if raw.dt is not None and raw.dt.shape[0] == n - 1:
+        dt = raw.dt
+    else:
+        with no_hugepages():
+            dt = np.diff(t)
+    period = float(np.median(dt[:: max(1, dt.shape[0] // 1_000_000)]))
+    deviation = max(float(dt.max()) - period, period - float(dt.min()))
+    metadata = dict(raw.metadata)
+    if raw.epoch_s is not None:
+        metadata.setdefault("start_time", iso_from_epoch_s(raw.epoch_s + float(t[0])))
+    if deviation <= REGULAR_TOLERANCE * period:
+        rate = (n - 1) / float(t[-1] - t[0])
+        if abs(rate - round(rate)) < 1e-3 * rate:
+            rate = float(round(rate))
+        time = time_grid(n, rate)
+        return Recording(rate, time, raw.acc, raw.gyr, metadata=metadata, notes=tuple(notes))
+    rate = nice_rate(1.0 / period)
+    threshold = max(5.0 * period, 0.1)
+    within = dt[dt <= threshold]
+    jitter = float(np.std(within)) if within.size else 0.0
+    notes.append(
+        f"time base irregular (median {period * 1000:.1f} ms, jitter {jitter * 1000:.1f} ms): "
+        f"resampled to {rate:g} Hz by linear interpolation"
+    )
+    notes.extend(gap_notes(t, dt, period, float(t[0])))
+    rel = t - t[0]
+    count = int(np.floor(rel[-1] * rate + 1e-9)) + 1
+    time = time_grid(count, rate)
+    acc = _interp_columns(time, rel, raw.acc)
+    gyr = None if raw.gyr is None else _interp_columns(time, rel, raw.gyr)
+    return Recording(rate, time, acc, gyr, metadata=metadata, notes=tuple(notes))
+
+
+def _interp_columns(grid: FloatArray, t: FloatArray, values: FloatArray) -> FloatArray:
+    out = empty((grid.shape[0], values.shape[1]))
+    for axis in range(values.shape[1]):
+        out[:, axis] = np.interp(grid, t, values[:, axis])
+    return out

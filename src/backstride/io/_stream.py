@@ -1,0 +1,222 @@
+"""Stream a long recording in consecutive chunks on one uniform time grid.
+
+Each block parsed from the file goes through the same checks as a whole read (order, duplicates, short NaN
+runs); units are found once, from the first block, and applied to all. The grid ``k / rate`` is fixed by
+the first block (its rate as for a whole read), and every chunk holds grid samples ``[j·N, (j+1)·N)`` with
+``N = round(chunk_s · rate)``, linearly interpolated from the raw samples around them (for a regular file
+the grid falls on the samples themselves). Only the raw samples of the current chunk plus one parsed block
+are held in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from backstride._errors import InputError
+from backstride.io._raw import RawSignals
+from backstride.io._resample import (
+    REGULAR_TOLERANCE,
+    Units,
+    check_time,
+    fill_missing,
+    find_units,
+    gap_notes,
+    nice_rate,
+)
+from backstride.io._units import iso_from_epoch_s
+from backstride.recording import FloatArray, Recording
+
+
+def _rate_of(t: FloatArray) -> float:
+    dt = np.diff(t)
+    period = float(np.median(dt))
+    if float(np.max(np.abs(dt - period))) <= REGULAR_TOLERANCE * period:
+        rate = (t.shape[0] - 1) / float(t[-1] - t[0])
+        return float(round(rate)) if abs(rate - round(rate)) < 1e-3 * rate else rate
+    return nice_rate(1.0 / period)
+
+
+class _Buffer:
+    def __init__(self, with_gyr: bool) -> None:
+        self.t: list[FloatArray] = []
+        self.acc: list[FloatArray] = []
+        self.gyr: list[FloatArray] | None = [] if with_gyr else None
+        self.notes: list[str] = []
+
+    def add(self, raw: RawSignals) -> None:
+        self.t.append(raw.time_s)
+        self.acc.append(raw.acc)
+        if self.gyr is not None:
+            if raw.gyr is None:
+                raise InputError(f"{raw.source}: the gyroscope columns are empty in part of the file")
+            self.gyr.append(raw.gyr)
+
+    @property
+    def last_t(self) -> float:
+        return float(self.t[-1][-1])
+
+    def joined(self) -> tuple[FloatArray, FloatArray, FloatArray | None]:
+        t = np.concatenate(self.t) if len(self.t) > 1 else self.t[0]
+        acc = np.concatenate(self.acc) if len(self.acc) > 1 else self.acc[0]
+        gyr = None
+        if self.gyr is not None:
+            gyr = np.concatenate(self.gyr) if len(self.gyr) > 1 else self.gyr[0]
+        self.t, self.acc = [t], [acc]
+        if gyr is not None:
+            self.gyr = [gyr]
+        return t, acc, gyr
+
+    def keep_from(self, time: float) -> None:
+        """Drop raw samples before ``time`` except the last one before it (needed to interpolate)."""
+        t, acc, gyr = self.joined()
+        start = max(0, int(np.searchsorted(t, time, side="left")) - 1)
+        self.t, self.acc = [t[start:]], [acc[start:]]
+        if gyr is not None:
+            self.gyr = [gyr[start:]]
+
+
+def _continue_order(raw: RawSignals, last_t: float | None) -> bool:
+    """Check order against the previous block and drop a stamp repeated across the boundary; False if empty."""
+    if last_t is not None and raw.n:
+        if raw.time_s[0] < last_t:
+            raise InputError(
+                f"{raw.source}: time goes backwards on {raw.where(0)}; the rows are out of order"
+            )
+        if raw.time_s[0] == last_t:
+            keep = slice(1, None)
+            raw.time_s, raw.acc = raw.time_s[keep], raw.acc[keep]
+            raw.dt = None
+            raw.gyr = None if raw.gyr is None else raw.gyr[keep]
+            raw.notes.append(f"1 duplicated time stamp dropped (on {raw.where(0)})")
+    if raw.n == 0:
+        return False
+    check_time(raw)
+    fill_missing(raw)
+    return True
+
+
+def _joined(raws: list[RawSignals]) -> RawSignals:
+    first = raws[0]
+    if len(raws) == 1:
+        return first
+    gyrs = [r.gyr for r in raws]
+    gyr = None if any(g is None for g in gyrs) else np.concatenate([g for g in gyrs if g is not None])
+    return RawSignals(
+        time_s=np.concatenate([r.time_s for r in raws]),
+        acc=np.concatenate([r.acc for r in raws]),
+        gyr=gyr,
+        source=first.source,
+        acc_unit=first.acc_unit,
+        gyr_unit=first.gyr_unit,
+    )
+
+
+def stream_chunks(
+    blocks: Iterator[RawSignals],
+    *,
+    chunk_s: float,
+    acc_unit: str | None,
+    gyr_unit: str | None,
+    metadata: dict[str, str],
+) -> Iterator[Recording]:
+    """Turn parsed blocks into consecutive, non-overlapping :class:`Recording` chunks.
+
+    Units and the grid rate are found once, from the first ``chunk_s`` seconds of raw samples (so a
+    recording that starts with the sensor lying still is judged on enough data).
+    """
+    units: Units | None = None
+    rate = 0.0
+    per_chunk = 0
+    buffer: _Buffer | None = None
+    grid_start = 0
+    last_t: float | None = None
+    chunk_index = 0
+    meta = dict(metadata)
+    global_notes: list[str] = []
+    first: list[RawSignals] = []
+    exhausted = False
+    source = iter(blocks)
+    while not exhausted:
+        raw_block = next(source, None)
+        if raw_block is None:
+            exhausted = True
+            if units is not None or not first:
+                break
+            ready = first
+        else:
+            if not _continue_order(raw_block, last_t):
+                continue
+            last_t = float(raw_block.time_s[-1])
+            if units is None:
+                first.append(raw_block)
+                if last_t - float(first[0].time_s[0]) < chunk_s:
+                    continue
+                ready = first
+            else:
+                ready = [raw_block]
+        if units is None:
+            head = _joined(first)
+            if head.n < 2:
+                raise InputError(f"{head.source} has a single data row; a recording needs many")
+            units = find_units(head, acc_unit, gyr_unit)
+            rate = _rate_of(head.time_s)
+            per_chunk = max(1, round(chunk_s * rate))
+            buffer = _Buffer(first[0].gyr is not None)
+            if first[0].epoch_s is not None:
+                meta["start_time"] = iso_from_epoch_s(first[0].epoch_s)
+            elif "start_time" in first[0].metadata:
+                meta["start_time"] = str(first[0].metadata["start_time"])
+            global_notes = [*first[0].notes, *units.notes]
+            first = []
+        assert buffer is not None
+        for raw in ready:
+            buffer.notes.extend(n for n in raw.notes if n not in global_notes and n not in buffer.notes)
+            if units.acc_factor != 1.0:
+                raw.acc *= units.acc_factor
+            if raw.gyr is not None and units.gyr_factor != 1.0:
+                raw.gyr *= units.gyr_factor
+            buffer.add(raw)
+            while buffer.last_t >= (grid_start + per_chunk - 1) / rate:
+                yield _emit(buffer, grid_start, grid_start + per_chunk, rate, chunk_index, meta, global_notes)
+                grid_start += per_chunk
+                chunk_index += 1
+                buffer.keep_from(grid_start / rate)
+    if buffer is None or last_t is None:
+        raise InputError(f"{metadata.get('source', 'the file')} has no data rows")
+    stop = int(np.floor(last_t * rate + 1e-9)) + 1
+    if stop > grid_start:
+        yield _emit(buffer, grid_start, stop, rate, chunk_index, meta, global_notes)
+
+
+def _emit(
+    buffer: _Buffer,
+    start: int,
+    stop: int,
+    rate: float,
+    index: int,
+    metadata: dict[str, str],
+    global_notes: list[str],
+) -> Recording:
+    t, acc, gyr = buffer.joined()
+    grid = np.arange(start, stop, dtype=np.float64) / rate
+    lo = max(0, int(np.searchsorted(t, grid[0], side="left")) - 1)
+    hi = min(t.shape[0], int(np.searchsorted(t, grid[-1], side="right")) + 1)
+    ts = t[lo:hi]
+    notes = [*global_notes, *buffer.notes]
+    buffer.notes = []
+    if ts.shape[0] > 1:
+        dt = np.diff(ts)
+        period = float(np.median(dt))
+        if float(np.max(np.abs(dt - 1.0 / rate))) > REGULAR_TOLERANCE / rate:
+            notes.append(f"time base irregular (median {period * 1000:.1f} ms): resampled to {rate:g} Hz")
+        notes.extend(gap_notes(ts, dt, period, 0.0))
+    out_acc = np.empty((grid.shape[0], 3), dtype=np.float64)
+    out_gyr = None if gyr is None else np.empty((grid.shape[0], 3), dtype=np.float64)
+    for axis in range(3):
+        out_acc[:, axis] = np.interp(grid, ts, acc[lo:hi, axis])
+        if out_gyr is not None and gyr is not None:
+            out_gyr[:, axis] = np.interp(grid, ts, gyr[lo:hi, axis])
+    meta = {**metadata, "chunk": index}
+    return Recording(rate, grid, out_acc, out_gyr, metadata=meta, notes=tuple(dict.fromkeys(notes)))

@@ -1,0 +1,137 @@
+"""Unit detection and conversion: acceleration (g or m/s²), angular rate (rad/s or deg/s), time stamps.
+
+Rules (applied only when the unit is not given by an option or by the column header):
+
+* **Acceleration.** With gravity included, the magnitude of the acceleration vector stays close to 1 g
+  whatever the posture, so its median is ≈ 1 in g and ≈ 9.8 in m/s². A median within 0.6–1.4 reads as g,
+  within 6–14 as m/s². Gravity must be present: the per-axis medians form a vector pointing along gravity
+  whose length is most of the median magnitude; when that vector is shorter than 30 % of the magnitude the
+  file holds *linear* acceleration (gravity removed by the phone), which the gait engine cannot use, and
+  that is an :class:`~backstride.InputError`, as is a magnitude that fits neither unit.
+* **Angular rate.** A lower-back sensor turns at most a few hundred degrees per second during walking and
+  turning, i.e. a few rad/s. When the 99th percentile of ``|ω|`` is at most 10 the values are read as
+  rad/s (10 deg/s would mean the wearer hardly moved at all), above 10 as deg/s. A declared rad/s whose
+  99th percentile exceeds 20 (over 1100 deg/s) is taken as a wrong unit and refused with a message that
+  says which option to pass.
+* **Time.** A time column whose first value is a Unix time is recognised by magnitude: above 1e17 it is
+  nanoseconds, above 1e14 microseconds, above 1e11 milliseconds, above 1e8 seconds since the epoch;
+  otherwise seconds from an arbitrary origin. A header that names the unit ("time (ms)", "t_ms") wins.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Literal
+
+import numpy as np
+
+from backstride._errors import InputError
+from backstride.recording import GRAVITY_MPS2, FloatArray
+
+AccUnit = Literal["g", "m/s2"]
+GyrUnit = Literal["deg/s", "rad/s"]
+ACC_UNITS: tuple[str, ...] = ("g", "m/s2")
+GYR_UNITS: tuple[str, ...] = ("deg/s", "rad/s")
+
+_MAX_SAMPLES_FOR_STATS = 200_000
+GYR_RAD_MAX_P99 = 10.0
+GYR_RAD_IMPLAUSIBLE_P99 = 20.0
+
+
+def _subsample(values: FloatArray) -> FloatArray:
+    step = max(1, values.shape[0] // _MAX_SAMPLES_FOR_STATS)
+    sub = values[::step]
+    return sub[np.isfinite(sub).all(axis=1)]
+
+
+def acc_magnitude_stats(acc: FloatArray) -> tuple[float, float]:
+    """Median magnitude of the acceleration vector and length of the per-axis median vector."""
+    sub = _subsample(acc)
+    if sub.shape[0] == 0:
+        raise InputError("the acceleration columns hold no numbers")
+    magnitude = float(np.median(np.sqrt(np.einsum("ij,ij->i", sub, sub))))
+    static = float(np.linalg.norm(np.median(sub, axis=0)))
+    return magnitude, static
+
+
+def acc_factor(acc: FloatArray, declared: str | None, *, source: str) -> tuple[float, str]:
+    """Factor that turns ``acc`` into m/s², and a plain sentence about how the unit was found."""
+    magnitude, static = acc_magnitude_stats(acc)
+    if declared is not None and declared not in ACC_UNITS:
+        raise InputError(f"unknown acceleration unit {declared!r}; use one of {', '.join(ACC_UNITS)}")
+    if static < 0.3 * magnitude or magnitude < 0.3:
+        raise InputError(
+            f"the acceleration in {source} has no gravity in it (median magnitude {magnitude:.2f}, "
+            f"steady part {static:.2f}): it looks like linear acceleration with gravity removed; "
+            "export the raw accelerometer (acceleration with g) instead"
+        )
+    looks_g = 0.6 <= magnitude <= 1.4
+    looks_mps2 = 6.0 <= magnitude <= 14.0
+    if declared == "g":
+        if looks_mps2:
+            raise InputError(
+                f"the acceleration in {source} is declared in g but its median magnitude is {magnitude:.2f}, "
+                "which is m/s²; pass acc_unit='m/s2' (--acc-unit m/s2)"
+            )
+        return (
+            GRAVITY_MPS2,
+            f"acceleration read in g as declared (gravity magnitude {magnitude:.2f}), converted to m/s²",
+        )
+    if declared == "m/s2":
+        if looks_g:
+            raise InputError(
+                f"the acceleration in {source} is declared in m/s² but its median magnitude is {magnitude:.2f}, "
+                "which is g; pass acc_unit='g' (--acc-unit g)"
+            )
+        return 1.0, f"acceleration read in m/s² as declared (gravity magnitude {magnitude:.2f} m/s²)"
+    if looks_g:
+        return GRAVITY_MPS2, f"acceleration read in g (gravity magnitude {magnitude:.2f}), converted to m/s²"
+    if looks_mps2:
+        return 1.0, f"acceleration read in m/s² (gravity magnitude {magnitude:.2f} m/s²)"
+    raise InputError(
+        f"cannot tell the acceleration unit in {source}: the median magnitude is {magnitude:.2f}, "
+        "expected about 1 (g) or 9.8 (m/s²) with gravity included; pass acc_unit='g' or acc_unit='m/s2'"
+    )
+
+
+def gyr_factor(gyr: FloatArray, declared: str | None, *, source: str) -> tuple[float, str]:
+    """Factor that turns ``gyr`` into deg/s, and a plain sentence about how the unit was found."""
+    if declared is not None and declared not in GYR_UNITS:
+        raise InputError(f"unknown angular-rate unit {declared!r}; use one of {', '.join(GYR_UNITS)}")
+    sub = _subsample(gyr)
+    if sub.shape[0] == 0:
+        raise InputError("the gyroscope columns hold no numbers")
+    p99 = float(np.percentile(np.sqrt(np.einsum("ij,ij->i", sub, sub)), 99.0))
+    rad_to_deg = 180.0 / math.pi
+    if declared == "rad/s" or (declared is None and p99 <= GYR_RAD_MAX_P99):
+        if p99 > GYR_RAD_IMPLAUSIBLE_P99:
+            raise InputError(
+                f"the gyroscope in {source} is declared in rad/s but its 99th percentile of |ω| is {p99:.1f}, "
+                f"i.e. {p99 * rad_to_deg:.0f} deg/s, far beyond a walking trunk; it looks like deg/s: "
+                "pass gyr_unit='deg/s' (--gyr-unit deg/s)"
+            )
+        how = "as declared" if declared else f"(99th percentile of |ω| {p99:.2f} ≤ {GYR_RAD_MAX_P99:g})"
+        return rad_to_deg, f"angular rate read in rad/s {how}, converted to deg/s"
+    how = "as declared" if declared else f"(99th percentile of |ω| {p99:.1f} > {GYR_RAD_MAX_P99:g})"
+    return 1.0, f"angular rate read in deg/s {how}"
+
+
+def time_scale(first: float, declared: str | None) -> tuple[float, bool, str | None]:
+    """Seconds per unit of a time column, whether it is an epoch time, and a note when it was converted."""
+    scales = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
+    if declared in scales:
+        scale = scales[declared]
+        epoch = abs(first) * scale > 1e8
+        note = None if declared == "s" else f"time read in {declared}, converted to seconds"
+        return scale, epoch, note
+    magnitude = abs(first)
+    for limit, unit in ((1e17, "ns"), (1e14, "us"), (1e11, "ms")):
+        if magnitude > limit:
+            return scales[unit], True, f"time read as {unit} since 1970 (Unix time), converted to seconds"
+    return 1.0, magnitude > 1e8, None
+
+
+def iso_from_epoch_s(seconds: float) -> str:
+    """ISO 8601 text (UTC) of a Unix time in seconds."""
+    return datetime.fromtimestamp(seconds, tz=UTC).isoformat()

@@ -1,0 +1,200 @@
+"""Bad input, one test per case: a clear InputError naming the line/column, or a documented correction."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from backstride import InputError, Recording, UnsupportedFormatError, io
+
+HEADER = "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"
+
+
+def _lines(synth: Any, duration_s: float = 30.0, rate_hz: float = 100.0) -> list[str]:
+    w = synth.walk(duration_s=duration_s, rate_hz=rate_hz)
+    rows = np.column_stack([w.t, w.acc, w.gyr])
+    return [HEADER, *(",".join(f"{v:.6f}" for v in row) for row in rows)]
+
+
+def _write(path: Path, lines: list[str], *, final_newline: bool = True) -> Path:
+    path.write_text("\n".join(lines) + ("\n" if final_newline else ""), encoding="utf-8")
+    return path
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    with pytest.raises(InputError, match=r"^empty\.csv is empty$"):
+        io.read(path)
+
+
+def test_header_only(tmp_path: Path) -> None:
+    path = _write(tmp_path / "header.csv", [HEADER])
+    with pytest.raises(InputError, match=r"header\.csv has a header but no data rows"):
+        io.read(path)
+
+
+def test_missing_acceleration_columns(tmp_path: Path, synth: Any) -> None:
+    lines = [",".join(line.split(",")[:1] + line.split(",")[4:]) for line in _lines(synth)]
+    path = _write(tmp_path / "gyro_only.csv", lines)
+    with pytest.raises(
+        InputError, match=r"has no acceleration columns .* its columns are: time_s, gyr_x, gyr_y, gyr_z"
+    ):
+        io.read(path)
+
+
+def test_non_numeric_cell_names_line_and_column(tmp_path: Path, synth: Any) -> None:
+    lines = _lines(synth)
+    cells = lines[4].split(",")
+    cells[2] = "abc"
+    lines[4] = ",".join(cells)  # file line 5
+    path = _write(tmp_path / "typo.csv", lines)
+    with pytest.raises(InputError, match=r"typo\.csv: line 5, column 'acc_y': 'abc' is not a number"):
+        io.read(path)
+
+
+def test_short_nan_run_is_interpolated_with_a_note(tmp_path: Path, synth: Any) -> None:
+    lines = _lines(synth)
+    for i in range(1001, 1021):  # rows 1000..1019: 0.2 s of empty acc_z
+        cells = lines[i].split(",")
+        cells[3] = "NaN" if i % 2 else ""
+        lines[i] = ",".join(cells)
+    recording = io.read(_write(tmp_path / "holes.csv", lines))
+    truth = synth.walk()
+    assert np.isfinite(recording.acc_mps2).all()
+    z = recording.acc_mps2[:, 2]
+    line = np.interp(np.arange(1000, 1020), [999, 1020], [truth.acc[999, 2], truth.acc[1020, 2]])
+    np.testing.assert_allclose(z[1000:1020], line, atol=1e-6)  # a straight line across the hole
+    np.testing.assert_allclose(z[:1000], truth.acc[:1000, 2], atol=1e-6)
+    assert "1 short run of missing values (longest 0.21 s) filled by linear interpolation" in recording.notes
+
+
+def test_long_nan_run_is_an_error_naming_column_and_lines(tmp_path: Path, synth: Any) -> None:
+    lines = _lines(synth)
+    for i in range(1001, 1201):  # rows 1000..1199 = file lines 1002..1201
+        cells = lines[i].split(",")
+        cells[2] = ""
+        lines[i] = ",".join(cells)
+    path = _write(tmp_path / "dropout.csv", lines)
+    with pytest.raises(
+        InputError,
+        match=r"acceleration column acc_y has no values from line 1002 to line 1201 \(2\.0 s at 10\.0 s\)",
+    ):
+        io.read(path)
+
+
+def test_time_going_backwards_names_the_line(tmp_path: Path, synth: Any) -> None:
+    lines = _lines(synth)
+    lines[500], lines[501] = lines[501], lines[500]  # rows 499/500 swapped: file line 502 goes back
+    path = _write(tmp_path / "shuffled.csv", lines)
+    with pytest.raises(InputError, match=r"time goes backwards on line 502 \(4\.990 s after 5\.000 s\)"):
+        io.read(path)
+
+
+def test_duplicated_timestamps_are_dropped_with_a_note(tmp_path: Path, synth: Any) -> None:
+    lines = _lines(synth)
+    for row in (300, 900, 901):
+        lines.insert(row + 1, lines[row + 1])  # repeat a row (same time stamp)
+    recording = io.read(_write(tmp_path / "dups.csv", lines))
+    assert recording.n_samples == 3000
+    assert "3 duplicated time stamps dropped (first on line 303)" in recording.notes
+    np.testing.assert_allclose(recording.acc_mps2, synth.walk().acc, atol=1e-6)
+
+
+def test_sampling_below_20_hz(tmp_path: Path, synth: Any) -> None:
+    path = _write(tmp_path / "slow.csv", _lines(synth, rate_hz=12.5))
+    with pytest.raises(
+        InputError, match=r"slow\.csv is sampled at 12\.5 Hz; at least 20 Hz is needed to find steps"
+    ):
+        io.read(path)
+    assert io.read(path, validate=False).sampling_rate_hz == 12.5
+
+
+def test_recording_under_3_s(tmp_path: Path, synth: Any) -> None:
+    path = _write(tmp_path / "short.csv", _lines(synth, duration_s=2.2))
+    with pytest.raises(InputError, match=r"short\.csv is only 2\.2 s long; at least 3 s is needed"):
+        io.read(path)
+    with pytest.raises(InputError, match=r"only 2\.2 s long"):
+        list(io.iter_chunks(path))
+
+
+def test_a_short_walk_test_under_10_s_is_read(tmp_path: Path, synth: Any) -> None:
+    path = _write(tmp_path / "walk.csv", _lines(synth, duration_s=6.2))
+    assert io.read(path).duration_s == pytest.approx(6.2, abs=0.02)
+
+
+def test_validate_on_a_recording() -> None:
+    n = 50
+    slow = Recording(5.0, np.arange(n) / 5.0, np.tile([9.81, 0.0, 0.0], (n, 1)))
+    with pytest.raises(InputError, match=r"^sampled at 5 Hz; at least 20 Hz"):
+        io.validate(slow)
+    fine = Recording(100.0, np.arange(1000) / 100.0, np.tile([9.81, 0.0, 0.0], (1000, 1)))
+    assert io.validate(fine) is None
+
+
+def test_an_image_is_not_a_recording(tmp_path: Path) -> None:
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(100))
+    with pytest.raises(UnsupportedFormatError, match=r"photo\.jpg is a JPEG image, not a recording"):
+        io.read(path)
+
+
+def test_a_zip_of_something_else(tmp_path: Path) -> None:
+    path = tmp_path / "docs.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("letter.docx", b"PK")
+    with pytest.raises(UnsupportedFormatError, match=r"docs\.zip is a ZIP archive of letter\.docx"):
+        io.read(path)
+
+
+def test_gyroscope_declared_rad_per_s_but_holding_deg_per_s(tmp_path: Path, synth: Any) -> None:
+    lines = _lines(synth)
+    lines[0] = "time_s,acc_x,acc_y,acc_z,gyr_x (rad/s),gyr_y (rad/s),gyr_z (rad/s)"
+    path = _write(tmp_path / "wrong_unit.csv", lines)
+    with pytest.raises(InputError, match=r"declared in rad/s .* looks like deg/s: pass gyr_unit='deg/s'"):
+        io.read(path)
+    recording = io.read(path, gyr_unit="deg/s")  # the option wins over the header
+    assert recording.gyr_dps is not None
+    np.testing.assert_allclose(recording.gyr_dps, synth.walk().gyr, atol=1e-5)
+
+
+def test_acceleration_declared_in_g_but_holding_m_per_s2(tmp_path: Path, synth: Any) -> None:
+    path = _write(tmp_path / "acc_unit.csv", _lines(synth))
+    with pytest.raises(InputError, match=r"declared in g but its median magnitude is 9\.\d\d, which is m/s²"):
+        io.read(path, acc_unit="g")
+
+
+def test_truncated_final_line_is_dropped_with_a_note(tmp_path: Path, synth: Any) -> None:
+    lines = _lines(synth)
+    lines.append("30.000000,9.81,0.1")  # an interrupted upload: the last line stops half-way
+    recording = io.read(_write(tmp_path / "cut.csv", lines, final_newline=False))
+    assert recording.n_samples == 3000
+    assert "the last line is incomplete (an interrupted export or upload?) and was dropped" in recording.notes
+
+
+def test_truncated_final_cell_is_dropped_with_a_note(tmp_path: Path, synth: Any) -> None:
+    lines = _lines(synth)
+    lines.append("30.000000,9.81,0.1,0.2,1.0,2.0,3.0e")  # cut inside the last number
+    recording = io.read(_write(tmp_path / "cut2.csv", lines, final_newline=False))
+    assert recording.n_samples == 3000
+    assert any("last line is incomplete" in note for note in recording.notes)
+
+
+def test_a_short_line_in_the_middle_is_an_error(tmp_path: Path, synth: Any) -> None:
+    lines = _lines(synth)
+    lines[6] = "0.050000,9.8,0.1,0.2"  # file line 7
+    path = _write(tmp_path / "ragged.csv", lines)
+    with pytest.raises(InputError, match=r"ragged\.csv: line 7 has 4 cells where the header has 7"):
+        io.read(path)
+
+
+def test_missing_time_stamp_names_the_line(tmp_path: Path, synth: Any) -> None:
+    lines = _lines(synth)
+    lines[20] = "," + lines[20].split(",", 1)[1]  # file line 21
+    path = _write(tmp_path / "notime.csv", lines)
+    with pytest.raises(InputError, match=r"the time \(time_s\) is missing on line 21"):
+        io.read(path)

@@ -1,0 +1,198 @@
+"""phyphox and Sensor Logger exports, detection by content, and files that are not recordings."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from backstride import InputError, UnsupportedFormatError, io
+
+PHYPHOX_ACC = ["Time (s)", "Acceleration x (m/s^2)", "Acceleration y (m/s^2)", "Acceleration z (m/s^2)"]
+PHYPHOX_GYR = ["Time (s)", "Gyroscope x (rad/s)", "Gyroscope y (rad/s)", "Gyroscope z (rad/s)"]
+
+
+def _quoted(header: list[str]) -> list[str]:
+    return [f'"{h}"' for h in header]
+
+
+def _phyphox_meta(folder: Path) -> None:
+    meta = folder / "meta"
+    meta.mkdir()
+    (meta / "device.csv").write_text(
+        '"property","value"\n"deviceBrand","Google"\n"deviceModel","Pixel 7"\n', encoding="utf-8"
+    )
+    (meta / "time.csv").write_text(
+        '"event","experiment time","system time","system time text"\n'
+        '"START",0.000000000E0,1.760000000000E9,"2025-10-09 10:53:20.000 UTC+02:00"\n'
+        '"PAUSE",3.000000000E1,1.760000030000E9,"2025-10-09 10:53:50.000 UTC+02:00"\n',
+        encoding="utf-8",
+    )
+
+
+def test_phyphox_acceleration_with_g_zip(tmp_path: Path, synth: Any) -> None:
+    w = synth.walk(jitter_s=0.002)
+    folder = tmp_path / "Acceleration with g 2025-10-09 10-53-20"
+    folder.mkdir()
+    absolute = np.linalg.norm(w.acc, axis=1)
+    header = [*_quoted(PHYPHOX_ACC), '"Absolute acceleration (m/s^2)"']
+    synth.write_table(folder / "Raw Data.csv", header, [w.t, *w.acc.T, absolute], fmt="%.9E")
+    _phyphox_meta(folder)
+    archive = synth.zip_folder(folder, tmp_path / "export.zip")
+    assert io.detect_format(archive) == "phyphox"
+    recording = io.read(archive)
+    assert recording.sampling_rate_hz == 100.0 and recording.gyr_dps is None
+    assert recording.metadata == {
+        "format": "phyphox",
+        "source": "export.zip",
+        "start_time": "2025-10-09T08:53:20+00:00",
+        "device": "Google Pixel 7",
+    }
+    assert any(n.startswith("time base irregular") for n in recording.notes)
+    assert "acceleration read in m/s² as declared" in " ".join(recording.notes)
+    # the folder itself reads the same
+    assert io.detect_format(folder) == "phyphox"
+    np.testing.assert_array_equal(io.read(folder).acc_mps2, recording.acc_mps2)
+
+
+def test_phyphox_single_csv_is_recognised_by_its_header(tmp_path: Path, synth: Any) -> None:
+    w = synth.walk()
+    path = synth.write_table(tmp_path / "Raw Data.csv", _quoted(PHYPHOX_ACC), [w.t, *w.acc.T], fmt="%.9E")
+    assert io.detect_format(path) == "phyphox"
+    recording = io.read(path)
+    assert recording.metadata["format"] == "phyphox"
+    np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=1e-6)
+
+
+def test_phyphox_multi_sensor_export_aligns_the_gyroscope(tmp_path: Path, synth: Any) -> None:
+    acc = synth.walk(rate_hz=100.0, jitter_s=0.002, seed=2)
+    gyr = synth.walk(rate_hz=200.0, jitter_s=0.001, seed=3)
+    folder = tmp_path / "phyphox"
+    folder.mkdir()
+    synth.write_table(folder / "Accelerometer.csv", _quoted(PHYPHOX_ACC), [acc.t, *acc.acc.T], fmt="%.9E")
+    rad = np.radians(gyr.gyr)
+    synth.write_table(folder / "Gyroscope.csv", _quoted(PHYPHOX_GYR), [gyr.t + 0.004, *rad.T], fmt="%.9E")
+    _phyphox_meta(folder)
+    recording = io.read(folder)
+    assert recording.gyr_dps is not None
+    assert recording.sampling_rate_hz == 100.0
+    # time 0 is the first accelerometer sample inside the gyroscope's span; the gyroscope file is 4 ms late
+    t0 = acc.t[acc.t >= gyr.t[0] + 0.004][0]
+    t_abs = recording.time_s + t0
+    np.testing.assert_allclose(
+        recording.gyr_dps[:, 1], 40 * np.cos(2 * np.pi * 1.8 * (t_abs - 0.004)), atol=0.5
+    )
+    np.testing.assert_allclose(
+        recording.acc_mps2[:, 0], synth.G + 1.5 * np.sin(2 * np.pi * 1.8 * t_abs), atol=0.05
+    )
+    assert "rad/s as declared" in " ".join(recording.notes)
+    assert any("gyroscope aligned" in n for n in recording.notes)
+
+
+def _sensorlogger_csv(path: Path, synth: Any, t: np.ndarray, xyz: np.ndarray) -> None:
+    start_ns = 1_760_000_000 * 10**9
+    time_ns = (start_ns + np.round(t * 1e9)).astype(np.int64)
+    lines = ["time,seconds_elapsed,z,y,x"]
+    lines += [
+        f"{ns},{s:.6f},{v[2]:.7f},{v[1]:.7f},{v[0]:.7f}" for ns, s, v in zip(time_ns, t, xyz, strict=True)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_sensorlogger_zip_with_total_acceleration(tmp_path: Path, synth: Any) -> None:
+    w = synth.walk(jitter_s=0.002)
+    g = synth.walk(jitter_s=0.002, seed=9)
+    folder = tmp_path / "2025-10-09_08-53-20"
+    folder.mkdir()
+    _sensorlogger_csv(folder / "TotalAcceleration.csv", synth, w.t, w.acc)
+    _sensorlogger_csv(folder / "Gyroscope.csv", synth, g.t, np.radians(g.gyr))
+    (folder / "Metadata.csv").write_text(
+        "version,device name,recording time,platform\n3,Pixel 7,2025-10-09_08-53-20,android\n",
+        encoding="utf-8",
+    )
+    archive = synth.zip_folder(folder, tmp_path / "walk.zip")
+    assert io.detect_format(archive) == "sensorlogger"
+    recording = io.read(archive)
+    assert recording.metadata["start_time"] == "2025-10-09T08:53:20+00:00"
+    assert recording.metadata["device"] == "Pixel 7" and recording.metadata["platform"] == "android"
+    truth = synth.walk()
+    n = min(recording.n_samples, 2990)
+    # columns come in z, y, x order in the file; x must end up first
+    np.testing.assert_allclose(recording.acc_mps2[:n, 0], truth.acc[:n, 0], atol=0.1)
+    assert recording.gyr_dps is not None
+    np.testing.assert_allclose(recording.gyr_dps[10:n, 1], truth.gyr[10:n, 1], atol=2.0)
+    assert "angular rate read in rad/s as declared, converted to deg/s" in recording.notes
+
+
+def test_sensorlogger_folder_with_accelerometer_plus_gravity(tmp_path: Path, synth: Any) -> None:
+    w = synth.walk()
+    gravity = np.tile([synth.G, 0.0, 0.0], (w.t.shape[0], 1))
+    folder = tmp_path / "ios_export"
+    folder.mkdir()
+    _sensorlogger_csv(folder / "Accelerometer.csv", synth, w.t, w.acc - gravity)
+    _sensorlogger_csv(folder / "Gravity.csv", synth, w.t + 0.002, gravity)
+    assert io.detect_format(folder) == "sensorlogger"
+    recording = io.read(folder)
+    np.testing.assert_allclose(recording.acc_mps2[:, 0].mean(), w.acc[:, 0].mean(), atol=0.05)
+    assert any("rebuilt as Accelerometer.csv + Gravity.csv" in n for n in recording.notes)
+    (folder / "Gravity.csv").unlink()
+    (folder / "Metadata.csv").write_text("version,device name\n3,iPhone\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"no Gravity\.csv or TotalAcceleration\.csv"):
+        io.read(folder)
+
+
+def test_a_png_image_is_not_a_recording(tmp_path: Path) -> None:
+    path = tmp_path / "walk.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    with pytest.raises(UnsupportedFormatError, match=r"walk\.csv is a PNG image, not a recording") as info:
+        io.read(path)
+    assert "csv:" in str(info.value) and "phyphox:" in str(info.value) and "sensorlogger:" in str(info.value)
+
+
+def test_a_pdf_is_not_a_recording(tmp_path: Path) -> None:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    with pytest.raises(UnsupportedFormatError, match="a PDF document"):
+        io.detect_format(path)
+
+
+def test_a_zip_of_something_else_is_not_a_recording(tmp_path: Path) -> None:
+    path = tmp_path / "holiday.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("photos/beach.jpg", b"\xff\xd8\xff" + bytes(10))
+        archive.writestr("notes.txt", "sunny")
+    with pytest.raises(UnsupportedFormatError, match=r"a ZIP archive of notes.txt, photos/beach.jpg"):
+        io.read(path)
+
+
+def test_a_text_file_that_is_not_a_table(tmp_path: Path) -> None:
+    path = tmp_path / "readme.txt"
+    path.write_text("Dear therapist,\nhere is my walk.\n", encoding="utf-8")
+    with pytest.raises(UnsupportedFormatError, match="a text file that is not a table"):
+        io.read(path)
+
+
+def test_formats_are_described() -> None:
+    assert set(io.FORMATS) == {"csv", "phyphox", "sensorlogger"}
+    assert all(isinstance(text, str) and text for text in io.FORMATS.values())
+
+
+def test_a_missing_path_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        io.read(tmp_path / "nowhere.csv")
+
+
+def test_a_zipped_csv_is_read(tmp_path: Path, make_csv: Any) -> None:
+    plain = make_csv()
+    path = tmp_path / "sent_by_mail.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.write(plain, "walk.csv")
+    assert io.detect_format(path) == "csv"
+    recording = io.read(path)
+    assert recording.metadata["source"] == "sent_by_mail.zip"
+    np.testing.assert_array_equal(recording.acc_mps2, io.read(plain).acc_mps2)
+    chunks = list(io.iter_chunks(path, chunk_s=10.0))
+    assert len(chunks) == 3 and chunks[0].metadata["source"] == "sent_by_mail.zip"

@@ -1,0 +1,238 @@
+"""The generic CSV reader: real reference files, header spellings, units, time bases, gaps."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from backstride import InputError, io
+
+
+def _file_rows(path: Path) -> np.ndarray:
+    return np.loadtxt(path, delimiter=",", skiprows=1)
+
+
+def test_every_lowback_lab_recording_reads_with_no_options(shared_data: Path) -> None:
+    files = sorted((shared_data / "lowback-lab").glob("*/imu.csv"))
+    assert len(files) == 7
+    for path in files:
+        recording = io.read(path, validate=False)
+        rows = _file_rows(path)
+        assert recording.sampling_rate_hz == 100.0
+        assert recording.n_samples == rows.shape[0]
+        assert recording.time_s[0] == 0.0
+        np.testing.assert_allclose(np.diff(recording.time_s), 0.01, atol=1e-9)
+        np.testing.assert_array_equal(recording.acc_mps2, rows[:, 1:4])
+        assert recording.gyr_dps is not None
+        np.testing.assert_array_equal(recording.gyr_dps, rows[:, 4:7])
+        assert any(note.startswith("acceleration read in m/s²") for note in recording.notes)
+        assert any(note.startswith("angular rate read in deg/s") for note in recording.notes)
+        assert recording.metadata == {"format": "csv", "source": "imu.csv"}
+
+
+def test_short_reference_walks_are_read(shared_data: Path) -> None:
+    # Two Mobilise-D "Test5" straight walks last under 10 s: a short walk test is a real recording.
+    path = shared_data / "lowback-lab" / "HA-002-Test5-Trial1" / "imu.csv"
+    assert io.read(path).duration_s == pytest.approx(7.68, abs=0.02)
+
+
+@pytest.mark.parametrize("trial", ["1-1", "10-3"])
+def test_lowback_10m_recordings_read_with_no_options(shared_data: Path, trial: str) -> None:
+    path = shared_data / "lowback-10m" / trial / "imu.csv"
+    recording = io.read(path)
+    rows = _file_rows(path)
+    assert recording.sampling_rate_hz == 100.0
+    assert recording.acc_mps2.shape == (rows.shape[0], 3)
+    np.testing.assert_array_equal(recording.acc_mps2, rows[:, 1:4])
+    assert "acceleration read in m/s²" in recording.notes[0]
+    assert "deg/s" in recording.notes[1]
+
+
+def test_bundled_sample_is_the_reference_recording(shared_data: Path) -> None:
+    path = io.sample_path()
+    assert path.name == "sample_lowback.csv.gz" and path.stat().st_size < 400_000
+    original = shared_data / "lowback-lab" / "HA-001-Test11-Trial1" / "imu.csv"
+    assert gzip.decompress(path.read_bytes()) == original.read_bytes()
+    recording = io.read(path)
+    assert recording.n_samples == 13759 and recording.duration_s == pytest.approx(137.59)
+    meta = json.loads(io.sample_meta_path().read_text(encoding="utf-8"))
+    assert meta["height_m"] == 1.59 and meta["sensor_height_m"] == pytest.approx(0.964)
+    notice = (path.parent / "NOTICE").read_text(encoding="utf-8")
+    assert "Apache" in notice and "Mobilise-D" in notice and "mobgap v1.2.0" in notice
+
+
+def test_short_header_spellings_g_and_rad_per_s_are_detected_and_converted(
+    tmp_path: Path, synth: Any
+) -> None:
+    w = synth.walk()
+    path = synth.write_table(
+        tmp_path / "phone.csv",
+        ["t", "ax", "ay", "az", "gx", "gy", "gz"],
+        [w.t, *(w.acc / synth.G).T, *np.radians(w.gyr).T],
+    )
+    recording = io.read(path)
+    np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=1e-5)
+    assert recording.gyr_dps is not None
+    np.testing.assert_allclose(recording.gyr_dps, w.gyr, atol=1e-3)
+    assert "acceleration read in g (gravity magnitude 1.0" in recording.notes[0]
+    assert recording.notes[0].endswith("converted to m/s²")
+    assert recording.notes[1].startswith("angular rate read in rad/s (99th percentile of |ω|")
+
+
+def test_units_in_headers_tab_delimiter_and_no_gyroscope(tmp_path: Path, synth: Any) -> None:
+    w = synth.walk()
+    header = ["Time (s)", "Acceleration x (m/s^2)", "Acceleration y (m/s^2)", "Acceleration z (m/s^2)"]
+    path = synth.write_table(tmp_path / "tabbed.txt", header, [w.t, *w.acc.T], delimiter="\t")
+    recording = io.read(path, format="csv")
+    assert recording.gyr_dps is None
+    np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=1e-5)
+    assert "as declared" in recording.notes[0]
+
+
+def test_semicolon_and_decimal_comma(tmp_path: Path, synth: Any) -> None:
+    w = synth.walk()
+    header = ["timestamp", "AccX", "AccY", "AccZ", "GyroX", "GyroY", "GyroZ"]
+    path = synth.write_table(
+        tmp_path / "eu.csv", header, [w.t, *w.acc.T, *w.gyr.T], delimiter=";", decimal=","
+    )
+    recording = io.read(path)
+    np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=1e-5)
+    assert recording.gyr_dps is not None and recording.gyr_dps[5, 1] == pytest.approx(w.gyr[5, 1], abs=1e-5)
+
+
+@pytest.mark.parametrize(("column", "scale", "unit"), [("timestamp", 1e3, "ms"), ("time", 1e9, "ns")])
+def test_epoch_time_in_ms_or_ns_is_detected(
+    tmp_path: Path, column: str, scale: float, unit: str, synth: Any
+) -> None:
+    w = synth.walk()
+    start = 1_760_000_000.0  # 2025-10-09T08:53:20Z
+    header = [column, "acc_x", "acc_y", "acc_z"]
+    path = synth.write_table(tmp_path / "epoch.csv", header, [(start + w.t) * scale, *w.acc.T], fmt="%.17g")
+    recording = io.read(path)
+    assert recording.sampling_rate_hz == 100.0
+    assert recording.time_s[0] == 0.0 and recording.time_s[-1] == pytest.approx(29.99)
+    assert recording.metadata["start_time"] == "2025-10-09T08:53:20+00:00"
+    assert f"time read as {unit} since 1970" in recording.notes[0]
+
+
+def test_gzip_is_recognised_by_content(tmp_path: Path, make_csv: Callable[..., Path], synth: Any) -> None:
+    plain = make_csv()
+    packed = tmp_path / "walk.data"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    assert io.detect_format(packed) == "csv"
+    np.testing.assert_array_equal(io.read(packed).acc_mps2, io.read(plain).acc_mps2)
+
+
+def test_irregular_phone_time_base_is_resampled(make_csv: Callable[..., Path], synth: Any) -> None:
+    w = synth.walk(jitter_s=0.003)
+    recording = io.read(make_csv(w=w))
+    assert recording.sampling_rate_hz == 100.0
+    np.testing.assert_allclose(np.diff(recording.time_s), 0.01, atol=1e-12)
+    note = next(n for n in recording.notes if n.startswith("time base irregular"))
+    assert "resampled to 100 Hz" in note and "median 10.0 ms" in note
+    truth = synth.walk()  # the same signal on the exact grid
+    n = min(recording.n_samples, truth.t.shape[0])
+    np.testing.assert_allclose(recording.acc_mps2[:n], truth.acc[:n], atol=0.05)
+
+
+def test_gaps_are_reported_with_count_longest_and_place(make_csv: Callable[..., Path], synth: Any) -> None:
+    w = synth.walk(duration_s=60.0)
+    drop = ((w.t > 20.0) & (w.t < 20.5)) | ((w.t > 41.2) & (w.t < 42.5))
+    w = type(w)(w.t[~drop], w.acc[~drop], w.gyr[~drop])
+    recording = io.read(make_csv(w=w))
+    assert recording.sampling_rate_hz == 100.0
+    assert recording.time_s[-1] == pytest.approx(59.99)
+    note = next(n for n in recording.notes if "gap" in n)
+    assert note.startswith("2 gaps longer than 0.1 s (longest 1.3 s at 41.2 s)")
+    assert "interpolation" in note
+
+
+def test_a_gap_over_10_s_is_bridged_with_a_warning(make_csv: Callable[..., Path], synth: Any) -> None:
+    w = synth.walk(duration_s=60.0)
+    drop = (w.t > 20.0) & (w.t < 35.0)
+    w = type(w)(w.t[~drop], w.acc[~drop], w.gyr[~drop])
+    recording = io.read(make_csv(w=w))
+    warning = next(n for n in recording.notes if n.startswith("warning:"))
+    assert "1 gap longer than 10 s (20.0–35.0 s)" in warning and "not measurement" in warning
+
+
+def test_column_names_and_units_can_be_given(tmp_path: Path, synth: Any) -> None:
+    w = synth.walk()
+    header = ["clock", "a1", "a2", "a3", "w1", "w2", "w3"]
+    path = synth.write_table(tmp_path / "odd.csv", header, [w.t, *(w.acc / synth.G).T, *w.gyr.T])
+    with pytest.raises(InputError, match="no time column"):
+        io.read(path)
+    recording = io.read(
+        path, time_column="clock", acc_columns=["a1", "a2", "a3"], gyr_columns=["w1", "w2", "w3"],
+        acc_unit="g", gyr_unit="deg/s",
+    )  # fmt: skip
+    np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=1e-5)
+    assert "acceleration read in g as declared" in recording.notes[0]
+    with pytest.raises(InputError, match="no column named 'nope'"):
+        io.read(path, time_column="nope")
+
+
+def test_linear_acceleration_without_gravity_is_refused(tmp_path: Path, synth: Any) -> None:
+    w = synth.walk()
+    linear = w.acc - w.acc.mean(axis=0)
+    path = synth.write_table(tmp_path / "linear.csv", ["time_s", "acc_x", "acc_y", "acc_z"], [w.t, *linear.T])
+    with pytest.raises(InputError, match=r"no gravity in it .* linear acceleration"):
+        io.read(path)
+    named = synth.write_table(
+        tmp_path / "Raw Data.csv",
+        [
+            "Time (s)",
+            "Linear Acceleration x (m/s^2)",
+            "Linear Acceleration y (m/s^2)",
+            "Linear Acceleration z (m/s^2)",
+        ],
+        [w.t, *linear.T],
+    )
+    with pytest.raises(InputError, match="holds linear acceleration"):
+        io.read(named)
+
+
+def test_an_acceleration_magnitude_fitting_no_unit_is_refused(tmp_path: Path, synth: Any) -> None:
+    w = synth.walk()
+    path = synth.write_table(
+        tmp_path / "mg.csv", ["time_s", "acc_x", "acc_y", "acc_z"], [w.t, *(w.acc / synth.G * 1000).T]
+    )
+    with pytest.raises(InputError, match=r"cannot tell the acceleration unit .* median magnitude is 10\d\d"):
+        io.read(path)
+
+
+def test_options_are_checked() -> None:
+    with pytest.raises(InputError, match="unknown format 'xls'"):
+        io.read(io.sample_path(), format="xls")
+    with pytest.raises(InputError, match="unknown acceleration unit 'mg'"):
+        io.read(io.sample_path(), acc_unit="mg")
+
+
+@pytest.mark.parametrize(
+    ("suffix", "start"),
+    [
+        ("Z", "2025-10-09T08:53:20+00:00"),
+        ("", "2025-10-09T08:53:20"),
+        ("+02:00", "2025-10-09T06:53:20+00:00"),
+    ],
+)
+def test_date_and_time_stamps(tmp_path: Path, synth: Any, suffix: str, start: str) -> None:
+    w = synth.walk(duration_s=20.0)
+    base = np.datetime64("2025-10-09T08:53:20", "ms")
+    stamps = [str(base + np.timedelta64(round(t * 1000), "ms")) + suffix for t in w.t]
+    lines = ["timestamp,acc_x,acc_y,acc_z"] + [
+        f"{s},{a[0]:.6f},{a[1]:.6f},{a[2]:.6f}" for s, a in zip(stamps, w.acc, strict=True)
+    ]
+    path = tmp_path / "stamped.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    recording = io.read(path)
+    assert recording.sampling_rate_hz == 100.0 and recording.n_samples == 2000
+    assert recording.metadata["start_time"] == start
+    assert recording.notes[0].startswith("time read as date and time")
+    assert next(io.iter_chunks(path)).metadata["start_time"] == start
