@@ -20,7 +20,8 @@ time going backwards               error naming the line
 duplicated time stamps             later duplicates dropped with a note
 irregular time base                resampled to the median rate (nearest integer Hz) with a note
 gaps                               bridged by interpolation, reported (count, longest, where); > 10 s warned
-below 20 Hz, shorter than 10 s     error from :func:`validate` (``read`` and ``iter_chunks`` call it)
+below 20 Hz, shorter than 3 s      error from :func:`validate` (``read`` and ``iter_chunks`` call it);
+                                   3–10 s is read (a short walk test); the gait engine warns
 not a recording (image, PDF, ZIP)  :class:`~backstride.UnsupportedFormatError` naming what was found
 units                              detected (g vs m/s², rad/s vs deg/s) and noted; a declared unit that the
                                    values contradict, or linear acceleration without gravity: error

@@ -156,7 +156,7 @@ def _read_raw(
 
 
 def validate(recording: Recording) -> None:
-    """Refuse a recording the gait analysis cannot use: below 20 Hz, or shorter than 10 s.
+    """Refuse a recording the gait analysis cannot use: below 20 Hz, or shorter than 3 s.
 
     Steps last about half a second and their impacts carry energy up to ~10 Hz, so fewer than 20 samples per
     second cannot place them; fewer than 3 s cannot hold a walking bout (at least 4 strides). Recordings of 3 to
@@ -201,7 +201,7 @@ def read(
     acc_unit, gyr_unit:
         ``"g"``/``"m/s2"`` and ``"deg/s"``/``"rad/s"``; they win over the header and over detection.
     validate:
-        Refuse recordings sampled below 20 Hz or shorter than 10 s (see :func:`validate`).
+        Refuse recordings sampled below 20 Hz or shorter than 3 s (see :func:`validate`).
 
     Returns
     -------
@@ -252,7 +252,7 @@ def iter_chunks(
     from the first block and applied to all. A CSV is streamed with memory bounded by the chunk size; the
     phone-app formats are read whole and sliced. With ``validate`` (the default) the same limits as
     :func:`validate` apply to the whole recording: the rate is checked on the first chunk, and chunks are
-    held back until 10 s have been seen, so a recording that is too short fails before any chunk is yielded.
+    held back until 3 s have been seen, so a recording that is too short fails before any chunk is yielded.
     """
     if not chunk_s > 0:
         raise InputError(f"chunk_s must be positive, got {chunk_s}")
