@@ -1,0 +1,256 @@
+"""The tables, as SQLAlchemy 2 typed models.
+
+JSON columns hold the clinic and gait pydantic models' ``model_dump(mode="json")``. Every timestamp is
+timezone-aware UTC on the way out, whatever the database (SQLite keeps no zone; :class:`UTCDateTime` adds
+it back). Constraint names follow one naming convention so Alembic migrations are the same on SQLite and
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal, get_args
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+Role = Literal["patient", "clinician", "admin"]
+ROLES: tuple[str, ...] = get_args(Role)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    """Now, timezone-aware UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored as UTC and always returned timezone-aware (naive input is taken as UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+JSONDict = dict[str, Any]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012
+        dt.datetime: UTCDateTime(),
+        JSONDict: JSON(),
+    }
+
+
+def _fk(target: str) -> ForeignKey:
+    return ForeignKey(target, ondelete="CASCADE")
+
+
+class User(Base):
+    """A person who signs in: a patient, a clinician or an administrator."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('patient', 'clinician', 'admin')", name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(500), default=None)
+    first_login_token_hash: Mapped[str | None] = mapped_column(String(500), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    profile: Mapped[PatientProfile | None] = relationship(
+        back_populates="user", uselist=False, cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def __repr__(self) -> str:
+        return f"User(id={self.id!r}, email={self.email!r}, role={self.role!r})"
+
+
+class PatientProfile(Base):
+    """What the gait engine and the program need to know about a patient."""
+
+    __tablename__ = "patient_profiles"
+    __table_args__ = (CheckConstraint("sex IS NULL OR sex IN ('female', 'male')", name="sex"),)
+
+    user_id: Mapped[int] = mapped_column(_fk("users.id"), primary_key=True)
+    age: Mapped[float | None] = mapped_column(Float, default=None)
+    sex: Mapped[str | None] = mapped_column(String(16), default=None)
+    height_m: Mapped[float | None] = mapped_column(Float, default=None)
+    sensor_height_m: Mapped[float | None] = mapped_column(Float, default=None)
+
+    user: Mapped[User] = relationship(back_populates="profile")
+
+
+class CareLink(Base):
+    """A clinician looks after a patient."""
+
+    __tablename__ = "care_links"
+    __table_args__ = (UniqueConstraint("clinician_id", "patient_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(_fk("users.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(_fk("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Screening(Base):
+    """One red-flag screening: the answers, the urgency it came to, and the full triage result."""
+
+    __tablename__ = "screenings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(_fk("users.id"), index=True)
+    answers: Mapped[JSONDict]
+    urgency: Mapped[str] = mapped_column(String(40))
+    result: Mapped[JSONDict]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class QuestionnaireResponse(Base):
+    """One filled-in questionnaire (ODI, RMDQ, ...) and its score."""
+
+    __tablename__ = "questionnaire_responses"
+    __table_args__ = (Index(None, "patient_id", "instrument", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(_fk("users.id"))
+    instrument: Mapped[str] = mapped_column(String(40))
+    answers: Mapped[JSONDict]
+    score: Mapped[float | None] = mapped_column(Float, default=None)
+    result: Mapped[JSONDict]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class RecordingFile(Base):
+    """An uploaded sensor file; the bytes live in the blob store under ``sha256``."""
+
+    __tablename__ = "recording_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(_fk("users.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    format: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    metadata_: Mapped[JSONDict] = mapped_column("metadata", JSON, default=dict)
+
+    analyses: Mapped[list[GaitAnalysis]] = relationship(
+        back_populates="recording",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="GaitAnalysis.id",
+    )
+
+
+class GaitAnalysis(Base):
+    """The gait engine's result on one recording (the GaitResult JSON) and a few summary columns."""
+
+    __tablename__ = "gait_analyses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recording_id: Mapped[int] = mapped_column(_fk("recording_files.id"), index=True)
+    result: Mapped[JSONDict]
+    walking_s: Mapped[float | None] = mapped_column(Float, default=None)
+    n_bouts: Mapped[int | None] = mapped_column(Integer, default=None)
+    median_speed_mps: Mapped[float | None] = mapped_column(Float, default=None)
+    median_cadence_spm: Mapped[float | None] = mapped_column(Float, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    recording: Mapped[RecordingFile] = relationship(back_populates="analyses")
+
+
+class PlanVersion(Base):
+    """One version of a patient's walking program; every version is kept."""
+
+    __tablename__ = "plan_versions"
+    __table_args__ = (UniqueConstraint("patient_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(_fk("users.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    plan: Mapped[JSONDict]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class DailyLog(Base):
+    """A patient's log for one day (walking done, pain, red flags...); one row per patient and day."""
+
+    __tablename__ = "daily_logs"
+    __table_args__ = (UniqueConstraint("patient_id", "date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(_fk("users.id"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    log: Mapped[JSONDict]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class TherapySessionRecord(Base):
+    """A therapy session a clinician held with a patient."""
+
+    __tablename__ = "therapy_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(_fk("users.id"), index=True)
+    clinician_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    data: Mapped[JSONDict]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ClinicianNote(Base):
+    """A free-text note by a clinician about a patient."""
+
+    __tablename__ = "clinician_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(_fk("users.id"), index=True)
+    clinician_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,616 @@
+"""Repository functions: plain functions taking a :class:`~sqlalchemy.orm.Session`.
+
+They add, flush and query, but never commit: the caller's :func:`~backstride.store.transaction` decides.
+Bad input (unknown role, e-mail already taken, a patient who does not exist...) raises
+:class:`~backstride.InputError` with a message a person can act on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from backstride._errors import InputError
+from backstride.store._blobs import BlobStore
+from backstride.store._models import (
+    ROLES,
+    CareLink,
+    ClinicianNote,
+    DailyLog,
+    GaitAnalysis,
+    PatientProfile,
+    PlanVersion,
+    QuestionnaireResponse,
+    RecordingFile,
+    Screening,
+    TherapySessionRecord,
+    User,
+    utcnow,
+)
+
+JSONLike = Mapping[str, Any] | Any
+Analyzer = Callable[[Path], tuple[str, dict[str, Any]]]
+
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SEXES = ("female", "male")
+
+
+# --------------------------------------------------------------------------------------------- helpers
+def to_json(obj: Any) -> dict[str, Any]:
+    """A JSON object from a pydantic model (``model_dump(mode="json")``) or a mapping of JSON values."""
+    dump = getattr(obj, "model_dump", None)
+    if callable(dump):
+        value = dump(mode="json")
+    elif isinstance(obj, Mapping):
+        try:
+            value = json.loads(json.dumps(dict(obj), allow_nan=False))
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"cannot store this as JSON: {exc}") from exc
+    else:
+        raise InputError(f"expected a JSON object or a pydantic model, got {type(obj).__name__}")
+    if not isinstance(value, dict):
+        raise InputError("expected a JSON object")
+    return value
+
+
+def normalize_email(email: str) -> str:
+    """Trimmed and lower-cased; :class:`InputError` if it does not look like an e-mail address."""
+    value = email.strip().lower()
+    if not _EMAIL_RE.match(value) or len(value) > 320:
+        raise InputError(f"not an e-mail address: {email!r}")
+    return value
+
+
+def _require_user(session: Session, user_id: int, role: str | None = None) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise InputError(f"no user with id {user_id}")
+    if role is not None and user.role != role:
+        raise InputError(f"user {user_id} is a {user.role}, not a {role}")
+    return user
+
+
+def _require_patient(session: Session, patient_id: int) -> User:
+    return _require_user(session, patient_id, "patient")
+
+
+# ------------------------------------------------------------------------------------------------ users
+def create_user(
+    session: Session,
+    email: str,
+    name: str,
+    role: str,
+    *,
+    password_hash: str | None = None,
+    first_login_token_hash: str | None = None,
+) -> User:
+    """Add a user. The e-mail is stored lower-cased and must not be taken."""
+    if role not in ROLES:
+        raise InputError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    email = normalize_email(email)
+    name = name.strip()
+    if not name:
+        raise InputError("a name is required")
+    if get_user_by_email(session, email) is not None:
+        raise InputError(f"{email} already has an account")
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        password_hash=password_hash,
+        first_login_token_hash=first_login_token_hash,
+    )
+    try:
+        with session.begin_nested():
+            session.add(user)
+    except IntegrityError:
+        raise InputError(f"{email} already has an account") from None
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def get_user_by_email(session: Session, email: str) -> User | None:
+    """The user with this e-mail (case-insensitive), or None."""
+    return session.scalars(select(User).where(User.email == email.strip().lower())).one_or_none()
+
+
+def set_password_hash(session: Session, user_id: int, password_hash: str) -> User:
+    """Store a new password hash and clear the first-login token."""
+    user = _require_user(session, user_id)
+    user.password_hash = password_hash
+    user.first_login_token_hash = None
+    session.flush()
+    return user
+
+
+def create_patient(
+    session: Session,
+    clinician: User | None,
+    email: str,
+    name: str,
+    age: float | None = None,
+    sex: str | None = None,
+    height_m: float | None = None,
+    sensor_height_m: float | None = None,
+    *,
+    password_hash: str | None = None,
+    first_login_token_hash: str | None = None,
+) -> User:
+    """Add a patient with a profile, linked to ``clinician`` (a clinician or admin; None: no link)."""
+    if clinician is not None and clinician.role not in ("clinician", "admin"):
+        raise InputError("only a clinician or an administrator can add a patient")
+    if sex is not None and sex not in _SEXES:
+        raise InputError(f"sex must be 'female' or 'male' (or left out), not {sex!r}")
+    if age is not None and not 0 < age < 130:
+        raise InputError(f"age {age} is not plausible (years)")
+    if height_m is not None and not 0.5 < height_m < 2.6:
+        raise InputError(f"height {height_m} m is not plausible; give it in metres, e.g. 1.72")
+    if sensor_height_m is not None and not 0.3 < sensor_height_m < 2.0:
+        raise InputError(f"sensor height {sensor_height_m} m is not plausible; give it in metres")
+    user = create_user(
+        session,
+        email,
+        name,
+        "patient",
+        password_hash=password_hash,
+        first_login_token_hash=first_login_token_hash,
+    )
+    user.profile = PatientProfile(age=age, sex=sex, height_m=height_m, sensor_height_m=sensor_height_m)
+    session.flush()
+    if clinician is not None:
+        link_patient(session, clinician.id, user.id)
+    return user
+
+
+def link_patient(session: Session, clinician_id: int, patient_id: int) -> CareLink:
+    """Let a clinician look after a patient (nothing changes if the link exists)."""
+    clinician = _require_user(session, clinician_id)
+    if clinician.role not in ("clinician", "admin"):
+        raise InputError(f"user {clinician_id} is a {clinician.role}, not a clinician")
+    _require_patient(session, patient_id)
+    link = session.scalars(
+        select(CareLink).where(CareLink.clinician_id == clinician_id, CareLink.patient_id == patient_id)
+    ).one_or_none()
+    if link is None:
+        link = CareLink(clinician_id=clinician_id, patient_id=patient_id)
+        session.add(link)
+        session.flush()
+    return link
+
+
+def unlink_patient(session: Session, clinician_id: int, patient_id: int) -> bool:
+    link = session.scalars(
+        select(CareLink).where(CareLink.clinician_id == clinician_id, CareLink.patient_id == patient_id)
+    ).one_or_none()
+    if link is None:
+        return False
+    session.delete(link)
+    session.flush()
+    return True
+
+
+def patients_of(session: Session, clinician_id: int) -> list[User]:
+    """The patients linked to this clinician, by name."""
+    stmt = (
+        select(User)
+        .join(CareLink, CareLink.patient_id == User.id)
+        .where(CareLink.clinician_id == clinician_id, User.role == "patient")
+        .order_by(User.name, User.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def all_patients(session: Session) -> list[User]:
+    return list(session.scalars(select(User).where(User.role == "patient").order_by(User.name, User.id)))
+
+
+def can_access(session: Session, viewer: User, patient_id: int) -> bool:
+    """May ``viewer`` see this patient's data? A patient: only their own; a clinician: their linked
+    patients; an admin: every patient. False for an id that is not a patient."""
+    patient = session.get(User, patient_id)
+    if patient is None or patient.role != "patient":
+        return False
+    if viewer.role == "admin":
+        return True
+    if viewer.role == "patient":
+        return viewer.id == patient_id
+    if viewer.role == "clinician":
+        stmt = select(CareLink.id).where(
+            CareLink.clinician_id == viewer.id, CareLink.patient_id == patient_id
+        )
+        return session.scalars(stmt).first() is not None
+    return False
+
+
+# ------------------------------------------------------------------------------ screening, questionnaires
+def add_screening(
+    session: Session, patient_id: int, answers: JSONLike, urgency: str, result: JSONLike
+) -> Screening:
+    """Keep a screening: the answers, the urgency it came to and the whole triage result."""
+    _require_patient(session, patient_id)
+    row = Screening(patient_id=patient_id, answers=to_json(answers), urgency=urgency, result=to_json(result))
+    session.add(row)
+    session.flush()
+    return row
+
+
+def latest_screening(session: Session, patient_id: int) -> Screening | None:
+    stmt = (
+        select(Screening)
+        .where(Screening.patient_id == patient_id)
+        .order_by(Screening.created_at.desc(), Screening.id.desc())
+    )
+    return session.scalars(stmt).first()
+
+
+def screenings_of(session: Session, patient_id: int) -> list[Screening]:
+    stmt = (
+        select(Screening)
+        .where(Screening.patient_id == patient_id)
+        .order_by(Screening.created_at, Screening.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def add_questionnaire(
+    session: Session,
+    patient_id: int,
+    instrument: str,
+    answers: JSONLike,
+    score: float | None,
+    result: JSONLike,
+) -> QuestionnaireResponse:
+    """Keep a filled-in questionnaire and its score (the ``ScoreResult`` JSON in ``result``)."""
+    _require_patient(session, patient_id)
+    if not instrument.strip():
+        raise InputError("a questionnaire name is required")
+    row = QuestionnaireResponse(
+        patient_id=patient_id,
+        instrument=instrument.strip(),
+        answers=to_json(answers),
+        score=score,
+        result=to_json(result),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def questionnaire_history(
+    session: Session, patient_id: int, instrument: str | None = None
+) -> list[QuestionnaireResponse]:
+    """Every response of the patient (to one instrument if given), oldest first."""
+    stmt = select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == patient_id)
+    if instrument is not None:
+        stmt = stmt.where(QuestionnaireResponse.instrument == instrument)
+    stmt = stmt.order_by(QuestionnaireResponse.created_at, QuestionnaireResponse.id)
+    return list(session.scalars(stmt))
+
+
+def latest_questionnaires(session: Session, patient_id: int) -> dict[str, QuestionnaireResponse]:
+    """The newest response to each instrument the patient has filled in, keyed by instrument."""
+    latest: dict[str, QuestionnaireResponse] = {}
+    for row in questionnaire_history(session, patient_id):
+        latest[row.instrument] = row
+    return dict(sorted(latest.items()))
+
+
+# ------------------------------------------------------------------------------------------- recordings
+_PENDING_BLOBS = "backstride_pending_blobs"
+
+
+def _safe_filename(filename: str) -> str:
+    name = Path(filename.replace("\\", "/")).name.strip()
+    name = "".join(ch for ch in name if ch.isprintable())
+    if not name or name in (".", ".."):
+        raise InputError("the uploaded file has no name")
+    if len(name) > 255:
+        stem, dot, suffix = name.rpartition(".")
+        name = (stem[: 250 - len(suffix)] + dot + suffix) if dot and len(suffix) < 20 else name[:255]
+    return name
+
+
+def _summary_value(summary: Mapping[str, Any], key: str) -> float | None:
+    value = summary.get(key)
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def add_recording(
+    session: Session,
+    blobs: BlobStore,
+    patient_id: int,
+    filename: str,
+    data: bytes | BinaryIO,
+    analyze: Analyzer,
+    *,
+    metadata: Mapping[str, Any] | None = None,
+) -> RecordingFile:
+    """Store an uploaded recording, analyse it and keep the result — all or nothing.
+
+    The bytes go to the blob store first; ``analyze`` is called (before any SQL of this call) with a path to a copy named like the
+    upload (so readers that go by the file's extension work) and returns ``(format, GaitResult JSON)``.
+    The ``RecordingFile`` and ``GaitAnalysis`` rows are then added in a SAVEPOINT. If anything fails, the
+    rows are rolled back, a blob this call created is deleted, and the error propagates. If the caller's
+    transaction rolls back later, the blob is deleted too (see :func:`track_blob`).
+    """
+    name = _safe_filename(filename)
+    sha, created = blobs.put_new(data)
+    try:
+        size = blobs.path(sha).stat().st_size
+        if size == 0:
+            raise InputError(f"{name} is empty")
+        # The analysis runs before the first SQL statement of this call, so on SQLite a fresh session does
+        # not hold the write lock while the gait engine works.
+        with tempfile.TemporaryDirectory(prefix="backstride-upload-") as tmp:
+            view = Path(tmp) / name
+            try:
+                os.link(blobs.path(sha), view)
+            except OSError:
+                shutil.copyfile(blobs.path(sha), view)
+            fmt, result = analyze(view)
+        result_json = to_json(result)
+        _require_patient(session, patient_id)
+        summary = result_json.get("summary")
+        summary = summary if isinstance(summary, Mapping) else {}
+        n_bouts = summary.get("n_bouts")
+        with session.begin_nested():
+            rec = RecordingFile(
+                patient_id=patient_id,
+                sha256=sha,
+                filename=name,
+                format=str(fmt),
+                size_bytes=size,
+                metadata_=to_json(metadata or {}),
+            )
+            rec.analyses.append(
+                GaitAnalysis(
+                    result=result_json,
+                    walking_s=_summary_value(summary, "total_walking_s"),
+                    n_bouts=int(n_bouts) if isinstance(n_bouts, int) else None,
+                    median_speed_mps=_summary_value(summary, "median_walking_speed_mps"),
+                    median_cadence_spm=_summary_value(summary, "median_cadence_spm"),
+                )
+            )
+            session.add(rec)
+            session.flush()
+    except BaseException:
+        if created:
+            blobs.delete(sha)
+        raise
+    if created:
+        track_blob(session, blobs, sha)
+    return rec
+
+
+def track_blob(session: Session, blobs: BlobStore, sha256: str) -> None:
+    """Delete this blob if the session's transaction rolls back (it was written for rows that would then
+    not exist). Committing forgets it."""
+    session.info.setdefault(_PENDING_BLOBS, []).append((blobs, sha256))
+
+
+def _forget_pending(session: Session) -> None:
+    session.info.pop(_PENDING_BLOBS, None)
+
+
+def _delete_pending(session: Session) -> None:
+    for blobs, sha in session.info.pop(_PENDING_BLOBS, []):
+        with contextlib.suppress(OSError):
+            blobs.delete(sha)
+
+
+@event.listens_for(Session, "after_commit")
+def _on_commit(session: Session) -> None:
+    _forget_pending(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _on_rollback(session: Session, previous_transaction: Any) -> None:
+    if previous_transaction.parent is None:  # the outermost transaction, not a savepoint
+        _delete_pending(session)
+
+
+def recordings_of(session: Session, patient_id: int) -> list[RecordingFile]:
+    """The patient's recordings, newest first."""
+    stmt = (
+        select(RecordingFile)
+        .where(RecordingFile.patient_id == patient_id)
+        .order_by(RecordingFile.uploaded_at.desc(), RecordingFile.id.desc())
+    )
+    return list(session.scalars(stmt))
+
+
+def get_recording(session: Session, recording_id: int) -> RecordingFile | None:
+    return session.get(RecordingFile, recording_id)
+
+
+def latest_analysis(session: Session, recording_id: int) -> GaitAnalysis | None:
+    stmt = (
+        select(GaitAnalysis)
+        .where(GaitAnalysis.recording_id == recording_id)
+        .order_by(GaitAnalysis.created_at.desc(), GaitAnalysis.id.desc())
+    )
+    return session.scalars(stmt).first()
+
+
+def analyses_of(session: Session, patient_id: int) -> list[GaitAnalysis]:
+    """Every gait analysis of the patient's recordings, oldest first (for trends)."""
+    stmt = (
+        select(GaitAnalysis)
+        .join(RecordingFile, GaitAnalysis.recording_id == RecordingFile.id)
+        .where(RecordingFile.patient_id == patient_id)
+        .order_by(RecordingFile.uploaded_at, GaitAnalysis.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def referenced_blobs(session: Session) -> set[str]:
+    """The SHA-256 of every blob a recording row refers to."""
+    return set(session.scalars(select(RecordingFile.sha256).distinct()))
+
+
+def gc_orphan_blobs(session: Session, blobs: BlobStore, *, min_age_s: float = 3600.0) -> list[str]:
+    """Remove blobs no recording refers to (older than ``min_age_s``), e.g. at start-up after a crash."""
+    return blobs.gc_orphans(referenced_blobs(session), min_age_s=min_age_s)
+
+
+# ------------------------------------------------------------------------------------------------ plans
+def save_plan(
+    session: Session, patient_id: int, plan_json: JSONLike, reason: str, created_by: int | None
+) -> PlanVersion:
+    """Keep a new version of the patient's plan (numbered 1, 2, ...); earlier versions stay."""
+    _require_patient(session, patient_id)
+    plan = to_json(plan_json)
+    for _attempt in range(5):
+        current = session.scalar(
+            select(func.max(PlanVersion.version)).where(PlanVersion.patient_id == patient_id)
+        )
+        row = PlanVersion(
+            patient_id=patient_id,
+            version=(current or 0) + 1,
+            plan=plan,
+            reason=reason,
+            created_by=created_by,
+        )
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:  # another transaction took this number first; take the next one
+            continue
+        return row
+    raise InputError("the plan could not be saved because it is being changed elsewhere; try again")
+
+
+def current_plan(session: Session, patient_id: int) -> PlanVersion | None:
+    stmt = (
+        select(PlanVersion).where(PlanVersion.patient_id == patient_id).order_by(PlanVersion.version.desc())
+    )
+    return session.scalars(stmt).first()
+
+
+def plan_history(session: Session, patient_id: int) -> list[PlanVersion]:
+    """Every version of the plan, oldest first."""
+    stmt = select(PlanVersion).where(PlanVersion.patient_id == patient_id).order_by(PlanVersion.version)
+    return list(session.scalars(stmt))
+
+
+# ------------------------------------------------------------------------------------------------- logs
+def upsert_log(session: Session, patient_id: int, date: dt.date, log: JSONLike) -> DailyLog:
+    """Keep the patient's log for ``date``; a second write for the same day replaces the first (one
+    atomic ``INSERT ... ON CONFLICT DO UPDATE``, so concurrent writes never make two rows)."""
+    _require_patient(session, patient_id)
+    if isinstance(date, dt.datetime) or not isinstance(date, dt.date):
+        raise InputError(f"a log needs a calendar date, not {date!r}")
+    payload = to_json(log)
+    now = utcnow()
+    dialect = session.get_bind().dialect.name
+    values = {"patient_id": patient_id, "date": date, "log": payload, "created_at": now, "updated_at": now}
+    table = DailyLog
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        pg_stmt = pg_insert(table).values(**values)
+        session.execute(
+            pg_stmt.on_conflict_do_update(
+                index_elements=["patient_id", "date"],
+                set_={"log": pg_stmt.excluded.log, "updated_at": pg_stmt.excluded.updated_at},
+            )
+        )
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        lite_stmt = sqlite_insert(table).values(**values)
+        session.execute(
+            lite_stmt.on_conflict_do_update(
+                index_elements=["patient_id", "date"],
+                set_={"log": lite_stmt.excluded.log, "updated_at": lite_stmt.excluded.updated_at},
+            )
+        )
+    else:  # pragma: no cover - other databases: read then write
+        existing = get_log(session, patient_id, date)
+        if existing is None:
+            session.add(DailyLog(**values))
+        else:
+            existing.log = payload
+            existing.updated_at = now
+        session.flush()
+    stmt = (
+        select(DailyLog)
+        .where(DailyLog.patient_id == patient_id, DailyLog.date == date)
+        .execution_options(populate_existing=True)
+    )
+    return session.scalars(stmt).one()
+
+
+def get_log(session: Session, patient_id: int, date: dt.date) -> DailyLog | None:
+    stmt = select(DailyLog).where(DailyLog.patient_id == patient_id, DailyLog.date == date)
+    return session.scalars(stmt).one_or_none()
+
+
+def logs_between(session: Session, patient_id: int, start: dt.date, end: dt.date) -> list[DailyLog]:
+    """The patient's logs from ``start`` to ``end``, both days included, oldest first."""
+    stmt = (
+        select(DailyLog)
+        .where(DailyLog.patient_id == patient_id, DailyLog.date >= start, DailyLog.date <= end)
+        .order_by(DailyLog.date)
+    )
+    return list(session.scalars(stmt))
+
+
+def last_log(session: Session, patient_id: int) -> DailyLog | None:
+    stmt = select(DailyLog).where(DailyLog.patient_id == patient_id).order_by(DailyLog.date.desc())
+    return session.scalars(stmt).first()
+
+
+# ------------------------------------------------------------------------------ sessions and notes
+def add_therapy_session(
+    session: Session, patient_id: int, clinician_id: int | None, data: JSONLike
+) -> TherapySessionRecord:
+    _require_patient(session, patient_id)
+    row = TherapySessionRecord(patient_id=patient_id, clinician_id=clinician_id, data=to_json(data))
+    session.add(row)
+    session.flush()
+    return row
+
+
+def therapy_sessions_of(session: Session, patient_id: int) -> list[TherapySessionRecord]:
+    stmt = (
+        select(TherapySessionRecord)
+        .where(TherapySessionRecord.patient_id == patient_id)
+        .order_by(TherapySessionRecord.created_at, TherapySessionRecord.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def add_note(session: Session, patient_id: int, clinician_id: int | None, text: str) -> ClinicianNote:
+    _require_patient(session, patient_id)
+    if not text.strip():
+        raise InputError("the note is empty")
+    row = ClinicianNote(patient_id=patient_id, clinician_id=clinician_id, text=text.strip())
+    session.add(row)
+    session.flush()
+    return row
+
+
+def notes_of(session: Session, patient_id: int) -> list[ClinicianNote]:
+    """The notes about a patient, newest first."""
+    stmt = (
+        select(ClinicianNote)
+        .where(ClinicianNote.patient_id == patient_id)
+        .order_by(ClinicianNote.created_at.desc(), ClinicianNote.id.desc())
+    )
+    return list(session.scalars(stmt))

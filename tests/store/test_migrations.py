@@ -1,0 +1,95 @@
+"""Alembic: the migrations create exactly the models' schema, and downgrade cleanly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from backstride import store
+from backstride.cli import main
+
+
+def test_upgrade_from_empty_creates_the_models_schema(db_url: str) -> None:
+    engine = store.make_engine(db_url)
+    try:
+        assert store.current_revision(engine=engine) is None
+        store.upgrade(db_url)
+        assert store.current_revision(engine=engine) == store.head_revision()
+        assert store.is_up_to_date(engine)
+        tables = set(inspect(engine).get_table_names())
+        assert tables == set(store.Base.metadata.tables) | {"alembic_version"}
+        with engine.connect() as conn:
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), store.Base.metadata
+            )
+        assert diff == []
+        # indexes and unique constraints the code relies on are really there
+        uniques = {tuple(u["column_names"]) for u in inspect(engine).get_unique_constraints("daily_logs")}
+        assert ("patient_id", "date") in uniques
+        # running it again is harmless
+        store.upgrade(db_url)
+        assert store.current_revision(engine=engine) == store.head_revision()
+    finally:
+        engine.dispose()
+
+
+def test_downgrade_removes_everything_and_upgrade_again_works(db_url: str) -> None:
+    engine = store.make_engine(db_url)
+    try:
+        store.upgrade(db_url)
+        with store.transaction(engine) as s:
+            store.create_user(s, "a@b.org", "A", "admin")
+        store.downgrade(db_url)
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+        assert store.current_revision(engine=engine) is None
+        store.upgrade(db_url)
+        with store.transaction(engine) as s:
+            assert store.get_user_by_email(s, "a@b.org") is None
+    finally:
+        engine.dispose()
+
+
+def test_cli_db_upgrade(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(store.ENV_DATABASE_URL, db_url)
+    assert main(["db", "upgrade"]) == 0
+    out = capsys.readouterr().out
+    assert f"revision {store.head_revision()}" in out
+    assert ":backstride@" not in out  # a password in the URL is never printed
+    engine = store.make_engine(db_url)
+    try:
+        assert set(store.Base.metadata.tables) <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert main(["db", "status"]) == 0
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_cli_db_upgrade_with_a_bad_url_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code = main(["db", "upgrade", "--database-url", "nosuchdb://x/y"])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert err.startswith("backstride: error:")
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_cli_db_upgrade_default_sqlite_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db_file = tmp_path / "sub" / "clinic.db"
+    monkeypatch.setenv(store.ENV_DATABASE_URL, f"sqlite:///{db_file}")
+    assert main(["db", "upgrade"]) == 0
+    assert db_file.is_file()
+    assert store.sqlite_path(store.database_url()) == db_file
+    monkeypatch.delenv(store.ENV_BLOB_DIR, raising=False)
+    assert store.default_blob_dir() == db_file.parent / "blobs"
+    monkeypatch.setenv(store.ENV_BLOB_DIR, str(tmp_path / "elsewhere"))
+    assert store.default_blob_dir() == tmp_path / "elsewhere"

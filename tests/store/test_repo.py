@@ -1,0 +1,274 @@
+"""Repository functions: users, access, questionnaires, plans, logs, notes — and transactions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+
+import pytest
+from pydantic import BaseModel
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import DBAPIError
+
+from backstride import InputError, store
+
+
+def _clinic(engine: Engine) -> dict[str, int]:
+    """An admin, two clinicians and three patients (p1, p2 with c1; p3 with c2)."""
+    with store.transaction(engine) as s:
+        admin = store.create_user(s, "Admin@Clinic.org", "Ada Admin", "admin")
+        c1 = store.create_user(s, "c1@clinic.org", "Cleo One", "clinician")
+        c2 = store.create_user(s, "c2@clinic.org", "Cal Two", "clinician")
+        p1 = store.create_patient(s, c1, "p1@example.org", "Paula", age=50, sex="female", height_m=1.65)
+        p2 = store.create_patient(s, c1, "p2@example.org", "Piet", age=61, sex="male", height_m=1.80)
+        p3 = store.create_patient(s, c2, "p3@example.org", "Pim")
+        return {"admin": admin.id, "c1": c1.id, "c2": c2.id, "p1": p1.id, "p2": p2.id, "p3": p3.id}
+
+
+def test_users_and_profiles(engine: Engine) -> None:
+    ids = _clinic(engine)
+    with store.transaction(engine) as s:
+        admin = store.get_user_by_email(s, "  ADMIN@clinic.ORG ")
+        assert admin is not None and admin.id == ids["admin"] and admin.email == "admin@clinic.org"
+        p1 = store.get_user(s, ids["p1"])
+        assert p1 is not None and p1.role == "patient" and p1.profile is not None
+        assert (p1.profile.age, p1.profile.sex, p1.profile.height_m) == (50, "female", 1.65)
+        assert p1.created_at.tzinfo is not None
+        assert abs((store.utcnow() - p1.created_at).total_seconds()) < 60
+        assert [p.name for p in store.patients_of(s, ids["c1"])] == ["Paula", "Piet"]
+        assert [p.name for p in store.patients_of(s, ids["c2"])] == ["Pim"]
+        assert len(store.all_patients(s)) == 3
+
+
+def test_bad_input_is_an_input_error_and_leaves_nothing(engine: Engine) -> None:
+    ids = _clinic(engine)
+    with store.transaction(engine) as s:
+        c1 = store.get_user(s, ids["c1"])
+        p1 = store.get_user(s, ids["p1"])
+        assert c1 is not None and p1 is not None
+        with pytest.raises(InputError, match="already has an account"):
+            store.create_user(s, "C1@clinic.org", "Again", "clinician")
+        with pytest.raises(InputError, match="role"):
+            store.create_user(s, "x@clinic.org", "X", "nurse")
+        with pytest.raises(InputError, match="e-mail"):
+            store.create_user(s, "not-an-email", "X", "admin")
+        with pytest.raises(InputError, match="metres"):
+            store.create_patient(s, c1, "tall@example.org", "Tall", height_m=172)
+        with pytest.raises(InputError, match="clinician"):
+            store.create_patient(s, p1, "friend@example.org", "Friend")
+        with pytest.raises(InputError, match="no user"):
+            store.add_note(s, 99999, ids["c1"], "hello")
+        with pytest.raises(InputError, match="not a patient"):
+            store.add_note(s, ids["c2"], ids["c1"], "hello")
+        # the session is still usable after the errors
+        store.add_note(s, ids["p1"], ids["c1"], "  walked well  ")
+    with store.transaction(engine) as s:
+        assert s.scalar(select(func.count()).select_from(store.User)) == 6
+        assert [n.text for n in store.notes_of(s, ids["p1"])] == ["walked well"]
+
+
+def test_transaction_rolls_back_everything(engine: Engine) -> None:
+    ids = _clinic(engine)
+    with pytest.raises(RuntimeError), store.transaction(engine) as s:
+        store.add_note(s, ids["p1"], ids["c1"], "first")
+        store.save_plan(s, ids["p1"], {"weeks": []}, "start", ids["c1"])
+        raise RuntimeError("boom")
+    with store.transaction(engine) as s:
+        assert store.notes_of(s, ids["p1"]) == []
+        assert store.current_plan(s, ids["p1"]) is None
+
+
+EXPECTED_ACCESS = {
+    "admin": {"p1": True, "p2": True, "p3": True, "c1": False},
+    "c1": {"p1": True, "p2": True, "p3": False, "c1": False},
+    "c2": {"p1": False, "p2": False, "p3": True, "c1": False},
+    "p1": {"p1": True, "p2": False, "p3": False, "c1": False},
+    "p2": {"p1": False, "p2": True, "p3": False, "c1": False},
+}
+
+
+def test_can_access_matrix(engine: Engine) -> None:
+    ids = _clinic(engine)
+    with store.transaction(engine) as s:
+        seen = {}
+        for viewer_key, row in EXPECTED_ACCESS.items():
+            viewer = store.get_user(s, ids[viewer_key])
+            assert viewer is not None
+            seen[viewer_key] = {target: store.can_access(s, viewer, ids[target]) for target in row}
+        assert seen == EXPECTED_ACCESS
+        viewer = store.get_user(s, ids["admin"])
+        assert viewer is not None and not store.can_access(s, viewer, 424242)
+        # linking and unlinking changes a clinician's view
+        c2 = store.get_user(s, ids["c2"])
+        assert c2 is not None
+        store.link_patient(s, ids["c2"], ids["p1"])
+        store.link_patient(s, ids["c2"], ids["p1"])  # idempotent
+        assert store.can_access(s, c2, ids["p1"])
+        assert store.unlink_patient(s, ids["c2"], ids["p1"])
+        assert not store.can_access(s, c2, ids["p1"])
+
+
+def test_daily_log_second_write_updates(engine: Engine) -> None:
+    ids = _clinic(engine)
+    day = dt.date(2026, 3, 2)
+    with store.transaction(engine) as s:
+        first = store.upsert_log(s, ids["p1"], day, {"pain": 4, "walked_min": 10})
+        created = first.created_at
+    with store.transaction(engine) as s:
+        second = store.upsert_log(s, ids["p1"], day, {"pain": 6, "walked_min": 12})
+        assert second.log == {"pain": 6, "walked_min": 12}
+        assert second.created_at == created
+        assert second.updated_at >= created
+        store.upsert_log(s, ids["p1"], day + dt.timedelta(days=1), {"pain": 3})
+        store.upsert_log(s, ids["p2"], day, {"pain": 1})
+    with store.transaction(engine) as s:
+        rows = store.logs_between(s, ids["p1"], day, day + dt.timedelta(days=1))
+        assert [(r.date, r.log["pain"]) for r in rows] == [(day, 6), (day + dt.timedelta(days=1), 3)]
+        assert store.logs_between(s, ids["p1"], day, day)[0].log["walked_min"] == 12
+        assert s.scalar(select(func.count()).select_from(store.DailyLog)) == 3
+        last = store.last_log(s, ids["p1"])
+        assert last is not None and last.date == day + dt.timedelta(days=1)
+        with pytest.raises(InputError, match="calendar date"):
+            store.upsert_log(s, ids["p1"], dt.datetime(2026, 3, 2, 8), {"pain": 1})
+
+
+def test_concurrent_writes_for_one_day_make_one_row(engine: Engine) -> None:
+    ids = _clinic(engine)
+    day = dt.date(2026, 4, 1)
+    errors: list[BaseException] = []
+
+    def write(i: int) -> None:
+        try:
+            with store.transaction(engine) as s:
+                store.upsert_log(s, ids["p1"], day, {"pain": i})
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    with store.transaction(engine) as s:
+        rows = store.logs_between(s, ids["p1"], day, day)
+        assert len(rows) == 1 and rows[0].log["pain"] in range(8)
+
+
+def test_plan_versions_increase_and_are_all_kept(engine: Engine) -> None:
+    ids = _clinic(engine)
+    with store.transaction(engine) as s:
+        v1 = store.save_plan(s, ids["p1"], {"minutes": 10}, "start", ids["c1"])
+        v2 = store.save_plan(s, ids["p1"], {"minutes": 12}, "going well", ids["c1"])
+        other = store.save_plan(s, ids["p2"], {"minutes": 5}, "start", ids["c1"])
+    with store.transaction(engine) as s:
+        v3 = store.save_plan(s, ids["p1"], {"minutes": 8}, "flare", None)
+        assert (v1.version, v2.version, v3.version, other.version) == (1, 2, 3, 1)
+        current = store.current_plan(s, ids["p1"])
+        assert current is not None and current.version == 3 and current.plan == {"minutes": 8}
+        history = store.plan_history(s, ids["p1"])
+        assert [(h.version, h.plan["minutes"], h.reason) for h in history] == [
+            (1, 10, "start"),
+            (2, 12, "going well"),
+            (3, 8, "flare"),
+        ]
+        assert history[0].created_by == ids["c1"] and history[2].created_by is None
+
+
+def test_concurrent_plan_saves_get_distinct_versions(engine: Engine) -> None:
+    ids = _clinic(engine)
+    errors: list[BaseException] = []
+
+    def write(i: int) -> None:
+        try:
+            with store.transaction(engine) as s:
+                store.save_plan(s, ids["p1"], {"i": i}, f"writer {i}", ids["c1"])
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    with store.transaction(engine) as s:
+        history = store.plan_history(s, ids["p1"])
+        assert [h.version for h in history] == [1, 2, 3, 4, 5, 6]
+        assert sorted(h.plan["i"] for h in history) == list(range(6))
+
+
+class _Score(BaseModel):
+    instrument: str
+    total: float
+    when: dt.date
+
+
+def test_questionnaires_screenings_sessions(engine: Engine) -> None:
+    ids = _clinic(engine)
+    with store.transaction(engine) as s:
+        store.add_questionnaire(s, ids["p1"], "ODI", {"q1": 2}, 40.0, {"score": 40.0})
+        store.add_questionnaire(s, ids["p1"], "RMDQ", {"q1": 1}, 12.0, {"score": 12.0})
+        store.add_questionnaire(
+            s, ids["p1"], "ODI", {"q1": 1}, 24.0, _Score(instrument="ODI", total=24, when=dt.date(2026, 1, 5))
+        )
+        store.add_screening(s, ids["p1"], {"saddle_numbness": False}, "routine", {"urgency": "routine"})
+        store.add_screening(s, ids["p1"], {"saddle_numbness": True}, "emergency", {"urgency": "emergency"})
+        store.add_therapy_session(s, ids["p1"], ids["c1"], {"minutes": 30, "exercises": ["bridge"]})
+        with pytest.raises(InputError, match="JSON"):
+            store.add_questionnaire(s, ids["p1"], "ODI", {"q1": {1, 2}}, 1.0, {})
+    with store.transaction(engine) as s:
+        latest = store.latest_questionnaires(s, ids["p1"])
+        assert list(latest) == ["ODI", "RMDQ"]
+        assert latest["ODI"].score == 24.0
+        assert latest["ODI"].result == {"instrument": "ODI", "total": 24.0, "when": "2026-01-05"}
+        assert [q.score for q in store.questionnaire_history(s, ids["p1"], "ODI")] == [40.0, 24.0]
+        screening = store.latest_screening(s, ids["p1"])
+        assert screening is not None and screening.urgency == "emergency"
+        assert len(store.screenings_of(s, ids["p1"])) == 2
+        sessions = store.therapy_sessions_of(s, ids["p1"])
+        assert [x.data["exercises"] for x in sessions] == [["bridge"]]
+        assert store.latest_questionnaires(s, ids["p2"]) == {}
+
+
+def test_deleting_a_patient_cascades(engine: Engine) -> None:
+    ids = _clinic(engine)
+    with store.transaction(engine) as s:
+        store.upsert_log(s, ids["p1"], dt.date(2026, 1, 1), {"pain": 2})
+        store.save_plan(s, ids["p1"], {"m": 1}, "start", ids["c1"])
+        store.add_note(s, ids["p1"], ids["c1"], "note")
+    with store.transaction(engine) as s:
+        p1 = store.get_user(s, ids["p1"])
+        s.delete(p1)
+    with store.transaction(engine) as s:
+        assert s.scalar(select(func.count()).select_from(store.DailyLog)) == 0
+        assert s.scalar(select(func.count()).select_from(store.PlanVersion)) == 0
+        assert s.scalar(select(func.count()).select_from(store.PatientProfile)) == 2
+        assert s.scalar(select(func.count()).select_from(store.CareLink)) == 2
+
+
+def test_first_login_token_and_password(engine: Engine) -> None:
+    with store.transaction(engine) as s:
+        u = store.create_user(s, "new@clinic.org", "New", "clinician", first_login_token_hash="tok-hash")
+        uid = u.id
+    with store.transaction(engine) as s:
+        store.set_password_hash(s, uid, "argon2-hash")
+    with store.transaction(engine) as s:
+        u2 = store.get_user(s, uid)
+        assert u2 is not None and u2.password_hash == "argon2-hash" and u2.first_login_token_hash is None
+
+
+def test_readonly_transaction_reads_and_does_not_block_writers(engine: Engine) -> None:
+    ids = _clinic(engine)
+    with store.transaction(engine, readonly=True) as r:
+        assert store.get_user(r, ids["p1"]) is not None
+        started = time.monotonic()
+        with store.transaction(engine) as w:  # would wait for the lock if the reader held it
+            store.add_note(w, ids["p1"], ids["c1"], "written while a page was read")
+        assert time.monotonic() - started < 5
+    with pytest.raises(DBAPIError), store.transaction(engine, readonly=True) as r:
+        store.add_note(r, ids["p1"], ids["c1"], "not allowed")
+    with store.transaction(engine) as s:  # the connection is writable again afterwards
+        store.add_note(s, ids["p1"], ids["c1"], "second")
+        assert [n.text for n in store.notes_of(s, ids["p1"])] == ["second", "written while a page was read"]
