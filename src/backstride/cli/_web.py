@@ -1,9 +1,80 @@
-"""CLI commands of this concern (filled in by its issue)."""
+"""CLI commands of the web app: ``serve`` and ``demo`` (and the store's ``db`` group)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the application."""
+
+    @app.command()
+    def serve(
+        host: str = typer.Option("127.0.0.1", help="Address to listen on (127.0.0.1: this computer only)."),
+        port: int = typer.Option(8000, help="Port to listen on."),
+        database_url: str | None = typer.Option(
+            None,
+            "--database-url",
+            help="Database (default: $BACKSTRIDE_DATABASE_URL or the user's data folder).",
+        ),
+        blob_dir: Path | None = typer.Option(None, "--blob-dir", help="Folder for uploaded recordings."),
+        cookie_secure: bool = typer.Option(
+            False, "--cookie-secure", help="Send the session cookie over HTTPS only (behind a TLS proxy)."
+        ),
+    ) -> None:
+        """Start the clinic web app."""
+        import uvicorn
+
+        from backstride.web import create_app
+
+        web_app = create_app(database_url, blob_dir, cookie_secure=cookie_secure)
+        typer.echo(f"backstride is running at http://{host}:{port}/  (Ctrl+C stops it)")
+        uvicorn.run(web_app, host=host, port=port, log_level="warning")
+
+    @app.command()
+    def demo(
+        host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+        port: int = typer.Option(8000, help="Port to listen on."),
+        data_dir: Path | None = typer.Option(
+            None,
+            "--data-dir",
+            help="Folder for the demo database and recordings (default: a 'backstride-demo' folder in the "
+            "system's temporary folder; never your real clinic database).",
+        ),
+        fresh: bool = typer.Option(True, "--fresh/--keep", help="Start from an empty demo clinic."),
+        no_serve: bool = typer.Option(
+            False, "--no-serve", help="Create the demo clinic and print, then stop."
+        ),
+    ) -> None:
+        """Create a demo clinic (a therapist, two patients with a few weeks of history) and start the app."""
+        from backstride.web._demo import default_demo_dir, seed_demo
+
+        folder = data_dir if data_dir is not None else default_demo_dir()
+        demo_clinic = seed_demo(folder, fresh=fresh)
+        typer.echo(f"Demo clinic in {folder}")
+        typer.echo(f"Address: http://{host}:{port}/")
+        typer.echo("Sign in as:")
+        for account in demo_clinic.accounts:
+            typer.echo(f"  {account.role:<10} {account.email:<28} password: {account.password}")
+        if no_serve:
+            return
+        import uvicorn
+
+        from backstride.web import create_app
+
+        web_app = create_app(
+            demo_clinic.database_url, demo_clinic.blob_dir, secret_key=demo_clinic.secret_key
+        )
+        typer.echo("Ctrl+C stops the server.")
+        uvicorn.run(web_app, host=host, port=port, log_level="warning")
+
+    _register_db(app)
+
+
+def _register_db(app: typer.Typer) -> None:
+    """The store's ``db`` command group (``backstride db upgrade``, ``backstride db status``)."""
+    from backstride.cli._db import register_db
+
+    register_db(app)

@@ -94,7 +94,7 @@ def _release(info: dict[Any, Any]) -> None:
         lock.release()
 
 
-def _on_sqlite_reset(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
+def _on_sqlite_reset(_dbapi_connection: Any, record: Any, _reset_state: Any) -> None:
     _release(record.info)
 
 

@@ -1,0 +1,471 @@
+"""Small adapters between the web pages and the other parts (io, gait, clinic, store).
+
+They only reshape data for templates and call the owning part for every rule; no clinical thresholds here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from backstride._errors import InputError
+from backstride.gait import GaitResult
+
+if TYPE_CHECKING:
+    from backstride.recording import Recording
+
+
+# ------------------------------------------------------------------------------------------ recordings
+def read_recording(path: Path) -> tuple[Recording, str]:
+    """Read an uploaded file with :func:`backstride.io.read`; return it and the name of the reader used."""
+    from backstride import io
+
+    recording = io.read(path)
+    meta = recording.metadata
+    fmt = meta.get("format") or meta.get("source_format") or meta.get("reader") or path.suffix.lstrip(".")
+    return recording, str(fmt)
+
+
+def analyze_recording(
+    recording: Recording,
+    *,
+    height_m: float | None,
+    sensor_height_m: float | None,
+    age: float | None,
+    sex: str | None,
+) -> dict[str, Any]:
+    """Run the gait engine on a recording with what is known of the patient; the result as JSON."""
+    from backstride import gait
+
+    result = gait.analyze(recording, height_m=height_m, sensor_height_m=sensor_height_m, age=age, sex=sex)
+    dumped: dict[str, Any] = result.model_dump(mode="json")
+    return dumped
+
+
+def gait_result(data: dict[str, Any]) -> GaitResult:
+    return GaitResult.model_validate(data)
+
+
+@dataclass(frozen=True)
+class NormRow:
+    label: str
+    value: str
+    reference: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class NormView:
+    rows: list[NormRow] = field(default_factory=list)
+    signs: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _number(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    digits = 0 if unit.startswith("steps") else (1 if unit.startswith("deg") else 2)
+    return f"{value:.{digits}f} {unit}"
+
+
+def norms_comparison(gait: GaitResult, *, age: float | None, sex: str | None) -> NormView:
+    """The clinic's comparison with norms, ready for a table (or why it cannot be made)."""
+    from backstride import clinic
+
+    if age is None or sex is None:
+        return NormView(
+            notes=[
+                "A comparison with people of the same age and sex needs the patient's age and sex in their profile."
+            ]
+        )
+    try:
+        comparison = clinic.compare_with_norms(gait, age=age, sex=sex)
+    except InputError as exc:
+        return NormView(notes=[f"No comparison with norms for this walk: {exc}."])
+    rows = [
+        NormRow(
+            label=m.label,
+            value=_number(m.value, m.unit),
+            reference=_number(m.norm, m.unit),
+            comment=m.line,
+        )
+        for m in comparison.measures
+    ]
+    return NormView(rows=rows, signs=list(comparison.back_pain_signs), notes=list(comparison.notes))
+
+
+def analyze_with_progress(
+    recording: Recording, subject: dict[str, Any], progress: Any | None = None
+) -> dict[str, Any]:
+    """Like :func:`analyze_recording`, reporting the seconds of recording processed to ``progress``."""
+    from backstride import gait
+
+    result = gait.analyze(recording, progress=progress, **subject)
+    dumped: dict[str, Any] = result.model_dump(mode="json")
+    return dumped
+
+
+# ------------------------------------------------------------------------------------------------ plans
+PLAN_REVIEW_DAYS = 7  # a plan is one week of the program (clinic.Plan: "One week of the walking program")
+
+
+def load_plan(data: dict[str, Any]) -> Any:
+    from backstride.clinic import Plan
+
+    return Plan.model_validate(data)
+
+
+def load_log(data: dict[str, Any]) -> Any:
+    """A stored log as the clinic's ``DailyLog`` (keys the store adds for its caseload are dropped)."""
+    from backstride.clinic import DailyLog
+
+    return DailyLog.model_validate({k: v for k, v in data.items() if k in DailyLog.model_fields})
+
+
+def log_json(log: Any) -> dict[str, Any]:
+    """A clinic ``DailyLog`` as stored: its JSON plus the keys the store's caseload reads (see
+    ``docs/store.md``): ``pain`` (the highest pain rating of the day) and ``red_flag``."""
+    data: dict[str, Any] = log.model_dump(mode="json")
+    ratings = [v for w in log.walks for v in (w.pain_before, w.pain_during, w.pain_after)]
+    if log.next_morning_pain is not None:
+        ratings.append(log.next_morning_pain)
+    if ratings:
+        data["pain"] = max(ratings)
+    data["red_flag"] = any(log.red_flags.values())
+    return data
+
+
+@dataclass
+class BaselineFound:
+    """What is known for a first plan, and what is still missing (in words for the patient)."""
+
+    baseline: Any | None
+    missing: list[str]
+
+
+def baseline_for(db: Any, patient: Any, today: Any) -> BaselineFound:
+    """Gather the clinic's :class:`~backstride.clinic.Baseline` from the patient's profile, latest
+    screening, questionnaires and latest walk."""
+    from pydantic import ValidationError
+
+    from backstride import clinic, store
+
+    missing: list[str] = []
+    screening = store.latest_screening(db, patient.id)
+    answers: dict[str, Any] = dict(screening.answers) if screening is not None else {}
+    latest = store.latest_questionnaires(db, patient.id)
+    profile = patient.profile
+    age = answers.get("age") if answers.get("age") is not None else (profile.age if profile else None)
+    sex = answers.get("sex") or (profile.sex if profile else None)
+    pain = latest["nprs"].score if "nprs" in latest else answers.get("pain_nrs")
+    tolerance = answers.get("walking_tolerance_min")
+    if screening is None:
+        missing.append("the check-in")
+    if age is None:
+        missing.append("your age (in the check-in)")
+    if sex is None:
+        missing.append("your sex (in the check-in)")
+    if pain is None:
+        missing.append("your pain today (the pain questionnaire)")
+    if tolerance is None:
+        missing.append("how many minutes you can walk before the pain rises (in the check-in)")
+    if missing or age is None or pain is None or tolerance is None:
+        return BaselineFound(None, missing)
+    odi = latest["odi"].score if "odi" in latest else None
+    startback = latest["startback"].result.get("risk") if "startback" in latest else None
+    analyses = store.analyses_of(db, patient.id)
+    gait = None
+    if analyses:
+        summary = analyses[-1].result.get("summary", {})
+        gait = {k: v for k, v in summary.items() if k.startswith("median_")}
+    try:
+        baseline = clinic.Baseline(
+            age=int(age),
+            sex=sex,
+            pain_nrs=float(pain),
+            walking_tolerance_min=float(tolerance),
+            odi=odi,
+            startback=startback,
+            gait=gait,
+            start_date=today,
+        )
+    except ValidationError as exc:
+        return BaselineFound(None, [f"usable answers ({exc.errors()[0]['msg']})"])
+    return BaselineFound(baseline, [])
+
+
+def current_plan(
+    db: Any, patient: Any, today: Any, *, save: bool = False
+) -> tuple[Any | None, Any | None, Any | None]:
+    """``(plan row, clinic Plan, last Review)``: the current plan, brought up to date.
+
+    Every full week that has passed since the current plan started is reviewed with
+    :func:`backstride.clinic.review_week`. With ``save`` (in a writing transaction) each next plan is
+    saved as a new version with the review's reasons, under a lock on the patient's row so two requests
+    never review the same week twice; without it the same reviews are worked out in memory (for
+    read-only pages). A review that stops the plan is returned and the plan is not advanced.
+    """
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from backstride import clinic, store
+
+    if save:
+        db.execute(select(store.User.id).where(store.User.id == patient.id).with_for_update())
+    row = store.current_plan(db, patient.id)
+    if row is None:
+        return None, None, None
+    plan = load_plan(row.plan)
+    review = None
+    while today >= plan.start_date + dt.timedelta(days=PLAN_REVIEW_DAYS):
+        week_end = plan.start_date + dt.timedelta(days=PLAN_REVIEW_DAYS - 1)
+        logs = [load_log(r.log) for r in store.logs_between(db, patient.id, plan.start_date, week_end)]
+        review = clinic.review_week(plan, logs)
+        if review.new_plan is None:
+            break
+        if save:
+            reason = f"Weekly review ({review.decision.replace('_', ' ')}): " + " ".join(review.reasons)
+            row = store.save_plan(db, patient.id, review.new_plan.model_dump(mode="json"), reason, None)
+        plan = review.new_plan
+    return row, plan, review
+
+
+def plan_work_due(db: Any, patient: Any, today: Any, *, create: bool) -> bool:
+    """Does the plan need writing: a week to review, or (with ``create``) a first plan that can be made?"""
+    import datetime as dt
+
+    from backstride import store
+
+    row = store.current_plan(db, patient.id)
+    if row is None:
+        return create and baseline_for(db, patient, today).baseline is not None
+    plan = load_plan(row.plan)
+    return bool(today >= plan.start_date + dt.timedelta(days=PLAN_REVIEW_DAYS))
+
+
+def first_plan(db: Any, patient: Any, today: Any, created_by: int | None) -> tuple[Any | None, list[str]]:
+    """Make and save the first plan from the baseline; ``(row, [])`` or ``(None, what is missing)``."""
+    from backstride import clinic, store
+
+    if store.current_plan(db, patient.id) is not None:  # made meanwhile by another request
+        return store.current_plan(db, patient.id), []
+    found = baseline_for(db, patient, today)
+    if found.baseline is None:
+        return None, found.missing
+    plan = clinic.make_plan(found.baseline)
+    row = store.save_plan(
+        db,
+        patient.id,
+        plan.model_dump(mode="json"),
+        "First plan, from the check-in, questionnaires and walk.",
+        created_by,
+    )
+    return row, []
+
+
+def adjust_plan(
+    db: Any,
+    patient_id: int,
+    clinician_id: int,
+    *,
+    reason: str,
+    walks_per_day: float | None,
+    minutes_per_walk: float | None,
+) -> Any:
+    """Save a clinician's change to the walking dose as a new plan version, with its reason.
+
+    The new plan must still be a valid clinic :class:`~backstride.clinic.Plan` (its own bounds apply).
+    """
+    from pydantic import ValidationError
+
+    from backstride import store
+
+    row = store.current_plan(db, patient_id)
+    if row is None:
+        raise InputError("This patient has no plan yet; it is made after the check-in and questionnaires.")
+    plan = load_plan(row.plan)
+    walks = int(walks_per_day) if walks_per_day is not None else plan.walks_per_day
+    minutes = int(minutes_per_walk) if minutes_per_walk is not None else plan.minutes_per_walk
+    data = plan.model_dump(mode="json")
+    data.update(
+        version=plan.version + 1,
+        walks_per_day=walks,
+        minutes_per_walk=minutes,
+        daily_minutes=walks * minutes,
+        reasons=[f"Changed by your therapist: {reason}"],
+    )
+    try:
+        new = load_plan(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err.get("loc", ())) or "plan"
+        raise InputError(f"That plan is not possible ({where}: {err['msg']}).") from None
+    return store.save_plan(db, patient_id, new.model_dump(mode="json"), reason, clinician_id)
+
+
+def add_therapy_session(db: Any, patient_id: int, clinician: Any, fields: dict[str, Any]) -> Any:
+    """Check a therapy session with the clinic's model and store it."""
+    from pydantic import ValidationError
+
+    from backstride import clinic, store
+
+    try:
+        session = clinic.TherapySession(clinician=clinician.name, **fields)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err.get("loc", ())) or "session"
+        raise InputError(f"The session could not be saved ({where}: {err['msg']}).") from None
+    return store.add_therapy_session(db, patient_id, clinician.id, session)
+
+
+# ------------------------------------------------------------------------------------------------- views
+@dataclass(frozen=True)
+class Step:
+    label: str
+    href: str
+    done: bool
+    detail: str = ""
+
+
+def questionnaire_changes(db: Any, patient_id: int) -> list[Any]:
+    """For each questionnaire answered twice or more: the clinic's verdict, first answer against latest."""
+    from backstride import clinic, store
+
+    by_instrument: dict[str, list[Any]] = {}
+    for row in store.questionnaire_history(db, patient_id):
+        by_instrument.setdefault(row.instrument, []).append(row)
+    changes = []
+    for instrument, rows in sorted(by_instrument.items()):
+        if len(rows) < 2:
+            continue
+        try:
+            before = clinic.ScoreResult.model_validate(rows[0].result)
+            after = clinic.ScoreResult.model_validate(rows[-1].result)
+            changes.append(clinic.compare(instrument, before, after))
+        except (InputError, ValueError):
+            continue
+    return changes
+
+
+def today_view(db: Any, patient: Any, today: Any) -> dict[str, Any]:
+    """The patient's start page: the day's steps and today's plan."""
+    from backstride import store
+
+    screening = store.latest_screening(db, patient.id)
+    latest_q = store.latest_questionnaires(db, patient.id)
+    recordings = store.recordings_of(db, patient.id)
+    _row, plan, review = current_plan(db, patient, today)
+    log = store.get_log(db, patient.id, today)
+    base = f"/patients/{patient.id}"
+    checked_in_today = screening is not None and screening.created_at.date() == today
+    steps = [
+        Step("Check-in", f"{base}/checkin", checked_in_today, "a few questions about warning signs"),
+        Step(
+            "Questionnaires",
+            f"{base}/questionnaires",
+            "nprs" in latest_q and latest_q["nprs"].created_at.date() == today,
+            "how your back affects your days",
+        ),
+        Step("Measure a walk", f"{base}/recordings/new", bool(recordings), "a few minutes with your phone"),
+        Step("Your plan", f"{base}/plan", plan is not None, "today's walks and exercises"),
+        Step("Daily log", f"{base}/log", log is not None, "under a minute"),
+    ]
+    return {"steps": steps, "plan": plan, "review": review, "screening": screening}
+
+
+def _plan_on(history: list[Any], day: Any) -> Any | None:
+    chosen = None
+    for version in history:
+        plan = load_plan(version.plan)
+        if plan.start_date <= day:
+            chosen = plan
+    return chosen
+
+
+def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str, Any]:
+    """Figures and tables for the progress page."""
+    import datetime as dt
+
+    from backstride import store
+    from backstride.web import _plots
+
+    start = today - dt.timedelta(days=days - 1)
+    logs = [(r.date, load_log(r.log)) for r in store.logs_between(db, patient.id, start, today)]
+    history = store.plan_history(db, patient.id)
+    dates = [d for d, _ in logs]
+    highest = [
+        max([v for w in log.walks for v in (w.pain_during, w.pain_after)], default=None) for _, log in logs
+    ]
+    morning = [log.next_morning_pain for _, log in logs]
+    nprs = store.questionnaire_history(db, patient.id, "nprs")
+    figures: dict[str, Any] = {}
+    if logs or nprs:
+        series = [
+            ("highest pain during or after walks", dates, highest),
+            ("pain on waking the next morning", dates, morning),
+        ]
+        if nprs:
+            series.append(
+                ("pain questionnaire (0-10)", [r.created_at for r in nprs], [r.score for r in nprs])
+            )
+        figures["plot-pain"] = _plots.time_series(
+            "Pain (0 = none, 10 = worst)", "pain 0-10", series, y_range=(0, 10)
+        )
+    if logs:
+        walked = [sum(w.minutes for w in log.walks) for _, log in logs]
+        first = min([dates[0], *[load_plan(v.plan).start_date for v in history[:1]]])
+        first = max(first, start)
+        planned_days = [first + dt.timedelta(days=i) for i in range((today - first).days + 1)]
+        planned = [p.daily_minutes if (p := _plan_on(history, d)) is not None else None for d in planned_days]
+        figures["plot-minutes"] = _plots.time_series(
+            "Minutes walked each day, against the plan",
+            "minutes",
+            [("walked", dates, walked), ("planned", planned_days, planned)],
+            kind="bar",
+        )
+    analyses = store.analyses_of(db, patient.id)
+    gait_rows = []
+    for a in analyses:
+        summary = a.result.get("summary", {})
+        gait_rows.append((a.recording.uploaded_at, summary))
+    if gait_rows:
+        when = [w for w, _ in gait_rows]
+        figures["plot-gait-speed"] = _plots.time_series(
+            "Walking speed in your measured walks",
+            "metres per second",
+            [("walking speed", when, [s.get("median_walking_speed_mps") for _, s in gait_rows])],
+        )
+        figures["plot-gait-cadence"] = _plots.time_series(
+            "Cadence in your measured walks",
+            "steps per minute",
+            [("cadence", when, [s.get("median_cadence_spm") for _, s in gait_rows])],
+        )
+    return {
+        "figures": figures,
+        "changes": questionnaire_changes(db, patient.id),
+        "logs": list(reversed(logs)),
+        "gait_rows": list(reversed(gait_rows)),
+    }
+
+
+def clinician_view(db: Any, patient: Any, today: Any) -> dict[str, Any]:
+    """Everything about one patient for their clinician."""
+    from backstride import store
+
+    row, plan, review = current_plan(db, patient, today)
+    progress = progress_view(db, patient, today)
+    return {
+        "flags": store.caseload_row(db, patient, today),
+        "screenings": list(reversed(store.screenings_of(db, patient.id))),
+        "questionnaires": list(reversed(store.questionnaire_history(db, patient.id))),
+        "recordings": [(r, store.latest_analysis(db, r.id)) for r in store.recordings_of(db, patient.id)],
+        "plan_row": row,
+        "plan": plan,
+        "review": review,
+        "plan_history": list(reversed(store.plan_history(db, patient.id))),
+        "sessions": list(reversed(store.therapy_sessions_of(db, patient.id))),
+        "notes": store.notes_of(db, patient.id),
+        **progress,
+    }

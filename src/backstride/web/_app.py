@@ -1,0 +1,169 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from backstride._errors import BackstrideError
+from backstride.web._context import SESSION_COOKIE, NotSignedIn, WebState, get_state
+from backstride.web._jobs import JobRunner
+from backstride.web._render import render_error
+from backstride.web._security import Signer
+from backstride.web._settings import (
+    ENV_EMERGENCY_NUMBER,
+    ENV_SECRET_KEY,
+    WebSettings,
+    max_upload_from_env,
+)
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+# Scripts only from this server (no inline script, no eval); plotly sets inline styles and data: images.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(
+    database_url: str | None = None,
+    blob_dir: str | Path | None = None,
+    *,
+    secret_key: str | None = None,
+    max_upload_bytes: int | None = None,
+    emergency_number: str | None = None,
+    cookie_secure: bool = False,
+    questionnaire_dir: str | Path | None = None,
+    upgrade_database: bool = True,
+) -> FastAPI:
+    """The clinic web app.
+
+    Parameters
+    ----------
+    database_url:
+        SQLAlchemy URL (default: :func:`backstride.store.database_url`, i.e. ``$BACKSTRIDE_DATABASE_URL``
+        or SQLite in the user's data folder).
+    blob_dir:
+        Where uploaded recordings are kept (default: :func:`backstride.store.default_blob_dir`).
+    secret_key:
+        Signs session cookies, CSRF tokens and first-login links (default ``$BACKSTRIDE_SECRET_KEY``, else a
+        random key per start-up).
+    max_upload_bytes:
+        Largest recording accepted (default ``$BACKSTRIDE_MAX_UPLOAD_MB`` or 200 MB).
+    emergency_number:
+        Telephone number on the emergency page (default ``$BACKSTRIDE_EMERGENCY_NUMBER`` or 911).
+    cookie_secure:
+        Send cookies over HTTPS only.
+    questionnaire_dir:
+        A clinic's licensed questionnaire wording (see :class:`~backstride.web.WebSettings`).
+    upgrade_database:
+        Bring the database schema up to date (Alembic) at start-up.
+    """
+    from backstride import store
+
+    url = database_url if database_url is not None else store.database_url()
+    blobs_path = Path(blob_dir) if blob_dir is not None else store.default_blob_dir(url)
+    key = secret_key or os.environ.get(ENV_SECRET_KEY, "").strip() or secrets.token_urlsafe(32)
+    settings = WebSettings(
+        database_url=url,
+        blob_dir=blobs_path,
+        secret_key=key,
+        max_upload_bytes=max_upload_bytes if max_upload_bytes is not None else max_upload_from_env(),
+        emergency_number=emergency_number or os.environ.get(ENV_EMERGENCY_NUMBER, "").strip() or "911",
+        cookie_secure=cookie_secure,
+        questionnaire_dir=Path(questionnaire_dir) if questionnaire_dir is not None else None,
+    )
+    if upgrade_database:
+        store.upgrade(url)
+    engine = store.make_engine(url)
+    state = WebState(
+        settings=settings,
+        engine=engine,
+        blobs=store.BlobStore(blobs_path),
+        signer=Signer(key),
+        jobs=JobRunner(settings.analysis_workers),
+    )
+    # a crash during an upload can leave a file no recording refers to: clear such leftovers at start-up
+    with store.transaction(engine) as session:
+        store.gc_orphan_blobs(session, state.blobs)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.jobs.shutdown()
+        engine.dispose()
+
+    app = FastAPI(title="backstride", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app.state.backstride = state
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.middleware("http")
+    async def session_cookie(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        st = get_state(request)
+        session = st.signer.read_session(request.cookies.get(SESSION_COOKIE), st.settings.session_max_age_s)
+        if session is None:
+            session, token = st.signer.new_session(None)
+            request.state.set_cookie = token
+        request.state.session = session
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        new_token: str | None = getattr(request.state, "set_cookie", None)
+        if new_token is not None:
+            response.set_cookie(
+                SESSION_COOKIE,
+                new_token,
+                max_age=int(st.settings.session_max_age_s),
+                httponly=True,
+                samesite="lax",
+                secure=st.settings.cookie_secure,
+                path="/",
+            )
+        elif getattr(request.state, "clear_cookie", False):
+            response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
+        if request.headers.get("HX-Request"):
+            return Response(status_code=401, headers={"HX-Redirect": "/signin"})
+        if request.method in ("GET", "HEAD"):
+            return RedirectResponse("/signin", status_code=303)
+        return render_error(request, 401, "Please sign in first.")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return render_error(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err.get('loc', ())[1:]) or 'input'}: {err.get('msg', '')}"
+            for err in exc.errors()
+        )
+        return render_error(request, 422, f"Some of what was sent could not be used ({problems}).")
+
+    @app.exception_handler(BackstrideError)
+    async def backstride_error(request: Request, exc: BackstrideError) -> Response:
+        return render_error(request, 422, str(exc))
+
+    from backstride.web.routes import register_routes
+
+    register_routes(app)
+    return app

@@ -1,0 +1,150 @@
+"""Per-app state and the small helpers every route uses: who is signed in, may they see this patient,
+is the CSRF token right."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from fastapi import HTTPException, Request
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from backstride.web._jobs import JobRunner
+from backstride.web._security import SessionData, Signer
+from backstride.web._settings import WebSettings
+
+if TYPE_CHECKING:
+    from backstride.store import BlobStore, User
+
+SESSION_COOKIE = "backstride_session"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+@dataclass
+class WebState:
+    settings: WebSettings
+    engine: Engine
+    blobs: BlobStore
+    signer: Signer
+    jobs: JobRunner
+
+
+def get_state(request: Request) -> WebState:
+    state: WebState = request.app.state.backstride
+    return state
+
+
+def session_of(request: Request) -> SessionData:
+    data: SessionData = request.state.session
+    return data
+
+
+def csrf_token(request: Request) -> str:
+    return get_state(request).signer.csrf_token(session_of(request))
+
+
+@contextmanager
+def transaction(request: Request, *, readonly: bool = False) -> Iterator[Session]:
+    """One database transaction: committed when the block ends, rolled back if it raises.
+
+    ``readonly`` for pages that only read: it does not take SQLite's write lock (see
+    :func:`backstride.store.transaction`), and any write in it is an error.
+    """
+    from backstride import store
+
+    with store.transaction(get_state(request).engine, readonly=readonly) as session:
+        yield session
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse (403) an unsafe request whose CSRF token (form field or header) is missing or wrong."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    token = request.headers.get(CSRF_HEADER)
+    if not token:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            # Multipart bodies were already checked against the size limit by the upload route.
+            form = await request.form(max_part_size=64 * 1024)
+            value = form.get(CSRF_FIELD)
+            token = value if isinstance(value, str) else None
+            if not get_state(request).signer.check_csrf(session_of(request), token):
+                await form.close()
+    if not get_state(request).signer.check_csrf(session_of(request), token):
+        raise HTTPException(
+            403,
+            "This form has expired or did not come from this site. Go back, reload the page and try again.",
+        )
+
+
+def sign_in(request: Request, user_id: int) -> None:
+    """Start a fresh session for ``user_id`` (a new nonce, so earlier tokens are void)."""
+    session, token = get_state(request).signer.new_session(str(user_id))
+    request.state.session = session
+    request.state.set_cookie = token
+
+
+def sign_out(request: Request) -> None:
+    session, token = get_state(request).signer.new_session(None)
+    request.state.session = session
+    request.state.set_cookie = token
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who is signed in, detached from any database session."""
+
+    id: int
+    name: str
+    role: str
+
+
+class NotSignedIn(Exception):
+    """Raised when a page needs a signed-in user; the app answers with a redirect to the sign-in page."""
+
+
+def current_user(request: Request, db: Session) -> User | None:
+    from backstride.store import User
+
+    user_id = session_of(request).user_id
+    if user_id is None or not user_id.isdigit():
+        return None
+    user = db.get(User, int(user_id))
+    if user is not None:
+        # A plain copy for error pages (drawn after the transaction, maybe rolled back) to show the navigation.
+        request.state.user = SignedIn(user.id, user.name, user.role)
+    return user
+
+
+def require_user(request: Request, db: Session, *roles: str) -> User:
+    """The signed-in user; a visitor is sent to sign in (401 page), a wrong role gets 403."""
+    user = current_user(request, db)
+    if user is None:
+        raise NotSignedIn()
+    if roles and user.role not in roles:
+        raise HTTPException(403, "This page is not part of your account.")
+    return user
+
+
+def require_patient_access(request: Request, db: Session, patient_id: int, *roles: str) -> tuple[User, User]:
+    """``(viewer, patient)``: the signed-in user and the patient whose data they asked for.
+
+    Anyone who may not see this patient — another patient, a clinician not caring for them — gets 404,
+    so the answer does not even reveal that the patient exists.
+    """
+    from backstride import store
+    from backstride.store import User
+
+    viewer = require_user(request, db, *roles)
+    patient = db.get(User, patient_id)
+    if patient is None or patient.role != "patient" or not store.can_access(db, viewer, patient_id):
+        raise HTTPException(404, "There is no such page.")
+    return viewer, patient
+
+
+def template_globals(request: Request) -> dict[str, Any]:
+    return {"csrf_token": csrf_token(request), "settings": get_state(request).settings}

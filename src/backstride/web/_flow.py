@@ -1,0 +1,66 @@
+"""The emergency stop: while a patient's latest screening says *emergency*, every page of theirs shows only
+the emergency page (no navigation, nothing to click past), the check-in included, so the stop cannot be
+answered away. Their clinician — never blocked — lifts it by screening again with the patient once a doctor
+has seen them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from backstride.web._render import render
+
+if TYPE_CHECKING:
+    from backstride.store import User
+
+EMERGENCY = "emergency"
+
+
+def emergency_page(request: Request, result: dict[str, Any], status: int = 200) -> HTMLResponse:
+    return render(
+        request,
+        "emergency.html",
+        {
+            "title": "Get help now",
+            "user": None,
+            "number": result.get("emergency_number") or "",
+            "reasons": [r.get("why", "") for r in result.get("reasons", []) if r.get("urgency") == EMERGENCY],
+        },
+        status=status,
+    )
+
+
+def blocking_emergency(request: Request, db: Session, viewer: User, patient: User) -> HTMLResponse | None:
+    """The emergency page if ``viewer`` is this patient and their latest screening was an emergency."""
+    from backstride import store
+
+    if viewer.id != patient.id:
+        return None
+    latest = store.latest_screening(db, patient.id)
+    if latest is None or latest.urgency != EMERGENCY:
+        return None
+    return emergency_page(request, latest.result)
+
+
+def refresh_plan(request: Request, patient_id: int, today: dt.date, *, create: bool = False) -> None:
+    """Save what the plan needs before a page shows it: the reviews of weeks that have ended and, with
+    ``create``, the first plan once its baseline is complete. Most requests find nothing to do in a
+    read-only look and never take the write lock."""
+    from backstride.web import _adapters
+    from backstride.web._context import require_patient_access, transaction
+
+    with transaction(request, readonly=True) as db:
+        viewer, patient = require_patient_access(request, db, patient_id)
+        if blocking_emergency(request, db, viewer, patient) is not None:
+            return
+        if not _adapters.plan_work_due(db, patient, today, create=create):
+            return
+    with transaction(request) as db:
+        viewer, patient = require_patient_access(request, db, patient_id)
+        _adapters.current_plan(db, patient, today, save=True)
+        if create:
+            _adapters.first_plan(db, patient, today, viewer.id if viewer.id != patient.id else None)

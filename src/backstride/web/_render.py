@@ -1,0 +1,92 @@
+"""Jinja2 rendering with the values every page needs (CSRF token, who is signed in, settings)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+templates = Jinja2Templates(directory=TEMPLATE_DIR)
+
+
+def _fmt(value: Any, digits: int = 1, unit: str = "") -> str:
+    """A number for people: rounded, with its unit, or a dash when it is missing."""
+    if value is None:
+        return "–"
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+    else:
+        try:
+            text = f"{float(value):.{digits}f}"
+        except (TypeError, ValueError):
+            text = str(value)
+    return f"{text} {unit}".strip() if unit else text
+
+
+def _date(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d %b %Y, %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%a %d %b %Y")
+    return "–" if value is None else str(value)
+
+
+def _tojson_attr(value: Any) -> Markup:
+    """JSON for a ``<script type="application/json">`` block (``</`` escaped)."""
+    text = json.dumps(value, separators=(",", ":")).replace("</", "<\\/")
+    return Markup(text)
+
+
+def _label(value: Any) -> str:
+    return str(value).replace("_", " ").capitalize() if value is not None else ""
+
+
+templates.env.filters["fmt"] = _fmt
+templates.env.filters["date"] = _date
+templates.env.filters["plotjson"] = _tojson_attr
+templates.env.filters["label"] = _label
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    from backstride.web._context import template_globals
+
+    ctx: dict[str, Any] = dict(template_globals(request))
+    ctx.setdefault("user", getattr(request.state, "user", None))
+    ctx.update(context or {})
+    response: HTMLResponse = templates.TemplateResponse(request, name, ctx, status_code=status)
+    return response
+
+
+def render_error(request: Request, status: int, message: str) -> HTMLResponse:
+    titles = {
+        400: "That did not work",
+        401: "Please sign in",
+        403: "Not allowed",
+        404: "Page not found",
+        405: "Not allowed",
+        411: "Upload not accepted",
+        413: "The file is too large",
+        415: "This file type cannot be read",
+        422: "That could not be used",
+    }
+    name = (
+        "_error.html"
+        if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted")
+        else "error.html"
+    )
+    return render(
+        request,
+        name,
+        {"title": titles.get(status, "Something went wrong"), "message": message, "status": status},
+        status=status,
+    )

@@ -1,0 +1,131 @@
+"""Passwords, the signed session cookie, CSRF tokens and one-time first-login links.
+
+Design (see also ``web/README.md``):
+
+* Passwords are hashed with argon2id through pwdlib's recommended settings.
+* The session is a *signed token* in an HttpOnly, SameSite=Lax cookie — no server-side session row. The
+  token holds the user id (or nothing, for a visitor who has not signed in yet), a random nonce and the
+  time it was issued, signed with HMAC-SHA256 under the app's secret key. A token older than
+  ``session_max_age_s`` is refused. Signing in issues a fresh nonce, so a token planted before sign-in is
+  useless afterwards; signing out deletes the cookie.
+* Every visitor gets a session cookie on the first page, so even the sign-in form carries a CSRF token.
+  The CSRF token is an HMAC of the session nonce: it is tied to this cookie, and a page from another site
+  cannot read it. Forms send it as the ``csrf_token`` field, htmx requests as the ``X-CSRF-Token`` header.
+* A first-login link carries a random token; only its SHA-256 is kept (``User.first_login_token_hash``).
+  Choosing a password clears it, so the link works once; it also lapses ``first_login_max_age_s`` after the
+  account was made.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from pwdlib import PasswordHash
+
+_HASHER = PasswordHash.recommended()
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password`` (pwdlib's recommended parameters)."""
+    return str(_HASHER.hash(password))
+
+
+def verify_password(password: str, password_hash: str | None) -> bool:
+    """Whether ``password`` matches ``password_hash``; a missing or malformed hash never matches."""
+    if not password_hash:
+        # Spend the same time as a real check, so a missing account is not told apart by timing.
+        _HASHER.hash(password)
+        return False
+    try:
+        return bool(_HASHER.verify(password, password_hash))
+    except Exception:
+        return False
+
+
+def random_password() -> str:
+    """A password to hand a new patient on paper: 4 groups of 4 letters and digits, easy to type."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass(frozen=True)
+class SessionData:
+    """What the session cookie says: who is signed in (``None``: nobody yet) and the CSRF nonce."""
+
+    user_id: str | None
+    nonce: str
+    issued_at: float
+
+
+class Signer:
+    """HMAC-SHA256 signing of small JSON payloads, with a purpose string so tokens cannot be swapped."""
+
+    def __init__(self, secret_key: str) -> None:
+        if len(secret_key) < 16:
+            raise ValueError("the secret key must be at least 16 characters long")
+        self._key = secret_key.encode("utf-8")
+
+    def _mac(self, purpose: str, body: str) -> str:
+        return _b64(hmac.new(self._key, f"{purpose}:{body}".encode(), hashlib.sha256).digest())
+
+    def sign(self, purpose: str, payload: dict[str, Any]) -> str:
+        body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode("utf-8"))
+        return f"{body}.{self._mac(purpose, body)}"
+
+    def unsign(self, purpose: str, token: str) -> dict[str, Any] | None:
+        """The payload of a token signed for ``purpose``, or ``None`` when it is forged or malformed."""
+        body, _, mac = token.partition(".")
+        if not body or not mac or not hmac.compare_digest(mac, self._mac(purpose, body)):
+            return None
+        try:
+            payload = json.loads(_unb64(body))
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return payload if isinstance(payload, dict) else None
+
+    # -- sessions ---------------------------------------------------------------------------------------
+
+    def new_session(self, user_id: str | None) -> tuple[SessionData, str]:
+        data = SessionData(user_id=user_id, nonce=secrets.token_urlsafe(18), issued_at=time.time())
+        token = self.sign("session", {"u": user_id, "n": data.nonce, "t": data.issued_at})
+        return data, token
+
+    def read_session(self, token: str | None, max_age_s: float) -> SessionData | None:
+        if not token:
+            return None
+        payload = self.unsign("session", token)
+        if payload is None:
+            return None
+        user_id, nonce, issued = payload.get("u"), payload.get("n"), payload.get("t")
+        if not isinstance(nonce, str) or not isinstance(issued, int | float):
+            return None
+        if user_id is not None and not isinstance(user_id, str):
+            return None
+        if not 0 <= time.time() - issued <= max_age_s:
+            return None
+        return SessionData(user_id=user_id, nonce=nonce, issued_at=float(issued))
+
+    def csrf_token(self, session: SessionData) -> str:
+        return self._mac("csrf", session.nonce)
+
+    def check_csrf(self, session: SessionData | None, token: str | None) -> bool:
+        if session is None or not token:
+            return False
+        return hmac.compare_digest(token, self.csrf_token(session))

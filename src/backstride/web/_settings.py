@@ -1,0 +1,63 @@
+"""The web app's settings, fixed when the app is created."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_SECRET_KEY = "BACKSTRIDE_SECRET_KEY"
+ENV_MAX_UPLOAD_MB = "BACKSTRIDE_MAX_UPLOAD_MB"
+ENV_EMERGENCY_NUMBER = "BACKSTRIDE_EMERGENCY_NUMBER"
+
+DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Everything :func:`backstride.web.create_app` was configured with.
+
+    Attributes
+    ----------
+    database_url:
+        SQLAlchemy URL of the clinic database.
+    blob_dir:
+        Folder where uploaded recordings are kept under their content hash.
+    secret_key:
+        Key that signs session cookies, CSRF tokens and first-login links. Without one (argument or
+        ``$BACKSTRIDE_SECRET_KEY``) a random key is made at start-up, so sessions end when the server stops.
+    max_upload_bytes:
+        Largest recording accepted (``$BACKSTRIDE_MAX_UPLOAD_MB``, default 200 MB); larger ones get HTTP 413.
+    emergency_number:
+        The number shown on the emergency page (``$BACKSTRIDE_EMERGENCY_NUMBER``, default 911).
+    cookie_secure:
+        Mark cookies ``Secure`` (only sent over HTTPS). Off by default so the local demo works on http.
+    session_max_age_s, first_login_max_age_s:
+        Lifetimes of a session and of a first-login link.
+    analysis_workers:
+        Threads that analyse uploaded recordings.
+    questionnaire_dir:
+        Folder of a clinic's licensed questionnaire wording (``odi.json``, ``rmdq.toml``, ...); without it
+        the licensed questionnaires show section names only.
+    """
+
+    database_url: str
+    blob_dir: Path
+    secret_key: str
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    emergency_number: str = "911"
+    cookie_secure: bool = False
+    session_max_age_s: float = 12 * 3600.0
+    first_login_max_age_s: float = 14 * 24 * 3600.0
+    analysis_workers: int = 2
+    questionnaire_dir: Path | None = None
+
+
+def max_upload_from_env() -> int:
+    raw = os.environ.get(ENV_MAX_UPLOAD_MB, "").strip()
+    if not raw:
+        return DEFAULT_MAX_UPLOAD_BYTES
+    try:
+        return int(float(raw) * 1024 * 1024)
+    except ValueError:
+        return DEFAULT_MAX_UPLOAD_BYTES

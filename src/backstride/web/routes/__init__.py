@@ -1,0 +1,12 @@
+"""The web app's routes, one small module per concern."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+
+def register_routes(app: FastAPI) -> None:
+    from backstride.web.routes import _auth, _clinician, _patient, _questionnaires, _recordings
+
+    for module in (_auth, _patient, _questionnaires, _recordings, _clinician):
+        app.include_router(module.router)

@@ -1,0 +1,163 @@
+"""Signing in and out, the start page, and first-login links."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backstride.web._context import check_csrf, current_user, get_state, sign_in, sign_out, transaction
+from backstride.web._render import render
+from backstride.web._security import MIN_PASSWORD_LENGTH, hash_password, verify_password
+
+if TYPE_CHECKING:
+    from backstride.store import User
+
+router = APIRouter(dependencies=[Depends(check_csrf)])
+
+
+def token_digest(token: str) -> str:
+    """How a first-login token is kept in the database: its SHA-256, never the token itself."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _valid_link_holder(request: Request, db: Session, token: str) -> User | None:
+    """The user a first-login token belongs to, if the link is still valid (unused and not too old)."""
+    from backstride.store import User, utcnow
+
+    if not token:
+        return None
+    person = db.scalar(select(User).where(User.first_login_token_hash == token_digest(token)))
+    if person is None:
+        return None
+    age_s = (utcnow() - person.created_at).total_seconds()
+    if age_s > get_state(request).settings.first_login_max_age_s:
+        return None
+    return person
+
+
+def home_of(role: str, user_id: int) -> str:
+    return f"/patients/{user_id}" if role == "patient" else "/caseload"
+
+
+@router.get("/")
+def start(request: Request) -> Response:
+    with transaction(request, readonly=True) as db:
+        user = current_user(request, db)
+        if user is None:
+            return RedirectResponse("/signin", status_code=303)
+        return RedirectResponse(home_of(user.role, user.id), status_code=303)
+
+
+@router.get("/signin")
+def signin_page(request: Request) -> Response:
+    return render(request, "signin.html", {"title": "Sign in", "user": None})
+
+
+@router.post("/signin")
+def signin(request: Request, email: str = Form(...), password: str = Form(...)) -> Response:
+    from backstride import store
+
+    # Look the account up in a read-only transaction and check the password outside it, so the slow
+    # argon2 check never holds a database lock.
+    with transaction(request, readonly=True) as db:
+        user = store.get_user_by_email(db, email.strip())
+        found = (user.id, user.role, user.password_hash) if user is not None else None
+    ok = verify_password(password, found[2] if found is not None else None)
+    if found is None or not ok:
+        return render(
+            request,
+            "signin.html",
+            {
+                "title": "Sign in",
+                "user": None,
+                "email": email,
+                "error": "The email or password is not right.",
+            },
+            status=401,
+        )
+    sign_in(request, found[0])
+    return RedirectResponse(home_of(found[1], found[0]), status_code=303)
+
+
+@router.post("/signout")
+def signout(request: Request) -> Response:
+    sign_out(request)
+    return RedirectResponse("/signin", status_code=303)
+
+
+@router.get("/welcome")
+def welcome_page(request: Request, token: str = "") -> Response:
+    with transaction(request, readonly=True) as db:
+        person = _valid_link_holder(request, db, token)
+        if person is None:
+            return render(
+                request,
+                "error.html",
+                {
+                    "title": "This link no longer works",
+                    "message": "A first-login link works once. If you have already chosen a password, sign in; "
+                    "otherwise ask your therapist for a new link.",
+                    "status": 404,
+                    "user": None,
+                },
+                status=404,
+            )
+        return render(
+            request,
+            "welcome.html",
+            {
+                "title": "Welcome",
+                "person": person,
+                "token": token,
+                "min_length": MIN_PASSWORD_LENGTH,
+                "user": None,
+            },
+        )
+
+
+@router.post("/welcome")
+def welcome(
+    request: Request, token: str = Form(...), password: str = Form(...), password2: str = Form(...)
+) -> Response:
+    with transaction(request) as db:
+        person = _valid_link_holder(request, db, token)
+        if person is None:
+            return render(
+                request,
+                "error.html",
+                {
+                    "title": "This link no longer works",
+                    "message": "A first-login link works once. Ask your therapist for a new one.",
+                    "status": 404,
+                    "user": None,
+                },
+                status=404,
+            )
+        error = None
+        if len(password) < MIN_PASSWORD_LENGTH:
+            error = f"Please choose a password of at least {MIN_PASSWORD_LENGTH} characters."
+        elif password != password2:
+            error = "The two passwords are not the same. Please type them again."
+        if error:
+            return render(
+                request,
+                "welcome.html",
+                {
+                    "title": "Welcome",
+                    "person": person,
+                    "token": token,
+                    "min_length": MIN_PASSWORD_LENGTH,
+                    "error": error,
+                    "user": None,
+                },
+                status=422,
+            )
+        person.password_hash = hash_password(password)
+        person.first_login_token_hash = None
+        sign_in(request, person.id)
+        return RedirectResponse(home_of(person.role, person.id), status_code=303)

@@ -1,0 +1,182 @@
+"""The clinician's pages: caseload, new patients, plan changes, therapy sessions and notes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from backstride._errors import InputError
+from backstride.web._context import check_csrf, require_patient_access, require_user, transaction
+from backstride.web._render import render
+from backstride.web._security import hash_password, random_password
+from backstride.web.routes._auth import token_digest
+
+router = APIRouter(dependencies=[Depends(check_csrf)])
+
+CLINICAL_ROLES = ("clinician", "admin")
+
+
+def _optional_float(raw: str, what: str) -> float | None:
+    raw = raw.strip().replace(",", ".")
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise HTTPException(422, f"{what} must be a number, not {raw!r}.") from None
+
+
+@router.get("/caseload")
+def caseload_page(request: Request) -> Response:
+    from backstride import store
+
+    with transaction(request, readonly=True) as db:
+        user = require_user(request, db, *CLINICAL_ROLES)
+        rows = store.caseload(db, user.id, dt.date.today())
+        return render(request, "caseload.html", {"title": "Caseload", "user": user, "rows": rows})
+
+
+@router.get("/clinician/patients/new")
+def new_patient_page(request: Request) -> Response:
+    with transaction(request, readonly=True) as db:
+        user = require_user(request, db, *CLINICAL_ROLES)
+        return render(request, "patient_new.html", {"title": "New patient", "user": user, "form": {}})
+
+
+@router.post("/clinician/patients/new")
+def new_patient(
+    request: Request,
+    name: str = Form(...),
+    email: str = Form(...),
+    age: str = Form(""),
+    sex: str = Form(""),
+    height_m: str = Form(""),
+    sensor_height_m: str = Form(""),
+    access: str = Form("link"),
+) -> Response:
+    from backstride import store
+
+    form = {
+        "name": name,
+        "email": email,
+        "age": age,
+        "sex": sex,
+        "height_m": height_m,
+        "sensor_height_m": sensor_height_m,
+        "access": access,
+    }
+    with transaction(request) as db:
+        user = require_user(request, db, *CLINICAL_ROLES)
+        password: str | None = None
+        token: str | None = None
+        if access == "password":
+            password = random_password()
+        else:
+            token = secrets.token_urlsafe(24)
+        try:
+            patient = store.create_patient(
+                db,
+                user,
+                email,
+                name,
+                age=_optional_float(age, "Age"),
+                sex=sex or None,
+                height_m=_optional_float(height_m, "Height"),
+                sensor_height_m=_optional_float(sensor_height_m, "Sensor height"),
+                password_hash=hash_password(password) if password else None,
+                first_login_token_hash=token_digest(token) if token else None,
+            )
+        except (HTTPException, InputError) as exc:
+            message = exc.detail if isinstance(exc, HTTPException) else str(exc)
+            return render(
+                request,
+                "patient_new.html",
+                {"title": "New patient", "user": user, "form": form, "error": message},
+                status=422,
+            )
+        link = str(request.url_for("welcome_page").include_query_params(token=token)) if token else None
+        return render(
+            request,
+            "patient_created.html",
+            {"title": "Patient added", "user": user, "patient": patient, "password": password, "link": link},
+            status=201,
+        )
+
+
+@router.post("/patients/{patient_id}/plan")
+def adjust_plan(
+    request: Request,
+    patient_id: int,
+    reason: str = Form(...),
+    walks_per_day: str = Form(""),
+    minutes_per_walk: str = Form(""),
+) -> Response:
+    from backstride.web import _adapters
+
+    with transaction(request) as db:
+        user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
+        if not reason.strip():
+            raise HTTPException(422, "Please give a reason for the change; it is kept with the plan.")
+        _adapters.adjust_plan(
+            db,
+            patient.id,
+            user.id,
+            reason=reason.strip(),
+            walks_per_day=_optional_float(walks_per_day, "Walks per day"),
+            minutes_per_walk=_optional_float(minutes_per_walk, "Minutes per walk"),
+        )
+    return RedirectResponse(f"/patients/{patient_id}#plan", status_code=303)
+
+
+@router.post("/patients/{patient_id}/sessions")
+def add_session(
+    request: Request,
+    patient_id: int,
+    date: str = Form(""),
+    technique: str = Form(...),
+    region: str = Form(...),
+    dose: str = Form(""),
+    duration_min: str = Form(""),
+    pain_before: str = Form(""),
+    pain_after: str = Form(""),
+    response: str = Form(...),
+    notes: str = Form(""),
+) -> Response:
+    from backstride.web import _adapters
+
+    try:
+        day = dt.date.fromisoformat(date) if date.strip() else dt.date.today()
+    except ValueError:
+        raise HTTPException(422, f"The date {date!r} is not a date (YYYY-MM-DD).") from None
+    with transaction(request) as db:
+        user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
+        _adapters.add_therapy_session(
+            db,
+            patient.id,
+            user,
+            {
+                "date": day,
+                "technique": technique,
+                "region": region,
+                "dose": dose.strip() or None,
+                "duration_min": _optional_float(duration_min, "Duration"),
+                "pain_before": _optional_float(pain_before, "Pain before"),
+                "pain_after": _optional_float(pain_after, "Pain after"),
+                "response": response,
+                "notes": notes.strip(),
+            },
+        )
+    return RedirectResponse(f"/patients/{patient_id}#sessions", status_code=303)
+
+
+@router.post("/patients/{patient_id}/notes")
+def add_note(request: Request, patient_id: int, text: str = Form(...)) -> Response:
+    from backstride import store
+
+    with transaction(request) as db:
+        user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
+        store.add_note(db, patient.id, user.id, text)
+    return RedirectResponse(f"/patients/{patient_id}#notes", status_code=303)

@@ -1,0 +1,339 @@
+"""The patient's pages (also open to their clinicians): today, check-in and screening, questionnaires,
+the plan, the daily log and progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from backstride._errors import InputError
+from backstride.web._context import check_csrf, get_state, require_patient_access, transaction
+from backstride.web._flow import EMERGENCY, blocking_emergency, emergency_page, refresh_plan
+from backstride.web._render import render
+
+router = APIRouter(dependencies=[Depends(check_csrf)])
+
+
+# ------------------------------------------------------------------------------------------ today / overview
+@router.get("/patients/{patient_id}")
+def patient_home(request: Request, patient_id: int) -> Response:
+    from backstride.web import _adapters
+
+    today = dt.date.today()
+    refresh_plan(request, patient_id, today)
+    with transaction(request, readonly=True) as db:
+        user, patient = require_patient_access(request, db, patient_id)
+        if user.id != patient.id:
+            context = _adapters.clinician_view(db, patient, today)
+            return render(
+                request,
+                "clinician_patient.html",
+                {"title": patient.name, "user": user, "patient": patient, **context},
+            )
+        stop = blocking_emergency(request, db, user, patient)
+        if stop is not None:
+            return stop
+        context = _adapters.today_view(db, patient, today)
+        return render(request, "today.html", {"title": "Today", "user": user, "patient": patient, **context})
+
+
+# ------------------------------------------------------------------------------------------------ check-in
+def _screening_questions() -> list[Any]:
+    from backstride.clinic import QUESTIONS
+
+    return list(QUESTIONS)
+
+
+def _answers_from_form(form: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """Answers keyed by question id from the submitted form, and what was typed (to show it again)."""
+    answers: dict[str, Any] = {}
+    typed: dict[str, str] = {}
+    for q in _screening_questions():
+        raw = form.get(q.id)
+        if not isinstance(raw, str) or raw.strip() == "":
+            continue
+        text = raw.strip()
+        typed[q.id] = text
+        if q.kind == "bool":
+            if text not in ("yes", "no"):
+                raise HTTPException(422, f"Please answer yes or no to: {q.text}")
+            answers[q.id] = text == "yes"
+        elif q.kind == "choice":
+            answers[q.id] = text
+        else:
+            try:
+                number = float(text.replace(",", "."))
+            except ValueError:
+                raise HTTPException(422, f"Please answer with a number: {q.text}") from None
+            answers[q.id] = int(number) if q.kind == "int" and number.is_integer() else number
+    return answers, typed
+
+
+def _defaults_from_profile(patient: Any) -> dict[str, str]:
+    profile = patient.profile
+    out: dict[str, str] = {}
+    if profile is not None and profile.age is not None:
+        out["age"] = str(int(profile.age))
+    if profile is not None and profile.sex:
+        out["sex"] = profile.sex
+    return out
+
+
+@router.get("/patients/{patient_id}/checkin")
+def checkin_page(request: Request, patient_id: int) -> Response:
+    with transaction(request, readonly=True) as db:
+        user, patient = require_patient_access(request, db, patient_id)
+        stop = blocking_emergency(request, db, user, patient)
+        if stop is not None:
+            return stop
+        return render(
+            request,
+            "checkin.html",
+            {
+                "title": "Check-in",
+                "user": user,
+                "patient": patient,
+                "questions": _screening_questions(),
+                "typed": _defaults_from_profile(patient),
+                "missing": [],
+            },
+        )
+
+
+@router.post("/patients/{patient_id}/checkin")
+async def checkin(request: Request, patient_id: int) -> Response:
+    form = await request.form()
+    answers, typed = _answers_from_form(form)
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(_save_checkin, request, patient_id, answers, typed)
+
+
+def _save_checkin(
+    request: Request, patient_id: int, answers: dict[str, Any], typed: dict[str, str]
+) -> Response:
+    from backstride import clinic, store
+
+    number = get_state(request).settings.emergency_number
+    with transaction(request) as db:
+        user, patient = require_patient_access(request, db, patient_id)
+        stop = blocking_emergency(request, db, user, patient)
+        if stop is not None:
+            return stop
+        try:
+            result = clinic.triage(answers, emergency_number=number)
+        except InputError as exc:
+            raise HTTPException(422, str(exc)) from None
+        if result.urgency != EMERGENCY and not result.complete:
+            by_id = {q.id: q for q in _screening_questions()}
+            return render(
+                request,
+                "checkin.html",
+                {
+                    "title": "Check-in",
+                    "user": user,
+                    "patient": patient,
+                    "questions": _screening_questions(),
+                    "typed": typed,
+                    "missing": [by_id[qid].text for qid in result.unanswered if qid in by_id],
+                },
+                status=422,
+            )
+        store.add_screening(db, patient.id, answers, result.urgency, result)
+        if result.urgency == EMERGENCY:
+            if user.id == patient.id:
+                return emergency_page(request, result.model_dump(mode="json"))
+            return RedirectResponse(f"/patients/{patient.id}#screenings", status_code=303)
+    return RedirectResponse(f"/patients/{patient_id}/checkin/result", status_code=303)
+
+
+@router.get("/patients/{patient_id}/checkin/result")
+def checkin_result(request: Request, patient_id: int) -> Response:
+    from backstride import store
+
+    with transaction(request, readonly=True) as db:
+        user, patient = require_patient_access(request, db, patient_id)
+        stop = blocking_emergency(request, db, user, patient)
+        if stop is not None:
+            return stop
+        latest = store.latest_screening(db, patient.id)
+        if latest is None:
+            return RedirectResponse(f"/patients/{patient_id}/checkin", status_code=303)
+        return render(
+            request,
+            "checkin_result.html",
+            {
+                "title": "Check-in result",
+                "user": user,
+                "patient": patient,
+                "screening": latest,
+                "result": latest.result,
+            },
+        )
+
+
+# ------------------------------------------------------------------------------------------------- plan
+@router.get("/patients/{patient_id}/plan")
+def plan_page(request: Request, patient_id: int) -> Response:
+    from backstride.clinic import EXERCISES
+    from backstride.web import _adapters
+
+    today = dt.date.today()
+    refresh_plan(request, patient_id, today, create=True)
+    with transaction(request, readonly=True) as db:
+        user, patient = require_patient_access(request, db, patient_id)
+        stop = blocking_emergency(request, db, user, patient)
+        if stop is not None:
+            return stop
+        row, plan, review = _adapters.current_plan(db, patient, today)
+        missing = _adapters.baseline_for(db, patient, today).missing if row is None else []
+        return render(
+            request,
+            "plan.html",
+            {
+                "title": "Your plan",
+                "user": user,
+                "patient": patient,
+                "row": row,
+                "plan": plan,
+                "review": review,
+                "missing": missing,
+                "library": EXERCISES,
+            },
+        )
+
+
+# ---------------------------------------------------------------------------------------------- daily log
+def _float_or_none(form: Any, name: str) -> float | None:
+    raw = form.get(name)
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    try:
+        return float(raw.replace(",", "."))
+    except ValueError:
+        raise HTTPException(422, f"Please give a number for {name.replace('_', ' ')}.") from None
+
+
+def _log_from_form(form: Any, day: dt.date) -> Any:
+    from pydantic import ValidationError
+
+    from backstride.clinic import DailyLog
+
+    walks = []
+    for i in range(1, 7):
+        minutes = _float_or_none(form, f"w{i}_minutes")
+        if not minutes:
+            continue
+        pains = {k: _float_or_none(form, f"w{i}_{k}") for k in ("pain_before", "pain_during", "pain_after")}
+        missing = [k.replace("_", " ") for k, v in pains.items() if v is None]
+        if missing:
+            raise HTTPException(422, f"Walk {i}: please give the {', '.join(missing)} (0 to 10).")
+        walks.append({"minutes": minutes, **pains})
+    flags = {str(k[5:]): True for k in form if str(k).startswith("flag_") and form.get(k) == "yes"}
+    notes = form.get("notes")
+    try:
+        return DailyLog(
+            date=day,
+            walks=walks,
+            exercises_done=[str(v) for v in form.getlist("exercises")],
+            red_flags=flags,
+            notes=notes.strip() if isinstance(notes, str) else "",
+        )
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err.get("loc", ())) or "log"
+        raise HTTPException(422, f"The log could not be saved ({where}: {err['msg']}).") from None
+
+
+@router.get("/patients/{patient_id}/log")
+def log_page(request: Request, patient_id: int, saved: int = 0) -> Response:
+    from backstride import store
+    from backstride.clinic import EMERGENCY_SIGNS, QUESTIONS
+    from backstride.web import _adapters
+
+    today = dt.date.today()
+    refresh_plan(request, patient_id, today)
+    with transaction(request, readonly=True) as db:
+        user, patient = require_patient_access(request, db, patient_id)
+        stop = blocking_emergency(request, db, user, patient)
+        if stop is not None:
+            return stop
+        _row, plan, _review = _adapters.current_plan(db, patient, today)
+        existing = store.get_log(db, patient.id, today)
+        yesterday = store.get_log(db, patient.id, today - dt.timedelta(days=1))
+        by_id = {q.id: q for q in QUESTIONS}
+        return render(
+            request,
+            "log.html",
+            {
+                "title": "Daily log",
+                "user": user,
+                "patient": patient,
+                "plan": plan,
+                "log": _adapters.load_log(existing.log) if existing else None,
+                "ask_morning": yesterday is not None and yesterday.log.get("next_morning_pain") is None,
+                "warning_signs": [by_id[i] for i in EMERGENCY_SIGNS if i in by_id],
+                "saved": bool(saved),
+                "today": today,
+            },
+        )
+
+
+@router.post("/patients/{patient_id}/log")
+async def log_submit(request: Request, patient_id: int) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    form = await request.form()
+    log = _log_from_form(form, dt.date.today())
+    morning = _float_or_none(form, "morning_pain")
+    return await run_in_threadpool(_save_log, request, patient_id, log, morning)
+
+
+def _save_log(request: Request, patient_id: int, log: Any, morning: float | None) -> Response:
+    from backstride import clinic, store
+    from backstride.web import _adapters
+
+    with transaction(request) as db:
+        user, patient = require_patient_access(request, db, patient_id)
+        stop = blocking_emergency(request, db, user, patient)
+        if stop is not None:
+            return stop
+        if morning is not None:
+            yesterday = store.get_log(db, patient.id, log.date - dt.timedelta(days=1))
+            if yesterday is not None:
+                earlier = _adapters.load_log(yesterday.log)
+                try:
+                    updated = earlier.model_copy(update={"next_morning_pain": morning})
+                    updated = type(earlier).model_validate(updated.model_dump())
+                except ValueError:
+                    raise HTTPException(422, "This morning's pain must be a number from 0 to 10.") from None
+                store.upsert_log(db, patient.id, updated.date, _adapters.log_json(updated))
+        store.upsert_log(db, patient.id, log.date, _adapters.log_json(log))
+        flagged = {k: True for k, v in log.red_flags.items() if v}
+        if flagged:
+            result = clinic.triage(flagged, emergency_number=get_state(request).settings.emergency_number)
+            store.add_screening(db, patient.id, flagged, result.urgency, result)
+            if result.urgency == EMERGENCY and user.id == patient.id:
+                return emergency_page(request, result.model_dump(mode="json"))
+    return RedirectResponse(f"/patients/{patient_id}/log?saved=1", status_code=303)
+
+
+# ------------------------------------------------------------------------------------------------ progress
+@router.get("/patients/{patient_id}/progress")
+def progress_page(request: Request, patient_id: int) -> Response:
+    from backstride.web import _adapters
+
+    today = dt.date.today()
+    refresh_plan(request, patient_id, today)
+    with transaction(request, readonly=True) as db:
+        user, patient = require_patient_access(request, db, patient_id)
+        stop = blocking_emergency(request, db, user, patient)
+        if stop is not None:
+            return stop
+        context = _adapters.progress_view(db, patient, today)
+        return render(
+            request, "progress.html", {"title": "Progress", "user": user, "patient": patient, **context}
+        )

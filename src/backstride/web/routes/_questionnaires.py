@@ -1,0 +1,165 @@
+"""Questionnaires: NPRS, Oswestry, Roland-Morris, STarT Back and PSFS, scored by ``backstride.clinic``.
+
+The Oswestry, Roland-Morris and STarT Back wording is licensed, so their forms show section names only,
+unless the clinic supplied its licensed texts (``create_app(questionnaire_dir=...)``: one
+``<instrument>.json`` or ``.toml`` per instrument, read with :func:`backstride.clinic.load_definitions`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from backstride._errors import InputError
+from backstride.web._context import check_csrf, get_state, require_patient_access, transaction
+from backstride.web._flow import blocking_emergency
+from backstride.web._render import render
+
+router = APIRouter(dependencies=[Depends(check_csrf)])
+
+ORDER = ("nprs", "odi", "rmdq", "startback", "psfs")
+
+
+def _instrument(instrument: str) -> Any:
+    from backstride.clinic import INSTRUMENTS
+
+    if instrument not in INSTRUMENTS or instrument not in ORDER:
+        raise HTTPException(404, "There is no such questionnaire.")
+    return INSTRUMENTS[instrument]
+
+
+def clinic_texts(request: Request, instrument: str) -> Any | None:
+    """The clinic's licensed wording for ``instrument``, if it supplied one."""
+    from backstride.clinic import load_definitions
+
+    folder = get_state(request).settings.questionnaire_dir
+    if folder is None:
+        return None
+    for suffix in (".json", ".toml"):
+        path = Path(folder) / f"{instrument}{suffix}"
+        if path.is_file():
+            return load_definitions(path)
+    return None
+
+
+def _int_field(form: Any, name: str, lo: int, hi: int, label: str) -> int | None:
+    raw = form.get(name)
+    if not isinstance(raw, str) or raw.strip() == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise HTTPException(422, f"{label}: please choose one of the answers.") from None
+    if not lo <= value <= hi:
+        raise HTTPException(422, f"{label}: please choose one of the answers.")
+    return value
+
+
+def answers_from_form(instrument: Any, form: Any) -> dict[str, Any]:
+    """The answers in the form ``backstride.clinic.score`` takes, from the submitted fields."""
+    sections: list[str] = list(instrument.sections)
+    if instrument.id == "nprs":
+        value = _int_field(form, "score", 0, 10, "Pain")
+        if value is None:
+            raise HTTPException(422, "Please choose a number from 0 to 10 for your pain.")
+        return {"score": value}
+    if instrument.id == "odi":
+        return {
+            "sections": [_int_field(form, f"s{i}", 0, 5, name) for i, name in enumerate(sections, start=1)]
+        }
+    if instrument.id == "rmdq":
+        return {"items": [form.get(f"i{i}") == "yes" for i in range(1, len(sections) + 1)]}
+    if instrument.id == "startback":
+        items: list[Any] = []
+        for i, name in enumerate(sections, start=1):
+            value = _int_field(form, f"i{i}", 0, 4 if i == len(sections) else 1, name)
+            if value is None:
+                raise HTTPException(422, f"Please answer every statement; '{name}' was left out.")
+            items.append(value)
+        return {"items": items}
+    if instrument.id == "psfs":
+        activities = []
+        for i in range(1, 6):
+            name = form.get(f"a{i}_name")
+            name = name.strip() if isinstance(name, str) else ""
+            value = _int_field(form, f"a{i}_score", 0, 10, f"Activity {i}")
+            if name and value is not None:
+                activities.append({"name": name, "score": value})
+            elif name or value is not None:
+                raise HTTPException(422, f"Activity {i}: please give both the activity and its number.")
+        return {"activities": activities}
+    raise HTTPException(404, "There is no such questionnaire.")  # pragma: no cover
+
+
+@router.get("/patients/{patient_id}/questionnaires")
+def questionnaires_page(request: Request, patient_id: int) -> Response:
+    from backstride import store
+    from backstride.clinic import INSTRUMENTS
+
+    with transaction(request, readonly=True) as db:
+        user, patient = require_patient_access(request, db, patient_id)
+        stop = blocking_emergency(request, db, user, patient)
+        if stop is not None:
+            return stop
+        latest = store.latest_questionnaires(db, patient.id)
+        rows = [(INSTRUMENTS[i], latest.get(i)) for i in ORDER if i in INSTRUMENTS]
+        return render(
+            request,
+            "questionnaires.html",
+            {"title": "Questionnaires", "user": user, "patient": patient, "rows": rows},
+        )
+
+
+@router.get("/patients/{patient_id}/questionnaires/{instrument_id}")
+def questionnaire_form(request: Request, patient_id: int, instrument_id: str) -> Response:
+    instrument = _instrument(instrument_id)
+    with transaction(request, readonly=True) as db:
+        user, patient = require_patient_access(request, db, patient_id)
+        stop = blocking_emergency(request, db, user, patient)
+        if stop is not None:
+            return stop
+        return render(
+            request,
+            "questionnaire.html",
+            {
+                "title": instrument.name,
+                "user": user,
+                "patient": patient,
+                "instrument": instrument,
+                "texts": clinic_texts(request, instrument.id),
+            },
+        )
+
+
+@router.post("/patients/{patient_id}/questionnaires/{instrument_id}")
+async def questionnaire_submit(request: Request, patient_id: int, instrument_id: str) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    instrument = _instrument(instrument_id)
+    form = await request.form()
+    answers = answers_from_form(instrument, form)
+    return await run_in_threadpool(_save, request, patient_id, instrument, answers)
+
+
+def _save(request: Request, patient_id: int, instrument: Any, answers: dict[str, Any]) -> Response:
+    from backstride import clinic, store
+
+    with transaction(request) as db:
+        user, patient = require_patient_access(request, db, patient_id)
+        stop = blocking_emergency(request, db, user, patient)
+        if stop is not None:
+            return stop
+        try:
+            result = clinic.score(instrument.id, answers)
+        except InputError as exc:
+            raise HTTPException(422, str(exc)) from None
+        store.add_questionnaire(db, patient.id, instrument.id, answers, result.score, result)
+    later = ORDER[ORDER.index(instrument.id) + 1 :]
+    if later:
+        target = f"/patients/{patient_id}/questionnaires/{later[0]}"
+    else:
+        target = f"/patients/{patient_id}/recordings/new"
+    return RedirectResponse(target, status_code=303)

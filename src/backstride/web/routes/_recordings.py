@@ -1,0 +1,256 @@
+"""Uploading a recording, following its analysis, and the result page with plots and norms."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile as StarletteUploadFile
+
+from backstride._errors import InputError, UnsupportedFormatError
+from backstride.web._context import (
+    check_csrf,
+    get_state,
+    require_patient_access,
+    transaction,
+)
+from backstride.web._jobs import Job
+from backstride.web._render import render
+
+ACCEPTED_SUFFIXES = (".zip", ".csv", ".txt", ".tsv", ".gz")
+
+
+async def check_upload_size(request: Request) -> None:
+    """Refuse an upload larger than the configured limit before any of it is parsed (HTTP 413).
+
+    Runs before the CSRF check, which parses the form. A request without ``Content-Length`` (chunked)
+    cannot be measured in advance and gets 411.
+    """
+    if request.method != "POST":
+        return
+    limit = get_state(request).settings.max_upload_bytes
+    raw = request.headers.get("content-length")
+    if raw is None:
+        raise HTTPException(
+            411, "The upload did not say how large it is. Please upload the file from the form."
+        )
+    try:
+        size = int(raw)
+    except ValueError:
+        raise HTTPException(400, "The upload's size header is not a number.") from None
+    if size > limit:
+        raise HTTPException(
+            413,
+            f"The file is too large ({size / 1e6:.0f} MB). The largest recording accepted is "
+            f"{limit / 1e6:.0f} MB; record a shorter walk or export only the walk.",
+        )
+
+
+router = APIRouter(dependencies=[Depends(check_upload_size), Depends(check_csrf)])
+
+
+def _limit_text(request: Request) -> str:
+    return f"{get_state(request).settings.max_upload_bytes / 1e6:.0f} MB"
+
+
+@router.get("/patients/{patient_id}/recordings/new")
+def upload_page(request: Request, patient_id: int) -> Response:
+    from backstride.web._flow import blocking_emergency
+
+    with transaction(request, readonly=True) as db:
+        user, patient = require_patient_access(request, db, patient_id)
+        stop = blocking_emergency(request, db, user, patient)
+        if stop is not None:
+            return stop
+        return render(
+            request,
+            "upload.html",
+            {"title": "Measure a walk", "user": user, "patient": patient, "limit": _limit_text(request)},
+        )
+
+
+@router.get("/patients/{patient_id}/recordings")
+def recordings_page(request: Request, patient_id: int) -> Response:
+    from backstride import store
+
+    with transaction(request, readonly=True) as db:
+        user, patient = require_patient_access(request, db, patient_id)
+        rows = [(rec, store.latest_analysis(db, rec.id)) for rec in store.recordings_of(db, patient.id)]
+        return render(
+            request,
+            "recordings.html",
+            {"title": "Recordings", "user": user, "patient": patient, "rows": rows},
+        )
+
+
+@router.post("/patients/{patient_id}/recordings")
+async def upload(request: Request, patient_id: int) -> Response:
+    """Check the file now (type, size, readable); analyse and store it in the background."""
+    from starlette.concurrency import run_in_threadpool
+
+    form = await request.form(max_part_size=64 * 1024)
+    try:
+        file = form.get("file")
+        if not isinstance(file, StarletteUploadFile) or not file.filename:
+            raise HTTPException(
+                422, "No file was chosen. Choose the recording (a ZIP or CSV file) and try again."
+            )
+        return await run_in_threadpool(_accept_upload, request, patient_id, file)
+    finally:
+        await form.close()
+
+
+def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile) -> Response:
+    from backstride import store
+    from backstride.web._adapters import read_recording
+
+    state = get_state(request)
+    with transaction(request, readonly=True) as db:
+        user, patient = require_patient_access(request, db, patient_id)
+        profile = patient.profile
+        subject: dict[str, Any] = {
+            "height_m": profile.height_m if profile else None,
+            "sensor_height_m": profile.sensor_height_m if profile else None,
+            "age": profile.age if profile else None,
+            "sex": profile.sex if profile else None,
+        }
+    filename = Path((file.filename or "recording").replace("\\", "/")).name
+    if not filename.lower().endswith(ACCEPTED_SUFFIXES):
+        raise HTTPException(
+            415,
+            f"{filename} is not a recording backstride can read. Upload the ZIP file exported by phyphox or "
+            "Sensor Logger, or a CSV file.",
+        )
+    size = file.size if file.size is not None else 0
+    if size > state.settings.max_upload_bytes:
+        raise HTTPException(
+            413, f"The file is too large. The largest recording accepted is {_limit_text(request)}."
+        )
+    if size == 0:
+        raise HTTPException(422, f"{filename} is empty.")
+    workdir = Path(tempfile.mkdtemp(prefix="backstride-web-"))
+    try:
+        local = workdir / filename
+        with local.open("wb") as out:
+            file.file.seek(0)
+            shutil.copyfileobj(file.file, out, length=1 << 20)
+        try:
+            recording, fmt = read_recording(local)
+        except UnsupportedFormatError as exc:
+            raise HTTPException(415, f"{filename} could not be read: {exc}") from None
+        except InputError as exc:
+            raise HTTPException(422, f"{filename} could not be read: {exc}") from None
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+
+    duration_s = max(recording.duration_s, 1e-9)
+
+    def work(job: Job) -> int:
+        from backstride.web._adapters import analyze_with_progress
+
+        def progress(done_s: float) -> None:
+            job.progress = min(1.0, max(0.0, float(done_s) / duration_s))
+
+        def analyze(_path: Path) -> tuple[str, dict[str, Any]]:
+            return fmt, analyze_with_progress(recording, subject, progress)
+
+        try:
+            with store.transaction(state.engine) as session, local.open("rb") as data:
+                rec = store.add_recording(
+                    session,
+                    state.blobs,
+                    patient_id,
+                    filename,
+                    data,
+                    analyze,
+                    metadata={"uploaded_by": user.id},
+                )
+                return rec.id
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    job = state.jobs.submit(patient_id, filename, size, work)
+    target = f"/patients/{patient_id}/recordings/jobs/{job.id}"
+    if request.headers.get("HX-Request"):
+        return render(request, "_job_status.html", {"job": job, "patient_id": patient_id}, status=202)
+    return RedirectResponse(target, status_code=303)
+
+
+def _job_for(request: Request, patient_id: int, job_id: str) -> Any:
+    job = get_state(request).jobs.get(job_id)
+    if job is None or job.patient_id != patient_id:
+        raise HTTPException(
+            404, "There is no such upload. It may have finished long ago; see the recordings list."
+        )
+    return job
+
+
+@router.get("/patients/{patient_id}/recordings/jobs/{job_id}")
+def job_page(request: Request, patient_id: int, job_id: str) -> Response:
+    with transaction(request, readonly=True) as db:
+        user, patient = require_patient_access(request, db, patient_id)
+    job = _job_for(request, patient_id, job_id)
+    if job.status == "done":
+        return RedirectResponse(f"/patients/{patient_id}/recordings/{job.recording_id}", status_code=303)
+    if job.status == "failed":
+        return render(
+            request,
+            "upload_failed.html",
+            {"title": "The recording could not be used", "user": user, "patient": patient, "job": job},
+            status=422,
+        )
+    return render(
+        request, "job.html", {"title": "Analysing your walk", "user": user, "patient": patient, "job": job}
+    )
+
+
+@router.get("/patients/{patient_id}/recordings/jobs/{job_id}/status")
+def job_status(request: Request, patient_id: int, job_id: str) -> Response:
+    with transaction(request, readonly=True) as db:
+        require_patient_access(request, db, patient_id)
+    job = _job_for(request, patient_id, job_id)
+    response: HTMLResponse = render(request, "_job_status.html", {"job": job, "patient_id": patient_id})
+    if job.status == "done":
+        response.headers["HX-Redirect"] = f"/patients/{patient_id}/recordings/{job.recording_id}"
+    elif job.status == "failed":
+        response.headers["HX-Redirect"] = f"/patients/{patient_id}/recordings/jobs/{job.id}"
+    return response
+
+
+@router.get("/patients/{patient_id}/recordings/{recording_id}")
+def result_page(request: Request, patient_id: int, recording_id: int) -> Response:
+    from backstride import store
+    from backstride.web import _adapters, _plots
+
+    with transaction(request, readonly=True) as db:
+        user, patient = require_patient_access(request, db, patient_id)
+        rec = store.get_recording(db, recording_id)
+        if rec is None or rec.patient_id != patient.id:
+            raise HTTPException(404, "There is no such recording.")
+        analysis = store.latest_analysis(db, rec.id)
+        if analysis is None:
+            raise HTTPException(404, "This recording has no analysis.")
+        gait = _adapters.gait_result(analysis.result)
+        profile = patient.profile
+        norms = _adapters.norms_comparison(
+            gait, age=profile.age if profile else None, sex=profile.sex if profile else None
+        )
+        figures = _plots.recording_figures(gait)
+        return render(
+            request,
+            "result.html",
+            {
+                "title": "Your walk",
+                "user": user,
+                "patient": patient,
+                "recording": rec,
+                "gait": gait,
+                "norms": norms,
+                "figures": figures,
+            },
+        )

@@ -1,0 +1,191 @@
+"""Fixtures for the web app's tests: a fresh clinic database, seeded users, signed-in clients."""
+
+from __future__ import annotations
+
+import re
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+with warnings.catch_warnings():
+    # starlette asks for httpx2 instead of httpx at import time; the test client works the same with httpx.
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+from backstride.web import create_app
+
+PASSWORD = "correct horse battery"
+SECRET = "test-secret-key-for-backstride-web"
+
+_CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass
+class Clinic:
+    """A small clinic: two clinicians, each with one patient."""
+
+    url: str
+    blob_dir: Path
+    clinician_a: int
+    clinician_b: int
+    patient_a: int
+    patient_b: int
+
+
+def seed_clinic(url: str, blob_dir: Path) -> Clinic:
+    from backstride import store
+    from backstride.web._security import hash_password
+
+    hashed = hash_password(PASSWORD)
+    engine = store.make_engine(url)
+    try:
+        with store.transaction(engine) as s:
+            ca = store.create_user(s, "anna@clinic.test", "Anna Therapist", "clinician", password_hash=hashed)
+            cb = store.create_user(s, "ben@clinic.test", "Ben Therapist", "clinician", password_hash=hashed)
+            pa = store.create_patient(
+                s,
+                ca,
+                "paula@home.test",
+                "Paula Patient",
+                age=52,
+                sex="female",
+                height_m=1.68,
+                password_hash=hashed,
+            )
+            pb = store.create_patient(
+                s,
+                cb,
+                "peter@home.test",
+                "Peter Patient",
+                age=61,
+                sex="male",
+                height_m=1.80,
+                password_hash=hashed,
+            )
+            ids = (ca.id, cb.id, pa.id, pb.id)
+    finally:
+        engine.dispose()
+    return Clinic(url, blob_dir, *ids)
+
+
+@pytest.fixture(scope="session")
+def _clinic_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Clinic]:
+    """A migrated, seeded SQLite clinic made once; each test gets its own copy of the file."""
+    from backstride import store
+
+    folder = tmp_path_factory.mktemp("clinic-template")
+    url = f"sqlite:///{folder / 'clinic.db'}"
+    store.upgrade(url)
+    made = seed_clinic(url, folder / "blobs")  # its engine is disposed: the write-ahead log is folded in
+    assert not (folder / "clinic.db-wal").exists() or (folder / "clinic.db-wal").stat().st_size == 0
+    return folder / "clinic.db", made
+
+
+@pytest.fixture
+def clinic(tmp_path: Path, _clinic_template: tuple[Path, Clinic]) -> Clinic:
+    import shutil
+
+    template, made = _clinic_template
+    shutil.copyfile(template, tmp_path / "clinic.db")
+    return Clinic(
+        f"sqlite:///{tmp_path / 'clinic.db'}",
+        tmp_path / "blobs",
+        made.clinician_a,
+        made.clinician_b,
+        made.patient_a,
+        made.patient_b,
+    )
+
+
+@pytest.fixture
+def app_factory(clinic: Clinic) -> Iterator[object]:
+    made: list[TestClient] = []
+
+    def make(**kwargs: object) -> TestClient:
+        app = create_app(clinic.url, clinic.blob_dir, secret_key=SECRET, upgrade_database=False, **kwargs)  # type: ignore[arg-type]
+        client = TestClient(app, follow_redirects=False)
+        client.__enter__()
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(app_factory: object) -> TestClient:
+    assert callable(app_factory)
+    made: TestClient = app_factory()
+    return made
+
+
+def csrf_of(client: TestClient, page: str = "/signin") -> str:
+    """The CSRF token of this client's session, read from a page's form."""
+    html = client.get(page).text
+    match = _CSRF_RE.search(html)
+    assert match, f"no CSRF token on {page}"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> None:
+    token = csrf_of(client)
+    response = client.post("/signin", data={"email": email, "password": password, "csrf_token": token})
+    assert response.status_code == 303, response.text
+    client.csrf = csrf_of(client)  # type: ignore[attr-defined]
+
+
+def post(client: TestClient, url: str, data: dict[str, object] | None = None, **kwargs: object) -> object:
+    """POST a form with this client's CSRF token."""
+    body = dict(data or {})
+    body.setdefault("csrf_token", client.csrf)  # type: ignore[attr-defined]
+    return client.post(url, data=body, **kwargs)  # type: ignore[arg-type]
+
+
+ROUTINE_SCREEN = {
+    "age": "52",
+    "sex": "female",
+    "pain_nrs": "5",
+    "pain_duration_weeks": "10",
+    "walking_tolerance_min": "15",
+}
+
+
+def routine_answers() -> dict[str, str]:
+    from backstride.clinic import QUESTIONS
+
+    answers = {q.id: "no" for q in QUESTIONS if q.kind == "bool"}
+    answers.update(ROUTINE_SCREEN)
+    return answers
+
+
+def check_in(client: Any, patient_id: int, **changes: str) -> Any:
+    answers = routine_answers()
+    answers.update(changes)
+    return post(client, f"/patients/{patient_id}/checkin", answers)
+
+
+def upload_sample(client: Any, patient_id: int) -> Any:
+    from backstride import io
+
+    data = io.sample_path().read_bytes()
+    return client.post(
+        f"/patients/{patient_id}/recordings",
+        files={"file": ("walk.csv.gz", data, "application/gzip")},
+        data={"csrf_token": client.csrf},
+    )
+
+
+def wait_for_job(client: Any, job_url: str, timeout_s: float = 60.0) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        page = client.get(job_url)
+        if page.status_code != 200:
+            return page
+        time.sleep(0.1)
+    raise AssertionError("the analysis did not finish in time")

@@ -1,0 +1,227 @@
+"""End-to-end tests in a real browser (Debian's chromium through Playwright) against uvicorn on loopback.
+
+Screenshots go to a temporary folder (``$BACKSTRIDE_SCREENSHOTS`` to keep them) so a person can look at
+the pages. With ``CI=true`` a missing chromium fails the run instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.web.conftest import PASSWORD, SECRET, Clinic, seed_clinic
+
+from backstride import io
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("BACKSTRIDE_CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def shots() -> Path:
+    folder = Path(os.environ.get("BACKSTRIDE_SCREENSHOTS") or tempfile.mkdtemp(prefix="backstride-shots-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Clinic]]:
+    import uvicorn
+
+    from backstride import store
+    from backstride.web import create_app
+
+    folder = tmp_path_factory.mktemp("browser-clinic")
+    url = f"sqlite:///{folder / 'clinic.db'}"
+    store.upgrade(url)
+    clinic = seed_clinic(url, folder / "blobs")
+    app = create_app(url, clinic.blob_dir, secret_key=SECRET, upgrade_database=False)
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline:
+            raise AssertionError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", clinic
+    srv.should_exit = True
+    thread.join(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        message = f"chromium not found at {CHROMIUM} (set BACKSTRIDE_CHROMIUM)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(20_000)
+    problems: list[str] = []
+    pg.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    pg.on("response", lambda r: problems.append(f"HTTP {r.status} {r.url}") if r.status >= 500 else None)
+    pg.on(
+        "console",
+        lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None,
+    )
+    yield pg
+    context.close()
+    # No script errors and no Content-Security-Policy violations on any page visited.
+    assert problems == []
+
+
+def _sign_in(page: Any, base: str, email: str) -> None:
+    page.goto(f"{base}/signin")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")
+
+
+def _answer_screen(page: Any, **yes: bool) -> None:
+    for radio in page.locator('input[type=radio][value="no"]').all():
+        radio.check()
+    for name in yes:
+        page.locator(f'input[name="{name}"][value="yes"]').check()
+    page.locator('input[name="age"]').fill("52")
+    page.locator('select[name="sex"]').select_option("female")
+    page.locator('input[name="pain_nrs"]').fill("5")
+    page.locator('input[name="pain_duration_weeks"]').fill("8")
+    page.locator('input[name="walking_tolerance_min"]').fill("15")
+    page.get_by_role("button", name="Send my answers").click()
+    page.wait_for_load_state("networkidle")
+
+
+def test_patient_flow_with_upload(page: Any, server: tuple[str, Clinic], shots: Path) -> None:
+    base, clinic = server
+    _sign_in(page, base, "paula@home.test")
+    assert page.get_by_role("heading", name="Hello, Paula").is_visible()
+    page.screenshot(path=shots / "01-today.png", full_page=True)
+    page.get_by_role("link", name="Check-in").first.click()
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=shots / "02-checkin.png")
+    _answer_screen(page)
+    assert page.get_by_role("heading", name="Check-in done").is_visible()
+    page.screenshot(path=shots / "03-checkin-done.png", full_page=True)
+    page.get_by_role("link", name="Next: a few questionnaires").click()
+    page.locator('input[name="score"][value="5"]').check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url("**/questionnaires/odi")
+    page.screenshot(path=shots / "04-odi.png")
+    page.goto(f"{base}/patients/{clinic.patient_a}/recordings/new")
+    page.set_input_files("#file", str(io.sample_path()))
+    page.get_by_role("button", name="Upload and analyse").click()
+    page.wait_for_url(f"**/patients/{clinic.patient_a}/recordings/*", timeout=60_000)
+    page.wait_for_selector("#plot-bouts .main-svg", timeout=30_000)
+    page.wait_for_selector("#plot-cadence-speed .main-svg")
+    page.wait_for_selector("#plot-trunk-lean .main-svg")
+    assert page.get_by_role("heading", name="Your walk").is_visible()
+    page.screenshot(path=shots / "05-result.png", full_page=True)
+    page.get_by_role("link", name="Go to my plan").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", name="Walking").is_visible()
+    page.screenshot(path=shots / "06-plan.png", full_page=True)
+    started = time.monotonic()
+    page.get_by_role("link", name="Log today").click()
+    page.locator("#w1_minutes").fill("10")
+    page.locator("#w1_pain_before").fill("3")
+    page.locator("#w1_pain_during").fill("4")
+    page.locator("#w1_pain_after").fill("3")
+    page.get_by_role("button", name="Save today's log").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("Saved. Thank you").is_visible()
+    assert time.monotonic() - started < 60
+    page.screenshot(path=shots / "07-log.png", full_page=True)
+    page.get_by_role("link", name="Progress").first.click()
+    page.wait_for_selector("#plot-pain .main-svg")
+    page.screenshot(path=shots / "08-progress.png", full_page=True)
+
+
+def test_emergency_stop(page: Any, server: tuple[str, Clinic], shots: Path) -> None:
+    base, clinic = server
+    _sign_in(page, base, "peter@home.test")
+    page.goto(f"{base}/patients/{clinic.patient_b}/checkin")
+    _answer_screen(page, saddle_numbness=True)
+    number = page.locator("#emergency-number")
+    assert number.inner_text() == "911"
+    size = float(number.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+    assert size >= 48
+    assert page.locator("a, button, nav, form, input").count() == 0
+    page.screenshot(path=shots / "09-emergency.png", full_page=True)
+    page.goto(f"{base}/patients/{clinic.patient_b}/plan")
+    assert page.locator("#emergency-number").is_visible()
+
+
+def _ensure_plan(clinic: Clinic) -> None:
+    """Paula has a plan after the flow test; when this test runs alone, give her one."""
+    import datetime as dt
+
+    from backstride import clinic as core
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine) as s:
+        if store.current_plan(s, clinic.patient_a) is None:
+            baseline = core.Baseline(
+                age=52, sex="female", pain_nrs=5, walking_tolerance_min=15, start_date=dt.date.today()
+            )
+            store.save_plan(
+                s, clinic.patient_a, core.make_plan(baseline).model_dump(mode="json"), "test", None
+            )
+    engine.dispose()
+
+
+def test_clinician_caseload(page: Any, server: tuple[str, Clinic], shots: Path) -> None:
+    base, clinic = server
+    _ensure_plan(clinic)
+    _sign_in(page, base, "anna@clinic.test")
+    assert page.get_by_role("heading", name="Caseload").is_visible()
+    row = page.get_by_role("row", name="Paula Patient", exact=False)
+    assert row.count() == 1
+    page.screenshot(path=shots / "10-caseload.png", full_page=True)
+    page.get_by_role("link", name="Paula Patient").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", name="Paula Patient").is_visible()
+    page.screenshot(path=shots / "11-patient.png", full_page=True)
+    # Change the plan, with a reason: a new version.
+    page.locator("#minutes_per_walk").fill("9")
+    page.get_by_label("Reason (kept with the new version)").fill("Pain rose on longer walks")
+    page.get_by_role("button", name="Save as a new plan version").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("Pain rose on longer walks").first.is_visible()
+    page.screenshot(path=shots / "12-plan-changed.png", full_page=True)

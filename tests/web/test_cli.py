@@ -1,0 +1,59 @@
+"""``backstride demo --no-serve`` seeds a demo clinic that the app serves."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+
+from backstride.cli import main
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+
+def test_demo_seeds_and_prints_sign_ins(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--no-serve", "--data-dir", str(tmp_path), "--port", "8123"]) == 0
+    out = capsys.readouterr().out
+    assert "http://127.0.0.1:8123/" in out
+    accounts = re.findall(r"(clinician|patient)\s+(\S+@\S+)\s+password: (\S+)", out)
+    assert [a[0] for a in accounts] == ["clinician", "patient", "patient"]
+    assert (tmp_path / "demo.db").is_file()
+
+    from backstride import store
+    from backstride.web import create_app
+    from backstride.web._demo import seed_demo
+
+    demo = seed_demo(tmp_path, fresh=False)  # reuses the clinic just made
+    engine = store.make_engine(demo.database_url)
+    with store.transaction(engine) as s:
+        patients = store.all_patients(s)
+        assert len(patients) == 2
+        for patient in patients:
+            assert len(store.recordings_of(s, patient.id)) == 1
+            assert len(store.plan_history(s, patient.id)) >= 3
+            assert len(store.screenings_of(s, patient.id)) >= 1
+            assert len(store.questionnaire_history(s, patient.id)) >= 5
+    engine.dispose()
+
+    client = TestClient(
+        create_app(demo.database_url, demo.blob_dir, secret_key=demo.secret_key), follow_redirects=False
+    )
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/signin").text)
+    assert token
+    _, email, password = accounts[0]
+    signed = client.post("/signin", data={"email": email, "password": password, "csrf_token": token.group(1)})
+    assert signed.headers["location"] == "/caseload"
+    caseload = client.get("/caseload").text
+    assert "Meaningful improvement" in caseload  # Alex improves
+    assert "Flare" in caseload  # Sam had a flare
+    assert "No log for" in caseload  # and has stopped logging
+
+
+def test_serve_and_demo_are_registered(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "serve" in out and "demo" in out

@@ -1,0 +1,100 @@
+"""The clinician's pages: caseload flags, the patient page, plan changes, sessions and notes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from tests.web.conftest import Clinic, check_in, post, sign_in
+
+from backstride import store
+
+
+def _patient_with_plan(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    check_in(client, clinic.patient_a)
+    post(client, f"/patients/{clinic.patient_a}/questionnaires/nprs", {"score": "5"})
+    assert "walks a day" in client.get(f"/patients/{clinic.patient_a}/plan").text
+
+
+def _therapist(client: Any) -> Any:
+    other = client.__class__(client.app, follow_redirects=False)
+    sign_in(other, "anna@clinic.test")
+    return other
+
+
+def test_caseload_lists_only_own_patients_with_flags(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "anna@clinic.test")
+    page = client.get("/caseload")
+    assert page.status_code == 200
+    assert "Paula Patient" in page.text
+    assert "Peter Patient" not in page.text
+    # A new patient with no log yet is flagged once 3 days have passed; a flare shows after pain 8.
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine) as s:
+        store.upsert_log(s, clinic.patient_a, dt.date.today(), {"walks": [], "pain": 8.5, "red_flag": False})
+    engine.dispose()
+    assert '<span class="flag flare">Flare</span>' in client.get("/caseload").text
+
+
+def test_plan_adjustment_needs_a_reason_and_makes_a_new_version(client: Any, clinic: Clinic) -> None:
+    _patient_with_plan(client, clinic)
+    therapist = _therapist(client)
+    page = therapist.get(f"/patients/{clinic.patient_a}")
+    assert page.status_code == 200
+    assert "Version 1" in page.text
+    url = f"/patients/{clinic.patient_a}/plan"
+    assert post(therapist, url, {"reason": "  ", "walks_per_day": "2"}).status_code == 422
+    impossible = post(therapist, url, {"reason": "more", "walks_per_day": "2", "minutes_per_walk": "45"})
+    assert impossible.status_code == 422
+    assert "not possible" in impossible.text
+    done = post(
+        therapist,
+        url,
+        {"reason": "Walks felt easy at the clinic", "walks_per_day": "2", "minutes_per_walk": "14"},
+    )
+    assert done.status_code == 303
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine) as s:
+        history = store.plan_history(s, clinic.patient_a)
+        assert [v.version for v in history] == [1, 2]
+        assert history[-1].reason == "Walks felt easy at the clinic"
+        assert history[-1].plan["minutes_per_walk"] == 14 and history[-1].plan["daily_minutes"] == 28
+        assert history[-1].created_by == clinic.clinician_a
+    engine.dispose()
+    assert "2 walks a day, 14 minutes each" in client.get(url).text
+
+
+def test_sessions_and_notes(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "anna@clinic.test")
+    url = f"/patients/{clinic.patient_a}"
+    bad = post(client, f"{url}/sessions", {"technique": "massage", "region": "lumbar", "response": "great"})
+    assert bad.status_code == 422
+    ok = post(
+        client,
+        f"{url}/sessions",
+        {
+            "date": "2026-11-20",
+            "technique": "soft-tissue massage",
+            "region": "lumbar paraspinals",
+            "response": "better",
+            "pain_before": "6",
+            "pain_after": "4",
+            "duration_min": "30",
+        },
+    )
+    assert ok.status_code == 303
+    assert post(client, f"{url}/notes", {"text": "Sleeps badly; discuss at next visit."}).status_code == 303
+    assert post(client, f"{url}/notes", {"text": "   "}).status_code == 422
+    page = client.get(url).text
+    assert "soft-tissue massage, lumbar paraspinals" in page
+    assert "Sleeps badly" in page
+
+
+def test_clinician_can_screen_with_the_patient(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "anna@clinic.test")
+    response = check_in(client, clinic.patient_a, fever="yes", feeling_unwell="yes")
+    # The clinician is not locked out by the patient's emergency; they go back to the patient page.
+    assert response.status_code == 303
+    page = client.get(f"/patients/{clinic.patient_a}").text
+    assert "emergency" in page

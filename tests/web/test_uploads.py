@@ -1,0 +1,165 @@
+"""Bad uploads end on a clear error page (HTTP 4xx) and nothing is stored."""
+
+from __future__ import annotations
+
+import gzip
+import io as stdio
+import zipfile
+from typing import Any
+
+import pytest
+from tests.web.conftest import Clinic, sign_in, upload_sample, wait_for_job
+
+from backstride import io
+
+
+def _upload(client: Any, patient_id: int, name: str, data: bytes, **headers: str) -> Any:
+    return client.post(
+        f"/patients/{patient_id}/recordings",
+        files={"file": (name, data, "application/octet-stream")},
+        data={"csrf_token": client.csrf},
+        headers=headers,
+    )
+
+
+def _nothing_stored(clinic: Clinic) -> None:
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine) as s:
+        assert store.recordings_of(s, clinic.patient_a) == []
+    engine.dispose()
+    blobs = list(store.BlobStore(clinic.blob_dir))
+    assert blobs == []
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = stdio.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "status", "words"),
+    [
+        ("holiday.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 100, 415, "not a recording backstride can read"),
+        ("walk.csv", b"\x89PNG\r\n\x1a\n" + b"\0" * 100, 415, "could not be read"),
+        ("notes.zip", _zip({"readme.txt": b"hello"}), 415, "could not be read"),
+        ("walk.csv", b"time,ax,ay\n0,1,2\n0.01,1,2\n", 415, "could not be read"),
+        ("walk.zip", b"PK\x03\x04 this zip is cut short", 422, "damaged"),
+        ("walk.csv.gz", gzip.compress(b"t,ax,ay,az\n")[:-6], 422, "could not be read"),
+        ("empty.csv", b"", 422, "empty"),
+    ],
+)
+def test_bad_files_get_a_clear_error(
+    client: Any, clinic: Clinic, name: str, data: bytes, status: int, words: str
+) -> None:
+    sign_in(client, "paula@home.test")
+    response = _upload(client, clinic.patient_a, name, data)
+    # The reader decides between "not a recording" (415) and "a damaged recording" (422); both are clear.
+    allowed = {status} if name in ("holiday.png", "empty.csv") else {415, 422}
+    assert response.status_code in allowed, response.text
+    assert words in response.text
+    assert "Traceback" not in response.text
+    assert "<h1>" in response.text  # a whole error page
+    _nothing_stored(clinic)
+
+
+def test_htmx_upload_errors_come_back_as_a_fragment(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    response = _upload(
+        client, clinic.patient_a, "photo.jpg", b"\xff\xd8\xff" + b"\0" * 50, **{"HX-Request": "true"}
+    )
+    assert response.status_code == 415
+    assert "<html" not in response.text
+    assert 'role="alert"' in response.text
+
+
+def test_too_large_is_refused_before_reading(app_factory: Any, clinic: Clinic) -> None:
+    client = app_factory(max_upload_bytes=50_000)
+    sign_in(client, "paula@home.test")
+    response = upload_sample(client, clinic.patient_a)  # about 350 kB
+    assert response.status_code == 413
+    assert "too large" in response.text
+    assert "0 MB" in response.text or "MB" in response.text
+    _nothing_stored(clinic)
+
+
+def test_file_that_cannot_be_analysed_fails_the_job_and_stores_nothing(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    # A readable recording of someone standing still: valid format, 30 s at 50 Hz, no walking.
+    rows = ["time,acc_x,acc_y,acc_z"] + [f"{i / 50:.2f},0.01,0.02,9.81" for i in range(1500)]
+    response = _upload(client, clinic.patient_a, "still.csv", "\n".join(rows).encode())
+    if response.status_code in (415, 422):  # the reader already refused it: also a clear 4xx
+        _nothing_stored(clinic)
+        return
+    assert response.status_code == 303
+    finished = wait_for_job(client, response.headers["location"])
+    if finished.status_code == 422:
+        assert "Nothing was kept" in finished.text
+        _nothing_stored(clinic)
+    else:  # the engine analysed it: a result with no walking is a valid answer
+        assert finished.status_code == 303
+        page = client.get(finished.headers["location"])
+        assert "No stretch of steady walking" in page.text
+
+
+def test_upload_progress_fragment_for_htmx(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    data = io.sample_path().read_bytes()
+    response = client.post(
+        f"/patients/{clinic.patient_a}/recordings",
+        files={"file": ("walk.csv.gz", data, "application/gzip")},
+        headers={"HX-Request": "true", "X-CSRF-Token": client.csrf},
+    )
+    assert response.status_code == 202
+    assert 'hx-trigger="every 1s"' in response.text
+    assert "<html" not in response.text
+    job = response.text.split("/recordings/jobs/")[1].split("/")[0].split('"')[0]
+    finished = wait_for_job(client, f"/patients/{clinic.patient_a}/recordings/jobs/{job}")
+    assert finished.status_code == 303
+
+
+def _phone_exports() -> dict[str, bytes]:
+    """The bundled sample written the way phyphox and Sensor Logger export their recordings."""
+    rec = io.read(io.sample_path())
+    t, acc = rec.time_s, rec.acc_mps2
+    phyphox = "\n".join(
+        ['"Time (s)","Acceleration x (m/s^2)","Acceleration y (m/s^2)","Acceleration z (m/s^2)"']
+        + [f"{t[i]:.4f},{acc[i, 0]:.5f},{acc[i, 1]:.5f},{acc[i, 2]:.5f}" for i in range(len(t))]
+    )
+    start_ns = 1_764_000_000_000_000_000
+    sensorlogger = "\n".join(
+        ["time,seconds_elapsed,z,y,x"]
+        + [
+            f"{start_ns + int(t[i] * 1e9)},{t[i]:.4f},{acc[i, 2]:.5f},{acc[i, 1]:.5f},{acc[i, 0]:.5f}"
+            for i in range(len(t))
+        ]
+    )
+    return {
+        "phyphox-walk.zip": _zip({"Raw Data.csv": phyphox.encode()}),
+        "sensorlogger-walk.zip": _zip({"TotalAcceleration.csv": sensorlogger.encode()}),
+    }
+
+
+@pytest.mark.parametrize("name", ["phyphox-walk.zip", "sensorlogger-walk.zip"])
+def test_phone_app_exports_are_analysed(client: Any, clinic: Clinic, name: str) -> None:
+    sign_in(client, "paula@home.test")
+    response = _upload(client, clinic.patient_a, name, _phone_exports()[name])
+    assert response.status_code == 303, response.text
+    finished = wait_for_job(client, response.headers["location"])
+    assert finished.status_code == 303
+    page = client.get(finished.headers["location"])
+    assert page.status_code == 200
+    assert name in page.text
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine) as s:
+        (rec,) = store.recordings_of(s, clinic.patient_a)
+        assert rec.format == name.split("-")[0]
+        analysis = store.latest_analysis(s, rec.id)
+        assert analysis is not None and analysis.n_bouts and analysis.n_bouts > 0
+    engine.dispose()
