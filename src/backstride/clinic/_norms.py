@@ -194,7 +194,8 @@ def compare_with_norms(
             where = f"{100.0 - pct:.0f} % {below_word} the usual for {who}"
         else:
             where = f"{pct - 100.0:.0f} % {above_word} the usual for {who}"
-        line = f"{label} {value:.2f} {unit} is {pct:.0f} % of the norm ({norm:.2f} {unit}): {where}."
+        nd = 0 if unit == "steps/min" else 2
+        line = f"{label} {value:.{nd}f} {unit} is {pct:.0f} % of the norm ({norm:.{nd}f} {unit}): {where}."
         measures.append(
             MeasureComparison(
                 measure=measure,
