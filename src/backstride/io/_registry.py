@@ -159,8 +159,9 @@ def validate(recording: Recording) -> None:
     """Refuse a recording the gait analysis cannot use: below 20 Hz, or shorter than 3 s.
 
     Steps last about half a second and their impacts carry energy up to ~10 Hz, so fewer than 20 samples per
-    second cannot place them; fewer than 3 s cannot hold a walking bout (at least 4 strides). Recordings of 3 to
-10 s (a short walk test) are analysed, and the gait engine warns that longer walks give firmer figures.
+    second cannot place them; fewer than 3 s cannot hold a walking bout (at least 4 strides). Recordings of
+    3 to 10 s (a short walk test) are analysed, and the gait engine warns that longer walks give firmer
+    figures.
     """
     source = recording.metadata.get("source")
     prefix = f"{source} is " if source else ""
