@@ -149,7 +149,10 @@ def print_report(result: GaitResult) -> None:
             title="Walking bouts",
             title_justify="left",
             box=box.SIMPLE_HEAD,
-            caption="start and end in s, cadence in steps/min, stride in m, speed in m/s, lean in degrees",
+            caption=(
+                "start and end in s, cadence in steps/min, stride in m, speed in m/s, lean in degrees; "
+                "regul. = stride regularity, symm. = step/stride regularity"
+            ),
             caption_justify="left",
         )
         for col in ("start", "end", "steps", "cadence", "stride", "speed", "lean", "regul.", "symm."):
