@@ -6,7 +6,7 @@ import importlib
 
 import pytest
 
-PACKAGES = ["backstride", "backstride.gait", "backstride.io", "backstride.clinic"]
+PACKAGES = ["backstride", "backstride.gait", "backstride.io", "backstride.clinic", "backstride.store", "backstride.batch"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

@@ -1,9 +1,113 @@
-"""CLI commands of this concern (filled in by its issue)."""
+"""``backstride batch``: analyse many recordings on Dask and write the results as Parquet."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import typer
+
+if TYPE_CHECKING:
+    from backstride.batch import BatchSummary
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the application."""
+
+    @app.command()
+    def batch(
+        inputs: list[str] = typer.Argument(
+            ...,
+            help="Recording files, folders (searched recursively) or glob patterns such as 'data/**/*.cwa'.",
+        ),
+        out: Path = typer.Option(
+            ..., "--out", "-o", help="Results folder (created; earlier results are kept)."
+        ),
+        scheduler: str | None = typer.Option(
+            None,
+            "--scheduler",
+            help="Address of a running dask.distributed scheduler (default: a local cluster).",
+        ),
+        workers: int | None = typer.Option(
+            None,
+            "--workers",
+            "-w",
+            min=1,
+            help="Worker processes of the local cluster (default: one per CPU).",
+        ),
+        chunk_s: float = typer.Option(
+            3600.0, "--chunk-s", min=1.0, help="Each file is streamed in chunks of this many seconds."
+        ),
+        progress: bool = typer.Option(
+            True, "--progress/--no-progress", help="Show a progress bar on stderr."
+        ),
+        connect_timeout: float = typer.Option(
+            30.0, "--connect-timeout", min=0.1, help="Seconds to keep trying to reach --scheduler."
+        ),
+        checkpoint_s: float = typer.Option(
+            60.0, "--checkpoint-s", min=0.0, help="Save the results gathered so far at least this often, s."
+        ),
+    ) -> None:
+        """Analyse many recordings (a cohort) on Dask; results go to Parquet tables in --out.
+
+        Files already analysed in --out (same content) are skipped; files that failed are tried again.
+        Exits with 1 when some file failed (the others are analysed and saved all the same).
+        """
+        from backstride.batch import BatchRunner
+
+        runner = BatchRunner(
+            out=out,
+            scheduler=scheduler,
+            workers=workers,
+            chunk_s=chunk_s,
+            progress=progress,
+            connect_timeout_s=connect_timeout,
+            checkpoint_s=checkpoint_s,
+        )
+        try:
+            summary = runner.run(inputs).summary_
+        except KeyboardInterrupt:
+            typer.echo(
+                f"backstride: interrupted; the files finished so far are saved in {out}, "
+                "run the same command again to go on",
+                err=True,
+            )
+            raise typer.Exit(code=130) from None
+        _print_summary(summary)
+        if summary.n_failed:
+            raise typer.Exit(code=1)
+
+
+def _print_summary(summary: BatchSummary) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(soft_wrap=True)
+    table = Table(title=f"backstride batch → {summary.out}", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    rows = [
+        ("recording files found", f"{summary.n_files}"),
+        ("analysed now", f"{summary.n_analysed}"),
+        ("already done (skipped)", f"{summary.n_skipped}"),
+        ("same content as another file", f"{summary.n_duplicates}"),
+        ("failed", f"{summary.n_failed}"),
+        ("recording-hours analysed", f"{summary.recording_hours:.2f}"),
+        ("walking-hours found", f"{summary.walking_hours:.2f}"),
+        ("walking bouts", f"{summary.n_bouts}"),
+        ("workers", f"{summary.n_workers}"),
+        ("wall time, s", f"{summary.wall_s:.1f}"),
+        ("recording-hours per second", f"{summary.hours_per_second:.2f}"),
+    ]
+    for what, value in rows:
+        table.add_row(what, value)
+    console.print(table)
+    if summary.failures:
+        failed = Table(title="failed files (also in failures.parquet)")
+        failed.add_column("file")
+        failed.add_column("error")
+        for f in summary.failures[:20]:
+            failed.add_row(f.path, f"{f.error_type}: {f.message}")
+        if len(summary.failures) > 20:
+            failed.add_row("…", f"{len(summary.failures) - 20} more")
+        console.print(failed)

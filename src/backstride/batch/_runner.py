@@ -1,0 +1,434 @@
+"""The batch runner: many recording files, the same gait engine per file, on a Dask cluster.
+
+The client (this process) only lists files, schedules tasks and writes the tables; workers do the
+reading, hashing and analysis. Each file is one task that streams the recording through
+``backstride.gait.analyze_stream(backstride.io.iter_chunks(path, chunk_s=...))``, so a worker holds one
+chunk (plus the engine's overlap) at a time, never a whole week.
+
+Without a scheduler address the runner starts a ``dask.distributed.LocalCluster`` of worker processes
+(one thread each: the engine is numpy-bound and the GIL would serialise threads) and shuts it down when
+done, whatever happens. With an address it connects to an existing ``dask.distributed`` scheduler and
+runs the same tasks there; the workers must have backstride installed and see the files under the same
+paths as this machine (a shared file system).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import importlib
+import logging
+import os
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from backstride._errors import InputError
+from backstride.batch._discover import Detector, InputFile, discover
+from backstride.batch._store import ResultsFolder
+from backstride.batch._worker import (
+    Analyzer,
+    Chunker,
+    FileOutcome,
+    FileTask,
+    HashOutcome,
+    analyze_file,
+    sha256_file,
+)
+
+DEFAULT_CHUNK_S = 3600.0
+
+
+@dataclass(frozen=True)
+class Failure:
+    path: str
+    error_type: str
+    message: str
+
+
+@dataclass
+class BatchSummary:
+    """What one run did."""
+
+    out: Path
+    n_files: int = 0
+    n_skipped: int = 0
+    n_duplicates: int = 0
+    n_analysed: int = 0
+    n_failed: int = 0
+    recording_hours: float = 0.0
+    walking_hours: float = 0.0
+    n_bouts: int = 0
+    wall_s: float = 0.0
+    n_workers: int = 0
+    worker_peak_rss_bytes: dict[str, int] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def hours_per_second(self) -> float:
+        """Throughput: recording-hours analysed per wall-clock second."""
+        return self.recording_hours / self.wall_s if self.wall_s > 0 else 0.0
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: str | None, workers: int, *, connect_timeout_s: float = 30.0) -> Iterator[Any]:
+    """A ``dask.distributed.Client``: on a fresh local cluster, or connected to ``scheduler``.
+
+    Everything started here is closed on the way out, also after an error or Ctrl-C.
+    """
+    try:
+        distributed: Any = importlib.import_module("dask.distributed")
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise InputError(
+            "backstride batch needs Dask: pip install 'backstride[batch]' (dask[distributed])"
+        ) from exc
+
+    cluster: Any = None
+    client: Any = None
+    try:
+        if scheduler is None:
+            dask: Any = importlib.import_module("dask")
+            # Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in its workers; setting it turns off glibc's
+            # adaptive mmap threshold, so every large numpy temporary is mapped and unmapped afresh, which
+            # made the engine about twice as slow on a worker as in a plain process (see docs/batch.md).
+            with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+                cluster = distributed.LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    # With the dashboard off the scheduler still serves health routes over HTTP, by default on
+                    # port 8787; a random loopback port avoids a clash (and its warning) with another cluster.
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                    silence_logs=logging.ERROR,
+                )
+            client = distributed.Client(cluster.scheduler_address, timeout=connect_timeout_s)
+        else:
+            try:
+                client = distributed.Client(scheduler, timeout=connect_timeout_s)
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+        yield client
+    finally:
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.close()
+        if cluster is not None:
+            with contextlib.suppress(Exception):
+                cluster.close()
+
+
+class BatchRunner:
+    """Analyse many recordings on Dask and keep the results in a Parquet folder.
+
+    Parameters (keyword-only, only stored here):
+        out: the results folder (created if needed; earlier results there are kept and merged).
+        scheduler: address of an existing ``dask.distributed`` scheduler, or ``None`` for a local cluster.
+        workers: worker processes of the local cluster (ignored with ``scheduler``).
+        chunk_s: length of the chunks each file is streamed in, s.
+        checkpoint_s: results are committed to the folder at least this often (and at the end).
+        connect_timeout_s: how long to keep trying to reach the scheduler.
+        progress: show a progress bar on stderr.
+        chunker, analyzer, detect: the reader's ``iter_chunks``, the engine's ``analyze_stream`` and the
+            reader's ``detect_format``; ``None`` uses backstride's own. They must be importable or
+            picklable, since workers receive them.
+
+    :meth:`run` returns ``self``; what it did is in ``summary_``.
+    """
+
+    def __init__(
+        self,
+        *,
+        out: str | Path,
+        scheduler: str | None = None,
+        workers: int | None = None,
+        chunk_s: float = DEFAULT_CHUNK_S,
+        checkpoint_s: float = 60.0,
+        connect_timeout_s: float = 30.0,
+        progress: bool = True,
+        chunker: Chunker | None = None,
+        analyzer: Analyzer | None = None,
+        detect: Detector | None = None,
+    ) -> None:
+        self.out = out
+        self.scheduler = scheduler
+        self.workers = workers
+        self.chunk_s = chunk_s
+        self.checkpoint_s = checkpoint_s
+        self.connect_timeout_s = connect_timeout_s
+        self.progress = progress
+        self.chunker = chunker
+        self.analyzer = analyzer
+        self.detect = detect
+
+    def run(self, inputs: Sequence[str | Path]) -> BatchRunner:
+        """Find the recordings named by ``inputs``, analyse those not done yet, write the tables."""
+        if not inputs:
+            raise InputError("give at least one recording file, folder or glob pattern")
+        if not self.chunk_s > 0:
+            raise InputError(f"--chunk-s must be positive, got {self.chunk_s}")
+        workers = self.workers if self.workers is not None else max(1, os.cpu_count() or 1)
+        if workers < 1:
+            raise InputError(f"--workers must be at least 1, got {workers}")
+        out = Path(self.out).expanduser()
+        files = discover(inputs, detect=self.detect, exclude=out)
+        self.files_ = files
+        created = not out.exists()
+        store = ResultsFolder(out).open()
+        try:
+            self.summary_ = _Run(self, store, files, workers).execute(inputs)
+        finally:
+            store.close()
+            if created and out.is_dir() and not any(out.iterdir()):
+                out.rmdir()  # nothing started (e.g. the scheduler was unreachable): leave no trace
+        return self
+
+
+class _Run:
+    """One execution of a :class:`BatchRunner`: the scheduling loop and its bookkeeping."""
+
+    def __init__(
+        self, runner: BatchRunner, store: ResultsFolder, files: list[InputFile], workers: int
+    ) -> None:
+        self.runner = runner
+        self.store = store
+        self.files = files
+        self.workers = workers
+        self.summary = BatchSummary(out=store.out, n_files=len(files))
+        self.done = store.done_ids
+        self.in_flight: set[str] = set()
+        self.old_cache = store.hash_cache
+        self.cache: dict[str, dict[str, Any]] = {}
+        self.run_id = uuid.uuid4().hex
+        self.started = dt.datetime.now(dt.UTC)
+        self.last_commit = time.monotonic()
+
+    def execute(self, inputs: Sequence[str | Path]) -> BatchSummary:
+        from backstride import __version__
+
+        t0 = time.perf_counter()
+        self.run_info: dict[str, Any] = {
+            "run_id": self.run_id,
+            "backstride_version": __version__,
+            "started_at": self.started.isoformat(timespec="seconds"),
+            "inputs": [str(i) for i in inputs],
+            "scheduler": self.runner.scheduler or "local",
+            "workers": None if self.runner.scheduler else self.workers,
+            "chunk_s": self.runner.chunk_s,
+        }
+        connected = False
+        with _Progress(self.runner.progress, len(self.files)) as bar:
+            self.bar = bar
+            try:
+                with dask_client(
+                    self.runner.scheduler, self.workers, connect_timeout_s=self.runner.connect_timeout_s
+                ) as client:
+                    connected = True
+                    self.summary.n_workers = len(client.nthreads())
+                    self._schedule(client)
+            finally:
+                self.summary.wall_s = time.perf_counter() - t0
+                if connected or self.store.has_pending:
+                    self._commit(final=True)
+        return self.summary
+
+    # -- scheduling -------------------------------------------------------------------------------------
+    def _schedule(self, client: Any) -> None:
+        pending: Any = importlib.import_module("dask.distributed").as_completed()
+        kinds: dict[Any, tuple[str, InputFile | FileTask]] = {}
+        for file in self.files:
+            cached = self._cached_hash(file)
+            if cached is not None:
+                self._on_hash(cached, client, pending, kinds)
+            else:
+                fut = client.submit(sha256_file, str(file.source), file.path, pure=False)
+                kinds[fut] = ("hash", file)
+                pending.add(fut)
+        for fut in pending:
+            kind, item = kinds.pop(fut)
+            try:
+                result = fut.result()
+            except Exception as exc:  # the worker died (out of memory, killed) or the task was lost
+                result = None
+                error = f"the worker running it failed: {type(exc).__name__}: {exc}"
+            finally:
+                fut.release()
+            if kind == "hash":
+                assert isinstance(item, InputFile)
+                if result is None:
+                    self._fail(item.path, str(item.source), None, "WorkerError", error)
+                else:
+                    self._on_hash(result, client, pending, kinds)
+            else:
+                assert isinstance(item, FileTask)
+                if result is None:
+                    self._fail(item.path, item.source, item.recording_id, "WorkerError", error)
+                else:
+                    self._on_outcome(result)
+            if time.monotonic() - self.last_commit >= self.runner.checkpoint_s:
+                self._commit(final=False)
+
+    def _cached_hash(self, file: InputFile) -> HashOutcome | None:
+        entry = self.old_cache.get(str(file.source))
+        try:
+            st = file.source.stat()
+        except OSError:
+            return None
+        if file.source.is_dir():  # a folder's time stamp does not follow its files' contents
+            return None
+        if (
+            isinstance(entry, dict)
+            and entry.get("size") == st.st_size
+            and entry.get("mtime_ns") == st.st_mtime_ns
+            and isinstance(entry.get("sha256"), str)
+        ):
+            self.cache[str(file.source)] = entry
+            return HashOutcome(
+                str(file.source), file.path, entry["sha256"], st.st_size, mtime_ns=st.st_mtime_ns
+            )
+        return None
+
+    def _on_hash(self, h: HashOutcome, client: Any, pending: Any, kinds: dict[Any, Any]) -> None:
+        if h.recording_id is None:
+            self._fail(
+                h.path, h.source, None, h.error_type or "InputError", h.message or "cannot read the file"
+            )
+            return
+        if h.mtime_ns is not None:
+            self.cache[h.source] = {"size": h.size_bytes, "mtime_ns": h.mtime_ns, "sha256": h.recording_id}
+        if h.recording_id in self.done:
+            self.summary.n_skipped += 1
+            self.store.mark_resolved(h.source)
+            self.bar.advance(0.0)
+            return
+        if h.recording_id in self.in_flight:
+            # same content as a file already scheduled: its outcome stands for both
+            self.summary.n_duplicates += 1
+            self.store.mark_resolved(h.source)
+            self.bar.advance(0.0)
+            return
+        self.in_flight.add(h.recording_id)
+        task = FileTask(source=h.source, path=h.path, recording_id=h.recording_id, size_bytes=h.size_bytes)
+        fut = client.submit(
+            analyze_file,
+            task,
+            chunk_s=self.runner.chunk_s,
+            chunker=self.runner.chunker,
+            analyzer=self.runner.analyzer,
+            pure=False,
+        )
+        kinds[fut] = ("analyze", task)
+        pending.add(fut)
+
+    def _on_outcome(self, outcome: FileOutcome) -> None:
+        task = outcome.task
+        if outcome.worker:
+            peaks = self.summary.worker_peak_rss_bytes
+            peaks[outcome.worker] = max(peaks.get(outcome.worker, 0), outcome.peak_rss_bytes)
+        if not outcome.ok:
+            self._fail(
+                task.path,
+                task.source,
+                task.recording_id,
+                outcome.error_type or "Error",
+                outcome.message or "",
+            )
+            return
+        self.store.add_done(outcome.recording, outcome.bouts, outcome.days)
+        self.done.add(task.recording_id)
+        self.summary.n_analysed += 1
+        hours = outcome.duration_s / 3600.0
+        self.summary.recording_hours += hours
+        self.summary.walking_hours += float(outcome.recording["total_walking_s"]) / 3600.0
+        self.summary.n_bouts += int(outcome.recording["n_bouts"])
+        self.bar.advance(hours)
+
+    def _fail(self, path: str, source: str, recording_id: str | None, error_type: str, message: str) -> None:
+        self.store.add_failure(
+            recording_id=recording_id, path=path, source=source, error_type=error_type, message=message
+        )
+        self.summary.n_failed += 1
+        self.summary.failures.append(Failure(path=path, error_type=error_type, message=message))
+        self.bar.advance(0.0, failed=True)
+
+    def _commit(self, *, final: bool) -> None:
+        s = self.summary
+        run = {
+            **self.run_info,
+            "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds") if final else None,
+            "files": s.n_files,
+            "skipped": s.n_skipped,
+            "duplicates": s.n_duplicates,
+            "analysed": s.n_analysed,
+            "failed": s.n_failed,
+            "recording_hours": round(s.recording_hours, 6),
+            "wall_s": round(s.wall_s, 3),
+        }
+        cache = {**self.old_cache, **self.cache}
+        self.store.commit(run=run, hash_cache=cache)
+        self.last_commit = time.monotonic()
+
+
+class _Progress:
+    """A rich progress bar on stderr: files done out of found, recording-hours analysed."""
+
+    def __init__(self, enabled: bool, total: int) -> None:
+        self.enabled = enabled
+        self.total = total
+        self.hours = 0.0
+        self.failed = 0
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self._progress = Progress(
+                TextColumn("[bold]batch[/]"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("files"),
+                TextColumn("{task.fields[hours]:.1f} recording-h"),
+                TextColumn("{task.fields[failed]} failed"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=False,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task("batch", total=self.total, hours=0.0, failed=0)
+        return self
+
+    def advance(self, hours: float, *, failed: bool = False) -> None:
+        self.hours += hours
+        self.failed += int(failed)
+        if self._progress is not None:
+            self._progress.update(self._task, advance=1, hours=self.hours, failed=self.failed)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+def run_batch(
+    inputs: Iterable[str | Path],
+    *,
+    out: str | Path,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    chunk_s: float = DEFAULT_CHUNK_S,
+    progress: bool = False,
+) -> BatchSummary:
+    """Shortcut: ``BatchRunner(...).run(inputs).summary_``."""
+    runner = BatchRunner(out=out, scheduler=scheduler, workers=workers, chunk_s=chunk_s, progress=progress)
+    return runner.run(list(inputs)).summary_

@@ -1,0 +1,267 @@
+"""The results folder: four Parquet tables and a manifest, always whole, merged across reruns.
+
+Every file is written to a temporary name in the same folder, flushed and fsync'ed, then renamed over the
+old one with :func:`os.replace` (atomic on POSIX and Windows), and the folder itself is fsync'ed. A
+batch interrupted at any moment therefore leaves each table either as it was or as it will be, never
+half written.
+
+The four tables are replaced one after another, so they are committed in an order that keeps them
+consistent under interruption: ``bouts`` and ``days`` first, then ``recordings``, which is the record of
+what is done, then ``failures`` and the manifest. A recording counts as done only when its row is in
+``recordings.parquet``; if a batch stops after its bouts were written but before its recording row was,
+the next run analyses the file again and replaces those bouts (rows are always replaced per
+``recording_id``, never appended twice).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import socket
+import uuid
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from backstride._errors import InputError
+from backstride.batch._schema import SCHEMA_VERSION, SCHEMAS, TABLE_NAMES
+
+MANIFEST = "manifest.json"
+LOCK = ".backstride-batch.lock"
+_TMP_MARK = ".tmp-"
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not every platform or file system can fsync a folder
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def _atomic_file(target: Path) -> Iterator[Any]:
+    tmp = target.with_name(f".{target.name}{_TMP_MARK}{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    try:
+        with open(tmp, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    _fsync_dir(target.parent)
+
+
+def write_table_atomic(table: pa.Table, target: Path) -> None:
+    """Write ``table`` as Parquet to ``target`` so that readers see the old file or the new, nothing between."""
+    with _atomic_file(target) as fh:
+        pq.write_table(table, fh, compression="zstd")
+
+
+def write_json_atomic(data: Any, target: Path) -> None:
+    with _atomic_file(target) as fh:
+        fh.write((json.dumps(data, indent=1, sort_keys=True, default=str) + "\n").encode("utf-8"))
+
+
+def _not_in(column: pa.ChunkedArray, values: Iterable[str]) -> pa.ChunkedArray:
+    keys = pa.array(sorted(set(values)), type=pa.string())
+    return pc.invert(pc.fill_null(pc.is_in(column, value_set=keys), False))
+
+
+class ResultsFolder:
+    """One results folder, opened for a batch: loads what earlier runs wrote, then merges and commits.
+
+    Only one batch may write to a folder at a time; a lock file (with the writer's host and process id)
+    guards it and is removed on :meth:`close`. A lock left by a process that no longer runs is taken over.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.tables: dict[str, pa.Table] = {}
+        self.manifest: dict[str, Any] = {}
+        self._pending: dict[str, list[pa.Table]] = {name: [] for name in TABLE_NAMES}
+        self._pending_done: set[str] = set()
+        self._pending_failed_sources: set[str] = set()
+        self._resolved_sources: set[str] = set()
+        self._locked = False
+
+    # -- opening -------------------------------------------------------------------------------------
+    def open(self) -> ResultsFolder:
+        if self.out.exists() and not self.out.is_dir():
+            raise InputError(f"--out {self.out} is a file; give a folder for the results")
+        self.out.mkdir(parents=True, exist_ok=True)
+        self._lock()
+        for leftover in self.out.glob(f".*{_TMP_MARK}*"):  # from a batch killed mid-write
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        manifest_path = self.out / MANIFEST
+        if manifest_path.is_file():
+            try:
+                self.manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            except ValueError as exc:
+                raise InputError(
+                    f"{manifest_path} is not valid JSON ({exc}); move it away to start afresh"
+                ) from exc
+            version = self.manifest.get("schema_version")
+            if version != SCHEMA_VERSION:
+                raise InputError(
+                    f"{self.out} holds results in table format {version}, this backstride writes "
+                    f"format {SCHEMA_VERSION}; write to a new folder"
+                )
+        for name in TABLE_NAMES:
+            path = self.out / f"{name}.parquet"
+            schema = SCHEMAS[name]
+            if path.is_file():
+                try:
+                    table = pq.read_table(path)
+                except (OSError, pa.ArrowException) as exc:
+                    raise InputError(f"cannot read {path} ({exc}); move it away to start afresh") from exc
+                if not table.schema.equals(schema, check_metadata=False):
+                    raise InputError(f"{path} does not have the expected columns; write to a new folder")
+                self.tables[name] = table.cast(schema)
+            else:
+                self.tables[name] = schema.empty_table()
+        return self
+
+    def _lock(self) -> None:
+        path = self.out / LOCK
+        me = {"host": socket.gethostname(), "pid": os.getpid()}
+        for _ in range(2):
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                try:
+                    other = json.loads(path.read_text(encoding="utf-8"))
+                except (OSError, ValueError):
+                    other = {}
+                if other.get("host") == me["host"] and not _pid_alive(int(other.get("pid", -1))):
+                    with contextlib.suppress(FileNotFoundError):
+                        path.unlink()
+                    continue
+                raise InputError(
+                    f"another batch is writing to {self.out} (process {other.get('pid')} on "
+                    f"{other.get('host')}); wait for it, or delete {path} if it is gone"
+                ) from None
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(me, fh)
+            self._locked = True
+            return
+        raise InputError(f"cannot lock {self.out}")
+
+    def close(self) -> None:
+        if self._locked:
+            with contextlib.suppress(FileNotFoundError):
+                (self.out / LOCK).unlink()
+            self._locked = False
+
+    # -- what is there ------------------------------------------------------------------------------
+    @property
+    def done_ids(self) -> set[str]:
+        return {str(v) for v in self.tables["recordings"].column("recording_id").to_pylist()}
+
+    def hours_of(self, recording_id: str) -> float:
+        table = self.tables["recordings"]
+        mask = pc.equal(table.column("recording_id"), recording_id)
+        durations = table.filter(mask).column("duration_s").to_pylist()
+        return float(durations[0]) / 3600.0 if durations else 0.0
+
+    @property
+    def hash_cache(self) -> dict[str, dict[str, Any]]:
+        cache = self.manifest.get("hash_cache", {})
+        return cache if isinstance(cache, dict) else {}
+
+    # -- adding and committing ----------------------------------------------------------------------
+    def add_done(
+        self, recording: dict[str, Any], bouts: dict[str, list[Any]], days: dict[str, list[Any]]
+    ) -> None:
+        self._pending["recordings"].append(pa.Table.from_pylist([recording], schema=SCHEMAS["recordings"]))
+        self._pending["bouts"].append(pa.Table.from_pydict(bouts, schema=SCHEMAS["bouts"]))
+        self._pending["days"].append(pa.Table.from_pydict(days, schema=SCHEMAS["days"]))
+        self._pending_done.add(str(recording["recording_id"]))
+
+    def add_failure(
+        self, *, recording_id: str | None, path: str, source: str, error_type: str, message: str
+    ) -> None:
+        row = {
+            "recording_id": recording_id,
+            "path": path,
+            "source": source,
+            "error_type": error_type,
+            "message": message,
+            "failed_at": dt.datetime.now(dt.UTC),
+        }
+        self._pending["failures"].append(pa.Table.from_pylist([row], schema=SCHEMAS["failures"]))
+        self._pending_failed_sources.add(source)
+
+    def mark_resolved(self, source: str) -> None:
+        """``source`` needs no failure row any more (its content is done, e.g. it was repaired to a copy)."""
+        self._resolved_sources.add(source)
+
+    @property
+    def has_pending(self) -> bool:
+        return any(self._pending.values())
+
+    def commit(self, *, run: dict[str, Any], hash_cache: dict[str, dict[str, Any]]) -> None:
+        """Merge pending rows into the tables and write everything atomically (see the module's notes)."""
+        done = self._pending_done
+        # A failed file that now succeeded, or failed again, loses its old failure rows.
+        fail_sources = self._pending_failed_sources
+        for name in ("bouts", "days", "recordings"):
+            base = self.tables[name]
+            if done:
+                base = base.filter(_not_in(base.column("recording_id"), done))
+            self.tables[name] = pa.concat_tables([base, *self._pending[name]]).combine_chunks()
+        failures = self.tables["failures"]
+        all_done = {str(v) for v in self.tables["recordings"].column("recording_id").to_pylist()}
+        if all_done:
+            failures = failures.filter(_not_in(failures.column("recording_id"), all_done))
+        gone = fail_sources | set(self._pending_sources("recordings")) | self._resolved_sources
+        if gone:
+            failures = failures.filter(_not_in(failures.column("source"), gone))
+        self.tables["failures"] = pa.concat_tables([failures, *self._pending["failures"]]).combine_chunks()
+
+        for name in ("bouts", "days", "recordings", "failures"):
+            write_table_atomic(self.tables[name], self.out / f"{name}.parquet")
+        runs = [r for r in self.manifest.get("runs", []) if r.get("run_id") != run.get("run_id")]
+        self.manifest = {
+            "format": "backstride batch results",
+            "schema_version": SCHEMA_VERSION,
+            "backstride_version": run.get("backstride_version"),
+            "updated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "tables": {
+                name: {"file": f"{name}.parquet", "rows": self.tables[name].num_rows} for name in TABLE_NAMES
+            },
+            "recordings_done": self.tables["recordings"].num_rows,
+            "recordings_failed": self.tables["failures"].num_rows,
+            "runs": [*runs, run][-100:],
+            "hash_cache": hash_cache,
+        }
+        write_json_atomic(self.manifest, self.out / MANIFEST)
+        self._pending = {name: [] for name in TABLE_NAMES}
+        self._pending_done = set()
+        self._pending_failed_sources = set()
+        self._resolved_sources = set()
+
+    def _pending_sources(self, name: str) -> list[str]:
+        return [str(s) for t in self._pending[name] for s in t.column("source").to_pylist()]
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,32 @@
+"""Helpers of the batch tests: long recordings built from real ones, and an engine with a bug.
+
+Dask worker processes import this module by name (see ``conftest.load_helper``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+
+def concat_imu_csv(
+    files: Sequence[Path], out: Path, *, repeat: int = 1, epoch_start_s: float | None = None
+) -> float:
+    """Write the ``imu.csv`` files one after another (``repeat`` times) with continuous time at 100 Hz.
+
+    With ``epoch_start_s`` the time column is Unix time (so the reader knows the start time); otherwise
+    seconds from 0. Returns the duration written, s.
+    """
+    parts = [np.loadtxt(f, delimiter=",", skiprows=1, ndmin=2) for f in files] * repeat
+    data = np.concatenate(parts)
+    data[:, 0] = np.arange(data.shape[0]) / 100.0 + (epoch_start_s or 0.0)
+    header = "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"
+    fmt = ["%.3f"] + ["%.6g"] * 6
+    np.savetxt(out, data, delimiter=",", header=header, comments="", fmt=fmt)
+    return data.shape[0] / 100.0
+
+
+def buggy_engine(chunks: object, **subject: object) -> object:
+    """An engine with a bug: every file ends in an unexpected exception."""
+    raise ZeroDivisionError("float division by zero")

@@ -1,0 +1,80 @@
+"""INPUTS: files as given, folders searched for recognised recordings, glob patterns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from backstride._errors import InputError, UnsupportedFormatError
+from backstride.batch import discover
+
+
+def _detect(path: Path) -> str:
+    if path.suffix == ".csv":
+        return "csv"
+    raise UnsupportedFormatError(f"{path} is not a recording")
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    for rel in [
+        "p1/imu.csv",
+        "p1/meta.json",
+        "p2/day1/imu.csv",
+        "p2/.hidden/imu.csv",
+        "notes.txt",
+        "top.csv",
+    ]:
+        f = tmp_path / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text("x")
+    return tmp_path
+
+
+def test_folders_are_searched_recursively_for_recognised_files(tree: Path) -> None:
+    files = discover([tree], detect=_detect)
+    assert [f.path for f in files] == ["top.csv", "p1/imu.csv", "p2/day1/imu.csv"]
+    assert all(f.source.is_absolute() for f in files)
+
+
+def test_files_globs_and_duplicates(tree: Path) -> None:
+    files = discover([tree / "top.csv", str(tree / "p*" / "**" / "*.csv"), tree / "p1"], detect=_detect)
+    assert sorted(f.path for f in files) == ["p1/imu.csv", "p2/day1/imu.csv", "top.csv"]
+    by_name = {f.path: f.source for f in files}
+    assert by_name["p1/imu.csv"] == (tree / "p1" / "imu.csv").resolve()
+
+
+def test_the_results_folder_is_not_searched(tree: Path) -> None:
+    (tree / "results").mkdir()
+    (tree / "results" / "x.csv").write_text("x")
+    files = discover([tree], detect=_detect, exclude=tree / "results")
+    assert "results/x.csv" not in {f.path for f in files}
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [("missing.csv", "does not exist"), ("nothing*.cwa", "matches no recording"), ("empty", "no recording")],
+)
+def test_inputs_that_name_nothing_are_refused(tree: Path, given: str, message: str) -> None:
+    (tree / "empty").mkdir()
+    with pytest.raises(InputError, match=message):
+        discover([str(tree / given)], detect=_detect)
+
+
+def test_an_export_folder_is_one_recording(tmp_path: Path) -> None:
+    export = tmp_path / "walk.export"
+    export.mkdir()
+    (export / "Accelerometer.csv").write_text("x")
+    (export / "Gyroscope.csv").write_text("x")
+    (tmp_path / "other.csv").write_text("x")
+
+    def detect(path: Path) -> str:
+        if path.suffix == ".export" or path.suffix == ".csv":
+            return "sensorlogger" if path.is_dir() else "csv"
+        raise UnsupportedFormatError("no")
+
+    files = discover([tmp_path], detect=detect)
+    assert [(f.path, f.source.is_dir()) for f in files] == [("walk.export", True), ("other.csv", False)]
+    (only,) = discover([export], detect=detect)
+    assert only.path == "walk.export" and only.source == export.resolve()

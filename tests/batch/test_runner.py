@@ -1,0 +1,162 @@
+"""The batch runner end to end on a local Dask cluster: results, failures, resume, an existing scheduler."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from backstride.batch import BatchRunner
+from backstride.batch._worker import subject_from_sidecar
+from backstride.gait import WalkingBout, analyze_stream
+from backstride.io import MIN_DURATION_S, iter_chunks
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _rows(out: Path, name: str) -> list[dict[str, Any]]:
+    return pq.read_table(out / f"{name}.parquet").to_pylist()
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_local_cluster_end_to_end(tmp_path: Path, shared_data: Path, lab_files: list[Path]) -> None:
+    out = tmp_path / "results"
+    runner = BatchRunner(out=out, workers=2, chunk_s=30.0, progress=False).run([shared_data / "lowback-lab"])
+    s = runner.summary_
+    assert s.n_files == len(lab_files) and s.n_skipped == 0
+    assert s.n_workers == 2
+    assert len(s.worker_peak_rss_bytes) >= 1
+    assert all(v > 10e6 for v in s.worker_peak_rss_bytes.values())
+
+    recordings = {r["recording_id"]: r for r in _rows(out, "recordings")}
+    failures = {r["recording_id"]: r for r in _rows(out, "failures")}
+    bouts = _rows(out, "bouts")
+    days = _rows(out, "days")
+    total_h = 0.0
+    n_short = 0
+    for f in lab_files:
+        rid = _sha256(f)
+        subject = subject_from_sidecar(str(f))
+        assert subject["height_m"] == json.loads((f.parent / "meta.json").read_text())["height_m"]
+        rel = f.relative_to(shared_data / "lowback-lab").as_posix()
+        n_rows = f.read_text().count("\n") - 1
+        if n_rows / 100.0 < MIN_DURATION_S:  # too short for the reader: a failure, with the reason
+            n_short += 1
+            assert rid not in recordings
+            assert failures[rid]["path"] == rel
+            assert failures[rid]["error_type"] == "InputError"
+            assert f"at least {MIN_DURATION_S:g} s" in failures[rid]["message"]
+            continue
+        rec = recordings[rid]
+        assert rec["path"] == rel
+        assert rec["source"] == str(f.resolve())
+        assert rec["size_bytes"] == f.stat().st_size
+        assert rec["format"] == "csv"
+        # the same engine run here, in this process, gives the same rows
+        expected = analyze_stream(iter_chunks(f, chunk_s=30.0), **subject)
+        mine = sorted((b for b in bouts if b["recording_id"] == rid), key=lambda b: b["bout_index"])
+        assert [
+            WalkingBout(**{k: b[k] for k in WalkingBout.model_fields}) for b in mine
+        ] == expected.walking_bouts
+        assert rec["n_bouts"] == expected.summary.n_bouts == len(mine)
+        assert rec["n_steps"] == expected.summary.n_steps
+        assert rec["total_walking_s"] == pytest.approx(expected.summary.total_walking_s)
+        assert rec["median_walking_speed_mps"] == expected.summary.median_walking_speed_mps
+        assert rec["n_initial_contacts"] == len(expected.initial_contacts)
+        assert rec["duration_s"] == pytest.approx(expected.recording.duration_s)
+        assert rec["height_m"] == subject["height_m"]
+        assert rec["backstride_version"] == expected.backstride_version
+        (day,) = [d for d in days if d["recording_id"] == rid]  # minutes long: one day
+        assert day["day_index"] == 1
+        assert day["n_bouts"] == rec["n_bouts"]
+        assert day["n_steps"] == rec["n_steps"]
+        assert day["walking_s"] == pytest.approx(rec["total_walking_s"])
+        assert day["recorded_s"] == pytest.approx(rec["duration_s"])
+        total_h += rec["duration_s"] / 3600
+    assert (s.n_analysed, s.n_failed) == (len(lab_files) - n_short, n_short)
+    assert len(failures) == n_short
+    assert len(recordings) == s.n_analysed
+    assert sum(r["n_bouts"] for r in recordings.values()) == len(bouts) == s.n_bouts > 0
+    assert s.recording_hours == pytest.approx(total_h)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["recordings_done"] == s.n_analysed
+    assert manifest["tables"]["bouts"]["rows"] == len(bouts)
+    assert manifest["runs"][-1]["analysed"] == s.n_analysed
+    assert sorted(p.name for p in out.iterdir()) == [
+        "bouts.parquet",
+        "days.parquet",
+        "failures.parquet",
+        "manifest.json",
+        "recordings.parquet",
+    ]
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_failures_are_recorded_and_a_rerun_skips_done_and_retries_failed(
+    tmp_path: Path, lab_files: list[Path]
+) -> None:
+    from dask.distributed import LocalCluster
+
+    data = tmp_path / "data"
+    good = [f for f in lab_files if "HA-001-Test5" in str(f)]
+    assert len(good) == 2
+    for f in good:
+        dest = data / f.parent.name / "imu.csv"
+        dest.parent.mkdir(parents=True)
+        shutil.copyfile(f, dest)
+    broken = data / "broken" / "imu.csv"
+    broken.parent.mkdir()
+    broken.write_text("time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n0.0,1,2,3,4,5,6\n0.01,1,oops,3,4,5,6\n")
+    out = tmp_path / "results"
+
+    first = BatchRunner(out=out, workers=1, progress=False).run([data]).summary_
+    assert (first.n_analysed, first.n_failed) == (2, 1)
+    (failure,) = _rows(out, "failures")
+    assert failure["path"] == "broken/imu.csv"
+    assert failure["recording_id"] == _sha256(broken)
+    assert failure["error_type"] == "InputError"
+    assert failure["message"] == first.failures[0].message
+    assert "oops" in failure["message"] or "line" in failure["message"]
+    assert len(_rows(out, "recordings")) == 2
+    bouts_before = _rows(out, "bouts")
+
+    # Rerun unchanged, this time on an existing scheduler (--scheduler): the two done files are skipped
+    # (by content hash), the broken one is tried again and its failure replaced, not duplicated.
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None, processes=True) as cluster:
+        second = (
+            BatchRunner(out=out, scheduler=cluster.scheduler_address, progress=False).run([data]).summary_
+        )
+    assert (second.n_skipped, second.n_analysed, second.n_failed) == (2, 0, 1)
+    assert len(_rows(out, "failures")) == 1
+    assert _rows(out, "bouts") == bouts_before
+
+    # The file is repaired (new content, new hash): it is analysed and its failure row goes.
+    shutil.copyfile(good[0], broken)
+    (broken.parent / "meta.json").write_text('{"height_m": 1.80}')
+    third = BatchRunner(out=out, workers=1, progress=False).run([data]).summary_
+    # same content as good[0], other participant file: content decides, so it is not analysed twice
+    assert (third.n_skipped + third.n_duplicates, third.n_analysed, third.n_failed) == (3, 0, 0)
+    assert _rows(out, "failures") == []
+    assert len(_rows(out, "recordings")) == 2
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [r["analysed"] for r in manifest["runs"]] == [2, 0, 0]
+    assert [r["scheduler"] for r in manifest["runs"]][1].startswith("tcp://")
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_an_unexpected_exception_is_recorded_not_raised(
+    tmp_path: Path, lab_files: list[Path], helpers: Any
+) -> None:
+    runner = BatchRunner(out=tmp_path / "r", workers=1, progress=False, analyzer=helpers.buggy_engine)
+    s = runner.run(lab_files[:2]).summary_
+    assert (s.n_analysed, s.n_failed) == (0, 2)
+    rows = _rows(tmp_path / "r", "failures")
+    assert {r["error_type"] for r in rows} == {"ZeroDivisionError"}
+    assert all(r["message"].startswith("unexpected error: float division by zero") for r in rows)

@@ -1,0 +1,180 @@
+"""The results folder: atomic writes, merging across runs, one writer at a time, schema checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from backstride._errors import InputError
+from backstride.batch import SCHEMAS, write_table_atomic
+from backstride.batch._store import LOCK, ResultsFolder
+
+
+def _recording(rid: str, path: str, walking: float = 10.0) -> dict[str, Any]:
+    return {
+        "recording_id": rid,
+        "path": path,
+        "source": f"/data/{path}",
+        "size_bytes": 100,
+        "format": "csv",
+        "start_time": None,
+        "sampling_rate_hz": 100.0,
+        "duration_s": 3600.0,
+        "n_days": 1,
+        "has_gyroscope": True,
+        "total_walking_s": walking,
+        "n_steps": 20,
+        "n_bouts": 1,
+        "longest_bout_s": walking,
+        "n_bouts_10s": 1,
+        "median_cadence_spm": 100.0,
+        "median_walking_speed_mps": 1.1,
+        "median_stride_length_m": 1.3,
+        "median_trunk_lean_deg": 4.0,
+        "p90_walking_speed_mps": 1.1,
+        "n_initial_contacts": 20,
+        "height_m": 1.7,
+        "sensor_height_m": None,
+        "sensor_height_source": "from body height",
+        "age": None,
+        "sex": None,
+        "warnings": [],
+        "notes": ["resampled"],
+        "chunk_s": 3600.0,
+        "processing_s": 0.5,
+        "backstride_version": "test",
+        "analysed_at": dt.datetime.now(dt.UTC),
+    }
+
+
+def _bouts(rid: str, path: str, n: int) -> dict[str, list[Any]]:
+    cols: dict[str, list[Any]] = {name: [None] * n for name in SCHEMAS["bouts"].names}
+    cols.update(
+        recording_id=[rid] * n,
+        path=[path] * n,
+        bout_index=list(range(n)),
+        day_index=[1] * n,
+        start_s=[10.0 * i for i in range(n)],
+        end_s=[10.0 * i + 5 for i in range(n)],
+        duration_s=[5.0] * n,
+        n_steps=[10] * n,
+    )
+    return cols
+
+
+def _days(rid: str, path: str) -> dict[str, list[Any]]:
+    return {
+        "recording_id": [rid],
+        "path": [path],
+        "day_index": [1],
+        "date": [None],
+        "recorded_s": [3600.0],
+        "walking_s": [10.0],
+        "n_steps": [20],
+        "n_bouts": [1],
+        "n_bouts_10s": [1],
+        "median_cadence_spm": [100.0],
+        "median_walking_speed_mps": [1.1],
+        "p90_walking_speed_mps": [1.1],
+    }
+
+
+def test_atomic_write_keeps_the_old_file_when_writing_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "t.parquet"
+    write_table_atomic(pa.table({"x": [1, 2, 3]}), target)
+
+    def broken(table: pa.Table, where: Any, **kw: Any) -> None:
+        where.write(b"PAR1 half a file")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pq, "write_table", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_table_atomic(pa.table({"x": [9]}), target)
+    monkeypatch.undo()
+    assert pq.read_table(target).column("x").to_pylist() == [1, 2, 3]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.parquet"]  # no temporary file left
+
+
+def test_merge_replaces_rows_per_recording_and_clears_fixed_failures(tmp_path: Path) -> None:
+    run = {"run_id": "r1"}
+    store = ResultsFolder(tmp_path).open()
+    store.add_done(_recording("a", "a.csv"), _bouts("a", "a.csv", 3), _days("a", "a.csv"))
+    store.add_failure(
+        recording_id="b", path="b.csv", source="/data/b.csv", error_type="InputError", message="bad"
+    )
+    store.commit(run=run, hash_cache={})
+    store.close()
+    assert pq.read_table(tmp_path / "bouts.parquet").num_rows == 3
+    assert pq.read_table(tmp_path / "failures.parquet").column("message").to_pylist() == ["bad"]
+
+    store = ResultsFolder(tmp_path).open()
+    assert store.done_ids == {"a"}
+    # 'a' analysed again (e.g. after an interrupted run) must replace, not duplicate, its rows
+    store.add_done(_recording("a", "a.csv", walking=20.0), _bouts("a", "a.csv", 2), _days("a", "a.csv"))
+    store.add_done(_recording("b", "b.csv"), _bouts("b", "b.csv", 1), _days("b", "b.csv"))
+    store.commit(run={"run_id": "r2"}, hash_cache={"x": {"sha256": "b"}})
+    store.close()
+
+    bouts = pq.read_table(tmp_path / "bouts.parquet")
+    assert sorted(bouts.column("recording_id").to_pylist()) == ["a", "a", "b"]
+    recs = pq.read_table(tmp_path / "recordings.parquet").to_pylist()
+    assert {r["recording_id"]: r["total_walking_s"] for r in recs} == {"a": 20.0, "b": 10.0}
+    assert pq.read_table(tmp_path / "failures.parquet").num_rows == 0
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["tables"]["bouts"]["rows"] == 3
+    assert [r["run_id"] for r in manifest["runs"]] == ["r1", "r2"]
+    assert manifest["hash_cache"] == {"x": {"sha256": "b"}}
+    assert not (tmp_path / LOCK).exists()
+
+
+def test_a_second_writer_is_refused_and_a_stale_lock_taken_over(tmp_path: Path) -> None:
+    first = ResultsFolder(tmp_path).open()
+    with pytest.raises(InputError, match="another batch is writing"):
+        ResultsFolder(tmp_path).open()
+    first.close()
+    # a lock from a process that is gone
+    (tmp_path / LOCK).write_text(json.dumps({"host": os.uname().nodename, "pid": 2**22 + 12345}))
+    ResultsFolder(tmp_path).open().close()
+
+
+def test_a_folder_of_another_table_format_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text(json.dumps({"schema_version": 999}))
+    with pytest.raises(InputError, match="new folder"):
+        ResultsFolder(tmp_path).open()
+
+
+def test_a_table_with_other_columns_is_refused(tmp_path: Path) -> None:
+    pq.write_table(pa.table({"x": [1]}), tmp_path / "bouts.parquet")
+    with pytest.raises(InputError, match="expected columns"):
+        ResultsFolder(tmp_path).open()
+
+
+def test_out_must_not_be_a_file(tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(InputError, match="is a file"):
+        ResultsFolder(tmp_path / "f").open()
+
+
+def test_folder_recordings_hash_over_their_files(tmp_path: Path) -> None:
+    from backstride.batch._worker import sha256_file
+
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "a.csv").write_bytes(b"1,2,3\n")
+    (folder / "b.csv").write_bytes(b"4,5,6\n")
+    first = sha256_file(str(folder), "export")
+    assert first.recording_id is not None and first.size_bytes == 12 and first.mtime_ns is None
+    (folder / "b.csv").write_bytes(b"4,5,7\n")
+    assert sha256_file(str(folder), "export").recording_id != first.recording_id
+    missing = sha256_file(str(tmp_path / "nope.csv"), "nope.csv")
+    assert missing.recording_id is None and missing.error_type == "InputError"
+    assert "cannot read" in (missing.message or "")
