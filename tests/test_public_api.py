@@ -6,7 +6,14 @@ import importlib
 
 import pytest
 
-PACKAGES = ["backstride", "backstride.gait", "backstride.io", "backstride.clinic", "backstride.store", "backstride.batch"]
+PACKAGES = [
+    "backstride",
+    "backstride.gait",
+    "backstride.io",
+    "backstride.clinic",
+    "backstride.store",
+    "backstride.batch",
+]
 
 
 @pytest.mark.parametrize("name", PACKAGES)
