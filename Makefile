@@ -29,9 +29,18 @@ test: lint typecheck pytest
 demo: install
 	$(BIN)/backstride demo
 
-bench: install
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python benchmarks/run.py
+# mobgap (the benchmark peer) lives in its own venv: never a dependency of backstride, never in .venv.
+BENCH_VENV  := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+
+$(BENCH_STAMP):
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet mobgap==1.2.0 numpydoc
+	touch $(BENCH_STAMP)
+
+# BENCH_ARGS passes options to benchmarks/run.py, e.g. make bench BENCH_ARGS="--sections speed,import --no-week"
+bench: install $(BENCH_STAMP)
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache

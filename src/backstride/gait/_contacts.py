@@ -66,6 +66,36 @@ def local_step_period(
         spec = np.fft.rfft(segs, nfft, axis=1)
         acf = np.fft.irfft(spec * np.conj(spec), nfft, axis=1)[:, : lag_hi + 1] / norm
         acf = acf / np.maximum(acf[:, :1], 1e-12)
+        # local maxima of the autocorrelation within the plausible lags, all windows at once
+        seg = acf[:, lag_lo:lag_hi]
+        is_peak = np.zeros(seg.shape, dtype=bool)
+        is_peak[:, 1:-1] = (seg[:, 1:-1] > seg[:, :-2]) & (seg[:, 1:-1] >= seg[:, 2:])
+        best = np.where(is_peak, seg, -np.inf).max(axis=1)
+        # the step lag is the first peak reaching half the best one (the stride peak comes later)
+        first_ok = is_peak & (seg >= 0.5 * best[:, None])
+        step_lag = first_ok.argmax(axis=1) + lag_lo
+        ok = first_ok.any(axis=1) & (best >= min_regularity) & (step_lag / fs <= max_step_s)
+        rows = np.arange(acf.shape[0])
+        cols = np.arange(acf.shape[1])
+        lo2 = (1.7 * step_lag).astype(int)
+        hi2 = np.minimum((2.3 * step_lag).astype(int) + 1, acf.shape[1])
+        in_stride = (cols[None, :] >= lo2[:, None]) & (cols[None, :] < hi2[:, None])
+        stride_peak = np.where(in_stride, acf, -np.inf).max(axis=1)
+        w = chunk[ok]
+        period[w] = step_lag[ok] / fs
+        reg[w] = acf[rows[ok], step_lag[ok]]
+        reg2[w] = np.where(np.isfinite(stride_peak[ok]), stride_peak[ok], np.nan)
+    return centres.astype(float), period, reg, reg2
+    nfft = 1 << int(np.ceil(np.log2(2 * win)))
+    lag_lo = int(min_step_s * fs)
+    lag_hi = min(int(2 * max_step_s * fs) + 1, win - 1)
+    norm = (win - np.arange(lag_hi + 1)).astype(float)
+    for chunk in np.array_split(idx, max(1, idx.size // 2048)):
+        segs = band[starts[chunk][:, None] + np.arange(win)[None, :]]
+        segs = segs - segs.mean(axis=1, keepdims=True)
+        spec = np.fft.rfft(segs, nfft, axis=1)
+        acf = np.fft.irfft(spec * np.conj(spec), nfft, axis=1)[:, : lag_hi + 1] / norm
+        acf = acf / np.maximum(acf[:, :1], 1e-12)
         for row, w in zip(acf, chunk, strict=True):
             # local maxima of the autocorrelation within the plausible lags
             seg = row[lag_lo:lag_hi]

@@ -26,6 +26,7 @@ from backstride.gait._filters import FloatArray, moving_average
 from backstride.gait._orientation import BodyFrame, GravityAligner, trunk_lean_deg
 from backstride.gait._quality import GaitRegularity
 from backstride.gait._result import (
+    Foot,
     GaitResult,
     GaitSummary,
     InitialContact,
@@ -305,8 +306,9 @@ class GaitPipeline(Stage):
             alternate = np.where(np.arange(b - a + 1) % 2 == 0, 1.0, -1.0)
             vote = float(np.sum(alternate * np.sign(local.ml_velocity[a : b + 1])))
             for j, i in enumerate(range(a, b + 1)):
-                foot = None if vote == 0 else "left" if (vote > 0) == (j % 2 == 0) else "right"
-                contacts.append(InitialContact(time_s=round(float(t[i]), 3), foot=foot))  # type: ignore[arg-type]
+                foot: Foot | None = None if vote == 0 else "left" if (vote > 0) == (j % 2 == 0) else "right"
+                # values are known to be valid here: skip validation (thousands of contacts per day)
+                contacts.append(InitialContact.model_construct(time_s=round(float(t[i]), 3), foot=foot))
         if bouts_idx.shape[0]:
             in_bouts = np.concatenate([np.arange(a, b + 1) for a, b in bouts_idx])
             tilt = float(np.median(local.tilt_deg[in_bouts]))
@@ -362,6 +364,10 @@ def _check_rate(fs: float) -> None:
 def _subject(
     height_m: float | None, sensor_height_m: float | None, age: float | None, sex: str | None
 ) -> Subject:
+    # a missing value written as NaN (as spreadsheets and pandas write it) means "not given"
+    height_m, sensor_height_m, age = (
+        None if v is None or v != v else v for v in (height_m, sensor_height_m, age)
+    )
     if height_m is not None and not 0.8 <= height_m <= 2.5:
         raise InputError(f"body height {height_m} m is not plausible; give it in metres (e.g. 1.72)")
     if sensor_height_m is not None and not 0.3 <= sensor_height_m <= 1.6:

@@ -1,0 +1,632 @@
+"""``make bench``: accuracy, speed and memory of backstride against mobgap, on the same data, in one run.
+
+Sections (``--sections`` picks some; all by default):
+
+1. ``accuracy``: the official scorer ``../shared/tools/eval_gait.py`` with backstride's runner and mobgap's
+   (``peers/mobgap_runner.py`` in ``.venv-bench``) on ``lowback-lab``, backstride on ``lowback-10m``, and
+   both again on randomly rotated copies (``bench-out/rotated/``).
+2. ``speed``: whole-process wall time and peak RSS of ``backstride analyze FILE --json`` and of mobgap's
+   pipeline on the same 2-hour recording, and their ratio.
+3. ``long``: a 24-hour and a 7-day recording (real signals end to end), analysed whole-process, next to the
+   time pyarrow needs only to read the same CSV.
+4. ``import``: ``import backstride`` in a fresh interpreter (median) and ``backstride --help``.
+5. ``batch``: ``benchmarks/batch_bench.py:main`` when it exists.
+
+Every step is bounded in time; a failure is reported in its table and the run goes on. Inputs are cached in
+``bench-out/``; the figures are written to ``bench-out/figures.json``. See ``docs/benchmarks.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+if __package__ in (None, ""):  # run as a script (``python benchmarks/run.py``): make the package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import datasets, speed
+
+ROOT = datasets.ROOT
+SHARED = datasets.SHARED_DATA
+TOOLS = SHARED.parent / "tools"
+EVAL_GAIT = TOOLS / "eval_gait.py"
+BACKSTRIDE_RUNNER = TOOLS / "backstride_runner.sh"
+BACKSTRIDE = ROOT / ".venv" / "bin" / "backstride"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+BENCH_PYTHON = ROOT / ".venv-bench" / "bin" / "python"
+MOBGAP_RUNNER = Path(__file__).resolve().parent / "peers" / "mobgap_runner.py"
+SECTIONS = ("accuracy", "speed", "long", "import", "batch")
+
+GOAL_SPEEDUP = 50.0
+GOAL_DAY_S, GOAL_DAY_MB = 10.0, 1500.0
+GOAL_WEEK_S, GOAL_WEEK_MB = 60.0, 3000.0
+GOAL_IMPORT_S = 0.5
+# Reading the CSV alone, as a reference for the analysis: the whole table at once, and streamed in blocks.
+READ_WHOLE = "import sys, pyarrow.csv as c; print(c.read_csv(sys.argv[1]).num_rows)"
+READ_STREAM = "import sys, pyarrow.csv as c; print(sum(b.num_rows for b in c.open_csv(sys.argv[1])))"
+MOBGAP_REFERENCE = "mobgap measured 36.6 s / 460 MB on this machine when the issue was written"
+
+console = Console(width=120)
+
+
+# --------------------------------------------------------------------------------------------- helpers
+class Summary:
+    """The final table: one row per figure with its goal, what was measured and whether it passes."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, name: str, goal: str, measured: str, passed: bool | None) -> None:
+        self.rows.append({"figure": name, "goal": goal, "measured": measured, "pass": passed})
+
+    def table(self) -> Table:
+        t = Table(title="Summary")
+        for col in ("figure", "goal", "measured", "pass"):
+            t.add_column(col)
+        for r in self.rows:
+            mark = {True: "[green]yes[/]", False: "[red]NO[/]", None: "—"}[r["pass"]]
+            t.add_row(r["figure"], r["goal"], r["measured"], mark)
+        return t
+
+
+def fmt(value: Any, digits: int = 3) -> str:
+    """A figure for a table: numbers rounded, missing values as an en dash."""
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.{digits}g}" if abs(value) < 1000 else f"{value:.0f}"
+    return str(value)
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    """``a / b`` when both are there and ``b`` is not zero."""
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def backstride_analyze_available() -> bool:
+    """Whether the CLI has the ``analyze`` command (written in parallel; absent in early trees)."""
+    if not BACKSTRIDE.exists():
+        return False
+    p = subprocess.run([str(BACKSTRIDE), "analyze", "--help"], capture_output=True, text=True, timeout=60)
+    return p.returncode == 0
+
+
+def mobgap_available() -> bool:
+    """Whether ``.venv-bench`` holds mobgap (``make bench`` installs it there)."""
+    if not BENCH_PYTHON.exists():
+        return False
+    code = "import importlib.util, sys; sys.exit(importlib.util.find_spec('mobgap') is None)"
+    return subprocess.run([str(BENCH_PYTHON), "-c", code], capture_output=True, timeout=60).returncode == 0
+
+
+def runner_command(engine: str) -> str:
+    if engine == "backstride":
+        return shlex.quote(str(BACKSTRIDE_RUNNER))
+    return f"{shlex.quote(str(BENCH_PYTHON))} {shlex.quote(str(MOBGAP_RUNNER))}"
+
+
+def score(engine: str, data_dir: Path, timeout_s: float) -> dict[str, Any]:
+    """Run ``eval_gait.py`` with an engine's runner on one data folder; its figures, or an ``error``."""
+    env = {**os.environ, "BACKSTRIDE": str(BACKSTRIDE), "PYTHONWARNINGS": "ignore"}
+    cmd = [sys.executable, str(EVAL_GAIT), runner_command(engine), str(data_dir)]
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, cwd=ROOT, env=env)
+    except subprocess.TimeoutExpired:
+        return {"error": f"scorer timed out after {timeout_s:.0f} s"}
+    lines = p.stdout.strip().splitlines()
+    try:
+        figures: dict[str, Any] = json.loads(lines[-1])
+    except (IndexError, json.JSONDecodeError):
+        return {"error": f"scorer failed (rc={p.returncode}): {p.stderr.strip()[-300:]}"}
+    failures = [line for line in lines[:-1] if "FAILED" in line]
+    if failures:
+        figures["first_failure"] = failures[0][:300]
+    return figures
+
+
+def analyse_command(file: Path, meta_path: Path) -> list[str]:
+    """``backstride analyze FILE --json`` with the participant's height (and sensor height) when known."""
+    meta = json.loads(meta_path.read_text())
+    cmd = [str(BACKSTRIDE), "analyze", str(file), "--json"]
+    if meta.get("height_m"):
+        cmd += ["--height-m", str(meta["height_m"])]
+    if meta.get("sensor_height_m"):
+        cmd += ["--sensor-height-m", str(meta["sensor_height_m"])]
+    return cmd
+
+
+def run_measured(name: str, command: Sequence[str], timeout_s: float, out_dir: Path) -> dict[str, Any]:
+    """Measure one whole process; check its stdout is an analysis (JSON) and count what it found."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stdout = out_dir / f"{name}.out"
+    load = os.getloadavg()[0]
+    m = speed.measure(command, timeout_s=timeout_s, stdout_path=stdout)
+    cpu = m.extra.get("user_s", 0.0) + m.extra.get("sys_s", 0.0) if "user_s" in m.extra else None
+    res: dict[str, Any] = {
+        "wall_s": round(m.wall_s, 3),
+        "cpu_s": None if cpu is None else round(cpu, 2),
+        "peak_rss_mb": None if m.peak_rss_mb is None else round(m.peak_rss_mb, 1),
+        "load_1min_before": round(load, 2),
+        "ok": m.ok,
+    }
+    if load > 2 * (os.cpu_count() or 1):
+        console.print(
+            f"[yellow]{name}: load average {load:.1f} on {os.cpu_count()} CPUs: wall times inflated[/]"
+        )
+    if m.timed_out:
+        res["error"] = f"timed out after {timeout_s:.0f} s"
+    elif m.returncode != 0:
+        res["error"] = f"exit {m.returncode}: {m.stderr_tail.strip()[-300:]}"
+    else:
+        text = stdout.read_text(errors="replace")
+        try:
+            out = json.loads(text)
+        except json.JSONDecodeError:
+            out = None
+            res["output"] = text.strip()[-200:]
+        if isinstance(out, dict):
+            res["walking_bouts"] = len(out.get("walking_bouts", []))
+            res["initial_contacts"] = len(out.get("initial_contacts", []))
+    stdout.unlink(missing_ok=True)
+    return res
+
+
+def measured_text(res: dict[str, Any] | None) -> str:
+    if not res:
+        return "not run"
+    if res.get("error"):
+        return f"failed: {str(res['error'])[:70]}"
+    return f"{res['wall_s']:.2f} s, {fmt(res['peak_rss_mb'])} MB"
+
+
+# --------------------------------------------------------------------------------------------- sections
+ACC_ROWS = (
+    ("recordings scored", "recordings"),
+    ("runner failures", "failed"),
+    ("bouts matched / reference", None),
+    ("bouts detected", "wb_det"),
+    ("walking speed MAE (m/s)", "walking_speed_mae_mps"),
+    ("cadence MAE (steps/min)", "cadence_mae_spm"),
+    ("stride length MAE (m)", "stride_length_mae_m"),
+    ("initial contact F1", "ic_f1"),
+    ("initial contact timing MAE (s)", "ic_timing_mae_s"),
+    ("step count |error|, median", "step_count_abs_err_median"),
+    ("scorer wall time (s)", "wall_s"),
+)
+
+
+def accuracy_table(title: str, results: dict[str, dict[str, Any]]) -> Table:
+    engines = list(results)
+    t = Table(title=title)
+    t.add_column("figure")
+    for e in engines:
+        t.add_column(e, justify="right")
+    if len(engines) == 2:
+        t.add_column(f"{engines[0]} / {engines[1]}", justify="right")
+    for label, key in ACC_ROWS:
+        vals: list[Any] = []
+        for e in engines:
+            r = results[e]
+            if "error" in r:
+                vals.append(None)
+            elif key is None:
+                vals.append(f"{r.get('wb_matched')} / {r.get('wb_ref')}")
+            else:
+                vals.append(r.get(key))
+        if all(v is None for v in vals):
+            continue
+        row = [label, *(fmt(v) for v in vals)]
+        if len(engines) == 2:
+            a, b = vals
+            row.append(fmt(ratio(a, b)) if isinstance(a, float) and isinstance(b, float) else "")
+        t.add_row(*row)
+    for e in engines:
+        if "error" in results[e]:
+            t.add_row(f"[red]{e} failed[/]", *([""] * (len(t.columns) - 1)))
+            console.print(f"[red]{e}: {results[e]['error']}[/]")
+        elif results[e].get("first_failure"):
+            console.print(f"[yellow]{e}: {results[e]['first_failure']}[/]")
+    return t
+
+
+def section_accuracy(args: argparse.Namespace, figures: dict[str, Any], summary: Summary) -> None:
+    engines = [e for e, ok in (("backstride", args.has_backstride), ("mobgap", args.has_mobgap)) if ok]
+    if not engines:
+        console.print("[red]accuracy: neither backstride analyze nor mobgap is available[/]")
+        return
+    rotated_root = args.out / "rotated"
+    sets = {
+        "lowback-lab": (SHARED / "lowback-lab", engines),
+        "lowback-10m": (SHARED / "lowback-10m", [e for e in engines if e == "backstride"]),
+    }
+    with console.status("building rotated copies"):
+        for name in ("lowback-lab", "lowback-10m"):
+            rotated = datasets.build_rotated_set(SHARED / name, rotated_root)
+            sets[f"{name} rotated"] = (rotated, sets[name][1])
+    acc: dict[str, Any] = figures.setdefault("accuracy", {})
+    # The scorer runs one process per recording, one after the other; the sets are scored side by side
+    # (``--jobs``), longest first. The scores do not depend on it; the scorer's own wall time does.
+    jobs = [(label, folder, engine) for label, (folder, who) in sets.items() for engine in who]
+    jobs.sort(key=lambda j: ("10m" not in j[0], j[0]))
+
+    def one(job: tuple[str, Path, str]) -> dict[str, Any]:
+        label, folder, engine = job
+        t0 = time.perf_counter()
+        res = score(engine, folder, args.timeout_eval)
+        console.log(f"scored {engine} on {label} in {time.perf_counter() - t0:.0f} s")
+        return res
+
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        futures = {
+            (label, engine): pool.submit(one, (label, folder, engine)) for label, folder, engine in jobs
+        }
+        for label, (folder, who) in sets.items():
+            if not who:
+                continue
+            results = {engine: futures[(label, engine)].result() for engine in who}
+            acc[label] = results
+            console.print(accuracy_table(f"Accuracy on {label} ({folder})", results))
+    for label, key, better in (
+        ("lowback-lab", "ic_f1", "higher"),
+        ("lowback-lab", "walking_speed_mae_mps", "lower"),
+        ("lowback-lab rotated", "ic_f1", "higher"),
+        ("lowback-10m", "ic_f1", "higher"),
+        ("lowback-10m rotated", "ic_f1", "higher"),
+        ("lowback-10m", "step_count_abs_err_median", "lower"),
+    ):
+        for engine, res in acc.get(label, {}).items():
+            if "error" not in res:
+                summary.add(
+                    f"{label}: {key} ({engine})", f"info ({better} is better)", fmt(res.get(key)), None
+                )
+    for label in ("lowback-lab", "lowback-lab rotated"):
+        for engine, res in acc.get(label, {}).items():
+            if "error" not in res:
+                summary.add(
+                    f"{label}: bouts matched ({engine})", "info", f"{res['wb_matched']}/{res['wb_ref']}", None
+                )
+
+
+def section_speed(args: argparse.Namespace, figures: dict[str, Any], summary: Summary) -> None:
+    with console.status("building the 2-hour recording"):
+        csv, meta = datasets.build_two_hour(args.out)
+    work = args.out / "runs"
+    res: dict[str, Any] = {"file": str(csv), "rows": _rows(csv)}
+    if args.has_backstride:
+        runs = []
+        for i in range(args.repeats):
+            with console.status(f"backstride analyze on 2 h (run {i + 1})"):
+                runs.append(run_measured("bs-2h", analyse_command(csv, meta), args.timeout_2h, work))
+        ok = [r for r in runs if not r.get("error")]
+        res["backstride"] = min(ok, key=lambda r: r["wall_s"]) if ok else runs[-1]
+        res["backstride"]["runs_wall_s"] = [r["wall_s"] for r in runs]
+    if args.has_mobgap:
+        with console.status("mobgap pipeline on 2 h (takes about 40 s)"):
+            cmd = [str(BENCH_PYTHON), str(MOBGAP_RUNNER), str(csv), str(meta)]
+            res["mobgap"] = run_measured("mobgap-2h", cmd, args.timeout_mobgap, work)
+    bs: dict[str, Any] = res.get("backstride") or {}
+    mg: dict[str, Any] = res.get("mobgap") or {}
+    both = bool(bs) and bool(mg) and not bs.get("error") and not mg.get("error")
+    res["speedup"] = ratio(mg["wall_s"], bs["wall_s"]) if both else None
+    res["memory_ratio"] = ratio(mg["peak_rss_mb"], bs["peak_rss_mb"]) if both else None
+    res["cpu_ratio"] = ratio(mg.get("cpu_s"), bs.get("cpu_s")) if both else None
+    figures["speed_2h"] = res
+
+    t = Table(title=f"Speed: 2-hour recording, whole process ({res['rows']:,} rows; {MOBGAP_REFERENCE})")
+    for col in ("engine", "wall (s)", "CPU (s)", "peak RSS (MB)", "bouts", "contacts", "note"):
+        t.add_column(col, justify="right" if col not in ("engine", "note") else "left")
+    for name in ("backstride", "mobgap"):
+        r = res.get(name)
+        if r is None:
+            t.add_row(name, "–", "–", "–", "–", "–", "not available")
+            continue
+        t.add_row(
+            name,
+            fmt(r["wall_s"]),
+            fmt(r.get("cpu_s")),
+            fmt(r["peak_rss_mb"]),
+            fmt(r.get("walking_bouts")),
+            fmt(r.get("initial_contacts")),
+            str(r.get("error", ""))[:60],
+        )
+    t.add_row(
+        "mobgap / backstride",
+        fmt(res["speedup"]),
+        fmt(res["cpu_ratio"]),
+        fmt(res["memory_ratio"]),
+        "",
+        "",
+        "ratio",
+    )
+    console.print(t)
+    sp = res["speedup"]
+    summary.add(
+        "2 h: speed-up over mobgap (whole process)",
+        f"≥ {GOAL_SPEEDUP:.0f}×",
+        f"{sp:.1f}×" if sp else f"n/a (backstride {measured_text(bs)}, mobgap {measured_text(mg)})",
+        None if not (args.has_backstride and args.has_mobgap) else (sp is not None and sp >= GOAL_SPEEDUP),
+    )
+    summary.add(
+        "2 h: CPU-time ratio mobgap / backstride", "info (less load-sensitive)", fmt(res["cpu_ratio"]), None
+    )
+    summary.add("2 h: backstride wall / peak RSS", "info", measured_text(bs), None)
+    summary.add("2 h: mobgap wall / peak RSS", "info", measured_text(mg), None)
+
+
+def section_long(args: argparse.Namespace, figures: dict[str, Any], summary: Summary) -> None:
+    plans = [("day-24h", 86400.0, GOAL_DAY_S, GOAL_DAY_MB, args.timeout_day)]
+    if not args.no_week:
+        plans.append(("week-7d", 7 * 86400.0, GOAL_WEEK_S, GOAL_WEEK_MB, args.timeout_week))
+    work = args.out / "runs"
+    t = Table(
+        title="Long recordings, whole process (100 Hz CSV, real signals end to end; pyarrow rows: reading only)"
+    )
+    for col in (
+        "recording",
+        "what",
+        "wall (s)",
+        "CPU (s)",
+        "peak RSS (MB)",
+        "bouts",
+        "goal",
+        "pass",
+    ):
+        t.add_column(col, justify="left" if col in ("recording", "what", "goal") else "right")
+    long_figs: dict[str, Any] = figures.setdefault("long", {})
+    for name, duration, goal_s, goal_mb, timeout in plans:
+        with console.status(f"building {name} (only the first time)"):
+            t0 = time.perf_counter()
+            csv, meta = datasets.build_long(args.out, name, duration)
+            built = time.perf_counter() - t0
+        if built > 1:
+            console.log(f"built {csv} in {built:.0f} s")
+        rows, size_mb = _rows(csv), csv.stat().st_size / 1e6
+        entry: dict[str, Any] = {"file": str(csv), "rows": rows, "csv_mb": round(size_mb, 1)}
+        with console.status(f"pyarrow reading {name}"):
+            entry["pyarrow_read"] = run_measured(
+                f"read-{name}", [str(PYTHON), "-c", READ_WHOLE, str(csv)], timeout, work
+            )
+            entry["pyarrow_stream"] = run_measured(
+                f"stream-{name}", [str(PYTHON), "-c", READ_STREAM, str(csv)], timeout, work
+            )
+        t.add_row(name, "read_csv only (whole)", *_cells(entry["pyarrow_read"]), "ref", "—")
+        t.add_row(f"{rows:,} rows", "open_csv only (streamed)", *_cells(entry["pyarrow_stream"]), "ref", "—")
+        if args.has_backstride:
+            with console.status(f"backstride analyze on {name}"):
+                r = run_measured(f"bs-{name}", analyse_command(csv, meta), timeout, work)
+            entry["backstride"] = r
+            passed = (
+                not r.get("error") and r["wall_s"] <= goal_s and (r["peak_rss_mb"] or float("inf")) <= goal_mb
+            )
+            t.add_row(
+                f"{size_mb:.0f} MB CSV",
+                "backstride analyze",
+                *_cells(r),
+                f"≤{goal_s:.0f} s, ≤{goal_mb / 1000:.1f} GB",
+                "[green]yes[/]" if passed else "[red]NO[/]",
+            )
+            ok = not r.get("error")
+            summary.add(
+                f"{name}: wall",
+                f"≤ {goal_s:.0f} s",
+                measured_text(r).split(",")[0],
+                ok and r["wall_s"] <= goal_s,
+            )
+            summary.add(
+                f"{name}: peak RSS",
+                f"≤ {goal_mb / 1000:.1f} GB",
+                f"{fmt(r['peak_rss_mb'])} MB" if ok else measured_text(r),
+                ok and (r["peak_rss_mb"] or float("inf")) <= goal_mb,
+            )
+        summary.add(
+            f"{name}: pyarrow read_csv alone", "reference", measured_text(entry["pyarrow_read"]), None
+        )
+        summary.add(
+            f"{name}: pyarrow streamed read", "reference", measured_text(entry["pyarrow_stream"]), None
+        )
+        long_figs[name] = entry
+    console.print(t)
+
+
+def section_import(args: argparse.Namespace, figures: dict[str, Any], summary: Summary) -> None:
+    with console.status("timing imports"):
+        imports = speed.import_time_s(str(PYTHON), "backstride", repeats=args.import_repeats)
+        interpreter = speed.whole_process_times_s([str(PYTHON), "-c", "pass"], repeats=5)
+        help_times = speed.whole_process_times_s([str(BACKSTRIDE), "--help"], repeats=5)
+    res = {
+        "import_backstride_s": imports,
+        "import_backstride_median_s": speed.median_of(imports),
+        "interpreter_start_median_s": speed.median_of(interpreter),
+        "backstride_help_median_s": speed.median_of(help_times),
+    }
+    if args.has_mobgap:
+        with console.status("timing import mobgap (for comparison)"):
+            try:
+                mob = speed.import_time_s(str(BENCH_PYTHON), "mobgap.pipeline", repeats=3, timeout_s=120)
+                res["import_mobgap_pipeline_median_s"] = speed.median_of(mob)
+            except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                res["import_mobgap_pipeline_error"] = str(exc)[:200]
+    figures["import"] = res
+    t = Table(title="Start-up (fresh processes, median)")
+    t.add_column("what")
+    t.add_column("seconds", justify="right")
+    t.add_row(
+        f"import backstride (median of {len(imports)}, start-up excluded)",
+        fmt(res["import_backstride_median_s"]),
+    )
+    t.add_row("python -c pass (interpreter start-up)", fmt(res["interpreter_start_median_s"]))
+    t.add_row("backstride --help (whole process)", fmt(res["backstride_help_median_s"]))
+    if "import_mobgap_pipeline_median_s" in res:
+        t.add_row("import mobgap.pipeline (peer, median of 3)", fmt(res["import_mobgap_pipeline_median_s"]))
+    console.print(t)
+    med = res["import_backstride_median_s"]
+    summary.add("import backstride", f"≤ {GOAL_IMPORT_S} s", f"{med:.3f} s", med <= GOAL_IMPORT_S)
+    summary.add("backstride --help (whole process)", "info", f"{res['backstride_help_median_s']:.3f} s", None)
+
+
+def section_batch(args: argparse.Namespace, figures: dict[str, Any], summary: Summary) -> None:
+    script = Path(__file__).resolve().parent / "batch_bench.py"
+    if not script.exists():
+        console.print("batch: benchmarks/batch_bench.py does not exist yet; skipped")
+        figures["batch"] = {"skipped": "batch_bench.py missing"}
+        return
+    code = (
+        f"import json, sys; sys.path.insert(0, {str(script.parent)!r}); import batch_bench; "
+        f"r = batch_bench.main({shlex.split(args.batch_args)!r}); "
+        "print('\\n__FIGURES__' + json.dumps(r, default=str)) if isinstance(r, dict) else None; "
+        "sys.exit(r if isinstance(r, int) else 0)"
+    )
+    console.rule("batch benchmark (benchmarks/batch_bench.py)")
+    t0 = time.perf_counter()
+    try:
+        p = subprocess.run(
+            [str(PYTHON), "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=args.timeout_batch,
+            cwd=ROOT,
+        )
+    except subprocess.TimeoutExpired:
+        figures["batch"] = {"error": f"timed out after {args.timeout_batch:.0f} s"}
+        summary.add("batch benchmark", "runs", "timed out", False)
+        return
+    wall = time.perf_counter() - t0
+    out_lines = [line for line in p.stdout.splitlines() if not line.startswith("__FIGURES__")]
+    console.print("\n".join(out_lines), markup=False, highlight=False)
+    res: dict[str, Any] = {"wall_s": round(wall, 2), "returncode": p.returncode}
+    for line in p.stdout.splitlines():
+        if line.startswith("__FIGURES__"):
+            res["figures"] = json.loads(line[len("__FIGURES__") :])
+    if p.returncode != 0:
+        res["error"] = p.stderr.strip()[-500:]
+        console.print(f"[red]batch benchmark failed: {res['error']}[/]")
+    figures["batch"] = res
+    summary.add(
+        "batch benchmark",
+        "runs",
+        f"{'ok' if p.returncode == 0 else 'failed'} in {wall:.0f} s",
+        p.returncode == 0,
+    )
+
+
+# --------------------------------------------------------------------------------------------- main
+def _rows(csv: Path) -> int:
+    """Data rows of a CSV built here. Reading it through also puts it in the page cache, so that every
+    measured process that follows reads from memory alike, not the first one from disk."""
+    with csv.open("rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 24), b"")) - 1
+
+
+def _cells(r: dict[str, Any]) -> list[str]:
+    if r.get("error"):
+        return [f"failed: {str(r['error'])[:40]}", "–", "–", "–"]
+    return [fmt(r["wall_s"]), fmt(r.get("cpu_s")), fmt(r["peak_rss_mb"]), fmt(r.get("walking_bouts"))]
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    p.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated subset of {SECTIONS}")
+    p.add_argument("--out", type=Path, default=datasets.BENCH_OUT, help="cache and output folder")
+    p.add_argument("--no-week", action="store_true", help="skip the 7-day recording")
+    p.add_argument("--no-mobgap", action="store_true", help="leave the peer out")
+    p.add_argument("--backstride", type=Path, default=BACKSTRIDE, help="the backstride executable to measure")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="scorer runs side by side")
+    p.add_argument("--repeats", type=int, default=3, help="backstride runs on the 2-hour file (best kept)")
+    p.add_argument("--import-repeats", type=int, default=7)
+    p.add_argument("--timeout-eval", type=float, default=900.0, help="seconds per scorer run")
+    p.add_argument("--timeout-2h", type=float, default=300.0)
+    p.add_argument("--timeout-mobgap", type=float, default=600.0)
+    p.add_argument("--timeout-day", type=float, default=300.0)
+    p.add_argument("--timeout-week", type=float, default=900.0)
+    p.add_argument("--timeout-batch", type=float, default=1200.0)
+    p.add_argument(
+        "--batch-args", default="", help="options for batch_bench.main, e.g. '--files 2 --hours 1'"
+    )
+    args = p.parse_args(argv)
+    args.sections = [s.strip() for s in args.sections.split(",") if s.strip()]
+    unknown = set(args.sections) - set(SECTIONS)
+    if unknown:
+        p.error(f"unknown sections {sorted(unknown)}; choose from {SECTIONS}")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    global BACKSTRIDE
+    args = parse_args(argv)
+    BACKSTRIDE = args.backstride.resolve()
+    args.out.mkdir(parents=True, exist_ok=True)
+    args.has_backstride = backstride_analyze_available()
+    args.has_mobgap = not args.no_mobgap and mobgap_available()
+    if not args.has_backstride:
+        console.print("[yellow]`backstride analyze` is not available: backstride figures are left out[/]")
+    if not args.has_mobgap:
+        console.print("[yellow]mobgap is not available in .venv-bench: peer figures are left out[/]")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    load = os.getloadavg()[0]
+    if load > (os.cpu_count() or 1):
+        console.print(
+            f"[yellow]load average {load:.1f} on {os.cpu_count()} CPUs: timings will be inflated[/]"
+        )
+    figures: dict[str, Any] = {
+        "load_1min_at_start": round(load, 2),
+        "date_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "commit": commit.stdout.strip() or None,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
+        "engines": {"backstride": args.has_backstride, "mobgap": args.has_mobgap},
+    }
+    summary = Summary()
+    steps: dict[str, Callable[[argparse.Namespace, dict[str, Any], Summary], None]] = {
+        "accuracy": section_accuracy,
+        "speed": section_speed,
+        "long": section_long,
+        "import": section_import,
+        "batch": section_batch,
+    }
+    t0 = time.perf_counter()
+    for name in args.sections:
+        console.rule(name)
+        try:
+            steps[name](args, figures, summary)
+        except Exception as exc:  # one failed section must not hide the others' figures
+            console.print(f"[red]{name}: {type(exc).__name__}: {exc}[/]")
+            figures.setdefault("errors", {})[name] = f"{type(exc).__name__}: {exc}"
+            summary.add(f"{name} section", "runs", f"failed: {exc}"[:70], False)
+        _write_figures(args.out, figures, summary)
+    figures["total_wall_s"] = round(time.perf_counter() - t0, 1)
+    console.rule("summary")
+    console.print(summary.table())
+    path = _write_figures(args.out, figures, summary)
+    console.print(f"figures written to {path} (total {figures['total_wall_s']} s)")
+    return 0
+
+
+def _write_figures(out: Path, figures: dict[str, Any], summary: Summary) -> Path:
+    path = out / "figures.json"
+    tmp = path.with_suffix(".json.part")
+    tmp.write_text(json.dumps({**figures, "summary": summary.rows}, indent=1, default=str))
+    tmp.replace(path)
+    return path
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""Tests of the pure helpers of ``benchmarks/run.py`` (formatting, ratios, the analyse command, options)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks import run
+
+
+def test_fmt_and_ratio() -> None:
+    assert run.fmt(None) == "–"
+    assert run.fmt(0.123456) == "0.123"
+    assert run.fmt(36.61) == "36.6"
+    assert run.fmt(12345.6) == "12346"
+    assert run.fmt(7) == "7"
+    assert run.ratio(36.6, 0.5) == pytest.approx(73.2)
+    assert run.ratio(1.0, 0.0) is None
+    assert run.ratio(None, 2.0) is None
+
+
+def test_analyse_command_passes_heights(tmp_path: Path) -> None:
+    meta = tmp_path / "meta.json"
+    meta.write_text(json.dumps({"height_m": 1.75, "sensor_height_m": 1.08}))
+    cmd = run.analyse_command(tmp_path / "imu.csv", meta)
+    assert cmd[1:4] == ["analyze", str(tmp_path / "imu.csv"), "--json"]
+    assert cmd[4:] == ["--height-m", "1.75", "--sensor-height-m", "1.08"]
+    meta.write_text(json.dumps({"sampling_rate_hz": 100.0}))
+    assert run.analyse_command(tmp_path / "imu.csv", meta)[4:] == []
+
+
+def test_summary_rows_and_options() -> None:
+    summary = run.Summary()
+    summary.add("import backstride", "≤ 0.5 s", "0.2 s", True)
+    summary.add("info row", "info", "1", None)
+    assert [r["pass"] for r in summary.rows] == [True, None]
+    assert summary.table().row_count == 2
+    args = run.parse_args(["--sections", "speed,import", "--no-week"])
+    assert args.sections == ["speed", "import"] and args.no_week
+    with pytest.raises(SystemExit):
+        run.parse_args(["--sections", "nonsense"])
