@@ -158,13 +158,25 @@ def random_rotation(seed: int) -> np.ndarray:
     return q
 
 
-def score_dataset(dataset: str, *, rotate: bool = False) -> dict[str, Any]:
-    """Analyse every reference recording of ``dataset`` in-process and score it."""
+def resampled(rec: Any, rate_hz: float) -> Any:
+    """The recording linearly resampled to ``rate_hz`` (as a phone sampling at another rate would give)."""
+    from backstride.recording import Recording
+
+    t = np.arange(0.0, rec.duration_s, 1.0 / rate_hz)
+    acc = np.column_stack([np.interp(t, rec.time_s, rec.acc_mps2[:, k]) for k in range(3)])
+    return Recording(sampling_rate_hz=rate_hz, time_s=t, acc_mps2=acc, metadata=rec.metadata)
+
+
+def score_dataset(dataset: str, *, rotate: bool = False, rate_hz: float | None = None) -> dict[str, Any]:
+    """Analyse every reference recording of ``dataset`` in-process and score it (optionally rotated or
+    resampled to another rate)."""
     from backstride.gait import analyze
 
     score = Score()
     for i, folder in enumerate(reference_folders(dataset)):
         rec, meta, ref = load_folder(folder, random_rotation(1000 + i) if rotate else None)
+        if rate_hz is not None:
+            rec = resampled(rec, rate_hz)
         height = meta.get("height_m")
         height = height if isinstance(height, float) and np.isfinite(height) else None
         result = analyze(rec, height_m=height, sensor_height_m=meta.get("sensor_height_m"))
