@@ -86,37 +86,6 @@ def local_step_period(
         reg[w] = acf[rows[ok], step_lag[ok]]
         reg2[w] = np.where(np.isfinite(stride_peak[ok]), stride_peak[ok], np.nan)
     return centres.astype(float), period, reg, reg2
-    nfft = 1 << int(np.ceil(np.log2(2 * win)))
-    lag_lo = int(min_step_s * fs)
-    lag_hi = min(int(2 * max_step_s * fs) + 1, win - 1)
-    norm = (win - np.arange(lag_hi + 1)).astype(float)
-    for chunk in np.array_split(idx, max(1, idx.size // 2048)):
-        segs = band[starts[chunk][:, None] + np.arange(win)[None, :]]
-        segs = segs - segs.mean(axis=1, keepdims=True)
-        spec = np.fft.rfft(segs, nfft, axis=1)
-        acf = np.fft.irfft(spec * np.conj(spec), nfft, axis=1)[:, : lag_hi + 1] / norm
-        acf = acf / np.maximum(acf[:, :1], 1e-12)
-        for row, w in zip(acf, chunk, strict=True):
-            # local maxima of the autocorrelation within the plausible lags
-            seg = row[lag_lo:lag_hi]
-            inner = (seg[1:-1] > seg[:-2]) & (seg[1:-1] >= seg[2:])
-            peaks = np.flatnonzero(inner) + 1 + lag_lo
-            if peaks.size == 0:
-                continue
-            vals = row[peaks]
-            best = float(vals.max())
-            if best < min_regularity:
-                continue
-            # the step lag is the first peak reaching half the best one (the stride peak comes later)
-            step_lag = int(peaks[np.flatnonzero(vals >= 0.5 * best)[0]])
-            if step_lag / fs > max_step_s:
-                continue
-            period[w] = step_lag / fs
-            reg[w] = float(row[step_lag])
-            lo2, hi2 = int(1.7 * step_lag), min(int(2.3 * step_lag) + 1, row.shape[0])
-            if hi2 > lo2:
-                reg2[w] = float(row[lo2:hi2].max())
-    return centres.astype(float), period, reg, reg2
 
 
 class ContactDetector(Stage):
