@@ -48,9 +48,11 @@ def test_analyze_prints_a_readable_report(shared_data: Path, capsys: pytest.Capt
 def test_missing_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["analyze", str(tmp_path / "nope.csv")])
     err = capsys.readouterr().err
-    assert code != 0
+    assert code == 2
     assert "Traceback" not in err
-    assert err.strip().startswith("backstride: error:") or "does not exist" in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("backstride: error:") and lines[0].endswith("nope.csv does not exist")
 
 
 def test_unit_and_column_options_reach_the_reader(
