@@ -45,8 +45,8 @@ async def check_upload_size(request: Request) -> None:
     if size > limit:
         raise HTTPException(
             413,
-            f"The file is too large ({size / 1e6:.0f} MB). The largest recording accepted is "
-            f"{limit / 1e6:.0f} MB; record a shorter walk or export only the walk.",
+            f"The file is too large ({_size_text(size)}). The largest recording accepted is "
+            f"{_size_text(limit)}; record a shorter walk or export only the walk.",
         )
 
 
@@ -254,3 +254,8 @@ def result_page(request: Request, patient_id: int, recording_id: int) -> Respons
                 "figures": figures,
             },
         )
+
+
+def _size_text(n_bytes: int) -> str:
+    """A file size a person reads at a glance: kB below 1 MB, else MB."""
+    return f"{n_bytes / 1e3:.0f} kB" if n_bytes < 1e6 else f"{n_bytes / 1e6:.0f} MB"
