@@ -236,3 +236,13 @@ def test_date_and_time_stamps(tmp_path: Path, synth: Any, suffix: str, start: st
     assert recording.metadata["start_time"] == start
     assert recording.notes[0].startswith("time read as date and time")
     assert next(io.iter_chunks(path)).metadata["start_time"] == start
+
+
+@pytest.mark.parametrize("name", ["datetime", "Date", "timestamp_utc", "recording_time"])
+def test_time_columns_named_after_date_or_time_are_found(tmp_path: Path, synth: Any, name: str) -> None:
+    w = synth.walk(duration_s=20.0)
+    path = synth.write_table(tmp_path / "named.csv", [name, "x", "y", "z"], [w.t, *w.acc.T])
+    recording = io.read(path)
+    assert recording.sampling_rate_hz == 100.0
+    assert recording.n_samples == 2000
+    np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=1e-5)

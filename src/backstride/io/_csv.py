@@ -48,6 +48,15 @@ TIME_KEYS = (
     "elapsed",
     "elapsedtime",
     "secondselapsed",
+    "datetime",
+    "date",
+    "utc",
+    "timeutc",
+    "utctime",
+    "localtime",
+    "epoch",
+    "epochtime",
+    "unixtime",
 )
 ACC_PREFIXES = (
     "acc",
@@ -266,6 +275,10 @@ def sniff(
         time_index = _find_column(names, time_column, "time", source)
     else:
         time_index = next((keys.index(k) for k in TIME_KEYS if k in keys), -1)
+        if time_index < 0:  # e.g. "timestamp_utc", "recording_time": a name that begins or ends with time
+            time_index = next(
+                (i for i, k in enumerate(keys) if k.startswith(("time", "date")) or k.endswith("time")), -1
+            )
         if time_index < 0:
             raise InputError(
                 f"{source} has no time column (looked for time, t, timestamp, time_s, seconds ...); "
