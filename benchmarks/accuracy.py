@@ -167,9 +167,25 @@ def resampled(rec: Any, rate_hz: float) -> Any:
     return Recording(sampling_rate_hz=rate_hz, time_s=t, acc_mps2=acc, metadata=rec.metadata)
 
 
-def score_dataset(dataset: str, *, rotate: bool = False, rate_hz: float | None = None) -> dict[str, Any]:
-    """Analyse every reference recording of ``dataset`` in-process and score it (optionally rotated or
-    resampled to another rate)."""
+def softened(rec: Any, factor: float) -> Any:
+    """The recording with its dynamic acceleration (all but a 2-second moving average, i.e. gravity and
+    slow posture changes) scaled by ``factor``: the trunk of a very slow or cautious walker moves about a
+    third as much as in an ordinary walk."""
+    from backstride.gait._filters import moving_average
+    from backstride.recording import Recording
+
+    slow = moving_average(rec.acc_mps2, round(2.0 * rec.sampling_rate_hz))
+    acc = slow + factor * (rec.acc_mps2 - slow)
+    return Recording(
+        sampling_rate_hz=rec.sampling_rate_hz, time_s=rec.time_s, acc_mps2=acc, metadata=rec.metadata
+    )
+
+
+def score_dataset(
+    dataset: str, *, rotate: bool = False, rate_hz: float | None = None, amplitude: float | None = None
+) -> dict[str, Any]:
+    """Analyse every reference recording of ``dataset`` in-process and score it (optionally rotated,
+    resampled to another rate, or with its movement scaled by ``amplitude``)."""
     from backstride.gait import analyze
 
     score = Score()
@@ -177,6 +193,8 @@ def score_dataset(dataset: str, *, rotate: bool = False, rate_hz: float | None =
         rec, meta, ref = load_folder(folder, random_rotation(1000 + i) if rotate else None)
         if rate_hz is not None:
             rec = resampled(rec, rate_hz)
+        if amplitude is not None:
+            rec = softened(rec, amplitude)
         height = meta.get("height_m")
         height = height if isinstance(height, float) and np.isfinite(height) else None
         result = analyze(rec, height_m=height, sensor_height_m=meta.get("sensor_height_m"))

@@ -48,6 +48,20 @@ def test_weak_initiation_and_termination_contacts_are_trimmed() -> None:
     assert BoutAssembler().assemble(steps, strength).bouts_.tolist() == [[1, 8]]
 
 
+def test_shuffling_between_two_walks_does_not_bridge_them() -> None:
+    # two walks 4 s apart; weak shuffles 1 s after the first and 1 s before the second would leave
+    # 2-s breaks, but the break is measured between real steps
+    walk = np.arange(0, 8) * 0.55
+    second = walk[-1] + 4.0 + walk
+    steps = np.concatenate(
+        [walk, [walk[-1] + 0.5, walk[-1] + 1.0], [second[0] - 1.0, second[0] - 0.5], second]
+    )
+    strength = np.concatenate([np.full(8, 2.0), [0.2, 0.15], [0.15, 0.2], np.full(8, 2.0)])
+    assert BoutAssembler().assemble(steps, strength).bouts_.tolist() == [[0, 7], [12, 19]]
+    # without the impact of each contact they are one bout
+    assert BoutAssembler().assemble(steps).bouts_.tolist() == [[0, 19]]
+
+
 def test_step_length_from_known_excursion() -> None:
     # vertical position with a 4 cm peak-to-peak excursion per 0.5 s step
     t = np.arange(0, 30, 1 / FS)

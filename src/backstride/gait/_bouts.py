@@ -7,9 +7,10 @@ of at most 3 s are merged into one. The bout runs from its first to its last ini
 
 Gait initiation and termination: the first step out of standing and the closing step that brings the feet
 together carry little of the body's weight transfer and are not counted by the Mobilise-D reference
-(its stride-length rule drops them). We drop a bout's first or last contacts while their impact is below
-``end_trim_ratio`` × the bout's median impact, or while their step lasts more than ``end_step_ratio`` ×
-the bout's median step.
+(its stride-length rule drops them). We drop a run's first or last contacts while their impact is below
+``end_trim_ratio`` × the run's median impact, or while their step lasts more than ``end_step_ratio`` ×
+the run's median step. This happens before runs are merged, so the 3-second break is measured between
+real steps: shuffling or turning on the spot between two walks does not bridge them.
 
 Here a step is the interval between two consecutive initial contacts and is plausible when it lasts
 ``min_step_s``–``max_step_s``; a stride is two consecutive plausible steps, so ``n`` consecutive contacts
@@ -78,24 +79,26 @@ class BoutAssembler(Stage):
             starts = np.flatnonzero(edges == 1)
             stops = np.flatnonzero(edges == -1)  # step index one past the run
             runs = [(int(a), int(b)) for a, b in zip(starts, stops, strict=True)]
-        # merge runs separated by short breaks
+        if ic_strength is not None:
+            runs = [self._trimmed(t, ic_strength, a, b) for a, b in runs]
+        # merge runs separated by short breaks (measured between the runs' trimmed ends)
         merged: list[list[int]] = []
         for a, b in runs:
             if merged and t[a] - t[merged[-1][1]] <= self.max_break_s:
                 merged[-1][1] = b
             else:
                 merged.append([a, b])
-        if ic_strength is not None:
-            for m in merged:
-                a, b = m
-                ref = self.end_trim_ratio * float(np.median(ic_strength[a : b + 1]))
-                step = float(np.median(np.diff(t[a : b + 1]))) if b > a else 0.0
-                longest = self.end_step_ratio * step
-                while a < b and (ic_strength[a] < ref or t[a + 1] - t[a] > longest):
-                    a += 1
-                while b > a and (ic_strength[b] < ref or t[b] - t[b - 1] > longest):
-                    b -= 1
-                m[0], m[1] = a, b
         bouts = [(a, b) for a, b in merged if (b - a + 1) - 2 >= self.min_strides]
         self.bouts_ = np.array(bouts, dtype=np.int64).reshape(-1, 2)
         return self
+
+    def _trimmed(self, t: FloatArray, strength: FloatArray, a: int, b: int) -> tuple[int, int]:
+        """A run of steps without its weak or hesitant first and last contacts."""
+        ref = self.end_trim_ratio * float(np.median(strength[a : b + 1]))
+        step = float(np.median(np.diff(t[a : b + 1]))) if b > a else 0.0
+        longest = self.end_step_ratio * step
+        while a < b and (strength[a] < ref or t[a + 1] - t[a] > longest):
+            a += 1
+        while b > a and (strength[b] < ref or t[b] - t[b - 1] > longest):
+            b -= 1
+        return a, b
