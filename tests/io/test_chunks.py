@@ -11,6 +11,15 @@ import numpy as np
 import pytest
 
 from backstride import InputError, io
+from backstride.io import _csv
+
+
+@pytest.fixture(autouse=True, params=["whole", "streamed"])
+def csv_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs twice: small CSVs are parsed whole, large ones streamed block by block."""
+    if request.param == "streamed":
+        monkeypatch.setattr(_csv, "WHOLE_READ_MAX_BYTES", 0)
+    return str(request.param)
 
 
 def test_chunks_of_a_regular_csv_join_to_the_whole(make_csv: Callable[..., Path]) -> None:

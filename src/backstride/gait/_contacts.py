@@ -193,16 +193,17 @@ class ContactDetector(Stage):
         cand, p_at, heights = cand[keep], p_at[keep], heights[keep]
         # non-maximum suppression within a fraction of the local step period
         order = np.argsort(-heights, kind="stable")
+        reach = self.suppression * p_at * fs
+        lows = np.searchsorted(cand, cand - reach, side="left").tolist()
+        highs = np.searchsorted(cand, cand + reach, side="right").tolist()
         taken = np.zeros(cand.size, dtype=bool)
-        blocked = np.zeros(cand.size, dtype=bool)
-        for i in order:
+        blocked = bytearray(cand.size)
+        for i in order.tolist():
             if blocked[i]:
                 continue
             taken[i] = True
-            reach = self.suppression * p_at[i] * fs
-            lo = np.searchsorted(cand, cand[i] - reach, side="left")
-            hi = np.searchsorted(cand, cand[i] + reach, side="right")
-            blocked[lo:hi] = True
+            lo, hi = lows[i], highs[i]
+            blocked[lo:hi] = b"\x01" * (hi - lo)
         ics, strength = cand[taken], heights[taken]
         # sub-sample position of each maximum (parabola through the three samples around it)
         y0 = smooth[np.maximum(ics - 1, 0)]

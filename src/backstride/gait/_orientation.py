@@ -106,17 +106,17 @@ class BodyFrame(Stage):
             up = gravity_mps2[ic_samples[part]]
             up = up / np.linalg.norm(up, axis=1, keepdims=True)
             sw = sway[idx]  # (m, w, 3)
-            sw = sw - np.einsum("mwi,mi->mw", sw, up)[:, :, None] * up[:, None, :]
-            cov = np.einsum("mwi,mwj->mij", sw, sw)
+            sw = sw - (sw @ up[:, :, None]) * up[:, None, :]
+            cov = sw.transpose(0, 2, 1) @ sw
             _, vecs = np.linalg.eigh(cov)
             ml = vecs[:, :, -1]
             forward = np.cross(ml, up)
             forward /= np.maximum(np.linalg.norm(forward, axis=1, keepdims=True), 1e-12)
             st = step[idx]
-            vert = np.einsum("mwi,mi->mw", st, up)
+            vert = (st @ up[:, :, None])[:, :, 0]
             vel = np.cumsum(vert, axis=1) / fs
             vel -= vel.mean(axis=1, keepdims=True)
-            a_fw = np.einsum("mwi,mi->mw", st, forward)
+            a_fw = (st @ forward[:, :, None])[:, :, 0]
             a_fw -= a_fw.mean(axis=1, keepdims=True)
             num = np.einsum("mw,mw->m", vel, a_fw)
             den = np.sqrt(np.einsum("mw,mw->m", vel, vel) * np.einsum("mw,mw->m", a_fw, a_fw))
@@ -129,7 +129,7 @@ class BodyFrame(Stage):
             self.forward_confidence_[part] = np.abs(corr)
             # side-to-side velocity at the contact: the body moves toward the new stance foot
             left = np.cross(up, forward)
-            a_ml = np.einsum("mwi,mi->mw", sw, left)
+            a_ml = (sw @ left[:, :, None])[:, :, 0]
             v_ml = np.cumsum(a_ml, axis=1) / fs
             v_ml -= v_ml.mean(axis=1, keepdims=True)
             self.ml_velocity_[part] = v_ml[:, half]

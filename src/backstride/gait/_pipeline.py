@@ -29,7 +29,6 @@ from backstride.gait._result import (
     Foot,
     GaitResult,
     GaitSummary,
-    InitialContact,
     RecordingInfo,
     Subject,
     WalkingBout,
@@ -258,9 +257,11 @@ class GaitPipeline(Stage):
         sl_factor = StepLengthZijlstra(**self.step_length.get_params()).correction
         lh = subject.sensor_height_m
         bouts: list[WalkingBout] = []
-        contacts: list[InitialContact] = []
+        contacts: list[dict[str, Any]] = []
         warnings: list[str] = []
-        for a, b in bouts_idx:
+        win_lo = np.searchsorted(local.win_centre, local.ic[bouts_idx[:, 0]], side="left")
+        win_hi = np.searchsorted(local.win_centre, local.ic[bouts_idx[:, 1]], side="right")
+        for (a, b), w_lo, w_hi in zip(bouts_idx.tolist(), win_lo.tolist(), win_hi.tolist(), strict=True):
             ta, tb = float(t[a]), float(t[b])
             dur = tb - ta
             step_times = np.diff(t[a : b + 1])
@@ -272,9 +273,8 @@ class GaitPipeline(Stage):
                 lengths = sl_factor * 2.0 * np.sqrt(np.clip(2 * lh * h - h * h, 0.0, None))
                 step_len = float(np.nanmean(lengths)) if np.isfinite(lengths).any() else None
             speed = step_len * (b - a) / dur if step_len is not None and dur > 0 else None
-            wsel = (local.win_centre >= a_sample(local, a)) & (local.win_centre <= a_sample(local, b))
-            reg = local.win_reg[wsel]
-            reg2 = local.win_reg2[wsel]
+            reg = local.win_reg[w_lo:w_hi]
+            reg2 = local.win_reg2[w_lo:w_hi]
             reg = reg[np.isfinite(reg)]
             reg2 = reg2[np.isfinite(reg2)]
             ad1 = float(reg.mean()) if reg.size else None
@@ -305,10 +305,11 @@ class GaitPipeline(Stage):
             # the contact) and which are right
             alternate = np.where(np.arange(b - a + 1) % 2 == 0, 1.0, -1.0)
             vote = float(np.sum(alternate * np.sign(local.ml_velocity[a : b + 1])))
-            for j, i in enumerate(range(a, b + 1)):
-                foot: Foot | None = None if vote == 0 else "left" if (vote > 0) == (j % 2 == 0) else "right"
-                # values are known to be valid here: skip validation (thousands of contacts per day)
-                contacts.append(InitialContact.model_construct(time_s=round(float(t[i]), 3), foot=foot))
+            first: Foot | None = None if vote == 0 else "left" if vote > 0 else "right"
+            other: Foot | None = None if first is None else "right" if first == "left" else "left"
+            feet = [first, other]
+            times = np.round(t[a : b + 1], 3).tolist()
+            contacts.extend({"time_s": ts, "foot": feet[j % 2]} for j, ts in enumerate(times))
         if bouts_idx.shape[0]:
             in_bouts = np.concatenate([np.arange(a, b + 1) for a, b in bouts_idx])
             tilt = float(np.median(local.tilt_deg[in_bouts]))
@@ -328,13 +329,9 @@ class GaitPipeline(Stage):
             subject=subject,
             summary=_summary(bouts, duration),
             walking_bouts=bouts,
-            initial_contacts=contacts,
+            initial_contacts=contacts,  # type: ignore[arg-type]  # validated (fast, in Rust) as InitialContact
             warnings=warnings,
         )
-
-
-def a_sample(local: _Local, i: int) -> int:
-    return int(local.ic[i])
 
 
 def _chain(first: Recording, rest: Iterator[Recording]) -> Iterator[Recording]:

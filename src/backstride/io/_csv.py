@@ -460,6 +460,9 @@ def _read_table(layout: CsvLayout) -> tuple[pa.Table, list[str]]:
     return table, notes
 
 
+# files up to this size are parsed whole and multi-threaded; larger ones are streamed in bounded memory
+WHOLE_READ_MAX_BYTES = 128 << 20
+
 _TRUNCATED = "the last line is incomplete (an interrupted export or upload?) and was dropped"
 
 
@@ -630,8 +633,24 @@ def iter_csv_raw(
     acc_columns: Sequence[str] | None = None,
     gyr_columns: Sequence[str] | None = None,
 ) -> Iterator[RawSignals]:
-    """Stream a CSV as consecutive :class:`RawSignals` blocks; times relative to the file's first row."""
+    """Stream a CSV as consecutive :class:`RawSignals` blocks; times relative to the file's first row.
+
+    A file of at most ``WHOLE_READ_MAX_BYTES`` is parsed in one go on all cores (a two-hour recording in
+    half the time of the single-threaded streaming reader) and given as one block.
+    """
     layout = sniff(path, time_column=time_column, acc_columns=acc_columns, gyr_columns=gyr_columns)
+    if not layout.gzip and path.stat().st_size <= WHOLE_READ_MAX_BYTES:
+        table, notes = _read_table(layout)
+        if table.num_rows == 0:
+            return
+        raw = table_to_raw(layout, table)
+        del table
+        scale_time(raw, layout)
+        raw.notes = [*notes, *layout.notes]
+        raw.metadata = {"format": "csv", "source": path.name}
+        _naive_start(raw, layout)
+        yield raw
+        return
     bad = _BadRows()
     # pyarrow's streaming reader parses a fixed number of blocks ahead, so the block size bounds the memory:
     # 1 MB blocks keep it near 40 MB, where 20 MB blocks held 450 MB for a day-long file.

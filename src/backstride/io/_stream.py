@@ -212,6 +212,17 @@ def _emit(
         if float(np.max(np.abs(dt - 1.0 / rate))) > REGULAR_TOLERANCE / rate:
             notes.append(f"time base irregular (median {period * 1000:.1f} ms): resampled to {rate:g} Hz")
         notes.extend(gap_notes(ts, dt, period, 0.0))
+    # samples already on the grid (a logger's regular export) are taken as they are, as io.read does
+    on_grid = REGULAR_TOLERANCE / rate
+    first = int(np.searchsorted(t, grid[0] - on_grid, side="left"))
+    on = t[first : first + grid.shape[0]]
+    if on.shape[0] == grid.shape[0] and float(np.max(np.abs(on - grid))) <= on_grid:
+        take = slice(first, first + grid.shape[0])
+        out_gyr = None if gyr is None else gyr[take].copy()
+        meta = {**metadata, "chunk": index}
+        return Recording(
+            rate, grid, acc[take].copy(), out_gyr, metadata=meta, notes=tuple(dict.fromkeys(notes))
+        )
     out_acc = np.empty((grid.shape[0], 3), dtype=np.float64)
     out_gyr = None if gyr is None else np.empty((grid.shape[0], 3), dtype=np.float64)
     for axis in range(3):

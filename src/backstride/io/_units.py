@@ -34,7 +34,7 @@ GyrUnit = Literal["deg/s", "rad/s"]
 ACC_UNITS: tuple[str, ...] = ("g", "m/s2")
 GYR_UNITS: tuple[str, ...] = ("deg/s", "rad/s")
 
-_MAX_SAMPLES_FOR_STATS = 200_000
+_MAX_SAMPLES_FOR_STATS = 20_000  # evenly spread: plenty for a median and a 99th percentile
 GYR_RAD_MAX_P99 = 10.0
 GYR_RAD_IMPLAUSIBLE_P99 = 20.0
 
