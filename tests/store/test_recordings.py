@@ -169,14 +169,37 @@ def test_gc_orphan_blobs(engine: Engine, blobs: store.BlobStore) -> None:
     orphan = blobs.put(b"bytes nobody refers to")
     stale_tmp = blobs.root / ".incoming-crashed.tmp"
     stale_tmp.write_bytes(b"half")
+    stale_scratch = blobs.root / ".scratch-killed"  # an analysis killed mid-way leaves its working copy
+    stale_scratch.mkdir()
+    (stale_scratch / "walk.csv").write_bytes(b"time_s,acc_x")
     with store.transaction(engine) as s:
         assert store.gc_orphan_blobs(s, blobs) == []  # everything is recent: spared
         old = time.time() - 7200
-        for p in (blobs.path(orphan), blobs.path(kept), stale_tmp):
+        for p in (blobs.path(orphan), blobs.path(kept), stale_tmp, stale_scratch):
             os.utime(p, (old, old))
         removed = store.gc_orphan_blobs(s, blobs)
-    assert sorted(removed) == sorted([orphan, stale_tmp.name])
+    assert sorted(removed) == sorted([orphan, stale_tmp.name, stale_scratch.name])
     assert blobs.exists(kept) and not blobs.exists(orphan) and not stale_tmp.exists()
+    assert not stale_scratch.exists()
+
+
+def test_the_analysis_works_on_a_copy_inside_the_store_that_is_removed(
+    engine: Engine, blobs: store.BlobStore
+) -> None:
+    seen: list[Path] = []
+
+    class Spy(_Analyzer):
+        def __call__(self, path: Path) -> Any:
+            seen.append(path)
+            assert path.read_bytes() == CSV and path.name == "walk.csv"
+            return super().__call__(path)
+
+    pid = _patient(engine)
+    with store.transaction(engine) as s:
+        store.add_recording(s, blobs, pid, "walk.csv", CSV, Spy())
+    assert seen and seen[0].parent.parent == blobs.root
+    assert not seen[0].parent.exists()
+    assert not list(blobs.root.glob(".scratch-*"))
 
 
 def test_unknown_patient_leaves_no_blob(engine: Engine, blobs: store.BlobStore) -> None:

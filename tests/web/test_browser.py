@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import socket
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -39,8 +38,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def shots() -> Path:
-    folder = Path(os.environ.get("BACKSTRIDE_SCREENSHOTS") or tempfile.mkdtemp(prefix="backstride-shots-"))
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Screenshots go to BACKSTRIDE_SCREENSHOTS when set (to look at them), else to pytest's own tmp."""
+    keep = os.environ.get("BACKSTRIDE_SCREENSHOTS")
+    folder = Path(keep) if keep else tmp_path_factory.mktemp("shots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

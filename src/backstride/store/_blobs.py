@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import os
 import re
+import shutil
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
@@ -127,6 +128,17 @@ class BlobStore:
         _fsync_dir(p.parent)
         return True
 
+    @contextlib.contextmanager
+    def scratch(self) -> Iterator[Path]:
+        """A private working folder inside the store (same file system, so blobs can be hard-linked into
+        it), removed on exit; one left behind by a killed process is removed by :meth:`gc_orphans`."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(dir=self.root, prefix=".scratch-"))
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
     def __iter__(self) -> Iterator[str]:
         """The SHA-256 of every stored blob."""
         if not self.root.is_dir():
@@ -158,4 +170,9 @@ class BlobStore:
                     if tmp.stat().st_mtime <= cutoff:
                         tmp.unlink()
                         removed.append(tmp.name)
+            for folder in self.root.glob(".scratch-*"):
+                with contextlib.suppress(FileNotFoundError):
+                    if folder.is_dir() and folder.stat().st_mtime <= cutoff:
+                        shutil.rmtree(folder, ignore_errors=True)
+                        removed.append(folder.name)
         return removed

@@ -13,7 +13,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -356,8 +355,8 @@ def add_recording(
             raise InputError(f"{name} is empty")
         # The analysis runs before the first SQL statement of this call, so on SQLite a fresh session does
         # not hold the write lock while the gait engine works.
-        with tempfile.TemporaryDirectory(prefix="backstride-upload-") as tmp:
-            view = Path(tmp) / name
+        with blobs.scratch() as tmp:
+            view = tmp / name
             try:
                 os.link(blobs.path(sha), view)
             except OSError:
