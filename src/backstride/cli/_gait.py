@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -66,8 +67,8 @@ def analyze(
         acc_columns=_columns(acc_columns),
         gyr_columns=_columns(gyr_columns),
     )
-    size = _size(file)
-    if size >= PROGRESS_MIN_BYTES:
+    # a progress bar for a person watching a long file; none in pipelines and logs (stderr not a terminal)
+    if sys.stderr.isatty() and _size(file) >= PROGRESS_MIN_BYTES:
         from rich.console import Console
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
