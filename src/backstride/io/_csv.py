@@ -604,14 +604,22 @@ def read_csv_raw(
 ) -> RawSignals:
     """Read a whole CSV into :class:`RawSignals` (time in seconds from the first row)."""
     layout = sniff(path, time_column=time_column, acc_columns=acc_columns, gyr_columns=gyr_columns)
+    raw = _read_whole(layout)
+    if raw is None:
+        raise InputError(f"{path.name} has a header but no data rows")
+    return raw
+
+
+def _read_whole(layout: CsvLayout) -> RawSignals | None:
+    """The whole file in one multi-threaded parse; None when it has no data rows."""
     table, notes = _read_table(layout)
     if table.num_rows == 0:
-        raise InputError(f"{path.name} has a header but no data rows")
+        return None
     raw = table_to_raw(layout, table)
     del table
     scale_time(raw, layout)
     raw.notes = [*notes, *layout.notes]
-    raw.metadata = {"format": "csv", "source": path.name}
+    raw.metadata = {"format": "csv", "source": layout.path.name}
     _naive_start(raw, layout)
     return raw
 
@@ -640,16 +648,9 @@ def iter_csv_raw(
     """
     layout = sniff(path, time_column=time_column, acc_columns=acc_columns, gyr_columns=gyr_columns)
     if not layout.gzip and path.stat().st_size <= WHOLE_READ_MAX_BYTES:
-        table, notes = _read_table(layout)
-        if table.num_rows == 0:
-            return
-        raw = table_to_raw(layout, table)
-        del table
-        scale_time(raw, layout)
-        raw.notes = [*notes, *layout.notes]
-        raw.metadata = {"format": "csv", "source": path.name}
-        _naive_start(raw, layout)
-        yield raw
+        whole = _read_whole(layout)
+        if whole is not None:
+            yield whole
         return
     bad = _BadRows()
     # pyarrow's streaming reader parses a fixed number of blocks ahead, so the block size bounds the memory:
