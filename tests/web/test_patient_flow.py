@@ -70,7 +70,8 @@ def test_emergency_stops_everything(client: Any, clinic: Clinic) -> None:
     assert "<nav" not in stop.text and "<a " not in stop.text and "<button" not in stop.text
     assert "<form" not in stop.text
     # Every page of the flow now shows the same stop.
-    for path in ("", "/checkin", "/plan", "/log", "/questionnaires", "/recordings/new", "/progress"):
+    pages = ("", "/checkin", "/checkin/result", "/plan", "/log", "/questionnaires", "/questionnaires/odi")
+    for path in (*pages, "/recordings/new", "/progress"):
         page = client.get(f"/patients/{clinic.patient_a}{path}")
         assert page.status_code == 200
         assert 'id="emergency-number"' in page.text, path

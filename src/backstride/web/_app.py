@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backstride._errors import BackstrideError
 from backstride.web._context import SESSION_COOKIE, NotSignedIn, WebState, get_state
+from backstride.web._flow import EmergencyStop
 from backstride.web._jobs import JobRunner
 from backstride.web._render import render_error
 from backstride.web._security import Signer
@@ -146,6 +147,10 @@ def create_app(
         if request.method in ("GET", "HEAD"):
             return RedirectResponse("/signin", status_code=303)
         return render_error(request, 401, "Please sign in first.")
+
+    @app.exception_handler(EmergencyStop)
+    async def emergency_stop(request: Request, exc: EmergencyStop) -> Response:
+        return exc.response
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

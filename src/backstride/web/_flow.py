@@ -34,6 +34,27 @@ def emergency_page(request: Request, result: dict[str, Any], status: int = 200) 
     )
 
 
+class EmergencyStop(Exception):
+    """Raised by :func:`patient_access` while the patient's emergency stands; the app answers with
+    ``response`` (the emergency page), whatever page was asked for."""
+
+    def __init__(self, response: HTMLResponse) -> None:
+        super().__init__("emergency stop")
+        self.response = response
+
+
+def patient_access(request: Request, db: Session, patient_id: int) -> tuple[User, User]:
+    """The signed-in viewer and the patient whose page this is (404 for anyone else's), after the emergency
+    stop: every patient page opens with this one call, so none can forget the stop."""
+    from backstride.web._context import require_patient_access
+
+    viewer, patient = require_patient_access(request, db, patient_id)
+    stop = blocking_emergency(request, db, viewer, patient)
+    if stop is not None:
+        raise EmergencyStop(stop)
+    return viewer, patient
+
+
 def blocking_emergency(request: Request, db: Session, viewer: User, patient: User) -> HTMLResponse | None:
     """The emergency page if ``viewer`` is this patient and their latest screening was an emergency."""
     from backstride import store

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from backstride._errors import InputError
 from backstride.web._context import check_csrf, get_state, require_patient_access, transaction
-from backstride.web._flow import EMERGENCY, blocking_emergency, emergency_page, refresh_plan
+from backstride.web._flow import EMERGENCY, blocking_emergency, emergency_page, patient_access, refresh_plan
 from backstride.web._render import render
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
@@ -85,10 +85,7 @@ def _defaults_from_profile(patient: Any) -> dict[str, str]:
 @router.get("/patients/{patient_id}/checkin")
 def checkin_page(request: Request, patient_id: int) -> Response:
     with transaction(request, readonly=True) as db:
-        user, patient = require_patient_access(request, db, patient_id)
-        stop = blocking_emergency(request, db, user, patient)
-        if stop is not None:
-            return stop
+        user, patient = patient_access(request, db, patient_id)
         return render(
             request,
             "checkin.html",
@@ -119,10 +116,7 @@ def _save_checkin(
 
     number = get_state(request).settings.emergency_number
     with transaction(request) as db:
-        user, patient = require_patient_access(request, db, patient_id)
-        stop = blocking_emergency(request, db, user, patient)
-        if stop is not None:
-            return stop
+        user, patient = patient_access(request, db, patient_id)
         try:
             result = clinic.triage(answers, emergency_number=number)
         except InputError as exc:
@@ -155,10 +149,7 @@ def checkin_result(request: Request, patient_id: int) -> Response:
     from backstride import store
 
     with transaction(request, readonly=True) as db:
-        user, patient = require_patient_access(request, db, patient_id)
-        stop = blocking_emergency(request, db, user, patient)
-        if stop is not None:
-            return stop
+        user, patient = patient_access(request, db, patient_id)
         latest = store.latest_screening(db, patient.id)
         if latest is None:
             return RedirectResponse(f"/patients/{patient_id}/checkin", status_code=303)
@@ -184,10 +175,7 @@ def plan_page(request: Request, patient_id: int) -> Response:
     today = dt.date.today()
     refresh_plan(request, patient_id, today, create=True)
     with transaction(request, readonly=True) as db:
-        user, patient = require_patient_access(request, db, patient_id)
-        stop = blocking_emergency(request, db, user, patient)
-        if stop is not None:
-            return stop
+        user, patient = patient_access(request, db, patient_id)
         row, plan, review = _adapters.current_plan(db, patient, today)
         missing = _adapters.baseline_for(db, patient, today).missing if row is None else []
         return render(
@@ -257,10 +245,7 @@ def log_page(request: Request, patient_id: int, saved: int = 0) -> Response:
     today = dt.date.today()
     refresh_plan(request, patient_id, today)
     with transaction(request, readonly=True) as db:
-        user, patient = require_patient_access(request, db, patient_id)
-        stop = blocking_emergency(request, db, user, patient)
-        if stop is not None:
-            return stop
+        user, patient = patient_access(request, db, patient_id)
         _row, plan, _review = _adapters.current_plan(db, patient, today)
         existing = store.get_log(db, patient.id, today)
         yesterday = store.get_log(db, patient.id, today - dt.timedelta(days=1))
@@ -297,10 +282,7 @@ def _save_log(request: Request, patient_id: int, log: Any, morning: float | None
     from backstride.web import _adapters
 
     with transaction(request) as db:
-        user, patient = require_patient_access(request, db, patient_id)
-        stop = blocking_emergency(request, db, user, patient)
-        if stop is not None:
-            return stop
+        user, patient = patient_access(request, db, patient_id)
         if morning is not None:
             yesterday = store.get_log(db, patient.id, log.date - dt.timedelta(days=1))
             if yesterday is not None:
@@ -329,10 +311,7 @@ def progress_page(request: Request, patient_id: int) -> Response:
     today = dt.date.today()
     refresh_plan(request, patient_id, today)
     with transaction(request, readonly=True) as db:
-        user, patient = require_patient_access(request, db, patient_id)
-        stop = blocking_emergency(request, db, user, patient)
-        if stop is not None:
-            return stop
+        user, patient = patient_access(request, db, patient_id)
         context = _adapters.progress_view(db, patient, today)
         return render(
             request, "progress.html", {"title": "Progress", "user": user, "patient": patient, **context}

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from backstride._errors import InputError
-from backstride.web._context import check_csrf, get_state, require_patient_access, transaction
-from backstride.web._flow import blocking_emergency
+from backstride.web._context import check_csrf, get_state, transaction
+from backstride.web._flow import patient_access
 from backstride.web._render import render
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
@@ -100,10 +100,7 @@ def questionnaires_page(request: Request, patient_id: int) -> Response:
     from backstride.clinic import INSTRUMENTS
 
     with transaction(request, readonly=True) as db:
-        user, patient = require_patient_access(request, db, patient_id)
-        stop = blocking_emergency(request, db, user, patient)
-        if stop is not None:
-            return stop
+        user, patient = patient_access(request, db, patient_id)
         latest = store.latest_questionnaires(db, patient.id)
         rows = [(INSTRUMENTS[i], latest.get(i)) for i in ORDER if i in INSTRUMENTS]
         return render(
@@ -117,10 +114,7 @@ def questionnaires_page(request: Request, patient_id: int) -> Response:
 def questionnaire_form(request: Request, patient_id: int, instrument_id: str) -> Response:
     instrument = _instrument(instrument_id)
     with transaction(request, readonly=True) as db:
-        user, patient = require_patient_access(request, db, patient_id)
-        stop = blocking_emergency(request, db, user, patient)
-        if stop is not None:
-            return stop
+        user, patient = patient_access(request, db, patient_id)
         return render(
             request,
             "questionnaire.html",
@@ -148,10 +142,7 @@ def _save(request: Request, patient_id: int, instrument: Any, answers: dict[str,
     from backstride import clinic, store
 
     with transaction(request) as db:
-        user, patient = require_patient_access(request, db, patient_id)
-        stop = blocking_emergency(request, db, user, patient)
-        if stop is not None:
-            return stop
+        _, patient = patient_access(request, db, patient_id)
         try:
             result = clinic.score(instrument.id, answers)
         except InputError as exc:

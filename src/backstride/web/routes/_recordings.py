@@ -59,13 +59,10 @@ def _limit_text(request: Request) -> str:
 
 @router.get("/patients/{patient_id}/recordings/new")
 def upload_page(request: Request, patient_id: int) -> Response:
-    from backstride.web._flow import blocking_emergency
+    from backstride.web._flow import patient_access
 
     with transaction(request, readonly=True) as db:
-        user, patient = require_patient_access(request, db, patient_id)
-        stop = blocking_emergency(request, db, user, patient)
-        if stop is not None:
-            return stop
+        user, patient = patient_access(request, db, patient_id)
         return render(
             request,
             "upload.html",
