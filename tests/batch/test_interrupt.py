@@ -26,7 +26,10 @@ if __name__ == "__main__":
 
 
 def _rows(out: Path, name: str) -> int:
-    return int(pq.read_table(out / f"{name}.parquet").num_rows)
+    # one open file: the batch may replace the table while we look (a read by path could take the old
+    # file's size and the new file's bytes)
+    with open(out / f"{name}.parquet", "rb") as fh:
+        return int(pq.read_table(fh).num_rows)
 
 
 @pytest.mark.usefixtures("no_leftover_processes")

@@ -85,6 +85,13 @@ def _require_patient(session: Session, patient_id: int) -> User:
     return _require_user(session, patient_id, "patient")
 
 
+def lock_patient(session: Session, patient_id: int) -> User:
+    """Hold the patient's row until the transaction ends, so changes to one patient's plan happen one at a
+    time (PostgreSQL: ``SELECT ... FOR UPDATE``; SQLite lets one writer in at a time anyway)."""
+    session.execute(select(User.id).where(User.id == patient_id).with_for_update())
+    return _require_patient(session, patient_id)
+
+
 # ------------------------------------------------------------------------------------------------ users
 def create_user(
     session: Session,
@@ -471,8 +478,9 @@ def gc_orphan_blobs(session: Session, blobs: BlobStore, *, min_age_s: float = 36
 def save_plan(
     session: Session, patient_id: int, plan_json: JSONLike, reason: str, created_by: int | None
 ) -> PlanVersion:
-    """Keep a new version of the patient's plan (numbered 1, 2, ...); earlier versions stay."""
-    _require_patient(session, patient_id)
+    """Keep a new version of the patient's plan (numbered 1, 2, ...); earlier versions stay. Concurrent saves
+    for one patient wait for each other (:func:`lock_patient`), so each gets the next number."""
+    lock_patient(session, patient_id)
     plan = to_json(plan_json)
     for _attempt in range(5):
         current = session.scalar(

@@ -208,12 +208,10 @@ def current_plan(
     """
     import datetime as dt
 
-    from sqlalchemy import select
-
     from backstride import clinic, store
 
     if save:
-        db.execute(select(store.User.id).where(store.User.id == patient.id).with_for_update())
+        store.lock_patient(db, patient.id)
     row = store.current_plan(db, patient.id)
     if row is None:
         return None, None, None
