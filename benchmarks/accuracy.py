@@ -181,11 +181,30 @@ def softened(rec: Any, factor: float) -> Any:
     )
 
 
+def reoriented_halfway(rec: Any, seed: int) -> Any:
+    """The recording with its two halves in two different random orientations: a phone taken out and put
+    back another way round in the middle of a recording (here, often in the middle of a walk)."""
+    from backstride.recording import Recording
+
+    acc = rec.acc_mps2.copy()
+    half = acc.shape[0] // 2
+    acc[:half] = acc[:half] @ random_rotation(seed).T
+    acc[half:] = acc[half:] @ random_rotation(seed + 500).T
+    return Recording(
+        sampling_rate_hz=rec.sampling_rate_hz, time_s=rec.time_s, acc_mps2=acc, metadata=rec.metadata
+    )
+
+
 def score_dataset(
-    dataset: str, *, rotate: bool = False, rate_hz: float | None = None, amplitude: float | None = None
+    dataset: str,
+    *,
+    rotate: bool = False,
+    rate_hz: float | None = None,
+    amplitude: float | None = None,
+    reorient: bool = False,
 ) -> dict[str, Any]:
     """Analyse every reference recording of ``dataset`` in-process and score it (optionally rotated,
-    resampled to another rate, or with its movement scaled by ``amplitude``)."""
+    resampled to another rate, with its movement scaled by ``amplitude``, or turned round halfway)."""
     from backstride.gait import analyze
 
     score = Score()
@@ -195,6 +214,8 @@ def score_dataset(
             rec = resampled(rec, rate_hz)
         if amplitude is not None:
             rec = softened(rec, amplitude)
+        if reorient:
+            rec = reoriented_halfway(rec, 2000 + i)
         height = meta.get("height_m")
         height = height if isinstance(height, float) and np.isfinite(height) else None
         result = analyze(rec, height_m=height, sensor_height_m=meta.get("sensor_height_m"))
