@@ -40,9 +40,10 @@ class BoutAssembler(Stage):
     min_step_s, max_step_s:
         Plausible duration of one step (half of Mobilise-D's stride limits).
     end_trim_ratio:
-        Initiation and termination contacts weaker than this fraction of the bout's median are dropped.
+        Initiation and termination contacts weaker than this fraction of their run's median impact are
+        dropped (before runs are merged into bouts).
     end_step_ratio:
-        So are first and last steps lasting more than this multiple of the bout's median step (a hesitant
+        So are first and last steps lasting more than this multiple of the run's median step (a hesitant
         start or a closing step after a pause).
 
     Results

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -129,25 +131,35 @@ def _check_options(format: str, acc_unit: str | None, gyr_unit: str | None) -> N
         raise InputError(f"unknown angular-rate unit {gyr_unit!r}; use one of {', '.join(GYR_UNITS)}")
 
 
-def _read_raw(
-    path: Path,
-    fmt: str,
-    time_column: str | None,
-    acc_columns: Sequence[str] | None,
-    gyr_columns: Sequence[str] | None,
-) -> RawSignals:
+@dataclass(frozen=True)
+class _Options:
+    """What the caller said about a file: column names (generic CSV) and units."""
+
+    time_column: str | None = None
+    acc_columns: Sequence[str] | None = None
+    gyr_columns: Sequence[str] | None = None
+    acc_unit: str | None = None
+    gyr_unit: str | None = None
+
+    def columns(self) -> dict[str, Any]:
+        return {
+            "time_column": self.time_column,
+            "acc_columns": self.acc_columns,
+            "gyr_columns": self.gyr_columns,
+        }
+
+
+def _read_raw(path: Path, fmt: str, opts: _Options) -> RawSignals:
     if fmt == "csv" and is_zip(path):
         member = _single_table(member_names(path))
         if member is None:
             raise _unsupported(path, f"a ZIP archive of {_describe_members(member_names(path))}")
         with extracted(path, [member]) as files:
-            raw = read_csv_raw(
-                files[member], time_column=time_column, acc_columns=acc_columns, gyr_columns=gyr_columns
-            )
+            raw = read_csv_raw(files[member], **opts.columns())
         raw.source = f"{path.name}/{member}"
         raw.metadata["source"] = path.name
     elif fmt == "csv":
-        raw = read_csv_raw(path, time_column=time_column, acc_columns=acc_columns, gyr_columns=gyr_columns)
+        raw = read_csv_raw(path, **opts.columns())
     elif fmt == "phyphox":
         raw = read_phyphox_raw(path)
     else:
@@ -224,7 +236,7 @@ def read(
     if not p.exists():
         raise InputError(f"{p} does not exist")
     try:
-        raw = _read_raw(p, fmt, time_column, acc_columns, gyr_columns)
+        raw = _read_raw(p, fmt, _Options(time_column, acc_columns, gyr_columns))
         recording = to_recording(raw, acc_unit=acc_unit, gyr_unit=gyr_unit)
     except (pa.ArrowException, OSError, UnicodeDecodeError, EOFError) as exc:
         raise InputError(f"{p.name} could not be read as a {fmt} recording: {exc}") from exc
@@ -260,7 +272,7 @@ def iter_chunks(
     p = Path(path)
     _check_options(format, acc_unit, gyr_unit)
     fmt = _detect(p) if format == "auto" else format
-    chunks = _chunks(p, fmt, chunk_s, time_column, acc_columns, gyr_columns, acc_unit, gyr_unit)
+    chunks = _chunks(p, fmt, chunk_s, _Options(time_column, acc_columns, gyr_columns, acc_unit, gyr_unit))
     if not validate:
         yield from chunks
         return
@@ -283,21 +295,11 @@ def iter_chunks(
         raise InputError(f"{source} is only {seen_s:.1f} s long; at least {MIN_DURATION_S:g} s is needed")
 
 
-def _chunks(
-    p: Path,
-    fmt: str,
-    chunk_s: float,
-    time_column: str | None,
-    acc_columns: Sequence[str] | None,
-    gyr_columns: Sequence[str] | None,
-    acc_unit: str | None,
-    gyr_unit: str | None,
-) -> Iterator[Recording]:
+def _chunks(p: Path, fmt: str, chunk_s: float, opts: _Options) -> Iterator[Recording]:
     if fmt != "csv":
         recording = read(
-            p, format=fmt, time_column=time_column, acc_columns=acc_columns, gyr_columns=gyr_columns,
-            acc_unit=acc_unit, gyr_unit=gyr_unit, validate=False,
-        )  # fmt: skip
+            p, format=fmt, **opts.columns(), acc_unit=opts.acc_unit, gyr_unit=opts.gyr_unit, validate=False
+        )
         step = max(1, round(chunk_s * recording.sampling_rate_hz))
         for start in range(0, recording.n_samples, step):
             yield recording.slice(start, min(start + step, recording.n_samples))
@@ -307,27 +309,16 @@ def _chunks(
         if member is None:
             raise _unsupported(p, f"a ZIP archive of {_describe_members(member_names(p))}")
         with extracted(p, [member]) as files:
-            yield from _csv_chunks(
-                files[member], p.name, chunk_s, time_column, acc_columns, gyr_columns, acc_unit, gyr_unit
-            )
+            yield from _csv_chunks(files[member], p.name, chunk_s, opts)
         return
-    yield from _csv_chunks(p, p.name, chunk_s, time_column, acc_columns, gyr_columns, acc_unit, gyr_unit)
+    yield from _csv_chunks(p, p.name, chunk_s, opts)
 
 
-def _csv_chunks(
-    p: Path,
-    source: str,
-    chunk_s: float,
-    time_column: str | None,
-    acc_columns: Sequence[str] | None,
-    gyr_columns: Sequence[str] | None,
-    acc_unit: str | None,
-    gyr_unit: str | None,
-) -> Iterator[Recording]:
-    blocks = iter_csv_raw(p, time_column=time_column, acc_columns=acc_columns, gyr_columns=gyr_columns)
+def _csv_chunks(p: Path, source: str, chunk_s: float, opts: _Options) -> Iterator[Recording]:
+    blocks = iter_csv_raw(p, **opts.columns())
     try:
         yield from stream_chunks(
-            blocks, chunk_s=chunk_s, acc_unit=acc_unit, gyr_unit=gyr_unit,
+            blocks, chunk_s=chunk_s, acc_unit=opts.acc_unit, gyr_unit=opts.gyr_unit,
             metadata={"format": "csv", "source": source},
         )  # fmt: skip
     except (pa.ArrowException, OSError, UnicodeDecodeError, EOFError) as exc:
