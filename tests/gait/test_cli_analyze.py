@@ -35,6 +35,10 @@ def test_analyze_json_has_the_documented_fields(
     assert out["initial_contacts"][0]["foot"] in {"left", "right"}
     assert out["subject"]["sensor_height_source"] == "from body height"
     assert out["recording"]["sampling_rate_hz"] == 100.0
+    # the closing step of the walk is listed after the bout, outside it
+    closing = [c for c in out["initial_contacts"] if c["closing_step"]]
+    assert len(closing) == 1 and closing[0]["time_s"] > bout["end_s"]
+    assert len(out["initial_contacts"]) == bout["n_steps"] + 1
 
 
 def test_analyze_prints_a_readable_report(shared_data: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -48,6 +48,17 @@ def test_weak_initiation_and_termination_contacts_are_trimmed() -> None:
     assert BoutAssembler().assemble(steps, strength).bouts_.tolist() == [[1, 8]]
 
 
+def test_the_closing_step_is_kept_apart_from_the_bout() -> None:
+    steps = np.arange(0, 10) * 0.5
+    strength = np.array([2, 2, 2, 2, 2, 2, 2, 2, 2, 0.3])  # the last contact brings the feet together
+    assembled = BoutAssembler().assemble(steps, strength)
+    assert assembled.bouts_.tolist() == [[0, 8]]
+    assert assembled.closing_.tolist() == [9]
+    # a weak contact after a long pause is not a closing step
+    late = np.append(steps[:9], steps[8] + 2.0)
+    assert BoutAssembler().assemble(late, strength).closing_.tolist() == [-1]
+
+
 def test_shuffling_between_two_walks_does_not_bridge_them() -> None:
     # two walks 4 s apart; weak shuffles 1 s after the first and 1 s before the second would leave
     # 2-s breaks, but the break is measured between real steps

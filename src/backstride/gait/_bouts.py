@@ -10,7 +10,9 @@ together carry little of the body's weight transfer and are not counted by the M
 (its stride-length rule drops them). We drop a run's first or last contacts while their impact is below
 ``end_trim_ratio`` × the run's median impact, or while their step lasts more than ``end_step_ratio`` ×
 the run's median step. This happens before runs are merged, so the 3-second break is measured between
-real steps: shuffling or turning on the spot between two walks does not bridge them.
+real steps: shuffling or turning on the spot between two walks does not bridge them. The closing step is
+still a foot contact (foot-sensor references such as the IPOL 10 m walks count it), so it is reported
+(``closing_``) next to its bout, outside the bout's interval.
 
 Here a step is the interval between two consecutive initial contacts and is plausible when it lasts
 ``min_step_s``–``max_step_s``; a stride is two consecutive plausible steps, so ``n`` consecutive contacts
@@ -50,6 +52,9 @@ class BoutAssembler(Stage):
     -------
     bouts_:
         ``(k, 2)`` array of indices into the contact times: first and last contact of each bout.
+    closing_:
+        ``(k,)`` index of each bout's closing step (the weak contact one plausible step after its last
+        stride, bringing the feet together), or -1.
     """
 
     def __init__(
@@ -91,6 +96,16 @@ class BoutAssembler(Stage):
                 merged.append([a, b])
         bouts = [(a, b) for a, b in merged if (b - a + 1) - 2 >= self.min_strides]
         self.bouts_ = np.array(bouts, dtype=np.int64).reshape(-1, 2)
+        # the closing step: the weak contact that brings the feet together, one plausible step after the
+        # bout's last stride; a foot contact, though not part of a stride
+        closing = np.full(len(bouts), -1, dtype=np.int64)
+        for k, (a, b) in enumerate(bouts):
+            if b + 1 < t.size and b > a:
+                step = float(np.median(np.diff(t[a : b + 1])))
+                gap = t[b + 1] - t[b]
+                if self.min_step_s <= gap <= min(self.max_step_s, self.end_step_ratio * step):
+                    closing[k] = b + 1
+        self.closing_ = closing
         return self
 
     def _trimmed(self, t: FloatArray, strength: FloatArray, a: int, b: int) -> tuple[int, int]:

@@ -253,7 +253,8 @@ class GaitPipeline(Stage):
         self, local: _Local, fs: float, duration: float, subject: Subject, info: RecordingInfo
     ) -> GaitResult:
         t = local.ic / fs
-        bouts_idx = BoutAssembler(**self.assembler.get_params()).assemble(t, local.strength).bouts_
+        assembled = BoutAssembler(**self.assembler.get_params()).assemble(t, local.strength)
+        bouts_idx, closing = assembled.bouts_, assembled.closing_.tolist()
         sl_factor = StepLengthZijlstra(**self.step_length.get_params()).correction
         lh = subject.sensor_height_m
         bouts: list[WalkingBout] = []
@@ -261,7 +262,9 @@ class GaitPipeline(Stage):
         warnings: list[str] = []
         win_lo = np.searchsorted(local.win_centre, local.ic[bouts_idx[:, 0]], side="left")
         win_hi = np.searchsorted(local.win_centre, local.ic[bouts_idx[:, 1]], side="right")
-        for (a, b), w_lo, w_hi in zip(bouts_idx.tolist(), win_lo.tolist(), win_hi.tolist(), strict=True):
+        for (a, b), w_lo, w_hi, close in zip(
+            bouts_idx.tolist(), win_lo.tolist(), win_hi.tolist(), closing, strict=True
+        ):
             ta, tb = float(t[a]), float(t[b])
             dur = tb - ta
             step_times = np.diff(t[a : b + 1])
@@ -310,6 +313,9 @@ class GaitPipeline(Stage):
             feet = [first, other]
             times = np.round(t[a : b + 1], 3).tolist()
             contacts.extend({"time_s": ts, "foot": feet[j % 2]} for j, ts in enumerate(times))
+            if close >= 0:
+                foot = feet[(b + 1 - a) % 2]
+                contacts.append({"time_s": round(float(t[close]), 3), "foot": foot, "closing_step": True})
         if bouts_idx.shape[0]:
             in_bouts = np.concatenate([np.arange(a, b + 1) for a, b in bouts_idx])
             tilt = float(np.median(local.tilt_deg[in_bouts]))

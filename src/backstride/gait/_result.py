@@ -24,6 +24,11 @@ class InitialContact(_Model):
 
     time_s: float = Field(description="Time of the initial contact, s from the recording's start")
     foot: Foot | None = Field(None, description="Which foot touched down, when it can be told")
+    closing_step: bool = Field(
+        False,
+        description="The step that brings the feet together after a bout's last stride: a foot contact, "
+        "listed after the bout but not part of it (Mobilise-D bouts end with their last stride)",
+    )
 
 
 class WalkingBout(_Model):
