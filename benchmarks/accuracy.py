@@ -21,8 +21,13 @@ from typing import Any
 
 import numpy as np
 
+if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._shared import SHARED_DATA
+
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data"
+DATA = SHARED_DATA
 IC_TOLERANCE_S = 0.25
 IOU_MIN = 0.8
 

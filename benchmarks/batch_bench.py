@@ -22,8 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
+if __package__ in (None, ""):  # run as a script or imported from benchmarks/: make `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._shared import find_shared_data
+
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("BACKSTRIDE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+SHARED = find_shared_data()
 OUT = ROOT / "bench-out" / "batch"
 HEADER = "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"
 

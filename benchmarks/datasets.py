@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -29,11 +28,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from benchmarks._shared import find_shared_data
+
 COLUMNS = ("time_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z")
 SIGNALS = COLUMNS[1:]
 GRAVITY_MPS2 = 9.80665
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("BACKSTRIDE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+SHARED_DATA = find_shared_data()
 BENCH_OUT = ROOT / "bench-out"
 # The header is written by hand, unquoted as in the source files (pyarrow quotes column names).
 WRITE_OPTIONS = pacsv.WriteOptions(include_header=False, quoting_style="none")

@@ -48,8 +48,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+if __package__ in (None, ""):  # run as a script or imported from benchmarks/: make `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._shared import find_shared_data
+
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("BACKSTRIDE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+SHARED_DATA = find_shared_data()
 PASSWORD = "walk-more-each-week"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 

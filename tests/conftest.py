@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from benchmarks._shared import find_shared_data
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("BACKSTRIDE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+SHARED_DATA = find_shared_data()
 
 
 @pytest.fixture(scope="session")
