@@ -74,23 +74,6 @@ def test_unit_and_column_options_reach_the_reader(
     assert json.loads(capsys.readouterr().out)["walking_bouts"]
 
 
-def _long_csv(shared_data: Path, folder: Path, min_bytes: int) -> Path:
-    """The lab's daily-life course repeated (times continued) until the CSV passes ``min_bytes``."""
-    source = (shared_data / "lowback-lab" / "HA-001-Test11-Trial1" / "imu.csv").read_text().splitlines()
-    header, rows = source[0], source[1:]
-    period = len(rows) / 100.0
-    out = folder / "long.csv"
-    with out.open("w") as handle:
-        handle.write(header + "\n")
-        k = 0
-        while handle.tell() < min_bytes:
-            for row in rows:
-                t, rest = row.split(",", 1)
-                handle.write(f"{float(t) + k * period:.2f},{rest}\n")
-            k += 1
-    return out
-
-
 def _run_with_terminal_stderr(args: list[str], out_path: Path) -> tuple[int, str, str]:
     """Run the CLI with stderr on a pseudo-terminal (as a person at a terminal sees it); stdout to a file."""
     import os
@@ -121,14 +104,17 @@ def _run_with_terminal_stderr(args: list[str], out_path: Path) -> tuple[int, str
 def test_a_long_file_shows_progress_on_a_terminal_only(
     shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from benchmarks.datasets import build_two_hour
+
     from backstride.cli._gait import PROGRESS_MIN_BYTES
 
-    big = _long_csv(shared_data, tmp_path, PROGRESS_MIN_BYTES)
+    big, _ = build_two_hour(tmp_path, shared_data, duration_s=3600.0)  # the lab's courses repeated: 22 MB
+    assert big.stat().st_size >= PROGRESS_MIN_BYTES
     code, out, terminal = _run_with_terminal_stderr(
         ["analyze", str(big), "--json", "--height-m", "1.7"], tmp_path / "out.json"
     )
     assert code == 0
-    assert "analysing long.csv" in terminal and "h of recording" in terminal
+    assert "analysing imu.csv" in terminal and "h of recording" in terminal
     assert json.loads(out)["summary"]["n_bouts"] > 0
     # not a terminal (a pipe, a log file): no progress bar, nothing on stderr
     assert main(["analyze", str(big), "--json", "--height-m", "1.7"]) == 0

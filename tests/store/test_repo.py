@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from pydantic import BaseModel
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from backstride import InputError, store
 
@@ -133,24 +135,29 @@ def test_daily_log_second_write_updates(engine: Engine) -> None:
             store.upsert_log(s, ids["p1"], dt.datetime(2026, 3, 2, 8), {"pain": 1})
 
 
-def test_concurrent_writes_for_one_day_make_one_row(engine: Engine) -> None:
-    ids = _clinic(engine)
-    day = dt.date(2026, 4, 1)
+def _at_once(engine: Engine, n: int, write: Callable[[Session, int], object]) -> list[BaseException]:
+    """Run ``write(session, i)`` for i in 0..n-1, each in its own thread and transaction; the errors raised."""
     errors: list[BaseException] = []
 
-    def write(i: int) -> None:
+    def run(i: int) -> None:
         try:
             with store.transaction(engine) as s:
-                store.upsert_log(s, ids["p1"], day, {"pain": i})
-        except BaseException as exc:  # pragma: no cover - reported below
+                write(s, i)
+        except BaseException as exc:  # pragma: no cover - reported by the caller
             errors.append(exc)
 
-    threads = [threading.Thread(target=write, args=(i,)) for i in range(8)]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(30)
-    assert errors == []
+    return errors
+
+
+def test_concurrent_writes_for_one_day_make_one_row(engine: Engine) -> None:
+    ids = _clinic(engine)
+    day = dt.date(2026, 4, 1)
+    assert _at_once(engine, 8, lambda s, i: store.upsert_log(s, ids["p1"], day, {"pain": i})) == []
     with store.transaction(engine) as s:
         rows = store.logs_between(s, ids["p1"], day, day)
         assert len(rows) == 1 and rows[0].log["pain"] in range(8)
@@ -178,20 +185,9 @@ def test_plan_versions_increase_and_are_all_kept(engine: Engine) -> None:
 
 def test_concurrent_plan_saves_get_distinct_versions(engine: Engine) -> None:
     ids = _clinic(engine)
-    errors: list[BaseException] = []
-
-    def write(i: int) -> None:
-        try:
-            with store.transaction(engine) as s:
-                store.save_plan(s, ids["p1"], {"i": i}, f"writer {i}", ids["c1"])
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=write, args=(i,)) for i in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    errors = _at_once(
+        engine, 6, lambda s, i: store.save_plan(s, ids["p1"], {"i": i}, f"writer {i}", ids["c1"])
+    )
     assert errors == []
     with store.transaction(engine) as s:
         history = store.plan_history(s, ids["p1"])

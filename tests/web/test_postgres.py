@@ -6,10 +6,7 @@ Runs when ``BACKSTRIDE_TEST_POSTGRES_URL`` is set (``.ci/run`` sets it); in CI a
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,41 +18,14 @@ with warnings.catch_warnings():
 
 pytestmark = pytest.mark.postgres
 
-PG_ENV = "BACKSTRIDE_TEST_POSTGRES_URL"
 
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
-
-    from backstride import store
-
-    base = os.environ.get(PG_ENV, "").strip()
-    if not base:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"{PG_ENV} is not set in CI")
-        pytest.skip(f"{PG_ENV} not set")
-    schema = f"web_{uuid.uuid4().hex[:12]}"
-    admin = store.make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-def test_flow_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+def test_flow_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
     from backstride import store
     from backstride.web import create_app
 
-    store.upgrade(pg_url)
-    clinic = seed_clinic(pg_url, tmp_path / "blobs")
-    app = create_app(pg_url, clinic.blob_dir, secret_key=SECRET, upgrade_database=False)
+    store.upgrade(postgres_url)
+    clinic = seed_clinic(postgres_url, tmp_path / "blobs")
+    app = create_app(postgres_url, clinic.blob_dir, secret_key=SECRET, upgrade_database=False)
     with TestClient(app, follow_redirects=False) as client:
         sign_in(client, "paula@home.test")
         assert check_in(client, clinic.patient_a).status_code == 303
@@ -73,7 +43,7 @@ def test_flow_on_postgresql(pg_url: str, tmp_path: Path) -> None:
         outsider = TestClient(app, follow_redirects=False)
         sign_in(outsider, "ben@clinic.test")
         assert outsider.get(f"/patients/{clinic.patient_a}").status_code == 404
-    engine = store.make_engine(pg_url)
+    engine = store.make_engine(postgres_url)
     with store.transaction(engine) as s:
         assert len(store.logs_between(s, clinic.patient_a, dt.date.today(), dt.date.today())) == 1
         assert len(store.recordings_of(s, clinic.patient_a)) == 1

@@ -327,34 +327,25 @@ def compare(instrument: str, before: ScoreResult, after: ScoreResult) -> Change:
         b, a = order.index(before.risk or "low"), order.index(after.risk or "low")
         verdict: Verdict = "improved" if a < b else "worse" if a > b else "no meaningful change"
         explanation = f"risk group {before.risk} -> {after.risk}"
-        return Change(
-            instrument=instrument,
-            before=before.score,
-            after=after.score,
-            verdict=verdict,
-            delta=delta,
-            delta_pct=delta_pct,
-            mcid=mcid_text,
-            explanation=explanation,
-        )
-    points = float(mcid_spec["points"])
-    percent = mcid_spec.get("percent")
-    # Positive "gain" means better for the person, whatever the direction of the scale.
-    gain = -delta if spec["higher_is_worse"] else delta
-    gain_pct = None if delta_pct is None else (-delta_pct if spec["higher_is_worse"] else delta_pct)
-    tol = 1e-9
-    by_points = abs(gain) >= points - tol
-    by_percent = percent is not None and gain_pct is not None and abs(gain_pct) >= float(percent) - tol
-    if gain != 0 and (by_points or by_percent):
-        verdict = "improved" if gain > 0 else "worse"
     else:
-        verdict = "no meaningful change"
-    direction = "fell" if delta < 0 else "rose" if delta > 0 else "did not change"
-    pct = "" if delta_pct is None else f" ({delta_pct:+.0f} %)"
-    size = f"{abs(delta):g}" if float(delta).is_integer() else f"{abs(delta):.1f}"
-    explanation = f"the score {direction} by {size} points{pct}; the threshold is {mcid_text}"
-    if instrument == "psfs":
-        explanation += _psfs_activity_changes(before, after, float(mcid_spec["points_single_activity"]))
+        points = float(mcid_spec["points"])
+        percent = mcid_spec.get("percent")
+        # Positive "gain" means better for the person, whatever the direction of the scale.
+        gain = -delta if spec["higher_is_worse"] else delta
+        gain_pct = None if delta_pct is None else (-delta_pct if spec["higher_is_worse"] else delta_pct)
+        tol = 1e-9
+        by_points = abs(gain) >= points - tol
+        by_percent = percent is not None and gain_pct is not None and abs(gain_pct) >= float(percent) - tol
+        if gain != 0 and (by_points or by_percent):
+            verdict = "improved" if gain > 0 else "worse"
+        else:
+            verdict = "no meaningful change"
+        direction = "fell" if delta < 0 else "rose" if delta > 0 else "did not change"
+        pct = "" if delta_pct is None else f" ({delta_pct:+.0f} %)"
+        size = f"{abs(delta):g}" if float(delta).is_integer() else f"{abs(delta):.1f}"
+        explanation = f"the score {direction} by {size} points{pct}; the threshold is {mcid_text}"
+        if instrument == "psfs":
+            explanation += _psfs_activity_changes(before, after, float(mcid_spec["points_single_activity"]))
     return Change(
         instrument=instrument,
         before=before.score,
