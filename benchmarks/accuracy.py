@@ -25,6 +25,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._shared import SHARED_DATA
+from benchmarks.datasets import random_rotation
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = SHARED_DATA
@@ -153,16 +154,6 @@ def load_folder(
     return rec, meta, ref
 
 
-def random_rotation(seed: int) -> np.ndarray:
-    """A uniformly random 3-D rotation matrix (QR of a Gaussian matrix, sign-corrected)."""
-    rng = np.random.default_rng(seed)
-    q, r = np.linalg.qr(rng.normal(size=(3, 3)))
-    q = q * np.sign(np.diag(r))
-    if np.linalg.det(q) < 0:
-        q[:, 0] = -q[:, 0]
-    return q
-
-
 def resampled(rec: Any, rate_hz: float) -> Any:
     """The recording linearly resampled to ``rate_hz`` (as a phone sampling at another rate would give)."""
     from backstride.recording import Recording
@@ -200,6 +191,43 @@ def reoriented_halfway(rec: Any, seed: int) -> Any:
     )
 
 
+def limping(rec: Any, ref: dict[str, Any], asymmetry: float) -> tuple[Any, dict[str, Any]]:
+    """The recording time-warped into a limp, and its reference warped alike.
+
+    Between consecutive reference contacts time runs alternately slower and faster, so the steps become
+    ``1 + asymmetry`` and ``1 - asymmetry`` times as long (0.3: 0.7 s and 0.4 s instead of 0.55 s, a step-time
+    ratio of 1.9, as in a marked antalgic or hemiparetic gait) while each stride keeps its duration; the
+    signal between contacts is the recorded one, stretched or squeezed. Outside the contacts time is not
+    changed. Reference contacts, bouts and walks are moved with the same time map.
+    """
+    from backstride.recording import Recording
+
+    ics = np.array(sorted(c["time_s"] for c in ref["initial_contacts"]))
+    knots_old = np.concatenate([[0.0], ics, [rec.time_s[-1]]])
+    durations = np.diff(knots_old)
+    inner = np.arange(1, durations.size - 1)  # intervals between two contacts
+    durations[inner] *= np.where(inner % 2 == 1, 1.0 + asymmetry, 1.0 - asymmetry)
+    knots_new = np.concatenate([[0.0], np.cumsum(durations)])
+    t_new = np.arange(0.0, knots_new[-1], 1.0 / rec.sampling_rate_hz)
+    t_old = np.interp(t_new, knots_new, knots_old)
+    acc = np.column_stack([np.interp(t_old, rec.time_s, rec.acc_mps2[:, k]) for k in range(3)])
+    warped = Recording(
+        sampling_rate_hz=rec.sampling_rate_hz, time_s=t_new, acc_mps2=acc, metadata=rec.metadata
+    )
+
+    def move(t: float) -> float:
+        return float(np.interp(t, knots_old, knots_new))
+
+    out = dict(ref, initial_contacts=[dict(c, time_s=move(c["time_s"])) for c in ref["initial_contacts"]])
+    if "trial_s" in ref:
+        out["trial_s"] = [move(t) for t in ref["trial_s"]]
+    if "walking_bouts" in ref:
+        out["walking_bouts"] = [
+            dict(w, start_s=move(w["start_s"]), end_s=move(w["end_s"])) for w in ref["walking_bouts"]
+        ]
+    return warped, out
+
+
 def score_dataset(
     dataset: str,
     *,
@@ -207,14 +235,18 @@ def score_dataset(
     rate_hz: float | None = None,
     amplitude: float | None = None,
     reorient: bool = False,
+    limp: float | None = None,
 ) -> dict[str, Any]:
     """Analyse every reference recording of ``dataset`` in-process and score it (optionally rotated,
-    resampled to another rate, with its movement scaled by ``amplitude``, or turned round halfway)."""
+    resampled to another rate, with its movement scaled by ``amplitude``, turned round halfway, or
+    time-warped into a limp with step-time ``limp`` asymmetry)."""
     from backstride.gait import analyze
 
     score = Score()
     for i, folder in enumerate(reference_folders(dataset)):
         rec, meta, ref = load_folder(folder, random_rotation(1000 + i) if rotate else None)
+        if limp is not None:
+            rec, ref = limping(rec, ref, limp)
         if rate_hz is not None:
             rec = resampled(rec, rate_hz)
         if amplitude is not None:

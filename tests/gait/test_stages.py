@@ -13,6 +13,7 @@ from backstride.gait import (
     StepLengthZijlstra,
     analyze,
 )
+from backstride.gait._contacts import horizontal_repeat
 from backstride.recording import Recording
 
 FS = 100.0
@@ -29,6 +30,45 @@ def test_gravity_aligner_finds_vertical_in_any_orientation() -> None:
     assert np.allclose(aligned.vertical_[core], bounce[core], atol=0.05)
     g = aligned.gravity_[1000] / np.linalg.norm(aligned.gravity_[1000])
     assert np.allclose(g, up, atol=1e-3)
+
+
+def _body_axes(up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two horizontal unit vectors (forward, left) perpendicular to ``up``."""
+    forward = np.cross(up, [0.0, 0.0, 1.0])
+    forward /= np.linalg.norm(forward)
+    return forward, np.cross(up, forward)
+
+
+def test_gravity_aligner_separates_the_horizontal_movement() -> None:
+    t = np.arange(0, 20, 1 / FS)
+    up = np.array([0.3, -0.5, 0.81])
+    up /= np.linalg.norm(up)
+    forward, left = _body_axes(up)
+    fwd = 0.8 * np.sin(2 * np.pi * 2.0 * t)
+    side = 0.5 * np.sin(2 * np.pi * 1.0 * t)
+    acc = 9.81 * up + fwd[:, None] * forward + side[:, None] * left
+    h = GravityAligner().align(acc, FS).horizontal_
+    core = slice(300, -300)
+    # the two components span the horizontal plane: their norm is the horizontal movement's
+    assert np.allclose(np.hypot(h[core, 0], h[core, 1]), np.hypot(fwd, side)[core], atol=1e-3)
+
+
+def test_horizontal_repeat_tells_a_step_from_a_stride() -> None:
+    fs, step = 25.0, 0.55
+    t = np.arange(0, 4, 1 / fs)
+    rng = np.random.default_rng(0)
+    # forward sway repeats every step, side-to-side sway every stride (it reverses at each step)
+    fwd = np.sin(2 * np.pi * t / step) + 0.05 * rng.normal(size=t.size)
+    side = np.sin(2 * np.pi * t / (2 * step)) + 0.05 * rng.normal(size=t.size)
+    lags = np.array([round(step * fs), round(2 * step * fs)])
+    for azimuth in (0.0, 0.7, 2.0):  # the answer does not depend on the horizontal axes chosen
+        c, s_ = np.cos(azimuth), np.sin(azimuth)
+        h = np.column_stack([c * fwd - s_ * side, s_ * fwd + c * side])
+        at_step, at_stride = horizontal_repeat(np.stack([h, h]), lags)
+        assert at_step < -0.8  # the sway has reversed after a step
+        assert at_stride > 0.8  # everything repeats after a stride
+    # no horizontal movement: nothing can be told
+    assert horizontal_repeat(np.zeros((1, t.size, 2)), lags[:1])[0] == -np.inf
 
 
 def test_bouts_need_four_strides_and_merge_short_breaks() -> None:

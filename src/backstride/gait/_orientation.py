@@ -38,6 +38,10 @@ class GravityAligner(Stage):
         ``(n, 3)`` gravity estimate in m/s², sensor axes.
     vertical_:
         ``(n,)`` vertical acceleration with gravity removed, m/s², up positive.
+    horizontal_:
+        ``(n, 2)`` acceleration in the horizontal plane along two perpendicular directions whose azimuth
+        is arbitrary (fixed for the call), m/s²: what depends only on the horizontal movement, not on the
+        direction of walking, can be read from it before the walking direction is known.
     """
 
     def __init__(self, *, cutoff_hz: float = 0.16) -> None:
@@ -47,8 +51,18 @@ class GravityAligner(Stage):
         gravity = lowpass(acc_mps2, self.cutoff_hz, fs, axis=0)
         norm = np.sqrt(np.einsum("ij,ij->i", gravity, gravity))
         norm = np.where(norm > 1e-6, norm, 1.0)
+        along_up = np.einsum("ij,ij->i", acc_mps2, gravity) / norm
         self.gravity_ = gravity
-        self.vertical_ = np.einsum("ij,ij->i", acc_mps2, gravity) / norm - norm
+        self.vertical_ = along_up - norm
+        # two horizontal directions, sample by sample: east = up x e_k / s and north = up x east
+        # = (up_k up - e_k) / s, with e_k the sensor axis furthest from the vertical, s = |up x e_k|
+        k = int(np.argmin(np.abs(gravity.sum(axis=0)))) if gravity.shape[0] else 0
+        k1, k2 = (k + 1) % 3, (k + 2) % 3
+        up_k, up_1, up_2 = (gravity[:, j] / norm for j in (k, k1, k2))
+        s = np.sqrt(np.maximum(1.0 - up_k * up_k, 1e-12))
+        self.horizontal_ = np.empty((acc_mps2.shape[0], 2))
+        self.horizontal_[:, 0] = (up_2 * acc_mps2[:, k1] - up_1 * acc_mps2[:, k2]) / s
+        self.horizontal_[:, 1] = (up_k * along_up - acc_mps2[:, k]) / s
         return self
 
 

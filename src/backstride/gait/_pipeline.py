@@ -123,7 +123,9 @@ class GaitPipeline(Stage):
         lo = -(-core[0] // q) - off_d
         hi = -(-core[1] // q) - off_d
         aligned = GravityAligner(**self.aligner.get_params()).align(acc_d, fs_d)
-        det = ContactDetector(**self.detector.get_params()).detect(aligned.vertical_, fs_d, offset=off_d)
+        det = ContactDetector(**self.detector.get_params()).detect(
+            aligned.vertical_, fs_d, offset=off_d, horizontal_mps2=aligned.horizontal_
+        )
         ic = det.ic_samples_
         sel = np.flatnonzero((ic >= lo) & (ic < hi))
         # excursion from each contact to the next one (which may lie in the margin)
