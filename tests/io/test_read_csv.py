@@ -95,11 +95,13 @@ def test_units_in_headers_tab_delimiter_and_no_gyroscope(tmp_path: Path, synth: 
     assert "as declared" in recording.notes[0]
 
 
-def test_semicolon_and_decimal_comma(tmp_path: Path, synth: Any) -> None:
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_decimal_comma(tmp_path: Path, synth: Any, delimiter: str) -> None:
+    # phyphox offers both "semicolon, decimal comma" and "tabulator, decimal comma" exports
     w = synth.walk()
     header = ["timestamp", "AccX", "AccY", "AccZ", "GyroX", "GyroY", "GyroZ"]
     path = synth.write_table(
-        tmp_path / "eu.csv", header, [w.t, *w.acc.T, *w.gyr.T], delimiter=";", decimal=","
+        tmp_path / "eu.csv", header, [w.t, *w.acc.T, *w.gyr.T], delimiter=delimiter, decimal=","
     )
     recording = io.read(path)
     np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=1e-5)

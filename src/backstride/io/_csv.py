@@ -5,8 +5,8 @@ once, chunk by chunk, into the ``(n, 3)`` arrays the recording keeps. Header nam
 case-insensitively after dropping punctuation and a trailing unit, so ``time_s``, ``Time (s)``,
 ``timestamp``, ``acc_x``, ``ax``, ``AccX``, ``Acceleration x (m/s^2)``, ``gyr_x``, ``gx``, ``gyro_x``,
 ``Gyroscope x (rad/s)`` ... are all recognised; a unit in the header (``(m/s^2)``, ``[g]``, ``_dps``,
-``(rad/s)``, ``time (ms)``) is taken as declared. Comma, semicolon (with decimal comma) and tab delimiters
-are recognised from the header line; leading ``#`` comment lines are skipped.
+``(rad/s)``, ``time (ms)``) is taken as declared. Comma, semicolon and tab delimiters are recognised from
+the header line (a decimal comma with the latter two); leading ``#`` comment lines are skipped.
 
 Bad lines: a final line cut short (no line end, missing or unreadable cells: an interrupted upload) is
 dropped with a note; any other line with the wrong number of cells, or a cell that is not a number, is an
@@ -259,8 +259,8 @@ def sniff(
     delimiter, names = split_header(lines[skip])
     data_lines = [line for line in lines[skip + 1 :] if line.strip()]
     decimal = "."
-    if delimiter == ";" and data_lines and "," in data_lines[0]:
-        decimal = ","
+    if delimiter != "," and data_lines and "," in data_lines[0]:
+        decimal = ","  # phyphox and spreadsheet exports in many locales: ";" or tab with decimal comma
     parsed = [parse_header_name(name) for name in names]
     keys = [key for key, _ in parsed]
     units = [unit for _, unit in parsed]
