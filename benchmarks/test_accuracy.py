@@ -88,6 +88,23 @@ def test_soft_slow_gait_is_still_found() -> None:
     assert ten_m["step_count_abs_err_median"] <= 2
 
 
+def test_acceleration_of_the_opposite_sign_gives_the_same_walking() -> None:
+    # iOS reports acceleration with the opposite sign to Android (gravity reads -1 g on the upward axis),
+    # and some app exports pass that on: the walking found must not change (the feet's left/right labels
+    # do, since a mirrored frame cannot be told from a mirrored walker by acceleration alone)
+    from backstride.gait import analyze
+    from backstride.recording import Recording
+    from benchmarks.accuracy import load_folder, reference_folders
+
+    for folder in reference_folders("lowback-lab"):
+        rec, _, _ = load_folder(folder)
+        flipped = Recording(sampling_rate_hz=rec.sampling_rate_hz, time_s=rec.time_s, acc_mps2=-rec.acc_mps2)
+        a, b = analyze(rec), analyze(flipped)
+        assert a.walking_bouts, folder.name
+        assert [w.model_dump() for w in a.walking_bouts] == [w.model_dump() for w in b.walking_bouts]
+        assert [c.time_s for c in a.initial_contacts] == [c.time_s for c in b.initial_contacts]
+
+
 def test_a_limp_is_still_counted_step_by_step() -> None:
     # the walks time-warped into a limp (steps 0.7 s and 0.4 s instead of 0.55 s): the vertical rhythm then
     # repeats once per stride and, without the horizontal check, the short steps were dropped (10 m F1
