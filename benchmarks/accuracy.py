@@ -228,6 +228,25 @@ def limping(rec: Any, ref: dict[str, Any], asymmetry: float) -> tuple[Any, dict[
     return warped, out
 
 
+def foot_agreement(dataset: str) -> float:
+    """Share of the reference contacts found within ±0.25 s whose foot (left/right) backstride names right."""
+    from backstride.gait import analyze
+
+    right = found = 0
+    for folder in reference_folders(dataset):
+        rec, _, ref = load_folder(folder)
+        ours = [c for c in analyze(rec).initial_contacts if c.foot is not None]
+        times = np.array([c.time_s for c in ours])
+        for contact in ref["initial_contacts"]:
+            if times.size == 0:
+                break
+            j = int(np.argmin(np.abs(times - contact["time_s"])))
+            if abs(times[j] - contact["time_s"]) <= IC_TOLERANCE_S:
+                found += 1
+                right += ours[j].foot == contact["foot"]
+    return right / found if found else 0.0
+
+
 def score_dataset(
     dataset: str,
     *,

@@ -7,6 +7,7 @@ import pytest
 
 from backstride import InputError
 from backstride.gait import (
+    BodyFrame,
     BoutAssembler,
     GaitRegularity,
     GravityAligner,
@@ -14,6 +15,7 @@ from backstride.gait import (
     analyze,
 )
 from backstride.gait._contacts import horizontal_repeat
+from backstride.gait._orientation import alternating_feet
 from backstride.recording import Recording
 
 FS = 100.0
@@ -69,6 +71,37 @@ def test_horizontal_repeat_tells_a_step_from_a_stride() -> None:
         assert at_stride > 0.8  # everything repeats after a stride
     # no horizontal movement: nothing can be told
     assert horizontal_repeat(np.zeros((1, t.size, 2)), lags[:1])[0] == -np.inf
+
+
+def test_feet_alternate_and_recover_after_a_missed_contact() -> None:
+    t = np.arange(12) * 0.55
+    truth = ["left", "right"] * 6
+    v = np.where(np.array(truth) == "left", 0.1, -0.1)
+    v[3] = -v[3]  # one contact whose sway points the wrong way
+    assert alternating_feet(v, t) == truth
+    # a contact missed after the sixth: the feet that follow are still named by their own sway
+    keep = [i for i in range(12) if i != 6]
+    assert alternating_feet(v[keep], t[keep]) == [truth[i] for i in keep]
+    assert alternating_feet(np.zeros(0), np.zeros(0)) == []
+
+
+def test_body_frame_finds_the_side_to_side_axis_when_forward_movement_is_larger() -> None:
+    # forward acceleration (every step) three times the side-to-side sway (every stride): the direction of
+    # most low-frequency power could be either; the sway's reversal at each step tells them apart
+    fs, step = 25.0, 0.55
+    t = np.arange(0, 30, 1 / fs)
+    up = np.array([0.3, -0.5, 0.81])
+    up /= np.linalg.norm(up)
+    forward, left = _body_axes(up)
+    fwd = 1.5 * np.sin(2 * np.pi * t / step) + 0.6 * np.sin(2 * np.pi * t / (2 * step) + 0.4)
+    side = 0.5 * np.sin(2 * np.pi * t / (2 * step))
+    bounce = 1.0 * np.sin(2 * np.pi * t / step - 1.0)
+    acc = (9.81 + bounce)[:, None] * up + fwd[:, None] * forward + side[:, None] * left
+    ics = np.arange(round(5 * fs), round(25 * fs), round(step * fs))
+    aligned = GravityAligner().align(acc, fs)
+    frame = BodyFrame().fit(acc, aligned.gravity_, ics, fs)
+    # the left axis found is the side-to-side one (either sign; the sign comes from the forward test)
+    assert np.all(np.abs(frame.left_ @ left) > 0.95)
 
 
 def test_bouts_need_four_strides_and_merge_short_breaks() -> None:

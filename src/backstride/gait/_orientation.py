@@ -5,10 +5,14 @@
   acceleration on it gives the vertical acceleration whatever the sensor's orientation (Moe-Nilssen 1998,
   "A new method for evaluating motor control in gait under real-life environmental conditions. Part 1: the
   instrument", Clin Biomech 13:320–327, corrected the tilt this way).
-* **Antero-posterior and medio-lateral** — in the horizontal plane, walking rocks the trunk from side to
-  side once per stride, while the forward acceleration repeats once per step. The medio-lateral axis is
-  the horizontal direction with most power at the stride frequency, the antero-posterior axis is
-  perpendicular to it.
+* **Antero-posterior and medio-lateral** — in the horizontal plane, the trunk sways toward the stance foot,
+  so the side-to-side movement reverses at every step while the forward movement repeats (the
+  medio-lateral autocorrelation is negative at one step, the antero-posterior one positive; Moe-Nilssen &
+  Helbostad 2004, J Biomech 37:121–126). The medio-lateral axis is the horizontal direction in which the
+  movement's correlation with itself one step later is lowest; the antero-posterior axis is perpendicular
+  to it. (The direction with most power at the stride frequency, the fallback where nothing reverses,
+  takes the forward axis for the side-to-side one when the forward movement is strong: on the 10 m walks
+  it named the feet right 61 % of the time, the reversing direction 76 %.)
 * **Forward** — the body vaults over the stance leg like an inverted pendulum: forward speed is lowest when
   the body is highest, so forward acceleration is in anti-phase with vertical velocity (Cavagna, Heglund &
   Taylor 1977, Am J Physiol 233:R243–R261). The sign of that correlation tells forward from backward.
@@ -17,10 +21,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from backstride.gait._base import Stage
 from backstride.gait._filters import FloatArray, bandpass, lowpass
+
+if TYPE_CHECKING:
+    from backstride.gait._result import Foot
 
 
 class GravityAligner(Stage):
@@ -78,7 +87,8 @@ class BodyFrame(Stage):
     half_window_s:
         Half-width of the window around each contact, s.
     stride_band_hz:
-        Band holding the stride frequency (side-to-side sway) for the medio-lateral axis.
+        Band holding the stride frequency (side-to-side sway): the side-to-side velocity at each contact,
+        and the medio-lateral axis where the movement does not clearly reverse after a step.
 
     Results
     -------
@@ -115,18 +125,21 @@ class BodyFrame(Stage):
         step = bandpass(dyn, 0.6, 3.0, fs, axis=0)
         half = round(self.half_window_s * fs)
         offsets = np.arange(-half, half + 1)
+        lags = _step_lags(ic_samples, fs)
         for part in np.array_split(np.arange(k), max(1, k // 1024)):
             idx = np.clip(ic_samples[part][:, None] + offsets[None, :], 0, n - 1)  # (m, w)
             up = gravity_mps2[ic_samples[part]]
             up = up / np.linalg.norm(up, axis=1, keepdims=True)
             sw = sway[idx]  # (m, w, 3)
             sw = sw - (sw @ up[:, :, None]) * up[:, None, :]
-            cov = sw.transpose(0, 2, 1) @ sw
-            _, vecs = np.linalg.eigh(cov)
-            ml = vecs[:, :, -1]
+            st = step[idx]
+            ml = _reversing_direction(st, up, lags[part])
+            unclear = np.flatnonzero(np.isnan(ml[:, 0]))
+            if unclear.size:  # no clear reversal: the direction of most sway
+                cov = sw[unclear].transpose(0, 2, 1) @ sw[unclear]
+                ml[unclear] = np.linalg.eigh(cov)[1][:, :, -1]
             forward = np.cross(ml, up)
             forward /= np.maximum(np.linalg.norm(forward, axis=1, keepdims=True), 1e-12)
-            st = step[idx]
             vert = (st @ up[:, :, None])[:, :, 0]
             vel = np.cumsum(vert, axis=1) / fs
             vel -= vel.mean(axis=1, keepdims=True)
@@ -148,6 +161,104 @@ class BodyFrame(Stage):
             v_ml -= v_ml.mean(axis=1, keepdims=True)
             self.ml_velocity_[part] = v_ml[:, half]
         return self
+
+
+def alternating_feet(
+    ml_velocity: FloatArray,
+    times_s: FloatArray,
+    *,
+    agreement: float = 0.8,
+    repeat: float = 0.05,
+    max_step_s: float = 1.5,
+) -> list[Foot]:
+    """Which foot made each contact of a walk, from the side-to-side velocity at the contacts.
+
+    At a heel strike the body is moving toward the new stance foot, so the sign of ``ml_velocity`` (positive
+    to the left) names the foot; feet alternate. The most likely sequence (Viterbi) is taken under two
+    assumptions: the velocity's sign names the right foot with probability ``agreement``, and consecutive
+    contacts are made by the same foot with probability ``repeat`` (a contact missed or added in a turn);
+    after a break longer than ``max_step_s`` either foot may come next. One vote over a whole bout, which
+    this replaces, lost the count at the first missed contact: on the 10 m walks with their U-turn it named
+    61 % of the feet right (76 % with the frame from the reversing sway), this 85 %.
+    """
+    v = np.asarray(ml_velocity, dtype=float)
+    n = v.shape[0]
+    if n == 0:
+        return []
+    says_left = v > 0
+    emit = np.log(np.where(says_left[:, None], [agreement, 1 - agreement], [1 - agreement, agreement]))
+    step = np.log(np.array([[repeat, 1 - repeat], [1 - repeat, repeat]]))
+    free = np.log(np.full((2, 2), 0.5))
+    gaps = np.diff(np.asarray(times_s, dtype=float))
+    score = emit[0].copy()
+    back = np.zeros((n, 2), dtype=np.int64)
+    for i in range(1, n):
+        cand = score[:, None] + (step if gaps[i - 1] <= max_step_s else free)
+        back[i] = np.argmax(cand, axis=0)
+        score = cand[back[i], [0, 1]] + emit[i]
+    state = np.zeros(n, dtype=np.int64)
+    state[-1] = int(np.argmax(score))
+    for i in range(n - 1, 0, -1):
+        state[i - 1] = back[i, state[i]]
+    names: tuple[Foot, Foot] = ("left", "right")
+    return [names[s] for s in state.tolist()]
+
+
+def _step_lags(ic_samples: np.ndarray, fs: float) -> np.ndarray:
+    """One step, in samples, at each contact: the shorter of its two neighbouring steps (0.25-1.5 s)."""
+    k = ic_samples.shape[0]
+    d = np.diff(ic_samples).astype(float)
+    prev = np.concatenate([[np.inf], d])
+    nxt = np.concatenate([d, [np.inf]])
+    lag = np.minimum(prev, nxt) if k > 1 else np.full(k, 0.55 * fs)
+    return np.clip(np.round(lag), round(0.25 * fs), round(1.5 * fs)).astype(np.int64)
+
+
+def _reversing_direction(st: FloatArray, up: FloatArray, lags: np.ndarray) -> FloatArray:
+    """The horizontal direction in which the movement reverses after one step, per window.
+
+    ``st`` ``(m, w, 3)`` band-passed acceleration around each contact, ``up`` ``(m, 3)``, ``lags`` ``(m,)``.
+    The side-to-side sway reverses at every step while the forward and vertical movement repeat (the
+    medio-lateral autocorrelation is negative at one step; Moe-Nilssen & Helbostad 2004): the direction is
+    the generalised eigenvector of the least eigenvalue of the one-step lag covariance against the
+    covariance, in the horizontal plane. Rows where the movement does not reverse (least eigenvalue not
+    below -0.2) or is flat are NaN.
+    """
+    m, w, _ = st.shape
+    axis = np.argmin(np.abs(up), axis=1)
+    ek = np.zeros((m, 3))
+    ek[np.arange(m), axis] = 1.0
+    e1 = np.cross(up, ek)
+    e1 /= np.maximum(np.linalg.norm(e1, axis=1, keepdims=True), 1e-12)
+    e2 = np.cross(up, e1)
+    x = (st @ e1[:, :, None])[:, :, 0]
+    y = (st @ e2[:, :, None])[:, :, 0]
+    x -= x.mean(axis=1, keepdims=True)
+    y -= y.mean(axis=1, keepdims=True)
+    later = np.minimum(np.arange(w)[None, :] + lags[:, None], w - 1)
+    valid = np.arange(w)[None, :] < (w - lags)[:, None]
+    xl, yl = np.take_along_axis(x, later, axis=1), np.take_along_axis(y, later, axis=1)
+    xn, yn = np.where(valid, x, 0.0), np.where(valid, y, 0.0)
+    scale = w / np.maximum(w - lags, 1)
+    cxx, cyy, cxy = (x * x).sum(axis=1), (y * y).sum(axis=1), (x * y).sum(axis=1)
+    lxx, lyy = (xn * xl).sum(axis=1) * scale, (yn * yl).sum(axis=1) * scale
+    lxy = 0.5 * ((xn * yl).sum(axis=1) + (yn * xl).sum(axis=1)) * scale
+    a = cxx * cyy - cxy**2
+    b = cxx * lyy + cyy * lxx - 2 * cxy * lxy
+    c = lxx * lyy - lxy**2
+    flat = a <= 1e-9 * np.maximum(cxx + cyy, 1e-12) ** 2
+    lam = (b - np.sqrt(np.maximum(b * b - 4 * a * c, 0.0))) / (2 * np.where(flat, 1.0, a))
+    # (l - lam c) v = 0: v is perpendicular to the larger of the matrix's two rows
+    m11, m12, m22 = lxx - lam * cxx, lxy - lam * cxy, lyy - lam * cyy
+    first = m11 * m11 + m12 * m12 >= m12 * m12 + m22 * m22
+    v1 = np.where(first, m12, m22)
+    v2 = np.where(first, -m11, -m12)
+    ml: FloatArray = v1[:, None] * e1 + v2[:, None] * e2
+    norm = np.linalg.norm(ml, axis=1, keepdims=True)
+    ml = ml / np.maximum(norm, 1e-12)
+    bad = flat | (lam > -0.2) | (norm[:, 0] < 1e-12)
+    ml[bad] = np.nan
+    return ml
 
 
 def trunk_lean_deg(up: FloatArray, forward: FloatArray) -> FloatArray:

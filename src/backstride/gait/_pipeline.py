@@ -23,10 +23,9 @@ from backstride.gait._base import Stage
 from backstride.gait._bouts import BoutAssembler
 from backstride.gait._contacts import ContactDetector
 from backstride.gait._filters import FloatArray, moving_average
-from backstride.gait._orientation import BodyFrame, GravityAligner, trunk_lean_deg
+from backstride.gait._orientation import BodyFrame, GravityAligner, alternating_feet, trunk_lean_deg
 from backstride.gait._quality import GaitRegularity
 from backstride.gait._result import (
-    Foot,
     GaitResult,
     GaitSummary,
     RecordingInfo,
@@ -306,18 +305,13 @@ class GaitPipeline(Stage):
                     step_time_cv_pct=_r(cv, 1),
                 )
             )
-            # feet alternate: one vote over the bout decides which contacts are left (body moving left at
-            # the contact) and which are right
-            alternate = np.where(np.arange(b - a + 1) % 2 == 0, 1.0, -1.0)
-            vote = float(np.sum(alternate * np.sign(local.ml_velocity[a : b + 1])))
-            first: Foot | None = None if vote == 0 else "left" if vote > 0 else "right"
-            other: Foot | None = None if first is None else "right" if first == "left" else "left"
-            feet = [first, other]
+            # feet alternate; the body moves toward the new stance foot at each contact
+            last = close if close >= 0 else b
+            feet = alternating_feet(local.ml_velocity[a : last + 1], t[a : last + 1])
             times = np.round(t[a : b + 1], 3).tolist()
-            contacts.extend({"time_s": ts, "foot": feet[j % 2]} for j, ts in enumerate(times))
+            contacts.extend({"time_s": ts, "foot": feet[j]} for j, ts in enumerate(times))
             if close >= 0:
-                foot = feet[(b + 1 - a) % 2]
-                contacts.append({"time_s": round(float(t[close]), 3), "foot": foot, "closing_step": True})
+                contacts.append({"time_s": round(float(t[close]), 3), "foot": feet[-1], "closing_step": True})
         if bouts_idx.shape[0]:
             in_bouts = np.concatenate([np.arange(a, b + 1) for a, b in bouts_idx])
             tilt = float(np.median(local.tilt_deg[in_bouts]))
