@@ -247,6 +247,29 @@ def foot_agreement(dataset: str) -> float:
     return right / found if found else 0.0
 
 
+def lean_error_lab() -> float:
+    """Mean |error| (degrees) of the bouts' trunk lean on ``lowback-lab``, whose sensor axes are known.
+
+    The sensor there was worn with x vertical and z antero-posterior (``meta.json``): the lean of its axis
+    is the angle of gravity from x in the x-z plane over the bout. Compared without sign (the direction of z
+    is not stated).
+    """
+    from backstride.gait import analyze
+    from backstride.gait._filters import lowpass
+
+    errors = []
+    for folder in reference_folders("lowback-lab"):
+        rec, _, _ = load_folder(folder)
+        gravity = lowpass(rec.acc_mps2, 0.16, rec.sampling_rate_hz)
+        for bout in analyze(rec).walking_bouts:
+            if bout.trunk_lean_deg is None:
+                continue
+            inside = (rec.time_s >= bout.start_s) & (rec.time_s <= bout.end_s)
+            gx, _, gz = np.median(gravity[inside], axis=0)
+            errors.append(abs(abs(bout.trunk_lean_deg) - abs(float(np.degrees(np.arctan2(gz, gx))))))
+    return float(np.mean(errors))
+
+
 def score_dataset(
     dataset: str,
     *,

@@ -104,6 +104,24 @@ def test_body_frame_finds_the_side_to_side_axis_when_forward_movement_is_larger(
     assert np.all(np.abs(frame.left_ @ left) > 0.95)
 
 
+def test_trunk_lean_is_the_whole_angle_signed_by_the_walking_direction() -> None:
+    from backstride.gait._orientation import trunk_lean_deg
+
+    tilt = np.radians(15.0)
+    # sensor x along the spine, leaning 15 degrees: up and forward in the sensor's axes
+    up = np.array([[np.cos(tilt), 0.0, -np.sin(tilt)]])
+    forward = np.array([[np.sin(tilt), 0.0, np.cos(tilt)]])
+    assert trunk_lean_deg(up, forward)[0] == pytest.approx(15.0)
+    assert trunk_lean_deg(up, -forward)[0] == pytest.approx(-15.0)  # the top points backward
+    # a walking direction estimated 40 degrees off does not shrink it (the sagittal part would be 11.6)
+    left = np.cross(up[0], forward[0])
+    skew = np.cos(np.radians(40)) * forward + np.sin(np.radians(40)) * left
+    assert trunk_lean_deg(up, skew)[0] == pytest.approx(15.0)
+    # upside down: x points down the spine; pointing down and forward, its upper end leans backward
+    assert trunk_lean_deg(-up, forward)[0] == pytest.approx(-15.0)
+    assert trunk_lean_deg(-up, -forward)[0] == pytest.approx(15.0)
+
+
 def test_bouts_need_four_strides_and_merge_short_breaks() -> None:
     steps = np.arange(0, 6) * 0.55  # 6 contacts = 4 strides
     assert BoutAssembler().assemble(steps).bouts_.tolist() == [[0, 5]]

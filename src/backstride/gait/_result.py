@@ -43,7 +43,7 @@ class WalkingBout(_Model):
     stride_length_m: float | None = Field(description="Mean stride length (two steps), m")
     walking_speed_mps: float | None = Field(description="Mean walking speed, m/s")
     trunk_lean_deg: float | None = Field(
-        description="Mean forward lean of the trunk from vertical while walking, degrees (positive = forward)"
+        description="Median lean of the trunk (sensor axis nearest vertical) from vertical while walking, degrees (positive = forward)"
     )
     step_regularity: float | None = Field(
         description="Autocorrelation of vertical acceleration at one step (0..1, 1 = identical steps)"
