@@ -63,7 +63,9 @@ def test_chunked_pass_equals_single_pass(shared_data: Path) -> None:
     single = GaitPipeline(block_s=10_000.0).run(long, height_m=1.7).result_
     chunked = GaitPipeline(block_s=37.0, margin_s=30.0).run(long, height_m=1.7).result_
     assert len(single.walking_bouts) >= 10
-    assert [c.time_s for c in chunked.initial_contacts] == [c.time_s for c in single.initial_contacts]
+    assert [(c.time_s, c.foot) for c in chunked.initial_contacts] == [
+        (c.time_s, c.foot) for c in single.initial_contacts
+    ]
     assert [(b.start_s, b.end_s, b.n_steps) for b in chunked.walking_bouts] == [
         (b.start_s, b.end_s, b.n_steps) for b in single.walking_bouts
     ]

@@ -109,8 +109,17 @@ class BodyFrame(Stage):
         self.stride_band_hz = stride_band_hz
 
     def fit(
-        self, acc_mps2: FloatArray, gravity_mps2: FloatArray, ic_samples: np.ndarray, fs: float
+        self,
+        acc_mps2: FloatArray,
+        gravity_mps2: FloatArray,
+        ic_samples: np.ndarray,
+        fs: float,
+        *,
+        step_samples: np.ndarray | None = None,
     ) -> BodyFrame:
+        """Fit a frame at each contact; ``step_samples`` is the step at each contact, in samples (default:
+        :func:`step_lags` of ``ic_samples``; a block of a long recording passes the steps it found with its
+        neighbours, so the frames do not depend on where the block was cut)."""
         k = ic_samples.shape[0]
         n = acc_mps2.shape[0]
         self.up_ = np.zeros((k, 3))
@@ -125,7 +134,7 @@ class BodyFrame(Stage):
         step = bandpass(dyn, 0.6, 3.0, fs, axis=0)
         half = round(self.half_window_s * fs)
         offsets = np.arange(-half, half + 1)
-        lags = _step_lags(ic_samples, fs)
+        lags = step_lags(ic_samples, fs) if step_samples is None else np.asarray(step_samples)
         for part in np.array_split(np.arange(k), max(1, k // 1024)):
             idx = np.clip(ic_samples[part][:, None] + offsets[None, :], 0, n - 1)  # (m, w)
             up = gravity_mps2[ic_samples[part]]
@@ -204,7 +213,7 @@ def alternating_feet(
     return [names[s] for s in state.tolist()]
 
 
-def _step_lags(ic_samples: np.ndarray, fs: float) -> np.ndarray:
+def step_lags(ic_samples: np.ndarray, fs: float) -> np.ndarray:
     """One step, in samples, at each contact: the shorter of its two neighbouring steps (0.25-1.5 s)."""
     k = ic_samples.shape[0]
     d = np.diff(ic_samples).astype(float)

@@ -23,7 +23,13 @@ from backstride.gait._base import Stage
 from backstride.gait._bouts import BoutAssembler
 from backstride.gait._contacts import ContactDetector
 from backstride.gait._filters import FloatArray, moving_average
-from backstride.gait._orientation import BodyFrame, GravityAligner, alternating_feet, trunk_lean_deg
+from backstride.gait._orientation import (
+    BodyFrame,
+    GravityAligner,
+    alternating_feet,
+    step_lags,
+    trunk_lean_deg,
+)
 from backstride.gait._quality import GaitRegularity
 from backstride.gait._result import (
     GaitResult,
@@ -132,7 +138,9 @@ class GaitPipeline(Stage):
             aligned.vertical_, ic, fs_d, sensor_height_m
         )
         exc = np.append(steps.excursion_m_, np.nan)
-        frame = BodyFrame(**self.frame.get_params()).fit(acc_d, aligned.gravity_, ic[sel], fs_d)
+        frame = BodyFrame(**self.frame.get_params()).fit(
+            acc_d, aligned.gravity_, ic[sel], fs_d, step_samples=step_lags(ic, fs_d)[sel]
+        )
         lean = trunk_lean_deg(frame.up_, frame.forward_)
         tilt = np.degrees(np.arccos(np.clip(np.abs(frame.up_).max(axis=1), 0.0, 1.0)))
         wc = det.period_centres_
