@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -194,23 +195,30 @@ def alternating_feet(
     n = v.shape[0]
     if n == 0:
         return []
-    says_left = v > 0
-    emit = np.log(np.where(says_left[:, None], [agreement, 1 - agreement], [1 - agreement, agreement]))
-    step = np.log(np.array([[repeat, 1 - repeat], [1 - repeat, repeat]]))
-    free = np.log(np.full((2, 2), 0.5))
-    gaps = np.diff(np.asarray(times_s, dtype=float))
-    score = emit[0].copy()
-    back = np.zeros((n, 2), dtype=np.int64)
+    # log-probabilities; two states (0 = left, 1 = right), plain floats (numpy is slow on pairs)
+    hit, miss = math.log(agreement), math.log(1.0 - agreement)
+    same, swap = math.log(repeat), math.log(1.0 - repeat)
+    free = math.log(0.5)
+    says_left = (v > 0).tolist()
+    breaks = (np.diff(np.asarray(times_s, dtype=float)) > max_step_s).tolist()
+    left, right = (hit, miss) if says_left[0] else (miss, hit)
+    from_left = [False] * n  # per contact and state: whether the best path came from "left"
+    from_right = [False] * n
     for i in range(1, n):
-        cand = score[:, None] + (step if gaps[i - 1] <= max_step_s else free)
-        back[i] = np.argmax(cand, axis=0)
-        score = cand[back[i], [0, 1]] + emit[i]
-    state = np.zeros(n, dtype=np.int64)
-    state[-1] = int(np.argmax(score))
+        keep, cross = (free, free) if breaks[i - 1] else (same, swap)
+        to_left_from_left = left + keep >= right + cross
+        to_right_from_left = left + cross >= right + keep
+        new_left = (left + keep if to_left_from_left else right + cross) + (hit if says_left[i] else miss)
+        new_right = (left + cross if to_right_from_left else right + keep) + (miss if says_left[i] else hit)
+        from_left[i], from_right[i] = to_left_from_left, to_right_from_left
+        left, right = new_left, new_right
+    state = [0] * n
+    state[-1] = 0 if left >= right else 1
     for i in range(n - 1, 0, -1):
-        state[i - 1] = back[i, state[i]]
+        came_from_left = from_left[i] if state[i] == 0 else from_right[i]
+        state[i - 1] = 0 if came_from_left else 1
     names: tuple[Foot, Foot] = ("left", "right")
-    return [names[s] for s in state.tolist()]
+    return [names[k] for k in state]
 
 
 def step_lags(ic_samples: np.ndarray, fs: float) -> np.ndarray:
