@@ -11,6 +11,10 @@ Sections (``--sections`` picks some; all by default):
    time pyarrow needs only to read the same CSV.
 4. ``import``: ``import backstride`` in a fresh interpreter (median) and ``backstride --help``.
 5. ``batch``: ``benchmarks/batch_bench.py:main`` when it exists.
+6. ``robustness``: backstride in-process (``benchmarks/accuracy.py``, the same scoring rules) on the
+   reference recordings changed the way other people, sensors and phones differ: rotated, resampled to 50
+   and 20 Hz, with the trunk's movement scaled to 0.3×, turned round halfway, time-warped into a limp;
+   and how often the feet are named right, and the trunk lean against the lab's known sensor axes.
 
 Every step is bounded in time; a failure is reported in its table and the run goes on. Inputs are cached in
 ``bench-out/``; the figures are written to ``bench-out/figures.json``. See ``docs/benchmarks.md``.
@@ -49,7 +53,18 @@ BACKSTRIDE = ROOT / ".venv" / "bin" / "backstride"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 BENCH_PYTHON = ROOT / ".venv-bench" / "bin" / "python"
 MOBGAP_RUNNER = Path(__file__).resolve().parent / "peers" / "mobgap_runner.py"
-SECTIONS = ("accuracy", "speed", "long", "import", "batch")
+SECTIONS = ("accuracy", "speed", "long", "import", "batch", "robustness")
+# (label, keyword arguments of benchmarks.accuracy.score_dataset)
+VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("as recorded", {}),
+    ("randomly rotated", {"rotate": True}),
+    ("resampled to 50 Hz", {"rate_hz": 50.0}),
+    ("resampled to 20 Hz", {"rate_hz": 20.0}),
+    ("movement scaled to 0.3x (slow, cautious walker)", {"amplitude": 0.3}),
+    ("turned round halfway (phone put back another way)", {"reorient": True}),
+    ("time-warped into a limp (steps 1.2x / 0.8x)", {"limp": 0.2}),
+    ("time-warped into a limp (steps 1.3x / 0.7x)", {"limp": 0.3}),
+)
 
 GOAL_SPEEDUP = 50.0
 GOAL_DAY_S, GOAL_DAY_MB = 10.0, 1500.0
@@ -525,6 +540,46 @@ def section_batch(args: argparse.Namespace, figures: dict[str, Any], summary: Su
     )
 
 
+def section_robustness(args: argparse.Namespace, figures: dict[str, Any], summary: Summary) -> None:
+    from benchmarks import accuracy
+
+    t = Table(title="Robustness: backstride on the reference recordings, changed (in-process scoring)")
+    for col in ("variant", "lab F1", "lab bouts", "lab speed MAE", "10 m F1", "10 m steps |err|", "s"):
+        t.add_column(col, justify="left" if col == "variant" else "right")
+    out: dict[str, Any] = {}
+    for label, kwargs in VARIANTS:
+        t0 = time.perf_counter()
+        lab = accuracy.score_dataset("lowback-lab", **kwargs)
+        ten = accuracy.score_dataset("lowback-10m", **kwargs)
+        wall = time.perf_counter() - t0
+        out[label] = {"lowback-lab": lab, "lowback-10m": ten, "wall_s": round(wall, 1)}
+        t.add_row(
+            label,
+            fmt(lab["ic_f1"]),
+            f"{lab['wb_matched']} / {lab['wb_ref']}",
+            fmt(lab["walking_speed_mae_mps"]),
+            fmt(ten["ic_f1"]),
+            fmt(ten["step_count_abs_err_median"]),
+            f"{wall:.0f}",
+        )
+        summary.add(f"robustness, {label}: 10 m F1", "info", fmt(ten["ic_f1"]), None)
+    console.print(t)
+    feet = {name: accuracy.foot_agreement(name) for name in ("lowback-lab", "lowback-10m")}
+    lean = accuracy.lean_error_lab()
+    console.print(
+        f"feet named as the reference names them: lab {feet['lowback-lab']:.3f}, 10 m {feet['lowback-10m']:.3f}; "
+        f"trunk lean against the lab's known sensor axes: {lean:.2f} degrees mean |error|"
+    )
+    summary.add(
+        "feet named right (lab / 10 m)",
+        "info",
+        f"{feet['lowback-lab']:.2f} / {feet['lowback-10m']:.2f}",
+        None,
+    )
+    summary.add("trunk lean error, lab (degrees)", "info", f"{lean:.2f}", None)
+    figures["robustness"] = {"variants": out, "foot_agreement": feet, "lean_error_lab_deg": round(lean, 2)}
+
+
 # --------------------------------------------------------------------------------------------- main
 def _rows(csv: Path) -> int:
     """Data rows of a CSV built here. Reading it through also puts it in the page cache, so that every
@@ -601,6 +656,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "long": section_long,
         "import": section_import,
         "batch": section_batch,
+        "robustness": section_robustness,
     }
     t0 = time.perf_counter()
     for name in args.sections:

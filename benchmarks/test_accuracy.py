@@ -108,12 +108,12 @@ def test_acceleration_of_the_opposite_sign_gives_the_same_walking() -> None:
 def test_a_limp_is_still_counted_step_by_step() -> None:
     # the walks time-warped into a limp (steps 0.7 s and 0.4 s instead of 0.55 s): the vertical rhythm then
     # repeats once per stride and, without the horizontal check, the short steps were dropped (10 m F1
-    # 0.78, step count off by 11 in the median); measured with it: F1 0.91, off by 2
+    # 0.80, step count off by 9.5 in the median); measured with it: F1 0.905, off by 2
     ten_m = score_dataset("lowback-10m", limp=0.3)
     assert ten_m["ic_f1"] >= 0.89
     assert ten_m["step_count_abs_err_median"] <= 2
-    milder = score_dataset("lowback-10m", limp=0.2)  # measured 0.93
-    assert milder["ic_f1"] >= 0.91
+    milder = score_dataset("lowback-10m", limp=0.2)  # measured 0.923 (0.908 without the check)
+    assert milder["ic_f1"] >= 0.915
 
 
 def test_limping_warp_keeps_strides_and_moves_the_reference() -> None:
