@@ -144,6 +144,24 @@ def test_sensorlogger_folder_with_accelerometer_plus_gravity(tmp_path: Path, syn
         io.read(folder)
 
 
+def test_sensorlogger_ios_export_is_turned_to_androids_sign(tmp_path: Path, synth: Any) -> None:
+    # Sensor Logger on iOS (default settings) reports acceleration and gravity with the opposite sign
+    w = synth.walk()
+    gravity = np.tile([synth.G, 0.0, 0.0], (w.t.shape[0], 1))
+    folder = tmp_path / "iphone"
+    folder.mkdir()
+    _sensorlogger_csv(folder / "Accelerometer.csv", synth, w.t, -(w.acc - gravity))
+    _sensorlogger_csv(folder / "Gravity.csv", synth, w.t, -gravity)
+    (folder / "Metadata.csv").write_text(
+        "version,device name,recording time,platform\n3,iPhone 15,2025-10-09_08-53-20,iOS\n", encoding="utf-8"
+    )
+    recording = io.read(folder)
+    np.testing.assert_allclose(
+        recording.acc_mps2[100:-100], w.acc[100 : recording.n_samples - 100], atol=0.05
+    )
+    assert any("recorded on iOS" in n for n in recording.notes)
+
+
 def test_a_png_image_is_not_a_recording(tmp_path: Path) -> None:
     path = tmp_path / "walk.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))

@@ -10,6 +10,11 @@ Layout and units, from the app's own documentation (github.com/tszheichoi/awesom
   latter two are logged, so acceleration with gravity is their sum.
 * ``Gyroscope.csv``: angular rate in rad/s.
 * ``Metadata.csv``: one row with ``device name``, ``platform``, ``recording time`` ...
+* Sign (``COORDINATES.md``, ``CROSSPLATFORM.md``): on iOS, unless "Standardise Units & Frames" is on (it is
+  off by default), acceleration and gravity have the opposite sign to Android's (iOS reports the inertial
+  force; gravity points along -z with the phone flat on a table). An export whose metadata says iOS is
+  turned to Android's sign, with a note. Nothing measured depends on the sign; only which foot is left and
+  which right does (a recording and its negative are a walk and its mirror image, sensor turned over).
 * Sensors are sampled separately and their time stamps do not line up, so gravity and gyroscope are
   interpolated onto the accelerometer's time stamps. Entries can be duplicated (the documentation says so);
   duplicated time stamps are dropped like everywhere else.
@@ -104,6 +109,12 @@ def read_sensorlogger_raw(path: Path) -> RawSignals:
             raw.gyr_names = rates.acc_names
             raw.notes.append("gyroscope aligned to the accelerometer's time stamps by linear interpolation")
         extra = _metadata(files[meta]) if meta else {}
+    if extra.get("platform", "").lower() == "ios":
+        raw.acc = -raw.acc
+        raw.notes.append(
+            "recorded on iOS: acceleration turned to Android's sign (Sensor Logger's iOS default); if "
+            "'Standardise Units & Frames' was on in the app, left and right feet are swapped"
+        )
     raw.metadata = {"format": "sensorlogger", "source": path.name, **extra}
     return raw
 
