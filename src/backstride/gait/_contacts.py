@@ -27,6 +27,7 @@ import numpy as np
 
 from backstride.gait._base import Stage
 from backstride.gait._filters import FloatArray, bandpass, gaussian_smooth, local_maxima, moving_average
+from backstride.gait._sway import least_lag_correlation
 
 
 def local_step_period(
@@ -124,27 +125,7 @@ def horizontal_repeat(segs: FloatArray, lags: np.ndarray) -> FloatArray:
     with itself ``lag`` later along the horizontal direction where it is lowest (−1..1; rotation invariant
     within the horizontal plane). Negative after one step (the sway has reversed), positive after a stride.
     """
-    win = segs.shape[1]
-    x = segs[:, :, 0] - segs[:, :, 0].mean(axis=1, keepdims=True)
-    y = segs[:, :, 1] - segs[:, :, 1].mean(axis=1, keepdims=True)
-    later_idx = np.minimum(np.arange(win)[None, :] + lags[:, None], win - 1)
-    valid = np.arange(win)[None, :] < (win - lags)[:, None]
-    xl = np.take_along_axis(x, later_idx, axis=1)
-    yl = np.take_along_axis(y, later_idx, axis=1)
-    xn, yn = np.where(valid, x, 0.0), np.where(valid, y, 0.0)
-    # covariance (c) and symmetric lag covariance (l) of the two horizontal components
-    cxx, cyy, cxy = (x * x).sum(axis=1), (y * y).sum(axis=1), (x * y).sum(axis=1)
-    m = win / np.maximum(win - lags, 1)
-    lxx, lyy = (xn * xl).sum(axis=1) * m, (yn * yl).sum(axis=1) * m
-    lxy = 0.5 * ((xn * yl).sum(axis=1) + (yn * xl).sum(axis=1)) * m
-    # det(l - lam * c) = 0  <=>  a lam^2 - b lam + c = 0
-    a = cxx * cyy - cxy**2
-    b = cxx * lyy + cyy * lxx - 2 * cxy * lxy
-    c = lxx * lyy - lxy**2
-    scale = np.maximum(cxx + cyy, 1e-12) ** 2
-    flat = a <= 1e-9 * scale  # no movement (or only along one line): nothing to tell
-    disc = np.sqrt(np.maximum(b * b - 4 * a * c, 0.0))
-    lam = (b - disc) / (2 * np.where(flat, 1.0, a))
+    lam, _, flat = least_lag_correlation(segs[:, :, 0], segs[:, :, 1], lags)
     return np.where(flat, -np.inf, lam)
 
 

@@ -28,6 +28,7 @@ import numpy as np
 
 from backstride.gait._base import Stage
 from backstride.gait._filters import FloatArray, bandpass, lowpass
+from backstride.gait._sway import least_lag_correlation
 
 if TYPE_CHECKING:
     from backstride.gait._result import Foot
@@ -241,7 +242,7 @@ def _reversing_direction(st: FloatArray, up: FloatArray, lags: np.ndarray) -> Fl
     covariance, in the horizontal plane. Rows where the movement does not reverse (least eigenvalue not
     below -0.2) or is flat are NaN.
     """
-    m, w, _ = st.shape
+    m = st.shape[0]
     axis = np.argmin(np.abs(up), axis=1)
     ek = np.zeros((m, 3))
     ek[np.arange(m), axis] = 1.0
@@ -250,31 +251,9 @@ def _reversing_direction(st: FloatArray, up: FloatArray, lags: np.ndarray) -> Fl
     e2 = np.cross(up, e1)
     x = (st @ e1[:, :, None])[:, :, 0]
     y = (st @ e2[:, :, None])[:, :, 0]
-    x -= x.mean(axis=1, keepdims=True)
-    y -= y.mean(axis=1, keepdims=True)
-    later = np.minimum(np.arange(w)[None, :] + lags[:, None], w - 1)
-    valid = np.arange(w)[None, :] < (w - lags)[:, None]
-    xl, yl = np.take_along_axis(x, later, axis=1), np.take_along_axis(y, later, axis=1)
-    xn, yn = np.where(valid, x, 0.0), np.where(valid, y, 0.0)
-    scale = w / np.maximum(w - lags, 1)
-    cxx, cyy, cxy = (x * x).sum(axis=1), (y * y).sum(axis=1), (x * y).sum(axis=1)
-    lxx, lyy = (xn * xl).sum(axis=1) * scale, (yn * yl).sum(axis=1) * scale
-    lxy = 0.5 * ((xn * yl).sum(axis=1) + (yn * xl).sum(axis=1)) * scale
-    a = cxx * cyy - cxy**2
-    b = cxx * lyy + cyy * lxx - 2 * cxy * lxy
-    c = lxx * lyy - lxy**2
-    flat = a <= 1e-9 * np.maximum(cxx + cyy, 1e-12) ** 2
-    lam = (b - np.sqrt(np.maximum(b * b - 4 * a * c, 0.0))) / (2 * np.where(flat, 1.0, a))
-    # (l - lam c) v = 0: v is perpendicular to the larger of the matrix's two rows
-    m11, m12, m22 = lxx - lam * cxx, lxy - lam * cxy, lyy - lam * cyy
-    first = m11 * m11 + m12 * m12 >= m12 * m12 + m22 * m22
-    v1 = np.where(first, m12, m22)
-    v2 = np.where(first, -m11, -m12)
-    ml: FloatArray = v1[:, None] * e1 + v2[:, None] * e2
-    norm = np.linalg.norm(ml, axis=1, keepdims=True)
-    ml = ml / np.maximum(norm, 1e-12)
-    bad = flat | (lam > -0.2) | (norm[:, 0] < 1e-12)
-    ml[bad] = np.nan
+    lam, direction, flat = least_lag_correlation(x, y, lags)
+    ml: FloatArray = direction[:, :1] * e1 + direction[:, 1:] * e2
+    ml[flat | (lam > -0.2)] = np.nan
     return ml
 
 
