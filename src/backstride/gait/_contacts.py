@@ -154,7 +154,7 @@ class ContactDetector(Stage):
     stride_repeat:
         When the horizontal acceleration is given: least correlation of the horizontal movement with
         itself one period later (in every horizontal direction) for the period to count as a stride, not a
-        step. In the reference recordings it is −0.9 to −0.1 after a step (the sway has reversed) and
+        step. In the reference recordings it is −0.9 to about 0 after a step (the sway has reversed) and
         0.4–0.9 after a stride of a walk time-warped into a limp (step times 0.4/0.7 s).
 
     Results
