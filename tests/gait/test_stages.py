@@ -55,6 +55,26 @@ def test_gravity_aligner_separates_the_horizontal_movement() -> None:
     assert np.allclose(np.hypot(h[core, 0], h[core, 1]), np.hypot(fwd, side)[core], atol=1e-3)
 
 
+def test_horizontal_directions_hold_still_when_the_sensor_is_turned_upside_down() -> None:
+    # turned over halfway (180 degrees about z): the mean vertical is about zero, yet within each half the
+    # two horizontal components must be one fixed rotation of the true horizontal movement, or the
+    # correlations taken from them (limp check) would be noise
+    fs = 25.0
+    t = np.arange(0, 120, 1 / fs)
+    rng = np.random.default_rng(0)
+    acc = np.zeros((t.size, 3))
+    acc[:, 0] = 9.81
+    acc[:, 1] = 0.5 * np.sin(2 * np.pi * 0.9 * t) + 0.05 * rng.normal(size=t.size)
+    acc[:, 2] = 0.8 * np.sin(2 * np.pi * 1.8 * t) + 0.05 * rng.normal(size=t.size)
+    half = t.size // 2
+    acc[half:, :2] *= -1
+    h = GravityAligner().align(acc, fs).horizontal_
+    for part in (slice(300, half - 300), slice(half + 300, -300)):
+        fit, *_ = np.linalg.lstsq(acc[part, 1:], h[part], rcond=None)
+        assert np.sqrt(np.mean((acc[part, 1:] @ fit - h[part]) ** 2)) < 0.02  # was 0.46 (jittering axes)
+        assert np.allclose(np.abs(np.linalg.det(fit)), 1.0, atol=0.02)
+
+
 def test_horizontal_repeat_tells_a_step_from_a_stride() -> None:
     fs, step = 25.0, 0.55
     t = np.arange(0, 4, 1 / fs)

@@ -66,8 +66,10 @@ class GravityAligner(Stage):
         self.gravity_ = gravity
         self.vertical_ = along_up - norm
         # two horizontal directions, sample by sample: east = up x e_k / s and north = up x east
-        # = (up_k up - e_k) / s, with e_k the sensor axis furthest from the vertical, s = |up x e_k|
-        k = int(np.argmin(np.abs(gravity.sum(axis=0)))) if gravity.shape[0] else 0
+        # = (up_k up - e_k) / s, s = |up x e_k|, with e_k the sensor axis that comes least close to vertical
+        # in this stretch (not the one furthest from the mean vertical: a phone turned upside down halfway
+        # has a mean vertical near zero, and an axis along gravity would make the directions jitter)
+        k = int(np.argmin(np.abs(gravity / norm[:, None]).max(axis=0))) if gravity.shape[0] else 0
         k1, k2 = (k + 1) % 3, (k + 2) % 3
         up_k, up_1, up_2 = (gravity[:, j] / norm for j in (k, k1, k2))
         s = np.sqrt(np.maximum(1.0 - up_k * up_k, 1e-12))
