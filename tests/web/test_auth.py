@@ -119,6 +119,7 @@ def test_first_login_link_works_once(app_factory: Any) -> None:
         data={"token": token.group(1), "password": "short", "password2": "short", "csrf_token": csrf},
     )
     assert short.status_code == 422
+    assert "Please choose a password of at least" in short.text and token.group(1) in short.text
     done = patient.post(
         "/welcome",
         data={

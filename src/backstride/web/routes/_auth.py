@@ -90,34 +90,37 @@ def signout(request: Request) -> Response:
     return RedirectResponse("/signin", status_code=303)
 
 
+def _dead_link(request: Request, message: str) -> Response:
+    context = {"title": "This link no longer works", "message": message, "status": 404, "user": None}
+    return render(request, "error.html", context, status=404)
+
+
+def _welcome_form(
+    request: Request, person: User, token: str, *, error: str | None = None, status: int = 200
+) -> Response:
+    """The page where a first-login link's holder chooses a password (again, with ``error``)."""
+    context = {
+        "title": "Welcome",
+        "person": person,
+        "token": token,
+        "min_length": MIN_PASSWORD_LENGTH,
+        "user": None,
+        **({"error": error} if error else {}),
+    }
+    return render(request, "welcome.html", context, status=status)
+
+
 @router.get("/welcome")
 def welcome_page(request: Request, token: str = "") -> Response:
     with transaction(request, readonly=True) as db:
         person = _valid_link_holder(request, db, token)
         if person is None:
-            return render(
+            return _dead_link(
                 request,
-                "error.html",
-                {
-                    "title": "This link no longer works",
-                    "message": "A first-login link works once. If you have already chosen a password, sign in; "
-                    "otherwise ask your therapist for a new link.",
-                    "status": 404,
-                    "user": None,
-                },
-                status=404,
+                "A first-login link works once. If you have already chosen a password, sign in; "
+                "otherwise ask your therapist for a new link.",
             )
-        return render(
-            request,
-            "welcome.html",
-            {
-                "title": "Welcome",
-                "person": person,
-                "token": token,
-                "min_length": MIN_PASSWORD_LENGTH,
-                "user": None,
-            },
-        )
+        return _welcome_form(request, person, token)
 
 
 @router.post("/welcome")
@@ -127,36 +130,14 @@ def welcome(
     with transaction(request) as db:
         person = _valid_link_holder(request, db, token)
         if person is None:
-            return render(
-                request,
-                "error.html",
-                {
-                    "title": "This link no longer works",
-                    "message": "A first-login link works once. Ask your therapist for a new one.",
-                    "status": 404,
-                    "user": None,
-                },
-                status=404,
-            )
+            return _dead_link(request, "A first-login link works once. Ask your therapist for a new one.")
         error = None
         if len(password) < MIN_PASSWORD_LENGTH:
             error = f"Please choose a password of at least {MIN_PASSWORD_LENGTH} characters."
         elif password != password2:
             error = "The two passwords are not the same. Please type them again."
         if error:
-            return render(
-                request,
-                "welcome.html",
-                {
-                    "title": "Welcome",
-                    "person": person,
-                    "token": token,
-                    "min_length": MIN_PASSWORD_LENGTH,
-                    "error": error,
-                    "user": None,
-                },
-                status=422,
-            )
+            return _welcome_form(request, person, token, error=error, status=422)
         person.password_hash = hash_password(password)
         person.first_login_token_hash = None
         sign_in(request, person.id)
