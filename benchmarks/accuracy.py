@@ -298,7 +298,7 @@ def score_dataset(
         height = meta.get("height_m")
         height = height if isinstance(height, float) and np.isfinite(height) else None
         result = analyze(rec, height_m=height, sensor_height_m=meta.get("sensor_height_m"))
-        score.add(result.model_dump(), ref)
+        score.add(result.to_dict(), ref)
     return score.figures()
 
 

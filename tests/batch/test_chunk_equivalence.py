@@ -39,7 +39,7 @@ def test_batch_bouts_equal_a_single_pass_on_a_long_recording(
 
     whole = analyze(read(long_file), height_m=1.72)
     bouts = sorted(pq.read_table(out / "bouts.parquet").to_pylist(), key=lambda b: b["start_s"])
-    got = [WalkingBout(**{k: b[k] for k in WalkingBout.model_fields}) for b in bouts]
+    got = [WalkingBout(**{k: b[k] for k in WalkingBout.field_names()}) for b in bouts]
     assert len(got) >= 5
     assert got == whole.walking_bouts  # every field, exactly
     assert [b["bout_index"] for b in bouts] == list(range(len(bouts)))

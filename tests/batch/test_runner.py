@@ -63,7 +63,7 @@ def test_local_cluster_end_to_end(tmp_path: Path, shared_data: Path, lab_files: 
         expected = analyze_stream(iter_chunks(f, chunk_s=30.0), **subject)
         mine = sorted((b for b in bouts if b["recording_id"] == rid), key=lambda b: b["bout_index"])
         assert [
-            WalkingBout(**{k: b[k] for k in WalkingBout.model_fields}) for b in mine
+            WalkingBout(**{k: b[k] for k in WalkingBout.field_names()}) for b in mine
         ] == expected.walking_bouts
         assert rec["n_bouts"] == expected.summary.n_bouts == len(mine)
         assert rec["n_steps"] == expected.summary.n_steps

@@ -94,9 +94,7 @@ def test_accepts_a_gait_result() -> None:
     )  # fmt: skip
     from_model = compare_with_norms(gait, age=55, sex="female", trunk_lean_reference_deg=6)
     from_summary = compare_with_norms(gait.summary, age=55, sex="female", trunk_lean_reference_deg=6)
-    from_dict = compare_with_norms(
-        gait.model_dump(mode="json"), age=55, sex="female", trunk_lean_reference_deg=6
-    )
+    from_dict = compare_with_norms(gait.to_dict(), age=55, sex="female", trunk_lean_reference_deg=6)
     assert from_model == from_summary == from_dict
     assert "more forward trunk lean" in from_model.back_pain_signs
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -30,7 +31,7 @@ def test_recording_figures_match_the_bouts(result: gait.GaitResult) -> None:
 
 
 def test_no_bouts_no_plots(result: gait.GaitResult) -> None:
-    empty = result.model_copy(update={"walking_bouts": []})
+    empty = dataclasses.replace(result, walking_bouts=[])
     assert _plots.recording_figures(empty) == {}
 
 

@@ -34,7 +34,7 @@ Analyzer = Callable[..., GaitResult]
 SUBJECT_KEYS = ("height_m", "sensor_height_m", "age", "sex")
 _HASH_BLOCK = 1 << 20
 
-BOUT_FIELDS = tuple(WalkingBout.model_fields)
+BOUT_FIELDS = WalkingBout.field_names()
 
 
 @dataclass(frozen=True)

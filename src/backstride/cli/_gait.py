@@ -92,7 +92,7 @@ def analyze(
     else:
         result = analyze_stream(chunks, height_m=height_m, sensor_height_m=sensor_height_m, age=age, sex=sex)
     if json_out:
-        typer.echo(result.model_dump_json(indent=1))
+        typer.echo(result.to_json())
     else:
         print_report(result)
 

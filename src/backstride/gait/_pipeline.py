@@ -11,6 +11,7 @@ chunked pass gives the same result as a single pass (tests prove it).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,7 @@ from backstride.gait._quality import GaitRegularity
 from backstride.gait._result import (
     GaitResult,
     GaitSummary,
+    InitialContact,
     RecordingInfo,
     Subject,
     WalkingBout,
@@ -246,7 +248,7 @@ class GaitPipeline(Stage):
         )
         result = self._assemble(local, fs, duration, subject, info)
         if warnings_pre:
-            result = result.model_copy(update={"warnings": warnings_pre + result.warnings})
+            result = dataclasses.replace(result, warnings=warnings_pre + result.warnings)
         self.result_ = result
         return self
 
@@ -267,7 +269,7 @@ class GaitPipeline(Stage):
         sl_factor = StepLengthZijlstra(**self.step_length.get_params()).correction
         lh = subject.sensor_height_m
         bouts: list[WalkingBout] = []
-        contacts: list[dict[str, Any]] = []
+        contacts: list[InitialContact] = []
         warnings: list[str] = []
         win_lo = np.searchsorted(local.win_centre, local.ic[bouts_idx[:, 0]], side="left")
         win_hi = np.searchsorted(local.win_centre, local.ic[bouts_idx[:, 1]], side="right")
@@ -317,9 +319,11 @@ class GaitPipeline(Stage):
             last = close if close >= 0 else b
             feet = alternating_feet(local.ml_velocity[a : last + 1], t[a : last + 1])
             times = np.round(t[a : b + 1], 3).tolist()
-            contacts.extend({"time_s": ts, "foot": feet[j]} for j, ts in enumerate(times))
+            contacts.extend(InitialContact(time_s=ts, foot=feet[j]) for j, ts in enumerate(times))
             if close >= 0:
-                contacts.append({"time_s": round(float(t[close]), 3), "foot": feet[-1], "closing_step": True})
+                contacts.append(
+                    InitialContact(time_s=round(float(t[close]), 3), foot=feet[-1], closing_step=True)
+                )
         if bouts_idx.shape[0]:
             in_bouts = np.concatenate([np.arange(a, b + 1) for a, b in bouts_idx])
             tilt = float(np.median(local.tilt_deg[in_bouts]))
@@ -339,7 +343,7 @@ class GaitPipeline(Stage):
             subject=subject,
             summary=_summary(bouts, duration),
             walking_bouts=bouts,
-            initial_contacts=contacts,  # type: ignore[arg-type]  # validated (fast, in Rust) as InitialContact
+            initial_contacts=contacts,
             warnings=warnings,
         )
 

@@ -1,9 +1,9 @@
 """The tables, as SQLAlchemy 2 typed models.
 
-JSON columns hold the clinic and gait pydantic models' ``model_dump(mode="json")``. Every timestamp is
-timezone-aware UTC on the way out, whatever the database (SQLite keeps no zone; :class:`UTCDateTime` adds
-it back). Constraint names follow one naming convention so Alembic migrations are the same on SQLite and
-PostgreSQL.
+JSON columns hold the clinic pydantic models' ``model_dump(mode="json")`` and the gait result's
+``to_dict()``. Every timestamp is timezone-aware UTC on the way out, whatever the database (SQLite
+keeps no zone; :class:`UTCDateTime` adds it back). Constraint names follow one naming convention so
+Alembic migrations are the same on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations

@@ -48,10 +48,13 @@ _SEXES = ("female", "male")
 
 # --------------------------------------------------------------------------------------------- helpers
 def to_json(obj: Any) -> dict[str, Any]:
-    """A JSON object from a pydantic model (``model_dump(mode="json")``) or a mapping of JSON values."""
+    """A JSON object from a pydantic model (``model_dump(mode="json")``), a gait result (``to_dict()``)
+    or a mapping of JSON values."""
     dump = getattr(obj, "model_dump", None)
     if callable(dump):
         value = dump(mode="json")
+    elif callable(getattr(obj, "to_dict", None)):
+        value = obj.to_dict()
     elif isinstance(obj, Mapping):
         try:
             value = json.loads(json.dumps(dict(obj), allow_nan=False))

@@ -39,12 +39,12 @@ def analyze_recording(
     from backstride import gait
 
     result = gait.analyze(recording, height_m=height_m, sensor_height_m=sensor_height_m, age=age, sex=sex)
-    dumped: dict[str, Any] = result.model_dump(mode="json")
-    return dumped
+    return result.to_dict()
 
 
 def gait_result(data: dict[str, Any]) -> GaitResult:
-    return GaitResult.model_validate(data)
+    result: GaitResult = GaitResult.from_dict(data)
+    return result
 
 
 @dataclass(frozen=True)
@@ -101,9 +101,7 @@ def analyze_with_progress(
     """Like :func:`analyze_recording`, reporting the seconds of recording processed to ``progress``."""
     from backstride import gait
 
-    result = gait.analyze(recording, progress=progress, **subject)
-    dumped: dict[str, Any] = result.model_dump(mode="json")
-    return dumped
+    return gait.analyze(recording, progress=progress, **subject).to_dict()
 
 
 # ------------------------------------------------------------------------------------------------ plans

@@ -1,0 +1,114 @@
+"""The gait result as a data contract: JSON out, validated JSON back in."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+
+import pytest
+from pydantic import ValidationError
+
+from backstride.gait import GaitResult, GaitSummary, InitialContact, RecordingInfo, Subject, WalkingBout
+
+
+def _result(**bout_changes: object) -> GaitResult:
+    bout = dict(
+        start_s=1.0,
+        end_s=11.0,
+        duration_s=10.0,
+        n_steps=19,
+        cadence_spm=108.0,
+        step_length_m=0.62,
+        stride_length_m=1.24,
+        walking_speed_mps=1.12,
+        trunk_lean_deg=4.5,
+        step_regularity=0.8,
+        stride_regularity=0.85,
+        symmetry=0.94,
+        step_time_cv_pct=3.1,
+    )
+    bout.update(bout_changes)
+    return GaitResult(
+        backstride_version="0",
+        recording=RecordingInfo(sampling_rate_hz=100.0, duration_s=60.0, has_gyroscope=False, notes=["n"]),
+        subject=Subject(height_m=1.7, sensor_height_m=1.02, sensor_height_source="from body height"),
+        summary=GaitSummary(
+            recording_duration_s=60.0,
+            total_walking_s=10.0,
+            n_steps=19,
+            n_bouts=1,
+            longest_bout_s=10.0,
+            n_bouts_10s=1,
+            median_cadence_spm=108.0,
+            median_walking_speed_mps=1.12,
+            median_stride_length_m=1.24,
+            median_trunk_lean_deg=4.5,
+        ),
+        walking_bouts=[WalkingBout(**bout)],  # type: ignore[arg-type]
+        initial_contacts=[
+            InitialContact(time_s=1.0, foot="left"),
+            InitialContact(time_s=11.5, foot="right", closing_step=True),
+        ],
+        warnings=["w"],
+    )
+
+
+def test_json_text_is_the_dict_and_reads_back_equal() -> None:
+    result = _result()
+    text = result.to_json()
+    data = json.loads(text)
+    assert data == result.to_dict()
+    assert data["initial_contacts"][1] == {"time_s": 11.5, "foot": "right", "closing_step": True}
+    assert data["walking_bouts"][0]["cadence_spm"] == 108.0
+    # one bout and one contact per line
+    assert text.count("\n") == len(data) + 2 + 2 * 2
+    assert GaitResult.from_dict(data) == result
+
+
+def test_not_finite_numbers_are_written_as_null() -> None:
+    data = _result(symmetry=math.nan, cadence_spm=math.inf).to_dict()
+    assert data["walking_bouts"][0]["symmetry"] is None
+    assert data["walking_bouts"][0]["cadence_spm"] is None
+    json.loads(_result(symmetry=math.nan).to_json())  # valid JSON (no NaN token)
+
+
+def test_stored_json_is_validated_when_it_comes_back() -> None:
+    data = _result().to_dict()
+    with pytest.raises(ValidationError, match="unexpected"):
+        GaitResult.from_dict({**data, "made_up": 1})
+    bad_foot = json.loads(json.dumps(data))
+    bad_foot["initial_contacts"][0]["foot"] = "middle"
+    with pytest.raises(ValidationError, match="left"):
+        GaitResult.from_dict(bad_foot)
+    missing = json.loads(json.dumps(data))
+    del missing["walking_bouts"][0]["n_steps"]
+    with pytest.raises(ValidationError, match="n_steps"):
+        GaitResult.from_dict(missing)
+    with pytest.raises(ValidationError):
+        GaitResult.from_dict({**data, "summary": {**data["summary"], "n_bouts": "many"}})
+
+
+def test_results_are_frozen_values() -> None:
+    result = _result()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.walking_bouts[0].n_steps = 3  # type: ignore[misc]
+    assert dataclasses.replace(result, warnings=[]) != result
+    assert WalkingBout.field_names()[:3] == ("start_s", "end_s", "duration_s")
+
+
+def test_the_analyze_command_does_not_import_pydantic() -> None:
+    """The engine's output needs no validation library: ``backstride analyze`` starts faster without it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import contextlib, io, sys\n"
+        "from backstride.cli import main\n"
+        "from backstride.io._sample import sample_path\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    code = main(['analyze', str(sample_path()), '--json'])\n"
+        "print(code, 'pydantic' in sys.modules, len(out.getvalue()) > 1000)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", "False", "True"]
