@@ -83,6 +83,10 @@ def test_chunked_pass_equals_single_pass(shared_data: Path) -> None:
     assert chunked.summary.n_bouts == single.summary.n_bouts
     assert chunked.summary.n_steps == single.summary.n_steps
     assert chunked.summary.total_walking_s == single.summary.total_walking_s
+    # blocks analysed side by side give exactly the one-thread result, in order
+    for threads in (1, 3):
+        other = GaitPipeline(block_s=37.0, margin_s=30.0, threads=threads).run(long, height_m=1.7).result_
+        assert other == chunked
 
 
 def test_distance_walked_on_the_ten_metre_walks(shared_data: Path) -> None:

@@ -120,9 +120,12 @@ def default_chunker() -> Chunker:
 
 
 def default_analyzer() -> Analyzer:
+    """The engine, one thread per recording: a batch already runs one recording per core."""
+    from functools import partial
+
     from backstride.gait import analyze_stream
 
-    return analyze_stream
+    return partial(analyze_stream, threads=1)
 
 
 def _sidecars(source: Path) -> list[Path]:

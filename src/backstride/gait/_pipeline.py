@@ -12,6 +12,7 @@ chunked pass gives the same result as a single pass (tests prove it).
 from __future__ import annotations
 
 import dataclasses
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,6 +88,9 @@ class GaitPipeline(Stage):
         Length of the block processed at once; long recordings are processed block by block.
     margin_s:
         Context on each side of a block; must exceed the reach of every local stage (a few seconds).
+    threads:
+        Blocks analysed side by side (2: a 24-hour recording in about 0.8 times the time of one thread;
+        the result is the same). 1 where recordings are already analysed in parallel, as in a batch.
 
     Results
     -------
@@ -105,6 +109,7 @@ class GaitPipeline(Stage):
         regularity: GaitRegularity | None = None,
         block_s: float = 1800.0,
         margin_s: float = 30.0,
+        threads: int = 2,
     ) -> None:
         self.aligner = aligner or GravityAligner()
         self.detector = detector or ContactDetector()
@@ -114,6 +119,7 @@ class GaitPipeline(Stage):
         self.regularity = regularity or GaitRegularity()
         self.block_s = block_s
         self.margin_s = margin_s
+        self.threads = threads
 
     # -- the local stage -------------------------------------------------------------------------------
     def _local(
@@ -163,7 +169,28 @@ class GaitPipeline(Stage):
     def _blocks(
         self, chunks: Iterable[Recording], fs: float, sensor_height_m: float | None
     ) -> Iterator[_Local]:
-        """Run the local stage over consecutive blocks of a stream of chunks, with margins."""
+        """The local stage over consecutive blocks, in order; with ``threads`` > 1 the blocks are analysed
+        side by side (numpy releases the GIL in its array work), and the next chunks are read meanwhile."""
+        jobs = self._block_slices(chunks, fs)
+        if self.threads <= 1:
+            for acc, start, core in jobs:
+                yield self._local(acc, fs, start, core, sensor_height_m)
+            return
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        pending: deque[Future[_Local]] = deque()
+        with ThreadPoolExecutor(self.threads, thread_name_prefix="backstride-block") as pool:
+            for acc, start, core in jobs:
+                pending.append(pool.submit(self._local, acc, fs, start, core, sensor_height_m))
+                if len(pending) > self.threads:  # at most threads + 1 blocks in memory
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+
+    def _block_slices(
+        self, chunks: Iterable[Recording], fs: float
+    ) -> Iterator[tuple[FloatArray, int, tuple[int, int]]]:
+        """Consecutive blocks of a stream of chunks, with margins: ``(acc, first sample, core interval)``."""
         block = max(int(self.block_s * fs), 1)
         margin = int(self.margin_s * fs)
         buf: list[FloatArray] = []
@@ -178,9 +205,7 @@ class GaitPipeline(Stage):
                 buf = [acc]
                 a = max(core_lo - margin, buf_start)
                 b = core_lo + block + margin
-                yield self._local(
-                    acc[a - buf_start : b - buf_start], fs, a, (core_lo, core_lo + block), sensor_height_m
-                )
+                yield acc[a - buf_start : b - buf_start], a, (core_lo, core_lo + block)
                 core_lo += block
                 drop = max(core_lo - margin, buf_start) - buf_start
                 if drop:
@@ -191,7 +216,7 @@ class GaitPipeline(Stage):
         if buf_len and buf_start + buf_len > core_lo:
             acc = np.concatenate(buf) if len(buf) > 1 else buf[0]
             a = max(core_lo - margin, buf_start)
-            yield self._local(acc[a - buf_start :], fs, a, (core_lo, buf_start + buf_len), sensor_height_m)
+            yield acc[a - buf_start :], a, (core_lo, buf_start + buf_len)
 
     # -- the whole run ---------------------------------------------------------------------------------
     def run_stream(
@@ -439,14 +464,16 @@ def analyze(
     age: float | None = None,
     sex: str | None = None,
     progress: Progress | None = None,
+    threads: int = 2,
 ) -> GaitResult:
     """Measure walking in a recording: bouts, initial contacts, cadence, step and stride length, speed,
     trunk lean, regularity and symmetry.
 
     ``height_m`` (or the measured ``sensor_height_m``) is needed for step length and speed.
-    ``progress`` is called with the seconds of recording in each chunk as it is taken in.
+    ``progress`` is called with the seconds of recording in each chunk as it is taken in; ``threads``
+    is :class:`GaitPipeline`'s.
     """
-    pipe = GaitPipeline().run(
+    pipe = GaitPipeline(threads=threads).run(
         recording, height_m=height_m, sensor_height_m=sensor_height_m, age=age, sex=sex, progress=progress
     )
     return pipe.result_
@@ -460,9 +487,10 @@ def analyze_stream(
     age: float | None = None,
     sex: str | None = None,
     progress: Progress | None = None,
+    threads: int = 2,
 ) -> GaitResult:
     """Like :func:`analyze`, for a recording read chunk by chunk; gives the same result."""
-    pipe = GaitPipeline().run_stream(
+    pipe = GaitPipeline(threads=threads).run_stream(
         chunks, height_m=height_m, sensor_height_m=sensor_height_m, age=age, sex=sex, progress=progress
     )
     return pipe.result_
