@@ -48,7 +48,8 @@ def test_phyphox_acceleration_with_g_zip(tmp_path: Path, synth: Any) -> None:
     assert recording.metadata == {
         "format": "phyphox",
         "source": "export.zip",
-        "start_time": "2025-10-09T08:53:20+00:00",
+        # the instant of the START row, in the device's offset as its text gives it
+        "start_time": "2025-10-09T10:53:20+02:00",
         "device": "Google Pixel 7",
     }
     assert any(n.startswith("time base irregular") for n in recording.notes)
@@ -56,6 +57,48 @@ def test_phyphox_acceleration_with_g_zip(tmp_path: Path, synth: Any) -> None:
     # the folder itself reads the same
     assert io.detect_format(folder) == "phyphox"
     np.testing.assert_array_equal(io.read(folder).acc_mps2, recording.acc_mps2)
+
+
+def test_phyphox_pauses_are_put_back_as_gaps(tmp_path: Path, synth: Any) -> None:
+    # phyphox stamps data with the experiment time, which stands still while the measurement is paused:
+    # here it ran 0-10 s, was paused for 20 s of wall-clock time, and ran on from 10 s to the end
+    w = synth.walk()
+    folder = tmp_path / "paused"
+    folder.mkdir()
+    synth.write_table(folder / "Raw Data.csv", _quoted(PHYPHOX_ACC), [w.t, *w.acc.T], fmt="%.9E")
+    meta = folder / "meta"
+    meta.mkdir()
+    (meta / "time.csv").write_text(
+        '"event","experiment time","system time","system time text"\n'
+        '"START",0.000000000E0,1759650000.000,"2025-10-05 09:40:00.000 UTC+02:00"\n'
+        '"PAUSE",1.000000000E1,1759650010.000,"2025-10-05 09:40:10.000 UTC+02:00"\n'
+        '"START",1.000000000E1,1759650030.000,"2025-10-05 09:40:30.000 UTC+02:00"\n'
+        '"PAUSE",3.000000000E1,1759650050.000,"2025-10-05 09:40:50.000 UTC+02:00"\n',
+        encoding="utf-8",
+    )
+    recording = io.read(folder)
+    assert recording.duration_s == pytest.approx(w.t[-1] - w.t[0] + 20.0, abs=0.02)
+    assert recording.metadata["start_time"] == "2025-10-05T09:40:00+02:00"
+    assert any("paused 1 time (20 s in all)" in n for n in recording.notes)
+    assert any("gap" in n and "20.0 s" in n for n in recording.notes), recording.notes
+    # the samples after the pause are the file's samples 20 s later
+    after = np.searchsorted(w.t, 12.0)
+    k = round(float(w.t[after] - w.t[0] + 20.0) * recording.sampling_rate_hz)
+    np.testing.assert_allclose(recording.acc_mps2[k], w.acc[after], atol=1e-6)
+
+
+def test_phyphox_event_table_is_read_leniently() -> None:
+    from backstride.io._phyphox import pauses
+
+    rows = [
+        ("START", 0.0, 100.0, ""),
+        ("PAUSE", 5.0, 105.0, ""),
+        ("START", 5.0, 125.5, ""),
+        ("PAUSE", 9.0, 129.5, ""),
+        ("START", 9.0, float("nan"), ""),  # a missing system time: no pause can be measured
+    ]
+    assert pauses(rows) == [(5.0, 20.5)]
+    assert pauses(rows[:1]) == []
 
 
 def test_phyphox_single_csv_is_recognised_by_its_header(tmp_path: Path, synth: Any) -> None:
@@ -162,6 +205,53 @@ def test_sensorlogger_ios_export_is_turned_to_androids_sign(tmp_path: Path, synt
     assert any("recorded on iOS" in n for n in recording.notes)
 
 
+REAL_METADATA_HEADER = (
+    "version,device name,recording epoch time,recording time,recording timezone,platform,appVersion,"
+    "device id,sensors,sampleRateMs,standardisation,platform version\n"
+)
+
+
+def _ios_export(folder: Path, synth: Any, w: Any, *, standardised: bool, zone: str) -> None:
+    """An iPhone export with the metadata row real exports carry; standardised data have Android's sign."""
+    gravity = np.tile([synth.G, 0.0, 0.0], (w.t.shape[0], 1))
+    sign = 1.0 if standardised else -1.0
+    folder.mkdir()
+    _sensorlogger_csv(folder / "Accelerometer.csv", synth, w.t, sign * (w.acc - gravity))
+    _sensorlogger_csv(folder / "Gravity.csv", synth, w.t, sign * gravity)
+    (folder / "Metadata.csv").write_text(
+        REAL_METADATA_HEADER + f"3,iPhone 15,1760000000000,2025-10-09_14-23-20,{zone},ios,1.64,abc,"
+        f"Accelerometer|Gravity,10|10,{'true' if standardised else 'false'},18.1\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.parametrize("standardised", [True, False])
+def test_sensorlogger_ios_sign_follows_the_standardisation_setting(
+    tmp_path: Path, synth: Any, standardised: bool
+) -> None:
+    w = synth.walk()
+    _ios_export(tmp_path / "iphone", synth, w, standardised=standardised, zone="Asia/Kolkata")
+    recording = io.read(tmp_path / "iphone")
+    np.testing.assert_allclose(
+        recording.acc_mps2[100:-100], w.acc[100 : recording.n_samples - 100], atol=0.05
+    )
+    turned = [n for n in recording.notes if "recorded on iOS" in n]
+    assert len(turned) == (0 if standardised else 1)
+    assert all("Standardise" not in n for n in turned)  # the metadata says which, no need to guess
+    assert recording.metadata["platform"] == "ios"
+
+
+def test_sensorlogger_start_time_is_in_the_recordings_time_zone(tmp_path: Path, synth: Any) -> None:
+    w = synth.walk()
+    _ios_export(tmp_path / "india", synth, w, standardised=True, zone="Asia/Kolkata")
+    # the first sample is at Unix time 1760000000 s = 08:53:20 UTC = 14:23:20 in India (+05:30)
+    assert io.read(tmp_path / "india").metadata["start_time"] == "2025-10-09T14:23:20+05:30"
+    _ios_export(tmp_path / "nowhere", synth, w, standardised=True, zone="Mars/Olympus_Mons")
+    recording = io.read(tmp_path / "nowhere")
+    assert recording.metadata["start_time"] == "2025-10-09T08:53:20+00:00"
+    assert any("time zone 'Mars/Olympus_Mons' is not known" in n for n in recording.notes)
+
+
 def test_a_png_image_is_not_a_recording(tmp_path: Path) -> None:
     path = tmp_path / "walk.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
@@ -214,3 +304,26 @@ def test_a_zipped_csv_is_read(tmp_path: Path, make_csv: Any) -> None:
     np.testing.assert_array_equal(recording.acc_mps2, io.read(plain).acc_mps2)
     chunks = list(io.iter_chunks(path, chunk_s=10.0))
     assert len(chunks) == 3 and chunks[0].metadata["source"] == "sent_by_mail.zip"
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("2026-09-21 07:13:20.000 UTC-07:00", -420),
+        ("2026-02-02 20:10:00.000 UTC+05:30", 330),
+        ("2025-01-01 00:00:00.000 UTC+00:00", 0),
+        ("2025-01-01 00:00:00.000 UTC+0100", 60),
+        ("2025-01-01 00:00:00.000", None),
+        ("2025-01-01 00:00:00.000 UTC+25:00", None),
+    ],
+)
+def test_utc_offset_of_a_time_stamp(text: str, minutes: int | None) -> None:
+    import datetime as dt
+
+    from backstride.io._units import zone_from_utc_text
+
+    zone = zone_from_utc_text(text)
+    if minutes is None:
+        assert zone is None
+    else:
+        assert zone is not None and zone.utcoffset(None) == dt.timedelta(minutes=minutes)

@@ -10,9 +10,14 @@ Layout, as phyphox writes it (checked against the app's export code and publishe
   ``Gyroscope.csv`` (``"Time (s)","Gyroscope x (rad/s)","Gyroscope y (rad/s)","Gyroscope z (rad/s)"``);
   the two sensors have their own time stamps on the experiment clock, so the gyroscope is interpolated
   onto the accelerometer's.
-* ``meta/time.csv`` has ``"event","experiment time","system time","system time text"`` with a ``START``
-  row whose ``system time`` is Unix seconds: that gives the start time. ``meta/device.csv`` has
-  ``"property","value"`` rows (``deviceModel``, ``deviceBrand`` ...).
+* ``meta/time.csv`` has ``"event","experiment time","system time","system time text"``: ``START`` and
+  ``PAUSE`` rows, alternating (phyphox's file-format documentation, "Saved states"). ``system time`` is Unix
+  seconds; the text gives the same instant with the device's UTC offset (``2025-10-05 10:20:00.000
+  UTC+02:00``), so the first ``START`` gives the start time in local time. The experiment time, on which
+  the data are stamped, does not run while the measurement is paused: each later ``START`` marks a pause
+  whose length is the system time between it and the ``PAUSE`` before it, and those pauses are put back
+  into the data's time axis as gaps (a walk before a pause is not joined to one after it).
+  ``meta/device.csv`` has ``"property","value"`` rows (``deviceModel``, ``deviceBrand`` ...).
 * phyphox offers comma, tab and semicolon separators (the last with a decimal comma); all three are read.
 
 Time is in seconds from the experiment start; the units are declared in the column headers.
@@ -23,14 +28,17 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import itertools
 from pathlib import Path
 
+import numpy as np
+
 from backstride._errors import InputError
-from backstride.io._align import interpolate_onto, trim
+from backstride.io._align import absolute_times, interpolate_onto, trim
 from backstride.io._container import extracted, find_member, is_zip, member_names
 from backstride.io._csv import GYR_PREFIXES, head_text, parse_header_name, read_csv_raw, split_header
 from backstride.io._raw import RawSignals
-from backstride.io._units import iso_from_epoch_s
+from backstride.io._units import iso_from_epoch_s, zone_from_utc_text
 
 ACC_FILES = ("Raw Data.csv", "Accelerometer.csv", "Acceleration.csv")
 GYR_FILES = ("Gyroscope.csv",)
@@ -63,16 +71,61 @@ def read_gyro_file(path: Path) -> RawSignals:
     return raw
 
 
+def _events(path: Path) -> list[tuple[str, float, float, str]]:
+    """``(event, experiment time, system time, system time text)`` of the START and PAUSE rows."""
+    out = []
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        for row in csv.DictReader(handle):
+            event = (row.get("event") or "").strip().upper()
+            if event not in ("START", "PAUSE"):
+                continue
+            with contextlib.suppress(TypeError, ValueError):
+                out.append(
+                    (
+                        event,
+                        float(row.get("experiment time") or "nan"),
+                        float(row.get("system time") or "nan"),
+                        row.get("system time text") or "",
+                    )
+                )
+    return out
+
+
+def pauses(events: list[tuple[str, float, float, str]]) -> list[tuple[float, float]]:
+    """``(experiment time, seconds paused)`` of each pause that the measurement was resumed after."""
+    out = []
+    for before, after in itertools.pairwise(events):
+        if before[0] == "PAUSE" and after[0] == "START":
+            paused = after[2] - before[2]
+            if paused > 0:  # NaN (a missing time) is left out too
+                out.append((before[1], paused))
+    return out
+
+
+def _put_back_pauses(raw: RawSignals, gaps: list[tuple[float, float]]) -> None:
+    """Shift the samples after each pause by its length, so the pause is a gap in the time axis."""
+    if not gaps:
+        return
+    shift = np.zeros(raw.time_s.shape[0])
+    experiment_time = absolute_times(raw)  # phyphox stamps its data with the experiment time
+    for at, paused in gaps:
+        shift[experiment_time >= at] += paused
+    raw.time_s = raw.time_s + shift
+    raw.dt = None
+    total = sum(p for _, p in gaps)
+    raw.notes.append(
+        f"the measurement was paused {len(gaps)} time{'s' if len(gaps) > 1 else ''} ({total:.0f} s in all); "
+        "phyphox's time axis leaves pauses out, so they were put back as gaps"
+    )
+
+
 def _meta(files: dict[str, Path], names: list[str]) -> dict[str, str]:
     meta: dict[str, str] = {}
     time_member = find_member(names, "time.csv")
     if time_member is not None:
-        with files[time_member].open(encoding="utf-8", errors="replace") as handle:
-            for row in csv.DictReader(handle):
-                if (row.get("event") or "").strip().upper() == "START" and row.get("system time"):
-                    with contextlib.suppress(ValueError):
-                        meta["start_time"] = iso_from_epoch_s(float(row["system time"]))
-                    break
+        starts = [e for e in _events(files[time_member]) if e[0] == "START" and np.isfinite(e[2])]
+        if starts:
+            meta["start_time"] = iso_from_epoch_s(starts[0][2], zone_from_utc_text(starts[0][3]))
     device_member = find_member(names, "device.csv")
     if device_member is not None:
         with files[device_member].open(encoding="utf-8", errors="replace") as handle:
@@ -112,6 +165,9 @@ def read_phyphox_raw(path: Path) -> RawSignals:
             raw.gyr_names = gyro.acc_names
             raw.notes.append("gyroscope aligned to the accelerometer's time stamps by linear interpolation")
         meta = _meta(files, names)
+        time_member = find_member(names, "time.csv")
+        if time_member is not None:
+            _put_back_pauses(raw, pauses(_events(files[time_member])))
     raw.metadata = {"format": "phyphox", "source": path.name, **meta}
     return raw
 

@@ -8,6 +8,7 @@ format gets the same corrections and the same messages.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from typing import Any
 
 from backstride.recording import FloatArray
@@ -40,6 +41,9 @@ class RawSignals:
         Cache of ``np.diff(time_s)`` once the time has been checked (``None`` otherwise).
     clock_origin_s:
         The file's own clock reading (in seconds) at ``time_s == 0``, to line up files of one export.
+    zone:
+        The time zone the recording was made in, when the export states it (Sensor Logger's metadata);
+        the start time is then written in local time with its offset, else in UTC.
     """
 
     time_s: FloatArray
@@ -54,6 +58,7 @@ class RawSignals:
     gyr_unit: str | None = None
     epoch_s: float | None = None
     clock_origin_s: float = 0.0
+    zone: tzinfo | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     dt: FloatArray | None = None
     notes: list[str] = field(default_factory=list)

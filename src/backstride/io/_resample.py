@@ -204,7 +204,7 @@ def regularise(raw: RawSignals, units: Units) -> Recording:
     deviation = max(float(dt.max()) - period, period - float(dt.min()))
     metadata = dict(raw.metadata)
     if raw.epoch_s is not None:
-        metadata.setdefault("start_time", iso_from_epoch_s(raw.epoch_s + float(t[0])))
+        metadata.setdefault("start_time", iso_from_epoch_s(raw.epoch_s + float(t[0]), raw.zone))
     if deviation <= REGULAR_TOLERANCE * period:
         rate = (n - 1) / float(t[-1] - t[0])
         if abs(rate - round(rate)) < 1e-3 * rate:

@@ -9,12 +9,16 @@ Layout and units, from the app's own documentation (github.com/tszheichoi/awesom
   acceleration with gravity removed, m/s²; ``Gravity.csv``: the gravity vector, m/s². On iOS only the
   latter two are logged, so acceleration with gravity is their sum.
 * ``Gyroscope.csv``: angular rate in rad/s.
-* ``Metadata.csv``: one row with ``device name``, ``platform``, ``recording time`` ...
+* ``Metadata.csv``: one row; real exports carry ``version, device name, recording epoch time, recording
+  time, recording timezone, platform, appVersion, device id, sensors, sampleRateMs, standardisation,
+  platform version`` (older versions fewer). ``recording timezone`` is an IANA zone (``Asia/Kolkata``):
+  the start time is given in it, so per-day figures cut days at local midnight.
 * Sign (``COORDINATES.md``, ``CROSSPLATFORM.md``): on iOS, unless "Standardise Units & Frames" is on (it is
-  off by default), acceleration and gravity have the opposite sign to Android's (iOS reports the inertial
-  force; gravity points along -z with the phone flat on a table). An export whose metadata says iOS is
-  turned to Android's sign, with a note. Nothing measured depends on the sign; only which foot is left and
-  which right does (a recording and its negative are a walk and its mirror image, sensor turned over).
+  off by default; the metadata's ``standardisation`` says ``true`` when it was on), acceleration and
+  gravity have the opposite sign to Android's (iOS reports the inertial force; gravity points along -z
+  with the phone flat on a table). An iOS export that is not standardised is turned to Android's sign,
+  with a note. Nothing measured depends on the sign; only which foot is left and which right does (a
+  recording and its negative are a walk and its mirror image, sensor turned over).
 * Sensors are sampled separately and their time stamps do not line up, so gravity and gyroscope are
   interpolated onto the accelerometer's time stamps. Entries can be duplicated (the documentation says so);
   duplicated time stamps are dropped like everywhere else.
@@ -32,6 +36,7 @@ from backstride.io._align import interpolate_onto, trim
 from backstride.io._container import extracted, find_member, is_zip, member_names
 from backstride.io._csv import head_text, read_csv_raw, split_header
 from backstride.io._raw import RawSignals
+from backstride.io._units import zone_from_name
 
 
 def _read_sensor(path: Path, label: str) -> RawSignals:
@@ -50,18 +55,13 @@ def _read_sensor(path: Path, label: str) -> RawSignals:
 
 
 def _metadata(path: Path) -> dict[str, str]:
-    with path.open(encoding="utf-8", errors="replace") as handle:
+    """The export's one metadata row, keys lower-cased, empty values left out."""
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
         row = next(csv.DictReader(handle), None) or {}
-    out = {}
-    for key, name in (
-        ("device name", "device"),
-        ("platform", "platform"),
-        ("recording time", "recording_time"),
-    ):
-        value = (row.get(key) or "").strip()
-        if value:
-            out[name] = value
-    return out
+    return {k.strip().lower(): v.strip() for k, v in row.items() if k and isinstance(v, str) and v.strip()}
+
+
+_KEPT = (("device name", "device"), ("platform", "platform"), ("recording time", "recording_time"))
 
 
 def read_sensorlogger_raw(path: Path) -> RawSignals:
@@ -108,13 +108,24 @@ def read_sensorlogger_raw(path: Path) -> RawSignals:
             raw.gyr_unit = "rad/s"
             raw.gyr_names = rates.acc_names
             raw.notes.append("gyroscope aligned to the accelerometer's time stamps by linear interpolation")
-        extra = _metadata(files[meta]) if meta else {}
-    if extra.get("platform", "").lower() == "ios":
+        row = _metadata(files[meta]) if meta else {}
+    standardised = row.get("standardisation", "").lower()
+    if row.get("platform", "").lower() == "ios" and standardised != "true":
         raw.acc = -raw.acc
         raw.notes.append(
-            "recorded on iOS: acceleration turned to Android's sign (Sensor Logger's iOS default); if "
-            "'Standardise Units & Frames' was on in the app, left and right feet are swapped"
+            "recorded on iOS: acceleration turned to Android's sign (Sensor Logger's iOS default)"
+            + (
+                ""
+                if standardised == "false"
+                else "; if 'Standardise Units & Frames' was on in the app, left and right feet are swapped"
+            )
         )
+    zone_name = row.get("recording timezone")
+    if zone_name:
+        raw.zone = zone_from_name(zone_name)
+        if raw.zone is None:
+            raw.notes.append(f"time zone {zone_name!r} is not known here: the start time is given in UTC")
+    extra = {name: row[key] for key, name in _KEPT if key in row}
     raw.metadata = {"format": "sensorlogger", "source": path.name, **extra}
     return raw
 

@@ -165,7 +165,7 @@ def stream_chunks(
             per_chunk = max(1, round(chunk_s * rate))
             buffer = _Buffer(first[0].gyr is not None)
             if first[0].epoch_s is not None:
-                meta["start_time"] = iso_from_epoch_s(first[0].epoch_s)
+                meta["start_time"] = iso_from_epoch_s(first[0].epoch_s, first[0].zone)
             elif "start_time" in first[0].metadata:
                 meta["start_time"] = str(first[0].metadata["start_time"])
             global_notes = [*first[0].notes, *units.notes]

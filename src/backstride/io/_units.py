@@ -21,7 +21,8 @@ Rules (applied only when the unit is not given by an option or by the column hea
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Literal
 
 import numpy as np
@@ -132,6 +133,32 @@ def time_scale(first: float, declared: str | None) -> tuple[float, bool, str | N
     return 1.0, magnitude > 1e8, None
 
 
-def iso_from_epoch_s(seconds: float) -> str:
-    """ISO 8601 text (UTC) of a Unix time in seconds."""
-    return datetime.fromtimestamp(seconds, tz=UTC).isoformat()
+def iso_from_epoch_s(seconds: float, zone: tzinfo | None = None) -> str:
+    """ISO 8601 text of a Unix time in seconds: in ``zone`` (with its UTC offset) when the file names the
+    zone it was recorded in, else in UTC. Per-day figures cut days at the midnight of that offset."""
+    return datetime.fromtimestamp(seconds, tz=zone or UTC).isoformat()
+
+
+_OFFSET = re.compile(r"UTC\s*([+-])(\d{1,2}):?(\d{2})?\s*$")
+
+
+def zone_from_utc_text(text: str) -> tzinfo | None:
+    """The fixed offset at the end of a time stamp such as ``2025-10-05 10:20:00.000 UTC+02:00``."""
+    match = _OFFSET.search(text.strip())
+    if match is None:
+        return None
+    sign = -1 if match.group(1) == "-" else 1
+    minutes = int(match.group(2)) * 60 + int(match.group(3) or 0)
+    if minutes > 14 * 60:
+        return None
+    return timezone(sign * timedelta(minutes=minutes))
+
+
+def zone_from_name(name: str) -> tzinfo | None:
+    """An IANA time zone (``Europe/Berlin``) from the system's zone database, or ``None`` if unknown."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
