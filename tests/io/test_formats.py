@@ -276,6 +276,20 @@ def test_a_zip_of_something_else_is_not_a_recording(tmp_path: Path) -> None:
         io.read(path)
 
 
+def test_an_excel_workbook_asks_for_a_csv_export(tmp_path: Path) -> None:
+    path = tmp_path / "Acceleration with g.xlsx"  # phyphox's Excel export is an Office Open XML ZIP
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", "<worksheet/>")
+    with pytest.raises(UnsupportedFormatError, match=r"is an Excel workbook \(export the recording as CSV"):
+        io.read(path)
+    old = tmp_path / "walk.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    with pytest.raises(UnsupportedFormatError, match=r"an Excel \.xls\? save it as CSV"):
+        io.read(old)
+
+
 def test_a_text_file_that_is_not_a_table(tmp_path: Path) -> None:
     path = tmp_path / "readme.txt"
     path.write_text("Dear therapist,\nhere is my walk.\n", encoding="utf-8")

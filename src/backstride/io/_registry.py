@@ -40,7 +40,7 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"PAR1", "a Parquet file"),
     (b"7z\xbc\xaf", "a 7-Zip archive"),
     (b"Rar!", "a RAR archive"),
-    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office document"),
+    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office document (an Excel .xls? save it as CSV)"),
 )
 
 
@@ -52,6 +52,15 @@ def _unsupported(path: Path, what: str) -> UnsupportedFormatError:
     return UnsupportedFormatError(
         f"{path.name} is {what}, not a recording backstride can read. Known formats: {_known()}"
     )
+
+
+def _describe_zip(names: list[str]) -> str:
+    """What a ZIP that is not an export is: Office files are ZIPs too (phyphox can export an Excel file)."""
+    if "xl/workbook.xml" in names:
+        return "an Excel workbook (export the recording as CSV instead; phyphox offers CSV formats)"
+    if "word/document.xml" in names:
+        return "a Word document"
+    return f"a ZIP archive of {_describe_members(names)}"
 
 
 def _describe_members(names: list[str]) -> str:
@@ -91,7 +100,7 @@ def detect_format(path: str | Path) -> str:
             return "phyphox"
         if _single_table(names) is not None:
             return "csv"
-        raise _unsupported(p, f"a ZIP archive of {_describe_members(names)}")
+        raise _unsupported(p, _describe_zip(names))
     with p.open("rb") as handle:
         magic = handle.read(16)
     for prefix, what in _MAGIC:
@@ -153,7 +162,7 @@ def _read_raw(path: Path, fmt: str, opts: _Options) -> RawSignals:
     if fmt == "csv" and is_zip(path):
         member = _single_table(member_names(path))
         if member is None:
-            raise _unsupported(path, f"a ZIP archive of {_describe_members(member_names(path))}")
+            raise _unsupported(path, _describe_zip(member_names(path)))
         with extracted(path, [member]) as files:
             raw = read_csv_raw(files[member], **opts.columns())
         raw.source = f"{path.name}/{member}"
@@ -307,7 +316,7 @@ def _chunks(p: Path, fmt: str, chunk_s: float, opts: _Options) -> Iterator[Recor
     if is_zip(p):
         member = _single_table(member_names(p))
         if member is None:
-            raise _unsupported(p, f"a ZIP archive of {_describe_members(member_names(p))}")
+            raise _unsupported(p, _describe_zip(member_names(p)))
         with extracted(p, [member]) as files:
             yield from _csv_chunks(files[member], p.name, chunk_s, opts)
         return
