@@ -290,6 +290,13 @@ def test_an_excel_workbook_asks_for_a_csv_export(tmp_path: Path) -> None:
         io.read(old)
 
 
+def test_a_json_export_asks_for_the_csv_export(tmp_path: Path) -> None:
+    path = tmp_path / "2025-10-09_08-53-20.json"
+    path.write_text('[{"sensor":"TotalAcceleration","time":"1760000000000000000","z":"9.8"}]\n')
+    with pytest.raises(UnsupportedFormatError, match=r"a JSON file .*'Zip and CSV' export"):
+        io.read(path)
+
+
 def test_a_text_file_that_is_not_a_table(tmp_path: Path) -> None:
     path = tmp_path / "readme.txt"
     path.write_text("Dear therapist,\nhere is my walk.\n", encoding="utf-8")

@@ -112,6 +112,10 @@ def detect_format(path: str | Path) -> str:
     text = text.lstrip("\ufeff")
     if not text.strip():
         return "csv"  # the CSV reader says clearly that the file is empty
+    if text.lstrip()[:1] in ("{", "["):
+        raise _unsupported(
+            p, "a JSON file (Sensor Logger can export one: choose its 'Zip and CSV' export for backstride)"
+        )
     if sensorlogger_header(text):
         return "sensorlogger"
     if phyphox_header(text):
