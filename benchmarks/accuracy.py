@@ -228,6 +228,41 @@ def limping(rec: Any, ref: dict[str, Any], asymmetry: float) -> tuple[Any, dict[
     return warped, out
 
 
+def slowed(rec: Any, ref: dict[str, Any], factor: float) -> tuple[Any, dict[str, Any]]:
+    """The recording played ``factor`` times slower, as a much slower walker would move, and its reference
+    moved alike.
+
+    Time is stretched by ``factor`` (steps ``factor`` times as long: cadence 105 becomes 52 steps/min at
+    2×) and the dynamic acceleration (all but a 2-second moving average: gravity and posture) is divided by
+    ``factor²``, as it is for the same movement made slower. Reference contacts, bouts and walks move with
+    the time; the bouts' cadence and speed are divided by ``factor``. A synthetic check: real slow gait is
+    not only slower, but no such reference recordings are at hand.
+    """
+    from backstride.gait._filters import moving_average
+    from backstride.recording import Recording
+
+    fs = rec.sampling_rate_hz
+    still = moving_average(rec.acc_mps2, round(2.0 * fs))
+    acc = still + (rec.acc_mps2 - still) / factor**2
+    t_new = np.arange(0.0, rec.time_s[-1] * factor, 1.0 / fs)
+    acc = np.column_stack([np.interp(t_new / factor, rec.time_s, acc[:, k]) for k in range(3)])
+    out = dict(ref, initial_contacts=[dict(c, time_s=c["time_s"] * factor) for c in ref["initial_contacts"]])
+    if "trial_s" in ref:
+        out["trial_s"] = [t * factor for t in ref["trial_s"]]
+    if "walking_bouts" in ref:
+        out["walking_bouts"] = [
+            dict(
+                w,
+                start_s=w["start_s"] * factor,
+                end_s=w["end_s"] * factor,
+                cadence_spm=w["cadence_spm"] / factor,
+                walking_speed_mps=w["walking_speed_mps"] / factor,
+            )
+            for w in ref["walking_bouts"]
+        ]
+    return Recording(sampling_rate_hz=fs, time_s=t_new, acc_mps2=acc, metadata=rec.metadata), out
+
+
 def foot_agreement(dataset: str) -> float:
     """Share of the reference contacts found within ±0.25 s whose foot (left/right) backstride names right."""
     from backstride.gait import analyze
@@ -278,10 +313,11 @@ def score_dataset(
     amplitude: float | None = None,
     reorient: bool = False,
     limp: float | None = None,
+    slow: float | None = None,
 ) -> dict[str, Any]:
     """Analyse every reference recording of ``dataset`` in-process and score it (optionally rotated,
     resampled to another rate, with its movement scaled by ``amplitude``, turned round halfway, or
-    time-warped into a limp with step-time ``limp`` asymmetry)."""
+    time-warped into a limp with step-time ``limp`` asymmetry, or played ``slow`` times slower)."""
     from backstride.gait import analyze
 
     score = Score()
@@ -289,6 +325,8 @@ def score_dataset(
         rec, meta, ref = load_folder(folder, random_rotation(1000 + i) if rotate else None)
         if limp is not None:
             rec, ref = limping(rec, ref, limp)
+        if slow is not None:
+            rec, ref = slowed(rec, ref, slow)
         if rate_hz is not None:
             rec = resampled(rec, rate_hz)
         if amplitude is not None:

@@ -64,6 +64,8 @@ VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("turned round halfway (phone put back another way)", {"reorient": True}),
     ("time-warped into a limp (steps 1.2x / 0.8x)", {"limp": 0.2}),
     ("time-warped into a limp (steps 1.3x / 0.7x)", {"limp": 0.3}),
+    ("played 1.5x slower (cadence ~70 steps/min)", {"slow": 1.5}),
+    ("played 2x slower (cadence ~52 steps/min)", {"slow": 2.0}),
 )
 
 GOAL_SPEEDUP = 50.0

@@ -32,18 +32,18 @@ def ten_m() -> dict[str, Any]:
 
 def test_lab_bouts_and_measures(lab: dict[str, Any]) -> None:
     assert lab["wb_ref"] == 12
-    # measured: 6 of 12, cadence 5.4 steps/min, stride 0.099 m, speed 0.101 m/s, F1 0.812
+    # measured: 6 of 12, cadence 5.4 steps/min, stride 0.099 m, speed 0.103 m/s, F1 0.833
     # (mobgap 1.2.0: 6 of 12, 1.8, 0.12 m, 0.11 m/s, F1 0.74). The cadence error comes from four bouts
     # where the reference skips contacts inside the walk (1-2.5 s gaps at a 0.6 s step rhythm).
     assert lab["wb_matched"] >= 6
     assert lab["cadence_mae_spm"] <= 6.0
     assert lab["stride_length_mae_m"] <= 0.11
     assert lab["walking_speed_mae_mps"] <= 0.11
-    assert lab["ic_f1"] >= 0.80
+    assert lab["ic_f1"] >= 0.82
 
 
 def test_ten_metre_walks(ten_m: dict[str, Any]) -> None:
-    # measured: F1 0.932, timing error 0.056 s, step count off by 1 in the median
+    # measured: F1 0.930, timing error 0.061 s, step count off by 1 in the median
     assert ten_m["ic_f1"] >= 0.92
     assert ten_m["ic_timing_mae_s"] <= 0.065
     assert ten_m["step_count_abs_err_median"] <= 1
@@ -130,6 +130,44 @@ def test_limping_warp_keeps_strides_and_moves_the_reference() -> None:
     # the signal is the original one at the mapped times: acc_x held the original time
     i = int(np.searchsorted(warped.time_s, 2.3))
     assert warped.acc_mps2[i, 0] == pytest.approx(2.0 + (warped.time_s[i] - 2.0) / 1.2, abs=1e-6)
+
+
+def test_much_slower_walking_is_still_counted() -> None:
+    # the walks played 2x slower (cadence about 52 steps/min, a quarter of the movement): with the contact
+    # at the steepest rise before each step's peak, F1 0.84 (0.80 at the peak itself, whose lag behind
+    # the heel strike grows with the step time)
+    ten_m = score_dataset("lowback-10m", slow=2.0)
+    assert ten_m["ic_f1"] >= 0.83
+    assert ten_m["step_count_abs_err_median"] <= 2
+
+
+def test_slowing_warp_stretches_time_and_shrinks_the_movement() -> None:
+    from backstride.recording import Recording
+    from benchmarks.accuracy import slowed
+
+    t = np.arange(0.0, 20.0, 0.01)
+    wave = np.sin(2 * np.pi * 1.0 * t)  # 1 Hz: a 2-second moving average leaves it whole
+    rec = Recording(sampling_rate_hz=100.0, time_s=t, acc_mps2=np.column_stack([9.81 + wave, 0 * t, 0 * t]))
+    ref = {
+        "initial_contacts": [{"time_s": 2.0}, {"time_s": 2.5}],
+        "walking_bouts": [
+            {"start_s": 2.0, "end_s": 8.0, "cadence_spm": 110.0, "walking_speed_mps": 1.2, "n_strides": 5}
+        ],
+    }
+    slow, moved = slowed(rec, ref, 2.0)
+    assert slow.duration_s == pytest.approx(2 * rec.duration_s, abs=0.02)
+    assert [c["time_s"] for c in moved["initial_contacts"]] == [4.0, 5.0]
+    bout = moved["walking_bouts"][0]
+    assert (bout["start_s"], bout["end_s"], bout["cadence_spm"], bout["walking_speed_mps"]) == (
+        4.0,
+        16.0,
+        55.0,
+        0.6,
+    )
+    middle = (slow.time_s > 5) & (slow.time_s < 35)
+    x = slow.acc_mps2[middle, 0]
+    assert x.mean() == pytest.approx(9.81, abs=0.01)  # gravity kept
+    assert x.max() - 9.81 == pytest.approx(0.25, abs=0.01)  # a quarter of the movement at half the pace
 
 
 def test_feet_are_named_left_and_right() -> None:

@@ -14,7 +14,7 @@ from backstride.gait import (
     StepLengthZijlstra,
     analyze,
 )
-from backstride.gait._contacts import horizontal_repeat
+from backstride.gait._contacts import _steepest_rise, horizontal_repeat
 from backstride.gait._orientation import alternating_feet
 from backstride.recording import Recording
 
@@ -91,6 +91,21 @@ def test_horizontal_repeat_tells_a_step_from_a_stride() -> None:
         assert at_stride > 0.8  # everything repeats after a stride
     # no horizontal movement: nothing can be told
     assert horizontal_repeat(np.zeros((1, t.size, 2)), lags[:1])[0] == -np.inf
+
+
+def test_the_contact_is_the_steepest_rise_before_the_step_peak() -> None:
+    # a step: flat, a rise steepest at sample 40 (the heel strike's loading), the peak at sample 50
+    x = np.arange(100, dtype=float)
+    signal = 1.0 / (1.0 + np.exp(-(x - 40.0) / 2.0)) - 0.02 * np.maximum(x - 50.0, 0.0) ** 2
+    peak = np.array([int(np.argmax(signal))])
+    assert 48 <= peak[0] <= 52
+    at = _steepest_rise(signal, peak, np.array([20.0]))
+    assert at[0] == pytest.approx(40.0, abs=0.3)
+    # a look-back shorter than the way to the steepest rise stops at its end; none keeps the peak
+    assert _steepest_rise(signal, peak, np.array([5.0]))[0] == pytest.approx(peak[0] - 5, abs=0.5)
+    assert _steepest_rise(signal, peak, np.array([0.0]))[0] == pytest.approx(peak[0], abs=0.5)
+    # near the start of the signal the look-back is cut, not wrapped round
+    assert _steepest_rise(signal, np.array([3]), np.array([20.0]))[0] <= 3.5
 
 
 def test_feet_alternate_and_recover_after_a_missed_contact() -> None:
