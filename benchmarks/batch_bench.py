@@ -90,7 +90,8 @@ def _plain(
     """In a fresh process: analyse every file one after another; (wall s, recording h, peak RSS MB).
 
     ``one_thread`` limits pyarrow's CSV parsing to one thread, as in a Dask worker (its nanny sets
-    ``OMP_NUM_THREADS=1``, which pyarrow follows), so the comparison is per core.
+    ``OMP_NUM_THREADS=1``, which pyarrow follows), and the engine to one block at a time (the batch's
+    workers run it with ``threads=1``), so the comparison is per core.
     """
     if one_thread:
         import pyarrow
@@ -102,7 +103,12 @@ def _plain(
     t0 = time.perf_counter()
     hours = 0.0
     for p in paths:
-        result = analyze_stream(iter_chunks(p, chunk_s=chunk_s)) if stream else analyze(read(p))
+        threads = 1 if one_thread else 2
+        result = (
+            analyze_stream(iter_chunks(p, chunk_s=chunk_s), threads=threads)
+            if stream
+            else analyze(read(p), threads=threads)
+        )
         hours += result.recording.duration_s / 3600
     return time.perf_counter() - t0, hours, _peak_rss_mb()
 
