@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -87,6 +88,28 @@ def test_chunked_pass_equals_single_pass(shared_data: Path) -> None:
     for threads in (1, 3):
         other = GaitPipeline(block_s=37.0, margin_s=30.0, threads=threads).run(long, height_m=1.7).result_
         assert other == chunked
+
+
+def test_an_error_in_one_block_stops_the_threaded_run(
+    shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = ["HA-001-Test11-Trial1", "HA-002-Test11-Trial1", "MS-001-Test5-Trial1"]
+    long = _concat([_read(shared_data / "lowback-lab" / n / "imu.csv") for n in names])
+    started: list[int] = []
+    real_local = GaitPipeline._local
+
+    def failing_local(self: GaitPipeline, acc: Any, fs: float, offset: int, *rest: Any) -> Any:
+        started.append(offset)
+        if len(started) == 2:
+            raise RuntimeError("block failed")
+        return real_local(self, acc, fs, offset, *rest)
+
+    monkeypatch.setattr(GaitPipeline, "_local", failing_local)
+    pipe = GaitPipeline(block_s=20.0, margin_s=5.0, threads=2)
+    with pytest.raises(RuntimeError, match="block failed"):
+        pipe.run(long, height_m=1.7)
+    n_blocks = int(np.ceil(long.duration_s / 20.0))
+    assert n_blocks > 8 and len(started) <= 4  # at most threads + 1 blocks were handed out, plus one
 
 
 def test_distance_walked_on_the_ten_metre_walks(shared_data: Path) -> None:

@@ -180,12 +180,16 @@ class GaitPipeline(Stage):
 
         pending: deque[Future[_Local]] = deque()
         with ThreadPoolExecutor(self.threads, thread_name_prefix="backstride-block") as pool:
-            for acc, start, core in jobs:
-                pending.append(pool.submit(self._local, acc, fs, start, core, sensor_height_m))
-                if len(pending) > self.threads:  # at most threads + 1 blocks in memory
+            try:
+                for acc, start, core in jobs:
+                    pending.append(pool.submit(self._local, acc, fs, start, core, sensor_height_m))
+                    if len(pending) > self.threads:  # at most threads + 1 blocks in memory
+                        yield pending.popleft().result()
+                while pending:
                     yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
+            finally:  # an error or an interrupt: blocks not yet started are not run
+                for future in pending:
+                    future.cancel()
 
     def _block_slices(
         self, chunks: Iterable[Recording], fs: float
