@@ -252,6 +252,95 @@ def test_sensorlogger_start_time_is_in_the_recordings_time_zone(tmp_path: Path, 
     assert any("time zone 'Mars/Olympus_Mons' is not known" in n for n in recording.notes)
 
 
+def _sensorlogger_records(sensor: str, t: np.ndarray, xyz: np.ndarray) -> list[dict[str, str]]:
+    start_ns = 1_760_000_000 * 10**9
+    return [
+        {
+            "sensor": sensor,
+            "time": str(start_ns + round(ti * 1e9)),
+            "seconds_elapsed": f"{ti:.6f}",
+            "z": f"{v[2]:.7f}",
+            "y": f"{v[1]:.7f}",
+            "x": f"{v[0]:.7f}",
+        }
+        for ti, v in zip(t, xyz, strict=True)
+    ]
+
+
+def test_sensorlogger_json_export_reads_like_its_zip(tmp_path: Path, synth: Any) -> None:
+    import json
+
+    w = synth.walk(jitter_s=0.002)
+    g = synth.walk(jitter_s=0.002, seed=9)
+    gravity = np.tile([synth.G, 0.0, 0.0], (w.t.shape[0], 1))
+    # an iPhone export (default settings: the opposite sign), in the JSON form and as a folder of CSVs
+    records = (
+        _sensorlogger_records("Accelerometer", w.t, -(w.acc - gravity))
+        + _sensorlogger_records("Gravity", w.t + 0.002, -gravity)
+        + _sensorlogger_records("Gyroscope", g.t, np.radians(g.gyr))
+        + [
+            {
+                "sensor": "Metadata",
+                "version": "3",
+                "device name": "iPhone 15",
+                "recording time": "2025-10-09_08-53-20",
+                "recording timezone": "Europe/Berlin",
+                "platform": "ios",
+                "standardisation": "false",
+            }
+        ]
+    )
+    path = tmp_path / "2025-10-09_08-53-20.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    assert io.detect_format(path) == "sensorlogger"
+    from_json = io.read(path)
+    folder = tmp_path / "same-as-csv"
+    folder.mkdir()
+    _sensorlogger_csv(folder / "Accelerometer.csv", synth, w.t, -(w.acc - gravity))
+    _sensorlogger_csv(folder / "Gravity.csv", synth, w.t + 0.002, -gravity)
+    _sensorlogger_csv(folder / "Gyroscope.csv", synth, g.t, np.radians(g.gyr))
+    (folder / "Metadata.csv").write_text(
+        "version,device name,recording time,recording timezone,platform,standardisation\n"
+        "3,iPhone 15,2025-10-09_08-53-20,Europe/Berlin,ios,false\n",
+        encoding="utf-8",
+    )
+    from_csv = io.read(folder)
+    np.testing.assert_allclose(from_json.acc_mps2, from_csv.acc_mps2, atol=1e-4)
+    assert from_json.gyr_dps is not None and from_csv.gyr_dps is not None
+    # the CSV reader parses the nanosecond stamps as floats (256 ns steps): tiny differences after interpolation
+    np.testing.assert_allclose(from_json.gyr_dps, from_csv.gyr_dps, atol=2e-3)
+    assert from_json.metadata == {**from_csv.metadata, "source": path.name}
+    assert from_json.metadata["start_time"].startswith("2025-10-09T10:53:20")  # Berlin, summer time
+    assert from_json.metadata["start_time"].endswith("+02:00")
+    assert any("recorded on iOS" in n for n in from_json.notes)
+    # turned to Android's sign: gravity along +x as in the walk written
+    assert from_json.acc_mps2[:, 0].mean() == pytest.approx(w.acc[:, 0].mean(), abs=0.05)
+
+
+def test_sensorlogger_json_that_is_cut_off_or_too_large(
+    tmp_path: Path, synth: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from backstride.io import _sensorlogger
+
+    w = synth.walk()
+    text = json.dumps(_sensorlogger_records("TotalAcceleration", w.t, w.acc))
+    cut = tmp_path / "cut.json"
+    cut.write_text(text[: len(text) // 2], encoding="utf-8")
+    with pytest.raises(InputError, match=r"cut\.json is not valid JSON \(a cut-off export or upload\?\)"):
+        io.read(cut)
+    gyro_only = tmp_path / "gyro.json"
+    gyro_only.write_text(json.dumps(_sensorlogger_records("Gyroscope", w.t, w.gyr)), encoding="utf-8")
+    with pytest.raises(InputError, match="without acceleration"):
+        io.read(gyro_only)
+    whole = tmp_path / "whole.json"
+    whole.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(_sensorlogger, "JSON_MAX_BYTES", 1000)
+    with pytest.raises(InputError, match="use the app's 'Zip and CSV' export"):
+        io.read(whole)
+
+
 def test_a_png_image_is_not_a_recording(tmp_path: Path) -> None:
     path = tmp_path / "walk.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
@@ -290,10 +379,10 @@ def test_an_excel_workbook_asks_for_a_csv_export(tmp_path: Path) -> None:
         io.read(old)
 
 
-def test_a_json_export_asks_for_the_csv_export(tmp_path: Path) -> None:
-    path = tmp_path / "2025-10-09_08-53-20.json"
-    path.write_text('[{"sensor":"TotalAcceleration","time":"1760000000000000000","z":"9.8"}]\n')
-    with pytest.raises(UnsupportedFormatError, match=r"a JSON file .*'Zip and CSV' export"):
+def test_other_json_is_not_a_recording(tmp_path: Path) -> None:
+    path = tmp_path / "steps.json"
+    path.write_text('{"steps": 5120, "date": "2025-10-09"}\n')
+    with pytest.raises(UnsupportedFormatError, match="a JSON file, but not a Sensor Logger export"):
         io.read(path)
 
 

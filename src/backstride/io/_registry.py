@@ -15,7 +15,12 @@ from backstride.io._csv import head_text, iter_csv_raw, read_csv_raw, split_head
 from backstride.io._phyphox import looks_like_phyphox, phyphox_header, read_phyphox_raw
 from backstride.io._raw import RawSignals
 from backstride.io._resample import to_recording
-from backstride.io._sensorlogger import looks_like_sensorlogger, read_sensorlogger_raw, sensorlogger_header
+from backstride.io._sensorlogger import (
+    looks_like_sensorlogger,
+    read_sensorlogger_raw,
+    sensorlogger_header,
+    sensorlogger_json,
+)
 from backstride.io._stream import stream_chunks
 from backstride.io._units import ACC_UNITS, GYR_UNITS
 from backstride.recording import Recording
@@ -23,7 +28,7 @@ from backstride.recording import Recording
 FORMATS: dict[str, str] = {
     "csv": "a CSV or CSV.gz table: a time column, acceleration x/y/z and optionally gyroscope x/y/z",
     "phyphox": "a phyphox export (ZIP, folder or CSV) from 'Acceleration with g' or accelerometer + gyroscope",
-    "sensorlogger": "a Sensor Logger export (ZIP or folder) with TotalAcceleration or Accelerometer + Gravity",
+    "sensorlogger": "a Sensor Logger export (ZIP, folder or JSON) with TotalAcceleration or Accelerometer + Gravity",
 }
 
 MIN_SAMPLING_RATE_HZ = 20.0
@@ -112,10 +117,10 @@ def detect_format(path: str | Path) -> str:
     text = text.lstrip("\ufeff")
     if not text.strip():
         return "csv"  # the CSV reader says clearly that the file is empty
+    if sensorlogger_json(text):
+        return "sensorlogger"
     if text.lstrip()[:1] in ("{", "["):
-        raise _unsupported(
-            p, "a JSON file (Sensor Logger can export one: choose its 'Zip and CSV' export for backstride)"
-        )
+        raise _unsupported(p, "a JSON file, but not a Sensor Logger export")
     if sensorlogger_header(text):
         return "sensorlogger"
     if phyphox_header(text):

@@ -23,13 +23,19 @@ Layout and units, from the app's own documentation (github.com/tszheichoi/awesom
   interpolated onto the accelerometer's time stamps. Entries can be duplicated (the documentation says so);
   duplicated time stamps are dropped like everywhere else.
 
-A single ``TotalAcceleration.csv`` is read on its own.
+A single ``TotalAcceleration.csv`` is read on its own. The app's JSON export (one array of readings, each
+``{"sensor": "TotalAcceleration", "time": "...", "x": "...", ...}`` with every value as text, and one
+``Metadata`` record holding the fields of ``Metadata.csv``) is read into the same form, up to
+``JSON_MAX_BYTES`` (every reading is a Python object while it is parsed; the ZIP export has no limit).
 """
 
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
+
+import numpy as np
 
 from backstride._errors import InputError
 from backstride.io._align import interpolate_onto, trim
@@ -65,50 +71,67 @@ _KEPT = (("device name", "device"), ("platform", "platform"), ("recording time",
 
 
 def read_sensorlogger_raw(path: Path) -> RawSignals:
-    """Read a Sensor Logger ZIP or folder (or a lone ``TotalAcceleration.csv``) into :class:`RawSignals`."""
+    """Read a Sensor Logger ZIP or folder, its JSON export, or a lone ``TotalAcceleration.csv``, into
+    :class:`RawSignals`."""
     if not path.is_dir() and not is_zip(path):
+        if sensorlogger_json(head_text(path) or ""):
+            return _read_json(path)
         raw = _read_sensor(path, path.name)
         raw.acc_unit = "m/s2"
         raw.metadata = {"format": "sensorlogger", "source": path.name}
         return raw
     names = member_names(path)
-    total = find_member(names, "TotalAcceleration.csv")
-    user = find_member(names, "Accelerometer.csv")
-    gravity = find_member(names, "Gravity.csv")
-    gyro = find_member(names, "Gyroscope.csv")
-    meta = find_member(names, "Metadata.csv")
-    if total is None and user is None:
+    members = {sensor: find_member(names, f"{sensor}.csv") for sensor in (*_SENSORS, "Metadata")}
+    _check_sensors(path.name, {s for s, m in members.items() if m is not None})
+    needed = _needed({s for s, m in members.items() if m is not None}) | {"Metadata"}
+    wanted = {s: m for s, m in members.items() if m is not None and s in needed}
+    with extracted(path, list(wanted.values())) as files:
+        parts = {s: _read_sensor(files[m], f"{path.name}/{m}") for s, m in wanted.items() if s != "Metadata"}
+        row = _metadata(files[wanted["Metadata"]]) if "Metadata" in wanted else {}
+    return _combine(path.name, parts, row)
+
+
+_SENSORS = ("TotalAcceleration", "Accelerometer", "Gravity", "Gyroscope")
+
+
+def _check_sensors(name: str, present: set[str]) -> None:
+    if "TotalAcceleration" not in present and "Accelerometer" not in present:
         raise InputError(
-            f"{path.name} is a Sensor Logger export without acceleration; enable the accelerometer "
+            f"{name} is a Sensor Logger export without acceleration; enable the accelerometer "
             "(and gravity) in the app and record again"
         )
-    if total is None and gravity is None:
+    if "TotalAcceleration" not in present and "Gravity" not in present:
         raise InputError(
-            f"{path.name} has Accelerometer.csv (gravity removed) but no Gravity.csv or TotalAcceleration.csv; "
+            f"{name} has Accelerometer.csv (gravity removed) but no Gravity.csv or TotalAcceleration.csv; "
             "enable the Gravity sensor in Sensor Logger so acceleration with gravity can be rebuilt"
         )
-    wanted = [m for m in (total or user, None if total else gravity, gyro, meta) if m]
-    with extracted(path, wanted) as files:
-        if total is not None:
-            raw = _read_sensor(files[total], f"{path.name}/{total}")
-        else:
-            assert user is not None and gravity is not None
-            raw = _read_sensor(files[user], f"{path.name}/{user}")
-            grav = _read_sensor(files[gravity], f"{path.name}/{gravity}")
-            values, keep = interpolate_onto(raw, grav, "gravity")
-            trim(raw, keep)
-            raw.acc += values
-            raw.notes.append("acceleration with gravity rebuilt as Accelerometer.csv + Gravity.csv")
-        raw.acc_unit = "m/s2"
-        if gyro is not None:
-            rates = _read_sensor(files[gyro], f"{path.name}/{gyro}")
-            values, keep = interpolate_onto(raw, rates, "gyroscope")
-            trim(raw, keep)
-            raw.gyr = values
-            raw.gyr_unit = "rad/s"
-            raw.gyr_names = rates.acc_names
-            raw.notes.append("gyroscope aligned to the accelerometer's time stamps by linear interpolation")
-        row = _metadata(files[meta]) if meta else {}
+
+
+def _needed(present: set[str]) -> set[str]:
+    """The sensors read: acceleration with gravity (or without it plus gravity), and the gyroscope."""
+    acc = {"TotalAcceleration"} if "TotalAcceleration" in present else {"Accelerometer", "Gravity"}
+    return acc | ({"Gyroscope"} & present)
+
+
+def _combine(name: str, parts: dict[str, RawSignals], row: dict[str, str]) -> RawSignals:
+    """One recording from the export's sensors (as in :func:`_needed`) and its metadata row."""
+    if "TotalAcceleration" in parts:
+        raw = parts["TotalAcceleration"]
+    else:
+        raw = parts["Accelerometer"]
+        values, keep = interpolate_onto(raw, parts["Gravity"], "gravity")
+        trim(raw, keep)
+        raw.acc += values
+        raw.notes.append("acceleration with gravity rebuilt as Accelerometer.csv + Gravity.csv")
+    raw.acc_unit = "m/s2"
+    if "Gyroscope" in parts:
+        rates = parts["Gyroscope"]
+        values, keep = interpolate_onto(raw, rates, "gyroscope")
+        trim(raw, keep)
+        raw.gyr = values
+        raw.gyr_unit = "rad/s"
+        raw.gyr_names = rates.acc_names
+        raw.notes.append("gyroscope aligned to the accelerometer's time stamps by linear interpolation")
     standardised = row.get("standardisation", "").lower()
     if row.get("platform", "").lower() == "ios" and standardised != "true":
         raw.acc = -raw.acc
@@ -125,8 +148,72 @@ def read_sensorlogger_raw(path: Path) -> RawSignals:
         raw.zone = zone_from_name(zone_name)
         if raw.zone is None:
             raw.notes.append(f"time zone {zone_name!r} is not known here: the start time is given in UTC")
-    extra = {name: row[key] for key, name in _KEPT if key in row}
-    raw.metadata = {"format": "sensorlogger", "source": path.name, **extra}
+    extra = {key: row[field] for field, key in _KEPT if field in row}
+    raw.metadata = {"format": "sensorlogger", "source": name, **extra}
+    return raw
+
+
+# a JSON export holds every reading as a Python object in memory while it is read: beyond this size the
+# ZIP export, read in bounded memory, is the one to use
+JSON_MAX_BYTES = 200 << 20
+
+
+def _read_json(path: Path) -> RawSignals:
+    """Sensor Logger's JSON export: one array of records ``{"sensor": ..., "time": ..., "x": ...}`` (all
+    values as text, each sensor's records together and in time order) and a ``Metadata`` record with the
+    fields of ``Metadata.csv`` (``README.md`` of awesome-sensor-logger, "JSON")."""
+    size = path.stat().st_size
+    if size > JSON_MAX_BYTES:
+        raise InputError(
+            f"{path.name} is a {size / 2**20:.0f} MB Sensor Logger JSON export; for a recording this long "
+            "use the app's 'Zip and CSV' export, which backstride reads in bounded memory"
+        )
+    try:
+        records = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path.name} is not valid JSON (a cut-off export or upload?): {exc}") from exc
+    if not isinstance(records, list):
+        raise InputError(f"{path.name} is JSON but not a Sensor Logger export (no list of readings)")
+    columns: dict[str, list[tuple[str, str, str, str]]] = {s: [] for s in _SENSORS}
+    row: dict[str, str] = {}
+    for record in records:
+        if not isinstance(record, dict):
+            continue
+        sensor = record.get("sensor")
+        if sensor in columns:
+            columns[sensor].append(
+                (record.get("time", ""), record.get("x", ""), record.get("y", ""), record.get("z", ""))
+            )
+        elif sensor == "Metadata":
+            row = {
+                str(k).strip().lower(): str(v).strip()
+                for k, v in record.items()
+                if k != "sensor" and v is not None and str(v).strip()
+            }
+    present = {s for s, values in columns.items() if values}
+    _check_sensors(path.name, present)
+    parts = {s: _raw_from_records(f"{path.name} ({s})", columns[s]) for s in _needed(present)}
+    return _combine(path.name, parts, row)
+
+
+def _raw_from_records(label: str, values: list[tuple[str, str, str, str]]) -> RawSignals:
+    try:
+        stamps = np.array([int(t) for t, _, _, _ in values], dtype=np.int64)
+        xyz = np.array([(float(x), float(y), float(z)) for _, x, y, z in values], dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{label}: a reading's time or x, y, z is not a number ({exc})") from exc
+    origin_s = float(stamps[0]) / 1e9
+    raw = RawSignals(
+        time_s=(stamps - stamps[0]).astype(np.float64) / 1e9,
+        acc=xyz,
+        gyr=None,
+        source=label,
+        acc_names=("x", "y", "z"),
+        first_line=None,
+        epoch_s=origin_s,
+        clock_origin_s=origin_s,
+    )
+    raw.notes.append("time read as ns since 1970 (Unix time), converted to seconds")
     return raw
 
 
@@ -138,6 +225,12 @@ def looks_like_sensorlogger(names: list[str]) -> bool:
     return has_acc and (
         find_member(names, "Gravity.csv") is not None or find_member(names, "Metadata.csv") is not None
     )
+
+
+def sensorlogger_json(text: str) -> bool:
+    """The start of Sensor Logger's JSON export: an array of records with ``sensor`` and ``time``."""
+    head = text.lstrip("\ufeff").lstrip()
+    return head.startswith("[") and '"sensor"' in head and '"time"' in head
 
 
 def sensorlogger_header(text: str) -> bool:
