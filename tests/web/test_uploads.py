@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io as stdio
+import json
 import zipfile
 from typing import Any
 
@@ -51,6 +52,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
         ("walk.zip", b"PK\x03\x04 this zip is cut short", 422, "damaged"),
         ("walk.csv.gz", gzip.compress(b"t,ax,ay,az\n")[:-6], 422, "could not be read"),
         ("empty.csv", b"", 422, "empty"),
+        ("walk.json", b'[{"sensor": "TotalAcceleration", "time": "17640000', 422, "not valid JSON"),
     ],
 )
 def test_bad_files_get_a_clear_error(
@@ -138,13 +140,27 @@ def _phone_exports() -> dict[str, bytes]:
             for i in range(len(t))
         ]
     )
+    readings = [
+        {
+            "sensor": "TotalAcceleration",
+            "time": str(start_ns + int(t[i] * 1e9)),
+            "seconds_elapsed": f"{t[i]:.4f}",
+            "z": f"{acc[i, 2]:.5f}",
+            "y": f"{acc[i, 1]:.5f}",
+            "x": f"{acc[i, 0]:.5f}",
+        }
+        for i in range(len(t))
+    ]
     return {
         "phyphox-walk.zip": _zip({"Raw Data.csv": phyphox.encode()}),
         "sensorlogger-walk.zip": _zip({"TotalAcceleration.csv": sensorlogger.encode()}),
+        "sensorlogger-walk.json": json.dumps(
+            [*readings, {"sensor": "Metadata", "platform": "android"}]
+        ).encode(),
     }
 
 
-@pytest.mark.parametrize("name", ["phyphox-walk.zip", "sensorlogger-walk.zip"])
+@pytest.mark.parametrize("name", ["phyphox-walk.zip", "sensorlogger-walk.zip", "sensorlogger-walk.json"])
 def test_phone_app_exports_are_analysed(client: Any, clinic: Clinic, name: str) -> None:
     sign_in(client, "paula@home.test")
     response = _upload(client, clinic.patient_a, name, _phone_exports()[name])

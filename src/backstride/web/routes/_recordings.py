@@ -21,7 +21,7 @@ from backstride.web._context import (
 from backstride.web._jobs import Job
 from backstride.web._render import render
 
-ACCEPTED_SUFFIXES = (".zip", ".csv", ".txt", ".tsv", ".gz")
+ACCEPTED_SUFFIXES = (".zip", ".csv", ".txt", ".tsv", ".gz", ".json")
 
 
 async def check_upload_size(request: Request) -> None:
@@ -120,7 +120,7 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile)
         raise HTTPException(
             415,
             f"{filename} is not a recording backstride can read. Upload the ZIP file exported by phyphox or "
-            "Sensor Logger, or a CSV file.",
+            "Sensor Logger (or Sensor Logger's JSON export), or a CSV file.",
         )
     size = file.size if file.size is not None else 0
     if size > state.settings.max_upload_bytes:
