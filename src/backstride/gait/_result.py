@@ -17,7 +17,7 @@ import dataclasses
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 Foot = Literal["left", "right"]
 Sex = Literal["female", "male"]
@@ -43,10 +43,11 @@ class _Value:
         return tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
 
     @classmethod
-    def from_dict(cls, data: Any) -> Any:
+    def from_dict(cls, data: Any) -> Self:
         """Validate JSON data (a dict, e.g. stored or uploaded) into this class; pydantic's
         ``ValidationError`` when it does not fit."""
-        return _adapter(cls).validate_python(data)
+        value: Self = _adapter(cls).validate_python(data)
+        return value
 
 
 def _plain(value: Any) -> Any:

@@ -43,8 +43,7 @@ def analyze_recording(
 
 
 def gait_result(data: dict[str, Any]) -> GaitResult:
-    result: GaitResult = GaitResult.from_dict(data)
-    return result
+    return GaitResult.from_dict(data)
 
 
 @dataclass(frozen=True)
