@@ -112,3 +112,18 @@ def test_the_analyze_command_does_not_import_pydantic() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["0", "False", "True"]
+
+
+def test_every_field_is_documented_in_the_readme() -> None:
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The JSON output", 1)[1].split("**Trunk lean**", 1)[0]
+    missing = [
+        f"{cls.__name__}.{name}"
+        for cls in (GaitResult, RecordingInfo, Subject, GaitSummary, WalkingBout, InitialContact)
+        for name in cls.field_names()
+        if not re.search(r"[`.]" + re.escape(name) + r"(\[\])?[`.]", section)
+    ]
+    assert missing == []
