@@ -153,9 +153,10 @@ def _combine(name: str, parts: dict[str, RawSignals], row: dict[str, str]) -> Ra
     return raw
 
 
-# a JSON export holds every reading as a Python object in memory while it is read: beyond this size the
-# ZIP export, read in bounded memory, is the one to use
-JSON_MAX_BYTES = 200 << 20
+# a JSON export holds every reading as a Python object in memory while it is read (a 17 MB export of 10
+# minutes at 100 Hz, acceleration and gyroscope, peaks at 170 MB): beyond this size, about half an hour,
+# the ZIP export, read in bounded memory, is the one to use
+JSON_MAX_BYTES = 64 << 20
 
 
 def _read_json(path: Path) -> RawSignals:
