@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backstride.gait._base import Stage
-from backstride.gait._filters import FloatArray
+from backstride.gait._filters import FloatArray, median
 
 IntArray = npt.NDArray[np.int64]
 
@@ -101,7 +101,7 @@ class BoutAssembler(Stage):
         closing = np.full(len(bouts), -1, dtype=np.int64)
         for k, (a, b) in enumerate(bouts):
             if b + 1 < t.size and b > a:
-                step = float(np.median(np.diff(t[a : b + 1])))
+                step = median(np.diff(t[a : b + 1]))
                 gap = t[b + 1] - t[b]
                 if self.min_step_s <= gap <= min(self.max_step_s, self.end_step_ratio * step):
                     closing[k] = b + 1
@@ -110,8 +110,8 @@ class BoutAssembler(Stage):
 
     def _trimmed(self, t: FloatArray, strength: FloatArray, a: int, b: int) -> tuple[int, int]:
         """A run of steps without its weak or hesitant first and last contacts."""
-        ref = self.end_trim_ratio * float(np.median(strength[a : b + 1]))
-        step = float(np.median(np.diff(t[a : b + 1]))) if b > a else 0.0
+        ref = self.end_trim_ratio * median(strength[a : b + 1])
+        step = median(np.diff(t[a : b + 1])) if b > a else 0.0
         longest = self.end_step_ratio * step
         while a < b and (strength[a] < ref or t[a + 1] - t[a] > longest):
             a += 1
