@@ -87,6 +87,26 @@ def test_phyphox_pauses_are_put_back_as_gaps(tmp_path: Path, synth: Any) -> None
     np.testing.assert_allclose(recording.acc_mps2[k], w.acc[after], atol=1e-6)
 
 
+def test_a_phyphox_pause_after_the_last_sample_changes_nothing(tmp_path: Path, synth: Any) -> None:
+    w = synth.walk()
+    folder = tmp_path / "resumed-then-stopped"
+    folder.mkdir()
+    synth.write_table(folder / "Raw Data.csv", _quoted(PHYPHOX_ACC), [w.t, *w.acc.T], fmt="%.9E")
+    (folder / "meta").mkdir()
+    end = float(w.t[-1]) + 1.0  # paused after the data ended, resumed, stopped again at once
+    (folder / "meta" / "time.csv").write_text(
+        '"event","experiment time","system time","system time text"\n'
+        f'"START",0,1759650000.000,"2025-10-05 09:40:00.000 UTC+02:00"\n'
+        f'"PAUSE",{end},{1759650000.0 + end},""\n'
+        f'"START",{end},{1759650100.0 + end},""\n'
+        f'"PAUSE",{end},{1759650100.0 + end},""\n',
+        encoding="utf-8",
+    )
+    recording = io.read(folder)
+    assert recording.duration_s == pytest.approx(w.t[-1] - w.t[0], abs=0.02)
+    assert not any("paused" in n for n in recording.notes)
+
+
 def test_phyphox_event_table_is_read_leniently() -> None:
     from backstride.io._phyphox import pauses
 

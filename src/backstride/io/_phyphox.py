@@ -104,10 +104,11 @@ def pauses(events: list[tuple[str, float, float, str]]) -> list[tuple[float, flo
 
 def _put_back_pauses(raw: RawSignals, gaps: list[tuple[float, float]]) -> None:
     """Shift the samples after each pause by its length, so the pause is a gap in the time axis."""
+    experiment_time = absolute_times(raw)  # phyphox stamps its data with the experiment time
+    gaps = [(at, paused) for at, paused in gaps if experiment_time[-1] >= at]  # data recorded after it
     if not gaps:
         return
     shift = np.zeros(raw.time_s.shape[0])
-    experiment_time = absolute_times(raw)  # phyphox stamps its data with the experiment time
     for at, paused in gaps:
         shift[experiment_time >= at] += paused
     raw.time_s = raw.time_s + shift
