@@ -267,7 +267,7 @@ def trunk_lean_deg(up: FloatArray, forward: FloatArray) -> FloatArray:
     vertical, positive when its top points forward, negative when backward. The whole angle is taken, not
     only its part in the sagittal plane: that part needs the walking direction, whose error of φ shrinks it
     by cos φ (on the laboratory recordings, whose sensor axes are known, the sagittal part read 5.6° below
-    the axes' forward tilt on average per bout; the whole angle 1.3° off), while a sideways lean of the lower back
+    the axes' forward tilt on average per bout; the whole angle 1.2° off), while a sideways lean of the lower back
     is small. A sensor mounted tilted adds its tilt; the pipeline warns when the nearest axis is far from
     vertical.
     """
