@@ -215,17 +215,26 @@ def limping(rec: Any, ref: dict[str, Any], asymmetry: float) -> tuple[Any, dict[
         sampling_rate_hz=rec.sampling_rate_hz, time_s=t_new, acc_mps2=acc, metadata=rec.metadata
     )
 
-    def move(t: float) -> float:
-        return float(np.interp(t, knots_old, knots_new))
+    return warped, _moved(ref, lambda t: float(np.interp(t, knots_old, knots_new)))
+
+
+def _moved(ref: dict[str, Any], move: Any, bout_rates: float = 1.0) -> dict[str, Any]:
+    """The reference with its contacts, walk (``trial_s``) and bouts moved by the time map ``move``, and its
+    bouts' cadence and speed multiplied by ``bout_rates``."""
+
+    def bout(w: dict[str, Any]) -> dict[str, Any]:
+        moved = dict(w, start_s=move(w["start_s"]), end_s=move(w["end_s"]))
+        for key in ("cadence_spm", "walking_speed_mps"):
+            if moved.get(key) is not None:
+                moved[key] *= bout_rates
+        return moved
 
     out = dict(ref, initial_contacts=[dict(c, time_s=move(c["time_s"])) for c in ref["initial_contacts"]])
     if "trial_s" in ref:
         out["trial_s"] = [move(t) for t in ref["trial_s"]]
     if "walking_bouts" in ref:
-        out["walking_bouts"] = [
-            dict(w, start_s=move(w["start_s"]), end_s=move(w["end_s"])) for w in ref["walking_bouts"]
-        ]
-    return warped, out
+        out["walking_bouts"] = [bout(w) for w in ref["walking_bouts"]]
+    return out
 
 
 def slowed(rec: Any, ref: dict[str, Any], factor: float) -> tuple[Any, dict[str, Any]]:
@@ -246,21 +255,8 @@ def slowed(rec: Any, ref: dict[str, Any], factor: float) -> tuple[Any, dict[str,
     acc = still + (rec.acc_mps2 - still) / factor**2
     t_new = np.arange(0.0, rec.time_s[-1] * factor, 1.0 / fs)
     acc = np.column_stack([np.interp(t_new / factor, rec.time_s, acc[:, k]) for k in range(3)])
-    out = dict(ref, initial_contacts=[dict(c, time_s=c["time_s"] * factor) for c in ref["initial_contacts"]])
-    if "trial_s" in ref:
-        out["trial_s"] = [t * factor for t in ref["trial_s"]]
-    if "walking_bouts" in ref:
-        out["walking_bouts"] = [
-            dict(
-                w,
-                start_s=w["start_s"] * factor,
-                end_s=w["end_s"] * factor,
-                cadence_spm=w["cadence_spm"] / factor,
-                walking_speed_mps=w["walking_speed_mps"] / factor,
-            )
-            for w in ref["walking_bouts"]
-        ]
-    return Recording(sampling_rate_hz=fs, time_s=t_new, acc_mps2=acc, metadata=rec.metadata), out
+    slow = Recording(sampling_rate_hz=fs, time_s=t_new, acc_mps2=acc, metadata=rec.metadata)
+    return slow, _moved(ref, lambda t: t * factor, bout_rates=1.0 / factor)
 
 
 def foot_agreement(dataset: str) -> float:

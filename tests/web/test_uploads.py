@@ -179,3 +179,13 @@ def test_phone_app_exports_are_analysed(client: Any, clinic: Clinic, name: str) 
         analysis = store.latest_analysis(s, rec.id)
         assert analysis is not None and analysis.n_bouts and analysis.n_bouts > 0
     engine.dispose()
+
+
+def test_the_upload_page_offers_the_file_types_the_server_takes(client: Any, clinic: Clinic) -> None:
+    from backstride.web.routes._recordings import ACCEPTED_SUFFIXES
+
+    sign_in(client, "paula@home.test")
+    page = client.get(f"/patients/{clinic.patient_a}/recordings/new")
+    assert page.status_code == 200
+    assert f'accept="{",".join(ACCEPTED_SUFFIXES)}"' in page.text
+    assert ".json" in ACCEPTED_SUFFIXES  # Sensor Logger's JSON export

@@ -120,13 +120,13 @@ def _put_back_pauses(raw: RawSignals, gaps: list[tuple[float, float]]) -> None:
     )
 
 
-def _meta(files: dict[str, Path], names: list[str]) -> dict[str, str]:
+def _meta(
+    files: dict[str, Path], names: list[str], events: list[tuple[str, float, float, str]]
+) -> dict[str, str]:
     meta: dict[str, str] = {}
-    time_member = find_member(names, "time.csv")
-    if time_member is not None:
-        starts = [e for e in _events(files[time_member]) if e[0] == "START" and np.isfinite(e[2])]
-        if starts:
-            meta["start_time"] = iso_from_epoch_s(starts[0][2], zone_from_utc_text(starts[0][3]))
+    starts = [e for e in events if e[0] == "START" and np.isfinite(e[2])]
+    if starts:
+        meta["start_time"] = iso_from_epoch_s(starts[0][2], zone_from_utc_text(starts[0][3]))
     device_member = find_member(names, "device.csv")
     if device_member is not None:
         with files[device_member].open(encoding="utf-8", errors="replace") as handle:
@@ -151,8 +151,9 @@ def read_phyphox_raw(path: Path) -> RawSignals:
             "record with the 'Acceleration with g' experiment (or the accelerometer and gyroscope)"
         )
     gyr_member = next((m for f in GYR_FILES if (m := find_member(names, f)) is not None), None)
+    time_member = find_member(names, "time.csv")
     wanted = [acc_member] + ([gyr_member] if gyr_member else [])
-    wanted += [m for m in (find_member(names, "time.csv"), find_member(names, "device.csv")) if m]
+    wanted += [m for m in (time_member, find_member(names, "device.csv")) if m]
     with extracted(path, wanted) as files:
         raw = read_csv_raw(files[acc_member])
         raw.source = f"{path.name}/{acc_member}"
@@ -165,10 +166,9 @@ def read_phyphox_raw(path: Path) -> RawSignals:
             raw.gyr_unit = gyro.gyr_unit
             raw.gyr_names = gyro.acc_names
             raw.notes.append("gyroscope aligned to the accelerometer's time stamps by linear interpolation")
-        meta = _meta(files, names)
-        time_member = find_member(names, "time.csv")
-        if time_member is not None:
-            _put_back_pauses(raw, pauses(_events(files[time_member])))
+        events = _events(files[time_member]) if time_member is not None else []
+        meta = _meta(files, names, events)
+        _put_back_pauses(raw, pauses(events))
     raw.metadata = {"format": "phyphox", "source": path.name, **meta}
     return raw
 

@@ -66,7 +66,13 @@ def upload_page(request: Request, patient_id: int) -> Response:
         return render(
             request,
             "upload.html",
-            {"title": "Measure a walk", "user": user, "patient": patient, "limit": _limit_text(request)},
+            {
+                "title": "Measure a walk",
+                "user": user,
+                "patient": patient,
+                "limit": _limit_text(request),
+                "accept": ",".join(ACCEPTED_SUFFIXES),
+            },
         )
 
 
