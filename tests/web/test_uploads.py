@@ -189,3 +189,4 @@ def test_the_upload_page_offers_the_file_types_the_server_takes(client: Any, cli
     assert page.status_code == 200
     assert f'accept="{",".join(ACCEPTED_SUFFIXES)}"' in page.text
     assert ".json" in ACCEPTED_SUFFIXES  # Sensor Logger's JSON export
+    assert {".cwa", ".gt3x", ".bin"} <= set(ACCEPTED_SUFFIXES)  # wearables' own files

@@ -20,9 +20,16 @@ def register(app: typer.Typer) -> None:
 
 def analyze(
     file: Annotated[
-        Path, typer.Argument(help="Recording: CSV, phyphox or Sensor Logger export (file, ZIP or folder)")
+        Path,
+        typer.Argument(
+            help="Recording: CSV, phyphox or Sensor Logger export (file, ZIP or folder), "
+            "Axivity .cwa, ActiGraph .gt3x or GENEActiv .bin"
+        ),
     ],
-    format: Annotated[str, typer.Option("--format", help="auto, csv, phyphox or sensorlogger")] = "auto",
+    format: Annotated[
+        str,
+        typer.Option("--format", help="auto, csv, phyphox, sensorlogger, axivity, actigraph or geneactiv"),
+    ] = "auto",
     height_m: Annotated[Optional[float], typer.Option("--height-m", help="Body height, m")] = None,  # noqa: UP045
     sensor_height_m: Annotated[
         Optional[float],  # noqa: UP045

@@ -7,9 +7,12 @@ format gets the same corrections and the same messages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from typing import Any
+
+import numpy as np
 
 from backstride.recording import FloatArray
 
@@ -44,6 +47,9 @@ class RawSignals:
     zone:
         The time zone the recording was made in, when the export states it (Sensor Logger's metadata);
         the start time is then written in local time with its offset, else in UTC.
+    gravity_included:
+        The acceleration is a raw accelerometer's (a wearable logger's own file), which always holds
+        gravity: the unit check does not look for phone-style linear acceleration.
     """
 
     time_s: FloatArray
@@ -59,6 +65,7 @@ class RawSignals:
     epoch_s: float | None = None
     clock_origin_s: float = 0.0
     zone: tzinfo | None = None
+    gravity_included: bool = False
     metadata: dict[str, Any] = field(default_factory=dict)
     dt: FloatArray | None = None
     notes: list[str] = field(default_factory=list)
@@ -72,3 +79,23 @@ class RawSignals:
         if self.first_line is not None:
             return f"line {self.first_line + index}"
         return f"at {float(self.time_s[index] - self.time_s[0]):.2f} s"
+
+
+def join_raw(blocks: Sequence[RawSignals]) -> RawSignals:
+    """Consecutive blocks of one file as one :class:`RawSignals`: the first block's description (names,
+    units, absolute time, metadata) with every block's samples and notes. A gyroscope missing from any block
+    is missing from the whole."""
+    first = blocks[0]
+    if len(blocks) == 1:
+        return first
+    gyrs = [b.gyr for b in blocks]
+    gyr = None if any(g is None for g in gyrs) else np.concatenate([g for g in gyrs if g is not None])
+    return replace(
+        first,
+        time_s=np.concatenate([b.time_s for b in blocks]),
+        acc=np.concatenate([b.acc for b in blocks]),
+        gyr=gyr,
+        metadata={k: v for b in reversed(blocks) for k, v in b.metadata.items()} | first.metadata,
+        notes=list(dict.fromkeys(n for b in blocks for n in b.notes)),
+        dt=None,
+    )

@@ -12,6 +12,13 @@ import pyarrow as pa
 from backstride._errors import InputError, UnsupportedFormatError
 from backstride.io._container import extracted, is_zip, member_names
 from backstride.io._csv import head_text, iter_csv_raw, read_csv_raw, split_header
+from backstride.io._devices import (
+    DEVICE_FORMATS,
+    DEVICE_SUFFIXES,
+    device_format,
+    iter_device_raw,
+    read_device_raw,
+)
 from backstride.io._phyphox import looks_like_phyphox, phyphox_header, read_phyphox_raw
 from backstride.io._raw import RawSignals
 from backstride.io._resample import to_recording
@@ -29,7 +36,11 @@ FORMATS: dict[str, str] = {
     "csv": "a CSV or CSV.gz table: a time column, acceleration x/y/z and optionally gyroscope x/y/z",
     "phyphox": "a phyphox export (ZIP, folder or CSV) from 'Acceleration with g' or accelerometer + gyroscope",
     "sensorlogger": "a Sensor Logger export (ZIP, folder or JSON) with TotalAcceleration or Accelerometer + Gravity",
+    **DEVICE_FORMATS,
 }
+
+SUFFIXES: tuple[str, ...] = (".zip", ".csv", ".txt", ".tsv", ".gz", ".json", *DEVICE_SUFFIXES)
+"""File name endings of the files the readers take (for upload forms; detection itself goes by content)."""
 
 MIN_SAMPLING_RATE_HZ = 20.0
 MIN_DURATION_S = 3.0
@@ -98,7 +109,16 @@ def detect_format(path: str | Path) -> str:
             return "phyphox"
         raise _unsupported(p, f"a folder holding {_describe_members(names)}")
     if is_zip(p):
-        names = member_names(p)
+        try:
+            names = member_names(p)
+        except InputError:
+            device = device_format(p, b"PK\x03\x04")  # a .gt3x cut short: its records are still read
+            if device is None:
+                raise
+            return device
+        device = device_format(p, b"", names)
+        if device is not None:
+            return device
         if looks_like_sensorlogger(names):
             return "sensorlogger"
         if looks_like_phyphox(names):
@@ -107,7 +127,10 @@ def detect_format(path: str | Path) -> str:
             return "csv"
         raise _unsupported(p, _describe_zip(names))
     with p.open("rb") as handle:
-        magic = handle.read(16)
+        magic = handle.read(64)
+    device = device_format(p, magic)
+    if device is not None:
+        return device
     for prefix, what in _MAGIC:
         if magic.startswith(prefix):
             raise _unsupported(p, what)
@@ -180,6 +203,8 @@ def _read_raw(path: Path, fmt: str, opts: _Options) -> RawSignals:
         raw = read_csv_raw(path, **opts.columns())
     elif fmt == "phyphox":
         raw = read_phyphox_raw(path)
+    elif fmt in DEVICE_FORMATS:
+        raw = read_device_raw(fmt, path)
     else:
         raw = read_sensorlogger_raw(path)
     return raw
@@ -314,6 +339,9 @@ def iter_chunks(
 
 
 def _chunks(p: Path, fmt: str, chunk_s: float, opts: _Options) -> Iterator[Recording]:
+    if fmt in DEVICE_FORMATS:
+        yield from _device_chunks(p, fmt, chunk_s, opts)
+        return
     if fmt != "csv":
         recording = read(
             p, format=fmt, **opts.columns(), acc_unit=opts.acc_unit, gyr_unit=opts.gyr_unit, validate=False
@@ -341,3 +369,16 @@ def _csv_chunks(p: Path, source: str, chunk_s: float, opts: _Options) -> Iterato
         )  # fmt: skip
     except (pa.ArrowException, OSError, UnicodeDecodeError, EOFError) as exc:
         raise InputError(f"{p.name} could not be read as a csv recording: {exc}") from exc
+
+
+def _device_chunks(p: Path, fmt: str, chunk_s: float, opts: _Options) -> Iterator[Recording]:
+    """A logger's file streamed block by block: a week at 100 Hz is never held whole."""
+    if not p.is_file():
+        raise InputError(f"{p.name} is not a file; {FORMATS[fmt]} is one file")
+    try:
+        yield from stream_chunks(
+            iter_device_raw(fmt, p), chunk_s=chunk_s, acc_unit=opts.acc_unit, gyr_unit=opts.gyr_unit,
+            metadata={"format": fmt, "source": p.name},
+        )  # fmt: skip
+    except (OSError, EOFError) as exc:
+        raise InputError(f"{p.name} could not be read as {FORMATS[fmt]}: {exc}") from exc

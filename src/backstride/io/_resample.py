@@ -139,7 +139,9 @@ def fill_missing(raw: RawSignals) -> None:
 def find_units(raw: RawSignals, acc_unit: str | None, gyr_unit: str | None) -> Units:
     """Detect (or check the declared) units; the option given by the caller wins over the file's header."""
     notes = []
-    af, note = acc_factor(raw.acc, acc_unit or raw.acc_unit, source=raw.source)
+    af, note = acc_factor(
+        raw.acc, acc_unit or raw.acc_unit, source=raw.source, gravity_included=raw.gravity_included
+    )
     notes.append(note)
     gf = 1.0
     if raw.gyr is not None:
@@ -200,32 +202,63 @@ def regularise(raw: RawSignals, units: Units) -> Recording:
     else:
         with no_hugepages():
             dt = np.diff(t)
-    period = float(np.median(dt[:: max(1, dt.shape[0] // 1_000_000)]))
-    deviation = max(float(dt.max()) - period, period - float(dt.min()))
     metadata = dict(raw.metadata)
     if raw.epoch_s is not None:
         metadata.setdefault("start_time", iso_from_epoch_s(raw.epoch_s + float(t[0]), raw.zone))
-    if deviation <= REGULAR_TOLERANCE * period:
-        rate = (n - 1) / float(t[-1] - t[0])
-        if abs(rate - round(rate)) < 1e-3 * rate:
-            rate = float(round(rate))
-        time = time_grid(n, rate)
-        return Recording(rate, time, raw.acc, raw.gyr, metadata=metadata, notes=tuple(notes))
-    rate = nice_rate(1.0 / period)
-    threshold = max(5.0 * period, 0.1)
-    within = dt[dt <= threshold]
-    jitter = float(np.std(within)) if within.size else 0.0
-    notes.append(
-        f"time base irregular (median {period * 1000:.1f} ms, jitter {jitter * 1000:.1f} ms): "
-        f"resampled to {rate:g} Hz by linear interpolation"
-    )
-    notes.extend(gap_notes(t, dt, period, float(t[0])))
+    base = time_base(t, dt)
+    if base.kind == "regular":
+        time = time_grid(n, base.rate)
+        return Recording(base.rate, time, raw.acc, raw.gyr, metadata=metadata, notes=tuple(notes))
+    if base.note:
+        notes.append(base.note)
+    notes.extend(gap_notes(t, dt, base.period, float(t[0])))
+    rate = base.rate
     rel = t - t[0]
     count = int(np.floor(rel[-1] * rate + 1e-9)) + 1
     time = time_grid(count, rate)
     acc = _interp_columns(time, rel, raw.acc)
     gyr = None if raw.gyr is None else _interp_columns(time, rel, raw.gyr)
     return Recording(rate, time, acc, gyr, metadata=metadata, notes=tuple(notes))
+
+
+@dataclass(frozen=True)
+class TimeBase:
+    """What a file's time stamps are: ``regular`` (kept as they are), ``gaps`` (regular between pauses of a
+    logger) or ``irregular`` (a phone); the grid rate for them, the median interval and a note."""
+
+    kind: str
+    rate: float
+    period: float
+    note: str
+
+
+def time_base(t: FloatArray, dt: FloatArray) -> TimeBase:
+    """Judge the time stamps ``t`` (``dt = np.diff(t)``) and choose the rate of the uniform grid.
+
+    Regular files keep their own rate (snapped to a whole number within 0.1 %, which is clock drift); a file
+    regular between gaps keeps its rate too (its samples then fall on the grid between the gaps); an
+    irregular one is put on its median rate rounded to a whole number (:func:`nice_rate`).
+    """
+    period = float(np.median(dt[:: max(1, dt.shape[0] // 1_000_000)]))
+    deviation = max(float(dt.max()) - period, period - float(dt.min()))
+    if deviation <= REGULAR_TOLERANCE * period:
+        return TimeBase("regular", _rounded_rate((t.shape[0] - 1) / float(t[-1] - t[0])), period, "")
+    within = dt[dt <= max(5.0 * period, 0.1)]
+    if within.size and float(np.max(np.abs(within - period))) <= REGULAR_TOLERANCE * period:
+        rate = _rounded_rate(float(within.size) / float(within.sum()))
+        return TimeBase("gaps", rate, period, "")  # the gap notes say what was bridged
+    rate = nice_rate(1.0 / period)
+    jitter = float(np.std(within)) if within.size else 0.0
+    note = (
+        f"time base irregular (median {period * 1000:.1f} ms, jitter {jitter * 1000:.1f} ms): "
+        f"resampled to {rate:g} Hz by linear interpolation"
+    )
+    return TimeBase("irregular", rate, period, note)
+
+
+def _rounded_rate(rate: float) -> float:
+    """A measured rate, snapped to the whole number it is within 0.1 % of (clock drift), else as measured."""
+    return float(round(rate)) if abs(rate - round(rate)) < 1e-3 * rate else rate
 
 
 def _interp_columns(grid: FloatArray, t: FloatArray, values: FloatArray) -> FloatArray:

@@ -11,11 +11,12 @@ are held in memory.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
 from backstride._errors import InputError
-from backstride.io._raw import RawSignals
+from backstride.io._raw import RawSignals, join_raw
 from backstride.io._resample import (
     REGULAR_TOLERANCE,
     Units,
@@ -23,19 +24,10 @@ from backstride.io._resample import (
     fill_missing,
     find_units,
     gap_notes,
-    nice_rate,
+    time_base,
 )
 from backstride.io._units import iso_from_epoch_s
 from backstride.recording import FloatArray, Recording
-
-
-def _rate_of(t: FloatArray) -> float:
-    dt = np.diff(t)
-    period = float(np.median(dt))
-    if float(np.max(np.abs(dt - period))) <= REGULAR_TOLERANCE * period:
-        rate = (t.shape[0] - 1) / float(t[-1] - t[0])
-        return float(round(rate)) if abs(rate - round(rate)) < 1e-3 * rate else rate
-    return nice_rate(1.0 / period)
 
 
 class _Buffer:
@@ -97,29 +89,13 @@ def _continue_order(raw: RawSignals, last_t: float | None) -> bool:
     return True
 
 
-def _joined(raws: list[RawSignals]) -> RawSignals:
-    first = raws[0]
-    if len(raws) == 1:
-        return first
-    gyrs = [r.gyr for r in raws]
-    gyr = None if any(g is None for g in gyrs) else np.concatenate([g for g in gyrs if g is not None])
-    return RawSignals(
-        time_s=np.concatenate([r.time_s for r in raws]),
-        acc=np.concatenate([r.acc for r in raws]),
-        gyr=gyr,
-        source=first.source,
-        acc_unit=first.acc_unit,
-        gyr_unit=first.gyr_unit,
-    )
-
-
 def stream_chunks(
     blocks: Iterator[RawSignals],
     *,
     chunk_s: float,
     acc_unit: str | None,
     gyr_unit: str | None,
-    metadata: dict[str, str],
+    metadata: dict[str, Any],
 ) -> Iterator[Recording]:
     """Turn parsed blocks into consecutive, non-overlapping :class:`Recording` chunks.
 
@@ -133,7 +109,7 @@ def stream_chunks(
     grid_start = 0
     last_t: float | None = None
     chunk_index = 0
-    meta = dict(metadata)
+    meta: dict[str, Any] = dict(metadata)
     global_notes: list[str] = []
     first: list[RawSignals] = []
     exhausted = False
@@ -157,17 +133,16 @@ def stream_chunks(
             else:
                 ready = [raw_block]
         if units is None:
-            head = _joined(first)
+            head = join_raw(first)
             if head.n < 2:
                 raise InputError(f"{head.source} has a single data row; a recording needs many")
             units = find_units(head, acc_unit, gyr_unit)
-            rate = _rate_of(head.time_s)
+            rate = time_base(head.time_s, np.diff(head.time_s)).rate
             per_chunk = max(1, round(chunk_s * rate))
             buffer = _Buffer(first[0].gyr is not None)
+            meta = {**first[0].metadata, **metadata}  # what the file says of itself (device, serial ...)
             if first[0].epoch_s is not None:
                 meta["start_time"] = iso_from_epoch_s(first[0].epoch_s, first[0].zone)
-            elif "start_time" in first[0].metadata:
-                meta["start_time"] = str(first[0].metadata["start_time"])
             global_notes = [*first[0].notes, *units.notes]
             first = []
         assert buffer is not None
@@ -196,7 +171,7 @@ def _emit(
     stop: int,
     rate: float,
     index: int,
-    metadata: dict[str, str],
+    metadata: dict[str, Any],
     global_notes: list[str],
 ) -> Recording:
     t, acc, gyr = buffer.joined()
@@ -209,7 +184,8 @@ def _emit(
     if ts.shape[0] > 1:
         dt = np.diff(ts)
         period = float(np.median(dt))
-        if float(np.max(np.abs(dt - 1.0 / rate))) > REGULAR_TOLERANCE / rate:
+        within = dt[dt <= max(5.0 * period, 0.1)]  # gaps are reported on their own
+        if within.size and float(np.max(np.abs(within - 1.0 / rate))) > REGULAR_TOLERANCE / rate:
             notes.append(f"time base irregular (median {period * 1000:.1f} ms): resampled to {rate:g} Hz")
         notes.extend(gap_notes(ts, dt, period, 0.0))
     # samples already on the grid (a logger's regular export) are taken as they are, as io.read does

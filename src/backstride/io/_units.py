@@ -56,12 +56,19 @@ def acc_magnitude_stats(acc: FloatArray) -> tuple[float, float]:
     return magnitude, static
 
 
-def acc_factor(acc: FloatArray, declared: str | None, *, source: str) -> tuple[float, str]:
-    """Factor that turns ``acc`` into m/s², and a plain sentence about how the unit was found."""
+def acc_factor(
+    acc: FloatArray, declared: str | None, *, source: str, gravity_included: bool = False
+) -> tuple[float, str]:
+    """Factor that turns ``acc`` into m/s², and a plain sentence about how the unit was found.
+
+    ``gravity_included``: the values come from a raw accelerometer (a wearable logger's own file), which
+    always measures gravity; the steady-part test for linear acceleration is then skipped, since a sensor
+    turned every way (a wrist, a day of lying and standing) has per-axis medians near zero.
+    """
     magnitude, static = acc_magnitude_stats(acc)
     if declared is not None and declared not in ACC_UNITS:
         raise InputError(f"unknown acceleration unit {declared!r}; use one of {', '.join(ACC_UNITS)}")
-    if static < 0.3 * magnitude or magnitude < 0.3:
+    if magnitude < 0.3 or (static < 0.3 * magnitude and not gravity_included):
         raise InputError(
             f"the acceleration in {source} has no gravity in it (median magnitude {magnitude:.2f}, "
             f"steady part {static:.2f}): it looks like linear acceleration with gravity removed; "

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
+from backstride import io
 from backstride._errors import InputError, UnsupportedFormatError
 from backstride.web._context import (
     check_csrf,
@@ -21,7 +22,7 @@ from backstride.web._context import (
 from backstride.web._jobs import Job
 from backstride.web._render import render
 
-ACCEPTED_SUFFIXES = (".zip", ".csv", ".txt", ".tsv", ".gz", ".json")
+ACCEPTED_SUFFIXES = io.SUFFIXES
 
 
 async def check_upload_size(request: Request) -> None:

@@ -1,0 +1,71 @@
+"""Files of wearable loggers (binary formats): which module reads each, imported only when such a file is met.
+
+Each device module provides ``looks_like_<name>(path) -> bool`` and ``iter_<name>_raw(path, *, block_samples)``,
+which yields the file as consecutive :class:`~backstride.io._raw.RawSignals` blocks (acceleration in g,
+angular rate in deg/s, times from the file's first sample with its real gaps), so a week-long file is never
+held whole. The registry checks a cheap signature here first, so reading a CSV imports none of them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import cast
+
+from backstride.io._raw import RawSignals, join_raw
+
+DEVICE_FORMATS: dict[str, str] = {
+    "axivity": "an Axivity AX3 or AX6 file (.cwa)",
+    "actigraph": "an ActiGraph file (.gt3x: GT3X+, wGT3X-BT, GT9X Link)",
+    "geneactiv": "a GENEActiv file (.bin)",
+}
+
+DEVICE_SUFFIXES: tuple[str, ...] = (".cwa", ".gt3x", ".bin")
+
+
+def _module(name: str) -> object:
+    return importlib.import_module(f"backstride.io._{name}")
+
+
+def _signature(head: bytes, zipped_names: list[str] | None) -> str | None:
+    """The device format a file's first bytes (or ZIP members) suggest, before its reader confirms it."""
+    if zipped_names is None and head.startswith(b"PK\x03\x04"):
+        return "actigraph"  # a ZIP whose directory is lost (a download cut short): the reader checks it
+    if zipped_names is not None:
+        lowered = {n.lower() for n in zipped_names}
+        if "info.txt" in lowered and lowered & {"log.bin", "activity.bin"}:
+            return "actigraph"
+        return None
+    if head.startswith(b"MD"):
+        return "axivity"
+    if head.lstrip(b"\xef\xbb\xbf").startswith(b"Device Identity"):
+        return "geneactiv"
+    return None
+
+
+def device_format(path: Path, head: bytes, zipped_names: list[str] | None = None) -> str | None:
+    """The device format of ``path`` (``head``: its first bytes; ``zipped_names``: its members if a ZIP)."""
+    name = _signature(head, zipped_names)
+    if name is None:
+        return None
+    looks_like = cast(Callable[[Path], bool], getattr(_module(name), f"looks_like_{name}"))
+    return name if looks_like(path) else None
+
+
+def iter_device_raw(name: str, path: Path, *, block_samples: int = 1_000_000) -> Iterator[RawSignals]:
+    """The file as consecutive blocks of about ``block_samples`` samples."""
+    reader = cast(Callable[..., Iterator[RawSignals]], getattr(_module(name), f"iter_{name}_raw"))
+    for block in reader(path, block_samples=block_samples):
+        block.gravity_included = True  # a logger's raw accelerometer always measures gravity
+        yield block
+
+
+def read_device_raw(name: str, path: Path) -> RawSignals:
+    """The whole file as one block."""
+    blocks = list(iter_device_raw(name, path))
+    if not blocks:
+        from backstride._errors import InputError
+
+        raise InputError(f"{path.name} holds no samples")
+    return join_raw(blocks)
