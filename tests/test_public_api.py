@@ -10,6 +10,7 @@ PACKAGES = [
     "backstride",
     "backstride.gait",
     "backstride.io",
+    "backstride.activity",
     "backstride.clinic",
     "backstride.store",
     "backstride.batch",
