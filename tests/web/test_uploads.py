@@ -190,3 +190,22 @@ def test_the_upload_page_offers_the_file_types_the_server_takes(client: Any, cli
     assert f'accept="{",".join(ACCEPTED_SUFFIXES)}"' in page.text
     assert ".json" in ACCEPTED_SUFFIXES  # Sensor Logger's JSON export
     assert {".cwa", ".gt3x", ".bin"} <= set(ACCEPTED_SUFFIXES)  # wearables' own files
+
+
+def test_a_wearables_own_file_is_analysed(client: Any, clinic: Clinic, shared_data: Any) -> None:
+    """An Axivity AX6 .cwa as a clinic would upload it after a session: read, analysed, stored."""
+    data = (shared_data / "devices" / "axivity_cwa" / "skdh_ax6_sample.cwa").read_bytes()
+    sign_in(client, "paula@home.test")
+    response = _upload(client, clinic.patient_a, "clinic-visit.cwa", data)
+    assert response.status_code == 303, response.text
+    finished = wait_for_job(client, response.headers["location"])
+    assert finished.status_code == 303
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine) as s:
+        (rec,) = store.recordings_of(s, clinic.patient_a)
+        assert rec.format == "axivity"
+        analysis = store.latest_analysis(s, rec.id)
+        assert analysis is not None and analysis.n_bouts is not None and analysis.n_bouts >= 2
+    engine.dispose()

@@ -8,11 +8,12 @@ a figure a file does not give is ``None``, never a made-up number.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
+
+from backstride._jsontext import json_lines
 
 Kind = Literal["steps", "distance", "walking_speed", "step_length", "walking_asymmetry", "double_support"]
 
@@ -152,14 +153,7 @@ class ActivityData:
 
     def to_json(self) -> str:
         """The data as JSON text: a key per line, and each day, session and record on a line of its own."""
-        parts = []
-        for name, value in self.to_dict().items():
-            if isinstance(value, list) and value and isinstance(value[0], dict):
-                text = "[\n  " + ",\n  ".join(json.dumps(v, ensure_ascii=False) for v in value) + "\n ]"
-            else:
-                text = json.dumps(value, ensure_ascii=False)
-            parts.append(f" {json.dumps(name)}: {text}")
-        return "{\n" + ",\n".join(parts) + "\n}"
+        return json_lines(self.to_dict())
 
 
 def _finite(value: float | None) -> float | None:

@@ -11,7 +11,8 @@ import typer
 if TYPE_CHECKING:
     from backstride.gait import GaitResult
 
-PROGRESS_MIN_BYTES = 20_000_000
+PROGRESS_MIN_BYTES = 20_000_000  # a CSV of ~3 h at 100 Hz
+PROGRESS_MIN_BYTES_DEVICE = 2_000_000  # a logger's binary file packs ~10x more samples per byte
 
 
 def register(app: typer.Typer) -> None:
@@ -75,7 +76,8 @@ def analyze(
         gyr_columns=_columns(gyr_columns),
     )
     # a progress bar for a person watching a long file; none in pipelines and logs (stderr not a terminal)
-    if sys.stderr.isatty() and _size(file) >= PROGRESS_MIN_BYTES:
+    dense = file.suffix.lower() in io.DEVICE_SUFFIXES
+    if sys.stderr.isatty() and _size(file) >= (PROGRESS_MIN_BYTES_DEVICE if dense else PROGRESS_MIN_BYTES):
         from rich.console import Console
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 

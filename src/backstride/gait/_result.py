@@ -14,10 +14,11 @@ these same classes (unknown fields refused, types and literals checked).
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, Self
+
+from backstride._jsontext import json_lines
 
 Foot = Literal["left", "right"]
 Sex = Literal["female", "male"]
@@ -172,11 +173,4 @@ class GaitResult(_Value):
     def to_json(self) -> str:
         """The result as JSON text: a field per line, and each bout and contact on a line of its own
         (readable and diffable, and written at the speed of the standard library's C encoder)."""
-        parts = []
-        for name, value in self.to_dict().items():
-            if isinstance(value, list) and value and isinstance(value[0], dict):
-                text = "[\n  " + ",\n  ".join(json.dumps(v, ensure_ascii=False) for v in value) + "\n ]"
-            else:
-                text = json.dumps(value, ensure_ascii=False)
-            parts.append(f" {json.dumps(name)}: {text}")
-        return "{\n" + ",\n".join(parts) + "\n}"
+        return json_lines(self.to_dict())

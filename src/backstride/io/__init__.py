@@ -4,6 +4,9 @@
 >>> recording = io.read(io.sample_path())          # format, units and time base detected
 >>> recording.sampling_rate_hz, recording.notes     # doctest: +SKIP
 
+Formats: CSV, phyphox and Sensor Logger exports, and wearable loggers' own files (Axivity ``.cwa``,
+ActiGraph ``.gt3x``, GENEActiv ``.bin``), detected by content (:data:`FORMATS`).
+
 Readers only read and convert units (acceleration to m/s² with gravity, angular rate to deg/s, time to
 seconds from 0 on a uniform grid); what they detected or corrected is written in ``Recording.notes``.
 Bad input ends in one :class:`~backstride.InputError` with a message naming the line or column.
@@ -23,6 +26,8 @@ gaps                               bridged by interpolation, reported (count, lo
 below 20 Hz, shorter than 3 s      error from :func:`validate` (``read`` and ``iter_chunks`` call it);
                                    3–10 s is read (a short walk test); the gait engine warns
 not a recording (image, PDF, ZIP)  :class:`~backstride.UnsupportedFormatError` naming what was found
+device file cut short or damaged   (.cwa, .gt3x, .bin) every whole block or page that passes its checksum is
+                                   read, with a note on what was dropped; nothing usable left: error
 units                              detected (g vs m/s², rad/s vs deg/s) and noted; a declared unit that the
                                    values contradict, or linear acceleration without gravity: error
 =================================  ==========================================================================
@@ -30,6 +35,7 @@ units                              detected (g vs m/s², rad/s vs deg/s) and not
 
 from __future__ import annotations
 
+from backstride.io._devices import DEVICE_SUFFIXES
 from backstride.io._registry import (
     FORMATS,
     MIN_DURATION_S,
@@ -43,6 +49,7 @@ from backstride.io._registry import (
 from backstride.io._sample import sample_meta_path, sample_path
 
 __all__ = [
+    "DEVICE_SUFFIXES",
     "FORMATS",
     "MIN_DURATION_S",
     "MIN_SAMPLING_RATE_HZ",
