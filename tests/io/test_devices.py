@@ -29,6 +29,8 @@ FILES = {
     "actigraph_gt3x/pygt3x_ISM_Enabled.gt3x": "actigraph",
     "geneactiv_bin/skdh_gnactv_sample.bin": "geneactiv",
     "geneactiv_bin/GGIRread_GENEActiv_testfile.bin": "geneactiv",
+    "actigraph_gt3x/pygt3x_neo.csv": "actilife",
+    "actigraph_gt3x/readgt3x_TAS1H30182785_2019-09-17.csv.gz": "actilife",
 }
 
 

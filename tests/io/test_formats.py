@@ -414,7 +414,15 @@ def test_a_text_file_that_is_not_a_table(tmp_path: Path) -> None:
 
 
 def test_formats_are_described() -> None:
-    assert set(io.FORMATS) == {"csv", "phyphox", "sensorlogger", "axivity", "actigraph", "geneactiv"}
+    assert set(io.FORMATS) == {
+        "csv",
+        "phyphox",
+        "sensorlogger",
+        "axivity",
+        "actigraph",
+        "geneactiv",
+        "actilife",
+    }
     assert all(isinstance(text, str) and text for text in io.FORMATS.values())
 
 

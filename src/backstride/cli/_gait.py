@@ -24,12 +24,14 @@ def analyze(
         Path,
         typer.Argument(
             help="Recording: CSV, phyphox or Sensor Logger export (file, ZIP or folder), "
-            "Axivity .cwa, ActiGraph .gt3x or GENEActiv .bin"
+            "Axivity .cwa, ActiGraph .gt3x (or ActiLife's RAW CSV) or GENEActiv .bin"
         ),
     ],
     format: Annotated[
         str,
-        typer.Option("--format", help="auto, csv, phyphox, sensorlogger, axivity, actigraph or geneactiv"),
+        typer.Option(
+            "--format", help="auto, csv, phyphox, sensorlogger, axivity, actigraph, actilife or geneactiv"
+        ),
     ] = "auto",
     height_m: Annotated[Optional[float], typer.Option("--height-m", help="Body height, m")] = None,  # noqa: UP045
     sensor_height_m: Annotated[

@@ -5,7 +5,7 @@
 >>> recording.sampling_rate_hz, recording.notes     # doctest: +SKIP
 
 Formats: CSV, phyphox and Sensor Logger exports, and wearable loggers' own files (Axivity ``.cwa``,
-ActiGraph ``.gt3x``, GENEActiv ``.bin``), detected by content (:data:`FORMATS`).
+ActiGraph ``.gt3x`` and ActiLife's CSV export of it, GENEActiv ``.bin``), detected by content (:data:`FORMATS`).
 
 Readers only read and convert units (acceleration to m/s² with gravity, angular rate to deg/s, time to
 seconds from 0 on a uniform grid); what they detected or corrected is written in ``Recording.notes``.

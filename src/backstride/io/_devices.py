@@ -19,6 +19,7 @@ DEVICE_FORMATS: dict[str, str] = {
     "axivity": "an Axivity AX3 or AX6 file (.cwa)",
     "actigraph": "an ActiGraph file (.gt3x: GT3X+, wGT3X-BT, GT9X Link)",
     "geneactiv": "a GENEActiv file (.bin)",
+    "actilife": "ActiLife's RAW CSV export of an ActiGraph recording (.csv, .csv.gz)",
 }
 
 DEVICE_SUFFIXES: tuple[str, ...] = (".cwa", ".gt3x", ".bin")
@@ -39,8 +40,11 @@ def _signature(head: bytes, zipped_names: list[str] | None) -> str | None:
         return None
     if head.startswith(b"MD"):
         return "axivity"
-    if head.lstrip(b"\xef\xbb\xbf").startswith(b"Device Identity"):
+    text = head.lstrip(b"\xef\xbb\xbf")
+    if text.startswith(b"Device Identity"):
         return "geneactiv"
+    if text.startswith(b"---") and b"Data File Created By ActiGraph" in text:
+        return "actilife"
     return None
 
 

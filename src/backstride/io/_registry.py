@@ -138,6 +138,9 @@ def detect_format(path: str | Path) -> str:
     if text is None:
         raise _unsupported(p, "a binary file")
     text = text.lstrip("\ufeff")
+    device = device_format(p, text[:256].encode("utf-8", errors="replace"))  # text formats (and gzip)
+    if device is not None:
+        return device
     if not text.strip():
         return "csv"  # the CSV reader says clearly that the file is empty
     if sensorlogger_json(text):
