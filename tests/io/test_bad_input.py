@@ -198,3 +198,30 @@ def test_missing_time_stamp_names_the_line(tmp_path: Path, synth: Any) -> None:
     path = _write(tmp_path / "notime.csv", lines)
     with pytest.raises(InputError, match=r"the time \(time_s\) is missing on line 21"):
         io.read(path)
+
+
+def test_a_damaged_gzip_is_one_clear_error(tmp_path: Path, synth: Any) -> None:
+    import gzip
+
+    data = bytearray(gzip.compress(("\n".join(_lines(synth)) + "\n").encode()))
+    data[40:60] = bytes(20)  # inside the compressed stream
+    path = tmp_path / "walk.csv.gz"
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match=r"walk\.csv\.gz"):
+        io.read(path)
+
+
+def test_bytes_that_are_not_text_in_a_short_row_leave_stderr_clean(
+    tmp_path: Path, synth: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """pyarrow cannot decode such a row for its bad-row handler and Python would print that to stderr."""
+    lines = _lines(synth, duration_s=700.0)  # past the part read whole when the layout is sniffed
+    path = tmp_path / "walk.csv"
+    with path.open("wb") as handle:
+        handle.write(("\n".join(lines[:60_000]) + "\n").encode())
+        handle.write(b"600.0,\xd9\xff\n")
+        handle.write(("\n".join(lines[60_001:]) + "\n").encode())
+    for read in (lambda: io.read(path), lambda: list(io.iter_chunks(path, chunk_s=60.0))):
+        with pytest.raises(InputError, match="Expected 7 columns, got 2"):
+            read()
+    assert capfd.readouterr().err == ""

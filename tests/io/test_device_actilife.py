@@ -89,7 +89,7 @@ def test_a_cell_that_is_not_a_number_is_one_clear_error(folder: Path, tmp_path: 
     lines[500] = "-0.015,0.0x29,-1.006"
     path = tmp_path / "bad.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"bad\.csv: a value in the acceleration columns is not a number"):
+    with pytest.raises(InputError, match=r"bad\.csv has a row that is not three numbers"):
         io.read(path)
 
 

@@ -167,7 +167,7 @@ def iter_actilife_raw(path: Path, *, block_samples: int = 1_000_000) -> Iterator
                 origin = float(time[0])
             pending = _block(path, header, time - origin, acc, start_s=origin if first else None)
     except pa.ArrowInvalid as exc:
-        raise InputError(f"{path.name}: a value in the acceleration columns is not a number ({exc})") from exc
+        raise InputError(f"{path.name} has a row that is not three numbers ({exc})") from exc
     if pending is None:
         raise InputError(f"{path.name} holds no samples (no rows, or only ActiLife's 0,0,0 filler)")
     pending.notes.extend(_end_notes(zeros, len(skipped), header.rate_hz))

@@ -15,9 +15,12 @@ dropped with a note; any other line with the wrong number of cells, or a cell th
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import re
+import sys
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -183,8 +186,30 @@ def read_head(path: Path, size: int = _SAMPLE_BYTES) -> bytes:
     try:
         with open_binary(path) as handle:
             return handle.read(size)
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise InputError(f"cannot read {path.name}: {exc}") from exc
+
+
+@contextlib.contextmanager
+def quiet_row_decoding() -> Iterator[None]:
+    """Keep pyarrow's failed decoding of a malformed row off stderr.
+
+    pyarrow decodes a row with the wrong number of cells as UTF-8 before it calls the invalid-row handler;
+    when the row holds bytes that are not UTF-8 (a damaged file, a binary renamed ``.csv``) the decoding
+    error cannot propagate and Python prints it to stderr as "Exception ignored ...". The read then fails
+    with pyarrow's parse error, which the readers turn into one clear message; only that noise is dropped.
+    """
+    previous = sys.unraisablehook
+
+    def hook(info: Any) -> None:
+        if not isinstance(info.exc_value, UnicodeDecodeError):
+            previous(info)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
 
 
 def head_text(path: Path) -> str | None:

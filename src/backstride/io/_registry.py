@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from backstride._errors import InputError, UnsupportedFormatError
 from backstride.io._container import extracted, is_zip, member_names
-from backstride.io._csv import head_text, iter_csv_raw, read_csv_raw, split_header
+from backstride.io._csv import head_text, iter_csv_raw, quiet_row_decoding, read_csv_raw, split_header
 from backstride.io._devices import (
     DEVICE_FORMATS,
     DEVICE_SUFFIXES,
@@ -282,8 +282,9 @@ def read(
     if not p.exists():
         raise InputError(f"{p} does not exist")
     try:
-        raw = _read_raw(p, fmt, _Options(time_column, acc_columns, gyr_columns))
-        recording = to_recording(raw, acc_unit=acc_unit, gyr_unit=gyr_unit)
+        with quiet_row_decoding():
+            raw = _read_raw(p, fmt, _Options(time_column, acc_columns, gyr_columns))
+            recording = to_recording(raw, acc_unit=acc_unit, gyr_unit=gyr_unit)
     except (pa.ArrowException, OSError, UnicodeDecodeError, EOFError) as exc:
         raise InputError(f"{p.name} could not be read as a {fmt} recording: {exc}") from exc
     recording.metadata.setdefault("format", fmt)
@@ -318,7 +319,14 @@ def iter_chunks(
     p = Path(path)
     _check_options(format, acc_unit, gyr_unit)
     fmt = _detect(p) if format == "auto" else format
-    chunks = _chunks(p, fmt, chunk_s, _Options(time_column, acc_columns, gyr_columns, acc_unit, gyr_unit))
+    with quiet_row_decoding():
+        yield from _validated(
+            p, fmt, chunk_s, validate, _Options(time_column, acc_columns, gyr_columns, acc_unit, gyr_unit)
+        )
+
+
+def _validated(p: Path, fmt: str, chunk_s: float, validate: bool, opts: _Options) -> Iterator[Recording]:
+    chunks = _chunks(p, fmt, chunk_s, opts)
     if not validate:
         yield from chunks
         return
