@@ -33,9 +33,9 @@ demo: install
 BENCH_VENV  := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 
-$(BENCH_STAMP):
+$(BENCH_STAMP): Makefile
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/pip install --quiet mobgap==1.2.0 numpydoc
+	$(BENCH_VENV)/bin/pip install --quiet mobgap==1.2.0 numpydoc scikit-digital-health==0.17.18 pygt3x==0.7.1 actipy==3.8.3
 	touch $(BENCH_STAMP)
 
 # BENCH_ARGS passes options to benchmarks/run.py, e.g. make bench BENCH_ARGS="--sections speed,import --no-week"

@@ -15,6 +15,10 @@ Sections (``--sections`` picks some; all by default):
    reference recordings changed the way other people, sensors and phones differ: rotated, resampled to 50
    and 20 Hz, with the trunk's movement scaled to 0.3×, turned round halfway, time-warped into a limp;
    and how often the feet are named right, and the trunk lean against the lab's known sensor axes.
+7. ``devices``: 24-hour and 7-day Axivity ``.cwa``, ActiGraph ``.gt3x`` and GENEActiv ``.bin`` files made
+   from real short ones (``benchmarks/devices.py``, cached in ``bench-out/devices/``): ``backstride analyze``
+   whole-process (the long-recording goals), and reading only, whole-process, by backstride
+   (``io.iter_chunks``) and by the peers in ``.venv-bench`` (scikit-digital-health, pygt3x, actipy).
 
 Every step is bounded in time; a failure is reported in its table and the run goes on. Inputs are cached in
 ``bench-out/``; the figures are written to ``bench-out/figures.json``. See ``docs/benchmarks.md``.
@@ -27,6 +31,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shlex
 import subprocess
 import sys
@@ -37,12 +42,13 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 if __package__ in (None, ""):  # run as a script (``python benchmarks/run.py``): make the package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import datasets, speed
+from benchmarks import datasets, devices, speed
 
 ROOT = datasets.ROOT
 SHARED = datasets.SHARED_DATA
@@ -53,7 +59,7 @@ BACKSTRIDE = ROOT / ".venv" / "bin" / "backstride"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 BENCH_PYTHON = ROOT / ".venv-bench" / "bin" / "python"
 MOBGAP_RUNNER = Path(__file__).resolve().parent / "peers" / "mobgap_runner.py"
-SECTIONS = ("accuracy", "speed", "long", "import", "batch", "robustness")
+SECTIONS = ("accuracy", "speed", "long", "import", "batch", "robustness", "devices")
 # (label, keyword arguments of benchmarks.accuracy.score_dataset)
 VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("as recorded", {}),
@@ -76,6 +82,28 @@ GOAL_IMPORT_S = 0.5
 READ_WHOLE = "import sys, pyarrow.csv as c; print(c.read_csv(sys.argv[1]).num_rows)"
 READ_STREAM = "import sys, pyarrow.csv as c; print(sum(b.num_rows for b in c.open_csv(sys.argv[1])))"
 MOBGAP_REFERENCE = "mobgap measured 36.6 s / 460 MB on this machine when the issue was written"
+# Reading a logger's file only (whole process), each printing ``samples: N``: backstride streams it in
+# chunks as ``analyze`` does; the peers (``.venv-bench``) read it whole as their documentation shows.
+READ_BACKSTRIDE = (
+    "import sys; from backstride import io; "
+    "print('samples:', sum(c.n_samples for c in io.iter_chunks(sys.argv[1])))"
+)
+READ_SKDH = (
+    "import sys, skdh.io; r = skdh.io.{}().predict(file=sys.argv[1]); print('samples:', len(r['time']))"
+)
+READ_PYGT3X = (
+    "import sys; from pygt3x.reader import FileReader\n"
+    "with FileReader(sys.argv[1]) as f: print('samples:', len(f.to_pandas()))"
+)
+READ_ACTIPY = (
+    "import sys, actipy; d, _ = actipy.read_device(sys.argv[1], lowpass_hz=None, calibrate_gravity=False, "
+    "detect_nonwear=False, resample_hz=None, verbose=False); print('samples:', len(d))"
+)
+DEVICE_PEERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "axivity": (("skdh ReadCwa", READ_SKDH.format("ReadCwa")), ("actipy", READ_ACTIPY)),
+    "actigraph": (("pygt3x FileReader", READ_PYGT3X), ("actipy", READ_ACTIPY)),
+    "geneactiv": (("skdh ReadBin", READ_SKDH.format("ReadBin")), ("actipy", READ_ACTIPY)),
+}
 
 console = Console(width=120)
 
@@ -582,6 +610,129 @@ def section_robustness(args: argparse.Namespace, figures: dict[str, Any], summar
     figures["robustness"] = {"variants": out, "foot_agreement": feet, "lean_error_lab_deg": round(lean, 2)}
 
 
+def _read_through(path: Path) -> float:
+    """Read a file once (so every measured process finds it in the page cache alike); its size in MB."""
+    with path.open("rb") as f:
+        while f.read(1 << 24):
+            pass
+    return path.stat().st_size / 1e6
+
+
+def _samples(res: dict[str, Any]) -> int | None:
+    """The sample count a reading process printed (``samples: N``), if it ran to the end."""
+    found = re.findall(r"samples: (\d+)", str(res.get("output", "")))
+    return int(found[-1]) if found and not res.get("error") else None
+
+
+def _device_reads(fmt: str, path: Path, tag: str, timeout: float, work: Path) -> dict[str, dict[str, Any]]:
+    """Reading only, whole process: backstride, then each peer on the same file (missing ``.venv-bench``
+    is an error in the table)."""
+    runs: dict[str, dict[str, Any]] = {}
+    commands = [("backstride", [str(PYTHON), "-c", READ_BACKSTRIDE, str(path)])]
+    commands += [(peer, [str(BENCH_PYTHON), "-c", code, str(path)]) for peer, code in DEVICE_PEERS[fmt]]
+    for reader, command in commands:
+        if reader != "backstride" and not BENCH_PYTHON.exists():
+            runs[reader] = {"error": ".venv-bench is missing (make .venv-bench/.installed)"}
+            continue
+        with console.status(f"{reader} reading {fmt} {tag}"):
+            res = run_measured(f"read-{fmt}-{tag}-{reader.split()[0]}", command, timeout, work)
+        res["samples"] = _samples(res)
+        runs[reader] = res
+    base = runs["backstride"]
+    for res in runs.values():
+        ok = not res.get("error") and not base.get("error")
+        res["wall_ratio"] = ratio(res.get("wall_s"), base.get("wall_s")) if ok else None
+        res["rss_ratio"] = ratio(res.get("peak_rss_mb"), base.get("peak_rss_mb")) if ok else None
+    return runs
+
+
+def section_devices(args: argparse.Namespace, figures: dict[str, Any], summary: Summary) -> None:
+    plans = [("day-24h", 86400.0, GOAL_DAY_S, GOAL_DAY_MB, args.timeout_day)]
+    if not args.no_week:
+        plans.append(("week-7d", 7 * 86400.0, GOAL_WEEK_S, GOAL_WEEK_MB, args.timeout_week))
+    work = args.out / "runs"
+    t = Table(
+        title="Devices: long logger files, whole process (peers read only; ratios: peer / backstride read)"
+    )
+    for col in (
+        "format",
+        "duration",
+        "samples",
+        "reader",
+        "wall (s)",
+        "peak RSS (MB)",
+        "wall ×",
+        "RSS ×",
+        "note",
+    ):
+        t.add_column(col, justify="left" if col in ("format", "duration", "reader", "note") else "right")
+    dev_figs: dict[str, Any] = figures.setdefault("devices", {})
+    for fmt in devices.BUILDERS:
+        for name, duration, goal_s, goal_mb, timeout in plans:
+            with console.status(f"building the {name} {fmt} file (only the first time)"):
+                t0 = time.perf_counter()
+                path = devices.build(fmt, duration, args.out / "devices")
+                built = time.perf_counter() - t0
+            entry: dict[str, Any] = {
+                "file": str(path),
+                "source": str(devices.source_path(fmt)),
+                "file_mb": round(_read_through(path), 1),
+                "build_s": round(built, 2),
+            }
+            if args.has_backstride:
+                with console.status(f"backstride analyze on {fmt} {name}"):
+                    cmd = [str(BACKSTRIDE), "analyze", str(path), "--json"]
+                    entry["analyze"] = r = run_measured(f"bs-{fmt}-{name}", cmd, timeout, work)
+                ok = not r.get("error")
+                passed = ok and r["wall_s"] <= goal_s and (r["peak_rss_mb"] or float("inf")) <= goal_mb
+                goal = f"≤ {goal_s:.0f} s, ≤ {goal_mb / 1000:.1f} GB"
+                note = f"goal {goal}: {'[green]yes[/]' if passed else '[red]NO[/]'}"
+                t.add_row(fmt, name, "", "backstride analyze", *_device_cells(r, note))
+                summary.add(f"devices, {fmt} {name}: analyze", goal, measured_text(r), passed)
+            entry["read"] = reads = _device_reads(fmt, path, name, timeout, work)
+            entry["samples"] = reads["backstride"].get("samples")
+            for reader, res in reads.items():
+                label = "backstride read" if reader == "backstride" else reader
+                t.add_row(fmt, name, fmt_count(res.get("samples")), label, *_device_cells(res, ""))
+            peers = ", ".join(
+                f"{reader} {fmt_ratio(res.get('wall_ratio'))}"
+                for reader, res in reads.items()
+                if reader != "backstride"
+            )
+            summary.add(
+                f"devices, {fmt} {name}: reading only",
+                "info (peer wall / backstride)",
+                f"backstride {measured_text(reads['backstride'])}; {peers}",
+                None,
+            )
+            dev_figs.setdefault(fmt, {})[name] = entry
+            _write_figures(args.out, figures, summary)
+    console.print(t)
+
+
+def fmt_count(n: int | None) -> str:
+    """A sample count with thousands separators, or an en dash."""
+    return "–" if n is None else f"{n:,}"
+
+
+def fmt_ratio(value: float | None) -> str:
+    """A ratio as ``3.1×``, or ``n/a``."""
+    return "n/a" if value is None else f"{value:.2g}×" if value < 10 else f"{value:.0f}×"
+
+
+def _device_cells(r: dict[str, Any], note: str) -> list[str]:
+    if r.get("error"):
+        last = [line.strip() for line in str(r["error"]).splitlines() if line.strip()][-1]
+        return ["–", "–", "–", "–", f"[red]failed: {escape(last[-100:])}[/]"]
+    return [
+        fmt(r["wall_s"]),
+        fmt(r["peak_rss_mb"]),
+        fmt(r.get("wall_ratio")),
+        fmt(r.get("rss_ratio")),
+        note,
+    ]
+
+
 # --------------------------------------------------------------------------------------------- main
 def _rows(csv: Path) -> int:
     """Data rows of a CSV built here. Reading it through also puts it in the page cache, so that every
@@ -659,6 +810,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "import": section_import,
         "batch": section_batch,
         "robustness": section_robustness,
+        "devices": section_devices,
     }
     t0 = time.perf_counter()
     for name in args.sections:
