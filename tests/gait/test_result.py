@@ -66,6 +66,21 @@ def test_json_text_is_the_dict_and_reads_back_equal() -> None:
     assert GaitResult.from_dict(data) == result
 
 
+def test_written_json_is_the_same_text_record_by_record() -> None:
+    import io
+
+    result = _result()
+    stream = io.StringIO()
+    result.write_json(stream)
+    assert stream.getvalue() == result.to_json() + "\n"
+    empty = GaitResult(
+        **{**{n: getattr(result, n) for n in GaitResult.field_names()}, "initial_contacts": []}
+    )
+    stream = io.StringIO()
+    empty.write_json(stream)
+    assert json.loads(stream.getvalue())["initial_contacts"] == []
+
+
 def test_not_finite_numbers_are_written_as_null() -> None:
     data = _result(symmetry=math.nan, cadence_spm=math.inf).to_dict()
     assert data["walking_bouts"][0]["symmetry"] is None

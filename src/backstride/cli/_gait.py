@@ -103,7 +103,7 @@ def analyze(
     else:
         result = analyze_stream(chunks, height_m=height_m, sensor_height_m=sensor_height_m, age=age, sex=sex)
     if json_out:
-        typer.echo(result.to_json())
+        result.write_json(sys.stdout)
     else:
         print_report(result)
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, Self
+from typing import IO, Any, Literal, Self
 
-from backstride._jsontext import json_lines
+from backstride._jsontext import json_pieces, write_json
 
 Foot = Literal["left", "right"]
 Sex = Literal["female", "male"]
@@ -173,4 +174,13 @@ class GaitResult(_Value):
     def to_json(self) -> str:
         """The result as JSON text: a field per line, and each bout and contact on a line of its own
         (readable and diffable, and written at the speed of the standard library's C encoder)."""
-        return json_lines(self.to_dict())
+        return "".join(json_pieces(self._fields(), _plain))
+
+    def write_json(self, stream: IO[str]) -> None:
+        """Write :meth:`to_json`'s text to ``stream`` one record at a time (a week's contacts never become
+        one large string), then a newline."""
+        write_json(self._fields(), stream, _plain)
+        stream.write("\n")
+
+    def _fields(self) -> Iterator[tuple[str, Any]]:
+        return ((f.name, getattr(self, f.name)) for f in dataclasses.fields(self))
