@@ -248,3 +248,72 @@ def test_time_columns_named_after_date_or_time_are_found(tmp_path: Path, synth: 
     assert recording.sampling_rate_hz == 100.0
     assert recording.n_samples == 2000
     np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=1e-5)
+
+
+G_MPS2 = 9.80665
+
+
+def _app_rows(w: Any, app: str) -> tuple[list[str], list[list[str]], str]:
+    """A synthetic walk laid out as four phone apps write it (their column names and units)."""
+    g, rad = w.acc / G_MPS2, np.deg2rad(w.gyr)
+    n = w.t.shape[0]
+    if app == "sensorlog":  # SensorLog (iOS): text clock first, the accelerometer's own clock, G and rad/s
+        header = ["loggingTime(txt)", "loggingSample(N)", "accelerometerTimestamp_sinceReboot(s)"]
+        header += [f"accelerometerAcceleration{a}(G)" for a in "XYZ"]
+        header += [f"motionUserAcceleration{a}(G)" for a in "XYZ"] + [
+            f"gyroRotation{a}(rad/s)" for a in "XYZ"
+        ]
+        rows = [
+            [f"2024-05-03 10:07:{20 + w.t[i]:06.3f} +0200", str(i), f"{5000 + w.t[i]:.4f}"]
+            + [f"{v:.6f}" for v in g[i]]
+            + ["0.01", "0.02", "0.03"]
+            + [f"{v:.6f}" for v in rad[i]]
+            for i in range(n)
+        ]
+        return header, rows, ","
+    if app == "physicstoolbox":  # Physics Toolbox Sensor Suite: g-force with gravity, ax.. is linear
+        header = ["time", "gFx", "gFy", "gFz", "ax", "ay", "az", "wx", "wy", "wz"]
+        rows = [
+            [f"{w.t[i]:.3f}", *(f"{v:.5f}" for v in g[i]), "0.1", "0.2", "0.3", *(f"{v:.5f}" for v in rad[i])]
+            for i in range(n)
+        ]
+        return header, rows, ","
+    if app == "androsensor":  # AndroSensor: semicolons, units in the names, time since start in ms
+        header = [f"ACCELEROMETER {a} (m/s²)" for a in "XYZ"] + [f"GYROSCOPE {a} (rad/s)" for a in "XYZ"]
+        header += ["Time since start in ms ", "YYYY-MO-DD HH-MI-SS_SSS"]
+        rows = [
+            [*(f"{v:.5f}" for v in w.acc[i]), *(f"{v:.5f}" for v in rad[i]), str(round(w.t[i] * 1000)), "x"]
+            for i in range(n)
+        ]
+        return header, rows, ";"
+    # Science Journal (Arduino / Google): milliseconds since the start in a column without a unit
+    rows = [[str(round(w.t[i] * 1000)), *(f"{v:.5f}" for v in w.acc[i])] for i in range(n)]
+    return ["relative_time", "AccX", "AccY", "AccZ"], rows, ","
+
+
+@pytest.mark.parametrize("app", ["sensorlog", "physicstoolbox", "androsensor", "sciencejournal"])
+def test_phone_apps_own_csv_layouts_read_with_no_options(tmp_path: Path, synth: Any, app: str) -> None:
+    w = synth.walk(duration_s=20.0)
+    header, rows, sep = _app_rows(w, app)
+    path = tmp_path / f"{app}.csv"
+    path.write_text("\n".join(sep.join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    recording = io.read(path)
+    assert recording.sampling_rate_hz == 100.0
+    assert recording.n_samples == w.t.shape[0]
+    np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=1e-3 * G_MPS2)
+    if app != "sciencejournal":
+        assert recording.gyr_dps is not None
+        np.testing.assert_allclose(recording.gyr_dps, w.gyr, atol=0.01)
+    if app == "sciencejournal":
+        assert any(
+            n.startswith("time read in ms (its median step of 10 between rows") for n in recording.notes
+        )
+
+
+def test_a_time_column_stepping_by_one_is_not_guessed_to_be_milliseconds(tmp_path: Path) -> None:
+    """1 Hz and 1000 Hz are equally possible: seconds are kept, and 1 Hz is refused as too slow."""
+    rows = [f"{i},0,0,1" for i in range(600)]
+    path = tmp_path / "counts.csv"
+    path.write_text("time,ax,ay,az\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="sampled at 1 Hz"):
+        io.read(path)

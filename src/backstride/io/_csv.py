@@ -40,6 +40,7 @@ from backstride.recording import FloatArray
 AXES = ("x", "y", "z")
 TIME_KEYS = (
     "time",
+    "accelerometertimestampsincereboot",  # SensorLog (iOS): the accelerometer's own clock
     "t",
     "times",
     "timestamp",
@@ -63,12 +64,15 @@ TIME_KEYS = (
 )
 ACC_PREFIXES = (
     "acc",
+    "gforce",  # Physics Toolbox Sensor Suite's g-force meter (gFx, in g, gravity included); its plain
+    "gf",  # ax/ay/az are linear acceleration, so gF comes first
     "a",
     "accel",
     "acceleration",
     "accelerometer",
     "totalacceleration",
     "accelerationwithg",
+    "accelerometeracceleration",  # SensorLog (iOS), in G
 )
 GYR_PREFIXES = (
     "gyr",
@@ -78,11 +82,20 @@ GYR_PREFIXES = (
     "angularvelocity",
     "angularrate",
     "rotationrate",
+    "gyrorotation",  # SensorLog (iOS): the raw gyroscope
+    "motionrotationrate",  # SensorLog: the device-motion (bias-corrected) gyroscope
     "rot",
     "omega",
     "w",
 )
-LINEAR_PREFIXES = ("linearacceleration", "linearacc", "linacc", "useracceleration", "useracc")
+LINEAR_PREFIXES = (
+    "linearacceleration",
+    "linearacc",
+    "linacc",
+    "useracceleration",
+    "useracc",
+    "motionuseracceleration",  # SensorLog
+)
 
 _UNIT_ALIASES = {
     "m/s2": "m/s2",
@@ -607,7 +620,15 @@ def scale_time(raw: RawSignals, layout: CsvLayout, origin: float | None = None) 
             raise InputError(
                 f"{layout.source}: the time ({raw.time_name}) is missing on line {layout.first_line}"
             )
+    found = _unit_from_steps(t, origin) if layout.time_unit is None and layout.time_type is None else None
+    if found is not None:
+        layout.time_unit = found[0]
     scale, epoch, note = time_scale(origin, layout.time_unit)
+    if found is not None:
+        note = (
+            f"time read in {found[0]} (its median step of {found[1]:g} between rows would be one sample every "
+            f"{found[1]:g} s in seconds), converted to seconds"
+        )
     if layout.time_type is not None:
         note = "time read as date and time" + (" (no time zone given)" if layout.naive_time else "")
     t -= origin
@@ -618,6 +639,24 @@ def scale_time(raw: RawSignals, layout: CsvLayout, origin: float | None = None) 
     raw.epoch_s = origin * scale if epoch else None
     raw.clock_origin_s = origin * scale
     return origin, scale
+
+
+def _unit_from_steps(t: FloatArray, origin: float) -> tuple[str, float] | None:
+    """``"ms"`` or ``"us"`` when a relative time column (no unit in its name) steps by 2–100 or 2000–100000
+    between rows: in seconds that would be one sample every few seconds, which no walking recording is,
+    while in milliseconds or microseconds it is 10–500 Hz (Science Journal's ``relative_time``, loggers
+    writing ``millis()``). A step of exactly 1 is left alone (1 Hz and 1000 Hz are equally possible)."""
+    if abs(origin) > 1e8:  # an epoch time: its magnitude tells the unit
+        return None
+    steps = np.diff(t[:2001])
+    steps = steps[np.isfinite(steps) & (steps > 0)]
+    if steps.size < 10:
+        return None
+    step = float(np.median(steps))
+    for unit, low, high in (("ms", 2.0, 100.0), ("us", 2000.0, 100_000.0)):
+        if low <= step <= high:
+            return unit, step
+    return None
 
 
 def read_csv_raw(

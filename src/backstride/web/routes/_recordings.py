@@ -127,7 +127,8 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile)
         raise HTTPException(
             415,
             f"{filename} is not a recording backstride can read. Upload the ZIP file exported by phyphox or "
-            "Sensor Logger (or Sensor Logger's JSON export), or a CSV file.",
+            "Sensor Logger (or Sensor Logger's JSON export), a CSV file, or a wearable's own file (Axivity "
+            ".cwa, ActiGraph .gt3x, GENEActiv .bin).",
         )
     size = file.size if file.size is not None else 0
     if size > state.settings.max_upload_bytes:
