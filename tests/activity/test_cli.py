@@ -57,7 +57,10 @@ def test_json_of_a_fit_walk(app: typer.Typer, shared_data: Path) -> None:
     ]
     assert out["sessions"][0]["sport"] == "walking"
     assert out["sessions"][0]["start"] == "2017-06-11T07:32:51-07:00"
-    assert [r["kind"] for r in out["records"]] == ["steps", "distance"]
+    assert "records" not in out  # not kept unless asked for
+    with_records = json.loads(CliRunner().invoke(app, ["activity", str(walk), "--json", "--records"]).output)
+    assert [r["kind"] for r in with_records["records"]] == ["steps", "distance"]
+    assert with_records["days"] == out["days"]
 
 
 def test_a_damaged_file_is_one_readable_error(app: typer.Typer, tmp_path: Path) -> None:

@@ -26,16 +26,26 @@ def activity(
             help="Apple Health export (export.zip, export.xml or its folder) or a Garmin .fit file"
         ),
     ],
-    json_out: Annotated[
-        bool, typer.Option("--json", help="Print everything read, records included, as JSON")
+    json_out: Annotated[bool, typer.Option("--json", help="Print the days, walks and notes as JSON")] = False,
+    records: Annotated[
+        bool,
+        typer.Option(
+            "--records",
+            help="With --json, every record read too (years of an export: large, and held in memory)",
+        ),
     ] = False,
 ) -> None:
     """Steps per day, and how fast and how evenly the person walks, from Apple Health or a Garmin watch."""
+    from backstride._jsontext import json_lines
     from backstride.activity import read_activity
 
-    data = read_activity(file, keep_records=json_out)  # the tables need no records: flat memory
+    keep = json_out and records  # the days and walks need no records: an export of any size in flat memory
+    data = read_activity(file, keep_records=keep)
     if json_out:
-        typer.echo(data.to_json())
+        out = data.to_dict()
+        if not keep:
+            del out["records"]  # not read, rather than none found
+        typer.echo(json_lines(out))
     else:
         print_report(data)
 
