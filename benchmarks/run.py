@@ -414,10 +414,16 @@ def section_speed(args: argparse.Namespace, figures: dict[str, Any], summary: Su
     summary.add("2 h: mobgap wall / peak RSS", "info", measured_text(mg), None)
 
 
-def section_long(args: argparse.Namespace, figures: dict[str, Any], summary: Summary) -> None:
+def _long_plans(args: argparse.Namespace) -> list[tuple[str, float, float, float, float]]:
+    """(name, duration s, goal s, goal MB, timeout s) of the day and, unless ``--no-week``, the week."""
     plans = [("day-24h", 86400.0, GOAL_DAY_S, GOAL_DAY_MB, args.timeout_day)]
     if not args.no_week:
         plans.append(("week-7d", 7 * 86400.0, GOAL_WEEK_S, GOAL_WEEK_MB, args.timeout_week))
+    return plans
+
+
+def section_long(args: argparse.Namespace, figures: dict[str, Any], summary: Summary) -> None:
+    plans = _long_plans(args)
     work = args.out / "runs"
     t = Table(
         title="Long recordings, whole process (100 Hz CSV, real signals end to end; pyarrow rows: reading only)"
@@ -647,9 +653,7 @@ def _device_reads(fmt: str, path: Path, tag: str, timeout: float, work: Path) ->
 
 
 def section_devices(args: argparse.Namespace, figures: dict[str, Any], summary: Summary) -> None:
-    plans = [("day-24h", 86400.0, GOAL_DAY_S, GOAL_DAY_MB, args.timeout_day)]
-    if not args.no_week:
-        plans.append(("week-7d", 7 * 86400.0, GOAL_WEEK_S, GOAL_WEEK_MB, args.timeout_week))
+    plans = _long_plans(args)
     work = args.out / "runs"
     t = Table(
         title="Devices: long logger files, whole process (peers read only; ratios: peer / backstride read)"
