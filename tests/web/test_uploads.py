@@ -209,3 +209,46 @@ def test_a_wearables_own_file_is_analysed(client: Any, clinic: Clinic, shared_da
         analysis = store.latest_analysis(s, rec.id)
         assert analysis is not None and analysis.n_bouts is not None and analysis.n_bouts >= 2
     engine.dispose()
+
+
+def test_a_large_upload_is_analysed_as_a_stream(app_factory: Any, clinic: Clinic, shared_data: Any) -> None:
+    """At or above ``stream_from_bytes`` only the start is read before the upload is accepted, and the
+    analysis reads the stored file chunk by chunk: the same walking as a whole read."""
+    from backstride import gait, store
+
+    path = shared_data / "devices" / "axivity_cwa" / "skdh_ax3_sample.cwa"
+    client = app_factory(stream_from_bytes=100_000)  # the 252 kB file counts as large
+    sign_in(client, "paula@home.test")
+    response = _upload(client, clinic.patient_a, "week.cwa", path.read_bytes())
+    assert response.status_code == 303, response.text
+    finished = wait_for_job(client, response.headers["location"])
+    assert finished.status_code == 303
+    whole = gait.analyze(io.read(path))
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine) as s:
+        (rec,) = store.recordings_of(s, clinic.patient_a)
+        assert rec.format == "axivity"
+        analysis = store.latest_analysis(s, rec.id)
+        assert analysis is not None and analysis.n_bouts == whole.summary.n_bouts
+        assert analysis.result["summary"]["n_steps"] == pytest.approx(whole.summary.n_steps, abs=3)
+    engine.dispose()
+
+
+def test_a_large_upload_that_is_not_a_recording_is_refused_at_once(app_factory: Any, clinic: Clinic) -> None:
+    client = app_factory(stream_from_bytes=10)
+    sign_in(client, "paula@home.test")
+    response = _upload(client, clinic.patient_a, "walk.cwa", b"MD" + bytes(2000))
+    assert response.status_code in (415, 422)
+    assert "walk.cwa" in response.text
+    _nothing_stored(clinic)
+
+
+def test_a_streamed_job_shows_the_hours_analysed(client: Any, clinic: Clinic) -> None:
+    from backstride.web._jobs import Job
+    from backstride.web._render import templates
+
+    job = Job(id="j1", patient_id=clinic.patient_a, filename="week.cwa", size_bytes=1, status="running")
+    job.analysed_s = 5.5 * 3600
+    html = templates.env.get_template("_job_status.html").render(job=job, patient_id=clinic.patient_a)
+    assert "5.5 h of recording analysed so far" in html
+    assert "% analysed" not in html

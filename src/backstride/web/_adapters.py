@@ -94,6 +94,36 @@ def norms_comparison(gait: GaitResult, *, age: float | None, sex: str | None) ->
     return NormView(rows=rows, signs=list(comparison.back_pain_signs), notes=list(comparison.notes))
 
 
+STREAM_CHECK_S = 600.0  # what of a streamed upload is read before it is accepted
+
+
+def check_stream(path: Path) -> str:
+    """Check the start of a file that will be analysed as a stream; the reader's name.
+
+    Detection, units and the sampling rate are judged on the first ``STREAM_CHECK_S`` seconds, so the
+    usual mistakes (not a recording, wrong units, too slow) are refused before the upload is accepted.
+    """
+    from backstride import io
+
+    chunks = io.iter_chunks(path, chunk_s=STREAM_CHECK_S)
+    try:
+        first = next(chunks, None)
+    finally:
+        chunks.close()  # type: ignore[attr-defined]
+    if first is None:
+        raise InputError(f"{path.name} holds no samples")
+    return str(first.metadata.get("format") or io.detect_format(path))
+
+
+def analyze_stream_with_progress(
+    path: Path, subject: dict[str, Any], progress: Any | None = None
+) -> dict[str, Any]:
+    """Analyse a file chunk by chunk (bounded memory), reporting the seconds of recording processed."""
+    from backstride import gait, io
+
+    return gait.analyze_stream(io.iter_chunks(path), progress=progress, **subject).to_dict()
+
+
 def analyze_with_progress(
     recording: Recording, subject: dict[str, Any], progress: Any | None = None
 ) -> dict[str, Any]:

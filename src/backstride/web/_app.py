@@ -46,6 +46,7 @@ def create_app(
     cookie_secure: bool = False,
     questionnaire_dir: str | Path | None = None,
     upgrade_database: bool = True,
+    stream_from_bytes: int | None = None,
 ) -> FastAPI:
     """The clinic web app.
 
@@ -69,6 +70,8 @@ def create_app(
         A clinic's licensed questionnaire wording (see :class:`~backstride.web.WebSettings`).
     upgrade_database:
         Bring the database schema up to date (Alembic) at start-up.
+    stream_from_bytes:
+        Uploads at least this large are analysed as a stream (see :class:`~backstride.web.WebSettings`).
     """
     from backstride import store
 
@@ -83,6 +86,7 @@ def create_app(
         emergency_number=emergency_number or os.environ.get(ENV_EMERGENCY_NUMBER, "").strip() or "911",
         cookie_secure=cookie_secure,
         questionnaire_dir=Path(questionnaire_dir) if questionnaire_dir is not None else None,
+        **({"stream_from_bytes": stream_from_bytes} if stream_from_bytes is not None else {}),
     )
     if upgrade_database:
         store.upgrade(url)

@@ -33,6 +33,7 @@ class Job:
     recording_id: int | None = None
     error: str | None = None
     progress: float = 0.0
+    analysed_s: float | None = None  # a streamed upload's length is not known in advance: seconds done
     created: float = field(default_factory=time.monotonic)
     finished: float | None = None
 

@@ -11,6 +11,7 @@ ENV_MAX_UPLOAD_MB = "BACKSTRIDE_MAX_UPLOAD_MB"
 ENV_EMERGENCY_NUMBER = "BACKSTRIDE_EMERGENCY_NUMBER"
 
 DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+DEFAULT_STREAM_FROM_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,11 @@ class WebSettings:
         Lifetimes of a session and of a first-login link.
     analysis_workers:
         Threads that analyse uploaded recordings.
+    stream_from_bytes:
+        Uploads this large or larger (default 16 MB: a CSV of a few hours, a logger's file of about half a
+        day) are analysed as a stream in bounded memory; only their start is read before the upload is
+        accepted, so a problem further in ends the analysis with its message instead. Smaller files are read
+        whole first (a logger's 200 MB file read whole would need about 3 GB).
     questionnaire_dir:
         Folder of a clinic's licensed questionnaire wording (``odi.json``, ``rmdq.toml``, ...); without it
         the licensed questionnaires show section names only.
@@ -50,6 +56,7 @@ class WebSettings:
     session_max_age_s: float = 12 * 3600.0
     first_login_max_age_s: float = 14 * 24 * 3600.0
     analysis_workers: int = 2
+    stream_from_bytes: int = DEFAULT_STREAM_FROM_BYTES
     questionnaire_dir: Path | None = None
 
 

@@ -110,7 +110,7 @@ async def upload(request: Request, patient_id: int) -> Response:
 
 def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile) -> Response:
     from backstride import store
-    from backstride.web._adapters import read_recording
+    from backstride.web._adapters import check_stream, read_recording
 
     state = get_state(request)
     with transaction(request, readonly=True) as db:
@@ -137,6 +137,8 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile)
         )
     if size == 0:
         raise HTTPException(422, f"{filename} is empty.")
+    streamed = size >= state.settings.stream_from_bytes  # read whole, a large file would need GBs
+    recording = None
     workdir = Path(tempfile.mkdtemp(prefix="backstride-web-"))
     try:
         local = workdir / filename
@@ -144,7 +146,10 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile)
             file.file.seek(0)
             shutil.copyfileobj(file.file, out, length=1 << 20)
         try:
-            recording, fmt = read_recording(local)
+            if streamed:
+                fmt = check_stream(local)
+            else:
+                recording, fmt = read_recording(local)
         except UnsupportedFormatError as exc:
             raise HTTPException(415, f"{filename} could not be read: {exc}") from None
         except InputError as exc:
@@ -153,15 +158,20 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile)
         shutil.rmtree(workdir, ignore_errors=True)
         raise
 
-    duration_s = max(recording.duration_s, 1e-9)
-
     def work(job: Job) -> int:
-        from backstride.web._adapters import analyze_with_progress
+        from backstride.web._adapters import analyze_stream_with_progress, analyze_with_progress
 
-        def progress(done_s: float) -> None:
+        def progress(done_s: float) -> None:  # whole: seconds done so far, of a known length
+            duration_s = max(recording.duration_s if recording is not None else 0.0, 1e-9)
             job.progress = min(1.0, max(0.0, float(done_s) / duration_s))
 
-        def analyze(_path: Path) -> tuple[str, dict[str, Any]]:
+        def tick(chunk_s: float) -> None:  # streamed: one more chunk's seconds
+            job.analysed_s = (job.analysed_s or 0.0) + float(chunk_s)
+
+        def analyze(path: Path) -> tuple[str, dict[str, Any]]:
+            if recording is None:
+                job.analysed_s = 0.0
+                return fmt, analyze_stream_with_progress(path, subject, tick)
             return fmt, analyze_with_progress(recording, subject, progress)
 
         try:
