@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -142,3 +143,19 @@ def test_every_field_is_documented_in_the_readme() -> None:
         if not re.search(r"[`.]" + re.escape(name) + r"(\[\])?[`.]", section)
     ]
     assert missing == []
+
+
+def test_a_result_stored_before_start_time_and_device_existed_still_reads() -> None:
+    data = _result().to_dict()
+    assert data["recording"]["start_time"] is None and data["recording"]["device"] is None
+    del data["recording"]["start_time"], data["recording"]["device"]
+    assert GaitResult.from_dict(data) == _result()
+
+
+def test_the_device_and_start_time_come_from_the_reader(shared_data: Path) -> None:
+    from backstride import gait, io
+
+    recording = io.read(shared_data / "devices" / "actigraph_gt3x" / "pygt3x_neo.gt3x")
+    info = gait.analyze(recording).recording
+    assert info.device == "ActiGraph GT3X+, serial NEO1C04110003"
+    assert info.start_time == "2021-12-20T11:55:00-06:00"

@@ -17,7 +17,7 @@ import pytest
 
 from backstride import InputError
 from backstride.io._axivity import iter_axivity_raw, looks_like_axivity
-from backstride.io._raw import RawSignals
+from backstride.io._raw import RawSignals, join_raw
 from backstride.io._resample import to_recording
 
 HEADER = 1024
@@ -32,15 +32,7 @@ def folder(shared_data: Path) -> Path:
 def _read(path: Path, block_samples: int = 1_000_000) -> tuple[list[RawSignals], RawSignals]:
     """The blocks, and the whole file joined into one (times, acceleration, gyroscope, all notes)."""
     blocks = list(iter_axivity_raw(path, block_samples=block_samples))
-    gyr = None if blocks[0].gyr is None else np.concatenate([b.gyr for b in blocks if b.gyr is not None])
-    joined = RawSignals(
-        time_s=np.concatenate([b.time_s for b in blocks]),
-        acc=np.concatenate([b.acc for b in blocks]),
-        gyr=gyr,
-        source=path.name,
-        metadata=blocks[0].metadata,
-        notes=[note for b in blocks for note in b.notes],
-    )
+    joined = join_raw(blocks)
     return blocks, joined
 
 

@@ -142,6 +142,9 @@ def print_report(result: GaitResult) -> None:
         f"{rec.format or 'unknown'} format, {rec.sampling_rate_hz:g} Hz, {rec.duration_s / 60:.1f} min, "
         f"gyroscope: {'yes' if rec.has_gyroscope else 'no'}"
     )
+    made = " · ".join(x for x in (rec.device, rec.start_time and f"started {rec.start_time}") if x)
+    if made:
+        console.print(made)
     for note in rec.notes:
         console.print(f"  [dim]· {note}[/dim]")
     summary = Table(title="Walking", show_header=False, title_justify="left")

@@ -274,6 +274,8 @@ class GaitPipeline(Stage):
             duration_s=duration,
             has_gyroscope=bool(state["gyr"]),
             notes=notes,
+            start_time=_text(meta.get("start_time")),
+            device=_text(meta.get("device")),
         )
         result = self._assemble(local, fs, duration, subject, info)
         if warnings_pre:
@@ -392,6 +394,11 @@ def _version() -> str:
     from backstride import __version__
 
     return __version__
+
+
+def _text(value: object) -> str | None:
+    """A metadata value as text, or ``None`` when the reader did not give it."""
+    return str(value) if value not in (None, "") else None
 
 
 def _check_rate(fs: float) -> None:

@@ -157,6 +157,11 @@ class RecordingInfo(_Value):
     duration_s: float
     has_gyroscope: bool
     notes: list[str] = field(default_factory=list, metadata=_doc("What the reader detected or corrected"))
+    start_time: str | None = field(
+        default=None,
+        metadata=_doc("Start of the recording as ISO 8601 text, with its UTC offset when the file gives one"),
+    )
+    device: str | None = field(default=None, metadata=_doc("The sensor or phone, when the file names it"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
