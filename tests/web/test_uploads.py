@@ -200,6 +200,8 @@ def test_a_wearables_own_file_is_analysed(client: Any, clinic: Clinic, shared_da
     assert response.status_code == 303, response.text
     finished = wait_for_job(client, response.headers["location"])
     assert finished.status_code == 303
+    page = client.get(finished.headers["location"])
+    assert "Recorded with Axivity AX6, device 6011802. Started 2019-10-29 09:03:06" in page.text
     from backstride import store
 
     engine = store.make_engine(clinic.url)
