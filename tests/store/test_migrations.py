@@ -53,6 +53,32 @@ def test_downgrade_removes_everything_and_upgrade_again_works(db_url: str) -> No
         engine.dispose()
 
 
+def test_activity_days_come_and_go_with_revision_0002(db_url: str) -> None:
+    """Down to 0001 drops only ``activity_days``; up again brings it back, matching the models."""
+    engine = store.make_engine(db_url)
+    try:
+        store.upgrade(db_url)
+        uniques = {tuple(u["column_names"]) for u in inspect(engine).get_unique_constraints("activity_days")}
+        assert ("patient_id", "source_format", "source", "date") in uniques
+        with store.transaction(engine) as s:
+            store.create_user(s, "a@b.org", "A", "admin")
+        store.downgrade(db_url, "0001")
+        assert store.current_revision(engine=engine) == "0001"
+        tables = set(inspect(engine).get_table_names())
+        assert "activity_days" not in tables and "users" in tables
+        with store.transaction(engine) as s:
+            assert store.get_user_by_email(s, "a@b.org") is not None
+        store.upgrade(db_url)
+        assert store.is_up_to_date(engine)
+        with engine.connect() as conn:
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), store.Base.metadata
+            )
+        assert diff == []
+    finally:
+        engine.dispose()
+
+
 def test_cli_db_upgrade(
     db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

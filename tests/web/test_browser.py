@@ -226,3 +226,21 @@ def test_clinician_caseload(page: Any, server: tuple[str, Clinic], shots: Path) 
     page.wait_for_load_state("networkidle")
     assert page.get_by_text("Pain rose on longer walks").first.is_visible()
     page.screenshot(path=shots / "12-plan-changed.png", full_page=True)
+
+
+def test_progress_with_phone_and_watch_figures(
+    page: Any, server: tuple[str, Clinic], shots: Path, shared_data: Path
+) -> None:
+    base, clinic = server
+    _sign_in(page, base, "paula@home.test")
+    page.goto(f"{base}/patients/{clinic.patient_a}/progress")
+    for name in (
+        "apple_health/opendroid_hk_sampleexport-2.xml",
+        "garmin_fit/fitparse_garmin-fenix-5-walk.fit",
+    ):
+        page.set_input_files("#activity-file", str(shared_data / "devices" / name))
+        page.get_by_role("button", name="Upload the file").click()
+        page.wait_for_url("**/progress?imported=*")
+    page.wait_for_selector("#plot-activity .main-svg")
+    page.wait_for_selector("#plot-activity-evenness .main-svg")
+    page.screenshot(path=shots / "13-activity.png", full_page=True)

@@ -44,3 +44,31 @@ def test_time_series_uses_calendar_dates() -> None:
     assert fig["data"][0]["x"] == ["2026-11-01", "2026-11-02"]
     assert fig["data"][0]["y"] == [1.0, None]
     assert fig["layout"]["xaxis"]["type"] == "date"
+
+
+def test_activity_figures_carry_each_sources_figures() -> None:
+    days = [dt.date(2026, 1, 1) + dt.timedelta(days=i) for i in range(120)]
+    apple = _plots.DailySeries(
+        "Apple Health", days, [1000 + i for i in range(120)], [1.2] * 119 + [None], [None] * 120, [None] * 120
+    )
+    garmin = _plots.DailySeries("Garmin watch", days[:1], [82], [1.495], [None], [None])
+    figures = _plots.activity_figures([apple, garmin])
+    assert set(figures) == {"plot-activity"}  # no asymmetry or double support given: no second plot
+    traces = {t["name"]: t for t in figures["plot-activity"]["data"]}
+    steps = traces["steps, Apple Health"]
+    assert steps["type"] == "bar" and steps["y"] == [1000 + i for i in range(120)]
+    assert steps["x"][0] == "2026-01-01"
+    speed = traces["walking speed (m/s), Apple Health"]
+    assert speed["yaxis"] == "y2" and len(speed["y"]) == 119  # a day without speed is left out, not zero
+    assert traces["steps, Garmin watch"]["y"] == [82]
+    xaxis = figures["plot-activity"]["layout"]["xaxis"]
+    assert xaxis["range"][0] < "2026-01-31" < xaxis["range"][1]  # opens on the latest 90 days
+    assert xaxis["range"][0] > "2026-01-25"  # (and a little margin)
+    assert "rangeselector" in xaxis
+    with_gait = _plots.DailySeries(
+        "Apple Health", days[:2], [None, None], [None, None], [4.0, None], [None, 29.4]
+    )
+    figures = _plots.activity_figures([with_gait])
+    assert set(figures) == {"plot-activity-evenness"}
+    assert [t["y"] for t in figures["plot-activity-evenness"]["data"]] == [[4.0], [29.4]]
+    assert _plots.activity_figures([]) == {}

@@ -30,6 +30,7 @@ from backstride.activity._apple import read_apple_health
 from backstride.activity._fit import FitFile, FitMonitoring, FitSample, decode_fit, read_fit
 from backstride.activity._model import UNITS, ActivityData, ActivityRecord, DaySummary, Kind, WalkSession
 from backstride.activity._read import read_activity
+from backstride.activity._summary import combine_days
 
 __all__ = [
     "UNITS",
@@ -41,6 +42,7 @@ __all__ = [
     "FitSample",
     "Kind",
     "WalkSession",
+    "combine_days",
     "decode_fit",
     "read_activity",
     "read_apple_health",

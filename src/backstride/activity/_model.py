@@ -139,6 +139,13 @@ class ActivityData:
     source: str
     notes: tuple[str, ...]
 
+    @property
+    def whole_history(self) -> bool:
+        """Whether the file holds everything up to the day it was made: an Apple Health export does, so a
+        newer export supersedes an older one's days; a FIT file holds one walk or one day's monitoring,
+        which stands beside the other files of the same days."""
+        return self.source_format == "apple_health"
+
     def to_dict(self) -> dict[str, Any]:
         """The data as plain JSON values (times as ISO 8601 text with their offset)."""
         return {

@@ -115,3 +115,29 @@ def _overlap_note(*totals: dict[date, dict[str, float]]) -> str | None:
         "each day takes the single source with the most, never the sum of overlapping sources "
         "(Apple's Health app merges them by its own source priority, so its totals can differ)"
     )
+
+
+def combine_days(days: Iterable[DaySummary]) -> DaySummary:
+    """One day from the summaries of several files of the same day and kind of source (two walks, or a walk
+    and the day's monitoring file): steps and distance of the file that counted most (a day's monitoring
+    counts the walks too, so they are never added up, the same rule as for overlapping sources), the walks
+    of all files, and the median of each walking figure the files give."""
+    days = list(days)
+    if len({d.date for d in days}) != 1:
+        raise ValueError("combine_days takes summaries of one day")
+    most = max(days, key=lambda d: (d.steps or 0, d.distance_m or 0.0))
+
+    def median_of(name: str) -> float | None:
+        values = [v for d in days if (v := getattr(d, name)) is not None]
+        return _median(*values)
+
+    return DaySummary(
+        date=days[0].date,
+        steps=most.steps,
+        distance_m=most.distance_m,
+        walking_speed_mps=median_of("walking_speed_mps"),
+        step_length_m=median_of("step_length_m"),
+        walking_asymmetry_pct=median_of("walking_asymmetry_pct"),
+        double_support_pct=median_of("double_support_pct"),
+        walks=sum(d.walks for d in days),
+    )

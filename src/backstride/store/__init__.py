@@ -45,6 +45,7 @@ from backstride.store._db import (
 from backstride.store._migrate import current_revision, downgrade, head_revision, is_up_to_date, upgrade
 from backstride.store._models import (
     ROLES,
+    ActivityDay,
     Base,
     CareLink,
     ClinicianNote,
@@ -62,6 +63,7 @@ from backstride.store._models import (
 )
 from backstride.store._repo import (
     Analyzer,
+    activity_days_of,
     add_note,
     add_questionnaire,
     add_recording,
@@ -78,6 +80,7 @@ from backstride.store._repo import (
     get_recording,
     get_user,
     get_user_by_email,
+    import_activity,
     last_log,
     latest_analysis,
     latest_questionnaires,
@@ -108,6 +111,7 @@ __all__ = [
     "FLARE_WINDOW_DAYS",
     "NO_LOG_DAYS",
     "ROLES",
+    "ActivityDay",
     "Analyzer",
     "Base",
     "BlobStore",
@@ -126,6 +130,7 @@ __all__ = [
     "Session",
     "TherapySessionRecord",
     "User",
+    "activity_days_of",
     "add_note",
     "add_questionnaire",
     "add_recording",
@@ -150,6 +155,7 @@ __all__ = [
     "get_user",
     "get_user_by_email",
     "head_revision",
+    "import_activity",
     "is_up_to_date",
     "last_log",
     "latest_analysis",

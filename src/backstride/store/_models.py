@@ -254,3 +254,32 @@ class ClinicianNote(Base):
     )
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ActivityDay(Base):
+    """One day of the walking figures a phone or watch computed (an Apple Health export or a Garmin .fit
+    file), as :class:`backstride.activity.DaySummary` gives them, in SI units.
+
+    ``source_format`` keeps the kinds of source apart (``apple_health``, ``fit``) and ``source`` is the file
+    the day came from: one row per patient, kind, file and day. An Apple Health export holds the whole
+    history, so a newer one replaces the older one's days (one file per day remains); FIT files (a walk, a
+    day's monitoring) stand side by side and :func:`backstride.activity.combine_days` makes one day of
+    them. A figure the file did not give is NULL.
+    """
+
+    __tablename__ = "activity_days"
+    __table_args__ = (UniqueConstraint("patient_id", "source_format", "source", "date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(_fk("users.id"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    source_format: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(255))
+    steps: Mapped[int | None] = mapped_column(Integer, default=None)
+    distance_m: Mapped[float | None] = mapped_column(Float, default=None)
+    walking_speed_mps: Mapped[float | None] = mapped_column(Float, default=None)
+    step_length_m: Mapped[float | None] = mapped_column(Float, default=None)
+    walking_asymmetry_pct: Mapped[float | None] = mapped_column(Float, default=None)
+    double_support_pct: Mapped[float | None] = mapped_column(Float, default=None)
+    walks: Mapped[int] = mapped_column(Integer, default=0)
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

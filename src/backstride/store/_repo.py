@@ -10,14 +10,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import math
 import os
 import re
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ from backstride._errors import InputError
 from backstride.store._blobs import BlobStore
 from backstride.store._models import (
     ROLES,
+    ActivityDay,
     CareLink,
     ClinicianNote,
     DailyLog,
@@ -38,6 +40,9 @@ from backstride.store._models import (
     User,
     utcnow,
 )
+
+if TYPE_CHECKING:
+    from backstride.activity import ActivityData, DaySummary
 
 JSONLike = Mapping[str, Any] | Any
 Analyzer = Callable[[Path], tuple[str, dict[str, Any]]]
@@ -624,3 +629,82 @@ def notes_of(session: Session, patient_id: int) -> list[ClinicianNote]:
         .order_by(ClinicianNote.created_at.desc(), ClinicianNote.id.desc())
     )
     return list(session.scalars(stmt))
+
+
+# ------------------------------------------------------------------------------------------- activity
+def import_activity(session: Session, patient_id: int, data: ActivityData) -> int:
+    """Keep the day summaries of one Apple Health export or Garmin .fit file; return how many days.
+
+    A file that holds the whole history (an Apple Health export, ``data.whole_history``) replaces what the
+    patient had from that kind of source from its first day to its last, that whole range included, so a
+    newer export never counts a day twice. Any other file (a Garmin .fit: one walk, or a day's monitoring)
+    replaces only the days kept from a file of the same name (the same file uploaded again) and stands
+    beside the others; :func:`backstride.activity.combine_days` makes one day of them. Days of the other
+    kind of source are left alone. Runs in the caller's transaction, holding the patient's row
+    (:func:`lock_patient`) so two imports for one patient take turns. A file without days changes nothing.
+    """
+    lock_patient(session, patient_id)
+    source_format = _activity_format(data.source_format)
+    source = _safe_filename(data.source)
+    days = _days_by_date(data.days, source)
+    if not days:
+        return 0
+    same_file = () if data.whole_history else (ActivityDay.source == source,)
+    session.execute(
+        delete(ActivityDay).where(
+            ActivityDay.patient_id == patient_id,
+            ActivityDay.source_format == source_format,
+            ActivityDay.date >= min(days),
+            ActivityDay.date <= max(days),
+            *same_file,
+        )
+    )
+    now = utcnow()
+    fixed = {"patient_id": patient_id, "source_format": source_format, "source": source, "imported_at": now}
+    rows = [{**_activity_values(day), **fixed} for day in days.values()]
+    session.execute(insert(ActivityDay), rows)
+    return len(rows)
+
+
+def activity_days_of(session: Session, patient_id: int, since: dt.date | None = None) -> list[ActivityDay]:
+    """The patient's activity days (from ``since`` on, that day included), oldest first; on one day the
+    sources come in the order of their ``source_format``."""
+    stmt = select(ActivityDay).where(ActivityDay.patient_id == patient_id)
+    if since is not None:
+        stmt = stmt.where(ActivityDay.date >= since)
+    return list(session.scalars(stmt.order_by(ActivityDay.date, ActivityDay.source_format)))
+
+
+def _activity_format(source_format: str) -> str:
+    value = str(source_format).strip()
+    if not value or len(value) > 20:
+        raise InputError(f"not a source format the store can keep: {source_format!r}")
+    return value
+
+
+def _days_by_date(days: tuple[DaySummary, ...], source: str) -> dict[dt.date, DaySummary]:
+    """The days keyed by date; a file that lists a day twice is refused (its figures would be ambiguous)."""
+    by_date: dict[dt.date, DaySummary] = {}
+    for day in days:
+        if day.date in by_date:
+            raise InputError(f"{source} gives {day.date.isoformat()} twice; nothing was kept")
+        by_date[day.date] = day
+    return by_date
+
+
+def _activity_values(day: DaySummary) -> dict[str, Any]:
+    """A day's columns; a figure that is not a finite number is stored as NULL."""
+    return {
+        "date": day.date,
+        "steps": None if day.steps is None else int(day.steps),
+        "distance_m": _finite(day.distance_m),
+        "walking_speed_mps": _finite(day.walking_speed_mps),
+        "step_length_m": _finite(day.step_length_m),
+        "walking_asymmetry_pct": _finite(day.walking_asymmetry_pct),
+        "double_support_pct": _finite(day.double_support_pct),
+        "walks": int(day.walks),
+    }
+
+
+def _finite(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else float(value)

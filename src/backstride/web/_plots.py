@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from backstride.gait import GaitResult
@@ -17,6 +18,7 @@ _FONT = {"family": "system-ui, sans-serif", "size": 14, "color": "#1d2430"}
 _BLUE = "#1f5f8b"
 _ORANGE = "#b85c00"
 _GREEN = "#1e6b3a"
+_PURPLE = "#6b3fa0"
 
 
 def _layout(title: str, x_title: str, y_title: str, **extra: Any) -> dict[str, Any]:
@@ -147,7 +149,7 @@ def time_series(
     kind: str = "lines+markers",
 ) -> Figure:
     """A figure of one or more named series over calendar time."""
-    colours = [_BLUE, _ORANGE, _GREEN, "#6b3fa0"]
+    colours = [_BLUE, _ORANGE, _GREEN, _PURPLE]
     data = []
     for i, (name, xs, ys) in enumerate(series):
         trace: dict[str, Any] = {
@@ -179,3 +181,158 @@ def time_series(
             margin={"l": 60, "r": 20, "t": 50, "b": 70},
         ),
     }
+
+
+# ------------------------------------------------------------------------- a phone's or watch's own figures
+@dataclass(frozen=True)
+class DailySeries:
+    """One source's figures per day (an Apple Health export, a Garmin watch), ``None`` where it gave none."""
+
+    label: str
+    dates: Sequence[dt.date]
+    steps: Sequence[int | None]
+    speed_mps: Sequence[float | None]
+    asymmetry_pct: Sequence[float | None]
+    double_support_pct: Sequence[float | None]
+
+
+#: bar and line colours of the first and second source
+_SOURCE_COLOURS = ((_BLUE, _ORANGE), (_GREEN, _PURPLE))
+_HALF_DAY = dt.timedelta(hours=12)
+_MIN_SPAN = dt.timedelta(days=7)
+_RANGE_BUTTONS = [
+    {"count": 1, "label": "1 month", "step": "month", "stepmode": "backward"},
+    {"count": 3, "label": "3 months", "step": "month", "stepmode": "backward"},
+    {"count": 1, "label": "1 year", "step": "year", "stepmode": "backward"},
+    {"step": "all", "label": "all"},
+]
+
+
+def _given(dates: Sequence[dt.date], values: Sequence[float | None]) -> tuple[list[str], list[float]]:
+    """The days that have a value, as ISO dates, and their values (a line then joins the days it has)."""
+    pairs = [(d.isoformat(), float(v)) for d, v in zip(dates, values, strict=True) if v is not None]
+    return [d for d, _ in pairs], [v for _, v in pairs]
+
+
+def _day_axis(traces: Sequence[dict[str, Any]], visible_days: int) -> dict[str, Any]:
+    """A calendar axis. With more than ``visible_days`` days that have figures, it opens on the latest of
+    them (however sparse they are) and buttons widen the view; otherwise it shows them all, at least a
+    week wide (a lone day would otherwise get an axis of hours)."""
+    axis: dict[str, Any] = {"type": "date", "title": {"text": ""}, "tickformat": "%d %b %Y"}
+    days = sorted({dt.date.fromisoformat(x) for t in traces for x in t["x"]}, reverse=True)
+    if not days:
+        return axis
+    first, last = days[min(len(days), visible_days) - 1], days[0]
+    span = last - first
+    pad = max(_HALF_DAY, span / 40, (_MIN_SPAN - span) / 2)
+    start = dt.datetime.combine(first, dt.time()) - pad
+    end = dt.datetime.combine(last, dt.time()) + pad
+    axis["range"] = [start.isoformat(), end.isoformat()]
+    if len(days) > visible_days:
+        axis["rangeselector"] = {"buttons": _RANGE_BUTTONS, "x": 0, "y": 1.02}
+    return axis
+
+
+def _activity_layout(
+    title: str, y_title: str, traces: Sequence[dict[str, Any]], visible_days: int
+) -> dict[str, Any]:
+    return _layout(
+        title,
+        "",
+        y_title,
+        xaxis=_day_axis(traces, visible_days),
+        yaxis={"title": {"text": y_title}, "zeroline": False, "rangemode": "tozero"},
+        showlegend=True,
+        legend={"orientation": "h", "y": -0.2},
+        margin={"l": 70, "r": 70, "t": 90, "b": 80},
+        height=380,
+    )
+
+
+def steps_and_speed(series: Sequence[DailySeries], *, visible_days: int = 90) -> Figure:
+    """Steps per day as bars (left axis) and walking speed as lines (right axis, m/s), one of each per
+    source."""
+    data: list[dict[str, Any]] = []
+    for i, s in enumerate(series):
+        bar_colour, line_colour = _SOURCE_COLOURS[i % len(_SOURCE_COLOURS)]
+        x, y = _given(s.dates, s.steps)
+        if x:
+            data.append(
+                {
+                    "type": "bar",
+                    "x": x,
+                    "y": y,
+                    "name": f"steps, {s.label}",
+                    # the outline keeps a lone day visible when the axis spans years
+                    "marker": {
+                        "color": bar_colour,
+                        "opacity": 0.75,
+                        "line": {"color": bar_colour, "width": 1},
+                    },
+                    "hovertemplate": "%{x|%d %b %Y}: %{y:,.0f} steps<extra>" + s.label + "</extra>",
+                }
+            )
+        x, y = _given(s.dates, s.speed_mps)
+        if x:
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "x": x,
+                    "y": y,
+                    "yaxis": "y2",
+                    "name": f"walking speed (m/s), {s.label}",
+                    "marker": {"color": line_colour, "size": 7},
+                    "line": {"color": line_colour, "width": 2},
+                    "hovertemplate": "%{x|%d %b %Y}: %{y:.2f} m/s<extra>" + s.label + "</extra>",
+                }
+            )
+    layout = _activity_layout("Steps and walking speed each day", "steps per day", data, visible_days)
+    layout["yaxis2"] = {
+        "title": {"text": "walking speed (m/s)"},
+        "overlaying": "y",
+        "side": "right",
+        "rangemode": "tozero",
+        "tickmode": "auto",
+        "showgrid": False,
+    }
+    layout["barmode"] = "group"
+    return {"data": data, "layout": layout}
+
+
+def walking_evenness(series: Sequence[DailySeries], *, visible_days: int = 90) -> Figure:
+    """Walking asymmetry and double-support time (% each) per day, a line per figure and source."""
+    data: list[dict[str, Any]] = []
+    for i, s in enumerate(series):
+        dash = "solid" if i == 0 else "dot"
+        for name, values, colour in (
+            ("walking asymmetry (%)", s.asymmetry_pct, _BLUE),
+            ("double support (%)", s.double_support_pct, _ORANGE),
+        ):
+            x, y = _given(s.dates, values)
+            if x:
+                data.append(
+                    {
+                        "type": "scatter",
+                        "mode": "lines+markers",
+                        "x": x,
+                        "y": y,
+                        "name": f"{name}, {s.label}",
+                        "marker": {"color": colour, "size": 7},
+                        "line": {"color": colour, "dash": dash},
+                        "hovertemplate": "%{x|%d %b %Y}: %{y:.1f} %<extra>" + s.label + "</extra>",
+                    }
+                )
+    layout = _activity_layout("Walking asymmetry and double support", "percent", data, visible_days)
+    return {"data": data, "layout": layout}
+
+
+def activity_figures(series: Sequence[DailySeries], *, visible_days: int = 90) -> dict[str, Figure]:
+    """The progress page's plots of a phone's or watch's own figures, keyed by the id of their element:
+    steps and speed, and asymmetry and double support when a source gives them."""
+    figures: dict[str, Figure] = {}
+    if any(v is not None for s in series for v in (*s.steps, *s.speed_mps)):
+        figures["plot-activity"] = steps_and_speed(series, visible_days=visible_days)
+    if any(v is not None for s in series for v in (*s.asymmetry_pct, *s.double_support_pct)):
+        figures["plot-activity-evenness"] = walking_evenness(series, visible_days=visible_days)
+    return figures

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 
 def register_routes(app: FastAPI) -> None:
-    from backstride.web.routes import _auth, _clinician, _patient, _questionnaires, _recordings
+    from backstride.web.routes import _activity, _auth, _clinician, _patient, _questionnaires, _recordings
 
-    for module in (_auth, _patient, _questionnaires, _recordings, _clinician):
+    for module in (_auth, _patient, _questionnaires, _recordings, _activity, _clinician):
         app.include_router(module.router)

@@ -313,6 +313,8 @@ def progress_page(request: Request, patient_id: int) -> Response:
     with transaction(request, readonly=True) as db:
         user, patient = patient_access(request, db, patient_id)
         context = _adapters.progress_view(db, patient, today)
+        imported = request.query_params.get("imported", "")  # days kept from an upload just now
+        context["imported"] = int(imported) if imported.isdecimal() and len(imported) < 9 else None
         return render(
             request, "progress.html", {"title": "Progress", "user": user, "patient": patient, **context}
         )
