@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
 import time
 import warnings
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,3 +191,12 @@ def wait_for_job(client: Any, job_url: str, timeout_s: float = 60.0) -> Any:
             return page
         time.sleep(0.1)
     raise AssertionError("the analysis did not finish in time")
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    """A ZIP archive, in memory, holding ``members`` (name -> content)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()

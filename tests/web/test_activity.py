@@ -4,15 +4,13 @@ and source, shown as plots and a table; bad files and outsiders are refused and 
 from __future__ import annotations
 
 import datetime as dt
-import io as stdio
 import re
 import warnings
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.web.conftest import Clinic, csrf_of, sign_in
+from tests.web.conftest import Clinic, csrf_of, sign_in, zip_bytes
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -116,14 +114,6 @@ def test_clinician_uploads_for_their_patient(client: Any, clinic: Clinic, shared
     assert "Walking measured by the phone or watch" in overview.text and "1.50 m/s" in overview.text
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    buffer = stdio.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
 NO_WALKING = b"""<?xml version="1.0" encoding="UTF-8"?>
 <HealthData locale="en_US">
  <Record type="HKQuantityTypeIdentifierBodyMass" sourceName="Scale" unit="kg" value="70"
@@ -137,9 +127,14 @@ NO_WALKING = b"""<?xml version="1.0" encoding="UTF-8"?>
     [
         ("walk.fit", lambda fit, xml: fit[:3000], 422, "cut short"),
         ("export.xml", lambda fit, xml: xml[:9000], 422, "not well-formed XML"),
-        ("export.zip", lambda fit, xml: _zip({"apple_health_export/export.xml": xml})[:-40], 422, "damaged"),
+        (
+            "export.zip",
+            lambda fit, xml: zip_bytes({"apple_health_export/export.xml": xml})[:-40],
+            422,
+            "damaged",
+        ),
         ("holiday.png", lambda fit, xml: b"\x89PNG\r\n\x1a\n" + bytes(100), 415, "neither an Apple Health"),
-        ("notes.zip", lambda fit, xml: _zip({"readme.txt": b"hello"}), 415, "without an Apple Health"),
+        ("notes.zip", lambda fit, xml: zip_bytes({"readme.txt": b"hello"}), 415, "without an Apple Health"),
         ("export.xml", lambda fit, xml: b"", 422, "empty"),
         ("export.xml", lambda fit, xml: NO_WALKING, 422, "holds no walking figures"),
     ],

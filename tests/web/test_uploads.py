@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import gzip
-import io as stdio
 import json
-import zipfile
 from typing import Any
 
 import pytest
-from tests.web.conftest import Clinic, sign_in, upload_sample, wait_for_job
+from tests.web.conftest import Clinic, sign_in, upload_sample, wait_for_job, zip_bytes
 
 from backstride import io
 
@@ -34,20 +32,12 @@ def _nothing_stored(clinic: Clinic) -> None:
     assert blobs == []
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    buffer = stdio.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize(
     ("name", "data", "status", "words"),
     [
         ("holiday.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 100, 415, "not a recording backstride can read"),
         ("walk.csv", b"\x89PNG\r\n\x1a\n" + b"\0" * 100, 415, "could not be read"),
-        ("notes.zip", _zip({"readme.txt": b"hello"}), 415, "could not be read"),
+        ("notes.zip", zip_bytes({"readme.txt": b"hello"}), 415, "could not be read"),
         ("walk.csv", b"time,ax,ay\n0,1,2\n0.01,1,2\n", 415, "could not be read"),
         ("walk.zip", b"PK\x03\x04 this zip is cut short", 422, "damaged"),
         ("walk.csv.gz", gzip.compress(b"t,ax,ay,az\n")[:-6], 422, "could not be read"),
@@ -152,8 +142,8 @@ def _phone_exports() -> dict[str, bytes]:
         for i in range(len(t))
     ]
     return {
-        "phyphox-walk.zip": _zip({"Raw Data.csv": phyphox.encode()}),
-        "sensorlogger-walk.zip": _zip({"TotalAcceleration.csv": sensorlogger.encode()}),
+        "phyphox-walk.zip": zip_bytes({"Raw Data.csv": phyphox.encode()}),
+        "sensorlogger-walk.zip": zip_bytes({"TotalAcceleration.csv": sensorlogger.encode()}),
         "sensorlogger-walk.json": json.dumps(
             [*readings, {"sensor": "Metadata", "platform": "android"}]
         ).encode(),
