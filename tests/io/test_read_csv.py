@@ -317,3 +317,41 @@ def test_a_time_column_stepping_by_one_is_not_guessed_to_be_milliseconds(tmp_pat
     path.write_text("time,ax,ay,az\n" + "\n".join(rows) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match="sampled at 1 Hz"):
         io.read(path)
+
+
+def test_a_file_without_header_of_time_and_xyz_is_read(tmp_path: Path, synth: Any) -> None:
+    """Axivity OMGUI's CSV export: date and time, then x, y, z in g, and no names line."""
+    import datetime as dt
+
+    w = synth.walk(duration_s=20.0)
+    start = dt.datetime(2012, 3, 27, 11, 14, 57, 500000)
+    rows = [
+        f"{(start + dt.timedelta(seconds=float(w.t[i]))).isoformat(sep=' ', timespec='milliseconds')},"
+        + ",".join(f"{v / G_MPS2:.6f}" for v in w.acc[i])
+        for i in range(w.t.shape[0])
+    ]
+    path = tmp_path / "omgui.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    recording = io.read(path)
+    assert recording.n_samples == w.t.shape[0]  # the first line is data, not names
+    assert recording.sampling_rate_hz == 100.0
+    assert recording.metadata["start_time"] == "2012-03-27T11:14:57.500000"
+    np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=1e-5 * G_MPS2)
+    assert "no header line: the four columns read as time, x, y, z" in recording.notes
+    numbers = tmp_path / "numbers.csv"
+    numbers.write_text(
+        "\n".join(f"{w.t[i]:.2f},{w.acc[i, 0]:.4f},{w.acc[i, 1]:.4f},{w.acc[i, 2]:.4f}" for i in range(2000))
+    )
+    assert io.read(numbers).n_samples == 2000
+
+
+def test_a_file_without_header_and_other_columns_asks_for_one(tmp_path: Path) -> None:
+    """Seven unnamed columns could be a gyroscope or a GENEActiv export's light, button and temperature."""
+    path = tmp_path / "unnamed.csv"
+    path.write_text(
+        "\n".join(f"{i / 50:.2f},0.1,0.2,1.0,12,0,25.5" for i in range(500)) + "\n", encoding="utf-8"
+    )
+    with pytest.raises(
+        InputError, match=r"has no header line \(the first line is data, 7 values\); add a header"
+    ):
+        io.read(path)

@@ -169,6 +169,7 @@ class CsvLayout:
     time_type: Any = None
     naive_time: bool = False
     notes: list[str] = field(default_factory=list)
+    header: bool = True  # False: the data start on line skip_rows + 1 (no names line)
 
     @property
     def source(self) -> str:
@@ -176,7 +177,7 @@ class CsvLayout:
 
     @property
     def first_line(self) -> int:
-        return self.skip_rows + 2
+        return self.skip_rows + (2 if self.header else 1)
 
     @property
     def internal(self) -> list[str]:
@@ -297,16 +298,22 @@ def sniff(
     delimiter, names = split_header(lines[skip])
     data_lines = [line for line in lines[skip + 1 :] if line.strip()]
     decimal = "."
+    header = not _is_data_row(names)
+    notes: list[str] = []
+    if not header:
+        if len(names) != len(HEADERLESS) or time_column or acc_columns or gyr_columns:
+            raise InputError(
+                f"{path.name} has no header line (the first line is data, {len(names)} values); add a header "
+                "such as time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"
+            )
+        names = list(HEADERLESS)
+        data_lines = [lines[skip], *data_lines]
+        notes.append("no header line: the four columns read as time, x, y, z")
     if delimiter != "," and data_lines and "," in data_lines[0]:
         decimal = ","  # phyphox and spreadsheet exports in many locales: ";" or tab with decimal comma
     parsed = [parse_header_name(name) for name in names]
     keys = [key for key, _ in parsed]
     units = [unit for _, unit in parsed]
-    if all(_is_number(name) for name in names if name):
-        raise InputError(
-            f"{path.name} has no header line (the first line is numbers); "
-            "add a header such as time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"
-        )
     source = path.name
 
     if time_column is not None:
@@ -361,6 +368,8 @@ def sniff(
         path=path,
         gzip=is_gzip(path),
         skip_rows=skip,
+        header=header,
+        notes=notes,
         delimiter=delimiter,
         decimal=decimal,
         names=names,
@@ -391,6 +400,25 @@ def _text_time_type(line: str, delimiter: str, index: int) -> tuple[Any, bool]:
     return pa.timestamp("ns", tz="UTC"), False
 
 
+#: a file without a header line is read only when it has exactly these columns (Axivity OMGUI's CSV export,
+#: for one: date and time, then x, y, z in g)
+HEADERLESS = ("time", "x", "y", "z")
+
+
+def _is_data_row(cells: Sequence[str]) -> bool:
+    """Whether a first line is data rather than names: a number or an ISO date and time, then numbers."""
+    values = [c.strip().strip('"') for c in cells]
+    if len(values) < 2 or not all(_is_number(v) for v in values[1:]):
+        return False
+    if _is_number(values[0]):
+        return True
+    try:
+        datetime.fromisoformat(values[0].replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text.replace(",", "."))
@@ -413,7 +441,7 @@ def _options(layout: CsvLayout, bad: _BadRows, block_size: int | None = None) ->
     internal = layout.internal
     read = pacsv.ReadOptions(
         column_names=internal,
-        skip_rows=layout.skip_rows + 1,
+        skip_rows=layout.skip_rows + (1 if layout.header else 0),
         use_threads=True,
         **({"block_size": block_size} if block_size else {}),
     )
