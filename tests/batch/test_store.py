@@ -178,3 +178,26 @@ def test_folder_recordings_hash_over_their_files(tmp_path: Path) -> None:
     missing = sha256_file(str(tmp_path / "nope.csv"), "nope.csv")
     assert missing.recording_id is None and missing.error_type == "InputError"
     assert "cannot read" in (missing.message or "")
+
+
+def test_a_folder_of_table_format_1_gets_the_device_column_when_a_batch_resumes(tmp_path: Path) -> None:
+    """Format 2 added recordings.device: a format-1 folder is read with the column empty, not refused."""
+    old = SCHEMAS["recordings"].remove(SCHEMAS["recordings"].get_field_index("device"))
+    row = {f.name: [None] for f in old}
+    row.update(
+        recording_id=["r1"], path=["a.csv"], source=["/data/a.csv"], size_bytes=[10], sampling_rate_hz=[100.0],
+        duration_s=[60.0], n_days=[1], has_gyroscope=[False], total_walking_s=[0.0], n_steps=[0], n_bouts=[0],
+        n_bouts_10s=[0], n_initial_contacts=[0], warnings=[[]], notes=[[]], chunk_s=[3600.0], processing_s=[0.1],
+        backstride_version=["0.1.0"], analysed_at=[dt.datetime(2026, 11, 1, tzinfo=dt.UTC)],
+    )  # fmt: skip
+    pq.write_table(pa.table(row, schema=old), tmp_path / "recordings.parquet")
+    (tmp_path / "manifest.json").write_text(json.dumps({"schema_version": 1}))
+    folder = ResultsFolder(tmp_path).open()
+    try:
+        table = folder.tables["recordings"]
+        assert table.schema.equals(SCHEMAS["recordings"], check_metadata=False)
+        assert table.column("device").to_pylist() == [None]
+        assert table.column("recording_id").to_pylist() == ["r1"]
+        assert folder.done_ids == {"r1"}
+    finally:
+        folder.close()

@@ -30,6 +30,7 @@ def test_the_neo_export_holds_the_gt3x_files_samples(folder: Path) -> None:
     # pygt3x's test: the means of ActiLife's columns
     np.testing.assert_allclose(g.mean(axis=0), [-0.0640106, 0.0623936, -0.6772473], atol=1e-6)
     assert csv.metadata["serial"] == "NEO1C04110003"
+    assert csv.metadata["device"] == "ActiGraph GT3X+, serial NEO1C04110003 (ActiLife export)"
     assert csv.metadata["start_time"] == "2021-12-20T11:55:00"
     device = io.read(folder / "pygt3x_neo.gt3x")
     np.testing.assert_allclose(g, np.round(device.acc_mps2 / 9.80665, 3), atol=1e-9)  # ActiLife rounds to 3

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: columns added since an earlier version, per table: a folder of that version gets them (as nulls) when a
+#: batch resumes in it, rather than being refused (version 2: ``recordings.device``)
+ADDED_COLUMNS: dict[int, dict[str, tuple[str, ...]]] = {1: {"recordings": ("device",)}}
 
 TABLE_NAMES = ("bouts", "recordings", "days", "failures")
 
@@ -53,6 +56,7 @@ RECORDINGS = pa.schema(
         _f("size_bytes", pa.int64(), "file size, bytes", nullable=False),
         _f("format", pa.string(), "reader that read the file"),
         _f("start_time", pa.string(), "recording start as ISO 8601 text, when the file tells it"),
+        _f("device", pa.string(), "the sensor or phone (make, model, serial), when the file names it"),
         _f("sampling_rate_hz", pa.float64(), "samples per second", nullable=False),
         _f("duration_s", pa.float64(), "recording length, s", nullable=False),
         _f("n_days", pa.int32(), "calendar days (or 24 h periods) the recording covers", nullable=False),

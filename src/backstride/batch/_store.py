@@ -30,11 +30,24 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from backstride._errors import InputError
-from backstride.batch._schema import SCHEMA_VERSION, SCHEMAS, TABLE_NAMES
+from backstride.batch._schema import ADDED_COLUMNS, SCHEMA_VERSION, SCHEMAS, TABLE_NAMES
 
 MANIFEST = "manifest.json"
 LOCK = ".backstride-batch.lock"
 _TMP_MARK = ".tmp-"
+
+
+def _with_added_columns(table: pa.Table, name: str, version: object) -> pa.Table:
+    """A table written by an earlier schema version with the columns added since, as nulls, in place."""
+    added = ADDED_COLUMNS.get(version, {}).get(name, ()) if isinstance(version, int) else ()
+    schema = SCHEMAS[name]
+    for column in added:
+        if column not in table.column_names:
+            field = schema.field(column)
+            table = table.add_column(
+                schema.get_field_index(column), field, pa.nulls(table.num_rows, field.type)
+            )
+    return table
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -112,7 +125,7 @@ class ResultsFolder:
                     f"{manifest_path} is not valid JSON ({exc}); move it away to start afresh"
                 ) from exc
             version = self.manifest.get("schema_version")
-            if version != SCHEMA_VERSION:
+            if version != SCHEMA_VERSION and version not in ADDED_COLUMNS:
                 raise InputError(
                     f"{self.out} holds results in table format {version}, this backstride writes "
                     f"format {SCHEMA_VERSION}; write to a new folder"
@@ -125,6 +138,7 @@ class ResultsFolder:
                     table = pq.read_table(path)
                 except (OSError, pa.ArrowException) as exc:
                     raise InputError(f"cannot read {path} ({exc}); move it away to start afresh") from exc
+                table = _with_added_columns(table, name, self.manifest.get("schema_version"))
                 if not table.schema.equals(schema, check_metadata=False):
                     raise InputError(f"{path} does not have the expected columns; write to a new folder")
                 self.tables[name] = table.cast(schema)

@@ -269,6 +269,7 @@ def _analyze(
         "size_bytes": task.size_bytes,
         "format": result.recording.format or watch.metadata.get("format"),
         "start_time": start_text if isinstance(start_text, str) else None,
+        "device": result.recording.device,
         "sampling_rate_hz": result.recording.sampling_rate_hz,
         "duration_s": duration_s,
         "n_days": grid.n_days,

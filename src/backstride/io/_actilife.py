@@ -112,7 +112,7 @@ def _header(path: Path) -> _Header:
     serial = _value(lines, "Serial Number")
     model = device.group(1).strip() if device else "device"
     metadata: dict[str, Any] = {
-        "device": f"ActiGraph {model}, device {serial or 'with no serial number'} (ActiLife export)",
+        "device": f"ActiGraph {model}, serial {serial or 'unknown'} (ActiLife export)",
         "serial": serial,
         "sampling_rate_hz": float(rate.group(1)),
     }
