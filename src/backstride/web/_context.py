@@ -3,7 +3,7 @@ is the CSRF token right."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -58,6 +58,22 @@ def transaction(request: Request, *, readonly: bool = False) -> Iterator[Session
 
     with store.transaction(get_state(request).engine, readonly=readonly) as session:
         yield session
+
+
+async def with_uploaded_file(request: Request, missing: str, handle: Callable[[Any], Any]) -> Any:
+    """The form's ``file`` handed to ``handle`` in a worker thread (reading and analysing files must not
+    block the event loop), the form closed after; 422 with ``missing`` when no file was chosen."""
+    from starlette.concurrency import run_in_threadpool
+    from starlette.datastructures import UploadFile
+
+    form = await request.form(max_part_size=64 * 1024)
+    try:
+        file = form.get("file")
+        if not isinstance(file, UploadFile) or not file.filename:
+            raise HTTPException(422, missing)
+        return await run_in_threadpool(handle, file)
+    finally:
+        await form.close()
 
 
 async def check_csrf(request: Request) -> None:

@@ -13,7 +13,13 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from backstride._errors import InputError, UnsupportedFormatError
-from backstride.web._context import check_csrf, get_state, require_patient_access, transaction
+from backstride.web._context import (
+    check_csrf,
+    get_state,
+    require_patient_access,
+    transaction,
+    with_uploaded_file,
+)
 from backstride.web.routes._recordings import check_upload_size
 
 if TYPE_CHECKING:
@@ -44,20 +50,14 @@ router = APIRouter(dependencies=[Depends(check_export_size), Depends(check_csrf)
 @router.post("/patients/{patient_id}/activity")
 async def upload_activity(request: Request, patient_id: int) -> Response:
     """Read the file in a worker thread, keep its days, and go to the progress page."""
-    from starlette.concurrency import run_in_threadpool
-
-    form = await request.form(max_part_size=64 * 1024)
-    try:
-        file = form.get("file")
-        if not isinstance(file, StarletteUploadFile) or not file.filename:
-            raise HTTPException(
-                422,
-                "No file was chosen. Choose the Apple Health export (export.zip or export.xml) or the "
-                "Garmin .fit file and try again.",
-            )
-        return await run_in_threadpool(_import_upload, request, patient_id, file)
-    finally:
-        await form.close()
+    missing = (
+        "No file was chosen. Choose the Apple Health export (export.zip or export.xml) or the Garmin .fit "
+        "file and try again."
+    )
+    response: Response = await with_uploaded_file(
+        request, missing, lambda file: _import_upload(request, patient_id, file)
+    )
+    return response
 
 
 def _import_upload(request: Request, patient_id: int, file: StarletteUploadFile) -> Response:

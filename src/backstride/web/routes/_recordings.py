@@ -18,6 +18,7 @@ from backstride.web._context import (
     get_state,
     require_patient_access,
     transaction,
+    with_uploaded_file,
 )
 from backstride.web._jobs import Job
 from backstride.web._render import render
@@ -94,18 +95,11 @@ def recordings_page(request: Request, patient_id: int) -> Response:
 @router.post("/patients/{patient_id}/recordings")
 async def upload(request: Request, patient_id: int) -> Response:
     """Check the file now (type, size, readable); analyse and store it in the background."""
-    from starlette.concurrency import run_in_threadpool
-
-    form = await request.form(max_part_size=64 * 1024)
-    try:
-        file = form.get("file")
-        if not isinstance(file, StarletteUploadFile) or not file.filename:
-            raise HTTPException(
-                422, "No file was chosen. Choose the recording (a ZIP or CSV file) and try again."
-            )
-        return await run_in_threadpool(_accept_upload, request, patient_id, file)
-    finally:
-        await form.close()
+    missing = "No file was chosen. Choose the recording (a ZIP or CSV file) and try again."
+    response: Response = await with_uploaded_file(
+        request, missing, lambda file: _accept_upload(request, patient_id, file)
+    )
+    return response
 
 
 def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile) -> Response:
