@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from backstride._errors import BackstrideError, InputError
-from backstride.batch import _days
-from backstride.gait import GaitResult, WalkingBout
+from backstride.gait import GaitResult, WalkingBout, _days
 from backstride.recording import Recording
 
 Chunker = Callable[..., Iterator[Recording]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -191,5 +191,41 @@ def print_report(result: GaitResult) -> None:
             )
     else:
         console.print("No walking found in this recording.")
+    _print_days(console, result)
     for w in result.warnings:
         console.print(f"[yellow]note:[/yellow] {w}")
+
+
+def _print_days(console: Any, result: GaitResult) -> None:
+    """A table by day when the recording covers more than one (calendar days when its start time is known)."""
+    from rich import box
+    from rich.table import Table
+
+    from backstride.gait import days_of
+
+    grid, days = days_of(result)
+    if grid.n_days < 2:
+        return
+    table = Table(
+        title="By day",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        caption="hours recorded, minutes walking; cadence (steps/min) and speed (m/s): medians of the day's "
+        "bouts of 10 s or more; p90: the day's brisk pace",
+        caption_justify="left",
+    )
+    for col in ("day", "hours", "walking", "steps", "bouts", "cadence", "speed", "p90"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for i in range(grid.n_days):
+        date = days["date"][i]
+        table.add_row(
+            date.isoformat() if date is not None else f"day {days['day_index'][i]}",
+            f"{days['recorded_s'][i] / 3600:.1f}",
+            f"{days['walking_s'][i] / 60:.1f}",
+            str(days["n_steps"][i]),
+            str(days["n_bouts"][i]),
+            _fmt(days["median_cadence_spm"][i], 1),
+            _fmt(days["median_walking_speed_mps"][i]),
+            _fmt(days["p90_walking_speed_mps"][i]),
+        )
+    console.print(table)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from backstride.gait._base import Stage
 from backstride.gait._bouts import BoutAssembler
 from backstride.gait._contacts import ContactDetector
+from backstride.gait._days import days_of
 from backstride.gait._orientation import BodyFrame, GravityAligner
 from backstride.gait._pipeline import GaitPipeline, analyze, analyze_stream
 from backstride.gait._quality import GaitRegularity
@@ -35,4 +36,5 @@ __all__ = [
     "WalkingBout",
     "analyze",
     "analyze_stream",
+    "days_of",
 ]

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from backstride.gait import WalkingBout
+from backstride.gait._result import GaitResult, WalkingBout
 
 DAY_S = 86_400.0
 LONG_BOUT_S = 10.0
@@ -129,3 +129,13 @@ def day_rows(
         cols["median_walking_speed_mps"].append(_median(speeds))
         cols["p90_walking_speed_mps"].append(p90(speeds))
     return bout_days, cols
+
+
+def days_of(result: GaitResult) -> tuple[DayGrid, dict[str, list[Any]]]:
+    """The day grid of an analysed recording (from its start time when the reader knew it) and the
+    per-day columns of :func:`day_rows`: date, recorded and walking seconds, steps, bouts, and the median
+    cadence, median and 90th-percentile speed of the day's bouts of 10 s or more."""
+    duration_s = result.recording.duration_s
+    grid = day_grid(duration_s, parse_start_time(result.recording.start_time))
+    _, columns = day_rows(result.walking_bouts, grid, duration_s)
+    return grid, columns

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from backstride.batch._days import DAY_S, day_grid, day_rows, p90, parse_start_time
 from backstride.gait import WalkingBout
+from backstride.gait._days import DAY_S, day_grid, day_rows, p90, parse_start_time
 
 
 def _bout(start: float, dur: float, speed: float | None = 1.0, cadence: float | None = 100.0) -> WalkingBout:
