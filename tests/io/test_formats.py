@@ -453,6 +453,10 @@ def test_a_zipped_csv_is_read(tmp_path: Path, make_csv: Any) -> None:
         ("2025-01-01 00:00:00.000 UTC+0100", 60),
         ("2025-01-01 00:00:00.000", None),
         ("2025-01-01 00:00:00.000 UTC+25:00", None),
+        ("GMT -04:00", -240),  # GENEActiv's header
+        ("GMT 00:00", 0),
+        ("-04:00:00", -240),  # ActiGraph's info.txt
+        ("02:00:00", 120),
     ],
 )
 def test_utc_offset_of_a_time_stamp(text: str, minutes: int | None) -> None:

@@ -58,7 +58,6 @@ from __future__ import annotations
 
 import bisect
 import json
-import re
 import struct
 import zipfile
 import zlib
@@ -73,6 +72,7 @@ import numpy.typing as npt
 
 from backstride._errors import InputError
 from backstride.io._raw import RawSignals
+from backstride.io._units import offset_seconds
 from backstride.recording import FloatArray
 
 Bytes = npt.NDArray[np.uint8]
@@ -352,19 +352,6 @@ def _local_s_from_ticks(text: str | None) -> float | None:
     return (ticks - UNIX_EPOCH_TICKS) / TICKS_PER_S if ticks > 0 else None
 
 
-_OFFSET = re.compile(r"^([+-]?)(\d{1,2}):(\d{2})(?::(\d{2}))?$")
-
-
-def _offset_s(text: str | None) -> int | None:
-    """Seconds east of UTC from ``-04:00:00`` or ``02:00:00``."""
-    match = _OFFSET.match((text or "").strip())
-    if match is None:
-        return None
-    sign, hours, minutes, seconds = match.groups()
-    value = int(hours) * 3600 + int(minutes) * 60 + int(seconds or 0)
-    return -value if sign == "-" else value
-
-
 def _setup(path: Path, archive: _Archive) -> _Setup:
     setup = _Setup()
     if archive.cut_short:
@@ -391,7 +378,7 @@ def _setup(path: Path, archive: _Archive) -> _Setup:
     setup.firmware = fields.get("firmware", "")
     setup.rate = _number(fields.get("sample rate"))
     setup.info_scale = _number(fields.get("acceleration scale"))
-    setup.offset_s = _offset_s(fields.get("timezone"))
+    setup.offset_s = offset_seconds(fields.get("timezone") or "")  # "-04:00:00"
     setup.start_local_s = _local_s_from_ticks(fields.get("start date"))
     setup.last_local_s = _local_s_from_ticks(fields.get("last sample time"))
     setup.location = ", ".join(v.lower() for k in ("limb", "side") if (v := fields.get(k, "")))
@@ -433,7 +420,7 @@ def _read_metadata(setup: _Setup, payload: Bytes) -> None:
     if kind == "LocalTimeLog" and content.get("UsedUtc") is True:
         setup.used_utc = True
     if kind in ("LocalTimeLog", "SubjectTimeLog") and setup.offset_s is None:
-        setup.offset_s = _offset_s(str(content.get("UtcOffset", "")))
+        setup.offset_s = offset_seconds(str(content.get("UtcOffset", "")))
 
 
 # --- numbers -----------------------------------------------------------------------------------------------

@@ -75,7 +75,6 @@ _PAGE_HEADER = re.compile(  # a page's header lines; the groups are None when th
     rb"Measurement Frequency:([^\r\n]*)\r?\n"
     rb")?"
 )
-_ZONE = re.compile(r"GMT\s*([+-]?)\s*(\d{1,2}(?::?\d{2})?)\s*$")
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d*)?")
 _EOL = np.zeros(256, dtype=bool)
 _EOL[[10, 13]] = True
@@ -131,14 +130,6 @@ def looks_like_geneactiv(path: Path) -> bool:
     return head is not None and _is_geneactiv(head)
 
 
-def _zone(text: str) -> tzinfo | None:
-    """The fixed offset of ``GMT -04:00`` (``GMT +05:30``, ``GMT 00:00``), or ``None``."""
-    match = _ZONE.search(text)
-    if match is None:
-        return None
-    return zone_from_utc_text(f"UTC{match.group(1) or '+'}{match.group(2)}")
-
-
 def page_rate(declared: float) -> float:
     """The rate behind a frequency written with one decimal (85.7 → 600/7 Hz), else ``declared``."""
     page_s = round(SAMPLES_PER_PAGE / declared, 1)
@@ -180,7 +171,7 @@ def _read_header(path: Path) -> _Header:
         rate_hz=rate,
         gain=gain,
         offset=offset,
-        zone=_zone(fields.get("Time Zone", "")),
+        zone=zone_from_utc_text(fields.get("Time Zone", "")),  # "GMT -04:00"
         pages_declared=int(pages) if pages is not None else None,
         data_start=first.start(),
         page_bytes=second - first.start() if second > 0 else HEX_PER_PAGE + 256,

@@ -146,19 +146,30 @@ def iso_from_epoch_s(seconds: float, zone: tzinfo | None = None) -> str:
     return datetime.fromtimestamp(seconds, tz=zone or UTC).isoformat()
 
 
-_OFFSET = re.compile(r"UTC\s*([+-])(\d{1,2}):?(\d{2})?\s*$")
+_OFFSET = r"([+-]?)\s*(\d{1,2})(?::?(\d{2}))?(?::(\d{2}))?"
+_NAMED_OFFSET = re.compile(rf"(?:UTC|GMT)\s*{_OFFSET}\s*$", re.IGNORECASE)
+_BARE_OFFSET = re.compile(rf"^\s*{_OFFSET}\s*$")
+
+
+def offset_seconds(text: str) -> int | None:
+    """Seconds east of UTC of an offset as files write it: named at the end of a time stamp
+    (``2025-10-05 10:20:00.000 UTC+02:00``: phyphox; ``GMT -04:00``: GENEActiv) or bare (``-04:00:00``,
+    ``02:00:00``: ActiGraph). ``None`` when there is none, or it is beyond ±14 h."""
+    text = text.strip()
+    match = _NAMED_OFFSET.search(text) or _BARE_OFFSET.match(text)
+    if match is None:
+        return None
+    sign, hours, minutes, seconds = match.groups()
+    value = int(hours) * 3600 + int(minutes or 0) * 60 + int(seconds or 0)
+    if value > 14 * 3600:
+        return None
+    return -value if sign == "-" else value
 
 
 def zone_from_utc_text(text: str) -> tzinfo | None:
-    """The fixed offset at the end of a time stamp such as ``2025-10-05 10:20:00.000 UTC+02:00``."""
-    match = _OFFSET.search(text.strip())
-    if match is None:
-        return None
-    sign = -1 if match.group(1) == "-" else 1
-    minutes = int(match.group(2)) * 60 + int(match.group(3) or 0)
-    if minutes > 14 * 60:
-        return None
-    return timezone(sign * timedelta(minutes=minutes))
+    """The fixed-offset zone of :func:`offset_seconds`, or ``None``."""
+    seconds = offset_seconds(text)
+    return None if seconds is None else timezone(timedelta(seconds=seconds))
 
 
 def zone_from_name(name: str) -> tzinfo | None:
