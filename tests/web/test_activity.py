@@ -188,8 +188,11 @@ def test_outsiders_and_forms_without_csrf_are_refused(client: Any, clinic: Clini
 
 
 def test_the_form_offers_what_the_server_takes() -> None:
+    from backstride.web._context import upload_filename
     from backstride.web.routes._activity import ACCEPTED_SUFFIXES
-    from backstride.web.routes._activity import _upload_name as name
+
+    def name(text: str | None) -> str:
+        return upload_filename(text, "export")
 
     template = Path(__file__).resolve().parents[2] / "src/backstride/web/templates/_progress_body.html"
     assert f'accept="{",".join(ACCEPTED_SUFFIXES)}"' in template.read_text(encoding="utf-8")

@@ -244,3 +244,21 @@ def test_a_streamed_job_shows_the_hours_analysed(client: Any, clinic: Clinic) ->
     html = templates.env.get_template("_job_status.html").render(job=job, patient_id=clinic.patient_a)
     assert "5.5 h of recording analysed so far" in html
     assert "% analysed" not in html
+
+
+@pytest.mark.parametrize(
+    ("name", "status"), [("a\x00b.csv.gz", 303), ("x" * 300 + ".csv.gz", 303), ("..", 415)]
+)
+def test_an_odd_file_name_is_made_safe_not_an_error(
+    client: Any, clinic: Clinic, name: str, status: int
+) -> None:
+    """The name is the browser's to send: control characters or a very long name still give a stored,
+    analysed recording under a safe name; a name that is only a folder (``..``) is a clear 415. The long
+    name and ``..`` were server errors before."""
+    sign_in(client, "paula@home.test")
+    response = _upload(client, clinic.patient_a, name, io.sample_path().read_bytes())
+    assert response.status_code == status, response.text
+    if status == 303:
+        assert wait_for_job(client, response.headers["location"]).status_code == 303
+    else:
+        _nothing_stored(clinic)

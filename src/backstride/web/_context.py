@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import HTTPException, Request
@@ -58,6 +59,35 @@ def transaction(request: Request, *, readonly: bool = False) -> Iterator[Session
 
     with store.transaction(get_state(request).engine, readonly=readonly) as session:
         yield session
+
+
+def upload_filename(name: str | None, default: str) -> str:
+    """The upload's own file name, safe to write in a temporary folder (the readers name it in their
+    messages): no folders, only printable characters, at most ~110 characters; ``default`` when nothing
+    is left (an empty name, ``.`` or ``..``)."""
+    base = "".join(ch for ch in Path((name or "").replace("\\", "/")).name if ch.isprintable()).strip()
+    if base in ("", ".", ".."):
+        return default
+    stem, dot, suffix = base.rpartition(".")
+    return (stem[:100] + dot + suffix[:10]) if dot else base[:100]
+
+
+def save_upload(file: Any, filename: str, prefix: str) -> Path:
+    """The upload copied to ``filename`` in a new temporary folder (readers go by content, but name the
+    file in their messages); the caller removes ``path.parent`` when done with it."""
+    import shutil
+    import tempfile
+
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    local = workdir / filename
+    try:
+        with local.open("wb") as out:
+            file.file.seek(0)
+            shutil.copyfileobj(file.file, out, length=1 << 20)
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    return local
 
 
 async def with_uploaded_file(request: Request, missing: str, handle: Callable[[Any], Any]) -> Any:

@@ -4,8 +4,6 @@ file): read at once, the days kept, then the progress page shows them."""
 from __future__ import annotations
 
 import shutil
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -17,7 +15,9 @@ from backstride.web._context import (
     check_csrf,
     get_state,
     require_patient_access,
+    save_upload,
     transaction,
+    upload_filename,
     with_uploaded_file,
 )
 from backstride.web.routes._recordings import check_upload_size
@@ -66,7 +66,7 @@ def _import_upload(request: Request, patient_id: int, file: StarletteUploadFile)
 
     with transaction(request, readonly=True) as db:
         require_patient_access(request, db, patient_id)
-    filename = _upload_name(file.filename)
+    filename = upload_filename(file.filename, "export")
     data = _read_upload(file, filename)
     if not data.days:
         raise HTTPException(
@@ -80,30 +80,17 @@ def _import_upload(request: Request, patient_id: int, file: StarletteUploadFile)
     return RedirectResponse(f"/patients/{patient_id}/progress?imported={kept}#activity", status_code=303)
 
 
-def _upload_name(name: str | None) -> str:
-    """The upload's own file name, safe to write in a temporary folder (the reader names it in messages)."""
-    base = "".join(ch for ch in Path((name or "").replace("\\", "/")).name if ch.isprintable()).strip()
-    if base in ("", ".", ".."):
-        return "export"
-    stem, dot, suffix = base.rpartition(".")
-    return (stem[:100] + dot + suffix[:10]) if dot else base[:100]
-
-
 def _read_upload(file: StarletteUploadFile, filename: str) -> ActivityData:
     """The upload read by :func:`backstride.activity.read_activity` from a temporary copy that is removed
     after; 415 for a file that is not an export, 422 for a damaged one, with the reader's message."""
     from backstride.activity import read_activity
 
-    workdir = Path(tempfile.mkdtemp(prefix="backstride-activity-"))
+    local = save_upload(file, filename, "backstride-activity-")
     try:
-        local = workdir / filename
-        with local.open("wb") as out:
-            file.file.seek(0)
-            shutil.copyfileobj(file.file, out, length=1 << 20)
         return read_activity(local, keep_records=False)
     except UnsupportedFormatError as exc:
         raise HTTPException(415, f"{filename} could not be read: {exc}") from None
     except InputError as exc:
         raise HTTPException(422, f"{filename} could not be read: {exc}") from None
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(local.parent, ignore_errors=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,9 @@ from backstride.web._context import (
     check_csrf,
     get_state,
     require_patient_access,
+    save_upload,
     transaction,
+    upload_filename,
     with_uploaded_file,
 )
 from backstride.web._jobs import Job
@@ -116,7 +117,7 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile)
             "age": profile.age if profile else None,
             "sex": profile.sex if profile else None,
         }
-    filename = Path((file.filename or "recording").replace("\\", "/")).name
+    filename = upload_filename(file.filename, "recording")
     if not filename.lower().endswith(ACCEPTED_SUFFIXES):
         raise HTTPException(
             415,
@@ -133,12 +134,9 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile)
         raise HTTPException(422, f"{filename} is empty.")
     streamed = size >= state.settings.stream_from_bytes  # read whole, a large file would need GBs
     recording = None
-    workdir = Path(tempfile.mkdtemp(prefix="backstride-web-"))
+    local = save_upload(file, filename, "backstride-web-")
+    workdir = local.parent
     try:
-        local = workdir / filename
-        with local.open("wb") as out:
-            file.file.seek(0)
-            shutil.copyfileobj(file.file, out, length=1 << 20)
         try:
             if streamed:
                 fmt = check_stream(local)
