@@ -116,7 +116,7 @@ def check_stream(path: Path) -> str:
         chunks.close()  # type: ignore[attr-defined]
     if first is None:
         raise InputError(f"{path.name} holds no samples")
-    return str(first.metadata.get("format") or io.detect_format(path))
+    return str(first.metadata["format"])  # every reader names itself
 
 
 def analyze_stream_with_progress(
