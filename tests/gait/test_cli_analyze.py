@@ -121,3 +121,34 @@ def test_a_long_file_shows_progress_on_a_terminal_only(
     captured = capsys.readouterr()
     assert captured.err == ""
     assert json.loads(captured.out)["summary"]["n_bouts"] > 0
+
+
+def test_age_and_sex_bring_the_comparison_with_norms(capsys: pytest.CaptureFixture[str]) -> None:
+    from backstride import io
+    from backstride.clinic import norms_for
+
+    assert main(["analyze", str(io.sample_path()), "--height-m", "1.59", "--age", "63", "--sex", "F"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Compared with healthy women aged 60-69" in out
+    norm = norms_for(age=63, sex="female")["cadence_spm"]  # the clinic's table, not a number copied here
+    assert f"of the norm ({norm:.0f} steps/min)" in out
+    assert "Signs typical of back pain" in out
+
+
+def test_norms_need_both_age_and_sex(capsys: pytest.CaptureFixture[str]) -> None:
+    from backstride import io
+
+    assert main(["analyze", str(io.sample_path()), "--age", "63"]) == 0
+    out = capsys.readouterr().out
+    assert "needs both --age and --sex" in out and "Compared with" not in out
+
+
+def test_a_walk_too_short_for_norms_still_gets_its_report(
+    shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = shared_data / "lowback-lab" / "HA-001-Test5-Trial1" / "imu.csv"  # one bout of 5.5 s
+    assert main(["analyze", str(f), "--height-m", "1.59", "--age", "63", "--sex", "female"]) == 0
+    captured = capsys.readouterr()
+    out = " ".join(captured.out.split())
+    assert "Walking bouts" in out and "No comparison with norms for this recording" in out
+    assert captured.err == ""

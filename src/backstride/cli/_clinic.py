@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
     from rich.console import Console
 
-    from backstride.clinic import Plan, Review, TriageResult
+    from backstride.clinic import NormComparison, Plan, Review, TriageResult
 
 _URGENCY_STYLE = {
     "emergency": "bold white on red",
@@ -334,7 +334,11 @@ def norms_command(
     if as_json:
         _print_json(result)
         return
-    console = _console()
+    show_norms(_console(), result)
+
+
+def show_norms(console: Console, result: NormComparison) -> None:
+    """A comparison with norms as a few lines (``backstride norms`` and ``analyze --age --sex``)."""
     who = "women" if result.sex == "female" else "men"
     console.print(f"[bold]Compared with healthy {who} aged {result.age_band}[/bold]")
     for m in result.measures:

@@ -106,6 +106,7 @@ def analyze(
         result.write_json(sys.stdout)
     else:
         print_report(result)
+        print_norms(result)
 
 
 def _columns(text: str | None) -> list[str] | None:
@@ -194,6 +195,31 @@ def print_report(result: GaitResult) -> None:
     _print_days(console, result)
     for w in result.warnings:
         console.print(f"[yellow]note:[/yellow] {w}")
+
+
+def print_norms(result: GaitResult) -> None:
+    """The walk against norms for the person's age and sex (the clinic's tables), when both are given."""
+    from rich.console import Console
+
+    from backstride._errors import InputError
+    from backstride.cli._clinic import show_norms
+    from backstride.clinic import compare_with_norms
+
+    console = Console()
+    age, sex = result.subject.age, result.subject.sex
+    if age is None and sex is None:
+        return
+    if age is None or sex is None:
+        console.print("[dim]A comparison with norms needs both --age and --sex.[/dim]")
+        return
+    try:
+        comparison = compare_with_norms(result, age=age, sex=sex)
+    except (
+        InputError
+    ) as exc:  # e.g. no bout of 10 s or more: the report stands, the comparison cannot be made
+        console.print(f"[dim]No comparison with norms for this recording: {exc}.[/dim]")
+        return
+    show_norms(console, comparison)
 
 
 def _print_days(console: Any, result: GaitResult) -> None:
