@@ -14,6 +14,7 @@ PACKAGES = [
     "backstride.clinic",
     "backstride.store",
     "backstride.batch",
+    "backstride.report",
 ]
 
 

@@ -152,3 +152,34 @@ def test_a_walk_too_short_for_norms_still_gets_its_report(
     out = " ".join(captured.out.split())
     assert "Walking bouts" in out and "No comparison with norms for this recording" in out
     assert captured.err == ""
+
+
+def test_html_report_next_to_the_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from backstride import io
+
+    target = tmp_path / "walk.html"
+    args = ["analyze", str(io.sample_path()), "--height-m", "1.59", "--age", "63", "--sex", "F"]
+    assert main([*args, "--json", "--html", str(target)]) == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)  # stdout stays pure JSON
+    assert captured.err.strip() == f"backstride: report written to {target}"
+    html = target.read_text(encoding="utf-8")
+    assert html.count('data-plot-for="plot-signal-') == 3
+    assert f"<td>{out['summary']['n_steps']}</td>" in html
+    assert "Compared with healthy women aged 60-69" in html
+
+
+def test_html_report_to_a_missing_folder_fails_before_the_analysis(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from backstride import io
+
+    target = tmp_path / "nowhere" / "walk.html"
+    assert main(["analyze", str(io.sample_path()), "--html", str(target)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no report printed: nothing was analysed
+    assert (
+        captured.err.strip()
+        == f"backstride: error: cannot write the report: the folder {target.parent} does not exist"
+    )
+    assert not target.parent.exists()

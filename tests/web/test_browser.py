@@ -244,3 +244,20 @@ def test_progress_with_phone_and_watch_figures(
     page.wait_for_selector("#plot-activity .main-svg")
     page.wait_for_selector("#plot-activity-evenness .main-svg")
     page.screenshot(path=shots / "13-activity.png", full_page=True)
+
+
+def test_the_offline_report_draws_its_plots_without_a_network(page: Any, tmp_path: Path, shots: Path) -> None:
+    from backstride.cli import main
+
+    target = tmp_path / "report.html"
+    assert main(["analyze", str(io.sample_path()), "--height-m", "1.59", "--html", str(target)]) == 0
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(target.as_uri())
+    blocks = page.locator("script[data-plot-for]").count()
+    assert blocks == 6
+    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length === {blocks}")
+    # the signal plot has the trunk's trace and a marker per step in view
+    assert page.locator("#plot-signal-1 .scatterlayer .trace").count() >= 3
+    assert requests == [target.as_uri()]  # the page fetched nothing: it is all inside
+    page.screenshot(path=shots / "20-offline-report.png", full_page=True)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 if TYPE_CHECKING:
+    from backstride.clinic import NormComparison
     from backstride.gait import GaitResult
+    from backstride.recording import Recording
 
 PROGRESS_MIN_BYTES = 20_000_000  # a CSV of ~3 h at 100 Hz
 PROGRESS_MIN_BYTES_DEVICE = 2_000_000  # a logger's binary file packs ~10x more samples per byte
@@ -63,20 +66,35 @@ def analyze(
         Optional[str],  # noqa: UP045
         typer.Option("--gyr-columns", help="The CSV's three angular-rate columns, comma-separated"),
     ] = None,
+    html: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--html",
+            help="Also write a report with plots (the steps found on the trunk's movement, the bouts) to "
+            "this HTML file; self-contained, opens offline",
+        ),
+    ] = None,
 ) -> None:
     """Measure walking in a lower-back recording: bouts, steps, cadence, stride length, speed, trunk lean."""
     from backstride import io
     from backstride.gait import analyze_stream
 
-    chunks = io.iter_chunks(
-        file,
-        format=format,
-        acc_unit=acc_unit,
-        gyr_unit=gyr_unit,
-        time_column=time_column,
-        acc_columns=_columns(acc_columns),
-        gyr_columns=_columns(gyr_columns),
-    )
+    def read() -> Iterator[Recording]:
+        return io.iter_chunks(
+            file,
+            format=format,
+            acc_unit=acc_unit,
+            gyr_unit=gyr_unit,
+            time_column=time_column,
+            acc_columns=_columns(acc_columns),
+            gyr_columns=_columns(gyr_columns),
+        )
+
+    if html is not None:
+        from backstride.report import check_writable
+
+        check_writable(html)  # before the work, not after it
+    chunks = read()
     # a progress bar for a person watching a long file; none in pipelines and logs (stderr not a terminal)
     dense = file.suffix.lower() in io.DEVICE_SUFFIXES
     if sys.stderr.isatty() and _size(file) >= (PROGRESS_MIN_BYTES_DEVICE if dense else PROGRESS_MIN_BYTES):
@@ -107,6 +125,20 @@ def analyze(
     else:
         print_report(result)
         print_norms(result)
+    if html is not None:
+        write_html(html, result, read)
+
+
+def write_html(path: Path, result: GaitResult, read: Callable[[], Iterable[Recording]]) -> None:
+    """The HTML report, with the signal of the longest bouts read again from the file (``read()``)."""
+    from backstride import report
+    from backstride.gait import vertical_traces
+
+    spans = report.trace_spans(result)
+    traces = vertical_traces(read(), spans) if spans else []
+    comparison, note = norms_of(result)
+    report.write_recording_report(path, result, traces=traces, norms=comparison, norms_note=note)
+    typer.echo(f"backstride: report written to {path}", err=True)
 
 
 def _columns(text: str | None) -> list[str] | None:
@@ -197,29 +229,36 @@ def print_report(result: GaitResult) -> None:
         console.print(f"[yellow]note:[/yellow] {w}")
 
 
-def print_norms(result: GaitResult) -> None:
-    """The walk against norms for the person's age and sex (the clinic's tables), when both are given."""
-    from rich.console import Console
-
+def norms_of(result: GaitResult) -> tuple[NormComparison | None, str | None]:
+    """The walk against norms for the person's age and sex (the clinic's tables), or why there is none
+    (``(None, None)`` when neither was given)."""
     from backstride._errors import InputError
-    from backstride.cli._clinic import show_norms
     from backstride.clinic import compare_with_norms
 
-    console = Console()
     age, sex = result.subject.age, result.subject.sex
     if age is None and sex is None:
-        return
+        return None, None
     if age is None or sex is None:
-        console.print("[dim]A comparison with norms needs both --age and --sex.[/dim]")
-        return
+        return None, "A comparison with norms needs both --age and --sex."
     try:
-        comparison = compare_with_norms(result, age=age, sex=sex)
+        return compare_with_norms(result, age=age, sex=sex), None
     except (
         InputError
     ) as exc:  # e.g. no bout of 10 s or more: the report stands, the comparison cannot be made
-        console.print(f"[dim]No comparison with norms for this recording: {exc}.[/dim]")
-        return
-    show_norms(console, comparison)
+        return None, f"No comparison with norms for this recording: {exc}."
+
+
+def print_norms(result: GaitResult) -> None:
+    """The comparison with norms after the report, when age and sex were given."""
+    from rich.console import Console
+
+    from backstride.cli._clinic import show_norms
+
+    comparison, note = norms_of(result)
+    if comparison is not None:
+        show_norms(Console(), comparison)
+    elif note:
+        Console().print(f"[dim]{note}[/dim]")
 
 
 def _print_days(console: Any, result: GaitResult) -> None:

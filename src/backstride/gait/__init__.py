@@ -18,6 +18,7 @@ from backstride.gait._result import (
     WalkingBout,
 )
 from backstride.gait._spatial import StepLengthZijlstra
+from backstride.gait._traces import VerticalTrace, vertical_traces
 
 __all__ = [
     "BodyFrame",
@@ -33,8 +34,10 @@ __all__ = [
     "Stage",
     "StepLengthZijlstra",
     "Subject",
+    "VerticalTrace",
     "WalkingBout",
     "analyze",
     "analyze_stream",
     "days_of",
+    "vertical_traces",
 ]

@@ -1,4 +1,5 @@
-"""The clinic in a browser: FastAPI + Jinja2 + htmx 2, with htmx and plotly.js served from ``static/``.
+"""The clinic in a browser: FastAPI + Jinja2 + htmx 2; htmx, and plotly.js from :mod:`backstride.report`, served
+under ``/static/``.
 
 ``create_app(database_url=None, blob_dir=None, ...)`` builds the app; ``backstride serve`` runs it and
 ``backstride demo`` seeds a demo clinic first. The web layer holds no clinical rules: triage, scoring,

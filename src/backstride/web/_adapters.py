@@ -16,8 +16,8 @@ from backstride.gait import GaitResult
 if TYPE_CHECKING:
     from backstride.activity import DaySummary
     from backstride.recording import Recording
+    from backstride.report import DailySeries
     from backstride.store import ActivityDay
-    from backstride.web._plots import DailySeries
 
 
 # ------------------------------------------------------------------------------------------ recordings
@@ -417,8 +417,7 @@ def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str
     """Figures and tables for the progress page."""
     import datetime as dt
 
-    from backstride import store
-    from backstride.web import _plots
+    from backstride import report, store
 
     start = today - dt.timedelta(days=days - 1)
     logs = [(r.date, load_log(r.log)) for r in store.logs_between(db, patient.id, start, today)]
@@ -439,7 +438,7 @@ def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str
             series.append(
                 ("pain questionnaire (0-10)", [r.created_at for r in nprs], [r.score for r in nprs])
             )
-        figures["plot-pain"] = _plots.time_series(
+        figures["plot-pain"] = report.time_series(
             "Pain (0 = none, 10 = worst)", "pain 0-10", series, y_range=(0, 10)
         )
     if logs:
@@ -448,7 +447,7 @@ def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str
         first = max(first, start)
         planned_days = [first + dt.timedelta(days=i) for i in range((today - first).days + 1)]
         planned = [p.daily_minutes if (p := _plan_on(history, d)) is not None else None for d in planned_days]
-        figures["plot-minutes"] = _plots.time_series(
+        figures["plot-minutes"] = report.time_series(
             "Minutes walked each day, against the plan",
             "minutes",
             [("walked", dates, walked), ("planned", planned_days, planned)],
@@ -461,12 +460,12 @@ def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str
         gait_rows.append((a.recording.uploaded_at, summary))
     if gait_rows:
         when = [w for w, _ in gait_rows]
-        figures["plot-gait-speed"] = _plots.time_series(
+        figures["plot-gait-speed"] = report.time_series(
             "Walking speed in your measured walks",
             "metres per second",
             [("walking speed", when, [s.get("median_walking_speed_mps") for _, s in gait_rows])],
         )
-        figures["plot-gait-cadence"] = _plots.time_series(
+        figures["plot-gait-cadence"] = report.time_series(
             "Cadence in your measured walks",
             "steps per minute",
             [("cadence", when, [s.get("median_cadence_spm") for _, s in gait_rows])],
@@ -509,8 +508,7 @@ def activity_label(source_format: str) -> str:
 def activity_view(db: Any, patient: Any) -> dict[str, Any]:
     """The plots, the table of the latest days and the sources of the walking figures a phone or watch
     computed (``activity_days``), for the progress page."""
-    from backstride import store
-    from backstride.web import _plots
+    from backstride import report, store
 
     rows = store.activity_days_of(db, patient.id)
     if not rows:
@@ -528,7 +526,7 @@ def activity_view(db: Any, patient: Any) -> dict[str, Any]:
         key=lambda item: (-item[1].date.toordinal(), item[0]),
     )
     return {
-        "activity_figures": _plots.activity_figures(series),
+        "activity_figures": report.activity_figures(series),
         "activity_rows": [(activity_label(fmt), day) for fmt, day in table],
         "activity_sources": [_activity_source(fmt, fmt_rows) for fmt, fmt_rows in by_format.items()],
     }
@@ -564,7 +562,7 @@ def _last_days(rows: list[DaySummary], days: int) -> list[DaySummary]:
 
 
 def _daily_series(source_format: str, rows: list[DaySummary]) -> DailySeries:
-    from backstride.web._plots import DailySeries
+    from backstride.report import DailySeries
 
     return DailySeries(
         label=activity_label(source_format),

@@ -110,7 +110,12 @@ def create_app(
 
     app = FastAPI(title="backstride", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.backstride = state
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # our own files, and plotly.js from the report package (the same copy the offline reports carry)
+    app.mount(
+        "/static",
+        StaticFiles(directory=STATIC_DIR, packages=[("backstride.report", "static")]),
+        name="static",
+    )
 
     @app.middleware("http")
     async def session_cookie(

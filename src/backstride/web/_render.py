@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup
+
+from backstride.report import figure_json
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
@@ -39,19 +39,13 @@ def _date(value: Any) -> str:
     return "–" if value is None else str(value)
 
 
-def _tojson_attr(value: Any) -> Markup:
-    """JSON for a ``<script type="application/json">`` block (``</`` escaped)."""
-    text = json.dumps(value, separators=(",", ":")).replace("</", "<\\/")
-    return Markup(text)
-
-
 def _label(value: Any) -> str:
     return str(value).replace("_", " ").capitalize() if value is not None else ""
 
 
 templates.env.filters["fmt"] = _fmt
 templates.env.filters["date"] = _date
-templates.env.filters["plotjson"] = _tojson_attr
+templates.env.filters["plotjson"] = figure_json
 templates.env.filters["label"] = _label
 
 

@@ -231,8 +231,8 @@ def job_status(request: Request, patient_id: int, job_id: str) -> Response:
 
 @router.get("/patients/{patient_id}/recordings/{recording_id}")
 def result_page(request: Request, patient_id: int, recording_id: int) -> Response:
-    from backstride import store
-    from backstride.web import _adapters, _plots
+    from backstride import report, store
+    from backstride.web import _adapters
 
     with transaction(request, readonly=True) as db:
         user, patient = require_patient_access(request, db, patient_id)
@@ -247,7 +247,7 @@ def result_page(request: Request, patient_id: int, recording_id: int) -> Respons
         norms = _adapters.norms_comparison(
             gait, age=profile.age if profile else None, sex=profile.sex if profile else None
         )
-        figures = _plots.recording_figures(gait)
+        figures = report.recording_figures(gait)
         return render(
             request,
             "result.html",

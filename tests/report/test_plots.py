@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from backstride import gait, io
-from backstride.web import _plots
+from backstride import report as _plots
 
 
 @pytest.fixture(scope="module")

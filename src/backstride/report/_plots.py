@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from backstride.gait import GaitResult
+import numpy as np
+
+from backstride.gait import GaitResult, VerticalTrace
 
 Figure = dict[str, Any]
 
@@ -138,6 +140,138 @@ def recording_figures(gait: GaitResult) -> dict[str, Figure]:
     if any(b.trunk_lean_deg is not None for b in gait.walking_bouts):
         figures["plot-trunk-lean"] = trunk_lean(gait)
     return figures
+
+
+# ------------------------------------------------------------------- the signal behind the steps, long files
+def trace_spans(
+    gait: GaitResult, *, max_traces: int = 3, max_s: float = 40.0, pad_s: float = 2.0
+) -> list[tuple[float, float]]:
+    """Where to show the signal: the longest bouts (at most ``max_traces``, in time order), each from
+    ``pad_s`` before it to its end or ``max_s`` into it, and ``pad_s`` after."""
+    longest = sorted(gait.walking_bouts, key=lambda b: -b.duration_s)[:max_traces]
+    spans = [
+        (max(b.start_s - pad_s, 0.0), min(b.end_s, b.start_s + max_s) + pad_s)
+        for b in sorted(longest, key=lambda b: b.start_s)
+    ]
+    return spans
+
+
+def signal_figure(trace: VerticalTrace, gait: GaitResult) -> Figure:
+    """The vertical trunk acceleration over one stretch, the steps found in it (by foot) and its bouts."""
+    t = trace.time_s
+    lo = float(t[0]) if t.size else trace.start_s
+    hi = float(t[-1]) if t.size else trace.start_s
+    data: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": np.round(t, 3).tolist(),
+            "y": np.round(trace.vertical_mps2, 3).tolist(),
+            "line": {"color": "#5b6573", "width": 1.2},
+            "name": "vertical acceleration",
+            "hoverinfo": "skip",
+        }
+    ]
+    top = float(np.max(trace.vertical_mps2)) if t.size else 1.0
+    marks = (
+        ("left", "left foot", _BLUE, "triangle-down"),
+        ("right", "right foot", _ORANGE, "triangle-down"),
+        (None, "foot not known", _GREEN, "triangle-down"),
+    )
+    for foot, name, colour, symbol in marks:
+        times = [
+            c.time_s
+            for c in gait.initial_contacts
+            if lo <= c.time_s <= hi and c.foot == foot and not c.closing_step
+        ]
+        if times:
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "x": times,
+                    "y": [round(top * 1.15, 3)] * len(times),
+                    "marker": {"color": colour, "size": 10, "symbol": symbol},
+                    "name": name,
+                    "hovertemplate": "%{x:.2f} s<extra>" + name + "</extra>",
+                }
+            )
+    closing = [c.time_s for c in gait.initial_contacts if lo <= c.time_s <= hi and c.closing_step]
+    if closing:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": closing,
+                "y": [round(top * 1.15, 3)] * len(closing),
+                "marker": {"color": "#ffffff", "size": 10, "symbol": "triangle-down", "line": {"width": 1.5}},
+                "name": "closing step",
+                "hovertemplate": "%{x:.2f} s<extra>closing step</extra>",
+            }
+        )
+    shapes = [
+        {
+            "type": "rect",
+            "xref": "x",
+            "yref": "paper",
+            "x0": max(b.start_s, lo),
+            "x1": min(b.end_s, hi),
+            "y0": 0,
+            "y1": 1,
+            "fillcolor": _BLUE,
+            "opacity": 0.08,
+            "line": {"width": 0},
+        }
+        for b in gait.walking_bouts
+        if b.end_s >= lo and b.start_s <= hi
+    ]
+    return {
+        "data": data,
+        "layout": _layout(
+            f"Trunk movement and the steps found, {_clock(lo)}–{_clock(hi)}",
+            "time in the recording (s)",
+            "vertical acceleration (m/s²)",
+            shapes=shapes,
+            showlegend=True,
+            legend={"orientation": "h", "y": -0.3},
+            margin={"l": 60, "r": 20, "t": 50, "b": 90},
+            height=340,
+        ),
+    }
+
+
+def _clock(seconds: float) -> str:
+    """Seconds of a recording as h:mm:ss (or m:ss under an hour)."""
+    s = round(seconds)
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def walking_by_hour(gait: GaitResult) -> Figure:
+    """Minutes spent walking in each hour of the recording (bouts split at the hour boundaries)."""
+    n_hours = max(int(np.ceil(gait.summary.recording_duration_s / 3600.0)), 1)
+    minutes = np.zeros(n_hours)
+    for b in gait.walking_bouts:
+        h = int(b.start_s // 3600)
+        start = b.start_s
+        while start < b.end_s and h < n_hours:
+            stop = min(b.end_s, (h + 1) * 3600.0)
+            minutes[h] += (stop - start) / 60.0
+            start, h = stop, h + 1
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "x": list(range(n_hours)),
+                "y": np.round(minutes, 2).tolist(),
+                "marker": {"color": _BLUE},
+                "name": "walking",
+                "hovertemplate": "hour %{x}: %{y:.1f} min<extra></extra>",
+            }
+        ],
+        "layout": _layout("Minutes walking in each hour", "hour of the recording", "minutes"),
+    }
 
 
 def time_series(

@@ -1,0 +1,170 @@
+"""A recording's report as one self-contained HTML file: tables, notes and plots, readable offline.
+
+Everything the page needs is inside it (styles, plotly.js, the figures as JSON), so it can be mailed,
+archived with a study's data or opened years later without a network or a server; it prints on paper with
+the plots as drawn. The file is written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from backstride._errors import InputError
+from backstride.report._plots import Figure, recording_figures, signal_figure, walking_by_hour
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+    from markupsafe import Markup
+
+    from backstride.clinic import NormComparison
+    from backstride.gait import GaitResult, VerticalTrace
+
+_HERE = Path(__file__).parent
+PLOTLY_JS = _HERE / "static" / "plotly.min.js"
+
+# above this length a recording gets an hour-by-hour view of its walking
+_HOURLY_FROM_S = 3 * 3600.0
+# the bouts table lists this many; the JSON output has them all
+MAX_BOUT_ROWS = 500
+
+
+def figure_json(figure: Figure) -> Markup:
+    """A figure as JSON for a ``<script type="application/json">`` block (``</`` escaped)."""
+    from markupsafe import Markup
+
+    return Markup(json.dumps(figure, separators=(",", ":")).replace("</", "<\\/"))
+
+
+def report_figures(gait: GaitResult, traces: Sequence[VerticalTrace] = ()) -> dict[str, Figure]:
+    """The report's plots keyed by element id: the signal stretches, the bouts, and walking by hour."""
+    figures: dict[str, Figure] = {}
+    for i, trace in enumerate(traces, start=1):
+        if trace.vertical_mps2.size:
+            figures[f"plot-signal-{i}"] = signal_figure(trace, gait)
+    figures.update(recording_figures(gait))
+    if gait.summary.recording_duration_s > _HOURLY_FROM_S:
+        figures["plot-by-hour"] = walking_by_hour(gait)
+    return figures
+
+
+def recording_report(
+    gait: GaitResult,
+    *,
+    traces: Sequence[VerticalTrace] = (),
+    norms: NormComparison | None = None,
+    norms_note: str | None = None,
+) -> str:
+    """The report as HTML text (see :func:`write_recording_report`)."""
+    from backstride.gait import days_of
+
+    grid, days = days_of(gait)
+    day_rows = (
+        [
+            {
+                "day": days["date"][i].isoformat()
+                if days["date"][i] is not None
+                else f"day {days['day_index'][i]}",
+                "hours": days["recorded_s"][i] / 3600,
+                "walking_min": days["walking_s"][i] / 60,
+                "steps": days["n_steps"][i],
+                "bouts": days["n_bouts"][i],
+                "cadence": days["median_cadence_spm"][i],
+                "speed": days["median_walking_speed_mps"][i],
+                "p90": days["p90_walking_speed_mps"][i],
+            }
+            for i in range(grid.n_days)
+        ]
+        if grid.n_days > 1
+        else []
+    )
+    figures = report_figures(gait, traces)
+    template = _environment().get_template("recording.html")
+    return template.render(
+        gait=gait,
+        norms=norms,
+        norms_note=norms_note,
+        bouts=gait.walking_bouts[:MAX_BOUT_ROWS],
+        more_bouts=max(len(gait.walking_bouts) - MAX_BOUT_ROWS, 0),
+        days=day_rows,
+        figures=figures,
+        has_signal=any(key.startswith("plot-signal") for key in figures),
+        made=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        plotly=_plotly(),
+    )
+
+
+def write_recording_report(
+    path: Path,
+    gait: GaitResult,
+    *,
+    traces: Sequence[VerticalTrace] = (),
+    norms: NormComparison | None = None,
+    norms_note: str | None = None,
+) -> None:
+    """Write the report of one analysed recording to ``path`` (HTML, self-contained).
+
+    ``traces`` are stretches of the vertical acceleration to show with the steps found in them
+    (:func:`backstride.gait.vertical_traces` over :func:`trace_spans`); ``norms`` the clinic's comparison
+    with norms for the person's age and sex, or ``norms_note`` why there is none. The file appears whole
+    (written next to its place, then renamed) or not at all.
+    """
+    check_writable(path)
+    text = recording_report(gait, traces=traces, norms=norms, norms_note=norms_note)
+    # a new file beside the target (same file system, permissions as for any new file), then renamed
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
+    try:
+        with open(tmp, "x", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def check_writable(path: Path) -> None:
+    """Refuse, before any work, a report path whose folder is missing or cannot be written."""
+    folder = path.parent
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; give a file name for the report, e.g. {path / 'report.html'}")
+    if not folder.is_dir():
+        raise InputError(f"cannot write the report: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"cannot write the report: the folder {folder} is not writable")
+
+
+@cache
+def _plotly() -> Markup:
+    from markupsafe import Markup
+
+    return Markup(PLOTLY_JS.read_text(encoding="utf-8"))
+
+
+@cache
+def _environment() -> Environment:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    env = Environment(
+        loader=FileSystemLoader(_HERE / "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["figure_json"] = figure_json
+    env.filters["num"] = _num
+    return env
+
+
+def _num(value: Any, digits: int = 1, unit: str = "") -> str:
+    """A number rounded for reading, with its unit; a dash when it could not be measured."""
+    if value is None:
+        return "–"
+    text = f"{float(value):.{digits}f}"
+    return f"{text} {unit}".strip() if unit else text
