@@ -22,6 +22,7 @@ GET_ROUTES = (
     "/patients/{pid}/recordings",
     "/patients/{pid}/recordings/new",
     "/patients/{pid}/recordings/{rid}",
+    "/patients/{pid}/recordings/{rid}/report.html",
     "/patients/{pid}/recordings/jobs/{job}",
     "/patients/{pid}/recordings/jobs/{job}/status",
     "/patients/{pid}/plan",

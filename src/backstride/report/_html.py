@@ -60,8 +60,10 @@ def recording_report(
     traces: Sequence[VerticalTrace] = (),
     norms: NormComparison | None = None,
     norms_note: str | None = None,
+    signal_note: str | None = None,
 ) -> str:
-    """The report as HTML text (see :func:`write_recording_report`)."""
+    """The report as HTML text (see :func:`write_recording_report`); ``signal_note`` says why the signal
+    is not drawn, when it is not."""
     from backstride.gait import days_of
 
     grid, days = days_of(gait)
@@ -90,6 +92,7 @@ def recording_report(
         gait=gait,
         norms=norms,
         norms_note=norms_note,
+        signal_note=signal_note,
         bouts=gait.walking_bouts[:MAX_BOUT_ROWS],
         more_bouts=max(len(gait.walking_bouts) - MAX_BOUT_ROWS, 0),
         days=day_rows,

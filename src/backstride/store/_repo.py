@@ -14,7 +14,7 @@ import math
 import os
 import re
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -370,12 +370,7 @@ def add_recording(
             raise InputError(f"{name} is empty")
         # The analysis runs before the first SQL statement of this call, so on SQLite a fresh session does
         # not hold the write lock while the gait engine works.
-        with blobs.scratch() as tmp:
-            view = tmp / name
-            try:
-                os.link(blobs.path(sha), view)
-            except OSError:
-                shutil.copyfile(blobs.path(sha), view)
+        with _named_view(blobs, sha, name) as view:
             fmt, result = analyze(view)
         result_json = to_json(result)
         _require_patient(session, patient_id)
@@ -409,6 +404,25 @@ def add_recording(
     if created:
         track_blob(session, blobs, sha)
     return rec
+
+
+@contextlib.contextmanager
+def recording_file(blobs: BlobStore, rec: RecordingFile) -> Iterator[Path]:
+    """The stored bytes of a recording at a path named like its upload (readers that go by the file's
+    extension work), for as long as the ``with`` block lasts."""
+    with _named_view(blobs, rec.sha256, rec.filename) as view:
+        yield view
+
+
+@contextlib.contextmanager
+def _named_view(blobs: BlobStore, sha256: str, name: str) -> Iterator[Path]:
+    with blobs.scratch() as tmp:
+        view = tmp / name
+        try:
+            os.link(blobs.path(sha256), view)
+        except OSError:
+            shutil.copyfile(blobs.path(sha256), view)
+        yield view
 
 
 def track_blob(session: Session, blobs: BlobStore, sha256: str) -> None:

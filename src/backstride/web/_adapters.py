@@ -98,6 +98,38 @@ def norms_comparison(gait: GaitResult, *, age: float | None, sex: str | None) ->
     return NormView(rows=rows, signs=list(comparison.back_pain_signs), notes=list(comparison.notes))
 
 
+def recording_report_html(
+    gait: GaitResult, recording_path: Path | None, *, age: float | None, sex: str | None
+) -> str:
+    """The recording's self-contained report (as ``backstride analyze --html`` writes it), with the signal
+    of its longest bouts read from ``recording_path`` (``None``: a file too large to read on a request)."""
+    from backstride import clinic, io, report
+    from backstride.gait import vertical_traces
+
+    traces: list[Any] = []
+    signal_note = None
+    spans = report.trace_spans(gait)
+    if recording_path is None:
+        signal_note = "The trunk's signal is not drawn for a recording this large; the other plots are."
+    elif spans:
+        try:
+            traces = vertical_traces(io.iter_chunks(recording_path), spans)
+        except InputError as exc:  # read when it was uploaded; a reader changed since then
+            signal_note = f"The trunk's signal could not be read again: {exc}."
+    comparison = None
+    note = None
+    if age is None or sex is None:
+        note = "A comparison with norms needs the patient's age and sex in their profile."
+    else:
+        try:
+            comparison = clinic.compare_with_norms(gait, age=age, sex=sex)
+        except InputError as exc:
+            note = f"No comparison with norms for this recording: {exc}."
+    return report.recording_report(
+        gait, traces=traces, norms=comparison, norms_note=note, signal_note=signal_note
+    )
+
+
 STREAM_CHECK_S = 600.0  # what of a streamed upload is read before it is accepted
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 from typing import Any
@@ -231,18 +232,11 @@ def job_status(request: Request, patient_id: int, job_id: str) -> Response:
 
 @router.get("/patients/{patient_id}/recordings/{recording_id}")
 def result_page(request: Request, patient_id: int, recording_id: int) -> Response:
-    from backstride import report, store
+    from backstride import report
     from backstride.web import _adapters
 
     with transaction(request, readonly=True) as db:
-        user, patient = require_patient_access(request, db, patient_id)
-        rec = store.get_recording(db, recording_id)
-        if rec is None or rec.patient_id != patient.id:
-            raise HTTPException(404, "There is no such recording.")
-        analysis = store.latest_analysis(db, rec.id)
-        if analysis is None:
-            raise HTTPException(404, "This recording has no analysis.")
-        gait = _adapters.gait_result(analysis.result)
+        user, patient, rec, gait = _analysed(request, db, patient_id, recording_id)
         profile = patient.profile
         norms = _adapters.norms_comparison(
             gait, age=profile.age if profile else None, sex=profile.sex if profile else None
@@ -261,6 +255,41 @@ def result_page(request: Request, patient_id: int, recording_id: int) -> Respons
                 "figures": figures,
             },
         )
+
+
+@router.get("/patients/{patient_id}/recordings/{recording_id}/report.html")
+def report_download(request: Request, patient_id: int, recording_id: int) -> Response:
+    """The result as one self-contained HTML page to keep or send (what ``analyze --html`` writes)."""
+    from backstride import store
+    from backstride.web import _adapters
+
+    state = get_state(request)
+    with transaction(request, readonly=True) as db:
+        _user, patient, rec, gait = _analysed(request, db, patient_id, recording_id)
+        profile = patient.profile
+        age, sex = (profile.age, profile.sex) if profile else (None, None)
+        # the signal is read again from the stored file; a large one would keep the request for minutes
+        small = rec.size_bytes < state.settings.stream_from_bytes
+        with store.recording_file(state.blobs, rec) if small else contextlib.nullcontext() as path:
+            html = _adapters.recording_report_html(gait, path, age=age, sex=sex)
+        stem = Path(rec.filename).stem or "recording"
+    name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in stem)[:80] + "-report.html"
+    return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _analysed(request: Request, db: Any, patient_id: int, recording_id: int) -> tuple[Any, Any, Any, Any]:
+    """Who asks, the patient, the recording and its latest analysis (a GaitResult); 404 for anyone else's."""
+    from backstride import store
+    from backstride.web import _adapters
+
+    user, patient = require_patient_access(request, db, patient_id)
+    rec = store.get_recording(db, recording_id)
+    if rec is None or rec.patient_id != patient.id:
+        raise HTTPException(404, "There is no such recording.")
+    analysis = store.latest_analysis(db, rec.id)
+    if analysis is None:
+        raise HTTPException(404, "This recording has no analysis.")
+    return user, patient, rec, _adapters.gait_result(analysis.result)
 
 
 def _size_text(n_bytes: int) -> str:

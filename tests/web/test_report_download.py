@@ -1,0 +1,60 @@
+"""The result page offers the recording's report as one HTML file to keep or send (as ``analyze --html``)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from tests.web.conftest import Clinic, sign_in, upload_sample, wait_for_job
+
+_BLOCK = re.compile(r'<script type="application/json" data-plot-for="([^"]+)">(.*?)</script>', re.S)
+
+
+def _uploaded(client: Any, clinic: Clinic) -> str:
+    sign_in(client, "paula@home.test")
+    finished = wait_for_job(client, upload_sample(client, clinic.patient_a).headers["location"])
+    assert finished.status_code == 303
+    return str(finished.headers["location"])
+
+
+def _stored_contacts(clinic: Clinic) -> list[dict[str, Any]]:
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine) as s:
+        (rec,) = store.recordings_of(s, clinic.patient_a)
+        analysis = store.latest_analysis(s, rec.id)
+        assert analysis is not None
+        contacts: list[dict[str, Any]] = analysis.result["initial_contacts"]
+    engine.dispose()
+    return contacts
+
+
+def test_the_report_downloads_with_the_signal_and_the_norms(client: Any, clinic: Clinic) -> None:
+    result_url = _uploaded(client, clinic)
+    page = client.get(result_url)
+    link = f"{result_url}/report.html"
+    assert f'href="{link}"' in page.text
+    response = client.get(link)
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == 'attachment; filename="walk_csv-report.html"'
+    figures = {k: json.loads(v.replace("<\\/", "</")) for k, v in _BLOCK.findall(response.text)}
+    signals = [f for k, f in figures.items() if k.startswith("plot-signal-")]
+    assert len(signals) == 3
+    contacts = _stored_contacts(clinic)
+    for fig in signals:
+        t = fig["data"][0]["x"]
+        shown = sorted(x for trace in fig["data"][1:] for x in trace["x"])
+        assert shown == sorted(c["time_s"] for c in contacts if t[0] <= c["time_s"] <= t[-1])
+    assert "Compared with healthy women aged 50-59" in response.text  # Paula's profile: 52, female
+
+
+def test_a_large_recording_gets_its_report_without_the_signal(app_factory: Any, clinic: Clinic) -> None:
+    client = app_factory(stream_from_bytes=10)  # every upload counts as large
+    result_url = _uploaded(client, clinic)
+    response = client.get(f"{result_url}/report.html")
+    assert response.status_code == 200
+    ids = [k for k, _ in _BLOCK.findall(response.text)]
+    assert ids == ["plot-bouts", "plot-cadence-speed", "plot-trunk-lean"]
+    assert "The trunk&#39;s signal is not drawn for a recording this large" in response.text
