@@ -10,9 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.report.conftest import synthetic_result
 
 from backstride import InputError, gait, io, report
-from backstride.gait import GaitResult, GaitSummary, RecordingInfo, Subject, WalkingBout
+from backstride.gait import GaitResult
 
 _BLOCK = re.compile(r'<script type="application/json" data-plot-for="([^"]+)">(.*?)</script>', re.S)
 
@@ -97,48 +98,10 @@ def test_a_span_outside_the_recording_gives_an_empty_trace() -> None:
     assert "plot-signal-1" not in report.report_figures(result, [trace])
 
 
-def _synthetic(n_bouts: int, duration_s: float) -> GaitResult:
-    bouts = [
-        WalkingBout(
-            start_s=2990.0 + 100.0 * i,
-            end_s=2990.0 + 100.0 * i + 60.0,
-            duration_s=60.0,
-            n_steps=100,
-            cadence_spm=100.0,
-            step_length_m=0.6,
-            stride_length_m=1.2,
-            walking_speed_mps=1.0,
-            trunk_lean_deg=5.0,
-            step_regularity=0.8,
-            stride_regularity=0.85,
-            symmetry=0.94,
-            step_time_cv_pct=3.0,
-        )
-        for i in range(n_bouts)
-    ]
-    return GaitResult(
-        backstride_version="0",
-        recording=RecordingInfo(sampling_rate_hz=100.0, duration_s=duration_s, has_gyroscope=False),
-        subject=Subject(height_m=1.7, sensor_height_m=1.02, sensor_height_source="from body height"),
-        summary=GaitSummary(
-            recording_duration_s=duration_s,
-            total_walking_s=60.0 * n_bouts,
-            n_steps=100 * n_bouts,
-            n_bouts=n_bouts,
-            longest_bout_s=60.0,
-            n_bouts_10s=n_bouts,
-            median_cadence_spm=100.0,
-            median_walking_speed_mps=1.0,
-            median_stride_length_m=1.2,
-            median_trunk_lean_deg=5.0,
-        ),
-        walking_bouts=bouts,
-        initial_contacts=[],
-    )
-
-
 def test_a_long_recording_gets_walking_by_hour_and_a_capped_table() -> None:
-    result = _synthetic(report.MAX_BOUT_ROWS + 3, 60_000.0)  # minute-long bouts every 100 s from 2990 s on
+    result = synthetic_result(
+        report.MAX_BOUT_ROWS + 3, 60_000.0
+    )  # minute-long bouts every 100 s from 2990 s on
     html = report.recording_report(result)
     by_hour = _figures(html)["plot-by-hour"]["data"][0]
     assert len(by_hour["x"]) == 17  # 16.7 h

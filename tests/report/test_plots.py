@@ -72,3 +72,23 @@ def test_activity_figures_carry_each_sources_figures() -> None:
     assert set(figures) == {"plot-activity-evenness"}
     assert [t["y"] for t in figures["plot-activity-evenness"]["data"]] == [[4.0], [29.4]]
     assert _plots.activity_figures([]) == {}
+
+
+def test_many_bouts_are_drawn_over_time_not_bout_by_bout() -> None:
+    from tests.report.conftest import synthetic_result
+
+    few = _plots.recording_figures(synthetic_result(_plots.MANY_BOUTS, 7200.0))
+    assert few["plot-cadence-speed"]["layout"]["xaxis"]["dtick"] == 1  # one tick per bout
+    assert few["plot-bouts"]["layout"]["yaxis"]["dtick"] == 1
+    result = synthetic_result(_plots.MANY_BOUTS + 1, 7 * 86400.0)
+    figures = _plots.recording_figures(result)
+    timeline = figures["plot-bouts"]
+    assert timeline["data"][0]["mode"] == "markers"
+    assert timeline["data"][0]["x"] == [round(b.start_s / 3600, 4) for b in result.walking_bouts]
+    assert timeline["data"][0]["y"] == [1.0] * len(result.walking_bouts)  # minutes each bout lasted
+    for key in ("plot-cadence-speed", "plot-trunk-lean"):
+        fig = figures[key]
+        assert "dtick" not in fig["layout"]["xaxis"]
+        assert fig["layout"]["xaxis"]["title"]["text"] == "time in the recording (hours)"
+        assert all(trace["mode"] == "markers" for trace in fig["data"])
+        assert fig["data"][0]["x"] == timeline["data"][0]["x"]

@@ -261,3 +261,16 @@ def test_the_offline_report_draws_its_plots_without_a_network(page: Any, tmp_pat
     assert page.locator("#plot-signal-1 .scatterlayer .trace").count() >= 3
     assert requests == [target.as_uri()]  # the page fetched nothing: it is all inside
     page.screenshot(path=shots / "20-offline-report.png", full_page=True)
+
+
+def test_a_report_of_thousands_of_bouts_draws(page: Any, tmp_path: Path) -> None:
+    """A week holds thousands of bouts: drawn over time, not one tick and row per bout (which kept the
+    browser busy for more than 30 s)."""
+    from tests.report.conftest import synthetic_result
+
+    from backstride import report
+
+    target = tmp_path / "week.html"
+    report.write_recording_report(target, synthetic_result(5000, 7 * 86400.0))
+    page.goto(target.as_uri())
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length === 4", timeout=15_000)

@@ -18,6 +18,7 @@ from backstride.report._html import (
     write_recording_report,
 )
 from backstride.report._plots import (
+    MANY_BOUTS,
     DailySeries,
     Figure,
     activity_figures,
@@ -29,6 +30,7 @@ from backstride.report._plots import (
 )
 
 __all__ = [
+    "MANY_BOUTS",
     "MAX_BOUT_ROWS",
     "PLOTLY_JS",
     "DailySeries",

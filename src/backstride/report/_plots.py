@@ -39,15 +39,49 @@ def _layout(title: str, x_title: str, y_title: str, **extra: Any) -> dict[str, A
     return layout
 
 
+# a recording with more bouts than this (a day or a week) is drawn over time, not bout by bout: one tick
+# and one row per bout would be unreadable and take a browser minutes to lay out
+MANY_BOUTS = 40
+
+
+def _time_unit(gait: GaitResult) -> tuple[float, str]:
+    """Seconds per unit and the unit's name for the recording's time axis: minutes up to 3 hours."""
+    return (60.0, "minutes") if gait.summary.recording_duration_s <= 3 * 3600 else (3600.0, "hours")
+
+
 def bouts_timeline(gait: GaitResult) -> Figure:
-    """Each walking bout as a bar from its start to its end, on the recording's time axis (minutes)."""
+    """When the walking happened: each bout as a bar from its start to its end (one row per bout), or, for
+    many bouts, as a dot at its start as high as it lasted."""
     bouts = gait.walking_bouts
+    unit_s, unit = _time_unit(gait)
+    total = max(gait.summary.recording_duration_s / unit_s, 0.1)
+    x_title = f"time in the recording ({unit})"
+    if len(bouts) > MANY_BOUTS:
+        return {
+            "data": [
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "x": [round(b.start_s / unit_s, 4) for b in bouts],
+                    "y": [round(b.duration_s / 60, 3) for b in bouts],
+                    "marker": {"color": _BLUE, "size": 5},
+                    "hovertemplate": "%{y:.1f} min<extra></extra>",
+                    "name": "walking",
+                }
+            ],
+            "layout": _layout(
+                "When you were walking, and for how long",
+                x_title,
+                "bout length (minutes)",
+                xaxis={"title": {"text": x_title}, "range": [0, total]},
+                yaxis={"title": {"text": "bout length (minutes)"}, "rangemode": "tozero"},
+            ),
+        }
     x: list[float | None] = []
     y: list[float | None] = []
     for i, bout in enumerate(bouts, start=1):
-        x += [bout.start_s / 60, bout.end_s / 60, None]
+        x += [bout.start_s / unit_s, bout.end_s / unit_s, None]
         y += [i, i, None]
-    total_min = gait.summary.recording_duration_s / 60
     return {
         "data": [
             {
@@ -62,31 +96,39 @@ def bouts_timeline(gait: GaitResult) -> Figure:
         ],
         "layout": _layout(
             "When you were walking",
-            "time in the recording (minutes)",
+            x_title,
             "bout",
-            xaxis={"title": {"text": "time in the recording (minutes)"}, "range": [0, max(total_min, 0.1)]},
+            xaxis={"title": {"text": x_title}, "range": [0, total]},
             yaxis={"title": {"text": "bout"}, "dtick": 1, "autorange": "reversed"},
         ),
     }
 
 
-def _per_bout(gait: GaitResult, attr: str) -> tuple[list[int], list[float | None]]:
-    numbers = list(range(1, len(gait.walking_bouts) + 1))
-    return numbers, [getattr(b, attr) for b in gait.walking_bouts]
+def _per_bout(gait: GaitResult, attr: str) -> tuple[list[float], list[float | None], dict[str, Any], str]:
+    """x values, the bouts' ``attr``, the x axis and the trace mode: bout numbers for a few bouts, their
+    start times (dots, no lines) for many."""
+    bouts = gait.walking_bouts
+    values = [getattr(b, attr) for b in bouts]
+    if len(bouts) > MANY_BOUTS:
+        unit_s, unit = _time_unit(gait)
+        axis = {"title": {"text": f"time in the recording ({unit})"}}
+        return [round(b.start_s / unit_s, 4) for b in bouts], values, axis, "markers"
+    return list(range(1, len(bouts) + 1)), values, {"title": {"text": "bout"}, "dtick": 1}, "lines+markers"
 
 
 def cadence_and_speed(gait: GaitResult) -> Figure:
     """Cadence (steps/min, left axis) and walking speed (m/s, right axis) of every bout."""
-    numbers, cadence = _per_bout(gait, "cadence_spm")
-    _, speed = _per_bout(gait, "walking_speed_mps")
+    xs, cadence, xaxis, mode = _per_bout(gait, "cadence_spm")
+    _, speed, _, _ = _per_bout(gait, "walking_speed_mps")
+    size = 9 if mode == "lines+markers" else 5
     data: list[dict[str, Any]] = [
         {
             "type": "scatter",
-            "mode": "lines+markers",
-            "x": numbers,
+            "mode": mode,
+            "x": xs,
             "y": cadence,
             "name": "cadence (steps/min)",
-            "marker": {"color": _BLUE, "size": 9},
+            "marker": {"color": _BLUE, "size": size},
             "line": {"color": _BLUE},
         }
     ]
@@ -94,12 +136,12 @@ def cadence_and_speed(gait: GaitResult) -> Figure:
         data.append(
             {
                 "type": "scatter",
-                "mode": "lines+markers",
-                "x": numbers,
+                "mode": mode,
+                "x": xs,
                 "y": speed,
                 "name": "speed (m/s)",
                 "yaxis": "y2",
-                "marker": {"color": _ORANGE, "size": 9, "symbol": "diamond"},
+                "marker": {"color": _ORANGE, "size": size, "symbol": "diamond"},
                 "line": {"color": _ORANGE, "dash": "dot"},
             }
         )
@@ -107,27 +149,29 @@ def cadence_and_speed(gait: GaitResult) -> Figure:
         "data": data,
         "layout": _layout(
             "Cadence and speed in each bout",
-            "bout",
+            xaxis["title"]["text"],
             "steps per minute",
-            xaxis={"title": {"text": "bout"}, "dtick": 1},
+            xaxis=xaxis,
             yaxis2={"title": {"text": "metres per second"}, "overlaying": "y", "side": "right"},
             showlegend=True,
-            legend={"orientation": "h", "y": -0.25},
-            margin={"l": 60, "r": 60, "t": 50, "b": 80},
+            legend={"orientation": "h", "y": -0.35},
+            margin={"l": 60, "r": 60, "t": 50, "b": 95},
         ),
     }
 
 
 def trunk_lean(gait: GaitResult) -> Figure:
-    """Mean forward lean of the trunk in every bout (degrees from vertical)."""
-    numbers, lean = _per_bout(gait, "trunk_lean_deg")
+    """Mean forward lean of the trunk in every bout (degrees from vertical): bars, or dots for many bouts."""
+    xs, lean, xaxis, mode = _per_bout(gait, "trunk_lean_deg")
+    trace: dict[str, Any] = {"x": xs, "y": lean, "marker": {"color": _GREEN}, "name": "trunk lean"}
+    if mode == "markers":
+        trace.update({"type": "scatter", "mode": "markers", "marker": {"color": _GREEN, "size": 5}})
+    else:
+        trace["type"] = "bar"
     return {
-        "data": [{"type": "bar", "x": numbers, "y": lean, "marker": {"color": _GREEN}, "name": "trunk lean"}],
+        "data": [trace],
         "layout": _layout(
-            "Forward lean of your trunk while walking",
-            "bout",
-            "degrees forward",
-            xaxis={"title": {"text": "bout"}, "dtick": 1},
+            "Forward lean of your trunk while walking", xaxis["title"]["text"], "degrees forward", xaxis=xaxis
         ),
     }
 
