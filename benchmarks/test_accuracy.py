@@ -99,7 +99,12 @@ def test_acceleration_of_the_opposite_sign_gives_the_same_walking() -> None:
 
     for folder in reference_folders("lowback-lab"):
         rec, _, _ = load_folder(folder)
-        flipped = Recording(sampling_rate_hz=rec.sampling_rate_hz, time_s=rec.time_s, acc_mps2=-rec.acc_mps2)
+        flipped = Recording(
+            sampling_rate_hz=rec.sampling_rate_hz,
+            time_s=rec.time_s,
+            acc_mps2=-rec.acc_mps2,
+            gyr_dps=rec.gyr_dps,
+        )
         a, b = analyze(rec), analyze(flipped)
         assert a.walking_bouts, folder.name
         assert a.walking_bouts == b.walking_bouts

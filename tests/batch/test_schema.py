@@ -34,6 +34,9 @@ EXPECTED: dict[str, list[tuple[str, pa.DataType, bool]]] = {
         ("stride_regularity", F64, True),
         ("symmetry", F64, True),
         ("step_time_cv_pct", F64, True),
+        ("pelvis_rotation_deg", F64, True),
+        ("pelvis_obliquity_deg", F64, True),
+        ("pelvis_tilt_deg", F64, True),
     ],
     "days": [
         *ID,

@@ -14,6 +14,7 @@ import pytest
 
 from backstride._errors import InputError
 from backstride.batch import SCHEMAS, write_table_atomic
+from backstride.batch._schema import ADDED_COLUMNS
 from backstride.batch._store import LOCK, ResultsFolder
 
 
@@ -180,9 +181,23 @@ def test_folder_recordings_hash_over_their_files(tmp_path: Path) -> None:
     assert "cannot read" in (missing.message or "")
 
 
-def test_a_folder_of_table_format_1_gets_the_device_column_when_a_batch_resumes(tmp_path: Path) -> None:
-    """Format 2 added recordings.device: a format-1 folder is read with the column empty, not refused."""
-    old = SCHEMAS["recordings"].remove(SCHEMAS["recordings"].get_field_index("device"))
+@pytest.mark.parametrize("version", [1, 2])
+def test_a_folder_of_an_earlier_table_format_gets_the_new_columns_when_a_batch_resumes(
+    tmp_path: Path, version: int
+) -> None:
+    """Format 2 added recordings.device, format 3 the pelvis's ranges (bouts) and their medians
+    (recordings): an earlier folder is read with those columns empty, not refused."""
+    added = ADDED_COLUMNS[version]
+    assert "median_pelvis_rotation_deg" in added["recordings"] and "pelvis_rotation_deg" in added["bouts"]
+    assert ("device" in added["recordings"]) == (version == 1)
+
+    def older(name: str) -> pa.Schema:
+        schema = SCHEMAS[name]
+        for column in added.get(name, ()):
+            schema = schema.remove(schema.get_field_index(column))
+        return schema
+
+    old = older("recordings")
     row = {f.name: [None] for f in old}
     row.update(
         recording_id=["r1"], path=["a.csv"], source=["/data/a.csv"], size_bytes=[10], sampling_rate_hz=[100.0],
@@ -191,13 +206,23 @@ def test_a_folder_of_table_format_1_gets_the_device_column_when_a_batch_resumes(
         backstride_version=["0.1.0"], analysed_at=[dt.datetime(2026, 11, 1, tzinfo=dt.UTC)],
     )  # fmt: skip
     pq.write_table(pa.table(row, schema=old), tmp_path / "recordings.parquet")
-    (tmp_path / "manifest.json").write_text(json.dumps({"schema_version": 1}))
+    old_bouts = older("bouts")
+    bout = {f.name: [None] for f in old_bouts}
+    bout.update(
+        recording_id=["r1"], path=["a.csv"], bout_index=[0], day_index=[1], start_s=[1.0], end_s=[20.0],
+        duration_s=[19.0], n_steps=[30], cadence_spm=[95.0],
+    )  # fmt: skip
+    pq.write_table(pa.table(bout, schema=old_bouts), tmp_path / "bouts.parquet")
+    (tmp_path / "manifest.json").write_text(json.dumps({"schema_version": version}))
     folder = ResultsFolder(tmp_path).open()
     try:
-        table = folder.tables["recordings"]
-        assert table.schema.equals(SCHEMAS["recordings"], check_metadata=False)
-        assert table.column("device").to_pylist() == [None]
-        assert table.column("recording_id").to_pylist() == ["r1"]
+        for name in ("recordings", "bouts"):
+            table = folder.tables[name]
+            assert table.schema.equals(SCHEMAS[name], check_metadata=False)
+            for column in added[name]:
+                assert table.column(column).to_pylist() == [None]
+        assert folder.tables["recordings"].column("recording_id").to_pylist() == ["r1"]
+        assert folder.tables["bouts"].column("cadence_spm").to_pylist() == [95.0]
         assert folder.done_ids == {"r1"}
     finally:
         folder.close()

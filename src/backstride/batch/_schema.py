@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+_PELVIS_BOUT = ("pelvis_rotation_deg", "pelvis_obliquity_deg", "pelvis_tilt_deg")
+_PELVIS_SUMMARY = ("median_pelvis_rotation_deg", "median_pelvis_obliquity_deg", "median_pelvis_tilt_deg")
 #: columns added since an earlier version, per table: a folder of that version gets them (as nulls) when a
-#: batch resumes in it, rather than being refused (version 2: ``recordings.device``)
-ADDED_COLUMNS: dict[int, dict[str, tuple[str, ...]]] = {1: {"recordings": ("device",)}}
+#: batch resumes in it, rather than being refused (version 2: ``recordings.device``; version 3: the
+#: pelvis's rotation ranges in ``bouts`` and their medians in ``recordings``)
+ADDED_COLUMNS: dict[int, dict[str, tuple[str, ...]]] = {
+    1: {"recordings": ("device", *_PELVIS_SUMMARY), "bouts": _PELVIS_BOUT},
+    2: {"recordings": _PELVIS_SUMMARY, "bouts": _PELVIS_BOUT},
+}
 
 TABLE_NAMES = ("bouts", "recordings", "days", "failures")
 
@@ -46,6 +52,21 @@ BOUTS = pa.schema(
         _f("stride_regularity", pa.float64(), "autocorrelation at one stride (0..1)"),
         _f("symmetry", pa.float64(), "step_regularity / stride_regularity"),
         _f("step_time_cv_pct", pa.float64(), "coefficient of variation of step times, %"),
+        _f(
+            "pelvis_rotation_deg",
+            pa.float64(),
+            "median range of pelvis rotation (vertical axis) per stride, degrees",
+        ),
+        _f(
+            "pelvis_obliquity_deg",
+            pa.float64(),
+            "median range of pelvis obliquity (forward axis) per stride, degrees",
+        ),
+        _f(
+            "pelvis_tilt_deg",
+            pa.float64(),
+            "median range of pelvis tilt (left-right axis) per stride, degrees",
+        ),
     ]
 )
 
@@ -70,6 +91,17 @@ RECORDINGS = pa.schema(
         _f("median_walking_speed_mps", pa.float64(), "median speed of bouts of 10 s or more"),
         _f("median_stride_length_m", pa.float64(), "median stride length of bouts of 10 s or more"),
         _f("median_trunk_lean_deg", pa.float64(), "median trunk lean of bouts of 10 s or more"),
+        _f(
+            "median_pelvis_rotation_deg",
+            pa.float64(),
+            "median pelvis rotation range of bouts of 10 s or more",
+        ),
+        _f(
+            "median_pelvis_obliquity_deg",
+            pa.float64(),
+            "median pelvis obliquity range of bouts of 10 s or more",
+        ),
+        _f("median_pelvis_tilt_deg", pa.float64(), "median pelvis tilt range of bouts of 10 s or more"),
         _f("p90_walking_speed_mps", pa.float64(), "90th percentile of the speeds of bouts of 10 s or more"),
         _f("n_initial_contacts", pa.int64(), "initial contacts detected", nullable=False),
         _f("height_m", pa.float64(), "body height used, m"),

@@ -191,6 +191,12 @@ def print_report(result: GaitResult) -> None:
     summary.add_row("walking speed (bouts ≥ 10 s, median)", f"{_fmt(s.median_walking_speed_mps)} m/s")
     summary.add_row("stride length (bouts ≥ 10 s, median)", f"{_fmt(s.median_stride_length_m)} m")
     summary.add_row("trunk lean (bouts ≥ 10 s, median)", f"{_fmt(s.median_trunk_lean_deg, 1)}°")
+    if s.median_pelvis_rotation_deg is not None:
+        summary.add_row(
+            "pelvis rotation / obliquity / tilt per stride",
+            f"{_fmt(s.median_pelvis_rotation_deg, 1)}° / {_fmt(s.median_pelvis_obliquity_deg, 1)}° / "
+            f"{_fmt(s.median_pelvis_tilt_deg, 1)}°",
+        )
     console.print(summary)
     if result.walking_bouts:
         table = Table(

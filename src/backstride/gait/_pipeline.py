@@ -24,7 +24,7 @@ from backstride._errors import InputError
 from backstride.gait._base import Stage
 from backstride.gait._bouts import BoutAssembler
 from backstride.gait._contacts import ContactDetector
-from backstride.gait._filters import FloatArray, moving_average
+from backstride.gait._filters import FloatArray, median, moving_average
 from backstride.gait._orientation import (
     BodyFrame,
     GravityAligner,
@@ -32,6 +32,7 @@ from backstride.gait._orientation import (
     step_lags,
     trunk_lean_deg,
 )
+from backstride.gait._pelvis import PelvisMotion, integrated
 from backstride.gait._quality import GaitRegularity
 from backstride.gait._result import (
     GaitResult,
@@ -67,6 +68,7 @@ class _Local:
     win_centre: FloatArray = field(default_factory=lambda: np.zeros(0))
     win_reg: FloatArray = field(default_factory=lambda: np.zeros(0))
     win_reg2: FloatArray = field(default_factory=lambda: np.zeros(0))
+    pelvis_deg: FloatArray = field(default_factory=lambda: np.zeros((0, 3)))  # rotation, obliquity, tilt
 
     @staticmethod
     def concat(parts: list[_Local]) -> _Local:
@@ -82,7 +84,7 @@ class GaitPipeline(Stage):
 
     Parameters
     ----------
-    aligner, detector, frame, step_length, assembler, regularity:
+    aligner, detector, frame, step_length, assembler, regularity, pelvis:
         The stages; defaults follow the papers cited in their modules.
     block_s:
         Length of the block processed at once; long recordings are processed block by block.
@@ -107,6 +109,7 @@ class GaitPipeline(Stage):
         step_length: StepLengthZijlstra | None = None,
         assembler: BoutAssembler | None = None,
         regularity: GaitRegularity | None = None,
+        pelvis: PelvisMotion | None = None,
         block_s: float = 1800.0,
         margin_s: float = 30.0,
         threads: int = 2,
@@ -117,20 +120,30 @@ class GaitPipeline(Stage):
         self.step_length = step_length or StepLengthZijlstra()
         self.assembler = assembler or BoutAssembler()
         self.regularity = regularity or GaitRegularity()
+        self.pelvis = pelvis or PelvisMotion()
         self.block_s = block_s
         self.margin_s = margin_s
         self.threads = threads
 
     # -- the local stage -------------------------------------------------------------------------------
     def _local(
-        self, acc: FloatArray, fs: float, offset: int, core: tuple[int, int], sensor_height_m: float | None
+        self,
+        signals: tuple[FloatArray, ...],
+        fs: float,
+        offset: int,
+        core: tuple[int, int],
+        sensor_height_m: float | None,
     ) -> _Local:
+        """The contacts in the block's core and their measures; ``signals`` is the block's acceleration,
+        and its angular rate when the recording has one."""
         # Walking lives below ~5 Hz: the stages run at about ANALYSIS_RATE_HZ after an anti-alias moving
         # average, on a sample grid aligned to absolute sample numbers (so blocks agree with one pass);
         # contact times are refined back to the original rate.
         q = max(int(fs // ANALYSIS_RATE_HZ), 1)
         first = (-offset) % q
+        acc = signals[0]
         acc_d = moving_average(acc, q)[first::q] if q > 1 else acc
+        angle_d = integrated(signals[1], fs, q, first) if len(signals) > 1 else None
         fs_d = fs / q
         off_d = (offset + first) // q
         lo = -(-core[0] // q) - off_d
@@ -150,6 +163,13 @@ class GaitPipeline(Stage):
             acc_d, aligned.gravity_, ic[sel], fs_d, step_samples=step_lags(ic, fs_d)[sel]
         )
         lean = trunk_lean_deg(frame.up_, frame.forward_)
+        if angle_d is not None:
+            pelvis = PelvisMotion(**self.pelvis.get_params()).measure(
+                angle_d, ic, sel, frame.up_, frame.forward_, frame.left_, fs_d
+            )
+            pelvis_deg = np.column_stack([pelvis.rotation_deg_, pelvis.obliquity_deg_, pelvis.tilt_deg_])
+        else:
+            pelvis_deg = np.full((sel.shape[0], 3), np.nan)
         tilt = np.degrees(np.arccos(np.clip(np.abs(frame.up_).max(axis=1), 0.0, 1.0)))
         wc = det.period_centres_
         wsel = (wc >= lo) & (wc < hi)
@@ -164,6 +184,7 @@ class GaitPipeline(Stage):
             win_centre=(wc[wsel] + off_d) * q,
             win_reg=det.step_regularity_[wsel],
             win_reg2=det.stride_regularity_[wsel],
+            pelvis_deg=pelvis_deg,
         )
 
     def _blocks(
@@ -173,16 +194,16 @@ class GaitPipeline(Stage):
         side by side (numpy releases the GIL in its array work), and the next chunks are read meanwhile."""
         jobs = self._block_slices(chunks, fs)
         if self.threads <= 1:
-            for acc, start, core in jobs:
-                yield self._local(acc, fs, start, core, sensor_height_m)
+            for signals, start, core in jobs:
+                yield self._local(signals, fs, start, core, sensor_height_m)
             return
         from concurrent.futures import Future, ThreadPoolExecutor
 
         pending: deque[Future[_Local]] = deque()
         with ThreadPoolExecutor(self.threads, thread_name_prefix="backstride-block") as pool:
             try:
-                for acc, start, core in jobs:
-                    pending.append(pool.submit(self._local, acc, fs, start, core, sensor_height_m))
+                for signals, start, core in jobs:
+                    pending.append(pool.submit(self._local, signals, fs, start, core, sensor_height_m))
                     if len(pending) > self.threads:  # at most threads + 1 blocks in memory
                         yield pending.popleft().result()
                 while pending:
@@ -193,34 +214,47 @@ class GaitPipeline(Stage):
 
     def _block_slices(
         self, chunks: Iterable[Recording], fs: float
-    ) -> Iterator[tuple[FloatArray, int, tuple[int, int]]]:
-        """Consecutive blocks of a stream of chunks, with margins: ``(acc, first sample, core interval)``."""
+    ) -> Iterator[tuple[tuple[FloatArray, ...], int, tuple[int, int]]]:
+        """Consecutive blocks of a stream of chunks, with margins: ``(signals, first sample, core
+        interval)``; ``signals`` is the acceleration, and the angular rate when the recording has one."""
         block = max(int(self.block_s * fs), 1)
         margin = int(self.margin_s * fs)
-        buf: list[FloatArray] = []
-        buf_start = 0  # absolute sample number of the buffer's first sample
+        bufs: list[list[FloatArray]] = []
+        buf_start = 0  # absolute sample number of the buffers' first sample
         buf_len = 0
         core_lo = 0
+
+        def joined() -> list[FloatArray]:
+            out = [np.concatenate(pieces) if len(pieces) > 1 else pieces[0] for pieces in bufs]
+            for pieces, whole in zip(bufs, out, strict=True):
+                pieces[:] = [whole]
+            return out
+
         for chunk in chunks:
-            buf.append(np.asarray(chunk.acc_mps2, dtype=np.float64))
+            parts = (chunk.acc_mps2,) if chunk.gyr_dps is None else (chunk.acc_mps2, chunk.gyr_dps)
+            if not bufs:
+                bufs = [[] for _ in parts]
+            elif len(parts) != len(bufs):
+                raise InputError("the chunks of one recording must all have a gyroscope, or none")
+            for pieces, part in zip(bufs, parts, strict=True):
+                pieces.append(np.asarray(part, dtype=np.float64))
             buf_len += chunk.n_samples
             while buf_start + buf_len >= core_lo + block + margin:
-                acc = np.concatenate(buf) if len(buf) > 1 else buf[0]
-                buf = [acc]
+                signals = joined()
                 a = max(core_lo - margin, buf_start)
                 b = core_lo + block + margin
-                yield acc[a - buf_start : b - buf_start], a, (core_lo, core_lo + block)
+                yield tuple(x[a - buf_start : b - buf_start] for x in signals), a, (core_lo, core_lo + block)
                 core_lo += block
                 drop = max(core_lo - margin, buf_start) - buf_start
                 if drop:
-                    acc = acc[drop:]
-                    buf = [acc]
+                    for pieces, x in zip(bufs, signals, strict=True):
+                        pieces[:] = [x[drop:]]
                     buf_start += drop
                     buf_len -= drop
         if buf_len and buf_start + buf_len > core_lo:
-            acc = np.concatenate(buf) if len(buf) > 1 else buf[0]
+            signals = joined()
             a = max(core_lo - margin, buf_start)
-            yield acc[a - buf_start :], a, (core_lo, buf_start + buf_len)
+            yield tuple(x[a - buf_start :] for x in signals), a, (core_lo, buf_start + buf_len)
 
     # -- the whole run ---------------------------------------------------------------------------------
     def run_stream(
@@ -329,6 +363,8 @@ class GaitPipeline(Stage):
                 if step_times.size >= 3
                 else None
             )
+            # the strides inside the bout start at its contacts a .. b-2
+            pelvis = _column_medians(local.pelvis_deg[a : max(b - 1, a)])
             bouts.append(
                 WalkingBout(
                     start_s=round(ta, 3),
@@ -344,6 +380,9 @@ class GaitPipeline(Stage):
                     stride_regularity=_r(ad2, 3),
                     symmetry=_r(ad1 / ad2 if ad1 is not None and ad2 is not None and ad2 > 0.05 else None, 3),
                     step_time_cv_pct=_r(cv, 1),
+                    pelvis_rotation_deg=_r(pelvis[0], 1),
+                    pelvis_obliquity_deg=_r(pelvis[1], 1),
+                    pelvis_tilt_deg=_r(pelvis[2], 1),
                 )
             )
             # feet alternate; the body moves toward the new stance foot at each contact
@@ -382,6 +421,15 @@ class GaitPipeline(Stage):
 def _chain(first: Recording, rest: Iterator[Recording]) -> Iterator[Recording]:
     yield first
     yield from rest
+
+
+def _column_medians(x: FloatArray) -> list[float | None]:
+    """Median of each column's finite values (None for a column with none)."""
+    out: list[float | None] = []
+    for column in x.T:
+        finite = column[np.isfinite(column)]
+        out.append(median(finite) if finite.size else None)
+    return out
 
 
 def _r(x: float | None, nd: int) -> float | None:
@@ -464,6 +512,9 @@ def _summary(bouts: list[WalkingBout], duration: float) -> GaitSummary:
         median_walking_speed_mps=med([b.walking_speed_mps for b in long], 3),
         median_stride_length_m=med([b.stride_length_m for b in long], 3),
         median_trunk_lean_deg=med([b.trunk_lean_deg for b in long], 1),
+        median_pelvis_rotation_deg=med([b.pelvis_rotation_deg for b in long], 1),
+        median_pelvis_obliquity_deg=med([b.pelvis_obliquity_deg for b in long], 1),
+        median_pelvis_tilt_deg=med([b.pelvis_tilt_deg for b in long], 1),
     )
 
 

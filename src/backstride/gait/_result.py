@@ -116,6 +116,20 @@ class WalkingBout(_Value):
         metadata=_doc("step_regularity / stride_regularity (1 = left and right steps alike)")
     )
     step_time_cv_pct: float | None = field(metadata=_doc("Coefficient of variation of step times, %"))
+    pelvis_rotation_deg: float | None = field(
+        default=None,
+        metadata=_doc(
+            "Median range of the pelvis's rotation about the vertical axis in a stride, degrees (needs the gyroscope)"
+        ),
+    )
+    pelvis_obliquity_deg: float | None = field(
+        default=None,
+        metadata=_doc("Median range of the pelvis's rotation about the forward axis in a stride, degrees"),
+    )
+    pelvis_tilt_deg: float | None = field(
+        default=None,
+        metadata=_doc("Median range of the pelvis's rotation about the left-right axis in a stride, degrees"),
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -134,6 +148,15 @@ class GaitSummary(_Value):
         metadata=_doc("Median stride length of bouts of 10 s or more")
     )
     median_trunk_lean_deg: float | None = field(metadata=_doc("Median trunk lean of bouts of 10 s or more"))
+    median_pelvis_rotation_deg: float | None = field(
+        default=None, metadata=_doc("Median pelvis rotation range of bouts of 10 s or more")
+    )
+    median_pelvis_obliquity_deg: float | None = field(
+        default=None, metadata=_doc("Median pelvis obliquity range of bouts of 10 s or more")
+    )
+    median_pelvis_tilt_deg: float | None = field(
+        default=None, metadata=_doc("Median pelvis tilt range of bouts of 10 s or more")
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,0 +1,113 @@
+"""How far the pelvis turns in each stride, from a gyroscope at the lower back.
+
+People with low back pain tend to walk with a guarded, stiffer trunk and pelvis: the pelvis turns less in
+the transverse plane and thorax and pelvis rotate more in phase, where healthy walkers counter-rotate them
+(Lamoth et al. 2002, "Pelvis-thorax coordination in the transverse plane during walking in persons with
+nonspecific low back pain", Spine 27:E92–E99; Lamoth et al. 2006, "Effects of chronic low back pain on
+trunk coordination and back muscle activity during walking", Eur Spine J 15:23–40). One sensor at the
+lower back moves with the pelvis and sees none of the thorax, so the coordination itself is out of its
+reach; what it measures is the pelvis's own rotation.
+
+A sensor at the sacrum gives the pelvis's angles in gait close to optical motion capture (Bolink et al.
+2016, "Validity of an inertial measurement unit to assess pelvic orientation angles during gait, sit-stand
+transfers and step-up transfers", Med Eng Phys 38:225–231). Here the angular rate is projected on the body
+frame found at the stride's first contact (:class:`BodyFrame`: vertical, forward, left) and integrated
+over the stride, from a contact to the next contact of the same foot; the straight line from the angle at
+the start to the angle at the end is removed (a turn of the walking path and the gyroscope's bias both
+add such a ramp), and the range that remains is the stride's excursion:
+
+* **rotation** — about the vertical axis (transverse plane), the pelvis turning with each leg's swing;
+* **obliquity** — about the forward axis (frontal plane), the hip of the swinging leg dropping;
+* **tilt** — about the left-right axis (sagittal plane), the pelvis tipping forward and back twice a stride.
+
+Ranges do not depend on the axes' signs, so a forward direction found the wrong way round changes nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from backstride.gait._base import Stage
+from backstride.gait._filters import FloatArray
+
+
+class PelvisMotion(Stage):
+    """Per-stride range of the pelvis's rotation about the body's vertical, forward and left axes.
+
+    Parameters
+    ----------
+    max_stride_s:
+        Longest stride measured (Mobilise-D's stride limit); a pause between two contacts is not a stride.
+
+    Results
+    -------
+    rotation_deg_, obliquity_deg_, tilt_deg_:
+        For each contact asked for, the range (degrees) in the stride it starts (to the second contact
+        after it); NaN where that stride is not in the data or too long.
+    """
+
+    def __init__(self, *, max_stride_s: float = 3.0) -> None:
+        self.max_stride_s = max_stride_s
+
+    def measure(
+        self,
+        angle_deg: FloatArray,
+        ic_samples: npt.NDArray[np.int64],
+        at: npt.NDArray[np.int64],
+        up: FloatArray,
+        forward: FloatArray,
+        left: FloatArray,
+        fs: float,
+    ) -> PelvisMotion:
+        """Measure the strides starting at contacts ``ic_samples[at]``.
+
+        ``angle_deg`` ``(n, 3)`` is the running integral of the angular rate about each sensor axis
+        (degrees from any fixed start; :func:`integrated`), sampled at ``fs``; ``up``, ``forward`` and
+        ``left`` (``(len(at), 3)``, sensor axes) are the body frame at each of those contacts."""
+        k = at.shape[0]
+        out = np.full((k, 3), np.nan)
+        end_index = at + 2
+        has = end_index < ic_samples.shape[0]
+        if k and has.any():
+            rows = np.flatnonzero(has)
+            a = ic_samples[at[rows]]
+            e = ic_samples[end_index[rows]]
+            length = e - a
+            ok = (length > 1) & (length <= self.max_stride_s * fs) & (e < angle_deg.shape[0])
+            rows, a, length = rows[ok], a[ok], length[ok]
+            if rows.size:
+                angle = np.asarray(angle_deg, dtype=np.float64)
+                frame = np.stack([up, forward, left], axis=1)  # (k, 3 axes, 3)
+                # strides of similar length side by side (few samples of padding)
+                order = np.argsort(length, kind="stable")
+                for part in np.array_split(order, max(1, order.size // 512)):
+                    out[rows[part]] = _ranges(angle, a[part], length[part], frame[rows[part]])
+        self.rotation_deg_ = out[:, 0]
+        self.obliquity_deg_ = out[:, 1]
+        self.tilt_deg_ = out[:, 2]
+        return self
+
+
+def integrated(gyr_dps: FloatArray, fs: float, q: int = 1, first: int = 0) -> FloatArray:
+    """The running integral of the angular rate (degrees since the first sample; rectangle rule at the
+    full rate), taken at every ``q``-th sample from ``first``: integration is itself a low-pass, so the
+    angle needs no other anti-alias filter to be taken at a lower rate."""
+    angle: FloatArray = np.cumsum(np.asarray(gyr_dps, dtype=np.float64), axis=0)[first::q] / fs
+    return angle
+
+
+def _ranges(angle: FloatArray, start: np.ndarray, length: np.ndarray, frame: FloatArray) -> FloatArray:
+    """``(m, 3)`` ranges, about the frame's three axes, of the angle over ``start .. start + length``, less
+    the straight line from its start to its end."""
+    steps = np.arange(int(length.max()) + 1)
+    # the shorter strides are padded with their last sample
+    idx = np.minimum(start[:, None] + steps[None, :], (start + length)[:, None])
+    body = angle[idx] @ frame.transpose(0, 2, 1)  # (m, w, 3): about up, forward, left
+    body -= body[:, :1, :]
+    # less the line from start to end: 0 at both ends, and so at the padding, which then changes neither
+    # the maximum nor the minimum
+    ramp = np.minimum(steps[None, :] / length[:, None], 1.0)
+    body -= ramp[:, :, None] * body[:, -1:, :]
+    out: FloatArray = body.max(axis=1) - body.min(axis=1)
+    return out
