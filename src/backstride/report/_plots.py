@@ -6,13 +6,13 @@ Only data is turned into figures here; what counts as good or bad is the clinic'
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from backstride.gait import GaitResult, VerticalTrace
+from backstride.gait import GaitResult, InitialContact, VerticalTrace
 
 Figure = dict[str, Any]
 
@@ -217,17 +217,16 @@ def signal_figure(trace: VerticalTrace, gait: GaitResult) -> Figure:
         }
     ]
     top = float(np.max(trace.vertical_mps2)) if t.size else 1.0
-    marks = (
-        ("left", "left foot", _BLUE, "triangle-down"),
-        ("right", "right foot", _ORANGE, "triangle-down"),
-        (None, "foot not known", _GREEN, "triangle-down"),
+    in_view = [c for c in gait.initial_contacts if lo <= c.time_s <= hi]
+    triangle = {"size": 10, "symbol": "triangle-down"}
+    marks: tuple[tuple[str, Callable[[InitialContact], bool], dict[str, Any]], ...] = (
+        ("left foot", lambda c: c.foot == "left" and not c.closing_step, {"color": _BLUE}),
+        ("right foot", lambda c: c.foot == "right" and not c.closing_step, {"color": _ORANGE}),
+        ("foot not known", lambda c: c.foot is None and not c.closing_step, {"color": _GREEN}),
+        ("closing step", lambda c: c.closing_step, {"color": "#ffffff", "line": {"width": 1.5}}),
     )
-    for foot, name, colour, symbol in marks:
-        times = [
-            c.time_s
-            for c in gait.initial_contacts
-            if lo <= c.time_s <= hi and c.foot == foot and not c.closing_step
-        ]
+    for name, chosen, marker in marks:
+        times = [c.time_s for c in in_view if chosen(c)]
         if times:
             data.append(
                 {
@@ -235,24 +234,11 @@ def signal_figure(trace: VerticalTrace, gait: GaitResult) -> Figure:
                     "mode": "markers",
                     "x": times,
                     "y": [round(top * 1.15, 3)] * len(times),
-                    "marker": {"color": colour, "size": 10, "symbol": symbol},
+                    "marker": {**triangle, **marker},
                     "name": name,
                     "hovertemplate": "%{x:.2f} s<extra>" + name + "</extra>",
                 }
             )
-    closing = [c.time_s for c in gait.initial_contacts if lo <= c.time_s <= hi and c.closing_step]
-    if closing:
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "x": closing,
-                "y": [round(top * 1.15, 3)] * len(closing),
-                "marker": {"color": "#ffffff", "size": 10, "symbol": "triangle-down", "line": {"width": 1.5}},
-                "name": "closing step",
-                "hovertemplate": "%{x:.2f} s<extra>closing step</extra>",
-            }
-        )
     shapes = [
         {
             "type": "rect",
