@@ -149,7 +149,7 @@ def test_upload_result_plan_log_progress(client: Any, clinic: Clinic) -> None:
     engine.dispose()
     progress = client.get(f"/patients/{clinic.patient_a}/progress")
     assert progress.status_code == 200
-    for plot in ("plot-pain", "plot-minutes", "plot-gait-speed"):
+    for plot in ("plot-pain", "plot-minutes", "plot-gait-speed", "plot-gait-pelvis"):
         assert f'id="{plot}"' in progress.text
 
 

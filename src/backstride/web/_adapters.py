@@ -502,6 +502,16 @@ def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str
             "steps per minute",
             [("cadence", when, [s.get("median_cadence_spm") for _, s in gait_rows])],
         )
+        pelvis = [s.get("median_pelvis_rotation_deg") for _, s in gait_rows]
+        if any(v is not None for v in pelvis):  # recordings with a gyroscope
+            figures["plot-gait-pelvis"] = report.time_series(
+                "How far your pelvis turns in each stride (a stiff, guarded walk turns it less)",
+                "degrees",
+                [
+                    ("rotation", when, pelvis),
+                    ("side to side", when, [s.get("median_pelvis_obliquity_deg") for _, s in gait_rows]),
+                ],
+            )
     return {
         "figures": figures,
         "changes": questionnaire_changes(db, patient.id),
