@@ -92,3 +92,11 @@ def test_many_bouts_are_drawn_over_time_not_bout_by_bout() -> None:
         assert fig["layout"]["xaxis"]["title"]["text"] == "time in the recording (hours)"
         assert all(trace["mode"] == "markers" for trace in fig["data"])
         assert fig["data"][0]["x"] == timeline["data"][0]["x"]
+
+
+def test_a_single_day_gets_a_week_of_date_axis() -> None:
+    one = _plots.time_series("speed", "m/s", [("speed", [dt.date(2026, 11, 5)], [0.8])])
+    xaxis = one["layout"]["xaxis"]
+    assert xaxis["range"] == ["2026-11-02", "2026-11-12"] and xaxis["dtick"] == 86_400_000
+    span = [dt.date(2026, 9, 1), dt.date(2026, 11, 5)]
+    assert "range" not in _plots.time_series("speed", "m/s", [("speed", span, [0.8, 0.9])])["layout"]["xaxis"]

@@ -21,6 +21,8 @@ _BLUE = "#1f5f8b"
 _ORANGE = "#b85c00"
 _GREEN = "#1e6b3a"
 _PURPLE = "#6b3fa0"
+#: the shortest stretch of calendar a date axis shows
+_MIN_SPAN = dt.timedelta(days=7)
 
 
 def _layout(title: str, x_title: str, y_title: str, **extra: Any) -> dict[str, Any]:
@@ -332,6 +334,13 @@ def time_series(
     yaxis: dict[str, Any] = {"title": {"text": y_title}}
     if y_range is not None:
         yaxis["range"] = list(y_range)
+    xaxis: dict[str, Any] = {"type": "date", "tickformat": "%d %b", "title": {"text": ""}}
+    days = sorted({d for trace in data for d in trace["x"]})
+    if days and dt.date.fromisoformat(days[-1]) - dt.date.fromisoformat(days[0]) < _MIN_SPAN:
+        # a few days only (one measured walk): a week around them, a tick a day, not the hours of one day
+        first = dt.date.fromisoformat(days[0]) - dt.timedelta(days=3)
+        xaxis["range"] = [first.isoformat(), (first + _MIN_SPAN + dt.timedelta(days=3)).isoformat()]
+        xaxis["dtick"] = 86_400_000
     return {
         "data": data,
         "layout": _layout(
@@ -339,7 +348,7 @@ def time_series(
             "date",
             y_title,
             yaxis=yaxis,
-            xaxis={"type": "date", "tickformat": "%d %b", "title": {"text": ""}},
+            xaxis=xaxis,
             showlegend=len(series) > 1,
             legend={"orientation": "h", "y": -0.2},
             margin={"l": 60, "r": 20, "t": 50, "b": 70},
@@ -363,7 +372,6 @@ class DailySeries:
 #: bar and line colours of the first and second source
 _SOURCE_COLOURS = ((_BLUE, _ORANGE), (_GREEN, _PURPLE))
 _HALF_DAY = dt.timedelta(hours=12)
-_MIN_SPAN = dt.timedelta(days=7)
 _RANGE_BUTTONS = [
     {"count": 1, "label": "1 month", "step": "month", "stepmode": "backward"},
     {"count": 3, "label": "3 months", "step": "month", "stepmode": "backward"},
