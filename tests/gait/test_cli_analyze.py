@@ -183,3 +183,17 @@ def test_html_report_to_a_missing_folder_fails_before_the_analysis(
         == f"backstride: error: cannot write the report: the folder {target.parent} does not exist"
     )
     assert not target.parent.exists()
+
+
+def test_on_a_terminal_the_report_says_it_reads_the_signal_again(tmp_path: Path) -> None:
+    from backstride import io
+
+    target = tmp_path / "walk.html"
+    code, out, terminal = _run_with_terminal_stderr(
+        ["analyze", str(io.sample_path()), "--json", "--html", str(target)], tmp_path / "out.json"
+    )
+    assert code == 0
+    assert "reading the longest bouts' signal again" in terminal
+    assert f"report written to {target}" in terminal
+    assert json.loads(out)["walking_bouts"]
+    assert target.read_text(encoding="utf-8").count('data-plot-for="plot-signal-') == 3

@@ -135,7 +135,15 @@ def write_html(path: Path, result: GaitResult, read: Callable[[], Iterable[Recor
     from backstride.gait import vertical_traces
 
     spans = report.trace_spans(result)
-    traces = vertical_traces(read(), spans) if spans else []
+    traces = []
+    if spans:
+        if sys.stderr.isatty():  # a long file takes a while to read again: say what is happening
+            from rich.console import Console
+
+            with Console(stderr=True).status("writing the report: reading the longest bouts' signal again"):
+                traces = vertical_traces(read(), spans)
+        else:
+            traces = vertical_traces(read(), spans)
     comparison, note = norms_of(result)
     report.write_recording_report(path, result, traces=traces, norms=comparison, norms_note=note)
     typer.echo(f"backstride: report written to {path}", err=True)
@@ -248,9 +256,8 @@ def norms_of(result: GaitResult) -> tuple[NormComparison | None, str | None]:
         return None, "A comparison with norms needs both --age and --sex."
     try:
         return compare_with_norms(result, age=age, sex=sex), None
-    except (
-        InputError
-    ) as exc:  # e.g. no bout of 10 s or more: the report stands, the comparison cannot be made
+    except InputError as exc:
+        # e.g. no bout of 10 s or more: the report stands, the comparison cannot be made
         return None, f"No comparison with norms for this recording: {exc}."
 
 
