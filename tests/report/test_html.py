@@ -57,7 +57,7 @@ def test_the_report_carries_the_results_numbers(analysed: tuple[GaitResult, list
     assert f"{result.summary.median_cadence_spm:.1f} steps/min" in html
     assert f"{result.summary.median_walking_speed_mps:.2f} m/s" in html
     assert result.summary.median_pelvis_rotation_deg is not None  # the sample has a gyroscope
-    assert f"turns {result.summary.median_pelvis_rotation_deg:.1f} °" in html
+    assert f"turns {result.summary.median_pelvis_rotation_deg:.1f}°" in html
 
 
 def test_the_report_is_self_contained(analysed: tuple[GaitResult, list]) -> None:

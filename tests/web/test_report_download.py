@@ -18,7 +18,7 @@ def _uploaded(client: Any, clinic: Clinic) -> str:
     return str(finished.headers["location"])
 
 
-def _stored_contacts(clinic: Clinic) -> list[dict[str, Any]]:
+def _stored_result(clinic: Clinic) -> dict[str, Any]:
     from backstride import store
 
     engine = store.make_engine(clinic.url)
@@ -26,9 +26,9 @@ def _stored_contacts(clinic: Clinic) -> list[dict[str, Any]]:
         (rec,) = store.recordings_of(s, clinic.patient_a)
         analysis = store.latest_analysis(s, rec.id)
         assert analysis is not None
-        contacts: list[dict[str, Any]] = analysis.result["initial_contacts"]
+        result: dict[str, Any] = analysis.result
     engine.dispose()
-    return contacts
+    return result
 
 
 def test_the_report_downloads_with_the_signal_and_the_norms(client: Any, clinic: Clinic) -> None:
@@ -42,7 +42,11 @@ def test_the_report_downloads_with_the_signal_and_the_norms(client: Any, clinic:
     figures = {k: json.loads(v.replace("<\\/", "</")) for k, v in _BLOCK.findall(response.text)}
     signals = [f for k, f in figures.items() if k.startswith("plot-signal-")]
     assert len(signals) == 3
-    contacts = _stored_contacts(clinic)
+    stored = _stored_result(clinic)
+    contacts = stored["initial_contacts"]
+    # the walk page and the report both say how far the pelvis turns (the sample has a gyroscope)
+    turns = f"turns {stored['summary']['median_pelvis_rotation_deg']:.1f}°"
+    assert turns in page.text and turns in response.text
     for fig in signals:
         t = fig["data"][0]["x"]
         shown = sorted(x for trace in fig["data"][1:] for x in trace["x"])
