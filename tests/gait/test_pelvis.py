@@ -77,39 +77,40 @@ def test_without_a_gyroscope_there_are_no_pelvis_ranges(shared_data: Path) -> No
     assert result.summary.median_pelvis_rotation_deg is None
 
 
-def test_a_turn_of_the_path_and_the_gyroscopes_bias_are_not_counted() -> None:
+def _walking_in_a_curve(turn_dps: float) -> PelvisMotion:
+    """The pelvis turns ±4° at the stride frequency while the walker's path curves steadily (``turn_dps``)
+    and the gyroscope reads 2°/s too much on every axis; obliquity ±3° and tilt ±1.5° at other phases."""
     fs, stride_s = 25.0, 1.1
     t = np.arange(0, 20, 1 / fs)
-    # the pelvis turns ±4° at the stride frequency while the walker turns steadily (18°/s) and the
-    # gyroscope reads 2°/s too much on every axis; obliquity ±3° and tilt ±1.5° at other phases
+    phase = 2 * np.pi * t / stride_s
     rate = (
         np.column_stack(
             [
-                4.0 * 2 * np.pi / stride_s * np.cos(2 * np.pi * t / stride_s) + 18.0,
-                3.0 * 2 * np.pi / stride_s * np.cos(2 * np.pi * t / stride_s + 1.0),
-                1.5 * 4 * np.pi / stride_s * np.cos(4 * np.pi * t / stride_s),
+                4.0 * 2 * np.pi / stride_s * np.cos(phase) + turn_dps,
+                3.0 * 2 * np.pi / stride_s * np.cos(phase + 1.0),
+                1.5 * 4 * np.pi / stride_s * np.cos(2 * phase),
             ]
         )
         + 2.0
     )
     ic = np.round(np.arange(0.3, 19, stride_s / 2) * fs).astype(np.int64)
-    at = np.arange(ic.size)
-    eye = np.eye(3)
-    k = at.size
-    pelvis = PelvisMotion().measure(
-        integrated(rate, fs),
-        ic,
-        at,
-        np.tile(eye[0], (k, 1)),
-        np.tile(eye[1], (k, 1)),
-        np.tile(eye[2], (k, 1)),
-        fs,
-    )
+    k = ic.size
+    up, forward, left = (np.tile(axis, (k, 1)) for axis in np.eye(3))
+    return PelvisMotion().measure(integrated(rate, fs), ic, np.arange(k), up, forward, left, fs)
+
+
+def test_a_curving_path_and_the_gyroscopes_bias_are_not_counted() -> None:
+    pelvis = _walking_in_a_curve(10.0)  # with the bias the heading changes by 12°/s: a gentle curve
     measured = ~np.isnan(pelvis.rotation_deg_)
-    assert measured.sum() == k - 2  # the last two contacts start no whole stride
+    assert measured.sum() == pelvis.rotation_deg_.size - 2  # the last two contacts start no whole stride
     assert np.median(pelvis.rotation_deg_[measured]) == pytest.approx(8.0, abs=0.4)
     assert np.median(pelvis.obliquity_deg_[measured]) == pytest.approx(6.0, abs=0.4)
     assert np.median(pelvis.tilt_deg_[measured]) == pytest.approx(3.0, abs=0.3)
+
+
+def test_turning_strides_are_left_out() -> None:
+    pelvis = _walking_in_a_curve(30.0)  # 32°/s with the bias: a turn, not a curve
+    assert np.isnan(pelvis.rotation_deg_).all() and np.isnan(pelvis.tilt_deg_).all()
 
 
 def test_a_pause_is_not_a_stride() -> None:

@@ -83,7 +83,11 @@ def test_chunked_pass_equals_single_pass(shared_data: Path) -> None:
             assert (va is None and vb is None) or va == pytest.approx(vb, abs=1.5e-3), field
         for field in ("pelvis_rotation_deg", "pelvis_obliquity_deg", "pelvis_tilt_deg"):
             va, vb = getattr(a, field), getattr(b, field)
-            assert va is not None and va == pytest.approx(vb, abs=0.1 + 1e-9), field  # rounded to 0.1°
+            # rounded to 0.1°; None in a bout of turning strides only
+            assert (va is None and vb is None) or va == pytest.approx(vb, abs=0.1 + 1e-9), field
+    assert sum(b.pelvis_rotation_deg is not None for b in single.walking_bouts) >= 0.8 * len(
+        single.walking_bouts
+    )
     assert chunked.summary.n_bouts == single.summary.n_bouts
     assert chunked.summary.n_steps == single.summary.n_steps
     assert chunked.summary.total_walking_s == single.summary.total_walking_s

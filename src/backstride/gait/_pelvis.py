@@ -21,6 +21,14 @@ add such a ramp), and the range that remains is the stride's excursion:
 * **tilt** — about the left-right axis (sagittal plane), the pelvis tipping forward and back twice a stride.
 
 Ranges do not depend on the axes' signs, so a forward direction found the wrong way round changes nothing.
+
+A stride in which the walker turns is left out: turning, the pelvis leads the body round and its rotation
+range doubles (the 10 m walks' U-turn strides: median 17.6° against 8.4° on the straight), which says
+nothing of how freely it moves in walking. Turn detectors threshold the trunk's yaw rate (El-Gohary et al.
+2014, "Continuous monitoring of turning in patients with movement disability", Sensors 14:356–369); here a
+stride whose heading changes faster than ``max_turn_dps`` on average is a turn. On the 10 m walks the
+heading of straight strides changes by 1.7° in the median (99th percentile 8.7°, about 8°/s), of the U-turn's
+strides by 65° (10th percentile 15°).
 """
 
 from __future__ import annotations
@@ -39,16 +47,20 @@ class PelvisMotion(Stage):
     ----------
     max_stride_s:
         Longest stride measured (Mobilise-D's stride limit); a pause between two contacts is not a stride.
+    max_turn_dps:
+        Strides whose heading changes faster than this (degrees per second, on average over the stride)
+        are turns and left out.
 
     Results
     -------
     rotation_deg_, obliquity_deg_, tilt_deg_:
         For each contact asked for, the range (degrees) in the stride it starts (to the second contact
-        after it); NaN where that stride is not in the data or too long.
+        after it); NaN where that stride is not in the data, too long, or a turn.
     """
 
-    def __init__(self, *, max_stride_s: float = 3.0) -> None:
+    def __init__(self, *, max_stride_s: float = 3.0, max_turn_dps: float = 15.0) -> None:
         self.max_stride_s = max_stride_s
+        self.max_turn_dps = max_turn_dps
 
     def measure(
         self,
@@ -83,6 +95,9 @@ class PelvisMotion(Stage):
                 order = np.argsort(length, kind="stable")
                 for part in np.array_split(order, max(1, order.size // 512)):
                     out[rows[part]] = _ranges(angle, a[part], length[part], frame[rows[part]])
+                # the heading's change over the stride: the angle about the vertical from start to end
+                heading = np.einsum("mj,mj->m", angle[a + length] - angle[a], up[rows])
+                out[rows[np.abs(heading) > self.max_turn_dps * length / fs]] = np.nan
         self.rotation_deg_ = out[:, 0]
         self.obliquity_deg_ = out[:, 1]
         self.tilt_deg_ = out[:, 2]
