@@ -62,3 +62,19 @@ def test_a_large_recording_gets_its_report_without_the_signal(app_factory: Any, 
     ids = [k for k, _ in _BLOCK.findall(response.text)]
     assert ids == ["plot-bouts", "plot-cadence-speed", "plot-trunk-lean"]
     assert "The trunk&#39;s signal is not drawn for a recording this large" in response.text
+
+
+def test_a_lost_file_still_gets_its_report(client: Any, clinic: Clinic) -> None:
+    from backstride import store
+
+    result_url = _uploaded(client, clinic)
+    for sha in store.BlobStore(clinic.blob_dir):  # the stored recording's bytes disappear
+        store.BlobStore(clinic.blob_dir).path(sha).unlink()
+    response = client.get(f"{result_url}/report.html")
+    assert response.status_code == 200
+    assert "the recording&#39;s stored file could not be read" in response.text
+    assert [k for k, _ in _BLOCK.findall(response.text)] == [
+        "plot-bouts",
+        "plot-cadence-speed",
+        "plot-trunk-lean",
+    ]

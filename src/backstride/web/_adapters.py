@@ -98,11 +98,20 @@ def norms_comparison(gait: GaitResult, *, age: float | None, sex: str | None) ->
     return NormView(rows=rows, signs=list(comparison.back_pain_signs), notes=list(comparison.notes))
 
 
+SIGNAL_TOO_LARGE = "The trunk's signal is not drawn for a recording this large; the other plots are."
+SIGNAL_MISSING = "The trunk's signal is not drawn: the recording's stored file could not be read."
+
+
 def recording_report_html(
-    gait: GaitResult, recording_path: Path | None, *, age: float | None, sex: str | None
+    gait: GaitResult,
+    recording_path: Path | None,
+    *,
+    age: float | None,
+    sex: str | None,
+    no_signal: str = SIGNAL_TOO_LARGE,
 ) -> str:
     """The recording's self-contained report (as ``backstride analyze --html`` writes it), with the signal
-    of its longest bouts read from ``recording_path`` (``None``: a file too large to read on a request)."""
+    of its longest bouts read from ``recording_path`` (``None``: not read, for the reason ``no_signal``)."""
     from backstride import clinic, io, report
     from backstride.gait import vertical_traces
 
@@ -110,7 +119,7 @@ def recording_report_html(
     signal_note = None
     spans = report.trace_spans(gait)
     if recording_path is None:
-        signal_note = "The trunk's signal is not drawn for a recording this large; the other plots are."
+        signal_note = no_signal
     elif spans:
         try:
             traces = vertical_traces(io.iter_chunks(recording_path), spans)

@@ -270,8 +270,13 @@ def report_download(request: Request, patient_id: int, recording_id: int) -> Res
         age, sex = (profile.age, profile.sex) if profile else (None, None)
         # the signal is read again from the stored file; a large one would keep the request for minutes
         small = rec.size_bytes < state.settings.stream_from_bytes
-        with store.recording_file(state.blobs, rec) if small else contextlib.nullcontext() as path:
-            html = _adapters.recording_report_html(gait, path, age=age, sex=sex)
+        try:
+            with store.recording_file(state.blobs, rec) if small else contextlib.nullcontext() as path:
+                html = _adapters.recording_report_html(gait, path, age=age, sex=sex)
+        except OSError:  # the stored file is gone or unreadable: the analysis still makes its report
+            html = _adapters.recording_report_html(
+                gait, None, age=age, sex=sex, no_signal=_adapters.SIGNAL_MISSING
+            )
         stem = Path(rec.filename).stem or "recording"
     name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in stem)[:80] + "-report.html"
     return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="{name}"'})
