@@ -3,42 +3,19 @@
 from __future__ import annotations
 
 from rich.console import Console
+from tests._results import minute_bout, result_of
 
 from backstride.cli._gait import _print_days
-from backstride.gait import GaitResult, GaitSummary, RecordingInfo, Subject, WalkingBout
-
-
-def _bout(start_s: float, cadence: float) -> WalkingBout:
-    return WalkingBout(
-        start_s=start_s, end_s=start_s + 60.0, duration_s=60.0, n_steps=round(cadence), cadence_spm=cadence,
-        step_length_m=0.6, stride_length_m=1.2, walking_speed_mps=1.2, trunk_lean_deg=5.0,
-        step_regularity=0.8, stride_regularity=0.85, symmetry=0.94, step_time_cv_pct=3.0,
-    )  # fmt: skip
+from backstride.gait import GaitResult
 
 
 def _result(duration_s: float, start_time: str | None) -> GaitResult:
-    bouts = [_bout(600.0, 100.0), _bout(3600.0, 104.0), _bout(30_000.0, 110.0)]
-    return GaitResult(
-        backstride_version="0",
-        recording=RecordingInfo(
-            sampling_rate_hz=100.0, duration_s=duration_s, has_gyroscope=False, start_time=start_time
-        ),
-        subject=Subject(height_m=1.7, sensor_height_m=1.02, sensor_height_source="from body height"),
-        summary=GaitSummary(
-            recording_duration_s=duration_s,
-            total_walking_s=180.0,
-            n_steps=314,
-            n_bouts=3,
-            longest_bout_s=60.0,
-            n_bouts_10s=3,
-            median_cadence_spm=104.0,
-            median_walking_speed_mps=1.2,
-            median_stride_length_m=1.2,
-            median_trunk_lean_deg=5.0,
-        ),
-        walking_bouts=bouts,
-        initial_contacts=[],
-    )
+    bouts = [
+        minute_bout(600.0, 100.0, 1.2),
+        minute_bout(3600.0, 104.0, 1.2),
+        minute_bout(30_000.0, 110.0, 1.2),
+    ]
+    return result_of(bouts, duration_s, start_time)
 
 
 def _printed(result: GaitResult) -> str:
