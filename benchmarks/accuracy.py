@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import statistics
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ import numpy as np
 if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks import apps
 from benchmarks._shared import SHARED_DATA
 from benchmarks.datasets import random_rotation
 
@@ -259,6 +261,14 @@ def slowed(rec: Any, ref: dict[str, Any], factor: float) -> tuple[Any, dict[str,
     return slow, _moved(ref, lambda t: t * factor, bout_rates=1.0 / factor)
 
 
+def exported(rec: Any, app: str, seed: int) -> Any:
+    """``rec`` written as the phone ``app`` exports it (``benchmarks.apps``) and read back by ``io.read``."""
+    from backstride import io
+
+    with tempfile.TemporaryDirectory(prefix="backstride-app-") as tmp:
+        return io.read(apps.export(app, rec, Path(tmp), seed))
+
+
 def foot_agreement(dataset: str) -> float:
     """Share of the reference contacts found within ±0.25 s whose foot (left/right) backstride names right."""
     from backstride.gait import analyze
@@ -310,10 +320,12 @@ def score_dataset(
     reorient: bool = False,
     limp: float | None = None,
     slow: float | None = None,
+    app: str | None = None,
 ) -> dict[str, Any]:
     """Analyse every reference recording of ``dataset`` in-process and score it (optionally rotated,
     resampled to another rate, with its movement scaled by ``amplitude``, turned round halfway, or
-    time-warped into a limp with step-time ``limp`` asymmetry, or played ``slow`` times slower)."""
+    time-warped into a limp with step-time ``limp`` asymmetry, or played ``slow`` times slower; or written
+    as the phone ``app`` exports it and read back from that file, its format found by content)."""
     from backstride.gait import analyze
 
     score = Score()
@@ -329,6 +341,8 @@ def score_dataset(
             rec = softened(rec, amplitude)
         if reorient:
             rec = reoriented_halfway(rec, 2000 + i)
+        if app is not None:
+            rec = exported(rec, app, 3000 + i)
         height = meta.get("height_m")
         height = height if isinstance(height, float) and np.isfinite(height) else None
         result = analyze(rec, height_m=height, sensor_height_m=meta.get("sensor_height_m"))

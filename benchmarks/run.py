@@ -72,6 +72,9 @@ VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("time-warped into a limp (steps 1.3x / 0.7x)", {"limp": 0.3}),
     ("played 1.5x slower (cadence ~70 steps/min)", {"slow": 1.5}),
     ("played 2x slower (cadence ~52 steps/min)", {"slow": 2.0}),
+    ("phyphox export (turned, 200 Hz phone clock)", {"rotate": True, "app": "phyphox"}),
+    ("Sensor Logger, Android (turned, 200 Hz, gyroscope)", {"rotate": True, "app": "sensorlogger-android"}),
+    ("Sensor Logger, iOS (turned, 100 Hz, gravity apart)", {"rotate": True, "app": "sensorlogger-ios"}),
 )
 
 GOAL_SPEEDUP = 50.0

@@ -1,0 +1,189 @@
+"""The reference recordings written as phone apps export them, for the ``apps`` rows of the robustness table.
+
+The engine is judged on real app exports, and a reader and the engine can each be right on their own and
+still disagree when put together (a time origin, an axis order, a sign, a unit, a sensor clock). These
+builders take a reference recording and write it as the app would have written it had the phone been at
+the lower back, so the whole path — format found by content, reader, units, resampling, engine — is scored
+against the recording's own reference, as the official scorer scores ``imu.csv`` (``EVAL_FILE``).
+
+What makes the file a phone's, not the lab sensor's:
+
+- **the frame**: the phone's axes are not the body's; the caller turns the recording by a random rotation
+  first (as in the "randomly rotated" row);
+- **the clock**: a phone's sensors deliver samples at a nominal rate, not exactly: each interval here is
+  the nominal one ±5 % (standard deviation), and the operating system drops short runs of samples when it
+  is busy (runs of 2–10 samples, starting at 0.5 % of them). Each sensor has its own clock, so the
+  gyroscope's time stamps do not line up with the accelerometer's. The recording is interpolated
+  (linearly) at those instants: it has no content above its own 50 Hz Nyquist frequency to lose.
+- **the layout and units**, each from the app's documentation (see the readers, ``backstride.io._phyphox``
+  and ``backstride.io._sensorlogger``):
+
+  ============================  ========  ==========================================================
+  app                           rate      what is written
+  ============================  ========  ==========================================================
+  ``phyphox``                   200 Hz    "Acceleration with g" experiment ZIP: ``Raw Data.csv`` with
+                                          quoted headers, numbers as ``%.9E``, experiment time in s;
+                                          ``meta/time.csv``, ``meta/device.csv``. No gyroscope.
+  ``sensorlogger-android``      200 Hz    Sensor Logger ZIP: ``TotalAcceleration.csv`` and
+                                          ``Gyroscope.csv`` (rad/s), columns ``time,seconds_elapsed,z,
+                                          y,x`` with the time in ns since the epoch; ``Metadata.csv``.
+  ``sensorlogger-ios``          100 Hz    Sensor Logger folder as iOS writes it, not standardised:
+                                          ``Accelerometer.csv`` (gravity removed) and ``Gravity.csv``,
+                                          both with iOS's opposite sign, and ``Gyroscope.csv``.
+  ============================  ========  ==========================================================
+
+  Gravity for the iOS split is the acceleration's 0.3 Hz low-pass (a phone estimates it by sensor fusion;
+  only the sum is read back, so the split's exact form does not matter).
+
+The exports are written into a temporary folder for each scoring run and deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+START_NS = 1_760_000_000 * 10**9  # 2025-10-09 08:53:20 UTC
+CLOCK_JITTER = 0.05  # standard deviation of a sample interval, as a fraction of the nominal one
+DROP_START = 0.005  # share of samples at which a run of dropped samples starts
+DROP_RUN = (2, 10)  # samples in a dropped run
+
+SENSORLOGGER_METADATA = (
+    "version,device name,recording epoch time,recording time,recording timezone,platform,appVersion,"
+    "device id,sensors,sampleRateMs,standardisation,platform version\n"
+)
+
+
+def phone_clock(duration_s: float, rate_hz: float, rng: np.random.Generator) -> FloatArray:
+    """Sample instants of a phone sensor over ``[0, duration_s]``: jittered intervals, short dropouts."""
+    n = int(duration_s * rate_hz * 1.2) + 10
+    steps = np.clip(1.0 + CLOCK_JITTER * rng.standard_normal(n), 0.5, 1.5) / rate_hz
+    t = rng.uniform(0.0, 1.0 / rate_hz) + np.concatenate([[0.0], np.cumsum(steps)])
+    t = t[t <= duration_s]
+    keep = np.ones(t.size, dtype=bool)
+    for start in np.flatnonzero(rng.random(t.size) < DROP_START):
+        keep[start : start + rng.integers(DROP_RUN[0], DROP_RUN[1] + 1)] = False
+    keep[0] = keep[-1] = True
+    return t[keep]
+
+
+def at(times: FloatArray, t: FloatArray, values: FloatArray) -> FloatArray:
+    """``values`` (``(n, 3)`` at ``times``) linearly interpolated at the instants ``t``."""
+    return np.column_stack([np.interp(t, times, values[:, k]) for k in range(values.shape[1])])
+
+
+def _write_rows(path: Path, header: str, columns: list[FloatArray], fmt: str) -> None:
+    table = np.column_stack(columns)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        f.write(header + "\n")
+        np.savetxt(f, table, fmt=fmt, delimiter=",")
+
+
+def _zip(folder: Path, archive: Path) -> Path:
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                z.write(path, path.relative_to(folder.parent))
+    return archive
+
+
+def phyphox(rec: Any, out: Path, rng: np.random.Generator) -> Path:
+    """A phyphox "Acceleration with g" export (ZIP) of ``rec``, sampled on a 200 Hz phone clock."""
+    t = phone_clock(rec.duration_s, 200.0, rng)
+    acc = at(rec.time_s, t, rec.acc_mps2)
+    folder = out / "Acceleration with g 2025-10-09 10-53-20"
+    (folder / "meta").mkdir(parents=True)
+    header = ",".join(
+        f'"{h}"'
+        for h in (
+            "Time (s)",
+            "Acceleration x (m/s^2)",
+            "Acceleration y (m/s^2)",
+            "Acceleration z (m/s^2)",
+            "Absolute acceleration (m/s^2)",
+        )
+    )
+    _write_rows(folder / "Raw Data.csv", header, [t, acc, np.linalg.norm(acc, axis=1)], "%.9E")
+    (folder / "meta" / "device.csv").write_text(
+        '"property","value"\n"deviceBrand","Google"\n"deviceModel","Pixel 7"\n', encoding="utf-8"
+    )
+    end = float(t[-1]) + 0.5
+    (folder / "meta" / "time.csv").write_text(
+        '"event","experiment time","system time","system time text"\n'
+        '"START",0.000000000E0,1.760000000000E9,"2025-10-09 10:53:20.000 UTC+02:00"\n'
+        f'"PAUSE",{end:.9E},{1.76e9 + end:.12E},"2025-10-09 10:54:00.000 UTC+02:00"\n',
+        encoding="utf-8",
+    )
+    return _zip(folder, out / "phyphox.zip")
+
+
+def _sensorlogger_csv(path: Path, t: FloatArray, xyz: FloatArray) -> None:
+    """``time,seconds_elapsed,z,y,x``: the axes in the app's order, time in ns since the epoch."""
+    ns = (START_NS + np.round(t * 1e9)).astype(np.int64)
+    table = np.column_stack([t, xyz[:, 2], xyz[:, 1], xyz[:, 0]])
+    with path.open("w", encoding="utf-8", newline="") as f:
+        f.write("time,seconds_elapsed,z,y,x\n")
+        for stamp, row in zip(ns.tolist(), table.tolist(), strict=True):
+            f.write(f"{stamp},{row[0]:.6f},{row[1]:.7f},{row[2]:.7f},{row[3]:.7f}\n")
+
+
+def _gyroscope(rec: Any, folder: Path, rate_hz: float, rng: np.random.Generator) -> None:
+    if rec.gyr_dps is not None:
+        t = phone_clock(rec.duration_s, rate_hz, rng)
+        _sensorlogger_csv(folder / "Gyroscope.csv", t, np.radians(at(rec.time_s, t, rec.gyr_dps)))
+
+
+def sensorlogger_android(rec: Any, out: Path, rng: np.random.Generator) -> Path:
+    """A Sensor Logger export (ZIP) from an Android phone: acceleration with gravity and the gyroscope."""
+    folder = out / "2025-10-09_08-53-20"
+    folder.mkdir(parents=True)
+    t = phone_clock(rec.duration_s, 200.0, rng)
+    _sensorlogger_csv(folder / "TotalAcceleration.csv", t, at(rec.time_s, t, rec.acc_mps2))
+    _gyroscope(rec, folder, 200.0, rng)
+    (folder / "Metadata.csv").write_text(
+        SENSORLOGGER_METADATA + "3,Pixel 7,1760000000000,2025-10-09_08-53-20,Europe/Berlin,android,1.64,"
+        "abc,TotalAcceleration|Gyroscope,5|5,false,15\n",
+        encoding="utf-8",
+    )
+    return _zip(folder, out / "sensorlogger.zip")
+
+
+def sensorlogger_ios(rec: Any, out: Path, rng: np.random.Generator) -> Path:
+    """A Sensor Logger folder from an iPhone (not standardised): user acceleration and gravity with iOS's
+    sign, and the gyroscope."""
+    from backstride.gait._filters import lowpass
+
+    folder = out / "2025-10-09_08-53-20"
+    folder.mkdir(parents=True)
+    gravity = lowpass(rec.acc_mps2, 0.3, rec.sampling_rate_hz)
+    t = phone_clock(rec.duration_s, 100.0, rng)  # Core Motion gives both from one device-motion update
+    _sensorlogger_csv(folder / "Accelerometer.csv", t, -at(rec.time_s, t, rec.acc_mps2 - gravity))
+    _sensorlogger_csv(folder / "Gravity.csv", t, -at(rec.time_s, t, gravity))
+    _gyroscope(rec, folder, 100.0, rng)
+    (folder / "Metadata.csv").write_text(
+        SENSORLOGGER_METADATA + "3,iPhone 15,1760000000000,2025-10-09_08-53-20,Europe/Berlin,ios,1.64,"
+        "abc,Accelerometer|Gravity|Gyroscope,10|10|10,false,18.1\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+APPS: dict[str, Callable[[Any, Path, np.random.Generator], Path]] = {
+    "phyphox": phyphox,
+    "sensorlogger-android": sensorlogger_android,
+    "sensorlogger-ios": sensorlogger_ios,
+}
+
+
+def export(app: str, rec: Any, out: Path, seed: int) -> Path:
+    """Write ``rec`` as ``app`` exports it, into the (empty) folder ``out``; the path to give ``io.read``.
+    Each app draws its own clocks from ``seed``."""
+    return APPS[app](rec, out, np.random.default_rng([seed, zlib.crc32(app.encode())]))

@@ -1,0 +1,95 @@
+"""The phone-app exports of the reference recordings: a phone's clock, files that read back to the signal they
+were made from, and the engine's accuracy through them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from benchmarks import apps
+from benchmarks.accuracy import DATA, load_folder, score_dataset
+from benchmarks.datasets import random_rotation
+
+
+@pytest.fixture(scope="module")
+def turned() -> Any:
+    """A real 10 m walk, turned as a phone in a belt pouch might sit."""
+    if not (DATA / "lowback-10m").is_dir():
+        pytest.fail(f"reference data not found at {DATA} (set BACKSTRIDE_SHARED_DATA)")
+    folder = sorted(p.parent for p in (DATA / "lowback-10m").rglob("reference.json"))[0]
+    rec, _, _ = load_folder(folder, random_rotation(41))
+    return rec
+
+
+def test_phone_clock_jitters_and_drops_samples() -> None:
+    t = apps.phone_clock(600.0, 200.0, np.random.default_rng(1))
+    dt = np.diff(t)
+    assert np.all(dt > 0) and 0.0 <= t[0] < 1 / 200 and t[-1] <= 600.0
+    regular = dt[dt < 1.6 / 200]
+    assert np.median(regular) == pytest.approx(1 / 200, rel=0.01)
+    assert np.std(regular) / np.mean(regular) == pytest.approx(apps.CLOCK_JITTER, rel=0.15)
+    dropped = dt[dt >= 1.6 / 200]
+    # runs of 2-10 samples lost at about 0.5 % of the samples: some 600 over ten minutes at 200 Hz
+    assert 400 < dropped.size < 800
+    # about 6 samples lost per run, 3 % of them; two runs may meet, but no gap lasts a tenth of a second
+    assert 0.95 < t.size / (600 * 200) < 0.985
+    assert dropped.max() < 0.1
+    # same seed, same clock; another seed, another clock
+    np.testing.assert_array_equal(t, apps.phone_clock(600.0, 200.0, np.random.default_rng(1)))
+    assert not np.array_equal(t[:100], apps.phone_clock(600.0, 200.0, np.random.default_rng(2))[:100])
+
+
+@pytest.mark.parametrize(
+    ("app", "fmt", "rate_hz", "gyroscope"),
+    [
+        ("phyphox", "phyphox", 200.0, False),
+        ("sensorlogger-android", "sensorlogger", 200.0, True),
+        ("sensorlogger-ios", "sensorlogger", 100.0, True),
+    ],
+)
+def test_an_export_reads_back_to_the_signal_it_was_made_from(
+    tmp_path: Path, turned: Any, app: str, fmt: str, rate_hz: float, gyroscope: bool
+) -> None:
+    from backstride import io
+
+    path = apps.export(app, turned, tmp_path, seed=5)
+    assert io.detect_format(path) == fmt
+    back = io.read(path)
+    assert back.metadata["format"] == fmt
+    assert back.sampling_rate_hz == pytest.approx(rate_hz, rel=0.02)
+    assert any(n.startswith("time base irregular") for n in back.notes)
+    if app == "sensorlogger-ios":
+        assert any("recorded on iOS" in n for n in back.notes)
+    # times run from the first sample the reader kept, which came a little after the source's first: find
+    # that offset (a few ms), then the signal must be the source's
+    inside = (back.time_s > 1.0) & (back.time_s < turned.duration_s - 1.0)
+    t = back.time_s[inside]
+
+    def error(mine: np.ndarray, source: np.ndarray, offset: float) -> float:
+        return float(np.median(np.abs(mine[inside] - apps.at(turned.time_s, t + offset, source))))
+
+    offsets = np.arange(0.0, 0.0301, 0.001)
+    offset = min(offsets, key=lambda o: error(back.acc_mps2, turned.acc_mps2, o))
+    assert offset < 3.0 / rate_hz
+    for mine, source in ((back.acc_mps2, turned.acc_mps2), (back.gyr_dps, turned.gyr_dps)):
+        if mine is None or source is None:
+            continue
+        # two linear interpolations of a 100 Hz signal apart
+        assert error(mine, source, offset) < 0.01 * np.std(source, axis=0).max()
+    assert (back.gyr_dps is not None) == gyroscope
+
+
+@pytest.mark.parametrize("app", sorted(apps.APPS))
+def test_the_engine_scores_about_the_same_through_a_phone_app(app: str) -> None:
+    # measured (turned, then written as the app's export and read back): lab F1 0.82-0.83, 6 of 12 bouts;
+    # 10 m F1 0.930, step count error 1 (as recorded: 0.833, 6 of 12; 0.930, 1)
+    lab = score_dataset("lowback-lab", rotate=True, app=app)
+    assert lab["ic_f1"] >= 0.79
+    assert lab["wb_matched"] >= 5
+    assert lab["walking_speed_mae_mps"] <= 0.12
+    ten_m = score_dataset("lowback-10m", rotate=True, app=app)
+    assert ten_m["ic_f1"] >= 0.91
+    assert ten_m["step_count_abs_err_median"] <= 2
