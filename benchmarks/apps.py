@@ -48,6 +48,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -127,12 +129,18 @@ def phyphox(rec: Any, out: Path, rng: np.random.Generator) -> Path:
 
 def _sensorlogger_csv(path: Path, t: FloatArray, xyz: FloatArray) -> None:
     """``time,seconds_elapsed,z,y,x``: the axes in the app's order, time in ns since the epoch."""
-    ns = (START_NS + np.round(t * 1e9)).astype(np.int64)
-    table = np.column_stack([t, xyz[:, 2], xyz[:, 1], xyz[:, 0]])
-    with path.open("w", encoding="utf-8", newline="") as f:
-        f.write("time,seconds_elapsed,z,y,x\n")
-        for stamp, row in zip(ns.tolist(), table.tolist(), strict=True):
-            f.write(f"{stamp},{row[0]:.6f},{row[1]:.7f},{row[2]:.7f},{row[3]:.7f}\n")
+    table = pa.table(
+        {
+            "time": (START_NS + np.round(t * 1e9)).astype(np.int64),
+            "seconds_elapsed": np.round(t, 6),
+            "z": np.round(xyz[:, 2], 7),
+            "y": np.round(xyz[:, 1], 7),
+            "x": np.round(xyz[:, 0], 7),
+        }
+    )
+    with path.open("wb") as f:
+        f.write(b"time,seconds_elapsed,z,y,x\n")  # pyarrow would quote the names; the app does not
+        pacsv.write_csv(table, f, write_options=pacsv.WriteOptions(include_header=False))
 
 
 def _gyroscope(rec: Any, folder: Path, rate_hz: float, rng: np.random.Generator) -> None:

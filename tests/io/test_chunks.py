@@ -16,9 +16,11 @@ from backstride.io import _csv
 
 @pytest.fixture(autouse=True, params=["whole", "streamed"])
 def csv_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every test runs twice: small CSVs are parsed whole, large ones streamed block by block."""
+    """Every test runs twice: small CSVs are parsed whole, large ones streamed block by block (here in blocks
+    of 32 kB, a few hundred rows, so even short test files stream in many)."""
     if request.param == "streamed":
         monkeypatch.setattr(_csv, "WHOLE_READ_MAX_BYTES", 0)
+        monkeypatch.setattr(_csv, "STREAM_BLOCK_BYTES", 32 << 10)
     return str(request.param)
 
 
@@ -74,7 +76,7 @@ def test_the_bundled_sample_streams(shared_data: Path) -> None:
     assert chunks[2].time_s[0] == pytest.approx(120.0)
 
 
-def test_phone_formats_are_read_whole_and_sliced(tmp_path: Path, synth: Any) -> None:
+def test_a_single_phyphox_csv_streams(tmp_path: Path, synth: Any) -> None:
     w = synth.walk(duration_s=40.0)
     header = [
         '"Time (s)"',
@@ -87,6 +89,119 @@ def test_phone_formats_are_read_whole_and_sliced(tmp_path: Path, synth: Any) -> 
     assert [c.n_samples for c in chunks] == [1500, 1500, 1000]
     assert chunks[1].time_s[0] == pytest.approx(15.0)
     assert chunks[0].metadata["format"] == "phyphox"
+
+
+def _sensorlogger_file(path: Path, t: np.ndarray, xyz: np.ndarray) -> None:
+    ns = (1_760_000_000 * 10**9 + np.round(t * 1e9)).astype(np.int64)
+    rows = [f"{n},{s:.6f},{v[2]:.7f},{v[1]:.7f},{v[0]:.7f}" for n, s, v in zip(ns, t, xyz, strict=True)]
+    path.write_text("time,seconds_elapsed,z,y,x\n" + "\n".join(rows) + "\n", encoding="utf-8")
+
+
+def _iphone_export(folder: Path, synth: Any) -> Any:
+    """Two minutes from an iPhone: user acceleration and gravity on one clock, from 0.5 s (the gravity's
+    first reading is later); the gyroscope on its own clock at 50 Hz, ending 3 s before the accelerometer;
+    and a 0.3 s hiccup in the accelerometer's time stamps."""
+    w = synth.walk(duration_s=120.0, jitter_s=0.002)
+    keep = (w.t < 61.0) | (w.t > 61.3)
+    t, acc = w.t[keep], w.acc[keep]
+    gravity = np.tile([synth.G, 0.0, 0.0], (t.size, 1))
+    folder.mkdir()
+    _sensorlogger_file(folder / "Accelerometer.csv", t, -(acc - gravity))
+    late = t >= 0.5
+    _sensorlogger_file(folder / "Gravity.csv", t[late], -gravity[late])
+    g = synth.walk(duration_s=117.0, rate_hz=50.0, jitter_s=0.003, seed=4)
+    _sensorlogger_file(folder / "Gyroscope.csv", g.t + 0.013, np.radians(g.gyr))
+    (folder / "Metadata.csv").write_text(
+        "version,device name,platform,standardisation\n3,iPhone 15,ios,false\n", encoding="utf-8"
+    )
+    return w
+
+
+def test_a_phone_export_streams_and_joins_to_what_one_block_per_file_gives(
+    tmp_path: Path, synth: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = _iphone_export(tmp_path / "iphone", synth)
+    chunks = list(io.iter_chunks(tmp_path / "iphone", chunk_s=30.0))
+    whole = io.read(tmp_path / "iphone")
+    with monkeypatch.context() as m:  # each sensor's file parsed in one block, as a short export is
+        m.setattr(_csv, "WHOLE_READ_MAX_BYTES", 128 << 20)
+        one_block = io.read(tmp_path / "iphone")
+    for got in (np.concatenate([c.acc_mps2 for c in chunks]), whole.acc_mps2):
+        np.testing.assert_allclose(got, one_block.acc_mps2, atol=1e-9)
+    gyr = [c.gyr_dps for c in chunks]
+    assert whole.gyr_dps is not None and one_block.gyr_dps is not None and all(g is not None for g in gyr)
+    np.testing.assert_allclose(np.concatenate(gyr), one_block.gyr_dps, atol=1e-9)  # type: ignore[arg-type]
+    np.testing.assert_allclose(whole.gyr_dps, one_block.gyr_dps, atol=1e-9)
+    # from the first accelerometer sample the gravity covers, to the gyroscope's last reading
+    assert whole.duration_s == pytest.approx(116.98 + 0.013 - 0.5, abs=0.02)
+    measured = (whole.time_s < 60.4) | (whole.time_s > 60.9)  # not across the hiccup
+    truth = np.interp(whole.time_s + 0.5, w.t, w.acc[:, 0])
+    np.testing.assert_allclose(whole.acc_mps2[measured, 0], truth[measured], atol=0.25)
+
+    # said alike, whatever the number of blocks: the cuts at the ends (the gravity's start, the gyroscope's
+    # end), the sign, the hiccup (a gap; said on the last chunk, when all gaps are counted)
+    def said(notes: Any) -> list[str]:
+        return sorted(n for n in notes if "left out" in n or "iOS" in n or "gap" in n)
+
+    assert said(set(n for c in chunks for n in c.notes)) == said(one_block.notes) == said(whole.notes)
+    assert said(whole.notes)[1:3] == [
+        "300 accelerometer samples outside the time covered by every sensor were left out",
+        "51 accelerometer samples outside the time covered by every sensor were left out",
+    ]
+    assert any(n.startswith("1 gap longer than 0.1 s (longest 0.3 s at 60.") for n in chunks[-1].notes)
+    assert all("gap" not in n for c in chunks[:-1] for n in c.notes)
+
+
+def test_a_paused_phyphox_export_streams_with_its_pause_put_back(tmp_path: Path, synth: Any) -> None:
+    acc = synth.walk(duration_s=90.0, jitter_s=0.002, seed=2)
+    gyr = synth.walk(duration_s=90.0, rate_hz=200.0, jitter_s=0.001, seed=3)
+    folder = tmp_path / "phyphox"
+    (folder / "meta").mkdir(parents=True)
+    acc_header = ['"Time (s)"', *(f'"Acceleration {a} (m/s^2)"' for a in "xyz")]
+    gyr_header = ['"Time (s)"', *(f'"Gyroscope {a} (rad/s)"' for a in "xyz")]
+    synth.write_table(folder / "Accelerometer.csv", acc_header, [acc.t, *acc.acc.T], fmt="%.9E")
+    synth.write_table(folder / "Gyroscope.csv", gyr_header, [gyr.t, *np.radians(gyr.gyr).T], fmt="%.9E")
+    (folder / "meta" / "time.csv").write_text(
+        '"event","experiment time","system time","system time text"\n'
+        '"START",0.0,1760000000.0,"2025-10-09 10:53:20.000 UTC+02:00"\n'
+        '"PAUSE",40.0,1760000040.0,"2025-10-09 10:54:00.000 UTC+02:00"\n'
+        '"START",40.0,1760000055.0,"2025-10-09 10:54:15.000 UTC+02:00"\n',
+        encoding="utf-8",
+    )
+    chunks = list(io.iter_chunks(folder, chunk_s=30.0))
+    whole = io.read(folder)
+    assert sum(c.n_samples for c in chunks) == whole.n_samples
+    assert whole.duration_s == pytest.approx(90.0 + 15.0, abs=0.03)  # the 15 s pause is back in the time axis
+    np.testing.assert_allclose(np.concatenate([c.acc_mps2 for c in chunks]), whole.acc_mps2, atol=1e-9)
+    after = whole.time_s > 56.0  # 41 s of experiment time and more: moved on by the pause
+    np.testing.assert_allclose(
+        whole.acc_mps2[after, 0], np.interp(whole.time_s[after] - 15.0, acc.t, acc.acc[:, 0]), atol=0.15
+    )
+    pause = "the measurement was paused 1 time (15 s in all); phyphox's time axis leaves pauses out"
+    gap = "warning: 1 gap longer than 10 s (40.0–55.0 s)"
+    for notes in (whole.notes, chunks[-1].notes):
+        assert any(n.startswith(pause) for n in notes) and any(n.startswith(gap) for n in notes)
+
+
+def test_gaps_are_counted_over_the_whole_stream_and_said_once(
+    make_csv: Callable[..., Path], synth: Any
+) -> None:
+    w = synth.walk(duration_s=100.0)
+    keep = np.ones(w.t.size, dtype=bool)
+    for at, length in ((25.0, 0.5), (29.95, 0.2), (55.0, 12.0), (85.0, 1.5)):  # one across a chunk boundary
+        keep &= (w.t < at) | (w.t > at + length)
+    path = make_csv(w=synth.Walk(w.t[keep], w.acc[keep], w.gyr[keep]))
+    chunks = list(io.iter_chunks(path, chunk_s=30.0))
+    gaps = [n for c in chunks for n in c.notes if "gap" in n]
+    assert gaps == [n for n in io.read(path).notes if "gap" in n]
+    assert gaps[0] == "4 gaps longer than 0.1 s (longest 12.0 s at 55.0 s) bridged by linear interpolation"
+    assert gaps[1].startswith("warning: 1 gap longer than 10 s (55.0–67.0 s)")
+    assert all(n in chunks[-1].notes for n in gaps)
+    # and they reach the analysis, which says what every chunk said
+    from backstride.gait import analyze_stream
+
+    result = analyze_stream(io.iter_chunks(path, chunk_s=30.0))
+    assert all(n in result.recording.notes for n in gaps)
 
 
 def test_chunk_length_must_be_positive(make_csv: Callable[..., Path]) -> None:

@@ -283,6 +283,8 @@ class GaitPipeline(Stage):
             for c in _chain(first, it):
                 if c.sampling_rate_hz != fs:
                     raise InputError("the chunks of one recording must share one sampling rate")
+                # what a reader found further on (a gap at hour 5, a cut-off last line) is said too
+                notes.extend(n for n in c.notes if n not in notes)
                 state["n"] = int(state["n"]) + c.n_samples
                 if progress is not None:
                     progress(c.n_samples / fs)

@@ -1,12 +1,21 @@
-"""Put sensors that were sampled separately (phone apps) onto the accelerometer's time stamps."""
+"""Put sensors that were sampled separately (phone apps) onto the accelerometer's time stamps, block by block.
+
+A phone app writes one file per sensor, each on its own clock. The files are read as streams of blocks (a
+file small enough is one block, a long one many: ``iter_csv_raw``), and the other sensor is read only as far
+as the accelerometer's current block needs it, so a day-long export is aligned in the memory of a block or
+two of each file.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 import numpy as np
 
 from backstride._errors import InputError
 from backstride.io._raw import RawSignals
-from backstride.io._resample import check_time, fill_missing
+from backstride.io._stream import continue_order
 from backstride.recording import FloatArray
 
 
@@ -15,36 +24,109 @@ def absolute_times(raw: RawSignals) -> FloatArray:
     return raw.time_s + raw.clock_origin_s
 
 
-def interpolate_onto(target: RawSignals, other: RawSignals, what: str) -> tuple[FloatArray, slice]:
-    """``other.acc`` interpolated at ``target``'s times, and the slice of ``target`` both cover."""
-    check_time(target)
-    fill_missing(target)
-    check_time(other)
-    fill_missing(other)
-    t_target = absolute_times(target)
-    t_other = absolute_times(other)
-    lo = int(np.searchsorted(t_target, t_other[0], side="left"))
-    hi = int(np.searchsorted(t_target, t_other[-1], side="right"))
-    if hi - lo < 2:
+class _Follower:
+    """The other sensor's samples on their own clock, read block by block as far as they are needed."""
+
+    def __init__(self, blocks: Iterable[RawSignals]) -> None:
+        self._blocks = iter(blocks)
+        self._last: float | None = None
+        self.done = False
+        self.source = ""
+        self.t = np.zeros(0)
+        self.values = np.zeros((0, 3))
+
+    def cover(self, until: float) -> None:
+        """Read on until the samples reach ``until`` (absolute time) or the file ends."""
+        while not self.done and (self.t.size == 0 or self.t[-1] < until):
+            block = next(self._blocks, None)
+            if block is None:
+                self.done = True
+            elif continue_order(block, self._last):
+                self._last = float(block.time_s[-1])
+                self.source = block.source
+                self.t = np.concatenate([self.t, absolute_times(block)])
+                self.values = np.concatenate([self.values, block.acc])
+
+    def forget_before(self, time: float) -> None:
+        """Drop samples before ``time`` except the last one before it (needed to interpolate)."""
+        start = max(0, int(np.searchsorted(self.t, time, side="right")) - 1)
+        self.t, self.values = self.t[start:], self.values[start:]
+
+
+def _rows(raw: RawSignals, keep: slice) -> RawSignals:
+    """Rows ``keep`` of ``raw``; they no longer map to the file's lines once sensors are merged."""
+    return replace(
+        raw,
+        time_s=raw.time_s[keep],
+        acc=raw.acc[keep],
+        gyr=None if raw.gyr is None else raw.gyr[keep],
+        dt=None,
+        first_line=None,
+        notes=list(raw.notes),
+    )
+
+
+def aligned(
+    main: Iterable[RawSignals], other: Iterable[RawSignals], what: str
+) -> Iterator[tuple[RawSignals, FloatArray]]:
+    """Each block of ``main`` (the accelerometer) with ``other``'s values (``.acc``) linearly interpolated at
+    its times. Only the samples of ``main`` inside the time ``other`` covers are kept; how many were left out
+    is noted on the last block (which is why one block is held back)."""
+    follower = _Follower(other)
+    held: tuple[RawSignals, FloatArray] | None = None
+    carried: list[str] = []  # notes of blocks left out whole, said on the next block kept
+    last: float | None = None
+    kept = cut = 0
+    source = ""
+    for block in main:
+        if not continue_order(block, last):
+            carried.extend(block.notes)
+            continue
+        last = float(block.time_s[-1])
+        source = block.source
+        t = absolute_times(block)
+        follower.cover(float(t[-1]))
+        lo = int(np.searchsorted(t, follower.t[0], side="left")) if follower.t.size else t.size
+        hi = int(np.searchsorted(t, follower.t[-1], side="right")) if follower.t.size else t.size
+        cut += lo + (t.size - hi)
+        if hi <= lo:
+            carried.extend(block.notes)
+            continue
+        values = np.empty((hi - lo, 3), dtype=np.float64)
+        for axis in range(3):
+            values[:, axis] = np.interp(t[lo:hi], follower.t, follower.values[:, axis])
+        follower.forget_before(float(t[hi - 1]))
+        kept += hi - lo
+        if held is not None:
+            yield held
+        part = _rows(block, slice(lo, hi))
+        part.notes = [*carried, *part.notes]
+        carried = []
+        held = (part, values)
+    if held is None or kept < 2:
         raise InputError(
-            f"the {what} ({other.source}) and the accelerometer ({target.source}) do not overlap in time"
+            f"the {what} ({follower.source or 'its file'}) and the accelerometer ({source or 'its file'}) "
+            "do not overlap in time"
         )
-    grid = t_target[lo:hi]
-    out = np.empty((grid.shape[0], 3), dtype=np.float64)
-    for axis in range(3):
-        out[:, axis] = np.interp(grid, t_other, other.acc[:, axis])
-    return out, slice(lo, hi)
+    held[0].notes.extend(carried)
+    if cut:
+        held[0].notes.append(
+            f"{cut} accelerometer samples outside the time covered by every sensor were left out"
+        )
+    yield held
 
 
-def trim(raw: RawSignals, keep: slice) -> None:
-    """Keep rows ``keep`` of ``raw`` (in place), noting how much was cut."""
-    n = raw.n
-    if keep.start == 0 and keep.stop == n:
-        return
-    cut = (keep.start or 0) + (n - (keep.stop if keep.stop is not None else n))
-    raw.time_s = raw.time_s[keep]
-    raw.dt = None
-    raw.acc = raw.acc[keep]
-    raw.gyr = None if raw.gyr is None else raw.gyr[keep]
-    raw.first_line = None
-    raw.notes.append(f"{cut} accelerometer samples outside the time covered by every sensor were left out")
+def from_first_sample(blocks: Iterable[RawSignals]) -> Iterator[RawSignals]:
+    """The blocks with time counted from the first sample kept (the file's clock moved alike), as a single
+    file's time is counted from its first row."""
+    shift: float | None = None
+    for block in blocks:
+        if shift is None:
+            shift = float(block.time_s[0]) if block.n else 0.0
+        if shift:
+            block.time_s = block.time_s - shift
+            block.clock_origin_s += shift
+            if block.epoch_s is not None:
+                block.epoch_s += shift
+            block.dt = None
+        yield block

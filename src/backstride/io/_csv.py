@@ -528,6 +528,9 @@ def _read_table(layout: CsvLayout) -> tuple[pa.Table, list[str]]:
 
 # files up to this size are parsed whole and multi-threaded; larger ones are streamed in bounded memory
 WHOLE_READ_MAX_BYTES = 128 << 20
+# pyarrow's streaming reader parses a fixed number of blocks ahead, so the block size bounds the memory:
+# 1 MB blocks keep it near 40 MB, where 20 MB blocks held 450 MB for a day-long file
+STREAM_BLOCK_BYTES = 1 << 20
 
 _TRUNCATED = "the last line is incomplete (an interrupted export or upload?) and was dropped"
 
@@ -728,7 +731,7 @@ def _naive_start(raw: RawSignals, layout: CsvLayout) -> None:
 def iter_csv_raw(
     path: Path,
     *,
-    block_bytes: int = 1 << 20,
+    block_bytes: int | None = None,
     time_column: str | None = None,
     acc_columns: Sequence[str] | None = None,
     gyr_columns: Sequence[str] | None = None,
@@ -745,9 +748,7 @@ def iter_csv_raw(
             yield whole
         return
     bad = _BadRows()
-    # pyarrow's streaming reader parses a fixed number of blocks ahead, so the block size bounds the memory:
-    # 1 MB blocks keep it near 40 MB, where 20 MB blocks held 450 MB for a day-long file.
-    read, parse, convert = _options(layout, bad, block_size=block_bytes)
+    read, parse, convert = _options(layout, bad, block_size=block_bytes or STREAM_BLOCK_BYTES)
     source: Any = str(path) if not layout.gzip else pa.input_stream(str(path), compression="gzip")
     reader: Any = None
     rest: pa.Table | None = None

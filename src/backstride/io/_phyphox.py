@@ -29,16 +29,19 @@ import contextlib
 import csv
 import io
 import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from backstride._errors import InputError
-from backstride.io._align import absolute_times, interpolate_onto, trim
+from backstride.io._align import absolute_times, aligned, from_first_sample
 from backstride.io._container import extracted, find_member, is_zip, member_names
-from backstride.io._csv import GYR_PREFIXES, head_text, parse_header_name, read_csv_raw, split_header
+from backstride.io._csv import GYR_PREFIXES, head_text, iter_csv_raw, parse_header_name, split_header
 from backstride.io._raw import RawSignals
 from backstride.io._units import iso_from_epoch_s, zone_from_utc_text
+from backstride.recording import FloatArray
 
 ACC_FILES = ("Raw Data.csv", "Accelerometer.csv", "Acceleration.csv")
 GYR_FILES = ("Gyroscope.csv",)
@@ -60,15 +63,11 @@ def _gyro_columns(path: Path) -> list[str] | None:
     return [found[a] for a in "xyz"] if len(found) == 3 else None
 
 
-def read_gyro_file(path: Path) -> RawSignals:
-    """A CSV with a time column and three gyroscope columns, returned with the rates in ``.acc``."""
-    columns = _gyro_columns(path)
-    if columns is None:
-        raise InputError(f"{path.name} has no gyroscope x, y, z columns")
-    raw = read_csv_raw(path, acc_columns=columns)
-    _, unit = parse_header_name(columns[0])
-    raw.gyr_unit = unit
-    return raw
+def _gyro_blocks(path: Path, label: str, columns: list[str]) -> Iterator[RawSignals]:
+    """A CSV with a time column and the three gyroscope ``columns``, as blocks with the rates in ``.acc``."""
+    for raw in iter_csv_raw(path, acc_columns=columns):
+        raw.source = label
+        yield raw
 
 
 def _events(path: Path) -> list[tuple[str, float, float, str]]:
@@ -102,22 +101,34 @@ def pauses(events: list[tuple[str, float, float, str]]) -> list[tuple[float, flo
     return out
 
 
-def _put_back_pauses(raw: RawSignals, gaps: list[tuple[float, float]]) -> None:
-    """Shift the samples after each pause by its length, so the pause is a gap in the time axis."""
-    experiment_time = absolute_times(raw)  # phyphox stamps its data with the experiment time
-    gaps = [(at, paused) for at, paused in gaps if experiment_time[-1] >= at]  # data recorded after it
-    if not gaps:
+def _put_back_pauses(blocks: Iterable[RawSignals], gaps: list[tuple[float, float]]) -> Iterator[RawSignals]:
+    """Shift the samples after each pause by its length, so the pause is a gap in the time axis; the pauses
+    that had data recorded after them are noted on the last block (one block is held back for it)."""
+    held: RawSignals | None = None
+    used: set[int] = set()
+    for raw in blocks:
+        experiment_time = absolute_times(raw)  # phyphox stamps its data with the experiment time
+        shift = np.zeros(raw.n)
+        for k, (at, paused) in enumerate(gaps):
+            after = experiment_time >= at
+            if after.any():
+                used.add(k)
+                shift[after] += paused
+        if used:
+            raw.time_s = raw.time_s + shift
+            raw.dt = None
+        if held is not None:
+            yield held
+        held = raw
+    if held is None:
         return
-    shift = np.zeros(raw.time_s.shape[0])
-    for at, paused in gaps:
-        shift[experiment_time >= at] += paused
-    raw.time_s = raw.time_s + shift
-    raw.dt = None
-    total = sum(p for _, p in gaps)
-    raw.notes.append(
-        f"the measurement was paused {len(gaps)} time{'s' if len(gaps) > 1 else ''} ({total:.0f} s in all); "
-        "phyphox's time axis leaves pauses out, so they were put back as gaps"
-    )
+    if used:
+        total = sum(gaps[k][1] for k in used)
+        held.notes.append(
+            f"the measurement was paused {len(used)} time{'s' if len(used) > 1 else ''} ({total:.0f} s in all); "
+            "phyphox's time axis leaves pauses out, so they were put back as gaps"
+        )
+    yield held
 
 
 def _meta(
@@ -137,12 +148,14 @@ def _meta(
     return meta
 
 
-def read_phyphox_raw(path: Path) -> RawSignals:
-    """Read a phyphox ZIP, folder or single exported CSV into :class:`RawSignals`."""
+def iter_phyphox_raw(path: Path) -> Iterator[RawSignals]:
+    """Read a phyphox ZIP, folder or single exported CSV as consecutive :class:`RawSignals` blocks (a long
+    export in bounded memory, the gyroscope's file read as far as the accelerometer's needs it)."""
     if not path.is_dir() and not is_zip(path):
-        raw = read_csv_raw(path)
-        raw.metadata = {"format": "phyphox", "source": path.name}
-        return raw
+        for raw in iter_csv_raw(path):
+            raw.metadata = {"format": "phyphox", "source": path.name}
+            yield raw
+        return
     names = member_names(path)
     acc_member = next((m for f in ACC_FILES if (m := find_member(names, f)) is not None), None)
     if acc_member is None:
@@ -155,22 +168,35 @@ def read_phyphox_raw(path: Path) -> RawSignals:
     wanted = [acc_member] + ([gyr_member] if gyr_member else [])
     wanted += [m for m in (time_member, find_member(names, "device.csv")) if m]
     with extracted(path, wanted) as files:
-        raw = read_csv_raw(files[acc_member])
-        raw.source = f"{path.name}/{acc_member}"
-        if gyr_member is not None:
-            gyro = read_gyro_file(files[gyr_member])
-            gyro.source = f"{path.name}/{gyr_member}"
-            values, keep = interpolate_onto(raw, gyro, "gyroscope")
-            trim(raw, keep)
-            raw.gyr = values
-            raw.gyr_unit = gyro.gyr_unit
-            raw.gyr_names = gyro.acc_names
-            raw.notes.append("gyroscope aligned to the accelerometer's time stamps by linear interpolation")
         events = _events(files[time_member]) if time_member is not None else []
         meta = _meta(files, names, events)
-        _put_back_pauses(raw, pauses(events))
-    raw.metadata = {"format": "phyphox", "source": path.name, **meta}
-    return raw
+        acc_label = f"{path.name}/{acc_member}"
+        blocks: Iterator[RawSignals] = (
+            replace(raw, source=acc_label) for raw in iter_csv_raw(files[acc_member])
+        )
+        notes: list[str] = []
+        if gyr_member is not None:
+            columns = _gyro_columns(files[gyr_member])
+            if columns is None:
+                raise InputError(f"{path.name}/{gyr_member} has no gyroscope x, y, z columns")
+            rates = _gyro_blocks(files[gyr_member], f"{path.name}/{gyr_member}", columns)
+            blocks = _with_rates(aligned(blocks, rates, "gyroscope"), columns)
+            notes.append("gyroscope aligned to the accelerometer's time stamps by linear interpolation")
+        for raw in from_first_sample(_put_back_pauses(blocks, pauses(events))):
+            raw.metadata = {"format": "phyphox", "source": path.name, **meta}
+            raw.notes.extend(notes)
+            notes = []  # said once, on the first block
+            yield raw
+
+
+def _with_rates(pairs: Iterable[tuple[RawSignals, FloatArray]], columns: list[str]) -> Iterator[RawSignals]:
+    """The accelerometer's blocks with the gyroscope's rates (unit and names from its header)."""
+    unit = parse_header_name(columns[0])[1]
+    for raw, rates in pairs:
+        raw.gyr = rates
+        raw.gyr_unit = unit
+        raw.gyr_names = (columns[0], columns[1], columns[2])
+        yield raw
 
 
 def looks_like_phyphox(names: list[str]) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,12 +19,12 @@ from backstride.io._devices import (
     iter_device_raw,
     read_device_raw,
 )
-from backstride.io._phyphox import looks_like_phyphox, phyphox_header, read_phyphox_raw
-from backstride.io._raw import RawSignals
+from backstride.io._phyphox import iter_phyphox_raw, looks_like_phyphox, phyphox_header
+from backstride.io._raw import RawSignals, join_raw
 from backstride.io._resample import to_recording
 from backstride.io._sensorlogger import (
+    iter_sensorlogger_raw,
     looks_like_sensorlogger,
-    read_sensorlogger_raw,
     sensorlogger_header,
     sensorlogger_json,
 )
@@ -37,6 +37,12 @@ FORMATS: dict[str, str] = {
     "phyphox": "a phyphox export (ZIP, folder or CSV) from 'Acceleration with g' or accelerometer + gyroscope",
     "sensorlogger": "a Sensor Logger export (ZIP, folder or JSON) with TotalAcceleration or Accelerometer + Gravity",
     **DEVICE_FORMATS,
+}
+
+# phone apps' exports: one file per sensor, read as blocks and aligned onto the accelerometer's clock
+PHONE_FORMATS: dict[str, Callable[[Path], Iterator[RawSignals]]] = {
+    "phyphox": iter_phyphox_raw,
+    "sensorlogger": iter_sensorlogger_raw,
 }
 
 SUFFIXES: tuple[str, ...] = (".zip", ".csv", ".txt", ".tsv", ".gz", ".json", *DEVICE_SUFFIXES)
@@ -204,12 +210,10 @@ def _read_raw(path: Path, fmt: str, opts: _Options) -> RawSignals:
         raw.metadata["source"] = path.name
     elif fmt == "csv":
         raw = read_csv_raw(path, **opts.columns())
-    elif fmt == "phyphox":
-        raw = read_phyphox_raw(path)
     elif fmt in DEVICE_FORMATS:
         raw = read_device_raw(fmt, path)
     else:
-        raw = read_sensorlogger_raw(path)
+        raw = join_raw(list(PHONE_FORMATS[fmt](path)))
     return raw
 
 
@@ -309,8 +313,8 @@ def iter_chunks(
     """Consecutive, non-overlapping chunks of ``chunk_s`` seconds of a long recording.
 
     Times continue across chunks (chunk 2's ``time_s`` starts where chunk 1 ended); units are found once
-    from the first block and applied to all. A CSV is streamed with memory bounded by the chunk size; the
-    phone-app formats are read whole and sliced. With ``validate`` (the default) the same limits as
+    from the first block and applied to all. A CSV, a logger's file and a phone app's export are streamed
+    with memory bounded by the chunk size. With ``validate`` (the default) the same limits as
     :func:`validate` apply to the whole recording: the rate is checked on the first chunk, and chunks are
     held back until 3 s have been seen, so a recording that is too short fails before any chunk is yielded.
     """
@@ -353,13 +357,14 @@ def _chunks(p: Path, fmt: str, chunk_s: float, opts: _Options) -> Iterator[Recor
     if fmt in DEVICE_FORMATS:
         yield from _device_chunks(p, fmt, chunk_s, opts)
         return
-    if fmt != "csv":
-        recording = read(
-            p, format=fmt, **opts.columns(), acc_unit=opts.acc_unit, gyr_unit=opts.gyr_unit, validate=False
-        )
-        step = max(1, round(chunk_s * recording.sampling_rate_hz))
-        for start in range(0, recording.n_samples, step):
-            yield recording.slice(start, min(start + step, recording.n_samples))
+    if fmt in PHONE_FORMATS:
+        try:
+            yield from stream_chunks(
+                PHONE_FORMATS[fmt](p), chunk_s=chunk_s, acc_unit=opts.acc_unit, gyr_unit=opts.gyr_unit,
+                metadata={"format": fmt, "source": p.name},
+            )  # fmt: skip
+        except (pa.ArrowException, OSError, UnicodeDecodeError, EOFError) as exc:
+            raise InputError(f"{p.name} could not be read as a {fmt} recording: {exc}") from exc
         return
     if is_zip(p):
         member = _single_table(member_names(p))

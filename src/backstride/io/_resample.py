@@ -21,7 +21,7 @@ Decisions (each correction leaves a plain sentence in ``Recording.notes``):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -155,27 +155,62 @@ def nice_rate(rate_hz: float) -> float:
     return float(round(rate_hz)) if rate_hz >= 10 else round(rate_hz, 1)
 
 
+@dataclass
+class Gaps:
+    """Gaps longer than ``threshold`` in time stamps, tallied over one stretch or many (a streamed file)."""
+
+    threshold: float
+    count: int = 0
+    longest: float = 0.0
+    longest_at: float = 0.0
+    long: list[tuple[float, float]] = field(default_factory=list)  # the first few over LONG_GAP_S
+    long_count: int = 0
+    last_start: float = -np.inf  # a gap is known by its start: stretches that overlap count it once
+
+    @classmethod
+    def for_period(cls, period: float) -> Gaps:
+        return cls(max(5.0 * period, 0.1))
+
+    def add(self, t: FloatArray, dt: FloatArray) -> None:
+        """Count the gaps ``t[i] .. t[i + 1]`` (``dt = np.diff(t)``) not counted before."""
+        gaps = np.flatnonzero(dt > self.threshold)
+        gaps = gaps[t[gaps] > self.last_start]
+        if gaps.size == 0:
+            return
+        self.last_start = float(t[gaps[-1]])
+        lengths = dt[gaps]
+        worst = int(np.argmax(lengths))
+        if lengths[worst] > self.longest:
+            self.longest, self.longest_at = float(lengths[worst]), float(t[gaps[worst]])
+        self.count += int(gaps.size)
+        long = gaps[lengths > LONG_GAP_S]
+        self.long_count += int(long.size)
+        self.long.extend((float(t[i]), float(t[i + 1])) for i in long[: max(0, 5 - len(self.long))])
+
+    def notes(self, origin: float = 0.0) -> list[str]:
+        """Count, longest and place of the gaps (times reported as ``t - origin``)."""
+        if not self.count:
+            return []
+        notes = [
+            f"{self.count} gap{'s' if self.count > 1 else ''} longer than {self.threshold:.2g} s (longest "
+            f"{self.longest:.1f} s at {self.longest_at - origin:.1f} s) bridged by linear interpolation"
+        ]
+        if self.long_count:
+            where = ", ".join(f"{a - origin:.1f}–{b - origin:.1f} s" for a, b in self.long)
+            more = f" and {self.long_count - len(self.long)} more" if self.long_count > len(self.long) else ""
+            notes.append(
+                f"warning: {self.long_count} gap{'s' if self.long_count > 1 else ''} longer than "
+                f"{LONG_GAP_S:g} s ({where}{more}) hold a straight line, not measurement; no walking can be "
+                "found there"
+            )
+        return notes
+
+
 def gap_notes(t: FloatArray, dt: FloatArray, period: float, origin: float) -> list[str]:
     """Count, longest and place of the gaps in ``t`` (times reported as ``t - origin``)."""
-    threshold = max(5.0 * period, 0.1)
-    gaps = np.flatnonzero(dt > threshold)
-    if gaps.size == 0:
-        return []
-    lengths = dt[gaps]
-    worst = int(np.argmax(lengths))
-    notes = [
-        f"{gaps.size} gap{'s' if gaps.size > 1 else ''} longer than {threshold:.2g} s (longest "
-        f"{lengths[worst]:.1f} s at {t[gaps[worst]] - origin:.1f} s) bridged by linear interpolation"
-    ]
-    long = gaps[lengths > LONG_GAP_S]
-    if long.size:
-        where = ", ".join(f"{t[i] - origin:.1f}–{t[i + 1] - origin:.1f} s" for i in long[:5])
-        more = f" and {long.size - 5} more" if long.size > 5 else ""
-        notes.append(
-            f"warning: {long.size} gap{'s' if long.size > 1 else ''} longer than {LONG_GAP_S:g} s ({where}{more}) "
-            "hold a straight line, not measurement; no walking can be found there"
-        )
-    return notes
+    gaps = Gaps.for_period(period)
+    gaps.add(t, dt)
+    return gaps.notes(origin)
 
 
 def to_recording(raw: RawSignals, *, acc_unit: str | None = None, gyr_unit: str | None = None) -> Recording:

@@ -33,19 +33,22 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
 
 from backstride._errors import InputError
-from backstride.io._align import interpolate_onto, trim
+from backstride.io._align import aligned, from_first_sample
 from backstride.io._container import extracted, find_member, is_zip, member_names
-from backstride.io._csv import head_text, read_csv_raw, split_header
-from backstride.io._raw import RawSignals
+from backstride.io._csv import head_text, iter_csv_raw, split_header
+from backstride.io._raw import RawSignals, join_raw
 from backstride.io._units import zone_from_name
+from backstride.recording import FloatArray
 
 
-def _read_sensor(path: Path, label: str) -> RawSignals:
+def _sensor_blocks(path: Path, label: str) -> Iterator[RawSignals]:
+    """One sensor's CSV as consecutive blocks (one block unless the file is long)."""
     text = head_text(path) or ""
     lines = [line for line in text.lstrip("\ufeff").splitlines() if line.strip()]
     if not lines:
@@ -55,9 +58,9 @@ def _read_sensor(path: Path, label: str) -> RawSignals:
     if not all(axis in lower for axis in "xyz"):
         raise InputError(f"{label} has no x, y, z columns (its columns are: {', '.join(names)})")
     time_column = "time" if "time" in lower else "seconds_elapsed" if "seconds_elapsed" in lower else None
-    raw = read_csv_raw(path, time_column=time_column, acc_columns=["x", "y", "z"])
-    raw.source = label
-    return raw
+    for raw in iter_csv_raw(path, time_column=time_column, acc_columns=["x", "y", "z"]):
+        raw.source = label
+        yield raw
 
 
 def _metadata(path: Path) -> dict[str, str]:
@@ -70,25 +73,29 @@ def _metadata(path: Path) -> dict[str, str]:
 _KEPT = (("device name", "device"), ("platform", "platform"), ("recording time", "recording_time"))
 
 
-def read_sensorlogger_raw(path: Path) -> RawSignals:
-    """Read a Sensor Logger ZIP or folder, its JSON export, or a lone ``TotalAcceleration.csv``, into
-    :class:`RawSignals`."""
+def iter_sensorlogger_raw(path: Path) -> Iterator[RawSignals]:
+    """Read a Sensor Logger ZIP or folder, its JSON export, or a lone ``TotalAcceleration.csv``, as consecutive
+    :class:`RawSignals` blocks: a long export is read in bounded memory, each sensor's file as far as needed."""
     if not path.is_dir() and not is_zip(path):
         if sensorlogger_json(head_text(path) or ""):
-            return _read_json(path)
-        raw = _read_sensor(path, path.name)
-        raw.acc_unit = "m/s2"
-        raw.metadata = {"format": "sensorlogger", "source": path.name}
-        return raw
+            yield _read_json(path)
+            return
+        for raw in _sensor_blocks(path, path.name):
+            raw.acc_unit = "m/s2"
+            raw.metadata = {"format": "sensorlogger", "source": path.name}
+            yield raw
+        return
     names = member_names(path)
     members = {sensor: find_member(names, f"{sensor}.csv") for sensor in (*_SENSORS, "Metadata")}
     _check_sensors(path.name, {s for s, m in members.items() if m is not None})
     needed = _needed({s for s, m in members.items() if m is not None}) | {"Metadata"}
     wanted = {s: m for s, m in members.items() if m is not None and s in needed}
     with extracted(path, list(wanted.values())) as files:
-        parts = {s: _read_sensor(files[m], f"{path.name}/{m}") for s, m in wanted.items() if s != "Metadata"}
         row = _metadata(files[wanted["Metadata"]]) if "Metadata" in wanted else {}
-    return _combine(path.name, parts, row)
+        streams = {
+            s: _sensor_blocks(files[m], f"{path.name}/{m}") for s, m in wanted.items() if s != "Metadata"
+        }
+        yield from _combined(path.name, streams, row)
 
 
 _SENSORS = ("TotalAcceleration", "Accelerometer", "Gravity", "Gyroscope")
@@ -113,29 +120,25 @@ def _needed(present: set[str]) -> set[str]:
     return acc | ({"Gyroscope"} & present)
 
 
-def _combine(name: str, parts: dict[str, RawSignals], row: dict[str, str]) -> RawSignals:
-    """One recording from the export's sensors (as in :func:`_needed`) and its metadata row."""
-    if "TotalAcceleration" in parts:
-        raw = parts["TotalAcceleration"]
+def _combined(
+    name: str, streams: Mapping[str, Iterable[RawSignals]], row: dict[str, str]
+) -> Iterator[RawSignals]:
+    """One recording's blocks from the export's sensors (as in :func:`_needed`) and its metadata row."""
+    notes: list[str] = []
+    blocks: Iterator[RawSignals]
+    if "TotalAcceleration" in streams:
+        blocks = iter(streams["TotalAcceleration"])
     else:
-        raw = parts["Accelerometer"]
-        values, keep = interpolate_onto(raw, parts["Gravity"], "gravity")
-        trim(raw, keep)
-        raw.acc += values
-        raw.notes.append("acceleration with gravity rebuilt as Accelerometer.csv + Gravity.csv")
-    raw.acc_unit = "m/s2"
-    if "Gyroscope" in parts:
-        rates = parts["Gyroscope"]
-        values, keep = interpolate_onto(raw, rates, "gyroscope")
-        trim(raw, keep)
-        raw.gyr = values
-        raw.gyr_unit = "rad/s"
-        raw.gyr_names = rates.acc_names
-        raw.notes.append("gyroscope aligned to the accelerometer's time stamps by linear interpolation")
+        blocks = _with_gravity(aligned(streams["Accelerometer"], streams["Gravity"], "gravity"))
+        notes.append("acceleration with gravity rebuilt as Accelerometer.csv + Gravity.csv")
+    gyroscope = "Gyroscope" in streams
+    if gyroscope:
+        blocks = _with_rates(aligned(blocks, streams["Gyroscope"], "gyroscope"))
+        notes.append("gyroscope aligned to the accelerometer's time stamps by linear interpolation")
     standardised = row.get("standardisation", "").lower()
-    if row.get("platform", "").lower() == "ios" and standardised != "true":
-        raw.acc = -raw.acc
-        raw.notes.append(
+    flip = row.get("platform", "").lower() == "ios" and standardised != "true"
+    if flip:
+        notes.append(
             "recorded on iOS: acceleration turned to Android's sign (Sensor Logger's iOS default)"
             + (
                 ""
@@ -144,13 +147,35 @@ def _combine(name: str, parts: dict[str, RawSignals], row: dict[str, str]) -> Ra
             )
         )
     zone_name = row.get("recording timezone")
-    if zone_name:
-        raw.zone = zone_from_name(zone_name)
-        if raw.zone is None:
-            raw.notes.append(f"time zone {zone_name!r} is not known here: the start time is given in UTC")
+    zone = zone_from_name(zone_name) if zone_name else None
+    if zone_name and zone is None:
+        notes.append(f"time zone {zone_name!r} is not known here: the start time is given in UTC")
     extra = {key: row[field] for field, key in _KEPT if field in row}
-    raw.metadata = {"format": "sensorlogger", "source": name, **extra}
-    return raw
+    for raw in from_first_sample(blocks):
+        raw.acc_unit = "m/s2"
+        if gyroscope:
+            raw.gyr_unit = "rad/s"
+            raw.gyr_names = ("x", "y", "z")
+        if flip:
+            raw.acc = -raw.acc
+        if zone is not None:
+            raw.zone = zone
+        raw.metadata = {"format": "sensorlogger", "source": name, **extra}
+        raw.notes.extend(notes)
+        notes = []  # said once, on the first block
+        yield raw
+
+
+def _with_gravity(pairs: Iterable[tuple[RawSignals, FloatArray]]) -> Iterator[RawSignals]:
+    for raw, gravity in pairs:
+        raw.acc = raw.acc + gravity
+        yield raw
+
+
+def _with_rates(pairs: Iterable[tuple[RawSignals, FloatArray]]) -> Iterator[RawSignals]:
+    for raw, rates in pairs:
+        raw.gyr = rates
+        yield raw
 
 
 # a JSON export holds every reading as a Python object in memory while it is read (a 17 MB export of 10
@@ -193,8 +218,8 @@ def _read_json(path: Path) -> RawSignals:
             }
     present = {s for s, values in columns.items() if values}
     _check_sensors(path.name, present)
-    parts = {s: _raw_from_records(f"{path.name} ({s})", columns[s]) for s in _needed(present)}
-    return _combine(path.name, parts, row)
+    parts = {s: [_raw_from_records(f"{path.name} ({s})", columns[s])] for s in _needed(present)}
+    return join_raw(list(_combined(path.name, parts, row)))
 
 
 def _raw_from_records(label: str, values: list[tuple[str, str, str, str]]) -> RawSignals:

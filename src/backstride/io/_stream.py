@@ -11,6 +11,7 @@ are held in memory.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -19,11 +20,11 @@ from backstride._errors import InputError
 from backstride.io._raw import RawSignals, join_raw
 from backstride.io._resample import (
     REGULAR_TOLERANCE,
+    Gaps,
     Units,
     check_time,
     fill_missing,
     find_units,
-    gap_notes,
     time_base,
 )
 from backstride.io._units import iso_from_epoch_s
@@ -69,7 +70,16 @@ class _Buffer:
             self.gyr = [gyr[start:]]
 
 
-def _continue_order(raw: RawSignals, last_t: float | None) -> bool:
+class _Said:
+    """What the chunks of one stream have said so far: the irregular time base once, and the gaps counted
+    over all chunks, said at the end (on the last chunk)."""
+
+    def __init__(self) -> None:
+        self.irregular = False
+        self.gaps: Gaps | None = None
+
+
+def continue_order(raw: RawSignals, last_t: float | None) -> bool:
     """Check order against the previous block and drop a stamp repeated across the boundary; False if empty."""
     if last_t is not None and raw.n:
         if raw.time_s[0] < last_t:
@@ -114,6 +124,8 @@ def stream_chunks(
     first: list[RawSignals] = []
     exhausted = False
     source = iter(blocks)
+    said = _Said()
+    held: Recording | None = None
     while not exhausted:
         raw_block = next(source, None)
         if raw_block is None:
@@ -122,7 +134,7 @@ def stream_chunks(
                 break
             ready = first
         else:
-            if not _continue_order(raw_block, last_t):
+            if not continue_order(raw_block, last_t):
                 continue
             last_t = float(raw_block.time_s[-1])
             if units is None:
@@ -154,7 +166,12 @@ def stream_chunks(
                 raw.gyr *= units.gyr_factor
             buffer.add(raw)
             while buffer.last_t >= (grid_start + per_chunk - 1) / rate:
-                yield _emit(buffer, grid_start, grid_start + per_chunk, rate, chunk_index, meta, global_notes)
+                chunk = _emit(
+                    buffer, grid_start, grid_start + per_chunk, rate, chunk_index, meta, global_notes, said
+                )
+                if held is not None:
+                    yield held
+                held = chunk
                 grid_start += per_chunk
                 chunk_index += 1
                 buffer.keep_from(grid_start / rate)
@@ -162,7 +179,14 @@ def stream_chunks(
         raise InputError(f"{metadata.get('source', 'the file')} has no data rows")
     stop = int(np.floor(last_t * rate + 1e-9)) + 1
     if stop > grid_start:
-        yield _emit(buffer, grid_start, stop, rate, chunk_index, meta, global_notes)
+        chunk = _emit(buffer, grid_start, stop, rate, chunk_index, meta, global_notes, said)
+        if held is not None:
+            yield held
+        held = chunk
+    if held is not None:
+        # the gaps of the whole stream, said once on its last chunk (which is why one chunk is held back)
+        gaps = said.gaps.notes() if said.gaps is not None else []
+        yield replace(held, notes=tuple(dict.fromkeys([*held.notes, *gaps])))
 
 
 def _emit(
@@ -173,6 +197,7 @@ def _emit(
     index: int,
     metadata: dict[str, Any],
     global_notes: list[str],
+    said: _Said,
 ) -> Recording:
     t, acc, gyr = buffer.joined()
     grid = np.arange(start, stop, dtype=np.float64) / rate
@@ -185,9 +210,13 @@ def _emit(
         dt = np.diff(ts)
         period = float(np.median(dt))
         within = dt[dt <= max(5.0 * period, 0.1)]  # gaps are reported on their own
-        if within.size and float(np.max(np.abs(within - 1.0 / rate))) > REGULAR_TOLERANCE / rate:
+        irregular = within.size and float(np.max(np.abs(within - 1.0 / rate))) > REGULAR_TOLERANCE / rate
+        if irregular and not said.irregular:
             notes.append(f"time base irregular (median {period * 1000:.1f} ms): resampled to {rate:g} Hz")
-        notes.extend(gap_notes(ts, dt, period, 0.0))
+            said.irregular = True
+        if said.gaps is None:
+            said.gaps = Gaps.for_period(period)
+        said.gaps.add(ts, dt)
     # samples already on the grid (a logger's regular export) are taken as they are, as io.read does
     on_grid = REGULAR_TOLERANCE / rate
     first = int(np.searchsorted(t, grid[0] - on_grid, side="left"))

@@ -1,0 +1,74 @@
+"""Aligning a separately sampled sensor onto the accelerometer's time stamps, block by block."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from backstride import InputError
+from backstride.io._align import aligned, from_first_sample
+from backstride.io._raw import RawSignals
+
+
+def _blocks(
+    t: np.ndarray, values: np.ndarray, size: int, source: str, origin: float = 0.0
+) -> list[RawSignals]:
+    """``t`` (on a clock whose reading at ``time_s == 0`` is ``origin``) and ``values`` cut into blocks."""
+    return [
+        RawSignals(
+            time_s=t[i : i + size], acc=values[i : i + size], gyr=None, source=source, clock_origin_s=origin
+        )
+        for i in range(0, t.size, size)
+    ]
+
+
+def _signal(t: np.ndarray) -> np.ndarray:
+    return np.column_stack([np.sin(2 * np.pi * 1.1 * t), np.cos(2 * np.pi * 0.7 * t), 0.01 * t])
+
+
+@pytest.mark.parametrize(("main_size", "other_size"), [(10_000, 10_000), (700, 130), (64, 5000)])
+def test_blocks_align_as_the_whole_files_would(main_size: int, other_size: int) -> None:
+    rng = np.random.default_rng(3)
+    t_main = np.cumsum(rng.uniform(0.008, 0.012, 6000))  # a phone's accelerometer, about 100 Hz
+    # the gyroscope: its own clock (started 1000 s earlier), about 37 Hz, from 1.5 s after the accelerometer
+    # until 4 s before its end
+    t_other = np.arange(t_main[0] + 1.5, t_main[-1] - 4.0, 1 / 37)
+    main = _blocks(t_main, np.zeros((t_main.size, 3)), main_size, "Accelerometer.csv")
+    other = _blocks(t_other + 1000.0, _signal(t_other), other_size, "Gyroscope.csv", origin=-1000.0)
+    pairs = list(aligned(main, other, "gyroscope"))
+    times = np.concatenate([raw.time_s for raw, _ in pairs])
+    values = np.concatenate([v for _, v in pairs])
+    inside = t_main[(t_main >= t_other[0]) & (t_main <= t_other[-1])]
+    np.testing.assert_array_equal(times, inside)
+    truth = np.column_stack([np.interp(inside, t_other, _signal(t_other)[:, k]) for k in range(3)])
+    np.testing.assert_allclose(values, truth, atol=1e-12)
+    # what was left out is said once, on the last block
+    cut = t_main.size - inside.size
+    notes = [n for raw, _ in pairs for n in raw.notes]
+    assert notes == [f"{cut} accelerometer samples outside the time covered by every sensor were left out"]
+    assert pairs[-1][0].notes == notes
+    assert all(raw.first_line is None for raw, _ in pairs)  # merged rows no longer map to the file's lines
+
+
+def test_sensors_that_do_not_overlap_are_refused() -> None:
+    t = np.arange(0.0, 10.0, 0.01)
+    main = _blocks(t, np.zeros((t.size, 3)), 300, "Accelerometer.csv")
+    other = _blocks(t + 20.0, _signal(t), 300, "Gravity.csv")
+    with pytest.raises(
+        InputError, match=r"the gravity \(Gravity.csv\) and the accelerometer .* do not overlap"
+    ):
+        list(aligned(main, other, "gravity"))
+
+
+def test_time_counts_from_the_first_sample_kept() -> None:
+    t = np.arange(0.5, 3.0, 0.01)
+    blocks = _blocks(t, np.zeros((t.size, 3)), 100, "a.csv", origin=10.0)
+    for b in blocks:
+        b.epoch_s = 1_760_000_000.0
+    out = list(from_first_sample(blocks))
+    assert out[0].time_s[0] == 0.0
+    np.testing.assert_allclose(np.concatenate([b.time_s for b in out]), t - 0.5)
+    # the file's clock and the Unix time of time 0 move with it: absolute times are unchanged
+    assert all(
+        b.clock_origin_s == pytest.approx(10.5) and b.epoch_s == pytest.approx(1_760_000_000.5) for b in out
+    )
