@@ -308,3 +308,30 @@ def build_long(
             },
         )
     return csv, meta_path
+
+
+def build_phone_export(csv: Path, seed: int = 2026) -> Path:
+    """The long recording ``csv`` as an Android phone's Sensor Logger ZIP (``benchmarks.apps``: turned into a
+    phone's frame, a 200 Hz phone clock with jitter and dropped samples, the gyroscope on its own clock),
+    cached beside it as ``sensorlogger.zip`` (written in a temporary folder, the ZIP renamed when whole)."""
+    import shutil
+    import tempfile
+
+    from backstride.recording import Recording
+    from benchmarks import apps
+
+    target = csv.parent / "sensorlogger.zip"
+    if target.is_file():
+        return target
+    time_s, signals = read_imu_csv(csv)
+    turn = random_rotation(seed)
+    rec = Recording(
+        sampling_rate_hz=round(1.0 / float(np.median(np.diff(time_s[:1000])))),
+        time_s=time_s - time_s[0],
+        acc_mps2=signals[:, :3] @ turn.T,
+        gyr_dps=signals[:, 3:] @ turn.T,
+    )
+    with tempfile.TemporaryDirectory(prefix="phone-", dir=csv.parent) as tmp:
+        made = apps.export("sensorlogger-android", rec, Path(tmp), seed)
+        shutil.move(made, target)
+    return target
