@@ -150,8 +150,12 @@ def _phone_exports() -> dict[str, bytes]:
     }
 
 
+@pytest.mark.parametrize("streamed", [False, True], ids=["read-whole", "streamed"])
 @pytest.mark.parametrize("name", ["phyphox-walk.zip", "sensorlogger-walk.zip", "sensorlogger-walk.json"])
-def test_phone_app_exports_are_analysed(client: Any, clinic: Clinic, name: str) -> None:
+def test_phone_app_exports_are_analysed(app_factory: Any, clinic: Clinic, name: str, streamed: bool) -> None:
+    # streamed: as a day-long export would be (at or above stream_from_bytes), checked on its start, then
+    # analysed from the stored file chunk by chunk
+    client = app_factory(stream_from_bytes=10) if streamed else app_factory()
     sign_in(client, "paula@home.test")
     response = _upload(client, clinic.patient_a, name, _phone_exports()[name])
     assert response.status_code == 303, response.text
