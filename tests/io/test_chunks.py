@@ -246,3 +246,38 @@ def test_units_are_judged_on_the_whole_first_chunk_not_the_first_block(tmp_path:
     assert "angular rate read in deg/s" in chunks[0].notes[1]
     assert chunks[0].gyr_dps is not None
     np.testing.assert_allclose(chunks[0].gyr_dps, gyr, atol=1e-4)
+
+
+def test_start_only_unpacks_the_start_of_a_zip_and_reads_it_alike(
+    tmp_path: Path, synth: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a check before an upload is accepted reads the first chunk; it need not unpack a day of data for that
+    from backstride.io import _registry
+
+    _iphone_export(tmp_path / "iphone", synth)
+    archive = synth.zip_folder(tmp_path / "iphone", tmp_path / "iphone.zip")
+    monkeypatch.setattr(_registry, "START_ONLY_BYTES", 200_000)  # each file about 3500 lines, 35 s, of 120 s
+    start = list(io.iter_chunks(archive, chunk_s=10.0, start_only=True))
+    full = list(io.iter_chunks(archive, chunk_s=10.0))
+    assert 2 <= len(start) < len(full) / 2
+    for a, b in zip(start[:-1], full, strict=False):  # the last one ends where the unpacked part does
+        np.testing.assert_allclose(a.acc_mps2, b.acc_mps2, atol=1e-9)
+        assert a.time_s[0] == b.time_s[0]
+
+
+def test_extracting_a_zip_member_in_part_keeps_whole_lines(tmp_path: Path) -> None:
+    import zipfile
+
+    from backstride.io._container import extracted
+
+    lines = "".join(f"{i},{i * 0.5:.3f}\n" for i in range(10_000)).encode()
+    archive = tmp_path / "a.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("big.csv", lines)
+        z.writestr("small.csv", b"1,2\n3,4\n")
+    with extracted(archive, ["big.csv", "small.csv"], limit=1000) as files:
+        head = files["big.csv"].read_bytes()
+        assert 900 < len(head) <= 1000 and head.endswith(b"\n") and lines.startswith(head)
+        assert files["small.csv"].read_bytes() == b"1,2\n3,4\n"
+    with extracted(archive, ["big.csv"]) as files:
+        assert files["big.csv"].read_bytes() == lines

@@ -39,8 +39,11 @@ def find_member(names: list[str], basename: str) -> str | None:
 
 
 @contextlib.contextmanager
-def extracted(path: Path, members: list[str]) -> Iterator[dict[str, Path]]:
-    """Members as real files: the folder's own files, or copies extracted from the ZIP to a temporary folder."""
+def extracted(path: Path, members: list[str], limit: int | None = None) -> Iterator[dict[str, Path]]:
+    """Members as real files: the folder's own files, or copies extracted from the ZIP to a temporary folder.
+
+    With ``limit``, a ZIP's members are extracted only up to about that many bytes each, cut after their last
+    whole line: the start of a long export, for a check, without unpacking gigabytes."""
     if path.is_dir():
         yield {m: path / m for m in members}
         return
@@ -49,6 +52,10 @@ def extracted(path: Path, members: list[str]) -> Iterator[dict[str, Path]]:
         for i, member in enumerate(members):
             target = Path(tmp) / f"{i}-{PurePosixPath(member).name}"
             with archive.open(member) as src, target.open("wb") as dst:
-                shutil.copyfileobj(src, dst)
+                if limit is None:
+                    shutil.copyfileobj(src, dst)
+                else:
+                    head = src.read(limit)
+                    dst.write(head if len(head) < limit else head[: head.rfind(b"\n") + 1])
             out[member] = target
         yield out

@@ -148,9 +148,10 @@ def _meta(
     return meta
 
 
-def iter_phyphox_raw(path: Path) -> Iterator[RawSignals]:
+def iter_phyphox_raw(path: Path, limit: int | None = None) -> Iterator[RawSignals]:
     """Read a phyphox ZIP, folder or single exported CSV as consecutive :class:`RawSignals` blocks (a long
-    export in bounded memory, the gyroscope's file read as far as the accelerometer's needs it)."""
+    export in bounded memory, the gyroscope's file read as far as the accelerometer's needs it). ``limit``:
+    only about that many bytes of each file in a ZIP (:func:`extracted`)."""
     if not path.is_dir() and not is_zip(path):
         for raw in iter_csv_raw(path):
             raw.metadata = {"format": "phyphox", "source": path.name}
@@ -167,7 +168,7 @@ def iter_phyphox_raw(path: Path) -> Iterator[RawSignals]:
     time_member = find_member(names, "time.csv")
     wanted = [acc_member] + ([gyr_member] if gyr_member else [])
     wanted += [m for m in (time_member, find_member(names, "device.csv")) if m]
-    with extracted(path, wanted) as files:
+    with extracted(path, wanted, limit) as files:
         events = _events(files[time_member]) if time_member is not None else []
         meta = _meta(files, names, events)
         acc_label = f"{path.name}/{acc_member}"

@@ -40,13 +40,15 @@ FORMATS: dict[str, str] = {
 }
 
 # phone apps' exports: one file per sensor, read as blocks and aligned onto the accelerometer's clock
-PHONE_FORMATS: dict[str, Callable[[Path], Iterator[RawSignals]]] = {
+PHONE_FORMATS: dict[str, Callable[[Path, int | None], Iterator[RawSignals]]] = {
     "phyphox": iter_phyphox_raw,
     "sensorlogger": iter_sensorlogger_raw,
 }
 
 SUFFIXES: tuple[str, ...] = (".zip", ".csv", ".txt", ".tsv", ".gz", ".json", *DEVICE_SUFFIXES)
 """File name endings of the files the readers take (for upload forms; detection itself goes by content)."""
+
+START_ONLY_BYTES = 64 << 20
 
 MIN_SAMPLING_RATE_HZ = 20.0
 MIN_DURATION_S = 3.0
@@ -190,6 +192,7 @@ class _Options:
     gyr_columns: Sequence[str] | None = None
     acc_unit: str | None = None
     gyr_unit: str | None = None
+    zip_limit: int | None = None  # extract only about this many bytes of each file in a ZIP
 
     def columns(self) -> dict[str, Any]:
         return {
@@ -213,7 +216,7 @@ def _read_raw(path: Path, fmt: str, opts: _Options) -> RawSignals:
     elif fmt in DEVICE_FORMATS:
         raw = read_device_raw(fmt, path)
     else:
-        raw = join_raw(list(PHONE_FORMATS[fmt](path)))
+        raw = join_raw(list(PHONE_FORMATS[fmt](path, None)))
     return raw
 
 
@@ -309,6 +312,7 @@ def iter_chunks(
     acc_unit: str | None = None,
     gyr_unit: str | None = None,
     validate: bool = True,
+    start_only: bool = False,
 ) -> Iterator[Recording]:
     """Consecutive, non-overlapping chunks of ``chunk_s`` seconds of a long recording.
 
@@ -317,6 +321,9 @@ def iter_chunks(
     with memory bounded by the chunk size. With ``validate`` (the default) the same limits as
     :func:`validate` apply to the whole recording: the rate is checked on the first chunk, and chunks are
     held back until 3 s have been seen, so a recording that is too short fails before any chunk is yielded.
+    ``start_only`` says only the first chunks will be read (a check before an upload is accepted): the
+    files of a ZIP are then unpacked only in part (``START_ONLY_BYTES`` each, an hour or more of a phone's
+    200 Hz export), not whole, and the chunks end where that part does.
     """
     if not chunk_s > 0:
         raise InputError(f"chunk_s must be positive, got {chunk_s}")
@@ -324,9 +331,9 @@ def iter_chunks(
     _check_options(format, acc_unit, gyr_unit)
     fmt = _detect(p) if format == "auto" else format
     with quiet_row_decoding():
-        yield from _validated(
-            p, fmt, chunk_s, validate, _Options(time_column, acc_columns, gyr_columns, acc_unit, gyr_unit)
-        )
+        limit = START_ONLY_BYTES if start_only else None
+        opts = _Options(time_column, acc_columns, gyr_columns, acc_unit, gyr_unit, limit)
+        yield from _validated(p, fmt, chunk_s, validate, opts)
 
 
 def _validated(p: Path, fmt: str, chunk_s: float, validate: bool, opts: _Options) -> Iterator[Recording]:
@@ -360,7 +367,7 @@ def _chunks(p: Path, fmt: str, chunk_s: float, opts: _Options) -> Iterator[Recor
     if fmt in PHONE_FORMATS:
         try:
             yield from stream_chunks(
-                PHONE_FORMATS[fmt](p), chunk_s=chunk_s, acc_unit=opts.acc_unit, gyr_unit=opts.gyr_unit,
+                PHONE_FORMATS[fmt](p, opts.zip_limit), chunk_s=chunk_s, acc_unit=opts.acc_unit, gyr_unit=opts.gyr_unit,
                 metadata={"format": fmt, "source": p.name},
             )  # fmt: skip
         except (pa.ArrowException, OSError, UnicodeDecodeError, EOFError) as exc:
@@ -370,7 +377,7 @@ def _chunks(p: Path, fmt: str, chunk_s: float, opts: _Options) -> Iterator[Recor
         member = _single_table(member_names(p))
         if member is None:
             raise _unsupported(p, _describe_zip(member_names(p)))
-        with extracted(p, [member]) as files:
+        with extracted(p, [member], opts.zip_limit) as files:
             yield from _csv_chunks(files[member], p.name, chunk_s, opts)
         return
     yield from _csv_chunks(p, p.name, chunk_s, opts)

@@ -73,9 +73,10 @@ def _metadata(path: Path) -> dict[str, str]:
 _KEPT = (("device name", "device"), ("platform", "platform"), ("recording time", "recording_time"))
 
 
-def iter_sensorlogger_raw(path: Path) -> Iterator[RawSignals]:
+def iter_sensorlogger_raw(path: Path, limit: int | None = None) -> Iterator[RawSignals]:
     """Read a Sensor Logger ZIP or folder, its JSON export, or a lone ``TotalAcceleration.csv``, as consecutive
-    :class:`RawSignals` blocks: a long export is read in bounded memory, each sensor's file as far as needed."""
+    :class:`RawSignals` blocks: a long export is read in bounded memory, each sensor's file as far as needed.
+    ``limit``: only about that many bytes of each file in a ZIP (:func:`extracted`)."""
     if not path.is_dir() and not is_zip(path):
         if sensorlogger_json(head_text(path) or ""):
             yield _read_json(path)
@@ -90,7 +91,7 @@ def iter_sensorlogger_raw(path: Path) -> Iterator[RawSignals]:
     _check_sensors(path.name, {s for s, m in members.items() if m is not None})
     needed = _needed({s for s, m in members.items() if m is not None}) | {"Metadata"}
     wanted = {s: m for s, m in members.items() if m is not None and s in needed}
-    with extracted(path, list(wanted.values())) as files:
+    with extracted(path, list(wanted.values()), limit) as files:
         row = _metadata(files[wanted["Metadata"]]) if "Metadata" in wanted else {}
         streams = {
             s: _sensor_blocks(files[m], f"{path.name}/{m}") for s, m in wanted.items() if s != "Metadata"

@@ -150,7 +150,7 @@ def check_stream(path: Path) -> str:
     """
     from backstride import io
 
-    chunks = io.iter_chunks(path, chunk_s=STREAM_CHECK_S)
+    chunks = io.iter_chunks(path, chunk_s=STREAM_CHECK_S, start_only=True)
     try:
         first = next(chunks, None)
     finally:
