@@ -10,6 +10,7 @@ the project root, which git ignores.
 from __future__ import annotations
 
 import argparse
+import functools
 import multiprocessing as mp
 import os
 import resource
@@ -211,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     starts = {w: min(cluster_start_s(w) for _ in range(max(1, args.repeat))) for w in args.workers}
     for w in args.workers:
-        rows.append(best(lambda w=w: batch_run(paths, workers=w, chunk_s=args.chunk_s)))
+        rows.append(best(functools.partial(batch_run, paths, workers=w, chunk_s=args.chunk_s)))
 
     base = rows[0].wall_s
     print()

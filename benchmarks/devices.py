@@ -96,7 +96,8 @@ def cwa_stamp_to_datetime(stamp: npt.NDArray[np.uint32]) -> npt.NDArray[np.datet
     months = ((v >> 26) & 63) * 12 + ((v >> 22) & 15) - 1 + (2000 - 1970) * 12
     days = months.astype("datetime64[M]").astype("datetime64[D]") + ((v >> 17) & 31) - 1
     seconds = ((v >> 12) & 31) * 3600 + ((v >> 6) & 63) * 60 + (v & 63)
-    return days.astype("datetime64[s]") + seconds
+    when: npt.NDArray[np.datetime64] = days.astype("datetime64[s]") + seconds
+    return when
 
 
 def cwa_datetime_to_stamp(when: npt.NDArray[np.datetime64]) -> npt.NDArray[np.uint32]:
@@ -109,14 +110,16 @@ def cwa_datetime_to_stamp(when: npt.NDArray[np.datetime64]) -> npt.NDArray[np.ui
     day = (days - months.astype("datetime64[D]")).astype(np.int64) + 1
     secs = (when - days.astype("datetime64[s]")).astype(np.int64)
     packed = (year << 26) | (month << 22) | (day << 17) | (secs // 3600 << 12) | (secs // 60 % 60 << 6)
-    return (packed | secs % 60).astype(np.uint32)
+    stamps: npt.NDArray[np.uint32] = (packed | secs % 60).astype(np.uint32)
+    return stamps
 
 
 def cwa_checksums(blocks: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint16]:
     """The checksum of each 512-byte block ``(n, 512)``: the word that makes its 16-bit word sum zero."""
     words = blocks.view("<u2").astype(np.uint32)
     total = words[:, :-1].sum(axis=1, dtype=np.uint64)
-    return ((-total.astype(np.int64)) & 0xFFFF).astype(np.uint16)
+    sums: npt.NDArray[np.uint16] = ((-total.astype(np.int64)) & 0xFFFF).astype(np.uint16)
+    return sums
 
 
 def cwa_repeat_length(blocks: npt.NDArray[np.void]) -> int:

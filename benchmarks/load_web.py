@@ -85,8 +85,8 @@ def database(kind: str, folder: Path, postgres_url: str | None) -> Iterator[Data
     admin = store.make_engine(postgres_url)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(postgres_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    full = url.render_as_string(hide_password=False)
+    search_path = make_url(postgres_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    full = search_path.render_as_string(hide_password=False)
     try:
         store.upgrade(full)
         yield Database("PostgreSQL", full)

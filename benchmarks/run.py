@@ -538,7 +538,7 @@ def section_import(args: argparse.Namespace, figures: dict[str, Any], summary: S
         imports = speed.import_time_s(str(PYTHON), "backstride", repeats=args.import_repeats)
         interpreter = speed.whole_process_times_s([str(PYTHON), "-c", "pass"], repeats=5)
         help_times = speed.whole_process_times_s([str(BACKSTRIDE), "--help"], repeats=5)
-    res = {
+    res: dict[str, Any] = {
         "import_backstride_s": imports,
         "import_backstride_median_s": speed.median_of(imports),
         "interpreter_start_median_s": speed.median_of(interpreter),
@@ -564,7 +564,7 @@ def section_import(args: argparse.Namespace, figures: dict[str, Any], summary: S
     if "import_mobgap_pipeline_median_s" in res:
         t.add_row("import mobgap.pipeline (peer, median of 3)", fmt(res["import_mobgap_pipeline_median_s"]))
     console.print(t)
-    med = res["import_backstride_median_s"]
+    med = speed.median_of(imports)
     summary.add("import backstride", f"≤ {GOAL_IMPORT_S} s", f"{med:.3f} s", med <= GOAL_IMPORT_S)
     summary.add("backstride --help (whole process)", "info", f"{res['backstride_help_median_s']:.3f} s", None)
 

@@ -114,5 +114,5 @@ def test_quiet_lead_samples() -> None:
     assert ds.quiet_lead_samples({"walking_bouts": [{"start_s": 1.5}]}, 100.0) == 0
 
 
-def _src(signals: np.ndarray) -> object:
+def _src(signals: np.ndarray) -> ds.Source:
     return ds.Source(Path("x/y"), signals, 100.0, 0)
