@@ -27,27 +27,50 @@ def _signal(t: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize(("main_size", "other_size"), [(10_000, 10_000), (700, 130), (64, 5000)])
-def test_blocks_align_as_the_whole_files_would(main_size: int, other_size: int) -> None:
+@pytest.mark.parametrize(("late", "early"), [(0.3, 0.6), (1.5, 4.0)])
+def test_blocks_align_as_the_whole_files_would(
+    main_size: int, other_size: int, late: float, early: float
+) -> None:
     rng = np.random.default_rng(3)
     t_main = np.cumsum(rng.uniform(0.008, 0.012, 6000))  # a phone's accelerometer, about 100 Hz
-    # the gyroscope: its own clock (started 1000 s earlier), about 37 Hz, from 1.5 s after the accelerometer
-    # until 4 s before its end
-    t_other = np.arange(t_main[0] + 1.5, t_main[-1] - 4.0, 1 / 37)
+    # the gyroscope: its own clock (started 1000 s earlier), about 37 Hz, from ``late`` s after the
+    # accelerometer until ``early`` s before its end
+    t_other = np.arange(t_main[0] + late, t_main[-1] - early, 1 / 37)
     main = _blocks(t_main, np.zeros((t_main.size, 3)), main_size, "Accelerometer.csv")
     other = _blocks(t_other + 1000.0, _signal(t_other), other_size, "Gyroscope.csv", origin=-1000.0)
     pairs = list(aligned(main, other, "gyroscope"))
     times = np.concatenate([raw.time_s for raw, _ in pairs])
     values = np.concatenate([v for _, v in pairs])
-    inside = t_main[(t_main >= t_other[0]) & (t_main <= t_other[-1])]
+    # up to a second beyond the gyroscope's ends its first and last readings are held; further out, left out
+    inside = t_main[(t_main >= t_other[0] - 1.0) & (t_main <= t_other[-1] + 1.0)]
     np.testing.assert_array_equal(times, inside)
     truth = np.column_stack([np.interp(inside, t_other, _signal(t_other)[:, k]) for k in range(3)])
     np.testing.assert_allclose(values, truth, atol=1e-12)
-    # what was left out is said once, on the last block
-    cut = t_main.size - inside.size
+    assert np.all(values[inside < t_other[0]] == _signal(t_other)[0])
+    # said once, on the last block
     notes = [n for raw, _ in pairs for n in raw.notes]
-    assert notes == [f"{cut} accelerometer samples outside the time covered by every sensor were left out"]
-    assert pairs[-1][0].notes == notes
+    stopped = t_main[-1] - t_other[-1]
+    said = [
+        f"the gyroscope started {t_other[0] - t_main[0]:.2f} s after and stopped {stopped:.2f} s before the "
+        "accelerometer: its first and last readings were held over up to 1 s"
+    ]
+    if late > 1.0:
+        cut = t_main.size - inside.size
+        said.append(
+            f"{cut} accelerometer samples more than 1 s outside the time covered by every sensor were left out"
+        )
+    assert notes == said
+    assert pairs[-1][0].notes == said
     assert all(raw.first_line is None for raw, _ in pairs)  # merged rows no longer map to the file's lines
+
+
+def test_sensors_starting_a_few_samples_apart_are_not_worth_a_note() -> None:
+    t = np.arange(0.0, 30.0, 0.01)
+    main = _blocks(t, np.zeros((t.size, 3)), 500, "Accelerometer.csv")
+    other = _blocks(t[3:-2] + 0.004, _signal(t[3:-2]), 500, "Gyroscope.csv")
+    pairs = list(aligned(main, other, "gyroscope"))
+    assert sum(raw.n for raw, _ in pairs) == t.size
+    assert all(not raw.notes for raw, _ in pairs)
 
 
 def test_sensors_that_do_not_overlap_are_refused() -> None:

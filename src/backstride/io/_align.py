@@ -32,6 +32,7 @@ class _Follower:
         self._last: float | None = None
         self.done = False
         self.source = ""
+        self.first: float | None = None  # the time of the first reading
         self.t = np.zeros(0)
         self.values = np.zeros((0, 3))
 
@@ -44,7 +45,9 @@ class _Follower:
             elif continue_order(block, self._last):
                 self._last = float(block.time_s[-1])
                 self.source = block.source
-                self.t = np.concatenate([self.t, absolute_times(block)])
+                times = absolute_times(block)
+                self.first = float(times[0]) if self.first is None else self.first
+                self.t = np.concatenate([self.t, times])
                 self.values = np.concatenate([self.values, block.acc])
 
     def forget_before(self, time: float) -> None:
@@ -66,34 +69,50 @@ def _rows(raw: RawSignals, keep: slice) -> RawSignals:
     )
 
 
+# sensors of one phone start and stop a few milliseconds to a fraction of a second apart; over that much the
+# other sensor's first or last reading is held, so the recording keeps the accelerometer's time origin
+HOLD_S = 1.0
+NOTE_S = 0.1
+
+
 def aligned(
     main: Iterable[RawSignals], other: Iterable[RawSignals], what: str
 ) -> Iterator[tuple[RawSignals, FloatArray]]:
     """Each block of ``main`` (the accelerometer) with ``other``'s values (``.acc``) linearly interpolated at
-    its times. Only the samples of ``main`` inside the time ``other`` covers are kept; how many were left out
-    is noted on the last block (which is why one block is held back)."""
+    its times.
+
+    Where the accelerometer starts before the other sensor or ends after it, the other's first or last
+    reading is held, up to ``HOLD_S``: time keeps counting from the accelerometer's first sample, the clock a
+    reference of the recording would use. Samples further out are left out. Both are noted on the last block
+    (which is why one block is held back)."""
     follower = _Follower(other)
     held: tuple[RawSignals, FloatArray] | None = None
     carried: list[str] = []  # notes of blocks left out whole, said on the next block kept
     last: float | None = None
     kept = cut = 0
+    first_main = last_main = 0.0
     source = ""
     for block in main:
         if not continue_order(block, last):
             carried.extend(block.notes)
             continue
+        t = absolute_times(block)
+        first_main = float(t[0]) if last is None else first_main
         last = float(block.time_s[-1])
         source = block.source
-        t = absolute_times(block)
-        follower.cover(float(t[-1]))
-        lo = int(np.searchsorted(t, follower.t[0], side="left")) if follower.t.size else t.size
-        hi = int(np.searchsorted(t, follower.t[-1], side="right")) if follower.t.size else t.size
+        last_main = float(t[-1])
+        follower.cover(last_main)
+        if follower.first is not None:
+            lo = int(np.searchsorted(t, follower.first - HOLD_S, side="left"))
+            hi = int(np.searchsorted(t, follower.t[-1] + HOLD_S, side="right"))
+        else:
+            lo = hi = t.size
         cut += lo + (t.size - hi)
         if hi <= lo:
             carried.extend(block.notes)
             continue
         values = np.empty((hi - lo, 3), dtype=np.float64)
-        for axis in range(3):
+        for axis in range(3):  # np.interp holds the first and last values beyond the ends
             values[:, axis] = np.interp(t[lo:hi], follower.t, follower.values[:, axis])
         follower.forget_before(float(t[hi - 1]))
         kept += hi - lo
@@ -103,15 +122,24 @@ def aligned(
         part.notes = [*carried, *part.notes]
         carried = []
         held = (part, values)
-    if held is None or kept < 2:
+    if held is None or kept < 2 or follower.first is None:
         raise InputError(
             f"the {what} ({follower.source or 'its file'}) and the accelerometer ({source or 'its file'}) "
             "do not overlap in time"
         )
     held[0].notes.extend(carried)
+    late, early = follower.first - first_main, last_main - float(follower.t[-1])
+    if late > NOTE_S or early > NOTE_S:  # a few samples apart is how phones start and stop their sensors
+        ends = [f"started {late:.2f} s after"] if late > NOTE_S else []
+        ends += [f"stopped {early:.2f} s before"] if early > NOTE_S else []
+        held[0].notes.append(
+            f"the {what} {' and '.join(ends)} the accelerometer: its first and last readings were held over "
+            f"up to {HOLD_S:g} s"
+        )
     if cut:
         held[0].notes.append(
-            f"{cut} accelerometer samples outside the time covered by every sensor were left out"
+            f"{cut} accelerometer samples more than {HOLD_S:g} s outside the time covered by every sensor were "
+            "left out"
         )
     yield held
 
