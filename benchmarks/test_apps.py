@@ -63,23 +63,43 @@ def test_an_export_reads_back_to_the_signal_it_was_made_from(
     assert any(n.startswith("time base irregular") for n in back.notes)
     if app == "sensorlogger-ios":
         assert any("recorded on iOS" in n for n in back.notes)
-    # times run from the first sample the reader kept, which came a little after the source's first: find
-    # that offset (a few ms), then the signal must be the source's
-    inside = (back.time_s > 1.0) & (back.time_s < turned.duration_s - 1.0)
+    _assert_reads_back(back, turned, rate_hz)
+    assert (back.gyr_dps is not None) == gyroscope
+
+
+def _assert_reads_back(back: Any, source: Any, rate_hz: float) -> None:
+    """``back`` is ``source`` as read from an export: times from the accelerometer's first sample, which came
+    at most a few sample intervals after the source's first (find that offset), and the same signals."""
+    inside = (back.time_s > 1.0) & (back.time_s < source.duration_s - 1.0)
     t = back.time_s[inside]
 
-    def error(mine: np.ndarray, source: np.ndarray, offset: float) -> float:
-        return float(np.median(np.abs(mine[inside] - apps.at(turned.time_s, t + offset, source))))
+    def error(mine: np.ndarray, signal: np.ndarray, offset: float) -> float:
+        return float(np.median(np.abs(mine[inside] - apps.at(source.time_s, t + offset, signal))))
 
     offsets = np.arange(0.0, 0.0301, 0.001)
-    offset = min(offsets, key=lambda o: error(back.acc_mps2, turned.acc_mps2, o))
+    offset = min(offsets, key=lambda o: error(back.acc_mps2, source.acc_mps2, o))
     assert offset < 3.0 / rate_hz
-    for mine, source in ((back.acc_mps2, turned.acc_mps2), (back.gyr_dps, turned.gyr_dps)):
-        if mine is None or source is None:
+    for mine, signal in ((back.acc_mps2, source.acc_mps2), (back.gyr_dps, source.gyr_dps)):
+        if mine is None or signal is None:
             continue
         # two linear interpolations of a 100 Hz signal apart
-        assert error(mine, source, offset) < 0.01 * np.std(source, axis=0).max()
-    assert (back.gyr_dps is not None) == gyroscope
+        assert error(mine, signal, offset) < 0.01 * np.std(signal, axis=0).max()
+
+
+def test_a_gyroscope_that_starts_late_does_not_move_the_time_origin(tmp_path: Path, turned: Any) -> None:
+    # phones start their sensors a little apart; the accelerometer's clock must stay the recording's, or every
+    # contact would move against a reference kept on it
+    from backstride import io
+
+    apps.export("sensorlogger-android", turned, tmp_path, seed=5)
+    folder = tmp_path / "2025-10-09_08-53-20"
+    gyro = folder / "Gyroscope.csv"
+    lines = gyro.read_text().splitlines(keepends=True)
+    late = [line for line in lines[1:] if float(line.split(",")[1]) >= 0.4]
+    gyro.write_text(lines[0] + "".join(late))
+    back = io.read(folder)
+    _assert_reads_back(back, turned, 200.0)
+    assert any(n.startswith("the gyroscope started 0.4") for n in back.notes)
 
 
 @pytest.mark.parametrize("app", sorted(apps.APPS))
