@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from pathlib import Path
 from typing import Any
@@ -132,3 +133,24 @@ def test_distance_walked_on_the_ten_metre_walks(shared_data: Path) -> None:
         dist = sum((b.step_length_m or 0.0) * (b.n_steps - 1) for b in res.walking_bouts)
         ratios.append(dist / 20.0)
     assert 0.9 < float(np.median(ratios)) < 1.12
+
+
+def test_what_every_chunk_says_reaches_the_result_up_to_a_limit(shared_data: Path) -> None:
+    # a reader says something of a late chunk too (a gap at hour 5); a damaged logger file might say something
+    # of each: the first notes are kept, then how many more there were
+    from backstride.gait import analyze_stream
+    from backstride.gait._pipeline import MAX_NOTES
+
+    rec = _read(shared_data / "lowback-lab" / "HA-001-Test11-Trial1" / "imu.csv")
+    step = 500
+    chunks = [
+        dataclasses.replace(rec.slice(i, i + step), notes=("read in m/s²", f"note of chunk {k}"))
+        for k, i in enumerate(range(0, rec.n_samples, step))
+    ]
+    few = analyze_stream(iter(chunks[:3])).recording.notes
+    assert few == ["read in m/s²", "note of chunk 0", "note of chunk 1", "note of chunk 2"]
+    assert len(chunks) + 1 > MAX_NOTES  # the course in 5 s chunks says more than is kept
+    many = analyze_stream(iter(chunks)).recording.notes
+    assert len(many) == MAX_NOTES
+    assert many[: MAX_NOTES - 1] == ["read in m/s²", *(f"note of chunk {k}" for k in range(MAX_NOTES - 2))]
+    assert many[-1] == f"… and {len(chunks) + 1 - (MAX_NOTES - 1)} more notes of the reader like these"

@@ -51,6 +51,8 @@ SHORT_WARNING_S = 10.0
 LONG_BOUT_S = 10.0
 ANALYSIS_RATE_HZ = 25.0
 TILT_WARNING_DEG = 30.0
+# what readers say of a file: a damaged week-long logger file can say something of many of its chunks
+MAX_NOTES = 25
 
 Progress = Callable[[float], None]
 
@@ -309,7 +311,7 @@ class GaitPipeline(Stage):
             sampling_rate_hz=fs,
             duration_s=duration,
             has_gyroscope=bool(state["gyr"]),
-            notes=notes,
+            notes=_at_most(notes, MAX_NOTES),
             start_time=_text(meta.get("start_time")),
             device=_text(meta.get("device")),
         )
@@ -418,6 +420,13 @@ class GaitPipeline(Stage):
             initial_contacts=contacts,
             warnings=warnings,
         )
+
+
+def _at_most(notes: list[str], most: int) -> list[str]:
+    """The first ``most - 1`` notes and how many more there were, when there are more than ``most``."""
+    if len(notes) <= most:
+        return notes
+    return [*notes[: most - 1], f"… and {len(notes) - most + 1} more notes of the reader like these"]
 
 
 def _chain(first: Recording, rest: Iterator[Recording]) -> Iterator[Recording]:
