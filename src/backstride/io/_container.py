@@ -7,6 +7,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from backstride._errors import InputError
@@ -42,20 +43,29 @@ def find_member(names: list[str], basename: str) -> str | None:
 def extracted(path: Path, members: list[str], limit: int | None = None) -> Iterator[dict[str, Path]]:
     """Members as real files: the folder's own files, or copies extracted from the ZIP to a temporary folder.
 
-    With ``limit``, a ZIP's members are extracted only up to about that many bytes each, cut after their last
-    whole line: the start of a long export, for a check, without unpacking gigabytes."""
+    A ZIP's members are unpacked side by side, one thread each (zlib decompresses outside the interpreter
+    lock: a day-long phone export's two sensor files in 5 s instead of 11). With ``limit``, each is unpacked
+    only up to about that many bytes, cut after its last whole line: the start of a long export, for a check,
+    without unpacking gigabytes."""
     if path.is_dir():
         yield {m: path / m for m in members}
         return
-    with tempfile.TemporaryDirectory(prefix="backstride-") as tmp, zipfile.ZipFile(path) as archive:
-        out: dict[str, Path] = {}
-        for i, member in enumerate(members):
-            target = Path(tmp) / f"{i}-{PurePosixPath(member).name}"
-            with archive.open(member) as src, target.open("wb") as dst:
-                if limit is None:
-                    shutil.copyfileobj(src, dst)
-                else:
-                    head = src.read(limit)
-                    dst.write(head if len(head) < limit else head[: head.rfind(b"\n") + 1])
-            out[member] = target
-        yield out
+    with tempfile.TemporaryDirectory(prefix="backstride-") as tmp:
+        targets = {m: Path(tmp) / f"{i}-{PurePosixPath(m).name}" for i, m in enumerate(members)}
+        if len(members) > 1:
+            with ThreadPoolExecutor(len(members), thread_name_prefix="backstride-unzip") as pool:
+                list(pool.map(lambda m: _unpack(path, m, targets[m], limit), members))
+        else:
+            for member in members:
+                _unpack(path, member, targets[member], limit)
+        yield targets
+
+
+def _unpack(path: Path, member: str, target: Path, limit: int | None) -> None:
+    """One member of the ZIP ``path`` written to ``target`` (its own handle on the archive: threads share none)."""
+    with zipfile.ZipFile(path) as archive, archive.open(member) as src, target.open("wb") as dst:
+        if limit is None:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        else:
+            head = src.read(limit)
+            dst.write(head if len(head) < limit else head[: head.rfind(b"\n") + 1])
