@@ -42,9 +42,12 @@ def test_ranges_about_the_body_axes_match_the_sensors_own_axes(shared_data: Path
             if not c.closing_step and bout.start_s <= c.time_s <= bout.end_s
         ]
         x, y, z = _sensor_axis_ranges(rec, contacts)
-        assert bout.pelvis_rotation_deg == pytest.approx(x, abs=1.0)  # about the vertical
-        assert bout.pelvis_obliquity_deg == pytest.approx(z, abs=1.0)  # about the forward axis
-        assert bout.pelvis_tilt_deg == pytest.approx(y, abs=1.0)  # about the left-right axis
+        # within 1.5°: the belt-worn sensor's z is not exactly the walker's forward; the walking frame puts
+        # forward 3-4° from it (HA-001), 15° (MS-001) and 19° (HA-002) in every stride of these walks, which
+        # alone moves the obliquity and tilt ranges by up to a degree
+        assert bout.pelvis_rotation_deg == pytest.approx(x, abs=1.5)  # about the vertical
+        assert bout.pelvis_obliquity_deg == pytest.approx(z, abs=1.5)  # about the forward axis
+        assert bout.pelvis_tilt_deg == pytest.approx(y, abs=1.5)  # about the left-right axis
         assert 3.0 < x < 20.0  # a walking pelvis turns by some degrees each stride
         checked += 1
     assert checked >= 1

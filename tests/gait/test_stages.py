@@ -263,3 +263,32 @@ def test_fast_median_equals_numpys() -> None:
             assert median(x) == float(np.median(x))
     assert np.isnan(median(np.zeros(0)))
     assert median(np.array([3.0, 1.0])) == 2.0
+
+
+def test_the_forward_direction_is_the_one_the_clear_contacts_around_agree_on() -> None:
+    # a sensor fixed to the trunk keeps the walker's forward in the same sensor axis: contacts whose own
+    # estimate is unclear (backwards in a slow stretch, sideways in a turn) take their neighbours' direction;
+    # after the sensor is worn another way (its vertical tilted by 40°) the neighbours from before do not count
+    k = 60
+    times = np.arange(k) * 0.5
+    up = np.tile([0.0, 0.0, 1.0], (k, 1))
+    forward = np.tile([1.0, 0.0, 0.0], (k, 1))
+    confidence = np.full(k, 0.8)
+    slow = np.arange(10, 20)  # a slow stretch: backwards, unclear
+    forward[slow] = [-1.0, 0.0, 0.0]
+    confidence[slow] = 0.2
+    turn = np.array([24, 25])  # in a turn: sideways, unclear
+    forward[turn] = [0.17, 0.98, 0.0]
+    confidence[turn] = 0.25
+    later = np.arange(40, k)  # put back another way round: tilted, another forward axis, clear
+    tilt = np.radians(40.0)
+    up[later] = [0.0, np.sin(tilt), np.cos(tilt)]
+    forward[later] = [-1.0, 0.0, 0.0]
+    frame = BodyFrame()
+    frame.up_, frame.forward_, frame.forward_confidence_ = up, forward, confidence
+    agreed = frame._consensus(times)
+    np.testing.assert_allclose(agreed[:40], np.tile([1.0, 0.0, 0.0], (40, 1)), atol=1e-9)
+    np.testing.assert_allclose(agreed[40:], np.tile([-1.0, 0.0, 0.0], (20, 1)), atol=1e-9)
+    # with no clear contact nearby, each keeps its own
+    frame.forward_confidence_ = np.full(k, 0.1)
+    np.testing.assert_array_equal(frame._consensus(times), forward)

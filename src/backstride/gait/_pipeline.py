@@ -161,9 +161,13 @@ class GaitPipeline(Stage):
             aligned.vertical_, ic, fs_d, sensor_height_m
         )
         exc = np.append(steps.excursion_m_, np.nan)
+        # frames at every contact of the block (its margins too: the contacts around a contact vote on its
+        # forward sign), then those of the core
         frame = BodyFrame(**self.frame.get_params()).fit(
-            acc_d, aligned.gravity_, ic[sel], fs_d, step_samples=step_lags(ic, fs_d)[sel]
+            acc_d, aligned.gravity_, ic, fs_d, step_samples=step_lags(ic, fs_d)
         )
+        for name in ("up_", "forward_", "left_", "forward_confidence_", "ml_velocity_"):
+            setattr(frame, name, getattr(frame, name)[sel])
         lean = trunk_lean_deg(frame.up_, frame.forward_)
         if angle_d is not None:
             pelvis = PelvisMotion(**self.pelvis.get_params()).measure(
