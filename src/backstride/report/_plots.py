@@ -446,19 +446,10 @@ def steps_and_speed(series: Sequence[DailySeries], *, visible_days: int = 90) ->
             )
         x, y = _given(s.dates, s.speed_mps)
         if x:
-            data.append(
-                {
-                    "type": "scatter",
-                    "mode": "lines+markers",
-                    "x": x,
-                    "y": y,
-                    "yaxis": "y2",
-                    "name": f"walking speed (m/s), {s.label}",
-                    "marker": {"color": line_colour, "size": 7},
-                    "line": {"color": line_colour, "width": 2},
-                    "hovertemplate": "%{x|%d %b %Y}: %{y:.2f} m/s<extra>" + s.label + "</extra>",
-                }
-            )
+            line = _day_line(x, y, f"walking speed (m/s), {s.label}", "%{y:.2f} m/s", s.label)
+            line["marker"]["color"] = line_colour
+            line.update(yaxis="y2", line={"color": line_colour, "width": 2})
+            data.append(line)
     layout = _activity_layout("Steps and walking speed each day", "steps per day", data, visible_days)
     layout["yaxis2"] = {
         "title": {"text": "walking speed (m/s)"},
@@ -472,6 +463,19 @@ def steps_and_speed(series: Sequence[DailySeries], *, visible_days: int = 90) ->
     return {"data": data, "layout": layout}
 
 
+def _day_line(x: list[Any], y: list[Any], name: str, value: str, label: str) -> dict[str, Any]:
+    """One figure per day as a line with markers, its hover text the date and ``value`` (a plotly format)."""
+    return {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "x": x,
+        "y": y,
+        "name": name,
+        "marker": {"size": 7},
+        "hovertemplate": "%{x|%d %b %Y}: " + value + "<extra>" + label + "</extra>",
+    }
+
+
 def walking_evenness(series: Sequence[DailySeries], *, visible_days: int = 90) -> Figure:
     """Walking asymmetry and double-support time (% each) per day, a line per figure and source."""
     data: list[dict[str, Any]] = []
@@ -483,18 +487,10 @@ def walking_evenness(series: Sequence[DailySeries], *, visible_days: int = 90) -
         ):
             x, y = _given(s.dates, values)
             if x:
-                data.append(
-                    {
-                        "type": "scatter",
-                        "mode": "lines+markers",
-                        "x": x,
-                        "y": y,
-                        "name": f"{name}, {s.label}",
-                        "marker": {"color": colour, "size": 7},
-                        "line": {"color": colour, "dash": dash},
-                        "hovertemplate": "%{x|%d %b %Y}: %{y:.1f} %<extra>" + s.label + "</extra>",
-                    }
-                )
+                line = _day_line(x, y, f"{name}, {s.label}", "%{y:.1f} %", s.label)
+                line["marker"]["color"] = colour
+                line["line"] = {"color": colour, "dash": dash}
+                data.append(line)
     layout = _activity_layout("Walking asymmetry and double support", "percent", data, visible_days)
     return {"data": data, "layout": layout}
 
