@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO, Any
 
 SEPARATOR = ",\n"
+# one encoder for every record: ``json.dumps(..., ensure_ascii=False)`` builds a new one at each call
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _is_record(value: Any) -> bool:
@@ -29,10 +31,10 @@ def json_pieces(
         if isinstance(value, list) and value and _is_record(value[0]):
             yield "[\n  "
             for k, record in enumerate(value):
-                yield ("" if not k else ",\n  ") + json.dumps(plain(record), ensure_ascii=False)
+                yield ("" if not k else ",\n  ") + _ENCODE(plain(record))
             yield "\n ]"
         else:
-            yield json.dumps(plain(value), ensure_ascii=False)
+            yield _ENCODE(plain(value))
     yield "\n}"
 
 

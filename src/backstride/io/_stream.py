@@ -222,12 +222,11 @@ def _emit(
     first = int(np.searchsorted(t, grid[0] - on_grid, side="left"))
     on = t[first : first + grid.shape[0]]
     if on.shape[0] == grid.shape[0] and float(np.max(np.abs(on - grid))) <= on_grid:
+        # views: the buffer never writes into samples it has taken in, and drops them once given out
         take = slice(first, first + grid.shape[0])
-        out_gyr = None if gyr is None else gyr[take].copy()
+        out_gyr = None if gyr is None else gyr[take]
         meta = {**metadata, "chunk": index}
-        return Recording(
-            rate, grid, acc[take].copy(), out_gyr, metadata=meta, notes=tuple(dict.fromkeys(notes))
-        )
+        return Recording(rate, grid, acc[take], out_gyr, metadata=meta, notes=tuple(dict.fromkeys(notes)))
     out_acc = np.empty((grid.shape[0], 3), dtype=np.float64)
     out_gyr = None if gyr is None else np.empty((grid.shape[0], 3), dtype=np.float64)
     for axis in range(3):
