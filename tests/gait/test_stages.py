@@ -292,3 +292,34 @@ def test_the_forward_direction_is_the_one_the_clear_contacts_around_agree_on() -
     # with no clear contact nearby, each keeps its own
     frame.forward_confidence_ = np.full(k, 0.1)
     np.testing.assert_array_equal(frame._consensus(times), forward)
+
+
+def test_blocks_are_the_samples_they_cover_whatever_the_chunks() -> None:
+    """Each block is exactly its samples of the stream, whether it lies inside one chunk (a view, no copy)
+    or across several, short ones and empty ones included."""
+    from backstride.gait._pipeline import GaitPipeline
+
+    rng = np.random.default_rng(3)
+    fs = 10.0
+    sizes = [0, 7, 1, 230, 0, 45, 12, 600, 3, 88]
+    n = sum(sizes)
+    acc = rng.normal(size=(n, 3))
+    gyr = rng.normal(size=(n, 3))
+    chunks, at = [], 0
+    for size in sizes:
+        chunks.append(Recording(fs, np.arange(at, at + size) / fs, acc[at : at + size], gyr[at : at + size]))
+        at += size
+    pipe = GaitPipeline(block_s=9.0, margin_s=2.5)
+    blocks = list(pipe._block_slices(iter(chunks), fs))
+    block, margin = 90, 25
+    assert [core for _, _, core in blocks] == [(lo, min(lo + block, n)) for lo in range(0, n, block)]
+    starts = [max(lo - margin, 0) for lo in range(0, n, block)]
+    for (signals, first, (_, hi)), expect_first in zip(blocks, starts, strict=True):
+        assert first == expect_first
+        stop = min(hi + margin, n)
+        np.testing.assert_array_equal(signals[0], acc[first:stop])
+        np.testing.assert_array_equal(signals[1], gyr[first:stop])
+    inside = blocks[4]  # samples 335-475, all in the 600-sample chunk of samples 295-895
+    assert inside[1] == 335
+    assert np.shares_memory(inside[0][0], chunks[7].acc_mps2)
+    assert not np.shares_memory(blocks[3][0][0], chunks[7].acc_mps2)  # 245-385: across two chunks
