@@ -638,6 +638,14 @@ def section_robustness(args: argparse.Namespace, figures: dict[str, Any], summar
         )
         summary.add(f"robustness, {label}: 10 m F1", "info", fmt(ten["ic_f1"]), None)
     console.print(t)
+    for label, kwargs in VARIANTS:
+        if "slow" in kwargs:
+            lab, ten = out[label]["lowback-lab"], out[label]["lowback-10m"]
+            console.print(
+                f"{label}, the ±{accuracy.IC_TOLERANCE_S:g} s tolerance stretched alike "
+                f"(±{accuracy.IC_TOLERANCE_S * kwargs['slow']:g} s): lab F1 {fmt(lab['ic_f1_tolerance_stretched'])}, "
+                f"10 m F1 {fmt(ten['ic_f1_tolerance_stretched'])}"
+            )
     feet = {name: accuracy.foot_agreement(name) for name in ("lowback-lab", "lowback-10m")}
     lean = accuracy.lean_error_lab()
     console.print(

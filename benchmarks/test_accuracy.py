@@ -145,6 +145,9 @@ def test_much_slower_walking_is_still_counted() -> None:
     ten_m = score_dataset("lowback-10m", slow=2.0)
     assert ten_m["ic_f1"] >= 0.83
     assert ten_m["step_count_abs_err_median"] <= 2
+    # most of what is lost is timing, which the slowing stretches too: with the tolerance stretched alike
+    # (±0.5 s) F1 is 0.917, near the 0.930 of the walks as recorded
+    assert ten_m["ic_f1_tolerance_stretched"] >= 0.90
 
 
 def test_slowing_warp_stretches_time_and_shrinks_the_movement() -> None:
