@@ -350,9 +350,10 @@ def score_dataset(
         height = meta.get("height_m")
         height = height if isinstance(height, float) and np.isfinite(height) else None
         result = analyze(rec, height_m=height, sensor_height_m=meta.get("sensor_height_m"))
-        score.add(result.to_dict(), ref)
+        plain = result.to_dict()
+        score.add(plain, ref)
         if stretched is not None:
-            stretched.add(result.to_dict(), ref)
+            stretched.add(plain, ref)
     figures = score.figures()
     if stretched is not None:
         figures["ic_f1_tolerance_stretched"] = stretched.figures()["ic_f1"]
