@@ -4,7 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint typecheck pytest demo bench clean
+# An editable install leaves the package's own modules uncompiled, and with PYTHONDONTWRITEBYTECODE set (as on
+# this project's machines) every command would compile them again at start-up: about 0.05 s of each run. pip
+# compiles a regular install; this does the same for ours (a module edited later is compiled in memory as usual).
+COMPILE = $(BIN)/python -m compileall -q src/backstride
+
+.PHONY: install bytecode test lint typecheck pytest demo bench clean
 
 install: $(STAMP)
 
@@ -12,7 +17,11 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(COMPILE)
 	touch $(STAMP)
+
+bytecode: install
+	$(COMPILE)
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
@@ -39,8 +48,9 @@ $(BENCH_STAMP): Makefile
 	touch $(BENCH_STAMP)
 
 # BENCH_ARGS passes options to benchmarks/run.py, e.g. make bench BENCH_ARGS="--sections speed,import --no-week"
-bench: install $(BENCH_STAMP)
+bench: install $(BENCH_STAMP) bytecode
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache
+	find src tests benchmarks -name __pycache__ -prune -exec rm -rf {} +

@@ -113,8 +113,10 @@ def test_results_are_frozen_values() -> None:
     assert WalkingBout.field_names()[:3] == ("start_s", "end_s", "duration_s")
 
 
-def test_the_analyze_command_does_not_import_pydantic() -> None:
-    """The engine's output needs no validation library: ``backstride analyze`` starts faster without it."""
+@pytest.mark.parametrize("output", [["--json"], []], ids=["json", "report"])
+def test_the_analyze_command_does_not_import_pydantic(output: list[str]) -> None:
+    """The engine's output needs no validation library: ``backstride analyze`` starts faster without it (the
+    readable report too, unless age and sex ask for the clinic's norms)."""
     import subprocess
     import sys
 
@@ -123,7 +125,7 @@ def test_the_analyze_command_does_not_import_pydantic() -> None:
         "from backstride.cli import main\n"
         "from backstride.io._sample import sample_path\n"
         "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
-        "    code = main(['analyze', str(sample_path()), '--json'])\n"
+        f"    code = main(['analyze', str(sample_path()), *{output!r}])\n"
         "print(code, 'pydantic' in sys.modules, len(out.getvalue()) > 1000)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -246,14 +246,15 @@ def print_report(result: GaitResult) -> None:
 def norms_of(result: GaitResult) -> tuple[NormComparison | None, str | None]:
     """The walk against norms for the person's age and sex (the clinic's tables), or why there is none
     (``(None, None)`` when neither was given)."""
-    from backstride._errors import InputError
-    from backstride.clinic import compare_with_norms
-
     age, sex = result.subject.age, result.subject.sex
     if age is None and sex is None:
         return None, None
     if age is None or sex is None:
         return None, "A comparison with norms needs both --age and --sex."
+    # only now: the clinic's models (pydantic) take longer to import than a short recording takes to analyse
+    from backstride._errors import InputError
+    from backstride.clinic import compare_with_norms
+
     try:
         return compare_with_norms(result, age=age, sex=sex), None
     except InputError as exc:
