@@ -41,3 +41,31 @@ def test_summary_rows_and_options() -> None:
     assert args.sections == ["speed", "import"] and args.no_week
     with pytest.raises(SystemExit):
         run.parse_args(["--sections", "nonsense"])
+
+
+def test_the_engines_take_turns_and_each_keeps_its_fastest_run(tmp_path: Path) -> None:
+    """Runs alternate between the engines (a change of load falls on both); each keeps its fastest good run."""
+    import sys
+
+    log = tmp_path / "order.txt"
+
+    def engine(name: str, fail_on: int = 0) -> list[str]:
+        code = (
+            "import json, sys\n"
+            f"log = open({str(log)!r}, 'a'); log.write({name!r} + '\\n'); log.close()\n"
+            f"runs = open({str(log)!r}).read().split().count({name!r})\n"
+            f"sys.exit(3) if runs == {fail_on} else print(json.dumps({{'walking_bouts': [], 'initial_contacts': []}}))\n"
+        )
+        return [sys.executable, "-c", code]
+
+    best = run._best_runs(
+        {"a": (3, "a", engine("a", fail_on=2), 60.0), "b": (2, "b", engine("b"), 60.0)}, tmp_path / "runs"
+    )
+    assert log.read_text().split() == ["a", "b", "a", "b", "a"]
+    assert len(best["a"]["runs_wall_s"]) == 3 and len(best["b"]["runs_wall_s"]) == 2
+    assert "error" not in best["a"]  # the failed second run is never the one kept
+    good = [w for i, w in enumerate(best["a"]["runs_wall_s"]) if i != 1]
+    assert best["a"]["wall_s"] == min(good)
+    assert best["b"]["wall_s"] == min(best["b"]["runs_wall_s"])
+    only_failed = run._best_runs({"c": (1, "c", engine("c", fail_on=1), 60.0)}, tmp_path / "runs")
+    assert only_failed["c"]["error"].startswith("exit 3")
