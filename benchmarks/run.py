@@ -357,11 +357,12 @@ def _best_runs(
     """Each engine's command (``repeats, what, command, timeout``) measured ``repeats`` times as whole processes,
     the engines' runs taking turns (backstride, mobgap, backstride, ...) so a change in the shared machine's
     load falls on both; per engine the fastest good run, with every run's wall time."""
+    counts = {name: max(spec[0], 1) for name, spec in engines.items()}
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in engines}
-    for i in range(max((max(n, 1) for n, *_ in engines.values()), default=0)):
-        for name, (repeats, what, command, timeout) in engines.items():
-            if i < max(repeats, 1):
-                with console.status(f"{what} (run {i + 1} of {max(repeats, 1)})"):
+    for i in range(max(counts.values(), default=0)):
+        for name, (_, what, command, timeout) in engines.items():
+            if i < counts[name]:
+                with console.status(f"{what} (run {i + 1} of {counts[name]})"):
                     runs[name].append(run_measured(f"{name}-2h-{i + 1}", command, timeout, work))
     best: dict[str, dict[str, Any]] = {}
     for name, done in runs.items():
