@@ -174,6 +174,21 @@ def test_weak_initiation_and_termination_contacts_are_trimmed() -> None:
     assert BoutAssembler().assemble(steps, strength).bouts_.tolist() == [[1, 8]]
 
 
+def test_a_push_off_before_the_first_heel_strike_does_not_start_the_bout() -> None:
+    walk = 1.0 + np.arange(0, 10) * 0.55
+    # the swing foot's push-off 0.4 s before the first heel strike looks like a contact to the trunk
+    started = np.concatenate([[walk[0] - 0.4], walk])
+    assert BoutAssembler().assemble(started).bouts_.tolist() == [[1, 10]]
+    # a real first step out of standing is no quicker than the walk's steps: kept
+    assert BoutAssembler().assemble(np.concatenate([[walk[0] - 0.6], walk])).bouts_.tolist() == [[0, 10]]
+    # a limp (short and long steps in turn) may begin with its short step: compared with the same foot's
+    limp = np.concatenate([[0.0], np.cumsum(np.tile([0.4, 0.7], 5))])
+    assert BoutAssembler().assemble(limp).bouts_.tolist() == [[0, 10]]
+    # only a bout's first contact: a walk interrupted by a lost rhythm keeps the contact where it resumes
+    resumed = np.concatenate([walk, walk[-1] + 2.0 + np.concatenate([[0.0], 0.4 + np.arange(0, 6) * 0.55])])
+    assert BoutAssembler().assemble(resumed).bouts_.tolist() == [[0, 16]]
+
+
 def test_the_closing_step_is_kept_apart_from_the_bout() -> None:
     steps = np.arange(0, 10) * 0.5
     strength = np.array([2, 2, 2, 2, 2, 2, 2, 2, 2, 0.3])  # the last contact brings the feet together
