@@ -679,6 +679,13 @@ def section_robustness(args: argparse.Namespace, figures: dict[str, Any], summar
                 f"(±{accuracy.IC_TOLERANCE_S * kwargs['slow']:g} s): lab F1 {fmt(lab['ic_f1_tolerance_stretched'])}, "
                 f"10 m F1 {fmt(ten['ic_f1_tolerance_stretched'])}"
             )
+    visible = accuracy.score_visible("lowback-10m")
+    reasons = ", ".join(f"{n} {reason}" for reason, n in visible["left_out"].items())
+    console.print(
+        f"10 m, scored on the {visible['n_visible']} of {visible['n_reference']} reference contacts the lower "
+        f"back can show (left out: {reasons}): F1 {fmt(visible['ic_f1'])}"
+    )
+    summary.add("10 m F1 on the contacts the lower back can show", "info", fmt(visible["ic_f1"]), None)
     feet = {name: accuracy.foot_agreement(name) for name in ("lowback-lab", "lowback-10m")}
     lean = accuracy.lean_error_lab()
     console.print(
@@ -692,7 +699,12 @@ def section_robustness(args: argparse.Namespace, figures: dict[str, Any], summar
         None,
     )
     summary.add("trunk lean error, lab (degrees)", "info", f"{lean:.2f}", None)
-    figures["robustness"] = {"variants": out, "foot_agreement": feet, "lean_error_lab_deg": round(lean, 2)}
+    figures["robustness"] = {
+        "variants": out,
+        "visible_10m": visible,
+        "foot_agreement": feet,
+        "lean_error_lab_deg": round(lean, 2),
+    }
 
 
 def _read_through(path: Path) -> float:
