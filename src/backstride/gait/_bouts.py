@@ -24,7 +24,9 @@ step lasts less than ``start_step_ratio`` × the median of the next steps of the
 that the short step of a limp is compared with short steps). In the IPOL 10 m walks, 12 bouts began with a
 contact the foot sensors do not confirm whose step took 0.67–0.81 of that median; every confirmed first
 contact's step took 1.01 or more. The rule applies to merged bouts, not to runs, so a walk whose rhythm is
-lost for a moment is not cut where it resumes.
+lost for a moment is not cut where it resumes. Its price is in irregular gait, where a real first step can be
+that quick by chance and is then dropped (the bout starts one step later): with independent, normally
+distributed step times, in 0.4 % of bouts at a 5 % coefficient of variation, 5 % at 8 %, 9 % at 10 %.
 
 Here a step is the interval between two consecutive initial contacts and is plausible when it lasts
 ``min_step_s``–``max_step_s``; a stride is two consecutive plausible steps, so ``n`` consecutive contacts
