@@ -393,6 +393,14 @@ def section_speed(args: argparse.Namespace, figures: dict[str, Any], summary: Su
             [str(BENCH_PYTHON), str(MOBGAP_RUNNER), str(csv), str(meta)],
             args.timeout_mobgap,
         )
+    # what reading the file costs before any analysis: pyarrow's read_csv alone, whole process (its import
+    # included), best of the same number of runs as backstride's
+    engines["pyarrow read_csv"] = (
+        args.repeats,
+        "pyarrow read_csv alone on 2 h",
+        [str(PYTHON), "-c", READ_WHOLE, str(csv)],
+        args.timeout_2h,
+    )
     res.update(_best_runs(engines, work))
     bs: dict[str, Any] = res.get("backstride") or {}
     mg: dict[str, Any] = res.get("mobgap") or {}
@@ -405,7 +413,7 @@ def section_speed(args: argparse.Namespace, figures: dict[str, Any], summary: Su
     t = Table(title=f"Speed: 2-hour recording, whole process ({res['rows']:,} rows; {MOBGAP_REFERENCE})")
     for col in ("engine", "wall (s)", "CPU (s)", "peak RSS (MB)", "bouts", "contacts", "note"):
         t.add_column(col, justify="right" if col not in ("engine", "note") else "left")
-    for name in ("backstride", "mobgap"):
+    for name in ("backstride", "mobgap", "pyarrow read_csv"):
         r = res.get(name)
         if r is None:
             t.add_row(name, "–", "–", "–", "–", "–", "not available")
@@ -429,7 +437,7 @@ def section_speed(args: argparse.Namespace, figures: dict[str, Any], summary: Su
         "ratio",
     )
     console.print(t)
-    for name in ("backstride", "mobgap"):
+    for name in ("backstride", "mobgap", "pyarrow read_csv"):
         walls = (res.get(name) or {}).get("runs_wall_s")
         if walls:
             console.print(
@@ -448,6 +456,13 @@ def section_speed(args: argparse.Namespace, figures: dict[str, Any], summary: Su
     )
     summary.add("2 h: backstride wall / peak RSS", "info", measured_text(bs), None)
     summary.add("2 h: mobgap wall / peak RSS", "info", measured_text(mg), None)
+    read = res.get("pyarrow read_csv") or {}
+    if both and not read.get("error"):
+        console.print(
+            f"{GOAL_SPEEDUP:.0f}× mobgap's {fmt(mg['wall_s'])} s leaves {fmt(mg['wall_s'] / GOAL_SPEEDUP)} s for "
+            f"the whole process; pyarrow alone reads the file in {fmt(read['wall_s'])} s (its import included)"
+        )
+    summary.add("2 h: pyarrow read_csv alone (whole process)", "reference", measured_text(read), None)
 
 
 def _long_plans(args: argparse.Namespace) -> list[tuple[str, float, float, float, float]]:
