@@ -313,7 +313,7 @@ def lean_error_lab() -> float:
 
 
 # Quiet standing moves the lower back's acceleration magnitude by 0.02-0.05 m/s² (spread over ±0.4 s); around
-# 99 % of the 10 m walks' contacts backstride finds, it is 0.46 m/s² or more.
+# 99 % of the reference contacts backstride finds in the 10 m walks, the spread is 0.46 m/s² or more.
 STILL_SPREAD_MPS2 = 0.1
 STILL_HALF_WINDOW_S = 0.4
 WALK_MARGIN_S = 0.5  # the scorer keeps an engine's contacts within this of the 10 m walk (``trial_s``)

@@ -457,7 +457,7 @@ def section_speed(args: argparse.Namespace, figures: dict[str, Any], summary: Su
     summary.add("2 h: backstride wall / peak RSS", "info", measured_text(bs), None)
     summary.add("2 h: mobgap wall / peak RSS", "info", measured_text(mg), None)
     read = res.get("pyarrow read_csv") or {}
-    if both and not read.get("error"):
+    if both and read.get("wall_s") and not read.get("error"):
         console.print(
             f"{GOAL_SPEEDUP:.0f}× mobgap's {fmt(mg['wall_s'])} s leaves {fmt(mg['wall_s'] / GOAL_SPEEDUP)} s for "
             f"the whole process; pyarrow alone reads the file in {fmt(read['wall_s'])} s (its import included)"
