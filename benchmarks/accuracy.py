@@ -347,12 +347,20 @@ def visible_contacts(rec: Any, ref: dict[str, Any]) -> tuple[list[float], dict[s
     return kept, left
 
 
+def analysed(rec: Any, meta: dict[str, Any]) -> Any:
+    """backstride's result for a reference recording, with the participant's height and sensor height from its
+    ``meta.json`` (a missing or NaN height is "not given", as the shared runner passes it)."""
+    from backstride.gait import analyze
+
+    height = meta.get("height_m")
+    height = height if isinstance(height, float) and np.isfinite(height) else None
+    return analyze(rec, height_m=height, sensor_height_m=meta.get("sensor_height_m"))
+
+
 def score_visible(dataset: str = "lowback-10m") -> dict[str, Any]:
     """The contact figures of ``dataset`` (10 m walks) scored on :func:`visible_contacts` only: what an
     engine that finds every step the lower back shows could reach. Returns the figures of :meth:`Score.figures`
     with ``n_reference``, ``n_visible`` and ``left_out`` (counts per reason)."""
-    from backstride.gait import analyze
-
     score = Score()
     left_out: dict[str, int] = {}
     n_reference = 0
@@ -362,9 +370,7 @@ def score_visible(dataset: str = "lowback-10m") -> dict[str, Any]:
         n_reference += len(ref["initial_contacts"])
         for reason, n in left.items():
             left_out[reason] = left_out.get(reason, 0) + n
-        height = meta.get("height_m")
-        height = height if isinstance(height, float) and np.isfinite(height) else None
-        result = analyze(rec, height_m=height, sensor_height_m=meta.get("sensor_height_m"))
+        result = analysed(rec, meta)
         score.add(result.to_dict(), {**ref, "initial_contacts": [{"time_s": t} for t in kept]})
     return {
         **score.figures(),
@@ -389,8 +395,6 @@ def score_dataset(
     resampled to another rate, with its movement scaled by ``amplitude``, turned round halfway, or
     time-warped into a limp with step-time ``limp`` asymmetry, or played ``slow`` times slower; or written
     as the phone ``app`` exports it and read back from that file, its format found by content)."""
-    from backstride.gait import analyze
-
     score = Score()
     # played slower, every timing error grows alike: the contacts are also scored with the tolerance stretched
     # by the same factor, which tells a detection lost from a contact found as well but further off in time
@@ -409,9 +413,7 @@ def score_dataset(
             rec = reoriented_halfway(rec, 2000 + i)
         if app is not None:
             rec = exported(rec, app, 3000 + i)
-        height = meta.get("height_m")
-        height = height if isinstance(height, float) and np.isfinite(height) else None
-        result = analyze(rec, height_m=height, sensor_height_m=meta.get("sensor_height_m"))
+        result = analysed(rec, meta)
         plain = result.to_dict()
         score.add(plain, ref)
         if stretched is not None:
