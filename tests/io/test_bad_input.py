@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,33 @@ def test_time_going_backwards_names_the_line(tmp_path: Path, synth: Any) -> None
         io.read(path)
 
 
+@pytest.mark.parametrize("column", ["time_ms", "time_s", "Time (ms)"])
+def test_a_time_unit_in_the_header_that_the_values_contradict(
+    tmp_path: Path, synth: Any, column: str
+) -> None:
+    # nanoseconds since 1970 (2025) under a header that says ms or s would be a date after the year 2200
+    w = synth.walk()
+    header = [column, "acc_x", "acc_y", "acc_z"]
+    path = synth.write_table(tmp_path / "ns.csv", header, [(1.76e9 + w.t) * 1e9, *w.acc.T], fmt="%.17g")
+    with pytest.raises(
+        InputError,
+        match=rf"ns\.csv: the time column '{re.escape(column)}' starts at 1\.76e\+18, "
+        r"which in m?s \(as its header says\) would be a date after the year 2200",
+    ):
+        io.read(path)
+    with pytest.raises(InputError, match=r"after the year 2200"):
+        list(io.iter_chunks(path))
+
+
+def test_a_start_time_beyond_any_date_is_an_input_error() -> None:
+    from backstride.io._units import iso_from_epoch_s
+
+    assert iso_from_epoch_s(1.76e9) == "2025-10-09T08:53:20+00:00"
+    for seconds in (1.76e18, -1e12, float("nan")):
+        with pytest.raises(InputError, match="is not a date"):
+            iso_from_epoch_s(seconds)
+
+
 def test_duplicated_timestamps_are_dropped_with_a_note(tmp_path: Path, synth: Any) -> None:
     lines = _lines(synth)
     for row in (300, 900, 901):
@@ -103,6 +131,17 @@ def test_duplicated_timestamps_are_dropped_with_a_note(tmp_path: Path, synth: An
     assert recording.n_samples == 3000
     assert "3 duplicated time stamps dropped (first on line 303)" in recording.notes
     np.testing.assert_allclose(recording.acc_mps2, synth.walk().acc, atol=1e-6)
+
+
+def test_a_time_column_that_never_advances(tmp_path: Path, synth: Any) -> None:
+    rows = [line.split(",", 1)[1] for line in _lines(synth)[1:]]
+    path = _write(tmp_path / "stuck.csv", [HEADER, *(f"12.5,{rest}" for rest in rows)])
+    with pytest.raises(
+        InputError,
+        match=r"stuck\.csv: all 3000 rows have the same time stamp; the time column "
+        r"\(time_s\) does not advance",
+    ):
+        io.read(path)
 
 
 def test_sampling_below_20_hz(tmp_path: Path, synth: Any) -> None:
@@ -148,6 +187,26 @@ def test_a_zip_of_something_else(tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("letter.docx", b"PK")
     with pytest.raises(UnsupportedFormatError, match=r"docs\.zip is a ZIP archive of letter\.docx"):
+        io.read(path)
+
+
+@pytest.mark.parametrize(
+    ("member", "header"),
+    [
+        (
+            "Raw Data.csv",
+            '"Time (s)","Acceleration x (m/s^2)","Acceleration y (m/s^2)","Acceleration z (m/s^2)"',
+        ),
+        ("TotalAcceleration.csv", "time,seconds_elapsed,z,y,x"),
+    ],
+)
+def test_an_app_export_whose_sensor_file_is_empty_names_that_file(
+    tmp_path: Path, member: str, header: str
+) -> None:
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(member, header + "\n")
+    with pytest.raises(InputError, match=rf"^{re.escape(member)} has a header but no data rows$"):
         io.read(path)
 
 

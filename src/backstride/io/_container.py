@@ -51,7 +51,10 @@ def extracted(path: Path, members: list[str], limit: int | None = None) -> Itera
         yield {m: path / m for m in members}
         return
     with tempfile.TemporaryDirectory(prefix="backstride-") as tmp:
-        targets = {m: Path(tmp) / f"{i}-{PurePosixPath(m).name}" for i, m in enumerate(members)}
+        # a folder each, so that a member keeps its own file name in what the readers say of it
+        targets = {m: Path(tmp) / str(i) / PurePosixPath(m).name for i, m in enumerate(members)}
+        for target in targets.values():
+            target.parent.mkdir()
         if len(members) > 1:
             with ThreadPoolExecutor(len(members), thread_name_prefix="backstride-unzip") as pool:
                 list(pool.map(lambda m: _unpack(path, m, targets[m], limit), members))

@@ -34,7 +34,7 @@ import pyarrow.csv as pacsv
 from backstride._errors import InputError, UnsupportedFormatError
 from backstride.io._memory import empty
 from backstride.io._raw import RawSignals
-from backstride.io._units import time_scale
+from backstride.io._units import EPOCH_MAX_S, time_scale
 from backstride.recording import FloatArray
 
 AXES = ("x", "y", "z")
@@ -655,6 +655,15 @@ def scale_time(raw: RawSignals, layout: CsvLayout, origin: float | None = None) 
     if found is not None:
         layout.time_unit = found[0]
     scale, epoch, note = time_scale(origin, layout.time_unit)
+    if epoch and not abs(origin * scale) <= EPOCH_MAX_S:
+        start = f"{layout.source}: the time column {raw.time_name!r} starts at {origin:g}"
+        if layout.time_unit:
+            raise InputError(
+                f"{start}, which in {layout.time_unit} (as its header says) would be a date after the year "
+                "2200: the values are in another unit; name the column without a unit (e.g. 'time') to "
+                "have the unit found from its values"
+            )
+        raise InputError(f"{start}, which is neither a time from the start nor a date in any unit")
     if found is not None:
         note = (
             f"time read in {found[0]} (its median step of {found[1]:g} between rows would be one sample every "

@@ -68,6 +68,11 @@ def check_time(raw: RawSignals) -> None:
             f"({t[i] - t[0]:.3f} s after {t[i - 1] - t[0]:.3f} s); the rows are out of order"
         )
     dup = dt == 0
+    if dup.all():
+        raise InputError(
+            f"{raw.source}: all {raw.n} rows have the same time stamp; the time column ({raw.time_name}) "
+            "does not advance"
+        )
     if dup.any():
         count = int(dup.sum())
         first = int(np.argmax(dup)) + 1

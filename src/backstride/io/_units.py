@@ -16,6 +16,8 @@ Rules (applied only when the unit is not given by an option or by the column hea
 * **Time.** A time column whose first value is a Unix time is recognised by magnitude: above 1e17 it is
   nanoseconds, above 1e14 microseconds, above 1e11 milliseconds, above 1e8 seconds since the epoch;
   otherwise seconds from an arbitrary origin. A header that names the unit ("time (ms)", "t_ms") wins.
+  A Unix time that would fall after the year 2200 (``EPOCH_MAX_S``) is not a date but a unit mistaken
+  (nanoseconds under a header that says milliseconds) or a damaged stamp, and is refused.
 """
 
 from __future__ import annotations
@@ -125,6 +127,10 @@ def gyr_factor(gyr: FloatArray, declared: str | None, *, source: str) -> tuple[f
     return 1.0, f"angular rate read in deg/s {how}"
 
 
+# the latest Unix time (s) read as a date: 1 January 2200
+EPOCH_MAX_S = 7_258_118_400.0
+
+
 def time_scale(first: float, declared: str | None) -> tuple[float, bool, str | None]:
     """Seconds per unit of a time column, whether it is an epoch time, and a note when it was converted."""
     scales = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
@@ -143,6 +149,8 @@ def time_scale(first: float, declared: str | None) -> tuple[float, bool, str | N
 def iso_from_epoch_s(seconds: float, zone: tzinfo | None = None) -> str:
     """ISO 8601 text of a Unix time in seconds: in ``zone`` (with its UTC offset) when the file names the
     zone it was recorded in, else in UTC. Per-day figures cut days at the midnight of that offset."""
+    if not abs(seconds) <= EPOCH_MAX_S:  # also NaN
+        raise InputError(f"a start time of {seconds:g} s since 1970 is not a date (after the year 2200)")
     return datetime.fromtimestamp(seconds, tz=zone or UTC).isoformat()
 
 
