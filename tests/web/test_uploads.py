@@ -39,7 +39,7 @@ def _nothing_stored(clinic: Clinic) -> None:
         ("walk.csv", b"\x89PNG\r\n\x1a\n" + b"\0" * 100, 415, "could not be read"),
         ("notes.zip", zip_bytes({"readme.txt": b"hello"}), 415, "could not be read"),
         ("walk.csv", b"time,ax,ay\n0,1,2\n0.01,1,2\n", 415, "could not be read"),
-        ("walk.zip", b"PK\x03\x04 this zip is cut short", 422, "damaged"),
+        ("walk.zip", b"PK\x03\x04 this zip is cut short", 422, "ZIP archive cut short"),
         ("walk.csv.gz", gzip.compress(b"t,ax,ay,az\n")[:-6], 422, "could not be read"),
         ("empty.csv", b"", 422, "empty"),
         ("walk.json", b'[{"sensor": "TotalAcceleration", "time": "17640000', 422, "not valid JSON"),

@@ -6,11 +6,22 @@ import contextlib
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from backstride._errors import InputError
+
+# what a damaged, cut or encrypted archive raises while its directory or a member is read
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+)
 
 
 def is_zip(path: Path) -> bool:
@@ -28,9 +39,21 @@ def member_names(path: Path) -> list[str]:
         try:
             with zipfile.ZipFile(path) as archive:
                 names = [info.filename for info in archive.infolist() if not info.is_dir()]
-        except zipfile.BadZipFile as exc:
+        except ZIP_ERRORS as exc:
+            if is_zip(path) and not _has_zip_end(path):
+                raise InputError(
+                    f"{path.name} is a ZIP archive cut short (its end is missing: an interrupted download, "
+                    "copy or upload?); export or copy it again"
+                ) from exc
             raise InputError(f"{path.name} is a damaged ZIP archive: {exc}") from exc
     return sorted(n for n in names if not any(part.startswith((".", "__MACOSX")) for part in n.split("/")))
+
+
+def _has_zip_end(path: Path) -> bool:
+    """Whether the last 64 kB hold the end-of-central-directory record every whole ZIP ends with."""
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - (1 << 16) - 22))
+        return b"PK\x05\x06" in handle.read()
 
 
 def find_member(names: list[str], basename: str) -> str | None:
@@ -66,9 +89,14 @@ def extracted(path: Path, members: list[str], limit: int | None = None) -> Itera
 
 def _unpack(path: Path, member: str, target: Path, limit: int | None) -> None:
     """One member of the ZIP ``path`` written to ``target`` (its own handle on the archive: threads share none)."""
-    with zipfile.ZipFile(path) as archive, archive.open(member) as src, target.open("wb") as dst:
-        if limit is None:
-            shutil.copyfileobj(src, dst, 1 << 20)
-        else:
-            head = src.read(limit)
-            dst.write(head if len(head) < limit else head[: head.rfind(b"\n") + 1])
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(member) as src, target.open("wb") as dst:
+            if limit is None:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            else:
+                head = src.read(limit)
+                dst.write(head if len(head) < limit else head[: head.rfind(b"\n") + 1])
+    except ZIP_ERRORS as exc:
+        raise InputError(
+            f"{path.name} is a damaged ZIP archive: {member} cannot be unpacked ({exc})"
+        ) from exc
