@@ -228,6 +228,44 @@ def test_a_damaged_record_costs_that_second_only(folder: Path, tmp_path: Path, w
     assert any(note in n for n in raw.notes)
 
 
+def changed_in_place(src: Path, dst: Path, member: str, offset: int) -> Path:
+    """A copy of the archive with one byte of a stored member changed in the file itself, as damage on a disk
+    or in a transfer leaves it: the archive's CRC of that member then fails."""
+    data = bytearray(src.read_bytes())
+    with zipfile.ZipFile(src) as archive:
+        info = archive.getinfo(member)
+    assert info.compress_type == zipfile.ZIP_STORED
+    name_len, extra_len = struct.unpack_from("<HH", data, info.header_offset + 26)
+    data[info.header_offset + 30 + name_len + extra_len + offset] ^= 0x5A
+    dst.write_bytes(bytes(data))
+    return dst
+
+
+def test_a_record_damaged_in_the_file_itself_costs_that_second_only(folder: Path, tmp_path: Path) -> None:
+    """Python's zipfile withholds the whole last read of a member that fails its CRC (this small file's every
+    byte): the member is read on without that check, and the records' own checksums find the damage."""
+    with zipfile.ZipFile(folder / LINK) as archive:
+        log = archive.read("log.bin")
+    target = [r for r in log_records(log) if r[1] == 0x1A and r[3] > 1][100]
+    path = changed_in_place(folder / LINK, tmp_path / "damaged.gt3x", "log.bin", target[0] + 200)
+    whole, raw = read(folder / LINK), read(path)
+    assert raw.n == whole.n - 100
+    lost = np.floor(whole.time_s) == target[2] - LINK_START
+    np.testing.assert_array_equal(raw.acc, whole.acc[~lost])
+    assert any("1 log.bin record failed the checksum and was skipped" in n for n in raw.notes)
+    assert any("log.bin fails the archive's check (Bad CRC-32" in n for n in raw.notes)
+
+
+def test_info_damaged_in_the_file_itself_is_still_read(folder: Path, tmp_path: Path) -> None:
+    with zipfile.ZipFile(folder / LINK) as archive:
+        info = archive.read("info.txt")
+    path = changed_in_place(folder / LINK, tmp_path / "damaged.gt3x", "info.txt", info.index(b"suffix_85"))
+    assert looks_like_actigraph(path)
+    raw = read(path)
+    np.testing.assert_array_equal(raw.acc, read(folder / LINK).acc)
+    assert any("info.txt fails the archive's check" in n for n in raw.notes)
+
+
 def test_gap_without_idle_sleep_mode(folder: Path, tmp_path: Path) -> None:
     """Ten seconds of records missing from a file recorded without idle sleep: a jump in time, not filled."""
     source = folder / "pygt3x_ISM_Disabled.gt3x"

@@ -43,8 +43,10 @@ Decisions:
 * **Damage**: a record that fails its checksum is skipped when the next record starts where its header says
   (only the payload was damaged); otherwise its header is damaged and the reader skips to the next place
   where two records in a row check out, noting the bytes skipped. A log.bin cut short keeps every complete
-  record. An archive cut short loses its ZIP directory (stored at the end) and usually info.txt (stored
-  last): the members are then found from the local header in front of each and read as far as they go, and
+  record. A member that fails the archive's own CRC check (a byte changed on a disk or in a transfer) is read
+  on without it: ``zipfile`` would withhold the whole read that reaches the end, and the records' checksums
+  find the damaged ones. An archive cut short loses its ZIP directory (stored at the end) and usually
+  info.txt (stored last): the members are then found from the local header in front of each and read as far as they go, and
   the rate, scale and time zone come from log.bin's own PARAMETERS and METADATA records (the serial is then
   unknown; ``looks_like_actigraph`` accepts such an archive when a ``log.bin`` header is found). activity.bin
   cannot be read without info.txt (it has no rate or start time of its own), nor from devices other than
@@ -91,6 +93,7 @@ LEGACY_SERIALS = ("NEO", "MRA")  # the NHANES documentation's check before readi
 MODELS = {"GT3XPlus": "GT3X+", "wGT3XPlus": "wGT3X+", "wGT3XBT": "wGT3X-BT", "Link": "GT9X Link"}
 LATE_END_S = 10.0  # data ending this long before info.txt's Last Sample Time is noted
 LOG_BYTES_PER_SAMPLE = 5  # log.bin bytes read per wanted sample (4.8 for ACTIVITY, 6.1 for ACTIVITY2)
+LOCAL_STEP = 1 << 16  # bytes read at a time from behind a local header
 LOCAL_HEADER = struct.Struct("<4s2xHH8x2I2H")  # signature, flags, method, sizes, name and extra lengths
 ARCHIVE_ERRORS = (
     OSError,
@@ -120,8 +123,8 @@ def looks_like_actigraph(path: Path) -> bool:
             names = _by_name(archive.namelist())
             if "info.txt" not in names or not {"log.bin", "activity.bin"} & names.keys():
                 return False
-            with archive.open(names["info.txt"]) as handle:
-                head = handle.read(4096)
+        with _Archive(path) as members:  # read past a failed CRC: the reader notes the damage
+            head = members.read("info.txt")[:4096]
     except ARCHIVE_ERRORS:
         return False
     return b"Serial Number" in head or b"Sample Rate" in head
@@ -232,39 +235,86 @@ class _Archive:
         return b"".join(self.chunks(name, 1 << 16))
 
     def chunks(self, name: str, size: int) -> Iterator[bytes]:
-        """The member's bytes in pieces of ``size``; a damaged member stops where the damage starts, noted."""
+        """The member's bytes in pieces of ``size``; a damaged member stops where the damage starts, noted.
+
+        A member that fails the archive's CRC check, or whose compressed data break off, is read on from
+        behind its local header without the check: Python's ``zipfile`` raises on the read that reaches the
+        end, withholding that whole piece (a small file's every byte), while log.bin's records carry
+        checksums of their own that find the damaged ones."""
+        done = 0
         try:
-            if self._zip is not None:
+            if self._zip is None:
+                yield from self._local_chunks(self._local[name], size)
+                return
+            try:
                 with self._zip.open(self.names[name]) as handle:
                     while piece := handle.read(size):
+                        done += len(piece)
                         yield piece
-            else:
-                yield from self._local_chunks(self._local[name], size)
+            except (zipfile.BadZipFile, zlib.error) as exc:
+                checked = (
+                    "its records' own checksums find the damaged ones"
+                    if name == "log.bin"
+                    else "the damage may be in its values"
+                )
+                self.notes.append(
+                    f"{name} fails the archive's check ({exc}); it was read on without it: {checked}"
+                )
+                yield from _skipped(self._local_chunks(self._member(name), size), done)
         except ARCHIVE_ERRORS as exc:
             self.notes.append(f"{name} is damaged inside the archive ({exc}); it was read up to the damage")
 
+    def _member(self, name: str) -> _Local:
+        """Where a member's data start, from the ZIP directory and the member's local header."""
+        assert self._zip is not None
+        info = self._zip.getinfo(self.names[name])
+        with self.path.open("rb") as handle:
+            handle.seek(info.header_offset)
+            *_, name_len, extra_len = LOCAL_HEADER.unpack(handle.read(LOCAL_HEADER.size))
+        start = info.header_offset + LOCAL_HEADER.size + name_len + extra_len
+        return _Local(info.compress_type, start, info.compress_size)
+
     def _local_chunks(self, member: _Local, size: int) -> Iterator[bytes]:
-        """A member's bytes from behind its local header, up to its stated size or the end of the file."""
+        """A member's bytes from behind its local header, up to its stated size or the end of the file; read in
+        64 kB steps, so that data that break off lose at most the last step, not a whole piece."""
         if member.method not in (0, 8):
             raise NotImplementedError(f"compression method {member.method}")
         inflate = zlib.decompressobj(-15) if member.method == 8 else None
         left = member.size
-        with self.path.open("rb") as handle:
-            handle.seek(member.offset)
-            while left is None or left > 0:
-                raw = handle.read(size if left is None else min(size, left))
-                if not raw:
-                    break
-                left = None if left is None else left - len(raw)
-                if inflate is None:
-                    yield raw
-                    continue
-                out = inflate.decompress(raw, size)
-                while out:
-                    yield out
-                    out = inflate.decompress(inflate.unconsumed_tail, size)
-                if inflate.eof:
-                    return
+        held: list[bytes] = []
+        count = 0
+        try:
+            with self.path.open("rb") as handle:
+                handle.seek(member.offset)
+                while left is None or left > 0:
+                    raw = handle.read(LOCAL_STEP if left is None else min(LOCAL_STEP, left))
+                    if not raw:
+                        break
+                    left = None if left is None else left - len(raw)
+                    out = raw if inflate is None else inflate.decompress(raw)
+                    held.append(out)
+                    count += len(out)
+                    if count >= size:
+                        yield b"".join(held)
+                        held, count = [], 0
+                    if inflate is not None and inflate.eof:
+                        break
+        except ARCHIVE_ERRORS:
+            if held:
+                yield b"".join(held)
+            raise
+        if held:
+            yield b"".join(held)
+
+
+def _skipped(pieces: Iterator[bytes], count: int) -> Iterator[bytes]:
+    """``pieces`` without their first ``count`` bytes."""
+    for piece in pieces:
+        if count >= len(piece):
+            count -= len(piece)
+            continue
+        yield piece[count:]
+        count = 0
 
 
 # --- what the file says about the recording -----------------------------------------------------------------
