@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backstride import InputError
+from backstride import InputError, io
 from backstride.io._axivity import iter_axivity_raw, looks_like_axivity
 from backstride.io._raw import RawSignals, join_raw
 from backstride.io._resample import to_recording
@@ -234,9 +234,11 @@ def test_header_only_and_unrelated_files(tmp_path: Path, folder: Path) -> None:
         list(iter_axivity_raw(header_only))
     short = tmp_path / "short.cwa"
     short.write_bytes(header_only.read_bytes()[:600])
-    assert not looks_like_axivity(short)
-    with pytest.raises(InputError, match=r"short\.cwa is cut short"):
+    assert looks_like_axivity(short)  # an upload cut inside the header is named as such, not "binary"
+    with pytest.raises(InputError, match=r"short\.cwa is cut short: it ends inside its 1024-byte header"):
         list(iter_axivity_raw(short))
+    with pytest.raises(InputError, match=r"short\.cwa is cut short"):
+        io.read(short)
     text = tmp_path / "walk.csv"
     text.write_text("time,x,y,z\n0,0,0,1\n" * 100)
     png = tmp_path / "image.cwa"

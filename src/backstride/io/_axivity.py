@@ -157,13 +157,14 @@ class _Format:
 
 
 def looks_like_axivity(path: Path) -> bool:
-    """A ``MD`` header block of 1024 bytes followed by an ``AX`` data block (or by nothing yet)."""
+    """A ``MD`` header block of 1024 bytes followed by an ``AX`` data block (or by nothing yet); or the start
+    of such a header, cut short (the reader then says so)."""
     try:
         with path.open("rb") as handle:
             head = handle.read(HEADER_BYTES + 4 * BLOCK_BYTES)
     except OSError:
         return False
-    if len(head) < HEADER_BYTES or head[:2] != b"MD" or int.from_bytes(head[2:4], "little") != 1020:
+    if len(head) < 4 or head[:2] != b"MD" or int.from_bytes(head[2:4], "little") != 1020:
         return False
     starts = [head[i : i + 2] for i in range(HEADER_BYTES, len(head) - 1, BLOCK_BYTES)]
     return not starts or b"AX" in starts
