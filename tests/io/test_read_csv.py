@@ -95,6 +95,60 @@ def test_units_in_headers_tab_delimiter_and_no_gyroscope(tmp_path: Path, synth: 
     assert "as declared" in recording.notes[0]
 
 
+@pytest.mark.parametrize(("delimiter", "decimal"), [("\t", "."), (";", ",")])
+def test_shimmer_consensys_export(tmp_path: Path, synth: Any, delimiter: str, decimal: str) -> None:
+    """Consensys writes a "sep=" line, names wrapped in the device's name and the calibration ("CAL"), a row
+    of units under them, and a delimiter after every cell; time in ms since 1970."""
+    w = synth.walk()
+    names = [
+        "Timestamp_Unix",
+        "Accel_LN_X",
+        "Accel_LN_Y",
+        "Accel_LN_Z",
+        "Gyro_X",
+        "Gyro_Y",
+        "Gyro_Z",
+        "Battery",
+    ]
+    units = ["ms", "m/(s^2)", "m/(s^2)", "m/(s^2)", "deg/s", "deg/s", "deg/s", "mV"]
+    lines = [f'"sep={delimiter}"', "", ""]
+    lines[1] = "".join(f"Shimmer_40AC_{n}_CAL{delimiter}" for n in names)
+    lines[2] = "".join(f"{u}{delimiter}" for u in units)
+    stamps = 1_760_000_000_000.0 + w.t * 1000.0
+    for row in np.column_stack([stamps, w.acc, w.gyr, np.full(w.t.shape, 3700.0)]):
+        lines.append("".join(f"{v:.3f}".replace(".", decimal) + delimiter for v in row))
+    path = tmp_path / "Session1_Shimmer_40AC_Calibrated_PC.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert io.detect_format(path) == "csv"
+    recording = io.read(path)
+    np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=1e-3)
+    assert recording.gyr_dps is not None
+    np.testing.assert_allclose(recording.gyr_dps, w.gyr, atol=1e-3)
+    assert recording.sampling_rate_hz == 100.0
+    assert recording.metadata["start_time"] == "2025-10-09T08:53:20+00:00"
+    assert "acceleration read in m/s² as declared" in " ".join(recording.notes)
+
+
+def test_a_units_row_under_the_names_is_read_as_units(tmp_path: Path, synth: Any) -> None:
+    w = synth.walk()
+    header = ["time", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
+    path = synth.write_table(
+        tmp_path / "units.csv", header, [w.t, *(w.acc / 9.80665).T, *np.radians(w.gyr).T]
+    )
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([lines[0], "s,g,g,g,rad/s,rad/s,rad/s", *lines[1:]]) + "\n")
+    recording = io.read(path)
+    np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=1e-4)
+    assert recording.gyr_dps is not None
+    np.testing.assert_allclose(recording.gyr_dps, w.gyr, atol=1e-3)
+    assert "acceleration read in g as declared" in " ".join(recording.notes)
+    assert "angular rate read in rad/s as declared" in " ".join(recording.notes)
+    bad = "\n".join([lines[0], "s,g,g,g,rad/s,rad/s,rad/s", *lines[1:500], "1,2", *lines[500:]]) + "\n"
+    path.write_text(bad)
+    with pytest.raises(InputError, match=r"units\.csv: line 502 has 2 cells"):  # lines count the units row
+        io.read(path)
+
+
 @pytest.mark.parametrize("delimiter", [";", "\t"])
 def test_decimal_comma(tmp_path: Path, synth: Any, delimiter: str) -> None:
     # phyphox offers both "semicolon, decimal comma" and "tabulator, decimal comma" exports

@@ -61,6 +61,8 @@ TIME_KEYS = (
     "epoch",
     "epochtime",
     "unixtime",
+    "timestampunix",  # Shimmer's Consensys export (Shimmer_XXXX_Timestamp_Unix_CAL, in ms)
+    "timestampsyncunix",
 )
 ACC_PREFIXES = (
     "acc",
@@ -73,6 +75,8 @@ ACC_PREFIXES = (
     "totalacceleration",
     "accelerationwithg",
     "accelerometeracceleration",  # SensorLog (iOS), in G
+    "accelln",  # Shimmer3's low-noise accelerometer (Accel_LN_X_CAL), then its wide-range one
+    "accelwr",
 )
 GYR_PREFIXES = (
     "gyr",
@@ -103,6 +107,7 @@ _UNIT_ALIASES = {
     "mps2": "m/s2",
     "ms2": "m/s2",
     "m/s/s": "m/s2",
+    "m/(s2)": "m/s2",  # Shimmer's Consensys
     "g": "g",
     "rad/s": "rad/s",
     "rads": "rad/s",
@@ -170,6 +175,7 @@ class CsvLayout:
     naive_time: bool = False
     notes: list[str] = field(default_factory=list)
     header: bool = True  # False: the data start on line skip_rows + 1 (no names line)
+    label_rows: int = 0  # rows of units (or other labels) between the names and the data
 
     @property
     def source(self) -> str:
@@ -177,7 +183,7 @@ class CsvLayout:
 
     @property
     def first_line(self) -> int:
-        return self.skip_rows + (2 if self.header else 1)
+        return self.skip_rows + (2 if self.header else 1) + self.label_rows
 
     @property
     def internal(self) -> list[str]:
@@ -242,12 +248,64 @@ def head_text(path: Path) -> str | None:
             return None
 
 
-def split_header(line: str) -> tuple[str, list[str]]:
+def split_header(line: str, declared: str | None = None) -> tuple[str, list[str]]:
     counts = {d: line.count(d) for d in (",", ";", "\t")}
-    delimiter = max(counts, key=lambda d: counts[d])
-    if counts[delimiter] == 0:
+    delimiter = declared or max(counts, key=lambda d: counts[d])
+    if counts.get(delimiter, 1) == 0:
         delimiter = ","
     return delimiter, [cell.strip().strip('"').strip() for cell in line.split(delimiter)]
+
+
+_SEP_LINE = re.compile(
+    r'^\s*"?sep=(.)"?\s*$', re.IGNORECASE
+)  # Excel's hint, as Shimmer's Consensys writes it
+MAX_LABEL_ROWS = 3
+
+
+def is_preamble(line: str) -> bool:
+    """A line before a CSV's names: blank, a ``#`` comment, or a spreadsheet's ``sep=;`` hint."""
+    return not line.strip() or line.lstrip().startswith("#") or _SEP_LINE.match(line) is not None
+
+
+def _label_rows(lines: Sequence[str], delimiter: str) -> list[list[str]]:
+    """The rows right under the names that hold labels (units, "CAL"), no numbers: skipped, units kept."""
+    rows: list[list[str]] = []
+    for line in lines:
+        cells = [c.strip().strip('"').strip() for c in line.split(delimiter)]
+        filled = [c for c in cells if c]
+        if not filled or any(_is_number(c) for c in filled) or _is_data_row(cells):
+            break
+        if _text_time_type(line, delimiter, 0)[0] is not None:  # a date and time: data
+            break
+        rows.append(cells)
+    return rows
+
+
+def _name_tokens(name: str) -> list[str]:
+    """The words of a column name, without a unit in brackets at its end."""
+    text = re.sub(r"[\(\[][^\)\]]*[\)\]]\s*$", "", name.strip().strip('"'))
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def _has_time_and_acc(keys: Sequence[str]) -> bool:
+    has_time = any(k in TIME_KEYS or k.startswith(("time", "date")) or k.endswith("time") for k in keys)
+    return has_time and _match_axes(keys, ACC_PREFIXES) is not None
+
+
+def _without_common_ends(keys: list[str], tokens: list[list[str]]) -> list[str]:
+    """Keys with the words every named column begins and ends with taken off (a device's name, "cal")."""
+    named = [t for t in tokens if t]
+    if len(named) < 2:
+        return keys
+    head = 0
+    while all(len(t) > head + 1 and t[head] == named[0][head] for t in named):
+        head += 1
+    tail = 0
+    while all(len(t) > head + tail + 1 and t[-1 - tail] == named[0][-1 - tail] for t in named):
+        tail += 1
+    if head == 0 and tail == 0:
+        return keys
+    return ["".join(t[head : len(t) - tail]) if t else k for t, k in zip(tokens, keys, strict=True)]
 
 
 def _find_column(names: Sequence[str], wanted: str, what: str, source: str) -> int:
@@ -291,12 +349,16 @@ def sniff(
         raise InputError(f"{path.name} is empty")
     lines = text.splitlines()
     skip = 0
-    while skip < len(lines) and (not lines[skip].strip() or lines[skip].lstrip().startswith("#")):
+    declared: str | None = None  # a spreadsheet's "sep=;" line names the delimiter
+    while skip < len(lines) and is_preamble(lines[skip]):
+        found = _SEP_LINE.match(lines[skip])
+        declared = found.group(1) if found else declared
         skip += 1
     if skip >= len(lines):
         raise InputError(f"{path.name} holds only comments and no header line")
-    delimiter, names = split_header(lines[skip])
-    data_lines = [line for line in lines[skip + 1 :] if line.strip()]
+    delimiter, names = split_header(lines[skip], declared)
+    labels = _label_rows(lines[skip + 1 : skip + 1 + MAX_LABEL_ROWS], delimiter)
+    data_lines = [line for line in lines[skip + 1 + len(labels) :] if line.strip()]
     decimal = "."
     header = not _is_data_row(names)
     notes: list[str] = []
@@ -314,6 +376,10 @@ def sniff(
     parsed = [parse_header_name(name) for name in names]
     keys = [key for key, _ in parsed]
     units = [unit for _, unit in parsed]
+    for row in labels:  # a units row under the names: "ms", "m/(s^2)", "deg/s"
+        units = [u or (normalise_unit(row[i]) if i < len(row) else None) for i, u in enumerate(units)]
+    if not _has_time_and_acc(keys):  # "Shimmer_40AC_Accel_LN_X_CAL": the device's name around every column
+        keys = _without_common_ends(keys, [_name_tokens(name) for name in names])
     source = path.name
 
     if time_column is not None:
@@ -369,6 +435,7 @@ def sniff(
         gzip=is_gzip(path),
         skip_rows=skip,
         header=header,
+        label_rows=len(labels),
         notes=notes,
         delimiter=delimiter,
         decimal=decimal,
@@ -441,7 +508,7 @@ def _options(layout: CsvLayout, bad: _BadRows, block_size: int | None = None) ->
     internal = layout.internal
     read = pacsv.ReadOptions(
         column_names=internal,
-        skip_rows=layout.skip_rows + (1 if layout.header else 0),
+        skip_rows=layout.skip_rows + (1 if layout.header else 0) + layout.label_rows,
         use_threads=True,
         **({"block_size": block_size} if block_size else {}),
     )

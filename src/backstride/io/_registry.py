@@ -11,7 +11,14 @@ import pyarrow as pa
 
 from backstride._errors import InputError, UnsupportedFormatError
 from backstride.io._container import extracted, is_zip, member_names
-from backstride.io._csv import head_text, iter_csv_raw, quiet_row_decoding, read_csv_raw, split_header
+from backstride.io._csv import (
+    head_text,
+    is_preamble,
+    iter_csv_raw,
+    quiet_row_decoding,
+    read_csv_raw,
+    split_header,
+)
 from backstride.io._devices import (
     DEVICE_FORMATS,
     DEVICE_SUFFIXES,
@@ -159,7 +166,7 @@ def detect_format(path: str | Path) -> str:
         return "sensorlogger"
     if phyphox_header(text):
         return "phyphox"
-    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    lines = [line for line in text.splitlines() if not is_preamble(line)]
     if lines:
         delimiter, cells = split_header(lines[0])
         if len(cells) >= 4 and (delimiter in lines[0]):
