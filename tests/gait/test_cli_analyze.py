@@ -72,6 +72,13 @@ def test_unit_and_column_options_reach_the_reader(
         == 0
     )
     assert json.loads(capsys.readouterr().out)["walking_bouts"]
+    # read in ms, the 12 s walk would last 12 ms: the option wins over the column's name
+    assert main(["analyze", str(f), "--time-unit", "ms"]) == 2
+    assert "only 0.0 s long" in capsys.readouterr().err
+    assert main(["analyze", str(f), "--time-unit", "s", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["recording"]["duration_s"] == pytest.approx(12.46)
+    assert main(["analyze", str(f), "--time-unit", "minutes"]) == 2
+    assert "unknown time unit 'minutes'" in capsys.readouterr().err
 
 
 def _run_with_terminal_stderr(args: list[str], out_path: Path) -> tuple[int, str, str]:

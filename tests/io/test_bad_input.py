@@ -107,11 +107,19 @@ def test_a_time_unit_in_the_header_that_the_values_contradict(
     with pytest.raises(
         InputError,
         match=rf"ns\.csv: the time column '{re.escape(column)}' starts at 1\.76e\+18, "
-        r"which in m?s \(as its header says\) would be a date after the year 2200",
+        r"which in m?s would be a date after the year 2200: .* give it with time_unit \(--time-unit",
     ):
         io.read(path)
     with pytest.raises(InputError, match=r"after the year 2200"):
         list(io.iter_chunks(path))
+    recording = io.read(path, time_unit="ns")  # the option wins over the header
+    assert (
+        recording.sampling_rate_hz == 100.0
+        and recording.metadata["start_time"] == "2025-10-09T08:53:20+00:00"
+    )
+    assert next(io.iter_chunks(path, time_unit="ns")).n_samples == 3000
+    with pytest.raises(InputError, match=r"unknown time unit 'h'; use one of s, ms, us, ns"):
+        io.read(path, time_unit="h")
 
 
 def test_a_start_time_beyond_any_date_is_an_input_error() -> None:

@@ -58,6 +58,12 @@ def analyze(
         Optional[str],  # noqa: UP045
         typer.Option("--time-column", help="Name of the CSV's time column"),
     ] = None,
+    time_unit: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--time-unit", help="Unit of the CSV's time column: s, ms, us or ns (detected when not given)"
+        ),
+    ] = None,
     acc_columns: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option("--acc-columns", help="The CSV's three acceleration columns, comma-separated"),
@@ -86,6 +92,7 @@ def analyze(
             acc_unit=acc_unit,
             gyr_unit=gyr_unit,
             time_column=time_column,
+            time_unit=time_unit,
             acc_columns=_columns(acc_columns),
             gyr_columns=_columns(gyr_columns),
         )

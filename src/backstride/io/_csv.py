@@ -339,8 +339,10 @@ def sniff(
     time_column: str | None = None,
     acc_columns: Sequence[str] | None = None,
     gyr_columns: Sequence[str] | None = None,
+    time_unit: str | None = None,
 ) -> CsvLayout:
-    """Find the header, delimiter and the time/acceleration/gyroscope columns of a CSV file."""
+    """Find the header, delimiter and the time/acceleration/gyroscope columns of a CSV file; ``time_unit``
+    (s, ms, us or ns) wins over the header's and over detection."""
     text = head_text(path)
     if text is None:
         raise UnsupportedFormatError(f"{path.name} is not a text file, so it cannot be a CSV recording")
@@ -443,7 +445,7 @@ def sniff(
         time_index=time_index,
         acc_index=acc_index,
         gyr_index=gyr_index,
-        time_unit="ns" if time_type is not None else units[time_index],
+        time_unit="ns" if time_type is not None else time_unit or units[time_index],
         acc_unit=_common_unit(units, acc_index),
         gyr_unit=None if gyr_index is None else _common_unit(units, gyr_index),
     )
@@ -726,9 +728,9 @@ def scale_time(raw: RawSignals, layout: CsvLayout, origin: float | None = None) 
         start = f"{layout.source}: the time column {raw.time_name!r} starts at {origin:g}"
         if layout.time_unit:
             raise InputError(
-                f"{start}, which in {layout.time_unit} (as its header says) would be a date after the year "
-                "2200: the values are in another unit; name the column without a unit (e.g. 'time') to "
-                "have the unit found from its values"
+                f"{start}, which in {layout.time_unit} would be a date after the year 2200: the values are "
+                "in another unit; give it with time_unit (--time-unit s, ms, us or ns), or name the column "
+                "without a unit (e.g. 'time') to have the unit found from its values"
             )
         raise InputError(f"{start}, which is neither a time from the start nor a date in any unit")
     if found is not None:
@@ -772,9 +774,12 @@ def read_csv_raw(
     time_column: str | None = None,
     acc_columns: Sequence[str] | None = None,
     gyr_columns: Sequence[str] | None = None,
+    time_unit: str | None = None,
 ) -> RawSignals:
     """Read a whole CSV into :class:`RawSignals` (time in seconds from the first row)."""
-    layout = sniff(path, time_column=time_column, acc_columns=acc_columns, gyr_columns=gyr_columns)
+    layout = sniff(
+        path, time_column=time_column, acc_columns=acc_columns, gyr_columns=gyr_columns, time_unit=time_unit
+    )
     raw = _read_whole(layout)
     if raw is None:
         raise InputError(f"{path.name} has a header but no data rows")
@@ -811,13 +816,16 @@ def iter_csv_raw(
     time_column: str | None = None,
     acc_columns: Sequence[str] | None = None,
     gyr_columns: Sequence[str] | None = None,
+    time_unit: str | None = None,
 ) -> Iterator[RawSignals]:
     """Stream a CSV as consecutive :class:`RawSignals` blocks; times relative to the file's first row.
 
     A file of at most ``WHOLE_READ_MAX_BYTES`` is parsed in one go on all cores (a two-hour recording in
     half the time of the single-threaded streaming reader) and given as one block.
     """
-    layout = sniff(path, time_column=time_column, acc_columns=acc_columns, gyr_columns=gyr_columns)
+    layout = sniff(
+        path, time_column=time_column, acc_columns=acc_columns, gyr_columns=gyr_columns, time_unit=time_unit
+    )
     if not layout.gzip and path.stat().st_size <= WHOLE_READ_MAX_BYTES:
         whole = _read_whole(layout)
         if whole is not None:

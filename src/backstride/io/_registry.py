@@ -36,7 +36,7 @@ from backstride.io._sensorlogger import (
     sensorlogger_json,
 )
 from backstride.io._stream import stream_chunks
-from backstride.io._units import ACC_UNITS, GYR_UNITS
+from backstride.io._units import ACC_UNITS, GYR_UNITS, TIME_UNITS
 from backstride.recording import Recording
 
 FORMATS: dict[str, str] = {
@@ -181,13 +181,17 @@ def _detect(path: Path) -> str:
         raise InputError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
 
 
-def _check_options(format: str, acc_unit: str | None, gyr_unit: str | None) -> None:
+def _check_options(
+    format: str, acc_unit: str | None, gyr_unit: str | None, time_unit: str | None = None
+) -> None:
     if format != "auto" and format not in FORMATS:
         raise InputError(f"unknown format {format!r}; use auto or one of {', '.join(FORMATS)}")
     if acc_unit is not None and acc_unit not in ACC_UNITS:
         raise InputError(f"unknown acceleration unit {acc_unit!r}; use one of {', '.join(ACC_UNITS)}")
     if gyr_unit is not None and gyr_unit not in GYR_UNITS:
         raise InputError(f"unknown angular-rate unit {gyr_unit!r}; use one of {', '.join(GYR_UNITS)}")
+    if time_unit is not None and time_unit not in TIME_UNITS:
+        raise InputError(f"unknown time unit {time_unit!r}; use one of {', '.join(TIME_UNITS)}")
 
 
 @dataclass(frozen=True)
@@ -200,12 +204,14 @@ class _Options:
     acc_unit: str | None = None
     gyr_unit: str | None = None
     zip_limit: int | None = None  # extract only about this many bytes of each file in a ZIP
+    time_unit: str | None = None
 
     def columns(self) -> dict[str, Any]:
         return {
             "time_column": self.time_column,
             "acc_columns": self.acc_columns,
             "gyr_columns": self.gyr_columns,
+            "time_unit": self.time_unit,
         }
 
 
@@ -260,6 +266,7 @@ def read(
     acc_unit: str | None = None,
     gyr_unit: str | None = None,
     validate: bool = True,
+    time_unit: str | None = None,
 ) -> Recording:
     """Read a recording in any known format into the canonical :class:`~backstride.Recording`.
 
@@ -271,6 +278,8 @@ def read(
         ``"auto"`` (detect from the content) or one of :data:`FORMATS`.
     time_column, acc_columns, gyr_columns:
         Column names, when the header is not recognised (generic CSV only).
+    time_unit:
+        ``"s"``, ``"ms"``, ``"us"`` or ``"ns"`` for a CSV's time column; wins over the header and detection.
     acc_unit, gyr_unit:
         ``"g"``/``"m/s2"`` and ``"deg/s"``/``"rad/s"``; they win over the header and over detection.
     validate:
@@ -291,13 +300,13 @@ def read(
         When the file is not a recording in any known format.
     """
     p = Path(path)
-    _check_options(format, acc_unit, gyr_unit)
+    _check_options(format, acc_unit, gyr_unit, time_unit)
     fmt = _detect(p) if format == "auto" else format
     if not p.exists():
         raise InputError(f"{p} does not exist")
     try:
         with quiet_row_decoding():
-            raw = _read_raw(p, fmt, _Options(time_column, acc_columns, gyr_columns))
+            raw = _read_raw(p, fmt, _Options(time_column, acc_columns, gyr_columns, time_unit=time_unit))
             recording = to_recording(raw, acc_unit=acc_unit, gyr_unit=gyr_unit)
     except (pa.ArrowException, OSError, UnicodeDecodeError, EOFError) as exc:
         raise InputError(f"{p.name} could not be read as a {fmt} recording: {exc}") from exc
@@ -320,6 +329,7 @@ def iter_chunks(
     gyr_unit: str | None = None,
     validate: bool = True,
     start_only: bool = False,
+    time_unit: str | None = None,
 ) -> Iterator[Recording]:
     """Consecutive, non-overlapping chunks of ``chunk_s`` seconds of a long recording.
 
@@ -335,11 +345,11 @@ def iter_chunks(
     if not chunk_s > 0:
         raise InputError(f"chunk_s must be positive, got {chunk_s}")
     p = Path(path)
-    _check_options(format, acc_unit, gyr_unit)
+    _check_options(format, acc_unit, gyr_unit, time_unit)
     fmt = _detect(p) if format == "auto" else format
     with quiet_row_decoding():
         limit = START_ONLY_BYTES if start_only else None
-        opts = _Options(time_column, acc_columns, gyr_columns, acc_unit, gyr_unit, limit)
+        opts = _Options(time_column, acc_columns, gyr_columns, acc_unit, gyr_unit, limit, time_unit)
         yield from _validated(p, fmt, chunk_s, validate, opts)
 
 

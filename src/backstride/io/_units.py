@@ -36,6 +36,7 @@ AccUnit = Literal["g", "m/s2"]
 GyrUnit = Literal["deg/s", "rad/s"]
 ACC_UNITS: tuple[str, ...] = ("g", "m/s2")
 GYR_UNITS: tuple[str, ...] = ("deg/s", "rad/s")
+TIME_UNITS: tuple[str, ...] = ("s", "ms", "us", "ns")
 
 _MAX_SAMPLES_FOR_STATS = 20_000  # evenly spread: plenty for a median and a 99th percentile
 GYR_RAD_MAX_P99 = 10.0
