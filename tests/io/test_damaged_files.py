@@ -1,0 +1,92 @@
+"""Damaged and cut files of every format: each ends in a readable error or in a sound recording, never in a
+traceback. Seeded, so a failure names a file that can be made again (the seed and the variant)."""
+
+from __future__ import annotations
+
+import gzip
+import random
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from backstride import BackstrideError, io
+
+DEVICE_FILES = (
+    "axivity_cwa/skdh_ax3_sample.cwa",
+    "axivity_cwa/skdh_ax6_sample.cwa",
+    "actigraph_gt3x/GGIR_actigraph_testfile.gt3x",  # log.bin, stored
+    "actigraph_gt3x/pygt3x_neo.gt3x",  # activity.bin, deflated
+    "geneactiv_bin/skdh_gnactv_sample.bin",
+)
+VARIANTS = 12  # per file: 4 cut at random places, 8 with 1, 3 or 20 random bytes changed
+
+
+def _phone_files(tmp_path: Path, synth: Any) -> list[Path]:
+    """A CSV, the same gzipped, and a Sensor Logger and a phyphox export (ZIPs, compressed) of a walk."""
+    w = synth.walk(duration_s=20.0)
+    csv = synth.write_table(
+        tmp_path / "walk.csv",
+        ["time_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"],
+        [w.t, *w.acc.T, *w.gyr.T],
+    )
+    packed = tmp_path / "walk.csv.gz"
+    packed.write_bytes(gzip.compress(csv.read_bytes()))
+    stamps = (1.76e18 + w.t * 1e9).astype(np.int64)
+    logger = tmp_path / "logger.zip"
+    with zipfile.ZipFile(logger, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        rows = (
+            f"{s},{t:.3f},{z:.5f},{y:.5f},{x:.5f}" for s, t, (x, y, z) in zip(stamps, w.t, w.acc, strict=True)
+        )
+        archive.writestr("TotalAcceleration.csv", "time,seconds_elapsed,z,y,x\n" + "\n".join(rows) + "\n")
+    phyphox = tmp_path / "phyphox.zip"
+    with zipfile.ZipFile(phyphox, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        header = '"Time (s)","Acceleration x (m/s^2)","Acceleration y (m/s^2)","Acceleration z (m/s^2)"'
+        rows = (f"{t:.4f},{x:.5f},{y:.5f},{z:.5f}" for t, (x, y, z) in zip(w.t, w.acc, strict=True))
+        archive.writestr("Raw Data.csv", header + "\n" + "\n".join(rows) + "\n")
+    return [csv, packed, logger, phyphox]
+
+
+def _variants(data: bytes, seed: int) -> list[tuple[str, bytes]]:
+    rng = random.Random(seed)
+    out = [(f"cut at {cut}", data[:cut]) for cut in sorted(rng.randrange(1, len(data)) for _ in range(4))]
+    for k in range(VARIANTS - 4):
+        changed = bytearray(data)
+        places = sorted(rng.randrange(len(data)) for _ in range(rng.choice((1, 3, 20))))
+        for place in places:
+            changed[place] = rng.randrange(256)
+        out.append((f"flip {k}: bytes {places[:5]}{'...' if len(places) > 5 else ''}", bytes(changed)))
+    return out
+
+
+def _check(path: Path, what: str) -> str:
+    """'error' or 'read'; fails the test on any other exception or on an unsound recording."""
+    try:
+        recording = io.read(path)
+    except BackstrideError as exc:
+        message = str(exc)
+        assert message and "\n" not in message and "Traceback" not in message, (what, message)
+        return "error"
+    except Exception as exc:  # pragma: no cover - what this test exists to catch
+        pytest.fail(f"{what}: {type(exc).__name__}: {exc}")
+    assert np.isfinite(recording.acc_mps2).all(), what
+    assert (np.diff(recording.time_s) > 0).all(), what
+    return "read"
+
+
+def test_damaged_and_cut_files_end_in_an_error_or_a_sound_recording(
+    tmp_path: Path, synth: Any, shared_data: Path
+) -> None:
+    sources = _phone_files(tmp_path, synth) + [shared_data / "devices" / name for name in DEVICE_FILES]
+    outcomes: dict[str, int] = {"error": 0, "read": 0}
+    for seed, source in enumerate(sources):
+        data = source.read_bytes()
+        suffix = "".join(source.suffixes)
+        for i, (how, damaged) in enumerate(_variants(data, seed)):
+            path = tmp_path / f"damaged-{seed}-{i}{suffix}"
+            path.write_bytes(damaged)
+            outcomes[_check(path, f"{source.name} ({how}, seed {seed})")] += 1
+    # both outcomes occur: a damaged byte in a value is often still read (with a note), a cut header is not
+    assert outcomes["error"] > 10 and outcomes["read"] > 10, outcomes
