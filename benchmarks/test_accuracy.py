@@ -210,12 +210,13 @@ def test_a_still_lower_back_shows_no_contact() -> None:
 
 
 def test_feet_are_named_left_and_right() -> None:
-    # measured: lab 0.88, 10 m 0.85 of the found contacts have the reference's foot (before the frame from
+    # measured: lab 0.887, 10 m 0.923 of the found contacts have the reference's foot, with the gravity of
+    # the trunk's roll taken off the side-to-side velocity (without: 0.871 and 0.862; before the frame from
     # the reversing sway and the Viterbi labelling: 0.87 and 0.61; the 10 m walks' U-turns broke the count)
     from benchmarks.accuracy import foot_agreement
 
-    assert foot_agreement("lowback-lab") >= 0.85
-    assert foot_agreement("lowback-10m") >= 0.82
+    assert foot_agreement("lowback-lab") >= 0.87
+    assert foot_agreement("lowback-10m") >= 0.90
 
 
 def test_trunk_lean_against_the_known_sensor_axes() -> None:

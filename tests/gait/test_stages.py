@@ -139,6 +139,45 @@ def test_body_frame_finds_the_side_to_side_axis_when_forward_movement_is_larger(
     assert np.all(np.abs(frame.left_ @ left) > 0.95)
 
 
+def test_the_gravity_of_the_trunks_roll_is_taken_off_the_side_to_side_velocity() -> None:
+    """A walker whose trunk rolls 5 degrees each way, in the phase that leaks more gravity into the
+    side-to-side axis (g·θ, 0.86 m/s²) than the sway's own acceleration (0.57 m/s²) and opposite to it: from
+    the accelerometer alone every foot is named wrong; with the gyroscope's roll taken off, every one right."""
+    from backstride.gait._pelvis import integrated
+
+    fs, step = 20.0, 0.55  # 11 samples a step
+    stride = 2 * step
+    t = np.arange(0, 30, 1 / fs)
+    up = np.array([0.3, -0.5, 0.81])
+    up /= np.linalg.norm(up)
+    forward, left = _body_axes(up)
+    w = 2 * np.pi / stride
+    sway_v = 0.1 * np.cos(w * t)  # m/s, to the left at the left heel strikes (t = 0, 1.1, ...)
+    sway_a = -0.1 * w * np.sin(w * t)
+    roll = np.radians(5.0) * np.sin(w * t)  # about the forward axis
+    bounce = 1.0 * np.sin(2 * np.pi * t / step - 1.0)
+    fwd = 1.0 * np.sin(2 * np.pi * t / step + 0.6)
+    acc = (
+        (9.81 + bounce)[:, None] * up
+        + fwd[:, None] * forward
+        + (sway_a + 9.80665 * roll)[:, None] * left  # a rolled accelerometer: g·θ along its side axis
+    )
+    gyr = np.degrees(np.gradient(roll, 1 / fs))[:, None] * forward
+    ics = np.arange(110, 500, 11)  # from 5.5 s, five strides in: left, right, ...
+    truth = np.where(np.arange(ics.size) % 2 == 0, 1.0, -1.0)
+    assert np.all(np.sign(sway_v[ics]) == truth)
+    gravity = GravityAligner().align(acc, fs).gravity_
+    plain = BodyFrame().fit(acc, gravity, ics, fs)
+    mended = BodyFrame().fit(acc, gravity, ics, fs, angle_deg=integrated(gyr, fs))
+    for frame, expected in ((plain, -truth), (mended, truth)):
+        toward_left = frame.ml_velocity_ * np.sign(frame.left_ @ left)  # whichever way forward was taken
+        assert np.all(np.sign(toward_left) == expected)
+    # no gyroscope, or one of another length: the accelerometer's own velocity
+    assert np.array_equal(
+        BodyFrame().fit(acc, gravity, ics, fs, angle_deg=None).ml_velocity_, plain.ml_velocity_
+    )
+
+
 def test_trunk_lean_is_the_whole_angle_signed_by_the_walking_direction() -> None:
     from backstride.gait._orientation import trunk_lean_deg
 

@@ -164,7 +164,7 @@ class GaitPipeline(Stage):
         # frames at every contact of the block (its margins too: the contacts around a contact vote on its
         # forward sign), then those of the core
         frame = BodyFrame(**self.frame.get_params()).fit(
-            acc_d, aligned.gravity_, ic, fs_d, step_samples=step_lags(ic, fs_d)
+            acc_d, aligned.gravity_, ic, fs_d, step_samples=step_lags(ic, fs_d), angle_deg=angle_d
         )
         for name in ("up_", "forward_", "left_", "forward_confidence_", "ml_velocity_"):
             setattr(frame, name, getattr(frame, name)[sel])
