@@ -28,7 +28,7 @@
   the angular rate about the forward axis) and its gravity is taken off before the velocity is formed, as
   an orientation-tracking IMU removes gravity (Kose, Cereatti & Della Croce 2012, J NeuroEng Rehabil 9:9,
   pelvis acceleration in a frame from the sensor's orientation). On the 10 m walks the feet named right
-  rose from 86 % to 93 %; without a gyroscope the accelerometer's own velocity is used.
+  rose from 86 % to 92 %; without a gyroscope the accelerometer's own velocity is used.
 """
 
 from __future__ import annotations

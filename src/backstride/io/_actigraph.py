@@ -46,8 +46,8 @@ Decisions:
   record. A member that fails the archive's own CRC check (a byte changed on a disk or in a transfer) is read
   on without it: ``zipfile`` would withhold the whole read that reaches the end, and the records' checksums
   find the damaged ones. An archive cut short loses its ZIP directory (stored at the end) and usually
-  info.txt (stored last): the members are then found from the local header in front of each and read as far as they go, and
-  the rate, scale and time zone come from log.bin's own PARAMETERS and METADATA records (the serial is then
+  info.txt (stored last): the members are then found from the local header in front of each and read as
+  far as they go, and the rate, scale and time zone come from log.bin's own PARAMETERS and METADATA records (the serial is then
   unknown; ``looks_like_actigraph`` accepts such an archive when a ``log.bin`` header is found). activity.bin
   cannot be read without info.txt (it has no rate or start time of its own), nor from devices other than
   the NEO and MRA serials the NHANES documentation names.
@@ -291,12 +291,12 @@ class _Archive:
                     if not raw:
                         break
                     left = None if left is None else left - len(raw)
-                    out = raw if inflate is None else inflate.decompress(raw)
-                    held.append(out)
-                    count += len(out)
-                    if count >= size:
-                        yield b"".join(held)
-                        held, count = [], 0
+                    for out in _inflated(inflate, raw):
+                        held.append(out)
+                        count += len(out)
+                        if count >= size:
+                            yield b"".join(held)
+                            held, count = [], 0
                     if inflate is not None and inflate.eof:
                         break
         except ARCHIVE_ERRORS:
@@ -305,6 +305,18 @@ class _Archive:
             raise
         if held:
             yield b"".join(held)
+
+
+def _inflated(inflate: Any, raw: bytes) -> Iterator[bytes]:
+    """``raw`` itself (a stored member), or what it inflates to, in pieces of at most ``4 * LOCAL_STEP``
+    (a few bytes can inflate to a thousand times as many)."""
+    if inflate is None:
+        yield raw
+        return
+    out = inflate.decompress(raw, 4 * LOCAL_STEP)
+    while out:
+        yield out
+        out = inflate.decompress(inflate.unconsumed_tail, 4 * LOCAL_STEP)
 
 
 def _skipped(pieces: Iterator[bytes], count: int) -> Iterator[bytes]:

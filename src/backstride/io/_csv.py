@@ -256,9 +256,8 @@ def split_header(line: str, declared: str | None = None) -> tuple[str, list[str]
     return delimiter, [cell.strip().strip('"').strip() for cell in line.split(delimiter)]
 
 
-_SEP_LINE = re.compile(
-    r'^\s*"?sep=(.)"?\s*$', re.IGNORECASE
-)  # Excel's hint, as Shimmer's Consensys writes it
+# a spreadsheet's delimiter hint on the first line, as Shimmer's Consensys writes it: "sep=\t"
+_SEP_LINE = re.compile(r'^\s*"?sep=(.)"?\s*$', re.IGNORECASE)
 MAX_LABEL_ROWS = 3
 
 
@@ -273,7 +272,7 @@ def _label_rows(lines: Sequence[str], delimiter: str) -> list[list[str]]:
     for line in lines:
         cells = [c.strip().strip('"').strip() for c in line.split(delimiter)]
         filled = [c for c in cells if c]
-        if not filled or any(_is_number(c) for c in filled) or _is_data_row(cells):
+        if not filled or any(_is_number(c) for c in filled):
             break
         if _text_time_type(line, delimiter, 0)[0] is not None:  # a date and time: data
             break

@@ -36,7 +36,8 @@ AccUnit = Literal["g", "m/s2"]
 GyrUnit = Literal["deg/s", "rad/s"]
 ACC_UNITS: tuple[str, ...] = ("g", "m/s2")
 GYR_UNITS: tuple[str, ...] = ("deg/s", "rad/s")
-TIME_UNITS: tuple[str, ...] = ("s", "ms", "us", "ns")
+_TIME_SCALES = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}  # seconds per unit
+TIME_UNITS: tuple[str, ...] = tuple(_TIME_SCALES)
 
 _MAX_SAMPLES_FOR_STATS = 20_000  # evenly spread: plenty for a median and a 99th percentile
 GYR_RAD_MAX_P99 = 10.0
@@ -134,7 +135,7 @@ EPOCH_MAX_S = 7_258_118_400.0
 
 def time_scale(first: float, declared: str | None) -> tuple[float, bool, str | None]:
     """Seconds per unit of a time column, whether it is an epoch time, and a note when it was converted."""
-    scales = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
+    scales = _TIME_SCALES
     if declared in scales:
         scale = scales[declared]
         epoch = abs(first) * scale > 1e8
@@ -151,7 +152,7 @@ def iso_from_epoch_s(seconds: float, zone: tzinfo | None = None) -> str:
     """ISO 8601 text of a Unix time in seconds: in ``zone`` (with its UTC offset) when the file names the
     zone it was recorded in, else in UTC. Per-day figures cut days at the midnight of that offset."""
     if not abs(seconds) <= EPOCH_MAX_S:  # also NaN
-        raise InputError(f"a start time of {seconds:g} s since 1970 is not a date (after the year 2200)")
+        raise InputError(f"a start time of {seconds:g} s from 1970 is beyond the dates a recording can have")
     return datetime.fromtimestamp(seconds, tz=zone or UTC).isoformat()
 
 
