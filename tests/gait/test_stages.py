@@ -178,6 +178,25 @@ def test_the_gravity_of_the_trunks_roll_is_taken_off_the_side_to_side_velocity()
     )
 
 
+def test_window_velocity_is_the_gathered_windows_velocity() -> None:
+    from backstride.gait._orientation import window_velocity
+
+    rng = np.random.default_rng(5)
+    fs, half = 25.0, 10
+    x = rng.normal(size=(300, 3))
+    at = np.array([0, 4, 105, 150, 295, 299])  # windows cut by both ends, held at the edge samples
+    idx = np.clip(at[:, None] + np.arange(-half, half + 1)[None, :], 0, 299)
+    v = np.cumsum(x[idx], axis=1) / fs
+    v -= v.mean(axis=1, keepdims=True)
+    np.testing.assert_allclose(window_velocity(x, at, half, fs), v[:, half, :], atol=1e-12)
+    # a non-finite sample spoils no other window: in its own it counts as no movement
+    x[100] = np.nan
+    got = window_velocity(x, at, half, fs)
+    assert np.isfinite(got).all()
+    others = [0, 1, 3, 4, 5]
+    np.testing.assert_allclose(got[others], v[others, half, :], atol=1e-12)
+
+
 def test_trunk_lean_is_the_whole_angle_signed_by_the_walking_direction() -> None:
     from backstride.gait._orientation import trunk_lean_deg
 

@@ -258,7 +258,9 @@ def window_velocity(x: FloatArray, at: np.ndarray, half: int, fs: float) -> Floa
     of the samples before ``i`` and ``C2`` the sums of ``C1`` before ``i``, a window starting at ``s`` of
     width ``w`` gives ``(C1[s + half + 1] - (C2[s + w + 1] - C2[s + 1]) / w) / fs``.
     """
-    x = np.asarray(x, dtype=np.float64)
+    # a non-finite sample (the readers let none through) counts as no movement instead of spoiling the sums
+    # of every later window, as it would in a prefix sum
+    x = np.nan_to_num(np.asarray(x, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
     d = x.shape[1]
     padded = np.concatenate([np.repeat(x[:1], half, axis=0), x, np.repeat(x[-1:], half, axis=0)])
     c1 = np.zeros((padded.shape[0] + 1, d))
