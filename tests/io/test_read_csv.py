@@ -129,6 +129,58 @@ def test_shimmer_consensys_export(tmp_path: Path, synth: Any, delimiter: str, de
     assert "acceleration read in m/s² as declared" in " ".join(recording.notes)
 
 
+def _xsens_lines(w: Any, first_count: int, keep: np.ndarray) -> list[str]:
+    counts = (first_count + np.arange(w.t.size)) % 65536  # XSens's 16-bit PacketCounter
+    gyr = np.radians(w.gyr)
+    return [
+        "\t".join(
+            [
+                f"{counts[i]:.1f}",
+                *(f"{v:.6f}" for v in w.acc[i]),
+                *(f"{v:.6f}" for v in gyr[i]),
+                "-0.5\t0.1\t-0.6",
+            ]
+        )
+        for i in np.flatnonzero(keep)
+    ]
+
+
+def test_xsens_files_with_a_packet_counter_and_a_stated_rate(tmp_path: Path, synth: Any) -> None:
+    """No time column: a sample counter, and the rate on a line above the names — the IPOL gait data set's
+    files ("Acquisition frequency: 100 Hz") and XSens MT Manager's export ("// Update Rate: 100.0Hz")."""
+    w = synth.walk()
+    names = "PacketCounter\tAcc_X\tAcc_Y\tAcc_Z\tGyr_X\tGyr_Y\tGyr_Z\tMag_X\tMag_Y\tMag_Z"
+    ipol = tmp_path / "1-1_lb.txt"
+    ipol.write_text(
+        "\n".join(["Acquisition frequency: 100 Hz", names, *_xsens_lines(w, 1, np.ones(3000, bool))]) + "\n"
+    )
+    assert io.detect_format(ipol) == "csv"
+    recording = io.read(ipol)
+    np.testing.assert_allclose(recording.time_s, w.t, atol=1e-9)
+    np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=1e-5)
+    assert recording.gyr_dps is not None
+    np.testing.assert_allclose(recording.gyr_dps, w.gyr, atol=1e-3)
+    assert "time from the PacketCounter column at the 100 Hz stated above the names" in recording.notes
+    # MT Manager: comment lines; the counter wraps past 65535 and skips 20 lost packets, which leave a gap
+    keep = np.ones(3000, bool)
+    keep[1500:1520] = False
+    header = ["// Start Time: Unknown", "// Update Rate: 100.0Hz", "// Filter Profile: human (46.1)", names]
+    mtm = tmp_path / "MT_012005D6-000-000.txt"
+    mtm.write_text("\n".join([*header, *_xsens_lines(w, 65000, keep)]) + "\n")
+    recording = io.read(mtm)
+    assert recording.n_samples == 3000 and recording.time_s[-1] == pytest.approx(29.99)
+    assert any("gap" in note and "at 15.0 s" in note for note in recording.notes), recording.notes
+    np.testing.assert_allclose(recording.acc_mps2[keep], w.acc[keep], atol=1e-5)
+    assert list(io.iter_chunks(mtm, chunk_s=10.0))[-1].time_s[-1] == pytest.approx(29.99)
+    # a counter without a stated rate is no time column
+    bare = tmp_path / "bare.txt"
+    bare.write_text("\n".join([names, *_xsens_lines(w, 1, np.ones(3000, bool))]) + "\n")
+    with pytest.raises(
+        InputError, match=r"bare\.txt has no time column .* a sample counter such as PacketCounter"
+    ):
+        io.read(bare)
+
+
 def test_a_units_row_under_the_names_is_read_as_units(tmp_path: Path, synth: Any) -> None:
     w = synth.walk()
     header = ["time", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]

@@ -176,6 +176,9 @@ class CsvLayout:
     notes: list[str] = field(default_factory=list)
     header: bool = True  # False: the data start on line skip_rows + 1 (no names line)
     label_rows: int = 0  # rows of units (or other labels) between the names and the data
+    counter_rate_hz: float | None = None  # time from a sample counter at this stated rate (no time column)
+    counter_wraps: int = 0  # how often the counter has wrapped so far (a streamed file's earlier blocks)
+    counter_last: float | None = None
 
     @property
     def source(self) -> str:
@@ -261,9 +264,34 @@ _SEP_LINE = re.compile(r'^\s*"?sep=(.)"?\s*$', re.IGNORECASE)
 MAX_LABEL_ROWS = 3
 
 
+# "Name: value" above the names, without a delimiter: "Acquisition frequency: 100 Hz" (the IPOL gait data set's
+# XSens files), "// Update Rate: 100.0Hz" (XSens MT Manager's export, a comment)
+_INFO_LINE = re.compile(r"^\s*[A-Za-z][^,;\t:]*:[^,;\t]*$")
+_RATE = re.compile(r"(?:frequency|rate)\D{0,20}?(\d+(?:\.\d+)?)\s*hz", re.IGNORECASE)
+# a column counting the samples, for a file that has no time column but states its rate above the names
+COUNTER_KEYS = ("packetcounter", "samplecounter", "counter", "samplenumber", "sampleindex", "sample", "index")
+COUNTER_WRAP = 65536  # XSens's PacketCounter is a 16-bit count
+
+
 def is_preamble(line: str) -> bool:
-    """A line before a CSV's names: blank, a ``#`` comment, or a spreadsheet's ``sep=;`` hint."""
-    return not line.strip() or line.lstrip().startswith("#") or _SEP_LINE.match(line) is not None
+    """A line before a CSV's names: blank, a ``#`` or ``//`` comment, a spreadsheet's ``sep=;`` hint, or a
+    ``Name: value`` line without a delimiter."""
+    text = line.lstrip()
+    return (
+        not text.strip()
+        or text.startswith(("#", "//"))
+        or _SEP_LINE.match(line) is not None
+        or _INFO_LINE.match(line) is not None
+    )
+
+
+def _stated_rate(lines: Sequence[str]) -> float | None:
+    """The sampling rate a line above the names states ("Acquisition frequency: 100 Hz"), if one does."""
+    for line in lines:
+        found = _RATE.search(line)
+        if found and 0 < float(found.group(1)) <= 10_000:
+            return float(found.group(1))
+    return None
 
 
 def _label_rows(lines: Sequence[str], delimiter: str) -> list[list[str]]:
@@ -383,6 +411,7 @@ def sniff(
         keys = _without_common_ends(keys, [_name_tokens(name) for name in names])
     source = path.name
 
+    counter_rate: float | None = None
     if time_column is not None:
         time_index = _find_column(names, time_column, "time", source)
     else:
@@ -391,9 +420,14 @@ def sniff(
             time_index = next(
                 (i for i, k in enumerate(keys) if k.startswith(("time", "date")) or k.endswith("time")), -1
             )
+        rate = _stated_rate(lines[:skip])
+        if time_index < 0 and rate is not None:
+            time_index = next((keys.index(k) for k in COUNTER_KEYS if k in keys), -1)
+            counter_rate = rate if time_index >= 0 else None
         if time_index < 0:
             raise InputError(
-                f"{source} has no time column (looked for time, t, timestamp, time_s, seconds ...); "
+                f"{source} has no time column (looked for time, t, timestamp, time_s, seconds ...; or a sample "
+                "counter such as PacketCounter with the rate stated above the names); "
                 f"its columns are: {', '.join(names)}; name it with time_column=..."
             )
 
@@ -437,6 +471,7 @@ def sniff(
         skip_rows=skip,
         header=header,
         label_rows=len(labels),
+        counter_rate_hz=counter_rate,
         notes=notes,
         delimiter=delimiter,
         decimal=decimal,
@@ -719,6 +754,8 @@ def scale_time(raw: RawSignals, layout: CsvLayout, origin: float | None = None) 
             raise InputError(
                 f"{layout.source}: the time ({raw.time_name}) is missing on line {layout.first_line}"
             )
+    if layout.counter_rate_hz is not None:
+        return _counter_time(raw, layout, origin)
     found = _unit_from_steps(t, origin) if layout.time_unit is None and layout.time_type is None else None
     if found is not None:
         layout.time_unit = found[0]
@@ -745,6 +782,29 @@ def scale_time(raw: RawSignals, layout: CsvLayout, origin: float | None = None) 
     if note and note not in layout.notes:
         layout.notes.append(note)
     raw.epoch_s = origin * scale if epoch else None
+    raw.clock_origin_s = origin * scale
+    return origin, scale
+
+
+def _counter_time(raw: RawSignals, layout: CsvLayout, origin: float) -> tuple[float, float]:
+    """Seconds from a sample counter at the rate stated above the names. A count that falls back by more than
+    half of 65536 has wrapped (XSens's 16-bit PacketCounter); a count that skips leaves a gap, as the lost
+    samples did."""
+    assert layout.counter_rate_hz is not None
+    t = raw.time_s
+    before = t[0] if layout.counter_last is None else layout.counter_last
+    wrapped = np.diff(t, prepend=before) < -COUNTER_WRAP / 2
+    wraps = layout.counter_wraps + np.cumsum(wrapped)
+    layout.counter_last = float(t[-1])
+    layout.counter_wraps = int(wraps[-1])
+    t += wraps * float(COUNTER_WRAP)
+    scale = 1.0 / layout.counter_rate_hz
+    t -= origin
+    t *= scale
+    note = f"time from the {raw.time_name} column at the {layout.counter_rate_hz:g} Hz stated above the names"
+    if note not in layout.notes:
+        layout.notes.append(note)
+    raw.epoch_s = None
     raw.clock_origin_s = origin * scale
     return origin, scale
 
