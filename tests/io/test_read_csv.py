@@ -172,6 +172,16 @@ def test_xsens_files_with_a_packet_counter_and_a_stated_rate(tmp_path: Path, syn
     assert any("gap" in note and "at 15.0 s" in note for note in recording.notes), recording.notes
     np.testing.assert_allclose(recording.acc_mps2[keep], w.acc[keep], atol=1e-5)
     assert list(io.iter_chunks(mtm, chunk_s=10.0))[-1].time_s[-1] == pytest.approx(29.99)
+    # streamed in small blocks (as a file over WHOLE_READ_MAX_BYTES is), the wrap falls inside a later block
+    from backstride.io import _csv
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(_csv, "WHOLE_READ_MAX_BYTES", 0)
+        m.setattr(_csv, "STREAM_BLOCK_BYTES", 16 << 10)
+        streamed = list(io.iter_chunks(mtm, chunk_s=7.0))
+    assert len(streamed) > 3
+    np.testing.assert_allclose(np.concatenate([c.acc_mps2 for c in streamed]), recording.acc_mps2, atol=1e-12)
+    assert streamed[-1].time_s[-1] == pytest.approx(29.99)
     # a counter without a stated rate is no time column
     bare = tmp_path / "bare.txt"
     bare.write_text("\n".join([names, *_xsens_lines(w, 1, np.ones(3000, bool))]) + "\n")
