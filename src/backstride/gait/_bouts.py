@@ -114,7 +114,7 @@ class BoutAssembler(Stage):
                 merged[-1][1] = b
             else:
                 merged.append([a, b])
-        merged = [[a + self._hasty_start(t, a, b), b] for a, b in merged]
+        merged = [[a + 1 if self._hasty_start(t, a, b) else a, b] for a, b in merged]
         bouts = [(a, b) for a, b in merged if (b - a + 1) - 2 >= self.min_strides]
         self.bouts_ = np.array(bouts, dtype=np.int64).reshape(-1, 2)
         # the closing step: the weak contact that brings the feet together, one plausible step after the

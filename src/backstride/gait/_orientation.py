@@ -155,6 +155,8 @@ class BodyFrame(Stage):
         gravity of the trunk's roll off the side-to-side velocity."""
         k = ic_samples.shape[0]
         n = acc_mps2.shape[0]
+        if angle_deg is not None and angle_deg.shape[0] != n:
+            raise ValueError(f"angle_deg has {angle_deg.shape[0]} samples, the acceleration {n}")
         self.up_ = np.zeros((k, 3))
         self.forward_ = np.zeros((k, 3))
         self.left_ = np.zeros((k, 3))
@@ -200,7 +202,7 @@ class BodyFrame(Stage):
         # the roll's oscillation in the sway band, radians: it leaks g·θ into the side-to-side axis
         roll = (
             None
-            if angle_deg is None or angle_deg.shape[0] != n
+            if angle_deg is None
             else bandpass(np.radians(angle_deg), self.stride_band_hz[0], self.stride_band_hz[1], fs, axis=0)
         )
         # side-to-side velocity at the contact: the body moves toward the new stance foot
