@@ -73,6 +73,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backstride._errors import InputError
+from backstride.io._container import ZIP_ERRORS
 from backstride.io._raw import RawSignals
 from backstride.io._units import offset_seconds
 from backstride.recording import FloatArray
@@ -95,15 +96,8 @@ LATE_END_S = 10.0  # data ending this long before info.txt's Last Sample Time is
 LOG_BYTES_PER_SAMPLE = 5  # log.bin bytes read per wanted sample (4.8 for ACTIVITY, 6.1 for ACTIVITY2)
 LOCAL_STEP = 1 << 16  # bytes read at a time from behind a local header
 LOCAL_HEADER = struct.Struct("<4s2xHH8x2I2H")  # signature, flags, method, sizes, name and extra lengths
-ARCHIVE_ERRORS = (
-    OSError,
-    EOFError,
-    RuntimeError,
-    ValueError,
-    NotImplementedError,
-    zipfile.BadZipFile,
-    zlib.error,
-)
+# a damaged archive's errors, and what a damaged member's bytes can raise while they are read
+ARCHIVE_ERRORS = (*ZIP_ERRORS, OSError, ValueError)
 PARAM_DTYPE = np.dtype([("space", "<u2"), ("key", "<u2"), ("value", "<u4")])
 LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(8)], dtype=np.uint64)  # masks of the first k bytes
 

@@ -143,16 +143,22 @@ def normalise_unit(unit: str | None) -> str | None:
 
 def parse_header_name(name: str) -> tuple[str, str | None]:
     """``'Acceleration x (m/s^2)'`` → ``('accelerationx', 'm/s2')``; ``'time_ms'`` → ``('time', 'ms')``."""
+    words, unit = _header_words(name)
+    return "".join(words), unit
+
+
+def _header_words(name: str) -> tuple[list[str], str | None]:
+    """A column name's lower-case words and its unit, in brackets at its end or as its last word."""
     text = name.strip().strip('"').strip()
     unit: str | None = None
     match = re.search(r"[\(\[]([^\)\]]*)[\)\]]\s*$", text)
     if match:
         unit = normalise_unit(match.group(1))
         text = text[: match.start()]
-    tokens = re.findall(r"[a-z0-9]+", text.lower())
-    if unit is None and len(tokens) >= 2 and tokens[-1] in _SUFFIX_UNITS:
-        unit = normalise_unit(tokens.pop())
-    return "".join(tokens), unit
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    if unit is None and len(words) >= 2 and words[-1] in _SUFFIX_UNITS:
+        unit = normalise_unit(words.pop())
+    return words, unit
 
 
 @dataclass
@@ -308,15 +314,15 @@ def _label_rows(lines: Sequence[str], delimiter: str) -> list[list[str]]:
     return rows
 
 
-def _name_tokens(name: str) -> list[str]:
-    """The words of a column name, without a unit in brackets at its end."""
-    text = re.sub(r"[\(\[][^\)\]]*[\)\]]\s*$", "", name.strip().strip('"'))
-    return re.findall(r"[a-z0-9]+", text.lower())
-
-
-def _has_time_and_acc(keys: Sequence[str]) -> bool:
-    has_time = any(k in TIME_KEYS or k.startswith(("time", "date")) or k.endswith("time") for k in keys)
-    return has_time and _match_axes(keys, ACC_PREFIXES) is not None
+def _time_index(keys: Sequence[str]) -> int:
+    """The time column among the columns' keys: a known name, else one that begins with time or date or ends
+    with time ("timestamp_utc", "recording_time"); -1 when there is none."""
+    found = next((keys.index(k) for k in TIME_KEYS if k in keys), -1)
+    if found < 0:
+        found = next(
+            (i for i, k in enumerate(keys) if k.startswith(("time", "date")) or k.endswith("time")), -1
+        )
+    return found
 
 
 def _without_common_ends(keys: list[str], tokens: list[list[str]]) -> list[str]:
@@ -402,24 +408,21 @@ def sniff(
         notes.append("no header line: the four columns read as time, x, y, z")
     if delimiter != "," and data_lines and "," in data_lines[0]:
         decimal = ","  # phyphox and spreadsheet exports in many locales: ";" or tab with decimal comma
-    parsed = [parse_header_name(name) for name in names]
-    keys = [key for key, _ in parsed]
+    parsed = [_header_words(name) for name in names]
+    keys = ["".join(words) for words, _ in parsed]
     units = [unit for _, unit in parsed]
     for row in labels:  # a units row under the names: "ms", "m/(s^2)", "deg/s"
         units = [u or (normalise_unit(row[i]) if i < len(row) else None) for i, u in enumerate(units)]
-    if not _has_time_and_acc(keys):  # "Shimmer_40AC_Accel_LN_X_CAL": the device's name around every column
-        keys = _without_common_ends(keys, [_name_tokens(name) for name in names])
+    if _time_index(keys) < 0 or _match_axes(keys, ACC_PREFIXES) is None:
+        # "Shimmer_40AC_Accel_LN_X_CAL": the device's name around every column
+        keys = _without_common_ends(keys, [words for words, _ in parsed])
     source = path.name
 
     counter_rate: float | None = None
     if time_column is not None:
         time_index = _find_column(names, time_column, "time", source)
     else:
-        time_index = next((keys.index(k) for k in TIME_KEYS if k in keys), -1)
-        if time_index < 0:  # e.g. "timestamp_utc", "recording_time": a name that begins or ends with time
-            time_index = next(
-                (i for i, k in enumerate(keys) if k.startswith(("time", "date")) or k.endswith("time")), -1
-            )
+        time_index = _time_index(keys)
         rate = _stated_rate(lines[:skip])
         if time_index < 0 and rate is not None:
             time_index = next((keys.index(k) for k in COUNTER_KEYS if k in keys), -1)
