@@ -63,6 +63,23 @@ def make_csv(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+def write_sensorlogger_csv(path: Path, t: np.ndarray, xyz: np.ndarray) -> Path:
+    """A Sensor Logger sensor file: ``time,seconds_elapsed,z,y,x``, time in ns since 1970 (from 2025-10-09)."""
+    ns = (1_760_000_000 * 10**9 + np.round(t * 1e9)).astype(np.int64)
+    rows = [f"{n},{s:.6f},{v[2]:.7f},{v[1]:.7f},{v[0]:.7f}" for n, s, v in zip(ns, t, xyz, strict=True)]
+    path.write_text("time,seconds_elapsed,z,y,x\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def sensorlogger_zip(path: Path, w: Walk) -> Path:
+    """A Sensor Logger export of ``w`` holding only ``TotalAcceleration.csv``, compressed as the app does."""
+    member = write_sensorlogger_csv(path.with_suffix(".TotalAcceleration.csv"), w.t, w.acc)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.write(member, "TotalAcceleration.csv")
+    member.unlink()
+    return path
+
+
 def zip_folder(folder: Path, target: Path) -> Path:
     with zipfile.ZipFile(target, "w") as archive:
         for file in sorted(folder.rglob("*")):
@@ -79,6 +96,8 @@ class Synth:
     walk = staticmethod(walk)
     write_table = staticmethod(write_table)
     zip_folder = staticmethod(zip_folder)
+    write_sensorlogger_csv = staticmethod(write_sensorlogger_csv)
+    sensorlogger_zip = staticmethod(sensorlogger_zip)
 
 
 @pytest.fixture

@@ -218,20 +218,8 @@ def test_an_app_export_whose_sensor_file_is_empty_names_that_file(
         io.read(path)
 
 
-def _app_zip(path: Path, synth: Any) -> Path:
-    """A Sensor Logger export of a synthetic walk, compressed."""
-    w = synth.walk()
-    stamps = (1.76e18 + w.t * 1e9).astype(np.int64)
-    rows = "\n".join(
-        f"{s},{t:.3f},{z:.5f},{y:.5f},{x:.5f}" for s, t, (x, y, z) in zip(stamps, w.t, w.acc, strict=True)
-    )
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("TotalAcceleration.csv", "time,seconds_elapsed,z,y,x\n" + rows + "\n")
-    return path
-
-
 def test_an_app_export_damaged_inside_names_the_member(tmp_path: Path, synth: Any) -> None:
-    data = bytearray(_app_zip(tmp_path / "walk.zip", synth).read_bytes())
+    data = bytearray(synth.sensorlogger_zip(tmp_path / "walk.zip", synth.walk()).read_bytes())
     assert io.read(tmp_path / "walk.zip").n_samples == 3000
     data[len(data) // 2] ^= 0xFF  # one byte of the compressed data changed
     (tmp_path / "walk.zip").write_bytes(bytes(data))
@@ -242,7 +230,7 @@ def test_an_app_export_damaged_inside_names_the_member(tmp_path: Path, synth: An
 
 
 def test_an_app_export_cut_short_says_so(tmp_path: Path, synth: Any) -> None:
-    data = _app_zip(tmp_path / "walk.zip", synth).read_bytes()
+    data = synth.sensorlogger_zip(tmp_path / "walk.zip", synth.walk()).read_bytes()
     (tmp_path / "walk.zip").write_bytes(data[: len(data) * 2 // 3])  # an interrupted upload
     with pytest.raises(InputError, match=r"^walk\.zip is a ZIP archive cut short \(its end is missing"):
         io.read(tmp_path / "walk.zip")

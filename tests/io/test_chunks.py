@@ -91,12 +91,6 @@ def test_a_single_phyphox_csv_streams(tmp_path: Path, synth: Any) -> None:
     assert chunks[0].metadata["format"] == "phyphox"
 
 
-def _sensorlogger_file(path: Path, t: np.ndarray, xyz: np.ndarray) -> None:
-    ns = (1_760_000_000 * 10**9 + np.round(t * 1e9)).astype(np.int64)
-    rows = [f"{n},{s:.6f},{v[2]:.7f},{v[1]:.7f},{v[0]:.7f}" for n, s, v in zip(ns, t, xyz, strict=True)]
-    path.write_text("time,seconds_elapsed,z,y,x\n" + "\n".join(rows) + "\n", encoding="utf-8")
-
-
 def _iphone_export(folder: Path, synth: Any) -> Any:
     """Two minutes from an iPhone: user acceleration and gravity on one clock, from 0.5 s (the gravity's
     first reading is later); the gyroscope on its own clock at 50 Hz, ending 3 s before the accelerometer;
@@ -106,11 +100,11 @@ def _iphone_export(folder: Path, synth: Any) -> Any:
     t, acc = w.t[keep], w.acc[keep]
     gravity = np.tile([synth.G, 0.0, 0.0], (t.size, 1))
     folder.mkdir()
-    _sensorlogger_file(folder / "Accelerometer.csv", t, -(acc - gravity))
+    synth.write_sensorlogger_csv(folder / "Accelerometer.csv", t, -(acc - gravity))
     late = t >= 0.5
-    _sensorlogger_file(folder / "Gravity.csv", t[late], -gravity[late])
+    synth.write_sensorlogger_csv(folder / "Gravity.csv", t[late], -gravity[late])
     g = synth.walk(duration_s=117.0, rate_hz=50.0, jitter_s=0.003, seed=4)
-    _sensorlogger_file(folder / "Gyroscope.csv", g.t + 0.013, np.radians(g.gyr))
+    synth.write_sensorlogger_csv(folder / "Gyroscope.csv", g.t + 0.013, np.radians(g.gyr))
     (folder / "Metadata.csv").write_text(
         "version,device name,platform,standardisation\n3,iPhone 15,ios,false\n", encoding="utf-8"
     )

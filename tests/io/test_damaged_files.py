@@ -34,13 +34,7 @@ def _phone_files(tmp_path: Path, synth: Any) -> list[Path]:
     )
     packed = tmp_path / "walk.csv.gz"
     packed.write_bytes(gzip.compress(csv.read_bytes()))
-    stamps = (1.76e18 + w.t * 1e9).astype(np.int64)
-    logger = tmp_path / "logger.zip"
-    with zipfile.ZipFile(logger, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        rows = (
-            f"{s},{t:.3f},{z:.5f},{y:.5f},{x:.5f}" for s, t, (x, y, z) in zip(stamps, w.t, w.acc, strict=True)
-        )
-        archive.writestr("TotalAcceleration.csv", "time,seconds_elapsed,z,y,x\n" + "\n".join(rows) + "\n")
+    logger = synth.sensorlogger_zip(tmp_path / "logger.zip", w)
     phyphox = tmp_path / "phyphox.zip"
     with zipfile.ZipFile(phyphox, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         header = '"Time (s)","Acceleration x (m/s^2)","Acceleration y (m/s^2)","Acceleration z (m/s^2)"'

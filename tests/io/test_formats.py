@@ -154,23 +154,13 @@ def test_phyphox_multi_sensor_export_aligns_the_gyroscope(tmp_path: Path, synth:
     assert any("gyroscope aligned" in n for n in recording.notes)
 
 
-def _sensorlogger_csv(path: Path, synth: Any, t: np.ndarray, xyz: np.ndarray) -> None:
-    start_ns = 1_760_000_000 * 10**9
-    time_ns = (start_ns + np.round(t * 1e9)).astype(np.int64)
-    lines = ["time,seconds_elapsed,z,y,x"]
-    lines += [
-        f"{ns},{s:.6f},{v[2]:.7f},{v[1]:.7f},{v[0]:.7f}" for ns, s, v in zip(time_ns, t, xyz, strict=True)
-    ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
 def test_sensorlogger_zip_with_total_acceleration(tmp_path: Path, synth: Any) -> None:
     w = synth.walk(jitter_s=0.002)
     g = synth.walk(jitter_s=0.002, seed=9)
     folder = tmp_path / "2025-10-09_08-53-20"
     folder.mkdir()
-    _sensorlogger_csv(folder / "TotalAcceleration.csv", synth, w.t, w.acc)
-    _sensorlogger_csv(folder / "Gyroscope.csv", synth, g.t, np.radians(g.gyr))
+    synth.write_sensorlogger_csv(folder / "TotalAcceleration.csv", w.t, w.acc)
+    synth.write_sensorlogger_csv(folder / "Gyroscope.csv", g.t, np.radians(g.gyr))
     (folder / "Metadata.csv").write_text(
         "version,device name,recording time,platform\n3,Pixel 7,2025-10-09_08-53-20,android\n",
         encoding="utf-8",
@@ -194,8 +184,8 @@ def test_sensorlogger_folder_with_accelerometer_plus_gravity(tmp_path: Path, syn
     gravity = np.tile([synth.G, 0.0, 0.0], (w.t.shape[0], 1))
     folder = tmp_path / "ios_export"
     folder.mkdir()
-    _sensorlogger_csv(folder / "Accelerometer.csv", synth, w.t, w.acc - gravity)
-    _sensorlogger_csv(folder / "Gravity.csv", synth, w.t + 0.002, gravity)
+    synth.write_sensorlogger_csv(folder / "Accelerometer.csv", w.t, w.acc - gravity)
+    synth.write_sensorlogger_csv(folder / "Gravity.csv", w.t + 0.002, gravity)
     assert io.detect_format(folder) == "sensorlogger"
     recording = io.read(folder)
     np.testing.assert_allclose(recording.acc_mps2[:, 0].mean(), w.acc[:, 0].mean(), atol=0.05)
@@ -212,8 +202,8 @@ def test_sensorlogger_ios_export_is_turned_to_androids_sign(tmp_path: Path, synt
     gravity = np.tile([synth.G, 0.0, 0.0], (w.t.shape[0], 1))
     folder = tmp_path / "iphone"
     folder.mkdir()
-    _sensorlogger_csv(folder / "Accelerometer.csv", synth, w.t, -(w.acc - gravity))
-    _sensorlogger_csv(folder / "Gravity.csv", synth, w.t, -gravity)
+    synth.write_sensorlogger_csv(folder / "Accelerometer.csv", w.t, -(w.acc - gravity))
+    synth.write_sensorlogger_csv(folder / "Gravity.csv", w.t, -gravity)
     (folder / "Metadata.csv").write_text(
         "version,device name,recording time,platform\n3,iPhone 15,2025-10-09_08-53-20,iOS\n", encoding="utf-8"
     )
@@ -235,8 +225,8 @@ def _ios_export(folder: Path, synth: Any, w: Any, *, standardised: bool, zone: s
     gravity = np.tile([synth.G, 0.0, 0.0], (w.t.shape[0], 1))
     sign = 1.0 if standardised else -1.0
     folder.mkdir()
-    _sensorlogger_csv(folder / "Accelerometer.csv", synth, w.t, sign * (w.acc - gravity))
-    _sensorlogger_csv(folder / "Gravity.csv", synth, w.t, sign * gravity)
+    synth.write_sensorlogger_csv(folder / "Accelerometer.csv", w.t, sign * (w.acc - gravity))
+    synth.write_sensorlogger_csv(folder / "Gravity.csv", w.t, sign * gravity)
     (folder / "Metadata.csv").write_text(
         REAL_METADATA_HEADER + f"3,iPhone 15,1760000000000,2025-10-09_14-23-20,{zone},ios,1.64,abc,"
         f"Accelerometer|Gravity,10|10,{'true' if standardised else 'false'},18.1\n",
@@ -315,9 +305,9 @@ def test_sensorlogger_json_export_reads_like_its_zip(tmp_path: Path, synth: Any)
     from_json = io.read(path)
     folder = tmp_path / "same-as-csv"
     folder.mkdir()
-    _sensorlogger_csv(folder / "Accelerometer.csv", synth, w.t, -(w.acc - gravity))
-    _sensorlogger_csv(folder / "Gravity.csv", synth, w.t + 0.002, -gravity)
-    _sensorlogger_csv(folder / "Gyroscope.csv", synth, g.t, np.radians(g.gyr))
+    synth.write_sensorlogger_csv(folder / "Accelerometer.csv", w.t, -(w.acc - gravity))
+    synth.write_sensorlogger_csv(folder / "Gravity.csv", w.t + 0.002, -gravity)
+    synth.write_sensorlogger_csv(folder / "Gyroscope.csv", g.t, np.radians(g.gyr))
     (folder / "Metadata.csv").write_text(
         "version,device name,recording time,recording timezone,platform,standardisation\n"
         "3,iPhone 15,2025-10-09_08-53-20,Europe/Berlin,ios,false\n",
