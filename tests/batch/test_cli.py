@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -72,3 +73,62 @@ def test_unreachable_scheduler_is_a_clear_error(
     assert code == 2
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err
     assert not (tmp_path / "o").exists()  # nothing started, nothing written
+
+
+def _odd_layout(source: Path, target: Path) -> None:
+    """``source`` (a lab CSV) written as a logger of unknown make might: a time column called ``clock`` in
+    ms, acceleration columns named ``a1..a3`` (no gyroscope)."""
+    lines = source.read_text().splitlines()[1:]
+    rows = [line.split(",") for line in lines]
+    body = "\n".join(f"{float(r[0]) * 1000:.0f},{r[1]},{r[2]},{r[3]}" for r in rows)
+    target.write_text("clock,a1,a2,a3\n" + body + "\n")
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_reading_options_apply_to_every_file_and_are_kept_with_the_results(
+    tmp_path: Path, lab_files: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from backstride.gait import analyze_stream
+    from backstride.io import iter_chunks
+
+    (source,) = [f for f in lab_files if "MS-001-Test5" in str(f)]
+    odd = tmp_path / "cohort" / "p01.csv"
+    odd.parent.mkdir()
+    _odd_layout(source, odd)
+    out = tmp_path / "res"
+    base = ["batch", str(odd.parent), "--out", str(out), "--workers", "1", "--no-progress"]
+
+    assert main(base) == 1  # nothing says which column is the time: the file fails, with the reason
+    assert "time column" in capsys.readouterr().out
+    assert pq.read_table(out / "failures.parquet").num_rows == 1
+
+    options = ["--time-column", "clock", "--time-unit", "ms", "--acc-columns", "a1, a2,a3"]
+    assert main([*base, *options]) == 0  # the failed file is tried again, read as told
+    assert pq.read_table(out / "failures.parquet").num_rows == 0
+    (row,) = pq.read_table(out / "recordings.parquet").to_pylist()
+    given = {"time_column": "clock", "time_unit": "ms", "acc_columns": ["a1", "a2", "a3"]}
+    assert json.loads(row["read_options"]) == given
+    assert json.loads((out / "manifest.json").read_text())["runs"][-1]["read_options"] == given
+    assert row["sampling_rate_hz"] == 100.0 and row["duration_s"] == pytest.approx(14.5, abs=0.02)
+    # the steps of the lab file itself: the same samples, read from its own layout
+    expected = analyze_stream(iter_chunks(source, chunk_s=3600.0))
+    assert row["n_steps"] == expected.summary.n_steps > 0
+    assert row["n_bouts"] == expected.summary.n_bouts
+
+    assert main([*base, *options]) == 0
+    assert "already done (skipped)" in capsys.readouterr().out
+
+
+def test_a_bad_reading_option_is_one_line_before_any_work(
+    tmp_path: Path, lab_files: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    for option, message in (
+        (["--time-unit", "hours"], "unknown time unit 'hours'"),
+        (["--acc-columns", "a1,a2"], "give three column names"),
+        (["--format", "xlsx"], "unknown format 'xlsx'"),
+    ):
+        code = main(["batch", str(lab_files[0]), "--out", str(tmp_path / "o"), "--no-progress", *option])
+        err = capsys.readouterr().err
+        assert code == 2
+        assert message in err and err.count("\n") == 1
+        assert not (tmp_path / "o").exists()

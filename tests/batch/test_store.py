@@ -181,14 +181,17 @@ def test_folder_recordings_hash_over_their_files(tmp_path: Path) -> None:
     assert "cannot read" in (missing.message or "")
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_a_folder_of_an_earlier_table_format_gets_the_new_columns_when_a_batch_resumes(
     tmp_path: Path, version: int
 ) -> None:
     """Format 2 added recordings.device, format 3 the pelvis's ranges (bouts) and their medians
-    (recordings): an earlier folder is read with those columns empty, not refused."""
+    (recordings), format 4 recordings.read_options: an earlier folder is read with those columns empty,
+    not refused."""
     added = ADDED_COLUMNS[version]
-    assert "median_pelvis_rotation_deg" in added["recordings"] and "pelvis_rotation_deg" in added["bouts"]
+    assert "read_options" in added["recordings"]
+    assert ("median_pelvis_rotation_deg" in added["recordings"]) == (version < 3)
+    assert ("pelvis_rotation_deg" in added.get("bouts", ())) == (version < 3)
     assert ("device" in added["recordings"]) == (version == 1)
 
     def older(name: str) -> pa.Schema:
@@ -219,7 +222,7 @@ def test_a_folder_of_an_earlier_table_format_gets_the_new_columns_when_a_batch_r
         for name in ("recordings", "bouts"):
             table = folder.tables[name]
             assert table.schema.equals(SCHEMAS[name], check_metadata=False)
-            for column in added[name]:
+            for column in added.get(name, ()):
                 assert table.column(column).to_pylist() == [None]
         assert folder.tables["recordings"].column("recording_id").to_pylist() == ["r1"]
         assert folder.tables["bouts"].column("cadence_spm").to_pylist() == [95.0]

@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backstride._errors import InputError
 from backstride.batch._discover import Detector, InputFile, discover
@@ -38,6 +38,9 @@ from backstride.batch._worker import (
     analyze_file,
     sha256_file,
 )
+
+if TYPE_CHECKING:
+    from backstride.io import ReadOptions
 
 DEFAULT_CHUNK_S = 3600.0
 
@@ -132,6 +135,8 @@ class BatchRunner:
         checkpoint_s: results are committed to the folder at least this often (and at the end).
         connect_timeout_s: how long to keep trying to reach the scheduler.
         progress: show a progress bar on stderr.
+        read_options: how to read the files (format, units, a CSV's columns), the same for every file;
+            ``None`` finds everything from each file. Kept with each file's results (``read_options``).
         chunker, analyzer, detect: the reader's ``iter_chunks``, the engine's ``analyze_stream`` and the
             reader's ``detect_format``; ``None`` uses backstride's own. They must be importable or
             picklable, since workers receive them.
@@ -149,6 +154,7 @@ class BatchRunner:
         checkpoint_s: float = 60.0,
         connect_timeout_s: float = 30.0,
         progress: bool = True,
+        read_options: ReadOptions | None = None,
         chunker: Chunker | None = None,
         analyzer: Analyzer | None = None,
         detect: Detector | None = None,
@@ -160,6 +166,7 @@ class BatchRunner:
         self.checkpoint_s = checkpoint_s
         self.connect_timeout_s = connect_timeout_s
         self.progress = progress
+        self.read_options = read_options
         self.chunker = chunker
         self.analyzer = analyzer
         self.detect = detect
@@ -205,6 +212,8 @@ class _Run:
         self.run_id = uuid.uuid4().hex
         self.started = dt.datetime.now(dt.UTC)
         self.last_commit = time.monotonic()
+        options = runner.read_options
+        self.read: dict[str, Any] = options.given() if options is not None else {}
 
     def execute(self, inputs: Sequence[str | Path]) -> BatchSummary:
         from backstride import __version__
@@ -218,6 +227,7 @@ class _Run:
             "scheduler": self.runner.scheduler or "local",
             "workers": None if self.runner.scheduler else self.workers,
             "chunk_s": self.runner.chunk_s,
+            "read_options": self.read,
         }
         connected = False
         with _Progress(self.runner.progress, len(self.files)) as bar:
@@ -316,6 +326,7 @@ class _Run:
             analyze_file,
             task,
             chunk_s=self.runner.chunk_s,
+            read=self.read,
             chunker=self.runner.chunker,
             analyzer=self.runner.analyzer,
             pure=False,
@@ -428,7 +439,15 @@ def run_batch(
     workers: int | None = None,
     chunk_s: float = DEFAULT_CHUNK_S,
     progress: bool = False,
+    read_options: ReadOptions | None = None,
 ) -> BatchSummary:
     """Shortcut: ``BatchRunner(...).run(inputs).summary_``."""
-    runner = BatchRunner(out=out, scheduler=scheduler, workers=workers, chunk_s=chunk_s, progress=progress)
+    runner = BatchRunner(
+        out=out,
+        scheduler=scheduler,
+        workers=workers,
+        chunk_s=chunk_s,
+        progress=progress,
+        read_options=read_options,
+    )
     return runner.run(list(inputs)).summary_

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _PELVIS_BOUT = ("pelvis_rotation_deg", "pelvis_obliquity_deg", "pelvis_tilt_deg")
 _PELVIS_SUMMARY = ("median_pelvis_rotation_deg", "median_pelvis_obliquity_deg", "median_pelvis_tilt_deg")
 #: columns added since an earlier version, per table: a folder of that version gets them (as nulls) when a
 #: batch resumes in it, rather than being refused (version 2: ``recordings.device``; version 3: the
-#: pelvis's rotation ranges in ``bouts`` and their medians in ``recordings``)
+#: pelvis's rotation ranges in ``bouts`` and their medians in ``recordings``; version 4:
+#: ``recordings.read_options``)
 ADDED_COLUMNS: dict[int, dict[str, tuple[str, ...]]] = {
-    1: {"recordings": ("device", *_PELVIS_SUMMARY), "bouts": _PELVIS_BOUT},
-    2: {"recordings": _PELVIS_SUMMARY, "bouts": _PELVIS_BOUT},
+    1: {"recordings": ("device", *_PELVIS_SUMMARY, "read_options"), "bouts": _PELVIS_BOUT},
+    2: {"recordings": (*_PELVIS_SUMMARY, "read_options"), "bouts": _PELVIS_BOUT},
+    3: {"recordings": ("read_options",)},
 }
 
 TABLE_NAMES = ("bouts", "recordings", "days", "failures")
@@ -112,6 +114,12 @@ RECORDINGS = pa.schema(
         _f("warnings", pa.list_(pa.string()), "what the engine warned about", nullable=False),
         _f("notes", pa.list_(pa.string()), "what the reader detected or corrected", nullable=False),
         _f("chunk_s", pa.float64(), "chunk length the file was streamed in, s", nullable=False),
+        _f(
+            "read_options",
+            pa.string(),
+            "how the file was told to be read (JSON: format, units, a CSV's column names, as given); null "
+            "when nothing was given and all was found from the file",
+        ),
         _f("processing_s", pa.float64(), "wall time spent on the file by its worker, s", nullable=False),
         _f("backstride_version", pa.string(), "backstride version that analysed the file", nullable=False),
         _f("analysed_at", pa.timestamp("ms", tz="UTC"), "when the analysis finished", nullable=False),

@@ -16,7 +16,7 @@ import socket
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,8 @@ from backstride.gait import GaitResult, WalkingBout, _days
 from backstride.recording import Recording
 
 Chunker = Callable[..., Iterator[Recording]]
-"""``iter_chunks(path, *, chunk_s)``: consecutive, non-overlapping chunks of one recording."""
+"""``iter_chunks(path, *, chunk_s, **read_options)``: consecutive, non-overlapping chunks of one recording
+(the read options, :meth:`backstride.io.ReadOptions.given`, only when some were given)."""
 Analyzer = Callable[..., GaitResult]
 """``analyze_stream(chunks, *, height_m, sensor_height_m, age, sex)``: the gait engine over chunks."""
 
@@ -198,13 +199,17 @@ def analyze_file(
     task: FileTask,
     *,
     chunk_s: float,
+    read: Mapping[str, Any] | None = None,
     chunker: Chunker | None = None,
     analyzer: Analyzer | None = None,
 ) -> FileOutcome:
-    """Stream one file through the gait engine and return its rows; never raises for a bad file."""
+    """Stream one file through the gait engine and return its rows; never raises for a bad file.
+
+    ``read``: keyword arguments of the reader that describe the file (:meth:`backstride.io.ReadOptions.given`).
+    """
     t0 = time.perf_counter()
     try:
-        outcome = _analyze(task, chunk_s=chunk_s, chunker=chunker, analyzer=analyzer)
+        outcome = _analyze(task, chunk_s=chunk_s, read=read or {}, chunker=chunker, analyzer=analyzer)
     except BackstrideError as exc:
         outcome = FileOutcome(task=task, ok=False, error_type=type(exc).__name__, message=str(exc))
     except MemoryError:
@@ -232,12 +237,17 @@ def analyze_file(
 
 
 def _analyze(
-    task: FileTask, *, chunk_s: float, chunker: Chunker | None, analyzer: Analyzer | None
+    task: FileTask,
+    *,
+    chunk_s: float,
+    read: Mapping[str, Any],
+    chunker: Chunker | None,
+    analyzer: Analyzer | None,
 ) -> FileOutcome:
     chunker = chunker or default_chunker()
     analyzer = analyzer or default_analyzer()
     subject = subject_from_sidecar(task.source)
-    watch = _Watch(chunker(task.source, chunk_s=chunk_s))
+    watch = _Watch(chunker(task.source, chunk_s=chunk_s, **read))
     result = analyzer(iter(watch), **subject)
 
     start_text = watch.metadata.get("start_time")
@@ -295,6 +305,7 @@ def _analyze(
         "warnings": list(result.warnings),
         "notes": list(result.recording.notes),
         "chunk_s": float(chunk_s),
+        "read_options": json.dumps(dict(read), sort_keys=True) if read else None,
         "processing_s": 0.0,
         "backstride_version": result.backstride_version,
         "analysed_at": dt.datetime.now(dt.UTC),

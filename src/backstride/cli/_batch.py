@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from backstride.cli import _reading as reading
+
 if TYPE_CHECKING:
     from backstride.batch import BatchSummary
 
@@ -47,15 +49,27 @@ def register(app: typer.Typer) -> None:
         checkpoint_s: float = typer.Option(
             60.0, "--checkpoint-s", min=0.0, help="Save the results gathered so far at least this often, s."
         ),
+        format: reading.Format = "auto",
+        acc_unit: reading.AccUnit = None,
+        gyr_unit: reading.GyrUnit = None,
+        time_column: reading.TimeColumn = None,
+        time_unit: reading.TimeUnit = None,
+        acc_columns: reading.AccColumns = None,
+        gyr_columns: reading.GyrColumns = None,
     ) -> None:
         """Analyse many recordings (a cohort) on Dask; results go to Parquet tables in --out.
 
         Files already analysed in --out (same content) are skipped; files that failed are tried again.
+        The reading options (--format, units, a CSV's columns) apply to every file, as in analyze.
         Exits with 1 when some file failed (the others are analysed and saved all the same).
         """
         from backstride.batch import BatchRunner
 
+        options = reading.options(
+            format, acc_unit, gyr_unit, time_column, time_unit, acc_columns, gyr_columns
+        )
         runner = BatchRunner(
+            read_options=options,
             out=out,
             scheduler=scheduler,
             workers=workers,

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from backstride.cli import _reading as reading
+
 if TYPE_CHECKING:
     from backstride.clinic import NormComparison
     from backstride.gait import GaitResult
@@ -30,12 +32,7 @@ def analyze(
             "Axivity .cwa, ActiGraph .gt3x (or ActiLife's RAW CSV) or GENEActiv .bin"
         ),
     ],
-    format: Annotated[
-        str,
-        typer.Option(
-            "--format", help="auto, csv, phyphox, sensorlogger, axivity, actigraph, actilife or geneactiv"
-        ),
-    ] = "auto",
+    format: reading.Format = "auto",
     height_m: Annotated[Optional[float], typer.Option("--height-m", help="Body height, m")] = None,  # noqa: UP045
     sensor_height_m: Annotated[
         Optional[float],  # noqa: UP045
@@ -44,34 +41,12 @@ def analyze(
     age: Annotated[Optional[float], typer.Option("--age", help="Age, years (for norms)")] = None,  # noqa: UP045
     sex: Annotated[Optional[str], typer.Option("--sex", help="female or male (for norms)")] = None,  # noqa: UP045
     json_out: Annotated[bool, typer.Option("--json", help="Print the whole result as JSON")] = False,
-    acc_unit: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--acc-unit", help="Acceleration unit of a CSV: g or m/s2 (detected when not given)"),
-    ] = None,
-    gyr_unit: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--gyr-unit", help="Angular-rate unit of a CSV: deg/s or rad/s (detected when not given)"
-        ),
-    ] = None,
-    time_column: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--time-column", help="Name of the CSV's time column"),
-    ] = None,
-    time_unit: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--time-unit", help="Unit of the CSV's time column: s, ms, us or ns (detected when not given)"
-        ),
-    ] = None,
-    acc_columns: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--acc-columns", help="The CSV's three acceleration columns, comma-separated"),
-    ] = None,
-    gyr_columns: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--gyr-columns", help="The CSV's three angular-rate columns, comma-separated"),
-    ] = None,
+    acc_unit: reading.AccUnit = None,
+    gyr_unit: reading.GyrUnit = None,
+    time_column: reading.TimeColumn = None,
+    time_unit: reading.TimeUnit = None,
+    acc_columns: reading.AccColumns = None,
+    gyr_columns: reading.GyrColumns = None,
     html: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
@@ -85,17 +60,12 @@ def analyze(
     from backstride import io
     from backstride.gait import analyze_stream
 
+    options = reading.options(
+        format, acc_unit, gyr_unit, time_column, time_unit, acc_columns, gyr_columns
+    ).given()
+
     def read() -> Iterator[Recording]:
-        return io.iter_chunks(
-            file,
-            format=format,
-            acc_unit=acc_unit,
-            gyr_unit=gyr_unit,
-            time_column=time_column,
-            time_unit=time_unit,
-            acc_columns=_columns(acc_columns),
-            gyr_columns=_columns(gyr_columns),
-        )
+        return io.iter_chunks(file, **options)
 
     if html is not None:
         from backstride.report import check_writable
@@ -154,17 +124,6 @@ def write_html(path: Path, result: GaitResult, read: Callable[[], Iterable[Recor
     comparison, note = norms_of(result)
     report.write_recording_report(path, result, traces=traces, norms=comparison, norms_note=note)
     typer.echo(f"backstride: report written to {path}", err=True)
-
-
-def _columns(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    from backstride._errors import InputError
-
-    names = [c.strip() for c in text.split(",") if c.strip()]
-    if len(names) != 3:
-        raise InputError(f"give three column names separated by commas, got {text!r}")
-    return names
 
 
 def _size(path: Path) -> int:

@@ -195,6 +195,45 @@ def _check_options(
 
 
 @dataclass(frozen=True)
+class ReadOptions:
+    """What a caller says about a recording's file, checked when made: the keyword arguments of :func:`read`
+    and :func:`iter_chunks` that describe the file (the command line's ``--format``, ``--acc-unit``, ...).
+
+    A batch gives the same options for every file (only a CSV has column names; a declared unit is checked
+    against every file's values), and keeps them beside each result.
+    """
+
+    format: str = "auto"
+    time_column: str | None = None
+    time_unit: str | None = None
+    acc_columns: tuple[str, ...] | None = None
+    gyr_columns: tuple[str, ...] | None = None
+    acc_unit: str | None = None
+    gyr_unit: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_options(self.format, self.acc_unit, self.gyr_unit, self.time_unit)
+        for field, what in (("acc_columns", "acceleration"), ("gyr_columns", "angular-rate")):
+            names = getattr(self, field)
+            if names is None:
+                continue
+            names = tuple(names)
+            if len(names) != 3 or not all(isinstance(n, str) and n.strip() for n in names):
+                raise InputError(f"give three {what} column names, got {list(names)!r}")
+            object.__setattr__(self, field, names)  # a list given becomes a tuple: the options stay frozen
+
+    def given(self) -> dict[str, Any]:
+        """The options given (not left to detection), as keyword arguments of :func:`read` and
+        :func:`iter_chunks`; empty when everything is found from the file."""
+        out: dict[str, Any] = {} if self.format == "auto" else {"format": self.format}
+        for name in ("time_column", "time_unit", "acc_columns", "gyr_columns", "acc_unit", "gyr_unit"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+
+@dataclass(frozen=True)
 class _Options:
     """What the caller said about a file: column names (generic CSV) and units."""
 

@@ -1,0 +1,78 @@
+"""The options that say how to read a recording's file, shared by ``analyze`` and ``batch``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    from backstride.io import ReadOptions
+
+Format = Annotated[
+    str,
+    typer.Option(
+        "--format", help="auto, csv, phyphox, sensorlogger, axivity, actigraph, actilife or geneactiv"
+    ),
+]
+AccUnit = Annotated[
+    Optional[str],  # noqa: UP045 - typer reads the annotation at run time
+    typer.Option("--acc-unit", help="Acceleration unit of a CSV: g or m/s2 (detected when not given)"),
+]
+GyrUnit = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--gyr-unit", help="Angular-rate unit of a CSV: deg/s or rad/s (detected when not given)"),
+]
+TimeColumn = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--time-column", help="Name of the CSV's time column"),
+]
+TimeUnit = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--time-unit", help="Unit of the CSV's time column: s, ms, us or ns (detected when not given)"
+    ),
+]
+AccColumns = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--acc-columns", help="The CSV's three acceleration columns, comma-separated"),
+]
+GyrColumns = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--gyr-columns", help="The CSV's three angular-rate columns, comma-separated"),
+]
+
+
+def options(
+    format: str,
+    acc_unit: str | None,
+    gyr_unit: str | None,
+    time_column: str | None,
+    time_unit: str | None,
+    acc_columns: str | None,
+    gyr_columns: str | None,
+) -> ReadOptions:
+    """The command line's reading options, in the order the commands declare them, checked (an unknown
+    unit or format is an ``InputError``)."""
+    from backstride.io import ReadOptions
+
+    return ReadOptions(
+        format=format,
+        time_column=time_column,
+        time_unit=time_unit,
+        acc_columns=_columns(acc_columns),
+        gyr_columns=_columns(gyr_columns),
+        acc_unit=acc_unit,
+        gyr_unit=gyr_unit,
+    )
+
+
+def _columns(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    from backstride._errors import InputError
+
+    names = tuple(c.strip() for c in text.split(",") if c.strip())
+    if len(names) != 3:
+        raise InputError(f"give three column names separated by commas, got {text!r}")
+    return names
