@@ -200,24 +200,55 @@ def limping(rec: Any, ref: dict[str, Any], asymmetry: float) -> tuple[Any, dict[
     Between consecutive reference contacts time runs alternately slower and faster, so the steps become
     ``1 + asymmetry`` and ``1 - asymmetry`` times as long (0.3: 0.7 s and 0.4 s instead of 0.55 s, a step-time
     ratio of 1.9, as in a marked antalgic or hemiparetic gait) while each stride keeps its duration; the
-    signal between contacts is the recorded one, stretched or squeezed. Outside the contacts time is not
-    changed. Reference contacts, bouts and walks are moved with the same time map.
+    signal between contacts is the recorded one, stretched or squeezed (:func:`_between_contacts`).
     """
+    return _between_contacts(rec, ref, lambda k: np.where(k % 2 == 1, 1.0 + asymmetry, 1.0 - asymmetry))
+
+
+def irregular(rec: Any, ref: dict[str, Any], cv: float, seed: int) -> tuple[Any, dict[str, Any]]:
+    """The recording time-warped so that its step times vary at random, and its reference warped alike.
+
+    Each interval between consecutive reference contacts is made ``f`` times as long, ``f`` drawn from a
+    normal distribution of mean 1 and standard deviation ``cv`` (clipped to 1 ± 2.5 ``cv``), independently
+    step by step: a step-time coefficient of variation of about ``cv`` on top of the walker's own. Healthy
+    adults vary by 2–4 %; Parkinson's disease, multiple sclerosis, cerebellar ataxia or a fall-prone older
+    walker 5–15 % (Hausdorff 2005, "Gait variability: methods, modeling and meaning", J NeuroEng Rehabil
+    2:19). The signal between contacts is the recorded one, stretched or squeezed (:func:`_between_contacts`).
+    """
+    rng = np.random.default_rng(seed)
+    return _between_contacts(
+        rec, ref, lambda k: np.clip(rng.normal(1.0, cv, k.size), 1.0 - 2.5 * cv, 1.0 + 2.5 * cv)
+    )
+
+
+def _between_contacts(rec: Any, ref: dict[str, Any], factors: Any) -> tuple[Any, dict[str, Any]]:
+    """``rec`` with the time between its reference contacts ``k`` and ``k + 1`` (``k`` from 1) multiplied by
+    ``factors(k)``, the signal there the recorded one stretched or squeezed (acceleration and angular rate),
+    and the reference's contacts, bouts and walk moved with the same time map. Before the first contact and
+    after the last, time is not changed."""
     from backstride.recording import Recording
 
     ics = np.array(sorted(c["time_s"] for c in ref["initial_contacts"]))
     knots_old = np.concatenate([[0.0], ics, [rec.time_s[-1]]])
     durations = np.diff(knots_old)
     inner = np.arange(1, durations.size - 1)  # intervals between two contacts
-    durations[inner] *= np.where(inner % 2 == 1, 1.0 + asymmetry, 1.0 - asymmetry)
+    durations[inner] *= factors(inner)
     knots_new = np.concatenate([[0.0], np.cumsum(durations)])
     t_new = np.arange(0.0, knots_new[-1], 1.0 / rec.sampling_rate_hz)
     t_old = np.interp(t_new, knots_new, knots_old)
-    acc = np.column_stack([np.interp(t_old, rec.time_s, rec.acc_mps2[:, k]) for k in range(3)])
-    warped = Recording(
-        sampling_rate_hz=rec.sampling_rate_hz, time_s=t_new, acc_mps2=acc, metadata=rec.metadata
-    )
 
+    def warp(x: Any) -> Any:
+        return (
+            None if x is None else np.column_stack([np.interp(t_old, rec.time_s, x[:, k]) for k in range(3)])
+        )
+
+    warped = Recording(
+        sampling_rate_hz=rec.sampling_rate_hz,
+        time_s=t_new,
+        acc_mps2=warp(rec.acc_mps2),
+        gyr_dps=warp(rec.gyr_dps),
+        metadata=rec.metadata,
+    )
     return warped, _moved(ref, lambda t: float(np.interp(t, knots_old, knots_new)))
 
 
@@ -388,12 +419,14 @@ def score_dataset(
     amplitude: float | None = None,
     reorient: bool = False,
     limp: float | None = None,
+    irregular_cv: float | None = None,
     slow: float | None = None,
     app: str | None = None,
 ) -> dict[str, Any]:
     """Analyse every reference recording of ``dataset`` in-process and score it (optionally rotated,
     resampled to another rate, with its movement scaled by ``amplitude``, turned round halfway, or
-    time-warped into a limp with step-time ``limp`` asymmetry, or played ``slow`` times slower; or written
+    time-warped into a limp with step-time ``limp`` asymmetry or into step times varying at random by
+    ``irregular_cv``, or played ``slow`` times slower; or written
     as the phone ``app`` exports it and read back from that file, its format found by content)."""
     score = Score()
     # played slower, every timing error grows alike: the contacts are also scored with the tolerance stretched
@@ -403,6 +436,8 @@ def score_dataset(
         rec, meta, ref = load_folder(folder, random_rotation(1000 + i) if rotate else None)
         if limp is not None:
             rec, ref = limping(rec, ref, limp)
+        if irregular_cv is not None:
+            rec, ref = irregular(rec, ref, irregular_cv, 4000 + i)
         if slow is not None:
             rec, ref = slowed(rec, ref, slow)
         if rate_hz is not None:

@@ -13,7 +13,8 @@ Sections (``--sections`` picks some; all by default):
 5. ``batch``: ``benchmarks/batch_bench.py:main`` when it exists.
 6. ``robustness``: backstride in-process (``benchmarks/accuracy.py``, the same scoring rules) on the
    reference recordings changed the way other people, sensors and phones differ: rotated, resampled to 50
-   and 20 Hz, with the trunk's movement scaled to 0.3×, turned round halfway, time-warped into a limp;
+   and 20 Hz, with the trunk's movement scaled to 0.3×, turned round halfway, time-warped into a limp or
+   into step times that vary at random;
    and how often the feet are named right, and the trunk lean against the lab's known sensor axes.
 7. ``devices``: 24-hour and 7-day Axivity ``.cwa``, ActiGraph ``.gt3x`` and GENEActiv ``.bin`` files made
    from real short ones (``benchmarks/devices.py``, cached in ``bench-out/devices/``): ``backstride analyze``
@@ -70,6 +71,8 @@ VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("turned round halfway (phone put back another way)", {"reorient": True}),
     ("time-warped into a limp (steps 1.2x / 0.8x)", {"limp": 0.2}),
     ("time-warped into a limp (steps 1.3x / 0.7x)", {"limp": 0.3}),
+    ("step times varied at random (CV +10 %, as in impaired gait)", {"irregular_cv": 0.1}),
+    ("step times varied at random (CV +20 %, beyond most)", {"irregular_cv": 0.2}),
     ("played 1.5x slower (cadence ~70 steps/min)", {"slow": 1.5}),
     ("played 2x slower (cadence ~52 steps/min)", {"slow": 2.0}),
     ("phyphox export (turned, 200 Hz phone clock)", {"rotate": True, "app": "phyphox"}),
