@@ -24,6 +24,8 @@ What makes the file a phone's, not the lab sensor's:
   ``phyphox``                   200 Hz    "Acceleration with g" experiment ZIP: ``Raw Data.csv`` with
                                           quoted headers, numbers as ``%.9E``, experiment time in s;
                                           ``meta/time.csv``, ``meta/device.csv``. No gyroscope.
+  ``phyphox-xlsx``              200 Hz    the same as an Excel workbook (phyphox's default export):
+                                          sheets ``Raw Data``, ``Metadata Device``, ``Metadata Time``.
   ``sensorlogger-android``      200 Hz    Sensor Logger ZIP: ``TotalAcceleration.csv`` and
                                           ``Gyroscope.csv`` (rad/s), columns ``time,seconds_elapsed,z,
                                           y,x`` with the time in ns since the epoch; ``Metadata.csv``.
@@ -127,6 +129,72 @@ def phyphox(rec: Any, out: Path, rng: np.random.Generator) -> Path:
     return _zip(folder, out / "phyphox.zip")
 
 
+def phyphox_xlsx(rec: Any, out: Path, rng: np.random.Generator) -> Path:
+    """The same "Acceleration with g" export as :func:`phyphox`, in the Excel format phyphox's export dialog
+    selects first: sheets ``Raw Data``, ``Metadata Device`` and ``Metadata Time``, written as the app's own
+    minimal writer does (inline strings, cells without references, numbers as Java prints a double)."""
+    t = phone_clock(rec.duration_s, 200.0, rng)
+    acc = at(rec.time_s, t, rec.acc_mps2)
+    data = np.column_stack([t, acc, np.linalg.norm(acc, axis=1)])
+    names = ["Time (s)", *(f"Acceleration {a} (m/s^2)" for a in "xyz"), "Absolute acceleration (m/s^2)"]
+    end = float(t[-1]) + 0.5
+    sheets = {
+        "Raw Data": [names, *data.tolist()],
+        "Metadata Device": [["property", "value"], ["deviceBrand", "Google"], ["deviceModel", "Pixel 7"]],
+        "Metadata Time": [
+            ["event", "experiment time", "system time", "system time text"],
+            ["START", 0.0, 1.76e9, "2025-10-09 10:53:20.000 UTC+02:00"],
+            ["PAUSE", end, 1.76e9 + end, "2025-10-09 10:54:00.000 UTC+02:00"],
+        ],
+    }
+    return write_xlsx(out / "phyphox.xlsx", sheets)
+
+
+def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    """A minimal Office Open XML workbook (ECMA-376): one worksheet part per sheet, strings inline."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    package = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+    def cell(value: Any) -> str:
+        if isinstance(value, str):
+            return f'<c t="inlineStr"><is><t>{escape(value)}</t></is></c>'
+        return f"<c><v>{float(value)!r}</v></c>"
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(
+            "_rels/.rels",
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{package}"><Relationship Id="rId1" '
+            f'Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        for i, rows in enumerate(sheets.values(), start=1):
+            body = "".join("<row>" + "".join(cell(v) for v in row) + "</row>" for row in rows)
+            z.writestr(
+                f"xl/worksheets/sheet{i}.xml",
+                f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}"><sheetData>{body}'
+                "</sheetData></worksheet>",
+            )
+        listed = "".join(
+            f'<sheet name={quoteattr(name)} sheetId="{i}" r:id="rId{i}"/>' for i, name in enumerate(sheets, 1)
+        )
+        z.writestr(
+            "xl/workbook.xml",
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}" xmlns:r="{rel}"><sheets>{listed}'
+            "</sheets></workbook>",
+        )
+        targets = "".join(
+            f'<Relationship Id="rId{i}" Type="{rel}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+            for i in range(1, len(sheets) + 1)
+        )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{package}">{targets}</Relationships>',
+        )
+    return path
+
+
 def _sensorlogger_csv(path: Path, t: FloatArray, xyz: FloatArray) -> None:
     """``time,seconds_elapsed,z,y,x``: the axes in the app's order, time in ns since the epoch."""
     table = pa.table(
@@ -186,6 +254,7 @@ def sensorlogger_ios(rec: Any, out: Path, rng: np.random.Generator) -> Path:
 
 APPS: dict[str, Callable[[Any, Path, np.random.Generator], Path]] = {
     "phyphox": phyphox,
+    "phyphox-xlsx": phyphox_xlsx,
     "sensorlogger-android": sensorlogger_android,
     "sensorlogger-ios": sensorlogger_ios,
 }

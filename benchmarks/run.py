@@ -76,6 +76,7 @@ VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("played 1.5x slower (cadence ~70 steps/min)", {"slow": 1.5}),
     ("played 2x slower (cadence ~52 steps/min)", {"slow": 2.0}),
     ("phyphox export (turned, 200 Hz phone clock)", {"rotate": True, "app": "phyphox"}),
+    ("phyphox Excel export (turned, 200 Hz, the app's default)", {"rotate": True, "app": "phyphox-xlsx"}),
     ("Sensor Logger, Android (turned, 200 Hz, gyroscope)", {"rotate": True, "app": "sensorlogger-android"}),
     ("Sensor Logger, iOS (turned, 100 Hz, gravity apart)", {"rotate": True, "app": "sensorlogger-ios"}),
 )

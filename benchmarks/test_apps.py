@@ -46,6 +46,7 @@ def test_phone_clock_jitters_and_drops_samples() -> None:
     ("app", "fmt", "rate_hz", "gyroscope"),
     [
         ("phyphox", "phyphox", 200.0, False),
+        ("phyphox-xlsx", "phyphox", 200.0, False),
         ("sensorlogger-android", "sensorlogger", 200.0, True),
         ("sensorlogger-ios", "sensorlogger", 100.0, True),
     ],

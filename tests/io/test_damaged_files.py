@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from benchmarks.apps import write_xlsx
 
 from backstride import BackstrideError, io
 
@@ -25,7 +26,8 @@ VARIANTS = 12  # per file: 4 cut at random places, 8 with 1, 3 or 20 random byte
 
 
 def _phone_files(tmp_path: Path, synth: Any) -> list[Path]:
-    """A CSV, the same gzipped, and a Sensor Logger and a phyphox export (ZIPs, compressed) of a walk."""
+    """A CSV, the same gzipped, a Sensor Logger and a phyphox export (ZIPs, compressed) and phyphox's Excel
+    export of a walk."""
     w = synth.walk(duration_s=20.0)
     csv = synth.write_table(
         tmp_path / "walk.csv",
@@ -40,7 +42,11 @@ def _phone_files(tmp_path: Path, synth: Any) -> list[Path]:
         header = '"Time (s)","Acceleration x (m/s^2)","Acceleration y (m/s^2)","Acceleration z (m/s^2)"'
         rows = (f"{t:.4f},{x:.5f},{y:.5f},{z:.5f}" for t, (x, y, z) in zip(w.t, w.acc, strict=True))
         archive.writestr("Raw Data.csv", header + "\n" + "\n".join(rows) + "\n")
-    return [csv, packed, logger, phyphox]
+    names = ["Time (s)", *(f"Acceleration {a} (m/s^2)" for a in "xyz")]
+    workbook = write_xlsx(
+        tmp_path / "phyphox.xlsx", {"Raw Data": [names, *np.column_stack([w.t, w.acc]).tolist()]}
+    )
+    return [csv, packed, logger, phyphox, workbook]
 
 
 def _variants(data: bytes, seed: int) -> list[tuple[str, bytes]]:

@@ -4,7 +4,7 @@
 >>> recording = io.read(io.sample_path())          # format, units and time base detected
 >>> recording.sampling_rate_hz, recording.notes     # doctest: +SKIP
 
-Formats: CSV, phyphox and Sensor Logger exports, and wearable loggers' own files (Axivity ``.cwa``,
+Formats: CSV, phyphox (also its Excel workbook) and Sensor Logger exports, and wearable loggers' own files (Axivity ``.cwa``,
 ActiGraph ``.gt3x`` and ActiLife's CSV export of it, GENEActiv ``.bin``), detected by content (:data:`FORMATS`).
 
 Readers only read and convert units (acceleration to m/s² with gravity, angular rate to deg/s, time to

@@ -29,7 +29,7 @@ import contextlib
 import csv
 import io
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -41,6 +41,7 @@ from backstride.io._container import extracted, find_member, is_zip, member_name
 from backstride.io._csv import GYR_PREFIXES, head_text, iter_csv_raw, parse_header_name, split_header
 from backstride.io._raw import RawSignals
 from backstride.io._units import iso_from_epoch_s, zone_from_utc_text
+from backstride.io._xlsx import is_workbook, sheet_parts, sheets_as_csv
 from backstride.recording import FloatArray
 
 ACC_FILES = ("Raw Data.csv", "Accelerometer.csv", "Acceleration.csv")
@@ -148,16 +149,38 @@ def _meta(
     return meta
 
 
+def workbook_members(path: Path) -> dict[str, str]:
+    """An Excel export's sheets as the files of phyphox's CSV export: ``{sheet name: member name}``
+    (``Raw Data`` → ``Raw Data.csv``, ``Metadata Time`` → ``meta/time.csv``, ...)."""
+    return {sheet: _META_SHEETS.get(sheet.lower(), f"{sheet}.csv") for sheet in sheet_parts(path)}
+
+
+_META_SHEETS = {"metadata time": "meta/time.csv", "metadata device": "meta/device.csv"}
+
+
 def iter_phyphox_raw(path: Path, limit: int | None = None) -> Iterator[RawSignals]:
-    """Read a phyphox ZIP, folder or single exported CSV as consecutive :class:`RawSignals` blocks (a long
-    export in bounded memory, the gyroscope's file read as far as the accelerometer's needs it). ``limit``:
-    only about that many bytes of each file in a ZIP (:func:`extracted`)."""
+    """Read a phyphox ZIP, folder, Excel workbook or single exported CSV as consecutive :class:`RawSignals`
+    blocks (a long export in bounded memory, the gyroscope's file read as far as the accelerometer's needs
+    it). ``limit``: only about that many bytes of each file in a ZIP (:func:`extracted`)."""
     if not path.is_dir() and not is_zip(path):
         for raw in iter_csv_raw(path):
             raw.metadata = {"format": "phyphox", "source": path.name}
             yield raw
         return
     names = member_names(path)
+    members: Callable[[list[str]], contextlib.AbstractContextManager[dict[str, Path]]]
+    if is_workbook(names):
+        sheets = workbook_members(path)
+        names = sorted(sheets.values())
+        by_member = {member: sheet for sheet, member in sheets.items()}
+
+        def members(wanted: list[str]) -> contextlib.AbstractContextManager[dict[str, Path]]:
+            return sheets_as_csv(path, {by_member[m]: m for m in wanted}, limit)
+    else:
+
+        def members(wanted: list[str]) -> contextlib.AbstractContextManager[dict[str, Path]]:
+            return extracted(path, wanted, limit)
+
     acc_member = next((m for f in ACC_FILES if (m := find_member(names, f)) is not None), None)
     if acc_member is None:
         raise InputError(
@@ -168,7 +191,7 @@ def iter_phyphox_raw(path: Path, limit: int | None = None) -> Iterator[RawSignal
     time_member = find_member(names, "time.csv")
     wanted = [acc_member] + ([gyr_member] if gyr_member else [])
     wanted += [m for m in (time_member, find_member(names, "device.csv")) if m]
-    with extracted(path, wanted, limit) as files:
+    with members(wanted) as files:
         events = _events(files[time_member]) if time_member is not None else []
         meta = _meta(files, names, events)
         acc_label = f"{path.name}/{acc_member}"

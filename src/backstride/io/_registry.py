@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ from backstride.io._devices import (
     iter_device_raw,
     read_device_raw,
 )
-from backstride.io._phyphox import iter_phyphox_raw, looks_like_phyphox, phyphox_header
+from backstride.io._phyphox import iter_phyphox_raw, looks_like_phyphox, phyphox_header, workbook_members
 from backstride.io._raw import RawSignals, join_raw
 from backstride.io._resample import to_recording
 from backstride.io._sensorlogger import (
@@ -37,11 +38,13 @@ from backstride.io._sensorlogger import (
 )
 from backstride.io._stream import stream_chunks
 from backstride.io._units import ACC_UNITS, GYR_UNITS, TIME_UNITS
+from backstride.io._xlsx import is_workbook, sheet_parts, sheets_as_csv
 from backstride.recording import Recording
 
 FORMATS: dict[str, str] = {
     "csv": "a CSV or CSV.gz table: a time column, acceleration x/y/z and optionally gyroscope x/y/z",
-    "phyphox": "a phyphox export (ZIP, folder or CSV) from 'Acceleration with g' or accelerometer + gyroscope",
+    "phyphox": "a phyphox export (ZIP, folder, Excel workbook or CSV) from 'Acceleration with g' or accelerometer "
+    "+ gyroscope",
     "sensorlogger": "a Sensor Logger export (ZIP, folder or JSON) with TotalAcceleration or Accelerometer + Gravity",
     **DEVICE_FORMATS,
 }
@@ -52,7 +55,7 @@ PHONE_FORMATS: dict[str, Callable[[Path, int | None], Iterator[RawSignals]]] = {
     "sensorlogger": iter_sensorlogger_raw,
 }
 
-SUFFIXES: tuple[str, ...] = (".zip", ".csv", ".txt", ".tsv", ".gz", ".json", *DEVICE_SUFFIXES)
+SUFFIXES: tuple[str, ...] = (".zip", ".csv", ".txt", ".tsv", ".gz", ".json", ".xlsx", *DEVICE_SUFFIXES)
 """File name endings of the files the readers take (for upload forms; detection itself goes by content)."""
 
 START_ONLY_BYTES = 64 << 20
@@ -85,10 +88,16 @@ def _unsupported(path: Path, what: str) -> UnsupportedFormatError:
     )
 
 
-def _describe_zip(names: list[str]) -> str:
-    """What a ZIP that is not an export is: Office files are ZIPs too (phyphox can export an Excel file)."""
-    if "xl/workbook.xml" in names:
-        return "an Excel workbook (export the recording as CSV instead; phyphox offers CSV formats)"
+def _describe_zip(names: list[str], path: Path) -> str:
+    """What a ZIP that is not an export is: Office files are ZIPs too (phyphox exports an Excel file)."""
+    if is_workbook(names):
+        sheets = list(sheet_parts(path))
+        if not sheets:
+            return "an Excel workbook with no sheets"
+        return (
+            f"an Excel workbook with {len(sheets)} sheets ({_describe_members(sheets)}) that is not a phyphox "
+            "export; save the sheet holding the recording as CSV, or keep it alone in the workbook"
+        )
     if "word/document.xml" in names:
         return "a Word document"
     return f"a ZIP archive of {_describe_members(names)}"
@@ -102,10 +111,29 @@ def _describe_members(names: list[str]) -> str:
 _TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv")
 
 
-def _single_table(names: list[str]) -> str | None:
-    """The one table file in a ZIP that holds nothing else (a CSV someone zipped to send it)."""
+def _single_table(path: Path, names: list[str]) -> str | None:
+    """The one table file in a ZIP that holds nothing else (a CSV someone zipped to send it), or the one
+    sheet of an Excel workbook."""
+    if is_workbook(names):
+        sheets = list(sheet_parts(path))
+        return sheets[0] if len(sheets) == 1 else None
     tables = [n for n in names if n.lower().endswith(_TABLE_SUFFIXES)]
     return tables[0] if len(tables) == 1 and len(names) == 1 else None
+
+
+@contextlib.contextmanager
+def _zipped_table(path: Path, limit: int | None = None) -> Iterator[tuple[str, Path]]:
+    """The one table of a ZIP (:func:`_single_table`) as a file: ``(its name, path)``."""
+    names = member_names(path)
+    member = _single_table(path, names)
+    if member is None:
+        raise _unsupported(path, _describe_zip(names, path))
+    if is_workbook(names):
+        with sheets_as_csv(path, {member: f"{member}.csv"}, limit) as files:
+            yield member, files[f"{member}.csv"]
+        return
+    with extracted(path, [member], limit) as files:
+        yield member, files[member]
 
 
 def detect_format(path: str | Path) -> str:
@@ -136,11 +164,13 @@ def detect_format(path: str | Path) -> str:
             return device
         if looks_like_sensorlogger(names):
             return "sensorlogger"
+        if is_workbook(names) and looks_like_phyphox(list(workbook_members(p).values())):
+            return "phyphox"
         if looks_like_phyphox(names):
             return "phyphox"
-        if _single_table(names) is not None:
+        if _single_table(p, names) is not None:
             return "csv"
-        raise _unsupported(p, _describe_zip(names))
+        raise _unsupported(p, _describe_zip(names, p))
     with p.open("rb") as handle:
         magic = handle.read(64)
     device = device_format(p, magic)
@@ -256,11 +286,8 @@ class _Options:
 
 def _read_raw(path: Path, fmt: str, opts: _Options) -> RawSignals:
     if fmt == "csv" and is_zip(path):
-        member = _single_table(member_names(path))
-        if member is None:
-            raise _unsupported(path, _describe_zip(member_names(path)))
-        with extracted(path, [member]) as files:
-            raw = read_csv_raw(files[member], **opts.columns())
+        with _zipped_table(path) as (member, file):
+            raw = read_csv_raw(file, **opts.columns())
         raw.source = f"{path.name}/{member}"
         raw.metadata["source"] = path.name
     elif fmt == "csv":
@@ -430,11 +457,8 @@ def _chunks(p: Path, fmt: str, chunk_s: float, opts: _Options) -> Iterator[Recor
             raise InputError(f"{p.name} could not be read as a {fmt} recording: {exc}") from exc
         return
     if is_zip(p):
-        member = _single_table(member_names(p))
-        if member is None:
-            raise _unsupported(p, _describe_zip(member_names(p)))
-        with extracted(p, [member], opts.zip_limit) as files:
-            yield from _csv_chunks(files[member], p.name, chunk_s, opts)
+        with _zipped_table(p, opts.zip_limit) as (_, file):
+            yield from _csv_chunks(file, p.name, chunk_s, opts)
         return
     yield from _csv_chunks(p, p.name, chunk_s, opts)
 

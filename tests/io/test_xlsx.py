@@ -1,0 +1,157 @@
+"""Excel workbooks: phyphox's default export format, and a lone sheet read as a table."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from benchmarks.apps import write_xlsx
+
+from backstride import InputError, UnsupportedFormatError, io
+from backstride.cli import main
+from backstride.io._xlsx import sheets_as_csv
+
+ACC_NAMES = ["Time (s)", *(f"Acceleration {a} (m/s^2)" for a in "xyz")]
+GYR_NAMES = ["Time (s)", *(f"Gyroscope {a} (rad/s)" for a in "xyz")]
+TIME_SHEET = [
+    ["event", "experiment time", "system time", "system time text"],
+    ["START", 0.0, 1.76e9, "2025-10-09 10:53:20.000 UTC+02:00"],
+    ["PAUSE", 20.0, 1.76e9 + 20.0, "2025-10-09 10:53:40.000 UTC+02:00"],
+]
+
+
+def _phyphox_sheets(w: Any, *, gyro: bool = False) -> dict[str, list[list[Any]]]:
+    sheets: dict[str, list[list[Any]]] = {"Accelerometer" if gyro else "Raw Data": [ACC_NAMES]}
+    sheets["Accelerometer" if gyro else "Raw Data"] += np.column_stack([w.t, w.acc]).tolist()
+    if gyro:  # the gyroscope on its own clock, 3 ms later
+        sheets["Gyroscope"] = [GYR_NAMES, *np.column_stack([w.t + 0.003, np.radians(w.gyr)]).tolist()]
+    sheets["Metadata Device"] = [["property", "value"], ["deviceBrand", "Google"], ["deviceModel", "Pixel 7"]]
+    sheets["Metadata Time"] = TIME_SHEET
+    return sheets
+
+
+def _phyphox_zip(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    """The same export as phyphox's CSV ZIP: a file per sheet, ``meta/`` for the metadata sheets."""
+    names = {"Metadata Device": "meta/device.csv", "Metadata Time": "meta/time.csv"}
+    with zipfile.ZipFile(path, "w") as archive:
+        for sheet, rows in sheets.items():
+            text = "\n".join(
+                ",".join(f'"{v}"' if isinstance(v, str) else repr(v) for v in row) for row in rows
+            )
+            archive.writestr(names.get(sheet, f"{sheet}.csv"), text + "\n")
+    return path
+
+
+@pytest.mark.parametrize("gyro", [False, True])
+def test_a_phyphox_workbook_reads_as_its_csv_export_does(tmp_path: Path, synth: Any, gyro: bool) -> None:
+    w = synth.walk(duration_s=20.0, rate_hz=200.0, jitter_s=0.001)
+    sheets = _phyphox_sheets(w, gyro=gyro)
+    book = write_xlsx(tmp_path / "Acceleration with g.xlsx", sheets)
+    assert io.detect_format(book) == "phyphox"
+    from_book = io.read(book)
+    from_zip = io.read(_phyphox_zip(tmp_path / "same.zip", sheets))
+    assert from_book.n_samples == from_zip.n_samples == 4000
+    np.testing.assert_array_equal(from_book.acc_mps2, from_zip.acc_mps2)
+    assert (from_book.gyr_dps is not None) == gyro
+    if gyro:
+        np.testing.assert_array_equal(from_book.gyr_dps, from_zip.gyr_dps)
+        assert from_book.gyr_dps is not None and np.abs(from_book.gyr_dps).max() == pytest.approx(
+            40, rel=0.01
+        )
+    assert from_book.metadata == {**from_zip.metadata, "source": book.name}
+    assert from_book.metadata["device"] == "Google Pixel 7"
+    assert from_book.metadata["start_time"] == "2025-10-09T10:53:20+02:00"
+    # and streamed in chunks, as `analyze` reads it
+    chunks = list(io.iter_chunks(book, chunk_s=7.0))
+    np.testing.assert_array_equal(np.concatenate([c.acc_mps2 for c in chunks]), from_book.acc_mps2)
+
+
+def _excel_saved(path: Path) -> Path:
+    """A workbook as Excel saves one: shared strings (one of them rich text), cell references (a blank
+    cell skipped, an empty column C), row numbers, sheets listed out of part order, an absolute target."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    package = "http://schemas.openxmlformats.org/package/2006/relationships"
+    data = (
+        f'<worksheet xmlns="{main}"><sheetData>'
+        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="D1" t="s"><v>2</v></c></row>'
+        '<row r="2"><c r="A2"><v>0.01</v></c><c r="B2"><v>9.81</v></c><c r="D2" t="str"><f>1+1</f><v>2</v></c></row>'
+        '<row r="4"><c r="B4"><v>-1.5E-3</v></c><c r="A4"><v>99</v></c></row>'
+        '<row r="5"><c r="A5" t="inlineStr"><is><t>a &amp; b</t></is></c><c r="B5" t="b"><v>1</v></c>'
+        '<c r="D5" t="e"><v>#DIV/0!</v></c></row>'
+        "</sheetData></worksheet>"
+    )
+    notes = f'<worksheet xmlns="{main}"><sheetData><row><c t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>'
+    strings = (
+        f'<sst xmlns="{main}"><si><t>time</t></si><si><r><t>acc</t></r><r><t>_x</t></r></si>'
+        "<si><t>label</t><rPh><t>ignored</t></rPh></si></sst>"
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("xl/worksheets/sheet1.xml", notes)
+        z.writestr("xl/worksheets/sheet2.xml", data)
+        z.writestr("xl/sharedStrings.xml", strings)
+        z.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet name="Data" sheetId="2" r:id="rId7"/>'
+            '<sheet name="Notes" sheetId="1" r:id="rId3"/></sheets></workbook>',
+        )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="{package}"><Relationship Id="rId3" Type="{rel}/worksheet" '
+            'Target="worksheets/sheet1.xml"/><Relationship Id="rId7" Type="{rel}/worksheet" '
+            'Target="/xl/worksheets/sheet2.xml"/></Relationships>',
+        )
+    return path
+
+
+def test_cells_are_placed_by_their_references_and_strings_looked_up(tmp_path: Path) -> None:
+    book = _excel_saved(tmp_path / "saved.xlsx")
+    with sheets_as_csv(book, {"Data": "data.csv", "Notes": "notes.csv"}) as files:
+        assert files["data.csv"].read_text().splitlines() == [
+            "time,acc_x,,label",
+            "0.01,9.81,,2",
+            "99,-1.5E-3",
+            "a & b,1",  # an error cell is empty, and trailing empty cells are dropped
+        ]
+        assert files["notes.csv"].read_text() == "x\n"
+    # two sheets, neither phyphox's: which one is the recording is not guessed
+    with pytest.raises(UnsupportedFormatError, match=r"Excel workbook with 2 sheets \(Data, Notes\)"):
+        io.detect_format(book)
+
+
+def test_a_workbook_of_one_sheet_is_read_as_a_table(tmp_path: Path, synth: Any) -> None:
+    w = synth.walk(duration_s=15.0)
+    header = ["time_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
+    rows = np.column_stack([w.t, w.acc, w.gyr])
+    book = write_xlsx(tmp_path / "walk.xlsx", {"Sheet1": [header, *rows.tolist()]})
+    assert io.detect_format(book) == "csv"
+    from_book = io.read(book)
+    from_csv = io.read(synth.write_table(tmp_path / "walk.csv", header, list(rows.T), fmt="%.17g"))
+    np.testing.assert_array_equal(from_book.acc_mps2, from_csv.acc_mps2)
+    np.testing.assert_array_equal(from_book.gyr_dps, from_csv.gyr_dps)
+    assert from_book.metadata["source"] == "walk.xlsx"
+
+
+def test_a_damaged_sheet_is_one_line_naming_it(
+    tmp_path: Path, synth: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    w = synth.walk(duration_s=15.0)
+    book = write_xlsx(tmp_path / "export.xlsx", _phyphox_sheets(w))
+    with zipfile.ZipFile(book) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(broken, "w") as z:
+        for name, data in parts.items():
+            z.writestr(
+                name, data.replace(b"</row><row>", b"</row><row", 1) if name.endswith("sheet1.xml") else data
+            )
+    with pytest.raises(
+        InputError, match=r"broken\.xlsx is a damaged Excel workbook: Raw Data cannot be read"
+    ):
+        io.read(broken)
+    assert main(["analyze", str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert "damaged Excel workbook" in err and err.count("\n") == 1
