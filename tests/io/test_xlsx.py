@@ -155,3 +155,18 @@ def test_a_damaged_sheet_is_one_line_naming_it(
     assert main(["analyze", str(broken)]) == 2
     err = capsys.readouterr().err
     assert "damaged Excel workbook" in err and err.count("\n") == 1
+
+
+def test_a_cell_reference_past_the_last_column_is_refused(tmp_path: Path, synth: Any) -> None:
+    # a row is held as a list of its columns: a damaged reference must not make one of millions of cells
+    book = write_xlsx(tmp_path / "export.xlsx", _phyphox_sheets(synth.walk(duration_s=15.0)))
+    with zipfile.ZipFile(book) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    far = tmp_path / "far.xlsx"
+    with zipfile.ZipFile(far, "w") as z:
+        for name, data in parts.items():
+            if name.endswith("sheet1.xml"):
+                data = data.replace(b"<row><c>", b'<row><c r="ZZZZZZ9">', 1)
+            z.writestr(name, data)
+    with pytest.raises(InputError, match=r"the cell ZZZZZZ9 lies beyond Excel's last column, XFD"):
+        io.read(far)

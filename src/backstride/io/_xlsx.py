@@ -35,6 +35,7 @@ _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _COLUMN = re.compile(r"[A-Z]+")
+_MAX_COLUMNS = 16384  # Excel's last column, XFD (ECMA-376 Part 1, §18.3.1.4)
 
 
 def is_workbook(names: list[str]) -> bool:
@@ -95,14 +96,15 @@ def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
 
 def _column(reference: str | None, following: int) -> int:
     """0-based column of a cell: from its reference (``"AB12"``), else the one after the cell before."""
-    if reference:
-        letters = _COLUMN.match(reference)
-        if letters:
-            index = 0
-            for ch in letters.group():
-                index = index * 26 + ord(ch) - 64
-            return index - 1
-    return following
+    index = following + 1
+    letters = _COLUMN.match(reference or "")
+    if letters:
+        index = 0
+        for ch in letters.group()[:4]:
+            index = index * 26 + ord(ch) - 64
+    if index > _MAX_COLUMNS:  # a row is a list of columns: a damaged reference must not make it huge
+        raise ValueError(f"the cell {reference or '#' + str(index)} lies beyond Excel's last column, XFD")
+    return index - 1
 
 
 def _cell_text(cell: ET.Element, shared: list[str]) -> str:
@@ -110,7 +112,7 @@ def _cell_text(cell: ET.Element, shared: list[str]) -> str:
     if kind == "inlineStr":
         return "".join(t.text or "" for t in cell.iter(f"{_MAIN}t"))
     value = cell.find(f"{_MAIN}v")
-    text = value.text or "" if value is not None else ""
+    text = (value.text or "") if value is not None else ""
     if kind == "s":
         try:
             return shared[int(text)]
@@ -169,7 +171,7 @@ def sheets_as_csv(path: Path, sheets: dict[str, str], limit: int | None = None) 
                     with archive.open(parts[sheet]) as stream, target.open("w", encoding="utf-8") as sink:
                         _write_sheet(stream, shared, sink, limit)
                     files[name] = target
-        except (*ZIP_ERRORS, KeyError, ET.ParseError) as exc:
+        except (*ZIP_ERRORS, KeyError, ValueError, ET.ParseError) as exc:
             raise InputError(
                 f"{path.name} is a damaged Excel workbook: {sheet} cannot be read ({exc})"
             ) from exc
