@@ -164,9 +164,8 @@ def detect_format(path: str | Path) -> str:
             return device
         if looks_like_sensorlogger(names):
             return "sensorlogger"
-        if is_workbook(names) and looks_like_phyphox(list(workbook_members(p).values())):
-            return "phyphox"
-        if looks_like_phyphox(names):
+        # an Excel workbook is seen as the files of its sheets (phyphox's Excel export as its CSV export)
+        if looks_like_phyphox(list(workbook_members(p).values()) if is_workbook(names) else names):
             return "phyphox"
         if _single_table(p, names) is not None:
             return "csv"
