@@ -4,8 +4,10 @@
 >>> recording = io.read(io.sample_path())          # format, units and time base detected
 >>> recording.sampling_rate_hz, recording.notes     # doctest: +SKIP
 
-Formats: CSV, phyphox (also its Excel workbook) and Sensor Logger exports, and wearable loggers' own files (Axivity ``.cwa``,
-ActiGraph ``.gt3x`` and ActiLife's CSV export of it, GENEActiv ``.bin``), detected by content (:data:`FORMATS`).
+Formats: CSV, phyphox (also its Excel workbook) and Sensor Logger exports, and wearable loggers' own files
+(Axivity ``.cwa``, ActiGraph ``.gt3x`` and ActiLife's CSV export of it, GENEActiv ``.bin``), detected by content
+(:data:`FORMATS`). What a caller knows of a file (format, units, a CSV's columns) is given as keyword
+arguments, or once for many files as a checked :class:`ReadOptions` (``read(path, **options.given())``).
 
 Readers only read and convert units (acceleration to m/s² with gravity, angular rate to deg/s, time to
 seconds from 0 on a uniform grid); what they detected or corrected is written in ``Recording.notes``.
