@@ -130,6 +130,26 @@ def test_a_long_file_shows_progress_on_a_terminal_only(
     assert json.loads(captured.out)["summary"]["n_bouts"] > 0
 
 
+def test_an_excel_export_of_a_few_minutes_shows_progress_on_a_terminal(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    # parsing a workbook's XML takes ~30x longer per byte than a CSV: its bar starts at the loggers' 2 MB
+    import numpy as np
+    from benchmarks.apps import phyphox_xlsx
+    from benchmarks.datasets import build_two_hour
+
+    from backstride import io
+    from backstride.cli._gait import PROGRESS_MIN_BYTES, PROGRESS_MIN_BYTES_DEVICE
+
+    csv, _ = build_two_hour(tmp_path, shared_data, duration_s=300.0)
+    book = phyphox_xlsx(io.read(csv), tmp_path, np.random.default_rng(1))
+    assert PROGRESS_MIN_BYTES_DEVICE <= book.stat().st_size < PROGRESS_MIN_BYTES
+    code, out, terminal = _run_with_terminal_stderr(["analyze", str(book), "--json"], tmp_path / "out.json")
+    assert code == 0
+    assert "analysing phyphox.xlsx" in terminal
+    assert json.loads(out)["recording"]["format"] == "phyphox"
+
+
 def test_age_and_sex_bring_the_comparison_with_norms(capsys: pytest.CaptureFixture[str]) -> None:
     from backstride import io
     from backstride.clinic import norms_for
