@@ -170,3 +170,39 @@ def test_a_cell_reference_past_the_last_column_is_refused(tmp_path: Path, synth:
             z.writestr(name, data)
     with pytest.raises(InputError, match=r"the cell ZZZZZZ9 lies beyond Excel's last column, XFD"):
         io.read(far)
+
+
+@pytest.mark.parametrize("writer", ["xlsxwriter", "xlsxwriter, constant memory", "openpyxl"])
+def test_workbooks_from_other_writers_read_as_ours(tmp_path: Path, synth: Any, writer: str) -> None:
+    """The same phyphox workbook written by XlsxWriter (libxlsxwriter's Python twin, shared strings; in its
+    constant-memory mode inline strings) and by openpyxl reads to the same recording as our own writer's."""
+    w = synth.walk(duration_s=15.0, rate_hz=200.0, jitter_s=0.001)
+    sheets = _phyphox_sheets(w)
+    path = tmp_path / "other.xlsx"
+    if writer == "openpyxl":
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        book.remove(book.active)
+        for name, rows in sheets.items():
+            sheet = book.create_sheet(name)
+            for row in rows:
+                sheet.append(row)
+        book.save(path)
+    else:
+        import xlsxwriter
+
+        book = xlsxwriter.Workbook(path, {"constant_memory": writer.endswith("memory")})
+        for name, rows in sheets.items():
+            sheet = book.add_worksheet(name)
+            for i, row in enumerate(rows):
+                for j, value in enumerate(row):
+                    sheet.write(i, j, value)
+        book.close()
+    assert io.detect_format(path) == "phyphox"
+    theirs = io.read(path)
+    ours = io.read(write_xlsx(tmp_path / "ours.xlsx", sheets))
+    # XlsxWriter writes 16 significant digits where repr writes 17: the same numbers to 1e-13
+    np.testing.assert_allclose(theirs.acc_mps2, ours.acc_mps2, rtol=1e-12, atol=1e-12)
+    assert theirs.metadata == {**ours.metadata, "source": "other.xlsx"}
+    assert theirs.metadata["device"] == "Google Pixel 7"
