@@ -124,7 +124,7 @@ def test_a_bad_reading_option_is_one_line_before_any_work(
 ) -> None:
     for option, message in (
         (["--time-unit", "hours"], "unknown time unit 'hours'"),
-        (["--acc-columns", "a1,a2"], "give three column names"),
+        (["--acc-columns", "a1,a2"], "give three acceleration column names, got ['a1', 'a2']"),
         (["--format", "xlsx"], "unknown format 'xlsx'"),
     ):
         code = main(["batch", str(lab_files[0]), "--out", str(tmp_path / "o"), "--no-progress", *option])

@@ -66,7 +66,7 @@ def test_unit_and_column_options_reach_the_reader(
     assert main(["analyze", str(f), "--acc-unit", "g"]) == 2
     assert "--acc-unit m/s2" in capsys.readouterr().err
     assert main(["analyze", str(f), "--acc-columns", "acc_x,acc_y"]) == 2
-    assert "three column names" in capsys.readouterr().err
+    assert "give three acceleration column names" in capsys.readouterr().err
     assert (
         main(["analyze", str(f), "--acc-columns", "acc_x,acc_y,acc_z", "--time-column", "time_s", "--json"])
         == 0
