@@ -84,13 +84,6 @@ def at(times: FloatArray, t: FloatArray, values: FloatArray) -> FloatArray:
     return np.column_stack([np.interp(t, times, values[:, k]) for k in range(values.shape[1])])
 
 
-def _write_rows(path: Path, header: str, columns: list[FloatArray], fmt: str) -> None:
-    table = np.column_stack(columns)
-    with path.open("w", encoding="utf-8", newline="") as f:
-        f.write(header + "\n")
-        np.savetxt(f, table, fmt=fmt, delimiter=",")
-
-
 def _zip(folder: Path, archive: Path) -> Path:
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
         for path in sorted(folder.rglob("*")):
@@ -99,46 +92,20 @@ def _zip(folder: Path, archive: Path) -> Path:
     return archive
 
 
-def phyphox(rec: Any, out: Path, rng: np.random.Generator) -> Path:
-    """A phyphox "Acceleration with g" export (ZIP) of ``rec``, sampled on a 200 Hz phone clock."""
-    t = phone_clock(rec.duration_s, 200.0, rng)
-    acc = at(rec.time_s, t, rec.acc_mps2)
-    folder = out / "Acceleration with g 2025-10-09 10-53-20"
-    (folder / "meta").mkdir(parents=True)
-    header = ",".join(
-        f'"{h}"'
-        for h in (
-            "Time (s)",
-            "Acceleration x (m/s^2)",
-            "Acceleration y (m/s^2)",
-            "Acceleration z (m/s^2)",
-            "Absolute acceleration (m/s^2)",
-        )
-    )
-    _write_rows(folder / "Raw Data.csv", header, [t, acc, np.linalg.norm(acc, axis=1)], "%.9E")
-    (folder / "meta" / "device.csv").write_text(
-        '"property","value"\n"deviceBrand","Google"\n"deviceModel","Pixel 7"\n', encoding="utf-8"
-    )
-    end = float(t[-1]) + 0.5
-    (folder / "meta" / "time.csv").write_text(
-        '"event","experiment time","system time","system time text"\n'
-        '"START",0.000000000E0,1.760000000000E9,"2025-10-09 10:53:20.000 UTC+02:00"\n'
-        f'"PAUSE",{end:.9E},{1.76e9 + end:.12E},"2025-10-09 10:54:00.000 UTC+02:00"\n',
-        encoding="utf-8",
-    )
-    return _zip(folder, out / "phyphox.zip")
+PHYPHOX_META_FILES = {"Metadata Device": "meta/device.csv", "Metadata Time": "meta/time.csv"}
+"""Where phyphox's CSV export keeps what its Excel export has in these sheets; every other view is
+``<view>.csv``."""
 
 
-def phyphox_xlsx(rec: Any, out: Path, rng: np.random.Generator) -> Path:
-    """The same "Acceleration with g" export as :func:`phyphox`, in the Excel format phyphox's export dialog
-    selects first: sheets ``Raw Data``, ``Metadata Device`` and ``Metadata Time``, written as the app's own
-    minimal writer does (inline strings, cells without references, numbers as Java prints a double)."""
+def phyphox_views(rec: Any, rng: np.random.Generator) -> dict[str, list[list[Any]]]:
+    """What phyphox's "Acceleration with g" export of ``rec`` holds, sampled on a 200 Hz phone clock: the
+    rows of each view (a sheet of its Excel export, a file of its CSV export), names first."""
     t = phone_clock(rec.duration_s, 200.0, rng)
     acc = at(rec.time_s, t, rec.acc_mps2)
     data = np.column_stack([t, acc, np.linalg.norm(acc, axis=1)])
     names = ["Time (s)", *(f"Acceleration {a} (m/s^2)" for a in "xyz"), "Absolute acceleration (m/s^2)"]
     end = float(t[-1]) + 0.5
-    sheets = {
+    return {
         "Raw Data": [names, *data.tolist()],
         "Metadata Device": [["property", "value"], ["deviceBrand", "Google"], ["deviceModel", "Pixel 7"]],
         "Metadata Time": [
@@ -147,7 +114,40 @@ def phyphox_xlsx(rec: Any, out: Path, rng: np.random.Generator) -> Path:
             ["PAUSE", end, 1.76e9 + end, "2025-10-09 10:54:00.000 UTC+02:00"],
         ],
     }
-    return write_xlsx(out / "phyphox.xlsx", sheets)
+
+
+def write_phyphox_zip(
+    path: Path,
+    views: dict[str, list[list[Any]]],
+    *,
+    folder: str = "",
+    number: Callable[[float], str] | None = None,
+) -> Path:
+    """``views`` as phyphox's CSV export (ZIP): a file per view (``meta/`` for the metadata), names and text
+    quoted, numbers as the app writes them (``0.000000000E0``: nine decimals; ``number`` to write them
+    otherwise), inside ``folder`` when one is given."""
+    form = number or (lambda v: f"{v:.9E}")
+    prefix = f"{folder}/" if folder else ""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for view, rows in views.items():
+            lines = (
+                ",".join(f'"{v}"' if isinstance(v, str) else form(float(v)) for v in row) for row in rows
+            )
+            z.writestr(prefix + PHYPHOX_META_FILES.get(view, f"{view}.csv"), "\n".join(lines) + "\n")
+    return path
+
+
+def phyphox(rec: Any, out: Path, rng: np.random.Generator) -> Path:
+    """A phyphox "Acceleration with g" export (ZIP) of ``rec``, sampled on a 200 Hz phone clock."""
+    views = phyphox_views(rec, rng)
+    return write_phyphox_zip(out / "phyphox.zip", views, folder="Acceleration with g 2025-10-09 10-53-20")
+
+
+def phyphox_xlsx(rec: Any, out: Path, rng: np.random.Generator) -> Path:
+    """The same "Acceleration with g" export as :func:`phyphox`, in the Excel format phyphox's export dialog
+    selects first: sheets ``Raw Data``, ``Metadata Device`` and ``Metadata Time``, written as the app's own
+    minimal writer does (inline strings, cells without references, numbers as Java prints a double)."""
+    return write_xlsx(out / "phyphox.xlsx", phyphox_views(rec, rng))
 
 
 def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from benchmarks.apps import write_xlsx
+from benchmarks.apps import write_phyphox_zip, write_xlsx
 
 from backstride import InputError, UnsupportedFormatError, io
 from backstride.cli import main
@@ -33,18 +33,6 @@ def _phyphox_sheets(w: Any, *, gyro: bool = False) -> dict[str, list[list[Any]]]
     return sheets
 
 
-def _phyphox_zip(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
-    """The same export as phyphox's CSV ZIP: a file per sheet, ``meta/`` for the metadata sheets."""
-    names = {"Metadata Device": "meta/device.csv", "Metadata Time": "meta/time.csv"}
-    with zipfile.ZipFile(path, "w") as archive:
-        for sheet, rows in sheets.items():
-            text = "\n".join(
-                ",".join(f'"{v}"' if isinstance(v, str) else repr(v) for v in row) for row in rows
-            )
-            archive.writestr(names.get(sheet, f"{sheet}.csv"), text + "\n")
-    return path
-
-
 @pytest.mark.parametrize("gyro", [False, True])
 def test_a_phyphox_workbook_reads_as_its_csv_export_does(tmp_path: Path, synth: Any, gyro: bool) -> None:
     w = synth.walk(duration_s=20.0, rate_hz=200.0, jitter_s=0.001)
@@ -52,7 +40,7 @@ def test_a_phyphox_workbook_reads_as_its_csv_export_does(tmp_path: Path, synth: 
     book = write_xlsx(tmp_path / "Acceleration with g.xlsx", sheets)
     assert io.detect_format(book) == "phyphox"
     from_book = io.read(book)
-    from_zip = io.read(_phyphox_zip(tmp_path / "same.zip", sheets))
+    from_zip = io.read(write_phyphox_zip(tmp_path / "same.zip", sheets, number=repr))
     assert from_book.n_samples == from_zip.n_samples == 4000
     np.testing.assert_array_equal(from_book.acc_mps2, from_zip.acc_mps2)
     assert (from_book.gyr_dps is not None) == gyro
