@@ -47,10 +47,10 @@ Decisions:
   on without it: ``zipfile`` would withhold the whole read that reaches the end, and the records' checksums
   find the damaged ones. An archive cut short loses its ZIP directory (stored at the end) and usually
   info.txt (stored last): the members are then found from the local header in front of each and read as
-  far as they go, and the rate, scale and time zone come from log.bin's own PARAMETERS and METADATA records (the serial is then
-  unknown; ``looks_like_actigraph`` accepts such an archive when a ``log.bin`` header is found). activity.bin
-  cannot be read without info.txt (it has no rate or start time of its own), nor from devices other than
-  the NEO and MRA serials the NHANES documentation names.
+  far as they go, and the rate, scale and time zone come from log.bin's own PARAMETERS and METADATA
+  records (the serial is then unknown; ``looks_like_actigraph`` accepts such an archive when a ``log.bin``
+  header is found). activity.bin cannot be read without info.txt (it has no rate or start time of its own),
+  nor from devices other than the NEO and MRA serials the NHANES documentation names.
 * **Speed**: log.bin is read in pieces of about ``5 × block_samples`` bytes; checksums (a running XOR),
   header fields, unpacking and times are numpy operations over a whole piece. Only the hop from one record
   header to the next is a Python step: a list look-up per record.
