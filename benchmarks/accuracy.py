@@ -301,13 +301,16 @@ def exported(rec: Any, app: str, seed: int) -> Any:
         return io.read(apps.export(app, rec, Path(tmp), seed))
 
 
-def foot_agreement(dataset: str) -> float:
-    """Share of the reference contacts found within ±0.25 s whose foot (left/right) backstride names right."""
+def foot_agreement(dataset: str, app: str | None = None) -> float:
+    """Share of the reference contacts found within ±0.25 s whose foot (left/right) backstride names right;
+    with ``app``, each recording is first written as that phone app exports it and read back."""
     from backstride.gait import analyze
 
     right = found = 0
-    for folder in reference_folders(dataset):
+    for i, folder in enumerate(reference_folders(dataset)):
         rec, _, ref = load_folder(folder)
+        if app is not None:
+            rec = exported(rec, app, 3000 + i)
         ours = [c for c in analyze(rec).initial_contacts if c.foot is not None]
         times = np.array([c.time_s for c in ours])
         for contact in ref["initial_contacts"]:

@@ -32,6 +32,11 @@ What makes the file a phone's, not the lab sensor's:
   ``sensorlogger-ios``          100 Hz    Sensor Logger folder as iOS writes it, not standardised:
                                           ``Accelerometer.csv`` (gravity removed) and ``Gravity.csv``,
                                           both with iOS's opposite sign, and ``Gyroscope.csv``.
+  ``sensorlog``                 100 Hz    SensorLog (iOS) CSV: one row per logging tick, the text
+                                          clock, each sensor's own clock since reboot, Core Motion's
+                                          acceleration in G with its sign (gravity -1 G along the axis
+                                          pointing up), the rotation rate in rad/s, and the device
+                                          motion's user acceleration and gravity (G, same sign).
   ============================  ========  ==========================================================
 
   Gravity for the iOS split is the acceleration's 0.3 Hz low-pass (a phone estimates it by sensor fusion;
@@ -252,11 +257,50 @@ def sensorlogger_ios(rec: Any, out: Path, rng: np.random.Generator) -> Path:
     return folder
 
 
+G_MPS2 = 9.80665
+
+
+def sensorlog(rec: Any, out: Path, rng: np.random.Generator) -> Path:
+    """A SensorLog CSV from an iPhone (accelerometer and device motion on; the columns the app writes for them,
+    its location columns left out): Core Motion's values as they come, in G, so with the opposite sign to
+    Android's."""
+    from backstride.gait._filters import lowpass
+
+    t = phone_clock(rec.duration_s, 100.0, rng)
+    acc = -at(rec.time_s, t, rec.acc_mps2) / G_MPS2
+    gravity = -at(rec.time_s, t, lowpass(rec.acc_mps2, 0.3, rec.sampling_rate_hz)) / G_MPS2
+    since_reboot = 86_000.0 + t
+    clock = np.datetime64("2025-10-09T10:53:20", "ms") + np.round(t * 1000).astype("timedelta64[ms]")
+    columns: dict[str, Any] = {
+        "loggingTime(txt)": np.char.add(np.char.replace(np.datetime_as_string(clock), "T", " "), " +0200"),
+        "loggingSample(N)": np.arange(t.size),
+        "accelerometerTimestamp_sinceReboot(s)": np.round(since_reboot, 6),
+    }
+    columns.update({f"accelerometerAcceleration{a}(G)": np.round(acc[:, i], 6) for i, a in enumerate("XYZ")})
+    columns["motionTimestamp_sinceReboot(s)"] = np.round(since_reboot + 0.002, 6)
+    if rec.gyr_dps is not None:
+        rates = np.radians(at(rec.time_s, t, rec.gyr_dps))
+        columns.update(
+            {f"motionRotationRate{a}(rad/s)": np.round(rates[:, i], 6) for i, a in enumerate("XYZ")}
+        )
+    user = acc - gravity
+    columns.update({f"motionUserAcceleration{a}(G)": np.round(user[:, i], 6) for i, a in enumerate("XYZ")})
+    columns.update({f"motionGravity{a}(G)": np.round(gravity[:, i], 6) for i, a in enumerate("XYZ")})
+    path = out / "2025-10-09_10-53-20_iPhone.csv"
+    with path.open("wb") as f:
+        f.write((",".join(columns) + "\n").encode())  # the app quotes nothing; pyarrow would quote the names
+        pacsv.write_csv(
+            pa.table(columns), f, write_options=pacsv.WriteOptions(include_header=False, quoting_style="none")
+        )
+    return path
+
+
 APPS: dict[str, Callable[[Any, Path, np.random.Generator], Path]] = {
     "phyphox": phyphox,
     "phyphox-xlsx": phyphox_xlsx,
     "sensorlogger-android": sensorlogger_android,
     "sensorlogger-ios": sensorlogger_ios,
+    "sensorlog": sensorlog,
 }
 
 

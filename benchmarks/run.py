@@ -79,6 +79,7 @@ VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("phyphox Excel export (turned, 200 Hz, the app's default)", {"rotate": True, "app": "phyphox-xlsx"}),
     ("Sensor Logger, Android (turned, 200 Hz, gyroscope)", {"rotate": True, "app": "sensorlogger-android"}),
     ("Sensor Logger, iOS (turned, 100 Hz, gravity apart)", {"rotate": True, "app": "sensorlogger-ios"}),
+    ("SensorLog, iOS CSV (turned, 100 Hz, Core Motion's sign)", {"rotate": True, "app": "sensorlog"}),
 )
 
 GOAL_SPEEDUP = 50.0
@@ -667,7 +668,7 @@ def section_batch(args: argparse.Namespace, figures: dict[str, Any], summary: Su
 
 
 def section_robustness(args: argparse.Namespace, figures: dict[str, Any], summary: Summary) -> None:
-    from benchmarks import accuracy
+    from benchmarks import accuracy, apps
 
     t = Table(title="Robustness: backstride on the reference recordings, changed (in-process scoring)")
     for col in ("variant", "lab F1", "lab bouts", "lab speed MAE", "10 m F1", "10 m steps |err|", "s"):
@@ -718,10 +719,17 @@ def section_robustness(args: argparse.Namespace, figures: dict[str, Any], summar
         None,
     )
     summary.add("trunk lean error, lab (degrees)", "info", f"{lean:.2f}", None)
+    # a sign or an axis order wrong in a reader mirrors the walk: only the feet show it
+    feet_apps = {app: accuracy.foot_agreement("lowback-10m", app) for app in apps.APPS}
+    console.print(
+        "feet named as the reference names them through the phone exports (10 m): "
+        + ", ".join(f"{app} {share:.3f}" for app, share in feet_apps.items())
+    )
     figures["robustness"] = {
         "variants": out,
         "visible_10m": visible,
         "foot_agreement": feet,
+        "foot_agreement_10m_through_apps": feet_apps,
         "lean_error_lab_deg": round(lean, 2),
     }
 

@@ -373,7 +373,8 @@ def _app_rows(w: Any, app: str) -> tuple[list[str], list[list[str]], str]:
     """A synthetic walk laid out as four phone apps write it (their column names and units)."""
     g, rad = w.acc / G_MPS2, np.deg2rad(w.gyr)
     n = w.t.shape[0]
-    if app == "sensorlog":  # SensorLog (iOS): text clock first, the accelerometer's own clock, G and rad/s
+    if app == "sensorlog":  # SensorLog (iOS): text clock first, the accelerometer's own clock, G with Core
+        # Motion's sign (gravity reads -1 G along the axis pointing up), rad/s
         header = ["loggingTime(txt)", "loggingSample(N)", "accelerometerTimestamp_sinceReboot(s)"]
         header += [f"accelerometerAcceleration{a}(G)" for a in "XYZ"]
         header += [f"motionUserAcceleration{a}(G)" for a in "XYZ"] + [
@@ -381,7 +382,7 @@ def _app_rows(w: Any, app: str) -> tuple[list[str], list[list[str]], str]:
         ]
         rows = [
             [f"2024-05-03 10:07:{20 + w.t[i]:06.3f} +0200", str(i), f"{5000 + w.t[i]:.4f}"]
-            + [f"{v:.6f}" for v in g[i]]
+            + [f"{-v:.6f}" for v in g[i]]
             + ["0.01", "0.02", "0.03"]
             + [f"{v:.6f}" for v in rad[i]]
             for i in range(n)
@@ -424,6 +425,12 @@ def test_phone_apps_own_csv_layouts_read_with_no_options(tmp_path: Path, synth: 
         assert any(
             n.startswith("time read in ms (its median step of 10 between rows") for n in recording.notes
         )
+    turned = [n for n in recording.notes if "turned to Android's sign" in n]
+    assert turned == (
+        ["SensorLog (iOS) acceleration: turned to Android's sign (Core Motion gives the opposite)"]
+        if app == "sensorlog"
+        else []
+    )
 
 
 def test_a_time_column_stepping_by_one_is_not_guessed_to_be_milliseconds(tmp_path: Path) -> None:

@@ -92,6 +92,13 @@ GYR_PREFIXES = (
     "omega",
     "w",
 )
+# Columns written with Core Motion's sign, the opposite of Android's and of a logger's: SensorLog (iOS, Bernd
+# Thomas) logs Core Motion's accelerometer as it comes, in G, and Core Motion gives the inertial force, so gravity
+# reads -1 G along the axis that points up. phyphox's iOS app multiplies the same values by -9.81 for this
+# reason (its ExperimentSensorInput.swift) and Sensor Logger documents the difference (CROSSPLATFORM.md). Nothing
+# measured depends on the sign but which foot is left and which right: a recording and its negative are a walk
+# and its mirror image, which no signal can tell apart.
+CORE_MOTION_SIGN_PREFIXES = ("accelerometeracceleration",)
 LINEAR_PREFIXES = (
     "linearacceleration",
     "linearacc",
@@ -185,6 +192,7 @@ class CsvLayout:
     counter_rate_hz: float | None = None  # time from a sample counter at this stated rate (no time column)
     counter_wraps: int = 0  # how often the counter has wrapped so far (a streamed file's earlier blocks)
     counter_last: float | None = None
+    acc_sign: float = 1.0  # -1: acceleration written with Core Motion's sign, turned to Android's on reading
 
     @property
     def source(self) -> str:
@@ -462,6 +470,12 @@ def sniff(
         gyr_index = (g[0], g[1], g[2])
     else:
         gyr_index = _match_axes(keys, GYR_PREFIXES)
+    acc_sign = 1.0
+    if all(keys[i].startswith(CORE_MOTION_SIGN_PREFIXES) for i in acc_index):
+        acc_sign = -1.0
+        notes.append(
+            "SensorLog (iOS) acceleration: turned to Android's sign (Core Motion gives the opposite)"
+        )
 
     if time_index < 0 or not data_lines:
         raise InputError(f"{source} has a header but no data rows")
@@ -475,6 +489,7 @@ def sniff(
         header=header,
         label_rows=len(labels),
         counter_rate_hz=counter_rate,
+        acc_sign=acc_sign,
         notes=notes,
         delimiter=delimiter,
         decimal=decimal,
@@ -723,6 +738,8 @@ def table_to_raw(layout: CsvLayout, table: pa.Table, *, first_time: float | None
     acc = empty((n, 3))
     for axis, index in enumerate(layout.acc_index):
         _fill(acc, axis, table.column(internal[index]))
+    if layout.acc_sign < 0:
+        np.negative(acc, out=acc)
     gyr = None
     if layout.gyr_index is not None:
         gyr = empty((n, 3))
