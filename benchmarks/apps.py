@@ -32,6 +32,8 @@ What makes the file a phone's, not the lab sensor's:
   ``sensorlogger-ios``          100 Hz    Sensor Logger folder as iOS writes it, not standardised:
                                           ``Accelerometer.csv`` (gravity removed) and ``Gravity.csv``,
                                           both with iOS's opposite sign, and ``Gyroscope.csv``.
+  ``sensorlogger-json``         100 Hz    the same iOS recording as the app's JSON export: one array
+                                          of readings, every value as text, the metadata last.
   ``sensorlog``                 100 Hz    SensorLog (iOS) CSV: one row per logging tick, the text
                                           clock, each sensor's own clock since reboot, Core Motion's
                                           acceleration in G with its sign (gravity -1 G along the axis
@@ -257,6 +259,42 @@ def sensorlogger_ios(rec: Any, out: Path, rng: np.random.Generator) -> Path:
     return folder
 
 
+def sensorlogger_json(rec: Any, out: Path, rng: np.random.Generator) -> Path:
+    """The iPhone's Sensor Logger recording of :func:`sensorlogger_ios` as the app's JSON export: one array,
+    each sensor's readings together and in time order, every value as text, the metadata as a last record
+    (awesome-sensor-logger's ``README.md``, "JSON"), indented as the app writes it. Written a sensor at a
+    time, so an hour's export (about 220 MB) is made in the memory of its arrays."""
+    import json
+
+    folder = sensorlogger_ios(rec, out / "folder", rng)
+    path = out / "2025-10-09_08-53-20.json"
+    indent = "\n    "
+    with path.open("w", encoding="utf-8") as f:
+        f.write("[")
+        first = True
+        for sensor in ("Accelerometer", "Gravity", "Gyroscope"):
+            if not (folder / f"{sensor}.csv").is_file():
+                continue
+            table = pacsv.read_csv(
+                folder / f"{sensor}.csv",
+                convert_options=pacsv.ConvertOptions(
+                    column_types={c: pa.string() for c in ("time", "seconds_elapsed", "z", "y", "x")}
+                ),
+            )
+            columns = [table.column(c).to_pylist() for c in ("time", "seconds_elapsed", "z", "y", "x")]
+            for time, elapsed, z, y, x in zip(*columns, strict=True):
+                f.write(
+                    ("\n  {" if first else ",\n  {")
+                    + f'{indent}"sensor": "{sensor}",{indent}"time": "{time}",{indent}"seconds_elapsed": '
+                    f'"{elapsed}",{indent}"z": "{z}",{indent}"y": "{y}",{indent}"x": "{x}"\n  }}'
+                )
+                first = False
+        names, values = (folder / "Metadata.csv").read_text(encoding="utf-8").splitlines()
+        metadata = {"sensor": "Metadata", **dict(zip(names.split(","), values.split(","), strict=True))}
+        f.write(",\n  " + json.dumps(metadata, indent=2).replace("\n", "\n  ") + "\n]")
+    return path
+
+
 G_MPS2 = 9.80665
 
 
@@ -300,6 +338,7 @@ APPS: dict[str, Callable[[Any, Path, np.random.Generator], Path]] = {
     "phyphox-xlsx": phyphox_xlsx,
     "sensorlogger-android": sensorlogger_android,
     "sensorlogger-ios": sensorlogger_ios,
+    "sensorlogger-json": sensorlogger_json,
     "sensorlog": sensorlog,
 }
 

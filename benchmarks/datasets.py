@@ -310,20 +310,28 @@ def build_long(
     return csv, meta_path
 
 
-def build_phone_export(csv: Path, seed: int = 2026) -> Path:
-    """The long recording ``csv`` as an Android phone's Sensor Logger ZIP (``benchmarks.apps``: turned into a
-    phone's frame, a 200 Hz phone clock with jitter and dropped samples, the gyroscope on its own clock),
-    cached beside it as ``sensorlogger.zip`` (written in a temporary folder, the ZIP renamed when whole)."""
+def build_phone_export(
+    csv: Path, seed: int = 2026, app: str = "sensorlogger-android", hours: float | None = None
+) -> Path:
+    """The long recording ``csv`` (its first ``hours``, or all of it) as a phone app exports it
+    (``benchmarks.apps``: turned into a phone's frame, a phone's clock with jitter and dropped samples, the
+    gyroscope on its own clock), cached beside it (written in a temporary folder, moved there when whole):
+    by default an Android phone's Sensor Logger ZIP, ``sensorlogger.zip``."""
     import shutil
     import tempfile
 
     from backstride.recording import Recording
     from benchmarks import apps
 
-    target = csv.parent / "sensorlogger.zip"
-    if target.is_file():
-        return target
+    stem = app if hours is None else f"{app}-{hours:g}h"
+    stem = "sensorlogger" if stem == "sensorlogger-android" else stem
+    cached = sorted(csv.parent.glob(f"{stem}.*"))
+    if cached:
+        return cached[0]
     time_s, signals = read_imu_csv(csv)
+    if hours is not None:
+        keep = time_s - time_s[0] < hours * 3600.0
+        time_s, signals = time_s[keep], signals[keep]
     turn = random_rotation(seed)
     rec = Recording(
         sampling_rate_hz=round(1.0 / float(np.median(np.diff(time_s[:1000])))),
@@ -332,6 +340,7 @@ def build_phone_export(csv: Path, seed: int = 2026) -> Path:
         gyr_dps=signals[:, 3:] @ turn.T,
     )
     with tempfile.TemporaryDirectory(prefix="phone-", dir=csv.parent) as tmp:
-        made = apps.export("sensorlogger-android", rec, Path(tmp), seed)
+        made = apps.export(app, rec, Path(tmp), seed)
+        target = csv.parent / f"{stem}{made.suffix}"
         shutil.move(made, target)
     return target

@@ -79,6 +79,7 @@ VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("phyphox Excel export (turned, 200 Hz, the app's default)", {"rotate": True, "app": "phyphox-xlsx"}),
     ("Sensor Logger, Android (turned, 200 Hz, gyroscope)", {"rotate": True, "app": "sensorlogger-android"}),
     ("Sensor Logger, iOS (turned, 100 Hz, gravity apart)", {"rotate": True, "app": "sensorlogger-ios"}),
+    ("Sensor Logger, iOS, its JSON export (turned, 100 Hz)", {"rotate": True, "app": "sensorlogger-json"}),
     ("SensorLog, iOS CSV (turned, 100 Hz, Core Motion's sign)", {"rotate": True, "app": "sensorlog"}),
 )
 
@@ -511,6 +512,31 @@ def _phone_day(
     )
 
 
+# the whole-array decoding a Sensor Logger JSON export had before it was read reading by reading
+JSON_LOAD_WHOLE = "import json, sys; print(len(json.load(open(sys.argv[1], encoding='utf-8'))))"
+
+
+def _phone_json(
+    args: argparse.Namespace, csv: Path, meta: Path, timeout: float, entry: dict[str, Any], table: Table
+) -> None:
+    """The day's first hour as an iPhone's Sensor Logger JSON export (acceleration, gravity and gyroscope at
+    100 Hz, about 220 MB): decoded reading by reading and kept as arrays, against ``json.load`` of it alone."""
+    with console.status(
+        "building an hour as a Sensor Logger JSON export (only the first time, about a minute)"
+    ):
+        export = datasets.build_phone_export(csv, app="sensorlogger-json", hours=1.0)
+    with console.status("backstride analyze on the hour's Sensor Logger JSON export"):
+        r = run_measured("bs-1h-sensorlogger-json", analyse_command(export, meta), timeout, args.out / "runs")
+    with console.status("json.load alone on the same export"):
+        whole = run_measured(
+            "json-load-1h", [str(PYTHON), "-c", JSON_LOAD_WHOLE, str(export)], timeout, args.out / "runs"
+        )
+    entry["backstride_sensorlogger_json_1h"], entry["json_load_1h"] = r, whole
+    size = f"{export.stat().st_size / 1e6:.0f} MB JSON"
+    table.add_row(size, "analyze, an hour as Sensor Logger's JSON (iOS)", *_cells(r), "—", "—")
+    table.add_row("", "json.load only (the whole array at once)", *_cells(whole), "ref", "—")
+
+
 def section_long(args: argparse.Namespace, figures: dict[str, Any], summary: Summary) -> None:
     plans = _long_plans(args)
     work = args.out / "runs"
@@ -576,6 +602,7 @@ def section_long(args: argparse.Namespace, figures: dict[str, Any], summary: Sum
             )
         if args.has_backstride and name == "day-24h":
             _phone_day(args, csv, meta, timeout, entry, t, summary)
+            _phone_json(args, csv, meta, timeout, entry, t)
         summary.add(
             f"{name}: pyarrow read_csv alone", "reference", measured_text(entry["pyarrow_read"]), None
         )

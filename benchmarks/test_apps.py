@@ -63,8 +63,9 @@ def test_an_export_reads_back_to_the_signal_it_was_made_from(
     assert back.metadata["format"] == fmt
     assert back.sampling_rate_hz == pytest.approx(rate_hz, rel=0.02)
     assert any(n.startswith("time base irregular") for n in back.notes)
-    if app == "sensorlogger-ios":
-        assert any("recorded on iOS" in n for n in back.notes)
+    if app.startswith("sensorlogger-"):
+        platform = "ios" if app != "sensorlogger-android" else "android"
+        assert any("recorded on iOS" in n for n in back.notes) == (platform == "ios")
     if app == "sensorlog":
         assert any(n.startswith("SensorLog (iOS) acceleration: turned") for n in back.notes)
     _assert_reads_back(back, turned, rate_hz)
@@ -88,6 +89,21 @@ def _assert_reads_back(back: Any, source: Any, rate_hz: float) -> None:
             continue
         # two linear interpolations of a 100 Hz signal apart
         assert error(mine, signal, offset) < 0.01 * np.std(signal, axis=0).max()
+
+
+def test_sensor_loggers_json_export_reads_as_its_folder_does(tmp_path: Path, turned: Any) -> None:
+    """The same iPhone recording, on the same clocks, as the app's JSON export and as its folder of CSVs."""
+    from backstride import io
+
+    as_json = io.read(apps.sensorlogger_json(turned, tmp_path / "json", np.random.default_rng(7)))
+    as_folder = io.read(apps.sensorlogger_ios(turned, tmp_path / "folder", np.random.default_rng(7)))
+    np.testing.assert_array_equal(as_json.time_s, as_folder.time_s)
+    np.testing.assert_allclose(as_json.acc_mps2, as_folder.acc_mps2, rtol=0, atol=1e-9)
+    assert as_json.gyr_dps is not None and as_folder.gyr_dps is not None
+    # the CSV reader takes the nanosecond stamps as floats (256 ns steps), the JSON reader as integers
+    np.testing.assert_allclose(as_json.gyr_dps, as_folder.gyr_dps, rtol=0, atol=1e-9)
+    assert as_json.metadata == {**as_folder.metadata, "source": "2025-10-09_08-53-20.json"}
+    assert "acceleration with gravity rebuilt as Accelerometer + Gravity" in as_json.notes
 
 
 def test_a_gyroscope_that_starts_late_does_not_move_the_time_origin(tmp_path: Path, turned: Any) -> None:

@@ -350,6 +350,95 @@ def test_sensorlogger_json_that_is_cut_off_or_too_large(
         io.read(whole)
 
 
+def _ios_json_records(synth: Any) -> list[dict[str, str]]:
+    w = synth.walk(jitter_s=0.002)
+    gravity = np.tile([synth.G, 0.0, 0.0], (w.t.shape[0], 1))
+    metadata = {"sensor": "Metadata", "platform": "ios", "standardisation": "false", "device name": "iPhone"}
+    return (
+        _sensorlogger_records("Accelerometer", w.t, -(w.acc - gravity))
+        + _sensorlogger_records("Gravity", w.t + 0.002, -gravity)
+        + _sensorlogger_records("Gyroscope", w.t + 0.004, np.radians(w.gyr))
+        + [metadata]
+    )
+
+
+def test_sensorlogger_json_is_decoded_block_by_block_to_the_same_recording(
+    tmp_path: Path, synth: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The export is decoded a block of text at a time and each sensor's readings become arrays a batch at a
+    time: with blocks of 300 characters (a reading is about 170) and batches of 50 readings, the app's own
+    layout (an indented array) and a compact one read to what one whole decoding gives."""
+    import json
+
+    from backstride.io import _sensorlogger
+
+    records = _ios_json_records(synth)
+    records[-1]["device name"] = "a name longer than half a block " * 20  # decoded once the text holds it
+    indented = tmp_path / "indented.json"
+    indented.write_text(json.dumps(records, indent=2), encoding="utf-8")
+    compact = tmp_path / "compact.json"
+    compact.write_text(json.dumps(records, separators=(",", ":")), encoding="utf-8")
+    whole = io.read(indented)
+    assert len(json.dumps(records)) > 2000 * 170  # many blocks below
+    monkeypatch.setattr(_sensorlogger, "JSON_BLOCK_CHARS", 300)
+    monkeypatch.setattr(_sensorlogger, "_JSON_FLUSH", 50)
+    for path in (indented, compact):
+        small = io.read(path)
+        np.testing.assert_array_equal(small.acc_mps2, whole.acc_mps2)
+        assert small.gyr_dps is not None and whole.gyr_dps is not None
+        np.testing.assert_array_equal(small.gyr_dps, whole.gyr_dps)
+        np.testing.assert_array_equal(small.time_s, whole.time_s)
+        assert small.metadata == {**whole.metadata, "source": path.name}
+        assert small.metadata["device"].startswith("a name longer")
+        assert small.notes == whole.notes
+
+
+def test_sensorlogger_json_with_a_syntax_error_or_missing_values(
+    tmp_path: Path, synth: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from backstride.io import _sensorlogger
+
+    monkeypatch.setattr(_sensorlogger, "JSON_BLOCK_CHARS", 1000)
+    text = json.dumps(_ios_json_records(synth), indent=2)
+    # a comma lost deep in the file (in a later block): its place is named
+    at = text.index("},", len(text) // 2) + 1
+    lost = tmp_path / "lost.json"
+    lost.write_text(text[:at] + text[at + 1 :], encoding="utf-8")
+    with pytest.raises(
+        InputError, match=rf"lost\.json is not valid JSON .*expected ',' or ']' at character {at + 3}"
+    ):
+        io.read(lost)
+    # cut after a whole reading, where a comma or the closing bracket should follow
+    cut = tmp_path / "cut.json"
+    cut.write_text(text[:at], encoding="utf-8")
+    with pytest.raises(InputError, match=r"cut\.json is not valid JSON .*the file ends inside the list"):
+        io.read(cut)
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(text.replace('"iPhone"', '"Jos\u00e9"').encode("latin-1"))
+    with pytest.raises(InputError, match=r"latin\.json is not valid JSON \(not UTF-8 text\)"):
+        io.read(latin)
+    # a reading without a value (null, or an empty string) is a gap, as an empty CSV cell is
+    records = _ios_json_records(synth)
+    for record in records[300:310]:
+        record["x"] = None
+    for record in records[400:405]:
+        record["y"] = ""
+    gaps = tmp_path / "gaps.json"
+    gaps.write_text(json.dumps(records), encoding="utf-8")
+    recording = io.read(gaps)
+    assert np.isfinite(recording.acc_mps2).all()
+    assert "2 short runs of missing values (longest 0.11 s) filled by linear interpolation" in recording.notes
+    records[500]["time"] = "soon"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(records), encoding="utf-8")
+    with pytest.raises(
+        InputError, match=r"bad\.json \(Accelerometer\): a reading's time or x, y, z is not a number"
+    ):
+        io.read(bad)
+
+
 def test_a_png_image_is_not_a_recording(tmp_path: Path) -> None:
     path = tmp_path / "walk.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))

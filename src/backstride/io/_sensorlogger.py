@@ -25,24 +25,29 @@ Layout and units, from the app's own documentation (github.com/tszheichoi/awesom
 
 A single ``TotalAcceleration.csv`` is read on its own. The app's JSON export (one array of readings, each
 ``{"sensor": "TotalAcceleration", "time": "...", "x": "...", ...}`` with every value as text, and one
-``Metadata`` record holding the fields of ``Metadata.csv``) is read into the same form, up to
-``JSON_MAX_BYTES`` (every reading is a Python object while it is parsed; the ZIP export has no limit).
+``Metadata`` record holding the fields of ``Metadata.csv``) is read into the same form, decoded reading by
+reading, up to ``JSON_MAX_BYTES`` (its readings are held as arrays until every sensor's are read, since the
+export lists them sensor after sensor; the ZIP export is streamed and has no limit).
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
+import numpy.typing as npt
 
 from backstride._errors import InputError
 from backstride.io._align import aligned, from_first_sample
 from backstride.io._container import extracted, find_member, is_zip, member_names
 from backstride.io._csv import head_text, iter_csv_raw, split_header
-from backstride.io._raw import RawSignals, join_raw
+from backstride.io._raw import RawSignals
 from backstride.io._units import zone_from_name
 from backstride.recording import FloatArray
 
@@ -79,7 +84,7 @@ def iter_sensorlogger_raw(path: Path, limit: int | None = None) -> Iterator[RawS
     ``limit``: only about that many bytes of each file in a ZIP (:func:`extracted`)."""
     if not path.is_dir() and not is_zip(path):
         if sensorlogger_json(head_text(path) or ""):
-            yield _read_json(path)
+            yield from _read_json(path)
             return
         for raw in _sensor_blocks(path, path.name):
             raw.acc_unit = "m/s2"
@@ -122,16 +127,17 @@ def _needed(present: set[str]) -> set[str]:
 
 
 def _combined(
-    name: str, streams: Mapping[str, Iterable[RawSignals]], row: dict[str, str]
+    name: str, streams: Mapping[str, Iterable[RawSignals]], row: dict[str, str], suffix: str = ".csv"
 ) -> Iterator[RawSignals]:
-    """One recording's blocks from the export's sensors (as in :func:`_needed`) and its metadata row."""
+    """One recording's blocks from the export's sensors (as in :func:`_needed`) and its metadata row;
+    ``suffix`` follows the sensors' names in notes (their files' names; none for the JSON export)."""
     notes: list[str] = []
     blocks: Iterator[RawSignals]
     if "TotalAcceleration" in streams:
         blocks = iter(streams["TotalAcceleration"])
     else:
         blocks = _with_gravity(aligned(streams["Accelerometer"], streams["Gravity"], "gravity"))
-        notes.append("acceleration with gravity rebuilt as Accelerometer.csv + Gravity.csv")
+        notes.append(f"acceleration with gravity rebuilt as Accelerometer{suffix} + Gravity{suffix}")
     gyroscope = "Gyroscope" in streams
     if gyroscope:
         blocks = _with_rates(aligned(blocks, streams["Gyroscope"], "gyroscope"))
@@ -179,69 +185,169 @@ def _with_rates(pairs: Iterable[tuple[RawSignals, FloatArray]]) -> Iterator[RawS
         yield raw
 
 
-# a JSON export holds every reading as a Python object in memory while it is read (a 17 MB export of 10
-# minutes at 100 Hz, acceleration and gyroscope, peaks at 170 MB): beyond this size, about half an hour,
-# the ZIP export, read in bounded memory, is the one to use
-JSON_MAX_BYTES = 64 << 20
+# A JSON export is decoded reading by reading from blocks of its text, and each sensor's readings are kept as
+# arrays (32 bytes a reading where the export spends about 170 and a parsed record about 600), so the memory is
+# a fifth of the file's size: about 0.4 GB for this largest export, some eleven hours of an iPhone's
+# acceleration, gravity and gyroscope at 100 Hz (an hour, 184 MB, is analysed in 3.7 s and 0.2 GB; json.load
+# alone takes 0.9 GB for it). The ZIP export is streamed whatever its length.
+JSON_MAX_BYTES = 2 << 30
+JSON_BLOCK_CHARS = 1 << 20  # text decoded at a time; a reading never straddles two blocks (see _json_array)
+_JSON_FLUSH = 1 << 16  # readings gathered as text before they become arrays
+_SPACE = re.compile(r"[ \t\n\r]*")
+_SEPARATOR = re.compile(r"[ \t\n\r]*(,?)[ \t\n\r]*")  # between two elements, or before the closing "]"
 
 
-def _read_json(path: Path) -> RawSignals:
+def _read_json(path: Path) -> Iterator[RawSignals]:
     """Sensor Logger's JSON export: one array of records ``{"sensor": ..., "time": ..., "x": ...}`` (all
     values as text, each sensor's records together and in time order) and a ``Metadata`` record with the
-    fields of ``Metadata.csv`` (``README.md`` of awesome-sensor-logger, "JSON")."""
+    fields of ``Metadata.csv`` (``README.md`` of awesome-sensor-logger, "JSON"). A reading without a value
+    (``null``) is a gap, as an empty cell of a CSV is."""
     size = path.stat().st_size
     if size > JSON_MAX_BYTES:
         raise InputError(
             f"{path.name} is a {size / 2**20:.0f} MB Sensor Logger JSON export; for a recording this long "
             "use the app's 'Zip and CSV' export, which backstride reads in bounded memory"
         )
-    try:
-        records = json.loads(path.read_bytes())
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path.name} is not valid JSON (a cut-off export or upload?): {exc}") from exc
-    if not isinstance(records, list):
-        raise InputError(f"{path.name} is JSON but not a Sensor Logger export (no list of readings)")
-    columns: dict[str, list[tuple[str, str, str, str]]] = {s: [] for s in _SENSORS}
+    readings = {s: _Readings(f"{path.name} ({s})") for s in _SENSORS}
     row: dict[str, str] = {}
-    for record in records:
+    for record in _json_array(path):
         if not isinstance(record, dict):
             continue
         sensor = record.get("sensor")
-        if sensor in columns:
-            columns[sensor].append(
-                (record.get("time", ""), record.get("x", ""), record.get("y", ""), record.get("z", ""))
-            )
+        if sensor in readings:
+            readings[sensor].add(record)
         elif sensor == "Metadata":
             row = {
                 str(k).strip().lower(): str(v).strip()
                 for k, v in record.items()
                 if k != "sensor" and v is not None and str(v).strip()
             }
-    present = {s for s, values in columns.items() if values}
+    present = {s for s, r in readings.items() if r.count}
     _check_sensors(path.name, present)
-    parts = {s: [_raw_from_records(f"{path.name} ({s})", columns[s])] for s in _needed(present)}
-    return join_raw(list(_combined(path.name, parts, row)))
+    yield from _combined(path.name, {s: readings[s].blocks() for s in _needed(present)}, row, suffix="")
 
 
-def _raw_from_records(label: str, values: list[tuple[str, str, str, str]]) -> RawSignals:
+def _json_array(path: Path) -> Iterator[object]:
+    """The elements of the JSON array ``path`` holds, decoded one at a time from blocks of its text: memory
+    stays that of a block whatever the file's length (``json.loads`` would hold every element at once).
+
+    At least half a block is kept ahead of each element decoded, so an element shorter than that is never cut
+    by a block's end (a cut number would decode as a shorter one); a longer one is decoded once the text has
+    grown to hold it."""
+    decode = json.JSONDecoder().raw_decode
+    with _json_text(path) as handle:
+        text = handle.read(JSON_BLOCK_CHARS)
+        ended = len(text) < JSON_BLOCK_CHARS
+        offset = 0  # characters of the file before ``text``
+
+        def read_on(at: int) -> None:
+            """Drop the text before ``at`` and read the next block (``at`` is then 0)."""
+            nonlocal text, ended, offset
+            more = handle.read(JSON_BLOCK_CHARS)
+            offset += at
+            text, ended = text[at:] + more, len(more) < JSON_BLOCK_CHARS
+
+        def invalid(detail: str, at: int) -> InputError:
+            return InputError(
+                f"{path.name} is not valid JSON (a cut-off export or upload?): {detail} at character "
+                f"{offset + at}"
+            )
+
+        at = _SPACE.match(text).end()  # type: ignore[union-attr]
+        if text[at : at + 1] != "[":
+            raise InputError(f"{path.name} is JSON but not a Sensor Logger export (no list of readings)")
+        at = _SPACE.match(text, at + 1).end()  # type: ignore[union-attr]
+        if text.startswith("]", at):
+            return
+        while True:
+            if not ended and len(text) - at < JSON_BLOCK_CHARS // 2:
+                read_on(at)
+                at = 0
+            try:
+                value, at = decode(text, at)
+            except json.JSONDecodeError as exc:
+                if ended:
+                    raise invalid(exc.msg, exc.pos) from exc
+                read_on(0)  # an element longer than half a block: read on and decode it again
+                continue
+            yield value
+            separator = _SEPARATOR.match(text, at)
+            while separator.end() == len(text) and not ended:  # type: ignore[union-attr]
+                read_on(at)
+                at = 0
+                separator = _SEPARATOR.match(text, at)
+            at = separator.end()  # type: ignore[union-attr]
+            if not separator.group(1):  # type: ignore[union-attr]
+                if text.startswith("]", at):
+                    return
+                if at == len(text):
+                    raise invalid("the file ends inside the list of readings", at)
+                raise invalid("expected ',' or ']'", at)
+
+
+@contextmanager
+def _json_text(path: Path) -> Iterator[TextIO]:
+    """``path`` opened as UTF-8 text; text that is not UTF-8 ends in an :class:`InputError`."""
     try:
-        stamps = np.array([int(t) for t, _, _, _ in values], dtype=np.int64)
-        xyz = np.array([(float(x), float(y), float(z)) for _, x, y, z in values], dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{label}: a reading's time or x, y, z is not a number ({exc})") from exc
-    origin_s = float(stamps[0]) / 1e9
-    raw = RawSignals(
-        time_s=(stamps - stamps[0]).astype(np.float64) / 1e9,
-        acc=xyz,
-        gyr=None,
-        source=label,
-        acc_names=("x", "y", "z"),
-        first_line=None,
-        epoch_s=origin_s,
-        clock_origin_s=origin_s,
-    )
-    raw.notes.append("time read as ns since 1970 (Unix time), converted to seconds")
-    return raw
+        with path.open(encoding="utf-8-sig") as handle:
+            yield handle
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path.name} is not valid JSON (not UTF-8 text): {exc}") from exc
+
+
+class _Readings:
+    """One sensor's readings from a JSON export, gathered as arrays."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.count = 0
+        self._text: list[tuple[object, object, object, object]] = []
+        self._stamps: list[npt.NDArray[np.int64]] = []
+        self._xyz: list[FloatArray] = []
+
+    def add(self, record: dict[str, object]) -> None:
+        self._text.append((record.get("time"), record.get("x"), record.get("y"), record.get("z")))
+        self.count += 1
+        if len(self._text) >= _JSON_FLUSH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._text:
+            return
+        stamps, x, y, z = zip(*self._text, strict=True)
+        self._text = []
+        try:
+            self._stamps.append(np.array(stamps, dtype=np.int64))
+            try:
+                xyz = np.array([x, y, z], dtype=np.float64)  # text or numbers; null: NaN
+            except ValueError:  # an empty string is a missing value too
+                xyz = np.array(
+                    [[None if v == "" else v for v in axis] for axis in (x, y, z)], dtype=np.float64
+                )
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise InputError(f"{self.label}: a reading's time or x, y, z is not a number ({exc})") from exc
+        self._xyz.append(xyz.T.copy())
+
+    def blocks(self) -> Iterator[RawSignals]:
+        """The readings as consecutive blocks, time in seconds from the first reading."""
+        self._flush()
+        origin = int(self._stamps[0][0])
+        origin_s = origin / 1e9
+        for i, (stamps, xyz) in enumerate(zip(self._stamps, self._xyz, strict=True)):
+            raw = RawSignals(
+                time_s=(stamps - origin).astype(np.float64) / 1e9,
+                acc=xyz,
+                gyr=None,
+                source=self.label,
+                acc_names=("x", "y", "z"),
+                first_line=None,
+                epoch_s=origin_s,
+                clock_origin_s=origin_s,
+            )
+            if i == 0:
+                raw.notes.append("time read as ns since 1970 (Unix time), converted to seconds")
+            yield raw
+        self._stamps, self._xyz = [], []
 
 
 def looks_like_sensorlogger(names: list[str]) -> bool:
