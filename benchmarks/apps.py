@@ -34,6 +34,8 @@ What makes the file a phone's, not the lab sensor's:
                                           both with iOS's opposite sign, and ``Gyroscope.csv``.
   ``sensorlogger-json``         100 Hz    the same iOS recording as the app's JSON export: one array
                                           of readings, every value as text, the metadata last.
+  ``sensorlogger-sqlite``       200 Hz    the Android recording as the app's SQLite export: a table
+                                          per sensor (and ``Metadata``), the time in ns as integers.
   ``sensorlog``                 100 Hz    SensorLog (iOS) CSV: one row per logging tick, the text
                                           clock, each sensor's own clock since reboot, Core Motion's
                                           acceleration in G with its sign (gravity -1 G along the axis
@@ -295,6 +297,39 @@ def sensorlogger_json(rec: Any, out: Path, rng: np.random.Generator) -> Path:
     return path
 
 
+def sensorlogger_sqlite(rec: Any, out: Path, rng: np.random.Generator) -> Path:
+    """The Android phone's Sensor Logger recording of :func:`sensorlogger_android` as the app's SQLite export:
+    a table per sensor, named as the ZIP's files (awesome-sensor-logger's ``README.md``, "SQLite"), the time
+    in ns as integers and the readings as reals, and the metadata's one row."""
+    import sqlite3
+
+    archive = sensorlogger_android(rec, out / "zip", rng)
+    path = out / "2025-10-09_08-53-20.sqlite"
+    with zipfile.ZipFile(archive) as z, sqlite3.connect(path) as db:
+        for member in z.namelist():
+            table = Path(member).stem
+            if member.endswith("Metadata.csv"):
+                names, values = z.read(member).decode().splitlines()
+                columns = ", ".join(f'"{n}" TEXT' for n in names.split(","))
+                db.execute(f'CREATE TABLE "{table}" ({columns})')
+                db.execute(
+                    f'INSERT INTO "{table}" VALUES ({", ".join("?" * len(values.split(",")))})',
+                    values.split(","),
+                )
+            elif member.endswith(".csv"):
+                with z.open(member) as f:
+                    data = pacsv.read_csv(f)
+                db.execute(
+                    f'CREATE TABLE "{table}" (time INTEGER, seconds_elapsed REAL, z REAL, y REAL, x REAL)'
+                )
+                rows = zip(
+                    *(data.column(c).to_pylist() for c in ("time", "seconds_elapsed", "z", "y", "x")),
+                    strict=True,
+                )
+                db.executemany(f'INSERT INTO "{table}" VALUES (?, ?, ?, ?, ?)', rows)
+    return path
+
+
 G_MPS2 = 9.80665
 
 
@@ -339,6 +374,7 @@ APPS: dict[str, Callable[[Any, Path, np.random.Generator], Path]] = {
     "sensorlogger-android": sensorlogger_android,
     "sensorlogger-ios": sensorlogger_ios,
     "sensorlogger-json": sensorlogger_json,
+    "sensorlogger-sqlite": sensorlogger_sqlite,
     "sensorlog": sensorlog,
 }
 

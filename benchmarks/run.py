@@ -516,25 +516,31 @@ def _phone_day(
 JSON_LOAD_WHOLE = "import json, sys; print(len(json.load(open(sys.argv[1], encoding='utf-8'))))"
 
 
-def _phone_json(
+def _phone_hours(
     args: argparse.Namespace, csv: Path, meta: Path, timeout: float, entry: dict[str, Any], table: Table
 ) -> None:
-    """The day's first hour as an iPhone's Sensor Logger JSON export (acceleration, gravity and gyroscope at
-    100 Hz, about 220 MB): decoded reading by reading and kept as arrays, against ``json.load`` of it alone."""
-    with console.status(
-        "building an hour as a Sensor Logger JSON export (only the first time, about a minute)"
+    """The day's first hour as Sensor Logger's other exports: an iPhone's JSON (acceleration, gravity and
+    gyroscope at 100 Hz, about 180 MB; decoded reading by reading and kept as arrays, against ``json.load``
+    of it alone) and an Android phone's SQLite (200 Hz, a table per sensor, each turned into a CSV)."""
+    work = args.out / "runs"
+    for app, label in (
+        ("sensorlogger-json", "JSON (iOS, 100 Hz)"),
+        ("sensorlogger-sqlite", "SQLite (Android)"),
     ):
-        export = datasets.build_phone_export(csv, app="sensorlogger-json", hours=1.0)
-    with console.status("backstride analyze on the hour's Sensor Logger JSON export"):
-        r = run_measured("bs-1h-sensorlogger-json", analyse_command(export, meta), timeout, args.out / "runs")
-    with console.status("json.load alone on the same export"):
-        whole = run_measured(
-            "json-load-1h", [str(PYTHON), "-c", JSON_LOAD_WHOLE, str(export)], timeout, args.out / "runs"
-        )
-    entry["backstride_sensorlogger_json_1h"], entry["json_load_1h"] = r, whole
-    size = f"{export.stat().st_size / 1e6:.0f} MB JSON"
-    table.add_row(size, "analyze, an hour as Sensor Logger's JSON (iOS)", *_cells(r), "—", "—")
-    table.add_row("", "json.load only (the whole array at once)", *_cells(whole), "ref", "—")
+        with console.status(f"building an hour as Sensor Logger's {label} export (only the first time)"):
+            export = datasets.build_phone_export(csv, app=app, hours=1.0)
+        with console.status(f"backstride analyze on the hour's Sensor Logger {label} export"):
+            r = run_measured(f"bs-1h-{app}", analyse_command(export, meta), timeout, work)
+        entry[f"backstride_{app}_1h"] = r
+        size = f"{export.stat().st_size / 1e6:.0f} MB {export.suffix[1:]}"
+        table.add_row(size, f"analyze, an hour as Sensor Logger's {label}", *_cells(r), "—", "—")
+        if app == "sensorlogger-json":
+            with console.status("json.load alone on the same export"):
+                whole = run_measured(
+                    "json-load-1h", [str(PYTHON), "-c", JSON_LOAD_WHOLE, str(export)], timeout, work
+                )
+            entry["json_load_1h"] = whole
+            table.add_row("", "json.load only (the whole array at once)", *_cells(whole), "ref", "—")
 
 
 def section_long(args: argparse.Namespace, figures: dict[str, Any], summary: Summary) -> None:
@@ -602,7 +608,7 @@ def section_long(args: argparse.Namespace, figures: dict[str, Any], summary: Sum
             )
         if args.has_backstride and name == "day-24h":
             _phone_day(args, csv, meta, timeout, entry, t, summary)
-            _phone_json(args, csv, meta, timeout, entry, t)
+            _phone_hours(args, csv, meta, timeout, entry, t)
         summary.add(
             f"{name}: pyarrow read_csv alone", "reference", measured_text(entry["pyarrow_read"]), None
         )

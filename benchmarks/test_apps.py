@@ -106,6 +106,22 @@ def test_sensor_loggers_json_export_reads_as_its_folder_does(tmp_path: Path, tur
     assert "acceleration with gravity rebuilt as Accelerometer + Gravity" in as_json.notes
 
 
+def test_sensor_loggers_sqlite_export_reads_as_its_zip_does(tmp_path: Path, turned: Any) -> None:
+    """The same Android recording, on the same clocks, as the app's SQLite export and as its ZIP."""
+    from backstride import io
+
+    path = apps.sensorlogger_sqlite(turned, tmp_path / "sqlite", np.random.default_rng(7))
+    assert io.detect_format(path) == "sensorlogger"
+    as_sqlite = io.read(path)
+    as_zip = io.read(apps.sensorlogger_android(turned, tmp_path / "zip", np.random.default_rng(7)))
+    np.testing.assert_array_equal(as_sqlite.time_s, as_zip.time_s)
+    np.testing.assert_array_equal(as_sqlite.acc_mps2, as_zip.acc_mps2)
+    assert as_sqlite.gyr_dps is not None and as_zip.gyr_dps is not None
+    np.testing.assert_array_equal(as_sqlite.gyr_dps, as_zip.gyr_dps)
+    assert as_sqlite.metadata == {**as_zip.metadata, "source": path.name}
+    assert as_sqlite.notes == as_zip.notes
+
+
 def test_a_gyroscope_that_starts_late_does_not_move_the_time_origin(tmp_path: Path, turned: Any) -> None:
     # phones start their sensors a little apart; the accelerometer's clock must stay the recording's, or every
     # contact would move against a reference kept on it

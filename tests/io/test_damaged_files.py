@@ -49,6 +49,30 @@ def _phone_files(tmp_path: Path, synth: Any) -> list[Path]:
     return [csv, packed, logger, phyphox, workbook]
 
 
+def _sensorlogger_exports(tmp_path: Path, synth: Any) -> list[Path]:
+    """A walk as Sensor Logger's JSON and SQLite exports (after the other files: their seeds stay)."""
+    import json
+    import sqlite3
+
+    w = synth.walk(duration_s=20.0)
+    start_ns = 1_760_000_000 * 10**9
+    stamps = [start_ns + round(t * 1e9) for t in w.t]
+    readings = [
+        {"sensor": "TotalAcceleration", "time": str(ns), "z": f"{z:.6f}", "y": f"{y:.6f}", "x": f"{x:.6f}"}
+        for ns, (x, y, z) in zip(stamps, w.acc, strict=True)
+    ]
+    as_json = tmp_path / "logger.json"
+    as_json.write_text(json.dumps([*readings, {"sensor": "Metadata", "platform": "android"}], indent=2))
+    as_sqlite = tmp_path / "logger.sqlite"
+    with sqlite3.connect(as_sqlite) as db:
+        db.execute(
+            "CREATE TABLE TotalAcceleration (time INTEGER, seconds_elapsed REAL, z REAL, y REAL, x REAL)"
+        )
+        rows = [(ns, t, z, y, x) for ns, t, (x, y, z) in zip(stamps, w.t, w.acc, strict=True)]
+        db.executemany("INSERT INTO TotalAcceleration VALUES (?, ?, ?, ?, ?)", rows)
+    return [as_json, as_sqlite]
+
+
 def _variants(data: bytes, seed: int) -> list[tuple[str, bytes]]:
     rng = random.Random(seed)
     out = [(f"cut at {cut}", data[:cut]) for cut in sorted(rng.randrange(1, len(data)) for _ in range(4))]
@@ -80,6 +104,7 @@ def test_damaged_and_cut_files_end_in_an_error_or_a_sound_recording(
     tmp_path: Path, synth: Any, shared_data: Path
 ) -> None:
     sources = _phone_files(tmp_path, synth) + [shared_data / "devices" / name for name in DEVICE_FILES]
+    sources += _sensorlogger_exports(tmp_path, synth)
     outcomes: dict[str, int] = {"error": 0, "read": 0}
     for seed, source in enumerate(sources):
         data = source.read_bytes()

@@ -415,9 +415,19 @@ def test_sensorlogger_json_with_a_syntax_error_or_missing_values(
     cut.write_text(text[:at], encoding="utf-8")
     with pytest.raises(InputError, match=r"cut\.json is not valid JSON .*the file ends inside the list"):
         io.read(cut)
+    inside = tmp_path / "inside.json"
+    quote = text.index('"x"', len(text) // 2) + 6  # inside a reading's x value
+    inside.write_text(text[:quote], encoding="utf-8")
+    with pytest.raises(
+        InputError, match=rf"inside\.json .*: Unterminated string starting at character {quote - 1}$"
+    ):
+        io.read(inside)
     latin = tmp_path / "latin.json"
     latin.write_bytes(text.replace('"iPhone"', '"Jos\u00e9"').encode("latin-1"))
-    with pytest.raises(InputError, match=r"latin\.json is not valid JSON \(not UTF-8 text\)"):
+    with pytest.raises(
+        InputError,
+        match=r"latin\.json is not valid JSON \(not UTF-8 text: it holds the byte 0xe9, which UTF-8 does not allow there\)",
+    ):
         io.read(latin)
     # a reading without a value (null, or an empty string) is a gap, as an empty CSV cell is
     records = _ios_json_records(synth)
@@ -437,6 +447,76 @@ def test_sensorlogger_json_with_a_syntax_error_or_missing_values(
         InputError, match=r"bad\.json \(Accelerometer\): a reading's time or x, y, z is not a number"
     ):
         io.read(bad)
+
+
+def _sensorlogger_sqlite(path: Path, tables: dict[str, list[tuple[object, ...]]], columns: str) -> Path:
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        for table, rows in tables.items():
+            names = "platform, standardisation" if table == "Metadata" else columns
+            db.execute(f'CREATE TABLE "{table}" ({names})')
+            db.executemany(f'INSERT INTO "{table}" VALUES ({", ".join("?" * len(rows[0]))})', rows)
+    return path
+
+
+def test_sensorlogger_sqlite_export_of_an_iphone(tmp_path: Path, synth: Any) -> None:
+    """A table per sensor, named as the ZIP's files, read as those files are: found by content, columns by
+    name in any order, turned to Android's sign as the metadata asks."""
+    w = synth.walk(jitter_s=0.002)
+    gravity = np.tile([synth.G, 0.0, 0.0], (w.t.shape[0], 1))
+    start_ns = 1_760_000_000 * 10**9
+
+    def rows(t: np.ndarray, xyz: np.ndarray) -> list[tuple[object, ...]]:  # x, y, z, time: another order
+        return [(*v, start_ns + round(ti * 1e9)) for ti, v in zip(t, xyz, strict=True)]
+
+    path = _sensorlogger_sqlite(
+        tmp_path / "walk.sqlite",
+        {
+            "Accelerometer": rows(w.t, -(w.acc - gravity)),
+            "Gravity": rows(w.t, -gravity),
+            "Gyroscope": rows(w.t, np.radians(w.gyr)),
+            "Metadata": [("ios", "false")],
+        },
+        "x REAL, y REAL, z REAL, time INTEGER",
+    )
+    assert io.detect_format(path) == "sensorlogger"
+    recording = io.read(path)
+    folder = tmp_path / "as-files"
+    folder.mkdir()
+    synth.write_sensorlogger_csv(folder / "Accelerometer.csv", w.t, -(w.acc - gravity))
+    synth.write_sensorlogger_csv(folder / "Gravity.csv", w.t, -gravity)
+    synth.write_sensorlogger_csv(folder / "Gyroscope.csv", w.t, np.radians(w.gyr))
+    (folder / "Metadata.csv").write_text("platform,standardisation\nios,false\n", encoding="utf-8")
+    files = io.read(folder)
+    assert recording.metadata == {**files.metadata, "source": path.name}
+    assert recording.metadata["platform"] == "ios"
+    np.testing.assert_allclose(recording.acc_mps2, files.acc_mps2, atol=1e-5)
+    assert recording.gyr_dps is not None and files.gyr_dps is not None
+    np.testing.assert_allclose(recording.gyr_dps, files.gyr_dps, atol=1e-4)
+    assert any("recorded on iOS" in n for n in recording.notes)
+    # turned to Android's sign: gravity along +x as in the walk written
+    assert recording.acc_mps2[:, 0].mean() == pytest.approx(w.acc[:, 0].mean(), abs=0.05)
+
+
+def test_sqlite_files_that_cannot_be_read(tmp_path: Path, synth: Any) -> None:
+    w = synth.walk()
+    rows = [(*v, i) for i, v in enumerate(w.acc)]
+    other = _sensorlogger_sqlite(tmp_path / "notes.db", {"Notes": [("a", "b")]}, "title, body")
+    with pytest.raises(
+        UnsupportedFormatError,
+        match=r"notes\.db is an SQLite database that is not a Sensor Logger export "
+        r"\(its tables: Notes\)",
+    ):
+        io.read(other)
+    whole = _sensorlogger_sqlite(tmp_path / "whole.sqlite", {"TotalAcceleration": rows}, "x, y, z, time")
+    cut = tmp_path / "cut.sqlite"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(InputError, match=r"^cut\.sqlite is a damaged SQLite database"):
+        io.read(cut)
+    no_axes = _sensorlogger_sqlite(tmp_path / "no-axes.sqlite", {"TotalAcceleration": rows}, "a, b, c, time")
+    with pytest.raises(InputError, match=r"no-axes\.sqlite, table TotalAcceleration has no x, y, z columns"):
+        io.read(no_axes)
 
 
 def test_a_png_image_is_not_a_recording(tmp_path: Path) -> None:

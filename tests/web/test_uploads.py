@@ -185,6 +185,7 @@ def test_the_upload_page_offers_the_file_types_the_server_takes(client: Any, cli
     assert ".json" in ACCEPTED_SUFFIXES  # Sensor Logger's JSON export
     assert {".cwa", ".gt3x", ".bin"} <= set(ACCEPTED_SUFFIXES)  # wearables' own files
     assert ".xlsx" in ACCEPTED_SUFFIXES  # phyphox's Excel export
+    assert ".sqlite" in ACCEPTED_SUFFIXES  # Sensor Logger's SQLite export
 
 
 def test_a_wearables_own_file_is_analysed(client: Any, clinic: Clinic, shared_data: Any) -> None:
@@ -229,6 +230,32 @@ def test_phyphoxs_excel_export_is_analysed(client: Any, clinic: Clinic, tmp_path
     with store.transaction(engine) as s:
         (rec,) = store.recordings_of(s, clinic.patient_a)
         assert rec.format == "phyphox"
+        analysis = store.latest_analysis(s, rec.id)
+        assert analysis is not None and analysis.result["summary"]["n_steps"] == whole.summary.n_steps
+    engine.dispose()
+
+
+def test_sensor_loggers_sqlite_export_is_analysed(client: Any, clinic: Clinic, tmp_path: Any) -> None:
+    """Sensor Logger's SQLite export (a table per sensor), read by content like any upload."""
+    import numpy as np
+    from benchmarks.apps import sensorlogger_sqlite
+
+    from backstride import gait, store
+
+    database = sensorlogger_sqlite(io.read(io.sample_path()), tmp_path, np.random.default_rng(3))
+    sign_in(client, "paula@home.test")
+    response = _upload(client, clinic.patient_a, "2025-10-09_08-53-20.sqlite", database.read_bytes())
+    assert response.status_code == 303, response.text
+    finished = wait_for_job(client, response.headers["location"])
+    assert finished.status_code == 303
+    page = client.get(finished.headers["location"])
+    assert "Recorded with Pixel 7" in page.text
+    whole = gait.analyze(io.read(database))
+    assert whole.summary.n_steps > 10
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine) as s:
+        (rec,) = store.recordings_of(s, clinic.patient_a)
+        assert rec.format == "sensorlogger"
         analysis = store.latest_analysis(s, rec.id)
         assert analysis is not None and analysis.result["summary"]["n_steps"] == whole.summary.n_steps
     engine.dispose()

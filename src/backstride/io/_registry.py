@@ -35,7 +35,9 @@ from backstride.io._sensorlogger import (
     looks_like_sensorlogger,
     sensorlogger_header,
     sensorlogger_json,
+    sqlite_members,
 )
+from backstride.io._sqlite import MAGIC as SQLITE_MAGIC
 from backstride.io._stream import stream_chunks
 from backstride.io._units import ACC_UNITS, GYR_UNITS, TIME_UNITS
 from backstride.io._xlsx import is_workbook, sheet_parts, sheets_as_csv
@@ -45,7 +47,8 @@ FORMATS: dict[str, str] = {
     "csv": "a CSV or CSV.gz table: a time column, acceleration x/y/z and optionally gyroscope x/y/z",
     "phyphox": "a phyphox export (ZIP, folder, Excel workbook or CSV) from 'Acceleration with g' or accelerometer "
     "+ gyroscope",
-    "sensorlogger": "a Sensor Logger export (ZIP, folder or JSON) with TotalAcceleration or Accelerometer + Gravity",
+    "sensorlogger": "a Sensor Logger export (ZIP, folder, JSON or SQLite) with TotalAcceleration or Accelerometer + "
+    "Gravity",
     **DEVICE_FORMATS,
 }
 
@@ -55,7 +58,18 @@ PHONE_FORMATS: dict[str, Callable[[Path, int | None], Iterator[RawSignals]]] = {
     "sensorlogger": iter_sensorlogger_raw,
 }
 
-SUFFIXES: tuple[str, ...] = (".zip", ".csv", ".txt", ".tsv", ".gz", ".json", ".xlsx", *DEVICE_SUFFIXES)
+SUFFIXES: tuple[str, ...] = (
+    ".zip",
+    ".csv",
+    ".txt",
+    ".tsv",
+    ".gz",
+    ".json",
+    ".xlsx",
+    ".sqlite",
+    ".db",
+    *DEVICE_SUFFIXES,
+)
 """File name endings of the files the readers take (for upload forms; detection itself goes by content)."""
 
 START_ONLY_BYTES = 64 << 20
@@ -70,7 +84,6 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF", "a PDF document"),
     (b"RIFF", "a RIFF file (audio, video or WebP image)"),
     (b"\x00\x00\x00", "a binary media file"),
-    (b"SQLite format 3", "an SQLite database"),
     (b"PAR1", "a Parquet file"),
     (b"7z\xbc\xaf", "a 7-Zip archive"),
     (b"Rar!", "a RAR archive"),
@@ -175,6 +188,12 @@ def detect_format(path: str | Path) -> str:
     device = device_format(p, magic)
     if device is not None:
         return device
+    if magic.startswith(SQLITE_MAGIC):
+        tables = sqlite_members(p)
+        if looks_like_sensorlogger(tables):
+            return "sensorlogger"
+        shown = ", ".join(t.removesuffix(".csv") for t in tables[:8]) or "none"
+        raise _unsupported(p, f"an SQLite database that is not a Sensor Logger export (its tables: {shown})")
     for prefix, what in _MAGIC:
         if magic.startswith(prefix):
             raise _unsupported(p, what)

@@ -23,7 +23,8 @@ Layout and units, from the app's own documentation (github.com/tszheichoi/awesom
   interpolated onto the accelerometer's time stamps. Entries can be duplicated (the documentation says so);
   duplicated time stamps are dropped like everywhere else.
 
-A single ``TotalAcceleration.csv`` is read on its own. The app's JSON export (one array of readings, each
+The SQLite export holds a table per sensor, named as the ZIP's files are (``README.md``, "SQLite"); each is read
+as the file of the same name (``backstride.io._sqlite``). A single ``TotalAcceleration.csv`` is read on its own. The app's JSON export (one array of readings, each
 ``{"sensor": "TotalAcceleration", "time": "...", "x": "...", ...}`` with every value as text, and one
 ``Metadata`` record holding the fields of ``Metadata.csv``) is read into the same form, decoded reading by
 reading, up to ``JSON_MAX_BYTES`` (its readings are held as arrays until every sensor's are read, since the
@@ -48,6 +49,7 @@ from backstride.io._align import aligned, from_first_sample
 from backstride.io._container import extracted, find_member, is_zip, member_names
 from backstride.io._csv import head_text, iter_csv_raw, split_header
 from backstride.io._raw import RawSignals
+from backstride.io._sqlite import is_sqlite, table_names, tables_as_csv
 from backstride.io._units import zone_from_name
 from backstride.recording import FloatArray
 
@@ -79,10 +81,11 @@ _KEPT = (("device name", "device"), ("platform", "platform"), ("recording time",
 
 
 def iter_sensorlogger_raw(path: Path, limit: int | None = None) -> Iterator[RawSignals]:
-    """Read a Sensor Logger ZIP or folder, its JSON export, or a lone ``TotalAcceleration.csv``, as consecutive
+    """Read a Sensor Logger ZIP or folder, its JSON or SQLite export, or a lone ``TotalAcceleration.csv``, as consecutive
     :class:`RawSignals` blocks: a long export is read in bounded memory, each sensor's file as far as needed.
     ``limit``: only about that many bytes of each file in a ZIP (:func:`extracted`)."""
-    if not path.is_dir() and not is_zip(path):
+    sqlite = is_sqlite(path)
+    if not path.is_dir() and not is_zip(path) and not sqlite:
         if sensorlogger_json(head_text(path) or ""):
             yield from _read_json(path)
             return
@@ -91,20 +94,31 @@ def iter_sensorlogger_raw(path: Path, limit: int | None = None) -> Iterator[RawS
             raw.metadata = {"format": "sensorlogger", "source": path.name}
             yield raw
         return
-    names = member_names(path)
+    names = sqlite_members(path) if sqlite else member_names(path)
     members = {sensor: find_member(names, f"{sensor}.csv") for sensor in (*_SENSORS, "Metadata")}
     _check_sensors(path.name, {s for s, m in members.items() if m is not None})
     needed = _needed({s for s, m in members.items() if m is not None}) | {"Metadata"}
     wanted = {s: m for s, m in members.items() if m is not None and s in needed}
-    with extracted(path, list(wanted.values()), limit) as files:
+    if sqlite:  # a table per sensor, seen as the file of the same name
+        unpacked = tables_as_csv(path, {m.removesuffix(".csv"): m for m in wanted.values()}, limit)
+    else:
+        unpacked = extracted(path, list(wanted.values()), limit)
+    with unpacked as files:
         row = _metadata(files[wanted["Metadata"]]) if "Metadata" in wanted else {}
         streams = {
-            s: _sensor_blocks(files[m], f"{path.name}/{m}") for s, m in wanted.items() if s != "Metadata"
+            s: _sensor_blocks(files[m], f"{path.name}, table {m[:-4]}" if sqlite else f"{path.name}/{m}")
+            for s, m in wanted.items()
+            if s != "Metadata"
         }
         yield from _combined(path.name, streams, row)
 
 
 _SENSORS = ("TotalAcceleration", "Accelerometer", "Gravity", "Gyroscope")
+
+
+def sqlite_members(path: Path) -> list[str]:
+    """The tables of Sensor Logger's SQLite export named as the files of its ZIP export (``Gravity.csv``)."""
+    return [f"{table}.csv" for table in table_names(path)]
 
 
 def _check_sensors(name: str, present: set[str]) -> None:
@@ -188,7 +202,7 @@ def _with_rates(pairs: Iterable[tuple[RawSignals, FloatArray]]) -> Iterator[RawS
 # A JSON export is decoded reading by reading from blocks of its text, and each sensor's readings are kept as
 # arrays (32 bytes a reading where the export spends about 170 and a parsed record about 600), so the memory is
 # a fifth of the file's size: about 0.4 GB for this largest export, some eleven hours of an iPhone's
-# acceleration, gravity and gyroscope at 100 Hz (an hour, 184 MB, is analysed in 3.7 s and 0.2 GB; json.load
+# acceleration, gravity and gyroscope at 100 Hz (an hour, 184 MB, is analysed in 4-6 s and 0.19 GB; json.load
 # alone takes 0.9 GB for it). The ZIP export is streamed whatever its length.
 JSON_MAX_BYTES = 2 << 30
 JSON_BLOCK_CHARS = 1 << 20  # text decoded at a time; a reading never straddles two blocks (see _json_array)
@@ -248,9 +262,10 @@ def _json_array(path: Path) -> Iterator[object]:
             text, ended = text[at:] + more, len(more) < JSON_BLOCK_CHARS
 
         def invalid(detail: str, at: int) -> InputError:
+            where = f"character {offset + at}"  # json's own messages may end in "at" already
             return InputError(
-                f"{path.name} is not valid JSON (a cut-off export or upload?): {detail} at character "
-                f"{offset + at}"
+                f"{path.name} is not valid JSON (a cut-off export or upload?): {detail} "
+                + (where if detail.endswith(" at") else f"at {where}")
             )
 
         at = _SPACE.match(text).end()  # type: ignore[union-attr]
@@ -291,8 +306,11 @@ def _json_text(path: Path) -> Iterator[TextIO]:
     try:
         with path.open(encoding="utf-8-sig") as handle:
             yield handle
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path.name} is not valid JSON (not UTF-8 text): {exc}") from exc
+    except UnicodeDecodeError as exc:  # its position is in the piece decoded, not in the file: not said
+        raise InputError(
+            f"{path.name} is not valid JSON (not UTF-8 text: it holds the byte 0x{exc.object[exc.start]:02x}, "
+            "which UTF-8 does not allow there)"
+        ) from exc
 
 
 class _Readings:
