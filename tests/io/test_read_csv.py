@@ -316,6 +316,44 @@ def test_linear_acceleration_without_gravity_is_refused(tmp_path: Path, synth: A
         io.read(named)
 
 
+def test_linear_acceleration_with_its_gravity_beside_it_is_added_up(tmp_path: Path, synth: Any) -> None:
+    """Apps that log the phone's sensor fusion write gravity apart from the linear acceleration: their sum is
+    the acceleration with gravity. SensorLog's device motion (``motionUserAcceleration`` + ``motionGravity``, in
+    G with Core Motion's sign) and an Android app's ``linear_acc_*`` + ``gravity_*`` in m/s²."""
+    w = synth.walk()
+    gravity = np.tile(w.acc.mean(axis=0), (w.t.shape[0], 1))
+    user, down = -(w.acc - gravity) / G_MPS2, -gravity / G_MPS2  # Core Motion's sign
+    names = ["loggingTime(txt)", "motionTimestamp_sinceReboot(s)"]
+    names += [f"motionUserAcceleration{a}(G)" for a in "XYZ"] + [f"motionGravity{a}(G)" for a in "XYZ"]
+    rows = [
+        [f"2024-05-03 10:07:{20 + w.t[i]:06.3f} +0200", f"{900 + w.t[i]:.4f}"]
+        + [f"{v:.7f}" for v in (*user[i], *down[i])]
+        for i in range(w.t.shape[0])
+    ]
+    motion = tmp_path / "sensorlog-motion.csv"
+    motion.write_text("\n".join(",".join(r) for r in [names, *rows]) + "\n", encoding="utf-8")
+    recording = io.read(motion)
+    np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=1e-6 * G_MPS2)
+    assert recording.notes[:2] == (
+        "acceleration with gravity rebuilt as motionUserAccelerationX(G), motionUserAccelerationY(G), "
+        "motionUserAccelerationZ(G) + motionGravityX(G), motionGravityY(G), motionGravityZ(G)",
+        "SensorLog (iOS) acceleration: turned to Android's sign (Core Motion gives the opposite)",
+    )
+    android = synth.write_table(
+        tmp_path / "fusion.csv",
+        ["t", "linear_acc_x", "linear_acc_y", "linear_acc_z", "gravity_x", "gravity_y", "gravity_z"],
+        [w.t, *(w.acc - gravity).T, *gravity.T],
+    )
+    recording = io.read(android)
+    np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=1e-5)
+    assert recording.notes[0].startswith("acceleration with gravity rebuilt as linear_acc_x")
+    no_gravity = synth.write_table(
+        tmp_path / "no-gravity.csv", ["t", "linear_acc_x", "linear_acc_y", "linear_acc_z"], [w.t, *w.acc.T]
+    )
+    with pytest.raises(InputError, match=r"holds linear acceleration \(gravity removed\) and no gravity"):
+        io.read(no_gravity)
+
+
 def test_an_acceleration_magnitude_fitting_no_unit_is_refused(tmp_path: Path, synth: Any) -> None:
     w = synth.walk()
     path = synth.write_table(

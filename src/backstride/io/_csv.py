@@ -41,6 +41,7 @@ AXES = ("x", "y", "z")
 TIME_KEYS = (
     "time",
     "accelerometertimestampsincereboot",  # SensorLog (iOS): the accelerometer's own clock
+    "motiontimestampsincereboot",  # SensorLog: the device motion's (when the accelerometer is not logged)
     "t",
     "times",
     "timestamp",
@@ -98,15 +99,19 @@ GYR_PREFIXES = (
 # reason (its ExperimentSensorInput.swift) and Sensor Logger documents the difference (CROSSPLATFORM.md). Nothing
 # measured depends on the sign but which foot is left and which right: a recording and its negative are a walk
 # and its mirror image, which no signal can tell apart.
-CORE_MOTION_SIGN_PREFIXES = ("accelerometeracceleration",)
+CORE_MOTION_SIGN_PREFIXES = ("accelerometeracceleration", "motionuseracceleration")
 LINEAR_PREFIXES = (
     "linearacceleration",
     "linearacc",
     "linacc",
     "useracceleration",
     "useracc",
-    "motionuseracceleration",  # SensorLog
+    "motionuseracceleration",  # SensorLog: Core Motion's device motion, whose gravity is motionGravity
 )
+# Gravity logged apart from the linear acceleration (phone apps that log the operating system's sensor fusion):
+# the two add up to the acceleration with gravity (Core Motion: "the total acceleration of the device is equal
+# to gravity plus userAcceleration"; Android's linear acceleration is the accelerometer's minus gravity).
+GRAVITY_PREFIXES = ("gravity", "grav", "motiongravity")
 
 _UNIT_ALIASES = {
     "m/s2": "m/s2",
@@ -193,6 +198,7 @@ class CsvLayout:
     counter_wraps: int = 0  # how often the counter has wrapped so far (a streamed file's earlier blocks)
     counter_last: float | None = None
     acc_sign: float = 1.0  # -1: acceleration written with Core Motion's sign, turned to Android's on reading
+    gravity_index: tuple[int, int, int] | None = None  # gravity's columns, added to linear acceleration's
 
     @property
     def source(self) -> str:
@@ -442,6 +448,7 @@ def sniff(
                 f"its columns are: {', '.join(names)}; name it with time_column=..."
             )
 
+    gravity_index: tuple[int, int, int] | None = None
     if acc_columns is not None:
         if len(acc_columns) != 3:
             raise InputError(f"acc_columns needs three names (x, y, z), got {len(acc_columns)}")
@@ -449,10 +456,19 @@ def sniff(
         acc_index: tuple[int, int, int] | None = (a[0], a[1], a[2])
     else:
         acc_index = _match_axes(keys, ACC_PREFIXES)
-        if acc_index is None and _match_axes(keys, LINEAR_PREFIXES) is not None:
-            raise InputError(
-                f"{source} holds linear acceleration (gravity removed), which cannot be used: the gait "
-                "analysis needs gravity to find the vertical; export the acceleration with g instead"
+        linear = _match_axes(keys, LINEAR_PREFIXES) if acc_index is None else None
+        if linear is not None:
+            gravity_index = _match_axes(keys, GRAVITY_PREFIXES)
+            if gravity_index is None:
+                raise InputError(
+                    f"{source} holds linear acceleration (gravity removed) and no gravity, which cannot be used: "
+                    "the gait analysis needs gravity to find the vertical; export the acceleration with g, or "
+                    "gravity with it"
+                )
+            acc_index = linear
+            notes.append(
+                "acceleration with gravity rebuilt as "
+                f"{', '.join(names[i] for i in linear)} + {', '.join(names[i] for i in gravity_index)}"
             )
         if acc_index is None and _match_axes(keys, GYR_PREFIXES) is None:
             acc_index = _match_axes(keys, ("",))  # a single-sensor file with plain x, y, z columns
@@ -471,7 +487,7 @@ def sniff(
     else:
         gyr_index = _match_axes(keys, GYR_PREFIXES)
     acc_sign = 1.0
-    if all(keys[i].startswith(CORE_MOTION_SIGN_PREFIXES) for i in acc_index):
+    if all(keys[i].startswith(CORE_MOTION_SIGN_PREFIXES) for i in acc_index):  # and its gravity alike
         acc_sign = -1.0
         notes.append(
             "SensorLog (iOS) acceleration: turned to Android's sign (Core Motion gives the opposite)"
@@ -490,6 +506,7 @@ def sniff(
         label_rows=len(labels),
         counter_rate_hz=counter_rate,
         acc_sign=acc_sign,
+        gravity_index=gravity_index,
         notes=notes,
         delimiter=delimiter,
         decimal=decimal,
@@ -498,7 +515,7 @@ def sniff(
         acc_index=acc_index,
         gyr_index=gyr_index,
         time_unit="ns" if time_type is not None else time_unit or units[time_index],
-        acc_unit=_common_unit(units, acc_index),
+        acc_unit=_common_unit(units, acc_index if gravity_index is None else (*acc_index, *gravity_index)),
         gyr_unit=None if gyr_index is None else _common_unit(units, gyr_index),
     )
 
@@ -558,7 +575,7 @@ class _BadRows:
 
 
 def _options(layout: CsvLayout, bad: _BadRows, block_size: int | None = None) -> tuple[Any, Any, Any]:
-    used = [layout.time_index, *layout.acc_index, *(layout.gyr_index or ())]
+    used = [layout.time_index, *layout.acc_index, *(layout.gravity_index or ()), *(layout.gyr_index or ())]
     internal = layout.internal
     read = pacsv.ReadOptions(
         column_names=internal,
@@ -738,6 +755,11 @@ def table_to_raw(layout: CsvLayout, table: pa.Table, *, first_time: float | None
     acc = empty((n, 3))
     for axis, index in enumerate(layout.acc_index):
         _fill(acc, axis, table.column(internal[index]))
+    if layout.gravity_index is not None:
+        gravity = empty((n, 3))
+        for axis, index in enumerate(layout.gravity_index):
+            _fill(gravity, axis, table.column(internal[index]))
+        acc += gravity
     if layout.acc_sign < 0:
         np.negative(acc, out=acc)
     gyr = None
