@@ -426,7 +426,8 @@ def test_sensorlogger_json_with_a_syntax_error_or_missing_values(
     latin.write_bytes(text.replace('"iPhone"', '"Jos\u00e9"').encode("latin-1"))
     with pytest.raises(
         InputError,
-        match=r"latin\.json is not valid JSON \(not UTF-8 text: it holds the byte 0xe9, which UTF-8 does not allow there\)",
+        match=r"latin\.json is not valid JSON \(not UTF-8 text: it holds the byte 0xe9, which UTF-8 does not "
+        r"allow there\)",
     ):
         io.read(latin)
     # a reading without a value (null, or an empty string) is a gap, as an empty CSV cell is

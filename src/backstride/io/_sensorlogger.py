@@ -23,12 +23,13 @@ Layout and units, from the app's own documentation (github.com/tszheichoi/awesom
   interpolated onto the accelerometer's time stamps. Entries can be duplicated (the documentation says so);
   duplicated time stamps are dropped like everywhere else.
 
-The SQLite export holds a table per sensor, named as the ZIP's files are (``README.md``, "SQLite"); each is read
-as the file of the same name (``backstride.io._sqlite``). A single ``TotalAcceleration.csv`` is read on its own. The app's JSON export (one array of readings, each
-``{"sensor": "TotalAcceleration", "time": "...", "x": "...", ...}`` with every value as text, and one
-``Metadata`` record holding the fields of ``Metadata.csv``) is read into the same form, decoded reading by
-reading, up to ``JSON_MAX_BYTES`` (its readings are held as arrays until every sensor's are read, since the
-export lists them sensor after sensor; the ZIP export is streamed and has no limit).
+A single ``TotalAcceleration.csv`` is read on its own. The SQLite export holds a table per sensor, named as the
+ZIP's files are (``README.md``, "SQLite"); each is read as the file of the same name
+(``backstride.io._sqlite``). The JSON export (one array of readings, each ``{"sensor": "TotalAcceleration",
+"time": "...", "x": "...", ...}`` with every value as text, and one ``Metadata`` record holding the fields of
+``Metadata.csv``) is decoded reading by reading into the same form, up to ``JSON_MAX_BYTES`` (its readings are
+held as arrays until every sensor's are read, since the export lists them sensor after sensor; the ZIP export
+is streamed and has no limit).
 """
 
 from __future__ import annotations
@@ -81,9 +82,9 @@ _KEPT = (("device name", "device"), ("platform", "platform"), ("recording time",
 
 
 def iter_sensorlogger_raw(path: Path, limit: int | None = None) -> Iterator[RawSignals]:
-    """Read a Sensor Logger ZIP or folder, its JSON or SQLite export, or a lone ``TotalAcceleration.csv``, as consecutive
-    :class:`RawSignals` blocks: a long export is read in bounded memory, each sensor's file as far as needed.
-    ``limit``: only about that many bytes of each file in a ZIP (:func:`extracted`)."""
+    """Read a Sensor Logger ZIP or folder, its SQLite or JSON export, or a lone ``TotalAcceleration.csv``, as
+    consecutive :class:`RawSignals` blocks: a long export is read in bounded memory, each sensor's file as far as
+    needed. ``limit``: only about that many bytes of each file in a ZIP (:func:`extracted`) or table."""
     sqlite = is_sqlite(path)
     if not path.is_dir() and not is_zip(path) and not sqlite:
         if sensorlogger_json(head_text(path) or ""):
