@@ -209,53 +209,37 @@ def test_a_wearables_own_file_is_analysed(client: Any, clinic: Clinic, shared_da
     engine.dispose()
 
 
-def test_phyphoxs_excel_export_is_analysed(client: Any, clinic: Clinic, tmp_path: Any) -> None:
-    """The export phyphox's dialog selects first: an Excel workbook, read by content like any upload."""
-    import numpy as np
-    from benchmarks.apps import phyphox_xlsx
+@pytest.mark.parametrize(
+    ("app", "name", "device", "fmt"),
+    [
+        # the export phyphox's dialog selects first: an Excel workbook
+        ("phyphox-xlsx", "Acceleration with g 2025-10-09.xlsx", "Google Pixel 7", "phyphox"),
+        # Sensor Logger's SQLite export: a table per sensor
+        ("sensorlogger-sqlite", "2025-10-09_08-53-20.sqlite", "Pixel 7", "sensorlogger"),
+    ],
+)
+def test_a_phone_apps_other_exports_are_analysed(
+    client: Any, clinic: Clinic, tmp_path: Any, app: str, name: str, device: str, fmt: str
+) -> None:
+    """Exports that are neither a CSV nor a ZIP, read by content like any upload."""
+    from benchmarks.apps import export
 
     from backstride import gait, store
 
-    book = phyphox_xlsx(io.read(io.sample_path()), tmp_path, np.random.default_rng(3))
+    made = export(app, io.read(io.sample_path()), tmp_path, seed=3)
     sign_in(client, "paula@home.test")
-    response = _upload(client, clinic.patient_a, "Acceleration with g 2025-10-09.xlsx", book.read_bytes())
+    response = _upload(client, clinic.patient_a, name, made.read_bytes())
     assert response.status_code == 303, response.text
     finished = wait_for_job(client, response.headers["location"])
     assert finished.status_code == 303
     page = client.get(finished.headers["location"])
-    assert "Recorded with Google Pixel 7" in page.text
-    whole = gait.analyze(io.read(book))
+    assert f"Recorded with {device}" in page.text
+    whole = gait.analyze(io.read(made))
     assert whole.summary.n_steps > 10
     engine = store.make_engine(clinic.url)
     with store.transaction(engine) as s:
         (rec,) = store.recordings_of(s, clinic.patient_a)
-        assert rec.format == "phyphox"
-        analysis = store.latest_analysis(s, rec.id)
-        assert analysis is not None and analysis.result["summary"]["n_steps"] == whole.summary.n_steps
-    engine.dispose()
-
-
-def test_sensor_loggers_sqlite_export_is_analysed(client: Any, clinic: Clinic, tmp_path: Any) -> None:
-    """Sensor Logger's SQLite export (a table per sensor), read by content like any upload."""
-    import numpy as np
-    from benchmarks.apps import sensorlogger_sqlite
-
-    from backstride import gait, store
-
-    database = sensorlogger_sqlite(io.read(io.sample_path()), tmp_path, np.random.default_rng(3))
-    sign_in(client, "paula@home.test")
-    response = _upload(client, clinic.patient_a, "2025-10-09_08-53-20.sqlite", database.read_bytes())
-    assert response.status_code == 303, response.text
-    finished = wait_for_job(client, response.headers["location"])
-    assert finished.status_code == 303
-    page = client.get(finished.headers["location"])
-    assert "Recorded with Pixel 7" in page.text
-    whole = gait.analyze(io.read(database))
-    assert whole.summary.n_steps > 10
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
-        (rec,) = store.recordings_of(s, clinic.patient_a)
-        assert rec.format == "sensorlogger"
+        assert rec.format == fmt
         analysis = store.latest_analysis(s, rec.id)
         assert analysis is not None and analysis.result["summary"]["n_steps"] == whole.summary.n_steps
     engine.dispose()
