@@ -65,6 +65,7 @@ import pyarrow.csv as pacsv
 FloatArray = npt.NDArray[np.float64]
 
 START_NS = 1_760_000_000 * 10**9  # 2025-10-09 08:53:20 UTC
+G_MPS2 = 9.80665  # 1 G (Core Motion's unit), m/s²
 CLOCK_JITTER = 0.05  # standard deviation of a sample interval, as a fraction of the nominal one
 DROP_START = 0.005  # share of samples at which a run of dropped samples starts
 DROP_RUN = (2, 10)  # samples in a dropped run
@@ -265,7 +266,7 @@ def sensorlogger_json(rec: Any, out: Path, rng: np.random.Generator) -> Path:
     """The iPhone's Sensor Logger recording of :func:`sensorlogger_ios` as the app's JSON export: one array,
     each sensor's readings together and in time order, every value as text, the metadata as a last record
     (awesome-sensor-logger's ``README.md``, "JSON"), indented as the app writes it. Written a sensor at a
-    time, so an hour's export (about 220 MB) is made in the memory of its arrays."""
+    time, so an hour's export (about 180 MB) is made in the memory of its arrays."""
     import json
 
     folder = sensorlogger_ios(rec, out / "folder", rng)
@@ -328,9 +329,6 @@ def sensorlogger_sqlite(rec: Any, out: Path, rng: np.random.Generator) -> Path:
                 )
                 db.executemany(f'INSERT INTO "{table}" VALUES (?, ?, ?, ?, ?)', rows)
     return path
-
-
-G_MPS2 = 9.80665
 
 
 def sensorlog(rec: Any, out: Path, rng: np.random.Generator) -> Path:
