@@ -463,6 +463,8 @@ def test_phone_apps_own_csv_layouts_read_with_no_options(tmp_path: Path, synth: 
         assert any(
             n.startswith("time read in ms (its median step of 10 between rows") for n in recording.notes
         )
+    if app == "sensorlog":  # its clock counts from the phone's restart; the wall clock beside it dates it
+        assert recording.metadata["start_time"] == "2024-05-03T10:07:20+02:00"
     turned = [n for n in recording.notes if "turned to Android's sign" in n]
     assert turned == (
         ["SensorLog (iOS) acceleration: turned to Android's sign (Core Motion gives the opposite)"]

@@ -199,6 +199,7 @@ class CsvLayout:
     counter_last: float | None = None
     acc_sign: float = 1.0  # -1: acceleration written with Core Motion's sign, turned to Android's on reading
     gravity_index: tuple[int, int, int] | None = None  # gravity's columns, added to linear acceleration's
+    logged_start: datetime | None = None  # the wall clock at the first row, when the time column has none
 
     @property
     def source(self) -> str:
@@ -496,7 +497,13 @@ def sniff(
     if time_index < 0 or not data_lines:
         raise InputError(f"{source} has a header but no data rows")
     time_type, naive = _text_time_type(data_lines[0], delimiter, time_index)
+    logged_start = None
+    if keys[time_index].endswith(SINCE_REBOOT) and LOGGING_TIME in keys:
+        cells = data_lines[0].split(delimiter)
+        where = keys.index(LOGGING_TIME)
+        logged_start = _wall_clock(cells[where]) if where < len(cells) else None
     return CsvLayout(
+        logged_start=logged_start,
         time_type=time_type,
         naive_time=naive,
         path=path,
@@ -901,8 +908,29 @@ def _read_whole(layout: CsvLayout) -> RawSignals | None:
     return raw
 
 
+# SensorLog's time columns count seconds since the phone restarted; its first column is the wall clock of each
+# row with the phone's offset from UTC ("2025-10-09 10:53:20.004 +0200"), which dates the recording
+SINCE_REBOOT = "timestampsincereboot"
+LOGGING_TIME = "loggingtime"
+_OFFSET_APART = re.compile(r"^(.*\d)\s+([+-]\d\d:?\d\d)$")
+
+
+def _wall_clock(cell: str) -> datetime | None:
+    """A date and time with its offset from UTC, as SensorLog writes it, or None."""
+    text = _OFFSET_APART.sub(r"\1\2", cell.strip().strip('"'))
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo is not None else None
+
+
 def _naive_start(raw: RawSignals, layout: CsvLayout) -> None:
-    """Date-and-time stamps without a time zone: keep the start as written, not as UTC."""
+    """Date-and-time stamps without a time zone: keep the start as written, not as UTC. A relative clock with
+    the wall clock in another column (SensorLog): the start is that clock's first reading, in its offset."""
+    if layout.logged_start is not None:
+        raw.epoch_s = layout.logged_start.timestamp()
+        raw.zone = layout.logged_start.tzinfo
     if layout.naive_time and raw.epoch_s is not None:
         raw.metadata["start_time"] = (
             datetime.fromtimestamp(raw.epoch_s, tz=UTC).replace(tzinfo=None).isoformat()
