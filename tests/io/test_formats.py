@@ -520,6 +520,39 @@ def test_sqlite_files_that_cannot_be_read(tmp_path: Path, synth: Any) -> None:
         io.read(no_axes)
 
 
+def test_a_zipped_json_or_sqlite_export_reads_as_the_export(tmp_path: Path, synth: Any) -> None:
+    """A single-file export zipped to send it (an e-mail attachment) is the export; another file zipped is
+    described as a ZIP of it."""
+    import json
+    import zipfile
+
+    records = _ios_json_records(synth)
+    as_json = tmp_path / "walk.json"
+    as_json.write_text(json.dumps(records), encoding="utf-8")
+    w = synth.walk()
+    as_sqlite = _sensorlogger_sqlite(
+        tmp_path / "walk.sqlite",
+        {"TotalAcceleration": [(*v, 10**18 + round(t * 1e9)) for t, v in zip(w.t, w.acc, strict=True)]},
+        "x, y, z, time",
+    )
+    for export in (as_json, as_sqlite):
+        packed = tmp_path / f"{export.name}.zip"
+        with zipfile.ZipFile(packed, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.write(export, export.name)
+        assert io.detect_format(packed) == "sensorlogger"
+        direct, unpacked = io.read(export), io.read(packed)
+        np.testing.assert_array_equal(unpacked.acc_mps2, direct.acc_mps2)
+        assert unpacked.metadata == {**direct.metadata, "source": packed.name}
+        assert unpacked.notes == direct.notes
+    other = tmp_path / "settings.json.zip"
+    with zipfile.ZipFile(other, "w") as archive:
+        archive.writestr("settings.json", '{"theme": "dark"}')
+    with pytest.raises(
+        UnsupportedFormatError, match=r"settings\.json\.zip is a ZIP archive of settings\.json"
+    ):
+        io.read(other)
+
+
 def test_a_png_image_is_not_a_recording(tmp_path: Path) -> None:
     path = tmp_path / "walk.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))

@@ -10,7 +10,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from backstride._errors import InputError, UnsupportedFormatError
+from backstride._errors import BackstrideError, InputError, UnsupportedFormatError
 from backstride.io._container import extracted, is_zip, member_names
 from backstride.io._csv import (
     head_text,
@@ -36,6 +36,7 @@ from backstride.io._sensorlogger import (
     sensorlogger_header,
     sensorlogger_json,
     sqlite_members,
+    zipped_export,
 )
 from backstride.io._sqlite import MAGIC as SQLITE_MAGIC
 from backstride.io._stream import stream_chunks
@@ -124,6 +125,18 @@ def _describe_members(names: list[str]) -> str:
 _TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv")
 
 
+def _zipped_sensorlogger(path: Path, names: list[str]) -> bool:
+    """A ZIP holding only a Sensor Logger JSON or SQLite export (zipped to send it)."""
+    inner = zipped_export(names)
+    if inner is None:
+        return False
+    with extracted(path, [inner]) as files:
+        try:
+            return detect_format(files[inner]) == "sensorlogger"
+        except BackstrideError:  # something else zipped: the ZIP is described as such
+            return False
+
+
 def _single_table(path: Path, names: list[str]) -> str | None:
     """The one table file in a ZIP that holds nothing else (a CSV someone zipped to send it), or the one
     sheet of an Excel workbook."""
@@ -175,7 +188,7 @@ def detect_format(path: str | Path) -> str:
         device = device_format(p, b"", names)
         if device is not None:
             return device
-        if looks_like_sensorlogger(names):
+        if looks_like_sensorlogger(names) or _zipped_sensorlogger(p, names):
             return "sensorlogger"
         # an Excel workbook is seen as the files of its sheets (phyphox's Excel export as its CSV export)
         if looks_like_phyphox(list(workbook_members(p).values()) if is_workbook(names) else names):

@@ -96,6 +96,13 @@ def iter_sensorlogger_raw(path: Path, limit: int | None = None) -> Iterator[RawS
             yield raw
         return
     names = sqlite_members(path) if sqlite else member_names(path)
+    inner = None if sqlite or path.is_dir() else zipped_export(names)
+    if inner is not None:  # unpacked whole: a JSON export lists its sensors one after another
+        with extracted(path, [inner]) as files:
+            for raw in iter_sensorlogger_raw(files[inner], limit):
+                raw.metadata["source"] = path.name
+                yield raw
+        return
     members = {sensor: find_member(names, f"{sensor}.csv") for sensor in (*_SENSORS, "Metadata")}
     _check_sensors(path.name, {s for s, m in members.items() if m is not None})
     needed = _needed({s for s, m in members.items() if m is not None}) | {"Metadata"}
@@ -115,6 +122,15 @@ def iter_sensorlogger_raw(path: Path, limit: int | None = None) -> Iterator[RawS
 
 
 _SENSORS = ("TotalAcceleration", "Accelerometer", "Gravity", "Gyroscope")
+
+
+_SINGLE_FILE_EXPORTS = (".json", ".sqlite", ".db")
+
+
+def zipped_export(names: list[str]) -> str | None:
+    """The one member of a ZIP that holds nothing else when it is a single-file export (JSON or SQLite)
+    someone zipped to send it; else None."""
+    return names[0] if len(names) == 1 and names[0].lower().endswith(_SINGLE_FILE_EXPORTS) else None
 
 
 def sqlite_members(path: Path) -> list[str]:
