@@ -544,6 +544,11 @@ def test_a_zipped_json_or_sqlite_export_reads_as_the_export(tmp_path: Path, synt
         np.testing.assert_array_equal(unpacked.acc_mps2, direct.acc_mps2)
         assert unpacked.metadata == {**direct.metadata, "source": packed.name}
         assert unpacked.notes == direct.notes
+    # a damaged export inside says so, not that the ZIP holds something else
+    with zipfile.ZipFile(tmp_path / "cut.zip", "w") as archive:
+        archive.writestr("cut.sqlite", as_sqlite.read_bytes()[: as_sqlite.stat().st_size // 2])
+    with pytest.raises(InputError, match=r"^cut\.sqlite is a damaged SQLite database"):
+        io.read(tmp_path / "cut.zip")
     other = tmp_path / "settings.json.zip"
     with zipfile.ZipFile(other, "w") as archive:
         archive.writestr("settings.json", '{"theme": "dark"}')

@@ -10,7 +10,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from backstride._errors import BackstrideError, InputError, UnsupportedFormatError
+from backstride._errors import InputError, UnsupportedFormatError
 from backstride.io._container import extracted, is_zip, member_names
 from backstride.io._csv import (
     head_text,
@@ -130,10 +130,10 @@ def _zipped_sensorlogger(path: Path, names: list[str]) -> bool:
     inner = zipped_export(names)
     if inner is None:
         return False
-    with extracted(path, [inner]) as files:
+    with extracted(path, [inner]) as files:  # a damaged archive or export says so
         try:
             return detect_format(files[inner]) == "sensorlogger"
-        except BackstrideError:  # something else zipped: the ZIP is described as such
+        except UnsupportedFormatError:  # something else zipped: the ZIP is described as such
             return False
 
 
