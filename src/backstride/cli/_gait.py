@@ -31,7 +31,8 @@ def analyze(
     file: Annotated[
         Path,
         typer.Argument(
-            help="Recording: CSV, phyphox (also its Excel export) or Sensor Logger export (file, ZIP or folder), "
+            help="Recording: CSV, phyphox (also its Excel export) or Sensor Logger export (file, ZIP, folder, "
+            "JSON or SQLite), "
             "Axivity .cwa, ActiGraph .gt3x (or ActiLife's RAW CSV) or GENEActiv .bin"
         ),
     ],

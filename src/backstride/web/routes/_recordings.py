@@ -122,9 +122,9 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile)
     if not filename.lower().endswith(ACCEPTED_SUFFIXES):
         raise HTTPException(
             415,
-            f"{filename} is not a recording backstride can read. Upload the ZIP file exported by phyphox or "
-            "Sensor Logger (or Sensor Logger's JSON export), a CSV file, or a wearable's own file (Axivity "
-            ".cwa, ActiGraph .gt3x, GENEActiv .bin).",
+            f"{filename} is not a recording backstride can read. Upload a phone app's export (phyphox: its ZIP "
+            "or Excel file; Sensor Logger: its ZIP, JSON or SQLite file), a CSV file, or a wearable's own file "
+            "(Axivity .cwa, ActiGraph .gt3x, GENEActiv .bin).",
         )
     size = file.size if file.size is not None else 0
     if size > state.settings.max_upload_bytes:
