@@ -87,6 +87,15 @@ def extracted(path: Path, members: list[str], limit: int | None = None) -> Itera
         yield targets
 
 
+def member_head(path: Path, member: str, size: int) -> bytes:
+    """The first ``size`` bytes of a member of the ZIP ``path``, unpacked only that far."""
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(member) as src:
+            return src.read(size)
+    except ZIP_ERRORS as exc:
+        raise _damaged(path, member, exc) from exc
+
+
 def _unpack(path: Path, member: str, target: Path, limit: int | None) -> None:
     """One member of the ZIP ``path`` written to ``target`` (its own handle on the archive: threads share none)."""
     try:
@@ -97,6 +106,8 @@ def _unpack(path: Path, member: str, target: Path, limit: int | None) -> None:
                 head = src.read(limit)
                 dst.write(head if len(head) < limit else head[: head.rfind(b"\n") + 1])
     except ZIP_ERRORS as exc:
-        raise InputError(
-            f"{path.name} is a damaged ZIP archive: {member} cannot be unpacked ({exc})"
-        ) from exc
+        raise _damaged(path, member, exc) from exc
+
+
+def _damaged(path: Path, member: str, exc: Exception) -> InputError:
+    return InputError(f"{path.name} is a damaged ZIP archive: {member} cannot be unpacked ({exc})")

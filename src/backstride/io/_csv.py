@@ -143,7 +143,7 @@ _UNIT_ALIASES = {
     "ns": "ns",
 }
 _SUFFIX_UNITS = {"g", "mps2", "ms2", "dps", "degs", "rads", "s", "sec", "ms", "us", "ns"}
-_SAMPLE_BYTES = 1 << 16
+SAMPLE_BYTES = 1 << 16  # how much of a text file is looked at to find its layout
 
 
 def normalise_unit(unit: str | None) -> str | None:
@@ -226,7 +226,7 @@ def open_binary(path: Path) -> BinaryIO:
     return path.open("rb")
 
 
-def read_head(path: Path, size: int = _SAMPLE_BYTES) -> bytes:
+def read_head(path: Path, size: int = SAMPLE_BYTES) -> bytes:
     try:
         with open_binary(path) as handle:
             return handle.read(size)

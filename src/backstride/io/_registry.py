@@ -11,8 +11,9 @@ from typing import Any
 import pyarrow as pa
 
 from backstride._errors import InputError, UnsupportedFormatError
-from backstride.io._container import extracted, is_zip, member_names
+from backstride.io._container import extracted, is_zip, member_head, member_names
 from backstride.io._csv import (
+    SAMPLE_BYTES,
     head_text,
     is_preamble,
     iter_csv_raw,
@@ -126,15 +127,17 @@ _TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv")
 
 
 def _zipped_sensorlogger(path: Path, names: list[str]) -> bool:
-    """A ZIP holding only a Sensor Logger JSON or SQLite export (zipped to send it)."""
+    """A ZIP holding only a Sensor Logger JSON or SQLite export (zipped to send it). A JSON export shows itself
+    in its first readings, so only they are unpacked; an SQLite one only in its tables, so it is unpacked whole
+    (a damaged archive or database says so)."""
     inner = zipped_export(names)
     if inner is None:
         return False
-    with extracted(path, [inner]) as files:  # a damaged archive or export says so
-        try:
-            return detect_format(files[inner]) == "sensorlogger"
-        except UnsupportedFormatError:  # something else zipped: the ZIP is described as such
-            return False
+    head = member_head(path, inner, SAMPLE_BYTES)
+    if not head.startswith(SQLITE_MAGIC):
+        return sensorlogger_json(head.decode("utf-8", errors="replace"))
+    with extracted(path, [inner]) as files:
+        return looks_like_sensorlogger(sqlite_members(files[inner]))
 
 
 def _single_table(path: Path, names: list[str]) -> str | None:
