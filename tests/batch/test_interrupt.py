@@ -25,6 +25,10 @@ if __name__ == "__main__":
 """
 
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _rows(out: Path, name: str) -> int:
     # one open file: the batch may replace the table while we look (a read by path could take the old
     # file's size and the new file's bytes)
@@ -45,6 +49,9 @@ def test_ctrl_c_keeps_finished_work_and_a_rerun_completes(tmp_path: Path, shared
             stdout=subprocess.DEVNULL,
             stderr=err,
             env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            # Ctrl-C as at a terminal: a shell starts a background job (`make test &`) with SIGINT ignored,
+            # the batch would inherit that and finish its work instead of stopping
+            preexec_fn=_interruptible,
         )
     try:
         deadline = time.monotonic() + 60
