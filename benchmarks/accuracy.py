@@ -293,6 +293,47 @@ def slowed(rec: Any, ref: dict[str, Any], factor: float) -> tuple[Any, dict[str,
     return slow, _moved(ref, lambda t: t * factor, bout_rates=1.0 / factor)
 
 
+def displaced(rec: Any, down_m: float, side_m: float) -> Any:
+    """The recording as a sensor ``down_m`` lower and ``side_m`` to the side would have measured it: a phone
+    worn on the side of the belt, or lower, instead of over the spine.
+
+    The trunk and pelvis move as one rigid body, so the angular rate is the same at both places, and the
+    acceleration at a point ``r`` away is ``f + α×r + ω×(ω×r)`` (the lever-arm terms of strapdown inertial
+    navigation; Titterton & Weston 2004, "Strapdown Inertial Navigation Technology", 2nd ed., IET), with
+    ``ω`` the recorded angular rate and ``α`` its derivative, all in the sensor's axes. Down is gravity's mean
+    direction; the side is the direction of the most side-to-side sway (0.3–1.3 Hz, made horizontal), since
+    the sensor's axes are not the body's in every data set; which side its sign points to is arbitrary.
+    The angular rate is smoothed over 3 samples and its derivative over 5 before use (differentiation
+    amplifies the gyroscope's noise). Needs a gyroscope.
+    """
+    from backstride.gait._filters import bandpass, moving_average
+    from backstride.recording import Recording
+
+    if rec.gyr_dps is None:
+        raise ValueError("a displaced sensor is simulated from the angular rate: the recording has none")
+    fs = rec.sampling_rate_hz
+    acc = rec.acc_mps2
+    up = acc.mean(axis=0)
+    up = up / np.linalg.norm(up)
+    sway = bandpass(acc - acc.mean(axis=0), 0.3, 1.3, fs, axis=0)
+    sway = sway - np.outer(sway @ up, up)
+    side = np.linalg.eigh(sway.T @ sway)[1][:, -1]
+    side = side - (side @ up) * up
+    side = side / np.linalg.norm(side)
+    r = side_m * side - down_m * up
+    omega = moving_average(np.radians(rec.gyr_dps), 3)
+    alpha = moving_average(np.gradient(omega, axis=0) * fs, 5)
+    lever = np.cross(alpha, r) + np.cross(omega, np.cross(omega, r))
+    return Recording(
+        sampling_rate_hz=fs,
+        time_s=rec.time_s,
+        acc_mps2=acc + lever,
+        gyr_dps=rec.gyr_dps,
+        metadata=rec.metadata,
+        notes=rec.notes,
+    )
+
+
 def exported(rec: Any, app: str, seed: int) -> Any:
     """``rec`` written as the phone ``app`` exports it (``benchmarks.apps``) and read back by ``io.read``."""
     from backstride import io
@@ -425,11 +466,13 @@ def score_dataset(
     irregular_cv: float | None = None,
     slow: float | None = None,
     app: str | None = None,
+    displace: tuple[float, float] | None = None,
 ) -> dict[str, Any]:
     """Analyse every reference recording of ``dataset`` in-process and score it (optionally rotated,
     resampled to another rate, with its movement scaled by ``amplitude``, turned round halfway, or
     time-warped into a limp with step-time ``limp`` asymmetry or into step times varying at random by
-    ``irregular_cv``, or played ``slow`` times slower; or written
+    ``irregular_cv``, or played ``slow`` times slower; or worn ``displace`` = ``(down, side)`` metres
+    away from where it was, to one side and the other in turn (:func:`displaced`); or written
     as the phone ``app`` exports it and read back from that file, its format found by content)."""
     score = Score()
     # played slower, every timing error grows alike: the contacts are also scored with the tolerance stretched
@@ -447,6 +490,10 @@ def score_dataset(
             rec = resampled(rec, rate_hz)
         if amplitude is not None:
             rec = softened(rec, amplitude)
+        if displace is not None:
+            rec = displaced(rec, displace[0], displace[1] if i % 2 == 0 else -displace[1])
+            if meta.get("sensor_height_m"):  # a measured height is the displaced sensor's own
+                meta = dict(meta, sensor_height_m=meta["sensor_height_m"] - displace[0])
         if reorient:
             rec = reoriented_halfway(rec, 2000 + i)
         if app is not None:

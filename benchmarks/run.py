@@ -75,6 +75,8 @@ VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("step times varied at random (CV +20 %, beyond most)", {"irregular_cv": 0.2}),
     ("played 1.5x slower (cadence ~70 steps/min)", {"slow": 1.5}),
     ("played 2x slower (cadence ~52 steps/min)", {"slow": 2.0}),
+    ("worn 15 cm to the side of the spine (a phone on the belt's side)", {"displace": (0.0, 0.15)}),
+    ("worn 10 cm lower and 10 cm to the side (a low belt pouch)", {"displace": (0.1, 0.1)}),
     ("phyphox export (turned, 200 Hz phone clock)", {"rotate": True, "app": "phyphox"}),
     ("phyphox Excel export (turned, 200 Hz, the app's default)", {"rotate": True, "app": "phyphox-xlsx"}),
     ("Sensor Logger, Android (turned, 200 Hz, gyroscope)", {"rotate": True, "app": "sensorlogger-android"}),
