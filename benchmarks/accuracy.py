@@ -480,6 +480,10 @@ def score_dataset(
     stretched = Score(tolerance_s=IC_TOLERANCE_S * slow) if slow is not None else None
     for i, folder in enumerate(reference_folders(dataset)):
         rec, meta, ref = load_folder(folder, random_rotation(1000 + i) if rotate else None)
+        if displace is not None:
+            rec = displaced(rec, displace[0], displace[1] if i % 2 == 0 else -displace[1])
+            if meta.get("sensor_height_m"):  # a measured height is the displaced sensor's own
+                meta = dict(meta, sensor_height_m=meta["sensor_height_m"] - displace[0])
         if limp is not None:
             rec, ref = limping(rec, ref, limp)
         if irregular_cv is not None:
@@ -490,10 +494,6 @@ def score_dataset(
             rec = resampled(rec, rate_hz)
         if amplitude is not None:
             rec = softened(rec, amplitude)
-        if displace is not None:
-            rec = displaced(rec, displace[0], displace[1] if i % 2 == 0 else -displace[1])
-            if meta.get("sensor_height_m"):  # a measured height is the displaced sensor's own
-                meta = dict(meta, sensor_height_m=meta["sensor_height_m"] - displace[0])
         if reorient:
             rec = reoriented_halfway(rec, 2000 + i)
         if app is not None:

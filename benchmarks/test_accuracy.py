@@ -222,6 +222,11 @@ def test_a_sensor_worn_to_the_side_of_the_spine_scores_about_the_same() -> None:
     assert lab["wb_matched"] >= 5
     assert ten_m["ic_f1"] >= 0.92
     assert ten_m["step_count_abs_err_median"] <= 1
+    # moved first, from the recorded rotation, so it combines with the changes that drop the gyroscope:
+    # played 1.5x slower too, measured 10 m F1 0.888 (0.925 with the tolerance stretched alike), steps off by 1
+    slower = score_dataset("lowback-10m", displace=(0.0, 0.15), slow=1.5)
+    assert slower["ic_f1_tolerance_stretched"] >= 0.90
+    assert slower["step_count_abs_err_median"] <= 2
 
 
 def test_displacement_adds_the_lever_arm_terms() -> None:
