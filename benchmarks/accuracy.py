@@ -316,10 +316,8 @@ def displaced(rec: Any, down_m: float, side_m: float) -> Any:
     up = acc.mean(axis=0)
     up = up / np.linalg.norm(up)
     sway = bandpass(acc - acc.mean(axis=0), 0.3, 1.3, fs, axis=0)
-    sway = sway - np.outer(sway @ up, up)
+    sway = sway - np.outer(sway @ up, up)  # horizontal, so the direction of most sway is too
     side = np.linalg.eigh(sway.T @ sway)[1][:, -1]
-    side = side - (side @ up) * up
-    side = side / np.linalg.norm(side)
     r = side_m * side - down_m * up
     omega = moving_average(np.radians(rec.gyr_dps), 3)
     alpha = moving_average(np.gradient(omega, axis=0) * fs, 5)
