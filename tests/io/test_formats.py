@@ -520,6 +520,40 @@ def test_sqlite_files_that_cannot_be_read(tmp_path: Path, synth: Any) -> None:
         io.read(no_axes)
 
 
+def test_sqlite_tables_are_fetched_as_numbers_batch_by_batch(tmp_path: Path) -> None:
+    """Whatever a value's storage type: integers, reals and numeric text are numbers, NULL and empty text
+    missing; the columns come in the order asked for; other text ends in one message naming the table."""
+    from backstride.io._sqlite import numeric_batches
+
+    rows: list[tuple[object, ...]] = [(1.5, "2", 3), (None, "", "4.25"), (7, 8.0, "-9e-1"), (10, 11, 12)]
+    path = _sensorlogger_sqlite(tmp_path / "t.sqlite", {"T": rows}, "a, b TEXT, c")
+    batches = list(numeric_batches(path, "T", ["c", "a"], "t.sqlite, table T", batch_rows=3))
+    assert [b.shape for b in batches] == [(3, 2), (1, 2)]
+    np.testing.assert_array_equal(np.vstack(batches), [[3.0, 1.5], [4.25, np.nan], [-0.9, 7.0], [12.0, 10.0]])
+    bad = _sensorlogger_sqlite(tmp_path / "bad.sqlite", {"T": [*rows, (1, "n/a", 2)]}, "a, b, c")
+    with pytest.raises(InputError, match=r"^bad\.sqlite, table T: the value 'n/a' is not a number$"):
+        list(numeric_batches(bad, "T", ["a", "b", "c"], "bad.sqlite, table T"))
+
+
+def test_a_sensorlogger_sqlite_table_without_a_time_or_with_text_values(tmp_path: Path, synth: Any) -> None:
+    w = synth.walk()
+    start_ns = 1_760_000_000 * 10**9
+    as_text = [
+        (str(start_ns + round(t * 1e9)), *(repr(float(x)) for x in v))
+        for t, v in zip(w.t, w.acc, strict=True)
+    ]
+    path = _sensorlogger_sqlite(tmp_path / "text.sqlite", {"TotalAcceleration": as_text}, "time, x, y, z")
+    recording = io.read(path)
+    np.testing.assert_allclose(recording.acc_mps2[:50], w.acc[:50], atol=1e-9)
+    assert "time read as ns since 1970 (Unix time), converted to seconds" in recording.notes
+    assert recording.metadata["start_time"].startswith("2025-10-09T08:53:20")
+    no_time = _sensorlogger_sqlite(
+        tmp_path / "no-time.sqlite", {"TotalAcceleration": [v[1:] for v in as_text]}, "x, y, z"
+    )
+    with pytest.raises(InputError, match=r"table TotalAcceleration has no time or seconds_elapsed column"):
+        io.read(no_time)
+
+
 def test_a_zipped_json_or_sqlite_export_reads_as_the_export(tmp_path: Path, synth: Any) -> None:
     """A single-file export zipped to send it (an e-mail attachment) is the export; another file zipped is
     described as a ZIP of it."""
