@@ -393,6 +393,39 @@ def test_sensorlogger_json_is_decoded_block_by_block_to_the_same_recording(
         assert small.notes == whole.notes
 
 
+@pytest.mark.parametrize("block_chars", [300, 1000, 1 << 20])
+def test_json_elements_decoded_in_batches_are_those_of_the_whole_array(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_chars: int
+) -> None:
+    """Runs of readings are decoded in one call up to the last '}, {' of the text held; one inside a text value
+    cuts an element in two there, which must not parse, and the elements are then decoded one by one past that
+    point: whatever the block size, exactly the elements json.loads gives."""
+    import json
+
+    from backstride.io import _sensorlogger
+
+    monkeypatch.setattr(_sensorlogger, "JSON_BLOCK_CHARS", block_chars)
+    elements: list[object] = []
+    for i in range(600):
+        element: dict[str, object] = {"sensor": "Gravity", "time": str(10**18 + i), "x": f"{i / 7:.5f}"}
+        if i % 97 == 5:
+            element["note"] = 'a "quoted" }, text }, {"sensor": "Gravity"}'
+        if i % 131 == 7:
+            element["nested"] = {"inner": {"deeper": [1, {"k": "},"}]}, "after": 2}
+        elements.append(element)
+    elements += [[1, 2], "text", 3.5, None, {"sensor": "Metadata", "device name": "x },"}]
+    # the last element with a '}, {' of its own: the last text held is decoded one element at a time
+    bad_end = [*elements, {"sensor": "Metadata", "device name": 'x }, {"y": 1}'}]
+    for layout in ({"indent": 2}, {"separators": (",", ":")}, {"indent": None}):
+        for case in (elements, bad_end):
+            path = tmp_path / "elements.json"
+            path.write_text(json.dumps(case, **layout), encoding="utf-8")  # type: ignore[arg-type]
+            batches = list(_sensorlogger._json_batches(path))
+            assert [e for batch in batches for e in batch] == case
+            if case is elements or block_chars < 1 << 20:
+                assert len(batches) < len(case)  # runs were decoded together
+
+
 def test_sensorlogger_json_with_a_syntax_error_or_missing_values(
     tmp_path: Path, synth: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

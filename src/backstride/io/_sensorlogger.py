@@ -28,8 +28,8 @@ ZIP's files are (``README.md``, "SQLite"); each is read as the file of the same 
 fetched as numbers batch by batch (``backstride.io._sqlite``; with no text round trip an hour at 200 Hz is
 analysed in about a third of the time it took when the tables were first written out as CSV files). The JSON
 export (one array of readings, each ``{"sensor": "TotalAcceleration", "time": "...", "x": "...", ...}`` with
-every value as text, and one ``Metadata`` record holding the fields of ``Metadata.csv``) is decoded reading by
-reading into the same form, up to ``JSON_MAX_BYTES`` (its readings are held as arrays until every sensor's are
+every value as text, and one ``Metadata`` record holding the fields of ``Metadata.csv``) is decoded a run of
+readings at a time into the same form, up to ``JSON_MAX_BYTES`` (its readings are held as arrays until every sensor's are
 read, since the export lists them sensor after sensor; the ZIP export is streamed and has no limit).
 """
 
@@ -38,6 +38,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import operator
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -274,15 +275,20 @@ def _with_rates(pairs: Iterable[tuple[RawSignals, FloatArray]]) -> Iterator[RawS
         yield raw
 
 
-# A JSON export is decoded reading by reading from blocks of its text, and each sensor's readings are kept as
-# arrays (32 bytes a reading where the export spends about 170 and a parsed record about 600), so the memory is
-# a fifth of the file's size: about 0.4 GB for this largest export, some eleven hours of an iPhone's
-# acceleration, gravity and gyroscope at 100 Hz (an hour, 184 MB, is analysed in 4-6 s and 0.19 GB; json.load
-# alone takes 0.9 GB for it). The ZIP export is streamed whatever its length.
+# A JSON export is decoded a run of readings at a time from blocks of its text, and each sensor's readings are
+# kept as arrays (32 bytes a reading where the export spends about 170 and a parsed record about 600), so the
+# memory is a fifth of the file's size: about 0.4 GB for this largest export, some eleven hours of an iPhone's
+# acceleration, gravity and gyroscope at 100 Hz (an hour, 184 MB, is analysed in 2.6 s and 0.21 GB, where
+# json.load alone takes 1.4 s and 0.9 GB; decoded reading by reading it took 3.6 s). The ZIP export is streamed
+# whatever its length.
 JSON_MAX_BYTES = 2 << 30
-JSON_BLOCK_CHARS = 1 << 20  # text decoded at a time; a reading never straddles two blocks (see _json_array)
+JSON_BLOCK_CHARS = 1 << 20  # text decoded at a time; a reading never straddles two blocks (see _json_batches)
 _JSON_FLUSH = 1 << 16  # readings gathered as text before they become arrays
 _SPACE = re.compile(r"[ \t\n\r]*")
+_CUT = re.compile(r"\}[ \t\n\r]*,[ \t\n\r]*\{")  # between two objects of the array
+_CUT_SEARCH = 1 << 16  # characters at the end of the text held searched for the last one first
+_TIME = operator.itemgetter("time")
+_XYZ = operator.itemgetter("x", "y", "z")
 _SEPARATOR = re.compile(r"[ \t\n\r]*(,?)[ \t\n\r]*")  # between two elements, or before the closing "]"
 
 
@@ -299,31 +305,49 @@ def _read_json(path: Path) -> Iterator[RawSignals]:
         )
     readings = {s: _Readings(f"{path.name} ({s})") for s in _SENSORS}
     row: dict[str, str] = {}
-    for record in _json_array(path):
-        if not isinstance(record, dict):
+    for batch in _json_batches(path):
+        records = [r for r in batch if isinstance(r, dict)]
+        sensors = [r.get("sensor") for r in records]
+        if not sensors:
             continue
-        sensor = record.get("sensor")
-        if sensor in readings:
-            readings[sensor].add(record)
-        elif sensor == "Metadata":
-            row = _fields(record)
+        # the export lists its sensors one after another: a batch is mostly one sensor's readings
+        first = sensors[0]
+        groups: dict[object, list[dict[str, Any]]]
+        if sensors.count(first) == len(sensors):
+            groups = {first: records} if isinstance(first, str) else {}
+        else:
+            groups = {
+                s: [r for r, t in zip(records, sensors, strict=True) if t == s]
+                for s in (*_SENSORS, "Metadata")
+            }
+        for sensor, chosen in groups.items():
+            if sensor in readings:
+                readings[sensor].extend(chosen)
+            elif sensor == "Metadata" and chosen:
+                row = _fields(chosen[-1])
     present = {s for s, r in readings.items() if r.count}
     _check_sensors(path.name, present)
     yield from _combined(path.name, {s: readings[s].blocks() for s in _needed(present)}, row, suffix="")
 
 
-def _json_array(path: Path) -> Iterator[object]:
-    """The elements of the JSON array ``path`` holds, decoded one at a time from blocks of its text: memory
-    stays that of a block whatever the file's length (``json.loads`` would hold every element at once).
+def _json_batches(path: Path) -> Iterator[list[object]]:
+    """The elements of the JSON array ``path`` holds, in order, a batch at a time, decoded from blocks of its
+    text: memory stays that of a block whatever the file's length (``json.loads`` would hold every element at
+    once).
 
-    At least half a block is kept ahead of each element decoded, so an element shorter than that is never cut
-    by a block's end (a cut number would decode as a shorter one); a longer one is decoded once the text has
-    grown to hold it."""
+    The elements up to the last ``}, {`` of the text held are decoded in one call, as an array of their own: a
+    sequence of complete values is all that parses there, and each value's extent is fixed by where it starts,
+    so they are exactly the elements the file holds (a ``}, {`` inside a text value makes that fail). Otherwise,
+    and after such a failure up to that point, one element is decoded at a time, with at least half a block
+    kept ahead of it, so an element shorter than that is never cut by a block's end (a cut number would decode
+    as a shorter one); a longer one is decoded once the text has grown to hold it. Errors are found and named
+    element by element."""
     decode = json.JSONDecoder().raw_decode
     with _json_text(path) as handle:
         text = handle.read(JSON_BLOCK_CHARS)
         ended = len(text) < JSON_BLOCK_CHARS
         offset = 0  # characters of the file before ``text``
+        one_by_one = -1  # decode element by element up to this character of the file
 
         def read_on(at: int) -> None:
             """Drop the text before ``at`` and read the next block (``at`` is then 0)."""
@@ -349,6 +373,16 @@ def _json_array(path: Path) -> Iterator[object]:
             if not ended and len(text) - at < JSON_BLOCK_CHARS // 2:
                 read_on(at)
                 at = 0
+            cut = _last_cut(text, at) if offset + at > one_by_one else None
+            if cut is not None:
+                try:
+                    batch = json.loads(f"[{text[at : cut[0]]}]")
+                except json.JSONDecodeError:
+                    one_by_one = offset + cut[0]
+                else:
+                    yield batch
+                    at = cut[1]
+                    continue
             try:
                 value, at = decode(text, at)
             except json.JSONDecodeError as exc:
@@ -356,7 +390,7 @@ def _json_array(path: Path) -> Iterator[object]:
                     raise invalid(exc.msg, exc.pos) from exc
                 read_on(0)  # an element longer than half a block: read on and decode it again
                 continue
-            yield value
+            yield [value]
             separator = _SEPARATOR.match(text, at)
             while separator.end() == len(text) and not ended:  # type: ignore[union-attr]
                 read_on(at)
@@ -369,6 +403,19 @@ def _json_array(path: Path) -> Iterator[object]:
                 if at == len(text):
                     raise invalid("the file ends inside the list of readings", at)
                 raise invalid("expected ',' or ']'", at)
+
+
+def _last_cut(text: str, at: int) -> tuple[int, int] | None:
+    """Where the last object of ``text[at:]`` that another follows ends and the next one starts
+    (``}`` ``,`` ``{``, spaces between), or None."""
+    start = max(at, len(text) - _CUT_SEARCH)
+    last = None
+    for match in _CUT.finditer(text, start):
+        last = match
+    if last is None and start > at:
+        for match in _CUT.finditer(text, at, start):
+            last = match
+    return None if last is None else (last.start() + 1, last.end() - 1)
 
 
 @contextmanager
@@ -390,32 +437,42 @@ class _Readings:
     def __init__(self, label: str) -> None:
         self.label = label
         self.count = 0
-        self._text: list[tuple[object, object, object, object]] = []
+        self._times: list[object] = []  # as the export has them (text), until flushed
+        self._values: list[tuple[object, ...]] = []  # (x, y, z)
         self._stamps: list[npt.NDArray[np.int64]] = []
         self._xyz: list[FloatArray] = []
 
-    def add(self, record: dict[str, object]) -> None:
-        self._text.append((record.get("time"), record.get("x"), record.get("y"), record.get("z")))
-        self.count += 1
-        if len(self._text) >= _JSON_FLUSH:
+    def extend(self, records: list[dict[str, Any]]) -> None:
+        try:
+            times, values = list(map(_TIME, records)), list(map(_XYZ, records))
+        except KeyError:  # a reading without one of them: missing values
+            times = [r.get("time") for r in records]
+            values = [(r.get("x"), r.get("y"), r.get("z")) for r in records]
+        self._times.extend(times)
+        self._values.extend(values)
+        self.count += len(records)
+        if len(self._times) >= _JSON_FLUSH:
             self._flush()
 
     def _flush(self) -> None:
-        if not self._text:
+        if not self._times:
             return
-        stamps, x, y, z = zip(*self._text, strict=True)
-        self._text = []
+        times, values = self._times, self._values
+        self._times, self._values = [], []
         try:
-            self._stamps.append(np.array(stamps, dtype=np.int64))
+            stamps = np.array(times, dtype=np.int64)
             try:
-                xyz = np.array([x, y, z], dtype=np.float64)  # text or numbers; null: NaN
+                xyz = np.array(values, dtype=np.float64)  # text or numbers; null: NaN
             except ValueError:  # an empty string is a missing value too
-                xyz = np.array(
-                    [[None if v == "" else v for v in axis] for axis in (x, y, z)], dtype=np.float64
-                )
+                xyz = np.array([[None if v == "" else v for v in row] for row in values], dtype=np.float64)
         except (TypeError, ValueError, OverflowError) as exc:
             raise InputError(f"{self.label}: a reading's time or x, y, z is not a number ({exc})") from exc
-        self._xyz.append(xyz.T.copy())
+        if stamps.shape != (len(times),) or xyz.shape != (len(times), 3):
+            raise InputError(
+                f"{self.label}: a reading's time or x, y, z is not a number (a list or an object)"
+            )
+        self._stamps.append(stamps)
+        self._xyz.append(xyz)
 
     def blocks(self) -> Iterator[RawSignals]:
         """The readings as consecutive blocks, time in seconds from the first reading."""
