@@ -514,7 +514,7 @@ def _phone_day(
     )
 
 
-# the whole-array decoding a Sensor Logger JSON export had before it was read reading by reading
+# the whole-array decoding a Sensor Logger JSON export had before it was read a run of readings at a time
 JSON_LOAD_WHOLE = "import json, sys; print(len(json.load(open(sys.argv[1], encoding='utf-8'))))"
 
 
@@ -522,8 +522,8 @@ def _phone_hours(
     args: argparse.Namespace, csv: Path, meta: Path, timeout: float, entry: dict[str, Any], table: Table
 ) -> None:
     """The day's first hour as Sensor Logger's other exports: an iPhone's JSON (acceleration, gravity and
-    gyroscope at 100 Hz, about 180 MB; decoded reading by reading and kept as arrays, against ``json.load``
-    of it alone) and an Android phone's SQLite (200 Hz, a table per sensor, each turned into a CSV)."""
+    gyroscope at 100 Hz, about 180 MB; decoded a run of readings at a time and kept as arrays, against
+    ``json.load`` of it alone) and an Android phone's SQLite (200 Hz, a table per sensor, fetched as numbers)."""
     work = args.out / "runs"
     for app, label in (
         ("sensorlogger-json", "JSON (iOS, 100 Hz)"),

@@ -29,8 +29,9 @@ fetched as numbers batch by batch (``backstride.io._sqlite``; with no text round
 analysed in about a third of the time it took when the tables were first written out as CSV files). The JSON
 export (one array of readings, each ``{"sensor": "TotalAcceleration", "time": "...", "x": "...", ...}`` with
 every value as text, and one ``Metadata`` record holding the fields of ``Metadata.csv``) is decoded a run of
-readings at a time into the same form, up to ``JSON_MAX_BYTES`` (its readings are held as arrays until every sensor's are
-read, since the export lists them sensor after sensor; the ZIP export is streamed and has no limit).
+readings at a time into the same form, up to ``JSON_MAX_BYTES`` (its readings are held as arrays until every
+sensor's are read, since the export lists them sensor after sensor; the ZIP export is streamed and has no
+limit).
 """
 
 from __future__ import annotations
