@@ -426,6 +426,94 @@ def test_json_elements_decoded_in_batches_are_those_of_the_whole_array(
                 assert len(batches) < len(case)  # runs were decoded together
 
 
+@pytest.mark.parametrize("block_chars", [300, 1000, 1 << 20])
+def test_json_runs_of_sensors_not_read_are_passed_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_chars: int
+) -> None:
+    """A run of objects whose sensor is skipped is passed over without being decoded, wherever it lies (first,
+    between two read, last) and whatever its spacing: every object of the sensors read comes out, in order,
+    and of the others only those decoded with a run read before the skipping could start; a file that ends
+    inside a skipped run is still cut."""
+    import json
+
+    from backstride.io import _sensorlogger
+
+    monkeypatch.setattr(_sensorlogger, "JSON_BLOCK_CHARS", block_chars)
+
+    def run(sensor: str, n: int, **extra: object) -> list[dict[str, object]]:
+        return [{"sensor": sensor, "time": str(10**18 + i), "x": f"{i / 7:.5f}", **extra} for i in range(n)]
+
+    elements = (
+        run("Location", 120, speed="0", latitude="0.0")
+        + run("Accelerometer", 200)
+        + run("Magnetometer", 300, note="a } and a { in a text, and [ ]")
+        + run("Gravity", 150)
+        + run("Orientation", 250, qw="0.7")
+        + [{"sensor": "Metadata", "platform": "ios"}]
+        + run("Barometer", 40, pressure="1013.2")
+    )
+    skipped = {"Location", "Magnetometer", "Orientation", "Barometer"}
+    read = [e for e in elements if e["sensor"] not in skipped]
+    for layout in ({"indent": 2}, {"separators": (",", ":")}, {"indent": None}):
+        text = json.dumps(elements, **layout)  # type: ignore[arg-type]
+        path = tmp_path / "export.json"
+        path.write_text(text, encoding="utf-8")
+        out = [e for batch in _sensorlogger._json_batches(path, skip=skipped.__contains__) for e in batch]
+        assert [e for e in out if isinstance(e, dict) and e["sensor"] not in skipped] == read
+        assert not any(e["sensor"] == "Location" for e in out)  # a skipped run to begin with
+        if block_chars < 1 << 20:  # else a block holds the whole file: the rest is decoded in one run
+            assert len(out) - len(read) < 860 // 4  # of the 860 objects of the sensors skipped
+        cut = tmp_path / "cut.json"
+        cut.write_text(text[: text.rindex('"pressure"')], encoding="utf-8")
+        with pytest.raises(InputError, match=r"cut\.json is not valid JSON .*the file ends inside the list"):
+            list(_sensorlogger._json_batches(cut, skip=skipped.__contains__))
+        # no skipping: every object, as json.loads gives them
+        assert [e for batch in _sensorlogger._json_batches(path) for e in batch] == elements
+
+
+def test_sensorlogger_json_reads_the_same_with_other_sensors_in_it(
+    tmp_path: Path, synth: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export made with more sensors on (location, magnetometer, orientation) reads to the same recording
+    as one with only those backstride uses; their runs are passed over, not decoded (blocks of 2000
+    characters, so this small file is read as a long one is)."""
+    import json
+
+    from backstride.io import _sensorlogger
+
+    monkeypatch.setattr(_sensorlogger, "JSON_BLOCK_CHARS", 2000)
+    records = _ios_json_records(synth)
+    plain = tmp_path / "plain.json"
+    plain.write_text(json.dumps(records, indent=2), encoding="utf-8")
+    first_gravity = next(i for i, r in enumerate(records) if r["sensor"] == "Gravity")
+    others = [
+        {**r, "sensor": "Magnetometer", "x": "-21.5"} for r in records[:first_gravity]
+    ]  # as many as the accelerometer's readings
+    orientation = [{**r, "sensor": "Orientation", "qw": "0.7", "roll": "0.1"} for r in records[:500]]
+    location = {"sensor": "Location", "time": records[0]["time"], "latitude": "0.0", "longitude": "0.0"}
+    richer = tmp_path / "richer.json"
+    mixed = [
+        location,
+        *records[:first_gravity],
+        *others,
+        *records[first_gravity:-1],
+        *orientation,
+        records[-1],
+    ]
+    richer.write_text(json.dumps(mixed, indent=2), encoding="utf-8")
+    a, b = io.read(plain), io.read(richer)
+    np.testing.assert_array_equal(b.acc_mps2, a.acc_mps2)
+    assert a.gyr_dps is not None and b.gyr_dps is not None
+    np.testing.assert_array_equal(b.gyr_dps, a.gyr_dps)
+    np.testing.assert_array_equal(b.time_s, a.time_s)
+    assert b.metadata == {**a.metadata, "source": richer.name}
+    assert b.notes == a.notes
+    decoded = [
+        e for batch in _sensorlogger._json_batches(richer, skip=_sensorlogger._not_read) for e in batch
+    ]
+    assert sum(isinstance(e, dict) and e["sensor"] == "Magnetometer" for e in decoded) < len(others) // 2
+
+
 def test_sensorlogger_json_with_a_syntax_error_or_missing_values(
     tmp_path: Path, synth: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -41,7 +41,7 @@ import itertools
 import json
 import operator
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
@@ -291,13 +291,23 @@ _CUT_SEARCH = 1 << 16  # characters at the end of the text held searched for the
 _TIME = operator.itemgetter("time")
 _XYZ = operator.itemgetter("x", "y", "z")
 _SEPARATOR = re.compile(r"[ \t\n\r]*(,?)[ \t\n\r]*")  # between two elements, or before the closing "]"
+# an object's "sensor" member, as written, and its name, where it comes before any nested value
+_SENSOR_MEMBER = re.compile(r'\{[^{}\[\]]*?("sensor"[ \t\n\r]*:[ \t\n\r]*"([^"\\]*)")')
+_CLOSED = re.compile(r"\}[ \t\n\r]*\][ \t\n\r]*\Z")  # the last object and the list's end
+_READ = frozenset({*_SENSORS, "Metadata"})
+
+
+def _not_read(name: str) -> bool:
+    return name not in _READ
 
 
 def _read_json(path: Path) -> Iterator[RawSignals]:
     """Sensor Logger's JSON export: one array of records ``{"sensor": ..., "time": ..., "x": ...}`` (all
     values as text, each sensor's records together and in time order) and a ``Metadata`` record with the
     fields of ``Metadata.csv`` (``README.md`` of awesome-sensor-logger, "JSON"). A reading without a value
-    (``null``) is a gap, as an empty cell of a CSV is."""
+    (``null``) is a gap, as an empty cell of a CSV is. The other sensors' runs (location, orientation,
+    magnetometer, ...) are passed over undecoded, as the ZIP's other files and the SQLite's other tables are
+    never opened."""
     size = path.stat().st_size
     if size > JSON_MAX_BYTES:
         raise InputError(
@@ -306,7 +316,7 @@ def _read_json(path: Path) -> Iterator[RawSignals]:
         )
     readings = {s: _Readings(f"{path.name} ({s})") for s in _SENSORS}
     row: dict[str, str] = {}
-    for batch in _json_batches(path):
+    for batch in _json_batches(path, skip=_not_read):
         records = [r for r in batch if isinstance(r, dict)]
         sensors = [r.get("sensor") for r in records]
         if not sensors:
@@ -331,7 +341,7 @@ def _read_json(path: Path) -> Iterator[RawSignals]:
     yield from _combined(path.name, {s: readings[s].blocks() for s in _needed(present)}, row, suffix="")
 
 
-def _json_batches(path: Path) -> Iterator[list[object]]:
+def _json_batches(path: Path, skip: Callable[[str], bool] | None = None) -> Iterator[list[object]]:
     """The elements of the JSON array ``path`` holds, in order, a batch at a time, decoded from blocks of its
     text: memory stays that of a block whatever the file's length (``json.loads`` would hold every element at
     once).
@@ -342,7 +352,11 @@ def _json_batches(path: Path) -> Iterator[list[object]]:
     and after such a failure up to that point, one element is decoded at a time, with at least half a block
     kept ahead of it, so an element shorter than that is never cut by a block's end (a cut number would decode
     as a shorter one); a longer one is decoded once the text has grown to hold it. Errors are found and named
-    element by element."""
+    element by element.
+
+    ``skip(name)`` true: a run of objects whose ``"sensor"`` is ``name`` (as the object that starts it writes
+    it, before any nested value) is passed over without being decoded, its text only searched for the first
+    object of another sensor (:func:`_past_run`); a file that ends inside such a run is still said to be cut."""
     decode = json.JSONDecoder().raw_decode
     with _json_text(path) as handle:
         text = handle.read(JSON_BLOCK_CHARS)
@@ -374,6 +388,19 @@ def _json_batches(path: Path) -> Iterator[list[object]]:
             if not ended and len(text) - at < JSON_BLOCK_CHARS // 2:
                 read_on(at)
                 at = 0
+            if skip is not None and (member := _SENSOR_MEMBER.match(text, at)) and skip(member.group(2)):
+                while (past := _past_run(text, at, member.group(1))) is None and not ended:
+                    keep = max(text.rfind("{"), at)  # the last object, perhaps cut: searched again
+                    read_on(keep)
+                    at = 0
+                if past is None:  # the run lasts to the end of the file: the list must close after it
+                    if _CLOSED.search(text, at) is None:
+                        raise invalid("the file ends inside the list of readings", len(text))
+                    return
+                if past > at:
+                    at = past
+                    continue
+                # else the object names another sensor further in (a nested or repeated member): decoded
             cut = _last_cut(text, at) if offset + at > one_by_one else None
             if cut is not None:
                 try:
@@ -406,17 +433,32 @@ def _json_batches(path: Path) -> Iterator[list[object]]:
                 raise invalid("expected ',' or ']'", at)
 
 
-def _last_cut(text: str, at: int) -> tuple[int, int] | None:
-    """Where the last object of ``text[at:]`` that another follows ends and the next one starts
+def _last_cut(text: str, at: int, end: int | None = None) -> tuple[int, int] | None:
+    """Where the last object of ``text[at:end]`` that another follows ends and the next one starts
     (``}`` ``,`` ``{``, spaces between), or None."""
-    start = max(at, len(text) - _CUT_SEARCH)
+    end = len(text) if end is None else end
+    start = max(at, end - _CUT_SEARCH)
     last = None
-    for match in _CUT.finditer(text, start):
+    for match in _CUT.finditer(text, start, end):
         last = match
     if last is None and start > at:
         for match in _CUT.finditer(text, at, start):
             last = match
     return None if last is None else (last.start() + 1, last.end() - 1)
+
+
+def _past_run(text: str, at: int, member: str) -> int | None:
+    """Where the first object after ``at`` whose ``"sensor"`` is not written ``member`` starts, or None when the
+    text holds no such object. Counting the two strings tells a block of one sensor's readings, the usual case,
+    without looking at them one by one; a ``"sensor"`` cut by the end of the text counts as another sensor's,
+    so the run is never passed beyond what the text shows."""
+    if text.count('"sensor"', at) == text.count(member, at):
+        return None
+    other = text.find('"sensor"', at)
+    while text.startswith(member, other):
+        other = text.find('"sensor"', other + 1)
+    cut = _last_cut(text, at, other)
+    return cut[1] if cut is not None else text.rfind("{", at, other)
 
 
 @contextmanager
