@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from backstride import InputError, UnsupportedFormatError, io
+from backstride.io import _jsonarray, _sensorlogger
 
 PHYPHOX_ACC = ["Time (s)", "Acceleration x (m/s^2)", "Acceleration y (m/s^2)", "Acceleration z (m/s^2)"]
 PHYPHOX_GYR = ["Time (s)", "Gyroscope x (rad/s)", "Gyroscope y (rad/s)", "Gyroscope z (rad/s)"]
@@ -331,8 +332,6 @@ def test_sensorlogger_json_that_is_cut_off_or_too_large(
 ) -> None:
     import json
 
-    from backstride.io import _sensorlogger
-
     w = synth.walk()
     text = json.dumps(_sensorlogger_records("TotalAcceleration", w.t, w.acc))
     cut = tmp_path / "cut.json"
@@ -370,8 +369,6 @@ def test_sensorlogger_json_is_decoded_block_by_block_to_the_same_recording(
     layout (an indented array) and a compact one read to what one whole decoding gives."""
     import json
 
-    from backstride.io import _sensorlogger
-
     records = _ios_json_records(synth)
     records[-1]["device name"] = "a name longer than half a block " * 20  # decoded once the text holds it
     indented = tmp_path / "indented.json"
@@ -380,7 +377,7 @@ def test_sensorlogger_json_is_decoded_block_by_block_to_the_same_recording(
     compact.write_text(json.dumps(records, separators=(",", ":")), encoding="utf-8")
     whole = io.read(indented)
     assert len(json.dumps(records)) > 2000 * 170  # many blocks below
-    monkeypatch.setattr(_sensorlogger, "JSON_BLOCK_CHARS", 300)
+    monkeypatch.setattr(_jsonarray, "BLOCK_CHARS", 300)
     monkeypatch.setattr(_sensorlogger, "_JSON_FLUSH", 50)
     for path in (indented, compact):
         small = io.read(path)
@@ -402,9 +399,7 @@ def test_json_elements_decoded_in_batches_are_those_of_the_whole_array(
     point: whatever the block size, exactly the elements json.loads gives."""
     import json
 
-    from backstride.io import _sensorlogger
-
-    monkeypatch.setattr(_sensorlogger, "JSON_BLOCK_CHARS", block_chars)
+    monkeypatch.setattr(_jsonarray, "BLOCK_CHARS", block_chars)
     elements: list[object] = []
     for i in range(600):
         element: dict[str, object] = {"sensor": "Gravity", "time": str(10**18 + i), "x": f"{i / 7:.5f}"}
@@ -420,7 +415,7 @@ def test_json_elements_decoded_in_batches_are_those_of_the_whole_array(
         for case in (elements, bad_end):
             path = tmp_path / "elements.json"
             path.write_text(json.dumps(case, **layout), encoding="utf-8")  # type: ignore[arg-type]
-            batches = list(_sensorlogger._json_batches(path))
+            batches = list(_jsonarray.batches(path))
             assert [e for batch in batches for e in batch] == case
             if case is elements or block_chars < 1 << 20:
                 assert len(batches) < len(case)  # runs were decoded together
@@ -436,9 +431,7 @@ def test_json_runs_of_sensors_not_read_are_passed_over(
     inside a skipped run is still cut."""
     import json
 
-    from backstride.io import _sensorlogger
-
-    monkeypatch.setattr(_sensorlogger, "JSON_BLOCK_CHARS", block_chars)
+    monkeypatch.setattr(_jsonarray, "BLOCK_CHARS", block_chars)
 
     def run(sensor: str, n: int, **extra: object) -> list[dict[str, object]]:
         return [{"sensor": sensor, "time": str(10**18 + i), "x": f"{i / 7:.5f}", **extra} for i in range(n)]
@@ -458,7 +451,7 @@ def test_json_runs_of_sensors_not_read_are_passed_over(
         text = json.dumps(elements, **layout)  # type: ignore[arg-type]
         path = tmp_path / "export.json"
         path.write_text(text, encoding="utf-8")
-        out = [e for batch in _sensorlogger._json_batches(path, skip=skipped.__contains__) for e in batch]
+        out = [e for batch in _jsonarray.batches(path, skip=skipped.__contains__) for e in batch]
         assert [e for e in out if isinstance(e, dict) and e["sensor"] not in skipped] == read
         assert not any(e["sensor"] == "Location" for e in out)  # a skipped run to begin with
         if block_chars < 1 << 20:  # else a block holds the whole file: the rest is decoded in one run
@@ -466,9 +459,9 @@ def test_json_runs_of_sensors_not_read_are_passed_over(
         cut = tmp_path / "cut.json"
         cut.write_text(text[: text.rindex('"pressure"')], encoding="utf-8")
         with pytest.raises(InputError, match=r"cut\.json is not valid JSON .*the file ends inside the list"):
-            list(_sensorlogger._json_batches(cut, skip=skipped.__contains__))
+            list(_jsonarray.batches(cut, skip=skipped.__contains__))
         # no skipping: every object, as json.loads gives them
-        assert [e for batch in _sensorlogger._json_batches(path) for e in batch] == elements
+        assert [e for batch in _jsonarray.batches(path) for e in batch] == elements
 
 
 def test_sensorlogger_json_reads_the_same_with_other_sensors_in_it(
@@ -479,9 +472,7 @@ def test_sensorlogger_json_reads_the_same_with_other_sensors_in_it(
     characters, so this small file is read as a long one is)."""
     import json
 
-    from backstride.io import _sensorlogger
-
-    monkeypatch.setattr(_sensorlogger, "JSON_BLOCK_CHARS", 2000)
+    monkeypatch.setattr(_jsonarray, "BLOCK_CHARS", 2000)
     records = _ios_json_records(synth)
     plain = tmp_path / "plain.json"
     plain.write_text(json.dumps(records, indent=2), encoding="utf-8")
@@ -508,9 +499,7 @@ def test_sensorlogger_json_reads_the_same_with_other_sensors_in_it(
     np.testing.assert_array_equal(b.time_s, a.time_s)
     assert b.metadata == {**a.metadata, "source": richer.name}
     assert b.notes == a.notes
-    decoded = [
-        e for batch in _sensorlogger._json_batches(richer, skip=_sensorlogger._not_read) for e in batch
-    ]
+    decoded = [e for batch in _jsonarray.batches(richer, skip=_sensorlogger._not_read) for e in batch]
     assert sum(isinstance(e, dict) and e["sensor"] == "Magnetometer" for e in decoded) < len(others) // 2
 
 
@@ -519,9 +508,7 @@ def test_sensorlogger_json_with_a_syntax_error_or_missing_values(
 ) -> None:
     import json
 
-    from backstride.io import _sensorlogger
-
-    monkeypatch.setattr(_sensorlogger, "JSON_BLOCK_CHARS", 1000)
+    monkeypatch.setattr(_jsonarray, "BLOCK_CHARS", 1000)
     text = json.dumps(_ios_json_records(synth), indent=2)
     # a comma lost deep in the file (in a later block): its place is named
     at = text.index("},", len(text) // 2) + 1

@@ -29,22 +29,19 @@ fetched as numbers batch by batch (``backstride.io._sqlite``; with no text round
 analysed in about a third of the time it took when the tables were first written out as CSV files). The JSON
 export (one array of readings, each ``{"sensor": "TotalAcceleration", "time": "...", "x": "...", ...}`` with
 every value as text, and one ``Metadata`` record holding the fields of ``Metadata.csv``) is decoded a run of
-readings at a time into the same form, up to ``JSON_MAX_BYTES`` (its readings are held as arrays until every
-sensor's are read, since the export lists them sensor after sensor; the ZIP export is streamed and has no
-limit).
+readings at a time into the same form (``backstride.io._jsonarray``; other sensors' runs are passed over), up
+to ``JSON_MAX_BYTES`` (its readings are held as arrays until every sensor's are read, since the export lists
+them sensor after sensor; the ZIP export is streamed and has no limit).
 """
 
 from __future__ import annotations
 
 import csv
 import itertools
-import json
 import operator
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -53,6 +50,7 @@ from backstride._errors import InputError
 from backstride.io._align import aligned, from_first_sample
 from backstride.io._container import extracted, find_member, is_zip, member_names
 from backstride.io._csv import head_text, iter_csv_raw, split_header
+from backstride.io._jsonarray import batches
 from backstride.io._raw import RawSignals
 from backstride.io._sqlite import column_names, first_row, is_sqlite, numeric_batches, table_names
 from backstride.io._units import EPOCH_MAX_S, time_scale, zone_from_name
@@ -283,17 +281,9 @@ def _with_rates(pairs: Iterable[tuple[RawSignals, FloatArray]]) -> Iterator[RawS
 # json.load alone takes 1.4 s and 0.9 GB; decoded reading by reading it took 3.6 s). The ZIP export is streamed
 # whatever its length.
 JSON_MAX_BYTES = 2 << 30
-JSON_BLOCK_CHARS = 1 << 20  # text decoded at a time; a reading never straddles two blocks (see _json_batches)
 _JSON_FLUSH = 1 << 16  # readings gathered as text before they become arrays
-_SPACE = re.compile(r"[ \t\n\r]*")
-_CUT = re.compile(r"\}[ \t\n\r]*,[ \t\n\r]*\{")  # between two objects of the array
-_CUT_SEARCH = 1 << 16  # characters at the end of the text held searched for the last one first
 _TIME = operator.itemgetter("time")
 _XYZ = operator.itemgetter("x", "y", "z")
-_SEPARATOR = re.compile(r"[ \t\n\r]*(,?)[ \t\n\r]*")  # between two elements, or before the closing "]"
-# an object's "sensor" member, as written, and its name, where it comes before any nested value
-_SENSOR_MEMBER = re.compile(r'\{[^{}\[\]]*?("sensor"[ \t\n\r]*:[ \t\n\r]*"([^"\\]*)")')
-_CLOSED = re.compile(r"\}[ \t\n\r]*\][ \t\n\r]*\Z")  # the last object and the list's end
 _READ = frozenset({*_SENSORS, "Metadata"})
 
 
@@ -316,7 +306,7 @@ def _read_json(path: Path) -> Iterator[RawSignals]:
         )
     readings = {s: _Readings(f"{path.name} ({s})") for s in _SENSORS}
     row: dict[str, str] = {}
-    for batch in _json_batches(path, skip=_not_read):
+    for batch in batches(path, skip=_not_read):
         records = [r for r in batch if isinstance(r, dict)]
         sensors = [r.get("sensor") for r in records]
         if not sensors:
@@ -339,139 +329,6 @@ def _read_json(path: Path) -> Iterator[RawSignals]:
     present = {s for s, r in readings.items() if r.count}
     _check_sensors(path.name, present)
     yield from _combined(path.name, {s: readings[s].blocks() for s in _needed(present)}, row, suffix="")
-
-
-def _json_batches(path: Path, skip: Callable[[str], bool] | None = None) -> Iterator[list[object]]:
-    """The elements of the JSON array ``path`` holds, in order, a batch at a time, decoded from blocks of its
-    text: memory stays that of a block whatever the file's length (``json.loads`` would hold every element at
-    once).
-
-    The elements up to the last ``}, {`` of the text held are decoded in one call, as an array of their own: a
-    sequence of complete values is all that parses there, and each value's extent is fixed by where it starts,
-    so they are exactly the elements the file holds (a ``}, {`` inside a text value makes that fail). Otherwise,
-    and after such a failure up to that point, one element is decoded at a time, with at least half a block
-    kept ahead of it, so an element shorter than that is never cut by a block's end (a cut number would decode
-    as a shorter one); a longer one is decoded once the text has grown to hold it. Errors are found and named
-    element by element.
-
-    ``skip(name)`` true: a run of objects whose ``"sensor"`` is ``name`` (as the object that starts it writes
-    it, before any nested value) is passed over without being decoded, its text only searched for the first
-    object of another sensor (:func:`_past_run`); a file that ends inside such a run is still said to be cut."""
-    decode = json.JSONDecoder().raw_decode
-    with _json_text(path) as handle:
-        text = handle.read(JSON_BLOCK_CHARS)
-        ended = len(text) < JSON_BLOCK_CHARS
-        offset = 0  # characters of the file before ``text``
-        one_by_one = -1  # decode element by element up to this character of the file
-
-        def read_on(at: int) -> None:
-            """Drop the text before ``at`` and read the next block (``at`` is then 0)."""
-            nonlocal text, ended, offset
-            more = handle.read(JSON_BLOCK_CHARS)
-            offset += at
-            text, ended = text[at:] + more, len(more) < JSON_BLOCK_CHARS
-
-        def invalid(detail: str, at: int) -> InputError:
-            where = f"character {offset + at}"  # json's own messages may end in "at" already
-            return InputError(
-                f"{path.name} is not valid JSON (a cut-off export or upload?): {detail} "
-                + (where if detail.endswith(" at") else f"at {where}")
-            )
-
-        at = _SPACE.match(text).end()  # type: ignore[union-attr]
-        if text[at : at + 1] != "[":
-            raise InputError(f"{path.name} is JSON but not a Sensor Logger export (no list of readings)")
-        at = _SPACE.match(text, at + 1).end()  # type: ignore[union-attr]
-        if text.startswith("]", at):
-            return
-        while True:
-            if not ended and len(text) - at < JSON_BLOCK_CHARS // 2:
-                read_on(at)
-                at = 0
-            if skip is not None and (member := _SENSOR_MEMBER.match(text, at)) and skip(member.group(2)):
-                while (past := _past_run(text, at, member.group(1))) is None and not ended:
-                    keep = max(text.rfind("{"), at)  # the last object, perhaps cut: searched again
-                    read_on(keep)
-                    at = 0
-                if past is None:  # the run lasts to the end of the file: the list must close after it
-                    if _CLOSED.search(text, at) is None:
-                        raise invalid("the file ends inside the list of readings", len(text))
-                    return
-                if past > at:
-                    at = past
-                    continue
-                # else the object names another sensor further in (a nested or repeated member): decoded
-            cut = _last_cut(text, at) if offset + at > one_by_one else None
-            if cut is not None:
-                try:
-                    batch = json.loads(f"[{text[at : cut[0]]}]")
-                except json.JSONDecodeError:
-                    one_by_one = offset + cut[0]
-                else:
-                    yield batch
-                    at = cut[1]
-                    continue
-            try:
-                value, at = decode(text, at)
-            except json.JSONDecodeError as exc:
-                if ended:
-                    raise invalid(exc.msg, exc.pos) from exc
-                read_on(0)  # an element longer than half a block: read on and decode it again
-                continue
-            yield [value]
-            separator = _SEPARATOR.match(text, at)
-            while separator.end() == len(text) and not ended:  # type: ignore[union-attr]
-                read_on(at)
-                at = 0
-                separator = _SEPARATOR.match(text, at)
-            at = separator.end()  # type: ignore[union-attr]
-            if not separator.group(1):  # type: ignore[union-attr]
-                if text.startswith("]", at):
-                    return
-                if at == len(text):
-                    raise invalid("the file ends inside the list of readings", at)
-                raise invalid("expected ',' or ']'", at)
-
-
-def _last_cut(text: str, at: int, end: int | None = None) -> tuple[int, int] | None:
-    """Where the last object of ``text[at:end]`` that another follows ends and the next one starts
-    (``}`` ``,`` ``{``, spaces between), or None."""
-    end = len(text) if end is None else end
-    start = max(at, end - _CUT_SEARCH)
-    last = None
-    for match in _CUT.finditer(text, start, end):
-        last = match
-    if last is None and start > at:
-        for match in _CUT.finditer(text, at, start):
-            last = match
-    return None if last is None else (last.start() + 1, last.end() - 1)
-
-
-def _past_run(text: str, at: int, member: str) -> int | None:
-    """Where the first object after ``at`` whose ``"sensor"`` is not written ``member`` starts, or None when the
-    text holds no such object. Counting the two strings tells a block of one sensor's readings, the usual case,
-    without looking at them one by one; a ``"sensor"`` cut by the end of the text counts as another sensor's,
-    so the run is never passed beyond what the text shows."""
-    if text.count('"sensor"', at) == text.count(member, at):
-        return None
-    other = text.find('"sensor"', at)
-    while text.startswith(member, other):
-        other = text.find('"sensor"', other + 1)
-    cut = _last_cut(text, at, other)
-    return cut[1] if cut is not None else text.rfind("{", at, other)
-
-
-@contextmanager
-def _json_text(path: Path) -> Iterator[TextIO]:
-    """``path`` opened as UTF-8 text; text that is not UTF-8 ends in an :class:`InputError`."""
-    try:
-        with path.open(encoding="utf-8-sig") as handle:
-            yield handle
-    except UnicodeDecodeError as exc:  # its position is in the piece decoded, not in the file: not said
-        raise InputError(
-            f"{path.name} is not valid JSON (not UTF-8 text: it holds the byte 0x{exc.object[exc.start]:02x}, "
-            "which UTF-8 does not allow there)"
-        ) from exc
 
 
 class _Readings:
