@@ -41,6 +41,10 @@ What makes the file a phone's, not the lab sensor's:
                                           acceleration in G with its sign (gravity -1 G along the axis
                                           pointing up), the rotation rate in rad/s, and the device
                                           motion's user acceleration and gravity (G, same sign).
+  ``metabase``                  100 Hz    MbientLab's MetaBase (a MetaWear sensor, not the phone's):
+                                          its ``…_Accelerometer.csv``, Unix time in ms, the local time
+                                          as text, values in g to three decimals; the sensor's own
+                                          regular clock with Bluetooth losses; no gyroscope.
   ============================  ========  ==========================================================
 
   Gravity for the iOS split is the acceleration's 0.3 Hz low-pass (a phone estimates it by sensor fusion;
@@ -76,10 +80,12 @@ SENSORLOGGER_METADATA = (
 )
 
 
-def phone_clock(duration_s: float, rate_hz: float, rng: np.random.Generator) -> FloatArray:
+def phone_clock(
+    duration_s: float, rate_hz: float, rng: np.random.Generator, jitter: float = CLOCK_JITTER
+) -> FloatArray:
     """Sample instants of a phone sensor over ``[0, duration_s]``: jittered intervals, short dropouts."""
     n = int(duration_s * rate_hz * 1.2) + 10
-    steps = np.clip(1.0 + CLOCK_JITTER * rng.standard_normal(n), 0.5, 1.5) / rate_hz
+    steps = np.clip(1.0 + jitter * rng.standard_normal(n), 0.5, 1.5) / rate_hz
     t = rng.uniform(0.0, 1.0 / rate_hz) + np.concatenate([[0.0], np.cumsum(steps)])
     t = t[t <= duration_s]
     keep = np.ones(t.size, dtype=bool)
@@ -366,6 +372,26 @@ def sensorlog(rec: Any, out: Path, rng: np.random.Generator) -> Path:
     return path
 
 
+def metabase(rec: Any, out: Path, rng: np.random.Generator) -> Path:
+    """MbientLab's MetaBase recording of a MetaWear sensor at 100 Hz, its accelerometer's file as the app's
+    State.swift writes it: ``epoc (ms)``, the local time as ``yyyy-MM-dd'T'HH.mm.ss.SSS`` under a
+    ``timestamp (+0200)`` name, ``elapsed (s)``, ``x-axis (g)`` ... to three decimals, a line end before each row
+    and none after the last. The sensor keeps its own time (its sample count times the period), so its
+    intervals are regular; samples lost over Bluetooth leave gaps. The gyroscope goes to a file of its own."""
+    t = phone_clock(rec.duration_s, 100.0, rng, jitter=0.0)
+    acc = at(rec.time_s, t, rec.acc_mps2) / G_MPS2
+    epoch_ms = np.round(START_NS / 1e6 + t * 1000).astype(np.int64)
+    local = (epoch_ms + 2 * 3_600_000).astype("datetime64[ms]")  # the phone's clock, at UTC+2
+    stamps = [s.replace(":", ".") for s in np.datetime_as_string(local)]
+    rows = "".join(
+        f"\n{ms},{stamp},{ti - t[0]:.3f},{x:.3f},{y:.3f},{z:.3f}"
+        for ms, stamp, ti, (x, y, z) in zip(epoch_ms.tolist(), stamps, t.tolist(), acc.tolist(), strict=True)
+    )
+    path = out / "MetaWear_2025-10-09T10.53.20.000_C3FB9A3F4A5B_Accelerometer.csv"
+    path.write_text("epoc (ms),timestamp (+0200),elapsed (s),x-axis (g),y-axis (g),z-axis (g)" + rows)
+    return path
+
+
 APPS: dict[str, Callable[[Any, Path, np.random.Generator], Path]] = {
     "phyphox": phyphox,
     "phyphox-xlsx": phyphox_xlsx,
@@ -374,6 +400,7 @@ APPS: dict[str, Callable[[Any, Path, np.random.Generator], Path]] = {
     "sensorlogger-json": sensorlogger_json,
     "sensorlogger-sqlite": sensorlogger_sqlite,
     "sensorlog": sensorlog,
+    "metabase": metabase,
 }
 
 

@@ -83,6 +83,10 @@ VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("Sensor Logger, iOS (turned, 100 Hz, gravity apart)", {"rotate": True, "app": "sensorlogger-ios"}),
     ("Sensor Logger, iOS, its JSON export (turned, 100 Hz)", {"rotate": True, "app": "sensorlogger-json"}),
     ("SensorLog, iOS CSV (turned, 100 Hz, Core Motion's sign)", {"rotate": True, "app": "sensorlog"}),
+    (
+        "MetaBase, a MetaWear sensor's file (turned, 100 Hz, g to 3 decimals)",
+        {"rotate": True, "app": "metabase"},
+    ),
 )
 
 GOAL_SPEEDUP = 50.0

@@ -50,6 +50,7 @@ def test_phone_clock_jitters_and_drops_samples() -> None:
         ("sensorlogger-android", "sensorlogger", 200.0, True),
         ("sensorlogger-ios", "sensorlogger", 100.0, True),
         ("sensorlog", "csv", 100.0, True),
+        ("metabase", "csv", 100.0, False),
     ],
 )
 def test_an_export_reads_back_to_the_signal_it_was_made_from(
@@ -68,6 +69,9 @@ def test_an_export_reads_back_to_the_signal_it_was_made_from(
         assert any("recorded on iOS" in n for n in back.notes) == (platform == "ios")
     if app == "sensorlog":
         assert any(n.startswith("SensorLog (iOS) acceleration: turned") for n in back.notes)
+    if app == "metabase":  # Unix time in ms, dated in the offset its header states
+        assert back.metadata["start_time"].startswith("2025-10-09T10:53:20")
+        assert back.metadata["start_time"].endswith("+02:00")
     _assert_reads_back(back, turned, rate_hz)
     assert (back.gyr_dps is not None) == gyroscope
 

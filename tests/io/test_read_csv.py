@@ -473,6 +473,55 @@ def test_phone_apps_own_csv_layouts_read_with_no_options(tmp_path: Path, synth: 
     )
 
 
+@pytest.mark.parametrize(("zone", "offset"), [("+0200", "+02:00"), ("-0700", "-07:00")])
+def test_mbientlab_metabase_files_read_with_no_options(
+    tmp_path: Path, synth: Any, zone: str, offset: str
+) -> None:
+    """MbientLab's MetaBase (MetaWear sensors) writes a file per sensor, as its State.swift and SensorConfig.swift
+    do: "epoc (ms)" (Unix time), the local time as text with the offset in the name, "elapsed (s)", then the
+    values, "x-axis (g)" to three decimals; no line end after the last row. Time from the Unix time, dated in
+    the offset the name states; the gyroscope's and the sensor fusion's files on their own are refused."""
+    from datetime import datetime, timedelta, timezone
+
+    w = synth.walk(duration_s=20.0)
+    sign = 1 if zone[0] == "+" else -1
+    local = timezone(sign * timedelta(hours=int(zone[1:3])))
+    start = datetime(2024, 5, 3, 10, 15, 0, 123000, tzinfo=local)
+    stem = f"MetaWear_{start:%Y-%m-%dT%H.%M.%S}.123_C3FB9A3F4A5B_"
+
+    def write(sensor: str, unit: str, values: np.ndarray) -> Path:
+        rows = []
+        for ti, v in zip(w.t, values, strict=True):
+            at = start + timedelta(seconds=float(ti))
+            stamp = f"{at:%Y-%m-%dT%H.%M.%S}.{at.microsecond // 1000:03d}"
+            ms = round(start.timestamp() * 1000 + ti * 1000)
+            rows.append(f"\n{ms},{stamp},{ti:.3f},{v[0]:.3f},{v[1]:.3f},{v[2]:.3f}")
+        path = tmp_path / f"{stem}{sensor}.csv"
+        head = f"epoc (ms),timestamp ({zone}),elapsed (s),x-axis ({unit}),y-axis ({unit}),z-axis ({unit})"
+        path.write_text(head + "".join(rows), encoding="utf-8")
+        return path
+
+    recording = io.read(write("Accelerometer", "g", w.acc / G_MPS2))
+    assert recording.sampling_rate_hz == 100.0
+    assert recording.n_samples == w.t.shape[0]  # the last row, with no line end, is whole
+    np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=0.0006 * G_MPS2)
+    assert recording.gyr_dps is None
+    assert recording.metadata["start_time"] == f"2024-05-03T10:15:00.123000{offset}"
+    assert "acceleration read in g as declared" in " ".join(recording.notes)
+    gyroscope = write("Gyroscope", "deg/s", w.gyr)
+    with pytest.raises(
+        InputError, match=r"_Gyroscope\.csv holds the Gyroscope readings of MbientLab's MetaBase"
+    ):
+        io.read(gyroscope)
+    renamed = gyroscope.rename(tmp_path / "angular.csv")  # no name to tell: the units do
+    with pytest.raises(
+        InputError, match=r"angular\.csv holds angular rate \(x-axis \(deg/s\), .*accelerometer"
+    ):
+        io.read(renamed)
+    with pytest.raises(InputError, match=r"_Gravity\.csv holds the Gravity readings of MbientLab's MetaBase"):
+        io.read(write("Gravity", "g", np.tile([1.0, 0.0, 0.0], (w.t.shape[0], 1))))
+
+
 def test_a_time_column_stepping_by_one_is_not_guessed_to_be_milliseconds(tmp_path: Path) -> None:
     """1 Hz and 1000 Hz are equally possible: seconds are kept, and 1 Hz is refused as too slow."""
     rows = [f"{i},0,0,1" for i in range(600)]

@@ -4,7 +4,7 @@ Parsing uses ``pyarrow.csv`` (multi-threaded, straight into float64 arrays, no p
 once, chunk by chunk, into the ``(n, 3)`` arrays the recording keeps. Header names are matched
 case-insensitively after dropping punctuation and a trailing unit, so ``time_s``, ``Time (s)``,
 ``timestamp``, ``acc_x``, ``ax``, ``AccX``, ``Acceleration x (m/s^2)``, ``gyr_x``, ``gx``, ``gyro_x``,
-``Gyroscope x (rad/s)`` ... are all recognised; a unit in the header (``(m/s^2)``, ``[g]``, ``_dps``,
+``Gyroscope x (rad/s)``, MetaBase's ``x-axis (g)`` ... are all recognised; a unit in the header (``(m/s^2)``, ``[g]``, ``_dps``,
 ``(rad/s)``, ``time (ms)``) is taken as declared. Comma, semicolon and tab delimiters are recognised from
 the header line (a decimal comma with the latter two); leading ``#`` comment lines are skipped.
 
@@ -23,7 +23,7 @@ import sys
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -44,6 +44,7 @@ TIME_KEYS = (
     "motiontimestampsincereboot",  # SensorLog: the device motion's (when the accelerometer is not logged)
     "t",
     "times",
+    "epoc",  # MbientLab's MetaBase: "epoc (ms)", Unix time; its "timestamp (+0200)" is the local time as text
     "timestamp",
     "timestamps",
     "seconds",
@@ -170,6 +171,8 @@ def _header_words(name: str) -> tuple[list[str], str | None]:
     words = re.findall(r"[a-z0-9]+", text.lower())
     if unit is None and len(words) >= 2 and words[-1] in _SUFFIX_UNITS:
         unit = normalise_unit(words.pop())
+    if len(words) >= 2 and words[-1] == "axis" and words[-2] in AXES:  # "x-axis (g)": the axis is "x"
+        words.pop()
     return words, unit
 
 
@@ -200,6 +203,7 @@ class CsvLayout:
     acc_sign: float = 1.0  # -1: acceleration written with Core Motion's sign, turned to Android's on reading
     gravity_index: tuple[int, int, int] | None = None  # gravity's columns, added to linear acceleration's
     logged_start: datetime | None = None  # the wall clock at the first row, when the time column has none
+    zone: tzinfo | None = None  # the local time's offset the header states ("timestamp (+0200)")
 
     @property
     def source(self) -> str:
@@ -432,6 +436,13 @@ def sniff(
         # "Shimmer_40AC_Accel_LN_X_CAL": the device's name around every column
         keys = _without_common_ends(keys, [words for words, _ in parsed])
     source = path.name
+    metabase = _METABASE_FILE.search(source) if {"epoc", "elapsed"} <= set(keys) else None
+    if metabase is not None and acc_columns is None and metabase.group(1) != "Accelerometer":
+        raise InputError(
+            f"{source} holds the {metabase.group(1)} readings of MbientLab's MetaBase, which writes each sensor "
+            "to a file of its own; the analysis needs the acceleration with gravity: the …_Accelerometer.csv "
+            "of a recording made with the accelerometer on"
+        )
 
     counter_rate: float | None = None
     if time_column is not None:
@@ -473,6 +484,12 @@ def sniff(
             )
         if acc_index is None and _match_axes(keys, GYR_PREFIXES) is None:
             acc_index = _match_axes(keys, ("",))  # a single-sensor file with plain x, y, z columns
+    if acc_index is not None and acc_columns is None and {units[i] for i in acc_index} <= {"deg/s", "rad/s"}:
+        raise InputError(
+            f"{source} holds angular rate ({', '.join(names[i] for i in acc_index)}), not acceleration: a "
+            "logger that writes each sensor to a file of its own (MbientLab's MetaBase: …_Gyroscope.csv "
+            "beside …_Accelerometer.csv) needs the accelerometer's file"
+        )
     if acc_index is None:
         raise InputError(
             f"{source} has no acceleration columns (looked for acc_x/acc_y/acc_z, ax/ay/az, "
@@ -504,6 +521,7 @@ def sniff(
         logged_start = _wall_clock(cells[where]) if where < len(cells) else None
     return CsvLayout(
         logged_start=logged_start,
+        zone=next(filter(None, map(_stated_zone, names)), None),
         time_type=time_type,
         naive_time=naive,
         path=path,
@@ -915,6 +933,24 @@ LOGGING_TIME = "loggingtime"
 _OFFSET_APART = re.compile(r"^(.*\d)\s+([+-]\d\d:?\d\d)$")
 
 
+# MetaBase's file names: "{device}_{yyyy-MM-dd'T'HH.mm.ss.SSS}_{MAC}_{sensor}.csv" (its State.swift), the sensor's
+# name without spaces (Accelerometer, Gyroscope, Gravity, LinearAcceleration, EulerAngles, Quaternion, ...)
+_METABASE_FILE = re.compile(
+    r"_\d{4}-\d\d-\d\dT\d\d\.\d\d\.\d\d\.\d{3}_[0-9A-Fa-f]+_([A-Za-z]+)\.csv(?:\.gz)?$"
+)
+_ZONE_NAME = re.compile(r"^\s*timestamp\s*\(\s*(?:GMT|UTC)?\s*([+-])(\d\d):?(\d\d)\s*\)\s*$", re.IGNORECASE)
+
+
+def _stated_zone(name: str) -> tzinfo | None:
+    """The offset from UTC a column's name states for the local time beside a Unix-time column: MetaBase's
+    ``timestamp (+0200)`` (iOS) or ``timestamp (GMT+02:00)``; else None."""
+    match = _ZONE_NAME.match(name)
+    if match is None:
+        return None
+    sign = -1 if match.group(1) == "-" else 1
+    return timezone(sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3))))
+
+
 def _wall_clock(cell: str) -> datetime | None:
     """A date and time with its offset from UTC, as SensorLog writes it, or None."""
     text = _OFFSET_APART.sub(r"\1\2", cell.strip().strip('"'))
@@ -931,6 +967,8 @@ def _naive_start(raw: RawSignals, layout: CsvLayout) -> None:
     if layout.logged_start is not None:
         raw.epoch_s = layout.logged_start.timestamp()
         raw.zone = layout.logged_start.tzinfo
+    elif layout.zone is not None and raw.epoch_s is not None:
+        raw.zone = layout.zone
     if layout.naive_time and raw.epoch_s is not None:
         raw.metadata["start_time"] = (
             datetime.fromtimestamp(raw.epoch_s, tz=UTC).replace(tzinfo=None).isoformat()
