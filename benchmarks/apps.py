@@ -41,10 +41,11 @@ What makes the file a phone's, not the lab sensor's:
                                           acceleration in G with its sign (gravity -1 G along the axis
                                           pointing up), the rotation rate in rad/s, and the device
                                           motion's user acceleration and gravity (G, same sign).
-  ``metabase``                  100 Hz    MbientLab's MetaBase (a MetaWear sensor, not the phone's):
-                                          its ``…_Accelerometer.csv``, Unix time in ms, the local time
-                                          as text, values in g to three decimals; the sensor's own
-                                          regular clock with Bluetooth losses; no gyroscope.
+  ``metabase``                  100 Hz    MbientLab's MetaBase (a MetaWear sensor, not the phone's): a
+                                          folder of ``…_Accelerometer.csv`` (g) and ``…_Gyroscope.csv``
+                                          (deg/s), Unix time in ms, the local time as text, values to
+                                          three decimals; the sensor's own regular clock with Bluetooth
+                                          losses, each file's its own.
   ============================  ========  ==========================================================
 
   Gravity for the iOS split is the acceleration's 0.3 Hz low-pass (a phone estimates it by sensor fusion;
@@ -372,24 +373,37 @@ def sensorlog(rec: Any, out: Path, rng: np.random.Generator) -> Path:
     return path
 
 
-def metabase(rec: Any, out: Path, rng: np.random.Generator) -> Path:
-    """MbientLab's MetaBase recording of a MetaWear sensor at 100 Hz, its accelerometer's file as the app's
-    State.swift writes it: ``epoc (ms)``, the local time as ``yyyy-MM-dd'T'HH.mm.ss.SSS`` under a
-    ``timestamp (+0200)`` name, ``elapsed (s)``, ``x-axis (g)`` ... to three decimals, a line end before each row
-    and none after the last. The sensor keeps its own time (its sample count times the period), so its
-    intervals are regular; samples lost over Bluetooth leave gaps. The gyroscope goes to a file of its own."""
-    t = phone_clock(rec.duration_s, 100.0, rng, jitter=0.0)
-    acc = at(rec.time_s, t, rec.acc_mps2) / G_MPS2
+def _metabase_file(path: Path, t: FloatArray, values: FloatArray, unit: str) -> None:
+    """One sensor's file as MetaBase's State.swift writes it: ``epoc (ms)``, the local time as
+    ``yyyy-MM-dd'T'HH.mm.ss.SSS`` under a ``timestamp (+0200)`` name, ``elapsed (s)``, ``x-axis (unit)`` ... to
+    three decimals, a line end before each row and none after the last."""
     epoch_ms = np.round(START_NS / 1e6 + t * 1000).astype(np.int64)
     local = (epoch_ms + 2 * 3_600_000).astype("datetime64[ms]")  # the phone's clock, at UTC+2
     stamps = [s.replace(":", ".") for s in np.datetime_as_string(local)]
     rows = "".join(
         f"\n{ms},{stamp},{ti - t[0]:.3f},{x:.3f},{y:.3f},{z:.3f}"
-        for ms, stamp, ti, (x, y, z) in zip(epoch_ms.tolist(), stamps, t.tolist(), acc.tolist(), strict=True)
+        for ms, stamp, ti, (x, y, z) in zip(
+            epoch_ms.tolist(), stamps, t.tolist(), values.tolist(), strict=True
+        )
     )
-    path = out / "MetaWear_2025-10-09T10.53.20.000_C3FB9A3F4A5B_Accelerometer.csv"
-    path.write_text("epoc (ms),timestamp (+0200),elapsed (s),x-axis (g),y-axis (g),z-axis (g)" + rows)
-    return path
+    names = ",".join(f"{axis}-axis ({unit})" for axis in "xyz")
+    path.write_text(f"epoc (ms),timestamp (+0200),elapsed (s),{names}" + rows)
+
+
+def metabase(rec: Any, out: Path, rng: np.random.Generator) -> Path:
+    """MbientLab's MetaBase recording of a MetaWear sensor at 100 Hz: a folder of its accelerometer's file (in g)
+    and its gyroscope's (deg/s), each as :func:`_metabase_file` writes it. The sensor keeps its own time (its
+    sample count times the period), so the intervals are regular; samples lost over Bluetooth leave gaps, each
+    sensor's its own."""
+    folder = out / "MetaWear session"
+    folder.mkdir()
+    stem = folder / "MetaWear_2025-10-09T10.53.20.000_C3FB9A3F4A5B_"
+    t = phone_clock(rec.duration_s, 100.0, rng, jitter=0.0)
+    _metabase_file(Path(f"{stem}Accelerometer.csv"), t, at(rec.time_s, t, rec.acc_mps2) / G_MPS2, "g")
+    if rec.gyr_dps is not None:
+        t = phone_clock(rec.duration_s, 100.0, rng, jitter=0.0)
+        _metabase_file(Path(f"{stem}Gyroscope.csv"), t, at(rec.time_s, t, rec.gyr_dps), "deg/s")
+    return folder
 
 
 APPS: dict[str, Callable[[Any, Path, np.random.Generator], Path]] = {

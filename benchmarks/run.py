@@ -84,7 +84,7 @@ VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("Sensor Logger, iOS, its JSON export (turned, 100 Hz)", {"rotate": True, "app": "sensorlogger-json"}),
     ("SensorLog, iOS CSV (turned, 100 Hz, Core Motion's sign)", {"rotate": True, "app": "sensorlog"}),
     (
-        "MetaBase, a MetaWear sensor's file (turned, 100 Hz, g to 3 decimals)",
+        "MetaBase, a MetaWear sensor's files (turned, 100 Hz, g to 3 decimals, gyroscope)",
         {"rotate": True, "app": "metabase"},
     ),
 )

@@ -684,6 +684,7 @@ def test_formats_are_described() -> None:
         "csv",
         "phyphox",
         "sensorlogger",
+        "metabase",
         "axivity",
         "actigraph",
         "geneactiv",
@@ -735,3 +736,68 @@ def test_utc_offset_of_a_time_stamp(text: str, minutes: int | None) -> None:
         assert zone is None
     else:
         assert zone is not None and zone.utcoffset(None) == dt.timedelta(minutes=minutes)
+
+
+def _metabase_file(folder: Path, mac: str, sensor: str, unit: str, t: np.ndarray, xyz: np.ndarray) -> Path:
+    """A MetaBase file as its State.swift writes it: Unix time in ms, local time as text, values to 3 decimals,
+    a line end before each row and none after the last."""
+    start_ms = 1_714_723_700_123  # 2024-05-03 08:08:20.123 UTC
+    rows = "".join(
+        f"\n{start_ms + round(ti * 1000)},2024-05-03T10.08.{20 + ti:06.3f},{ti:.3f},{v[0]:.3f},{v[1]:.3f},{v[2]:.3f}"
+        for ti, v in zip(t, xyz, strict=True)
+    )
+    path = folder / f"MetaWear_2024-05-03T10.08.20.123_{mac}_{sensor}.csv"
+    head = f"epoc (ms),timestamp (+0200),elapsed (s),x-axis ({unit}),y-axis ({unit}),z-axis ({unit})"
+    path.write_text(head + rows, encoding="utf-8")
+    return path
+
+
+def test_metabase_recording_of_a_metawear_sensor(tmp_path: Path, synth: Any) -> None:
+    """MbientLab's MetaBase writes a file per sensor: the accelerometer's (in g) and the gyroscope's (deg/s) read
+    as one recording, in a folder or a ZIP, the other sensors' files left alone; the sensor fusion's linear
+    acceleration and gravity add up to the acceleration; two sensors' files together are refused."""
+    w = synth.walk(duration_s=20.0)
+    g = synth.walk(duration_s=20.0, seed=3)  # the gyroscope on its own clock, 4 ms later
+    mac = "C3FB9A3F4A5B"
+    folder = tmp_path / "session"
+    folder.mkdir()
+    alone = _metabase_file(folder, mac, "Accelerometer", "g", w.t, w.acc / synth.G)
+    _metabase_file(folder, mac, "Gyroscope", "deg/s", g.t + 0.004, g.gyr)
+    _metabase_file(folder, mac, "Magnetometer", "T", w.t, np.full((w.t.size, 3), 4e-5))
+    assert io.detect_format(folder) == "metabase"
+    recording = io.read(folder)
+    assert recording.sampling_rate_hz == 100.0
+    np.testing.assert_allclose(recording.acc_mps2, io.read(alone).acc_mps2)  # as the file alone reads
+    np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=0.0006 * synth.G)
+    assert recording.gyr_dps is not None
+    inside = slice(5, -5)
+    expected = np.column_stack([np.interp(w.t, g.t + 0.004, g.gyr[:, k]) for k in range(3)])
+    np.testing.assert_allclose(recording.gyr_dps[inside], expected[inside], atol=0.01)
+    assert recording.metadata["format"] == "metabase"
+    assert recording.metadata["serial"] == mac and recording.metadata["device"] == "MetaWear"
+    assert recording.metadata["start_time"] == "2024-05-03T10:08:20.123000+02:00"
+    assert "gyroscope aligned to the accelerometer's time stamps by linear interpolation" in recording.notes
+    zipped = synth.zip_folder(folder, tmp_path / "session.zip")
+    assert io.detect_format(zipped) == "metabase"
+    from_zip = io.read(zipped)
+    np.testing.assert_array_equal(from_zip.acc_mps2, recording.acc_mps2)
+    assert from_zip.gyr_dps is not None
+    np.testing.assert_array_equal(from_zip.gyr_dps, recording.gyr_dps)
+
+    fusion = tmp_path / "fusion"
+    fusion.mkdir()
+    gravity = np.tile([1.0, 0.0, 0.0], (w.t.size, 1))
+    _metabase_file(fusion, mac, "LinearAcceleration", "g", w.t, w.acc / synth.G - gravity)
+    _metabase_file(fusion, mac, "Gravity", "g", w.t, gravity)
+    fused = io.read(fusion)
+    np.testing.assert_allclose(fused.acc_mps2, w.acc, atol=0.0011 * synth.G)  # two roundings to 0.001 g
+    assert fused.gyr_dps is None
+    assert any(
+        n.startswith("acceleration with gravity rebuilt as LinearAcceleration + Gravity") for n in fused.notes
+    )
+
+    _metabase_file(folder, "D1E2F3A4B5C6", "Accelerometer", "g", w.t, w.acc / synth.G)
+    with pytest.raises(
+        InputError, match=r"session holds the files of 2 MetaWear sensors .*C3FB9A3F4A5B, D1E2F3A4B5C6"
+    ):
+        io.read(folder)

@@ -12,7 +12,8 @@ if TYPE_CHECKING:
 Format = Annotated[
     str,
     typer.Option(
-        "--format", help="auto, csv, phyphox, sensorlogger, axivity, actigraph, actilife or geneactiv"
+        "--format",
+        help="auto, csv, phyphox, sensorlogger, metabase, axivity, actigraph, actilife or geneactiv",
     ),
 ]
 AccUnit = Annotated[

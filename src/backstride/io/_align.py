@@ -158,3 +158,17 @@ def from_first_sample(blocks: Iterable[RawSignals]) -> Iterator[RawSignals]:
                 block.epoch_s += shift
             block.dt = None
         yield block
+
+
+def with_gravity(pairs: Iterable[tuple[RawSignals, FloatArray]]) -> Iterator[RawSignals]:
+    """Acceleration without gravity, each block with gravity (aligned onto it) added back."""
+    for raw, gravity in pairs:
+        raw.acc = raw.acc + gravity
+        yield raw
+
+
+def with_rates(pairs: Iterable[tuple[RawSignals, FloatArray]]) -> Iterator[RawSignals]:
+    """Each acceleration block with the angular rate aligned onto it."""
+    for raw, rates in pairs:
+        raw.gyr = rates
+        yield raw

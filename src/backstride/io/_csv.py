@@ -440,8 +440,8 @@ def sniff(
     if metabase is not None and acc_columns is None and metabase.group(1) != "Accelerometer":
         raise InputError(
             f"{source} holds the {metabase.group(1)} readings of MbientLab's MetaBase, which writes each sensor "
-            "to a file of its own; the analysis needs the acceleration with gravity: the …_Accelerometer.csv "
-            "of a recording made with the accelerometer on"
+            "to a file of its own: give the folder or ZIP of the recording's files (its …_Accelerometer.csv, or "
+            "…_LinearAcceleration.csv with …_Gravity.csv), or the …_Accelerometer.csv alone"
         )
 
     counter_rate: float | None = None

@@ -28,6 +28,7 @@ from backstride.io._devices import (
     iter_device_raw,
     read_device_raw,
 )
+from backstride.io._metabase import iter_metabase_raw, looks_like_metabase
 from backstride.io._phyphox import iter_phyphox_raw, looks_like_phyphox, phyphox_header, workbook_members
 from backstride.io._raw import RawSignals, join_raw
 from backstride.io._resample import to_recording
@@ -51,6 +52,8 @@ FORMATS: dict[str, str] = {
     "+ gyroscope",
     "sensorlogger": "a Sensor Logger export (ZIP, folder, JSON or SQLite) with TotalAcceleration or Accelerometer + "
     "Gravity",
+    "metabase": "MbientLab's MetaBase files of a MetaWear sensor (folder or ZIP): Accelerometer (+ Gyroscope), or "
+    "LinearAcceleration + Gravity",
     **DEVICE_FORMATS,
 }
 
@@ -58,6 +61,7 @@ FORMATS: dict[str, str] = {
 PHONE_FORMATS: dict[str, Callable[[Path, int | None], Iterator[RawSignals]]] = {
     "phyphox": iter_phyphox_raw,
     "sensorlogger": iter_sensorlogger_raw,
+    "metabase": iter_metabase_raw,
 }
 
 SUFFIXES: tuple[str, ...] = (
@@ -179,6 +183,8 @@ def detect_format(path: str | Path) -> str:
             return "sensorlogger"
         if looks_like_phyphox(names):
             return "phyphox"
+        if looks_like_metabase(names):
+            return "metabase"
         raise _unsupported(p, f"a folder holding {_describe_members(names)}")
     if is_zip(p):
         try:
@@ -196,6 +202,8 @@ def detect_format(path: str | Path) -> str:
         # an Excel workbook is seen as the files of its sheets (phyphox's Excel export as its CSV export)
         if looks_like_phyphox(list(workbook_members(p).values()) if is_workbook(names) else names):
             return "phyphox"
+        if looks_like_metabase(names):
+            return "metabase"
         if _single_table(p, names) is not None:
             return "csv"
         raise _unsupported(p, _describe_zip(names, p))

@@ -47,7 +47,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backstride._errors import InputError
-from backstride.io._align import aligned, from_first_sample
+from backstride.io._align import aligned, from_first_sample, with_gravity, with_rates
 from backstride.io._container import extracted, find_member, is_zip, member_names
 from backstride.io._csv import head_text, iter_csv_raw, split_header
 from backstride.io._jsonarray import batches
@@ -225,11 +225,11 @@ def _combined(
     if "TotalAcceleration" in streams:
         blocks = iter(streams["TotalAcceleration"])
     else:
-        blocks = _with_gravity(aligned(streams["Accelerometer"], streams["Gravity"], "gravity"))
+        blocks = with_gravity(aligned(streams["Accelerometer"], streams["Gravity"], "gravity"))
         notes.append(f"acceleration with gravity rebuilt as Accelerometer{suffix} + Gravity{suffix}")
     gyroscope = "Gyroscope" in streams
     if gyroscope:
-        blocks = _with_rates(aligned(blocks, streams["Gyroscope"], "gyroscope"))
+        blocks = with_rates(aligned(blocks, streams["Gyroscope"], "gyroscope"))
         notes.append("gyroscope aligned to the accelerometer's time stamps by linear interpolation")
     standardised = row.get("standardisation", "").lower()
     flip = row.get("platform", "").lower() == "ios" and standardised != "true"
@@ -259,18 +259,6 @@ def _combined(
         raw.metadata = {"format": "sensorlogger", "source": name, **extra}
         raw.notes.extend(notes)
         notes = []  # said once, on the first block
-        yield raw
-
-
-def _with_gravity(pairs: Iterable[tuple[RawSignals, FloatArray]]) -> Iterator[RawSignals]:
-    for raw, gravity in pairs:
-        raw.acc = raw.acc + gravity
-        yield raw
-
-
-def _with_rates(pairs: Iterable[tuple[RawSignals, FloatArray]]) -> Iterator[RawSignals]:
-    for raw, rates in pairs:
-        raw.gyr = rates
         yield raw
 
 
