@@ -304,3 +304,33 @@ def test_an_odd_file_name_is_made_safe_not_an_error(
         assert wait_for_job(client, response.headers["location"]).status_code == 303
     else:
         _nothing_stored(clinic)
+
+
+def test_a_metabase_zip_is_analysed(client: Any, clinic: Clinic, tmp_path: Any) -> None:
+    """A MetaWear sensor's MetaBase files, zipped: the accelerometer's and the gyroscope's, read as one."""
+    import zipfile
+
+    from benchmarks.apps import export
+
+    from backstride import gait, store
+
+    folder = export("metabase", io.read(io.sample_path()), tmp_path, seed=3)
+    archive = tmp_path / "session.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for file in sorted(folder.iterdir()):
+            zf.write(file, file.name)
+    sign_in(client, "paula@home.test")
+    response = _upload(client, clinic.patient_a, "session.zip", archive.read_bytes())
+    assert response.status_code == 303, response.text
+    finished = wait_for_job(client, response.headers["location"])
+    assert finished.status_code == 303
+    assert "Recorded with MetaWear" in client.get(finished.headers["location"]).text
+    whole = gait.analyze(io.read(archive))
+    assert whole.summary.n_steps > 10
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine) as s:
+        (rec,) = store.recordings_of(s, clinic.patient_a)
+        assert rec.format == "metabase"
+        analysis = store.latest_analysis(s, rec.id)
+        assert analysis is not None and analysis.result["summary"]["n_steps"] == whole.summary.n_steps
+    engine.dispose()

@@ -32,7 +32,7 @@ def analyze(
         Path,
         typer.Argument(
             help="Recording: CSV, phyphox (also its Excel export) or Sensor Logger export (file, ZIP, folder, "
-            "JSON or SQLite), "
+            "JSON or SQLite), MetaBase's files of a MetaWear sensor (CSV, folder or ZIP), "
             "Axivity .cwa, ActiGraph .gt3x (or ActiLife's RAW CSV) or GENEActiv .bin"
         ),
     ],

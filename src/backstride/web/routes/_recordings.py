@@ -123,7 +123,8 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile)
         raise HTTPException(
             415,
             f"{filename} is not a recording backstride can read. Upload a phone app's export (phyphox: its ZIP "
-            "or Excel file; Sensor Logger: its ZIP, JSON or SQLite file), a CSV file, or a wearable's own file "
+            "or Excel file; Sensor Logger: its ZIP, JSON or SQLite file; MetaBase: a ZIP of its files), a CSV "
+            "file, or a wearable's own file "
             "(Axivity .cwa, ActiGraph .gt3x, GENEActiv .bin).",
         )
     size = file.size if file.size is not None else 0
