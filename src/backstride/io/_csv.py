@@ -436,10 +436,10 @@ def sniff(
         # "Shimmer_40AC_Accel_LN_X_CAL": the device's name around every column
         keys = _without_common_ends(keys, [words for words, _ in parsed])
     source = path.name
-    metabase = _METABASE_FILE.search(source) if {"epoc", "elapsed"} <= set(keys) else None
-    if metabase is not None and acc_columns is None and metabase.group(1) != "Accelerometer":
+    metabase = METABASE_FILE.match(source) if {"epoc", "elapsed"} <= set(keys) else None
+    if metabase is not None and acc_columns is None and metabase["sensor"] != "Accelerometer":
         raise InputError(
-            f"{source} holds the {metabase.group(1)} readings of MbientLab's MetaBase, which writes each sensor "
+            f"{source} holds the {metabase['sensor']} readings of MbientLab's MetaBase, which writes each sensor "
             "to a file of its own: give the folder or ZIP of the recording's files (its …_Accelerometer.csv, or "
             "…_LinearAcceleration.csv with …_Gravity.csv), or the …_Accelerometer.csv alone"
         )
@@ -935,8 +935,9 @@ _OFFSET_APART = re.compile(r"^(.*\d)\s+([+-]\d\d:?\d\d)$")
 
 # MetaBase's file names: "{device}_{yyyy-MM-dd'T'HH.mm.ss.SSS}_{MAC}_{sensor}.csv" (its State.swift), the sensor's
 # name without spaces (Accelerometer, Gyroscope, Gravity, LinearAcceleration, EulerAngles, Quaternion, ...)
-_METABASE_FILE = re.compile(
-    r"_\d{4}-\d\d-\d\dT\d\d\.\d\d\.\d\d\.\d{3}_[0-9A-Fa-f]+_([A-Za-z]+)\.csv(?:\.gz)?$"
+METABASE_FILE = re.compile(
+    r"^(?P<device>.+)_\d{4}-\d\d-\d\dT\d\d\.\d\d\.\d\d\.\d{3}_(?P<mac>[0-9A-Fa-f]{12})_(?P<sensor>[A-Za-z]+)"
+    r"\.csv(?:\.gz)?$"
 )
 _ZONE_NAME = re.compile(r"^\s*timestamp\s*\(\s*(?:GMT|UTC)?\s*([+-])(\d\d):?(\d\d)\s*\)\s*$", re.IGNORECASE)
 

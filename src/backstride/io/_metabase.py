@@ -14,19 +14,15 @@ them: one recording is one sensor's.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from backstride._errors import InputError
 from backstride.io._align import aligned, from_first_sample, with_gravity, with_rates
 from backstride.io._container import extracted, member_names
-from backstride.io._csv import head_text, iter_csv_raw, split_header
+from backstride.io._csv import METABASE_FILE, head_text, iter_csv_raw, split_header
 from backstride.io._raw import RawSignals
 
-_FILE = re.compile(
-    r"^(?P<device>.+)_\d{4}-\d\d-\d\dT\d\d\.\d\d\.\d\d\.\d{3}_(?P<mac>[0-9A-Fa-f]{12})_(?P<sensor>[A-Za-z]+)\.csv$"
-)
 ACCELEROMETER, GYROSCOPE, LINEAR, GRAVITY = "Accelerometer", "Gyroscope", "LinearAcceleration", "Gravity"
 
 
@@ -34,7 +30,7 @@ def _sensors(names: list[str]) -> dict[str, dict[str, str]]:
     """``{MAC: {sensor: member}}`` of the members named as MetaBase names its files."""
     found: dict[str, dict[str, str]] = {}
     for name in names:
-        match = _FILE.match(PurePosixPath(name).name)
+        match = METABASE_FILE.match(PurePosixPath(name).name)
         if match is not None:
             found.setdefault(match["mac"].upper(), {}).setdefault(match["sensor"], name)
     return found
@@ -93,7 +89,7 @@ def iter_metabase_raw(path: Path, limit: int | None = None) -> Iterator[RawSigna
         if gyroscope:
             blocks = with_rates(aligned(blocks, stream(GYROSCOPE), "gyroscope"))
             notes.append("gyroscope aligned to the accelerometer's time stamps by linear interpolation")
-        device = _FILE.match(PurePosixPath(files[wanted[0]]).name)
+        device = METABASE_FILE.match(PurePosixPath(files[wanted[0]]).name)
         for raw in from_first_sample(blocks):
             if gyroscope:
                 raw.gyr_unit = "deg/s"
