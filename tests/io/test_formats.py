@@ -796,6 +796,11 @@ def test_metabase_recording_of_a_metawear_sensor(tmp_path: Path, synth: Any) -> 
         n.startswith("acceleration with gravity rebuilt as LinearAcceleration + Gravity") for n in fused.notes
     )
 
+    lone = tmp_path / "gravity only"
+    lone.mkdir()
+    _metabase_file(lone, mac, "Gravity", "g", w.t, gravity)
+    with pytest.raises(InputError, match=r"gravity only holds no MetaBase accelerometer file"):
+        io.read(lone, format="metabase")
     _metabase_file(folder, "D1E2F3A4B5C6", "Accelerometer", "g", w.t, w.acc / synth.G)
     with pytest.raises(
         InputError, match=r"session holds the files of 2 MetaWear sensors .*C3FB9A3F4A5B, D1E2F3A4B5C6"

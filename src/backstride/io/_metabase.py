@@ -63,8 +63,13 @@ def iter_metabase_raw(path: Path, limit: int | None = None) -> Iterator[RawSigna
     kept and the gyroscope (or gravity) interpolated onto them; ``limit``: only about that many bytes of each
     file in a ZIP (the check of an upload)."""
     devices = {mac: files for mac, files in _sensors(member_names(path)).items() if _usable(files)}
-    if len(devices) != 1:
-        shown = ", ".join(sorted(devices)) or "none"
+    if not devices:
+        raise InputError(
+            f"{path.name} holds no MetaBase accelerometer file (…_Accelerometer.csv), nor the sensor fusion's "
+            "…_LinearAcceleration.csv with …_Gravity.csv"
+        )
+    if len(devices) > 1:
+        shown = ", ".join(sorted(devices))
         raise InputError(
             f"{path.name} holds the files of {len(devices)} MetaWear sensors with acceleration ({shown}): a "
             "recording is one sensor's; give that sensor's files (its MAC is in their names)"
