@@ -4,8 +4,8 @@ Parsing uses ``pyarrow.csv`` (multi-threaded, straight into float64 arrays, no p
 once, chunk by chunk, into the ``(n, 3)`` arrays the recording keeps. Header names are matched
 case-insensitively after dropping punctuation and a trailing unit, so ``time_s``, ``Time (s)``,
 ``timestamp``, ``acc_x``, ``ax``, ``AccX``, ``Acceleration x (m/s^2)``, ``gyr_x``, ``gx``, ``gyro_x``,
-``Gyroscope x (rad/s)``, MetaBase's ``x-axis (g)`` ... are all recognised; a unit in the header (``(m/s^2)``, ``[g]``, ``_dps``,
-``(rad/s)``, ``time (ms)``) is taken as declared. Comma, semicolon and tab delimiters are recognised from
+``Gyroscope x (rad/s)``, MetaBase's ``x-axis (g)`` ... are all recognised; a unit in the header (``(m/s^2)``,
+``[g]``, ``_dps``, ``(rad/s)``, ``time (ms)``) is taken as declared. Comma, semicolon and tab delimiters are recognised from
 the header line (a decimal comma with the latter two); leading ``#`` comment lines are skipped.
 
 Bad lines: a final line cut short (no line end, missing or unreadable cells: an interrupted upload) is
@@ -436,13 +436,6 @@ def sniff(
         # "Shimmer_40AC_Accel_LN_X_CAL": the device's name around every column
         keys = _without_common_ends(keys, [words for words, _ in parsed])
     source = path.name
-    metabase = METABASE_FILE.match(source) if {"epoc", "elapsed"} <= set(keys) else None
-    if metabase is not None and acc_columns is None and metabase["sensor"] != "Accelerometer":
-        raise InputError(
-            f"{source} holds the {metabase['sensor']} readings of MbientLab's MetaBase, which writes each sensor "
-            "to a file of its own: give the folder or ZIP of the recording's files (its …_Accelerometer.csv, or "
-            "…_LinearAcceleration.csv with …_Gravity.csv), or the …_Accelerometer.csv alone"
-        )
 
     counter_rate: float | None = None
     if time_column is not None:
@@ -933,12 +926,6 @@ LOGGING_TIME = "loggingtime"
 _OFFSET_APART = re.compile(r"^(.*\d)\s+([+-]\d\d:?\d\d)$")
 
 
-# MetaBase's file names: "{device}_{yyyy-MM-dd'T'HH.mm.ss.SSS}_{MAC}_{sensor}.csv" (its State.swift), the sensor's
-# name without spaces (Accelerometer, Gyroscope, Gravity, LinearAcceleration, EulerAngles, Quaternion, ...)
-METABASE_FILE = re.compile(
-    r"^(?P<device>.+)_\d{4}-\d\d-\d\dT\d\d\.\d\d\.\d\d\.\d{3}_(?P<mac>[0-9A-Fa-f]{12})_(?P<sensor>[A-Za-z]+)"
-    r"\.csv(?:\.gz)?$"
-)
 _ZONE_NAME = re.compile(r"^\s*timestamp\s*\(\s*(?:GMT|UTC)?\s*([+-])(\d\d):?(\d\d)\s*\)\s*$", re.IGNORECASE)
 
 

@@ -14,15 +14,22 @@ them: one recording is one sensor's.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from backstride._errors import InputError
 from backstride.io._align import aligned, from_first_sample, with_gravity, with_rates
 from backstride.io._container import extracted, member_names
-from backstride.io._csv import METABASE_FILE, head_text, iter_csv_raw, split_header
+from backstride.io._csv import head_text, iter_csv_raw, split_header
 from backstride.io._raw import RawSignals
 
+# the file names, "{device}_{yyyy-MM-dd'T'HH.mm.ss.SSS}_{MAC}_{sensor}.csv" (State.swift), the sensor's name without
+# spaces (Accelerometer, Gyroscope, Gravity, LinearAcceleration, EulerAngles, Quaternion, ...)
+METABASE_FILE = re.compile(
+    r"^(?P<device>.+)_\d{4}-\d\d-\d\dT\d\d\.\d\d\.\d\d\.\d{3}_(?P<mac>[0-9A-Fa-f]{12})_(?P<sensor>[A-Za-z]+)"
+    r"\.csv(?:\.gz)?$"
+)
 ACCELEROMETER, GYROSCOPE, LINEAR, GRAVITY = "Accelerometer", "Gyroscope", "LinearAcceleration", "Gravity"
 
 
@@ -44,6 +51,19 @@ def looks_like_metabase(names: list[str]) -> bool:
     """Whether a folder's or ZIP's files are a MetaBase recording: a sensor's accelerometer file, or its linear
     acceleration and gravity."""
     return any(_usable(files) for files in _sensors(names).values())
+
+
+def check_lone_file(name: str, text: str) -> None:
+    """Refuse a lone MetaBase file of another sensor than the accelerometer (told by its name and its first
+    column, ``epoc (ms)``): read as a table, its values would pass for acceleration."""
+    match = METABASE_FILE.match(name)
+    if match is None or match["sensor"] == ACCELEROMETER or not text.lower().startswith("epoc (ms)"):
+        return
+    raise InputError(
+        f"{name} holds the {match['sensor']} readings of MbientLab's MetaBase, which writes each sensor to a "
+        "file of its own: give the folder or ZIP of the recording's files (its …_Accelerometer.csv, or "
+        "…_LinearAcceleration.csv with …_Gravity.csv), or the …_Accelerometer.csv alone"
+    )
 
 
 def _blocks(path: Path, label: str) -> Iterator[RawSignals]:

@@ -28,7 +28,7 @@ from backstride.io._devices import (
     iter_device_raw,
     read_device_raw,
 )
-from backstride.io._metabase import iter_metabase_raw, looks_like_metabase
+from backstride.io._metabase import check_lone_file, iter_metabase_raw, looks_like_metabase
 from backstride.io._phyphox import iter_phyphox_raw, looks_like_phyphox, phyphox_header, workbook_members
 from backstride.io._raw import RawSignals, join_raw
 from backstride.io._resample import to_recording
@@ -238,6 +238,7 @@ def detect_format(path: str | Path) -> str:
         return "sensorlogger"
     if phyphox_header(text):
         return "phyphox"
+    check_lone_file(p.name, text)  # a MetaBase file of another sensor than the accelerometer
     lines = [line for line in text.splitlines() if not is_preamble(line)]
     if lines:
         delimiter, cells = split_header(lines[0])
