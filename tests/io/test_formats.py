@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -479,9 +480,23 @@ def test_sensorlogger_json_with_a_syntax_error_or_missing_values(
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(records), encoding="utf-8")
     with pytest.raises(
-        InputError, match=r"bad\.json \(Accelerometer\): a reading's time or x, y, z is not a number"
+        InputError,
+        match=r"^bad\.json \(Accelerometer\): the time 'soon' is not a whole number \(nanoseconds since 1970\)$",
     ):
         io.read(bad)
+    records[500]["time"] = None
+    bad.write_text(json.dumps(records), encoding="utf-8")
+    with pytest.raises(InputError, match=r"^bad\.json \(Accelerometer\): a reading has no time \("):
+        io.read(bad)
+    records[500]["time"] = str(int(records[499]["time"]) + 10**7)
+    for value in ("n/a", [1, 2], {"v": 1}):
+        records[600]["z"] = value
+        bad.write_text(json.dumps(records), encoding="utf-8")
+        with pytest.raises(
+            InputError,
+            match=rf"^bad\.json \(Accelerometer\): the value {re.escape(repr(value))} is not a number$",
+        ):
+            io.read(bad)
 
 
 def _sensorlogger_sqlite(path: Path, tables: dict[str, list[tuple[object, ...]]], columns: str) -> Path:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from backstride._errors import InputError
 from backstride.recording import FloatArray
 
 
@@ -99,3 +100,26 @@ def join_raw(blocks: Sequence[RawSignals]) -> RawSignals:
         notes=list(dict.fromkeys(n for b in blocks for n in b.notes)),
         dt=None,
     )
+
+
+def float_rows(rows: Sequence[Sequence[object]], label: str) -> FloatArray:
+    """Rows of values parsed as they come from a database or a JSON text, as one float array: numbers and
+    numeric text are numbers, ``None`` and empty text missing (NaN). Any other value (a word, a list, an
+    object) ends in one message naming it: ``"<label>: the value 'n/a' is not a number"``."""
+    try:
+        return np.array(rows, dtype=np.float64)
+    except (TypeError, ValueError):
+        pass  # an empty text, or a value that is no number: looked at one by one
+    values = [[np.nan if v is None or v == "" else v for v in row] for row in rows]
+    bad = next((v for row in values for v in row if not _is_number(v)), None)
+    if bad is not None:
+        raise InputError(f"{label}: the value {bad!r} is not a number")
+    return np.array(values, dtype=np.float64)
+
+
+def _is_number(value: object) -> bool:
+    try:
+        float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return True

@@ -51,7 +51,7 @@ from backstride.io._align import aligned, from_first_sample, with_gravity, with_
 from backstride.io._container import extracted, find_member, is_zip, member_names
 from backstride.io._csv import head_text, iter_csv_raw, split_header
 from backstride.io._jsonarray import batches
-from backstride.io._raw import RawSignals
+from backstride.io._raw import RawSignals, float_rows
 from backstride.io._sqlite import column_names, first_row, is_sqlite, numeric_batches, table_names
 from backstride.io._units import EPOCH_MAX_S, time_scale, zone_from_name
 from backstride.recording import FloatArray
@@ -347,18 +347,15 @@ class _Readings:
             return
         times, values = self._times, self._values
         self._times, self._values = [], []
+        xyz = float_rows(values, self.label)  # text or numbers; null or "": NaN
         try:
             stamps = np.array(times, dtype=np.int64)
-            try:
-                xyz = np.array(values, dtype=np.float64)  # text or numbers; null: NaN
-            except ValueError:  # an empty string is a missing value too
-                xyz = np.array([[None if v == "" else v for v in row] for row in values], dtype=np.float64)
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise InputError(f"{self.label}: a reading's time or x, y, z is not a number ({exc})") from exc
-        if stamps.shape != (len(times),) or xyz.shape != (len(times), 3):
-            raise InputError(
-                f"{self.label}: a reading's time or x, y, z is not a number (a list or an object)"
-            )
+        except (TypeError, ValueError, OverflowError):
+            stamps = np.zeros(0, dtype=np.int64)
+        if stamps.shape != (len(times),):
+            bad = next(t for t in times if not _is_stamp(t))
+            what = "a reading has no time" if bad is None else f"the time {bad!r} is not a whole number"
+            raise InputError(f"{self.label}: {what} (nanoseconds since 1970)")
         self._stamps.append(stamps)
         self._xyz.append(xyz)
 
@@ -382,6 +379,17 @@ class _Readings:
                 raw.notes.append("time read as ns since 1970 (Unix time), converted to seconds")
             yield raw
         self._stamps, self._xyz = [], []
+
+
+def _is_stamp(value: object) -> bool:
+    """Whether one reading's ``time`` reads as a whole number (nanoseconds since 1970)."""
+    if isinstance(value, (list, dict)):
+        return False
+    try:
+        np.array([value], dtype=np.int64)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return True
 
 
 def looks_like_sensorlogger(names: list[str]) -> bool:

@@ -15,9 +15,8 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-import numpy as np
-
 from backstride._errors import InputError
+from backstride.io._raw import float_rows
 from backstride.recording import FloatArray
 
 MAGIC = b"SQLite format 3\x00"
@@ -89,27 +88,6 @@ def numeric_batches(
         with contextlib.closing(_connect(path)) as db:
             cursor = db.execute(query)
             while rows := cursor.fetchmany(batch_rows):
-                yield _as_numbers(rows, label)
+                yield float_rows(rows, label)
     except sqlite3.DatabaseError as exc:
         raise _damaged(path, table, exc) from exc
-
-
-def _as_numbers(rows: list[tuple[object, ...]], label: str) -> FloatArray:
-    try:
-        return np.array(rows, dtype=np.float64)
-    except (TypeError, ValueError):
-        pass  # an empty text, or a value that is no number: looked at one by one
-    values = [[np.nan if v is None or v == "" else v for v in row] for row in rows]
-    try:
-        return np.array(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        bad = next(v for row in values for v in row if not _is_number(v))
-        raise InputError(f"{label}: the value {bad!r} is not a number") from exc
-
-
-def _is_number(value: object) -> bool:
-    try:
-        float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
-    return True
