@@ -39,10 +39,19 @@ def match_events(
     detected: list[float], reference: list[float], tol: float = IC_TOLERANCE_S
 ) -> tuple[int, list[float]]:
     """Greedy one-to-one matching of each reference event to its nearest unused detection within ``tol``."""
+    pairs = matched_pairs(detected, reference, tol)
+    return len(pairs), [e for _, _, e in pairs]
+
+
+def matched_pairs(
+    detected: list[float], reference: list[float], tol: float = IC_TOLERANCE_S
+) -> list[tuple[int, int, float]]:
+    """The pairs of :func:`match_events`: ``(i, j, |error|)``, ``i`` indexing ``sorted(detected)`` and ``j``
+    ``sorted(reference)``, in reference order."""
     det = sorted(detected)
     used: set[int] = set()
-    errors: list[float] = []
-    for r in sorted(reference):
+    pairs: list[tuple[int, int, float]] = []
+    for j, r in enumerate(sorted(reference)):
         best_i, best_e = -1, tol
         for i, d in enumerate(det):
             if i in used:
@@ -52,8 +61,8 @@ def match_events(
                 best_i, best_e = i, e
         if best_i >= 0:
             used.add(best_i)
-            errors.append(best_e)
-    return len(errors), errors
+            pairs.append((best_i, j, best_e))
+    return pairs
 
 
 def iou(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -451,6 +460,68 @@ def score_visible(dataset: str = "lowback-10m") -> dict[str, Any]:
         "n_visible": score.n_reference,
         "left_out": left_out,
     }
+
+
+WALK_PHASES = ("outside the walk", "first step", "outgoing leg", "U-turn", "return leg", "last two steps")
+
+
+def walk_phase(t: float, ref: dict[str, Any]) -> str:
+    """Where in a 10 m walk (``trial_s``, ``u_turn_s``, ``initial_contacts``) the time ``t`` falls: outside the
+    scored window, at the first step (up to the walk's first reference contact), on the outgoing leg, in the
+    U-turn, on the return leg, or in the last two steps (after the third-to-last reference contact of the walk;
+    the stop and the step that brings the feet together). A detection is placed a tolerance later than the
+    reference contact it would match, so both sides of a near miss fall in the same phase."""
+    a, b = ref["trial_s"]
+    if not a - WALK_MARGIN_S <= t <= b + WALK_MARGIN_S:
+        return WALK_PHASES[0]
+    walk = sorted(
+        c["time_s"] for c in ref["initial_contacts"] if a - WALK_MARGIN_S <= c["time_s"] <= b + WALK_MARGIN_S
+    )
+    u0, u1 = ref["u_turn_s"]
+    if walk and t < walk[0] + IC_TOLERANCE_S:
+        return WALK_PHASES[1]
+    if len(walk) >= 3 and t > walk[-3] + IC_TOLERANCE_S:
+        return WALK_PHASES[5]
+    if u0 <= t <= u1:
+        return WALK_PHASES[3]
+    return WALK_PHASES[2] if t < u0 else WALK_PHASES[4]
+
+
+def walk_errors(contacts: list[float], ref: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """A 10 m walk's contact errors by :func:`walk_phase`: the reference contacts there, those no detection
+    matches (``missed``) and the detections that match none (``extra``), matched as the scorer matches them
+    (detections kept within ``WALK_MARGIN_S`` of the walk, every reference contact scored)."""
+    a, b = ref["trial_s"]
+    det = sorted(t for t in contacts if a - WALK_MARGIN_S <= t <= b + WALK_MARGIN_S)
+    reference = sorted(c["time_s"] for c in ref["initial_contacts"])
+    pairs = matched_pairs(det, reference)
+    found_det = {i for i, _, _ in pairs}
+    found_ref = {j for _, j, _ in pairs}
+    out: dict[str, dict[str, int]] = {
+        k: dict.fromkeys(WALK_PHASES, 0) for k in ("reference", "missed", "extra")
+    }
+    for j, t in enumerate(reference):
+        out["reference"][walk_phase(t, ref)] += 1
+        if j not in found_ref:
+            out["missed"][walk_phase(t, ref)] += 1
+    for i, t in enumerate(det):
+        if i not in found_det:
+            out["extra"][walk_phase(t, ref)] += 1
+    return out
+
+
+def errors_by_phase(dataset: str = "lowback-10m") -> dict[str, dict[str, int]]:
+    """:func:`walk_errors` summed over the 10 m walks of ``dataset``: where in a walk the contact F1 is lost."""
+    total: dict[str, dict[str, int]] = {
+        k: dict.fromkeys(WALK_PHASES, 0) for k in ("reference", "missed", "extra")
+    }
+    for folder in reference_folders(dataset):
+        rec, meta, ref = load_folder(folder)
+        contacts = [c["time_s"] for c in analysed(rec, meta).to_dict()["initial_contacts"]]
+        for kind, counts in walk_errors(contacts, ref).items():
+            for phase, n in counts.items():
+                total[kind][phase] += n
+    return total
 
 
 def score_dataset(

@@ -745,6 +745,14 @@ def section_robustness(args: argparse.Namespace, figures: dict[str, Any], summar
         f"back can show (left out: {reasons}): F1 {fmt(visible['ic_f1'])}"
     )
     summary.add("10 m F1 on the contacts the lower back can show", "info", fmt(visible["ic_f1"]), None)
+    phases = accuracy.errors_by_phase("lowback-10m")
+    console.print(
+        "10 m contacts by phase of the walk (reference / missed / extra): "
+        + "; ".join(
+            f"{p} {phases['reference'][p]} / {phases['missed'][p]} / {phases['extra'][p]}"
+            for p in accuracy.WALK_PHASES
+        )
+    )
     feet = {name: accuracy.foot_agreement(name) for name in ("lowback-lab", "lowback-10m")}
     lean = accuracy.lean_error_lab()
     console.print(
@@ -767,6 +775,7 @@ def section_robustness(args: argparse.Namespace, figures: dict[str, Any], summar
     figures["robustness"] = {
         "variants": out,
         "visible_10m": visible,
+        "errors_by_phase_10m": phases,
         "foot_agreement": feet,
         "foot_agreement_10m_through_apps": feet_apps,
         "lean_error_lab_deg": round(lean, 2),
