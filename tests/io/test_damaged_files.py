@@ -73,6 +73,29 @@ def _sensorlogger_exports(tmp_path: Path, synth: Any) -> list[Path]:
     return [as_json, as_sqlite]
 
 
+def _other_app_exports(tmp_path: Path, synth: Any) -> list[Path]:
+    """The walk as the other apps' exports of the robustness rows (``benchmarks.apps``): an iPhone's Sensor
+    Logger folder, SensorLog's CSV and MetaBase's files (both folders zipped, as they are uploaded)."""
+    from benchmarks import apps
+
+    from backstride.recording import Recording
+
+    w = synth.walk(duration_s=20.0)
+    rec = Recording(sampling_rate_hz=100.0, time_s=w.t, acc_mps2=w.acc, gyr_dps=w.gyr)
+    rng = np.random.default_rng(7)
+    out: list[Path] = []
+    for name, build in (
+        ("ios", apps.sensorlogger_ios),
+        ("sensorlog", apps.sensorlog),
+        ("metabase", apps.metabase),
+    ):
+        folder = tmp_path / f"app-{name}"
+        folder.mkdir()
+        made = build(rec, folder, rng)
+        out.append(apps._zip(made, tmp_path / f"{name}.zip") if made.is_dir() else made)
+    return out
+
+
 def _variants(data: bytes, seed: int) -> list[tuple[str, bytes]]:
     rng = random.Random(seed)
     out = [(f"cut at {cut}", data[:cut]) for cut in sorted(rng.randrange(1, len(data)) for _ in range(4))]
@@ -105,6 +128,7 @@ def test_damaged_and_cut_files_end_in_an_error_or_a_sound_recording(
 ) -> None:
     sources = _phone_files(tmp_path, synth) + [shared_data / "devices" / name for name in DEVICE_FILES]
     sources += _sensorlogger_exports(tmp_path, synth)
+    sources += _other_app_exports(tmp_path, synth)
     outcomes: dict[str, int] = {"error": 0, "read": 0}
     for seed, source in enumerate(sources):
         data = source.read_bytes()
