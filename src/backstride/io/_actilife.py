@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from backstride._errors import InputError
-from backstride.io._csv import head_text, is_gzip
+from backstride.io._csvlayout import head_text, is_gzip
 from backstride.io._raw import RawSignals
 
 HEADER_LINES = 10

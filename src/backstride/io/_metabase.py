@@ -21,7 +21,8 @@ from pathlib import Path, PurePosixPath
 from backstride._errors import InputError
 from backstride.io._align import aligned, from_first_sample, with_gravity, with_rates
 from backstride.io._container import extracted, member_names
-from backstride.io._csv import head_text, iter_csv_raw, split_header
+from backstride.io._csv import iter_csv_raw
+from backstride.io._csvlayout import head_text, split_header
 from backstride.io._raw import RawSignals
 
 # the file names, "{device}_{yyyy-MM-dd'T'HH.mm.ss.SSS}_{MAC}_{sensor}.csv" (State.swift), the sensor's name without

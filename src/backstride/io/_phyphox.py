@@ -38,7 +38,8 @@ import numpy as np
 from backstride._errors import InputError
 from backstride.io._align import absolute_times, aligned, from_first_sample
 from backstride.io._container import extracted, find_member, is_zip, member_names
-from backstride.io._csv import GYR_PREFIXES, head_text, iter_csv_raw, parse_header_name, split_header
+from backstride.io._csv import iter_csv_raw
+from backstride.io._csvlayout import GYR_PREFIXES, head_text, parse_header_name, split_header
 from backstride.io._raw import RawSignals
 from backstride.io._units import iso_from_epoch_s, zone_from_utc_text
 from backstride.io._xlsx import is_workbook, sheet_parts, sheets_as_csv

@@ -12,15 +12,8 @@ import pyarrow as pa
 
 from backstride._errors import InputError, UnsupportedFormatError
 from backstride.io._container import extracted, is_zip, member_head, member_names
-from backstride.io._csv import (
-    SAMPLE_BYTES,
-    head_text,
-    is_preamble,
-    iter_csv_raw,
-    quiet_row_decoding,
-    read_csv_raw,
-    split_header,
-)
+from backstride.io._csv import iter_csv_raw, quiet_row_decoding, read_csv_raw
+from backstride.io._csvlayout import SAMPLE_BYTES, head_text, is_preamble, split_header
 from backstride.io._devices import (
     DEVICE_FORMATS,
     DEVICE_SUFFIXES,

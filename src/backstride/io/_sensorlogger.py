@@ -49,7 +49,8 @@ import numpy.typing as npt
 from backstride._errors import InputError
 from backstride.io._align import aligned, from_first_sample, with_gravity, with_rates
 from backstride.io._container import extracted, find_member, is_zip, member_names
-from backstride.io._csv import head_text, iter_csv_raw, split_header
+from backstride.io._csv import iter_csv_raw
+from backstride.io._csvlayout import head_text, split_header
 from backstride.io._jsonarray import batches
 from backstride.io._raw import RawSignals, float_rows
 from backstride.io._sqlite import column_names, first_row, is_sqlite, numeric_batches, table_names

@@ -1,0 +1,577 @@
+"""How a CSV file is laid out, found from its first lines: delimiter, comment and label lines above the names,
+which columns hold the time, the acceleration and the angular rate, and their units.
+
+Header names are matched case-insensitively after dropping punctuation and a trailing unit, so ``time_s``,
+``Time (s)``, ``timestamp``, ``acc_x``, ``ax``, ``AccX``, ``Acceleration x (m/s^2)``, ``gyr_x``, ``gx``,
+``gyro_x``, ``Gyroscope x (rad/s)``, MetaBase's ``x-axis (g)`` ... are all recognised; a unit in the header
+(``(m/s^2)``, ``[g]``, ``_dps``, ``(rad/s)``, ``time (ms)``) is taken as declared. Comma, semicolon and tab
+delimiters are recognised from the header line (a decimal comma with the latter two); leading ``#`` comment
+lines are skipped. :func:`sniff` returns the :class:`CsvLayout`; :mod:`backstride.io._csv` reads the rows.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone, tzinfo
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pyarrow as pa
+
+from backstride._errors import InputError, UnsupportedFormatError
+
+AXES = ("x", "y", "z")
+TIME_KEYS = (
+    "time",
+    "accelerometertimestampsincereboot",  # SensorLog (iOS): the accelerometer's own clock
+    "motiontimestampsincereboot",  # SensorLog: the device motion's (when the accelerometer is not logged)
+    "t",
+    "times",
+    "epoc",  # MbientLab's MetaBase: "epoc (ms)", Unix time; its "timestamp (+0200)" is the local time as text
+    "timestamp",
+    "timestamps",
+    "seconds",
+    "sec",
+    "timesec",
+    "timeseconds",
+    "elapsed",
+    "elapsedtime",
+    "secondselapsed",
+    "datetime",
+    "date",
+    "utc",
+    "timeutc",
+    "utctime",
+    "localtime",
+    "epoch",
+    "epochtime",
+    "unixtime",
+    "timestampunix",  # Shimmer's Consensys export (Shimmer_XXXX_Timestamp_Unix_CAL, in ms)
+    "timestampsyncunix",
+)
+ACC_PREFIXES = (
+    "acc",
+    "gforce",  # Physics Toolbox Sensor Suite's g-force meter (gFx, in g, gravity included); its plain
+    "gf",  # ax/ay/az are linear acceleration, so gF comes first
+    "a",
+    "accel",
+    "acceleration",
+    "accelerometer",
+    "totalacceleration",
+    "accelerationwithg",
+    "accelerometeracceleration",  # SensorLog (iOS), in G
+    "accelln",  # Shimmer3's low-noise accelerometer (Accel_LN_X_CAL), then its wide-range one
+    "accelwr",
+)
+GYR_PREFIXES = (
+    "gyr",
+    "g",
+    "gyro",
+    "gyroscope",
+    "angularvelocity",
+    "angularrate",
+    "rotationrate",
+    "gyrorotation",  # SensorLog (iOS): the raw gyroscope
+    "motionrotationrate",  # SensorLog: the device-motion (bias-corrected) gyroscope
+    "rot",
+    "omega",
+    "w",
+)
+# Columns written with Core Motion's sign, the opposite of Android's and of a logger's: SensorLog (iOS, Bernd
+# Thomas) logs Core Motion's accelerometer as it comes, in G, and Core Motion gives the inertial force, so gravity
+# reads -1 G along the axis that points up. phyphox's iOS app multiplies the same values by -9.81 for this
+# reason (its ExperimentSensorInput.swift) and Sensor Logger documents the difference (CROSSPLATFORM.md). Nothing
+# measured depends on the sign but which foot is left and which right: a recording and its negative are a walk
+# and its mirror image, which no signal can tell apart.
+CORE_MOTION_SIGN_PREFIXES = ("accelerometeracceleration", "motionuseracceleration")
+LINEAR_PREFIXES = (
+    "linearacceleration",
+    "linearacc",
+    "linacc",
+    "useracceleration",
+    "useracc",
+    "motionuseracceleration",  # SensorLog: Core Motion's device motion, whose gravity is motionGravity
+)
+# Gravity logged apart from the linear acceleration (phone apps that log the operating system's sensor fusion):
+# the two add up to the acceleration with gravity (Core Motion: "the total acceleration of the device is equal
+# to gravity plus userAcceleration"; Android's linear acceleration is the accelerometer's minus gravity).
+GRAVITY_PREFIXES = ("gravity", "grav", "motiongravity")
+
+_UNIT_ALIASES = {
+    "m/s2": "m/s2",
+    "ms-2": "m/s2",
+    "mps2": "m/s2",
+    "ms2": "m/s2",
+    "m/s/s": "m/s2",
+    "m/(s2)": "m/s2",  # Shimmer's Consensys
+    "g": "g",
+    "rad/s": "rad/s",
+    "rads": "rad/s",
+    "rads-1": "rad/s",
+    "rad/sec": "rad/s",
+    "deg/s": "deg/s",
+    "degs": "deg/s",
+    "dps": "deg/s",
+    "degs-1": "deg/s",
+    "deg/sec": "deg/s",
+    "degree/s": "deg/s",
+    "degrees/s": "deg/s",
+    "s": "s",
+    "sec": "s",
+    "secs": "s",
+    "seconds": "s",
+    "ms": "ms",
+    "us": "us",
+    "µs": "us",
+    "μs": "us",
+    "ns": "ns",
+}
+_SUFFIX_UNITS = {"g", "mps2", "ms2", "dps", "degs", "rads", "s", "sec", "ms", "us", "ns"}
+SAMPLE_BYTES = 1 << 16  # how much of a text file is looked at to find its layout
+
+
+def normalise_unit(unit: str | None) -> str | None:
+    if unit is None:
+        return None
+    text = unit.strip().lower().replace(" ", "").replace("²", "2").replace("^", "").replace("°", "deg")
+    return _UNIT_ALIASES.get(text)
+
+
+def parse_header_name(name: str) -> tuple[str, str | None]:
+    """``'Acceleration x (m/s^2)'`` → ``('accelerationx', 'm/s2')``; ``'time_ms'`` → ``('time', 'ms')``."""
+    words, unit = _header_words(name)
+    return "".join(words), unit
+
+
+def _header_words(name: str) -> tuple[list[str], str | None]:
+    """A column name's lower-case words and its unit, in brackets at its end or as its last word."""
+    text = name.strip().strip('"').strip()
+    unit: str | None = None
+    match = re.search(r"[\(\[]([^\)\]]*)[\)\]]\s*$", text)
+    if match:
+        unit = normalise_unit(match.group(1))
+        text = text[: match.start()]
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    if unit is None and len(words) >= 2 and words[-1] in _SUFFIX_UNITS:
+        unit = normalise_unit(words.pop())
+    if len(words) >= 2 and words[-1] == "axis" and words[-2] in AXES:  # "x-axis (g)": the axis is "x"
+        words.pop()
+    return words, unit
+
+
+@dataclass
+class CsvLayout:
+    """Where the columns are and how the file is written (found from its first lines)."""
+
+    path: Path
+    gzip: bool
+    skip_rows: int
+    delimiter: str
+    decimal: str
+    names: list[str]
+    time_index: int
+    acc_index: tuple[int, int, int]
+    gyr_index: tuple[int, int, int] | None
+    time_unit: str | None = None
+    acc_unit: str | None = None
+    gyr_unit: str | None = None
+    time_type: Any = None
+    naive_time: bool = False
+    notes: list[str] = field(default_factory=list)
+    header: bool = True  # False: the data start on line skip_rows + 1 (no names line)
+    label_rows: int = 0  # rows of units (or other labels) between the names and the data
+    counter_rate_hz: float | None = None  # time from a sample counter at this stated rate (no time column)
+    counter_wraps: int = 0  # how often the counter has wrapped so far (a streamed file's earlier blocks)
+    counter_last: float | None = None
+    acc_sign: float = 1.0  # -1: acceleration written with Core Motion's sign, turned to Android's on reading
+    gravity_index: tuple[int, int, int] | None = None  # gravity's columns, added to linear acceleration's
+    logged_start: datetime | None = None  # the wall clock at the first row, when the time column has none
+    zone: tzinfo | None = None  # the local time's offset the header states ("timestamp (+0200)")
+
+    @property
+    def source(self) -> str:
+        return self.path.name
+
+    @property
+    def first_line(self) -> int:
+        return self.skip_rows + (2 if self.header else 1) + self.label_rows
+
+    @property
+    def internal(self) -> list[str]:
+        return [f"c{i}" for i in range(len(self.names))]
+
+
+def is_gzip(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(2) == b"\x1f\x8b"
+
+
+def open_binary(path: Path) -> BinaryIO:
+    """The file's bytes, decompressed when it is gzip (recognised by content, not by name)."""
+    if is_gzip(path):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb")
+
+
+def read_head(path: Path, size: int = SAMPLE_BYTES) -> bytes:
+    try:
+        with open_binary(path) as handle:
+            return handle.read(size)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"cannot read {path.name}: {exc}") from exc
+
+
+def head_text(path: Path) -> str | None:
+    """The first bytes as text, or ``None`` when the file is binary (not a CSV)."""
+    head = read_head(path)
+    if b"\x00" in head:
+        return None
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 4:  # a multi-byte character cut by the sample boundary
+            return head[: exc.start].decode("utf-8", errors="replace")
+        try:
+            return head.decode("latin-1") if head.isascii() else None
+        except UnicodeDecodeError:
+            return None
+
+
+def split_header(line: str, declared: str | None = None) -> tuple[str, list[str]]:
+    counts = {d: line.count(d) for d in (",", ";", "\t")}
+    delimiter = declared or max(counts, key=lambda d: counts[d])
+    if counts.get(delimiter, 1) == 0:
+        delimiter = ","
+    return delimiter, [cell.strip().strip('"').strip() for cell in line.split(delimiter)]
+
+
+# a spreadsheet's delimiter hint on the first line, as Shimmer's Consensys writes it: "sep=\t"
+_SEP_LINE = re.compile(r'^\s*"?sep=(.)"?\s*$', re.IGNORECASE)
+MAX_LABEL_ROWS = 3
+
+
+# "Name: value" above the names, without a delimiter: "Acquisition frequency: 100 Hz" (the IPOL gait data set's
+# XSens files), "// Update Rate: 100.0Hz" (XSens MT Manager's export, a comment)
+_INFO_LINE = re.compile(r"^\s*[A-Za-z][^,;\t:]*:[^,;\t]*$")
+_RATE = re.compile(r"(?:frequency|rate)\D{0,20}?(\d+(?:\.\d+)?)\s*hz", re.IGNORECASE)
+# a column counting the samples, for a file that has no time column but states its rate above the names
+COUNTER_KEYS = ("packetcounter", "samplecounter", "counter", "samplenumber", "sampleindex", "sample", "index")
+
+
+def is_preamble(line: str) -> bool:
+    """A line before a CSV's names: blank, a ``#`` or ``//`` comment, a spreadsheet's ``sep=;`` hint, or a
+    ``Name: value`` line without a delimiter."""
+    text = line.lstrip()
+    return (
+        not text.strip()
+        or text.startswith(("#", "//"))
+        or _SEP_LINE.match(line) is not None
+        or _INFO_LINE.match(line) is not None
+    )
+
+
+def _stated_rate(lines: Sequence[str]) -> float | None:
+    """The sampling rate a line above the names states ("Acquisition frequency: 100 Hz"), if one does."""
+    for line in lines:
+        found = _RATE.search(line)
+        if found and 0 < float(found.group(1)) <= 10_000:
+            return float(found.group(1))
+    return None
+
+
+def _label_rows(lines: Sequence[str], delimiter: str) -> list[list[str]]:
+    """The rows right under the names that hold labels (units, "CAL"), no numbers: skipped, units kept."""
+    rows: list[list[str]] = []
+    for line in lines:
+        cells = [c.strip().strip('"').strip() for c in line.split(delimiter)]
+        filled = [c for c in cells if c]
+        if not filled or any(is_number(c) for c in filled):
+            break
+        if _text_time_type(line, delimiter, 0)[0] is not None:  # a date and time: data
+            break
+        rows.append(cells)
+    return rows
+
+
+def _time_index(keys: Sequence[str]) -> int:
+    """The time column among the columns' keys: a known name, else one that begins with time or date or ends
+    with time ("timestamp_utc", "recording_time"); -1 when there is none."""
+    found = next((keys.index(k) for k in TIME_KEYS if k in keys), -1)
+    if found < 0:
+        found = next(
+            (i for i, k in enumerate(keys) if k.startswith(("time", "date")) or k.endswith("time")), -1
+        )
+    return found
+
+
+def _without_common_ends(keys: list[str], tokens: list[list[str]]) -> list[str]:
+    """Keys with the words every named column begins and ends with taken off (a device's name, "cal")."""
+    named = [t for t in tokens if t]
+    if len(named) < 2:
+        return keys
+    head = 0
+    while all(len(t) > head + 1 and t[head] == named[0][head] for t in named):
+        head += 1
+    tail = 0
+    while all(len(t) > head + tail + 1 and t[-1 - tail] == named[0][-1 - tail] for t in named):
+        tail += 1
+    if head == 0 and tail == 0:
+        return keys
+    return ["".join(t[head : len(t) - tail]) if t else k for t, k in zip(tokens, keys, strict=True)]
+
+
+def _find_column(names: Sequence[str], wanted: str, what: str, source: str) -> int:
+    for i, name in enumerate(names):
+        if name == wanted:
+            return i
+    for i, name in enumerate(names):
+        if name.lower() == wanted.strip().lower():
+            return i
+    raise InputError(
+        f"{source} has no column named {wanted!r} for the {what}; its columns are: {', '.join(names)}"
+    )
+
+
+def _match_axes(keys: Sequence[str], prefixes: Sequence[str]) -> tuple[int, int, int] | None:
+    for prefix in prefixes:
+        found = [keys.index(f"{prefix}{axis}") if f"{prefix}{axis}" in keys else -1 for axis in AXES]
+        if all(i >= 0 for i in found):
+            return (found[0], found[1], found[2])
+    return None
+
+
+def _common_unit(units: Sequence[str | None], indexes: Sequence[int]) -> str | None:
+    found = {units[i] for i in indexes if units[i] is not None}
+    return found.pop() if len(found) == 1 else None
+
+
+def sniff(
+    path: Path,
+    *,
+    time_column: str | None = None,
+    acc_columns: Sequence[str] | None = None,
+    gyr_columns: Sequence[str] | None = None,
+    time_unit: str | None = None,
+) -> CsvLayout:
+    """Find the header, delimiter and the time/acceleration/gyroscope columns of a CSV file; ``time_unit``
+    (s, ms, us or ns) wins over the header's and over detection."""
+    text = head_text(path)
+    if text is None:
+        raise UnsupportedFormatError(f"{path.name} is not a text file, so it cannot be a CSV recording")
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise InputError(f"{path.name} is empty")
+    lines = text.splitlines()
+    skip = 0
+    declared: str | None = None  # a spreadsheet's "sep=;" line names the delimiter
+    while skip < len(lines) and is_preamble(lines[skip]):
+        found = _SEP_LINE.match(lines[skip])
+        declared = found.group(1) if found else declared
+        skip += 1
+    if skip >= len(lines):
+        raise InputError(f"{path.name} holds only comments and no header line")
+    delimiter, names = split_header(lines[skip], declared)
+    labels = _label_rows(lines[skip + 1 : skip + 1 + MAX_LABEL_ROWS], delimiter)
+    data_lines = [line for line in lines[skip + 1 + len(labels) :] if line.strip()]
+    decimal = "."
+    header = not _is_data_row(names)
+    notes: list[str] = []
+    if not header:
+        if len(names) != len(HEADERLESS) or time_column or acc_columns or gyr_columns:
+            raise InputError(
+                f"{path.name} has no header line (the first line is data, {len(names)} values); add a header "
+                "such as time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"
+            )
+        names = list(HEADERLESS)
+        data_lines = [lines[skip], *data_lines]
+        notes.append("no header line: the four columns read as time, x, y, z")
+    if delimiter != "," and data_lines and "," in data_lines[0]:
+        decimal = ","  # phyphox and spreadsheet exports in many locales: ";" or tab with decimal comma
+    parsed = [_header_words(name) for name in names]
+    keys = ["".join(words) for words, _ in parsed]
+    units = [unit for _, unit in parsed]
+    for row in labels:  # a units row under the names: "ms", "m/(s^2)", "deg/s"
+        units = [u or (normalise_unit(row[i]) if i < len(row) else None) for i, u in enumerate(units)]
+    if _time_index(keys) < 0 or _match_axes(keys, ACC_PREFIXES) is None:
+        # "Shimmer_40AC_Accel_LN_X_CAL": the device's name around every column
+        keys = _without_common_ends(keys, [words for words, _ in parsed])
+    source = path.name
+
+    counter_rate: float | None = None
+    if time_column is not None:
+        time_index = _find_column(names, time_column, "time", source)
+    else:
+        time_index = _time_index(keys)
+        rate = _stated_rate(lines[:skip])
+        if time_index < 0 and rate is not None:
+            time_index = next((keys.index(k) for k in COUNTER_KEYS if k in keys), -1)
+            counter_rate = rate if time_index >= 0 else None
+        if time_index < 0:
+            raise InputError(
+                f"{source} has no time column (looked for time, t, timestamp, time_s, seconds ...; or a sample "
+                "counter such as PacketCounter with the rate stated above the names); "
+                f"its columns are: {', '.join(names)}; name it with time_column=..."
+            )
+
+    gravity_index: tuple[int, int, int] | None = None
+    if acc_columns is not None:
+        if len(acc_columns) != 3:
+            raise InputError(f"acc_columns needs three names (x, y, z), got {len(acc_columns)}")
+        a = [_find_column(names, c, "acceleration", source) for c in acc_columns]
+        acc_index: tuple[int, int, int] | None = (a[0], a[1], a[2])
+    else:
+        acc_index = _match_axes(keys, ACC_PREFIXES)
+        linear = _match_axes(keys, LINEAR_PREFIXES) if acc_index is None else None
+        if linear is not None:
+            gravity_index = _match_axes(keys, GRAVITY_PREFIXES)
+            if gravity_index is None:
+                raise InputError(
+                    f"{source} holds linear acceleration (gravity removed) and no gravity, which cannot be used: "
+                    "the gait analysis needs gravity to find the vertical; export the acceleration with g, or "
+                    "gravity with it"
+                )
+            acc_index = linear
+            notes.append(
+                "acceleration with gravity rebuilt as "
+                f"{', '.join(names[i] for i in linear)} + {', '.join(names[i] for i in gravity_index)}"
+            )
+        if acc_index is None and _match_axes(keys, GYR_PREFIXES) is None:
+            acc_index = _match_axes(keys, ("",))  # a single-sensor file with plain x, y, z columns
+    if acc_index is not None and acc_columns is None and {units[i] for i in acc_index} <= {"deg/s", "rad/s"}:
+        raise InputError(
+            f"{source} holds angular rate ({', '.join(names[i] for i in acc_index)}), not acceleration: a "
+            "logger that writes each sensor to a file of its own (MbientLab's MetaBase: …_Gyroscope.csv "
+            "beside …_Accelerometer.csv) needs the accelerometer's file"
+        )
+    if acc_index is None:
+        raise InputError(
+            f"{source} has no acceleration columns (looked for acc_x/acc_y/acc_z, ax/ay/az, "
+            f"Acceleration x ...); its columns are: {', '.join(names)}; name them with acc_columns=[...]"
+        )
+
+    gyr_index: tuple[int, int, int] | None
+    if gyr_columns is not None:
+        if len(gyr_columns) != 3:
+            raise InputError(f"gyr_columns needs three names (x, y, z), got {len(gyr_columns)}")
+        g = [_find_column(names, c, "angular rate", source) for c in gyr_columns]
+        gyr_index = (g[0], g[1], g[2])
+    else:
+        gyr_index = _match_axes(keys, GYR_PREFIXES)
+    acc_sign = 1.0
+    if all(keys[i].startswith(CORE_MOTION_SIGN_PREFIXES) for i in acc_index):  # and its gravity alike
+        acc_sign = -1.0
+        notes.append(
+            "SensorLog (iOS) acceleration: turned to Android's sign (Core Motion gives the opposite)"
+        )
+
+    if time_index < 0 or not data_lines:
+        raise InputError(f"{source} has a header but no data rows")
+    time_type, naive = _text_time_type(data_lines[0], delimiter, time_index)
+    logged_start = None
+    if keys[time_index].endswith(SINCE_REBOOT) and LOGGING_TIME in keys:
+        cells = data_lines[0].split(delimiter)
+        where = keys.index(LOGGING_TIME)
+        logged_start = _wall_clock(cells[where]) if where < len(cells) else None
+    return CsvLayout(
+        logged_start=logged_start,
+        zone=next(filter(None, map(_stated_zone, names)), None),
+        time_type=time_type,
+        naive_time=naive,
+        path=path,
+        gzip=is_gzip(path),
+        skip_rows=skip,
+        header=header,
+        label_rows=len(labels),
+        counter_rate_hz=counter_rate,
+        acc_sign=acc_sign,
+        gravity_index=gravity_index,
+        notes=notes,
+        delimiter=delimiter,
+        decimal=decimal,
+        names=names,
+        time_index=time_index,
+        acc_index=acc_index,
+        gyr_index=gyr_index,
+        time_unit="ns" if time_type is not None else time_unit or units[time_index],
+        acc_unit=_common_unit(units, acc_index if gravity_index is None else (*acc_index, *gravity_index)),
+        gyr_unit=None if gyr_index is None else _common_unit(units, gyr_index),
+    )
+
+
+def _text_time_type(line: str, delimiter: str, index: int) -> tuple[Any, bool]:
+    """For a time column written as date and time (ISO 8601), the pyarrow type to parse it and whether it
+    has no time zone; ``(None, False)`` for a numeric time column."""
+    cells = line.split(delimiter)
+    if index >= len(cells):
+        return None, False
+    cell = cells[index].strip().strip('"')
+    if is_number(cell):
+        return None, False
+    try:
+        stamp = datetime.fromisoformat(cell.replace("Z", "+00:00"))
+    except ValueError:
+        return None, False
+    if stamp.tzinfo is None:
+        return pa.timestamp("ns"), True
+    return pa.timestamp("ns", tz="UTC"), False
+
+
+#: a file without a header line is read only when it has exactly these columns (Axivity OMGUI's CSV export,
+#: for one: date and time, then x, y, z in g)
+HEADERLESS = ("time", "x", "y", "z")
+
+
+def _is_data_row(cells: Sequence[str]) -> bool:
+    """Whether a first line is data rather than names: a number or an ISO date and time, then numbers."""
+    values = [c.strip().strip('"') for c in cells]
+    if len(values) < 2 or not all(is_number(v) for v in values[1:]):
+        return False
+    if is_number(values[0]):
+        return True
+    try:
+        datetime.fromisoformat(values[0].replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+# SensorLog's time columns count seconds since the phone restarted; its first column is the wall clock of each
+# row with the phone's offset from UTC ("2025-10-09 10:53:20.004 +0200"), which dates the recording
+SINCE_REBOOT = "timestampsincereboot"
+LOGGING_TIME = "loggingtime"
+_OFFSET_APART = re.compile(r"^(.*\d)\s+([+-]\d\d:?\d\d)$")
+
+
+_ZONE_NAME = re.compile(r"^\s*timestamp\s*\(\s*(?:GMT|UTC)?\s*([+-])(\d\d):?(\d\d)\s*\)\s*$", re.IGNORECASE)
+
+
+def _stated_zone(name: str) -> tzinfo | None:
+    """The offset from UTC a column's name states for the local time beside a Unix-time column: MetaBase's
+    ``timestamp (+0200)`` (iOS) or ``timestamp (GMT+02:00)``; else None."""
+    match = _ZONE_NAME.match(name)
+    if match is None:
+        return None
+    sign = -1 if match.group(1) == "-" else 1
+    return timezone(sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3))))
+
+
+def _wall_clock(cell: str) -> datetime | None:
+    """A date and time with its offset from UTC, as SensorLog writes it, or None."""
+    text = _OFFSET_APART.sub(r"\1\2", cell.strip().strip('"'))
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo is not None else None
