@@ -601,6 +601,19 @@ def test_a_sensorlogger_sqlite_table_without_a_time_or_with_text_values(tmp_path
     )
     with pytest.raises(InputError, match=r"table TotalAcceleration has no time or seconds_elapsed column"):
         io.read(no_time)
+    # a first time that is missing, or that no unit makes a date before 2200: said as a CSV's would be
+    for first, what in (
+        (None, "nan, which is not a time"),
+        ("9e18", "9e\\+18, which is neither a time from"),
+    ):
+        rows = [(first, *as_text[0][1:]), *as_text[1:]]
+        odd = _sensorlogger_sqlite(tmp_path / "odd.sqlite", {"TotalAcceleration": rows}, "time, x, y, z")
+        with pytest.raises(
+            InputError,
+            match=rf"^odd\.sqlite, table TotalAcceleration: the time column 'time' starts at {what}",
+        ):
+            io.read(odd)
+        odd.unlink()
 
 
 def test_a_zipped_json_or_sqlite_export_reads_as_the_export(tmp_path: Path, synth: Any) -> None:

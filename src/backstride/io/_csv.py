@@ -29,7 +29,7 @@ from backstride._errors import InputError
 from backstride.io._csvlayout import CsvLayout, is_number, open_binary, sniff
 from backstride.io._memory import empty
 from backstride.io._raw import RawSignals
-from backstride.io._units import EPOCH_MAX_S, time_scale
+from backstride.io._units import checked_time_scale
 from backstride.recording import FloatArray
 
 
@@ -291,16 +291,9 @@ def scale_time(raw: RawSignals, layout: CsvLayout, origin: float | None = None) 
     found = _unit_from_steps(t, origin) if layout.time_unit is None and layout.time_type is None else None
     if found is not None:
         layout.time_unit = found[0]
-    scale, epoch, note = time_scale(origin, layout.time_unit)
-    if epoch and not abs(origin * scale) <= EPOCH_MAX_S:
-        start = f"{layout.source}: the time column {raw.time_name!r} starts at {origin:g}"
-        if layout.time_unit:
-            raise InputError(
-                f"{start}, which in {layout.time_unit} would be a date after the year 2200: the values are "
-                "in another unit; give it with time_unit (--time-unit s, ms, us or ns), or name the column "
-                "without a unit (e.g. 'time') to have the unit found from its values"
-            )
-        raise InputError(f"{start}, which is neither a time from the start nor a date in any unit")
+    scale, epoch, note = checked_time_scale(
+        origin, layout.time_unit, f"{layout.source}: the time column {raw.time_name!r}"
+    )
     if found is not None:
         note = (
             f"time read in {found[0]} (its median step of {found[1]:g} between rows would be one sample every "

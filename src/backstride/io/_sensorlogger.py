@@ -54,7 +54,7 @@ from backstride.io._csvlayout import head_text, split_header
 from backstride.io._jsonarray import batches
 from backstride.io._raw import RawSignals, float_rows
 from backstride.io._sqlite import column_names, first_row, is_sqlite, numeric_batches, table_names
-from backstride.io._units import EPOCH_MAX_S, time_scale, zone_from_name
+from backstride.io._units import checked_time_scale, zone_from_name
 from backstride.recording import FloatArray
 
 
@@ -107,11 +107,7 @@ def _table_blocks(path: Path, table: str, label: str) -> Iterator[RawSignals]:
     if first is None:  # no rows: nothing, as from a CSV with a header only
         return
     origin = float(first[0, 0])
-    scale, epoch, note = time_scale(origin, None)
-    if not np.isfinite(origin) or (epoch and not abs(origin * scale) <= EPOCH_MAX_S):
-        raise InputError(
-            f"{label}: its first time ({time}) is {origin:g}, neither a time from the start nor a date"
-        )
+    scale, epoch, note = checked_time_scale(origin, None, f"{label}: the time column {time!r}")
     notes = [note] if note else []
     for values in itertools.chain([first], batches):
         yield RawSignals(

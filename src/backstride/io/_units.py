@@ -148,6 +148,25 @@ def time_scale(first: float, declared: str | None) -> tuple[float, bool, str | N
     return 1.0, magnitude > 1e8, None
 
 
+def checked_time_scale(first: float, unit: str | None, column: str) -> tuple[float, bool, str | None]:
+    """:func:`time_scale` for a time column whose first value is ``first``, refusing a first value that is no
+    number or that would be a date after the year 2200. ``column`` names it in the message (``"walk.csv: the
+    time column 'time'"``); ``unit`` is the unit the column is read in (given, or found), else None."""
+    start = f"{column} starts at {first:g}"
+    if not math.isfinite(first):
+        raise InputError(f"{start}, which is not a time")
+    scale, epoch, note = time_scale(first, unit)
+    if epoch and not abs(first * scale) <= EPOCH_MAX_S:
+        if unit:
+            raise InputError(
+                f"{start}, which in {unit} would be a date after the year 2200: the values are in another unit; "
+                "give it with time_unit (--time-unit s, ms, us or ns), or name the column without a unit (e.g. "
+                "'time') to have the unit found from its values"
+            )
+        raise InputError(f"{start}, which is neither a time from the start nor a date in any unit")
+    return scale, epoch, note
+
+
 def iso_from_epoch_s(seconds: float, zone: tzinfo | None = None) -> str:
     """ISO 8601 text of a Unix time in seconds: in ``zone`` (with its UTC offset) when the file names the
     zone it was recorded in, else in UTC. Per-day figures cut days at the midnight of that offset."""
