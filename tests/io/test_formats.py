@@ -497,6 +497,16 @@ def test_sensorlogger_json_with_a_syntax_error_or_missing_values(
             match=rf"^bad\.json \(Accelerometer\): the value {re.escape(repr(value))} is not a number$",
         ):
             io.read(bad)
+    records = _ios_json_records(synth)
+    for record in records:  # a value in a list in every reading, x, y and z alike: not a number either
+        if record.get("sensor") == "Accelerometer":
+            record.update(x=[record["x"]], y=[record["y"]], z=[record["z"]])
+    bad.write_text(json.dumps(records), encoding="utf-8")
+    first = repr(next(r["x"] for r in records if r.get("sensor") == "Accelerometer"))
+    with pytest.raises(
+        InputError, match=rf"^bad\.json \(Accelerometer\): the value {re.escape(first)} is not a number$"
+    ):
+        io.read(bad)
 
 
 def _sensorlogger_sqlite(path: Path, tables: dict[str, list[tuple[object, ...]]], columns: str) -> Path:

@@ -103,13 +103,17 @@ def join_raw(blocks: Sequence[RawSignals]) -> RawSignals:
 
 
 def float_rows(rows: Sequence[Sequence[object]], label: str) -> FloatArray:
-    """Rows of values parsed as they come from a database or a JSON text, as one float array: numbers and
-    numeric text are numbers, ``None`` and empty text missing (NaN). Any other value (a word, a list, an
-    object) ends in one message naming it: ``"<label>: the value 'n/a' is not a number"``."""
+    """Rows of values parsed as they come from a database or a JSON text (rows of one length), as one
+    ``(n, k)`` float array: numbers and numeric text are numbers, ``None`` and empty text missing (NaN). Any
+    other value (a word, a list, an object) ends in one message naming it: ``"<label>: the value 'n/a' is not
+    a number"``."""
     try:
-        return np.array(rows, dtype=np.float64)
+        out = np.array(rows, dtype=np.float64)
+        if out.ndim == 2:
+            return out
     except (TypeError, ValueError):
-        pass  # an empty text, or a value that is no number: looked at one by one
+        pass
+    # an empty text, or a value that is no number (a list in every row makes a third dimension): one by one
     values = [[np.nan if v is None or v == "" else v for v in row] for row in rows]
     bad = next((v for row in values for v in row if not _is_number(v)), None)
     if bad is not None:
