@@ -341,6 +341,49 @@ def displaced(rec: Any, down_m: float, side_m: float) -> Any:
     )
 
 
+G = 9.80665  # standard gravity, m/s² per g
+
+
+def imperfect(
+    rec: Any,
+    *,
+    seed: int,
+    noise_mps2: float = 0.0,
+    offset_mps2: float = 0.0,
+    gyro_offset_dps: float = 0.0,
+    range_g: float | None = None,
+    bits: int | None = None,
+) -> Any:
+    """``rec`` as a cheaper or uncalibrated sensor would have measured it: white noise of standard deviation
+    ``noise_mps2`` on every axis; each axis off by a constant drawn from ±``offset_mps2`` (the gyroscope's
+    from ±``gyro_offset_dps``); rounded to a ``bits``-bit converter's steps over ±``range_g`` and clipped
+    there. For scale, from MEMS inertial units' data sheets (e.g. Bosch BMI160, 2020): an accelerometer's
+    noise of about 180 µg/√Hz, 0.013 m/s² over a 50 Hz band, a zero-g offset of up to ±40 mg (0.4 m/s²),
+    a gyroscope's zero-rate offset of up to ±3 deg/s, ranges of ±2 to ±16 g at 16 bits."""
+    from backstride.recording import Recording
+
+    rng = np.random.default_rng(seed)
+    acc = rec.acc_mps2 + rng.uniform(-offset_mps2, offset_mps2, 3)
+    if noise_mps2:
+        acc = acc + rng.normal(0.0, noise_mps2, acc.shape)
+    if range_g is not None:
+        if bits is not None:
+            step = 2.0 * range_g * G / 2**bits
+            acc = np.round(acc / step) * step
+        acc = np.clip(acc, -range_g * G, range_g * G)
+    gyr = rec.gyr_dps
+    if gyr is not None and gyro_offset_dps:
+        gyr = gyr + rng.uniform(-gyro_offset_dps, gyro_offset_dps, 3)
+    return Recording(
+        sampling_rate_hz=rec.sampling_rate_hz,
+        time_s=rec.time_s,
+        acc_mps2=acc,
+        gyr_dps=gyr,
+        metadata=rec.metadata,
+        notes=rec.notes,
+    )
+
+
 def exported(rec: Any, app: str, seed: int) -> Any:
     """``rec`` written as the phone ``app`` exports it (``benchmarks.apps``) and read back by ``io.read``."""
     from backstride import io
@@ -536,12 +579,14 @@ def score_dataset(
     slow: float | None = None,
     app: str | None = None,
     displace: tuple[float, float] | None = None,
+    sensor: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Analyse every reference recording of ``dataset`` in-process and score it (optionally rotated,
     resampled to another rate, with its movement scaled by ``amplitude``, turned round halfway, or
     time-warped into a limp with step-time ``limp`` asymmetry or into step times varying at random by
     ``irregular_cv``, or played ``slow`` times slower; or worn ``displace`` = ``(down, side)`` metres
-    away from where it was, to one side and the other in turn (:func:`displaced`); or written
+    away from where it was, to one side and the other in turn (:func:`displaced`); or as measured by a
+    noisier, uncalibrated or coarser ``sensor`` (the keywords of :func:`imperfect`); or written
     as the phone ``app`` exports it and read back from that file, its format found by content)."""
     score = Score()
     # played slower, every timing error grows alike: the contacts are also scored with the tolerance stretched
@@ -565,6 +610,8 @@ def score_dataset(
             rec = softened(rec, amplitude)
         if reorient:
             rec = reoriented_halfway(rec, 2000 + i)
+        if sensor is not None:
+            rec = imperfect(rec, seed=5000 + i, **sensor)
         if app is not None:
             rec = exported(rec, app, 3000 + i)
         result = analysed(rec, meta)

@@ -14,7 +14,8 @@ Sections (``--sections`` picks some; all by default):
 6. ``robustness``: backstride in-process (``benchmarks/accuracy.py``, the same scoring rules) on the
    reference recordings changed the way other people, sensors and phones differ: rotated, resampled to 50
    and 20 Hz, with the trunk's movement scaled to 0.3×, turned round halfway, time-warped into a limp or
-   into step times that vary at random;
+   into step times that vary at random, worn aside, measured by a noisier, uncalibrated or coarser sensor,
+   written as phone apps export them;
    and how often the feet are named right, and the trunk lean against the lab's known sensor axes.
 7. ``devices``: 24-hour and 7-day Axivity ``.cwa``, ActiGraph ``.gt3x`` and GENEActiv ``.bin`` files made
    from real short ones (``benchmarks/devices.py``, cached in ``bench-out/devices/``): ``backstride analyze``
@@ -77,6 +78,15 @@ VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("played 2x slower (cadence ~52 steps/min)", {"slow": 2.0}),
     ("worn 15 cm to the side of the spine (a phone on the belt's side)", {"displace": (0.0, 0.15)}),
     ("worn 10 cm lower and 10 cm to the side (a low belt pouch)", {"displace": (0.1, 0.1)}),
+    ("a noisy sensor (white noise 0.2 m/s² per axis, 15x a phone's)", {"sensor": {"noise_mps2": 0.2}}),
+    (
+        "an uncalibrated sensor (each axis off by up to ±1 m/s², the gyroscope's by ±5 deg/s)",
+        {"sensor": {"offset_mps2": 1.0, "gyro_offset_dps": 5.0}},
+    ),
+    (
+        "a coarse sensor (±2 g range at 8 bits: clipped, steps of 0.15 m/s²)",
+        {"sensor": {"range_g": 2.0, "bits": 8}},
+    ),
     ("phyphox export (turned, 200 Hz phone clock)", {"rotate": True, "app": "phyphox"}),
     ("phyphox Excel export (turned, 200 Hz, the app's default)", {"rotate": True, "app": "phyphox-xlsx"}),
     ("Sensor Logger, Android (turned, 200 Hz, gyroscope)", {"rotate": True, "app": "sensorlogger-android"}),
