@@ -135,6 +135,38 @@ def test_distance_walked_on_the_ten_metre_walks(shared_data: Path) -> None:
     assert 0.9 < float(np.median(ratios)) < 1.12
 
 
+def test_each_step_has_its_length_at_the_contact_that_ends_it(shared_data: Path) -> None:
+    """Per-step lengths: a bout's are the steps its mean is taken over; a healthy walk's left and right steps
+    come out alike (measured over the 70 10 m walks with a height: left/right means 0.87-1.12, median 1.03)."""
+    import json
+
+    ratios = []
+    for name in ("1-1", "3-2", "5-4", "7-3", "9-2", "11-5", "13-1"):
+        folder = shared_data / "lowback-10m" / name
+        meta = json.loads((folder / "meta.json").read_text())
+        rec = _read(folder / "imu.csv")
+        res = analyze(rec, height_m=meta["height_m"])
+        assert res.walking_bouts
+        for bout in res.walking_bouts:
+            inside = [c for c in res.initial_contacts if bout.start_s <= c.time_s <= bout.end_s]
+            assert len(inside) == bout.n_steps
+            assert inside[0].step_length_m is None  # the bout's first contact ends no step of it
+            lengths = [c.step_length_m for c in inside[1:] if c.step_length_m is not None]
+            assert len(lengths) >= bout.n_steps - 2 and all(0.1 < v < 1.5 for v in lengths)
+            assert bout.step_length_m is not None
+            assert float(np.mean(lengths)) == pytest.approx(bout.step_length_m, abs=0.001)
+        assert all(c.step_length_m is None for c in res.initial_contacts if c.closing_step)
+        feet = {
+            foot: [c.step_length_m for c in res.initial_contacts if c.foot == foot and c.step_length_m]
+            for foot in ("left", "right")
+        }
+        ratios.append(float(np.mean(feet["left"]) / np.mean(feet["right"])))
+        # without a height there is no length, of a bout or of a step
+        assert all(c.step_length_m is None for c in analyze(rec).initial_contacts)
+    assert all(0.85 < r < 1.15 for r in ratios)
+    assert 0.95 < float(np.median(ratios)) < 1.08
+
+
 def test_what_every_chunk_says_reaches_the_result_up_to_a_limit(shared_data: Path) -> None:
     # a reader says something of a late chunk too (a gap at hour 5); a damaged logger file might say something
     # of each: the first notes are kept, then how many more there were

@@ -49,6 +49,7 @@ def _result(**bout_changes: object) -> GaitResult:
         walking_bouts=[WalkingBout(**bout)],  # type: ignore[arg-type]
         initial_contacts=[
             InitialContact(time_s=1.0, foot="left"),
+            InitialContact(time_s=1.55, foot="right", step_length_m=0.62),
             InitialContact(time_s=11.5, foot="right", closing_step=True),
         ],
         warnings=["w"],
@@ -60,10 +61,22 @@ def test_json_text_is_the_dict_and_reads_back_equal() -> None:
     text = result.to_json()
     data = json.loads(text)
     assert data == result.to_dict()
-    assert data["initial_contacts"][1] == {"time_s": 11.5, "foot": "right", "closing_step": True}
+    assert data["initial_contacts"][1] == {
+        "time_s": 1.55,
+        "foot": "right",
+        "step_length_m": 0.62,
+        "closing_step": False,
+    }
+    assert data["initial_contacts"][2] == {
+        "time_s": 11.5,
+        "foot": "right",
+        "step_length_m": None,
+        "closing_step": True,
+    }
     assert data["walking_bouts"][0]["cadence_spm"] == 108.0
-    # one bout and one contact per line
-    assert text.count("\n") == len(data) + 2 + 2 * 2
+    # one bout and one contact per line: the opening brace, a line per field, the two lists' closing brackets,
+    # one bout and three contacts
+    assert text.count("\n") == 1 + len(data) + 2 + 1 + 3
     assert GaitResult.from_dict(data) == result
 
 

@@ -35,7 +35,8 @@ def test_the_report_carries_the_results_numbers(analysed: tuple[GaitResult, list
     figures = _figures(html)
     # the three longest bouts get the signal view, then the figures the web app shows too
     assert list(figures) == [
-        "plot-signal-1", "plot-signal-2", "plot-signal-3", "plot-bouts", "plot-cadence-speed", "plot-trunk-lean",
+        "plot-signal-1", "plot-signal-2", "plot-signal-3", "plot-bouts", "plot-cadence-speed", "plot-foot-steps",
+        "plot-trunk-lean",
     ]  # fmt: skip
     longest = sorted(result.walking_bouts, key=lambda b: -b.duration_s)[:3]
     for i, bout in enumerate(sorted(longest, key=lambda b: b.start_s), start=1):

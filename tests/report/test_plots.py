@@ -18,7 +18,7 @@ def result() -> gait.GaitResult:
 
 def test_recording_figures_match_the_bouts(result: gait.GaitResult) -> None:
     figures = _plots.recording_figures(result)
-    assert set(figures) == {"plot-bouts", "plot-cadence-speed", "plot-trunk-lean"}
+    assert set(figures) == {"plot-bouts", "plot-cadence-speed", "plot-foot-steps", "plot-trunk-lean"}
     bouts = result.walking_bouts
     assert len(bouts) > 0
     timeline = figures["plot-bouts"]["data"][0]
@@ -28,6 +28,44 @@ def test_recording_figures_match_the_bouts(result: gait.GaitResult) -> None:
     assert cadence["y"] == [b.cadence_spm for b in bouts]
     assert speed["y"] == [b.walking_speed_mps for b in bouts]
     assert figures["plot-trunk-lean"]["data"][0]["y"] == [b.trunk_lean_deg for b in bouts]
+
+
+def test_left_and_right_steps_are_each_bouts_own(result: gait.GaitResult) -> None:
+    left, right = _plots.recording_figures(result)["plot-foot-steps"]["data"]
+    assert (left["name"], right["name"]) == ("steps onto the left foot", "steps onto the right foot")
+    for bout, lm, rm in zip(result.walking_bouts, left["y"], right["y"], strict=True):
+        inside = [c for c in result.initial_contacts if bout.start_s <= c.time_s <= bout.end_s]
+        for foot, shown in (("left", lm), ("right", rm)):
+            steps = [c.step_length_m for c in inside if c.foot == foot and c.step_length_m is not None]
+            assert shown == pytest.approx(sum(steps) / len(steps), abs=0.001)
+        # the two feet's means make the bout's mean, weighted by their steps
+        both = [c.step_length_m for c in inside if c.step_length_m is not None]
+        assert bout.step_length_m == pytest.approx(sum(both) / len(both), abs=0.001)
+
+
+def test_steps_without_length_or_foot_give_no_foot_plot(result: gait.GaitResult) -> None:
+    from backstride.report._plots import foot_step_means
+
+    unmeasured = dataclasses.replace(
+        result, initial_contacts=[dataclasses.replace(c, step_length_m=None) for c in result.initial_contacts]
+    )
+    assert "plot-foot-steps" not in _plots.recording_figures(unmeasured)
+    footless = dataclasses.replace(
+        result, initial_contacts=[dataclasses.replace(c, foot=None) for c in result.initial_contacts]
+    )
+    assert "plot-foot-steps" not in _plots.recording_figures(footless)
+    # a bout whose steps have no foot shows a gap, not a zero
+    first = result.walking_bouts[0]
+    one_gap = dataclasses.replace(
+        result,
+        initial_contacts=[
+            dataclasses.replace(c, foot=None) if first.start_s <= c.time_s <= first.end_s else c
+            for c in result.initial_contacts
+        ],
+    )
+    means = foot_step_means(one_gap)
+    assert means["left"][0] is None and means["right"][0] is None
+    assert means["left"][1:] == foot_step_means(result)["left"][1:]
 
 
 def test_no_bouts_no_plots(result: gait.GaitResult) -> None:

@@ -150,6 +150,7 @@ def test_patient_flow_with_upload(page: Any, server: tuple[str, Clinic], shots: 
     page.wait_for_url(f"**/patients/{clinic.patient_a}/recordings/*", timeout=60_000)
     page.wait_for_selector("#plot-bouts .main-svg", timeout=30_000)
     page.wait_for_selector("#plot-cadence-speed .main-svg")
+    page.wait_for_selector("#plot-foot-steps .main-svg")
     page.wait_for_selector("#plot-trunk-lean .main-svg")
     assert page.get_by_role("heading", name="Your walk").is_visible()
     page.screenshot(path=shots / "05-result.png", full_page=True)
@@ -255,7 +256,7 @@ def test_the_offline_report_draws_its_plots_without_a_network(page: Any, tmp_pat
     page.on("request", lambda r: requests.append(r.url))
     page.goto(target.as_uri())
     blocks = page.locator("script[data-plot-for]").count()
-    assert blocks == 6
+    assert blocks == 7  # three stretches of signal, then bouts, cadence and speed, left and right steps, lean
     page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length === {blocks}")
     # the signal plot has the trunk's trace and a marker per step in view
     assert page.locator("#plot-signal-1 .scatterlayer .trace").count() >= 3

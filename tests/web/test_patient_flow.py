@@ -105,7 +105,7 @@ def test_upload_result_plan_log_progress(client: Any, clinic: Clinic) -> None:
     result_url = finished.headers["location"]
     result = client.get(result_url)
     assert result.status_code == 200
-    for plot in ("plot-bouts", "plot-cadence-speed", "plot-trunk-lean"):
+    for plot in ("plot-bouts", "plot-cadence-speed", "plot-foot-steps", "plot-trunk-lean"):
         assert f'id="{plot}"' in result.text
     assert "Walking speed" in result.text and "Typical at your age" in result.text
     assert "/static/plotly.min.js" in result.text

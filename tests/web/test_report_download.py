@@ -60,7 +60,7 @@ def test_a_large_recording_gets_its_report_without_the_signal(app_factory: Any, 
     response = client.get(f"{result_url}/report.html")
     assert response.status_code == 200
     ids = [k for k, _ in _BLOCK.findall(response.text)]
-    assert ids == ["plot-bouts", "plot-cadence-speed", "plot-trunk-lean"]
+    assert ids == ["plot-bouts", "plot-cadence-speed", "plot-foot-steps", "plot-trunk-lean"]
     assert "The trunk&#39;s signal is not drawn for a recording this large" in response.text
 
 
@@ -76,5 +76,6 @@ def test_a_lost_file_still_gets_its_report(client: Any, clinic: Clinic) -> None:
     assert [k for k, _ in _BLOCK.findall(response.text)] == [
         "plot-bouts",
         "plot-cadence-speed",
+        "plot-foot-steps",
         "plot-trunk-lean",
     ]

@@ -352,10 +352,13 @@ class GaitPipeline(Stage):
             n_steps = int(b - a + 1)
             cadence = 60.0 * (b - a) / dur if dur > 0 else None
             step_len = None
+            # each step's length, listed at the contact that ends it (the bout's first contact ends none)
+            per_step: list[float | None] = [None] * n_steps
             if lh is not None:
                 h = local.excursion_m[a:b]
                 lengths = sl_factor * 2.0 * np.sqrt(np.clip(2 * lh * h - h * h, 0.0, None))
                 step_len = float(np.nanmean(lengths)) if np.isfinite(lengths).any() else None
+                per_step[1:] = [_r(v, 3) for v in lengths.tolist()]
             speed = step_len * (b - a) / dur if step_len is not None and dur > 0 else None
             reg = local.win_reg[w_lo:w_hi]
             reg2 = local.win_reg2[w_lo:w_hi]
@@ -394,7 +397,10 @@ class GaitPipeline(Stage):
             last = close if close >= 0 else b
             feet = alternating_feet(local.ml_velocity[a : last + 1], t[a : last + 1])
             times = np.round(t[a : b + 1], 3).tolist()
-            contacts.extend(InitialContact(time_s=ts, foot=feet[j]) for j, ts in enumerate(times))
+            contacts.extend(
+                InitialContact(time_s=ts, foot=feet[j], step_length_m=per_step[j])
+                for j, ts in enumerate(times)
+            )
             if close >= 0:
                 contacts.append(
                     InitialContact(time_s=round(float(t[close]), 3), foot=feet[-1], closing_step=True)

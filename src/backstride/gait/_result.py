@@ -91,6 +91,13 @@ class InitialContact(_Value):
 
     time_s: float = field(metadata=_doc("Time of the initial contact, s from the recording's start"))
     foot: Foot | None = field(default=None, metadata=_doc("Which foot touched down, when it can be told"))
+    step_length_m: float | None = field(
+        default=None,
+        metadata=_doc(
+            "Length of the step this contact ends (from the bout's previous contact), m: the foot's step "
+            "when the foot is known; None for a bout's first contact, a closing step, or without a height",
+        ),
+    )
     closing_step: bool = field(
         default=False,
         metadata=_doc(

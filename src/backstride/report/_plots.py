@@ -178,11 +178,68 @@ def trunk_lean(gait: GaitResult) -> Figure:
     }
 
 
+def foot_step_means(gait: GaitResult) -> dict[str, list[float | None]]:
+    """Each bout's mean length of the steps ending on the left foot and on the right (``None`` where none of
+    its steps has a length and a foot), from the contacts' ``step_length_m``."""
+    starts = [b.start_s for b in gait.walking_bouts]
+    sums = {foot: [0.0] * len(starts) for foot in ("left", "right")}
+    counts = {foot: [0] * len(starts) for foot in ("left", "right")}
+    for c in gait.initial_contacts:
+        if c.step_length_m is None or c.foot is None or c.closing_step:
+            continue
+        k = int(np.searchsorted(starts, c.time_s, side="right")) - 1  # the bout the contact belongs to
+        if k >= 0:
+            sums[c.foot][k] += c.step_length_m
+            counts[c.foot][k] += 1
+    return {
+        foot: [round(t / n, 3) if n else None for t, n in zip(sums[foot], counts[foot], strict=True)]
+        for foot in ("left", "right")
+    }
+
+
+def foot_steps(gait: GaitResult) -> Figure:
+    """Mean length of the left and of the right steps in every bout, side by side: an uneven (antalgic)
+    gait shows as two lines apart."""
+    xs, _, xaxis, mode = _per_bout(gait, "step_length_m")
+    means = foot_step_means(gait)
+    size = 9 if mode == "lines+markers" else 5
+    data = [
+        {
+            "type": "scatter",
+            "mode": mode,
+            "x": xs,
+            "y": means[foot],
+            "name": f"steps onto the {foot} foot",
+            "marker": {"color": color, "size": size, "symbol": symbol},
+            "line": {"color": color, "dash": dash},
+        }
+        for foot, color, symbol, dash in (
+            ("left", _BLUE, "circle", "solid"),
+            ("right", _ORANGE, "diamond", "dot"),
+        )
+    ]
+    return {
+        "data": data,
+        "layout": _layout(
+            "Left and right steps in each bout",
+            xaxis["title"]["text"],
+            "mean step length (m)",
+            xaxis=xaxis,
+            yaxis={"title": {"text": "mean step length (m)"}, "rangemode": "tozero", "zeroline": False},
+            showlegend=True,
+            legend={"orientation": "h", "y": -0.35},
+            margin={"l": 60, "r": 20, "t": 50, "b": 95},
+        ),
+    }
+
+
 def recording_figures(gait: GaitResult) -> dict[str, Figure]:
     """The result page's plots, keyed by the id of the element each is drawn in."""
     if not gait.walking_bouts:
         return {}
     figures = {"plot-bouts": bouts_timeline(gait), "plot-cadence-speed": cadence_and_speed(gait)}
+    if any(c.step_length_m is not None and c.foot is not None for c in gait.initial_contacts):
+        figures["plot-foot-steps"] = foot_steps(gait)
     if any(b.trunk_lean_deg is not None for b in gait.walking_bouts):
         figures["plot-trunk-lean"] = trunk_lean(gait)
     return figures
