@@ -41,6 +41,15 @@ def _layout(title: str, x_title: str, y_title: str, **extra: Any) -> dict[str, A
     return layout
 
 
+def _legend_below(*, right: int) -> dict[str, Any]:
+    """Layout keys for a legend in a row under the x axis (``right``: the right margin, px)."""
+    return {
+        "showlegend": True,
+        "legend": {"orientation": "h", "y": -0.35},
+        "margin": {"l": 60, "r": right, "t": 50, "b": 95},
+    }
+
+
 # a recording with more bouts than this (a day or a week) is drawn over time, not bout by bout: one tick
 # and one row per bout would be unreadable and take a browser minutes to lay out
 MANY_BOUTS = 40
@@ -155,9 +164,7 @@ def cadence_and_speed(gait: GaitResult) -> Figure:
             "steps per minute",
             xaxis=xaxis,
             yaxis2={"title": {"text": "metres per second"}, "overlaying": "y", "side": "right"},
-            showlegend=True,
-            legend={"orientation": "h", "y": -0.35},
-            margin={"l": 60, "r": 60, "t": 50, "b": 95},
+            **_legend_below(right=60),
         ),
     }
 
@@ -226,9 +233,7 @@ def foot_steps(gait: GaitResult) -> Figure:
             "mean step length (m)",
             xaxis=xaxis,
             yaxis={"title": {"text": "mean step length (m)"}, "rangemode": "tozero", "zeroline": False},
-            showlegend=True,
-            legend={"orientation": "h", "y": -0.35},
-            margin={"l": 60, "r": 20, "t": 50, "b": 95},
+            **_legend_below(right=20),
         ),
     }
 
