@@ -241,8 +241,8 @@ def test_a_sensor_worn_to_the_side_of_the_spine_scores_about_the_same() -> None:
 def test_a_noisier_uncalibrated_or_coarser_sensor_scores_about_the_same(
     sensor: dict[str, Any], lab: dict[str, Any], ten_m: dict[str, Any]
 ) -> None:
-    # measured (lab F1, bouts, speed MAE; 10 m F1): noise of 0.2 m/s2 0.829, 8, 0.109; 0.933. Offsets of up to
-    # 1 m/s2 and 5 deg/s 0.839, 6, 0.096; 0.931. +-2 g at 8 bits 0.840, 6, 0.099; 0.933. As recorded: 0.836, 6,
+    # measured (lab F1, bouts, speed MAE; 10 m F1): noise of 0.2 m/s2 0.829, 8, 0.108; 0.933. Offsets of up to
+    # 1 m/s2 and 5 deg/s 0.839, 6, 0.096; 0.931. +-2 g at 8 bits 0.840, 6, 0.099; 0.932. As recorded: 0.836, 6,
     # 0.103; 0.932. A marginal contact in a slow, irregular bout comes or goes under such changes, and a
     # bout's edge moves by a step, so the bouts matched (and the bouts the errors are taken over) change.
     worse_lab = score_dataset("lowback-lab", sensor=sensor)
