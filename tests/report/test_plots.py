@@ -119,12 +119,20 @@ def test_many_bouts_are_drawn_over_time_not_bout_by_bout() -> None:
     assert few["plot-cadence-speed"]["layout"]["xaxis"]["dtick"] == 1  # one tick per bout
     assert few["plot-bouts"]["layout"]["yaxis"]["dtick"] == 1
     result = synthetic_result(_plots.MANY_BOUTS + 1, 7 * 86400.0)
+    steps = [  # each bout's steps, left ones 0.5 m and right ones 0.6 m
+        gait.InitialContact(time_s=b.start_s + 0.6 * k, foot=foot, step_length_m=length)
+        for b in result.walking_bouts
+        for k, (foot, length) in enumerate([("left", 0.5), ("right", 0.6)] * 5)
+    ]
+    result = dataclasses.replace(result, initial_contacts=steps)
     figures = _plots.recording_figures(result)
+    left, right = figures["plot-foot-steps"]["data"]
+    assert left["y"] == [0.5] * len(result.walking_bouts) and right["y"] == [0.6] * len(result.walking_bouts)
     timeline = figures["plot-bouts"]
     assert timeline["data"][0]["mode"] == "markers"
     assert timeline["data"][0]["x"] == [round(b.start_s / 3600, 4) for b in result.walking_bouts]
     assert timeline["data"][0]["y"] == [1.0] * len(result.walking_bouts)  # minutes each bout lasted
-    for key in ("plot-cadence-speed", "plot-trunk-lean"):
+    for key in ("plot-cadence-speed", "plot-foot-steps", "plot-trunk-lean"):
         fig = figures[key]
         assert "dtick" not in fig["layout"]["xaxis"]
         assert fig["layout"]["xaxis"]["title"]["text"] == "time in the recording (hours)"

@@ -5,6 +5,7 @@ Only data is turned into figures here; what counts as good or bad is the clinic'
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -194,7 +195,7 @@ def foot_step_means(gait: GaitResult) -> dict[str, list[float | None]]:
     for c in gait.initial_contacts:
         if c.step_length_m is None or c.foot is None or c.closing_step:
             continue
-        k = int(np.searchsorted(starts, c.time_s, side="right")) - 1  # the bout the contact belongs to
+        k = bisect.bisect_right(starts, c.time_s) - 1  # the bout the contact belongs to
         if k >= 0:
             sums[c.foot][k] += c.step_length_m
             counts[c.foot][k] += 1
