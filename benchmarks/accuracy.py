@@ -341,9 +341,6 @@ def displaced(rec: Any, down_m: float, side_m: float) -> Any:
     )
 
 
-G = 9.80665  # standard gravity, m/s² per g
-
-
 def imperfect(
     rec: Any,
     *,
@@ -360,7 +357,7 @@ def imperfect(
     there. For scale, from MEMS inertial units' data sheets (e.g. Bosch BMI160, 2020): an accelerometer's
     noise of about 180 µg/√Hz, 0.013 m/s² over a 50 Hz band, a zero-g offset of up to ±40 mg (0.4 m/s²),
     a gyroscope's zero-rate offset of up to ±3 deg/s, ranges of ±2 to ±16 g at 16 bits."""
-    from backstride.recording import Recording
+    from backstride.recording import GRAVITY_MPS2, Recording
 
     rng = np.random.default_rng(seed)
     acc = rec.acc_mps2 + rng.uniform(-offset_mps2, offset_mps2, 3)
@@ -368,9 +365,9 @@ def imperfect(
         acc = acc + rng.normal(0.0, noise_mps2, acc.shape)
     if range_g is not None:
         if bits is not None:
-            step = 2.0 * range_g * G / 2**bits
+            step = 2.0 * range_g * GRAVITY_MPS2 / 2**bits
             acc = np.round(acc / step) * step
-        acc = np.clip(acc, -range_g * G, range_g * G)
+        acc = np.clip(acc, -range_g * GRAVITY_MPS2, range_g * GRAVITY_MPS2)
     gyr = rec.gyr_dps
     if gyr is not None and gyro_offset_dps:
         gyr = gyr + rng.uniform(-gyro_offset_dps, gyro_offset_dps, 3)

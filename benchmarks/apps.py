@@ -67,10 +67,11 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from backstride.recording import GRAVITY_MPS2  # 1 g (Core Motion's unit), m/s²
+
 FloatArray = npt.NDArray[np.float64]
 
 START_NS = 1_760_000_000 * 10**9  # 2025-10-09 08:53:20 UTC
-G_MPS2 = 9.80665  # 1 G (Core Motion's unit), m/s²
 CLOCK_JITTER = 0.05  # standard deviation of a sample interval, as a fraction of the nominal one
 DROP_START = 0.005  # share of samples at which a run of dropped samples starts
 DROP_RUN = (2, 10)  # samples in a dropped run
@@ -345,8 +346,8 @@ def sensorlog(rec: Any, out: Path, rng: np.random.Generator) -> Path:
     from backstride.gait._filters import lowpass
 
     t = phone_clock(rec.duration_s, 100.0, rng)
-    acc = -at(rec.time_s, t, rec.acc_mps2) / G_MPS2
-    gravity = -at(rec.time_s, t, lowpass(rec.acc_mps2, 0.3, rec.sampling_rate_hz)) / G_MPS2
+    acc = -at(rec.time_s, t, rec.acc_mps2) / GRAVITY_MPS2
+    gravity = -at(rec.time_s, t, lowpass(rec.acc_mps2, 0.3, rec.sampling_rate_hz)) / GRAVITY_MPS2
     since_reboot = 86_000.0 + t
     clock = np.datetime64("2025-10-09T10:53:20", "ms") + np.round(t * 1000).astype("timedelta64[ms]")
     columns: dict[str, Any] = {
@@ -399,7 +400,7 @@ def metabase(rec: Any, out: Path, rng: np.random.Generator) -> Path:
     folder.mkdir()
     stem = folder / "MetaWear_2025-10-09T10.53.20.000_C3FB9A3F4A5B_"
     t = phone_clock(rec.duration_s, 100.0, rng, jitter=0.0)
-    _metabase_file(Path(f"{stem}Accelerometer.csv"), t, at(rec.time_s, t, rec.acc_mps2) / G_MPS2, "g")
+    _metabase_file(Path(f"{stem}Accelerometer.csv"), t, at(rec.time_s, t, rec.acc_mps2) / GRAVITY_MPS2, "g")
     if rec.gyr_dps is not None:
         t = phone_clock(rec.duration_s, 100.0, rng, jitter=0.0)
         _metabase_file(Path(f"{stem}Gyroscope.csv"), t, at(rec.time_s, t, rec.gyr_dps), "deg/s")

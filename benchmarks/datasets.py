@@ -32,7 +32,6 @@ from benchmarks._shared import find_shared_data
 
 COLUMNS = ("time_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z")
 SIGNALS = COLUMNS[1:]
-GRAVITY_MPS2 = 9.80665
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = find_shared_data()
 BENCH_OUT = ROOT / "bench-out"

@@ -256,7 +256,9 @@ def test_a_noisier_uncalibrated_or_coarser_sensor_scores_about_the_same(
 
 def test_an_imperfect_sensor_is_made_as_described() -> None:
     from backstride.recording import Recording
-    from benchmarks.accuracy import G, imperfect
+    from benchmarks.accuracy import imperfect
+
+    G = 9.80665  # standard gravity, m/s² per g
 
     t = np.arange(0.0, 60.0, 0.01)
     acc = np.column_stack([9.81 + 15.0 * np.sin(2 * np.pi * t), 0 * t, 0 * t])  # peaks at 2.5 g

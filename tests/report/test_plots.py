@@ -38,9 +38,6 @@ def test_left_and_right_steps_are_each_bouts_own(result: gait.GaitResult) -> Non
         for foot, shown in (("left", lm), ("right", rm)):
             steps = [c.step_length_m for c in inside if c.foot == foot and c.step_length_m is not None]
             assert shown == pytest.approx(sum(steps) / len(steps), abs=0.001)
-        # the two feet's means make the bout's mean, weighted by their steps
-        both = [c.step_length_m for c in inside if c.step_length_m is not None]
-        assert bout.step_length_m == pytest.approx(sum(both) / len(both), abs=0.001)
 
 
 def test_steps_without_length_or_foot_give_no_foot_plot(result: gait.GaitResult) -> None:
