@@ -28,6 +28,8 @@ EXPECTED: dict[str, list[tuple[str, pa.DataType, bool]]] = {
         ("cadence_spm", F64, True),
         ("step_length_m", F64, True),
         ("stride_length_m", F64, True),
+        ("step_length_left_m", F64, True),
+        ("step_length_right_m", F64, True),
         ("walking_speed_mps", F64, True),
         ("trunk_lean_deg", F64, True),
         ("step_regularity", F64, True),

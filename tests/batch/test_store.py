@@ -181,15 +181,17 @@ def test_folder_recordings_hash_over_their_files(tmp_path: Path) -> None:
     assert "cannot read" in (missing.message or "")
 
 
-@pytest.mark.parametrize("version", [1, 2, 3])
+@pytest.mark.parametrize("version", [1, 2, 3, 4])
 def test_a_folder_of_an_earlier_table_format_gets_the_new_columns_when_a_batch_resumes(
     tmp_path: Path, version: int
 ) -> None:
     """Format 2 added recordings.device, format 3 the pelvis's ranges (bouts) and their medians
-    (recordings), format 4 recordings.read_options: an earlier folder is read with those columns empty,
-    not refused."""
+    (recordings), format 4 recordings.read_options, format 5 the left and right steps' means (bouts) and
+    their medians (recordings): an earlier folder is read with those columns empty, not refused."""
     added = ADDED_COLUMNS[version]
-    assert "read_options" in added["recordings"]
+    assert ("read_options" in added["recordings"]) == (version < 4)
+    assert {"median_step_length_left_m", "median_step_length_right_m"} <= set(added["recordings"])
+    assert {"step_length_left_m", "step_length_right_m"} <= set(added["bouts"])
     assert ("median_pelvis_rotation_deg" in added["recordings"]) == (version < 3)
     assert ("pelvis_rotation_deg" in added.get("bouts", ())) == (version < 3)
     assert ("device" in added["recordings"]) == (version == 1)

@@ -155,6 +155,18 @@ def test_each_step_has_its_length_at_the_contact_that_ends_it(shared_data: Path)
             assert len(lengths) >= bout.n_steps - 2 and all(0.1 < v < 1.5 for v in lengths)
             assert bout.step_length_m is not None
             assert float(np.mean(lengths)) == pytest.approx(bout.step_length_m, abs=0.001)
+            # the bout's left and right means are its contacts' by foot
+            for foot, mean in (("left", bout.step_length_left_m), ("right", bout.step_length_right_m)):
+                mine = [c.step_length_m for c in inside if c.foot == foot and c.step_length_m is not None]
+                assert mine and mean == pytest.approx(float(np.mean(mine)), abs=0.0006)
+        long = [b for b in res.walking_bouts if b.duration_s >= 10.0]
+        if long:
+            assert res.summary.median_step_length_left_m == pytest.approx(
+                float(np.median([b.step_length_left_m for b in long])), abs=0.0006
+            )
+            assert res.summary.median_step_length_right_m == pytest.approx(
+                float(np.median([b.step_length_right_m for b in long])), abs=0.0006
+            )
         assert all(c.step_length_m is None for c in res.initial_contacts if c.closing_step)
         feet = {
             foot: [c.step_length_m for c in res.initial_contacts if c.foot == foot and c.step_length_m]
@@ -162,7 +174,12 @@ def test_each_step_has_its_length_at_the_contact_that_ends_it(shared_data: Path)
         }
         ratios.append(float(np.mean(feet["left"]) / np.mean(feet["right"])))
         # without a height there is no length, of a bout or of a step
-        assert all(c.step_length_m is None for c in analyze(rec).initial_contacts)
+        unmeasured = analyze(rec)
+        assert all(c.step_length_m is None for c in unmeasured.initial_contacts)
+        assert all(
+            b.step_length_left_m is None and b.step_length_right_m is None for b in unmeasured.walking_bouts
+        )
+        assert unmeasured.summary.median_step_length_left_m is None
     assert all(0.85 < r < 1.15 for r in ratios)
     assert 0.95 < float(np.median(ratios)) < 1.08
 

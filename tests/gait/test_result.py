@@ -167,6 +167,20 @@ def test_a_result_stored_before_start_time_and_device_existed_still_reads() -> N
     assert GaitResult.from_dict(data) == _result()
 
 
+def test_a_result_stored_before_left_and_right_steps_existed_still_reads() -> None:
+    result = _result(step_length_left_m=0.61, step_length_right_m=0.63)
+    data = result.to_dict()
+    assert data["walking_bouts"][0]["step_length_left_m"] == 0.61
+    del data["walking_bouts"][0]["step_length_left_m"], data["walking_bouts"][0]["step_length_right_m"]
+    del data["summary"]["median_step_length_left_m"], data["summary"]["median_step_length_right_m"]
+    back = GaitResult.from_dict(data)
+    assert (
+        back.walking_bouts[0].step_length_left_m is None and back.walking_bouts[0].step_length_right_m is None
+    )
+    assert back.summary.median_step_length_left_m is None
+    assert back == _result()
+
+
 def test_the_device_and_start_time_come_from_the_reader(shared_data: Path) -> None:
     from backstride import gait, io
 

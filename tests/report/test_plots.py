@@ -33,36 +33,28 @@ def test_recording_figures_match_the_bouts(result: gait.GaitResult) -> None:
 def test_left_and_right_steps_are_each_bouts_own(result: gait.GaitResult) -> None:
     left, right = _plots.recording_figures(result)["plot-foot-steps"]["data"]
     assert (left["name"], right["name"]) == ("steps onto the left foot", "steps onto the right foot")
-    for bout, lm, rm in zip(result.walking_bouts, left["y"], right["y"], strict=True):
-        inside = [c for c in result.initial_contacts if bout.start_s <= c.time_s <= bout.end_s]
-        for foot, shown in (("left", lm), ("right", rm)):
-            steps = [c.step_length_m for c in inside if c.foot == foot and c.step_length_m is not None]
-            assert shown == pytest.approx(sum(steps) / len(steps), abs=0.001)
+    assert left["y"] == [b.step_length_left_m for b in result.walking_bouts]
+    assert right["y"] == [b.step_length_right_m for b in result.walking_bouts]
+    assert all(v is not None for v in left["y"] + right["y"])  # every bout of the sample has both
 
 
-def test_steps_without_length_or_foot_give_no_foot_plot(result: gait.GaitResult) -> None:
-    from backstride.report._plots import foot_step_means
-
+def test_bouts_without_left_and_right_steps_give_no_foot_plot(result: gait.GaitResult) -> None:
     unmeasured = dataclasses.replace(
-        result, initial_contacts=[dataclasses.replace(c, step_length_m=None) for c in result.initial_contacts]
-    )
-    assert "plot-foot-steps" not in _plots.recording_figures(unmeasured)
-    footless = dataclasses.replace(
-        result, initial_contacts=[dataclasses.replace(c, foot=None) for c in result.initial_contacts]
-    )
-    assert "plot-foot-steps" not in _plots.recording_figures(footless)
-    # a bout whose steps have no foot shows a gap, not a zero
-    first = result.walking_bouts[0]
-    one_gap = dataclasses.replace(
         result,
-        initial_contacts=[
-            dataclasses.replace(c, foot=None) if first.start_s <= c.time_s <= first.end_s else c
-            for c in result.initial_contacts
+        walking_bouts=[
+            dataclasses.replace(b, step_length_left_m=None, step_length_right_m=None)
+            for b in result.walking_bouts
         ],
     )
-    means = foot_step_means(one_gap)
-    assert means["left"][0] is None and means["right"][0] is None
-    assert means["left"][1:] == foot_step_means(result)["left"][1:]
+    assert "plot-foot-steps" not in _plots.recording_figures(unmeasured)
+    # a bout whose feet are unknown shows a gap, not a zero
+    one_gap = dataclasses.replace(
+        result,
+        walking_bouts=[unmeasured.walking_bouts[0], *result.walking_bouts[1:]],
+    )
+    left, right = _plots.recording_figures(one_gap)["plot-foot-steps"]["data"]
+    assert left["y"][0] is None and right["y"][0] is None
+    assert left["y"][1:] == [b.step_length_left_m for b in result.walking_bouts[1:]]
 
 
 def test_no_bouts_no_plots(result: gait.GaitResult) -> None:
@@ -116,12 +108,10 @@ def test_many_bouts_are_drawn_over_time_not_bout_by_bout() -> None:
     assert few["plot-cadence-speed"]["layout"]["xaxis"]["dtick"] == 1  # one tick per bout
     assert few["plot-bouts"]["layout"]["yaxis"]["dtick"] == 1
     result = synthetic_result(_plots.MANY_BOUTS + 1, 7 * 86400.0)
-    steps = [  # each bout's steps, left ones 0.5 m and right ones 0.6 m
-        gait.InitialContact(time_s=b.start_s + 0.6 * k, foot=foot, step_length_m=length)
-        for b in result.walking_bouts
-        for k, (foot, length) in enumerate([("left", 0.5), ("right", 0.6)] * 5)
+    bouts = [
+        dataclasses.replace(b, step_length_left_m=0.5, step_length_right_m=0.6) for b in result.walking_bouts
     ]
-    result = dataclasses.replace(result, initial_contacts=steps)
+    result = dataclasses.replace(result, walking_bouts=bouts)
     figures = _plots.recording_figures(result)
     left, right = figures["plot-foot-steps"]["data"]
     assert left["y"] == [0.5] * len(result.walking_bouts) and right["y"] == [0.6] * len(result.walking_bouts)

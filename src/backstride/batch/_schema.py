@@ -10,17 +10,27 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _PELVIS_BOUT = ("pelvis_rotation_deg", "pelvis_obliquity_deg", "pelvis_tilt_deg")
 _PELVIS_SUMMARY = ("median_pelvis_rotation_deg", "median_pelvis_obliquity_deg", "median_pelvis_tilt_deg")
+_FEET_BOUT = ("step_length_left_m", "step_length_right_m")
+_FEET_SUMMARY = ("median_step_length_left_m", "median_step_length_right_m")
 #: columns added since an earlier version, per table: a folder of that version gets them (as nulls) when a
 #: batch resumes in it, rather than being refused (version 2: ``recordings.device``; version 3: the
 #: pelvis's rotation ranges in ``bouts`` and their medians in ``recordings``; version 4:
-#: ``recordings.read_options``)
+#: ``recordings.read_options``; version 5: the left and right steps' means in ``bouts`` and their medians
+#: in ``recordings``)
 ADDED_COLUMNS: dict[int, dict[str, tuple[str, ...]]] = {
-    1: {"recordings": ("device", *_PELVIS_SUMMARY, "read_options"), "bouts": _PELVIS_BOUT},
-    2: {"recordings": (*_PELVIS_SUMMARY, "read_options"), "bouts": _PELVIS_BOUT},
-    3: {"recordings": ("read_options",)},
+    1: {
+        "recordings": ("device", *_PELVIS_SUMMARY, "read_options", *_FEET_SUMMARY),
+        "bouts": (*_PELVIS_BOUT, *_FEET_BOUT),
+    },
+    2: {
+        "recordings": (*_PELVIS_SUMMARY, "read_options", *_FEET_SUMMARY),
+        "bouts": (*_PELVIS_BOUT, *_FEET_BOUT),
+    },
+    3: {"recordings": ("read_options", *_FEET_SUMMARY), "bouts": _FEET_BOUT},
+    4: {"recordings": _FEET_SUMMARY, "bouts": _FEET_BOUT},
 }
 
 TABLE_NAMES = ("bouts", "recordings", "days", "failures")
@@ -48,6 +58,8 @@ BOUTS = pa.schema(
         _f("cadence_spm", pa.float64(), "steps per minute"),
         _f("step_length_m", pa.float64(), "mean step length, m"),
         _f("stride_length_m", pa.float64(), "mean stride length, m"),
+        _f("step_length_left_m", pa.float64(), "mean length of the steps onto the left foot, m"),
+        _f("step_length_right_m", pa.float64(), "mean length of the steps onto the right foot, m"),
         _f("walking_speed_mps", pa.float64(), "mean walking speed, m/s"),
         _f("trunk_lean_deg", pa.float64(), "mean forward trunk lean, degrees"),
         _f("step_regularity", pa.float64(), "autocorrelation at one step (0..1)"),
@@ -92,6 +104,16 @@ RECORDINGS = pa.schema(
         _f("median_cadence_spm", pa.float64(), "median cadence of bouts of 10 s or more"),
         _f("median_walking_speed_mps", pa.float64(), "median speed of bouts of 10 s or more"),
         _f("median_stride_length_m", pa.float64(), "median stride length of bouts of 10 s or more"),
+        _f(
+            "median_step_length_left_m",
+            pa.float64(),
+            "median of the left steps' bout means, over bouts of 10 s or more",
+        ),
+        _f(
+            "median_step_length_right_m",
+            pa.float64(),
+            "median of the right steps' bout means, over bouts of 10 s or more",
+        ),
         _f("median_trunk_lean_deg", pa.float64(), "median trunk lean of bouts of 10 s or more"),
         _f(
             "median_pelvis_rotation_deg",

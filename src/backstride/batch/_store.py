@@ -41,7 +41,8 @@ def _with_added_columns(table: pa.Table, name: str, version: object) -> pa.Table
     """A table written by an earlier schema version with the columns added since, as nulls, in place."""
     added = ADDED_COLUMNS.get(version, {}).get(name, ()) if isinstance(version, int) else ()
     schema = SCHEMAS[name]
-    for column in added:
+    # in the schema's order, so each column goes in after every column before it is in place
+    for column in sorted(added, key=schema.get_field_index):
         if column not in table.column_names:
             field = schema.field(column)
             table = table.add_column(

@@ -291,6 +291,8 @@ def _analyze(
         "median_cadence_spm": s.median_cadence_spm,
         "median_walking_speed_mps": s.median_walking_speed_mps,
         "median_stride_length_m": s.median_stride_length_m,
+        "median_step_length_left_m": s.median_step_length_left_m,
+        "median_step_length_right_m": s.median_step_length_right_m,
         "median_trunk_lean_deg": s.median_trunk_lean_deg,
         "median_pelvis_rotation_deg": s.median_pelvis_rotation_deg,
         "median_pelvis_obliquity_deg": s.median_pelvis_obliquity_deg,

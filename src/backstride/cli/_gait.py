@@ -168,6 +168,11 @@ def print_report(result: GaitResult) -> None:
     summary.add_row("cadence (bouts ≥ 10 s, median)", f"{_fmt(s.median_cadence_spm, 1)} steps/min")
     summary.add_row("walking speed (bouts ≥ 10 s, median)", f"{_fmt(s.median_walking_speed_mps)} m/s")
     summary.add_row("stride length (bouts ≥ 10 s, median)", f"{_fmt(s.median_stride_length_m)} m")
+    if s.median_step_length_left_m is not None or s.median_step_length_right_m is not None:
+        summary.add_row(
+            "left / right step length (bouts ≥ 10 s, median)",
+            f"{_fmt(s.median_step_length_left_m)} / {_fmt(s.median_step_length_right_m)} m",
+        )
     summary.add_row("trunk lean (bouts ≥ 10 s, median)", f"{_fmt(s.median_trunk_lean_deg, 1)}°")
     if s.median_pelvis_rotation_deg is not None:
         summary.add_row(

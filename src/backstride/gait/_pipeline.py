@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,7 @@ from backstride.gait._orientation import (
 from backstride.gait._pelvis import PelvisMotion, integrated
 from backstride.gait._quality import GaitRegularity
 from backstride.gait._result import (
+    Foot,
     GaitResult,
     GaitSummary,
     InitialContact,
@@ -360,6 +361,10 @@ class GaitPipeline(Stage):
                 step_len = float(np.nanmean(lengths)) if np.isfinite(lengths).any() else None
                 per_step[1:] = [_r(v, 3) for v in lengths.tolist()]
             speed = step_len * (b - a) / dur if step_len is not None and dur > 0 else None
+            # feet alternate; the body moves toward the new stance foot at each contact
+            last = close if close >= 0 else b
+            feet = alternating_feet(local.ml_velocity[a : last + 1], t[a : last + 1])
+            by_foot = _foot_means(per_step, feet)
             reg = local.win_reg[w_lo:w_hi]
             reg2 = local.win_reg2[w_lo:w_hi]
             reg = reg[np.isfinite(reg)]
@@ -382,6 +387,8 @@ class GaitPipeline(Stage):
                     cadence_spm=_r(cadence, 2),
                     step_length_m=_r(step_len, 3),
                     stride_length_m=_r(None if step_len is None else 2 * step_len, 3),
+                    step_length_left_m=by_foot["left"],
+                    step_length_right_m=by_foot["right"],
                     walking_speed_mps=_r(speed, 3),
                     trunk_lean_deg=_r(float(np.median(local.lean_deg[a : b + 1])), 1),
                     step_regularity=_r(ad1, 3),
@@ -393,9 +400,6 @@ class GaitPipeline(Stage):
                     pelvis_tilt_deg=_r(pelvis[2], 1),
                 )
             )
-            # feet alternate; the body moves toward the new stance foot at each contact
-            last = close if close >= 0 else b
-            feet = alternating_feet(local.ml_velocity[a : last + 1], t[a : last + 1])
             times = np.round(t[a : b + 1], 3).tolist()
             contacts.extend(
                 InitialContact(time_s=ts, foot=feet[j], step_length_m=per_step[j])
@@ -447,6 +451,16 @@ def _column_medians(x: FloatArray) -> list[float | None]:
     for column in x.T:
         finite = column[np.isfinite(column)]
         out.append(median(finite) if finite.size else None)
+    return out
+
+
+def _foot_means(steps: Sequence[float | None], feet: Sequence[Foot | None]) -> dict[Foot, float | None]:
+    """The mean length of a bout's steps onto each foot: the steps as its contacts list them (``steps[j]``
+    ends at the contact of ``feet[j]``), so a bout's left mean is its left contacts' mean."""
+    out: dict[Foot, float | None] = {}
+    for foot in ("left", "right"):
+        mine = [v for v, f in zip(steps, feet, strict=False) if f == foot and v is not None]
+        out[foot] = round(sum(mine) / len(mine), 3) if mine else None
     return out
 
 
@@ -529,6 +543,8 @@ def _summary(bouts: list[WalkingBout], duration: float) -> GaitSummary:
         median_cadence_spm=med([b.cadence_spm for b in long], 2),
         median_walking_speed_mps=med([b.walking_speed_mps for b in long], 3),
         median_stride_length_m=med([b.stride_length_m for b in long], 3),
+        median_step_length_left_m=med([b.step_length_left_m for b in long], 3),
+        median_step_length_right_m=med([b.step_length_right_m for b in long], 3),
         median_trunk_lean_deg=med([b.trunk_lean_deg for b in long], 1),
         median_pelvis_rotation_deg=med([b.pelvis_rotation_deg for b in long], 1),
         median_pelvis_obliquity_deg=med([b.pelvis_obliquity_deg for b in long], 1),

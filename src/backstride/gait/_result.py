@@ -118,6 +118,16 @@ class WalkingBout(_Value):
     cadence_spm: float | None = field(metadata=_doc("Steps per minute"))
     step_length_m: float | None = field(metadata=_doc("Mean step length, m"))
     stride_length_m: float | None = field(metadata=_doc("Mean stride length (two steps), m"))
+    step_length_left_m: float | None = field(
+        default=None,
+        metadata=_doc(
+            "Mean length of the bout's steps onto the left foot (its contacts' step_length_m), m; None when "
+            "none of them has a length and a foot"
+        ),
+    )
+    step_length_right_m: float | None = field(
+        default=None, metadata=_doc("Mean length of the bout's steps onto the right foot, m")
+    )
     walking_speed_mps: float | None = field(metadata=_doc("Mean walking speed, m/s"))
     trunk_lean_deg: float | None = field(
         metadata=_doc(
@@ -164,6 +174,12 @@ class GaitSummary(_Value):
     median_walking_speed_mps: float | None = field(metadata=_doc("Median speed of bouts of 10 s or more"))
     median_stride_length_m: float | None = field(
         metadata=_doc("Median stride length of bouts of 10 s or more")
+    )
+    median_step_length_left_m: float | None = field(
+        default=None, metadata=_doc("Median of the left steps' bout means, over bouts of 10 s or more")
+    )
+    median_step_length_right_m: float | None = field(
+        default=None, metadata=_doc("Median of the right steps' bout means, over bouts of 10 s or more")
     )
     median_trunk_lean_deg: float | None = field(metadata=_doc("Median trunk lean of bouts of 10 s or more"))
     median_pelvis_rotation_deg: float | None = field(

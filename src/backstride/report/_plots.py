@@ -5,7 +5,6 @@ Only data is turned into figures here; what counts as good or bad is the clinic'
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -186,37 +185,17 @@ def trunk_lean(gait: GaitResult) -> Figure:
     }
 
 
-def foot_step_means(gait: GaitResult) -> dict[str, list[float | None]]:
-    """Each bout's mean length of the steps ending on the left foot and on the right (``None`` where none of
-    its steps has a length and a foot), from the contacts' ``step_length_m``."""
-    starts = [b.start_s for b in gait.walking_bouts]
-    sums = {foot: [0.0] * len(starts) for foot in ("left", "right")}
-    counts = {foot: [0] * len(starts) for foot in ("left", "right")}
-    for c in gait.initial_contacts:
-        if c.step_length_m is None or c.foot is None or c.closing_step:
-            continue
-        k = bisect.bisect_right(starts, c.time_s) - 1  # the bout the contact belongs to
-        if k >= 0:
-            sums[c.foot][k] += c.step_length_m
-            counts[c.foot][k] += 1
-    return {
-        foot: [round(t / n, 3) if n else None for t, n in zip(sums[foot], counts[foot], strict=True)]
-        for foot in ("left", "right")
-    }
-
-
 def foot_steps(gait: GaitResult) -> Figure:
     """Mean length of the left and of the right steps in every bout, side by side: an uneven (antalgic)
     gait shows as two lines apart."""
     xs, _, xaxis, mode = _per_bout(gait, "step_length_m")
-    means = foot_step_means(gait)
     size = 9 if mode == "lines+markers" else 5
     data = [
         {
             "type": "scatter",
             "mode": mode,
             "x": xs,
-            "y": means[foot],
+            "y": [getattr(b, f"step_length_{foot}_m") for b in gait.walking_bouts],
             "name": f"steps onto the {foot} foot",
             "marker": {"color": color, "size": size, "symbol": symbol},
             "line": {"color": color, "dash": dash},
@@ -244,7 +223,7 @@ def recording_figures(gait: GaitResult) -> dict[str, Figure]:
     if not gait.walking_bouts:
         return {}
     figures = {"plot-bouts": bouts_timeline(gait), "plot-cadence-speed": cadence_and_speed(gait)}
-    if any(c.step_length_m is not None and c.foot is not None for c in gait.initial_contacts):
+    if any(b.step_length_left_m is not None or b.step_length_right_m is not None for b in gait.walking_bouts):
         figures["plot-foot-steps"] = foot_steps(gait)
     if any(b.trunk_lean_deg is not None for b in gait.walking_bouts):
         figures["plot-trunk-lean"] = trunk_lean(gait)
