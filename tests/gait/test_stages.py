@@ -325,18 +325,6 @@ def test_implausible_subject_values_are_refused() -> None:
         analyze(_still(20.0), sex="x")
 
 
-def test_fast_median_equals_numpys() -> None:
-    from backstride.gait._filters import median
-
-    rng = np.random.default_rng(5)
-    for n in (1, 2, 3, 4, 5, 10, 11, 64):
-        for _ in range(50):
-            x = rng.normal(size=n)
-            assert median(x) == float(np.median(x))
-    assert np.isnan(median(np.zeros(0)))
-    assert median(np.array([3.0, 1.0])) == 2.0
-
-
 def test_the_forward_direction_is_the_one_the_clear_contacts_around_agree_on() -> None:
     # a sensor fixed to the trunk keeps the walker's forward in the same sensor axis: contacts whose own
     # estimate is unclear (backwards in a slow stretch, sideways in a turn) take their neighbours' direction;

@@ -38,8 +38,9 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from backstride._stats import median
 from backstride.gait._base import Stage
-from backstride.gait._filters import FloatArray, median
+from backstride.gait._filters import FloatArray
 
 IntArray = npt.NDArray[np.int64]
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from backstride._stats import median, percentile
 from backstride.gait._result import GaitResult, WalkingBout
 
 DAY_S = 86_400.0
@@ -80,12 +81,12 @@ def day_grid(duration_s: float, start: dt.datetime | None) -> DayGrid:
 
 
 def _median(values: list[float]) -> float | None:
-    return float(np.median(values)) if values else None
+    return median(values) if values else None
 
 
 def p90(values: list[float]) -> float | None:
     """90th percentile (linear interpolation between order statistics), ``None`` for no values."""
-    return float(np.percentile(values, 90.0)) if values else None
+    return percentile(values, 90.0) if values else None
 
 
 def long_bout_speeds(bouts: Sequence[WalkingBout]) -> list[float]:

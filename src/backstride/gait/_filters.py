@@ -70,16 +70,3 @@ def local_maxima(x: FloatArray) -> npt.NDArray[np.int64]:
     rise = x[1:-1] > x[:-2]
     fall = x[1:-1] >= x[2:]
     return (np.flatnonzero(rise & fall) + 1).astype(np.int64)
-
-
-def median(x: FloatArray) -> float:
-    """Median of a short 1-D array of finite values: ``np.median``'s result without its overhead (NaN
-    checks and dispatch cost ~20 µs a call, and bout assembly takes a few per bout)."""
-    n = x.shape[0]
-    if n == 0:
-        return float("nan")
-    half = n // 2
-    if n % 2:
-        return float(np.partition(x, half)[half])
-    part = np.partition(x, (half - 1, half))
-    return 0.5 * (float(part[half - 1]) + float(part[half]))

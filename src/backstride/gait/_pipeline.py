@@ -21,10 +21,11 @@ import numpy as np
 import numpy.typing as npt
 
 from backstride._errors import InputError
+from backstride._stats import median
 from backstride.gait._base import Stage
 from backstride.gait._bouts import BoutAssembler
 from backstride.gait._contacts import ContactDetector
-from backstride.gait._filters import FloatArray, median, moving_average
+from backstride.gait._filters import FloatArray, moving_average
 from backstride.gait._orientation import (
     BodyFrame,
     GravityAligner,
@@ -390,7 +391,7 @@ class GaitPipeline(Stage):
                     step_length_left_m=by_foot["left"],
                     step_length_right_m=by_foot["right"],
                     walking_speed_mps=_r(speed, 3),
-                    trunk_lean_deg=_r(float(np.median(local.lean_deg[a : b + 1])), 1),
+                    trunk_lean_deg=_r(median(local.lean_deg[a : b + 1]), 1),
                     step_regularity=_r(ad1, 3),
                     stride_regularity=_r(ad2, 3),
                     symmetry=_r(ad1 / ad2 if ad1 is not None and ad2 is not None and ad2 > 0.05 else None, 3),
@@ -411,7 +412,7 @@ class GaitPipeline(Stage):
                 )
         if bouts_idx.shape[0]:
             in_bouts = np.concatenate([np.arange(a, b + 1) for a, b in bouts_idx])
-            tilt = float(np.median(local.tilt_deg[in_bouts]))
+            tilt = median(local.tilt_deg[in_bouts])
             if tilt > TILT_WARNING_DEG:
                 warnings.append(
                     f"the sensor seems tilted by about {tilt:.0f}° from upright; trunk lean is measured "
@@ -531,7 +532,7 @@ def _summary(bouts: list[WalkingBout], duration: float) -> GaitSummary:
 
     def med(values: list[float | None], nd: int) -> float | None:
         vals = [v for v in values if v is not None]
-        return round(float(np.median(vals)), nd) if vals else None
+        return round(median(vals), nd) if vals else None
 
     return GaitSummary(
         recording_duration_s=round(duration, 3),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from backstride._stats import median
 from backstride.gait._base import Stage
 from backstride.gait._filters import FloatArray
 
@@ -55,7 +56,7 @@ class GaitRegularity(Stage):
             self.step_time_cv_pct_ = 100.0 * float(step_times_s.std(ddof=1)) / mean
         if step_times_s.size < 2:
             return self
-        step = float(np.median(step_times_s))
+        step = median(step_times_s)
         max_lag = int((2 * step * (1 + self.search)) * fs) + 1
         if vertical_mps2.shape[0] <= max_lag + 1:
             return self

@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from backstride._errors import InputError
+from backstride._stats import median
 from backstride.io._csvlayout import CsvLayout, is_number, open_binary, sniff
 from backstride.io._memory import empty
 from backstride.io._raw import RawSignals
@@ -348,7 +349,7 @@ def _unit_from_steps(t: FloatArray, origin: float) -> tuple[str, float] | None:
     steps = steps[np.isfinite(steps) & (steps > 0)]
     if steps.size < 10:
         return None
-    step = float(np.median(steps))
+    step = median(steps)
     for unit, low, high in (("ms", 2.0, 100.0), ("us", 2000.0, 100_000.0)):
         if low <= step <= high:
             return unit, step

@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backstride._errors import InputError
+from backstride._stats import median
 from backstride.io._memory import empty, no_hugepages, time_grid
 from backstride.io._raw import RawSignals
 from backstride.io._units import acc_factor, gyr_factor, iso_from_epoch_s
@@ -279,7 +280,7 @@ def time_base(t: FloatArray, dt: FloatArray) -> TimeBase:
     regular between gaps keeps its rate too (its samples then fall on the grid between the gaps); an
     irregular one is put on its median rate rounded to a whole number (:func:`nice_rate`).
     """
-    period = float(np.median(dt[:: max(1, dt.shape[0] // 1_000_000)]))
+    period = median(dt[:: max(1, dt.shape[0] // 1_000_000)])
     deviation = max(float(dt.max()) - period, period - float(dt.min()))
     if deviation <= REGULAR_TOLERANCE * period:
         return TimeBase("regular", _rounded_rate((t.shape[0] - 1) / float(t[-1] - t[0])), period, "")

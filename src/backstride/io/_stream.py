@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from backstride._errors import InputError
+from backstride._stats import median
 from backstride.io._raw import RawSignals, join_raw
 from backstride.io._resample import (
     REGULAR_TOLERANCE,
@@ -208,7 +209,7 @@ def _emit(
     buffer.notes = []
     if ts.shape[0] > 1:
         dt = np.diff(ts)
-        period = float(np.median(dt))
+        period = median(dt)
         within = dt[dt <= max(5.0 * period, 0.1)]  # gaps are reported on their own
         irregular = within.size and float(np.max(np.abs(within - 1.0 / rate))) > REGULAR_TOLERANCE / rate
         if irregular and not said.irregular:

@@ -30,6 +30,7 @@ from typing import Literal
 import numpy as np
 
 from backstride._errors import InputError
+from backstride._stats import median, percentile
 from backstride.recording import GRAVITY_MPS2, FloatArray
 
 AccUnit = Literal["g", "m/s2"]
@@ -55,8 +56,8 @@ def acc_magnitude_stats(acc: FloatArray) -> tuple[float, float]:
     sub = _subsample(acc)
     if sub.shape[0] == 0:
         raise InputError("the acceleration columns hold no numbers")
-    magnitude = float(np.median(np.sqrt(np.einsum("ij,ij->i", sub, sub))))
-    static = float(np.linalg.norm(np.median(sub, axis=0)))
+    magnitude = median(np.sqrt(np.einsum("ij,ij->i", sub, sub)))
+    static = math.hypot(*(median(column) for column in sub.T))
     return magnitude, static
 
 
@@ -114,7 +115,7 @@ def gyr_factor(gyr: FloatArray, declared: str | None, *, source: str) -> tuple[f
     sub = _subsample(gyr)
     if sub.shape[0] == 0:
         raise InputError("the gyroscope columns hold no numbers")
-    p99 = float(np.percentile(np.sqrt(np.einsum("ij,ij->i", sub, sub)), 99.0))
+    p99 = percentile(np.sqrt(np.einsum("ij,ij->i", sub, sub)), 99.0)
     rad_to_deg = 180.0 / math.pi
     if declared == "rad/s" or (declared is None and p99 <= GYR_RAD_MAX_P99):
         if p99 > GYR_RAD_IMPLAUSIBLE_P99:
