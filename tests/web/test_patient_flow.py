@@ -149,8 +149,21 @@ def test_upload_result_plan_log_progress(client: Any, clinic: Clinic) -> None:
     engine.dispose()
     progress = client.get(f"/patients/{clinic.patient_a}/progress")
     assert progress.status_code == 200
-    for plot in ("plot-pain", "plot-minutes", "plot-gait-speed", "plot-gait-pelvis"):
+    for plot in ("plot-pain", "plot-minutes", "plot-gait-speed", "plot-gait-pelvis", "plot-gait-steps"):
         assert f'id="{plot}"' in progress.text
+    # the left and right steps over time are the stored analysis's medians
+    import json
+    import re
+
+    steps_json = re.search(r'data-plot-for="plot-gait-steps">(.*?)</script>', progress.text, re.S)
+    assert steps_json is not None
+    left, right = json.loads(steps_json.group(1))["data"]
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine) as s:
+        summary = store.analyses_of(s, clinic.patient_a)[0].result["summary"]
+    engine.dispose()
+    assert left["y"] == [summary["median_step_length_left_m"]] and left["y"][0] is not None
+    assert right["y"] == [summary["median_step_length_right_m"]] and right["y"][0] is not None
 
 
 def test_only_the_clinician_lifts_the_emergency_stop(client: Any, clinic: Clinic) -> None:

@@ -521,11 +521,18 @@ def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str
                     ("side to side", when, [s.get("median_pelvis_obliquity_deg") for _, s in gait_rows]),
                 ],
             )
+        left = [s.get("median_step_length_left_m") for _, s in gait_rows]
+        right = [s.get("median_step_length_right_m") for _, s in gait_rows]
+        if any(v is not None for v in (*left, *right)):  # a height known and the feet told apart
+            figures["plot-gait-steps"] = report.time_series(
+                "Your steps onto the left and onto the right foot (an uneven walk shows as two lines apart)",
+                "metres",
+                [("left", when, left), ("right", when, right)],
+            )
     return {
         "figures": figures,
         "changes": questionnaire_changes(db, patient.id),
         "logs": list(reversed(logs)),
-        "gait_rows": list(reversed(gait_rows)),
         **activity_view(db, patient),
     }
 
