@@ -28,6 +28,8 @@ def test_median_and_percentiles_equal_numpys() -> None:
 def test_nothing_or_a_nan_gives_nan_as_numpy_does() -> None:
     assert math.isnan(median(np.zeros(0))) and math.isnan(percentile([], 50.0))
     assert math.isnan(median([1.0, float("nan"), 3.0])) and math.isnan(percentile([1.0, float("nan")], 90.0))
+    with pytest.raises(ValueError, match="between 0 and 100"):
+        percentile([1.0, 2.0], 101.0)
 
 
 def test_analysing_a_recording_does_not_import_numpys_masked_arrays() -> None:

@@ -32,6 +32,8 @@ def median(x: npt.ArrayLike) -> float:
 
 def percentile(x: npt.ArrayLike, q: float) -> float:
     """The ``q``-th percentile (0–100) of all of ``x``, interpolated linearly between order statistics."""
+    if not 0.0 <= q <= 100.0:
+        raise ValueError(f"a percentile lies between 0 and 100, not {q}")
     a = np.asarray(x, dtype=np.float64).ravel()
     n = a.shape[0]
     if n == 0 or np.isnan(a).any():
