@@ -168,7 +168,7 @@ def _history(
     seed: int,
 ) -> None:
     from backstride import clinic, store
-    from backstride.web import _adapters
+    from backstride.web import _plans
 
     rng = random.Random(seed)
     profile = patient.profile
@@ -222,7 +222,7 @@ def _history(
                 exercises_done=[x.id for x in plan.exercises] if rng.random() < 0.8 else [],
             )
             logs.append(log)
-            store.upsert_log(s, patient.id, day, _adapters.log_json(log))
+            store.upsert_log(s, patient.id, day, _plans.log_json(log))
         if week_start + dt.timedelta(days=7) > today:
             break
         review = clinic.review_week(plan, logs)
@@ -261,7 +261,7 @@ def _history(
 
 def _recording(s: Any, blobs: Any, patient: Any, day: dt.date) -> None:
     from backstride import io, store
-    from backstride.web import _adapters
+    from backstride.web import _analysis
 
     sample = io.sample_path()
     profile = patient.profile
@@ -273,8 +273,8 @@ def _recording(s: Any, blobs: Any, patient: Any, day: dt.date) -> None:
     }
 
     def analyze(path: Path) -> tuple[str, dict[str, Any]]:
-        recording, fmt = _adapters.read_recording(path)
-        return fmt, _adapters.analyze_with_progress(recording, subject)
+        recording, fmt = _analysis.read_recording(path)
+        return fmt, _analysis.analyze_with_progress(recording, subject)
 
     with sample.open("rb") as data:
         rec = store.add_recording(s, blobs, patient.id, sample.name, data, analyze, metadata={"demo": True})

@@ -71,17 +71,17 @@ def refresh_plan(request: Request, patient_id: int, today: dt.date, *, create: b
     """Save what the plan needs before a page shows it: the reviews of weeks that have ended and, with
     ``create``, the first plan once its baseline is complete. Most requests find nothing to do in a
     read-only look and never take the write lock."""
-    from backstride.web import _adapters
+    from backstride.web import _plans
     from backstride.web._context import require_patient_access, transaction
 
     with transaction(request, readonly=True) as db:
         viewer, patient = require_patient_access(request, db, patient_id)
         if blocking_emergency(request, db, viewer, patient) is not None:
             return
-        if not _adapters.plan_work_due(db, patient, today, create=create):
+        if not _plans.plan_work_due(db, patient, today, create=create):
             return
     with transaction(request) as db:
         viewer, patient = require_patient_access(request, db, patient_id)
-        _adapters.current_plan(db, patient, today, save=True)
+        _plans.current_plan(db, patient, today, save=True)
         if create:
-            _adapters.first_plan(db, patient, today, viewer.id if viewer.id != patient.id else None)
+            _plans.first_plan(db, patient, today, viewer.id if viewer.id != patient.id else None)

@@ -114,13 +114,13 @@ def adjust_plan(
     walks_per_day: str = Form(""),
     minutes_per_walk: str = Form(""),
 ) -> Response:
-    from backstride.web import _adapters
+    from backstride.web import _plans
 
     with transaction(request) as db:
         user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
         if not reason.strip():
             raise HTTPException(422, "Please give a reason for the change; it is kept with the plan.")
-        _adapters.adjust_plan(
+        _plans.adjust_plan(
             db,
             patient.id,
             user.id,
@@ -145,7 +145,7 @@ def add_session(
     response: str = Form(...),
     notes: str = Form(""),
 ) -> Response:
-    from backstride.web import _adapters
+    from backstride.web import _plans
 
     try:
         day = dt.date.fromisoformat(date) if date.strip() else dt.date.today()
@@ -153,7 +153,7 @@ def add_session(
         raise HTTPException(422, f"The date {date!r} is not a date (YYYY-MM-DD).") from None
     with transaction(request) as db:
         user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
-        _adapters.add_therapy_session(
+        _plans.add_therapy_session(
             db,
             patient.id,
             user,

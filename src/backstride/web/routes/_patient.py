@@ -20,14 +20,14 @@ router = APIRouter(dependencies=[Depends(check_csrf)])
 # ------------------------------------------------------------------------------------------ today / overview
 @router.get("/patients/{patient_id}")
 def patient_home(request: Request, patient_id: int) -> Response:
-    from backstride.web import _adapters
+    from backstride.web import _views
 
     today = dt.date.today()
     refresh_plan(request, patient_id, today)
     with transaction(request, readonly=True) as db:
         user, patient = require_patient_access(request, db, patient_id)
         if user.id != patient.id:
-            context = _adapters.clinician_view(db, patient, today)
+            context = _views.clinician_view(db, patient, today)
             return render(
                 request,
                 "clinician_patient.html",
@@ -36,7 +36,7 @@ def patient_home(request: Request, patient_id: int) -> Response:
         stop = blocking_emergency(request, db, user, patient)
         if stop is not None:
             return stop
-        context = _adapters.today_view(db, patient, today)
+        context = _views.today_view(db, patient, today)
         return render(request, "today.html", {"title": "Today", "user": user, "patient": patient, **context})
 
 
@@ -170,14 +170,14 @@ def checkin_result(request: Request, patient_id: int) -> Response:
 @router.get("/patients/{patient_id}/plan")
 def plan_page(request: Request, patient_id: int) -> Response:
     from backstride.clinic import EXERCISES
-    from backstride.web import _adapters
+    from backstride.web import _plans
 
     today = dt.date.today()
     refresh_plan(request, patient_id, today, create=True)
     with transaction(request, readonly=True) as db:
         user, patient = patient_access(request, db, patient_id)
-        row, plan, review = _adapters.current_plan(db, patient, today)
-        missing = _adapters.baseline_for(db, patient, today).missing if row is None else []
+        row, plan, review = _plans.current_plan(db, patient, today)
+        missing = _plans.baseline_for(db, patient, today).missing if row is None else []
         return render(
             request,
             "plan.html",
@@ -240,13 +240,13 @@ def _log_from_form(form: Any, day: dt.date) -> Any:
 def log_page(request: Request, patient_id: int, saved: int = 0) -> Response:
     from backstride import store
     from backstride.clinic import EMERGENCY_SIGNS, QUESTIONS
-    from backstride.web import _adapters
+    from backstride.web import _plans
 
     today = dt.date.today()
     refresh_plan(request, patient_id, today)
     with transaction(request, readonly=True) as db:
         user, patient = patient_access(request, db, patient_id)
-        _row, plan, _review = _adapters.current_plan(db, patient, today)
+        _row, plan, _review = _plans.current_plan(db, patient, today)
         existing = store.get_log(db, patient.id, today)
         yesterday = store.get_log(db, patient.id, today - dt.timedelta(days=1))
         by_id = {q.id: q for q in QUESTIONS}
@@ -258,7 +258,7 @@ def log_page(request: Request, patient_id: int, saved: int = 0) -> Response:
                 "user": user,
                 "patient": patient,
                 "plan": plan,
-                "log": _adapters.load_log(existing.log) if existing else None,
+                "log": _plans.load_log(existing.log) if existing else None,
                 "ask_morning": yesterday is not None and yesterday.log.get("next_morning_pain") is None,
                 "warning_signs": [by_id[i] for i in EMERGENCY_SIGNS if i in by_id],
                 "saved": bool(saved),
@@ -279,21 +279,21 @@ async def log_submit(request: Request, patient_id: int) -> Response:
 
 def _save_log(request: Request, patient_id: int, log: Any, morning: float | None) -> Response:
     from backstride import clinic, store
-    from backstride.web import _adapters
+    from backstride.web import _plans
 
     with transaction(request) as db:
         user, patient = patient_access(request, db, patient_id)
         if morning is not None:
             yesterday = store.get_log(db, patient.id, log.date - dt.timedelta(days=1))
             if yesterday is not None:
-                earlier = _adapters.load_log(yesterday.log)
+                earlier = _plans.load_log(yesterday.log)
                 try:
                     updated = earlier.model_copy(update={"next_morning_pain": morning})
                     updated = type(earlier).model_validate(updated.model_dump())
                 except ValueError:
                     raise HTTPException(422, "This morning's pain must be a number from 0 to 10.") from None
-                store.upsert_log(db, patient.id, updated.date, _adapters.log_json(updated))
-        store.upsert_log(db, patient.id, log.date, _adapters.log_json(log))
+                store.upsert_log(db, patient.id, updated.date, _plans.log_json(updated))
+        store.upsert_log(db, patient.id, log.date, _plans.log_json(log))
         flagged = {k: True for k, v in log.red_flags.items() if v}
         if flagged:
             result = clinic.triage(flagged, emergency_number=get_state(request).settings.emergency_number)
@@ -306,13 +306,13 @@ def _save_log(request: Request, patient_id: int, log: Any, morning: float | None
 # ------------------------------------------------------------------------------------------------ progress
 @router.get("/patients/{patient_id}/progress")
 def progress_page(request: Request, patient_id: int) -> Response:
-    from backstride.web import _adapters
+    from backstride.web import _views
 
     today = dt.date.today()
     refresh_plan(request, patient_id, today)
     with transaction(request, readonly=True) as db:
         user, patient = patient_access(request, db, patient_id)
-        context = _adapters.progress_view(db, patient, today)
+        context = _views.progress_view(db, patient, today)
         imported = request.query_params.get("imported", "")  # days kept from an upload just now
         context["imported"] = int(imported) if imported.isdecimal() and len(imported) < 9 else None
         return render(

@@ -106,7 +106,7 @@ async def upload(request: Request, patient_id: int) -> Response:
 
 def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile) -> Response:
     from backstride import store
-    from backstride.web._adapters import check_stream, read_recording
+    from backstride.web._analysis import check_stream, read_recording
 
     state = get_state(request)
     with transaction(request, readonly=True) as db:
@@ -153,7 +153,7 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile)
         raise
 
     def work(job: Job) -> int:
-        from backstride.web._adapters import analyze_stream_with_progress, analyze_with_progress
+        from backstride.web._analysis import analyze_stream_with_progress, analyze_with_progress
 
         def progress(done_s: float) -> None:  # whole: seconds done so far, of a known length
             duration_s = max(recording.duration_s if recording is not None else 0.0, 1e-9)
@@ -234,12 +234,12 @@ def job_status(request: Request, patient_id: int, job_id: str) -> Response:
 @router.get("/patients/{patient_id}/recordings/{recording_id}")
 def result_page(request: Request, patient_id: int, recording_id: int) -> Response:
     from backstride import report
-    from backstride.web import _adapters
+    from backstride.web import _analysis
 
     with transaction(request, readonly=True) as db:
         user, patient, rec, gait = _analysed(request, db, patient_id, recording_id)
         profile = patient.profile
-        norms = _adapters.norms_comparison(
+        norms = _analysis.norms_comparison(
             gait, age=profile.age if profile else None, sex=profile.sex if profile else None
         )
         figures = report.recording_figures(gait)
@@ -262,7 +262,7 @@ def result_page(request: Request, patient_id: int, recording_id: int) -> Respons
 def report_download(request: Request, patient_id: int, recording_id: int) -> Response:
     """The result as one self-contained HTML page to keep or send (what ``analyze --html`` writes)."""
     from backstride import store
-    from backstride.web import _adapters
+    from backstride.web import _analysis
 
     state = get_state(request)
     with transaction(request, readonly=True) as db:
@@ -273,10 +273,10 @@ def report_download(request: Request, patient_id: int, recording_id: int) -> Res
         small = rec.size_bytes < state.settings.stream_from_bytes
         try:
             with store.recording_file(state.blobs, rec) if small else contextlib.nullcontext() as path:
-                html = _adapters.recording_report_html(gait, path, age=age, sex=sex)
+                html = _analysis.recording_report_html(gait, path, age=age, sex=sex)
         except OSError:  # the stored file is gone or unreadable: the analysis still makes its report
-            html = _adapters.recording_report_html(
-                gait, None, age=age, sex=sex, no_signal=_adapters.SIGNAL_MISSING
+            html = _analysis.recording_report_html(
+                gait, None, age=age, sex=sex, no_signal=_analysis.SIGNAL_MISSING
             )
         stem = Path(rec.filename).stem or "recording"
     name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in stem)[:80] + "-report.html"
@@ -286,7 +286,7 @@ def report_download(request: Request, patient_id: int, recording_id: int) -> Res
 def _analysed(request: Request, db: Any, patient_id: int, recording_id: int) -> tuple[Any, Any, Any, Any]:
     """Who asks, the patient, the recording and its latest analysis (a GaitResult); 404 for anyone else's."""
     from backstride import store
-    from backstride.web import _adapters
+    from backstride.web import _analysis
 
     user, patient = require_patient_access(request, db, patient_id)
     rec = store.get_recording(db, recording_id)
@@ -295,7 +295,7 @@ def _analysed(request: Request, db: Any, patient_id: int, recording_id: int) -> 
     analysis = store.latest_analysis(db, rec.id)
     if analysis is None:
         raise HTTPException(404, "This recording has no analysis.")
-    return user, patient, rec, _adapters.gait_result(analysis.result)
+    return user, patient, rec, _analysis.gait_result(analysis.result)
 
 
 def _size_text(n_bytes: int) -> str:

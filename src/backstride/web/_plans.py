@@ -1,0 +1,219 @@
+"""The walking plan for the web pages: the baseline a first plan needs, the current week's plan and its
+review, and a therapist's changes; every rule is the clinic's (``backstride.clinic``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from backstride._errors import InputError
+
+PLAN_REVIEW_DAYS = 7  # a plan is one week of the program (clinic.Plan: "One week of the walking program")
+
+
+def load_plan(data: dict[str, Any]) -> Any:
+    from backstride.clinic import Plan
+
+    return Plan.model_validate(data)
+
+
+def load_log(data: dict[str, Any]) -> Any:
+    """A stored log as the clinic's ``DailyLog`` (keys the store adds for its caseload are dropped)."""
+    from backstride.clinic import DailyLog
+
+    return DailyLog.model_validate({k: v for k, v in data.items() if k in DailyLog.model_fields})
+
+
+def log_json(log: Any) -> dict[str, Any]:
+    """A clinic ``DailyLog`` as stored: its JSON plus the keys the store's caseload reads (see
+    ``docs/store.md``): ``pain`` (the highest pain rating of the day) and ``red_flag``."""
+    data: dict[str, Any] = log.model_dump(mode="json")
+    ratings = [v for w in log.walks for v in (w.pain_before, w.pain_during, w.pain_after)]
+    if log.next_morning_pain is not None:
+        ratings.append(log.next_morning_pain)
+    if ratings:
+        data["pain"] = max(ratings)
+    data["red_flag"] = any(log.red_flags.values())
+    return data
+
+
+@dataclass
+class BaselineFound:
+    """What is known for a first plan, and what is still missing (in words for the patient)."""
+
+    baseline: Any | None
+    missing: list[str]
+
+
+def baseline_for(db: Any, patient: Any, today: Any) -> BaselineFound:
+    """Gather the clinic's :class:`~backstride.clinic.Baseline` from the patient's profile, latest
+    screening, questionnaires and latest walk."""
+    from pydantic import ValidationError
+
+    from backstride import clinic, store
+
+    missing: list[str] = []
+    screening = store.latest_screening(db, patient.id)
+    answers: dict[str, Any] = dict(screening.answers) if screening is not None else {}
+    latest = store.latest_questionnaires(db, patient.id)
+    profile = patient.profile
+    age = answers.get("age") if answers.get("age") is not None else (profile.age if profile else None)
+    sex = answers.get("sex") or (profile.sex if profile else None)
+    pain = latest["nprs"].score if "nprs" in latest else answers.get("pain_nrs")
+    tolerance = answers.get("walking_tolerance_min")
+    if screening is None:
+        missing.append("the check-in")
+    if age is None:
+        missing.append("your age (in the check-in)")
+    if sex is None:
+        missing.append("your sex (in the check-in)")
+    if pain is None:
+        missing.append("your pain today (the pain questionnaire)")
+    if tolerance is None:
+        missing.append("how many minutes you can walk before the pain rises (in the check-in)")
+    if missing or age is None or pain is None or tolerance is None:
+        return BaselineFound(None, missing)
+    odi = latest["odi"].score if "odi" in latest else None
+    startback = latest["startback"].result.get("risk") if "startback" in latest else None
+    analyses = store.analyses_of(db, patient.id)
+    gait = None
+    if analyses:
+        summary = analyses[-1].result.get("summary", {})
+        gait = {k: v for k, v in summary.items() if k.startswith("median_")}
+    try:
+        baseline = clinic.Baseline(
+            age=int(age),
+            sex=sex,
+            pain_nrs=float(pain),
+            walking_tolerance_min=float(tolerance),
+            odi=odi,
+            startback=startback,
+            gait=gait,
+            start_date=today,
+        )
+    except ValidationError as exc:
+        return BaselineFound(None, [f"usable answers ({exc.errors()[0]['msg']})"])
+    return BaselineFound(baseline, [])
+
+
+def current_plan(
+    db: Any, patient: Any, today: Any, *, save: bool = False
+) -> tuple[Any | None, Any | None, Any | None]:
+    """``(plan row, clinic Plan, last Review)``: the current plan, brought up to date.
+
+    Every full week that has passed since the current plan started is reviewed with
+    :func:`backstride.clinic.review_week`. With ``save`` (in a writing transaction) each next plan is
+    saved as a new version with the review's reasons, under a lock on the patient's row so two requests
+    never review the same week twice; without it the same reviews are worked out in memory (for
+    read-only pages). A review that stops the plan is returned and the plan is not advanced.
+    """
+
+    from backstride import clinic, store
+
+    if save:
+        store.lock_patient(db, patient.id)
+    row = store.current_plan(db, patient.id)
+    if row is None:
+        return None, None, None
+    plan = load_plan(row.plan)
+    review = None
+    while today >= plan.start_date + dt.timedelta(days=PLAN_REVIEW_DAYS):
+        week_end = plan.start_date + dt.timedelta(days=PLAN_REVIEW_DAYS - 1)
+        logs = [load_log(r.log) for r in store.logs_between(db, patient.id, plan.start_date, week_end)]
+        review = clinic.review_week(plan, logs)
+        if review.new_plan is None:
+            break
+        if save:
+            reason = f"Weekly review ({review.decision.replace('_', ' ')}): " + " ".join(review.reasons)
+            row = store.save_plan(db, patient.id, review.new_plan.model_dump(mode="json"), reason, None)
+        plan = review.new_plan
+    return row, plan, review
+
+
+def plan_work_due(db: Any, patient: Any, today: Any, *, create: bool) -> bool:
+    """Does the plan need writing: a week to review, or (with ``create``) a first plan that can be made?"""
+
+    from backstride import store
+
+    row = store.current_plan(db, patient.id)
+    if row is None:
+        return create and baseline_for(db, patient, today).baseline is not None
+    plan = load_plan(row.plan)
+    return bool(today >= plan.start_date + dt.timedelta(days=PLAN_REVIEW_DAYS))
+
+
+def first_plan(db: Any, patient: Any, today: Any, created_by: int | None) -> tuple[Any | None, list[str]]:
+    """Make and save the first plan from the baseline; ``(row, [])`` or ``(None, what is missing)``."""
+    from backstride import clinic, store
+
+    if store.current_plan(db, patient.id) is not None:  # made meanwhile by another request
+        return store.current_plan(db, patient.id), []
+    found = baseline_for(db, patient, today)
+    if found.baseline is None:
+        return None, found.missing
+    plan = clinic.make_plan(found.baseline)
+    row = store.save_plan(
+        db,
+        patient.id,
+        plan.model_dump(mode="json"),
+        "First plan, from the check-in, questionnaires and walk.",
+        created_by,
+    )
+    return row, []
+
+
+def adjust_plan(
+    db: Any,
+    patient_id: int,
+    clinician_id: int,
+    *,
+    reason: str,
+    walks_per_day: float | None,
+    minutes_per_walk: float | None,
+) -> Any:
+    """Save a clinician's change to the walking dose as a new plan version, with its reason.
+
+    The new plan must still be a valid clinic :class:`~backstride.clinic.Plan` (its own bounds apply).
+    """
+    from pydantic import ValidationError
+
+    from backstride import store
+
+    row = store.current_plan(db, patient_id)
+    if row is None:
+        raise InputError("This patient has no plan yet; it is made after the check-in and questionnaires.")
+    plan = load_plan(row.plan)
+    walks = int(walks_per_day) if walks_per_day is not None else plan.walks_per_day
+    minutes = int(minutes_per_walk) if minutes_per_walk is not None else plan.minutes_per_walk
+    data = plan.model_dump(mode="json")
+    data.update(
+        version=plan.version + 1,
+        walks_per_day=walks,
+        minutes_per_walk=minutes,
+        daily_minutes=walks * minutes,
+        reasons=[f"Changed by your therapist: {reason}"],
+    )
+    try:
+        new = load_plan(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err.get("loc", ())) or "plan"
+        raise InputError(f"That plan is not possible ({where}: {err['msg']}).") from None
+    return store.save_plan(db, patient_id, new.model_dump(mode="json"), reason, clinician_id)
+
+
+def add_therapy_session(db: Any, patient_id: int, clinician: Any, fields: dict[str, Any]) -> Any:
+    """Check a therapy session with the clinic's model and store it."""
+    from pydantic import ValidationError
+
+    from backstride import clinic, store
+
+    try:
+        session = clinic.TherapySession(clinician=clinician.name, **fields)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err.get("loc", ())) or "session"
+        raise InputError(f"The session could not be saved ({where}: {err['msg']}).") from None
+    return store.add_therapy_session(db, patient_id, clinician.id, session)

@@ -1,0 +1,179 @@
+"""What the patient's and the clinician's pages show: today, progress over time, everything about a patient;
+assembled from the store, the plans and the day figures, with no clinical rule of their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from backstride._errors import InputError
+from backstride.web._activity_view import activity_view
+from backstride.web._plans import current_plan, load_log, load_plan
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    href: str
+    done: bool
+    detail: str = ""
+
+
+def questionnaire_changes(db: Any, patient_id: int) -> list[Any]:
+    """For each questionnaire answered twice or more: the clinic's verdict, first answer against latest."""
+    from backstride import clinic, store
+
+    by_instrument: dict[str, list[Any]] = {}
+    for row in store.questionnaire_history(db, patient_id):
+        by_instrument.setdefault(row.instrument, []).append(row)
+    changes = []
+    for instrument, rows in sorted(by_instrument.items()):
+        if len(rows) < 2:
+            continue
+        try:
+            before = clinic.ScoreResult.model_validate(rows[0].result)
+            after = clinic.ScoreResult.model_validate(rows[-1].result)
+            changes.append(clinic.compare(instrument, before, after))
+        except (InputError, ValueError):
+            continue
+    return changes
+
+
+def today_view(db: Any, patient: Any, today: Any) -> dict[str, Any]:
+    """The patient's start page: the day's steps and today's plan."""
+    from backstride import store
+
+    screening = store.latest_screening(db, patient.id)
+    latest_q = store.latest_questionnaires(db, patient.id)
+    recordings = store.recordings_of(db, patient.id)
+    _row, plan, review = current_plan(db, patient, today)
+    log = store.get_log(db, patient.id, today)
+    base = f"/patients/{patient.id}"
+    checked_in_today = screening is not None and screening.created_at.date() == today
+    steps = [
+        Step("Check-in", f"{base}/checkin", checked_in_today, "a few questions about warning signs"),
+        Step(
+            "Questionnaires",
+            f"{base}/questionnaires",
+            "nprs" in latest_q and latest_q["nprs"].created_at.date() == today,
+            "how your back affects your days",
+        ),
+        Step("Measure a walk", f"{base}/recordings/new", bool(recordings), "a few minutes with your phone"),
+        Step("Your plan", f"{base}/plan", plan is not None, "today's walks and exercises"),
+        Step("Daily log", f"{base}/log", log is not None, "under a minute"),
+    ]
+    return {"steps": steps, "plan": plan, "review": review, "screening": screening}
+
+
+def _plan_on(history: list[Any], day: Any) -> Any | None:
+    chosen = None
+    for version in history:
+        plan = load_plan(version.plan)
+        if plan.start_date <= day:
+            chosen = plan
+    return chosen
+
+
+def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str, Any]:
+    """Figures and tables for the progress page."""
+
+    from backstride import report, store
+
+    start = today - dt.timedelta(days=days - 1)
+    logs = [(r.date, load_log(r.log)) for r in store.logs_between(db, patient.id, start, today)]
+    history = store.plan_history(db, patient.id)
+    dates = [d for d, _ in logs]
+    highest = [
+        max([v for w in log.walks for v in (w.pain_during, w.pain_after)], default=None) for _, log in logs
+    ]
+    morning = [log.next_morning_pain for _, log in logs]
+    nprs = store.questionnaire_history(db, patient.id, "nprs")
+    figures: dict[str, Any] = {}
+    if logs or nprs:
+        series = [
+            ("highest pain during or after walks", dates, highest),
+            ("pain on waking the next morning", dates, morning),
+        ]
+        if nprs:
+            series.append(
+                ("pain questionnaire (0-10)", [r.created_at for r in nprs], [r.score for r in nprs])
+            )
+        figures["plot-pain"] = report.time_series(
+            "Pain (0 = none, 10 = worst)", "pain 0-10", series, y_range=(0, 10)
+        )
+    if logs:
+        walked = [sum(w.minutes for w in log.walks) for _, log in logs]
+        first = min([dates[0], *[load_plan(v.plan).start_date for v in history[:1]]])
+        first = max(first, start)
+        planned_days = [first + dt.timedelta(days=i) for i in range((today - first).days + 1)]
+        planned = [p.daily_minutes if (p := _plan_on(history, d)) is not None else None for d in planned_days]
+        figures["plot-minutes"] = report.time_series(
+            "Minutes walked each day, against the plan",
+            "minutes",
+            [("walked", dates, walked), ("planned", planned_days, planned)],
+            kind="bar",
+        )
+    analyses = store.analyses_of(db, patient.id)
+    gait_rows = []
+    for a in analyses:
+        summary = a.result.get("summary", {})
+        gait_rows.append((a.recording.uploaded_at, summary))
+    if gait_rows:
+        when = [w for w, _ in gait_rows]
+        figures["plot-gait-speed"] = report.time_series(
+            "Walking speed in your measured walks",
+            "metres per second",
+            [("walking speed", when, [s.get("median_walking_speed_mps") for _, s in gait_rows])],
+        )
+        figures["plot-gait-cadence"] = report.time_series(
+            "Cadence in your measured walks",
+            "steps per minute",
+            [("cadence", when, [s.get("median_cadence_spm") for _, s in gait_rows])],
+        )
+        pelvis = [s.get("median_pelvis_rotation_deg") for _, s in gait_rows]
+        if any(v is not None for v in pelvis):  # recordings with a gyroscope
+            figures["plot-gait-pelvis"] = report.time_series(
+                "How far your pelvis turns in each stride (a stiff, guarded walk turns it less)",
+                "degrees",
+                [
+                    ("rotation", when, pelvis),
+                    ("side to side", when, [s.get("median_pelvis_obliquity_deg") for _, s in gait_rows]),
+                ],
+            )
+        left = [s.get("median_step_length_left_m") for _, s in gait_rows]
+        right = [s.get("median_step_length_right_m") for _, s in gait_rows]
+        if any(v is not None for v in (*left, *right)):  # a height known and the feet told apart
+            figures["plot-gait-steps"] = report.time_series(
+                "Your steps onto the left and onto the right foot (an uneven walk shows as two lines apart)",
+                "metres",
+                [("left", when, left), ("right", when, right)],
+            )
+    return {
+        "figures": figures,
+        "changes": questionnaire_changes(db, patient.id),
+        "logs": list(reversed(logs)),
+        **activity_view(db, patient),
+    }
+
+
+def clinician_view(db: Any, patient: Any, today: Any) -> dict[str, Any]:
+    """Everything about one patient for their clinician."""
+    from backstride import store
+
+    row, plan, review = current_plan(db, patient, today)
+    progress = progress_view(db, patient, today)
+    return {
+        "flags": store.caseload_row(db, patient, today),
+        "screenings": list(reversed(store.screenings_of(db, patient.id))),
+        "questionnaires": list(reversed(store.questionnaire_history(db, patient.id))),
+        "recordings": [(r, store.latest_analysis(db, r.id)) for r in store.recordings_of(db, patient.id)],
+        "plan_row": row,
+        "plan": plan,
+        "review": review,
+        "plan_history": list(reversed(store.plan_history(db, patient.id))),
+        "sessions": list(reversed(store.therapy_sessions_of(db, patient.id))),
+        "notes": store.notes_of(db, patient.id),
+        **progress,
+    }
