@@ -188,14 +188,14 @@ def trunk_lean(gait: GaitResult) -> Figure:
 def foot_steps(gait: GaitResult) -> Figure:
     """Mean length of the left and of the right steps in every bout, side by side: an uneven (antalgic)
     gait shows as two lines apart."""
-    xs, _, xaxis, mode = _per_bout(gait, "step_length_m")
+    xs, _, xaxis, mode = _per_bout(gait, "step_length_left_m")
     size = 9 if mode == "lines+markers" else 5
     data = [
         {
             "type": "scatter",
             "mode": mode,
             "x": xs,
-            "y": [getattr(b, f"step_length_{foot}_m") for b in gait.walking_bouts],
+            "y": _per_bout(gait, f"step_length_{foot}_m")[1],
             "name": f"steps onto the {foot} foot",
             "marker": {"color": color, "size": size, "symbol": symbol},
             "line": {"color": color, "dash": dash},
@@ -205,14 +205,15 @@ def foot_steps(gait: GaitResult) -> Figure:
             ("right", _ORANGE, "diamond", "dot"),
         )
     ]
+    y_title = "mean step length (m)"
     return {
         "data": data,
         "layout": _layout(
             "Left and right steps in each bout",
             xaxis["title"]["text"],
-            "mean step length (m)",
+            y_title,
             xaxis=xaxis,
-            yaxis={"title": {"text": "mean step length (m)"}, "rangemode": "tozero", "zeroline": False},
+            yaxis={"title": {"text": y_title}, "rangemode": "tozero", "zeroline": False},
             **_legend_below(right=20),
         ),
     }
