@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import secrets
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from backstride._errors import InputError
+from backstride import _files
+from backstride._files import write_text_whole
 from backstride.report._plots import Figure, recording_figures, signal_figure, walking_by_hour
 
 if TYPE_CHECKING:
@@ -119,27 +118,12 @@ def write_recording_report(
     (written next to its place, then renamed) or not at all.
     """
     check_writable(path)
-    text = recording_report(gait, traces=traces, norms=norms, norms_note=norms_note)
-    # a new file beside the target (same file system, permissions as for any new file), then renamed
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
-    try:
-        with open(tmp, "x", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_text_whole(path, recording_report(gait, traces=traces, norms=norms, norms_note=norms_note))
 
 
 def check_writable(path: Path) -> None:
     """Refuse, before any work, a report path whose folder is missing or cannot be written."""
-    folder = path.parent
-    if path.is_dir():
-        raise InputError(f"{path} is a folder; give a file name for the report, e.g. {path / 'report.html'}")
-    if not folder.is_dir():
-        raise InputError(f"cannot write the report: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise InputError(f"cannot write the report: the folder {folder} is not writable")
+    _files.check_writable(path, "the report", "report.html")
 
 
 @cache

@@ -1,0 +1,34 @@
+"""Writing a file people keep (a report, an export) so that it appears whole or not at all."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from backstride._errors import InputError
+
+
+def check_writable(path: Path, what: str, example: str) -> None:
+    """Refuse, before any work, a path whose folder is missing or cannot be written (``what``: "the
+    report"; ``example``: a file name to suggest when ``path`` is a folder)."""
+    folder = path.parent
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; give a file name for {what}, e.g. {path / example}")
+    if not folder.is_dir():
+        raise InputError(f"cannot write {what}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"cannot write {what}: the folder {folder} is not writable")
+
+
+def write_text_whole(path: Path, text: str) -> None:
+    """Write ``text`` to a new file beside ``path`` (same file system, permissions as for any new file),
+    then rename it onto ``path``: an error or an interrupt leaves no half-written file."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
+    try:
+        with open(tmp, "x", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
