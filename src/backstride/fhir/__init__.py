@@ -1,0 +1,40 @@
+"""A patient's record as FHIR R4 (HL7 Fast Healthcare Interoperability Resources), for a doctor's or a
+clinic's record system.
+
+:func:`patient_bundle` turns a :class:`PatientRecord` (plain values; ``backstride.store.fhir_record`` fills
+one from the clinic's database) into a ``Bundle`` of type ``collection``: the patient, their screens,
+questionnaire scores, measured walking, diary, imported activity and program versions. Pure: no database,
+no files, no network. Which codes and units are used, and why: ``backstride.fhir._codes``.
+"""
+
+from __future__ import annotations
+
+from backstride.fhir._bundle import patient_bundle
+from backstride.fhir._codes import CODE_SYSTEM, FHIR_VERSION, MEDIA_TYPE
+from backstride.fhir._record import (
+    ActivityEntry,
+    DiaryEntry,
+    Finding,
+    GaitEntry,
+    PatientInfo,
+    PatientRecord,
+    PlanEntry,
+    ScoreEntry,
+    ScreeningEntry,
+)
+
+__all__ = [
+    "CODE_SYSTEM",
+    "FHIR_VERSION",
+    "MEDIA_TYPE",
+    "ActivityEntry",
+    "DiaryEntry",
+    "Finding",
+    "GaitEntry",
+    "PatientInfo",
+    "PatientRecord",
+    "PlanEntry",
+    "ScoreEntry",
+    "ScreeningEntry",
+    "patient_bundle",
+]

@@ -1,0 +1,359 @@
+"""A patient's record as a FHIR R4 ``Bundle`` of type ``collection`` (plain JSON values).
+
+The bundle holds, in this order: a ``CodeSystem`` defining backstride's own codes, the ``Patient``, their
+body height, every warning-sign screen, scored questionnaire, analysed walking recording, diary day and
+imported activity day as an ``Observation``, and every version of the walking and exercise program as a
+``CarePlan`` (the newest ``active``, each replacing the one before). References inside the bundle are
+``urn:uuid:`` full URLs, derived from the patient's and each row's number, so exporting the same record
+twice gives the same bundle. Codes and units: :mod:`backstride.fhir._codes`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from backstride.fhir import _codes as c
+from backstride.fhir._record import (
+    ActivityEntry,
+    DiaryEntry,
+    GaitEntry,
+    PatientRecord,
+    PlanEntry,
+    ScoreEntry,
+    ScreeningEntry,
+)
+
+Json = dict[str, Any]
+
+# the namespace of the bundle's urn:uuid full URLs (uuid5 of a row's kind and number)
+_NAMESPACE = uuid.UUID("a3b9c8d2-41f6-4f0e-8c1b-2e7d5f6a9b10")
+_GENDERS = {"female": "female", "male": "male", "other": "other"}
+
+
+def patient_bundle(record: PatientRecord, *, generated_at: dt.datetime | None = None) -> Json:
+    """``record`` as a FHIR R4 ``Bundle`` (type ``collection``), ready for ``json.dumps``.
+
+    ``generated_at`` (default: now) is the bundle's timestamp; a naive time is taken as UTC.
+    """
+    when = generated_at or dt.datetime.now(dt.UTC)
+    return {
+        "resourceType": "Bundle",
+        "id": _uuid(record.patient.id, "bundle", 0),
+        "type": "collection",
+        "timestamp": _datetime(when),
+        "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in _Resources(record)],
+    }
+
+
+class _Resources:
+    """The bundle's resources, in order (an iterable, built one at a time)."""
+
+    def __init__(self, record: PatientRecord) -> None:
+        self.record = record
+        self.pid = record.patient.id
+        self.subject = {"reference": f"urn:uuid:{_uuid(self.pid, 'patient', self.pid)}"}
+
+    def __iter__(self) -> Iterator[Json]:
+        rec = self.record
+        yield _code_system()
+        yield self.patient()
+        if (height := _real(rec.patient.height_m)) is not None:
+            yield self.observation(
+                ("height", 0),
+                category="vital-signs",
+                code=_loinc(*c.BODY_HEIGHT_LOINC),
+                value=_quantity(round(height * 100.0, 1), "cm", "cm"),
+            )
+        for s in rec.screenings:
+            yield self.screening(s)
+        for q in rec.scores:
+            if (value := _real(q.score)) is not None:  # an unscored answer set has nothing to send
+                yield self.score(q, value)
+        for g in rec.gait:
+            yield self.gait(g)
+        for d in rec.diary:
+            yield from self.diary(d)
+        for a in rec.activity:
+            yield from self.activity(a)
+        for i, p in enumerate(rec.plans):
+            previous = rec.plans[i - 1] if i else None
+            yield self.care_plan(p, previous, active=i == len(rec.plans) - 1)
+
+    # -- resources -------------------------------------------------------------------------------------
+    def patient(self) -> Json:
+        info = self.record.patient
+        out: Json = {
+            "resourceType": "Patient",
+            "id": _uuid(self.pid, "patient", self.pid),
+            "identifier": [{"system": c.PATIENT_ID_SYSTEM, "value": str(info.id)}],
+            "name": [{"text": info.name}],
+        }
+        sex = (info.sex or "").strip().lower()
+        out["gender"] = _GENDERS.get(sex, "unknown") if sex else "unknown"
+        return out
+
+    def observation(
+        self,
+        key: tuple[str, int],
+        *,
+        category: str,
+        code: Json,
+        when: dt.datetime | dt.date | None = None,
+        value: Json | None = None,
+        components: list[Json] | None = None,
+        note: str | None = None,
+        **extra: Any,
+    ) -> Json:
+        """An ``Observation`` (``value`` is a ``value[x]`` pair such as ``{"valueQuantity": ...}``)."""
+        out: Json = {
+            "resourceType": "Observation",
+            "id": _uuid(self.pid, *key),
+            "status": "final",
+            "category": [_concept(c.CATEGORY, category, c.CATEGORIES[category])],
+            "code": code,
+            "subject": self.subject,
+        }
+        if when is not None:
+            out["effectiveDateTime"] = _when(when)
+        out.update(extra)
+        if value:
+            out.update(value)
+        if components:
+            out["component"] = components
+        if note:
+            out["note"] = [{"text": note}]
+        return out
+
+    def screening(self, s: ScreeningEntry) -> Json:
+        code, display = c.URGENCY_INTERPRETATION.get(s.urgency, ("A", "Abnormal"))
+        findings = [
+            {"code": _own("screen-finding", text=f.rule), "valueString": f"{f.text} ({f.urgency})"}
+            for f in s.findings
+        ]
+        note = None if s.complete else "Not complete: an emergency question was left unanswered."
+        return self.observation(
+            ("screening", s.id),
+            category="survey",
+            code=_own("red-flag-screen"),
+            when=s.when,
+            value={"valueCodeableConcept": _own(s.urgency)},
+            components=findings,
+            note=note,
+            interpretation=[_concept(c.INTERPRETATION, code, display)],
+        )
+
+    def score(self, q: ScoreEntry, value: float) -> Json:
+        ucum, unit = c.SCORE_UNITS.get(q.instrument, ("{score}", "score"))
+        code = _loinc(*c.PAIN_LOINC) if q.instrument == "nprs" else _own(q.instrument)
+        parts: list[Json] = []
+        if q.band:
+            parts.append({"code": _own("disability-band"), "valueString": q.band})
+        if q.risk:
+            parts.append({"code": _own("risk-group"), "valueString": q.risk})
+        for name, rating in q.activities:
+            if _real(rating) is not None:
+                parts.append(
+                    {
+                        "code": _own("psfs-activity", text=name),
+                        "valueQuantity": _quantity(rating, "{score}", "score")["valueQuantity"],
+                    }
+                )
+        return self.observation(
+            ("score", q.id),
+            category="survey",
+            code=code,
+            when=q.when,
+            value=_quantity(value, ucum, unit),
+            components=parts,
+        )
+
+    def gait(self, g: GaitEntry) -> Json:
+        parts = []
+        for field, code, ucum, unit in c.GAIT_COMPONENTS:
+            if (value := _real(g.summary.get(field))) is not None:
+                parts.append({"code": _own(code), **_quantity(value, ucum, unit)})
+        start = _aware(g.start_time)
+        note = f"From {g.source}"
+        duration = _real(g.duration_s)
+        if duration is not None:
+            note += f" ({duration / 60.0:.1f} min)"
+        if g.start_time and start is None:
+            note += f", started {g.start_time} by the sensor's clock (no time zone)"
+        if start is None:
+            note += "; the time given is its upload's"
+        note += "; the medians are over the walking bouts of 10 s or more."
+        extra: Json = {"method": {"text": "backstride gait analysis of a lower-back sensor recording"}}
+        when: dt.datetime | None = g.when
+        if start is not None:
+            when = None
+            period = {"start": _datetime(start)}
+            if duration is not None:
+                period["end"] = _datetime(start + dt.timedelta(seconds=duration))
+            extra["effectivePeriod"] = period
+        return self.observation(
+            ("gait", g.id),
+            category="activity",
+            code=_own("walking-measurement"),
+            when=when,
+            components=parts,
+            note=note,
+            **extra,
+        )
+
+    def diary(self, d: DiaryEntry) -> Iterator[Json]:
+        if (pain := _real(d.pain)) is not None:
+            yield self.observation(
+                ("diary-pain", d.id),
+                category="survey",
+                code=_loinc(*c.PAIN_LOINC),
+                when=d.date,
+                value=_quantity(pain, "{score}", "score"),
+            )
+        parts: list[Json] = [{"code": _own("walks"), **_quantity(d.walks, "{walks}", "walks")}]
+        if (minutes := _real(d.minutes_walked)) is not None:
+            parts.insert(0, {"code": _own("minutes-walked"), **_quantity(minutes, "min", "min")})
+        if (morning := _real(d.next_morning_pain)) is not None:
+            parts.append({"code": _own("next-morning-pain"), **_quantity(morning, "{score}", "score")})
+        parts.append({"code": _own("red-flag-reported"), "valueBoolean": d.red_flag})
+        yield self.observation(
+            ("diary", d.id), category="activity", code=_own("walking-diary"), when=d.date, components=parts
+        )
+
+    def activity(self, a: ActivityEntry) -> Iterator[Json]:
+        if a.steps is not None:
+            yield self.observation(
+                ("activity-steps", a.id),
+                category="activity",
+                code=_loinc(*c.STEPS_PER_DAY_LOINC),
+                when=a.date,
+                value=_quantity(a.steps, "/d", "steps/day"),
+                note=f"From {a.source}",
+            )
+        parts = [
+            {"code": _own(code), **_quantity(number, ucum, unit)}
+            for code, value, ucum, unit in (
+                ("walking-distance", a.distance_m, "m", "m"),
+                ("walking-speed", a.walking_speed_mps, "m/s", "m/s"),
+                ("step-length", a.step_length_m, "m", "m"),
+            )
+            if (number := _real(value)) is not None
+        ]
+        if parts:
+            yield self.observation(
+                ("activity", a.id),
+                category="activity",
+                code=_own("activity-day"),
+                when=a.date,
+                components=parts,
+                note=f"From {a.source}",
+            )
+
+    def care_plan(self, p: PlanEntry, previous: PlanEntry | None, *, active: bool) -> Json:
+        status = "in-progress" if active else "completed"
+        walking = "Walking"
+        if p.walks_per_day is not None and p.minutes_per_walk is not None:
+            walking = f"Walk {p.walks_per_day} times a day, {p.minutes_per_walk:g} minutes each"
+        activities = [{"detail": {"status": status, "description": walking}}]
+        activities += [
+            {"detail": {"status": status, "description": f"{name}: {dose}" if dose else name}}
+            for name, dose in p.exercises
+        ]
+        out: Json = {
+            "resourceType": "CarePlan",
+            "id": _uuid(self.pid, "plan", p.id),
+            "status": "active" if active else "completed",
+            "intent": "plan",
+            "title": f"Walking and exercise program, version {p.version}",
+            "subject": self.subject,
+            "created": _datetime(p.when),
+            "activity": activities,
+        }
+        if p.advice:
+            out["description"] = " ".join(p.advice)
+        if p.start_date is not None:
+            out["period"] = {"start": p.start_date.isoformat()}
+        if previous is not None:
+            out["replaces"] = [{"reference": f"urn:uuid:{_uuid(self.pid, 'plan', previous.id)}"}]
+        if p.reason:
+            out["note"] = [{"text": p.reason}]
+        return out
+
+
+# -- building blocks ----------------------------------------------------------------------------------------
+def _code_system() -> Json:
+    from backstride.clinic import URGENCY_ORDER, advice_for
+
+    concepts = [{"code": k, "display": d, "definition": text} for k, (d, text) in c.CONCEPTS.items()]
+    concepts += [
+        {
+            "code": u,
+            "display": u.replace("_", " ").capitalize(),
+            "definition": advice_for(u, "the local emergency number"),
+        }
+        for u in URGENCY_ORDER
+    ]
+    return {
+        "resourceType": "CodeSystem",
+        "id": str(uuid.uuid5(_NAMESPACE, c.CODE_SYSTEM)),
+        "url": c.CODE_SYSTEM,
+        "name": "BackstrideCodes",
+        "title": "backstride's codes for walking, questionnaires and screening",
+        "status": "active",
+        "caseSensitive": True,
+        "content": "complete",
+        "concept": concepts,
+    }
+
+
+def _uuid(patient_id: int, kind: str, number: int) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"patient/{patient_id}/{kind}/{number}"))
+
+
+def _concept(system: str, code: str, display: str, text: str | None = None) -> Json:
+    return {"coding": [{"system": system, "code": code, "display": display}], "text": text or display}
+
+
+def _loinc(code: str, display: str) -> Json:
+    return _concept(c.LOINC, code, display)
+
+
+def _own(code: str, *, text: str | None = None) -> Json:
+    display = c.CONCEPTS[code][0] if code in c.CONCEPTS else code.replace("_", " ").capitalize()
+    return _concept(c.CODE_SYSTEM, code, display, f"{display}: {text}" if text else None)
+
+
+def _quantity(value: float, ucum: str, unit: str) -> Json:
+    return {"valueQuantity": {"value": value, "unit": unit, "system": c.UCUM, "code": ucum}}
+
+
+def _real(value: Any) -> float | None:
+    """``value`` when it is a finite number (not a bool), else ``None``."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return value
+    return None
+
+
+def _datetime(when: dt.datetime) -> str:
+    """A FHIR ``dateTime``/``instant`` in UTC, to the second (a naive time is taken as UTC)."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _when(when: dt.datetime | dt.date) -> str:
+    return _datetime(when) if isinstance(when, dt.datetime) else when.isoformat()
+
+
+def _aware(text: str | None) -> dt.datetime | None:
+    """An ISO time with a time zone, or ``None`` (no time, or local time the export cannot place)."""
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else None

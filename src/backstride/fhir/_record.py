@@ -1,0 +1,119 @@
+"""What a FHIR export is made from: one patient's record as plain values (the store fills it, the bundle
+reads it; neither knows the other)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, kw_only=True)
+class PatientInfo:
+    """Who the record is about (``id``: backstride's number for the patient in this clinic's database)."""
+
+    id: int
+    name: str
+    sex: str | None = None
+    age: float | None = None
+    height_m: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    """A warning sign a screen found: ``text`` says what was found and why it matters."""
+
+    rule: str
+    urgency: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScreeningEntry:
+    """One warning-sign screen."""
+
+    id: int
+    when: dt.datetime
+    urgency: str
+    complete: bool = True
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScoreEntry:
+    """One scored questionnaire (``instrument``: nprs, odi, rmdq, startback or psfs)."""
+
+    id: int
+    when: dt.datetime
+    instrument: str
+    score: float | None
+    band: str | None = None
+    risk: str | None = None
+    activities: tuple[tuple[str, float], ...] = ()  # PSFS: (activity, 0-10)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GaitEntry:
+    """One analysed recording: ``summary`` is the analysis's summary (the ``--json`` output's fields)."""
+
+    id: int
+    when: dt.datetime  # when the recording came into the record
+    source: str
+    summary: Mapping[str, Any] = field(default_factory=dict)
+    duration_s: float | None = None
+    start_time: str | None = None  # the sensor's own start time, as its file gives it
+
+
+@dataclass(frozen=True, kw_only=True)
+class DiaryEntry:
+    """One day of the patient's walking diary."""
+
+    id: int
+    date: dt.date
+    pain: float | None = None
+    next_morning_pain: float | None = None
+    minutes_walked: float | None = None
+    walks: int = 0
+    red_flag: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActivityEntry:
+    """One day of walking from a phone's or watch's own health data."""
+
+    id: int
+    date: dt.date
+    source: str
+    steps: int | None = None
+    distance_m: float | None = None
+    walking_speed_mps: float | None = None
+    step_length_m: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanEntry:
+    """One version of the walking and exercise program (``exercises``: (name, dose as text))."""
+
+    id: int
+    version: int
+    when: dt.datetime
+    start_date: dt.date | None = None
+    walks_per_day: int | None = None
+    minutes_per_walk: float | None = None
+    exercises: tuple[tuple[str, str], ...] = ()
+    advice: tuple[str, ...] = ()  # the program's cues for walking (pace, pain, shoes)
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PatientRecord:
+    """Everything a FHIR export holds for one patient, oldest first in each list."""
+
+    patient: PatientInfo
+    screenings: tuple[ScreeningEntry, ...] = ()
+    scores: tuple[ScoreEntry, ...] = ()
+    gait: tuple[GaitEntry, ...] = ()
+    diary: tuple[DiaryEntry, ...] = ()
+    activity: tuple[ActivityEntry, ...] = ()
+    plans: tuple[PlanEntry, ...] = ()

@@ -1,0 +1,158 @@
+"""One patient's stored record as the plain values of a FHIR export (:class:`backstride.fhir.PatientRecord`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backstride import fhir
+from backstride.store._caseload import log_pain, log_red_flag
+from backstride.store._models import DailyLog
+from backstride.store._repo import (
+    _require_patient,
+    activity_days_of,
+    analyses_of,
+    plan_history,
+    questionnaire_history,
+    screenings_of,
+)
+
+
+def fhir_record(session: Session, patient_id: int) -> fhir.PatientRecord:
+    """Everything a FHIR export holds for the patient, oldest first: screens, scores, the newest analysis of
+    each recording, diary days, activity days and the program's versions (``InputError`` for no patient)."""
+    patient = _require_patient(session, patient_id)
+    profile = patient.profile
+    info = fhir.PatientInfo(
+        id=patient.id,
+        name=patient.name,
+        sex=profile.sex if profile else None,
+        age=profile.age if profile else None,
+        height_m=profile.height_m if profile else None,
+    )
+    screenings = tuple(
+        fhir.ScreeningEntry(
+            id=s.id,
+            when=s.created_at,
+            urgency=s.urgency,
+            complete=bool(s.result.get("complete", True)),
+            findings=tuple(_finding(r) for r in s.result.get("reasons") or () if isinstance(r, Mapping)),
+        )
+        for s in screenings_of(session, patient_id)
+    )
+    scores = tuple(
+        fhir.ScoreEntry(
+            id=q.id,
+            when=q.created_at,
+            instrument=q.instrument,
+            score=q.score,
+            band=_text(q.result.get("band")),
+            risk=_text(q.result.get("risk")),
+            activities=tuple(
+                (str(a.get("name", "")), float(a["score"]))
+                for a in q.result.get("activities") or ()
+                if isinstance(a, Mapping) and _number(a.get("score")) is not None
+            ),
+        )
+        for q in questionnaire_history(session, patient_id)
+    )
+    newest = {a.recording_id: a for a in analyses_of(session, patient_id)}  # the last analysis of each
+    gait = tuple(
+        fhir.GaitEntry(
+            id=a.id,
+            when=a.recording.uploaded_at,
+            source=a.recording.filename,
+            summary=dict(a.result.get("summary") or {}),
+            duration_s=_number((a.result.get("recording") or {}).get("duration_s")),
+            start_time=_text((a.result.get("recording") or {}).get("start_time")),
+        )
+        for a in newest.values()
+    )
+    logs = session.scalars(select(DailyLog).where(DailyLog.patient_id == patient_id).order_by(DailyLog.date))
+    diary = tuple(_diary(row.id, row.date, row.log) for row in logs)
+    activity = tuple(
+        fhir.ActivityEntry(
+            id=d.id,
+            date=d.date,
+            source=d.source,
+            steps=d.steps,
+            distance_m=d.distance_m,
+            walking_speed_mps=d.walking_speed_mps,
+            step_length_m=d.step_length_m,
+        )
+        for d in activity_days_of(session, patient_id)
+    )
+    plans = tuple(
+        fhir.PlanEntry(
+            id=p.id,
+            version=p.version,
+            when=p.created_at,
+            start_date=_date(p.plan.get("start_date")),
+            walks_per_day=_whole(p.plan.get("walks_per_day")),
+            minutes_per_walk=_number(p.plan.get("minutes_per_walk")),
+            exercises=tuple(
+                (str(e.get("name") or e.get("id") or "exercise"), str(e.get("dose_text") or ""))
+                for e in p.plan.get("exercises") or ()
+                if isinstance(e, Mapping)
+            ),
+            advice=tuple(str(x) for x in p.plan.get("cues") or () if isinstance(x, str)),
+            reason=p.reason or "",
+        )
+        for p in plan_history(session, patient_id)
+    )
+    return fhir.PatientRecord(
+        patient=info,
+        screenings=screenings,
+        scores=scores,
+        gait=gait,
+        diary=diary,
+        activity=activity,
+        plans=plans,
+    )
+
+
+def _finding(reason: Mapping[str, Any]) -> fhir.Finding:
+    what, why = _text(reason.get("finding")), _text(reason.get("why"))
+    return fhir.Finding(
+        rule=str(reason.get("id", "")),
+        urgency=str(reason.get("urgency", "")),
+        text=": ".join(x for x in (what, why) if x),
+    )
+
+
+def _diary(row_id: int, date: dt.date, log: Mapping[str, Any]) -> fhir.DiaryEntry:
+    walks = [w for w in log.get("walks") or () if isinstance(w, Mapping)]
+    minutes = [m for w in walks if (m := _number(w.get("minutes"))) is not None]
+    return fhir.DiaryEntry(
+        id=row_id,
+        date=date,
+        pain=log_pain(log),
+        next_morning_pain=_number(log.get("next_morning_pain")),
+        minutes_walked=sum(minutes) if minutes else None,
+        walks=len(walks),
+        red_flag=log_red_flag(log),
+    )
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _whole(value: Any) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None and number.is_integer() else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
