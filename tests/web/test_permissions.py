@@ -28,6 +28,7 @@ GET_ROUTES = (
     "/patients/{pid}/plan",
     "/patients/{pid}/log",
     "/patients/{pid}/progress",
+    "/patients/{pid}/fhir.json",
 )
 
 POST_ROUTES: tuple[tuple[str, dict[str, Any]], ...] = (

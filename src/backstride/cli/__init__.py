@@ -1,7 +1,7 @@
 """The ``backstride`` command line: a thin shell over the library.
 
 Each concern registers its commands from its own module (``_gait``, ``_activity``, ``_clinic``, ``_web``,
-``_batch``);
+``_export``, ``_batch``);
 heavy imports happen inside the commands, so ``backstride --help`` stays fast. Every
 :class:`~backstride.BackstrideError` ends as one readable line on stderr and a non-zero exit.
 """
@@ -24,9 +24,9 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from backstride.cli import _activity, _batch, _clinic, _gait, _web
+    from backstride.cli import _activity, _batch, _clinic, _export, _gait, _web
 
-    for module in (_gait, _activity, _clinic, _web, _batch):
+    for module in (_gait, _activity, _clinic, _web, _export, _batch):
         module.register(app)
 
 

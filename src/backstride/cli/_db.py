@@ -36,7 +36,7 @@ def register_db(app: typer.Typer) -> None:
         except InputError:
             raise
         except Exception as exc:  # connection refused, bad credentials, unknown revision...
-            raise InputError(f"could not upgrade the database at {_redact(url)}: {exc}") from exc
+            raise InputError(f"could not upgrade the database at {_redact(url)}: {_why(exc)}") from exc
         typer.echo(f"database {_redact(url)} is at revision {rev}")
 
     @db.command("status")
@@ -52,7 +52,7 @@ def register_db(app: typer.Typer) -> None:
         try:
             rev = current_revision(url)
         except Exception as exc:
-            raise InputError(f"could not read the database at {_redact(url)}: {exc}") from exc
+            raise InputError(f"could not read the database at {_redact(url)}: {_why(exc)}") from exc
         head = head_revision()
         state = "up to date" if rev == head else "needs `backstride db upgrade`"
         typer.echo(f"database {_redact(url)}: revision {rev or 'none'}, newest {head} ({state})")
@@ -62,6 +62,12 @@ def register_db(app: typer.Typer) -> None:
 
 #: ``cli/_web.py`` calls ``register``; the name ``register_db`` is the documented one.
 register = register_db
+
+
+def _why(exc: BaseException) -> str:
+    """The first line of a database error's own message (without SQLAlchemy's background link)."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _redact(url: str) -> str:

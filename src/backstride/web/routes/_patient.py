@@ -4,6 +4,7 @@ the plan, the daily log and progress."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -318,3 +319,26 @@ def progress_page(request: Request, patient_id: int) -> Response:
         return render(
             request, "progress.html", {"title": "Progress", "user": user, "patient": patient, **context}
         )
+
+
+# ------------------------------------------------------------------------------------------------ export
+@router.get("/patients/{patient_id}/fhir.json")
+def fhir_export(request: Request, patient_id: int) -> Response:
+    """The patient's record as a FHIR R4 bundle to download: for their clinicians, and for the patient
+    (their own data, to take to another clinic or doctor) once no emergency is waiting to be acted on."""
+    from backstride import fhir, store
+
+    with transaction(request, readonly=True) as db:
+        user, patient = require_patient_access(request, db, patient_id)
+        stop = blocking_emergency(request, db, user, patient)  # only ever for the patient themselves
+        if stop is not None:
+            return stop
+        record = store.fhir_record(db, patient.id)
+    now = dt.datetime.now(dt.UTC)
+    text = json.dumps(fhir.patient_bundle(record, generated_at=now), ensure_ascii=False, indent=1)
+    stem = "".join(ch if ch.isalnum() else "-" for ch in patient.name.lower()).strip("-")[:60] or "patient"
+    return Response(
+        text,
+        media_type=f"{fhir.MEDIA_TYPE}; fhirVersion=4.0",
+        headers={"Content-Disposition": f'attachment; filename="backstride-{stem}-{now:%Y-%m-%d}.fhir.json"'},
+    )

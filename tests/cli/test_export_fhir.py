@@ -1,0 +1,76 @@
+"""``backstride export-fhir``: a patient's bundle from the clinic database, or one readable error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from backstride import fhir, store
+from backstride.cli import main
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'clinic.db'}"
+    store.upgrade(url)
+    engine = store.make_engine(url)
+    try:
+        with store.transaction(engine) as s:
+            c = store.create_user(s, "pt@clinic.org", "Pat Therapist", "clinician")
+            p = store.create_patient(s, c, "ann@example.org", "Ann", sex="female", height_m=1.7)
+            store.add_questionnaire(s, p.id, "nprs", {"score": 4}, 4.0, {"instrument": "nprs", "score": 4.0})
+    finally:
+        engine.dispose()
+    return url
+
+
+def test_export_to_a_file(db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "ann.fhir.json"
+    assert main(["export-fhir", "ann@example.org", "--database-url", db_url, "--out", str(out)]) == 0
+    bundle = json.loads(out.read_text(encoding="utf-8"))
+    kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
+    assert kinds == ["CodeSystem", "Patient", "Observation", "Observation"]  # height, pain
+    pain = bundle["entry"][3]["resource"]
+    assert pain["code"]["coding"][0]["code"] == "72514-3" and pain["valueQuantity"]["value"] == 4.0
+    assert "4 resources for Ann written to" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+    # by number, to standard output: the same record
+    patient_id = bundle["entry"][1]["resource"]["identifier"][0]["value"]
+    assert main(["export-fhir", patient_id, "--database-url", db_url]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["entry"] == bundle["entry"] and printed["type"] == "collection"
+    assert bundle["entry"][0]["resource"]["url"] == fhir.CODE_SYSTEM
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nobody@example.org"], "there is no patient 'nobody@example.org'"),
+        (["pt@clinic.org"], "there is no patient 'pt@clinic.org'"),  # a clinician is not a patient
+        (["ann@example.org", "--out", "{tmp}/missing/ann.json"], "the folder {tmp}/missing does not exist"),
+    ],
+)
+def test_errors_are_one_line_and_write_nothing(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    args = [a.format(tmp=tmp_path) for a in args]
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main(["export-fhir", *args, "--database-url", db_url]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("backstride: error: ") and message.format(tmp=tmp_path) in err
+    assert err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_no_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "none.db"
+    assert main(["export-fhir", "ann@example.org", "--database-url", f"sqlite:///{missing}"]) == 2
+    assert "there is no database at" in capsys.readouterr().err
+    assert not missing.exists()  # not created by looking
+    other = tmp_path / "other.db"
+    other.write_bytes(b"not a database at all, just bytes" * 10)
+    assert main(["export-fhir", "ann@example.org", "--database-url", f"sqlite:///{other}"]) == 2
+    err = capsys.readouterr().err
+    assert "could not read the database" in err and err.count("\n") == 1

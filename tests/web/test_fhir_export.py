@@ -1,0 +1,56 @@
+"""The record's FHIR download: what the clinician and the patient get, and that it is the stored data."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.web.conftest import Clinic, check_in, post, sign_in, upload_sample, wait_for_job
+
+from backstride import fhir, store
+
+
+def test_the_download_is_a_valid_bundle_of_the_stored_record(client: Any, clinic: Clinic) -> None:
+    from fhir.resources.R4B.bundle import Bundle
+
+    sign_in(client, "paula@home.test")
+    check_in(client, clinic.patient_a)
+    post(client, f"/patients/{clinic.patient_a}/questionnaires/nprs", {"score": "5"})
+    wait_for_job(client, upload_sample(client, clinic.patient_a).headers["location"])
+    own = client.get(f"/patients/{clinic.patient_a}/fhir.json")  # the patient's own data
+    assert own.status_code == 200
+
+    therapist = client.__class__(client.app, follow_redirects=False)
+    sign_in(therapist, "anna@clinic.test")
+    page = therapist.get(f"/patients/{clinic.patient_a}").text
+    assert f'href="/patients/{clinic.patient_a}/fhir.json"' in page
+    response = therapist.get(f"/patients/{clinic.patient_a}/fhir.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(fhir.MEDIA_TYPE)
+    disposition = response.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="backstride-paula-patient-') and disposition.endswith(
+        '.fhir.json"'
+    )
+    bundle = response.json()
+    Bundle.model_validate(bundle)
+    observations = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Observation"]
+
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            (analysis,) = store.analyses_of(s, clinic.patient_a)
+            summary = analysis.result["summary"]
+            (screen,) = store.screenings_of(s, clinic.patient_a)
+            urgency = screen.urgency
+    finally:
+        engine.dispose()
+    (walk,) = [o for o in observations if o["code"]["coding"][0]["code"] == "walking-measurement"]
+    values = {p["code"]["coding"][0]["code"]: p["valueQuantity"]["value"] for p in walk["component"]}
+    assert values["steps"] == summary["n_steps"] and summary["n_steps"] > 0
+    assert values["cadence"] == summary["median_cadence_spm"]
+    assert values["walking-speed"] == summary["median_walking_speed_mps"]
+    (pain,) = [o for o in observations if o["code"]["coding"][0]["code"] == "72514-3"]
+    assert pain["valueQuantity"]["value"] == 5
+    (screening,) = [o for o in observations if o["code"]["coding"][0]["code"] == "red-flag-screen"]
+    assert screening["valueCodeableConcept"]["coding"][0]["code"] == urgency == "routine"
+    assert json.loads(own.text)["entry"][1:] == bundle["entry"][1:]  # the same record for both
