@@ -54,3 +54,22 @@ def test_the_download_is_a_valid_bundle_of_the_stored_record(client: Any, clinic
     (screening,) = [o for o in observations if o["code"]["coding"][0]["code"] == "red-flag-screen"]
     assert screening["valueCodeableConcept"]["coding"][0]["code"] == urgency == "routine"
     assert json.loads(own.text)["entry"][1:] == bundle["entry"][1:]  # the same record for both
+
+
+def test_a_patient_named_outside_latin_1(client: Any, clinic: Clinic) -> None:
+    from urllib.parse import quote
+
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine) as s:
+            s.get(store.User, clinic.patient_a).name = "Łukasz Żółć"
+    finally:
+        engine.dispose()
+    therapist = client
+    sign_in(therapist, "anna@clinic.test")
+    response = therapist.get(f"/patients/{clinic.patient_a}/fhir.json")
+    assert response.status_code == 200
+    header = response.headers["content-disposition"]
+    assert header.startswith('attachment; filename="backstride-_ukasz-_'), header
+    assert "filename*=UTF-8''" + quote("backstride-łukasz-żółć-", safe="") in header
+    assert response.json()["entry"][1]["resource"]["name"] == [{"text": "Łukasz Żółć"}]

@@ -79,3 +79,25 @@ def test_a_lost_file_still_gets_its_report(client: Any, clinic: Clinic) -> None:
         "plot-foot-steps",
         "plot-trunk-lean",
     ]
+
+
+def test_a_name_outside_latin_1_downloads_under_an_ascii_name_and_its_own(
+    client: Any, clinic: Clinic
+) -> None:
+    """HTTP headers are Latin-1: "Łódź" once made the download fail; now the browser gets both names."""
+    from urllib.parse import quote
+
+    from backstride import io
+
+    sign_in(client, "paula@home.test")
+    started = client.post(
+        f"/patients/{clinic.patient_a}/recordings",
+        files={"file": ("Łódź 王.csv.gz", io.sample_path().read_bytes(), "application/gzip")},
+        data={"csrf_token": client.csrf},
+    )
+    result_url = wait_for_job(client, started.headers["location"]).headers["location"]
+    response = client.get(f"{result_url}/report.html")
+    assert response.status_code == 200
+    header = response.headers["content-disposition"]
+    assert header.startswith('attachment; filename="_')  # the letters outside ASCII, replaced
+    assert header.endswith("; filename*=UTF-8''" + quote("Łódź 王_csv-report.html", safe=""))

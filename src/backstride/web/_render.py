@@ -84,3 +84,16 @@ def render_error(request: Request, status: int, message: str) -> HTMLResponse:
         {"title": titles.get(status, "Something went wrong"), "message": message, "status": status},
         status=status,
     )
+
+
+def attachment(name: str) -> dict[str, str]:
+    """The ``Content-Disposition`` header that offers a download as ``name`` (RFC 6266): an ASCII name every
+    browser reads, and the name in UTF-8 beside it, so "Łukasz" or "王" neither breaks the header (HTTP
+    headers are Latin-1) nor is lost."""
+    from urllib.parse import quote
+
+    plain = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in name)
+    header = f'attachment; filename="{plain}"'
+    if plain != name:
+        header += f"; filename*=UTF-8''{quote(name, safe='')}"
+    return {"Content-Disposition": header}

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from backstride._errors import InputError
 from backstride.web._context import check_csrf, get_state, require_patient_access, transaction
 from backstride.web._flow import EMERGENCY, blocking_emergency, emergency_page, patient_access, refresh_plan
-from backstride.web._render import render
+from backstride.web._render import attachment, render
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
 
@@ -336,9 +336,9 @@ def fhir_export(request: Request, patient_id: int) -> Response:
         record = store.fhir_record(db, patient.id)
     now = dt.datetime.now(dt.UTC)
     text = json.dumps(fhir.patient_bundle(record, generated_at=now), ensure_ascii=False, indent=1)
-    stem = "".join(ch if ch.isalnum() else "-" for ch in patient.name.lower()).strip("-")[:60] or "patient"
+    stem = "-".join(patient.name.lower().split())[:60] or "patient"
     return Response(
         text,
         media_type=f"{fhir.MEDIA_TYPE}; fhirVersion=4.0",
-        headers={"Content-Disposition": f'attachment; filename="backstride-{stem}-{now:%Y-%m-%d}.fhir.json"'},
+        headers=attachment(f"backstride-{stem}-{now:%Y-%m-%d}.fhir.json"),
     )

@@ -23,7 +23,7 @@ from backstride.web._context import (
     with_uploaded_file,
 )
 from backstride.web._jobs import Job
-from backstride.web._render import render
+from backstride.web._render import attachment, render
 
 ACCEPTED_SUFFIXES = io.SUFFIXES
 
@@ -279,8 +279,7 @@ def report_download(request: Request, patient_id: int, recording_id: int) -> Res
                 gait, None, age=age, sex=sex, no_signal=_analysis.SIGNAL_MISSING
             )
         stem = Path(rec.filename).stem or "recording"
-    name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in stem)[:80] + "-report.html"
-    return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return HTMLResponse(html, headers=attachment(f"{stem.replace('.', '_')[:80]}-report.html"))
 
 
 def _analysed(request: Request, db: Any, patient_id: int, recording_id: int) -> tuple[Any, Any, Any, Any]:
