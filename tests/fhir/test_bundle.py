@@ -21,6 +21,7 @@ from backstride.fhir import (
     PlanEntry,
     ScoreEntry,
     ScreeningEntry,
+    SessionEntry,
 )
 
 UTC = dt.UTC
@@ -30,7 +31,7 @@ AT = dt.datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 def _record(patient_id: int = 7) -> PatientRecord:
     return PatientRecord(
-        patient=PatientInfo(id=patient_id, name="Ann Example", sex="female", age=54, height_m=1.68),
+        patient=PatientInfo(id=patient_id, name="Ann Example", sex="female", height_m=1.68),
         screenings=(
             ScreeningEntry(id=1, when=dt.datetime(2026, 11, 1, 8, 0, tzinfo=UTC), urgency="routine"),
             ScreeningEntry(
@@ -114,6 +115,24 @@ def _record(patient_id: int = 7) -> PatientRecord:
                 reason="walks went well",
             ),
         ),
+        sessions=(
+            SessionEntry(
+                id=60,
+                date=dt.date(2026, 11, 7),
+                clinician="Dana Reyes",
+                technique="spinal mobilisation (grade III)",
+                region="L4-L5",
+                dose="3 x 30 s",
+                duration_min=30,
+                pain_before=6,
+                pain_after=4,
+                response="better",
+                notes="Walking program explained.",
+            ),
+            SessionEntry(
+                id=61, date=dt.date(2026, 11, 14), clinician="Dana Reyes", technique="massage", region=""
+            ),
+        ),
     )
 
 
@@ -145,7 +164,7 @@ def test_the_bundle_is_valid_fhir() -> None:
     assert len(parsed.entry) == len(bundle["entry"])
     kinds = [e.resource.get_resource_type() for e in parsed.entry]
     assert kinds[:3] == ["CodeSystem", "Patient", "Observation"]
-    assert kinds.count("CarePlan") == 2
+    assert kinds.count("CarePlan") == 2 and kinds[-2:] == ["Procedure", "Procedure"]
 
 
 def test_fhir_models_refuse_a_broken_bundle() -> None:
@@ -324,3 +343,18 @@ def test_program_versions() -> None:
     assert first["period"] == {"start": "2026-11-05"} and "period" not in second
     assert first["description"] == "Slow down if pain rises."
     assert second["note"] == [{"text": "walks went well"}]
+
+
+def test_therapy_sessions() -> None:
+    first, second = _resources(_bundle(), "Procedure")
+    assert first["status"] == "completed" and first["performedDateTime"] == "2026-11-07"
+    assert first["code"] == {"text": "spinal mobilisation (grade III)"}
+    assert first["bodySite"] == [{"text": "L4-L5"}]
+    assert first["performer"] == [{"actor": {"display": "Dana Reyes"}}]
+    assert first["outcome"] == {"text": "Better right after the session"}
+    assert first["note"] == [
+        {"text": "dose 3 x 30 s; 30 min; pain 6 → 4 of 10"},
+        {"text": "Walking program explained."},
+    ]
+    # what was not recorded is not invented: no region, no response, no notes
+    assert "bodySite" not in second and "outcome" not in second and "note" not in second

@@ -58,6 +58,7 @@ def test_fhir_record_holds_the_patients_rows(engine: Engine, blobs: store.BlobSt
         )
         store.add_questionnaire(s, pid, "psfs", {}, psfs.score, psfs.model_dump(mode="json"))
         rec = store.add_recording(s, blobs, pid, "walk.csv", CSV, _analysis(500))
+        rec_id = rec.id
         rec.analyses.append(store.GaitAnalysis(result=_analysis(512)(Path())[1]))  # analysed again
         store.add_recording(s, blobs, other.id, "bob.csv", CSV, _analysis(9))
         walk = {"minutes": 10, "pain_before": 4, "pain_during": 5, "pain_after": 4}
@@ -74,6 +75,10 @@ def test_fhir_record_holds_the_patients_rows(engine: Engine, blobs: store.BlobSt
         plan["exercises"] = [{"id": "glute_bridge", "name": "Glute bridge", "dose_text": "2 x 8"}]
         store.save_plan(s, pid, plan, "first plan", c.id)
         store.save_plan(s, pid, {**plan, "minutes_per_walk": 15}, "went well", c.id)
+        visit = clinic.TherapySession(
+            date=dt.date(2026, 11, 7), clinician="C", technique="massage", region="lumbar", response="same"
+        )
+        store.add_therapy_session(s, pid, c.id, visit.model_dump(mode="json"))
 
     with store.transaction(engine, readonly=True) as s:
         record = store.fhir_record(s, pid)
@@ -88,6 +93,7 @@ def test_fhir_record_holds_the_patients_rows(engine: Engine, blobs: store.BlobSt
     assert record.scores[1].activities == (("gardening", 4.0), ("stairs", 7.0), ("sitting", 7.0))
     (gait,) = record.gait  # the newest analysis of the recording; none of the other patient's
     assert (gait.source, gait.summary["n_steps"], gait.duration_s) == ("walk.csv", 512, 600.0)
+    assert gait.id == rec_id  # keyed by the recording: analysing it again updates the same observation
     assert gait.start_time == "2026-11-06T14:00:00+01:00"
     assert [(d.date.day, d.pain, d.minutes_walked, d.walks, d.red_flag) for d in record.diary] == [
         (5, 5.0, 20.0, 2, False),
@@ -101,6 +107,13 @@ def test_fhir_record_holds_the_patients_rows(engine: Engine, blobs: store.BlobSt
     assert record.plans[0].exercises == (("Glute bridge", "2 x 8"),)
     assert record.plans[0].advice == ("Walk tall.",) and record.plans[0].start_date == dt.date(2026, 11, 5)
     assert record.activity == ()
+    (visit,) = record.sessions
+    assert (visit.date, visit.technique, visit.region, visit.response) == (
+        dt.date(2026, 11, 7),
+        "massage",
+        "lumbar",
+        "same",
+    )
 
 
 def test_fhir_record_of_no_patient(engine: Engine) -> None:

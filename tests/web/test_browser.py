@@ -275,3 +275,26 @@ def test_a_report_of_thousands_of_bouts_draws(page: Any, tmp_path: Path) -> None
     report.write_recording_report(target, synthetic_result(5000, 7 * 86400.0))
     page.goto(target.as_uri())
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length === 4", timeout=15_000)
+
+
+def test_the_clinician_downloads_the_record_as_fhir(
+    page: Any, server: tuple[str, Clinic], tmp_path: Path
+) -> None:
+    import json
+
+    base, clinic = server
+    _ensure_plan(clinic)
+    _sign_in(page, base, "anna@clinic.test")
+    page.goto(f"{base}/patients/{clinic.patient_a}")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download the record as FHIR (JSON)").click()
+    download = info.value
+    assert download.suggested_filename.startswith("backstride-paula-patient-")
+    assert download.suggested_filename.endswith(".fhir.json")
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    bundle = json.loads(target.read_text(encoding="utf-8"))
+    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "collection"
+    kinds = {e["resource"]["resourceType"] for e in bundle["entry"]}
+    assert {"CodeSystem", "Patient", "CarePlan"} <= kinds
+    assert bundle["entry"][1]["resource"]["name"] == [{"text": "Paula Patient"}]

@@ -29,8 +29,8 @@ def export_fhir(
         ),
     ] = None,
 ) -> None:
-    """Export a patient's screens, questionnaire scores, measured walking, diary and plan versions as a FHIR
-    R4 bundle (JSON), for a doctor's or a clinic's record system."""
+    """Export a patient's screens, questionnaire scores, measured walking, diary, plan versions and therapy
+    sessions as a FHIR R4 bundle (JSON), for a doctor's or a clinic's record system."""
     from backstride import fhir, store
     from backstride._errors import InputError
     from backstride._files import check_writable, write_text_whole

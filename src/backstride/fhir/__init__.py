@@ -3,7 +3,7 @@ clinic's record system.
 
 :func:`patient_bundle` turns a :class:`PatientRecord` (plain values; ``backstride.store.fhir_record`` fills
 one from the clinic's database) into a ``Bundle`` of type ``collection``: the patient, their screens,
-questionnaire scores, measured walking, diary, imported activity and program versions. Pure: no database,
+questionnaire scores, measured walking, diary, imported activity, program versions and therapy sessions. Pure: no database,
 no files, no network. Which codes and units are used, and why: ``backstride.fhir._codes``.
 """
 
@@ -21,6 +21,7 @@ from backstride.fhir._record import (
     PlanEntry,
     ScoreEntry,
     ScreeningEntry,
+    SessionEntry,
 )
 
 __all__ = [
@@ -36,5 +37,6 @@ __all__ = [
     "PlanEntry",
     "ScoreEntry",
     "ScreeningEntry",
+    "SessionEntry",
     "patient_bundle",
 ]

@@ -2,8 +2,9 @@
 
 The bundle holds, in this order: a ``CodeSystem`` defining backstride's own codes, the ``Patient``, their
 body height, every warning-sign screen, scored questionnaire, analysed walking recording, diary day and
-imported activity day as an ``Observation``, and every version of the walking and exercise program as a
-``CarePlan`` (the newest ``active``, each replacing the one before). References inside the bundle are
+imported activity day as an ``Observation``, every version of the walking and exercise program as a
+``CarePlan`` (the newest ``active``, each replacing the one before) and every hands-on therapy session as a
+``Procedure``. References inside the bundle are
 ``urn:uuid:`` full URLs, derived from the patient's and each row's number, so exporting the same record
 twice gives the same bundle. Codes and units: :mod:`backstride.fhir._codes`.
 """
@@ -25,6 +26,7 @@ from backstride.fhir._record import (
     PlanEntry,
     ScoreEntry,
     ScreeningEntry,
+    SessionEntry,
 )
 
 Json = dict[str, Any]
@@ -82,6 +84,8 @@ class _Resources:
         for i, p in enumerate(rec.plans):
             previous = rec.plans[i - 1] if i else None
             yield self.care_plan(p, previous, active=i == len(rec.plans) - 1)
+        for t in rec.sessions:
+            yield self.procedure(t)
 
     # -- resources -------------------------------------------------------------------------------------
     def patient(self) -> Json:
@@ -280,6 +284,33 @@ class _Resources:
             out["replaces"] = [{"reference": f"urn:uuid:{_uuid(self.pid, 'plan', previous.id)}"}]
         if p.reason:
             out["note"] = [{"text": p.reason}]
+        return out
+
+    def procedure(self, t: SessionEntry) -> Json:
+        """A hands-on therapy session as a completed ``Procedure``."""
+        summary = [f"dose {t.dose}" if t.dose else ""]
+        if (minutes := _real(t.duration_min)) is not None:
+            summary.append(f"{minutes:g} min")
+        before, after = _real(t.pain_before), _real(t.pain_after)
+        if before is not None and after is not None:
+            summary.append(f"pain {before:g} → {after:g} of 10")
+        notes = [n for n in ("; ".join(x for x in summary if x), t.notes.strip()) if n]
+        out: Json = {
+            "resourceType": "Procedure",
+            "id": _uuid(self.pid, "session", t.id),
+            "status": "completed",
+            "category": {"text": "Physical therapy"},
+            "code": {"text": t.technique},
+            "subject": self.subject,
+            "performedDateTime": t.date.isoformat(),
+            "performer": [{"actor": {"display": t.clinician}}],
+        }
+        if t.region.strip():
+            out["bodySite"] = [{"text": t.region}]
+        if t.response:
+            out["outcome"] = {"text": f"{t.response.capitalize()} right after the session"}
+        if notes:
+            out["note"] = [{"text": n} for n in notes]
         return out
 
 

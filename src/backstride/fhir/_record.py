@@ -16,7 +16,6 @@ class PatientInfo:
     id: int
     name: str
     sex: str | None = None
-    age: float | None = None
     height_m: float | None = None
 
 
@@ -55,7 +54,8 @@ class ScoreEntry:
 
 @dataclass(frozen=True, kw_only=True)
 class GaitEntry:
-    """One analysed recording: ``summary`` is the analysis's summary (the ``--json`` output's fields)."""
+    """One analysed recording: ``summary`` is its newest analysis's summary (the ``--json`` output's fields);
+    ``id`` is the recording's number, so analysing it again updates the same observation."""
 
     id: int
     when: dt.datetime  # when the recording came into the record
@@ -107,6 +107,24 @@ class PlanEntry:
 
 
 @dataclass(frozen=True, kw_only=True)
+class SessionEntry:
+    """One hands-on therapy session, as the clinician recorded it (pain 0-10 before and after;
+    ``response``: better, same or worse)."""
+
+    id: int
+    date: dt.date
+    clinician: str
+    technique: str
+    region: str
+    dose: str | None = None
+    duration_min: float | None = None
+    pain_before: float | None = None
+    pain_after: float | None = None
+    response: str | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class PatientRecord:
     """Everything a FHIR export holds for one patient, oldest first in each list."""
 
@@ -117,3 +135,4 @@ class PatientRecord:
     diary: tuple[DiaryEntry, ...] = ()
     activity: tuple[ActivityEntry, ...] = ()
     plans: tuple[PlanEntry, ...] = ()
+    sessions: tuple[SessionEntry, ...] = ()

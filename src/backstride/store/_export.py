@@ -19,19 +19,20 @@ from backstride.store._repo import (
     plan_history,
     questionnaire_history,
     screenings_of,
+    therapy_sessions_of,
 )
 
 
 def fhir_record(session: Session, patient_id: int) -> fhir.PatientRecord:
     """Everything a FHIR export holds for the patient, oldest first: screens, scores, the newest analysis of
-    each recording, diary days, activity days and the program's versions (``InputError`` for no patient)."""
+    each recording, diary days, activity days, the program's versions and the therapy sessions (``InputError`` for no
+    patient)."""
     patient = _require_patient(session, patient_id)
     profile = patient.profile
     info = fhir.PatientInfo(
         id=patient.id,
         name=patient.name,
         sex=profile.sex if profile else None,
-        age=profile.age if profile else None,
         height_m=profile.height_m if profile else None,
     )
     screenings = tuple(
@@ -63,7 +64,7 @@ def fhir_record(session: Session, patient_id: int) -> fhir.PatientRecord:
     newest = {a.recording_id: a for a in analyses_of(session, patient_id)}  # the last analysis of each
     gait = tuple(
         fhir.GaitEntry(
-            id=a.id,
+            id=a.recording_id,  # one observation per recording: a new analysis updates it
             when=a.recording.uploaded_at,
             source=a.recording.filename,
             summary=dict(a.result.get("summary") or {}),
@@ -104,6 +105,7 @@ def fhir_record(session: Session, patient_id: int) -> fhir.PatientRecord:
         )
         for p in plan_history(session, patient_id)
     )
+    sessions = tuple(_session(row.id, row.data) for row in therapy_sessions_of(session, patient_id))
     return fhir.PatientRecord(
         patient=info,
         screenings=screenings,
@@ -112,6 +114,7 @@ def fhir_record(session: Session, patient_id: int) -> fhir.PatientRecord:
         diary=diary,
         activity=activity,
         plans=plans,
+        sessions=tuple(x for x in sessions if x is not None),
     )
 
 
@@ -135,6 +138,26 @@ def _diary(row_id: int, date: dt.date, log: Mapping[str, Any]) -> fhir.DiaryEntr
         minutes_walked=sum(minutes) if minutes else None,
         walks=len(walks),
         red_flag=log_red_flag(log),
+    )
+
+
+def _session(row_id: int, data: Mapping[str, Any]) -> fhir.SessionEntry | None:
+    """A stored therapy session (the clinic's ``TherapySession`` JSON), or ``None`` without its date."""
+    date = _date(data.get("date"))
+    if date is None:
+        return None
+    return fhir.SessionEntry(
+        id=row_id,
+        date=date,
+        clinician=str(data.get("clinician") or "clinician"),
+        technique=str(data.get("technique") or "therapy session"),
+        region=str(data.get("region") or ""),
+        dose=_text(data.get("dose")),
+        duration_min=_number(data.get("duration_min")),
+        pain_before=_number(data.get("pain_before")),
+        pain_after=_number(data.get("pain_after")),
+        response=_text(data.get("response")),
+        notes=str(data.get("notes") or ""),
     )
 
 
