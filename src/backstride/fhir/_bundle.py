@@ -322,7 +322,7 @@ def _code_system() -> Json:
     concepts += [
         {
             "code": u,
-            "display": u.replace("_", " ").capitalize(),
+            "display": _display(u),
             "definition": advice_for(u, "the local emergency number"),
         }
         for u in URGENCY_ORDER
@@ -352,8 +352,13 @@ def _loinc(code: str, display: str) -> Json:
     return _concept(c.LOINC, code, display)
 
 
+def _display(code: str) -> str:
+    """A backstride code's display: its concept's, or for an urgency level its name ("Same day")."""
+    return c.CONCEPTS[code][0] if code in c.CONCEPTS else code.replace("_", " ").capitalize()
+
+
 def _own(code: str, *, text: str | None = None) -> Json:
-    display = c.CONCEPTS[code][0] if code in c.CONCEPTS else code.replace("_", " ").capitalize()
+    display = _display(code)
     return _concept(c.CODE_SYSTEM, code, display, f"{display}: {text}" if text else None)
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from backstride.store._models import DailyLog, PlanVersion, User
 from backstride.store._repo import (
     current_plan,
+    json_number,
     latest_screening,
     patients_of,
     questionnaire_history,
@@ -67,9 +68,8 @@ ROUTINE = "routine"
 def log_pain(log: Mapping[str, Any]) -> float | None:
     """The 0-10 pain rating of a daily log, if it has one."""
     for key in _PAIN_KEYS:
-        value = log.get(key)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
+        if (value := json_number(log.get(key))) is not None:
+            return value
     return None
 
 
@@ -87,8 +87,8 @@ def plan_baseline_pain(plan: Mapping[str, Any] | None) -> float | None:
     if isinstance(baseline, Mapping):
         candidates.extend(baseline.get(k) for k in _PAIN_KEYS)
     for value in candidates:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
+        if (number := json_number(value)) is not None:
+            return number
     return None
 
 

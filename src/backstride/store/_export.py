@@ -16,6 +16,7 @@ from backstride.store._repo import (
     _require_patient,
     activity_days_of,
     analyses_of,
+    json_number,
     plan_history,
     questionnaire_history,
     screenings_of,
@@ -56,7 +57,7 @@ def fhir_record(session: Session, patient_id: int) -> fhir.PatientRecord:
             activities=tuple(
                 (str(a.get("name", "")), float(a["score"]))
                 for a in q.result.get("activities") or ()
-                if isinstance(a, Mapping) and _number(a.get("score")) is not None
+                if isinstance(a, Mapping) and json_number(a.get("score")) is not None
             ),
         )
         for q in questionnaire_history(session, patient_id)
@@ -68,7 +69,7 @@ def fhir_record(session: Session, patient_id: int) -> fhir.PatientRecord:
             when=a.recording.uploaded_at,
             source=a.recording.filename,
             summary=dict(a.result.get("summary") or {}),
-            duration_s=_number((a.result.get("recording") or {}).get("duration_s")),
+            duration_s=json_number((a.result.get("recording") or {}).get("duration_s")),
             start_time=_text((a.result.get("recording") or {}).get("start_time")),
         )
         for a in newest.values()
@@ -94,7 +95,7 @@ def fhir_record(session: Session, patient_id: int) -> fhir.PatientRecord:
             when=p.created_at,
             start_date=_date(p.plan.get("start_date")),
             walks_per_day=_whole(p.plan.get("walks_per_day")),
-            minutes_per_walk=_number(p.plan.get("minutes_per_walk")),
+            minutes_per_walk=json_number(p.plan.get("minutes_per_walk")),
             exercises=tuple(
                 (str(e.get("name") or e.get("id") or "exercise"), str(e.get("dose_text") or ""))
                 for e in p.plan.get("exercises") or ()
@@ -129,12 +130,12 @@ def _finding(reason: Mapping[str, Any]) -> fhir.Finding:
 
 def _diary(row_id: int, date: dt.date, log: Mapping[str, Any]) -> fhir.DiaryEntry:
     walks = [w for w in log.get("walks") or () if isinstance(w, Mapping)]
-    minutes = [m for w in walks if (m := _number(w.get("minutes"))) is not None]
+    minutes = [m for w in walks if (m := json_number(w.get("minutes"))) is not None]
     return fhir.DiaryEntry(
         id=row_id,
         date=date,
         pain=log_pain(log),
-        next_morning_pain=_number(log.get("next_morning_pain")),
+        next_morning_pain=json_number(log.get("next_morning_pain")),
         minutes_walked=sum(minutes) if minutes else None,
         walks=len(walks),
         red_flag=log_red_flag(log),
@@ -153,20 +154,16 @@ def _session(row_id: int, data: Mapping[str, Any]) -> fhir.SessionEntry | None:
         technique=str(data.get("technique") or "therapy session"),
         region=str(data.get("region") or ""),
         dose=_text(data.get("dose")),
-        duration_min=_number(data.get("duration_min")),
-        pain_before=_number(data.get("pain_before")),
-        pain_after=_number(data.get("pain_after")),
+        duration_min=json_number(data.get("duration_min")),
+        pain_before=json_number(data.get("pain_before")),
+        pain_after=json_number(data.get("pain_after")),
         response=_text(data.get("response")),
         notes=str(data.get("notes") or ""),
     )
 
 
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
 def _whole(value: Any) -> int | None:
-    number = _number(value)
+    number = json_number(value)
     return int(number) if number is not None and number.is_integer() else None
 
 

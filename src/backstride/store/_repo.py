@@ -339,9 +339,13 @@ def _safe_filename(filename: str) -> str:
     return name
 
 
-def _summary_value(summary: Mapping[str, Any], key: str) -> float | None:
-    value = summary.get(key)
+def json_number(value: Any) -> float | None:
+    """A number read from stored JSON (an int or a float, not a bool), else ``None``."""
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _summary_value(summary: Mapping[str, Any], key: str) -> float | None:
+    return json_number(summary.get(key))
 
 
 def add_recording(
