@@ -1,4 +1,4 @@
-"""``store.fhir_record``: a patient's stored rows as the plain values of a FHIR export."""
+"""``store.patient_record``: a patient's stored rows as the plain values of a FHIR export."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def _screen(saddle_numbness: bool) -> dict[str, Any]:
     return clinic.triage(answers).model_dump(mode="json")
 
 
-def test_fhir_record_holds_the_patients_rows(engine: Engine, blobs: store.BlobStore) -> None:
+def test_patient_record_holds_the_patients_rows(engine: Engine, blobs: store.BlobStore) -> None:
     with store.transaction(engine) as s:
         c = store.create_user(s, "c@clinic.org", "C", "clinician")
         p = store.create_patient(s, c, "ann@example.org", "Ann", age=54, sex="female", height_m=1.68)
@@ -81,8 +81,9 @@ def test_fhir_record_holds_the_patients_rows(engine: Engine, blobs: store.BlobSt
         store.add_therapy_session(s, pid, c.id, visit.model_dump(mode="json"))
 
     with store.transaction(engine, readonly=True) as s:
-        record = store.fhir_record(s, pid)
-    assert (record.patient.name, record.patient.sex, record.patient.height_m) == ("Ann", "female", 1.68)
+        record = store.patient_record(s, pid)
+    patient = record.patient
+    assert (patient.name, patient.sex, patient.age, patient.height_m) == ("Ann", "female", 54, 1.68)
     assert [x.urgency for x in record.screenings] == ["routine", "emergency"]
     (finding,) = record.screenings[1].findings
     assert finding.rule == "saddle_numbness" and finding.urgency == "emergency" and finding.text
@@ -116,6 +117,6 @@ def test_fhir_record_holds_the_patients_rows(engine: Engine, blobs: store.BlobSt
     )
 
 
-def test_fhir_record_of_no_patient(engine: Engine) -> None:
+def test_patient_record_of_no_patient(engine: Engine) -> None:
     with store.transaction(engine, readonly=True) as s, pytest.raises(InputError):
-        store.fhir_record(s, 999)
+        store.patient_record(s, 999)

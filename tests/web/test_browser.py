@@ -277,6 +277,22 @@ def test_a_report_of_thousands_of_bouts_draws(page: Any, tmp_path: Path) -> None
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length === 4", timeout=15_000)
 
 
+def _download_from_patient_page(
+    page: Any, base: str, patient_id: int, link: str, suffix: str, folder: Path
+) -> Path:
+    """Sign in as Paula's therapist, click ``link`` on her page and keep the file it downloads."""
+    _sign_in(page, base, "anna@clinic.test")
+    page.goto(f"{base}/patients/{patient_id}")
+    with page.expect_download() as info:
+        page.get_by_role("link", name=link).click()
+    download = info.value
+    assert download.suggested_filename.startswith("backstride-paula-patient-")
+    assert download.suggested_filename.endswith(suffix)
+    target = folder / download.suggested_filename
+    download.save_as(target)
+    return target
+
+
 def test_the_clinician_downloads_the_record_as_fhir(
     page: Any, server: tuple[str, Clinic], tmp_path: Path
 ) -> None:
@@ -284,17 +300,36 @@ def test_the_clinician_downloads_the_record_as_fhir(
 
     base, clinic = server
     _ensure_plan(clinic)
-    _sign_in(page, base, "anna@clinic.test")
-    page.goto(f"{base}/patients/{clinic.patient_a}")
-    with page.expect_download() as info:
-        page.get_by_role("link", name="Download the record as FHIR (JSON)").click()
-    download = info.value
-    assert download.suggested_filename.startswith("backstride-paula-patient-")
-    assert download.suggested_filename.endswith(".fhir.json")
-    target = tmp_path / download.suggested_filename
-    download.save_as(target)
+    target = _download_from_patient_page(
+        page, base, clinic.patient_a, "Download the record as FHIR (JSON)", ".fhir.json", tmp_path
+    )
     bundle = json.loads(target.read_text(encoding="utf-8"))
     assert bundle["resourceType"] == "Bundle" and bundle["type"] == "collection"
     kinds = {e["resource"]["resourceType"] for e in bundle["entry"]}
     assert {"CodeSystem", "Patient", "CarePlan"} <= kinds
     assert bundle["entry"][1]["resource"]["name"] == [{"text": "Paula Patient"}]
+
+
+def test_the_clinician_downloads_the_progress_summary_and_its_plots_draw(
+    page: Any, server: tuple[str, Clinic], tmp_path: Path
+) -> None:
+    from backstride import clinic as core
+    from backstride import store
+
+    base, clinic = server
+    _ensure_plan(clinic)
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine) as s:  # a pain rating, so the summary has a plot to draw
+        pain = core.score("nprs", {"score": 4})
+        store.add_questionnaire(s, clinic.patient_a, "nprs", {}, pain.score, pain.model_dump(mode="json"))
+    engine.dispose()
+    link = "Download the progress summary for the doctor (HTML)"
+    target = _download_from_patient_page(page, base, clinic.patient_a, link, "-summary.html", tmp_path)
+    page.goto(target.as_uri())  # opened from the file, offline: everything it needs is inside
+    assert page.get_by_role("heading", name="Progress summary: Paula Patient").is_visible()
+    assert page.get_by_role("heading", name="Walking and exercise program").is_visible()
+    expected = page.locator("div.plot").count()
+    assert expected >= 1
+    page.wait_for_function(
+        f"document.querySelectorAll('.js-plotly-plot').length === {expected}", timeout=15_000
+    )

@@ -73,3 +73,42 @@ def test_a_patient_named_outside_latin_1(client: Any, clinic: Clinic) -> None:
     assert header.startswith('attachment; filename="backstride-_ukasz-_'), header
     assert "filename*=UTF-8''" + quote("backstride-łukasz-żółć-", safe="") in header
     assert response.json()["entry"][1]["resource"]["name"] == [{"text": "Łukasz Żółć"}]
+
+
+def test_the_progress_summary_download_is_the_stored_record(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    check_in(client, clinic.patient_a)
+    for score in ("7", "3"):
+        post(client, f"/patients/{clinic.patient_a}/questionnaires/nprs", {"score": score})
+    wait_for_job(client, upload_sample(client, clinic.patient_a).headers["location"])
+    assert (
+        f'href="/patients/{clinic.patient_a}/summary.html"'
+        in client.get(f"/patients/{clinic.patient_a}/progress").text
+    )
+    own = client.get(f"/patients/{clinic.patient_a}/summary.html")
+    assert own.status_code == 200
+
+    therapist = client.__class__(client.app, follow_redirects=False)
+    sign_in(therapist, "anna@clinic.test")
+    assert (
+        f'href="/patients/{clinic.patient_a}/summary.html"'
+        in therapist.get(f"/patients/{clinic.patient_a}").text
+    )
+    response = therapist.get(f"/patients/{clinic.patient_a}/summary.html")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    disposition = response.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="backstride-paula-patient-')
+    assert disposition.endswith('-summary.html"')
+    page = response.text
+    assert "Progress summary: Paula Patient" in page
+    assert 'Numeric Pain Rating Scale: 7.0 → 3.0, <span class="improved">improved</span>' in page
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            (analysis,) = store.analyses_of(s, clinic.patient_a)
+            summary = analysis.result["summary"]
+    finally:
+        engine.dispose()
+    row = f"<td>{summary['n_steps']}</td><td>{summary['median_walking_speed_mps']:.2f}</td>"
+    assert row in page and summary["n_steps"] > 0
+    assert "The one screen came to routine care" in page

@@ -71,7 +71,7 @@ def test_emergency_stops_everything(client: Any, clinic: Clinic) -> None:
     assert "<form" not in stop.text
     # Every page of the flow now shows the same stop.
     pages = ("", "/checkin", "/checkin/result", "/plan", "/log", "/questionnaires", "/questionnaires/odi")
-    for path in (*pages, "/recordings/new", "/progress", "/fhir.json"):
+    for path in (*pages, "/recordings/new", "/progress", "/fhir.json", "/summary.html"):
         page = client.get(f"/patients/{clinic.patient_a}{path}")
         assert page.status_code == 200
         assert 'id="emergency-number"' in page.text, path

@@ -29,6 +29,7 @@ GET_ROUTES = (
     "/patients/{pid}/log",
     "/patients/{pid}/progress",
     "/patients/{pid}/fhir.json",
+    "/patients/{pid}/summary.html",
 )
 
 POST_ROUTES: tuple[tuple[str, dict[str, Any]], ...] = (

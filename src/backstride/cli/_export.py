@@ -1,4 +1,5 @@
-"""``backstride export-fhir``: one patient's record from the clinic database as a FHIR R4 bundle."""
+"""``backstride export-fhir`` and ``export-summary``: one patient's record from the clinic database as a FHIR R4
+bundle, or as the progress summary for their doctor (HTML)."""
 
 from __future__ import annotations
 
@@ -6,38 +7,79 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 
 def register(app: typer.Typer) -> None:
     app.command("export-fhir")(export_fhir)
+    app.command("export-summary")(export_summary)
+
+
+PatientArg = Annotated[str, typer.Argument(help="The patient: their e-mail address or backstride number")]
+DatabaseOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--database-url",
+        help="Database (default: $BACKSTRIDE_DATABASE_URL, else SQLite in the user's data folder)",
+    ),
+]
 
 
 def export_fhir(
-    patient: Annotated[str, typer.Argument(help="The patient: their e-mail address or backstride number")],
+    patient: PatientArg,
     out: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option("--out", "-o", help="Write the bundle to this file (default: standard output)"),
     ] = None,
-    database_url: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--database-url",
-            help="Database (default: $BACKSTRIDE_DATABASE_URL, else SQLite in the user's data folder)",
-        ),
-    ] = None,
+    database_url: DatabaseOpt = None,
 ) -> None:
     """Export a patient's screens, questionnaire scores, measured walking, diary, plan versions and therapy
     sessions as a FHIR R4 bundle (JSON), for a doctor's or a clinic's record system."""
-    from backstride import fhir, store
+    from backstride import fhir
+
+    record = _record(patient, database_url, out, "record.fhir.json")
+    bundle = fhir.patient_bundle(record, generated_at=dt.datetime.now(dt.UTC))
+    _emit(
+        json.dumps(bundle, ensure_ascii=False, indent=1) + "\n",
+        out,
+        f"{len(bundle['entry'])} resources",
+        record,
+    )
+
+
+def export_summary(
+    patient: PatientArg,
+    out: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--out", "-o", help="Write the summary to this file (default: standard output)"),
+    ] = None,
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Write the progress summary of a patient's whole course for their doctor: one self-contained HTML file
+    (screens, questionnaire changes, measured walking against norms, the diary week by week, the program and
+    therapy sessions, with plots) that opens offline and prints."""
+    from backstride import report
+
+    record = _record(patient, database_url, out, "summary.html")
+    _emit(
+        report.course_report(record, generated_at=dt.datetime.now(dt.UTC)),
+        out,
+        "the progress summary",
+        record,
+    )
+
+
+def _record(patient: str, database_url: str | None, out: Path | None, example: str) -> Any:
+    """The patient's whole record from the database, after checking the output can be written."""
+    from backstride import store
     from backstride._errors import InputError
-    from backstride._files import check_writable, write_text_whole
+    from backstride._files import check_writable
     from backstride.cli._db import _redact, _why
 
     if out is not None:
-        check_writable(out, "the export", "record.fhir.json")
+        check_writable(out, "the export", example)
     url = database_url or store.database_url()
     path = store.sqlite_path(url)
     if path is not None and not path.exists():
@@ -64,14 +106,17 @@ def export_fhir(
             )
             if user is None or user.role != "patient":
                 raise InputError(f"there is no patient {patient!r} in {_redact(url)}")
-            record = store.fhir_record(session, user.id)
+            return store.patient_record(session, user.id)
     finally:
         engine.dispose()
-    bundle = fhir.patient_bundle(record, generated_at=dt.datetime.now(dt.UTC))
-    text = json.dumps(bundle, ensure_ascii=False, indent=1) + "\n"
+
+
+def _emit(text: str, out: Path | None, what: str, record: Any) -> None:
+    """The export to standard output, or whole to ``out`` with a line on standard error."""
+    from backstride._files import write_text_whole
+
     if out is None:
         sys.stdout.write(text)
         return
     write_text_whole(out, text)
-    n = len(bundle["entry"])
-    typer.echo(f"backstride: {n} resources for {record.patient.name} written to {out}", err=True)
+    typer.echo(f"backstride: {what} for {record.patient.name} written to {out}", err=True)

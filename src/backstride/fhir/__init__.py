@@ -1,17 +1,16 @@
 """A patient's record as FHIR R4 (HL7 Fast Healthcare Interoperability Resources), for a doctor's or a
 clinic's record system.
 
-:func:`patient_bundle` turns a :class:`PatientRecord` (plain values; ``backstride.store.fhir_record`` fills
-one from the clinic's database) into a ``Bundle`` of type ``collection``: the patient, their screens,
-questionnaire scores, measured walking, diary, imported activity, program versions and therapy sessions. Pure: no database,
-no files, no network. Which codes and units are used, and why: ``backstride.fhir._codes``.
+:func:`patient_bundle` turns a :class:`PatientRecord` (plain values, from ``backstride.course``;
+``backstride.store.patient_record`` fills one from the clinic's database) into a ``Bundle`` of type
+``collection``: the patient, their screens, questionnaire scores, measured walking, diary, imported activity,
+program versions and therapy sessions. Pure: no database, no files, no network. Which codes and units are
+used, and why: ``backstride.fhir._codes``.
 """
 
 from __future__ import annotations
 
-from backstride.fhir._bundle import patient_bundle
-from backstride.fhir._codes import CODE_SYSTEM, FHIR_VERSION, MEDIA_TYPE
-from backstride.fhir._record import (
+from backstride.course import (  # re-exported: what a bundle is made from
     ActivityEntry,
     DiaryEntry,
     Finding,
@@ -23,6 +22,8 @@ from backstride.fhir._record import (
     ScreeningEntry,
     SessionEntry,
 )
+from backstride.fhir._bundle import patient_bundle
+from backstride.fhir._codes import CODE_SYSTEM, FHIR_VERSION, MEDIA_TYPE
 
 __all__ = [
     "CODE_SYSTEM",

@@ -17,8 +17,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from backstride.fhir import _codes as c
-from backstride.fhir._record import (
+from backstride.course import (
     ActivityEntry,
     DiaryEntry,
     GaitEntry,
@@ -28,6 +27,7 @@ from backstride.fhir._record import (
     ScreeningEntry,
     SessionEntry,
 )
+from backstride.fhir import _codes as c
 
 Json = dict[str, Any]
 

@@ -2,12 +2,14 @@
 
 Figures are plotly descriptions (plain dicts) drawn by the plotly.js shipped in ``static/`` — by the web app,
 which serves it, and by the self-contained HTML report of one recording (``backstride analyze --html``),
-which carries it inside. Only data is turned into figures here; what counts as good or bad is the clinic's
+which carries it inside — and by the progress summary of a patient's whole course for their doctor
+(``course_report``). Only data is turned into figures here; what counts as good or bad is the clinic's
 business.
 """
 
 from __future__ import annotations
 
+from backstride.report._course import ActivityWeek, DiaryWeek, activity_weeks, course_report, diary_weeks
 from backstride.report._html import (
     MAX_BOUT_ROWS,
     PLOTLY_JS,
@@ -33,10 +35,15 @@ __all__ = [
     "MANY_BOUTS",
     "MAX_BOUT_ROWS",
     "PLOTLY_JS",
+    "ActivityWeek",
     "DailySeries",
+    "DiaryWeek",
     "Figure",
     "activity_figures",
+    "activity_weeks",
     "check_writable",
+    "course_report",
+    "diary_weeks",
     "figure_json",
     "recording_figures",
     "recording_report",

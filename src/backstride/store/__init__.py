@@ -42,7 +42,7 @@ from backstride.store._db import (
     sqlite_path,
     transaction,
 )
-from backstride.store._export import fhir_record
+from backstride.store._export import patient_record
 from backstride.store._migrate import current_revision, downgrade, head_revision, is_up_to_date, upgrade
 from backstride.store._models import (
     ROLES,
@@ -150,7 +150,6 @@ __all__ = [
     "database_url",
     "default_blob_dir",
     "downgrade",
-    "fhir_record",
     "flare_rules",
     "gc_orphan_blobs",
     "get_log",
@@ -172,6 +171,7 @@ __all__ = [
     "make_engine",
     "normalize_email",
     "notes_of",
+    "patient_record",
     "patients_of",
     "plan_history",
     "questionnaire_changes",

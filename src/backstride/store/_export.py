@@ -1,4 +1,4 @@
-"""One patient's stored record as the plain values of a FHIR export (:class:`backstride.fhir.PatientRecord`)."""
+"""One patient's stored record as the plain values of a FHIR export (:class:`backstride.course.PatientRecord`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backstride import fhir
+from backstride import course
 from backstride.store._caseload import log_pain, log_red_flag
 from backstride.store._models import DailyLog
 from backstride.store._repo import (
@@ -24,20 +24,21 @@ from backstride.store._repo import (
 )
 
 
-def fhir_record(session: Session, patient_id: int) -> fhir.PatientRecord:
-    """Everything a FHIR export holds for the patient, oldest first: screens, scores, the newest analysis of
+def patient_record(session: Session, patient_id: int) -> course.PatientRecord:
+    """Everything backstride holds of the patient's course, oldest first: screens, scores, the newest analysis of
     each recording, diary days, activity days, the program's versions and the therapy sessions (``InputError`` for no
     patient)."""
     patient = _require_patient(session, patient_id)
     profile = patient.profile
-    info = fhir.PatientInfo(
+    info = course.PatientInfo(
         id=patient.id,
         name=patient.name,
         sex=profile.sex if profile else None,
+        age=profile.age if profile else None,
         height_m=profile.height_m if profile else None,
     )
     screenings = tuple(
-        fhir.ScreeningEntry(
+        course.ScreeningEntry(
             id=s.id,
             when=s.created_at,
             urgency=s.urgency,
@@ -47,7 +48,7 @@ def fhir_record(session: Session, patient_id: int) -> fhir.PatientRecord:
         for s in screenings_of(session, patient_id)
     )
     scores = tuple(
-        fhir.ScoreEntry(
+        course.ScoreEntry(
             id=q.id,
             when=q.created_at,
             instrument=q.instrument,
@@ -64,7 +65,7 @@ def fhir_record(session: Session, patient_id: int) -> fhir.PatientRecord:
     )
     newest = {a.recording_id: a for a in analyses_of(session, patient_id)}  # the last analysis of each
     gait = tuple(
-        fhir.GaitEntry(
+        course.GaitEntry(
             id=a.recording_id,  # one observation per recording: a new analysis updates it
             when=a.recording.uploaded_at,
             source=a.recording.filename,
@@ -77,7 +78,7 @@ def fhir_record(session: Session, patient_id: int) -> fhir.PatientRecord:
     logs = session.scalars(select(DailyLog).where(DailyLog.patient_id == patient_id).order_by(DailyLog.date))
     diary = tuple(_diary(row.id, row.date, row.log) for row in logs)
     activity = tuple(
-        fhir.ActivityEntry(
+        course.ActivityEntry(
             id=d.id,
             date=d.date,
             source=d.source,
@@ -89,7 +90,7 @@ def fhir_record(session: Session, patient_id: int) -> fhir.PatientRecord:
         for d in activity_days_of(session, patient_id)
     )
     plans = tuple(
-        fhir.PlanEntry(
+        course.PlanEntry(
             id=p.id,
             version=p.version,
             when=p.created_at,
@@ -107,7 +108,7 @@ def fhir_record(session: Session, patient_id: int) -> fhir.PatientRecord:
         for p in plan_history(session, patient_id)
     )
     sessions = tuple(_session(row.id, row.data) for row in therapy_sessions_of(session, patient_id))
-    return fhir.PatientRecord(
+    return course.PatientRecord(
         patient=info,
         screenings=screenings,
         scores=scores,
@@ -119,19 +120,19 @@ def fhir_record(session: Session, patient_id: int) -> fhir.PatientRecord:
     )
 
 
-def _finding(reason: Mapping[str, Any]) -> fhir.Finding:
+def _finding(reason: Mapping[str, Any]) -> course.Finding:
     what, why = _text(reason.get("finding")), _text(reason.get("why"))
-    return fhir.Finding(
+    return course.Finding(
         rule=str(reason.get("id", "")),
         urgency=str(reason.get("urgency", "")),
         text=": ".join(x for x in (what, why) if x),
     )
 
 
-def _diary(row_id: int, date: dt.date, log: Mapping[str, Any]) -> fhir.DiaryEntry:
+def _diary(row_id: int, date: dt.date, log: Mapping[str, Any]) -> course.DiaryEntry:
     walks = [w for w in log.get("walks") or () if isinstance(w, Mapping)]
     minutes = [m for w in walks if (m := json_number(w.get("minutes"))) is not None]
-    return fhir.DiaryEntry(
+    return course.DiaryEntry(
         id=row_id,
         date=date,
         pain=log_pain(log),
@@ -142,12 +143,12 @@ def _diary(row_id: int, date: dt.date, log: Mapping[str, Any]) -> fhir.DiaryEntr
     )
 
 
-def _session(row_id: int, data: Mapping[str, Any]) -> fhir.SessionEntry | None:
+def _session(row_id: int, data: Mapping[str, Any]) -> course.SessionEntry | None:
     """A stored therapy session (the clinic's ``TherapySession`` JSON), or ``None`` without its date."""
     date = _date(data.get("date"))
     if date is None:
         return None
-    return fhir.SessionEntry(
+    return course.SessionEntry(
         id=row_id,
         date=date,
         clinician=str(data.get("clinician") or "clinician"),

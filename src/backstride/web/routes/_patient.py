@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from backstride._errors import InputError
 from backstride.web._context import check_csrf, get_state, require_patient_access, transaction
@@ -322,23 +322,54 @@ def progress_page(request: Request, patient_id: int) -> Response:
 
 
 # ------------------------------------------------------------------------------------------------ export
-@router.get("/patients/{patient_id}/fhir.json")
-def fhir_export(request: Request, patient_id: int) -> Response:
-    """The patient's record as a FHIR R4 bundle to download: for their clinicians, and for the patient
-    (their own data, to take to another clinic or doctor) once no emergency is waiting to be acted on."""
-    from backstride import fhir, store
+def _exported_record(request: Request, patient_id: int) -> tuple[Any, Any] | Response:
+    """The patient's whole record for a download, with their name; or the emergency page a patient sees
+    instead while an emergency waits to be acted on (their clinicians always get the record)."""
+    from backstride import store
 
     with transaction(request, readonly=True) as db:
         user, patient = require_patient_access(request, db, patient_id)
         stop = blocking_emergency(request, db, user, patient)  # only ever for the patient themselves
         if stop is not None:
             return stop
-        record = store.fhir_record(db, patient.id)
+        return store.patient_record(db, patient.id), patient.name
+
+
+def _download_name(name: str, now: dt.datetime, suffix: str) -> dict[str, str]:
+    stem = "-".join(name.lower().split())[:60] or "patient"
+    return attachment(f"backstride-{stem}-{now:%Y-%m-%d}{suffix}")
+
+
+@router.get("/patients/{patient_id}/fhir.json")
+def fhir_export(request: Request, patient_id: int) -> Response:
+    """The patient's record as a FHIR R4 bundle to download: for their clinicians, and for the patient
+    (their own data, to take to another clinic or doctor) once no emergency is waiting to be acted on."""
+    from backstride import fhir
+
+    found = _exported_record(request, patient_id)
+    if isinstance(found, Response):
+        return found
+    record, name = found
     now = dt.datetime.now(dt.UTC)
     text = json.dumps(fhir.patient_bundle(record, generated_at=now), ensure_ascii=False, indent=1)
-    stem = "-".join(patient.name.lower().split())[:60] or "patient"
     return Response(
         text,
         media_type=f"{fhir.MEDIA_TYPE}; fhirVersion=4.0",
-        headers=attachment(f"backstride-{stem}-{now:%Y-%m-%d}.fhir.json"),
+        headers=_download_name(name, now, ".fhir.json"),
+    )
+
+
+@router.get("/patients/{patient_id}/summary.html")
+def course_summary(request: Request, patient_id: int) -> Response:
+    """The progress summary of the whole course for the patient's doctor (one self-contained HTML file), for
+    the same people as the FHIR download."""
+    from backstride import report
+
+    found = _exported_record(request, patient_id)
+    if isinstance(found, Response):
+        return found
+    record, name = found
+    now = dt.datetime.now(dt.UTC)
+    return HTMLResponse(
+        report.course_report(record, generated_at=now), headers=_download_name(name, now, "-summary.html")
     )

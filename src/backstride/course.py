@@ -1,5 +1,10 @@
-"""What a FHIR export is made from: one patient's record as plain values (the store fills it, the bundle
-reads it; neither knows the other)."""
+"""A patient's course of care as plain values: who they are, their screens, scores, measured walks, diary,
+imported activity, program versions and therapy sessions.
+
+``backstride.store.patient_record`` fills a :class:`PatientRecord` from the clinic's database; the FHIR export
+(``backstride.fhir``) and the progress report for a doctor (``backstride.report.course_report``) read it.
+Neither side knows the other, and neither touches the database.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ class PatientInfo:
     id: int
     name: str
     sex: str | None = None
+    age: float | None = None  # years, as the clinic recorded it (the report compares walking with norms)
     height_m: float | None = None
 
 
@@ -126,7 +132,7 @@ class SessionEntry:
 
 @dataclass(frozen=True, kw_only=True)
 class PatientRecord:
-    """Everything a FHIR export holds for one patient, oldest first in each list."""
+    """Everything backstride holds of one patient's course, oldest first in each list."""
 
     patient: PatientInfo
     screenings: tuple[ScreeningEntry, ...] = ()

@@ -1,4 +1,5 @@
-"""``backstride export-fhir``: a patient's bundle from the clinic database, or one readable error."""
+"""``backstride export-fhir`` and ``export-summary``: a patient's bundle or progress summary from the clinic
+database, or one readable error."""
 
 from __future__ import annotations
 
@@ -44,6 +45,20 @@ def test_export_to_a_file(db_url: str, tmp_path: Path, capsys: pytest.CaptureFix
     assert bundle["entry"][0]["resource"]["url"] == fhir.CODE_SYSTEM
 
 
+def test_the_summary_to_a_file(db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "ann-summary.html"
+    assert main(["export-summary", "ann@example.org", "--database-url", db_url, "--out", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "<h1>Progress summary: Ann</h1>" in page
+    assert "<td>Numeric Pain Rating Scale</td>" in page and "<td>1×</td>" in page  # the stored rating
+    assert "<td>1.70 m</td>" in page and "<td>female</td>" in page
+    assert "the progress summary for Ann written to" in capsys.readouterr().err
+    assert main(["export-summary", "ann@example.org", "--database-url", db_url]) == 0
+    printed = capsys.readouterr().out
+    assert printed.split("made by backstride on")[0] == page.split("made by backstride on")[0]
+
+
+@pytest.mark.parametrize("command", ["export-fhir", "export-summary"])
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -53,11 +68,16 @@ def test_export_to_a_file(db_url: str, tmp_path: Path, capsys: pytest.CaptureFix
     ],
 )
 def test_errors_are_one_line_and_write_nothing(
-    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+    db_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    args: list[str],
+    message: str,
 ) -> None:
     args = [a.format(tmp=tmp_path) for a in args]
     before = sorted(p.name for p in tmp_path.iterdir())
-    assert main(["export-fhir", *args, "--database-url", db_url]) == 2
+    assert main([command, *args, "--database-url", db_url]) == 2
     err = capsys.readouterr().err
     assert err.startswith("backstride: error: ") and message.format(tmp=tmp_path) in err
     assert err.count("\n") == 1

@@ -1,0 +1,285 @@
+"""The progress summary of a patient's whole course, for their doctor: built from a plain record, the clinic's
+verdicts and norms in it, the diary and activity week by week, nothing invented for what was not recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+
+import pytest
+
+from backstride import clinic, report
+from backstride._errors import InputError
+from backstride.course import (
+    ActivityEntry,
+    DiaryEntry,
+    Finding,
+    GaitEntry,
+    PatientInfo,
+    PatientRecord,
+    PlanEntry,
+    ScoreEntry,
+    ScreeningEntry,
+    SessionEntry,
+)
+
+UTC = dt.UTC
+AT = dt.datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+
+
+def _at(day: int, month: int = 11) -> dt.datetime:
+    return dt.datetime(2026, month, day, 10, 0, tzinfo=UTC)
+
+
+def _gait(rid: int, day: int, speed: float, cadence: float) -> GaitEntry:
+    return GaitEntry(
+        id=rid,
+        when=_at(day),
+        source=f"walk-{day}.csv",
+        summary={
+            "total_walking_s": 600.0,
+            "n_steps": 900,
+            "median_walking_speed_mps": speed,
+            "median_cadence_spm": cadence,
+            "median_stride_length_m": 1.0,
+            "median_trunk_lean_deg": 6.0,
+        },
+    )
+
+
+def _record(**changes: object) -> PatientRecord:
+    base = PatientRecord(
+        patient=PatientInfo(id=7, name="Ann <Example>", sex="female", age=54, height_m=1.68),
+        screenings=(
+            ScreeningEntry(id=1, when=_at(2), urgency="routine"),
+            ScreeningEntry(
+                id=2,
+                when=_at(9),
+                urgency="soon",
+                findings=(
+                    Finding(rule="night_pain", urgency="soon", text="pain at night: see a doctor soon"),
+                ),
+            ),
+            ScreeningEntry(id=3, when=_at(23), urgency="routine"),
+        ),
+        scores=(
+            ScoreEntry(id=10, when=_at(2), instrument="nprs", score=7.0),
+            ScoreEntry(id=11, when=_at(2), instrument="odi", score=44.0, band="severe disability"),
+            ScoreEntry(id=12, when=_at(23), instrument="nprs", score=3.0),
+            ScoreEntry(id=13, when=_at(23), instrument="odi", score=40.0, band="moderate disability"),
+            ScoreEntry(id=14, when=_at(2), instrument="startback", score=6.0, risk="high"),
+            ScoreEntry(
+                id=15, when=_at(23), instrument="psfs", score=5.0, activities=(("walking the dog", 5.0),)
+            ),
+        ),
+        gait=(_gait(20, 3, 0.80, 92.0), _gait(21, 24, 1.05, 104.0)),
+        diary=(
+            # week of Monday 2 November: three days, one with a warning sign reported
+            DiaryEntry(
+                id=30, date=dt.date(2026, 11, 2), pain=6, next_morning_pain=5, minutes_walked=20, walks=2
+            ),
+            DiaryEntry(
+                id=31, date=dt.date(2026, 11, 3), pain=4, next_morning_pain=3, minutes_walked=30, walks=3
+            ),
+            DiaryEntry(id=32, date=dt.date(2026, 11, 8), pain=5, minutes_walked=25, walks=2, red_flag=True),
+            # week of Monday 16 November: one day, no pain given
+            DiaryEntry(id=33, date=dt.date(2026, 11, 18), minutes_walked=45, walks=3),
+        ),
+        activity=(
+            ActivityEntry(id=40, date=dt.date(2026, 11, 2), source="export.zip", steps=4000),
+            ActivityEntry(id=41, date=dt.date(2026, 11, 3), source="export.zip", steps=5000),
+            ActivityEntry(
+                id=42, date=dt.date(2026, 11, 4), source="export.zip", steps=9000, walking_speed_mps=1.1
+            ),
+        ),
+        plans=(
+            PlanEntry(
+                id=50,
+                version=1,
+                when=_at(2),
+                start_date=dt.date(2026, 11, 4),  # in force from the Wednesday: 5 of the week's 7 days
+                walks_per_day=2,
+                minutes_per_walk=10,
+                exercises=(("Glute bridge", "2 x 8, once a day"),),
+                advice=("Slow down when pain rises.",),
+            ),
+            PlanEntry(
+                id=51, version=2, when=_at(16), walks_per_day=3, minutes_per_walk=15, reason="walks went well"
+            ),
+        ),
+        sessions=(
+            SessionEntry(
+                id=60,
+                date=dt.date(2026, 11, 10),
+                clinician="Dana Reyes",
+                technique="spinal mobilisation",
+                region="L4-L5",
+                duration_min=30,
+                pain_before=6,
+                pain_after=4,
+                response="better",
+            ),
+        ),
+    )
+    return PatientRecord(**{**base.__dict__, **changes})  # type: ignore[arg-type]
+
+
+def _text(page: str) -> str:
+    """The page's words without tags, scripts or the figures' JSON (what a reader sees)."""
+    body = re.sub(r"<script.*?</script>|<style.*?</style>", "", page, flags=re.S)
+    body = re.sub(r"</?(strong|span|em|code)\b[^>]*>", "", body)  # inline: no break in the words
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
+
+
+def _figures(page: str) -> dict[str, dict]:
+    blocks = re.findall(r'<script type="application/json" data-plot-for="([^"]+)">(.*?)</script>', page, re.S)
+    return {key: json.loads(body.replace("<\\/", "</")) for key, body in blocks}
+
+
+def test_the_questionnaires_changes_are_the_clinics_verdicts() -> None:
+    page = report.course_report(_record(), generated_at=AT)
+    text = _text(page)
+    expected = clinic.compare(
+        "nprs",
+        clinic.ScoreResult(instrument="nprs", score=7.0),
+        clinic.ScoreResult(instrument="nprs", score=3.0),
+    )
+    assert expected.verdict == "improved"
+    assert f"7.0 → 3.0, improved ({expected.explanation})" in text
+    odi = clinic.compare(
+        "odi",
+        clinic.ScoreResult(instrument="odi", score=44.0, band="severe disability"),
+        clinic.ScoreResult(instrument="odi", score=40.0, band="moderate disability"),
+    )
+    assert odi.verdict == "no meaningful change"  # 4 points, under the Oswestry's threshold
+    assert f"44.0 → 40.0, no meaningful change ({odi.explanation})" in text
+    assert "answered once" in text  # STarT Back and PSFS, once each: shown, not judged
+    assert "walking the dog 5" in text
+    assert "Ann <Example>" in text and "Ann <Example>" not in page  # the name is escaped
+
+
+def test_the_screens_that_found_something_are_listed_and_an_emergency_heads_the_report() -> None:
+    text = _text(report.course_report(_record(), generated_at=AT))
+    assert "2026-11-09 soon pain at night: see a doctor soon" in text
+    assert "The 2 other screens found nothing calling for quicker care" in text
+    assert "Latest warning-sign screen, 2026-11-23: routine; 3 screens in all" in text
+    assert "came to “emergency”" not in text
+    # a diary warning sign after the latest screen heads the report too
+    assert "A warning sign was reported in the diary" not in text  # 8 November: before the 23rd's screen
+    later = _record(diary=(DiaryEntry(id=39, date=dt.date(2026, 11, 25), red_flag=True),))
+    assert "A warning sign was reported in the diary on 2026-11-25" in _text(
+        report.course_report(later, generated_at=AT)
+    )
+
+    emergency = ScreeningEntry(
+        id=4,
+        when=_at(30),
+        urgency="emergency",
+        findings=(Finding(rule="saddle", urgency="emergency", text="numbness in the saddle area: new"),),
+    )
+    record = _record(screenings=(*_record().screenings, emergency))
+    text = _text(report.course_report(record, generated_at=AT))
+    assert (
+        "The latest warning-sign screen (2026-11-30) came to “emergency”: numbness in the saddle area: new."
+        in text
+    )
+    assert text.index("came to “emergency”") < text.index("In short")
+
+
+def test_the_diary_week_by_week_against_the_program() -> None:
+    weeks = report.diary_weeks(_record().diary, _record().plans)
+    assert [w.monday for w in weeks] == [dt.date(2026, 11, 2), dt.date(2026, 11, 16)]
+    first, second = weeks
+    assert (first.days_logged, first.walks, first.minutes, first.red_flags) == (3, 7, 75.0, 1)
+    assert first.planned_minutes == 5 * 2 * 10  # version 1 from Wednesday the 4th to Sunday the 8th
+    assert (first.median_pain, first.highest_pain, first.morning_pain) == (5, 6, 4.0)
+    # version 2 was made on Monday the 16th without a start date: in force from then, all week
+    assert second.planned_minutes == 7 * 3 * 15
+    assert (second.median_pain, second.highest_pain, second.morning_pain) == (None, None, None)
+    # made on Wednesday the 18th: the week under way is set against its first three days only
+    (_, under_way) = report.diary_weeks(_record().diary, _record().plans, until=dt.date(2026, 11, 18))
+    assert under_way.planned_minutes == 3 * 3 * 15
+    text = _text(report.course_report(_record(), generated_at=AT))
+    assert "2026-11-02 3 7 75 100 5.0 / 6 4.0 1" in text
+    assert "2026-11-16 1 3 45 315 – / – –" in text
+    assert (
+        "4 days logged over 2 weeks, 120 minutes walked in 10 walks; a warning sign reported on 1 day" in text
+    )
+
+
+def test_measured_walking_first_against_latest_and_against_norms() -> None:
+    record = _record()
+    text = _text(report.course_report(record, generated_at=AT))
+    assert (
+        "Walking speed in the measured walks: 0.80 → 1.05 m/s (first and latest of 2 measured walks)" in text
+    )
+    assert "Cadence in the measured walks: 92.0 → 104.0 steps/min" in text
+    norms = clinic.compare_with_norms(record.gait[-1].summary, age=54, sex="female")
+    for m in norms.measures:
+        assert m.line in text
+    unknown = _record(patient=PatientInfo(id=7, name="Ann", sex=None, age=None))
+    text = _text(report.course_report(unknown, generated_at=AT))
+    assert "Not compared with norms: the patient's age and sex are not in the record." in text
+    assert "not recorded" in text  # sex, age and height: said, not invented
+
+
+def test_activity_weeks_and_sessions() -> None:
+    weeks = report.activity_weeks(_record())
+    assert len(weeks) == 1 and (weeks[0].days, weeks[0].median_steps, weeks[0].median_speed_mps) == (
+        3,
+        5000,
+        1.1,
+    )
+    text = _text(report.course_report(_record(), generated_at=AT))
+    assert "2026-11-02 export.zip 3 5000 1.10" in text
+    assert "2026-11-10 spinal mobilisation L4-L5 Dana Reyes 30 6 → 4 better" in text
+    assert (
+        "Glute bridge: 2 x 8, once a day" not in text
+    )  # version 1's exercises: the current program is version 2
+    assert "2 2026-11-16 3 15 0 walks went well" in text
+
+
+def test_one_measured_walk_is_a_row_not_a_line() -> None:
+    record = _record(gait=(_gait(20, 3, 0.80, 92.0),))
+    page = report.course_report(record, generated_at=AT)
+    assert not {"plot-speed", "plot-cadence"} & set(_figures(page))
+    assert "walk-3.csv 10.0 900 0.80 92.0" in _text(page)
+
+
+def test_the_plots_carry_the_records_values() -> None:
+    figures = _figures(report.course_report(_record(), generated_at=AT))
+    assert set(figures) == {
+        "plot-pain",
+        "plot-disability",
+        "plot-weekly-minutes",
+        "plot-speed",
+        "plot-cadence",
+    }
+    pain = {t["name"]: t for t in figures["plot-pain"]["data"]}
+    assert pain["pain rating (NPRS)"]["y"] == [7.0, 3.0]
+    assert pain["highest pain on a walk (diary)"]["y"] == [6, 4, 5, None]
+    weekly = figures["plot-weekly-minutes"]["data"]
+    assert weekly[0]["y"] == [75.0, 45.0] and weekly[1]["y"] == [100, 315]
+    assert figures["plot-speed"]["data"][0]["y"] == [0.80, 1.05]
+
+
+def test_an_empty_record_makes_a_report_that_says_so() -> None:
+    page = report.course_report(PatientRecord(patient=PatientInfo(id=1, name="New")), generated_at=AT)
+    text = _text(page)
+    assert "nothing recorded yet" in text
+    for line in (
+        "No warning-sign screen on record.",
+        "No questionnaire answered yet.",
+        "No recording analysed yet.",
+        "No diary day logged yet.",
+        "No program made yet.",
+    ):
+        assert line in text
+    assert _figures(page) == {}
+
+
+def test_a_naive_generation_time_is_refused() -> None:
+    with pytest.raises(InputError, match="time zone"):
+        report.course_report(_record(), generated_at=dt.datetime(2026, 12, 1, 9, 30))
