@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from backstride import InputError
-from backstride.clinic import INSTRUMENTS, compare, load_definitions, score
+from backstride.clinic import INSTRUMENTS, ScoreResult, compare, first_to_latest, load_definitions, score
 
 
 def test_instruments_metadata() -> None:
@@ -215,6 +215,29 @@ def test_compare_refuses_mismatched_or_missing_scores() -> None:
     nothing = score("odi", {"sections": [None, None] + [1] * 8})
     with pytest.raises(InputError, match="could not be computed"):
         compare("odi", nothing, score("odi", {"sections": [1] * 10}))
+
+
+def test_first_to_latest_over_a_course() -> None:
+    unscored = score("odi", {"sections": [None, None] + [1] * 8})
+    assert unscored.score is None
+    course = [
+        unscored,  # passed over: the change runs from the first score there is
+        score("nprs", {"score": 7}),
+        score("odi", {"sections": [4] * 10}),
+        score("nprs", {"score": 5}),
+        score(
+            "psfs", {"activities": [{"name": n, "score": 3} for n in ("walk", "sit", "lift")]}
+        ),  # once only
+        ScoreResult(instrument="sf36", score=50.0),  # not an instrument backstride scores
+        score("odi", {"sections": [1] * 10}),
+        score("nprs", {"score": 2}),
+    ]
+    changes = first_to_latest(course)
+    assert list(changes) == ["nprs", "odi"]  # in the order of INSTRUMENTS
+    assert (changes["nprs"].before, changes["nprs"].after, changes["nprs"].verdict) == (7, 2, "improved")
+    assert (changes["odi"].before, changes["odi"].after) == (80, 20)  # percent of the 50 points
+    assert changes["odi"] == compare("odi", course[2], course[6])
+    assert first_to_latest([]) == {}
 
 
 def test_delta_pct() -> None:

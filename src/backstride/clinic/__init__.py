@@ -36,6 +36,7 @@ from backstride.clinic._scores import (
     ItemDefinition,
     ScoreResult,
     compare,
+    first_to_latest,
     load_definitions,
     score,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "advice_for",
     "compare",
     "compare_with_norms",
+    "first_to_latest",
     "load_definitions",
     "make_plan",
     "norms_for",

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -356,6 +356,24 @@ def compare(instrument: str, before: ScoreResult, after: ScoreResult) -> Change:
         mcid=mcid_text,
         explanation=explanation,
     )
+
+
+def first_to_latest(results: Iterable[ScoreResult]) -> dict[str, Change]:
+    """Over a course of answers (oldest first): for each instrument scored twice or more, its first score
+    against its latest, judged by :func:`compare`; in the order of :data:`INSTRUMENTS`.
+
+    An answer that could not be scored is passed over (the change runs from the first score there is), and an
+    instrument backstride does not score is left out.
+    """
+    scored: dict[str, list[ScoreResult]] = {}
+    for result in results:
+        if result.score is not None and result.instrument in INSTRUMENTS:
+            scored.setdefault(result.instrument, []).append(result)
+    return {
+        instrument: compare(instrument, scored[instrument][0], scored[instrument][-1])
+        for instrument in INSTRUMENTS
+        if len(scored.get(instrument, ())) >= 2
+    }
 
 
 def _psfs_activity_changes(before: ScoreResult, after: ScoreResult, points: float) -> str:

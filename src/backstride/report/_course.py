@@ -126,16 +126,7 @@ def _score_changes(scores: dict[str, list[ScoreEntry]]) -> dict[str, Change]:
     """The clinic's verdict on each instrument's first score against its latest (MCID), where both exist."""
     from backstride import clinic
 
-    changes: dict[str, Change] = {}
-    for instrument, entries in scores.items():
-        scored = [e for e in entries if e.score is not None]
-        if len(scored) < 2 or instrument not in clinic.INSTRUMENTS:
-            continue
-        try:
-            changes[instrument] = clinic.compare(instrument, _result(scored[0]), _result(scored[-1]))
-        except (InputError, ValueError):  # a stored score the clinic cannot read is shown, not judged
-            continue
-    return changes
+    return clinic.first_to_latest(_result(e) for entries in scores.values() for e in entries)
 
 
 def _result(entry: ScoreEntry) -> Any:

@@ -31,6 +31,7 @@ from backstride.store._caseload import (
     log_pain,
     log_red_flag,
     questionnaire_changes,
+    stored_scores,
 )
 from backstride.store._db import (
     ENV_BLOB_DIR,
@@ -184,6 +185,7 @@ __all__ = [
     "session_factory",
     "set_password_hash",
     "sqlite_path",
+    "stored_scores",
     "therapy_sessions_of",
     "to_json",
     "track_blob",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import importlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -144,48 +143,27 @@ class CaseloadRow:
         return self.red_flag or self.flare or self.no_recent_log or self.worse
 
 
-def _clinic_attr(name: str) -> Any:
-    """``backstride.clinic.<name>``, or None while the clinic package does not provide it."""
-    for module_name in ("backstride.clinic", "backstride.clinic._scores"):
-        try:
-            value = getattr(importlib.import_module(module_name), name, None)
-        except ImportError:
-            continue
-        if value is not None:
-            return value
-    return None
-
-
-def _compare_verdict(instrument: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> str | None:
-    """The clinic's verdict on the change between two stored ``ScoreResult`` JSONs, or None when the
-    clinic cannot judge it (unknown instrument, score not computable)."""
-    compare = _clinic_attr("compare")
-    score_result = _clinic_attr("ScoreResult")
-    if not callable(compare) or score_result is None:
-        return None
-    try:
-        change = compare(
-            instrument, score_result.model_validate(dict(before)), score_result.model_validate(dict(after))
-        )
-    except Exception:  # unknown instrument or incomplete score: no verdict rather than a broken page
-        return None
-    verdict = getattr(change, "verdict", None)
-    return verdict if isinstance(verdict, str) else None
-
-
 def questionnaire_changes(session: Session, patient_id: int) -> dict[str, str]:
-    """For each instrument answered at least twice: the clinic's verdict (``backstride.clinic.compare``)
-    between the first response and the latest."""
-    by_instrument: dict[str, list[Any]] = {}
+    """For each instrument scored at least twice: the clinic's verdict between the first score and the latest
+    (``backstride.clinic.first_to_latest``)."""
+    from backstride import clinic
+
+    return {k: c.verdict for k, c in clinic.first_to_latest(stored_scores(session, patient_id)).items()}
+
+
+def stored_scores(session: Session, patient_id: int) -> list[Any]:
+    """The patient's stored questionnaire results as the clinic's ``ScoreResult``, oldest first (a stored
+    result the clinic can no longer read is passed over, not a broken page)."""
+    from pydantic import ValidationError
+
+    from backstride import clinic
+
+    out = []
     for row in questionnaire_history(session, patient_id):
-        by_instrument.setdefault(row.instrument, []).append(row)
-    out: dict[str, str] = {}
-    for instrument, rows in sorted(by_instrument.items()):
-        if len(rows) < 2:
+        try:
+            out.append(clinic.ScoreResult.model_validate(dict(row.result)))
+        except (ValidationError, TypeError, ValueError):
             continue
-        verdict = _compare_verdict(instrument, rows[0].result, rows[-1].result)
-        if verdict is not None:
-            out[instrument] = verdict
     return out
 
 

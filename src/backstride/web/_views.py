@@ -8,7 +8,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from backstride._errors import InputError
 from backstride.web._activity_view import activity_view
 from backstride.web._plans import current_plan, load_log, load_plan
 
@@ -22,23 +21,10 @@ class Step:
 
 
 def questionnaire_changes(db: Any, patient_id: int) -> list[Any]:
-    """For each questionnaire answered twice or more: the clinic's verdict, first answer against latest."""
+    """For each questionnaire scored twice or more: the clinic's verdict, first score against latest."""
     from backstride import clinic, store
 
-    by_instrument: dict[str, list[Any]] = {}
-    for row in store.questionnaire_history(db, patient_id):
-        by_instrument.setdefault(row.instrument, []).append(row)
-    changes = []
-    for instrument, rows in sorted(by_instrument.items()):
-        if len(rows) < 2:
-            continue
-        try:
-            before = clinic.ScoreResult.model_validate(rows[0].result)
-            after = clinic.ScoreResult.model_validate(rows[-1].result)
-            changes.append(clinic.compare(instrument, before, after))
-        except (InputError, ValueError):
-            continue
-    return changes
+    return list(clinic.first_to_latest(store.stored_scores(db, patient_id)).values())
 
 
 def today_view(db: Any, patient: Any, today: Any) -> dict[str, Any]:
