@@ -265,6 +265,27 @@ def test_the_plots_carry_the_records_values() -> None:
     assert figures["plot-speed"]["data"][0]["y"] == [0.80, 1.05]
 
 
+def test_stored_values_the_clinic_cannot_read_show_as_they_are_and_break_nothing() -> None:
+    odd_scores = (
+        ScoreEntry(id=90, when=_at(3), instrument="startback", score=3.0, risk="unknown"),  # not a risk group
+        ScoreEntry(id=91, when=_at(4), instrument="sf36", score=50.0),  # not an instrument backstride scores
+        ScoreEntry(id=92, when=_at(5), instrument="sf36", score=55.0),
+    )
+    odd_walk = GaitEntry(
+        id=93,
+        when=_at(4),
+        source="odd.csv",
+        summary={"total_walking_s": "x", "n_steps": True, "median_walking_speed_mps": "fast"},
+    )
+    record = _record(scores=(*_record().scores, *odd_scores), gait=(*_record().gait, odd_walk))
+    text = _text(report.course_report(record, generated_at=AT))
+    assert "odd.csv – – – – – – –" in text
+    assert (
+        "sf36 2× 50.0 2026-11-04 55.0 2026-11-05 not judged (not a questionnaire backstride scores)" in text
+    )
+    assert "Numeric Pain Rating Scale: 7.0 → 3.0, improved" in text  # the rest is judged as before
+
+
 def test_an_empty_record_makes_a_report_that_says_so() -> None:
     page = report.course_report(PatientRecord(patient=PatientInfo(id=1, name="New")), generated_at=AT)
     text = _text(page)

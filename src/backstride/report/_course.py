@@ -100,6 +100,7 @@ def course_report(record: PatientRecord, *, generated_at: dt.datetime) -> str:
         instrument_names={key: spec.name for key, spec in INSTRUMENTS.items()},
         changes=changes,
         gait_columns=_GAIT_COLUMNS,
+        gait_rows=[_gait_row(g) for g in record.gait],
         gait_changes=_gait_changes(record.gait),
         norms=norms,
         norms_note=norms_note,
@@ -126,19 +127,28 @@ def _score_changes(scores: dict[str, list[ScoreEntry]]) -> dict[str, Change]:
     """The clinic's verdict on each instrument's first score against its latest (MCID), where both exist."""
     from backstride import clinic
 
-    return clinic.first_to_latest(_result(e) for entries in scores.values() for e in entries)
+    return clinic.first_to_latest(r for entries in scores.values() for e in entries if (r := _result(e)))
 
 
 def _result(entry: ScoreEntry) -> Any:
+    """The entry as the clinic's ``ScoreResult``, or ``None`` when the clinic cannot read it (shown, not
+    judged)."""
+    from pydantic import ValidationError
+
     from backstride import clinic
 
-    return clinic.ScoreResult(
-        instrument=entry.instrument,
-        score=entry.score,
-        band=entry.band,
-        risk=entry.risk,  # type: ignore[arg-type]  # validated by the model
-        activities=[clinic.Activity(name=n, score=s) for n, s in entry.activities] or None,
-    )
+    try:
+        return clinic.ScoreResult.model_validate(
+            {
+                "instrument": entry.instrument,
+                "score": entry.score,
+                "band": entry.band,
+                "risk": entry.risk,
+                "activities": [{"name": n, "score": s} for n, s in entry.activities] or None,
+            }
+        )
+    except ValidationError:
+        return None
 
 
 # ------------------------------------------------------------------------------------------ measured walks
@@ -156,6 +166,19 @@ def _norms(record: PatientRecord) -> tuple[NormComparison | None, str | None]:
         return clinic.compare_with_norms(measured[-1].summary, age=p.age, sex=p.sex), None
     except InputError as exc:
         return None, f"Not compared with norms: {exc}."
+
+
+def _gait_row(entry: GaitEntry) -> dict[str, Any]:
+    """One measured walk's table row: numbers only (anything else in a stored summary shows as a dash)."""
+    walking_s = _number(entry.summary.get("total_walking_s"))
+    steps = _number(entry.summary.get("n_steps"))
+    return {
+        "when": entry.when.date(),
+        "source": entry.source,
+        "walking_min": None if walking_s is None else walking_s / 60,
+        "steps": steps,
+        "cells": [(_number(entry.summary.get(field)), digits) for field, _, digits in _GAIT_COLUMNS],
+    }
 
 
 def _gait_changes(gait: Sequence[GaitEntry]) -> list[GaitChange]:
