@@ -56,6 +56,7 @@ class ScoreEntry:
     band: str | None = None
     risk: str | None = None
     activities: tuple[tuple[str, float], ...] = ()  # PSFS: (activity, 0-10)
+    entered_in_error: bool = False  # a clinician marked it as a mistake: kept, never counted
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,6 +70,7 @@ class GaitEntry:
     summary: Mapping[str, Any] = field(default_factory=dict)
     duration_s: float | None = None
     start_time: str | None = None  # the sensor's own start time, as its file gives it
+    entered_in_error: bool = False  # a clinician marked the recording as a mistake: kept, never counted
 
 
 @dataclass(frozen=True, kw_only=True)

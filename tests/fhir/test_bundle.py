@@ -358,3 +358,30 @@ def test_therapy_sessions() -> None:
     ]
     # what was not recorded is not invented: no region, no response, no notes
     assert "bodySite" not in second and "outcome" not in second and "note" not in second
+
+
+def test_entries_entered_in_error_are_sent_as_such_under_the_same_ids() -> None:
+    from dataclasses import replace
+
+    from fhir.resources.R4B.bundle import Bundle
+
+    record = _record()
+    marked = replace(
+        record,
+        scores=tuple(replace(s, entered_in_error=s.instrument == "nprs") for s in record.scores),
+        gait=(replace(record.gait[0], entered_in_error=True), record.gait[1]),
+    )
+    before = {o["id"]: o for o in _resources(_bundle(record), "Observation")}
+    after = {o["id"]: o for o in _resources(_bundle(marked), "Observation")}
+    assert before.keys() == after.keys()  # the same observations: a receiving system corrects its own copy
+    changed = {k for k in after if after[k]["status"] != before[k]["status"]}
+    assert {after[k]["status"] for k in changed} == {"entered-in-error"}
+    walk, pain = (
+        after[k] for k in sorted(changed, key=lambda k: after[k]["category"][0]["coding"][0]["code"])
+    )
+    assert (
+        _coded(walk, fhir.CODE_SYSTEM, "walking-measurement")
+        and "entered in error" in walk["note"][0]["text"]
+    )
+    assert _coded(pain, LOINC, "72514-3") and pain["valueQuantity"]["value"] == 6.0
+    Bundle.model_validate(json.loads(json.dumps(_bundle(marked))))

@@ -286,6 +286,22 @@ def test_stored_values_the_clinic_cannot_read_show_as_they_are_and_break_nothing
     assert "Numeric Pain Rating Scale: 7.0 → 3.0, improved" in text  # the rest is judged as before
 
 
+def test_entries_entered_in_error_are_left_out_and_counted() -> None:
+    from dataclasses import replace
+
+    base = _record()
+    wrong = ScoreEntry(id=80, when=_at(1), instrument="nprs", score=10.0, entered_in_error=True)
+    walk = replace(_gait(81, 2, 0.30, 60.0), entered_in_error=True)
+    record = _record(scores=(wrong, *base.scores), gait=(walk, *base.gait))
+    page = report.course_report(record, generated_at=AT)
+    assert _text(page) == _text(report.course_report(base, generated_at=AT)).replace(
+        "backstride number 7 ",
+        "backstride number 7 2 entries (questionnaires or recordings) a clinician marked as entered in error are "
+        "left out of this summary. ",
+    )
+    assert _figures(page) == _figures(report.course_report(base, generated_at=AT))
+
+
 def test_an_empty_record_makes_a_report_that_says_so() -> None:
     page = report.course_report(PatientRecord(patient=PatientInfo(id=1, name="New")), generated_at=AT)
     text = _text(page)

@@ -119,3 +119,35 @@ def test_cli_db_upgrade_default_sqlite_file(
     assert store.default_blob_dir() == db_file.parent / "blobs"
     monkeypatch.setenv(store.ENV_BLOB_DIR, str(tmp_path / "elsewhere"))
     assert store.default_blob_dir() == tmp_path / "elsewhere"
+
+
+def test_entered_in_error_columns_come_and_go_with_revision_0003_and_keep_the_rows(db_url: str) -> None:
+    from sqlalchemy import text
+
+    engine = store.make_engine(db_url)
+    try:
+        store.upgrade(db_url)
+        with store.transaction(engine) as s:
+            c = store.create_user(s, "c@b.org", "C", "clinician")
+            p = store.create_patient(s, c, "p@b.org", "P")
+            q = store.add_questionnaire(
+                s, p.id, "nprs", {"score": 5}, 5.0, {"instrument": "nprs", "score": 5}
+            )
+            store.mark_entered_in_error(s, q, c.id, "wrong patient")
+            pid = p.id
+        store.downgrade(db_url, "0002")
+        columns = {col["name"] for col in inspect(engine).get_columns("questionnaire_responses")}
+        assert "entered_in_error_at" not in columns and "score" in columns
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT score FROM questionnaire_responses")).scalars().all() == [5.0]
+        store.upgrade(db_url)
+        with store.transaction(engine, readonly=True) as s:
+            (row,) = store.questionnaire_history(s, pid)  # the mark went with its columns; the row stayed
+            assert row.score == 5.0 and row.entered_in_error_at is None
+        with engine.connect() as conn:
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), store.Base.metadata
+            )
+        assert diff == []
+    finally:
+        engine.dispose()

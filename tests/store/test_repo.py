@@ -268,3 +268,28 @@ def test_readonly_transaction_reads_and_does_not_block_writers(engine: Engine) -
     with store.transaction(engine) as s:  # the connection is writable again afterwards
         store.add_note(s, ids["p1"], ids["c1"], "second")
         assert [n.text for n in store.notes_of(s, ids["p1"])] == ["second", "written while a page was read"]
+
+
+def test_entered_in_error_is_kept_and_left_out(engine: Engine) -> None:
+    ids = _clinic(engine)
+    with store.transaction(engine) as s:
+        first = store.add_questionnaire(
+            s, ids["p1"], "nprs", {"score": 9}, 9.0, {"instrument": "nprs", "score": 9}
+        )
+        store.add_questionnaire(s, ids["p1"], "nprs", {"score": 4}, 4.0, {"instrument": "nprs", "score": 4})
+        with pytest.raises(InputError, match="only a clinician"):
+            store.mark_entered_in_error(s, first, ids["p1"], "I pressed the wrong number")
+        with pytest.raises(InputError, match="say why"):
+            store.mark_entered_in_error(s, first, ids["c1"], " \n ")
+        with pytest.raises(InputError, match="keep it to 500"):
+            store.mark_entered_in_error(s, first, ids["c1"], "x" * 501)
+        assert first.entered_in_error_at is None
+        store.mark_entered_in_error(s, first, ids["admin"], "  another\npatient's   rating ")
+        assert first.entered_in_error_reason == "another patient's rating"  # one line, as shown
+        with pytest.raises(InputError, match="already marked"):
+            store.mark_entered_in_error(s, first, ids["c1"], "again")
+    with store.transaction(engine, readonly=True) as s:
+        assert [q.score for q in store.questionnaire_history(s, ids["p1"])] == [4.0]
+        assert [q.score for q in store.questionnaire_history(s, ids["p1"], include_errors=True)] == [9.0, 4.0]
+        assert store.latest_questionnaires(s, ids["p1"])["nprs"].score == 4.0
+        assert store.questionnaire_changes(s, ids["p1"]) == {}  # one counted score: nothing to compare

@@ -42,9 +42,17 @@ POST_ROUTES: tuple[tuple[str, dict[str, Any]], ...] = (
     ("/patients/{pid}/plan", {"reason": "test", "walks_per_day": "2", "minutes_per_walk": "10"}),
     ("/patients/{pid}/sessions", {"technique": "massage", "region": "lumbar", "response": "same"}),
     ("/patients/{pid}/notes", {"text": "a note"}),
+    ("/patients/{pid}/recordings/{rid}/entered-in-error", {"reason": "another patient's file"}),
+    ("/patients/{pid}/questionnaires/responses/{qid}/entered-in-error", {"reason": "filled in by mistake"}),
 )
 
-CLINICIAN_ONLY_POSTS = {"/patients/{pid}/plan", "/patients/{pid}/sessions", "/patients/{pid}/notes"}
+CLINICIAN_ONLY_POSTS = {
+    "/patients/{pid}/plan",
+    "/patients/{pid}/sessions",
+    "/patients/{pid}/notes",
+    "/patients/{pid}/recordings/{rid}/entered-in-error",
+    "/patients/{pid}/questionnaires/responses/{qid}/entered-in-error",
+}
 
 
 def _other(client: Any) -> Any:
@@ -73,11 +81,18 @@ def world(client: Any, clinic: Clinic) -> dict[str, Any]:
         sign_in(browser, email)
         browsers[name] = browser
     browsers["anonymous"] = _other(client)
-    return {"rid": rid, "job": job_url.rsplit("/", 1)[1], "browsers": browsers}
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine, readonly=True) as s:
+        (response,) = store.questionnaire_history(s, clinic.patient_a)
+        qid = response.id
+    engine.dispose()
+    return {"rid": rid, "qid": qid, "job": job_url.rsplit("/", 1)[1], "browsers": browsers}
 
 
 def _url(template: str, clinic: Clinic, world: dict[str, Any], pid: int | None = None) -> str:
-    return template.format(pid=pid or clinic.patient_a, rid=world["rid"], job=world["job"])
+    return template.format(pid=pid or clinic.patient_a, rid=world["rid"], qid=world["qid"], job=world["job"])
 
 
 def test_get_routes_refuse_outsiders(clinic: Clinic, world: dict[str, Any]) -> None:
@@ -117,6 +132,7 @@ def test_post_routes_refuse_outsiders_and_change_nothing(clinic: Clinic, world: 
                 len(store.plan_history(s, pid)),
                 len(store.therapy_sessions_of(s, pid)),
                 len(store.notes_of(s, pid)),
+                len(store.recordings_of(s, pid)),  # a recording marked as entered in error drops out
                 len(
                     store.logs_between(
                         s, pid, store.utcnow().date().replace(year=2000), store.utcnow().date()

@@ -173,6 +173,7 @@ class _Resources:
             when=q.when,
             value=_quantity(value, ucum, unit),
             components=parts,
+            status=_status(q.entered_in_error),
         )
 
     def gait(self, g: GaitEntry) -> Json:
@@ -190,7 +191,12 @@ class _Resources:
         if start is None:
             note += "; the time given is its upload's"
         note += "; the medians are over the walking bouts of 10 s or more."
-        extra: Json = {"method": {"text": "backstride gait analysis of a lower-back sensor recording"}}
+        if g.entered_in_error:
+            note += " A clinician marked this recording as entered in error."
+        extra: Json = {
+            "method": {"text": "backstride gait analysis of a lower-back sensor recording"},
+            "status": _status(g.entered_in_error),
+        }
         when: dt.datetime | None = g.when
         if start is not None:
             when = None
@@ -350,6 +356,11 @@ def _concept(system: str, code: str, display: str, text: str | None = None) -> J
 
 def _loinc(code: str, display: str) -> Json:
     return _concept(c.LOINC, code, display)
+
+
+def _status(entered_in_error: bool) -> str:
+    """An observation's status: ``entered-in-error`` tells a system that took it before to correct its record."""
+    return "entered-in-error" if entered_in_error else "final"
 
 
 def _display(code: str) -> str:

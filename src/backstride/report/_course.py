@@ -10,6 +10,7 @@ everything it needs (styles, plotly.js, the figures) and prints on paper.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import statistics
 from collections.abc import Iterable, Sequence
@@ -83,6 +84,12 @@ def course_report(record: PatientRecord, *, generated_at: dt.datetime) -> str:
 
     if generated_at.tzinfo is None:
         raise InputError("the report's generation time needs a time zone")
+    errors = sum(s.entered_in_error for s in record.scores) + sum(g.entered_in_error for g in record.gait)
+    record = dataclasses.replace(  # what a clinician marked as entered in error is never counted
+        record,
+        scores=tuple(s for s in record.scores if not s.entered_in_error),
+        gait=tuple(g for g in record.gait if not g.entered_in_error),
+    )
     scores = _by_instrument(record.scores)
     changes = _score_changes(scores)
     norms, norms_note = _norms(record)
@@ -91,6 +98,7 @@ def course_report(record: PatientRecord, *, generated_at: dt.datetime) -> str:
     return template.render(
         record=record,
         p=record.patient,
+        errors=errors,
         period=_period(record),
         made=generated_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         latest_screen=record.screenings[-1] if record.screenings else None,
@@ -113,7 +121,8 @@ def course_report(record: PatientRecord, *, generated_at: dt.datetime) -> str:
 
 # ------------------------------------------------------------------------------------------- questionnaires
 def _by_instrument(entries: Iterable[ScoreEntry]) -> dict[str, list[ScoreEntry]]:
-    """Scored administrations by instrument, in the clinic's order of instruments, oldest first."""
+    """Every administration (scored or not) by instrument, in the clinic's order of instruments (others
+    after), oldest first."""
     from backstride.clinic import INSTRUMENTS
 
     grouped: dict[str, list[ScoreEntry]] = {}

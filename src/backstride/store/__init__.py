@@ -64,6 +64,7 @@ from backstride.store._models import (
     utcnow,
 )
 from backstride.store._repo import (
+    MAX_ERROR_REASON,
     Analyzer,
     activity_days_of,
     add_note,
@@ -90,6 +91,7 @@ from backstride.store._repo import (
     link_patient,
     lock_patient,
     logs_between,
+    mark_entered_in_error,
     normalize_email,
     notes_of,
     patients_of,
@@ -112,6 +114,7 @@ __all__ = [
     "ENV_BLOB_DIR",
     "ENV_DATABASE_URL",
     "FLARE_WINDOW_DAYS",
+    "MAX_ERROR_REASON",
     "NO_LOG_DAYS",
     "ROLES",
     "ActivityDay",
@@ -170,6 +173,7 @@ __all__ = [
     "log_red_flag",
     "logs_between",
     "make_engine",
+    "mark_entered_in_error",
     "normalize_email",
     "notes_of",
     "patient_record",

@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +25,9 @@ from backstride.store._repo import (
     patients_of,
     questionnaire_history,
 )
+
+if TYPE_CHECKING:
+    from backstride.clinic import ScoreResult
 
 #: Days looked back for flares and red flags.
 FLARE_WINDOW_DAYS = 7
@@ -151,14 +154,14 @@ def questionnaire_changes(session: Session, patient_id: int) -> dict[str, str]:
     return {k: c.verdict for k, c in clinic.first_to_latest(stored_scores(session, patient_id)).items()}
 
 
-def stored_scores(session: Session, patient_id: int) -> list[Any]:
+def stored_scores(session: Session, patient_id: int) -> list[ScoreResult]:
     """The patient's stored questionnaire results as the clinic's ``ScoreResult``, oldest first (a stored
     result the clinic can no longer read is passed over, not a broken page)."""
     from pydantic import ValidationError
 
     from backstride import clinic
 
-    out = []
+    out: list[ScoreResult] = []
     for row in questionnaire_history(session, patient_id):
         try:
             out.append(clinic.ScoreResult.model_validate(dict(row.result)))

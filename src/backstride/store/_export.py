@@ -60,10 +60,12 @@ def patient_record(session: Session, patient_id: int) -> course.PatientRecord:
                 for a in q.result.get("activities") or ()
                 if isinstance(a, Mapping) and json_number(a.get("score")) is not None
             ),
+            entered_in_error=q.entered_in_error_at is not None,
         )
-        for q in questionnaire_history(session, patient_id)
+        for q in questionnaire_history(session, patient_id, include_errors=True)
     )
-    newest = {a.recording_id: a for a in analyses_of(session, patient_id)}  # the last analysis of each
+    # the last analysis of each recording, those marked as entered in error too (flagged, for the FHIR export)
+    newest = {a.recording_id: a for a in analyses_of(session, patient_id, include_errors=True)}
     gait = tuple(
         course.GaitEntry(
             id=a.recording_id,  # one observation per recording: a new analysis updates it
@@ -72,6 +74,7 @@ def patient_record(session: Session, patient_id: int) -> course.PatientRecord:
             summary=dict(a.result.get("summary") or {}),
             duration_s=json_number((a.result.get("recording") or {}).get("duration_s")),
             start_time=_text((a.result.get("recording") or {}).get("start_time")),
+            entered_in_error=a.recording.entered_in_error_at is not None,
         )
         for a in newest.values()
     )

@@ -145,7 +145,19 @@ class Screening(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
 
 
-class QuestionnaireResponse(Base):
+class EnteredInError:
+    """Columns of an entry a clinician can mark as entered in error (the wrong patient's file, a questionnaire
+    filled in by mistake): it is kept, with who marked it, when and why, and left out of scores, plots, plans
+    and reports; the FHIR export sends it with status ``entered-in-error`` so a receiving record corrects it."""
+
+    entered_in_error_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    entered_in_error_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    entered_in_error_reason: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class QuestionnaireResponse(EnteredInError, Base):
     """One filled-in questionnaire (ODI, RMDQ, ...) and its score."""
 
     __tablename__ = "questionnaire_responses"
@@ -160,7 +172,7 @@ class QuestionnaireResponse(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class RecordingFile(Base):
+class RecordingFile(EnteredInError, Base):
     """An uploaded sensor file; the bytes live in the blob store under ``sha256``."""
 
     __tablename__ = "recording_files"

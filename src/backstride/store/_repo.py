@@ -306,10 +306,13 @@ def add_questionnaire(
 
 
 def questionnaire_history(
-    session: Session, patient_id: int, instrument: str | None = None
+    session: Session, patient_id: int, instrument: str | None = None, *, include_errors: bool = False
 ) -> list[QuestionnaireResponse]:
-    """Every response of the patient (to one instrument if given), oldest first."""
+    """Every response of the patient (to one instrument if given), oldest first; those marked as entered in
+    error only with ``include_errors``."""
     stmt = select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == patient_id)
+    if not include_errors:
+        stmt = stmt.where(QuestionnaireResponse.entered_in_error_at.is_(None))
     if instrument is not None:
         stmt = stmt.where(QuestionnaireResponse.instrument == instrument)
     stmt = stmt.order_by(QuestionnaireResponse.created_at, QuestionnaireResponse.id)
@@ -456,13 +459,12 @@ def _on_rollback(session: Session, previous_transaction: Any) -> None:
         _delete_pending(session)
 
 
-def recordings_of(session: Session, patient_id: int) -> list[RecordingFile]:
-    """The patient's recordings, newest first."""
-    stmt = (
-        select(RecordingFile)
-        .where(RecordingFile.patient_id == patient_id)
-        .order_by(RecordingFile.uploaded_at.desc(), RecordingFile.id.desc())
-    )
+def recordings_of(session: Session, patient_id: int, *, include_errors: bool = False) -> list[RecordingFile]:
+    """The patient's recordings, newest first; those marked as entered in error only with ``include_errors``."""
+    stmt = select(RecordingFile).where(RecordingFile.patient_id == patient_id)
+    if not include_errors:
+        stmt = stmt.where(RecordingFile.entered_in_error_at.is_(None))
+    stmt = stmt.order_by(RecordingFile.uploaded_at.desc(), RecordingFile.id.desc())
     return list(session.scalars(stmt))
 
 
@@ -479,15 +481,43 @@ def latest_analysis(session: Session, recording_id: int) -> GaitAnalysis | None:
     return session.scalars(stmt).first()
 
 
-def analyses_of(session: Session, patient_id: int) -> list[GaitAnalysis]:
-    """Every gait analysis of the patient's recordings, oldest first (for trends)."""
+def analyses_of(session: Session, patient_id: int, *, include_errors: bool = False) -> list[GaitAnalysis]:
+    """Every gait analysis of the patient's recordings, oldest first (for trends); of recordings marked as
+    entered in error only with ``include_errors``."""
     stmt = (
         select(GaitAnalysis)
         .join(RecordingFile, GaitAnalysis.recording_id == RecordingFile.id)
         .where(RecordingFile.patient_id == patient_id)
-        .order_by(RecordingFile.uploaded_at, GaitAnalysis.id)
     )
-    return list(session.scalars(stmt))
+    if not include_errors:
+        stmt = stmt.where(RecordingFile.entered_in_error_at.is_(None))
+    return list(session.scalars(stmt.order_by(RecordingFile.uploaded_at, GaitAnalysis.id)))
+
+
+# ------------------------------------------------------------------------------------- entered in error
+#: The longest reason kept for marking an entry as entered in error.
+MAX_ERROR_REASON = 500
+
+
+def mark_entered_in_error(
+    session: Session, entry: QuestionnaireResponse | RecordingFile, clinician_id: int, reason: str
+) -> None:
+    """Mark a questionnaire response or a recording as entered in error: kept, with who, when and why, and
+    left out of every history, score, plot, plan and report from now on (``InputError`` for an empty or
+    over-long reason, an entry already marked, or a patient marking it)."""
+    if _require_user(session, clinician_id).role == "patient":
+        raise InputError("only a clinician can mark an entry as entered in error")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise InputError("say why the entry is in error (for example: another patient's file)")
+    if len(reason) > MAX_ERROR_REASON:
+        raise InputError(f"the reason is {len(reason)} characters long; keep it to {MAX_ERROR_REASON}")
+    if entry.entered_in_error_at is not None:
+        raise InputError("this entry is already marked as entered in error")
+    entry.entered_in_error_at = utcnow()
+    entry.entered_in_error_by_id = clinician_id
+    entry.entered_in_error_reason = reason
+    session.flush()
 
 
 def referenced_blobs(session: Session) -> set[str]:

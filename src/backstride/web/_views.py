@@ -150,11 +150,18 @@ def clinician_view(db: Any, patient: Any, today: Any) -> dict[str, Any]:
 
     row, plan, review = current_plan(db, patient, today)
     progress = progress_view(db, patient, today)
+    questionnaires = list(reversed(store.questionnaire_history(db, patient.id, include_errors=True)))
+    recordings = store.recordings_of(db, patient.id, include_errors=True)
+    markers = {q.entered_in_error_by_id for q in questionnaires} | {
+        r.entered_in_error_by_id for r in recordings
+    }
     return {
         "flags": store.caseload_row(db, patient, today),
         "screenings": list(reversed(store.screenings_of(db, patient.id))),
-        "questionnaires": list(reversed(store.questionnaire_history(db, patient.id))),
-        "recordings": [(r, store.latest_analysis(db, r.id)) for r in store.recordings_of(db, patient.id)],
+        "questionnaires": questionnaires,
+        "recordings": [(r, store.latest_analysis(db, r.id)) for r in recordings],
+        "error_by": {uid: u.name for uid in markers if uid is not None and (u := store.get_user(db, uid))},
+        "max_error_reason": store.MAX_ERROR_REASON,
         "plan_row": row,
         "plan": plan,
         "review": review,

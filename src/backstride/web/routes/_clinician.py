@@ -180,3 +180,37 @@ def add_note(request: Request, patient_id: int, text: str = Form(...)) -> Respon
         user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
         store.add_note(db, patient.id, user.id, text)
     return RedirectResponse(f"/patients/{patient_id}#notes", status_code=303)
+
+
+# ------------------------------------------------------------------------------------- entered in error
+@router.post("/patients/{patient_id}/questionnaires/responses/{response_id}/entered-in-error")
+def questionnaire_entered_in_error(
+    request: Request, patient_id: int, response_id: int, reason: str = Form("")
+) -> Response:
+    """A clinician marks a questionnaire response as entered in error (kept, never counted again)."""
+    from backstride import store
+
+    with transaction(request) as db:
+        user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
+        row = db.get(store.QuestionnaireResponse, response_id)
+        if row is None or row.patient_id != patient.id:
+            raise HTTPException(status_code=404)
+        store.mark_entered_in_error(db, row, user.id, reason)
+    return RedirectResponse(f"/patients/{patient_id}#questionnaires", status_code=303)
+
+
+@router.post("/patients/{patient_id}/recordings/{recording_id}/entered-in-error")
+def recording_entered_in_error(
+    request: Request, patient_id: int, recording_id: int, reason: str = Form("")
+) -> Response:
+    """A clinician marks a recording as entered in error (another patient's file, a sensor worn wrongly):
+    kept with its analysis, left out of trends, plans and reports."""
+    from backstride import store
+
+    with transaction(request) as db:
+        user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
+        row = store.get_recording(db, recording_id)
+        if row is None or row.patient_id != patient.id:
+            raise HTTPException(status_code=404)
+        store.mark_entered_in_error(db, row, user.id, reason)
+    return RedirectResponse(f"/patients/{patient_id}#recordings", status_code=303)

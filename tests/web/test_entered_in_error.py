@@ -1,0 +1,112 @@
+"""Entered in error: a clinician marks a questionnaire response or a recording as a mistake; it is kept, with
+who, when and why, shown struck through to clinicians, and no longer counted anywhere (verdicts, the caseload,
+progress plots, the doctor's summary); the FHIR export sends it as entered-in-error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.web.conftest import Clinic, check_in, post, sign_in, upload_sample, wait_for_job
+
+from backstride import store
+
+
+def _ids(clinic: Clinic) -> tuple[list[int], list[int]]:
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            questionnaires = [
+                q.id for q in store.questionnaire_history(s, clinic.patient_a, include_errors=True)
+            ]
+            recordings = [r.id for r in store.recordings_of(s, clinic.patient_a, include_errors=True)]
+    finally:
+        engine.dispose()
+    return questionnaires, recordings
+
+
+def test_a_mistaken_pain_rating_and_recording_are_kept_but_no_longer_counted(
+    client: Any, clinic: Clinic
+) -> None:
+    pid = clinic.patient_a
+    sign_in(client, "paula@home.test")
+    check_in(client, pid)
+    for score in ("9", "7", "3"):  # the 9 was meant for another patient
+        post(client, f"/patients/{pid}/questionnaires/nprs", {"score": score})
+    wait_for_job(client, upload_sample(client, pid).headers["location"])
+    (wrong, first, latest), (recording,) = _ids(clinic)
+
+    therapist = client.__class__(client.app, follow_redirects=False)
+    sign_in(therapist, "anna@clinic.test")
+    page = therapist.get(f"/patients/{pid}").text
+    assert "Entered in error…" in page
+    summary = therapist.get(f"/patients/{pid}/summary.html").text
+    assert "9.0 → 3.0" in summary
+
+    # a reason is required: refused with a message, nothing marked
+    refused = post(
+        therapist, f"/patients/{pid}/questionnaires/responses/{wrong}/entered-in-error", {"reason": " "}
+    )
+    assert refused.status_code == 422 and "say why the entry is in error" in refused.text
+    assert _ids(clinic)[0] == [wrong, first, latest]
+    # a response of another patient is not found under this one
+    other = post(therapist, f"/patients/{clinic.patient_b}/questionnaires/responses/{wrong}/entered-in-error")
+    assert other.status_code == 404
+
+    done = post(
+        therapist,
+        f"/patients/{pid}/questionnaires/responses/{wrong}/entered-in-error",
+        {"reason": "another patient's rating"},
+    )
+    assert done.status_code == 303 and done.headers["location"] == f"/patients/{pid}#questionnaires"
+    again = post(
+        therapist, f"/patients/{pid}/questionnaires/responses/{wrong}/entered-in-error", {"reason": "x"}
+    )
+    assert again.status_code == 422 and "already marked" in again.text
+    marked = post(
+        therapist,
+        f"/patients/{pid}/recordings/{recording}/entered-in-error",
+        {"reason": "sensor worn upside down"},
+    )
+    assert marked.status_code == 303
+
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            row = s.get(store.QuestionnaireResponse, wrong)
+            assert row is not None and row.score == 9  # kept as it was
+            assert row.entered_in_error_reason == "another patient's rating"
+            assert row.entered_in_error_by_id == clinic.clinician_a and row.entered_in_error_at is not None
+            assert [q.id for q in store.questionnaire_history(s, pid)] == [first, latest]
+            assert store.recordings_of(s, pid) == [] and store.analyses_of(s, pid) == []
+            assert len(store.analyses_of(s, pid, include_errors=True)) == 1  # its analysis is kept too
+            from backstride.web._views import questionnaire_changes
+
+            (change,) = questionnaire_changes(s, pid)
+            assert (change.before, change.after, change.verdict) == (7, 3, "improved")
+    finally:
+        engine.dispose()
+
+    page = therapist.get(f"/patients/{pid}").text
+    assert page.count('class="in-error"') == 2
+    assert "Entered in error: another patient&#39;s rating (Anna Therapist" in page
+    assert "Entered in error: sensor worn upside down" in page
+    summary = therapist.get(f"/patients/{pid}/summary.html").text
+    assert "7.0 → 3.0" in summary and "9.0 → 3.0" not in summary
+    assert (
+        "2 entries (questionnaires or recordings) a clinician marked as entered in error are left out"
+        in summary
+    )
+    assert "No recording analysed yet." in summary
+    bundle = therapist.get(f"/patients/{pid}/fhir.json").json()
+    statuses = {
+        e["resource"]["code"]["coding"][0]["code"]: e["resource"]["status"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "Observation"
+        and e["resource"].get("valueQuantity", {}).get("value") in (9, None)
+        and e["resource"]["code"]["coding"][0]["code"] in ("72514-3", "walking-measurement")
+    }
+    assert statuses == {"72514-3": "entered-in-error", "walking-measurement": "entered-in-error"}
+    # the patient no longer sees the recording in their list; its own page says why
+    assert f"/recordings/{recording}" not in client.get(f"/patients/{pid}/recordings").text
+    own = client.get(f"/patients/{pid}/recordings/{recording}").text
+    assert "marked this recording as entered in error" in own and "sensor worn upside down" in own
