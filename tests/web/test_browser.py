@@ -333,3 +333,30 @@ def test_the_clinician_downloads_the_progress_summary_and_its_plots_draw(
     page.wait_for_function(
         f"document.querySelectorAll('.js-plotly-plot').length === {expected}", timeout=15_000
     )
+
+
+def test_the_clinician_marks_a_questionnaire_as_entered_in_error(
+    page: Any, server: tuple[str, Clinic]
+) -> None:
+    from backstride import clinic as core
+    from backstride import store
+
+    base, clinic = server
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine) as s:  # a rating given for the wrong patient
+        odi = core.score("odi", {"sections": [5] * 10})
+        row = store.add_questionnaire(s, clinic.patient_a, "odi", {}, odi.score, odi.model_dump(mode="json"))
+        rid = row.id
+    _sign_in(page, base, "anna@clinic.test")
+    page.goto(f"{base}/patients/{clinic.patient_a}")
+    form = page.locator(f"form[action$='/questionnaires/responses/{rid}/entered-in-error']")
+    form.locator("xpath=..").locator("summary").click()
+    form.get_by_label("Why is it in error?").fill("another patient's form")
+    form.get_by_role("button", name="Mark as entered in error").click()
+    page.wait_for_url(f"**/patients/{clinic.patient_a}#questionnaires")
+    assert page.get_by_text("Entered in error: another patient's form (Anna Therapist").is_visible()
+    with store.transaction(engine, readonly=True) as s:
+        marked = s.get(store.QuestionnaireResponse, rid)
+        assert marked is not None and marked.entered_in_error_reason == "another patient's form"
+        assert rid not in [q.id for q in store.questionnaire_history(s, clinic.patient_a)]
+    engine.dispose()
