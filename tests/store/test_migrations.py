@@ -7,10 +7,20 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import Engine, inspect
 
 from backstride import store
 from backstride.cli import main
+
+
+def _schema_diff(engine: Engine) -> list[object]:
+    """What Alembic finds different between the database and the models (types compared too)."""
+    with engine.connect() as conn:
+        return list(
+            compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), store.Base.metadata
+            )
+        )
 
 
 def test_upgrade_from_empty_creates_the_models_schema(db_url: str) -> None:
@@ -22,11 +32,7 @@ def test_upgrade_from_empty_creates_the_models_schema(db_url: str) -> None:
         assert store.is_up_to_date(engine)
         tables = set(inspect(engine).get_table_names())
         assert tables == set(store.Base.metadata.tables) | {"alembic_version"}
-        with engine.connect() as conn:
-            diff = compare_metadata(
-                MigrationContext.configure(conn, opts={"compare_type": True}), store.Base.metadata
-            )
-        assert diff == []
+        assert _schema_diff(engine) == []
         # indexes and unique constraints the code relies on are really there
         uniques = {tuple(u["column_names"]) for u in inspect(engine).get_unique_constraints("daily_logs")}
         assert ("patient_id", "date") in uniques
@@ -70,11 +76,7 @@ def test_activity_days_come_and_go_with_revision_0002(db_url: str) -> None:
             assert store.get_user_by_email(s, "a@b.org") is not None
         store.upgrade(db_url)
         assert store.is_up_to_date(engine)
-        with engine.connect() as conn:
-            diff = compare_metadata(
-                MigrationContext.configure(conn, opts={"compare_type": True}), store.Base.metadata
-            )
-        assert diff == []
+        assert _schema_diff(engine) == []
     finally:
         engine.dispose()
 
@@ -144,10 +146,6 @@ def test_entered_in_error_columns_come_and_go_with_revision_0003_and_keep_the_ro
         with store.transaction(engine, readonly=True) as s:
             (row,) = store.questionnaire_history(s, pid)  # the mark went with its columns; the row stayed
             assert row.score == 5.0 and row.entered_in_error_at is None
-        with engine.connect() as conn:
-            diff = compare_metadata(
-                MigrationContext.configure(conn, opts={"compare_type": True}), store.Base.metadata
-            )
-        assert diff == []
+        assert _schema_diff(engine) == []
     finally:
         engine.dispose()
