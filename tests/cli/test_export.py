@@ -3,6 +3,7 @@ database, or one readable error."""
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -32,16 +33,21 @@ def test_export_to_a_file(db_url: str, tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["export-fhir", "ann@example.org", "--database-url", db_url, "--out", str(out)]) == 0
     bundle = json.loads(out.read_text(encoding="utf-8"))
     kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
-    assert kinds == ["CodeSystem", "Patient", "Observation", "Observation"]  # height, pain
+    # height, pain, and the progress summary for the doctor
+    assert kinds == ["CodeSystem", "Patient", "Observation", "Observation", "DocumentReference"]
     pain = bundle["entry"][3]["resource"]
     assert pain["code"]["coding"][0]["code"] == "72514-3" and pain["valueQuantity"]["value"] == 4.0
-    assert "4 resources for Ann written to" in capsys.readouterr().err
+    (attachment,) = [c["attachment"] for c in bundle["entry"][4]["resource"]["content"]]
+    page = base64.b64decode(attachment["data"]).decode("utf-8")
+    assert "<h1>Progress summary: Ann</h1>" in page and "<td>1×</td>" in page  # the same stored rating
+    assert "<script" not in page and attachment["size"] == len(page.encode("utf-8"))
+    assert "5 resources for Ann written to" in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
     # by number, to standard output: the same record
     patient_id = bundle["entry"][1]["resource"]["identifier"][0]["value"]
     assert main(["export-fhir", patient_id, "--database-url", db_url]) == 0
     printed = json.loads(capsys.readouterr().out)
-    assert printed["entry"] == bundle["entry"] and printed["type"] == "collection"
+    assert printed["entry"][:-1] == bundle["entry"][:-1] and printed["type"] == "collection"
     assert bundle["entry"][0]["resource"]["url"] == fhir.CODE_SYSTEM
 
 

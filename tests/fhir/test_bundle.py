@@ -385,3 +385,41 @@ def test_entries_entered_in_error_are_sent_as_such_under_the_same_ids() -> None:
     )
     assert _coded(pain, LOINC, "72514-3") and pain["valueQuantity"]["value"] == 6.0
     Bundle.model_validate(json.loads(json.dumps(_bundle(marked))))
+
+
+def test_the_progress_summary_goes_in_as_a_document() -> None:
+    """The doctor's summary rides along as a DocumentReference with the HTML inside, as valid FHIR."""
+    import base64
+    import hashlib
+
+    from fhir.resources.R4B.bundle import Bundle
+
+    from backstride import report
+
+    record = _record()
+    html = report.course_report(record, generated_at=AT, plots=False)
+    assert "<script" not in html and "This copy, made for a record system" in html
+    bundle = fhir.patient_bundle(record, generated_at=AT, summary_html=html)
+    assert bundle["entry"][:-1] == _bundle()["entry"]  # everything else as without it
+    Bundle.model_validate(json.loads(fhir.bundle_json(bundle)))
+    (document,) = _resources(bundle, "DocumentReference")
+    assert (document["status"], document["docStatus"], document["date"]) == (
+        "current",
+        "final",
+        "2026-11-20T09:30:00Z",
+    )
+    assert document["type"]["coding"][0]["code"] == "11508-9"
+    assert document["subject"] == _resources(bundle, "Observation")[0]["subject"]
+    (content,) = document["content"]
+    attachment = content["attachment"]
+    data = base64.b64decode(attachment["data"])
+    assert data.decode("utf-8") == html
+    assert attachment["size"] == len(data) and attachment["title"] == "Progress summary: Ann Example"
+    assert base64.b64decode(attachment["hash"]) == hashlib.sha1(data).digest()
+    # the same record at the same time: the same document, under one id per patient
+    assert fhir.patient_bundle(record, generated_at=AT, summary_html=html) == bundle
+    other = fhir.patient_bundle(_record(8), generated_at=AT, summary_html=html)
+    assert other["entry"][-1]["resource"]["id"] != document["id"]
+    assert fhir.bundle_json(bundle).endswith("}\n") and "Progress summary: Ann Example" in fhir.bundle_json(
+        bundle
+    )

@@ -190,8 +190,12 @@ def test_the_screens_that_found_something_are_listed_and_an_emergency_heads_the_
 
 def test_the_diary_week_by_week_against_the_program() -> None:
     weeks = report.diary_weeks(_record().diary, _record().plans)
-    assert [w.monday for w in weeks] == [dt.date(2026, 11, 2), dt.date(2026, 11, 16)]
-    first, second = weeks
+    # the week of the 9th has no logged day: kept, so the gap shows, against the program then in force
+    assert [w.monday for w in weeks] == [dt.date(2026, 11, 2), dt.date(2026, 11, 9), dt.date(2026, 11, 16)]
+    first, gap, second = weeks
+    assert (gap.days_logged, gap.walks, gap.minutes, gap.red_flags) == (0, 0, 0.0, 0)
+    assert gap.planned_minutes == 7 * 2 * 10
+    assert (gap.median_pain, gap.highest_pain, gap.morning_pain) == (None, None, None)
     assert (first.days_logged, first.walks, first.minutes, first.red_flags) == (3, 7, 75.0, 1)
     assert first.planned_minutes == 5 * 2 * 10  # version 1 from Wednesday the 4th to Sunday the 8th
     assert (first.median_pain, first.highest_pain, first.morning_pain) == (5, 6, 4.0)
@@ -199,14 +203,17 @@ def test_the_diary_week_by_week_against_the_program() -> None:
     assert second.planned_minutes == 7 * 3 * 15
     assert (second.median_pain, second.highest_pain, second.morning_pain) == (None, None, None)
     # made on Wednesday the 18th: the week under way is set against its first three days only
-    (_, under_way) = report.diary_weeks(_record().diary, _record().plans, until=dt.date(2026, 11, 18))
+    (_, _, under_way) = report.diary_weeks(_record().diary, _record().plans, until=dt.date(2026, 11, 18))
     assert under_way.planned_minutes == 3 * 3 * 15
     text = _text(report.course_report(_record(), generated_at=AT))
     assert "2026-11-02 3 7 75 100 5.0 / 6 4.0 1" in text
+    assert "2026-11-09 0 nothing logged 140" in text
     assert "2026-11-16 1 3 45 315 – / – –" in text
     assert (
-        "4 days logged over 2 weeks, 120 minutes walked in 10 walks; a warning sign reported on 1 day" in text
+        "4 days logged over 3 weeks (nothing logged in 1 of them), 120 minutes walked in 10 walks; "
+        "a warning sign reported on 1 day" in text
     )
+    assert report.diary_weeks((), _record().plans) == []
 
 
 def test_measured_walking_first_against_latest_and_against_norms() -> None:
@@ -261,7 +268,7 @@ def test_the_plots_carry_the_records_values() -> None:
     assert pain["pain rating (NPRS)"]["y"] == [7.0, 3.0]
     assert pain["highest pain on a walk (diary)"]["y"] == [6, 4, 5, None]
     weekly = figures["plot-weekly-minutes"]["data"]
-    assert weekly[0]["y"] == [75.0, 45.0] and weekly[1]["y"] == [100, 315]
+    assert weekly[0]["y"] == [75.0, None, 45.0] and weekly[1]["y"] == [100, 140, 315]
     assert figures["plot-speed"]["data"][0]["y"] == [0.80, 1.05]
 
 

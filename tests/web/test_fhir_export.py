@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -53,7 +54,20 @@ def test_the_download_is_a_valid_bundle_of_the_stored_record(client: Any, clinic
     assert pain["valueQuantity"]["value"] == 5
     (screening,) = [o for o in observations if o["code"]["coding"][0]["code"] == "red-flag-screen"]
     assert screening["valueCodeableConcept"]["coding"][0]["code"] == urgency == "routine"
-    assert json.loads(own.text)["entry"][1:] == bundle["entry"][1:]  # the same record for both
+    # the same record for both (the summary, made at the second of each download, aside)
+    assert json.loads(own.text)["entry"][1:-1] == bundle["entry"][1:-1]
+    document = bundle["entry"][-1]["resource"]
+    assert document["resourceType"] == "DocumentReference"
+    assert document["type"]["coding"][0] == {
+        "system": "http://loinc.org",
+        "code": "11508-9",
+        "display": "Physical therapy Progress note",
+    }
+    (content,) = document["content"]
+    assert content["attachment"]["contentType"] == "text/html"
+    page = base64.b64decode(content["attachment"]["data"]).decode("utf-8")
+    assert "<h1>Progress summary: Paula Patient</h1>" in page
+    assert "<td>Numeric Pain Rating Scale</td>" in page and "<script" not in page
 
 
 def test_a_patient_named_outside_latin_1(client: Any, clinic: Clinic) -> None:

@@ -4,7 +4,6 @@ bundle, or as the progress summary for their doctor (HTML)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -35,18 +34,16 @@ def export_fhir(
     ] = None,
     database_url: DatabaseOpt = None,
 ) -> None:
-    """Export a patient's screens, questionnaire scores, measured walking, diary, plan versions and therapy
-    sessions as a FHIR R4 bundle (JSON), for a doctor's or a clinic's record system."""
-    from backstride import fhir
+    """Export a patient's screens, questionnaire scores, measured walking, diary, plan versions, therapy
+    sessions and progress summary as a FHIR R4 bundle (JSON), for a doctor's or a clinic's record system."""
+    from backstride import fhir, report
 
     record = _record(patient, database_url, out, "record.fhir.json")
-    bundle = fhir.patient_bundle(record, generated_at=dt.datetime.now(dt.UTC))
-    _emit(
-        json.dumps(bundle, ensure_ascii=False, indent=1) + "\n",
-        out,
-        f"{len(bundle['entry'])} resources",
-        record,
+    now = dt.datetime.now(dt.UTC)
+    bundle = fhir.patient_bundle(
+        record, generated_at=now, summary_html=report.course_report(record, generated_at=now, plots=False)
     )
+    _emit(fhir.bundle_json(bundle), out, f"{len(bundle['entry'])} resources", record)
 
 
 def export_summary(

@@ -4,7 +4,8 @@ clinic's record system.
 :func:`patient_bundle` turns a :class:`PatientRecord` (plain values, from ``backstride.course``;
 ``backstride.store.patient_record`` fills one from the clinic's database) into a ``Bundle`` of type
 ``collection``: the patient, their screens, questionnaire scores, measured walking, diary, imported activity,
-program versions and therapy sessions. Pure: no database, no files, no network. Which codes and units are
+program versions and therapy sessions, and the progress summary for the doctor when it is given.
+:func:`bundle_json` writes it out. Pure: no database, no files, no network. Which codes and units are
 used, and why: ``backstride.fhir._codes``.
 """
 
@@ -22,7 +23,7 @@ from backstride.course import (  # re-exported: what a bundle is made from
     ScreeningEntry,
     SessionEntry,
 )
-from backstride.fhir._bundle import patient_bundle
+from backstride.fhir._bundle import bundle_json, patient_bundle
 from backstride.fhir._codes import CODE_SYSTEM, FHIR_VERSION, MEDIA_TYPE
 
 __all__ = [
@@ -39,5 +40,6 @@ __all__ = [
     "ScoreEntry",
     "ScreeningEntry",
     "SessionEntry",
+    "bundle_json",
     "patient_bundle",
 ]

@@ -3,15 +3,19 @@
 The bundle holds, in this order: a ``CodeSystem`` defining backstride's own codes, the ``Patient``, their
 body height, every warning-sign screen, scored questionnaire, analysed walking recording, diary day and
 imported activity day as an ``Observation``, every version of the walking and exercise program as a
-``CarePlan`` (the newest ``active``, each replacing the one before) and every hands-on therapy session as a
-``Procedure``. References inside the bundle are
+``CarePlan`` (the newest ``active``, each replacing the one before), every hands-on therapy session as a
+``Procedure`` and, when given, the progress summary for the doctor as a ``DocumentReference`` holding the
+HTML. References inside the bundle are
 ``urn:uuid:`` full URLs, derived from the patient's and each row's number, so exporting the same record
 twice gives the same bundle. Codes and units: :mod:`backstride.fhir._codes`.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import json
 import math
 import uuid
 from collections.abc import Iterator
@@ -36,26 +40,39 @@ _NAMESPACE = uuid.UUID("a3b9c8d2-41f6-4f0e-8c1b-2e7d5f6a9b10")
 _GENDERS = {"female": "female", "male": "male", "other": "other"}
 
 
-def patient_bundle(record: PatientRecord, *, generated_at: dt.datetime | None = None) -> Json:
-    """``record`` as a FHIR R4 ``Bundle`` (type ``collection``), ready for ``json.dumps``.
+def patient_bundle(
+    record: PatientRecord, *, generated_at: dt.datetime | None = None, summary_html: str | None = None
+) -> Json:
+    """``record`` as a FHIR R4 ``Bundle`` (type ``collection``), ready for :func:`bundle_json`.
 
     ``generated_at`` (default: now) is the bundle's timestamp; a naive time is taken as UTC.
+    ``summary_html``, the progress summary made from the same record at the same time
+    (``backstride.report.course_report``), goes in as a ``DocumentReference``: a record system that shows
+    documents shows the doctor what backstride's own summary shows.
     """
     when = generated_at or dt.datetime.now(dt.UTC)
+    resources = _Resources(record, summary_html=summary_html, when=when)
     return {
         "resourceType": "Bundle",
         "id": _uuid(record.patient.id, "bundle", 0),
         "type": "collection",
         "timestamp": _datetime(when),
-        "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in _Resources(record)],
+        "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in resources],
     }
+
+
+def bundle_json(bundle: Json) -> str:
+    """A bundle as the text a download or a file holds (UTF-8 characters kept, one-space indents)."""
+    return json.dumps(bundle, ensure_ascii=False, indent=1) + "\n"
 
 
 class _Resources:
     """The bundle's resources, in order (an iterable, built one at a time)."""
 
-    def __init__(self, record: PatientRecord) -> None:
+    def __init__(self, record: PatientRecord, *, summary_html: str | None, when: dt.datetime) -> None:
         self.record = record
+        self.summary_html = summary_html
+        self.when = when
         self.pid = record.patient.id
         self.subject = {"reference": f"urn:uuid:{_uuid(self.pid, 'patient', self.pid)}"}
 
@@ -86,6 +103,8 @@ class _Resources:
             yield self.care_plan(p, previous, active=i == len(rec.plans) - 1)
         for t in rec.sessions:
             yield self.procedure(t)
+        if self.summary_html is not None:
+            yield self.summary(self.summary_html)
 
     # -- resources -------------------------------------------------------------------------------------
     def patient(self) -> Json:
@@ -318,6 +337,35 @@ class _Resources:
         if notes:
             out["note"] = [{"text": n} for n in notes]
         return out
+
+    def summary(self, html: str) -> Json:
+        """The progress summary as a ``DocumentReference`` with the HTML inside (base64, with its size and
+        SHA-1 as FHIR's ``Attachment`` asks). One id per patient: each export's summary replaces the last."""
+        data = html.encode("utf-8")
+        made = _datetime(self.when)
+        return {
+            "resourceType": "DocumentReference",
+            "id": _uuid(self.pid, "summary", 0),
+            "status": "current",
+            "docStatus": "final",
+            "type": _loinc(*c.PROGRESS_NOTE_LOINC),
+            "subject": self.subject,
+            "date": made,
+            "description": "Progress summary of the whole course of care, made by backstride",
+            "content": [
+                {
+                    "attachment": {
+                        "contentType": "text/html",
+                        "language": "en",
+                        "data": base64.b64encode(data).decode("ascii"),
+                        "size": len(data),
+                        "hash": base64.b64encode(hashlib.sha1(data).digest()).decode("ascii"),
+                        "title": f"Progress summary: {self.record.patient.name}",
+                        "creation": made,
+                    }
+                }
+            ],
+        }
 
 
 # -- building blocks ----------------------------------------------------------------------------------------

@@ -9,6 +9,10 @@
   record guide codes walking speed and step length in a code system of its own), nor for the Oswestry,
   Roland-Morris, STarT Back and PSFS totals as backstride scores them, so those are **backstride's own
   codes** (:data:`CODE_SYSTEM`), defined in the bundle's ``CodeSystem`` resource with a definition each.
+- **LOINC document type** 11508-9 *Physical therapy Progress note*, for the doctor's progress summary sent
+  as a ``DocumentReference``: a member of HL7's *ProgressNoteDocumentTypeCode* value set (C-CDA on FHIR
+  implementation guide, ``http://hl7.org/fhir/us/ccda/ValueSet/2.16.840.1.113883.11.20.8.1``), which lists
+  the progress-note document types by the profession writing them.
 - **UCUM** (https://ucum.org; FHIR's units, ``http://unitsofmeasure.org``): ``s``, ``min``, ``m``, ``m/s``,
   ``/min``, ``deg``, ``%``, ``cm``, ``/d``, and annotations such as ``{steps}`` and ``{score}`` (a unit of
   one with a name, UCUM §6.4).
@@ -40,6 +44,7 @@ CATEGORIES: Final[dict[str, str]] = {"activity": "Activity", "survey": "Survey",
 PAIN_LOINC: Final = ("72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported")
 STEPS_PER_DAY_LOINC: Final = ("41950-7", "Number of steps in 24 hour Measured")
 BODY_HEIGHT_LOINC: Final = ("8302-2", "Body height")
+PROGRESS_NOTE_LOINC: Final = ("11508-9", "Physical therapy Progress note")
 
 # backstride's codes: code -> (display, definition)
 CONCEPTS: Final[dict[str, tuple[str, str]]] = {

@@ -78,8 +78,12 @@ class GaitChange:
     digits: int
 
 
-def course_report(record: PatientRecord, *, generated_at: dt.datetime) -> str:
-    """The report as HTML text. ``generated_at`` is printed on it (timezone-aware, shown in UTC)."""
+def course_report(record: PatientRecord, *, generated_at: dt.datetime, plots: bool = True) -> str:
+    """The report as HTML text. ``generated_at`` is printed on it (timezone-aware, shown in UTC).
+
+    ``plots=False`` leaves the plots and their script out (the tables keep the numbers): a copy of a few
+    tens of kilobytes for a record system, which would not run the script anyway (the FHIR export's).
+    """
     from backstride.clinic import INSTRUMENTS
 
     if generated_at.tzinfo is None:
@@ -114,8 +118,9 @@ def course_report(record: PatientRecord, *, generated_at: dt.datetime) -> str:
         norms_note=norms_note,
         weeks=weeks,
         activity_weeks=activity_weeks(record),
-        figures=_figures(record, weeks),
-        plotly=_plotly(),
+        figures=_figures(record, weeks) if plots else {},
+        plots=plots,
+        plotly=_plotly() if plots else "",
     )
 
 
@@ -220,13 +225,20 @@ def _plan_on(plans: Sequence[PlanEntry], day: dt.date) -> PlanEntry | None:
 def diary_weeks(
     diary: Sequence[DiaryEntry], plans: Sequence[PlanEntry] = (), *, until: dt.date | None = None
 ) -> list[DiaryWeek]:
-    """The diary week by week, oldest first (weeks without a logged day are left out). The planned minutes
-    count the days up to ``until`` (the report's day), so a week under way is not set against all of it."""
+    """The diary week by week, oldest first, from the first logged week to the last. A week in between with
+    no logged day is kept (``days_logged`` 0, set against the program), so a doctor sees the gap; a week of
+    illness or a flare often shows as one. The planned minutes count the days up to ``until`` (the report's
+    day), so a week under way is not set against all of it."""
     by_week: dict[dt.date, list[DiaryEntry]] = {}
-    for entry in sorted(diary, key=lambda d: d.date):
+    for entry in diary:
         by_week.setdefault(_monday(entry.date), []).append(entry)
+    if not by_week:
+        return []
+    first, last = min(by_week), max(by_week)
+    mondays = [first + dt.timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
     weeks = []
-    for monday, entries in by_week.items():
+    for monday in mondays:
+        entries = by_week.get(monday, [])
         pains = [e.pain for e in entries if e.pain is not None]
         mornings = [e.next_morning_pain for e in entries if e.next_morning_pain is not None]
         planned = [
@@ -305,7 +317,8 @@ def _figures(record: PatientRecord, weeks: Sequence[DiaryWeek]) -> dict[str, Fig
         )
     if weeks:
         series: list[tuple[str, Sequence[dt.date | dt.datetime], Sequence[float | None]]] = [
-            ("walked", [w.monday for w in weeks], [w.minutes for w in weeks])
+            # a week with nothing logged is a gap in the bars, not a week of no walking
+            ("walked", [w.monday for w in weeks], [w.minutes if w.days_logged else None for w in weeks])
         ]
         if any(w.planned_minutes is not None for w in weeks):
             series.append(("planned", [w.monday for w in weeks], [w.planned_minutes for w in weeks]))

@@ -4,7 +4,6 @@ the plan, the daily log and progress."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -344,16 +343,16 @@ def _download_name(name: str, now: dt.datetime, suffix: str) -> dict[str, str]:
 def fhir_export(request: Request, patient_id: int) -> Response:
     """The patient's record as a FHIR R4 bundle to download: for their clinicians, and for the patient
     (their own data, to take to another clinic or doctor) once no emergency is waiting to be acted on."""
-    from backstride import fhir
+    from backstride import fhir, report
 
     found = _exported_record(request, patient_id)
     if isinstance(found, Response):
         return found
     record, name = found
     now = dt.datetime.now(dt.UTC)
-    text = json.dumps(fhir.patient_bundle(record, generated_at=now), ensure_ascii=False, indent=1)
+    summary = report.course_report(record, generated_at=now, plots=False)
     return Response(
-        text,
+        fhir.bundle_json(fhir.patient_bundle(record, generated_at=now, summary_html=summary)),
         media_type=f"{fhir.MEDIA_TYPE}; fhirVersion=4.0",
         headers=_download_name(name, now, ".fhir.json"),
     )
