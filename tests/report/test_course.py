@@ -211,8 +211,11 @@ def test_the_diary_week_by_week_against_the_program() -> None:
     assert "2026-11-16 1 3 45 315 – / – –" in text
     assert (
         "4 days logged over 3 weeks (nothing logged in 1 of them), 120 minutes walked in 10 walks; "
-        "a warning sign reported on 1 day" in text
+        "the latest entry 2026-11-18, 13 days before this summary; a warning sign reported on 1 day" in text
     )
+    # a diary kept up to the last days: no count of silent days
+    recent = _text(report.course_report(_record(), generated_at=dt.datetime(2026, 11, 24, 8, 0, tzinfo=UTC)))
+    assert "in 10 walks; the latest entry 2026-11-18; a warning sign" in recent
     assert report.diary_weeks((), _record().plans) == []
 
 

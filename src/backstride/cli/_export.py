@@ -34,8 +34,10 @@ def export_fhir(
     ] = None,
     database_url: DatabaseOpt = None,
 ) -> None:
-    """Export a patient's screens, questionnaire scores, measured walking, diary, plan versions, therapy
-    sessions and progress summary as a FHIR R4 bundle (JSON), for a doctor's or a clinic's record system."""
+    """Export a patient's record as a FHIR R4 bundle (JSON) for a doctor's or a clinic's record system.
+
+    It holds the screens, questionnaire scores, measured walking, diary, program versions and therapy sessions.
+    The progress summary for the doctor rides along as a document."""
     from backstride import fhir, report
 
     record = _record(patient, database_url, out, "record.fhir.json")
@@ -54,9 +56,10 @@ def export_summary(
     ] = None,
     database_url: DatabaseOpt = None,
 ) -> None:
-    """Write the progress summary of a patient's whole course for their doctor: one self-contained HTML file
-    (screens, questionnaire changes, measured walking against norms, the diary week by week, the program and
-    therapy sessions, with plots) that opens offline and prints."""
+    """Write the progress summary of a patient's whole course for their doctor (HTML, opens offline).
+
+    One self-contained file with plots, for screen or paper.
+    It holds the screens, questionnaire changes, measured walking, the diary week by week and the program."""
     from backstride import report
 
     record = _record(patient, database_url, out, "summary.html")

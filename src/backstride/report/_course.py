@@ -97,7 +97,9 @@ def course_report(record: PatientRecord, *, generated_at: dt.datetime, plots: bo
     scores = _by_instrument(record.scores)
     changes = _score_changes(scores)
     norms, norms_note = _norms(record)
-    weeks = diary_weeks(record.diary, record.plans, until=generated_at.astimezone(dt.UTC).date())
+    today = generated_at.astimezone(dt.UTC).date()
+    weeks = diary_weeks(record.diary, record.plans, until=today)
+    diary_last = max((d.date for d in record.diary), default=None)
     template = _environment().get_template("course.html")
     return template.render(
         record=record,
@@ -117,6 +119,8 @@ def course_report(record: PatientRecord, *, generated_at: dt.datetime, plots: bo
         norms=norms,
         norms_note=norms_note,
         weeks=weeks,
+        diary_last=diary_last,
+        diary_silent_days=(today - diary_last).days if diary_last is not None else 0,
         activity_weeks=activity_weeks(record),
         figures=_figures(record, weeks) if plots else {},
         plots=plots,
