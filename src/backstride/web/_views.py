@@ -109,19 +109,19 @@ def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str
     if gait_rows:
         when = [w for w, _ in gait_rows]
         figures["plot-gait-speed"] = report.time_series(
-            "Walking speed in your measured walks",
+            "Walking speed in the measured walks",
             "metres per second",
             [("walking speed", when, [s.get("median_walking_speed_mps") for _, s in gait_rows])],
         )
         figures["plot-gait-cadence"] = report.time_series(
-            "Cadence in your measured walks",
+            "Cadence in the measured walks",
             "steps per minute",
             [("cadence", when, [s.get("median_cadence_spm") for _, s in gait_rows])],
         )
         pelvis = [s.get("median_pelvis_rotation_deg") for _, s in gait_rows]
         if any(v is not None for v in pelvis):  # recordings with a gyroscope
             figures["plot-gait-pelvis"] = report.time_series(
-                "How far your pelvis turns in each stride (a stiff, guarded walk turns it less)",
+                "How far the pelvis turns in each stride (a stiff, guarded walk turns it less)",
                 "degrees",
                 [
                     ("rotation", when, pelvis),
@@ -132,7 +132,7 @@ def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str
         right = [s.get("median_step_length_right_m") for _, s in gait_rows]
         if any(v is not None for v in (*left, *right)):  # a height known and the feet told apart
             figures["plot-gait-steps"] = report.time_series(
-                "Your steps onto the left and onto the right foot (an uneven walk shows as two lines apart)",
+                "Steps onto the left and onto the right foot (an uneven walk shows as two lines apart)",
                 "metres",
                 [("left", when, left), ("right", when, right)],
             )
