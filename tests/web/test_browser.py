@@ -335,6 +335,37 @@ def test_the_clinician_downloads_the_progress_summary_and_its_plots_draw(
     )
 
 
+def test_the_clinician_opens_the_progress_summary_and_its_plots_draw_under_its_policy(
+    page: Any, server: tuple[str, Clinic], shots: Path
+) -> None:
+    """Opened from the app (not from a file), the summary is under a Content-Security-Policy: its own one,
+    which lets its two scripts run by their hashes. A blocked script would be a console error here (the
+    fixture fails the test on any) and no plot would draw."""
+    from backstride import clinic as core
+    from backstride import store
+
+    base, clinic = server
+    _ensure_plan(clinic)
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine) as s:  # a pain rating, so the summary has a plot to draw
+        pain = core.score("nprs", {"score": 5})
+        store.add_questionnaire(s, clinic.patient_a, "nprs", {}, pain.score, pain.model_dump(mode="json"))
+    engine.dispose()
+    _sign_in(page, base, "anna@clinic.test")
+    page.goto(f"{base}/patients/{clinic.patient_a}")
+    link = page.get_by_role("link", name="open it to read or print")
+    assert link.get_attribute("target") == "_blank"
+    response = page.goto(base + str(link.get_attribute("href")))
+    assert response is not None and "script-src 'sha256-" in response.headers["content-security-policy"]
+    assert page.get_by_role("heading", name="Progress summary: Paula Patient").is_visible()
+    expected = page.locator("div.plot").count()
+    assert expected >= 1
+    page.wait_for_function(
+        f"document.querySelectorAll('.js-plotly-plot').length === {expected}", timeout=15_000
+    )
+    page.screenshot(path=shots / "30-progress-summary.png", full_page=True)
+
+
 def test_the_clinician_marks_a_questionnaire_as_entered_in_error(
     page: Any, server: tuple[str, Clinic]
 ) -> None:

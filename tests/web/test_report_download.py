@@ -101,3 +101,29 @@ def test_a_name_outside_latin_1_downloads_under_an_ascii_name_and_its_own(
     header = response.headers["content-disposition"]
     assert header.startswith('attachment; filename="_')  # the letters outside ASCII, replaced
     assert header.endswith("; filename*=UTF-8''" + quote("Łódź 王_csv-report.html", safe=""))
+
+
+def test_the_report_opens_in_the_browser_with_only_its_own_scripts_allowed(
+    client: Any, clinic: Clinic
+) -> None:
+    """``?view=1`` shows the report instead of downloading it; the app forbids inline scripts, so this page's
+    policy names each of its own scripts by hash (a changed or added script would not run) and allows nothing
+    else."""
+    import base64
+    import hashlib
+
+    result_url = _uploaded(client, clinic)
+    assert f'href="{result_url}/report.html?view=1"' in client.get(result_url).text
+    response = client.get(f"{result_url}/report.html?view=1")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == 'inline; filename="walk_csv-report.html"'
+    policy = dict(d.partition(" ")[::2] for d in response.headers["content-security-policy"].split("; "))
+    scripts = re.findall(r"<script>(.*?)</script>", response.text, re.S)
+    assert len(scripts) == 2  # plotly, and the few lines that draw the figures
+    allowed = {f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts}
+    assert set(policy["script-src"].split()) == allowed
+    assert policy["default-src"] == "'none'"  # no connection, font or frame from anywhere
+    assert policy["form-action"] == "'none'" and policy["frame-ancestors"] == "'none'"
+    # the download is the same page (the minute it was made aside)
+    stamp = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
+    assert stamp.sub("", client.get(f"{result_url}/report.html").text) == stamp.sub("", response.text)

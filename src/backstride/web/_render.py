@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -86,14 +89,38 @@ def render_error(request: Request, status: int, message: str) -> HTMLResponse:
     )
 
 
-def attachment(name: str) -> dict[str, str]:
+def attachment(name: str, *, inline: bool = False) -> dict[str, str]:
     """The ``Content-Disposition`` header that offers a download as ``name`` (RFC 6266): an ASCII name every
     browser reads, and the name in UTF-8 beside it, so "Łukasz" or "王" neither breaks the header (HTTP
-    headers are Latin-1) nor is lost."""
+    headers are Latin-1) nor is lost. ``inline``: shown in the browser, ``name`` kept for saving it."""
     from urllib.parse import quote
 
     plain = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in name)
-    header = f'attachment; filename="{plain}"'
+    header = f'{"inline" if inline else "attachment"}; filename="{plain}"'
     if plain != name:
         header += f"; filename*=UTF-8''{quote(name, safe='')}"
     return {"Content-Disposition": header}
+
+
+# a self-contained report's executable scripts: ``<script>`` without attributes (its figures are data blocks,
+# ``<script type="application/json">``, which a browser never runs)
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
+def report_response(html: str, name: str, *, view: bool) -> HTMLResponse:
+    """A self-contained HTML report (plotly and its figures inside) to open in the browser (``view``) or to
+    download as ``name``.
+
+    The app's own policy forbids inline scripts, which would leave an opened report without its plots; this
+    response's policy allows exactly the report's own scripts, each by its SHA-256 (a CSP level 2 hash
+    source), and nothing else: no other script, no connection, no form, no frame around it.
+    """
+    sources = [
+        f"'sha256-{base64.b64encode(hashlib.sha256(script.encode('utf-8')).digest()).decode('ascii')}'"
+        for script in dict.fromkeys(_INLINE_SCRIPT.findall(html))
+    ]
+    policy = (
+        f"default-src 'none'; script-src {' '.join(sources) or repr('none')}; style-src 'unsafe-inline'; "
+        "img-src data: blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+    return HTMLResponse(html, headers={**attachment(name, inline=view), "Content-Security-Policy": policy})

@@ -7,12 +7,12 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
 from backstride._errors import InputError
 from backstride.web._context import check_csrf, get_state, require_patient_access, transaction
 from backstride.web._flow import EMERGENCY, blocking_emergency, emergency_page, patient_access, refresh_plan
-from backstride.web._render import attachment, render
+from backstride.web._render import attachment, render, report_response
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
 
@@ -334,9 +334,9 @@ def _exported_record(request: Request, patient_id: int) -> tuple[Any, Any] | Res
         return store.patient_record(db, patient.id), patient.name
 
 
-def _download_name(name: str, now: dt.datetime, suffix: str) -> dict[str, str]:
+def _file_name(name: str, now: dt.datetime, suffix: str) -> str:
     stem = "-".join(name.lower().split())[:60] or "patient"
-    return attachment(f"backstride-{stem}-{now:%Y-%m-%d}{suffix}")
+    return f"backstride-{stem}-{now:%Y-%m-%d}{suffix}"
 
 
 @router.get("/patients/{patient_id}/fhir.json")
@@ -354,14 +354,14 @@ def fhir_export(request: Request, patient_id: int) -> Response:
     return Response(
         fhir.bundle_json(fhir.patient_bundle(record, generated_at=now, summary_html=summary)),
         media_type=f"{fhir.MEDIA_TYPE}; fhirVersion=4.0",
-        headers=_download_name(name, now, ".fhir.json"),
+        headers=attachment(_file_name(name, now, ".fhir.json")),
     )
 
 
 @router.get("/patients/{patient_id}/summary.html")
-def course_summary(request: Request, patient_id: int) -> Response:
+def course_summary(request: Request, patient_id: int, view: bool = False) -> Response:
     """The progress summary of the whole course for the patient's doctor (one self-contained HTML file), for
-    the same people as the FHIR download."""
+    the same people as the FHIR download: downloaded, or opened in the browser with ``?view=1``."""
     from backstride import report
 
     found = _exported_record(request, patient_id)
@@ -369,6 +369,6 @@ def course_summary(request: Request, patient_id: int) -> Response:
         return found
     record, name = found
     now = dt.datetime.now(dt.UTC)
-    return HTMLResponse(
-        report.course_report(record, generated_at=now), headers=_download_name(name, now, "-summary.html")
+    return report_response(
+        report.course_report(record, generated_at=now), _file_name(name, now, "-summary.html"), view=view
     )

@@ -23,7 +23,7 @@ from backstride.web._context import (
     with_uploaded_file,
 )
 from backstride.web._jobs import Job
-from backstride.web._render import attachment, render
+from backstride.web._render import render, report_response
 
 ACCEPTED_SUFFIXES = io.SUFFIXES
 
@@ -259,8 +259,9 @@ def result_page(request: Request, patient_id: int, recording_id: int) -> Respons
 
 
 @router.get("/patients/{patient_id}/recordings/{recording_id}/report.html")
-def report_download(request: Request, patient_id: int, recording_id: int) -> Response:
-    """The result as one self-contained HTML page to keep or send (what ``analyze --html`` writes)."""
+def report_download(request: Request, patient_id: int, recording_id: int, view: bool = False) -> Response:
+    """The result as one self-contained HTML page to keep or send (what ``analyze --html`` writes), or to
+    open in the browser with ``?view=1``."""
     from backstride import store
     from backstride.web import _analysis
 
@@ -279,7 +280,7 @@ def report_download(request: Request, patient_id: int, recording_id: int) -> Res
                 gait, None, age=age, sex=sex, no_signal=_analysis.SIGNAL_MISSING
             )
         stem = Path(rec.filename).stem or "recording"
-    return HTMLResponse(html, headers=attachment(f"{stem.replace('.', '_')[:80]}-report.html"))
+    return report_response(html, f"{stem.replace('.', '_')[:80]}-report.html", view=view)
 
 
 def _analysed(request: Request, db: Any, patient_id: int, recording_id: int) -> tuple[Any, Any, Any, Any]:
