@@ -225,3 +225,60 @@ def test_analysis_does_not_hold_the_database(engine: Engine, blobs: store.BlobSt
     assert _counts(engine) == (1, 1)
     with store.transaction(engine) as s:
         assert [n.text for n in store.notes_of(s, pid)] == ["written during the analysis"]
+
+
+def test_a_recording_analysed_again_keeps_both_and_shows_the_newest(
+    engine: Engine, blobs: store.BlobStore
+) -> None:
+    pid = _patient(engine)
+    with store.transaction(engine) as s:
+        first = store.add_recording(s, blobs, pid, "walk.csv", CSV, _Analyzer()).id
+        second = store.add_recording(s, blobs, pid, "other.csv", CSV + b"0.02,0.1,0.2,9.8\n", _Analyzer()).id
+    newer = {"subject": {"height_m": 1.8}, "summary": {"total_walking_s": 20.0, "n_bouts": 5}}
+    with store.transaction(engine) as s:
+        row = store.add_analysis(s, first, newer)
+        assert (row.walking_s, row.n_bouts, row.median_speed_mps) == (20.0, 5, None)
+        with pytest.raises(InputError, match="no recording 999"):
+            store.add_analysis(s, 999, newer)
+    assert _counts(engine) == (2, 3)
+    with store.transaction(engine, readonly=True) as s:
+        latest = store.latest_analysis(s, first)
+        assert latest is not None and latest.result == newer
+        # one analysis per recording, the newest, in the recordings' order: trends count each walk once
+        assert [(a.recording_id, a.n_bouts) for a in store.analyses_of(s, pid)] == [(first, 5), (second, 3)]
+
+
+def test_which_analyses_were_made_with_other_figures(engine: Engine) -> None:
+    pid = _patient(engine)
+
+    def made_with(height: float | None, sensor: float | None, source: str) -> store.GaitAnalysis:
+        subject = {"height_m": height, "sensor_height_m": sensor, "sensor_height_source": source}
+        return store.GaitAnalysis(result={"subject": subject})
+
+    with store.transaction(engine) as s:
+        profile = store.update_profile(s, pid, age=40, sex="male", height_m=1.7, sensor_height_m=None)
+        assert not store.analysis_is_outdated(made_with(1.7, 0.95, "from body height"), profile)
+        assert store.analysis_is_outdated(made_with(1.6, 0.9, "from body height"), profile)
+        assert store.analysis_is_outdated(
+            made_with(1.7, 1.0, "given"), profile
+        )  # a sensor height since cleared
+        assert store.analysis_is_outdated(made_with(None, None, "unknown"), profile)
+        assert store.analysis_is_outdated(store.GaitAnalysis(result={}), profile)
+        profile = store.update_profile(s, pid, age=40, sex="male", height_m=1.7, sensor_height_m=1.0)
+        assert not store.analysis_is_outdated(made_with(1.7, 1.0, "given"), profile)
+        assert not store.analysis_is_outdated(
+            made_with(None, None, "unknown"), None
+        )  # nothing known, then or now
+        # the details are checked as when the patient was added, and a refused change changes nothing
+        with pytest.raises(InputError, match="metres"):
+            store.update_profile(s, pid, age=40, sex="male", height_m=170, sensor_height_m=None)
+        with pytest.raises(InputError, match="no user with id 999"):
+            store.update_profile(s, 999, age=None, sex=None, height_m=None, sensor_height_m=None)
+        user = store.get_user(s, pid)
+        assert user is not None and user.profile is not None
+        assert (user.profile.age, user.profile.sex, user.profile.height_m, user.profile.sensor_height_m) == (
+            40,
+            "male",
+            1.7,
+            1.0,
+        )

@@ -391,3 +391,42 @@ def test_the_clinician_marks_a_questionnaire_as_entered_in_error(
         assert marked is not None and marked.entered_in_error_reason == "another patient's form"
         assert rid not in [q.id for q in store.questionnaire_history(s, clinic.patient_a)]
     engine.dispose()
+
+
+def test_the_clinician_puts_the_height_right_and_analyses_the_walk_again(
+    page: Any, server: tuple[str, Clinic], shots: Path
+) -> None:
+    from backstride import store
+    from backstride.web._analysis import analyze_stream_with_progress
+
+    base, clinic = server
+    engine = store.make_engine(clinic.url)
+    subject = {"height_m": 1.68, "sensor_height_m": None, "age": 52, "sex": "female"}
+    with store.transaction(engine) as s:  # a walk measured with the height first given
+        rid = store.add_recording(
+            s,
+            store.BlobStore(clinic.blob_dir),
+            clinic.patient_a,
+            "walk.csv.gz",
+            io.sample_path().read_bytes(),
+            lambda path: ("csv", analyze_stream_with_progress(path, subject)),
+        ).id
+    _sign_in(page, base, "anna@clinic.test")
+    page.goto(f"{base}/patients/{clinic.patient_a}")
+    page.get_by_text("Put the patient's details right…").click()
+    details = page.locator("details#details")
+    details.get_by_label("Height (metres, e.g. 1.72)").fill("1.80")
+    details.get_by_role("button", name="Save the details").click()
+    page.wait_for_url(f"**/patients/{clinic.patient_a}#recordings")
+    again = page.locator(f"form[action$='/recordings/{rid}/analyse-again']")
+    assert again.get_by_text("Measured with height 1.68 m").is_visible()
+    page.screenshot(path=shots / "40-details-put-right.png", full_page=True)
+    again.get_by_role("button", name="Analyse again with the current details").click()
+    page.wait_for_url(f"**/patients/{clinic.patient_a}/recordings/{rid}", timeout=60_000)
+    page.wait_for_selector("#plot-bouts .main-svg", timeout=30_000)
+    with store.transaction(engine, readonly=True) as s:
+        newest = store.latest_analysis(s, rid)
+        assert newest is not None and newest.result["subject"]["height_m"] == 1.80
+    with store.transaction(engine) as s:  # as the other tests of this module expect her
+        store.update_profile(s, clinic.patient_a, age=52, sex="female", height_m=1.68, sensor_height_m=None)
+    engine.dispose()

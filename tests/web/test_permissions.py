@@ -44,6 +44,8 @@ POST_ROUTES: tuple[tuple[str, dict[str, Any]], ...] = (
     ("/patients/{pid}/notes", {"text": "a note"}),
     ("/patients/{pid}/recordings/{rid}/entered-in-error", {"reason": "another patient's file"}),
     ("/patients/{pid}/questionnaires/responses/{qid}/entered-in-error", {"reason": "filled in by mistake"}),
+    ("/patients/{pid}/profile", {"age": "53", "sex": "female", "height_m": "1.70"}),
+    ("/patients/{pid}/recordings/{rid}/analyse-again", {}),
 )
 
 CLINICIAN_ONLY_POSTS = {
@@ -52,6 +54,8 @@ CLINICIAN_ONLY_POSTS = {
     "/patients/{pid}/notes",
     "/patients/{pid}/recordings/{rid}/entered-in-error",
     "/patients/{pid}/questionnaires/responses/{qid}/entered-in-error",
+    "/patients/{pid}/profile",
+    "/patients/{pid}/recordings/{rid}/analyse-again",
 }
 
 
@@ -119,6 +123,8 @@ def test_a_recording_is_only_found_under_its_own_patient(clinic: Clinic, world: 
 
 
 def test_post_routes_refuse_outsiders_and_change_nothing(clinic: Clinic, world: dict[str, Any]) -> None:
+    from sqlalchemy import func, select
+
     from backstride import store
 
     engine = store.make_engine(clinic.url)
@@ -133,6 +139,8 @@ def test_post_routes_refuse_outsiders_and_change_nothing(clinic: Clinic, world: 
                 len(store.therapy_sessions_of(s, pid)),
                 len(store.notes_of(s, pid)),
                 len(store.recordings_of(s, pid)),  # a recording marked as entered in error drops out
+                s.scalar(select(func.count()).select_from(store.GaitAnalysis)),  # none analysed again
+                store.get_user(s, pid).profile.height_m,  # type: ignore[union-attr]
                 len(
                     store.logs_between(
                         s, pid, store.utcnow().date().replace(year=2000), store.utcnow().date()

@@ -168,14 +168,7 @@ def create_patient(
     """Add a patient with a profile, linked to ``clinician`` (a clinician or admin; None: no link)."""
     if clinician is not None and clinician.role not in ("clinician", "admin"):
         raise InputError("only a clinician or an administrator can add a patient")
-    if sex is not None and sex not in _SEXES:
-        raise InputError(f"sex must be 'female' or 'male' (or left out), not {sex!r}")
-    if age is not None and not 0 < age < 130:
-        raise InputError(f"age {age} is not plausible (years)")
-    if height_m is not None and not 0.5 < height_m < 2.6:
-        raise InputError(f"height {height_m} m is not plausible; give it in metres, e.g. 1.72")
-    if sensor_height_m is not None and not 0.3 < sensor_height_m < 2.0:
-        raise InputError(f"sensor height {sensor_height_m} m is not plausible; give it in metres")
+    _check_profile(age, sex, height_m, sensor_height_m)
     user = create_user(
         session,
         email,
@@ -189,6 +182,52 @@ def create_patient(
     if clinician is not None:
         link_patient(session, clinician.id, user.id)
     return user
+
+
+def _check_profile(
+    age: float | None, sex: str | None, height_m: float | None, sensor_height_m: float | None
+) -> None:
+    if sex is not None and sex not in _SEXES:
+        raise InputError(f"sex must be 'female' or 'male' (or left out), not {sex!r}")
+    if age is not None and not 0 < age < 130:
+        raise InputError(f"age {age} is not plausible (years)")
+    if height_m is not None and not 0.5 < height_m < 2.6:
+        raise InputError(f"height {height_m} m is not plausible; give it in metres, e.g. 1.72")
+    if sensor_height_m is not None and not 0.3 < sensor_height_m < 2.0:
+        raise InputError(f"sensor height {sensor_height_m} m is not plausible; give it in metres")
+
+
+def update_profile(
+    session: Session,
+    patient_id: int,
+    *,
+    age: float | None,
+    sex: str | None,
+    height_m: float | None,
+    sensor_height_m: float | None,
+) -> PatientProfile:
+    """Set a patient's profile (each figure as given; ``None`` clears it), checked as when the patient was
+    added. Analyses already stored keep the figures they were made with (their ``subject``);
+    :func:`analysis_is_outdated` tells which to analyse again."""
+    _check_profile(age, sex, height_m, sensor_height_m)
+    user = _require_patient(session, patient_id)
+    if user.profile is None:
+        user.profile = PatientProfile()
+    profile = user.profile
+    profile.age, profile.sex, profile.height_m, profile.sensor_height_m = age, sex, height_m, sensor_height_m
+    session.flush()
+    return profile
+
+
+def analysis_is_outdated(analysis: GaitAnalysis, profile: PatientProfile | None) -> bool:
+    """Whether ``analysis`` was made with another body height or sensor height than ``profile`` now holds
+    (the figures step length and walking speed depend on; age and sex only choose the norms, which are
+    compared when shown)."""
+    subject = analysis.result.get("subject")
+    subject = subject if isinstance(subject, Mapping) else {}
+    used_sensor = subject.get("sensor_height_m") if subject.get("sensor_height_source") == "given" else None
+    now = (profile.height_m, profile.sensor_height_m) if profile is not None else (None, None)
+    return (json_number(subject.get("height_m")), json_number(used_sensor)) != now
 
 
 def link_patient(session: Session, clinician_id: int, patient_id: int) -> CareLink:
@@ -381,9 +420,6 @@ def add_recording(
             fmt, result = analyze(view)
         result_json = to_json(result)
         _require_patient(session, patient_id)
-        summary = result_json.get("summary")
-        summary = summary if isinstance(summary, Mapping) else {}
-        n_bouts = summary.get("n_bouts")
         with session.begin_nested():
             rec = RecordingFile(
                 patient_id=patient_id,
@@ -393,15 +429,7 @@ def add_recording(
                 size_bytes=size,
                 metadata_=to_json(metadata or {}),
             )
-            rec.analyses.append(
-                GaitAnalysis(
-                    result=result_json,
-                    walking_s=_summary_value(summary, "total_walking_s"),
-                    n_bouts=int(n_bouts) if isinstance(n_bouts, int) else None,
-                    median_speed_mps=_summary_value(summary, "median_walking_speed_mps"),
-                    median_cadence_spm=_summary_value(summary, "median_cadence_spm"),
-                )
-            )
+            rec.analyses.append(_analysis_row(result_json))
             session.add(rec)
             session.flush()
     except BaseException:
@@ -411,6 +439,32 @@ def add_recording(
     if created:
         track_blob(session, blobs, sha)
     return rec
+
+
+def _analysis_row(result_json: dict[str, Any]) -> GaitAnalysis:
+    """A ``GaitAnalysis`` row of a GaitResult's JSON, with its summary columns."""
+    summary = result_json.get("summary")
+    summary = summary if isinstance(summary, Mapping) else {}
+    n_bouts = summary.get("n_bouts")
+    return GaitAnalysis(
+        result=result_json,
+        walking_s=_summary_value(summary, "total_walking_s"),
+        n_bouts=int(n_bouts) if isinstance(n_bouts, int) else None,
+        median_speed_mps=_summary_value(summary, "median_walking_speed_mps"),
+        median_cadence_spm=_summary_value(summary, "median_cadence_spm"),
+    )
+
+
+def add_analysis(session: Session, recording_id: int, result: Any) -> GaitAnalysis:
+    """Keep a new analysis of a stored recording (made again, e.g. after the patient's height was put
+    right). The earlier ones stay; the newest is the one shown, trended and exported."""
+    rec = session.get(RecordingFile, recording_id)
+    if rec is None:
+        raise InputError(f"there is no recording {recording_id}")
+    row = _analysis_row(to_json(result))
+    rec.analyses.append(row)
+    session.flush()
+    return row
 
 
 @contextlib.contextmanager
@@ -482,8 +536,8 @@ def latest_analysis(session: Session, recording_id: int) -> GaitAnalysis | None:
 
 
 def analyses_of(session: Session, patient_id: int, *, include_errors: bool = False) -> list[GaitAnalysis]:
-    """Every gait analysis of the patient's recordings, oldest first (for trends); of recordings marked as
-    entered in error only with ``include_errors``."""
+    """The newest analysis of each of the patient's recordings, oldest recording first (for trends); of
+    recordings marked as entered in error only with ``include_errors``."""
     stmt = (
         select(GaitAnalysis)
         .join(RecordingFile, GaitAnalysis.recording_id == RecordingFile.id)
@@ -491,7 +545,13 @@ def analyses_of(session: Session, patient_id: int, *, include_errors: bool = Fal
     )
     if not include_errors:
         stmt = stmt.where(RecordingFile.entered_in_error_at.is_(None))
-    return list(session.scalars(stmt.order_by(RecordingFile.uploaded_at, GaitAnalysis.id)))
+    stmt = stmt.order_by(
+        RecordingFile.uploaded_at, RecordingFile.id, GaitAnalysis.created_at, GaitAnalysis.id
+    )
+    newest: dict[int, GaitAnalysis] = {}
+    for analysis in session.scalars(stmt):
+        newest[analysis.recording_id] = analysis  # a later analysis of the same recording replaces it
+    return list(newest.values())
 
 
 # ------------------------------------------------------------------------------------- entered in error

@@ -42,6 +42,16 @@ def analyze_recording(
     return result.to_dict()
 
 
+def subject_of(profile: Any) -> dict[str, Any]:
+    """What the gait engine is told of a patient, from their stored profile (or nothing known)."""
+    return {
+        "height_m": profile.height_m if profile else None,
+        "sensor_height_m": profile.sensor_height_m if profile else None,
+        "age": profile.age if profile else None,
+        "sex": profile.sex if profile else None,
+    }
+
+
 def gait_result(data: dict[str, Any]) -> GaitResult:
     return GaitResult.from_dict(data)
 

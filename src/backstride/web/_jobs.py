@@ -23,7 +23,7 @@ _KEEP_FINISHED_S = 3600.0
 
 @dataclass
 class Job:
-    """One upload being analysed."""
+    """One upload being analysed, or a stored recording analysed again."""
 
     id: str
     patient_id: int
@@ -34,6 +34,7 @@ class Job:
     error: str | None = None
     progress: float = 0.0
     analysed_s: float | None = None  # a streamed upload's length is not known in advance: seconds done
+    again: bool = False  # a stored recording analysed again (with the patient's corrected figures)
     created: float = field(default_factory=time.monotonic)
     finished: float | None = None
 
@@ -46,10 +47,24 @@ class JobRunner:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
-    def submit(self, patient_id: int, filename: str, size_bytes: int, work: Callable[[Job], int]) -> Job:
-        """Start ``work(job)`` (which returns the new recording's id) and return the job."""
+    def submit(
+        self,
+        patient_id: int,
+        filename: str,
+        size_bytes: int,
+        work: Callable[[Job], int],
+        *,
+        again: int | None = None,
+    ) -> Job:
+        """Start ``work(job)`` (which returns the recording's id) and return the job; ``again``: the id of
+        the stored recording it analyses again."""
         job = Job(
-            id=secrets.token_urlsafe(12), patient_id=patient_id, filename=filename, size_bytes=size_bytes
+            id=secrets.token_urlsafe(12),
+            patient_id=patient_id,
+            filename=filename,
+            size_bytes=size_bytes,
+            recording_id=again,
+            again=again is not None,
         )
         with self._lock:
             self._forget_old()

@@ -159,7 +159,12 @@ def clinician_view(db: Any, patient: Any, today: Any) -> dict[str, Any]:
         "flags": store.caseload_row(db, patient, today),
         "screenings": list(reversed(store.screenings_of(db, patient.id))),
         "questionnaires": questionnaires,
-        "recordings": [(r, store.latest_analysis(db, r.id)) for r in recordings],
+        "recordings": [
+            (r, a, a is not None and store.analysis_is_outdated(a, patient.profile))
+            for r in recordings
+            for a in (store.latest_analysis(db, r.id),)
+        ],
+        "profile_form": _profile_form(patient.profile),
         "error_by": {uid: u.name for uid in markers if uid is not None and (u := store.get_user(db, uid))},
         "max_error_reason": store.MAX_ERROR_REASON,
         "plan_row": row,
@@ -169,4 +174,20 @@ def clinician_view(db: Any, patient: Any, today: Any) -> dict[str, Any]:
         "sessions": list(reversed(store.therapy_sessions_of(db, patient.id))),
         "notes": store.notes_of(db, patient.id),
         **progress,
+    }
+
+
+def _profile_form(profile: Any) -> dict[str, str]:
+    """The patient's stored details as the edit form shows them (a whole age without its ".0")."""
+    if profile is None:
+        return {}
+
+    def text(value: float | None, digits: int) -> str:
+        return "" if value is None else f"{value:.{digits}f}".rstrip("0").rstrip(".")
+
+    return {
+        "age": text(profile.age, 1),
+        "sex": profile.sex or "",
+        "height_m": text(profile.height_m, 3),
+        "sensor_height_m": text(profile.sensor_height_m, 3),
     }

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from backstride._errors import InputError
-from backstride.web._context import check_csrf, require_patient_access, require_user, transaction
+from backstride.web._context import check_csrf, get_state, require_patient_access, require_user, transaction
+from backstride.web._jobs import Job
 from backstride.web._render import render
 from backstride.web._security import hash_password, random_password
 from backstride.web.routes._auth import token_digest
@@ -180,6 +181,71 @@ def add_note(request: Request, patient_id: int, text: str = Form(...)) -> Respon
         user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
         store.add_note(db, patient.id, user.id, text)
     return RedirectResponse(f"/patients/{patient_id}#notes", status_code=303)
+
+
+# --------------------------------------------------------------------------- the patient's details, put right
+@router.post("/patients/{patient_id}/profile")
+def edit_profile(
+    request: Request,
+    patient_id: int,
+    age: str = Form(""),
+    sex: str = Form(""),
+    height_m: str = Form(""),
+    sensor_height_m: str = Form(""),
+) -> Response:
+    """A clinician puts the patient's age, sex, height or sensor height right (checked as when the patient was
+    added). Stored analyses keep the figures they were made with; the page then offers to analyse those made
+    with another height again."""
+    from backstride import store
+
+    with transaction(request) as db:
+        _user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
+        store.update_profile(
+            db,
+            patient.id,
+            age=_optional_float(age, "Age"),
+            sex=sex or None,
+            height_m=_optional_float(height_m, "Height"),
+            sensor_height_m=_optional_float(sensor_height_m, "Sensor height"),
+        )
+    return RedirectResponse(f"/patients/{patient_id}#recordings", status_code=303)
+
+
+@router.post("/patients/{patient_id}/recordings/{recording_id}/analyse-again")
+def analyse_again(request: Request, patient_id: int, recording_id: int) -> Response:
+    """Analyse a stored recording again with the patient's current height and sensor height, in the
+    background (the upload's job page follows it). The earlier analysis is kept; the new one is shown."""
+    from backstride import store
+    from backstride.web._analysis import analyze_stream_with_progress, subject_of
+
+    state = get_state(request)
+    with transaction(request, readonly=True) as db:
+        _user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
+        rec = store.get_recording(db, recording_id)
+        if rec is None or rec.patient_id != patient.id:
+            raise HTTPException(404, "There is no such recording.")
+        subject = subject_of(patient.profile)
+        filename, size = rec.filename, rec.size_bytes
+
+    def work(job: Job) -> int:
+        def tick(chunk_s: float) -> None:
+            job.analysed_s = (job.analysed_s or 0.0) + float(chunk_s)
+
+        with store.transaction(state.engine, readonly=True) as session:  # WAL: a reader holds up no writer
+            row = store.get_recording(session, recording_id)
+            if row is None:
+                raise InputError("the recording is no longer stored")
+            try:
+                with store.recording_file(state.blobs, row) as path:
+                    result = analyze_stream_with_progress(path, subject, tick)
+            except OSError as exc:
+                raise InputError(f"its stored file could not be read ({exc.strerror or exc})") from None
+        with store.transaction(state.engine) as session:
+            store.add_analysis(session, recording_id, result)
+        return recording_id
+
+    job = state.jobs.submit(patient_id, filename, size, work, again=recording_id)
+    return RedirectResponse(f"/patients/{patient_id}/recordings/jobs/{job.id}", status_code=303)
 
 
 # ------------------------------------------------------------------------------------- entered in error

@@ -106,18 +106,12 @@ async def upload(request: Request, patient_id: int) -> Response:
 
 def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile) -> Response:
     from backstride import store
-    from backstride.web._analysis import check_stream, read_recording
+    from backstride.web._analysis import check_stream, read_recording, subject_of
 
     state = get_state(request)
     with transaction(request, readonly=True) as db:
         user, patient = require_patient_access(request, db, patient_id)
-        profile = patient.profile
-        subject: dict[str, Any] = {
-            "height_m": profile.height_m if profile else None,
-            "sensor_height_m": profile.sensor_height_m if profile else None,
-            "age": profile.age if profile else None,
-            "sex": profile.sex if profile else None,
-        }
+        subject = subject_of(patient.profile)
     filename = upload_filename(file.filename, "recording")
     if not filename.lower().endswith(ACCEPTED_SUFFIXES):
         raise HTTPException(
@@ -210,7 +204,12 @@ def job_page(request: Request, patient_id: int, job_id: str) -> Response:
         return render(
             request,
             "upload_failed.html",
-            {"title": "The recording could not be used", "user": user, "patient": patient, "job": job},
+            {
+                "title": "The recording could not be " + ("analysed again" if job.again else "used"),
+                "user": user,
+                "patient": patient,
+                "job": job,
+            },
             status=422,
         )
     return render(
