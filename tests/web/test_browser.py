@@ -310,29 +310,38 @@ def test_the_clinician_downloads_the_record_as_fhir(
     assert bundle["entry"][1]["resource"]["name"] == [{"text": "Paula Patient"}]
 
 
-def test_the_clinician_downloads_the_progress_summary_and_its_plots_draw(
-    page: Any, server: tuple[str, Clinic], tmp_path: Path
-) -> None:
+def _summary_with_a_plot(clinic: Clinic, pain_score: int) -> None:
+    """Paula has a plan and a pain rating, so her summary has a plot to draw."""
     from backstride import clinic as core
     from backstride import store
 
-    base, clinic = server
     _ensure_plan(clinic)
     engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:  # a pain rating, so the summary has a plot to draw
-        pain = core.score("nprs", {"score": 4})
+    with store.transaction(engine) as s:
+        pain = core.score("nprs", {"score": pain_score})
         store.add_questionnaire(s, clinic.patient_a, "nprs", {}, pain.score, pain.model_dump(mode="json"))
     engine.dispose()
-    link = "Download the progress summary for the doctor (HTML)"
-    target = _download_from_patient_page(page, base, clinic.patient_a, link, "-summary.html", tmp_path)
-    page.goto(target.as_uri())  # opened from the file, offline: everything it needs is inside
-    assert page.get_by_role("heading", name="Progress summary: Paula Patient").is_visible()
-    assert page.get_by_role("heading", name="Walking and exercise program").is_visible()
+
+
+def _every_plot_draws(page: Any) -> None:
     expected = page.locator("div.plot").count()
     assert expected >= 1
     page.wait_for_function(
         f"document.querySelectorAll('.js-plotly-plot').length === {expected}", timeout=15_000
     )
+
+
+def test_the_clinician_downloads_the_progress_summary_and_its_plots_draw(
+    page: Any, server: tuple[str, Clinic], tmp_path: Path
+) -> None:
+    base, clinic = server
+    _summary_with_a_plot(clinic, 4)
+    link = "Download the progress summary for the doctor (HTML)"
+    target = _download_from_patient_page(page, base, clinic.patient_a, link, "-summary.html", tmp_path)
+    page.goto(target.as_uri())  # opened from the file, offline: everything it needs is inside
+    assert page.get_by_role("heading", name="Progress summary: Paula Patient").is_visible()
+    assert page.get_by_role("heading", name="Walking and exercise program").is_visible()
+    _every_plot_draws(page)
 
 
 def test_the_clinician_opens_the_progress_summary_and_its_plots_draw_under_its_policy(
@@ -341,16 +350,8 @@ def test_the_clinician_opens_the_progress_summary_and_its_plots_draw_under_its_p
     """Opened from the app (not from a file), the summary is under a Content-Security-Policy: its own one,
     which lets its two scripts run by their hashes. A blocked script would be a console error here (the
     fixture fails the test on any) and no plot would draw."""
-    from backstride import clinic as core
-    from backstride import store
-
     base, clinic = server
-    _ensure_plan(clinic)
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:  # a pain rating, so the summary has a plot to draw
-        pain = core.score("nprs", {"score": 5})
-        store.add_questionnaire(s, clinic.patient_a, "nprs", {}, pain.score, pain.model_dump(mode="json"))
-    engine.dispose()
+    _summary_with_a_plot(clinic, 5)
     _sign_in(page, base, "anna@clinic.test")
     page.goto(f"{base}/patients/{clinic.patient_a}")
     link = page.get_by_role("link", name="open it to read or print")
@@ -358,11 +359,7 @@ def test_the_clinician_opens_the_progress_summary_and_its_plots_draw_under_its_p
     response = page.goto(base + str(link.get_attribute("href")))
     assert response is not None and "script-src 'sha256-" in response.headers["content-security-policy"]
     assert page.get_by_role("heading", name="Progress summary: Paula Patient").is_visible()
-    expected = page.locator("div.plot").count()
-    assert expected >= 1
-    page.wait_for_function(
-        f"document.querySelectorAll('.js-plotly-plot').length === {expected}", timeout=15_000
-    )
+    _every_plot_draws(page)
     page.screenshot(path=shots / "30-progress-summary.png", full_page=True)
 
 
