@@ -64,8 +64,7 @@ def patient_record(session: Session, patient_id: int) -> course.PatientRecord:
         )
         for q in questionnaire_history(session, patient_id, include_errors=True)
     )
-    # the last analysis of each recording, those marked as entered in error too (flagged, for the FHIR export)
-    newest = {a.recording_id: a for a in analyses_of(session, patient_id, include_errors=True)}
+    # the newest analysis of each recording, those marked as entered in error too (flagged, for the FHIR export)
     gait = tuple(
         course.GaitEntry(
             id=a.recording_id,  # one observation per recording: a new analysis updates it
@@ -76,7 +75,7 @@ def patient_record(session: Session, patient_id: int) -> course.PatientRecord:
             start_time=_text((a.result.get("recording") or {}).get("start_time")),
             entered_in_error=a.recording.entered_in_error_at is not None,
         )
-        for a in newest.values()
+        for a in analyses_of(session, patient_id, include_errors=True)
     )
     logs = session.scalars(select(DailyLog).where(DailyLog.patient_id == patient_id).order_by(DailyLog.date))
     diary = tuple(_diary(row.id, row.date, row.log) for row in logs)

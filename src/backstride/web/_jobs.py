@@ -38,6 +38,10 @@ class Job:
     created: float = field(default_factory=time.monotonic)
     finished: float | None = None
 
+    def add_analysed(self, seconds: float) -> None:
+        """A streamed analysis's progress: one more chunk of ``seconds`` of recording done."""
+        self.analysed_s = (self.analysed_s or 0.0) + float(seconds)
+
 
 class JobRunner:
     """Runs ``work()`` callables in a small thread pool and remembers how each one ended."""

@@ -228,16 +228,13 @@ def analyse_again(request: Request, patient_id: int, recording_id: int) -> Respo
         filename, size = rec.filename, rec.size_bytes
 
     def work(job: Job) -> int:
-        def tick(chunk_s: float) -> None:
-            job.analysed_s = (job.analysed_s or 0.0) + float(chunk_s)
-
         with store.transaction(state.engine, readonly=True) as session:  # WAL: a reader holds up no writer
             row = store.get_recording(session, recording_id)
             if row is None:
                 raise InputError("the recording is no longer stored")
             try:
                 with store.recording_file(state.blobs, row) as path:
-                    result = analyze_stream_with_progress(path, subject, tick)
+                    result = analyze_stream_with_progress(path, subject, job.add_analysed)
             except OSError as exc:
                 raise InputError(f"its stored file could not be read ({exc.strerror or exc})") from None
         with store.transaction(state.engine) as session:

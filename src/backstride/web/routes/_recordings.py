@@ -153,13 +153,10 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile)
             duration_s = max(recording.duration_s if recording is not None else 0.0, 1e-9)
             job.progress = min(1.0, max(0.0, float(done_s) / duration_s))
 
-        def tick(chunk_s: float) -> None:  # streamed: one more chunk's seconds
-            job.analysed_s = (job.analysed_s or 0.0) + float(chunk_s)
-
         def analyze(path: Path) -> tuple[str, dict[str, Any]]:
             if recording is None:
                 job.analysed_s = 0.0
-                return fmt, analyze_stream_with_progress(path, subject, tick)
+                return fmt, analyze_stream_with_progress(path, subject, job.add_analysed)
             return fmt, analyze_with_progress(recording, subject, progress)
 
         try:
