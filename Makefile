@@ -9,14 +9,14 @@ STAMP  := $(VENV)/.installed
 # compiles a regular install; this does the same for ours (a module edited later is compiled in memory as usual).
 COMPILE = $(BIN)/python -m compileall -q src/backstride
 
-.PHONY: install bytecode test lint typecheck pytest demo bench clean
+.PHONY: install bytecode test lint typecheck pytest demo bench clean lock
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	$(COMPILE)
 	touch $(STAMP)
 
@@ -50,6 +50,17 @@ $(BENCH_STAMP): Makefile
 # BENCH_ARGS passes options to benchmarks/run.py, e.g. make bench BENCH_ARGS="--sections speed,import --no-week"
 bench: install $(BENCH_STAMP) bytecode
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+# constraints.txt afresh: the newest releases pyproject.toml allows, installed in a throw-away venv and frozen
+LOCK_VENV := .venv-lock
+lock:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install --quiet -e '.[dev]'
+	{ sed -n '/^#/p' constraints.txt; $(LOCK_VENV)/bin/python -m pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf $(LOCK_VENV)
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache
