@@ -404,6 +404,37 @@ def test_time_columns_named_after_date_or_time_are_found(tmp_path: Path, synth: 
     np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=1e-5)
 
 
+@pytest.mark.parametrize(
+    ("name", "scale", "unit"), [("millis", 1e3, "ms"), ("micros", 1e6, "us"), ("ms", 1e3, "ms")]
+)
+def test_a_time_column_named_by_its_unit_is_found(
+    tmp_path: Path, synth: Any, name: str, scale: float, unit: str
+) -> None:
+    # a microcontroller's log: the board's clock under Arduino's millis() or micros(), counting from a boot
+    # 12.5 s before the recording began
+    w = synth.walk(duration_s=20.0)
+    path = synth.write_table(
+        tmp_path / "board.csv", [name, "ax", "ay", "az"], [(12.5 + w.t) * scale, *w.acc.T]
+    )
+    recording = io.read(path)
+    assert recording.sampling_rate_hz == 100.0 and recording.n_samples == 2000
+    assert recording.time_s[0] == 0.0 and recording.time_s[-1] == pytest.approx(19.99)
+    np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=1e-5)
+    assert f"time read in {unit}, converted to seconds" in recording.notes
+
+
+def test_acceleration_without_a_time_column_is_told_so(tmp_path: Path, synth: Any) -> None:
+    # three columns of acceleration alone: the CSV reader says what is missing (not "not a table")
+    w = synth.walk(duration_s=20.0)
+    path = synth.write_table(tmp_path / "xyz.csv", ["acc_x", "acc_y", "acc_z"], list(w.acc.T))
+    with pytest.raises(
+        InputError,
+        match=r"xyz\.csv has no time column .* its columns are: acc_x, acc_y, acc_z; name it with time_column "
+        r"\(--time-column\)",
+    ):
+        io.read(path)
+
+
 G_MPS2 = 9.80665
 
 

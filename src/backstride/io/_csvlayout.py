@@ -130,6 +130,9 @@ _UNIT_ALIASES = {
     "μs": "us",
     "ns": "ns",
 }
+# a time column named by its unit alone: Arduino's millis() and micros() (microcontroller loggers write the
+# board's clock under the function's name), or a bare "ms"
+_TIME_UNIT_NAMES = {"millis": "ms", "micros": "us", "ms": "ms"}
 _SUFFIX_UNITS = {"g", "mps2", "ms2", "dps", "degs", "rads", "s", "sec", "ms", "us", "ns"}
 SAMPLE_BYTES = 1 << 16  # how much of a text file is looked at to find its layout
 
@@ -158,6 +161,9 @@ def _header_words(name: str) -> tuple[list[str], str | None]:
     words = re.findall(r"[a-z0-9]+", text.lower())
     if unit is None and len(words) >= 2 and words[-1] in _SUFFIX_UNITS:
         unit = normalise_unit(words.pop())
+    if unit is None and len(words) == 1 and words[0] in _TIME_UNIT_NAMES:  # Arduino's millis(), a bare "ms"
+        unit = _TIME_UNIT_NAMES[words[0]]
+        words = ["time"]
     if len(words) >= 2 and words[-1] == "axis" and words[-2] in AXES:  # "x-axis (g)": the axis is "x"
         words.pop()
     return words, unit
@@ -344,6 +350,12 @@ def _match_axes(keys: Sequence[str], prefixes: Sequence[str]) -> tuple[int, int,
     return None
 
 
+def acceleration_axes(names: Sequence[str]) -> bool:
+    """Whether column names hold an acceleration's three axes (``acc_x``, ``ax`` ...): a table, though perhaps
+    one without its time column."""
+    return _match_axes([parse_header_name(name)[0] for name in names], ACC_PREFIXES) is not None
+
+
 def _common_unit(units: Sequence[str | None], indexes: Sequence[int]) -> str | None:
     found = {units[i] for i in indexes if units[i] is not None}
     return found.pop() if len(found) == 1 else None
@@ -414,7 +426,7 @@ def sniff(
             raise InputError(
                 f"{source} has no time column (looked for time, t, timestamp, time_s, seconds ...; or a sample "
                 "counter such as PacketCounter with the rate stated above the names); "
-                f"its columns are: {', '.join(names)}; name it with time_column=..."
+                f"its columns are: {', '.join(names)}; name it with time_column (--time-column)"
             )
 
     gravity_index: tuple[int, int, int] | None = None
@@ -450,7 +462,7 @@ def sniff(
     if acc_index is None:
         raise InputError(
             f"{source} has no acceleration columns (looked for acc_x/acc_y/acc_z, ax/ay/az, "
-            f"Acceleration x ...); its columns are: {', '.join(names)}; name them with acc_columns=[...]"
+            f"Acceleration x ...); its columns are: {', '.join(names)}; name them with acc_columns (--acc-columns)"
         )
 
     gyr_index: tuple[int, int, int] | None

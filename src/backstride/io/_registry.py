@@ -13,7 +13,7 @@ import pyarrow as pa
 from backstride._errors import InputError, UnsupportedFormatError
 from backstride.io._container import extracted, is_zip, member_head, member_names
 from backstride.io._csv import iter_csv_raw, quiet_row_decoding, read_csv_raw
-from backstride.io._csvlayout import SAMPLE_BYTES, head_text, is_preamble, split_header
+from backstride.io._csvlayout import SAMPLE_BYTES, acceleration_axes, head_text, is_preamble, split_header
 from backstride.io._devices import (
     DEVICE_FORMATS,
     DEVICE_SUFFIXES,
@@ -235,8 +235,8 @@ def detect_format(path: str | Path) -> str:
     lines = [line for line in text.splitlines() if not is_preamble(line)]
     if lines:
         delimiter, cells = split_header(lines[0])
-        if len(cells) >= 4 and (delimiter in lines[0]):
-            return "csv"
+        if (len(cells) >= 4 and delimiter in lines[0]) or acceleration_axes(cells):
+            return "csv"  # the CSV reader names what a table of acceleration alone lacks (its time column)
     raise _unsupported(p, "a text file that is not a table of sensor values")
 
 
