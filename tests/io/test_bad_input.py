@@ -296,6 +296,33 @@ def test_a_damaged_gzip_is_one_clear_error(tmp_path: Path, synth: Any) -> None:
         io.read(path)
 
 
+def test_a_gzip_cut_short_is_read_as_far_as_it_goes(tmp_path: Path) -> None:
+    """An interrupted download or upload of a .csv.gz: the whole lines its compressed data holds are kept,
+    with a note, whether read whole or streamed in blocks."""
+    sample = io.sample_path()  # the bundled real recording, gzipped
+    whole = io.read(sample)
+    data = sample.read_bytes()
+    path = tmp_path / "upload.csv.gz"
+    path.write_bytes(data[: len(data) * 3 // 5])
+    cut = io.read(path)
+    assert 0.4 * whole.n_samples < cut.n_samples < 0.8 * whole.n_samples
+    np.testing.assert_array_equal(cut.acc_mps2, whole.acc_mps2[: cut.n_samples])
+    assert cut.gyr_dps is not None and whole.gyr_dps is not None
+    np.testing.assert_array_equal(cut.gyr_dps, whole.gyr_dps[: cut.n_samples])
+    np.testing.assert_allclose(cut.time_s, whole.time_s[: cut.n_samples])
+    assert any(note.startswith("the compressed file is cut short") for note in cut.notes)
+    assert not any("cut short" in note for note in whole.notes)
+    # streamed in small blocks, the note reaches the recording although the end is found after the last block
+    from backstride.io import _csv
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(_csv, "STREAM_BLOCK_BYTES", 64 << 10)
+        chunks = list(io.iter_chunks(path, chunk_s=20.0))
+    assert len(chunks) > 3
+    np.testing.assert_array_equal(np.concatenate([c.acc_mps2 for c in chunks]), cut.acc_mps2)
+    assert any(note.startswith("the compressed file is cut short") for c in chunks for note in c.notes)
+
+
 def test_bytes_that_are_not_text_in_a_short_row_leave_stderr_clean(
     tmp_path: Path, synth: Any, capfd: pytest.CaptureFixture[str]
 ) -> None:

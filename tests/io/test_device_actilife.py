@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +55,26 @@ def test_the_gzipped_link_export_leaves_out_actilifes_zero_filler(folder: Path) 
         rows = np.loadtxt(handle, delimiter=",", skiprows=11)
     kept = np.flatnonzero(rows.any(axis=1))
     np.testing.assert_allclose(time, (kept - kept[0]) / 100.0, atol=1e-9)
+
+
+def test_an_export_cut_short_keeps_what_it_holds(folder: Path, tmp_path: Path) -> None:
+    path = folder / "readgt3x_TAS1H30182785_2019-09-17.csv.gz"
+    whole = list(iter_actilife_raw(path, block_samples=50_000))
+    data = path.read_bytes()
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(data[: len(data) // 2])  # an interrupted copy
+    blocks = list(iter_actilife_raw(cut, block_samples=50_000))
+    acc, time = np.concatenate([b.acc for b in blocks]), np.concatenate([b.time_s for b in blocks])
+    expected = np.concatenate([b.acc for b in whole])
+    # every whole line the compressed half holds (its zero filler left out), counted independently
+    text = zlib.decompressobj(wbits=31).decompress(data[: len(data) // 2])
+    lines = text[: text.rfind(b"\n") + 1].decode().splitlines()[11:]
+    rows = np.array([[float(v) for v in line.split(",")] for line in lines])
+    assert acc.shape[0] == int(rows.any(axis=1).sum()) > 10_000
+    np.testing.assert_array_equal(acc, expected[: acc.shape[0]])
+    np.testing.assert_array_equal(time, np.concatenate([b.time_s for b in whole])[: acc.shape[0]])
+    assert any(note.startswith("the compressed file is cut short") for note in blocks[-1].notes)
+    assert not any("cut short" in note for b in whole for note in b.notes)
 
 
 def test_an_export_of_activity_counts_is_refused(folder: Path, tmp_path: Path) -> None:

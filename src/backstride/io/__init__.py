@@ -30,6 +30,8 @@ below 20 Hz, shorter than 3 s      error from :func:`validate` (``read`` and ``i
 not a recording (image, PDF, ZIP)  :class:`~backstride.UnsupportedFormatError` naming what was found
 device file cut short or damaged   (.cwa, .gt3x, .bin) every whole block or page that passes its checksum is
                                    read, with a note on what was dropped; nothing usable left: error
+gzip file cut short                (.csv.gz, ActiLife's too) read up to its last whole line, with a note;
+                                   damaged compressed data: error
 units                              detected (g vs m/s², rad/s vs deg/s) and noted; a declared unit that the
                                    values contradict, or linear acceleration without gravity: error
 =================================  ==========================================================================

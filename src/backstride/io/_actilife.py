@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from backstride._errors import InputError
-from backstride.io._csvlayout import head_text, is_gzip
+from backstride.io._csvlayout import GZIP_CUT_SHORT, GzipReader, head_text, is_gzip
 from backstride.io._raw import RawSignals
 
 HEADER_LINES = 10
@@ -143,35 +143,42 @@ def iter_actilife_raw(path: Path, *, block_samples: int = 1_000_000) -> Iterator
     convert = pacsv.ConvertOptions(
         include_columns=list(COLUMNS), column_types={c: pa.float64() for c in COLUMNS}
     )
-    source: Any = pa.input_stream(str(path), compression="gzip") if is_gzip(path) else str(path)
-    row = 0
-    zeros = 0
-    origin: float | None = None  # time of the first sample kept: times count from it
-    pending: RawSignals | None = None
+    gz = GzipReader(path) if is_gzip(path) else None
+    source: Any = str(path) if gz is None else pa.input_stream(gz)
     try:
-        reader = pacsv.open_csv(source, read_options=read, parse_options=parse, convert_options=convert)
-        for batch in reader:
-            acc = np.column_stack([batch.column(i).to_numpy(zero_copy_only=False) for i in range(3)])
-            time = (row + np.arange(acc.shape[0], dtype=np.float64)) / header.rate_hz
-            row += acc.shape[0]
-            filler = ~acc.any(axis=1)
-            if filler.any():
-                zeros += int(filler.sum())
-                acc, time = acc[~filler], time[~filler]
-            if acc.shape[0] == 0:
-                continue
-            if pending is not None:
-                yield pending
-            first = origin is None
-            if origin is None:
-                origin = float(time[0])
-            pending = _block(path, header, time - origin, acc, start_s=origin if first else None)
-    except pa.ArrowInvalid as exc:
-        raise InputError(f"{path.name} has a row that is not three numbers ({exc})") from exc
-    if pending is None:
-        raise InputError(f"{path.name} holds no samples (no rows, or only ActiLife's 0,0,0 filler)")
-    pending.notes.extend(_end_notes(zeros, len(skipped), header.rate_hz))
-    yield pending
+        row = 0
+        zeros = 0
+        origin: float | None = None  # time of the first sample kept: times count from it
+        pending: RawSignals | None = None
+        try:
+            reader = pacsv.open_csv(source, read_options=read, parse_options=parse, convert_options=convert)
+            for batch in reader:
+                acc = np.column_stack([batch.column(i).to_numpy(zero_copy_only=False) for i in range(3)])
+                time = (row + np.arange(acc.shape[0], dtype=np.float64)) / header.rate_hz
+                row += acc.shape[0]
+                filler = ~acc.any(axis=1)
+                if filler.any():
+                    zeros += int(filler.sum())
+                    acc, time = acc[~filler], time[~filler]
+                if acc.shape[0] == 0:
+                    continue
+                if pending is not None:
+                    yield pending
+                first = origin is None
+                if origin is None:
+                    origin = float(time[0])
+                pending = _block(path, header, time - origin, acc, start_s=origin if first else None)
+        except pa.ArrowInvalid as exc:
+            raise InputError(f"{path.name} has a row that is not three numbers ({exc})") from exc
+        if pending is None:
+            raise InputError(f"{path.name} holds no samples (no rows, or only ActiLife's 0,0,0 filler)")
+        pending.notes.extend(_end_notes(zeros, len(skipped), header.rate_hz))
+        if gz is not None and gz.cut_short:
+            pending.notes.append(GZIP_CUT_SHORT)
+        yield pending
+    finally:
+        if gz is not None:
+            gz.close()
 
 
 def _block(

@@ -27,7 +27,7 @@ import pyarrow.csv as pacsv
 
 from backstride._errors import InputError
 from backstride._stats import median
-from backstride.io._csvlayout import CsvLayout, is_number, open_binary, sniff
+from backstride.io._csvlayout import GZIP_CUT_SHORT, CsvLayout, GzipReader, is_number, open_binary, sniff
 from backstride.io._memory import empty
 from backstride.io._raw import RawSignals
 from backstride.io._units import checked_time_scale
@@ -141,15 +141,17 @@ def _read_table(layout: CsvLayout) -> tuple[pa.Table, list[str]]:
     bad = _BadRows()
     read, parse, convert = _options(layout, bad)
     notes: list[str] = []
-    source: Any = (
-        str(layout.path) if not layout.gzip else pa.input_stream(str(layout.path), compression="gzip")
-    )
-    try:
-        table = pacsv.read_csv(source, read_options=read, parse_options=parse, convert_options=convert)
-    except pa.ArrowInvalid as exc:
-        table = _after_conversion_error(layout, exc)
-        notes.append(_TRUNCATED)
-        bad = _BadRows()
+    with contextlib.ExitStack() as stack:
+        gz = stack.enter_context(GzipReader(layout.path)) if layout.gzip else None
+        source: Any = str(layout.path) if gz is None else pa.input_stream(gz)
+        try:
+            table = pacsv.read_csv(source, read_options=read, parse_options=parse, convert_options=convert)
+        except pa.ArrowInvalid as exc:
+            table = _after_conversion_error(layout, exc)
+            notes.append(_TRUNCATED)
+            bad = _BadRows()
+        if gz is not None and gz.cut_short:
+            notes.append(GZIP_CUT_SHORT)
     if bad.texts:
         notes.append(_bad_rows(layout, bad.texts))
     return table, notes
@@ -425,39 +427,62 @@ def iter_csv_raw(
         if whole is not None:
             yield whole
         return
+    with contextlib.ExitStack() as stack:
+        gz = stack.enter_context(GzipReader(path)) if layout.gzip else None
+        tables = _streamed_tables(layout, gz, block_bytes or STREAM_BLOCK_BYTES)
+        yield from _streamed_raw(layout, path, _ahead(tables, layout, gz))
+
+
+def _streamed_tables(layout: CsvLayout, gz: GzipReader | None, block_bytes: int) -> Iterator[pa.Table]:
+    """The rows block by block (a cut-off last line dropped with a note), each as counted from the file's
+    first data line: a block re-read after pyarrow failed on the last line starts where the last one ended."""
     bad = _BadRows()
-    read, parse, convert = _options(layout, bad, block_size=block_bytes or STREAM_BLOCK_BYTES)
-    source: Any = str(path) if not layout.gzip else pa.input_stream(str(path), compression="gzip")
-    reader: Any = None
-    rest: pa.Table | None = None
+    read, parse, convert = _options(layout, bad, block_size=block_bytes)
+    source: Any = str(layout.path) if gz is None else pa.input_stream(gz)
     try:
         reader = pacsv.open_csv(source, read_options=read, parse_options=parse, convert_options=convert)
     except pa.ArrowInvalid as exc:
-        rest = _after_conversion_error(layout, exc)  # raises unless the last line is cut
+        layout.notes.append(_TRUNCATED)
+        yield _after_conversion_error(layout, exc)  # raises unless the last line is cut
+        return
+    done = 0
+    while True:
+        try:
+            table = pa.Table.from_batches([reader.read_next_batch()])
+        except StopIteration:
+            return
+        except pa.ArrowInvalid as exc:  # the cut-off last line made pyarrow fail: the rest re-read without it
+            rest = _after_conversion_error(layout, exc)  # raises unless the last line is cut
+            layout.notes.append(_TRUNCATED)
+            yield rest.slice(done)
+            return
+        if bad.texts:
+            layout.notes.append(_bad_rows(layout, bad.texts))
+            bad.texts.clear()
+        done += table.num_rows
+        yield table
+
+
+def _ahead(tables: Iterator[pa.Table], layout: CsvLayout, gz: GzipReader | None) -> Iterator[pa.Table]:
+    """The tables with rows, one block behind the reader, so that a gzip file found cut short at its end is
+    noted before its last block is given (the notes go out with the blocks)."""
+    held: pa.Table | None = None
+    for table in tables:
+        if table.num_rows == 0:
+            continue
+        if held is not None:
+            yield held
+        held = table
+    if gz is not None and gz.cut_short:
+        layout.notes.append(GZIP_CUT_SHORT)
+    if held is not None:
+        yield held
+
+
+def _streamed_raw(layout: CsvLayout, path: Path, tables: Iterator[pa.Table]) -> Iterator[RawSignals]:
     origin: float | None = None
     first_line = layout.first_line
-    while True:
-        if reader is not None:
-            try:
-                table = pa.Table.from_batches([reader.read_next_batch()])
-            except StopIteration:
-                break
-            except pa.ArrowInvalid as exc:
-                rest = _after_conversion_error(layout, exc)  # raises unless the last line is cut
-                reader = None
-                continue
-            if bad.texts:
-                layout.notes.append(_bad_rows(layout, bad.texts))
-                bad.texts.clear()
-        else:  # the cut-off last line made pyarrow fail: the rest was re-read without it
-            assert rest is not None
-            table = rest.slice(first_line - layout.first_line)
-            layout.notes.append(_TRUNCATED)
-            rest = None
-        if table.num_rows == 0:
-            if reader is None:
-                break
-            continue
+    for table in tables:
         raw = table_to_raw(layout, table)
         raw.first_line = first_line
         first_line += table.num_rows
@@ -466,5 +491,3 @@ def iter_csv_raw(
         raw.metadata = {"format": "csv", "source": path.name}
         _naive_start(raw, layout)
         yield raw
-        if reader is None:
-            break

@@ -12,6 +12,7 @@ lines are skipped. :func:`sniff` returns the :class:`CsvLayout`; :mod:`backstrid
 from __future__ import annotations
 
 import gzip
+import io
 import re
 import zlib
 from collections.abc import Sequence
@@ -216,10 +217,72 @@ def is_gzip(path: Path) -> bool:
         return handle.read(2) == b"\x1f\x8b"
 
 
+class _GzipAsFarAsItGoes(io.RawIOBase):
+    """A gzip file's text as far as its compressed data goes. A file cut short (an interrupted download,
+    copy or upload) ends after its last whole line, with ``cut_short`` set, instead of raising at its end
+    and losing what came before; damaged data still raises (``zlib.error``, ``gzip.BadGzipFile``)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self._file = gzip.open(path, "rb")  # noqa: SIM115 (closed with this reader)
+        self.cut_short = False
+        self._ready = b""  # decompressed, up to a line end: handed out
+        self._at = 0
+        self._partial = b""  # after the last line end: held until the line is known to be whole
+        self._ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while self._at == len(self._ready) and not self._ended:
+            try:
+                data = self._file.read1(1 << 20)  # one step of decompression: nothing is held back by gzip
+            except EOFError:  # the end-of-stream marker never came: the partial line is dropped
+                self.cut_short, self._ended, self._ready, self._at = True, True, b"", 0
+                break
+            except zlib.error as exc:  # as an OSError, which every reader turns into one clear message
+                raise OSError(f"the compressed data is damaged ({exc})") from exc
+            if not data:
+                self._ended, self._ready, self._at, self._partial = True, self._partial, 0, b""
+                break
+            data = self._partial + data
+            end = data.rfind(b"\n") + 1
+            if end == 0 and len(data) > 1 << 20:  # no line ends at all (not text): nothing to hold back for
+                end = len(data)
+            self._ready, self._at, self._partial = data[:end], 0, data[end:]
+        n = min(len(buffer), len(self._ready) - self._at)
+        buffer[:n] = self._ready[self._at : self._at + n]
+        self._at += n
+        return n
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+class GzipReader(io.BufferedReader):
+    """A gzip file read as far as it goes (see :class:`_GzipAsFarAsItGoes`); ``cut_short`` once its end is
+    reached tells whether the file was cut short."""
+
+    raw: _GzipAsFarAsItGoes
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(_GzipAsFarAsItGoes(path), buffer_size=1 << 20)
+
+    @property
+    def cut_short(self) -> bool:
+        return self.raw.cut_short
+
+
+GZIP_CUT_SHORT = "the compressed file is cut short (an interrupted download, copy or upload?): read up to its last whole line"
+
+
 def open_binary(path: Path) -> BinaryIO:
-    """The file's bytes, decompressed when it is gzip (recognised by content, not by name)."""
+    """The file's bytes, decompressed when it is gzip (recognised by content, not by name; as far as it goes
+    when it is cut short: a :class:`GzipReader`)."""
     if is_gzip(path):
-        return gzip.open(path, "rb")  # type: ignore[return-value]
+        return GzipReader(path)
     return path.open("rb")
 
 
