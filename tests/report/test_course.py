@@ -273,6 +273,7 @@ def test_the_plots_carry_the_records_values() -> None:
     weekly = figures["plot-weekly-minutes"]["data"]
     assert weekly[0]["y"] == [75.0, None, 45.0] and weekly[1]["y"] == [100, 140, 315]
     assert figures["plot-speed"]["data"][0]["y"] == [0.80, 1.05]
+    assert figures["plot-speed"]["layout"]["yaxis"]["range"] == pytest.approx([0.625, 1.225])  # 0.6 m/s high
 
 
 def test_stored_values_the_clinic_cannot_read_show_as_they_are_and_break_nothing() -> None:

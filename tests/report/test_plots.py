@@ -73,6 +73,29 @@ def test_time_series_uses_calendar_dates() -> None:
     assert fig["layout"]["xaxis"]["type"] == "date"
 
 
+def test_a_trend_of_close_values_is_drawn_on_an_axis_of_a_least_height() -> None:
+    day = [dt.date(2026, 11, 5)]
+    two = [dt.date(2026, 11, 5), dt.date(2026, 11, 19)]
+
+    def y_range(ys: list[float | None], span: float, days: list[dt.date] = two) -> list[float] | None:
+        fig = _plots.time_series("c", "steps per minute", [("cadence", days, ys)], min_y_span=span)
+        return fig["layout"]["yaxis"].get("range")
+
+    # one walk, or two a step/min apart: the values in the middle of a 30 steps/min axis, not across it
+    assert y_range([96.9], 30.0, day) == pytest.approx([81.9, 111.9])
+    assert y_range([96.9, 97.9, None], 30.0) == pytest.approx([82.4, 112.4])
+    assert y_range([0.1, 0.2], 0.6) == [0.0, 0.6]  # not below zero for values that cannot be
+    assert y_range([80.0, 120.0], 30.0) is None  # spread further: plotly's own fit
+    assert y_range([None], 30.0, day) is None
+    both = _plots.time_series(
+        "s", "metres", [("left", two, [0.53, 0.52]), ("right", two, [0.49, 0.50])], min_y_span=0.3
+    )
+    assert both["layout"]["yaxis"]["range"] == pytest.approx([0.36, 0.66])  # over every series
+    fixed = _plots.time_series("p", "pain", [("p", day, [3.0])], y_range=(0, 10), min_y_span=30.0)
+    assert fixed["layout"]["yaxis"]["range"] == [0, 10]  # a fixed range wins
+    assert set(_plots.TREND_SPANS) == {"speed", "cadence", "step_length", "pelvis"}
+
+
 def test_activity_figures_carry_each_sources_figures() -> None:
     days = [dt.date(2026, 1, 1) + dt.timedelta(days=i) for i in range(120)]
     apple = _plots.DailySeries(

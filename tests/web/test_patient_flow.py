@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from tests.web.conftest import ROUTINE_SCREEN, Clinic, check_in, post, sign_in, upload_sample, wait_for_job
 
 
@@ -164,6 +165,10 @@ def test_upload_result_plan_log_progress(client: Any, clinic: Clinic) -> None:
     engine.dispose()
     assert left["y"] == [summary["median_step_length_left_m"]] and left["y"][0] is not None
     assert right["y"] == [summary["median_step_length_right_m"]] and right["y"][0] is not None
+    # one walk: its two step lengths sit inside an axis 0.3 m high, not at its top and bottom
+    low, high = json.loads(steps_json.group(1))["layout"]["yaxis"]["range"]
+    assert high - low == pytest.approx(0.3) and low < min(left["y"][0], right["y"][0])
+    assert max(left["y"][0], right["y"][0]) < high
 
 
 def test_only_the_clinician_lifts_the_emergency_stop(client: Any, clinic: Clinic) -> None:

@@ -21,6 +21,7 @@ from backstride.report._html import (
 )
 from backstride.report._plots import (
     MANY_BOUTS,
+    TREND_SPANS,
     DailySeries,
     Figure,
     activity_figures,
@@ -35,6 +36,7 @@ __all__ = [
     "MANY_BOUTS",
     "MAX_BOUT_ROWS",
     "PLOTLY_JS",
+    "TREND_SPANS",
     "ActivityWeek",
     "DailySeries",
     "DiaryWeek",

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from backstride._errors import InputError
 from backstride.report._html import _environment, _plotly
-from backstride.report._plots import Figure, time_series
+from backstride.report._plots import TREND_SPANS, Figure, time_series
 
 if TYPE_CHECKING:
     from backstride.clinic import Change, NormComparison
@@ -336,6 +336,7 @@ def _figures(record: PatientRecord, weeks: Sequence[DiaryWeek]) -> dict[str, Fig
             "Walking speed in the measured walks",
             "metres per second",
             [("speed", [g.when for g in gait], speeds)],
+            min_y_span=TREND_SPANS["speed"],
         )
         figures["plot-cadence"] = time_series(
             "Cadence in the measured walks",
@@ -347,6 +348,7 @@ def _figures(record: PatientRecord, weeks: Sequence[DiaryWeek]) -> dict[str, Fig
                     [_number(g.summary.get("median_cadence_spm")) for g in gait],
                 )
             ],
+            min_y_span=TREND_SPANS["cadence"],
         )
     return figures
 

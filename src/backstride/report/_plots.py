@@ -6,6 +6,7 @@ Only data is turned into figures here; what counts as good or bad is the clinic'
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,13 @@ _GREEN = "#1e6b3a"
 _PURPLE = "#6b3fa0"
 #: the shortest stretch of calendar a date axis shows
 _MIN_SPAN = dt.timedelta(days=7)
+#: The least height of the axis of a measured walks' trend (``time_series``'s ``min_y_span``). Left to itself
+#: plotly fits the axis to the values, so one walk, or two walks 1 step/min apart, fill the plot's height and a
+#: change smaller than any that matters looks like a steep one. Each span is about six times a change that
+#: matters for the measure: walking speed 0.1 m/s (Perera et al. 2006, J Am Geriatr Soc 54:743–749,
+#: "substantial meaningful change"), cadence about 5 steps/min, step length 0.05 m, the pelvis's turn per
+#: stride 2–3°.
+TREND_SPANS: dict[str, float] = {"speed": 0.6, "cadence": 30.0, "step_length": 0.3, "pelvis": 15.0}
 
 
 def _layout(title: str, x_title: str, y_title: str, **extra: Any) -> dict[str, Any]:
@@ -355,9 +363,11 @@ def time_series(
     series: Sequence[tuple[str, Sequence[dt.date | dt.datetime], Sequence[float | None]]],
     *,
     y_range: tuple[float, float] | None = None,
+    min_y_span: float | None = None,
     kind: str = "lines+markers",
 ) -> Figure:
-    """A figure of one or more named series over calendar time."""
+    """A figure of one or more named series over calendar time. ``min_y_span``: the least height of the
+    y axis (values closer together than that are drawn in the middle of it, not across the whole plot)."""
     colours = [_BLUE, _ORANGE, _GREEN, _PURPLE]
     data = []
     for i, (name, xs, ys) in enumerate(series):
@@ -375,6 +385,8 @@ def time_series(
             )
         data.append(trace)
     yaxis: dict[str, Any] = {"title": {"text": y_title}}
+    if y_range is None and min_y_span is not None:
+        y_range = _spanned([y for _, _, ys in series for y in ys], min_y_span)
     if y_range is not None:
         yaxis["range"] = list(y_range)
     xaxis: dict[str, Any] = {"type": "date", "tickformat": "%d %b", "title": {"text": ""}}
@@ -397,6 +409,18 @@ def time_series(
             margin={"l": 60, "r": 20, "t": 50, "b": 70},
         ),
     }
+
+
+def _spanned(values: Sequence[float | None], span: float) -> tuple[float, float] | None:
+    """A y range of at least ``span`` around the finite values (not below zero when none is), or ``None``
+    when they already spread as far (plotly's own fit is then right)."""
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    if not finite or max(finite) - min(finite) >= span:
+        return None
+    low = (max(finite) + min(finite) - span) / 2
+    if low < 0 <= min(finite):
+        low = 0.0
+    return low, low + span
 
 
 # ------------------------------------------------------------------------- a phone's or watch's own figures

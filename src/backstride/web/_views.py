@@ -112,11 +112,13 @@ def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str
             "Walking speed in the measured walks",
             "metres per second",
             [("walking speed", when, [s.get("median_walking_speed_mps") for _, s in gait_rows])],
+            min_y_span=report.TREND_SPANS["speed"],
         )
         figures["plot-gait-cadence"] = report.time_series(
             "Cadence in the measured walks",
             "steps per minute",
             [("cadence", when, [s.get("median_cadence_spm") for _, s in gait_rows])],
+            min_y_span=report.TREND_SPANS["cadence"],
         )
         pelvis = [s.get("median_pelvis_rotation_deg") for _, s in gait_rows]
         if any(v is not None for v in pelvis):  # recordings with a gyroscope
@@ -127,6 +129,7 @@ def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str
                     ("rotation", when, pelvis),
                     ("side to side", when, [s.get("median_pelvis_obliquity_deg") for _, s in gait_rows]),
                 ],
+                min_y_span=report.TREND_SPANS["pelvis"],
             )
         left = [s.get("median_step_length_left_m") for _, s in gait_rows]
         right = [s.get("median_step_length_right_m") for _, s in gait_rows]
@@ -135,6 +138,7 @@ def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str
                 "Steps onto the left and onto the right foot (an uneven walk shows as two lines apart)",
                 "metres",
                 [("left", when, left), ("right", when, right)],
+                min_y_span=report.TREND_SPANS["step_length"],
             )
     return {
         "figures": figures,
