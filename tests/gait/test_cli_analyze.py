@@ -81,6 +81,23 @@ def test_unit_and_column_options_reach_the_reader(
     assert "unknown time unit 'minutes'" in capsys.readouterr().err
 
 
+def test_a_recording_without_its_time_column_is_analysed_at_the_rate_given(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = shared_data / "lowback-lab" / "HA-001-Test5-Trial1" / "imu.csv"
+    lines = f.read_text().splitlines()
+    bare = tmp_path / "imu-no-time.csv"  # the same rows without time_s: evenly spaced at 100 Hz
+    bare.write_text("\n".join(line.split(",", 1)[1] for line in lines) + "\n")
+    assert main(["analyze", str(bare)]) == 2
+    assert "(--rate-hz)" in capsys.readouterr().err
+    assert main(["analyze", str(f), "--json"]) == 0
+    timed = json.loads(capsys.readouterr().out)
+    assert main(["analyze", str(bare), "--rate-hz", "100", "--json"]) == 0
+    given = json.loads(capsys.readouterr().out)
+    assert given["walking_bouts"] == timed["walking_bouts"] and len(given["walking_bouts"]) == 1
+    assert given["initial_contacts"] == timed["initial_contacts"]
+
+
 def _run_with_terminal_stderr(args: list[str], out_path: Path) -> tuple[int, str, str]:
     """Run the CLI with stderr on a pseudo-terminal (as a person at a terminal sees it); stdout to a file."""
     import os

@@ -189,6 +189,55 @@ def test_xsens_files_with_a_packet_counter_and_a_stated_rate(tmp_path: Path, syn
         InputError, match=r"bare\.txt has no time column .* a sample counter such as PacketCounter"
     ):
         io.read(bare)
+    # ... unless the caller gives the rate: the counter then times the rows, and lost packets stay gaps
+    lossy = tmp_path / "lossy.txt"
+    lossy.write_text("\n".join([names, *_xsens_lines(w, 1, keep)]) + "\n")
+    given = io.read(lossy, rate_hz=100.0)
+    assert given.n_samples == 3000 and given.time_s[-1] == pytest.approx(29.99)
+    assert "time from the PacketCounter column at the 100 Hz given" in given.notes
+    assert any("gap" in note and "at 15.0 s" in note for note in given.notes), given.notes
+    np.testing.assert_allclose(given.acc_mps2[keep], w.acc[keep], atol=1e-5)
+
+
+def test_rows_without_a_time_column_are_timed_at_a_given_rate(tmp_path: Path, synth: Any) -> None:
+    """A logger's table of acceleration alone (a MATLAB export, a board's log): evenly spaced rows at the
+    rate the caller gives; read whole or streamed (the rows counted on across blocks), plain or gzipped."""
+    w = synth.walk(duration_s=40.0, rate_hz=50.0)
+    path = synth.write_table(tmp_path / "xyz.csv", ["acc_x", "acc_y", "acc_z"], list(w.acc.T))
+    gz = tmp_path / "xyz.csv.gz"
+    import gzip
+
+    gz.write_bytes(gzip.compress(path.read_bytes()))
+    with pytest.raises(
+        InputError, match=r"give the rate of its evenly spaced rows with rate_hz \(--rate-hz\)"
+    ):
+        io.read(path)
+    recording = io.read(path, rate_hz=50.0)
+    assert recording.sampling_rate_hz == 50.0 and recording.n_samples == 2000
+    np.testing.assert_allclose(recording.time_s, w.t, atol=1e-9)
+    np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=1e-5)
+    assert "no time column: the rows timed at the 50 Hz given, evenly spaced" in recording.notes
+    from backstride.io import _csv
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(_csv, "WHOLE_READ_MAX_BYTES", 0)
+        m.setattr(_csv, "STREAM_BLOCK_BYTES", 8 << 10)
+        for source in (path, gz):
+            chunks = list(io.iter_chunks(source, chunk_s=10.0, rate_hz=50.0))
+            assert len(chunks) == 4
+            np.testing.assert_allclose(np.concatenate([c.time_s for c in chunks]), w.t, atol=1e-9)
+            np.testing.assert_allclose(np.concatenate([c.acc_mps2 for c in chunks]), w.acc, atol=1e-5)
+            assert not any("gap" in note for c in chunks for note in c.notes)
+    # a file with a time column is timed by it; the rate given is left aside, and said so
+    timed = synth.write_table(tmp_path / "timed.csv", ["time", "acc_x", "acc_y", "acc_z"], [w.t, *w.acc.T])
+    by_column = io.read(timed, rate_hz=100.0)
+    assert by_column.sampling_rate_hz == 50.0
+    assert "the rate given (100 Hz) is left aside: the file's time column times it" in by_column.notes
+    for bad in (0.0, -50.0, float("nan"), 1e6):
+        with pytest.raises(InputError, match="is not plausible; give the rows' rate in Hz"):
+            io.read(path, rate_hz=bad)
+    with pytest.raises(InputError, match="sampled at 10 Hz; at least 20 Hz is needed"):
+        io.read(path, rate_hz=10.0)
 
 
 def test_a_units_row_under_the_names_is_read_as_units(tmp_path: Path, synth: Any) -> None:

@@ -10,16 +10,19 @@ from backstride.io import ReadOptions
 
 def test_only_what_was_given_is_passed_on() -> None:
     assert ReadOptions().given() == {}
-    options = ReadOptions(format="csv", time_unit="ms", acc_columns=["v", "ml", "ap"], gyr_unit="rad/s")
+    options = ReadOptions(
+        format="csv", time_unit="ms", acc_columns=["v", "ml", "ap"], gyr_unit="rad/s", rate_hz=128.0
+    )
     assert options.acc_columns == ("v", "ml", "ap")  # a list becomes a tuple: the options stay frozen
     assert options.given() == {
         "format": "csv",
         "time_unit": "ms",
         "acc_columns": ["v", "ml", "ap"],
         "gyr_unit": "rad/s",
+        "rate_hz": 128.0,
     }
     assert options == ReadOptions(
-        format="csv", time_unit="ms", acc_columns=("v", "ml", "ap"), gyr_unit="rad/s"
+        format="csv", time_unit="ms", acc_columns=("v", "ml", "ap"), gyr_unit="rad/s", rate_hz=128.0
     )
 
 
@@ -32,6 +35,8 @@ def test_only_what_was_given_is_passed_on() -> None:
         ({"gyr_unit": "rpm"}, "unknown angular-rate unit 'rpm'"),
         ({"acc_columns": ["x", "y"]}, "give three acceleration column names"),
         ({"gyr_columns": ["x", " ", "z"]}, "give three angular-rate column names"),
+        ({"rate_hz": 0.0}, "a sampling rate of 0.0 Hz is not plausible"),
+        ({"rate_hz": float("inf")}, "a sampling rate of inf Hz is not plausible"),
     ],
 )
 def test_impossible_options_are_refused_when_made(kwargs: dict[str, object], message: str) -> None:

@@ -56,6 +56,7 @@ def register(app: typer.Typer) -> None:
         time_unit: reading.TimeUnit = None,
         acc_columns: reading.AccColumns = None,
         gyr_columns: reading.GyrColumns = None,
+        rate_hz: reading.RateHz = None,
     ) -> None:
         """Analyse many recordings (a cohort) on Dask; results go to Parquet tables in --out.
 
@@ -66,7 +67,7 @@ def register(app: typer.Typer) -> None:
         from backstride.batch import BatchRunner
 
         options = reading.options(
-            format, acc_unit, gyr_unit, time_column, time_unit, acc_columns, gyr_columns
+            format, acc_unit, gyr_unit, time_column, time_unit, acc_columns, gyr_columns, rate_hz
         )
         runner = BatchRunner(
             read_options=options,

@@ -51,6 +51,7 @@ def analyze(
     time_unit: reading.TimeUnit = None,
     acc_columns: reading.AccColumns = None,
     gyr_columns: reading.GyrColumns = None,
+    rate_hz: reading.RateHz = None,
     html: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
@@ -65,7 +66,7 @@ def analyze(
     from backstride.gait import analyze_stream
 
     options = reading.options(
-        format, acc_unit, gyr_unit, time_column, time_unit, acc_columns, gyr_columns
+        format, acc_unit, gyr_unit, time_column, time_unit, acc_columns, gyr_columns, rate_hz
     ).given()
 
     def read() -> Iterator[Recording]:

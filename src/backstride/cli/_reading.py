@@ -38,6 +38,13 @@ AccColumns = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option("--acc-columns", help="The CSV's three acceleration columns, comma-separated"),
 ]
+RateHz = Annotated[
+    Optional[float],  # noqa: UP045
+    typer.Option(
+        "--rate-hz",
+        help="Sampling rate of a CSV without a time column, Hz (its rows evenly spaced in time)",
+    ),
+]
 GyrColumns = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option("--gyr-columns", help="The CSV's three angular-rate columns, comma-separated"),
@@ -52,6 +59,7 @@ def options(
     time_unit: str | None,
     acc_columns: str | None,
     gyr_columns: str | None,
+    rate_hz: float | None = None,
 ) -> ReadOptions:
     """The command line's reading options, in the order the commands declare them, checked by
     :class:`~backstride.io.ReadOptions` (an unknown unit or format, or not three column names, is an
@@ -66,6 +74,7 @@ def options(
         gyr_columns=_columns(gyr_columns),
         acc_unit=acc_unit,
         gyr_unit=gyr_unit,
+        rate_hz=rate_hz,
     )
 
 

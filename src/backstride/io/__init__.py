@@ -6,8 +6,9 @@
 
 Formats: CSV, phyphox (also its Excel workbook) and Sensor Logger exports, and wearable loggers' own files
 (Axivity ``.cwa``, ActiGraph ``.gt3x`` and ActiLife's CSV export of it, GENEActiv ``.bin``), detected by content
-(:data:`FORMATS`). What a caller knows of a file (format, units, a CSV's columns) is given as keyword
-arguments, or once for many files as a checked :class:`ReadOptions` (``read(path, **options.given())``).
+(:data:`FORMATS`). What a caller knows of a file (format, units, a CSV's columns, the rate of a table without
+a time column) is given as keyword arguments, or once for many files as a checked :class:`ReadOptions`
+(``read(path, **options.given())``).
 
 Readers only read and convert units (acceleration to m/s² with gravity, angular rate to deg/s, time to
 seconds from 0 on a uniform grid); what they detected or corrected is written in ``Recording.notes``.

@@ -66,7 +66,9 @@ class _BadRows:
 
 
 def _options(layout: CsvLayout, bad: _BadRows, block_size: int | None = None) -> tuple[Any, Any, Any]:
-    used = [layout.time_index, *layout.acc_index, *(layout.gravity_index or ()), *(layout.gyr_index or ())]
+    used = [*layout.acc_index, *(layout.gravity_index or ()), *(layout.gyr_index or ())]
+    if layout.time_index >= 0:  # else the rows are timed by their number at a given rate
+        used.insert(0, layout.time_index)
     internal = layout.internal
     read = pacsv.ReadOptions(
         column_names=internal,
@@ -244,7 +246,11 @@ def table_to_raw(layout: CsvLayout, table: pa.Table, *, first_time: float | None
     internal = layout.internal
     n = table.num_rows
     time = empty(n)
-    _fill(time[:, None], 0, table.column(internal[layout.time_index]))
+    if layout.time_index >= 0:
+        _fill(time[:, None], 0, table.column(internal[layout.time_index]))
+    else:  # no time column: the rows' numbers, counted across a streamed file's blocks
+        np.add(np.arange(n, dtype=np.float64), layout.rows_timed, out=time)
+        layout.rows_timed += n
     acc = empty((n, 3))
     for axis, index in enumerate(layout.acc_index):
         _fill(acc, axis, table.column(internal[index]))
@@ -270,7 +276,7 @@ def table_to_raw(layout: CsvLayout, table: pa.Table, *, first_time: float | None
         gyr_names=("", "", "")
         if layout.gyr_index is None
         else (names[layout.gyr_index[0]], names[layout.gyr_index[1]], names[layout.gyr_index[2]]),
-        time_name=names[layout.time_index],
+        time_name=names[layout.time_index] if layout.time_index >= 0 else "row number",
         first_line=layout.first_line,
         acc_unit=layout.acc_unit,
         gyr_unit=layout.gyr_unit,
@@ -332,7 +338,12 @@ def _counter_time(raw: RawSignals, layout: CsvLayout, origin: float) -> tuple[fl
     scale = 1.0 / layout.counter_rate_hz
     t -= origin
     t *= scale
-    note = f"time from the {raw.time_name} column at the {layout.counter_rate_hz:g} Hz stated above the names"
+    rate = f"{layout.counter_rate_hz:g} Hz " + ("given" if layout.rate_given else "stated above the names")
+    note = (
+        f"time from the {raw.time_name} column at the {rate}"
+        if layout.time_index >= 0
+        else f"no time column: the rows timed at the {rate}, evenly spaced"
+    )
     if note not in layout.notes:
         layout.notes.append(note)
     raw.epoch_s = None
@@ -365,10 +376,16 @@ def read_csv_raw(
     acc_columns: Sequence[str] | None = None,
     gyr_columns: Sequence[str] | None = None,
     time_unit: str | None = None,
+    rate_hz: float | None = None,
 ) -> RawSignals:
     """Read a whole CSV into :class:`RawSignals` (time in seconds from the first row)."""
     layout = sniff(
-        path, time_column=time_column, acc_columns=acc_columns, gyr_columns=gyr_columns, time_unit=time_unit
+        path,
+        time_column=time_column,
+        acc_columns=acc_columns,
+        gyr_columns=gyr_columns,
+        time_unit=time_unit,
+        rate_hz=rate_hz,
     )
     raw = _read_whole(layout)
     if raw is None:
@@ -413,6 +430,7 @@ def iter_csv_raw(
     acc_columns: Sequence[str] | None = None,
     gyr_columns: Sequence[str] | None = None,
     time_unit: str | None = None,
+    rate_hz: float | None = None,
 ) -> Iterator[RawSignals]:
     """Stream a CSV as consecutive :class:`RawSignals` blocks; times relative to the file's first row.
 
@@ -420,7 +438,12 @@ def iter_csv_raw(
     half the time of the single-threaded streaming reader) and given as one block.
     """
     layout = sniff(
-        path, time_column=time_column, acc_columns=acc_columns, gyr_columns=gyr_columns, time_unit=time_unit
+        path,
+        time_column=time_column,
+        acc_columns=acc_columns,
+        gyr_columns=gyr_columns,
+        time_unit=time_unit,
+        rate_hz=rate_hz,
     )
     if not layout.gzip and path.stat().st_size <= WHOLE_READ_MAX_BYTES:
         whole = _read_whole(layout)

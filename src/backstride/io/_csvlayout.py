@@ -194,6 +194,8 @@ class CsvLayout:
     counter_rate_hz: float | None = None  # time from a sample counter at this stated rate (no time column)
     counter_wraps: int = 0  # how often the counter has wrapped so far (a streamed file's earlier blocks)
     counter_last: float | None = None
+    rows_timed: int = 0  # rows timed so far by their number (no time column, a rate given)
+    rate_given: bool = False  # counter_rate_hz is the caller's, not stated in the file
     acc_sign: float = 1.0  # -1: acceleration written with Core Motion's sign, turned to Android's on reading
     gravity_index: tuple[int, int, int] | None = None  # gravity's columns, added to linear acceleration's
     logged_start: datetime | None = None  # the wall clock at the first row, when the time column has none
@@ -431,9 +433,11 @@ def sniff(
     acc_columns: Sequence[str] | None = None,
     gyr_columns: Sequence[str] | None = None,
     time_unit: str | None = None,
+    rate_hz: float | None = None,
 ) -> CsvLayout:
     """Find the header, delimiter and the time/acceleration/gyroscope columns of a CSV file; ``time_unit``
-    (s, ms, us or ns) wins over the header's and over detection."""
+    (s, ms, us or ns) wins over the header's and over detection. ``rate_hz`` times a file without a time
+    column: by its sample counter when it has one, else by the rows' numbers (evenly spaced)."""
     text = head_text(path)
     if text is None:
         raise UnsupportedFormatError(f"{path.name} is not a text file, so it cannot be a CSV recording")
@@ -481,16 +485,20 @@ def sniff(
         time_index = _find_column(names, time_column, "time", source)
     else:
         time_index = _time_index(keys)
-        rate = _stated_rate(lines[:skip])
+        stated = _stated_rate(lines[:skip])
+        rate = rate_hz if rate_hz is not None else stated  # what the caller says wins over the file
         if time_index < 0 and rate is not None:
             time_index = next((keys.index(k) for k in COUNTER_KEYS if k in keys), -1)
-            counter_rate = rate if time_index >= 0 else None
-        if time_index < 0:
+            counter_rate = rate if time_index >= 0 or rate_hz is not None else None
+        if time_index < 0 and counter_rate is None:
             raise InputError(
                 f"{source} has no time column (looked for time, t, timestamp, time_s, seconds ...; or a sample "
                 "counter such as PacketCounter with the rate stated above the names); "
-                f"its columns are: {', '.join(names)}; name it with time_column (--time-column)"
+                f"its columns are: {', '.join(names)}; name it with time_column (--time-column), or give the "
+                "rate of its evenly spaced rows with rate_hz (--rate-hz)"
             )
+    if rate_hz is not None and counter_rate is None:
+        notes.append(f"the rate given ({rate_hz:g} Hz) is left aside: the file's time column times it")
 
     gravity_index: tuple[int, int, int] | None = None
     if acc_columns is not None:
@@ -543,11 +551,13 @@ def sniff(
             "SensorLog (iOS) acceleration: turned to Android's sign (Core Motion gives the opposite)"
         )
 
-    if time_index < 0 or not data_lines:
+    if not data_lines:
         raise InputError(f"{source} has a header but no data rows")
-    time_type, naive = _text_time_type(data_lines[0], delimiter, time_index)
+    time_type, naive = (
+        _text_time_type(data_lines[0], delimiter, time_index) if time_index >= 0 else (None, False)
+    )
     logged_start = None
-    if keys[time_index].endswith(SINCE_REBOOT) and LOGGING_TIME in keys:
+    if time_index >= 0 and keys[time_index].endswith(SINCE_REBOOT) and LOGGING_TIME in keys:
         cells = data_lines[0].split(delimiter)
         where = keys.index(LOGGING_TIME)
         logged_start = _wall_clock(cells[where]) if where < len(cells) else None
@@ -562,6 +572,7 @@ def sniff(
         header=header,
         label_rows=len(labels),
         counter_rate_hz=counter_rate,
+        rate_given=counter_rate is not None and rate_hz is not None,
         acc_sign=acc_sign,
         gravity_index=gravity_index,
         notes=notes,
@@ -571,7 +582,9 @@ def sniff(
         time_index=time_index,
         acc_index=acc_index,
         gyr_index=gyr_index,
-        time_unit="ns" if time_type is not None else time_unit or units[time_index],
+        time_unit="ns"
+        if time_type is not None
+        else time_unit or (units[time_index] if time_index >= 0 else None),
         acc_unit=_common_unit(units, acc_index if gravity_index is None else (*acc_index, *gravity_index)),
         gyr_unit=None if gyr_index is None else _common_unit(units, gyr_index),
     )

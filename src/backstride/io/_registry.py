@@ -75,6 +75,8 @@ START_ONLY_BYTES = 64 << 20
 
 MIN_SAMPLING_RATE_HZ = 20.0
 MIN_DURATION_S = 3.0
+# a rate given for a CSV without a time column: phones sample at up to 500 Hz, research loggers at a few kHz
+MAX_GIVEN_RATE_HZ = 10_000.0
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG", "a PNG image"),
@@ -248,7 +250,11 @@ def _detect(path: Path) -> str:
 
 
 def _check_options(
-    format: str, acc_unit: str | None, gyr_unit: str | None, time_unit: str | None = None
+    format: str,
+    acc_unit: str | None,
+    gyr_unit: str | None,
+    time_unit: str | None = None,
+    rate_hz: float | None = None,
 ) -> None:
     if format != "auto" and format not in FORMATS:
         raise InputError(f"unknown format {format!r}; use auto or one of {', '.join(FORMATS)}")
@@ -258,6 +264,10 @@ def _check_options(
         raise InputError(f"unknown angular-rate unit {gyr_unit!r}; use one of {', '.join(GYR_UNITS)}")
     if time_unit is not None and time_unit not in TIME_UNITS:
         raise InputError(f"unknown time unit {time_unit!r}; use one of {', '.join(TIME_UNITS)}")
+    if rate_hz is not None and not (isinstance(rate_hz, int | float) and 0 < rate_hz <= MAX_GIVEN_RATE_HZ):
+        raise InputError(
+            f"a sampling rate of {rate_hz!r} Hz is not plausible; give the rows' rate in Hz (e.g. 100)"
+        )
 
 
 @dataclass(frozen=True)
@@ -276,9 +286,10 @@ class ReadOptions:
     gyr_columns: tuple[str, ...] | None = None
     acc_unit: str | None = None
     gyr_unit: str | None = None
+    rate_hz: float | None = None
 
     def __post_init__(self) -> None:
-        _check_options(self.format, self.acc_unit, self.gyr_unit, self.time_unit)
+        _check_options(self.format, self.acc_unit, self.gyr_unit, self.time_unit, self.rate_hz)
         for field, what in (("acc_columns", "acceleration"), ("gyr_columns", "angular-rate")):
             names = getattr(self, field)
             if names is None:
@@ -292,7 +303,15 @@ class ReadOptions:
         """The options given (not left to detection), as keyword arguments of :func:`read` and
         :func:`iter_chunks`; empty when everything is found from the file."""
         out: dict[str, Any] = {} if self.format == "auto" else {"format": self.format}
-        for name in ("time_column", "time_unit", "acc_columns", "gyr_columns", "acc_unit", "gyr_unit"):
+        for name in (
+            "time_column",
+            "time_unit",
+            "acc_columns",
+            "gyr_columns",
+            "acc_unit",
+            "gyr_unit",
+            "rate_hz",
+        ):
             value = getattr(self, name)
             if value is not None:
                 out[name] = list(value) if isinstance(value, tuple) else value
@@ -310,6 +329,7 @@ class _Options:
     gyr_unit: str | None = None
     zip_limit: int | None = None  # extract only about this many bytes of each file in a ZIP
     time_unit: str | None = None
+    rate_hz: float | None = None
 
     def columns(self) -> dict[str, Any]:
         return {
@@ -317,6 +337,7 @@ class _Options:
             "acc_columns": self.acc_columns,
             "gyr_columns": self.gyr_columns,
             "time_unit": self.time_unit,
+            "rate_hz": self.rate_hz,
         }
 
 
@@ -369,6 +390,7 @@ def read(
     gyr_unit: str | None = None,
     validate: bool = True,
     time_unit: str | None = None,
+    rate_hz: float | None = None,
 ) -> Recording:
     """Read a recording in any known format into the canonical :class:`~backstride.Recording`.
 
@@ -382,6 +404,9 @@ def read(
         Column names, when the header is not recognised (generic CSV only).
     time_unit:
         ``"s"``, ``"ms"``, ``"us"`` or ``"ns"`` for a CSV's time column; wins over the header and detection.
+    rate_hz:
+        The sampling rate of a CSV without a time column (its rows evenly spaced in time); a file with a time
+        column is timed by it, and the rate given is left aside with a note.
     acc_unit, gyr_unit:
         ``"g"``/``"m/s2"`` and ``"deg/s"``/``"rad/s"``; they win over the header and over detection.
     validate:
@@ -402,13 +427,14 @@ def read(
         When the file is not a recording in any known format.
     """
     p = Path(path)
-    _check_options(format, acc_unit, gyr_unit, time_unit)
+    _check_options(format, acc_unit, gyr_unit, time_unit, rate_hz)
     fmt = _detect(p) if format == "auto" else format
     if not p.exists():
         raise InputError(f"{p} does not exist")
     try:
         with quiet_row_decoding():
-            raw = _read_raw(p, fmt, _Options(time_column, acc_columns, gyr_columns, time_unit=time_unit))
+            opts = _Options(time_column, acc_columns, gyr_columns, time_unit=time_unit, rate_hz=rate_hz)
+            raw = _read_raw(p, fmt, opts)
             recording = to_recording(raw, acc_unit=acc_unit, gyr_unit=gyr_unit)
     except (pa.ArrowException, OSError, UnicodeDecodeError, EOFError) as exc:
         raise InputError(f"{p.name} could not be read as a {fmt} recording: {exc}") from exc
@@ -432,6 +458,7 @@ def iter_chunks(
     validate: bool = True,
     start_only: bool = False,
     time_unit: str | None = None,
+    rate_hz: float | None = None,
 ) -> Iterator[Recording]:
     """Consecutive, non-overlapping chunks of ``chunk_s`` seconds of a long recording.
 
@@ -447,11 +474,11 @@ def iter_chunks(
     if not chunk_s > 0:
         raise InputError(f"chunk_s must be positive, got {chunk_s}")
     p = Path(path)
-    _check_options(format, acc_unit, gyr_unit, time_unit)
+    _check_options(format, acc_unit, gyr_unit, time_unit, rate_hz)
     fmt = _detect(p) if format == "auto" else format
     with quiet_row_decoding():
         limit = START_ONLY_BYTES if start_only else None
-        opts = _Options(time_column, acc_columns, gyr_columns, acc_unit, gyr_unit, limit, time_unit)
+        opts = _Options(time_column, acc_columns, gyr_columns, acc_unit, gyr_unit, limit, time_unit, rate_hz)
         yield from _validated(p, fmt, chunk_s, validate, opts)
 
 
