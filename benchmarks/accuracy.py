@@ -282,7 +282,7 @@ def _moved(ref: dict[str, Any], move: Any, bout_rates: float = 1.0) -> dict[str,
 
 def slowed(rec: Any, ref: dict[str, Any], factor: float) -> tuple[Any, dict[str, Any]]:
     """The recording played ``factor`` times slower, as a much slower walker would move, and its reference
-    moved alike.
+    moved alike (``factor`` below 1: faster, a brisker or a shuffling walker's quick steps).
 
     Time is stretched by ``factor`` (steps ``factor`` times as long: cadence 105 becomes 52 steps/min at
     2×) and the dynamic acceleration (all but a 2-second moving average: gravity and posture) is divided by

@@ -76,6 +76,11 @@ VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("step times varied at random (CV +20 %, beyond most)", {"irregular_cv": 0.2}),
     ("played 1.5x slower (cadence ~70 steps/min)", {"slow": 1.5}),
     ("played 2x slower (cadence ~52 steps/min)", {"slow": 2.0}),
+    ("played 1.25x faster (cadence ~130 steps/min)", {"slow": 0.8}),
+    (
+        "played 1.25x faster, movement scaled to 0.3x (short, shuffling steps)",
+        {"slow": 0.8, "amplitude": 0.3},
+    ),
     ("worn 15 cm to the side of the spine (a phone on the belt's side)", {"displace": (0.0, 0.15)}),
     ("worn 10 cm lower and 10 cm to the side (a low belt pouch)", {"displace": (0.1, 0.1)}),
     ("a noisy sensor (white noise 0.2 m/s² per axis, 15x a phone's)", {"sensor": {"noise_mps2": 0.2}}),
