@@ -15,7 +15,7 @@ import contextlib
 import io
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -369,24 +369,10 @@ def _unit_from_steps(t: FloatArray, origin: float) -> tuple[str, float] | None:
     return None
 
 
-def read_csv_raw(
-    path: Path,
-    *,
-    time_column: str | None = None,
-    acc_columns: Sequence[str] | None = None,
-    gyr_columns: Sequence[str] | None = None,
-    time_unit: str | None = None,
-    rate_hz: float | None = None,
-) -> RawSignals:
-    """Read a whole CSV into :class:`RawSignals` (time in seconds from the first row)."""
-    layout = sniff(
-        path,
-        time_column=time_column,
-        acc_columns=acc_columns,
-        gyr_columns=gyr_columns,
-        time_unit=time_unit,
-        rate_hz=rate_hz,
-    )
+def read_csv_raw(path: Path, **columns: Any) -> RawSignals:
+    """Read a whole CSV into :class:`RawSignals` (time in seconds from the first row); ``columns``: what
+    :func:`~backstride.io._csvlayout.sniff` takes (``time_column``, ``time_unit``, ``rate_hz`` ...)."""
+    layout = sniff(path, **columns)
     raw = _read_whole(layout)
     if raw is None:
         raise InputError(f"{path.name} has a header but no data rows")
@@ -422,29 +408,14 @@ def _naive_start(raw: RawSignals, layout: CsvLayout) -> None:
         raw.epoch_s = None
 
 
-def iter_csv_raw(
-    path: Path,
-    *,
-    block_bytes: int | None = None,
-    time_column: str | None = None,
-    acc_columns: Sequence[str] | None = None,
-    gyr_columns: Sequence[str] | None = None,
-    time_unit: str | None = None,
-    rate_hz: float | None = None,
-) -> Iterator[RawSignals]:
-    """Stream a CSV as consecutive :class:`RawSignals` blocks; times relative to the file's first row.
+def iter_csv_raw(path: Path, *, block_bytes: int | None = None, **columns: Any) -> Iterator[RawSignals]:
+    """Stream a CSV as consecutive :class:`RawSignals` blocks; times relative to the file's first row
+    (``columns`` as for :func:`read_csv_raw`).
 
     A file of at most ``WHOLE_READ_MAX_BYTES`` is parsed in one go on all cores (a two-hour recording in
     half the time of the single-threaded streaming reader) and given as one block.
     """
-    layout = sniff(
-        path,
-        time_column=time_column,
-        acc_columns=acc_columns,
-        gyr_columns=gyr_columns,
-        time_unit=time_unit,
-        rate_hz=rate_hz,
-    )
+    layout = sniff(path, **columns)
     if not layout.gzip and path.stat().st_size <= WHOLE_READ_MAX_BYTES:
         whole = _read_whole(layout)
         if whole is not None:
