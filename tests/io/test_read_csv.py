@@ -240,6 +240,16 @@ def test_rows_without_a_time_column_are_timed_at_a_given_rate(tmp_path: Path, sy
         io.read(path, rate_hz=10.0)
 
 
+def test_a_rate_given_for_a_device_file_is_left_aside_and_said_so(shared_data: Path) -> None:
+    path = shared_data / "devices" / "axivity_cwa" / "skdh_ax3_sample.cwa"
+    note = "the rate given (50 Hz) is left aside: this axivity recording carries its own clock"
+    plain, given = io.read(path), io.read(path, rate_hz=50.0)
+    assert given.sampling_rate_hz == plain.sampling_rate_hz > 100 and given.n_samples == plain.n_samples
+    assert note in given.notes and note not in plain.notes
+    chunks = list(io.iter_chunks(path, chunk_s=60.0, rate_hz=50.0))
+    assert len(chunks) > 1 and all(note in chunk.notes for chunk in chunks)
+
+
 def test_a_units_row_under_the_names_is_read_as_units(tmp_path: Path, synth: Any) -> None:
     w = synth.walk()
     header = ["time", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]

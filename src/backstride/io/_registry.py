@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -440,9 +440,18 @@ def read(
         raise InputError(f"{p.name} could not be read as a {fmt} recording: {exc}") from exc
     recording.metadata.setdefault("format", fmt)
     recording.metadata.setdefault("source", p.name)
+    if (aside := _rate_aside(fmt, rate_hz)) is not None:
+        recording = replace(recording, notes=(*recording.notes, aside))
     if validate:
         _validate_recording(recording)
     return recording
+
+
+def _rate_aside(fmt: str, rate_hz: float | None) -> str | None:
+    """The note for a rate given for a file that is not a CSV table: such files carry their own clock."""
+    if rate_hz is None or fmt == "csv":
+        return None
+    return f"the rate given ({rate_hz:g} Hz) is left aside: this {fmt} recording carries its own clock"
 
 
 def iter_chunks(
@@ -479,7 +488,9 @@ def iter_chunks(
     with quiet_row_decoding():
         limit = START_ONLY_BYTES if start_only else None
         opts = _Options(time_column, acc_columns, gyr_columns, acc_unit, gyr_unit, limit, time_unit, rate_hz)
-        yield from _validated(p, fmt, chunk_s, validate, opts)
+        aside = _rate_aside(fmt, rate_hz)
+        for chunk in _validated(p, fmt, chunk_s, validate, opts):
+            yield chunk if aside is None else replace(chunk, notes=(*chunk.notes, aside))
 
 
 def _validated(p: Path, fmt: str, chunk_s: float, validate: bool, opts: _Options) -> Iterator[Recording]:
