@@ -93,7 +93,6 @@ def test_a_trend_of_close_values_is_drawn_on_an_axis_of_a_least_height() -> None
     assert both["layout"]["yaxis"]["range"] == pytest.approx([0.36, 0.66])  # over every series
     fixed = _plots.time_series("p", "pain", [("p", day, [3.0])], y_range=(0, 10), min_y_span=30.0)
     assert fixed["layout"]["yaxis"]["range"] == [0, 10]  # a fixed range wins
-    assert set(_plots.TREND_SPANS) == {"speed", "cadence", "step_length", "pelvis"}
 
 
 def test_activity_figures_carry_each_sources_figures() -> None:

@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from backstride._errors import InputError
-from backstride.io._csvlayout import GZIP_CUT_SHORT, GzipReader, head_text, is_gzip
+from backstride.io._csvlayout import GZIP_CUT_SHORT, arrow_source, head_text, is_gzip
 from backstride.io._raw import RawSignals
 
 HEADER_LINES = 10
@@ -143,9 +143,7 @@ def iter_actilife_raw(path: Path, *, block_samples: int = 1_000_000) -> Iterator
     convert = pacsv.ConvertOptions(
         include_columns=list(COLUMNS), column_types={c: pa.float64() for c in COLUMNS}
     )
-    gz = GzipReader(path) if is_gzip(path) else None
-    source: Any = str(path) if gz is None else pa.input_stream(gz)
-    try:
+    with arrow_source(path, is_gzip(path)) as (source, gz):
         row = 0
         zeros = 0
         origin: float | None = None  # time of the first sample kept: times count from it
@@ -176,9 +174,6 @@ def iter_actilife_raw(path: Path, *, block_samples: int = 1_000_000) -> Iterator
         if gz is not None and gz.cut_short:
             pending.notes.append(GZIP_CUT_SHORT)
         yield pending
-    finally:
-        if gz is not None:
-            gz.close()
 
 
 def _block(

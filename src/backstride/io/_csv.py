@@ -27,7 +27,15 @@ import pyarrow.csv as pacsv
 
 from backstride._errors import InputError
 from backstride._stats import median
-from backstride.io._csvlayout import GZIP_CUT_SHORT, CsvLayout, GzipReader, is_number, open_binary, sniff
+from backstride.io._csvlayout import (
+    GZIP_CUT_SHORT,
+    CsvLayout,
+    GzipReader,
+    arrow_source,
+    is_number,
+    open_binary,
+    sniff,
+)
 from backstride.io._memory import empty
 from backstride.io._raw import RawSignals
 from backstride.io._units import checked_time_scale
@@ -143,9 +151,7 @@ def _read_table(layout: CsvLayout) -> tuple[pa.Table, list[str]]:
     bad = _BadRows()
     read, parse, convert = _options(layout, bad)
     notes: list[str] = []
-    with contextlib.ExitStack() as stack:
-        gz = stack.enter_context(GzipReader(layout.path)) if layout.gzip else None
-        source: Any = str(layout.path) if gz is None else pa.input_stream(gz)
+    with arrow_source(layout.path, layout.gzip) as (source, gz):
         try:
             table = pacsv.read_csv(source, read_options=read, parse_options=parse, convert_options=convert)
         except pa.ArrowInvalid as exc:
@@ -421,18 +427,16 @@ def iter_csv_raw(path: Path, *, block_bytes: int | None = None, **columns: Any) 
         if whole is not None:
             yield whole
         return
-    with contextlib.ExitStack() as stack:
-        gz = stack.enter_context(GzipReader(path)) if layout.gzip else None
-        tables = _streamed_tables(layout, gz, block_bytes or STREAM_BLOCK_BYTES)
+    with arrow_source(path, layout.gzip) as (source, gz):
+        tables = _streamed_tables(layout, source, block_bytes or STREAM_BLOCK_BYTES)
         yield from _streamed_raw(layout, path, _ahead(tables, layout, gz))
 
 
-def _streamed_tables(layout: CsvLayout, gz: GzipReader | None, block_bytes: int) -> Iterator[pa.Table]:
+def _streamed_tables(layout: CsvLayout, source: Any, block_bytes: int) -> Iterator[pa.Table]:
     """The rows block by block (a cut-off last line dropped with a note), each as counted from the file's
     first data line: a block re-read after pyarrow failed on the last line starts where the last one ended."""
     bad = _BadRows()
     read, parse, convert = _options(layout, bad, block_size=block_bytes)
-    source: Any = str(layout.path) if gz is None else pa.input_stream(gz)
     try:
         reader = pacsv.open_csv(source, read_options=read, parse_options=parse, convert_options=convert)
     except pa.ArrowInvalid as exc:

@@ -11,11 +11,12 @@ lines are skipped. :func:`sniff` returns the :class:`CsvLayout`; :mod:`backstrid
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -278,6 +279,17 @@ class GzipReader(io.BufferedReader):
 
 
 GZIP_CUT_SHORT = "the compressed file is cut short (an interrupted download, copy or upload?): read up to its last whole line"
+
+
+@contextlib.contextmanager
+def arrow_source(path: Path, gzipped: bool) -> Iterator[tuple[Any, GzipReader | None]]:
+    """What pyarrow's CSV readers read: the file's path, or a gzip file's text as far as it goes, with the
+    :class:`GzipReader` to ask once it is read whether the file was cut short (``None`` for a plain file)."""
+    if not gzipped:
+        yield str(path), None
+        return
+    with GzipReader(path) as gz:
+        yield pa.input_stream(gz), gz
 
 
 def open_binary(path: Path) -> BinaryIO:
