@@ -27,6 +27,7 @@ import pyarrow.csv as pacsv
 
 from backstride._errors import InputError
 from backstride._stats import median
+from backstride.io._clocktext import ClockText, ClockTextError
 from backstride.io._csvlayout import (
     GZIP_CUT_SHORT,
     CsvLayout,
@@ -247,12 +248,27 @@ def _fill(out: FloatArray, axis: int, column: pa.ChunkedArray) -> None:
         position += len(values)
 
 
+def _clock_ns(layout: CsvLayout, clock: ClockText, column: pa.ChunkedArray) -> FloatArray:
+    """A time column written as a clock, in nanoseconds (:mod:`backstride.io._clocktext`); a cell that does not
+    read is one error naming its line."""
+    try:
+        return clock.to_ns(column)
+    except ClockTextError as exc:
+        error = exc
+    index, cell = layout.time_index, error.text.strip().strip('"')
+    found = _line_of(layout, lambda cells: index < len(cells) and cells[index] == cell)
+    where = f"line {found[0]}, " if found else ""
+    raise InputError(f"{layout.source}: {where}column {layout.names[index]!r}: {cell[:40]!r} {error.why}")
+
+
 def table_to_raw(layout: CsvLayout, table: pa.Table, *, first_time: float | None = None) -> RawSignals:
     """Arrays from a parsed table; the time is made relative to its first value (or ``first_time``)."""
     internal = layout.internal
     n = table.num_rows
     time = empty(n)
-    if layout.time_index >= 0:
+    if layout.clock is not None:
+        time[:] = _clock_ns(layout, layout.clock, table.column(internal[layout.time_index]))
+    elif layout.time_index >= 0:
         _fill(time[:, None], 0, table.column(internal[layout.time_index]))
     else:  # no time column: the rows' numbers, counted across a streamed file's blocks
         np.add(np.arange(n, dtype=np.float64), layout.rows_timed, out=time)
@@ -314,7 +330,9 @@ def scale_time(raw: RawSignals, layout: CsvLayout, origin: float | None = None) 
             f"time read in {found[0]} (its median step of {found[1]:g} between rows would be one sample every "
             f"{found[1]:g} s in seconds), converted to seconds"
         )
-    if layout.time_type is not None:
+    if layout.clock is not None:
+        note = layout.clock.note
+    elif layout.time_type is not None:
         note = "time read as date and time" + (" (no time zone given)" if layout.naive_time else "")
     t -= origin
     if scale != 1.0:

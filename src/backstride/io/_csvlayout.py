@@ -25,6 +25,7 @@ from typing import Any, BinaryIO
 import pyarrow as pa
 
 from backstride._errors import InputError, UnsupportedFormatError
+from backstride.io._clocktext import ClockText, clock_text, is_clock_text
 
 AXES = ("x", "y", "z")
 TIME_KEYS = (
@@ -201,6 +202,7 @@ class CsvLayout:
     gravity_index: tuple[int, int, int] | None = None  # gravity's columns, added to linear acceleration's
     logged_start: datetime | None = None  # the wall clock at the first row, when the time column has none
     zone: tzinfo | None = None  # the local time's offset the header states ("timestamp (+0200)")
+    clock: ClockText | None = None  # a time column written as a clock ("13:05:10.250", "23/09/2026 13:05:10")
 
     @property
     def source(self) -> str:
@@ -374,7 +376,7 @@ def _label_rows(lines: Sequence[str], delimiter: str) -> list[list[str]]:
         filled = [c for c in cells if c]
         if not filled or any(is_number(c) for c in filled):
             break
-        if _text_time_type(line, delimiter, 0)[0] is not None:  # a date and time: data
+        if _text_time_type(line, delimiter, 0)[0] is not None or is_clock_text(cells[0]):  # a time: data
             break
         rows.append(cells)
     return rows
@@ -568,6 +570,15 @@ def sniff(
     time_type, naive = (
         _text_time_type(data_lines[0], delimiter, time_index) if time_index >= 0 else (None, False)
     )
+    clock = None
+    if (
+        time_index >= 0 and time_type is None
+    ):  # "13:05:10.250", "23/09/2026 13:05:10": read as text, then timed
+        rows = [line.split(delimiter) for line in data_lines]
+        clock = clock_text([row[time_index] for row in rows if time_index < len(row)])
+        if clock is not None:
+            time_type, naive = pa.string(), clock.form == "date"
+            notes.extend(clock.notes)
     logged_start = None
     if time_index >= 0 and keys[time_index].endswith(SINCE_REBOOT) and LOGGING_TIME in keys:
         cells = data_lines[0].split(delimiter)
@@ -576,6 +587,7 @@ def sniff(
     return CsvLayout(
         logged_start=logged_start,
         zone=next(filter(None, map(_stated_zone, names)), None),
+        clock=clock,
         time_type=time_type,
         naive_time=naive,
         path=path,
@@ -630,7 +642,7 @@ def _is_data_row(cells: Sequence[str]) -> bool:
     values = [c.strip().strip('"') for c in cells]
     if len(values) < 2 or not all(is_number(v) for v in values[1:]):
         return False
-    if is_number(values[0]):
+    if is_number(values[0]) or is_clock_text(values[0]):
         return True
     try:
         datetime.fromisoformat(values[0].replace("Z", "+00:00"))
