@@ -85,6 +85,11 @@ def test_a_clock_without_a_date_times_the_rows(
     assert "start_time" not in recording.metadata  # a time of day alone does not date the recording
 
 
+def _dated(first: dt.datetime, fmt: str = "%d/%m/%Y %H:%M:%S.%f") -> Callable[[float], str]:
+    """A date and time from ``first``, to the millisecond, in ``fmt`` (``strftime``, ending in ``%f``)."""
+    return lambda t: (first + dt.timedelta(milliseconds=round(t * 1000))).strftime(fmt)[:-3]
+
+
 @pytest.mark.parametrize(
     ("fmt", "start", "note"),
     [
@@ -100,11 +105,7 @@ def test_a_date_written_with_slashes_or_dots_dates_the_recording(
 ) -> None:
     """Dates as spreadsheets and apps of many countries write them, through midnight into the next day."""
     w = synth.walk(duration_s=20.0)
-    first = dt.datetime.fromisoformat(start)
-
-    def stamp(t: float) -> str:
-        return (first + dt.timedelta(milliseconds=round(t * 1000))).strftime(fmt)[:-3]
-
+    stamp = _dated(dt.datetime.fromisoformat(start), fmt)
     comma = "," in fmt  # a decimal comma in the time, and so in the numbers: ";" between the cells
     path = _clock_csv(
         tmp_path / "dated.csv",
@@ -126,13 +127,7 @@ def test_dates_that_could_be_either_way_round_are_read_day_first_and_said_so(
     tmp_path: Path, synth: Any
 ) -> None:
     w = synth.walk(duration_s=15.0)
-    first = dt.datetime(2026, 3, 1, 8, 0, 0)
-    path = _clock_csv(
-        tmp_path / "ambiguous.csv",
-        w.t,
-        w.acc,
-        lambda t: (first + dt.timedelta(milliseconds=round(t * 1000))).strftime("%d/%m/%Y %H:%M:%S.%f")[:-3],
-    )
+    path = _clock_csv(tmp_path / "ambiguous.csv", w.t, w.acc, _dated(dt.datetime(2026, 3, 1, 8, 0, 0)))
     recording = io.read(path)
     assert recording.metadata["start_time"] == "2026-03-01T08:00:00"
     assert "the dates' day and month could be either way round in the first rows: read day first" in (
@@ -187,31 +182,25 @@ def test_a_real_walk_timed_by_a_clock_is_measured_as_the_original(shared_data: P
     np.testing.assert_allclose(found, expected, atol=0.011)
 
 
-def test_a_time_that_does_not_read_names_its_line(tmp_path: Path, synth: Any) -> None:
+@pytest.mark.parametrize(
+    ("stamp", "row", "cell", "message"),
+    [
+        (_of_day(3600.0), 700, "01:00:06.99x", r"bad\.csv: line 701, column 'time': '01:00:06\.99x' does not read as a time"),
+        # a date that is not one in the order the first rows gave
+        (_dated(dt.datetime(2026, 9, 23, 8)), 900, "23/13/2026 08:00:08.990", r"line 901, .* is not a date read day/month/year as the rows before"),
+    ],
+    ids=["not a time", "not a date"],
+)  # fmt: skip
+def test_a_time_that_does_not_read_names_its_line(
+    tmp_path: Path, synth: Any, stamp: Callable[[float], str], row: int, cell: str, message: str
+) -> None:
     w = synth.walk(duration_s=15.0)
-    path = _clock_csv(tmp_path / "bad.csv", w.t, w.acc, _of_day(3600.0))
+    path = _clock_csv(tmp_path / "bad.csv", w.t, w.acc, stamp)
     lines = path.read_text().splitlines()
-    lines[700] = "01:00:06.99x" + lines[700][lines[700].index(",") :]
+    lines[row] = cell + lines[row][lines[row].index(",") :]
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(
-        InputError, match=r"bad\.csv: line 701, column 'time': '01:00:06\.99x' does not read as a time like"
-    ):
+    with pytest.raises(InputError, match=message):
         io.read(path)
-    # a date that is not one in the order the first rows gave
-    first = dt.datetime(2026, 9, 23, 8, 0, 0)
-    dated = _clock_csv(
-        tmp_path / "dated.csv",
-        w.t,
-        w.acc,
-        lambda t: (first + dt.timedelta(milliseconds=round(t * 1000))).strftime("%d/%m/%Y %H:%M:%S.%f")[:-3],
-    )
-    lines = dated.read_text().splitlines()
-    lines[900] = "23/13/2026 08:00:08.990" + lines[900][lines[900].index(",") :]
-    dated.write_text("\n".join(lines) + "\n")
-    with pytest.raises(
-        InputError, match=r"line 901, .* is not a date read day/month/year as the rows before"
-    ):
-        io.read(dated)
 
 
 def test_a_last_line_cut_inside_its_time_is_dropped(tmp_path: Path, synth: Any) -> None:
