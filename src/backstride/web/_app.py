@@ -26,6 +26,7 @@ from backstride.web._settings import (
     WebSettings,
     max_upload_from_env,
 )
+from backstride.web._spool import UploadSpool
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -97,10 +98,15 @@ def create_app(
         blobs=store.BlobStore(blobs_path),
         signer=Signer(key),
         jobs=JobRunner(settings.analysis_workers),
+        spool=UploadSpool(blobs_path / ".uploads"),
     )
     # a crash during an upload can leave a file no recording refers to: clear such leftovers at start-up
     with store.transaction(engine) as session:
         store.gc_orphan_blobs(session, state.blobs)
+    # uploads a stopped server accepted and never finished analysing are analysed now, under their own jobs
+    from backstride.web.routes._recordings import resume_uploads
+
+    resume_uploads(state)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from backstride.web._jobs import JobRunner
 from backstride.web._security import SessionData, Signer
 from backstride.web._settings import WebSettings
+from backstride.web._spool import UploadSpool
 
 if TYPE_CHECKING:
     from backstride.store import BlobStore, User
@@ -32,6 +33,7 @@ class WebState:
     blobs: BlobStore
     signer: Signer
     jobs: JobRunner
+    spool: UploadSpool
 
 
 def get_state(request: Request) -> WebState:

@@ -1,7 +1,8 @@
 """Analysis of uploaded recordings in worker threads, with a status the upload page polls.
 
-Jobs live in memory: a job lost to a restart leaves nothing in the database, because the recording is stored
-only in the one transaction that also stores its analysis.
+Jobs live in memory. An upload's file waits on disk until its job has ended (:mod:`backstride.web._spool`),
+so a job lost to a restart is run again at the next start under the same id; the recording is stored only in
+the one transaction that also stores its analysis.
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ class Job:
         self.analysed_s = (self.analysed_s or 0.0) + float(seconds)
 
 
+def new_job_id() -> str:
+    """A job's id: unguessable, and safe as a file name (letters, digits, ``-`` and ``_``)."""
+    return secrets.token_urlsafe(12)
+
+
 class JobRunner:
     """Runs ``work()`` callables in a small thread pool and remembers how each one ended."""
 
@@ -59,11 +65,13 @@ class JobRunner:
         work: Callable[[Job], int],
         *,
         again: int | None = None,
+        job_id: str | None = None,
     ) -> Job:
         """Start ``work(job)`` (which returns the recording's id) and return the job; ``again``: the id of
-        the stored recording it analyses again."""
+        the stored recording it analyses again; ``job_id``: the id (:func:`new_job_id`) of a job begun
+        before."""
         job = Job(
-            id=secrets.token_urlsafe(12),
+            id=job_id or new_job_id(),
             patient_id=patient_id,
             filename=filename,
             size_bytes=size_bytes,

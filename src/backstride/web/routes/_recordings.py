@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +12,19 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from backstride import io
 from backstride._errors import InputError, UnsupportedFormatError
+from backstride.recording import Recording
 from backstride.web._context import (
+    WebState,
     check_csrf,
     get_state,
     require_patient_access,
-    save_upload,
     transaction,
     upload_filename,
     with_uploaded_file,
 )
-from backstride.web._jobs import Job
+from backstride.web._jobs import Job, new_job_id
 from backstride.web._render import render, report_response
+from backstride.web._spool import MAX_TRIES, Ticket
 
 ACCEPTED_SUFFIXES = io.SUFFIXES
 
@@ -105,13 +106,11 @@ async def upload(request: Request, patient_id: int) -> Response:
 
 
 def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile) -> Response:
-    from backstride import store
-    from backstride.web._analysis import check_stream, read_recording, subject_of
+    from backstride.web._analysis import check_stream, read_recording
 
     state = get_state(request)
     with transaction(request, readonly=True) as db:
-        user, patient = require_patient_access(request, db, patient_id)
-        subject = subject_of(patient.profile)
+        user, _patient = require_patient_access(request, db, patient_id)
     filename = upload_filename(file.filename, "recording")
     if not filename.lower().endswith(ACCEPTED_SUFFIXES):
         raise HTTPException(
@@ -130,8 +129,8 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile)
         raise HTTPException(422, f"{filename} is empty.")
     streamed = size >= state.settings.stream_from_bytes  # read whole, a large file would need GBs
     recording = None
-    local = save_upload(file, filename, "backstride-web-")
-    workdir = local.parent
+    job_id = new_job_id()
+    local = state.spool.save(file, job_id, filename)
     try:
         try:
             if streamed:
@@ -142,43 +141,96 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile)
             raise HTTPException(415, f"{filename} could not be read: {exc}") from None
         except InputError as exc:
             raise HTTPException(422, f"{filename} could not be read: {exc}") from None
+        ticket = state.spool.commit(Ticket(job_id, patient_id, user.id, filename, size, streamed))
     except BaseException:
-        shutil.rmtree(workdir, ignore_errors=True)
+        state.spool.discard(job_id)
         raise
-
-    def work(job: Job) -> int:
-        from backstride.web._analysis import analyze_stream_with_progress, analyze_with_progress
-
-        def progress(done_s: float) -> None:  # whole: seconds done so far, of a known length
-            duration_s = max(recording.duration_s if recording is not None else 0.0, 1e-9)
-            job.progress = min(1.0, max(0.0, float(done_s) / duration_s))
-
-        def analyze(path: Path) -> tuple[str, dict[str, Any]]:
-            if recording is None:
-                job.analysed_s = 0.0
-                return fmt, analyze_stream_with_progress(path, subject, job.add_analysed)
-            return fmt, analyze_with_progress(recording, subject, progress)
-
-        try:
-            with store.transaction(state.engine) as session, local.open("rb") as data:
-                rec = store.add_recording(
-                    session,
-                    state.blobs,
-                    patient_id,
-                    filename,
-                    data,
-                    analyze,
-                    metadata={"uploaded_by": user.id},
-                )
-                return rec.id
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-
-    job = state.jobs.submit(patient_id, filename, size, work)
+    job = submit_upload(state, ticket, recording, fmt)
     target = f"/patients/{patient_id}/recordings/jobs/{job.id}"
     if request.headers.get("HX-Request"):
         return render(request, "_job_status.html", {"job": job, "patient_id": patient_id}, status=202)
     return RedirectResponse(target, status_code=303)
+
+
+def submit_upload(
+    state: WebState, ticket: Ticket, recording: Recording | None = None, fmt: str | None = None
+) -> Job:
+    """Analyse an accepted upload waiting in the spool and store it with its analysis, in a worker thread;
+    ``recording`` and ``fmt``: the file as a fresh upload's check read it (whole, or only its format when it
+    is streamed), else the job reads it again. The spool lets the upload go once the job has ended, stored or refused; a job cut off by a restart
+    is submitted again at the next start (:func:`resume_uploads`)."""
+    from backstride import store
+    from backstride.web._analysis import (
+        analyze_stream_with_progress,
+        analyze_with_progress,
+        check_stream,
+        read_recording,
+        subject_of,
+    )
+
+    def work(job: Job) -> int:
+        local = ticket.path(state.spool)
+        try:
+            tried = state.spool.try_again(ticket)
+            if tried.tries > MAX_TRIES:
+                raise InputError(
+                    f"{ticket.filename} could not be analysed: the server stopped during its analysis "
+                    f"{MAX_TRIES} times. Upload a shorter part of the recording, or ask for help"
+                )
+            with store.transaction(state.engine, readonly=True) as db:
+                patient = db.get(store.User, ticket.patient_id)
+                if patient is None:
+                    raise InputError("the patient is no longer in the clinic's records")
+                subject = subject_of(patient.profile)
+                done = _stored_by(db, ticket)
+            if done is not None:  # stored just before a restart, which came before the spool let it go
+                return done
+
+            def analyze(path: Path) -> tuple[str, dict[str, Any]]:
+                if ticket.streamed:
+                    found = fmt or check_stream(path)
+                    job.analysed_s = 0.0
+                    return found, analyze_stream_with_progress(path, subject, job.add_analysed)
+                whole, found = (recording, fmt or "") if recording is not None else read_recording(path)
+
+                def progress(done_s: float) -> None:  # seconds done so far, of a known length
+                    job.progress = min(1.0, max(0.0, float(done_s) / max(whole.duration_s, 1e-9)))
+
+                return found, analyze_with_progress(whole, subject, progress)
+
+            with store.transaction(state.engine) as session, local.open("rb") as data:
+                rec = store.add_recording(
+                    session,
+                    state.blobs,
+                    ticket.patient_id,
+                    ticket.filename,
+                    data,
+                    analyze,
+                    metadata={"uploaded_by": ticket.user_id, "upload_job": ticket.job_id},
+                )
+                return rec.id
+        finally:
+            state.spool.discard(ticket.job_id)
+
+    return state.jobs.submit(
+        ticket.patient_id, ticket.filename, ticket.size_bytes, work, job_id=ticket.job_id
+    )
+
+
+def _stored_by(db: Any, ticket: Ticket) -> int | None:
+    """The recording an upload's job already stored, if the server stopped between storing it and letting the
+    upload go."""
+    from backstride import store
+
+    for rec in store.recordings_of(db, ticket.patient_id, include_errors=True):
+        if (rec.metadata_ or {}).get("upload_job") == ticket.job_id:
+            return int(rec.id)
+    return None
+
+
+def resume_uploads(state: WebState) -> list[Job]:
+    """Submit again the uploads a stopped server left waiting (at start-up)."""
+    return [submit_upload(state, ticket) for ticket in state.spool.waiting()]
 
 
 def _job_for(request: Request, patient_id: int, job_id: str) -> Any:
