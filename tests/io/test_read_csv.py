@@ -657,3 +657,49 @@ def test_a_file_without_header_and_other_columns_asks_for_one(tmp_path: Path) ->
         InputError, match=r"has no header line \(the first line is data, 7 values\); add a header"
     ):
         io.read(path)
+
+
+@pytest.mark.parametrize(
+    ("gyro_every", "offset_s"), [(1, 0.0), (1, 0.004), (2, 0.005)], ids=["same stamps", "after", "half rate"]
+)
+def test_a_table_of_one_sensor_a_row_keeps_the_accelerometers_clock(
+    tmp_path: Path, shared_data: Path, gyro_every: int, offset_s: float
+) -> None:
+    """Apps that log several sensors into one table write each reading on a row of its own, the other
+    sensor's cells empty: the gyroscope is put onto the accelerometer's time stamps (not every empty cell
+    filled and the mixed stamps resampled), read whole or block by block, and the walk measured as recorded."""
+    from backstride.gait import analyze
+    from backstride.io import _csv
+
+    original = io.read(shared_data / "lowback-lab" / "HA-001-Test5-Trial1" / "imu.csv")
+    assert original.gyr_dps is not None
+    lines = ["time,ax,ay,az,gx,gy,gz"]
+    for i, (t, a, g) in enumerate(zip(original.time_s, original.acc_mps2, original.gyr_dps, strict=True)):
+        lines.append(f"{t:.3f},{a[0]:.6f},{a[1]:.6f},{a[2]:.6f},,,")
+        if i % gyro_every == 0:
+            lines.append(f"{t + offset_s:.3f},,,,{g[0]:.5f},{g[1]:.5f},{g[2]:.5f}")
+    path = tmp_path / "sensors.csv"
+    path.write_text("\n".join(lines) + "\n")
+    recording = io.read(path)
+    assert recording.sampling_rate_hz == 100.0 and recording.n_samples == original.n_samples
+    assert recording.notes[0].startswith("the accelerometer and the gyroscope write rows of their own")
+    assert not any("missing values" in note or "irregular" in note for note in recording.notes)
+    np.testing.assert_allclose(recording.acc_mps2, original.acc_mps2, atol=1e-6)
+    assert recording.gyr_dps is not None
+    inside = slice(2, -2)  # the ends are held at the nearest reading
+    tolerance = 1e-5 if (gyro_every, offset_s) == (1, 0.0) else 25.0
+    np.testing.assert_allclose(recording.gyr_dps[inside], original.gyr_dps[inside], atol=tolerance)
+    if tolerance > 1e-5:  # interpolated between readings: close, not equal
+        assert float(np.median(np.abs(recording.gyr_dps - original.gyr_dps))) < 1.0
+    contacts = [c.time_s for c in analyze(recording).initial_contacts]
+    assert contacts == [c.time_s for c in analyze(original).initial_contacts]
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(_csv, "WHOLE_READ_MAX_BYTES", 0)
+        m.setattr(_csv, "STREAM_BLOCK_BYTES", 16 << 10)
+        chunks = list(io.iter_chunks(path, chunk_s=4.0))
+    assert len(chunks) >= 3
+    np.testing.assert_allclose(np.concatenate([c.acc_mps2 for c in chunks]), original.acc_mps2, atol=1e-6)
+    streamed_gyr = np.concatenate([c.gyr_dps for c in chunks if c.gyr_dps is not None])
+    # at the edge of a block a reading's partner may be in the next block: held at its nearest reading there
+    np.testing.assert_allclose(streamed_gyr[inside], original.gyr_dps[inside], atol=25.0)
+    assert float(np.median(np.abs(streamed_gyr - original.gyr_dps))) < 1.0

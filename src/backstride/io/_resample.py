@@ -5,6 +5,9 @@ Decisions (each correction leaves a plain sentence in ``Recording.notes``):
 * **No rows** → :class:`~backstride.InputError`. A missing time stamp → error naming the line.
 * **Time going backwards** → error naming the line: rows out of order mean a damaged or concatenated file,
   and guessing the order would invent data.
+* **One sensor a row** (the accelerometer and the gyroscope each on rows of their own, the other's cells
+  empty) → the gyroscope is interpolated onto the accelerometer's rows and its own rows set aside, with a
+  note; checked before duplicated stamps, since both sensors may write the same instant.
 * **Duplicated time stamps** → the later rows with the same time are dropped, with a note.
 * **Missing values (NaN, empty cells)** in the sensor columns: runs up to 0.5 s are filled by linear
   interpolation, with a note; a longer run → error naming the column and the lines, because a channel that
@@ -56,6 +59,9 @@ def check_time(raw: RawSignals) -> None:
     if bad.any():
         i = int(np.argmax(bad))
         raise InputError(f"{raw.source}: the time ({raw.time_name}) is missing on {raw.where(i)}")
+    if raw.gyr is not None and not np.isfinite(float(raw.acc.sum()) + float(raw.gyr.sum())):
+        _one_sensor_a_row(raw)
+        t = raw.time_s
     with no_hugepages():
         dt = np.diff(t)
     if t.shape[0] < 2 or float(dt.min()) > 0:
@@ -89,6 +95,37 @@ def check_time(raw: RawSignals) -> None:
         raw.dt = None
     else:
         raw.dt = dt
+
+
+ONE_SENSOR_ROWS = 0.1  # the least share of rows each sensor writes alone for a table of one sensor a row
+
+
+def _one_sensor_a_row(raw: RawSignals) -> None:
+    """A table in which the accelerometer and the gyroscope each write rows of their own, the other sensor's
+    cells left empty (apps that log several sensors into one table, each reading on a row of its own as it
+    comes): the gyroscope is put onto the accelerometer's time stamps by linear interpolation and its own
+    rows are dropped, so the time base is the accelerometer's. Without this, the rows' mixed time stamps
+    would look like an irregular clock at the two sensors' rates together and every empty cell like a
+    missing value. Each sensor must write at least ``ONE_SENSOR_ROWS`` of the rows alone."""
+    assert raw.gyr is not None
+    acc_rows = np.isfinite(raw.acc).any(axis=1)
+    gyr_rows = np.isfinite(raw.gyr).any(axis=1)
+    least = ONE_SENSOR_ROWS * raw.n
+    if (acc_rows & ~gyr_rows).sum() < least or (gyr_rows & ~acc_rows).sum() < least:
+        return
+    t = raw.time_s
+    keep = t[acc_rows]
+    gyr = empty((keep.shape[0], 3))
+    for axis in range(3):
+        column = raw.gyr[:, axis]
+        known = np.isfinite(column)
+        gyr[:, axis] = np.interp(keep, t[known], column[known])
+    raw.time_s, raw.acc, raw.gyr = keep, raw.acc[acc_rows], gyr
+    raw.first_line, raw.dt = None, None
+    raw.notes.append(
+        "the accelerometer and the gyroscope write rows of their own: the gyroscope was put onto the "
+        "accelerometer's time stamps and its rows set aside"
+    )
 
 
 def _nan_runs(mask: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
