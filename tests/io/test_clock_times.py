@@ -96,7 +96,7 @@ def _dated(first: dt.datetime, fmt: str = "%d/%m/%Y %H:%M:%S.%f") -> Callable[[f
         ("%d/%m/%Y %H:%M:%S.%f", "2026-09-23T23:59:50", "day/month/year"),  # 23 > 12: the day comes first
         ("%m/%d/%Y %H:%M:%S.%f", "2026-09-23T23:59:50", "month/day/year"),
         ("%d.%m.%Y %H:%M:%S,%f", "2026-09-23T23:59:50", "day/month/year"),
-        ("%Y/%m/%d %H:%M:%S.%f", "2026-09-23T23:59:50", "day/month/year"),
+        ("%Y/%m/%d %H:%M:%S.%f", "2026-09-23T23:59:50", "year/month/day"),
         ("%d/%m/%y %H:%M:%S.%f", "2026-09-23T23:59:50", "day/month/year"),
     ],
 )
@@ -121,6 +121,46 @@ def test_a_date_written_with_slashes_or_dots_dates_the_recording(
     np.testing.assert_allclose(recording.time_s, w.t, atol=1e-6)
     assert recording.metadata["start_time"] == start
     assert f"time read as a date ({note}) and time of day (no time zone given)" in recording.notes
+
+
+@pytest.mark.parametrize(
+    ("date_fmt", "order"),
+    [("%d/%m/%Y", "day/month/year"), ("%m/%d/%Y", "month/day/year"), ("%Y-%m-%d", "year/month/day")],
+)
+def test_a_date_column_beside_a_time_of_day_dates_it(
+    tmp_path: Path, synth: Any, date_fmt: str, order: str
+) -> None:
+    """A spreadsheet's or a logger's "Date" and "Time" columns: the time of day times the rows (through
+    midnight, read whole or block by block) and the first row's date dates the recording."""
+    w = synth.walk(duration_s=60.0)
+    first = dt.datetime(2026, 9, 23, 23, 59, 30)
+    lines = ["Date,Time,X,Y,Z"]
+    for t, a in zip(w.t, w.acc, strict=True):
+        when = first + dt.timedelta(milliseconds=round(t * 1000))
+        cells = [when.strftime(date_fmt), when.strftime("%H:%M:%S.%f")[:-3], *(f"{v:.6f}" for v in a)]
+        lines.append(",".join(cells))
+    path = tmp_path / "dated.csv"
+    path.write_text("\n".join(lines) + "\n")
+    recording = io.read(path)
+    np.testing.assert_allclose(recording.time_s, w.t, atol=1e-6)
+    assert recording.metadata["start_time"] == "2026-09-23T23:59:30"
+    assert f"time read as a time of day, dated by the first row's Date ({order}; no time zone given)" in (
+        recording.notes
+    )
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(_csv, "WHOLE_READ_MAX_BYTES", 0)
+        m.setattr(_csv, "STREAM_BLOCK_BYTES", 16 << 10)
+        chunks = list(io.iter_chunks(path, chunk_s=10.0))
+    np.testing.assert_allclose(np.concatenate([c.time_s for c in chunks]), w.t, atol=1e-6)
+    assert chunks[0].metadata["start_time"] == "2026-09-23T23:59:30"
+    # a column named date that holds no dates leaves the time of day undated
+    path.write_text(
+        "\n".join(["Date,Time,X,Y,Z", *(",".join(["Wed", *line.split(",")[1:]]) for line in lines[1:])])
+        + "\n"
+    )
+    undated = io.read(path)
+    assert "start_time" not in undated.metadata
+    assert "time read as a time of day (the file gives no date)" in undated.notes
 
 
 def test_dates_that_could_be_either_way_round_are_read_day_first_and_said_so(

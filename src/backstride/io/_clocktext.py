@@ -58,13 +58,17 @@ class ClockText:
     """How a column of clock times reads, and (for a file read block by block) how far it has gone round.
 
     ``form``: ``"date"`` (a date and a time of day), ``"day"`` (a time of day) or ``"hour"`` (minutes and
-    seconds). ``day_first``: a date's first number is the day (else the month; a four-digit first number is the
-    year either way).
+    seconds). ``day_first``: a date's first number is the day (else the month); ``year_first``: the first date
+    is written year first (``2026/09/23``), which says nothing of the others. ``start_day``: for a time of day
+    dated by a column ``date_column`` beside it, the days since 1970 of its first row.
     """
 
     form: str
     day_first: bool = True
     notes: tuple[str, ...] = ()
+    start_day: int | None = None
+    date_column: str | None = None
+    year_first: bool = False
     _turns: int = 0
     _last: float | None = None
 
@@ -74,9 +78,16 @@ class ClockText:
 
     @property
     def note(self) -> str:
+        order = (
+            "year/month/day" if self.year_first else "day/month/year" if self.day_first else "month/day/year"
+        )
         if self.form == "date":
-            order = "day/month/year" if self.day_first else "month/day/year"
             return f"time read as a date ({order}) and time of day (no time zone given)"
+        if self.form == "day" and self.start_day is not None:
+            return (
+                f"time read as a time of day, dated by the first row's {self.date_column} ({order}; no time "
+                "zone given)"
+            )
         if self.form == "day":
             return "time read as a time of day (the file gives no date)"
         return "time read as minutes and seconds (the file gives no hour or date)"
@@ -97,6 +108,8 @@ class ClockText:
             ns += self._days(fields["a"], fields["b"], fields["c"], text) * float(DAY_NS)
         else:
             ns = self._gone_round(ns)
+            if self.start_day is not None:
+                ns += self.start_day * float(DAY_NS)
         ns[missing] = np.nan
         out: FloatArray = ns
         return out
@@ -142,26 +155,59 @@ def days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.
     return days
 
 
-def clock_text(cells: Sequence[str]) -> ClockText | None:
+def clock_text(
+    cells: Sequence[str], dates: Sequence[str] = (), date_column: str | None = None
+) -> ClockText | None:
     """How a time column reads, from its first cells (the first decides the form; all of them the order of
-    day and month), or None when the first is not a clock time."""
+    day and month), or None when the first is not a clock time. ``dates``: the first cells of a column named
+    ``date_column`` beside a time of day, which dates it (from its first row) when they are dates."""
     found = _CLOCK.match(cells[0].strip().strip('"')) if cells else None
     if found is None:
         return None
     if found.group("a") is None:
-        return ClockText("day" if found.group("h") is not None else "hour")
-    firsts: list[int] = []
-    seconds: list[int] = []
-    for cell in cells:
-        match = _CLOCK.match(cell.strip().strip('"'))
-        if match is not None and match.group("a") is not None and len(match.group("a")) < 4:
-            firsts.append(int(match.group("a")))
-            seconds.append(int(match.group("b")))
-    if any(v > 12 for v in firsts) or not firsts:
-        return ClockText("date", day_first=True)
-    if any(v > 12 for v in seconds):
-        return ClockText("date", day_first=False)
-    return ClockText("date", day_first=True, notes=(_DAY_FIRST_NOTE,))
+        form = "day" if found.group("h") is not None else "hour"
+        matches = [_DATE.match(cell.strip().strip('"')) for cell in dates]
+        if form == "hour" or not matches or matches[0] is None:
+            return ClockText(form)
+        day_first, notes = _day_order([m for m in matches if m is not None])
+        day = _one_day(matches[0], day_first)
+        if day is None:
+            return ClockText(form)
+        first = len(matches[0].group("a")) == 4
+        return ClockText(
+            form, day_first, () if first else notes, start_day=day, date_column=date_column, year_first=first
+        )
+    day_first, notes = _day_order([m for m in map(_CLOCK.match, (c.strip().strip('"') for c in cells)) if m])
+    first = len(found.group("a")) == 4
+    return ClockText("date", day_first, () if first else notes, year_first=first)
+
+
+_DATE = re.compile(r"^\s*(?P<a>\d{1,4})[/.-](?P<b>\d{1,2})[/.-](?P<c>\d{2,4})\s*$")
+
+
+def _day_order(found: Sequence[re.Match[str]]) -> tuple[bool, tuple[str, ...]]:
+    """Whether dates (groups ``a``, ``b``, ``c``) are written day first, and the note when no row tells: a first
+    number above 12 is a day, a second one above 12 makes the first the month; a year written first tells
+    nothing of the others."""
+    pairs = [(int(m.group("a")), int(m.group("b"))) for m in found if m.group("a") and len(m.group("a")) < 4]
+    if not pairs or any(a > 12 for a, _ in pairs):
+        return True, ()
+    if any(b > 12 for _, b in pairs):
+        return False, ()
+    return True, (_DAY_FIRST_NOTE,)
+
+
+def _one_day(found: re.Match[str], day_first: bool) -> int | None:
+    """Days since 1970 of one date (groups ``a``, ``b``, ``c``), or None when it is no date."""
+    a, b, c = (int(found.group(name)) for name in "abc")
+    if len(found.group("a")) == 4:
+        year, month, day = a, b, c
+    else:
+        day, month = (a, b) if day_first else (b, a)
+        year = 2000 + c if c < 100 else c
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return int(days_from_civil(np.array([year]), np.array([month]), np.array([day]))[0])
 
 
 def is_clock_text(cell: str) -> bool:

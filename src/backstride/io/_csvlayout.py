@@ -575,9 +575,14 @@ def sniff(
         time_index >= 0 and time_type is None
     ):  # "13:05:10.250", "23/09/2026 13:05:10": read as text, then timed
         rows = [line.split(delimiter) for line in data_lines]
-        clock = clock_text([row[time_index] for row in rows if time_index < len(row)])
+        at = keys.index("date") if "date" in keys and keys.index("date") != time_index else -1
+        clock = clock_text(
+            [row[time_index] for row in rows if time_index < len(row)],
+            [row[at] for row in rows if 0 <= at < len(row)],
+            names[at] if at >= 0 else None,
+        )
         if clock is not None:
-            time_type, naive = pa.string(), clock.form == "date"
+            time_type, naive = pa.string(), clock.form == "date" or clock.start_day is not None
             notes.extend(clock.notes)
     logged_start = None
     if time_index >= 0 and keys[time_index].endswith(SINCE_REBOOT) and LOGGING_TIME in keys:
