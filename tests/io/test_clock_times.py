@@ -46,6 +46,17 @@ def _of_day(start_s: float, sep: str = ".", digits: int = 3) -> Callable[[float]
     return stamp
 
 
+def _dated(first: dt.datetime, fmt: str = "%d/%m/%Y %H:%M:%S.%f") -> Callable[[float], str]:
+    """A date and time from ``first``, to the millisecond, in ``fmt`` (``strftime``; ``%f`` written to the
+    millisecond)."""
+
+    def stamp(t: float) -> str:
+        when = first + dt.timedelta(milliseconds=round(t * 1000))
+        return when.strftime(fmt.replace("%f", "<ms>")).replace("<ms>", f"{when.microsecond // 1000:03d}")
+
+    return stamp
+
+
 def _unpadded(start_s: float) -> Callable[[float], str]:
     """H:MM:SS with the hour unpadded and the fraction's trailing zeros left out ("9:59:55.1", "10:00:00"),
     so the cells' widths vary: read by the regular expression, not by the characters' places."""
@@ -70,8 +81,21 @@ def _unpadded(start_s: float) -> Callable[[float], str]:
             "time read as minutes and seconds (the file gives no hour or date)",
         ),
         (_unpadded(10 * 3600 - 5.0), "time read as a time of day (the file gives no date)"),
+        (
+            _dated(
+                dt.datetime(2026, 9, 23, 11, 59, 55), "%I:%M:%S.%f %p"
+            ),  # through noon: 11:59:59 AM, 12:00:00 PM
+            "time read as a time of day (the file gives no date)",
+        ),
     ],
-    ids=["HH:MM:SS.fff", "HH:MM:SS:fff", "HH:MM:SS.ff", "MM:SS.fff", "H:MM:SS.f (widths vary)"],
+    ids=[
+        "HH:MM:SS.fff",
+        "HH:MM:SS:fff",
+        "HH:MM:SS.ff",
+        "MM:SS.fff",
+        "H:MM:SS.f (widths vary)",
+        "12-hour clock",
+    ],
 )
 def test_a_clock_without_a_date_times_the_rows(
     tmp_path: Path, synth: Any, stamp: Callable[[float], str], note: str
@@ -83,11 +107,6 @@ def test_a_clock_without_a_date_times_the_rows(
     np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=1e-5)
     assert note in recording.notes
     assert "start_time" not in recording.metadata  # a time of day alone does not date the recording
-
-
-def _dated(first: dt.datetime, fmt: str = "%d/%m/%Y %H:%M:%S.%f") -> Callable[[float], str]:
-    """A date and time from ``first``, to the millisecond, in ``fmt`` (``strftime``, ending in ``%f``)."""
-    return lambda t: (first + dt.timedelta(milliseconds=round(t * 1000))).strftime(fmt)[:-3]
 
 
 @pytest.mark.parametrize(

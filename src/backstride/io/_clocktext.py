@@ -4,7 +4,8 @@ or a date written with slashes or dots, as phone apps, spreadsheets and loggers 
 The forms read (the fraction of a second after a point or a comma, or milliseconds after a third colon):
 
 =========================  ====================================================================================
-``13:05:10.250``           a time of day (also ``13:05:10:250``, ``13:05:10,250``); past 23 h, elapsed hours
+``13:05:10.250``           a time of day (also ``13:05:10:250``, ``13:05:10,250``, ``1:05:10.250 PM``); past
+                           23 h, elapsed hours
 ``05:10.250``              minutes and seconds, as a stopwatch shows them
 ``23/09/2026 13:05:10.25`` a date and a time of day: day first or month first (``09/23/2026``), with dots
                            (``23.09.2026``) or year first (``2026/09/23``); a two-digit year is of this century
@@ -34,7 +35,8 @@ from backstride.recording import FloatArray
 # one expression for every form (Python's re and Arrow's RE2 read it alike); the groups a form lacks are empty
 PATTERN = (
     r"^\s*(?:(?P<a>\d{1,4})[/.-](?P<b>\d{1,2})[/.-](?P<c>\d{2,4})(?:\s+|T))?"
-    r"(?:(?P<h>\d{1,3}):)?(?P<m>\d{1,2}):(?P<s>\d{1,2})(?:[.,](?P<f>\d{1,9})|:(?P<ms>\d{3}))?\s*$"
+    r"(?:(?P<h>\d{1,3}):)?(?P<m>\d{1,2}):(?P<s>\d{1,2})(?:[.,](?P<f>\d{1,9})|:(?P<ms>\d{3}))?"
+    r"(?:\s*(?P<p>[AaPp])\.?[Mm]\.?)?\s*$"
 )
 _CLOCK = re.compile(PATTERN)
 
@@ -101,7 +103,9 @@ class ClockText:
         text = pa.concat_arrays(column.chunks) if isinstance(column, pa.ChunkedArray) else column
         found = _fixed_width(text)
         fields, missing = found if found is not None else _by_pattern(text)
-        seconds = (fields["h"] * 60 + fields["m"]) * 60 + fields["s"]
+        half = fields["half"]  # a 12-hour clock: 12 AM is midnight, 12 PM noon
+        hours = np.where(half == 0, fields["h"], fields["h"] % 12 + 12 * (half == 2))
+        seconds = (hours * 60 + fields["m"]) * 60 + fields["s"]
         fraction = fields["f"] / np.power(10.0, fields["f_digits"]) + fields["ms"] / 1000.0
         ns = seconds * float(NS) + fraction * NS
         if self.form == "date":
@@ -247,6 +251,8 @@ def _fixed_width(text: Any) -> tuple[dict[str, np.ndarray], np.ndarray] | None:
         span = chars[:, first.start(name) : first.end(name)].astype(np.int64) - 48
         fields[name] = span @ (10 ** np.arange(span.shape[1] - 1, -1, -1, dtype=np.int64))
     fields["f_digits"] = np.full(n, len(first.group("f") or ""), dtype=np.int64)
+    half = (first.group("p") or " ").upper()  # the same on every row here (not a digit's place)
+    fields["half"] = np.full(n, {"A": 1, "P": 2}.get(half, 0), dtype=np.int64)
     return fields, np.zeros(n, dtype=bool)
 
 
@@ -271,6 +277,10 @@ def _by_pattern(text: Any) -> tuple[dict[str, np.ndarray], np.ndarray]:
 
     fields = {name: number(name) for name in _GROUPS}
     fields["f_digits"] = _ints(pc.fill_null(pc.utf8_length(pc.struct_field(parts, "f")), 0))
+    half = pc.utf8_upper(pc.fill_null(pc.struct_field(parts, "p"), ""))
+    fields["half"] = _mask(pc.equal(half, "A")).astype(np.int64) + 2 * _mask(pc.equal(half, "P")).astype(
+        np.int64
+    )
     return fields, missing
 
 
