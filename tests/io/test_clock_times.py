@@ -247,8 +247,9 @@ def test_a_real_walk_timed_by_a_clock_is_measured_as_the_original(shared_data: P
         (_of_day(3600.0), 700, "01:00:06.99x", r"bad\.csv: line 701, column 'time': '01:00:06\.99x' does not read as a time"),
         # a date that is not one in the order the first rows gave
         (_dated(dt.datetime(2026, 9, 23, 8)), 900, "23/13/2026 08:00:08.990", r"line 901, .* is not a date read day/month/year as the rows before"),
+        (_of_day(3600.0), 400, "01:99:04.000", r"line 401, column 'time': '01:99:04\.000' is not a time: its minutes"),
     ],
-    ids=["not a time", "not a date"],
+    ids=["not a time", "not a date", "minutes out of range"],
 )  # fmt: skip
 def test_a_time_that_does_not_read_names_its_line(
     tmp_path: Path, synth: Any, stamp: Callable[[float], str], row: int, cell: str, message: str

@@ -703,3 +703,23 @@ def test_a_table_of_one_sensor_a_row_keeps_the_accelerometers_clock(
     # at the edge of a block a reading's partner may be in the next block: held at its nearest reading there
     np.testing.assert_allclose(streamed_gyr[inside], original.gyr_dps[inside], atol=25.0)
     assert float(np.median(np.abs(streamed_gyr - original.gyr_dps))) < 1.0
+
+
+def test_rows_out_of_order_after_rows_were_set_aside_are_named_by_their_time(
+    tmp_path: Path, synth: Any
+) -> None:
+    """Once rows no longer map to lines (a sensor's own rows set aside), a message names a row by its time."""
+    w = synth.walk(duration_s=10.0)
+    lines = ["time,ax,ay,az,gx,gy,gz"]
+    for t, a, g in zip(w.t, w.acc, w.gyr, strict=True):
+        lines += [
+            f"{t:.3f},{a[0]:.5f},{a[1]:.5f},{a[2]:.5f},,,",
+            f"{t + 0.004:.3f},,,,{g[0]:.4f},{g[1]:.4f},{g[2]:.4f}",
+        ]
+    lines[401], lines[801] = lines[801], lines[401]  # two accelerometer rows swapped
+    path = tmp_path / "swapped.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(
+        InputError, match=r"time goes backwards on the row at 2\.01 s \(2\.010 s after 4\.000 s\)"
+    ):
+        io.read(path)

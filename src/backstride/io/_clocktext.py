@@ -103,6 +103,14 @@ class ClockText:
         text = pa.concat_arrays(column.chunks) if isinstance(column, pa.ChunkedArray) else column
         found = _fixed_width(text)
         fields, missing = found if found is not None else _by_pattern(text)
+        beyond = (
+            (fields["s"] > 60)
+            | ((fields["m"] > 59) & (self.form != "hour"))
+            | (fields["half"] > 0) & ((fields["h"] > 12) | (fields["h"] == 0))
+        )
+        if beyond.any():  # 25:61:99 reads as the form, but is no time (a leap second's :60 is one)
+            cell = text[int(np.flatnonzero(beyond)[0])].as_py()
+            raise ClockTextError(cell, "is not a time: its minutes, seconds or hour are out of range")
         half = fields["half"]  # a 12-hour clock: 12 AM is midnight, 12 PM noon
         hours = np.where(half == 0, fields["h"], fields["h"] % 12 + 12 * (half == 2))
         seconds = (hours * 60 + fields["m"]) * 60 + fields["s"]
