@@ -23,6 +23,15 @@ class UnsupportedFormatError(InputError):
     """The file is not a recording in any format backstride reads."""
 
 
+class NoTimeColumnError(InputError):
+    """A table of sensor values without a time column (``columns``: its columns' names): it can be read only
+    at a rate the caller gives (its rows taken as evenly spaced) or with its time column named."""
+
+    def __init__(self, message: str, columns: list[str]) -> None:
+        super().__init__(message)
+        self.columns = columns
+
+
 class ScreeningIncomplete(BackstrideError):
     """Emergency questions were left unanswered where a complete screen is required."""
 

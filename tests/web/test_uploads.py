@@ -334,3 +334,70 @@ def test_a_metabase_zip_is_analysed(client: Any, clinic: Clinic, tmp_path: Any) 
         analysis = store.latest_analysis(s, rec.id)
         assert analysis is not None and analysis.result["summary"]["n_steps"] == whole.summary.n_steps
     engine.dispose()
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["read whole", "streamed"])
+def test_a_table_without_a_time_column_is_analysed_at_the_rate_given(
+    app_factory: Any, clinic: Clinic, shared_data: Any, streamed: bool
+) -> None:
+    """A logger's table of acceleration alone: refused with what to do (no command-line option named), then
+    analysed at the rate given in the form as the same walk with its time column, the rate kept with the
+    recording so that analysing it again reads it alike."""
+    from backstride import gait, store
+
+    original = shared_data / "lowback-lab" / "HA-001-Test5-Trial1" / "imu.csv"
+    rows = [line.split(",", 1)[1] for line in original.read_text().splitlines()]  # the time_s column left out
+    data = ("\n".join(rows) + "\n").encode()
+    client = app_factory(stream_from_bytes=10 if streamed else 16 << 20)
+    sign_in(client, "paula@home.test")
+    refused = _upload(client, clinic.patient_a, "logger.csv", data)
+    assert refused.status_code == 422
+    assert (
+        "logger.csv has no time column (its columns are: acc_x, acc_y, acc_z, gyr_x, gyr_y, gyr_z)"
+        in refused.text
+    )
+    assert "A table without a time column?" in refused.text and "--rate-hz" not in refused.text
+    for wrong in ("fast", "0", "20000"):
+        bad = client.post(
+            f"/patients/{clinic.patient_a}/recordings",
+            files={"file": ("logger.csv", data, "text/csv")},
+            data={"csrf_token": client.csrf, "rate_hz": wrong},
+        )
+        assert bad.status_code == 422 and "is not a number of samples per second" in bad.text
+    _nothing_stored(clinic)
+    response = client.post(
+        f"/patients/{clinic.patient_a}/recordings",
+        files={"file": ("logger.csv", data, "text/csv")},
+        data={"csrf_token": client.csrf, "rate_hz": "100"},
+    )
+    assert response.status_code == 303, response.text
+    assert wait_for_job(client, response.headers["location"]).status_code == 303
+    expected = gait.analyze(io.read(original), height_m=1.68, age=52, sex="female").to_dict()
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            (rec,) = store.recordings_of(s, clinic.patient_a)
+            assert rec.metadata_["rate_hz"] == 100.0
+            analysis = store.latest_analysis(s, rec.id)
+            assert analysis is not None
+            assert analysis.result["initial_contacts"] == expected["initial_contacts"]
+            assert analysis.result["walking_bouts"] == expected["walking_bouts"]
+            rec_id, first_id = rec.id, analysis.id
+    finally:
+        engine.dispose()
+    # a clinician analyses it again (its rate read from the recording, not asked for again)
+    therapist = app_factory()
+    sign_in(therapist, "anna@clinic.test")
+    again = therapist.post(
+        f"/patients/{clinic.patient_a}/recordings/{rec_id}/analyse-again", data={"csrf_token": therapist.csrf}
+    )
+    assert again.status_code == 303
+    assert wait_for_job(therapist, again.headers["location"]).status_code == 303
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            latest = store.latest_analysis(s, rec_id)
+            assert latest is not None and latest.id != first_id  # a new analysis, as the first
+            assert latest.result["initial_contacts"] == expected["initial_contacts"]
+    finally:
+        engine.dispose()

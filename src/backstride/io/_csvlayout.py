@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 
 import pyarrow as pa
 
-from backstride._errors import InputError, UnsupportedFormatError
+from backstride._errors import InputError, NoTimeColumnError, UnsupportedFormatError
 from backstride.io._clocktext import ClockText, clock_text, is_clock_text
 
 AXES = ("x", "y", "z")
@@ -505,11 +505,12 @@ def sniff(
             time_index = next((keys.index(k) for k in COUNTER_KEYS if k in keys), -1)
             counter_rate = rate if time_index >= 0 or rate_hz is not None else None
         if time_index < 0 and counter_rate is None:
-            raise InputError(
+            raise NoTimeColumnError(
                 f"{source} has no time column (looked for time, t, timestamp, time_s, seconds ...; or a sample "
                 "counter such as PacketCounter with the rate stated above the names); "
                 f"its columns are: {', '.join(names)}; name it with time_column (--time-column), or give the "
-                "rate of its evenly spaced rows with rate_hz (--rate-hz)"
+                "rate of its evenly spaced rows with rate_hz (--rate-hz)",
+                list(names),
             )
     if rate_hz is not None and counter_rate is None:
         notes.append(f"the rate given ({rate_hz:g} Hz) is left aside: the file's time column times it")

@@ -17,11 +17,12 @@ if TYPE_CHECKING:
     from backstride.recording import Recording
 
 
-def read_recording(path: Path) -> tuple[Recording, str]:
-    """Read an uploaded file with :func:`backstride.io.read`; return it and the name of the reader used."""
+def read_recording(path: Path, rate_hz: float | None = None) -> tuple[Recording, str]:
+    """Read an uploaded file with :func:`backstride.io.read` (``rate_hz``: the rate given for a table without a
+    time column); return it and the name of the reader used."""
     from backstride import io
 
-    recording = io.read(path)
+    recording = io.read(path, rate_hz=rate_hz)
     meta = recording.metadata
     fmt = meta.get("format") or meta.get("source_format") or meta.get("reader") or path.suffix.lstrip(".")
     return recording, str(fmt)
@@ -148,15 +149,16 @@ def recording_report_html(
 STREAM_CHECK_S = 600.0  # what of a streamed upload is read before it is accepted
 
 
-def check_stream(path: Path) -> str:
-    """Check the start of a file that will be analysed as a stream; the reader's name.
+def check_stream(path: Path, rate_hz: float | None = None) -> str:
+    """Check the start of a file that will be analysed as a stream; the reader's name (``rate_hz``: the rate
+    given for a table without a time column).
 
     Detection, units and the sampling rate are judged on the first ``STREAM_CHECK_S`` seconds, so the
     usual mistakes (not a recording, wrong units, too slow) are refused before the upload is accepted.
     """
     from backstride import io
 
-    chunks = io.iter_chunks(path, chunk_s=STREAM_CHECK_S, start_only=True)
+    chunks = io.iter_chunks(path, chunk_s=STREAM_CHECK_S, start_only=True, rate_hz=rate_hz)
     try:
         first = next(chunks, None)
     finally:
@@ -167,12 +169,14 @@ def check_stream(path: Path) -> str:
 
 
 def analyze_stream_with_progress(
-    path: Path, subject: dict[str, Any], progress: Any | None = None
+    path: Path, subject: dict[str, Any], progress: Any | None = None, rate_hz: float | None = None
 ) -> dict[str, Any]:
-    """Analyse a file chunk by chunk (bounded memory), reporting the seconds of recording processed."""
+    """Analyse a file chunk by chunk (bounded memory), reporting the seconds of recording processed
+    (``rate_hz``: the rate given for a table without a time column)."""
     from backstride import gait, io
 
-    return gait.analyze_stream(io.iter_chunks(path), progress=progress, **subject).to_dict()
+    chunks = io.iter_chunks(path, rate_hz=rate_hz)
+    return gait.analyze_stream(chunks, progress=progress, **subject).to_dict()
 
 
 def analyze_with_progress(

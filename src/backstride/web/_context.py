@@ -92,9 +92,9 @@ def save_upload(file: Any, filename: str, prefix: str) -> Path:
     return local
 
 
-async def with_uploaded_file(request: Request, missing: str, handle: Callable[[Any], Any]) -> Any:
-    """The form's ``file`` handed to ``handle`` in a worker thread (reading and analysing files must not
-    block the event loop), the form closed after; 422 with ``missing`` when no file was chosen."""
+async def with_uploaded_file(request: Request, missing: str, handle: Callable[[Any, Any], Any]) -> Any:
+    """The form's ``file`` handed to ``handle(file, form)`` in a worker thread (reading and analysing files
+    must not block the event loop), the form closed after; 422 with ``missing`` when no file was chosen."""
     from starlette.concurrency import run_in_threadpool
     from starlette.datastructures import UploadFile
 
@@ -103,7 +103,7 @@ async def with_uploaded_file(request: Request, missing: str, handle: Callable[[A
         file = form.get("file")
         if not isinstance(file, UploadFile) or not file.filename:
             raise HTTPException(422, missing)
-        return await run_in_threadpool(handle, file)
+        return await run_in_threadpool(handle, file, form)
     finally:
         await form.close()
 

@@ -28,7 +28,8 @@ MAX_TRIES = 3
 
 @dataclass(frozen=True)
 class Ticket:
-    """One upload waiting in the spool: ``filename`` in ``folder``; ``streamed``: analysed block by block."""
+    """One upload waiting in the spool: ``filename`` in its job's folder; ``streamed``: analysed block by
+    block; ``rate_hz``: the rate given for a table without a time column."""
 
     job_id: str
     patient_id: int
@@ -36,6 +37,7 @@ class Ticket:
     filename: str
     size_bytes: int
     streamed: bool
+    rate_hz: float | None = None  # the rate given for a table without a time column
     tries: int = 0
 
     def path(self, spool: UploadSpool) -> Path:

@@ -55,7 +55,7 @@ async def upload_activity(request: Request, patient_id: int) -> Response:
         "file and try again."
     )
     response: Response = await with_uploaded_file(
-        request, missing, lambda file: _import_upload(request, patient_id, file)
+        request, missing, lambda file, _form: _import_upload(request, patient_id, file)
     )
     return response
 

@@ -226,6 +226,8 @@ def analyse_again(request: Request, patient_id: int, recording_id: int) -> Respo
             raise HTTPException(404, "There is no such recording.")
         subject = subject_of(patient.profile)
         filename, size = rec.filename, rec.size_bytes
+        rate = (rec.metadata_ or {}).get("rate_hz")  # the rate given with a table without a time column
+        rate_hz = float(rate) if isinstance(rate, int | float) else None
 
     def work(job: Job) -> int:
         with store.transaction(state.engine, readonly=True) as session:  # WAL: a reader holds up no writer
@@ -234,7 +236,7 @@ def analyse_again(request: Request, patient_id: int, recording_id: int) -> Respo
                 raise InputError("the recording is no longer stored")
             try:
                 with store.recording_file(state.blobs, row) as path:
-                    result = analyze_stream_with_progress(path, subject, job.add_analysed)
+                    result = analyze_stream_with_progress(path, subject, job.add_analysed, rate_hz)
             except OSError as exc:
                 raise InputError(f"its stored file could not be read ({exc.strerror or exc})") from None
         with store.transaction(state.engine) as session:

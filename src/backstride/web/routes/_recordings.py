@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from backstride import io
-from backstride._errors import InputError, UnsupportedFormatError
+from backstride._errors import InputError, NoTimeColumnError, UnsupportedFormatError
 from backstride.recording import Recording
 from backstride.web._context import (
     WebState,
@@ -100,15 +100,38 @@ async def upload(request: Request, patient_id: int) -> Response:
     """Check the file now (type, size, readable); analyse and store it in the background."""
     missing = "No file was chosen. Choose the recording (a ZIP or CSV file) and try again."
     response: Response = await with_uploaded_file(
-        request, missing, lambda file: _accept_upload(request, patient_id, file)
+        request, missing, lambda file, form: _accept_upload(request, patient_id, file, form.get("rate_hz"))
     )
     return response
 
 
-def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile) -> Response:
+MAX_RATE_HZ = 10_000.0
+
+
+def _rate(text: object) -> float | None:
+    """The rate given for a table without a time column (the form's optional field), or None."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        rate = float(text.strip().replace(",", "."))
+    except ValueError:
+        rate = float("nan")
+    if not 0 < rate <= MAX_RATE_HZ:  # also NaN
+        raise HTTPException(
+            422,
+            f"The rate {text.strip()[:20]!r} is not a number of samples per second between 1 and "
+            f"{MAX_RATE_HZ:.0f}, such as 100. Leave it empty for a file with a time column.",
+        )
+    return rate
+
+
+def _accept_upload(
+    request: Request, patient_id: int, file: StarletteUploadFile, rate_text: object = None
+) -> Response:
     from backstride.web._analysis import check_stream, read_recording
 
     state = get_state(request)
+    rate_hz = _rate(rate_text)
     with transaction(request, readonly=True) as db:
         user, _patient = require_patient_access(request, db, patient_id)
     filename = upload_filename(file.filename, "recording")
@@ -134,14 +157,21 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile)
     try:
         try:
             if streamed:
-                fmt = check_stream(local)
+                fmt = check_stream(local, rate_hz)
             else:
-                recording, fmt = read_recording(local)
+                recording, fmt = read_recording(local, rate_hz)
+        except NoTimeColumnError as exc:
+            raise HTTPException(
+                422,
+                f"{filename} has no time column (its columns are: {', '.join(exc.columns)}). If its rows are "
+                'evenly spaced in time, give their rate in samples per second under "A table without a time '
+                'column?" and upload it again.',
+            ) from None
         except UnsupportedFormatError as exc:
             raise HTTPException(415, f"{filename} could not be read: {exc}") from None
         except InputError as exc:
             raise HTTPException(422, f"{filename} could not be read: {exc}") from None
-        ticket = state.spool.commit(Ticket(job_id, patient_id, user.id, filename, size, streamed))
+        ticket = state.spool.commit(Ticket(job_id, patient_id, user.id, filename, size, streamed, rate_hz))
     except BaseException:
         state.spool.discard(job_id)
         raise
@@ -188,10 +218,14 @@ def submit_upload(
 
             def analyze(path: Path) -> tuple[str, dict[str, Any]]:
                 if ticket.streamed:
-                    found = fmt or check_stream(path)
+                    found = fmt or check_stream(path, ticket.rate_hz)
                     job.analysed_s = 0.0
-                    return found, analyze_stream_with_progress(path, subject, job.add_analysed)
-                whole, found = (recording, fmt or "") if recording is not None else read_recording(path)
+                    return found, analyze_stream_with_progress(
+                        path, subject, job.add_analysed, ticket.rate_hz
+                    )
+                whole, found = (
+                    (recording, fmt or "") if recording is not None else read_recording(path, ticket.rate_hz)
+                )
 
                 def progress(done_s: float) -> None:  # seconds done so far, of a known length
                     job.progress = min(1.0, max(0.0, float(done_s) / max(whole.duration_s, 1e-9)))
@@ -206,7 +240,11 @@ def submit_upload(
                     ticket.filename,
                     data,
                     analyze,
-                    metadata={"uploaded_by": ticket.user_id, "upload_job": ticket.job_id},
+                    metadata={
+                        "uploaded_by": ticket.user_id,
+                        "upload_job": ticket.job_id,
+                        **({"rate_hz": ticket.rate_hz} if ticket.rate_hz is not None else {}),
+                    },
                 )
                 return rec.id
         finally:
