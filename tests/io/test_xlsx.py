@@ -194,3 +194,36 @@ def test_workbooks_from_other_writers_read_as_ours(tmp_path: Path, synth: Any, w
     np.testing.assert_allclose(theirs.acc_mps2, ours.acc_mps2, rtol=1e-12, atol=1e-12)
     assert theirs.metadata == {**ours.metadata, "source": "other.xlsx"}
     assert theirs.metadata["device"] == "Google Pixel 7"
+
+
+@pytest.mark.parametrize(
+    ("day0", "start"), [(0.0, None), (46000.0, "2025-12-09T08:00:00")], ids=["time", "date"]
+)
+def test_a_spreadsheets_serial_date_and_time_is_read_in_days(
+    tmp_path: Path, shared_data: Path, day0: float, start: str | None
+) -> None:
+    """A table saved again from a spreadsheet turns a written time into its serial number (days from
+    1899-12-30, a time of day its fraction): found from its steps, read in days, dated when it holds the day;
+    the walk measured as the file it came from, from the workbook as from a CSV."""
+    from backstride.gait import analyze
+
+    original = io.read(shared_data / "lowback-lab" / "HA-001-Test5-Trial1" / "imu.csv")
+    serial = day0 + (8 * 3600 + original.time_s) / 86400
+    rows = np.column_stack([serial, original.acc_mps2])
+    book = write_xlsx(tmp_path / "saved.xlsx", {"Sheet1": [["Time", "X", "Y", "Z"], *rows.tolist()]})
+    expected = [c.time_s for c in analyze(original).initial_contacts]
+    for path in (book, synth_csv(tmp_path / "saved.csv", rows)):
+        recording = io.read(path)
+        assert recording.sampling_rate_hz == 100.0 and recording.n_samples == original.n_samples
+        np.testing.assert_allclose(recording.time_s, original.time_s, atol=1e-6)
+        assert recording.notes[0] == (
+            "time read as a spreadsheet's serial date and time (days; its median step is 10.0 ms), converted to "
+            "seconds"
+        )
+        assert recording.metadata.get("start_time") == start
+        assert [c.time_s for c in analyze(recording).initial_contacts] == expected
+
+
+def synth_csv(path: Path, rows: np.ndarray) -> Path:
+    path.write_text("Time,X,Y,Z\n" + "\n".join(",".join(f"{v:.15g}" for v in row) for row in rows) + "\n")
+    return path

@@ -31,7 +31,8 @@ TimeColumn = Annotated[
 TimeUnit = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option(
-        "--time-unit", help="Unit of the CSV's time column: s, ms, us or ns (detected when not given)"
+        "--time-unit",
+        help="Unit of the CSV's time column: s, ms, us, ns or d (a spreadsheet's serial days; detected when not given)",
     ),
 ]
 AccColumns = Annotated[

@@ -39,7 +39,7 @@ from backstride.io._csvlayout import (
 )
 from backstride.io._memory import empty
 from backstride.io._raw import RawSignals
-from backstride.io._units import checked_time_scale
+from backstride.io._units import SPREADSHEET_DAY0_UNIX_DAYS, checked_time_scale
 from backstride.recording import FloatArray
 
 
@@ -330,6 +330,13 @@ def scale_time(raw: RawSignals, layout: CsvLayout, origin: float | None = None) 
             f"time read in {found[0]} (its median step of {found[1]:g} between rows would be one sample every "
             f"{found[1]:g} s in seconds), converted to seconds"
         )
+    if layout.time_unit == "d":  # a spreadsheet's serial: day 0 is 1899-12-30, in the spreadsheet's own time
+        layout.naive_time = True
+        if found is not None:
+            note = (
+                f"time read as a spreadsheet's serial date and time (days; its median step is "
+                f"{found[1] * 86400 * 1000:.1f} ms), converted to seconds"
+            )
     if layout.clock is not None:
         note = layout.clock.note
     elif layout.time_type is not None:
@@ -340,6 +347,8 @@ def scale_time(raw: RawSignals, layout: CsvLayout, origin: float | None = None) 
     if note and note not in layout.notes:
         layout.notes.append(note)
     raw.epoch_s = origin * scale if epoch else None
+    if epoch and layout.time_unit == "d":  # to the millisecond: the finest a spreadsheet shows a time
+        raw.epoch_s = round((origin + SPREADSHEET_DAY0_UNIX_DAYS) * scale, 3)
     raw.clock_origin_s = origin * scale
     return origin, scale
 
@@ -379,7 +388,9 @@ def _unit_from_steps(t: FloatArray, origin: float) -> tuple[str, float] | None:
     """``"ms"`` or ``"us"`` when a relative time column (no unit in its name) steps by 2–100 or 2000–100000
     between rows: in seconds that would be one sample every few seconds, which no walking recording is,
     while in milliseconds or microseconds it is 10–500 Hz (Science Journal's ``relative_time``, loggers
-    writing ``millis()``). A step of exactly 1 is left alone (1 Hz and 1000 Hz are equally possible)."""
+    writing ``millis()``). A step of exactly 1 is left alone (1 Hz and 1000 Hz are equally possible).
+    ``"d"`` when it steps by 2–100 ms in days (a spreadsheet's serial date and time: a table saved again from
+    Excel or LibreOffice, which turned a written time into its serial number): in seconds, megahertz."""
     if abs(origin) > 1e8:  # an epoch time: its magnitude tells the unit
         return None
     steps = np.diff(t[:2001])
@@ -387,7 +398,7 @@ def _unit_from_steps(t: FloatArray, origin: float) -> tuple[str, float] | None:
     if steps.size < 10:
         return None
     step = median(steps)
-    for unit, low, high in (("ms", 2.0, 100.0), ("us", 2000.0, 100_000.0)):
+    for unit, low, high in (("ms", 2.0, 100.0), ("us", 2000.0, 100_000.0), ("d", 2e-3 / 86400, 0.1 / 86400)):
         if low <= step <= high:
             return unit, step
     return None

@@ -450,7 +450,7 @@ def sniff(
     rate_hz: float | None = None,
 ) -> CsvLayout:
     """Find the header, delimiter and the time/acceleration/gyroscope columns of a CSV file; ``time_unit``
-    (s, ms, us or ns) wins over the header's and over detection. ``rate_hz`` times a file without a time
+    (s, ms, us, ns or d) wins over the header's and over detection. ``rate_hz`` times a file without a time
     column: by its sample counter when it has one, else by the rows' numbers (evenly spaced)."""
     text = head_text(path)
     if text is None:

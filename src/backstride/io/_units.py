@@ -37,7 +37,10 @@ AccUnit = Literal["g", "m/s2"]
 GyrUnit = Literal["deg/s", "rad/s"]
 ACC_UNITS: tuple[str, ...] = ("g", "m/s2")
 GYR_UNITS: tuple[str, ...] = ("deg/s", "rad/s")
-_TIME_SCALES = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}  # seconds per unit
+# seconds per unit; "d": days, a spreadsheet's serial date and time (Excel's and LibreOffice's: day 0 is
+# 1899-12-30, a time of day its fraction)
+_TIME_SCALES = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9, "d": 86400.0}
+SPREADSHEET_DAY0_UNIX_DAYS = -25569  # 1899-12-30, in days from 1970-01-01
 TIME_UNITS: tuple[str, ...] = tuple(_TIME_SCALES)
 
 _MAX_SAMPLES_FOR_STATS = 20_000  # evenly spread: plenty for a median and a 99th percentile
@@ -161,7 +164,7 @@ def checked_time_scale(first: float, unit: str | None, column: str) -> tuple[flo
         if unit:
             raise InputError(
                 f"{start}, which in {unit} would be a date after the year 2200: the values are in another unit; "
-                "give it with time_unit (--time-unit s, ms, us or ns), or name the column without a unit (e.g. "
+                "give it with time_unit (--time-unit s, ms, us, ns or d), or name the column without a unit (e.g. "
                 "'time') to have the unit found from its values"
             )
         raise InputError(f"{start}, which is neither a time from the start nor a date in any unit")
