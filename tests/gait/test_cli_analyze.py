@@ -72,9 +72,9 @@ def test_unit_and_column_options_reach_the_reader(
         == 0
     )
     assert json.loads(capsys.readouterr().out)["walking_bouts"]
-    # read in ms, the 12 s walk would last 12 ms: the option wins over the column's name
+    # read in ms, the 12 s walk would last 12 ms at 100 kHz: the option wins over the column's name
     assert main(["analyze", str(f), "--time-unit", "ms"]) == 2
-    assert "only 0.0 s long" in capsys.readouterr().err
+    assert "is sampled at 1e+05 Hz by its time stamps, faster than any sensor" in capsys.readouterr().err
     assert main(["analyze", str(f), "--time-unit", "s", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["recording"]["duration_s"] == pytest.approx(12.46)
     assert main(["analyze", str(f), "--time-unit", "minutes"]) == 2

@@ -337,3 +337,17 @@ def test_bytes_that_are_not_text_in_a_short_row_leave_stderr_clean(
         with pytest.raises(InputError, match="Expected 7 columns, got 2"):
             read()
     assert capfd.readouterr().err == ""
+
+
+def test_time_stamps_too_close_for_any_sensor_ask_for_their_unit(tmp_path: Path, synth: Any) -> None:
+    """A time column in hours read as seconds would be 360 kHz: refused with what to do, read whole or as a
+    stream (not "only 0.0 s long")."""
+    w = synth.walk(duration_s=20.0)
+    path = synth.write_table(
+        tmp_path / "hours.csv", ["time", "ax", "ay", "az"], [w.t / 3600, *w.acc.T], fmt="%.12f"
+    )
+    message = r"hours\.csv is sampled at 3\.6e\+05 Hz by its time stamps, faster than any sensor worn .*\(--time-unit"
+    with pytest.raises(InputError, match=message):
+        io.read(path)
+    with pytest.raises(InputError, match=message):
+        list(io.iter_chunks(path))

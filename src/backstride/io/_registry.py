@@ -367,6 +367,12 @@ def validate(recording: Recording) -> None:
     source = recording.metadata.get("source")
     prefix = f"{source} is " if source else ""
     rate = recording.sampling_rate_hz
+    if rate > MAX_GIVEN_RATE_HZ:  # no worn sensor samples so fast: the time was read in the wrong unit
+        raise InputError(
+            f"{prefix}sampled at {rate:.3g} Hz by its time stamps, faster than any sensor worn for walking "
+            f"records: its time is in another unit than it was read in; give the unit with time_unit "
+            "(--time-unit s, ms, us, ns or d)"
+        )
     if rate < MIN_SAMPLING_RATE_HZ:
         raise InputError(
             f"{prefix}sampled at {rate:g} Hz; at least {MIN_SAMPLING_RATE_HZ:g} Hz is needed to find steps"
@@ -501,7 +507,8 @@ def _validated(p: Path, fmt: str, chunk_s: float, validate: bool, opts: _Options
     pending: list[Recording] = []
     seen_s = 0.0
     for chunk in chunks:
-        if not pending and seen_s == 0.0 and chunk.sampling_rate_hz < MIN_SAMPLING_RATE_HZ:
+        rate = chunk.sampling_rate_hz
+        if not pending and seen_s == 0.0 and not MIN_SAMPLING_RATE_HZ <= rate <= MAX_GIVEN_RATE_HZ:
             _validate_recording(chunk)
         if seen_s >= MIN_DURATION_S:
             yield chunk
