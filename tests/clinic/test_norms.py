@@ -107,7 +107,7 @@ def test_accepts_a_gait_result() -> None:
         (summary(), 200, "male", "age"),
         (summary(), "old", "male", "age"),
         (summary(median_walking_speed_mps="fast"), 45, "male", "median_walking_speed_mps"),
-        ({"summary": {}}, 45, "male", "none of"),
+        ({"summary": {}}, 45, "male", "no stretch of steady walking of 10 s or more"),
     ],
 )
 def test_bad_input(gait: object, age: object, sex: str, message: str) -> None:

@@ -385,6 +385,9 @@ def test_a_table_without_a_time_column_is_analysed_at_the_rate_given(
             rec_id, first_id = rec.id, analysis.id
     finally:
         engine.dispose()
+    report = client.get(f"/patients/{clinic.patient_a}/recordings/{rec_id}/report.html")
+    # the trunk's signal drawn from the stored file read again at its rate (without it: "could not be read again")
+    assert report.status_code == 200 and "could not be read again" not in report.text
     # a clinician analyses it again (its rate read from the recording, not asked for again)
     therapist = app_factory()
     sign_in(therapist, "anna@clinic.test")

@@ -80,8 +80,8 @@ def _summary_values(gait: object) -> dict[str, float | None]:
         out[measure] = value
     if all(v is None for v in out.values()):
         raise InputError(
-            "the gait result has none of median_walking_speed_mps, median_cadence_spm, "
-            "median_stride_length_m, median_trunk_lean_deg (were there bouts of 10 s or more?)"
+            "the walk holds no stretch of steady walking of 10 s or more, which the comparison needs (its "
+            "summary has no median speed, cadence, stride length or trunk lean)"
         )
     return out
 

@@ -109,6 +109,12 @@ SIGNAL_TOO_LARGE = "The trunk's signal is not drawn for a recording this large; 
 SIGNAL_MISSING = "The trunk's signal is not drawn: the recording's stored file could not be read."
 
 
+def stored_rate(rec: Any) -> float | None:
+    """The rate given with a stored table without a time column (kept in its metadata), else None."""
+    rate = (rec.metadata_ or {}).get("rate_hz")
+    return float(rate) if isinstance(rate, int | float) and not isinstance(rate, bool) else None
+
+
 def recording_report_html(
     gait: GaitResult,
     recording_path: Path | None,
@@ -116,9 +122,11 @@ def recording_report_html(
     age: float | None,
     sex: str | None,
     no_signal: str = SIGNAL_TOO_LARGE,
+    rate_hz: float | None = None,
 ) -> str:
     """The recording's self-contained report (as ``backstride analyze --html`` writes it), with the signal
-    of its longest bouts read from ``recording_path`` (``None``: not read, for the reason ``no_signal``)."""
+    of its longest bouts read from ``recording_path`` (``None``: not read, for the reason ``no_signal``;
+    ``rate_hz``: the rate given with a table without a time column)."""
     from backstride import clinic, io, report
     from backstride.gait import vertical_traces
 
@@ -129,7 +137,7 @@ def recording_report_html(
         signal_note = no_signal
     elif spans:
         try:
-            traces = vertical_traces(io.iter_chunks(recording_path), spans)
+            traces = vertical_traces(io.iter_chunks(recording_path, rate_hz=rate_hz), spans)
         except InputError as exc:  # read when it was uploaded; a reader changed since then
             signal_note = f"The trunk's signal could not be read again: {exc}."
     comparison = None

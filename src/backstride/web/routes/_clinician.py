@@ -216,7 +216,7 @@ def analyse_again(request: Request, patient_id: int, recording_id: int) -> Respo
     """Analyse a stored recording again with the patient's current height and sensor height, in the
     background (the upload's job page follows it). The earlier analysis is kept; the new one is shown."""
     from backstride import store
-    from backstride.web._analysis import analyze_stream_with_progress, subject_of
+    from backstride.web._analysis import analyze_stream_with_progress, stored_rate, subject_of
 
     state = get_state(request)
     with transaction(request, readonly=True) as db:
@@ -226,8 +226,7 @@ def analyse_again(request: Request, patient_id: int, recording_id: int) -> Respo
             raise HTTPException(404, "There is no such recording.")
         subject = subject_of(patient.profile)
         filename, size = rec.filename, rec.size_bytes
-        rate = (rec.metadata_ or {}).get("rate_hz")  # the rate given with a table without a time column
-        rate_hz = float(rate) if isinstance(rate, int | float) else None
+        rate_hz = stored_rate(rec)  # the rate given with a table without a time column
 
     def work(job: Job) -> int:
         with store.transaction(state.engine, readonly=True) as session:  # WAL: a reader holds up no writer

@@ -360,7 +360,9 @@ def report_download(request: Request, patient_id: int, recording_id: int, view: 
         small = rec.size_bytes < state.settings.stream_from_bytes
         try:
             with store.recording_file(state.blobs, rec) if small else contextlib.nullcontext() as path:
-                html = _analysis.recording_report_html(gait, path, age=age, sex=sex)
+                html = _analysis.recording_report_html(
+                    gait, path, age=age, sex=sex, rate_hz=_analysis.stored_rate(rec)
+                )
         except OSError:  # the stored file is gone or unreadable: the analysis still makes its report
             html = _analysis.recording_report_html(
                 gait, None, age=age, sex=sex, no_signal=_analysis.SIGNAL_MISSING
