@@ -13,7 +13,7 @@ import pytest
 
 from backstride import InputError, io
 from backstride.io import _csv
-from backstride.io._clocktext import days_from_civil
+from backstride.io._clocktext import days_since_1970
 
 
 def _clock_csv(
@@ -273,14 +273,14 @@ def test_a_last_line_cut_inside_its_time_is_dropped(tmp_path: Path, synth: Any) 
     assert any("last line is incomplete" in note for note in recording.notes)
 
 
-def test_days_from_civil_agrees_with_the_calendar() -> None:
+def test_days_since_1970_agree_with_the_calendar() -> None:
     days = np.arange(-719_000, 2_900_000, 997)  # years 1 to 9909, leap days among them
     dates = [dt.date(1970, 1, 1) + dt.timedelta(days=int(d)) for d in days]
     year = np.array([d.year for d in dates])
     month = np.array([d.month for d in dates])
     day = np.array([d.day for d in dates])
-    np.testing.assert_array_equal(days_from_civil(year, month, day), days)
-    assert days_from_civil(np.array([2024]), np.array([2]), np.array([29]))[0] == 19782
+    np.testing.assert_array_equal(days_since_1970(year, month, day), days)
+    assert days_since_1970(np.array([2024]), np.array([2]), np.array([29]))[0] == 19782
 
 
 def test_both_ways_of_reading_a_clock_agree() -> None:

@@ -136,7 +136,7 @@ class ClockText:
             order = "day/month/year" if self.day_first else "month/day/year"
             cell = text[int(np.flatnonzero(bad)[0])].as_py()
             raise ClockTextError(cell, f"is not a date read {order} as the rows before it are")
-        return days_from_civil(year, month, day)
+        return days_since_1970(year, month, day)
 
     def _gone_round(self, ns: FloatArray) -> FloatArray:
         """Add a period each time the clock falls back by more than half of one (past midnight, or the hour)."""
@@ -154,16 +154,11 @@ class ClockText:
         return out
 
 
-def days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
-    """Days since 1970-01-01 of proleptic Gregorian dates, for whole arrays: H. Hinnant, "chrono-Compatible
-    Low-Level Date Algorithms" (2013), ``days_from_civil`` (eras of 400 years, the year taken to begin in
-    March so that the leap day ends it)."""
-    y = year - (month <= 2)
-    era = np.floor_divide(y, 400)
-    year_of_era = y - era * 400
-    day_of_year = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
-    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
-    days: np.ndarray = era * 146097 + day_of_era - 719468
+def days_since_1970(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of (proleptic Gregorian) dates, for whole arrays: numpy's calendar months, then
+    the day within the month."""
+    months = ((year - 1970) * 12 + (month - 1)).astype("datetime64[M]")
+    days: np.ndarray = months.astype("datetime64[D]").astype(np.int64) + (day - 1)
     return days
 
 
@@ -219,7 +214,7 @@ def _one_day(found: re.Match[str], day_first: bool) -> int | None:
         year = 2000 + c if c < 100 else c
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
-    return int(days_from_civil(np.array([year]), np.array([month]), np.array([day]))[0])
+    return int(days_since_1970(np.array([year]), np.array([month]), np.array([day]))[0])
 
 
 def is_clock_text(cell: str) -> bool:

@@ -109,12 +109,6 @@ SIGNAL_TOO_LARGE = "The trunk's signal is not drawn for a recording this large; 
 SIGNAL_MISSING = "The trunk's signal is not drawn: the recording's stored file could not be read."
 
 
-def stored_rate(rec: Any) -> float | None:
-    """The rate given with a stored table without a time column (kept in its metadata), else None."""
-    rate = (rec.metadata_ or {}).get("rate_hz")
-    return float(rate) if isinstance(rate, int | float) and not isinstance(rate, bool) else None
-
-
 def recording_report_html(
     gait: GaitResult,
     recording_path: Path | None,

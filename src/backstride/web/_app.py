@@ -27,6 +27,7 @@ from backstride.web._settings import (
     max_upload_from_env,
 )
 from backstride.web._spool import UploadSpool
+from backstride.web._uploads import resume_uploads
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -104,8 +105,6 @@ def create_app(
     with store.transaction(engine) as session:
         store.gc_orphan_blobs(session, state.blobs)
     # uploads a stopped server accepted and never finished analysing are analysed now, under their own jobs
-    from backstride.web.routes._recordings import resume_uploads
-
     resume_uploads(state)
 
     @asynccontextmanager

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from backstride.web._jobs import JobRunner
 from backstride.web._security import SessionData, Signer
 from backstride.web._settings import WebSettings
-from backstride.web._spool import UploadSpool
+from backstride.web._spool import UploadSpool, copy_upload
 
 if TYPE_CHECKING:
     from backstride.store import BlobStore, User
@@ -81,15 +81,11 @@ def save_upload(file: Any, filename: str, prefix: str) -> Path:
     import tempfile
 
     workdir = Path(tempfile.mkdtemp(prefix=prefix))
-    local = workdir / filename
     try:
-        with local.open("wb") as out:
-            file.file.seek(0)
-            shutil.copyfileobj(file.file, out, length=1 << 20)
+        return copy_upload(file, workdir / filename)
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
-    return local
 
 
 async def with_uploaded_file(request: Request, missing: str, handle: Callable[[Any, Any], Any]) -> Any:

@@ -26,6 +26,17 @@ TICKET = "ticket.json"
 MAX_TRIES = 3
 
 
+def copy_upload(file: Any, local: Path, *, durable: bool = False) -> Path:
+    """Copy a form's uploaded file to ``local``; ``durable``: on the disk (``fsync``) before returning."""
+    with local.open("wb") as out:
+        file.file.seek(0)
+        shutil.copyfileobj(file.file, out, length=1 << 20)
+        if durable:
+            out.flush()
+            os.fsync(out.fileno())
+    return local
+
+
 @dataclass(frozen=True)
 class Ticket:
     """One upload waiting in the spool: ``filename`` in its job's folder; ``streamed``: analysed block by
@@ -60,17 +71,11 @@ class UploadSpool:
         is accepted, or :meth:`discard` s it."""
         folder = self.folder(job_id)
         folder.mkdir(parents=True, exist_ok=False)
-        local = folder / filename
         try:
-            with local.open("wb") as out:
-                file.file.seek(0)
-                shutil.copyfileobj(file.file, out, length=1 << 20)
-                out.flush()
-                os.fsync(out.fileno())
+            return copy_upload(file, folder / filename, durable=True)
         except BaseException:
             self.discard(job_id)
             raise
-        return local
 
     def commit(self, ticket: Ticket) -> Ticket:
         """Write the ticket (atomically: a temporary file renamed over it): from now on the upload survives a

@@ -216,7 +216,8 @@ def analyse_again(request: Request, patient_id: int, recording_id: int) -> Respo
     """Analyse a stored recording again with the patient's current height and sensor height, in the
     background (the upload's job page follows it). The earlier analysis is kept; the new one is shown."""
     from backstride import store
-    from backstride.web._analysis import analyze_stream_with_progress, stored_rate, subject_of
+    from backstride.web._analysis import analyze_stream_with_progress, subject_of
+    from backstride.web._uploads import stored_rate
 
     state = get_state(request)
     with transaction(request, readonly=True) as db:

@@ -12,9 +12,7 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from backstride import io
 from backstride._errors import InputError, NoTimeColumnError, UnsupportedFormatError
-from backstride.recording import Recording
 from backstride.web._context import (
-    WebState,
     check_csrf,
     get_state,
     require_patient_access,
@@ -22,9 +20,10 @@ from backstride.web._context import (
     upload_filename,
     with_uploaded_file,
 )
-from backstride.web._jobs import Job, new_job_id
+from backstride.web._jobs import new_job_id
 from backstride.web._render import render, report_response
-from backstride.web._spool import MAX_TRIES, Ticket
+from backstride.web._spool import Ticket
+from backstride.web._uploads import stored_rate, submit_upload
 
 ACCEPTED_SUFFIXES = io.SUFFIXES
 
@@ -105,23 +104,20 @@ async def upload(request: Request, patient_id: int) -> Response:
     return response
 
 
-MAX_RATE_HZ = 10_000.0
-
-
 def _rate(text: object) -> float | None:
-    """The rate given for a table without a time column (the form's optional field), or None."""
+    """The rate given for a table without a time column (the form's optional field), or None; whether it is
+    plausible is the readers' rule (:class:`backstride.io.ReadOptions`)."""
     if not isinstance(text, str) or not text.strip():
         return None
     try:
         rate = float(text.strip().replace(",", "."))
-    except ValueError:
-        rate = float("nan")
-    if not 0 < rate <= MAX_RATE_HZ:  # also NaN
+        io.ReadOptions(rate_hz=rate)
+    except (ValueError, InputError):
         raise HTTPException(
             422,
-            f"The rate {text.strip()[:20]!r} is not a number of samples per second between 1 and "
-            f"{MAX_RATE_HZ:.0f}, such as 100. Leave it empty for a file with a time column.",
-        )
+            f"The rate {text.strip()[:20]!r} is not a number of samples per second a sensor records, such as "
+            "100. Leave it empty for a file with a time column.",
+        ) from None
     return rate
 
 
@@ -180,95 +176,6 @@ def _accept_upload(
     if request.headers.get("HX-Request"):
         return render(request, "_job_status.html", {"job": job, "patient_id": patient_id}, status=202)
     return RedirectResponse(target, status_code=303)
-
-
-def submit_upload(
-    state: WebState, ticket: Ticket, recording: Recording | None = None, fmt: str | None = None
-) -> Job:
-    """Analyse an accepted upload waiting in the spool and store it with its analysis, in a worker thread;
-    ``recording`` and ``fmt``: the file as a fresh upload's check read it (whole, or only its format when it
-    is streamed), else the job reads it again. The spool lets the upload go once the job has ended, stored or refused; a job cut off by a restart
-    is submitted again at the next start (:func:`resume_uploads`)."""
-    from backstride import store
-    from backstride.web._analysis import (
-        analyze_stream_with_progress,
-        analyze_with_progress,
-        check_stream,
-        read_recording,
-        subject_of,
-    )
-
-    def work(job: Job) -> int:
-        local = ticket.path(state.spool)
-        try:
-            tried = state.spool.try_again(ticket)
-            if tried.tries > MAX_TRIES:
-                raise InputError(
-                    f"{ticket.filename} could not be analysed: the server stopped during its analysis "
-                    f"{MAX_TRIES} times. Upload a shorter part of the recording, or ask for help"
-                )
-            with store.transaction(state.engine, readonly=True) as db:
-                patient = db.get(store.User, ticket.patient_id)
-                if patient is None:
-                    raise InputError("the patient is no longer in the clinic's records")
-                subject = subject_of(patient.profile)
-                done = _stored_by(db, ticket)
-            if done is not None:  # stored just before a restart, which came before the spool let it go
-                return done
-
-            def analyze(path: Path) -> tuple[str, dict[str, Any]]:
-                if ticket.streamed:
-                    found = fmt or check_stream(path, ticket.rate_hz)
-                    job.analysed_s = 0.0
-                    return found, analyze_stream_with_progress(
-                        path, subject, job.add_analysed, ticket.rate_hz
-                    )
-                whole, found = (
-                    (recording, fmt or "") if recording is not None else read_recording(path, ticket.rate_hz)
-                )
-
-                def progress(done_s: float) -> None:  # seconds done so far, of a known length
-                    job.progress = min(1.0, max(0.0, float(done_s) / max(whole.duration_s, 1e-9)))
-
-                return found, analyze_with_progress(whole, subject, progress)
-
-            with store.transaction(state.engine) as session, local.open("rb") as data:
-                rec = store.add_recording(
-                    session,
-                    state.blobs,
-                    ticket.patient_id,
-                    ticket.filename,
-                    data,
-                    analyze,
-                    metadata={
-                        "uploaded_by": ticket.user_id,
-                        "upload_job": ticket.job_id,
-                        **({"rate_hz": ticket.rate_hz} if ticket.rate_hz is not None else {}),
-                    },
-                )
-                return rec.id
-        finally:
-            state.spool.discard(ticket.job_id)
-
-    return state.jobs.submit(
-        ticket.patient_id, ticket.filename, ticket.size_bytes, work, job_id=ticket.job_id
-    )
-
-
-def _stored_by(db: Any, ticket: Ticket) -> int | None:
-    """The recording an upload's job already stored, if the server stopped between storing it and letting the
-    upload go."""
-    from backstride import store
-
-    for rec in store.recordings_of(db, ticket.patient_id, include_errors=True):
-        if (rec.metadata_ or {}).get("upload_job") == ticket.job_id:
-            return int(rec.id)
-    return None
-
-
-def resume_uploads(state: WebState) -> list[Job]:
-    """Submit again the uploads a stopped server left waiting (at start-up)."""
-    return [submit_upload(state, ticket) for ticket in state.spool.waiting()]
 
 
 def _job_for(request: Request, patient_id: int, job_id: str) -> Any:
@@ -360,9 +267,7 @@ def report_download(request: Request, patient_id: int, recording_id: int, view: 
         small = rec.size_bytes < state.settings.stream_from_bytes
         try:
             with store.recording_file(state.blobs, rec) if small else contextlib.nullcontext() as path:
-                html = _analysis.recording_report_html(
-                    gait, path, age=age, sex=sex, rate_hz=_analysis.stored_rate(rec)
-                )
+                html = _analysis.recording_report_html(gait, path, age=age, sex=sex, rate_hz=stored_rate(rec))
         except OSError:  # the stored file is gone or unreadable: the analysis still makes its report
             html = _analysis.recording_report_html(
                 gait, None, age=age, sex=sex, no_signal=_analysis.SIGNAL_MISSING

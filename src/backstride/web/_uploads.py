@@ -1,0 +1,116 @@
+"""The job that analyses an accepted upload and stores it with its analysis, whether the upload came in now
+or waited in the spool through a restart (:mod:`backstride.web._spool`), and what the stored recording keeps
+of it: the job's id (so a job run again after a stop does not store it twice) and the rate given for a table
+without a time column (so it is read alike when analysed again or drawn in its report)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from backstride._errors import InputError
+from backstride.web._jobs import Job
+from backstride.web._spool import MAX_TRIES, Ticket
+
+if TYPE_CHECKING:
+    from backstride.recording import Recording
+    from backstride.web._context import WebState
+
+# keys of a stored recording's metadata
+UPLOAD_JOB = "upload_job"
+RATE_HZ = "rate_hz"
+
+
+def stored_rate(rec: Any) -> float | None:
+    """The rate given with a stored table without a time column (kept in its metadata), else None."""
+    rate = (rec.metadata_ or {}).get(RATE_HZ)
+    return float(rate) if isinstance(rate, int | float) and not isinstance(rate, bool) else None
+
+
+def submit_upload(
+    state: WebState, ticket: Ticket, recording: Recording | None = None, fmt: str | None = None
+) -> Job:
+    """Analyse an accepted upload waiting in the spool and store it with its analysis, in a worker thread;
+    ``recording`` and ``fmt``: the file as a fresh upload's check read it (whole, or only its format when it
+    is streamed), else the job reads it again. The spool lets the upload go once the job has ended, stored or
+    refused; a job cut off by a restart is submitted again at the next start (:func:`resume_uploads`)."""
+    from backstride import store
+    from backstride.web._analysis import (
+        analyze_stream_with_progress,
+        analyze_with_progress,
+        check_stream,
+        read_recording,
+        subject_of,
+    )
+
+    def work(job: Job) -> int:
+        local = ticket.path(state.spool)
+        try:
+            tried = state.spool.try_again(ticket)
+            if tried.tries > MAX_TRIES:
+                raise InputError(
+                    f"{ticket.filename} could not be analysed: the server stopped during its analysis "
+                    f"{MAX_TRIES} times. Upload a shorter part of the recording, or ask for help"
+                )
+            with store.transaction(state.engine, readonly=True) as db:
+                patient = db.get(store.User, ticket.patient_id)
+                if patient is None:
+                    raise InputError("the patient is no longer in the clinic's records")
+                subject = subject_of(patient.profile)
+                done = _stored_by(db, ticket)
+            if done is not None:  # stored just before a restart, which came before the spool let it go
+                return done
+
+            def analyze(path: Path) -> tuple[str, dict[str, Any]]:
+                if ticket.streamed:
+                    found = fmt or check_stream(path, ticket.rate_hz)
+                    job.analysed_s = 0.0
+                    return found, analyze_stream_with_progress(
+                        path, subject, job.add_analysed, ticket.rate_hz
+                    )
+                whole, found = (
+                    (recording, fmt or "") if recording is not None else read_recording(path, ticket.rate_hz)
+                )
+
+                def progress(done_s: float) -> None:  # seconds done so far, of a known length
+                    job.progress = min(1.0, max(0.0, float(done_s) / max(whole.duration_s, 1e-9)))
+
+                return found, analyze_with_progress(whole, subject, progress)
+
+            with store.transaction(state.engine) as session, local.open("rb") as data:
+                rec = store.add_recording(
+                    session,
+                    state.blobs,
+                    ticket.patient_id,
+                    ticket.filename,
+                    data,
+                    analyze,
+                    metadata={
+                        "uploaded_by": ticket.user_id,
+                        UPLOAD_JOB: ticket.job_id,
+                        **({RATE_HZ: ticket.rate_hz} if ticket.rate_hz is not None else {}),
+                    },
+                )
+                return rec.id
+        finally:
+            state.spool.discard(ticket.job_id)
+
+    return state.jobs.submit(
+        ticket.patient_id, ticket.filename, ticket.size_bytes, work, job_id=ticket.job_id
+    )
+
+
+def _stored_by(db: Any, ticket: Ticket) -> int | None:
+    """The recording an upload's job already stored, if the server stopped between storing it and letting the
+    upload go."""
+    from backstride import store
+
+    for rec in store.recordings_of(db, ticket.patient_id, include_errors=True):
+        if (rec.metadata_ or {}).get(UPLOAD_JOB) == ticket.job_id:
+            return int(rec.id)
+    return None
+
+
+def resume_uploads(state: WebState) -> list[Job]:
+    """Submit again the uploads a stopped server left waiting (at start-up)."""
+    return [submit_upload(state, ticket) for ticket in state.spool.waiting()]
