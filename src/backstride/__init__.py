@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     "BackstrideError": "backstride._errors",
     "InputError": "backstride._errors",
+    "OptionNeeded": "backstride._errors",
     "UnsupportedFormatError": "backstride._errors",
     "ScreeningIncomplete": "backstride._errors",
     "Recording": "backstride.recording",
@@ -27,6 +28,7 @@ __all__ = [
     "GaitResult",
     "InitialContact",
     "InputError",
+    "OptionNeeded",
     "Recording",
     "ScreeningIncomplete",
     "UnsupportedFormatError",
@@ -35,7 +37,13 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from backstride._errors import BackstrideError, InputError, ScreeningIncomplete, UnsupportedFormatError
+    from backstride._errors import (
+        BackstrideError,
+        InputError,
+        OptionNeeded,
+        ScreeningIncomplete,
+        UnsupportedFormatError,
+    )
     from backstride.gait import GaitResult, InitialContact, WalkingBout
     from backstride.recording import Recording
 

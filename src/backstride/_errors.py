@@ -23,12 +23,25 @@ class UnsupportedFormatError(InputError):
     """The file is not a recording in any format backstride reads."""
 
 
-class NoTimeColumnError(InputError):
+class OptionNeeded(InputError):
+    """A file that reads only with what its reader is told of it: ``reason`` says why, ``advice`` what to give
+    (in the words of :func:`backstride.io.read`'s keywords and the command line's flags), ``options`` which
+    reading options would do (keywords of :func:`backstride.io.read`) with the value suggested for each, or
+    None when the caller has to find it (a column's name). The message is ``"{reason}; {advice}"``; the web
+    app, whose upload form has fields instead of flags, says the same from ``reason`` and ``options``."""
+
+    def __init__(self, reason: str, advice: str, options: dict[str, str | None]) -> None:
+        super().__init__(f"{reason}; {advice}")
+        self.reason = reason
+        self.options = options
+
+
+class NoTimeColumnError(OptionNeeded):
     """A table of sensor values without a time column (``columns``: its columns' names): it can be read only
     at a rate the caller gives (its rows taken as evenly spaced) or with its time column named."""
 
-    def __init__(self, message: str, columns: list[str]) -> None:
-        super().__init__(message)
+    def __init__(self, reason: str, advice: str, columns: list[str]) -> None:
+        super().__init__(reason, advice, {"time_column": None, "rate_hz": None})
         self.columns = columns
 
 

@@ -240,7 +240,7 @@ def test_gyroscope_declared_rad_per_s_but_holding_deg_per_s(tmp_path: Path, synt
     lines = _lines(synth)
     lines[0] = "time_s,acc_x,acc_y,acc_z,gyr_x (rad/s),gyr_y (rad/s),gyr_z (rad/s)"
     path = _write(tmp_path / "wrong_unit.csv", lines)
-    with pytest.raises(InputError, match=r"declared in rad/s .* looks like deg/s: pass gyr_unit='deg/s'"):
+    with pytest.raises(InputError, match=r"declared in rad/s .* looks like deg/s; pass gyr_unit='deg/s'"):
         io.read(path)
     recording = io.read(path, gyr_unit="deg/s")  # the option wins over the header
     assert recording.gyr_dps is not None

@@ -215,8 +215,11 @@ def print_report(result: GaitResult) -> None:
     else:
         console.print("No walking found in this recording.")
     _print_days(console, result)
+    from backstride.gait import HEIGHT_NEEDED
+
     for w in result.warnings:
-        console.print(f"[yellow]note:[/yellow] {w}")
+        how = " (--height-m, or --sensor-height-m)" if w == HEIGHT_NEEDED else ""
+        console.print(f"[yellow]note:[/yellow] {w}{how}")
 
 
 def norms_of(result: GaitResult) -> tuple[NormComparison | None, str | None]:

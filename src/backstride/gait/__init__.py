@@ -7,7 +7,7 @@ from backstride.gait._bouts import BoutAssembler
 from backstride.gait._contacts import ContactDetector
 from backstride.gait._days import days_of
 from backstride.gait._orientation import BodyFrame, GravityAligner
-from backstride.gait._pipeline import GaitPipeline, analyze, analyze_stream
+from backstride.gait._pipeline import HEIGHT_NEEDED, GaitPipeline, analyze, analyze_stream
 from backstride.gait._quality import GaitRegularity
 from backstride.gait._result import (
     GaitResult,
@@ -21,6 +21,7 @@ from backstride.gait._spatial import StepLengthZijlstra
 from backstride.gait._traces import VerticalTrace, vertical_traces
 
 __all__ = [
+    "HEIGHT_NEEDED",
     "BodyFrame",
     "BoutAssembler",
     "ContactDetector",

@@ -53,6 +53,8 @@ SHORT_WARNING_S = 10.0
 LONG_BOUT_S = 10.0
 ANALYSIS_RATE_HZ = 25.0
 TILT_WARNING_DEG = 30.0
+# what the analysis says when it has neither height; each front end adds how to give one (a flag, a profile)
+HEIGHT_NEEDED = "step length, stride length and walking speed need the body height or the sensor's height above the ground"
 # what readers say of a file: a damaged week-long logger file can say something of many of its chunks
 MAX_NOTES = 25
 
@@ -419,10 +421,7 @@ class GaitPipeline(Stage):
                     "against the sensor axis nearest to vertical and includes that tilt"
                 )
         if lh is None:
-            warnings.append(
-                "step length, stride length and walking speed need the body height (--height-m) or the "
-                "sensor height (--sensor-height-m)"
-            )
+            warnings.append(HEIGHT_NEEDED)
         return GaitResult(
             backstride_version=_version(),
             recording=info,

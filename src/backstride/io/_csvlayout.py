@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 
 import pyarrow as pa
 
-from backstride._errors import InputError, NoTimeColumnError, UnsupportedFormatError
+from backstride._errors import InputError, NoTimeColumnError, OptionNeeded, UnsupportedFormatError
 from backstride.io._clocktext import ClockText, clock_text, is_clock_text
 
 AXES = ("x", "y", "z")
@@ -508,8 +508,9 @@ def sniff(
             raise NoTimeColumnError(
                 f"{source} has no time column (looked for time, t, timestamp, time_s, seconds ...; or a sample "
                 "counter such as PacketCounter with the rate stated above the names); "
-                f"its columns are: {', '.join(names)}; name it with time_column (--time-column), or give the "
-                "rate of its evenly spaced rows with rate_hz (--rate-hz)",
+                f"its columns are: {', '.join(names)}",
+                "name it with time_column (--time-column), or give the rate of its evenly spaced rows with "
+                "rate_hz (--rate-hz)",
                 list(names),
             )
     if rate_hz is not None and counter_rate is None:
@@ -546,9 +547,11 @@ def sniff(
             "beside …_Accelerometer.csv) needs the accelerometer's file"
         )
     if acc_index is None:
-        raise InputError(
+        raise OptionNeeded(
             f"{source} has no acceleration columns (looked for acc_x/acc_y/acc_z, ax/ay/az, "
-            f"Acceleration x ...); its columns are: {', '.join(names)}; name them with acc_columns (--acc-columns)"
+            f"Acceleration x ...); its columns are: {', '.join(names)}",
+            "name them with acc_columns (--acc-columns)",
+            {"acc_columns": None},
         )
 
     gyr_index: tuple[int, int, int] | None

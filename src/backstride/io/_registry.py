@@ -10,7 +10,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from backstride._errors import InputError, UnsupportedFormatError
+from backstride._errors import InputError, OptionNeeded, UnsupportedFormatError
 from backstride.io._container import extracted, is_zip, member_head, member_names
 from backstride.io._csv import iter_csv_raw, quiet_row_decoding, read_csv_raw
 from backstride.io._csvlayout import SAMPLE_BYTES, acceleration_axes, head_text, is_preamble, split_header
@@ -368,10 +368,11 @@ def validate(recording: Recording) -> None:
     prefix = f"{source} is " if source else ""
     rate = recording.sampling_rate_hz
     if rate > MAX_GIVEN_RATE_HZ:  # no worn sensor samples so fast: the time was read in the wrong unit
-        raise InputError(
+        raise OptionNeeded(
             f"{prefix}sampled at {rate:.3g} Hz by its time stamps, faster than any sensor worn for walking "
-            f"records: its time is in another unit than it was read in; give the unit with time_unit "
-            "(--time-unit s, ms, us, ns or d)"
+            "records: its time is in another unit than it was read in",
+            "give the unit with time_unit (--time-unit s, ms, us, ns or d)",
+            {"time_unit": None},
         )
     if rate < MIN_SAMPLING_RATE_HZ:
         raise InputError(

@@ -29,7 +29,7 @@ from typing import Literal
 
 import numpy as np
 
-from backstride._errors import InputError
+from backstride._errors import InputError, OptionNeeded
 from backstride._stats import median, percentile
 from backstride.recording import GRAVITY_MPS2, FloatArray
 
@@ -86,9 +86,11 @@ def acc_factor(
     looks_mps2 = 6.0 <= magnitude <= 14.0
     if declared == "g":
         if looks_mps2:
-            raise InputError(
+            raise OptionNeeded(
                 f"the acceleration in {source} is declared in g but its median magnitude is {magnitude:.2f}, "
-                "which is m/s²; pass acc_unit='m/s2' (--acc-unit m/s2)"
+                "which is m/s²",
+                "pass acc_unit='m/s2' (--acc-unit m/s2)",
+                {"acc_unit": "m/s2"},
             )
         return (
             GRAVITY_MPS2,
@@ -96,18 +98,22 @@ def acc_factor(
         )
     if declared == "m/s2":
         if looks_g:
-            raise InputError(
+            raise OptionNeeded(
                 f"the acceleration in {source} is declared in m/s² but its median magnitude is {magnitude:.2f}, "
-                "which is g; pass acc_unit='g' (--acc-unit g)"
+                "which is g",
+                "pass acc_unit='g' (--acc-unit g)",
+                {"acc_unit": "g"},
             )
         return 1.0, f"acceleration read in m/s² as declared (gravity magnitude {magnitude:.2f} m/s²)"
     if looks_g:
         return GRAVITY_MPS2, f"acceleration read in g (gravity magnitude {magnitude:.2f}), converted to m/s²"
     if looks_mps2:
         return 1.0, f"acceleration read in m/s² (gravity magnitude {magnitude:.2f} m/s²)"
-    raise InputError(
+    raise OptionNeeded(
         f"cannot tell the acceleration unit in {source}: the median magnitude is {magnitude:.2f}, "
-        "expected about 1 (g) or 9.8 (m/s²) with gravity included; pass acc_unit='g' or acc_unit='m/s2'"
+        "expected about 1 (g) or 9.8 (m/s²) with gravity included",
+        "pass acc_unit='g' or acc_unit='m/s2' (--acc-unit g or m/s2)",
+        {"acc_unit": None},
     )
 
 
@@ -122,10 +128,11 @@ def gyr_factor(gyr: FloatArray, declared: str | None, *, source: str) -> tuple[f
     rad_to_deg = 180.0 / math.pi
     if declared == "rad/s" or (declared is None and p99 <= GYR_RAD_MAX_P99):
         if p99 > GYR_RAD_IMPLAUSIBLE_P99:
-            raise InputError(
+            raise OptionNeeded(
                 f"the gyroscope in {source} is declared in rad/s but its 99th percentile of |ω| is {p99:.1f}, "
-                f"i.e. {p99 * rad_to_deg:.0f} deg/s, far beyond a walking trunk; it looks like deg/s: "
-                "pass gyr_unit='deg/s' (--gyr-unit deg/s)"
+                f"i.e. {p99 * rad_to_deg:.0f} deg/s, far beyond a walking trunk; it looks like deg/s",
+                "pass gyr_unit='deg/s' (--gyr-unit deg/s)",
+                {"gyr_unit": "deg/s"},
             )
         how = "as declared" if declared else f"(99th percentile of |ω| {p99:.2f} ≤ {GYR_RAD_MAX_P99:g})"
         return rad_to_deg, f"angular rate read in rad/s {how}, converted to deg/s"
@@ -162,10 +169,11 @@ def checked_time_scale(first: float, unit: str | None, column: str) -> tuple[flo
     scale, epoch, note = time_scale(first, unit)
     if epoch and not abs(first * scale) <= EPOCH_MAX_S:
         if unit:
-            raise InputError(
-                f"{start}, which in {unit} would be a date after the year 2200: the values are in another unit; "
+            raise OptionNeeded(
+                f"{start}, which in {unit} would be a date after the year 2200: the values are in another unit",
                 "give it with time_unit (--time-unit s, ms, us, ns or d), or name the column without a unit (e.g. "
-                "'time') to have the unit found from its values"
+                "'time') to have the unit found from its values",
+                {"time_unit": None},
             )
         raise InputError(f"{start}, which is neither a time from the start nor a date in any unit")
     return scale, epoch, note

@@ -14,15 +14,20 @@ from backstride._errors import InputError
 from backstride.gait import GaitResult
 
 if TYPE_CHECKING:
+    from backstride.io import ReadOptions
     from backstride.recording import Recording
 
 
-def read_recording(path: Path, rate_hz: float | None = None) -> tuple[Recording, str]:
-    """Read an uploaded file with :func:`backstride.io.read` (``rate_hz``: the rate given for a table without a
-    time column); return it and the name of the reader used."""
+def _given(options: ReadOptions | None) -> dict[str, Any]:
+    return options.given() if options is not None else {}
+
+
+def read_recording(path: Path, options: ReadOptions | None = None) -> tuple[Recording, str]:
+    """Read an uploaded file with :func:`backstride.io.read` (``options``: what the upload form said of it);
+    return it and the name of the reader used."""
     from backstride import io
 
-    recording = io.read(path, rate_hz=rate_hz)
+    recording = io.read(path, **_given(options))
     meta = recording.metadata
     fmt = meta.get("format") or meta.get("source_format") or meta.get("reader") or path.suffix.lstrip(".")
     return recording, str(fmt)
@@ -55,6 +60,21 @@ def subject_of(profile: Any) -> dict[str, Any]:
 
 def gait_result(data: dict[str, Any]) -> GaitResult:
     return GaitResult.from_dict(data)
+
+
+def result_notes(gait: GaitResult, *, for_patient: bool) -> list[str]:
+    """The analysis's warnings as the result page shows them: the missing height says where the app takes it
+    from (the patient's profile) instead of the command line's options an earlier version named."""
+    from backstride.gait import HEIGHT_NEEDED
+
+    where = (
+        "your therapist can add your height to your profile and analyse this walk again"
+        if for_patient
+        else "add the patient's height (or the sensor's) to their profile, then analyse this recording again"
+    )
+    return [
+        f"{HEIGHT_NEEDED}: {where}" if w == HEIGHT_NEEDED or "(--height-m)" in w else w for w in gait.warnings
+    ]
 
 
 @dataclass(frozen=True)
@@ -116,11 +136,11 @@ def recording_report_html(
     age: float | None,
     sex: str | None,
     no_signal: str = SIGNAL_TOO_LARGE,
-    rate_hz: float | None = None,
+    options: ReadOptions | None = None,
 ) -> str:
     """The recording's self-contained report (as ``backstride analyze --html`` writes it), with the signal
     of its longest bouts read from ``recording_path`` (``None``: not read, for the reason ``no_signal``;
-    ``rate_hz``: the rate given with a table without a time column)."""
+    ``options``: what the upload form said of the file)."""
     from backstride import clinic, io, report
     from backstride.gait import vertical_traces
 
@@ -131,7 +151,7 @@ def recording_report_html(
         signal_note = no_signal
     elif spans:
         try:
-            traces = vertical_traces(io.iter_chunks(recording_path, rate_hz=rate_hz), spans)
+            traces = vertical_traces(io.iter_chunks(recording_path, **_given(options)), spans)
         except InputError as exc:  # read when it was uploaded; a reader changed since then
             signal_note = f"The trunk's signal could not be read again: {exc}."
     comparison = None
@@ -151,16 +171,16 @@ def recording_report_html(
 STREAM_CHECK_S = 600.0  # what of a streamed upload is read before it is accepted
 
 
-def check_stream(path: Path, rate_hz: float | None = None) -> str:
-    """Check the start of a file that will be analysed as a stream; the reader's name (``rate_hz``: the rate
-    given for a table without a time column).
+def check_stream(path: Path, options: ReadOptions | None = None) -> str:
+    """Check the start of a file that will be analysed as a stream; the reader's name (``options``: what the
+    upload form said of the file).
 
     Detection, units and the sampling rate are judged on the first ``STREAM_CHECK_S`` seconds, so the
     usual mistakes (not a recording, wrong units, too slow) are refused before the upload is accepted.
     """
     from backstride import io
 
-    chunks = io.iter_chunks(path, chunk_s=STREAM_CHECK_S, start_only=True, rate_hz=rate_hz)
+    chunks = io.iter_chunks(path, chunk_s=STREAM_CHECK_S, start_only=True, **_given(options))
     try:
         first = next(chunks, None)
     finally:
@@ -171,13 +191,13 @@ def check_stream(path: Path, rate_hz: float | None = None) -> str:
 
 
 def analyze_stream_with_progress(
-    path: Path, subject: dict[str, Any], progress: Any | None = None, rate_hz: float | None = None
+    path: Path, subject: dict[str, Any], progress: Any | None = None, options: ReadOptions | None = None
 ) -> dict[str, Any]:
     """Analyse a file chunk by chunk (bounded memory), reporting the seconds of recording processed
-    (``rate_hz``: the rate given for a table without a time column)."""
+    (``options``: what the upload form said of the file)."""
     from backstride import gait, io
 
-    chunks = io.iter_chunks(path, rate_hz=rate_hz)
+    chunks = io.iter_chunks(path, **_given(options))
     return gait.analyze_stream(chunks, progress=progress, **subject).to_dict()
 
 

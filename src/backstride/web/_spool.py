@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,8 @@ def copy_upload(file: Any, local: Path, *, durable: bool = False) -> Path:
 @dataclass(frozen=True)
 class Ticket:
     """One upload waiting in the spool: ``filename`` in its job's folder; ``streamed``: analysed block by
-    block; ``rate_hz``: the rate given for a table without a time column."""
+    block; ``options``: what the form said of the file (the reading options given, as
+    :meth:`backstride.io.ReadOptions.given` writes them; empty: all found from the file)."""
 
     job_id: str
     patient_id: int
@@ -48,11 +49,21 @@ class Ticket:
     filename: str
     size_bytes: int
     streamed: bool
-    rate_hz: float | None = None  # the rate given for a table without a time column
+    options: dict[str, Any] = field(default_factory=dict)
     tries: int = 0
 
     def path(self, spool: UploadSpool) -> Path:
         return spool.folder(self.job_id) / self.filename
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Ticket:
+        """A ticket as :meth:`UploadSpool.commit` wrote it; one written before the form took more than a rate
+        (``rate_hz`` beside the others) keeps that rate."""
+        data = dict(data)
+        rate = data.pop("rate_hz", None)
+        if rate is not None:
+            data["options"] = {**data.get("options", {}), "rate_hz": rate}
+        return cls(**data)
 
 
 class UploadSpool:
@@ -107,7 +118,7 @@ class UploadSpool:
                 continue
             try:
                 data = json.loads((folder / TICKET).read_text(encoding="utf-8"))
-                ticket = Ticket(**data)
+                ticket = Ticket.from_json(data)
                 if ticket.job_id != folder.name or not ticket.path(self).is_file():
                     raise ValueError("the ticket does not match its folder")
             except (OSError, ValueError, TypeError):

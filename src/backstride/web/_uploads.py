@@ -1,7 +1,7 @@
 """The job that analyses an accepted upload and stores it with its analysis, whether the upload came in now
 or waited in the spool through a restart (:mod:`backstride.web._spool`), and what the stored recording keeps
-of it: the job's id (so a job run again after a stop does not store it twice) and the rate given for a table
-without a time column (so it is read alike when analysed again or drawn in its report)."""
+of it: the job's id (so a job run again after a stop does not store it twice) and what the upload form said of
+the file (:mod:`backstride.web._reading`: so it is read alike when analysed again or drawn in its report)."""
 
 from __future__ import annotations
 
@@ -13,18 +13,29 @@ from backstride.web._jobs import Job
 from backstride.web._spool import MAX_TRIES, Ticket
 
 if TYPE_CHECKING:
+    from backstride.io import ReadOptions
     from backstride.recording import Recording
     from backstride.web._context import WebState
 
 # keys of a stored recording's metadata
 UPLOAD_JOB = "upload_job"
-RATE_HZ = "rate_hz"
+READ_OPTIONS = "read_options"
+RATE_HZ = "rate_hz"  # the only option the form took before READ_OPTIONS, kept by recordings stored then
 
 
-def stored_rate(rec: Any) -> float | None:
-    """The rate given with a stored table without a time column (kept in its metadata), else None."""
-    rate = (rec.metadata_ or {}).get(RATE_HZ)
-    return float(rate) if isinstance(rate, int | float) and not isinstance(rate, bool) else None
+def stored_options(rec: Any) -> ReadOptions:
+    """What the upload form said of a stored recording's file (kept in its metadata)."""
+    from backstride import io
+
+    meta = rec.metadata_ or {}
+    given = dict(meta.get(READ_OPTIONS) or {})
+    rate = meta.get(RATE_HZ)
+    if isinstance(rate, int | float) and not isinstance(rate, bool):
+        given.setdefault("rate_hz", float(rate))
+    try:
+        return io.ReadOptions(**given)
+    except (InputError, TypeError):  # written by another version: read as the file says
+        return io.ReadOptions()
 
 
 def submit_upload(
@@ -34,7 +45,7 @@ def submit_upload(
     ``recording`` and ``fmt``: the file as a fresh upload's check read it (whole, or only its format when it
     is streamed), else the job reads it again. The spool lets the upload go once the job has ended, stored or
     refused; a job cut off by a restart is submitted again at the next start (:func:`resume_uploads`)."""
-    from backstride import store
+    from backstride import io, store
     from backstride.web._analysis import (
         analyze_stream_with_progress,
         analyze_with_progress,
@@ -61,15 +72,15 @@ def submit_upload(
             if done is not None:  # stored just before a restart, which came before the spool let it go
                 return done
 
+            options = io.ReadOptions(**ticket.options)
+
             def analyze(path: Path) -> tuple[str, dict[str, Any]]:
                 if ticket.streamed:
-                    found = fmt or check_stream(path, ticket.rate_hz)
+                    found = fmt or check_stream(path, options)
                     job.analysed_s = 0.0
-                    return found, analyze_stream_with_progress(
-                        path, subject, job.add_analysed, ticket.rate_hz
-                    )
+                    return found, analyze_stream_with_progress(path, subject, job.add_analysed, options)
                 whole, found = (
-                    (recording, fmt or "") if recording is not None else read_recording(path, ticket.rate_hz)
+                    (recording, fmt or "") if recording is not None else read_recording(path, options)
                 )
 
                 def progress(done_s: float) -> None:  # seconds done so far, of a known length
@@ -88,7 +99,7 @@ def submit_upload(
                     metadata={
                         "uploaded_by": ticket.user_id,
                         UPLOAD_JOB: ticket.job_id,
-                        **({RATE_HZ: ticket.rate_hz} if ticket.rate_hz is not None else {}),
+                        **({READ_OPTIONS: ticket.options} if ticket.options else {}),
                     },
                 )
                 return rec.id

@@ -217,7 +217,7 @@ def analyse_again(request: Request, patient_id: int, recording_id: int) -> Respo
     background (the upload's job page follows it). The earlier analysis is kept; the new one is shown."""
     from backstride import store
     from backstride.web._analysis import analyze_stream_with_progress, subject_of
-    from backstride.web._uploads import stored_rate
+    from backstride.web._uploads import stored_options
 
     state = get_state(request)
     with transaction(request, readonly=True) as db:
@@ -227,7 +227,7 @@ def analyse_again(request: Request, patient_id: int, recording_id: int) -> Respo
             raise HTTPException(404, "There is no such recording.")
         subject = subject_of(patient.profile)
         filename, size = rec.filename, rec.size_bytes
-        rate_hz = stored_rate(rec)  # the rate given with a table without a time column
+        options = stored_options(rec)  # what the upload form said of the file
 
     def work(job: Job) -> int:
         with store.transaction(state.engine, readonly=True) as session:  # WAL: a reader holds up no writer
@@ -236,7 +236,7 @@ def analyse_again(request: Request, patient_id: int, recording_id: int) -> Respo
                 raise InputError("the recording is no longer stored")
             try:
                 with store.recording_file(state.blobs, row) as path:
-                    result = analyze_stream_with_progress(path, subject, job.add_analysed, rate_hz)
+                    result = analyze_stream_with_progress(path, subject, job.add_analysed, options)
             except OSError as exc:
                 raise InputError(f"its stored file could not be read ({exc.strerror or exc})") from None
         with store.transaction(state.engine) as session:

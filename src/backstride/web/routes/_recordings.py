@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from backstride import io
-from backstride._errors import InputError, NoTimeColumnError, UnsupportedFormatError
+from backstride._errors import InputError, OptionNeeded, UnsupportedFormatError
 from backstride.web._context import (
     check_csrf,
     get_state,
@@ -21,9 +21,10 @@ from backstride.web._context import (
     with_uploaded_file,
 )
 from backstride.web._jobs import new_job_id
+from backstride.web._reading import FIELDS, SECTION, advice, options_from_form
 from backstride.web._render import render, report_response
 from backstride.web._spool import Ticket
-from backstride.web._uploads import stored_rate, submit_upload
+from backstride.web._uploads import stored_options, submit_upload
 
 ACCEPTED_SUFFIXES = io.SUFFIXES
 
@@ -76,6 +77,8 @@ def upload_page(request: Request, patient_id: int) -> Response:
                 "patient": patient,
                 "limit": _limit_text(request),
                 "accept": ",".join(ACCEPTED_SUFFIXES),
+                "read_fields": FIELDS,
+                "read_section": SECTION,
             },
         )
 
@@ -99,35 +102,16 @@ async def upload(request: Request, patient_id: int) -> Response:
     """Check the file now (type, size, readable); analyse and store it in the background."""
     missing = "No file was chosen. Choose the recording (a ZIP or CSV file) and try again."
     response: Response = await with_uploaded_file(
-        request, missing, lambda file, form: _accept_upload(request, patient_id, file, form.get("rate_hz"))
+        request, missing, lambda file, form: _accept_upload(request, patient_id, file, form)
     )
     return response
 
 
-def _rate(text: object) -> float | None:
-    """The rate given for a table without a time column (the form's optional field), or None; whether it is
-    plausible is the readers' rule (:class:`backstride.io.ReadOptions`)."""
-    if not isinstance(text, str) or not text.strip():
-        return None
-    try:
-        rate = float(text.strip().replace(",", "."))
-        io.ReadOptions(rate_hz=rate)
-    except (ValueError, InputError):
-        raise HTTPException(
-            422,
-            f"The rate {text.strip()[:20]!r} is not a number of samples per second a sensor records, such as "
-            "100. Leave it empty for a file with a time column.",
-        ) from None
-    return rate
-
-
-def _accept_upload(
-    request: Request, patient_id: int, file: StarletteUploadFile, rate_text: object = None
-) -> Response:
+def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile, form: Any) -> Response:
     from backstride.web._analysis import check_stream, read_recording
 
     state = get_state(request)
-    rate_hz = _rate(rate_text)
+    options = options_from_form(form)
     with transaction(request, readonly=True) as db:
         user, _patient = require_patient_access(request, db, patient_id)
     filename = upload_filename(file.filename, "recording")
@@ -153,21 +137,23 @@ def _accept_upload(
     try:
         try:
             if streamed:
-                fmt = check_stream(local, rate_hz)
+                fmt = check_stream(local, options)
             else:
-                recording, fmt = read_recording(local, rate_hz)
-        except NoTimeColumnError as exc:
-            raise HTTPException(
-                422,
-                f"{filename} has no time column (its columns are: {', '.join(exc.columns)}). If its rows are "
-                'evenly spaced in time, give their rate in samples per second under "A table without a time '
-                'column?" and upload it again.',
-            ) from None
+                recording, fmt = read_recording(local, options)
+        except OptionNeeded as exc:  # the form's fields named, not the command line's flags
+            said = (
+                exc.reason
+                if exc.reason.startswith(filename)
+                else f"{filename} could not be read: {exc.reason}"
+            )
+            raise HTTPException(422, f"{said}. To read it, {advice(exc)}.") from None
         except UnsupportedFormatError as exc:
             raise HTTPException(415, f"{filename} could not be read: {exc}") from None
         except InputError as exc:
             raise HTTPException(422, f"{filename} could not be read: {exc}") from None
-        ticket = state.spool.commit(Ticket(job_id, patient_id, user.id, filename, size, streamed, rate_hz))
+        ticket = state.spool.commit(
+            Ticket(job_id, patient_id, user.id, filename, size, streamed, options.given())
+        )
     except BaseException:
         state.spool.discard(job_id)
         raise
@@ -247,6 +233,7 @@ def result_page(request: Request, patient_id: int, recording_id: int) -> Respons
                 "gait": gait,
                 "norms": norms,
                 "figures": figures,
+                "notes": _analysis.result_notes(gait, for_patient=user.id == patient.id),
             },
         )
 
@@ -267,7 +254,9 @@ def report_download(request: Request, patient_id: int, recording_id: int, view: 
         small = rec.size_bytes < state.settings.stream_from_bytes
         try:
             with store.recording_file(state.blobs, rec) if small else contextlib.nullcontext() as path:
-                html = _analysis.recording_report_html(gait, path, age=age, sex=sex, rate_hz=stored_rate(rec))
+                html = _analysis.recording_report_html(
+                    gait, path, age=age, sex=sex, options=stored_options(rec)
+                )
         except OSError:  # the stored file is gone or unreadable: the analysis still makes its report
             html = _analysis.recording_report_html(
                 gait, None, age=age, sex=sex, no_signal=_analysis.SIGNAL_MISSING

@@ -12,7 +12,16 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
-  document.addEventListener("htmx:afterSwap", function (e) { draw(e.target); });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    draw(e.target);
+    /* an upload refused for want of what only the person can say of the file (a unit, a column, a rate):
+       open the form's section that takes it, which the message names */
+    var options = document.querySelector("details.read-options[data-section]");
+    if (options && e.target.id === "upload-result" &&
+        e.target.textContent.indexOf(options.getAttribute("data-section")) >= 0) {
+      options.open = true;
+    }
+  });
   /* Upload progress: htmx fires htmx:xhr:progress while the file is sent. */
   document.addEventListener("htmx:xhr:progress", function (e) {
     var bar = document.getElementById("upload-progress");
