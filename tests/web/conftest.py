@@ -200,3 +200,17 @@ def zip_bytes(members: dict[str, bytes]) -> bytes:
         for name, content in members.items():
             archive.writestr(name, content)
     return buffer.getvalue()
+
+
+def read_again(app_factory: Any, client: Any, patient_id: int, rec_id: int) -> None:
+    """A stored recording's file read again as it was uploaded: its report draws the trunk's signal (else it
+    says "could not be read again"), and a clinician's analysis again ends; the caller checks the new one."""
+    report = client.get(f"/patients/{patient_id}/recordings/{rec_id}/report.html")
+    assert report.status_code == 200 and "could not be read again" not in report.text
+    therapist = app_factory()
+    sign_in(therapist, "anna@clinic.test")
+    again = therapist.post(
+        f"/patients/{patient_id}/recordings/{rec_id}/analyse-again", data={"csrf_token": therapist.csrf}
+    )
+    assert again.status_code == 303
+    assert wait_for_job(therapist, again.headers["location"]).status_code == 303

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from tests.web.conftest import Clinic, sign_in, wait_for_job
+from tests.web.conftest import Clinic, read_again, sign_in, wait_for_job
 
 from backstride import gait, io, store
 from backstride.web._reading import FIELDS, SECTION
@@ -141,15 +141,7 @@ def test_a_loggers_table_is_read_with_the_columns_and_units_given(
     found = [c["time_s"] for c in result["initial_contacts"]]
     assert len(found) == len(expected["initial_contacts"]) >= 10
     assert found == pytest.approx([c["time_s"] for c in expected["initial_contacts"]], abs=0.011)
-    report = client.get(f"/patients/{clinic.patient_a}/recordings/{rec_id}/report.html")
-    assert report.status_code == 200 and "could not be read again" not in report.text
-    therapist = app_factory()
-    sign_in(therapist, "anna@clinic.test")
-    again = therapist.post(
-        f"/patients/{clinic.patient_a}/recordings/{rec_id}/analyse-again", data={"csrf_token": therapist.csrf}
-    )
-    assert again.status_code == 303
-    assert wait_for_job(therapist, again.headers["location"]).status_code == 303
+    read_again(app_factory, client, clinic.patient_a, rec_id)
     ((_, _, latest),) = _stored(clinic)
     assert [c["time_s"] for c in latest["initial_contacts"]] == found
 

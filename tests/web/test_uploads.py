@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from tests.web.conftest import Clinic, sign_in, upload_sample, wait_for_job, zip_bytes
+from tests.web.conftest import Clinic, read_again, sign_in, upload_sample, wait_for_job, zip_bytes
 
 from backstride import io
 
@@ -387,17 +387,8 @@ def test_a_table_without_a_time_column_is_analysed_at_the_rate_given(
             rec_id, first_id = rec.id, analysis.id
     finally:
         engine.dispose()
-    report = client.get(f"/patients/{clinic.patient_a}/recordings/{rec_id}/report.html")
-    # the trunk's signal drawn from the stored file read again at its rate (without it: "could not be read again")
-    assert report.status_code == 200 and "could not be read again" not in report.text
-    # a clinician analyses it again (its rate read from the recording, not asked for again)
-    therapist = app_factory()
-    sign_in(therapist, "anna@clinic.test")
-    again = therapist.post(
-        f"/patients/{clinic.patient_a}/recordings/{rec_id}/analyse-again", data={"csrf_token": therapist.csrf}
-    )
-    assert again.status_code == 303
-    assert wait_for_job(therapist, again.headers["location"]).status_code == 303
+    # its report and a clinician's analysis again read the stored file at its rate, not asked for again
+    read_again(app_factory, client, clinic.patient_a, rec_id)
     engine = store.make_engine(clinic.url)
     try:
         with store.transaction(engine, readonly=True) as s:
