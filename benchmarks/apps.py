@@ -407,6 +407,92 @@ def metabase(rec: Any, out: Path, rng: np.random.Generator) -> Path:
     return folder
 
 
+MOVELLA_PREAMBLE = (
+    "sep=,\nDeviceTag:,1\nFirmwareVersion:,3.0.0\nAppVersion:,2023.6.0\nSyncStatus:,Synced\nOutputRate:,60Hz\n"
+    "FilterProfile:,General\nMeasurement Mode:,Sensor fusion Mode - Extended({mode})\n"
+    "StartTime: ,2025-10-09_10:53:20_000 CEST\n© Movella Technologies B. V. 2005-2025\n\n"
+)
+
+
+def earth_orientation(rec: Any, t: FloatArray, rng: np.random.Generator) -> FloatArray:
+    """``(n, 3, 3)`` rotations from the sensor's frame to the earth's (east north up) at the instants ``t``, as a
+    sensor's own fusion would track them: the tilt that takes gravity's direction in the sensor (the acceleration's
+    1 s mean) to up, then a heading that starts at random and turns with the angular rate about the vertical."""
+    k = max(round(rec.sampling_rate_hz), 1)
+    kernel = np.ones(k) / k
+    mean = np.column_stack([np.convolve(rec.acc_mps2[:, i], kernel, mode="same") for i in range(3)])
+    up = at(rec.time_s, t, mean)
+    up /= np.linalg.norm(up, axis=1, keepdims=True)
+    # the least rotation taking ``up`` to z (Rodrigues), as a matrix per sample
+    z = np.array([0.0, 0.0, 1.0])
+    axis = np.cross(up, z)
+    sin = np.linalg.norm(axis, axis=1)
+    cos = up @ z
+    axis /= np.maximum(sin, 1e-12)[:, None]
+    cross = np.zeros((t.size, 3, 3))
+    cross[:, 0, 1], cross[:, 0, 2], cross[:, 1, 2] = -axis[:, 2], axis[:, 1], -axis[:, 0]
+    cross -= cross.transpose(0, 2, 1)
+    tilt = np.eye(3) + sin[:, None, None] * cross + (1 - cos)[:, None, None] * (cross @ cross)
+    turn_dps = (
+        np.zeros(t.size) if rec.gyr_dps is None else np.einsum("ij,ij->i", at(rec.time_s, t, rec.gyr_dps), up)
+    )
+    heading = rng.uniform(-np.pi, np.pi) + np.radians(
+        np.concatenate([[0.0], np.cumsum(turn_dps[1:] * np.diff(t))])
+    )
+    yaw = np.zeros((t.size, 3, 3))
+    yaw[:, 0, 0] = yaw[:, 1, 1] = np.cos(heading)
+    yaw[:, 1, 0] = np.sin(heading)
+    yaw[:, 0, 1] = -np.sin(heading)
+    yaw[:, 2, 2] = 1.0
+    rotation: FloatArray = yaw @ tilt
+    return rotation
+
+
+def movella_dot(rec: Any, out: Path, rng: np.random.Generator, quaternion: bool = False) -> Path:
+    """A Movella DOT sensor's CSV export in its default sensor-fusion mode, at 60 Hz: the app's lines above the
+    names, ``PacketCounter`` (16 bits) and ``SampleTimeFine`` (µs, 32 bits, starting 10 s before it wraps), the
+    orientation (Euler angles in degrees, roll pitch yaw in the z-y-x sequence; or the quaternion, w x y z) and
+    the free acceleration (the earth's frame, east north up, gravity taken off; 9.81 m/s²), then ``Status``. No
+    raw acceleration and no angular rate. The sensor's own clock is regular; packets lost over Bluetooth leave
+    gaps in both counts."""
+    t = phone_clock(rec.duration_s, 60.0, rng, jitter=0.0)
+    slot = np.round((t - t[0]) * 60.0).astype(np.int64)  # the packet each sample is
+    rotation = earth_orientation(rec, t, rng)
+    free = np.einsum("nij,nj->ni", rotation, at(rec.time_s, t, rec.acc_mps2))
+    free[:, 2] -= 9.81
+    if quaternion:  # from the matrix (w first, w >= 0)
+        w = 0.5 * np.sqrt(np.maximum(1.0 + rotation[:, 0, 0] + rotation[:, 1, 1] + rotation[:, 2, 2], 0.0))
+        x = (rotation[:, 2, 1] - rotation[:, 1, 2]) / (4 * w)
+        y = (rotation[:, 0, 2] - rotation[:, 2, 0]) / (4 * w)
+        z = (rotation[:, 1, 0] - rotation[:, 0, 1]) / (4 * w)
+        angles, names, mode = np.column_stack([w, x, y, z]), "Quat_W,Quat_X,Quat_Y,Quat_Z", "Quaternion"
+    else:  # R = Rz(yaw) Ry(pitch) Rx(roll)
+        roll = np.arctan2(rotation[:, 2, 1], rotation[:, 2, 2])
+        pitch = -np.arcsin(np.clip(rotation[:, 2, 0], -1.0, 1.0))
+        yaw = np.arctan2(rotation[:, 1, 0], rotation[:, 0, 0])
+        angles, names, mode = (
+            np.degrees(np.column_stack([roll, pitch, yaw])),
+            "Euler_X,Euler_Y,Euler_Z",
+            "Euler",
+        )
+    counter = (1 + slot) % 65536
+    fine = (2**32 - 10_000_000 + slot * 16_667) % 2**32
+    rows = "".join(
+        f"{c},{f},{a[0]:.6f},{a[1]:.6f},{a[2]:.6f}"
+        + ("" if not quaternion else f",{a[3]:.6f}")
+        + f",{v[0]:.6f},{v[1]:.6f},{v[2]:.6f},0\n"
+        for c, f, a, v in zip(counter.tolist(), fine.tolist(), angles.tolist(), free.tolist(), strict=True)
+    )
+    path = out / "D4-22-CD-00-36-80_20251009_105320.csv"
+    path.write_text(
+        MOVELLA_PREAMBLE.format(mode=mode)
+        + f"PacketCounter,SampleTimeFine,{names},FreeAcc_X,FreeAcc_Y,FreeAcc_Z,Status\n"
+        + rows,
+        encoding="utf-8",
+    )
+    return path
+
+
 APPS: dict[str, Callable[[Any, Path, np.random.Generator], Path]] = {
     "phyphox": phyphox,
     "phyphox-xlsx": phyphox_xlsx,
@@ -416,6 +502,7 @@ APPS: dict[str, Callable[[Any, Path, np.random.Generator], Path]] = {
     "sensorlogger-sqlite": sensorlogger_sqlite,
     "sensorlog": sensorlog,
     "metabase": metabase,
+    "movella-dot": movella_dot,
 }
 
 

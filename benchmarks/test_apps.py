@@ -51,6 +51,7 @@ def test_phone_clock_jitters_and_drops_samples() -> None:
         ("sensorlogger-ios", "sensorlogger", 100.0, True),
         ("sensorlog", "csv", 100.0, True),
         ("metabase", "metabase", 100.0, True),
+        ("movella-dot", "csv", 60.0, False),
     ],
 )
 def test_an_export_reads_back_to_the_signal_it_was_made_from(
@@ -69,6 +70,10 @@ def test_an_export_reads_back_to_the_signal_it_was_made_from(
         assert any("recorded on iOS" in n for n in back.notes) == (platform == "ios")
     if app == "sensorlog":
         assert any(n.startswith("SensorLog (iOS) acceleration: turned") for n in back.notes)
+    if app == "movella-dot":  # no raw acceleration: rebuilt from the earth frame's and the orientation
+        assert any(
+            n.startswith("acceleration with gravity rebuilt in the sensor's frame") for n in back.notes
+        )
     if app == "metabase":  # Unix time in ms, dated in the offset its header states
         assert back.metadata["start_time"].startswith("2025-10-09T10:53:20")
         assert back.metadata["start_time"].endswith("+02:00")
@@ -171,3 +176,25 @@ def test_feet_are_named_as_the_reference_names_them_through_a_sensorlog_export()
 
     assert foot_agreement("lowback-lab", app="sensorlog") >= 0.87
     assert foot_agreement("lowback-10m", app="sensorlog") >= 0.90
+
+
+def test_a_movella_dot_export_reads_alike_with_its_orientation_as_a_quaternion_or_as_euler_angles(
+    tmp_path: Path, turned: Any
+) -> None:
+    """The sensor-fusion modes write the orientation either way: both turn the free acceleration back into the
+    same sensor-frame acceleration (the export's rotations built as matrices, the reader's applied as a
+    quaternion or three turns), across the 32-bit microsecond clock's wrap 10 s in."""
+    from backstride import io
+
+    euler = io.read(apps.movella_dot(turned, _folder(tmp_path / "euler"), np.random.default_rng(3)))
+    quat = io.read(
+        apps.movella_dot(turned, _folder(tmp_path / "quat"), np.random.default_rng(3), quaternion=True)
+    )
+    assert euler.duration_s == pytest.approx(turned.duration_s, abs=0.1) and euler.duration_s > 10
+    np.testing.assert_allclose(quat.acc_mps2, euler.acc_mps2, atol=1e-4)
+    _assert_reads_back(quat, turned, 60.0)
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir()
+    return path

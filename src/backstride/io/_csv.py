@@ -37,6 +37,7 @@ from backstride.io._csvlayout import (
     open_binary,
     sniff,
 )
+from backstride.io._earthframe import sensor_frame_acceleration
 from backstride.io._memory import empty
 from backstride.io._raw import RawSignals
 from backstride.io._units import SPREADSHEET_DAY0_UNIX_DAYS, checked_time_scale
@@ -75,7 +76,12 @@ class _BadRows:
 
 
 def _options(layout: CsvLayout, bad: _BadRows, block_size: int | None = None) -> tuple[Any, Any, Any]:
-    used = [*layout.acc_index, *(layout.gravity_index or ()), *(layout.gyr_index or ())]
+    used = [
+        *layout.acc_index,
+        *(layout.gravity_index or ()),
+        *(layout.orientation_index or ()),
+        *(layout.gyr_index or ()),
+    ]
     if layout.time_index >= 0:  # else the rows are timed by their number at a given rate
         used.insert(0, layout.time_index)
     internal = layout.internal
@@ -281,6 +287,11 @@ def table_to_raw(layout: CsvLayout, table: pa.Table, *, first_time: float | None
         for axis, index in enumerate(layout.gravity_index):
             _fill(gravity, axis, table.column(internal[index]))
         acc += gravity
+    if layout.orientation_index is not None:  # Movella DOT's free acceleration, in the earth's frame
+        orientation = empty((n, len(layout.orientation_index)))
+        for axis, index in enumerate(layout.orientation_index):
+            _fill(orientation, axis, table.column(internal[index]))
+        acc = sensor_frame_acceleration(acc, orientation)
     if layout.acc_sign < 0:
         np.negative(acc, out=acc)
     gyr = None
@@ -319,6 +330,8 @@ def scale_time(raw: RawSignals, layout: CsvLayout, origin: float | None = None) 
             )
     if layout.counter_rate_hz is not None:
         return _counter_time(raw, layout, origin)
+    if layout.time_wrap is not None:  # Movella DOT's 32-bit microsecond clock
+        _unwrap(t, layout, layout.time_wrap)
     found = _unit_from_steps(t, origin) if layout.time_unit is None and layout.time_type is None else None
     if found is not None:
         layout.time_unit = found[0]
@@ -356,18 +369,24 @@ def scale_time(raw: RawSignals, layout: CsvLayout, origin: float | None = None) 
 COUNTER_WRAP = 65536  # XSens's PacketCounter is a 16-bit count
 
 
+def _unwrap(t: np.ndarray, layout: CsvLayout, modulus: float) -> None:
+    """Undo, in place, a count kept modulo ``modulus`` (a step back by more than half of it is a wrap),
+    carrying the wraps over a streamed file's blocks."""
+    before = t[0] if layout.counter_last is None else layout.counter_last
+    wrapped = np.diff(t, prepend=before) < -modulus / 2
+    wraps = layout.counter_wraps + np.cumsum(wrapped)
+    layout.counter_last = float(t[-1])
+    layout.counter_wraps = int(wraps[-1])
+    t += wraps * float(modulus)
+
+
 def _counter_time(raw: RawSignals, layout: CsvLayout, origin: float) -> tuple[float, float]:
     """Seconds from a sample counter at the rate stated above the names. A count that falls back by more than
     half of 65536 has wrapped (XSens's 16-bit PacketCounter); a count that skips leaves a gap, as the lost
     samples did."""
     assert layout.counter_rate_hz is not None
     t = raw.time_s
-    before = t[0] if layout.counter_last is None else layout.counter_last
-    wrapped = np.diff(t, prepend=before) < -COUNTER_WRAP / 2
-    wraps = layout.counter_wraps + np.cumsum(wrapped)
-    layout.counter_last = float(t[-1])
-    layout.counter_wraps = int(wraps[-1])
-    t += wraps * float(COUNTER_WRAP)
+    _unwrap(t, layout, COUNTER_WRAP)
     scale = 1.0 / layout.counter_rate_hz
     t -= origin
     t *= scale

@@ -30,6 +30,7 @@ from backstride.io._clocktext import ClockText, clock_text, is_clock_text
 AXES = ("x", "y", "z")
 TIME_KEYS = (
     "time",
+    "sampletimefine",  # Movella DOT: the sensor's clock in microseconds (SAMPLE_TIME_FINE below)
     "accelerometertimestampsincereboot",  # SensorLog (iOS): the accelerometer's own clock
     "motiontimestampsincereboot",  # SensorLog: the device motion's (when the accelerometer is not logged)
     "t",
@@ -200,6 +201,10 @@ class CsvLayout:
     rate_given: bool = False  # counter_rate_hz is the caller's, not stated in the file
     acc_sign: float = 1.0  # -1: acceleration written with Core Motion's sign, turned to Android's on reading
     gravity_index: tuple[int, int, int] | None = None  # gravity's columns, added to linear acceleration's
+    # the orientation's columns (4: a quaternion, 3: Euler angles) when acc_index holds the earth-frame free
+    # acceleration (Movella DOT), turned into the sensor's frame on reading
+    orientation_index: tuple[int, ...] | None = None
+    time_wrap: float | None = None  # the time column counts modulo this, in its own unit (Movella's 2**32 µs)
     logged_start: datetime | None = None  # the wall clock at the first row, when the time column has none
     zone: tzinfo | None = None  # the local time's offset the header states ("timestamp (+0200)")
     clock: ClockText | None = None  # a time column written as a clock ("13:05:10.250", "23/09/2026 13:05:10")
@@ -343,19 +348,33 @@ MAX_LABEL_ROWS = 3
 # XSens files), "// Update Rate: 100.0Hz" (XSens MT Manager's export, a comment)
 _INFO_LINE = re.compile(r"^\s*[A-Za-z][^,;\t:]*:[^,;\t]*$")
 _RATE = re.compile(r"(?:frequency|rate)\D{0,20}?(\d+(?:\.\d+)?)\s*hz", re.IGNORECASE)
+# "Name:,value" above the names, the delimiter after the colon (Movella DOT's export: "DeviceTag:,1",
+# "OutputRate:,60Hz", "StartTime: ,2025-07-11_20:06:00_086 WEST"), and its title line ("© Movella Technologies")
+_INFO_CELLS = re.compile(r"^\s*[A-Za-z][^,;\t:]*:\s*[,;\t][^,;\t]*[,;\t]*\s*$")
+_TITLE_LINE = re.compile(r"^[^,;\t]*(©|\(c\)|copyright)[^,;\t]*$", re.IGNORECASE)
+# Movella DOT (formerly Xsens DOT): the sensor's clock in microseconds, an unsigned 32-bit count that wraps
+# every 71.6 minutes; in its sensor-fusion modes the acceleration in the earth's frame without gravity ("free
+# acceleration", east north up) and the orientation, which turn it back into the sensor's frame
+# (backstride.io._earthframe)
+SAMPLE_TIME_FINE = "sampletimefine"
+SAMPLE_TIME_FINE_WRAP = 2.0**32
+FREE_ACC_KEYS = (("freeaccx", "freeaccy", "freeaccz"), ("freeacce", "freeaccn", "freeaccu"))
+ORIENTATION_KEYS = (("quatw", "quatx", "quaty", "quatz"), ("eulerx", "eulery", "eulerz"))
 # a column counting the samples, for a file that has no time column but states its rate above the names
 COUNTER_KEYS = ("packetcounter", "samplecounter", "counter", "samplenumber", "sampleindex", "sample", "index")
 
 
 def is_preamble(line: str) -> bool:
-    """A line before a CSV's names: blank, a ``#`` or ``//`` comment, a spreadsheet's ``sep=;`` hint, or a
-    ``Name: value`` line without a delimiter."""
+    """A line before a CSV's names: blank, a ``#`` or ``//`` comment, a spreadsheet's ``sep=;`` hint, a
+    ``Name: value`` line without a delimiter or a ``Name:,value`` one, or a copyright line."""
     text = line.lstrip()
     return (
         not text.strip()
         or text.startswith(("#", "//"))
         or _SEP_LINE.match(line) is not None
         or _INFO_LINE.match(line) is not None
+        or _INFO_CELLS.match(line) is not None
+        or _TITLE_LINE.match(line.strip()) is not None
     )
 
 
@@ -380,6 +399,32 @@ def _label_rows(lines: Sequence[str], delimiter: str) -> list[list[str]]:
             break
         rows.append(cells)
     return rows
+
+
+def _unit_by_name(keys: Sequence[str], time_index: int) -> str | None:
+    """The unit a time column's name implies: Movella DOT's SampleTimeFine counts microseconds."""
+    return "us" if time_index >= 0 and keys[time_index] == SAMPLE_TIME_FINE else None
+
+
+def _free_acceleration(
+    keys: Sequence[str], source: str
+) -> tuple[tuple[int, int, int] | None, tuple[int, ...] | None]:
+    """Movella DOT's free acceleration (``FreeAcc_X`` ... or ``FreeAcc_E/N/U``) and the orientation columns
+    that turn it into the sensor's frame (a quaternion, else Euler angles); ``(None, None)`` without it."""
+    free = next((axes for axes in FREE_ACC_KEYS if all(k in keys for k in axes)), None)
+    if free is None:
+        return None, None
+    orientation = next((cols for cols in ORIENTATION_KEYS if all(k in keys for k in cols)), None)
+    if orientation is None:
+        raise InputError(
+            f"{source} holds free acceleration (the earth's frame, gravity taken off) without the sensor's "
+            "orientation, which cannot be used: the gait analysis needs the acceleration in the sensor's own "
+            "frame; record in a mode that logs the orientation (Euler angles or quaternion) with it, or the "
+            "acceleration itself (Acc_X, Acc_Y, Acc_Z)"
+        )
+    return (keys.index(free[0]), keys.index(free[1]), keys.index(free[2])), tuple(
+        keys.index(k) for k in orientation
+    )
 
 
 def _time_index(keys: Sequence[str]) -> int:
@@ -482,6 +527,15 @@ def sniff(
         names = list(HEADERLESS)
         data_lines = [lines[skip], *data_lines]
         notes.append("no header line: the four columns read as time, x, y, z")
+    if (
+        header
+        and data_lines
+        and all(
+            len(cells) == len(names) + 1 and not cells[-1].strip()
+            for cells in (line.split(delimiter) for line in data_lines[:20])
+        )
+    ):  # every row ends with a delimiter the names line lacks (Movella DOT's export): an empty column
+        names = [*names, ""]
     if delimiter != "," and data_lines and "," in data_lines[0]:
         decimal = ","  # phyphox and spreadsheet exports in many locales: ";" or tab with decimal comma
     parsed = [_header_words(name) for name in names]
@@ -517,6 +571,7 @@ def sniff(
         notes.append(f"the rate given ({rate_hz:g} Hz) is left aside: the file's time column times it")
 
     gravity_index: tuple[int, int, int] | None = None
+    orientation_index: tuple[int, ...] | None = None
     if acc_columns is not None:
         if len(acc_columns) != 3:
             raise InputError(f"acc_columns needs three names (x, y, z), got {len(acc_columns)}")
@@ -538,6 +593,14 @@ def sniff(
                 "acceleration with gravity rebuilt as "
                 f"{', '.join(names[i] for i in linear)} + {', '.join(names[i] for i in gravity_index)}"
             )
+        if acc_index is None and linear is None:
+            acc_index, orientation_index = _free_acceleration(keys, source)
+            if acc_index is not None and orientation_index is not None:
+                notes.append(
+                    "acceleration with gravity rebuilt in the sensor's frame from the free acceleration "
+                    f"({', '.join(names[i] for i in acc_index)}: the earth's frame, gravity taken off) and the "
+                    f"orientation ({', '.join(names[i] for i in orientation_index)})"
+                )
         if acc_index is None and _match_axes(keys, GYR_PREFIXES) is None:
             acc_index = _match_axes(keys, ("",))  # a single-sensor file with plain x, y, z columns
     if acc_index is not None and acc_columns is None and {units[i] for i in acc_index} <= {"deg/s", "rad/s"}:
@@ -608,6 +671,8 @@ def sniff(
         rate_given=counter_rate is not None and rate_hz is not None,
         acc_sign=acc_sign,
         gravity_index=gravity_index,
+        orientation_index=orientation_index,
+        time_wrap=SAMPLE_TIME_FINE_WRAP if time_index >= 0 and keys[time_index] == SAMPLE_TIME_FINE else None,
         notes=notes,
         delimiter=delimiter,
         decimal=decimal,
@@ -617,7 +682,7 @@ def sniff(
         gyr_index=gyr_index,
         time_unit="ns"
         if time_type is not None
-        else time_unit or (units[time_index] if time_index >= 0 else None),
+        else time_unit or (units[time_index] if time_index >= 0 else None) or _unit_by_name(keys, time_index),
         acc_unit=_common_unit(units, acc_index if gravity_index is None else (*acc_index, *gravity_index)),
         gyr_unit=None if gyr_index is None else _common_unit(units, gyr_index),
     )
