@@ -97,10 +97,18 @@ VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("Sensor Logger, Android (turned, 200 Hz, gyroscope)", {"rotate": True, "app": "sensorlogger-android"}),
     ("Sensor Logger, iOS (turned, 100 Hz, gravity apart)", {"rotate": True, "app": "sensorlogger-ios"}),
     ("Sensor Logger, iOS, its JSON export (turned, 100 Hz)", {"rotate": True, "app": "sensorlogger-json"}),
+    (
+        "Sensor Logger, Android, its SQLite export (turned, 200 Hz, gyroscope)",
+        {"rotate": True, "app": "sensorlogger-sqlite"},
+    ),
     ("SensorLog, iOS CSV (turned, 100 Hz, Core Motion's sign)", {"rotate": True, "app": "sensorlog"}),
     (
         "MetaBase, a MetaWear sensor's files (turned, 100 Hz, g to 3 decimals, gyroscope)",
         {"rotate": True, "app": "metabase"},
+    ),
+    (
+        "Movella DOT, sensor fusion (turned, 60 Hz, Euler angles and free acceleration, no gyroscope)",
+        {"rotate": True, "app": "movella-dot"},
     ),
 )
 

@@ -69,3 +69,10 @@ def test_the_engines_take_turns_and_each_keeps_its_fastest_run(tmp_path: Path) -
     assert best["b"]["wall_s"] == min(best["b"]["runs_wall_s"])
     only_failed = run._best_runs({"c": (1, "c", engine("c", fail_on=1), 60.0)}, tmp_path / "runs")
     assert only_failed["c"]["error"].startswith("exit 3")
+
+
+def test_every_app_export_has_its_row_in_the_robustness_table() -> None:
+    from benchmarks import apps
+
+    scored = {options.get("app") for _, options in run.VARIANTS}
+    assert set(apps.APPS) <= scored
