@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from tests.web.conftest import Clinic, read_again, sign_in, wait_for_job
+from tests.web.conftest import Clinic, read_again, sign_in, upload_sample, wait_for_job
 
 from backstride import gait, io, store
 from backstride.web._reading import FIELDS, SECTION
@@ -141,6 +141,11 @@ def test_a_loggers_table_is_read_with_the_columns_and_units_given(
     found = [c["time_s"] for c in result["initial_contacts"]]
     assert len(found) == len(expected["initial_contacts"]) >= 10
     assert found == pytest.approx([c["time_s"] for c in expected["initial_contacts"]], abs=0.011)
+    page = client.get(f"/patients/{clinic.patient_a}/recordings/{rec_id}")
+    assert (
+        "Read as the upload said: Name of the time column: clock; Unit of the time column: milliseconds; "
+        "Names of the acceleration columns: A, B, C; Acceleration unit: g (1 g is gravity)." in page.text
+    )
     read_again(app_factory, client, clinic.patient_a, rec_id)
     ((_, _, latest),) = _stored(clinic)
     assert [c["time_s"] for c in latest["initial_contacts"]] == found
@@ -192,3 +197,15 @@ def test_the_result_page_says_where_the_height_comes_from(shared_data: Path) -> 
     )
     (note,) = result_notes(older, for_patient=False)
     assert "--height-m" not in note and note.endswith("to their profile, then analyse this recording again")
+
+
+def test_a_file_read_by_itself_says_nothing_of_the_form(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    response = upload_sample(client, clinic.patient_a)
+    done = wait_for_job(client, response.headers["location"])
+    assert done.status_code == 303
+    page = client.get(done.headers["location"])
+    assert page.status_code == 200 and "steps/min" in page.text
+    assert "Read as the upload said" not in page.text
+    ((_, meta, _),) = _stored(clinic)
+    assert "read_options" not in meta

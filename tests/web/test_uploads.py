@@ -387,6 +387,8 @@ def test_a_table_without_a_time_column_is_analysed_at_the_rate_given(
             rec_id, first_id = rec.id, analysis.id
     finally:
         engine.dispose()
+    page = client.get(f"/patients/{clinic.patient_a}/recordings/{rec_id}")
+    assert "Read as the upload said: Samples per second: 100." in page.text
     # its report and a clinician's analysis again read the stored file at its rate, not asked for again
     read_again(app_factory, client, clinic.patient_a, rec_id)
     engine = store.make_engine(clinic.url)

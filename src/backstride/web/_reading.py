@@ -116,3 +116,22 @@ def advice(exc: OptionNeeded) -> str:
     if not asks:
         return "export the recording from its app or sensor again"
     return f'{", or ".join(asks)} under "{SECTION}", and upload it again'
+
+
+def described(options: Any) -> str | None:
+    """What the upload form said of a stored recording's file, in its fields' words (for its result page), or
+    None when everything was found from the file."""
+    given = options.given()
+    parts = []
+    for field in FIELDS:
+        value = given.get(field.name)
+        if value is None:
+            continue
+        if isinstance(value, list):
+            words = ", ".join(value)
+        else:
+            words = dict(field.choices).get(
+                str(value), f"{value:g}" if isinstance(value, float) else str(value)
+            )
+        parts.append(f"{field.label}: {words}")
+    return "; ".join(parts) or None

@@ -21,7 +21,7 @@ from backstride.web._context import (
     with_uploaded_file,
 )
 from backstride.web._jobs import new_job_id
-from backstride.web._reading import FIELDS, SECTION, advice, options_from_form
+from backstride.web._reading import FIELDS, SECTION, advice, described, options_from_form
 from backstride.web._render import render, report_response
 from backstride.web._spool import Ticket
 from backstride.web._uploads import stored_options, submit_upload
@@ -234,6 +234,7 @@ def result_page(request: Request, patient_id: int, recording_id: int) -> Respons
                 "norms": norms,
                 "figures": figures,
                 "notes": _analysis.result_notes(gait, for_patient=user.id == patient.id),
+                "read_as": described(stored_options(rec)),
             },
         )
 
