@@ -65,6 +65,9 @@ def test_a_custom_mode_export_with_raw_acceleration_reads_as_the_walk(
     np.testing.assert_allclose(back.acc_mps2, source.acc_mps2, atol=1e-6)
     np.testing.assert_allclose(back.gyr_dps, source.gyr_dps, atol=1e-6)
     assert not any("rebuilt" in note for note in back.notes)
+    assert back.metadata["device"] == "Movella DOT, tag D4:22:CD:00:36:80, firmware 3.0.0"
+    streamed = list(io.iter_chunks(path, chunk_s=10.0))
+    assert streamed[0].metadata["device"] == back.metadata["device"]
     expected = [c.time_s for c in gait.analyze(source, height_m=1.75).initial_contacts]
     assert [c.time_s for c in gait.analyze(back, height_m=1.75).initial_contacts] == expected
 

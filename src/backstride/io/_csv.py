@@ -442,9 +442,14 @@ def _read_whole(layout: CsvLayout) -> RawSignals | None:
     del table
     scale_time(raw, layout)
     raw.notes = [*notes, *layout.notes]
-    raw.metadata = {"format": "csv", "source": layout.path.name}
+    raw.metadata = _metadata(layout, layout.path.name)
     _naive_start(raw, layout)
     return raw
+
+
+def _metadata(layout: CsvLayout, source: str) -> dict[str, Any]:
+    """What a CSV recording's metadata says of it: its format, file, and the device its lines name."""
+    return {"format": "csv", "source": source, **({"device": layout.device} if layout.device else {})}
 
 
 def _naive_start(raw: RawSignals, layout: CsvLayout) -> None:
@@ -534,6 +539,6 @@ def _streamed_raw(layout: CsvLayout, path: Path, tables: Iterator[pa.Table]) -> 
         first_line += table.num_rows
         origin, _ = scale_time(raw, layout, origin)
         raw.notes = list(layout.notes)
-        raw.metadata = {"format": "csv", "source": path.name}
+        raw.metadata = _metadata(layout, path.name)
         _naive_start(raw, layout)
         yield raw

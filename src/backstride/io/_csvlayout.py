@@ -205,6 +205,7 @@ class CsvLayout:
     # acceleration (Movella DOT), turned into the sensor's frame on reading
     orientation_index: tuple[int, ...] | None = None
     time_wrap: float | None = None  # the time column counts modulo this, in its own unit (Movella's 2**32 µs)
+    device: str | None = None  # the device the lines above the names name (Movella DOT's DeviceTag)
     logged_start: datetime | None = None  # the wall clock at the first row, when the time column has none
     zone: tzinfo | None = None  # the local time's offset the header states ("timestamp (+0200)")
     clock: ClockText | None = None  # a time column written as a clock ("13:05:10.250", "23/09/2026 13:05:10")
@@ -399,6 +400,20 @@ def _label_rows(lines: Sequence[str], delimiter: str) -> list[list[str]]:
             break
         rows.append(cells)
     return rows
+
+
+def _movella_device(lines: Sequence[str]) -> str | None:
+    """ "Movella DOT, tag 1, firmware 3.0.0" from a Movella DOT export's lines above the names, else None."""
+    said: dict[str, str] = {}
+    for line in lines:
+        key, _, value = line.partition(":")
+        said[re.sub(r"\W", "", key).lower()] = value.strip().strip(",;\t").strip()
+    if "devicetag" not in said:
+        return None
+    firmware = said.get("firmwareversion")
+    return f"Movella DOT, tag {said['devicetag'] or 'not set'}" + (
+        f", firmware {firmware}" if firmware else ""
+    )
 
 
 def _unit_by_name(keys: Sequence[str], time_index: int) -> str | None:
@@ -672,6 +687,7 @@ def sniff(
         acc_sign=acc_sign,
         gravity_index=gravity_index,
         orientation_index=orientation_index,
+        device=_movella_device(lines[:skip]),
         time_wrap=SAMPLE_TIME_FINE_WRAP if time_index >= 0 and keys[time_index] == SAMPLE_TIME_FINE else None,
         notes=notes,
         delimiter=delimiter,
