@@ -250,6 +250,25 @@ def test_a_rate_given_for_a_device_file_is_left_aside_and_said_so(shared_data: P
     assert len(chunks) > 1 and all(note in chunk.notes for chunk in chunks)
 
 
+def test_what_is_said_of_a_tables_columns_is_left_aside_for_a_device_file_and_said_so(
+    shared_data: Path,
+) -> None:
+    """Column names and a time unit describe a CSV table; a logger's own file names its own columns and keeps
+    its own clock: read as it is, with one note naming what was left aside."""
+    path = shared_data / "devices" / "axivity_cwa" / "skdh_ax3_sample.cwa"
+    plain = io.read(path)
+    given = io.read(path, time_column="clock", time_unit="ms", acc_columns=["A", "B", "C"], rate_hz=50.0)
+    np.testing.assert_array_equal(given.acc_mps2, plain.acc_mps2)
+    assert (
+        "the time column, time unit, acceleration columns and rate given (50 Hz) are left aside: this axivity "
+        "recording names its own columns and carries its own clock"
+    ) in given.notes
+    columns = io.read(path, acc_columns=["A", "B", "C"])
+    assert "the acceleration columns given are left aside: this axivity recording names its own columns" in (
+        columns.notes
+    )
+
+
 def test_a_units_row_under_the_names_is_read_as_units(tmp_path: Path, synth: Any) -> None:
     w = synth.walk()
     header = ["time", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]

@@ -209,3 +209,18 @@ def test_a_file_read_by_itself_says_nothing_of_the_form(client: Any, clinic: Cli
     assert "Read as the upload said" not in page.text
     ((_, meta, _),) = _stored(clinic)
     assert "read_options" not in meta
+
+
+def test_the_result_page_shows_only_what_the_reader_used() -> None:
+    """A phone app's export keeps its own columns and clock: a rate or column names given for it were left aside
+    (its reader notes it), so its page does not say it was read with them; a unit given is checked for any
+    file and is shown."""
+    from backstride.web._reading import described
+
+    options = io.ReadOptions(rate_hz=100.0, time_column="clock", acc_unit="g")
+    assert described(options, "csv") == (
+        "Samples per second: 100; Name of the time column: clock; Acceleration unit: g (1 g is gravity)"
+    )
+    assert described(options, "phyphox") == "Acceleration unit: g (1 g is gravity)"
+    assert described(io.ReadOptions(rate_hz=100.0), "sensorlogger") is None
+    assert described(io.ReadOptions(), "csv") is None

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from backstride.io._devices import DEVICE_SUFFIXES
 from backstride.io._registry import (
+    CSV_ONLY_OPTIONS,
     FORMATS,
     MIN_DURATION_S,
     MIN_SAMPLING_RATE_HZ,
@@ -55,6 +56,7 @@ from backstride.io._registry import (
 from backstride.io._sample import sample_meta_path, sample_path
 
 __all__ = [
+    "CSV_ONLY_OPTIONS",
     "DEVICE_SUFFIXES",
     "FORMATS",
     "MIN_DURATION_S",

@@ -447,18 +447,40 @@ def read(
         raise InputError(f"{p.name} could not be read as a {fmt} recording: {exc}") from exc
     recording.metadata.setdefault("format", fmt)
     recording.metadata.setdefault("source", p.name)
-    if (aside := _rate_aside(fmt, rate_hz)) is not None:
+    if (aside := _left_aside(fmt, opts)) is not None:
         recording = replace(recording, notes=(*recording.notes, aside))
     if validate:
         _validate_recording(recording)
     return recording
 
 
-def _rate_aside(fmt: str, rate_hz: float | None) -> str | None:
-    """The note for a rate given for a file that is not a CSV table: such files carry their own clock."""
-    if rate_hz is None or fmt == "csv":
+# what describes a CSV table's columns and clock: every other format names its own columns and keeps its own clock
+CSV_ONLY_OPTIONS = ("time_column", "time_unit", "acc_columns", "gyr_columns", "rate_hz")
+_OPTION_WORDS = {
+    "time_column": "time column",
+    "time_unit": "time unit",
+    "acc_columns": "acceleration columns",
+    "gyr_columns": "angular-rate columns",
+    "rate_hz": "rate",
+}
+
+
+def _left_aside(fmt: str, opts: _Options) -> str | None:
+    """The note for what was said of a CSV table's columns and clock (:data:`CSV_ONLY_OPTIONS`) when the file is
+    another format, which names its own columns and keeps its own clock; None when nothing was."""
+    given = [name for name in CSV_ONLY_OPTIONS if getattr(opts, name) is not None]
+    if fmt == "csv" or not given:
         return None
-    return f"the rate given ({rate_hz:g} Hz) is left aside: this {fmt} recording carries its own clock"
+    words = [_OPTION_WORDS[name] for name in given]
+    listed = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    rate = f" ({opts.rate_hz:g} Hz)" if opts.rate_hz is not None else ""
+    columns = any(name.endswith("columns") for name in given)
+    clock = any(name in ("time_unit", "rate_hz") for name in given)
+    own = " and ".join(
+        what for what, said in (("names its own columns", columns), ("carries its own clock", clock)) if said
+    )
+    plural = len(given) > 1 or listed.endswith("columns")
+    return f"the {listed} given{rate} {'are' if plural else 'is'} left aside: this {fmt} recording {own}"
 
 
 def iter_chunks(
@@ -495,7 +517,7 @@ def iter_chunks(
     with quiet_row_decoding():
         limit = START_ONLY_BYTES if start_only else None
         opts = _Options(time_column, acc_columns, gyr_columns, acc_unit, gyr_unit, limit, time_unit, rate_hz)
-        aside = _rate_aside(fmt, rate_hz)
+        aside = _left_aside(fmt, opts)
         for chunk in _validated(p, fmt, chunk_s, validate, opts):
             yield chunk if aside is None else replace(chunk, notes=(*chunk.notes, aside))
 

@@ -101,8 +101,8 @@ def _rate(text: str) -> float:
 
 
 def advice(exc: OptionNeeded) -> str:
-    """What to fill in on the form so that the file refused with ``exc`` reads: ``"set "Acceleration unit" to
-    m/s², under "How the file is written", and upload it again"``."""
+    """What to fill in on the form so that the file refused with ``exc`` reads: ``'set "Acceleration unit" to
+    m/s² under "How the file is written", and upload it again'``."""
     asks = []
     for name, value in exc.options.items():
         field = _BY_NAME.get(name)
@@ -118,14 +118,18 @@ def advice(exc: OptionNeeded) -> str:
     return f'{", or ".join(asks)} under "{SECTION}", and upload it again'
 
 
-def described(options: Any) -> str | None:
-    """What the upload form said of a stored recording's file, in its fields' words (for its result page), or
-    None when everything was found from the file."""
+def described(options: Any, fmt: str | None) -> str | None:
+    """What the upload form said of a stored recording's file that its reader (``fmt``) used, in the fields'
+    words (for its result page), or None when everything was found from the file. A phone app's or a sensor's
+    own file names its own columns and keeps its own clock: what was said of those was left aside (its reader
+    notes it) and is not shown as used."""
+    from backstride import io
+
     given = options.given()
     parts = []
     for field in FIELDS:
         value = given.get(field.name)
-        if value is None:
+        if value is None or (fmt != "csv" and field.name in io.CSV_ONLY_OPTIONS):
             continue
         if isinstance(value, list):
             words = ", ".join(value)

@@ -234,7 +234,7 @@ def result_page(request: Request, patient_id: int, recording_id: int) -> Respons
                 "norms": norms,
                 "figures": figures,
                 "notes": _analysis.result_notes(gait, for_patient=user.id == patient.id),
-                "read_as": described(stored_options(rec)),
+                "read_as": described(stored_options(rec), rec.format),
             },
         )
 
