@@ -109,23 +109,30 @@ def test_an_entry_the_readers_would_refuse_is_a_clear_422(
 def test_a_loggers_table_is_read_with_the_columns_and_units_given(
     app_factory: Any, clinic: Clinic, shared_data: Path
 ) -> None:
-    """A table whose column names say nothing (``clock``, ``A``, ``B``, ``C``), time in milliseconds, values in
-    g: refused naming the field to fill in, then read with what the form says; those options are kept with the
-    recording, so analysing it again and its report read it alike."""
+    """A table whose column names say nothing (``clock``, ``A``, ``B``, ``C``, ``P``, ``Q``, ``R``), time in
+    milliseconds, acceleration in g: refused naming the field to fill in, then read with what the form says;
+    those options are kept with the recording, so analysing it again and its report read it alike."""
     original = _walk(shared_data)
     rows = [line.split(",") for line in original.read_text().splitlines()[1:]]
-    text = "clock,A,B,C\n" + "".join(
+    text = "clock,A,B,C,P,Q,R\n" + "".join(
         f"{float(r[0]) * 1000:.0f},{float(r[1]) / 9.80665:.6f},{float(r[2]) / 9.80665:.6f},"
-        f"{float(r[3]) / 9.80665:.6f}\n"
+        f"{float(r[3]) / 9.80665:.6f},{r[4]},{r[5]},{r[6]}\n"
         for r in rows
     )
     client = app_factory()
     sign_in(client, "paula@home.test")
     refused = _post(client, clinic.patient_a, "logger.csv", text.encode())
     assert refused.status_code == 422
-    assert "its columns are: clock, A, B, C" in refused.text
+    assert "its columns are: clock, A, B, C, P, Q, R" in refused.text
     _no_flags(refused.text)
-    given = {"time_column": "clock", "time_unit": "ms", "acc_columns": "A, B, C", "acc_unit": "g"}
+    given = {
+        "time_column": "clock",
+        "time_unit": "ms",
+        "acc_columns": "A, B, C",
+        "acc_unit": "g",
+        "gyr_columns": "P,Q,R",
+        "gyr_unit": "deg/s",
+    }
     response = _post(client, clinic.patient_a, "logger.csv", text.encode(), **given)
     assert response.status_code == 303, response.text
     assert wait_for_job(client, response.headers["location"]).status_code == 303
@@ -135,7 +142,9 @@ def test_a_loggers_table_is_read_with_the_columns_and_units_given(
         "time_column": "clock",
         "time_unit": "ms",
         "acc_columns": ["A", "B", "C"],
+        "gyr_columns": ["P", "Q", "R"],
         "acc_unit": "g",
+        "gyr_unit": "deg/s",
     }
     assert json.dumps(meta)  # kept as JSON
     found = [c["time_s"] for c in result["initial_contacts"]]
@@ -144,7 +153,8 @@ def test_a_loggers_table_is_read_with_the_columns_and_units_given(
     page = client.get(f"/patients/{clinic.patient_a}/recordings/{rec_id}")
     assert (
         "Read as the upload said: Name of the time column: clock; Unit of the time column: milliseconds; "
-        "Names of the acceleration columns: A, B, C; Acceleration unit: g (1 g is gravity)." in page.text
+        "Names of the acceleration columns: A, B, C; Acceleration unit: g (1 g is gravity); Names of the "
+        "angular-rate columns: P, Q, R; Angular-rate unit: degrees per second." in page.text
     )
     read_again(app_factory, client, clinic.patient_a, rec_id)
     ((_, _, latest),) = _stored(clinic)

@@ -50,6 +50,9 @@ FIELDS: tuple[Field, ...] = (
     Field("acc_columns", "Names of the acceleration columns", hint="x, y and z, separated by commas"),
     Field("acc_unit", "Acceleration unit", (("g", "g (1 g is gravity)"), ("m/s2", "m/s²"))),
     Field(
+        "gyr_columns", "Names of the angular-rate columns", hint="the gyroscope's x, y and z, if it has one"
+    ),
+    Field(
         "gyr_unit", "Angular-rate unit", (("deg/s", "degrees per second"), ("rad/s", "radians per second"))
     ),
 )
@@ -72,8 +75,8 @@ def options_from_form(form: Mapping[str, Any]) -> Any:
             raise HTTPException(422, f'"{field.label}" is too long: give at most {_TEXT_MAX} characters.')
         if field.name == "rate_hz":
             given["rate_hz"] = _rate(text)
-        elif field.name == "acc_columns":
-            given["acc_columns"] = [name.strip() for name in text.split(",")]
+        elif field.name.endswith("_columns"):
+            given[field.name] = [name.strip() for name in text.split(",")]
         elif field.choices and text not in {value for value, _ in field.choices}:
             raise HTTPException(422, f'"{field.label}" cannot be {text[:20]!r}: choose one from its list.')
         else:
