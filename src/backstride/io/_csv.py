@@ -37,8 +37,8 @@ from backstride.io._csvlayout import (
     open_binary,
     sniff,
 )
-from backstride.io._earthframe import sensor_frame_acceleration
 from backstride.io._memory import empty
+from backstride.io._movella import sensor_frame_acceleration
 from backstride.io._raw import RawSignals
 from backstride.io._units import SPREADSHEET_DAY0_UNIX_DAYS, checked_time_scale
 from backstride.recording import FloatArray

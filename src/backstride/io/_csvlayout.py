@@ -26,11 +26,18 @@ import pyarrow as pa
 
 from backstride._errors import InputError, NoTimeColumnError, OptionNeeded, UnsupportedFormatError
 from backstride.io._clocktext import ClockText, clock_text, is_clock_text
+from backstride.io._movella import (
+    SAMPLE_TIME_FINE,
+    free_acceleration,
+    movella_device,
+    time_unit_by_name,
+    time_wrap_of,
+)
 
 AXES = ("x", "y", "z")
 TIME_KEYS = (
     "time",
-    "sampletimefine",  # Movella DOT: the sensor's clock in microseconds (SAMPLE_TIME_FINE below)
+    SAMPLE_TIME_FINE,  # Movella DOT: the sensor's clock in microseconds
     "accelerometertimestampsincereboot",  # SensorLog (iOS): the accelerometer's own clock
     "motiontimestampsincereboot",  # SensorLog: the device motion's (when the accelerometer is not logged)
     "t",
@@ -353,14 +360,6 @@ _RATE = re.compile(r"(?:frequency|rate)\D{0,20}?(\d+(?:\.\d+)?)\s*hz", re.IGNORE
 # "OutputRate:,60Hz", "StartTime: ,2025-07-11_20:06:00_086 WEST"), and its title line ("© Movella Technologies")
 _INFO_CELLS = re.compile(r"^\s*[A-Za-z][^,;\t:]*:\s*[,;\t][^,;\t]*[,;\t]*\s*$")
 _TITLE_LINE = re.compile(r"^[^,;\t]*(©|\(c\)|copyright)[^,;\t]*$", re.IGNORECASE)
-# Movella DOT (formerly Xsens DOT): the sensor's clock in microseconds, an unsigned 32-bit count that wraps
-# every 71.6 minutes; in its sensor-fusion modes the acceleration in the earth's frame without gravity ("free
-# acceleration", east north up) and the orientation, which turn it back into the sensor's frame
-# (backstride.io._earthframe)
-SAMPLE_TIME_FINE = "sampletimefine"
-SAMPLE_TIME_FINE_WRAP = 2.0**32
-FREE_ACC_KEYS = (("freeaccx", "freeaccy", "freeaccz"), ("freeacce", "freeaccn", "freeaccu"))
-ORIENTATION_KEYS = (("quatw", "quatx", "quaty", "quatz"), ("eulerx", "eulery", "eulerz"))
 # a column counting the samples, for a file that has no time column but states its rate above the names
 COUNTER_KEYS = ("packetcounter", "samplecounter", "counter", "samplenumber", "sampleindex", "sample", "index")
 
@@ -400,46 +399,6 @@ def _label_rows(lines: Sequence[str], delimiter: str) -> list[list[str]]:
             break
         rows.append(cells)
     return rows
-
-
-def _movella_device(lines: Sequence[str]) -> str | None:
-    """ "Movella DOT, tag 1, firmware 3.0.0" from a Movella DOT export's lines above the names, else None."""
-    said: dict[str, str] = {}
-    for line in lines:
-        key, _, value = line.partition(":")
-        said[re.sub(r"\W", "", key).lower()] = value.strip().strip(",;\t").strip()
-    if "devicetag" not in said:
-        return None
-    firmware = said.get("firmwareversion")
-    return f"Movella DOT, tag {said['devicetag'] or 'not set'}" + (
-        f", firmware {firmware}" if firmware else ""
-    )
-
-
-def _unit_by_name(keys: Sequence[str], time_index: int) -> str | None:
-    """The unit a time column's name implies: Movella DOT's SampleTimeFine counts microseconds."""
-    return "us" if time_index >= 0 and keys[time_index] == SAMPLE_TIME_FINE else None
-
-
-def _free_acceleration(
-    keys: Sequence[str], source: str
-) -> tuple[tuple[int, int, int] | None, tuple[int, ...] | None]:
-    """Movella DOT's free acceleration (``FreeAcc_X`` ... or ``FreeAcc_E/N/U``) and the orientation columns
-    that turn it into the sensor's frame (a quaternion, else Euler angles); ``(None, None)`` without it."""
-    free = next((axes for axes in FREE_ACC_KEYS if all(k in keys for k in axes)), None)
-    if free is None:
-        return None, None
-    orientation = next((cols for cols in ORIENTATION_KEYS if all(k in keys for k in cols)), None)
-    if orientation is None:
-        raise InputError(
-            f"{source} holds free acceleration (the earth's frame, gravity taken off) without the sensor's "
-            "orientation, which cannot be used: the gait analysis needs the acceleration in the sensor's own "
-            "frame; record in a mode that logs the orientation (Euler angles or quaternion) with it, or the "
-            "acceleration itself (Acc_X, Acc_Y, Acc_Z)"
-        )
-    return (keys.index(free[0]), keys.index(free[1]), keys.index(free[2])), tuple(
-        keys.index(k) for k in orientation
-    )
 
 
 def _time_index(keys: Sequence[str]) -> int:
@@ -609,7 +568,7 @@ def sniff(
                 f"{', '.join(names[i] for i in linear)} + {', '.join(names[i] for i in gravity_index)}"
             )
         if acc_index is None and linear is None:
-            acc_index, orientation_index = _free_acceleration(keys, source)
+            acc_index, orientation_index = free_acceleration(keys, source)
             if acc_index is not None and orientation_index is not None:
                 notes.append(
                     "acceleration with gravity rebuilt in the sensor's frame from the free acceleration "
@@ -687,8 +646,8 @@ def sniff(
         acc_sign=acc_sign,
         gravity_index=gravity_index,
         orientation_index=orientation_index,
-        device=_movella_device(lines[:skip]),
-        time_wrap=SAMPLE_TIME_FINE_WRAP if time_index >= 0 and keys[time_index] == SAMPLE_TIME_FINE else None,
+        device=movella_device(lines[:skip]),
+        time_wrap=time_wrap_of(keys, time_index),
         notes=notes,
         delimiter=delimiter,
         decimal=decimal,
@@ -698,7 +657,9 @@ def sniff(
         gyr_index=gyr_index,
         time_unit="ns"
         if time_type is not None
-        else time_unit or (units[time_index] if time_index >= 0 else None) or _unit_by_name(keys, time_index),
+        else time_unit
+        or (units[time_index] if time_index >= 0 else None)
+        or time_unit_by_name(keys, time_index),
         acc_unit=_common_unit(units, acc_index if gravity_index is None else (*acc_index, *gravity_index)),
         gyr_unit=None if gyr_index is None else _common_unit(units, gyr_index),
     )
