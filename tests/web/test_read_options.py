@@ -3,7 +3,6 @@ for by the form's fields (never the command line's flags), kept with the recordi
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -146,7 +145,6 @@ def test_a_loggers_table_is_read_with_the_columns_and_units_given(
         "acc_unit": "g",
         "gyr_unit": "deg/s",
     }
-    assert json.dumps(meta)  # kept as JSON
     found = [c["time_s"] for c in result["initial_contacts"]]
     assert len(found) == len(expected["initial_contacts"]) >= 10
     assert found == pytest.approx([c["time_s"] for c in expected["initial_contacts"]], abs=0.011)
@@ -234,3 +232,17 @@ def test_the_result_page_shows_only_what_the_reader_used() -> None:
     assert described(options, "phyphox") == "Acceleration unit: g (1 g is gravity)"
     assert described(io.ReadOptions(rate_hz=100.0), "sensorlogger") is None
     assert described(io.ReadOptions(), "csv") is None
+
+
+def test_a_refusal_found_while_a_job_reads_names_the_forms_field(shared_data: Path) -> None:
+    """A unit found wrong further into a streamed file fails the upload's job (or an analysis again): its
+    message names the form's field, as the upload's own check does, not the command line's flag."""
+    from backstride import InputError
+    from backstride.web._reading import in_the_forms_words
+
+    with pytest.raises(InputError) as caught, in_the_forms_words():
+        io.read(_walk(shared_data), acc_unit="g")
+    assert str(caught.value) == (
+        "the acceleration in imu.csv is declared in g but its median magnitude is 9.62, which is m/s². To read "
+        'it, set "Acceleration unit" to m/s² under "How the file is written", and upload it again.'
+    )

@@ -30,7 +30,6 @@ from backstride.io._movella import (
     SAMPLE_TIME_FINE,
     free_acceleration,
     movella_device,
-    time_unit_by_name,
     time_wrap_of,
 )
 
@@ -141,9 +140,14 @@ _UNIT_ALIASES = {
     "μs": "us",
     "ns": "ns",
 }
-# a time column named by its unit alone: Arduino's millis() and micros() (microcontroller loggers write the
-# board's clock under the function's name), or a bare "ms"
-_TIME_UNIT_NAMES = {"millis": "ms", "micros": "us", "ms": "ms"}
+# a time column whose name says its unit: Arduino's millis() and micros() (microcontroller loggers write the
+# board's clock under the function's name) or a bare "ms", read as "time"; Movella DOT's SampleTimeFine, in µs
+_TIME_UNIT_NAMES = {
+    "millis": ("ms", "time"),
+    "micros": ("us", "time"),
+    "ms": ("ms", "time"),
+    SAMPLE_TIME_FINE: ("us", SAMPLE_TIME_FINE),
+}
 _SUFFIX_UNITS = {"g", "mps2", "ms2", "dps", "degs", "rads", "s", "sec", "ms", "us", "ns"}
 SAMPLE_BYTES = 1 << 16  # how much of a text file is looked at to find its layout
 
@@ -173,8 +177,8 @@ def _header_words(name: str) -> tuple[list[str], str | None]:
     if unit is None and len(words) >= 2 and words[-1] in _SUFFIX_UNITS:
         unit = normalise_unit(words.pop())
     if unit is None and len(words) == 1 and words[0] in _TIME_UNIT_NAMES:  # Arduino's millis(), a bare "ms"
-        unit = _TIME_UNIT_NAMES[words[0]]
-        words = ["time"]
+        unit, key = _TIME_UNIT_NAMES[words[0]]
+        words = [key]
     if len(words) >= 2 and words[-1] == "axis" and words[-2] in AXES:  # "x-axis (g)": the axis is "x"
         words.pop()
     return words, unit
@@ -657,9 +661,7 @@ def sniff(
         gyr_index=gyr_index,
         time_unit="ns"
         if time_type is not None
-        else time_unit
-        or (units[time_index] if time_index >= 0 else None)
-        or time_unit_by_name(keys, time_index),
+        else time_unit or (units[time_index] if time_index >= 0 else None),
         acc_unit=_common_unit(units, acc_index if gravity_index is None else (*acc_index, *gravity_index)),
         gyr_unit=None if gyr_index is None else _common_unit(units, gyr_index),
     )

@@ -55,11 +55,6 @@ def movella_device(lines: Sequence[str]) -> str | None:
     )
 
 
-def time_unit_by_name(keys: Sequence[str], time_index: int) -> str | None:
-    """The unit a time column's name implies: Movella DOT's SampleTimeFine counts microseconds."""
-    return "us" if time_index >= 0 and keys[time_index] == SAMPLE_TIME_FINE else None
-
-
 def free_acceleration(
     keys: Sequence[str], source: str
 ) -> tuple[tuple[int, int, int] | None, tuple[int, ...] | None]:

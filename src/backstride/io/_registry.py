@@ -332,13 +332,8 @@ class _Options:
     rate_hz: float | None = None
 
     def columns(self) -> dict[str, Any]:
-        return {
-            "time_column": self.time_column,
-            "acc_columns": self.acc_columns,
-            "gyr_columns": self.gyr_columns,
-            "time_unit": self.time_unit,
-            "rate_hz": self.rate_hz,
-        }
+        """What describes a CSV table (:data:`CSV_ONLY_OPTIONS`), as keyword arguments of its reader."""
+        return {name: getattr(self, name) for name in CSV_ONLY_OPTIONS}
 
 
 def _read_raw(path: Path, fmt: str, opts: _Options) -> RawSignals:

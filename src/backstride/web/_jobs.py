@@ -15,8 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
 
-from backstride._errors import BackstrideError, OptionNeeded
-from backstride.web._reading import advice
+from backstride._errors import BackstrideError
 
 JobStatus = Literal["queued", "running", "done", "failed"]
 
@@ -91,9 +90,6 @@ class JobRunner:
             job.recording_id = work(job)
             job.progress = 1.0
             job.status = "done"
-        except OptionNeeded as exc:  # a unit or column found wrong further into a streamed file
-            job.error = f"{exc.reason}. To read it, {advice(exc)}."
-            job.status = "failed"
         except BackstrideError as exc:
             job.error = str(exc)
             job.status = "failed"

@@ -11,7 +11,8 @@ that it is read alike when analysed again or drawn in its report. When a file is
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,6 +120,25 @@ def advice(exc: OptionNeeded) -> str:
     if not asks:
         return "export the recording from its app or sensor again"
     return f'{", or ".join(asks)} under "{SECTION}", and upload it again'
+
+
+def refusal(exc: OptionNeeded, filename: str | None = None) -> str:
+    """The web app's sentence for a file refused for want of a reading option: the reason (after ``filename``
+    when given and the reason does not already begin with it) and the form's field to fill in."""
+    said = exc.reason
+    if filename is not None and not said.startswith(filename):
+        said = f"{filename} could not be read: {said}"
+    return f"{said}. To read it, {advice(exc)}."
+
+
+@contextlib.contextmanager
+def in_the_forms_words() -> Iterator[None]:
+    """Around a job's reading of a file: a refusal for want of a reading option (a unit found wrong further
+    into a streamed file) says it as :func:`refusal` does, not in the command line's flags."""
+    try:
+        yield
+    except OptionNeeded as exc:
+        raise InputError(refusal(exc)) from None
 
 
 def described(options: Any, fmt: str | None) -> str | None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from backstride._errors import InputError
 from backstride.web._jobs import Job
+from backstride.web._reading import in_the_forms_words
 from backstride.web._spool import MAX_TRIES, Ticket
 
 if TYPE_CHECKING:
@@ -88,7 +89,8 @@ def submit_upload(
 
                 return found, analyze_with_progress(whole, subject, progress)
 
-            with store.transaction(state.engine) as session, local.open("rb") as data:
+            # a unit found wrong further into a streamed file is said with the form's fields, not the flags
+            with in_the_forms_words(), store.transaction(state.engine) as session, local.open("rb") as data:
                 rec = store.add_recording(
                     session,
                     state.blobs,

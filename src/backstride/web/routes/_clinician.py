@@ -217,6 +217,7 @@ def analyse_again(request: Request, patient_id: int, recording_id: int) -> Respo
     background (the upload's job page follows it). The earlier analysis is kept; the new one is shown."""
     from backstride import store
     from backstride.web._analysis import analyze_stream_with_progress, subject_of
+    from backstride.web._reading import in_the_forms_words
     from backstride.web._uploads import stored_options
 
     state = get_state(request)
@@ -235,7 +236,7 @@ def analyse_again(request: Request, patient_id: int, recording_id: int) -> Respo
             if row is None:
                 raise InputError("the recording is no longer stored")
             try:
-                with store.recording_file(state.blobs, row) as path:
+                with store.recording_file(state.blobs, row) as path, in_the_forms_words():
                     result = analyze_stream_with_progress(path, subject, job.add_analysed, options)
             except OSError as exc:
                 raise InputError(f"its stored file could not be read ({exc.strerror or exc})") from None

@@ -21,7 +21,7 @@ from backstride.web._context import (
     with_uploaded_file,
 )
 from backstride.web._jobs import new_job_id
-from backstride.web._reading import FIELDS, SECTION, advice, described, options_from_form
+from backstride.web._reading import FIELDS, SECTION, described, options_from_form, refusal
 from backstride.web._render import render, report_response
 from backstride.web._spool import Ticket
 from backstride.web._uploads import stored_options, submit_upload
@@ -141,12 +141,7 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile,
             else:
                 recording, fmt = read_recording(local, options)
         except OptionNeeded as exc:  # the form's fields named, not the command line's flags
-            said = (
-                exc.reason
-                if exc.reason.startswith(filename)
-                else f"{filename} could not be read: {exc.reason}"
-            )
-            raise HTTPException(422, f"{said}. To read it, {advice(exc)}.") from None
+            raise HTTPException(422, refusal(exc, filename)) from None
         except UnsupportedFormatError as exc:
             raise HTTPException(415, f"{filename} could not be read: {exc}") from None
         except InputError as exc:
