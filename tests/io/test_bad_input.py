@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,15 @@ def _lines(synth: Any, duration_s: float = 30.0, rate_hz: float = 100.0) -> list
     w = synth.walk(duration_s=duration_s, rate_hz=rate_hz)
     rows = np.column_stack([w.t, w.acc, w.gyr])
     return [HEADER, *(",".join(f"{v:.6f}" for v in row) for row in rows)]
+
+
+def _emptied(lines: list[str], rows: range, *columns: int) -> None:
+    """Empty the cells of ``columns`` in lines ``rows`` (index 0 is the header)."""
+    for i in rows:
+        cells = lines[i].split(",")
+        for k in columns:
+            cells[k] = ""
+        lines[i] = ",".join(cells)
 
 
 def _write(path: Path, lines: list[str], *, final_newline: bool = True) -> Path:
@@ -74,26 +85,73 @@ def test_short_nan_run_is_interpolated_with_a_note(tmp_path: Path, synth: Any) -
     assert "1 short run of missing values (longest 0.21 s) filled by linear interpolation" in recording.notes
 
 
+def test_missing_values_at_a_blocks_edge_are_filled_as_in_the_whole_file(tmp_path: Path, synth: Any) -> None:
+    """Read block by block, a run of missing values cut by a block's edge is filled between the values around
+    it (not held at the last one), and a run too long to fill is refused even when each block holds less."""
+    from backstride.io import _csv
+
+    lines = _lines(synth)
+    for start in range(150, len(lines) - 30, 97):  # 0.15-0.25 s holes every second or so, in all the columns
+        _emptied(lines, range(start, start + 15 + start % 11), 1 + start % 3, 4 + start % 3)
+    path = _write(tmp_path / "holes.csv", lines)
+    whole = io.read(path)
+    with _streamed_in_small_blocks():
+        chunks = list(io.iter_chunks(path, chunk_s=2.0))
+    assert len(chunks) == 15
+    np.testing.assert_array_equal(np.concatenate([c.acc_mps2 for c in chunks]), whole.acc_mps2)
+    np.testing.assert_array_equal(np.concatenate([c.gyr_dps for c in chunks]), whole.gyr_dps)  # type: ignore[misc]
+    # 0.7 s, cut by a block's edge into two stretches shorter than the 0.5 s that are filled
+    with _streamed_in_small_blocks():
+        edges = [raw.first_line for raw in _csv.iter_csv_raw(path)]
+    edge = next(line for line in edges if line is not None and line > 1000)
+    _emptied(lines, range(edge - 36, edge + 34), 2)  # list index i is file line i + 1
+    path = _write(tmp_path / "hole.csv", lines)
+    _refused_alike(path, rf"acc_y has no values from line {edge - 35} to line {edge + 34} \(0\.7 s at ")
+
+
 def test_long_nan_run_is_an_error_naming_column_and_lines(tmp_path: Path, synth: Any) -> None:
     lines = _lines(synth)
-    for i in range(1001, 1201):  # rows 1000..1199 = file lines 1002..1201
-        cells = lines[i].split(",")
-        cells[2] = ""
-        lines[i] = ",".join(cells)
+    _emptied(lines, range(1001, 1201), 2)  # rows 1000..1199 = file lines 1002..1201
     path = _write(tmp_path / "dropout.csv", lines)
     with pytest.raises(
         InputError,
         match=r"acceleration column acc_y has no values from line 1002 to line 1201 \(2\.0 s at 10\.0 s\)",
     ):
         io.read(path)
+    # block by block, as far as the block it starts in (the file's line, the time from its first row)
+    with (
+        _streamed_in_small_blocks(),
+        pytest.raises(
+            InputError, match=r"acc_y has no values from line 1002 to line 1\d{3} \(0\.\d s at 10\.0 s\)"
+        ),
+    ):
+        list(io.iter_chunks(path, chunk_s=2.0))
 
 
 def test_time_going_backwards_names_the_line(tmp_path: Path, synth: Any) -> None:
     lines = _lines(synth)
     lines[500], lines[501] = lines[501], lines[500]  # rows 499/500 swapped: file line 502 goes back
     path = _write(tmp_path / "shuffled.csv", lines)
-    with pytest.raises(InputError, match=r"time goes backwards on line 502 \(4\.990 s after 5\.000 s\)"):
+    _refused_alike(path, r"time goes backwards on line 502 \(4\.990 s after 5\.000 s\)")
+
+
+def _refused_alike(path: Path, said: str) -> None:
+    """Read whole and block by block, ``path`` is refused with the same message (the file's line and time)."""
+    with pytest.raises(InputError, match=said):
         io.read(path)
+    with _streamed_in_small_blocks(), pytest.raises(InputError, match=said):
+        list(io.iter_chunks(path, chunk_s=2.0))
+
+
+@contextlib.contextmanager
+def _streamed_in_small_blocks() -> Iterator[None]:
+    """A file read block by block in 8 KiB blocks: a message names the file's line and time, not the block's."""
+    from backstride.io import _csv
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(_csv, "WHOLE_READ_MAX_BYTES", 0)
+        m.setattr(_csv, "STREAM_BLOCK_BYTES", 8 << 10)
+        yield
 
 
 @pytest.mark.parametrize("column", ["time_ms", "time_s", "Time (ms)"])

@@ -76,10 +76,11 @@ class RawSignals:
         return int(self.time_s.shape[0])
 
     def where(self, index: int) -> str:
-        """'line 1203' when rows map to lines, else 'the row at 12.03 s' (both read after "on" or "from")."""
+        """'line 1203' when rows map to lines, else 'the row at 12.03 s' (both read after "on" or "from"; the
+        time counted from the file's first row, also in a later block of a streamed file)."""
         if self.first_line is not None:
             return f"line {self.first_line + index}"
-        return f"the row at {float(self.time_s[index] - self.time_s[0]):.2f} s"
+        return f"the row at {float(self.time_s[index]):.2f} s"
 
 
 def join_raw(blocks: Sequence[RawSignals]) -> RawSignals:

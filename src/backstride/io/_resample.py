@@ -50,8 +50,11 @@ class Units:
     notes: tuple[str, ...]
 
 
-def check_time(raw: RawSignals) -> None:
-    """Refuse empty input, missing time stamps and time going backwards; drop duplicated stamps."""
+def check_time(raw: RawSignals, gyr_before: GyrReading | None = None) -> None:
+    """Refuse empty input, missing time stamps and time going backwards; drop duplicated stamps.
+
+    ``gyr_before`` is, for a block of a streamed table of one sensor a row, the gyroscope's last reading
+    before it (see :func:`is_one_sensor_a_row`)."""
     if raw.n == 0:
         raise InputError(f"{raw.source} has no data rows")
     t = raw.time_s
@@ -59,8 +62,10 @@ def check_time(raw: RawSignals) -> None:
     if bad.any():
         i = int(np.argmax(bad))
         raise InputError(f"{raw.source}: the time ({raw.time_name}) is missing on {raw.where(i)}")
-    if raw.gyr is not None and not np.isfinite(float(raw.acc.sum()) + float(raw.gyr.sum())):
-        _one_sensor_a_row(raw)
+    if raw.gyr is not None and (
+        gyr_before is not None or not np.isfinite(float(raw.acc.sum()) + float(raw.gyr.sum()))
+    ):
+        _gyroscope_onto_accelerometer(raw, gyr_before)
         t = raw.time_s
     with no_hugepages():
         dt = np.diff(t)
@@ -72,7 +77,7 @@ def check_time(raw: RawSignals) -> None:
         i = int(np.argmax(back)) + 1
         raise InputError(
             f"{raw.source}: time goes backwards on {raw.where(i)} "
-            f"({t[i] - t[0]:.3f} s after {t[i - 1] - t[0]:.3f} s); the rows are out of order"
+            f"({t[i]:.3f} s after {t[i - 1]:.3f} s); the rows are out of order"
         )
     dup = dt == 0
     if dup.all():
@@ -99,27 +104,43 @@ def check_time(raw: RawSignals) -> None:
 
 ONE_SENSOR_ROWS = 0.1  # the least share of rows each sensor writes alone for a table of one sensor a row
 
+GyrReading = tuple[float, FloatArray]  # a gyroscope reading: its time (s) and its three values
 
-def _one_sensor_a_row(raw: RawSignals) -> None:
-    """A table in which the accelerometer and the gyroscope each write rows of their own, the other sensor's
-    cells left empty (apps that log several sensors into one table, each reading on a row of its own as it
-    comes): the gyroscope is put onto the accelerometer's time stamps by linear interpolation and its own
-    rows are dropped, so the time base is the accelerometer's. Without this, the rows' mixed time stamps
-    would look like an irregular clock at the two sensors' rates together and every empty cell like a
-    missing value. Each sensor must write at least ``ONE_SENSOR_ROWS`` of the rows alone."""
-    assert raw.gyr is not None
+
+def is_one_sensor_a_row(raw: RawSignals) -> bool:
+    """Whether the accelerometer and the gyroscope each write rows of their own, the other sensor's cells
+    left empty (apps that log several sensors into one table, each reading on a row of its own as it comes):
+    each sensor writes at least ``ONE_SENSOR_ROWS`` of the rows alone."""
+    if raw.gyr is None:
+        return False
     acc_rows = np.isfinite(raw.acc).any(axis=1)
     gyr_rows = np.isfinite(raw.gyr).any(axis=1)
     least = ONE_SENSOR_ROWS * raw.n
-    if (acc_rows & ~gyr_rows).sum() < least or (gyr_rows & ~acc_rows).sum() < least:
+    return bool((acc_rows & ~gyr_rows).sum() >= least and (gyr_rows & ~acc_rows).sum() >= least)
+
+
+def _gyroscope_onto_accelerometer(raw: RawSignals, before: GyrReading | None = None) -> None:
+    """In a table of one sensor a row (:func:`is_one_sensor_a_row`) the gyroscope is put onto the
+    accelerometer's time stamps by linear interpolation and its own rows are dropped, so the time base is the
+    accelerometer's. Without this, the rows' mixed time stamps would look like an irregular clock at the two
+    sensors' rates together and every empty cell like a missing value.
+
+    ``before`` is the gyroscope's last reading before a block of a streamed table (which is then known to be
+    one sensor a row): the block's first rows are interpolated from it, as in the whole table."""
+    assert raw.gyr is not None
+    if before is None and not is_one_sensor_a_row(raw):
         return
+    acc_rows = np.isfinite(raw.acc).any(axis=1)
     t = raw.time_s
     keep = t[acc_rows]
     gyr = empty((keep.shape[0], 3))
     for axis in range(3):
         column = raw.gyr[:, axis]
         known = np.isfinite(column)
-        gyr[:, axis] = np.interp(keep, t[known], column[known])
+        at, values = t[known], column[known]
+        if before is not None:
+            at, values = np.concatenate(([before[0]], at)), np.concatenate(([before[1][axis]], values))
+        gyr[:, axis] = np.interp(keep, at, values)
     raw.time_s, raw.acc, raw.gyr = keep, raw.acc[acc_rows], gyr
     raw.first_line, raw.dt = None, None
     raw.notes.append(
@@ -134,42 +155,51 @@ def _nan_runs(mask: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.intp], npt.ND
     return edges[0::2], edges[1::2]
 
 
-def fill_missing(raw: RawSignals) -> None:
-    """Interpolate short NaN runs in place; refuse long ones (see the module docstring)."""
+RowBefore = tuple[float, FloatArray, FloatArray | None]  # a row's time (s), acceleration and angular rate
+
+
+def fill_missing(raw: RawSignals, row_before: RowBefore | None = None) -> None:
+    """Interpolate short NaN runs in place; refuse long ones (see the module docstring). ``row_before`` is
+    the row before a block of a streamed file: the left neighbour of a run at the block's start."""
     t = raw.time_s
+    t_before, acc_before, gyr_before = (None, None, None) if row_before is None else row_before
     filled = 0
     longest = 0.0
-    blocks: list[tuple[FloatArray, tuple[str, str, str], str]] = [(raw.acc, raw.acc_names, "acceleration")]
+    groups: list[tuple[FloatArray, tuple[str, str, str], str, FloatArray | None]] = [
+        (raw.acc, raw.acc_names, "acceleration", acc_before)
+    ]
     if raw.gyr is not None:
         if not np.isfinite(raw.gyr).any():
             raw.gyr = None
             raw.notes.append("the gyroscope columns are empty; the recording is read without angular rate")
         else:
-            blocks.append((raw.gyr, raw.gyr_names, "gyroscope"))
-    for values, names, what in blocks:
+            groups.append((raw.gyr, raw.gyr_names, "gyroscope", gyr_before))
+    for values, names, what, prior in groups:
         if np.isfinite(float(values.sum())):
             continue
+        # the row before the block, where there is one, comes first (and is left out of what is filled)
+        lead = 0 if prior is None or t_before is None else 1
+        at = np.concatenate((np.full(lead, np.nan if t_before is None else t_before), t))
         for axis in range(3):
             column = values[:, axis]
             mask = ~np.isfinite(column)
             if not mask.any():
                 continue
-            if mask.all():
+            if mask.all() and not lead:  # (a later block of a streamed file: a stretch from the row before)
                 raise InputError(f"{raw.source}: the {what} column {names[axis]} has no numbers")
-            starts, stops = _nan_runs(mask)
-            before = np.maximum(starts - 1, 0)
-            after = np.minimum(stops, raw.n - 1)
-            spans = t[after] - t[before]
+            known = np.concatenate((np.full(lead, np.nan if prior is None else prior[axis]), column))
+            gap = ~np.isfinite(known)
+            starts, stops = _nan_runs(gap)
+            spans = at[np.minimum(stops, at.shape[0] - 1)] - at[np.maximum(starts - 1, 0)]
             worst = int(np.argmax(spans))
             if spans[worst] > MAX_FILLED_NAN_RUN_S:
-                s, e = int(starts[worst]), int(stops[worst]) - 1
+                s, e = int(starts[worst]) - lead, int(stops[worst]) - 1 - lead
                 raise InputError(
                     f"{raw.source}: the {what} column {names[axis]} has no values from {raw.where(s)} to "
-                    f"{raw.where(e)} ({spans[worst]:.1f} s at {t[s] - t[0]:.1f} s); at most "
+                    f"{raw.where(e)} ({spans[worst]:.1f} s at {t[s]:.1f} s); at most "
                     f"{MAX_FILLED_NAN_RUN_S:g} s of missing values can be filled"
                 )
-            good = ~mask
-            column[mask] = np.interp(t[mask], t[good], column[good])
+            column[mask] = np.interp(t[mask], at[~gap], known[~gap])
             filled += len(starts)
             longest = max(longest, float(spans[worst]))
     if filled:

@@ -1,7 +1,9 @@
 """Stream a long recording in consecutive chunks on one uniform time grid.
 
 Each block parsed from the file goes through the same checks as a whole read (order, duplicates, short NaN
-runs); units are found once, from the first block, and applied to all. The grid ``k / rate`` is fixed by
+runs), with what lies across its edges found as in the whole file (:func:`carried`: a run of missing values
+or a table's gyroscope rows cut by an edge), and messages name the file's lines and times, not the block's;
+units are found once, from the first block, and applied to all. The grid ``k / rate`` is fixed by
 the first block (its rate as for a whole read), and every chunk holds grid samples ``[j·N, (j+1)·N)`` with
 ``N = round(chunk_s · rate)``, linearly interpolated from the raw samples around them (for a regular file
 the grid falls on the samples themselves). Only the raw samples of the current chunk plus one parsed block
@@ -20,12 +22,16 @@ from backstride._errors import InputError
 from backstride._stats import median
 from backstride.io._raw import RawSignals, join_raw
 from backstride.io._resample import (
+    MAX_FILLED_NAN_RUN_S,
     REGULAR_TOLERANCE,
     Gaps,
+    GyrReading,
+    RowBefore,
     Units,
     check_time,
     fill_missing,
     find_units,
+    is_one_sensor_a_row,
     time_base,
 )
 from backstride.io._units import iso_from_epoch_s
@@ -80,8 +86,14 @@ class _Said:
         self.gaps: Gaps | None = None
 
 
-def continue_order(raw: RawSignals, last_t: float | None) -> bool:
-    """Check order against the previous block and drop a stamp repeated across the boundary; False if empty."""
+def continue_order(
+    raw: RawSignals,
+    last_t: float | None,
+    gyr_before: GyrReading | None = None,
+    row_before: RowBefore | None = None,
+) -> bool:
+    """Check order against the previous block and drop a stamp repeated across the boundary; False if empty.
+    ``gyr_before`` and ``row_before``: what the previous block hands on (see :func:`carried`)."""
     if last_t is not None and raw.n:
         if raw.time_s[0] < last_t:
             raise InputError(
@@ -95,9 +107,91 @@ def continue_order(raw: RawSignals, last_t: float | None) -> bool:
             raw.notes.append(f"1 duplicated time stamp dropped (on {raw.where(0)})")
     if raw.n == 0:
         return False
-    check_time(raw)
-    fill_missing(raw)
+    check_time(raw, gyr_before)
+    fill_missing(raw, row_before)
     return True
+
+
+def last_row(raw: RawSignals) -> RowBefore:
+    """A checked and filled block's last row, handed on to the next block (in the file's units)."""
+    return (
+        float(raw.time_s[-1]),
+        raw.acc[-1].copy(),
+        None if raw.gyr is None else raw.gyr[-1].copy(),
+    )
+
+
+def carried(blocks: Iterator[RawSignals]) -> Iterator[tuple[RawSignals, GyrReading | None]]:
+    """The blocks of a streamed table with their edges mended, so that what lies between two rows is found as
+    in the whole table, and each with what it needs of the block before.
+
+    A missing value is filled between the values around it, and the next one may lie in the next block: a
+    block ends at its last row with every value (of the columns that have values in it), the rows after it
+    wait for the next block (unless they last longer than any missing stretch that is filled: that is
+    refused, or held), and its last row is handed on to the next (:func:`last_row`, by the caller). In a
+    table of one sensor a row (:func:`~backstride.io._resample.is_one_sensor_a_row`) an accelerometer row is
+    given the gyroscope interpolated between the readings around it: a block ends where its last
+    accelerometer row and its last gyroscope reading are both whole, and that reading is handed on with the
+    next block (``None`` in any other table). Only the file's last rows, after its last reading, hold that
+    reading, as they do when the table is read whole."""
+    tail: RawSignals | None = None
+    before: GyrReading | None = None
+    interleaved = False  # the table is one sensor a row (found in an earlier block)
+    for raw in blocks:
+        if tail is not None:
+            raw = join_raw([tail, raw])
+            tail = None
+        if not interleaved and _no_missing_values(raw):  # nearly every block: nothing to mend
+            yield raw, None
+            continue
+        interleaved = interleaved or (raw.n > 0 and is_one_sensor_a_row(raw))
+        cut, reading = _edge(raw, interleaved)
+        if 0 < cut < raw.n and not raw.time_s[-1] - raw.time_s[cut] > MAX_FILLED_NAN_RUN_S:
+            tail = _rows(raw, slice(cut, None), lines_from=cut)
+            raw = _rows(raw, slice(0, cut), lines_from=0)
+        yield raw, before
+        before = reading or before
+    if tail is not None:
+        yield tail, before
+
+
+def _no_missing_values(raw: RawSignals) -> bool:
+    total = float(raw.acc.sum()) + (0.0 if raw.gyr is None else float(raw.gyr.sum()))
+    return bool(np.isfinite(total))
+
+
+def _edge(raw: RawSignals, interleaved: bool) -> tuple[int, GyrReading | None]:
+    """Where a block with missing values ends (the rows before it; 0 where no row will do) and, in a table of
+    one sensor a row, the last gyroscope reading before that."""
+    acc = np.isfinite(raw.acc)
+    if not interleaved or raw.gyr is None:
+        finite = acc if raw.gyr is None else np.concatenate((acc, np.isfinite(raw.gyr)), axis=1)
+        whole = np.flatnonzero(finite[:, finite.any(axis=0)].all(axis=1))
+        return (int(whole[-1]) + 1 if whole.size else 0), None
+    # a whole reading, after which every accelerometer row has its readings on both sides, and before which
+    # the last accelerometer row is whole (every missing stretch of both sensors closed)
+    values = acc.sum(axis=1)  # how many of the three each row has
+    last_acc = np.maximum.accumulate(np.where(values > 0, np.arange(raw.n), -1))
+    acc_closed = (last_acc >= 0) & (values == 3)[np.maximum(last_acc, 0)]
+    ends = np.flatnonzero(np.isfinite(raw.gyr).all(axis=1) & acc_closed)
+    if ends.size == 0:
+        return 0, None
+    at = int(ends[-1])
+    return at + 1, (float(raw.time_s[at]), raw.gyr[at].copy())
+
+
+def _rows(raw: RawSignals, rows: slice, lines_from: int) -> RawSignals:
+    """Some consecutive rows of a block, their lines still named (the rows after ``lines_from`` keep the
+    block's notes only when they start it)."""
+    return replace(
+        raw,
+        time_s=raw.time_s[rows],
+        acc=raw.acc[rows],
+        gyr=None if raw.gyr is None else raw.gyr[rows],
+        first_line=None if raw.first_line is None else raw.first_line + lines_from,
+        notes=list(raw.notes) if lines_from == 0 else [],
+        dt=None,
+    )
 
 
 def stream_chunks(
@@ -124,19 +218,22 @@ def stream_chunks(
     global_notes: list[str] = []
     first: list[RawSignals] = []
     exhausted = False
-    source = iter(blocks)
+    source = carried(iter(blocks))
+    row_before: RowBefore | None = None
     said = _Said()
     held: Recording | None = None
     while not exhausted:
-        raw_block = next(source, None)
-        if raw_block is None:
+        taken = next(source, None)
+        if taken is None:
             exhausted = True
             if units is not None or not first:
                 break
             ready = first
         else:
-            if not continue_order(raw_block, last_t):
+            raw_block, gyr_before = taken
+            if not continue_order(raw_block, last_t, gyr_before, row_before):
                 continue
+            row_before = last_row(raw_block)
             last_t = float(raw_block.time_s[-1])
             if units is None:
                 first.append(raw_block)
