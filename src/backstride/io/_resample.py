@@ -158,9 +158,30 @@ def _nan_runs(mask: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.intp], npt.ND
 RowBefore = tuple[float, FloatArray, FloatArray | None]  # a row's time (s), acceleration and angular rate
 
 
-def fill_missing(raw: RawSignals, row_before: RowBefore | None = None) -> None:
+@dataclass
+class Filled:
+    """Short runs of missing values filled, tallied over one stretch or many (a streamed file)."""
+
+    runs: int = 0
+    longest: float = 0.0
+
+    def add(self, runs: int, longest: float) -> None:
+        self.runs += runs
+        self.longest = max(self.longest, longest)
+
+    def notes(self) -> list[str]:
+        if not self.runs:
+            return []
+        return [
+            f"{self.runs} short run{'s' if self.runs > 1 else ''} of missing values (longest {self.longest:.2f} s) "
+            "filled by linear interpolation"
+        ]
+
+
+def fill_missing(raw: RawSignals, row_before: RowBefore | None = None, tally: Filled | None = None) -> None:
     """Interpolate short NaN runs in place; refuse long ones (see the module docstring). ``row_before`` is
-    the row before a block of a streamed file: the left neighbour of a run at the block's start."""
+    the row before a block of a streamed file: the left neighbour of a run at the block's start. The runs
+    filled are said in a note, or added to ``tally`` (said once for a streamed file)."""
     t = raw.time_s
     t_before, acc_before, gyr_before = (None, None, None) if row_before is None else row_before
     filled = 0
@@ -202,11 +223,10 @@ def fill_missing(raw: RawSignals, row_before: RowBefore | None = None) -> None:
             column[mask] = np.interp(t[mask], at[~gap], known[~gap])
             filled += len(starts)
             longest = max(longest, float(spans[worst]))
-    if filled:
-        raw.notes.append(
-            f"{filled} short run{'s' if filled > 1 else ''} of missing values (longest {longest:.2f} s) "
-            "filled by linear interpolation"
-        )
+    if tally is not None:
+        tally.add(filled, longest)
+    else:
+        raw.notes.extend(Filled(filled, longest).notes())
 
 
 def find_units(raw: RawSignals, acc_unit: str | None, gyr_unit: str | None) -> Units:

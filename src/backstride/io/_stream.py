@@ -24,6 +24,7 @@ from backstride.io._raw import RawSignals, join_raw
 from backstride.io._resample import (
     MAX_FILLED_NAN_RUN_S,
     REGULAR_TOLERANCE,
+    Filled,
     Gaps,
     GyrReading,
     RowBefore,
@@ -78,11 +79,12 @@ class _Buffer:
 
 
 class _Said:
-    """What the chunks of one stream have said so far: the irregular time base once, and the gaps counted
-    over all chunks, said at the end (on the last chunk)."""
+    """What the chunks of one stream have said so far: the irregular time base once, and the short runs of
+    missing values filled and the gaps counted over all chunks, said at the end (on the last chunk)."""
 
     def __init__(self) -> None:
         self.irregular = False
+        self.filled = Filled()
         self.gaps: Gaps | None = None
 
 
@@ -91,9 +93,11 @@ def continue_order(
     last_t: float | None,
     gyr_before: GyrReading | None = None,
     row_before: RowBefore | None = None,
+    filled: Filled | None = None,
 ) -> bool:
     """Check order against the previous block and drop a stamp repeated across the boundary; False if empty.
-    ``gyr_before`` and ``row_before``: what the previous block hands on (see :func:`carried`)."""
+    ``gyr_before`` and ``row_before``: what the previous block hands on (see :func:`carried`); ``filled``
+    tallies the short runs of missing values filled (else each block says its own)."""
     if last_t is not None and raw.n:
         if raw.time_s[0] < last_t:
             raise InputError(
@@ -108,7 +112,7 @@ def continue_order(
     if raw.n == 0:
         return False
     check_time(raw, gyr_before)
-    fill_missing(raw, row_before)
+    fill_missing(raw, row_before, filled)
     return True
 
 
@@ -231,7 +235,7 @@ def stream_chunks(
             ready = first
         else:
             raw_block, gyr_before = taken
-            if not continue_order(raw_block, last_t, gyr_before, row_before):
+            if not continue_order(raw_block, last_t, gyr_before, row_before, said.filled):
                 continue
             row_before = last_row(raw_block)
             last_t = float(raw_block.time_s[-1])
@@ -283,7 +287,7 @@ def stream_chunks(
         held = chunk
     if held is not None:
         # the gaps of the whole stream, said once on its last chunk (which is why one chunk is held back)
-        gaps = said.gaps.notes() if said.gaps is not None else []
+        gaps = [*said.filled.notes(), *(said.gaps.notes() if said.gaps is not None else [])]
         yield replace(held, notes=tuple(dict.fromkeys([*held.notes, *gaps])))
 
 
