@@ -50,11 +50,33 @@ class Units:
     notes: tuple[str, ...]
 
 
-def check_time(raw: RawSignals, gyr_before: GyrReading | None = None) -> None:
+@dataclass
+class Dropped:
+    """Duplicated time stamps dropped, tallied over one stretch or many (a streamed file): how many, and where
+    the first was."""
+
+    count: int = 0
+    first: str = ""
+
+    def add(self, count: int, where: str) -> None:
+        if count:
+            self.first = self.first or where
+            self.count += count
+
+    def notes(self) -> list[str]:
+        if not self.count:
+            return []
+        return [
+            f"{self.count} duplicated time stamp{'s' if self.count > 1 else ''} dropped (first on {self.first})"
+        ]
+
+
+def check_time(raw: RawSignals, gyr_before: GyrReading | None = None, dropped: Dropped | None = None) -> None:
     """Refuse empty input, missing time stamps and time going backwards; drop duplicated stamps.
 
     ``gyr_before`` is, for a block of a streamed table of one sensor a row, the gyroscope's last reading
-    before it (see :func:`is_one_sensor_a_row`)."""
+    before it (see :func:`is_one_sensor_a_row`). The stamps dropped are said in a note, or added to
+    ``dropped`` (said once for a streamed file)."""
     if raw.n == 0:
         raise InputError(f"{raw.source} has no data rows")
     t = raw.time_s
@@ -93,9 +115,10 @@ def check_time(raw: RawSignals, gyr_before: GyrReading | None = None) -> None:
         raw.time_s = t[keep]
         raw.acc = raw.acc[keep]
         raw.gyr = None if raw.gyr is None else raw.gyr[keep]
-        raw.notes.append(
-            f"{count} duplicated time stamp{'s' if count > 1 else ''} dropped (first on {raw.where(first)})"
-        )
+        if dropped is not None:
+            dropped.add(count, raw.where(first))
+        else:
+            raw.notes.extend(Dropped(count, raw.where(first)).notes())
         raw.first_line = None
         raw.dt = None
     else:

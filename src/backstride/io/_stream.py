@@ -24,6 +24,7 @@ from backstride.io._raw import RawSignals, join_raw
 from backstride.io._resample import (
     MAX_FILLED_NAN_RUN_S,
     REGULAR_TOLERANCE,
+    Dropped,
     Filled,
     Gaps,
     GyrReading,
@@ -79,11 +80,13 @@ class _Buffer:
 
 
 class _Said:
-    """What the chunks of one stream have said so far: the irregular time base once, and the short runs of
-    missing values filled and the gaps counted over all chunks, said at the end (on the last chunk)."""
+    """What the chunks of one stream have said so far: the irregular time base once, and the duplicated time
+    stamps dropped, the short runs of missing values filled and the gaps counted over all chunks, said at the
+    end (on the last chunk)."""
 
     def __init__(self) -> None:
         self.irregular = False
+        self.dropped = Dropped()
         self.filled = Filled()
         self.gaps: Gaps | None = None
 
@@ -93,11 +96,13 @@ def continue_order(
     last_t: float | None,
     gyr_before: GyrReading | None = None,
     row_before: RowBefore | None = None,
-    filled: Filled | None = None,
+    said: _Said | None = None,
 ) -> bool:
     """Check order against the previous block and drop a stamp repeated across the boundary; False if empty.
-    ``gyr_before`` and ``row_before``: what the previous block hands on (see :func:`carried`); ``filled``
-    tallies the short runs of missing values filled (else each block says its own)."""
+    ``gyr_before`` and ``row_before``: what the previous block hands on (see :func:`carried`); ``said``
+    tallies the duplicated stamps dropped and the short runs of missing values filled (else each block says
+    its own)."""
+    dropped = None if said is None else said.dropped
     if last_t is not None and raw.n:
         if raw.time_s[0] < last_t:
             raise InputError(
@@ -108,11 +113,14 @@ def continue_order(
             raw.time_s, raw.acc = raw.time_s[keep], raw.acc[keep]
             raw.dt = None
             raw.gyr = None if raw.gyr is None else raw.gyr[keep]
-            raw.notes.append(f"1 duplicated time stamp dropped (on {raw.where(0)})")
+            if dropped is not None:
+                dropped.add(1, raw.where(0))
+            else:
+                raw.notes.extend(Dropped(1, raw.where(0)).notes())
     if raw.n == 0:
         return False
-    check_time(raw, gyr_before)
-    fill_missing(raw, row_before, filled)
+    check_time(raw, gyr_before, dropped)
+    fill_missing(raw, row_before, None if said is None else said.filled)
     return True
 
 
@@ -235,7 +243,7 @@ def stream_chunks(
             ready = first
         else:
             raw_block, gyr_before = taken
-            if not continue_order(raw_block, last_t, gyr_before, row_before, said.filled):
+            if not continue_order(raw_block, last_t, gyr_before, row_before, said):
                 continue
             row_before = last_row(raw_block)
             last_t = float(raw_block.time_s[-1])
@@ -287,7 +295,11 @@ def stream_chunks(
         held = chunk
     if held is not None:
         # the gaps of the whole stream, said once on its last chunk (which is why one chunk is held back)
-        gaps = [*said.filled.notes(), *(said.gaps.notes() if said.gaps is not None else [])]
+        gaps = [
+            *said.dropped.notes(),
+            *said.filled.notes(),
+            *(said.gaps.notes() if said.gaps is not None else []),
+        ]
         yield replace(held, notes=tuple(dict.fromkeys([*held.notes, *gaps])))
 
 
