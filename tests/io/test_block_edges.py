@@ -10,6 +10,7 @@ same two values, or refused as too long; a gyroscope reading's partner found in 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -105,3 +106,41 @@ def test_a_damaged_table_reads_alike_whole_and_block_by_block(
     # the damage filled in, the rest is the walk as written (on the accelerometer's own clock)
     assert float(np.median(np.abs(whole.acc_mps2 - original.acc_mps2))) < 1e-5
     assert float(np.median(np.abs(whole.gyr_dps - original.gyr_dps))) < (1e-4 if every_row else 2.0)
+
+
+def test_a_phone_export_says_what_was_dropped_and_filled_once_a_file(
+    tmp_path: Path, shared_data: Path, synth: Any
+) -> None:
+    """A Sensor Logger export whose files write some readings twice (its documentation says they can) and hold
+    a reading without values (a short run in each of its three columns): each file's counts said once, the
+    file named, whether the export is read whole or block by block (they were said a block at a time, and the
+    gyroscope's file's not at all)."""
+    original = io.read(shared_data / "lowback-lab" / "HA-001-Test11-Trial1" / "imu.csv")
+    assert original.gyr_dps is not None
+    folder = tmp_path / "2025-10-09_08-53-20"
+    folder.mkdir()
+    synth.write_sensorlogger_csv(folder / "TotalAcceleration.csv", original.time_s, original.acc_mps2)
+    synth.write_sensorlogger_csv(folder / "Gyroscope.csv", original.time_s, np.radians(original.gyr_dps))
+    for name, twice in (("TotalAcceleration.csv", range(2000, 12000, 3000)), ("Gyroscope.csv", [5000, 9000])):
+        lines = (folder / name).read_text().splitlines()
+        for i in reversed(twice):
+            lines.insert(i + 1, lines[i])
+        lines[7000] = ",".join([*lines[7000].split(",")[:2], "", "", ""])  # a reading without values
+        (folder / name).write_text("\n".join(lines) + "\n")
+    whole = io.read(folder)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(_csv, "WHOLE_READ_MAX_BYTES", 0)
+        m.setattr(_csv, "STREAM_BLOCK_BYTES", 64 << 10)
+        chunks = list(io.iter_chunks(folder, chunk_s=30.0))
+    said = {
+        "2025-10-09_08-53-20/TotalAcceleration.csv: 4 duplicated time stamps dropped (first on line 2002)",
+        "2025-10-09_08-53-20/TotalAcceleration.csv: 3 short runs of missing values (longest 0.02 s) filled by "
+        "linear interpolation",
+        "2025-10-09_08-53-20/Gyroscope.csv: 2 duplicated time stamps dropped (first on line 5002)",
+        "2025-10-09_08-53-20/Gyroscope.csv: 3 short runs of missing values (longest 0.02 s) filled by linear "
+        "interpolation",
+    }
+    for notes in (whole.notes, [note for c in chunks for note in c.notes]):
+        assert said <= set(notes)
+        assert sum("duplicated" in note or "missing values" in note for note in notes) == len(said)
+    np.testing.assert_allclose(np.concatenate([c.acc_mps2 for c in chunks]), whole.acc_mps2, atol=1e-9)

@@ -475,7 +475,8 @@ def test_sensorlogger_json_with_a_syntax_error_or_missing_values(
     gaps.write_text(json.dumps(records), encoding="utf-8")
     recording = io.read(gaps)
     assert np.isfinite(recording.acc_mps2).all()
-    assert "2 short runs of missing values (longest 0.11 s) filled by linear interpolation" in recording.notes
+    filled = "gaps.json (Accelerometer): 2 short runs of missing values (longest 0.11 s) filled by linear interpolation"
+    assert filled in recording.notes
     records[500]["time"] = "soon"
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(records), encoding="utf-8")

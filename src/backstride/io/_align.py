@@ -15,7 +15,7 @@ import numpy as np
 
 from backstride._errors import InputError
 from backstride.io._raw import RawSignals
-from backstride.io._stream import continue_order
+from backstride.io._stream import Said, continue_order
 from backstride.recording import FloatArray
 
 
@@ -35,6 +35,7 @@ class _Follower:
         self.first: float | None = None  # the time of the first reading
         self.t = np.zeros(0)
         self.values = np.zeros((0, 3))
+        self.said = Said()  # its duplicated stamps dropped and its missing values filled, over all its blocks
 
     def cover(self, until: float) -> None:
         """Read on until the samples reach ``until`` (absolute time) or the file ends."""
@@ -42,7 +43,7 @@ class _Follower:
             block = next(self._blocks, None)
             if block is None:
                 self.done = True
-            elif continue_order(block, self._last):
+            elif continue_order(block, self._last, said=self.said):
                 self._last = float(block.time_s[-1])
                 self.source = block.source
                 times = absolute_times(block)
@@ -92,8 +93,9 @@ def aligned(
     kept = cut = 0
     first_main = last_main = 0.0
     source = ""
+    said = Said()
     for block in main:
-        if not continue_order(block, last):
+        if not continue_order(block, last, said=said):
             carried.extend(block.notes)
             continue
         t = absolute_times(block)
@@ -128,6 +130,9 @@ def aligned(
             "do not overlap in time"
         )
     held[0].notes.extend(carried)
+    # said once for each file, over all its blocks (the phone's files are two: named)
+    for name, tallied in ((source, said), (follower.source, follower.said)):
+        held[0].notes.extend(f"{name}: {note}" for note in tallied.tallies())
     late, early = follower.first - first_main, last_main - float(follower.t[-1])
     if late > NOTE_S or early > NOTE_S:  # a few samples apart is how phones start and stop their sensors
         ends = [f"started {late:.2f} s after"] if late > NOTE_S else []

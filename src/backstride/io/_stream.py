@@ -79,7 +79,7 @@ class _Buffer:
             self.gyr = [gyr[start:]]
 
 
-class _Said:
+class Said:
     """What the chunks of one stream have said so far: the irregular time base once, and the duplicated time
     stamps dropped, the short runs of missing values filled and the gaps counted over all chunks, said at the
     end (on the last chunk)."""
@@ -90,13 +90,17 @@ class _Said:
         self.filled = Filled()
         self.gaps: Gaps | None = None
 
+    def tallies(self) -> list[str]:
+        """The duplicated time stamps dropped and the short runs of missing values filled, one note each."""
+        return [*self.dropped.notes(), *self.filled.notes()]
+
 
 def continue_order(
     raw: RawSignals,
     last_t: float | None,
     gyr_before: GyrReading | None = None,
     row_before: RowBefore | None = None,
-    said: _Said | None = None,
+    said: Said | None = None,
 ) -> bool:
     """Check order against the previous block and drop a stamp repeated across the boundary; False if empty.
     ``gyr_before`` and ``row_before``: what the previous block hands on (see :func:`carried`); ``said``
@@ -232,7 +236,7 @@ def stream_chunks(
     exhausted = False
     source = carried(iter(blocks))
     row_before: RowBefore | None = None
-    said = _Said()
+    said = Said()
     held: Recording | None = None
     while not exhausted:
         taken = next(source, None)
@@ -296,8 +300,7 @@ def stream_chunks(
     if held is not None:
         # the gaps of the whole stream, said once on its last chunk (which is why one chunk is held back)
         gaps = [
-            *said.dropped.notes(),
-            *said.filled.notes(),
+            *said.tallies(),
             *(said.gaps.notes() if said.gaps is not None else []),
         ]
         yield replace(held, notes=tuple(dict.fromkeys([*held.notes, *gaps])))
@@ -311,7 +314,7 @@ def _emit(
     index: int,
     metadata: dict[str, Any],
     global_notes: list[str],
-    said: _Said,
+    said: Said,
 ) -> Recording:
     t, acc, gyr = buffer.joined()
     grid = np.arange(start, stop, dtype=np.float64) / rate
