@@ -112,7 +112,7 @@ def test_a_phone_export_says_what_was_dropped_and_filled_once_a_file(
     tmp_path: Path, shared_data: Path, synth: Any
 ) -> None:
     """A Sensor Logger export whose files write some readings twice (its documentation says they can) and hold
-    a reading without values (a short run in each of its three columns): each file's counts said once, the
+    a reading without values (one short run, though in three columns): each file's counts said once, the
     file named, whether the export is read whole or block by block (they were said a block at a time, and the
     gyroscope's file's not at all)."""
     original = io.read(shared_data / "lowback-lab" / "HA-001-Test11-Trial1" / "imu.csv")
@@ -134,10 +134,10 @@ def test_a_phone_export_says_what_was_dropped_and_filled_once_a_file(
         chunks = list(io.iter_chunks(folder, chunk_s=30.0))
     said = {
         "2025-10-09_08-53-20/TotalAcceleration.csv: 4 duplicated time stamps dropped (first on line 2002)",
-        "2025-10-09_08-53-20/TotalAcceleration.csv: 3 short runs of missing values (longest 0.02 s) filled by "
+        "2025-10-09_08-53-20/TotalAcceleration.csv: 1 short run of missing values (longest 0.02 s) filled by "
         "linear interpolation",
         "2025-10-09_08-53-20/Gyroscope.csv: 2 duplicated time stamps dropped (first on line 5002)",
-        "2025-10-09_08-53-20/Gyroscope.csv: 3 short runs of missing values (longest 0.02 s) filled by linear "
+        "2025-10-09_08-53-20/Gyroscope.csv: 1 short run of missing values (longest 0.02 s) filled by linear "
         "interpolation",
     }
     for notes in (whole.notes, [note for c in chunks for note in c.notes]):

@@ -207,7 +207,7 @@ def fill_missing(raw: RawSignals, row_before: RowBefore | None = None, tally: Fi
     filled are said in a note, or added to ``tally`` (said once for a streamed file)."""
     t = raw.time_s
     t_before, acc_before, gyr_before = (None, None, None) if row_before is None else row_before
-    filled = 0
+    missing = np.zeros(raw.n, dtype=bool)  # rows with a value missing in some column
     longest = 0.0
     groups: list[tuple[FloatArray, tuple[str, str, str], str, FloatArray | None]] = [
         (raw.acc, raw.acc_names, "acceleration", acc_before)
@@ -244,8 +244,10 @@ def fill_missing(raw: RawSignals, row_before: RowBefore | None = None, tally: Fi
                     f"{MAX_FILLED_NAN_RUN_S:g} s of missing values can be filled"
                 )
             column[mask] = np.interp(t[mask], at[~gap], known[~gap])
-            filled += len(starts)
+            missing |= mask
             longest = max(longest, float(spans[worst]))
+    # a run is a stretch of rows with values missing, in one column or several (a reading without values: one)
+    filled = len(_nan_runs(missing)[0]) if missing.any() else 0
     if tally is not None:
         tally.add(filled, longest)
     else:
