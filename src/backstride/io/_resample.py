@@ -10,9 +10,12 @@ Decisions (each correction leaves a plain sentence in ``Recording.notes``):
   note; checked before duplicated stamps, since both sensors may write the same instant.
 * **Duplicated time stamps** → the later rows with the same time are dropped, with a note.
 * **Missing values (NaN, empty cells)** in the sensor columns: runs up to 0.5 s are filled by linear
-  interpolation, with a note; a longer run → error naming the column and the lines, because a channel that
-  falls silent for longer usually means a broken export. A gyroscope that is empty throughout is dropped
-  with a note.
+  interpolation, with a note counting the stretches of rows filled (a reading without any of its values is
+  one); a longer run → error naming the column and the lines, because a channel that falls silent for
+  longer usually means a broken export. A gyroscope that is empty throughout is dropped with a note.
+* **A long file read block by block** (:mod:`backstride.io._stream`) gives the samples, refusals and notes
+  of a whole read: what lies across a block's edge is found from both sides, and the notes that count
+  (duplicated stamps, missing values filled, gaps) are said once, counted over the file.
 * **Irregular time base** (phones): when the sample intervals deviate from their median by more than 5 %,
   the signals are linearly interpolated onto a uniform grid at the median rate rounded to the nearest
   integer Hz (one decimal below 10 Hz). A regular file keeps its samples untouched.

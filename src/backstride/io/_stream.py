@@ -197,8 +197,8 @@ def _edge(raw: RawSignals, interleaved: bool) -> tuple[int, GyrReading | None]:
 
 
 def _rows(raw: RawSignals, rows: slice, lines_from: int) -> RawSignals:
-    """Some consecutive rows of a block, their lines still named (the rows after ``lines_from`` keep the
-    block's notes only when they start it)."""
+    """Rows ``rows`` of a block, their lines still named (``lines_from``: the first one's index in the block);
+    only rows that start the block keep its notes."""
     return replace(
         raw,
         time_s=raw.time_s[rows],
