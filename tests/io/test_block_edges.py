@@ -58,7 +58,7 @@ def _table(original: Recording, rng: np.random.Generator) -> tuple[list[str], bo
     return lines, every_row
 
 
-def _read(path: Path, block_kib: int | None) -> Recording | str:
+def _read(path: Path, block_kib: int | None, chunk_s: float = 3.0) -> Recording | str:
     """The recording, whole or joined from its chunks, or the message it was refused with."""
     try:
         if block_kib is None:
@@ -66,7 +66,7 @@ def _read(path: Path, block_kib: int | None) -> Recording | str:
         with pytest.MonkeyPatch.context() as m:
             m.setattr(_csv, "WHOLE_READ_MAX_BYTES", 0)
             m.setattr(_csv, "STREAM_BLOCK_BYTES", block_kib << 10)
-            chunks = list(io.iter_chunks(path, chunk_s=3.0))
+            chunks = list(io.iter_chunks(path, chunk_s=chunk_s))
     except InputError as exc:
         return str(exc)
     gyr = [c.gyr_dps for c in chunks]
@@ -144,3 +144,44 @@ def test_a_phone_export_says_what_was_dropped_and_filled_once_a_file(
         assert said <= set(notes)
         assert sum("duplicated" in note or "missing values" in note for note in notes) == len(said)
     np.testing.assert_allclose(np.concatenate([c.acc_mps2 for c in chunks]), whole.acc_mps2, atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_damaged_phone_export_reads_alike_whole_and_block_by_block(
+    tmp_path: Path, shared_data: Path, synth: Any, seed: int
+) -> None:
+    """A Sensor Logger export of the lab walk (its clock in nanoseconds since 1970, the gyroscope's own,
+    jittering or not) with readings written twice, lost or without values, read whole and block by block:
+    the same samples, the last one included (it was lost to the nanoseconds' rounding when streamed), and
+    the same notes. (The first chunk holds the whole walk: a jittering clock's rate is judged on it.)"""
+    original = io.read(shared_data / "lowback-lab" / "HA-001-Test5-Trial1" / "imu.csv")
+    assert original.gyr_dps is not None
+    rng = np.random.default_rng(seed)
+    folder = tmp_path / "2025-10-09_08-53-20"
+    folder.mkdir()
+    for name, offset, values in (
+        ("TotalAcceleration.csv", 0.0, original.acc_mps2),
+        ("Gyroscope.csv", 0.003, np.radians(original.gyr_dps)),
+    ):
+        jitter = rng.normal(0.0, 0.001, original.n_samples) if rng.random() < 0.5 else 0.0
+        synth.write_sensorlogger_csv(folder / name, np.sort(original.time_s + offset + jitter), values)
+        lines = (folder / name).read_text().splitlines()
+        for _ in range(int(rng.integers(0, 5))):  # written twice
+            i = int(rng.integers(1, len(lines) - 1))
+            lines.insert(i + 1, lines[i])
+        for _ in range(int(rng.integers(0, 3))):  # lost
+            i = int(rng.integers(1, len(lines) - 40))
+            del lines[i : i + int(rng.integers(3, 30))]
+        for _ in range(int(rng.integers(0, 3))):  # without values
+            i = int(rng.integers(1, len(lines) - 10))
+            for k in range(i, i + int(rng.integers(1, 10))):
+                lines[k] = ",".join([*lines[k].split(",")[:2], "", "", ""])
+        (folder / name).write_text("\n".join(lines) + "\n")
+    whole, streamed = _read(folder, None), _read(folder, int(rng.integers(4, 16)), chunk_s=100.0)
+    assert isinstance(whole, Recording) and isinstance(streamed, Recording), (whole, streamed)
+    assert streamed.n_samples == whole.n_samples
+    np.testing.assert_allclose(streamed.acc_mps2, whole.acc_mps2, atol=1e-9)
+    assert whole.gyr_dps is not None and streamed.gyr_dps is not None
+    np.testing.assert_allclose(streamed.gyr_dps, whole.gyr_dps, atol=1e-9)
+    said = [sorted(n for n in r.notes if "duplicated" in n or "missing" in n) for r in (whole, streamed)]
+    assert said[0] == said[1]

@@ -3,7 +3,9 @@
 A phone app writes one file per sensor, each on its own clock. The files are read as streams of blocks (a
 file small enough is one block, a long one many: ``iter_csv_raw``), and the other sensor is read only as far
 as the accelerometer's current block needs it, so a day-long export is aligned in the memory of a block or
-two of each file.
+two of each file. Each file's blocks have their edges mended as a single file's are
+(:func:`backstride.io._stream.carried`), and each file's duplicated stamps and missing values are said once,
+the file named.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import numpy as np
 
 from backstride._errors import InputError
 from backstride.io._raw import RawSignals
-from backstride.io._stream import Said, continue_order
+from backstride.io._resample import RowBefore
+from backstride.io._stream import Said, carried, continue_order, last_row
 from backstride.recording import FloatArray
 
 
@@ -28,8 +31,9 @@ class _Follower:
     """The other sensor's samples on their own clock, read block by block as far as they are needed."""
 
     def __init__(self, blocks: Iterable[RawSignals]) -> None:
-        self._blocks = iter(blocks)
+        self._blocks = carried(iter(blocks))
         self._last: float | None = None
+        self._row: RowBefore | None = None  # the last row taken in, for a missing stretch at a block's start
         self.done = False
         self.source = ""
         self.first: float | None = None  # the time of the first reading
@@ -40,10 +44,11 @@ class _Follower:
     def cover(self, until: float) -> None:
         """Read on until the samples reach ``until`` (absolute time) or the file ends."""
         while not self.done and (self.t.size == 0 or self.t[-1] < until):
-            block = next(self._blocks, None)
-            if block is None:
+            taken = next(self._blocks, None)
+            if taken is None:
                 self.done = True
-            elif continue_order(block, self._last, said=self.said):
+            elif continue_order(block := taken[0], self._last, row_before=self._row, said=self.said):
+                self._row = last_row(block)
                 self._last = float(block.time_s[-1])
                 self.source = block.source
                 times = absolute_times(block)
@@ -88,16 +93,18 @@ def aligned(
     (which is why one block is held back)."""
     follower = _Follower(other)
     held: tuple[RawSignals, FloatArray] | None = None
-    carried: list[str] = []  # notes of blocks left out whole, said on the next block kept
+    left_notes: list[str] = []  # notes of blocks left out whole, said on the next block kept
     last: float | None = None
     kept = cut = 0
     first_main = last_main = 0.0
     source = ""
     said = Said()
-    for block in main:
-        if not continue_order(block, last, said=said):
-            carried.extend(block.notes)
+    row: RowBefore | None = None  # the last row taken in, for a missing stretch at a block's start
+    for block, _ in carried(iter(main)):
+        if not continue_order(block, last, row_before=row, said=said):
+            left_notes.extend(block.notes)
             continue
+        row = last_row(block)
         t = absolute_times(block)
         first_main = float(t[0]) if last is None else first_main
         last = float(block.time_s[-1])
@@ -111,7 +118,7 @@ def aligned(
             lo = hi = t.size
         cut += lo + (t.size - hi)
         if hi <= lo:
-            carried.extend(block.notes)
+            left_notes.extend(block.notes)
             continue
         values = np.empty((hi - lo, 3), dtype=np.float64)
         for axis in range(3):  # np.interp holds the first and last values beyond the ends
@@ -121,15 +128,15 @@ def aligned(
         if held is not None:
             yield held
         part = _rows(block, slice(lo, hi))
-        part.notes = [*carried, *part.notes]
-        carried = []
+        part.notes = [*left_notes, *part.notes]
+        left_notes = []
         held = (part, values)
     if held is None or kept < 2 or follower.first is None:
         raise InputError(
             f"the {what} ({follower.source or 'its file'}) and the accelerometer ({source or 'its file'}) "
             "do not overlap in time"
         )
-    held[0].notes.extend(carried)
+    held[0].notes.extend(left_notes)
     # said once for each file, over all its blocks (the phone's files are two: named)
     for name, tallied in ((source, said), (follower.source, follower.said)):
         held[0].notes.extend(f"{name}: {note}" for note in tallied.tallies())

@@ -370,7 +370,7 @@ def regularise(raw: RawSignals, units: Units) -> Recording:
     notes.extend(gap_notes(t, dt, base.period, float(t[0])))
     rate = base.rate
     rel = t - t[0]
-    count = int(np.floor(rel[-1] * rate + 1e-9)) + 1
+    count = grid_count(float(rel[-1]), rate)
     time = time_grid(count, rate)
     acc = _interp_columns(time, rel, raw.acc)
     gyr = None if raw.gyr is None else _interp_columns(time, rel, raw.gyr)
@@ -410,6 +410,16 @@ def time_base(t: FloatArray, dt: FloatArray) -> TimeBase:
         f"resampled to {rate:g} Hz by linear interpolation"
     )
     return TimeBase("irregular", rate, period, note)
+
+
+# a last sample this close before a grid point (in samples) is on it: time stamps in nanoseconds since 1970
+# are exact only to a quarter of a microsecond once they are floats, which must not cost the last sample
+ON_GRID_SAMPLES = 1e-3
+
+
+def grid_count(last_s: float, rate: float) -> int:
+    """How many points of the grid ``k / rate`` lie from 0 to the last sample at ``last_s``."""
+    return int(np.floor(last_s * rate + ON_GRID_SAMPLES)) + 1
 
 
 def _rounded_rate(rate: float) -> float:

@@ -33,6 +33,7 @@ from backstride.io._resample import (
     check_time,
     fill_missing,
     find_units,
+    grid_count,
     is_one_sensor_a_row,
     time_base,
 )
@@ -291,7 +292,7 @@ def stream_chunks(
                 buffer.keep_from(grid_start / rate)
     if buffer is None or last_t is None:
         raise InputError(f"{metadata.get('source', 'the file')} has no data rows")
-    stop = int(np.floor(last_t * rate + 1e-9)) + 1
+    stop = grid_count(last_t, rate)
     if stop > grid_start:
         chunk = _emit(buffer, grid_start, stop, rate, chunk_index, meta, global_notes, said)
         if held is not None:
