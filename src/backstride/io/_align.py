@@ -3,8 +3,8 @@
 A phone app writes one file per sensor, each on its own clock. The files are read as streams of blocks (a
 file small enough is one block, a long one many: ``iter_csv_raw``), and the other sensor is read only as far
 as the accelerometer's current block needs it, so a day-long export is aligned in the memory of a block or
-two of each file. Each file's blocks have their edges mended as a single file's are
-(:func:`backstride.io._stream.carried`), and each file's duplicated stamps and missing values are said once,
+two of each file. Each file's blocks are checked and mended as a single file's are
+(:func:`backstride.io._stream.checked`), and each file's duplicated stamps and missing values are said once,
 the file named.
 """
 
@@ -17,8 +17,7 @@ import numpy as np
 
 from backstride._errors import InputError
 from backstride.io._raw import RawSignals
-from backstride.io._resample import RowBefore
-from backstride.io._stream import Said, carried, continue_order, last_row
+from backstride.io._stream import Said, checked
 from backstride.recording import FloatArray
 
 
@@ -31,25 +30,21 @@ class _Follower:
     """The other sensor's samples on their own clock, read block by block as far as they are needed."""
 
     def __init__(self, blocks: Iterable[RawSignals]) -> None:
-        self._blocks = carried(iter(blocks))
-        self._last: float | None = None
-        self._row: RowBefore | None = None  # the last row taken in, for a missing stretch at a block's start
+        self.said = Said()  # its duplicated stamps dropped and its missing values filled, over all its blocks
+        self._blocks = checked(blocks, self.said)
         self.done = False
         self.source = ""
         self.first: float | None = None  # the time of the first reading
         self.t = np.zeros(0)
         self.values = np.zeros((0, 3))
-        self.said = Said()  # its duplicated stamps dropped and its missing values filled, over all its blocks
 
     def cover(self, until: float) -> None:
         """Read on until the samples reach ``until`` (absolute time) or the file ends."""
         while not self.done and (self.t.size == 0 or self.t[-1] < until):
-            taken = next(self._blocks, None)
-            if taken is None:
+            block = next(self._blocks, None)
+            if block is None:
                 self.done = True
-            elif continue_order(block := taken[0], self._last, row_before=self._row, said=self.said):
-                self._row = last_row(block)
-                self._last = float(block.time_s[-1])
+            else:
                 self.source = block.source
                 times = absolute_times(block)
                 self.first = float(times[0]) if self.first is None else self.first
@@ -94,20 +89,14 @@ def aligned(
     follower = _Follower(other)
     held: tuple[RawSignals, FloatArray] | None = None
     left_notes: list[str] = []  # notes of blocks left out whole, said on the next block kept
-    last: float | None = None
     kept = cut = 0
-    first_main = last_main = 0.0
+    first_main: float | None = None
+    last_main = 0.0
     source = ""
     said = Said()
-    row: RowBefore | None = None  # the last row taken in, for a missing stretch at a block's start
-    for block, _ in carried(iter(main)):
-        if not continue_order(block, last, row_before=row, said=said):
-            left_notes.extend(block.notes)
-            continue
-        row = last_row(block)
+    for block in checked(main, said, left_notes):
         t = absolute_times(block)
-        first_main = float(t[0]) if last is None else first_main
-        last = float(block.time_s[-1])
+        first_main = float(t[0]) if first_main is None else first_main
         source = block.source
         last_main = float(t[-1])
         follower.cover(last_main)
@@ -131,7 +120,7 @@ def aligned(
         part.notes = [*left_notes, *part.notes]
         left_notes = []
         held = (part, values)
-    if held is None or kept < 2 or follower.first is None:
+    if held is None or kept < 2 or follower.first is None or first_main is None:
         raise InputError(
             f"the {what} ({follower.source or 'its file'}) and the accelerometer ({source or 'its file'}) "
             "do not overlap in time"

@@ -12,7 +12,7 @@ are held in memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -172,6 +172,23 @@ def carried(blocks: Iterator[RawSignals]) -> Iterator[tuple[RawSignals, GyrReadi
         yield tail, before
 
 
+def checked(
+    blocks: Iterable[RawSignals], said: Said, left_out: list[str] | None = None
+) -> Iterator[RawSignals]:
+    """The blocks of one file, each checked and filled as the whole file's rows would be (:func:`carried`,
+    :func:`continue_order`), what they say tallied in ``said``; a block left with no rows is left out (its
+    notes put in ``left_out``)."""
+    last_t: float | None = None
+    row: RowBefore | None = None
+    for raw, gyr_before in carried(iter(blocks)):
+        if not continue_order(raw, last_t, gyr_before, row, said):
+            if left_out is not None:
+                left_out.extend(raw.notes)
+            continue
+        last_t, row = float(raw.time_s[-1]), last_row(raw)
+        yield raw
+
+
 def _no_missing_values(raw: RawSignals) -> bool:
     total = float(raw.acc.sum()) + (0.0 if raw.gyr is None else float(raw.gyr.sum()))
     return bool(np.isfinite(total))
@@ -235,22 +252,17 @@ def stream_chunks(
     global_notes: list[str] = []
     first: list[RawSignals] = []
     exhausted = False
-    source = carried(iter(blocks))
-    row_before: RowBefore | None = None
     said = Said()
+    source = checked(blocks, said)
     held: Recording | None = None
     while not exhausted:
-        taken = next(source, None)
-        if taken is None:
+        raw_block = next(source, None)
+        if raw_block is None:
             exhausted = True
             if units is not None or not first:
                 break
             ready = first
         else:
-            raw_block, gyr_before = taken
-            if not continue_order(raw_block, last_t, gyr_before, row_before, said):
-                continue
-            row_before = last_row(raw_block)
             last_t = float(raw_block.time_s[-1])
             if units is None:
                 first.append(raw_block)
