@@ -93,6 +93,21 @@ def test_a_logger_that_pauses_keeps_its_rate_and_reports_only_the_gaps(devices: 
     assert any(n.startswith("2 gaps longer than") for n in recording.notes)
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["actigraph_gt3x/GGIR_actigraph_testfile.gt3x", "actigraph_gt3x/readgt3x_TAS1H30182785_2019-09-17.gt3x"],
+)
+def test_a_chunk_inside_a_logger_s_pause_says_nothing_of_an_irregular_clock(devices: Path, name: str) -> None:
+    """Streamed, a chunk may hold only the two samples around a pause longer than itself; their interval is no
+    sampling period (it read "time base irregular (median 261033.3 ms)"). The stream says what the whole read
+    says, and gives its samples."""
+    whole = io.read(devices / name)
+    chunks = list(io.iter_chunks(devices / name, chunk_s=60.0))
+    assert set(whole.notes) == {note for c in chunks for note in c.notes}
+    assert not any("irregular" in note for note in whole.notes)
+    np.testing.assert_allclose(np.concatenate([c.acc_mps2 for c in chunks]), whole.acc_mps2, atol=1e-9)
+
+
 def test_a_device_that_turns_every_way_is_not_taken_for_linear_acceleration(devices: Path) -> None:
     """The wGT3X-BT file's per-axis medians are near zero (worn and turned around); a logger's raw
     accelerometer always holds gravity, so it is read, where a phone's CSV like it would be refused."""

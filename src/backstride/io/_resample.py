@@ -405,11 +405,14 @@ def time_base(t: FloatArray, dt: FloatArray) -> TimeBase:
         return TimeBase("gaps", rate, period, "")  # the gap notes say what was bridged
     rate = nice_rate(1.0 / period)
     jitter = float(np.std(within)) if within.size else 0.0
-    note = (
+    return TimeBase("irregular", rate, period, irregular_note(period, jitter, rate))
+
+
+def irregular_note(period: float, jitter: float, rate: float) -> str:
+    return (
         f"time base irregular (median {period * 1000:.1f} ms, jitter {jitter * 1000:.1f} ms): "
         f"resampled to {rate:g} Hz by linear interpolation"
     )
-    return TimeBase("irregular", rate, period, note)
 
 
 # a last sample this close before a grid point (in samples) is on it: time stamps in nanoseconds since 1970

@@ -34,6 +34,7 @@ from backstride.io._resample import (
     fill_missing,
     find_units,
     grid_count,
+    irregular_note,
     is_one_sensor_a_row,
     time_base,
 )
@@ -338,11 +339,13 @@ def _emit(
     buffer.notes = []
     if ts.shape[0] > 1:
         dt = np.diff(ts)
-        period = median(dt)
+        # judged against the stream's own period: a chunk may hold only the two samples around a long gap
+        # (a logger asleep while it lay still), whose interval is no sampling period
+        period = 1.0 / rate
         within = dt[dt <= max(5.0 * period, 0.1)]  # gaps are reported on their own
-        irregular = within.size and float(np.max(np.abs(within - 1.0 / rate))) > REGULAR_TOLERANCE / rate
+        irregular = within.size and float(np.max(np.abs(within - period))) > REGULAR_TOLERANCE * period
         if irregular and not said.irregular:
-            notes.append(f"time base irregular (median {period * 1000:.1f} ms): resampled to {rate:g} Hz")
+            notes.append(irregular_note(median(within), float(np.std(within)), rate))
             said.irregular = True
         if said.gaps is None:
             said.gaps = Gaps.for_period(period)
