@@ -75,14 +75,34 @@ def test_streamed_chunks_join_to_the_whole_read(devices: Path, name: str) -> Non
     assert chunks[0].sampling_rate_hz == pytest.approx(whole.sampling_rate_hz, rel=2e-3)
     np.testing.assert_allclose(np.diff(time), 1.0 / chunks[0].sampling_rate_hz, rtol=1e-9)
     assert abs(time.shape[0] - whole.n_samples) <= 0.002 * whole.n_samples
-    # the whole read relabels a logger's (drifting) sample times onto its grid; the stream interpolates the
-    # samples onto the grid at their recorded times: the same signal within a sample (the AX6 file's first
-    # blocks sit one sample off its clock's line)
+    # both put the samples on a grid at their recorded times, the stream on a rate judged on its first chunk
+    # (20 s here), the whole read on the file's: the same signal, second by second
     per_s = int(whole.sampling_rate_hz)
     n = min(time.shape[0], whole.n_samples) // per_s * per_s
     streamed = acc[:n].reshape(-1, per_s, 3).mean(axis=1)
     read = whole.acc_mps2[:n].reshape(-1, per_s, 3).mean(axis=1)
     np.testing.assert_allclose(streamed, read, atol=0.2)  # m/s², second by second
+    # with the rate judged on the whole file, sample for sample
+    chunks = list(io.iter_chunks(path, chunk_s=3600.0))
+    np.testing.assert_allclose(
+        np.concatenate([c.acc_mps2 for c in chunks]), whole.acc_mps2, rtol=0, atol=1e-9
+    )
+
+
+@pytest.mark.parametrize(
+    "name", ["axivity_cwa/skdh_ax3_sample.cwa", "axivity_cwa/openmovement_example-610-steps.cwa"]
+)
+def test_a_logger_clock_that_wanders_is_followed_read_whole_as_streamed(devices: Path, name: str) -> None:
+    """An Axivity's block time stamps wander from a steady rate (in the AX3 sample up to 16 samples, 81 ms,
+    over 5 minutes): a whole read put sample i at i / rate regardless, a stream at its recorded time; both now
+    follow the time stamps, and give the same samples."""
+    path = devices / name
+    whole = io.read(path)
+    chunks = list(io.iter_chunks(path, chunk_s=3600.0))
+    np.testing.assert_allclose(
+        np.concatenate([c.acc_mps2 for c in chunks]), whole.acc_mps2, rtol=0, atol=1e-9
+    )
+    assert whole.n_samples == sum(c.n_samples for c in chunks)
 
 
 def test_a_logger_that_pauses_keeps_its_rate_and_reports_only_the_gaps(devices: Path) -> None:

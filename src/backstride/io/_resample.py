@@ -18,7 +18,9 @@ Decisions (each correction leaves a plain sentence in ``Recording.notes``):
   (duplicated stamps, missing values filled, gaps) are said once, counted over the file.
 * **Irregular time base** (phones): when the sample intervals deviate from their median by more than 5 %,
   the signals are linearly interpolated onto a uniform grid at the median rate rounded to the nearest
-  integer Hz (one decimal below 10 Hz). A regular file keeps its samples untouched.
+  integer Hz (one decimal below 10 Hz). A regular file keeps its samples untouched where they lie on its
+  grid (within 5 % of a sample); a regular clock that wanders off it (a logger's block time stamps, a rate
+  snapped to whole hertz) has its samples put on the grid at their recorded times, as a stream puts them.
 * **Gaps** longer than five median intervals (and at least 0.1 s) are reported with their count, the
   longest and where it starts, and bridged by the same linear interpolation. The recording is never split.
   Gaps longer than 10 s are named separately in the notes as stretches that are a straight line rather
@@ -362,9 +364,11 @@ def regularise(raw: RawSignals, units: Units) -> Recording:
     if raw.epoch_s is not None:
         metadata.setdefault("start_time", iso_from_epoch_s(raw.epoch_s + float(t[0]), raw.zone))
     base = time_base(t, dt)
-    if base.kind == "regular":
+    if base.kind == "regular" and _on_grid(t, base.rate):
         time = time_grid(n, base.rate)
         return Recording(base.rate, time, raw.acc, raw.gyr, metadata=metadata, notes=tuple(notes))
+    # a regular clock whose samples wander off the grid (a logger's block time stamps, a rate snapped to whole
+    # hertz) is put on it at the recorded times, as a stream puts it
     if base.note:
         notes.append(base.note)
     notes.extend(gap_notes(t, dt, base.period, float(t[0])))
@@ -406,6 +410,16 @@ def time_base(t: FloatArray, dt: FloatArray) -> TimeBase:
     rate = nice_rate(1.0 / period)
     jitter = float(np.std(within)) if within.size else 0.0
     return TimeBase("irregular", rate, period, irregular_note(period, jitter, rate))
+
+
+def _on_grid(t: FloatArray, rate: float) -> bool:
+    """Whether every sample lies within ``REGULAR_TOLERANCE`` of a sample of the grid ``t[0] + k / rate``
+    (then the samples are the grid's, taken as they are)."""
+    with no_hugepages():
+        offset = t - t[0]
+        offset *= rate
+        offset -= np.arange(t.shape[0], dtype=np.float64)
+    return bool(float(np.max(np.abs(offset))) <= REGULAR_TOLERANCE)
 
 
 def irregular_note(period: float, jitter: float, rate: float) -> str:
