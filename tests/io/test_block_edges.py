@@ -3,7 +3,7 @@
 The lab walk (real, 100 Hz, with its gyroscope) is written as a table with stretches of empty cells, rows written
 twice or lost, sometimes with two rows swapped or a time missing, sometimes with each sensor on rows of its own, and read whole and in
 blocks of a few kilobytes (a few dozen rows: many edges, cutting the damage anywhere). What lies across a
-block's edge must be found as in the whole table (``io._stream.carried``): a missing stretch filled between the
+block's edge must be found as in the whole table (``io._stream.checked``): a missing stretch filled between the
 same two values, or refused as too long; a gyroscope reading's partner found in the next block.
 """
 

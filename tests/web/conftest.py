@@ -172,6 +172,14 @@ def check_in(client: Any, patient_id: int, **changes: str) -> Any:
     return post(client, f"/patients/{patient_id}/checkin", answers)
 
 
+def upload_page(client: Any, patient_id: int) -> str:
+    """The upload page's HTML as the patient sees it (signed in as the test clinic's first patient)."""
+    sign_in(client, "paula@home.test")
+    page = client.get(f"/patients/{patient_id}/recordings/new")
+    assert page.status_code == 200
+    return str(page.text)
+
+
 def upload_sample(client: Any, patient_id: int) -> Any:
     from backstride import io
 

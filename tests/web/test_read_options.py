@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from tests.web.conftest import Clinic, read_again, sign_in, upload_sample, wait_for_job
+from tests.web.conftest import Clinic, read_again, sign_in, upload_page, upload_sample, wait_for_job
 
 from backstride import gait, io, store
 from backstride.web._reading import FIELDS, SECTION
@@ -49,14 +49,12 @@ def _stored(clinic: Clinic) -> list[tuple[int, dict[str, Any], dict[str, Any]]]:
 
 
 def test_the_upload_page_offers_every_reading_option(client: Any, clinic: Clinic) -> None:
-    sign_in(client, "paula@home.test")
-    page = client.get(f"/patients/{clinic.patient_a}/recordings/new")
-    assert page.status_code == 200
-    assert f'data-section="{SECTION}"' in page.text
+    page = upload_page(client, clinic.patient_a)
+    assert f'data-section="{SECTION}"' in page
     for field in FIELDS:
-        assert f'name="{field.name}"' in page.text and field.label in page.text
+        assert f'name="{field.name}"' in page and field.label in page
         for value, _words in field.choices:
-            assert f'<option value="{value}">' in page.text
+            assert f'<option value="{value}">' in page
     assert {f.name for f in FIELDS} <= set(io.ReadOptions().__dataclass_fields__)
 
 

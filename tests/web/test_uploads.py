@@ -7,7 +7,15 @@ import json
 from typing import Any
 
 import pytest
-from tests.web.conftest import Clinic, read_again, sign_in, upload_sample, wait_for_job, zip_bytes
+from tests.web.conftest import (
+    Clinic,
+    read_again,
+    sign_in,
+    upload_page,
+    upload_sample,
+    wait_for_job,
+    zip_bytes,
+)
 
 from backstride import io
 
@@ -178,10 +186,8 @@ def test_phone_app_exports_are_analysed(app_factory: Any, clinic: Clinic, name: 
 def test_the_upload_page_offers_the_file_types_the_server_takes(client: Any, clinic: Clinic) -> None:
     from backstride.web.routes._recordings import ACCEPTED_SUFFIXES
 
-    sign_in(client, "paula@home.test")
-    page = client.get(f"/patients/{clinic.patient_a}/recordings/new")
-    assert page.status_code == 200
-    assert f'accept="{",".join(ACCEPTED_SUFFIXES)}"' in page.text
+    page = upload_page(client, clinic.patient_a)
+    assert f'accept="{",".join(ACCEPTED_SUFFIXES)}"' in page
     assert ".json" in ACCEPTED_SUFFIXES  # Sensor Logger's JSON export
     assert {".cwa", ".gt3x", ".bin"} <= set(ACCEPTED_SUFFIXES)  # wearables' own files
     assert ".xlsx" in ACCEPTED_SUFFIXES  # phyphox's Excel export

@@ -423,6 +423,7 @@ def _on_grid(t: FloatArray, rate: float) -> bool:
 
 
 def irregular_note(period: float, jitter: float, rate: float) -> str:
+    """What a recording says of an irregular clock put on a steady grid, read whole or streamed."""
     return (
         f"time base irregular (median {period * 1000:.1f} ms, jitter {jitter * 1000:.1f} ms): "
         f"resampled to {rate:g} Hz by linear interpolation"

@@ -1,7 +1,7 @@
 """Stream a long recording in consecutive chunks on one uniform time grid.
 
 Each block parsed from the file goes through the same checks as a whole read (order, duplicates, short NaN
-runs), with what lies across its edges found as in the whole file (:func:`carried`: a run of missing values
+runs), with what lies across its edges found as in the whole file (:func:`checked`: a run of missing values
 or a table's gyroscope rows cut by an edge), and messages name the file's lines and times, not the block's;
 units are found once, from the first block, and applied to all. The grid ``k / rate`` is fixed by
 the first block (its rate as for a whole read), and every chunk holds grid samples ``[j·N, (j+1)·N)`` with
@@ -97,18 +97,16 @@ class Said:
         return [*self.dropped.notes(), *self.filled.notes()]
 
 
-def continue_order(
+def _continue_order(
     raw: RawSignals,
     last_t: float | None,
-    gyr_before: GyrReading | None = None,
-    row_before: RowBefore | None = None,
-    said: Said | None = None,
+    gyr_before: GyrReading | None,
+    row_before: RowBefore | None,
+    said: Said,
 ) -> bool:
     """Check order against the previous block and drop a stamp repeated across the boundary; False if empty.
-    ``gyr_before`` and ``row_before``: what the previous block hands on (see :func:`carried`); ``said``
-    tallies the duplicated stamps dropped and the short runs of missing values filled (else each block says
-    its own)."""
-    dropped = None if said is None else said.dropped
+    ``gyr_before`` and ``row_before``: what the previous block hands on (see :func:`_carried`); ``said``
+    tallies the duplicated stamps dropped and the short runs of missing values filled."""
     if last_t is not None and raw.n:
         if raw.time_s[0] < last_t:
             raise InputError(
@@ -119,18 +117,15 @@ def continue_order(
             raw.time_s, raw.acc = raw.time_s[keep], raw.acc[keep]
             raw.dt = None
             raw.gyr = None if raw.gyr is None else raw.gyr[keep]
-            if dropped is not None:
-                dropped.add(1, raw.where(0))
-            else:
-                raw.notes.extend(Dropped(1, raw.where(0)).notes())
+            said.dropped.add(1, raw.where(0))
     if raw.n == 0:
         return False
-    check_time(raw, gyr_before, dropped)
-    fill_missing(raw, row_before, None if said is None else said.filled)
+    check_time(raw, gyr_before, said.dropped)
+    fill_missing(raw, row_before, said.filled)
     return True
 
 
-def last_row(raw: RawSignals) -> RowBefore:
+def _last_row(raw: RawSignals) -> RowBefore:
     """A checked and filled block's last row, handed on to the next block (in the file's units)."""
     return (
         float(raw.time_s[-1]),
@@ -139,14 +134,14 @@ def last_row(raw: RawSignals) -> RowBefore:
     )
 
 
-def carried(blocks: Iterator[RawSignals]) -> Iterator[tuple[RawSignals, GyrReading | None]]:
+def _carried(blocks: Iterator[RawSignals]) -> Iterator[tuple[RawSignals, GyrReading | None]]:
     """The blocks of a streamed table with their edges mended, so that what lies between two rows is found as
     in the whole table, and each with what it needs of the block before.
 
     A missing value is filled between the values around it, and the next one may lie in the next block: a
     block ends at its last row with every value (of the columns that have values in it), the rows after it
     wait for the next block (unless they last longer than any missing stretch that is filled: that is
-    refused, or held), and its last row is handed on to the next (:func:`last_row`, by the caller). In a
+    refused, or held), and its last row is handed on to the next (:func:`_last_row`, by the caller). In a
     table of one sensor a row (:func:`~backstride.io._resample.is_one_sensor_a_row`) an accelerometer row is
     given the gyroscope interpolated between the readings around it: a block ends where its last
     accelerometer row and its last gyroscope reading are both whole, and that reading is handed on with the
@@ -176,17 +171,17 @@ def carried(blocks: Iterator[RawSignals]) -> Iterator[tuple[RawSignals, GyrReadi
 def checked(
     blocks: Iterable[RawSignals], said: Said, left_out: list[str] | None = None
 ) -> Iterator[RawSignals]:
-    """The blocks of one file, each checked and filled as the whole file's rows would be (:func:`carried`,
-    :func:`continue_order`), what they say tallied in ``said``; a block left with no rows is left out (its
+    """The blocks of one file, each checked and filled as the whole file's rows would be (:func:`_carried`,
+    :func:`_continue_order`), what they say tallied in ``said``; a block left with no rows is left out (its
     notes put in ``left_out``)."""
     last_t: float | None = None
     row: RowBefore | None = None
-    for raw, gyr_before in carried(iter(blocks)):
-        if not continue_order(raw, last_t, gyr_before, row, said):
+    for raw, gyr_before in _carried(iter(blocks)):
+        if not _continue_order(raw, last_t, gyr_before, row, said):
             if left_out is not None:
                 left_out.extend(raw.notes)
             continue
-        last_t, row = float(raw.time_s[-1]), last_row(raw)
+        last_t, row = float(raw.time_s[-1]), _last_row(raw)
         yield raw
 
 
