@@ -453,7 +453,8 @@ def test_options_are_checked() -> None:
     [
         ("Z", "2025-10-09T08:53:20+00:00"),
         ("", "2025-10-09T08:53:20"),
-        ("+02:00", "2025-10-09T06:53:20+00:00"),
+        ("+02:00", "2025-10-09T08:53:20+02:00"),  # in the time zone the file states, as written
+        ("-03:30", "2025-10-09T08:53:20-03:30"),
     ],
 )
 def test_date_and_time_stamps(tmp_path: Path, synth: Any, suffix: str, start: str) -> None:

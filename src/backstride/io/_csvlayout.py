@@ -636,7 +636,12 @@ def sniff(
         logged_start = _wall_clock(cells[where]) if where < len(cells) else None
     return CsvLayout(
         logged_start=logged_start,
-        zone=next(filter(None, map(_stated_zone, names)), None),
+        zone=next(filter(None, map(_stated_zone, names)), None)
+        or (
+            _stamp_zone(data_lines[0], delimiter, time_index)
+            if clock is None and time_type is not None
+            else None
+        ),
         clock=clock,
         time_type=time_type,
         naive_time=naive,
@@ -683,6 +688,13 @@ def _text_time_type(line: str, delimiter: str, index: int) -> tuple[Any, bool]:
     if stamp.tzinfo is None:
         return pa.timestamp("ns"), True
     return pa.timestamp("ns", tz="UTC"), False
+
+
+def _stamp_zone(line: str, delimiter: str, index: int) -> tzinfo | None:
+    """The offset from UTC an ISO 8601 time column writes in its first row (``…T23:00:00+02:00``), so that
+    the recording starts in the time zone the file states (pyarrow parses every stamp to UTC)."""
+    cell = line.split(delimiter)[index].strip().strip('"')
+    return datetime.fromisoformat(cell.replace("Z", "+00:00")).tzinfo  # None when naive
 
 
 #: a file without a header line is read only when it has exactly these columns (Axivity OMGUI's CSV export,
