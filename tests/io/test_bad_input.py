@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from backstride import InputError, Recording, UnsupportedFormatError, io
+from backstride import InputError, OptionNeeded, Recording, UnsupportedFormatError, io
 
 HEADER = "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"
 
@@ -67,6 +67,20 @@ def test_non_numeric_cell_names_line_and_column(tmp_path: Path, synth: Any) -> N
     path = _write(tmp_path / "typo.csv", lines)
     with pytest.raises(InputError, match=r"typo\.csv: line 5, column 'acc_y': 'abc' is not a number"):
         io.read(path)
+
+
+def test_the_first_non_numeric_cell_is_named_whatever_its_column(tmp_path: Path, synth: Any) -> None:
+    # pyarrow converts column by column and stops at acc_x's bad cell; the file's first is acc_z's, a line earlier
+    lines = _lines(synth)
+    cells = lines[4].split(",")
+    lines[4] = ",".join([*cells[:3], "abc", *cells[4:]])  # file line 5, acc_z
+    cells = lines[5].split(",")
+    lines[5] = ",".join([cells[0], "x", "y", "z", *cells[4:]])  # file line 6, every acceleration
+    path = _write(tmp_path / "typos.csv", lines)
+    with pytest.raises(InputError, match=r"typos\.csv: line 5, column 'acc_z': 'abc' is not a number"):
+        io.read(path)
+    with pytest.raises(InputError, match=r"typos\.csv: line 5, column 'acc_z': 'abc' is not a number"):
+        list(io.iter_chunks(path, chunk_s=10.0))
 
 
 def test_short_nan_run_is_interpolated_with_a_note(tmp_path: Path, synth: Any) -> None:
@@ -217,6 +231,23 @@ def test_sampling_below_20_hz(tmp_path: Path, synth: Any) -> None:
     ):
         io.read(path)
     assert io.read(path, validate=False).sampling_rate_hz == 12.5
+
+
+def test_milliseconds_read_as_seconds_are_named(tmp_path: Path, synth: Any) -> None:
+    # a column named in seconds that counts milliseconds: 0.1 Hz read as written, a phone's 100 Hz in ms
+    lines = _lines(synth)
+    lines[1:] = [
+        ",".join([f"{float(c[0]) * 1000:.3f}", *c[1:]]) for c in (line.split(",") for line in lines[1:])
+    ]
+    path = _write(tmp_path / "ms.csv", lines)
+    with pytest.raises(OptionNeeded) as caught:
+        io.read(path)
+    assert str(caught.value) == (
+        "ms.csv is sampled at 0.1 Hz by its time stamps; at least 20 Hz is needed to find steps, and if its "
+        "time counts milliseconds it is 100 Hz; give the unit with time_unit (--time-unit ms)"
+    )
+    assert caught.value.options == {"time_unit": "ms"}
+    assert io.read(path, time_unit="ms").sampling_rate_hz == 100.0
 
 
 def test_recording_under_3_s(tmp_path: Path, synth: Any) -> None:

@@ -15,7 +15,7 @@ import contextlib
 import io
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,15 +75,19 @@ class _BadRows:
         return "skip"
 
 
-def _options(layout: CsvLayout, bad: _BadRows, block_size: int | None = None) -> tuple[Any, Any, Any]:
+def _used(layout: CsvLayout) -> list[int]:
+    """The columns read, the time's first (when there is one: else the rows are timed at a given rate)."""
     used = [
         *layout.acc_index,
         *(layout.gravity_index or ()),
         *(layout.orientation_index or ()),
         *(layout.gyr_index or ()),
     ]
-    if layout.time_index >= 0:  # else the rows are timed by their number at a given rate
-        used.insert(0, layout.time_index)
+    return [layout.time_index, *used] if layout.time_index >= 0 else used
+
+
+def _options(layout: CsvLayout, bad: _BadRows, block_size: int | None = None) -> tuple[Any, Any, Any]:
+    used = _used(layout)
     internal = layout.internal
     read = pacsv.ReadOptions(
         column_names=internal,
@@ -134,16 +138,22 @@ def _line_of(layout: CsvLayout, predicate: Any) -> tuple[int, str] | None:
     return None
 
 
-def _bad_cell(layout: CsvLayout, column: int) -> tuple[int, str] | None:
-    def predicate(cells: list[str]) -> bool:
-        if column >= len(cells) or len(cells) != len(layout.names):
-            return False
-        cell = cells[column]
-        if cell.lower() in {"", "nan", "na", "n/a", "null", "-nan", "#n/a"}:
-            return False
-        return not is_number(cell) if layout.decimal == "," else not _is_float(cell)
+def _bad_cell(layout: CsvLayout, columns: Sequence[int]) -> tuple[int, str, int] | None:
+    """The first data line holding a cell, in one of ``columns``, that is not a number: (line, text, column)."""
+    missing = {"", "nan", "na", "n/a", "null", "-nan", "#n/a"}
+    number = is_number if layout.decimal == "," else _is_float
+    where: list[int] = []
 
-    return _line_of(layout, predicate)
+    def predicate(cells: list[str]) -> bool:
+        if len(cells) != len(layout.names):
+            return False
+        where[:] = [
+            c for c in columns if c < len(cells) and cells[c].lower() not in missing and not number(cells[c])
+        ]
+        return bool(where)
+
+    found = _line_of(layout, predicate)
+    return None if found is None else (found[0], found[1], where[0])
 
 
 def _is_float(text: str) -> bool:
@@ -201,7 +211,9 @@ def _after_conversion_error(layout: CsvLayout, exc: pa.ArrowInvalid) -> pa.Table
     if match is None:
         raise InputError(f"{layout.source} could not be read as a CSV recording: {exc}") from exc
     column = int(match.group(1))  # pyarrow counts the file's columns from 0
-    found = _bad_cell(layout, column)
+    # pyarrow converts column by column: the first bad cell of the file may lie in another numeric column
+    numeric = [i for i in _used(layout) if not (i == layout.time_index and layout.time_type)]
+    found = _bad_cell(layout, sorted({column, *numeric}))
     ends, last = _tail(layout)
     if found is not None and not ends and found[1].strip() == last.strip():
         with open_binary(layout.path) as handle:
@@ -212,6 +224,8 @@ def _after_conversion_error(layout: CsvLayout, exc: pa.ArrowInvalid) -> pa.Table
         return pacsv.read_csv(
             io.BytesIO(data[: cut + 1]), read_options=read, parse_options=parse, convert_options=convert
         )
+    if found is not None:
+        column = found[2]
     name = layout.names[column] if 0 <= column < len(layout.names) else f"#{match.group(1)}"
     if found is None:
         raise InputError(f"{layout.source}: column {name!r} holds a value that is not a number") from exc

@@ -77,6 +77,8 @@ MIN_SAMPLING_RATE_HZ = 20.0
 MIN_DURATION_S = 3.0
 # a rate given for a CSV without a time column: phones sample at up to 500 Hz, research loggers at a few kHz
 MAX_GIVEN_RATE_HZ = 10_000.0
+# a rate this slow in seconds is a phone's or logger's rate (20–500 Hz) in milliseconds: the unit is suggested
+MS_RATE_MAX_HZ = 500.0
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG", "a PNG image"),
@@ -368,6 +370,13 @@ def validate(recording: Recording) -> None:
             "records: its time is in another unit than it was read in",
             "give the unit with time_unit (--time-unit s, ms, us, ns or d)",
             {"time_unit": None},
+        )
+    if MIN_SAMPLING_RATE_HZ <= rate * 1000 <= MS_RATE_MAX_HZ:  # a clock in ms read as seconds
+        raise OptionNeeded(
+            f"{prefix}sampled at {rate:g} Hz by its time stamps; at least {MIN_SAMPLING_RATE_HZ:g} Hz is needed "
+            f"to find steps, and if its time counts milliseconds it is {rate * 1000:g} Hz",
+            "give the unit with time_unit (--time-unit ms)",
+            {"time_unit": "ms"},
         )
     if rate < MIN_SAMPLING_RATE_HZ:
         raise InputError(
