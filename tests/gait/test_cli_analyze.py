@@ -187,19 +187,6 @@ def test_norms_need_both_age_and_sex(capsys: pytest.CaptureFixture[str]) -> None
     assert "needs both --age and --sex" in out and "Compared with" not in out
 
 
-@pytest.mark.parametrize("flag", ["--height-m", "--sensor-height-m", "--age"])
-def test_a_number_typed_as_nan_is_refused(flag: str, capsys: pytest.CaptureFixture[str]) -> None:
-    from backstride import io
-
-    # the Python API reads NaN as "not given" (as a spreadsheet writes a blank); typed on the command line it
-    # is a slip, and the analysis would go on without the height while the user believes it was given
-    assert main(["analyze", str(io.sample_path()), flag, "nan"]) == 2
-    err = capsys.readouterr().err
-    assert (
-        err.strip() == f"backstride: error: {flag} nan is not a number; give a value, or leave the option out"
-    )
-
-
 def test_a_walk_too_short_for_norms_still_gets_its_report(
     shared_data: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from backstride._errors import InputError
 from backstride.cli import _reading as reading
 
 if TYPE_CHECKING:
@@ -69,11 +68,6 @@ def analyze(
     options = reading.options(
         format, acc_unit, gyr_unit, time_column, time_unit, acc_columns, gyr_columns, rate_hz
     ).given()
-    for flag, value in (("--height-m", height_m), ("--sensor-height-m", sensor_height_m), ("--age", age)):
-        if (
-            value is not None and value != value
-        ):  # the API takes NaN for "not given"; typed here, it is a slip
-            raise InputError(f"{flag} nan is not a number; give a value, or leave the option out")
 
     def read() -> Iterator[Recording]:
         return io.iter_chunks(file, **options)
@@ -237,6 +231,7 @@ def norms_of(result: GaitResult) -> tuple[NormComparison | None, str | None]:
     if age is None or sex is None:
         return None, "A comparison with norms needs both --age and --sex."
     # only now: the clinic's models (pydantic) take longer to import than a short recording takes to analyse
+    from backstride._errors import InputError
     from backstride.clinic import compare_with_norms
 
     try:
