@@ -187,6 +187,21 @@ def test_norms_need_both_age_and_sex(capsys: pytest.CaptureFixture[str]) -> None
     assert "needs both --age and --sex" in out and "Compared with" not in out
 
 
+def test_a_height_given_as_nan_is_not_given(capsys: pytest.CaptureFixture[str]) -> None:
+    # the shared scorer's runner passes a meta.json's NaN height as "--height-m nan": the walk is analysed
+    # without it (no step length or speed, and the warning says the height is needed), never refused
+    from backstride import io
+
+    assert (
+        main(["analyze", str(io.sample_path()), "--json", "--height-m", "nan", "--sensor-height-m", "nan"])
+        == 0
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert out["subject"]["height_m"] is None and out["summary"]["median_walking_speed_mps"] is None
+    assert out["summary"]["median_cadence_spm"] is not None
+    assert any("height" in w for w in out["warnings"])
+
+
 def test_a_walk_too_short_for_norms_still_gets_its_report(
     shared_data: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
