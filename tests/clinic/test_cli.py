@@ -295,3 +295,55 @@ def test_interactive_triage_json_keeps_stdout_clean(
     assert result["urgency"] == "emergency"
     assert result["reasons"][0]["id"] == QUESTIONS[1].id
     assert QUESTIONS[0].text in err
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"saddle_numbness": true, "saddle_numbness": false}',
+        '{"saddle_numbness": false, "saddle_numbness": true}',
+    ],
+)
+def test_triage_refuses_an_answer_given_twice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
+    # json keeps the last value: one order would read as a plain "no" and hide the red flag
+    path = write(tmp_path, "a.json", text)
+    code, out, err = run(["triage", "--answers", path, "--json"], capsys)
+    assert code == 2 and out == ""
+    assert err == (
+        f"backstride: error: the answers file {path} gives the key 'saddle_numbness' twice in one object; "
+        "give each key once, with the one value you mean\n"
+    )
+
+
+def test_every_clinical_file_refuses_a_key_given_twice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["plan", "--baseline", write(tmp_path, "base.json", BASELINE), "--json"], capsys)
+    plan = write(tmp_path, "plan.json", out)
+    day = '{"date": "2026-03-02", "red_flags": {"saddle_numbness": true, "saddle_numbness": false}}'
+    baseline = json.dumps(BASELINE)[:-1] + ', "age": 40}'
+    gait = '{"summary": {"median_walking_speed_mps": 1.1, "median_walking_speed_mps": 0.5}}'
+    cases = [
+        (["progress", "--plan", plan, "--log"], "log", f"[{day}]", "saddle_numbness"),
+        (["progress", "--log", plan, "--plan"], "plan", out.replace("{", '{"week": 2, ', 1), "week"),
+        (["plan", "--baseline"], "baseline", baseline, "age"),
+        (["score", "nprs", "--answers"], "answers", '{"score": 3, "score": 9}', "score"),
+        (["norms", "--age", "60", "--sex", "male", "--gait"], "gait result", gait, "median_walking_speed_mps"),
+    ]  # fmt: skip
+    for argv, what, text, key in cases:
+        path = write(tmp_path, "twice.json", text)
+        code, out, err = run([*argv, path], capsys)
+        assert code == 2 and out == "", what
+        assert f"the {what} file {path} gives the key '{key}' twice in one object" in err
+
+
+def test_definitions_file_refuses_a_key_given_twice(tmp_path: Path) -> None:
+    from backstride._errors import InputError
+    from backstride.clinic import load_definitions
+
+    path = tmp_path / "rmdq.json"
+    path.write_text('{"instrument": "rmdq", "licence": "x", "licence": "y", "items": []}')
+    with pytest.raises(InputError, match="gives the key 'licence' twice"):
+        load_definitions(path)

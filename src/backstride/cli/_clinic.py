@@ -40,16 +40,9 @@ def _console(*, stderr: bool = False) -> Console:
 
 
 def _read_json(path: Path, what: str) -> Any:
-    from backstride._errors import InputError
+    from backstride.clinic._jsonfile import read_json
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read the {what} file {path}: {exc.strerror or exc}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"the {what} file {path} is not valid JSON: {exc.msg} (line {exc.lineno})") from None
+    return read_json(path, what)
 
 
 def _validate(model: type[BaseModel], data: Any, what: str) -> Any:

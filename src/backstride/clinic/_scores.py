@@ -20,7 +20,6 @@ only scoring and section names ship; :func:`load_definitions` reads a clinic's l
 
 from __future__ import annotations
 
-import json
 import math
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -31,6 +30,7 @@ from pydantic import Field, ValidationError
 
 from backstride._errors import InputError
 from backstride.clinic import _data
+from backstride.clinic._jsonfile import parse_json, read_text
 from backstride.clinic._models import ClinicModel
 
 InstrumentId = Literal["nprs", "odi", "rmdq", "startback", "psfs"]
@@ -417,16 +417,14 @@ def load_definitions(path: str | Path) -> Definitions:
     instrument: Oswestry 10 sections x 6 options; Roland-Morris 24 items; STarT Back 9 items.
     """
     p = Path(path)
-    try:
-        raw_text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read definitions file {p}: {exc.strerror or exc}") from None
-    try:
-        raw: object = tomllib.loads(raw_text) if p.suffix.lower() == ".toml" else json.loads(raw_text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(
-            f"definitions file {p} is not valid {p.suffix.lstrip('.') or 'JSON'}: {exc}"
-        ) from None
+    raw_text = read_text(p, "definitions")
+    if p.suffix.lower() == ".toml":
+        try:
+            raw: object = tomllib.loads(raw_text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"the definitions file {p} is not valid toml: {exc}") from None
+    else:
+        raw = parse_json(raw_text, p, "definitions")
     try:
         defs = Definitions.model_validate(raw)
     except ValidationError as exc:
