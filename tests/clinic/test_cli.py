@@ -347,3 +347,49 @@ def test_definitions_file_refuses_a_key_given_twice(tmp_path: Path) -> None:
     path.write_text('{"instrument": "rmdq", "licence": "x", "licence": "y", "items": []}')
     with pytest.raises(InputError, match="gives the key 'licence' twice"):
         load_definitions(path)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")],
+)
+def test_answers_in_utf8_with_or_without_a_mark_or_utf16_with_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], encoding: str, bom: bytes
+) -> None:
+    path = tmp_path / "a.json"
+    path.write_bytes(bom + '{"saddle_numbness": true, "sex": "female"}'.encode(encoding))
+    code, out, err = run(["triage", "--answers", str(path), "--json"], capsys)
+    assert (code, err) == (0, "")
+    assert json.loads(out)["urgency"] == "emergency"
+
+
+def test_every_clinical_file_in_another_encoding_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["plan", "--baseline", write(tmp_path, "base.json", BASELINE), "--json"], capsys)
+    plan = write(tmp_path, "plan.json", out)
+    commands = {
+        "answers": ["triage", "--answers"],
+        "gait result": ["norms", "--age", "60", "--sex", "male", "--gait"],
+        "baseline": ["plan", "--baseline"],
+        "log": ["progress", "--plan", plan, "--log"],
+    }
+    latin1 = '{"notes": "caf\u00e9"}'.encode("latin-1")  # é is byte 15
+    utf16_without_mark = '{"score": 3}'.encode("utf-16-le")
+    for what, argv in commands.items():
+        path = tmp_path / "enc.json"
+        path.write_bytes(latin1)
+        code, out, err = run([*argv, str(path)], capsys)
+        assert (code, out) == (2, ""), what
+        assert err == (
+            f"backstride: error: the {what} file {path} is not UTF-8 text (byte 15 is not UTF-8); "
+            "save it as UTF-8 and try again\n"
+        )
+    path.write_bytes(utf16_without_mark)
+    code, _, err = run(["score", "nprs", "--answers", str(path)], capsys)
+    assert code == 2
+    assert "not UTF-8 text (it holds NUL bytes, as UTF-16 without a byte order mark does)" in err
+    path.write_bytes(b"\xff\xfe{\x00}")  # UTF-16 mark, then an odd number of bytes
+    code, _, err = run(["progress", "--log", plan, "--plan", str(path)], capsys)
+    assert code == 2 and "it starts as UTF-16 but byte 5 does not read as UTF-16" in err
+    assert "Traceback" not in err
