@@ -393,3 +393,26 @@ def test_every_clinical_file_in_another_encoding_is_refused_in_one_line(
     code, _, err = run(["progress", "--log", plan, "--plan", str(path)], capsys)
     assert code == 2 and "it starts as UTF-16 but byte 5 does not read as UTF-16" in err
     assert "Traceback" not in err
+
+
+def test_norms_and_plan_refuse_impossible_gait_values(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gait = write(tmp_path, "g.json", {"summary": {"median_walking_speed_mps": -1, "median_cadence_spm": 5000,
+                                                  "median_stride_length_m": 0, "median_trunk_lean_deg": 400}})  # fmt: skip
+    code, out, err = run(["norms", "--gait", gait, "--age", "63", "--sex", "female"], capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith(
+        "backstride: error: gait summary field 'median_walking_speed_mps' must be more than 0 and at most 3 m/s"
+    )
+    for extra, message in (
+        (
+            {"median_walking_speed_mps": -3},
+            "gait: gait summary field 'median_walking_speed_mps' must be more than 0",
+        ),
+        ({"foo": 1}, "gait: unknown field(s) foo; a baseline's gait holds fields of the summary"),
+    ):
+        path = write(tmp_path, "b.json", {**BASELINE, "gait": extra})
+        code, out, err = run(["plan", "--baseline", path], capsys)
+        assert (code, out) == (2, "")
+        assert err.startswith(f"backstride: error: baseline file {path}: {message}")

@@ -115,6 +115,42 @@ def test_bad_input(gait: object, age: object, sex: str, message: str) -> None:
         compare_with_norms(gait, age=age, sex=sex)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("median_walking_speed_mps", -1, "must be more than 0 and at most 3 m/s (people change from walking "
+         "to running at about 2 m/s; the fastest speed norm is 1.43 m/s), got -1"),
+        ("median_walking_speed_mps", 3.2, "must be more than 0 and at most 3 m/s"),
+        ("median_cadence_spm", 5000, "must be more than 0 and at most 250 steps/min (backstride's gait "
+         "engine counts steps of 0.25-1.5 s, 40-240 steps a minute), got 5000"),
+        ("median_stride_length_m", 0, "must be more than 0 and at most 3 m (a stride is two walking steps, "
+         "under about 2 m even for tall people walking fast), got 0"),
+        ("median_trunk_lean_deg", 400, "must be at least -90 and at most 90 deg (an angle from vertical; the "
+         "gait engine reads it within about 55 degrees either way), got 400"),
+        ("median_trunk_lean_deg", float("inf"), "must be a number or null, got inf"),
+    ],
+)  # fmt: skip
+def test_impossible_gait_values_are_refused_with_their_range(field: str, value: float, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        compare_with_norms(summary(**{field: value}), age=63, sex="female")
+    assert str(caught.value).startswith(f"gait summary field '{field}' {message}")
+    assert str(caught.value).endswith(f"got {value!r}")
+
+
+def test_the_edges_of_the_plausible_ranges_are_compared() -> None:
+    edges = summary(median_walking_speed_mps=3.0, median_cadence_spm=250, median_trunk_lean_deg=-90)
+    result = compare_with_norms(edges, age=63, sex="female", trunk_lean_reference_deg=90)
+    assert [m.value for m in result.measures] == [3.0, 250.0, 1.40, -90.0]
+
+
+def test_gait_summary_fields_are_the_gait_engines() -> None:
+    import dataclasses
+
+    from backstride.clinic._norms import GAIT_SUMMARY_FIELDS
+
+    assert tuple(f.name for f in dataclasses.fields(GaitSummary)) == GAIT_SUMMARY_FIELDS
+
+
 def test_trunk_lean_is_judged_only_against_the_persons_own_reference() -> None:
     leaning = summary(median_trunk_lean_deg=24.0)
     alone = compare_with_norms(leaning, age=45, sex="male")

@@ -216,6 +216,28 @@ def test_bad_logs() -> None:
         Plan.model_validate({**plan.model_dump(), "daily_minutes": 99})
 
 
+def test_baseline_gait_holds_only_a_gait_summarys_fields_in_their_ranges() -> None:
+    with pytest.raises(ValidationError) as caught:
+        baseline(gait={"median_walking_speed_mps": 1.1, "foo": 1})
+    assert caught.value.errors()[0]["msg"] == (
+        "unknown field(s) foo; a baseline's gait holds fields of the summary that `backstride analyze --json` "
+        "writes, such as median_walking_speed_mps"
+    )
+    with pytest.raises(ValidationError) as caught:
+        baseline(gait={"median_walking_speed_mps": -3})
+    assert caught.value.errors()[0]["msg"].startswith(
+        "gait summary field 'median_walking_speed_mps' must be more than 0 and at most 3 m/s ("
+    )
+    with pytest.raises(ValidationError, match="'median_cadence_spm' must be a number or null, got True"):
+        baseline(gait={"median_cadence_spm": True})
+    # what the web app hands on: every median of the latest walk's summary, some of them null
+    medians = {"median_cadence_spm": 104, "median_walking_speed_mps": 1.05, "median_stride_length_m": 1.21,
+               "median_step_length_left_m": None, "median_step_length_right_m": None,
+               "median_trunk_lean_deg": -4.5, "median_pelvis_rotation_deg": 8.0,
+               "median_pelvis_obliquity_deg": None, "median_pelvis_tilt_deg": 3.0}  # fmt: skip
+    assert baseline(gait=medians).gait == {k: None if v is None else float(v) for k, v in medians.items()}
+
+
 def test_plan_and_log_round_trip_json() -> None:
     plan = make_plan(baseline(gait={"median_walking_speed_mps": 0.9}))
     assert Plan.model_validate_json(plan.model_dump_json()) == plan

@@ -31,6 +31,49 @@ _FIELDS = {
     "trunk_lean_deg": "median_trunk_lean_deg",
 }
 
+GAIT_SUMMARY_FIELDS: tuple[str, ...] = (
+    "recording_duration_s",
+    "total_walking_s",
+    "n_steps",
+    "n_bouts",
+    "longest_bout_s",
+    "n_bouts_10s",
+    "median_cadence_spm",
+    "median_walking_speed_mps",
+    "median_stride_length_m",
+    "median_step_length_left_m",
+    "median_step_length_right_m",
+    "median_trunk_lean_deg",
+    "median_pelvis_rotation_deg",
+    "median_pelvis_obliquity_deg",
+    "median_pelvis_tilt_deg",
+)
+"""The fields of a gait summary (:class:`backstride.gait.GaitSummary`, the ``summary`` of ``backstride analyze
+--json``), listed here so that the clinic does not import the gait engine; a test keeps the two the same."""
+
+
+def gait_value(field: str, value: object) -> float | None:
+    """``value`` of a gait summary's ``field`` as a float, or None for null.
+
+    Raises ValueError, naming the field, for anything but a finite number, and for a median outside the
+    plausible range ``data/norms.json`` gives it (with that range and its reason).
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"gait summary field '{field}' must be a number or null, got {value!r}")
+    limits = _data.load("norms")["plausible_ranges"].get(field)
+    if limits is not None:
+        low, high = limits.get("more_than"), limits["at_most"]
+        low_ok = value > low if low is not None else value >= limits["at_least"]
+        if not (low_ok and value <= high):
+            start = f"more than {low:g}" if low is not None else f"at least {limits['at_least']:g}"
+            raise ValueError(
+                f"gait summary field '{field}' must be {start} and at most {high:g} {limits['unit']} "
+                f"({limits['why']}), got {value!r}"
+            )
+    return float(value)
+
 
 class MeasureComparison(ClinicModel):
     """One gait measure against its norm."""
@@ -73,11 +116,10 @@ def _summary_values(gait: object) -> dict[str, float | None]:
     out: dict[str, float | None] = {}
     for measure, field in _FIELDS.items():
         value = summary.get(field) if isinstance(summary, Mapping) else getattr(summary, field, None)
-        if value is not None:
-            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-                raise InputError(f"gait summary field '{field}' must be a number or null, got {value!r}")
-            value = float(value)
-        out[measure] = value
+        try:
+            out[measure] = gait_value(field, value)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
     if all(v is None for v in out.values()):
         raise InputError(
             "the walk holds no stretch of steady walking of 10 s or more, which the comparison needs (its "
@@ -133,13 +175,15 @@ def compare_with_norms(
     the same placement; without it the lean is reported but not judged.
     """
     age_f, nsex = _check_person(age, sex)
+    lean_range = _data.load("norms")["plausible_ranges"]["median_trunk_lean_deg"]
     if trunk_lean_reference_deg is not None and (
         isinstance(trunk_lean_reference_deg, bool)
         or not isinstance(trunk_lean_reference_deg, int | float)
-        or not -90 <= trunk_lean_reference_deg <= 90
+        or not lean_range["at_least"] <= trunk_lean_reference_deg <= lean_range["at_most"]
     ):
         raise InputError(
-            f"trunk_lean_reference_deg must be an angle between -90 and 90 degrees, got {trunk_lean_reference_deg!r}"
+            f"trunk_lean_reference_deg must be an angle between {lean_range['at_least']:g} and "
+            f"{lean_range['at_most']:g} degrees, got {trunk_lean_reference_deg!r}"
         )
     values = _summary_values(gait)
     data = _data.load("norms")

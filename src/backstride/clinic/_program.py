@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from backstride._errors import InputError
 from backstride.clinic import _data
 from backstride.clinic._exercises import EXERCISES, Dose
 from backstride.clinic._models import ClinicModel
+from backstride.clinic._norms import GAIT_SUMMARY_FIELDS, gait_value
 from backstride.clinic._triage import QUESTIONS, TriageResult, triage
 
 Decision = Literal["progress", "hold", "step_back", "stop"]
@@ -49,6 +51,26 @@ class Baseline(ClinicModel):
         None, description="Gait summary fields (median_walking_speed_mps, median_cadence_spm, ...)"
     )
     start_date: dt.date
+
+    @field_validator("gait", mode="before")
+    @classmethod
+    def _gait_summary(cls, value: object) -> object:
+        """Only a gait summary's fields, each a number in its plausible range or null (as :mod:`._norms`
+        reads a gait result); anything else is left to the type check."""
+        if not isinstance(value, Mapping):
+            return value
+        unknown = sorted(str(k) for k in value if k not in GAIT_SUMMARY_FIELDS)
+        if unknown:
+            raise PydanticCustomError(
+                "gait_field",
+                "unknown field(s) {unknown}; a baseline's gait holds fields of the summary that "
+                "`backstride analyze --json` writes, such as median_walking_speed_mps",
+                {"unknown": ", ".join(unknown)},
+            )
+        try:
+            return {str(k): gait_value(str(k), v) for k, v in value.items()}
+        except ValueError as exc:
+            raise PydanticCustomError("gait_value", "{problem}", {"problem": str(exc)}) from None
 
 
 class PrescribedExercise(ClinicModel):
