@@ -416,3 +416,20 @@ def test_norms_and_plan_refuse_impossible_gait_values(
         code, out, err = run(["plan", "--baseline", path], capsys)
         assert (code, out) == (2, "")
         assert err.startswith(f"backstride: error: baseline file {path}: {message}")
+
+
+def test_progress_refuses_logs_of_another_week(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["plan", "--baseline", write(tmp_path, "base.json", BASELINE), "--json"], capsys)
+    plan = write(tmp_path, "plan.json", out)  # the week of 2026-03-02
+    days = [
+        {"date": f"2027-01-0{1 + i}", "next_morning_pain": 4,
+         "walks": [{"minutes": 10, "pain_before": 3, "pain_during": 4, "pain_after": 3}] * 3}
+        for i in range(7)
+    ]  # fmt: skip
+    code, out, err = run(["progress", "--plan", plan, "--log", write(tmp_path, "log.json", days)], capsys)
+    assert (code, out) == (2, "")
+    assert err == (
+        "backstride: error: the log has days outside this plan's week (2026-03-02 to 2026-03-08): 2027-01-01, "
+        "2027-01-02, 2027-01-03 and 4 more; a week is judged on its own days only, so give just this week's, "
+        "and review other days with the plan of their own week\n"
+    )

@@ -194,6 +194,34 @@ def test_red_flag_stops_with_screening_urgency() -> None:
     assert fine.decision == "progress"
 
 
+def test_a_week_is_judged_on_its_own_days_only() -> None:
+    plan = make_plan(baseline())  # from Monday 5 January 2026
+    good = week(plan)
+    next_year = [d.model_copy(update={"date": d.date + dt.timedelta(days=361)}) for d in good]
+    with pytest.raises(InputError) as caught:
+        review_week(plan, next_year)
+    assert str(caught.value) == (
+        "the log has days outside this plan's week (2026-01-05 to 2026-01-11): 2027-01-01, 2027-01-02, "
+        "2027-01-03 and 4 more; a week is judged on its own days only, so give just this week's, and review "
+        "other days with the plan of their own week"
+    )
+    eighth = DailyLog(date=dt.date(2026, 1, 12))
+    with pytest.raises(InputError, match=r"2026-01-11\): 2026-01-12; a week is judged"):
+        review_week(plan, [*good, eighth])
+    day_before = DailyLog(date=dt.date(2026, 1, 4))
+    with pytest.raises(InputError, match=r"2026-01-11\): 2026-01-04; a week is judged"):
+        review_week(plan, [day_before, *good[1:]])
+    assert review_week(plan, good).decision == "progress"
+
+
+def test_a_warning_sign_stops_the_plan_on_whatever_day_it_was_logged() -> None:
+    plan = make_plan(baseline())
+    flagged = DailyLog(date=dt.date(2026, 2, 1), red_flags={"saddle_numbness": True})
+    review = review_week(plan, [*week(plan), flagged])
+    assert review.decision == "stop" and review.new_plan is None
+    assert review.triage is not None and review.triage.urgency == "emergency"
+
+
 def test_empty_week_holds() -> None:
     plan = make_plan(baseline())
     review = review_week(plan, [])
@@ -265,7 +293,7 @@ def plan_and_logs(draw: st.DrawFn) -> tuple[Plan, list[DailyLog]]:
         nxt = review_week(plan, week(plan, during=1, after=1, morning=0)).new_plan
         assert nxt is not None
         plan = nxt
-    n_days = draw(st.integers(1, 9))
+    n_days = draw(st.integers(1, 7))  # a week's review takes only that week's days
     logs = [
         DailyLog(
             date=plan.start_date + dt.timedelta(days=i),

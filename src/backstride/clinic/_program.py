@@ -32,6 +32,7 @@ Decision = Literal["progress", "hold", "step_back", "stop"]
 Variant = Literal["easier", "standard", "harder"]
 _VARIANTS: tuple[Variant, ...] = ("easier", "standard", "harder")
 _RED_FLAG_IDS = frozenset(q.id for q in QUESTIONS if q.kind == "bool")
+_WEEK = dt.timedelta(days=7)  # a plan covers the seven days from its start_date; the next plan starts after
 
 
 def _rules() -> dict[str, Any]:
@@ -355,6 +356,10 @@ def review_week(plan: Plan, logs: Sequence[DailyLog], *, baseline_pain: float | 
 
     ``baseline_pain`` overrides the plan's starting pain for the flare rule. Every decision lists its
     reasons; ``new_plan`` is the next week's plan (None when the plan stops).
+
+    A warning sign stops the plan on whatever day it was logged. Otherwise the week is judged on its own
+    seven days (from the plan's ``start_date``): a log of any other day is an :class:`InputError`, so that
+    another week's walks never move this week's dose.
     """
     if baseline_pain is not None and not 0 <= baseline_pain <= 10:
         raise InputError(f"baseline_pain must be between 0 and 10, got {baseline_pain!r}")
@@ -375,6 +380,17 @@ def review_week(plan: Plan, logs: Sequence[DailyLog], *, baseline_pain: float | 
             ],
             new_plan=None,
             triage=screen,
+        )
+    last = plan.start_date + _WEEK - dt.timedelta(days=1)
+    outside = sorted(d for d in dates if not plan.start_date <= d <= last)
+    if outside:
+        named = ", ".join(d.isoformat() for d in outside[:3])
+        if len(outside) > 3:
+            named += f" and {len(outside) - 3} more"
+        raise InputError(
+            f"the log has days outside this plan's week ({plan.start_date.isoformat()} to {last.isoformat()}): "
+            f"{named}; a week is judged on its own days only, so give just this week's, and review other "
+            "days with the plan of their own week"
         )
     base = plan.baseline_pain if baseline_pain is None else baseline_pain
     if not logs:
@@ -486,7 +502,7 @@ def _next_plan(
     return Plan(
         version=plan.version + 1,
         week=plan.week + 1,
-        start_date=plan.start_date + dt.timedelta(days=7),
+        start_date=plan.start_date + _WEEK,
         walks_per_day=walks,
         minutes_per_walk=minutes,
         daily_minutes=walks * minutes,
