@@ -433,3 +433,18 @@ def test_progress_refuses_logs_of_another_week(tmp_path: Path, capsys: pytest.Ca
         "2027-01-02, 2027-01-03 and 4 more; a week is judged on its own days only, so give just this week's, "
         "and review other days with the plan of their own week\n"
     )
+
+
+def test_a_stop_for_sciatica_does_not_also_say_no_warning_signs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["plan", "--baseline", write(tmp_path, "base.json", BASELINE), "--json"], capsys)
+    plan = write(tmp_path, "plan.json", out)
+    log = write(tmp_path, "log.json", [{"date": "2026-03-02", "red_flags": {"sciatica": True}}])
+    code, out, err = run(["progress", "--plan", plan, "--log", log], capsys)
+    assert (code, err) == (0, "")
+    assert "Decision: STOP" in out and "Warning sign(s) logged: sciatica." in out
+    assert "Not urgent: see a clinician before walking on" in out
+    assert "no warning signs" not in out.lower()
+    code, out, _ = run(["progress", "--plan", plan, "--log", log, "--json"], capsys)
+    assert "no warning signs" not in out.lower()

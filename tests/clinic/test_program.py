@@ -222,6 +222,32 @@ def test_a_warning_sign_stops_the_plan_on_whatever_day_it_was_logged() -> None:
     assert review.triage is not None and review.triage.urgency == "emergency"
 
 
+def test_a_stop_for_a_sign_that_is_not_urgent_never_says_no_warning_signs_were_found() -> None:
+    plan = make_plan(baseline())
+    review = review_week(plan, week(plan, red_flags={"sciatica": True}))
+    assert review.decision == "stop" and review.new_plan is None
+    assert review.triage is not None and review.triage.urgency == "routine"  # sciatica alone
+    advice = (
+        "The screening does not rate what you logged as urgent on its own. Still, see your doctor or physical "
+        "therapist before you go on with the walking plan, and seek help at once if any other warning sign "
+        "appears."
+    )
+    assert review.triage.advice == advice
+    assert review.reasons == [
+        "Warning sign(s) logged: sciatica. The walking plan stops until a clinician has checked you.",
+        advice,
+    ]
+    assert "No warning signs" not in review.model_dump_json()
+    # an urgent sign keeps the screen's own advice
+    urgent = review_week(plan, week(plan, red_flags={"sciatica": True, "foot_drop": True}))
+    assert urgent.triage is not None and urgent.triage.urgency == "same_day"
+    assert (
+        urgent.reasons[1]
+        == urgent.triage.advice
+        == ("See a doctor today (same-day urgent appointment, urgent care or an out-of-hours service).")
+    )
+
+
 def test_empty_week_holds() -> None:
     plan = make_plan(baseline())
     review = review_week(plan, [])

@@ -66,7 +66,7 @@ def _print_json(model: BaseModel) -> None:
 # ---------------------------------------------------------------------------------------------- triage
 
 
-def _show_triage(console: Console, result: TriageResult) -> None:
+def _show_triage(console: Console, result: TriageResult, *, title: str | None = None) -> None:
     from rich.panel import Panel
     from rich.text import Text
 
@@ -80,7 +80,7 @@ def _show_triage(console: Console, result: TriageResult) -> None:
         body.append(f"\n• {reason.finding}: ", style="bold")
         body.append(reason.why)
     body.rstrip()
-    console.print(Panel(body, title=_URGENCY_TITLE[result.urgency], style=style, expand=True))
+    console.print(Panel(body, title=title or _URGENCY_TITLE[result.urgency], style=style, expand=True))
     for note in result.notes:
         console.print(f"Note: {note}")
     if not result.complete and result.urgency != "emergency":
@@ -270,7 +270,11 @@ def _show_review(console: Console, review: Review) -> None:
     for reason in review.reasons:
         console.print(f"  • {reason}")
     if review.triage is not None:
-        _show_triage(console, review.triage)
+        # a stop for a sign the screen rates routine must not be headed "no warning signs found"
+        routine = review.triage.urgency == "routine"
+        _show_triage(
+            console, review.triage, title="Not urgent: see a clinician before walking on" if routine else None
+        )
     if review.new_plan is not None:
         console.print()
         _show_plan(console, review.new_plan)

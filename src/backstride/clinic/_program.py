@@ -32,6 +32,10 @@ Decision = Literal["progress", "hold", "step_back", "stop"]
 Variant = Literal["easier", "standard", "harder"]
 _VARIANTS: tuple[Variant, ...] = ("easier", "standard", "harder")
 _RED_FLAG_IDS = frozenset(q.id for q in QUESTIONS if q.kind == "bool")
+_STOPPED_NOT_URGENT = (
+    "The screening does not rate what you logged as urgent on its own. Still, see your doctor or physical "
+    "therapist before you go on with the walking plan, and seek help at once if any other warning sign appears."
+)
 _WEEK = dt.timedelta(days=7)  # a plan covers the seven days from its start_date; the next plan starts after
 
 
@@ -370,6 +374,10 @@ def review_week(plan: Plan, logs: Sequence[DailyLog], *, baseline_pain: float | 
     flagged = sorted({k for day in logs for k, v in day.red_flags.items() if v})
     if flagged:
         screen = triage(dict.fromkeys(flagged, True))
+        if screen.urgency == "routine":
+            # signs the screen does not rate urgent on their own (sciatica, cramping legs): its routine advice
+            # ("No warning signs found. Keep moving gently ...") would contradict the stop
+            screen = screen.model_copy(update={"advice": _STOPPED_NOT_URGENT})
         return Review(
             decision="stop",
             reasons=[
