@@ -69,7 +69,11 @@ def test_triage_questions(capsys: pytest.CaptureFixture[str]) -> None:
     [
         ({"saddle_numbess": True}, "unknown answer id(s): saddle_numbess"),
         ({"fever": "yes"}, "answer 'fever' must be true or false"),
-        ({"pain_nrs": 12}, "answer 'pain_nrs' must be between 0 and 10"),
+        ({"pain_nrs": 12}, "answer 'pain_nrs' must be between 0 and 10, got 12\n"),
+        (
+            {"pain_duration_weeks": -1},
+            "answer 'pain_duration_weeks' must be between 0 and 5200 weeks, got -1\n",
+        ),
         ([1, 2], "must hold a JSON object"),
         ("{not json", "not valid JSON"),
     ],

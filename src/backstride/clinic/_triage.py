@@ -164,7 +164,9 @@ def _check_value(q: Question, value: object) -> bool | int | float | str | None:
             raise InputError(f"answer '{q.id}' must be a whole number ({q.unit}), got {value!r}")
         number = int(number)
     if (q.min is not None and number < q.min) or (q.max is not None and number > q.max):
-        raise InputError(f"answer '{q.id}' must be between {q.min:g} and {q.max:g} {q.unit}, got {value!r}")
+        span = f"{q.min:g}-{q.max:g}"
+        unit = "" if q.unit in (None, span) else f" {q.unit}"  # pain_nrs's unit is its range, "0-10"
+        raise InputError(f"answer '{q.id}' must be between {q.min:g} and {q.max:g}{unit}, got {value!r}")
     return number
 
 
