@@ -452,3 +452,57 @@ def test_a_stop_for_sciatica_does_not_also_say_no_warning_signs(
     assert "no warning signs" not in out.lower()
     code, out, _ = run(["progress", "--plan", plan, "--log", log, "--json"], capsys)
     assert "no warning signs" not in out.lower()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("age", True, "age: must be a whole number from 16 to 120, got true (true and false are not numbers)"),
+        ("age", "58", 'age: must be a whole number from 16 to 120, got "58"'),
+        ("age", 58.5, "age: must be a whole number from 16 to 120, got 58.5"),
+        ("pain_nrs", float("nan"), "pain_nrs: must be a number from 0 to 10, got NaN (NaN and Infinity are not "
+         "numbers)"),
+        ("pain_nrs", 14, "pain_nrs: must be a number from 0 to 10, got 14"),
+        ("walking_tolerance_min", float("inf"), "walking_tolerance_min: must be a number from 0 to 600, got "
+         "Infinity (NaN and Infinity are not numbers)"),
+        ("odi", False, "odi: must be a number from 0 to 100, got false (true and false are not numbers)"),
+    ],
+)  # fmt: skip
+def test_plan_says_a_baseline_number_must_be_a_number_in_its_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str, value: object, message: str
+) -> None:
+    path = write(
+        tmp_path, "b.json", json.dumps({**BASELINE, field: value})
+    )  # NaN and Infinity as json writes them
+    code, out, err = run(["plan", "--baseline", path], capsys)
+    assert (code, out) == (2, "")
+    assert err == f"backstride: error: baseline file {path}: {message}\n"
+
+
+def test_a_whole_number_written_with_a_point_is_taken(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["plan", "--baseline", write(tmp_path, "b.json", {**BASELINE, "age": 58.0}), "--json"],
+                         capsys)  # fmt: skip
+    assert (code, err) == (0, "")
+    assert json.loads(out)["walks_per_day"] == 3
+
+
+def test_progress_says_a_log_or_plan_number_must_be_a_number(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["plan", "--baseline", write(tmp_path, "base.json", BASELINE), "--json"], capsys)
+    plan = write(tmp_path, "plan.json", out)
+    day = {
+        "date": "2026-03-02",
+        "walks": [{"minutes": 10, "pain_before": 2, "pain_during": True, "pain_after": 2}],
+    }
+    code, out, err = run(["progress", "--plan", plan, "--log", write(tmp_path, "log.json", [day])], capsys)
+    assert (code, out) == (2, "")
+    assert err.endswith(
+        "day 1: walks.0.pain_during: must be a number from 0 to 10, got true (true and false are not numbers)\n"
+    )
+    bad_plan = write(tmp_path, "p2.json", {**json.loads(Path(plan).read_text()), "walks_per_day": 2.5})
+    code, _, err = run(["progress", "--plan", bad_plan, "--log", write(tmp_path, "l.json", [])], capsys)
+    assert code == 2
+    assert err.endswith("walks_per_day: must be a whole number from 1 to 3, got 2.5\n")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -24,7 +24,7 @@ from pydantic_core import PydanticCustomError
 from backstride._errors import InputError
 from backstride.clinic import _data
 from backstride.clinic._exercises import EXERCISES, Dose
-from backstride.clinic._models import ClinicModel
+from backstride.clinic._models import ClinicModel, number
 from backstride.clinic._norms import GAIT_SUMMARY_FIELDS, gait_value
 from backstride.clinic._triage import QUESTIONS, TriageResult, triage
 
@@ -46,11 +46,13 @@ def _rules() -> dict[str, Any]:
 class Baseline(ClinicModel):
     """What is known about the person when the program starts."""
 
-    age: int = Field(ge=16, le=120)
+    age: Annotated[int, number(16, 120, whole=True)]
     sex: Literal["female", "male", "other"]
-    pain_nrs: float = Field(ge=0, le=10, description="Usual pain now, 0-10")
-    walking_tolerance_min: float = Field(ge=0, le=600, description="Minutes walked before pain rises")
-    odi: float | None = Field(None, ge=0, le=100, description="Oswestry score, 0-100")
+    pain_nrs: Annotated[float, number(0, 10)] = Field(description="Usual pain now, 0-10")
+    walking_tolerance_min: Annotated[float, number(0, 600)] = Field(
+        description="Minutes walked before pain rises"
+    )
+    odi: Annotated[float | None, number(0, 100)] = Field(None, description="Oswestry score, 0-100")
     startback: Literal["low", "medium", "high"] | None = Field(None, description="STarT Back risk group")
     gait: dict[str, float | None] | None = Field(
         None, description="Gait summary fields (median_walking_speed_mps, median_cadence_spm, ...)"
@@ -92,14 +94,18 @@ class PrescribedExercise(ClinicModel):
 class Plan(ClinicModel):
     """One week of the walking and exercise program."""
 
-    version: int = Field(ge=1, description="Increases by one at every review")
-    week: int = Field(ge=1)
+    version: Annotated[int, number(1, whole=True)] = Field(description="Increases by one at every review")
+    week: Annotated[int, number(1, whole=True)]
     start_date: dt.date
-    walks_per_day: int = Field(ge=1, le=3)
-    minutes_per_walk: int = Field(ge=5, le=30)
-    daily_minutes: int = Field(ge=5)
-    baseline_pain: float = Field(ge=0, le=10, description="Pain at the start of the program, 0-10")
-    morning_pain_reference: float = Field(ge=0, le=10, description="Next-morning pain to stay at or under")
+    walks_per_day: Annotated[int, number(1, 3, whole=True)]
+    minutes_per_walk: Annotated[int, number(5, 30, whole=True)]
+    daily_minutes: Annotated[int, number(5, whole=True)]
+    baseline_pain: Annotated[float, number(0, 10)] = Field(
+        description="Pain at the start of the program, 0-10"
+    )
+    morning_pain_reference: Annotated[float, number(0, 10)] = Field(
+        description="Next-morning pain to stay at or under"
+    )
     cues: list[str]
     exercises: list[PrescribedExercise]
     goal: str
@@ -115,10 +121,10 @@ class Plan(ClinicModel):
 class WalkLog(ClinicModel):
     """One walk: how long, and pain (0-10) before, during (the highest) and after."""
 
-    minutes: float = Field(ge=0, le=600)
-    pain_before: float = Field(ge=0, le=10)
-    pain_during: float = Field(ge=0, le=10)
-    pain_after: float = Field(ge=0, le=10)
+    minutes: Annotated[float, number(0, 600)]
+    pain_before: Annotated[float, number(0, 10)]
+    pain_during: Annotated[float, number(0, 10)]
+    pain_after: Annotated[float, number(0, 10)]
 
 
 class DailyLog(ClinicModel):
@@ -126,7 +132,9 @@ class DailyLog(ClinicModel):
 
     date: dt.date
     walks: list[WalkLog] = Field(default_factory=list)
-    next_morning_pain: float | None = Field(None, ge=0, le=10, description="Pain on waking the next morning")
+    next_morning_pain: Annotated[float | None, number(0, 10)] = Field(
+        None, description="Pain on waking the next morning"
+    )
     exercises_done: list[str] = Field(default_factory=list, description="Exercise ids done that day")
     red_flags: dict[str, bool] = Field(
         default_factory=dict,
