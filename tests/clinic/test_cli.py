@@ -506,3 +506,17 @@ def test_progress_says_a_log_or_plan_number_must_be_a_number(
     code, _, err = run(["progress", "--plan", bad_plan, "--log", write(tmp_path, "l.json", [])], capsys)
     assert code == 2
     assert err.endswith("walks_per_day: must be a whole number from 1 to 3, got 2.5\n")
+
+
+@pytest.mark.parametrize("content", ["[1, 2]", "{}", '{"summary": {}}', "3"])
+def test_norms_says_a_file_that_is_not_a_gait_result_is_not_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str
+) -> None:
+    path = write(tmp_path, "g.json", content)
+    code, out, err = run(["norms", "--gait", path, "--age", "63", "--sex", "female"], capsys)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"backstride: error: the gait result file {path} is not a gait result: give the JSON that "
+        "`backstride analyze --json` writes, or an object with a 'summary' that holds median_walking_speed_mps, "
+        "median_cadence_spm, median_stride_length_m, median_trunk_lean_deg (each a number or null)\n"
+    )

@@ -107,9 +107,14 @@ def test_accepts_a_gait_result() -> None:
         (summary(), 200, "male", "age"),
         (summary(), "old", "male", "age"),
         (summary(median_walking_speed_mps="fast"), 45, "male", "median_walking_speed_mps"),
-        ({"summary": {}}, 45, "male", "no stretch of steady walking of 10 s or more"),
+        (summary(median_walking_speed_mps=None, median_cadence_spm=None, median_stride_length_m=None,
+                 median_trunk_lean_deg=None), 45, "male", "no stretch of steady walking of 10 s or more"),
+        ({"summary": {}}, 45, "male", "^what was given is not a gait result: give the JSON that"),
+        ({}, 45, "male", "^what was given is not a gait result"),
+        ([1, 2], 45, "male", "^what was given is not a gait result"),
+        ({"summary": [1, 2]}, 45, "male", "^what was given is not a gait result"),
     ],
-)
+)  # fmt: skip
 def test_bad_input(gait: object, age: object, sex: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         compare_with_norms(gait, age=age, sex=sex)  # type: ignore[arg-type]

@@ -324,10 +324,11 @@ def norms_command(
 ) -> None:
     """Compare walking speed, cadence, stride length and trunk lean with norms for age and sex."""
     from backstride.clinic import compare_with_norms
+    from backstride.clinic._norms import gait_summary
 
-    result = compare_with_norms(
-        _read_json(gait, "gait result"), age=age, sex=sex, trunk_lean_reference_deg=trunk_lean_reference
-    )
+    data = _read_json(gait, "gait result")
+    gait_summary(data, f"the gait result file {gait}")
+    result = compare_with_norms(data, age=age, sex=sex, trunk_lean_reference_deg=trunk_lean_reference)
     if as_json:
         _print_json(result)
         return

@@ -106,13 +106,30 @@ class NormComparison(ClinicModel):
     notes: list[str] = Field(default_factory=list)
 
 
-def _summary_values(gait: object) -> dict[str, float | None]:
-    """Pull the four median measures out of a GaitResult, a GaitSummary or a plain mapping."""
+def gait_summary(gait: object, what: str = "what was given") -> object:
+    """The summary of a GaitResult, a GaitSummary or a plain mapping (``{"summary": {...}}`` or the summary
+    itself). Raises :class:`InputError`, naming ``what``, for anything that is not one: a list, a number, or
+    an object without a single median measure is not a walk that lacked steady walking."""
     summary: object = gait
     if isinstance(gait, Mapping):
         summary = gait.get("summary", gait)
     elif hasattr(gait, "summary"):
         summary = gait.summary
+    if isinstance(summary, Mapping):
+        found = any(field in summary for field in _FIELDS.values())
+    else:
+        found = not isinstance(summary, str | bytes) and any(hasattr(summary, f) for f in _FIELDS.values())
+    if not found:
+        raise InputError(
+            f"{what} is not a gait result: give the JSON that `backstride analyze --json` writes, or an object "
+            f"with a 'summary' that holds {', '.join(_FIELDS.values())} (each a number or null)"
+        )
+    return summary
+
+
+def _summary_values(gait: object) -> dict[str, float | None]:
+    """Pull the four median measures out of a GaitResult, a GaitSummary or a plain mapping."""
+    summary = gait_summary(gait)
     out: dict[str, float | None] = {}
     for measure, field in _FIELDS.items():
         value = summary.get(field) if isinstance(summary, Mapping) else getattr(summary, field, None)
