@@ -520,3 +520,32 @@ def test_norms_says_a_file_that_is_not_a_gait_result_is_not_one(
         "`backstride analyze --json` writes, or an object with a 'summary' that holds median_walking_speed_mps, "
         "median_cadence_spm, median_stride_length_m, median_trunk_lean_deg (each a number or null)\n"
     )
+
+
+def test_every_command_takes_a_sex_as_analyze_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gait = write(tmp_path, "g.json", {"summary": {"median_walking_speed_mps": 0.98, "median_cadence_spm": 101.5,
+                                                  "median_stride_length_m": 1.16, "median_trunk_lean_deg": 11.4}})  # fmt: skip
+    outputs = []
+    for sex in ("female", "F", "f", " Female ", "w"):
+        code, out, err = run(["norms", "--gait", gait, "--age", "63", "--sex", sex, "--json"], capsys)
+        assert (code, err) == (0, ""), sex
+        outputs.append(out)
+    assert json.loads(outputs[0])["sex"] == "female" and len(set(outputs)) == 1
+    code, out, _ = run(["norms", "--gait", gait, "--age", "63", "--sex", "M", "--json"], capsys)
+    assert json.loads(out)["age_band"] == "60-69" and json.loads(out)["sex"] == "male"
+    code, _, err = run(["norms", "--gait", gait, "--age", "63", "--sex", "x"], capsys)
+    assert code == 2 and "sex must be 'female' or 'male' (or F/M) for the norm tables, got 'x'" in err
+    code, out, err = run(
+        ["plan", "--baseline", write(tmp_path, "b.json", {**BASELINE, "sex": "M"}), "--json"], capsys
+    )
+    assert (code, err) == (0, "")
+    code, _, err = run(
+        ["plan", "--baseline", write(tmp_path, "b.json", {**BASELINE, "sex": "Other"})], capsys
+    )
+    assert (code, err) == (0, "")
+    code, out, err = run(["triage", "--answers", write(tmp_path, "a.json", {"sex": "F"}), "--json"], capsys)
+    assert (code, err) == (0, "") and json.loads(out)["urgency"] == "routine"
+    code, _, err = run(["triage", "--answers", write(tmp_path, "a.json", {"sex": "x"})], capsys)
+    assert code == 2 and "answer 'sex' must be one of female, male, other, got 'x'" in err

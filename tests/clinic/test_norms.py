@@ -102,7 +102,7 @@ def test_accepts_a_gait_result() -> None:
 @pytest.mark.parametrize(
     ("gait", "age", "sex", "message"),
     [
-        (summary(), 45, "f", "sex"),
+        (summary(), 45, "x", "sex"),
         (summary(), 0, "male", "age"),
         (summary(), 200, "male", "age"),
         (summary(), "old", "male", "age"),
@@ -154,6 +154,22 @@ def test_gait_summary_fields_are_the_gait_engines() -> None:
     from backstride.clinic._norms import GAIT_SUMMARY_FIELDS
 
     assert tuple(f.name for f in dataclasses.fields(GaitSummary)) == GAIT_SUMMARY_FIELDS
+
+
+def test_sex_is_read_as_analyze_reads_it() -> None:
+    from backstride.clinic._norms import SEX_SPELLINGS, spelled_sex
+    from backstride.gait._pipeline import _subject
+
+    for written in [*SEX_SPELLINGS, "F", " Male ", "W", "FEMALE"]:
+        assert spelled_sex(written) == _subject(None, None, None, written).sex
+        compare_with_norms(summary(), age=45, sex=written)
+    for written in ("x", "other", "femal", ""):
+        with pytest.raises(InputError, match="sex must be 'female' or 'male'"):
+            _subject(None, None, None, written)
+        with pytest.raises(
+            InputError, match=r"sex must be 'female' or 'male' \(or F/M\) for the norm tables"
+        ):
+            compare_with_norms(summary(), age=45, sex=written)
 
 
 def test_trunk_lean_is_judged_only_against_the_persons_own_reference() -> None:

@@ -314,7 +314,7 @@ def norms_command(
         ..., "--gait", help="Gait result JSON (`backstride analyze --json`) or a summary"
     ),
     age: float = typer.Option(..., "--age", help="Age in years"),
-    sex: str = typer.Option(..., "--sex", help="female or male"),
+    sex: str = typer.Option(..., "--sex", help="female or male (or F/M)"),
     trunk_lean_reference: float | None = typer.Option(
         None,
         "--trunk-lean-reference",

@@ -31,6 +31,28 @@ _FIELDS = {
     "trunk_lean_deg": "median_trunk_lean_deg",
 }
 
+SEX_SPELLINGS: dict[str, NormSex] = {
+    "female": "female",
+    "f": "female",
+    "w": "female",
+    "male": "male",
+    "m": "male",
+}
+"""How a sex may be written, in any case and with spaces around, as ``backstride analyze --sex`` takes it (its
+own table is in :mod:`backstride.gait._pipeline`; a test keeps the two the same)."""
+
+
+def spelled_sex(value: object, *, other: bool = False) -> object:
+    """``value`` as "female" or "male" (or, with ``other``, "other") when it spells one of them; anything else
+    unchanged, for the caller to refuse with its own message."""
+    if not isinstance(value, str):
+        return value
+    key = value.strip().lower()
+    if other and key == "other":
+        return "other"
+    return SEX_SPELLINGS.get(key, value)
+
+
 GAIT_SUMMARY_FIELDS: tuple[str, ...] = (
     "recording_duration_s",
     "total_walking_s",
@@ -173,9 +195,10 @@ def _check_person(age: object, sex: object) -> tuple[float, NormSex]:
         or not 0 < age <= 120
     ):
         raise InputError(f"age must be a number of years between 1 and 120, got {age!r}")
-    if sex not in ("female", "male"):
-        raise InputError(f"sex must be 'female' or 'male' for the norm tables, got {sex!r}")
-    return float(age), sex  # type: ignore[return-value]
+    nsex = spelled_sex(sex)
+    if nsex not in ("female", "male"):
+        raise InputError(f"sex must be 'female' or 'male' (or F/M) for the norm tables, got {sex!r}")
+    return float(age), nsex  # type: ignore[return-value]
 
 
 def compare_with_norms(

@@ -25,7 +25,7 @@ from backstride._errors import InputError
 from backstride.clinic import _data
 from backstride.clinic._exercises import EXERCISES, Dose
 from backstride.clinic._models import ClinicModel, number
-from backstride.clinic._norms import GAIT_SUMMARY_FIELDS, gait_value
+from backstride.clinic._norms import GAIT_SUMMARY_FIELDS, gait_value, spelled_sex
 from backstride.clinic._triage import QUESTIONS, TriageResult, triage
 
 Decision = Literal["progress", "hold", "step_back", "stop"]
@@ -58,6 +58,11 @@ class Baseline(ClinicModel):
         None, description="Gait summary fields (median_walking_speed_mps, median_cadence_spm, ...)"
     )
     start_date: dt.date
+
+    @field_validator("sex", mode="before")
+    @classmethod
+    def _sex_as_analyze_takes_it(cls, value: object) -> object:
+        return spelled_sex(value, other=True)
 
     @field_validator("gait", mode="before")
     @classmethod

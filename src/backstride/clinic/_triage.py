@@ -22,6 +22,7 @@ from pydantic import Field
 from backstride._errors import InputError, ScreeningIncomplete
 from backstride.clinic import _data
 from backstride.clinic._models import ClinicModel
+from backstride.clinic._norms import spelled_sex
 
 Urgency = Literal["emergency", "same_day", "soon", "routine"]
 QuestionKind = Literal["bool", "int", "float", "choice"]
@@ -151,6 +152,8 @@ def _check_value(q: Question, value: object) -> bool | int | float | str | None:
             )
         return value
     if q.kind == "choice":
+        if q.id == "sex":  # written as every command takes a sex (F, m, Female...)
+            value = spelled_sex(value, other=True)
         if not isinstance(value, str) or value not in (q.choices or []):
             raise InputError(f"answer '{q.id}' must be one of {', '.join(q.choices or [])}, got {value!r}")
         return value
