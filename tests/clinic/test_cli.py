@@ -549,3 +549,14 @@ def test_every_command_takes_a_sex_as_analyze_does(
     assert (code, err) == (0, "") and json.loads(out)["urgency"] == "routine"
     code, _, err = run(["triage", "--answers", write(tmp_path, "a.json", {"sex": "x"})], capsys)
     assert code == 2 and "answer 'sex' must be one of female, male, other, got 'x'" in err
+
+
+def test_score_nprs_refuses_half_a_point_as_triage_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    half = write(tmp_path, "n.json", {"score": 5.5})
+    code, out, err = run(["score", "nprs", "--answers", half], capsys)
+    assert (code, out) == (2, "")
+    assert err == "backstride: error: nprs score: expected a whole number from 0 to 10, got 5.5\n"
+    code, _, err = run(["triage", "--answers", write(tmp_path, "a.json", {"pain_nrs": 5.5})], capsys)
+    assert code == 2 and "answer 'pain_nrs' must be a whole number (0-10), got 5.5" in err

@@ -2,7 +2,7 @@
 
 Instruments (their metadata, bands and MCIDs live in ``data/instruments.json``):
 
-- ``nprs``: Numeric Pain Rating Scale 0-10 (Childs et al., Spine 2005).
+- ``nprs``: Numeric Pain Rating Scale, a whole number 0-10 (an 11-point scale; Childs et al., Spine 2005).
 - ``odi``: Oswestry Disability Index v2.1a (Fairbank & Pynsent, Spine 2000): ten sections scored 0-5;
   score = 100 x sum / (5 x answered sections); one unanswered section is allowed.
 - ``rmdq``: Roland-Morris Disability Questionnaire, 24 yes/no items; score = number of yes (Roland &
@@ -158,7 +158,8 @@ def _list(instrument: str, field: str, value: object, n_min: int, n_max: int) ->
 
 def _score_nprs(answers: Mapping[str, object]) -> ScoreResult:
     _require_keys("nprs", answers, {"score"})
-    value = _number("nprs", "score", answers["score"], 0, 10, whole=False)
+    # an 11-point scale: the person picks one of 0, 1, ... 10 (triage's pain_nrs takes whole numbers too)
+    value = _number("nprs", "score", answers["score"], 0, 10, whole=True)
     return ScoreResult(instrument="nprs", score=value, answered=1)
 
 
@@ -295,7 +296,7 @@ _SCORERS = {
 def score(instrument: str, answers: Mapping[str, object]) -> ScoreResult:
     """Score one administration of ``instrument`` (nprs, odi, rmdq, startback, psfs).
 
-    Answer formats: ``nprs`` ``{"score": 0..10}``; ``odi`` ``{"sections": [10 x 0..5 or null]}``;
+    Answer formats: ``nprs`` ``{"score": 0..10, whole}``; ``odi`` ``{"sections": [10 x 0..5 or null]}``;
     ``rmdq`` ``{"items": [24 x true/false]}``; ``startback`` ``{"items": [8 x 0/1, then 0..4]}``;
     ``psfs`` ``{"activities": [{"name": ..., "score": 0..10}, 3 to 5 of them]}``.
     Malformed or out-of-range answers raise :class:`InputError` naming the item.
