@@ -1,9 +1,10 @@
 """Reading a JSON file a person wrote or kept (answers, a baseline, a plan, a week's logs, a gait result).
 
 One reader for every file the clinical commands take, so that each is held to the same rules: a file that
-cannot be read, is not text in UTF-8 (or UTF-16 with a byte order mark, as Windows Notepad saves it) or is not
-valid JSON is one :class:`InputError` naming the file; so is an object that gives the same key twice. Python's ``json`` would keep the last value given, so
-``{"saddle_numbness": true, "saddle_numbness": false}`` would read as a plain "no" and hide a red flag.
+cannot be read, is not text in UTF-8 (or UTF-16 with a byte order mark, as Windows Notepad saves it) or is
+not valid JSON is one :class:`InputError` naming the file; so is an object that gives the same key twice.
+Python's ``json`` would keep the last value given, so ``{"saddle_numbness": true, "saddle_numbness": false}``
+would read as a plain "no" and hide a red flag.
 """
 
 from __future__ import annotations
