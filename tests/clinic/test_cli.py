@@ -69,7 +69,11 @@ def test_triage_questions(capsys: pytest.CaptureFixture[str]) -> None:
     [
         ({"saddle_numbess": True}, "unknown answer id(s): saddle_numbess"),
         ({"fever": "yes"}, "answer 'fever' must be true or false"),
-        ({"pain_nrs": 12}, "answer 'pain_nrs' must be between 0 and 10"),
+        ({"pain_nrs": 12}, "answer 'pain_nrs' must be between 0 and 10, got 12\n"),
+        (
+            {"pain_duration_weeks": -1},
+            "answer 'pain_duration_weeks' must be between 0 and 5200 weeks, got -1\n",
+        ),
         ([1, 2], "must hold a JSON object"),
         ("{not json", "not valid JSON"),
     ],
@@ -295,3 +299,264 @@ def test_interactive_triage_json_keeps_stdout_clean(
     assert result["urgency"] == "emergency"
     assert result["reasons"][0]["id"] == QUESTIONS[1].id
     assert QUESTIONS[0].text in err
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"saddle_numbness": true, "saddle_numbness": false}',
+        '{"saddle_numbness": false, "saddle_numbness": true}',
+    ],
+)
+def test_triage_refuses_an_answer_given_twice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
+    # json keeps the last value: one order would read as a plain "no" and hide the red flag
+    path = write(tmp_path, "a.json", text)
+    code, out, err = run(["triage", "--answers", path, "--json"], capsys)
+    assert code == 2 and out == ""
+    assert err == (
+        f"backstride: error: the answers file {path} gives the key 'saddle_numbness' twice in one object; "
+        "give each key once, with the one value you mean\n"
+    )
+
+
+def test_every_clinical_file_refuses_a_key_given_twice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["plan", "--baseline", write(tmp_path, "base.json", BASELINE), "--json"], capsys)
+    plan = write(tmp_path, "plan.json", out)
+    day = '{"date": "2026-03-02", "red_flags": {"saddle_numbness": true, "saddle_numbness": false}}'
+    baseline = json.dumps(BASELINE)[:-1] + ', "age": 40}'
+    gait = '{"summary": {"median_walking_speed_mps": 1.1, "median_walking_speed_mps": 0.5}}'
+    cases = [
+        (["progress", "--plan", plan, "--log"], "log", f"[{day}]", "saddle_numbness"),
+        (["progress", "--log", plan, "--plan"], "plan", out.replace("{", '{"week": 2, ', 1), "week"),
+        (["plan", "--baseline"], "baseline", baseline, "age"),
+        (["score", "nprs", "--answers"], "answers", '{"score": 3, "score": 9}', "score"),
+        (["norms", "--age", "60", "--sex", "male", "--gait"], "gait result", gait, "median_walking_speed_mps"),
+    ]  # fmt: skip
+    for argv, what, text, key in cases:
+        path = write(tmp_path, "twice.json", text)
+        code, out, err = run([*argv, path], capsys)
+        assert code == 2 and out == "", what
+        assert f"the {what} file {path} gives the key '{key}' twice in one object" in err
+
+
+def test_definitions_file_refuses_a_key_given_twice(tmp_path: Path) -> None:
+    from backstride._errors import InputError
+    from backstride.clinic import load_definitions
+
+    path = tmp_path / "rmdq.json"
+    path.write_text('{"instrument": "rmdq", "licence": "x", "licence": "y", "items": []}')
+    with pytest.raises(InputError, match="gives the key 'licence' twice"):
+        load_definitions(path)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")],
+)
+def test_answers_in_utf8_with_or_without_a_mark_or_utf16_with_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], encoding: str, bom: bytes
+) -> None:
+    path = tmp_path / "a.json"
+    path.write_bytes(bom + '{"saddle_numbness": true, "sex": "female"}'.encode(encoding))
+    code, out, err = run(["triage", "--answers", str(path), "--json"], capsys)
+    assert (code, err) == (0, "")
+    assert json.loads(out)["urgency"] == "emergency"
+
+
+def test_every_clinical_file_in_another_encoding_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["plan", "--baseline", write(tmp_path, "base.json", BASELINE), "--json"], capsys)
+    plan = write(tmp_path, "plan.json", out)
+    commands = {
+        "answers": ["triage", "--answers"],
+        "gait result": ["norms", "--age", "60", "--sex", "male", "--gait"],
+        "baseline": ["plan", "--baseline"],
+        "log": ["progress", "--plan", plan, "--log"],
+    }
+    latin1 = '{"notes": "caf\u00e9"}'.encode("latin-1")  # é is byte 15
+    utf16_without_mark = '{"score": 3}'.encode("utf-16-le")
+    for what, argv in commands.items():
+        path = tmp_path / "enc.json"
+        path.write_bytes(latin1)
+        code, out, err = run([*argv, str(path)], capsys)
+        assert (code, out) == (2, ""), what
+        assert err == (
+            f"backstride: error: the {what} file {path} is not UTF-8 text (byte 15 is not UTF-8); "
+            "save it as UTF-8 and try again\n"
+        )
+    path.write_bytes(utf16_without_mark)
+    code, _, err = run(["score", "nprs", "--answers", str(path)], capsys)
+    assert code == 2
+    assert "not UTF-8 text (it holds NUL bytes, as UTF-16 without a byte order mark does)" in err
+    path.write_bytes(b"\xff\xfe{\x00}")  # UTF-16 mark, then an odd number of bytes
+    code, _, err = run(["progress", "--log", plan, "--plan", str(path)], capsys)
+    assert code == 2 and "it starts as UTF-16 but byte 5 does not read as UTF-16" in err
+    assert "Traceback" not in err
+
+
+def test_norms_and_plan_refuse_impossible_gait_values(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gait = write(tmp_path, "g.json", {"summary": {"median_walking_speed_mps": -1, "median_cadence_spm": 5000,
+                                                  "median_stride_length_m": 0, "median_trunk_lean_deg": 400}})  # fmt: skip
+    code, out, err = run(["norms", "--gait", gait, "--age", "63", "--sex", "female"], capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith(
+        "backstride: error: gait summary field 'median_walking_speed_mps' must be more than 0 and at most 3 m/s"
+    )
+    for extra, message in (
+        (
+            {"median_walking_speed_mps": -3},
+            "gait: gait summary field 'median_walking_speed_mps' must be more than 0",
+        ),
+        ({"foo": 1}, "gait: unknown field(s) foo; a baseline's gait holds fields of the summary"),
+    ):
+        path = write(tmp_path, "b.json", {**BASELINE, "gait": extra})
+        code, out, err = run(["plan", "--baseline", path], capsys)
+        assert (code, out) == (2, "")
+        assert err.startswith(f"backstride: error: baseline file {path}: {message}")
+
+
+def test_progress_refuses_logs_of_another_week(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["plan", "--baseline", write(tmp_path, "base.json", BASELINE), "--json"], capsys)
+    plan = write(tmp_path, "plan.json", out)  # the week of 2026-03-02
+    days = [
+        {"date": f"2027-01-0{1 + i}", "next_morning_pain": 4,
+         "walks": [{"minutes": 10, "pain_before": 3, "pain_during": 4, "pain_after": 3}] * 3}
+        for i in range(7)
+    ]  # fmt: skip
+    code, out, err = run(["progress", "--plan", plan, "--log", write(tmp_path, "log.json", days)], capsys)
+    assert (code, out) == (2, "")
+    assert err == (
+        "backstride: error: the log has days outside this plan's week (2026-03-02 to 2026-03-08): 2027-01-01, "
+        "2027-01-02, 2027-01-03 and 4 more; a week is judged on its own days only, so give just this week's, "
+        "and review other days with the plan of their own week\n"
+    )
+
+
+def test_a_stop_for_sciatica_does_not_also_say_no_warning_signs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["plan", "--baseline", write(tmp_path, "base.json", BASELINE), "--json"], capsys)
+    plan = write(tmp_path, "plan.json", out)
+    log = write(tmp_path, "log.json", [{"date": "2026-03-02", "red_flags": {"sciatica": True}}])
+    code, out, err = run(["progress", "--plan", plan, "--log", log], capsys)
+    assert (code, err) == (0, "")
+    assert "Decision: STOP" in out and "Warning sign(s) logged: sciatica." in out
+    assert "Not urgent: see a clinician before walking on" in out
+    assert "no warning signs" not in out.lower()
+    code, out, _ = run(["progress", "--plan", plan, "--log", log, "--json"], capsys)
+    assert "no warning signs" not in out.lower()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("age", True, "age: must be a whole number from 16 to 120, got true (true and false are not numbers)"),
+        ("age", "58", 'age: must be a whole number from 16 to 120, got "58"'),
+        ("age", 58.5, "age: must be a whole number from 16 to 120, got 58.5"),
+        ("pain_nrs", float("nan"), "pain_nrs: must be a number from 0 to 10, got NaN (NaN and Infinity are not "
+         "numbers)"),
+        ("pain_nrs", 14, "pain_nrs: must be a number from 0 to 10, got 14"),
+        ("walking_tolerance_min", float("inf"), "walking_tolerance_min: must be a number from 0 to 600, got "
+         "Infinity (NaN and Infinity are not numbers)"),
+        ("odi", False, "odi: must be a number from 0 to 100, got false (true and false are not numbers)"),
+    ],
+)  # fmt: skip
+def test_plan_says_a_baseline_number_must_be_a_number_in_its_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str, value: object, message: str
+) -> None:
+    path = write(
+        tmp_path, "b.json", json.dumps({**BASELINE, field: value})
+    )  # NaN and Infinity as json writes them
+    code, out, err = run(["plan", "--baseline", path], capsys)
+    assert (code, out) == (2, "")
+    assert err == f"backstride: error: baseline file {path}: {message}\n"
+
+
+def test_a_whole_number_written_with_a_point_is_taken(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["plan", "--baseline", write(tmp_path, "b.json", {**BASELINE, "age": 58.0}), "--json"],
+                         capsys)  # fmt: skip
+    assert (code, err) == (0, "")
+    assert json.loads(out)["walks_per_day"] == 3
+
+
+def test_progress_says_a_log_or_plan_number_must_be_a_number(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["plan", "--baseline", write(tmp_path, "base.json", BASELINE), "--json"], capsys)
+    plan = write(tmp_path, "plan.json", out)
+    day = {
+        "date": "2026-03-02",
+        "walks": [{"minutes": 10, "pain_before": 2, "pain_during": True, "pain_after": 2}],
+    }
+    code, out, err = run(["progress", "--plan", plan, "--log", write(tmp_path, "log.json", [day])], capsys)
+    assert (code, out) == (2, "")
+    assert err.endswith(
+        "day 1: walks.0.pain_during: must be a number from 0 to 10, got true (true and false are not numbers)\n"
+    )
+    bad_plan = write(tmp_path, "p2.json", {**json.loads(Path(plan).read_text()), "walks_per_day": 2.5})
+    code, _, err = run(["progress", "--plan", bad_plan, "--log", write(tmp_path, "l.json", [])], capsys)
+    assert code == 2
+    assert err.endswith("walks_per_day: must be a whole number from 1 to 3, got 2.5\n")
+
+
+@pytest.mark.parametrize("content", ["[1, 2]", "{}", '{"summary": {}}', "3"])
+def test_norms_says_a_file_that_is_not_a_gait_result_is_not_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str
+) -> None:
+    path = write(tmp_path, "g.json", content)
+    code, out, err = run(["norms", "--gait", path, "--age", "63", "--sex", "female"], capsys)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"backstride: error: the gait result file {path} is not a gait result: give the JSON that "
+        "`backstride analyze --json` writes, or an object with a 'summary' that holds median_walking_speed_mps, "
+        "median_cadence_spm, median_stride_length_m, median_trunk_lean_deg (each a number or null)\n"
+    )
+
+
+def test_every_command_takes_a_sex_as_analyze_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gait = write(tmp_path, "g.json", {"summary": {"median_walking_speed_mps": 0.98, "median_cadence_spm": 101.5,
+                                                  "median_stride_length_m": 1.16, "median_trunk_lean_deg": 11.4}})  # fmt: skip
+    outputs = []
+    for sex in ("female", "F", "f", " Female ", "w"):
+        code, out, err = run(["norms", "--gait", gait, "--age", "63", "--sex", sex, "--json"], capsys)
+        assert (code, err) == (0, ""), sex
+        outputs.append(out)
+    assert json.loads(outputs[0])["sex"] == "female" and len(set(outputs)) == 1
+    code, out, _ = run(["norms", "--gait", gait, "--age", "63", "--sex", "M", "--json"], capsys)
+    assert json.loads(out)["age_band"] == "60-69" and json.loads(out)["sex"] == "male"
+    code, _, err = run(["norms", "--gait", gait, "--age", "63", "--sex", "x"], capsys)
+    assert code == 2 and "sex must be 'female' or 'male' (or F/M) for the norm tables, got 'x'" in err
+    code, out, err = run(
+        ["plan", "--baseline", write(tmp_path, "b.json", {**BASELINE, "sex": "M"}), "--json"], capsys
+    )
+    assert (code, err) == (0, "")
+    code, _, err = run(
+        ["plan", "--baseline", write(tmp_path, "b.json", {**BASELINE, "sex": "Other"})], capsys
+    )
+    assert (code, err) == (0, "")
+    code, out, err = run(["triage", "--answers", write(tmp_path, "a.json", {"sex": "F"}), "--json"], capsys)
+    assert (code, err) == (0, "") and json.loads(out)["urgency"] == "routine"
+    code, _, err = run(["triage", "--answers", write(tmp_path, "a.json", {"sex": "x"})], capsys)
+    assert code == 2 and "answer 'sex' must be one of female, male, other, got 'x'" in err
+
+
+def test_score_nprs_refuses_half_a_point_as_triage_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    half = write(tmp_path, "n.json", {"score": 5.5})
+    code, out, err = run(["score", "nprs", "--answers", half], capsys)
+    assert (code, out) == (2, "")
+    assert err == "backstride: error: nprs score: expected a whole number from 0 to 10, got 5.5\n"
+    code, _, err = run(["triage", "--answers", write(tmp_path, "a.json", {"pain_nrs": 5.5})], capsys)
+    assert code == 2 and "answer 'pain_nrs' must be a whole number (0-10), got 5.5" in err

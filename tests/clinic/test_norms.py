@@ -102,17 +102,74 @@ def test_accepts_a_gait_result() -> None:
 @pytest.mark.parametrize(
     ("gait", "age", "sex", "message"),
     [
-        (summary(), 45, "f", "sex"),
+        (summary(), 45, "x", "sex"),
         (summary(), 0, "male", "age"),
         (summary(), 200, "male", "age"),
         (summary(), "old", "male", "age"),
         (summary(median_walking_speed_mps="fast"), 45, "male", "median_walking_speed_mps"),
-        ({"summary": {}}, 45, "male", "no stretch of steady walking of 10 s or more"),
+        (summary(median_walking_speed_mps=None, median_cadence_spm=None, median_stride_length_m=None,
+                 median_trunk_lean_deg=None), 45, "male", "no stretch of steady walking of 10 s or more"),
+        ({"summary": {}}, 45, "male", "^what was given is not a gait result: give the JSON that"),
+        ({}, 45, "male", "^what was given is not a gait result"),
+        ([1, 2], 45, "male", "^what was given is not a gait result"),
+        ({"summary": [1, 2]}, 45, "male", "^what was given is not a gait result"),
     ],
-)
+)  # fmt: skip
 def test_bad_input(gait: object, age: object, sex: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         compare_with_norms(gait, age=age, sex=sex)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("median_walking_speed_mps", -1, "must be more than 0 and at most 3 m/s (people change from walking "
+         "to running at about 2 m/s; the fastest speed norm is 1.43 m/s), got -1"),
+        ("median_walking_speed_mps", 3.2, "must be more than 0 and at most 3 m/s"),
+        ("median_cadence_spm", 5000, "must be more than 0 and at most 250 steps/min (backstride's gait "
+         "engine counts steps of 0.25-1.5 s, 40-240 steps a minute), got 5000"),
+        ("median_stride_length_m", 0, "must be more than 0 and at most 3 m (a stride is two walking steps, "
+         "under about 2 m even for tall people walking fast), got 0"),
+        ("median_trunk_lean_deg", 400, "must be at least -90 and at most 90 deg (an angle from vertical; the "
+         "gait engine reads it within about 55 degrees either way), got 400"),
+        ("median_trunk_lean_deg", float("inf"), "must be a number or null, got inf"),
+    ],
+)  # fmt: skip
+def test_impossible_gait_values_are_refused_with_their_range(field: str, value: float, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        compare_with_norms(summary(**{field: value}), age=63, sex="female")
+    assert str(caught.value).startswith(f"gait summary field '{field}' {message}")
+    assert str(caught.value).endswith(f"got {value!r}")
+
+
+def test_the_edges_of_the_plausible_ranges_are_compared() -> None:
+    edges = summary(median_walking_speed_mps=3.0, median_cadence_spm=250, median_trunk_lean_deg=-90)
+    result = compare_with_norms(edges, age=63, sex="female", trunk_lean_reference_deg=90)
+    assert [m.value for m in result.measures] == [3.0, 250.0, 1.40, -90.0]
+
+
+def test_gait_summary_fields_are_the_gait_engines() -> None:
+    import dataclasses
+
+    from backstride.clinic._norms import GAIT_SUMMARY_FIELDS
+
+    assert tuple(f.name for f in dataclasses.fields(GaitSummary)) == GAIT_SUMMARY_FIELDS
+
+
+def test_sex_is_read_as_analyze_reads_it() -> None:
+    from backstride.clinic._norms import SEX_SPELLINGS, spelled_sex
+    from backstride.gait._pipeline import _subject
+
+    for written in [*SEX_SPELLINGS, "F", " Male ", "W", "FEMALE"]:
+        assert spelled_sex(written) == _subject(None, None, None, written).sex
+        compare_with_norms(summary(), age=45, sex=written)
+    for written in ("x", "other", "femal", ""):
+        with pytest.raises(InputError, match="sex must be 'female' or 'male'"):
+            _subject(None, None, None, written)
+        with pytest.raises(
+            InputError, match=r"sex must be 'female' or 'male' \(or F/M\) for the norm tables"
+        ):
+            compare_with_norms(summary(), age=45, sex=written)
 
 
 def test_trunk_lean_is_judged_only_against_the_persons_own_reference() -> None:

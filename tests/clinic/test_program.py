@@ -194,6 +194,60 @@ def test_red_flag_stops_with_screening_urgency() -> None:
     assert fine.decision == "progress"
 
 
+def test_a_week_is_judged_on_its_own_days_only() -> None:
+    plan = make_plan(baseline())  # from Monday 5 January 2026
+    good = week(plan)
+    next_year = [d.model_copy(update={"date": d.date + dt.timedelta(days=361)}) for d in good]
+    with pytest.raises(InputError) as caught:
+        review_week(plan, next_year)
+    assert str(caught.value) == (
+        "the log has days outside this plan's week (2026-01-05 to 2026-01-11): 2027-01-01, 2027-01-02, "
+        "2027-01-03 and 4 more; a week is judged on its own days only, so give just this week's, and review "
+        "other days with the plan of their own week"
+    )
+    eighth = DailyLog(date=dt.date(2026, 1, 12))
+    with pytest.raises(InputError, match=r"2026-01-11\): 2026-01-12; a week is judged"):
+        review_week(plan, [*good, eighth])
+    day_before = DailyLog(date=dt.date(2026, 1, 4))
+    with pytest.raises(InputError, match=r"2026-01-11\): 2026-01-04; a week is judged"):
+        review_week(plan, [day_before, *good[1:]])
+    assert review_week(plan, good).decision == "progress"
+
+
+def test_a_warning_sign_stops_the_plan_on_whatever_day_it_was_logged() -> None:
+    plan = make_plan(baseline())
+    flagged = DailyLog(date=dt.date(2026, 2, 1), red_flags={"saddle_numbness": True})
+    review = review_week(plan, [*week(plan), flagged])
+    assert review.decision == "stop" and review.new_plan is None
+    assert review.triage is not None and review.triage.urgency == "emergency"
+
+
+def test_a_stop_for_a_sign_that_is_not_urgent_never_says_no_warning_signs_were_found() -> None:
+    plan = make_plan(baseline())
+    review = review_week(plan, week(plan, red_flags={"sciatica": True}))
+    assert review.decision == "stop" and review.new_plan is None
+    assert review.triage is not None and review.triage.urgency == "routine"  # sciatica alone
+    advice = (
+        "The screening does not rate what you logged as urgent on its own. Still, see your doctor or physical "
+        "therapist before you go on with the walking plan, and seek help at once if any other warning sign "
+        "appears."
+    )
+    assert review.triage.advice == advice
+    assert review.reasons == [
+        "Warning sign(s) logged: sciatica. The walking plan stops until a clinician has checked you.",
+        advice,
+    ]
+    assert "No warning signs" not in review.model_dump_json()
+    # an urgent sign keeps the screen's own advice
+    urgent = review_week(plan, week(plan, red_flags={"sciatica": True, "foot_drop": True}))
+    assert urgent.triage is not None and urgent.triage.urgency == "same_day"
+    assert (
+        urgent.reasons[1]
+        == urgent.triage.advice
+        == ("See a doctor today (same-day urgent appointment, urgent care or an out-of-hours service).")
+    )
+
+
 def test_empty_week_holds() -> None:
     plan = make_plan(baseline())
     review = review_week(plan, [])
@@ -214,6 +268,28 @@ def test_bad_logs() -> None:
         WalkLog(minutes=10, pain_before=2, pain_during=11, pain_after=2)
     with pytest.raises(ValidationError, match="daily_minutes"):
         Plan.model_validate({**plan.model_dump(), "daily_minutes": 99})
+
+
+def test_baseline_gait_holds_only_a_gait_summarys_fields_in_their_ranges() -> None:
+    with pytest.raises(ValidationError) as caught:
+        baseline(gait={"median_walking_speed_mps": 1.1, "foo": 1})
+    assert caught.value.errors()[0]["msg"] == (
+        "unknown field(s) foo; a baseline's gait holds fields of the summary that `backstride analyze --json` "
+        "writes, such as median_walking_speed_mps"
+    )
+    with pytest.raises(ValidationError) as caught:
+        baseline(gait={"median_walking_speed_mps": -3})
+    assert caught.value.errors()[0]["msg"].startswith(
+        "gait summary field 'median_walking_speed_mps' must be more than 0 and at most 3 m/s ("
+    )
+    with pytest.raises(ValidationError, match="'median_cadence_spm' must be a number or null, got True"):
+        baseline(gait={"median_cadence_spm": True})
+    # what the web app hands on: every median of the latest walk's summary, some of them null
+    medians = {"median_cadence_spm": 104, "median_walking_speed_mps": 1.05, "median_stride_length_m": 1.21,
+               "median_step_length_left_m": None, "median_step_length_right_m": None,
+               "median_trunk_lean_deg": -4.5, "median_pelvis_rotation_deg": 8.0,
+               "median_pelvis_obliquity_deg": None, "median_pelvis_tilt_deg": 3.0}  # fmt: skip
+    assert baseline(gait=medians).gait == {k: None if v is None else float(v) for k, v in medians.items()}
 
 
 def test_plan_and_log_round_trip_json() -> None:
@@ -243,7 +319,7 @@ def plan_and_logs(draw: st.DrawFn) -> tuple[Plan, list[DailyLog]]:
         nxt = review_week(plan, week(plan, during=1, after=1, morning=0)).new_plan
         assert nxt is not None
         plan = nxt
-    n_days = draw(st.integers(1, 9))
+    n_days = draw(st.integers(1, 7))  # a week's review takes only that week's days
     logs = [
         DailyLog(
             date=plan.start_date + dt.timedelta(days=i),

@@ -33,6 +33,13 @@ def test_nprs() -> None:
         score("nprs", {})
 
 
+def test_nprs_is_an_eleven_point_scale_of_whole_numbers() -> None:
+    assert score("nprs", {"score": 6.0}).score == 6.0
+    with pytest.raises(InputError) as caught:
+        score("nprs", {"score": 5.5})
+    assert str(caught.value) == "nprs score: expected a whole number from 0 to 10, got 5.5"
+
+
 @pytest.mark.parametrize(
     ("sections", "expected", "band"),
     [

@@ -214,7 +214,8 @@ def test_emergency_number_is_configurable() -> None:
         ({"pain_nrs": 11}, "pain_nrs"),
         ({"pain_nrs": -1}, "pain_nrs"),
         ({"pain_duration_weeks": float("nan")}, "pain_duration_weeks"),
-        ({"sex": "f"}, "sex"),
+        ({"sex": "x"}, "sex"),
+        ({"sex": "fem"}, "sex"),
     ],
 )
 def test_bad_answers_are_errors_naming_the_item(answers: dict[str, object], message: str) -> None:

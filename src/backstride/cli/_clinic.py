@@ -40,16 +40,9 @@ def _console(*, stderr: bool = False) -> Console:
 
 
 def _read_json(path: Path, what: str) -> Any:
-    from backstride._errors import InputError
+    from backstride.clinic._jsonfile import read_json
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read the {what} file {path}: {exc.strerror or exc}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"the {what} file {path} is not valid JSON: {exc.msg} (line {exc.lineno})") from None
+    return read_json(path, what)
 
 
 def _validate(model: type[BaseModel], data: Any, what: str) -> Any:
@@ -73,7 +66,7 @@ def _print_json(model: BaseModel) -> None:
 # ---------------------------------------------------------------------------------------------- triage
 
 
-def _show_triage(console: Console, result: TriageResult) -> None:
+def _show_triage(console: Console, result: TriageResult, *, title: str | None = None) -> None:
     from rich.panel import Panel
     from rich.text import Text
 
@@ -87,7 +80,7 @@ def _show_triage(console: Console, result: TriageResult) -> None:
         body.append(f"\n• {reason.finding}: ", style="bold")
         body.append(reason.why)
     body.rstrip()
-    console.print(Panel(body, title=_URGENCY_TITLE[result.urgency], style=style, expand=True))
+    console.print(Panel(body, title=title or _URGENCY_TITLE[result.urgency], style=style, expand=True))
     for note in result.notes:
         console.print(f"Note: {note}")
     if not result.complete and result.urgency != "emergency":
@@ -277,7 +270,11 @@ def _show_review(console: Console, review: Review) -> None:
     for reason in review.reasons:
         console.print(f"  • {reason}")
     if review.triage is not None:
-        _show_triage(console, review.triage)
+        # a stop for a sign the screen rates routine must not be headed "no warning signs found"
+        routine = review.triage.urgency == "routine"
+        _show_triage(
+            console, review.triage, title="Not urgent: see a clinician before walking on" if routine else None
+        )
     if review.new_plan is not None:
         console.print()
         _show_plan(console, review.new_plan)
@@ -317,7 +314,7 @@ def norms_command(
         ..., "--gait", help="Gait result JSON (`backstride analyze --json`) or a summary"
     ),
     age: float = typer.Option(..., "--age", help="Age in years"),
-    sex: str = typer.Option(..., "--sex", help="female or male"),
+    sex: str = typer.Option(..., "--sex", help="female or male (or F/M)"),
     trunk_lean_reference: float | None = typer.Option(
         None,
         "--trunk-lean-reference",
@@ -327,10 +324,11 @@ def norms_command(
 ) -> None:
     """Compare walking speed, cadence, stride length and trunk lean with norms for age and sex."""
     from backstride.clinic import compare_with_norms
+    from backstride.clinic._norms import gait_summary
 
-    result = compare_with_norms(
-        _read_json(gait, "gait result"), age=age, sex=sex, trunk_lean_reference_deg=trunk_lean_reference
-    )
+    data = _read_json(gait, "gait result")
+    gait_summary(data, f"the gait result file {gait}")
+    result = compare_with_norms(data, age=age, sex=sex, trunk_lean_reference_deg=trunk_lean_reference)
     if as_json:
         _print_json(result)
         return

@@ -31,6 +31,71 @@ _FIELDS = {
     "trunk_lean_deg": "median_trunk_lean_deg",
 }
 
+SEX_SPELLINGS: dict[str, NormSex] = {
+    "female": "female",
+    "f": "female",
+    "w": "female",
+    "male": "male",
+    "m": "male",
+}
+"""How a sex may be written, in any case and with spaces around, as ``backstride analyze --sex`` takes it (its
+own table is in :mod:`backstride.gait._pipeline`; a test keeps the two the same)."""
+
+
+def spelled_sex(value: object, *, other: bool = False) -> object:
+    """``value`` as "female" or "male" (or, with ``other``, "other") when it spells one of them; anything else
+    unchanged, for the caller to refuse with its own message."""
+    if not isinstance(value, str):
+        return value
+    key = value.strip().lower()
+    if other and key == "other":
+        return "other"
+    return SEX_SPELLINGS.get(key, value)
+
+
+GAIT_SUMMARY_FIELDS: tuple[str, ...] = (
+    "recording_duration_s",
+    "total_walking_s",
+    "n_steps",
+    "n_bouts",
+    "longest_bout_s",
+    "n_bouts_10s",
+    "median_cadence_spm",
+    "median_walking_speed_mps",
+    "median_stride_length_m",
+    "median_step_length_left_m",
+    "median_step_length_right_m",
+    "median_trunk_lean_deg",
+    "median_pelvis_rotation_deg",
+    "median_pelvis_obliquity_deg",
+    "median_pelvis_tilt_deg",
+)
+"""The fields of a gait summary (:class:`backstride.gait.GaitSummary`, the ``summary`` of ``backstride analyze
+--json``), listed here so that the clinic does not import the gait engine; a test keeps the two the same."""
+
+
+def gait_value(field: str, value: object) -> float | None:
+    """``value`` of a gait summary's ``field`` as a float, or None for null.
+
+    Raises ValueError, naming the field, for anything but a finite number, and for a median outside the
+    plausible range ``data/norms.json`` gives it (with that range and its reason).
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"gait summary field '{field}' must be a number or null, got {value!r}")
+    limits = _data.load("norms")["plausible_ranges"].get(field)
+    if limits is not None:
+        low, high = limits.get("more_than"), limits["at_most"]
+        low_ok = value > low if low is not None else value >= limits["at_least"]
+        if not (low_ok and value <= high):
+            start = f"more than {low:g}" if low is not None else f"at least {limits['at_least']:g}"
+            raise ValueError(
+                f"gait summary field '{field}' must be {start} and at most {high:g} {limits['unit']} "
+                f"({limits['why']}), got {value!r}"
+            )
+    return float(value)
+
 
 class MeasureComparison(ClinicModel):
     """One gait measure against its norm."""
@@ -63,21 +128,37 @@ class NormComparison(ClinicModel):
     notes: list[str] = Field(default_factory=list)
 
 
-def _summary_values(gait: object) -> dict[str, float | None]:
-    """Pull the four median measures out of a GaitResult, a GaitSummary or a plain mapping."""
+def gait_summary(gait: object, what: str = "what was given") -> object:
+    """The summary of a GaitResult, a GaitSummary or a plain mapping (``{"summary": {...}}`` or the summary
+    itself). Raises :class:`InputError`, naming ``what``, for anything that is not one: a list, a number, or
+    an object without a single median measure is not a walk that lacked steady walking."""
     summary: object = gait
     if isinstance(gait, Mapping):
         summary = gait.get("summary", gait)
     elif hasattr(gait, "summary"):
         summary = gait.summary
+    if isinstance(summary, Mapping):
+        found = any(field in summary for field in _FIELDS.values())
+    else:
+        found = not isinstance(summary, str | bytes) and any(hasattr(summary, f) for f in _FIELDS.values())
+    if not found:
+        raise InputError(
+            f"{what} is not a gait result: give the JSON that `backstride analyze --json` writes, or an object "
+            f"with a 'summary' that holds {', '.join(_FIELDS.values())} (each a number or null)"
+        )
+    return summary
+
+
+def _summary_values(gait: object) -> dict[str, float | None]:
+    """Pull the four median measures out of a GaitResult, a GaitSummary or a plain mapping."""
+    summary = gait_summary(gait)
     out: dict[str, float | None] = {}
     for measure, field in _FIELDS.items():
         value = summary.get(field) if isinstance(summary, Mapping) else getattr(summary, field, None)
-        if value is not None:
-            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-                raise InputError(f"gait summary field '{field}' must be a number or null, got {value!r}")
-            value = float(value)
-        out[measure] = value
+        try:
+            out[measure] = gait_value(field, value)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
     if all(v is None for v in out.values()):
         raise InputError(
             "the walk holds no stretch of steady walking of 10 s or more, which the comparison needs (its "
@@ -114,9 +195,10 @@ def _check_person(age: object, sex: object) -> tuple[float, NormSex]:
         or not 0 < age <= 120
     ):
         raise InputError(f"age must be a number of years between 1 and 120, got {age!r}")
-    if sex not in ("female", "male"):
-        raise InputError(f"sex must be 'female' or 'male' for the norm tables, got {sex!r}")
-    return float(age), sex  # type: ignore[return-value]
+    nsex = spelled_sex(sex)
+    if nsex not in ("female", "male"):
+        raise InputError(f"sex must be 'female' or 'male' (or F/M) for the norm tables, got {sex!r}")
+    return float(age), nsex  # type: ignore[return-value]
 
 
 def compare_with_norms(
@@ -133,13 +215,15 @@ def compare_with_norms(
     the same placement; without it the lean is reported but not judged.
     """
     age_f, nsex = _check_person(age, sex)
+    lean_range = _data.load("norms")["plausible_ranges"]["median_trunk_lean_deg"]
     if trunk_lean_reference_deg is not None and (
         isinstance(trunk_lean_reference_deg, bool)
         or not isinstance(trunk_lean_reference_deg, int | float)
-        or not -90 <= trunk_lean_reference_deg <= 90
+        or not lean_range["at_least"] <= trunk_lean_reference_deg <= lean_range["at_most"]
     ):
         raise InputError(
-            f"trunk_lean_reference_deg must be an angle between -90 and 90 degrees, got {trunk_lean_reference_deg!r}"
+            f"trunk_lean_reference_deg must be an angle between {lean_range['at_least']:g} and "
+            f"{lean_range['at_most']:g} degrees, got {trunk_lean_reference_deg!r}"
         )
     values = _summary_values(gait)
     data = _data.load("norms")

@@ -15,21 +15,28 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
-from typing import Any, Literal
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from backstride._errors import InputError
 from backstride.clinic import _data
 from backstride.clinic._exercises import EXERCISES, Dose
-from backstride.clinic._models import ClinicModel
+from backstride.clinic._models import ClinicModel, number
+from backstride.clinic._norms import GAIT_SUMMARY_FIELDS, gait_value, spelled_sex
 from backstride.clinic._triage import QUESTIONS, TriageResult, triage
 
 Decision = Literal["progress", "hold", "step_back", "stop"]
 Variant = Literal["easier", "standard", "harder"]
 _VARIANTS: tuple[Variant, ...] = ("easier", "standard", "harder")
 _RED_FLAG_IDS = frozenset(q.id for q in QUESTIONS if q.kind == "bool")
+_STOPPED_NOT_URGENT = (
+    "The screening does not rate what you logged as urgent on its own. Still, see your doctor or physical "
+    "therapist before you go on with the walking plan, and seek help at once if any other warning sign appears."
+)
+_WEEK = dt.timedelta(days=7)  # a plan covers the seven days from its start_date; the next plan starts after
 
 
 def _rules() -> dict[str, Any]:
@@ -39,16 +46,43 @@ def _rules() -> dict[str, Any]:
 class Baseline(ClinicModel):
     """What is known about the person when the program starts."""
 
-    age: int = Field(ge=16, le=120)
+    age: Annotated[int, number(16, 120, whole=True)]
     sex: Literal["female", "male", "other"]
-    pain_nrs: float = Field(ge=0, le=10, description="Usual pain now, 0-10")
-    walking_tolerance_min: float = Field(ge=0, le=600, description="Minutes walked before pain rises")
-    odi: float | None = Field(None, ge=0, le=100, description="Oswestry score, 0-100")
+    pain_nrs: Annotated[float, number(0, 10)] = Field(description="Usual pain now, 0-10")
+    walking_tolerance_min: Annotated[float, number(0, 600)] = Field(
+        description="Minutes walked before pain rises"
+    )
+    odi: Annotated[float | None, number(0, 100)] = Field(None, description="Oswestry score, 0-100")
     startback: Literal["low", "medium", "high"] | None = Field(None, description="STarT Back risk group")
     gait: dict[str, float | None] | None = Field(
         None, description="Gait summary fields (median_walking_speed_mps, median_cadence_spm, ...)"
     )
     start_date: dt.date
+
+    @field_validator("sex", mode="before")
+    @classmethod
+    def _sex_as_analyze_takes_it(cls, value: object) -> object:
+        return spelled_sex(value, other=True)
+
+    @field_validator("gait", mode="before")
+    @classmethod
+    def _gait_summary(cls, value: object) -> object:
+        """Only a gait summary's fields, each a number in its plausible range or null (as :mod:`._norms`
+        reads a gait result); anything else is left to the type check."""
+        if not isinstance(value, Mapping):
+            return value
+        unknown = sorted(str(k) for k in value if k not in GAIT_SUMMARY_FIELDS)
+        if unknown:
+            raise PydanticCustomError(
+                "gait_field",
+                "unknown field(s) {unknown}; a baseline's gait holds fields of the summary that "
+                "`backstride analyze --json` writes, such as median_walking_speed_mps",
+                {"unknown": ", ".join(unknown)},
+            )
+        try:
+            return {str(k): gait_value(str(k), v) for k, v in value.items()}
+        except ValueError as exc:
+            raise PydanticCustomError("gait_value", "{problem}", {"problem": str(exc)}) from None
 
 
 class PrescribedExercise(ClinicModel):
@@ -65,14 +99,18 @@ class PrescribedExercise(ClinicModel):
 class Plan(ClinicModel):
     """One week of the walking and exercise program."""
 
-    version: int = Field(ge=1, description="Increases by one at every review")
-    week: int = Field(ge=1)
+    version: Annotated[int, number(1, whole=True)] = Field(description="Increases by one at every review")
+    week: Annotated[int, number(1, whole=True)]
     start_date: dt.date
-    walks_per_day: int = Field(ge=1, le=3)
-    minutes_per_walk: int = Field(ge=5, le=30)
-    daily_minutes: int = Field(ge=5)
-    baseline_pain: float = Field(ge=0, le=10, description="Pain at the start of the program, 0-10")
-    morning_pain_reference: float = Field(ge=0, le=10, description="Next-morning pain to stay at or under")
+    walks_per_day: Annotated[int, number(1, 3, whole=True)]
+    minutes_per_walk: Annotated[int, number(5, 30, whole=True)]
+    daily_minutes: Annotated[int, number(5, whole=True)]
+    baseline_pain: Annotated[float, number(0, 10)] = Field(
+        description="Pain at the start of the program, 0-10"
+    )
+    morning_pain_reference: Annotated[float, number(0, 10)] = Field(
+        description="Next-morning pain to stay at or under"
+    )
     cues: list[str]
     exercises: list[PrescribedExercise]
     goal: str
@@ -88,10 +126,10 @@ class Plan(ClinicModel):
 class WalkLog(ClinicModel):
     """One walk: how long, and pain (0-10) before, during (the highest) and after."""
 
-    minutes: float = Field(ge=0, le=600)
-    pain_before: float = Field(ge=0, le=10)
-    pain_during: float = Field(ge=0, le=10)
-    pain_after: float = Field(ge=0, le=10)
+    minutes: Annotated[float, number(0, 600)]
+    pain_before: Annotated[float, number(0, 10)]
+    pain_during: Annotated[float, number(0, 10)]
+    pain_after: Annotated[float, number(0, 10)]
 
 
 class DailyLog(ClinicModel):
@@ -99,7 +137,9 @@ class DailyLog(ClinicModel):
 
     date: dt.date
     walks: list[WalkLog] = Field(default_factory=list)
-    next_morning_pain: float | None = Field(None, ge=0, le=10, description="Pain on waking the next morning")
+    next_morning_pain: Annotated[float | None, number(0, 10)] = Field(
+        None, description="Pain on waking the next morning"
+    )
     exercises_done: list[str] = Field(default_factory=list, description="Exercise ids done that day")
     red_flags: dict[str, bool] = Field(
         default_factory=dict,
@@ -333,6 +373,10 @@ def review_week(plan: Plan, logs: Sequence[DailyLog], *, baseline_pain: float | 
 
     ``baseline_pain`` overrides the plan's starting pain for the flare rule. Every decision lists its
     reasons; ``new_plan`` is the next week's plan (None when the plan stops).
+
+    A warning sign stops the plan on whatever day it was logged. Otherwise the week is judged on its own
+    seven days (from the plan's ``start_date``): a log of any other day is an :class:`InputError`, so that
+    another week's walks never move this week's dose.
     """
     if baseline_pain is not None and not 0 <= baseline_pain <= 10:
         raise InputError(f"baseline_pain must be between 0 and 10, got {baseline_pain!r}")
@@ -343,6 +387,10 @@ def review_week(plan: Plan, logs: Sequence[DailyLog], *, baseline_pain: float | 
     flagged = sorted({k for day in logs for k, v in day.red_flags.items() if v})
     if flagged:
         screen = triage(dict.fromkeys(flagged, True))
+        if screen.urgency == "routine":
+            # signs the screen does not rate urgent on their own (sciatica, cramping legs): its routine advice
+            # ("No warning signs found. Keep moving gently ...") would contradict the stop
+            screen = screen.model_copy(update={"advice": _STOPPED_NOT_URGENT})
         return Review(
             decision="stop",
             reasons=[
@@ -353,6 +401,17 @@ def review_week(plan: Plan, logs: Sequence[DailyLog], *, baseline_pain: float | 
             ],
             new_plan=None,
             triage=screen,
+        )
+    last = plan.start_date + _WEEK - dt.timedelta(days=1)
+    outside = sorted(d for d in dates if not plan.start_date <= d <= last)
+    if outside:
+        named = ", ".join(d.isoformat() for d in outside[:3])
+        if len(outside) > 3:
+            named += f" and {len(outside) - 3} more"
+        raise InputError(
+            f"the log has days outside this plan's week ({plan.start_date.isoformat()} to {last.isoformat()}): "
+            f"{named}; a week is judged on its own days only, so give just this week's, and review other "
+            "days with the plan of their own week"
         )
     base = plan.baseline_pain if baseline_pain is None else baseline_pain
     if not logs:
@@ -464,7 +523,7 @@ def _next_plan(
     return Plan(
         version=plan.version + 1,
         week=plan.week + 1,
-        start_date=plan.start_date + dt.timedelta(days=7),
+        start_date=plan.start_date + _WEEK,
         walks_per_day=walks,
         minutes_per_walk=minutes,
         daily_minutes=walks * minutes,

@@ -2,7 +2,7 @@
 
 Instruments (their metadata, bands and MCIDs live in ``data/instruments.json``):
 
-- ``nprs``: Numeric Pain Rating Scale 0-10 (Childs et al., Spine 2005).
+- ``nprs``: Numeric Pain Rating Scale, a whole number 0-10 (an 11-point scale; Childs et al., Spine 2005).
 - ``odi``: Oswestry Disability Index v2.1a (Fairbank & Pynsent, Spine 2000): ten sections scored 0-5;
   score = 100 x sum / (5 x answered sections); one unanswered section is allowed.
 - ``rmdq``: Roland-Morris Disability Questionnaire, 24 yes/no items; score = number of yes (Roland &
@@ -20,7 +20,6 @@ only scoring and section names ship; :func:`load_definitions` reads a clinic's l
 
 from __future__ import annotations
 
-import json
 import math
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -31,6 +30,7 @@ from pydantic import Field, ValidationError
 
 from backstride._errors import InputError
 from backstride.clinic import _data
+from backstride.clinic._jsonfile import parse_json, read_text
 from backstride.clinic._models import ClinicModel
 
 InstrumentId = Literal["nprs", "odi", "rmdq", "startback", "psfs"]
@@ -158,7 +158,8 @@ def _list(instrument: str, field: str, value: object, n_min: int, n_max: int) ->
 
 def _score_nprs(answers: Mapping[str, object]) -> ScoreResult:
     _require_keys("nprs", answers, {"score"})
-    value = _number("nprs", "score", answers["score"], 0, 10, whole=False)
+    # an 11-point scale: the person picks one of 0, 1, ... 10 (triage's pain_nrs takes whole numbers too)
+    value = _number("nprs", "score", answers["score"], 0, 10, whole=True)
     return ScoreResult(instrument="nprs", score=value, answered=1)
 
 
@@ -295,7 +296,7 @@ _SCORERS = {
 def score(instrument: str, answers: Mapping[str, object]) -> ScoreResult:
     """Score one administration of ``instrument`` (nprs, odi, rmdq, startback, psfs).
 
-    Answer formats: ``nprs`` ``{"score": 0..10}``; ``odi`` ``{"sections": [10 x 0..5 or null]}``;
+    Answer formats: ``nprs`` ``{"score": 0..10, whole}``; ``odi`` ``{"sections": [10 x 0..5 or null]}``;
     ``rmdq`` ``{"items": [24 x true/false]}``; ``startback`` ``{"items": [8 x 0/1, then 0..4]}``;
     ``psfs`` ``{"activities": [{"name": ..., "score": 0..10}, 3 to 5 of them]}``.
     Malformed or out-of-range answers raise :class:`InputError` naming the item.
@@ -417,16 +418,14 @@ def load_definitions(path: str | Path) -> Definitions:
     instrument: Oswestry 10 sections x 6 options; Roland-Morris 24 items; STarT Back 9 items.
     """
     p = Path(path)
-    try:
-        raw_text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read definitions file {p}: {exc.strerror or exc}") from None
-    try:
-        raw: object = tomllib.loads(raw_text) if p.suffix.lower() == ".toml" else json.loads(raw_text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(
-            f"definitions file {p} is not valid {p.suffix.lstrip('.') or 'JSON'}: {exc}"
-        ) from None
+    raw_text = read_text(p, "definitions")
+    if p.suffix.lower() == ".toml":
+        try:
+            raw: object = tomllib.loads(raw_text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"the definitions file {p} is not valid toml: {exc}") from None
+    else:
+        raw = parse_json(raw_text, p, "definitions")
     try:
         defs = Definitions.model_validate(raw)
     except ValidationError as exc:

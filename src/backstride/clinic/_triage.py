@@ -22,6 +22,7 @@ from pydantic import Field
 from backstride._errors import InputError, ScreeningIncomplete
 from backstride.clinic import _data
 from backstride.clinic._models import ClinicModel
+from backstride.clinic._norms import spelled_sex
 
 Urgency = Literal["emergency", "same_day", "soon", "routine"]
 QuestionKind = Literal["bool", "int", "float", "choice"]
@@ -151,6 +152,8 @@ def _check_value(q: Question, value: object) -> bool | int | float | str | None:
             )
         return value
     if q.kind == "choice":
+        if q.id == "sex":  # written as every command takes a sex (F, m, Female...)
+            value = spelled_sex(value, other=True)
         if not isinstance(value, str) or value not in (q.choices or []):
             raise InputError(f"answer '{q.id}' must be one of {', '.join(q.choices or [])}, got {value!r}")
         return value
@@ -164,7 +167,9 @@ def _check_value(q: Question, value: object) -> bool | int | float | str | None:
             raise InputError(f"answer '{q.id}' must be a whole number ({q.unit}), got {value!r}")
         number = int(number)
     if (q.min is not None and number < q.min) or (q.max is not None and number > q.max):
-        raise InputError(f"answer '{q.id}' must be between {q.min:g} and {q.max:g} {q.unit}, got {value!r}")
+        span = f"{q.min:g}-{q.max:g}"
+        unit = "" if q.unit in (None, span) else f" {q.unit}"  # pain_nrs's unit is its range, "0-10"
+        raise InputError(f"answer '{q.id}' must be between {q.min:g} and {q.max:g}{unit}, got {value!r}")
     return number
 
 

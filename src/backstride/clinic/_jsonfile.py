@@ -1,0 +1,84 @@
+"""Reading a JSON file a person wrote or kept (answers, a baseline, a plan, a week's logs, a gait result).
+
+One reader for every file the clinical commands take, so that each is held to the same rules: a file that
+cannot be read, is not text in UTF-8 (or UTF-16 with a byte order mark, as Windows Notepad saves it) or is
+not valid JSON is one :class:`InputError` naming the file; so is an object that gives the same key twice.
+Python's ``json`` would keep the last value given, so ``{"saddle_numbness": true, "saddle_numbness": false}``
+would read as a plain "no" and hide a red flag.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from pathlib import Path
+from typing import Any
+
+from backstride._errors import InputError
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for :func:`json.loads`: an object, refused when it gives a key twice."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def read_text(path: Path, what: str) -> str:
+    """The text of the file at ``path``; ``what`` names the file in messages ("answers", "baseline").
+
+    UTF-8 with or without a byte order mark, and UTF-16 with one (as Windows Notepad saves "Unicode"), are
+    read; anything else is refused with what to do.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the {what} file {path}: {exc.strerror or exc}") from None
+    if data.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"  # the mark says which byte order
+    else:
+        encoding = "utf-8"
+    save = "; save it as UTF-8 and try again"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if encoding == "utf-16":
+            why = f"it starts as UTF-16 but byte {exc.start + 1} does not read as UTF-16"
+        else:
+            why = f"byte {exc.start + 1} is not UTF-8"
+        raise InputError(f"the {what} file {path} is not UTF-8 text ({why}){save}") from None
+    if "\0" in text:  # never in JSON text; what UTF-16 without a byte order mark looks like as UTF-8
+        raise InputError(
+            f"the {what} file {path} is not UTF-8 text (it holds NUL bytes, as UTF-16 without a byte "
+            f"order mark does){save}"
+        )
+    return text
+
+
+def read_json(path: Path, what: str) -> Any:
+    """The JSON value in the file at ``path``; ``what`` names the file in messages."""
+    return parse_json(read_text(path, what), path, what)
+
+
+def parse_json(text: str, path: Path, what: str) -> Any:
+    """``text`` (the content of ``path``) as JSON, every object's keys given once."""
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        raise InputError(
+            f"the {what} file {path} gives the key '{exc.key}' twice in one object; give each key once, "
+            "with the one value you mean"
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"the {what} file {path} is not valid JSON: {exc.msg} (line {exc.lineno})") from None
