@@ -222,6 +222,21 @@ def test_a_warning_sign_stops_the_plan_on_whatever_day_it_was_logged() -> None:
     assert review.triage is not None and review.triage.urgency == "emergency"
 
 
+def test_no_fault_in_the_logs_stands_between_a_warning_sign_and_the_stop() -> None:
+    plan = make_plan(baseline())
+    days = week(plan)
+    flagged = DailyLog(date=days[2].date, red_flags={"urinary_retention": True})
+    # the same day logged twice, and a baseline pain out of range: each an input error without the sign
+    for logs, pain in (([*days, flagged], None), ([*days[:2], flagged], 11.0)):
+        review = review_week(plan, logs, baseline_pain=pain)
+        assert review.decision == "stop" and review.triage is not None
+        assert review.triage.urgency == "emergency"
+    with pytest.raises(InputError, match="more than one entry for"):
+        review_week(plan, [*days, days[2]])
+    with pytest.raises(InputError, match="baseline_pain must be between 0 and 10"):
+        review_week(plan, days, baseline_pain=11.0)
+
+
 def test_a_stop_for_a_sign_that_is_not_urgent_never_says_no_warning_signs_were_found() -> None:
     plan = make_plan(baseline())
     review = review_week(plan, week(plan, red_flags={"sciatica": True}))

@@ -378,12 +378,8 @@ def review_week(plan: Plan, logs: Sequence[DailyLog], *, baseline_pain: float | 
     seven days (from the plan's ``start_date``): a log of any other day is an :class:`InputError`, so that
     another week's walks never move this week's dose.
     """
-    if baseline_pain is not None and not 0 <= baseline_pain <= 10:
-        raise InputError(f"baseline_pain must be between 0 and 10, got {baseline_pain!r}")
-    dates = [day.date for day in logs]
-    dupes = sorted({d for d in dates if dates.count(d) > 1})
-    if dupes:
-        raise InputError(f"the log has more than one entry for {', '.join(d.isoformat() for d in dupes)}")
+    # a warning sign comes first: no fault elsewhere in the logs (a day given twice, a day of another week, a
+    # baseline out of range) may stand between it and the stop
     flagged = sorted({k for day in logs for k, v in day.red_flags.items() if v})
     if flagged:
         screen = triage(dict.fromkeys(flagged, True))
@@ -402,6 +398,12 @@ def review_week(plan: Plan, logs: Sequence[DailyLog], *, baseline_pain: float | 
             new_plan=None,
             triage=screen,
         )
+    if baseline_pain is not None and not 0 <= baseline_pain <= 10:
+        raise InputError(f"baseline_pain must be between 0 and 10, got {baseline_pain!r}")
+    dates = [day.date for day in logs]
+    dupes = sorted({d for d in dates if dates.count(d) > 1})
+    if dupes:
+        raise InputError(f"the log has more than one entry for {', '.join(d.isoformat() for d in dupes)}")
     last = plan.start_date + _WEEK - dt.timedelta(days=1)
     outside = sorted(d for d in dates if not plan.start_date <= d <= last)
     if outside:
