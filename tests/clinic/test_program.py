@@ -222,6 +222,23 @@ def test_a_warning_sign_stops_the_plan_on_whatever_day_it_was_logged() -> None:
     assert review.triage is not None and review.triage.urgency == "emergency"
 
 
+def test_pain_on_a_day_without_a_walk_counts_toward_a_flare() -> None:
+    # a day too painful to walk has no walk to carry its pain: two such days at 7 (baseline 4) are a flare
+    plan = make_plan(baseline())
+    days = week(plan)
+    sore = [d.model_copy(update={"walks": [], "pain_today": 7.0}) for d in days[:2]]
+    review = review_week(plan, [*sore, *days[2:]], baseline_pain=4.0)
+    assert (
+        review.summary is not None and review.summary.flare_days == 2 and review.summary.highest_pain == 7.0
+    )
+    assert review.decision == "step_back"
+    # without it, the same week's walks alone show no flare
+    calm = review_week(
+        plan, [*(d.model_copy(update={"walks": []}) for d in days[:2]), *days[2:]], baseline_pain=4.0
+    )
+    assert calm.summary is not None and calm.summary.flare_days == 0 and calm.decision != "step_back"
+
+
 def test_no_fault_in_the_logs_stands_between_a_warning_sign_and_the_stop() -> None:
     plan = make_plan(baseline())
     days = week(plan)

@@ -140,6 +140,10 @@ class DailyLog(ClinicModel):
     next_morning_pain: Annotated[float | None, number(0, 10)] = Field(
         None, description="Pain on waking the next morning"
     )
+    pain_today: Annotated[float | None, number(0, 10)] = Field(
+        None,
+        description="The day's worst pain apart from its walks (a day too painful to walk has no walk to carry it)",
+    )
     exercises_done: list[str] = Field(default_factory=list, description="Exercise ids done that day")
     red_flags: dict[str, bool] = Field(
         default_factory=dict,
@@ -348,8 +352,7 @@ def _summarise(plan: Plan, logs: Sequence[DailyLog], baseline: float) -> WeekSum
     highest: float | None = None
     for day in logs:
         pains = [v for w in day.walks for v in (w.pain_before, w.pain_during, w.pain_after)]
-        if day.next_morning_pain is not None:
-            pains.append(day.next_morning_pain)
+        pains += [v for v in (day.next_morning_pain, day.pain_today) if v is not None]
         if pains:
             top = max(pains)
             highest = top if highest is None else max(highest, top)
