@@ -45,12 +45,49 @@ def test_batch_command_runs_and_reports(
 def test_bad_inputs_give_one_line_and_exit_2(
     tmp_path: Path, args: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["batch", *(str(tmp_path / a) for a in args), "--out", str(tmp_path / "o")])
+    code = main(["batch", *(str(tmp_path / a) for a in args), "--out", str(tmp_path / "o" / "deeper")])
     err = capsys.readouterr().err
     assert code == 2
     assert message in err
     assert err.count("\n") == 1 and "Traceback" not in err
-    assert not (tmp_path / "o").exists()  # nothing written when nothing could start
+    assert not (tmp_path / "o").exists()  # nothing written when nothing could start, not even a parent
+
+
+_PROC = Path("/proc/self").is_dir()
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        (
+            "notes.txt/results",
+            "cannot create the results folder {tmp}/notes.txt/results ({tmp}/notes.txt is a file)",
+        ),
+        ("notes.txt", "--out {tmp}/notes.txt is a file"),
+        pytest.param(
+            "/proc/backstride-results",
+            "cannot create the results folder /proc/backstride-results (No such file or directory)",
+            marks=pytest.mark.skipif(not _PROC, reason="needs Linux's /proc"),
+        ),
+        pytest.param(
+            "/proc",  # a folder that exists, where no file can be made (not even by root)
+            "cannot write in the results folder /proc (",
+            marks=pytest.mark.skipif(not _PROC, reason="needs Linux's /proc"),
+        ),
+    ],
+)
+def test_an_unusable_out_folder_is_one_line_and_exit_2_before_any_work(
+    tmp_path: Path, lab_files: list[Path], out: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "notes.txt").write_text("not a folder\n")
+    target = out if out.startswith("/") else str(tmp_path / out)
+    code = main(["batch", str(lab_files[0]), "--out", target, "--no-progress"])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.err.startswith(f"backstride: error: {message.format(tmp=tmp_path)}")
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    assert captured.out == ""  # no summary: nothing started
+    assert (tmp_path / "notes.txt").read_text() == "not a folder\n"
 
 
 def test_unreachable_scheduler_is_a_clear_error(

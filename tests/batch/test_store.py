@@ -151,6 +151,22 @@ def test_a_folder_of_another_table_format_is_refused(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text(json.dumps({"schema_version": 999}))
     with pytest.raises(InputError, match="new folder"):
         ResultsFolder(tmp_path).open()
+    assert not (tmp_path / LOCK).exists()  # a folder refused is left as it was found
+
+
+def test_a_folder_that_cannot_be_created_leaves_nothing(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("x")
+    with pytest.raises(InputError, match=r"cannot create the results folder .*a.txt is a file"):
+        ResultsFolder(tmp_path / "a.txt" / "out").open()
+    with pytest.raises(InputError, match="not valid JSON"):  # refused: its lock goes, its files stay
+        (tmp_path / "m").mkdir()
+        (tmp_path / "m" / "manifest.json").write_text("{")
+        ResultsFolder(tmp_path / "m").open()
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["manifest.json"]
+    store = ResultsFolder(tmp_path / "new" / "deeper").open()
+    assert (tmp_path / "new" / "deeper" / LOCK).is_file()
+    store.close()  # nothing was written: the folders it made go again
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "m"]
 
 
 def test_a_table_with_other_columns_is_refused(tmp_path: Path) -> None:

@@ -181,16 +181,15 @@ class BatchRunner:
         if workers < 1:
             raise InputError(f"--workers must be at least 1, got {workers}")
         out = Path(self.out).expanduser()
-        files = discover(inputs, detect=self.detect, exclude=out)
-        self.files_ = files
-        created = not out.exists()
+        # the results folder first: one that cannot be written stops the command before the inputs are
+        # searched; if nothing starts after all (no inputs, no scheduler), the folders made for it go again
         store = ResultsFolder(out).open()
         try:
+            files = discover(inputs, detect=self.detect, exclude=out)
+            self.files_ = files
             self.summary_ = _Run(self, store, files, workers).execute(inputs)
         finally:
             store.close()
-            if created and out.is_dir() and not any(out.iterdir()):
-                out.rmdir()  # nothing started (e.g. the scheduler was unreachable): leave no trace
         return self
 
 

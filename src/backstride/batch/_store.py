@@ -107,11 +107,29 @@ class ResultsFolder:
         self._pending_failed_sources: set[str] = set()
         self._resolved_sources: set[str] = set()
         self._locked = False
+        self._created: list[Path] = []
 
     # -- opening -------------------------------------------------------------------------------------
     def open(self) -> ResultsFolder:
+        """Create the folder if needed, lock it and load what earlier runs wrote.
+
+        A folder that cannot be created or written is an :class:`InputError` (one line, before any work);
+        whatever went wrong, nothing is left behind: no lock, and no folder this call created.
+        """
+        try:
+            self._open()
+        except OSError as exc:
+            self.close()
+            raise InputError(self._unusable(exc)) from None
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _open(self) -> None:
         if self.out.exists() and not self.out.is_dir():
             raise InputError(f"--out {self.out} is a file; give a folder for the results")
+        self._created = [p for p in (self.out, *self.out.parents) if not p.exists()]
         self.out.mkdir(parents=True, exist_ok=True)
         self._lock()
         for leftover in self.out.glob(f".*{_TMP_MARK}*"):  # from a batch killed mid-write
@@ -145,7 +163,18 @@ class ResultsFolder:
                 self.tables[name] = table.cast(schema)
             else:
                 self.tables[name] = schema.empty_table()
-        return self
+
+    def _unusable(self, exc: OSError) -> str:
+        """Why ``--out`` cannot hold the results, in a line (``exc``: what creating or writing it raised)."""
+        why = exc.strerror or str(exc)
+        if self.out.is_dir():
+            what = "write in"
+        else:
+            what = "create"
+            blocking = next((p for p in self.out.parents if p.exists() and not p.is_dir()), None)
+            if blocking is not None:
+                why = f"{blocking} is a file"
+        return f"cannot {what} the results folder {self.out} ({why}); give --out a folder that can be written"
 
     def _lock(self) -> None:
         path = self.out / LOCK
@@ -173,10 +202,15 @@ class ResultsFolder:
         raise InputError(f"cannot lock {self.out}")
 
     def close(self) -> None:
+        """Release the lock; remove the folders :meth:`open` created if nothing was written in them."""
         if self._locked:
             with contextlib.suppress(FileNotFoundError):
                 (self.out / LOCK).unlink()
             self._locked = False
+        for folder in self._created:  # deepest first
+            with contextlib.suppress(OSError):  # not empty (results were written), or already gone
+                folder.rmdir()
+        self._created = []
 
     # -- what is there ------------------------------------------------------------------------------
     @property
