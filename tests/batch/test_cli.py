@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -169,3 +170,27 @@ def test_a_bad_reading_option_is_one_line_before_any_work(
         assert code == 2
         assert message in err and err.count("\n") == 1
         assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_damaged_recordings_in_a_folder_fail_as_analyze_says_and_the_rest_is_passed_over(
+    study: Path, lab_files: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (good,) = [f for f in lab_files if "MS-001-Test5" in str(f)]
+    shutil.copyfile(good, study / "p1" / "imu.csv")
+    out = tmp_path / "res"
+    code = main(["batch", str(study), "--out", str(out), "--workers", "1", "--no-progress"])
+    printed = capsys.readouterr().out
+    assert code == 1
+    assert "│ recording files found        │    5 │" in printed
+    failures = {r["path"]: r for r in pq.read_table(out / "failures.parquet").to_pylist()}
+    assert sorted(failures) == ["empty.cwa", "p2/participant2.gt3x", "p3/picture.csv", "p4/export.zip"]
+    for path, row in failures.items():
+        assert main(["analyze", str(study / path)]) == 2
+        assert capsys.readouterr().err == f"backstride: error: {row['message']}\n"
+    assert failures["p2/participant2.gt3x"]["error_type"] == "InputError"
+    assert "cut short" in failures["p2/participant2.gt3x"]["message"]
+    assert failures["p3/picture.csv"]["error_type"] == "UnsupportedFormatError"
+    assert failures["p3/picture.csv"]["message"].startswith("picture.csv is a PNG image")
+    (done,) = pq.read_table(out / "recordings.parquet").to_pylist()
+    assert (done["path"], done["height_m"]) == ("p1/imu.csv", 1.72)  # its meta.json was read, not analysed
