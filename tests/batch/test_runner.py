@@ -160,3 +160,29 @@ def test_an_unexpected_exception_is_recorded_not_raised(
     rows = _rows(tmp_path / "r", "failures")
     assert {r["error_type"] for r in rows} == {"ZeroDivisionError"}
     assert all(r["message"].startswith("unexpected error: float division by zero") for r in rows)
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_every_failed_file_is_listed_even_when_another_has_the_same_content(
+    tmp_path: Path, lab_files: list[Path]
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("empty.cwa", "empty.gt3x", "also-empty.csv"):
+        (data / name).write_bytes(b"")
+    (good,) = [f for f in lab_files if "MS-001-Test5" in str(f)]
+    shutil.copyfile(good, data / "a.csv")
+    shutil.copyfile(good, data / "b.csv")  # a copy that did succeed stands for its twin, as before
+
+    s = BatchRunner(out=tmp_path / "r", workers=1, progress=False).run([data]).summary_
+    assert (s.n_files, s.n_analysed, s.n_duplicates, s.n_failed) == (5, 1, 1, 3)
+    failures = {r["path"]: r for r in _rows(tmp_path / "r", "failures")}
+    empty = hashlib.sha256(b"").hexdigest()
+    assert {p: (r["recording_id"], r["message"]) for p, r in failures.items()} == {
+        "also-empty.csv": (empty, "also-empty.csv is empty"),
+        "empty.cwa": (empty, "empty.cwa is empty"),
+        "empty.gt3x": (empty, "empty.gt3x is empty"),
+    }
+    assert sorted(f.path for f in s.failures) == sorted(failures)
+    (done,) = _rows(tmp_path / "r", "recordings")
+    assert done["path"] in ("a.csv", "b.csv")

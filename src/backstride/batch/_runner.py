@@ -206,6 +206,8 @@ class _Run:
         self.summary = BatchSummary(out=store.out, n_files=len(files))
         self.done = store.done_ids
         self.in_flight: set[str] = set()
+        # files whose content is that of a file being analysed: settled by its outcome
+        self.twins: dict[str, list[HashOutcome]] = {}
         self.old_cache = store.hash_cache
         self.cache: dict[str, dict[str, Any]] = {}
         self.run_id = uuid.uuid4().hex
@@ -248,14 +250,19 @@ class _Run:
     def _schedule(self, client: Any) -> None:
         pending: Any = importlib.import_module("dask.distributed").as_completed()
         kinds: dict[Any, tuple[str, InputFile | FileTask]] = {}
+
+        def submit(kind: str, item: InputFile | FileTask, fn: Any, *args: Any, **kwargs: Any) -> None:
+            fut = client.submit(fn, *args, pure=False, **kwargs)
+            kinds[fut] = (kind, item)
+            pending.add(fut)
+
+        self._submit = submit
         for file in self.files:
             cached = self._cached_hash(file)
             if cached is not None:
-                self._on_hash(cached, client, pending, kinds)
+                self._on_hash(cached)
             else:
-                fut = client.submit(sha256_file, str(file.source), file.path, pure=False)
-                kinds[fut] = ("hash", file)
-                pending.add(fut)
+                submit("hash", file, sha256_file, str(file.source), file.path)
         for fut in pending:
             kind, item = kinds.pop(fut)
             try:
@@ -270,13 +277,12 @@ class _Run:
                 if result is None:
                     self._fail(item.path, str(item.source), None, "WorkerError", error)
                 else:
-                    self._on_hash(result, client, pending, kinds)
+                    self._on_hash(result)
             else:
                 assert isinstance(item, FileTask)
                 if result is None:
-                    self._fail(item.path, item.source, item.recording_id, "WorkerError", error)
-                else:
-                    self._on_outcome(result)
+                    result = FileOutcome(task=item, ok=False, error_type="WorkerError", message=error)
+                self._on_outcome(result)
             if time.monotonic() - self.last_commit >= self.runner.checkpoint_s:
                 self._commit(final=False)
 
@@ -300,7 +306,7 @@ class _Run:
             )
         return None
 
-    def _on_hash(self, h: HashOutcome, client: Any, pending: Any, kinds: dict[Any, Any]) -> None:
+    def _on_hash(self, h: HashOutcome) -> None:
         if h.recording_id is None:
             self._fail(
                 h.path, h.source, None, h.error_type or "InputError", h.message or "cannot read the file"
@@ -314,38 +320,41 @@ class _Run:
             self.bar.advance(0.0)
             return
         if h.recording_id in self.in_flight:
-            # same content as a file already scheduled: its outcome stands for both
-            self.summary.n_duplicates += 1
-            self.store.mark_resolved(h.source)
-            self.bar.advance(0.0)
+            # same content as a file already scheduled: its outcome decides for both
+            self.twins.setdefault(h.recording_id, []).append(h)
             return
         self.in_flight.add(h.recording_id)
+        self._analyse(h)
+
+    def _analyse(self, h: HashOutcome) -> None:
+        assert h.recording_id is not None
         task = FileTask(source=h.source, path=h.path, recording_id=h.recording_id, size_bytes=h.size_bytes)
-        fut = client.submit(
+        self._submit(
+            "analyze",
+            task,
             analyze_file,
             task,
             chunk_s=self.runner.chunk_s,
             read=self.read,
             chunker=self.runner.chunker,
             analyzer=self.runner.analyzer,
-            pure=False,
         )
-        kinds[fut] = ("analyze", task)
-        pending.add(fut)
 
     def _on_outcome(self, outcome: FileOutcome) -> None:
         task = outcome.task
         if outcome.worker:
             peaks = self.summary.worker_peak_rss_bytes
             peaks[outcome.worker] = max(peaks.get(outcome.worker, 0), outcome.peak_rss_bytes)
+        twins = self.twins.pop(task.recording_id, [])
         if not outcome.ok:
-            self._fail(
-                task.path,
-                task.source,
-                task.recording_id,
-                outcome.error_type or "Error",
-                outcome.message or "",
-            )
+            error_type, message = outcome.error_type or "Error", outcome.message or ""
+            self._fail(task.path, task.source, task.recording_id, error_type, message)
+            self.in_flight.discard(task.recording_id)
+            for twin in twins:
+                if error_type == "WorkerError":  # no need to lose another worker to the same bytes
+                    self._fail(twin.path, twin.source, twin.recording_id, error_type, message)
+                else:  # the reader's words name the file (and a name can matter): each twin says its own
+                    self._analyse(twin)
             return
         self.store.add_done(outcome.recording, outcome.bouts, outcome.days)
         self.done.add(task.recording_id)
@@ -355,6 +364,10 @@ class _Run:
         self.summary.walking_hours += float(outcome.recording["total_walking_s"]) / 3600.0
         self.summary.n_bouts += int(outcome.recording["n_bouts"])
         self.bar.advance(hours)
+        for twin in twins:
+            self.summary.n_duplicates += 1
+            self.store.mark_resolved(twin.source)
+            self.bar.advance(0.0)
 
     def _fail(self, path: str, source: str, recording_id: str | None, error_type: str, message: str) -> None:
         self.store.add_failure(
