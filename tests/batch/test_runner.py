@@ -186,3 +186,78 @@ def test_every_failed_file_is_listed_even_when_another_has_the_same_content(
     assert sorted(f.path for f in s.failures) == sorted(failures)
     (done,) = _rows(tmp_path / "r", "recordings")
     assert done["path"] in ("a.csv", "b.csv")
+
+
+def _short_lab_files(lab_files: list[Path]) -> list[Path]:
+    return [f for f in lab_files if "Test5" in str(f)]
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_a_file_changed_in_place_replaces_its_earlier_rows(tmp_path: Path, lab_files: list[Path]) -> None:
+    first, second, third = _short_lab_files(lab_files)[:3]
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copyfile(first, data / "a.csv")
+    shutil.copyfile(second, data / "b.csv")
+    out = tmp_path / "r"
+    run = BatchRunner(out=out, workers=1, chunk_s=30.0, progress=False).run
+    assert run([data]).summary_.n_analysed == 2
+    old_a = _sha256(data / "a.csv")
+
+    shutil.copyfile(third, data / "a.csv")  # the same place, other content (a re-export, a fixed file)
+    s = run([data]).summary_
+    new_a = _sha256(data / "a.csv")
+    recordings = {r["path"]: r for r in _rows(out, "recordings")}
+    assert sorted((r["path"], r["recording_id"]) for r in _rows(out, "recordings")) == [
+        ("a.csv", new_a),
+        ("b.csv", _sha256(second)),
+    ]
+    assert (s.n_analysed, s.n_skipped, s.n_changed, s.n_failed) == (1, 1, 1, 0)
+    expected = analyze_stream(iter_chunks(data / "a.csv", chunk_s=30.0))
+    assert recordings["a.csv"]["n_steps"] == expected.summary.n_steps > 0
+    for name in ("bouts", "days"):
+        ids = {r["recording_id"] for r in _rows(out, name)}
+        assert old_a not in ids and new_a in ids
+    assert len([b for b in _rows(out, "bouts") if b["path"] == "a.csv"]) == expected.summary.n_bouts
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [r["changed"] for r in manifest["runs"][-1:]] == [1]
+    assert manifest["recordings_done"] == 2
+
+    # changed again, into a file that cannot be read: its failure replaces its results
+    (data / "a.csv").write_text("time_s,acc_x,acc_y,acc_z\n0.0,1,2,3\n")
+    s = run([data]).summary_
+    assert (s.n_analysed, s.n_skipped, s.n_changed, s.n_failed) == (0, 1, 1, 1)
+    assert [r["path"] for r in _rows(out, "recordings")] == ["b.csv"]
+    assert {r["recording_id"] for r in _rows(out, "bouts")} == {_sha256(second)}
+    assert [(r["path"], r["recording_id"]) for r in _rows(out, "failures")] == [
+        ("a.csv", _sha256(data / "a.csv"))
+    ]
+
+    # unchanged since: nothing is replaced again
+    s = run([data]).summary_
+    assert (s.n_skipped, s.n_changed, s.n_failed) == (1, 0, 1)
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_rows_of_a_changed_file_go_to_a_file_that_still_holds_that_content(
+    tmp_path: Path, lab_files: list[Path]
+) -> None:
+    first, second = _short_lab_files(lab_files)[:2]
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copyfile(first, data / "a.csv")
+    out = tmp_path / "r"
+    run = BatchRunner(out=out, workers=1, progress=False).run
+    run([data])
+    shutil.copyfile(first, data / "copy.csv")  # the earlier content, still there under another name
+    shutil.copyfile(second, data / "a.csv")
+    s = run([data]).summary_
+    recordings = {r["path"]: r for r in _rows(out, "recordings")}
+    assert sorted((r["path"], r["recording_id"]) for r in _rows(out, "recordings")) == [
+        ("a.csv", _sha256(second)),
+        ("copy.csv", _sha256(first)),
+    ]
+    assert s.n_changed == 1 and s.n_failed == 0
+    assert recordings["copy.csv"]["source"] == str((data / "copy.csv").resolve())
+    paths = {(b["recording_id"], b["path"]) for b in _rows(out, "bouts")}
+    assert paths == {(_sha256(second), "a.csv"), (_sha256(first), "copy.csv")}

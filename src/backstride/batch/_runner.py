@@ -60,6 +60,8 @@ class BatchSummary:
     n_files: int = 0
     n_skipped: int = 0
     n_duplicates: int = 0
+    n_changed: int = 0
+    """Files whose content changed in place since an earlier run: their earlier rows were replaced."""
     n_analysed: int = 0
     n_failed: int = 0
     recording_hours: float = 0.0
@@ -208,6 +210,10 @@ class _Run:
         self.in_flight: set[str] = set()
         # files whose content is that of a file being analysed: settled by its outcome
         self.twins: dict[str, list[HashOutcome]] = {}
+        # what earlier runs analysed, by file: a file found with other content has changed in place
+        self.earlier = store.ids_by_source()
+        # files of this run whose content was done before (skipped), by that content
+        self.seen_done: dict[str, HashOutcome] = {}
         self.old_cache = store.hash_cache
         self.cache: dict[str, dict[str, Any]] = {}
         self.run_id = uuid.uuid4().hex
@@ -317,6 +323,8 @@ class _Run:
         if h.recording_id in self.done:
             self.summary.n_skipped += 1
             self.store.mark_resolved(h.source)
+            self.seen_done.setdefault(h.recording_id, h)
+            self._settled(h.source, h.recording_id)
             self.bar.advance(0.0)
             return
         if h.recording_id in self.in_flight:
@@ -364,15 +372,36 @@ class _Run:
         self.summary.walking_hours += float(outcome.recording["total_walking_s"]) / 3600.0
         self.summary.n_bouts += int(outcome.recording["n_bouts"])
         self.bar.advance(hours)
+        self._settled(task.source, task.recording_id)
         for twin in twins:
             self.summary.n_duplicates += 1
             self.store.mark_resolved(twin.source)
+            self._settled(twin.source, task.recording_id)
             self.bar.advance(0.0)
+
+    def _settled(self, source: str, recording_id: str | None) -> None:
+        """The file ``source`` now has content ``recording_id`` done or failed: if an earlier run analysed other
+        content at that place, the file changed since, and those rows go in the same commit as its new ones
+        (or, when another file of this run holds that earlier content, they are given to it)."""
+        if recording_id is None:  # not even read: whether it changed is not known
+            return
+        stale = self.earlier.pop(source, set()) - {recording_id}
+        if not stale:
+            return
+        self.summary.n_changed += 1
+        for old in stale:
+            holder = self.seen_done.get(old)
+            if holder is not None and holder.source != source:
+                self.store.move(old, path=holder.path, source=holder.source)
+            else:
+                self.store.drop(old)
+                self.done.discard(old)  # a file of this run found with that content later is analysed
 
     def _fail(self, path: str, source: str, recording_id: str | None, error_type: str, message: str) -> None:
         self.store.add_failure(
             recording_id=recording_id, path=path, source=source, error_type=error_type, message=message
         )
+        self._settled(source, recording_id)
         self.summary.n_failed += 1
         self.summary.failures.append(Failure(path=path, error_type=error_type, message=message))
         self.bar.advance(0.0, failed=True)
@@ -385,6 +414,7 @@ class _Run:
             "files": s.n_files,
             "skipped": s.n_skipped,
             "duplicates": s.n_duplicates,
+            "changed": s.n_changed,
             "analysed": s.n_analysed,
             "failed": s.n_failed,
             "recording_hours": round(s.recording_hours, 6),

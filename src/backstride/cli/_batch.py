@@ -106,6 +106,7 @@ def _print_summary(summary: BatchSummary) -> None:
         ("analysed now", f"{summary.n_analysed}"),
         ("already done (skipped)", f"{summary.n_skipped}"),
         ("same content as another file", f"{summary.n_duplicates}"),
+        ("changed in place (rows replaced)", f"{summary.n_changed}"),
         ("failed", f"{summary.n_failed}"),
         ("recording-hours analysed", f"{summary.recording_hours:.2f}"),
         ("walking-hours found", f"{summary.walking_hours:.2f}"),
