@@ -140,7 +140,9 @@ def test_reading_options_apply_to_every_file_and_are_kept_with_the_results(
 
     assert main(base) == 1  # nothing says which column is the time: the file fails, with the reason
     assert "time column" in capsys.readouterr().out
-    assert pq.read_table(out / "failures.parquet").num_rows == 1
+    (failure,) = pq.read_table(out / "failures.parquet").to_pylist()
+    assert failure["error_type"] == "OptionNeeded"  # a NoTimeColumnError: read it with an option, as said
+    assert "--time-column" in failure["message"]
 
     options = ["--time-column", "clock", "--time-unit", "ms", "--acc-columns", "a1, a2,a3"]
     assert main([*base, *options]) == 0  # the failed file is tried again, read as told
