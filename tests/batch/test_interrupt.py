@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -84,8 +85,13 @@ def test_ctrl_c_keeps_finished_work_and_a_rerun_completes(tmp_path: Path, shared
     for name in ("bouts", "days", "failures"):
         pq.read_table(out / f"{name}.parquet")
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+    (run,) = json.loads((out / "manifest.json").read_text())["runs"]
+    assert (run["outcome"], run["finished_at"], run["analysed"]) == ("interrupted", None, done)
+    assert run["ended_at"] >= run["started_at"]
 
     summary = BatchRunner(out=out, workers=1, progress=False).run(inputs).summary_
+    runs = json.loads((out / "manifest.json").read_text())["runs"]
+    assert [r["outcome"] for r in runs] == ["interrupted", "completed"]
     assert summary.n_skipped == done
     assert summary.n_skipped + summary.n_analysed + summary.n_failed == n_files
     recordings = pq.read_table(out / "recordings.parquet").column("recording_id").to_pylist()

@@ -89,6 +89,8 @@ def test_local_cluster_end_to_end(tmp_path: Path, shared_data: Path, lab_files: 
     assert manifest["recordings_done"] == s.n_analysed
     assert manifest["tables"]["bouts"]["rows"] == len(bouts)
     assert manifest["runs"][-1]["analysed"] == s.n_analysed
+    last = manifest["runs"][-1]
+    assert last["outcome"] == "completed" and last["finished_at"] == last["ended_at"] is not None
     assert sorted(p.name for p in out.iterdir()) == [
         "bouts.parquet",
         "days.parquet",

@@ -237,6 +237,7 @@ class _Run:
             "read_options": self.read,
         }
         connected = False
+        outcome = "error"
         with _Progress(self.runner.progress, len(self.files)) as bar:
             self.bar = bar
             try:
@@ -246,10 +247,14 @@ class _Run:
                     connected = True
                     self.summary.n_workers = len(client.nthreads())
                     self._schedule(client)
+                outcome = "completed"
+            except KeyboardInterrupt:
+                outcome = "interrupted"
+                raise
             finally:
                 self.summary.wall_s = time.perf_counter() - t0
                 if connected or self.store.has_pending:
-                    self._commit(final=True)
+                    self._commit(outcome=outcome)
         return self.summary
 
     # -- scheduling -------------------------------------------------------------------------------------
@@ -290,7 +295,7 @@ class _Run:
                     result = FileOutcome(task=item, ok=False, error_type="WorkerError", message=error)
                 self._on_outcome(result)
             if time.monotonic() - self.last_commit >= self.runner.checkpoint_s:
-                self._commit(final=False)
+                self._commit()
 
     def _cached_hash(self, file: InputFile) -> HashOutcome | None:
         entry = self.old_cache.get(str(file.source))
@@ -406,11 +411,16 @@ class _Run:
         self.summary.failures.append(Failure(path=path, error_type=error_type, message=message))
         self.bar.advance(0.0, failed=True)
 
-    def _commit(self, *, final: bool) -> None:
+    def _commit(self, *, outcome: str = "running") -> None:
+        """Save what is gathered; ``outcome``: how the run ended (``completed``, ``interrupted``, ``error``),
+        ``running`` at a checkpoint."""
         s = self.summary
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         run = {
             **self.run_info,
-            "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds") if final else None,
+            "outcome": outcome,
+            "ended_at": now if outcome != "running" else None,
+            "finished_at": now if outcome == "completed" else None,
             "files": s.n_files,
             "skipped": s.n_skipped,
             "duplicates": s.n_duplicates,
