@@ -198,3 +198,17 @@ def test_damaged_recordings_in_a_folder_fail_as_analyze_says_and_the_rest_is_pas
     assert failures["p3/picture.csv"]["message"].startswith("picture.csv is a PNG image")
     (done,) = pq.read_table(out / "recordings.parquet").to_pylist()
     assert (done["path"], done["height_m"]) == ("p1/imu.csv", 1.72)  # its meta.json was read, not analysed
+
+
+def test_ctrl_c_before_the_run_starts_is_one_line(
+    tmp_path: Path, lab_files: list[Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from backstride.cli import _reading
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_reading, "options", interrupted)  # Ctrl-C while the command reads its options
+    assert main(["batch", str(lab_files[0]), "--out", str(tmp_path / "o")]) == 130
+    assert capsys.readouterr().err == "backstride: interrupted; nothing was started\n"
+    assert not (tmp_path / "o").exists()

@@ -263,3 +263,27 @@ def test_rows_of_a_changed_file_go_to_a_file_that_still_holds_that_content(
     assert recordings["copy.csv"]["source"] == str((data / "copy.csv").resolve())
     paths = {(b["recording_id"], b["path"]) for b in _rows(out, "bouts")}
     assert paths == {(_sha256(second), "a.csv"), (_sha256(first), "copy.csv")}
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_a_worker_that_dies_is_a_worker_error_for_its_file_and_its_twins(
+    tmp_path: Path, lab_files: list[Path], helpers: Any
+) -> None:
+    import dask
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (first,) = _short_lab_files(lab_files)[:1]
+    shutil.copyfile(first, data / "die.csv")
+    shutil.copyfile(first, data / "die-too.csv")  # the same bytes: the same fate, no second worker lost
+    runner = BatchRunner(out=tmp_path / "r", workers=1, progress=False, chunker=helpers.dying_reader)
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):  # no retry on another worker
+        s = runner.run([data]).summary_
+    assert (s.n_analysed, s.n_failed, s.n_duplicates) == (0, 2, 0)
+    failures = {r["path"]: r for r in _rows(tmp_path / "r", "failures")}
+    assert sorted(failures) == ["die-too.csv", "die.csv"]
+    for row in failures.values():
+        assert row["error_type"] == "WorkerError"
+        assert row["recording_id"] == _sha256(first)
+        assert row["message"].startswith("the worker running it failed: KilledWorker: ")
+    assert _rows(tmp_path / "r", "recordings") == []

@@ -5,28 +5,25 @@ reading, hashing and analysis. Each file is one task that streams the recording 
 ``backstride.gait.analyze_stream(backstride.io.iter_chunks(path, chunk_s=...))``, so a worker holds one
 chunk (plus the engine's overlap) at a time, never a whole week.
 
-Without a scheduler address the runner starts a ``dask.distributed.LocalCluster`` of worker processes
-(one thread each: the engine is numpy-bound and the GIL would serialise threads) and shuts it down when
-done, whatever happens. With an address it connects to an existing ``dask.distributed`` scheduler and
-runs the same tasks there; the workers must have backstride installed and see the files under the same
-paths as this machine (a shared file system).
+Without a scheduler address the runner starts a local cluster of worker processes, with an address it
+connects to an existing ``dask.distributed`` scheduler (``_cluster.dask_client``); the workers must then
+have backstride installed and see the files under the same paths as this machine (a shared file system).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import importlib
-import logging
 import os
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backstride._errors import InputError
+from backstride.batch._cluster import dask_client, fetch, worker_count
 from backstride.batch._discover import Detector, InputFile, discover
 from backstride.batch._store import ResultsFolder
 from backstride.batch._worker import (
@@ -76,54 +73,6 @@ class BatchSummary:
     def hours_per_second(self) -> float:
         """Throughput: recording-hours analysed per wall-clock second."""
         return self.recording_hours / self.wall_s if self.wall_s > 0 else 0.0
-
-
-@contextlib.contextmanager
-def dask_client(scheduler: str | None, workers: int, *, connect_timeout_s: float = 30.0) -> Iterator[Any]:
-    """A ``dask.distributed.Client``: on a fresh local cluster, or connected to ``scheduler``.
-
-    Everything started here is closed on the way out, also after an error or Ctrl-C.
-    """
-    try:
-        distributed: Any = importlib.import_module("dask.distributed")
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise InputError(
-            "backstride batch needs Dask: pip install 'backstride[batch]' (dask[distributed])"
-        ) from exc
-
-    cluster: Any = None
-    client: Any = None
-    try:
-        if scheduler is None:
-            dask: Any = importlib.import_module("dask")
-            # Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in its workers; setting it turns off glibc's
-            # adaptive mmap threshold, so every large numpy temporary is mapped and unmapped afresh, which
-            # made the engine about twice as slow on a worker as in a plain process (see docs/batch.md).
-            with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
-                cluster = distributed.LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    # With the dashboard off the scheduler still serves health routes over HTTP, by default on
-                    # port 8787; a random loopback port avoids a clash (and its warning) with another cluster.
-                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                    silence_logs=logging.ERROR,
-                )
-            client = distributed.Client(cluster.scheduler_address, timeout=connect_timeout_s)
-        else:
-            try:
-                client = distributed.Client(scheduler, timeout=connect_timeout_s)
-            except (OSError, TimeoutError, ValueError) as exc:
-                raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
-        yield client
-    finally:
-        if client is not None:
-            with contextlib.suppress(Exception):
-                client.close()
-        if cluster is not None:
-            with contextlib.suppress(Exception):
-                cluster.close()
 
 
 class BatchRunner:
@@ -245,7 +194,7 @@ class _Run:
                     self.runner.scheduler, self.workers, connect_timeout_s=self.runner.connect_timeout_s
                 ) as client:
                     connected = True
-                    self.summary.n_workers = len(client.nthreads())
+                    self.summary.n_workers = worker_count(client)
                     self._schedule(client)
                 outcome = "completed"
             except KeyboardInterrupt:
@@ -277,7 +226,7 @@ class _Run:
         for fut in pending:
             kind, item = kinds.pop(fut)
             try:
-                result = fut.result()
+                result = fetch(fut)
             except Exception as exc:  # the worker died (out of memory, killed) or the task was lost
                 result = None
                 error = f"the worker running it failed: {type(exc).__name__}: {exc}"
