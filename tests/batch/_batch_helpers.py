@@ -30,3 +30,14 @@ def concat_imu_csv(
 def buggy_engine(chunks: object, **subject: object) -> object:
     """An engine with a bug: every file ends in an unexpected exception."""
     raise ZeroDivisionError("float division by zero")
+
+
+def dying_reader(path: object, **options: object) -> object:
+    """A reader whose worker process dies (as out of memory) on a file named ``die*``; others read as usual."""
+    import os
+
+    from backstride.io import iter_chunks
+
+    if Path(str(path)).name.startswith("die"):
+        os._exit(1)
+    return iter_chunks(path, **options)

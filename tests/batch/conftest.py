@@ -1,5 +1,5 @@
-"""Fixtures of the batch tests: small recordings built from ../shared/data, and a check that no Dask
-process outlives a test."""
+"""Fixtures of the batch tests: small recordings built from ../shared/data, a study folder with damaged
+recordings among other files, and a check that no Dask process outlives a test."""
 
 from __future__ import annotations
 
@@ -61,3 +61,31 @@ def load_helper(name: str) -> ModuleType:
 @pytest.fixture(scope="session")
 def helpers() -> ModuleType:
     return load_helper("_batch_helpers")
+
+
+_PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+
+
+@pytest.fixture
+def study(tmp_path: Path, shared_data: Path) -> Path:
+    """A study folder as people leave them: recordings (one of them cut short, one a picture saved under a
+    recording's name, one empty) among participant files, notes and pictures: ``tmp_path / "study"``."""
+    folder = tmp_path / "study"
+    gt3x = (shared_data / "devices" / "actigraph_gt3x" / "pygt3x_neo.gt3x").read_bytes()
+    files: dict[str, bytes] = {
+        "p1/imu.csv": b"time_s,acc_x,acc_y,acc_z\n0.00,0,0,9.8\n0.01,0,0,9.8\n",
+        "p1/meta.json": b'{"height_m": 1.72}\n',
+        "p2/participant2.gt3x": gt3x[:3000],  # a download cut short
+        "p3/picture.csv": _PNG,  # a picture saved under a recording's name
+        "p4/export.zip": gt3x[:4000],  # a ZIP cut short: a recording by its content, though not by its name
+        "empty.cwa": b"",
+        "README.md": b"# the study\n",
+        "notes.txt": b"p2 wore it upside down\n",
+        "todo.txt": b"",
+        "photo.png": _PNG,
+        ".DS_Store": b"\x00\x00\x00\x01Bud1",
+    }
+    for rel, data in files.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_bytes(data)
+    return folder

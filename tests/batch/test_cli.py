@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -23,6 +25,7 @@ def test_batch_command_runs_and_reports(
     captured = capsys.readouterr()
     assert code == 1  # one file failed; the other is analysed and saved
     assert "analysed now" in captured.out
+    assert "changed in place (rows replaced)" in captured.out
     assert "failed files" in captured.out and "bad.csv" in captured.out
     assert "recording-h" in captured.err  # the progress bar is on stderr
     assert pq.read_table(out / "recordings.parquet").num_rows == 1
@@ -45,12 +48,49 @@ def test_batch_command_runs_and_reports(
 def test_bad_inputs_give_one_line_and_exit_2(
     tmp_path: Path, args: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["batch", *(str(tmp_path / a) for a in args), "--out", str(tmp_path / "o")])
+    code = main(["batch", *(str(tmp_path / a) for a in args), "--out", str(tmp_path / "o" / "deeper")])
     err = capsys.readouterr().err
     assert code == 2
     assert message in err
     assert err.count("\n") == 1 and "Traceback" not in err
-    assert not (tmp_path / "o").exists()  # nothing written when nothing could start
+    assert not (tmp_path / "o").exists()  # nothing written when nothing could start, not even a parent
+
+
+_PROC = Path("/proc/self").is_dir()
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        (
+            "notes.txt/results",
+            "cannot create the results folder {tmp}/notes.txt/results ({tmp}/notes.txt is a file)",
+        ),
+        ("notes.txt", "--out {tmp}/notes.txt is a file"),
+        pytest.param(
+            "/proc/backstride-results",
+            "cannot create the results folder /proc/backstride-results (No such file or directory)",
+            marks=pytest.mark.skipif(not _PROC, reason="needs Linux's /proc"),
+        ),
+        pytest.param(
+            "/proc",  # a folder that exists, where no file can be made (not even by root)
+            "cannot write in the results folder /proc (",
+            marks=pytest.mark.skipif(not _PROC, reason="needs Linux's /proc"),
+        ),
+    ],
+)
+def test_an_unusable_out_folder_is_one_line_and_exit_2_before_any_work(
+    tmp_path: Path, lab_files: list[Path], out: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "notes.txt").write_text("not a folder\n")
+    target = out if out.startswith("/") else str(tmp_path / out)
+    code = main(["batch", str(lab_files[0]), "--out", target, "--no-progress"])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.err.startswith(f"backstride: error: {message.format(tmp=tmp_path)}")
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    assert captured.out == ""  # no summary: nothing started
+    assert (tmp_path / "notes.txt").read_text() == "not a folder\n"
 
 
 def test_unreachable_scheduler_is_a_clear_error(
@@ -100,7 +140,9 @@ def test_reading_options_apply_to_every_file_and_are_kept_with_the_results(
 
     assert main(base) == 1  # nothing says which column is the time: the file fails, with the reason
     assert "time column" in capsys.readouterr().out
-    assert pq.read_table(out / "failures.parquet").num_rows == 1
+    (failure,) = pq.read_table(out / "failures.parquet").to_pylist()
+    assert failure["error_type"] == "OptionNeeded"  # a NoTimeColumnError: read it with an option, as said
+    assert "--time-column" in failure["message"]
 
     options = ["--time-column", "clock", "--time-unit", "ms", "--acc-columns", "a1, a2,a3"]
     assert main([*base, *options]) == 0  # the failed file is tried again, read as told
@@ -132,3 +174,41 @@ def test_a_bad_reading_option_is_one_line_before_any_work(
         assert code == 2
         assert message in err and err.count("\n") == 1
         assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_damaged_recordings_in_a_folder_fail_as_analyze_says_and_the_rest_is_passed_over(
+    study: Path, lab_files: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (good,) = [f for f in lab_files if "MS-001-Test5" in str(f)]
+    shutil.copyfile(good, study / "p1" / "imu.csv")
+    out = tmp_path / "res"
+    code = main(["batch", str(study), "--out", str(out), "--workers", "1", "--no-progress"])
+    printed = capsys.readouterr().out
+    assert code == 1
+    assert re.search(r"│ recording files found +│ +5 │", printed)
+    failures = {r["path"]: r for r in pq.read_table(out / "failures.parquet").to_pylist()}
+    assert sorted(failures) == ["empty.cwa", "p2/participant2.gt3x", "p3/picture.csv", "p4/export.zip"]
+    for path, row in failures.items():
+        assert main(["analyze", str(study / path)]) == 2
+        assert capsys.readouterr().err == f"backstride: error: {row['message']}\n"
+    assert failures["p2/participant2.gt3x"]["error_type"] == "InputError"
+    assert "cut short" in failures["p2/participant2.gt3x"]["message"]
+    assert failures["p3/picture.csv"]["error_type"] == "UnsupportedFormatError"
+    assert failures["p3/picture.csv"]["message"].startswith("picture.csv is a PNG image")
+    (done,) = pq.read_table(out / "recordings.parquet").to_pylist()
+    assert (done["path"], done["height_m"]) == ("p1/imu.csv", 1.72)  # its meta.json was read, not analysed
+
+
+def test_ctrl_c_before_the_run_starts_is_one_line(
+    tmp_path: Path, lab_files: list[Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from backstride.cli import _reading
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_reading, "options", interrupted)  # Ctrl-C while the command reads its options
+    assert main(["batch", str(lab_files[0]), "--out", str(tmp_path / "o")]) == 130
+    assert capsys.readouterr().err == "backstride: interrupted; nothing was started\n"
+    assert not (tmp_path / "o").exists()

@@ -78,3 +78,27 @@ def test_an_export_folder_is_one_recording(tmp_path: Path) -> None:
     assert [(f.path, f.source.is_dir()) for f in files] == [("walk.export", True), ("other.csv", False)]
     (only,) = discover([export], detect=detect)
     assert only.path == "walk.export" and only.source == export.resolve()
+
+
+def test_damaged_recordings_are_kept_and_what_is_plainly_not_one_is_passed_over(study: Path) -> None:
+    files = discover([study])
+    assert [f.path for f in files] == [
+        "empty.cwa",
+        "p1/imu.csv",
+        "p2/participant2.gt3x",
+        "p3/picture.csv",
+        "p4/export.zip",
+    ]
+    # a pattern follows the same rule: it matched a recording's name, so the cut file is not "no recording"
+    (cut,) = discover([str(study / "p2" / "*.gt3x")])
+    assert cut.source == (study / "p2" / "participant2.gt3x").resolve()
+    assert [f.path for f in discover([str(study / "**" / "*.*")])] == [f.path for f in files]
+
+
+def test_recording_endings_are_files_the_readers_take() -> None:
+    from backstride import io
+    from backstride.batch._discover import RECORDING_ENDINGS
+
+    assert set(io.DEVICE_SUFFIXES) <= set(RECORDING_ENDINGS)
+    assert all(ending.endswith(io.SUFFIXES) for ending in RECORDING_ENDINGS)
+    assert not {".json", ".txt"} & set(RECORDING_ENDINGS)  # participant files and notes

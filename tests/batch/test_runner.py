@@ -89,6 +89,8 @@ def test_local_cluster_end_to_end(tmp_path: Path, shared_data: Path, lab_files: 
     assert manifest["recordings_done"] == s.n_analysed
     assert manifest["tables"]["bouts"]["rows"] == len(bouts)
     assert manifest["runs"][-1]["analysed"] == s.n_analysed
+    last = manifest["runs"][-1]
+    assert last["outcome"] == "completed" and last["finished_at"] == last["ended_at"] is not None
     assert sorted(p.name for p in out.iterdir()) == [
         "bouts.parquet",
         "days.parquet",
@@ -160,3 +162,128 @@ def test_an_unexpected_exception_is_recorded_not_raised(
     rows = _rows(tmp_path / "r", "failures")
     assert {r["error_type"] for r in rows} == {"ZeroDivisionError"}
     assert all(r["message"].startswith("unexpected error: float division by zero") for r in rows)
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_every_failed_file_is_listed_even_when_another_has_the_same_content(
+    tmp_path: Path, lab_files: list[Path]
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("empty.cwa", "empty.gt3x", "also-empty.csv"):
+        (data / name).write_bytes(b"")
+    (good,) = [f for f in lab_files if "MS-001-Test5" in str(f)]
+    shutil.copyfile(good, data / "a.csv")
+    shutil.copyfile(good, data / "b.csv")  # a copy that did succeed stands for its twin, as before
+
+    s = BatchRunner(out=tmp_path / "r", workers=1, progress=False).run([data]).summary_
+    assert (s.n_files, s.n_analysed, s.n_duplicates, s.n_failed) == (5, 1, 1, 3)
+    failures = {r["path"]: r for r in _rows(tmp_path / "r", "failures")}
+    empty = hashlib.sha256(b"").hexdigest()
+    assert {p: (r["recording_id"], r["message"]) for p, r in failures.items()} == {
+        "also-empty.csv": (empty, "also-empty.csv is empty"),
+        "empty.cwa": (empty, "empty.cwa is empty"),
+        "empty.gt3x": (empty, "empty.gt3x is empty"),
+    }
+    assert sorted(f.path for f in s.failures) == sorted(failures)
+    (done,) = _rows(tmp_path / "r", "recordings")
+    assert done["path"] in ("a.csv", "b.csv")
+
+
+def _short_lab_files(lab_files: list[Path]) -> list[Path]:
+    return [f for f in lab_files if "Test5" in str(f)]
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_a_file_changed_in_place_replaces_its_earlier_rows(tmp_path: Path, lab_files: list[Path]) -> None:
+    first, second, third = _short_lab_files(lab_files)[:3]
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copyfile(first, data / "a.csv")
+    shutil.copyfile(second, data / "b.csv")
+    out = tmp_path / "r"
+    run = BatchRunner(out=out, workers=1, chunk_s=30.0, progress=False).run
+    assert run([data]).summary_.n_analysed == 2
+    old_a = _sha256(data / "a.csv")
+
+    shutil.copyfile(third, data / "a.csv")  # the same place, other content (a re-export, a fixed file)
+    s = run([data]).summary_
+    new_a = _sha256(data / "a.csv")
+    recordings = {r["path"]: r for r in _rows(out, "recordings")}
+    assert sorted((r["path"], r["recording_id"]) for r in _rows(out, "recordings")) == [
+        ("a.csv", new_a),
+        ("b.csv", _sha256(second)),
+    ]
+    assert (s.n_analysed, s.n_skipped, s.n_changed, s.n_failed) == (1, 1, 1, 0)
+    expected = analyze_stream(iter_chunks(data / "a.csv", chunk_s=30.0))
+    assert recordings["a.csv"]["n_steps"] == expected.summary.n_steps > 0
+    for name in ("bouts", "days"):
+        ids = {r["recording_id"] for r in _rows(out, name)}
+        assert old_a not in ids and new_a in ids
+    assert len([b for b in _rows(out, "bouts") if b["path"] == "a.csv"]) == expected.summary.n_bouts
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [r["changed"] for r in manifest["runs"][-1:]] == [1]
+    assert manifest["recordings_done"] == 2
+
+    # changed again, into a file that cannot be read: its failure replaces its results
+    (data / "a.csv").write_text("time_s,acc_x,acc_y,acc_z\n0.0,1,2,3\n")
+    s = run([data]).summary_
+    assert (s.n_analysed, s.n_skipped, s.n_changed, s.n_failed) == (0, 1, 1, 1)
+    assert [r["path"] for r in _rows(out, "recordings")] == ["b.csv"]
+    assert {r["recording_id"] for r in _rows(out, "bouts")} == {_sha256(second)}
+    assert [(r["path"], r["recording_id"]) for r in _rows(out, "failures")] == [
+        ("a.csv", _sha256(data / "a.csv"))
+    ]
+
+    # unchanged since: nothing is replaced again
+    s = run([data]).summary_
+    assert (s.n_skipped, s.n_changed, s.n_failed) == (1, 0, 1)
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_rows_of_a_changed_file_go_to_a_file_that_still_holds_that_content(
+    tmp_path: Path, lab_files: list[Path]
+) -> None:
+    first, second = _short_lab_files(lab_files)[:2]
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copyfile(first, data / "a.csv")
+    out = tmp_path / "r"
+    run = BatchRunner(out=out, workers=1, progress=False).run
+    run([data])
+    shutil.copyfile(first, data / "copy.csv")  # the earlier content, still there under another name
+    shutil.copyfile(second, data / "a.csv")
+    s = run([data]).summary_
+    recordings = {r["path"]: r for r in _rows(out, "recordings")}
+    assert sorted((r["path"], r["recording_id"]) for r in _rows(out, "recordings")) == [
+        ("a.csv", _sha256(second)),
+        ("copy.csv", _sha256(first)),
+    ]
+    assert s.n_changed == 1 and s.n_failed == 0
+    assert recordings["copy.csv"]["source"] == str((data / "copy.csv").resolve())
+    paths = {(b["recording_id"], b["path"]) for b in _rows(out, "bouts")}
+    assert paths == {(_sha256(second), "a.csv"), (_sha256(first), "copy.csv")}
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_a_worker_that_dies_is_a_worker_error_for_its_file_and_its_twins(
+    tmp_path: Path, lab_files: list[Path], helpers: Any
+) -> None:
+    import dask
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (first,) = _short_lab_files(lab_files)[:1]
+    shutil.copyfile(first, data / "die.csv")
+    shutil.copyfile(first, data / "die-too.csv")  # the same bytes: the same fate, no second worker lost
+    runner = BatchRunner(out=tmp_path / "r", workers=1, progress=False, chunker=helpers.dying_reader)
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):  # no retry on another worker
+        s = runner.run([data]).summary_
+    assert (s.n_analysed, s.n_failed, s.n_duplicates) == (0, 2, 0)
+    failures = {r["path"]: r for r in _rows(tmp_path / "r", "failures")}
+    assert sorted(failures) == ["die-too.csv", "die.csv"]
+    for row in failures.values():
+        assert row["error_type"] == "WorkerError"
+        assert row["recording_id"] == _sha256(first)
+        assert row["message"].startswith("the worker running it failed: KilledWorker: ")
+    assert _rows(tmp_path / "r", "recordings") == []

@@ -137,6 +137,33 @@ def test_merge_replaces_rows_per_recording_and_clears_fixed_failures(tmp_path: P
     assert not (tmp_path / LOCK).exists()
 
 
+def test_rows_of_earlier_content_are_dropped_or_moved_with_the_next_commit(tmp_path: Path) -> None:
+    store = ResultsFolder(tmp_path).open()
+    for rid, path in (("a", "a.csv"), ("b", "b.csv")):
+        store.add_done(_recording(rid, path), _bouts(rid, path, 2), _days(rid, path))
+    store.commit(run={"run_id": "r1"}, hash_cache={})
+    assert store.ids_by_source() == {"/data/a.csv": {"a"}, "/data/b.csv": {"b"}}
+
+    store.drop("a")  # a.csv changed: its new content comes in the same commit
+    store.add_done(_recording("a2", "a.csv"), _bouts("a2", "a.csv", 1), _days("a2", "a.csv"))
+    store.move("b", path="sub/copy.csv", source="/data/sub/copy.csv")  # b.csv changed, a copy holds b
+    assert store.has_pending
+    store.commit(run={"run_id": "r2"}, hash_cache={})
+    store.close()
+    recs = pq.read_table(tmp_path / "recordings.parquet").to_pylist()
+    assert sorted((r["recording_id"], r["path"], r["source"]) for r in recs) == [
+        ("a2", "a.csv", "/data/a.csv"),
+        ("b", "sub/copy.csv", "/data/sub/copy.csv"),
+    ]
+    for name, per_recording in (("bouts", {"a2": 1, "b": 2}), ("days", {"a2": 1, "b": 1})):
+        rows = pq.read_table(tmp_path / f"{name}.parquet").to_pylist()
+        assert sorted((r["recording_id"], r["path"]) for r in rows) == sorted(
+            (rid, "a.csv" if rid == "a2" else "sub/copy.csv")
+            for rid, n in per_recording.items()
+            for _ in range(n)
+        )
+
+
 def test_a_second_writer_is_refused_and_a_stale_lock_taken_over(tmp_path: Path) -> None:
     first = ResultsFolder(tmp_path).open()
     with pytest.raises(InputError, match="another batch is writing"):
@@ -151,6 +178,22 @@ def test_a_folder_of_another_table_format_is_refused(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text(json.dumps({"schema_version": 999}))
     with pytest.raises(InputError, match="new folder"):
         ResultsFolder(tmp_path).open()
+    assert not (tmp_path / LOCK).exists()  # a folder refused is left as it was found
+
+
+def test_a_folder_that_cannot_be_created_leaves_nothing(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("x")
+    with pytest.raises(InputError, match=r"cannot create the results folder .*a.txt is a file"):
+        ResultsFolder(tmp_path / "a.txt" / "out").open()
+    with pytest.raises(InputError, match="not valid JSON"):  # refused: its lock goes, its files stay
+        (tmp_path / "m").mkdir()
+        (tmp_path / "m" / "manifest.json").write_text("{")
+        ResultsFolder(tmp_path / "m").open()
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["manifest.json"]
+    store = ResultsFolder(tmp_path / "new" / "deeper").open()
+    assert (tmp_path / "new" / "deeper" / LOCK).is_file()
+    store.close()  # nothing was written: the folders it made go again
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "m"]
 
 
 def test_a_table_with_other_columns_is_refused(tmp_path: Path) -> None:

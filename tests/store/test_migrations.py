@@ -10,6 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
 from backstride import store
+from backstride._errors import InputError
 from backstride.cli import main
 
 
@@ -146,6 +147,118 @@ def test_entered_in_error_columns_come_and_go_with_revision_0003_and_keep_the_ro
         with store.transaction(engine, readonly=True) as s:
             (row,) = store.questionnaire_history(s, pid)  # the mark went with its columns; the row stayed
             assert row.score == 5.0 and row.entered_in_error_at is None
+        assert _schema_diff(engine) == []
+    finally:
+        engine.dispose()
+
+
+def _sqlite_file(url: str) -> Path:
+    path = store.sqlite_path(url)
+    assert path is not None
+    return path
+
+
+def _one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith("backstride: error: ")
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    return captured.err.removeprefix("backstride: error: ").rstrip("\n")
+
+
+def test_another_programs_database_is_refused_and_left_as_it_was(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Sensor Logger SQLite export (a table ``accelerometer``) was given backstride's tables beside its own."""
+    from sqlalchemy import create_engine, text
+
+    plain = create_engine(db_url)
+    with plain.begin() as conn:
+        conn.execute(text("CREATE TABLE accelerometer (time REAL, x REAL, y REAL, z REAL)"))
+        conn.execute(text("INSERT INTO accelerometer VALUES (0.0, 0.1, 0.2, 9.8)"))
+    plain.dispose()
+    sqlite = store.sqlite_path(db_url) is not None
+    before = _sqlite_file(db_url).read_bytes() if sqlite else b""
+    where = f"the database at {db_url}" if sqlite else "the database at"
+
+    for command in (["db", "upgrade"], ["db", "status"]):
+        assert main([*command, "--database-url", db_url]) == 2
+        said = _one_error_line(capsys)
+        assert said.startswith(where)
+        assert said.endswith(
+            "is not a backstride database (it holds the table accelerometer and no backstride revision); "
+            "nothing was written"
+        )
+    with pytest.raises(InputError, match="not a backstride database"):
+        store.upgrade(db_url)
+    if sqlite:  # not a byte changed (no journal mode set), no file made beside it
+        assert _sqlite_file(db_url).read_bytes() == before
+        assert sorted(p.name for p in _sqlite_file(db_url).parent.iterdir()) == ["test.db"]
+    plain = create_engine(db_url)
+    try:
+        assert inspect(plain).get_table_names() == ["accelerometer"]
+    finally:
+        plain.dispose()
+
+
+def test_a_revision_backstride_does_not_know_is_refused(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    plain = create_engine(db_url)
+    with plain.begin() as conn:  # another program's Alembic history
+        conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+        conn.execute(text("INSERT INTO alembic_version VALUES ('ae1027a6acf')"))
+        conn.execute(text("CREATE TABLE users (id INTEGER PRIMARY KEY)"))
+    plain.dispose()
+    assert main(["db", "upgrade", "--database-url", db_url]) == 2
+    assert _one_error_line(capsys).endswith(
+        "is at revision ae1027a6acf, which this backstride does not know (another program's database, or a "
+        "newer backstride's); nothing was written"
+    )
+
+
+def test_db_status_where_there_is_no_database_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nowhere" / "clinic.db"
+    assert main(["db", "status", "--database-url", f"sqlite:///{missing}"]) == 2
+    assert _one_error_line(capsys) == (
+        f"no database at {missing} (give --database-url, or create one: backstride db upgrade)"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite:///:memory:"])
+@pytest.mark.parametrize("command", ["upgrade", "status"])
+def test_an_in_memory_database_is_refused(url: str, command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["db", command, "--database-url", url]) == 2
+    assert _one_error_line(capsys) == (
+        f"{url} is an in-memory database, gone when the command ends; give a file "
+        "(sqlite:///path/to/backstride.db) or a database server"
+    )
+
+
+def test_db_upgrade_says_what_it_did_and_never_goes_back(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = store.head_revision()
+    shown = db_url if store.sqlite_path(db_url) is not None else None
+    assert main(["db", "upgrade", "--database-url", db_url, "--revision", "0001"]) == 0
+    out = capsys.readouterr().out
+    assert out.endswith("created at revision 0001\n") and (shown is None or shown in out)
+    assert main(["db", "upgrade", "--database-url", db_url]) == 0
+    assert capsys.readouterr().out.endswith(f"upgraded from revision 0001 to revision {head}\n")
+    assert main(["db", "upgrade", "--database-url", db_url]) == 0
+    assert capsys.readouterr().out.endswith(f"is already at revision {head}; nothing to do\n")
+
+    assert main(["db", "upgrade", "--database-url", db_url, "--revision", "0001"]) == 2
+    assert _one_error_line(capsys).endswith(
+        f"is at revision {head}, past 0001; nothing was changed (backstride db upgrade only moves forward)"
+    )
+    engine = store.make_engine(db_url)
+    try:
+        assert store.current_revision(engine=engine) == head
         assert _schema_diff(engine) == []
     finally:
         engine.dispose()

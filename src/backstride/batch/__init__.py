@@ -6,13 +6,13 @@ The same :func:`backstride.gait.analyze_stream` runs per file on a local cluster
 
 from __future__ import annotations
 
+from backstride.batch._cluster import dask_client
 from backstride.batch._discover import InputFile, discover
 from backstride.batch._runner import (
     DEFAULT_CHUNK_S,
     BatchRunner,
     BatchSummary,
     Failure,
-    dask_client,
     run_batch,
 )
 from backstride.batch._schema import BOUTS, DAYS, FAILURES, RECORDINGS, SCHEMA_VERSION, SCHEMAS

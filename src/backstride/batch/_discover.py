@@ -8,12 +8,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from backstride._errors import BackstrideError, InputError
+from backstride._errors import BackstrideError, InputError, UnsupportedFormatError
 
 Detector = Callable[[Path], object]
-"""``detect_format(path)``: returns the format's name, raises a BackstrideError when it is not a recording."""
+"""``detect_format(path)``: returns the format's name; raises :class:`UnsupportedFormatError` when the content
+is plainly something else, another error when it looks like a recording that cannot be read (cut short)."""
 
 _MAGIC = frozenset("*?[")
+
+RECORDING_ENDINGS = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".cwa", ".gt3x", ".bin")
+"""Endings of file names that only recordings carry in a study's folders (the readers' tables and device
+files): a file found with one is a recording whatever its content, and analysing it says what is wrong with
+it. The readers take ``.json``, ``.txt``, ``.xlsx``, ``.zip``, ``.sqlite``, ``.db`` and ``.gz`` files too,
+but participant files (``meta.json``), notes, spreadsheets and archives beside the recordings carry those
+names, so such a file is a recording only when its content is one."""
 
 
 @dataclass(frozen=True)
@@ -30,11 +38,33 @@ def default_detector() -> Detector:
     return detect_format
 
 
-def _recognised(file: Path, detect: Detector) -> bool:
+def _recognised(folder: Path, detect: Detector) -> bool:
+    """Is ``folder`` one recording (a phone app's export)? Otherwise it is searched."""
     try:
-        detect(file)
+        detect(folder)
     except (BackstrideError, OSError, ValueError):
         return False
+    return True
+
+
+def is_recording(file: Path, detect: Detector) -> bool:
+    """Is a file found in a folder or by a pattern a recording, to analyse (or to report as failed)?
+
+    Yes when its name ends in one of :data:`RECORDING_ENDINGS`, or when its content is a recording, readable
+    or not (a ZIP cut short is one: the reader says so). No for an empty file with another name, for one
+    that cannot be opened, and for one whose content is plainly something else (an image, a participant
+    file, notes): it is passed over.
+    """
+    if file.name.lower().endswith(RECORDING_ENDINGS):
+        return True
+    try:
+        if file.stat().st_size == 0:
+            return False  # no content to tell what it is; only its name could
+        detect(file)
+    except (UnsupportedFormatError, OSError):
+        return False
+    except (BackstrideError, ValueError):
+        return True  # a recording by its content, damaged: analysing it fails with the reader's reason
     return True
 
 
@@ -64,11 +94,12 @@ def discover(
 
     - a file is taken as it is (if it is not a recording, analysing it fails and the batch says why);
     - a folder that a reader recognises as one recording (a phone app's export folder) is taken whole;
-    - any other folder is searched recursively, hidden files and folders skipped, and only what a
-      reader recognises is kept (so ``meta.json`` or ``reference.json`` beside a recording are passed
-      over);
+    - any other folder is searched recursively, hidden files and folders skipped, and the files that
+      are recordings by name or by content (:func:`is_recording`) are kept, readable or not, so a damaged
+      one is reported as failed, while ``meta.json``, notes or pictures beside a recording are passed
+      over;
     - anything else with ``*``, ``?`` or ``[`` is a glob pattern (``**`` crosses folders), and the
-      recognised files it matches are kept.
+      files it matches are kept by the same rule (and the folders it matches that are one recording).
 
     ``exclude`` (the results folder) is never searched. An input that names nothing is an
     :class:`InputError`, raised before any work starts.
@@ -96,7 +127,7 @@ def discover(
                 continue
             n = 0
             for file in _walk(base, skip, detector):
-                if _recognised(file, detector()):
+                if file.is_dir() or is_recording(file, detector()):
                     n += 1
                     found.setdefault(file, InputFile(file, file.relative_to(base).as_posix()))
             if n == 0:
@@ -110,7 +141,8 @@ def discover(
                     skip is not None and skip in match.resolve().parents
                 ):
                     continue
-                if _recognised(match, detector()):
+                one = is_recording(match, detector()) if match.is_file() else _recognised(match, detector())
+                if one:
                     n += 1
                     src = match.resolve()
                     try:

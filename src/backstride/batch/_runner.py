@@ -5,28 +5,25 @@ reading, hashing and analysis. Each file is one task that streams the recording 
 ``backstride.gait.analyze_stream(backstride.io.iter_chunks(path, chunk_s=...))``, so a worker holds one
 chunk (plus the engine's overlap) at a time, never a whole week.
 
-Without a scheduler address the runner starts a ``dask.distributed.LocalCluster`` of worker processes
-(one thread each: the engine is numpy-bound and the GIL would serialise threads) and shuts it down when
-done, whatever happens. With an address it connects to an existing ``dask.distributed`` scheduler and
-runs the same tasks there; the workers must have backstride installed and see the files under the same
-paths as this machine (a shared file system).
+Without a scheduler address the runner starts a local cluster of worker processes, with an address it
+connects to an existing ``dask.distributed`` scheduler (``_cluster.dask_client``); the workers must then
+have backstride installed and see the files under the same paths as this machine (a shared file system).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import importlib
-import logging
 import os
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backstride._errors import InputError
+from backstride.batch._cluster import dask_client, fetch, worker_count
 from backstride.batch._discover import Detector, InputFile, discover
 from backstride.batch._store import ResultsFolder
 from backstride.batch._worker import (
@@ -60,6 +57,8 @@ class BatchSummary:
     n_files: int = 0
     n_skipped: int = 0
     n_duplicates: int = 0
+    n_changed: int = 0
+    """Files whose content changed in place since an earlier run: their earlier rows were replaced."""
     n_analysed: int = 0
     n_failed: int = 0
     recording_hours: float = 0.0
@@ -74,54 +73,6 @@ class BatchSummary:
     def hours_per_second(self) -> float:
         """Throughput: recording-hours analysed per wall-clock second."""
         return self.recording_hours / self.wall_s if self.wall_s > 0 else 0.0
-
-
-@contextlib.contextmanager
-def dask_client(scheduler: str | None, workers: int, *, connect_timeout_s: float = 30.0) -> Iterator[Any]:
-    """A ``dask.distributed.Client``: on a fresh local cluster, or connected to ``scheduler``.
-
-    Everything started here is closed on the way out, also after an error or Ctrl-C.
-    """
-    try:
-        distributed: Any = importlib.import_module("dask.distributed")
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise InputError(
-            "backstride batch needs Dask: pip install 'backstride[batch]' (dask[distributed])"
-        ) from exc
-
-    cluster: Any = None
-    client: Any = None
-    try:
-        if scheduler is None:
-            dask: Any = importlib.import_module("dask")
-            # Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in its workers; setting it turns off glibc's
-            # adaptive mmap threshold, so every large numpy temporary is mapped and unmapped afresh, which
-            # made the engine about twice as slow on a worker as in a plain process (see docs/batch.md).
-            with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
-                cluster = distributed.LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    # With the dashboard off the scheduler still serves health routes over HTTP, by default on
-                    # port 8787; a random loopback port avoids a clash (and its warning) with another cluster.
-                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                    silence_logs=logging.ERROR,
-                )
-            client = distributed.Client(cluster.scheduler_address, timeout=connect_timeout_s)
-        else:
-            try:
-                client = distributed.Client(scheduler, timeout=connect_timeout_s)
-            except (OSError, TimeoutError, ValueError) as exc:
-                raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
-        yield client
-    finally:
-        if client is not None:
-            with contextlib.suppress(Exception):
-                client.close()
-        if cluster is not None:
-            with contextlib.suppress(Exception):
-                cluster.close()
 
 
 class BatchRunner:
@@ -181,16 +132,15 @@ class BatchRunner:
         if workers < 1:
             raise InputError(f"--workers must be at least 1, got {workers}")
         out = Path(self.out).expanduser()
-        files = discover(inputs, detect=self.detect, exclude=out)
-        self.files_ = files
-        created = not out.exists()
+        # the results folder first: one that cannot be written stops the command before the inputs are
+        # searched; if nothing starts after all (no inputs, no scheduler), the folders made for it go again
         store = ResultsFolder(out).open()
         try:
+            files = discover(inputs, detect=self.detect, exclude=out)
+            self.files_ = files
             self.summary_ = _Run(self, store, files, workers).execute(inputs)
         finally:
             store.close()
-            if created and out.is_dir() and not any(out.iterdir()):
-                out.rmdir()  # nothing started (e.g. the scheduler was unreachable): leave no trace
         return self
 
 
@@ -207,6 +157,12 @@ class _Run:
         self.summary = BatchSummary(out=store.out, n_files=len(files))
         self.done = store.done_ids
         self.in_flight: set[str] = set()
+        # files whose content is that of a file being analysed: settled by its outcome
+        self.twins: dict[str, list[HashOutcome]] = {}
+        # what earlier runs analysed, by file: a file found with other content has changed in place
+        self.earlier = store.ids_by_source()
+        # files of this run whose content was done before (skipped), by that content
+        self.seen_done: dict[str, HashOutcome] = {}
         self.old_cache = store.hash_cache
         self.cache: dict[str, dict[str, Any]] = {}
         self.run_id = uuid.uuid4().hex
@@ -230,6 +186,7 @@ class _Run:
             "read_options": self.read,
         }
         connected = False
+        outcome = "error"
         with _Progress(self.runner.progress, len(self.files)) as bar:
             self.bar = bar
             try:
@@ -237,30 +194,39 @@ class _Run:
                     self.runner.scheduler, self.workers, connect_timeout_s=self.runner.connect_timeout_s
                 ) as client:
                     connected = True
-                    self.summary.n_workers = len(client.nthreads())
+                    self.summary.n_workers = worker_count(client)
                     self._schedule(client)
+                outcome = "completed"
+            except KeyboardInterrupt:
+                outcome = "interrupted"
+                raise
             finally:
                 self.summary.wall_s = time.perf_counter() - t0
                 if connected or self.store.has_pending:
-                    self._commit(final=True)
+                    self._commit(outcome=outcome)
         return self.summary
 
     # -- scheduling -------------------------------------------------------------------------------------
     def _schedule(self, client: Any) -> None:
         pending: Any = importlib.import_module("dask.distributed").as_completed()
         kinds: dict[Any, tuple[str, InputFile | FileTask]] = {}
+
+        def submit(kind: str, item: InputFile | FileTask, fn: Any, *args: Any, **kwargs: Any) -> None:
+            fut = client.submit(fn, *args, pure=False, **kwargs)
+            kinds[fut] = (kind, item)
+            pending.add(fut)
+
+        self._submit = submit
         for file in self.files:
             cached = self._cached_hash(file)
             if cached is not None:
-                self._on_hash(cached, client, pending, kinds)
+                self._on_hash(cached)
             else:
-                fut = client.submit(sha256_file, str(file.source), file.path, pure=False)
-                kinds[fut] = ("hash", file)
-                pending.add(fut)
+                submit("hash", file, sha256_file, str(file.source), file.path)
         for fut in pending:
             kind, item = kinds.pop(fut)
             try:
-                result = fut.result()
+                result = fetch(fut)
             except Exception as exc:  # the worker died (out of memory, killed) or the task was lost
                 result = None
                 error = f"the worker running it failed: {type(exc).__name__}: {exc}"
@@ -271,15 +237,14 @@ class _Run:
                 if result is None:
                     self._fail(item.path, str(item.source), None, "WorkerError", error)
                 else:
-                    self._on_hash(result, client, pending, kinds)
+                    self._on_hash(result)
             else:
                 assert isinstance(item, FileTask)
                 if result is None:
-                    self._fail(item.path, item.source, item.recording_id, "WorkerError", error)
-                else:
-                    self._on_outcome(result)
+                    result = FileOutcome(task=item, ok=False, error_type="WorkerError", message=error)
+                self._on_outcome(result)
             if time.monotonic() - self.last_commit >= self.runner.checkpoint_s:
-                self._commit(final=False)
+                self._commit()
 
     def _cached_hash(self, file: InputFile) -> HashOutcome | None:
         entry = self.old_cache.get(str(file.source))
@@ -301,7 +266,7 @@ class _Run:
             )
         return None
 
-    def _on_hash(self, h: HashOutcome, client: Any, pending: Any, kinds: dict[Any, Any]) -> None:
+    def _on_hash(self, h: HashOutcome) -> None:
         if h.recording_id is None:
             self._fail(
                 h.path, h.source, None, h.error_type or "InputError", h.message or "cannot read the file"
@@ -312,41 +277,46 @@ class _Run:
         if h.recording_id in self.done:
             self.summary.n_skipped += 1
             self.store.mark_resolved(h.source)
+            self.seen_done.setdefault(h.recording_id, h)
+            self._settled(h.source, h.recording_id)
             self.bar.advance(0.0)
             return
         if h.recording_id in self.in_flight:
-            # same content as a file already scheduled: its outcome stands for both
-            self.summary.n_duplicates += 1
-            self.store.mark_resolved(h.source)
-            self.bar.advance(0.0)
+            # same content as a file already scheduled: its outcome decides for both
+            self.twins.setdefault(h.recording_id, []).append(h)
             return
         self.in_flight.add(h.recording_id)
+        self._analyse(h)
+
+    def _analyse(self, h: HashOutcome) -> None:
+        assert h.recording_id is not None
         task = FileTask(source=h.source, path=h.path, recording_id=h.recording_id, size_bytes=h.size_bytes)
-        fut = client.submit(
+        self._submit(
+            "analyze",
+            task,
             analyze_file,
             task,
             chunk_s=self.runner.chunk_s,
             read=self.read,
             chunker=self.runner.chunker,
             analyzer=self.runner.analyzer,
-            pure=False,
         )
-        kinds[fut] = ("analyze", task)
-        pending.add(fut)
 
     def _on_outcome(self, outcome: FileOutcome) -> None:
         task = outcome.task
         if outcome.worker:
             peaks = self.summary.worker_peak_rss_bytes
             peaks[outcome.worker] = max(peaks.get(outcome.worker, 0), outcome.peak_rss_bytes)
+        twins = self.twins.pop(task.recording_id, [])
         if not outcome.ok:
-            self._fail(
-                task.path,
-                task.source,
-                task.recording_id,
-                outcome.error_type or "Error",
-                outcome.message or "",
-            )
+            error_type, message = outcome.error_type or "Error", outcome.message or ""
+            self._fail(task.path, task.source, task.recording_id, error_type, message)
+            self.in_flight.discard(task.recording_id)
+            for twin in twins:
+                if error_type == "WorkerError":  # no need to lose another worker to the same bytes
+                    self._fail(twin.path, twin.source, twin.recording_id, error_type, message)
+                else:  # the reader's words name the file (and a name can matter): each twin says its own
+                    self._analyse(twin)
             return
         self.store.add_done(outcome.recording, outcome.bouts, outcome.days)
         self.done.add(task.recording_id)
@@ -356,23 +326,54 @@ class _Run:
         self.summary.walking_hours += float(outcome.recording["total_walking_s"]) / 3600.0
         self.summary.n_bouts += int(outcome.recording["n_bouts"])
         self.bar.advance(hours)
+        self._settled(task.source, task.recording_id)
+        for twin in twins:
+            self.summary.n_duplicates += 1
+            self.store.mark_resolved(twin.source)
+            self._settled(twin.source, task.recording_id)
+            self.bar.advance(0.0)
+
+    def _settled(self, source: str, recording_id: str | None) -> None:
+        """The file ``source`` now has content ``recording_id`` done or failed: if an earlier run analysed other
+        content at that place, the file changed since, and those rows go in the same commit as its new ones
+        (or, when another file of this run holds that earlier content, they are given to it)."""
+        if recording_id is None:  # not even read: whether it changed is not known
+            return
+        stale = self.earlier.pop(source, set()) - {recording_id}
+        if not stale:
+            return
+        self.summary.n_changed += 1
+        for old in stale:
+            holder = self.seen_done.get(old)
+            if holder is not None and holder.source != source:
+                self.store.move(old, path=holder.path, source=holder.source)
+            else:
+                self.store.drop(old)
+                self.done.discard(old)  # a file of this run found with that content later is analysed
 
     def _fail(self, path: str, source: str, recording_id: str | None, error_type: str, message: str) -> None:
         self.store.add_failure(
             recording_id=recording_id, path=path, source=source, error_type=error_type, message=message
         )
+        self._settled(source, recording_id)
         self.summary.n_failed += 1
         self.summary.failures.append(Failure(path=path, error_type=error_type, message=message))
         self.bar.advance(0.0, failed=True)
 
-    def _commit(self, *, final: bool) -> None:
+    def _commit(self, *, outcome: str = "running") -> None:
+        """Save what is gathered; ``outcome``: how the run ended (``completed``, ``interrupted``, ``error``),
+        ``running`` at a checkpoint."""
         s = self.summary
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         run = {
             **self.run_info,
-            "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds") if final else None,
+            "outcome": outcome,
+            "ended_at": now if outcome != "running" else None,
+            "finished_at": now if outcome == "completed" else None,
             "files": s.n_files,
             "skipped": s.n_skipped,
             "duplicates": s.n_duplicates,
+            "changed": s.n_changed,
             "analysed": s.n_analysed,
             "failed": s.n_failed,
             "recording_hours": round(s.recording_hours, 6),

@@ -106,12 +106,32 @@ class ResultsFolder:
         self._pending_done: set[str] = set()
         self._pending_failed_sources: set[str] = set()
         self._resolved_sources: set[str] = set()
+        self._dropped: set[str] = set()
+        self._moved: dict[str, tuple[str, str]] = {}
         self._locked = False
+        self._created: list[Path] = []
 
     # -- opening -------------------------------------------------------------------------------------
     def open(self) -> ResultsFolder:
+        """Create the folder if needed, lock it and load what earlier runs wrote.
+
+        A folder that cannot be created or written is an :class:`InputError` (one line, before any work);
+        whatever went wrong, nothing is left behind: no lock, and no folder this call created.
+        """
+        try:
+            self._open()
+        except OSError as exc:
+            self.close()
+            raise InputError(self._unusable(exc)) from None
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _open(self) -> None:
         if self.out.exists() and not self.out.is_dir():
             raise InputError(f"--out {self.out} is a file; give a folder for the results")
+        self._created = [p for p in (self.out, *self.out.parents) if not p.exists()]
         self.out.mkdir(parents=True, exist_ok=True)
         self._lock()
         for leftover in self.out.glob(f".*{_TMP_MARK}*"):  # from a batch killed mid-write
@@ -145,7 +165,18 @@ class ResultsFolder:
                 self.tables[name] = table.cast(schema)
             else:
                 self.tables[name] = schema.empty_table()
-        return self
+
+    def _unusable(self, exc: OSError) -> str:
+        """Why ``--out`` cannot hold the results, in a line (``exc``: what creating or writing it raised)."""
+        why = exc.strerror or str(exc)
+        if self.out.is_dir():
+            what = "write in"
+        else:
+            what = "create"
+            blocking = next((p for p in self.out.parents if p.exists() and not p.is_dir()), None)
+            if blocking is not None:
+                why = f"{blocking} is a file"
+        return f"cannot {what} the results folder {self.out} ({why}); give --out a folder that can be written"
 
     def _lock(self) -> None:
         path = self.out / LOCK
@@ -173,10 +204,15 @@ class ResultsFolder:
         raise InputError(f"cannot lock {self.out}")
 
     def close(self) -> None:
+        """Release the lock; remove the folders :meth:`open` created if nothing was written in them."""
         if self._locked:
             with contextlib.suppress(FileNotFoundError):
                 (self.out / LOCK).unlink()
             self._locked = False
+        for folder in self._created:  # deepest first
+            with contextlib.suppress(OSError):  # not empty (results were written), or already gone
+                folder.rmdir()
+        self._created = []
 
     # -- what is there ------------------------------------------------------------------------------
     @property
@@ -188,6 +224,16 @@ class ResultsFolder:
         mask = pc.equal(table.column("recording_id"), recording_id)
         durations = table.filter(mask).column("duration_s").to_pylist()
         return float(durations[0]) / 3600.0 if durations else 0.0
+
+    def ids_by_source(self) -> dict[str, set[str]]:
+        """The recordings done, by the file (``source``) they were read from."""
+        table = self.tables["recordings"]
+        found: dict[str, set[str]] = {}
+        for source, rid in zip(
+            table.column("source").to_pylist(), table.column("recording_id").to_pylist(), strict=True
+        ):
+            found.setdefault(str(source), set()).add(str(rid))
+        return found
 
     @property
     def hash_cache(self) -> dict[str, dict[str, Any]]:
@@ -221,19 +267,33 @@ class ResultsFolder:
         """``source`` needs no failure row any more (its content is done, e.g. it was repaired to a copy)."""
         self._resolved_sources.add(source)
 
+    def drop(self, recording_id: str) -> None:
+        """Remove the rows of a recording done earlier (its file has other content now) at the next commit,
+        with the rows added until then."""
+        self._dropped.add(recording_id)
+
+    def move(self, recording_id: str, *, path: str, source: str) -> None:
+        """Give the rows of a recording done earlier the file that holds its content now, at the next commit
+        (its own file has other content now, another file this one's)."""
+        self._moved[recording_id] = (path, source)
+
     @property
     def has_pending(self) -> bool:
-        return any(self._pending.values())
+        return any(self._pending.values()) or bool(self._dropped or self._moved)
 
     def commit(self, *, run: dict[str, Any], hash_cache: dict[str, dict[str, Any]]) -> None:
         """Merge pending rows into the tables and write everything atomically (see the module's notes)."""
         done = self._pending_done
         # A failed file that now succeeded, or failed again, loses its old failure rows.
         fail_sources = self._pending_failed_sources
+        # A file changed in place loses the rows of its earlier content, in the same commit as its new ones.
+        replaced = done | self._dropped
         for name in ("bouts", "days", "recordings"):
             base = self.tables[name]
-            if done:
-                base = base.filter(_not_in(base.column("recording_id"), done))
+            if replaced:
+                base = base.filter(_not_in(base.column("recording_id"), replaced))
+            for rid, where in self._moved.items():
+                base = _moved(base, rid, *where)
             self.tables[name] = pa.concat_tables([base, *self._pending[name]]).combine_chunks()
         failures = self.tables["failures"]
         all_done = {str(v) for v in self.tables["recordings"].column("recording_id").to_pylist()}
@@ -265,9 +325,22 @@ class ResultsFolder:
         self._pending_done = set()
         self._pending_failed_sources = set()
         self._resolved_sources = set()
+        self._dropped = set()
+        self._moved = {}
 
     def _pending_sources(self, name: str) -> list[str]:
         return [str(s) for t in self._pending[name] for s in t.column("source").to_pylist()]
+
+
+def _moved(table: pa.Table, recording_id: str, path: str, source: str) -> pa.Table:
+    """``table`` with the ``path`` (and ``source``, where there is one) of a recording's rows replaced."""
+    mine = pc.fill_null(pc.equal(table.column("recording_id"), recording_id), False)
+    for column, value in (("path", path), ("source", source)):
+        if column in table.column_names:
+            index = table.column_names.index(column)
+            new = pc.if_else(mine, pa.scalar(value, pa.string()), table.column(column))
+            table = table.set_column(index, table.schema.field(index), new)
+    return table
 
 
 def _pid_alive(pid: int) -> bool:

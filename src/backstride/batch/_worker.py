@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from backstride._errors import BackstrideError, InputError
+from backstride._errors import BackstrideError, InputError, OptionNeeded, UnsupportedFormatError
 from backstride.gait import GaitResult, WalkingBout, _days
 from backstride.recording import Recording
 
@@ -35,6 +35,16 @@ SUBJECT_KEYS = ("height_m", "sensor_height_m", "age", "sex")
 _HASH_BLOCK = 1 << 20
 
 BOUT_FIELDS = WalkingBout.field_names()
+
+#: what a failure's ``error_type`` says for backstride's own errors (docs/batch.md): the public class it is,
+#: most specific first, so that one name stands for one remedy (a NoTimeColumnError is an OptionNeeded: read
+#: it with the option its message names)
+RECORDED_ERRORS: tuple[type[BackstrideError], ...] = (
+    UnsupportedFormatError,
+    OptionNeeded,
+    InputError,
+    BackstrideError,
+)
 
 
 @dataclass(frozen=True)
@@ -211,7 +221,8 @@ def analyze_file(
     try:
         outcome = _analyze(task, chunk_s=chunk_s, read=read or {}, chunker=chunker, analyzer=analyzer)
     except BackstrideError as exc:
-        outcome = FileOutcome(task=task, ok=False, error_type=type(exc).__name__, message=str(exc))
+        kind = next(k for k in RECORDED_ERRORS if isinstance(exc, k))
+        outcome = FileOutcome(task=task, ok=False, error_type=kind.__name__, message=str(exc))
     except MemoryError:
         outcome = FileOutcome(
             task=task,

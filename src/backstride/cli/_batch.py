@@ -64,31 +64,34 @@ def register(app: typer.Typer) -> None:
         The reading options (--format, units, a CSV's columns) apply to every file, as in analyze.
         Exits with 1 when some file failed (the others are analysed and saved all the same).
         """
-        from backstride.batch import BatchRunner
-
-        options = reading.options(
-            format, acc_unit, gyr_unit, time_column, time_unit, acc_columns, gyr_columns, rate_hz
-        )
-        runner = BatchRunner(
-            read_options=options,
-            out=out,
-            scheduler=scheduler,
-            workers=workers,
-            chunk_s=chunk_s,
-            progress=progress,
-            connect_timeout_s=connect_timeout,
-            checkpoint_s=checkpoint_s,
-        )
+        running = False
         try:
-            summary = runner.run(inputs).summary_
-        except KeyboardInterrupt:
-            typer.echo(
-                f"backstride: interrupted; the files finished so far are saved in {out}, "
-                "run the same command again to go on",
-                err=True,
+            from backstride.batch import BatchRunner
+
+            options = reading.options(
+                format, acc_unit, gyr_unit, time_column, time_unit, acc_columns, gyr_columns, rate_hz
             )
+            runner = BatchRunner(
+                read_options=options,
+                out=out,
+                scheduler=scheduler,
+                workers=workers,
+                chunk_s=chunk_s,
+                progress=progress,
+                connect_timeout_s=connect_timeout,
+                checkpoint_s=checkpoint_s,
+            )
+            running = True
+            summary = runner.run(inputs).summary_
+            _print_summary(summary)
+        except KeyboardInterrupt:
+            said = (
+                f"the files finished so far are saved in {out}, run the same command again to go on"
+                if running
+                else "nothing was started"
+            )
+            typer.echo(f"backstride: interrupted; {said}", err=True)
             raise typer.Exit(code=130) from None
-        _print_summary(summary)
         if summary.n_failed:
             raise typer.Exit(code=1)
 
@@ -106,6 +109,7 @@ def _print_summary(summary: BatchSummary) -> None:
         ("analysed now", f"{summary.n_analysed}"),
         ("already done (skipped)", f"{summary.n_skipped}"),
         ("same content as another file", f"{summary.n_duplicates}"),
+        ("changed in place (rows replaced)", f"{summary.n_changed}"),
         ("failed", f"{summary.n_failed}"),
         ("recording-hours analysed", f"{summary.recording_hours:.2f}"),
         ("walking-hours found", f"{summary.walking_hours:.2f}"),

@@ -24,38 +24,57 @@ def register_db(app: typer.Typer) -> None:
         ),
         revision: str = typer.Option("head", help="Revision to migrate to (default: the newest)."),
     ) -> None:
-        """Create the tables, or bring an existing database up to date (safe to run again)."""
+        """Create the tables, or bring an existing database up to date (safe to run again).
+
+        Another program's database is refused, and so is a revision the database is already past.
+        """
         from backstride._errors import InputError
         from backstride.store._db import database_url as default_url
-        from backstride.store._migrate import current_revision, upgrade
+        from backstride.store._migrate import database_state, upgrade
 
         url = database_url or default_url()
         try:
+            before = database_state(url)
             upgrade(url, revision)
-            rev = current_revision(url)
+            after = database_state(url)
         except InputError:
             raise
         except Exception as exc:  # connection refused, bad credentials, unknown revision...
             raise InputError(f"could not upgrade the database at {_redact(url)}: {_why(exc)}") from exc
-        typer.echo(f"database {_redact(url)} is at revision {rev}")
+        was = before.revision if before is not None else None
+        now = after.revision if after is not None else None
+        if before is None or not before.tables:
+            typer.echo(f"database {_redact(url)} created at revision {now}")
+        elif was == now:
+            typer.echo(f"database {_redact(url)} is already at revision {now}; nothing to do")
+        else:
+            typer.echo(f"database {_redact(url)} upgraded from revision {was or 'none'} to revision {now}")
 
     @db.command("status")
     def status_cmd(
         database_url: str | None = typer.Option(None, "--database-url", help="Database to inspect."),
     ) -> None:
-        """Say which revision the database is at and whether it is up to date."""
+        """Say which revision the database is at and whether it is up to date (writes nothing)."""
         from backstride._errors import InputError
         from backstride.store._db import database_url as default_url
-        from backstride.store._migrate import current_revision, head_revision
+        from backstride.store._db import sqlite_path
+        from backstride.store._migrate import check_backstride, database_state, head_revision
 
         url = database_url or default_url()
         try:
-            rev = current_revision(url)
+            state = database_state(url)
+        except InputError:
+            raise
         except Exception as exc:
             raise InputError(f"could not read the database at {_redact(url)}: {_why(exc)}") from exc
-        head = head_revision()
-        state = "up to date" if rev == head else "needs `backstride db upgrade`"
-        typer.echo(f"database {_redact(url)}: revision {rev or 'none'}, newest {head} ({state})")
+        if state is None:
+            raise InputError(
+                f"no database at {sqlite_path(url)} (give --database-url, or create one: backstride db upgrade)"
+            )
+        check_backstride(state, f"the database at {_redact(url)}")
+        rev, head = state.revision, head_revision()
+        status = "up to date" if rev == head else "needs `backstride db upgrade`"
+        typer.echo(f"database {_redact(url)}: revision {rev or 'none'}, newest {head} ({status})")
 
     app.add_typer(db)
 
@@ -72,9 +91,6 @@ def _why(exc: BaseException) -> str:
 
 def _redact(url: str) -> str:
     """The URL without its password."""
-    from sqlalchemy.engine import make_url
+    from backstride.store._migrate import redacted
 
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "<database>"
+    return redacted(url)
