@@ -201,6 +201,40 @@ def test_emergency_stop(page: Any, server: tuple[str, Clinic], shots: Path) -> N
     assert page.locator("#emergency-number").is_visible()
 
 
+def _new_patient(clinic: Clinic, email: str) -> int:
+    """Another of Anna's patients, signed in with the test password (the emergency stop is per patient)."""
+    from backstride import store
+    from backstride.web._security import hash_password
+
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine) as s:
+            anna = store.get_user(s, clinic.clinician_a)
+            name = email.split("@")[0].capitalize() + " Patient"
+            patient = store.create_patient(
+                s, anna, email, name, age=44, sex="male", height_m=1.75, password_hash=hash_password(PASSWORD)
+            )
+            return int(patient.id)
+    finally:
+        engine.dispose()
+
+
+def test_one_warning_sign_answered_yes_reaches_the_emergency_page_at_once(
+    page: Any, server: tuple[str, Clinic], shots: Path
+) -> None:
+    """Only the first question answered, "Yes": no check of the browser's holds the form back."""
+    base, clinic = server
+    patient = _new_patient(clinic, "quinn@home.test")
+    _sign_in(page, base, "quinn@home.test")
+    page.goto(f"{base}/patients/{patient}/checkin")
+    page.locator('input[name="saddle_numbness"][value="yes"]').check()
+    page.get_by_role("button", name="Send my answers").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#emergency-number").inner_text() == "911"
+    assert page.get_by_role("heading", name="Please get medical help now").is_visible()
+    page.screenshot(path=shots / "09b-emergency-first-answer.png", full_page=True)
+
+
 def _ensure_plan(clinic: Clinic) -> None:
     """Paula has a plan after the flow test; when this test runs alone, give her one."""
     import datetime as dt

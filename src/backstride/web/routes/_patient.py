@@ -47,29 +47,54 @@ def _screening_questions() -> list[Any]:
     return list(QUESTIONS)
 
 
-def _answers_from_form(form: Any) -> tuple[dict[str, Any], dict[str, str]]:
-    """Answers keyed by question id from the submitted form, and what was typed (to show it again)."""
+def _expected(q: Any) -> str:
+    """What a screening question takes, in the form's words (its bounds are the clinic's question's)."""
+    if q.kind == "bool":
+        return f"{q.text} — answer Yes or No."
+    if q.kind == "choice":
+        return f"{q.text} — choose one of the answers."
+    kind = "a whole number" if q.kind == "int" else "a number"
+    unit = f" ({q.unit})" if q.unit and not q.unit[:1].isdigit() else ""
+    if q.min is not None and q.max is not None:
+        return f"{q.text} — give {kind} from {q.min:g} to {q.max:g}{unit}."
+    return f"{q.text} — give {kind}{unit}."
+
+
+def _answers_from_form(form: Any) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+    """From the submitted form: the answers the clinic can use, keyed by question id; what was typed (to
+    show it again); and, by question id, what could not be used and what it takes instead. One wrong
+    answer never drops the others: a warning sign ticked beside a mistyped number still counts."""
+    from backstride.clinic import validate_answers
+
     answers: dict[str, Any] = {}
     typed: dict[str, str] = {}
+    problems: dict[str, str] = {}
     for q in _screening_questions():
         raw = form.get(q.id)
         if not isinstance(raw, str) or raw.strip() == "":
             continue
         text = raw.strip()
         typed[q.id] = text
+        value: Any
         if q.kind == "bool":
             if text not in ("yes", "no"):
-                raise HTTPException(422, f"Please answer yes or no to: {q.text}")
-            answers[q.id] = text == "yes"
+                problems[q.id] = _expected(q)
+                continue
+            value = text == "yes"
         elif q.kind == "choice":
-            answers[q.id] = text
+            value = text
         else:
             try:
                 number = float(text.replace(",", "."))
             except ValueError:
-                raise HTTPException(422, f"Please answer with a number: {q.text}") from None
-            answers[q.id] = int(number) if q.kind == "int" and number.is_integer() else number
-    return answers, typed
+                problems[q.id] = _expected(q)
+                continue
+            value = int(number) if q.kind == "int" and number.is_integer() else number
+        try:
+            answers[q.id] = validate_answers({q.id: value})[q.id]
+        except InputError:
+            problems[q.id] = _expected(q)
+    return answers, typed, problems
 
 
 def _defaults_from_profile(patient: Any) -> dict[str, str]:
@@ -96,6 +121,7 @@ def checkin_page(request: Request, patient_id: int) -> Response:
                 "questions": _screening_questions(),
                 "typed": _defaults_from_profile(patient),
                 "missing": [],
+                "problems": {},
             },
         )
 
@@ -103,15 +129,22 @@ def checkin_page(request: Request, patient_id: int) -> Response:
 @router.post("/patients/{patient_id}/checkin")
 async def checkin(request: Request, patient_id: int) -> Response:
     form = await request.form()
-    answers, typed = _answers_from_form(form)
+    answers, typed, problems = _answers_from_form(form)
     from starlette.concurrency import run_in_threadpool
 
-    return await run_in_threadpool(_save_checkin, request, patient_id, answers, typed)
+    return await run_in_threadpool(_save_checkin, request, patient_id, answers, typed, problems)
 
 
 def _save_checkin(
-    request: Request, patient_id: int, answers: dict[str, Any], typed: dict[str, str]
+    request: Request,
+    patient_id: int,
+    answers: dict[str, Any],
+    typed: dict[str, str],
+    problems: dict[str, str],
 ) -> Response:
+    """Screen what was answered. An emergency is kept and shown at once, whatever else is missing or wrong
+    in the form (a wrong answer is left out; every warning sign answered is kept); otherwise the form comes
+    back with what was typed, the answers that could not be used and the emergency questions left open."""
     from backstride import clinic, store
 
     number = get_state(request).settings.emergency_number
@@ -119,9 +152,9 @@ def _save_checkin(
         user, patient = patient_access(request, db, patient_id)
         try:
             result = clinic.triage(answers, emergency_number=number)
-        except InputError as exc:
+        except InputError as exc:  # every answer was checked one by one: not expected
             raise HTTPException(422, str(exc)) from None
-        if result.urgency != EMERGENCY and not result.complete:
+        if result.urgency != EMERGENCY and (problems or not result.complete):
             by_id = {q.id: q for q in _screening_questions()}
             return render(
                 request,
@@ -133,6 +166,7 @@ def _save_checkin(
                     "questions": _screening_questions(),
                     "typed": typed,
                     "missing": [by_id[qid].text for qid in result.unanswered if qid in by_id],
+                    "problems": problems,
                 },
                 status=422,
             )
