@@ -235,6 +235,24 @@ def test_one_warning_sign_answered_yes_reaches_the_emergency_page_at_once(
     page.screenshot(path=shots / "09b-emergency-first-answer.png", full_page=True)
 
 
+def test_a_warning_sign_in_the_log_beside_a_pain_of_11_reaches_the_emergency_page(
+    page: Any, server: tuple[str, Clinic]
+) -> None:
+    base, clinic = server
+    patient = _new_patient(clinic, "rosa@home.test")
+    _sign_in(page, base, "rosa@home.test")
+    page.goto(f"{base}/patients/{patient}/log")
+    page.locator("#w1_minutes").fill("10")
+    page.locator("#w1_pain_before").fill("3")
+    page.locator("#w1_pain_during").fill("11")
+    page.locator("#w1_pain_after").fill("4")
+    page.get_by_text("I have a new warning sign").click()
+    page.locator('input[name="flag_urinary_retention"]').check()
+    page.get_by_role("button", name="Save today's log").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#emergency-number").inner_text() == "911"
+
+
 def _ensure_plan(clinic: Clinic) -> None:
     """Paula has a plan after the flow test; when this test runs alone, give her one."""
     import datetime as dt

@@ -71,3 +71,83 @@ def test_unanswered_questions_are_asked_for_only_without_an_emergency(client: An
     assert "Have you newly lost control of your bowels" in page.text
     assert "saddle_numbness" not in page.text.split("Please answer these questions too")[1].split("</ul>")[0]
     assert _stored(clinic) == (None, None)
+
+
+def test_a_warning_sign_in_the_log_beside_a_wrong_pain_is_kept_and_shown_first(
+    client: Any, clinic: Clinic
+) -> None:
+    sign_in(client, "paula@home.test")
+    data = {
+        "w1_minutes": "10",
+        "w1_pain_before": "2",
+        "w1_pain_during": "11",
+        "w1_pain_after": "3",
+        "flag_urinary_retention": "yes",
+        "notes": "could not pass water",
+    }
+    stop = post(client, f"/patients/{clinic.patient_a}/log", data)
+    assert stop.status_code == 200
+    assert 'id="emergency-number">911<' in stop.text
+    screening, log = _stored(clinic)
+    assert screening == ("emergency", {"urinary_retention": True})
+    assert log["red_flags"] == {"urinary_retention": True} and log["red_flag"] is True
+    assert log["notes"] == "could not pass water"
+    assert log["walks"] == []  # the walk with the pain out of range is left out
+
+
+def test_a_warning_sign_in_the_log_beside_minutes_that_are_no_number(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    stop = post(
+        client, f"/patients/{clinic.patient_a}/log", {"w1_minutes": "abc", "flag_bowel_incontinence": "yes"}
+    )
+    assert stop.status_code == 200 and 'id="emergency-number">911<' in stop.text
+    screening, log = _stored(clinic)
+    assert screening == ("emergency", {"bowel_incontinence": True})
+    assert log["red_flags"] == {"bowel_incontinence": True}
+
+
+def test_a_wrong_log_without_a_warning_sign_comes_back_with_every_problem(
+    client: Any, clinic: Clinic
+) -> None:
+    sign_in(client, "paula@home.test")
+    data = {
+        "w1_minutes": "-5",
+        "w1_pain_during": "3",
+        "w2_minutes": "99999",
+        "w2_pain_before": "1",
+        "w2_pain_during": "2",
+        "w2_pain_after": "11",
+        "notes": "a long day",
+    }
+    page = post(client, f"/patients/{clinic.patient_a}/log", data)
+    assert page.status_code == 422
+    for message in (
+        "Walk 1, minutes walked: give a whole number from 0 to 600.",
+        "Walk 1, pain before: please give it (a whole number from 0 to 10).",
+        "Walk 1, pain after: please give it (a whole number from 0 to 10).",
+        "Walk 2, minutes walked: give a whole number from 0 to 600.",
+        "Walk 2, pain after: give a whole number from 0 to 10.",
+    ):
+        assert message in page.text
+    assert "w1_minutes" not in page.text.split('id="log-problems"')[1].split("</div>")[0]
+    assert (
+        'id="w2_minutes" name="w2_minutes" type="number" min="0" max="600" step="1" value="99999"'
+        in page.text
+    )
+    assert 'value="-5"' in page.text and ">a long day</textarea>" in page.text
+    assert _stored(clinic) == (None, None)
+
+
+def test_a_warning_sign_logged_earlier_in_the_day_stays_when_the_log_is_saved_again(
+    client: Any, clinic: Clinic
+) -> None:
+    sign_in(client, "paula@home.test")
+    post(client, f"/patients/{clinic.patient_a}/log", {"flag_leg_weakness_progressive": "yes"})
+    therapist = client.__class__(client.app, follow_redirects=False)
+    sign_in(therapist, "anna@clinic.test")
+    assert check_in(therapist, clinic.patient_a).status_code == 303  # seen by a doctor, screened again
+    data = {"w1_minutes": "10", "w1_pain_before": "2", "w1_pain_during": "3", "w1_pain_after": "2"}
+    assert post(client, f"/patients/{clinic.patient_a}/log", data).status_code == 303
+    log = _stored(clinic)[1]
+    assert log["red_flags"] == {"leg_weakness_progressive": True} and log["red_flag"] is True
+    assert log["walks"] == [{"minutes": 10.0, "pain_before": 2.0, "pain_during": 3.0, "pain_after": 2.0}]

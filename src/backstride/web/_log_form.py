@@ -1,0 +1,133 @@
+"""The daily log's form: what was typed, read field by field into the clinic's ``DailyLog``.
+
+Every field is read on its own and every problem is reported in the form's own words ("Walk 1, minutes
+walked: give a whole number from 0 to 600"), so one mistyped number neither hides the others nor drops
+what else was said: a warning sign ticked beside it still counts (the caller keeps it and shows the
+emergency page first). The bounds are the clinic models' own (``WalkLog``, ``DailyLog``); minutes and pain
+are whole numbers, as the form asks for them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_WALKS = 6
+"""Walks a day the form can take (a plan has at most 3; a day may hold more)."""
+
+PAIN_FIELDS = (
+    ("pain_before", "pain before"),
+    ("pain_during", "highest pain during"),
+    ("pain_after", "pain after"),
+)
+
+
+@dataclass
+class LogForm:
+    """What the daily log's form said: the parts the clinic can use, what was typed and what was wrong."""
+
+    walks: list[dict[str, float]] = field(default_factory=list)
+    flags: dict[str, bool] = field(default_factory=dict)
+    exercises: list[str] = field(default_factory=list)
+    notes: str = ""
+    morning_pain: float | None = None
+    typed: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    invalid: set[str] = field(default_factory=set)
+
+    def problem(self, name: str, message: str) -> None:
+        self.problems.append(message)
+        self.invalid.add(name)
+
+
+def bounds(model: Any, name: str) -> tuple[float | None, float | None]:
+    """The ``ge``/``le`` bounds of a clinic model's field."""
+    low = high = None
+    for rule in model.model_fields[name].metadata:
+        low = getattr(rule, "ge", low)
+        high = getattr(rule, "le", high)
+    return low, high
+
+
+def whole_number_text(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"a whole number from {low:g} to {high:g}"
+    return "a whole number"
+
+
+def read_whole(
+    form: LogForm, raw: Any, name: str, label: str, limits: tuple[float | None, float | None]
+) -> Any:
+    """The whole number typed in field ``name`` (None when empty); a problem in the form's words otherwise.
+
+    Returns ``None`` for an empty field and ``...`` (Ellipsis) for one that could not be used."""
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    text = raw.strip()
+    form.typed[name] = text
+    low, high = limits
+    try:
+        number = float(text.replace(",", "."))
+    except ValueError:
+        number = math.nan
+    if (
+        not math.isfinite(number)
+        or not number.is_integer()
+        or (low is not None and number < low)
+        or (high is not None and number > high)
+    ):
+        form.problem(name, f"{label}: give {whole_number_text(low, high)}.")
+        return ...
+    return float(number)
+
+
+def read_log_form(data: Any, *, known_flags: set[str], known_exercises: set[str]) -> LogForm:
+    """Read the submitted daily log (a Starlette form) field by field."""
+    from backstride.clinic import DailyLog, WalkLog
+
+    form = LogForm()
+    minutes_limits = bounds(WalkLog, "minutes")
+    pain_limits = bounds(WalkLog, "pain_during")
+    for i in range(1, MAX_WALKS + 1):
+        minutes = read_whole(
+            form, data.get(f"w{i}_minutes"), f"w{i}_minutes", f"Walk {i}, minutes walked", minutes_limits
+        )
+        pains = {
+            key: read_whole(form, data.get(f"w{i}_{key}"), f"w{i}_{key}", f"Walk {i}, {label}", pain_limits)
+            for key, label in PAIN_FIELDS
+        }
+        if minutes is None or minutes == 0:
+            continue
+        for key, label in PAIN_FIELDS:
+            if pains[key] is None:
+                form.problem(
+                    f"w{i}_{key}", f"Walk {i}, {label}: please give it ({whole_number_text(*pain_limits)})."
+                )
+        if minutes is ... or any(v is None or v is ... for v in pains.values()):
+            continue
+        form.walks.append({"minutes": minutes, **pains})
+    morning = read_whole(
+        form,
+        data.get("morning_pain"),
+        "morning_pain",
+        "Pain when you woke up this morning",
+        bounds(DailyLog, "next_morning_pain"),
+    )
+    form.morning_pain = None if morning is ... else morning
+    for key in data:
+        name = str(key)
+        if name.startswith("flag_") and data.get(key) == "yes":
+            if name[5:] in known_flags:
+                form.flags[name[5:]] = True
+                form.typed[name] = "yes"
+            else:
+                form.problem(name, "A warning sign the form does not know was sent; it was left out.")
+    for value in data.getlist("exercises"):
+        if str(value) in known_exercises:
+            form.exercises.append(str(value))
+        else:
+            form.problem("exercises", "An exercise the program does not know was sent; it was left out.")
+    notes = data.get("notes")
+    form.notes = notes.strip() if isinstance(notes, str) else ""
+    return form
