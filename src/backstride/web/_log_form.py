@@ -16,6 +16,8 @@ from typing import Any
 MAX_WALKS = 6
 """Walks a day the form can take (a plan has at most 3; a day may hold more)."""
 
+PAIN_TODAY_LABEL = "Your worst pain today, if you did not walk"
+
 PAIN_FIELDS = (
     ("pain_before", "pain before"),
     ("pain_during", "highest pain during"),
@@ -32,6 +34,7 @@ class LogForm:
     exercises: list[str] = field(default_factory=list)
     notes: str = ""
     morning_pain: float | None = None
+    pain_today: float | None = None
     typed: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     invalid: set[str] = field(default_factory=set)
@@ -97,7 +100,15 @@ def read_log_form(data: Any, *, known_flags: set[str], known_exercises: set[str]
             key: read_whole(form, data.get(f"w{i}_{key}"), f"w{i}_{key}", f"Walk {i}, {label}", pain_limits)
             for key, label in PAIN_FIELDS
         }
+        given = [key for key, value in pains.items() if value is not None]
         if minutes is None or minutes == 0:
+            if given:  # a walk's pain without the walk: said, so never dropped without a word
+                form.problem(
+                    f"w{i}_minutes",
+                    f"Walk {i}: pain was given but no minutes walked, so it cannot be kept as a walk. Give "
+                    "the minutes you walked; if you did not walk, clear the walk's pain and give it under "
+                    f"“{PAIN_TODAY_LABEL}”.",
+                )
             continue
         for key, label in PAIN_FIELDS:
             if pains[key] is None:
@@ -115,6 +126,8 @@ def read_log_form(data: Any, *, known_flags: set[str], known_exercises: set[str]
         bounds(DailyLog, "next_morning_pain"),
     )
     form.morning_pain = None if morning is ... else morning
+    today = read_whole(form, data.get("pain_today"), "pain_today", PAIN_TODAY_LABEL, pain_limits)
+    form.pain_today = None if today is ... else today
     for key in data:
         name = str(key)
         if name.startswith("flag_") and data.get(key) == "yes":

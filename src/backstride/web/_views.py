@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backstride.web._activity_view import activity_view
-from backstride.web._plans import current_plan, load_log, load_plan
+from backstride.web._plans import current_plan, load_log, load_plan, pain_today
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,9 @@ def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str
     from backstride import report, store
 
     start = today - dt.timedelta(days=days - 1)
-    logs = [(r.date, load_log(r.log)) for r in store.logs_between(db, patient.id, start, today)]
+    rows = store.logs_between(db, patient.id, start, today)
+    logs = [(r.date, load_log(r.log)) for r in rows]
+    day_pains = [pain_today(r.log) for r in rows]  # the worst pain of a day without a walk
     history = store.plan_history(db, patient.id)
     dates = [d for d, _ in logs]
     highest = [
@@ -82,6 +84,8 @@ def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str
             ("highest pain during or after walks", dates, highest),
             ("pain on waking the next morning", dates, morning),
         ]
+        if any(p is not None for p in day_pains):
+            series.append(("worst pain of a day without a walk", dates, day_pains))
         if nprs:
             series.append(
                 ("pain questionnaire (0-10)", [r.created_at for r in nprs], [r.score for r in nprs])
@@ -143,7 +147,7 @@ def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str
     return {
         "figures": figures,
         "changes": questionnaire_changes(db, patient.id),
-        "logs": list(reversed(logs)),
+        "logs": list(reversed([(d, log, p) for (d, log), p in zip(logs, day_pains, strict=True)])),
         **activity_view(db, patient),
     }
 
