@@ -20,6 +20,16 @@ class Step:
     detail: str = ""
 
 
+SEE_A_DOCTOR = ("same_day", "soon")
+"""Urgency levels of a screening that send the patient to a doctor without an emergency (the clinic's
+``URGENCY_ORDER``); while such a screening is the latest, the plan and Today pages show its advice first."""
+
+
+def see_a_doctor(screening: Any) -> Any | None:
+    """The latest screening, if its advice is to see a doctor (today or soon)."""
+    return screening if screening is not None and screening.urgency in SEE_A_DOCTOR else None
+
+
 def questionnaire_changes(db: Any, patient_id: int) -> list[Any]:
     """For each questionnaire scored twice or more: the clinic's verdict, first score against latest."""
     from backstride import clinic, store
@@ -50,7 +60,13 @@ def today_view(db: Any, patient: Any, today: Any) -> dict[str, Any]:
         Step("Your plan", f"{base}/plan", plan is not None, "today's walks and exercises"),
         Step("Daily log", f"{base}/log", log is not None, "under a minute"),
     ]
-    return {"steps": steps, "plan": plan, "review": review, "screening": screening}
+    return {
+        "steps": steps,
+        "plan": plan,
+        "review": review,
+        "screening": screening,
+        "see_doctor": see_a_doctor(screening),
+    }
 
 
 def _plan_on(history: list[Any], day: Any) -> Any | None:

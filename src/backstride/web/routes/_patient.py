@@ -203,13 +203,15 @@ def checkin_result(request: Request, patient_id: int) -> Response:
 # ------------------------------------------------------------------------------------------------- plan
 @router.get("/patients/{patient_id}/plan")
 def plan_page(request: Request, patient_id: int) -> Response:
+    from backstride import store
     from backstride.clinic import EXERCISES
-    from backstride.web import _plans
+    from backstride.web import _plans, _views
 
     today = dt.date.today()
     refresh_plan(request, patient_id, today, create=True)
     with transaction(request, readonly=True) as db:
         user, patient = patient_access(request, db, patient_id)
+        see_doctor = _views.see_a_doctor(store.latest_screening(db, patient.id))
         row, plan, review = _plans.current_plan(db, patient, today)
         missing = _plans.baseline_for(db, patient, today).missing if row is None else []
         return render(
@@ -224,6 +226,7 @@ def plan_page(request: Request, patient_id: int) -> Response:
                 "review": review,
                 "missing": missing,
                 "library": EXERCISES,
+                "see_doctor": see_doctor,
             },
         )
 

@@ -1,0 +1,47 @@
+"""After a check-in that says to see a doctor today, the plan and Today pages say so first, in the triage's
+own words, while that screening is the latest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.web.conftest import Clinic, check_in, post, sign_in
+
+
+def test_a_same_day_screening_puts_the_doctor_before_the_plan(client: Any, clinic: Clinic) -> None:
+    from backstride.clinic import advice_for
+
+    sign_in(client, "paula@home.test")
+    assert check_in(client, clinic.patient_a, fever="yes").status_code == 303
+    post(client, f"/patients/{clinic.patient_a}/questionnaires/nprs", {"score": "5"})
+    advice = advice_for("same_day", "911")
+    plan = client.get(f"/patients/{clinic.patient_a}/plan").text
+    assert "walks a day" in plan  # the plan is made, and shown after the advice
+    first = plan.index('id="see-a-doctor"')
+    assert first < plan.index('id="walks"')
+    box = plan[first : plan.index("</div>", first)]
+    assert f"<strong>{advice}</strong> Please do this before you start or go on with the walking plan." in box
+    assert "A fever with back pain can be a sign of infection" in box
+    today = client.get(f"/patients/{clinic.patient_a}").text
+    assert today.index('id="see-a-doctor"') < today.index('aria-label="Today\'s steps"')
+    assert advice in today
+    # seen by a doctor and screened again: the advice goes
+    assert check_in(client, clinic.patient_a).status_code == 303
+    assert 'id="see-a-doctor"' not in client.get(f"/patients/{clinic.patient_a}/plan").text
+
+
+def test_a_soon_screening_shows_its_advice_without_holding_the_plan(client: Any, clinic: Clinic) -> None:
+    from backstride.clinic import advice_for
+
+    sign_in(client, "paula@home.test")
+    check_in(client, clinic.patient_a, unexplained_weight_loss="yes")
+    today = client.get(f"/patients/{clinic.patient_a}").text
+    assert f"<strong>{advice_for('soon', '911')}</strong></p>" in today
+    assert "Losing weight without trying needs a doctor&#39;s check within two weeks." in today
+    assert "before you start or go on with the walking plan" not in today
+
+
+def test_a_routine_screening_shows_no_advice(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    check_in(client, clinic.patient_a)
+    assert 'id="see-a-doctor"' not in client.get(f"/patients/{clinic.patient_a}").text
