@@ -45,3 +45,22 @@ def test_a_routine_screening_shows_no_advice(client: Any, clinic: Clinic) -> Non
     sign_in(client, "paula@home.test")
     check_in(client, clinic.patient_a)
     assert 'id="see-a-doctor"' not in client.get(f"/patients/{clinic.patient_a}").text
+
+
+def _step_done(page: str, label: str) -> bool:
+    steps = page.split('aria-label="Today\'s steps"')[1].split("</ol>")[0]
+    item = steps.split(f">{label}</a>")[0].rsplit("<li", 1)[1]
+    return 'class="done"' in item
+
+
+def test_the_plan_step_is_done_once_todays_log_is_in(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    check_in(client, clinic.patient_a)
+    post(client, f"/patients/{clinic.patient_a}/questionnaires/nprs", {"score": "4"})
+    assert "walks a day" in client.get(f"/patients/{clinic.patient_a}/plan").text  # the plan exists
+    today = client.get(f"/patients/{clinic.patient_a}").text
+    assert not _step_done(today, "Your plan") and _step_done(today, "Check-in")
+    data = {"w1_minutes": "10", "w1_pain_before": "3", "w1_pain_during": "4", "w1_pain_after": "3"}
+    assert post(client, f"/patients/{clinic.patient_a}/log", data).status_code == 303
+    today = client.get(f"/patients/{clinic.patient_a}").text
+    assert _step_done(today, "Your plan") and _step_done(today, "Daily log")

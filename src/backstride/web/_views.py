@@ -57,7 +57,10 @@ def today_view(db: Any, patient: Any, today: Any) -> dict[str, Any]:
             "how your back affects your days",
         ),
         Step("Measure a walk", f"{base}/recordings/new", bool(recordings), "a few minutes with your phone"),
-        Step("Your plan", f"{base}/plan", plan is not None, "today's walks and exercises"),
+        # today's walks and exercises are done when today's log says so, not when a plan exists
+        Step(
+            "Your plan", f"{base}/plan", plan is not None and log is not None, "today's walks and exercises"
+        ),
         Step("Daily log", f"{base}/log", log is not None, "under a minute"),
     ]
     return {
