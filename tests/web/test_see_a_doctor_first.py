@@ -64,3 +64,26 @@ def test_the_plan_step_is_done_once_todays_log_is_in(client: Any, clinic: Clinic
     assert post(client, f"/patients/{clinic.patient_a}/log", data).status_code == 303
     today = client.get(f"/patients/{clinic.patient_a}").text
     assert _step_done(today, "Your plan") and _step_done(today, "Daily log")
+
+
+def test_the_caseload_says_the_level_of_a_red_flag(client: Any, app_factory: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    therapist = app_factory()
+    sign_in(therapist, "anna@clinic.test")
+
+    def flags() -> str:
+        row = therapist.get("/caseload").text.split("Paula Patient")[1].split("</tr>")[0]
+        return row.split("<td>")[1].split("</td>")[0].strip()
+
+    check_in(client, clinic.patient_a, fever="yes")
+    assert flags() == '<span class="flag red_flag">See a doctor today</span>'
+    page = therapist.get(f"/patients/{clinic.patient_a}").text
+    assert '<span class="flag red_flag">See a doctor today</span>' in page
+    check_in(client, clinic.patient_a, night_pain="yes")
+    assert flags() == '<span class="flag warn">See a doctor within two weeks</span>'
+    check_in(client, clinic.patient_a, saddle_numbness="yes")
+    assert flags() == '<span class="flag red_flag">Emergency</span>'
+    check_in(therapist, clinic.patient_a)  # screened again, routine: the log's warning sign is still recent
+    post(client, f"/patients/{clinic.patient_a}/log", {"flag_unable_to_walk": "yes"})
+    check_in(therapist, clinic.patient_a)
+    assert flags() == '<span class="flag red_flag">Warning sign in a recent log</span>'

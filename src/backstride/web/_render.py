@@ -46,7 +46,21 @@ def _label(value: Any) -> str:
     return str(value).replace("_", " ").capitalize() if value is not None else ""
 
 
+URGENCY_LABELS = {
+    "emergency": "Emergency",
+    "same_day": "See a doctor today",
+    "soon": "See a doctor within two weeks",
+    "routine": "Routine",
+}
+"""A screening's urgency (``clinic.URGENCY_ORDER``) as a clinician's flag says it."""
+
+
+def _urgency(value: Any) -> str:
+    return URGENCY_LABELS.get(str(value), _label(value))
+
+
 templates.env.filters["fmt"] = _fmt
+templates.env.filters["urgency"] = _urgency
 templates.env.filters["date"] = _date
 templates.env.filters["plotjson"] = figure_json
 templates.env.filters["label"] = _label
