@@ -97,4 +97,4 @@ def test_clinician_can_screen_with_the_patient(client: Any, clinic: Clinic) -> N
     # The clinician is not locked out by the patient's emergency; they go back to the patient page.
     assert response.status_code == 303
     page = client.get(f"/patients/{clinic.patient_a}").text
-    assert "emergency" in page
+    assert '<span class="flag danger">Emergency</span>' in page.split('id="screenings"')[1]

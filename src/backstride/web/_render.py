@@ -59,7 +59,25 @@ def _urgency(value: Any) -> str:
     return URGENCY_LABELS.get(str(value), _label(value))
 
 
+_COMPARED = re.compile(r"^(?P<id>\w+) (?P<op>>=|<) (?P<limit>[\d.]+) \((?P<value>[^)]*)\)$")
+
+
+def _finding(value: Any) -> str:
+    """A screening reason's finding ("history_of_cancer + night_pain", "age >= 70 (72)") with each question
+    named in words ("History of cancer + night pain", "age 72 (70 or more)") instead of its id."""
+    parts = []
+    for part in str(value or "").split(" + "):
+        m = _COMPARED.match(part)
+        if m is None:
+            parts.append(part.replace("_", " "))
+        else:
+            bound = f"{m['limit']} or more" if m["op"] == ">=" else f"under {m['limit']}"
+            parts.append(f"{m['id'].replace('_', ' ')} {m['value']} ({bound})")
+    return " + ".join(parts).capitalize()
+
+
 templates.env.filters["fmt"] = _fmt
+templates.env.filters["finding"] = _finding
 templates.env.filters["urgency"] = _urgency
 templates.env.filters["date"] = _date
 templates.env.filters["plotjson"] = figure_json
