@@ -47,7 +47,7 @@ def test_plan_adjustment_needs_a_reason_and_makes_a_new_version(client: Any, cli
     assert post(therapist, url, {"reason": "  ", "walks_per_day": "2"}).status_code == 422
     impossible = post(therapist, url, {"reason": "more", "walks_per_day": "2", "minutes_per_walk": "45"})
     assert impossible.status_code == 422
-    assert "not possible" in impossible.text
+    assert "Minutes per walk: give a whole number from 5 to 30." in impossible.text
     done = post(
         therapist,
         url,

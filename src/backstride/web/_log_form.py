@@ -9,9 +9,10 @@ are whole numbers, as the form asks for them.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
+
+from backstride.web._fields import UNUSABLE, bounds, expected, read_number
 
 MAX_WALKS = 6
 """Walks a day the form can take (a plan has at most 3; a day may hold more)."""
@@ -44,45 +45,17 @@ class LogForm:
         self.invalid.add(name)
 
 
-def bounds(model: Any, name: str) -> tuple[float | None, float | None]:
-    """The ``ge``/``le`` bounds of a clinic model's field."""
-    low = high = None
-    for rule in model.model_fields[name].metadata:
-        low = getattr(rule, "ge", low)
-        high = getattr(rule, "le", high)
-    return low, high
-
-
-def whole_number_text(low: float | None, high: float | None) -> str:
-    if low is not None and high is not None:
-        return f"a whole number from {low:g} to {high:g}"
-    return "a whole number"
-
-
 def read_whole(
-    form: LogForm, raw: Any, name: str, label: str, limits: tuple[float | None, float | None]
+    form: LogForm, raw: Any, name: str, label: str, limits: tuple[float | None, float | None, bool]
 ) -> Any:
-    """The whole number typed in field ``name`` (None when empty); a problem in the form's words otherwise.
-
-    Returns ``None`` for an empty field and ``...`` (Ellipsis) for one that could not be used."""
-    if not isinstance(raw, str) or not raw.strip():
-        return None
-    text = raw.strip()
-    form.typed[name] = text
-    low, high = limits
-    try:
-        number = float(text.replace(",", "."))
-    except ValueError:
-        number = math.nan
-    if (
-        not math.isfinite(number)
-        or not number.is_integer()
-        or (low is not None and number < low)
-        or (high is not None and number > high)
-    ):
-        form.problem(name, f"{label}: give {whole_number_text(low, high)}.")
-        return ...
-    return float(number)
+    """The whole number typed in field ``name`` (None when empty; :data:`UNUSABLE` with its problem noted
+    when it cannot be used)."""
+    if isinstance(raw, str) and raw.strip():
+        form.typed[name] = raw.strip()
+    value, problem = read_number(raw, label, limits, whole=True)
+    if problem is not None:
+        form.problem(name, problem)
+    return None if value is None else value if value is UNUSABLE else float(value)
 
 
 def read_log_form(data: Any, *, known_flags: set[str], known_exercises: set[str]) -> LogForm:
@@ -113,9 +86,9 @@ def read_log_form(data: Any, *, known_flags: set[str], known_exercises: set[str]
         for key, label in PAIN_FIELDS:
             if pains[key] is None:
                 form.problem(
-                    f"w{i}_{key}", f"Walk {i}, {label}: please give it ({whole_number_text(*pain_limits)})."
+                    f"w{i}_{key}", f"Walk {i}, {label}: please give it ({expected(pain_limits, whole=True)})."
                 )
-        if minutes is ... or any(v is None or v is ... for v in pains.values()):
+        if minutes is UNUSABLE or any(v is None or v is UNUSABLE for v in pains.values()):
             continue
         form.walks.append({"minutes": minutes, **pains})
     morning = read_whole(
@@ -125,9 +98,9 @@ def read_log_form(data: Any, *, known_flags: set[str], known_exercises: set[str]
         "Pain when you woke up this morning",
         bounds(DailyLog, "next_morning_pain"),
     )
-    form.morning_pain = None if morning is ... else morning
+    form.morning_pain = None if morning is UNUSABLE else morning
     today = read_whole(form, data.get("pain_today"), "pain_today", PAIN_TODAY_LABEL, pain_limits)
-    form.pain_today = None if today is ... else today
+    form.pain_today = None if today is UNUSABLE else today
     for key in data:
         name = str(key)
         if name.startswith("flag_") and data.get(key) == "yes":

@@ -186,10 +186,11 @@ def adjust_plan(
     clinician_id: int,
     *,
     reason: str,
-    walks_per_day: float | None,
-    minutes_per_walk: float | None,
+    walks_per_day: int | None,
+    minutes_per_walk: int | None,
 ) -> Any:
-    """Save a clinician's change to the walking dose as a new plan version, with its reason.
+    """Save a clinician's change to the walking dose (whole walks and minutes; None keeps the plan's) as a
+    new plan version, with its reason.
 
     The new plan must still be a valid clinic :class:`~backstride.clinic.Plan` (its own bounds apply).
     """
@@ -201,8 +202,8 @@ def adjust_plan(
     if row is None:
         raise InputError("This patient has no plan yet; it is made after the check-in and questionnaires.")
     plan = load_plan(row.plan)
-    walks = int(walks_per_day) if walks_per_day is not None else plan.walks_per_day
-    minutes = int(minutes_per_walk) if minutes_per_walk is not None else plan.minutes_per_walk
+    walks = walks_per_day if walks_per_day is not None else plan.walks_per_day
+    minutes = minutes_per_walk if minutes_per_walk is not None else plan.minutes_per_walk
     data = plan.model_dump(mode="json")
     data.update(
         version=plan.version + 1,
@@ -214,9 +215,14 @@ def adjust_plan(
     try:
         new = load_plan(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(x) for x in err.get("loc", ())) or "plan"
-        raise InputError(f"That plan is not possible ({where}: {err['msg']}).") from None
+        words = {"walks_per_day": "walks per day", "minutes_per_walk": "minutes per walk"}
+        said = "; ".join(
+            f"{words.get(str(err['loc'][0]), str(err['loc'][0]).replace('_', ' '))}: {err['msg']}"
+            if err.get("loc")
+            else str(err["msg"]).removeprefix("Value error, ")
+            for err in exc.errors()
+        )
+        raise InputError(f"That plan is not possible ({said}).") from None
     return store.save_plan(db, patient_id, new.model_dump(mode="json"), reason, clinician_id)
 
 
