@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,18 +48,11 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Clinic]]:
+@contextmanager
+def _serving(app: Any) -> Iterator[str]:
+    """``app`` under uvicorn on a free loopback port, for as long as the block runs."""
     import uvicorn
 
-    from backstride import store
-    from backstride.web import create_app
-
-    folder = tmp_path_factory.mktemp("browser-clinic")
-    url = f"sqlite:///{folder / 'clinic.db'}"
-    store.upgrade(url)
-    clinic = seed_clinic(url, folder / "blobs")
-    app = create_app(url, clinic.blob_dir, secret_key=SECRET, upgrade_database=False)
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     srv = uvicorn.Server(config)
@@ -69,9 +63,38 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Clin
         if time.monotonic() > deadline:
             raise AssertionError("uvicorn did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", clinic
-    srv.should_exit = True
-    thread.join(timeout=20)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Clinic]]:
+    from backstride import store
+    from backstride.web import create_app
+
+    folder = tmp_path_factory.mktemp("browser-clinic")
+    url = f"sqlite:///{folder / 'clinic.db'}"
+    store.upgrade(url)
+    clinic = seed_clinic(url, folder / "blobs")
+    app = create_app(url, clinic.blob_dir, secret_key=SECRET, upgrade_database=False)
+    with _serving(app) as base:
+        yield base, clinic
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo clinic (``backstride demo``: a therapist, two patients with weeks of logs, questionnaires,
+    plan versions and a measured walk each), served."""
+    from backstride.web import create_app
+    from backstride.web._demo import seed_demo
+
+    demo = seed_demo(tmp_path_factory.mktemp("demo-clinic"))
+    app = create_app(demo.database_url, demo.blob_dir, secret_key=demo.secret_key, upgrade_database=False)
+    with _serving(app) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -90,9 +113,10 @@ def browser() -> Iterator[Any]:
 
 
 def _refusal(text: str) -> bool:
-    """The console's line for a file refused with 422 (the browser's "Failed to load resource" or htmx's own),
-    which the test asserts on the page; any other error status (a 404 for a script, a 403) still fails."""
-    return re.search(r"(responded with a status of|Response Status Error Code) 422\b", text) is not None
+    """The browser's console line for a file refused with 422 ("Failed to load resource"), which the test
+    asserts on the page; htmx logs no 4xx (the app's answer, swapped in), and any other error status (a 404
+    for a script, a 403) still fails."""
+    return re.search(r"responded with a status of 422\b", text) is not None
 
 
 @pytest.fixture
@@ -199,6 +223,58 @@ def test_emergency_stop(page: Any, server: tuple[str, Clinic], shots: Path) -> N
     page.screenshot(path=shots / "09-emergency.png", full_page=True)
     page.goto(f"{base}/patients/{clinic.patient_b}/plan")
     assert page.locator("#emergency-number").is_visible()
+
+
+def _new_patient(clinic: Clinic, email: str) -> int:
+    """Another of Anna's patients, signed in with the test password (the emergency stop is per patient)."""
+    from backstride import store
+    from backstride.web._security import hash_password
+
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine) as s:
+            anna = store.get_user(s, clinic.clinician_a)
+            name = email.split("@")[0].capitalize() + " Patient"
+            patient = store.create_patient(
+                s, anna, email, name, age=44, sex="male", height_m=1.75, password_hash=hash_password(PASSWORD)
+            )
+            return int(patient.id)
+    finally:
+        engine.dispose()
+
+
+def test_one_warning_sign_answered_yes_reaches_the_emergency_page_at_once(
+    page: Any, server: tuple[str, Clinic], shots: Path
+) -> None:
+    """Only the first question answered, "Yes": no check of the browser's holds the form back."""
+    base, clinic = server
+    patient = _new_patient(clinic, "quinn@home.test")
+    _sign_in(page, base, "quinn@home.test")
+    page.goto(f"{base}/patients/{patient}/checkin")
+    page.locator('input[name="saddle_numbness"][value="yes"]').check()
+    page.get_by_role("button", name="Send my answers").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#emergency-number").inner_text() == "911"
+    assert page.get_by_role("heading", name="Please get medical help now").is_visible()
+    page.screenshot(path=shots / "09b-emergency-first-answer.png", full_page=True)
+
+
+def test_a_warning_sign_in_the_log_beside_a_pain_of_11_reaches_the_emergency_page(
+    page: Any, server: tuple[str, Clinic]
+) -> None:
+    base, clinic = server
+    patient = _new_patient(clinic, "rosa@home.test")
+    _sign_in(page, base, "rosa@home.test")
+    page.goto(f"{base}/patients/{patient}/log")
+    page.locator("#w1_minutes").fill("10")
+    page.locator("#w1_pain_before").fill("3")
+    page.locator("#w1_pain_during").fill("11")
+    page.locator("#w1_pain_after").fill("4")
+    page.get_by_text("I have a new warning sign").click()
+    page.locator('input[name="flag_urinary_retention"]').check()
+    page.get_by_role("button", name="Save today's log").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#emergency-number").inner_text() == "911"
 
 
 def _ensure_plan(clinic: Clinic) -> None:
@@ -471,3 +547,70 @@ def test_a_loggers_table_is_refused_then_read_with_the_fields_the_refusal_names(
     page.wait_for_url(f"**/patients/{clinic.patient_a}/recordings/*", timeout=60_000)
     page.wait_for_selector("#plot-bouts .main-svg", timeout=30_000)
     assert page.get_by_role("heading", name="Your walk").is_visible()
+
+
+def _phone(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(
+        viewport={"width": 375, "height": 800}, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
+    pg = context.new_page()
+    pg.set_default_timeout(20_000)
+    problems: list[str] = []
+    pg.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    pg.on("console", lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None)
+    yield pg
+    context.close()
+    assert problems == []
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """A phone's page (375 x 800, touch), failing the test on a script error as ``page`` does."""
+    yield from _phone(browser)
+
+
+def test_no_page_scrolls_sideways_on_a_phone(phone: Any, demo_server: str, shots: Path) -> None:
+    """At 375 x 800 no page is wider than the screen: tables scroll inside their own box, the file input
+    fits; and every plot's title fits beside (no) toolbar."""
+    base = demo_server
+
+    def sign_in(email: str, password: str) -> None:
+        phone.goto(f"{base}/signin")
+        phone.get_by_label("Email").fill(email)
+        phone.get_by_label("Password").fill(password)
+        phone.get_by_role("button", name="Sign in").click()
+        phone.wait_for_load_state("networkidle")
+
+    def check(path: str) -> None:
+        phone.goto(base + path)
+        phone.wait_for_load_state("networkidle")
+        plots = phone.locator("div.plot").count()
+        if plots:
+            phone.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length === {plots}")
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{path} is {width} px wide"
+        for plot in phone.locator("div.js-plotly-plot").all():
+            if "summary.html" in path:  # the report draws its own plots; its toolbar is hidden on a phone
+                assert not plot.locator(".modebar").is_visible()
+                continue
+            assert plot.locator(".modebar").count() == 0, f"{path}: a toolbar over the plot's title"
+            box, title = plot.bounding_box(), plot.locator(".gtitle").bounding_box()
+            assert box is not None and title is not None
+            assert title["x"] >= box["x"] and title["x"] + title["width"] <= box["x"] + box["width"], path
+            assert title["y"] >= box["y"], f"{path}: the title runs above its plot"
+        phone.screenshot(path=shots / f"phone{path.replace('/', '-').replace('?', '-')}.png", full_page=True)
+
+    sign_in("alex@demo.backstride", "demo-alex-2026")
+    alex = int(phone.url.rstrip("/").split("/")[-1])
+    phone.goto(f"{base}/patients/{alex}/recordings")
+    recording = str(phone.locator("table a").first.get_attribute("href"))
+    for path in ("/recordings", "/progress", "/questionnaires", "/recordings/new", "", "/plan", "/log"):
+        check(f"/patients/{alex}{path}")
+    check(recording)
+    phone.get_by_role("button", name="Sign out").click()
+    sign_in("therapist@demo.backstride", "demo-therapist")
+    check("/caseload")
+    for link in phone.locator("table a[href^='/patients/']").all():
+        check(str(link.get_attribute("href")))
+        phone.go_back()
+    check(f"/patients/{alex}/summary.html?view=1")

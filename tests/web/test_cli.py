@@ -57,3 +57,36 @@ def test_serve_and_demo_are_registered(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
     assert "serve" in out and "demo" in out
+
+
+def test_the_demo_stores_no_time_in_the_future_and_its_plan_versions_in_order(tmp_path: Path) -> None:
+    """The weekly reviews are stamped at 08:00 on the day their week begins: seeded before 08:00 on the day
+    of the last review, that was a time to come. Seeded for tomorrow, every hour of "today" is to come,
+    whatever the clock says when the test runs."""
+    import datetime as dt
+
+    from backstride import store
+    from backstride.web._demo import seed_demo
+
+    demo = seed_demo(tmp_path, today=dt.date.today() + dt.timedelta(days=1))
+    now = dt.datetime.now(dt.UTC)
+    engine = store.make_engine(demo.database_url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            patients = [store.get_user_by_email(s, a.email) for a in demo.accounts if a.role == "patient"]
+            for patient in patients:
+                assert patient is not None
+                versions = store.plan_history(s, patient.id)
+                stamps = [v.created_at.replace(tzinfo=v.created_at.tzinfo or dt.UTC) for v in versions]
+                assert len(stamps) >= 3 and stamps == sorted(stamps) and stamps[-1] <= now
+                rows = [
+                    *store.screenings_of(s, patient.id),
+                    *store.questionnaire_history(s, patient.id),
+                    *store.notes_of(s, patient.id),
+                ]
+                for row in rows:
+                    assert row.created_at.replace(tzinfo=row.created_at.tzinfo or dt.UTC) <= now
+                for rec in store.recordings_of(s, patient.id):
+                    assert rec.uploaded_at.replace(tzinfo=rec.uploaded_at.tzinfo or dt.UTC) <= now
+    finally:
+        engine.dispose()

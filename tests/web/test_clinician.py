@@ -47,7 +47,7 @@ def test_plan_adjustment_needs_a_reason_and_makes_a_new_version(client: Any, cli
     assert post(therapist, url, {"reason": "  ", "walks_per_day": "2"}).status_code == 422
     impossible = post(therapist, url, {"reason": "more", "walks_per_day": "2", "minutes_per_walk": "45"})
     assert impossible.status_code == 422
-    assert "not possible" in impossible.text
+    assert "Minutes per walk: give a whole number from 5 to 30." in impossible.text
     done = post(
         therapist,
         url,
@@ -97,4 +97,4 @@ def test_clinician_can_screen_with_the_patient(client: Any, clinic: Clinic) -> N
     # The clinician is not locked out by the patient's emergency; they go back to the patient page.
     assert response.status_code == 303
     page = client.get(f"/patients/{clinic.patient_a}").text
-    assert "emergency" in page
+    assert '<span class="flag danger">Emergency</span>' in page.split('id="screenings"')[1]

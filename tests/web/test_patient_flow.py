@@ -80,7 +80,8 @@ def test_emergency_stops_everything(client: Any, clinic: Clinic) -> None:
     therapist = client.__class__(client.app, follow_redirects=False)
     sign_in(therapist, "anna@clinic.test")
     caseload = therapist.get("/caseload").text
-    assert "Red flag reported" in caseload
+    row = caseload.split("Paula Patient")[1].split("</tr>")[0]
+    assert '<span class="flag red_flag">Emergency</span>' in row
 
 
 def test_emergency_number_is_configurable(app_factory: Any, clinic: Clinic) -> None:

@@ -172,11 +172,13 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        # the field as a person would name it ("Reason", not "reason"), and what it needs in words
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err.get('loc', ())[1:]) or 'input'}: {err.get('msg', '')}"
+            f"{str((err.get('loc') or ('', 'input'))[-1]).replace('_', ' ').capitalize()}: "
+            + ("please fill it in" if err.get("type") == "missing" else str(err.get("msg", "")).lower())
             for err in exc.errors()
         )
-        return render_error(request, 422, f"Some of what was sent could not be used ({problems}).")
+        return render_error(request, 422, f"Some of what was sent could not be used — {problems}.")
 
     @app.exception_handler(BackstrideError)
     async def backstride_error(request: Request, exc: BackstrideError) -> Response:

@@ -119,7 +119,9 @@ def seed_demo(folder: Path, *, fresh: bool = True, today: dt.date | None = None)
 
 
 def _at(day: dt.date, hour: int = 9) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, 0), tzinfo=dt.UTC)
+    """``hour`` o'clock (UTC) on ``day``, or now if that is still to come: no stored time is in the future
+    (a week reviewed this morning, seeded at 02:00, would list above the versions the app saves after it)."""
+    return min(dt.datetime.combine(day, dt.time(hour, 0), tzinfo=dt.UTC), dt.datetime.now(dt.UTC))
 
 
 def _screen(s: Any, patient: Any, day: dt.date, age: int, sex: str, pain: int, tolerance: int) -> None:

@@ -26,13 +26,29 @@ def load_log(data: dict[str, Any]) -> Any:
     return DailyLog.model_validate({k: v for k, v in data.items() if k in DailyLog.model_fields})
 
 
-def log_json(log: Any) -> dict[str, Any]:
+PAIN_TODAY = "pain_today"
+"""The stored log's key for the worst pain of a day the patient did not walk (0-10). The clinic's
+``DailyLog`` has no field for it (its pain is a walk's), so it is kept beside the model's JSON under the key
+the store's caseload already reads, and counted in ``pain``, the day's highest."""
+
+
+def pain_today(data: dict[str, Any]) -> float | None:
+    """The worst pain of a day without a walk, as stored (None when not given)."""
+    value = data.get(PAIN_TODAY)
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def log_json(log: Any, *, day_pain: float | None = None) -> dict[str, Any]:
     """A clinic ``DailyLog`` as stored: its JSON plus the keys the store's caseload reads (see
-    ``docs/store.md``): ``pain`` (the highest pain rating of the day) and ``red_flag``."""
+    ``docs/store.md``): ``pain`` (the highest pain rating of the day) and ``red_flag``; and ``day_pain``,
+    the worst pain of a day without a walk, under :data:`PAIN_TODAY`."""
     data: dict[str, Any] = log.model_dump(mode="json")
     ratings = [v for w in log.walks for v in (w.pain_before, w.pain_during, w.pain_after)]
     if log.next_morning_pain is not None:
         ratings.append(log.next_morning_pain)
+    if day_pain is not None:
+        data[PAIN_TODAY] = day_pain
+        ratings.append(day_pain)
     if ratings:
         data["pain"] = max(ratings)
     data["red_flag"] = any(log.red_flags.values())
@@ -170,10 +186,11 @@ def adjust_plan(
     clinician_id: int,
     *,
     reason: str,
-    walks_per_day: float | None,
-    minutes_per_walk: float | None,
+    walks_per_day: int | None,
+    minutes_per_walk: int | None,
 ) -> Any:
-    """Save a clinician's change to the walking dose as a new plan version, with its reason.
+    """Save a clinician's change to the walking dose (whole walks and minutes; None keeps the plan's) as a
+    new plan version, with its reason.
 
     The new plan must still be a valid clinic :class:`~backstride.clinic.Plan` (its own bounds apply).
     """
@@ -185,8 +202,8 @@ def adjust_plan(
     if row is None:
         raise InputError("This patient has no plan yet; it is made after the check-in and questionnaires.")
     plan = load_plan(row.plan)
-    walks = int(walks_per_day) if walks_per_day is not None else plan.walks_per_day
-    minutes = int(minutes_per_walk) if minutes_per_walk is not None else plan.minutes_per_walk
+    walks = walks_per_day if walks_per_day is not None else plan.walks_per_day
+    minutes = minutes_per_walk if minutes_per_walk is not None else plan.minutes_per_walk
     data = plan.model_dump(mode="json")
     data.update(
         version=plan.version + 1,
@@ -198,9 +215,14 @@ def adjust_plan(
     try:
         new = load_plan(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(x) for x in err.get("loc", ())) or "plan"
-        raise InputError(f"That plan is not possible ({where}: {err['msg']}).") from None
+        words = {"walks_per_day": "walks per day", "minutes_per_walk": "minutes per walk"}
+        said = "; ".join(
+            f"{words.get(str(err['loc'][0]), str(err['loc'][0]).replace('_', ' '))}: {err['msg']}"
+            if err.get("loc")
+            else str(err["msg"]).removeprefix("Value error, ")
+            for err in exc.errors()
+        )
+        raise InputError(f"That plan is not possible ({said}).") from None
     return store.save_plan(db, patient_id, new.model_dump(mode="json"), reason, clinician_id)
 
 

@@ -46,7 +46,39 @@ def _label(value: Any) -> str:
     return str(value).replace("_", " ").capitalize() if value is not None else ""
 
 
+URGENCY_LABELS = {
+    "emergency": "Emergency",
+    "same_day": "See a doctor today",
+    "soon": "See a doctor within two weeks",
+    "routine": "Routine",
+}
+"""A screening's urgency (``clinic.URGENCY_ORDER``) as a clinician's flag says it."""
+
+
+def _urgency(value: Any) -> str:
+    return URGENCY_LABELS.get(str(value), _label(value))
+
+
+_COMPARED = re.compile(r"^(?P<id>\w+) (?P<op>>=|<) (?P<limit>[\d.]+) \((?P<value>[^)]*)\)$")
+
+
+def _finding(value: Any) -> str:
+    """A screening reason's finding ("history_of_cancer + night_pain", "age >= 70 (72)") with each question
+    named in words ("History of cancer + night pain", "age 72 (70 or more)") instead of its id."""
+    parts = []
+    for part in str(value or "").split(" + "):
+        m = _COMPARED.match(part)
+        if m is None:
+            parts.append(part.replace("_", " "))
+        else:
+            bound = f"{m['limit']} or more" if m["op"] == ">=" else f"under {m['limit']}"
+            parts.append(f"{m['id'].replace('_', ' ')} {m['value']} ({bound})")
+    return " + ".join(parts).capitalize()
+
+
 templates.env.filters["fmt"] = _fmt
+templates.env.filters["finding"] = _finding
+templates.env.filters["urgency"] = _urgency
 templates.env.filters["date"] = _date
 templates.env.filters["plotjson"] = figure_json
 templates.env.filters["label"] = _label
@@ -107,6 +139,15 @@ def attachment(name: str, *, inline: bool = False) -> dict[str, str]:
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
 
+NARROW_SCREEN_STYLE = (
+    "<style>@media screen and (max-width: 40rem) "
+    "{ table { display: block; max-width: 100%; overflow-x: auto; } .modebar-container { display: none; } }"
+    "</style>"
+)
+"""Added to a self-contained report opened in the browser: on a phone its tables scroll sideways inside
+themselves and its plots' toolbars (which cover their titles) are left out."""
+
+
 def report_response(html: str, name: str, *, view: bool) -> HTMLResponse:
     """A self-contained HTML report (plotly and its figures inside) to open in the browser (``view``) or to
     download as ``name``.
@@ -114,7 +155,13 @@ def report_response(html: str, name: str, *, view: bool) -> HTMLResponse:
     The app's own policy forbids inline scripts, which would leave an opened report without its plots; this
     response's policy allows exactly the report's own scripts, each by its SHA-256 (a CSP level 2 hash
     source), and nothing else: no other script, no connection, no form, no frame around it.
+
+    Opened in the browser on a phone, a table wider than the screen scrolls inside itself, not the whole page
+    sideways, and no plot toolbar covers a title (:data:`NARROW_SCREEN_STYLE`); the downloaded file is the
+    report as written.
     """
+    if view:
+        html = html.replace("</head>", NARROW_SCREEN_STYLE + "</head>", 1)
     sources = [
         f"'sha256-{base64.b64encode(hashlib.sha256(script.encode('utf-8')).digest()).decode('ascii')}'"
         for script in dict.fromkeys(_INLINE_SCRIPT.findall(html))

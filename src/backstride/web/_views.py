@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backstride.web._activity_view import activity_view
-from backstride.web._plans import current_plan, load_log, load_plan
+from backstride.web._plans import current_plan, load_log, load_plan, pain_today
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,16 @@ class Step:
     href: str
     done: bool
     detail: str = ""
+
+
+SEE_A_DOCTOR = ("same_day", "soon")
+"""Urgency levels of a screening that send the patient to a doctor without an emergency (the clinic's
+``URGENCY_ORDER``); while such a screening is the latest, the plan and Today pages show its advice first."""
+
+
+def see_a_doctor(screening: Any) -> Any | None:
+    """The latest screening, if its advice is to see a doctor (today or soon)."""
+    return screening if screening is not None and screening.urgency in SEE_A_DOCTOR else None
 
 
 def questionnaire_changes(db: Any, patient_id: int) -> list[Any]:
@@ -47,10 +57,19 @@ def today_view(db: Any, patient: Any, today: Any) -> dict[str, Any]:
             "how your back affects your days",
         ),
         Step("Measure a walk", f"{base}/recordings/new", bool(recordings), "a few minutes with your phone"),
-        Step("Your plan", f"{base}/plan", plan is not None, "today's walks and exercises"),
+        # today's walks and exercises are done when today's log says so, not when a plan exists
+        Step(
+            "Your plan", f"{base}/plan", plan is not None and log is not None, "today's walks and exercises"
+        ),
         Step("Daily log", f"{base}/log", log is not None, "under a minute"),
     ]
-    return {"steps": steps, "plan": plan, "review": review, "screening": screening}
+    return {
+        "steps": steps,
+        "plan": plan,
+        "review": review,
+        "screening": screening,
+        "see_doctor": see_a_doctor(screening),
+    }
 
 
 def _plan_on(history: list[Any], day: Any) -> Any | None:
@@ -68,7 +87,9 @@ def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str
     from backstride import report, store
 
     start = today - dt.timedelta(days=days - 1)
-    logs = [(r.date, load_log(r.log)) for r in store.logs_between(db, patient.id, start, today)]
+    rows = store.logs_between(db, patient.id, start, today)
+    logs = [(r.date, load_log(r.log)) for r in rows]
+    day_pains = [pain_today(r.log) for r in rows]  # the worst pain of a day without a walk
     history = store.plan_history(db, patient.id)
     dates = [d for d, _ in logs]
     highest = [
@@ -82,6 +103,8 @@ def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str
             ("highest pain during or after walks", dates, highest),
             ("pain on waking the next morning", dates, morning),
         ]
+        if any(p is not None for p in day_pains):
+            series.append(("worst pain of a day without a walk", dates, day_pains))
         if nprs:
             series.append(
                 ("pain questionnaire (0-10)", [r.created_at for r in nprs], [r.score for r in nprs])
@@ -143,7 +166,7 @@ def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str
     return {
         "figures": figures,
         "changes": questionnaire_changes(db, patient.id),
-        "logs": list(reversed(logs)),
+        "logs": list(reversed([(d, log, p) for (d, log), p in zip(logs, day_pains, strict=True)])),
         **activity_view(db, patient),
     }
 

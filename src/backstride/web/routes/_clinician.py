@@ -107,28 +107,65 @@ def new_patient(
         )
 
 
+def _patient_page_again(
+    request: Request, patient_id: int, section: str, problems: list[str], values: dict[str, str]
+) -> Response:
+    """The clinician's page of the patient again (422), with the problems of the form of ``section`` named
+    beside it and what was typed still in it."""
+    from backstride.web import _views
+
+    with transaction(request, readonly=True) as db:
+        user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
+        context = _views.clinician_view(db, patient, dt.date.today())
+        return render(
+            request,
+            "clinician_patient.html",
+            {
+                "title": patient.name,
+                "user": user,
+                "patient": patient,
+                **context,
+                "form_problems": {section: problems},
+                "form_values": {section: values},
+            },
+            status=422,
+        )
+
+
 @router.post("/patients/{patient_id}/plan")
 def adjust_plan(
     request: Request,
     patient_id: int,
-    reason: str = Form(...),
+    reason: str = Form(""),
     walks_per_day: str = Form(""),
     minutes_per_walk: str = Form(""),
 ) -> Response:
+    """A clinician's change to the walking dose, with its reason: whole walks and minutes within the clinic's
+    plan (``clinic.Plan``); every problem is named on the page, the entries kept."""
+    from backstride.clinic import Plan
     from backstride.web import _plans
+    from backstride.web._fields import bounds, read_number
 
-    with transaction(request) as db:
-        user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
-        if not reason.strip():
-            raise HTTPException(422, "Please give a reason for the change; it is kept with the plan.")
-        _plans.adjust_plan(
-            db,
-            patient.id,
-            user.id,
-            reason=reason.strip(),
-            walks_per_day=_optional_float(walks_per_day, "Walks per day"),
-            minutes_per_walk=_optional_float(minutes_per_walk, "Minutes per walk"),
-        )
+    problems: list[str] = []
+    if not reason.strip():
+        problems.append("Reason: please say why the plan changes; it is kept with the new version.")
+    walks, problem = read_number(walks_per_day, "Walks per day", bounds(Plan, "walks_per_day"), whole=True)
+    problems += [problem] if problem else []
+    minutes, problem = read_number(
+        minutes_per_walk, "Minutes per walk", bounds(Plan, "minutes_per_walk"), whole=True
+    )
+    problems += [problem] if problem else []
+    values = {"reason": reason, "walks_per_day": walks_per_day, "minutes_per_walk": minutes_per_walk}
+    if problems:
+        return _patient_page_again(request, patient_id, "plan", problems, values)
+    try:
+        with transaction(request) as db:
+            user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
+            _plans.adjust_plan(
+                db, patient.id, user.id, reason=reason.strip(), walks_per_day=walks, minutes_per_walk=minutes
+            )
+    except InputError as exc:
+        return _patient_page_again(request, patient_id, "plan", [str(exc)], values)
     return RedirectResponse(f"/patients/{patient_id}#plan", status_code=303)
 
 
@@ -137,39 +174,74 @@ def add_session(
     request: Request,
     patient_id: int,
     date: str = Form(""),
-    technique: str = Form(...),
-    region: str = Form(...),
+    technique: str = Form(""),
+    region: str = Form(""),
     dose: str = Form(""),
     duration_min: str = Form(""),
     pain_before: str = Form(""),
     pain_after: str = Form(""),
-    response: str = Form(...),
+    response: str = Form(""),
     notes: str = Form(""),
 ) -> Response:
+    """A therapy session, checked with the clinic's model; every problem is named on the page, the entries
+    kept."""
+    from backstride.clinic import TherapySession
     from backstride.web import _plans
+    from backstride.web._fields import bounds, read_number
 
+    values = {
+        "date": date,
+        "technique": technique,
+        "region": region,
+        "dose": dose,
+        "duration_min": duration_min,
+        "pain_before": pain_before,
+        "pain_after": pain_after,
+        "response": response,
+        "notes": notes,
+    }
+    problems: list[str] = []
+    day = dt.date.today()
+    if date.strip():
+        try:
+            day = dt.date.fromisoformat(date.strip())
+        except ValueError:
+            problems.append(f"Date: {date.strip()!r} is not a date (give it as YYYY-MM-DD).")
+    for text, label in ((technique, "Technique"), (region, "Region")):
+        if not text.strip():
+            problems.append(f"{label}: please fill it in.")
+    if response not in ("better", "same", "worse"):
+        problems.append("Response: choose Better, Same or Worse.")
+    numbers: dict[str, float | None] = {}
+    for name, label in (
+        ("duration_min", "Minutes"),
+        ("pain_before", "Pain before"),
+        ("pain_after", "Pain after"),
+    ):
+        value, problem = read_number(values[name], label, bounds(TherapySession, name), whole=False)
+        numbers[name] = None if problem else value
+        problems += [problem] if problem else []
+    if problems:
+        return _patient_page_again(request, patient_id, "sessions", problems, values)
     try:
-        day = dt.date.fromisoformat(date) if date.strip() else dt.date.today()
-    except ValueError:
-        raise HTTPException(422, f"The date {date!r} is not a date (YYYY-MM-DD).") from None
-    with transaction(request) as db:
-        user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
-        _plans.add_therapy_session(
-            db,
-            patient.id,
-            user,
-            {
-                "date": day,
-                "technique": technique,
-                "region": region,
-                "dose": dose.strip() or None,
-                "duration_min": _optional_float(duration_min, "Duration"),
-                "pain_before": _optional_float(pain_before, "Pain before"),
-                "pain_after": _optional_float(pain_after, "Pain after"),
-                "response": response,
-                "notes": notes.strip(),
-            },
-        )
+        with transaction(request) as db:
+            user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
+            _plans.add_therapy_session(
+                db,
+                patient.id,
+                user,
+                {
+                    "date": day,
+                    "technique": technique.strip(),
+                    "region": region.strip(),
+                    "dose": dose.strip() or None,
+                    **numbers,
+                    "response": response,
+                    "notes": notes.strip(),
+                },
+            )
+    except InputError as exc:
+        return _patient_page_again(request, patient_id, "sessions", [str(exc)], values)
     return RedirectResponse(f"/patients/{patient_id}#sessions", status_code=303)
 
 

@@ -47,29 +47,54 @@ def _screening_questions() -> list[Any]:
     return list(QUESTIONS)
 
 
-def _answers_from_form(form: Any) -> tuple[dict[str, Any], dict[str, str]]:
-    """Answers keyed by question id from the submitted form, and what was typed (to show it again)."""
+def _expected(q: Any) -> str:
+    """What a screening question takes, in the form's words (its bounds are the clinic's question's)."""
+    if q.kind == "bool":
+        return f"{q.text} — answer Yes or No."
+    if q.kind == "choice":
+        return f"{q.text} — choose one of the answers."
+    kind = "a whole number" if q.kind == "int" else "a number"
+    unit = f" ({q.unit})" if q.unit and not q.unit[:1].isdigit() else ""
+    if q.min is not None and q.max is not None:
+        return f"{q.text} — give {kind} from {q.min:g} to {q.max:g}{unit}."
+    return f"{q.text} — give {kind}{unit}."
+
+
+def _answers_from_form(form: Any) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+    """From the submitted form: the answers the clinic can use, keyed by question id; what was typed (to
+    show it again); and, by question id, what could not be used and what it takes instead. One wrong
+    answer never drops the others: a warning sign ticked beside a mistyped number still counts."""
+    from backstride.clinic import validate_answers
+
     answers: dict[str, Any] = {}
     typed: dict[str, str] = {}
+    problems: dict[str, str] = {}
     for q in _screening_questions():
         raw = form.get(q.id)
         if not isinstance(raw, str) or raw.strip() == "":
             continue
         text = raw.strip()
         typed[q.id] = text
+        value: Any
         if q.kind == "bool":
             if text not in ("yes", "no"):
-                raise HTTPException(422, f"Please answer yes or no to: {q.text}")
-            answers[q.id] = text == "yes"
+                problems[q.id] = _expected(q)
+                continue
+            value = text == "yes"
         elif q.kind == "choice":
-            answers[q.id] = text
+            value = text
         else:
             try:
                 number = float(text.replace(",", "."))
             except ValueError:
-                raise HTTPException(422, f"Please answer with a number: {q.text}") from None
-            answers[q.id] = int(number) if q.kind == "int" and number.is_integer() else number
-    return answers, typed
+                problems[q.id] = _expected(q)
+                continue
+            value = int(number) if q.kind == "int" and number.is_integer() else number
+        try:
+            answers[q.id] = validate_answers({q.id: value})[q.id]
+        except InputError:
+            problems[q.id] = _expected(q)
+    return answers, typed, problems
 
 
 def _defaults_from_profile(patient: Any) -> dict[str, str]:
@@ -96,6 +121,7 @@ def checkin_page(request: Request, patient_id: int) -> Response:
                 "questions": _screening_questions(),
                 "typed": _defaults_from_profile(patient),
                 "missing": [],
+                "problems": {},
             },
         )
 
@@ -103,15 +129,22 @@ def checkin_page(request: Request, patient_id: int) -> Response:
 @router.post("/patients/{patient_id}/checkin")
 async def checkin(request: Request, patient_id: int) -> Response:
     form = await request.form()
-    answers, typed = _answers_from_form(form)
+    answers, typed, problems = _answers_from_form(form)
     from starlette.concurrency import run_in_threadpool
 
-    return await run_in_threadpool(_save_checkin, request, patient_id, answers, typed)
+    return await run_in_threadpool(_save_checkin, request, patient_id, answers, typed, problems)
 
 
 def _save_checkin(
-    request: Request, patient_id: int, answers: dict[str, Any], typed: dict[str, str]
+    request: Request,
+    patient_id: int,
+    answers: dict[str, Any],
+    typed: dict[str, str],
+    problems: dict[str, str],
 ) -> Response:
+    """Screen what was answered. An emergency is kept and shown at once, whatever else is missing or wrong
+    in the form (a wrong answer is left out; every warning sign answered is kept); otherwise the form comes
+    back with what was typed, the answers that could not be used and the emergency questions left open."""
     from backstride import clinic, store
 
     number = get_state(request).settings.emergency_number
@@ -119,9 +152,9 @@ def _save_checkin(
         user, patient = patient_access(request, db, patient_id)
         try:
             result = clinic.triage(answers, emergency_number=number)
-        except InputError as exc:
+        except InputError as exc:  # every answer was checked one by one: not expected
             raise HTTPException(422, str(exc)) from None
-        if result.urgency != EMERGENCY and not result.complete:
+        if result.urgency != EMERGENCY and (problems or not result.complete):
             by_id = {q.id: q for q in _screening_questions()}
             return render(
                 request,
@@ -133,6 +166,7 @@ def _save_checkin(
                     "questions": _screening_questions(),
                     "typed": typed,
                     "missing": [by_id[qid].text for qid in result.unanswered if qid in by_id],
+                    "problems": problems,
                 },
                 status=422,
             )
@@ -169,13 +203,15 @@ def checkin_result(request: Request, patient_id: int) -> Response:
 # ------------------------------------------------------------------------------------------------- plan
 @router.get("/patients/{patient_id}/plan")
 def plan_page(request: Request, patient_id: int) -> Response:
+    from backstride import store
     from backstride.clinic import EXERCISES
-    from backstride.web import _plans
+    from backstride.web import _plans, _views
 
     today = dt.date.today()
     refresh_plan(request, patient_id, today, create=True)
     with transaction(request, readonly=True) as db:
         user, patient = patient_access(request, db, patient_id)
+        see_doctor = _views.see_a_doctor(store.latest_screening(db, patient.id))
         row, plan, review = _plans.current_plan(db, patient, today)
         missing = _plans.baseline_for(db, patient, today).missing if row is None else []
         return render(
@@ -190,114 +226,138 @@ def plan_page(request: Request, patient_id: int) -> Response:
                 "review": review,
                 "missing": missing,
                 "library": EXERCISES,
+                "see_doctor": see_doctor,
             },
         )
 
 
 # ---------------------------------------------------------------------------------------------- daily log
-def _float_or_none(form: Any, name: str) -> float | None:
-    raw = form.get(name)
-    if not isinstance(raw, str) or not raw.strip():
-        return None
-    try:
-        return float(raw.replace(",", "."))
-    except ValueError:
-        raise HTTPException(422, f"Please give a number for {name.replace('_', ' ')}.") from None
+def _number_text(value: Any) -> str:
+    """A stored number as the form shows it: what is stored, without a needless ".0"."""
+    return "" if value is None else f"{float(value):g}"
 
 
-def _log_from_form(form: Any, day: dt.date) -> Any:
-    from pydantic import ValidationError
+def _log_values(log: Any, day_pain: float | None) -> dict[str, str]:
+    """A stored day's log as the form's fields show it."""
+    values: dict[str, str] = {"notes": log.notes}
+    if day_pain is not None:
+        values["pain_today"] = _number_text(day_pain)
+    for i, walk in enumerate(log.walks, start=1):
+        values[f"w{i}_minutes"] = _number_text(walk.minutes)
+        for key in ("pain_before", "pain_during", "pain_after"):
+            values[f"w{i}_{key}"] = _number_text(getattr(walk, key))
+    return values
 
-    from backstride.clinic import DailyLog
 
-    walks = []
-    for i in range(1, 7):
-        minutes = _float_or_none(form, f"w{i}_minutes")
-        if not minutes:
-            continue
-        pains = {k: _float_or_none(form, f"w{i}_{k}") for k in ("pain_before", "pain_during", "pain_after")}
-        missing = [k.replace("_", " ") for k, v in pains.items() if v is None]
-        if missing:
-            raise HTTPException(422, f"Walk {i}: please give the {', '.join(missing)} (0 to 10).")
-        walks.append({"minutes": minutes, **pains})
-    flags = {str(k[5:]): True for k in form if str(k).startswith("flag_") and form.get(k) == "yes"}
-    notes = form.get("notes")
-    try:
-        return DailyLog(
-            date=day,
-            walks=walks,
-            exercises_done=[str(v) for v in form.getlist("exercises")],
-            red_flags=flags,
-            notes=notes.strip() if isinstance(notes, str) else "",
-        )
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(x) for x in err.get("loc", ())) or "log"
-        raise HTTPException(422, f"The log could not be saved ({where}: {err['msg']}).") from None
+def _log_context(
+    db: Any,
+    user: Any,
+    patient: Any,
+    today: dt.date,
+    *,
+    form: Any | None = None,
+    saved: bool = False,
+) -> dict[str, Any]:
+    """The daily log page: today's stored log in the form, or (``form``) what was just sent, with its
+    problems."""
+    from backstride import store
+    from backstride.clinic import EMERGENCY_SIGNS, QUESTIONS
+    from backstride.web import _plans
+    from backstride.web._log_form import MAX_WALKS
+
+    _row, plan, _review = _plans.current_plan(db, patient, today)
+    existing = store.get_log(db, patient.id, today)
+    yesterday = store.get_log(db, patient.id, today - dt.timedelta(days=1))
+    log = _plans.load_log(existing.log) if existing else None
+    by_id = {q.id: q for q in QUESTIONS}
+    if form is not None:
+        values = dict(form.typed)
+        values["notes"] = form.notes
+        exercises = list(form.exercises)
+        typed_walks = [i for i in range(1, MAX_WALKS + 1) if any(k.startswith(f"w{i}_") for k in form.typed)]
+    else:
+        values = _log_values(log, _plans.pain_today(existing.log)) if log and existing else {}
+        exercises = list(log.exercises_done) if log else []
+        typed_walks = []
+    walks = max([plan.walks_per_day if plan else 1, len(log.walks) if log else 0, *typed_walks])
+    return {
+        "title": "Daily log",
+        "user": user,
+        "patient": patient,
+        "plan": plan,
+        "walk_count": walks,
+        "values": values,
+        "exercises_done": exercises,
+        "problems": form.problems if form is not None else [],
+        "invalid": form.invalid if form is not None else set(),
+        "ask_morning": (yesterday is not None and yesterday.log.get("next_morning_pain") is None)
+        or "morning_pain" in values,
+        "warning_signs": [by_id[i] for i in EMERGENCY_SIGNS if i in by_id],
+        "saved": saved,
+        "today": today,
+    }
 
 
 @router.get("/patients/{patient_id}/log")
 def log_page(request: Request, patient_id: int, saved: int = 0) -> Response:
-    from backstride import store
-    from backstride.clinic import EMERGENCY_SIGNS, QUESTIONS
-    from backstride.web import _plans
-
     today = dt.date.today()
     refresh_plan(request, patient_id, today)
     with transaction(request, readonly=True) as db:
         user, patient = patient_access(request, db, patient_id)
-        _row, plan, _review = _plans.current_plan(db, patient, today)
-        existing = store.get_log(db, patient.id, today)
-        yesterday = store.get_log(db, patient.id, today - dt.timedelta(days=1))
-        by_id = {q.id: q for q in QUESTIONS}
-        return render(
-            request,
-            "log.html",
-            {
-                "title": "Daily log",
-                "user": user,
-                "patient": patient,
-                "plan": plan,
-                "log": _plans.load_log(existing.log) if existing else None,
-                "ask_morning": yesterday is not None and yesterday.log.get("next_morning_pain") is None,
-                "warning_signs": [by_id[i] for i in EMERGENCY_SIGNS if i in by_id],
-                "saved": bool(saved),
-                "today": today,
-            },
-        )
+        return render(request, "log.html", _log_context(db, user, patient, today, saved=bool(saved)))
 
 
 @router.post("/patients/{patient_id}/log")
 async def log_submit(request: Request, patient_id: int) -> Response:
     from starlette.concurrency import run_in_threadpool
 
-    form = await request.form()
-    log = _log_from_form(form, dt.date.today())
-    morning = _float_or_none(form, "morning_pain")
-    return await run_in_threadpool(_save_log, request, patient_id, log, morning)
+    from backstride.clinic import EXERCISES, QUESTIONS
+    from backstride.web._log_form import read_log_form
+
+    data = await request.form()
+    form = read_log_form(
+        data,
+        known_flags={q.id for q in QUESTIONS if q.kind == "bool"},
+        known_exercises=set(EXERCISES),
+    )
+    return await run_in_threadpool(_save_log, request, patient_id, form)
 
 
-def _save_log(request: Request, patient_id: int, log: Any, morning: float | None) -> Response:
+def _save_log(request: Request, patient_id: int, form: Any) -> Response:
+    """Keep the day's log. A warning sign is kept and screened first, whatever else is wrong in the form
+    (what could not be used is left out, the rest is kept) and its emergency page shown; without one, a
+    form with problems comes back with what was typed and every problem named, and nothing is kept."""
     from backstride import clinic, store
     from backstride.web import _plans
 
+    today = dt.date.today()
     with transaction(request) as db:
         user, patient = patient_access(request, db, patient_id)
-        if morning is not None:
-            yesterday = store.get_log(db, patient.id, log.date - dt.timedelta(days=1))
+        if form.problems and not form.flags:
+            return render(request, "log.html", _log_context(db, user, patient, today, form=form), status=422)
+        existing = store.get_log(db, patient.id, today)
+        # a warning sign, once logged for the day, stays in the day's log (the form does not show it again)
+        earlier_flags = (
+            {k: v for k, v in _plans.load_log(existing.log).red_flags.items() if v} if existing else {}
+        )
+        log = clinic.DailyLog(
+            date=today,
+            walks=form.walks,
+            exercises_done=form.exercises,
+            red_flags={**earlier_flags, **form.flags},
+            notes=form.notes,
+        )
+        if form.morning_pain is not None:
+            yesterday = store.get_log(db, patient.id, today - dt.timedelta(days=1))
             if yesterday is not None:
                 earlier = _plans.load_log(yesterday.log)
-                try:
-                    updated = earlier.model_copy(update={"next_morning_pain": morning})
-                    updated = type(earlier).model_validate(updated.model_dump())
-                except ValueError:
-                    raise HTTPException(422, "This morning's pain must be a number from 0 to 10.") from None
-                store.upsert_log(db, patient.id, updated.date, _plans.log_json(updated))
-        store.upsert_log(db, patient.id, log.date, _plans.log_json(log))
-        flagged = {k: True for k, v in log.red_flags.items() if v}
-        if flagged:
-            result = clinic.triage(flagged, emergency_number=get_state(request).settings.emergency_number)
-            store.add_screening(db, patient.id, flagged, result.urgency, result)
+                updated = earlier.model_copy(update={"next_morning_pain": form.morning_pain})
+                kept = _plans.pain_today(yesterday.log)
+                store.upsert_log(db, patient.id, updated.date, _plans.log_json(updated, day_pain=kept))
+        store.upsert_log(db, patient.id, log.date, _plans.log_json(log, day_pain=form.pain_today))
+        if form.flags:
+            result = clinic.triage(form.flags, emergency_number=get_state(request).settings.emergency_number)
+            store.add_screening(db, patient.id, form.flags, result.urgency, result)
             if result.urgency == EMERGENCY and user.id == patient.id:
                 return emergency_page(request, result.model_dump(mode="json"))
     return RedirectResponse(f"/patients/{patient_id}/log?saved=1", status_code=303)

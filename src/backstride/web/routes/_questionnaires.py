@@ -124,6 +124,7 @@ def questionnaire_form(request: Request, patient_id: int, instrument_id: str) ->
                 "patient": patient,
                 "instrument": instrument,
                 "texts": clinic_texts(request, instrument.id),
+                "typed": {},
             },
         )
 
@@ -135,22 +136,45 @@ async def questionnaire_submit(request: Request, patient_id: int, instrument_id:
     instrument = _instrument(instrument_id)
     form = await request.form()
     answers = answers_from_form(instrument, form)
-    return await run_in_threadpool(_save, request, patient_id, instrument, answers)
+    typed = {str(k): str(v) for k, v in form.items() if k != "csrf_token"}
+    return await run_in_threadpool(_save, request, patient_id, instrument, answers, typed)
 
 
-def _save(request: Request, patient_id: int, instrument: Any, answers: dict[str, Any]) -> Response:
+def _next_page(patient_id: int, instrument: Any) -> str:
+    later = ORDER[ORDER.index(instrument.id) + 1 :]
+    if later:
+        return f"/patients/{patient_id}/questionnaires/{later[0]}"
+    return f"/patients/{patient_id}/recordings/new"
+
+
+def _save(
+    request: Request, patient_id: int, instrument: Any, answers: dict[str, Any], typed: dict[str, str]
+) -> Response:
+    """Score and keep the answers; answers too few for a score (an Oswestry with more than one section
+    open) come back on the form with the clinic's reason, the answers given still ticked."""
     from backstride import clinic, store
 
     with transaction(request) as db:
-        _, patient = patient_access(request, db, patient_id)
+        user, patient = patient_access(request, db, patient_id)
         try:
             result = clinic.score(instrument.id, answers)
         except InputError as exc:
             raise HTTPException(422, str(exc)) from None
+        if result.score is None and result.reason:
+            return render(
+                request,
+                "questionnaire.html",
+                {
+                    "title": instrument.name,
+                    "user": user,
+                    "patient": patient,
+                    "instrument": instrument,
+                    "texts": clinic_texts(request, instrument.id),
+                    "typed": typed,
+                    "not_scored": result.reason,
+                    "skip_to": _next_page(patient_id, instrument),
+                },
+                status=422,
+            )
         store.add_questionnaire(db, patient.id, instrument.id, answers, result.score, result)
-    later = ORDER[ORDER.index(instrument.id) + 1 :]
-    if later:
-        target = f"/patients/{patient_id}/questionnaires/{later[0]}"
-    else:
-        target = f"/patients/{patient_id}/recordings/new"
-    return RedirectResponse(target, status_code=303)
+    return RedirectResponse(_next_page(patient_id, instrument), status_code=303)

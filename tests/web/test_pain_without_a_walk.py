@@ -1,0 +1,78 @@
+"""Pain on a day without a walk is kept (the day's worst pain), shown on the progress page and counted by
+the caseload's flare flag; a walk's pain given without its minutes is not dropped in silence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from tests.web.conftest import Clinic, post, sign_in
+
+
+def _todays_log(clinic: Clinic) -> dict[str, Any] | None:
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            row = store.get_log(s, clinic.patient_a, dt.date.today())
+            return None if row is None else dict(row.log)
+    finally:
+        engine.dispose()
+
+
+def test_a_walks_pain_without_minutes_is_refused_with_where_to_give_it(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    data = {
+        "w1_pain_before": "9",
+        "w1_pain_during": "9",
+        "w1_pain_after": "9",
+        "notes": "Too painful to walk today",
+    }
+    page = post(client, f"/patients/{clinic.patient_a}/log", data)
+    assert page.status_code == 422
+    assert "Walk 1: pain was given but no minutes walked, so it cannot be kept as a walk." in page.text
+    assert "“Your worst pain today, if you did not walk”" in page.text
+    assert page.text.count('value="9"') == 3 and ">Too painful to walk today</textarea>" in page.text
+    assert _todays_log(clinic) is None
+
+
+def test_the_worst_pain_of_a_day_without_a_walk_is_kept_shown_and_flagged(
+    client: Any, clinic: Clinic
+) -> None:
+    sign_in(client, "paula@home.test")
+    data = {"pain_today": "9", "notes": "Too painful to walk today"}
+    saved = post(client, f"/patients/{clinic.patient_a}/log", data)
+    assert saved.status_code == 303
+    log = _todays_log(clinic)
+    assert log is not None
+    assert log["walks"] == [] and log["pain_today"] == 9 and log["pain"] == 9
+    form = client.get(f"/patients/{clinic.patient_a}/log").text
+    assert 'id="pain_today" name="pain_today" type="number" min="0" max="10" step="1" value="9"' in form
+    progress = client.get(f"/patients/{clinic.patient_a}/progress").text
+    assert "<td>9 (no walk)</td>" in progress
+    assert "worst pain of a day without a walk" in progress  # its own series in the pain plot
+    therapist = client.__class__(client.app, follow_redirects=False)
+    sign_in(therapist, "anna@clinic.test")
+    row = therapist.get("/caseload").text.split("Paula Patient")[1].split("</tr>")[0]
+    assert '<span class="flag flare">Flare</span>' in row  # 9 is a severe pain (8 or more)
+    assert "<td>9 / 9</td>" in row  # pain now / at the start (no plan yet: the first log's)
+
+
+def test_a_morning_pain_given_next_day_keeps_the_day_pain(client: Any, clinic: Clinic) -> None:
+    from backstride import store
+    from backstride.clinic import DailyLog
+    from backstride.web import _plans
+
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine) as s:
+        log = DailyLog(date=yesterday)
+        store.upsert_log(s, clinic.patient_a, yesterday, _plans.log_json(log, day_pain=7))
+    sign_in(client, "paula@home.test")
+    assert post(client, f"/patients/{clinic.patient_a}/log", {"morning_pain": "5"}).status_code == 303
+    with store.transaction(engine, readonly=True) as s:
+        row = store.get_log(s, clinic.patient_a, yesterday)
+        assert row is not None
+        assert row.log["next_morning_pain"] == 5 and row.log["pain_today"] == 7 and row.log["pain"] == 7
+    engine.dispose()

@@ -1,0 +1,48 @@
+"""An Oswestry answered in part (more than the one section it may miss) is not stored without a score: the
+form comes back saying why, with the answers given still ticked, and can be finished."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.web.conftest import Clinic, post, sign_in
+
+
+def _odi_rows(clinic: Clinic) -> list[Any]:
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            return [r.score for r in store.questionnaire_history(s, clinic.patient_a, "odi")]
+    finally:
+        engine.dispose()
+
+
+def test_a_half_answered_oswestry_comes_back_to_be_finished(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    url = f"/patients/{clinic.patient_a}/questionnaires/odi"
+    half = {f"s{i}": "2" for i in range(1, 6)}
+    page = post(client, url, half)
+    assert page.status_code == 422
+    assert "its score cannot be worked out from these answers" in page.text
+    assert "the Oswestry allows at most 1 missing section" in page.text
+    assert "6 (Standing)" in page.text
+    for i in range(1, 6):
+        assert f'name="s{i}" value="2" checked' in page.text
+    assert 'name="s6" value="2" checked' not in page.text
+    assert (
+        f'href="/patients/{clinic.patient_a}/questionnaires/rmdq">leave this questionnaire for now'
+        in page.text
+    )
+    assert _odi_rows(clinic) == []
+    done = post(client, url, {**half, **{f"s{i}": "3" for i in range(6, 11)}})
+    assert done.status_code == 303 and done.headers["location"].endswith("/questionnaires/rmdq")
+    assert _odi_rows(clinic) == [50.0]  # 25 of 50
+
+
+def test_one_section_left_open_is_scored(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    url = f"/patients/{clinic.patient_a}/questionnaires/odi"
+    assert post(client, url, {f"s{i}": "2" for i in range(1, 10)}).status_code == 303
+    assert _odi_rows(clinic) == [40.0]  # 18 of 45

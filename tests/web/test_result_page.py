@@ -1,0 +1,63 @@
+"""A recording's result page: what the reader found in the file, and figures that are empty said why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.web.conftest import Clinic, sign_in, wait_for_job
+
+
+def test_a_recordings_page_shows_what_the_reader_dropped(client: Any, clinic: Clinic) -> None:
+    """A table whose last line was cut off in the upload: the reader drops it and says so, and the result
+    page says it too (it showed the analysis's warnings only)."""
+    import gzip
+
+    from backstride import io
+
+    text = gzip.decompress(io.sample_path().read_bytes()).decode()
+    cut = text.rstrip("\n")
+    cut = cut[: cut.rindex(",")]  # the last row loses its last cell and its line end
+    sign_in(client, "paula@home.test")
+    started = client.post(
+        f"/patients/{clinic.patient_a}/recordings",
+        files={"file": ("cut.csv", cut.encode(), "text/csv")},
+        data={"csrf_token": client.csrf},
+    )
+    assert started.status_code == 303, started.text
+    result_url = wait_for_job(client, started.headers["location"]).headers["location"]
+    notes = client.get(result_url).text.split('id="read-notes"')[1].split("</div>")[0]
+    assert "<li>the last line is incomplete (an interrupted export or upload?) and was dropped</li>" in notes
+
+
+def test_figures_left_empty_without_a_stretch_of_10_s_are_said_why(client: Any, clinic: Clinic) -> None:
+    """The sample walk's first 36 s hold two stretches of walking, 5 s and 7 s: the summary's cadence and
+    speed (medians over stretches of 10 s or more) are empty, and the page says why, with the shorter
+    stretches' own cadence."""
+    import gzip
+
+    from backstride import io
+    from backstride.web import _analysis
+
+    lines = gzip.decompress(io.sample_path().read_bytes()).decode().splitlines()
+    first = "\n".join(lines[: 1 + 3600]) + "\n"  # the header and 36 s at 100 samples a second
+    sign_in(client, "paula@home.test")
+    started = client.post(
+        f"/patients/{clinic.patient_a}/recordings",
+        files={"file": ("first.csv", first.encode(), "text/csv")},
+        data={"csrf_token": client.csrf},
+    )
+    assert started.status_code == 303, started.text
+    result_url = wait_for_job(client, started.headers["location"]).headers["location"]
+    page = client.get(result_url).text
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine, readonly=True) as s:
+        gait = _analysis.gait_result(store.analyses_of(s, clinic.patient_a)[-1].result)
+    engine.dispose()
+    assert gait.summary.n_bouts == 2 and gait.summary.n_bouts_10s == 0
+    assert gait.summary.median_cadence_spm is None
+    cadences = sorted(round(b.cadence_spm) for b in gait.walking_bouts if b.cadence_spm is not None)
+    note = page.split('id="no-steady-stretch">')[1].split("</p>")[0]
+    assert "this recording has none (its longest lasted 7 s), so they are left empty." in note
+    assert f"cadence {cadences[0]} to {cadences[-1]} steps per minute" in note
