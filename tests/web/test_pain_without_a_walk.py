@@ -1,5 +1,5 @@
-"""Pain on a day without a walk is kept (the day's worst pain), shown on the progress page and counted by
-the caseload's flare flag; a walk's pain given without its minutes is not dropped in silence."""
+"""Pain on a day without a walk is kept (the day's worst pain, ``DailyLog.pain_today``), shown on the progress
+page and counted by the caseload's flare flag and the weekly review; a walk's pain given without its minutes is not dropped in silence."""
 
 from __future__ import annotations
 
@@ -67,12 +67,13 @@ def test_a_morning_pain_given_next_day_keeps_the_day_pain(client: Any, clinic: C
     yesterday = dt.date.today() - dt.timedelta(days=1)
     engine = store.make_engine(clinic.url)
     with store.transaction(engine) as s:
-        log = DailyLog(date=yesterday)
-        store.upsert_log(s, clinic.patient_a, yesterday, _plans.log_json(log, day_pain=7))
+        log = DailyLog(date=yesterday, pain_today=7)
+        store.upsert_log(s, clinic.patient_a, yesterday, _plans.log_json(log))
     sign_in(client, "paula@home.test")
     assert post(client, f"/patients/{clinic.patient_a}/log", {"morning_pain": "5"}).status_code == 303
     with store.transaction(engine, readonly=True) as s:
         row = store.get_log(s, clinic.patient_a, yesterday)
         assert row is not None
         assert row.log["next_morning_pain"] == 5 and row.log["pain_today"] == 7 and row.log["pain"] == 7
+        assert _plans.load_log(row.log).pain_today == 7  # as the weekly review reads it
     engine.dispose()

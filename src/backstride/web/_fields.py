@@ -12,7 +12,13 @@ UNUSABLE: Any = ...
 
 
 def bounds(model: Any, name: str) -> tuple[float | None, float | None, bool]:
-    """A pydantic model field's lower and upper bound, and whether the lower one is excluded (``gt``)."""
+    """A pydantic model field's lower and upper bound, and whether the lower one is excluded (``gt``): the
+    clinic's own number check (``clinic._models.number``) or pydantic's ``ge``/``gt``/``le``."""
+    from backstride.clinic._models import number_range
+
+    checked = number_range(model, name)
+    if checked is not None:
+        return checked.low, checked.high, False
     low: float | None = None
     high: float | None = None
     above = False

@@ -26,29 +26,13 @@ def load_log(data: dict[str, Any]) -> Any:
     return DailyLog.model_validate({k: v for k, v in data.items() if k in DailyLog.model_fields})
 
 
-PAIN_TODAY = "pain_today"
-"""The stored log's key for the worst pain of a day the patient did not walk (0-10). The clinic's
-``DailyLog`` has no field for it (its pain is a walk's), so it is kept beside the model's JSON under the key
-the store's caseload already reads, and counted in ``pain``, the day's highest."""
-
-
-def pain_today(data: dict[str, Any]) -> float | None:
-    """The worst pain of a day without a walk, as stored (None when not given)."""
-    value = data.get(PAIN_TODAY)
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def log_json(log: Any, *, day_pain: float | None = None) -> dict[str, Any]:
+def log_json(log: Any) -> dict[str, Any]:
     """A clinic ``DailyLog`` as stored: its JSON plus the keys the store's caseload reads (see
-    ``docs/store.md``): ``pain`` (the highest pain rating of the day) and ``red_flag``; and ``day_pain``,
-    the worst pain of a day without a walk, under :data:`PAIN_TODAY`."""
+    ``docs/store.md``): ``pain`` (the highest pain rating of the day, a day's pain without a walk included)
+    and ``red_flag``."""
     data: dict[str, Any] = log.model_dump(mode="json")
     ratings = [v for w in log.walks for v in (w.pain_before, w.pain_during, w.pain_after)]
-    if log.next_morning_pain is not None:
-        ratings.append(log.next_morning_pain)
-    if day_pain is not None:
-        data[PAIN_TODAY] = day_pain
-        ratings.append(day_pain)
+    ratings += [v for v in (log.next_morning_pain, log.pain_today) if v is not None]
     if ratings:
         data["pain"] = max(ratings)
     data["red_flag"] = any(log.red_flags.values())

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backstride.web._activity_view import activity_view
-from backstride.web._plans import current_plan, load_log, load_plan, pain_today
+from backstride.web._plans import current_plan, load_log, load_plan
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str
     start = today - dt.timedelta(days=days - 1)
     rows = store.logs_between(db, patient.id, start, today)
     logs = [(r.date, load_log(r.log)) for r in rows]
-    day_pains = [pain_today(r.log) for r in rows]  # the worst pain of a day without a walk
+    day_pains = [log.pain_today for _, log in logs]  # the worst pain of a day without a walk
     history = store.plan_history(db, patient.id)
     dates = [d for d, _ in logs]
     highest = [

@@ -237,11 +237,11 @@ def _number_text(value: Any) -> str:
     return "" if value is None else f"{float(value):g}"
 
 
-def _log_values(log: Any, day_pain: float | None) -> dict[str, str]:
+def _log_values(log: Any) -> dict[str, str]:
     """A stored day's log as the form's fields show it."""
     values: dict[str, str] = {"notes": log.notes}
-    if day_pain is not None:
-        values["pain_today"] = _number_text(day_pain)
+    if log.pain_today is not None:
+        values["pain_today"] = _number_text(log.pain_today)
     for i, walk in enumerate(log.walks, start=1):
         values[f"w{i}_minutes"] = _number_text(walk.minutes)
         for key in ("pain_before", "pain_during", "pain_after"):
@@ -276,7 +276,7 @@ def _log_context(
         exercises = list(form.exercises)
         typed_walks = [i for i in range(1, MAX_WALKS + 1) if any(k.startswith(f"w{i}_") for k in form.typed)]
     else:
-        values = _log_values(log, _plans.pain_today(existing.log)) if log and existing else {}
+        values = _log_values(log) if log else {}
         exercises = list(log.exercises_done) if log else []
         typed_walks = []
     walks = max([plan.walks_per_day if plan else 1, len(log.walks) if log else 0, *typed_walks])
@@ -345,6 +345,7 @@ def _save_log(request: Request, patient_id: int, form: Any) -> Response:
             walks=form.walks,
             exercises_done=form.exercises,
             red_flags={**earlier_flags, **form.flags},
+            pain_today=form.pain_today,
             notes=form.notes,
         )
         if form.morning_pain is not None:
@@ -352,9 +353,8 @@ def _save_log(request: Request, patient_id: int, form: Any) -> Response:
             if yesterday is not None:
                 earlier = _plans.load_log(yesterday.log)
                 updated = earlier.model_copy(update={"next_morning_pain": form.morning_pain})
-                kept = _plans.pain_today(yesterday.log)
-                store.upsert_log(db, patient.id, updated.date, _plans.log_json(updated, day_pain=kept))
-        store.upsert_log(db, patient.id, log.date, _plans.log_json(log, day_pain=form.pain_today))
+                store.upsert_log(db, patient.id, updated.date, _plans.log_json(updated))
+        store.upsert_log(db, patient.id, log.date, _plans.log_json(log))
         if form.flags:
             result = clinic.triage(form.flags, emergency_number=get_state(request).settings.emergency_number)
             store.add_screening(db, patient.id, form.flags, result.urgency, result)
