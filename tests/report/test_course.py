@@ -7,6 +7,7 @@ import datetime as dt
 import html
 import json
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -223,12 +224,22 @@ def test_measured_walking_first_against_latest_and_against_norms() -> None:
     record = _record()
     text = _text(report.course_report(record, generated_at=AT))
     assert (
-        "Walking speed in the measured walks: 0.80 → 1.05 m/s (first and latest of 2 measured walks)" in text
+        "Walking speed in the measured walks: 0.80 → 1.05 m/s (2026-11-03 and 2026-11-24: the first and the "
+        "latest of the 2 measured walks that have it)" in text
     )
     assert "Cadence in the measured walks: 92.0 → 104.0 steps/min" in text
+    assert "The latest measured walk with a walking speed (2026-11-24) against healthy women aged" in text
     norms = clinic.compare_with_norms(record.gait[-1].summary, age=54, sex="female")
     for m in norms.measures:
         assert m.line in text
+    # a later walk without a bout of 10 s or more has no speed: the figures say which walks they come from
+    short = replace(_gait(22, 27, 1.0, 100.0), summary={"total_walking_s": 8.0, "n_steps": 14})
+    text = _text(report.course_report(_record(gait=(*record.gait, short)), generated_at=AT))
+    assert (
+        "0.80 → 1.05 m/s (2026-11-03 and 2026-11-24: the first and the latest of the 2 measured walks that "
+        "have it, of 3 in all)" in text
+    )
+    assert "The latest measured walk with a walking speed (2026-11-24) against" in text
     unknown = _record(patient=PatientInfo(id=7, name="Ann", sex=None, age=None))
     text = _text(report.course_report(unknown, generated_at=AT))
     assert "Not compared with norms: the patient's age and sex are not in the record." in text
@@ -298,7 +309,6 @@ def test_stored_values_the_clinic_cannot_read_show_as_they_are_and_break_nothing
 
 
 def test_entries_entered_in_error_are_left_out_and_counted() -> None:
-    from dataclasses import replace
 
     base = _record()
     wrong = ScoreEntry(id=80, when=_at(1), instrument="nprs", score=10.0, entered_in_error=True)

@@ -76,6 +76,9 @@ class GaitChange:
     first: float
     latest: float
     digits: int
+    first_on: dt.date
+    latest_on: dt.date
+    walks: int  # how many measured walks have the figure (a walk without a bout of 10 s or more has none)
 
 
 def course_report(record: PatientRecord, *, generated_at: dt.datetime, plots: bool = True) -> str:
@@ -96,7 +99,7 @@ def course_report(record: PatientRecord, *, generated_at: dt.datetime, plots: bo
     )
     scores = _by_instrument(record.scores)
     changes = _score_changes(scores)
-    norms, norms_note = _norms(record)
+    norms, norms_on, norms_note = _norms(record)
     today = generated_at.astimezone(dt.UTC).date()
     weeks = diary_weeks(record.diary, record.plans, until=today)
     diary_last = max((d.date for d in record.diary), default=None)
@@ -118,6 +121,7 @@ def course_report(record: PatientRecord, *, generated_at: dt.datetime, plots: bo
         gait_changes=_gait_changes(record.gait),
         norms=norms,
         norms_note=norms_note,
+        norms_on=norms_on,
         weeks=weeks,
         diary_last=diary_last,
         diary_silent_days=(today - diary_last).days if diary_last is not None else 0,
@@ -170,20 +174,23 @@ def _result(entry: ScoreEntry) -> Any:
 
 
 # ------------------------------------------------------------------------------------------ measured walks
-def _norms(record: PatientRecord) -> tuple[NormComparison | None, str | None]:
-    """The latest measured walk against healthy adults of the patient's age and sex, or why not."""
+def _norms(record: PatientRecord) -> tuple[NormComparison | None, dt.date | None, str | None]:
+    """The latest measured walk with a speed against healthy adults of the patient's age and sex, and the
+    day it was recorded (not always the latest walk: one without a bout of 10 s or more has no speed), or
+    why not."""
     from backstride import clinic
 
     measured = [g for g in record.gait if g.summary.get("median_walking_speed_mps") is not None]
     if not measured:
-        return None, None
+        return None, None, None
     p = record.patient
     if p.age is None or p.sex not in ("female", "male"):
-        return None, "Not compared with norms: the patient's age and sex are not in the record."
+        return None, None, "Not compared with norms: the patient's age and sex are not in the record."
+    latest = max(measured, key=lambda g: g.when)
     try:
-        return clinic.compare_with_norms(measured[-1].summary, age=p.age, sex=p.sex), None
+        return clinic.compare_with_norms(latest.summary, age=p.age, sex=p.sex), latest.when.date(), None
     except InputError as exc:
-        return None, f"Not compared with norms: {exc}."
+        return None, None, f"Not compared with norms: {exc}."
 
 
 def _gait_row(entry: GaitEntry) -> dict[str, Any]:
@@ -203,11 +210,14 @@ def _gait_changes(gait: Sequence[GaitEntry]) -> list[GaitChange]:
     """Each figure of the first measured walk that has it against the latest that has it (two walks or more)."""
     changes = []
     for field, label, unit, digits in _CHANGE_FIELDS:
-        values = [
-            v for g in sorted(gait, key=lambda g: g.when) if (v := _number(g.summary.get(field))) is not None
+        have = [
+            (g.when.date(), v)
+            for g in sorted(gait, key=lambda g: g.when)
+            if (v := _number(g.summary.get(field))) is not None
         ]
-        if len(values) >= 2:
-            changes.append(GaitChange(label, unit, values[0], values[-1], digits))
+        if len(have) >= 2:
+            (first_on, first), (latest_on, latest) = have[0], have[-1]
+            changes.append(GaitChange(label, unit, first, latest, digits, first_on, latest_on, len(have)))
     return changes
 
 
