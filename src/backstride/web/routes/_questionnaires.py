@@ -115,18 +115,30 @@ def questionnaire_form(request: Request, patient_id: int, instrument_id: str) ->
     instrument = _instrument(instrument_id)
     with transaction(request, readonly=True) as db:
         user, patient = patient_access(request, db, patient_id)
-        return render(
-            request,
-            "questionnaire.html",
-            {
-                "title": instrument.name,
-                "user": user,
-                "patient": patient,
-                "instrument": instrument,
-                "texts": clinic_texts(request, instrument.id),
-                "typed": {},
-            },
-        )
+        return _form(request, user, patient, instrument, {})
+
+
+def _form(
+    request: Request,
+    user: Any,
+    patient: Any,
+    instrument: Any,
+    typed: dict[str, str],
+    *,
+    status: int = 200,
+    **more: Any,
+) -> Response:
+    """The questionnaire's form, with the answers ``typed`` ticked (``more``: what the page adds)."""
+    context = {
+        "title": instrument.name,
+        "user": user,
+        "patient": patient,
+        "instrument": instrument,
+        "texts": clinic_texts(request, instrument.id),
+        "typed": typed,
+        **more,
+    }
+    return render(request, "questionnaire.html", context, status=status)
 
 
 @router.post("/patients/{patient_id}/questionnaires/{instrument_id}")
@@ -161,19 +173,14 @@ def _save(
         except InputError as exc:
             raise HTTPException(422, str(exc)) from None
         if result.score is None and result.reason:
-            return render(
+            return _form(
                 request,
-                "questionnaire.html",
-                {
-                    "title": instrument.name,
-                    "user": user,
-                    "patient": patient,
-                    "instrument": instrument,
-                    "texts": clinic_texts(request, instrument.id),
-                    "typed": typed,
-                    "not_scored": result.reason,
-                    "skip_to": _next_page(patient_id, instrument),
-                },
+                user,
+                patient,
+                instrument,
+                typed,
+                not_scored=result.reason,
+                skip_to=_next_page(patient_id, instrument),
                 status=422,
             )
         store.add_questionnaire(db, patient.id, instrument.id, answers, result.score, result)
