@@ -88,5 +88,22 @@ def test_the_demo_stores_no_time_in_the_future_and_its_plan_versions_in_order(tm
                     assert row.created_at.replace(tzinfo=row.created_at.tzinfo or dt.UTC) <= now
                 for rec in store.recordings_of(s, patient.id):
                     assert rec.uploaded_at.replace(tzinfo=rec.uploaded_at.tzinfo or dt.UTC) <= now
+                # pains in whole points, as the 0-10 scale and the log form take them (a form pre-filled with
+                # 3.4 could not be saved again; 0.40000000000000036 reached the FHIR export)
+                logs = store.logs_between(s, patient.id, dt.date(2000, 1, 1), dt.date.today())
+                pains = [
+                    v
+                    for row in logs
+                    for v in (
+                        row.log.get("next_morning_pain"),
+                        *(
+                            w[k]
+                            for w in row.log["walks"]
+                            for k in ("pain_before", "pain_during", "pain_after")
+                        ),
+                    )
+                    if v is not None
+                ]
+                assert len(pains) > 50 and all(float(v).is_integer() for v in pains)
     finally:
         engine.dispose()

@@ -204,7 +204,8 @@ def _history(
             if rng.random() < 0.1:
                 continue  # a missed day now and then
             if improving:
-                pain = max(1.0, pain0 - 1.2 * week - rng.choice((0, 0.5, 1)))
+                # whole points, as the 0-10 scale and the log form take them
+                pain = float(max(1, round(pain0 - 1.2 * week - rng.choice((0, 0.5, 1)))))
             else:
                 flare = week == weeks - 1 and d in (1, 2)
                 pain = 8.0 if flare else pain0 + rng.choice((-1, 0, 0, 1))
