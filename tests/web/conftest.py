@@ -180,15 +180,19 @@ def upload_page(client: Any, patient_id: int) -> str:
     return str(page.text)
 
 
+def upload(client: Any, patient_id: int, name: str, data: bytes, mime: str = "text/csv") -> Any:
+    """Post a recording file to the patient's upload form (the answer: 303 to its job, or a refusal)."""
+    return client.post(
+        f"/patients/{patient_id}/recordings",
+        files={"file": (name, data, mime)},
+        data={"csrf_token": client.csrf},
+    )
+
+
 def upload_sample(client: Any, patient_id: int) -> Any:
     from backstride import io
 
-    data = io.sample_path().read_bytes()
-    return client.post(
-        f"/patients/{patient_id}/recordings",
-        files={"file": ("walk.csv.gz", data, "application/gzip")},
-        data={"csrf_token": client.csrf},
-    )
+    return upload(client, patient_id, "walk.csv.gz", io.sample_path().read_bytes(), "application/gzip")
 
 
 def wait_for_job(client: Any, job_url: str, timeout_s: float = 60.0) -> Any:

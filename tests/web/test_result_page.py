@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.web.conftest import Clinic, sign_in, wait_for_job
+from tests.web.conftest import Clinic, sign_in, upload, wait_for_job
 
 
 def test_a_recordings_page_shows_what_the_reader_dropped(client: Any, clinic: Clinic) -> None:
@@ -18,11 +18,7 @@ def test_a_recordings_page_shows_what_the_reader_dropped(client: Any, clinic: Cl
     cut = text.rstrip("\n")
     cut = cut[: cut.rindex(",")]  # the last row loses its last cell and its line end
     sign_in(client, "paula@home.test")
-    started = client.post(
-        f"/patients/{clinic.patient_a}/recordings",
-        files={"file": ("cut.csv", cut.encode(), "text/csv")},
-        data={"csrf_token": client.csrf},
-    )
+    started = upload(client, clinic.patient_a, "cut.csv", cut.encode())
     assert started.status_code == 303, started.text
     result_url = wait_for_job(client, started.headers["location"]).headers["location"]
     notes = client.get(result_url).text.split('id="read-notes"')[1].split("</div>")[0]
@@ -41,11 +37,7 @@ def test_figures_left_empty_without_a_stretch_of_10_s_are_said_why(client: Any, 
     lines = gzip.decompress(io.sample_path().read_bytes()).decode().splitlines()
     first = "\n".join(lines[: 1 + 3600]) + "\n"  # the header and 36 s at 100 samples a second
     sign_in(client, "paula@home.test")
-    started = client.post(
-        f"/patients/{clinic.patient_a}/recordings",
-        files={"file": ("first.csv", first.encode(), "text/csv")},
-        data={"csrf_token": client.csrf},
-    )
+    started = upload(client, clinic.patient_a, "first.csv", first.encode())
     assert started.status_code == 303, started.text
     result_url = wait_for_job(client, started.headers["location"]).headers["location"]
     page = client.get(result_url).text

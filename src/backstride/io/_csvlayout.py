@@ -612,9 +612,10 @@ def sniff(
 
     if not data_lines:
         raise InputError(f"{source} has a header but no data rows")
-    time_type, naive = (
-        _text_time_type(data_lines[0], delimiter, time_index) if time_index >= 0 else (None, False)
+    time_type, stamp_zone = (
+        _text_time_type(data_lines[0], delimiter, time_index) if time_index >= 0 else (None, None)
     )
+    naive = time_type is not None and stamp_zone is None
     clock = None
     if (
         time_index >= 0 and time_type is None
@@ -636,12 +637,7 @@ def sniff(
         logged_start = _wall_clock(cells[where]) if where < len(cells) else None
     return CsvLayout(
         logged_start=logged_start,
-        zone=next(filter(None, map(_stated_zone, names)), None)
-        or (
-            _stamp_zone(data_lines[0], delimiter, time_index)
-            if clock is None and time_type is not None
-            else None
-        ),
+        zone=next(filter(None, map(_stated_zone, names)), None) or stamp_zone,
         clock=clock,
         time_type=time_type,
         naive_time=naive,
@@ -672,29 +668,24 @@ def sniff(
     )
 
 
-def _text_time_type(line: str, delimiter: str, index: int) -> tuple[Any, bool]:
-    """For a time column written as date and time (ISO 8601), the pyarrow type to parse it and whether it
-    has no time zone; ``(None, False)`` for a numeric time column."""
+def _text_time_type(line: str, delimiter: str, index: int) -> tuple[Any, tzinfo | None]:
+    """For a time column written as date and time (ISO 8601), the pyarrow type to parse it and the offset
+    from UTC its first stamp writes (``…T23:00:00+02:00``; None when it writes none), so that the recording
+    starts in the time zone the file states (pyarrow parses every stamp to UTC); ``(None, None)`` for a
+    numeric time column."""
     cells = line.split(delimiter)
     if index >= len(cells):
-        return None, False
+        return None, None
     cell = cells[index].strip().strip('"')
     if is_number(cell):
-        return None, False
+        return None, None
     try:
         stamp = datetime.fromisoformat(cell.replace("Z", "+00:00"))
     except ValueError:
-        return None, False
+        return None, None
     if stamp.tzinfo is None:
-        return pa.timestamp("ns"), True
-    return pa.timestamp("ns", tz="UTC"), False
-
-
-def _stamp_zone(line: str, delimiter: str, index: int) -> tzinfo | None:
-    """The offset from UTC an ISO 8601 time column writes in its first row (``…T23:00:00+02:00``), so that
-    the recording starts in the time zone the file states (pyarrow parses every stamp to UTC)."""
-    cell = line.split(delimiter)[index].strip().strip('"')
-    return datetime.fromisoformat(cell.replace("Z", "+00:00")).tzinfo  # None when naive
+        return pa.timestamp("ns"), None
+    return pa.timestamp("ns", tz="UTC"), stamp.tzinfo
 
 
 #: a file without a header line is read only when it has exactly these columns (Axivity OMGUI's CSV export,

@@ -99,7 +99,9 @@ def read_log_form(data: Any, *, known_flags: set[str], known_exercises: set[str]
         bounds(DailyLog, "next_morning_pain"),
     )
     form.morning_pain = None if morning is UNUSABLE else morning
-    today = read_whole(form, data.get("pain_today"), "pain_today", PAIN_TODAY_LABEL, pain_limits)
+    today = read_whole(
+        form, data.get("pain_today"), "pain_today", PAIN_TODAY_LABEL, bounds(DailyLog, "pain_today")
+    )
     form.pain_today = None if today is UNUSABLE else today
     for key in data:
         name = str(key)
