@@ -23,6 +23,16 @@ class NumberCheck:
     low: float
     high: float | None = None
     whole: bool = False
+    above: bool = False
+    """True when ``low`` itself is refused (a value must be more than it)."""
+
+    def expected(self) -> str:
+        """What the field takes, in words: "a whole number from 1 to 3", "a number above 0 and up to 240"."""
+        kind = "a whole number" if self.whole else "a number"
+        if self.high is None:
+            return f"{kind} above {self.low:g}" if self.above else f"{kind} of {self.low:g} or more"
+        start = f"above {self.low:g} and up to" if self.above else f"from {self.low:g} to"
+        return f"{kind} {start} {self.high:g}"
 
     def __call__(self, value: object) -> object:
         if value is None:
@@ -35,7 +45,7 @@ class NumberCheck:
                 why = " (NaN and Infinity are not numbers)"
             elif (
                 (not self.whole or float(value).is_integer())
-                and self.low <= value
+                and (value > self.low if self.above else value >= self.low)
                 and (self.high is None or value <= self.high)
             ):
                 return int(value) if self.whole else value
@@ -43,25 +53,26 @@ class NumberCheck:
             shown = json.dumps(value)
         except (TypeError, ValueError):
             shown = repr(value)
-        kind = "a whole number" if self.whole else "a number"
-        span = f"of {self.low:g} or more" if self.high is None else f"from {self.low:g} to {self.high:g}"
         raise PydanticCustomError(
             "clinic_number",
-            "must be {kind} {span}, got {shown}{why}",
-            {"kind": kind, "span": span, "shown": shown[:60], "why": why},
+            "must be {expected}, got {shown}{why}",
+            {"expected": self.expected(), "shown": shown[:60], "why": why},
         )
 
 
-def number(low: float, high: float | None = None, *, whole: bool = False) -> BeforeValidator:
+def number(
+    low: float, high: float | None = None, *, whole: bool = False, above: bool = False
+) -> BeforeValidator:
     """The check of a number field, from ``low`` to ``high`` (or ``low`` or more), whole with ``whole``:
-    ``Annotated[float, number(0, 10)]``.
+    ``Annotated[float, number(0, 10)]``; with ``above`` the value must be more than ``low`` (a session's
+    minutes: ``number(0, 240, above=True)``, "a number above 0 and up to 240").
 
     Left to itself pydantic reads ``true`` as 1 and the text ``"5"`` as 5, and of NaN says only that it
     should be "less than or equal to 10". Here anything but a JSON number is refused, NaN and Infinity
     included, in one message with the range; a whole number written as 5.0 is taken as 5. A null is left to
     the field's type (allowed where the field is optional). The bounds are read back by :func:`number_range`.
     """
-    return BeforeValidator(NumberCheck(low, high, whole))
+    return BeforeValidator(NumberCheck(low, high, whole, above))
 
 
 def number_range(model: type[BaseModel], name: str) -> NumberCheck | None:

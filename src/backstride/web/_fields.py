@@ -18,7 +18,7 @@ def bounds(model: Any, name: str) -> tuple[float | None, float | None, bool]:
 
     checked = number_range(model, name)
     if checked is not None:
-        return checked.low, checked.high, False
+        return checked.low, checked.high, checked.above
     low: float | None = None
     high: float | None = None
     above = False
