@@ -560,3 +560,26 @@ def test_score_nprs_refuses_half_a_point_as_triage_does(
     assert err == "backstride: error: nprs score: expected a whole number from 0 to 10, got 5.5\n"
     code, _, err = run(["triage", "--answers", write(tmp_path, "a.json", {"pain_nrs": 5.5})], capsys)
     assert code == 2 and "answer 'pain_nrs' must be a whole number (0-10), got 5.5" in err
+
+
+@pytest.mark.parametrize(
+    ("dose", "message"),
+    [
+        ({"sets": True}, "exercises.0.dose.sets: must be a whole number from 1 to 10, got true (true and false "
+         "are not numbers)"),
+        ({"per_day": "2"}, 'exercises.0.dose.per_day: must be a whole number from 1 to 5, got "2"'),
+        ({"sets": 11}, "exercises.0.dose.sets: must be a whole number from 1 to 10, got 11"),
+    ],
+)  # fmt: skip
+def test_progress_says_a_plan_dose_number_must_be_a_number_in_its_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], dose: dict[str, object], message: str
+) -> None:
+    """An exercise's dose in a plan file is checked as every other number of the plan: pydantic took true
+    as 1 set and "2" as 2, and said of 11 sets "Input should be less than or equal to 10"."""
+    code, out, _ = run(["plan", "--baseline", write(tmp_path, "base.json", BASELINE), "--json"], capsys)
+    plan = json.loads(out)
+    plan["exercises"][0]["dose"].update(dose)
+    path = write(tmp_path, "plan.json", plan)
+    code, out, err = run(["progress", "--plan", path, "--log", write(tmp_path, "log.json", [])], capsys)
+    assert (code, out) == (2, "")
+    assert err.endswith(f"{message}\n")

@@ -8,7 +8,7 @@ import importlib
 import pytest
 from pydantic import ValidationError
 
-from backstride.clinic import EXERCISES, SELF_CARE, TherapySession
+from backstride.clinic import EXERCISES, SELF_CARE, Dose, TherapySession
 from backstride.clinic._data import load
 
 REQUIRED_EXERCISES = {
@@ -85,3 +85,73 @@ def test_public_api() -> None:
     for name in module.__all__:
         assert not name.startswith("_")
         assert getattr(module, name) is not None
+
+
+def _session(**numbers: object) -> TherapySession:
+    return TherapySession(
+        date=dt.date(2026, 2, 3), clinician="A", technique="x", region="y", response="same", **numbers
+    )  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "numbers",
+    [
+        {"duration_min": 1e-9}, {"duration_min": 0.5}, {"duration_min": 240}, {"duration_min": None},
+        {"pain_before": 0, "pain_after": 10}, {"pain_before": 6.5, "pain_after": None},
+    ],
+)  # fmt: skip
+def test_a_session_takes_a_number_in_its_range(numbers: dict[str, object]) -> None:
+    session = _session(**numbers)
+    assert {name: getattr(session, name) for name in numbers} == numbers
+
+
+@pytest.mark.parametrize(
+    ("numbers", "message"),
+    [
+        ({"duration_min": 0}, "duration_min: must be a number above 0 and up to 240, got 0"),
+        ({"duration_min": -5}, "duration_min: must be a number above 0 and up to 240, got -5"),
+        ({"duration_min": 240.5}, "duration_min: must be a number above 0 and up to 240, got 240.5"),
+        ({"duration_min": float("inf")}, "duration_min: must be a number above 0 and up to 240, got Infinity "
+         "(NaN and Infinity are not numbers)"),
+        ({"pain_before": -0.5}, "pain_before: must be a number from 0 to 10, got -0.5"),
+        ({"pain_after": 10.5}, "pain_after: must be a number from 0 to 10, got 10.5"),
+        ({"pain_before": float("nan")}, "pain_before: must be a number from 0 to 10, got NaN (NaN and Infinity "
+         "are not numbers)"),
+        ({"pain_after": "4"}, 'pain_after: must be a number from 0 to 10, got "4"'),
+        ({"duration_min": True}, "duration_min: must be a number above 0 and up to 240, got true (true and false "
+         "are not numbers)"),
+    ],
+)  # fmt: skip
+def test_a_session_refuses_a_number_out_of_its_range_in_the_words_of_every_clinic_number(
+    numbers: dict[str, object], message: str
+) -> None:
+    """Pydantic's own checks said "Input should be greater than 0", said of NaN only that it should be "less
+    than or equal to 10", and read "4" as 4 and true as 1."""
+    with pytest.raises(ValidationError) as caught:
+        _session(**numbers)
+    (error,) = caught.value.errors()
+    assert f"{error['loc'][0]}: {error['msg']}" == message
+
+
+def test_a_dose_takes_whole_numbers_in_their_ranges() -> None:
+    assert (
+        Dose(sets=10, reps=50, hold_s=120, per_day=5).describe()
+        == "10 x 50 reps holding 120 s, 5 times a day"
+    )
+    assert Dose(sets=1, hold_s=1).per_day == 1
+    assert Dose(sets=2.0, reps=8.0).reps == 8  # type: ignore[arg-type]
+    for fields, message in (
+        ({"sets": 0, "reps": 5}, "sets: must be a whole number from 1 to 10, got 0"),
+        ({"sets": 11, "reps": 5}, "sets: must be a whole number from 1 to 10, got 11"),
+        ({"sets": 2, "reps": 51}, "reps: must be a whole number from 1 to 50, got 51"),
+        ({"sets": 2, "reps": 2.5}, "reps: must be a whole number from 1 to 50, got 2.5"),
+        ({"sets": 2, "hold_s": 121}, "hold_s: must be a whole number from 1 to 120, got 121"),
+        ({"sets": 2, "reps": 5, "per_day": 6}, "per_day: must be a whole number from 1 to 5, got 6"),
+        ({"sets": True, "reps": 5}, "sets: must be a whole number from 1 to 10, got true (true and false are not "
+         "numbers)"),
+        ({"sets": "2", "reps": 5}, 'sets: must be a whole number from 1 to 10, got "2"'),
+    ):  # fmt: skip
+        with pytest.raises(ValidationError) as caught:
+            Dose(**fields)  # type: ignore[arg-type]
+        (error,) = caught.value.errors()
+        assert f"{error['loc'][0]}: {error['msg']}" == message

@@ -8,12 +8,12 @@ NICE NG59; French et al., Cochrane 2006).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from backstride.clinic import _data
-from backstride.clinic._models import ClinicModel
+from backstride.clinic._models import ClinicModel, number
 
 ExerciseKind = Literal["core", "strength", "stretch", "mobility"]
 
@@ -21,10 +21,14 @@ ExerciseKind = Literal["core", "strength", "stretch", "mobility"]
 class Dose(ClinicModel):
     """How much of an exercise: sets x (repetitions and/or hold seconds), times per day."""
 
-    sets: int = Field(ge=1, le=10)
-    reps: int | None = Field(None, ge=1, le=50, description="Repetitions per set (None for pure holds)")
-    hold_s: int | None = Field(None, ge=1, le=120, description="Seconds each repetition or stretch is held")
-    per_day: int = Field(1, ge=1, le=5)
+    sets: Annotated[int, number(1, 10, whole=True)]
+    reps: Annotated[int | None, number(1, 50, whole=True)] = Field(
+        None, description="Repetitions per set (None for pure holds)"
+    )
+    hold_s: Annotated[int | None, number(1, 120, whole=True)] = Field(
+        None, description="Seconds each repetition or stretch is held"
+    )
+    per_day: Annotated[int, number(1, 5, whole=True)] = 1
 
     @model_validator(mode="after")
     def _some_volume(self) -> Dose:
@@ -123,8 +127,8 @@ class TherapySession(ClinicModel):
         min_length=1, description="e.g. 'L4-L5', 'left sacroiliac joint', 'lumbar paraspinals'"
     )
     dose: str | None = Field(None, description="e.g. '3 x 30 s oscillations'")
-    duration_min: float | None = Field(None, gt=0, le=240)
-    pain_before: float | None = Field(None, ge=0, le=10)
-    pain_after: float | None = Field(None, ge=0, le=10)
+    duration_min: Annotated[float | None, number(0, 240, above=True)] = None
+    pain_before: Annotated[float | None, number(0, 10)] = None
+    pain_after: Annotated[float | None, number(0, 10)] = None
     response: Literal["better", "same", "worse"] = Field(description="Immediate response to treatment")
     notes: str = ""
