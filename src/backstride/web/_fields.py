@@ -11,36 +11,26 @@ UNUSABLE: Any = ...
 """What :func:`read_number` gives for a field typed but not usable (its problem is named)."""
 
 
-def bounds(model: Any, name: str) -> tuple[float | None, float | None, bool]:
-    """A pydantic model field's lower and upper bound, and whether the lower one is excluded (``gt``): the
-    clinic's own number check (``clinic._models.number``) or pydantic's ``ge``/``gt``/``le``."""
+def bounds(model: Any, name: str) -> tuple[float, float | None, bool]:
+    """A clinic model field's lower and upper bound, and whether the lower one is excluded (a session's
+    minutes are above 0): the field's own number check, ``clinic._models.number``. A field without one
+    raises ``LookupError``: a form reading it would take any number at all."""
     from backstride.clinic._models import number_range
 
     checked = number_range(model, name)
-    if checked is not None:
-        return checked.low, checked.high, checked.above
-    low: float | None = None
-    high: float | None = None
-    above = False
-    for rule in model.model_fields[name].metadata:
-        if getattr(rule, "ge", None) is not None:
-            low = rule.ge
-        if getattr(rule, "gt", None) is not None:
-            low, above = rule.gt, True
-        if getattr(rule, "le", None) is not None:
-            high = rule.le
-    return low, high, above
+    if checked is None:
+        raise LookupError(f"{model.__name__}.{name} has no number check (clinic._models.number)")
+    return checked.low, checked.high, checked.above
 
 
 def expected(limits: tuple[float | None, float | None, bool], *, whole: bool) -> str:
-    """What a field takes, e.g. "a whole number from 0 to 600"."""
+    """What a field takes, e.g. "a whole number from 0 to 600", in the words of the clinic's own messages."""
+    from backstride.clinic._models import NumberCheck
+
     low, high, above = limits
-    kind = "a whole number" if whole else "a number"
-    if low is not None and high is not None:
-        return f"{kind} above {low:g} and up to {high:g}" if above else f"{kind} from {low:g} to {high:g}"
-    if low is not None:
-        return f"{kind} above {low:g}" if above else f"{kind} of {low:g} or more"
-    return kind
+    if low is None:
+        return "a whole number" if whole else "a number"
+    return NumberCheck(low, high, whole, above).expected()
 
 
 def read_number(
