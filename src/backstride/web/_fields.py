@@ -1,6 +1,6 @@
 """A number typed in a form, read in the form's own words: every problem names the field as the form labels
 it and says what it takes ("Walk 1, minutes walked: give a whole number from 0 to 600"), with the bounds of
-the clinic model the value is for, so none is said twice."""
+the clinic model the value is for (the check-in: of its screening question), so none is said twice."""
 
 from __future__ import annotations
 

@@ -47,24 +47,32 @@ def _screening_questions() -> list[Any]:
     return list(QUESTIONS)
 
 
+def _limits(q: Any) -> tuple[float | None, float | None, bool]:
+    """A number question's bounds, the clinic's own (``clinic/data/triage.json``), as the forms' parser
+    (``web._fields.read_number``) takes them."""
+    return q.min, q.max, False
+
+
 def _expected(q: Any) -> str:
     """What a screening question takes, in the form's words (its bounds are the clinic's question's)."""
+    from backstride.web._fields import expected
+
     if q.kind == "bool":
         return f"{q.text} — answer Yes or No."
     if q.kind == "choice":
         return f"{q.text} — choose one of the answers."
-    kind = "a whole number" if q.kind == "int" else "a number"
     unit = f" ({q.unit})" if q.unit and not q.unit[:1].isdigit() else ""
-    if q.min is not None and q.max is not None:
-        return f"{q.text} — give {kind} from {q.min:g} to {q.max:g}{unit}."
-    return f"{q.text} — give {kind}{unit}."
+    return f"{q.text} — give {expected(_limits(q), whole=q.kind == 'int')}{unit}."
 
 
 def _answers_from_form(form: Any) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
     """From the submitted form: the answers the clinic can use, keyed by question id; what was typed (to
     show it again); and, by question id, what could not be used and what it takes instead. One wrong
-    answer never drops the others: a warning sign ticked beside a mistyped number still counts."""
+    answer never drops the others: a warning sign ticked beside a mistyped number still counts. A number is
+    read as every form reads one (``web._fields.read_number``: a decimal comma, no NaN or Infinity), within
+    its question's bounds."""
     from backstride.clinic import validate_answers
+    from backstride.web._fields import read_number
 
     answers: dict[str, Any] = {}
     typed: dict[str, str] = {}
@@ -84,12 +92,10 @@ def _answers_from_form(form: Any) -> tuple[dict[str, Any], dict[str, str], dict[
         elif q.kind == "choice":
             value = text
         else:
-            try:
-                number = float(text.replace(",", "."))
-            except ValueError:
+            value, problem = read_number(text, q.text, _limits(q), whole=q.kind == "int")
+            if problem is not None:
                 problems[q.id] = _expected(q)
                 continue
-            value = int(number) if q.kind == "int" and number.is_integer() else number
         try:
             answers[q.id] = validate_answers({q.id: value})[q.id]
         except InputError:
