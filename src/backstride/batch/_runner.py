@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from backstride._errors import InputError
 from backstride.batch._cluster import dask_client, fetch, worker_count
 from backstride.batch._discover import Detector, InputFile, discover
-from backstride.batch._store import ResultsFolder
+from backstride.batch._store import ResultsFolder, ResultsNotSaved
 from backstride.batch._worker import (
     Analyzer,
     Chunker,
@@ -167,6 +167,8 @@ class _Run:
         self.cache: dict[str, dict[str, Any]] = {}
         self.run_id = uuid.uuid4().hex
         self.started = dt.datetime.now(dt.UTC)
+        self.not_saved: ResultsNotSaved | None = None
+        """Why a save failed: the run stops, and tries no other (the folder holds every file whole)."""
         self.last_commit = time.monotonic()
         options = runner.read_options
         self.read: dict[str, Any] = options.given() if options is not None else {}
@@ -202,7 +204,7 @@ class _Run:
                 raise
             finally:
                 self.summary.wall_s = time.perf_counter() - t0
-                if connected or self.store.has_pending:
+                if self.not_saved is None and (connected or self.store.has_pending):
                     self._commit(outcome=outcome)
         return self.summary
 
@@ -380,7 +382,11 @@ class _Run:
             "wall_s": round(s.wall_s, 3),
         }
         cache = {**self.old_cache, **self.cache}
-        self.store.commit(run=run, hash_cache=cache)
+        try:
+            self.store.commit(run=run, hash_cache=cache)
+        except ResultsNotSaved as exc:  # a full disk, write permission taken away: stop (see execute)
+            self.not_saved = exc
+            raise
         self.last_commit = time.monotonic()
 
 
