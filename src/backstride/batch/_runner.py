@@ -249,6 +249,10 @@ class _Run:
                 self._commit()
 
     def _cached_hash(self, file: InputFile) -> HashOutcome | None:
+        """The file's hash from the manifest's cache, when its size, modification time and change time are
+        those cached; ``None``: hash it. An entry without a change time (written before the cache kept
+        them) is not trusted: the file is hashed again once (its content decides, so nothing done is
+        analysed again) and the entry written anew."""
         entry = self.old_cache.get(str(file.source))
         try:
             st = file.source.stat()
@@ -260,11 +264,17 @@ class _Run:
             isinstance(entry, dict)
             and entry.get("size") == st.st_size
             and entry.get("mtime_ns") == st.st_mtime_ns
+            and entry.get("ctime_ns") == st.st_ctime_ns
             and isinstance(entry.get("sha256"), str)
         ):
             self.cache[str(file.source)] = entry
             return HashOutcome(
-                str(file.source), file.path, entry["sha256"], st.st_size, mtime_ns=st.st_mtime_ns
+                str(file.source),
+                file.path,
+                entry["sha256"],
+                st.st_size,
+                mtime_ns=st.st_mtime_ns,
+                ctime_ns=st.st_ctime_ns,
             )
         return None
 
@@ -274,8 +284,13 @@ class _Run:
                 h.path, h.source, None, h.error_type or "InputError", h.message or "cannot read the file"
             )
             return
-        if h.mtime_ns is not None:
-            self.cache[h.source] = {"size": h.size_bytes, "mtime_ns": h.mtime_ns, "sha256": h.recording_id}
+        if h.mtime_ns is not None and h.ctime_ns is not None:
+            self.cache[h.source] = {
+                "size": h.size_bytes,
+                "mtime_ns": h.mtime_ns,
+                "ctime_ns": h.ctime_ns,
+                "sha256": h.recording_id,
+            }
         if h.recording_id in self.done:
             self.summary.n_skipped += 1
             self.store.mark_resolved(h.source)
