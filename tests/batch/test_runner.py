@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -287,3 +288,96 @@ def test_a_worker_that_dies_is_a_worker_error_for_its_file_and_its_twins(
         assert row["recording_id"] == _sha256(first)
         assert row["message"].startswith("the worker running it failed: KilledWorker: ")
     assert _rows(tmp_path / "r", "recordings") == []
+
+
+def _same_size_other_content(path: Path) -> None:
+    """Rewrite the CSV recording ``path`` in place with the same size and the same modification time but other
+    content: each row keeps its time and takes the sensor values of the row half the recording later
+    (the walking moves in time; every byte count stays), then the modification time is set back, as
+    ``touch -d`` or a copy tool that keeps time stamps does."""
+    before = path.stat()
+    header, *rows = path.read_text().splitlines()
+    times = [r.split(",", 1)[0] for r in rows]
+    values = [r.split(",", 1)[1] for r in rows]
+    half = len(rows) // 2
+    values = values[half:] + values[:half]
+    path.write_text("\n".join([header, *(f"{t},{v}" for t, v in zip(times, values, strict=True))]) + "\n")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert after.st_ctime_ns != before.st_ctime_ns  # what no one can set back
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_a_file_changed_with_the_same_size_and_modification_time_is_analysed_again(
+    tmp_path: Path, lab_files: list[Path]
+) -> None:
+    first, second = _short_lab_files(lab_files)[:2]
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copyfile(first, data / "a.csv")
+    shutil.copyfile(second, data / "b.csv")
+    out = tmp_path / "r"
+    run = BatchRunner(out=out, workers=1, chunk_s=30.0, progress=False).run
+    assert run([data]).summary_.n_analysed == 2
+    old_a = _sha256(data / "a.csv")
+    old_bouts = [b["start_s"] for b in _rows(out, "bouts") if b["recording_id"] == old_a]
+
+    _same_size_other_content(data / "a.csv")
+    new_a = _sha256(data / "a.csv")
+    assert new_a != old_a
+    s = run([data]).summary_
+    assert (s.n_analysed, s.n_skipped, s.n_changed, s.n_failed) == (1, 1, 1, 0)
+    assert sorted((r["path"], r["recording_id"]) for r in _rows(out, "recordings")) == [
+        ("a.csv", new_a),
+        ("b.csv", _sha256(second)),
+    ]
+    expected = analyze_stream(iter_chunks(data / "a.csv", chunk_s=30.0))
+    (row,) = [r for r in _rows(out, "recordings") if r["path"] == "a.csv"]
+    assert row["n_steps"] == expected.summary.n_steps > 0
+    new_bouts = sorted(b["start_s"] for b in _rows(out, "bouts") if b["recording_id"] == new_a)
+    assert new_bouts == [b.start_s for b in expected.walking_bouts]
+    assert new_bouts != sorted(old_bouts)  # the walking moved: these are the new content's bouts
+    for name in ("bouts", "days"):
+        assert old_a not in {r["recording_id"] for r in _rows(out, name)}
+    cache = json.loads((out / "manifest.json").read_text())["hash_cache"]
+    st = (data / "a.csv").stat()
+    assert cache[str((data / "a.csv").resolve())] == {
+        "size": st.st_size,
+        "mtime_ns": st.st_mtime_ns,
+        "ctime_ns": st.st_ctime_ns,
+        "sha256": new_a,
+    }
+
+    s = run([data]).summary_  # unchanged since: both files are taken from the cache and skipped
+    assert (s.n_analysed, s.n_skipped, s.n_changed) == (0, 2, 0)
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_a_hash_cache_without_change_times_is_not_trusted_but_hashed_again(
+    tmp_path: Path, lab_files: list[Path]
+) -> None:
+    """A results folder from before the cache kept change times: its entries are hashed again once (the
+    content decides, so nothing is analysed again) and come back with their change times."""
+    (first,) = _short_lab_files(lab_files)[:1]
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copyfile(first, data / "a.csv")
+    out = tmp_path / "r"
+    run = BatchRunner(out=out, workers=1, progress=False).run
+    run([data])
+    manifest = json.loads((out / "manifest.json").read_text())
+    source = str((data / "a.csv").resolve())
+    entry = manifest["hash_cache"][source]
+    # as an older backstride wrote it; a wrong hash shows whether the entry is trusted
+    manifest["hash_cache"][source] = {
+        "size": entry["size"],
+        "mtime_ns": entry["mtime_ns"],
+        "sha256": "0" * 64,
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest))
+
+    s = run([data]).summary_
+    assert (s.n_analysed, s.n_skipped, s.n_changed, s.n_failed) == (0, 1, 0, 0)
+    assert json.loads((out / "manifest.json").read_text())["hash_cache"][source] == entry
+    assert [r["recording_id"] for r in _rows(out, "recordings")] == [_sha256(data / "a.csv")]

@@ -216,7 +216,11 @@ def test_folder_recordings_hash_over_their_files(tmp_path: Path) -> None:
     (folder / "a.csv").write_bytes(b"1,2,3\n")
     (folder / "b.csv").write_bytes(b"4,5,6\n")
     first = sha256_file(str(folder), "export")
-    assert first.recording_id is not None and first.size_bytes == 12 and first.mtime_ns is None
+    assert first.recording_id is not None and first.size_bytes == 12
+    assert first.mtime_ns is None and first.ctime_ns is None  # a folder's times do not follow its files
+    one = sha256_file(str(folder / "a.csv"), "a.csv")
+    st = (folder / "a.csv").stat()
+    assert (one.size_bytes, one.mtime_ns, one.ctime_ns) == (6, st.st_mtime_ns, st.st_ctime_ns)
     (folder / "b.csv").write_bytes(b"4,5,7\n")
     assert sha256_file(str(folder), "export").recording_id != first.recording_id
     missing = sha256_file(str(tmp_path / "nope.csv"), "nope.csv")

@@ -16,7 +16,7 @@ from backstride.batch._runner import (
     run_batch,
 )
 from backstride.batch._schema import BOUTS, DAYS, FAILURES, RECORDINGS, SCHEMA_VERSION, SCHEMAS
-from backstride.batch._store import write_table_atomic
+from backstride.batch._store import ResultsNotSaved, write_table_atomic
 
 __all__ = [
     "BOUTS",
@@ -30,6 +30,7 @@ __all__ = [
     "BatchSummary",
     "Failure",
     "InputFile",
+    "ResultsNotSaved",
     "dask_client",
     "discover",
     "run_batch",

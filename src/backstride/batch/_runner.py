@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from backstride._errors import InputError
 from backstride.batch._cluster import dask_client, fetch, worker_count
 from backstride.batch._discover import Detector, InputFile, discover
-from backstride.batch._store import ResultsFolder
+from backstride.batch._store import ResultsFolder, ResultsNotSaved
 from backstride.batch._worker import (
     Analyzer,
     Chunker,
@@ -167,6 +167,8 @@ class _Run:
         self.cache: dict[str, dict[str, Any]] = {}
         self.run_id = uuid.uuid4().hex
         self.started = dt.datetime.now(dt.UTC)
+        self.not_saved: ResultsNotSaved | None = None
+        """Why a save failed: the run stops, and tries no other (the folder holds every file whole)."""
         self.last_commit = time.monotonic()
         options = runner.read_options
         self.read: dict[str, Any] = options.given() if options is not None else {}
@@ -202,7 +204,7 @@ class _Run:
                 raise
             finally:
                 self.summary.wall_s = time.perf_counter() - t0
-                if connected or self.store.has_pending:
+                if self.not_saved is None and (connected or self.store.has_pending):
                     self._commit(outcome=outcome)
         return self.summary
 
@@ -247,6 +249,10 @@ class _Run:
                 self._commit()
 
     def _cached_hash(self, file: InputFile) -> HashOutcome | None:
+        """The file's hash from the manifest's cache, when its size, modification time and change time are
+        those cached; ``None``: hash it. An entry without a change time (written before the cache kept
+        them) is not trusted: the file is hashed again once (its content decides, so nothing done is
+        analysed again) and the entry written anew."""
         entry = self.old_cache.get(str(file.source))
         try:
             st = file.source.stat()
@@ -258,11 +264,17 @@ class _Run:
             isinstance(entry, dict)
             and entry.get("size") == st.st_size
             and entry.get("mtime_ns") == st.st_mtime_ns
+            and entry.get("ctime_ns") == st.st_ctime_ns
             and isinstance(entry.get("sha256"), str)
         ):
             self.cache[str(file.source)] = entry
             return HashOutcome(
-                str(file.source), file.path, entry["sha256"], st.st_size, mtime_ns=st.st_mtime_ns
+                str(file.source),
+                file.path,
+                entry["sha256"],
+                st.st_size,
+                mtime_ns=st.st_mtime_ns,
+                ctime_ns=st.st_ctime_ns,
             )
         return None
 
@@ -272,8 +284,13 @@ class _Run:
                 h.path, h.source, None, h.error_type or "InputError", h.message or "cannot read the file"
             )
             return
-        if h.mtime_ns is not None:
-            self.cache[h.source] = {"size": h.size_bytes, "mtime_ns": h.mtime_ns, "sha256": h.recording_id}
+        if h.mtime_ns is not None and h.ctime_ns is not None:
+            self.cache[h.source] = {
+                "size": h.size_bytes,
+                "mtime_ns": h.mtime_ns,
+                "ctime_ns": h.ctime_ns,
+                "sha256": h.recording_id,
+            }
         if h.recording_id in self.done:
             self.summary.n_skipped += 1
             self.store.mark_resolved(h.source)
@@ -380,7 +397,11 @@ class _Run:
             "wall_s": round(s.wall_s, 3),
         }
         cache = {**self.old_cache, **self.cache}
-        self.store.commit(run=run, hash_cache=cache)
+        try:
+            self.store.commit(run=run, hash_cache=cache)
+        except ResultsNotSaved as exc:  # a full disk, write permission taken away: stop (see execute)
+            self.not_saved = exc
+            raise
         self.last_commit = time.monotonic()
 
 

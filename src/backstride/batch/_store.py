@@ -11,12 +11,17 @@ what is done, then ``failures`` and the manifest. A recording counts as done onl
 ``recordings.parquet``; if a batch stops after its bouts were written but before its recording row was,
 the next run analyses the file again and replaces those bouts (rows are always replaced per
 ``recording_id``, never appended twice).
+
+A write that fails (the disk is full, write permission was taken away, the file system turned read-only)
+leaves the file it was writing as it was and removes its temporary file; :meth:`ResultsFolder.commit` then
+raises :class:`ResultsNotSaved`, which says what the folder holds, and the batch stops.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
 import os
 import socket
@@ -35,6 +40,37 @@ from backstride.batch._schema import ADDED_COLUMNS, SCHEMA_VERSION, SCHEMAS, TAB
 MANIFEST = "manifest.json"
 LOCK = ".backstride-batch.lock"
 _TMP_MARK = ".tmp-"
+
+#: a commit replaces the tables in this order, the manifest last (see the module's notes)
+_TABLE_ORDER = ("bouts", "days", "recordings", "failures")
+
+#: what an error of writing means and what puts it right (the results folder's path goes in ``{out}``)
+_WRITE_ERRORS: dict[int, tuple[str, str]] = {
+    errno.ENOSPC: ("the disk is full", "free some space"),
+    errno.EDQUOT: ("the disk quota is used up", "free some space (or have the quota raised)"),
+    errno.EACCES: ("permission to write was denied", "give write permission on {out} back"),
+    errno.EPERM: ("permission to write was denied", "give write permission on {out} back"),
+    errno.EROFS: ("the file system is read-only", "make the file system writable again"),
+}
+
+
+class ResultsNotSaved(InputError):
+    """The results folder could not be written in the middle of a batch: ``path`` is the file that was being
+    written, ``reason`` the :class:`OSError` (a full disk, permission taken away, a read-only file system).
+
+    The batch stops. The message says what the folder holds: every file in it is whole (the one being
+    written is as it was before), and which results are not saved. Exit code 2, as for a results folder
+    that cannot be written at the start.
+    """
+
+    def __init__(self, message: str, *, path: Path, reason: OSError) -> None:
+        super().__init__(message)
+        self.path = path
+        self.reason = reason
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _with_added_columns(table: pa.Table, name: str, version: object) -> pa.Table:
@@ -70,7 +106,9 @@ def _atomic_file(target: Path) -> Iterator[Any]:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        # gone after os.replace; otherwise removed, unless writing there is no longer allowed at all (the
+        # next batch in the folder removes it then): the error that stopped the write is the one to tell
+        with contextlib.suppress(OSError):
             tmp.unlink()
     _fsync_dir(target.parent)
 
@@ -110,6 +148,8 @@ class ResultsFolder:
         self._moved: dict[str, tuple[str, str]] = {}
         self._locked = False
         self._created: list[Path] = []
+        self._saved = False
+        """Whether this folder holds a save of a batch: found when opened, or committed since."""
 
     # -- opening -------------------------------------------------------------------------------------
     def open(self) -> ResultsFolder:
@@ -121,8 +161,9 @@ class ResultsFolder:
         try:
             self._open()
         except OSError as exc:
+            message = self._unusable(exc)  # before close() removes a folder made here, which could be made
             self.close()
-            raise InputError(self._unusable(exc)) from None
+            raise InputError(message) from None
         except BaseException:
             self.close()
             raise
@@ -138,6 +179,7 @@ class ResultsFolder:
             with contextlib.suppress(OSError):
                 leftover.unlink()
         manifest_path = self.out / MANIFEST
+        self._saved = manifest_path.is_file() or (self.out / "recordings.parquet").is_file()
         if manifest_path.is_file():
             try:
                 self.manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -197,8 +239,15 @@ class ResultsFolder:
                     f"another batch is writing to {self.out} (process {other.get('pid')} on "
                     f"{other.get('host')}); wait for it, or delete {path} if it is gone"
                 ) from None
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(me, fh)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump(me, fh)
+            except BaseException:
+                # a lock left empty or half written (a full disk) would keep out every later batch, which
+                # cannot tell whose it is
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                raise
             self._locked = True
             return
         raise InputError(f"cannot lock {self.out}")
@@ -206,7 +255,9 @@ class ResultsFolder:
     def close(self) -> None:
         """Release the lock; remove the folders :meth:`open` created if nothing was written in them."""
         if self._locked:
-            with contextlib.suppress(FileNotFoundError):
+            # OSError: write permission taken away; the lock stays, and the next batch takes it over (its
+            # process is gone by then)
+            with contextlib.suppress(OSError):
                 (self.out / LOCK).unlink()
             self._locked = False
         for folder in self._created:  # deepest first
@@ -282,51 +333,102 @@ class ResultsFolder:
         return any(self._pending.values()) or bool(self._dropped or self._moved)
 
     def commit(self, *, run: dict[str, Any], hash_cache: dict[str, dict[str, Any]]) -> None:
-        """Merge pending rows into the tables and write everything atomically (see the module's notes)."""
+        """Merge pending rows into the tables and write everything atomically (see the module's notes).
+
+        A write that fails raises :class:`ResultsNotSaved`; the folder then holds every file whole, the
+        tables written before the failing one new, the others as they were. This object stays as it was
+        before the call (its pending rows included), so a commit tried again merges the same rows again.
+        """
         done = self._pending_done
         # A failed file that now succeeded, or failed again, loses its old failure rows.
         fail_sources = self._pending_failed_sources
         # A file changed in place loses the rows of its earlier content, in the same commit as its new ones.
         replaced = done | self._dropped
+        tables = dict(self.tables)
         for name in ("bouts", "days", "recordings"):
-            base = self.tables[name]
+            base = tables[name]
             if replaced:
                 base = base.filter(_not_in(base.column("recording_id"), replaced))
             for rid, where in self._moved.items():
                 base = _moved(base, rid, *where)
-            self.tables[name] = pa.concat_tables([base, *self._pending[name]]).combine_chunks()
-        failures = self.tables["failures"]
-        all_done = {str(v) for v in self.tables["recordings"].column("recording_id").to_pylist()}
+            tables[name] = pa.concat_tables([base, *self._pending[name]]).combine_chunks()
+        failures = tables["failures"]
+        all_done = {str(v) for v in tables["recordings"].column("recording_id").to_pylist()}
         if all_done:
             failures = failures.filter(_not_in(failures.column("recording_id"), all_done))
         gone = fail_sources | set(self._pending_sources("recordings")) | self._resolved_sources
         if gone:
             failures = failures.filter(_not_in(failures.column("source"), gone))
-        self.tables["failures"] = pa.concat_tables([failures, *self._pending["failures"]]).combine_chunks()
+        tables["failures"] = pa.concat_tables([failures, *self._pending["failures"]]).combine_chunks()
 
-        for name in ("bouts", "days", "recordings", "failures"):
-            write_table_atomic(self.tables[name], self.out / f"{name}.parquet")
         runs = [r for r in self.manifest.get("runs", []) if r.get("run_id") != run.get("run_id")]
-        self.manifest = {
+        manifest = {
             "format": "backstride batch results",
             "schema_version": SCHEMA_VERSION,
             "backstride_version": run.get("backstride_version"),
             "updated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "tables": {
-                name: {"file": f"{name}.parquet", "rows": self.tables[name].num_rows} for name in TABLE_NAMES
+                name: {"file": f"{name}.parquet", "rows": tables[name].num_rows} for name in TABLE_NAMES
             },
-            "recordings_done": self.tables["recordings"].num_rows,
-            "recordings_failed": self.tables["failures"].num_rows,
+            "recordings_done": tables["recordings"].num_rows,
+            "recordings_failed": tables["failures"].num_rows,
             "runs": [*runs, run][-100:],
             "hash_cache": hash_cache,
         }
-        write_json_atomic(self.manifest, self.out / MANIFEST)
+        written: list[str] = []
+        target = self.out
+        try:
+            for name in _TABLE_ORDER:
+                target = self.out / f"{name}.parquet"
+                write_table_atomic(tables[name], target)
+                written.append(name)
+            target = self.out / MANIFEST
+            write_json_atomic(manifest, target)
+        except OSError as exc:
+            raise self._not_saved(exc, target, saved="recordings" in written, tables=tables) from exc
+        self.tables = tables
+        self.manifest = manifest
+        self._saved = True
         self._pending = {name: [] for name in TABLE_NAMES}
         self._pending_done = set()
         self._pending_failed_sources = set()
         self._resolved_sources = set()
         self._dropped = set()
         self._moved = {}
+
+    def _not_saved(
+        self, exc: OSError, target: Path, *, saved: bool, tables: dict[str, pa.Table]
+    ) -> ResultsNotSaved:
+        """The error of a commit whose write of ``target`` failed with ``exc``, in words that say what the
+        folder holds now; ``saved``: ``recordings.parquet`` was written (the results of this commit are in)."""
+        why, fix = _WRITE_ERRORS.get(exc.errno or 0, ("", "put that right"))
+        detail = exc.strerror or str(exc)
+        head = f"{why} while writing {target} ({detail})" if why else f"cannot write {target} ({detail})"
+        if not saved:
+            before = self.tables["recordings"].num_rows
+            kept = (
+                f"{self.out} holds the {_plural(before, 'recording')} saved before (recordings.parquet)"
+                if before
+                else f"{self.out} holds no recording saved before"
+            )
+            unsaved = len(self._pending_done) + len(self._pending["failures"])
+            since = "since the last save" if self._saved else "so far"
+            if unsaved == 0:
+                lost = f"nothing finished {since} is lost"
+            elif unsaved == 1:
+                lost = f"the file finished {since} is not saved and is analysed again next time"
+            else:
+                lost = f"the {unsaved} files finished {since} are not saved and are analysed again next time"
+            state, goal = f"{kept}, every file whole; {lost}", "go on"
+        else:
+            n = _plural(tables["recordings"].num_rows, "recording")
+            if target.name == MANIFEST:
+                rest, goal = "manifest.json (the run log and the hash cache) is not updated", "update it"
+            else:
+                rest, goal = "failures.parquet and manifest.json are not updated", "update them"
+            state = f"the results are saved ({n} in recordings.parquet), every file whole, but {rest}"
+        advice = f"{fix.format(out=self.out)} and run the same command again to {goal}"
+        return ResultsNotSaved(f"{head}; the batch stops: {state}; {advice}", path=target, reason=exc)
 
     def _pending_sources(self, name: str) -> list[str]:
         return [str(s) for t in self._pending[name] for s in t.column("source").to_pylist()]

@@ -67,6 +67,10 @@ class HashOutcome:
     message: str | None = None
     mtime_ns: int | None = None
     """The file's modification time before it was hashed (``None`` for a folder)."""
+    ctime_ns: int | None = None
+    """The file's change time (``st_ctime_ns``) before it was hashed (``None`` for a folder): a write sets it to
+    the clock's time, and no one can set it back, so a change that keeps the size and the modification time
+    (``touch -d``, a copy tool that restores time stamps) still changes it."""
 
 
 @dataclass
@@ -100,7 +104,7 @@ def sha256_file(source: str, path: str) -> HashOutcome:
         digest = hashlib.sha256()
         size = 0
         root = Path(source)
-        mtime_ns = None if root.is_dir() else root.stat().st_mtime_ns
+        st = None if root.is_dir() else root.stat()
         members = _members(root) if root.is_dir() else [root]
         for member in members:
             if root.is_dir():
@@ -110,7 +114,12 @@ def sha256_file(source: str, path: str) -> HashOutcome:
                     digest.update(block)
                     size += len(block)
         return HashOutcome(
-            source=source, path=path, recording_id=digest.hexdigest(), size_bytes=size, mtime_ns=mtime_ns
+            source=source,
+            path=path,
+            recording_id=digest.hexdigest(),
+            size_bytes=size,
+            mtime_ns=None if st is None else st.st_mtime_ns,
+            ctime_ns=None if st is None else st.st_ctime_ns,
         )
     except OSError as exc:
         return HashOutcome(

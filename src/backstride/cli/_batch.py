@@ -62,7 +62,9 @@ def register(app: typer.Typer) -> None:
 
         Files already analysed in --out (same content) are skipped; files that failed are tried again.
         The reading options (--format, units, a CSV's columns) apply to every file, as in analyze.
-        Exits with 1 when some file failed (the others are analysed and saved all the same).
+        Exits with 1 when some file failed (the others are analysed and saved all the same), with 2 when
+        the options, the inputs or the results folder cannot be used (also when --out can no longer be
+        written during the run, e.g. a full disk: the batch stops and says what is saved).
         """
         running = False
         try:
