@@ -517,6 +517,53 @@ def test_the_clinician_puts_the_height_right_and_analyses_the_walk_again(
     engine.dispose()
 
 
+def test_the_new_patient_and_details_forms_come_back_with_every_problem_named(
+    page: Any, server: tuple[str, Clinic], shots: Path
+) -> None:
+    """What the browser lets through but the store refuses (a name of spaces, an address without a dot, a
+    height of 0.5 m) comes back in the form itself, every problem named, every entry kept."""
+    base, clinic = server
+    _sign_in(page, base, "anna@clinic.test")
+    page.goto(f"{base}/clinician/patients/new")
+    page.get_by_label("Name").fill("   ")
+    page.get_by_label("Email").fill("olive@home")
+    page.get_by_label("Age (years)").fill("47")
+    page.get_by_label("Height (metres, e.g. 1.72)").fill("0.5")
+    page.get_by_role("button", name="Add patient").click()
+    page.wait_for_load_state("networkidle")
+    problems = page.locator("#details-problems li").all_inner_texts()
+    assert problems == [
+        "Name: please fill it in.",
+        "Email: “olive@home” is not an e-mail address.",
+        "Height: 0.5 m is not plausible; give it in metres, e.g. 1.72.",
+    ]
+    assert page.get_by_label("Email").input_value() == "olive@home"
+    assert page.get_by_label("Age (years)").input_value() == "47"
+    assert page.get_by_label("Height (metres, e.g. 1.72)").input_value() == "0.5"
+    page.screenshot(path=shots / "41-new-patient-problems.png", full_page=True)
+    page.get_by_label("Name").fill("Olive Patient")
+    page.get_by_label("Email").fill("olive@home.test")
+    page.get_by_label("Height (metres, e.g. 1.72)").fill("1.66")
+    page.get_by_role("button", name="Add patient").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", name="Olive Patient has been added").is_visible()
+
+    page.goto(f"{base}/patients/{clinic.patient_a}")
+    page.get_by_text("Put the patient's details right…").click()
+    details = page.locator("details#details")
+    details.get_by_label("Sensor height above the floor").fill("2")
+    details.get_by_role("button", name="Save the details").click()
+    page.wait_for_load_state("networkidle")
+    details = page.locator("details#details")
+    assert details.get_attribute("open") is not None  # shown, not folded away
+    assert details.locator("#details-problems li").all_inner_texts() == [
+        "Sensor height: 2.0 m is not plausible; give it in metres."
+    ]
+    assert details.get_by_label("Sensor height above the floor").input_value() == "2"
+    assert details.get_by_label("Height (metres, e.g. 1.72)").input_value() == "1.68"  # as stored
+    page.screenshot(path=shots / "42-details-problems.png", full_page=True)
+
+
 def test_a_loggers_table_is_refused_then_read_with_the_fields_the_refusal_names(
     page: Any, server: tuple[str, Clinic], shots: Path, shared_data: Path, tmp_path: Path
 ) -> None:
