@@ -333,6 +333,14 @@ def test_progress_with_phone_and_watch_figures(
     page.wait_for_selector("#plot-activity .main-svg")
     page.wait_for_selector("#plot-activity-evenness .main-svg")
     page.screenshot(path=shots / "13-activity.png", full_page=True)
+    # on a phone the plots are fitted again: the titles on two lines, the legends' entries whole
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.wait_for_selector("#plot-activity .gtitle tspan.line")
+    page.wait_for_timeout(500)  # a legend is hung under the x axis right after the first drawing
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    for plot in (page.locator("#plot-activity"), page.locator("#plot-activity-evenness")):
+        _fits(plot, "phone and watch figures on a phone")
+    page.screenshot(path=shots / "13-activity-phone.png", full_page=True)
 
 
 def test_the_offline_report_draws_its_plots_without_a_network(page: Any, tmp_path: Path, shots: Path) -> None:
@@ -517,6 +525,53 @@ def test_the_clinician_puts_the_height_right_and_analyses_the_walk_again(
     engine.dispose()
 
 
+def test_the_new_patient_and_details_forms_come_back_with_every_problem_named(
+    page: Any, server: tuple[str, Clinic], shots: Path
+) -> None:
+    """What the browser lets through but the store refuses (a name of spaces, an address without a dot, a
+    height of 0.5 m) comes back in the form itself, every problem named, every entry kept."""
+    base, clinic = server
+    _sign_in(page, base, "anna@clinic.test")
+    page.goto(f"{base}/clinician/patients/new")
+    page.get_by_label("Name").fill("   ")
+    page.get_by_label("Email").fill("olive@home")
+    page.get_by_label("Age (years)").fill("47")
+    page.get_by_label("Height (metres, e.g. 1.72)").fill("0.5")
+    page.get_by_role("button", name="Add patient").click()
+    page.wait_for_load_state("networkidle")
+    problems = page.locator("#details-problems li").all_inner_texts()
+    assert problems == [
+        "Name: please fill it in.",
+        "Email: “olive@home” is not an e-mail address.",
+        "Height: 0.5 m is not plausible; give it in metres, e.g. 1.72.",
+    ]
+    assert page.get_by_label("Email").input_value() == "olive@home"
+    assert page.get_by_label("Age (years)").input_value() == "47"
+    assert page.get_by_label("Height (metres, e.g. 1.72)").input_value() == "0.5"
+    page.screenshot(path=shots / "41-new-patient-problems.png", full_page=True)
+    page.get_by_label("Name").fill("Olive Patient")
+    page.get_by_label("Email").fill("olive@home.test")
+    page.get_by_label("Height (metres, e.g. 1.72)").fill("1.66")
+    page.get_by_role("button", name="Add patient").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", name="Olive Patient has been added").is_visible()
+
+    page.goto(f"{base}/patients/{clinic.patient_a}")
+    page.get_by_text("Put the patient's details right…").click()
+    details = page.locator("details#details")
+    details.get_by_label("Sensor height above the floor").fill("2")
+    details.get_by_role("button", name="Save the details").click()
+    page.wait_for_load_state("networkidle")
+    details = page.locator("details#details")
+    assert details.get_attribute("open") is not None  # shown, not folded away
+    assert details.locator("#details-problems li").all_inner_texts() == [
+        "Sensor height: 2.0 m is not plausible; give it in metres."
+    ]
+    assert details.get_by_label("Sensor height above the floor").input_value() == "2"
+    assert details.get_by_label("Height (metres, e.g. 1.72)").input_value() == "1.68"  # as stored
+    page.screenshot(path=shots / "42-details-problems.png", full_page=True)
+
+
 def test_a_loggers_table_is_refused_then_read_with_the_fields_the_refusal_names(
     page: Any, server: tuple[str, Clinic], shots: Path, shared_data: Path, tmp_path: Path
 ) -> None:
@@ -547,6 +602,86 @@ def test_a_loggers_table_is_refused_then_read_with_the_fields_the_refusal_names(
     page.wait_for_url(f"**/patients/{clinic.patient_a}/recordings/*", timeout=60_000)
     page.wait_for_selector("#plot-bouts .main-svg", timeout=30_000)
     assert page.get_by_role("heading", name="Your walk").is_visible()
+
+
+def _box(locator: Any) -> dict[str, float]:
+    box = locator.bounding_box()
+    assert box is not None
+    return dict(box)
+
+
+def _fits(plot: Any, where: str) -> None:
+    """Every title of the plot is whole inside its figure and covers nothing: the plot's title above the
+    plotting area, the x axis's title under its tick labels, a y axis's title from the figure's top down; and
+    the legend, whole, under them."""
+    figure = _box(plot.locator(".main-svg").first)
+    area = _box(plot.locator(".nsewdrag").first)
+    left, right, top = figure["x"], figure["x"] + figure["width"], figure["y"]
+    title = _box(plot.locator(".gtitle"))
+    text = plot.locator(".gtitle").text_content()
+    assert left <= title["x"] and title["x"] + title["width"] <= right, f"{where}: {text!r} is cut"
+    assert title["y"] >= top, f"{where}: {text!r} runs above its figure"
+    assert title["y"] + title["height"] <= area["y"], f"{where}: {text!r} runs into the plot"
+    for axis in plot.locator(".g-ytitle, .g-y2title").all():
+        if not (axis.text_content() or "").strip():
+            continue
+        box = _box(axis)
+        assert box["y"] >= top and box["y"] + box["height"] <= figure["y"] + figure["height"], where
+    below = None  # how far down the x axis's tick labels and title reach
+    if plot.locator(".xaxislayer-above").count():
+        ticks = _box(plot.locator(".xaxislayer-above"))
+        below = ticks["y"] + ticks["height"]
+    if (plot.locator(".g-xtitle").text_content() or "").strip():
+        x_title = _box(plot.locator(".g-xtitle"))
+        assert left <= x_title["x"] and x_title["x"] + x_title["width"] <= right, f"{where}: x title cut"
+        assert below is not None and x_title["y"] >= below - 1, f"{where}: x title over its tick labels"
+        below = x_title["y"] + x_title["height"]
+    if plot.locator(".legend").count():  # every legend here is a row under the plot
+        legend = _box(plot.locator(".legend"))
+        assert left <= legend["x"] and legend["x"] + legend["width"] <= right, f"{where}: the legend is cut"
+        assert below is None or legend["y"] >= below - 1, f"{where}: the legend over the x axis"
+
+
+def _title_lines(plot: Any) -> int:
+    return max(1, plot.locator(".gtitle tspan.line").count())
+
+
+def test_the_reports_plots_fit_a_phone_a_desktop_and_a_turned_phone(browser: Any, tmp_path: Path) -> None:
+    """The recording's report opened from its file: on a phone (375 px) every title breaks into lines that
+    fit, none is cut and none covers the plot, and the page scrolls no sideways; on a desktop the same titles
+    take one line; turned from 375 to 800 px wide, the titles are fitted again."""
+    from backstride.cli import main
+
+    target = tmp_path / "report.html"
+    assert main(["analyze", str(io.sample_path()), "--height-m", "1.59", "--html", str(target)]) == 0
+    phone = next(pages := _phone(browser))
+    phone.goto(target.as_uri())
+    phone.wait_for_function("document.querySelectorAll('.js-plotly-plot .gtitle').length === 7")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    plots = phone.locator("div.js-plotly-plot").all()
+    for plot in plots:
+        _fits(plot, "report on a phone")
+    narrow = {str(plot.get_attribute("id")): _title_lines(plot) for plot in plots}
+    # "Trunk movement and the steps found, 0:26–0:37" and "Forward lean of your trunk while walking" do not
+    # fit one line of a phone: whole, on two
+    assert narrow["plot-signal-1"] == 2 and narrow["plot-trunk-lean"] == 2
+    lines = plots[0].locator(".gtitle tspan.line").all_text_contents()
+    assert " ".join(lines).startswith("Trunk movement and the steps found, 0:")  # every word kept
+    phone.set_viewport_size({"width": 800, "height": 375})  # the phone turned: wider, and a toolbar beside
+    phone.wait_for_function("document.querySelector('#plot-trunk-lean .gtitle tspan.line') === null")
+    for plot in phone.locator("div.js-plotly-plot").all():
+        _fits(plot, "report on a turned phone")
+        assert _title_lines(plot) <= narrow[str(plot.get_attribute("id"))]
+    next(pages, None)  # closes the phone's page, failing on any script error
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    desktop = context.new_page()
+    desktop.goto(target.as_uri())
+    desktop.wait_for_function("document.querySelectorAll('.js-plotly-plot .gtitle').length === 7")
+    for plot in desktop.locator("div.js-plotly-plot").all():
+        _fits(plot, "report on a desktop")
+        assert _title_lines(plot) == 1
+    context.close()
 
 
 def _phone(browser: Any) -> Iterator[Any]:
@@ -590,14 +725,8 @@ def test_no_page_scrolls_sideways_on_a_phone(phone: Any, demo_server: str, shots
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"{path} is {width} px wide"
         for plot in phone.locator("div.js-plotly-plot").all():
-            if "summary.html" in path:  # the report draws its own plots; its toolbar is hidden on a phone
-                assert not plot.locator(".modebar").is_visible()
-                continue
             assert plot.locator(".modebar").count() == 0, f"{path}: a toolbar over the plot's title"
-            box, title = plot.bounding_box(), plot.locator(".gtitle").bounding_box()
-            assert box is not None and title is not None
-            assert title["x"] >= box["x"] and title["x"] + title["width"] <= box["x"] + box["width"], path
-            assert title["y"] >= box["y"], f"{path}: the title runs above its plot"
+            _fits(plot, path)
         phone.screenshot(path=shots / f"phone{path.replace('/', '-').replace('?', '-')}.png", full_page=True)
 
     sign_in("alex@demo.backstride", "demo-alex-2026")
@@ -614,3 +743,4 @@ def test_no_page_scrolls_sideways_on_a_phone(phone: Any, demo_server: str, shots
         check(str(link.get_attribute("href")))
         phone.go_back()
     check(f"/patients/{alex}/summary.html?view=1")
+    check(f"{recording}/report.html?view=1")

@@ -97,10 +97,10 @@ def test_impossible_details_are_refused_and_change_nothing(client: Any, clinic: 
     sign_in(client, "anna@clinic.test")
     before = _profile(clinic)
     for data, message in (
-        ({"height_m": "178"}, "height 178.0 m is not plausible; give it in metres"),
-        ({"height_m": "1.7", "sensor_height_m": "tall"}, "Sensor height must be a number"),
-        ({"age": "300"}, "age 300.0 is not plausible"),
-        ({"sex": "unknown"}, "sex must be 'female' or 'male'"),
+        ({"height_m": "178"}, "Height: 178.0 m is not plausible; give it in metres"),
+        ({"height_m": "1.7", "sensor_height_m": "tall"}, "Sensor height: give the sensor's height above"),
+        ({"age": "300"}, "Age: 300 is not plausible"),
+        ({"sex": "unknown"}, "Sex: choose Female, Male or Not given."),
     ):
         response = post(client, f"/patients/{clinic.patient_a}/profile", data)
         assert response.status_code == 422, data

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 _HERE = Path(__file__).parent
 PLOTLY_JS = _HERE / "static" / "plotly.min.js"
+#: the script that draws the figures (titles fitted to the plot's width), inside every report and served to the
+#: app's pages as /static/plots.js
+PLOTS_JS = _HERE / "static" / "plots.js"
 
 # above this length a recording gets an hour-by-hour view of its walking
 _HOURLY_FROM_S = 3 * 3600.0
@@ -136,6 +139,7 @@ def _plotly() -> Markup:
 @cache
 def _environment() -> Environment:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    from markupsafe import Markup
 
     env = Environment(
         loader=FileSystemLoader(_HERE / "templates"),
@@ -145,6 +149,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["figure_json"] = figure_json
+    env.globals["plot_script"] = Markup(PLOTS_JS.read_text(encoding="utf-8"))
     env.filters["num"] = _num
     return env
 

@@ -139,15 +139,6 @@ def attachment(name: str, *, inline: bool = False) -> dict[str, str]:
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
 
-NARROW_SCREEN_STYLE = (
-    "<style>@media screen and (max-width: 40rem) "
-    "{ table { display: block; max-width: 100%; overflow-x: auto; } .modebar-container { display: none; } }"
-    "</style>"
-)
-"""Added to a self-contained report opened in the browser: on a phone its tables scroll sideways inside
-themselves and its plots' toolbars (which cover their titles) are left out."""
-
-
 def report_response(html: str, name: str, *, view: bool) -> HTMLResponse:
     """A self-contained HTML report (plotly and its figures inside) to open in the browser (``view``) or to
     download as ``name``.
@@ -156,12 +147,9 @@ def report_response(html: str, name: str, *, view: bool) -> HTMLResponse:
     response's policy allows exactly the report's own scripts, each by its SHA-256 (a CSP level 2 hash
     source), and nothing else: no other script, no connection, no form, no frame around it.
 
-    Opened in the browser on a phone, a table wider than the screen scrolls inside itself, not the whole page
-    sideways, and no plot toolbar covers a title (:data:`NARROW_SCREEN_STYLE`); the downloaded file is the
-    report as written.
+    Opened or downloaded, it is the report as written: on a phone, its tables scroll inside themselves and its
+    plots fit the screen by the report's own style and script (``backstride.report``).
     """
-    if view:
-        html = html.replace("</head>", NARROW_SCREEN_STYLE + "</head>", 1)
     sources = [
         f"'sha256-{base64.b64encode(hashlib.sha256(script.encode('utf-8')).digest()).decode('ascii')}'"
         for script in dict.fromkeys(_INLINE_SCRIPT.findall(html))

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from backstride._errors import InputError
 from backstride.web._context import check_csrf, get_state, require_patient_access, require_user, transaction
+from backstride.web._details_form import DetailsForm, account_taken, read_details
 from backstride.web._jobs import Job
 from backstride.web._render import render
 from backstride.web._security import hash_password, random_password
@@ -18,16 +19,6 @@ from backstride.web.routes._auth import token_digest
 router = APIRouter(dependencies=[Depends(check_csrf)])
 
 CLINICAL_ROLES = ("clinician", "admin")
-
-
-def _optional_float(raw: str, what: str) -> float | None:
-    raw = raw.strip().replace(",", ".")
-    if not raw:
-        return None
-    try:
-        return float(raw)
-    except ValueError:
-        raise HTTPException(422, f"{what} must be a number, not {raw!r}.") from None
 
 
 @router.get("/caseload")
@@ -48,70 +39,72 @@ def new_patient_page(request: Request) -> Response:
 
 
 @router.post("/clinician/patients/new")
-def new_patient(
-    request: Request,
-    name: str = Form(...),
-    email: str = Form(...),
-    age: str = Form(""),
-    sex: str = Form(""),
-    height_m: str = Form(""),
-    sensor_height_m: str = Form(""),
-    access: str = Form("link"),
-) -> Response:
+async def new_patient(request: Request) -> Response:
+    """Add a patient. A form with any problem comes back (422) with what was typed and every problem named
+    as the form labels the field, and nothing is kept."""
+    from starlette.concurrency import run_in_threadpool
+
+    form = read_details(await request.form(), account=True)
+    return await run_in_threadpool(_add_patient, request, form)
+
+
+def _add_patient(request: Request, form: DetailsForm) -> Response:
     from backstride import store
 
-    form = {
-        "name": name,
-        "email": email,
-        "age": age,
-        "sex": sex,
-        "height_m": height_m,
-        "sensor_height_m": sensor_height_m,
-        "access": access,
-    }
-    with transaction(request) as db:
+    try:
+        with transaction(request) as db:
+            user = require_user(request, db, *CLINICAL_ROLES)
+            account_taken(db, form)
+            if not form.problems:
+                password = random_password() if form.typed.get("access") == "password" else None
+                token = None if password else secrets.token_urlsafe(24)
+                patient = store.create_patient(
+                    db,
+                    user,
+                    form.email,
+                    form.name,
+                    **form.profile,
+                    password_hash=hash_password(password) if password else None,
+                    first_login_token_hash=token_digest(token) if token else None,
+                )
+                link = (
+                    str(request.url_for("welcome_page").include_query_params(token=token)) if token else None
+                )
+                created = {"patient": patient, "password": password, "link": link}
+                return render(
+                    request,
+                    "patient_created.html",
+                    {"title": "Patient added", "user": user, **created},
+                    status=201,
+                )
+    except InputError as exc:  # every field was checked on its own; an address taken just now, say
+        form.problems.append(str(exc))  # (rolled back: nothing is kept)
+    with transaction(request, readonly=True) as db:
         user = require_user(request, db, *CLINICAL_ROLES)
-        password: str | None = None
-        token: str | None = None
-        if access == "password":
-            password = random_password()
-        else:
-            token = secrets.token_urlsafe(24)
-        try:
-            patient = store.create_patient(
-                db,
-                user,
-                email,
-                name,
-                age=_optional_float(age, "Age"),
-                sex=sex or None,
-                height_m=_optional_float(height_m, "Height"),
-                sensor_height_m=_optional_float(sensor_height_m, "Sensor height"),
-                password_hash=hash_password(password) if password else None,
-                first_login_token_hash=token_digest(token) if token else None,
-            )
-        except (HTTPException, InputError) as exc:
-            message = exc.detail if isinstance(exc, HTTPException) else str(exc)
-            return render(
-                request,
-                "patient_new.html",
-                {"title": "New patient", "user": user, "form": form, "error": message},
-                status=422,
-            )
-        link = str(request.url_for("welcome_page").include_query_params(token=token)) if token else None
         return render(
             request,
-            "patient_created.html",
-            {"title": "Patient added", "user": user, "patient": patient, "password": password, "link": link},
-            status=201,
+            "patient_new.html",
+            {
+                "title": "New patient",
+                "user": user,
+                "form": form.typed,
+                "problems": form.problems,
+                "invalid": form.invalid,
+            },
+            status=422,
         )
 
 
 def _patient_page_again(
-    request: Request, patient_id: int, section: str, problems: list[str], values: dict[str, str]
+    request: Request,
+    patient_id: int,
+    section: str,
+    problems: list[str],
+    values: dict[str, str],
+    invalid: set[str] | None = None,
 ) -> Response:
     """The clinician's page of the patient again (422), with the problems of the form of ``section`` named
-    beside it and what was typed still in it."""
+    beside it, what was typed still in it and the fields in ``invalid`` marked."""
     from backstride.web import _views
 
     with transaction(request, readonly=True) as db:
@@ -127,6 +120,7 @@ def _patient_page_again(
                 **context,
                 "form_problems": {section: problems},
                 "form_values": {section: values},
+                "form_invalid": {section: invalid or set()},
             },
             status=422,
         )
@@ -257,29 +251,27 @@ def add_note(request: Request, patient_id: int, text: str = Form(...)) -> Respon
 
 # --------------------------------------------------------------------------- the patient's details, put right
 @router.post("/patients/{patient_id}/profile")
-def edit_profile(
-    request: Request,
-    patient_id: int,
-    age: str = Form(""),
-    sex: str = Form(""),
-    height_m: str = Form(""),
-    sensor_height_m: str = Form(""),
-) -> Response:
+async def edit_profile(request: Request, patient_id: int) -> Response:
     """A clinician puts the patient's age, sex, height or sensor height right (checked as when the patient was
-    added). Stored analyses keep the figures they were made with; the page then offers to analyse those made
-    with another height again."""
+    added; every problem is named on the page, the entries kept, nothing changed). Stored analyses keep the
+    figures they were made with; the page then offers to analyse those made with another height again."""
+    from starlette.concurrency import run_in_threadpool
+
+    form = read_details(await request.form(), account=False)
+    return await run_in_threadpool(_save_profile, request, patient_id, form)
+
+
+def _save_profile(request: Request, patient_id: int, form: DetailsForm) -> Response:
     from backstride import store
 
-    with transaction(request) as db:
-        _user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
-        store.update_profile(
-            db,
-            patient.id,
-            age=_optional_float(age, "Age"),
-            sex=sex or None,
-            height_m=_optional_float(height_m, "Height"),
-            sensor_height_m=_optional_float(sensor_height_m, "Sensor height"),
-        )
+    if form.problems:
+        return _patient_page_again(request, patient_id, "details", form.problems, form.typed, form.invalid)
+    try:
+        with transaction(request) as db:
+            _user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
+            store.update_profile(db, patient.id, **form.profile)
+    except InputError as exc:  # every field was checked on its own: not expected
+        return _patient_page_again(request, patient_id, "details", [str(exc)], form.typed)
     return RedirectResponse(f"/patients/{patient_id}#recordings", status_code=303)
 
 
