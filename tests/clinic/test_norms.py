@@ -158,7 +158,7 @@ def test_gait_summary_fields_are_the_gait_engines() -> None:
 
 def test_sex_is_read_as_analyze_reads_it() -> None:
     from backstride.clinic._norms import SEX_SPELLINGS, spelled_sex
-    from backstride.gait._pipeline import _subject
+    from backstride.gait._subject import subject as _subject
 
     for written in [*SEX_SPELLINGS, "F", " Male ", "W", "FEMALE"]:
         assert spelled_sex(written) == _subject(None, None, None, written).sex

@@ -293,3 +293,36 @@ def test_entered_in_error_is_kept_and_left_out(engine: Engine) -> None:
         assert [q.score for q in store.questionnaire_history(s, ids["p1"], include_errors=True)] == [9.0, 4.0]
         assert store.latest_questionnaires(s, ids["p1"])["nprs"].score == 4.0
         assert store.questionnaire_changes(s, ids["p1"]) == {}  # one counted score: nothing to compare
+
+
+@pytest.mark.parametrize(
+    ("figures", "taken"),
+    [
+        ({"height_m": 2.5, "sensor_height_m": 1.6, "age": 119}, True),
+        ({"height_m": 0.8, "sensor_height_m": 0.3, "age": 1}, True),
+        ({"height_m": 2.55}, False),
+        ({"height_m": 0.7}, False),
+        ({"sensor_height_m": 1.8}, False),
+        ({"age": 120}, False),
+    ],
+)
+def test_a_profile_the_store_keeps_is_one_every_analysis_takes(
+    figures: dict[str, float], taken: bool
+) -> None:
+    """A patient saved with a height of 2.55 m or a sensor at 1.8 m had every analysis of theirs refused: the
+    store checked wider bounds than the gait engine. Both now refuse and take the same figures."""
+    from backstride.gait._subject import subject
+
+    given = {"age": None, "sex": None, "height_m": None, "sensor_height_m": None, **figures}
+    outcomes = []
+    for check in (
+        lambda: store.check_profile(**given),
+        lambda: subject(given["height_m"], given["sensor_height_m"], given["age"], given["sex"]),
+    ):
+        try:
+            check()
+            outcomes.append(True)
+        except InputError as exc:
+            assert "not plausible" in str(exc)
+            outcomes.append(False)
+    assert outcomes == [taken, taken]

@@ -45,7 +45,7 @@ def test_a_wrong_height_put_right_and_the_walk_analysed_again(client: Any, clini
     sign_in(therapist, "anna@clinic.test")
     page = therapist.get(f"/patients/{clinic.patient_a}").text
     assert f'action="/patients/{clinic.patient_a}/profile"' in page
-    assert 'name="height_m" type="number" min="0.5" max="2.6" step="0.01" value="1.68"' in page
+    assert 'name="height_m" type="number" min="0.8" max="2.5" step="0.01" value="1.68"' in page
     assert "analyse-again" not in page  # measured with the height the details hold
 
     # Paula is 1.78 m, not 1.68 m, and her sensor sits at 1.05 m

@@ -44,7 +44,8 @@ from backstride.gait._result import (
     Subject,
     WalkingBout,
 )
-from backstride.gait._spatial import StepLengthZijlstra, sensor_height_from_body_height
+from backstride.gait._spatial import StepLengthZijlstra
+from backstride.gait._subject import subject as checked_subject
 from backstride.recording import Recording
 
 MIN_SAMPLING_RATE_HZ = 20.0
@@ -275,7 +276,7 @@ class GaitPipeline(Stage):
         progress: Progress | None = None,
     ) -> GaitPipeline:
         """Analyse a recording given as consecutive chunks (see :func:`backstride.io.iter_chunks`)."""
-        subject = _subject(height_m, sensor_height_m, age, sex)
+        subject = checked_subject(height_m, sensor_height_m, age, sex)
         it = iter(chunks)
         first = next(it, None)
         if first is None:
@@ -486,44 +487,6 @@ def _check_rate(fs: float) -> None:
         raise InputError(
             f"the recording is sampled at {fs:g} Hz; at least {MIN_SAMPLING_RATE_HZ:g} Hz are needed to find steps"
         )
-
-
-def _subject(
-    height_m: float | None, sensor_height_m: float | None, age: float | None, sex: str | None
-) -> Subject:
-    # a missing value written as NaN (as spreadsheets and pandas write it) means "not given"
-    height_m, sensor_height_m, age = (
-        None if v is None or v != v else v for v in (height_m, sensor_height_m, age)
-    )
-    if height_m is not None and not 0.8 <= height_m <= 2.5:
-        raise InputError(f"body height {height_m} m is not plausible; give it in metres (e.g. 1.72)")
-    if sensor_height_m is not None and not 0.3 <= sensor_height_m <= 1.6:
-        raise InputError(f"sensor height {sensor_height_m} m is not plausible; give it in metres (e.g. 1.0)")
-    if age is not None and not 0 < age < 120:
-        raise InputError(f"age {age} is not plausible")
-    sex_norm = None
-    if sex is not None:
-        key = sex.strip().lower()
-        table = {"f": "female", "female": "female", "w": "female", "m": "male", "male": "male"}
-        if key not in table:
-            raise InputError(f"sex must be 'female' or 'male' (or F/M), got {sex!r}")
-        sex_norm = table[key]
-    if sensor_height_m is not None:
-        source = "given"
-        lh: float | None = sensor_height_m
-    elif height_m is not None:
-        source = "from body height"
-        lh = sensor_height_from_body_height(height_m)
-    else:
-        source = "unknown"
-        lh = None
-    return Subject(
-        height_m=height_m,
-        sensor_height_m=None if lh is None else round(lh, 3),
-        sensor_height_source=source,  # type: ignore[arg-type]
-        age=age,
-        sex=sex_norm,  # type: ignore[arg-type]
-    )
 
 
 def _summary(bouts: list[WalkingBout], duration: float) -> GaitSummary:

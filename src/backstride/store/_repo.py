@@ -168,7 +168,7 @@ def create_patient(
     """Add a patient with a profile, linked to ``clinician`` (a clinician or admin; None: no link)."""
     if clinician is not None and clinician.role not in ("clinician", "admin"):
         raise InputError("only a clinician or an administrator can add a patient")
-    _check_profile(age, sex, height_m, sensor_height_m)
+    check_profile(age, sex, height_m, sensor_height_m)
     user = create_user(
         session,
         email,
@@ -184,16 +184,21 @@ def create_patient(
     return user
 
 
-def _check_profile(
+def check_profile(
     age: float | None, sex: str | None, height_m: float | None, sensor_height_m: float | None
 ) -> None:
+    """Refuse a patient's details that no analysis would take: the gait engine's own bounds
+    (``backstride.gait._subject``), so a profile once saved never makes an analysis fail. Each figure may
+    be ``None`` (not given)."""
+    from backstride.gait._subject import age_plausible, height_plausible, sensor_height_plausible
+
     if sex is not None and sex not in _SEXES:
         raise InputError(f"sex must be 'female' or 'male' (or left out), not {sex!r}")
-    if age is not None and not 0 < age < 130:
+    if age is not None and not age_plausible(age):
         raise InputError(f"age {age} is not plausible (years)")
-    if height_m is not None and not 0.5 < height_m < 2.6:
+    if height_m is not None and not height_plausible(height_m):
         raise InputError(f"height {height_m} m is not plausible; give it in metres, e.g. 1.72")
-    if sensor_height_m is not None and not 0.3 < sensor_height_m < 2.0:
+    if sensor_height_m is not None and not sensor_height_plausible(sensor_height_m):
         raise InputError(f"sensor height {sensor_height_m} m is not plausible; give it in metres")
 
 
@@ -209,7 +214,7 @@ def update_profile(
     """Set a patient's profile (each figure as given; ``None`` clears it), checked as when the patient was
     added. Analyses already stored keep the figures they were made with (their ``subject``);
     :func:`analysis_is_outdated` tells which to analyse again."""
-    _check_profile(age, sex, height_m, sensor_height_m)
+    check_profile(age, sex, height_m, sensor_height_m)
     user = _require_patient(session, patient_id)
     if user.profile is None:
         user.profile = PatientProfile()

@@ -50,12 +50,12 @@ def _text(data: Mapping[str, Any], name: str) -> str:
 def _store_refuses(name: str, value: Any) -> str | None:
     """The store's reason for refusing ``value`` as the patient's ``name`` (age, sex, ...), or None: its own
     check of a patient's details, given this one field alone."""
-    from backstride.store._repo import _check_profile
+    from backstride.store import check_profile
 
     given = dict.fromkeys(PROFILE)
     given[name] = value
     try:
-        _check_profile(**given)
+        check_profile(**given)
     except InputError as exc:
         return str(exc)
     return None

@@ -84,6 +84,18 @@ templates.env.filters["plotjson"] = figure_json
 templates.env.filters["label"] = _label
 
 
+def _subject_limits() -> dict[str, tuple[float, float]]:
+    """The lowest and highest figure a patient's details field takes (its ``min`` and ``max``): the gait
+    engine's own bounds, which the store checks a profile against."""
+    from backstride.gait._subject import AGE_YEARS, BODY_HEIGHT_M, SENSOR_HEIGHT_M
+
+    whole_years = (int(AGE_YEARS[0]) + 1, int(AGE_YEARS[1]) - 1)  # both ends excluded
+    return {"age": whole_years, "height_m": BODY_HEIGHT_M, "sensor_height_m": SENSOR_HEIGHT_M}
+
+
+templates.env.globals["subject_limits"] = _subject_limits
+
+
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
