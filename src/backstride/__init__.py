@@ -6,8 +6,12 @@ fast (numpy, scipy and pydantic load only when first used).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+# Nothing imported at start-up, not even typing: the command line's entry point (backstride.cli.main)
+# catches Ctrl-C only once this package is loaded, so the shorter that takes, the shorter the moment where an
+# interrupt would print Python's traceback (and ``import backstride`` stays fast)
+TYPE_CHECKING = False  # typing.TYPE_CHECKING
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = "0.1.0"
 
@@ -52,6 +56,8 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'backstride' has no attribute {name!r}")
+    import importlib
+
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

@@ -6,6 +6,7 @@ wording, these check what a person at the terminal sees: ``backstride: error: ..
 
 from __future__ import annotations
 
+import json
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -146,3 +147,22 @@ def test_a_walk_under_10_s_is_analysed_with_a_warning(
     assert main(["analyze", str(path), "--json"]) == 0
     out = capsys.readouterr().out
     assert "only 6.2 s long" in out
+
+
+def test_a_format_named_for_a_file_of_another_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--format phyphox`` for a CSV in the reference layout read it and reported "phyphox format" in the text
+    report and ``"format": "phyphox"`` in the JSON; it says what the file is and the option to give."""
+    path = _text(tmp_path / "imu.csv", _lines())
+    for report in ([], ["--json"]):
+        code = main(["analyze", str(path), "--format", "phyphox", *report])
+        captured = capsys.readouterr()
+        assert (code, captured.out) == (2, "")
+        assert captured.err == (
+            "backstride: error: imu.csv is not a phyphox export (no 'Acceleration x (m/s^2)' column after "
+            "phyphox's 'Time (s)', nor an export's Raw Data.csv or Accelerometer.csv); it reads as a CSV table: "
+            "use --format csv or --format auto\n"
+        )
+    assert main(["analyze", str(path), "--format", "csv", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["recording"]["format"] == "csv"

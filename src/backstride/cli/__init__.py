@@ -1,8 +1,9 @@
 """The ``backstride`` command line: a thin shell over the library.
 
-Each concern registers its commands from its own module (``_gait``, ``_activity``, ``_clinic``, ``_web``,
-``_export``, ``_batch``);
-heavy imports happen inside the commands, so ``backstride --help`` stays fast. Every
+This module is the entry point (``backstride`` and ``python -m backstride`` call :func:`main`) and imports
+nothing itself: the application (typer, rich and every command's module, most of a command's start-up time)
+is imported inside :func:`main`'s handling of Ctrl-C, so an interrupt at any moment, while the command line
+loads as while a command runs, ends as one line on stderr and exit status 130. Every
 :class:`~backstride.BackstrideError` ends as one readable line on stderr and a non-zero exit.
 """
 
@@ -10,54 +11,40 @@ from __future__ import annotations
 
 import sys
 
-import typer
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from backstride.cli._app import app as app
 
-from backstride._errors import BackstrideError
-
-app = typer.Typer(
-    name="backstride",
-    help="Walking measured from a lower-back sensor, and a pain-guided walking program.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-
-def _register() -> None:
-    from backstride.cli import _activity, _batch, _clinic, _export, _gait, _web
-
-    for module in (_gait, _activity, _clinic, _web, _export, _batch):
-        module.register(app)
-
-
-@app.callback()
-def _root() -> None:
-    """Walking measured from a lower-back sensor, and a pain-guided walking program."""
-
-
-@app.command()
-def version() -> None:
-    """Print the backstride version."""
-    from backstride import __version__
-
-    typer.echo(__version__)
-
-
-_register()
+# Exit status of a run stopped by Ctrl-C: 128 + SIGINT, as a shell reports a program the signal ended
+INTERRUPTED_EXIT = 130
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; turn expected errors into one line and an exit code (usage errors exit 2)."""
+    """Run the CLI; turn expected errors into one line and an exit code (usage errors exit 2, Ctrl-C 130)."""
     try:
-        app(args=argv, prog_name="backstride")
-    except SystemExit as exc:
-        code = exc.code
-        return code if isinstance(code, int) else (0 if code is None else 1)
-    except BackstrideError as exc:
-        typer.echo(f"backstride: error: {exc}", err=True)
-        return exc.exit_code
-    return 0
+        from backstride.cli._app import run
+
+        code = run(argv)
+    except KeyboardInterrupt:
+        # written without typer: the interrupt may have come while typer itself was being imported
+        try:
+            sys.stderr.write("backstride: interrupted\n")
+            sys.stderr.flush()
+        except OSError:  # stderr closed (a pipe whose reader went away): the exit status still says it
+            pass
+        code = INTERRUPTED_EXIT
+    if code == INTERRUPTED_EXIT:
+        # CPython notes a Ctrl-C that ends code run from a string (a dataclass's generated methods, a
+        # namedtuple's) even when it is caught, and ``python -m`` then ends the process by SIGINT instead of
+        # exit 130; a string run to its end clears the note (``Python/pythonrun.c``, run_eval_code_obj)
+        exec("")
+    return code
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def __getattr__(name: str) -> object:
+    """``backstride.cli.app``, the typer application, imported when first asked for."""
+    if name == "app":
+        from backstride.cli._app import app
+
+        return app
+    raise AttributeError(f"module 'backstride.cli' has no attribute {name!r}")

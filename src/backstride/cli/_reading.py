@@ -13,7 +13,8 @@ Format = Annotated[
     str,
     typer.Option(
         "--format",
-        help="auto, csv, phyphox, sensorlogger, metabase, axivity, actigraph, actilife or geneactiv",
+        help="auto (found from the file's content), or the file's format, checked against it: csv, phyphox, "
+        "sensorlogger, metabase, axivity, actigraph, actilife or geneactiv",
     ),
 ]
 AccUnit = Annotated[

@@ -10,7 +10,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from backstride._errors import InputError, OptionNeeded, UnsupportedFormatError
+from backstride._errors import BackstrideError, InputError, OptionNeeded, UnsupportedFormatError
 from backstride.io._container import extracted, is_zip, member_head, member_names
 from backstride.io._csv import iter_csv_raw, quiet_row_decoding, read_csv_raw
 from backstride.io._csvlayout import SAMPLE_BYTES, acceleration_axes, head_text, is_preamble, split_header
@@ -251,6 +251,102 @@ def _detect(path: Path) -> str:
         raise InputError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
 
 
+# What each format is, and what its reader looks for and did not find: the words of a refusal when the format
+# named for a file is not the file's (``--format phyphox`` given for a plain CSV)
+_WHAT: dict[str, str] = {
+    "csv": "a CSV table",
+    "phyphox": "a phyphox export",
+    "sensorlogger": "a Sensor Logger export",
+    "metabase": "a MetaBase recording of a MetaWear sensor",
+    "axivity": "an Axivity .cwa file",
+    "actigraph": "an ActiGraph .gt3x file",
+    "geneactiv": "a GENEActiv .bin file",
+    "actilife": "ActiLife's CSV export of an ActiGraph recording",
+}
+_LACKS: dict[str, str] = {
+    "phyphox": "no 'Acceleration x (m/s^2)' column after phyphox's 'Time (s)', nor an export's Raw Data.csv or "
+    "Accelerometer.csv",
+    "sensorlogger": "no TotalAcceleration.csv or Accelerometer.csv with Sensor Logger's time, seconds_elapsed, "
+    "z, y, x columns, nor its JSON or SQLite export",
+    "metabase": "no folder or ZIP of MetaBase's …_Accelerometer.csv files",
+    "axivity": "no Axivity header block, 'MD'",
+    "actigraph": "no .gt3x archive holding info.txt and log.bin",
+    "geneactiv": "no GENEActiv header, 'Device Identity'",
+    "actilife": "no ActiLife header line, 'Data File Created By ActiGraph'",
+}
+
+
+def _not_that_format(path: Path, named: str, found: str) -> InputError:
+    use = f"use --format {found} or --format auto"
+    if named == "csv":  # any table is one: what the file is says why it is not read as a plain one
+        return InputError(f"{path.name} is {_WHAT[found]}, not a plain CSV table: {use}")
+    return InputError(
+        f"{path.name} is not {_WHAT[named]} ({_LACKS[named]}); it reads as {_WHAT[found]}: {use}"
+    )
+
+
+def _format_to_read(path: Path, format: str) -> str:
+    """The format whose reader reads ``path``: found from its content for ``"auto"``; else the one named, once
+    the file is seen to be of it. A file of another format found from its content is refused in one line
+    saying what it is and the ``--format`` to give (``--format phyphox`` read a plain CSV with the CSV reader
+    and labelled it phyphox). A lone file of no known format named a phone app's is refused as detection
+    refuses it; any other file of no known format is left to the named reader: an export's folder or ZIP (its
+    reader names the files it lacks), a table (its columns may be named with the other options), a logger's
+    file (its reader checks its signature); so is a damaged file, which the named reader describes."""
+    if format == "auto":
+        return _detect(path)
+    if not path.exists():
+        raise InputError(f"{path} does not exist")
+    try:
+        if _claims(path, format):
+            return format
+        found = detect_format(path)
+    except UnsupportedFormatError:
+        whole = path.is_dir() or is_zip(path)
+        if format in PHONE_FORMATS and not whole:
+            raise  # a lone file the app's reader does not know: it would read it as a table under its name
+        if path.is_dir() and format not in PHONE_FORMATS:
+            one = "a CSV table" if format == "csv" else FORMATS[format]
+            raise InputError(f"{path.name} is a folder; {one} is one file: give the file itself") from None
+        # an export's folder or ZIP: its reader says which of its files are missing; a table whose columns the
+        # CSV reader is told; a logger's file, whose reader checks its signature
+        return format
+    except (BackstrideError, OSError):
+        return format  # damaged or unreadable: the named reader says what it finds
+    if found != format:
+        raise _not_that_format(path, format, found)
+    return format
+
+
+def _claims(path: Path, format: str) -> bool:
+    """Does the reader of ``format`` know ``path`` as one of its own, whichever format detection would take it
+    for first (a listing can fit two apps' exports; naming the format settles it)? For ``csv``: a phone app's
+    lone sensor file (phyphox's ``Raw Data.csv``, Sensor Logger's ``TotalAcceleration.csv``), a table the CSV
+    reader reads as the app's reader does. The other formats are known by detection alone."""
+    if format not in ("csv", *PHONE_FORMATS):
+        return False
+    if path.is_dir() or is_zip(path):
+        if format == "csv":
+            return False
+        names = member_names(path)
+        if format == "phyphox":  # an Excel workbook is seen as the files of its sheets
+            return looks_like_phyphox(list(workbook_members(path).values()) if is_workbook(names) else names)
+        if format == "sensorlogger":
+            return looks_like_sensorlogger(names) or (path.is_file() and _zipped_sensorlogger(path, names))
+        return looks_like_metabase(names)
+    with path.open("rb") as handle:
+        if handle.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC:
+            return format == "sensorlogger" and looks_like_sensorlogger(sqlite_members(path))
+    text = head_text(path)
+    if text is None:
+        return False
+    if format == "csv":
+        return phyphox_header(text) or sensorlogger_header(text)
+    if format == "phyphox":
+        return phyphox_header(text)
+    return format == "sensorlogger" and (sensorlogger_json(text) or sensorlogger_header(text))
+
+
 def _check_options(
     format: str,
     acc_unit: str | None,
@@ -439,9 +535,7 @@ def read(
     """
     p = Path(path)
     _check_options(format, acc_unit, gyr_unit, time_unit, rate_hz)
-    fmt = _detect(p) if format == "auto" else format
-    if not p.exists():
-        raise InputError(f"{p} does not exist")
+    fmt = _format_to_read(p, format)
     try:
         with quiet_row_decoding():
             opts = _Options(time_column, acc_columns, gyr_columns, time_unit=time_unit, rate_hz=rate_hz)
@@ -517,7 +611,7 @@ def iter_chunks(
         raise InputError(f"chunk_s must be positive, got {chunk_s}")
     p = Path(path)
     _check_options(format, acc_unit, gyr_unit, time_unit, rate_hz)
-    fmt = _detect(p) if format == "auto" else format
+    fmt = _format_to_read(p, format)
     with quiet_row_decoding():
         limit = START_ONLY_BYTES if start_only else None
         opts = _Options(time_column, acc_columns, gyr_columns, acc_unit, gyr_unit, limit, time_unit, rate_hz)
