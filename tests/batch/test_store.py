@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +173,26 @@ def test_a_second_writer_is_refused_and_a_stale_lock_taken_over(tmp_path: Path) 
     # a lock from a process that is gone
     (tmp_path / LOCK).write_text(json.dumps({"host": os.uname().nodename, "pid": 2**22 + 12345}))
     ResultsFolder(tmp_path).open().close()
+
+
+@pytest.mark.parametrize("content", ["", '{"host": "h', '{"host": "h", "pid": "12"}', "[]", "\udcff"])
+def test_a_lock_naming_no_batch_is_refused_while_new_and_taken_over_once_old(
+    tmp_path: Path, content: str
+) -> None:
+    """A lock a crash left empty or cut short said 'another batch is writing (process None on None)' to every
+    later run for ever (and one whose pid was not a number was a traceback). While it is new it may be a batch's
+    that has not yet written its name: refused, saying so; a minute on it is taken over."""
+    lock = tmp_path / LOCK
+    lock.write_text(content, errors="surrogateescape")  # the last: a byte that is not UTF-8
+    with pytest.raises(InputError, match=r"\.backstride-batch\.lock names no batch; if no batch is writing"):
+        ResultsFolder(tmp_path).open()
+    assert lock.read_text(errors="surrogateescape") == content  # left as it was
+    old = time.time() - 61
+    os.utime(lock, (old, old))
+    folder = ResultsFolder(tmp_path).open()
+    assert json.loads(lock.read_text())["pid"] == os.getpid()
+    folder.close()
+    assert not lock.exists()
 
 
 def test_a_folder_of_another_table_format_is_refused(tmp_path: Path) -> None:

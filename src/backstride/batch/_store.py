@@ -25,6 +25,7 @@ import errno
 import json
 import os
 import socket
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -40,6 +41,8 @@ from backstride.batch._schema import ADDED_COLUMNS, SCHEMA_VERSION, SCHEMAS, TAB
 MANIFEST = "manifest.json"
 LOCK = ".backstride-batch.lock"
 _TMP_MARK = ".tmp-"
+#: seconds after which a lock file that names no batch (empty, cut short) is taken for one a dead batch left
+_NAMELESS_LOCK_STALE_S = 60.0
 
 #: a commit replaces the tables in this order, the manifest last (see the module's notes)
 _TABLE_ORDER = ("bouts", "days", "recordings", "failures")
@@ -228,10 +231,25 @@ class ResultsFolder:
                 fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
             except FileExistsError:
                 try:
+                    mtime = path.stat().st_mtime
+                except FileNotFoundError:  # released meanwhile
+                    continue
+                try:
                     other = json.loads(path.read_text(encoding="utf-8"))
-                except (OSError, ValueError):
+                except (OSError, ValueError):  # unreadable, not text, cut short
                     other = {}
-                if other.get("host") == me["host"] and not _pid_alive(int(other.get("pid", -1))):
+                pid = other.get("pid") if isinstance(other, dict) else None
+                if not isinstance(pid, int) or isinstance(pid, bool):
+                    # a lock that names no batch: a batch writes its name the instant after making the file,
+                    # so one still without it a while later was left by a batch that died there (a crash)
+                    if time.time() - mtime > _NAMELESS_LOCK_STALE_S:
+                        with contextlib.suppress(FileNotFoundError):
+                            path.unlink()
+                        continue
+                    raise InputError(
+                        f"{path} names no batch; if no batch is writing to {self.out}, delete it"
+                    ) from None
+                if other.get("host") == me["host"] and not _pid_alive(pid):
                     with contextlib.suppress(FileNotFoundError):
                         path.unlink()
                     continue
