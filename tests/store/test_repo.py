@@ -326,3 +326,16 @@ def test_a_profile_the_store_keeps_is_one_every_analysis_takes(
             assert "not plausible" in str(exc)
             outcomes.append(False)
     assert outcomes == [taken, taken]
+
+
+def test_a_name_longer_than_its_column_is_refused_in_words(engine: Engine) -> None:
+    """PostgreSQL refuses a name wider than its column (a DataError, a page of 500 in the web app); SQLite
+    kept it. Both now refuse it alike, before the database is asked."""
+    with store.transaction(engine) as s:
+        user = store.create_user(s, "long@clinic.org", "A" * 200, "clinician")
+        assert len(user.name) == 200
+        with pytest.raises(
+            InputError, match=r"a name of at most 200 characters is needed \(this one has 201\)"
+        ):
+            store.create_patient(s, user, "p@clinic.org", " " + "B" * 201 + " ")
+        assert store.get_user_by_email(s, "p@clinic.org") is None

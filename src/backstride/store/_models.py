@@ -30,6 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 Role = Literal["patient", "clinician", "admin"]
+NAME_MAX = 200
+"""The longest name a user may have, characters (its column's width)."""
 ROLES: tuple[str, ...] = get_args(Role)
 
 NAMING_CONVENTION = {
@@ -91,7 +93,7 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(String(500), default=None)
     first_login_token_hash: Mapped[str | None] = mapped_column(String(500), default=None)

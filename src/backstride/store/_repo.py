@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from backstride._errors import InputError
 from backstride.store._blobs import BlobStore
 from backstride.store._models import (
+    NAME_MAX,
     ROLES,
     ActivityDay,
     CareLink,
@@ -117,6 +118,8 @@ def create_user(
     name = name.strip()
     if not name:
         raise InputError("a name is required")
+    if len(name) > NAME_MAX:  # the column's width: PostgreSQL refuses a longer one (SQLite would keep it)
+        raise InputError(f"a name of at most {NAME_MAX} characters is needed (this one has {len(name)})")
     if get_user_by_email(session, email) is not None:
         raise InputError(f"{email} already has an account")
     user = User(
