@@ -583,3 +583,14 @@ def test_progress_says_a_plan_dose_number_must_be_a_number_in_its_range(
     code, out, err = run(["progress", "--plan", path, "--log", write(tmp_path, "log.json", [])], capsys)
     assert (code, out) == (2, "")
     assert err.endswith(f"{message}\n")
+
+
+def test_triage_shows_an_emergency_despite_a_slip_in_another_answer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # before: "backstride: error: answer 'age' must be between 0 and 120 years" and exit 2, no emergency shown
+    answers = write(tmp_path, "a.json", {"saddle_numbness": True, "age": 150})
+    code, out, err = run(["triage", "--answers", answers], capsys)
+    assert code == 0 and err == ""
+    assert out.index("EMERGENCY") < out.index("could not be read")
+    assert "CALL 911 NOW" in out
