@@ -594,3 +594,33 @@ def test_triage_shows_an_emergency_despite_a_slip_in_another_answer(
     assert code == 0 and err == ""
     assert out.index("EMERGENCY") < out.index("could not be read")
     assert "CALL 911 NOW" in out
+
+
+@pytest.mark.parametrize(
+    ("bad_day", "bad_plan"),
+    [
+        ({"date": "2026-03-03", "walks": [{"minutes": 10, "pain_before": 3, "pain_during": 14, "pain_after": 3}]},
+         False),
+        ({"date": "2026-03-03", "exercises_done": ["situps"]}, False),
+        ({"date": "2026-03-02"}, False),  # the flagged day given twice
+        ({"date": "2026-04-20"}, False),  # a day of another week
+        ({"date": "2026-03-03"}, True),  # a broken plan file
+    ],
+)  # fmt: skip
+def test_progress_shows_a_logged_emergency_first_whatever_else_is_wrong(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], bad_day: dict[str, object], bad_plan: bool
+) -> None:
+    # before: a slip on another day (or in the plan) was an error line, exit 2, and the emergency never showed
+    code, out, _ = run(["plan", "--baseline", write(tmp_path, "base.json", BASELINE), "--json"], capsys)
+    plan = write(tmp_path, "plan.json", "{" if bad_plan else out)
+    log = write(
+        tmp_path, "log.json", [{"date": "2026-03-02", "red_flags": {"saddle_numbness": True}}, bad_day]
+    )
+    code, out, err = run(["progress", "--plan", plan, "--log", log, "--emergency-number", "112"], capsys)
+    assert (code, err) == (0, "")
+    assert out.index("CALL 112 NOW") < out.index("Decision: STOP")
+    assert "911" not in out
+    code, out, _ = run(["progress", "--plan", plan, "--log", log, "--json"], capsys)
+    review = json.loads(out)
+    assert review["decision"] == "stop" and review["triage"]["urgency"] == "emergency"
+    assert review["reasons"][0].startswith("EMERGENCY: call 911")

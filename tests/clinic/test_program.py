@@ -187,7 +187,7 @@ def test_red_flag_stops_with_screening_urgency() -> None:
     assert review.decision == "stop"
     assert review.new_plan is None
     assert review.triage is not None and review.triage.urgency == "emergency"
-    assert "bowel_incontinence" in review.reasons[0]
+    assert review.reasons[0].startswith("EMERGENCY") and "bowel_incontinence" in review.reasons[1]
     soon = review_week(plan, week(plan, red_flags={"unexplained_weight_loss": True}))
     assert soon.decision == "stop" and soon.triage is not None and soon.triage.urgency == "soon"
     fine = review_week(plan, week(plan, red_flags={"fever": False}))
@@ -266,15 +266,15 @@ def test_a_stop_for_a_sign_that_is_not_urgent_never_says_no_warning_signs_were_f
     )
     assert review.triage.advice == advice
     assert review.reasons == [
-        "Warning sign(s) logged: sciatica. The walking plan stops until a clinician has checked you.",
         advice,
+        "Warning sign(s) logged: sciatica. The walking plan stops until a clinician has checked you.",
     ]
     assert "No warning signs" not in review.model_dump_json()
     # an urgent sign keeps the screen's own advice
     urgent = review_week(plan, week(plan, red_flags={"sciatica": True, "foot_drop": True}))
     assert urgent.triage is not None and urgent.triage.urgency == "same_day"
     assert (
-        urgent.reasons[1]
+        urgent.reasons[0]
         == urgent.triage.advice
         == ("See a doctor today (same-day urgent appointment, urgent care or an out-of-hours service).")
     )
@@ -411,3 +411,14 @@ def test_property_a_red_flag_always_stops(case: tuple[Plan, list[DailyLog]], fla
     assert review.triage is not None
     if flag in EMERGENCY_SIGNS:
         assert review.triage.urgency == "emergency"
+
+
+def test_a_stop_for_an_emergency_says_what_to_do_first_with_the_clinic_number() -> None:
+    # before: the first reason was "Warning sign(s) logged ...", the emergency advice second, and the advice
+    # always named 911 (review_week took no emergency number)
+    plan = make_plan(baseline())
+    review = review_week(plan, week(plan, red_flags={"saddle_numbness": True}), emergency_number="112")
+    assert review.decision == "stop" and review.triage is not None
+    assert review.triage.urgency == "emergency" and review.triage.emergency_number == "112"
+    assert review.reasons[0].startswith("EMERGENCY: call 112")
+    assert "911" not in review.model_dump_json()

@@ -266,15 +266,16 @@ def plan_command(
 
 def _show_review(console: Console, review: Review) -> None:
     style = {"progress": "bold green", "hold": "bold yellow", "step_back": "bold yellow", "stop": "bold red"}
-    console.print(f"Decision: [{style[review.decision]}]{review.decision.replace('_', ' ').upper()}[/]")
-    for reason in review.reasons:
-        console.print(f"  • {reason}")
     if review.triage is not None:
-        # a stop for a sign the screen rates routine must not be headed "no warning signs found"
+        # the screen's advice comes first, before anything else is printed; a stop for a sign the screen rates
+        # routine must not be headed "no warning signs found"
         routine = review.triage.urgency == "routine"
         _show_triage(
             console, review.triage, title="Not urgent: see a clinician before walking on" if routine else None
         )
+    console.print(f"Decision: [{style[review.decision]}]{review.decision.replace('_', ' ').upper()}[/]")
+    for reason in review.reasons:
+        console.print(f"  • {reason}")
     if review.new_plan is not None:
         console.print()
         _show_plan(console, review.new_plan)
@@ -286,20 +287,37 @@ def progress_command(
     ),
     log: Path = typer.Option(..., "--log", help='The week\'s daily logs: a JSON list, or {"days": [...]}'),
     baseline_pain: float | None = typer.Option(None, "--baseline-pain", help="Override the starting pain"),
+    emergency_number: str = typer.Option(
+        "911",
+        "--emergency-number",
+        envvar="BACKSTRIDE_EMERGENCY_NUMBER",
+        help="Number to call in an emergency",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the review as JSON"),
 ) -> None:
     """Review a week of logs: progress, hold, step back, or stop on a warning sign."""
     from backstride._errors import InputError
     from backstride.clinic import DailyLog, Plan, review_week
+    from backstride.clinic._program import logged_warning_signs, stop_for_warning_signs
 
-    current = _validate(Plan, _read_json(plan, "plan"), f"plan file {plan}")
     raw = _read_json(log, "log")
+    flagged = logged_warning_signs(raw)
+    if flagged:
+        # a warning sign stops the plan before anything else is checked: a slip elsewhere in the log or in
+        # the plan file must not stand between the sign and its advice
+        stop = stop_for_warning_signs(flagged, emergency_number=emergency_number)
+        if as_json:
+            _print_json(stop)
+        else:
+            _show_review(_console(), stop)
+        return
+    current = _validate(Plan, _read_json(plan, "plan"), f"plan file {plan}")
     if isinstance(raw, dict) and set(raw) == {"days"}:
         raw = raw["days"]
     if not isinstance(raw, list):
         raise InputError(f'the log file {log} must hold a JSON list of days, or an object {{"days": [...]}}')
     logs = [_validate(DailyLog, day, f"log file {log}, day {i}") for i, day in enumerate(raw, start=1)]
-    review = review_week(current, logs, baseline_pain=baseline_pain)
+    review = review_week(current, logs, baseline_pain=baseline_pain, emergency_number=emergency_number)
     if as_json:
         _print_json(review)
     else:

@@ -371,11 +371,57 @@ def _summarise(plan: Plan, logs: Sequence[DailyLog], baseline: float) -> WeekSum
     )
 
 
-def review_week(plan: Plan, logs: Sequence[DailyLog], *, baseline_pain: float | None = None) -> Review:
+def logged_warning_signs(days: object) -> list[str]:
+    """The warning signs marked ``true`` in raw (not yet checked) log days: a list of days or ``{"days": [...]}``.
+
+    For a reader to stop on a warning sign before anything else in the file is checked, so that a slip on
+    another day (a pain of 14, an unknown exercise) cannot stand between the sign and the stop. Only known
+    screening ids count here; the full check of the log still refuses an unknown one.
+    """
+    if isinstance(days, Mapping):
+        days = days.get("days")
+    if not isinstance(days, list):
+        return []
+    found: set[str] = set()
+    for day in days:
+        flags = day.get("red_flags") if isinstance(day, Mapping) else None
+        if isinstance(flags, Mapping):
+            found.update(str(k) for k, v in flags.items() if v is True and k in _RED_FLAG_IDS)
+    return sorted(found)
+
+
+def stop_for_warning_signs(flagged: Sequence[str], *, emergency_number: str = "911") -> Review:
+    """The review that stops the plan for logged warning signs: the screen's advice first, then why."""
+    screen = triage(dict.fromkeys(flagged, True), emergency_number=emergency_number)
+    if screen.urgency == "routine":
+        # signs the screen does not rate urgent on their own (sciatica, cramping legs): its routine advice
+        # ("No warning signs found. Keep moving gently ...") would contradict the stop
+        screen = screen.model_copy(update={"advice": _STOPPED_NOT_URGENT})
+    return Review(
+        decision="stop",
+        reasons=[
+            screen.advice,
+            f"Warning sign(s) logged: {', '.join(flagged)}. The walking plan stops until a clinician has "
+            "checked you.",
+            *[r.why for r in screen.reasons],
+        ],
+        new_plan=None,
+        triage=screen,
+    )
+
+
+def review_week(
+    plan: Plan,
+    logs: Sequence[DailyLog],
+    *,
+    baseline_pain: float | None = None,
+    emergency_number: str = "911",
+) -> Review:
     """Review one week of logs against its plan and decide: progress, hold, step back or stop.
 
-    ``baseline_pain`` overrides the plan's starting pain for the flare rule. Every decision lists its
-    reasons; ``new_plan`` is the next week's plan (None when the plan stops).
+    ``baseline_pain`` overrides the plan's starting pain for the flare rule; ``emergency_number`` is the one
+    a stop's advice names. Every decision lists its reasons; ``new_plan`` is the next week's plan (None when
+    the plan stops; its advice is then the first reason).
 
     A warning sign stops the plan on whatever day it was logged. Otherwise the week is judged on its own
     seven days (from the plan's ``start_date``): a log of any other day is an :class:`InputError`, so that
@@ -385,22 +431,7 @@ def review_week(plan: Plan, logs: Sequence[DailyLog], *, baseline_pain: float | 
     # baseline out of range) may stand between it and the stop
     flagged = sorted({k for day in logs for k, v in day.red_flags.items() if v})
     if flagged:
-        screen = triage(dict.fromkeys(flagged, True))
-        if screen.urgency == "routine":
-            # signs the screen does not rate urgent on their own (sciatica, cramping legs): its routine advice
-            # ("No warning signs found. Keep moving gently ...") would contradict the stop
-            screen = screen.model_copy(update={"advice": _STOPPED_NOT_URGENT})
-        return Review(
-            decision="stop",
-            reasons=[
-                f"Warning sign(s) logged: {', '.join(flagged)}. The walking plan stops until a clinician has "
-                "checked you.",
-                screen.advice,
-                *[r.why for r in screen.reasons],
-            ],
-            new_plan=None,
-            triage=screen,
-        )
+        return stop_for_warning_signs(flagged, emergency_number=emergency_number)
     if baseline_pain is not None and not 0 <= baseline_pain <= 10:
         raise InputError(f"baseline_pain must be between 0 and 10, got {baseline_pain!r}")
     dates = [day.date for day in logs]
