@@ -422,3 +422,44 @@ def test_a_stop_for_an_emergency_says_what_to_do_first_with_the_clinic_number() 
     assert review.triage.urgency == "emergency" and review.triage.emergency_number == "112"
     assert review.reasons[0].startswith("EMERGENCY: call 112")
     assert "911" not in review.model_dump_json()
+
+
+def test_a_worse_week_held_does_not_become_the_new_normal() -> None:
+    # before: a hold week with next-morning pain 4.9 (start 3) set the reference to 4.9, so the next week at
+    # the same raised pain counted as "no worse" and the walks grew
+    plan = make_plan(baseline(pain_nrs=3))
+    held = review_week(plan, week(plan, morning=4.9))
+    assert held.decision == "hold" and held.new_plan is not None
+    assert held.new_plan.morning_pain_reference == 3
+    again = review_week(held.new_plan, week(held.new_plan, morning=4.9))
+    assert again.decision == "hold"
+    settled = review_week(held.new_plan, week(held.new_plan, morning=3.5))
+    assert settled.decision == "progress"
+
+
+def test_a_flare_week_does_not_become_the_new_normal() -> None:
+    plan = make_plan(baseline(pain_nrs=3))
+    flare = review_week(plan, week(plan, during=5, morning=6))
+    assert flare.decision == "step_back" and flare.new_plan is not None
+    assert flare.new_plan.morning_pain_reference == 3
+    assert review_week(flare.new_plan, week(flare.new_plan, morning=4.5)).decision == "hold"
+
+
+def test_next_morning_pain_cannot_creep_up_while_the_walks_grow() -> None:
+    # before: each good week could be 0.5 worse than the one before: 3 -> 3.5 -> 4 -> 4.5 -> 4.9, all "progress"
+    plan = make_plan(baseline(pain_nrs=3))
+    decisions = []
+    for morning in (3.5, 4.0, 4.5, 4.9):
+        review = review_week(plan, week(plan, morning=morning))
+        decisions.append(review.decision)
+        assert review.new_plan is not None
+        plan = review.new_plan
+    assert decisions == ["progress", "hold", "hold", "hold"]
+    assert plan.morning_pain_reference == 3
+
+
+def test_the_reference_follows_a_better_week_down() -> None:
+    plan = make_plan(baseline(pain_nrs=5))
+    review = review_week(plan, week(plan, morning=2))
+    assert review.decision == "progress" and review.new_plan is not None
+    assert review.new_plan.morning_pain_reference == 2

@@ -454,7 +454,9 @@ def review_week(
         return Review(
             decision="hold",
             reasons=["No days were logged this week, so the plan stays the same. Log each day to move on."],
-            new_plan=_next_plan(plan, plan.walks_per_day, plan.minutes_per_walk, plan.exercises, [], None),
+            new_plan=_next_plan(
+                plan, plan.walks_per_day, plan.minutes_per_walk, plan.exercises, [], None, base
+            ),
         )
     s = _summarise(plan, logs, base)
     p, f = _rules()["progression"], _rules()["flare"]
@@ -478,7 +480,7 @@ def review_week(
         return Review(
             decision="step_back",
             reasons=reasons,
-            new_plan=_next_plan(plan, w, m, exercises, reasons, s.mean_next_morning_pain),
+            new_plan=_next_plan(plan, w, m, exercises, reasons, s.mean_next_morning_pain, base),
             summary=s,
         )
     ok_pain = s.max_pain_during is not None and s.max_pain_during <= p["max_pain_during"]
@@ -499,8 +501,8 @@ def review_week(
     else:
         ok_morning = s.mean_next_morning_pain <= ref + p["morning_pain_tolerance"]
         reasons.append(
-            f"Next-morning pain averaged {s.mean_next_morning_pain:.1f}/10 against {ref:.1f}/10 the week before"
-            + (": no worse." if ok_morning else ": worse.")
+            f"Next-morning pain averaged {s.mean_next_morning_pain:.1f}/10 against {ref:.1f}/10, the level to stay "
+            "at or under" + (": no worse." if ok_morning else ": worse.")
         )
     ok_done = s.completion >= p["min_completion"]
     reasons.append(
@@ -518,7 +520,7 @@ def review_week(
         return Review(
             decision="progress",
             reasons=reasons,
-            new_plan=_next_plan(plan, w, m, exercises, reasons, s.mean_next_morning_pain),
+            new_plan=_next_plan(plan, w, m, exercises, reasons, s.mean_next_morning_pain, base),
             summary=s,
         )
     reasons.append("A borderline week: the plan stays the same for another week.")
@@ -526,7 +528,13 @@ def review_week(
         decision="hold",
         reasons=reasons,
         new_plan=_next_plan(
-            plan, plan.walks_per_day, plan.minutes_per_walk, plan.exercises, reasons, s.mean_next_morning_pain
+            plan,
+            plan.walks_per_day,
+            plan.minutes_per_walk,
+            plan.exercises,
+            reasons,
+            s.mean_next_morning_pain,
+            base,
         ),
         summary=s,
     )
@@ -555,7 +563,15 @@ def _next_plan(
     exercises: list[PrescribedExercise],
     reasons: list[str],
     morning: float | None,
+    baseline: float,
 ) -> Plan:
+    # Next week's next-morning pain reference: this week's mean, but never above last week's reference or the
+    # starting pain, whichever is higher. Following a worse week up (after a hold or a flare) would let the
+    # same raised pain count as "no worse" a week later, and the 0.5-point tolerance would let pain creep up
+    # week after week while the walks still grow.
+    ref = plan.morning_pain_reference
+    if morning is not None:
+        ref = round(min(morning, max(plan.morning_pain_reference, baseline)), 2)
     return Plan(
         version=plan.version + 1,
         week=plan.week + 1,
@@ -564,7 +580,7 @@ def _next_plan(
         minutes_per_walk=minutes,
         daily_minutes=walks * minutes,
         baseline_pain=plan.baseline_pain,
-        morning_pain_reference=plan.morning_pain_reference if morning is None else round(morning, 2),
+        morning_pain_reference=ref,
         cues=plan.cues,
         exercises=exercises,
         goal=plan.goal,
