@@ -463,3 +463,35 @@ def test_the_reference_follows_a_better_week_down() -> None:
     review = review_week(plan, week(plan, morning=2))
     assert review.decision == "progress" and review.new_plan is not None
     assert review.new_plan.morning_pain_reference == 2
+
+
+SAFETY_WORDS = ("back passage", "both legs", "getting weaker", "cannot walk", "emergency")
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},  # progress
+        {"during": 6},  # hold
+        {"during": 8},  # step back
+        {"days": 0},  # nothing logged
+    ],
+)
+def test_every_review_that_goes_on_brings_the_warning_sign_screen_back(kw: dict[str, object]) -> None:
+    # before: a week without a logged sign went on with no word of the warning signs, and no plan carried them
+    plan = make_plan(baseline())
+    review = review_week(plan, week(plan, **kw), emergency_number="112")  # type: ignore[arg-type]
+    assert review.decision != "stop" and review.new_plan is not None
+    last = review.reasons[-1]
+    assert last.startswith("Before the next week, check for the warning signs") and "call 112" in last
+    for words in SAFETY_WORDS[:3]:
+        assert words in last
+    assert all(w in plan.cues[-1] for w in SAFETY_WORDS)
+    assert review.new_plan.cues == plan.cues
+
+
+def test_a_plan_written_without_the_warning_sign_cue_gets_it_at_its_next_review() -> None:
+    plan = make_plan(baseline())
+    older = plan.model_copy(update={"cues": plan.cues[:-1]})
+    review = review_week(older, week(older))
+    assert review.new_plan is not None and review.new_plan.cues == plan.cues

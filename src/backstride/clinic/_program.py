@@ -209,6 +209,17 @@ def _goal_text() -> str:
     )
 
 
+def _with_safety_cue(cues: Sequence[str]) -> list[str]:
+    """The cues with the warning-sign cue last, added to a plan written before it was (no duplicate)."""
+    safety = str(_rules()["safety_cue"])
+    return [c for c in cues if c != safety] + [safety]
+
+
+def _weekly_screen(emergency_number: str) -> str:
+    """The warning signs to check before the next week, as every review that goes on ends."""
+    return str(_rules()["weekly_screen"]).format(number=emergency_number)
+
+
 def make_plan(baseline: Baseline) -> Plan:
     """The first week's plan for a baseline: walks, cues and an exercise block, each choice with its reason."""
     rules = _rules()
@@ -268,7 +279,7 @@ def make_plan(baseline: Baseline) -> Plan:
         daily_minutes=walks * minutes,
         baseline_pain=baseline.pain_nrs,
         morning_pain_reference=baseline.pain_nrs,
-        cues=list(rules["cues"]),
+        cues=_with_safety_cue(rules["cues"]),
         exercises=[_prescribe(e, variant) for e in blocks[block]["exercises"]],
         goal=_goal_text(),
         reasons=reasons,
@@ -432,6 +443,13 @@ def review_week(
     flagged = sorted({k for day in logs for k, v in day.red_flags.items() if v})
     if flagged:
         return stop_for_warning_signs(flagged, emergency_number=emergency_number)
+    review = _judge_week(plan, logs, baseline_pain)
+    # the screen comes back at every review: the warning signs to check before walking on
+    return review.model_copy(update={"reasons": [*review.reasons, _weekly_screen(emergency_number)]})
+
+
+def _judge_week(plan: Plan, logs: Sequence[DailyLog], baseline_pain: float | None) -> Review:
+    """Progress, hold or step back for a week without a warning sign (see :func:`review_week`)."""
     if baseline_pain is not None and not 0 <= baseline_pain <= 10:
         raise InputError(f"baseline_pain must be between 0 and 10, got {baseline_pain!r}")
     dates = [day.date for day in logs]
@@ -581,7 +599,7 @@ def _next_plan(
         daily_minutes=walks * minutes,
         baseline_pain=plan.baseline_pain,
         morning_pain_reference=ref,
-        cues=plan.cues,
+        cues=_with_safety_cue(plan.cues),
         exercises=exercises,
         goal=plan.goal,
         reasons=list(reasons),
