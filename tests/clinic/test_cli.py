@@ -624,3 +624,19 @@ def test_progress_shows_a_logged_emergency_first_whatever_else_is_wrong(
     review = json.loads(out)
     assert review["decision"] == "stop" and review["triage"]["urgency"] == "emergency"
     assert review["reasons"][0].startswith("EMERGENCY: call 911")
+
+
+@pytest.mark.parametrize("value", [True, 1, "yes", "true"])
+def test_progress_stops_early_on_a_sign_written_as_the_log_check_reads_yes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: object
+) -> None:
+    code, out, _ = run(["plan", "--baseline", write(tmp_path, "base.json", BASELINE), "--json"], capsys)
+    plan = write(tmp_path, "plan.json", out)
+    bad_day = {"date": "2026-03-03", "next_morning_pain": 12}
+    log = write(
+        tmp_path,
+        "log.json",
+        {"days": [{"date": "2026-03-02", "red_flags": {"unable_to_walk": value}}, bad_day]},
+    )
+    code, out, err = run(["progress", "--plan", plan, "--log", log], capsys)
+    assert (code, err) == (0, "") and "CALL 911 NOW" in out

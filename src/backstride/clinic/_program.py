@@ -18,7 +18,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, TypeAdapter, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from backstride._errors import InputError
@@ -36,6 +36,7 @@ _STOPPED_NOT_URGENT = (
     "The screening does not rate what you logged as urgent on its own. Still, see your doctor or physical "
     "therapist before you go on with the walking plan, and seek help at once if any other warning sign appears."
 )
+_BOOL: TypeAdapter[bool] = TypeAdapter(bool)
 _WEEK = dt.timedelta(days=7)  # a plan covers the seven days from its start_date; the next plan starts after
 
 
@@ -397,8 +398,17 @@ def logged_warning_signs(days: object) -> list[str]:
     for day in days:
         flags = day.get("red_flags") if isinstance(day, Mapping) else None
         if isinstance(flags, Mapping):
-            found.update(str(k) for k, v in flags.items() if v is True and k in _RED_FLAG_IDS)
+            found.update(str(k) for k, v in flags.items() if k in _RED_FLAG_IDS and _reads_as_yes(v))
     return sorted(found)
+
+
+def _reads_as_yes(value: object) -> bool:
+    """True when the log's check would read a red flag's value as yes (``true``, and as pydantic reads a bool:
+    1, "yes", "true", "on", ...), so that the early stop misses none the full check would catch."""
+    try:
+        return _BOOL.validate_python(value) is True
+    except ValidationError:
+        return False
 
 
 def stop_for_warning_signs(flagged: Sequence[str], *, emergency_number: str = "911") -> Review:
