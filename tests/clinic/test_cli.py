@@ -640,3 +640,38 @@ def test_progress_stops_early_on_a_sign_written_as_the_log_check_reads_yes(
     )
     code, out, err = run(["progress", "--plan", plan, "--log", log], capsys)
     assert (code, err) == (0, "") and "CALL 911 NOW" in out
+
+
+def test_a_key_given_twice_never_hides_an_emergency_answered_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # before: "gives the key 'age' twice" and exit 2; the saddle numbness was never shown
+    path = write(tmp_path, "a.json", '{"saddle_numbness": true, "age": 40, "age": 41}')
+    code, out, err = run(["triage", "--answers", path], capsys)
+    assert (code, err) == (0, "")
+    assert out.index("CALL 911 NOW") < out.index("could not be read in full") and "'age' twice" in out
+    code, out, _ = run(["triage", "--answers", path, "--json"], capsys)
+    assert json.loads(out)["urgency"] == "emergency"
+    # without an emergency given once, the duplicate stays an error
+    for text in (
+        '{"fever": true, "age": 40, "age": 41}',
+        '{"saddle_numbness": true, "saddle_numbness": false}',
+    ):
+        code, out, err = run(["triage", "--answers", write(tmp_path, "b.json", text)], capsys)
+        assert code == 2 and out == "" and "twice" in err
+
+
+def test_a_key_given_twice_in_the_log_never_hides_a_warning_sign_logged_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["plan", "--baseline", write(tmp_path, "base.json", BASELINE), "--json"], capsys)
+    plan = write(tmp_path, "plan.json", out)
+    text = (
+        '[{"date": "2026-03-02", "red_flags": {"bowel_incontinence": true}},'
+        ' {"date": "2026-03-03", "notes": "a", "notes": "b"}]'
+    )
+    code, out, err = run(["progress", "--plan", plan, "--log", write(tmp_path, "log.json", text)], capsys)
+    assert (code, err) == (0, "") and out.index("CALL 911 NOW") < out.index("Decision: STOP")
+    text = '[{"date": "2026-03-02", "red_flags": {"fever": false}}, {"date": "2026-03-03", "notes": "a", "notes": "b"}]'
+    code, out, err = run(["progress", "--plan", plan, "--log", write(tmp_path, "log2.json", text)], capsys)
+    assert code == 2 and "twice" in err
