@@ -583,3 +583,95 @@ def test_progress_says_a_plan_dose_number_must_be_a_number_in_its_range(
     code, out, err = run(["progress", "--plan", path, "--log", write(tmp_path, "log.json", [])], capsys)
     assert (code, out) == (2, "")
     assert err.endswith(f"{message}\n")
+
+
+def test_triage_shows_an_emergency_despite_a_slip_in_another_answer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # before: "backstride: error: answer 'age' must be between 0 and 120 years" and exit 2, no emergency shown
+    answers = write(tmp_path, "a.json", {"saddle_numbness": True, "age": 150})
+    code, out, err = run(["triage", "--answers", answers], capsys)
+    assert code == 0 and err == ""
+    assert out.index("EMERGENCY") < out.index("could not be read")
+    assert "CALL 911 NOW" in out
+
+
+@pytest.mark.parametrize(
+    ("bad_day", "bad_plan"),
+    [
+        ({"date": "2026-03-03", "walks": [{"minutes": 10, "pain_before": 3, "pain_during": 14, "pain_after": 3}]},
+         False),
+        ({"date": "2026-03-03", "exercises_done": ["situps"]}, False),
+        ({"date": "2026-03-02"}, False),  # the flagged day given twice
+        ({"date": "2026-04-20"}, False),  # a day of another week
+        ({"date": "2026-03-03"}, True),  # a broken plan file
+    ],
+)  # fmt: skip
+def test_progress_shows_a_logged_emergency_first_whatever_else_is_wrong(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], bad_day: dict[str, object], bad_plan: bool
+) -> None:
+    # before: a slip on another day (or in the plan) was an error line, exit 2, and the emergency never showed
+    code, out, _ = run(["plan", "--baseline", write(tmp_path, "base.json", BASELINE), "--json"], capsys)
+    plan = write(tmp_path, "plan.json", "{" if bad_plan else out)
+    log = write(
+        tmp_path, "log.json", [{"date": "2026-03-02", "red_flags": {"saddle_numbness": True}}, bad_day]
+    )
+    code, out, err = run(["progress", "--plan", plan, "--log", log, "--emergency-number", "112"], capsys)
+    assert (code, err) == (0, "")
+    assert out.index("CALL 112 NOW") < out.index("Decision: STOP")
+    assert "911" not in out
+    code, out, _ = run(["progress", "--plan", plan, "--log", log, "--json"], capsys)
+    review = json.loads(out)
+    assert review["decision"] == "stop" and review["triage"]["urgency"] == "emergency"
+    assert review["reasons"][0].startswith("EMERGENCY: call 911")
+
+
+@pytest.mark.parametrize("value", [True, 1, "yes", "true"])
+def test_progress_stops_early_on_a_sign_written_as_the_log_check_reads_yes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: object
+) -> None:
+    code, out, _ = run(["plan", "--baseline", write(tmp_path, "base.json", BASELINE), "--json"], capsys)
+    plan = write(tmp_path, "plan.json", out)
+    bad_day = {"date": "2026-03-03", "next_morning_pain": 12}
+    log = write(
+        tmp_path,
+        "log.json",
+        {"days": [{"date": "2026-03-02", "red_flags": {"unable_to_walk": value}}, bad_day]},
+    )
+    code, out, err = run(["progress", "--plan", plan, "--log", log], capsys)
+    assert (code, err) == (0, "") and "CALL 911 NOW" in out
+
+
+def test_a_key_given_twice_never_hides_an_emergency_answered_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # before: "gives the key 'age' twice" and exit 2; the saddle numbness was never shown
+    path = write(tmp_path, "a.json", '{"saddle_numbness": true, "age": 40, "age": 41}')
+    code, out, err = run(["triage", "--answers", path], capsys)
+    assert (code, err) == (0, "")
+    assert out.index("CALL 911 NOW") < out.index("could not be read in full") and "'age' twice" in out
+    code, out, _ = run(["triage", "--answers", path, "--json"], capsys)
+    assert json.loads(out)["urgency"] == "emergency"
+    # without an emergency given once, the duplicate stays an error
+    for text in (
+        '{"fever": true, "age": 40, "age": 41}',
+        '{"saddle_numbness": true, "saddle_numbness": false}',
+    ):
+        code, out, err = run(["triage", "--answers", write(tmp_path, "b.json", text)], capsys)
+        assert code == 2 and out == "" and "twice" in err
+
+
+def test_a_key_given_twice_in_the_log_never_hides_a_warning_sign_logged_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["plan", "--baseline", write(tmp_path, "base.json", BASELINE), "--json"], capsys)
+    plan = write(tmp_path, "plan.json", out)
+    text = (
+        '[{"date": "2026-03-02", "red_flags": {"bowel_incontinence": true}},'
+        ' {"date": "2026-03-03", "notes": "a", "notes": "b"}]'
+    )
+    code, out, err = run(["progress", "--plan", plan, "--log", write(tmp_path, "log.json", text)], capsys)
+    assert (code, err) == (0, "") and out.index("CALL 911 NOW") < out.index("Decision: STOP")
+    text = '[{"date": "2026-03-02", "red_flags": {"fever": false}}, {"date": "2026-03-03", "notes": "a", "notes": "b"}]'
+    code, out, err = run(["progress", "--plan", plan, "--log", write(tmp_path, "log2.json", text)], capsys)
+    assert code == 2 and "twice" in err

@@ -187,7 +187,7 @@ def test_red_flag_stops_with_screening_urgency() -> None:
     assert review.decision == "stop"
     assert review.new_plan is None
     assert review.triage is not None and review.triage.urgency == "emergency"
-    assert "bowel_incontinence" in review.reasons[0]
+    assert review.reasons[0].startswith("EMERGENCY") and "bowel_incontinence" in review.reasons[1]
     soon = review_week(plan, week(plan, red_flags={"unexplained_weight_loss": True}))
     assert soon.decision == "stop" and soon.triage is not None and soon.triage.urgency == "soon"
     fine = review_week(plan, week(plan, red_flags={"fever": False}))
@@ -266,15 +266,15 @@ def test_a_stop_for_a_sign_that_is_not_urgent_never_says_no_warning_signs_were_f
     )
     assert review.triage.advice == advice
     assert review.reasons == [
-        "Warning sign(s) logged: sciatica. The walking plan stops until a clinician has checked you.",
         advice,
+        "Warning sign(s) logged: sciatica. The walking plan stops until a clinician has checked you.",
     ]
     assert "No warning signs" not in review.model_dump_json()
     # an urgent sign keeps the screen's own advice
     urgent = review_week(plan, week(plan, red_flags={"sciatica": True, "foot_drop": True}))
     assert urgent.triage is not None and urgent.triage.urgency == "same_day"
     assert (
-        urgent.reasons[1]
+        urgent.reasons[0]
         == urgent.triage.advice
         == ("See a doctor today (same-day urgent appointment, urgent care or an out-of-hours service).")
     )
@@ -411,3 +411,87 @@ def test_property_a_red_flag_always_stops(case: tuple[Plan, list[DailyLog]], fla
     assert review.triage is not None
     if flag in EMERGENCY_SIGNS:
         assert review.triage.urgency == "emergency"
+
+
+def test_a_stop_for_an_emergency_says_what_to_do_first_with_the_clinic_number() -> None:
+    # before: the first reason was "Warning sign(s) logged ...", the emergency advice second, and the advice
+    # always named 911 (review_week took no emergency number)
+    plan = make_plan(baseline())
+    review = review_week(plan, week(plan, red_flags={"saddle_numbness": True}), emergency_number="112")
+    assert review.decision == "stop" and review.triage is not None
+    assert review.triage.urgency == "emergency" and review.triage.emergency_number == "112"
+    assert review.reasons[0].startswith("EMERGENCY: call 112")
+    assert "911" not in review.model_dump_json()
+
+
+def test_a_worse_week_held_does_not_become_the_new_normal() -> None:
+    # before: a hold week with next-morning pain 4.9 (start 3) set the reference to 4.9, so the next week at
+    # the same raised pain counted as "no worse" and the walks grew
+    plan = make_plan(baseline(pain_nrs=3))
+    held = review_week(plan, week(plan, morning=4.9))
+    assert held.decision == "hold" and held.new_plan is not None
+    assert held.new_plan.morning_pain_reference == 3
+    again = review_week(held.new_plan, week(held.new_plan, morning=4.9))
+    assert again.decision == "hold"
+    settled = review_week(held.new_plan, week(held.new_plan, morning=3.5))
+    assert settled.decision == "progress"
+
+
+def test_a_flare_week_does_not_become_the_new_normal() -> None:
+    plan = make_plan(baseline(pain_nrs=3))
+    flare = review_week(plan, week(plan, during=5, morning=6))
+    assert flare.decision == "step_back" and flare.new_plan is not None
+    assert flare.new_plan.morning_pain_reference == 3
+    assert review_week(flare.new_plan, week(flare.new_plan, morning=4.5)).decision == "hold"
+
+
+def test_next_morning_pain_cannot_creep_up_while_the_walks_grow() -> None:
+    # before: each good week could be 0.5 worse than the one before: 3 -> 3.5 -> 4 -> 4.5 -> 4.9, all "progress"
+    plan = make_plan(baseline(pain_nrs=3))
+    decisions = []
+    for morning in (3.5, 4.0, 4.5, 4.9):
+        review = review_week(plan, week(plan, morning=morning))
+        decisions.append(review.decision)
+        assert review.new_plan is not None
+        plan = review.new_plan
+    assert decisions == ["progress", "hold", "hold", "hold"]
+    assert plan.morning_pain_reference == 3
+
+
+def test_the_reference_follows_a_better_week_down() -> None:
+    plan = make_plan(baseline(pain_nrs=5))
+    review = review_week(plan, week(plan, morning=2))
+    assert review.decision == "progress" and review.new_plan is not None
+    assert review.new_plan.morning_pain_reference == 2
+
+
+SAFETY_WORDS = ("back passage", "both legs", "getting weaker", "cannot walk", "emergency")
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},  # progress
+        {"during": 6},  # hold
+        {"during": 8},  # step back
+        {"days": 0},  # nothing logged
+    ],
+)
+def test_every_review_that_goes_on_brings_the_warning_sign_screen_back(kw: dict[str, object]) -> None:
+    # before: a week without a logged sign went on with no word of the warning signs, and no plan carried them
+    plan = make_plan(baseline())
+    review = review_week(plan, week(plan, **kw), emergency_number="112")  # type: ignore[arg-type]
+    assert review.decision != "stop" and review.new_plan is not None
+    last = review.reasons[-1]
+    assert last.startswith("Before the next week, check for the warning signs") and "call 112" in last
+    for words in SAFETY_WORDS[:3]:
+        assert words in last
+    assert all(w in plan.cues[-1] for w in SAFETY_WORDS)
+    assert review.new_plan.cues == plan.cues
+
+
+def test_a_plan_written_without_the_warning_sign_cue_gets_it_at_its_next_review() -> None:
+    plan = make_plan(baseline())
+    older = plan.model_copy(update={"cues": plan.cues[:-1]})
+    review = review_week(older, week(older))
+    assert review.new_plan is not None and review.new_plan.cues == plan.cues

@@ -204,7 +204,7 @@ def test_emergency_number_is_configurable() -> None:
     ("answers", "message"),
     [
         ({"sadle_numbness": True}, "sadle_numbness"),
-        ({"saddle_numbness": True, "feverr": False}, "feverr"),
+        ({"saddle_numbness": False, "feverr": True}, "feverr"),
         ({"saddle_numbness": "yes"}, "saddle_numbness"),
         ({"fever": 1}, "fever"),
         ({"age": "forty"}, "age"),
@@ -257,3 +257,26 @@ def test_property_answering_more_yes_never_lowers_urgency(others: dict[str, bool
         if not others.get(qid):
             more = triage({**others, qid: True}).urgency
             assert order.index(more) <= order.index(base)
+
+
+@pytest.mark.parametrize(
+    ("answers", "problem"),
+    [
+        ({"saddle_numbness": True, "feverr": False}, "feverr"),
+        ({"urinary_retention": True, "age": 150}, "age"),
+        ({"unable_to_walk": True, "pain_nrs": "7"}, "pain_nrs"),
+        ({"fever": True, "feeling_unwell": True, "sex": "x", "night_pain": "yes"}, "sex"),
+    ],
+)
+def test_a_slip_in_another_answer_never_hides_an_emergency(answers: dict[str, object], problem: str) -> None:
+    # before: InputError on the slip, so the person saw an error line and no emergency advice at all
+    result = triage(answers, emergency_number="112")
+    assert result.urgency == "emergency"
+    assert "112" in result.advice
+    assert result.notes[0].startswith("Some answers could not be read") and problem in result.notes[0]
+
+
+def test_a_slip_without_an_emergency_is_still_an_error() -> None:
+    for answers in ({"fever": True, "age": 150}, {"saddle_numbness": "yes", "fever": True}):
+        with pytest.raises(InputError):
+            triage(answers)

@@ -161,17 +161,49 @@ def triage_command(
         asker = _console(stderr=True) if as_json else console
         data: dict[str, object] = _interactive(asker, emergency_number, err=as_json)
     else:
-        raw = _read_json(answers, "answers")
-        if not isinstance(raw, dict):
-            from backstride._errors import InputError
+        from backstride._errors import InputError
 
+        try:
+            raw = _read_json(answers, "answers")
+        except InputError as exc:
+            # a key given twice is an error, but it must not hide an emergency answered once elsewhere
+            shown = _emergency_past_a_slip(answers, exc, emergency_number)
+            if shown is None:
+                raise
+            _show_triage_result(shown, as_json=as_json)
+            return
+        if not isinstance(raw, dict):
             raise InputError(f"the answers file {answers} must hold a JSON object (question id -> answer)")
         data = raw
     result = triage(data, emergency_number=emergency_number, require_complete=require_complete)
+    _show_triage_result(result, as_json=as_json)
+
+
+def _emergency_past_a_slip(path: Path, error: Exception, emergency_number: str) -> TriageResult | None:
+    """The emergency the answers file holds despite ``error`` (a key given twice), or None when it holds none."""
+    from backstride.clinic import triage
+    from backstride.clinic._jsonfile import read_json_without_duplicated_keys
+
+    data = read_json_without_duplicated_keys(path)
+    if not isinstance(data, dict):
+        return None
+    from backstride._errors import InputError
+
+    try:
+        result = triage(data, emergency_number=emergency_number)
+    except InputError:  # no emergency past the slip: the original error stands
+        return None
+    if result.urgency != "emergency":
+        return None
+    note = f"The answers file could not be read in full, which does not change the emergency: {error}."
+    return result.model_copy(update={"notes": [note, *result.notes]})
+
+
+def _show_triage_result(result: TriageResult, *, as_json: bool) -> None:
     if as_json:
         _print_json(result)
     else:
-        _show_triage(console, result)
+        _show_triage(_console(), result)
 
 
 # ---------------------------------------------------------------------------------------------- score
@@ -266,15 +298,16 @@ def plan_command(
 
 def _show_review(console: Console, review: Review) -> None:
     style = {"progress": "bold green", "hold": "bold yellow", "step_back": "bold yellow", "stop": "bold red"}
-    console.print(f"Decision: [{style[review.decision]}]{review.decision.replace('_', ' ').upper()}[/]")
-    for reason in review.reasons:
-        console.print(f"  • {reason}")
     if review.triage is not None:
-        # a stop for a sign the screen rates routine must not be headed "no warning signs found"
+        # the screen's advice comes first, before anything else is printed; a stop for a sign the screen rates
+        # routine must not be headed "no warning signs found"
         routine = review.triage.urgency == "routine"
         _show_triage(
             console, review.triage, title="Not urgent: see a clinician before walking on" if routine else None
         )
+    console.print(f"Decision: [{style[review.decision]}]{review.decision.replace('_', ' ').upper()}[/]")
+    for reason in review.reasons:
+        console.print(f"  • {reason}")
     if review.new_plan is not None:
         console.print()
         _show_plan(console, review.new_plan)
@@ -286,20 +319,45 @@ def progress_command(
     ),
     log: Path = typer.Option(..., "--log", help='The week\'s daily logs: a JSON list, or {"days": [...]}'),
     baseline_pain: float | None = typer.Option(None, "--baseline-pain", help="Override the starting pain"),
+    emergency_number: str = typer.Option(
+        "911",
+        "--emergency-number",
+        envvar="BACKSTRIDE_EMERGENCY_NUMBER",
+        help="Number to call in an emergency",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the review as JSON"),
 ) -> None:
     """Review a week of logs: progress, hold, step back, or stop on a warning sign."""
     from backstride._errors import InputError
     from backstride.clinic import DailyLog, Plan, review_week
+    from backstride.clinic._program import logged_warning_signs, stop_for_warning_signs
 
+    try:
+        raw = _read_json(log, "log")
+    except InputError:
+        # a key given twice is an error, but it must not hide a warning sign logged once elsewhere
+        from backstride.clinic._jsonfile import read_json_without_duplicated_keys
+
+        if not logged_warning_signs(read_json_without_duplicated_keys(log)):
+            raise
+        raw = read_json_without_duplicated_keys(log)
+    flagged = logged_warning_signs(raw)
+    if flagged:
+        # a warning sign stops the plan before anything else is checked: a slip elsewhere in the log or in
+        # the plan file must not stand between the sign and its advice
+        stop = stop_for_warning_signs(flagged, emergency_number=emergency_number)
+        if as_json:
+            _print_json(stop)
+        else:
+            _show_review(_console(), stop)
+        return
     current = _validate(Plan, _read_json(plan, "plan"), f"plan file {plan}")
-    raw = _read_json(log, "log")
     if isinstance(raw, dict) and set(raw) == {"days"}:
         raw = raw["days"]
     if not isinstance(raw, list):
         raise InputError(f'the log file {log} must hold a JSON list of days, or an object {{"days": [...]}}')
     logs = [_validate(DailyLog, day, f"log file {log}, day {i}") for i, day in enumerate(raw, start=1)]
-    review = review_week(current, logs, baseline_pain=baseline_pain)
+    review = review_week(current, logs, baseline_pain=baseline_pain, emergency_number=emergency_number)
     if as_json:
         _print_json(review)
     else:

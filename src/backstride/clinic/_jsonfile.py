@@ -82,3 +82,32 @@ def parse_json(text: str, path: Path, what: str) -> Any:
         ) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"the {what} file {path} is not valid JSON: {exc.msg} (line {exc.lineno})") from None
+
+
+class _Pairs(list[tuple[str, Any]]):
+    """An object's key-value pairs as written (a list subclass, so that a JSON array is never taken for one)."""
+
+
+def read_json_without_duplicated_keys(path: Path) -> Any:
+    """The JSON value in the file at ``path`` with every key given more than once in its object left out, or
+    None when the file cannot be read as JSON at all.
+
+    Only for looking past a duplicated key to a warning sign given once elsewhere in the file (a duplicated
+    key stays an error otherwise, and a sign given twice is not read here: which value is meant is unknown).
+    """
+
+    def pairs(items: list[tuple[str, Any]]) -> _Pairs:
+        return _Pairs(items)
+
+    def once(value: Any) -> Any:
+        if isinstance(value, _Pairs):
+            keys = [k for k, _ in value]
+            return {k: once(v) for k, v in value if keys.count(k) == 1}
+        if isinstance(value, list):
+            return [once(v) for v in value]
+        return value
+
+    try:
+        return once(json.loads(read_text(path, "the"), object_pairs_hook=pairs))
+    except (InputError, json.JSONDecodeError):
+        return None

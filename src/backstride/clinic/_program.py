@@ -18,7 +18,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, TypeAdapter, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from backstride._errors import InputError
@@ -36,6 +36,7 @@ _STOPPED_NOT_URGENT = (
     "The screening does not rate what you logged as urgent on its own. Still, see your doctor or physical "
     "therapist before you go on with the walking plan, and seek help at once if any other warning sign appears."
 )
+_BOOL: TypeAdapter[bool] = TypeAdapter(bool)
 _WEEK = dt.timedelta(days=7)  # a plan covers the seven days from its start_date; the next plan starts after
 
 
@@ -209,6 +210,17 @@ def _goal_text() -> str:
     )
 
 
+def _with_safety_cue(cues: Sequence[str]) -> list[str]:
+    """The cues with the warning-sign cue last, added to a plan written before it was (no duplicate)."""
+    safety = str(_rules()["safety_cue"])
+    return [c for c in cues if c != safety] + [safety]
+
+
+def _weekly_screen(emergency_number: str) -> str:
+    """The warning signs to check before the next week, as every review that goes on ends."""
+    return str(_rules()["weekly_screen"]).format(number=emergency_number)
+
+
 def make_plan(baseline: Baseline) -> Plan:
     """The first week's plan for a baseline: walks, cues and an exercise block, each choice with its reason."""
     rules = _rules()
@@ -268,7 +280,7 @@ def make_plan(baseline: Baseline) -> Plan:
         daily_minutes=walks * minutes,
         baseline_pain=baseline.pain_nrs,
         morning_pain_reference=baseline.pain_nrs,
-        cues=list(rules["cues"]),
+        cues=_with_safety_cue(rules["cues"]),
         exercises=[_prescribe(e, variant) for e in blocks[block]["exercises"]],
         goal=_goal_text(),
         reasons=reasons,
@@ -371,11 +383,66 @@ def _summarise(plan: Plan, logs: Sequence[DailyLog], baseline: float) -> WeekSum
     )
 
 
-def review_week(plan: Plan, logs: Sequence[DailyLog], *, baseline_pain: float | None = None) -> Review:
+def logged_warning_signs(days: object) -> list[str]:
+    """The warning signs marked ``true`` in raw (not yet checked) log days: a list of days or ``{"days": [...]}``.
+
+    For a reader to stop on a warning sign before anything else in the file is checked, so that a slip on
+    another day (a pain of 14, an unknown exercise) cannot stand between the sign and the stop. Only known
+    screening ids count here; the full check of the log still refuses an unknown one.
+    """
+    if isinstance(days, Mapping):
+        days = days.get("days")
+    if not isinstance(days, list):
+        return []
+    found: set[str] = set()
+    for day in days:
+        flags = day.get("red_flags") if isinstance(day, Mapping) else None
+        if isinstance(flags, Mapping):
+            found.update(str(k) for k, v in flags.items() if k in _RED_FLAG_IDS and _reads_as_yes(v))
+    return sorted(found)
+
+
+def _reads_as_yes(value: object) -> bool:
+    """True when the log's check would read a red flag's value as yes (``true``, and as pydantic reads a bool:
+    1, "yes", "true", "on", ...), so that the early stop misses none the full check would catch."""
+    try:
+        return _BOOL.validate_python(value) is True
+    except ValidationError:
+        return False
+
+
+def stop_for_warning_signs(flagged: Sequence[str], *, emergency_number: str = "911") -> Review:
+    """The review that stops the plan for logged warning signs: the screen's advice first, then why."""
+    screen = triage(dict.fromkeys(flagged, True), emergency_number=emergency_number)
+    if screen.urgency == "routine":
+        # signs the screen does not rate urgent on their own (sciatica, cramping legs): its routine advice
+        # ("No warning signs found. Keep moving gently ...") would contradict the stop
+        screen = screen.model_copy(update={"advice": _STOPPED_NOT_URGENT})
+    return Review(
+        decision="stop",
+        reasons=[
+            screen.advice,
+            f"Warning sign(s) logged: {', '.join(flagged)}. The walking plan stops until a clinician has "
+            "checked you.",
+            *[r.why for r in screen.reasons],
+        ],
+        new_plan=None,
+        triage=screen,
+    )
+
+
+def review_week(
+    plan: Plan,
+    logs: Sequence[DailyLog],
+    *,
+    baseline_pain: float | None = None,
+    emergency_number: str = "911",
+) -> Review:
     """Review one week of logs against its plan and decide: progress, hold, step back or stop.
 
-    ``baseline_pain`` overrides the plan's starting pain for the flare rule. Every decision lists its
-    reasons; ``new_plan`` is the next week's plan (None when the plan stops).
+    ``baseline_pain`` overrides the plan's starting pain for the flare rule; ``emergency_number`` is the one
+    a stop's advice names. Every decision lists its reasons; ``new_plan`` is the next week's plan (None when
+    the plan stops; its advice is then the first reason).
 
     A warning sign stops the plan on whatever day it was logged. Otherwise the week is judged on its own
     seven days (from the plan's ``start_date``): a log of any other day is an :class:`InputError`, so that
@@ -385,22 +452,14 @@ def review_week(plan: Plan, logs: Sequence[DailyLog], *, baseline_pain: float | 
     # baseline out of range) may stand between it and the stop
     flagged = sorted({k for day in logs for k, v in day.red_flags.items() if v})
     if flagged:
-        screen = triage(dict.fromkeys(flagged, True))
-        if screen.urgency == "routine":
-            # signs the screen does not rate urgent on their own (sciatica, cramping legs): its routine advice
-            # ("No warning signs found. Keep moving gently ...") would contradict the stop
-            screen = screen.model_copy(update={"advice": _STOPPED_NOT_URGENT})
-        return Review(
-            decision="stop",
-            reasons=[
-                f"Warning sign(s) logged: {', '.join(flagged)}. The walking plan stops until a clinician has "
-                "checked you.",
-                screen.advice,
-                *[r.why for r in screen.reasons],
-            ],
-            new_plan=None,
-            triage=screen,
-        )
+        return stop_for_warning_signs(flagged, emergency_number=emergency_number)
+    review = _judge_week(plan, logs, baseline_pain)
+    # the screen comes back at every review: the warning signs to check before walking on
+    return review.model_copy(update={"reasons": [*review.reasons, _weekly_screen(emergency_number)]})
+
+
+def _judge_week(plan: Plan, logs: Sequence[DailyLog], baseline_pain: float | None) -> Review:
+    """Progress, hold or step back for a week without a warning sign (see :func:`review_week`)."""
     if baseline_pain is not None and not 0 <= baseline_pain <= 10:
         raise InputError(f"baseline_pain must be between 0 and 10, got {baseline_pain!r}")
     dates = [day.date for day in logs]
@@ -423,7 +482,9 @@ def review_week(plan: Plan, logs: Sequence[DailyLog], *, baseline_pain: float | 
         return Review(
             decision="hold",
             reasons=["No days were logged this week, so the plan stays the same. Log each day to move on."],
-            new_plan=_next_plan(plan, plan.walks_per_day, plan.minutes_per_walk, plan.exercises, [], None),
+            new_plan=_next_plan(
+                plan, plan.walks_per_day, plan.minutes_per_walk, plan.exercises, [], None, base
+            ),
         )
     s = _summarise(plan, logs, base)
     p, f = _rules()["progression"], _rules()["flare"]
@@ -447,7 +508,7 @@ def review_week(plan: Plan, logs: Sequence[DailyLog], *, baseline_pain: float | 
         return Review(
             decision="step_back",
             reasons=reasons,
-            new_plan=_next_plan(plan, w, m, exercises, reasons, s.mean_next_morning_pain),
+            new_plan=_next_plan(plan, w, m, exercises, reasons, s.mean_next_morning_pain, base),
             summary=s,
         )
     ok_pain = s.max_pain_during is not None and s.max_pain_during <= p["max_pain_during"]
@@ -468,8 +529,8 @@ def review_week(plan: Plan, logs: Sequence[DailyLog], *, baseline_pain: float | 
     else:
         ok_morning = s.mean_next_morning_pain <= ref + p["morning_pain_tolerance"]
         reasons.append(
-            f"Next-morning pain averaged {s.mean_next_morning_pain:.1f}/10 against {ref:.1f}/10 the week before"
-            + (": no worse." if ok_morning else ": worse.")
+            f"Next-morning pain averaged {s.mean_next_morning_pain:.1f}/10 against {ref:.1f}/10, the level to stay "
+            "at or under" + (": no worse." if ok_morning else ": worse.")
         )
     ok_done = s.completion >= p["min_completion"]
     reasons.append(
@@ -487,7 +548,7 @@ def review_week(plan: Plan, logs: Sequence[DailyLog], *, baseline_pain: float | 
         return Review(
             decision="progress",
             reasons=reasons,
-            new_plan=_next_plan(plan, w, m, exercises, reasons, s.mean_next_morning_pain),
+            new_plan=_next_plan(plan, w, m, exercises, reasons, s.mean_next_morning_pain, base),
             summary=s,
         )
     reasons.append("A borderline week: the plan stays the same for another week.")
@@ -495,7 +556,13 @@ def review_week(plan: Plan, logs: Sequence[DailyLog], *, baseline_pain: float | 
         decision="hold",
         reasons=reasons,
         new_plan=_next_plan(
-            plan, plan.walks_per_day, plan.minutes_per_walk, plan.exercises, reasons, s.mean_next_morning_pain
+            plan,
+            plan.walks_per_day,
+            plan.minutes_per_walk,
+            plan.exercises,
+            reasons,
+            s.mean_next_morning_pain,
+            base,
         ),
         summary=s,
     )
@@ -524,7 +591,15 @@ def _next_plan(
     exercises: list[PrescribedExercise],
     reasons: list[str],
     morning: float | None,
+    baseline: float,
 ) -> Plan:
+    # Next week's next-morning pain reference: this week's mean, but never above last week's reference or the
+    # starting pain, whichever is higher. Following a worse week up (after a hold or a flare) would let the
+    # same raised pain count as "no worse" a week later, and the 0.5-point tolerance would let pain creep up
+    # week after week while the walks still grow.
+    ref = plan.morning_pain_reference
+    if morning is not None:
+        ref = round(min(morning, max(plan.morning_pain_reference, baseline)), 2)
     return Plan(
         version=plan.version + 1,
         week=plan.week + 1,
@@ -533,8 +608,8 @@ def _next_plan(
         minutes_per_walk=minutes,
         daily_minutes=walks * minutes,
         baseline_pain=plan.baseline_pain,
-        morning_pain_reference=plan.morning_pain_reference if morning is None else round(morning, 2),
-        cues=plan.cues,
+        morning_pain_reference=ref,
+        cues=_with_safety_cue(plan.cues),
         exercises=exercises,
         goal=plan.goal,
         reasons=list(reasons),

@@ -8,7 +8,8 @@ urgent level among the rules that match; every matching rule is reported with it
 
 Safety rules built into the code, not the data: an unknown answer id is an error (a typo must never hide a
 red flag), a wrongly typed answer is an error naming the item, and a screen with any emergency question
-unanswered is reported as incomplete with those questions named.
+unanswered is reported as incomplete with those questions named. Such an error never hides an emergency: when
+the answers that could be read already meet an emergency rule, the emergency is returned, the problems noted.
 """
 
 from __future__ import annotations
@@ -128,18 +129,33 @@ def validate_answers(answers: Mapping[str, object]) -> dict[str, bool | int | fl
     Raises :class:`InputError` naming unknown ids, wrongly typed answers and values out of range.
     ``None`` means unanswered.
     """
+    clean, problems = _sort_answers(answers)
+    if problems:
+        raise InputError(problems[0])
+    return clean
+
+
+def _sort_answers(
+    answers: Mapping[str, object],
+) -> tuple[dict[str, bool | int | float | str | None], list[str]]:
+    """The answers that pass their checks, and one line for each problem (unknown ids first)."""
     if not isinstance(answers, Mapping):
         raise InputError("answers must be a JSON object mapping question ids to answers")
+    problems: list[str] = []
     unknown = sorted(str(k) for k in answers if k not in _BY_ID)
     if unknown:
-        raise InputError(
+        problems.append(
             f"unknown answer id(s): {', '.join(unknown)} "
             "(check the spelling; `backstride triage --questions` lists every id)"
         )
     clean: dict[str, bool | int | float | str | None] = {}
     for key, value in answers.items():
-        clean[key] = _check_value(_BY_ID[key], value)
-    return clean
+        if key in _BY_ID:
+            try:
+                clean[key] = _check_value(_BY_ID[key], value)
+            except InputError as exc:
+                problems.append(str(exc))
+    return clean, problems
 
 
 def _check_value(q: Question, value: object) -> bool | int | float | str | None:
@@ -207,6 +223,14 @@ def _finding(cond: Mapping[str, Any], answers: Mapping[str, object]) -> list[str
     return out
 
 
+def _is_emergency(clean: Mapping[str, object]) -> bool:
+    """True when the (checked) answers alone meet an emergency rule."""
+    return any(
+        rule["urgency"] == "emergency" and _holds(rule["when"], clean)
+        for rule in _data.load("triage")["rules"]
+    )
+
+
 def advice_for(urgency: Urgency, emergency_number: str) -> str:
     """The plain-language advice for an urgency level."""
     text = str(_data.load("triage")["urgency_levels"][urgency])
@@ -227,10 +251,15 @@ def triage(
     missing key means unanswered. A missing answer never raises the urgency, so an incomplete screen says
     so (``complete=False``, ``unanswered`` names the emergency questions). With ``require_complete`` an
     incomplete screen that found no emergency raises :class:`ScreeningIncomplete` instead.
+
+    An unknown id or a bad answer raises :class:`InputError`, unless the answers that could be read already
+    meet an emergency rule: then the emergency result comes back, with the problems in its first note.
     """
     if not isinstance(emergency_number, str) or not emergency_number.strip():
         raise InputError("the emergency number must be a non-empty text, e.g. 911, 112 or 999")
-    clean = validate_answers(answers)
+    clean, problems = _sort_answers(answers)
+    if problems and not _is_emergency(clean):
+        raise InputError(problems[0])
     data = _data.load("triage")
     reasons: list[Reason] = []
     for rule in data["rules"]:
@@ -248,6 +277,15 @@ def triage(
     urgency: Urgency = reasons[0].urgency if reasons else "routine"
     unanswered = [qid for qid in EMERGENCY_QUESTIONS if clean.get(qid) is None]
     notes = [str(n["text"]) for n in data["notes"] if _holds(n["when"], clean)]
+    if problems:
+        # a slip in another answer must never stand between a clear emergency answer and the emergency advice:
+        # more answers can only add urgency, and this is already the most urgent level
+        notes.insert(
+            0,
+            "Some answers could not be read, which does not change the emergency: "
+            + "; ".join(problems)
+            + ".",
+        )
     if unanswered and urgency != "emergency":
         notes.insert(
             0,
