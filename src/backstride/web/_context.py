@@ -190,5 +190,10 @@ def require_patient_access(request: Request, db: Session, patient_id: int, *role
     return viewer, patient
 
 
+def emergency_number(request: Request) -> str:
+    """The number this clinic's patients call in an emergency (its settings)."""
+    return str(get_state(request).settings.emergency_number)
+
+
 def template_globals(request: Request) -> dict[str, Any]:
     return {"csrf_token": csrf_token(request), "settings": get_state(request).settings}

@@ -72,7 +72,7 @@ def refresh_plan(request: Request, patient_id: int, today: dt.date, *, create: b
     ``create``, the first plan once its baseline is complete. Most requests find nothing to do in a
     read-only look and never take the write lock."""
     from backstride.web import _plans
-    from backstride.web._context import require_patient_access, transaction
+    from backstride.web._context import emergency_number, require_patient_access, transaction
 
     with transaction(request, readonly=True) as db:
         viewer, patient = require_patient_access(request, db, patient_id)
@@ -82,6 +82,6 @@ def refresh_plan(request: Request, patient_id: int, today: dt.date, *, create: b
             return
     with transaction(request) as db:
         viewer, patient = require_patient_access(request, db, patient_id)
-        _plans.current_plan(db, patient, today, save=True)
+        _plans.current_plan(db, patient, today, save=True, emergency_number=emergency_number(request))
         if create:
             _plans.first_plan(db, patient, today, viewer.id if viewer.id != patient.id else None)

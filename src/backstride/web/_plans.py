@@ -99,7 +99,7 @@ def baseline_for(db: Any, patient: Any, today: Any) -> BaselineFound:
 
 
 def current_plan(
-    db: Any, patient: Any, today: Any, *, save: bool = False
+    db: Any, patient: Any, today: Any, *, emergency_number: str, save: bool = False
 ) -> tuple[Any | None, Any | None, Any | None]:
     """``(plan row, clinic Plan, last Review)``: the current plan, brought up to date.
 
@@ -107,7 +107,8 @@ def current_plan(
     :func:`backstride.clinic.review_week`. With ``save`` (in a writing transaction) each next plan is
     saved as a new version with the review's reasons, under a lock on the patient's row so two requests
     never review the same week twice; without it the same reviews are worked out in memory (for
-    read-only pages). A review that stops the plan is returned and the plan is not advanced.
+    read-only pages). A review that stops the plan is returned and the plan is not advanced. Its advice,
+    and the warning signs every review ends with, give the clinic's ``emergency_number``.
     """
 
     from backstride import clinic, store
@@ -122,7 +123,7 @@ def current_plan(
     while today >= plan.start_date + dt.timedelta(days=PLAN_REVIEW_DAYS):
         week_end = plan.start_date + dt.timedelta(days=PLAN_REVIEW_DAYS - 1)
         logs = [load_log(r.log) for r in store.logs_between(db, patient.id, plan.start_date, week_end)]
-        review = clinic.review_week(plan, logs)
+        review = clinic.review_week(plan, logs, emergency_number=emergency_number)
         if review.new_plan is None:
             break
         if save:

@@ -37,14 +37,14 @@ def questionnaire_changes(db: Any, patient_id: int) -> list[Any]:
     return list(clinic.first_to_latest(store.stored_scores(db, patient_id)).values())
 
 
-def today_view(db: Any, patient: Any, today: Any) -> dict[str, Any]:
+def today_view(db: Any, patient: Any, today: Any, *, emergency_number: str) -> dict[str, Any]:
     """The patient's start page: the day's steps and today's plan."""
     from backstride import store
 
     screening = store.latest_screening(db, patient.id)
     latest_q = store.latest_questionnaires(db, patient.id)
     recordings = store.recordings_of(db, patient.id)
-    _row, plan, review = current_plan(db, patient, today)
+    _row, plan, review = current_plan(db, patient, today, emergency_number=emergency_number)
     log = store.get_log(db, patient.id, today)
     base = f"/patients/{patient.id}"
     checked_in_today = screening is not None and screening.created_at.date() == today
@@ -171,11 +171,11 @@ def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str
     }
 
 
-def clinician_view(db: Any, patient: Any, today: Any) -> dict[str, Any]:
+def clinician_view(db: Any, patient: Any, today: Any, *, emergency_number: str) -> dict[str, Any]:
     """Everything about one patient for their clinician."""
     from backstride import store
 
-    row, plan, review = current_plan(db, patient, today)
+    row, plan, review = current_plan(db, patient, today, emergency_number=emergency_number)
     progress = progress_view(db, patient, today)
     questionnaires = list(reversed(store.questionnaire_history(db, patient.id, include_errors=True)))
     recordings = store.recordings_of(db, patient.id, include_errors=True)

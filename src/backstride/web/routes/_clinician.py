@@ -9,7 +9,14 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from backstride._errors import InputError
-from backstride.web._context import check_csrf, get_state, require_patient_access, require_user, transaction
+from backstride.web._context import (
+    check_csrf,
+    emergency_number,
+    get_state,
+    require_patient_access,
+    require_user,
+    transaction,
+)
 from backstride.web._details_form import DetailsForm, account_taken, read_details
 from backstride.web._jobs import Job
 from backstride.web._render import render
@@ -109,7 +116,9 @@ def _patient_page_again(
 
     with transaction(request, readonly=True) as db:
         user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
-        context = _views.clinician_view(db, patient, dt.date.today())
+        context = _views.clinician_view(
+            db, patient, dt.date.today(), emergency_number=emergency_number(request)
+        )
         return render(
             request,
             "clinician_patient.html",

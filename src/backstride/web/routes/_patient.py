@@ -10,7 +10,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from backstride._errors import InputError
-from backstride.web._context import check_csrf, get_state, require_patient_access, transaction
+from backstride.web._context import (
+    check_csrf,
+    emergency_number,
+    require_patient_access,
+    transaction,
+)
 from backstride.web._flow import EMERGENCY, blocking_emergency, emergency_page, patient_access, refresh_plan
 from backstride.web._render import attachment, render, report_response
 
@@ -27,7 +32,7 @@ def patient_home(request: Request, patient_id: int) -> Response:
     with transaction(request, readonly=True) as db:
         user, patient = require_patient_access(request, db, patient_id)
         if user.id != patient.id:
-            context = _views.clinician_view(db, patient, today)
+            context = _views.clinician_view(db, patient, today, emergency_number=emergency_number(request))
             return render(
                 request,
                 "clinician_patient.html",
@@ -36,7 +41,7 @@ def patient_home(request: Request, patient_id: int) -> Response:
         stop = blocking_emergency(request, db, user, patient)
         if stop is not None:
             return stop
-        context = _views.today_view(db, patient, today)
+        context = _views.today_view(db, patient, today, emergency_number=emergency_number(request))
         return render(request, "today.html", {"title": "Today", "user": user, "patient": patient, **context})
 
 
@@ -153,7 +158,7 @@ def _save_checkin(
     back with what was typed, the answers that could not be used and the emergency questions left open."""
     from backstride import clinic, store
 
-    number = get_state(request).settings.emergency_number
+    number = emergency_number(request)
     with transaction(request) as db:
         user, patient = patient_access(request, db, patient_id)
         try:
@@ -218,7 +223,9 @@ def plan_page(request: Request, patient_id: int) -> Response:
     with transaction(request, readonly=True) as db:
         user, patient = patient_access(request, db, patient_id)
         see_doctor = _views.see_a_doctor(store.latest_screening(db, patient.id))
-        row, plan, review = _plans.current_plan(db, patient, today)
+        row, plan, review = _plans.current_plan(
+            db, patient, today, emergency_number=emergency_number(request)
+        )
         missing = _plans.baseline_for(db, patient, today).missing if row is None else []
         return render(
             request,
@@ -261,6 +268,7 @@ def _log_context(
     patient: Any,
     today: dt.date,
     *,
+    emergency_number: str,
     form: Any | None = None,
     saved: bool = False,
 ) -> dict[str, Any]:
@@ -271,7 +279,7 @@ def _log_context(
     from backstride.web import _plans
     from backstride.web._log_form import MAX_WALKS
 
-    _row, plan, _review = _plans.current_plan(db, patient, today)
+    _row, plan, _review = _plans.current_plan(db, patient, today, emergency_number=emergency_number)
     existing = store.get_log(db, patient.id, today)
     yesterday = store.get_log(db, patient.id, today - dt.timedelta(days=1))
     log = _plans.load_log(existing.log) if existing else None
@@ -310,7 +318,13 @@ def log_page(request: Request, patient_id: int, saved: int = 0) -> Response:
     refresh_plan(request, patient_id, today)
     with transaction(request, readonly=True) as db:
         user, patient = patient_access(request, db, patient_id)
-        return render(request, "log.html", _log_context(db, user, patient, today, saved=bool(saved)))
+        return render(
+            request,
+            "log.html",
+            _log_context(
+                db, user, patient, today, saved=bool(saved), emergency_number=emergency_number(request)
+            ),
+        )
 
 
 @router.post("/patients/{patient_id}/log")
@@ -340,7 +354,12 @@ def _save_log(request: Request, patient_id: int, form: Any) -> Response:
     with transaction(request) as db:
         user, patient = patient_access(request, db, patient_id)
         if form.problems and not form.flags:
-            return render(request, "log.html", _log_context(db, user, patient, today, form=form), status=422)
+            return render(
+                request,
+                "log.html",
+                _log_context(db, user, patient, today, form=form, emergency_number=emergency_number(request)),
+                status=422,
+            )
         existing = store.get_log(db, patient.id, today)
         # a warning sign, once logged for the day, stays in the day's log (the form does not show it again)
         earlier_flags = (
@@ -362,7 +381,7 @@ def _save_log(request: Request, patient_id: int, form: Any) -> Response:
                 store.upsert_log(db, patient.id, updated.date, _plans.log_json(updated))
         store.upsert_log(db, patient.id, log.date, _plans.log_json(log))
         if form.flags:
-            result = clinic.triage(form.flags, emergency_number=get_state(request).settings.emergency_number)
+            result = clinic.triage(form.flags, emergency_number=emergency_number(request))
             store.add_screening(db, patient.id, form.flags, result.urgency, result)
             if result.urgency == EMERGENCY and user.id == patient.id:
                 return emergency_page(request, result.model_dump(mode="json"))
