@@ -1,0 +1,120 @@
+"""Accessibility of the forms' problems, as the server renders them.
+
+A field the last try could not use is marked ``aria-invalid`` and described (``aria-describedby``) by the
+list of problems that names it, so a screen reader says why when the field is reached; the list itself takes
+the focus when the page comes back (``tabindex="-1" autofocus``), so a keyboard or screen reader user starts
+at it rather than at the top of the page."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.web.conftest import Clinic, check_in, post, sign_in
+
+_TAG_RE = re.compile(r"<(?:input|select|textarea)\b[^>]*>", re.S)
+
+
+def _ids(html: str) -> set[str]:
+    return set(re.findall(r'\bid="([^"]+)"', html))
+
+
+def _described_invalid_fields(html: str) -> dict[str, list[str]]:
+    """Each field marked invalid, by id or name, with the ids that describe it (all checked to exist)."""
+    ids = _ids(html)
+    found: dict[str, list[str]] = {}
+    for tag in _TAG_RE.findall(html):
+        if 'aria-invalid="true"' not in tag:
+            continue
+        name = re.search(r'\b(?:id|name)="([^"]+)"', tag)
+        assert name, tag
+        described = re.search(r'aria-describedby="([^"]+)"', tag)
+        assert described, f"a field marked invalid says nowhere why: {tag}"
+        refs = described.group(1).split()
+        assert all(ref in ids for ref in refs), f"{tag}: describedby names a missing id"
+        found[name.group(1)] = refs
+    return found
+
+
+def _summary_takes_the_focus(html: str, summary_id: str) -> None:
+    tag = re.search(rf'<[a-z]+\b[^>]*\bid="{summary_id}"[^>]*>', html)
+    assert tag, f"no #{summary_id}"
+    assert 'role="alert"' in tag.group(0)
+    assert 'tabindex="-1"' in tag.group(0) and "autofocus" in tag.group(0), tag.group(0)
+    assert len(re.findall(r"\bautofocus\b", html)) == 1, "one element takes the focus"
+
+
+def test_a_refused_sign_in_marks_both_fields_and_says_why(client: Any) -> None:
+    page = client.get("/signin")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    refused = client.post(
+        "/signin", data={"email": "paula@home.test", "password": "not it", "csrf_token": token.group(1)}
+    )
+    assert _described_invalid_fields(refused.text) == {
+        "email": ["signin-error"],
+        "password": ["signin-error"],
+    }
+    _summary_takes_the_focus(refused.text, "signin-error")
+    assert "autofocus" not in client.get("/signin").text  # a first visit: nothing to be told
+
+
+def test_the_daily_logs_problems_describe_each_field_they_name(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    base = f"/patients/{clinic.patient_a}"
+    page = post(client, f"{base}/log", {"w1_minutes": "9999", "w1_pain_before": "12", "pain_today": "-3"})
+    html = page.text  # type: ignore[attr-defined]
+    fields = _described_invalid_fields(html)
+    assert {"w1_minutes", "w1_pain_before", "pain_today"} <= set(fields)
+    assert all("log-problems" in refs for refs in fields.values())
+    assert fields["pain_today"] == ["log-problems", "pain_today_note"]  # its own note is still read
+    _summary_takes_the_focus(html, "log-problems")
+    fresh = client.get(f"{base}/log").text
+    assert 'aria-describedby="pain_today_note"' in fresh and "autofocus" not in fresh
+
+
+def test_the_check_in_points_a_wrong_answer_and_an_unanswered_warning_sign_to_what_is_said(
+    client: Any, clinic: Clinic
+) -> None:
+    from backstride.clinic import QUESTIONS
+
+    sign_in(client, "paula@home.test")
+    first_sign = next(q for q in QUESTIONS if q.kind == "bool")
+    page = check_in(client, clinic.patient_a, age="999", **{first_sign.id: ""})
+    html = page.text
+    assert _described_invalid_fields(html) == {"q-age": ["checkin-problems"]}
+    _summary_takes_the_focus(html, "checkin-problems")  # the first of the two lists
+    unanswered = re.findall(rf'<input type="radio" name="{first_sign.id}"[^>]*>', html)
+    assert len(unanswered) == 2
+    assert all('aria-describedby="checkin-missing"' in tag for tag in unanswered)
+    assert html.count('aria-describedby="checkin-missing"') == 2  # only the question left open
+    second_try = check_in(client, clinic.patient_a, **{first_sign.id: ""}).text
+    _summary_takes_the_focus(second_try, "checkin-missing")
+
+
+def test_a_questionnaire_that_cannot_be_scored_puts_the_focus_on_why(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    page = post(client, f"/patients/{clinic.patient_a}/questionnaires/odi", {})
+    _summary_takes_the_focus(page.text, "not-scored")  # type: ignore[attr-defined]
+
+
+def test_the_patients_details_problems_describe_each_field(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "anna@clinic.test")
+    added = post(
+        client,
+        "/clinician/patients/new",
+        {"name": "  ", "email": "olive@home", "age": "47", "height_m": "0.5", "access": "link"},
+    )
+    html = added.text  # type: ignore[attr-defined]
+    assert _described_invalid_fields(html) == {
+        "name": ["details-problems"],
+        "email": ["details-problems"],
+        "height_m": ["details-problems"],
+    }
+    _summary_takes_the_focus(html, "details-problems")
+    edited = post(
+        client,
+        f"/patients/{clinic.patient_a}/profile",
+        {"age": "52", "height_m": "1.68", "sensor_height_m": "2"},
+    )
+    assert _described_invalid_fields(edited.text) == {"sensor_height_m": ["details-problems"]}  # type: ignore[attr-defined]
