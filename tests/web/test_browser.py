@@ -754,3 +754,22 @@ def test_no_page_scrolls_sideways_on_a_phone(phone: Any, demo_server: str, shots
         phone.go_back()
     check(f"/patients/{alex}/summary.html?view=1")
     check(f"{recording}/report.html?view=1")
+
+
+def test_a_tick_box_beside_a_long_label_keeps_its_size_on_a_phone(phone: Any, demo_server: str) -> None:
+    """The daily log's exercises and warning signs, and the new patient's first sign-in: a box beside a label
+    that wraps on a phone stays square and full size (it was squeezed to 13 px wide)."""
+    base = demo_server
+    phone.goto(f"{base}/signin")
+    phone.get_by_label("Email").fill("alex@demo.backstride")
+    phone.get_by_label("Password").fill("demo-alex-2026")
+    phone.get_by_role("button", name="Sign in").click()
+    phone.wait_for_load_state("networkidle")
+    phone.get_by_role("link", name="Daily log").first.click()
+    phone.get_by_text("I have a new warning sign").click()
+    boxes = phone.locator("main input[type=checkbox], main input[type=radio]")
+    assert boxes.count() > 5
+    for box in boxes.all():
+        size = _box(box)
+        assert size["width"] >= 17 and abs(size["width"] - size["height"]) < 0.5, size
+
