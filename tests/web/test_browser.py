@@ -773,3 +773,20 @@ def test_a_tick_box_beside_a_long_label_keeps_its_size_on_a_phone(phone: Any, de
         size = _box(box)
         assert size["width"] >= 17 and abs(size["width"] - size["height"]) < 0.5, size
 
+
+def test_a_refused_upload_sent_from_the_keyboard_leaves_the_focus_on_the_answer(
+    page: Any, server: tuple[str, Clinic], tmp_path: Path
+) -> None:
+    """The upload's button is disabled while the file is sent, which took the focus from it to the page's
+    body (a keyboard or screen reader user was put back at the top): the answer takes the focus."""
+    base, clinic = server
+    _sign_in(page, base, "paula@home.test")
+    page.goto(f"{base}/patients/{clinic.patient_a}/recordings/new")
+    table = tmp_path / "logger.csv"  # acceleration without a time column: refused, asking for the rate
+    table.write_text("ax,ay,az\n" + "0.01,0.02,0.98\n" * 500)
+    page.set_input_files("#file", str(table))
+    page.get_by_role("button", name="Upload and analyse").focus()
+    page.keyboard.press("Enter")
+    page.locator("#upload-result [role=alert]").wait_for(timeout=30_000)
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'upload-result'")
+
