@@ -790,3 +790,21 @@ def test_a_refused_upload_sent_from_the_keyboard_leaves_the_focus_on_the_answer(
     page.locator("#upload-result [role=alert]").wait_for(timeout=30_000)
     page.wait_for_function("document.activeElement && document.activeElement.id === 'upload-result'")
 
+
+def test_what_a_walks_figure_means_reads_in_lines_on_a_phone(phone: Any, demo_server: str) -> None:
+    """The walk's comparison with the norms: its column of sentences was squeezed to a word or two a line
+    (the table, wider than a phone, scrolls in its own box)."""
+    base = demo_server
+    phone.goto(f"{base}/signin")
+    phone.get_by_label("Email").fill("alex@demo.backstride")
+    phone.get_by_label("Password").fill("demo-alex-2026")
+    phone.get_by_role("button", name="Sign in").click()
+    phone.wait_for_load_state("networkidle")
+    alex = int(phone.url.rstrip("/").split("/")[-1])
+    phone.goto(f"{base}/patients/{alex}/recordings")
+    phone.locator("table a").first.click()
+    phone.wait_for_load_state("networkidle")
+    meanings = phone.locator("#norms tbody td:last-child")
+    assert meanings.count() > 0
+    for cell in meanings.all():
+        assert _box(cell)["width"] >= 200
