@@ -808,3 +808,30 @@ def test_what_a_walks_figure_means_reads_in_lines_on_a_phone(phone: Any, demo_se
     assert meanings.count() > 0
     for cell in meanings.all():
         assert _box(cell)["width"] >= 200
+
+
+def test_no_plot_offers_to_send_its_figures_to_plotlys_cloud(
+    page: Any, demo_server: str, tmp_path: Path
+) -> None:
+    """Plotly's toolbar (shown on a desktop) has a "Share chart..." button by default that uploads the plotted
+    figures, a patient's, to plotly's cloud service: neither the offline report nor the app's pages have it."""
+    from backstride.cli import main
+
+    target = tmp_path / "report.html"
+    assert main(["analyze", str(io.sample_path()), "--height-m", "1.59", "--html", str(target)]) == 0
+    page.goto(target.as_uri())
+    blocks = page.locator("script[data-plot-for]").count()
+    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length === {blocks}")
+    assert page.locator(".modebar-btn").count() > 0  # the toolbar is there, to zoom and save a picture
+    assert page.locator(".modebar-btn[data-title^='Share']").count() == 0
+    page.goto(f"{demo_server}/signin")
+    page.get_by_label("Email").fill("alex@demo.backstride")
+    page.get_by_label("Password").fill("demo-alex-2026")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("link", name="Progress").first.click()
+    assert page.locator("div.plot").count() > 0
+    for plot in page.locator("div.plot").all():  # (the app's policy allows no evaluated predicate)
+        plot.locator(".main-svg").first.wait_for()
+    assert page.locator(".modebar-btn").count() > 0
+    assert page.locator(".modebar-btn[data-title^='Share']").count() == 0
