@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.web.conftest import Clinic, check_in, post, sign_in
+from tests.web.conftest import Clinic, check_in, csrf_of, post, sign_in
 
 _TAG_RE = re.compile(r"<(?:input|select|textarea)\b[^>]*>", re.S)
 
@@ -118,3 +118,31 @@ def test_the_patients_details_problems_describe_each_field(client: Any, clinic: 
         {"age": "52", "height_m": "1.68", "sensor_height_m": "2"},
     )
     assert _described_invalid_fields(edited.text) == {"sensor_height_m": ["details-problems"]}  # type: ignore[attr-defined]
+
+
+def test_a_refused_first_password_marks_both_fields_and_says_why(app_factory: Any) -> None:
+    clinician = app_factory()
+    sign_in(clinician, "anna@clinic.test")
+    created = post(
+        clinician,
+        "/clinician/patients/new",
+        {"name": "Nora New", "email": "nora@home.test", "age": "47", "height_m": "1.65", "access": "link"},
+    )
+    link = re.search(r'id="first-login-link" href="([^"]+)"', created.text)  # type: ignore[attr-defined]
+    assert link
+    patient = app_factory()
+    page = patient.get(link.group(1).replace("http://testserver", ""))
+    assert "autofocus" not in page.text
+    token = re.search(r'name="token" value="([^"]+)"', page.text)
+    assert token
+    data = {
+        "token": token.group(1),
+        "password": "short",
+        "password2": "short",
+        "csrf_token": csrf_of(patient),
+    }
+    refused = patient.post("/welcome", data=data)
+    assert refused.status_code == 422
+    fields = _described_invalid_fields(refused.text)
+    assert fields == {"password": ["welcome-error"], "password2": ["welcome-error"]}
+    _summary_takes_the_focus(refused.text, "welcome-error")
