@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.web.conftest import Clinic, check_in, csrf_of, post, sign_in
+from tests.web.conftest import Clinic, check_in, csrf_of, post, sign_in, upload_sample, wait_for_job
 
 _TAG_RE = re.compile(r"<(?:input|select|textarea)\b[^>]*>", re.S)
 
@@ -146,3 +146,49 @@ def test_a_refused_first_password_marks_both_fields_and_says_why(app_factory: An
     fields = _described_invalid_fields(refused.text)
     assert fields == {"password": ["welcome-error"], "password2": ["welcome-error"]}
     _summary_takes_the_focus(refused.text, "welcome-error")
+
+
+def test_every_plot_of_the_course_has_its_figures_as_a_table(client: Any, clinic: Clinic) -> None:
+    """A plot is an image named by its title; its figures follow it as a table (folded), read by a screen
+    reader and by anyone who wants the numbers."""
+    sign_in(client, "paula@home.test")
+    base = f"/patients/{clinic.patient_a}"
+    check_in(client, clinic.patient_a)
+    post(
+        client,
+        f"{base}/log",
+        {"w1_minutes": "20", "w1_pain_before": "3", "w1_pain_during": "4", "w1_pain_after": "3"},
+    )
+    html = client.get(f"{base}/progress").text
+    plots = re.findall(r'<div id="(plot-[a-z-]+)" class="plot" role="img"', html)
+    assert "plot-minutes" in plots
+    for plot_id in plots:
+        if plot_id.startswith("plot-activity"):
+            continue  # the phone's and watch's figures have their own table
+        table = re.search(
+            rf'<details class="plot-figures" id="{plot_id}-figures">(.*?)</details>', html, re.S
+        )
+        assert table, f"{plot_id} has no table of its figures"
+        assert "<caption>" in table.group(1) and '<th scope="row">' in table.group(1)
+    minutes = re.search(r'id="plot-minutes-figures">(.*?)</details>', html, re.S)
+    assert minutes
+    row = re.search(r'<th scope="row">\d{4}-\d\d-\d\d</th>\s*<td>20</td>', minutes.group(1))
+    assert row, minutes.group(1)[:600]
+
+
+def test_a_walks_plots_have_their_figures_as_a_table(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    job = upload_sample(client, clinic.patient_a)
+    assert job.status_code == 303
+    wait_for_job(client, job.headers["location"])
+    listing = client.get(f"/patients/{clinic.patient_a}/recordings").text
+    rec = re.search(rf'href="(/patients/{clinic.patient_a}/recordings/\d+)"', listing)
+    assert rec
+    html = client.get(rec.group(1)).text
+    for plot_id in ("plot-cadence-speed", "plot-foot-steps", "plot-trunk-lean"):
+        assert f'id="{plot_id}-figures"' in html, plot_id
+    table = re.search(r'id="plot-cadence-speed-figures">(.*?)</details>', html, re.S)
+    assert table
+    heads = re.findall(r'<th scope="col">(.*?)</th>', table.group(1))
+    assert heads == ["bout", "cadence (steps/min)", "speed (m/s)"]
+    assert 'id="plot-bouts-figures"' not in html  # spans of time: "In short" says them
