@@ -835,3 +835,38 @@ def test_no_plot_offers_to_send_its_figures_to_plotlys_cloud(
         plot.locator(".main-svg").first.wait_for()
     assert page.locator(".modebar-btn").count() > 0
     assert page.locator(".modebar-btn[data-title^='Share']").count() == 0
+
+
+_RING_CONTRAST = """(e) => {
+  const rgb = (c) => (c.match(/\\d+(\\.\\d+)?/g) || []).slice(0, 3).map(Number);
+  const lum = (c) => { const v = rgb(c).map((x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  let bg = "rgb(255, 255, 255)";
+  for (let n = e.parentElement; n; n = n.parentElement) {
+    const c = getComputedStyle(n).backgroundColor;
+    if (c && !c.startsWith("rgba(0, 0, 0, 0)") && c !== "transparent") { bg = c; break; }
+  }
+  const s = getComputedStyle(e);
+  const shadow = s.boxShadow.match(/rgba?\\([^)]*\\)/);
+  return Math.max(s.outlineStyle === "none" ? 1 : ratio(s.outlineColor, bg), shadow ? ratio(shadow[0], bg) : 1);
+}"""
+
+
+def test_the_focus_ring_stands_out_from_the_page_behind_it(page: Any, server: tuple[str, Clinic]) -> None:
+    """WCAG 1.4.11: the ring that shows where the keyboard is has 3:1 against what is around it. The yellow
+    ring alone was 1.5-1.6:1 on the page's light background; it now has a dark ring inside it."""
+    base, clinic = server
+    _sign_in(page, base, "paula@home.test")
+    page.goto(f"{base}/patients/{clinic.patient_a}/log")
+    seen = set()
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        focused = page.evaluate_handle("document.activeElement")
+        tag = page.evaluate("e => e.tagName + (e.type ? ':' + e.type : '')", focused)
+        if tag.startswith("BODY"):
+            break
+        seen.add(tag.split(":")[0])
+        ratio = page.evaluate(_RING_CONTRAST, focused)
+        assert ratio >= 3, f"{tag}: the focus ring is {ratio:.2f}:1 against the page"
+    assert {"A", "INPUT", "BUTTON"} <= seen
