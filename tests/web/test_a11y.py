@@ -8,6 +8,7 @@ at it rather than at the top of the page."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from tests.web.conftest import Clinic, check_in, csrf_of, post, sign_in, upload_sample, wait_for_job
@@ -192,3 +193,21 @@ def test_a_walks_plots_have_their_figures_as_a_table(client: Any, clinic: Clinic
     heads = re.findall(r'<th scope="col">(.*?)</th>', table.group(1))
     assert heads == ["bout", "cadence (steps/min)", "speed (m/s)"]
     assert 'id="plot-bouts-figures"' not in html  # spans of time: "In short" says them
+
+
+def test_the_analysis_progress_is_told_by_a_live_region_that_stays(client: Any, clinic: Clinic) -> None:
+    """The job's status is swapped whole every second; a live region swapped in is not announced (so "Done"
+    was not said): the region is the one around it, which stays, on the job page and on the upload page."""
+    sign_in(client, "paula@home.test")
+    job = upload_sample(client, clinic.patient_a)
+    assert job.status_code == 303
+    page = client.get(job.headers["location"], follow_redirects=False)
+    if page.status_code == 200:  # (an analysis already done sends on to its result)
+        assert re.search(r'<div id="job-live" role="status">\s*<div id="job-status"', page.text)
+    status = client.get(job.headers["location"] + "/status").text
+    assert 'id="job-status"' in status and "role=" not in status and "aria-live" not in status
+    templates = Path(__file__).resolve().parents[2] / "src" / "backstride" / "web" / "templates"
+    assert re.search(r'<div id="job-live" role="status">\s*\{% with', (templates / "job.html").read_text())
+    upload = client.get(f"/patients/{clinic.patient_a}/recordings/new").text
+    assert re.search(r'<div id="upload-result" aria-live="polite"', upload)
+    wait_for_job(client, job.headers["location"])
