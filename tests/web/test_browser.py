@@ -754,3 +754,119 @@ def test_no_page_scrolls_sideways_on_a_phone(phone: Any, demo_server: str, shots
         phone.go_back()
     check(f"/patients/{alex}/summary.html?view=1")
     check(f"{recording}/report.html?view=1")
+
+
+def test_a_tick_box_beside_a_long_label_keeps_its_size_on_a_phone(phone: Any, demo_server: str) -> None:
+    """The daily log's exercises and warning signs, and the new patient's first sign-in: a box beside a label
+    that wraps on a phone stays square and full size (it was squeezed to 13 px wide)."""
+    base = demo_server
+    phone.goto(f"{base}/signin")
+    phone.get_by_label("Email").fill("alex@demo.backstride")
+    phone.get_by_label("Password").fill("demo-alex-2026")
+    phone.get_by_role("button", name="Sign in").click()
+    phone.wait_for_load_state("networkidle")
+    phone.get_by_role("link", name="Daily log").first.click()
+    phone.get_by_text("I have a new warning sign").click()
+    boxes = phone.locator("main input[type=checkbox], main input[type=radio]")
+    assert boxes.count() > 5
+    for box in boxes.all():
+        size = _box(box)
+        assert size["width"] >= 17 and abs(size["width"] - size["height"]) < 0.5, size
+
+
+def test_a_refused_upload_sent_from_the_keyboard_leaves_the_focus_on_the_answer(
+    page: Any, server: tuple[str, Clinic], tmp_path: Path
+) -> None:
+    """The upload's button is disabled while the file is sent, which took the focus from it to the page's
+    body (a keyboard or screen reader user was put back at the top): the answer takes the focus."""
+    base, clinic = server
+    _sign_in(page, base, "paula@home.test")
+    page.goto(f"{base}/patients/{clinic.patient_a}/recordings/new")
+    table = tmp_path / "logger.csv"  # acceleration without a time column: refused, asking for the rate
+    table.write_text("ax,ay,az\n" + "0.01,0.02,0.98\n" * 500)
+    page.set_input_files("#file", str(table))
+    page.get_by_role("button", name="Upload and analyse").focus()
+    page.keyboard.press("Enter")
+    page.locator("#upload-result [role=alert]").wait_for(timeout=30_000)
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'upload-result'")
+
+
+def test_what_a_walks_figure_means_reads_in_lines_on_a_phone(phone: Any, demo_server: str) -> None:
+    """The walk's comparison with the norms: its column of sentences was squeezed to a word or two a line
+    (the table, wider than a phone, scrolls in its own box)."""
+    base = demo_server
+    phone.goto(f"{base}/signin")
+    phone.get_by_label("Email").fill("alex@demo.backstride")
+    phone.get_by_label("Password").fill("demo-alex-2026")
+    phone.get_by_role("button", name="Sign in").click()
+    phone.wait_for_load_state("networkidle")
+    alex = int(phone.url.rstrip("/").split("/")[-1])
+    phone.goto(f"{base}/patients/{alex}/recordings")
+    phone.locator("table a").first.click()
+    phone.wait_for_load_state("networkidle")
+    meanings = phone.locator("#norms tbody td:last-child")
+    assert meanings.count() > 0
+    for cell in meanings.all():
+        assert _box(cell)["width"] >= 200
+
+
+def test_no_plot_offers_to_send_its_figures_to_plotlys_cloud(
+    page: Any, demo_server: str, tmp_path: Path
+) -> None:
+    """Plotly's toolbar (shown on a desktop) has a "Share chart..." button by default that uploads the plotted
+    figures, a patient's, to plotly's cloud service: neither the offline report nor the app's pages have it."""
+    from backstride.cli import main
+
+    target = tmp_path / "report.html"
+    assert main(["analyze", str(io.sample_path()), "--height-m", "1.59", "--html", str(target)]) == 0
+    page.goto(target.as_uri())
+    blocks = page.locator("script[data-plot-for]").count()
+    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length === {blocks}")
+    assert page.locator(".modebar-btn").count() > 0  # the toolbar is there, to zoom and save a picture
+    assert page.locator(".modebar-btn[data-title^='Share']").count() == 0
+    page.goto(f"{demo_server}/signin")
+    page.get_by_label("Email").fill("alex@demo.backstride")
+    page.get_by_label("Password").fill("demo-alex-2026")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("link", name="Progress").first.click()
+    assert page.locator("div.plot").count() > 0
+    for plot in page.locator("div.plot").all():  # (the app's policy allows no evaluated predicate)
+        plot.locator(".main-svg").first.wait_for()
+    assert page.locator(".modebar-btn").count() > 0
+    assert page.locator(".modebar-btn[data-title^='Share']").count() == 0
+
+
+_RING_CONTRAST = """(e) => {
+  const rgb = (c) => (c.match(/\\d+(\\.\\d+)?/g) || []).slice(0, 3).map(Number);
+  const lum = (c) => { const v = rgb(c).map((x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  let bg = "rgb(255, 255, 255)";
+  for (let n = e.parentElement; n; n = n.parentElement) {
+    const c = getComputedStyle(n).backgroundColor;
+    if (c && !c.startsWith("rgba(0, 0, 0, 0)") && c !== "transparent") { bg = c; break; }
+  }
+  const s = getComputedStyle(e);
+  const shadow = s.boxShadow.match(/rgba?\\([^)]*\\)/);
+  return Math.max(s.outlineStyle === "none" ? 1 : ratio(s.outlineColor, bg), shadow ? ratio(shadow[0], bg) : 1);
+}"""
+
+
+def test_the_focus_ring_stands_out_from_the_page_behind_it(page: Any, server: tuple[str, Clinic]) -> None:
+    """WCAG 1.4.11: the ring that shows where the keyboard is has 3:1 against what is around it. The yellow
+    ring alone was 1.5-1.6:1 on the page's light background; it now has a dark ring inside it."""
+    base, clinic = server
+    _sign_in(page, base, "paula@home.test")
+    page.goto(f"{base}/patients/{clinic.patient_a}/log")
+    seen = set()
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        focused = page.evaluate_handle("document.activeElement")
+        tag = page.evaluate("e => e.tagName + (e.type ? ':' + e.type : '')", focused)
+        if tag.startswith("BODY"):
+            break
+        seen.add(tag.split(":")[0])
+        ratio = page.evaluate(_RING_CONTRAST, focused)
+        assert ratio >= 3, f"{tag}: the focus ring is {ratio:.2f}:1 against the page"
+    assert {"A", "INPUT", "BUTTON"} <= seen

@@ -81,13 +81,14 @@ def test_a_new_patient_with_every_field_wrong_comes_back_with_every_problem_name
     assert "The patient was not added yet." in page.text
     # what was typed is still there, each field that could not be used marked
     assert _field(page.text, "email") == (
-        '<input id="email" name="email" type="email" required value="nora.home.test" aria-invalid="true">'
+        '<input id="email" name="email" type="email" required value="nora.home.test" aria-invalid="true"'
+        ' aria-describedby="details-problems">'
     )
     assert 'value="300" aria-invalid="true"' in _field(page.text, "age")
     assert 'value="tall" aria-invalid="true"' in _field(page.text, "height_m")
     assert 'value="3" aria-invalid="true"' in _field(page.text, "sensor_height_m")
     assert 'aria-invalid="true"' in _field(page.text, "name")
-    assert '<select id="sex" name="sex" aria-invalid="true">' in page.text
+    assert '<select id="sex" name="sex" aria-invalid="true" aria-describedby="details-problems">' in page.text
     assert 'value="password" checked' in page.text  # the way to sign in that was chosen
     assert _people(clinic) == before  # nothing kept
 

@@ -131,10 +131,13 @@
       delete layout.xaxis.dtick;
       layout.xaxis.nticks = 5;
     }
+    /* showSendToCloud: false: plotly's toolbar has a "Share chart..." button by default, which sends the
+       plotted figures (a patient's) to plotly's cloud service; a report is read offline, the app sends
+       nothing out */
     return {
       data: fig.data,
       layout: layout,
-      config: { displaylogo: false, responsive: true, displayModeBar: !narrow }
+      config: { displaylogo: false, responsive: true, displayModeBar: !narrow, showSendToCloud: false }
     };
   }
 

@@ -10,6 +10,16 @@
       options.open = true;
     }
   });
+  /* The upload's button is disabled while the file is sent (hx-disabled-elt), and a disabled button loses the
+     focus to the page's body: a keyboard or screen reader user is then put back at the page's top. The
+     answer that came back (a refusal and its reason, or the analysis's progress) takes the focus instead. */
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var result = e.target;
+    if (result && result.id === "upload-result" &&
+        (!document.activeElement || document.activeElement === document.body)) {
+      result.focus();
+    }
+  });
   /* Upload progress: htmx fires htmx:xhr:progress while the file is sent. */
   document.addEventListener("htmx:xhr:progress", function (e) {
     var bar = document.getElementById("upload-progress");
