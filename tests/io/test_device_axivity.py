@@ -269,3 +269,29 @@ def test_common_code_takes_the_signals(folder: Path) -> None:
     assert recording.gyr_dps is not None
     assert recording.n_samples == pytest.approx(105.27 * recording.sampling_rate_hz, abs=2)
     assert float(np.median(np.linalg.norm(recording.acc_mps2, axis=1))) == pytest.approx(9.81, abs=0.3)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("days", [365, 30 * 365])
+def test_clock_jumping_far_forward_is_one_error(folder: Path, tmp_path: Path, days: int) -> None:
+    """A device clock set a year (or decades) ahead half way through: refused at once, saying where, never a
+    year of straight line put on the grid sample by sample (that took the best part of an hour)."""
+    header, blocks = _split(folder / "openmovement_example-610-steps.cwa")
+    for block in blocks[300:]:
+        _restamp(block, days * 86_400)
+    path = _write(tmp_path / "jump.cwa", header, blocks)
+    with pytest.raises(InputError, match=r"jumps .*days forward.*2012-03-27T11:2"):
+        for _ in io.iter_chunks(path):
+            pass
+    with pytest.raises(InputError, match=r"jumps .*days forward"):
+        io.read(path)
+
+
+def test_clock_paused_a_day_is_bridged(folder: Path, tmp_path: Path) -> None:
+    """A pause of a day is bridged as before (an ActiGraph asleep overnight is the usual case)."""
+    header, blocks = _split(folder / "skdh_ax6_sample.cwa")
+    for block in blocks[150:]:
+        _restamp(block, 86_400)
+    recording = io.read(_write(tmp_path / "day.cwa", header, blocks))
+    assert 86_400 < recording.duration_s < 86_400 + 110
+    assert any("hold a straight line" in note for note in recording.notes)

@@ -200,3 +200,32 @@ def test_cut_and_damaged_copies_end_in_a_reading_or_one_clear_error(devices: Pat
             outcomes["refused"] += 1
     # both ends are exercised: most damage is read past, and some leaves nothing to read
     assert outcomes["read"] >= 20 and outcomes["refused"] >= 1, outcomes
+
+
+@pytest.mark.parametrize(
+    ("name", "worn"),
+    [
+        ("axivity_cwa/GGIRread_ax3_testfile.cwa", "right wrist"),  # _p=right+wrist
+        ("actigraph_gt3x/pygt3x_ISM_Enabled.gt3x", "wrist, right"),  # Limb: Wrist, Side: Right
+    ],
+)
+def test_a_device_worn_off_the_trunk_is_warned_of(shared_data: Path, name: str, worn: str) -> None:
+    """A logger whose own file says it was worn on the wrist is measured as if at the lower back: the
+    figures are not valid for it, and the recording says so (it said nothing)."""
+    path = shared_data / "devices" / name
+    for notes in (io.read(path).notes, next(iter(io.iter_chunks(path))).notes):
+        warned = [n for n in notes if n.startswith("warning:") and f"worn on the {worn}" in n]
+        assert len(warned) == 1 and "lower back" in warned[0]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "geneactiv_bin/skdh_gnactv_sample.bin",  # Device Location Code: back
+        "actigraph_gt3x/GGIR_actigraph_testfile.gt3x",  # Limb: Waist
+        "axivity_cwa/openmovement_example-610-steps.cwa",  # no placement written
+    ],
+)
+def test_a_device_at_the_trunk_or_unplaced_is_not_warned_of(shared_data: Path, name: str) -> None:
+    notes = io.read(shared_data / "devices" / name).notes
+    assert not any("worn on the" in n for n in notes)

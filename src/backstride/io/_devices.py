@@ -4,11 +4,18 @@ Each device module provides ``looks_like_<name>(path) -> bool`` and ``iter_<name
 which yields the file as consecutive :class:`~backstride.io._raw.RawSignals` blocks (acceleration in g,
 angular rate in deg/s, times from the file's first sample with its real gaps), so a week-long file is never
 held whole. The registry checks a cheap signature here first, so reading a CSV imports none of them.
+
+Where the file says where the device was worn (an Axivity's ``_p=right+wrist``, an ActiGraph's ``Limb`` and
+``Side``, a GENEActiv's ``Device Location Code``) and that is a limb, the recording starts with a warning: the
+figures are measured as from a sensor at the lower back and do not hold for a wrist or an ankle (research
+loggers are mostly worn on the wrist). The trunk (back, waist, hip, chest) and an unnamed placement are left
+without one.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import cast
@@ -23,6 +30,11 @@ DEVICE_FORMATS: dict[str, str] = {
 }
 
 DEVICE_SUFFIXES: tuple[str, ...] = (".cwa", ".gt3x", ".bin")
+
+# placements on a limb, where a sensor does not move with the trunk (whole words: "arm" is not "warm")
+_LIMB = re.compile(
+    r"\b(wrist|hand|arm|forearm|elbow|ankle|foot|feet|leg|thigh|shank|shin|knee)s?\b", re.IGNORECASE
+)
 
 
 def _module(name: str) -> object:
@@ -60,9 +72,26 @@ def device_format(path: Path, head: bytes, zipped_names: list[str] | None = None
 def iter_device_raw(name: str, path: Path, *, block_samples: int = 1_000_000) -> Iterator[RawSignals]:
     """The file as consecutive blocks of about ``block_samples`` samples."""
     reader = cast(Callable[..., Iterator[RawSignals]], getattr(_module(name), f"iter_{name}_raw"))
+    first = True
     for block in reader(path, block_samples=block_samples):
         block.gravity_included = True  # a logger's raw accelerometer always measures gravity
+        if first:
+            first = False
+            note = placement_note(block.metadata)
+            if note is not None:
+                block.notes.insert(0, note)
         yield block
+
+
+def placement_note(metadata: dict[str, object]) -> str | None:
+    """A warning when the file says the device was worn on a limb (its ``body_location`` or ``location``)."""
+    where = metadata.get("body_location") or metadata.get("location")
+    if not isinstance(where, str) or not _LIMB.search(where):
+        return None
+    return (
+        f"warning: the file says the device was worn on the {where.strip()}; backstride measures walking from a "
+        "sensor at the lower back, so the steps, bouts and gait figures found here do not hold for that placement"
+    )
 
 
 def read_device_raw(name: str, path: Path) -> RawSignals:

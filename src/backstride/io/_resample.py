@@ -25,11 +25,16 @@ Decisions (each correction leaves a plain sentence in ``Recording.notes``):
   longest and where it starts, and bridged by the same linear interpolation. The recording is never split.
   Gaps longer than 10 s are named separately in the notes as stretches that are a straight line rather
   than measurement, so nobody mistakes them for standing still.
+* **A jump of the time stamps over 7 days** (a device's clock set to another year, two recordings joined)
+  → error naming the row and its time: bridging it would put weeks or decades of straight line on the grid
+  sample by sample, an hour of work or more for a year at 100 Hz (a logger asleep overnight, the longest
+  real pause, is hours).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +48,7 @@ from backstride.recording import FloatArray, Recording
 
 MAX_FILLED_NAN_RUN_S = 0.5
 LONG_GAP_S = 10.0
+MAX_GAP_S = 7 * 86_400.0
 REGULAR_TOLERANCE = 0.05
 
 
@@ -76,6 +82,26 @@ class Dropped:
         ]
 
 
+def refuse_jump(raw: RawSignals, before_s: float, index: int) -> None:
+    """Refuse the jump of the time stamps from ``before_s`` to row ``index`` of ``raw`` (over
+    :data:`MAX_GAP_S`), naming the row and, when the file is dated, the time before the jump."""
+    after_s = float(raw.time_s[index])
+    when = ""
+    start = raw.metadata.get("start_time")
+    if raw.epoch_s is not None:
+        when = f" (after {iso_from_epoch_s(raw.epoch_s + before_s, raw.zone)})"
+    elif isinstance(start, str):
+        try:
+            when = f" (after {(datetime.fromisoformat(start) + timedelta(seconds=before_s)).isoformat()})"
+        except (ValueError, OverflowError):
+            when = ""
+    raise InputError(
+        f"{raw.source}: the time jumps {(after_s - before_s) / 86_400:.1f} days forward on {raw.where(index)}"
+        f"{when}; a pause of over {MAX_GAP_S / 86_400:g} days is not bridged: the device's clock was set "
+        "wrong or the file joins two recordings"
+    )
+
+
 def check_time(raw: RawSignals, gyr_before: GyrReading | None = None, dropped: Dropped | None = None) -> None:
     """Refuse empty input, missing time stamps and time going backwards; drop duplicated stamps.
 
@@ -96,6 +122,9 @@ def check_time(raw: RawSignals, gyr_before: GyrReading | None = None, dropped: D
         t = raw.time_s
     with no_hugepages():
         dt = np.diff(t)
+    if t.shape[0] >= 2 and float(dt.max()) > MAX_GAP_S:
+        i = int(np.argmax(dt > MAX_GAP_S)) + 1
+        refuse_jump(raw, float(t[i - 1]), i)
     if t.shape[0] < 2 or float(dt.min()) > 0:
         raw.dt = dt
         return

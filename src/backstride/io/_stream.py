@@ -23,6 +23,7 @@ from backstride._stats import median
 from backstride.io._raw import RawSignals, join_raw
 from backstride.io._resample import (
     MAX_FILLED_NAN_RUN_S,
+    MAX_GAP_S,
     REGULAR_TOLERANCE,
     Dropped,
     Filled,
@@ -36,6 +37,7 @@ from backstride.io._resample import (
     grid_count,
     irregular_note,
     is_one_sensor_a_row,
+    refuse_jump,
     time_base,
 )
 from backstride.io._units import iso_from_epoch_s
@@ -112,6 +114,8 @@ def _continue_order(
             raise InputError(
                 f"{raw.source}: time goes backwards on {raw.where(0)}; the rows are out of order"
             )
+        if raw.time_s[0] - last_t > MAX_GAP_S:
+            refuse_jump(raw, last_t, 0)
         if raw.time_s[0] == last_t:
             keep = slice(1, None)
             raw.time_s, raw.acc = raw.time_s[keep], raw.acc[keep]
