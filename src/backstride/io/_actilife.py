@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from backstride._errors import InputError
-from backstride.io._csvlayout import GZIP_CUT_SHORT, arrow_source, head_text, is_gzip
+from backstride.io._csvlayout import GZIP_CUT_SHORT, RowHandler, arrow_source, head_text, is_gzip
 from backstride.io._raw import RawSignals
 
 HEADER_LINES = 10
@@ -127,6 +127,13 @@ def _header(path: Path) -> _Header:
     return _Header(float(rate.group(1)), start, metadata, skip, names)
 
 
+def _batches(source: Any, read: Any, held: RowHandler, convert: Any) -> Iterator[Any]:
+    """The record batches of pyarrow's streaming reader; the reader and its options are gone when this ends
+    (closed or run out), so ``held`` can wait for pyarrow to let go of its row handler."""
+    parse = pacsv.ParseOptions(invalid_row_handler=held.relay)
+    yield from pacsv.open_csv(source, read_options=read, parse_options=parse, convert_options=convert)
+
+
 def iter_actilife_raw(path: Path, *, block_samples: int = 1_000_000) -> Iterator[RawSignals]:
     """The export as consecutive blocks of about ``block_samples`` rows (acceleration in g)."""
     header = _header(path)
@@ -139,7 +146,7 @@ def iter_actilife_raw(path: Path, *, block_samples: int = 1_000_000) -> Iterator
     read = pacsv.ReadOptions(
         skip_rows=header.skip_rows, column_names=header.names, block_size=max(1 << 16, block_samples * 20)
     )
-    parse = pacsv.ParseOptions(invalid_row_handler=skip)
+    held = RowHandler(skip)
     convert = pacsv.ConvertOptions(
         include_columns=list(COLUMNS), column_types={c: pa.float64() for c in COLUMNS}
     )
@@ -149,8 +156,7 @@ def iter_actilife_raw(path: Path, *, block_samples: int = 1_000_000) -> Iterator
         origin: float | None = None  # time of the first sample kept: times count from it
         pending: RawSignals | None = None
         try:
-            reader = pacsv.open_csv(source, read_options=read, parse_options=parse, convert_options=convert)
-            for batch in reader:
+            for batch in _batches(source, read, held, convert):
                 acc = np.column_stack([batch.column(i).to_numpy(zero_copy_only=False) for i in range(3)])
                 time = (row + np.arange(acc.shape[0], dtype=np.float64)) / header.rate_hz
                 row += acc.shape[0]
@@ -168,6 +174,8 @@ def iter_actilife_raw(path: Path, *, block_samples: int = 1_000_000) -> Iterator
                 pending = _block(path, header, time - origin, acc, start_s=origin if first else None)
         except pa.ArrowInvalid as exc:
             raise InputError(f"{path.name} has a row that is not three numbers ({exc})") from exc
+        finally:
+            held.let_go()
         if pending is None:
             raise InputError(f"{path.name} holds no samples (no rows, or only ActiLife's 0,0,0 filler)")
         pending.notes.extend(_end_notes(zeros, len(skipped), header.rate_hz))

@@ -32,6 +32,7 @@ from backstride.io._csvlayout import (
     GZIP_CUT_SHORT,
     CsvLayout,
     GzipReader,
+    RowHandler,
     arrow_source,
     is_number,
     open_binary,
@@ -75,6 +76,29 @@ class _BadRows:
         return "skip"
 
 
+class _Parse:
+    """pyarrow's options for one read of a CSV (``options``, keyword arguments of ``read_csv``/``open_csv``)
+    and the rows it could not split (``bad``); on leaving, it waits until pyarrow has let go of its row handler
+    (:class:`~backstride.io._csvlayout.RowHandler`: the reader must be gone by then)."""
+
+    def __init__(self, layout: CsvLayout, block_size: int | None = None) -> None:
+        self.bad = _BadRows()
+        self._held = RowHandler(self.bad)
+        read, parse, convert = _options(layout, self._held.relay, block_size)
+        self.options: dict[str, Any] = {
+            "read_options": read,
+            "parse_options": parse,
+            "convert_options": convert,
+        }
+
+    def __enter__(self) -> _Parse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.options = {}
+        self._held.let_go()
+
+
 def _used(layout: CsvLayout) -> list[int]:
     """The columns read, the time's first (when there is one: else the rows are timed at a given rate)."""
     used = [
@@ -86,7 +110,7 @@ def _used(layout: CsvLayout) -> list[int]:
     return [layout.time_index, *used] if layout.time_index >= 0 else used
 
 
-def _options(layout: CsvLayout, bad: _BadRows, block_size: int | None = None) -> tuple[Any, Any, Any]:
+def _options(layout: CsvLayout, bad: Any, block_size: int | None = None) -> tuple[Any, Any, Any]:
     used = _used(layout)
     internal = layout.internal
     read = pacsv.ReadOptions(
@@ -165,20 +189,20 @@ def _is_float(text: str) -> bool:
 
 
 def _read_table(layout: CsvLayout) -> tuple[pa.Table, list[str]]:
-    bad = _BadRows()
-    read, parse, convert = _options(layout, bad)
     notes: list[str] = []
     with arrow_source(layout.path, layout.gzip) as (source, gz):
         try:
-            table = pacsv.read_csv(source, read_options=read, parse_options=parse, convert_options=convert)
+            with _Parse(layout) as parse:
+                table = pacsv.read_csv(source, **parse.options)
+            bad = parse.bad.texts
         except pa.ArrowInvalid as exc:
             table = _after_conversion_error(layout, exc)
             notes.append(_TRUNCATED)
-            bad = _BadRows()
+            bad = []
         if gz is not None and gz.cut_short:
             notes.append(GZIP_CUT_SHORT)
-    if bad.texts:
-        notes.append(_bad_rows(layout, bad.texts))
+    if bad:
+        notes.append(_bad_rows(layout, bad))
     return table, notes
 
 
@@ -219,11 +243,8 @@ def _after_conversion_error(layout: CsvLayout, exc: pa.ArrowInvalid) -> pa.Table
         with open_binary(layout.path) as handle:
             data = handle.read()
         cut = data.rstrip(b"\r\n").rfind(b"\n")
-        bad = _BadRows()
-        read, parse, convert = _options(layout, bad)
-        return pacsv.read_csv(
-            io.BytesIO(data[: cut + 1]), read_options=read, parse_options=parse, convert_options=convert
-        )
+        with _Parse(layout) as parse:
+            return pacsv.read_csv(io.BytesIO(data[: cut + 1]), **parse.options)
     if found is not None:
         column = found[2]
     name = layout.names[column] if 0 <= column < len(layout.names) else f"#{match.group(1)}"
@@ -502,14 +523,24 @@ def iter_csv_raw(path: Path, *, block_bytes: int | None = None, **columns: Any) 
 def _streamed_tables(layout: CsvLayout, source: Any, block_bytes: int) -> Iterator[pa.Table]:
     """The rows block by block (a cut-off last line dropped with a note), each as counted from the file's
     first data line: a block re-read after pyarrow failed on the last line starts where the last one ended."""
-    bad = _BadRows()
-    read, parse, convert = _options(layout, bad, block_size=block_bytes)
-    try:
-        reader = pacsv.open_csv(source, read_options=read, parse_options=parse, convert_options=convert)
-    except pa.ArrowInvalid as exc:
+    with _Parse(layout, block_size=block_bytes) as parse:
+        try:
+            reader = pacsv.open_csv(source, **parse.options)
+        except pa.ArrowInvalid as exc:
+            failed: pa.ArrowInvalid | None = exc
+        else:
+            failed = None
+            try:
+                yield from _batches(layout, reader, parse.bad)
+            finally:
+                del reader  # before _Parse waits for pyarrow to let go of its row handler
+    if failed is not None:
         layout.notes.append(_TRUNCATED)
-        yield _after_conversion_error(layout, exc)  # raises unless the last line is cut
-        return
+        yield _after_conversion_error(layout, failed)  # raises unless the last line is cut
+
+
+def _batches(layout: CsvLayout, reader: Any, bad: _BadRows) -> Iterator[pa.Table]:
+    """The tables of a streaming ``reader``, ``bad`` its rows it could not split (see :func:`_streamed_tables`)."""
     done = 0
     while True:
         try:
