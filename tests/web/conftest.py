@@ -205,6 +205,17 @@ def wait_for_job(client: Any, job_url: str, timeout_s: float = 60.0) -> Any:
     raise AssertionError("the analysis did not finish in time")
 
 
+def analysed_sample(client: Any, patient_id: int) -> str:
+    """Upload the bundled sample, wait for its analysis, and give its walk's page (``/patients/N/recordings/M``)."""
+    job = upload_sample(client, patient_id)
+    assert job.status_code == 303
+    wait_for_job(client, job.headers["location"])
+    listing = client.get(f"/patients/{patient_id}/recordings").text
+    found = re.search(rf'href="(/patients/{patient_id}/recordings/\d+)"', listing)
+    assert found
+    return found.group(1)
+
+
 def zip_bytes(members: dict[str, bytes]) -> bytes:
     """A ZIP archive, in memory, holding ``members`` (name -> content)."""
     buffer = io.BytesIO()

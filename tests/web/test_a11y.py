@@ -11,7 +11,16 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.web.conftest import Clinic, check_in, csrf_of, post, sign_in, upload_sample, wait_for_job
+from tests.web.conftest import (
+    Clinic,
+    analysed_sample,
+    check_in,
+    csrf_of,
+    post,
+    sign_in,
+    upload_sample,
+    wait_for_job,
+)
 
 _TAG_RE = re.compile(r"<(?:input|select|textarea)\b[^>]*>", re.S)
 
@@ -179,13 +188,7 @@ def test_every_plot_of_the_course_has_its_figures_as_a_table(client: Any, clinic
 
 def test_a_walks_plots_have_their_figures_as_a_table(client: Any, clinic: Clinic) -> None:
     sign_in(client, "paula@home.test")
-    job = upload_sample(client, clinic.patient_a)
-    assert job.status_code == 303
-    wait_for_job(client, job.headers["location"])
-    listing = client.get(f"/patients/{clinic.patient_a}/recordings").text
-    rec = re.search(rf'href="(/patients/{clinic.patient_a}/recordings/\d+)"', listing)
-    assert rec
-    html = client.get(rec.group(1)).text
+    html = client.get(analysed_sample(client, clinic.patient_a)).text
     for plot_id in ("plot-cadence-speed", "plot-foot-steps", "plot-trunk-lean"):
         assert f'id="{plot_id}-figures"' in html, plot_id
     table = re.search(r'id="plot-cadence-speed-figures">(.*?)</details>', html, re.S)

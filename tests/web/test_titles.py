@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.web.conftest import Clinic, check_in, post, sign_in, upload_sample, wait_for_job
+from tests.web.conftest import Clinic, analysed_sample, check_in, post, sign_in
 
 
 def _title(html: str) -> str:
@@ -19,17 +19,10 @@ def test_a_clinicians_pages_of_a_patient_name_the_patient_in_the_title(client: A
     sign_in(client, "paula@home.test")
     check_in(client, clinic.patient_a)
     post(client, f"/patients/{clinic.patient_a}/questionnaires/nprs", {"score": "4"})
-    job = upload_sample(client, clinic.patient_a)
-    assert job.status_code == 303
-    wait_for_job(client, job.headers["location"])
-    recordings = client.get(f"/patients/{clinic.patient_a}/recordings").text
-    rec = re.search(rf'href="(/patients/{clinic.patient_a}/recordings/\d+)"', recordings)
-    assert rec
-    own = {
-        path: _title(client.get(path).text) for path in (f"/patients/{clinic.patient_a}/plan", rec.group(1))
-    }
+    walk = analysed_sample(client, clinic.patient_a)
+    own = {path: _title(client.get(path).text) for path in (f"/patients/{clinic.patient_a}/plan", walk)}
     assert own[f"/patients/{clinic.patient_a}/plan"] == "Your plan · backstride"
-    assert own[rec.group(1)].startswith("Your walk, ")  # with the day it was uploaded: one title per walk
+    assert own[walk].startswith("Your walk, ")  # with the day it was uploaded: one title per walk
     assert "Paula" not in "".join(own.values())
 
     client.post("/signout", data={"csrf_token": client.csrf})
@@ -47,7 +40,7 @@ def test_a_clinicians_pages_of_a_patient_name_the_patient_in_the_title(client: A
             f"{base}/questionnaires/nprs",
             f"{base}/recordings",
             f"{base}/recordings/new",
-            rec.group(1),
+            walk,
         )
     }
     for path, title in titles.items():
@@ -55,5 +48,5 @@ def test_a_clinicians_pages_of_a_patient_name_the_patient_in_the_title(client: A
         assert "your" not in title.lower(), (path, title)
     assert titles[f"{base}/plan"] == "Plan of Paula Patient · backstride"
     assert titles[f"{base}/progress"] == "Progress – Paula Patient · backstride"
-    assert titles[rec.group(1)].startswith("Walk of Paula Patient, ")
+    assert titles[walk].startswith("Walk of Paula Patient, ")
     assert len(set(titles.values())) == len(titles)
