@@ -69,3 +69,10 @@ def test_a_damaged_file_is_one_readable_error(app: typer.Typer, tmp_path: Path) 
     result = CliRunner().invoke(app, ["activity", str(bad)])
     assert isinstance(result.exception, InputError)  # backstride.cli.main prints it as one line, exit 2
     assert str(result.exception).startswith("export.xml is not well-formed XML at line 3")
+
+
+def test_records_asked_for_without_json_are_refused_not_ignored(app: typer.Typer, shared_data: Path) -> None:
+    walk = shared_data / "devices" / "garmin_fit" / "fitparse_garmin-fenix-5-walk.fit"
+    result = CliRunner().invoke(app, ["activity", str(walk), "--records"])
+    assert isinstance(result.exception, InputError)  # one line, exit 2 (backstride.cli.main)
+    assert str(result.exception) == "--records writes every record into the JSON: give it with --json"

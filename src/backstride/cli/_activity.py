@@ -36,9 +36,12 @@ def activity(
     ] = False,
 ) -> None:
     """Steps per day, and how fast and how evenly the person walks, from Apple Health or a Garmin watch."""
+    from backstride._errors import InputError
     from backstride._jsontext import json_lines
     from backstride.activity import read_activity
 
+    if records and not json_out:  # the table has no place for them: asked for, they must not go unsaid
+        raise InputError("--records writes every record into the JSON: give it with --json")
     keep = json_out and records  # the days and walks need no records: an export of any size in flat memory
     data = read_activity(file, keep_records=keep)
     if json_out:
