@@ -338,9 +338,9 @@ def progress_command(
         # a key given twice is an error, but it must not hide a warning sign logged once elsewhere
         from backstride.clinic._jsonfile import read_json_without_duplicated_keys
 
-        if not logged_warning_signs(read_json_without_duplicated_keys(log)):
-            raise
         raw = read_json_without_duplicated_keys(log)
+        if not logged_warning_signs(raw):
+            raise
     flagged = logged_warning_signs(raw)
     if flagged:
         # a warning sign stops the plan before anything else is checked: a slip elsewhere in the log or in

@@ -96,9 +96,6 @@ def read_json_without_duplicated_keys(path: Path) -> Any:
     key stays an error otherwise, and a sign given twice is not read here: which value is meant is unknown).
     """
 
-    def pairs(items: list[tuple[str, Any]]) -> _Pairs:
-        return _Pairs(items)
-
     def once(value: Any) -> Any:
         if isinstance(value, _Pairs):
             keys = [k for k, _ in value]
@@ -108,6 +105,6 @@ def read_json_without_duplicated_keys(path: Path) -> Any:
         return value
 
     try:
-        return once(json.loads(read_text(path, "the"), object_pairs_hook=pairs))
+        return once(json.loads(read_text(path, "the"), object_pairs_hook=_Pairs))
     except (InputError, json.JSONDecodeError):
         return None
