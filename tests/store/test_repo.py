@@ -328,6 +328,25 @@ def test_a_profile_the_store_keeps_is_one_every_analysis_takes(
     assert outcomes == [taken, taken]
 
 
+def test_profile_problems_name_every_field_and_check_profile_raises_the_first_in_words() -> None:
+    """A form shows each refused figure under its own field: the store names the problems field by field, in
+    words without the field's name, and its check raises the first with the name in front."""
+    problems = store.profile_problems(age=130, sex="other", height_m=178.0, sensor_height_m=0.1)
+    assert problems == {
+        "sex": "must be 'female' or 'male' (or left out), not 'other'",
+        "age": "130 is not plausible (years)",
+        "height_m": "178.0 m is not plausible; give it in metres, e.g. 1.72",
+        "sensor_height_m": "0.1 m is not plausible; give it in metres",
+    }
+    assert store.profile_problems(age=40, sex="female", height_m=1.7, sensor_height_m=None) == {}
+    with pytest.raises(
+        InputError, match=r"^height 178\.0 m is not plausible; give it in metres, e\.g\. 1\.72$"
+    ):
+        store.check_profile(age=None, sex=None, height_m=178.0, sensor_height_m=None)
+    with pytest.raises(InputError, match=r"^sensor height 0\.1 m is not plausible"):
+        store.check_profile(age=40, sex=None, height_m=1.7, sensor_height_m=0.1)
+
+
 def test_a_name_longer_than_its_column_is_refused_in_words(engine: Engine) -> None:
     """PostgreSQL refuses a name wider than its column (a DataError, a page of 500 in the web app); SQLite
     kept it. Both now refuse it alike, before the database is asked."""

@@ -187,22 +187,38 @@ def create_patient(
     return user
 
 
+#: The details of a patient's profile, as the store's messages name them.
+PROFILE_WORDS = {"age": "age", "sex": "sex", "height_m": "height", "sensor_height_m": "sensor height"}
+
+
+def profile_problems(
+    age: float | None, sex: str | None, height_m: float | None, sensor_height_m: float | None
+) -> dict[str, str]:
+    """What is wrong with a patient's details, field by field (``{"height_m": "178.0 m is not plausible;
+    …"}``; empty when nothing is): the gait engine's own bounds (``backstride.gait._subject``), so a profile
+    once saved never makes an analysis fail. Each figure may be ``None`` (not given). A form shows each
+    reason under its own field; :func:`check_profile` raises the first, prefixed with the field's name."""
+    from backstride.gait._subject import age_plausible, height_plausible, sensor_height_plausible
+
+    problems: dict[str, str] = {}
+    if sex is not None and sex not in _SEXES:
+        problems["sex"] = f"must be 'female' or 'male' (or left out), not {sex!r}"
+    if age is not None and not age_plausible(age):
+        problems["age"] = f"{age} is not plausible (years)"
+    if height_m is not None and not height_plausible(height_m):
+        problems["height_m"] = f"{height_m} m is not plausible; give it in metres, e.g. 1.72"
+    if sensor_height_m is not None and not sensor_height_plausible(sensor_height_m):
+        problems["sensor_height_m"] = f"{sensor_height_m} m is not plausible; give it in metres"
+    return problems
+
+
 def check_profile(
     age: float | None, sex: str | None, height_m: float | None, sensor_height_m: float | None
 ) -> None:
-    """Refuse a patient's details that no analysis would take: the gait engine's own bounds
-    (``backstride.gait._subject``), so a profile once saved never makes an analysis fail. Each figure may
-    be ``None`` (not given)."""
-    from backstride.gait._subject import age_plausible, height_plausible, sensor_height_plausible
-
-    if sex is not None and sex not in _SEXES:
-        raise InputError(f"sex must be 'female' or 'male' (or left out), not {sex!r}")
-    if age is not None and not age_plausible(age):
-        raise InputError(f"age {age} is not plausible (years)")
-    if height_m is not None and not height_plausible(height_m):
-        raise InputError(f"height {height_m} m is not plausible; give it in metres, e.g. 1.72")
-    if sensor_height_m is not None and not sensor_height_plausible(sensor_height_m):
-        raise InputError(f"sensor height {sensor_height_m} m is not plausible; give it in metres")
+    """Refuse a patient's details that no analysis would take (:func:`profile_problems`): an
+    :class:`InputError` naming the first problem ("height 178.0 m is not plausible; …")."""
+    for name, reason in profile_problems(age, sex, height_m, sensor_height_m).items():
+        raise InputError(f"{PROFILE_WORDS[name]} {reason}")
 
 
 def update_profile(

@@ -49,24 +49,13 @@ def _text(data: Mapping[str, Any], name: str) -> str:
 
 def _store_refuses(name: str, value: Any) -> str | None:
     """The store's reason for refusing ``value`` as the patient's ``name`` (age, sex, ...), or None: its own
-    check of a patient's details, given this one field alone."""
-    from backstride.store import check_profile
+    check of a patient's details, given this one field alone (the reason in words without the field's name,
+    "178.0 m is not plausible; …", for the form to put under its own label)."""
+    from backstride.store import profile_problems
 
     given = dict.fromkeys(PROFILE)
     given[name] = value
-    try:
-        check_profile(**given)
-    except InputError as exc:
-        return str(exc)
-    return None
-
-
-def _in_form_words(label: str, reason: str) -> str:
-    """The store's reason under the form's name for the field ("height 178.0 m is not plausible" becomes
-    "Height: 178.0 m is not plausible")."""
-    if reason.lower().startswith(label.lower() + " "):
-        reason = reason[len(label) + 1 :]
-    return f"{label}: {reason}."
+    return profile_problems(**given).get(name)
 
 
 def read_details(data: Mapping[str, Any], *, account: bool) -> DetailsForm:
@@ -96,7 +85,7 @@ def read_details(data: Mapping[str, Any], *, account: bool) -> DetailsForm:
             continue
         refused = _store_refuses(name, value) if value is not None else None
         if refused is not None:
-            form.problem(name, _in_form_words(label, refused))
+            form.problem(name, f"{label}: {refused}.")
             continue
         form.profile[name] = value
     sex = _text(data, "sex").strip() or None
