@@ -75,7 +75,8 @@ def test_triage_rules_reference_only_known_questions_and_sources() -> None:
     ids = {q["id"] for q in data["questions"]}
     for rule in data["rules"]:
         assert set(_rule_ids(rule["when"])) <= ids, rule["id"]
-        assert rule["source"] in data["sources"]
+        keys = [rule["source"]] if isinstance(rule["source"], str) else rule["source"]
+        assert keys and set(keys) <= set(data["sources"]), rule["id"]
         assert rule["urgency"] in data["urgency_levels"]
 
 
@@ -155,3 +156,16 @@ def test_a_dose_takes_whole_numbers_in_their_ranges() -> None:
             Dose(**fields)  # type: ignore[arg-type]
         (error,) = caught.value.errors()
         assert f"{error['loc'][0]}: {error['msg']}" == message
+
+
+def test_the_face_down_lifts_progress_without_the_superman() -> None:
+    """The harder face-down lift was the 'superman' (both arms and both legs at once), which loads the lumbar
+    spine about twice as much as one arm and the opposite leg (Callaghan, Gunning & McGill 1998): a plan for a
+    painful back progressed to it after three good weeks. It now progresses by a slower, longer lift of one arm
+    and one leg, warns against the superman, and cites why."""
+    ex = EXERCISES["opposite_arm_leg"]
+    assert ex.harder.startswith("Lift one arm and the opposite leg slowly")
+    assert "Do not lift both arms and both legs together" in ex.harder
+    assert "Callaghan JP" in ex.source and "Hayden JA" in ex.source
+    for other in EXERCISES.values():
+        assert "(superman)" not in other.harder

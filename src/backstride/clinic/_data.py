@@ -20,3 +20,9 @@ def load(name: str) -> dict[str, Any]:
     if not isinstance(data, dict):  # pragma: no cover - the shipped files are objects
         raise TypeError(f"clinic data file {name}.json is not a JSON object")
     return data
+
+
+def cited(sources: dict[str, str], keys: str | list[str]) -> str:
+    """The full reference(s) behind a rule or an exercise of a data file: one key of the file's ``sources``,
+    or several (joined with "; ")."""
+    return "; ".join(sources[k] for k in ([keys] if isinstance(keys, str) else keys))

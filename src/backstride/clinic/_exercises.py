@@ -94,7 +94,7 @@ def _build_exercises() -> dict[str, Exercise]:
             easier=e["easier"],
             harder=e["harder"],
             cautions=e["cautions"],
-            source=data["sources"][e["source"]],
+            source=_data.cited(data["sources"], e["source"]),
         )
     return out
 
