@@ -200,6 +200,18 @@ def test_emergency_number_is_configurable() -> None:
         triage({}, emergency_number=" ")
 
 
+def test_after_a_major_injury_the_advice_is_to_call_not_to_travel() -> None:
+    """After a major injury the reason said "move as little as you can until help arrives" under an action of
+    "call … or go to the emergency department": two things at once. With a spine that may be broken, help is
+    brought to the person (NICE NG41): the reason now says to call rather than travel, and cites it."""
+    result = triage({"major_trauma": True}, emergency_number="112")
+    assert result.urgency == "emergency"
+    (reason,) = [r for r in result.reasons if r.id == "major_trauma"]
+    assert "Call the emergency number rather than travelling yourself" in reason.why
+    assert "move as little as you can until help arrives" in reason.why
+    assert "NG41" in reason.source and "NG59" in reason.source
+
+
 @pytest.mark.parametrize(
     ("answers", "message"),
     [

@@ -270,7 +270,7 @@ def triage(
                     finding=" + ".join(_finding(rule["when"], clean)),
                     urgency=rule["urgency"],
                     why=rule["reason"],
-                    source=data["sources"][rule["source"]],
+                    source=_data.cited(data["sources"], rule["source"]),
                 )
             )
     reasons.sort(key=lambda r: URGENCY_ORDER.index(r.urgency))
