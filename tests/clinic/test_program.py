@@ -114,6 +114,27 @@ def test_good_week_progresses_by_about_five_minutes() -> None:
     assert any("good week" in r for r in review.reasons)
 
 
+def test_only_exercises_done_on_three_days_move_up_after_a_good_week() -> None:
+    """A good walking week made every exercise harder, even those never logged as done (the clinical QA's
+    finding): now each moves up only when the week's logs show it on 3 or more days; the others stay, and
+    the reasons say which is which."""
+    plan = make_plan(baseline(walking_tolerance_min=12))
+    logs = week(plan)  # drawing-in every day, nothing else
+    logs[0] = logs[0].model_copy(update={"exercises_done": ["drawing_in", "glute_bridge"]})
+    logs[1] = logs[1].model_copy(update={"exercises_done": ["drawing_in", "glute_bridge"]})
+    review = review_week(plan, logs)
+    assert review.decision == "progress" and review.new_plan is not None
+    before = {x.id: x for x in plan.exercises}
+    after = {x.id: x for x in review.new_plan.exercises}
+    assert after["drawing_in"].dose != before["drawing_in"].dose
+    for ex_id in set(before) - {"drawing_in"}:  # glute bridge on 2 days only, the rest never
+        assert (after[ex_id].dose, after[ex_id].variant) == (before[ex_id].dose, before[ex_id].variant)
+    moved = next(r for r in review.reasons if r.startswith("Exercises done on 3 or more days"))
+    assert moved.endswith(": Drawing-in (gentle core engagement).")
+    kept = next(r for r in review.reasons if r.startswith("Exercises logged on fewer than 3 days"))
+    assert "Glute bridge" in kept and "Bird-dog" in kept and "Drawing-in" not in kept
+
+
 def test_many_good_weeks_reach_the_goal_gradually() -> None:
     plan = make_plan(baseline(walking_tolerance_min=6))
     dailies = [plan.daily_minutes]

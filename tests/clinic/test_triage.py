@@ -187,6 +187,20 @@ def test_incomplete_screen_names_the_unanswered_emergency_questions() -> None:
         triage(answers, require_complete=True)
 
 
+def test_an_incomplete_screen_asks_its_questions_in_words_not_ids() -> None:
+    """The note of an incomplete screen, shown to the patient, listed question ids ("saddle_numbness,
+    fever"); it now asks the questions themselves, and ``unanswered`` keeps the ids for programs."""
+    answers = {q: False for q in EMERGENCY_QUESTIONS if q not in {"saddle_numbness", "fever"}}
+    result = triage(answers)
+    assert not result.complete and result.unanswered == ["saddle_numbness", "fever"]
+    (note,) = [n for n in result.notes if n.startswith("Not every emergency question was answered")]
+    assert "saddle_numbness" not in note and "fever," not in note
+    assert "“Is there new numbness or pins and needles around your back passage" in note
+    assert note.endswith(
+        "“Do you have a fever (a temperature of 38 °C / 100.4 °F or higher) or shivers and sweats?”"
+    )
+
+
 def test_non_emergency_questions_do_not_make_a_screen_incomplete() -> None:
     answers = {q: False for q in EMERGENCY_QUESTIONS}
     assert triage(answers).complete

@@ -346,6 +346,28 @@ def _progress_exercise(px: PrescribedExercise) -> PrescribedExercise:
     return px
 
 
+def _progress_exercises_done(
+    exercises: Sequence[PrescribedExercise], logs: Sequence[DailyLog], reasons: list[str]
+) -> list[PrescribedExercise]:
+    """Each exercise one step up if the week's logs show it done on enough days
+    (``progression.exercise_days_to_progress``); the others as they were, and the reasons say which."""
+    need = int(_rules()["progression"]["exercise_days_to_progress"])
+    days = {x.id: sum(1 for day in logs if x.id in day.exercises_done) for x in exercises}
+    done = [x for x in exercises if days[x.id] >= need]
+    kept = [x for x in exercises if days[x.id] < need]
+    if done:
+        reasons.append(
+            f"Exercises done on {need} or more days move up a step (more repetitions, longer holds, another set "
+            f"or a harder version): {', '.join(x.name for x in done)}."
+        )
+    if kept:
+        reasons.append(
+            f"Exercises logged on fewer than {need} days stay as they were, to be done before they are made "
+            f"harder: {', '.join(x.name for x in kept)}."
+        )
+    return [_progress_exercise(x) if days[x.id] >= need else x for x in exercises]
+
+
 def _step_back_exercise(px: PrescribedExercise) -> PrescribedExercise:
     if px.variant != "easier":
         return _prescribe(px.id, _VARIANTS[_VARIANTS.index(px.variant) - 1])
@@ -540,11 +562,8 @@ def _judge_week(plan: Plan, logs: Sequence[DailyLog], baseline_pain: float | Non
     if ok_pain and ok_morning and ok_done:
         w, m, why = _progress_walks(plan.walks_per_day, plan.minutes_per_walk)
         reasons.append(why)
-        exercises = [_progress_exercise(x) for x in plan.exercises]
+        exercises = _progress_exercises_done(plan.exercises, logs, reasons)
         exercises = _add_progression_exercises(plan, exercises, w * m, reasons)
-        reasons.append(
-            "Exercises move up a step (more repetitions, longer holds, another set or a harder version)."
-        )
         return Review(
             decision="progress",
             reasons=reasons,

@@ -290,7 +290,7 @@ def triage(
         notes.insert(
             0,
             "Not every emergency question was answered, so this screen cannot rule out an emergency. "
-            f"Please answer: {', '.join(unanswered)}.",
+            "Please answer: " + " ".join(f"“{_BY_ID[qid].text}”" for qid in unanswered),
         )
         if require_complete:
             raise ScreeningIncomplete(f"emergency question(s) left unanswered: {', '.join(unanswered)}")
