@@ -214,3 +214,57 @@ def test_the_analysis_progress_is_told_by_a_live_region_that_stays(client: Any, 
     upload = client.get(f"/patients/{clinic.patient_a}/recordings/new").text
     assert re.search(r'<div id="upload-result" aria-live="polite"', upload)
     wait_for_job(client, job.headers["location"])
+
+
+def _plan_made(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    check_in(client, clinic.patient_a)
+    post(client, f"/patients/{clinic.patient_a}/questionnaires/nprs", {"score": "5"})
+    assert "walks a day" in client.get(f"/patients/{clinic.patient_a}/plan").text
+
+
+def test_a_refused_plan_change_marks_each_field_it_names(client: Any, clinic: Clinic) -> None:
+    _plan_made(client, clinic)
+    therapist = client.__class__(client.app, follow_redirects=False)
+    sign_in(therapist, "anna@clinic.test")
+    url = f"/patients/{clinic.patient_a}/plan"
+    refused = post(therapist, url, {"reason": " ", "walks_per_day": "2", "minutes_per_walk": "45"})
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    html = refused.text  # type: ignore[attr-defined]
+    assert _described_invalid_fields(html) == {
+        "reason": ["plan-problems"],
+        "minutes_per_walk": ["plan-problems"],
+    }
+    assert "Minutes per walk: give a whole number from 5 to 30." in html
+    only_walks = post(therapist, url, {"reason": "more", "walks_per_day": "1.5", "minutes_per_walk": "10"})
+    assert _described_invalid_fields(only_walks.text) == {"walks_per_day": ["plan-problems"]}  # type: ignore[attr-defined]
+    assert 'aria-invalid="true"' not in therapist.get(f"/patients/{clinic.patient_a}").text
+
+
+def test_a_refused_therapy_session_marks_each_field_it_names(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "anna@clinic.test")
+    url = f"/patients/{clinic.patient_a}/sessions"
+    refused = post(
+        client,
+        url,
+        {
+            "date": "20 Nov",
+            "technique": "",
+            "region": "lumbar",
+            "response": "great",
+            "duration_min": "0",
+            "pain_before": "11",
+            "pain_after": "4",
+        },
+    )
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    fields = _described_invalid_fields(refused.text)  # type: ignore[attr-defined]
+    assert fields == {
+        "s-date": ["sessions-problems"],
+        "s-technique": ["sessions-problems"],
+        "s-response": ["sessions-problems"],
+        "s-duration": ["sessions-problems"],
+        "s-before": ["sessions-problems"],
+    }
+    region_left_out = post(client, url, {"technique": "massage", "region": "  ", "response": "same"})
+    assert _described_invalid_fields(region_left_out.text) == {"s-region": ["sessions-problems"]}  # type: ignore[attr-defined]

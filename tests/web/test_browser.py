@@ -219,10 +219,51 @@ def test_emergency_stop(page: Any, server: tuple[str, Clinic], shots: Path) -> N
     assert number.inner_text() == "911"
     size = float(number.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
     assert size >= 48
-    assert page.locator("a, button, nav, form, input").count() == 0
+    # nothing to click past the stop: the one link is the number, which calls it
+    assert page.locator("button, nav, form, input").count() == 0
+    assert page.locator("a").count() == 1 and number.get_attribute("href") == "tel:911"
+    _a_call_link_to_tap_and_read(number)
     page.screenshot(path=shots / "09-emergency.png", full_page=True)
     page.goto(f"{base}/patients/{clinic.patient_b}/plan")
     assert page.locator("#emergency-number").is_visible()
+    # the clinician's view of the same screening: the advice's number, in a sentence, is a link too
+    _sign_in(page, base, "ben@clinic.test")
+    page.goto(f"{base}/patients/{clinic.patient_b}/checkin/result")
+    said = page.locator(".caution a.tel")
+    assert said.inner_text() == "911" and said.get_attribute("href") == "tel:911"
+    _a_call_link_to_tap_and_read(said)
+
+
+# WCAG 2.2's relative luminance and contrast ratio (success criterion 1.4.3, its definitions)
+_COLOURS = """e => {
+  const rgb = c => c.match(/[\\d.]+/g).map(Number);
+  let back = e;
+  while (back && rgb(getComputedStyle(back).backgroundColor).length > 3
+         && rgb(getComputedStyle(back).backgroundColor)[3] === 0) { back = back.parentElement; }
+  const box = e.getBoundingClientRect();
+  return {ink: rgb(getComputedStyle(e).color), paper: rgb(getComputedStyle(back || document.body).backgroundColor),
+          width: box.width, height: box.height, size: parseFloat(getComputedStyle(e).fontSize),
+          weight: Number(getComputedStyle(e).fontWeight), underline: getComputedStyle(e).textDecorationLine};
+}"""
+
+
+def _luminance(rgb: list[float]) -> float:
+    def channel(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _a_call_link_to_tap_and_read(link: Any) -> None:
+    """A target of at least 24 x 24 CSS px (2.5.8), text of normal contrast (4.5:1, 1.4.3) or more, larger
+    than the text around it and underlined, as a link."""
+    seen = link.evaluate(_COLOURS)
+    assert seen["width"] >= 24 and seen["height"] >= 24, seen
+    light, dark = sorted((_luminance(seen["ink"]), _luminance(seen["paper"])), reverse=True)
+    assert (light + 0.05) / (dark + 0.05) >= 4.5, seen
+    assert seen["size"] >= 19 and seen["weight"] >= 700 and "underline" in seen["underline"], seen
 
 
 def _new_patient(clinic: Clinic, email: str) -> int:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from backstride import _files
 from backstride._files import write_text_whole
 from backstride.report._plots import Figure, recording_figures, signal_figure, walking_by_hour
+from backstride.report._tables import plot_table
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -149,6 +150,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["figure_json"] = figure_json
+    env.filters["plot_table"] = plot_table
     env.globals["plot_script"] = Markup(PLOTS_JS.read_text(encoding="utf-8"))
     env.filters["num"] = _num
     return env

@@ -21,13 +21,17 @@ EMERGENCY = "emergency"
 
 
 def emergency_page(request: Request, result: dict[str, Any], status: int = 200) -> HTMLResponse:
+    """The emergency page: the screening's emergency reasons and the number to call, the clinic's number as
+    configured now (``web._context.emergency_number``), should it have changed since the screening."""
+    from backstride.web._context import emergency_number
+
     return render(
         request,
         "emergency.html",
         {
             "title": "Get help now",
             "user": None,
-            "number": result.get("emergency_number") or "",
+            "number": emergency_number(request),
             "reasons": [r.get("why", "") for r in result.get("reasons", []) if r.get("urgency") == EMERGENCY],
         },
         status=status,

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from backstride.report import figure_json
 
@@ -76,7 +77,37 @@ def _finding(value: Any) -> str:
     return " + ".join(parts).capitalize()
 
 
+_DIGITS = frozenset("0123456789")
+
+
+def tel_uri(number: Any) -> str | None:
+    """The ``tel:`` URI that calls ``number`` as a clinic writes it ("911", "+44 20 7946 0000"): RFC 3966's
+    global-number form, the digits with the leading "+" of an international number kept and the visual
+    separators (spaces, dashes, dots, brackets) dropped. ``None`` when it has no digit to call."""
+    text = str(number or "").strip()
+    digits = "".join(ch for ch in text if ch in _DIGITS)
+    if not digits:
+        return None
+    return f"tel:{'+' if text.startswith('+') else ''}{digits}"
+
+
+def _call_links(text: Any, number: Any) -> Markup:
+    """``text`` (escaped) with each place it says the emergency ``number`` made a link that calls it
+    (:func:`tel_uri`), so a patient on a phone taps the number the advice names. A number inside a longer
+    one ("1911") is left alone."""
+    safe = str(escape(text))
+    shown = str(escape(str(number or "").strip()))
+    uri = tel_uri(number)
+    if uri is None or not shown:
+        return Markup(safe)
+    link = f'<a class="tel" href="{uri}">{shown}</a>'
+    said = re.compile(rf"(?<![0-9+]){re.escape(shown)}(?![0-9])")
+    return Markup(said.sub(lambda _m: link, safe))
+
+
 templates.env.filters["fmt"] = _fmt
+templates.env.filters["tel_uri"] = tel_uri
+templates.env.filters["call_links"] = _call_links
 templates.env.filters["finding"] = _finding
 templates.env.filters["urgency"] = _urgency
 templates.env.filters["date"] = _date

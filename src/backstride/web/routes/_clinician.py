@@ -150,17 +150,23 @@ def adjust_plan(
     from backstride.web._fields import bounds, read_number
 
     problems: list[str] = []
+    invalid: set[str] = set()
     if not reason.strip():
         problems.append("Reason: please say why the plan changes; it is kept with the new version.")
+        invalid.add("reason")
     walks, problem = read_number(walks_per_day, "Walks per day", bounds(Plan, "walks_per_day"), whole=True)
-    problems += [problem] if problem else []
+    if problem:
+        problems.append(problem)
+        invalid.add("walks_per_day")
     minutes, problem = read_number(
         minutes_per_walk, "Minutes per walk", bounds(Plan, "minutes_per_walk"), whole=True
     )
-    problems += [problem] if problem else []
+    if problem:
+        problems.append(problem)
+        invalid.add("minutes_per_walk")
     values = {"reason": reason, "walks_per_day": walks_per_day, "minutes_per_walk": minutes_per_walk}
     if problems:
-        return _patient_page_again(request, patient_id, "plan", problems, values)
+        return _patient_page_again(request, patient_id, "plan", problems, values, invalid)
     try:
         with transaction(request) as db:
             user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
@@ -204,17 +210,23 @@ def add_session(
         "notes": notes,
     }
     problems: list[str] = []
+    invalid: set[str] = set()  # the names of the fields the problems name, marked on the form
+
+    def refuse(name: str, problem: str) -> None:
+        problems.append(problem)
+        invalid.add(name)
+
     day = dt.date.today()
     if date.strip():
         try:
             day = dt.date.fromisoformat(date.strip())
         except ValueError:
-            problems.append(f"Date: {date.strip()!r} is not a date (give it as YYYY-MM-DD).")
-    for text, label in ((technique, "Technique"), (region, "Region")):
-        if not text.strip():
-            problems.append(f"{label}: please fill it in.")
+            refuse("date", f"Date: {date.strip()!r} is not a date (give it as YYYY-MM-DD).")
+    for name, label in (("technique", "Technique"), ("region", "Region")):
+        if not values[name].strip():
+            refuse(name, f"{label}: please fill it in.")
     if response not in ("better", "same", "worse"):
-        problems.append("Response: choose Better, Same or Worse.")
+        refuse("response", "Response: choose Better, Same or Worse.")
     numbers: dict[str, float | None] = {}
     for name, label in (
         ("duration_min", "Minutes"),
@@ -223,9 +235,10 @@ def add_session(
     ):
         value, problem = read_number(values[name], label, bounds(TherapySession, name), whole=False)
         numbers[name] = None if problem else value
-        problems += [problem] if problem else []
+        if problem:
+            refuse(name, problem)
     if problems:
-        return _patient_page_again(request, patient_id, "sessions", problems, values)
+        return _patient_page_again(request, patient_id, "sessions", problems, values, invalid)
     try:
         with transaction(request) as db:
             user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
