@@ -195,7 +195,12 @@ def test_a_walks_plots_have_their_figures_as_a_table(client: Any, clinic: Clinic
     assert table
     heads = re.findall(r'<th scope="col">(.*?)</th>', table.group(1))
     assert heads == ["bout", "cadence (steps/min)", "speed (m/s)"]
-    assert 'id="plot-bouts-figures"' not in html  # spans of time: "In short" says them
+    # the bouts, spans of time, as a row each from start to end (the reports' own table, one for both)
+    bouts = re.search(r'id="plot-bouts-figures">(.*?)</details>', html, re.S)
+    assert bouts
+    heads = re.findall(r'<th scope="col">(.*?)</th>', bouts.group(1))
+    assert len(heads) == 3 and heads[1].startswith("start") and heads[2].startswith("end")
+    assert len(re.findall(r'<th scope="row">', bouts.group(1))) >= 1
 
 
 def test_the_analysis_progress_is_told_by_a_live_region_that_stays(client: Any, clinic: Clinic) -> None:
@@ -268,3 +273,20 @@ def test_a_refused_therapy_session_marks_each_field_it_names(client: Any, clinic
     }
     region_left_out = post(client, url, {"technique": "massage", "region": "  ", "response": "same"})
     assert _described_invalid_fields(region_left_out.text) == {"s-region": ["sessions-problems"]}  # type: ignore[attr-defined]
+
+
+def test_a_pages_plot_table_keeps_two_values_of_one_day() -> None:
+    """The pages' own table of a plot kept the first of two values on one day (two pain scores recorded the
+    same day: the second was not in the table). The pages now use the reports' table (one for both), a row
+    per value."""
+    from backstride.web._render import templates
+
+    fig = {
+        "data": [{"x": ["2026-11-02", "2026-11-02", "2026-11-09"], "y": [3, 5, 2], "name": "pain"}],
+        "layout": {"title": {"text": "Pain"}, "yaxis": {"title": {"text": "0-10"}}},
+    }
+    html = templates.env.from_string(
+        '{% from "_plot_table.html" import figures_of %}{{ figures_of("plot-pain", fig) }}'
+    ).render(fig=fig)
+    rows = re.findall(r'<tr><th scope="row">(.*?)</th><td>(.*?)</td></tr>', html)
+    assert rows == [("2026-11-02", "3"), ("2026-11-02", "5"), ("2026-11-09", "2")]

@@ -31,6 +31,7 @@ from backstride.report._plots import (
     trace_spans,
     walking_by_hour,
 )
+from backstride.report._tables import PlotTable, plot_table
 
 __all__ = [
     "MANY_BOUTS",
@@ -41,12 +42,14 @@ __all__ = [
     "DailySeries",
     "DiaryWeek",
     "Figure",
+    "PlotTable",
     "activity_figures",
     "activity_weeks",
     "check_writable",
     "course_report",
     "diary_weeks",
     "figure_json",
+    "plot_table",
     "recording_figures",
     "recording_report",
     "report_figures",

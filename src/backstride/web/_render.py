@@ -12,13 +12,17 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup, escape
 
-from backstride.report import figure_json
+from backstride.report import figure_json, plot_table
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
+#: the reports' templates, for the parts the pages share with them (a plot's figures as a table)
+REPORT_TEMPLATE_DIR = Path(__file__).parents[1] / "report" / "templates"
 
 templates = Jinja2Templates(directory=TEMPLATE_DIR)
+templates.env.loader = ChoiceLoader([FileSystemLoader(TEMPLATE_DIR), FileSystemLoader(REPORT_TEMPLATE_DIR)])
 
 
 def _fmt(value: Any, digits: int = 1, unit: str = "") -> str:
@@ -106,6 +110,7 @@ def _call_links(text: Any, number: Any) -> Markup:
 
 
 templates.env.filters["fmt"] = _fmt
+templates.env.filters["plot_table"] = plot_table
 templates.env.filters["tel_uri"] = tel_uri
 templates.env.filters["call_links"] = _call_links
 templates.env.filters["finding"] = _finding
