@@ -176,7 +176,7 @@ class _Run:
     def execute(self, inputs: Sequence[str | Path]) -> BatchSummary:
         from backstride import __version__
 
-        t0 = time.perf_counter()
+        t0 = self.t0 = time.perf_counter()
         self.run_info: dict[str, Any] = {
             "run_id": self.run_id,
             "backstride_version": __version__,
@@ -379,8 +379,10 @@ class _Run:
 
     def _commit(self, *, outcome: str = "running") -> None:
         """Save what is gathered; ``outcome``: how the run ended (``completed``, ``interrupted``, ``error``),
-        ``running`` at a checkpoint."""
+        ``running`` at a checkpoint. A save that fails logs the run as ``failed`` where it still can
+        (:meth:`ResultsFolder.commit`)."""
         s = self.summary
+        s.wall_s = time.perf_counter() - self.t0  # so far, at a checkpoint (the log of a killed run keeps it)
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         run = {
             **self.run_info,
