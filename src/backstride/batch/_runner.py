@@ -165,6 +165,8 @@ class _Run:
         self.seen_done: dict[str, HashOutcome] = {}
         self.old_cache = store.hash_cache
         self.cache: dict[str, dict[str, Any]] = {}
+        self.vanished: set[str] | None = None
+        """Files of the earlier runs' hash cache that are gone for good (:func:`vanished`), found at the first save."""
         self.run_id = uuid.uuid4().hex
         self.started = dt.datetime.now(dt.UTC)
         self.not_saved: ResultsNotSaved | None = None
@@ -398,13 +400,56 @@ class _Run:
             "recording_hours": round(s.recording_hours, 6),
             "wall_s": round(s.wall_s, 3),
         }
-        cache = {**self.old_cache, **self.cache}
+        if self.vanished is None:  # once a run: the files of this run are there (or were just now)
+            mine = {str(f.source) for f in self.files}
+            self.vanished = vanished(source for source in self.old_cache if source not in mine)
+        cache = {k: v for k, v in {**self.old_cache, **self.cache}.items() if k not in self.vanished}
         try:
             self.store.commit(run=run, hash_cache=cache)
         except ResultsNotSaved as exc:  # a full disk, write permission taken away: stop (see execute)
             self.not_saved = exc
             raise
         self.last_commit = time.monotonic()
+
+
+def vanished(sources: Iterable[str]) -> set[str]:
+    """The files of ``sources`` (a hash cache's entries) that are gone for good, whose entries are dropped.
+
+    A file is gone for good when it does not exist while the folder that held it does and holds something
+    (the file was deleted, renamed or moved away). A file that cannot be looked at just now (no permission,
+    a network share's stale handle or dropped connection) is not, nor is one whose folder is missing or empty:
+    that is what a study's files on a network share look like while the share is not mounted (its mount
+    point gone, or left empty), and their entries must outlive it, or the next run reads every file of the
+    share again. A folder deleted with its files keeps their entries, then, a few hundred bytes each.
+    Nothing is read or hashed: one ``stat`` per file and one look into each folder of a missing file.
+
+    Entries are pruned by whether their file exists, not by whether this run named it: a study run in parts
+    (one site, then another) into one results folder would otherwise hash every other part again each time.
+    """
+    gone: set[str] = set()
+    occupied: dict[str, bool] = {}
+    for source in sources:
+        try:
+            os.stat(source)
+            continue
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError):  # there, or not to be told just now: kept
+            continue
+        folder = os.path.dirname(source)
+        if folder not in occupied:
+            occupied[folder] = _holds_something(folder)
+        if occupied[folder]:
+            gone.add(source)
+    return gone
+
+
+def _holds_something(folder: str) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is not None
+    except OSError:
+        return False
 
 
 class _Progress:
