@@ -12,6 +12,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+from backstride._errors import InputError
 from backstride.batch import BatchRunner
 from backstride.batch._worker import subject_from_sidecar
 from backstride.gait import WalkingBout, analyze_stream
@@ -455,3 +456,53 @@ def test_only_a_file_missing_from_a_folder_that_holds_something_is_gone_for_good
     }
     found = vanished(str(p) for p in paths.values())
     assert found == {str(paths["gone"]), str(paths["gone too"])}
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_a_scheduler_lost_mid_run_stops_the_batch_and_fails_no_file(
+    tmp_path: Path, helpers: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scheduler goes away while files are being analysed: their tasks come back cancelled. Each file was
+    recorded as failed ('WorkerError: FutureCancelledError ... scheduler-connection-lost') and the run
+    ended 'completed'; now the batch stops with one error, what was finished is saved, and the run log
+    says it ended on an error, and why."""
+    from dask.distributed import LocalCluster
+
+    from backstride.batch import _runner
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("fail.csv", "slow1.csv", "slow2.csv"):
+        (data / name).write_text(f"not a recording: {name}\n")
+    out = tmp_path / "r"
+    # the scheduler's HTTP routes on a random port: another cluster may hold Dask's 8787
+    web = {"dashboard_address": "127.0.0.1:0"}
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, dashboard_address=None, processes=True, scheduler_kwargs=web
+    ) as cluster:
+        on_outcome = _runner._Run._on_outcome
+
+        def then_lose_the_scheduler(run: Any, outcome: Any) -> None:
+            on_outcome(run, outcome)
+            cluster.close()  # the first file is done, the others still running or waiting
+
+        monkeypatch.setattr(_runner._Run, "_on_outcome", then_lose_the_scheduler)
+        runner = BatchRunner(
+            out=out,
+            scheduler=cluster.scheduler_address,
+            progress=False,
+            chunker=helpers.failing_or_slow_reader,
+            connect_timeout_s=5.0,
+        )
+        with pytest.raises(InputError) as caught:
+            runner.run([data])
+    address = cluster.scheduler_address
+    assert str(caught.value) == (
+        f"lost the Dask scheduler at {address} (scheduler-connection-lost); the batch stops: the files "
+        f"finished so far are saved in {out}; run the same command again to go on"
+    )
+    (failure,) = _rows(out, "failures")  # the file that was finished, and no other
+    assert failure["path"] == "fail.csv" and failure["message"].startswith("unexpected error: not read")
+    (run,) = json.loads((out / "manifest.json").read_text())["runs"]
+    assert (run["outcome"], run["failed"], run["finished_at"]) == ("error", 1, None)
+    assert run["reason"] == str(caught.value)

@@ -15,9 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import os
+import re
 import time
 import uuid
 from collections.abc import Iterable, Sequence
+from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -169,6 +171,8 @@ class _Run:
         """Files of the earlier runs' hash cache that are gone for good (:func:`vanished`), found at the first save."""
         self.run_id = uuid.uuid4().hex
         self.started = dt.datetime.now(dt.UTC)
+        self.reason: str | None = None
+        """Why the run stopped on an error (its message's first line), for the run log."""
         self.not_saved: ResultsNotSaved | None = None
         """Why a save failed: the run stops, and tries no other (the folder holds every file whole)."""
         self.last_commit = time.monotonic()
@@ -204,6 +208,9 @@ class _Run:
             except KeyboardInterrupt:
                 outcome = "interrupted"
                 raise
+            except Exception as exc:
+                self.reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+                raise
             finally:
                 self.summary.wall_s = time.perf_counter() - t0
                 if self.not_saved is None and (connected or self.store.has_pending):
@@ -231,6 +238,8 @@ class _Run:
             kind, item = kinds.pop(fut)
             try:
                 result = fetch(fut)
+            except CancelledError as exc:  # never cancelled here: the scheduler went away with every task
+                raise self._scheduler_lost(exc) from None
             except Exception as exc:  # the worker died (out of memory, killed) or the task was lost
                 result = None
                 error = f"the worker running it failed: {type(exc).__name__}: {exc}"
@@ -249,6 +258,21 @@ class _Run:
                 self._on_outcome(result)
             if time.monotonic() - self.last_commit >= self.runner.checkpoint_s:
                 self._commit()
+
+    def _scheduler_lost(self, exc: CancelledError) -> InputError:
+        """The error that stops a run whose scheduler went away (a task of it cancelled, ``exc``): its files
+        are not at fault, and recording each of them as failed (``WorkerError``, as before) filled a cohort's
+        failures table with thousands of rows that were no file's and replaced the real reasons of those
+        that had failed before. What was finished is saved (``execute``), the rest is done by the next run."""
+        where = f"at {self.runner.scheduler}" if self.runner.scheduler else "of the local cluster"
+        said = re.search(
+            r"reason: ([\w-]+)", str(exc)
+        )  # "... cancelled for reason: scheduler-connection-lost."
+        why = said.group(1) if said else "a task was cancelled"
+        return InputError(
+            f"lost the Dask scheduler {where} ({why}); the batch stops: the files finished so far are saved "
+            f"in {self.store.out}; run the same command again to go on"
+        )
 
     def _cached_hash(self, file: InputFile) -> HashOutcome | None:
         """The file's hash from the manifest's cache, when its size, modification time and change time are
@@ -400,6 +424,8 @@ class _Run:
             "recording_hours": round(s.recording_hours, 6),
             "wall_s": round(s.wall_s, 3),
         }
+        if outcome == "error" and self.reason is not None:
+            run["reason"] = self.reason
         if self.vanished is None:  # once a run: the files of this run are there (or were just now)
             mine = {str(f.source) for f in self.files}
             self.vanished = vanished(source for source in self.old_cache if source not in mine)
