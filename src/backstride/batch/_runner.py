@@ -223,7 +223,11 @@ class _Run:
         kinds: dict[Any, tuple[str, InputFile | FileTask]] = {}
 
         def submit(kind: str, item: InputFile | FileTask, fn: Any, *args: Any, **kwargs: Any) -> None:
-            fut = client.submit(fn, *args, pure=False, **kwargs)
+            # a file's analysis goes before the hashing of files not yet looked at: with every hash task
+            # submitted first, a cohort's files were all read once before the first was analysed, the
+            # progress bar stood at 0 for that long, and nothing but hashes could be saved meanwhile
+            priority = 1 if kind == "analyze" else 0
+            fut = client.submit(fn, *args, pure=False, priority=priority, **kwargs)
             kinds[fut] = (kind, item)
             pending.add(fut)
 
