@@ -41,3 +41,12 @@ def dying_reader(path: object, **options: object) -> object:
     if Path(str(path)).name.startswith("die"):
         os._exit(1)
     return iter_chunks(path, **options)
+
+
+def failing_or_slow_reader(path: object, **options: object) -> object:
+    """A reader that fails at once on a file named ``fail*`` and takes a minute over any other."""
+    import time
+
+    if not Path(str(path)).name.startswith("fail"):
+        time.sleep(60.0)
+    raise ValueError("not read")

@@ -12,6 +12,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+from backstride._errors import InputError
 from backstride.batch import BatchRunner
 from backstride.batch._worker import subject_from_sidecar
 from backstride.gait import WalkingBout, analyze_stream
@@ -381,3 +382,161 @@ def test_a_hash_cache_without_change_times_is_not_trusted_but_hashed_again(
     assert (s.n_analysed, s.n_skipped, s.n_changed, s.n_failed) == (0, 1, 0, 0)
     assert json.loads((out / "manifest.json").read_text())["hash_cache"][source] == entry
     assert [r["recording_id"] for r in _rows(out, "recordings")] == [_sha256(data / "a.csv")]
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_the_hash_cache_drops_files_that_are_gone_and_keeps_those_on_a_share_that_is_away(
+    tmp_path: Path,
+) -> None:
+    """An entry goes when its file is gone from a folder that is still there; it stays when its folder is
+    missing or empty (a network share not mounted just now) and when its file is merely not named by this
+    run (a study run in parts)."""
+    files = {
+        "study/a.csv": "deleted",
+        "study/b.csv": "still there, not in the second run",
+        "share/p1/c.csv": "on a share that is away (its folder missing)",
+        "mnt/d.csv": "on a share mounted at mnt, away (the mount point left empty)",
+        "other/f.csv": "the second run's",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(
+            f"not a recording: {text}\n"
+        )  # fails fast; hashed and cached all the same
+    source = {rel: str((tmp_path / rel).resolve()) for rel in files}
+    out = tmp_path / "r"
+    run = BatchRunner(out=out, workers=1, progress=False).run
+
+    def cache() -> dict[str, Any]:
+        return dict(json.loads((out / "manifest.json").read_text())["hash_cache"])
+
+    run([tmp_path / rel for rel in files if rel != "other/f.csv"])
+    first = cache()
+    assert sorted(first) == sorted(source[rel] for rel in files if rel != "other/f.csv")
+    # a wrong hash shows, later, whether the entry of the share's file was kept and trusted
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["hash_cache"][source["share/p1/c.csv"]]["sha256"] = "c" * 64
+    (out / "manifest.json").write_text(json.dumps(manifest))
+
+    (tmp_path / "study/a.csv").unlink()
+    (tmp_path / "share").rename(tmp_path / "share-away")
+    (tmp_path / "mnt/d.csv").rename(tmp_path / "d-away.csv")
+    run([tmp_path / "other/f.csv"])
+    second = cache()
+    assert sorted(second) == sorted(source[rel] for rel in files if rel != "study/a.csv")
+    for rel in ("study/b.csv", "mnt/d.csv"):
+        assert second[source[rel]] == first[source[rel]]
+    assert second[source["share/p1/c.csv"]]["sha256"] == "c" * 64
+
+    # the share is back: its file is taken from the cache, not read again
+    (tmp_path / "share-away").rename(tmp_path / "share")
+    s = run([tmp_path / "share/p1/c.csv"]).summary_
+    assert s.n_failed == 1
+    (failure,) = [f for f in _rows(out, "failures") if f["source"] == source["share/p1/c.csv"]]
+    assert failure["recording_id"] == "c" * 64
+    assert source["share/p1/c.csv"] in cache()
+
+
+def test_only_a_file_missing_from_a_folder_that_holds_something_is_gone_for_good(tmp_path: Path) -> None:
+    """Only a file missing from a folder that holds something is gone for good; a path that cannot be looked
+    at (a folder in its place is not a file's folder) is kept."""
+    from backstride.batch._runner import vanished
+
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "here.csv").write_text("x")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "a-file").write_text("x")
+    paths = {
+        "here": tmp_path / "full" / "here.csv",
+        "gone": tmp_path / "full" / "gone.csv",
+        "gone too": tmp_path / "full" / "gone2.csv",
+        "in an empty folder": tmp_path / "empty" / "x.csv",
+        "in a missing folder": tmp_path / "missing" / "x.csv",
+        "under a file": tmp_path / "a-file" / "x.csv",  # NotADirectoryError: not told, kept
+    }
+    found = vanished(str(p) for p in paths.values())
+    assert found == {str(paths["gone"]), str(paths["gone too"])}
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_a_scheduler_lost_mid_run_stops_the_batch_and_fails_no_file(
+    tmp_path: Path, helpers: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scheduler goes away while files are being analysed: their tasks come back cancelled. Each file was
+    recorded as failed ('WorkerError: FutureCancelledError ... scheduler-connection-lost') and the run
+    ended 'completed'; now the batch stops with one error, what was finished is saved, and the run log
+    says it ended on an error, and why."""
+    from dask.distributed import LocalCluster
+
+    from backstride.batch import _runner
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("fail.csv", "slow1.csv", "slow2.csv"):
+        (data / name).write_text(f"not a recording: {name}\n")
+    out = tmp_path / "r"
+    # the scheduler's HTTP routes on a random port: another cluster may hold Dask's 8787
+    web = {"dashboard_address": "127.0.0.1:0"}
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, dashboard_address=None, processes=True, scheduler_kwargs=web
+    ) as cluster:
+        on_outcome = _runner._Run._on_outcome
+
+        def then_lose_the_scheduler(run: Any, outcome: Any) -> None:
+            on_outcome(run, outcome)
+            cluster.close()  # the first file is done, the others still running or waiting
+
+        monkeypatch.setattr(_runner._Run, "_on_outcome", then_lose_the_scheduler)
+        runner = BatchRunner(
+            out=out,
+            scheduler=cluster.scheduler_address,
+            progress=False,
+            chunker=helpers.failing_or_slow_reader,
+            connect_timeout_s=5.0,
+        )
+        with pytest.raises(InputError) as caught:
+            runner.run([data])
+    address = cluster.scheduler_address
+    assert str(caught.value) == (
+        f"lost the Dask scheduler at {address} (scheduler-connection-lost); the batch stops: the files "
+        f"finished so far are saved in {out}; run the same command again to go on"
+    )
+    (failure,) = _rows(out, "failures")  # the file that was finished, and no other
+    assert failure["path"] == "fail.csv" and failure["message"].startswith("unexpected error: not read")
+    (run,) = json.loads((out / "manifest.json").read_text())["runs"]
+    assert (run["outcome"], run["failed"], run["finished_at"]) == ("error", 1, None)
+    assert run["reason"] == str(caught.value)
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_files_are_analysed_while_others_are_still_to_be_hashed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file's analysis runs before the hashing of the files after it: results (and the progress bar) come
+    from the start, not only once every file of a cohort has been read to hash it."""
+    from backstride.batch import _runner
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for i in range(8):  # 32 MB each: hashing takes a while, as a recording's
+        (data / f"f{i}.csv").write_bytes(f"not a recording: {i}\n".encode() + bytes(32 << 20))
+    events: list[str] = []
+    on_hash, on_outcome = _runner._Run._on_hash, _runner._Run._on_outcome
+
+    def hashed(run: Any, h: Any) -> None:
+        events.append("hash")
+        on_hash(run, h)
+
+    def analysed(run: Any, outcome: Any) -> None:
+        events.append("outcome")
+        on_outcome(run, outcome)
+
+    monkeypatch.setattr(_runner._Run, "_on_hash", hashed)
+    monkeypatch.setattr(_runner._Run, "_on_outcome", analysed)
+    s = BatchRunner(out=tmp_path / "r", workers=1, progress=False).run([data]).summary_
+    assert s.n_failed == 8
+    assert sorted(events) == ["hash"] * 8 + ["outcome"] * 8
+    # results arrive while files are still being hashed: measured 6 of the 8 before the last hash (3 runs
+    # of 3), against 2 when every hash task went first
+    last_hash = len(events) - 1 - events[::-1].index("hash")
+    assert events[:last_hash].count("outcome") >= 4, events

@@ -48,7 +48,7 @@ class _FillingFile(io.FileIO):
 
 
 class WriteFails:
-    """Make the store's writes of ``target`` (a file of the results folder, ``bouts.parquet``) fail with ``err``: ``at="write"``
+    """Make the store's writes of ``target`` (a file of the results folder, ``bouts.parquet``, or several) fail with ``err``: ``at="write"``
     after ``room`` bytes of its temporary file, ``at="open"`` when the temporary file is created, or
     ``at="replace"`` when it is renamed over the old file. Only from the ``after``-th write of that file on
     (0: the first); ``attempts`` counts the writes of ``target`` tried."""
@@ -56,14 +56,15 @@ class WriteFails:
     def __init__(
         self,
         monkeypatch: pytest.MonkeyPatch,
-        target: str,
+        target: str | tuple[str, ...],
         *,
         err: int = errno.ENOSPC,
         at: str = "write",
         room: int = 100,
         after: int = 0,
     ) -> None:
-        self.target, self.err, self.at, self.room, self.after = target, err, at, room, after
+        self.targets = (target,) if isinstance(target, str) else target
+        self.err, self.at, self.room, self.after = err, at, room, after
         self.attempts = 0
         real_open = open
         real_replace = os.replace
@@ -87,7 +88,7 @@ class WriteFails:
         monkeypatch.setattr(_store.os, "replace", fake_replace)
 
     def _mine(self, path: Path) -> bool:
-        return path.name.startswith(f".{self.target}{_store._TMP_MARK}")
+        return any(path.name.startswith(f".{target}{_store._TMP_MARK}") for target in self.targets)
 
 
 def _recording(rid: str, path: str) -> dict[str, Any]:
@@ -167,7 +168,7 @@ def test_a_full_disk_while_saving_leaves_every_file_whole_and_says_what_was_kept
     elif failing == "failures.parquet":
         assert str(error) == (
             f"{head}the results are saved (2 recordings in recordings.parquet), every file whole, but "
-            f"failures.parquet and manifest.json are not updated{advice}update them"
+            f"failures.parquet is not updated{advice}update it"
         )
     else:
         assert str(error) == (
@@ -175,11 +176,11 @@ def test_a_full_disk_while_saving_leaves_every_file_whole_and_says_what_was_kept
             f"manifest.json (the run log and the hash cache) is not updated{advice}update it"
         )
 
-    # nothing half written: the file that failed and those after it are the old ones, byte for byte, those
-    # before it the new ones; no temporary file, no lock is left
+    # nothing half written: the file that failed and the tables after it are the old ones, byte for byte,
+    # those before it the new ones; no temporary file, no lock is left
     after = _contents(out)
     assert sorted(after) == sorted(FILES)
-    for name in FILES[stage:]:
+    for name in FILES[stage:-1]:
         assert after[name] == before[name], name
     for name in FILES[:stage]:
         assert after[name] != before[name], name
@@ -189,8 +190,23 @@ def test_a_full_disk_while_saving_leaves_every_file_whole_and_says_what_was_kept
     saved = ["a", "b"] if stage > FILES.index("recordings.parquet") else ["a"]
     assert _ids(out, "recordings") == saved
     if failing == MANIFEST:
+        assert after[MANIFEST] == before[MANIFEST]
         assert [r["run_id"] for r in manifest["runs"]] == ["r1"]
         assert manifest["hash_cache"] == {"/data/a.csv": {"sha256": "a"}}
+    else:
+        # the manifest was written once more: the run is logged as stopped, and why, and the manifest counts
+        # the tables as they are in the folder now (the new ones before the file that failed, the old after)
+        assert [r["run_id"] for r in manifest["runs"]] == ["r1", "r2"]
+        ended = manifest["runs"][1]
+        assert ended["outcome"] == "failed"
+        assert ended["reason"] == f"the disk is full while writing {out / failing} (No space left on device)"
+        assert ended["ended_at"] is not None and ended["finished_at"] is None
+        for name in TABLES:
+            rows = pq.read_metadata(out / f"{name}.parquet").num_rows
+            assert manifest["tables"][name]["rows"] == rows, name
+        assert manifest["recordings_done"] == len(saved)
+        assert manifest["recordings_failed"] == (1 if stage > FILES.index("failures.parquet") else 0)
+        assert manifest["hash_cache"] == {"/data/b.csv": {"sha256": "b"}}
 
     # the folder opens again, and the commit that failed goes through once there is room
     store = ResultsFolder(out).open()
@@ -247,9 +263,34 @@ def test_other_write_errors_are_told_the_same_way(
     )
     after = _contents(out)
     assert sorted(after) == sorted(FILES)  # no temporary file left, whatever failed
-    for name in FILES[FILES.index("days.parquet") :]:
+    for name in FILES[FILES.index("days.parquet") : -1]:
         assert after[name] == before[name], name
     assert _ids(out, "bouts") == ["a", "a", "b", "b"]  # written before days failed: b is analysed again
+    ended = json.loads((out / MANIFEST).read_text())["runs"][-1]
+    assert (ended["run_id"], ended["outcome"], ended["reason"]) == ("r2", "failed", head)
+
+
+def test_when_the_manifest_cannot_be_written_either_the_run_log_is_left_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only file system refuses every file: the run cannot be logged as failed, and the manifest of the
+    last save stays, byte for byte (the run's entry there, if any, is its last checkpoint's, ``running``)."""
+    out = tmp_path / "r"
+    store = ResultsFolder(out).open()
+    _add(store, "a")
+    store.commit(run={"run_id": "r1", "outcome": "running"}, hash_cache={})
+    before = {name: data for name, data in _contents(out).items() if name != LOCK}
+    _add(store, "b")
+    refused = WriteFails(monkeypatch, ("bouts.parquet", MANIFEST), err=errno.EROFS, at="open")
+    with pytest.raises(
+        ResultsNotSaved, match=r"^the file system is read-only while writing .*bouts\.parquet"
+    ):
+        store.commit(run={"run_id": "r1", "outcome": "running"}, hash_cache={})
+    monkeypatch.undo()
+    store.close()
+    assert refused.attempts == 2  # the table, then the manifest that would have logged the run as failed
+    assert _contents(out) == before
+    assert json.loads((out / MANIFEST).read_text())["runs"] == [{"run_id": "r1", "outcome": "running"}]
 
 
 def test_a_lock_that_cannot_be_written_is_not_left_behind(
@@ -335,14 +376,24 @@ def test_a_full_disk_at_a_checkpoint_stops_the_batch_and_a_rerun_finishes_it(
         runner.run(files)
     monkeypatch.undo()
     assert full.attempts == 1  # the batch stopped at once: no other save was tried, none half done
-    assert _contents(out) == before
+    after = _contents(out)
+    assert {name: after[name] for name in FILES[:-1]} == {name: before[name] for name in FILES[:-1]}
     assert _check_whole(out) == 1
+    # the run is logged as stopped by the full disk, not left 'running' as a killed one
+    runs = json.loads((out / MANIFEST).read_text())["runs"]
+    assert [r["outcome"] for r in runs] == ["completed", "failed"]
+    assert runs[1]["reason"] == (
+        f"the disk is full while writing {out / 'bouts.parquet'} (No space left on device)"
+    )
+    assert runs[1]["ended_at"] is not None and runs[1]["finished_at"] is None
+    assert runs[1]["wall_s"] > 0  # the time it ran, not the 0 a checkpoint's entry said
 
+    # the next run resumes from that folder: the file saved before is skipped, the others analysed
     summary = BatchRunner(out=out, workers=1, progress=False).run(files).summary_
     assert (summary.n_skipped, summary.n_analysed, summary.n_failed) == (1, 2, 0)
     assert _check_whole(out) == 3
     runs = json.loads((out / MANIFEST).read_text())["runs"]
-    assert [r["outcome"] for r in runs] == ["completed", "completed"]  # the stopped run left no entry
+    assert [r["outcome"] for r in runs] == ["completed", "failed", "completed"]
 
 
 @pytest.mark.usefixtures("no_leftover_processes")
@@ -360,6 +411,8 @@ def test_a_full_disk_at_the_last_save_keeps_the_earlier_results(
     assert "holds the 1 recording saved before" in str(caught.value)
     assert "the 2 files finished since the last save are not saved" in str(caught.value)
     assert _check_whole(out) == 1
+    runs = json.loads((out / MANIFEST).read_text())["runs"]
+    assert [r["outcome"] for r in runs] == ["completed", "failed"]
     assert len(set(_ids(out, "bouts"))) == 3  # bouts went in before recordings failed: replaced, not doubled
 
     summary = BatchRunner(out=out, workers=1, progress=False).run(files).summary_

@@ -15,9 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import os
+import re
 import time
 import uuid
 from collections.abc import Iterable, Sequence
+from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -165,8 +167,12 @@ class _Run:
         self.seen_done: dict[str, HashOutcome] = {}
         self.old_cache = store.hash_cache
         self.cache: dict[str, dict[str, Any]] = {}
+        self.vanished: set[str] | None = None
+        """Files of the earlier runs' hash cache that are gone for good (:func:`vanished`), found at the first save."""
         self.run_id = uuid.uuid4().hex
         self.started = dt.datetime.now(dt.UTC)
+        self.reason: str | None = None
+        """Why the run stopped on an error (its message's first line), for the run log."""
         self.not_saved: ResultsNotSaved | None = None
         """Why a save failed: the run stops, and tries no other (the folder holds every file whole)."""
         self.last_commit = time.monotonic()
@@ -176,7 +182,7 @@ class _Run:
     def execute(self, inputs: Sequence[str | Path]) -> BatchSummary:
         from backstride import __version__
 
-        t0 = time.perf_counter()
+        t0 = self.t0 = time.perf_counter()
         self.run_info: dict[str, Any] = {
             "run_id": self.run_id,
             "backstride_version": __version__,
@@ -202,6 +208,9 @@ class _Run:
             except KeyboardInterrupt:
                 outcome = "interrupted"
                 raise
+            except Exception as exc:
+                self.reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+                raise
             finally:
                 self.summary.wall_s = time.perf_counter() - t0
                 if self.not_saved is None and (connected or self.store.has_pending):
@@ -214,7 +223,11 @@ class _Run:
         kinds: dict[Any, tuple[str, InputFile | FileTask]] = {}
 
         def submit(kind: str, item: InputFile | FileTask, fn: Any, *args: Any, **kwargs: Any) -> None:
-            fut = client.submit(fn, *args, pure=False, **kwargs)
+            # a file's analysis goes before the hashing of files not yet looked at: with every hash task
+            # submitted first, a cohort's files were all read once before the first was analysed, the
+            # progress bar stood at 0 for that long, and nothing but hashes could be saved meanwhile
+            priority = 1 if kind == "analyze" else 0
+            fut = client.submit(fn, *args, pure=False, priority=priority, **kwargs)
             kinds[fut] = (kind, item)
             pending.add(fut)
 
@@ -229,6 +242,8 @@ class _Run:
             kind, item = kinds.pop(fut)
             try:
                 result = fetch(fut)
+            except CancelledError as exc:  # never cancelled here: the scheduler went away with every task
+                raise self._scheduler_lost(exc) from None
             except Exception as exc:  # the worker died (out of memory, killed) or the task was lost
                 result = None
                 error = f"the worker running it failed: {type(exc).__name__}: {exc}"
@@ -247,6 +262,21 @@ class _Run:
                 self._on_outcome(result)
             if time.monotonic() - self.last_commit >= self.runner.checkpoint_s:
                 self._commit()
+
+    def _scheduler_lost(self, exc: CancelledError) -> InputError:
+        """The error that stops a run whose scheduler went away (a task of it cancelled, ``exc``): its files
+        are not at fault, and recording each of them as failed (``WorkerError``, as before) filled a cohort's
+        failures table with thousands of rows that were no file's and replaced the real reasons of those
+        that had failed before. What was finished is saved (``execute``), the rest is done by the next run."""
+        where = f"at {self.runner.scheduler}" if self.runner.scheduler else "of the local cluster"
+        said = re.search(
+            r"reason: ([\w-]+)", str(exc)
+        )  # "... cancelled for reason: scheduler-connection-lost."
+        why = said.group(1) if said else "a task was cancelled"
+        return InputError(
+            f"lost the Dask scheduler {where} ({why}); the batch stops: the files finished so far are saved "
+            f"in {self.store.out}; run the same command again to go on"
+        )
 
     def _cached_hash(self, file: InputFile) -> HashOutcome | None:
         """The file's hash from the manifest's cache, when its size, modification time and change time are
@@ -379,8 +409,10 @@ class _Run:
 
     def _commit(self, *, outcome: str = "running") -> None:
         """Save what is gathered; ``outcome``: how the run ended (``completed``, ``interrupted``, ``error``),
-        ``running`` at a checkpoint."""
+        ``running`` at a checkpoint. A save that fails logs the run as ``failed`` where it still can
+        (:meth:`ResultsFolder.commit`)."""
         s = self.summary
+        s.wall_s = time.perf_counter() - self.t0  # so far, at a checkpoint (the log of a killed run keeps it)
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         run = {
             **self.run_info,
@@ -396,13 +428,58 @@ class _Run:
             "recording_hours": round(s.recording_hours, 6),
             "wall_s": round(s.wall_s, 3),
         }
-        cache = {**self.old_cache, **self.cache}
+        if outcome == "error" and self.reason is not None:
+            run["reason"] = self.reason
+        if self.vanished is None:  # once a run: the files of this run are there (or were just now)
+            mine = {str(f.source) for f in self.files}
+            self.vanished = vanished(source for source in self.old_cache if source not in mine)
+        cache = {k: v for k, v in {**self.old_cache, **self.cache}.items() if k not in self.vanished}
         try:
             self.store.commit(run=run, hash_cache=cache)
         except ResultsNotSaved as exc:  # a full disk, write permission taken away: stop (see execute)
             self.not_saved = exc
             raise
         self.last_commit = time.monotonic()
+
+
+def vanished(sources: Iterable[str]) -> set[str]:
+    """The files of ``sources`` (a hash cache's entries) that are gone for good, whose entries are dropped.
+
+    A file is gone for good when it does not exist while the folder that held it does and holds something
+    (the file was deleted, renamed or moved away). A file that cannot be looked at just now (no permission,
+    a network share's stale handle or dropped connection) is not, nor is one whose folder is missing or empty:
+    that is what a study's files on a network share look like while the share is not mounted (its mount
+    point gone, or left empty), and their entries must outlive it, or the next run reads every file of the
+    share again. A folder deleted with its files keeps their entries, then, a few hundred bytes each.
+    Nothing is read or hashed: one ``stat`` per file and one look into each folder of a missing file.
+
+    Entries are pruned by whether their file exists, not by whether this run named it: a study run in parts
+    (one site, then another) into one results folder would otherwise hash every other part again each time.
+    """
+    gone: set[str] = set()
+    occupied: dict[str, bool] = {}
+    for source in sources:
+        try:
+            os.stat(source)
+            continue
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError):  # there, or not to be told just now: kept
+            continue
+        folder = os.path.dirname(source)
+        if folder not in occupied:
+            occupied[folder] = _holds_something(folder)
+        if occupied[folder]:
+            gone.add(source)
+    return gone
+
+
+def _holds_something(folder: str) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is not None
+    except OSError:
+        return False
 
 
 class _Progress:

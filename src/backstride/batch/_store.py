@@ -14,7 +14,10 @@ the next run analyses the file again and replaces those bouts (rows are always r
 
 A write that fails (the disk is full, write permission was taken away, the file system turned read-only)
 leaves the file it was writing as it was and removes its temporary file; :meth:`ResultsFolder.commit` then
-raises :class:`ResultsNotSaved`, which says what the folder holds, and the batch stops.
+writes the manifest once more, for the tables the folder holds now and with the run logged as ``failed``
+and why (when the manifest itself could not be written, or cannot be now, it stays as it was, and the run's
+entry is that of its last checkpoint, ``running``, as for a killed batch), raises :class:`ResultsNotSaved`,
+which says what the folder holds, and the batch stops.
 """
 
 from __future__ import annotations
@@ -379,8 +382,38 @@ class ResultsFolder:
             failures = failures.filter(_not_in(failures.column("source"), gone))
         tables["failures"] = pa.concat_tables([failures, *self._pending["failures"]]).combine_chunks()
 
+        manifest = self._manifest(tables, run, hash_cache)
+        written: list[str] = []
+        target = self.out
+        try:
+            for name in _TABLE_ORDER:
+                target = self.out / f"{name}.parquet"
+                write_table_atomic(tables[name], target)
+                written.append(name)
+            target = self.out / MANIFEST
+            write_json_atomic(manifest, target)
+        except OSError as exc:
+            on_disk = {name: tables[name] if name in written else self.tables[name] for name in TABLE_NAMES}
+            logged = target.name != MANIFEST and self._log_failed(exc, target, on_disk, run, hash_cache)
+            raise self._not_saved(
+                exc, target, saved="recordings" in written, tables=tables, logged=logged
+            ) from exc
+        self.tables = tables
+        self.manifest = manifest
+        self._saved = True
+        self._pending = {name: [] for name in TABLE_NAMES}
+        self._pending_done = set()
+        self._pending_failed_sources = set()
+        self._resolved_sources = set()
+        self._dropped = set()
+        self._moved = {}
+
+    def _manifest(
+        self, tables: dict[str, pa.Table], run: dict[str, Any], hash_cache: dict[str, dict[str, Any]]
+    ) -> dict[str, Any]:
+        """The manifest of a folder holding ``tables``, with ``run`` as this run's entry of the run log."""
         runs = [r for r in self.manifest.get("runs", []) if r.get("run_id") != run.get("run_id")]
-        manifest = {
+        return {
             "format": "backstride batch results",
             "schema_version": SCHEMA_VERSION,
             "backstride_version": run.get("backstride_version"),
@@ -393,35 +426,37 @@ class ResultsFolder:
             "runs": [*runs, run][-100:],
             "hash_cache": hash_cache,
         }
-        written: list[str] = []
-        target = self.out
+
+    def _log_failed(
+        self,
+        exc: OSError,
+        target: Path,
+        on_disk: dict[str, pa.Table],
+        run: dict[str, Any],
+        hash_cache: dict[str, dict[str, Any]],
+    ) -> bool:
+        """After a table's write failed: write the manifest once more, for the tables the folder holds now
+        (``on_disk``), with the run logged as ended, ``outcome`` ``failed`` and the error's first words as
+        ``reason``, so that the run log tells a batch stopped by an unwritable folder from one killed
+        (whose entry stays ``running``). Whether it could be written (a disk full for a table may still
+        have room for the manifest; a read-only one has not): if not, the manifest is left as it was."""
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        ended = {**run, "outcome": "failed", "reason": _write_error_head(exc, target), "ended_at": now}
+        ended["finished_at"] = None
         try:
-            for name in _TABLE_ORDER:
-                target = self.out / f"{name}.parquet"
-                write_table_atomic(tables[name], target)
-                written.append(name)
-            target = self.out / MANIFEST
-            write_json_atomic(manifest, target)
-        except OSError as exc:
-            raise self._not_saved(exc, target, saved="recordings" in written, tables=tables) from exc
-        self.tables = tables
-        self.manifest = manifest
-        self._saved = True
-        self._pending = {name: [] for name in TABLE_NAMES}
-        self._pending_done = set()
-        self._pending_failed_sources = set()
-        self._resolved_sources = set()
-        self._dropped = set()
-        self._moved = {}
+            write_json_atomic(self._manifest(on_disk, ended, hash_cache), self.out / MANIFEST)
+        except OSError:
+            return False
+        return True
 
     def _not_saved(
-        self, exc: OSError, target: Path, *, saved: bool, tables: dict[str, pa.Table]
+        self, exc: OSError, target: Path, *, saved: bool, tables: dict[str, pa.Table], logged: bool = False
     ) -> ResultsNotSaved:
         """The error of a commit whose write of ``target`` failed with ``exc``, in words that say what the
-        folder holds now; ``saved``: ``recordings.parquet`` was written (the results of this commit are in)."""
-        why, fix = _WRITE_ERRORS.get(exc.errno or 0, ("", "put that right"))
-        detail = exc.strerror or str(exc)
-        head = f"{why} while writing {target} ({detail})" if why else f"cannot write {target} ({detail})"
+        folder holds now; ``saved``: ``recordings.parquet`` was written (the results of this commit are in);
+        ``logged``: the manifest was written afterwards, with the run logged as failed."""
+        fix = _WRITE_ERRORS.get(exc.errno or 0, ("", "put that right"))[1]
+        head = _write_error_head(exc, target)
         if not saved:
             before = self.tables["recordings"].num_rows
             kept = (
@@ -442,6 +477,8 @@ class ResultsFolder:
             n = _plural(tables["recordings"].num_rows, "recording")
             if target.name == MANIFEST:
                 rest, goal = "manifest.json (the run log and the hash cache) is not updated", "update it"
+            elif logged:
+                rest, goal = "failures.parquet is not updated", "update it"
             else:
                 rest, goal = "failures.parquet and manifest.json are not updated", "update them"
             state = f"the results are saved ({n} in recordings.parquet), every file whole, but {rest}"
@@ -450,6 +487,13 @@ class ResultsFolder:
 
     def _pending_sources(self, name: str) -> list[str]:
         return [str(s) for t in self._pending[name] for s in t.column("source").to_pylist()]
+
+
+def _write_error_head(exc: OSError, target: Path) -> str:
+    """What went wrong writing ``target``, in a few words: ``the disk is full while writing ... (...)``."""
+    why = _WRITE_ERRORS.get(exc.errno or 0, ("", ""))[0]
+    detail = exc.strerror or str(exc)
+    return f"{why} while writing {target} ({detail})" if why else f"cannot write {target} ({detail})"
 
 
 def _moved(table: pa.Table, recording_id: str, path: str, source: str) -> pa.Table:
