@@ -96,6 +96,16 @@ def _other_app_exports(tmp_path: Path, synth: Any) -> list[Path]:
     return out
 
 
+def _gzipped_devices(tmp_path: Path, devices: Path) -> list[Path]:
+    """The device files gzip-compressed, as archives deliver them (UK Biobank's ``.cwa.gz``)."""
+    out = []
+    for name in DEVICE_FILES:
+        packed = tmp_path / f"{Path(name).name}.gz"
+        packed.write_bytes(gzip.compress((devices / name).read_bytes()))
+        out.append(packed)
+    return out
+
+
 def _variants(data: bytes, seed: int) -> list[tuple[str, bytes]]:
     rng = random.Random(seed)
     out = [(f"cut at {cut}", data[:cut]) for cut in sorted(rng.randrange(1, len(data)) for _ in range(4))]
@@ -129,6 +139,7 @@ def test_damaged_and_cut_files_end_in_an_error_or_a_sound_recording(
     sources = _phone_files(tmp_path, synth) + [shared_data / "devices" / name for name in DEVICE_FILES]
     sources += _sensorlogger_exports(tmp_path, synth)
     sources += _other_app_exports(tmp_path, synth)
+    sources += _gzipped_devices(tmp_path, shared_data / "devices")
     outcomes: dict[str, int] = {"error": 0, "read": 0}
     for seed, source in enumerate(sources):
         data = source.read_bytes()

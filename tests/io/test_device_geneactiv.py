@@ -184,6 +184,38 @@ def test_page_stamped_before_the_previous_one_ended_is_skipped(tmp_path: Path, f
     assert "1 page stamped before the previous page ended skipped (first at 7.0 s)" in blocks[0].notes
 
 
+def test_another_file_appended_is_named_so(tmp_path: Path, folder: Path) -> None:
+    """A second download copied onto the first: its header is passed over and its page numbers start again at 0.
+    The note said the numbers "jump 1 time (0 pages missing)"; it now says what happened."""
+    whole = (folder / GGIR).read_bytes()
+    data = whole[: page_starts(whole)[-1]]  # the 16 whole pages (the 17th is cut off)
+    later = data.replace(b"Page Time:2013-05-30 ", b"Page Time:2013-05-31 ")  # the same device, a day later
+    blocks, t, acc = read_all(copy_with(tmp_path, folder / GGIR, data + later))
+    notes = [n for b in blocks for n in b.notes]
+    assert not any("jump" in n for n in notes)
+    assert (
+        "the page sequence numbers start again at 0 after page 15: another recording appended to this file? "
+        "Their pages are kept only where their time stamps follow the pages before" in notes
+    )
+    assert t.shape == (2 * 16 * 300,)
+    assert t[4800] - t[0] == pytest.approx(86_400.0)  # the second file's first page, a day after the first's
+    np.testing.assert_array_equal(acc[4800:], acc[:4800])
+
+
+def test_a_page_repeated_is_not_called_missing(tmp_path: Path, folder: Path) -> None:
+    data = (folder / GGIR).read_bytes()
+    starts = page_starts(data)
+    blocks, t, _ = read_all(copy_with(tmp_path, folder / GGIR, data[: starts[3]] + data[starts[2] :]))
+    _, t_whole, _ = read_all(folder / GGIR)
+    np.testing.assert_array_equal(t, t_whole)
+    assert not any("jump" in n for n in blocks[0].notes)
+    assert (
+        "the page sequence numbers go back to 2 after page 2: pages repeated or out of order? Their pages are "
+        "kept only where their time stamps follow the pages before" in blocks[0].notes
+    )
+    assert "1 page stamped before the previous page ended skipped (first at 7.0 s)" in blocks[0].notes
+
+
 def test_page_rate_wins_over_header(tmp_path: Path, folder: Path) -> None:
     data = (folder / SKDH).read_bytes()
     data = data.replace(b"Measurement Frequency:50.0\n", b"Measurement Frequency:100.0\n")

@@ -39,6 +39,8 @@ DEVICES = {
     "ActiLife .csv": ("actigraph_gt3x/pygt3x_neo.csv", "actilife"),
     "ActiLife .csv.gz": ("actigraph_gt3x/readgt3x_TAS1H30182785_2019-09-17.csv.gz", "actilife"),
 }
+# a logger's file gzip-compressed (UK Biobank's .cwa.gz) is read as the file itself
+GZIPPED = {f"{kind}.gz": DEVICES[kind] for kind in ("Axivity .cwa", "ActiGraph .gt3x", "GENEActiv .bin")}
 # a phone app's lone sensor file is a table the CSV reader reads as the app's reader does
 APP_TABLES = {"phyphox Raw Data.csv alone", "Sensor Logger TotalAcceleration.csv alone"}
 
@@ -105,6 +107,10 @@ def files(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> dict[s
     kinds["MetaBase accelerometer file alone"] = (next(metabase.glob("*_Accelerometer.csv")), "csv")
     for kind, (name, fmt) in DEVICES.items():
         kinds[kind] = (shared_data / "devices" / name, fmt)
+    for kind, (name, fmt) in GZIPPED.items():
+        packed = out / f"{Path(name).name}.gz"
+        packed.write_bytes(gzip.compress((shared_data / "devices" / name).read_bytes()))
+        kinds[kind] = (packed, fmt)
     return kinds
 
 
@@ -134,6 +140,7 @@ KINDS = [
     "sensorlog export",
     "movella-dot export",
     *DEVICES,
+    *GZIPPED,
 ]
 
 

@@ -5,8 +5,8 @@
 >>> recording.sampling_rate_hz, recording.notes     # doctest: +SKIP
 
 Formats: CSV, phyphox (also its Excel workbook) and Sensor Logger exports, and wearable loggers' own files
-(Axivity ``.cwa``, ActiGraph ``.gt3x`` and ActiLife's CSV export of it, GENEActiv ``.bin``), detected by content
-(:data:`FORMATS`). What a caller knows of a file (format, units, a CSV's columns, the rate of a table without
+(Axivity ``.cwa``, ActiGraph ``.gt3x`` and ActiLife's CSV export of it, GENEActiv ``.bin``; each also
+gzip-compressed, as UK Biobank's ``.cwa.gz``), detected by content (:data:`FORMATS`). What a caller knows of a file (format, units, a CSV's columns, the rate of a table without
 a time column) is given as keyword arguments, or once for many files as a checked :class:`ReadOptions`
 (``read(path, **options.given())``).
 
@@ -32,7 +32,8 @@ not a recording (image, PDF, ZIP)  :class:`~backstride.UnsupportedFormatError` n
 device file cut short or damaged   (.cwa, .gt3x, .bin) every whole block or page that passes its checksum is
                                    read, with a note on what was dropped; nothing usable left: error
 gzip file cut short                (.csv.gz, ActiLife's too) read up to its last whole line, with a note;
-                                   damaged compressed data: error
+                                   a logger's file (.cwa.gz, .gt3x.gz, .bin.gz) up to its last whole block
+                                   or page, with a note; damaged compressed data: error
 units                              detected (g vs m/s², rad/s vs deg/s) and noted; a declared unit that the
                                    values contradict, or linear acceleration without gravity: error
 =================================  ==========================================================================

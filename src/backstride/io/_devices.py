@@ -3,7 +3,8 @@
 Each device module provides ``looks_like_<name>(path) -> bool`` and ``iter_<name>_raw(path, *, block_samples)``,
 which yields the file as consecutive :class:`~backstride.io._raw.RawSignals` blocks (acceleration in g,
 angular rate in deg/s, times from the file's first sample with its real gaps), so a week-long file is never
-held whole. The registry checks a cheap signature here first, so reading a CSV imports none of them.
+held whole. The registry checks a cheap signature here first, so reading a CSV imports none of them. A
+logger's file delivered gzip-compressed is unpacked into a temporary file first (:mod:`backstride.io._gzipped`).
 
 Where the file says where the device was worn (an Axivity's ``_p=right+wrist``, an ActiGraph's ``Limb`` and
 ``Side``, a GENEActiv's ``Device Location Code``) and that is a limb, the recording starts with a warning: the
@@ -23,9 +24,9 @@ from typing import cast
 from backstride.io._raw import RawSignals, join_raw
 
 DEVICE_FORMATS: dict[str, str] = {
-    "axivity": "an Axivity AX3 or AX6 file (.cwa)",
-    "actigraph": "an ActiGraph file (.gt3x: GT3X+, wGT3X-BT, GT9X Link)",
-    "geneactiv": "a GENEActiv file (.bin)",
+    "axivity": "an Axivity AX3 or AX6 file (.cwa, or .cwa.gz)",
+    "actigraph": "an ActiGraph file (.gt3x: GT3X+, wGT3X-BT, GT9X Link; or .gt3x.gz)",
+    "geneactiv": "a GENEActiv file (.bin, or .bin.gz)",
     "actilife": "ActiLife's RAW CSV export of an ActiGraph recording (.csv, .csv.gz)",
 }
 
@@ -41,7 +42,7 @@ def _module(name: str) -> object:
     return importlib.import_module(f"backstride.io._{name}")
 
 
-def _signature(head: bytes, zipped_names: list[str] | None) -> str | None:
+def signature(head: bytes, zipped_names: list[str] | None) -> str | None:
     """The device format a file's first bytes (or ZIP members) suggest, before its reader confirms it."""
     if zipped_names is None and head.startswith(b"PK\x03\x04"):
         return "actigraph"  # a ZIP whose directory is lost (a download cut short): the reader checks it
@@ -62,7 +63,7 @@ def _signature(head: bytes, zipped_names: list[str] | None) -> str | None:
 
 def device_format(path: Path, head: bytes, zipped_names: list[str] | None = None) -> str | None:
     """The device format of ``path`` (``head``: its first bytes; ``zipped_names``: its members if a ZIP)."""
-    name = _signature(head, zipped_names)
+    name = signature(head, zipped_names)
     if name is None:
         return None
     looks_like = cast(Callable[[Path], bool], getattr(_module(name), f"looks_like_{name}"))

@@ -27,7 +27,8 @@ Decisions:
   the rate the same way.
 * Times are the page times as written plus ``k / rate`` within the page (as scikit-digital-health and
   GGIRread read them), so a page missing from the file stays a jump in time; a jump in the sequence
-  numbers is reported. The first page of some GENEActiv 1.1 files is stamped earlier than the second page
+  numbers is reported, and so are numbers that start again at 0 (another file appended to this one) or go
+  back (pages repeated or out of order). The first page of some GENEActiv 1.1 files is stamped earlier than the second page
   implies (0.5 s in the sample file; GENEAcore moves it): it is kept as stamped, which leaves a short gap.
 * A page whose data line is short or holds anything but hexadecimal digits, or whose header lines cannot
   be read, is skipped with a note; so is a page stamped before the previous page ended (time never goes
@@ -297,16 +298,31 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _sequence_note(seq: npt.NDArray[np.int64], state: _State, start_s: FloatArray) -> str | None:
+def _sequence_note(seq: npt.NDArray[np.int64], state: _State, start_s: FloatArray) -> list[str]:
+    """What the page sequence numbers say: pages missing where they jump ahead; where they start again at 0, a
+    file appended (a second download copied onto the first); where they go back otherwise, pages out of order."""
     previous = np.concatenate([[seq[0] - 1 if state.last_seq is None else state.last_seq], seq[:-1]])
-    jumps = seq != previous + 1
-    if not jumps.any():
-        return None
-    missing = int(np.clip(seq[jumps] - previous[jumps] - 1, 0, None).sum())
-    return (
-        f"the page sequence numbers jump {_plural(int(jumps.sum()), 'time')} ({_plural(missing, 'page')} "
-        f"missing, first at {start_s[np.argmax(jumps)]:.1f} s); the gap is kept in the time axis"
-    )
+    ahead = seq > previous + 1
+    notes = []
+    if ahead.any():
+        missing = int((seq[ahead] - previous[ahead] - 1).sum())
+        notes.append(
+            f"the page sequence numbers jump {_plural(int(ahead.sum()), 'time')} ({_plural(missing, 'page')} "
+            f"missing, first at {start_s[np.argmax(ahead)]:.1f} s); the gap is kept in the time axis"
+        )
+    back = seq <= previous
+    if back.any():
+        at = int(np.argmax(back))
+        again = "start again at 0" if seq[at] == 0 else f"go back to {seq[at]}"
+        times = "" if back.sum() == 1 else f" (the first of {int(back.sum())} times)"
+        why = (
+            "another recording appended to this file?" if seq[at] == 0 else "pages repeated or out of order?"
+        )
+        notes.append(
+            f"the page sequence numbers {again} after page {previous[at]}{times}: {why} Their pages are kept "
+            "only where their time stamps follow the pages before"
+        )
+    return notes
 
 
 def _rates(declared: FloatArray, header_rate: float) -> FloatArray:
@@ -325,9 +341,7 @@ def _kept(
             f"{_plural(int((~good).sum()), 'page')} with a short or corrupt data line skipped "
             f"(first at {start_s[np.argmax(~good)]:.1f} s)"
         )
-    note = _sequence_note(pages.seq, state, start_s)
-    if note:
-        notes.append(note)
+    notes.extend(_sequence_note(pages.seq, state, start_s))
     end_s = np.where(good, start_s + (SAMPLES_PER_PAGE - 1) / pages.rate, -np.inf)
     before = np.maximum.accumulate(np.concatenate([[state.last_end_s], end_s[:-1]]))
     early = good & (start_s <= before)

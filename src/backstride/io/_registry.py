@@ -21,6 +21,8 @@ from backstride.io._devices import (
     iter_device_raw,
     read_device_raw,
 )
+from backstride.io._gzipped import MAGIC as GZIP_MAGIC
+from backstride.io._gzipped import gzipped_device, gzipped_head, unpacked
 from backstride.io._metabase import check_lone_file, iter_metabase_raw, looks_like_metabase
 from backstride.io._phyphox import iter_phyphox_raw, looks_like_phyphox, phyphox_header, workbook_members
 from backstride.io._raw import RawSignals, join_raw
@@ -206,6 +208,9 @@ def detect_format(path: str | Path) -> str:
         raise _unsupported(p, _describe_zip(names, p))
     with p.open("rb") as handle:
         magic = handle.read(64)
+    if magic.startswith(GZIP_MAGIC) and gzipped_device(p):  # a logger's file, gzip-compressed
+        with unpacked(p) as (file, _):
+            return detect_format(file)
     device = device_format(p, magic)
     if device is not None:
         return device
@@ -220,7 +225,7 @@ def detect_format(path: str | Path) -> str:
             raise _unsupported(p, what)
     text = head_text(p)
     if text is None:
-        raise _unsupported(p, "a binary file")
+        raise _unsupported(p, _binary(p, magic))
     text = text.lstrip("\ufeff")
     device = device_format(p, text[:256].encode("utf-8", errors="replace"))  # text formats (and gzip)
     if device is not None:
@@ -242,6 +247,17 @@ def detect_format(path: str | Path) -> str:
         if (len(cells) >= 4 and delimiter in lines[0]) or acceleration_axes(cells):
             return "csv"  # the CSV reader names what a table of acceleration alone lacks (its time column)
     raise _unsupported(p, "a text file that is not a table of sensor values")
+
+
+def _binary(path: Path, magic: bytes) -> str:
+    """What a binary file that is no recording is: a gzip file is named by what it holds."""
+    if not magic.startswith(GZIP_MAGIC):
+        return "a binary file"
+    head = gzipped_head(path)
+    return (
+        next((what for prefix, what in _MAGIC if head.startswith(prefix)), "a binary file")
+        + ", gzip-compressed"
+    )
 
 
 def _detect(path: Path) -> str:
@@ -504,7 +520,7 @@ def read(
     Parameters
     ----------
     path:
-        A file (CSV, CSV.gz, ZIP) or an export folder.
+        A file (CSV, CSV.gz, ZIP, a logger's file, gzip-compressed or not) or an export folder.
     format:
         ``"auto"`` (detect from the content) or one of :data:`FORMATS`.
     time_column, acc_columns, gyr_columns:
@@ -535,18 +551,21 @@ def read(
     """
     p = Path(path)
     _check_options(format, acc_unit, gyr_unit, time_unit, rate_hz)
-    fmt = _format_to_read(p, format)
-    try:
-        with quiet_row_decoding():
-            opts = _Options(time_column, acc_columns, gyr_columns, time_unit=time_unit, rate_hz=rate_hz)
-            raw = _read_raw(p, fmt, opts)
-            recording = to_recording(raw, acc_unit=acc_unit, gyr_unit=gyr_unit)
-    except (pa.ArrowException, OSError, UnicodeDecodeError, EOFError) as exc:
-        raise InputError(f"{p.name} could not be read as a {fmt} recording: {exc}") from exc
+    # a logger's file gzip-compressed is read unpacked, from a temporary file of the same name
+    with unpacked(p) as (file, unpack_note):
+        fmt = _format_to_read(file, format)
+        try:
+            with quiet_row_decoding():
+                opts = _Options(time_column, acc_columns, gyr_columns, time_unit=time_unit, rate_hz=rate_hz)
+                raw = _read_raw(file, fmt, opts)
+                recording = to_recording(raw, acc_unit=acc_unit, gyr_unit=gyr_unit)
+        except (pa.ArrowException, OSError, UnicodeDecodeError, EOFError) as exc:
+            raise InputError(f"{p.name} could not be read as a {fmt} recording: {exc}") from exc
     recording.metadata.setdefault("format", fmt)
     recording.metadata.setdefault("source", p.name)
-    if (aside := _left_aside(fmt, opts)) is not None:
-        recording = replace(recording, notes=(*recording.notes, aside))
+    added = [note for note in (unpack_note, _left_aside(fmt, opts)) if note is not None]
+    if added:
+        recording = replace(recording, notes=(*recording.notes, *added))
     if validate:
         _validate_recording(recording)
     return recording
@@ -611,13 +630,14 @@ def iter_chunks(
         raise InputError(f"chunk_s must be positive, got {chunk_s}")
     p = Path(path)
     _check_options(format, acc_unit, gyr_unit, time_unit, rate_hz)
-    fmt = _format_to_read(p, format)
-    with quiet_row_decoding():
+    # a logger's file gzip-compressed is read unpacked, from a temporary file removed once the chunks end
+    with unpacked(p) as (file, unpack_note), quiet_row_decoding():
+        fmt = _format_to_read(file, format)
         limit = START_ONLY_BYTES if start_only else None
         opts = _Options(time_column, acc_columns, gyr_columns, acc_unit, gyr_unit, limit, time_unit, rate_hz)
-        aside = _left_aside(fmt, opts)
-        for chunk in _validated(p, fmt, chunk_s, validate, opts):
-            yield chunk if aside is None else replace(chunk, notes=(*chunk.notes, aside))
+        added = tuple(note for note in (unpack_note, _left_aside(fmt, opts)) if note is not None)
+        for chunk in _validated(file, fmt, chunk_s, validate, opts):
+            yield replace(chunk, notes=(*chunk.notes, *added)) if added else chunk
 
 
 def _validated(p: Path, fmt: str, chunk_s: float, validate: bool, opts: _Options) -> Iterator[Recording]:

@@ -1,0 +1,111 @@
+"""Loggers' files delivered gzip-compressed: UK Biobank's ``.cwa.gz``, a GENEActiv ``.bin.gz`` or an ActiGraph
+``.gt3x.gz`` from an archive.
+
+The loggers' readers seek in the file (an Axivity's blocks, a GENEActiv's pages, the ZIP inside a ``.gt3x``),
+which a gzip stream cannot do. So a gzip file whose content starts with a logger's signature (as
+:func:`backstride.io._devices.device_format` checks it: ``MD``, ``Device Identity``, ``PK``) is unpacked once,
+1 MB at a time, into a temporary file of the same name (what the readers say names the file given), and read as
+that file; the temporary folder is removed on leaving, on an error or on Ctrl-C too. A gzip of text (a CSV,
+ActiLife's export) is not unpacked: its readers stream it as it is.
+
+Decisions, as for a ``.csv.gz`` (:mod:`backstride.io._csvlayout`) and a logger's own file cut short:
+
+* cut short (the end-of-stream marker never comes: an interrupted download, copy or upload): what came through
+  is read, and the logger's reader keeps every whole block or page of it and says what it dropped; a note says
+  the compressed file was cut short. Nothing usable left: the reader's error.
+* damaged compressed data, or a wrong checksum at its end: one error, nothing read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import tempfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from backstride._errors import InputError
+from backstride.io._devices import signature
+
+MAGIC = b"\x1f\x8b"
+STEP_BYTES = 1 << 20
+HEAD_BYTES = 64
+
+GZIP_CUT_SHORT_DEVICE = (
+    "the compressed file is cut short (an interrupted download, copy or upload?): read as far as it goes"
+)
+
+
+def is_gzip(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(len(MAGIC)) == MAGIC
+
+
+def gzipped_head(path: Path, size: int = HEAD_BYTES) -> bytes:
+    """The first ``size`` bytes of the gzip file's content (fewer when it is cut short before)."""
+    head = b""
+    try:
+        with gzip.open(path, "rb") as handle:
+            while len(head) < size and (step := handle.read1(size - len(head))):
+                head += step
+            return head
+    except EOFError:
+        return head
+    except (OSError, zlib.error) as exc:
+        raise _damaged(path, exc) from exc
+
+
+def gzipped_device(path: Path) -> bool:
+    """Whether ``path`` is a gzip file whose content starts as a logger's file does (which its reader needs
+    unpacked: ActiLife's CSV export is streamed like any CSV)."""
+    if not path.is_file() or not is_gzip(path):
+        return False
+    return signature(gzipped_head(path), None) not in (None, "actilife")
+
+
+@contextlib.contextmanager
+def unpacked(path: Path) -> Iterator[tuple[Path, str | None]]:
+    """``(the file to read, a note)``: ``path`` itself and ``None`` unless it is a gzip-compressed logger's file
+    (:func:`gzipped_device`); else its content in a temporary file of the same name, removed on leaving, and
+    the note when the compressed file is cut short."""
+    try:
+        device = gzipped_device(path)
+    except OSError as exc:
+        raise InputError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+    if not device:
+        yield path, None
+        return
+    with tempfile.TemporaryDirectory(prefix="backstride-") as tmp:
+        target = Path(tmp) / path.name
+        cut_short = _gunzip(path, target)
+        yield target, GZIP_CUT_SHORT_DEVICE if cut_short else None
+
+
+def _gunzip(path: Path, target: Path) -> bool:
+    """``path`` decompressed into ``target`` one step at a time (never whole in memory); True when cut short."""
+    with gzip.open(path, "rb") as src, target.open("wb") as dst:
+        while True:
+            try:
+                data = src.read1(STEP_BYTES)  # one step of decompression: nothing is held back
+            except EOFError:  # the end-of-stream marker never came
+                return True
+            except (gzip.BadGzipFile, zlib.error) as exc:  # damaged data, or a wrong checksum at its end
+                raise _damaged(path, exc) from exc
+            except OSError as exc:
+                raise InputError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+            if not data:
+                return False
+            try:
+                dst.write(data)
+            except OSError as exc:  # a full disk
+                raise InputError(
+                    f"cannot unpack {path.name} into a temporary file: {exc.strerror or exc}"
+                ) from exc
+
+
+def _damaged(path: Path, exc: Exception) -> InputError:
+    return InputError(
+        f"{path.name} is a damaged gzip file: its compressed data cannot be unpacked ({exc}); compress or copy "
+        "it again"
+    )
