@@ -19,7 +19,7 @@ from backstride.web._context import SESSION_COOKIE, NotSignedIn, WebState, get_s
 from backstride.web._flow import EmergencyStop
 from backstride.web._jobs import JobRunner
 from backstride.web._render import render_error
-from backstride.web._security import Signer
+from backstride.web._security import Signer, SignInThrottle
 from backstride.web._settings import (
     ENV_EMERGENCY_NUMBER,
     ENV_SECRET_KEY,
@@ -100,6 +100,11 @@ def create_app(
         signer=Signer(key),
         jobs=JobRunner(settings.analysis_workers),
         spool=UploadSpool(blobs_path / ".uploads"),
+        throttle=SignInThrottle(
+            settings.signin_failures_per_account,
+            settings.signin_failures_per_address,
+            settings.signin_window_s,
+        ),
     )
     # a crash during an upload can leave a file no recording refers to: clear such leftovers at start-up
     with store.transaction(engine) as session:

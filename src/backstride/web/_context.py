@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from backstride.web._jobs import JobRunner
-from backstride.web._security import SessionData, Signer
+from backstride.web._security import SessionData, Signer, SignInThrottle
 from backstride.web._settings import WebSettings
 from backstride.web._spool import UploadSpool, copy_upload
 
@@ -34,6 +34,7 @@ class WebState:
     signer: Signer
     jobs: JobRunner
     spool: UploadSpool
+    throttle: SignInThrottle
 
 
 def get_state(request: Request) -> WebState:

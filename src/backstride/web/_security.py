@@ -14,6 +14,10 @@ Design (see also ``web/README.md``):
 * A first-login link carries a random token; only its SHA-256 is kept (``User.first_login_token_hash``).
   Choosing a password clears it, so the link works once; it also lapses ``first_login_max_age_s`` after the
   account was made.
+* Sign-in attempts are throttled (:class:`SignInThrottle`): after too many wrong passwords for one e-mail
+  address, or from one network address, within a window, further attempts are refused (HTTP 429) without
+  checking the password, until the oldest failure leaves the window. Nothing is locked for longer than
+  the window, so an attacker cannot lock a clinic out for good.
 """
 
 from __future__ import annotations
@@ -23,7 +27,10 @@ import hashlib
 import hmac
 import json
 import secrets
+import threading
 import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,3 +136,65 @@ class Signer:
         if session is None or not token:
             return False
         return hmac.compare_digest(token, self.csrf_token(session))
+
+
+class SignInThrottle:
+    """Counts failed sign-ins per e-mail address and per network address in a sliding window.
+
+    ``retry_after(email, address)`` is ``None`` while both are under their limits, else the seconds until
+    the oldest failure that counts leaves the window. Failures are counted for any e-mail address, known or
+    not, so a refusal does not tell whether an account exists. A successful sign-in clears that e-mail's
+    failures (not the address's: one person signing in must not unlock a guessing machine behind the same
+    address). The counts live in this process's memory: a restart forgets them, and at most ``max_keys``
+    addresses of each kind are tracked (the stalest are dropped first), so a flood of made-up addresses
+    cannot exhaust memory.
+    """
+
+    def __init__(
+        self,
+        per_account: int,
+        per_address: int,
+        window_s: float,
+        *,
+        max_keys: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._limits = {"account": per_account, "address": per_address}
+        self._window_s = window_s
+        self._max_keys = max_keys
+        self._clock = clock
+        self._failures: dict[str, dict[str, deque[float]]] = {"account": {}, "address": {}}
+        self._lock = threading.Lock()
+
+    def _recent(self, kind: str, key: str, now: float) -> deque[float]:
+        times = self._failures[kind].get(key, deque())
+        while times and times[0] <= now - self._window_s:
+            times.popleft()
+        return times
+
+    def retry_after(self, email: str, address: str) -> float | None:
+        """Seconds to wait before another attempt for ``email`` from ``address``, or ``None``: go ahead."""
+        now = self._clock()
+        waits = []
+        with self._lock:
+            for kind, key in (("account", email.strip().lower()), ("address", address)):
+                times = self._recent(kind, key, now)
+                if len(times) >= self._limits[kind]:
+                    waits.append(times[-self._limits[kind]] + self._window_s - now)
+        return max(waits) if waits else None
+
+    def failed(self, email: str, address: str) -> None:
+        now = self._clock()
+        with self._lock:
+            for kind, key in (("account", email.strip().lower()), ("address", address)):
+                table = self._failures[kind]
+                times = self._recent(kind, key, now)
+                times.append(now)
+                table.pop(key, None)
+                table[key] = times  # most recently failed last, so the stalest are dropped first
+                while len(table) > self._max_keys:
+                    del table[next(iter(table))]
+
+    def succeeded(self, email: str) -> None:
+        with self._lock:
+            self._failures["account"].pop(email.strip().lower(), None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -62,6 +63,26 @@ def signin_page(request: Request) -> Response:
 def signin(request: Request, email: str = Form(...), password: str = Form(...)) -> Response:
     from backstride import store
 
+    throttle = get_state(request).throttle
+    address = request.client.host if request.client is not None else "unknown"
+    wait_s = throttle.retry_after(email, address)
+    if wait_s is not None:
+        minutes = max(1, math.ceil(wait_s / 60))
+        refused = render(
+            request,
+            "signin.html",
+            {
+                "title": "Sign in",
+                "user": None,
+                "email": email,
+                "error": "There were too many wrong passwords. Please wait "
+                + (f"{minutes} minutes" if minutes > 1 else "a minute")
+                + " and try again, or ask the clinic to check your account.",
+            },
+            status=429,
+        )
+        refused.headers["Retry-After"] = str(math.ceil(wait_s))
+        return refused
     # Look the account up in a read-only transaction and check the password outside it, so the slow
     # argon2 check never holds a database lock.
     with transaction(request, readonly=True) as db:
@@ -69,6 +90,7 @@ def signin(request: Request, email: str = Form(...), password: str = Form(...)) 
         found = (user.id, user.role, user.password_hash) if user is not None else None
     ok = verify_password(password, found[2] if found is not None else None)
     if found is None or not ok:
+        throttle.failed(email, address)
         return render(
             request,
             "signin.html",
@@ -80,6 +102,7 @@ def signin(request: Request, email: str = Form(...), password: str = Form(...)) 
             },
             status=401,
         )
+    throttle.succeeded(email)
     sign_in(request, found[0])
     return RedirectResponse(home_of(found[1], found[0]), status_code=303)
 

