@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from tests.web.conftest import PASSWORD, Clinic, csrf_of
+from tests.web.conftest import PASSWORD, Clinic, csrf_of, sign_in
 
 from backstride.web._security import SignInThrottle
 
@@ -86,3 +86,51 @@ def test_the_throttle_lets_go_after_its_window(client: Any, clinic: Clinic) -> N
     assert _sign_in_form(client, "paula@home.test", PASSWORD).status_code == 429
     clock.now += 600
     assert _sign_in_form(client, "paula@home.test", PASSWORD).status_code == 303
+
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+    "cache-control": "no-store",
+}
+
+
+def _has_security_headers(response: Any) -> bool:
+    return all(response.headers.get(k) == v for k, v in SECURITY_HEADERS.items()) and (
+        "frame-ancestors 'none'" in response.headers.get("content-security-policy", "")
+    )
+
+
+def test_an_id_too_large_for_the_database_is_not_found(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    for url in (
+        "/patients/99999999999999999999999",
+        f"/patients/{clinic.patient_a}/recordings/99999999999999999999999",
+        f"/patients/{clinic.patient_a}/recordings/99999999999999999999999/report.html",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "There is no such page." in response.text and _has_security_headers(response)
+
+
+def test_an_unexpected_error_shows_our_page_without_traceback_or_sql(
+    client: Any, monkeypatch: Any, caplog: Any
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from backstride import store
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise OperationalError(
+            "SELECT users.password_hash FROM users WHERE email = ?", {}, Exception("locked")
+        )
+
+    monkeypatch.setattr(store, "get_user_by_email", broken)
+    response = _sign_in_form(client, "paula@home.test", PASSWORD)
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.text
+    for secret in ("SELECT", "password_hash", "Traceback", "OperationalError", "locked"):
+        assert secret not in response.text
+    assert _has_security_headers(response)
+    assert "POST /signin failed" in caplog.text  # the details go to the server's log instead

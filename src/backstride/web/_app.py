@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -30,6 +31,11 @@ from backstride.web._spool import UploadSpool
 from backstride.web._uploads import resume_uploads
 
 STATIC_DIR = Path(__file__).parent / "static"
+
+_log = logging.getLogger(__name__)
+
+# database ids are 64-bit signed integers (SQLite INTEGER, PostgreSQL BIGINT/INTEGER)
+_LARGEST_ID = 2**63 - 1
 
 # Scripts only from this server (no inline script, no eval); plotly sets inline styles and data: images.
 CONTENT_SECURITY_POLICY = (
@@ -137,7 +143,22 @@ def create_app(
             session, token = st.signer.new_session(None)
             request.state.set_cookie = token
         request.state.session = session
-        response = await call_next(request)
+        if any(part.isdigit() and int(part) > _LARGEST_ID for part in request.url.path.split("/")):
+            # no row has such a number; the database would fail on it (SQLite: integer overflow)
+            response: Response = render_error(request, 404, "There is no such page.")
+        else:
+            try:
+                response = await call_next(request)
+            except Exception:
+                # an error page of our own, with the headers below (Cache-Control: no-store among them):
+                # never a traceback, nor the server's bare "Internal Server Error" without them
+                _log.exception("%s %s failed", request.method, request.url.path)
+                response = render_error(
+                    request,
+                    500,
+                    "Something went wrong on our side. Please try again; if it happens again, "
+                    "tell the clinic.",
+                )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
