@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from tests.web.conftest import PASSWORD, Clinic, csrf_of, sign_in
+from tests.web.conftest import PASSWORD, Clinic, csrf_of, post, sign_in
 
 from backstride.web._security import SignInThrottle
 
@@ -134,3 +134,32 @@ def test_an_unexpected_error_shows_our_page_without_traceback_or_sql(
         assert secret not in response.text
     assert _has_security_headers(response)
     assert "POST /signin failed" in caplog.text  # the details go to the server's log instead
+
+
+def test_forms_other_than_uploads_refuse_a_large_body_before_reading_it(client: Any, clinic: Clinic) -> None:
+    from backstride import store
+
+    token = csrf_of(client)
+    two_mb = b"x" * (2 * 1024 * 1024)
+    # a file sent to the sign-in form was parsed (and kept in a temporary file) before the CSRF check: 403
+    signin = client.post(
+        "/signin",
+        files={"file": ("big.bin", two_mb, "application/octet-stream")},
+        data={"email": "paula@home.test", "password": PASSWORD, "csrf_token": token},
+    )
+    assert signin.status_code == 413 and "far more than this form takes" in signin.text
+    assert _has_security_headers(signin)
+    sign_in(client, "anna@clinic.test")
+    url = f"/patients/{clinic.patient_a}/notes"
+    assert post(client, url, {"text": "x" * (1100 * 1024)}).status_code == 413
+    assert post(client, url, {"text": "a short note"}).status_code == 303
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine, readonly=True) as s:
+        assert [n.text for n in store.notes_of(s, clinic.patient_a)] == ["a short note"]
+    engine.dispose()
+    chunked = client.post(
+        url,
+        content=iter([b"csrf_token=" + client.csrf.encode() + b"&text=streamed"]),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert chunked.status_code == 411

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -34,6 +35,10 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 _log = logging.getLogger(__name__)
 
+# the largest body of a form other than the two upload forms (a check-in, a plan, notes: a few kB)
+FORM_LIMIT_BYTES = 1024 * 1024
+_UPLOAD_FORMS = re.compile(r"/patients/\d+/(recordings|activity)")
+
 # database ids are 64-bit signed integers (SQLite INTEGER, PostgreSQL BIGINT/INTEGER)
 _LARGEST_ID = 2**63 - 1
 
@@ -42,6 +47,28 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def _form_too_large(request: Request) -> tuple[int, str] | None:
+    """``(status, message)`` for a request body a form never needs, read before any of it is parsed.
+
+    Only the two upload forms take files, under their own limits (``routes._recordings``,
+    ``routes._activity``). Every other form is refused past :data:`FORM_LIMIT_BYTES` (413), or without a
+    ``Content-Length`` (411): the form parser would otherwise copy any file part sent to, say, the sign-in
+    form to a temporary file of whatever size before the CSRF check even runs.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS") or _UPLOAD_FORMS.fullmatch(request.url.path):
+        return None
+    raw = request.headers.get("content-length")
+    if raw is None:
+        if "transfer-encoding" in request.headers:
+            return 411, "The form did not say how large it is. Please send it from the page."
+        return None
+    if not raw.isdigit():
+        return 400, "The form's size header is not a number."
+    if int(raw) > FORM_LIMIT_BYTES:
+        return 413, "That is far more than this form takes. Go back, reload the page and try again."
+    return None
 
 
 def create_app(
@@ -143,9 +170,12 @@ def create_app(
             session, token = st.signer.new_session(None)
             request.state.set_cookie = token
         request.state.session = session
+        too_large = _form_too_large(request)
         if any(part.isdigit() and int(part) > _LARGEST_ID for part in request.url.path.split("/")):
             # no row has such a number; the database would fail on it (SQLite: integer overflow)
             response: Response = render_error(request, 404, "There is no such page.")
+        elif too_large is not None:
+            response = render_error(request, *too_large)
         else:
             try:
                 response = await call_next(request)
