@@ -7,10 +7,12 @@ from typing import Any
 
 from tests.web.conftest import PASSWORD, Clinic, csrf_of, post, sign_in
 
-from backstride.web._security import SignInThrottle
+from backstride.web._context import SESSION_COOKIE
+from backstride.web._security import EndedSessions, Signer, SignInThrottle
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
 
 
 class _Clock:
@@ -163,3 +165,53 @@ def test_forms_other_than_uploads_refuse_a_large_body_before_reading_it(client: 
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
     assert chunked.status_code == 411
+
+
+def test_a_copy_of_a_signed_out_session_no_longer_works(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    copied = client.cookies.get(SESSION_COOKIE)  # say, left behind on a shared clinic computer
+    thief = TestClient(client.app, follow_redirects=False)
+    thief.cookies.set(SESSION_COOKIE, copied)
+    assert thief.get(f"/patients/{clinic.patient_a}").status_code == 200
+    out = post(client, "/signout", {})
+    assert out.status_code == 303 and copied not in out.headers["set-cookie"]
+    assert client.get(f"/patients/{clinic.patient_a}").headers["location"] == "/signin"
+    after = thief.get(f"/patients/{clinic.patient_a}")
+    assert after.status_code == 303 and after.headers["location"] == "/signin"
+    assert copied not in after.headers["set-cookie"]  # given a visitor's session of its own
+    # signing in again makes a new session that works
+    sign_in(client, "paula@home.test")
+    assert client.get(f"/patients/{clinic.patient_a}").status_code == 200
+
+
+def test_ended_sessions_are_forgotten_once_they_would_have_lapsed() -> None:
+    now = [1_000_000.0]
+    ended = EndedSessions(clock=lambda: now[0])
+    signer = Signer("k" * 32)
+    first, _ = signer.new_session("7")
+    second, _ = signer.new_session("8")
+    ended.end(first, 3600)
+    assert first in ended and second not in ended
+    now[0] = first.issued_at + 3601  # the first token is refused for its age by now anyway
+    ended.end(second, 3600)
+    assert first not in ended and second in ended
+
+
+def test_session_cookie_flags_and_no_fixation(app_factory: Any, clinic: Clinic) -> None:
+    secure = TestClient(
+        app_factory(cookie_secure=True).app, base_url="https://testserver", follow_redirects=False
+    )
+    visitor = secure.get("/signin")
+    cookie = visitor.headers["set-cookie"].lower()
+    for flag in ("httponly", "samesite=lax", "secure", "path=/", "max-age=43200"):
+        assert flag in cookie, flag
+    planted = secure.cookies.get(SESSION_COOKIE)
+    token = csrf_of(secure)
+    signed_in = secure.post(
+        "/signin", data={"email": "paula@home.test", "password": PASSWORD, "csrf_token": token}
+    )
+    assert signed_in.status_code == 303 and "secure" in signed_in.headers["set-cookie"].lower()
+    # the token from before sign-in (one an attacker could have planted) still signs nobody in
+    attacker = TestClient(secure.app, base_url="https://testserver", follow_redirects=False)
+    attacker.cookies.set(SESSION_COOKIE, planted)
+    assert attacker.get(f"/patients/{clinic.patient_a}").status_code == 303

@@ -21,7 +21,7 @@ from backstride.web._context import SESSION_COOKIE, NotSignedIn, WebState, get_s
 from backstride.web._flow import EmergencyStop
 from backstride.web._jobs import JobRunner
 from backstride.web._render import render_error
-from backstride.web._security import Signer, SignInThrottle
+from backstride.web._security import EndedSessions, Signer, SignInThrottle
 from backstride.web._settings import (
     ENV_EMERGENCY_NUMBER,
     ENV_SECRET_KEY,
@@ -138,6 +138,7 @@ def create_app(
             settings.signin_failures_per_address,
             settings.signin_window_s,
         ),
+        ended=EndedSessions(),
     )
     # a crash during an upload can leave a file no recording refers to: clear such leftovers at start-up
     with store.transaction(engine) as session:
@@ -166,7 +167,7 @@ def create_app(
     ) -> Response:
         st = get_state(request)
         session = st.signer.read_session(request.cookies.get(SESSION_COOKIE), st.settings.session_max_age_s)
-        if session is None:
+        if session is None or session in st.ended:
             session, token = st.signer.new_session(None)
             request.state.set_cookie = token
         request.state.session = session

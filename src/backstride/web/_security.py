@@ -7,7 +7,8 @@ Design (see also ``web/README.md``):
   token holds the user id (or nothing, for a visitor who has not signed in yet), a random nonce and the
   time it was issued, signed with HMAC-SHA256 under the app's secret key. A token older than
   ``session_max_age_s`` is refused. Signing in issues a fresh nonce, so a token planted before sign-in is
-  useless afterwards; signing out deletes the cookie.
+  useless afterwards. Signing out replaces the cookie and puts the old token's nonce on a list of ended
+  sessions (:class:`EndedSessions`), so a copy of the token taken earlier no longer signs anybody in.
 * Every visitor gets a session cookie on the first page, so even the sign-in form carries a CSRF token.
   The CSRF token is an HMAC of the session nonce: it is tied to this cookie, and a page from another site
   cannot read it. Forms send it as the ``csrf_token`` field, htmx requests as the ``X-CSRF-Token`` header.
@@ -198,3 +199,27 @@ class SignInThrottle:
     def succeeded(self, email: str) -> None:
         with self._lock:
             self._failures["account"].pop(email.strip().lower(), None)
+
+
+class EndedSessions:
+    """Nonces of sessions signed out before their time, each kept until the token would have lapsed anyway.
+
+    Kept in this process's memory, like the analysis jobs: a restart forgets the list. With a configured
+    secret key a copy of a signed-out token taken before the sign-out is then valid again for the rest of its
+    lifetime; without one (a random key per start) every token ends at a restart anyway.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._until: dict[str, float] = {}
+        self._clock = clock
+        self._lock = threading.Lock()
+
+    def end(self, session: SessionData, max_age_s: float) -> None:
+        now = self._clock()
+        with self._lock:
+            for nonce in [n for n, until in self._until.items() if until < now]:
+                del self._until[nonce]
+            self._until[session.nonce] = session.issued_at + max_age_s
+
+    def __contains__(self, session: object) -> bool:
+        return isinstance(session, SessionData) and session.nonce in self._until
