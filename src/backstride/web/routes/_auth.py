@@ -135,15 +135,21 @@ def _welcome_form(
 
 @router.get("/welcome")
 def welcome_page(request: Request, token: str = "") -> Response:
+    """The page a first-login link opens. Its address holds the token, so the page's own requests (its style
+    sheet and script) and any link followed from it send no ``Referer``: the app's ``same-origin`` policy
+    would send the full address, token and all, to this server's (or a proxy's) logs."""
     with transaction(request, readonly=True) as db:
         person = _valid_link_holder(request, db, token)
         if person is None:
-            return _dead_link(
+            response = _dead_link(
                 request,
                 "A first-login link works once. If you have already chosen a password, sign in; "
                 "otherwise ask your therapist for a new link.",
             )
-        return _welcome_form(request, person, token)
+        else:
+            response = _welcome_form(request, person, token)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @router.post("/welcome")
