@@ -215,3 +215,71 @@ def test_session_cookie_flags_and_no_fixation(app_factory: Any, clinic: Clinic) 
     attacker = TestClient(secure.app, base_url="https://testserver", follow_redirects=False)
     attacker.cookies.set(SESSION_COOKIE, planted)
     assert attacker.get(f"/patients/{clinic.patient_a}").status_code == 303
+
+
+def _repetitive_zip(unpacked_mb: int) -> bytes:
+    """A phyphox-like ZIP whose one CSV is a line repeated: it compresses several hundred times."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    line = b"0.01,0.0,0.0,9.81\n" * 4096
+    header = b'"Time (s)","Acceleration x (m/s^2)","Acceleration y (m/s^2)","Acceleration z (m/s^2)"\n'
+    with (
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("Raw Data.csv", "w") as member,
+    ):
+        member.write(header)
+        for _ in range(unpacked_mb * 1024 * 1024 // len(line)):
+            member.write(line)
+    return buffer.getvalue()
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(
+    app_factory: Any, clinic: Clinic, monkeypatch: Any
+) -> None:
+    from backstride import store
+    from backstride.web import _analysis
+
+    def never(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("the ZIP was unpacked")
+
+    monkeypatch.setattr(_analysis, "read_recording", never)
+    monkeypatch.setattr(_analysis, "check_stream", never)
+    client = app_factory(max_upload_bytes=1024 * 1024)  # a ZIP may unpack to 20 times this: 20 MB
+    sign_in(client, "paula@home.test")
+    bomb = _repetitive_zip(25)
+    assert len(bomb) < 200 * 1024
+    response = client.post(
+        f"/patients/{clinic.patient_a}/recordings",
+        files={"file": ("walk.zip", bomb, "application/zip")},
+        data={"csrf_token": client.csrf},
+    )
+    assert response.status_code == 413
+    assert "walk.zip would unpack to 26 MB, far more than any recording" in response.text
+    assert not any(client.app.state.backstride.spool.root.iterdir())
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine, readonly=True) as s:
+        assert store.recordings_of(s, clinic.patient_a) == []
+    engine.dispose()
+
+
+def test_a_small_zip_that_unpacks_to_much_is_checked_as_a_stream(
+    app_factory: Any, clinic: Clinic, monkeypatch: Any
+) -> None:
+    from backstride.web import _analysis
+
+    whole: list[str] = []
+    monkeypatch.setattr(_analysis, "read_recording", lambda path, options=None: whole.append(path.name))
+    client = app_factory(stream_from_bytes=4 * 1024 * 1024)
+    sign_in(client, "paula@home.test")
+    small = _repetitive_zip(6)
+    assert len(small) < 100 * 1024
+    response = client.post(
+        f"/patients/{clinic.patient_a}/recordings",
+        files={"file": ("walk.zip", small, "application/zip")},
+        data={"csrf_token": client.csrf},
+    )
+    # checked on its start only (and refused for what it holds), never read whole into memory
+    assert whole == []
+    assert response.status_code == 422 and "time" in response.text
