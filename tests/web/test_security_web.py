@@ -283,3 +283,44 @@ def test_a_small_zip_that_unpacks_to_much_is_checked_as_a_stream(
     # checked on its start only (and refused for what it holds), never read whole into memory
     assert whole == []
     assert response.status_code == 422 and "time" in response.text
+
+
+def test_a_patients_name_cannot_break_the_download_header(client: Any, clinic: Clinic) -> None:
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine) as s:
+        patient = store.get_user(s, clinic.patient_a)
+        assert patient is not None
+        patient.name = 'Eve "x.exe"; filename=evil.html\r\nSet-Cookie: stolen=1 Łukasz'
+    engine.dispose()
+    sign_in(client, "anna@clinic.test")
+    download = client.get(f"/patients/{clinic.patient_a}/fhir.json")
+    assert download.status_code == 200
+    disposition = download.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="backstride-eve-_x.exe__')
+    assert disposition.count('"') == 2 and "\r" not in disposition and "\n" not in disposition
+    assert "filename*=UTF-8''backstride-eve-%22x.exe%22%3B-filename%3Devil.html-set-cookie%3A" in disposition
+    assert "stolen" not in download.headers.get("set-cookie", "")
+    assert _has_security_headers(download)  # no-store: a shared computer's cache keeps no copy
+
+
+def test_outsiders_cannot_import_activity_and_learn_nothing_from_the_answer(
+    app_factory: Any, clinic: Clinic
+) -> None:
+    export = b'<?xml version="1.0"?><HealthData locale="en_US"></HealthData>'
+    for email in ("peter@home.test", "ben@clinic.test"):
+        outsider = app_factory()
+        sign_in(outsider, email)
+        answers = []
+        for pid in (clinic.patient_a, 999_999):  # someone else's patient, and nobody at all
+            response = outsider.post(
+                f"/patients/{pid}/activity",
+                files={"file": ("export.xml", export, "text/xml")},
+                data={"csrf_token": outsider.csrf},
+            )
+            answers.append((response.status_code, response.text.replace(f"/patients/{pid}", "/patients/ID")))
+            page = outsider.get(f"/patients/{pid}/progress")
+            answers.append((page.status_code, page.text.replace(f"/patients/{pid}", "/patients/ID")))
+        assert answers[0] == answers[2] and answers[1] == answers[3], email
+        assert answers[0][0] == 404 and answers[1][0] == 404
