@@ -122,6 +122,16 @@ def test_first_login_link_works_once(app_factory: Any) -> None:
     )
     assert short.status_code == 422
     assert "Please choose a password of at least" in short.text and token.group(1) in short.text
+    own_address = patient.post(
+        "/welcome",
+        data={
+            "token": token.group(1),
+            "password": "Nora@Home.test",
+            "password2": "Nora@Home.test",
+            "csrf_token": csrf,
+        },
+    )
+    assert own_address.status_code == 422 and "not your email address" in own_address.text
     done = patient.post(
         "/welcome",
         data={

@@ -59,6 +59,27 @@ def verify_password(password: str, password_hash: str | None) -> bool:
         return False
 
 
+def password_problem(password: str, email: str) -> str | None:
+    """Why ``password`` will not do for the account ``email``, in words for its owner; ``None``: it will.
+
+    Length first (NIST SP 800-63B, 5.1.1.2: length matters most; no rules about kinds of characters), then
+    the guesses anyone would try first for this account: the e-mail address or the name before its ``@``
+    in the password, or a password of fewer than four different characters ("aaaaaaaaaa", "1212121212")."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Please choose a password of at least {MIN_PASSWORD_LENGTH} characters."
+    folded, address = password.casefold(), email.strip().casefold()
+    local = address.partition("@")[0]
+    if address in folded or (local and folded.strip() == local):
+        return (
+            "Please choose a password that is not your email address: it is the first thing anyone would try."
+        )
+    if len(set(password)) < 4:
+        return (
+            "Please choose a password with more than a few different characters: that one is easy to guess."
+        )
+    return None
+
+
 def random_password() -> str:
     """A password to hand a new patient on paper: 4 groups of 4 letters and digits, easy to type."""
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from backstride.web._context import check_csrf, current_user, get_state, sign_in, sign_out, transaction
 from backstride.web._render import render
-from backstride.web._security import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from backstride.web._security import MIN_PASSWORD_LENGTH, hash_password, password_problem, verify_password
 
 if TYPE_CHECKING:
     from backstride.store import User
@@ -160,10 +160,8 @@ def welcome(
         person = _valid_link_holder(request, db, token)
         if person is None:
             return _dead_link(request, "A first-login link works once. Ask your therapist for a new one.")
-        error = None
-        if len(password) < MIN_PASSWORD_LENGTH:
-            error = f"Please choose a password of at least {MIN_PASSWORD_LENGTH} characters."
-        elif password != password2:
+        error = password_problem(password, person.email)
+        if error is None and password != password2:
             error = "The two passwords are not the same. Please type them again."
         if error:
             return _welcome_form(request, person, token, error=error, status=422)
