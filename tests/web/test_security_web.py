@@ -114,6 +114,9 @@ def test_an_id_too_large_for_the_database_is_not_found(client: Any, clinic: Clin
         response = client.get(url)
         assert response.status_code == 404, url
         assert "There is no such page." in response.text and _has_security_headers(response)
+    # digits that are not ASCII ("²" is a digit to str.isdigit, not to int) are no number at all
+    assert client.get("/patients/%C2%B2").status_code == 422
+    assert client.post("/signin", headers={"content-length": "²".encode("latin-1")}).status_code == 400
 
 
 def test_an_unexpected_error_shows_our_page_without_traceback_or_sql(

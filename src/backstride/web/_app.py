@@ -39,8 +39,15 @@ _log = logging.getLogger(__name__)
 FORM_LIMIT_BYTES = 1024 * 1024
 _UPLOAD_FORMS = re.compile(r"/patients/\d+/(recordings|activity)")
 
-# database ids are 64-bit signed integers (SQLite INTEGER, PostgreSQL BIGINT/INTEGER)
+# no database id is larger (SQLite's INTEGER; a PostgreSQL INTEGER ends at 2**31 - 1, and a larger number
+# there is a database error: the 500 page below)
 _LARGEST_ID = 2**63 - 1
+
+
+def _is_number(text: str) -> bool:
+    """Only ASCII digits: ``str.isdigit`` also says yes to "²", which ``int`` refuses."""
+    return text.isascii() and text.isdigit()
+
 
 # Scripts only from this server (no inline script, no eval); plotly sets inline styles and data: images.
 CONTENT_SECURITY_POLICY = (
@@ -64,7 +71,7 @@ def _form_too_large(request: Request) -> tuple[int, str] | None:
         if "transfer-encoding" in request.headers:
             return 411, "The form did not say how large it is. Please send it from the page."
         return None
-    if not raw.isdigit():
+    if not _is_number(raw):
         return 400, "The form's size header is not a number."
     if int(raw) > FORM_LIMIT_BYTES:
         return 413, "That is far more than this form takes. Go back, reload the page and try again."
@@ -172,7 +179,7 @@ def create_app(
             request.state.set_cookie = token
         request.state.session = session
         too_large = _form_too_large(request)
-        if any(part.isdigit() and int(part) > _LARGEST_ID for part in request.url.path.split("/")):
+        if any(_is_number(part) and int(part) > _LARGEST_ID for part in request.url.path.split("/")):
             # no row has such a number; the database would fail on it (SQLite: integer overflow)
             response: Response = render_error(request, 404, "There is no such page.")
         elif too_large is not None:
