@@ -111,6 +111,8 @@ def test_first_login_link_works_once(app_factory: Any) -> None:
     page = patient.get(path)
     assert page.status_code == 200
     assert "Welcome, Nora New" in page.text
+    # the address holds the token: the page's own requests must not carry it in a Referer
+    assert page.headers["referrer-policy"] == "no-referrer"
     token = re.search(r'name="token" value="([^"]+)"', page.text)
     assert token
     csrf = csrf_of(patient)
@@ -120,6 +122,16 @@ def test_first_login_link_works_once(app_factory: Any) -> None:
     )
     assert short.status_code == 422
     assert "Please choose a password of at least" in short.text and token.group(1) in short.text
+    own_address = patient.post(
+        "/welcome",
+        data={
+            "token": token.group(1),
+            "password": "Nora@Home.test",
+            "password2": "Nora@Home.test",
+            "csrf_token": csrf,
+        },
+    )
+    assert own_address.status_code == 422 and "not your email address" in own_address.text
     done = patient.post(
         "/welcome",
         data={
@@ -132,7 +144,7 @@ def test_first_login_link_works_once(app_factory: Any) -> None:
     assert done.status_code == 303
     assert done.headers["location"].startswith("/patients/")
     again = app_factory().get(path)
-    assert again.status_code == 404
+    assert again.status_code == 404 and again.headers["referrer-policy"] == "no-referrer"
     other = app_factory()
     sign_in(other, "nora@home.test", "a long new password")
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from backstride.web._security import Signer, hash_password, random_password, verify_password
+from backstride.web._security import Signer, hash_password, password_problem, random_password, verify_password
 
 
 def test_password_hashes_are_argon2_and_verify() -> None:
@@ -57,3 +57,15 @@ def test_csrf_token_is_tied_to_the_session() -> None:
 def test_short_secret_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 16"):
         Signer("short")
+
+
+def test_password_rules() -> None:
+    email = "Nora.New@home.test"
+    assert password_problem("a long new password", email) is None
+    assert password_problem("nora-walks-daily", email) is None  # a name inside a longer password is fine
+    assert password_problem("short", email) == "Please choose a password of at least 10 characters."
+    for guessable in ("nora.new@home.test", "my NORA.NEW@HOME.TEST!", "Nora.New  "):
+        assert "not your email address" in str(password_problem(guessable, email)), guessable
+    for repetitive in ("aaaaaaaaaa", "1212121212", "abcabcabca"):
+        assert "more than a few different characters" in str(password_problem(repetitive, email)), repetitive
+    assert password_problem(random_password(), email) is None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -19,7 +21,7 @@ from backstride.web._context import SESSION_COOKIE, NotSignedIn, WebState, get_s
 from backstride.web._flow import EmergencyStop
 from backstride.web._jobs import JobRunner
 from backstride.web._render import render_error
-from backstride.web._security import Signer
+from backstride.web._security import EndedSessions, Signer, SignInThrottle
 from backstride.web._settings import (
     ENV_EMERGENCY_NUMBER,
     ENV_SECRET_KEY,
@@ -31,11 +33,49 @@ from backstride.web._uploads import resume_uploads
 
 STATIC_DIR = Path(__file__).parent / "static"
 
+_log = logging.getLogger(__name__)
+
+# the largest body of a form other than the two upload forms (a check-in, a plan, notes: a few kB)
+FORM_LIMIT_BYTES = 1024 * 1024
+_UPLOAD_FORMS = re.compile(r"/patients/\d+/(recordings|activity)")
+
+# no database id is larger (SQLite's INTEGER; a PostgreSQL INTEGER ends at 2**31 - 1, and a larger number
+# there is a database error: the 500 page below)
+_LARGEST_ID = 2**63 - 1
+
+
+def _is_number(text: str) -> bool:
+    """Only ASCII digits: ``str.isdigit`` also says yes to "²", which ``int`` refuses."""
+    return text.isascii() and text.isdigit()
+
+
 # Scripts only from this server (no inline script, no eval); plotly sets inline styles and data: images.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def _form_too_large(request: Request) -> tuple[int, str] | None:
+    """``(status, message)`` for a request body a form never needs, read before any of it is parsed.
+
+    Only the two upload forms take files, under their own limits (``routes._recordings``,
+    ``routes._activity``). Every other form is refused past :data:`FORM_LIMIT_BYTES` (413), or without a
+    ``Content-Length`` (411): the form parser would otherwise copy any file part sent to, say, the sign-in
+    form to a temporary file of whatever size before the CSRF check even runs.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS") or _UPLOAD_FORMS.fullmatch(request.url.path):
+        return None
+    raw = request.headers.get("content-length")
+    if raw is None:
+        if "transfer-encoding" in request.headers:
+            return 411, "The form did not say how large it is. Please send it from the page."
+        return None
+    if not _is_number(raw):
+        return 400, "The form's size header is not a number."
+    if int(raw) > FORM_LIMIT_BYTES:
+        return 413, "That is far more than this form takes. Go back, reload the page and try again."
+    return None
 
 
 def create_app(
@@ -100,6 +140,12 @@ def create_app(
         signer=Signer(key),
         jobs=JobRunner(settings.analysis_workers),
         spool=UploadSpool(blobs_path / ".uploads"),
+        throttle=SignInThrottle(
+            settings.signin_failures_per_account,
+            settings.signin_failures_per_address,
+            settings.signin_window_s,
+        ),
+        ended=EndedSessions(),
     )
     # a crash during an upload can leave a file no recording refers to: clear such leftovers at start-up
     with store.transaction(engine) as session:
@@ -128,11 +174,29 @@ def create_app(
     ) -> Response:
         st = get_state(request)
         session = st.signer.read_session(request.cookies.get(SESSION_COOKIE), st.settings.session_max_age_s)
-        if session is None:
+        if session is None or session in st.ended:
             session, token = st.signer.new_session(None)
             request.state.set_cookie = token
         request.state.session = session
-        response = await call_next(request)
+        too_large = _form_too_large(request)
+        if any(_is_number(part) and int(part) > _LARGEST_ID for part in request.url.path.split("/")):
+            # no row has such a number; the database would fail on it (SQLite: integer overflow)
+            response: Response = render_error(request, 404, "There is no such page.")
+        elif too_large is not None:
+            response = render_error(request, *too_large)
+        else:
+            try:
+                response = await call_next(request)
+            except Exception:
+                # an error page of our own, with the headers below (Cache-Control: no-store among them):
+                # never a traceback, nor the server's bare "Internal Server Error" without them
+                _log.exception("%s %s failed", request.method, request.url.path)
+                response = render_error(
+                    request,
+                    500,
+                    "Something went wrong on our side. Please try again; if it happens again, "
+                    "tell the clinic.",
+                )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")

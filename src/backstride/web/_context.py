@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from backstride.web._jobs import JobRunner
-from backstride.web._security import SessionData, Signer
+from backstride.web._security import EndedSessions, SessionData, Signer, SignInThrottle
 from backstride.web._settings import WebSettings
 from backstride.web._spool import UploadSpool, copy_upload
 
@@ -34,6 +34,8 @@ class WebState:
     signer: Signer
     jobs: JobRunner
     spool: UploadSpool
+    throttle: SignInThrottle
+    ended: EndedSessions
 
 
 def get_state(request: Request) -> WebState:
@@ -133,7 +135,10 @@ def sign_in(request: Request, user_id: int) -> None:
 
 
 def sign_out(request: Request) -> None:
-    session, token = get_state(request).signer.new_session(None)
+    """End this session (a copy of its token elsewhere no longer works) and start a visitor's one."""
+    state = get_state(request)
+    state.ended.end(session_of(request), state.settings.session_max_age_s)
+    session, token = state.signer.new_session(None)
     request.state.session = session
     request.state.set_cookie = token
 

@@ -7,13 +7,18 @@ Design (see also ``web/README.md``):
   token holds the user id (or nothing, for a visitor who has not signed in yet), a random nonce and the
   time it was issued, signed with HMAC-SHA256 under the app's secret key. A token older than
   ``session_max_age_s`` is refused. Signing in issues a fresh nonce, so a token planted before sign-in is
-  useless afterwards; signing out deletes the cookie.
+  useless afterwards. Signing out replaces the cookie and puts the old token's nonce on a list of ended
+  sessions (:class:`EndedSessions`), so a copy of the token taken earlier no longer signs anybody in.
 * Every visitor gets a session cookie on the first page, so even the sign-in form carries a CSRF token.
   The CSRF token is an HMAC of the session nonce: it is tied to this cookie, and a page from another site
   cannot read it. Forms send it as the ``csrf_token`` field, htmx requests as the ``X-CSRF-Token`` header.
 * A first-login link carries a random token; only its SHA-256 is kept (``User.first_login_token_hash``).
   Choosing a password clears it, so the link works once; it also lapses ``first_login_max_age_s`` after the
   account was made.
+* Sign-in attempts are throttled (:class:`SignInThrottle`): after too many wrong passwords for one e-mail
+  address, or from one network address, within a window, further attempts are refused (HTTP 429) without
+  checking the password, until the oldest failure leaves the window. Nothing is locked for longer than
+  the window, so an attacker cannot lock a clinic out for good.
 """
 
 from __future__ import annotations
@@ -23,7 +28,10 @@ import hashlib
 import hmac
 import json
 import secrets
+import threading
 import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +57,27 @@ def verify_password(password: str, password_hash: str | None) -> bool:
         return bool(_HASHER.verify(password, password_hash))
     except Exception:
         return False
+
+
+def password_problem(password: str, email: str) -> str | None:
+    """Why ``password`` will not do for the account ``email``, in words for its owner; ``None``: it will.
+
+    Length first (NIST SP 800-63B, 5.1.1.2: length matters most; no rules about kinds of characters), then
+    the guesses anyone would try first for this account: the e-mail address or the name before its ``@``
+    in the password, or a password of fewer than four different characters ("aaaaaaaaaa", "1212121212")."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Please choose a password of at least {MIN_PASSWORD_LENGTH} characters."
+    folded, address = password.casefold(), email.strip().casefold()
+    local = address.partition("@")[0]
+    if address in folded or (local and folded.strip() == local):
+        return (
+            "Please choose a password that is not your email address: it is the first thing anyone would try."
+        )
+    if len(set(password)) < 4:
+        return (
+            "Please choose a password with more than a few different characters: that one is easy to guess."
+        )
+    return None
 
 
 def random_password() -> str:
@@ -129,3 +158,89 @@ class Signer:
         if session is None or not token:
             return False
         return hmac.compare_digest(token, self.csrf_token(session))
+
+
+class SignInThrottle:
+    """Counts failed sign-ins per e-mail address and per network address in a sliding window.
+
+    ``retry_after(email, address)`` is ``None`` while both are under their limits, else the seconds until
+    the oldest failure that counts leaves the window. Failures are counted for any e-mail address, known or
+    not, so a refusal does not tell whether an account exists. A successful sign-in clears that e-mail's
+    failures (not the address's: one person signing in must not unlock a guessing machine behind the same
+    address). The counts live in this process's memory: a restart forgets them, and at most ``max_keys``
+    addresses of each kind are tracked (the stalest are dropped first), so a flood of made-up addresses
+    cannot exhaust memory.
+    """
+
+    def __init__(
+        self,
+        per_account: int,
+        per_address: int,
+        window_s: float,
+        *,
+        max_keys: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._limits = {"account": per_account, "address": per_address}
+        self._window_s = window_s
+        self._max_keys = max_keys
+        self._clock = clock
+        self._failures: dict[str, dict[str, deque[float]]] = {"account": {}, "address": {}}
+        self._lock = threading.Lock()
+
+    def _recent(self, kind: str, key: str, now: float) -> deque[float]:
+        times = self._failures[kind].get(key, deque())
+        while times and times[0] <= now - self._window_s:
+            times.popleft()
+        return times
+
+    def retry_after(self, email: str, address: str) -> float | None:
+        """Seconds to wait before another attempt for ``email`` from ``address``, or ``None``: go ahead."""
+        now = self._clock()
+        waits = []
+        with self._lock:
+            for kind, key in (("account", email.strip().lower()), ("address", address)):
+                times = self._recent(kind, key, now)
+                if len(times) >= self._limits[kind]:
+                    waits.append(times[-self._limits[kind]] + self._window_s - now)
+        return max(waits) if waits else None
+
+    def failed(self, email: str, address: str) -> None:
+        now = self._clock()
+        with self._lock:
+            for kind, key in (("account", email.strip().lower()), ("address", address)):
+                table = self._failures[kind]
+                times = self._recent(kind, key, now)
+                times.append(now)
+                table.pop(key, None)
+                table[key] = times  # most recently failed last, so the stalest are dropped first
+                while len(table) > self._max_keys:
+                    del table[next(iter(table))]
+
+    def succeeded(self, email: str) -> None:
+        with self._lock:
+            self._failures["account"].pop(email.strip().lower(), None)
+
+
+class EndedSessions:
+    """Nonces of sessions signed out before their time, each kept until the token would have lapsed anyway.
+
+    Kept in this process's memory, like the analysis jobs: a restart forgets the list. With a configured
+    secret key a copy of a signed-out token taken before the sign-out is then valid again for the rest of its
+    lifetime; without one (a random key per start) every token ends at a restart anyway.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._until: dict[str, float] = {}
+        self._clock = clock
+        self._lock = threading.Lock()
+
+    def end(self, session: SessionData, max_age_s: float) -> None:
+        now = self._clock()
+        with self._lock:
+            for nonce in [n for n, until in self._until.items() if until < now]:
+                del self._until[nonce]
+            self._until[session.nonce] = session.issued_at + max_age_s
+
+    def __contains__(self, session: object) -> bool:
+        return isinstance(session, SessionData) and session.nonce in self._until

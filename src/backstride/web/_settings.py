@@ -35,6 +35,11 @@ class WebSettings:
         Mark cookies ``Secure`` (only sent over HTTPS). Off by default so the local demo works on http.
     session_max_age_s, first_login_max_age_s:
         Lifetimes of a session and of a first-login link.
+    signin_failures_per_account, signin_failures_per_address, signin_window_s:
+        Sign-in throttling: this many wrong passwords for one e-mail address (default 10), or from one
+        network address (default 50: a clinic's computers may share one), within ``signin_window_s``
+        (default 15 minutes) and further attempts are refused with HTTP 429 until the oldest of them is
+        older than the window.
     analysis_workers:
         Threads that analyse uploaded recordings.
     stream_from_bytes:
@@ -55,6 +60,9 @@ class WebSettings:
     cookie_secure: bool = False
     session_max_age_s: float = 12 * 3600.0
     first_login_max_age_s: float = 14 * 24 * 3600.0
+    signin_failures_per_account: int = 10
+    signin_failures_per_address: int = 50
+    signin_window_s: float = 15 * 60.0
     analysis_workers: int = 2
     stream_from_bytes: int = DEFAULT_STREAM_FROM_BYTES
     questionnaire_dir: Path | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from backstride.web._context import check_csrf, current_user, get_state, sign_in, sign_out, transaction
 from backstride.web._render import render
-from backstride.web._security import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from backstride.web._security import MIN_PASSWORD_LENGTH, hash_password, password_problem, verify_password
 
 if TYPE_CHECKING:
     from backstride.store import User
@@ -62,6 +63,26 @@ def signin_page(request: Request) -> Response:
 def signin(request: Request, email: str = Form(...), password: str = Form(...)) -> Response:
     from backstride import store
 
+    throttle = get_state(request).throttle
+    address = request.client.host if request.client is not None else "unknown"
+    wait_s = throttle.retry_after(email, address)
+    if wait_s is not None:
+        minutes = max(1, math.ceil(wait_s / 60))
+        refused = render(
+            request,
+            "signin.html",
+            {
+                "title": "Sign in",
+                "user": None,
+                "email": email,
+                "error": "There were too many wrong passwords. Please wait "
+                + (f"{minutes} minutes" if minutes > 1 else "a minute")
+                + " and try again, or ask the clinic to check your account.",
+            },
+            status=429,
+        )
+        refused.headers["Retry-After"] = str(math.ceil(wait_s))
+        return refused
     # Look the account up in a read-only transaction and check the password outside it, so the slow
     # argon2 check never holds a database lock.
     with transaction(request, readonly=True) as db:
@@ -69,6 +90,7 @@ def signin(request: Request, email: str = Form(...), password: str = Form(...)) 
         found = (user.id, user.role, user.password_hash) if user is not None else None
     ok = verify_password(password, found[2] if found is not None else None)
     if found is None or not ok:
+        throttle.failed(email, address)
         return render(
             request,
             "signin.html",
@@ -80,6 +102,7 @@ def signin(request: Request, email: str = Form(...), password: str = Form(...)) 
             },
             status=401,
         )
+    throttle.succeeded(email)
     sign_in(request, found[0])
     return RedirectResponse(home_of(found[1], found[0]), status_code=303)
 
@@ -112,15 +135,21 @@ def _welcome_form(
 
 @router.get("/welcome")
 def welcome_page(request: Request, token: str = "") -> Response:
+    """The page a first-login link opens. Its address holds the token, so the page's own requests (its style
+    sheet and script) and any link followed from it send no ``Referer``: the app's ``same-origin`` policy
+    would send the full address, token and all, to this server's (or a proxy's) logs."""
     with transaction(request, readonly=True) as db:
         person = _valid_link_holder(request, db, token)
         if person is None:
-            return _dead_link(
+            response = _dead_link(
                 request,
                 "A first-login link works once. If you have already chosen a password, sign in; "
                 "otherwise ask your therapist for a new link.",
             )
-        return _welcome_form(request, person, token)
+        else:
+            response = _welcome_form(request, person, token)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @router.post("/welcome")
@@ -131,10 +160,8 @@ def welcome(
         person = _valid_link_holder(request, db, token)
         if person is None:
             return _dead_link(request, "A first-login link works once. Ask your therapist for a new one.")
-        error = None
-        if len(password) < MIN_PASSWORD_LENGTH:
-            error = f"Please choose a password of at least {MIN_PASSWORD_LENGTH} characters."
-        elif password != password2:
+        error = password_problem(password, person.email)
+        if error is None and password != password2:
             error = "The two passwords are not the same. Please type them again."
         if error:
             return _welcome_form(request, person, token, error=error, status=422)

@@ -28,6 +28,10 @@ from backstride.web._uploads import stored_options, submit_upload
 
 ACCEPTED_SUFFIXES = io.SUFFIXES
 
+# A ZIP upload may unpack to at most this many times the upload limit (200 MB: 4 GB); a CSV compresses about
+# 3 to 6 times, a "ZIP bomb" of a repeated line about 400 times (a 1.3 MB ZIP unpacked to 500 MB).
+ZIP_UNPACKED_FACTOR = 20
+
 
 async def check_upload_size(request: Request) -> None:
     """Refuse an upload larger than the configured limit before any of it is parsed (HTTP 413).
@@ -130,11 +134,20 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile,
         )
     if size == 0:
         raise HTTPException(422, f"{filename} is empty.")
-    streamed = size >= state.settings.stream_from_bytes  # read whole, a large file would need GBs
     recording = None
     job_id = new_job_id()
     local = state.spool.save(file, job_id, filename)
     try:
+        unpacked = unpacked_size(local)
+        if unpacked is not None and unpacked > ZIP_UNPACKED_FACTOR * state.settings.max_upload_bytes:
+            raise HTTPException(
+                413,
+                f"{filename} would unpack to {_size_text(unpacked)}, far more than any recording: it was not "
+                "accepted. Upload the export as the phone or sensor made it.",
+            )
+        # read whole, a large file would need GBs; a ZIP goes by what it unpacks to (a small ZIP of a
+        # repetitive file can unpack to gigabytes: read whole, ~4 bytes of memory for each of them)
+        streamed = max(size, unpacked or 0) >= state.settings.stream_from_bytes
         try:
             if streamed:
                 fmt = check_stream(local, options)
@@ -157,6 +170,24 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile,
     if request.headers.get("HX-Request"):
         return render(request, "_job_status.html", {"job": job, "patient_id": patient_id}, status=202)
     return RedirectResponse(target, status_code=303)
+
+
+def unpacked_size(path: Path) -> int | None:
+    """What the ZIP at ``path`` (a phone's export, an Excel sheet, an ActiGraph .gt3x) unpacks to, in bytes, by
+    its members' stated sizes; ``None`` for a file that is not a readable ZIP (its reader says what is wrong).
+
+    The stated size bounds what is unpacked: Python's :mod:`zipfile` stops a member there (and refuses it when
+    its checksum then fails), so a member cannot unpack to more than it states."""
+    import zipfile
+
+    with path.open("rb") as handle:
+        if handle.read(4) != b"PK\x03\x04":
+            return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        return None
 
 
 def _job_for(request: Request, patient_id: int, job_id: str) -> Any:
