@@ -125,7 +125,7 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile,
             f"{filename} is not a recording backstride can read. Upload a phone app's export (phyphox: its ZIP "
             "or Excel file; Sensor Logger: its ZIP, JSON or SQLite file; MetaBase: a ZIP of its files), a CSV "
             "file, or a wearable's own file "
-            "(Axivity .cwa, ActiGraph .gt3x, GENEActiv .bin).",
+            "(Axivity .cwa, ActiGraph .gt3x, GENEActiv .bin; also gzip-compressed, e.g. .cwa.gz).",
         )
     size = file.size if file.size is not None else 0
     if size > state.settings.max_upload_bytes:
@@ -138,15 +138,18 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile,
     job_id = new_job_id()
     local = state.spool.save(file, job_id, filename)
     try:
-        unpacked = unpacked_size(local)
-        if unpacked is not None and unpacked > ZIP_UNPACKED_FACTOR * state.settings.max_upload_bytes:
+        most = ZIP_UNPACKED_FACTOR * state.settings.max_upload_bytes
+        unpacked = unpacked_size(local, most)
+        if unpacked is not None and unpacked > most:
+            counted = not filename.lower().endswith(".gz")  # a gzip file's count stops past ``most``
             raise HTTPException(
                 413,
-                f"{filename} would unpack to {_size_text(unpacked)}, far more than any recording: it was not "
+                f"{filename} would unpack to {_size_text(unpacked) if counted else 'more than ' + _size_text(most)}"
+                ", far more than any recording: it was not "
                 "accepted. Upload the export as the phone or sensor made it.",
             )
-        # read whole, a large file would need GBs; a ZIP goes by what it unpacks to (a small ZIP of a
-        # repetitive file can unpack to gigabytes: read whole, ~4 bytes of memory for each of them)
+        # read whole, a large file would need GBs; a ZIP or gzip file goes by what it unpacks to (a small one
+        # of a repetitive file can unpack to gigabytes: read whole, ~4 bytes of memory for each of them)
         streamed = max(size, unpacked or 0) >= state.settings.stream_from_bytes
         try:
             if streamed:
@@ -172,17 +175,35 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile,
     return RedirectResponse(target, status_code=303)
 
 
-def unpacked_size(path: Path) -> int | None:
-    """What the ZIP at ``path`` (a phone's export, an Excel sheet, an ActiGraph .gt3x) unpacks to, in bytes, by
-    its members' stated sizes; ``None`` for a file that is not a readable ZIP (its reader says what is wrong).
+def unpacked_size(path: Path, most: int) -> int | None:
+    """What the ZIP or gzip file at ``path`` unpacks to, in bytes; ``None`` for a file that is neither, or not
+    a readable one (its reader says what is wrong). Past ``most`` the count may stop: any figure above it.
 
-    The stated size bounds what is unpacked: Python's :mod:`zipfile` stops a member there (and refuses it when
-    its checksum then fails), so a member cannot unpack to more than it states."""
+    A ZIP (a phone's export, an Excel sheet, an ActiGraph .gt3x) by its members' stated sizes, which bound
+    what is unpacked: Python's :mod:`zipfile` stops a member there (and refuses it when its checksum then
+    fails), so a member cannot unpack to more than it states. A gzip file (a ``.csv.gz``, UK Biobank's
+    ``.cwa.gz``) states its size only modulo 4 GiB, and only at its end, after the data it would describe:
+    it is unpacked and counted, a step at a time and never held, up to ``most`` (a few seconds' work at
+    most; a logger's file is unpacked onto the disk to be read, a CSV read whole when small)."""
+    import gzip
     import zipfile
+    import zlib
 
     with path.open("rb") as handle:
-        if handle.read(4) != b"PK\x03\x04":
+        magic = handle.read(4)
+    if magic.startswith(b"\x1f\x8b"):
+        count = 0
+        try:
+            with gzip.open(path, "rb") as stream:
+                while count <= most and (step := stream.read1(1 << 20)):
+                    count += len(step)
+        except EOFError:  # cut short: what came through is what its reader gets
+            pass
+        except (OSError, zlib.error):
             return None
+        return count
+    if magic != b"PK\x03\x04":
+        return None
     try:
         with zipfile.ZipFile(path) as archive:
             return sum(info.file_size for info in archive.infolist())
