@@ -102,3 +102,23 @@ def test_recording_endings_are_files_the_readers_take() -> None:
     assert set(io.DEVICE_SUFFIXES) <= set(RECORDING_ENDINGS)
     assert all(ending.endswith(io.SUFFIXES) for ending in RECORDING_ENDINGS)
     assert not {".json", ".txt"} & set(RECORDING_ENDINGS)  # participant files and notes
+
+
+def test_a_gzipped_loggers_file_is_a_recording_by_its_name(tmp_path: Path) -> None:
+    """UK Biobank's ``.cwa.gz`` (and a ``.bin.gz``, a ``.gt3x.gz``) are read now; found in a study's folder by
+    content only, each was unpacked whole just to be told a recording, and a damaged one passed over as no
+    recording at all. By its name it is one, as a plain logger's file is, and analysing it says what is wrong."""
+    from backstride import io
+
+    for name in ("a.cwa.gz", "b.bin.gz", "c.gt3x.gz"):
+        (tmp_path / name).write_bytes(b"\x1f\x8b not really compressed")
+
+    def never(path: Path) -> str:
+        if path.is_dir():  # (a folder may be an app's export)
+            raise UnsupportedFormatError("a folder")
+        raise AssertionError(f"{path.name} was opened to tell what it is")
+
+    assert [f.path for f in discover([tmp_path], detect=never)] == ["a.cwa.gz", "b.bin.gz", "c.gt3x.gz"]
+    assert all(
+        ending.removesuffix(".gz") in io.DEVICE_SUFFIXES for ending in (".cwa.gz", ".bin.gz", ".gt3x.gz")
+    )

@@ -16,7 +16,9 @@ is plainly something else, another error when it looks like a recording that can
 
 _MAGIC = frozenset("*?[")
 
-RECORDING_ENDINGS = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".cwa", ".gt3x", ".bin")
+RECORDING_ENDINGS = (
+    ".csv", ".csv.gz", ".tsv", ".tsv.gz", ".cwa", ".gt3x", ".bin", ".cwa.gz", ".gt3x.gz", ".bin.gz"
+)  # fmt: skip
 """Endings of file names that only recordings carry in a study's folders (the readers' tables and device
 files): a file found with one is a recording whatever its content, and analysing it says what is wrong with
 it. The readers take ``.json``, ``.txt``, ``.xlsx``, ``.zip``, ``.sqlite``, ``.db`` and ``.gz`` files too,

@@ -33,7 +33,7 @@ def analyze(
         typer.Argument(
             help="Recording: CSV, phyphox (also its Excel export) or Sensor Logger export (file, ZIP, folder, "
             "JSON or SQLite), MetaBase's files of a MetaWear sensor (CSV, folder or ZIP), "
-            "Axivity .cwa, ActiGraph .gt3x (or ActiLife's RAW CSV) or GENEActiv .bin"
+            "Axivity .cwa, ActiGraph .gt3x (or ActiLife's RAW CSV) or GENEActiv .bin, also gzip-compressed (.cwa.gz)"
         ),
     ],
     format: reading.Format = "auto",
