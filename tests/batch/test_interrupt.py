@@ -183,16 +183,16 @@ def test_ctrl_c_at_a_terminal_says_one_line_and_no_worker_speaks(
 
 
 def test_a_ctrl_c_while_the_cluster_starts_or_closes_is_held_and_a_second_acts_at_once() -> None:
-    from backstride.batch._cluster import _ctrl_c_held
+    from backstride.batch._cluster import interrupts_held
 
     before = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         steps = []
-        with pytest.raises(KeyboardInterrupt), _ctrl_c_held():
+        with pytest.raises(KeyboardInterrupt), interrupts_held():
             signal.raise_signal(signal.SIGINT)
             steps.append("went on")  # the first is held: the block ends its work
         assert steps == ["went on"]
-        with pytest.raises(KeyboardInterrupt), _ctrl_c_held():
+        with pytest.raises(KeyboardInterrupt), interrupts_held():
             signal.raise_signal(signal.SIGINT)
             signal.raise_signal(signal.SIGINT)  # the second acts at once
             steps.append("not reached")
@@ -221,5 +221,74 @@ def test_threads_the_cluster_starts_block_ctrl_c_and_this_one_takes_it_back() ->
             thread.join()
         assert signal.SIGINT in seen[0]
         assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_sigterm_saves_what_is_finished_as_ctrl_c_does(tmp_path: Path, shared_data: Path) -> None:
+    """SIGTERM (a cluster's time limit, ``timeout``, ``kill``) ended the batch at once: the work since the
+    last save lost, the run logged as ``running``, the exit status the signal's. Now it stops as Ctrl-C does:
+    what is finished is saved, the run is logged ``interrupted``, one line says so, exit 143; no cluster
+    process is left."""
+    out = tmp_path / "results"
+    args = ["batch", str(shared_data / "lowback-10m"), "--out", str(out), "--workers", "1", "--no-progress"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "backstride", *args, "--checkpoint-s", "0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    started: list[psutil.Process] = []
+    try:
+        deadline = time.monotonic() + 90
+        while not ((out / "recordings.parquet").exists() and _rows(out, "recordings") >= 3):
+            assert proc.poll() is None and time.monotonic() < deadline, "no file was saved in time"
+            time.sleep(0.02)
+        assert proc.poll() is None, "the batch ended before it could be terminated"
+        started = psutil.Process(proc.pid).children(recursive=True)
+        proc.send_signal(signal.SIGTERM)  # as `kill PID` sends it: to the command only
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    _, alive = psutil.wait_procs(started, timeout=15)
+    assert not alive, f"processes left after SIGTERM: {alive}"
+    assert proc.returncode == 143
+    assert err.decode() == (
+        f"backstride: terminated (SIGTERM); the files finished so far are saved in {out}, run the same "
+        "command again to go on\n"
+    )
+    (run,) = json.loads((out / "manifest.json").read_text())["runs"]
+    assert (run["outcome"], run["finished_at"]) == ("interrupted", None)
+    assert run["analysed"] == _rows(out, "recordings") >= 1
+
+
+def test_sigterm_is_held_like_ctrl_c_where_the_command_takes_it_as_an_interrupt() -> None:
+    from backstride.batch._cluster import interrupts_held
+    from backstride.cli._batch import Terminated, _sigterm_as_interrupt
+
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with _sigterm_as_interrupt():
+            steps = []
+            with pytest.raises(Terminated), interrupts_held():
+                signal.raise_signal(signal.SIGTERM)
+                steps.append("went on")  # held: the block ends its work, then the command's handler acts
+            assert steps == ["went on"]
+            with pytest.raises(Terminated), interrupts_held():
+                signal.raise_signal(signal.SIGINT)
+                signal.raise_signal(signal.SIGTERM)  # a second signal acts at once, as itself
+                steps.append("not reached")
+            with pytest.raises(KeyboardInterrupt), interrupts_held(), interrupts_held():
+                signal.raise_signal(signal.SIGTERM)  # held by both blocks (as a result's, around a fetch) ...
+                signal.raise_signal(signal.SIGINT)  # ... and a second acts at once through both
+                steps.append("not reached")
+            with pytest.raises(Terminated), interrupts_held(), interrupts_held():
+                signal.raise_signal(signal.SIGTERM)
+                steps.append("went on")  # held to the end of the outer block, and raised as itself
+            assert steps == ["went on", "went on"]
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
     finally:
         signal.signal(signal.SIGINT, before)

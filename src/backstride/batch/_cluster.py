@@ -45,7 +45,7 @@ def dask_client(scheduler: str | None, workers: int, *, connect_timeout_s: float
             # adaptive mmap threshold, so every large numpy temporary is mapped and unmapped afresh, which
             # made the engine about twice as slow on a worker as in a plain process (see docs/batch.md).
             with (
-                _ctrl_c_held(),
+                interrupts_held(),
                 _workers_without_ctrl_c(),
                 dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}),
             ):
@@ -67,7 +67,7 @@ def dask_client(scheduler: str | None, workers: int, *, connect_timeout_s: float
                 raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
         yield client
     finally:
-        with _ctrl_c_held():
+        with interrupts_held():
             if client is not None:
                 with contextlib.suppress(Exception):
                     client.close()
@@ -79,13 +79,13 @@ def dask_client(scheduler: str | None, workers: int, *, connect_timeout_s: float
 def fetch(future: Any) -> Any:
     """The result of a finished task (its exception raised), with a Ctrl-C meanwhile held: one landing at
     the very start of a call that waits on Dask's loop made Dask log a NameError from its own clean-up."""
-    with _ctrl_c_held():
+    with interrupts_held():
         return future.result()
 
 
 def worker_count(client: Any) -> int:
     """How many workers the client's scheduler has (a Ctrl-C meanwhile held, as in :func:`fetch`)."""
-    with _ctrl_c_held():
+    with interrupts_held():
         return len(client.nthreads())
 
 
@@ -98,26 +98,44 @@ def _on_main_thread_with_ctrl_c() -> bool:
 
 
 @contextlib.contextmanager
-def _ctrl_c_held() -> Iterator[None]:
+def interrupts_held() -> Iterator[None]:
     """Hold the first Ctrl-C pressed in this block until its end, then raise KeyboardInterrupt; a second
-    one raises it at once (main thread only, as Python's signal handlers)."""
+    one raises it at once (main thread only, as Python's signal handlers). SIGTERM is held alike where the
+    command takes it as an interrupt (a handler of its own is set: ``backstride batch``), and raised at the
+    end by that handler."""
     if not _on_main_thread_with_ctrl_c():
         yield
         return
     held: list[int] = []
+    before: dict[int, Any] = {signal.SIGINT: signal.getsignal(signal.SIGINT)}
+    term = signal.getsignal(signal.SIGTERM)
+    if callable(term):
+        before[signal.SIGTERM] = term
+
+    def act(signum: int) -> None:
+        # the handler this block replaced: Python's (KeyboardInterrupt), the command's (``Terminated``), or
+        # an enclosing block's, which holds it in turn to its own end
+        handler = before[signum]
+        if not callable(handler):
+            raise KeyboardInterrupt
+        handler(signum, None)
 
     def hold(signum: int, _frame: object) -> None:
-        if held:
-            raise KeyboardInterrupt
+        if held:  # a second one acts at once; within an enclosing block, so that the block acts at once too
+            act(signum)
+            act(held[0])
+            return
         held.append(signum)
 
-    before = signal.signal(signal.SIGINT, hold)
+    for signum in before:
+        signal.signal(signum, hold)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, before)
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
     if held:
-        raise KeyboardInterrupt
+        act(held[0])
 
 
 @contextlib.contextmanager

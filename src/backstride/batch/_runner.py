@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backstride._errors import InputError
-from backstride.batch._cluster import dask_client, fetch, worker_count
+from backstride.batch._cluster import dask_client, fetch, interrupts_held, worker_count
 from backstride.batch._discover import Detector, InputFile, discover
 from backstride.batch._store import ResultsFolder, ResultsNotSaved
 from backstride.batch._worker import (
@@ -239,29 +239,36 @@ class _Run:
             else:
                 submit("hash", file, sha256_file, str(file.source), file.path)
         for fut in pending:
-            kind, item = kinds.pop(fut)
-            try:
-                result = fetch(fut)
-            except CancelledError as exc:  # never cancelled here: the scheduler went away with every task
-                raise self._scheduler_lost(exc) from None
-            except Exception as exc:  # the worker died (out of memory, killed) or the task was lost
-                result = None
-                error = f"the worker running it failed: {type(exc).__name__}: {exc}"
-            finally:
-                fut.release()
-            if kind == "hash":
-                assert isinstance(item, InputFile)
-                if result is None:
-                    self._fail(item.path, str(item.source), None, "WorkerError", error)
-                else:
-                    self._on_hash(result)
-            else:
-                assert isinstance(item, FileTask)
-                if result is None:
-                    result = FileOutcome(task=item, ok=False, error_type="WorkerError", message=error)
-                self._on_outcome(result)
+            # one result taken in whole or not at all: an interrupt (Ctrl-C, SIGTERM) that wakes this loop
+            # with the result was raised halfway through its bookkeeping, so a file's rows could be saved
+            # with the run's counts not yet showing it; it is held to the end of the result
+            with interrupts_held():
+                self._take(fut, *kinds.pop(fut))
             if time.monotonic() - self.last_commit >= self.runner.checkpoint_s:
                 self._commit()
+
+    def _take(self, fut: Any, kind: str, item: InputFile | FileTask) -> None:
+        """The result of one task, ``fut`` (``kind`` ``hash`` or ``analyze``, for file or task ``item``)."""
+        try:
+            result = fetch(fut)
+        except CancelledError as exc:  # never cancelled here: the scheduler went away with every task
+            raise self._scheduler_lost(exc) from None
+        except Exception as exc:  # the worker died (out of memory, killed) or the task was lost
+            result = None
+            error = f"the worker running it failed: {type(exc).__name__}: {exc}"
+        finally:
+            fut.release()
+        if kind == "hash":
+            assert isinstance(item, InputFile)
+            if result is None:
+                self._fail(item.path, str(item.source), None, "WorkerError", error)
+            else:
+                self._on_hash(result)
+        else:
+            assert isinstance(item, FileTask)
+            if result is None:
+                result = FileOutcome(task=item, ok=False, error_type="WorkerError", message=error)
+            self._on_outcome(result)
 
     def _scheduler_lost(self, exc: CancelledError) -> InputError:
         """The error that stops a run whose scheduler went away (a task of it cancelled, ``exc``): its files

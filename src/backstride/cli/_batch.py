@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +15,34 @@ from backstride.cli import _reading as reading
 
 if TYPE_CHECKING:
     from backstride.batch import BatchSummary
+
+# Exit status of a batch ended by SIGTERM: 128 + 15, as a shell reports a program the signal ended
+TERMINATED_EXIT = 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, taken as Ctrl-C is: a cluster's time limit (SLURM sends it before it kills a job), ``timeout``,
+    ``kill`` or a container being stopped. Without it the batch died at once, its last ``--checkpoint-s`` of
+    work lost and its run logged as ``running``; as an interrupt, what is finished is saved and the run is
+    logged as ``interrupted``."""
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Within this block, SIGTERM raises :class:`Terminated` in the main thread (where Python runs signal
+    handlers; elsewhere, as in a test's thread, nothing changes)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminated(_signum: int, _frame: object) -> None:
+        raise Terminated
+
+    before = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def register(app: typer.Typer) -> None:
@@ -84,14 +116,18 @@ def register(app: typer.Typer) -> None:
                 checkpoint_s=checkpoint_s,
             )
             running = True
-            summary = runner.run(inputs).summary_
+            with _sigterm_as_interrupt():
+                summary = runner.run(inputs).summary_
             _print_summary(summary)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             said = (
                 f"the files finished so far are saved in {out}, run the same command again to go on"
                 if running
                 else "nothing was started"
             )
+            if isinstance(stop, Terminated):
+                typer.echo(f"backstride: terminated (SIGTERM); {said}", err=True)
+                raise typer.Exit(code=TERMINATED_EXIT) from None
             typer.echo(f"backstride: interrupted; {said}", err=True)
             raise typer.Exit(code=130) from None
         if summary.n_failed:
