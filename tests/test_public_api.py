@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 
+import numpy as np
 import pytest
 
 PACKAGES = [
@@ -33,3 +34,91 @@ def test_lazy_names_match_all() -> None:
     import backstride
 
     assert set(backstride._LAZY) | {"__version__"} == set(backstride.__all__)
+
+
+# -- the stage contract as a researcher uses it: swap a stage, read and change parameters, copy ------------
+
+
+@pytest.fixture(scope="module")
+def sample() -> object:
+    from backstride import io
+
+    return io.read(io.sample_path())
+
+
+def test_a_stage_subclass_given_to_the_pipeline_is_the_one_run(sample: object) -> None:
+    """The pipeline ran a fresh *base-class* stage built from the given stage's parameters, so an overridden
+    action method was silently ignored (failed before: no call, and the default contacts)."""
+    from backstride.gait import ContactDetector, GaitPipeline, analyze
+
+    class EveryOtherContact(ContactDetector):
+        calls = 0
+
+        def detect(self, *args: object, **kwargs: object) -> EveryOtherContact:
+            type(self).calls += 1
+            super().detect(*args, **kwargs)  # type: ignore[arg-type]
+            keep = self.ic_samples_ % 2 == 0  # a crude stand-in for one's own algorithm: drop odd samples
+            self.ic_samples_ = self.ic_samples_[keep]
+            self.ic_position_ = self.ic_position_[keep]
+            self.ic_strength_ = self.ic_strength_[keep]
+            return self
+
+    default = analyze(sample, height_m=1.59)  # type: ignore[arg-type]
+    pipe = GaitPipeline(detector=EveryOtherContact(), threads=1).run(sample, height_m=1.59)  # type: ignore[arg-type]
+    assert EveryOtherContact.calls == 1  # one block: a 2-minute recording
+    assert default.summary.n_steps == 83
+    assert pipe.result_.summary.n_steps < default.summary.n_steps
+    assert not hasattr(pipe.detector, "ic_samples_")  # the stage given keeps no results (a clone ran)
+
+
+def test_a_step_length_stage_of_ones_own_sets_the_lengths_reported(sample: object) -> None:
+    """The pipeline recomputed step length from the stage's vertical excursion with Zijlstra's formula, so a
+    step-length model of one's own changed nothing (failed before: 0.5 m nowhere)."""
+    from backstride.gait import GaitPipeline, StepLengthZijlstra
+
+    class HalfMetre(StepLengthZijlstra):
+        def estimate(self, vertical_mps2, ic_samples, fs, sensor_height_m):  # type: ignore[no-untyped-def]
+            super().estimate(vertical_mps2, ic_samples, fs, sensor_height_m)
+            self.step_length_m_ = np.full(self.excursion_m_.shape, 0.5)
+            return self
+
+    result = GaitPipeline(step_length=HalfMetre()).run(sample, height_m=1.59).result_  # type: ignore[arg-type]
+    assert result.walking_bouts
+    for bout in result.walking_bouts:
+        assert bout.step_length_m == 0.5
+        assert bout.stride_length_m == 1.0
+        assert bout.walking_speed_mps == pytest.approx(0.5 * (bout.n_steps - 1) / bout.duration_s, abs=1e-3)
+    assert result.summary.median_stride_length_m == 1.0
+
+
+def test_the_default_step_length_stage_gives_the_same_figures_as_before(sample: object) -> None:
+    """Pins the bundled sample's figures (the README's table) across the change above."""
+    from backstride.gait import analyze
+
+    summary = analyze(sample, height_m=1.59, sensor_height_m=0.964).summary  # type: ignore[arg-type]
+    assert summary.median_cadence_spm == 96.86
+    assert summary.median_walking_speed_mps == 0.813
+    assert summary.median_stride_length_m == 1.008
+
+
+def test_get_params_set_params_clone_round_trip() -> None:
+    """Stage had get_params only (failed before: no set_params, no clone)."""
+    from backstride import InputError
+    from backstride.gait import ContactDetector, GaitPipeline
+
+    pipe = GaitPipeline(detector=ContactDetector(min_step_s=0.3), threads=1)
+    copy = pipe.clone()
+    assert type(copy) is GaitPipeline and copy is not pipe
+    assert copy.detector is not pipe.detector  # nested stages are copied, not shared
+    assert repr(copy) == repr(pipe)
+    assert copy.detector.get_params() == pipe.detector.get_params()
+    assert copy.detector.min_step_s == 0.3
+    assert GaitPipeline(**pipe.get_params()).get_params() == pipe.get_params()
+
+    assert copy.set_params(threads=2, block_s=600.0) is copy
+    assert (copy.threads, copy.block_s, pipe.threads, pipe.block_s) == (2, 600.0, 1, 1800.0)
+    copy.detector.set_params(min_step_s=0.28)
+    assert pipe.detector.min_step_s == 0.3
+
+    with pytest.raises(InputError, match=r"ContactDetector has no parameter 'min_step'; its parameters are "):
+        ContactDetector().set_params(min_step=0.3)

@@ -68,7 +68,9 @@ class _Local:
 
     ic: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     strength: FloatArray = field(default_factory=lambda: np.zeros(0))
-    excursion_m: FloatArray = field(default_factory=lambda: np.zeros(0))  # to the next contact
+    step_length_m: FloatArray = field(
+        default_factory=lambda: np.zeros(0)
+    )  # to the next contact; nan: unknown
     lean_deg: FloatArray = field(default_factory=lambda: np.zeros(0))
     tilt_deg: FloatArray = field(default_factory=lambda: np.zeros(0))
     ml_velocity: FloatArray = field(default_factory=lambda: np.zeros(0))
@@ -91,8 +93,17 @@ class GaitPipeline(Stage):
 
     Parameters
     ----------
-    aligner, detector, frame, step_length, assembler, regularity, pelvis:
-        The stages; defaults follow the papers cited in their modules.
+    aligner, detector, frame, step_length, assembler, pelvis:
+        The stages; defaults follow the papers cited in their modules. A subclass of one (its action method
+        overridden) is run in its place: each block works on a :meth:`~backstride.gait.Stage.clone` of it.
+        What is read from each: the aligner's ``vertical_``, ``horizontal_`` and ``gravity_``; the detector's
+        ``ic_samples_``, ``ic_position_``, ``ic_strength_``, ``period_centres_``, ``step_regularity_`` and
+        ``stride_regularity_``; the step-length stage's ``step_length_m_``; the frame's ``up_``, ``forward_``,
+        ``left_``, ``forward_confidence_`` and ``ml_velocity_``; the assembler's ``bouts_`` and ``closing_``;
+        the pelvis stage's ``rotation_deg_``, ``obliquity_deg_`` and ``tilt_deg_``.
+    regularity:
+        Kept for the stage's parameters only: the bouts' regularity and symmetry come from the detector's
+        autocorrelation windows (``step_regularity_``, ``stride_regularity_``), not from this stage.
     block_s:
         Length of the block processed at once; long recordings are processed block by block.
     margin_s:
@@ -155,27 +166,26 @@ class GaitPipeline(Stage):
         off_d = (offset + first) // q
         lo = -(-core[0] // q) - off_d
         hi = -(-core[1] // q) - off_d
-        aligned = GravityAligner(**self.aligner.get_params()).align(acc_d, fs_d)
-        det = ContactDetector(**self.detector.get_params()).detect(
+        aligned = self.aligner.clone().align(acc_d, fs_d)
+        det = self.detector.clone().detect(
             aligned.vertical_, fs_d, offset=off_d, horizontal_mps2=aligned.horizontal_
         )
         ic = det.ic_samples_
         sel = np.flatnonzero((ic >= lo) & (ic < hi))
-        # excursion from each contact to the next one (which may lie in the margin)
-        steps = StepLengthZijlstra(**self.step_length.get_params()).estimate(
-            aligned.vertical_, ic, fs_d, sensor_height_m
-        )
-        exc = np.append(steps.excursion_m_, np.nan)
+        # the step from each contact to the next one (which may lie in the margin), as the step-length stage
+        # gives it, so a stage of one's own sets the lengths reported
+        steps = self.step_length.clone().estimate(aligned.vertical_, ic, fs_d, sensor_height_m)
+        step_m = np.append(steps.step_length_m_, np.nan)
         # frames at every contact of the block (its margins too: the contacts around a contact vote on its
         # forward sign), then those of the core
-        frame = BodyFrame(**self.frame.get_params()).fit(
+        frame = self.frame.clone().fit(
             acc_d, aligned.gravity_, ic, fs_d, step_samples=step_lags(ic, fs_d), angle_deg=angle_d
         )
         for name in ("up_", "forward_", "left_", "forward_confidence_", "ml_velocity_"):
             setattr(frame, name, getattr(frame, name)[sel])
         lean = trunk_lean_deg(frame.up_, frame.forward_)
         if angle_d is not None:
-            pelvis = PelvisMotion(**self.pelvis.get_params()).measure(
+            pelvis = self.pelvis.clone().measure(
                 angle_d, ic, sel, frame.up_, frame.forward_, frame.left_, fs_d
             )
             pelvis_deg = np.column_stack([pelvis.rotation_deg_, pelvis.obliquity_deg_, pelvis.tilt_deg_])
@@ -188,7 +198,7 @@ class GaitPipeline(Stage):
         return _Local(
             ic=np.round(position).astype(np.int64),
             strength=det.ic_strength_[sel],
-            excursion_m=exc[sel],
+            step_length_m=step_m[sel],
             lean_deg=lean,
             tilt_deg=tilt,
             ml_velocity=frame.ml_velocity_,
@@ -339,9 +349,8 @@ class GaitPipeline(Stage):
         self, local: _Local, fs: float, duration: float, subject: Subject, info: RecordingInfo
     ) -> GaitResult:
         t = local.ic / fs
-        assembled = BoutAssembler(**self.assembler.get_params()).assemble(t, local.strength)
+        assembled = self.assembler.clone().assemble(t, local.strength)
         bouts_idx, closing = assembled.bouts_, assembled.closing_.tolist()
-        sl_factor = StepLengthZijlstra(**self.step_length.get_params()).correction
         lh = subject.sensor_height_m
         bouts: list[WalkingBout] = []
         contacts: list[InitialContact] = []
@@ -360,8 +369,7 @@ class GaitPipeline(Stage):
             # each step's length, listed at the contact that ends it (the bout's first contact ends none)
             per_step: list[float | None] = [None] * n_steps
             if lh is not None:
-                h = local.excursion_m[a:b]
-                lengths = sl_factor * 2.0 * np.sqrt(np.clip(2 * lh * h - h * h, 0.0, None))
+                lengths = local.step_length_m[a:b]
                 step_len = float(np.nanmean(lengths)) if np.isfinite(lengths).any() else None
                 per_step[1:] = [_r(v, 3) for v in lengths.tolist()]
             speed = step_len * (b - a) / dur if step_len is not None and dur > 0 else None
