@@ -122,3 +122,88 @@ def test_get_params_set_params_clone_round_trip() -> None:
 
     with pytest.raises(InputError, match=r"ContactDetector has no parameter 'min_step'; its parameters are "):
         ContactDetector().set_params(min_step=0.3)
+
+
+# -- a Recording built from one's own arrays: what is wrong is said, not analysed into wrong figures -------
+
+
+def _arrays(sample: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return sample.time_s.copy(), sample.acc_mps2.copy(), sample.gyr_dps.copy()  # type: ignore[attr-defined]
+
+
+def test_not_a_number_in_the_signals_is_refused_naming_where(sample: object) -> None:
+    """Ten NaN samples spread through the filters' running sums and the sample came out with 0 steps, with
+    no word (failed before: no error)."""
+    from backstride import InputError, Recording
+
+    t, acc, gyr = _arrays(sample)
+    acc[100:110] = np.nan
+    with pytest.raises(
+        InputError,
+        match=r"^acceleration has 10 samples that are not a number or infinite, the first at sample 100; ",
+    ):
+        Recording(100.0, t, acc, gyr)
+    t, acc, gyr = _arrays(sample)
+    gyr[7, 2] = np.inf
+    with pytest.raises(
+        InputError,
+        match=r"^angular rate has 1 sample that is not a number or infinite, the first at sample 7; ",
+    ):
+        Recording(100.0, t, acc, gyr)
+
+
+def test_acceleration_in_g_or_without_gravity_is_refused(sample: object) -> None:
+    """The sample in g was analysed into 22 steps instead of 83 (failed before: no error)."""
+    from backstride import InputError, Recording
+    from backstride.gait import analyze
+
+    t, acc, gyr = _arrays(sample)
+    with pytest.raises(
+        InputError, match=r"typical magnitude is 0\.98.*\(it looks like g: multiply by 9\.80665\)"
+    ):
+        analyze(Recording(100.0, t, acc / 9.80665, gyr))
+    with pytest.raises(InputError, match=r"is gravity taken off\?"):
+        analyze(Recording(100.0, t, acc - np.median(acc, axis=0), gyr))
+
+
+def test_arrays_as_lists_wrong_shapes_and_a_bad_rate_end_in_one_message(sample: object) -> None:
+    """Lists, a 0-d time and a rate given as text raised AttributeError, IndexError and TypeError (failed
+    before); the transposed acceleration was already refused and is pinned here."""
+    from backstride import InputError, Recording
+    from backstride.gait import analyze
+
+    t, acc, gyr = _arrays(sample)
+    from_lists = Recording(100.0, t.tolist(), acc.tolist(), gyr.tolist())  # type: ignore[arg-type]
+    assert from_lists.acc_mps2.dtype == np.float64 and from_lists.acc_mps2.shape == (13759, 3)
+    assert analyze(from_lists).summary.n_steps == 83
+    with pytest.raises(InputError, match=r"^acceleration must have shape \(13759, 3\), got \(3, 13759\)$"):
+        Recording(100.0, t, acc.T)
+    with pytest.raises(InputError, match=r"^time must be a one-dimensional array, got shape \(\)$"):
+        Recording(100.0, np.float64(0.0), acc)  # type: ignore[arg-type]
+    with pytest.raises(
+        InputError, match=r"^sampling rate must be a positive number of samples per second, got '100'$"
+    ):
+        Recording("100", t, acc)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"^acceleration must be an array of numbers"):
+        Recording(100.0, t, [["a", "b", "c"]] * t.shape[0])  # type: ignore[arg-type]
+
+
+def test_too_short_names_the_real_minimum(sample: object) -> None:
+    """Said 'at least 10 s are needed' while 3 s are analysed (failed before)."""
+    from backstride import InputError
+    from backstride.gait import analyze
+
+    with pytest.raises(InputError, match=r"^the recording is only 2\.0 s long; at least 3 s is needed$"):
+        analyze(sample.slice(0, 200))  # type: ignore[attr-defined]
+    assert analyze(sample.slice(0, 500)).recording.duration_s == 5.0  # type: ignore[attr-defined]
+
+
+def test_every_stage_of_the_pipeline_is_public() -> None:
+    """PelvisMotion, a stage GaitPipeline takes, was not exported (failed before), so swapping it meant
+    importing a private module."""
+    import backstride.gait as gait
+
+    for name, stage in gait.GaitPipeline().get_params().items():
+        if isinstance(stage, gait.Stage):
+            assert type(stage).__name__ in gait.__all__, name
+            assert getattr(gait, type(stage).__name__) is type(stage)

@@ -54,6 +54,8 @@ SHORT_WARNING_S = 10.0
 LONG_BOUT_S = 10.0
 ANALYSIS_RATE_HZ = 25.0
 TILT_WARNING_DEG = 30.0
+# below this median magnitude the acceleration is not m/s² with gravity (in g: about 1; gravity removed: ~0.3)
+MIN_GRAVITY_MPS2 = 4.0
 # what the analysis says when it has neither height; each front end adds how to give one (a flag, a profile)
 HEIGHT_NEEDED = "step length, stride length and walking speed need the body height or the sensor's height above the ground"
 # what readers say of a file: a damaged week-long logger file can say something of many of its chunks
@@ -293,6 +295,7 @@ class GaitPipeline(Stage):
             raise InputError("the recording holds no samples")
         fs = float(first.sampling_rate_hz)
         _check_rate(fs)
+        _check_gravity(first)
         meta = dict(first.metadata)
         notes = list(first.notes)
         state = {"n": 0, "gyr": first.gyr_dps is not None}
@@ -313,7 +316,7 @@ class GaitPipeline(Stage):
         duration = n / fs
         if duration < MIN_DURATION_S:
             raise InputError(
-                f"the recording is only {duration:.1f} s long; at least {SHORT_WARNING_S:.0f} s are needed"
+                f"the recording is only {duration:.1f} s long; at least {MIN_DURATION_S:g} s is needed"
             )
         warnings_pre: list[str] = []
         if duration < SHORT_WARNING_S:
@@ -494,6 +497,27 @@ def _check_rate(fs: float) -> None:
     if fs < MIN_SAMPLING_RATE_HZ:
         raise InputError(
             f"the recording is sampled at {fs:g} Hz; at least {MIN_SAMPLING_RATE_HZ:g} Hz are needed to find steps"
+        )
+
+
+def _check_gravity(chunk: Recording) -> None:
+    """Refuse acceleration that is not in m/s² with gravity: a worn sensor always feels gravity, so the
+    magnitude's median sits near 9.81 m/s² whatever the wearer does; near 1 it is in g, near 0 gravity was
+    taken off. Either would be analysed without a word into a handful of steps (the bundled sample in g: 22
+    steps instead of 83). Readers convert units themselves; this guards arrays handed over directly."""
+    acc = chunk.acc_mps2[:: max(chunk.n_samples // 20_000, 1)]
+    if acc.shape[0] < 2:
+        return
+    magnitude = median(np.sqrt(np.einsum("ij,ij->i", acc, acc)))
+    if magnitude < MIN_GRAVITY_MPS2:
+        hint = (
+            "it looks like g: multiply by 9.80665"
+            if 0.8 < magnitude < 1.25
+            else "is gravity taken off? give the acceleration with gravity"
+        )
+        raise InputError(
+            f"the acceleration's typical magnitude is {magnitude:.3g}, where a worn sensor feels gravity's "
+            f"9.81 m/s²; acceleration must be in m/s² with gravity included ({hint})"
         )
 
 
