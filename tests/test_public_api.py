@@ -207,3 +207,18 @@ def test_every_stage_of_the_pipeline_is_public() -> None:
         if isinstance(stage, gait.Stage):
             assert type(stage).__name__ in gait.__all__, name
             assert getattr(gait, type(stage).__name__) is type(stage)
+
+
+def test_block_parameters_that_cannot_work_are_refused(sample: object) -> None:
+    """block_s=-1 became blocks of one sample and the 2-minute sample ran for minutes; threads=0 was taken
+    as one thread without a word (failed before: no error)."""
+    from backstride import InputError
+    from backstride.gait import GaitPipeline
+
+    with pytest.raises(
+        InputError, match=r"^GaitPipeline: block_s must be at least 1 s, got -1; threads must be "
+    ):
+        GaitPipeline(block_s=-1, threads=0).run(sample)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"^GaitPipeline: margin_s must be 0 s or more, got -5$"):
+        GaitPipeline(margin_s=-5).run_stream([sample])  # type: ignore[list-item]
+    assert GaitPipeline(block_s=60, margin_s=0, threads=1).run(sample).result_.summary.n_bouts >= 1  # type: ignore[arg-type]

@@ -288,6 +288,7 @@ class GaitPipeline(Stage):
         progress: Progress | None = None,
     ) -> GaitPipeline:
         """Analyse a recording given as consecutive chunks (see :func:`backstride.io.iter_chunks`)."""
+        self._check_params()
         subject = checked_subject(height_m, sensor_height_m, age, sex)
         it = iter(chunks)
         first = next(it, None)
@@ -342,11 +343,25 @@ class GaitPipeline(Stage):
 
     def run(self, recording: Recording, **kwargs: Any) -> GaitPipeline:
         """Analyse a whole recording (processed block by block inside)."""
+        self._check_params()
         fs = recording.sampling_rate_hz
         _check_rate(fs)
         step = max(int(self.block_s * fs), 1)
         chunks = (recording.slice(i, i + step) for i in range(0, max(recording.n_samples, 1), step))
         return self.run_stream(chunks, **kwargs)
+
+    def _check_params(self) -> None:
+        """Refuse block parameters that cannot work: a block under a second (a negative one became blocks
+        of one sample each, and a 2-minute recording took minutes), a negative margin, no thread."""
+        problems = []
+        if not (isinstance(self.block_s, int | float) and self.block_s >= 1.0):
+            problems.append(f"block_s must be at least 1 s, got {self.block_s!r}")
+        if not (isinstance(self.margin_s, int | float) and 0.0 <= self.margin_s < float("inf")):
+            problems.append(f"margin_s must be 0 s or more, got {self.margin_s!r}")
+        if isinstance(self.threads, bool) or not isinstance(self.threads, int) or self.threads < 1:
+            problems.append(f"threads must be a whole number of 1 or more, got {self.threads!r}")
+        if problems:
+            raise InputError(f"{type(self).__name__}: {'; '.join(problems)}")
 
     def _assemble(
         self, local: _Local, fs: float, duration: float, subject: Subject, info: RecordingInfo
