@@ -39,6 +39,10 @@ class Recording:
         Free-form facts from the file (source format, device, start time as ISO 8601 text, ...).
     notes:
         What the reader detected or corrected (units, resampling, gaps), in plain words, for the report.
+
+    Arrays from one's own loader may be given as lists (they become float64 arrays). Wrong shapes, a rate
+    that is not a positive number, and NaN or infinite samples raise :class:`~backstride.InputError`;
+    the gait engine also refuses acceleration that is not in m/s² with gravity (in g, or gravity removed).
     """
 
     sampling_rate_hz: float
@@ -49,15 +53,28 @@ class Recording:
     notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        n = self.time_s.shape[0]
+        # arrays from one's own loader may come as lists; a frozen dataclass sets its fields this way
+        for name, what in (("time_s", "time"), ("acc_mps2", "acceleration"), ("gyr_dps", "angular rate")):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, np.ndarray):
+                object.__setattr__(self, name, _floats(value, what))
         if self.time_s.ndim != 1:
-            raise InputError("time must be a one-dimensional array")
+            raise InputError(f"time must be a one-dimensional array, got shape {self.time_s.shape}")
+        n = self.time_s.shape[0]
         if self.acc_mps2.shape != (n, 3):
             raise InputError(f"acceleration must have shape ({n}, 3), got {self.acc_mps2.shape}")
         if self.gyr_dps is not None and self.gyr_dps.shape != (n, 3):
             raise InputError(f"angular rate must have shape ({n}, 3), got {self.gyr_dps.shape}")
-        if not self.sampling_rate_hz > 0:
-            raise InputError(f"sampling rate must be positive, got {self.sampling_rate_hz}")
+        rate = self.sampling_rate_hz
+        if (
+            isinstance(rate, bool)
+            or not isinstance(rate, int | float | np.integer | np.floating)
+            or not rate > 0
+        ):
+            raise InputError(f"sampling rate must be a positive number of samples per second, got {rate!r}")
+        _check_finite(self.acc_mps2, "acceleration")
+        if self.gyr_dps is not None:
+            _check_finite(self.gyr_dps, "angular rate")
 
     @property
     def n_samples(self) -> int:
@@ -81,3 +98,25 @@ class Recording:
             metadata=self.metadata,
             notes=self.notes,
         )
+
+
+def _floats(value: Any, what: str) -> FloatArray:
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{what} must be an array of numbers: {exc}") from None
+
+
+def _check_finite(values: FloatArray, what: str) -> None:
+    """Refuse NaN and infinite values: one would spread through the filters' running sums and silently
+    empty the rest of the recording of steps. Readers bridge short gaps themselves (see
+    :mod:`backstride.io`); arrays from elsewhere must be gap-free. A sum is finite exactly when every value
+    is (sensor values are far from overflowing it), so the common case costs one pass and no mask."""
+    if values.size == 0 or np.isfinite(np.add.reduce(values, axis=None)):
+        return
+    bad = np.flatnonzero(~np.isfinite(values).all(axis=1))
+    raise InputError(
+        f"{what} has {bad.size} sample{'s' if bad.size > 1 else ''} that {'are' if bad.size > 1 else 'is'} "
+        f"not a number or infinite, the first at sample {bad[0]}; fill or cut the gaps before analysing "
+        "(the readers in backstride.io interpolate short gaps and refuse long ones)"
+    )

@@ -7,6 +7,7 @@ from backstride.gait._bouts import BoutAssembler
 from backstride.gait._contacts import ContactDetector
 from backstride.gait._days import days_of
 from backstride.gait._orientation import BodyFrame, GravityAligner
+from backstride.gait._pelvis import PelvisMotion
 from backstride.gait._pipeline import HEIGHT_NEEDED, GaitPipeline, analyze, analyze_stream
 from backstride.gait._quality import GaitRegularity
 from backstride.gait._result import (
@@ -31,6 +32,7 @@ __all__ = [
     "GaitSummary",
     "GravityAligner",
     "InitialContact",
+    "PelvisMotion",
     "RecordingInfo",
     "Stage",
     "StepLengthZijlstra",

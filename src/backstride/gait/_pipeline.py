@@ -54,6 +54,8 @@ SHORT_WARNING_S = 10.0
 LONG_BOUT_S = 10.0
 ANALYSIS_RATE_HZ = 25.0
 TILT_WARNING_DEG = 30.0
+# below this median magnitude the acceleration is not m/s² with gravity (in g: about 1; gravity removed: ~0.3)
+MIN_GRAVITY_MPS2 = 4.0
 # what the analysis says when it has neither height; each front end adds how to give one (a flag, a profile)
 HEIGHT_NEEDED = "step length, stride length and walking speed need the body height or the sensor's height above the ground"
 # what readers say of a file: a damaged week-long logger file can say something of many of its chunks
@@ -68,7 +70,9 @@ class _Local:
 
     ic: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     strength: FloatArray = field(default_factory=lambda: np.zeros(0))
-    excursion_m: FloatArray = field(default_factory=lambda: np.zeros(0))  # to the next contact
+    step_length_m: FloatArray = field(
+        default_factory=lambda: np.zeros(0)
+    )  # to the next contact; nan: unknown
     lean_deg: FloatArray = field(default_factory=lambda: np.zeros(0))
     tilt_deg: FloatArray = field(default_factory=lambda: np.zeros(0))
     ml_velocity: FloatArray = field(default_factory=lambda: np.zeros(0))
@@ -91,8 +95,17 @@ class GaitPipeline(Stage):
 
     Parameters
     ----------
-    aligner, detector, frame, step_length, assembler, regularity, pelvis:
-        The stages; defaults follow the papers cited in their modules.
+    aligner, detector, frame, step_length, assembler, pelvis:
+        The stages; defaults follow the papers cited in their modules. A subclass of one (its action method
+        overridden) is run in its place: each block works on a :meth:`~backstride.gait.Stage.clone` of it.
+        What is read from each: the aligner's ``vertical_``, ``horizontal_`` and ``gravity_``; the detector's
+        ``ic_samples_``, ``ic_position_``, ``ic_strength_``, ``period_centres_``, ``step_regularity_`` and
+        ``stride_regularity_``; the step-length stage's ``step_length_m_``; the frame's ``up_``, ``forward_``,
+        ``left_``, ``forward_confidence_`` and ``ml_velocity_``; the assembler's ``bouts_`` and ``closing_``;
+        the pelvis stage's ``rotation_deg_``, ``obliquity_deg_`` and ``tilt_deg_``.
+    regularity:
+        Kept for the stage's parameters only: the bouts' regularity and symmetry come from the detector's
+        autocorrelation windows (``step_regularity_``, ``stride_regularity_``), not from this stage.
     block_s:
         Length of the block processed at once; long recordings are processed block by block.
     margin_s:
@@ -155,27 +168,26 @@ class GaitPipeline(Stage):
         off_d = (offset + first) // q
         lo = -(-core[0] // q) - off_d
         hi = -(-core[1] // q) - off_d
-        aligned = GravityAligner(**self.aligner.get_params()).align(acc_d, fs_d)
-        det = ContactDetector(**self.detector.get_params()).detect(
+        aligned = self.aligner.clone().align(acc_d, fs_d)
+        det = self.detector.clone().detect(
             aligned.vertical_, fs_d, offset=off_d, horizontal_mps2=aligned.horizontal_
         )
         ic = det.ic_samples_
         sel = np.flatnonzero((ic >= lo) & (ic < hi))
-        # excursion from each contact to the next one (which may lie in the margin)
-        steps = StepLengthZijlstra(**self.step_length.get_params()).estimate(
-            aligned.vertical_, ic, fs_d, sensor_height_m
-        )
-        exc = np.append(steps.excursion_m_, np.nan)
+        # the step from each contact to the next one (which may lie in the margin), as the step-length stage
+        # gives it, so a stage of one's own sets the lengths reported
+        steps = self.step_length.clone().estimate(aligned.vertical_, ic, fs_d, sensor_height_m)
+        step_m = np.append(steps.step_length_m_, np.nan)
         # frames at every contact of the block (its margins too: the contacts around a contact vote on its
         # forward sign), then those of the core
-        frame = BodyFrame(**self.frame.get_params()).fit(
+        frame = self.frame.clone().fit(
             acc_d, aligned.gravity_, ic, fs_d, step_samples=step_lags(ic, fs_d), angle_deg=angle_d
         )
         for name in ("up_", "forward_", "left_", "forward_confidence_", "ml_velocity_"):
             setattr(frame, name, getattr(frame, name)[sel])
         lean = trunk_lean_deg(frame.up_, frame.forward_)
         if angle_d is not None:
-            pelvis = PelvisMotion(**self.pelvis.get_params()).measure(
+            pelvis = self.pelvis.clone().measure(
                 angle_d, ic, sel, frame.up_, frame.forward_, frame.left_, fs_d
             )
             pelvis_deg = np.column_stack([pelvis.rotation_deg_, pelvis.obliquity_deg_, pelvis.tilt_deg_])
@@ -188,7 +200,7 @@ class GaitPipeline(Stage):
         return _Local(
             ic=np.round(position).astype(np.int64),
             strength=det.ic_strength_[sel],
-            excursion_m=exc[sel],
+            step_length_m=step_m[sel],
             lean_deg=lean,
             tilt_deg=tilt,
             ml_velocity=frame.ml_velocity_,
@@ -276,6 +288,7 @@ class GaitPipeline(Stage):
         progress: Progress | None = None,
     ) -> GaitPipeline:
         """Analyse a recording given as consecutive chunks (see :func:`backstride.io.iter_chunks`)."""
+        self._check_params()
         subject = checked_subject(height_m, sensor_height_m, age, sex)
         it = iter(chunks)
         first = next(it, None)
@@ -283,6 +296,7 @@ class GaitPipeline(Stage):
             raise InputError("the recording holds no samples")
         fs = float(first.sampling_rate_hz)
         _check_rate(fs)
+        _check_gravity(first)
         meta = dict(first.metadata)
         notes = list(first.notes)
         state = {"n": 0, "gyr": first.gyr_dps is not None}
@@ -303,7 +317,7 @@ class GaitPipeline(Stage):
         duration = n / fs
         if duration < MIN_DURATION_S:
             raise InputError(
-                f"the recording is only {duration:.1f} s long; at least {SHORT_WARNING_S:.0f} s are needed"
+                f"the recording is only {duration:.1f} s long; at least {MIN_DURATION_S:g} s is needed"
             )
         warnings_pre: list[str] = []
         if duration < SHORT_WARNING_S:
@@ -329,19 +343,32 @@ class GaitPipeline(Stage):
 
     def run(self, recording: Recording, **kwargs: Any) -> GaitPipeline:
         """Analyse a whole recording (processed block by block inside)."""
+        self._check_params()
         fs = recording.sampling_rate_hz
         _check_rate(fs)
         step = max(int(self.block_s * fs), 1)
         chunks = (recording.slice(i, i + step) for i in range(0, max(recording.n_samples, 1), step))
         return self.run_stream(chunks, **kwargs)
 
+    def _check_params(self) -> None:
+        """Refuse block parameters that cannot work: a block under a second (a negative one became blocks
+        of one sample each, and a 2-minute recording took minutes), a negative margin, no thread."""
+        problems = []
+        if not (isinstance(self.block_s, int | float) and self.block_s >= 1.0):
+            problems.append(f"block_s must be at least 1 s, got {self.block_s!r}")
+        if not (isinstance(self.margin_s, int | float) and 0.0 <= self.margin_s < float("inf")):
+            problems.append(f"margin_s must be 0 s or more, got {self.margin_s!r}")
+        if isinstance(self.threads, bool) or not isinstance(self.threads, int) or self.threads < 1:
+            problems.append(f"threads must be a whole number of 1 or more, got {self.threads!r}")
+        if problems:
+            raise InputError(f"{type(self).__name__}: {'; '.join(problems)}")
+
     def _assemble(
         self, local: _Local, fs: float, duration: float, subject: Subject, info: RecordingInfo
     ) -> GaitResult:
         t = local.ic / fs
-        assembled = BoutAssembler(**self.assembler.get_params()).assemble(t, local.strength)
+        assembled = self.assembler.clone().assemble(t, local.strength)
         bouts_idx, closing = assembled.bouts_, assembled.closing_.tolist()
-        sl_factor = StepLengthZijlstra(**self.step_length.get_params()).correction
         lh = subject.sensor_height_m
         bouts: list[WalkingBout] = []
         contacts: list[InitialContact] = []
@@ -360,8 +387,7 @@ class GaitPipeline(Stage):
             # each step's length, listed at the contact that ends it (the bout's first contact ends none)
             per_step: list[float | None] = [None] * n_steps
             if lh is not None:
-                h = local.excursion_m[a:b]
-                lengths = sl_factor * 2.0 * np.sqrt(np.clip(2 * lh * h - h * h, 0.0, None))
+                lengths = local.step_length_m[a:b]
                 step_len = float(np.nanmean(lengths)) if np.isfinite(lengths).any() else None
                 per_step[1:] = [_r(v, 3) for v in lengths.tolist()]
             speed = step_len * (b - a) / dur if step_len is not None and dur > 0 else None
@@ -486,6 +512,27 @@ def _check_rate(fs: float) -> None:
     if fs < MIN_SAMPLING_RATE_HZ:
         raise InputError(
             f"the recording is sampled at {fs:g} Hz; at least {MIN_SAMPLING_RATE_HZ:g} Hz are needed to find steps"
+        )
+
+
+def _check_gravity(chunk: Recording) -> None:
+    """Refuse acceleration that is not in m/s² with gravity: a worn sensor always feels gravity, so the
+    magnitude's median sits near 9.81 m/s² whatever the wearer does; near 1 it is in g, near 0 gravity was
+    taken off. Either would be analysed without a word into a handful of steps (the bundled sample in g: 22
+    steps instead of 83). Readers convert units themselves; this guards arrays handed over directly."""
+    acc = chunk.acc_mps2[:: max(chunk.n_samples // 20_000, 1)]
+    if acc.shape[0] < 2:
+        return
+    magnitude = median(np.sqrt(np.einsum("ij,ij->i", acc, acc)))
+    if magnitude < MIN_GRAVITY_MPS2:
+        hint = (
+            "it looks like g: multiply by 9.80665"
+            if 0.8 < magnitude < 1.25
+            else "is gravity taken off? give the acceleration with gravity"
+        )
+        raise InputError(
+            f"the acceleration's typical magnitude is {magnitude:.3g}, where a worn sensor feels gravity's "
+            f"9.81 m/s²; acceleration must be in m/s² with gravity included ({hint})"
         )
 
 
