@@ -125,11 +125,12 @@ def _workers_of(proc: subprocess.Popen[bytes]) -> list[psutil.Process]:
 
 
 def _ctrl_c_at_a_terminal(
-    args: list[str], when: Callable[[subprocess.Popen[bytes]], bool]
+    args: list[str], when: Callable[[subprocess.Popen[bytes]], bool], *, kill: bool = False
 ) -> tuple[int, str]:
     """Run ``backstride ARGS`` as a terminal runs a command (its own process group, Ctrl-C not ignored) and
-    press Ctrl-C, i.e. SIGINT to every process of the group, as soon as ``when(process)`` holds; return
-    the exit code and what it wrote on stderr, once every process it started has ended."""
+    press Ctrl-C, i.e. SIGINT to every process of the group, as soon as ``when(process)`` holds (with
+    ``kill``: SIGTERM to the command alone, as ``kill PID`` sends it); return the exit code and what it
+    wrote on stderr, once every process it started has ended."""
     proc = subprocess.Popen(
         [sys.executable, "-c", CLI, *args],
         stdout=subprocess.DEVNULL,
@@ -145,14 +146,17 @@ def _ctrl_c_at_a_terminal(
             )
             time.sleep(0.01)
         started = psutil.Process(proc.pid).children(recursive=True)
-        os.killpg(proc.pid, signal.SIGINT)
+        if kill:
+            proc.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(proc.pid, signal.SIGINT)
         _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
     _, alive = psutil.wait_procs(started, timeout=15)
-    assert not alive, f"processes left after Ctrl-C: {alive}"
+    assert not alive, f"processes left after {'SIGTERM' if kill else 'Ctrl-C'}: {alive}"
     return proc.returncode, err.decode("utf-8", errors="replace")
 
 
@@ -233,30 +237,13 @@ def test_sigterm_saves_what_is_finished_as_ctrl_c_does(tmp_path: Path, shared_da
     process is left."""
     out = tmp_path / "results"
     args = ["batch", str(shared_data / "lowback-10m"), "--out", str(out), "--workers", "1", "--no-progress"]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "backstride", *args, "--checkpoint-s", "0"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    started: list[psutil.Process] = []
-    try:
-        deadline = time.monotonic() + 90
-        while not ((out / "recordings.parquet").exists() and _rows(out, "recordings") >= 3):
-            assert proc.poll() is None and time.monotonic() < deadline, "no file was saved in time"
-            time.sleep(0.02)
-        assert proc.poll() is None, "the batch ended before it could be terminated"
-        started = psutil.Process(proc.pid).children(recursive=True)
-        proc.send_signal(signal.SIGTERM)  # as `kill PID` sends it: to the command only
-        _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    _, alive = psutil.wait_procs(started, timeout=15)
-    assert not alive, f"processes left after SIGTERM: {alive}"
-    assert proc.returncode == 143
-    assert err.decode() == (
+
+    def when(_proc: subprocess.Popen[bytes]) -> bool:
+        return (out / "recordings.parquet").exists() and _rows(out, "recordings") >= 3
+
+    code, err = _ctrl_c_at_a_terminal([*args, "--checkpoint-s", "0"], when, kill=True)
+    assert code == 143
+    assert err == (
         f"backstride: terminated (SIGTERM); the files finished so far are saved in {out}, run the same "
         "command again to go on\n"
     )

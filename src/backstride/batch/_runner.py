@@ -239,13 +239,15 @@ class _Run:
             else:
                 submit("hash", file, sha256_file, str(file.source), file.path)
         for fut in pending:
-            # one result taken in whole or not at all: an interrupt (Ctrl-C, SIGTERM) that wakes this loop
-            # with the result was raised halfway through its bookkeeping, so a file's rows could be saved
-            # with the run's counts not yet showing it; it is held to the end of the result
+            # one result taken, and a checkpoint saved, in whole or not at all: an interrupt (Ctrl-C, SIGTERM)
+            # that woke this loop with a result was raised halfway through its bookkeeping (a file's rows
+            # saved with the run's counts not showing it) or through a checkpoint's save (rows taken for the
+            # save and then lost to it, the counts showing them); it is held to the end (a second one acts
+            # at once, as while the cluster starts)
             with interrupts_held():
                 self._take(fut, *kinds.pop(fut))
-            if time.monotonic() - self.last_commit >= self.runner.checkpoint_s:
-                self._commit()
+                if time.monotonic() - self.last_commit >= self.runner.checkpoint_s:
+                    self._commit()
 
     def _take(self, fut: Any, kind: str, item: InputFile | FileTask) -> None:
         """The result of one task, ``fut`` (``kind`` ``hash`` or ``analyze``, for file or task ``item``)."""
