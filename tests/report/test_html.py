@@ -22,13 +22,6 @@ def _figures(html: str) -> dict[str, dict]:
     return {key: json.loads(text.replace("<\\/", "</")) for key, text in _BLOCK.findall(html)}
 
 
-@pytest.fixture(scope="module")
-def analysed() -> tuple[GaitResult, list[gait.VerticalTrace]]:
-    result = gait.analyze(io.read(io.sample_path()), height_m=1.59)
-    traces = gait.vertical_traces(io.iter_chunks(io.sample_path()), report.trace_spans(result))
-    return result, traces
-
-
 def test_the_report_carries_the_results_numbers(analysed: tuple[GaitResult, list]) -> None:
     result, traces = analysed
     html = report.recording_report(result, traces=traces)

@@ -11,7 +11,7 @@ import pytest
 from tests.report.conftest import synthetic_result
 from tests.report.test_course import AT, _record
 
-from backstride import gait, io, report
+from backstride import report
 from backstride.gait import GaitResult
 from backstride.report._tables import cell, plot_table
 
@@ -41,13 +41,6 @@ def _tables(page: str) -> dict[str, Table]:
 
 def _number(text: str) -> float | None:
     return None if text == "–" else float(text)
-
-
-@pytest.fixture(scope="module")
-def analysed() -> tuple[GaitResult, list[gait.VerticalTrace]]:
-    result = gait.analyze(io.read(io.sample_path()), height_m=1.59)
-    traces = gait.vertical_traces(io.iter_chunks(io.sample_path()), report.trace_spans(result))
-    return result, traces
 
 
 def test_each_plot_of_a_walks_report_has_its_figures_as_a_table(analysed: tuple[GaitResult, list]) -> None:

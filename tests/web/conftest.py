@@ -237,3 +237,19 @@ def read_again(app_factory: Any, client: Any, patient_id: int, rec_id: int) -> N
     )
     assert again.status_code == 303
     assert wait_for_job(therapist, again.headers["location"]).status_code == 303
+
+
+def save_plan_of_last_week(session: Any, patient_id: int) -> Any:
+    """Save a first plan that started 8 days ago (its week is reviewed on the next visit) for the patient, in
+    ``session``; returns the plan."""
+    import datetime as dt
+
+    from backstride import clinic as bc
+    from backstride import store
+
+    start = dt.date.today() - dt.timedelta(days=8)
+    plan = bc.make_plan(
+        bc.Baseline(age=52, sex="female", pain_nrs=4, walking_tolerance_min=20, start_date=start)
+    )
+    store.save_plan(session, patient_id, plan.model_dump(mode="json"), "first plan", None)
+    return plan

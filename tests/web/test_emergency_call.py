@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import pytest
-from tests.web.conftest import Clinic, check_in, sign_in
+from tests.web.conftest import Clinic, check_in, save_plan_of_last_week, sign_in
 
 from backstride.web._render import tel_uri
 
@@ -50,16 +50,12 @@ def _plan_of_last_week(clinic: Clinic, *, warning_sign: bool) -> None:
     from backstride import clinic as bc
     from backstride import store
 
-    start = dt.date.today() - dt.timedelta(days=8)
-    plan = bc.make_plan(
-        bc.Baseline(age=52, sex="female", pain_nrs=4, walking_tolerance_min=20, start_date=start)
-    )
     engine = store.make_engine(clinic.url)
     try:
         with store.transaction(engine) as s:
-            store.save_plan(s, clinic.patient_a, plan.model_dump(mode="json"), "first plan", None)
+            plan = save_plan_of_last_week(s, clinic.patient_a)
             if warning_sign:
-                day = start + dt.timedelta(days=1)
+                day = plan.start_date + dt.timedelta(days=1)
                 log = bc.DailyLog(date=day, red_flags={"urinary_retention": True})
                 store.upsert_log(s, clinic.patient_a, day, log.model_dump(mode="json"))
     finally:
