@@ -241,6 +241,9 @@ def test_a_refused_plan_change_marks_each_field_it_names(client: Any, clinic: Cl
         "minutes_per_walk": ["plan-problems"],
     }
     assert "Minutes per walk: give a whole number from 5 to 30." in html
+    # the list of problems takes the focus, as the patient's forms' lists do (it did not: a keyboard or screen
+    # reader user was left at the top of a long page, told only "not saved: see why below")
+    _summary_takes_the_focus(html, "plan-problems")
     only_walks = post(therapist, url, {"reason": "more", "walks_per_day": "1.5", "minutes_per_walk": "10"})
     assert _described_invalid_fields(only_walks.text) == {"walks_per_day": ["plan-problems"]}  # type: ignore[attr-defined]
     assert 'aria-invalid="true"' not in therapist.get(f"/patients/{clinic.patient_a}").text
@@ -271,6 +274,7 @@ def test_a_refused_therapy_session_marks_each_field_it_names(client: Any, clinic
         "s-duration": ["sessions-problems"],
         "s-before": ["sessions-problems"],
     }
+    _summary_takes_the_focus(refused.text, "sessions-problems")  # type: ignore[attr-defined]
     region_left_out = post(client, url, {"technique": "massage", "region": "  ", "response": "same"})
     assert _described_invalid_fields(region_left_out.text) == {"s-region": ["sessions-problems"]}  # type: ignore[attr-defined]
 
