@@ -42,6 +42,7 @@ units                              detected (g vs m/s², rad/s vs deg/s) and not
 from __future__ import annotations
 
 from backstride.io._devices import DEVICE_SUFFIXES
+from backstride.io._gzipped import unpacked_size
 from backstride.io._registry import (
     CSV_ONLY_OPTIONS,
     FORMATS,
@@ -69,5 +70,6 @@ __all__ = [
     "read",
     "sample_meta_path",
     "sample_path",
+    "unpacked_size",
     "validate",
 ]

@@ -109,3 +109,37 @@ def _damaged(path: Path, exc: Exception) -> InputError:
         f"{path.name} is a damaged gzip file: its compressed data cannot be unpacked ({exc}); compress or copy "
         "it again"
     )
+
+
+def unpacked_size(path: Path, most: int) -> int | None:
+    """What the ZIP or gzip file at ``path`` unpacks to, in bytes; ``None`` for a file that is neither, or not
+    a readable one (its reader says what is wrong). Past ``most`` the count may stop: any figure above it.
+
+    A ZIP (a phone's export, an Excel sheet, an ActiGraph .gt3x) by its members' stated sizes, which bound
+    what is unpacked: Python's :mod:`zipfile` stops a member there (and refuses it when its checksum then
+    fails), so a member cannot unpack to more than it states. A gzip file (a ``.csv.gz``, UK Biobank's
+    ``.cwa.gz``) states its size only modulo 4 GiB, and only at its end, after the data it would describe:
+    it is unpacked and counted, a step at a time and never held, up to ``most`` (a few seconds' work at
+    most; a logger's file is unpacked onto the disk to be read, a CSV read whole when small)."""
+    import zipfile
+
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+    if magic.startswith(MAGIC):
+        count = 0
+        try:
+            with gzip.open(path, "rb") as stream:
+                while count <= most and (step := stream.read1(STEP_BYTES)):
+                    count += len(step)
+        except EOFError:  # cut short: what came through is what its reader gets
+            pass
+        except (OSError, zlib.error):
+            return None
+        return count
+    if magic != b"PK\x03\x04":
+        return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        return None

@@ -139,7 +139,7 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile,
     local = state.spool.save(file, job_id, filename)
     try:
         most = ZIP_UNPACKED_FACTOR * state.settings.max_upload_bytes
-        unpacked = unpacked_size(local, most)
+        unpacked = io.unpacked_size(local, most)
         if unpacked is not None and unpacked > most:
             counted = not filename.lower().endswith(".gz")  # a gzip file's count stops past ``most``
             raise HTTPException(
@@ -173,42 +173,6 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile,
     if request.headers.get("HX-Request"):
         return render(request, "_job_status.html", {"job": job, "patient_id": patient_id}, status=202)
     return RedirectResponse(target, status_code=303)
-
-
-def unpacked_size(path: Path, most: int) -> int | None:
-    """What the ZIP or gzip file at ``path`` unpacks to, in bytes; ``None`` for a file that is neither, or not
-    a readable one (its reader says what is wrong). Past ``most`` the count may stop: any figure above it.
-
-    A ZIP (a phone's export, an Excel sheet, an ActiGraph .gt3x) by its members' stated sizes, which bound
-    what is unpacked: Python's :mod:`zipfile` stops a member there (and refuses it when its checksum then
-    fails), so a member cannot unpack to more than it states. A gzip file (a ``.csv.gz``, UK Biobank's
-    ``.cwa.gz``) states its size only modulo 4 GiB, and only at its end, after the data it would describe:
-    it is unpacked and counted, a step at a time and never held, up to ``most`` (a few seconds' work at
-    most; a logger's file is unpacked onto the disk to be read, a CSV read whole when small)."""
-    import gzip
-    import zipfile
-    import zlib
-
-    with path.open("rb") as handle:
-        magic = handle.read(4)
-    if magic.startswith(b"\x1f\x8b"):
-        count = 0
-        try:
-            with gzip.open(path, "rb") as stream:
-                while count <= most and (step := stream.read1(1 << 20)):
-                    count += len(step)
-        except EOFError:  # cut short: what came through is what its reader gets
-            pass
-        except (OSError, zlib.error):
-            return None
-        return count
-    if magic != b"PK\x03\x04":
-        return None
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
-        return None
 
 
 def _job_for(request: Request, patient_id: int, job_id: str) -> Any:
