@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
+    "ActivityFileError": "backstride._errors",
     "BackstrideError": "backstride._errors",
     "InputError": "backstride._errors",
     "OptionNeeded": "backstride._errors",
@@ -28,6 +29,7 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "ActivityFileError",
     "BackstrideError",
     "GaitResult",
     "InitialContact",
@@ -42,6 +44,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from backstride._errors import (
+        ActivityFileError,
         BackstrideError,
         InputError,
         OptionNeeded,

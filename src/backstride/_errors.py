@@ -23,6 +23,19 @@ class UnsupportedFormatError(InputError):
     """The file is not a recording in any format backstride reads."""
 
 
+class ActivityFileError(UnsupportedFormatError):
+    """The file is an activity file (an Apple Health export, a Garmin ``.fit`` file): figures a phone or watch
+    worked out itself, read by :func:`backstride.activity.read_activity`, not a sensor's samples. ``kind`` says
+    which (``"an Apple Health export"``, ``"a Garmin .fit file"``). The message says what the file is and why it
+    holds nothing to measure; the command line and the web app each add where such a file is read."""
+
+    def __init__(self, name: str, kind: str, holds: str) -> None:
+        super().__init__(
+            f"{name} is {kind}: {holds}, not a sensor's own samples, so it holds no movement to measure"
+        )
+        self.kind = kind
+
+
 class OptionNeeded(InputError):
     """A file that reads only with what its reader is told of it: ``reason`` says why, ``advice`` what to give
     (in the words of :func:`backstride.io.read`'s keywords and the command line's flags), ``options`` which

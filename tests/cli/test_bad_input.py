@@ -166,3 +166,41 @@ def test_a_format_named_for_a_file_of_another_is_one_line_and_exit_2(
         )
     assert main(["analyze", str(path), "--format", "csv", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["recording"]["format"] == "csv"
+
+
+def test_an_activity_file_given_to_analyze_names_the_command_that_reads_it(
+    shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Garmin .fit file or an Apple Health export holds what the watch or phone worked out, not samples: the
+    one line says so and names ``backstride activity``, which reads it (and does)."""
+    for relative in (
+        "devices/garmin_fit/fitparse_garmin-fenix-5-walk.fit",
+        "devices/apple_health/tdda_export6s3sample.xml",
+    ):
+        path = shared_data / relative
+        code = main(["analyze", str(path), "--json"])
+        captured = capsys.readouterr()
+        assert (code, captured.out) == (2, "")
+        assert captured.err.startswith(f"backstride: error: {path.name} is a")
+        assert captured.err.endswith(
+            f"not a sensor's own samples, so it holds no movement to measure; 'backstride activity {path}' reads it\n"
+        )
+        assert main(["activity", str(path), "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["days"]
+
+
+def test_a_recording_given_to_activity_names_the_command_that_measures_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _text(tmp_path / "imu.csv", _lines())
+    assert main(["activity", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        "backstride: error: imu.csv is neither an Apple Health export (export.xml or export.zip) nor a Garmin .fit "
+        f"file; it looks like a sensor recording (format: csv): 'backstride analyze {path}' measures the walking in it\n"
+    )
+    notes = _text(tmp_path / "notes.txt", ["no sensor here", "just words"])
+    assert main(["activity", str(notes)]) == 2
+    assert capsys.readouterr().err == (
+        "backstride: error: notes.txt is neither an Apple Health export (export.xml or export.zip) nor a Garmin "
+        ".fit file\n"
+    )

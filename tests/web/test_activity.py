@@ -4,6 +4,7 @@ and source, shown as plots and a table; bad files and outsiders are refused and 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import warnings
 from pathlib import Path
@@ -149,6 +150,20 @@ def test_bad_files_get_a_clear_error_and_nothing_is_kept(
     assert words in response.text and name in response.text
     assert "<h1>" in response.text and "Traceback" not in response.text
     assert _rows(clinic) == []
+
+
+def test_a_recording_uploaded_as_activity_is_sent_to_measure_a_walk(client: Any, clinic: Clinic) -> None:
+    from backstride import io
+
+    sign_in(client, "paula@home.test")
+    response = _upload(client, clinic.patient_a, "walk.csv.gz", io.sample_path().read_bytes())
+    assert response.status_code == 415, response.text
+    text = html.unescape(response.text)
+    assert "walk.csv.gz could not be read: " in text
+    assert "It looks like a sensor's recording: upload it under “Measure a walk”" in text
+    assert _rows(clinic) == []
+    other = _upload(client, clinic.patient_a, "notes.xml", b"<notes>no health data</notes>")
+    assert other.status_code == 415 and "upload it under" not in html.unescape(other.text)
 
 
 def test_no_file_chosen(client: Any, clinic: Clinic) -> None:

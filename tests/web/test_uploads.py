@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import html
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -64,6 +66,27 @@ def test_bad_files_get_a_clear_error(
     assert words in response.text
     assert "Traceback" not in response.text
     assert "<h1>" in response.text  # a whole error page
+    _nothing_stored(clinic)
+
+
+@pytest.mark.parametrize("named", ["walk.fit", "export.zip"])
+def test_an_activity_file_uploaded_as_a_recording_is_sent_to_the_progress_page(
+    client: Any, clinic: Clinic, shared_data: Path, named: str
+) -> None:
+    """A watch's .fit file (refused by its name) or an iPhone's export.zip (refused by its content) holds what
+    the phone or watch worked out, not samples: the page says where it is read instead, and nothing is kept."""
+    sign_in(client, "paula@home.test")
+    fit = (shared_data / "devices/garmin_fit/fitparse_garmin-fenix-5-walk.fit").read_bytes()
+    apple = (shared_data / "devices/apple_health/opendroid_hk_sampleexport-2.xml").read_bytes()
+    data = fit if named == "walk.fit" else zip_bytes({"apple_health_export/export.xml": apple})
+    response = _upload(client, clinic.patient_a, named, data)
+    assert response.status_code == 415, response.text
+    text = html.unescape(response.text)
+    assert "Upload it on the Progress page, under “Walking measured by the phone or watch”" in text
+    assert (
+        "activity file (Apple Health, Garmin)" if named == "walk.fit" else "is an Apple Health export: "
+    ) in text
+    assert "Traceback" not in response.text
     _nothing_stored(clinic)
 
 

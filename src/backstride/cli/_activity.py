@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from backstride.cli import _reading as reading
+
 if TYPE_CHECKING:
     from rich.table import Table
 
@@ -43,7 +45,8 @@ def activity(
     if records and not json_out:  # the table has no place for them: asked for, they must not go unsaid
         raise InputError("--records writes every record into the JSON: give it with --json")
     keep = json_out and records  # the days and walks need no records: an export of any size in flat memory
-    data = read_activity(file, keep_records=keep)
+    with reading.recording_read_elsewhere(file):
+        data = read_activity(file, keep_records=keep)
     if json_out:
         out = data.to_dict()
         if not keep:

@@ -63,7 +63,6 @@ def analyze(
 ) -> None:
     """Measure walking in a lower-back recording: bouts, steps, cadence, stride length, speed, trunk lean."""
     from backstride import io
-    from backstride.gait import analyze_stream
 
     options = reading.options(
         format, acc_unit, gyr_unit, time_column, time_unit, acc_columns, gyr_columns, rate_hz
@@ -76,32 +75,8 @@ def analyze(
         from backstride.report import check_writable
 
         check_writable(html)  # before the work, not after it
-    chunks = read()
-    # a progress bar for a person watching a long file; none in pipelines and logs (stderr not a terminal)
-    dense = file.suffix.lower() in (*io.DEVICE_SUFFIXES, *DENSE_SUFFIXES)
-    if sys.stderr.isatty() and _size(file) >= (PROGRESS_MIN_BYTES_DEVICE if dense else PROGRESS_MIN_BYTES):
-        from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("analysing {task.description}: {task.fields[hours]:.1f} h of recording"),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        ) as bar:
-            task = bar.add_task(file.name, total=None, hours=0.0)
-            seen = [0.0]
-
-            def tick(seconds: float) -> None:
-                seen[0] += seconds
-                bar.update(task, hours=seen[0] / 3600.0)
-
-            result = analyze_stream(
-                chunks, height_m=height_m, sensor_height_m=sensor_height_m, age=age, sex=sex, progress=tick
-            )
-    else:
-        result = analyze_stream(chunks, height_m=height_m, sensor_height_m=sensor_height_m, age=age, sex=sex)
+    with reading.activity_read_elsewhere(file):
+        result = _analysed(file, read(), height_m=height_m, sensor_height_m=sensor_height_m, age=age, sex=sex)
     if json_out:
         result.write_json(sys.stdout)
     else:
@@ -109,6 +84,35 @@ def analyze(
         print_norms(result)
     if html is not None:
         write_html(html, result, read)
+
+
+def _analysed(file: Path, chunks: Iterator[Recording], **subject: Any) -> GaitResult:
+    """The walking in ``chunks``, with a progress bar for a person watching a long file; none in pipelines and
+    logs (stderr not a terminal). ``subject``: :func:`~backstride.gait.analyze_stream`'s keywords."""
+    from backstride import io
+    from backstride.gait import analyze_stream
+
+    dense = file.suffix.lower() in (*io.DEVICE_SUFFIXES, *DENSE_SUFFIXES)
+    if not sys.stderr.isatty() or _size(file) < (PROGRESS_MIN_BYTES_DEVICE if dense else PROGRESS_MIN_BYTES):
+        return analyze_stream(chunks, **subject)
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("analysing {task.description}: {task.fields[hours]:.1f} h of recording"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(file.name, total=None, hours=0.0)
+        seen = [0.0]
+
+        def tick(seconds: float) -> None:
+            seen[0] += seconds
+            bar.update(task, hours=seen[0] / 3600.0)
+
+        return analyze_stream(chunks, progress=tick, **subject)
 
 
 def write_html(path: Path, result: GaitResult, read: Callable[[], Iterable[Recording]]) -> None:

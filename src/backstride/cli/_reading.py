@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
+
+from backstride._errors import ActivityFileError, BackstrideError, UnsupportedFormatError
 
 if TYPE_CHECKING:
     from backstride.io import ReadOptions
@@ -83,3 +88,30 @@ def options(
 def _columns(text: str | None) -> tuple[str, ...] | None:
     """``"a1, a2,a3"`` → ``("a1", "a2", "a3")``; how many there must be is checked by ``ReadOptions``."""
     return None if text is None else tuple(c.strip() for c in text.split(",") if c.strip())
+
+
+@contextlib.contextmanager
+def activity_read_elsewhere(file: Path) -> Iterator[None]:
+    """An activity file (an Apple Health export, a Garmin .fit file) given as a recording: its error names the
+    command that reads it."""
+    try:
+        yield
+    except ActivityFileError as exc:
+        raise UnsupportedFormatError(f"{exc}; 'backstride activity {file}' reads it") from None
+
+
+@contextlib.contextmanager
+def recording_read_elsewhere(file: Path) -> Iterator[None]:
+    """A sensor's recording given as an activity file: its error names the command that measures it."""
+    try:
+        yield
+    except UnsupportedFormatError as exc:
+        from backstride import io
+
+        try:
+            found = io.detect_format(file)
+        except BackstrideError:
+            raise exc from None
+        raise UnsupportedFormatError(
+            f"{exc}; it looks like a sensor recording (format: {found}): 'backstride analyze {file}' measures the walking in it"
+        ) from None

@@ -101,6 +101,13 @@ def _known() -> str:
 
 
 def _unsupported(path: Path, what: str) -> UnsupportedFormatError:
+    """The error for a file that is no recording: an activity file (an Apple Health export, a Garmin .fit file)
+    is named as one, for the caller to say where it is read; anything else by ``what`` it was found to be."""
+    from backstride.activity._kind import activity_file_error
+
+    activity = activity_file_error(path)
+    if activity is not None:
+        return activity
     return UnsupportedFormatError(
         f"{path.name} is {what}, not a recording backstride can read. Known formats: {_known()}"
     )

@@ -4,13 +4,14 @@ file): read at once, the days kept, then the progress page shows them."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
-from backstride._errors import InputError, UnsupportedFormatError
+from backstride._errors import BackstrideError, InputError, UnsupportedFormatError
 from backstride.web._context import (
     check_csrf,
     get_state,
@@ -89,8 +90,22 @@ def _read_upload(file: StarletteUploadFile, filename: str) -> ActivityData:
     try:
         return read_activity(local, keep_records=False)
     except UnsupportedFormatError as exc:
-        raise HTTPException(415, f"{filename} could not be read: {exc}") from None
+        said = f"{filename} could not be read: {exc}"
+        if _is_recording(local):
+            said += ". It looks like a sensor's recording: upload it under “Measure a walk”, where its walking is measured."
+        raise HTTPException(415, said) from None
     except InputError as exc:
         raise HTTPException(422, f"{filename} could not be read: {exc}") from None
     finally:
         shutil.rmtree(local.parent, ignore_errors=True)
+
+
+def _is_recording(path: Path) -> bool:
+    """Whether a file that is no activity file is a sensor's recording (found from its content)."""
+    from backstride import io
+
+    try:
+        io.detect_format(path)
+    except BackstrideError:
+        return False
+    return True

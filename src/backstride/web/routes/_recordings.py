@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from backstride import io
-from backstride._errors import InputError, OptionNeeded, UnsupportedFormatError
+from backstride._errors import ActivityFileError, InputError, OptionNeeded, UnsupportedFormatError
 from backstride.web._context import (
     check_csrf,
     get_state,
@@ -27,6 +27,15 @@ from backstride.web._spool import Ticket
 from backstride.web._uploads import stored_options, submit_upload
 
 ACCEPTED_SUFFIXES = io.SUFFIXES
+ACTIVITY_SUFFIXES = (
+    ".fit",
+    ".xml",
+)  # an activity file's (a watch's, Apple Health's), read on the progress page
+# where such a file goes instead (the progress page's section of the walking figures a phone or watch measured)
+ACTIVITY_ADVICE = (
+    "Upload it on the Progress page, under “Walking measured by the phone or watch”, where its steps and walks "
+    "are kept."
+)
 
 # A ZIP upload may unpack to at most this many times the upload limit (200 MB: 4 GB); a CSV compresses about
 # 3 to 6 times, a "ZIP bomb" of a repeated line about 400 times (a 1.3 MB ZIP unpacked to 500 MB).
@@ -119,6 +128,12 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile,
     with transaction(request, readonly=True) as db:
         user, _patient = require_patient_access(request, db, patient_id)
     filename = upload_filename(file.filename, "recording")
+    if filename.lower().endswith(ACTIVITY_SUFFIXES):
+        raise HTTPException(
+            415,
+            f"{filename} looks like a phone's or watch's activity file (Apple Health, Garmin): the steps and "
+            f"walks it worked out itself, not a sensor's recording. {ACTIVITY_ADVICE}",
+        )
     if not filename.lower().endswith(ACCEPTED_SUFFIXES):
         raise HTTPException(
             415,
@@ -158,6 +173,8 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile,
                 recording, fmt = read_recording(local, options)
         except OptionNeeded as exc:  # the form's fields named, not the command line's flags
             raise HTTPException(422, refusal(exc, filename)) from None
+        except ActivityFileError as exc:
+            raise HTTPException(415, f"{exc}. {ACTIVITY_ADVICE}") from None
         except UnsupportedFormatError as exc:
             raise HTTPException(415, f"{filename} could not be read: {exc}") from None
         except InputError as exc:
