@@ -287,8 +287,37 @@ def test_a_worker_that_dies_is_a_worker_error_for_its_file_and_its_twins(
     for row in failures.values():
         assert row["error_type"] == "WorkerError"
         assert row["recording_id"] == _sha256(first)
-        assert row["message"].startswith("the worker running it failed: KilledWorker: ")
+        # one line in words, not Dask's five sentences (task key, worker address, a link)
+        assert row["message"] == (
+            "the worker analysing it died (out of memory or killed) once; the file was not analysed"
+        )
+    assert {(f.path, f.error_type, f.message) for f in s.failures} == {
+        (p, r["error_type"], r["message"]) for p, r in failures.items()
+    }
     assert _rows(tmp_path / "r", "recordings") == []
+
+
+def test_a_worker_failure_is_said_in_one_line() -> None:
+    """Dask's KilledWorker says, in five sentences, which task (a key no one knows), on how many workers, the
+    last worker's address and where to read more; the failure row says what happened to the file."""
+    from types import SimpleNamespace
+
+    from distributed import KilledWorker
+
+    from backstride.batch._runner import worker_failure
+
+    died = KilledWorker("sha256_file-0f3c", SimpleNamespace(address="tcp://10.0.0.7:4100"), 2)
+    assert "different workers" in str(died)  # Dask's own words, as the row carried them
+    assert worker_failure(died, "hash") == (
+        "the worker hashing it died (out of memory or killed) 3 times; the file was not analysed"
+    )
+    assert worker_failure(died, "analyze") == (
+        "the worker analysing it died (out of memory or killed) 3 times; the file was not analysed"
+    )
+    # anything else the task's future raises keeps its type and words: it is not known what happened
+    assert worker_failure(OSError("connection reset"), "analyze") == (
+        "the worker running it failed: OSError: connection reset"
+    )
 
 
 def _same_size_other_content(path: Path) -> None:

@@ -257,7 +257,7 @@ class _Run:
             raise self._scheduler_lost(exc) from None
         except Exception as exc:  # the worker died (out of memory, killed) or the task was lost
             result = None
-            error = f"the worker running it failed: {type(exc).__name__}: {exc}"
+            error = worker_failure(exc, kind)
         finally:
             fut.release()
         if kind == "hash":
@@ -449,6 +449,23 @@ class _Run:
             self.not_saved = exc
             raise
         self.last_commit = time.monotonic()
+
+
+def worker_failure(exc: BaseException, kind: str) -> str:
+    """The failure message of a file whose task (``kind`` ``hash`` or ``analyze``) raised ``exc`` on the client.
+
+    A worker that died with the task (out of memory, killed) comes back as Dask's ``KilledWorker``, whose
+    text is five sentences about the task's key, the last worker's address and a web page: the failures
+    table and the summary carried all of it for each such file. It is said in one line instead; Dask's
+    ``distributed.scheduler.allowed-failures`` decides how many workers die before the file is given up.
+    """
+    killed: Any = importlib.import_module("distributed").KilledWorker
+    if isinstance(exc, killed):
+        times = exc.allowed_failures + 1
+        doing = "hashing" if kind == "hash" else "analysing"
+        said = "once" if times == 1 else f"{times} times"
+        return f"the worker {doing} it died (out of memory or killed) {said}; the file was not analysed"
+    return f"the worker running it failed: {type(exc).__name__}: {exc}"
 
 
 def vanished(sources: Iterable[str]) -> set[str]:
