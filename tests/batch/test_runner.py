@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -489,7 +490,7 @@ def test_only_a_file_missing_from_a_folder_that_holds_something_is_gone_for_good
 
 @pytest.mark.usefixtures("no_leftover_processes")
 def test_a_scheduler_lost_mid_run_stops_the_batch_and_fails_no_file(
-    tmp_path: Path, helpers: Any, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, helpers: Any, monkeypatch: pytest.MonkeyPatch, dask_log: list[str]
 ) -> None:
     """The scheduler goes away while files are being analysed: their tasks come back cancelled. Each file was
     recorded as failed ('WorkerError: FutureCancelledError ... scheduler-connection-lost') and the run
@@ -523,8 +524,12 @@ def test_a_scheduler_lost_mid_run_stops_the_batch_and_fails_no_file(
             chunker=helpers.failing_or_slow_reader,
             connect_timeout_s=5.0,
         )
+        dask_log.clear()  # what the test's own cluster said while it started
         with pytest.raises(InputError) as caught:
             runner.run([data])
+        # the error is the one thing said (the command prints it): Dask's client logged that it failed to
+        # reconnect before it, at times with a traceback
+        assert dask_log == []
     address = cluster.scheduler_address
     assert str(caught.value) == (
         f"lost the Dask scheduler at {address} (scheduler-connection-lost); the batch stops: the files "
@@ -535,6 +540,52 @@ def test_a_scheduler_lost_mid_run_stops_the_batch_and_fails_no_file(
     (run,) = json.loads((out / "manifest.json").read_text())["runs"]
     assert (run["outcome"], run["failed"], run["finished_at"]) == ("error", 1, None)
     assert run["reason"] == str(caught.value)
+
+
+@pytest.fixture
+def dask_log() -> Iterator[list[str]]:
+    """What Dask logs in this process (``distributed`` and below) at WARNING or above, as its handler on stderr
+    writes it (a test's own in-process scheduler says more, at INFO, as it accepts the batch's client).
+
+    Dask's handler writes to the ``sys.stderr`` of the moment ``distributed`` was imported, which under pytest
+    is an earlier test's capture: a handler of the test's own sees the same records."""
+    import logging
+
+    lines: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(f"{record.name} - {record.levelname} - {record.getMessage()}")
+
+    handler = Keep(logging.WARNING)
+    logger = logging.getLogger("distributed")
+    logger.addHandler(handler)
+    try:
+        yield lines
+    finally:
+        logger.removeHandler(handler)
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_dask_logs_nothing_of_its_own_in_this_process_while_the_batch_runs(dask_log: list[str]) -> None:
+    """A lost scheduler made Dask's client log an error (at times with a traceback) before the batch's own
+    line: for the run, the ``distributed`` loggers of this process are quiet, and as before afterwards."""
+    import logging
+
+    from backstride.batch import dask_client
+
+    names = ("distributed", "distributed.client", "distributed.core")
+    before = {name: logging.getLogger(name).level for name in names}
+    with dask_client(None, 1) as client:
+        assert client.nthreads()
+        dask_log.clear()
+        logging.getLogger("distributed.client").error("Failed to reconnect to scheduler after 5.00 seconds")
+        logging.getLogger("distributed.core").error("a connection was lost")
+        logging.getLogger("distributed.not.yet.made").error("a module imported later")
+        assert dask_log == []
+    assert {name: logging.getLogger(name).level for name in names} == before
+    logging.getLogger("distributed.client").error("said after the run")
+    assert dask_log[-1] == "distributed.client - ERROR - said after the run"
 
 
 @pytest.mark.usefixtures("no_leftover_processes")
