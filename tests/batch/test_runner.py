@@ -620,3 +620,74 @@ def test_files_are_analysed_while_others_are_still_to_be_hashed(
     # of 3), against 2 when every hash task went first
     last_hash = len(events) - 1 - events[::-1].index("hash")
     assert events[:last_hash].count("outcome") >= 4, events
+
+
+def _clock(times: list[float]) -> Any:
+    """A monotonic clock that reads ``times`` one after another."""
+    it = iter(times)
+    return lambda: next(it)
+
+
+def test_progress_without_a_terminal_is_a_plain_line_at_most_every_interval_and_the_last(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under nohup, cron, systemd or a cluster's scheduler stderr is a job log: rich drew nothing there until
+    the end, so the log said nothing for hours. There it gets a plain line now and then, and the last."""
+    from backstride.batch._runner import PROGRESS_LINE_EVERY_S, _Progress
+
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    assert PROGRESS_LINE_EVERY_S == 30.0
+    # the clock is read at the start, at each file, and at the end
+    clock = _clock([0.0, 1.0, 2.0, 10.0, 31.0, 40.0, 50.0])
+    with _Progress(True, 5000, line_every_s=30.0, clock=clock) as progress:
+        progress.advance(0.0, skipped=True)  # done in an earlier run: the first line, at once
+        progress.advance(0.0, skipped=True)
+        progress.advance(1.5)
+        progress.advance(0.0, failed=True)  # 30 s after the last line: the next
+        progress.advance(2.5)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    # the time left is that of the files still to do at the pace of those analysed or failed so far (2 in
+    # 31 s), not of those skipped; the last line says what was done, without a guess
+    assert captured.err.splitlines() == [
+        "batch: 1 of 5,000 files, 0 failed, 0.0 recording-h, 1 s elapsed",
+        "batch: 4 of 5,000 files, 1 failed, 1.5 recording-h, 31 s elapsed, about 21 h 31 min left",
+        "batch: 5 of 5,000 files, 1 failed, 4.0 recording-h, 50 s elapsed",
+    ]
+
+
+def test_progress_lines_say_minutes_and_hours_and_the_last_is_not_said_twice(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backstride.batch._runner import _Progress
+
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    clock = _clock([0.0, 720.0, 7300.0, 7300.0])
+    with _Progress(True, 1200, line_every_s=30.0, clock=clock) as progress:
+        progress.advance(41.5)  # 1 of 1,200 in 12 min: 1,199 more at that pace
+        progress.advance(2.0)  # the end follows at once: this line is the last
+    assert capsys.readouterr().err.splitlines() == [
+        "batch: 1 of 1,200 files, 0 failed, 41.5 recording-h, 12 min elapsed, about 239 h 48 min left",
+        "batch: 2 of 1,200 files, 0 failed, 43.5 recording-h, 2 h 02 min elapsed, about 1,214 h 38 min left",
+    ]
+
+
+def test_progress_at_a_terminal_is_still_the_bar_and_off_is_silent(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backstride.batch._runner import _Progress
+
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # what rich takes for a terminal
+    with _Progress(True, 3) as progress:
+        for _ in range(3):
+            progress.advance(0.5)
+    err = capsys.readouterr().err
+    assert "3/3" in err and "1.5 recording-h" in err and "━" in err  # rich's bar
+    assert "batch: 3 of 3 files" not in err
+
+    monkeypatch.delenv("TTY_COMPATIBLE")
+    with _Progress(False, 3) as progress:
+        progress.advance(0.5)
+    assert capsys.readouterr() == ("", "")
