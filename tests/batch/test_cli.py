@@ -15,8 +15,10 @@ from backstride.cli import main
 
 @pytest.mark.usefixtures("no_leftover_processes")
 def test_batch_command_runs_and_reports(
-    tmp_path: Path, lab_files: list[Path], capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, lab_files: list[Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)  # what would make rich take stderr for a terminal
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
     bad = tmp_path / "bad.csv"
     bad.write_text("time_s,acc_x,acc_y,acc_z\n")  # a header and no data
     good = [f for f in lab_files if "MS-001-Test5" in str(f)]
@@ -27,7 +29,11 @@ def test_batch_command_runs_and_reports(
     assert "analysed now" in captured.out
     assert "changed in place (rows replaced)" in captured.out
     assert "failed files" in captured.out and "bad.csv" in captured.out
-    assert "recording-h" in captured.err  # the progress bar is on stderr
+    # stderr is no terminal here, as in a job log: plain progress lines, not rich's bar drawn at the end
+    assert "\x1b" not in captured.err and "━" not in captured.err
+    assert re.fullmatch(
+        r"batch: 2 of 2 files, 1 failed, 0\.\d recording-h, \d+ s elapsed", captured.err.splitlines()[-1]
+    ), captured.err
     assert pq.read_table(out / "recordings.parquet").num_rows == 1
     assert pq.read_table(out / "failures.parquet").num_rows == 1
 

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -287,8 +288,37 @@ def test_a_worker_that_dies_is_a_worker_error_for_its_file_and_its_twins(
     for row in failures.values():
         assert row["error_type"] == "WorkerError"
         assert row["recording_id"] == _sha256(first)
-        assert row["message"].startswith("the worker running it failed: KilledWorker: ")
+        # one line in words, not Dask's five sentences (task key, worker address, a link)
+        assert row["message"] == (
+            "the worker analysing it died (out of memory or killed) once; the file was not analysed"
+        )
+    assert {(f.path, f.error_type, f.message) for f in s.failures} == {
+        (p, r["error_type"], r["message"]) for p, r in failures.items()
+    }
     assert _rows(tmp_path / "r", "recordings") == []
+
+
+def test_a_worker_failure_is_said_in_one_line() -> None:
+    """Dask's KilledWorker says, in five sentences, which task (a key no one knows), on how many workers, the
+    last worker's address and where to read more; the failure row says what happened to the file."""
+    from types import SimpleNamespace
+
+    from distributed import KilledWorker
+
+    from backstride.batch._runner import worker_failure
+
+    died = KilledWorker("sha256_file-0f3c", SimpleNamespace(address="tcp://10.0.0.7:4100"), 2)
+    assert "different workers" in str(died)  # Dask's own words, as the row carried them
+    assert worker_failure(died, "hash") == (
+        "the worker hashing it died (out of memory or killed) 3 times; the file was not analysed"
+    )
+    assert worker_failure(died, "analyze") == (
+        "the worker analysing it died (out of memory or killed) 3 times; the file was not analysed"
+    )
+    # anything else the task's future raises keeps its type and words: it is not known what happened
+    assert worker_failure(OSError("connection reset"), "analyze") == (
+        "the worker running it failed: OSError: connection reset"
+    )
 
 
 def _same_size_other_content(path: Path) -> None:
@@ -460,7 +490,7 @@ def test_only_a_file_missing_from_a_folder_that_holds_something_is_gone_for_good
 
 @pytest.mark.usefixtures("no_leftover_processes")
 def test_a_scheduler_lost_mid_run_stops_the_batch_and_fails_no_file(
-    tmp_path: Path, helpers: Any, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, helpers: Any, monkeypatch: pytest.MonkeyPatch, dask_log: list[str]
 ) -> None:
     """The scheduler goes away while files are being analysed: their tasks come back cancelled. Each file was
     recorded as failed ('WorkerError: FutureCancelledError ... scheduler-connection-lost') and the run
@@ -494,8 +524,12 @@ def test_a_scheduler_lost_mid_run_stops_the_batch_and_fails_no_file(
             chunker=helpers.failing_or_slow_reader,
             connect_timeout_s=5.0,
         )
+        dask_log.clear()  # what the test's own cluster said while it started
         with pytest.raises(InputError) as caught:
             runner.run([data])
+        # the error is the one thing said (the command prints it): Dask's client logged that it failed to
+        # reconnect before it, at times with a traceback
+        assert dask_log == []
     address = cluster.scheduler_address
     assert str(caught.value) == (
         f"lost the Dask scheduler at {address} (scheduler-connection-lost); the batch stops: the files "
@@ -506,6 +540,52 @@ def test_a_scheduler_lost_mid_run_stops_the_batch_and_fails_no_file(
     (run,) = json.loads((out / "manifest.json").read_text())["runs"]
     assert (run["outcome"], run["failed"], run["finished_at"]) == ("error", 1, None)
     assert run["reason"] == str(caught.value)
+
+
+@pytest.fixture
+def dask_log() -> Iterator[list[str]]:
+    """What Dask logs in this process (``distributed`` and below) at WARNING or above, as its handler on stderr
+    writes it (a test's own in-process scheduler says more, at INFO, as it accepts the batch's client).
+
+    Dask's handler writes to the ``sys.stderr`` of the moment ``distributed`` was imported, which under pytest
+    is an earlier test's capture: a handler of the test's own sees the same records."""
+    import logging
+
+    lines: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(f"{record.name} - {record.levelname} - {record.getMessage()}")
+
+    handler = Keep(logging.WARNING)
+    logger = logging.getLogger("distributed")
+    logger.addHandler(handler)
+    try:
+        yield lines
+    finally:
+        logger.removeHandler(handler)
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_dask_logs_nothing_of_its_own_in_this_process_while_the_batch_runs(dask_log: list[str]) -> None:
+    """A lost scheduler made Dask's client log an error (at times with a traceback) before the batch's own
+    line: for the run, the ``distributed`` loggers of this process are quiet, and as before afterwards."""
+    import logging
+
+    from backstride.batch import dask_client
+
+    names = ("distributed", "distributed.client", "distributed.core")
+    before = {name: logging.getLogger(name).level for name in names}
+    with dask_client(None, 1) as client:
+        assert client.nthreads()
+        dask_log.clear()
+        logging.getLogger("distributed.client").error("Failed to reconnect to scheduler after 5.00 seconds")
+        logging.getLogger("distributed.core").error("a connection was lost")
+        logging.getLogger("distributed.not.yet.made").error("a module imported later")
+        assert dask_log == []
+    assert {name: logging.getLogger(name).level for name in names} == before
+    logging.getLogger("distributed.client").error("said after the run")
+    assert dask_log[-1] == "distributed.client - ERROR - said after the run"
 
 
 @pytest.mark.usefixtures("no_leftover_processes")
@@ -540,3 +620,74 @@ def test_files_are_analysed_while_others_are_still_to_be_hashed(
     # of 3), against 2 when every hash task went first
     last_hash = len(events) - 1 - events[::-1].index("hash")
     assert events[:last_hash].count("outcome") >= 4, events
+
+
+def _clock(times: list[float]) -> Any:
+    """A monotonic clock that reads ``times`` one after another."""
+    it = iter(times)
+    return lambda: next(it)
+
+
+def test_progress_without_a_terminal_is_a_plain_line_at_most_every_interval_and_the_last(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under nohup, cron, systemd or a cluster's scheduler stderr is a job log: rich drew nothing there until
+    the end, so the log said nothing for hours. There it gets a plain line now and then, and the last."""
+    from backstride.batch._runner import PROGRESS_LINE_EVERY_S, _Progress
+
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    assert PROGRESS_LINE_EVERY_S == 30.0
+    # the clock is read at the start, at each file, and at the end
+    clock = _clock([0.0, 1.0, 2.0, 10.0, 31.0, 40.0, 50.0])
+    with _Progress(True, 5000, line_every_s=30.0, clock=clock) as progress:
+        progress.advance(0.0, skipped=True)  # done in an earlier run: the first line, at once
+        progress.advance(0.0, skipped=True)
+        progress.advance(1.5)
+        progress.advance(0.0, failed=True)  # 30 s after the last line: the next
+        progress.advance(2.5)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    # the time left is that of the files still to do at the pace of those analysed or failed so far (2 in
+    # 31 s), not of those skipped; the last line says what was done, without a guess
+    assert captured.err.splitlines() == [
+        "batch: 1 of 5,000 files, 0 failed, 0.0 recording-h, 1 s elapsed",
+        "batch: 4 of 5,000 files, 1 failed, 1.5 recording-h, 31 s elapsed, about 21 h 31 min left",
+        "batch: 5 of 5,000 files, 1 failed, 4.0 recording-h, 50 s elapsed",
+    ]
+
+
+def test_progress_lines_say_minutes_and_hours_and_the_last_is_not_said_twice(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backstride.batch._runner import _Progress
+
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    clock = _clock([0.0, 720.0, 7300.0, 7300.0])
+    with _Progress(True, 1200, line_every_s=30.0, clock=clock) as progress:
+        progress.advance(41.5)  # 1 of 1,200 in 12 min: 1,199 more at that pace
+        progress.advance(2.0)  # the end follows at once: this line is the last
+    assert capsys.readouterr().err.splitlines() == [
+        "batch: 1 of 1,200 files, 0 failed, 41.5 recording-h, 12 min elapsed, about 239 h 48 min left",
+        "batch: 2 of 1,200 files, 0 failed, 43.5 recording-h, 2 h 02 min elapsed, about 1,214 h 38 min left",
+    ]
+
+
+def test_progress_at_a_terminal_is_still_the_bar_and_off_is_silent(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backstride.batch._runner import _Progress
+
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # what rich takes for a terminal
+    with _Progress(True, 3) as progress:
+        for _ in range(3):
+            progress.advance(0.5)
+    err = capsys.readouterr().err
+    assert "3/3" in err and "1.5 recording-h" in err and "━" in err  # rich's bar
+    assert "batch: 3 of 3 files" not in err
+
+    monkeypatch.delenv("TTY_COMPATIBLE")
+    with _Progress(False, 3) as progress:
+        progress.advance(0.5)
+    assert capsys.readouterr() == ("", "")

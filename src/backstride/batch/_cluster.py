@@ -38,6 +38,7 @@ def dask_client(scheduler: str | None, workers: int, *, connect_timeout_s: float
 
     cluster: Any = None
     client: Any = None
+    quiet = contextlib.ExitStack()
     try:
         if scheduler is None:
             dask: Any = importlib.import_module("dask")
@@ -65,6 +66,7 @@ def dask_client(scheduler: str | None, workers: int, *, connect_timeout_s: float
                 client = distributed.Client(scheduler, timeout=connect_timeout_s)
             except (OSError, TimeoutError, ValueError) as exc:
                 raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+        quiet.enter_context(_dask_quiet())
         yield client
     finally:
         with interrupts_held():
@@ -74,6 +76,33 @@ def dask_client(scheduler: str | None, workers: int, *, connect_timeout_s: float
             if cluster is not None:
                 with contextlib.suppress(Exception):
                     cluster.close()
+        quiet.close()
+
+
+@contextlib.contextmanager
+def _dask_quiet() -> Iterator[None]:
+    """Within this block Dask logs nothing below CRITICAL in this process (``distributed`` and below).
+
+    What goes wrong during a run is the batch's to say, in one line: a lost scheduler made Dask's client log
+    that it failed to reconnect, at times with a traceback, before the batch's own message, and a job log
+    showed both; a worker that dies is its file's failure row. Each logger given a level of its own (Dask's
+    configuration sets ``distributed.client``'s) is quietened too, since it does not follow its parent;
+    every level is put back at the end.
+    """
+    loggers = [logging.getLogger("distributed")]
+    loggers += [
+        logger
+        for name, logger in logging.Logger.manager.loggerDict.items()
+        if name.startswith("distributed.") and isinstance(logger, logging.Logger) and logger.level
+    ]
+    levels = [(logger, logger.level) for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in levels:
+            logger.setLevel(level)
 
 
 def fetch(future: Any) -> Any:

@@ -16,9 +16,10 @@ import datetime as dt
 import importlib
 import os
 import re
+import sys
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     from backstride.io import ReadOptions
 
 DEFAULT_CHUNK_S = 3600.0
+PROGRESS_LINE_EVERY_S = 30.0
+"""Without a terminal (a job log), a progress line at most this often, s (and one at the end)."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ class BatchRunner:
         chunk_s: length of the chunks each file is streamed in, s.
         checkpoint_s: results are committed to the folder at least this often (and at the end).
         connect_timeout_s: how long to keep trying to reach the scheduler.
-        progress: show a progress bar on stderr.
+        progress: show progress on stderr: a bar at a terminal, plain lines elsewhere (a job log).
         read_options: how to read the files (format, units, a CSV's columns), the same for every file;
             ``None`` finds everything from each file. Kept with each file's results (``read_options``).
         chunker, analyzer, detect: the reader's ``iter_chunks``, the engine's ``analyze_stream`` and the
@@ -257,7 +260,7 @@ class _Run:
             raise self._scheduler_lost(exc) from None
         except Exception as exc:  # the worker died (out of memory, killed) or the task was lost
             result = None
-            error = f"the worker running it failed: {type(exc).__name__}: {exc}"
+            error = worker_failure(exc, kind)
         finally:
             fut.release()
         if kind == "hash":
@@ -335,7 +338,7 @@ class _Run:
             self.store.mark_resolved(h.source)
             self.seen_done.setdefault(h.recording_id, h)
             self._settled(h.source, h.recording_id)
-            self.bar.advance(0.0)
+            self.bar.advance(0.0, skipped=True)
             return
         if h.recording_id in self.in_flight:
             # same content as a file already scheduled: its outcome decides for both
@@ -387,7 +390,7 @@ class _Run:
             self.summary.n_duplicates += 1
             self.store.mark_resolved(twin.source)
             self._settled(twin.source, task.recording_id)
-            self.bar.advance(0.0)
+            self.bar.advance(0.0, skipped=True)
 
     def _settled(self, source: str, recording_id: str | None) -> None:
         """The file ``source`` now has content ``recording_id`` done or failed: if an earlier run analysed other
@@ -451,6 +454,23 @@ class _Run:
         self.last_commit = time.monotonic()
 
 
+def worker_failure(exc: BaseException, kind: str) -> str:
+    """The failure message of a file whose task (``kind`` ``hash`` or ``analyze``) raised ``exc`` on the client.
+
+    A worker that died with the task (out of memory, killed) comes back as Dask's ``KilledWorker``, whose
+    text is five sentences about the task's key, the last worker's address and a web page: the failures
+    table and the summary carried all of it for each such file. It is said in one line instead; Dask's
+    ``distributed.scheduler.allowed-failures`` decides how many workers die before the file is given up.
+    """
+    killed: Any = importlib.import_module("distributed").KilledWorker
+    if isinstance(exc, killed):
+        times = exc.allowed_failures + 1
+        doing = "hashing" if kind == "hash" else "analysing"
+        said = "once" if times == 1 else f"{times} times"
+        return f"the worker {doing} it died (out of memory or killed) {said}; the file was not analysed"
+    return f"the worker running it failed: {type(exc).__name__}: {exc}"
+
+
 def vanished(sources: Iterable[str]) -> set[str]:
     """The files of ``sources`` (a hash cache's entries) that are gone for good, whose entries are dropped.
 
@@ -492,51 +512,110 @@ def _holds_something(folder: str) -> bool:
 
 
 class _Progress:
-    """A rich progress bar on stderr: files done out of found, recording-hours analysed."""
+    """Progress on stderr: files done out of found, failures, recording-hours analysed, time.
 
-    def __init__(self, enabled: bool, total: int) -> None:
+    At a terminal it is rich's bar. Elsewhere (nohup, cron, systemd, a cluster's scheduler: stderr is a job
+    log) rich draws nothing until the end, and a log said nothing for hours; there it is a plain line at
+    most every ``line_every_s`` (the first file's at once), and one at the end with what was done. The
+    lines carry no time stamp (a job log has its own) and read the same from one run to the next, so they
+    can be searched (``grep '^batch:'``). ``clock`` is for the tests.
+    """
+
+    def __init__(
+        self,
+        enabled: bool,
+        total: int,
+        *,
+        line_every_s: float = PROGRESS_LINE_EVERY_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.enabled = enabled
         self.total = total
         self.hours = 0.0
         self.failed = 0
+        self.done = 0
+        self.skipped = 0
+        self.line_every_s = line_every_s
+        self.clock = clock
         self._progress: Any = None
         self._task: Any = None
+        self._lines = False
+        self._t0 = 0.0
+        self._said_at: float | None = None
+        self._said_done = 0
 
     def __enter__(self) -> _Progress:
-        if self.enabled:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-            )
+        if not self.enabled:
+            return self
+        from rich.console import Console
 
-            self._progress = Progress(
-                TextColumn("[bold]batch[/]"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("files"),
-                TextColumn("{task.fields[hours]:.1f} recording-h"),
-                TextColumn("{task.fields[failed]} failed"),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-                transient=False,
-            )
-            self._progress.start()
-            self._task = self._progress.add_task("batch", total=self.total, hours=0.0, failed=0)
+        console = Console(stderr=True)
+        if not console.is_terminal:
+            self._lines = True
+            self._t0 = self.clock()
+            return self
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            TextColumn("[bold]batch[/]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("files"),
+            TextColumn("{task.fields[hours]:.1f} recording-h"),
+            TextColumn("{task.fields[failed]} failed"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task("batch", total=self.total, hours=0.0, failed=0)
         return self
 
-    def advance(self, hours: float, *, failed: bool = False) -> None:
+    def advance(self, hours: float, *, failed: bool = False, skipped: bool = False) -> None:
+        """One more file settled: ``hours`` of recording analysed, or ``failed``, or ``skipped`` (done before,
+        or the same content as a file just analysed: no worker's time went into it, so it does not set the
+        pace the time left is guessed from)."""
         self.hours += hours
         self.failed += int(failed)
+        self.done += 1
+        self.skipped += int(skipped)
         if self._progress is not None:
             self._progress.update(self._task, advance=1, hours=self.hours, failed=self.failed)
+        elif self._lines:
+            now = self.clock()
+            if self._said_at is None or now - self._said_at >= self.line_every_s:
+                self._say(now, last=False)
+
+    def _say(self, now: float, *, last: bool) -> None:
+        elapsed = now - self._t0
+        line = (
+            f"batch: {self.done:,} of {self.total:,} files, {self.failed:,} failed, "
+            f"{self.hours:,.1f} recording-h, {_duration(elapsed)} elapsed"
+        )
+        worked = self.done - self.skipped
+        if not last and worked > 0 and self.done < self.total:
+            line += f", about {_duration(elapsed / worked * (self.total - self.done))} left"
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+        self._said_at = now
+        self._said_done = self.done
 
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
             self._progress.stop()
+        elif self._lines and self.done != self._said_done:
+            self._say(self.clock(), last=True)
+
+
+def _duration(seconds: float) -> str:
+    """``45 s``, ``12 min``, ``3 h 05 min``: as precise as a progress line needs."""
+    if round(seconds) < 60:
+        return f"{round(seconds)} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours:,} h {minutes:02d} min"
 
 
 def run_batch(

@@ -73,7 +73,9 @@ def register(app: typer.Typer) -> None:
             3600.0, "--chunk-s", min=1.0, help="Each file is streamed in chunks of this many seconds."
         ),
         progress: bool = typer.Option(
-            True, "--progress/--no-progress", help="Show a progress bar on stderr."
+            True,
+            "--progress/--no-progress",
+            help="Show progress on stderr: a bar at a terminal, else (a job log) a line every 30 s and at the end.",
         ),
         connect_timeout: float = typer.Option(
             30.0, "--connect-timeout", min=0.1, help="Seconds to keep trying to reach --scheduler."
