@@ -120,6 +120,67 @@ def test_an_id_too_large_for_the_database_is_not_found(client: Any, clinic: Clin
     assert client.post("/signin", headers={"content-length": "²".encode("latin-1")}).status_code == 400
 
 
+# the path parameters named ``..._id`` that are no database row's id: a job's (in memory) and a questionnaire's
+_TEXT_IDS = {"job_id": "no-such-job", "instrument_id": "nprs"}
+# beyond a PostgreSQL ``integer`` (2**31 - 1) or below 1, as a number and in spellings ``int`` takes too
+_OUT_OF_RANGE = ("2147483648", "3000000000", "99999999999999999999999", "+3000000000", "3_000_000_000")
+_OUT_OF_RANGE += ("0", "-1", "-3000000000")
+
+
+def _api_routes(routes: Any) -> Any:
+    """The app's routes, those of its included routers too (FastAPI 0.165 keeps them in the router)."""
+    from fastapi.routing import APIRoute
+
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _api_routes(inner.routes)
+        elif isinstance(route, APIRoute):
+            yield route
+
+
+def test_no_id_outside_the_databases_range_reaches_the_database(client: Any, clinic: Clinic) -> None:
+    """Every route with an id in its path, found from the app itself (a route added later is checked too),
+    answers an id no database column can hold with 404 before any query: PostgreSQL's ``integer`` ends at
+    2**31 - 1 and fails (a 500) on more, where SQLite just finds no row."""
+    from sqlalchemy import event
+
+    sign_in(client, "anna@clinic.test")  # the patient's own clinician: a query would find rows
+    statements: list[str] = []
+    engine = client.app.state.backstride.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    tried = set()
+    try:
+        for route in _api_routes(client.app.routes):
+            ids = [p.name for p in route.dependant.path_params if p.name not in _TEXT_IDS]
+            assert all(name.endswith("_id") for name in ids), route.path  # a new kind of parameter: add it
+            for name in ids:
+                for method in route.methods:
+                    for bad in _OUT_OF_RANGE:
+                        good = {"patient_id": str(clinic.patient_a), **_TEXT_IDS}
+                        url = route.path.format_map(
+                            {**{n: good.get(n, "1") for n in ids + list(_TEXT_IDS)}, name: bad}
+                        )
+                        statements.clear()
+                        response = client.request(
+                            method,
+                            url,
+                            data={"csrf_token": client.csrf},
+                            headers={"X-CSRF-Token": client.csrf},
+                        )
+                        assert response.status_code == 404, (method, url, response.status_code)
+                        assert "There is no such page." in response.text and _has_security_headers(response)
+                        assert statements == [], (method, url, statements)
+                    tried.add((method, route.path, name))
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    # the app's pages and forms with a patient's, a recording's or a questionnaire answer's id, all of them
+    assert len({path for _, path, _ in tried}) >= 23
+    assert {name for _, _, name in tried} == {"patient_id", "recording_id", "response_id"}
+    assert ("GET", "/patients/{patient_id}/recordings/{recording_id}/report.html", "recording_id") in tried
+
+
 def test_an_unexpected_error_shows_our_page_without_traceback_or_sql(
     client: Any, monkeypatch: Any, caplog: Any
 ) -> None:

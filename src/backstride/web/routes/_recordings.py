@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 from backstride import io
 from backstride._errors import InputError, OptionNeeded, UnsupportedFormatError
 from backstride.web._context import (
+    RowId,
     check_csrf,
     get_state,
     require_patient_access,
@@ -67,7 +68,7 @@ def _limit_text(request: Request) -> str:
 
 
 @router.get("/patients/{patient_id}/recordings/new")
-def upload_page(request: Request, patient_id: int) -> Response:
+def upload_page(request: Request, patient_id: RowId) -> Response:
     from backstride.web._flow import patient_access
 
     with transaction(request, readonly=True) as db:
@@ -88,7 +89,7 @@ def upload_page(request: Request, patient_id: int) -> Response:
 
 
 @router.get("/patients/{patient_id}/recordings")
-def recordings_page(request: Request, patient_id: int) -> Response:
+def recordings_page(request: Request, patient_id: RowId) -> Response:
     from backstride import store
 
     with transaction(request, readonly=True) as db:
@@ -102,7 +103,7 @@ def recordings_page(request: Request, patient_id: int) -> Response:
 
 
 @router.post("/patients/{patient_id}/recordings")
-async def upload(request: Request, patient_id: int) -> Response:
+async def upload(request: Request, patient_id: RowId) -> Response:
     """Check the file now (type, size, readable); analyse and store it in the background."""
     missing = "No file was chosen. Choose the recording (a ZIP or CSV file) and try again."
     response: Response = await with_uploaded_file(
@@ -185,7 +186,7 @@ def _job_for(request: Request, patient_id: int, job_id: str) -> Any:
 
 
 @router.get("/patients/{patient_id}/recordings/jobs/{job_id}")
-def job_page(request: Request, patient_id: int, job_id: str) -> Response:
+def job_page(request: Request, patient_id: RowId, job_id: str) -> Response:
     with transaction(request, readonly=True) as db:
         user, patient = require_patient_access(request, db, patient_id)
     job = _job_for(request, patient_id, job_id)
@@ -209,7 +210,7 @@ def job_page(request: Request, patient_id: int, job_id: str) -> Response:
 
 
 @router.get("/patients/{patient_id}/recordings/jobs/{job_id}/status")
-def job_status(request: Request, patient_id: int, job_id: str) -> Response:
+def job_status(request: Request, patient_id: RowId, job_id: str) -> Response:
     with transaction(request, readonly=True) as db:
         require_patient_access(request, db, patient_id)
     job = _job_for(request, patient_id, job_id)
@@ -222,7 +223,7 @@ def job_status(request: Request, patient_id: int, job_id: str) -> Response:
 
 
 @router.get("/patients/{patient_id}/recordings/{recording_id}")
-def result_page(request: Request, patient_id: int, recording_id: int) -> Response:
+def result_page(request: Request, patient_id: RowId, recording_id: RowId) -> Response:
     from backstride import report
     from backstride.web import _analysis
 
@@ -251,7 +252,7 @@ def result_page(request: Request, patient_id: int, recording_id: int) -> Respons
 
 
 @router.get("/patients/{patient_id}/recordings/{recording_id}/report.html")
-def report_download(request: Request, patient_id: int, recording_id: int, view: bool = False) -> Response:
+def report_download(request: Request, patient_id: RowId, recording_id: RowId, view: bool = False) -> Response:
     """The result as one self-contained HTML page to keep or send (what ``analyze --html`` writes), or to
     open in the browser with ``?view=1``."""
     from backstride import store
