@@ -32,14 +32,16 @@ def test_throttle_counts_failures_in_a_window_and_forgets_them() -> None:
         throttle.failed("paula@home.test", "10.0.0.1")
         clock.now += 10
     # the third failure reached the limit: the oldest (at 1000) leaves the window at 1060, 30 s from now
-    assert throttle.retry_after("paula@home.test", "10.0.0.2") == 30.0
+    assert throttle.retry_after("paula@home.test", "10.0.0.1") == 30.0
+    # the same account from another address is let through: the limit is for the account at this address
+    assert throttle.retry_after("paula@home.test", "10.0.0.2") is None
     # another account from the same address is still let through (5 per address)
     assert throttle.retry_after("peter@home.test", "10.0.0.1") is None
     clock.now += 30
     assert throttle.retry_after("paula@home.test", "10.0.0.1") is None
 
 
-def test_throttle_per_address_and_success_clears_only_the_account() -> None:
+def test_throttle_per_address_and_success_clears_only_the_account_at_that_address() -> None:
     clock = _Clock()
     throttle = SignInThrottle(3, 4, 60.0, clock=clock)
     for n in range(4):
@@ -48,16 +50,41 @@ def test_throttle_per_address_and_success_clears_only_the_account() -> None:
     assert throttle.retry_after("anyone@home.test", "10.0.0.8") is None
     throttle.failed("paula@home.test", "10.0.0.1")
     throttle.failed("paula@home.test", "10.0.0.1")
-    throttle.succeeded("paula@home.test")
+    throttle.succeeded("paula@home.test", "10.0.0.1")
     throttle.failed("paula@home.test", "10.0.0.1")
     assert throttle.retry_after("paula@home.test", "10.0.0.1") is None
 
 
+def test_a_stranger_locks_out_only_their_own_address_until_the_accounts_backstop() -> None:
+    clock = _Clock()
+    throttle = SignInThrottle(3, 50, 60.0, per_account=8, clock=clock)
+    for _ in range(3):
+        throttle.failed("paula@home.test", "203.0.113.9")  # a stranger guessing Paula's password
+    assert throttle.retry_after("paula@home.test", "203.0.113.9") == 60.0
+    assert throttle.retry_after("paula@home.test", "198.51.100.7") is None  # Paula at home signs in
+    # guessing from many addresses, each under its own limit, meets the account's looser limit
+    for n in range(4):
+        throttle.failed("Paula@home.test", f"10.0.0.{n}")
+        clock.now += 1
+    assert throttle.retry_after("paula@home.test", "198.51.100.7") is None  # 7 of 8
+    throttle.failed("paula@home.test", "10.0.0.9")
+    # 8 failures: the oldest (at 1000) leaves the window at 1060, 56 s after now (1004); from any address
+    assert throttle.retry_after("paula@home.test", "198.51.100.7") == 56.0
+    assert throttle.retry_after("peter@home.test", "198.51.100.7") is None
+    # Paula's own sign-in clears her address's failures, not the account's: it would give guessers more
+    throttle.succeeded("paula@home.test", "198.51.100.7")
+    assert throttle.retry_after("paula@home.test", "198.51.100.7") == 56.0
+    clock.now += 56
+    assert throttle.retry_after("paula@home.test", "198.51.100.7") is None
+    assert throttle.retry_after("paula@home.test", "203.0.113.9") is None
+
+
 def test_throttle_keeps_a_bounded_number_of_addresses() -> None:
-    throttle = SignInThrottle(3, 3, 60.0, max_keys=100)
+    throttle = SignInThrottle(3, 3, 60.0, per_account=30, max_keys=100)
     for n in range(1000):
         throttle.failed(f"guess{n}@nowhere.test", f"10.0.{n // 256}.{n % 256}")
-    assert len(throttle._failures["account"]) == 100 and len(throttle._failures["address"]) == 100
+    assert all(len(table) == 100 for table in throttle._failures.values())
+    assert set(throttle._failures) == {"account and address", "address", "account"}
 
 
 def _sign_in_form(client: Any, email: str, password: str) -> Any:
@@ -79,6 +106,24 @@ def test_wrong_passwords_are_throttled_per_account(client: Any, clinic: Clinic) 
     assert _sign_in_form(client, "nobody@home.test", PASSWORD).status_code == 429
     # another person at the same computer still signs in
     assert _sign_in_form(client, "peter@home.test", PASSWORD).status_code == 303
+
+
+def test_a_stranger_cannot_lock_a_patient_out(client: Any, clinic: Clinic) -> None:
+    stranger = TestClient(client.app, follow_redirects=False, client=("203.0.113.9", 50000))
+    for n in range(10):
+        assert _sign_in_form(stranger, "paula@home.test", f"wrong guess {n}").status_code == 401
+    assert _sign_in_form(stranger, "paula@home.test", PASSWORD).status_code == 429
+    paula = TestClient(client.app, follow_redirects=False, client=("198.51.100.7", 50000))
+    assert _sign_in_form(paula, "paula@home.test", PASSWORD).status_code == 303
+    assert paula.get(f"/patients/{clinic.patient_a}").status_code == 200
+    # the account's own looser limit, counted from every address, still stops guessing from many
+    client.app.state.backstride.throttle = SignInThrottle(2, 50, 600.0, per_account=4)
+    for n in range(2):
+        guesser = TestClient(client.app, follow_redirects=False, client=(f"203.0.113.{n}", 50000))
+        for _ in range(2):
+            assert _sign_in_form(guesser, "paula@home.test", "wrong").status_code == 401
+    paula.cookies.clear()
+    assert _sign_in_form(paula, "paula@home.test", PASSWORD).status_code == 429
 
 
 def test_the_throttle_lets_go_after_its_window(client: Any, clinic: Clinic) -> None:

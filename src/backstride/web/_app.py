@@ -139,9 +139,10 @@ def create_app(
         jobs=JobRunner(settings.analysis_workers),
         spool=UploadSpool(blobs_path / ".uploads"),
         throttle=SignInThrottle(
-            settings.signin_failures_per_account,
+            settings.signin_failures_per_account_and_address,
             settings.signin_failures_per_address,
             settings.signin_window_s,
+            per_account=settings.signin_failures_per_account,
         ),
         ended=EndedSessions(),
     )

@@ -16,9 +16,11 @@ Design (see also ``web/README.md``):
   Choosing a password clears it, so the link works once; it also lapses ``first_login_max_age_s`` after the
   account was made.
 * Sign-in attempts are throttled (:class:`SignInThrottle`): after too many wrong passwords for one e-mail
-  address, or from one network address, within a window, further attempts are refused (HTTP 429) without
-  checking the password, until the oldest failure leaves the window. Nothing is locked for longer than
-  the window, so an attacker cannot lock a clinic out for good.
+  address from one network address, from one network address, or (a looser limit) for one e-mail address
+  from anywhere, within a window, further attempts are refused (HTTP 429) without checking the password,
+  until the oldest failure leaves the window. Nothing is locked for longer than the window, so an attacker
+  cannot lock a clinic out for good, and a stranger guessing from another address cannot lock a patient
+  out at all before the looser limit.
 """
 
 from __future__ import annotations
@@ -161,32 +163,44 @@ class Signer:
 
 
 class SignInThrottle:
-    """Counts failed sign-ins per e-mail address and per network address in a sliding window.
+    """Counts failed sign-ins in a sliding window, per e-mail address at one network address, per network
+    address and per e-mail address from anywhere.
 
-    ``retry_after(email, address)`` is ``None`` while both are under their limits, else the seconds until
-    the oldest failure that counts leaves the window. Failures are counted for any e-mail address, known or
-    not, so a refusal does not tell whether an account exists. A successful sign-in clears that e-mail's
-    failures (not the address's: one person signing in must not unlock a guessing machine behind the same
-    address). The counts live in this process's memory: a restart forgets them, and at most ``max_keys``
-    addresses of each kind are tracked (the stalest are dropped first), so a flood of made-up addresses
-    cannot exhaust memory.
+    ``retry_after(email, address)`` is ``None`` while all three are under their limits, else the seconds
+    until the oldest failure that counts leaves the window. The tight limit is for the account *at this
+    address*: keyed by the account alone, a stranger's wrong guesses would lock its owner out. The account's
+    own limit (``per_account``, looser; ``None``: none) is the backstop against guessing from many
+    addresses. Failures are counted for any e-mail address, known or not, so a refusal does not tell whether
+    an account exists. A successful sign-in clears that e-mail's failures at that address only (not the
+    address's: one person signing in must not unlock a guessing machine behind the same address; nor the
+    account's: the owner signing in would give guessers elsewhere a fresh allowance). The counts live in
+    this process's memory: a restart forgets them, and at most ``max_keys`` keys of each kind are tracked
+    (the stalest are dropped first), so a flood of made-up addresses cannot exhaust memory.
     """
 
     def __init__(
         self,
-        per_account: int,
+        per_account_and_address: int,
         per_address: int,
         window_s: float,
         *,
+        per_account: int | None = None,
         max_keys: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._limits = {"account": per_account, "address": per_address}
+        self._limits = {"account and address": per_account_and_address, "address": per_address}
+        if per_account is not None:
+            self._limits["account"] = per_account
         self._window_s = window_s
         self._max_keys = max_keys
         self._clock = clock
-        self._failures: dict[str, dict[str, deque[float]]] = {"account": {}, "address": {}}
+        self._failures: dict[str, dict[str, deque[float]]] = {kind: {} for kind in self._limits}
         self._lock = threading.Lock()
+
+    def _keys(self, email: str, address: str) -> dict[str, str]:
+        account = email.strip().lower()
+        keys = {"account and address": f"{account}\n{address}", "address": address, "account": account}
+        return {kind: keys[kind] for kind in self._limits}
 
     def _recent(self, kind: str, key: str, now: float) -> deque[float]:
         times = self._failures[kind].get(key, deque())
@@ -199,7 +213,7 @@ class SignInThrottle:
         now = self._clock()
         waits = []
         with self._lock:
-            for kind, key in (("account", email.strip().lower()), ("address", address)):
+            for kind, key in self._keys(email, address).items():
                 times = self._recent(kind, key, now)
                 if len(times) >= self._limits[kind]:
                     waits.append(times[-self._limits[kind]] + self._window_s - now)
@@ -208,7 +222,7 @@ class SignInThrottle:
     def failed(self, email: str, address: str) -> None:
         now = self._clock()
         with self._lock:
-            for kind, key in (("account", email.strip().lower()), ("address", address)):
+            for kind, key in self._keys(email, address).items():
                 table = self._failures[kind]
                 times = self._recent(kind, key, now)
                 times.append(now)
@@ -217,9 +231,9 @@ class SignInThrottle:
                 while len(table) > self._max_keys:
                     del table[next(iter(table))]
 
-    def succeeded(self, email: str) -> None:
+    def succeeded(self, email: str, address: str) -> None:
         with self._lock:
-            self._failures["account"].pop(email.strip().lower(), None)
+            self._failures["account and address"].pop(self._keys(email, address)["account and address"], None)
 
 
 class EndedSessions:

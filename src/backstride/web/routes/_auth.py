@@ -102,7 +102,7 @@ def signin(request: Request, email: str = Form(...), password: str = Form(...)) 
             },
             status=401,
         )
-    throttle.succeeded(email)
+    throttle.succeeded(email, address)
     sign_in(request, found[0])
     return RedirectResponse(home_of(found[1], found[0]), status_code=303)
 
