@@ -307,6 +307,24 @@ def test_ended_sessions_are_forgotten_once_they_would_have_lapsed() -> None:
     assert first not in ended and second in ended
 
 
+def test_a_users_other_sessions_end_and_one_kept_goes_on() -> None:
+    from backstride.web._security import SessionData
+
+    now = [1_000_000.0]
+    ended = EndedSessions(clock=lambda: now[0])
+    earlier = SessionData("7", "earlier", now[0] - 60)
+    visitor = SessionData(None, "visitor", now[0] - 60)
+    someone_else = SessionData("8", "other", now[0] - 60)
+    kept = SessionData("7", "kept", now[0])
+    ended.end_others(kept, 3600)
+    assert earlier in ended and kept not in ended
+    assert visitor not in ended and someone_else not in ended
+    assert SessionData("7", "later", now[0] + 1) not in ended  # a sign-in after the change
+    now[0] += 3601  # every token from before has lapsed by now: the mark is forgotten at the next change
+    ended.end_others(SessionData("8", "other's kept", now[0]), 3600)
+    assert ended._users.keys() == {"8"}
+
+
 def test_session_cookie_flags_and_no_fixation(app_factory: Any, clinic: Clinic) -> None:
     secure = TestClient(
         app_factory(cookie_secure=True).app, base_url="https://testserver", follow_redirects=False

@@ -144,6 +144,19 @@ def sign_in(request: Request, user_id: int) -> None:
     request.state.set_cookie = token
 
 
+def end_other_sessions(request: Request, user_id: int) -> None:
+    """Start a fresh session for ``user_id`` here and end every other one of theirs, on any computer (a
+    copy of this browser's earlier token too)."""
+    state = get_state(request)
+    sign_in(request, user_id)
+    state.ended.end_others(session_of(request), state.settings.session_max_age_s)
+
+
+def client_address(request: Request) -> str:
+    """The client's network address as the server sees it (a proxy's, behind one), for the throttle."""
+    return request.client.host if request.client is not None else "unknown"
+
+
 def sign_out(request: Request) -> None:
     """End this session (a copy of its token elsewhere no longer works) and start a visitor's one."""
     state = get_state(request)

@@ -237,7 +237,9 @@ class SignInThrottle:
 
 
 class EndedSessions:
-    """Nonces of sessions signed out before their time, each kept until the token would have lapsed anyway.
+    """Sessions ended before their time, each remembered until its token would have lapsed anyway: one
+    signed out (by its nonce), or all of a user's sessions started before a kept one (their password
+    changed: :meth:`end_others`).
 
     Kept in this process's memory, like the analysis jobs: a restart forgets the list. With a configured
     secret key a copy of a signed-out token taken before the sign-out is then valid again for the rest of its
@@ -246,15 +248,35 @@ class EndedSessions:
 
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._until: dict[str, float] = {}
+        # user id -> (sessions issued up to then are ended, the nonce of the one kept, when to forget this)
+        self._users: dict[str, tuple[float, str, float]] = {}
         self._clock = clock
         self._lock = threading.Lock()
 
+    def _forget_lapsed(self, now: float) -> None:
+        for nonce in [n for n, until in self._until.items() if until < now]:
+            del self._until[nonce]
+        for user in [u for u, (_, _, until) in self._users.items() if until < now]:
+            del self._users[user]
+
     def end(self, session: SessionData, max_age_s: float) -> None:
-        now = self._clock()
         with self._lock:
-            for nonce in [n for n, until in self._until.items() if until < now]:
-                del self._until[nonce]
+            self._forget_lapsed(self._clock())
             self._until[session.nonce] = session.issued_at + max_age_s
 
+    def end_others(self, kept: SessionData, max_age_s: float) -> None:
+        """End every session of ``kept``'s user issued before it, on any computer, and keep ``kept``: a new
+        password must shut out whoever knew the old one and is still signed in with it."""
+        if kept.user_id is None:
+            return
+        with self._lock:
+            self._forget_lapsed(self._clock())
+            self._users[kept.user_id] = (kept.issued_at, kept.nonce, kept.issued_at + max_age_s)
+
     def __contains__(self, session: object) -> bool:
-        return isinstance(session, SessionData) and session.nonce in self._until
+        if not isinstance(session, SessionData):
+            return False
+        if session.nonce in self._until:
+            return True
+        before = self._users.get(session.user_id) if session.user_id is not None else None
+        return before is not None and session.issued_at <= before[0] and session.nonce != before[1]
