@@ -294,3 +294,26 @@ def test_a_pages_plot_table_keeps_two_values_of_one_day() -> None:
     ).render(fig=fig)
     rows = re.findall(r'<tr><th scope="row">(.*?)</th><td>(.*?)</td></tr>', html)
     assert rows == [("2026-11-02", "3"), ("2026-11-02", "5"), ("2026-11-09", "2")]
+
+
+def test_a_refused_password_change_marks_each_field_it_names(client: Any) -> None:
+    sign_in(client, "paula@home.test")
+    page = client.get("/account/password").text
+    assert "autofocus" not in page and 'aria-invalid="true"' not in page
+    wrong = post(
+        client,
+        "/account/password",
+        {"current_password": "not it", "password": "a walk by the river", "password2": "a walk by the river"},
+    )
+    assert _described_invalid_fields(wrong.text) == {"current_password": ["password-problems"]}
+    _summary_takes_the_focus(wrong.text, "password-problems")
+    weak = post(
+        client,
+        "/account/password",
+        {"current_password": "correct horse battery", "password": "short", "password2": "shorter"},
+    )
+    assert _described_invalid_fields(weak.text) == {
+        "password": ["password-problems"],
+        "password2": ["password-problems"],
+    }
+    _summary_takes_the_focus(weak.text, "password-problems")

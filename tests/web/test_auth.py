@@ -1,14 +1,19 @@
-"""Sign-in, sessions, CSRF and first-login links."""
+"""Sign-in, sessions, CSRF, first-login links and changing a password."""
 
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
 from urllib.parse import urlsplit
 
 from tests.web.conftest import PASSWORD, Clinic, csrf_of, post, sign_in
 
 from backstride.web._context import SESSION_COOKIE
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
 
 
 def test_start_page_sends_visitors_to_sign_in(client: Any) -> None:
@@ -203,3 +208,110 @@ def test_first_login_link_lapses(app_factory: Any, clinic: Clinic) -> None:
     page = app_factory().get(link.group(1).replace("http://testserver", ""))
     assert page.status_code == 404
     assert "no longer works" in page.text
+
+
+NEW_PASSWORD = "a walk by the river"
+
+
+def _change_password(client: Any, current: str, new: str, again: str | None = None) -> Any:
+    data = {"current_password": current, "password": new, "password2": new if again is None else again}
+    return post(client, "/account/password", data)
+
+
+def test_a_signed_in_user_changes_their_password_and_their_other_sessions_end(
+    client: Any, clinic: Clinic
+) -> None:
+    here = client
+    elsewhere = TestClient(client.app, follow_redirects=False)  # the same server, another computer
+    sign_in(here, "paula@home.test")
+    sign_in(elsewhere, "paula@home.test")
+    copied = here.cookies.get(SESSION_COOKIE)  # this browser's token before the change, copied
+    assert 'href="/account/password"' in here.get(f"/patients/{clinic.patient_a}").text  # the header's link
+    form = here.get("/account/password")
+    assert form.status_code == 200 and 'autocomplete="current-password"' in form.text
+    changed = _change_password(here, PASSWORD, NEW_PASSWORD)
+    assert changed.status_code == 303 and changed.headers["location"] == "/account/password?changed=1"
+    assert "Your password is changed" in here.get(changed.headers["location"]).text
+    assert here.get(f"/patients/{clinic.patient_a}").status_code == 200  # this session goes on
+    assert elsewhere.get(f"/patients/{clinic.patient_a}").headers["location"] == "/signin"  # that one ended
+    thief = TestClient(client.app, follow_redirects=False)
+    thief.cookies.set(SESSION_COOKIE, copied)
+    assert thief.get(f"/patients/{clinic.patient_a}").headers["location"] == "/signin"
+    # the new password signs in, the old one no longer does; other accounts are untouched
+    assert not _password_is(TestClient(client.app, follow_redirects=False), "paula@home.test", PASSWORD)
+    sign_in(elsewhere, "paula@home.test", NEW_PASSWORD)
+    assert elsewhere.get(f"/patients/{clinic.patient_a}").status_code == 200
+    assert here.get(f"/patients/{clinic.patient_a}").status_code == 200  # a later sign-in ends nothing
+    sign_in(thief, "peter@home.test", PASSWORD)
+
+
+def test_a_therapist_changes_their_password_too(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "anna@clinic.test")
+    assert 'href="/account/password"' in client.get("/caseload").text
+    assert _change_password(client, PASSWORD, NEW_PASSWORD).status_code == 303
+    assert client.get("/caseload").status_code == 200
+    post(client, "/signout", {})
+    sign_in(client, "anna@clinic.test", NEW_PASSWORD)
+
+
+def _password_is(client: Any, email: str, password: str) -> bool:
+    token = csrf_of(client)
+    return bool(
+        client.post("/signin", data={"email": email, "password": password, "csrf_token": token}).status_code
+        == 303
+    )
+
+
+def test_a_wrong_current_password_changes_nothing_and_is_throttled(app_factory: Any, clinic: Clinic) -> None:
+    from backstride.web._security import SignInThrottle
+
+    client = app_factory()
+    sign_in(client, "paula@home.test")
+    wrong = _change_password(client, "not my password", NEW_PASSWORD)
+    assert wrong.status_code == 422
+    assert "Your password was not changed" in wrong.text
+    assert "Current password: that is not your password" in wrong.text
+    assert client.get(f"/patients/{clinic.patient_a}").status_code == 200  # still signed in
+    # wrong current passwords count as wrong sign-ins: someone at an unlocked computer cannot guess on
+    client.app.state.backstride.throttle = SignInThrottle(3, 50, 600.0, per_account=100)
+    for _ in range(3):
+        assert _change_password(client, "still not it", NEW_PASSWORD).status_code == 422
+    refused = _change_password(client, PASSWORD, NEW_PASSWORD)  # even the right one, now
+    assert refused.status_code == 429 and "too many wrong passwords" in refused.text
+    assert 9 * 60 < int(refused.headers["retry-after"]) <= 10 * 60
+    assert _password_is(app_factory(), "paula@home.test", PASSWORD)
+
+
+def test_a_new_password_typed_differently_twice_is_refused(app_factory: Any, clinic: Clinic) -> None:
+    client = app_factory()
+    sign_in(client, "paula@home.test")
+    refused = _change_password(client, PASSWORD, NEW_PASSWORD, NEW_PASSWORD + "!")
+    assert refused.status_code == 422
+    assert "The two new passwords are not the same" in refused.text
+    assert NEW_PASSWORD not in refused.text  # no password is sent back in the page
+    assert _password_is(app_factory(), "paula@home.test", PASSWORD)
+
+
+def test_a_weak_new_password_is_refused_by_the_same_rules_as_the_first(
+    app_factory: Any, clinic: Clinic
+) -> None:
+    client = app_factory()
+    sign_in(client, "paula@home.test")
+    for weak, why in (
+        ("short", "at least 10 characters"),
+        ("paula@home.test", "not your email address"),
+        ("abababababab", "more than a few different characters"),
+    ):
+        refused = _change_password(client, PASSWORD, weak)
+        assert refused.status_code == 422, weak
+        assert why in refused.text, weak
+    assert _password_is(app_factory(), "paula@home.test", PASSWORD)
+
+
+def test_changing_a_password_needs_someone_signed_in(client: Any) -> None:
+    page = client.get("/account/password")
+    assert page.status_code == 303 and page.headers["location"] == "/signin"
+    client.csrf = csrf_of(client)
+    refused = _change_password(client, PASSWORD, NEW_PASSWORD)
+    assert refused.status_code == 401 and "Please sign in first" in refused.text
+    assert _password_is(client, "paula@home.test", PASSWORD)

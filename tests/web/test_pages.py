@@ -64,7 +64,12 @@ def test_patient_pages_are_accessible(client: Any, clinic: Clinic) -> None:
 
 def test_clinician_pages_are_accessible(client: Any, clinic: Clinic) -> None:
     sign_in(client, "anna@clinic.test")
-    for path in ("/caseload", "/clinician/patients/new", f"/patients/{clinic.patient_a}"):
+    for path in (
+        "/caseload",
+        "/clinician/patients/new",
+        f"/patients/{clinic.patient_a}",
+        "/account/password",
+    ):
         page = client.get(path)
         assert page.status_code == 200, path
         _one_h1(page.text, path)

@@ -48,3 +48,24 @@ def test_flow_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
         assert len(store.logs_between(s, clinic.patient_a, dt.date.today(), dt.date.today())) == 1
         assert len(store.recordings_of(s, clinic.patient_a)) == 1
     engine.dispose()
+
+
+def test_an_id_beyond_postgresqls_integer_is_not_found(postgres_url: str, tmp_path: Path) -> None:
+    """PostgreSQL's ``integer`` ids end at 2**31 - 1; a larger number in an address failed the query (a 500)."""
+    from backstride import store
+    from backstride.web import create_app
+
+    store.upgrade(postgres_url)
+    clinic = seed_clinic(postgres_url, tmp_path / "blobs")
+    app = create_app(postgres_url, clinic.blob_dir, secret_key=SECRET, upgrade_database=False)
+    with TestClient(app, follow_redirects=False) as client:
+        sign_in(client, "anna@clinic.test")
+        for url in (
+            "/patients/3000000000",
+            "/patients/-3000000000",
+            f"/patients/{clinic.patient_a}/recordings/2147483648",
+        ):
+            response = client.get(url)
+            assert response.status_code == 404, url
+            assert "There is no such page." in response.text
+        assert client.get("/patients/2147483647").status_code == 404  # the largest id: no such patient

@@ -32,14 +32,16 @@ def test_throttle_counts_failures_in_a_window_and_forgets_them() -> None:
         throttle.failed("paula@home.test", "10.0.0.1")
         clock.now += 10
     # the third failure reached the limit: the oldest (at 1000) leaves the window at 1060, 30 s from now
-    assert throttle.retry_after("paula@home.test", "10.0.0.2") == 30.0
+    assert throttle.retry_after("paula@home.test", "10.0.0.1") == 30.0
+    # the same account from another address is let through: the limit is for the account at this address
+    assert throttle.retry_after("paula@home.test", "10.0.0.2") is None
     # another account from the same address is still let through (5 per address)
     assert throttle.retry_after("peter@home.test", "10.0.0.1") is None
     clock.now += 30
     assert throttle.retry_after("paula@home.test", "10.0.0.1") is None
 
 
-def test_throttle_per_address_and_success_clears_only_the_account() -> None:
+def test_throttle_per_address_and_success_clears_only_the_account_at_that_address() -> None:
     clock = _Clock()
     throttle = SignInThrottle(3, 4, 60.0, clock=clock)
     for n in range(4):
@@ -48,16 +50,41 @@ def test_throttle_per_address_and_success_clears_only_the_account() -> None:
     assert throttle.retry_after("anyone@home.test", "10.0.0.8") is None
     throttle.failed("paula@home.test", "10.0.0.1")
     throttle.failed("paula@home.test", "10.0.0.1")
-    throttle.succeeded("paula@home.test")
+    throttle.succeeded("paula@home.test", "10.0.0.1")
     throttle.failed("paula@home.test", "10.0.0.1")
     assert throttle.retry_after("paula@home.test", "10.0.0.1") is None
 
 
+def test_a_stranger_locks_out_only_their_own_address_until_the_accounts_backstop() -> None:
+    clock = _Clock()
+    throttle = SignInThrottle(3, 50, 60.0, per_account=8, clock=clock)
+    for _ in range(3):
+        throttle.failed("paula@home.test", "203.0.113.9")  # a stranger guessing Paula's password
+    assert throttle.retry_after("paula@home.test", "203.0.113.9") == 60.0
+    assert throttle.retry_after("paula@home.test", "198.51.100.7") is None  # Paula at home signs in
+    # guessing from many addresses, each under its own limit, meets the account's looser limit
+    for n in range(4):
+        throttle.failed("Paula@home.test", f"10.0.0.{n}")
+        clock.now += 1
+    assert throttle.retry_after("paula@home.test", "198.51.100.7") is None  # 7 of 8
+    throttle.failed("paula@home.test", "10.0.0.9")
+    # 8 failures: the oldest (at 1000) leaves the window at 1060, 56 s after now (1004); from any address
+    assert throttle.retry_after("paula@home.test", "198.51.100.7") == 56.0
+    assert throttle.retry_after("peter@home.test", "198.51.100.7") is None
+    # Paula's own sign-in clears her address's failures, not the account's: it would give guessers more
+    throttle.succeeded("paula@home.test", "198.51.100.7")
+    assert throttle.retry_after("paula@home.test", "198.51.100.7") == 56.0
+    clock.now += 56
+    assert throttle.retry_after("paula@home.test", "198.51.100.7") is None
+    assert throttle.retry_after("paula@home.test", "203.0.113.9") is None
+
+
 def test_throttle_keeps_a_bounded_number_of_addresses() -> None:
-    throttle = SignInThrottle(3, 3, 60.0, max_keys=100)
+    throttle = SignInThrottle(3, 3, 60.0, per_account=30, max_keys=100)
     for n in range(1000):
         throttle.failed(f"guess{n}@nowhere.test", f"10.0.{n // 256}.{n % 256}")
-    assert len(throttle._failures["account"]) == 100 and len(throttle._failures["address"]) == 100
+    assert all(len(table) == 100 for table in throttle._failures.values())
+    assert set(throttle._failures) == {"account and address", "address", "account"}
 
 
 def _sign_in_form(client: Any, email: str, password: str) -> Any:
@@ -79,6 +106,24 @@ def test_wrong_passwords_are_throttled_per_account(client: Any, clinic: Clinic) 
     assert _sign_in_form(client, "nobody@home.test", PASSWORD).status_code == 429
     # another person at the same computer still signs in
     assert _sign_in_form(client, "peter@home.test", PASSWORD).status_code == 303
+
+
+def test_a_stranger_cannot_lock_a_patient_out(client: Any, clinic: Clinic) -> None:
+    stranger = TestClient(client.app, follow_redirects=False, client=("203.0.113.9", 50000))
+    for n in range(10):
+        assert _sign_in_form(stranger, "paula@home.test", f"wrong guess {n}").status_code == 401
+    assert _sign_in_form(stranger, "paula@home.test", PASSWORD).status_code == 429
+    paula = TestClient(client.app, follow_redirects=False, client=("198.51.100.7", 50000))
+    assert _sign_in_form(paula, "paula@home.test", PASSWORD).status_code == 303
+    assert paula.get(f"/patients/{clinic.patient_a}").status_code == 200
+    # the account's own looser limit, counted from every address, still stops guessing from many
+    client.app.state.backstride.throttle = SignInThrottle(2, 50, 600.0, per_account=4)
+    for n in range(2):
+        guesser = TestClient(client.app, follow_redirects=False, client=(f"203.0.113.{n}", 50000))
+        for _ in range(2):
+            assert _sign_in_form(guesser, "paula@home.test", "wrong").status_code == 401
+    paula.cookies.clear()
+    assert _sign_in_form(paula, "paula@home.test", PASSWORD).status_code == 429
 
 
 def test_the_throttle_lets_go_after_its_window(client: Any, clinic: Clinic) -> None:
@@ -118,6 +163,67 @@ def test_an_id_too_large_for_the_database_is_not_found(client: Any, clinic: Clin
     # digits that are not ASCII ("²" is a digit to str.isdigit, not to int) are no number at all
     assert client.get("/patients/%C2%B2").status_code == 422
     assert client.post("/signin", headers={"content-length": "²".encode("latin-1")}).status_code == 400
+
+
+# the path parameters named ``..._id`` that are no database row's id: a job's (in memory) and a questionnaire's
+_TEXT_IDS = {"job_id": "no-such-job", "instrument_id": "nprs"}
+# beyond a PostgreSQL ``integer`` (2**31 - 1) or below 1, as a number and in spellings ``int`` takes too
+_OUT_OF_RANGE = ("2147483648", "3000000000", "99999999999999999999999", "+3000000000", "3_000_000_000")
+_OUT_OF_RANGE += ("0", "-1", "-3000000000")
+
+
+def _api_routes(routes: Any) -> Any:
+    """The app's routes, those of its included routers too (FastAPI 0.165 keeps them in the router)."""
+    from fastapi.routing import APIRoute
+
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _api_routes(inner.routes)
+        elif isinstance(route, APIRoute):
+            yield route
+
+
+def test_no_id_outside_the_databases_range_reaches_the_database(client: Any, clinic: Clinic) -> None:
+    """Every route with an id in its path, found from the app itself (a route added later is checked too),
+    answers an id no database column can hold with 404 before any query: PostgreSQL's ``integer`` ends at
+    2**31 - 1 and fails (a 500) on more, where SQLite just finds no row."""
+    from sqlalchemy import event
+
+    sign_in(client, "anna@clinic.test")  # the patient's own clinician: a query would find rows
+    statements: list[str] = []
+    engine = client.app.state.backstride.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    tried = set()
+    try:
+        for route in _api_routes(client.app.routes):
+            ids = [p.name for p in route.dependant.path_params if p.name not in _TEXT_IDS]
+            assert all(name.endswith("_id") for name in ids), route.path  # a new kind of parameter: add it
+            for name in ids:
+                for method in route.methods:
+                    for bad in _OUT_OF_RANGE:
+                        good = {"patient_id": str(clinic.patient_a), **_TEXT_IDS}
+                        url = route.path.format_map(
+                            {**{n: good.get(n, "1") for n in ids + list(_TEXT_IDS)}, name: bad}
+                        )
+                        statements.clear()
+                        response = client.request(
+                            method,
+                            url,
+                            data={"csrf_token": client.csrf},
+                            headers={"X-CSRF-Token": client.csrf},
+                        )
+                        assert response.status_code == 404, (method, url, response.status_code)
+                        assert "There is no such page." in response.text and _has_security_headers(response)
+                        assert statements == [], (method, url, statements)
+                    tried.add((method, route.path, name))
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    # the app's pages and forms with a patient's, a recording's or a questionnaire answer's id, all of them
+    assert len({path for _, path, _ in tried}) >= 23
+    assert {name for _, _, name in tried} == {"patient_id", "recording_id", "response_id"}
+    assert ("GET", "/patients/{patient_id}/recordings/{recording_id}/report.html", "recording_id") in tried
 
 
 def test_an_unexpected_error_shows_our_page_without_traceback_or_sql(
@@ -199,6 +305,24 @@ def test_ended_sessions_are_forgotten_once_they_would_have_lapsed() -> None:
     now[0] = first.issued_at + 3601  # the first token is refused for its age by now anyway
     ended.end(second, 3600)
     assert first not in ended and second in ended
+
+
+def test_a_users_other_sessions_end_and_one_kept_goes_on() -> None:
+    from backstride.web._security import SessionData
+
+    now = [1_000_000.0]
+    ended = EndedSessions(clock=lambda: now[0])
+    earlier = SessionData("7", "earlier", now[0] - 60)
+    visitor = SessionData(None, "visitor", now[0] - 60)
+    someone_else = SessionData("8", "other", now[0] - 60)
+    kept = SessionData("7", "kept", now[0])
+    ended.end_others(kept, 3600)
+    assert earlier in ended and kept not in ended
+    assert visitor not in ended and someone_else not in ended
+    assert SessionData("7", "later", now[0] + 1) not in ended  # a sign-in after the change
+    now[0] += 3601  # every token from before has lapsed by now: the mark is forgotten at the next change
+    ended.end_others(SessionData("8", "other's kept", now[0]), 3600)
+    assert ended._users.keys() == {"8"}
 
 
 def test_session_cookie_flags_and_no_fixation(app_factory: Any, clinic: Clinic) -> None:

@@ -38,10 +38,8 @@ _log = logging.getLogger(__name__)
 # the largest body of a form other than the two upload forms (a check-in, a plan, notes: a few kB)
 FORM_LIMIT_BYTES = 1024 * 1024
 _UPLOAD_FORMS = re.compile(r"/patients/\d+/(recordings|activity)")
-
-# no database id is larger (SQLite's INTEGER; a PostgreSQL INTEGER ends at 2**31 - 1, and a larger number
-# there is a database error: the 500 page below)
-_LARGEST_ID = 2**63 - 1
+# pydantic's names for a number outside a parameter's bounds (``_context.RowId``'s 1 to 2**31 - 1)
+_OUT_OF_RANGE = ("greater_than_equal", "less_than_equal")
 
 
 def _is_number(text: str) -> bool:
@@ -141,9 +139,10 @@ def create_app(
         jobs=JobRunner(settings.analysis_workers),
         spool=UploadSpool(blobs_path / ".uploads"),
         throttle=SignInThrottle(
-            settings.signin_failures_per_account,
+            settings.signin_failures_per_account_and_address,
             settings.signin_failures_per_address,
             settings.signin_window_s,
+            per_account=settings.signin_failures_per_account,
         ),
         ended=EndedSessions(),
     )
@@ -179,11 +178,8 @@ def create_app(
             request.state.set_cookie = token
         request.state.session = session
         too_large = _form_too_large(request)
-        if any(_is_number(part) and int(part) > _LARGEST_ID for part in request.url.path.split("/")):
-            # no row has such a number; the database would fail on it (SQLite: integer overflow)
-            response: Response = render_error(request, 404, "There is no such page.")
-        elif too_large is not None:
-            response = render_error(request, *too_large)
+        if too_large is not None:
+            response: Response = render_error(request, *too_large)
         else:
             try:
                 response = await call_next(request)
@@ -236,6 +232,11 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if any(
+            err.get("loc", ("",))[0] == "path" and err.get("type") in _OUT_OF_RANGE for err in exc.errors()
+        ):
+            # an id in the address that no row can have (``RowId``): no such page, the database never asked
+            return render_error(request, 404, "There is no such page.")
         # the field as a person would name it ("Reason", not "reason"), and what it needs in words
         problems = "; ".join(
             f"{str((err.get('loc') or ('', 'input'))[-1]).replace('_', ' ').capitalize()}: "

@@ -7,9 +7,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import HTTPException, Request
+from fastapi import Path as InPath
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,15 @@ if TYPE_CHECKING:
 SESSION_COOKIE = "backstride_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
+
+LARGEST_ID = 2**31 - 1
+"""The largest id a row can have on every database the store runs on: its ids are ``Integer`` columns,
+32 bits on PostgreSQL (SQLite's reach 2**63 - 1). A larger number, or one below 1, is no row's."""
+
+RowId = Annotated[int, InPath(ge=1, le=LARGEST_ID)]
+"""A row's id in a page's address (``/patients/{patient_id}``). One outside 1..:data:`LARGEST_ID` is answered
+with 404 before the route runs (``_app``'s validation handler), so it never reaches the database: PostgreSQL
+fails on a number its column cannot hold (a 500), where SQLite just finds no row."""
 
 
 @dataclass
@@ -132,6 +142,19 @@ def sign_in(request: Request, user_id: int) -> None:
     session, token = get_state(request).signer.new_session(str(user_id))
     request.state.session = session
     request.state.set_cookie = token
+
+
+def end_other_sessions(request: Request, user_id: int) -> None:
+    """Start a fresh session for ``user_id`` here and end every other one of theirs, on any computer (a
+    copy of this browser's earlier token too)."""
+    state = get_state(request)
+    sign_in(request, user_id)
+    state.ended.end_others(session_of(request), state.settings.session_max_age_s)
+
+
+def client_address(request: Request) -> str:
+    """The client's network address as the server sees it (a proxy's, behind one), for the throttle."""
+    return request.client.host if request.client is not None else "unknown"
 
 
 def sign_out(request: Request) -> None:

@@ -16,9 +16,11 @@ Design (see also ``web/README.md``):
   Choosing a password clears it, so the link works once; it also lapses ``first_login_max_age_s`` after the
   account was made.
 * Sign-in attempts are throttled (:class:`SignInThrottle`): after too many wrong passwords for one e-mail
-  address, or from one network address, within a window, further attempts are refused (HTTP 429) without
-  checking the password, until the oldest failure leaves the window. Nothing is locked for longer than
-  the window, so an attacker cannot lock a clinic out for good.
+  address from one network address, from one network address, or (a looser limit) for one e-mail address
+  from anywhere, within a window, further attempts are refused (HTTP 429) without checking the password,
+  until the oldest failure leaves the window. Nothing is locked for longer than the window, so an attacker
+  cannot lock a clinic out for good, and a stranger guessing from another address cannot lock a patient
+  out at all before the looser limit.
 """
 
 from __future__ import annotations
@@ -161,32 +163,44 @@ class Signer:
 
 
 class SignInThrottle:
-    """Counts failed sign-ins per e-mail address and per network address in a sliding window.
+    """Counts failed sign-ins in a sliding window, per e-mail address at one network address, per network
+    address and per e-mail address from anywhere.
 
-    ``retry_after(email, address)`` is ``None`` while both are under their limits, else the seconds until
-    the oldest failure that counts leaves the window. Failures are counted for any e-mail address, known or
-    not, so a refusal does not tell whether an account exists. A successful sign-in clears that e-mail's
-    failures (not the address's: one person signing in must not unlock a guessing machine behind the same
-    address). The counts live in this process's memory: a restart forgets them, and at most ``max_keys``
-    addresses of each kind are tracked (the stalest are dropped first), so a flood of made-up addresses
-    cannot exhaust memory.
+    ``retry_after(email, address)`` is ``None`` while all three are under their limits, else the seconds
+    until the oldest failure that counts leaves the window. The tight limit is for the account *at this
+    address*: keyed by the account alone, a stranger's wrong guesses would lock its owner out. The account's
+    own limit (``per_account``, looser; ``None``: none) is the backstop against guessing from many
+    addresses. Failures are counted for any e-mail address, known or not, so a refusal does not tell whether
+    an account exists. A successful sign-in clears that e-mail's failures at that address only (not the
+    address's: one person signing in must not unlock a guessing machine behind the same address; nor the
+    account's: the owner signing in would give guessers elsewhere a fresh allowance). The counts live in
+    this process's memory: a restart forgets them, and at most ``max_keys`` keys of each kind are tracked
+    (the stalest are dropped first), so a flood of made-up addresses cannot exhaust memory.
     """
 
     def __init__(
         self,
-        per_account: int,
+        per_account_and_address: int,
         per_address: int,
         window_s: float,
         *,
+        per_account: int | None = None,
         max_keys: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._limits = {"account": per_account, "address": per_address}
+        self._limits = {"account and address": per_account_and_address, "address": per_address}
+        if per_account is not None:
+            self._limits["account"] = per_account
         self._window_s = window_s
         self._max_keys = max_keys
         self._clock = clock
-        self._failures: dict[str, dict[str, deque[float]]] = {"account": {}, "address": {}}
+        self._failures: dict[str, dict[str, deque[float]]] = {kind: {} for kind in self._limits}
         self._lock = threading.Lock()
+
+    def _keys(self, email: str, address: str) -> dict[str, str]:
+        account = email.strip().lower()
+        keys = {"account and address": f"{account}\n{address}", "address": address, "account": account}
+        return {kind: keys[kind] for kind in self._limits}
 
     def _recent(self, kind: str, key: str, now: float) -> deque[float]:
         times = self._failures[kind].get(key, deque())
@@ -199,7 +213,7 @@ class SignInThrottle:
         now = self._clock()
         waits = []
         with self._lock:
-            for kind, key in (("account", email.strip().lower()), ("address", address)):
+            for kind, key in self._keys(email, address).items():
                 times = self._recent(kind, key, now)
                 if len(times) >= self._limits[kind]:
                     waits.append(times[-self._limits[kind]] + self._window_s - now)
@@ -208,7 +222,7 @@ class SignInThrottle:
     def failed(self, email: str, address: str) -> None:
         now = self._clock()
         with self._lock:
-            for kind, key in (("account", email.strip().lower()), ("address", address)):
+            for kind, key in self._keys(email, address).items():
                 table = self._failures[kind]
                 times = self._recent(kind, key, now)
                 times.append(now)
@@ -217,13 +231,15 @@ class SignInThrottle:
                 while len(table) > self._max_keys:
                     del table[next(iter(table))]
 
-    def succeeded(self, email: str) -> None:
+    def succeeded(self, email: str, address: str) -> None:
         with self._lock:
-            self._failures["account"].pop(email.strip().lower(), None)
+            self._failures["account and address"].pop(self._keys(email, address)["account and address"], None)
 
 
 class EndedSessions:
-    """Nonces of sessions signed out before their time, each kept until the token would have lapsed anyway.
+    """Sessions ended before their time, each remembered until its token would have lapsed anyway: one
+    signed out (by its nonce), or all of a user's sessions started before a kept one (their password
+    changed: :meth:`end_others`).
 
     Kept in this process's memory, like the analysis jobs: a restart forgets the list. With a configured
     secret key a copy of a signed-out token taken before the sign-out is then valid again for the rest of its
@@ -232,15 +248,35 @@ class EndedSessions:
 
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._until: dict[str, float] = {}
+        # user id -> (sessions issued up to then are ended, the nonce of the one kept, when to forget this)
+        self._users: dict[str, tuple[float, str, float]] = {}
         self._clock = clock
         self._lock = threading.Lock()
 
+    def _forget_lapsed(self, now: float) -> None:
+        for nonce in [n for n, until in self._until.items() if until < now]:
+            del self._until[nonce]
+        for user in [u for u, (_, _, until) in self._users.items() if until < now]:
+            del self._users[user]
+
     def end(self, session: SessionData, max_age_s: float) -> None:
-        now = self._clock()
         with self._lock:
-            for nonce in [n for n, until in self._until.items() if until < now]:
-                del self._until[nonce]
+            self._forget_lapsed(self._clock())
             self._until[session.nonce] = session.issued_at + max_age_s
 
+    def end_others(self, kept: SessionData, max_age_s: float) -> None:
+        """End every session of ``kept``'s user issued before it, on any computer, and keep ``kept``: a new
+        password must shut out whoever knew the old one and is still signed in with it."""
+        if kept.user_id is None:
+            return
+        with self._lock:
+            self._forget_lapsed(self._clock())
+            self._users[kept.user_id] = (kept.issued_at, kept.nonce, kept.issued_at + max_age_s)
+
     def __contains__(self, session: object) -> bool:
-        return isinstance(session, SessionData) and session.nonce in self._until
+        if not isinstance(session, SessionData):
+            return False
+        if session.nonce in self._until:
+            return True
+        before = self._users.get(session.user_id) if session.user_id is not None else None
+        return before is not None and session.issued_at <= before[0] and session.nonce != before[1]

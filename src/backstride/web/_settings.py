@@ -13,6 +13,19 @@ ENV_EMERGENCY_NUMBER = "BACKSTRIDE_EMERGENCY_NUMBER"
 DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 DEFAULT_STREAM_FROM_BYTES = 16 * 1024 * 1024
 
+# Sign-in throttling: wrong passwords counted within a sliding window of 15 minutes, after which a further
+# attempt is refused (429) until the oldest counted failure is 15 minutes old. Nothing is locked for longer.
+SIGNIN_WINDOW_S = 15 * 60.0
+# For one e-mail address from one network address: room for a person who mistypes, and a stranger guessing
+# from elsewhere locks out only their own address, never the account's owner.
+SIGNIN_FAILURES_PER_ACCOUNT_AND_ADDRESS = 10
+# From one network address, any accounts: a clinic's computers may share one address behind its router.
+SIGNIN_FAILURES_PER_ADDRESS = 50
+# For one e-mail address from anywhere: the backstop against guessing from many addresses, at most 100
+# guesses per 15 minutes (9,600 a day) against a password of 10 characters or more. Reaching it locks the
+# owner out too, but it takes a stranger failures from ten addresses or more.
+SIGNIN_FAILURES_PER_ACCOUNT = 100
+
 
 @dataclass(frozen=True)
 class WebSettings:
@@ -35,11 +48,13 @@ class WebSettings:
         Mark cookies ``Secure`` (only sent over HTTPS). Off by default so the local demo works on http.
     session_max_age_s, first_login_max_age_s:
         Lifetimes of a session and of a first-login link.
-    signin_failures_per_account, signin_failures_per_address, signin_window_s:
-        Sign-in throttling: this many wrong passwords for one e-mail address (default 10), or from one
-        network address (default 50: a clinic's computers may share one), within ``signin_window_s``
-        (default 15 minutes) and further attempts are refused with HTTP 429 until the oldest of them is
-        older than the window.
+    signin_failures_per_account_and_address, signin_failures_per_address, signin_failures_per_account, \
+    signin_window_s:
+        Sign-in throttling: this many wrong passwords for one e-mail address from one network address
+        (default 10), from one network address (default 50: a clinic's computers may share one), or for one
+        e-mail address from anywhere (default 100), within ``signin_window_s`` (default 15 minutes), and
+        further attempts are refused with HTTP 429 until the oldest of them is older than the window. The
+        numbers' reasons are beside their defaults (``SIGNIN_*``).
     analysis_workers:
         Threads that analyse uploaded recordings.
     stream_from_bytes:
@@ -60,9 +75,10 @@ class WebSettings:
     cookie_secure: bool = False
     session_max_age_s: float = 12 * 3600.0
     first_login_max_age_s: float = 14 * 24 * 3600.0
-    signin_failures_per_account: int = 10
-    signin_failures_per_address: int = 50
-    signin_window_s: float = 15 * 60.0
+    signin_failures_per_account_and_address: int = SIGNIN_FAILURES_PER_ACCOUNT_AND_ADDRESS
+    signin_failures_per_address: int = SIGNIN_FAILURES_PER_ADDRESS
+    signin_failures_per_account: int = SIGNIN_FAILURES_PER_ACCOUNT
+    signin_window_s: float = SIGNIN_WINDOW_S
     analysis_workers: int = 2
     stream_from_bytes: int = DEFAULT_STREAM_FROM_BYTES
     questionnaire_dir: Path | None = None

@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from backstride._errors import BackstrideError, InputError, UnsupportedFormatError
 from backstride.web._context import (
+    RowId,
     check_csrf,
     get_state,
     require_patient_access,
@@ -49,7 +50,7 @@ router = APIRouter(dependencies=[Depends(check_export_size), Depends(check_csrf)
 
 
 @router.post("/patients/{patient_id}/activity")
-async def upload_activity(request: Request, patient_id: int) -> Response:
+async def upload_activity(request: Request, patient_id: RowId) -> Response:
     """Read the file in a worker thread, keep its days, and go to the progress page."""
     missing = (
         "No file was chosen. Choose the Apple Health export (export.zip or export.xml) or the Garmin .fit "

@@ -11,7 +11,17 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backstride.web._context import check_csrf, current_user, get_state, sign_in, sign_out, transaction
+from backstride.web._context import (
+    check_csrf,
+    client_address,
+    current_user,
+    end_other_sessions,
+    get_state,
+    require_user,
+    sign_in,
+    sign_out,
+    transaction,
+)
 from backstride.web._render import render
 from backstride.web._security import MIN_PASSWORD_LENGTH, hash_password, password_problem, verify_password
 
@@ -54,6 +64,21 @@ def start(request: Request) -> Response:
         return RedirectResponse(home_of(user.role, user.id), status_code=303)
 
 
+def _wait_message(wait_s: float) -> str:
+    minutes = max(1, math.ceil(wait_s / 60))
+    return (
+        "There were too many wrong passwords. Please wait "
+        + (f"{minutes} minutes" if minutes > 1 else "a minute")
+        + " and try again, or ask the clinic to check your account."
+    )
+
+
+def _throttled(refused: Response, wait_s: float) -> Response:
+    """The throttle's refusal (429) with how long to wait in ``Retry-After``."""
+    refused.headers["Retry-After"] = str(math.ceil(wait_s))
+    return refused
+
+
 @router.get("/signin")
 def signin_page(request: Request) -> Response:
     return render(request, "signin.html", {"title": "Sign in", "user": None})
@@ -64,25 +89,11 @@ def signin(request: Request, email: str = Form(...), password: str = Form(...)) 
     from backstride import store
 
     throttle = get_state(request).throttle
-    address = request.client.host if request.client is not None else "unknown"
+    address = client_address(request)
     wait_s = throttle.retry_after(email, address)
     if wait_s is not None:
-        minutes = max(1, math.ceil(wait_s / 60))
-        refused = render(
-            request,
-            "signin.html",
-            {
-                "title": "Sign in",
-                "user": None,
-                "email": email,
-                "error": "There were too many wrong passwords. Please wait "
-                + (f"{minutes} minutes" if minutes > 1 else "a minute")
-                + " and try again, or ask the clinic to check your account.",
-            },
-            status=429,
-        )
-        refused.headers["Retry-After"] = str(math.ceil(wait_s))
-        return refused
+        context = {"title": "Sign in", "user": None, "email": email, "error": _wait_message(wait_s)}
+        return _throttled(render(request, "signin.html", context, status=429), wait_s)
     # Look the account up in a read-only transaction and check the password outside it, so the slow
     # argon2 check never holds a database lock.
     with transaction(request, readonly=True) as db:
@@ -102,7 +113,7 @@ def signin(request: Request, email: str = Form(...), password: str = Form(...)) 
             },
             status=401,
         )
-    throttle.succeeded(email)
+    throttle.succeeded(email, address)
     sign_in(request, found[0])
     return RedirectResponse(home_of(found[1], found[0]), status_code=303)
 
@@ -169,3 +180,89 @@ def welcome(
         person.first_login_token_hash = None
         sign_in(request, person.id)
         return RedirectResponse(home_of(person.role, person.id), status_code=303)
+
+
+PASSWORD_PAGE = "/account/password"
+
+
+def _password_form(
+    request: Request,
+    user: User,
+    *,
+    problems: list[str] | None = None,
+    invalid: set[str] | None = None,
+    changed: bool = False,
+    status: int = 200,
+) -> Response:
+    """The change-password page (again, with the ``problems`` that refused it and the fields they name)."""
+    context = {
+        "title": "Change your password",
+        "user": user,
+        "min_length": MIN_PASSWORD_LENGTH,
+        "problems": problems or [],
+        "invalid": invalid or set(),
+        "changed": changed,
+    }
+    return render(request, "password.html", context, status=status)
+
+
+@router.get(PASSWORD_PAGE)
+def password_page(request: Request, changed: int = 0) -> Response:
+    with transaction(request, readonly=True) as db:
+        return _password_form(request, require_user(request, db), changed=bool(changed))
+
+
+@router.post(PASSWORD_PAGE)
+def change_password(
+    request: Request,
+    current_password: str = Form(""),
+    password: str = Form(""),
+    password2: str = Form(""),
+) -> Response:
+    """A signed-in user's new password, for the current one: the first password's rules
+    (``password_problem``), wrong current passwords counted by the sign-in throttle, and every other session
+    of theirs ended, this one kept (with a fresh token)."""
+    from backstride.store import User
+
+    with transaction(request, readonly=True) as db:
+        user = require_user(request, db)
+        user_id, email, old_hash = user.id, user.email, user.password_hash
+    throttle = get_state(request).throttle
+    address = client_address(request)
+    wait_s = throttle.retry_after(email, address)
+    if wait_s is not None:
+        refused = _password_form(request, user, problems=[_wait_message(wait_s)], status=429)
+        return _throttled(refused, wait_s)
+    problems: list[str] = []
+    invalid: set[str] = set()
+    # checked outside any transaction: argon2 is slow on purpose
+    if not verify_password(current_password, old_hash):
+        throttle.failed(email, address)
+        problems.append("Current password: that is not your password. Please type it again.")
+        invalid.add("current_password")
+    problem = password_problem(password, email)
+    if problem is None and password != password2:
+        problem = "The two new passwords are not the same. Please type them again."
+    if problem is not None:
+        problems.append(f"New password: {problem}")
+        invalid.update({"password", "password2"})
+    if problems:
+        return _password_form(request, user, problems=problems, invalid=invalid, status=422)
+    new_hash = hash_password(password)
+    with transaction(request) as db:
+        person = db.get(User, user_id)
+        if person is None or person.password_hash != old_hash:
+            # changed meanwhile (from another of their sessions): the one typed here is no longer current
+            return _password_form(
+                request,
+                user,
+                problems=[
+                    "Current password: your password was just changed elsewhere. Please sign in again."
+                ],
+                invalid={"current_password"},
+                status=409,
+            )
+        person.password_hash = new_hash
+    throttle.succeeded(email, address)
+    end_other_sessions(request, user_id)
+    return RedirectResponse(f"{PASSWORD_PAGE}?changed=1", status_code=303)

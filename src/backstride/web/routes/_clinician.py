@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from backstride._errors import InputError
 from backstride.web._context import (
+    RowId,
     check_csrf,
     emergency_number,
     get_state,
@@ -138,7 +139,7 @@ def _patient_page_again(
 @router.post("/patients/{patient_id}/plan")
 def adjust_plan(
     request: Request,
-    patient_id: int,
+    patient_id: RowId,
     reason: str = Form(""),
     walks_per_day: str = Form(""),
     minutes_per_walk: str = Form(""),
@@ -181,7 +182,7 @@ def adjust_plan(
 @router.post("/patients/{patient_id}/sessions")
 def add_session(
     request: Request,
-    patient_id: int,
+    patient_id: RowId,
     date: str = Form(""),
     technique: str = Form(""),
     region: str = Form(""),
@@ -262,7 +263,7 @@ def add_session(
 
 
 @router.post("/patients/{patient_id}/notes")
-def add_note(request: Request, patient_id: int, text: str = Form(...)) -> Response:
+def add_note(request: Request, patient_id: RowId, text: str = Form(...)) -> Response:
     from backstride import store
 
     with transaction(request) as db:
@@ -273,7 +274,7 @@ def add_note(request: Request, patient_id: int, text: str = Form(...)) -> Respon
 
 # --------------------------------------------------------------------------- the patient's details, put right
 @router.post("/patients/{patient_id}/profile")
-async def edit_profile(request: Request, patient_id: int) -> Response:
+async def edit_profile(request: Request, patient_id: RowId) -> Response:
     """A clinician puts the patient's age, sex, height or sensor height right (checked as when the patient was
     added; every problem is named on the page, the entries kept, nothing changed). Stored analyses keep the
     figures they were made with; the page then offers to analyse those made with another height again."""
@@ -298,7 +299,7 @@ def _save_profile(request: Request, patient_id: int, form: DetailsForm) -> Respo
 
 
 @router.post("/patients/{patient_id}/recordings/{recording_id}/analyse-again")
-def analyse_again(request: Request, patient_id: int, recording_id: int) -> Response:
+def analyse_again(request: Request, patient_id: RowId, recording_id: RowId) -> Response:
     """Analyse a stored recording again with the patient's current height and sensor height, in the
     background (the upload's job page follows it). The earlier analysis is kept; the new one is shown."""
     from backstride import store
@@ -337,7 +338,7 @@ def analyse_again(request: Request, patient_id: int, recording_id: int) -> Respo
 # ------------------------------------------------------------------------------------- entered in error
 @router.post("/patients/{patient_id}/questionnaires/responses/{response_id}/entered-in-error")
 def questionnaire_entered_in_error(
-    request: Request, patient_id: int, response_id: int, reason: str = Form("")
+    request: Request, patient_id: RowId, response_id: RowId, reason: str = Form("")
 ) -> Response:
     """A clinician marks a questionnaire response as entered in error (kept, never counted again)."""
     from backstride import store
@@ -353,7 +354,7 @@ def questionnaire_entered_in_error(
 
 @router.post("/patients/{patient_id}/recordings/{recording_id}/entered-in-error")
 def recording_entered_in_error(
-    request: Request, patient_id: int, recording_id: int, reason: str = Form("")
+    request: Request, patient_id: RowId, recording_id: RowId, reason: str = Form("")
 ) -> Response:
     """A clinician marks a recording as entered in error (another patient's file, a sensor worn wrongly):
     kept with its analysis, left out of trends, plans and reports."""

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from backstride._errors import InputError
 from backstride.web._context import (
+    RowId,
     check_csrf,
     emergency_number,
     require_patient_access,
@@ -24,7 +25,7 @@ router = APIRouter(dependencies=[Depends(check_csrf)])
 
 # ------------------------------------------------------------------------------------------ today / overview
 @router.get("/patients/{patient_id}")
-def patient_home(request: Request, patient_id: int) -> Response:
+def patient_home(request: Request, patient_id: RowId) -> Response:
     from backstride.web import _views
 
     today = dt.date.today()
@@ -119,7 +120,7 @@ def _defaults_from_profile(patient: Any) -> dict[str, str]:
 
 
 @router.get("/patients/{patient_id}/checkin")
-def checkin_page(request: Request, patient_id: int) -> Response:
+def checkin_page(request: Request, patient_id: RowId) -> Response:
     with transaction(request, readonly=True) as db:
         user, patient = patient_access(request, db, patient_id)
         return render(
@@ -138,7 +139,7 @@ def checkin_page(request: Request, patient_id: int) -> Response:
 
 
 @router.post("/patients/{patient_id}/checkin")
-async def checkin(request: Request, patient_id: int) -> Response:
+async def checkin(request: Request, patient_id: RowId) -> Response:
     form = await request.form()
     answers, typed, problems = _answers_from_form(form)
     from starlette.concurrency import run_in_threadpool
@@ -190,7 +191,7 @@ def _save_checkin(
 
 
 @router.get("/patients/{patient_id}/checkin/result")
-def checkin_result(request: Request, patient_id: int) -> Response:
+def checkin_result(request: Request, patient_id: RowId) -> Response:
     from backstride import store
 
     with transaction(request, readonly=True) as db:
@@ -213,7 +214,7 @@ def checkin_result(request: Request, patient_id: int) -> Response:
 
 # ------------------------------------------------------------------------------------------------- plan
 @router.get("/patients/{patient_id}/plan")
-def plan_page(request: Request, patient_id: int) -> Response:
+def plan_page(request: Request, patient_id: RowId) -> Response:
     from backstride import store
     from backstride.clinic import EXERCISES
     from backstride.web import _plans, _views
@@ -313,7 +314,7 @@ def _log_context(
 
 
 @router.get("/patients/{patient_id}/log")
-def log_page(request: Request, patient_id: int, saved: int = 0) -> Response:
+def log_page(request: Request, patient_id: RowId, saved: int = 0) -> Response:
     today = dt.date.today()
     refresh_plan(request, patient_id, today)
     with transaction(request, readonly=True) as db:
@@ -328,7 +329,7 @@ def log_page(request: Request, patient_id: int, saved: int = 0) -> Response:
 
 
 @router.post("/patients/{patient_id}/log")
-async def log_submit(request: Request, patient_id: int) -> Response:
+async def log_submit(request: Request, patient_id: RowId) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     from backstride.clinic import EXERCISES, QUESTIONS
@@ -390,7 +391,7 @@ def _save_log(request: Request, patient_id: int, form: Any) -> Response:
 
 # ------------------------------------------------------------------------------------------------ progress
 @router.get("/patients/{patient_id}/progress")
-def progress_page(request: Request, patient_id: int) -> Response:
+def progress_page(request: Request, patient_id: RowId) -> Response:
     from backstride.web import _views
 
     today = dt.date.today()
@@ -425,7 +426,7 @@ def _file_name(name: str, now: dt.datetime, suffix: str) -> str:
 
 
 @router.get("/patients/{patient_id}/fhir.json")
-def fhir_export(request: Request, patient_id: int) -> Response:
+def fhir_export(request: Request, patient_id: RowId) -> Response:
     """The patient's record as a FHIR R4 bundle to download: for their clinicians, and for the patient
     (their own data, to take to another clinic or doctor) once no emergency is waiting to be acted on."""
     from backstride import fhir, report
@@ -444,7 +445,7 @@ def fhir_export(request: Request, patient_id: int) -> Response:
 
 
 @router.get("/patients/{patient_id}/summary.html")
-def course_summary(request: Request, patient_id: int, view: bool = False) -> Response:
+def course_summary(request: Request, patient_id: RowId, view: bool = False) -> Response:
     """The progress summary of the whole course for the patient's doctor (one self-contained HTML file), for
     the same people as the FHIR download: downloaded, or opened in the browser with ``?view=1``."""
     from backstride import report

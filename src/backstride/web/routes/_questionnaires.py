@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from backstride._errors import InputError
-from backstride.web._context import check_csrf, get_state, transaction
+from backstride.web._context import RowId, check_csrf, get_state, transaction
 from backstride.web._flow import patient_access
 from backstride.web._render import render
 
@@ -95,7 +95,7 @@ def answers_from_form(instrument: Any, form: Any) -> dict[str, Any]:
 
 
 @router.get("/patients/{patient_id}/questionnaires")
-def questionnaires_page(request: Request, patient_id: int) -> Response:
+def questionnaires_page(request: Request, patient_id: RowId) -> Response:
     from backstride import store
     from backstride.clinic import INSTRUMENTS
 
@@ -111,7 +111,7 @@ def questionnaires_page(request: Request, patient_id: int) -> Response:
 
 
 @router.get("/patients/{patient_id}/questionnaires/{instrument_id}")
-def questionnaire_form(request: Request, patient_id: int, instrument_id: str) -> Response:
+def questionnaire_form(request: Request, patient_id: RowId, instrument_id: str) -> Response:
     instrument = _instrument(instrument_id)
     with transaction(request, readonly=True) as db:
         user, patient = patient_access(request, db, patient_id)
@@ -142,7 +142,7 @@ def _form(
 
 
 @router.post("/patients/{patient_id}/questionnaires/{instrument_id}")
-async def questionnaire_submit(request: Request, patient_id: int, instrument_id: str) -> Response:
+async def questionnaire_submit(request: Request, patient_id: RowId, instrument_id: str) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     instrument = _instrument(instrument_id)

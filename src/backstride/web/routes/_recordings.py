@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 from backstride import io
 from backstride._errors import ActivityFileError, InputError, OptionNeeded, UnsupportedFormatError
 from backstride.web._context import (
+    RowId,
     check_csrf,
     get_state,
     require_patient_access,
@@ -76,7 +77,7 @@ def _limit_text(request: Request) -> str:
 
 
 @router.get("/patients/{patient_id}/recordings/new")
-def upload_page(request: Request, patient_id: int) -> Response:
+def upload_page(request: Request, patient_id: RowId) -> Response:
     from backstride.web._flow import patient_access
 
     with transaction(request, readonly=True) as db:
@@ -97,7 +98,7 @@ def upload_page(request: Request, patient_id: int) -> Response:
 
 
 @router.get("/patients/{patient_id}/recordings")
-def recordings_page(request: Request, patient_id: int) -> Response:
+def recordings_page(request: Request, patient_id: RowId) -> Response:
     from backstride import store
 
     with transaction(request, readonly=True) as db:
@@ -111,7 +112,7 @@ def recordings_page(request: Request, patient_id: int) -> Response:
 
 
 @router.post("/patients/{patient_id}/recordings")
-async def upload(request: Request, patient_id: int) -> Response:
+async def upload(request: Request, patient_id: RowId) -> Response:
     """Check the file now (type, size, readable); analyse and store it in the background."""
     missing = "No file was chosen. Choose the recording (a ZIP or CSV file) and try again."
     response: Response = await with_uploaded_file(
@@ -202,7 +203,7 @@ def _job_for(request: Request, patient_id: int, job_id: str) -> Any:
 
 
 @router.get("/patients/{patient_id}/recordings/jobs/{job_id}")
-def job_page(request: Request, patient_id: int, job_id: str) -> Response:
+def job_page(request: Request, patient_id: RowId, job_id: str) -> Response:
     with transaction(request, readonly=True) as db:
         user, patient = require_patient_access(request, db, patient_id)
     job = _job_for(request, patient_id, job_id)
@@ -226,7 +227,7 @@ def job_page(request: Request, patient_id: int, job_id: str) -> Response:
 
 
 @router.get("/patients/{patient_id}/recordings/jobs/{job_id}/status")
-def job_status(request: Request, patient_id: int, job_id: str) -> Response:
+def job_status(request: Request, patient_id: RowId, job_id: str) -> Response:
     with transaction(request, readonly=True) as db:
         require_patient_access(request, db, patient_id)
     job = _job_for(request, patient_id, job_id)
@@ -239,7 +240,7 @@ def job_status(request: Request, patient_id: int, job_id: str) -> Response:
 
 
 @router.get("/patients/{patient_id}/recordings/{recording_id}")
-def result_page(request: Request, patient_id: int, recording_id: int) -> Response:
+def result_page(request: Request, patient_id: RowId, recording_id: RowId) -> Response:
     from backstride import report
     from backstride.web import _analysis
 
@@ -268,7 +269,7 @@ def result_page(request: Request, patient_id: int, recording_id: int) -> Respons
 
 
 @router.get("/patients/{patient_id}/recordings/{recording_id}/report.html")
-def report_download(request: Request, patient_id: int, recording_id: int, view: bool = False) -> Response:
+def report_download(request: Request, patient_id: RowId, recording_id: RowId, view: bool = False) -> Response:
     """The result as one self-contained HTML page to keep or send (what ``analyze --html`` writes), or to
     open in the browser with ``?view=1``."""
     from backstride import store
