@@ -7,6 +7,7 @@ import warnings
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from tests.web.conftest import PASSWORD, Clinic, csrf_of, post, sign_in
 
 from backstride.web._context import SESSION_COOKIE
@@ -106,6 +107,40 @@ def _new_patient(client: Any, access: str, email: str) -> Any:
             "access": access,
         },
     )
+
+
+@pytest.mark.parametrize("public", ["https://clinic.example.org", "https://example.org/backstride/"])
+def test_first_login_link_is_on_the_public_address_when_one_is_set(
+    app_factory: Any, public: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Behind a reverse proxy the clinician's request can come to http://127.0.0.1:8000: a link made from it
+    would not reach the patient. With the public address set (argument or environment) the link is on it."""
+    monkeypatch.setenv("BACKSTRIDE_PUBLIC_URL", "https://not-this.example.org")
+    clinician = app_factory(public_url=public)
+    sign_in(clinician, "anna@clinic.test")
+    created = _new_patient(clinician, "link", "nora@home.test")
+    assert created.status_code == 201, created.text
+    link = re.search(r'id="first-login-link" href="([^"]+)"', created.text)
+    assert link
+    found = re.fullmatch(re.escape(public.rstrip("/")) + r"/welcome\?token=([A-Za-z0-9_-]+)", link.group(1))
+    assert found, link.group(1)
+    page = app_factory().get("/welcome", params={"token": found.group(1)})
+    assert page.status_code == 200 and "Welcome, Nora New" in page.text
+    monkeypatch.setenv("BACKSTRIDE_PUBLIC_URL", "https://from-the-environment.example.org/")
+    from_env = app_factory()
+    sign_in(from_env, "anna@clinic.test")
+    other = _new_patient(from_env, "link", "olga@home.test")
+    assert 'href="https://from-the-environment.example.org/welcome?token=' in other.text
+
+
+@pytest.mark.parametrize(
+    "bad", ["clinic.example.org", "ftp://clinic.example.org", "https://", "https://x.org/?a=1"]
+)
+def test_a_public_address_that_is_no_web_address_is_refused_at_start(app_factory: Any, bad: str) -> None:
+    from backstride import InputError
+
+    with pytest.raises(InputError, match="the public address must be an http or https address"):
+        app_factory(public_url=bad)
 
 
 def test_first_login_link_works_once(app_factory: Any) -> None:

@@ -107,3 +107,84 @@ def test_the_demo_stores_no_time_in_the_future_and_its_plan_versions_in_order(tm
                 assert len(pains) > 50 and all(float(v).is_integer() for v in pains)
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("env", "words"),
+    [
+        (
+            {"BACKSTRIDE_MAX_UPLOAD_MB": "two hundred"},
+            "BACKSTRIDE_MAX_UPLOAD_MB must be a positive number of megabytes, got 'two hundred'",
+        ),
+        (
+            {"BACKSTRIDE_MAX_UPLOAD_MB": "-5"},
+            "BACKSTRIDE_MAX_UPLOAD_MB must be a positive number of megabytes, got '-5'",
+        ),
+        (
+            {"BACKSTRIDE_PUBLIC_URL": "clinic.example.org"},
+            "the public address must be an http or https address",
+        ),
+    ],
+)
+def test_serve_refuses_a_setting_it_cannot_use_in_one_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+    words: str,
+) -> None:
+    """A clinic's setting that is no number or no address was once replaced by the default without a word
+    (the upload limit); now the server does not start, and says which setting and why."""
+    import uvicorn
+
+    from backstride.cli import main
+
+    def started(*args: object, **kwargs: object) -> None:
+        pytest.fail("the server started")
+
+    monkeypatch.setattr(uvicorn, "run", started)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code = main(
+        [
+            "serve",
+            "--database-url",
+            f"sqlite:///{tmp_path / 'clinic.db'}",
+            "--blob-dir",
+            str(tmp_path / "blobs"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("backstride: error: ") and words in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "blobs").exists()
+
+
+def test_serve_hands_its_proxy_settings_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import uvicorn
+
+    ran: dict[str, object] = {}
+
+    def run(app: object, **kwargs: object) -> None:
+        ran.update(kwargs, settings=app.state.backstride.settings)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    monkeypatch.delenv("BACKSTRIDE_PUBLIC_URL", raising=False)
+    args = [
+        "serve",
+        "--database-url",
+        f"sqlite:///{tmp_path / 'clinic.db'}",
+        "--blob-dir",
+        str(tmp_path / "b"),
+    ]
+    assert (
+        main([*args, "--public-url", "https://clinic.example.org/", "--forwarded-allow-ips", "10.0.0.2"]) == 0
+    )
+    assert ran["forwarded_allow_ips"] == "10.0.0.2"
+    assert ran["settings"].public_url == "https://clinic.example.org"  # type: ignore[attr-defined]
+    assert main(args) == 0
+    assert ran["forwarded_allow_ips"] == "127.0.0.1"  # uvicorn's own default, said
+    assert ran["settings"].public_url is None  # type: ignore[attr-defined]
+    assert "backstride is running at http://127.0.0.1:8000/" in capsys.readouterr().out

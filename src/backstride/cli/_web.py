@@ -23,15 +23,29 @@ def register(app: typer.Typer) -> None:
         cookie_secure: bool = typer.Option(
             False, "--cookie-secure", help="Send the session cookie over HTTPS only (behind a TLS proxy)."
         ),
+        public_url: str | None = typer.Option(
+            None,
+            "--public-url",
+            help="The address patients reach the app at, e.g. https://clinic.example.org, for the first-login "
+            "links clinicians hand on (default: $BACKSTRIDE_PUBLIC_URL, else the address a request came to).",
+        ),
+        forwarded_allow_ips: str = typer.Option(
+            "127.0.0.1",
+            "--forwarded-allow-ips",
+            help="Addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed "
+            "(comma-separated), so that sign-in limits count each client's own address.",
+        ),
     ) -> None:
         """Start the clinic web app."""
         import uvicorn
 
         from backstride.web import create_app
 
-        web_app = create_app(database_url, blob_dir, cookie_secure=cookie_secure)
+        web_app = create_app(database_url, blob_dir, cookie_secure=cookie_secure, public_url=public_url)
         typer.echo(f"backstride is running at http://{host}:{port}/  (Ctrl+C stops it)")
-        uvicorn.run(web_app, host=host, port=port, log_level="warning")
+        uvicorn.run(
+            web_app, host=host, port=port, log_level="warning", forwarded_allow_ips=forwarded_allow_ips
+        )
 
     @app.command()
     def demo(

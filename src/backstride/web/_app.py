@@ -27,6 +27,7 @@ from backstride.web._settings import (
     ENV_SECRET_KEY,
     WebSettings,
     max_upload_from_env,
+    public_url_of,
 )
 from backstride.web._spool import UploadSpool
 from backstride.web._uploads import resume_uploads
@@ -87,6 +88,7 @@ def create_app(
     questionnaire_dir: str | Path | None = None,
     upgrade_database: bool = True,
     stream_from_bytes: int | None = None,
+    public_url: str | None = None,
 ) -> FastAPI:
     """The clinic web app.
 
@@ -112,6 +114,9 @@ def create_app(
         Bring the database schema up to date (Alembic) at start-up.
     stream_from_bytes:
         Uploads at least this large are analysed as a stream (see :class:`~backstride.web.WebSettings`).
+    public_url:
+        The address patients reach the app at, for first-login links (default ``$BACKSTRIDE_PUBLIC_URL``; see
+        :class:`~backstride.web.WebSettings`).
     """
     from backstride import store
 
@@ -126,6 +131,7 @@ def create_app(
         emergency_number=emergency_number or os.environ.get(ENV_EMERGENCY_NUMBER, "").strip() or "911",
         cookie_secure=cookie_secure,
         questionnaire_dir=Path(questionnaire_dir) if questionnaire_dir is not None else None,
+        public_url=public_url_of(public_url),
         **({"stream_from_bytes": stream_from_bytes} if stream_from_bytes is not None else {}),
     )
     if upgrade_database:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from backstride._errors import InputError
 
 ENV_SECRET_KEY = "BACKSTRIDE_SECRET_KEY"
 ENV_MAX_UPLOAD_MB = "BACKSTRIDE_MAX_UPLOAD_MB"
 ENV_EMERGENCY_NUMBER = "BACKSTRIDE_EMERGENCY_NUMBER"
+ENV_PUBLIC_URL = "BACKSTRIDE_PUBLIC_URL"
 
 DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 DEFAULT_STREAM_FROM_BYTES = 16 * 1024 * 1024
@@ -65,6 +70,11 @@ class WebSettings:
     questionnaire_dir:
         Folder of a clinic's licensed questionnaire wording (``odi.json``, ``rmdq.toml``, ...); without it
         the licensed questionnaires show section names only.
+    public_url:
+        The address patients reach the app at (``$BACKSTRIDE_PUBLIC_URL``, e.g. ``https://clinic.example.org``
+        or ``https://example.org/backstride``), for the first-login links a clinician hands on. Without it a
+        link is made from the address the clinician's own request came to, which behind a reverse proxy can
+        be the proxy's view of the app (``http://127.0.0.1:8000``) rather than the patient's.
     """
 
     database_url: str
@@ -82,13 +92,33 @@ class WebSettings:
     analysis_workers: int = 2
     stream_from_bytes: int = DEFAULT_STREAM_FROM_BYTES
     questionnaire_dir: Path | None = None
+    public_url: str | None = None
 
 
 def max_upload_from_env() -> int:
+    """``$BACKSTRIDE_MAX_UPLOAD_MB`` in bytes (default 200 MB); a value that is no positive number is refused,
+    not replaced by the default: a clinic that set it meant it."""
     raw = os.environ.get(ENV_MAX_UPLOAD_MB, "").strip()
     if not raw:
         return DEFAULT_MAX_UPLOAD_BYTES
     try:
-        return int(float(raw) * 1024 * 1024)
+        megabytes = float(raw)
     except ValueError:
-        return DEFAULT_MAX_UPLOAD_BYTES
+        megabytes = math.nan
+    if not (math.isfinite(megabytes) and megabytes > 0):
+        raise InputError(f"{ENV_MAX_UPLOAD_MB} must be a positive number of megabytes, got {raw!r}")
+    return int(megabytes * 1024 * 1024)
+
+
+def public_url_of(given: str | None) -> str | None:
+    """The app's public address (``given``, else ``$BACKSTRIDE_PUBLIC_URL``, else None), checked and without a
+    trailing slash: an ``http`` or ``https`` address of a host, with a path at most (no query or fragment)."""
+    raw = (given if given is not None else os.environ.get(ENV_PUBLIC_URL, "")).strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise InputError(
+            f"the public address must be an http or https address such as https://clinic.example.org, got {raw!r}"
+        )
+    return raw.rstrip("/")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -34,6 +35,15 @@ router = APIRouter(dependencies=[Depends(check_csrf)])
 def token_digest(token: str) -> str:
     """How a first-login token is kept in the database: its SHA-256, never the token itself."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def welcome_link(request: Request, token: str) -> str:
+    """The first-login link a clinician hands on for ``token``: on the app's public address when one is set
+    (:attr:`~backstride.web.WebSettings.public_url`), else on the address the clinician's request came to."""
+    public = get_state(request).settings.public_url
+    if public is None:
+        return str(request.url_for("welcome_page").include_query_params(token=token))
+    return f"{public}{request.app.url_path_for('welcome_page')}?{urlencode({'token': token})}"
 
 
 def _valid_link_holder(request: Request, db: Session, token: str) -> User | None:

@@ -22,7 +22,7 @@ from backstride.web._details_form import DetailsForm, account_taken, read_detail
 from backstride.web._jobs import Job
 from backstride.web._render import render
 from backstride.web._security import hash_password, random_password
-from backstride.web.routes._auth import token_digest
+from backstride.web.routes._auth import token_digest, welcome_link
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
 
@@ -75,9 +75,7 @@ def _add_patient(request: Request, form: DetailsForm) -> Response:
                     password_hash=hash_password(password) if password else None,
                     first_login_token_hash=token_digest(token) if token else None,
                 )
-                link = (
-                    str(request.url_for("welcome_page").include_query_params(token=token)) if token else None
-                )
+                link = welcome_link(request, token) if token else None
                 created = {"patient": patient, "password": password, "link": link}
                 return render(
                     request,
