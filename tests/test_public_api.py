@@ -276,3 +276,34 @@ def test_time_that_does_not_increase_is_refused_naming_where(sample: object) -> 
     # one sample, or none, has no steps to judge
     assert Recording(100.0, t[:1], acc[:1]).n_samples == 1
     assert Recording(100.0, t[:0], acc[:0]).n_samples == 0
+
+
+def test_angular_rate_in_rad_s_is_refused_as_acceleration_in_g_is(sample: object) -> None:
+    """The sample's gyroscope in rad/s was analysed as deg/s: pelvis ranges 57 times too small, and the walking
+    frame's turn taken from it (failed before: no error). A CSV file's reader converts such a column, as its
+    unit is not said; arrays say theirs by the field's name, ``gyr_dps``, as acceleration in g is refused."""
+    from backstride import InputError, Recording
+    from backstride.gait import analyze
+
+    t, acc, gyr = _arrays(sample)
+    with pytest.raises(
+        InputError,
+        match=r"^the angular rate's 99th percentile of \|ω\| is 2\.26 while the acceleration shows the wearer "
+        r"moving, who turns at tens of degrees per second; angular rate must be in deg/s \(it looks like "
+        r"rad/s: multiply by 57\.2958\)$",
+    ):
+        analyze(Recording(100.0, t, acc, gyr / 57.2958))
+    assert analyze(Recording(100.0, t, acc, gyr), height_m=1.59).summary.median_pelvis_rotation_deg == 13.2
+
+
+def test_a_still_sensor_with_a_quiet_gyroscope_is_not_taken_for_rad_s() -> None:
+    """Lying still, a gyroscope in deg/s reads about 0 as one in rad/s would: nothing tells the units apart
+    (the acceleration shows no movement), so nothing is refused."""
+    from backstride import Recording
+    from backstride.gait import analyze
+
+    rng = np.random.default_rng(1)
+    t = np.arange(6000) / 100.0
+    acc = np.array([0.0, 0.0, 9.81]) + rng.normal(0.0, 0.05, (6000, 3))
+    gyr = rng.normal(0.0, 0.3, (6000, 3))  # deg/s: a MEMS gyroscope's noise
+    assert analyze(Recording(100.0, t, acc, gyr)).summary.n_steps == 0
