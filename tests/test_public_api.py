@@ -222,3 +222,88 @@ def test_block_parameters_that_cannot_work_are_refused(sample: object) -> None:
     with pytest.raises(InputError, match=r"^GaitPipeline: margin_s must be 0 s or more, got -5$"):
         GaitPipeline(margin_s=-5).run_stream([sample])  # type: ignore[list-item]
     assert GaitPipeline(block_s=60, margin_s=0, threads=1).run(sample).result_.summary.n_bouts >= 1  # type: ignore[arg-type]
+
+
+def test_time_in_milliseconds_or_a_wrong_rate_is_refused_naming_both(sample: object) -> None:
+    """Time in ms (or the wrong rate) was taken without a word: the engine works on the rate, and the
+    times only placed the chunks (failed before: no error)."""
+    from backstride import InputError, Recording
+
+    t, acc, gyr = _arrays(sample)
+    with pytest.raises(
+        InputError,
+        match=r"^the time stamps are 10 apart \(median step\), where a sampling rate of 100 Hz means 0\.01 s: "
+        r"it looks like milliseconds: divide the time by 1000$",
+    ):
+        Recording(100.0, t * 1000.0, acc, gyr)
+    with pytest.raises(
+        InputError,
+        match=r"^the time stamps are 0\.01 apart \(median step\), where a sampling rate of 50 Hz means 0\.02 s: "
+        r"is the time in seconds, and the rate the recording's own\?$",
+    ):
+        Recording(50.0, t, acc, gyr)
+    # a rate within 10 % of the time steps is the recording's, given as its nominal rate
+    assert Recording(105.0, t, acc, gyr).sampling_rate_hz == 105.0
+    assert Recording(95.0, t, acc, gyr).n_samples == 13759
+    with pytest.raises(InputError, match=r"^the time stamps are 0\.01 apart .* 112 Hz means 0\.00893 s"):
+        Recording(112.0, t, acc, gyr)
+
+
+def test_time_that_does_not_increase_is_refused_naming_where(sample: object) -> None:
+    """A repeated or backward time stamp, or one that is not a number, was taken without a word (failed
+    before: no error)."""
+    from backstride import InputError, Recording
+
+    t, acc, gyr = _arrays(sample)
+    t[500] = t[499]
+    with pytest.raises(
+        InputError,
+        match=r"^time must be strictly increasing: sample 500 is at 4\.99 s, not after sample 499 at 4\.99 s$",
+    ):
+        Recording(100.0, t, acc, gyr)
+    t, acc, gyr = _arrays(sample)
+    t[13000:] -= 200.0  # a clock set back near the end
+    with pytest.raises(
+        InputError, match=r"^time must be strictly increasing: sample 13000 is at -70 s, not "
+    ):
+        Recording(100.0, t, acc, gyr)
+    t, acc, gyr = _arrays(sample)
+    t[3] = np.nan
+    with pytest.raises(
+        InputError, match=r"^time has 1 sample that is not a number or infinite, the first at sample 3; "
+    ):
+        Recording(100.0, t, acc, gyr)
+    # one sample, or none, has no steps to judge
+    assert Recording(100.0, t[:1], acc[:1]).n_samples == 1
+    assert Recording(100.0, t[:0], acc[:0]).n_samples == 0
+
+
+def test_angular_rate_in_rad_s_is_refused_as_acceleration_in_g_is(sample: object) -> None:
+    """The sample's gyroscope in rad/s was analysed as deg/s: pelvis ranges 57 times too small, and the walking
+    frame's turn taken from it (failed before: no error). A CSV file's reader converts such a column, as its
+    unit is not said; arrays say theirs by the field's name, ``gyr_dps``, as acceleration in g is refused."""
+    from backstride import InputError, Recording
+    from backstride.gait import analyze
+
+    t, acc, gyr = _arrays(sample)
+    with pytest.raises(
+        InputError,
+        match=r"^the angular rate's 99th percentile of \|ω\| is 2\.26 while the acceleration shows the wearer "
+        r"moving, who turns at tens of degrees per second; angular rate must be in deg/s \(it looks like "
+        r"rad/s: multiply by 57\.2958\)$",
+    ):
+        analyze(Recording(100.0, t, acc, gyr / 57.2958))
+    assert analyze(Recording(100.0, t, acc, gyr), height_m=1.59).summary.median_pelvis_rotation_deg == 13.2
+
+
+def test_a_still_sensor_with_a_quiet_gyroscope_is_not_taken_for_rad_s() -> None:
+    """Lying still, a gyroscope in deg/s reads about 0 as one in rad/s would: nothing tells the units apart
+    (the acceleration shows no movement), so nothing is refused."""
+    from backstride import Recording
+    from backstride.gait import analyze
+
+    rng = np.random.default_rng(1)
+    t = np.arange(6000) / 100.0
+    acc = np.array([0.0, 0.0, 9.81]) + rng.normal(0.0, 0.05, (6000, 3))
+    gyr = rng.normal(0.0, 0.3, (6000, 3))  # deg/s: a MEMS gyroscope's noise
+    assert analyze(Recording(100.0, t, acc, gyr)).summary.n_steps == 0

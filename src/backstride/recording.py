@@ -14,10 +14,18 @@ import numpy as np
 import numpy.typing as npt
 
 from backstride._errors import InputError
+from backstride._stats import median
 
 FloatArray = npt.NDArray[np.float64]
 
 GRAVITY_MPS2 = 9.80665
+# how far the time steps' median may be from 1 / sampling_rate_hz: a logger's nominal rate is within a few
+# per cent of its clock's; time in ms is 1000 times off, a wrong rate (50 for 100 Hz) twice
+TIME_STEP_TOLERANCE = 0.10
+# consecutive time steps whose median is taken, spread evenly through the recording (a week has 6·10^7)
+_TIME_STEPS_JUDGED = 20_000
+# samples compared at once when checking that time increases (a week's whole comparison would take 60 MB)
+_INCREASING_BLOCK = 1 << 20
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,8 +49,11 @@ class Recording:
         What the reader detected or corrected (units, resampling, gaps), in plain words, for the report.
 
     Arrays from one's own loader may be given as lists (they become float64 arrays). Wrong shapes, a rate
-    that is not a positive number, and NaN or infinite samples raise :class:`~backstride.InputError`;
-    the gait engine also refuses acceleration that is not in m/s² with gravity (in g, or gravity removed).
+    that is not a positive number, NaN or infinite samples, time that does not strictly increase, and time
+    steps that do not fit the rate (time in milliseconds, or the wrong rate; more than
+    ``TIME_STEP_TOLERANCE`` apart) raise :class:`~backstride.InputError`;
+    the gait engine also refuses acceleration that is not in m/s² with gravity (in g, or gravity removed),
+    and angular rate in rad/s while the wearer moves.
     """
 
     sampling_rate_hz: float
@@ -72,6 +83,9 @@ class Recording:
             or not rate > 0
         ):
             raise InputError(f"sampling rate must be a positive number of samples per second, got {rate!r}")
+        _check_finite(self.time_s, "time")
+        _check_increasing(self.time_s)
+        _check_time_step(self.time_s, float(rate))
         _check_finite(self.acc_mps2, "acceleration")
         if self.gyr_dps is not None:
             _check_finite(self.gyr_dps, "angular rate")
@@ -107,6 +121,43 @@ def _floats(value: Any, what: str) -> FloatArray:
         raise InputError(f"{what} must be an array of numbers: {exc}") from None
 
 
+def _check_increasing(time_s: FloatArray) -> None:
+    """Refuse time that repeats or goes back (a clock set back, rows out of order): the engine places chunks
+    and contacts by it. Compared a block at a time, so a week's recording needs no second copy of its time."""
+    for start in range(0, max(time_s.shape[0] - 1, 0), _INCREASING_BLOCK):
+        stop = min(start + _INCREASING_BLOCK, time_s.shape[0] - 1)
+        back = np.flatnonzero(time_s[start + 1 : stop + 1] <= time_s[start:stop])
+        if back.size:
+            at = start + int(back[0]) + 1
+            raise InputError(
+                f"time must be strictly increasing: sample {at} is at {time_s[at]:.6g} s, not after sample "
+                f"{at - 1} at {time_s[at - 1]:.6g} s"
+            )
+
+
+def _check_time_step(time_s: FloatArray, rate: float) -> None:
+    """Refuse time whose steps do not fit the rate: the engine counts by the rate and places by the time, so
+    time in milliseconds (or a rate that is not the recording's) would put every contact and bout at the
+    wrong time without a word. The median of evenly spread steps: gaps and a jittery clock do not move it."""
+    n = time_s.shape[0]
+    if n < 2:
+        return
+    at = np.arange(0, n - 1, max((n - 1) // _TIME_STEPS_JUDGED, 1))  # (np.unique would import numpy.ma)
+    step = median(time_s[at + 1] - time_s[at])
+    period = 1.0 / rate
+    if abs(step - period) <= TIME_STEP_TOLERANCE * period:
+        return
+    hint = (
+        "it looks like milliseconds: divide the time by 1000"
+        if abs(step / 1000.0 - period) <= TIME_STEP_TOLERANCE * period
+        else "is the time in seconds, and the rate the recording's own?"
+    )
+    raise InputError(
+        f"the time stamps are {step:.4g} apart (median step), where a sampling rate of {rate:g} Hz means "
+        f"{period:.3g} s: {hint}"
+    )
+
+
 def _check_finite(values: FloatArray, what: str) -> None:
     """Refuse NaN and infinite values: one would spread through the filters' running sums and silently
     empty the rest of the recording of steps. Readers bridge short gaps themselves (see
@@ -114,7 +165,7 @@ def _check_finite(values: FloatArray, what: str) -> None:
     is (sensor values are far from overflowing it), so the common case costs one pass and no mask."""
     if values.size == 0 or np.isfinite(np.add.reduce(values, axis=None)):
         return
-    bad = np.flatnonzero(~np.isfinite(values).all(axis=1))
+    bad = np.flatnonzero(~np.isfinite(values).reshape(values.shape[0], -1).all(axis=1))
     raise InputError(
         f"{what} has {bad.size} sample{'s' if bad.size > 1 else ''} that {'are' if bad.size > 1 else 'is'} "
         f"not a number or infinite, the first at sample {bad[0]}; fill or cut the gaps before analysing "

@@ -143,6 +143,74 @@ def test_empty_file(tmp_path: Path) -> None:
         read_activity(empty)
 
 
+def _gzipped(source: Path, target: Path, data: bytes | None = None) -> Path:
+    """A gzip-compressed copy of ``source`` (or of ``data``) at ``target``, as Garmin Connect exports one."""
+    import gzip
+
+    target.write_bytes(gzip.compress(source.read_bytes() if data is None else data))
+    return target
+
+
+@pytest.mark.parametrize(
+    "name", ["garmin-fenix-5-walk", "garmin-fenix-5-run", "MonitoringFile", "activity-small-fenix2-run"]
+)
+def test_a_gzipped_fit_file_reads_as_the_plain_one(garmin: Path, tmp_path: Path, name: str) -> None:
+    """Garmin Connect gives .fit.gz files; read_activity said they were neither an Apple Health export nor a
+    .fit file (failed before)."""
+    plain = garmin / f"fitparse_{name}.fit"
+    packed = _gzipped(plain, tmp_path / f"{name}.fit.gz")
+    data, expected = read_activity(packed), read_activity(plain)
+    assert data.source == f"{name}.fit.gz" and data.source_format == "fit"
+    assert data.records == expected.records and len(data.records) > 0
+    assert (data.sessions, data.days, data.notes) == (expected.sessions, expected.days, expected.notes)
+    assert read_activity(packed, keep_records=False).days == expected.days
+    assert list(tmp_path.iterdir()) == [packed]  # nothing left behind
+
+
+def test_a_gzipped_walk_has_the_watch_s_figures(garmin: Path, tmp_path: Path) -> None:
+    packed = _gzipped(garmin / "fitparse_garmin-fenix-5-walk.fit", tmp_path / "walk.fit.gz")
+    (day,) = read_activity(packed).days
+    assert (day.date, day.steps, day.walks) == (date(2017, 6, 11), 82, 1)
+    assert day.walking_speed_mps == pytest.approx(1.495)
+
+
+def test_a_gzip_that_would_unpack_to_too_much_is_refused_before(
+    garmin: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small gzip file can unpack to gigabytes (the FIT reader holds a file whole): counted first, as the
+    upload's check does (io.unpacked_size), and refused without unpacking."""
+    from backstride.activity import _read
+
+    walk = garmin / "fitparse_garmin-fenix-5-walk.fit"
+    packed = _gzipped(walk, tmp_path / "walk.fit.gz")
+    monkeypatch.setattr(_read, "MAX_FIT_BYTES", walk.stat().st_size - 1)
+    with pytest.raises(
+        InputError, match=rf"^walk\.fit\.gz would unpack to more than {walk.stat().st_size - 1} bytes, "
+    ):
+        read_activity(packed)
+    assert _read.MAX_FIT_BYTES < 1 << 30
+    monkeypatch.setattr(_read, "MAX_FIT_BYTES", walk.stat().st_size)
+    assert read_activity(packed).days
+
+
+def test_a_damaged_cut_or_foreign_gzip_is_one_readable_error(garmin: Path, tmp_path: Path) -> None:
+    from backstride import UnsupportedFormatError
+
+    walk = garmin / "fitparse_garmin-fenix-5-walk.fit"
+    packed = _gzipped(walk, tmp_path / "walk.fit.gz").read_bytes()
+    cut = tmp_path / "cut.fit.gz"
+    cut.write_bytes(packed[: len(packed) // 2])
+    with pytest.raises(InputError, match=r"^cut\.fit\.gz is cut short: its header announces \d+ bytes"):
+        read_activity(cut)
+    damaged = tmp_path / "damaged.fit.gz"
+    damaged.write_bytes(packed[:-8] + bytes(8))  # a wrong checksum and length at the end
+    with pytest.raises(InputError, match=r"^damaged\.fit\.gz is a damaged gzip file"):
+        read_activity(damaged)
+    text = _gzipped(walk, tmp_path / "notes.txt.gz", b"no FIT here, just text\n" * 10)
+    with pytest.raises(UnsupportedFormatError, match=r"^notes\.txt\.gz is a gzip file but not of a Garmin "):
+        read_activity(text)
+
+
 # --- small files built here, from the protocol document ------------------------------------------------
 
 _NIBBLE_CRC = (

@@ -8,8 +8,8 @@ import math
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 
+from backstride import InputError
 from backstride.gait import GaitResult, GaitSummary, InitialContact, RecordingInfo, Subject, WalkingBout
 
 
@@ -103,19 +103,68 @@ def test_not_finite_numbers_are_written_as_null() -> None:
 
 
 def test_stored_json_is_validated_when_it_comes_back() -> None:
+    """What does not fit is one readable InputError naming where (not pydantic's error and its traceback)."""
     data = _result().to_dict()
-    with pytest.raises(ValidationError, match="unexpected"):
+    with pytest.raises(InputError, match=r"^not a backstride gait result: made_up: not a field of it$"):
         GaitResult.from_dict({**data, "made_up": 1})
     bad_foot = json.loads(json.dumps(data))
     bad_foot["initial_contacts"][0]["foot"] = "middle"
-    with pytest.raises(ValidationError, match="left"):
+    with pytest.raises(InputError, match=r"initial_contacts\[0\]\.foot: .*'left' or 'right'"):
         GaitResult.from_dict(bad_foot)
     missing = json.loads(json.dumps(data))
     del missing["walking_bouts"][0]["n_steps"]
-    with pytest.raises(ValidationError, match="n_steps"):
+    with pytest.raises(InputError, match=r": walking_bouts\[0\]\.n_steps: missing$"):
         GaitResult.from_dict(missing)
-    with pytest.raises(ValidationError):
+    with pytest.raises(InputError, match=r"summary\.n_bouts: .*integer") as caught:
         GaitResult.from_dict({**data, "summary": {**data["summary"], "n_bouts": "many"}})
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    with pytest.raises(InputError, match=r"^not a backstride recording info: sampling_rate_hz: .*number"):
+        RecordingInfo.from_dict({**data["recording"], "sampling_rate_hz": "fast"})
+
+
+def test_a_real_result_reads_back_from_its_json_text() -> None:
+    from backstride import io
+    from backstride.gait import analyze
+
+    result = analyze(io.read(io.sample_path()), height_m=1.59)
+    assert result.summary.n_bouts == 7 and len(result.initial_contacts) > 80  # a real result, fully filled
+    back = GaitResult.from_json(result.to_json())
+    assert back == result
+    assert back.walking_bouts[0] == result.walking_bouts[0] and back.to_json() == result.to_json()
+    assert GaitResult.from_json(result.to_json().encode()) == result  # bytes, as read from a file
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{ not json", r"^not JSON text \(line 1, column 3: Expecting property name"),
+        ("", r"^not JSON text \(line 1, column 1: Expecting value\)$"),
+        ("[1, 2]", r"^not a backstride gait result: a JSON object is needed, not a list$"),
+        ('"text"', r"^not a backstride gait result: a JSON object is needed, not a str$"),
+        (
+            '{"resourceType": "Patient", "id": "1"}',  # another program's JSON
+            r"^not a backstride gait result: none of its fields \(backstride_version, recording, subject, "
+            r"summary, walking_bouts, initial_contacts\) is there$",
+        ),
+    ],
+    ids=["broken", "empty", "list", "string", "foreign"],
+)
+def test_text_that_is_no_result_is_one_readable_error(text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        GaitResult.from_json(text)
+
+
+def test_a_long_list_of_problems_is_cut_short() -> None:
+    data = _result().to_dict()
+    del data["summary"], data["subject"]
+    data["walking_bouts"][0]["n_steps"] = "many"
+    data["walking_bouts"][0]["cadence_spm"] = "fast"
+    with pytest.raises(InputError) as caught:
+        GaitResult.from_dict(data)
+    assert str(caught.value) == (
+        "not a backstride gait result: subject: missing; summary: missing; walking_bouts[0].n_steps: "
+        "Input should be a valid integer, unable to parse string as an integer; and 1 more problem"
+    )
 
 
 def test_results_are_frozen_values() -> None:

@@ -13,7 +13,7 @@ and counts steps all day. The readers keep only walking figures, convert them to
 summarise them per calendar day in the wearer's own local time:
 
 * :func:`read_activity` detects the format from the content (XML holding ``<HealthData``, a ZIP of it,
-  or a FIT header) and returns :class:`ActivityData`: :class:`ActivityRecord` s, :class:`WalkSession` s,
+  or a FIT header, also in a gzip file: Garmin Connect's ``.fit.gz``) and returns :class:`ActivityData`: :class:`ActivityRecord` s, :class:`WalkSession` s,
   :class:`DaySummary` s and notes on what was skipped or decided.
 * :func:`read_apple_health` and :func:`read_fit` read one format; :func:`decode_fit` gives a FIT file's
   per-second samples and monitoring counts too (:class:`FitFile`).

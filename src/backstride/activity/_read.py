@@ -1,4 +1,5 @@
-"""``read_activity``: tell an Apple Health export from a Garmin .fit file by its content, and read it."""
+"""``read_activity``: tell an Apple Health export from a Garmin .fit file (or a gzipped one, ``.fit.gz``) by its
+content, and read it."""
 
 from __future__ import annotations
 
@@ -12,11 +13,15 @@ from backstride.activity._model import ActivityData
 _FIT_SIGNATURE = slice(8, 12)  # ".FIT" at bytes 8-11 of a FIT file header
 _FOLDER_EXPORTS = ("export.xml", "apple_health_export/export.xml")
 _UTF8_BOM = b"\xef\xbb\xbf"
+_GZIP_MAGIC = b"\x1f\x8b"  # as backstride.io._gzipped.MAGIC (io is imported only for a gzip file)
+#: the most a gzipped .fit file may unpack to: a day-long activity at a record a second is a few MB
+MAX_FIT_BYTES = 64 << 20
 
 
 def read_activity(path: str | Path, *, keep_records: bool = True) -> ActivityData:
     """Read an Apple Health export (``export.xml``, ``export.zip`` or the unzipped folder) or a Garmin
-    ``.fit`` file into records, walk sessions and day summaries.
+    ``.fit`` file (also gzip-compressed, ``.fit.gz``, as Garmin Connect exports it) into records, walk
+    sessions and day summaries.
 
     The format is detected from the content, not the name. Anything else, and any damaged file, ends
     in an :class:`~backstride.InputError` whose message names the file. With ``keep_records=False`` the
@@ -28,6 +33,8 @@ def read_activity(path: str | Path, *, keep_records: bool = True) -> ActivityDat
     head = _head(path)
     if head[_FIT_SIGNATURE] == b".FIT":
         return read_fit(path, keep_records=keep_records)
+    if head.startswith(_GZIP_MAGIC):
+        return _read_gzipped_fit(path, keep_records=keep_records)
     if head.startswith(ZIP_MAGIC) or looks_like_export(head):
         return read_apple_health(path, keep_records=keep_records)
     if head.removeprefix(_UTF8_BOM).lstrip().startswith(b"<"):
@@ -37,6 +44,28 @@ def read_activity(path: str | Path, *, keep_records: bool = True) -> ActivityDat
     raise UnsupportedFormatError(
         f"{path.name} is neither an Apple Health export (export.xml or export.zip) nor a Garmin .fit file"
     )
+
+
+def _read_gzipped_fit(path: Path, *, keep_records: bool) -> ActivityData:
+    """A gzip-compressed FIT file (Garmin Connect exports ``.fit.gz``), unpacked with io's gzip reader. The FIT
+    reader holds a file whole, and a small gzip file can unpack to gigabytes: what it unpacks to is counted
+    first (a step at a time, never held) and refused past :data:`MAX_FIT_BYTES`. A cut-short one is unpacked
+    as far as it goes, and the FIT reader then says it is cut short."""
+    from backstride.io._gzipped import gunzipped, gzipped_head, unpacked_size
+
+    if gzipped_head(path, _FIT_SIGNATURE.stop)[_FIT_SIGNATURE] != b".FIT":
+        raise UnsupportedFormatError(
+            f"{path.name} is a gzip file but not of a Garmin .fit file (an Apple Health export is read as "
+            "export.zip or export.xml)"
+        )
+    size = unpacked_size(path, MAX_FIT_BYTES)
+    if size is not None and size > MAX_FIT_BYTES:
+        raise InputError(
+            f"{path.name} would unpack to more than {MAX_FIT_BYTES} bytes, far more than a watch's .fit file; "
+            "it was not read"
+        )
+    with gunzipped(path) as (unpacked, _cut_short):
+        return read_fit(unpacked, keep_records=keep_records)
 
 
 def _head(path: Path) -> bytes:

@@ -25,7 +25,7 @@ def activity(
     file: Annotated[
         Path,
         typer.Argument(
-            help="Apple Health export (export.zip, export.xml or its folder) or a Garmin .fit file"
+            help="Apple Health export (export.zip, export.xml or its folder) or a Garmin .fit file (or .fit.gz)"
         ),
     ],
     json_out: Annotated[bool, typer.Option("--json", help="Print the days, walks and notes as JSON")] = False,

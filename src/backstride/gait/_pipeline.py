@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backstride._errors import InputError
-from backstride._stats import median
+from backstride._stats import median, percentile
 from backstride.gait._base import Stage
 from backstride.gait._bouts import BoutAssembler
 from backstride.gait._contacts import ContactDetector
@@ -56,6 +56,11 @@ ANALYSIS_RATE_HZ = 25.0
 TILT_WARNING_DEG = 30.0
 # below this median magnitude the acceleration is not m/s² with gravity (in g: about 1; gravity removed: ~0.3)
 MIN_GRAVITY_MPS2 = 4.0
+# the angular rate's 99th percentile of |ω| at or below which it is rad/s, not deg/s (io's readers' rule, for a
+# column whose unit is not said): a moving trunk turns at tens of deg/s, which is a few rad/s
+GYR_RAD_MAX_P99 = 10.0
+# the 99th percentile of |a| off its median beyond which the wearer moved (walking: 3-9 m/s²; still: ~0.1)
+MOVING_MPS2 = 1.5
 # what the analysis says when it has neither height; each front end adds how to give one (a flag, a profile)
 HEIGHT_NEEDED = "step length, stride length and walking speed need the body height or the sensor's height above the ground"
 # what readers say of a file: a damaged week-long logger file can say something of many of its chunks
@@ -297,6 +302,7 @@ class GaitPipeline(Stage):
         fs = float(first.sampling_rate_hz)
         _check_rate(fs)
         _check_gravity(first)
+        _check_angular_rate(first)
         meta = dict(first.metadata)
         notes = list(first.notes)
         state = {"n": 0, "gyr": first.gyr_dps is not None}
@@ -533,6 +539,31 @@ def _check_gravity(chunk: Recording) -> None:
         raise InputError(
             f"the acceleration's typical magnitude is {magnitude:.3g}, where a worn sensor feels gravity's "
             f"9.81 m/s²; acceleration must be in m/s² with gravity included ({hint})"
+        )
+
+
+def _check_angular_rate(chunk: Recording) -> None:
+    """Refuse angular rate in rad/s given as ``gyr_dps``: it was analysed as deg/s without a word (pelvis
+    ranges 57 times too small, the walking frame's turns missed). The evidence is io's readers' (a 99th
+    percentile of |ω| of at most 10, see :mod:`backstride.io._units`), which they act on by converting a
+    column whose unit is not said; arrays say theirs by the field's name, so, as acceleration in g is
+    (:func:`_check_gravity`), this is refused with what to do. Only while the acceleration shows the wearer
+    moving: a sensor lying still reads about 0 in either unit."""
+    gyr = chunk.gyr_dps
+    if gyr is None:
+        return
+    every = max(chunk.n_samples // 20_000, 1)
+    acc, gyr = chunk.acc_mps2[::every], gyr[::every]
+    if acc.shape[0] < 2:
+        return
+    magnitude = np.sqrt(np.einsum("ij,ij->i", acc, acc))
+    moving = percentile(np.abs(magnitude - median(magnitude)), 99.0)
+    turning = percentile(np.sqrt(np.einsum("ij,ij->i", gyr, gyr)), 99.0)
+    if moving > MOVING_MPS2 and turning <= GYR_RAD_MAX_P99:
+        raise InputError(
+            f"the angular rate's 99th percentile of |ω| is {turning:.3g} while the acceleration shows the "
+            "wearer moving, who turns at tens of degrees per second; angular rate must be in deg/s "
+            f"(it looks like rad/s: multiply by {180.0 / np.pi:.6g})"
         )
 
 

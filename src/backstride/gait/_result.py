@@ -7,18 +7,22 @@ intervals ``[start_s, end_s)``. A measure that cannot be computed (no height giv
 The classes are frozen standard-library dataclasses: the engine builds them from its own numbers, so
 nothing needs validating on the way out, and ``backstride analyze`` does not pay for a validation
 library's import and schema building (about 0.15 s of a 0.75 s run). Where a result comes back *in*
-(stored JSON, an upload, an API client) :meth:`GaitResult.from_dict` validates it with pydantic against
-these same classes (unknown fields refused, types and literals checked).
+(stored JSON, an upload, an API client) :meth:`GaitResult.from_dict` (or :meth:`GaitResult.from_json`, for
+the text) validates it with pydantic against these same classes (unknown fields refused, types and
+literals checked), and says what does not fit in one :class:`~backstride.InputError`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal, Self
 
+from backstride._errors import InputError
 from backstride._jsontext import json_pieces, write_json
 
 Foot = Literal["left", "right"]
@@ -46,9 +50,20 @@ class _Value:
 
     @classmethod
     def from_dict(cls, data: Any) -> Self:
-        """Validate JSON data (a dict, e.g. stored or uploaded) into this class; pydantic's
-        ``ValidationError`` when it does not fit."""
-        value: Self = _adapter(cls).validate_python(data)
+        """Validate JSON data (a dict, e.g. stored or uploaded) into this class. Data that does not fit is
+        one :class:`~backstride.InputError` saying where (``walking_bouts[0].n_steps: missing``): a
+        researcher reading a saved file back needs to know what is wrong with it, not pydantic's traceback."""
+        what = f"not a backstride {_what(cls)}"
+        if not isinstance(data, dict):
+            raise InputError(f"{what}: a JSON object is needed, not a {type(data).__name__}")
+        if data and not data.keys() & set(cls.field_names()):  # another program's JSON
+            raise InputError(f"{what}: none of its fields ({', '.join(_required(cls))}) is there")
+        from pydantic import ValidationError
+
+        try:
+            value: Self = _adapter(cls).validate_python(data)
+        except ValidationError as exc:
+            raise InputError(f"{what}: {_problems(exc)}") from None
         return value
 
 
@@ -71,6 +86,43 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None  # JSON has no NaN or infinity; "not measured" is None throughout
     return value
+
+
+# problems named in full when stored JSON does not fit; the rest are counted
+MAX_PROBLEMS = 3
+
+
+def _what(cls: type) -> str:
+    """``GaitResult`` → ``gait result``: the class as its error messages name it."""
+    return re.sub(r"(?<!^)([A-Z])", r" \1", cls.__name__).lower()
+
+
+def _required(cls: type) -> list[str]:
+    return [
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
+
+
+def _problems(exc: Any) -> str:
+    """pydantic's validation errors in a line: each where it is and what is wrong, the first few of them."""
+    said = []
+    for error in exc.errors(include_url=False):
+        where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"])
+        kind = error["type"]
+        text = (
+            "missing"
+            if kind == "missing"
+            else "not a field of it"
+            if kind == "unexpected_keyword_argument"
+            else error["msg"]
+        )
+        said.append(f"{where.removeprefix('.') or 'the whole'}: {text}")
+    more = len(said) - MAX_PROBLEMS
+    if more > 0:
+        said = [*said[:MAX_PROBLEMS], f"and {more} more problem{'s' if more > 1 else ''}"]
+    return "; ".join(said)
 
 
 _ADAPTERS: dict[type, Any] = {}
@@ -232,6 +284,21 @@ class GaitResult(_Value):
     walking_bouts: list[WalkingBout]
     initial_contacts: list[InitialContact]
     warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> GaitResult:
+        """The result :meth:`to_json` wrote (or ``backstride analyze --json``), read back and validated as
+        :meth:`from_dict` does; text that is not JSON is an :class:`~backstride.InputError` too."""
+        try:
+            data = json.loads(text)
+        except ValueError as exc:  # JSONDecodeError, or bytes that are not UTF-8
+            where = (
+                f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
+                if isinstance(exc, json.JSONDecodeError)
+                else str(exc)
+            )
+            raise InputError(f"not JSON text ({where})") from None
+        return cls.from_dict(data)
 
     def to_json(self) -> str:
         """The result as JSON text: a field per line, and each bout and contact on a line of its own

@@ -76,10 +76,19 @@ def unpacked(path: Path) -> Iterator[tuple[Path, str | None]]:
     if not device:
         yield path, None
         return
+    with gunzipped(path) as (target, cut_short):
+        yield target, GZIP_CUT_SHORT_DEVICE if cut_short else None
+
+
+@contextlib.contextmanager
+def gunzipped(path: Path) -> Iterator[tuple[Path, bool]]:
+    """``(the content of the gzip file at path, whether it is cut short)``: unpacked 1 MB at a time into a
+    temporary file of the same name (what a reader says names the file given), removed on leaving. A
+    damaged file is an :class:`~backstride.InputError`. Its size is the caller's to bound first, with
+    :func:`unpacked_size`, when the reader holds the file whole (a Garmin ``.fit.gz``)."""
     with tempfile.TemporaryDirectory(prefix="backstride-") as tmp:
         target = Path(tmp) / path.name
-        cut_short = _gunzip(path, target)
-        yield target, GZIP_CUT_SHORT_DEVICE if cut_short else None
+        yield target, _gunzip(path, target)
 
 
 def _gunzip(path: Path, target: Path) -> bool:
