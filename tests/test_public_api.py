@@ -294,6 +294,9 @@ def test_angular_rate_in_rad_s_is_refused_as_acceleration_in_g_is(sample: object
     ):
         analyze(Recording(100.0, t, acc, gyr / 57.2958))
     assert analyze(Recording(100.0, t, acc, gyr), height_m=1.59).summary.median_pelvis_rotation_deg == 13.2
+    # a reader's recording (its format named) had its unit known or judged by the reader: not refused here
+    read = analyze(Recording(100.0, t, acc, gyr / 57.2958, metadata={"format": "csv"}), height_m=1.59)
+    assert read.summary.n_steps > 0
 
 
 def test_a_still_sensor_with_a_quiet_gyroscope_is_not_taken_for_rad_s() -> None:

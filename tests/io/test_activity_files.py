@@ -3,6 +3,7 @@ so the command line and the web app can say where it is read; anything else keep
 
 from __future__ import annotations
 
+import gzip
 import zipfile
 from pathlib import Path
 
@@ -21,12 +22,15 @@ def _apple_zip(shared_data: Path, tmp_path: Path, member: str) -> Path:
     return path
 
 
-def test_a_garmin_fit_file_is_named_as_one(shared_data: Path) -> None:
-    with pytest.raises(ActivityFileError) as caught:
-        io.detect_format(shared_data / GARMIN)
-    assert caught.value.kind == "a Garmin .fit file"
-    assert str(caught.value).startswith("fitparse_garmin-fenix-5-walk.fit is a Garmin .fit file: ")
-    assert "not a sensor's own samples" in str(caught.value)
+def test_a_garmin_fit_file_is_named_as_one_also_gzipped(shared_data: Path, tmp_path: Path) -> None:
+    gzipped = tmp_path / "walk.fit.gz"
+    gzipped.write_bytes(gzip.compress((shared_data / GARMIN).read_bytes()))
+    for path in (shared_data / GARMIN, gzipped):
+        with pytest.raises(ActivityFileError) as caught:
+            io.detect_format(path)
+        assert caught.value.kind == "a Garmin .fit file"
+        assert str(caught.value).startswith(f"{path.name} is a Garmin .fit file: ")
+        assert "not a sensor's own samples" in str(caught.value)
 
 
 @pytest.mark.parametrize("member", ["apple_health_export/export.xml", "apple_health_export/Exportieren.xml"])
@@ -54,7 +58,9 @@ def test_other_files_keep_their_own_error(tmp_path: Path) -> None:
         )  # not in the iPhone's apple_health_export folder
     fit_like = tmp_path / "short.fit"
     fit_like.write_bytes(b".FIT")  # the signature at the wrong place
-    for path in (text, other, fit_like):
+    gzipped_text = tmp_path / "notes.txt.gz"
+    gzipped_text.write_bytes(gzip.compress(b"just some words, not a table, not a .FIT file"))
+    for path in (text, other, fit_like, gzipped_text):
         with pytest.raises(UnsupportedFormatError) as caught:
             io.detect_format(path)
         assert not isinstance(caught.value, ActivityFileError), path

@@ -4,6 +4,7 @@ and source, shown as plots and a table; bad files and outsiders are refused and 
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import html
 import re
 import warnings
@@ -58,7 +59,7 @@ def test_patient_uploads_apple_health_and_garmin(client: Any, clinic: Clinic, sh
     sign_in(client, "paula@home.test")
     empty = client.get(f"/patients/{clinic.patient_a}/progress")
     assert "Walking measured by the phone or watch" in empty.text
-    assert 'accept=".zip,.xml,.fit"' in empty.text
+    assert 'accept=".zip,.xml,.fit,.gz"' in empty.text
     assert "plot-activity" not in empty.text
     page = _upload_real(client, clinic, shared_data, APPLE)
     assert page.status_code == 200
@@ -150,6 +151,17 @@ def test_bad_files_get_a_clear_error_and_nothing_is_kept(
     assert words in response.text and name in response.text
     assert "<h1>" in response.text and "Traceback" not in response.text
     assert _rows(clinic) == []
+
+
+def test_a_gzipped_fit_file_from_garmin_connect_is_read(
+    client: Any, clinic: Clinic, shared_data: Path
+) -> None:
+    sign_in(client, "paula@home.test")
+    plain = (shared_data / GARMIN).read_bytes()
+    response = _upload(client, clinic.patient_a, "walk.fit.gz", gzip.compress(plain))
+    assert response.status_code == 303, response.text
+    gzipped = _rows(clinic)
+    assert gzipped and all(source == "fit" for source, _, _ in gzipped)
 
 
 def test_a_recording_uploaded_as_activity_is_sent_to_measure_a_walk(client: Any, clinic: Clinic) -> None:

@@ -69,7 +69,7 @@ def test_bad_files_get_a_clear_error(
     _nothing_stored(clinic)
 
 
-@pytest.mark.parametrize("named", ["walk.fit", "export.zip"])
+@pytest.mark.parametrize("named", ["walk.fit", "walk.fit.gz", "export.zip"])
 def test_an_activity_file_uploaded_as_a_recording_is_sent_to_the_progress_page(
     client: Any, clinic: Clinic, shared_data: Path, named: str
 ) -> None:
@@ -78,13 +78,15 @@ def test_an_activity_file_uploaded_as_a_recording_is_sent_to_the_progress_page(
     sign_in(client, "paula@home.test")
     fit = (shared_data / "devices/garmin_fit/fitparse_garmin-fenix-5-walk.fit").read_bytes()
     apple = (shared_data / "devices/apple_health/opendroid_hk_sampleexport-2.xml").read_bytes()
-    data = fit if named == "walk.fit" else zip_bytes({"apple_health_export/export.xml": apple})
+    data = {"walk.fit": fit, "walk.fit.gz": gzip.compress(fit)}.get(named) or zip_bytes(
+        {"apple_health_export/export.xml": apple}
+    )
     response = _upload(client, clinic.patient_a, named, data)
     assert response.status_code == 415, response.text
     text = html.unescape(response.text)
     assert "Upload it on the Progress page, under “Walking measured by the phone or watch”" in text
     assert (
-        "activity file (Apple Health, Garmin)" if named == "walk.fit" else "is an Apple Health export: "
+        "is an Apple Health export: " if named == "export.zip" else "activity file (Apple Health, Garmin)"
     ) in text
     assert "Traceback" not in response.text
     _nothing_stored(clinic)

@@ -4,7 +4,8 @@ People bring what their phone or watch made: an Apple Health ``export.zip`` or a
 ``backstride analyze`` (or uploaded as a recording) should be named for what it is, with where it is read,
 rather than called "not a recording". Only the signatures are looked at, never the whole file:
 
-* a FIT file has ``.FIT`` at bytes 8–11 of its header (Garmin's *FIT Protocol*, "File Header");
+* a FIT file has ``.FIT`` at bytes 8–11 of its header (Garmin's *FIT Protocol*, "File Header"), also
+  inside a gzip file (Garmin Connect's ``.fit.gz``);
 * an Apple Health export is XML holding ``<HealthData`` (after a DTD of some 10–20 kB), a ZIP holding
   ``apple_health_export/`` and XML in it, or the unzipped folder.
 """
@@ -18,6 +19,7 @@ from backstride._errors import ActivityFileError
 from backstride.activity._apple import EXPORT_MEMBER, SNIFF_BYTES, ZIP_MAGIC, looks_like_export
 
 _FIT_SIGNATURE = slice(8, 12)
+_GZIP_MAGIC = b"\x1f\x8b"
 _FOLDER_XMLS_LOOKED_AT = (
     3  # an unzipped export holds export.xml and export_cda.xml: a folder of many is no export
 )
@@ -50,6 +52,11 @@ def _kind(path: Path) -> tuple[str, str] | None:
         xmls = sorted(folder.glob("*.xml"), key=lambda xml: xml.name != "export.xml")[:_FOLDER_XMLS_LOOKED_AT]
         return (_APPLE, _APPLE_HOLDS) if any(looks_like_export(_head(xml)) for xml in xmls) else None
     head = _head(path)
+    if head.startswith(_GZIP_MAGIC):  # Garmin Connect's .fit.gz
+        from backstride.io._gzipped import gzipped_head
+
+        head = gzipped_head(path, _FIT_SIGNATURE.stop)
+        return (_FIT, _FIT_HOLDS) if head[_FIT_SIGNATURE] == b".FIT" else None
     if head[_FIT_SIGNATURE] == b".FIT":
         return _FIT, _FIT_HOLDS
     if head.startswith(ZIP_MAGIC):

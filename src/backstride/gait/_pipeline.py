@@ -548,9 +548,14 @@ def _check_angular_rate(chunk: Recording) -> None:
     percentile of |ω| of at most 10, see :mod:`backstride.io._units`), which they act on by converting a
     column whose unit is not said; arrays say theirs by the field's name, so, as acceleration in g is
     (:func:`_check_gravity`), this is refused with what to do. Only while the acceleration shows the wearer
-    moving: a sensor lying still reads about 0 in either unit."""
+    moving: a sensor lying still reads about 0 in either unit.
+
+    Not for a reader's recording (its metadata names its ``format``): the reader knew the unit (a logger's
+    file, an app's export, a CSV's declared unit) or judged it by this same evidence and said so, and a
+    person whose trunk really turned slowly (a bus ride's vibration, say) can tell a CSV's reader the unit;
+    a refusal here would have no way round."""
     gyr = chunk.gyr_dps
-    if gyr is None:
+    if gyr is None or "format" in chunk.metadata:
         return
     every = max(chunk.n_samples // 20_000, 1)
     acc, gyr = chunk.acc_mps2[::every], gyr[::every]

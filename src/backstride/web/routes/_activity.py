@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from backstride.activity import ActivityData
 
 #: what the upload form offers; the reader itself goes by the content, not the name
-ACCEPTED_SUFFIXES = (".zip", ".xml", ".fit")
+ACCEPTED_SUFFIXES = (".zip", ".xml", ".fit", ".gz")  # .gz: Garmin Connect's .fit.gz
 
 
 async def check_export_size(request: Request) -> None:

@@ -28,10 +28,8 @@ from backstride.web._spool import Ticket
 from backstride.web._uploads import stored_options, submit_upload
 
 ACCEPTED_SUFFIXES = io.SUFFIXES
-ACTIVITY_SUFFIXES = (
-    ".fit",
-    ".xml",
-)  # an activity file's (a watch's, Apple Health's), read on the progress page
+# an activity file's (a watch's, Garmin Connect's, Apple Health's), read on the progress page
+ACTIVITY_SUFFIXES = (".fit", ".fit.gz", ".xml")
 # where such a file goes instead (the progress page's section of the walking figures a phone or watch measured)
 ACTIVITY_ADVICE = (
     "Upload it on the Progress page, under “Walking measured by the phone or watch”, where its steps and walks "
