@@ -70,6 +70,11 @@ def test_the_summary_to_a_file(db_url: str, tmp_path: Path, capsys: pytest.Captu
     [
         (["nobody@example.org"], "there is no patient 'nobody@example.org'"),
         (["pt@clinic.org"], "there is no patient 'pt@clinic.org'"),  # a clinician is not a patient
+        # a number no row can have (PostgreSQL's integer ends at 2**31 - 1; SQLite's at 2**63 - 1 raised) or one
+        # that is a digit only to str.isdigit: both were tracebacks
+        (["99999999999999999999"], "there is no patient '99999999999999999999'"),
+        (["0"], "there is no patient '0'"),
+        (["²"], "there is no patient '²'"),
         (["ann@example.org", "--out", "{tmp}/missing/ann.json"], "the folder {tmp}/missing does not exist"),
     ],
 )

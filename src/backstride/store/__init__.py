@@ -46,6 +46,7 @@ from backstride.store._db import (
 from backstride.store._export import patient_record
 from backstride.store._migrate import current_revision, downgrade, head_revision, is_up_to_date, upgrade
 from backstride.store._models import (
+    LARGEST_ID,
     ROLES,
     ActivityDay,
     Base,
@@ -119,6 +120,7 @@ __all__ = [
     "ENV_BLOB_DIR",
     "ENV_DATABASE_URL",
     "FLARE_WINDOW_DAYS",
+    "LARGEST_ID",
     "MAX_ERROR_REASON",
     "NO_LOG_DAYS",
     "ROLES",

@@ -34,6 +34,11 @@ NAME_MAX = 200
 """The longest name a user may have, characters (its column's width)."""
 ROLES: tuple[str, ...] = get_args(Role)
 
+LARGEST_ID = 2**31 - 1
+"""The largest id a row can have on every database the store runs on: its ids are ``Integer`` columns, 32 bits
+on PostgreSQL (SQLite's reach 2**63 - 1). A larger number, or one below 1, is no row's; looked up, PostgreSQL
+fails on it (and SQLite on one beyond 2**63 - 1) where it should find nothing."""
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from backstride._errors import InputError
 from backstride.store._blobs import BlobStore
 from backstride.store._models import (
+    LARGEST_ID,
     NAME_MAX,
     ROLES,
     ActivityDay,
@@ -138,6 +139,9 @@ def create_user(
 
 
 def get_user(session: Session, user_id: int) -> User | None:
+    """The user with this id, or None (also for an id no row can have: see :data:`LARGEST_ID`)."""
+    if not 1 <= user_id <= LARGEST_ID:
+        return None
     return session.get(User, user_id)
 
 

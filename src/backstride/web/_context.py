@@ -14,6 +14,7 @@ from fastapi import Path as InPath
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from backstride.store import LARGEST_ID
 from backstride.web._jobs import JobRunner
 from backstride.web._security import EndedSessions, SessionData, Signer, SignInThrottle
 from backstride.web._settings import WebSettings
@@ -25,10 +26,6 @@ if TYPE_CHECKING:
 SESSION_COOKIE = "backstride_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
-
-LARGEST_ID = 2**31 - 1
-"""The largest id a row can have on every database the store runs on: its ids are ``Integer`` columns,
-32 bits on PostgreSQL (SQLite's reach 2**63 - 1). A larger number, or one below 1, is no row's."""
 
 RowId = Annotated[int, InPath(ge=1, le=LARGEST_ID)]
 """A row's id in a page's address (``/patients/{patient_id}``). One outside 1..:data:`LARGEST_ID` is answered
