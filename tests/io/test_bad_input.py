@@ -279,6 +279,31 @@ def test_an_image_is_not_a_recording(tmp_path: Path) -> None:
         io.read(path)
 
 
+def test_an_empty_zip_archive_is_named_as_one(tmp_path: Path) -> None:
+    """A ZIP with no members is only its end record (``PK\\x05\\x06``): it was "a binary file"."""
+    path = tmp_path / "walk.zip"
+    with zipfile.ZipFile(path, "w"):
+        pass
+    with pytest.raises(UnsupportedFormatError, match=r"^walk\.zip is an empty ZIP archive \(a folder zipped"):
+        io.read(path)
+
+
+def test_a_zip_of_several_tables_asks_for_the_lower_backs(tmp_path: Path) -> None:
+    """An app's export of several sensors, zipped: it was "a ZIP archive of ..., not a recording"."""
+    path = tmp_path / "session.zip"
+    table = b"time_s,acc_x,acc_y,acc_z\n0,9.81,0,0\n0.01,9.81,0,0\n"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("pelvis.csv", table)
+        archive.writestr("thigh.csv", table)
+        archive.writestr("notes.txt", b"two sensors")
+    with pytest.raises(UnsupportedFormatError) as caught:
+        io.read(path)
+    assert str(caught.value) == (
+        "session.zip holds 2 tables (pelvis.csv, thigh.csv); backstride reads one sensor's recording at a time: "
+        "unzip it and give the file of the sensor at the lower back"
+    )
+
+
 def test_a_zip_of_something_else(tmp_path: Path) -> None:
     path = tmp_path / "docs.zip"
     with zipfile.ZipFile(path, "w") as archive:

@@ -90,6 +90,7 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"RIFF", "a RIFF file (audio, video or WebP image)"),
     (b"\x00\x00\x00", "a binary media file"),
     (b"PAR1", "a Parquet file"),
+    (b"PK\x05\x06", "an empty ZIP archive (a folder zipped with nothing in it?)"),
     (b"7z\xbc\xaf", "a 7-Zip archive"),
     (b"Rar!", "a RAR archive"),
     (b"\xd0\xcf\x11\xe0", "an old Microsoft Office document (an Excel .xls? save it as CSV)"),
@@ -212,6 +213,12 @@ def detect_format(path: str | Path) -> str:
             return "metabase"
         if _single_table(p, names) is not None:
             return "csv"
+        tables = [n for n in names if n.lower().endswith(_TABLE_SUFFIXES)]
+        if len(tables) > 1:  # an app's export of several sensors (Movella DOT's, a lab's), say
+            raise UnsupportedFormatError(
+                f"{p.name} holds {len(tables)} tables ({_describe_members(tables)}); backstride reads one sensor's "
+                "recording at a time: unzip it and give the file of the sensor at the lower back"
+            )
         raise _unsupported(p, _describe_zip(names, p))
     with p.open("rb") as handle:
         magic = handle.read(64)
