@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backstride._errors import BackstrideError
@@ -145,12 +146,13 @@ def create_app(
         jobs=JobRunner(settings.analysis_workers),
         spool=UploadSpool(blobs_path / ".uploads"),
         throttle=SignInThrottle(
+            engine,
             settings.signin_failures_per_account_and_address,
             settings.signin_failures_per_address,
             settings.signin_window_s,
             per_account=settings.signin_failures_per_account,
         ),
-        ended=EndedSessions(),
+        ended=EndedSessions(engine),
     )
     # a crash during an upload can leave a file no recording refers to: clear such leftovers at start-up
     with store.transaction(engine) as session:
@@ -179,7 +181,8 @@ def create_app(
     ) -> Response:
         st = get_state(request)
         session = st.signer.read_session(request.cookies.get(SESSION_COOKIE), st.settings.session_max_age_s)
-        if session is None or session in st.ended:
+        # the ended-sessions check reads the database: in a worker thread, off the event loop
+        if session is None or await run_in_threadpool(st.ended.__contains__, session):
             session, token = st.signer.new_session(None)
             request.state.set_cookie = token
         request.state.session = session
