@@ -110,3 +110,27 @@ def test_the_tables_hold_no_e_mail_address_nor_nonce(app_factory: Any, clinic: C
         engine.dispose()
     assert len(kept) == 3  # two failures, one sign-out
     assert not any("@" in row or nonce in row for row in kept), kept
+
+
+def test_a_session_the_database_cannot_check_gets_the_apps_error_page_and_is_kept(
+    app_factory: Any, clinic: Clinic, monkeypatch: Any
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from backstride.web._security import EndedSessions
+
+    client = app_factory()
+    sign_in(client, "paula@home.test")
+    token = client.cookies.get(SESSION_COOKIE)
+
+    def unreachable(self: EndedSessions, session: object) -> bool:
+        raise OperationalError("SELECT", {}, Exception("the database server went away"))
+
+    monkeypatch.setattr(EndedSessions, "__contains__", unreachable)
+    page = client.get(f"/patients/{clinic.patient_a}")
+    assert page.status_code == 500 and "Something went wrong on our side" in page.text
+    assert page.headers["cache-control"] == "no-store" and "set-cookie" not in page.headers
+    assert "Paula" not in page.text  # nothing was shown on the unchecked session's strength
+    monkeypatch.undo()
+    assert client.cookies.get(SESSION_COOKIE) == token  # not signed out by the outage
+    assert _signed_in(client, clinic.patient_a)
