@@ -152,6 +152,44 @@ def test_entered_in_error_columns_come_and_go_with_revision_0003_and_keep_the_ro
         engine.dispose()
 
 
+_SIGNIN_TABLES = {"ended_sessions", "session_cutoffs", "signin_failures"}
+
+
+def test_sign_in_records_come_and_go_with_revision_0004(db_url: str) -> None:
+    """Down to 0003 drops only the three sign-in tables; up again brings them back with the indexes the
+    look-ups use, matching the models."""
+    engine = store.make_engine(db_url)
+    try:
+        store.upgrade(db_url)
+        indexes = {
+            (table, tuple(ix["column_names"]))
+            for table in _SIGNIN_TABLES
+            for ix in inspect(engine).get_indexes(table)
+        }
+        assert {
+            ("ended_sessions", ("until",)),
+            ("session_cutoffs", ("until",)),
+            ("signin_failures", ("account_key", "at")),
+            ("signin_failures", ("address", "at")),
+            ("signin_failures", ("at",)),
+        } <= indexes
+        assert inspect(engine).get_pk_constraint("ended_sessions")["constrained_columns"] == ["nonce_hash"]
+        assert inspect(engine).get_pk_constraint("session_cutoffs")["constrained_columns"] == ["user_id"]
+        with store.transaction(engine) as s:
+            store.create_user(s, "a@b.org", "A", "admin")
+        store.downgrade(db_url, "0003")
+        assert store.current_revision(engine=engine) == "0003"
+        tables = set(inspect(engine).get_table_names())
+        assert not tables & _SIGNIN_TABLES and "users" in tables
+        store.upgrade(db_url)
+        assert set(inspect(engine).get_table_names()) >= _SIGNIN_TABLES
+        with store.transaction(engine, readonly=True) as s:
+            assert store.get_user_by_email(s, "a@b.org") is not None
+        assert _schema_diff(engine) == []
+    finally:
+        engine.dispose()
+
+
 def _sqlite_file(url: str) -> Path:
     path = store.sqlite_path(url)
     assert path is not None

@@ -10,7 +10,17 @@ import warnings
 from pathlib import Path
 
 import pytest
-from tests.web.conftest import SECRET, check_in, post, seed_clinic, sign_in, upload_sample, wait_for_job
+from tests.web.conftest import (
+    PASSWORD,
+    SECRET,
+    check_in,
+    csrf_of,
+    post,
+    seed_clinic,
+    sign_in,
+    upload_sample,
+    wait_for_job,
+)
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -69,3 +79,41 @@ def test_an_id_beyond_postgresqls_integer_is_not_found(postgres_url: str, tmp_pa
             assert response.status_code == 404, url
             assert "There is no such page." in response.text
         assert client.get("/patients/2147483647").status_code == 404  # the largest id: no such patient
+
+
+def test_sign_outs_password_changes_and_limits_survive_a_restart_on_postgresql(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """Two apps on one PostgreSQL database (a restart, or two server processes) share the sign-in records."""
+    from backstride import store
+    from backstride.web import create_app
+    from backstride.web._context import SESSION_COOKIE
+
+    store.upgrade(postgres_url)
+    clinic = seed_clinic(postgres_url, tmp_path / "blobs")
+    one = create_app(postgres_url, clinic.blob_dir, secret_key=SECRET, upgrade_database=False)
+    two = create_app(postgres_url, clinic.blob_dir, secret_key=SECRET, upgrade_database=False)
+    page = f"/patients/{clinic.patient_a}"
+    with TestClient(one, follow_redirects=False) as here, TestClient(two, follow_redirects=False) as there:
+        sign_in(here, "paula@home.test")
+        copied = here.cookies.get(SESSION_COOKIE)
+        there.cookies.set(SESSION_COOKIE, copied)
+        assert there.get(page).status_code == 200
+        assert post(here, "/signout", {}).status_code == 303
+        assert there.get(page).headers["location"] == "/signin"
+        # a password change on one ends the other sessions on both; the kept one goes on on both
+        sign_in(here, "paula@home.test")
+        sign_in(there, "paula@home.test")
+        new = "a different long passphrase"
+        data = {"current_password": PASSWORD, "password": new, "password2": new}
+        assert post(here, "/account/password", data).status_code == 303
+        assert there.get(page).headers["location"] == "/signin"
+        kept = TestClient(two, follow_redirects=False)
+        kept.cookies.set(SESSION_COOKIE, here.cookies.get(SESSION_COOKIE))
+        assert kept.get(page).status_code == 200
+        # wrong passwords typed on one count on the other
+        for n in range(10):
+            wrong = {"email": "peter@home.test", "password": f"guess {n}", "csrf_token": csrf_of(here)}
+            assert here.post("/signin", data=wrong).status_code == 401
+        right = {"email": "peter@home.test", "password": PASSWORD, "csrf_token": csrf_of(there)}
+        assert there.post("/signin", data=right).status_code == 429

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 from tests.web.conftest import PASSWORD, Clinic, csrf_of, post, sign_in
 
+from backstride import store
 from backstride.web._context import SESSION_COOKIE
 from backstride.web._security import EndedSessions, Signer, SignInThrottle
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
+
+
+@pytest.fixture
+def engine(clinic: Clinic) -> Iterator[Engine]:
+    """The test clinic's (migrated) database, where the sign-in records are kept."""
+    made = store.make_engine(clinic.url)
+    yield made
+    made.dispose()
 
 
 class _Clock:
@@ -24,9 +37,9 @@ class _Clock:
         return self.now
 
 
-def test_throttle_counts_failures_in_a_window_and_forgets_them() -> None:
+def test_throttle_counts_failures_in_a_window_and_forgets_them(engine: Engine) -> None:
     clock = _Clock()
-    throttle = SignInThrottle(3, 5, 60.0, clock=clock)
+    throttle = SignInThrottle(engine, 3, 5, 60.0, clock=clock)
     for _ in range(3):
         assert throttle.retry_after("Paula@Home.test ", "10.0.0.1") is None
         throttle.failed("paula@home.test", "10.0.0.1")
@@ -41,9 +54,9 @@ def test_throttle_counts_failures_in_a_window_and_forgets_them() -> None:
     assert throttle.retry_after("paula@home.test", "10.0.0.1") is None
 
 
-def test_throttle_per_address_and_success_clears_only_the_account_at_that_address() -> None:
+def test_throttle_per_address_and_success_clears_only_the_account_at_that_address(engine: Engine) -> None:
     clock = _Clock()
-    throttle = SignInThrottle(3, 4, 60.0, clock=clock)
+    throttle = SignInThrottle(engine, 3, 4, 60.0, clock=clock)
     for n in range(4):
         throttle.failed(f"guess{n}@nowhere.test", "10.0.0.9")  # accounts that do not exist count too
     assert throttle.retry_after("anyone@home.test", "10.0.0.9") == 60.0
@@ -55,9 +68,9 @@ def test_throttle_per_address_and_success_clears_only_the_account_at_that_addres
     assert throttle.retry_after("paula@home.test", "10.0.0.1") is None
 
 
-def test_a_stranger_locks_out_only_their_own_address_until_the_accounts_backstop() -> None:
+def test_a_stranger_locks_out_only_their_own_address_until_the_accounts_backstop(engine: Engine) -> None:
     clock = _Clock()
-    throttle = SignInThrottle(3, 50, 60.0, per_account=8, clock=clock)
+    throttle = SignInThrottle(engine, 3, 50, 60.0, per_account=8, clock=clock)
     for _ in range(3):
         throttle.failed("paula@home.test", "203.0.113.9")  # a stranger guessing Paula's password
     assert throttle.retry_after("paula@home.test", "203.0.113.9") == 60.0
@@ -79,12 +92,20 @@ def test_a_stranger_locks_out_only_their_own_address_until_the_accounts_backstop
     assert throttle.retry_after("paula@home.test", "203.0.113.9") is None
 
 
-def test_throttle_keeps_a_bounded_number_of_addresses() -> None:
-    throttle = SignInThrottle(3, 3, 60.0, per_account=30, max_keys=100)
-    for n in range(1000):
-        throttle.failed(f"guess{n}@nowhere.test", f"10.0.{n // 256}.{n % 256}")
-    assert all(len(table) == 100 for table in throttle._failures.values())
-    assert set(throttle._failures) == {"account and address", "address", "account"}
+def test_throttle_deletes_failures_that_left_the_window_so_its_table_stays_small(engine: Engine) -> None:
+    clock = _Clock()
+    throttle = SignInThrottle(engine, 3, 3, 60.0, per_account=30, clock=clock)
+    for n in range(100):
+        throttle.failed(f"guess{n}@nowhere.test", f"10.0.0.{n}")
+        clock.now += 1
+    # the failures of the last 60 s are kept (the one at exactly 60 s has left the window), no older one
+    with store.transaction(engine, readonly=True) as db:
+        assert store.signin_failure_count(db) == 60
+        since_1970 = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        assert store.failed_signins(db, since_1970, address="10.0.0.0", limit=9) == []
+        assert store.failed_signins(db, since_1970, address="10.0.0.99", limit=9) == [
+            dt.datetime.fromtimestamp(1099, dt.UTC)
+        ]
 
 
 def _sign_in_form(client: Any, email: str, password: str) -> Any:
@@ -117,7 +138,10 @@ def test_a_stranger_cannot_lock_a_patient_out(client: Any, clinic: Clinic) -> No
     assert _sign_in_form(paula, "paula@home.test", PASSWORD).status_code == 303
     assert paula.get(f"/patients/{clinic.patient_a}").status_code == 200
     # the account's own looser limit, counted from every address, still stops guessing from many
-    client.app.state.backstride.throttle = SignInThrottle(2, 50, 600.0, per_account=4)
+    # a quarter of an hour later (the stranger's failures have left the window), with tighter limits
+    client.app.state.backstride.throttle = SignInThrottle(
+        client.app.state.backstride.engine, 2, 50, 600.0, per_account=4, clock=lambda: time.time() + 900
+    )
     for n in range(2):
         guesser = TestClient(client.app, follow_redirects=False, client=(f"203.0.113.{n}", 50000))
         for _ in range(2):
@@ -128,7 +152,9 @@ def test_a_stranger_cannot_lock_a_patient_out(client: Any, clinic: Clinic) -> No
 
 def test_the_throttle_lets_go_after_its_window(client: Any, clinic: Clinic) -> None:
     clock = _Clock()
-    client.app.state.backstride.throttle = SignInThrottle(2, 50, 600.0, clock=clock)
+    client.app.state.backstride.throttle = SignInThrottle(
+        client.app.state.backstride.engine, 2, 50, 600.0, clock=clock
+    )
     for _ in range(2):
         assert _sign_in_form(client, "paula@home.test", "wrong").status_code == 401
     assert _sign_in_form(client, "paula@home.test", PASSWORD).status_code == 429
@@ -184,6 +210,14 @@ def _api_routes(routes: Any) -> Any:
             yield route
 
 
+def _after_the_session_check(statements: list[str]) -> list[str]:
+    """The statements a request ran after the one every request starts with, the check that its session was
+    not ended (``ended_sessions``, in a read-only transaction of its own, before any route runs)."""
+    checks = [n for n, sql in enumerate(statements) if "ended_sessions" in sql]
+    assert checks, statements
+    return statements[checks[0] + 1 :]
+
+
 def test_no_id_outside_the_databases_range_reaches_the_database(client: Any, clinic: Clinic) -> None:
     """Every route with an id in its path, found from the app itself (a route added later is checked too),
     answers an id no database column can hold with 404 before any query: PostgreSQL's ``integer`` ends at
@@ -216,7 +250,8 @@ def test_no_id_outside_the_databases_range_reaches_the_database(client: Any, cli
                         )
                         assert response.status_code == 404, (method, url, response.status_code)
                         assert "There is no such page." in response.text and _has_security_headers(response)
-                        assert statements == [], (method, url, statements)
+                        past = _after_the_session_check(statements)
+                        assert past == [], (method, url, past)
                     tried.add((method, route.path, name))
     finally:
         event.remove(engine, "before_cursor_execute", listener)
@@ -294,9 +329,9 @@ def test_a_copy_of_a_signed_out_session_no_longer_works(client: Any, clinic: Cli
     assert client.get(f"/patients/{clinic.patient_a}").status_code == 200
 
 
-def test_ended_sessions_are_forgotten_once_they_would_have_lapsed() -> None:
+def test_ended_sessions_are_forgotten_once_they_would_have_lapsed(engine: Engine) -> None:
     now = [1_000_000.0]
-    ended = EndedSessions(clock=lambda: now[0])
+    ended = EndedSessions(engine, clock=lambda: now[0])
     signer = Signer("k" * 32)
     first, _ = signer.new_session("7")
     second, _ = signer.new_session("8")
@@ -307,11 +342,11 @@ def test_ended_sessions_are_forgotten_once_they_would_have_lapsed() -> None:
     assert first not in ended and second in ended
 
 
-def test_a_users_other_sessions_end_and_one_kept_goes_on() -> None:
+def test_a_users_other_sessions_end_and_one_kept_goes_on(engine: Engine) -> None:
     from backstride.web._security import SessionData
 
     now = [1_000_000.0]
-    ended = EndedSessions(clock=lambda: now[0])
+    ended = EndedSessions(engine, clock=lambda: now[0])
     earlier = SessionData("7", "earlier", now[0] - 60)
     visitor = SessionData(None, "visitor", now[0] - 60)
     someone_else = SessionData("8", "other", now[0] - 60)
@@ -322,7 +357,8 @@ def test_a_users_other_sessions_end_and_one_kept_goes_on() -> None:
     assert SessionData("7", "later", now[0] + 1) not in ended  # a sign-in after the change
     now[0] += 3601  # every token from before has lapsed by now: the mark is forgotten at the next change
     ended.end_others(SessionData("8", "other's kept", now[0]), 3600)
-    assert ended._users.keys() == {"8"}
+    with store.transaction(engine, readonly=True) as db:
+        assert store.ended_session_counts(db) == (0, 1)  # user 7's cut-off is gone, user 8's is kept
 
 
 def test_session_cookie_flags_and_no_fixation(app_factory: Any, clinic: Clinic) -> None:

@@ -13,6 +13,7 @@ from typing import Any, Literal, get_args
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -302,3 +303,47 @@ class ActivityDay(Base):
     double_support_pct: Mapped[float | None] = mapped_column(Float, default=None)
     walks: Mapped[int] = mapped_column(Integer, default=0)
     imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class EndedSession(Base):
+    """A session signed out before its time: the SHA-256 of its token's nonce, kept until the token would
+    have lapsed anyway (``until``). Sessions are signed tokens with no row of their own; this is the list of
+    the ones refused although their signature and age are good, kept in the database so that a restart, or
+    another server process on the same database, refuses them too."""
+
+    __tablename__ = "ended_sessions"
+
+    nonce_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    until: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class SessionCutoff(Base):
+    """Every session of a user issued up to ``issued_up_to`` is ended, but the one whose nonce hashes to
+    ``kept_nonce_hash`` (their password was changed there); kept ``until`` the last of those would have lapsed.
+
+    ``user_id`` is no foreign key: the row lapses by itself, and a sign-out must not fail on a user deleted
+    meanwhile."""
+
+    __tablename__ = "session_cutoffs"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    issued_up_to: Mapped[dt.datetime]
+    kept_nonce_hash: Mapped[str] = mapped_column(String(64))
+    until: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class SignInFailure(Base):
+    """One wrong password, for the sign-in limits: the SHA-256 of the e-mail address as typed (trimmed and
+    lower-cased; any address, known or not, so the table names nobody who has no account), the client's
+    network address and when. ``cleared``: a later sign-in to that account from that address took it off
+    the account-and-address count (it still counts for the address and for the account). Rows are deleted
+    once they are older than the limits' window."""
+
+    __tablename__ = "signin_failures"
+    __table_args__ = (Index(None, "account_key", "at"), Index(None, "address", "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(255))
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+    cleared: Mapped[bool] = mapped_column(Boolean, default=False)

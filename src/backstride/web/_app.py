@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backstride._errors import BackstrideError
@@ -39,6 +40,7 @@ _log = logging.getLogger(__name__)
 # the largest body of a form other than the two upload forms (a check-in, a plan, notes: a few kB)
 FORM_LIMIT_BYTES = 1024 * 1024
 _UPLOAD_FORMS = re.compile(r"/patients/\d+/(recordings|activity)")
+_WENT_WRONG = "Something went wrong on our side. Please try again; if it happens again, tell the clinic."
 # pydantic's names for a number outside a parameter's bounds (``_context.RowId``'s 1 to 2**31 - 1)
 _OUT_OF_RANGE = ("greater_than_equal", "less_than_equal")
 
@@ -145,12 +147,13 @@ def create_app(
         jobs=JobRunner(settings.analysis_workers),
         spool=UploadSpool(blobs_path / ".uploads"),
         throttle=SignInThrottle(
+            engine,
             settings.signin_failures_per_account_and_address,
             settings.signin_failures_per_address,
             settings.signin_window_s,
             per_account=settings.signin_failures_per_account,
         ),
-        ended=EndedSessions(),
+        ended=EndedSessions(engine),
     )
     # a crash during an upload can leave a file no recording refers to: clear such leftovers at start-up
     with store.transaction(engine) as session:
@@ -179,13 +182,26 @@ def create_app(
     ) -> Response:
         st = get_state(request)
         session = st.signer.read_session(request.cookies.get(SESSION_COOKIE), st.settings.session_max_age_s)
-        if session is None or session in st.ended:
+        unchecked = False
+        if session is not None:
+            # whether it was ended is in the database: asked in a worker thread, off the event loop
+            try:
+                if await run_in_threadpool(st.ended.__contains__, session):
+                    session = None
+            except Exception:
+                # the database cannot say: nothing is done on this session's strength (it may have been
+                # signed out), and it is kept (a short outage must not sign everybody out)
+                _log.exception("checking the session for %s %s failed", request.method, request.url.path)
+                unchecked = True
+        if session is None:
             session, token = st.signer.new_session(None)
             request.state.set_cookie = token
         request.state.session = session
         too_large = _form_too_large(request)
-        if too_large is not None:
-            response: Response = render_error(request, *too_large)
+        if unchecked:
+            response: Response = render_error(request, 500, _WENT_WRONG)
+        elif too_large is not None:
+            response = render_error(request, *too_large)
         else:
             try:
                 response = await call_next(request)
@@ -193,12 +209,7 @@ def create_app(
                 # an error page of our own, with the headers below (Cache-Control: no-store among them):
                 # never a traceback, nor the server's bare "Internal Server Error" without them
                 _log.exception("%s %s failed", request.method, request.url.path)
-                response = render_error(
-                    request,
-                    500,
-                    "Something went wrong on our side. Please try again; if it happens again, "
-                    "tell the clinic.",
-                )
+                response = render_error(request, 500, _WENT_WRONG)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -21,23 +21,25 @@ Design (see also ``web/README.md``):
   until the oldest failure leaves the window. Nothing is locked for longer than the window, so an attacker
   cannot lock a clinic out for good, and a stranger guessing from another address cannot lock a patient
   out at all before the looser limit.
+* Ended sessions and failed sign-ins are kept in the clinic database (``backstride.store._signin``), so a
+  restart, or a second server process on the same database, neither forgets nor misses them.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
 import secrets
-import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pwdlib import PasswordHash
+from sqlalchemy import Engine
 
 _HASHER = PasswordHash.recommended()
 
@@ -162,6 +164,11 @@ class Signer:
         return hmac.compare_digest(token, self.csrf_token(session))
 
 
+def _moment(seconds: float) -> dt.datetime:
+    """A clock's reading (seconds since 1970, as ``time.time``) as a UTC timestamp for the database."""
+    return dt.datetime.fromtimestamp(seconds, dt.UTC)
+
+
 class SignInThrottle:
     """Counts failed sign-ins in a sliding window, per e-mail address at one network address, per network
     address and per e-mail address from anywhere.
@@ -173,67 +180,70 @@ class SignInThrottle:
     addresses. Failures are counted for any e-mail address, known or not, so a refusal does not tell whether
     an account exists. A successful sign-in clears that e-mail's failures at that address only (not the
     address's: one person signing in must not unlock a guessing machine behind the same address; nor the
-    account's: the owner signing in would give guessers elsewhere a fresh allowance). The counts live in
-    this process's memory: a restart forgets them, and at most ``max_keys`` keys of each kind are tracked
-    (the stalest are dropped first), so a flood of made-up addresses cannot exhaust memory.
+    account's: the owner signing in would give guessers elsewhere a fresh allowance).
+
+    The failures are kept in the clinic database (``store.record_failed_signin``; the e-mail address only as
+    its SHA-256), so a restart gives a guesser no fresh allowance and every server process on the database
+    counts together. Failures older than the window are deleted as new ones come, so the table holds at most
+    one window's worth; each costs the guesser an argon2 check, which bounds how fast it can grow. The clock
+    is the wall clock (``time.time``): a monotonic one starts afresh with every process.
     """
 
     def __init__(
         self,
+        engine: Engine,
         per_account_and_address: int,
         per_address: int,
         window_s: float,
         *,
         per_account: int | None = None,
-        max_keys: int = 10_000,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        self._engine = engine
         self._limits = {"account and address": per_account_and_address, "address": per_address}
         if per_account is not None:
             self._limits["account"] = per_account
         self._window_s = window_s
-        self._max_keys = max_keys
         self._clock = clock
-        self._failures: dict[str, dict[str, deque[float]]] = {kind: {} for kind in self._limits}
-        self._lock = threading.Lock()
 
-    def _keys(self, email: str, address: str) -> dict[str, str]:
-        account = email.strip().lower()
-        keys = {"account and address": f"{account}\n{address}", "address": address, "account": account}
-        return {kind: keys[kind] for kind in self._limits}
-
-    def _recent(self, kind: str, key: str, now: float) -> deque[float]:
-        times = self._failures[kind].get(key, deque())
-        while times and times[0] <= now - self._window_s:
-            times.popleft()
-        return times
+    @staticmethod
+    def _account(email: str) -> str:
+        return email.strip().lower()
 
     def retry_after(self, email: str, address: str) -> float | None:
         """Seconds to wait before another attempt for ``email`` from ``address``, or ``None``: go ahead."""
+        from backstride import store
+
         now = self._clock()
+        since = _moment(now - self._window_s)
+        account = self._account(email)
+        keys: dict[str, dict[str, str]] = {
+            "account and address": {"account": account, "address": address},
+            "address": {"address": address},
+            "account": {"account": account},
+        }
         waits = []
-        with self._lock:
-            for kind, key in self._keys(email, address).items():
-                times = self._recent(kind, key, now)
-                if len(times) >= self._limits[kind]:
-                    waits.append(times[-self._limits[kind]] + self._window_s - now)
+        with store.transaction(self._engine, readonly=True) as db:
+            for kind, limit in self._limits.items():
+                times = store.failed_signins(db, since, limit=limit, **keys[kind])
+                if len(times) >= limit:
+                    waits.append(times[limit - 1].timestamp() + self._window_s - now)
         return max(waits) if waits else None
 
     def failed(self, email: str, address: str) -> None:
+        from backstride import store
+
         now = self._clock()
-        with self._lock:
-            for kind, key in self._keys(email, address).items():
-                table = self._failures[kind]
-                times = self._recent(kind, key, now)
-                times.append(now)
-                table.pop(key, None)
-                table[key] = times  # most recently failed last, so the stalest are dropped first
-                while len(table) > self._max_keys:
-                    del table[next(iter(table))]
+        with store.transaction(self._engine) as db:
+            store.record_failed_signin(
+                db, self._account(email), address, _moment(now), forget_up_to=_moment(now - self._window_s)
+            )
 
     def succeeded(self, email: str, address: str) -> None:
-        with self._lock:
-            self._failures["account and address"].pop(self._keys(email, address)["account and address"], None)
+        from backstride import store
+
+        with store.transaction(self._engine) as db:
+            store.clear_failed_signins(db, self._account(email), address)
 
 
 class EndedSessions:
@@ -241,42 +251,57 @@ class EndedSessions:
     signed out (by its nonce), or all of a user's sessions started before a kept one (their password
     changed: :meth:`end_others`).
 
-    Kept in this process's memory, like the analysis jobs: a restart forgets the list. With a configured
-    secret key a copy of a signed-out token taken before the sign-out is then valid again for the rest of its
-    lifetime; without one (a random key per start) every token ends at a restart anyway.
+    Kept in the clinic database (``store.end_session``, ``store.end_sessions_before``; a nonce only as its
+    SHA-256), not in this process's memory: with a configured secret key a copy of a signed-out token would
+    otherwise be valid again after a restart for the rest of its lifetime, and another server process on
+    the same database would never have refused it. Checking a session (``session in ended``, on every
+    request) is one statement looking rows up by primary key; records that have lapsed are deleted whenever
+    a session is ended.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
-        self._until: dict[str, float] = {}
-        # user id -> (sessions issued up to then are ended, the nonce of the one kept, when to forget this)
-        self._users: dict[str, tuple[float, str, float]] = {}
+    def __init__(self, engine: Engine, clock: Callable[[], float] = time.time) -> None:
+        self._engine = engine
         self._clock = clock
-        self._lock = threading.Lock()
-
-    def _forget_lapsed(self, now: float) -> None:
-        for nonce in [n for n, until in self._until.items() if until < now]:
-            del self._until[nonce]
-        for user in [u for u, (_, _, until) in self._users.items() if until < now]:
-            del self._users[user]
 
     def end(self, session: SessionData, max_age_s: float) -> None:
-        with self._lock:
-            self._forget_lapsed(self._clock())
-            self._until[session.nonce] = session.issued_at + max_age_s
+        from backstride import store
+
+        with store.transaction(self._engine) as db:
+            store.end_session(
+                db, session.nonce, _moment(session.issued_at + max_age_s), now=_moment(self._clock())
+            )
 
     def end_others(self, kept: SessionData, max_age_s: float) -> None:
         """End every session of ``kept``'s user issued before it, on any computer, and keep ``kept``: a new
         password must shut out whoever knew the old one and is still signed in with it."""
-        if kept.user_id is None:
+        from backstride import store
+
+        user_id = _user_number(kept.user_id)
+        if user_id is None:
             return
-        with self._lock:
-            self._forget_lapsed(self._clock())
-            self._users[kept.user_id] = (kept.issued_at, kept.nonce, kept.issued_at + max_age_s)
+        with store.transaction(self._engine) as db:
+            store.end_sessions_before(
+                db,
+                user_id,
+                _moment(kept.issued_at),
+                kept.nonce,
+                _moment(kept.issued_at + max_age_s),
+                now=_moment(self._clock()),
+            )
 
     def __contains__(self, session: object) -> bool:
+        from backstride import store
+
         if not isinstance(session, SessionData):
             return False
-        if session.nonce in self._until:
-            return True
-        before = self._users.get(session.user_id) if session.user_id is not None else None
-        return before is not None and session.issued_at <= before[0] and session.nonce != before[1]
+        with store.transaction(self._engine, readonly=True) as db:
+            return store.session_ended(
+                db, session.nonce, _user_number(session.user_id), _moment(session.issued_at)
+            )
+
+
+def _user_number(user_id: str | None) -> int | None:
+    """The user id a session names, as the number its row has (``None``: a visitor, or no such number)."""
+    if user_id is None or not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 18:
+        return None
+    return int(user_id)
