@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.web.conftest import (
     PASSWORD,
     SECRET,
+    Clinic,
     check_in,
     csrf_of,
     post,
@@ -29,13 +31,20 @@ with warnings.catch_warnings():
 pytestmark = pytest.mark.postgres
 
 
-def test_flow_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
+def _clinic_and_app(postgres_url: str, tmp_path: Path) -> tuple[Clinic, Any]:
+    """The test clinic seeded on the PostgreSQL database brought up to date, and an app on it."""
     from backstride import store
     from backstride.web import create_app
 
     store.upgrade(postgres_url)
     clinic = seed_clinic(postgres_url, tmp_path / "blobs")
-    app = create_app(postgres_url, clinic.blob_dir, secret_key=SECRET, upgrade_database=False)
+    return clinic, create_app(postgres_url, clinic.blob_dir, secret_key=SECRET, upgrade_database=False)
+
+
+def test_flow_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
+    from backstride import store
+
+    clinic, app = _clinic_and_app(postgres_url, tmp_path)
     with TestClient(app, follow_redirects=False) as client:
         sign_in(client, "paula@home.test")
         assert check_in(client, clinic.patient_a).status_code == 303
@@ -62,12 +71,7 @@ def test_flow_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
 
 def test_an_id_beyond_postgresqls_integer_is_not_found(postgres_url: str, tmp_path: Path) -> None:
     """PostgreSQL's ``integer`` ids end at 2**31 - 1; a larger number in an address failed the query (a 500)."""
-    from backstride import store
-    from backstride.web import create_app
-
-    store.upgrade(postgres_url)
-    clinic = seed_clinic(postgres_url, tmp_path / "blobs")
-    app = create_app(postgres_url, clinic.blob_dir, secret_key=SECRET, upgrade_database=False)
+    clinic, app = _clinic_and_app(postgres_url, tmp_path)
     with TestClient(app, follow_redirects=False) as client:
         sign_in(client, "anna@clinic.test")
         for url in (
@@ -85,13 +89,10 @@ def test_sign_outs_password_changes_and_limits_survive_a_restart_on_postgresql(
     postgres_url: str, tmp_path: Path
 ) -> None:
     """Two apps on one PostgreSQL database (a restart, or two server processes) share the sign-in records."""
-    from backstride import store
     from backstride.web import create_app
     from backstride.web._context import SESSION_COOKIE
 
-    store.upgrade(postgres_url)
-    clinic = seed_clinic(postgres_url, tmp_path / "blobs")
-    one = create_app(postgres_url, clinic.blob_dir, secret_key=SECRET, upgrade_database=False)
+    clinic, one = _clinic_and_app(postgres_url, tmp_path)
     two = create_app(postgres_url, clinic.blob_dir, secret_key=SECRET, upgrade_database=False)
     page = f"/patients/{clinic.patient_a}"
     with TestClient(one, follow_redirects=False) as here, TestClient(two, follow_redirects=False) as there:
