@@ -134,3 +134,29 @@ def test_a_session_the_database_cannot_check_gets_the_apps_error_page_and_is_kep
     monkeypatch.undo()
     assert client.cookies.get(SESSION_COOKIE) == token  # not signed out by the outage
     assert _signed_in(client, clinic.patient_a)
+
+
+def test_static_files_ask_the_database_nothing_and_pages_ask_it_once(client: Any, clinic: Clinic) -> None:
+    """The style and scripts, the same for everybody, come several to a page: each asked the database whether
+    the session had ended. A page still asks, and a signed-out cookie still gets no page."""
+    from sqlalchemy import event
+
+    sign_in(client, "paula@home.test")
+    statements: list[str] = []
+    engine = client.app.state.backstride.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        for asset in ("/static/app.css", "/static/htmx.min.js"):
+            response = client.get(asset)
+            assert response.status_code == 200, asset
+            assert statements == [], (asset, statements)
+        assert _signed_in(client, clinic.patient_a)
+        assert any("ended_sessions" in s for s in statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    copied = client.cookies.get(SESSION_COOKIE)
+    assert post(client, "/signout", {}).status_code == 303
+    again = _with_cookie(client.app, copied)
+    assert again.get("/static/app.css").status_code == 200  # public, as before
+    assert not _signed_in(again, clinic.patient_a)

@@ -34,6 +34,7 @@ from backstride.web._spool import UploadSpool
 from backstride.web._uploads import resume_uploads
 
 STATIC_DIR = Path(__file__).parent / "static"
+_STATIC_PREFIX = "/static/"
 
 _log = logging.getLogger(__name__)
 
@@ -183,8 +184,9 @@ def create_app(
         st = get_state(request)
         session = st.signer.read_session(request.cookies.get(SESSION_COOKIE), st.settings.session_max_age_s)
         unchecked = False
-        if session is not None:
-            # whether it was ended is in the database: asked in a worker thread, off the event loop
+        # whether it was ended is in the database: asked in a worker thread, off the event loop; not for the
+        # static files (style, scripts), which are the same for everybody and come several to a page
+        if session is not None and not request.url.path.startswith(_STATIC_PREFIX):
             try:
                 if await run_in_threadpool(st.ended.__contains__, session):
                     session = None
@@ -214,7 +216,7 @@ def create_app(
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        if not request.url.path.startswith("/static/"):
+        if not request.url.path.startswith(_STATIC_PREFIX):
             response.headers.setdefault("Cache-Control", "no-store")
         new_token: str | None = getattr(request.state, "set_cookie", None)
         if new_token is not None:
