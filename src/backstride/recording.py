@@ -19,6 +19,10 @@ from backstride._stats import median
 FloatArray = npt.NDArray[np.float64]
 
 GRAVITY_MPS2 = 9.80665
+# the 99th percentile of |ω| at or below which angular rate is in rad/s, not deg/s: a moving trunk turns at tens
+# of deg/s, which is a few rad/s (io's readers convert a column whose unit is not said by it; the gait engine
+# refuses arrays in rad/s by it)
+GYR_RAD_MAX_P99 = 10.0
 # how far the time steps' median may be from 1 / sampling_rate_hz: a logger's nominal rate is within a few
 # per cent of its clock's; time in ms is 1000 times off, a wrong rate (50 for 100 Hz) twice
 TIME_STEP_TOLERANCE = 0.10

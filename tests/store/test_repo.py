@@ -28,6 +28,28 @@ def _clinic(engine: Engine) -> dict[str, int]:
         return {"admin": admin.id, "c1": c1.id, "c2": c2.id, "p1": p1.id, "p2": p2.id, "p3": p3.id}
 
 
+@pytest.mark.parametrize(
+    ("text", "row"),
+    [
+        ("7", 7),
+        (" 42 ", 42),
+        ("2147483647", 2**31 - 1),
+        ("2147483648", None),
+        ("0", None),
+        ("-3", None),
+        ("+3", None),
+        ("²", None),
+        ("3_000", None),
+        ("", None),
+        (None, None),
+        ("9" * 40, None),
+        ("ann@x.org", None),
+    ],
+)
+def test_row_id_is_ascii_digits_within_the_columns_range(text: str | None, row: int | None) -> None:
+    assert store.row_id(text) == row
+
+
 def test_users_and_profiles(engine: Engine) -> None:
     ids = _clinic(engine)
     with store.transaction(engine) as s:

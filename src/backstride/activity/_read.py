@@ -8,12 +8,11 @@ from pathlib import Path
 from backstride._errors import InputError, UnsupportedFormatError
 from backstride.activity._apple import SNIFF_BYTES, ZIP_MAGIC, looks_like_export, read_apple_health
 from backstride.activity._fit import read_fit
+from backstride.activity._kind import GZIP_MAGIC, activity_kind
 from backstride.activity._model import ActivityData
 
-_FIT_SIGNATURE = slice(8, 12)  # ".FIT" at bytes 8-11 of a FIT file header
 _FOLDER_EXPORTS = ("export.xml", "apple_health_export/export.xml")
 _UTF8_BOM = b"\xef\xbb\xbf"
-_GZIP_MAGIC = b"\x1f\x8b"  # as backstride.io._gzipped.MAGIC (io is imported only for a gzip file)
 #: the most a gzipped .fit file may unpack to: a day-long activity at a record a second is a few MB
 MAX_FIT_BYTES = 64 << 20
 
@@ -31,12 +30,18 @@ def read_activity(path: str | Path, *, keep_records: bool = True) -> ActivityDat
     if path.is_dir():
         path = _export_in_folder(path)
     head = _head(path)
-    if head[_FIT_SIGNATURE] == b".FIT":
+    kind = activity_kind(path)
+    if kind == "fit":
         return read_fit(path, keep_records=keep_records)
-    if head.startswith(_GZIP_MAGIC):
+    if kind == "fit.gz":
         return _read_gzipped_fit(path, keep_records=keep_records)
-    if head.startswith(ZIP_MAGIC) or looks_like_export(head):
+    if kind == "apple_health" or head.startswith(ZIP_MAGIC):  # a ZIP without the export: its reader says so
         return read_apple_health(path, keep_records=keep_records)
+    if head.startswith(GZIP_MAGIC):
+        raise UnsupportedFormatError(
+            f"{path.name} is a gzip file but not of a Garmin .fit file (an Apple Health export is read as "
+            "export.zip or export.xml)"
+        )
     if head.removeprefix(_UTF8_BOM).lstrip().startswith(b"<"):
         raise UnsupportedFormatError(
             f"{path.name} is an XML file but not an Apple Health export (no <HealthData>)"
@@ -51,13 +56,8 @@ def _read_gzipped_fit(path: Path, *, keep_records: bool) -> ActivityData:
     reader holds a file whole, and a small gzip file can unpack to gigabytes: what it unpacks to is counted
     first (a step at a time, never held) and refused past :data:`MAX_FIT_BYTES`. A cut-short one is unpacked
     as far as it goes, and the FIT reader then says it is cut short."""
-    from backstride.io._gzipped import gunzipped, gzipped_head, unpacked_size
+    from backstride.io._gzipped import gunzipped, unpacked_size
 
-    if gzipped_head(path, _FIT_SIGNATURE.stop)[_FIT_SIGNATURE] != b".FIT":
-        raise UnsupportedFormatError(
-            f"{path.name} is a gzip file but not of a Garmin .fit file (an Apple Health export is read as "
-            "export.zip or export.xml)"
-        )
     size = unpacked_size(path, MAX_FIT_BYTES)
     if size is not None and size > MAX_FIT_BYTES:
         raise InputError(

@@ -99,10 +99,10 @@ def _record(patient: str, database_url: str | None, out: Path | None, example: s
         except Exception as exc:  # connection refused, bad credentials...
             raise InputError(f"could not read the database at {_redact(url)}: {_why(exc)}") from exc
         with store.transaction(engine, readonly=True) as session:
-            number = patient.strip()
-            user = (  # a backstride number is ASCII digits ("²" is a digit to str.isdigit, not to int)
-                store.get_user(session, int(number))
-                if number.isascii() and number.isdigit()
+            number = store.row_id(patient)
+            user = (
+                store.get_user(session, number)
+                if number is not None
                 else store.get_user_by_email(session, patient)
             )
             if user is None or user.role != "patient":

@@ -46,7 +46,7 @@ from backstride.gait._result import (
 )
 from backstride.gait._spatial import StepLengthZijlstra
 from backstride.gait._subject import subject as checked_subject
-from backstride.recording import Recording
+from backstride.recording import GYR_RAD_MAX_P99, Recording
 
 MIN_SAMPLING_RATE_HZ = 20.0
 MIN_DURATION_S = 3.0
@@ -56,9 +56,9 @@ ANALYSIS_RATE_HZ = 25.0
 TILT_WARNING_DEG = 30.0
 # below this median magnitude the acceleration is not m/s² with gravity (in g: about 1; gravity removed: ~0.3)
 MIN_GRAVITY_MPS2 = 4.0
-# the angular rate's 99th percentile of |ω| at or below which it is rad/s, not deg/s (io's readers' rule, for a
-# column whose unit is not said): a moving trunk turns at tens of deg/s, which is a few rad/s
-GYR_RAD_MAX_P99 = 10.0
+# evenly spread samples of the first chunk that the input checks (units) look at: plenty for a median and a
+# 99th percentile
+JUDGED_SAMPLES = 20_000
 # the 99th percentile of |a| off its median beyond which the wearer moved (walking: 3-9 m/s²; still: ~0.1)
 MOVING_MPS2 = 1.5
 # what the analysis says when it has neither height; each front end adds how to give one (a flag, a profile)
@@ -521,15 +521,25 @@ def _check_rate(fs: float) -> None:
         )
 
 
+def _spread(values: FloatArray) -> FloatArray:
+    """At most about :data:`JUDGED_SAMPLES` rows of ``values``, evenly spread (a view, no copy)."""
+    return values[:: max(values.shape[0] // JUDGED_SAMPLES, 1)]
+
+
+def _norm(values: FloatArray) -> FloatArray:
+    """Each row's Euclidean length."""
+    return np.asarray(np.sqrt(np.einsum("ij,ij->i", values, values)))
+
+
 def _check_gravity(chunk: Recording) -> None:
     """Refuse acceleration that is not in m/s² with gravity: a worn sensor always feels gravity, so the
     magnitude's median sits near 9.81 m/s² whatever the wearer does; near 1 it is in g, near 0 gravity was
     taken off. Either would be analysed without a word into a handful of steps (the bundled sample in g: 22
     steps instead of 83). Readers convert units themselves; this guards arrays handed over directly."""
-    acc = chunk.acc_mps2[:: max(chunk.n_samples // 20_000, 1)]
+    acc = _spread(chunk.acc_mps2)
     if acc.shape[0] < 2:
         return
-    magnitude = median(np.sqrt(np.einsum("ij,ij->i", acc, acc)))
+    magnitude = median(_norm(acc))
     if magnitude < MIN_GRAVITY_MPS2:
         hint = (
             "it looks like g: multiply by 9.80665"
@@ -557,13 +567,12 @@ def _check_angular_rate(chunk: Recording) -> None:
     gyr = chunk.gyr_dps
     if gyr is None or "format" in chunk.metadata:
         return
-    every = max(chunk.n_samples // 20_000, 1)
-    acc, gyr = chunk.acc_mps2[::every], gyr[::every]
+    acc, gyr = _spread(chunk.acc_mps2), _spread(gyr)
     if acc.shape[0] < 2:
         return
-    magnitude = np.sqrt(np.einsum("ij,ij->i", acc, acc))
+    magnitude = _norm(acc)
     moving = percentile(np.abs(magnitude - median(magnitude)), 99.0)
-    turning = percentile(np.sqrt(np.einsum("ij,ij->i", gyr, gyr)), 99.0)
+    turning = percentile(_norm(gyr), 99.0)
     if moving > MOVING_MPS2 and turning <= GYR_RAD_MAX_P99:
         raise InputError(
             f"the angular rate's 99th percentile of |ω| is {turning:.3g} while the acceleration shows the "

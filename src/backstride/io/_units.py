@@ -31,7 +31,7 @@ import numpy as np
 
 from backstride._errors import InputError, OptionNeeded
 from backstride._stats import median, percentile
-from backstride.recording import GRAVITY_MPS2, FloatArray
+from backstride.recording import GRAVITY_MPS2, GYR_RAD_MAX_P99, FloatArray
 
 AccUnit = Literal["g", "m/s2"]
 GyrUnit = Literal["deg/s", "rad/s"]
@@ -44,7 +44,6 @@ SPREADSHEET_DAY0_UNIX_DAYS = -25569  # 1899-12-30, in days from 1970-01-01
 TIME_UNITS: tuple[str, ...] = tuple(_TIME_SCALES)
 
 _MAX_SAMPLES_FOR_STATS = 20_000  # evenly spread: plenty for a median and a 99th percentile
-GYR_RAD_MAX_P99 = 10.0
 GYR_RAD_IMPLAUSIBLE_P99 = 20.0
 
 

@@ -138,6 +138,16 @@ def create_user(
     return user
 
 
+def row_id(text: str | None) -> int | None:
+    """The row id ``text`` writes (a backstride number, a session's user), or None when it writes none: ASCII
+    digits only (``str.isdigit`` also takes "²", which ``int`` refuses) and within 1..:data:`LARGEST_ID`."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(LARGEST_ID)):
+        return None
+    number = int(text)
+    return number if 1 <= number <= LARGEST_ID else None
+
+
 def get_user(session: Session, user_id: int) -> User | None:
     """The user with this id, or None (also for an id no row can have: see :data:`LARGEST_ID`)."""
     if not 1 <= user_id <= LARGEST_ID:

@@ -177,12 +177,13 @@ class NotSignedIn(Exception):
 
 
 def current_user(request: Request, db: Session) -> User | None:
+    from backstride import store
     from backstride.store import User
 
-    user_id = session_of(request).user_id
-    if user_id is None or not user_id.isdigit():
+    user_id = store.row_id(session_of(request).user_id)
+    if user_id is None:
         return None
-    user = db.get(User, int(user_id))
+    user = db.get(User, user_id)
     if user is not None:
         # A plain copy for error pages (drawn after the transaction, maybe rolled back) to show the navigation.
         request.state.user = SignedIn(user.id, user.name, user.role)

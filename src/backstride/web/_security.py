@@ -276,7 +276,7 @@ class EndedSessions:
         password must shut out whoever knew the old one and is still signed in with it."""
         from backstride import store
 
-        user_id = _user_number(kept.user_id)
+        user_id = store.row_id(kept.user_id)
         if user_id is None:
             return
         with store.transaction(self._engine) as db:
@@ -296,12 +296,5 @@ class EndedSessions:
             return False
         with store.transaction(self._engine, readonly=True) as db:
             return store.session_ended(
-                db, session.nonce, _user_number(session.user_id), _moment(session.issued_at)
+                db, session.nonce, store.row_id(session.user_id), _moment(session.issued_at)
             )
-
-
-def _user_number(user_id: str | None) -> int | None:
-    """The user id a session names, as the number its row has (``None``: a visitor, or no such number)."""
-    if user_id is None or not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 18:
-        return None
-    return int(user_id)
