@@ -48,11 +48,37 @@ def test_triage_readable_routine_and_incomplete(tmp_path: Path, capsys: pytest.C
     answers = write(tmp_path, "a.json", {"sciatica": True})
     code, out, _ = run(["triage", "--answers", answers], capsys)
     assert code == 0
-    assert "Routine" in out
+    assert "Screen incomplete: an emergency is not ruled out" in out
     assert "Incomplete screen" in out
     code, _, err = run(["triage", "--answers", answers, "--require-complete"], capsys)
     assert code == 3
     assert "saddle_numbness" in err
+
+
+def test_triage_readable_incomplete_screen_is_not_headed_all_clear(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # nothing answered: the box must not announce "no warning signs found" in green as if the person had been
+    # screened; it says the screen is incomplete and that an emergency is not ruled out
+    answers = write(tmp_path, "a.json", {})
+    code, out, _ = run(["triage", "--answers", answers], capsys)
+    assert code == 0
+    head = out.split("No warning signs found")[0]
+    assert "Screen incomplete: an emergency is not ruled out" in head
+    assert "Routine: no warning signs found" not in out
+    # a same-day finding with emergency questions unanswered keeps its level and says the screen is incomplete
+    answers = write(tmp_path, "b.json", {"osteoporosis": True, "minor_trauma": True})
+    code, out, _ = run(["triage", "--answers", answers], capsys)
+    assert code == 0
+    assert "See a doctor TODAY (screen incomplete)" in out.splitlines()[0]
+    # a complete routine screen keeps its all-clear heading
+    from backstride.clinic._triage import EMERGENCY_QUESTIONS
+
+    answers = write(tmp_path, "c.json", dict.fromkeys(EMERGENCY_QUESTIONS, False))
+    code, out, _ = run(["triage", "--answers", answers], capsys)
+    assert code == 0
+    assert "Routine: no warning signs found" in out
+    assert "incomplete" not in out.lower()
 
 
 def test_triage_questions(capsys: pytest.CaptureFixture[str]) -> None:
@@ -448,7 +474,7 @@ def test_a_stop_for_sciatica_does_not_also_say_no_warning_signs(
     code, out, err = run(["progress", "--plan", plan, "--log", log], capsys)
     assert (code, err) == (0, "")
     assert "Decision: STOP" in out and "Warning sign(s) logged: sciatica." in out
-    assert "Not urgent: see a clinician before walking on" in out
+    assert "Not urgent: see a clinician before walking on (screen incomplete)" in out
     assert "no warning signs" not in out.lower()
     code, out, _ = run(["progress", "--plan", plan, "--log", log, "--json"], capsys)
     assert "no warning signs" not in out.lower()

@@ -31,6 +31,7 @@ _URGENCY_TITLE = {
     "soon": "See a doctor within two weeks",
     "routine": "Routine: no warning signs found",
 }
+INCOMPLETE_TITLE = "Screen incomplete: an emergency is not ruled out"
 
 
 def _console(*, stderr: bool = False) -> Console:
@@ -71,6 +72,12 @@ def _show_triage(console: Console, result: TriageResult, *, title: str | None = 
     from rich.text import Text
 
     style = _URGENCY_STYLE[result.urgency]
+    incomplete = not result.complete and result.urgency != "emergency"
+    if incomplete and result.urgency == "routine" and title is None:
+        # nothing found among questions left unanswered is no all-clear: not headed so, nor green
+        title, style = INCOMPLETE_TITLE, _URGENCY_STYLE["soon"]
+    else:
+        title = (title or _URGENCY_TITLE[result.urgency]) + (" (screen incomplete)" if incomplete else "")
     body = Text()
     if result.urgency == "emergency":
         body.append(f"CALL {result.emergency_number} NOW\n", style="bold")
@@ -80,10 +87,10 @@ def _show_triage(console: Console, result: TriageResult, *, title: str | None = 
         body.append(f"\n• {reason.finding}: ", style="bold")
         body.append(reason.why)
     body.rstrip()
-    console.print(Panel(body, title=title or _URGENCY_TITLE[result.urgency], style=style, expand=True))
+    console.print(Panel(body, title=title, style=style, expand=True))
     for note in result.notes:
         console.print(f"Note: {note}")
-    if not result.complete and result.urgency != "emergency":
+    if incomplete:
         console.print(
             f"[bold]Incomplete screen[/bold]: emergency questions not answered: {', '.join(result.unanswered)}"
         )
