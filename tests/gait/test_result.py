@@ -237,3 +237,49 @@ def test_the_device_and_start_time_come_from_the_reader(shared_data: Path) -> No
     info = gait.analyze(recording).recording
     assert info.device == "ActiGraph GT3X+, serial NEO1C04110003"
     assert info.start_time == "2021-12-20T11:55:00-06:00"
+
+
+def test_a_bout_is_documented_as_holding_its_last_contact() -> None:
+    """A bout's last contact is at ``end_s`` and is one of its ``n_steps`` (``test_consistency``): the interval
+    is closed. It was documented half-open, ``[start_s, end_s)``, which drops that contact for whoever
+    assigns contacts to bouts by it (one step short in every bout)."""
+    import backstride.gait._result as result_module
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The JSON output", 1)[1].split("**Trunk lean**", 1)[0]
+    end_doc = next(f for f in dataclasses.fields(WalkingBout) if f.name == "end_s").metadata["description"]
+    for text in (end_doc, result_module.__doc__ or "", section):
+        assert "[start_s, end_s)" not in text and "half-open" not in text
+    assert "[start_s, end_s]" in end_doc
+    assert "[start_s, end_s]" in section
+
+
+def test_every_field_the_readme_documents_is_emitted() -> None:
+    """The README's JSON table names no field the result does not have (a renamed or removed field)."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The JSON output", 1)[1].split("**Trunk lean**", 1)[0]
+    parents = {
+        "recording": RecordingInfo,
+        "subject": Subject,
+        "summary": GaitSummary,
+        "walking_bouts[]": WalkingBout,
+        "initial_contacts[]": InitialContact,
+    }
+    unknown = []
+    for line in section.splitlines():
+        if not line.startswith("| `"):
+            continue
+        parent = None
+        for name in re.findall(r"`([^`]+)`", line.split("|")[1]):
+            if name.startswith("."):
+                leaf = name[1:]
+            elif "." in name:
+                parent, _, leaf = name.partition(".")
+            else:
+                parent, leaf = None, name
+            cls = parents[parent] if parent else GaitResult
+            if leaf.removesuffix("[]") not in cls.field_names():
+                unknown.append(name)
+    assert unknown == []

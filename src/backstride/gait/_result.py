@@ -1,7 +1,7 @@
 """The gait engine's output: one value object, the JSON the CLI prints and every later part consumes.
 
-Units live in the field names. Times are seconds from the recording's start; bouts are half-open
-intervals ``[start_s, end_s)``. A measure that cannot be computed (no height given, too few steps) is
+Units live in the field names. Times are seconds from the recording's start; a bout is the closed
+interval ``[start_s, end_s]`` from its first initial contact to its last, both among its steps. A measure that cannot be computed (no height given, too few steps) is
 ``None``, never a made-up number.
 
 The classes are frozen standard-library dataclasses: the engine builds them from its own numbers, so
@@ -164,7 +164,11 @@ class WalkingBout(_Value):
     """One walking bout and its averages (Mobilise-D: a bout is a run of at least 4 strides)."""
 
     start_s: float = field(metadata=_doc("First initial contact of the bout, s"))
-    end_s: float = field(metadata=_doc("End of the bout (last contact), s; the interval is [start_s, end_s)"))
+    end_s: float = field(
+        metadata=_doc(
+            "End of the bout (its last initial contact, one of its steps), s; the interval is [start_s, end_s]"
+        )
+    )
     duration_s: float = field(metadata=_doc("end_s - start_s"))
     n_steps: int = field(metadata=_doc("Steps in the bout (initial contacts counted, the first included)"))
     cadence_spm: float | None = field(metadata=_doc("Steps per minute"))

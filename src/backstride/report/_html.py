@@ -153,7 +153,19 @@ def _environment() -> Environment:
     env.filters["plot_table"] = plot_table
     env.globals["plot_script"] = Markup(PLOTS_JS.read_text(encoding="utf-8"))
     env.filters["num"] = _num
+    env.filters["lean"] = _lean
     return env
+
+
+def _lean(value: float | None) -> str:
+    """A signed trunk lean (positive forward, as the result gives it) in words: a trunk leaning back by 4° is
+    "4.0° backward", not "-4.0° forward"."""
+    if value is None:
+        return "–"
+    shown = round(float(value), 1)
+    if shown == 0:
+        return "0.0°"
+    return f"{abs(shown):.1f}° {'forward' if shown > 0 else 'backward'}"
 
 
 def _num(value: Any, digits: int = 1, unit: str = "") -> str:

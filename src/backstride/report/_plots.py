@@ -178,7 +178,8 @@ def cadence_and_speed(gait: GaitResult) -> Figure:
 
 
 def trunk_lean(gait: GaitResult) -> Figure:
-    """Mean forward lean of the trunk in every bout (degrees from vertical): bars, or dots for many bouts."""
+    """Forward lean of the trunk in every bout (its median, degrees from vertical): bars, or dots for many
+    bouts."""
     xs, lean, xaxis, mode = _per_bout(gait, "trunk_lean_deg")
     trace: dict[str, Any] = {"x": xs, "y": lean, "marker": {"color": _GREEN}, "name": "trunk lean"}
     if mode == "markers":
