@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tests.web.conftest import Clinic, check_in, post, sign_in
+from tests.web.conftest import Clinic, check_in, post, sign_in, upload_sample, wait_for_job
 
 from backstride import store
 
@@ -98,3 +98,38 @@ def test_clinician_can_screen_with_the_patient(client: Any, clinic: Clinic) -> N
     assert response.status_code == 303
     page = client.get(f"/patients/{clinic.patient_a}").text
     assert '<span class="flag danger">Emergency</span>' in page.split('id="screenings"')[1]
+
+
+def _section(page: str, section: str) -> str:
+    """The HTML of one section of the clinician's page of a patient (``<section ... id="section">``)."""
+    return page.split(f'id="{section}"')[1].split("</section>")[0]
+
+
+def test_the_patient_page_leads_to_measuring_a_walk_and_answering_questionnaires_for_that_patient(
+    client: Any, clinic: Clinic
+) -> None:
+    """A therapist with the patient in the room uploads the walk and enters the questionnaires from the
+    patient's own page: before, neither was linked from it (only by typing the address)."""
+    sign_in(client, "anna@clinic.test")
+    pid = clinic.patient_a
+    page = client.get(f"/patients/{pid}").text
+    recordings = _section(page, "recordings")
+    assert f'<a href="/patients/{pid}/recordings/new">Upload a recording of Paula Patient</a>' in recordings
+    questionnaires = _section(page, "questionnaires")
+    assert f'<a href="/patients/{pid}/questionnaires">Answer a questionnaire with Paula Patient</a>' in (
+        questionnaires
+    )
+    # the links lead to that patient's pages, and they open for the clinician
+    assert client.get(f"/patients/{pid}/recordings/new").status_code == 200
+    assert client.get(f"/patients/{pid}/questionnaires").status_code == 200
+
+
+def test_the_recordings_table_names_each_file(client: Any, clinic: Clinic) -> None:
+    """Two walks uploaded in the same minute were told apart by nothing on the patient's page, the one to
+    mark as entered in error ("another patient's file") least of all."""
+    pid = clinic.patient_a
+    sign_in(client, "anna@clinic.test")
+    wait_for_job(client, upload_sample(client, pid).headers["location"])
+    recordings = _section(client.get(f"/patients/{pid}").text, "recordings")
+    assert '<th scope="col">File</th>' in recordings
+    assert '<td class="entry">walk.csv.gz</td>' in recordings
