@@ -63,3 +63,17 @@ def test_a_walks_pages_lead_the_clinician_back_to_the_patient(client: Any, clini
     assert f'<a href="/patients/{pid}/recordings/new">Upload a recording of Paula Patient</a>' in listing
     sign_in(client, "paula@home.test")
     assert "Back to Paula Patient" not in client.get(result_url).text
+
+
+def test_the_progress_section_speaks_of_the_patient_to_the_clinician(client: Any, clinic: Clinic) -> None:
+    """The clinician's page of a new patient told the therapist to "log your walks each day" and to "answer
+    a questionnaire again"."""
+    pid = clinic.patient_a
+    sign_in(client, "anna@clinic.test")
+    progress = client.get(f"/patients/{pid}").text.split('id="progress"')[1].split('id="sessions"')[0]
+    assert "log your walks" not in progress and "Answer a questionnaire again" not in progress
+    assert "Nothing to show yet: the plots appear once the patient logs walks." in progress
+    assert "Changes show once the patient answers a questionnaire again, a few weeks on." in progress
+    sign_in(client, "paula@home.test")
+    own = client.get(f"/patients/{pid}/progress").text
+    assert "log your walks each day" in own and "Answer a questionnaire again" in own
