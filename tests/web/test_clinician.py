@@ -133,3 +133,35 @@ def test_the_recordings_table_names_each_file(client: Any, clinic: Clinic) -> No
     recordings = _section(client.get(f"/patients/{pid}").text, "recordings")
     assert '<th scope="col">File</th>' in recordings
     assert '<td class="entry">walk.csv.gz</td>' in recordings
+
+
+def test_a_session_dated_in_the_future_is_refused_with_what_was_typed_kept(
+    client: Any, clinic: Clinic
+) -> None:
+    sign_in(client, "anna@clinic.test")
+    pid = clinic.patient_a
+    ahead = (dt.date.today() + dt.timedelta(days=400)).isoformat()
+    typed = {"date": ahead, "technique": "manual therapy", "region": "L4-L5", "response": "better"}
+    refused = post(client, f"/patients/{pid}/sessions", typed)
+    assert refused.status_code == 422
+    assert f"Date: {ahead} is after today; give the day the session took place." in refused.text
+    assert f'value="{ahead}" aria-invalid="true"' in refused.text
+    assert 'value="manual therapy"' in refused.text
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine, readonly=True) as s:
+        assert store.therapy_sessions_of(s, pid) == []
+    engine.dispose()
+    today = post(client, f"/patients/{pid}/sessions", {**typed, "date": dt.date.today().isoformat()})
+    assert today.status_code == 303
+
+
+def test_an_entry_of_no_such_recording_or_response_is_said_in_words(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "anna@clinic.test")
+    pid = clinic.patient_a
+    for path, words in (
+        ("recordings/999/entered-in-error", "There is no such recording."),
+        ("questionnaires/responses/999/entered-in-error", "There is no such questionnaire answer."),
+    ):
+        missing = post(client, f"/patients/{pid}/{path}", {"reason": "wrong patient"})
+        assert missing.status_code == 404
+        assert words in missing.text and "Not Found" not in missing.text
