@@ -165,3 +165,28 @@ def test_an_entry_of_no_such_recording_or_response_is_said_in_words(client: Any,
         missing = post(client, f"/patients/{pid}/{path}", {"reason": "wrong patient"})
         assert missing.status_code == 404
         assert words in missing.text and "Not Found" not in missing.text
+
+
+def test_the_first_plan_version_says_what_it_was_made_from(client: Any, clinic: Clinic) -> None:
+    """The first version said "from the check-in, questionnaires and walk" with no walk measured: the
+    therapist read that a measured walk had shaped the plan."""
+    _patient_with_plan(client, clinic)
+    plan = _section(_therapist(client).get(f"/patients/{clinic.patient_a}").text, "plan")
+    assert "First plan, from the check-in and the pain questionnaire." in plan
+    assert "walk." not in plan.split("First plan")[1].split("</li>")[0]
+
+    sign_in(client, "peter@home.test")  # the other patient: a walk measured before the plan is made
+    pid = clinic.patient_b
+    wait_for_job(client, upload_sample(client, pid).headers["location"])
+    check_in(client, pid)
+    post(client, f"/patients/{pid}/questionnaires/nprs", {"score": "5"})
+    post(client, f"/patients/{pid}/questionnaires/odi", {f"s{i}": "2" for i in range(1, 11)})
+    assert "walks a day" in client.get(f"/patients/{pid}/plan").text
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine, readonly=True) as s:
+        (first,) = store.plan_history(s, pid)
+    engine.dispose()
+    assert first.reason == (
+        "First plan, from the check-in, the pain questionnaire, the Oswestry disability questionnaire and the "
+        "measured walk."
+    )
