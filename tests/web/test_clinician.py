@@ -132,7 +132,7 @@ def test_the_recordings_table_names_each_file(client: Any, clinic: Clinic) -> No
     wait_for_job(client, upload_sample(client, pid).headers["location"])
     recordings = _section(client.get(f"/patients/{pid}").text, "recordings")
     assert '<th scope="col">File</th>' in recordings
-    assert '<td class="entry">walk.csv.gz</td>' in recordings
+    assert '<td class="entry file-name">walk.csv.gz</td>' in recordings
 
 
 def test_a_session_dated_in_the_future_is_refused_with_what_was_typed_kept(
