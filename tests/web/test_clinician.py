@@ -190,3 +190,17 @@ def test_the_first_plan_version_says_what_it_was_made_from(client: Any, clinic: 
         "First plan, from the check-in, the pain questionnaire, the Oswestry disability questionnaire and the "
         "measured walk."
     )
+
+
+def test_a_patient_who_never_logged_is_flagged_in_words(client: Any, clinic: Clinic) -> None:
+    """A patient added days ago who has never logged was flagged "No log for any days"."""
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine) as s:
+        patient = s.get(store.User, clinic.patient_a)
+        assert patient is not None
+        patient.created_at = patient.created_at - dt.timedelta(days=5)
+    engine.dispose()
+    sign_in(client, "anna@clinic.test")
+    caseload = client.get("/caseload").text
+    assert '<span class="flag no_log">No log yet</span>' in caseload
+    assert "any days" not in caseload
