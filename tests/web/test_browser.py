@@ -911,3 +911,31 @@ def test_the_focus_ring_stands_out_from_the_page_behind_it(page: Any, server: tu
         ratio = page.evaluate(_RING_CONTRAST, focused)
         assert ratio >= 3, f"{tag}: the focus ring is {ratio:.2f}:1 against the page"
     assert {"A", "INPUT", "BUTTON"} <= seen
+
+
+def test_the_clinicians_tables_fit_a_tablet_without_scrolling_sideways(
+    browser: Any, demo_server: str
+) -> None:
+    """On a tablet (768 x 1024) every table of the clinician's page of a patient fits its card: with the
+    recordings' file names in their table, an unbroken name pushed the "Entered in error…" column out of
+    sight until the table was scrolled."""
+    context = browser.new_context(viewport={"width": 768, "height": 1024})
+    tablet = context.new_page()
+    tablet.set_default_timeout(20_000)
+    tablet.goto(f"{demo_server}/signin")
+    tablet.get_by_label("Email").fill("therapist@demo.backstride")
+    tablet.get_by_label("Password").fill("demo-therapist")
+    tablet.get_by_role("button", name="Sign in").click()
+    tablet.wait_for_load_state("networkidle")
+    patients = [str(a.get_attribute("href")) for a in tablet.locator("table a[href^='/patients/']").all()]
+    assert len(patients) == 2
+    for path in patients:
+        tablet.goto(demo_server + path)
+        tablet.wait_for_load_state("networkidle")
+        assert "sample_lowback.csv.gz" in tablet.locator("#recordings").inner_text()
+        wider = tablet.evaluate(
+            "[...document.querySelectorAll('.scroll')].filter(e => e.scrollWidth > e.clientWidth)"
+            ".map(e => e.getAttribute('aria-label'))"
+        )
+        assert wider == [], f"{path}: {wider}"
+    context.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tests.web.conftest import Clinic, check_in, post, sign_in
+from tests.web.conftest import Clinic, check_in, post, sign_in, upload_sample, wait_for_job
 
 from backstride import store
 
@@ -98,3 +98,109 @@ def test_clinician_can_screen_with_the_patient(client: Any, clinic: Clinic) -> N
     assert response.status_code == 303
     page = client.get(f"/patients/{clinic.patient_a}").text
     assert '<span class="flag danger">Emergency</span>' in page.split('id="screenings"')[1]
+
+
+def _section(page: str, section: str) -> str:
+    """The HTML of one section of the clinician's page of a patient (``<section ... id="section">``)."""
+    return page.split(f'id="{section}"')[1].split("</section>")[0]
+
+
+def test_the_patient_page_leads_to_measuring_a_walk_and_answering_questionnaires_for_that_patient(
+    client: Any, clinic: Clinic
+) -> None:
+    """A therapist with the patient in the room uploads the walk and enters the questionnaires from the
+    patient's own page: before, neither was linked from it (only by typing the address)."""
+    sign_in(client, "anna@clinic.test")
+    pid = clinic.patient_a
+    page = client.get(f"/patients/{pid}").text
+    recordings = _section(page, "recordings")
+    assert f'<a href="/patients/{pid}/recordings/new">Upload a recording of Paula Patient</a>' in recordings
+    questionnaires = _section(page, "questionnaires")
+    assert f'<a href="/patients/{pid}/questionnaires">Answer a questionnaire with Paula Patient</a>' in (
+        questionnaires
+    )
+    # the links lead to that patient's pages, and they open for the clinician
+    assert client.get(f"/patients/{pid}/recordings/new").status_code == 200
+    assert client.get(f"/patients/{pid}/questionnaires").status_code == 200
+
+
+def test_the_recordings_table_names_each_file(client: Any, clinic: Clinic) -> None:
+    """Two walks uploaded in the same minute were told apart by nothing on the patient's page, the one to
+    mark as entered in error ("another patient's file") least of all."""
+    pid = clinic.patient_a
+    sign_in(client, "anna@clinic.test")
+    wait_for_job(client, upload_sample(client, pid).headers["location"])
+    recordings = _section(client.get(f"/patients/{pid}").text, "recordings")
+    assert '<th scope="col">File</th>' in recordings
+    assert '<td class="entry file-name">walk.csv.gz</td>' in recordings
+
+
+def test_a_session_dated_in_the_future_is_refused_with_what_was_typed_kept(
+    client: Any, clinic: Clinic
+) -> None:
+    sign_in(client, "anna@clinic.test")
+    pid = clinic.patient_a
+    ahead = (dt.date.today() + dt.timedelta(days=400)).isoformat()
+    typed = {"date": ahead, "technique": "manual therapy", "region": "L4-L5", "response": "better"}
+    refused = post(client, f"/patients/{pid}/sessions", typed)
+    assert refused.status_code == 422
+    assert f"Date: {ahead} is after today; give the day the session took place." in refused.text
+    assert f'value="{ahead}" aria-invalid="true"' in refused.text
+    assert 'value="manual therapy"' in refused.text
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine, readonly=True) as s:
+        assert store.therapy_sessions_of(s, pid) == []
+    engine.dispose()
+    today = post(client, f"/patients/{pid}/sessions", {**typed, "date": dt.date.today().isoformat()})
+    assert today.status_code == 303
+
+
+def test_an_entry_of_no_such_recording_or_response_is_said_in_words(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "anna@clinic.test")
+    pid = clinic.patient_a
+    for path, words in (
+        ("recordings/999/entered-in-error", "There is no such recording."),
+        ("questionnaires/responses/999/entered-in-error", "There is no such questionnaire answer."),
+    ):
+        missing = post(client, f"/patients/{pid}/{path}", {"reason": "wrong patient"})
+        assert missing.status_code == 404
+        assert words in missing.text and "Not Found" not in missing.text
+
+
+def test_the_first_plan_version_says_what_it_was_made_from(client: Any, clinic: Clinic) -> None:
+    """The first version said "from the check-in, questionnaires and walk" with no walk measured: the
+    therapist read that a measured walk had shaped the plan."""
+    _patient_with_plan(client, clinic)
+    plan = _section(_therapist(client).get(f"/patients/{clinic.patient_a}").text, "plan")
+    assert "First plan, from the check-in and the pain questionnaire." in plan
+    assert "walk." not in plan.split("First plan")[1].split("</li>")[0]
+
+    sign_in(client, "peter@home.test")  # the other patient: a walk measured before the plan is made
+    pid = clinic.patient_b
+    wait_for_job(client, upload_sample(client, pid).headers["location"])
+    check_in(client, pid)
+    post(client, f"/patients/{pid}/questionnaires/nprs", {"score": "5"})
+    post(client, f"/patients/{pid}/questionnaires/odi", {f"s{i}": "2" for i in range(1, 11)})
+    assert "walks a day" in client.get(f"/patients/{pid}/plan").text
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine, readonly=True) as s:
+        (first,) = store.plan_history(s, pid)
+    engine.dispose()
+    assert first.reason == (
+        "First plan, from the check-in, the pain questionnaire, the Oswestry disability questionnaire and the "
+        "measured walk."
+    )
+
+
+def test_a_patient_who_never_logged_is_flagged_in_words(client: Any, clinic: Clinic) -> None:
+    """A patient added days ago who has never logged was flagged "No log for any days"."""
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine) as s:
+        patient = s.get(store.User, clinic.patient_a)
+        assert patient is not None
+        patient.created_at = patient.created_at - dt.timedelta(days=5)
+    engine.dispose()
+    sign_in(client, "anna@clinic.test")
+    caseload = client.get("/caseload").text
+    assert '<span class="flag no_log">No log yet</span>' in caseload
+    assert "any days" not in caseload

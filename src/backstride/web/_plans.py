@@ -41,10 +41,13 @@ def log_json(log: Any) -> dict[str, Any]:
 
 @dataclass
 class BaselineFound:
-    """What is known for a first plan, and what is still missing (in words for the patient)."""
+    """What is known for a first plan, and what is still missing (in words for the patient); ``sources``:
+    what the baseline was taken from, in words for the plan's first version ("the check-in", "the measured
+    walk"), so it names a walk or a questionnaire only when one was used."""
 
     baseline: Any | None
     missing: list[str]
+    sources: tuple[str, ...] = ()
 
 
 def baseline_for(db: Any, patient: Any, today: Any) -> BaselineFound:
@@ -95,7 +98,18 @@ def baseline_for(db: Any, patient: Any, today: Any) -> BaselineFound:
         )
     except ValidationError as exc:
         return BaselineFound(None, [f"usable answers ({exc.errors()[0]['msg']})"])
-    return BaselineFound(baseline, [])
+    used = {
+        "the pain questionnaire": "nprs" in latest,
+        "the Oswestry disability questionnaire": odi is not None,
+        "the STarT Back screening": startback is not None,
+        "the measured walk": gait is not None,
+    }
+    return BaselineFound(baseline, [], ("the check-in", *(words for words, yes in used.items() if yes)))
+
+
+def _in_a_list(words: tuple[str, ...]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def current_plan(
@@ -159,7 +173,7 @@ def first_plan(db: Any, patient: Any, today: Any, created_by: int | None) -> tup
         db,
         patient.id,
         plan.model_dump(mode="json"),
-        "First plan, from the check-in, questionnaires and walk.",
+        f"First plan, from {_in_a_list(found.sources)}.",
         created_by,
     )
     return row, []

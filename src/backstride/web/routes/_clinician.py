@@ -221,6 +221,11 @@ def add_session(
             day = dt.date.fromisoformat(date.strip())
         except ValueError:
             refuse("date", f"Date: {date.strip()!r} is not a date (give it as YYYY-MM-DD).")
+        else:  # a session is noted after it took place: a later day is a slip of the keyboard (2062 for 2026)
+            if day > dt.date.today():
+                refuse(
+                    "date", f"Date: {day.isoformat()} is after today; give the day the session took place."
+                )
     for name, label in (("technique", "Technique"), ("region", "Region")):
         if not values[name].strip():
             refuse(name, f"{label}: please fill it in.")
@@ -345,7 +350,7 @@ def questionnaire_entered_in_error(
         user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
         row = db.get(store.QuestionnaireResponse, response_id)
         if row is None or row.patient_id != patient.id:
-            raise HTTPException(status_code=404)
+            raise HTTPException(404, "There is no such questionnaire answer.")
         store.mark_entered_in_error(db, row, user.id, reason)
     return RedirectResponse(f"/patients/{patient_id}#questionnaires", status_code=303)
 
@@ -362,6 +367,6 @@ def recording_entered_in_error(
         user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
         row = store.get_recording(db, recording_id)
         if row is None or row.patient_id != patient.id:
-            raise HTTPException(status_code=404)
+            raise HTTPException(404, "There is no such recording.")
         store.mark_entered_in_error(db, row, user.id, reason)
     return RedirectResponse(f"/patients/{patient_id}#recordings", status_code=303)
