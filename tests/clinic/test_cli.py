@@ -305,6 +305,11 @@ def test_exercises_and_self_care(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and "bird_dog" in out
     code, out, _ = run(["exercises", "bird_dog"], capsys)
     assert code == 0 and "Caution" in out and "Easier" in out
+    # as a person types it: the name shown, any case, hyphens or spaces for the id's underscores
+    for typed in ("bird-dog", "Bird-dog", "bird dog", "BIRD_DOG", "Child's pose", "drawing-in"):
+        code, out, _ = run(["exercises", typed, "--json"], capsys)
+        assert code == 0, typed
+        assert json.loads(out)[0]["id"] == typed.lower().replace("'", "").replace("-", "_").replace(" ", "_")
     code, _, err = run(["exercises", "plank"], capsys)
     assert code == 2 and "unknown exercise 'plank'" in err
     code, out, _ = run(["self-care"], capsys)

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from pydantic import BaseModel
     from rich.console import Console
 
@@ -417,6 +419,21 @@ def show_norms(console: Console, result: NormComparison) -> None:
 # ---------------------------------------------------------------------------------------------- library
 
 
+def _exercise_id(typed: str, library: Mapping[str, Any]) -> str | None:
+    """The id of the exercise ``typed`` names, as a person types it: its id or its name shown in the library
+    ("Bird-dog", "bird dog", "Child's pose"), in any case, with hyphens or spaces for underscores."""
+    import re
+
+    def key(text: str) -> str:
+        return re.sub(r"[^a-z0-9]+", "_", re.sub(r"['’]", "", text.lower())).strip("_")
+
+    wanted = key(typed)
+    for ex_id, ex in library.items():
+        if wanted in (key(ex_id), key(ex.name), key(ex.name.split(" (")[0])):
+            return str(ex_id)
+    return None
+
+
 def exercises_command(
     exercise: str | None = typer.Argument(None, help="Show one exercise in full"),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON"),
@@ -425,8 +442,10 @@ def exercises_command(
     from backstride._errors import InputError
     from backstride.clinic import EXERCISES
 
-    if exercise is not None and exercise not in EXERCISES:
-        raise InputError(f"unknown exercise '{exercise}'; choose one of {', '.join(EXERCISES)}")
+    if exercise is not None:
+        typed, exercise = exercise, _exercise_id(exercise, EXERCISES)
+        if exercise is None:
+            raise InputError(f"unknown exercise '{typed}'; choose one of {', '.join(EXERCISES)}")
     chosen = [EXERCISES[exercise]] if exercise else list(EXERCISES.values())
     if as_json:
         typer.echo(json.dumps([e.model_dump(mode="json") for e in chosen], indent=2))
