@@ -22,10 +22,9 @@ from typing import Any
 import numpy as np
 
 from backstride._stats import median, percentile
-from backstride.gait._result import GaitResult, WalkingBout
+from backstride.gait._result import LONG_BOUT_S, GaitResult, WalkingBout
 
 DAY_S = 86_400.0
-LONG_BOUT_S = 10.0
 
 
 @dataclass(frozen=True)

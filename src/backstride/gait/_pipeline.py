@@ -36,6 +36,7 @@ from backstride.gait._orientation import (
 from backstride.gait._pelvis import PelvisMotion, integrated
 from backstride.gait._quality import GaitRegularity
 from backstride.gait._result import (
+    LONG_BOUT_S,
     Foot,
     GaitResult,
     GaitSummary,
@@ -51,7 +52,6 @@ from backstride.recording import GYR_RAD_MAX_P99, Recording
 MIN_SAMPLING_RATE_HZ = 20.0
 MIN_DURATION_S = 3.0
 SHORT_WARNING_S = 10.0
-LONG_BOUT_S = 10.0
 ANALYSIS_RATE_HZ = 25.0
 TILT_WARNING_DEG = 30.0
 # below this median magnitude the acceleration is not m/s² with gravity (in g: about 1; gravity removed: ~0.3)

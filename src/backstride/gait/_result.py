@@ -29,6 +29,10 @@ Foot = Literal["left", "right"]
 Sex = Literal["female", "male"]
 
 
+LONG_BOUT_S = 10.0
+"""Bouts at least this long (s) make the summary's medians: cadence, speed and stride settle in them."""
+
+
 def _doc(text: str) -> dict[str, str]:
     return {"description": text}
 
