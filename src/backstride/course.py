@@ -71,6 +71,22 @@ class GaitEntry:
     duration_s: float | None = None
     start_time: str | None = None  # the sensor's own start time, as its file gives it
     entered_in_error: bool = False  # a clinician marked the recording as a mistake: kept, never counted
+    warnings: tuple[str, ...] = ()  # what its analysis warned of (a tilted sensor, one worn on a limb, ...)
+
+    @property
+    def recorded_on(self) -> dt.date | None:
+        """The day the walk was recorded, by the sensor's own clock; ``None`` when the file gives no clock."""
+        if not self.start_time:
+            return None
+        try:
+            return dt.datetime.fromisoformat(self.start_time).date()
+        except ValueError:
+            return None
+
+    @property
+    def day(self) -> dt.date:
+        """The day the walk was recorded, or, when the file does not say, the day it was uploaded."""
+        return self.recorded_on or self.when.date()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -341,3 +341,30 @@ def test_an_empty_record_makes_a_report_that_says_so() -> None:
 def test_a_naive_generation_time_is_refused() -> None:
     with pytest.raises(InputError, match="time zone"):
         report.course_report(_record(), generated_at=dt.datetime(2026, 12, 1, 9, 30))
+
+
+def test_a_walk_is_dated_by_the_sensors_clock_and_its_analysis_warnings_reach_the_doctor() -> None:
+    # a logger's file recorded long before it was uploaded: the row gives the day it was recorded; a file
+    # without its own clock gives the upload's day and says so
+    tilted = (
+        "the sensor seems tilted by about 39° from upright; trunk lean is measured against the sensor axis"
+    )
+    old = replace(_gait(30, 20, 2.14, 118.0), start_time="2012-03-27T10:15:00", warnings=(tilted,))
+    unclocked = _gait(31, 24, 1.05, 104.0)
+    record = _record(
+        gait=(replace(_gait(32, 3, 0.80, 92.0), start_time="2026-11-02T09:00:00+01:00"), old, unclocked)
+    )
+    text = _text(report.course_report(record, generated_at=AT))
+    assert "2026-11-02 walk-3.csv" in text
+    assert "2012-03-27 walk-20.csv" in text
+    assert "2026-11-24 (uploaded) walk-24.csv" in text
+    # first and latest are by the day walked: the walk of 2012 is the first, the one uploaded on the 24th the latest
+    assert "0.80" not in text.split("Walking speed in the measured walks: ")[1][:5]
+    assert "Walking speed in the measured walks: 2.14 → 1.05 m/s (2012-03-27 and 2026-11-24" in text
+    assert f"walk-20.csv (2012-03-27): {tilted}" in text
+    # the comparison with norms is of the latest walk by the day walked, and a warning of its analysis is said there
+    assert "The latest measured walk with a walking speed (2026-11-24) against" in text
+    record = _record(gait=(unclocked, replace(old, start_time="2026-11-28T10:15:00")))
+    text = _text(report.course_report(record, generated_at=AT))
+    assert "The latest measured walk with a walking speed (2026-11-28) against" in text
+    assert f"Its analysis noted: {tilted}" in text

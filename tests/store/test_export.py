@@ -18,6 +18,7 @@ def _analysis(n_steps: int) -> Any:
     def analyze(_path: Path) -> tuple[str, dict[str, Any]]:
         return "csv", {
             "recording": {"duration_s": 600.0, "start_time": "2026-11-06T14:00:00+01:00"},
+            "warnings": ["the sensor seems tilted by about 39° from upright", 7],
             "summary": {
                 "total_walking_s": 300.0,
                 "n_steps": n_steps,
@@ -96,6 +97,8 @@ def test_patient_record_holds_the_patients_rows(engine: Engine, blobs: store.Blo
     assert (gait.source, gait.summary["n_steps"], gait.duration_s) == ("walk.csv", 512, 600.0)
     assert gait.id == rec_id  # keyed by the recording: analysing it again updates the same observation
     assert gait.start_time == "2026-11-06T14:00:00+01:00"
+    assert gait.day == dt.date(2026, 11, 6)
+    assert gait.warnings == ("the sensor seems tilted by about 39° from upright",)  # text only
     assert [(d.date.day, d.pain, d.minutes_walked, d.walks, d.red_flag) for d in record.diary] == [
         (5, 5.0, 20.0, 2, False),
         (6, None, None, 0, True),

@@ -117,7 +117,8 @@ def course_report(record: PatientRecord, *, generated_at: dt.datetime, plots: bo
         instrument_names={key: spec.name for key, spec in INSTRUMENTS.items()},
         changes=changes,
         gait_columns=_GAIT_COLUMNS,
-        gait_rows=[_gait_row(g) for g in record.gait],
+        gait_rows=[_gait_row(g) for g in sorted(record.gait, key=_walked)],
+        gait_notes=[(g, w) for g in sorted(record.gait, key=_walked) for w in g.warnings],
         gait_changes=_gait_changes(record.gait),
         norms=norms,
         norms_note=norms_note,
@@ -174,10 +175,15 @@ def _result(entry: ScoreEntry) -> Any:
 
 
 # ------------------------------------------------------------------------------------------ measured walks
-def _norms(record: PatientRecord) -> tuple[NormComparison | None, dt.date | None, str | None]:
-    """The latest measured walk with a speed against healthy adults of the patient's age and sex, and the
-    day it was recorded (not always the latest walk: one without a bout of 10 s or more has no speed), or
-    why not."""
+def _walked(entry: GaitEntry) -> tuple[dt.date, dt.datetime]:
+    """Walks in the order they were walked: by the sensor's day (the upload's when the file gives no clock),
+    then by upload (a logger's file can be uploaded years after it was recorded)."""
+    return entry.day, entry.when
+
+
+def _norms(record: PatientRecord) -> tuple[NormComparison | None, GaitEntry | None, str | None]:
+    """The latest measured walk with a speed against healthy adults of the patient's age and sex, and that
+    walk (not always the latest walk: one without a bout of 10 s or more has no speed), or why not."""
     from backstride import clinic
 
     measured = [g for g in record.gait if g.summary.get("median_walking_speed_mps") is not None]
@@ -186,9 +192,9 @@ def _norms(record: PatientRecord) -> tuple[NormComparison | None, dt.date | None
     p = record.patient
     if p.age is None or p.sex not in ("female", "male"):
         return None, None, "Not compared with norms: the patient's age and sex are not in the record."
-    latest = max(measured, key=lambda g: g.when)
+    latest = max(measured, key=_walked)
     try:
-        return clinic.compare_with_norms(latest.summary, age=p.age, sex=p.sex), latest.when.date(), None
+        return clinic.compare_with_norms(latest.summary, age=p.age, sex=p.sex), latest, None
     except InputError as exc:
         return None, None, f"Not compared with norms: {exc}."
 
@@ -198,7 +204,8 @@ def _gait_row(entry: GaitEntry) -> dict[str, Any]:
     walking_s = _number(entry.summary.get("total_walking_s"))
     steps = _number(entry.summary.get("n_steps"))
     return {
-        "when": entry.when.date(),
+        "when": entry.day,
+        "uploaded": entry.recorded_on is None,
         "source": entry.source,
         "walking_min": None if walking_s is None else walking_s / 60,
         "steps": steps,
@@ -211,9 +218,7 @@ def _gait_changes(gait: Sequence[GaitEntry]) -> list[GaitChange]:
     changes = []
     for field, label, unit, digits in _CHANGE_FIELDS:
         have = [
-            (g.when.date(), v)
-            for g in sorted(gait, key=lambda g: g.when)
-            if (v := _number(g.summary.get(field))) is not None
+            (g.day, v) for g in sorted(gait, key=_walked) if (v := _number(g.summary.get(field))) is not None
         ]
         if len(have) >= 2:
             (first_on, first), (latest_on, latest) = have[0], have[-1]

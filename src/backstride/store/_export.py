@@ -74,6 +74,7 @@ def patient_record(session: Session, patient_id: int) -> course.PatientRecord:
             duration_s=json_number((a.result.get("recording") or {}).get("duration_s")),
             start_time=_text((a.result.get("recording") or {}).get("start_time")),
             entered_in_error=a.recording.entered_in_error_at is not None,
+            warnings=tuple(str(w) for w in (a.result.get("warnings") or ()) if isinstance(w, str)),
         )
         for a in analyses_of(session, patient_id, include_errors=True)
     )
