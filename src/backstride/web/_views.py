@@ -166,7 +166,10 @@ def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str
     return {
         "figures": figures,
         "changes": questionnaire_changes(db, patient.id),
-        "logs": list(reversed([(d, log, p) for (d, log), p in zip(logs, day_pains, strict=True)])),
+        # the table's highest pain of a day's walks is the plot's (during or after a walk)
+        "logs": list(
+            reversed([(d, log, h, p) for (d, log), h, p in zip(logs, highest, day_pains, strict=True)])
+        ),
         **activity_view(db, patient),
     }
 
