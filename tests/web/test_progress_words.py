@@ -25,3 +25,18 @@ def test_the_days_highest_pain_is_the_plots_during_or_after_the_walk(client: Any
     assert _recent_day(page)[1:4] == ["1", "10", "6"]
     plotted = re.search(r'"y":\[([^\]]*)\],"name":"highest pain during or after walks"', page)
     assert plotted is not None and plotted.group(1) == "6.0"
+
+
+def test_a_change_that_matters_names_the_questionnaire_as_the_patient_saw_it(
+    client: Any, clinic: Clinic
+) -> None:
+    """The questionnaires page names each questionnaire in words ("Numeric Pain Rating Scale"); the progress
+    page's changes named them by code ("NPRS"), which a patient was never told."""
+    sign_in(client, "paula@home.test")
+    for score in ("6", "2"):
+        sent = post(client, f"/patients/{clinic.patient_a}/questionnaires/nprs", {"score": score})
+        assert sent.status_code == 303
+    page = client.get(f"/patients/{clinic.patient_a}/progress").text
+    changes = re.sub(r"\s+", " ", page.split('id="changes"')[1].split("</section>")[0])
+    assert "<strong>Numeric Pain Rating Scale</strong>: 6.0 → 2.0 — <strong>improved</strong>" in changes
+    assert "NPRS" not in changes
