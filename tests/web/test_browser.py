@@ -827,6 +827,32 @@ def test_no_page_scrolls_sideways_on_a_phone(phone: Any, demo_server: str, shots
     check(f"{recording}/report.html?view=1")
 
 
+def test_a_patients_pages_fit_a_phone_zoomed_to_200_percent(
+    browser: Any, demo_server: str, shots: Path
+) -> None:
+    """A 390 px phone at 200 % zoom (195 CSS px): the header's sign-out row did not wrap, a check-in
+    question's box kept the width of its longest word ("chemotherapy,") and a walk's box its fields', and a
+    long questionnaire name ran off the card, so each page scrolled sideways."""
+    context = browser.new_context(viewport={"width": 195, "height": 422}, device_scale_factor=4)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        page.goto(f"{demo_server}/signin")
+        page.get_by_label("Email").fill("alex@demo.backstride")
+        page.get_by_label("Password").fill("demo-alex-2026")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state("networkidle")
+        alex = int(page.url.rstrip("/").split("/")[-1])
+        for path in ("", "/checkin", "/log", "/progress", "/plan"):
+            page.goto(f"{demo_server}/patients/{alex}{path}")
+            page.wait_for_load_state("networkidle")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            page.screenshot(path=shots / f"zoom200-{path.strip('/') or 'today'}.png", full_page=True)
+            assert width <= 195, f"{path or '/'} is {width} px wide"
+    finally:
+        context.close()
+
+
 def test_a_tick_box_beside_a_long_label_keeps_its_size_on_a_phone(phone: Any, demo_server: str) -> None:
     """The daily log's exercises and warning signs, and the new patient's first sign-in: a box beside a label
     that wraps on a phone stays square and full size (it was squeezed to 13 px wide)."""
