@@ -216,7 +216,7 @@ def checkin_result(request: Request, patient_id: RowId) -> Response:
 @router.get("/patients/{patient_id}/plan")
 def plan_page(request: Request, patient_id: RowId) -> Response:
     from backstride import store
-    from backstride.clinic import EXERCISES
+    from backstride.clinic import EXERCISES, SELF_CARE
     from backstride.web import _plans, _views
 
     today = dt.date.today()
@@ -241,6 +241,8 @@ def plan_page(request: Request, patient_id: RowId) -> Response:
                 "missing": missing,
                 "library": EXERCISES,
                 "see_doctor": see_doctor,
+                # when to seek help first: the one card a patient must not have to look for
+                "self_care": sorted(SELF_CARE, key=lambda card: card.id != "seek_help"),
             },
         )
 
