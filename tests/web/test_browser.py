@@ -234,6 +234,36 @@ def test_emergency_stop(page: Any, server: tuple[str, Clinic], shots: Path) -> N
     _a_call_link_to_tap_and_read(said)
 
 
+def _overflows(locator: Any) -> bool:
+    """Whether what is in the element (a word, a number) runs out of its own box."""
+    return bool(locator.evaluate("e => e.scrollWidth > e.clientWidth + 0.5"))
+
+
+def test_the_emergency_page_reads_whole_on_a_phone_at_200_percent_zoom(
+    page: Any, server: tuple[str, Clinic], shots: Path
+) -> None:
+    """A 390 px phone zoomed to 200 % (195 CSS px): the emergency page's heading and number stayed as large as
+    on a desktop, so "medical" and the number ran out of the red box and off the screen."""
+    base, clinic = server
+    patient = _new_patient(clinic, "zoe@home.test")
+    _sign_in(page, base, "zoe@home.test")
+    page.goto(f"{base}/patients/{patient}/checkin")
+    page.locator('input[name="bilateral_leg_symptoms"][value="yes"]').check()
+    page.get_by_role("button", name="Send my answers").click()
+    page.wait_for_load_state("networkidle")
+    for width, height in ((195, 422), (160, 320)):  # 390 x 844 and 320 x 640 at 200 %
+        page.set_viewport_size({"width": width, "height": height})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        for part in (".emergency-box", ".emergency-box h1", ".emergency-number"):
+            assert not _overflows(page.locator(part)), f"{part} at {width} px"
+        assert page.locator("#emergency-number").inner_text() == "911"
+        assert (
+            float(page.locator("#emergency-number").evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+            >= 40
+        )
+        page.screenshot(path=shots / f"09c-emergency-{width}px.png", full_page=True)
+
+
 # WCAG 2.2's relative luminance and contrast ratio (success criterion 1.4.3, its definitions)
 _COLOURS = """e => {
   const rgb = c => c.match(/[\\d.]+/g).map(Number);
@@ -795,6 +825,32 @@ def test_no_page_scrolls_sideways_on_a_phone(phone: Any, demo_server: str, shots
         phone.go_back()
     check(f"/patients/{alex}/summary.html?view=1")
     check(f"{recording}/report.html?view=1")
+
+
+def test_a_patients_pages_fit_a_phone_zoomed_to_200_percent(
+    browser: Any, demo_server: str, shots: Path
+) -> None:
+    """A 390 px phone at 200 % zoom (195 CSS px): the header's sign-out row did not wrap, a check-in
+    question's box kept the width of its longest word ("chemotherapy,") and a walk's box its fields', and a
+    long questionnaire name ran off the card, so each page scrolled sideways."""
+    context = browser.new_context(viewport={"width": 195, "height": 422}, device_scale_factor=4)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        page.goto(f"{demo_server}/signin")
+        page.get_by_label("Email").fill("alex@demo.backstride")
+        page.get_by_label("Password").fill("demo-alex-2026")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state("networkidle")
+        alex = int(page.url.rstrip("/").split("/")[-1])
+        for path in ("", "/checkin", "/log", "/progress", "/plan"):
+            page.goto(f"{demo_server}/patients/{alex}{path}")
+            page.wait_for_load_state("networkidle")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            page.screenshot(path=shots / f"zoom200-{path.strip('/') or 'today'}.png", full_page=True)
+            assert width <= 195, f"{path or '/'} is {width} px wide"
+    finally:
+        context.close()
 
 
 def test_a_tick_box_beside_a_long_label_keeps_its_size_on_a_phone(phone: Any, demo_server: str) -> None:

@@ -77,3 +77,20 @@ def test_a_morning_pain_given_next_day_keeps_the_day_pain(client: Any, clinic: C
         assert row.log["next_morning_pain"] == 5 and row.log["pain_today"] == 7 and row.log["pain"] == 7
         assert _plans.load_log(row.log).pain_today == 7  # as the weekly review reads it
     engine.dispose()
+
+
+def test_an_empty_log_is_not_kept_as_a_day_logged(client: Any, clinic: Clinic) -> None:
+    """ "Save today's log" pressed with nothing filled in said "Saved. Thank you" and kept an empty day: the
+    day showed as logged (the caseload's "no recent log" went quiet) with nothing in it. It comes back
+    saying what to give, and nothing is kept."""
+    sign_in(client, "paula@home.test")
+    page = post(client, f"/patients/{clinic.patient_a}/log", {"notes": "   "})
+    assert page.status_code == 422
+    assert "Nothing was filled in, so nothing was saved." in page.text
+    assert "Saved. Thank you" not in page.text
+    assert _todays_log(clinic) is None
+    # a day already logged may still be emptied on purpose (its walks cleared): that is kept
+    assert post(client, f"/patients/{clinic.patient_a}/log", {"pain_today": "3"}).status_code == 303
+    assert post(client, f"/patients/{clinic.patient_a}/log", {}).status_code == 303
+    log = _todays_log(clinic)
+    assert log is not None and log["walks"] == [] and log["pain_today"] is None

@@ -205,3 +205,22 @@ def test_warning_sign_in_the_daily_log_stops_the_plan(client: Any, clinic: Clini
         screening = store.latest_screening(s, clinic.patient_a)
         assert screening is not None and screening.urgency == "emergency"
     engine.dispose()
+
+
+def test_the_plan_page_gives_the_self_care_cards(client: Any, clinic: Clinic) -> None:
+    """The clinic's self-care cards (heat and cold, pain relief, ..., when to seek help) were only in the CLI
+    (``backstride self-care``): a patient in the app never saw them. The plan page gives every card, with or
+    without a plan yet, "When to seek help" first and open."""
+    import html
+
+    from backstride.clinic import SELF_CARE
+
+    sign_in(client, "paula@home.test")
+    page = html.unescape(client.get(f"/patients/{clinic.patient_a}/plan").text)
+    cards = page.split('id="self-care"')[1].split("</section>")[0]
+    for card in SELF_CARE:
+        assert card.title in cards
+        for line in card.body:
+            assert line in cards
+    assert cards.index("When to seek help") < cards.index("Heat and cold")
+    assert re.search(r"<details open>\s*<summary>When to seek help</summary>", cards)

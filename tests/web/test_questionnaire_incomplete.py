@@ -46,3 +46,35 @@ def test_one_section_left_open_is_scored(client: Any, clinic: Clinic) -> None:
     url = f"/patients/{clinic.patient_a}/questionnaires/odi"
     assert post(client, url, {f"s{i}": "2" for i in range(1, 10)}).status_code == 303
     assert _odi_rows(clinic) == [40.0]  # 18 of 45
+
+
+def test_a_refused_answer_brings_the_form_back_with_what_was_typed(client: Any, clinic: Clinic) -> None:
+    """A fourth activity named without its number (the browser asks only for the first three) was answered
+    with the app's error page: the activities typed were gone. The form comes back with them and the
+    problem named, nothing kept."""
+    import html
+
+    sign_in(client, "paula@home.test")
+    typed = {
+        "a1_name": "walking the dog",
+        "a1_score": "4",
+        "a2_name": "gardening",
+        "a2_score": "5",
+        "a3_name": "driving",
+        "a3_score": "6",
+        "a4_name": "tying my shoes",
+    }
+    page = post(client, f"/patients/{clinic.patient_a}/questionnaires/psfs", typed)
+    assert page.status_code == 422
+    text = html.unescape(page.text)
+    assert '<div class="alert" role="alert" id="not-used" tabindex="-1" autofocus>' in text
+    assert "Activity 4: please give both the activity and its number." in text
+    for name, value in typed.items():
+        assert f'name="{name}"' in text and f'value="{value}"' in text
+    assert "That could not be used" not in text  # the error page
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine, readonly=True) as s:
+        assert store.questionnaire_history(s, clinic.patient_a, "psfs") == []
+    engine.dispose()

@@ -37,6 +37,14 @@ def questionnaire_changes(db: Any, patient_id: int) -> list[Any]:
     return list(clinic.first_to_latest(store.stored_scores(db, patient_id)).values())
 
 
+def instrument_names() -> dict[str, str]:
+    """Each questionnaire's name as its own page gives it ("Numeric Pain Rating Scale"): a patient is never
+    told the codes ("NPRS") a clinician reads."""
+    from backstride.clinic import INSTRUMENTS
+
+    return {key: instrument.name for key, instrument in INSTRUMENTS.items()}
+
+
 def today_view(db: Any, patient: Any, today: Any, *, emergency_number: str) -> dict[str, Any]:
     """The patient's start page: the day's steps and today's plan."""
     from backstride import store
@@ -166,7 +174,11 @@ def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str
     return {
         "figures": figures,
         "changes": questionnaire_changes(db, patient.id),
-        "logs": list(reversed([(d, log, p) for (d, log), p in zip(logs, day_pains, strict=True)])),
+        "instrument_names": instrument_names(),
+        # the table's highest pain of a day's walks is the plot's (during or after a walk)
+        "logs": list(
+            reversed([(d, log, h, p) for (d, log), h, p in zip(logs, highest, day_pains, strict=True)])
+        ),
         **activity_view(db, patient),
     }
 

@@ -216,7 +216,7 @@ def checkin_result(request: Request, patient_id: RowId) -> Response:
 @router.get("/patients/{patient_id}/plan")
 def plan_page(request: Request, patient_id: RowId) -> Response:
     from backstride import store
-    from backstride.clinic import EXERCISES
+    from backstride.clinic import EXERCISES, SELF_CARE
     from backstride.web import _plans, _views
 
     today = dt.date.today()
@@ -241,6 +241,8 @@ def plan_page(request: Request, patient_id: RowId) -> Response:
                 "missing": missing,
                 "library": EXERCISES,
                 "see_doctor": see_doctor,
+                # when to seek help first: the one card a patient must not have to look for
+                "self_care": sorted(SELF_CARE, key=lambda card: card.id != "seek_help"),
             },
         )
 
@@ -344,10 +346,30 @@ async def log_submit(request: Request, patient_id: RowId) -> Response:
     return await run_in_threadpool(_save_log, request, patient_id, form)
 
 
+NOTHING_TO_SAVE = (
+    "Nothing was filled in, so nothing was saved. Give the minutes of each walk you did with its pain, or, "
+    "if you did not walk, your worst pain today."
+)
+
+
+def _says_nothing(form: Any) -> bool:
+    """Whether the daily log's form was sent with nothing in it: kept, it would count as a day logged (the
+    caseload's "no recent log" goes quiet) with nothing logged."""
+    return not (
+        form.walks
+        or form.flags
+        or form.exercises
+        or form.notes
+        or form.pain_today is not None
+        or form.morning_pain is not None
+    )
+
+
 def _save_log(request: Request, patient_id: int, form: Any) -> Response:
     """Keep the day's log. A warning sign is kept and screened first, whatever else is wrong in the form
     (what could not be used is left out, the rest is kept) and its emergency page shown; without one, a
-    form with problems comes back with what was typed and every problem named, and nothing is kept."""
+    form with problems comes back with what was typed and every problem named, and nothing is kept. A first
+    log of the day with nothing in it is not kept either (a day already logged may be emptied on purpose)."""
     from backstride import clinic, store
     from backstride.web import _plans
 
@@ -362,6 +384,14 @@ def _save_log(request: Request, patient_id: int, form: Any) -> Response:
                 status=422,
             )
         existing = store.get_log(db, patient.id, today)
+        if existing is None and _says_nothing(form):
+            form.problems.append(NOTHING_TO_SAVE)
+            return render(
+                request,
+                "log.html",
+                _log_context(db, user, patient, today, form=form, emergency_number=emergency_number(request)),
+                status=422,
+            )
         # a warning sign, once logged for the day, stays in the day's log (the form does not show it again)
         earlier_flags = (
             {k: v for k, v in _plans.load_log(existing.log).red_flags.items() if v} if existing else {}

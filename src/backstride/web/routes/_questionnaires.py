@@ -147,9 +147,24 @@ async def questionnaire_submit(request: Request, patient_id: RowId, instrument_i
 
     instrument = _instrument(instrument_id)
     form = await request.form()
-    answers = answers_from_form(instrument, form)
     typed = {str(k): str(v) for k, v in form.items() if k != "csrf_token"}
+    try:
+        answers = answers_from_form(instrument, form)
+    except HTTPException as exc:
+        if exc.status_code != 422:
+            raise
+        return await run_in_threadpool(_refused, request, patient_id, instrument, typed, str(exc.detail))
     return await run_in_threadpool(_save, request, patient_id, instrument, answers, typed)
+
+
+def _refused(
+    request: Request, patient_id: int, instrument: Any, typed: dict[str, str], problem: str
+) -> Response:
+    """An answer the form cannot use (an activity without its number): the form again, what was typed
+    still in it and the problem named, nothing kept — not the app's error page, which lost it all."""
+    with transaction(request, readonly=True) as db:
+        user, patient = patient_access(request, db, patient_id)
+        return _form(request, user, patient, instrument, typed, not_used=problem, status=422)
 
 
 def _next_page(patient_id: int, instrument: Any) -> str:
