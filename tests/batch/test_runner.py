@@ -633,7 +633,8 @@ def test_progress_without_a_terminal_is_a_plain_line_at_most_every_interval_and_
 ) -> None:
     """Under nohup, cron, systemd or a cluster's scheduler stderr is a job log: rich drew nothing there until
     the end, so the log said nothing for hours. There it gets a plain line now and then, and the last."""
-    from backstride.batch._runner import PROGRESS_LINE_EVERY_S, _Progress
+    from backstride._progress import PROGRESS_LINE_EVERY_S
+    from backstride.batch._runner import _Progress
 
     monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
     monkeypatch.delenv("FORCE_COLOR", raising=False)

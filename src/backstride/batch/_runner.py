@@ -16,7 +16,7 @@ import datetime as dt
 import importlib
 import os
 import re
-import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from backstride import _progress
 from backstride._errors import InputError
 from backstride.batch._cluster import dask_client, fetch, interrupts_held, worker_count
 from backstride.batch._discover import Detector, InputFile, discover
@@ -43,8 +44,6 @@ if TYPE_CHECKING:
     from backstride.io import ReadOptions
 
 DEFAULT_CHUNK_S = 3600.0
-PROGRESS_LINE_EVERY_S = 30.0
-"""Without a terminal (a job log), a progress line at most this often, s (and one at the end)."""
 
 
 @dataclass(frozen=True)
@@ -516,7 +515,8 @@ class _Progress:
 
     At a terminal it is rich's bar. Elsewhere (nohup, cron, systemd, a cluster's scheduler: stderr is a job
     log) rich draws nothing until the end, and a log said nothing for hours; there it is a plain line at
-    most every ``line_every_s`` (the first file's at once), and one at the end with what was done. The
+    most every ``line_every_s`` (the first file's at once), and one at the end with what was done, in the
+    words and rhythm of :mod:`backstride._progress` (``backstride analyze`` says its lines alike). The
     lines carry no time stamp (a job log has its own) and read the same from one run to the next, so they
     can be searched (``grep '^batch:'``). ``clock`` is for the tests.
     """
@@ -526,8 +526,8 @@ class _Progress:
         enabled: bool,
         total: int,
         *,
-        line_every_s: float = PROGRESS_LINE_EVERY_S,
-        clock: Callable[[], float] = time.monotonic,
+        line_every_s: float | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.enabled = enabled
         self.total = total
@@ -539,21 +539,17 @@ class _Progress:
         self.clock = clock
         self._progress: Any = None
         self._task: Any = None
-        self._lines = False
-        self._t0 = 0.0
-        self._said_at: float | None = None
+        self._lines: _progress.Lines | None = None
         self._said_done = 0
+        self._lock = threading.RLock()
 
     def __enter__(self) -> _Progress:
         if not self.enabled:
             return self
-        from rich.console import Console
-
-        console = Console(stderr=True)
-        if not console.is_terminal:
-            self._lines = True
-            self._t0 = self.clock()
+        if not _progress.stderr_is_terminal():
+            self._lines = _progress.Lines(every_s=self.line_every_s, clock=self.clock)
             return self
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self._progress = Progress(
@@ -564,7 +560,7 @@ class _Progress:
             TextColumn("{task.fields[hours]:.1f} recording-h"),
             TextColumn("{task.fields[failed]} failed"),
             TimeElapsedColumn(),
-            console=console,
+            console=Console(stderr=True),
             transient=False,
         )
         self._progress.start()
@@ -575,47 +571,36 @@ class _Progress:
         """One more file settled: ``hours`` of recording analysed, or ``failed``, or ``skipped`` (done before,
         or the same content as a file just analysed: no worker's time went into it, so it does not set the
         pace the time left is guessed from)."""
-        self.hours += hours
-        self.failed += int(failed)
-        self.done += 1
-        self.skipped += int(skipped)
-        if self._progress is not None:
-            self._progress.update(self._task, advance=1, hours=self.hours, failed=self.failed)
-        elif self._lines:
-            now = self.clock()
-            if self._said_at is None or now - self._said_at >= self.line_every_s:
-                self._say(now, last=False)
+        with self._lock:
+            self.hours += hours
+            self.failed += int(failed)
+            self.done += 1
+            self.skipped += int(skipped)
+            if self._progress is not None:
+                self._progress.update(self._task, advance=1, hours=self.hours, failed=self.failed)
+            elif self._lines is not None:
+                self._lines.say_if_due(lambda now: self._line(now, last=False))
 
-    def _say(self, now: float, *, last: bool) -> None:
-        elapsed = now - self._t0
+    def _line(self, now: float, *, last: bool) -> str:
+        assert self._lines is not None
+        elapsed = self._lines.elapsed(now)
         line = (
             f"batch: {self.done:,} of {self.total:,} files, {self.failed:,} failed, "
-            f"{self.hours:,.1f} recording-h, {_duration(elapsed)} elapsed"
+            f"{_progress.hours_and_time(self.hours, elapsed)}"
         )
         worked = self.done - self.skipped
         if not last and worked > 0 and self.done < self.total:
-            line += f", about {_duration(elapsed / worked * (self.total - self.done))} left"
-        sys.stderr.write(line + "\n")
-        sys.stderr.flush()
-        self._said_at = now
+            line += f", about {_progress.duration(elapsed / worked * (self.total - self.done))} left"
         self._said_done = self.done
+        return line
 
     def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-        elif self._lines and self.done != self._said_done:
-            self._say(self.clock(), last=True)
-
-
-def _duration(seconds: float) -> str:
-    """``45 s``, ``12 min``, ``3 h 05 min``: as precise as a progress line needs."""
-    if round(seconds) < 60:
-        return f"{round(seconds)} s"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours:,} h {minutes:02d} min"
+        with self._lock:
+            if self._progress is not None:
+                self._progress.stop()
+            elif self._lines is not None and self.done != self._said_done:
+                now = self._lines.clock()
+                self._lines.say(self._line(now, last=True), now)
 
 
 def run_batch(
