@@ -178,6 +178,9 @@ class _Run:
         self.not_saved: ResultsNotSaved | None = None
         """Why a save failed: the run stops, and tries no other (the folder holds every file whole)."""
         self.last_commit = time.monotonic()
+        self.paths = {str(f.source): f.path for f in files}
+        self.progress_topic: str | None = None
+        """The Dask event topic the workers report files under way to (:meth:`_on_report`), when they do."""
         options = runner.read_options
         self.read: dict[str, Any] = options.given() if options is not None else {}
 
@@ -234,6 +237,9 @@ class _Run:
             pending.add(fut)
 
         self._submit = submit
+        if self.bar.wants_reports:  # the run's own topic: another batch on the same scheduler has its own
+            self.progress_topic = f"backstride-batch-progress-{self.run_id}"
+            client.subscribe_topic(self.progress_topic, self._on_report)
         for file in self.files:
             cached = self._cached_hash(file)
             if cached is not None:
@@ -250,6 +256,17 @@ class _Run:
                 self._take(fut, *kinds.pop(fut))
                 if time.monotonic() - self.last_commit >= self.runner.checkpoint_s:
                     self._commit()
+
+    def _on_report(self, event: Any) -> None:
+        """A worker's report on a file under way (:func:`~backstride.batch._worker.hours_reporter`), on the Dask
+        client's thread: an error here would break the client's connection, so a report it cannot take is
+        dropped."""
+        try:
+            _, said = event
+            source, seconds = str(said["source"]), float(said["seconds"])
+        except (TypeError, ValueError, KeyError):
+            return
+        self.bar.under_way(source, self.paths.get(source, source), seconds)
 
     def _take(self, fut: Any, kind: str, item: InputFile | FileTask) -> None:
         """The result of one task, ``fut`` (``kind`` ``hash`` or ``analyze``, for file or task ``item``)."""
@@ -337,7 +354,7 @@ class _Run:
             self.store.mark_resolved(h.source)
             self.seen_done.setdefault(h.recording_id, h)
             self._settled(h.source, h.recording_id)
-            self.bar.advance(0.0, skipped=True)
+            self.bar.advance(0.0, skipped=True, source=h.source)
             return
         if h.recording_id in self.in_flight:
             # same content as a file already scheduled: its outcome decides for both
@@ -358,6 +375,9 @@ class _Run:
             read=self.read,
             chunker=self.runner.chunker,
             analyzer=self.runner.analyzer,
+            progress_topic=self.progress_topic,
+            # a few reports to each line, so that a line is at most a few seconds behind the worker
+            progress_every_s=_progress.PROGRESS_LINE_EVERY_S / 6.0,
         )
 
     def _on_outcome(self, outcome: FileOutcome) -> None:
@@ -383,13 +403,13 @@ class _Run:
         self.summary.recording_hours += hours
         self.summary.walking_hours += float(outcome.recording["total_walking_s"]) / 3600.0
         self.summary.n_bouts += int(outcome.recording["n_bouts"])
-        self.bar.advance(hours)
+        self.bar.advance(hours, source=task.source)
         self._settled(task.source, task.recording_id)
         for twin in twins:
             self.summary.n_duplicates += 1
             self.store.mark_resolved(twin.source)
             self._settled(twin.source, task.recording_id)
-            self.bar.advance(0.0, skipped=True)
+            self.bar.advance(0.0, skipped=True, source=twin.source)
 
     def _settled(self, source: str, recording_id: str | None) -> None:
         """The file ``source`` now has content ``recording_id`` done or failed: if an earlier run analysed other
@@ -416,7 +436,7 @@ class _Run:
         self._settled(source, recording_id)
         self.summary.n_failed += 1
         self.summary.failures.append(Failure(path=path, error_type=error_type, message=message))
-        self.bar.advance(0.0, failed=True)
+        self.bar.advance(0.0, failed=True, source=source)
 
     def _commit(self, *, outcome: str = "running") -> None:
         """Save what is gathered; ``outcome``: how the run ended (``completed``, ``interrupted``, ``error``),
@@ -519,6 +539,14 @@ class _Progress:
     words and rhythm of :mod:`backstride._progress` (``backstride analyze`` says its lines alike). The
     lines carry no time stamp (a job log has its own) and read the same from one run to the next, so they
     can be searched (``grep '^batch:'``). ``clock`` is for the tests.
+
+    Files settle one by one, so a long file (a week) analysed alone gave a log no line until it ended. The
+    workers report the recording-hours they have analysed of the files under way (:meth:`under_way`, Dask's
+    events: :func:`~backstride.batch._worker.hours_reporter`), and a line says them after the counts
+    (``; under way: week.cwa, 41.0 recording-h so far``, or ``2 files`` for more), at the same rhythm: a
+    sign of life that is also a measure, with no thread or timer of its own. They are apart from the
+    recording-hours of the files finished, which only a file's outcome adds to (a file that fails halfway
+    never counted); a file's reports that come after its outcome are ignored. The last line says none.
     """
 
     def __init__(
@@ -542,6 +570,14 @@ class _Progress:
         self._lines: _progress.Lines | None = None
         self._said_done = 0
         self._lock = threading.RLock()
+        self._under_way: dict[str, tuple[str, float]] = {}
+        """The files under way that a worker has reported on: by source, their path and seconds analysed."""
+        self._settled: set[str] = set()
+
+    @property
+    def wants_reports(self) -> bool:
+        """Are the workers' reports on files under way said (plain lines: a job log)?"""
+        return self._lines is not None
 
     def __enter__(self) -> _Progress:
         if not self.enabled:
@@ -567,11 +603,16 @@ class _Progress:
         self._task = self._progress.add_task("batch", total=self.total, hours=0.0, failed=0)
         return self
 
-    def advance(self, hours: float, *, failed: bool = False, skipped: bool = False) -> None:
+    def advance(
+        self, hours: float, *, failed: bool = False, skipped: bool = False, source: str | None = None
+    ) -> None:
         """One more file settled: ``hours`` of recording analysed, or ``failed``, or ``skipped`` (done before,
         or the same content as a file just analysed: no worker's time went into it, so it does not set the
-        pace the time left is guessed from)."""
+        pace the time left is guessed from). ``source``: the file, no longer under way."""
         with self._lock:
+            if source is not None:
+                self._settled.add(source)
+                self._under_way.pop(source, None)
             self.hours += hours
             self.failed += int(failed)
             self.done += 1
@@ -580,6 +621,15 @@ class _Progress:
                 self._progress.update(self._task, advance=1, hours=self.hours, failed=self.failed)
             elif self._lines is not None:
                 self._lines.say_if_due(lambda now: self._line(now, last=False))
+
+    def under_way(self, source: str, path: str, seconds: float) -> None:
+        """A worker has analysed ``seconds`` of the file ``source`` (shown as ``path``) so far; called from the
+        Dask client's thread."""
+        with self._lock:
+            if self._lines is None or source in self._settled:
+                return
+            self._under_way[source] = (path, seconds)
+            self._lines.say_if_due(lambda now: self._line(now, last=False))
 
     def _line(self, now: float, *, last: bool) -> str:
         assert self._lines is not None
@@ -591,6 +641,12 @@ class _Progress:
         worked = self.done - self.skipped
         if not last and worked > 0 and self.done < self.total:
             line += f", about {_progress.duration(elapsed / worked * (self.total - self.done))} left"
+        if not last and self._under_way:
+            hours = sum(seconds for _, seconds in self._under_way.values()) / 3600.0
+            files = next(iter(self._under_way.values()))[0] if len(self._under_way) == 1 else None
+            line += (
+                f"; under way: {files or f'{len(self._under_way):,} files'}, {hours:,.1f} recording-h so far"
+            )
         self._said_done = self.done
         return line
 
