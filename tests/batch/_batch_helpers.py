@@ -61,3 +61,11 @@ def slow_reader(path: object, **options: object) -> object:
     for chunk in iter_chunks(path, **options):
         time.sleep(0.1)
         yield chunk
+
+
+def worker_logs_an_error() -> str:
+    """What a worker's Dask says at times as the cluster closes (its heartbeat finds the scheduler gone)."""
+    import logging
+
+    logging.getLogger("distributed.worker").error("Failed to communicate with scheduler during heartbeat.")
+    return "logged"

@@ -590,6 +590,21 @@ def test_dask_logs_nothing_of_its_own_in_this_process_while_the_batch_runs(dask_
 
 
 @pytest.mark.usefixtures("no_leftover_processes")
+def test_the_local_workers_log_nothing_into_the_job_log(
+    helpers: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The local cluster's workers write to this process's stderr: as the cluster closed, a worker's heartbeat
+    at times found the scheduler gone and Dask's worker logged an error with a 20-line traceback into the
+    job log, after the batch's last progress line (seen in one run of three on a mixed folder). What goes
+    wrong with a file is its failure row, and a worker that dies is one too (``WorkerError``)."""
+    from backstride.batch import dask_client
+
+    with dask_client(None, 1) as client:
+        assert client.submit(helpers.worker_logs_an_error, pure=False).result() == "logged"
+    assert "heartbeat" not in capfd.readouterr().err
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
 def test_files_are_analysed_while_others_are_still_to_be_hashed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
