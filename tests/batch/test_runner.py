@@ -743,6 +743,29 @@ def test_progress_lines_count_the_files_under_way_and_a_restart_from_its_own_hou
     ]
 
 
+def test_a_report_the_client_cannot_take_or_say_is_dropped() -> None:
+    """Reports come on the Dask client's own thread: one that raised there would reach the client's handling
+    of the scheduler's messages, so a malformed report, or stderr closed, must not raise."""
+    from types import SimpleNamespace
+
+    from backstride.batch._runner import _Run
+
+    said: list[tuple[Any, ...]] = []
+
+    def broken(*_: Any) -> None:
+        raise OSError("stderr closed")
+
+    run: Any = SimpleNamespace(
+        bar=SimpleNamespace(under_way=lambda *a: said.append(a)), paths={"/d/w.cwa": "w.cwa"}
+    )
+    _Run._on_report(run, (1.0, {"source": "/d/w.cwa", "seconds": 7200}))
+    _Run._on_report(run, (1.0, "not a report"))
+    _Run._on_report(run, (1.0, {"source": "/d/w.cwa"}))
+    assert said == [("/d/w.cwa", "w.cwa", 7200.0)]
+    run.bar = SimpleNamespace(under_way=broken)
+    _Run._on_report(run, (1.0, {"source": "/d/w.cwa", "seconds": 3600}))  # dropped, not raised
+
+
 @pytest.mark.usefixtures("no_leftover_processes")
 def test_a_long_file_alone_gives_the_job_log_lines_while_it_is_analysed(
     tmp_path: Path,

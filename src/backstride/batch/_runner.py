@@ -259,14 +259,14 @@ class _Run:
 
     def _on_report(self, event: Any) -> None:
         """A worker's report on a file under way (:func:`~backstride.batch._worker.hours_reporter`), on the Dask
-        client's thread: an error here would break the client's connection, so a report it cannot take is
-        dropped."""
+        client's thread: an error raised there would reach the client's own handling of the scheduler's
+        messages, so a report it cannot take or say (stderr closed) is dropped; the run goes on."""
         try:
             _, said = event
             source, seconds = str(said["source"]), float(said["seconds"])
-        except (TypeError, ValueError, KeyError):
+            self.bar.under_way(source, self.paths.get(source, source), seconds)
+        except Exception:  # progress never stops a batch
             return
-        self.bar.under_way(source, self.paths.get(source, source), seconds)
 
     def _take(self, fut: Any, kind: str, item: InputFile | FileTask) -> None:
         """The result of one task, ``fut`` (``kind`` ``hash`` or ``analyze``, for file or task ``item``)."""
@@ -535,7 +535,7 @@ class _Progress:
 
     At a terminal it is rich's bar. Elsewhere (nohup, cron, systemd, a cluster's scheduler: stderr is a job
     log) rich draws nothing until the end, and a log said nothing for hours; there it is a plain line at
-    most every ``line_every_s`` (the first file's at once), and one at the end with what was done, in the
+    most every ``line_every_s`` (the first at once), and one at the end with what was done, in the
     words and rhythm of :mod:`backstride._progress` (``backstride analyze`` says its lines alike). The
     lines carry no time stamp (a job log has its own) and read the same from one run to the next, so they
     can be searched (``grep '^batch:'``). ``clock`` is for the tests.
