@@ -50,3 +50,22 @@ def failing_or_slow_reader(path: object, **options: object) -> object:
     if not Path(str(path)).name.startswith("fail"):
         time.sleep(60.0)
     raise ValueError("not read")
+
+
+def slow_reader(path: object, **options: object) -> object:
+    """The reader at a week-long file's pace: each chunk a tenth of a second later than it comes."""
+    import time
+
+    from backstride.io import iter_chunks
+
+    for chunk in iter_chunks(path, **options):
+        time.sleep(0.1)
+        yield chunk
+
+
+def worker_logs_an_error() -> str:
+    """What a worker's Dask says at times as the cluster closes (its heartbeat finds the scheduler gone)."""
+    import logging
+
+    logging.getLogger("distributed.worker").error("Failed to communicate with scheduler during heartbeat.")
+    return "logged"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -589,6 +590,21 @@ def test_dask_logs_nothing_of_its_own_in_this_process_while_the_batch_runs(dask_
 
 
 @pytest.mark.usefixtures("no_leftover_processes")
+def test_the_local_workers_log_nothing_into_the_job_log(
+    helpers: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The local cluster's workers write to this process's stderr: as the cluster closed, a worker's heartbeat
+    at times found the scheduler gone and Dask's worker logged an error with a 20-line traceback into the
+    job log, after the batch's last progress line (seen in one run of three on a mixed folder). What goes
+    wrong with a file is its failure row, and a worker that dies is one too (``WorkerError``)."""
+    from backstride.batch import dask_client
+
+    with dask_client(None, 1) as client:
+        assert client.submit(helpers.worker_logs_an_error, pure=False).result() == "logged"
+    assert "heartbeat" not in capfd.readouterr().err
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
 def test_files_are_analysed_while_others_are_still_to_be_hashed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -633,7 +649,8 @@ def test_progress_without_a_terminal_is_a_plain_line_at_most_every_interval_and_
 ) -> None:
     """Under nohup, cron, systemd or a cluster's scheduler stderr is a job log: rich drew nothing there until
     the end, so the log said nothing for hours. There it gets a plain line now and then, and the last."""
-    from backstride.batch._runner import PROGRESS_LINE_EVERY_S, _Progress
+    from backstride._progress import PROGRESS_LINE_EVERY_S
+    from backstride.batch._runner import _Progress
 
     monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
     monkeypatch.delenv("FORCE_COLOR", raising=False)
@@ -672,6 +689,117 @@ def test_progress_lines_say_minutes_and_hours_and_the_last_is_not_said_twice(
         "batch: 1 of 1,200 files, 0 failed, 41.5 recording-h, 12 min elapsed, about 239 h 48 min left",
         "batch: 2 of 1,200 files, 0 failed, 43.5 recording-h, 2 h 02 min elapsed, about 1,214 h 38 min left",
     ]
+
+
+def test_progress_lines_say_the_hours_of_a_long_file_under_way(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One week-long file gave a job log no line until it ended: the workers report the recording-hours they
+    have analysed of it, and the lines say them, apart from the hours of the files finished."""
+    from backstride.batch._runner import _Progress
+
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    clock = _clock([0.0, 30.0, 40.0, 65.0, 70.0, 75.0, 80.0, 85.0])
+    with _Progress(True, 2, line_every_s=30.0, clock=clock) as progress:
+        progress.under_way("/d/week.cwa", "site/week.cwa", 10 * 3600.0)  # the first line, at once
+        progress.under_way("/d/week.cwa", "site/week.cwa", 20 * 3600.0)
+        progress.under_way("/d/week.cwa", "site/week.cwa", 30 * 3600.0)  # 35 s after it: the next
+        progress.advance(168.0, source="/d/week.cwa")
+        progress.under_way("/d/week.cwa", "site/week.cwa", 40 * 3600.0)  # too late: the file is done
+        progress.under_way("/d/day.csv", "site/day.csv", 5 * 3600.0)
+        progress.advance(0.0, failed=True, source="/d/day.csv")
+    assert capsys.readouterr().err.splitlines() == [
+        "batch: 0 of 2 files, 0 failed, 0.0 recording-h, 30 s elapsed; under way: site/week.cwa, "
+        "10.0 recording-h so far",
+        "batch: 0 of 2 files, 0 failed, 0.0 recording-h, 1 min elapsed; under way: site/week.cwa, "
+        "30.0 recording-h so far",
+        "batch: 2 of 2 files, 1 failed, 168.0 recording-h, 1 min elapsed",
+    ]
+
+
+def test_progress_lines_count_the_files_under_way_and_a_restart_from_its_own_hours(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backstride.batch._runner import _Progress
+
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    clock = _clock([0.0, 5.0, 40.0, 80.0, 120.0])  # and no last line: nothing more was done
+    with _Progress(True, 3, line_every_s=30.0, clock=clock) as progress:
+        progress.advance(2.0, source="/d/a.csv")  # a file's line: at once
+        progress.under_way("/d/b.cwa", "b.cwa", 7200.0)
+        progress.under_way("/d/c.cwa", "c.cwa", 3600.0)
+        # c's worker died and Dask gave it to another, which starts again: its hours are the new worker's
+        progress.under_way("/d/c.cwa", "c.cwa", 1800.0)
+    assert capsys.readouterr().err.splitlines() == [
+        "batch: 1 of 3 files, 0 failed, 2.0 recording-h, 5 s elapsed, about 10 s left",
+        "batch: 1 of 3 files, 0 failed, 2.0 recording-h, 40 s elapsed, about 1 min left; under way: b.cwa, "
+        "2.0 recording-h so far",
+        "batch: 1 of 3 files, 0 failed, 2.0 recording-h, 1 min elapsed, about 3 min left; under way: 2 files, "
+        "3.0 recording-h so far",
+        "batch: 1 of 3 files, 0 failed, 2.0 recording-h, 2 min elapsed, about 4 min left; under way: 2 files, "
+        "2.5 recording-h so far",
+    ]
+
+
+def test_a_report_the_client_cannot_take_or_say_is_dropped() -> None:
+    """Reports come on the Dask client's own thread: one that raised there would reach the client's handling
+    of the scheduler's messages, so a malformed report, or stderr closed, must not raise."""
+    from types import SimpleNamespace
+
+    from backstride.batch._runner import _Run
+
+    said: list[tuple[Any, ...]] = []
+
+    def broken(*_: Any) -> None:
+        raise OSError("stderr closed")
+
+    run: Any = SimpleNamespace(
+        bar=SimpleNamespace(under_way=lambda *a: said.append(a)), paths={"/d/w.cwa": "w.cwa"}
+    )
+    _Run._on_report(run, (1.0, {"source": "/d/w.cwa", "seconds": 7200}))
+    _Run._on_report(run, (1.0, "not a report"))
+    _Run._on_report(run, (1.0, {"source": "/d/w.cwa"}))
+    assert said == [("/d/w.cwa", "w.cwa", 7200.0)]
+    run.bar = SimpleNamespace(under_way=broken)
+    _Run._on_report(run, (1.0, {"source": "/d/w.cwa", "seconds": 3600}))  # dropped, not raised
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_a_long_file_alone_gives_the_job_log_lines_while_it_is_analysed(
+    tmp_path: Path,
+    lab_files: list[Path],
+    helpers: Any,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The worker reports the hours it has analysed (Dask's events, so a cluster's workers do too) and the
+    client's lines say them while the file is under way; the hours of the finished files are the file's."""
+    from backstride import _progress
+
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.setattr(_progress, "PROGRESS_LINE_EVERY_S", 0.0)  # a line whenever there is news
+    data = tmp_path / "data"
+    data.mkdir()
+    seconds = helpers.concat_imu_csv(lab_files, data / "long.csv", repeat=2)  # 12 min: 12 chunks of 1 min
+    runner = BatchRunner(out=tmp_path / "r", workers=1, chunk_s=60.0, chunker=helpers.slow_reader)
+    assert runner.run([data]).summary_.n_analysed == 1
+    lines = capsys.readouterr().err.splitlines()
+    under_way = [line for line in lines if "; under way: " in line]
+    assert len(under_way) >= 3, lines
+    hours = []
+    for line in under_way:
+        said = re.fullmatch(
+            r"batch: 0 of 1 files, 0 failed, 0\.0 recording-h, \d+ s elapsed; "
+            r"under way: long\.csv, (\d\.\d) recording-h so far",
+            line,
+        )
+        assert said, line
+        hours.append(float(said.group(1)))
+    assert hours == sorted(hours) and 0.1 <= hours[-1] <= round(seconds / 3600.0, 1)
+    assert re.fullmatch(r"batch: 1 of 1 files, 0 failed, 0\.2 recording-h, \d+ s elapsed", lines[-1]), lines
 
 
 def test_progress_at_a_terminal_is_still_the_bar_and_off_is_silent(

@@ -58,7 +58,10 @@ def dask_client(scheduler: str | None, workers: int, *, connect_timeout_s: float
                     # With the dashboard off the scheduler still serves health routes over HTTP, by default on
                     # port 8787; a random loopback port avoids a clash (and its warning) with another cluster.
                     scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                    silence_logs=logging.ERROR,
+                    # the workers write to this process's stderr, a job log: a worker's heartbeat that found
+                    # the scheduler gone as the cluster closed logged an error with a traceback there; what
+                    # goes wrong with a file is its failure row (a worker that dies too: WorkerError)
+                    silence_logs=logging.CRITICAL,
                 )
                 client = distributed.Client(cluster.scheduler_address, timeout=connect_timeout_s)
         else:

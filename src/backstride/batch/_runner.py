@@ -16,7 +16,7 @@ import datetime as dt
 import importlib
 import os
 import re
-import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from backstride import _progress
 from backstride._errors import InputError
 from backstride.batch._cluster import dask_client, fetch, interrupts_held, worker_count
 from backstride.batch._discover import Detector, InputFile, discover
@@ -43,8 +44,6 @@ if TYPE_CHECKING:
     from backstride.io import ReadOptions
 
 DEFAULT_CHUNK_S = 3600.0
-PROGRESS_LINE_EVERY_S = 30.0
-"""Without a terminal (a job log), a progress line at most this often, s (and one at the end)."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +178,9 @@ class _Run:
         self.not_saved: ResultsNotSaved | None = None
         """Why a save failed: the run stops, and tries no other (the folder holds every file whole)."""
         self.last_commit = time.monotonic()
+        self.paths = {str(f.source): f.path for f in files}
+        self.progress_topic: str | None = None
+        """The Dask event topic the workers report files under way to (:meth:`_on_report`), when they do."""
         options = runner.read_options
         self.read: dict[str, Any] = options.given() if options is not None else {}
 
@@ -235,6 +237,9 @@ class _Run:
             pending.add(fut)
 
         self._submit = submit
+        if self.bar.wants_reports:  # the run's own topic: another batch on the same scheduler has its own
+            self.progress_topic = f"backstride-batch-progress-{self.run_id}"
+            client.subscribe_topic(self.progress_topic, self._on_report)
         for file in self.files:
             cached = self._cached_hash(file)
             if cached is not None:
@@ -251,6 +256,17 @@ class _Run:
                 self._take(fut, *kinds.pop(fut))
                 if time.monotonic() - self.last_commit >= self.runner.checkpoint_s:
                     self._commit()
+
+    def _on_report(self, event: Any) -> None:
+        """A worker's report on a file under way (:func:`~backstride.batch._worker.hours_reporter`), on the Dask
+        client's thread: an error raised there would reach the client's own handling of the scheduler's
+        messages, so a report it cannot take or say (stderr closed) is dropped; the run goes on."""
+        try:
+            _, said = event
+            source, seconds = str(said["source"]), float(said["seconds"])
+            self.bar.under_way(source, self.paths.get(source, source), seconds)
+        except Exception:  # progress never stops a batch
+            return
 
     def _take(self, fut: Any, kind: str, item: InputFile | FileTask) -> None:
         """The result of one task, ``fut`` (``kind`` ``hash`` or ``analyze``, for file or task ``item``)."""
@@ -338,7 +354,7 @@ class _Run:
             self.store.mark_resolved(h.source)
             self.seen_done.setdefault(h.recording_id, h)
             self._settled(h.source, h.recording_id)
-            self.bar.advance(0.0, skipped=True)
+            self.bar.advance(0.0, skipped=True, source=h.source)
             return
         if h.recording_id in self.in_flight:
             # same content as a file already scheduled: its outcome decides for both
@@ -359,6 +375,9 @@ class _Run:
             read=self.read,
             chunker=self.runner.chunker,
             analyzer=self.runner.analyzer,
+            progress_topic=self.progress_topic,
+            # a few reports to each line, so that a line is at most a few seconds behind the worker
+            progress_every_s=_progress.PROGRESS_LINE_EVERY_S / 6.0,
         )
 
     def _on_outcome(self, outcome: FileOutcome) -> None:
@@ -384,13 +403,13 @@ class _Run:
         self.summary.recording_hours += hours
         self.summary.walking_hours += float(outcome.recording["total_walking_s"]) / 3600.0
         self.summary.n_bouts += int(outcome.recording["n_bouts"])
-        self.bar.advance(hours)
+        self.bar.advance(hours, source=task.source)
         self._settled(task.source, task.recording_id)
         for twin in twins:
             self.summary.n_duplicates += 1
             self.store.mark_resolved(twin.source)
             self._settled(twin.source, task.recording_id)
-            self.bar.advance(0.0, skipped=True)
+            self.bar.advance(0.0, skipped=True, source=twin.source)
 
     def _settled(self, source: str, recording_id: str | None) -> None:
         """The file ``source`` now has content ``recording_id`` done or failed: if an earlier run analysed other
@@ -417,7 +436,7 @@ class _Run:
         self._settled(source, recording_id)
         self.summary.n_failed += 1
         self.summary.failures.append(Failure(path=path, error_type=error_type, message=message))
-        self.bar.advance(0.0, failed=True)
+        self.bar.advance(0.0, failed=True, source=source)
 
     def _commit(self, *, outcome: str = "running") -> None:
         """Save what is gathered; ``outcome``: how the run ended (``completed``, ``interrupted``, ``error``),
@@ -516,9 +535,18 @@ class _Progress:
 
     At a terminal it is rich's bar. Elsewhere (nohup, cron, systemd, a cluster's scheduler: stderr is a job
     log) rich draws nothing until the end, and a log said nothing for hours; there it is a plain line at
-    most every ``line_every_s`` (the first file's at once), and one at the end with what was done. The
+    most every ``line_every_s`` (the first at once), and one at the end with what was done, in the
+    words and rhythm of :mod:`backstride._progress` (``backstride analyze`` says its lines alike). The
     lines carry no time stamp (a job log has its own) and read the same from one run to the next, so they
     can be searched (``grep '^batch:'``). ``clock`` is for the tests.
+
+    Files settle one by one, so a long file (a week) analysed alone gave a log no line until it ended. The
+    workers report the recording-hours they have analysed of the files under way (:meth:`under_way`, Dask's
+    events: :func:`~backstride.batch._worker.hours_reporter`), and a line says them after the counts
+    (``; under way: week.cwa, 41.0 recording-h so far``, or ``2 files`` for more), at the same rhythm: a
+    sign of life that is also a measure, with no thread or timer of its own. They are apart from the
+    recording-hours of the files finished, which only a file's outcome adds to (a file that fails halfway
+    never counted); a file's reports that come after its outcome are ignored. The last line says none.
     """
 
     def __init__(
@@ -526,8 +554,8 @@ class _Progress:
         enabled: bool,
         total: int,
         *,
-        line_every_s: float = PROGRESS_LINE_EVERY_S,
-        clock: Callable[[], float] = time.monotonic,
+        line_every_s: float | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.enabled = enabled
         self.total = total
@@ -539,21 +567,25 @@ class _Progress:
         self.clock = clock
         self._progress: Any = None
         self._task: Any = None
-        self._lines = False
-        self._t0 = 0.0
-        self._said_at: float | None = None
+        self._lines: _progress.Lines | None = None
         self._said_done = 0
+        self._lock = threading.RLock()
+        self._under_way: dict[str, tuple[str, float]] = {}
+        """The files under way that a worker has reported on: by source, their path and seconds analysed."""
+        self._settled: set[str] = set()
+
+    @property
+    def wants_reports(self) -> bool:
+        """Are the workers' reports on files under way said (plain lines: a job log)?"""
+        return self._lines is not None
 
     def __enter__(self) -> _Progress:
         if not self.enabled:
             return self
-        from rich.console import Console
-
-        console = Console(stderr=True)
-        if not console.is_terminal:
-            self._lines = True
-            self._t0 = self.clock()
+        if not _progress.stderr_is_terminal():
+            self._lines = _progress.Lines(every_s=self.line_every_s, clock=self.clock)
             return self
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self._progress = Progress(
@@ -564,58 +596,67 @@ class _Progress:
             TextColumn("{task.fields[hours]:.1f} recording-h"),
             TextColumn("{task.fields[failed]} failed"),
             TimeElapsedColumn(),
-            console=console,
+            console=Console(stderr=True),
             transient=False,
         )
         self._progress.start()
         self._task = self._progress.add_task("batch", total=self.total, hours=0.0, failed=0)
         return self
 
-    def advance(self, hours: float, *, failed: bool = False, skipped: bool = False) -> None:
+    def advance(
+        self, hours: float, *, failed: bool = False, skipped: bool = False, source: str | None = None
+    ) -> None:
         """One more file settled: ``hours`` of recording analysed, or ``failed``, or ``skipped`` (done before,
         or the same content as a file just analysed: no worker's time went into it, so it does not set the
-        pace the time left is guessed from)."""
-        self.hours += hours
-        self.failed += int(failed)
-        self.done += 1
-        self.skipped += int(skipped)
-        if self._progress is not None:
-            self._progress.update(self._task, advance=1, hours=self.hours, failed=self.failed)
-        elif self._lines:
-            now = self.clock()
-            if self._said_at is None or now - self._said_at >= self.line_every_s:
-                self._say(now, last=False)
+        pace the time left is guessed from). ``source``: the file, no longer under way."""
+        with self._lock:
+            if source is not None:
+                self._settled.add(source)
+                self._under_way.pop(source, None)
+            self.hours += hours
+            self.failed += int(failed)
+            self.done += 1
+            self.skipped += int(skipped)
+            if self._progress is not None:
+                self._progress.update(self._task, advance=1, hours=self.hours, failed=self.failed)
+            elif self._lines is not None:
+                self._lines.say_if_due(lambda now: self._line(now, last=False))
 
-    def _say(self, now: float, *, last: bool) -> None:
-        elapsed = now - self._t0
+    def under_way(self, source: str, path: str, seconds: float) -> None:
+        """A worker has analysed ``seconds`` of the file ``source`` (shown as ``path``) so far; called from the
+        Dask client's thread."""
+        with self._lock:
+            if self._lines is None or source in self._settled:
+                return
+            self._under_way[source] = (path, seconds)
+            self._lines.say_if_due(lambda now: self._line(now, last=False))
+
+    def _line(self, now: float, *, last: bool) -> str:
+        assert self._lines is not None
+        elapsed = self._lines.elapsed(now)
         line = (
             f"batch: {self.done:,} of {self.total:,} files, {self.failed:,} failed, "
-            f"{self.hours:,.1f} recording-h, {_duration(elapsed)} elapsed"
+            f"{_progress.hours_and_time(self.hours, elapsed)}"
         )
         worked = self.done - self.skipped
         if not last and worked > 0 and self.done < self.total:
-            line += f", about {_duration(elapsed / worked * (self.total - self.done))} left"
-        sys.stderr.write(line + "\n")
-        sys.stderr.flush()
-        self._said_at = now
+            line += f", about {_progress.duration(elapsed / worked * (self.total - self.done))} left"
+        if not last and self._under_way:
+            hours = sum(seconds for _, seconds in self._under_way.values()) / 3600.0
+            files = next(iter(self._under_way.values()))[0] if len(self._under_way) == 1 else None
+            line += (
+                f"; under way: {files or f'{len(self._under_way):,} files'}, {hours:,.1f} recording-h so far"
+            )
         self._said_done = self.done
+        return line
 
     def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-        elif self._lines and self.done != self._said_done:
-            self._say(self.clock(), last=True)
-
-
-def _duration(seconds: float) -> str:
-    """``45 s``, ``12 min``, ``3 h 05 min``: as precise as a progress line needs."""
-    if round(seconds) < 60:
-        return f"{round(seconds)} s"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours:,} h {minutes:02d} min"
+        with self._lock:
+            if self._progress is not None:
+                self._progress.stop()
+            elif self._lines is not None and self.done != self._said_done:
+                now = self._lines.clock()
+                self._lines.say(self._line(now, last=True), now)
 
 
 def run_batch(

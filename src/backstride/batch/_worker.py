@@ -8,6 +8,7 @@ exception object has to be pickled across processes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -188,13 +189,17 @@ def subject_from_sidecar(source: str) -> dict[str, Any]:
 
 
 class _Watch:
-    """Passes chunks through untouched, remembering the first chunk's metadata and the samples seen."""
+    """Passes chunks through untouched, remembering the first chunk's metadata and the samples seen; with
+    ``report``, calls it with the seconds of recording the engine has analysed so far each time it asks for
+    the next chunk (it is done with the last one then)."""
 
-    def __init__(self, chunks: Iterable[Recording]) -> None:
+    def __init__(self, chunks: Iterable[Recording], report: Callable[[float], None] | None = None) -> None:
         self._chunks = chunks
+        self._report = report
         self.metadata: dict[str, Any] = {}
         self.n_samples = 0
         self.sampling_rate_hz = 0.0
+        self.seconds = 0.0
 
     def __iter__(self) -> Iterator[Recording]:
         for chunk in self._chunks:
@@ -203,6 +208,41 @@ class _Watch:
                 self.sampling_rate_hz = chunk.sampling_rate_hz
             self.n_samples += chunk.n_samples
             yield chunk
+            self.seconds += chunk.n_samples / chunk.sampling_rate_hz if chunk.sampling_rate_hz > 0 else 0.0
+            if self._report is not None:
+                self._report(self.seconds)
+
+
+def hours_reporter(topic: str | None, source: str, every_s: float) -> Callable[[float], None] | None:
+    """How a worker tells the client how far it is in a long file: a Dask event (``Worker.log_event``) under
+    ``topic``, ``{"source": source, "seconds": seconds analysed so far}``, at most every ``every_s`` of wall
+    time. The event travels on the worker's own connection to the scheduler, which hands it to the client
+    (``Client.subscribe_topic``): the same on a local cluster and on a remote one, without a shared file or
+    an extra connection, and a few bytes each. The seconds are the whole so far, not the latest chunk's, so a
+    file Dask gives to another worker (the first died) counts from that worker's start, not twice.
+    ``None`` (nothing is reported) without a topic, or outside a Dask worker (a test calling
+    :func:`analyze_file` directly)."""
+    if topic is None:
+        return None
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+    except (ImportError, ValueError):
+        return None
+    last = [float("-inf")]
+
+    def report(seconds: float) -> None:
+        now = time.monotonic()
+        if now - last[0] < every_s:
+            return
+        last[0] = now
+        with contextlib.suppress(
+            Exception
+        ):  # a closing worker: the file's analysis matters, not its progress
+            worker.log_event(topic, {"source": source, "seconds": float(seconds)})
+
+    return report
 
 
 def _peak_rss_bytes() -> int:
@@ -221,14 +261,21 @@ def analyze_file(
     read: Mapping[str, Any] | None = None,
     chunker: Chunker | None = None,
     analyzer: Analyzer | None = None,
+    progress_topic: str | None = None,
+    progress_every_s: float = 5.0,
 ) -> FileOutcome:
     """Stream one file through the gait engine and return its rows; never raises for a bad file.
 
     ``read``: keyword arguments of the reader that describe the file (:meth:`backstride.io.ReadOptions.given`).
+    ``progress_topic``: the Dask event topic the recording-hours analysed so far go to, at most every
+    ``progress_every_s`` (:func:`hours_reporter`).
     """
     t0 = time.perf_counter()
+    report = hours_reporter(progress_topic, task.source, progress_every_s)
     try:
-        outcome = _analyze(task, chunk_s=chunk_s, read=read or {}, chunker=chunker, analyzer=analyzer)
+        outcome = _analyze(
+            task, chunk_s=chunk_s, read=read or {}, chunker=chunker, analyzer=analyzer, report=report
+        )
     except BackstrideError as exc:
         kind = next(k for k in RECORDED_ERRORS if isinstance(exc, k))
         outcome = FileOutcome(task=task, ok=False, error_type=kind.__name__, message=str(exc))
@@ -263,11 +310,12 @@ def _analyze(
     read: Mapping[str, Any],
     chunker: Chunker | None,
     analyzer: Analyzer | None,
+    report: Callable[[float], None] | None = None,
 ) -> FileOutcome:
     chunker = chunker or default_chunker()
     analyzer = analyzer or default_analyzer()
     subject = subject_from_sidecar(task.source)
-    watch = _Watch(chunker(task.source, chunk_s=chunk_s, **read))
+    watch = _Watch(chunker(task.source, chunk_s=chunk_s, **read), report)
     result = analyzer(iter(watch), **subject)
 
     start_text = watch.metadata.get("start_time")

@@ -87,14 +87,22 @@ def analyze(
 
 
 def _analysed(file: Path, chunks: Iterator[Recording], **subject: Any) -> GaitResult:
-    """The walking in ``chunks``, with a progress bar for a person watching a long file; none in pipelines and
-    logs (stderr not a terminal). ``subject``: :func:`~backstride.gait.analyze_stream`'s keywords."""
-    from backstride import io
+    """The walking in ``chunks``, with progress on stderr for a long file: a bar for a person watching it at a
+    terminal; elsewhere (cron, SLURM: stderr is a job log, where the bar drew nothing until the end and a log
+    showed no sign of life for minutes) the recording-hours done in a plain line at most every 30 s and at
+    the end, as ``backstride batch`` says them (:mod:`backstride._progress`). A short file, done in seconds,
+    says nothing. ``subject``: :func:`~backstride.gait.analyze_stream`'s keywords."""
+    from backstride import _progress, io
     from backstride.gait import analyze_stream
 
     dense = file.suffix.lower() in (*io.DEVICE_SUFFIXES, *DENSE_SUFFIXES)
-    if not sys.stderr.isatty() or _size(file) < (PROGRESS_MIN_BYTES_DEVICE if dense else PROGRESS_MIN_BYTES):
+    if _size(file) < (PROGRESS_MIN_BYTES_DEVICE if dense else PROGRESS_MIN_BYTES):
         return analyze_stream(chunks, **subject)
+    if not _progress.stderr_is_terminal():
+        lines = _progress.RecordingLines(file.name)
+        result = analyze_stream(chunks, progress=lines.tick, **subject)
+        lines.close()
+        return result
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 

@@ -1,0 +1,92 @@
+"""``backstride analyze``'s progress on a long file: a bar at a terminal, plain lines in a job log."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import backstride
+from backstride import _progress, io
+from backstride.cli import _gait, main
+
+SAMPLE = Path(backstride.__file__).parent / "data" / "sample_lowback.csv.gz"  # 2 min at 100 Hz
+
+
+def _clock(times: list[float]) -> Any:
+    """A monotonic clock that reads ``times`` one after another."""
+    it = iter(times)
+    return lambda: next(it)
+
+
+def test_recording_lines_come_at_most_every_interval_and_end_with_what_was_done(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # the clock is read at the start, at each chunk, and at the end
+    clock = _clock([0.0, 4.0, 20.0, 35.0, 66.0, 68.0, 70.0])
+    lines = _progress.RecordingLines("week.cwa", every_s=30.0, clock=clock)
+    for _ in range(5):
+        lines.tick(3600.0)  # an hour of recording a chunk: the first line at once, then one 30 s later
+    lines.close()
+    assert capsys.readouterr() == (
+        "",
+        "analyze: week.cwa: 1.0 recording-h, 4 s elapsed\n"
+        "analyze: week.cwa: 3.0 recording-h, 35 s elapsed\n"
+        "analyze: week.cwa: 4.0 recording-h, 1 min elapsed\n"
+        "analyze: week.cwa: 5.0 recording-h, 1 min elapsed\n",
+    )
+
+
+def test_the_last_line_is_not_said_twice(capsys: pytest.CaptureFixture[str]) -> None:
+    lines = _progress.RecordingLines("day.csv", every_s=30.0, clock=_clock([0.0, 600.0, 7300.0]))
+    lines.tick(86_400.0)
+    lines.close()
+    assert capsys.readouterr().err == "analyze: day.csv: 24.0 recording-h, 10 min elapsed\n"
+
+
+@pytest.fixture
+def job_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    """stderr a log file, as under cron or SLURM; any file "long", chunks of 30 s, no wait between lines."""
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)  # what would make rich take stderr for a terminal
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.setattr(_gait, "PROGRESS_MIN_BYTES", 0)
+    monkeypatch.setattr(io, "iter_chunks", partial(io.iter_chunks, chunk_s=30.0))
+    monkeypatch.setattr(_progress, "PROGRESS_LINE_EVERY_S", 0.0)
+
+
+@pytest.mark.usefixtures("job_log")
+def test_analyze_of_a_long_file_in_a_job_log_says_plain_lines_and_json_stays_clean(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["analyze", str(SAMPLE), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["recording"]["duration_s"] > 100.0  # stdout is the JSON and nothing else
+    lines = captured.err.splitlines()
+    # 4 chunks of 30 s at most (the last one shorter), a line for each; none drawn by rich
+    assert 4 <= len(lines) <= 5, captured.err
+    for line in lines:
+        assert re.fullmatch(r"analyze: sample_lowback\.csv\.gz: 0\.0 recording-h, \d+ s elapsed", line), line
+
+
+@pytest.mark.usefixtures("job_log")
+def test_analyze_of_a_short_file_says_nothing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_gait, "PROGRESS_MIN_BYTES", 20_000_000)  # a CSV of ~3 h, as in use
+    assert main(["analyze", str(SAMPLE), "--json"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.usefixtures("job_log")
+def test_analyze_at_a_terminal_still_shows_the_bar(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    assert main(["analyze", str(SAMPLE), "--json"]) == 0
+    err = capsys.readouterr().err
+    assert "analysing sample_lowback.csv.gz" in err  # rich's spinner line
+    assert "analyze: " not in err
