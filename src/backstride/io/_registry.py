@@ -97,8 +97,11 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 
-def _known() -> str:
-    return "; ".join(f"{name}: {text}" for name, text in FORMATS.items())
+KNOWN = (
+    "It reads tables of acceleration (CSV, Excel), phyphox, Sensor Logger and MetaBase exports, and Axivity (.cwa), "
+    "ActiGraph (.gt3x, ActiLife's RAW CSV) and GENEActiv (.bin) files"
+)
+"""What backstride reads, in one sentence for the error of a file it cannot (:data:`FORMATS` has the details)."""
 
 
 def _unsupported(path: Path, what: str) -> UnsupportedFormatError:
@@ -109,9 +112,7 @@ def _unsupported(path: Path, what: str) -> UnsupportedFormatError:
     activity = activity_file_error(path)
     if activity is not None:
         return activity
-    return UnsupportedFormatError(
-        f"{path.name} is {what}, not a recording backstride can read. Known formats: {_known()}"
-    )
+    return UnsupportedFormatError(f"{path.name} is {what}, not a recording backstride can read. {KNOWN}.")
 
 
 def _describe_zip(names: list[str], path: Path) -> str:
