@@ -53,3 +53,27 @@ def test_figures_left_empty_without_a_stretch_of_10_s_are_said_why(client: Any, 
     note = page.split('id="no-steady-stretch">')[1].split("</p>")[0]
     assert "this recording has none (its longest lasted 7 s), so they are left empty." in note
     assert f"cadence {cadences[0]} to {cadences[-1]} steps per minute" in note
+
+
+def test_a_trunk_leaning_back_is_said_to_lean_back(client: Any, clinic: Clinic) -> None:
+    """The sample walk with the sensor turned 30° about its side-to-side axis: its trunk lean is negative
+    (-12.4°), which the page said as "-12.4 degrees forward"."""
+    import gzip
+
+    import numpy as np
+
+    from backstride import io
+
+    lines = gzip.decompress(io.sample_path().read_bytes()).decode().splitlines()
+    values = np.array([[float(v) for v in line.split(",")] for line in lines[1:]])
+    t = np.radians(30.0)
+    turn = np.array([[np.cos(t), 0.0, -np.sin(t)], [0.0, 1.0, 0.0], [np.sin(t), 0.0, np.cos(t)]])
+    values[:, 1:4] = values[:, 1:4] @ turn.T
+    values[:, 4:7] = values[:, 4:7] @ turn.T
+    body = "\n".join([lines[0], *(",".join(f"{v:.5f}" for v in row) for row in values)]) + "\n"
+    sign_in(client, "paula@home.test")
+    started = upload(client, clinic.patient_a, "tilted.csv", body.encode())
+    assert started.status_code == 303, started.text
+    page = client.get(wait_for_job(client, started.headers["location"]).headers["location"]).text
+    lean = page.split("<dt>Trunk lean</dt><dd>")[1].split("</dd>")[0]
+    assert lean == "12.4 degrees backward"

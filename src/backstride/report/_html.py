@@ -153,19 +153,19 @@ def _environment() -> Environment:
     env.filters["plot_table"] = plot_table
     env.globals["plot_script"] = Markup(PLOTS_JS.read_text(encoding="utf-8"))
     env.filters["num"] = _num
-    env.filters["lean"] = _lean
+    env.filters["lean"] = lean_text
     return env
 
 
-def _lean(value: float | None) -> str:
+def lean_text(value: float | None, degrees: str = "°") -> str:
     """A signed trunk lean (positive forward, as the result gives it) in words: a trunk leaning back by 4° is
-    "4.0° backward", not "-4.0° forward"."""
+    "4.0° backward", not "-4.0° forward" (``degrees`` is the unit as the page writes it)."""
     if value is None:
         return "–"
     shown = round(float(value), 1)
     if shown == 0:
-        return "0.0°"
-    return f"{abs(shown):.1f}° {'forward' if shown > 0 else 'backward'}"
+        return f"0.0{degrees}"
+    return f"{abs(shown):.1f}{degrees} {'forward' if shown > 0 else 'backward'}"
 
 
 def _num(value: Any, digits: int = 1, unit: str = "") -> str:

@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup, escape
 
-from backstride.report import figure_json, plot_table
+from backstride.report import figure_json, lean_text, plot_table
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 #: the reports' templates, for the parts the pages share with them (a plot's figures as a table)
@@ -110,6 +110,7 @@ def _call_links(text: Any, number: Any) -> Markup:
 
 
 templates.env.filters["fmt"] = _fmt
+templates.env.filters["lean"] = lean_text
 templates.env.filters["plot_table"] = plot_table
 templates.env.filters["tel_uri"] = tel_uri
 templates.env.filters["call_links"] = _call_links
