@@ -95,7 +95,10 @@ class DiaryEntry:
 
     id: int
     date: dt.date
-    pain: float | None = None
+    pain: float | None = (
+        None  # the day's highest pain rating: before, during or after a walk, next morning, today
+    )
+    walk_pain: float | None = None  # the highest pain during or after a walk that day, as the app plots it
     next_morning_pain: float | None = None
     minutes_walked: float | None = None
     walks: int = 0

@@ -79,12 +79,14 @@ def _record(**changes: object) -> PatientRecord:
         diary=(
             # week of Monday 2 November: three days, one with a warning sign reported
             DiaryEntry(
-                id=30, date=dt.date(2026, 11, 2), pain=6, next_morning_pain=5, minutes_walked=20, walks=2
+                id=30, date=dt.date(2026, 11, 2), walk_pain=6, next_morning_pain=5, minutes_walked=20, walks=2
             ),
             DiaryEntry(
-                id=31, date=dt.date(2026, 11, 3), pain=4, next_morning_pain=3, minutes_walked=30, walks=3
+                id=31, date=dt.date(2026, 11, 3), walk_pain=4, next_morning_pain=3, minutes_walked=30, walks=3
             ),
-            DiaryEntry(id=32, date=dt.date(2026, 11, 8), pain=5, minutes_walked=25, walks=2, red_flag=True),
+            DiaryEntry(
+                id=32, date=dt.date(2026, 11, 8), walk_pain=5, minutes_walked=25, walks=2, red_flag=True
+            ),
             # week of Monday 16 November: one day, no pain given
             DiaryEntry(id=33, date=dt.date(2026, 11, 18), minutes_walked=45, walks=3),
         ),
@@ -280,7 +282,7 @@ def test_the_plots_carry_the_records_values() -> None:
     }
     pain = {t["name"]: t for t in figures["plot-pain"]["data"]}
     assert pain["pain rating (NPRS)"]["y"] == [7.0, 3.0]
-    assert pain["highest pain on a walk (diary)"]["y"] == [6, 4, 5, None]
+    assert pain["highest pain during or after walks (diary)"]["y"] == [6, 4, 5, None]
     weekly = figures["plot-weekly-minutes"]["data"]
     assert weekly[0]["y"] == [75.0, None, 45.0] and weekly[1]["y"] == [100, 140, 315]
     assert figures["plot-speed"]["data"][0]["y"] == [0.80, 1.05]

@@ -132,7 +132,12 @@ def test_each_plot_of_the_doctors_summary_has_its_figures_as_a_table() -> None:
         "plot-cadence",
     }
     assert tables["plot-pain"] == (
-        ["date", "highest pain on a walk (diary)", "pain the next morning (diary)", "pain rating (NPRS)"],
+        [
+            "date",
+            "highest pain during or after walks (diary)",
+            "pain the next morning (diary)",
+            "pain rating (NPRS)",
+        ],
         [
             ["2026-11-02", "6", "5", "7"],
             ["2026-11-03", "4", "3", "–"],

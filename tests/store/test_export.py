@@ -63,8 +63,14 @@ def test_patient_record_holds_the_patients_rows(engine: Engine, blobs: store.Blo
         rec.analyses.append(store.GaitAnalysis(result=_analysis(512)(Path())[1]))  # analysed again
         store.add_recording(s, blobs, other.id, "bob.csv", CSV, _analysis(9))
         walk = {"minutes": 10, "pain_before": 4, "pain_during": 5, "pain_after": 4}
+        before = {
+            "minutes": 10,
+            "pain_before": 7,
+            "pain_during": 3,
+            "pain_after": 2,
+        }  # worst before setting off
         store.upsert_log(
-            s, pid, dt.date(2026, 11, 5), {"walks": [walk, walk], "pain": 5, "next_morning_pain": 3}
+            s, pid, dt.date(2026, 11, 5), {"walks": [walk, before], "pain": 7, "next_morning_pain": 3}
         )
         store.upsert_log(s, pid, dt.date(2026, 11, 6), {"walks": [], "red_flag": True})
         plan = {
@@ -100,9 +106,12 @@ def test_patient_record_holds_the_patients_rows(engine: Engine, blobs: store.Blo
     assert gait.day == dt.date(2026, 11, 6)
     assert gait.warnings == ("the sensor seems tilted by about 39° from upright",)  # text only
     assert [(d.date.day, d.pain, d.minutes_walked, d.walks, d.red_flag) for d in record.diary] == [
-        (5, 5.0, 20.0, 2, False),
+        (5, 7.0, 20.0, 2, False),
         (6, None, None, 0, True),
     ]
+    # the day's highest rating (7, before a walk) for the record; during or after a walk (5) for the diary's
+    # "pain during or after walks", as the app plots it
+    assert [d.walk_pain for d in record.diary] == [5.0, None]
     assert record.diary[0].next_morning_pain == 3.0
     assert [(p.version, p.minutes_per_walk, p.reason) for p in record.plans] == [
         (1, 10, "first plan"),

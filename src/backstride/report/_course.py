@@ -258,7 +258,7 @@ def diary_weeks(
     weeks = []
     for monday in mondays:
         entries = by_week.get(monday, [])
-        pains = [e.pain for e in entries if e.pain is not None]
+        pains = [e.walk_pain for e in entries if e.walk_pain is not None]
         mornings = [e.next_morning_pain for e in entries if e.next_morning_pain is not None]
         planned = [
             plan.walks_per_day * plan.minutes_per_walk
@@ -311,9 +311,13 @@ def _figures(record: PatientRecord, weeks: Sequence[DiaryWeek]) -> dict[str, Fig
     diary = sorted(record.diary, key=lambda d: d.date)
     nprs = [s for s in record.scores if s.instrument == "nprs" and s.score is not None]
     pain_series: list[tuple[str, Sequence[dt.date | dt.datetime], Sequence[float | None]]] = []
-    if any(d.pain is not None for d in diary):
+    if any(d.walk_pain is not None for d in diary):
         pain_series.append(
-            ("highest pain on a walk (diary)", [d.date for d in diary], [d.pain for d in diary])
+            (
+                "highest pain during or after walks (diary)",
+                [d.date for d in diary],
+                [d.walk_pain for d in diary],
+            )
         )
     if any(d.next_morning_pain is not None for d in diary):
         pain_series.append(

@@ -139,6 +139,15 @@ def _diary(row_id: int, date: dt.date, log: Mapping[str, Any]) -> course.DiaryEn
         id=row_id,
         date=date,
         pain=log_pain(log),
+        walk_pain=max(
+            (
+                p
+                for w in walks
+                for key in ("pain_during", "pain_after")
+                if (p := json_number(w.get(key))) is not None
+            ),
+            default=None,
+        ),
         next_morning_pain=json_number(log.get("next_morning_pain")),
         minutes_walked=sum(minutes) if minutes else None,
         walks=len(walks),
