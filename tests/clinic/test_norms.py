@@ -178,13 +178,15 @@ def test_trunk_lean_is_judged_only_against_the_persons_own_reference() -> None:
     lean = alone.measures[-1]
     assert lean.measure == "trunk_lean_deg" and lean.value == 24.0
     assert lean.norm is None and not lean.back_pain_sign
-    assert "compared only with your own earlier walks" in lean.line
+    # words for a patient, a therapist and a doctor alike (the doctor's summary was told "your own earlier walks")
+    assert "compared only with the person's own earlier walks, measured the same way" in lean.line
+    assert "your" not in lean.line
     assert "more forward trunk lean" not in alone.back_pain_signs
     same = compare_with_norms(leaning, age=45, sex="male", trunk_lean_reference_deg=21.0).measures[-1]
     assert not same.back_pain_sign and "within 5°" in same.line
     more = compare_with_norms(leaning, age=45, sex="male", trunk_lean_reference_deg=18.0)
     assert more.measures[-1].back_pain_sign
-    assert "6.0° further forward than your reference of 18.0°" in more.measures[-1].line
+    assert "6.0° further forward than the earlier reference of 18.0°" in more.measures[-1].line
     assert more.back_pain_signs == ["more forward trunk lean"]
     with pytest.raises(InputError, match="trunk_lean_reference_deg"):
         compare_with_norms(leaning, age=45, sex="male", trunk_lean_reference_deg=400)

@@ -301,7 +301,7 @@ def compare_with_norms(
     elif lean_ref is None:
         line = (
             f"Trunk lean {lean:.1f}° (as the sensor reads it). How far a lower-back sensor leans depends on how "
-            "it is worn, so this is compared only with your own earlier walks."
+            "it is worn, so this is compared only with the person's own earlier walks, measured the same way."
         )
     else:
         change = lean - lean_ref
@@ -309,12 +309,12 @@ def compare_with_norms(
         if leaning:
             signs.append("more forward trunk lean")
             line = (
-                f"Trunk lean {lean:.1f}° is {change:.1f}° further forward than your reference of {lean_ref:.1f}° "
+                f"Trunk lean {lean:.1f}° is {change:.1f}° further forward than the earlier reference of {lean_ref:.1f}° "
                 f"(we flag more than {lean_flag:.0f}°)."
             )
         else:
             line = (
-                f"Trunk lean {lean:.1f}° is within {lean_flag:.0f}° of your reference of {lean_ref:.1f}° "
+                f"Trunk lean {lean:.1f}° is within {lean_flag:.0f}° of the earlier reference of {lean_ref:.1f}° "
                 f"({change:+.1f}°)."
             )
     measures.append(
