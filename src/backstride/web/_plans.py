@@ -267,8 +267,12 @@ def remove_exercise(db: Any, patient_id: int, clinician_id: int, exercise_id: st
 
 
 def _plan_to_change(db: Any, patient_id: int) -> Any:
+    """The current plan, read under the lock on the patient's row that saving it takes (as the weekly review
+    reads it), so that two changes made at once (two exercises in two tabs) build on each other and neither
+    is lost."""
     from backstride import store
 
+    store.lock_patient(db, patient_id)
     row = store.current_plan(db, patient_id)
     if row is None:
         raise InputError("This patient has no plan yet; it is made after the check-in and questionnaires.")
