@@ -16,9 +16,12 @@ from backstride.clinic import (
     EXERCISES,
     Baseline,
     DailyLog,
+    Dose,
     Plan,
     WalkLog,
+    dose_limits,
     make_plan,
+    prescribe_exercise,
     review_week,
 )
 
@@ -516,3 +519,32 @@ def test_a_plan_written_without_the_warning_sign_cue_gets_it_at_its_next_review(
     older = plan.model_copy(update={"cues": plan.cues[:-1]})
     review = review_week(older, week(older))
     assert review.new_plan is not None and review.new_plan.cues == plan.cues
+
+
+# -- a clinician's prescription: the dose within the exercise's own limits, in make_plan's words -------------
+
+
+def test_dose_limits_are_the_dose_bounds_capped_by_the_exercise() -> None:
+    assert dose_limits("glute_bridge") == {"sets": (1, 3), "reps": (1, 12), "hold_s": None, "per_day": (1, 5)}
+    assert dose_limits("knee_to_chest") == {
+        "sets": (1, 3),
+        "reps": None,
+        "hold_s": (1, 30),
+        "per_day": (1, 5),
+    }
+    assert dose_limits("drawing_in")["hold_s"] == (1, 10)
+
+
+def test_prescribe_exercise_writes_what_make_plan_writes_and_keeps_to_the_limits() -> None:
+    first = make_plan(baseline())
+    for px in first.exercises:
+        assert prescribe_exercise(px.id, px.variant, px.dose) == px
+    harder = prescribe_exercise("glute_bridge", "harder", Dose(sets=3, reps=12, per_day=2))
+    assert harder.variant_text == EXERCISES["glute_bridge"].harder
+    assert harder.dose_text == "3 x 12 reps, 2 times a day"
+    with pytest.raises(InputError, match="Glute bridge: sets take a whole number from 1 to 3"):
+        prescribe_exercise("glute_bridge", dose=Dose(sets=4, reps=8))
+    with pytest.raises(InputError, match="Knee-to-chest stretch has no repetitions"):
+        prescribe_exercise("knee_to_chest", dose=Dose(sets=2, reps=8, hold_s=20))
+    with pytest.raises(InputError, match="not an exercise of the library"):
+        prescribe_exercise("handstand")

@@ -40,6 +40,9 @@ POST_ROUTES: tuple[tuple[str, dict[str, Any]], ...] = (
         {"w1_minutes": "10", "w1_pain_before": "2", "w1_pain_during": "3", "w1_pain_after": "2"},
     ),
     ("/patients/{pid}/plan", {"reason": "test", "walks_per_day": "2", "minutes_per_walk": "10"}),
+    ("/patients/{pid}/plan/exercises/drawing_in", {"reason": "test", "sets": "1", "variant": "easier"}),
+    ("/patients/{pid}/plan/exercises/drawing_in/remove", {"reason": "test"}),
+    ("/patients/{pid}/plan/exercises", {"reason": "test", "exercise": "glute_bridge"}),
     ("/patients/{pid}/sessions", {"technique": "massage", "region": "lumbar", "response": "same"}),
     ("/patients/{pid}/notes", {"text": "a note"}),
     ("/patients/{pid}/recordings/{rid}/entered-in-error", {"reason": "another patient's file"}),
@@ -50,6 +53,9 @@ POST_ROUTES: tuple[tuple[str, dict[str, Any]], ...] = (
 
 CLINICIAN_ONLY_POSTS = {
     "/patients/{pid}/plan",
+    "/patients/{pid}/plan/exercises/drawing_in",
+    "/patients/{pid}/plan/exercises/drawing_in/remove",
+    "/patients/{pid}/plan/exercises",
     "/patients/{pid}/sessions",
     "/patients/{pid}/notes",
     "/patients/{pid}/recordings/{rid}/entered-in-error",

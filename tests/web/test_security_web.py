@@ -191,8 +191,9 @@ def test_an_id_too_large_for_the_database_is_not_found(client: Any, clinic: Clin
     assert client.post("/signin", headers={"content-length": "²".encode("latin-1")}).status_code == 400
 
 
-# the path parameters named ``..._id`` that are no database row's id: a job's (in memory) and a questionnaire's
-_TEXT_IDS = {"job_id": "no-such-job", "instrument_id": "nprs"}
+# the path parameters named ``..._id`` that are no database row's id: a job's (in memory), a questionnaire's and
+# an exercise's of the library
+_TEXT_IDS = {"job_id": "no-such-job", "instrument_id": "nprs", "exercise_id": "drawing_in"}
 # beyond a PostgreSQL ``integer`` (2**31 - 1) or below 1, as a number and in spellings ``int`` takes too
 _OUT_OF_RANGE = ("2147483648", "3000000000", "99999999999999999999999", "+3000000000", "3_000_000_000")
 _OUT_OF_RANGE += ("0", "-1", "-3000000000")

@@ -24,7 +24,9 @@ from backstride.clinic._program import (
     Review,
     WalkLog,
     WeekSummary,
+    dose_limits,
     make_plan,
+    prescribe_exercise,
     review_week,
 )
 from backstride.clinic._scores import (
@@ -88,10 +90,12 @@ __all__ = [
     "advice_for",
     "compare",
     "compare_with_norms",
+    "dose_limits",
     "first_to_latest",
     "load_definitions",
     "make_plan",
     "norms_for",
+    "prescribe_exercise",
     "review_week",
     "score",
     "triage",

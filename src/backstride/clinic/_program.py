@@ -24,7 +24,7 @@ from pydantic_core import PydanticCustomError
 from backstride._errors import InputError
 from backstride.clinic import _data
 from backstride.clinic._exercises import EXERCISES, Dose
-from backstride.clinic._models import ClinicModel, number
+from backstride.clinic._models import ClinicModel, number, number_range
 from backstride.clinic._norms import GAIT_SUMMARY_FIELDS, gait_value, spelled_sex
 from backstride.clinic._triage import QUESTIONS, TriageResult, triage
 
@@ -200,6 +200,57 @@ def _prescribe(ex_id: str, variant: Variant = "standard", dose: Dose | None = No
     return PrescribedExercise(
         id=ex.id, name=ex.name, variant=variant, variant_text=variant_text, dose=d, dose_text=d.describe()
     )
+
+
+_DOSE_CEILINGS = {"sets": "max_sets", "reps": "max_reps", "hold_s": "max_hold_s"}
+_DOSE_WORDS = {"sets": "sets", "reps": "repetitions", "hold_s": "seconds held", "per_day": "times a day"}
+
+
+def dose_limits(exercise_id: str) -> dict[str, tuple[int, int] | None]:
+    """The lowest and highest whole number each part of an exercise's dose (``sets``, ``reps``, ``hold_s``,
+    ``per_day``) may take when a clinician prescribes it: :class:`Dose`'s bounds, capped by the exercise's own
+    ``max_sets``, ``max_reps`` and ``max_hold_s`` (the ceiling the weekly progression stops at). None for a
+    part the exercise has not got (a stretch is held, not repeated: no starting repetitions and no ceiling),
+    so that a form offers only the parts that apply."""
+    ex = EXERCISES[exercise_id]
+    out: dict[str, tuple[int, int] | None] = {}
+    for part in ("sets", "reps", "hold_s", "per_day"):
+        check = number_range(Dose, part)
+        assert check is not None and check.high is not None  # Dose's every part is a bounded number
+        low, high = int(check.low), int(check.high)
+        ceiling = getattr(ex, _DOSE_CEILINGS[part]) if part in _DOSE_CEILINGS else high
+        if ceiling is None and getattr(ex.dose, part) is None:
+            out[part] = None
+        else:
+            out[part] = (low, min(high, ceiling if ceiling is not None else high))
+    return out
+
+
+def prescribe_exercise(
+    exercise_id: str, variant: Variant = "standard", dose: Dose | None = None
+) -> PrescribedExercise:
+    """An exercise of the library as a plan prescribes it (its ``variant_text`` and ``dose_text`` written as
+    :func:`make_plan` and the weekly review write them), at its starting dose or at ``dose``.
+
+    For a clinician's change: an exercise not in the library, or a dose beyond :func:`dose_limits`, is an
+    :class:`InputError` naming the exercise and what it takes.
+    """
+    ex = EXERCISES.get(exercise_id)
+    if ex is None:
+        raise InputError(f"{exercise_id!r} is not an exercise of the library")
+    if variant not in _VARIANTS:
+        raise InputError(f"{ex.name}: the version is easier, standard or harder, not {variant!r}")
+    if dose is not None:
+        limits = dose_limits(exercise_id)
+        for part, words in _DOSE_WORDS.items():
+            value, bounds = getattr(dose, part), limits[part]
+            if value is None:
+                continue
+            if bounds is None:
+                raise InputError(f"{ex.name} has no {words}; leave them out")
+            if not bounds[0] <= value <= bounds[1]:
+                raise InputError(f"{ex.name}: {words} take a whole number from {bounds[0]} to {bounds[1]}")
+    return _prescribe(exercise_id, variant, dose)
 
 
 def _goal_text() -> str:

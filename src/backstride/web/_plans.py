@@ -193,24 +193,114 @@ def adjust_plan(
 
     The new plan must still be a valid clinic :class:`~backstride.clinic.Plan` (its own bounds apply).
     """
+    plan = _plan_to_change(db, patient_id)
+    walks = walks_per_day if walks_per_day is not None else plan.walks_per_day
+    minutes = minutes_per_walk if minutes_per_walk is not None else plan.minutes_per_walk
+    return _save_changed(
+        db,
+        patient_id,
+        clinician_id,
+        plan,
+        reason,
+        walks_per_day=walks,
+        minutes_per_walk=minutes,
+        daily_minutes=walks * minutes,
+    )
+
+
+def change_exercise(
+    db: Any,
+    patient_id: int,
+    clinician_id: int,
+    exercise_id: str,
+    *,
+    reason: str,
+    variant: str,
+    dose: dict[str, int | None],
+) -> Any:
+    """Save a clinician's change to one exercise of the plan (its version, and its dose: ``sets``, ``reps``,
+    ``hold_s``, ``per_day``, each None to keep the plan's) as a new plan version, with its reason.
+
+    The exercise is prescribed again with :func:`backstride.clinic.prescribe_exercise`, so its dose stays
+    within the clinic's bounds and the exercise's own, and the patient reads the dose and the version in the
+    words the weekly review writes.
+    """
+    from pydantic import ValidationError
+
+    from backstride import clinic
+
+    plan = _plan_to_change(db, patient_id)
+    exercises = list(plan.exercises)
+    at = _place_of(exercises, exercise_id)
+    now = exercises[at]
+    kept = {part: value if value is not None else getattr(now.dose, part) for part, value in dose.items()}
+    try:
+        new_dose = clinic.Dose.model_validate({**now.dose.model_dump(), **kept})
+    except ValidationError as exc:
+        said = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+        raise InputError(f"{now.name}: {said}.") from None
+    exercises[at] = clinic.prescribe_exercise(exercise_id, variant, new_dose)  # type: ignore[arg-type]
+    return _save_changed(db, patient_id, clinician_id, plan, reason, exercises=exercises)
+
+
+def add_exercise(
+    db: Any, patient_id: int, clinician_id: int, exercise_id: str, *, reason: str, variant: str
+) -> Any:
+    """Add an exercise of the library to the plan, at its starting dose, as a new plan version with its
+    reason. One already in the plan is refused: its dose or version is changed where it is."""
+    from backstride import clinic
+
+    plan = _plan_to_change(db, patient_id)
+    added = clinic.prescribe_exercise(exercise_id, variant)  # type: ignore[arg-type]
+    if any(x.id == exercise_id for x in plan.exercises):
+        raise InputError(f"{added.name} is already in the plan; change its dose or version there.")
+    exercises = [*plan.exercises, added]
+    return _save_changed(db, patient_id, clinician_id, plan, reason, exercises=exercises)
+
+
+def remove_exercise(db: Any, patient_id: int, clinician_id: int, exercise_id: str, *, reason: str) -> Any:
+    """Take an exercise out of the plan, as a new plan version with its reason."""
+    plan = _plan_to_change(db, patient_id)
+    exercises = list(plan.exercises)
+    del exercises[_place_of(exercises, exercise_id)]
+    return _save_changed(db, patient_id, clinician_id, plan, reason, exercises=exercises)
+
+
+def _plan_to_change(db: Any, patient_id: int) -> Any:
+    """The current plan, read under the lock on the patient's row that saving it takes (as the weekly review
+    reads it), so that two changes made at once (two exercises in two tabs) build on each other and neither
+    is lost."""
+    from backstride import store
+
+    store.lock_patient(db, patient_id)
+    row = store.current_plan(db, patient_id)
+    if row is None:
+        raise InputError("This patient has no plan yet; it is made after the check-in and questionnaires.")
+    return load_plan(row.plan)
+
+
+def _place_of(exercises: list[Any], exercise_id: str) -> int:
+    """Where the exercise is in the plan's list; one no longer there (taken out meanwhile) is refused."""
+    from backstride.clinic import EXERCISES
+
+    for at, x in enumerate(exercises):
+        if x.id == exercise_id:
+            return at
+    known = EXERCISES.get(exercise_id)
+    raise InputError(f"{known.name if known else exercise_id} is not in the current plan.")
+
+
+def _save_changed(db: Any, patient_id: int, clinician_id: int, plan: Any, reason: str, **changes: Any) -> Any:
+    """The plan with ``changes`` as its next version, with the clinician's reason for the patient to read
+    ("Changed by your therapist: ..."); it must still be a valid clinic :class:`~backstride.clinic.Plan`."""
     from pydantic import ValidationError
 
     from backstride import store
 
-    row = store.current_plan(db, patient_id)
-    if row is None:
-        raise InputError("This patient has no plan yet; it is made after the check-in and questionnaires.")
-    plan = load_plan(row.plan)
-    walks = walks_per_day if walks_per_day is not None else plan.walks_per_day
-    minutes = minutes_per_walk if minutes_per_walk is not None else plan.minutes_per_walk
     data = plan.model_dump(mode="json")
-    data.update(
-        version=plan.version + 1,
-        walks_per_day=walks,
-        minutes_per_walk=minutes,
-        daily_minutes=walks * minutes,
-        reasons=[f"Changed by your therapist: {reason}"],
-    )
+    for key, value in changes.items():
+        data[key] = [x.model_dump(mode="json") for x in value] if key == "exercises" else value
+    data.update(version=plan.version + 1, reasons=[f"Changed by your therapist: {reason}"])
     try:
         new = load_plan(data)
     except ValidationError as exc:

@@ -210,9 +210,24 @@ def clinician_view(db: Any, patient: Any, today: Any, *, emergency_number: str) 
         "plan": plan,
         "review": review,
         "plan_history": list(reversed(store.plan_history(db, patient.id))),
+        **_exercise_forms(plan),
         "sessions": list(reversed(store.therapy_sessions_of(db, patient.id))),
         "notes": store.notes_of(db, patient.id),
         **progress,
+    }
+
+
+def _exercise_forms(plan: Any) -> dict[str, Any]:
+    """What the plan's exercise forms offer: the parts of each exercise's dose and their limits
+    (``clinic.dose_limits``: a stretch has no repetitions to give), and the library's exercises not yet in the
+    plan."""
+    from backstride import clinic
+
+    have = {x.id for x in plan.exercises} if plan is not None else set()
+    return {
+        "dose_limits": {x: clinic.dose_limits(x) for x in have},
+        "to_add": [ex for ex in clinic.EXERCISES.values() if ex.id not in have],
+        "library": clinic.EXERCISES,
     }
 
 

@@ -177,6 +177,157 @@ def adjust_plan(
     return RedirectResponse(f"/patients/{patient_id}#plan", status_code=303)
 
 
+_DOSE_FIELDS = (
+    ("sets", "Sets"),
+    ("reps", "Repetitions"),
+    ("hold_s", "Seconds held"),
+    ("per_day", "Times a day"),
+)
+_VARIANTS = ("easier", "standard", "harder")
+
+
+def _exercise_form_problems(
+    reason: str, variant: str, exercise_name: str | None = None
+) -> tuple[list[str], set[str]]:
+    """The problems every exercise form can have: no reason, or a version that is none of the three."""
+    problems: list[str] = []
+    invalid: set[str] = set()
+    if not reason.strip():
+        problems.append("Reason: please say why the plan changes; it is kept with the new version.")
+        invalid.add("reason")
+    if variant not in _VARIANTS:
+        problems.append("Version: choose easier, standard or harder.")
+        invalid.add("variant")
+    if exercise_name == "":
+        problems.append("Exercise: choose one from the library.")
+        invalid.add("exercise")
+    return problems, invalid
+
+
+def _library_exercise(exercise_id: str) -> None:
+    from backstride.clinic import EXERCISES
+
+    if exercise_id not in EXERCISES:
+        raise HTTPException(404, "There is no such exercise in the library.")
+
+
+@router.post("/patients/{patient_id}/plan/exercises/{exercise_id}")
+def change_exercise(
+    request: Request,
+    patient_id: RowId,
+    exercise_id: str,
+    reason: str = Form(""),
+    variant: str = Form("standard"),
+    sets: str = Form(""),
+    reps: str = Form(""),
+    hold_s: str = Form(""),
+    per_day: str = Form(""),
+) -> Response:
+    """A clinician's change to one exercise of the plan (its dose and version), with its reason, as a new
+    plan version. The limits of each part of the dose are the clinic's (``clinic.dose_limits``); every
+    problem is named beside the exercise, the entries kept, nothing saved."""
+    from backstride.clinic import EXERCISES, dose_limits
+    from backstride.web import _plans
+    from backstride.web._fields import read_number
+
+    _library_exercise(exercise_id)
+    section = f"exercise-{exercise_id}"
+    typed = {"sets": sets, "reps": reps, "hold_s": hold_s, "per_day": per_day}
+    values = {"reason": reason, "variant": variant, **typed}
+    problems, invalid = _exercise_form_problems(reason, variant)
+    limits = dose_limits(exercise_id)
+    dose: dict[str, int | None] = {}
+    for name, label in _DOSE_FIELDS:
+        bounds = limits[name]
+        if bounds is None:
+            if typed[name].strip():
+                problems.append(f"{label}: {EXERCISES[exercise_id].name} has none; leave it empty.")
+                invalid.add(name)
+            continue
+        value, problem = read_number(typed[name], label, (bounds[0], bounds[1], False), whole=True)
+        if problem:
+            problems.append(problem)
+            invalid.add(name)
+        else:
+            dose[name] = value
+    if problems:
+        return _patient_page_again(request, patient_id, section, problems, values, invalid)
+    try:
+        with transaction(request) as db:
+            user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
+            _plans.change_exercise(
+                db, patient.id, user.id, exercise_id, reason=reason.strip(), variant=variant, dose=dose
+            )
+    except InputError as exc:
+        return _patient_page_again(request, patient_id, section, [str(exc)], values)
+    return RedirectResponse(f"/patients/{patient_id}#{section}", status_code=303)
+
+
+@router.post("/patients/{patient_id}/plan/exercises/{exercise_id}/remove")
+def remove_exercise(
+    request: Request,
+    patient_id: RowId,
+    exercise_id: str,
+    reason: str = Form(""),
+    variant: str = Form("standard"),
+    sets: str = Form(""),
+    reps: str = Form(""),
+    hold_s: str = Form(""),
+    per_day: str = Form(""),
+) -> Response:
+    """A clinician takes an exercise out of the plan, with its reason, as a new plan version (the button
+    sits in the exercise's form: what else was typed there comes back if the removal is refused)."""
+    from backstride.web import _plans
+
+    _library_exercise(exercise_id)
+    section = f"exercise-{exercise_id}"
+    values = {
+        "reason": reason,
+        "variant": variant,
+        "sets": sets,
+        "reps": reps,
+        "hold_s": hold_s,
+        "per_day": per_day,
+    }
+    problems, invalid = _exercise_form_problems(reason, "standard")
+    if problems:
+        return _patient_page_again(request, patient_id, section, problems, values, invalid)
+    try:
+        with transaction(request) as db:
+            user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
+            _plans.remove_exercise(db, patient.id, user.id, exercise_id, reason=reason.strip())
+    except InputError as exc:
+        return _patient_page_again(request, patient_id, section, [str(exc)], values)
+    return RedirectResponse(f"/patients/{patient_id}#plan-exercises", status_code=303)
+
+
+@router.post("/patients/{patient_id}/plan/exercises")
+def add_exercise(
+    request: Request,
+    patient_id: RowId,
+    exercise: str = Form(""),
+    variant: str = Form("standard"),
+    reason: str = Form(""),
+) -> Response:
+    """A clinician adds an exercise of the library to the plan at its starting dose, with its reason, as a
+    new plan version."""
+    from backstride.clinic import EXERCISES
+    from backstride.web import _plans
+
+    section = "exercise-add"
+    values = {"exercise": exercise, "variant": variant, "reason": reason}
+    problems, invalid = _exercise_form_problems(reason, variant, exercise if exercise in EXERCISES else "")
+    if problems:
+        return _patient_page_again(request, patient_id, section, problems, values, invalid)
+    try:
+        with transaction(request) as db:
+            user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
+            _plans.add_exercise(db, patient.id, user.id, exercise, reason=reason.strip(), variant=variant)
+    except InputError as exc:
+        return _patient_page_again(request, patient_id, section, [str(exc)], values)
+    return RedirectResponse(f"/patients/{patient_id}#exercise-{exercise}", status_code=303)
+
+
 @router.post("/patients/{patient_id}/sessions")
 def add_session(
     request: Request,
