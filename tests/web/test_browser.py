@@ -709,8 +709,11 @@ def _fits(plot: Any, where: str) -> None:
         box = _box(axis)
         assert box["y"] >= top and box["y"] + box["height"] <= figure["y"] + figure["height"], where
     below = None  # how far down the x axis's tick labels and title reach
-    if plot.locator(".xaxislayer-above").count():
-        ticks = _box(plot.locator(".xaxislayer-above"))
+    # the layer with the x axis's tick labels (a figure of panels, as cadence over speed, has a layer per
+    # panel, empty but for the lowest's, where the shared x axis is drawn)
+    labelled = plot.locator(".xaxislayer-above:has(text)")
+    if labelled.count():
+        ticks = _box(labelled)
         below = ticks["y"] + ticks["height"]
     if (plot.locator(".g-xtitle").text_content() or "").strip():
         x_title = _box(plot.locator(".g-xtitle"))
