@@ -303,3 +303,9 @@ def test_load_definitions_unreadable(tmp_path: Path) -> None:
     bad.write_text("instrument = ")
     with pytest.raises(InputError, match="not valid toml"):
         load_definitions(bad)
+
+
+def test_a_change_of_risk_group_is_explained_with_an_arrow() -> None:
+    high = score("startback", {"items": [1, 1, 1, 1, 1, 1, 1, 1, 4]})
+    low = score("startback", {"items": [0] * 9})
+    assert compare("startback", high, low).explanation == "risk group high → low"

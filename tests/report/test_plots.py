@@ -155,3 +155,63 @@ def test_a_single_day_gets_a_week_of_date_axis() -> None:
     assert xaxis["range"] == ["2026-11-02", "2026-11-12"] and xaxis["dtick"] == 86_400_000
     span = [dt.date(2026, 9, 1), dt.date(2026, 11, 5)]
     assert "range" not in _plots.time_series("speed", "m/s", [("speed", span, [0.8, 0.9])])["layout"]["xaxis"]
+
+
+def test_recording_plots_are_titled_for_every_reader(result: gait.GaitResult) -> None:
+    """The plots appear on the patient's and the therapist's result page and in a researcher's report:
+    "When you were walking" and "Forward lean of your trunk" spoke to the patient alone."""
+    from tests.report.conftest import synthetic_result
+
+    titles = [f["layout"]["title"]["text"] for f in _plots.recording_figures(result).values()]
+    many = _plots.recording_figures(synthetic_result(_plots.MANY_BOUTS + 1, 7 * 86400.0))
+    titles += [f["layout"]["title"]["text"] for f in many.values()]
+    assert "Walking through the recording" in titles
+    assert "Walking through the recording: when, and for how long" in titles
+    assert "Forward lean of the trunk while walking" in titles
+    for title in titles:
+        assert not {"you", "your"} & set(title.lower().split()), title
+
+
+def test_one_bouts_cadence_and_speed_are_both_seen(result: gait.GaitResult) -> None:
+    """With one bout the speed's diamond was drawn over the cadence's dot (each axis puts its only value in
+    the middle) and plotly ticked the speed axis at 0.085, 0.585, 1.085: each measure now has a panel of its
+    own, the speed's under the cadence's, on an axis of a least height around the value."""
+    from tests._results import minute_bout, result_of
+
+    one = result_of([minute_bout(30.0, cadence=107.0, speed_mps=1.0)], 120.0)
+    figure = _plots.recording_figures(one)["plot-cadence-speed"]
+    cadence, speed = figure["data"]
+    assert (cadence.get("yaxis", "y"), speed["yaxis"]) == ("y", "y2")
+    layout = figure["layout"]
+    top, bottom = layout["yaxis"]["domain"], layout["yaxis2"]["domain"]
+    assert bottom[1] < top[0]  # apart: neither panel covers the other
+    assert "overlaying" not in layout["yaxis2"]
+    assert layout["xaxis"]["anchor"] == "y2"  # the bouts are named under the lower panel
+    assert layout["xaxis"]["range"] == [0.5, 1.5]  # no bout 0 or bout 2
+    assert layout["yaxis"]["range"] == pytest.approx([92.0, 122.0])
+    assert layout["yaxis2"]["range"] == pytest.approx([0.7, 1.3])
+    assert layout["yaxis"]["title"]["text"] == "steps/min"  # short enough for its panel
+    assert layout["yaxis2"]["title"]["text"] == "m/s"
+
+
+def test_many_bouts_cadence_and_speed_keep_their_own_panels(result: gait.GaitResult) -> None:
+    layout = _plots.recording_figures(result)["plot-cadence-speed"]["layout"]
+    bouts = result.walking_bouts
+    assert layout["xaxis"]["range"] == [0.5, len(bouts) + 0.5]
+    assert layout["yaxis2"]["domain"][1] < layout["yaxis"]["domain"][0]
+    speeds = [b.walking_speed_mps for b in bouts if b.walking_speed_mps is not None]
+    low, high = layout["yaxis2"].get("range", [min(speeds), max(speeds)])
+    assert low <= min(speeds) and max(speeds) <= high
+
+
+def test_one_bouts_left_and_right_steps_stand_side_by_side() -> None:
+    """Two dots at one bout drew the right foot's over the left's: for bout by bout, bars side by side."""
+    from tests._results import minute_bout, result_of
+
+    bout = dataclasses.replace(minute_bout(30.0), step_length_left_m=0.57, step_length_right_m=0.56)
+    figure = _plots.recording_figures(result_of([bout], 120.0))["plot-foot-steps"]
+    left, right = figure["data"]
+    assert (left["type"], right["type"]) == ("bar", "bar")
+    assert (left["y"], right["y"]) == ([0.57], [0.56])
+    assert figure["layout"]["barmode"] == "group"
+    assert figure["layout"]["xaxis"]["range"] == [0.5, 1.5]

@@ -709,8 +709,11 @@ def _fits(plot: Any, where: str) -> None:
         box = _box(axis)
         assert box["y"] >= top and box["y"] + box["height"] <= figure["y"] + figure["height"], where
     below = None  # how far down the x axis's tick labels and title reach
-    if plot.locator(".xaxislayer-above").count():
-        ticks = _box(plot.locator(".xaxislayer-above"))
+    # the layer with the x axis's tick labels (a figure of panels, as cadence over speed, has a layer per
+    # panel, empty but for the lowest's, where the shared x axis is drawn)
+    labelled = plot.locator(".xaxislayer-above:has(text)")
+    if labelled.count():
+        ticks = _box(labelled)
         below = ticks["y"] + ticks["height"]
     if (plot.locator(".g-xtitle").text_content() or "").strip():
         x_title = _box(plot.locator(".g-xtitle"))
@@ -743,7 +746,7 @@ def test_the_reports_plots_fit_a_phone_a_desktop_and_a_turned_phone(browser: Any
     for plot in plots:
         _fits(plot, "report on a phone")
     narrow = {str(plot.get_attribute("id")): _title_lines(plot) for plot in plots}
-    # "Trunk movement and the steps found, 0:26–0:37" and "Forward lean of your trunk while walking" do not
+    # "Trunk movement and the steps found, 0:26–0:37" and "Forward lean of the trunk while walking" do not
     # fit one line of a phone: whole, on two
     assert narrow["plot-signal-1"] == 2 and narrow["plot-trunk-lean"] == 2
     lines = plots[0].locator(".gtitle tspan.line").all_text_contents()

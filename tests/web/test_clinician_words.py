@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.web.conftest import Clinic, check_in, sign_in, upload_sample, wait_for_job
+from tests.web.conftest import Clinic, check_in, post, sign_in, upload_sample, wait_for_job
 
 
 def test_screenings_name_their_findings_in_words(client: Any, clinic: Clinic) -> None:
@@ -77,3 +77,97 @@ def test_the_progress_section_speaks_of_the_patient_to_the_clinician(client: Any
     sign_in(client, "paula@home.test")
     own = client.get(f"/patients/{pid}/progress").text
     assert "log your walks each day" in own and "Answer a questionnaire again" in own
+
+
+def _main(html: str) -> str:
+    """The page's own part, without the header and its sign-in name."""
+    return html.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def test_the_check_in_a_clinician_fills_names_the_patient(client: Any, clinic: Clinic) -> None:
+    """A therapist asking the warning-sign questions with the patient in the room saw "Check-in" over them,
+    and "Check-in done" after, with nothing to show whose answers they were; the questions themselves are
+    read out, so they stay in the patient's words."""
+    pid = clinic.patient_a
+    sign_in(client, "anna@clinic.test")
+    theirs = _main(client.get(f"/patients/{pid}/checkin").text)
+    assert "<h1>Check-in of Paula Patient</h1>" in theirs
+    assert "Read each question out to Paula Patient and tick the answer given." in theirs
+    assert "Have you ever had cancer?" in theirs  # the question as the patient hears it
+    assert "Save the answers of Paula Patient" in theirs and "Send my answers" not in theirs
+    refused = _main(post(client, f"/patients/{pid}/checkin", {"age": "47"}).text)  # warning signs left open
+    assert "<h1>Check-in of Paula Patient</h1>" in refused
+    check_in(client, pid)
+    assert "<h1>Check-in of Paula Patient done</h1>" in client.get(f"/patients/{pid}/checkin/result").text
+    sign_in(client, "paula@home.test")
+    own = _main(client.get(f"/patients/{pid}/checkin").text)
+    assert "<h1>Check-in</h1>" in own and "Send my answers" in own and "Paula Patient" not in own
+    assert "<h1>Check-in done</h1>" in client.get(f"/patients/{pid}/checkin/result").text
+
+
+def test_the_questionnaires_a_clinician_fills_name_the_patient(client: Any, clinic: Clinic) -> None:
+    """The questionnaires' pages told a therapist how "your back affects your days" and to "use the printed
+    form from your therapist"; the questions stay as the patient is asked them."""
+    pid = clinic.patient_a
+    sign_in(client, "anna@clinic.test")
+    listing = _main(client.get(f"/patients/{pid}/questionnaires").text)
+    assert "<h1>Questionnaires of Paula Patient</h1>" in listing
+    assert "how Paula Patient's back affects their days" in listing and "your" not in listing.lower()
+    nprs = _main(client.get(f"/patients/{pid}/questionnaires/nprs").text)
+    assert "<h1>Numeric Pain Rating Scale — Paula Patient</h1>" in nprs
+    assert "0 = no pain, 10 = the worst pain you can imagine." in nprs  # the question's own scale
+    odi = _main(client.get(f"/patients/{pid}/questionnaires/odi").text)
+    assert "<h1>Oswestry Disability Index, version 2.1a — Paula Patient</h1>" in odi
+    assert "from your therapist" not in odi and "fits you best" not in odi
+    assert "enter the answer Paula Patient gives for each section by its number" in odi
+    assert "the statement number (0 to 5) that fits Paula Patient best today" in odi
+    half = {"a1_name": "gardening", "a1_score": "3", "a2_name": "cycling"}
+    refused = _main(post(client, f"/patients/{pid}/questionnaires/psfs", half).text)
+    assert "The answers so far are kept below." in refused and "Your answers" not in refused
+    assert "(if there is one)" in refused and "if you have one" not in refused
+    sign_in(client, "paula@home.test")
+    own = _main(client.get(f"/patients/{pid}/questionnaires/odi").text)
+    assert "<h1>Oswestry Disability Index, version 2.1a</h1>" in own
+    assert "Use the printed form from your therapist" in own and "fits you best today" in own
+    assert "how your back affects your days" in _main(client.get(f"/patients/{pid}/questionnaires").text)
+
+
+def test_the_plan_page_tells_the_clinician_what_the_patients_plan_still_needs(
+    client: Any, clinic: Clinic
+) -> None:
+    """Before a first plan, a therapist read "Your plan is made from your answers. Still needed: your age",
+    and the self-care cards under "Looking after your back"."""
+    pid = clinic.patient_a
+    sign_in(client, "anna@clinic.test")
+    theirs = _main(client.get(f"/patients/{pid}/plan").text)
+    assert "The plan of Paula Patient is made from their answers. Still needed:" in theirs
+    assert "<li>the check-in</li>" in theirs
+    assert "<h2>Looking after the back</h2>" in theirs
+    assert "The cards as Paula Patient reads them." in theirs
+    above_the_cards = theirs.split('id="self-care"')[0]  # the cards are the clinic's words to the patient
+    assert "your" not in above_the_cards.lower()
+    check_in(client, pid, walking_tolerance_min="")
+    missing = _main(client.get(f"/patients/{pid}/plan").text).split("Still needed:")[1].split("</ul>")[0]
+    assert "<li>minutes of walking before the pain rises (in the check-in)</li>" in missing
+    assert "your" not in missing
+    sign_in(client, "paula@home.test")
+    own = _main(client.get(f"/patients/{pid}/plan").text)
+    assert "Your plan is made from your answers. Still needed:" in own
+    assert "<h2>Looking after your back</h2>" in own and "The cards as" not in own
+
+
+def test_a_clinician_is_told_the_plans_texts_are_worded_for_the_patient(client: Any, clinic: Clinic) -> None:
+    """The plan's cues and exercises are the clinic's words to the patient ("While you walk"); the therapist
+    is told so, and led back to the patient's page where the plan is changed."""
+    pid = clinic.patient_a
+    sign_in(client, "paula@home.test")
+    check_in(client, pid)
+    post(client, f"/patients/{pid}/questionnaires/nprs", {"score": "4"})
+    assert 'id="walks"' in client.get(f"/patients/{pid}/plan").text
+    sign_in(client, "anna@clinic.test")
+    theirs = _main(client.get(f"/patients/{pid}/plan").text)
+    assert 'id="walks"' in theirs
+    assert (
+        f'The plan as Paula Patient reads it; change it on <a href="/patients/{pid}#plan">the page of '
+        "Paula Patient</a>." in theirs
+    )

@@ -40,3 +40,16 @@ def test_a_change_that_matters_names_the_questionnaire_as_the_patient_saw_it(
     changes = re.sub(r"\s+", " ", page.split('id="changes"')[1].split("</section>")[0])
     assert "<strong>Numeric Pain Rating Scale</strong>: 6.0 → 2.0 — <strong>improved</strong>" in changes
     assert "NPRS" not in changes
+
+
+def test_a_change_of_risk_group_is_shown_with_the_apps_arrow(client: Any, clinic: Clinic) -> None:
+    """Every other change on the page reads "6.0 → 2.0"; the STarT Back's explanation read "risk group
+    high -> low", an ASCII arrow a patient reads as a typing slip."""
+    sign_in(client, "paula@home.test")
+    for items in ({f"i{i}": "1" for i in range(1, 9)} | {"i9": "4"}, {f"i{i}": "0" for i in range(1, 10)}):
+        sent = post(client, f"/patients/{clinic.patient_a}/questionnaires/startback", items)
+        assert sent.status_code == 303
+    page = client.get(f"/patients/{clinic.patient_a}/progress").text
+    changes = re.sub(r"\s+", " ", page.split('id="changes"')[1].split("</section>")[0])
+    assert "(risk group high → low)" in changes
+    assert "-&gt;" not in changes and "->" not in changes

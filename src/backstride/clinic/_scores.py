@@ -327,7 +327,7 @@ def compare(instrument: str, before: ScoreResult, after: ScoreResult) -> Change:
         order = ["low", "medium", "high"]
         b, a = order.index(before.risk or "low"), order.index(after.risk or "low")
         verdict: Verdict = "improved" if a < b else "worse" if a > b else "no meaningful change"
-        explanation = f"risk group {before.risk} -> {after.risk}"
+        explanation = f"risk group {before.risk} → {after.risk}"
     else:
         points = float(mcid_spec["points"])
         percent = mcid_spec.get("percent")

@@ -89,7 +89,7 @@ def bouts_timeline(gait: GaitResult) -> Figure:
                 }
             ],
             "layout": _layout(
-                "When you were walking, and for how long",
+                "Walking through the recording: when, and for how long",
                 x_title,
                 "bout length (minutes)",
                 xaxis={"title": {"text": x_title}, "range": [0, total]},
@@ -114,29 +114,45 @@ def bouts_timeline(gait: GaitResult) -> Figure:
             }
         ],
         "layout": _layout(
-            "When you were walking",
+            "Walking through the recording",
             x_title,
             "bout",
             xaxis={"title": {"text": x_title}, "range": [0, total]},
-            yaxis={"title": {"text": "bout"}, "dtick": 1, "autorange": "reversed"},
+            # the first bout on top, and no row for a bout 0 or one past the last
+            yaxis={"title": {"text": "bout"}, "dtick": 1, "range": [len(bouts) + 0.5, 0.5]},
         ),
     }
 
 
 def _per_bout(gait: GaitResult, attr: str) -> tuple[list[float], list[float | None], dict[str, Any], str]:
-    """x values, the bouts' ``attr``, the x axis and the trace mode: bout numbers for a few bouts, their
-    start times (dots, no lines) for many."""
+    """x values, the bouts' ``attr``, the x axis and the trace mode: bout numbers for a few bouts (an axis
+    from half a bout before the first to half one after the last: plotly's own fit of one bout ran from
+    bout 0 to bout 2), their start times (dots, no lines) for many."""
     bouts = gait.walking_bouts
     values = [getattr(b, attr) for b in bouts]
     if len(bouts) > MANY_BOUTS:
         unit_s, unit = _time_unit(gait)
-        axis = {"title": {"text": f"time in the recording ({unit})"}}
+        axis: dict[str, Any] = {"title": {"text": f"time in the recording ({unit})"}}
         return [round(b.start_s / unit_s, 4) for b in bouts], values, axis, "markers"
-    return list(range(1, len(bouts) + 1)), values, {"title": {"text": "bout"}, "dtick": 1}, "lines+markers"
+    axis = {"title": {"text": "bout"}, "dtick": 1, "range": [0.5, len(bouts) + 0.5]}
+    return list(range(1, len(bouts) + 1)), values, axis, "lines+markers"
+
+
+def _panel(values: Sequence[float | None], title: str, span: float, domain: list[float]) -> dict[str, Any]:
+    """A y axis of one panel of a stacked figure: its part of the height (``domain``) and a range of at
+    least ``span`` around the values (plotly's own fit of a single value ticks at odd numbers)."""
+    axis: dict[str, Any] = {"title": {"text": title}, "zeroline": False, "domain": domain}
+    spanned = _spanned(values, span)
+    if spanned is not None:
+        axis["range"] = [round(spanned[0], 6), round(spanned[1], 6)]
+    return axis
 
 
 def cadence_and_speed(gait: GaitResult) -> Figure:
-    """Cadence (steps/min, left axis) and walking speed (m/s, right axis) of every bout."""
+    """Cadence (steps/min, upper panel) and walking speed (m/s, lower panel) of every bout.
+
+    On one plot with two y axes each axis put a single bout's value in its middle, the speed's diamond over
+    the cadence's dot: a panel each keeps both in sight, for one bout or many."""
     xs, cadence, xaxis, mode = _per_bout(gait, "cadence_spm")
     _, speed, _, _ = _per_bout(gait, "walking_speed_mps")
     size = 9 if mode == "lines+markers" else 5
@@ -151,7 +167,8 @@ def cadence_and_speed(gait: GaitResult) -> Figure:
             "line": {"color": _BLUE},
         }
     ]
-    if any(v is not None for v in speed):
+    measured_speed = any(v is not None for v in speed)
+    if measured_speed:
         data.append(
             {
                 "type": "scatter",
@@ -164,15 +181,23 @@ def cadence_and_speed(gait: GaitResult) -> Figure:
                 "line": {"color": _ORANGE, "dash": "dot"},
             }
         )
+    cadence_axis = _panel(
+        cadence, "steps/min", TREND_SPANS["cadence"], [0.56, 1.0] if measured_speed else [0.0, 1.0]
+    )
+    panels: dict[str, Any] = {"yaxis": cadence_axis, "height": 460 if measured_speed else 320}
+    if measured_speed:
+        panels["yaxis2"] = _panel(speed, "m/s", TREND_SPANS["speed"], [0.0, 0.44])
+        panels["yaxis2"]["anchor"] = "x"
+        xaxis = {**xaxis, "anchor": "y2"}
     return {
         "data": data,
         "layout": _layout(
             "Cadence and speed in each bout",
             xaxis["title"]["text"],
-            "steps per minute",
+            "steps/min",
             xaxis=xaxis,
-            yaxis2={"title": {"text": "metres per second"}, "overlaying": "y", "side": "right"},
-            **_legend_below(right=60),
+            **panels,
+            **_legend_below(right=20),
         ),
     }
 
@@ -189,31 +214,30 @@ def trunk_lean(gait: GaitResult) -> Figure:
     return {
         "data": [trace],
         "layout": _layout(
-            "Forward lean of your trunk while walking", xaxis["title"]["text"], "degrees forward", xaxis=xaxis
+            "Forward lean of the trunk while walking", xaxis["title"]["text"], "degrees forward", xaxis=xaxis
         ),
     }
 
 
 def foot_steps(gait: GaitResult) -> Figure:
     """Mean length of the left and of the right steps in every bout, side by side: an uneven (antalgic)
-    gait shows as two lines apart."""
+    gait shows as two bars (or, for many bouts, two rows of dots) apart. Bout by bout they are bars: two
+    dots at one bout drew the right foot's over the left's."""
     xs, _, xaxis, mode = _per_bout(gait, "step_length_left_m")
-    size = 9 if mode == "lines+markers" else 5
-    data = [
-        {
-            "type": "scatter",
-            "mode": mode,
+    data: list[dict[str, Any]] = []
+    for foot, color, symbol in (("left", _BLUE, "circle"), ("right", _ORANGE, "diamond")):
+        trace: dict[str, Any] = {
             "x": xs,
             "y": _per_bout(gait, f"step_length_{foot}_m")[1],
             "name": f"steps onto the {foot} foot",
-            "marker": {"color": color, "size": size, "symbol": symbol},
-            "line": {"color": color, "dash": dash},
         }
-        for foot, color, symbol, dash in (
-            ("left", _BLUE, "circle", "solid"),
-            ("right", _ORANGE, "diamond", "dot"),
-        )
-    ]
+        if mode == "markers":
+            trace.update(
+                {"type": "scatter", "mode": mode, "marker": {"color": color, "size": 5, "symbol": symbol}}
+            )
+        else:
+            trace.update({"type": "bar", "marker": {"color": color}})
+        data.append(trace)
     y_title = "mean step length (m)"
     return {
         "data": data,
@@ -223,6 +247,7 @@ def foot_steps(gait: GaitResult) -> Figure:
             y_title,
             xaxis=xaxis,
             yaxis={"title": {"text": y_title}, "rangemode": "tozero", "zeroline": False},
+            barmode="group",
             **_legend_below(right=20),
         ),
     }

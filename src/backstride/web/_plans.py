@@ -41,7 +41,8 @@ def log_json(log: Any) -> dict[str, Any]:
 
 @dataclass
 class BaselineFound:
-    """What is known for a first plan, and what is still missing (in words for the patient); ``sources``:
+    """What is known for a first plan, and what is still missing (in words for the patient and the
+    therapist alike: the plan page shows them to both); ``sources``:
     what the baseline was taken from, in words for the plan's first version ("the check-in", "the measured
     walk"), so it names a walk or a questionnaire only when one was used."""
 
@@ -69,13 +70,13 @@ def baseline_for(db: Any, patient: Any, today: Any) -> BaselineFound:
     if screening is None:
         missing.append("the check-in")
     if age is None:
-        missing.append("your age (in the check-in)")
+        missing.append("age (in the check-in)")
     if sex is None:
-        missing.append("your sex (in the check-in)")
+        missing.append("sex (in the check-in)")
     if pain is None:
-        missing.append("your pain today (the pain questionnaire)")
+        missing.append("pain today (the pain questionnaire)")
     if tolerance is None:
-        missing.append("how many minutes you can walk before the pain rises (in the check-in)")
+        missing.append("minutes of walking before the pain rises (in the check-in)")
     if missing or age is None or pain is None or tolerance is None:
         return BaselineFound(None, missing)
     odi = latest["odi"].score if "odi" in latest else None
