@@ -135,7 +135,11 @@ def test_failures_are_recorded_and_a_rerun_skips_done_and_retries_failed(
 
     # Rerun unchanged, this time on an existing scheduler (--scheduler): the two done files are skipped
     # (by content hash), the broken one is tried again and its failure replaced, not duplicated.
-    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None, processes=True) as cluster:
+    # (the scheduler's HTTP routes on a random port: another cluster, or another test run, may hold Dask's 8787)
+    web = {"dashboard_address": "127.0.0.1:0"}
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, dashboard_address=None, processes=True, scheduler_kwargs=web
+    ) as cluster:
         second = (
             BatchRunner(out=out, scheduler=cluster.scheduler_address, progress=False).run([data]).summary_
         )
