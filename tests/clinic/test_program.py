@@ -152,6 +152,28 @@ def test_many_good_weeks_reach_the_goal_gradually() -> None:
     assert {"opposite_arm_leg", "bird_dog", "glute_bridge"} <= {x.id for x in plan.exercises}
 
 
+def test_the_weekly_progression_keeps_out_what_a_clinician_took_out_and_adds_nothing_twice() -> None:
+    """The progression adds glute bridge and bird-dog once walking reaches 20 minutes a day, whenever bird-dog
+    is not in the plan. A therapist who took bird-dog out (the clinic app lets them) saw it come back after a
+    good week, with glute bridge a second time beside the one already there."""
+    plan = make_plan(baseline(walking_tolerance_min=25))  # the core block: glute bridge and bird-dog in it
+    assert plan.daily_minutes >= 20
+    kept = [x for x in plan.exercises if x.id != "bird_dog"]
+    taken_out = plan.model_copy(update={"exercises": kept, "withheld_exercises": ["bird_dog"]})
+    review = review_week(taken_out, week(taken_out))
+    assert review.decision == "progress" and review.new_plan is not None
+    ids = [x.id for x in review.new_plan.exercises]
+    assert "bird_dog" not in ids
+    assert ids.count("glute_bridge") == 1
+    assert review.new_plan.withheld_exercises == ["bird_dog"]  # carried on to the next week
+    assert not any("bird-dog" in r.lower() for r in review.reasons)
+    # not withheld, only missing (an older plan, or a therapist who took out glute bridge alone): what is
+    # missing is added, what is there is not added again
+    missing = plan.model_copy(update={"exercises": kept})
+    ids = [x.id for x in review_week(missing, week(missing)).new_plan.exercises]  # type: ignore[union-attr]
+    assert ids.count("bird_dog") == 1 and ids.count("glute_bridge") == 1
+
+
 @pytest.mark.parametrize(
     ("start_pain", "kw", "why"),
     [

@@ -227,3 +227,22 @@ def test_an_exercise_not_in_the_library_leads_nowhere(client: Any, clinic: Clini
     missing = post(therapist, f"/patients/{ids.patient_a}/plan/exercises/no_such", {"reason": "x"})
     assert missing.status_code == 404
     assert len(_history(ids)) == 1
+
+
+def test_an_exercise_taken_out_stays_out_of_the_weekly_progression_until_added_again(
+    client: Any, clinic: Clinic
+) -> None:
+    """The weekly review adds bird-dog (and glute bridge) once walking builds up, whenever bird-dog is not in
+    the plan: a therapist's removal is kept with the plan (``withheld_exercises``) so it is not undone, and
+    adding the exercise again lifts it."""
+    ids = clinic
+    exercises = _plan_made(client, ids)
+    therapist = _therapist(client)
+    first = exercises[0]["id"]
+    url = f"/patients/{ids.patient_a}/plan/exercises"
+    assert post(therapist, f"{url}/{first}/remove", {"reason": "not now"}).status_code == 303
+    assert _history(ids)[-1].plan["withheld_exercises"] == [first]
+    assert (
+        post(therapist, url, {"exercise": first, "variant": "standard", "reason": "ready"}).status_code == 303
+    )
+    assert _history(ids)[-1].plan["withheld_exercises"] == []

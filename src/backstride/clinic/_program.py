@@ -116,6 +116,10 @@ class Plan(ClinicModel):
     exercises: list[PrescribedExercise]
     goal: str
     reasons: list[str]
+    withheld_exercises: list[str] = Field(
+        default_factory=list,
+        description="Exercises a clinician took out of the program: the weekly progression does not add them back",
+    )
 
     @model_validator(mode="after")
     def _daily_is_product(self) -> Plan:
@@ -642,11 +646,19 @@ def _add_progression_exercises(
     plan: Plan, exercises: list[PrescribedExercise], new_daily: int, reasons: list[str]
 ) -> list[PrescribedExercise]:
     have = {x.id for x in exercises}
+    withheld = set(plan.withheld_exercises)
     out = list(exercises)
     if "bird_dog" not in have and new_daily >= 20:
-        out += [_prescribe("glute_bridge", "easier"), _prescribe("bird_dog", "easier")]
-        reasons.append("Walking is building up well: glute bridge and bird-dog (easier versions) are added.")
-    elif "bird_dog" in have and "opposite_arm_leg" not in have and plan.week >= 3:
+        # each only once, and never one a clinician took out of the program
+        added = [x for x in ("glute_bridge", "bird_dog") if x not in have and x not in withheld]
+        out += [_prescribe(x, "easier") for x in added]
+        if added:
+            names = " and ".join(EXERCISES[x].name.lower() for x in added)
+            versions = "easier versions" if len(added) > 1 else "easier version"
+            reasons.append(
+                f"Walking is building up well: {names} ({versions}) {'are' if len(added) > 1 else 'is'} added."
+            )
+    elif "bird_dog" in have and "opposite_arm_leg" not in have | withheld and plan.week >= 3:
         out.append(_prescribe("opposite_arm_leg", "easier"))
         reasons.append(
             "Opposite arm and leg lifts (easier version) are added to strengthen the back muscles."
@@ -683,4 +695,5 @@ def _next_plan(
         exercises=exercises,
         goal=plan.goal,
         reasons=list(reasons),
+        withheld_exercises=list(plan.withheld_exercises),
     )

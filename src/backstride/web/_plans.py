@@ -256,15 +256,22 @@ def add_exercise(
     if any(x.id == exercise_id for x in plan.exercises):
         raise InputError(f"{added.name} is already in the plan; change its dose or version there.")
     exercises = [*plan.exercises, added]
-    return _save_changed(db, patient_id, clinician_id, plan, reason, exercises=exercises)
+    withheld = [x for x in plan.withheld_exercises if x != exercise_id]  # back in: progression may move it on
+    return _save_changed(
+        db, patient_id, clinician_id, plan, reason, exercises=exercises, withheld_exercises=withheld
+    )
 
 
 def remove_exercise(db: Any, patient_id: int, clinician_id: int, exercise_id: str, *, reason: str) -> Any:
-    """Take an exercise out of the plan, as a new plan version with its reason."""
+    """Take an exercise out of the plan, as a new plan version with its reason; the weekly progression does not
+    add it back (the plan's ``withheld_exercises``) until a clinician adds it again."""
     plan = _plan_to_change(db, patient_id)
     exercises = list(plan.exercises)
     del exercises[_place_of(exercises, exercise_id)]
-    return _save_changed(db, patient_id, clinician_id, plan, reason, exercises=exercises)
+    withheld = [*(x for x in plan.withheld_exercises if x != exercise_id), exercise_id]
+    return _save_changed(
+        db, patient_id, clinician_id, plan, reason, exercises=exercises, withheld_exercises=withheld
+    )
 
 
 def _plan_to_change(db: Any, patient_id: int) -> Any:
