@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -134,6 +136,27 @@ def _patient_page_again(
         )
 
 
+def _saved_or_again(
+    request: Request,
+    patient_id: int,
+    section: str,
+    values: dict[str, str],
+    save: Callable[[Any, Any, Any], object],
+    *,
+    then: str,
+) -> Response:
+    """``save(db, user, patient)`` in a writing transaction, as a clinician of the patient, then on to the page's
+    ``then`` section; a refusal (:class:`InputError`) brings the page back with the form of ``section`` as it
+    was typed and the reason beside it, nothing saved."""
+    try:
+        with transaction(request) as db:
+            user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
+            save(db, user, patient)
+    except InputError as exc:
+        return _patient_page_again(request, patient_id, section, [str(exc)], values)
+    return RedirectResponse(f"/patients/{patient_id}#{then}", status_code=303)
+
+
 @router.post("/patients/{patient_id}/plan")
 def adjust_plan(
     request: Request,
@@ -166,15 +189,16 @@ def adjust_plan(
     values = {"reason": reason, "walks_per_day": walks_per_day, "minutes_per_walk": minutes_per_walk}
     if problems:
         return _patient_page_again(request, patient_id, "plan", problems, values, invalid)
-    try:
-        with transaction(request) as db:
-            user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
-            _plans.adjust_plan(
-                db, patient.id, user.id, reason=reason.strip(), walks_per_day=walks, minutes_per_walk=minutes
-            )
-    except InputError as exc:
-        return _patient_page_again(request, patient_id, "plan", [str(exc)], values)
-    return RedirectResponse(f"/patients/{patient_id}#plan", status_code=303)
+    return _saved_or_again(
+        request,
+        patient_id,
+        "plan",
+        values,
+        lambda db, user, patient: _plans.adjust_plan(
+            db, patient.id, user.id, reason=reason.strip(), walks_per_day=walks, minutes_per_walk=minutes
+        ),
+        then="plan",
+    )
 
 
 _DOSE_FIELDS = (
@@ -252,15 +276,16 @@ def change_exercise(
             dose[name] = value
     if problems:
         return _patient_page_again(request, patient_id, section, problems, values, invalid)
-    try:
-        with transaction(request) as db:
-            user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
-            _plans.change_exercise(
-                db, patient.id, user.id, exercise_id, reason=reason.strip(), variant=variant, dose=dose
-            )
-    except InputError as exc:
-        return _patient_page_again(request, patient_id, section, [str(exc)], values)
-    return RedirectResponse(f"/patients/{patient_id}#{section}", status_code=303)
+    return _saved_or_again(
+        request,
+        patient_id,
+        section,
+        values,
+        lambda db, user, patient: _plans.change_exercise(
+            db, patient.id, user.id, exercise_id, reason=reason.strip(), variant=variant, dose=dose
+        ),
+        then=section,
+    )
 
 
 @router.post("/patients/{patient_id}/plan/exercises/{exercise_id}/remove")
@@ -292,13 +317,16 @@ def remove_exercise(
     problems, invalid = _exercise_form_problems(reason, "standard")
     if problems:
         return _patient_page_again(request, patient_id, section, problems, values, invalid)
-    try:
-        with transaction(request) as db:
-            user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
-            _plans.remove_exercise(db, patient.id, user.id, exercise_id, reason=reason.strip())
-    except InputError as exc:
-        return _patient_page_again(request, patient_id, section, [str(exc)], values)
-    return RedirectResponse(f"/patients/{patient_id}#plan-exercises", status_code=303)
+    return _saved_or_again(
+        request,
+        patient_id,
+        section,
+        values,
+        lambda db, user, patient: _plans.remove_exercise(
+            db, patient.id, user.id, exercise_id, reason=reason.strip()
+        ),
+        then="plan-exercises",
+    )
 
 
 @router.post("/patients/{patient_id}/plan/exercises")
@@ -319,13 +347,16 @@ def add_exercise(
     problems, invalid = _exercise_form_problems(reason, variant, exercise if exercise in EXERCISES else "")
     if problems:
         return _patient_page_again(request, patient_id, section, problems, values, invalid)
-    try:
-        with transaction(request) as db:
-            user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
-            _plans.add_exercise(db, patient.id, user.id, exercise, reason=reason.strip(), variant=variant)
-    except InputError as exc:
-        return _patient_page_again(request, patient_id, section, [str(exc)], values)
-    return RedirectResponse(f"/patients/{patient_id}#exercise-{exercise}", status_code=303)
+    return _saved_or_again(
+        request,
+        patient_id,
+        section,
+        values,
+        lambda db, user, patient: _plans.add_exercise(
+            db, patient.id, user.id, exercise, reason=reason.strip(), variant=variant
+        ),
+        then=f"exercise-{exercise}",
+    )
 
 
 @router.post("/patients/{patient_id}/sessions")
@@ -394,26 +425,23 @@ def add_session(
             refuse(name, problem)
     if problems:
         return _patient_page_again(request, patient_id, "sessions", problems, values, invalid)
-    try:
-        with transaction(request) as db:
-            user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
-            _plans.add_therapy_session(
-                db,
-                patient.id,
-                user,
-                {
-                    "date": day,
-                    "technique": technique.strip(),
-                    "region": region.strip(),
-                    "dose": dose.strip() or None,
-                    **numbers,
-                    "response": response,
-                    "notes": notes.strip(),
-                },
-            )
-    except InputError as exc:
-        return _patient_page_again(request, patient_id, "sessions", [str(exc)], values)
-    return RedirectResponse(f"/patients/{patient_id}#sessions", status_code=303)
+    session = {
+        "date": day,
+        "technique": technique.strip(),
+        "region": region.strip(),
+        "dose": dose.strip() or None,
+        **numbers,
+        "response": response,
+        "notes": notes.strip(),
+    }
+    return _saved_or_again(
+        request,
+        patient_id,
+        "sessions",
+        values,
+        lambda db, user, patient: _plans.add_therapy_session(db, patient.id, user, session),
+        then="sessions",
+    )
 
 
 @router.post("/patients/{patient_id}/notes")
@@ -443,13 +471,15 @@ def _save_profile(request: Request, patient_id: int, form: DetailsForm) -> Respo
 
     if form.problems:
         return _patient_page_again(request, patient_id, "details", form.problems, form.typed, form.invalid)
-    try:
-        with transaction(request) as db:
-            _user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
-            store.update_profile(db, patient.id, **form.profile)
-    except InputError as exc:  # every field was checked on its own: not expected
-        return _patient_page_again(request, patient_id, "details", [str(exc)], form.typed)
-    return RedirectResponse(f"/patients/{patient_id}#recordings", status_code=303)
+    # every field was checked on its own: a refusal here is not expected
+    return _saved_or_again(
+        request,
+        patient_id,
+        "details",
+        form.typed,
+        lambda db, _user, patient: store.update_profile(db, patient.id, **form.profile),
+        then="recordings",
+    )
 
 
 @router.post("/patients/{patient_id}/recordings/{recording_id}/analyse-again")
