@@ -17,6 +17,7 @@ from backstride.clinic._exercises import (
 )
 from backstride.clinic._norms import MeasureComparison, NormComparison, compare_with_norms, norms_for
 from backstride.clinic._program import (
+    VARIANTS,
     Baseline,
     DailyLog,
     Plan,
@@ -65,6 +66,7 @@ __all__ = [
     "QUESTIONS",
     "SELF_CARE",
     "URGENCY_ORDER",
+    "VARIANTS",
     "Activity",
     "Baseline",
     "Change",

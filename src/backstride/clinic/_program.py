@@ -30,7 +30,8 @@ from backstride.clinic._triage import QUESTIONS, TriageResult, triage
 
 Decision = Literal["progress", "hold", "step_back", "stop"]
 Variant = Literal["easier", "standard", "harder"]
-_VARIANTS: tuple[Variant, ...] = ("easier", "standard", "harder")
+VARIANTS: tuple[Variant, ...] = ("easier", "standard", "harder")
+"""The versions of an exercise, easiest first."""
 _RED_FLAG_IDS = frozenset(q.id for q in QUESTIONS if q.kind == "bool")
 _STOPPED_NOT_URGENT = (
     "The screening does not rate what you logged as urgent on its own. Still, see your doctor or physical "
@@ -242,7 +243,7 @@ def prescribe_exercise(
     ex = EXERCISES.get(exercise_id)
     if ex is None:
         raise InputError(f"{exercise_id!r} is not an exercise of the library")
-    if variant not in _VARIANTS:
+    if variant not in VARIANTS:
         raise InputError(f"{ex.name}: the version is easier, standard or harder, not {variant!r}")
     if dose is not None:
         limits = dose_limits(exercise_id)
@@ -397,7 +398,7 @@ def _progress_exercise(px: PrescribedExercise) -> PrescribedExercise:
     if d.sets < ex.max_sets:
         return _prescribe(px.id, px.variant, d.model_copy(update={"sets": d.sets + 1}))
     if px.variant != "harder":
-        return _prescribe(px.id, _VARIANTS[_VARIANTS.index(px.variant) + 1])
+        return _prescribe(px.id, VARIANTS[VARIANTS.index(px.variant) + 1])
     return px
 
 
@@ -425,7 +426,7 @@ def _progress_exercises_done(
 
 def _step_back_exercise(px: PrescribedExercise) -> PrescribedExercise:
     if px.variant != "easier":
-        return _prescribe(px.id, _VARIANTS[_VARIANTS.index(px.variant) - 1])
+        return _prescribe(px.id, VARIANTS[VARIANTS.index(px.variant) - 1])
     return _prescribe(px.id, "easier", px.dose.model_copy(update={"sets": 1}))
 
 

@@ -207,19 +207,20 @@ _DOSE_FIELDS = (
     ("hold_s", "Seconds held"),
     ("per_day", "Times a day"),
 )
-_VARIANTS = ("easier", "standard", "harder")
 
 
 def _exercise_form_problems(
     reason: str, variant: str, exercise_name: str | None = None
 ) -> tuple[list[str], set[str]]:
     """The problems every exercise form can have: no reason, or a version that is none of the three."""
+    from backstride.clinic import VARIANTS
+
     problems: list[str] = []
     invalid: set[str] = set()
     if not reason.strip():
         problems.append("Reason: please say why the plan changes; it is kept with the new version.")
         invalid.add("reason")
-    if variant not in _VARIANTS:
+    if variant not in VARIANTS:
         problems.append("Version: choose easier, standard or harder.")
         invalid.add("variant")
     if exercise_name == "":
