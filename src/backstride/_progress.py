@@ -5,15 +5,18 @@ nothing until the end, and a log showed no sign of life for minutes or hours. Th
 at most every :data:`PROGRESS_LINE_EVERY_S` (the first at once) and one at the end with what was done,
 without a time stamp (a job log keeps its own); each command's lines begin with its name (``batch:``,
 ``analyze:``), so they can be searched. ``backstride batch`` and ``backstride analyze`` speak through this
-one module, so their lines read alike: recording-hours with one decimal, then the time elapsed.
+one module, so their lines read alike: recording-hours with one decimal, then the time elapsed. A phase of
+the work with no measure of its own (drawing ``analyze --html``'s report) is one line as it begins
+(:func:`phase`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 PROGRESS_LINE_EVERY_S = 30.0
 """Without a terminal (a job log), a progress line at most this often, s (and one at the end); the default of
@@ -114,3 +117,23 @@ class RecordingLines:
         if self.seconds != self._said_s:
             now = self.lines.clock()
             self.lines.say(self._line(now), now)
+
+
+@contextlib.contextmanager
+def phase(command: str, name: str, what: str, *, detail: str = "", in_a_log: bool = True) -> Iterator[None]:
+    """A phase of work that has no measure to count (``what``, such as ``drawing the report``, of the file
+    ``name``): at a terminal rich's spinner while it lasts (``drawing the report of week.cwa``, or, with a
+    ``detail``, ``what: detail``: one line of 80 columns); in a job log, when ``in_a_log`` (a long file's),
+    one plain line as it begins, in the words of the other lines (``analyze: week.cwa: drawing the report``),
+    so a log whose last line was the analysis's end no longer looks stuck for the seconds it takes. The
+    spinner goes when the phase ends; the line stays."""
+    if not stderr_is_terminal():
+        if in_a_log:
+            sys.stderr.write(f"{command}: {name}: {what}\n")
+            sys.stderr.flush()
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(f"{what}: {detail}" if detail else f"{what} of {name}"):
+        yield

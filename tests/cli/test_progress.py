@@ -129,3 +129,91 @@ def test_a_job_log_is_told_from_a_terminal_as_rich_tells_it_and_without_rich_whe
     assert said == str(terminal)
     if not env.get("FORCE_COLOR") and env.get("TTY_COMPATIBLE") != "1":
         assert imported == "False"
+
+
+@pytest.mark.usefixtures("job_log")
+@pytest.mark.parametrize("terminal", [False, True])
+def test_no_progress_says_nothing_about_progress_and_progress_is_the_default(
+    terminal: bool, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if terminal:
+        monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    assert main(["analyze", str(SAMPLE), "--json", "--no-progress"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["recording"]["duration_s"] > 100.0
+    assert captured.err == ""
+    assert main(["analyze", str(SAMPLE), "--json", "--progress"]) == 0
+    err = capsys.readouterr().err
+    said = "analysing sample_lowback.csv.gz" if terminal else "analyze: sample_lowback.csv.gz: "
+    assert said in err
+    assert main(["analyze", str(SAMPLE), "--json"]) == 0  # as with --progress
+    assert said in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("job_log")
+def test_no_progress_still_says_a_warning(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Only progress is silenced: a file that cannot be read is still one line on stderr, exit 2."""
+    bad = tmp_path / "empty.csv"
+    bad.write_text("time_s,acc_x,acc_y,acc_z\n")
+    assert main(["analyze", str(bad), "--no-progress"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "backstride:" in captured.err and "empty.csv" in captured.err
+
+
+def test_analyze_help_lists_the_progress_switch(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--progress" in out and "--no-progress" in out
+
+
+@pytest.mark.usefixtures("job_log")
+def test_drawing_the_report_of_a_long_file_is_a_line_of_its_own_in_a_job_log(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Reading the longest bouts again for the report's plots took seconds of a week-long file with no line."""
+    page = tmp_path / "report.html"
+    assert main(["analyze", str(SAMPLE), "--json", "--html", str(page)]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["recording"]["duration_s"] > 100.0  # stdout: the JSON alone
+    lines = captured.err.splitlines()
+    assert lines[-2:] == [
+        "analyze: sample_lowback.csv.gz: drawing the report",
+        f"backstride: report written to {page}",
+    ]
+    assert all(line.startswith("analyze: sample_lowback.csv.gz: 0.0 recording-h, ") for line in lines[:-2])
+    assert page.stat().st_size > 1_000_000
+
+    page.unlink()
+    assert main(["analyze", str(SAMPLE), "--json", "--html", str(page), "--no-progress"]) == 0
+    assert capsys.readouterr().err == f"backstride: report written to {page}\n"  # the result, not progress
+    assert page.stat().st_size > 1_000_000
+
+
+@pytest.mark.usefixtures("job_log")
+def test_drawing_the_report_of_a_short_file_says_nothing_in_a_job_log(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(_gait, "PROGRESS_MIN_BYTES", 20_000_000)
+    page = tmp_path / "report.html"
+    assert main(["analyze", str(SAMPLE), "--json", "--html", str(page)]) == 0
+    assert capsys.readouterr().err == f"backstride: report written to {page}\n"
+    # at a terminal the spinner, gone when done, is shown for any file, as it was
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    assert main(["analyze", str(SAMPLE), "--json", "--html", str(page)]) == 0
+    err = capsys.readouterr().err
+    assert "drawing the report: reading the longest bouts' signal again" in err
+    assert "analysing " not in err  # the analysis of a short file has no bar
+
+
+@pytest.mark.usefixtures("job_log")
+def test_drawing_the_report_at_a_terminal_is_rich_s_spinner(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # what rich takes for a terminal, as a pty is
+    page = tmp_path / "report.html"
+    assert main(["analyze", str(SAMPLE), "--json", "--html", str(page)]) == 0
+    err = capsys.readouterr().err
+    assert "drawing the report: reading the longest bouts' signal again" in err
+    assert "analyze: " not in err
+    assert main(["analyze", str(SAMPLE), "--json", "--html", str(page), "--no-progress"]) == 0
+    assert capsys.readouterr().err == f"backstride: report written to {page}\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -13,7 +14,7 @@ from backstride.cli import _reading as reading
 
 if TYPE_CHECKING:
     from backstride.clinic import NormComparison
-    from backstride.gait import GaitResult
+    from backstride.gait import GaitResult, VerticalTrace
     from backstride.recording import Recording
 
 PROGRESS_MIN_BYTES = 20_000_000  # a CSV of ~3 h at 100 Hz
@@ -60,9 +61,17 @@ def analyze(
             "this HTML file; self-contained, opens offline",
         ),
     ] = None,
+    progress: Annotated[
+        bool,
+        typer.Option(
+            "--progress/--no-progress",
+            help="Show the progress of a long file on stderr: a bar at a terminal, else (a job log) a line every "
+            "30 s and at the end; also the drawing of --html's report.",
+        ),
+    ] = True,
 ) -> None:
     """Measure walking in a lower-back recording: bouts, steps, cadence, stride length, speed, trunk lean."""
-    from backstride import io
+    from backstride import _progress, io
 
     options = reading.options(
         format, acc_unit, gyr_unit, time_column, time_unit, acc_columns, gyr_columns, rate_hz
@@ -76,27 +85,52 @@ def analyze(
 
         check_writable(html)  # before the work, not after it
     with reading.activity_read_elsewhere(file):
-        result = _analysed(file, read(), height_m=height_m, sensor_height_m=sensor_height_m, age=age, sex=sex)
+        result = _analysed(
+            file,
+            read(),
+            progress=progress,
+            height_m=height_m,
+            sensor_height_m=sensor_height_m,
+            age=age,
+            sex=sex,
+        )
     if json_out:
         result.write_json(sys.stdout)
     else:
         print_report(result)
         print_norms(result)
     if html is not None:
-        write_html(html, result, read)
+        saying = _progress.phase(
+            "analyze",
+            file.name,
+            "drawing the report",
+            detail="reading the longest bouts' signal again",
+            in_a_log=_is_long(file),
+        )
+        write_html(html, result, read, saying=saying if progress else None)
 
 
-def _analysed(file: Path, chunks: Iterator[Recording], **subject: Any) -> GaitResult:
+def _is_long(file: Path) -> bool:
+    """Is ``file`` long enough for its progress to be shown (a short one is done in seconds)?"""
+    from backstride import io
+
+    dense = file.suffix.lower() in (*io.DEVICE_SUFFIXES, *DENSE_SUFFIXES)
+    return _size(file) >= (PROGRESS_MIN_BYTES_DEVICE if dense else PROGRESS_MIN_BYTES)
+
+
+def _analysed(
+    file: Path, chunks: Iterator[Recording], *, progress: bool = True, **subject: Any
+) -> GaitResult:
     """The walking in ``chunks``, with progress on stderr for a long file: a bar for a person watching it at a
     terminal; elsewhere (cron, SLURM: stderr is a job log, where the bar drew nothing until the end and a log
     showed no sign of life for minutes) the recording-hours done in a plain line at most every 30 s and at
     the end, as ``backstride batch`` says them (:mod:`backstride._progress`). A short file, done in seconds,
-    says nothing. ``subject``: :func:`~backstride.gait.analyze_stream`'s keywords."""
-    from backstride import _progress, io
+    says nothing, and so does any file with ``progress`` off (``--no-progress``). ``subject``:
+    :func:`~backstride.gait.analyze_stream`'s keywords."""
+    from backstride import _progress
     from backstride.gait import analyze_stream
 
-    dense = file.suffix.lower() in (*io.DEVICE_SUFFIXES, *DENSE_SUFFIXES)
-    if _size(file) < (PROGRESS_MIN_BYTES_DEVICE if dense else PROGRESS_MIN_BYTES):
+    if not progress or not _is_long(file):
         return analyze_stream(chunks, **subject)
     if not _progress.stderr_is_terminal():
         lines = _progress.RecordingLines(file.name)
@@ -123,24 +157,34 @@ def _analysed(file: Path, chunks: Iterator[Recording], **subject: Any) -> GaitRe
         return analyze_stream(chunks, progress=tick, **subject)
 
 
-def write_html(path: Path, result: GaitResult, read: Callable[[], Iterable[Recording]]) -> None:
-    """The HTML report, with the signal of the longest bouts read again from the file (``read()``)."""
+def write_html(
+    path: Path,
+    result: GaitResult,
+    read: Callable[[], Iterable[Recording]],
+    *,
+    saying: AbstractContextManager[None] | None = None,
+) -> None:
+    """The HTML report, with the signal of the longest bouts read again from the file (``read()``).
+
+    Reading them again takes seconds of a long file (of a week: 3.6 s of a ``.cwa`` after its 19 s analysis,
+    15 s of a CSV after its 31 s), which a job log showed as nothing after the analysis's last line; the
+    drawing is done within ``saying`` (:func:`backstride._progress.phase`: a spinner, a line), if given."""
+    from backstride import report
+
+    comparison, note = norms_of(result)
+    with saying or nullcontext():
+        traces = _traces(result, read)
+        report.write_recording_report(path, result, traces=traces, norms=comparison, norms_note=note)
+    typer.echo(f"backstride: report written to {path}", err=True)
+
+
+def _traces(result: GaitResult, read: Callable[[], Iterable[Recording]]) -> list[VerticalTrace]:
+    """The trunk's vertical acceleration over the bouts the report plots, read again from the file."""
     from backstride import report
     from backstride.gait import vertical_traces
 
     spans = report.trace_spans(result)
-    traces = []
-    if spans:
-        if sys.stderr.isatty():  # a long file takes a while to read again: say what is happening
-            from rich.console import Console
-
-            with Console(stderr=True).status("writing the report: reading the longest bouts' signal again"):
-                traces = vertical_traces(read(), spans)
-        else:
-            traces = vertical_traces(read(), spans)
-    comparison, note = norms_of(result)
-    report.write_recording_report(path, result, traces=traces, norms=comparison, norms_note=note)
-    typer.echo(f"backstride: report written to {path}", err=True)
+    return vertical_traces(read(), spans) if spans else []
 
 
 def _size(path: Path) -> int:
