@@ -806,6 +806,76 @@ def test_a_long_file_alone_gives_the_job_log_lines_while_it_is_analysed(
     assert re.fullmatch(r"batch: 1 of 1 files, 0 failed, 0\.2 recording-h, \d+ s elapsed", lines[-1]), lines
 
 
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_a_long_file_alone_advances_the_terminal_s_bar_while_it_is_analysed(
+    tmp_path: Path,
+    lab_files: list[Path],
+    helpers: Any,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The workers' reports reach the bar too: it showed 0.0 recording-h for the whole of a long file."""
+    from backstride import _progress
+
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # what rich takes for a terminal
+    monkeypatch.setattr(_progress, "PROGRESS_LINE_EVERY_S", 0.0)  # the worker reports every chunk
+    data = tmp_path / "data"
+    data.mkdir()
+    helpers.concat_imu_csv(lab_files, data / "long.csv", repeat=2)  # 12 min: 12 chunks of 1 min
+    runner = BatchRunner(out=tmp_path / "r", workers=1, chunk_s=60.0, chunker=helpers.slow_reader)
+    assert runner.run([data]).summary_.n_analysed == 1
+    err = capsys.readouterr().err
+    shown = re.findall(
+        r"0\.0 recording-h \+ (\d\.\d) h under way", re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", err)
+    )
+    assert shown and float(shown[-1]) <= 0.2, err  # drawn at rich's 10 frames a second
+    last = _last_frame(err)
+    assert "1/1" in last and "0.2 recording-h" in last and "under way" not in last, last
+
+
+def _last_frame(err: str) -> str:
+    """What rich's bar shows last: the text after its last erasing of the line, without its colours."""
+    return re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", err.rsplit("\x1b[2K", 1)[-1])
+
+
+def test_the_bar_at_a_terminal_shows_the_hours_under_way_apart_from_those_done(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At a terminal the bar counted finished files' hours only: a week-long file showed 0.0 until it ended.
+    The workers' reports on the files under way are a second figure, never added to the hours done."""
+    from backstride.batch._runner import _Progress
+
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # what rich takes for a terminal
+    with _Progress(True, 3) as progress:
+        assert progress.wants_reports  # the run subscribes to the workers' reports
+        progress.advance(2.0, source="/d/a.csv")
+        progress.under_way("/d/week.cwa", "site/week.cwa", 3.2 * 3600.0)
+        progress.under_way("/d/day.cwa", "site/day.cwa", 1800.0)
+        progress.under_way("/d/week.cwa", "site/week.cwa", 4.0 * 3600.0)  # the whole so far, not more
+    # ended (interrupted) with two files under way: their hours are apart from the 2.0 done
+    last = _last_frame(capsys.readouterr().err)
+    assert "1/3" in last and "2.0 recording-h" in last and "+ 4.5 h under way" in last, last
+
+    with _Progress(True, 2) as progress:
+        progress.under_way("/d/week.cwa", "site/week.cwa", 3.2 * 3600.0)
+        progress.under_way("/d/bad.cwa", "site/bad.cwa", 5.0 * 3600.0)
+        progress.advance(0.0, failed=True, source="/d/bad.cwa")  # its 5 h were never done
+        progress.advance(168.0, source="/d/week.cwa")
+        progress.under_way("/d/week.cwa", "site/week.cwa", 100 * 3600.0)  # too late: the file is done
+    last = _last_frame(capsys.readouterr().err)
+    assert "2/2" in last and "168.0 recording-h" in last and "1 failed" in last, last
+    assert "under way" not in last, last
+
+    monkeypatch.setenv("COLUMNS", "80")  # a narrow terminal: the bar is shortened, never a figure
+    with _Progress(True, 240) as progress:
+        for i in range(37):
+            progress.advance(24.0, failed=i % 10 == 0)
+        progress.under_way("/d/week.cwa", "site/week.cwa", 43.3 * 3600.0)
+    last = _last_frame(capsys.readouterr().err)
+    for figure in ("37/240 files", "888.0 recording-h + 43.3 h under way", "4 failed", "0:00:0"):
+        assert figure in last, last
+
+
 def test_progress_at_a_terminal_is_still_the_bar_and_off_is_silent(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -821,5 +891,7 @@ def test_progress_at_a_terminal_is_still_the_bar_and_off_is_silent(
 
     monkeypatch.delenv("TTY_COMPATIBLE")
     with _Progress(False, 3) as progress:
+        assert not progress.wants_reports
+        progress.under_way("/d/a.csv", "a.csv", 1800.0)
         progress.advance(0.5)
     assert capsys.readouterr() == ("", "")

@@ -544,9 +544,11 @@ class _Progress:
     workers report the recording-hours they have analysed of the files under way (:meth:`under_way`, Dask's
     events: :func:`~backstride.batch._worker.hours_reporter`), and a line says them after the counts
     (``; under way: week.cwa, 41.0 recording-h so far``, or ``2 files`` for more), at the same rhythm: a
-    sign of life that is also a measure, with no thread or timer of its own. They are apart from the
-    recording-hours of the files finished, which only a file's outcome adds to (a file that fails halfway
-    never counted); a file's reports that come after its outcome are ignored. The last line says none.
+    sign of life that is also a measure, with no thread or timer of its own. At a terminal the bar shows
+    them as a second figure after the hours done (``12.0 recording-h + 3.2 h under way``). They are apart
+    from the recording-hours of the files finished, which only a file's outcome adds to (a file that fails
+    halfway never counted); a file's reports that come after its outcome are ignored. The last line says
+    none; the bar's last frame shows those of files still under way (an interrupted run's).
     """
 
     def __init__(
@@ -576,8 +578,8 @@ class _Progress:
 
     @property
     def wants_reports(self) -> bool:
-        """Are the workers' reports on files under way said (plain lines: a job log)?"""
-        return self._lines is not None
+        """Are the workers' reports on files under way shown (the bar, the plain lines: progress is on)?"""
+        return self._lines is not None or self._progress is not None
 
     def __enter__(self) -> _Progress:
         if not self.enabled:
@@ -587,20 +589,24 @@ class _Progress:
             return self
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.table import Column
+
+        def whole() -> Column:  # a narrow terminal (80 columns) shortens the bar, not a figure to "37/2…"
+            return Column(no_wrap=True)
 
         self._progress = Progress(
-            TextColumn("[bold]batch[/]"),
+            TextColumn("[bold]batch[/]", table_column=whole()),
             BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("files"),
-            TextColumn("{task.fields[hours]:.1f} recording-h"),
-            TextColumn("{task.fields[failed]} failed"),
-            TimeElapsedColumn(),
+            MofNCompleteColumn(table_column=whole()),
+            TextColumn("files", table_column=whole()),
+            TextColumn("{task.fields[hours]:.1f} recording-h{task.fields[under_way]}", table_column=whole()),
+            TextColumn("{task.fields[failed]} failed", table_column=whole()),
+            TimeElapsedColumn(table_column=whole()),
             console=Console(stderr=True),
             transient=False,
         )
         self._progress.start()
-        self._task = self._progress.add_task("batch", total=self.total, hours=0.0, failed=0)
+        self._task = self._progress.add_task("batch", total=self.total, hours=0.0, under_way="", failed=0)
         return self
 
     def advance(
@@ -618,7 +624,13 @@ class _Progress:
             self.done += 1
             self.skipped += int(skipped)
             if self._progress is not None:
-                self._progress.update(self._task, advance=1, hours=self.hours, failed=self.failed)
+                self._progress.update(
+                    self._task,
+                    advance=1,
+                    hours=self.hours,
+                    under_way=self._under_way_figure(),
+                    failed=self.failed,
+                )
             elif self._lines is not None:
                 self._lines.say_if_due(lambda now: self._line(now, last=False))
 
@@ -626,10 +638,20 @@ class _Progress:
         """A worker has analysed ``seconds`` of the file ``source`` (shown as ``path``) so far; called from the
         Dask client's thread."""
         with self._lock:
-            if self._lines is None or source in self._settled:
+            if not self.wants_reports or source in self._settled:
                 return
             self._under_way[source] = (path, seconds)
-            self._lines.say_if_due(lambda now: self._line(now, last=False))
+            if self._progress is not None:
+                self._progress.update(self._task, under_way=self._under_way_figure())
+            elif self._lines is not None:
+                self._lines.say_if_due(lambda now: self._line(now, last=False))
+
+    def _under_way_hours(self) -> float:
+        return sum(seconds for _, seconds in self._under_way.values()) / 3600.0
+
+    def _under_way_figure(self) -> str:
+        """The bar's second figure, after the hours done: `` + 3.2 h under way``, or nothing."""
+        return f" + {self._under_way_hours():,.1f} h under way" if self._under_way else ""
 
     def _line(self, now: float, *, last: bool) -> str:
         assert self._lines is not None
@@ -642,7 +664,7 @@ class _Progress:
         if not last and worked > 0 and self.done < self.total:
             line += f", about {_progress.duration(elapsed / worked * (self.total - self.done))} left"
         if not last and self._under_way:
-            hours = sum(seconds for _, seconds in self._under_way.values()) / 3600.0
+            hours = self._under_way_hours()
             files = next(iter(self._under_way.values()))[0] if len(self._under_way) == 1 else None
             line += (
                 f"; under way: {files or f'{len(self._under_way):,} files'}, {hours:,.1f} recording-h so far"
