@@ -26,7 +26,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from backstride._errors import InputError
+from backstride.io._container import refuse_zip_bomb
 from backstride.io._devices import signature
+from backstride.io._unpackcap import max_unpacked_bytes, too_large
 
 MAGIC = b"\x1f\x8b"
 STEP_BYTES = 1 << 20
@@ -74,9 +76,11 @@ def unpacked(path: Path) -> Iterator[tuple[Path, str | None]]:
     except OSError as exc:
         raise InputError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
     if not device:
+        refuse_zip_bomb(path)
         yield path, None
         return
     with gunzipped(path) as (target, cut_short):
+        refuse_zip_bomb(target)  # a .gt3x.gz: a ZIP inside
         yield target, GZIP_CUT_SHORT_DEVICE if cut_short else None
 
 
@@ -92,7 +96,9 @@ def gunzipped(path: Path) -> Iterator[tuple[Path, bool]]:
 
 
 def _gunzip(path: Path, target: Path) -> bool:
-    """``path`` decompressed into ``target`` one step at a time (never whole in memory); True when cut short."""
+    """``path`` decompressed into ``target`` one step at a time (never whole in memory), refused past the
+    limit (:mod:`backstride.io._unpackcap`); True when cut short."""
+    most, count = max_unpacked_bytes(), 0
     with gzip.open(path, "rb") as src, target.open("wb") as dst:
         while True:
             try:
@@ -105,6 +111,9 @@ def _gunzip(path: Path, target: Path) -> bool:
                 raise InputError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
             if not data:
                 return False
+            count += len(data)
+            if count > most:
+                raise too_large(path.name)
             try:
                 dst.write(data)
             except OSError as exc:  # a full disk
