@@ -45,7 +45,7 @@ the limit (a decompression bomb)   with ``$BACKSTRIDE_MAX_UNPACKED_GB``)
 from __future__ import annotations
 
 from backstride.io._devices import DEVICE_SUFFIXES
-from backstride.io._gzipped import unpacked_size
+from backstride.io._gzipped import unpacked, unpacked_size
 from backstride.io._registry import (
     CSV_ONLY_OPTIONS,
     FORMATS,
@@ -76,6 +76,7 @@ __all__ = [
     "read",
     "sample_meta_path",
     "sample_path",
+    "unpacked",
     "unpacked_size",
     "validate",
 ]

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 
-from backstride._errors import InputError
+from backstride._errors import InputError, UnpackLimitError
 
 MAX_UNPACKED_BYTES = 64 << 30
 ENV_MAX_UNPACKED_GB = "BACKSTRIDE_MAX_UNPACKED_GB"
@@ -42,14 +42,16 @@ def max_unpacked_bytes() -> int:
     return int(value * 1e9)
 
 
-def too_large(name: str, size: int | None = None) -> InputError:
-    """The refusal of the compressed file ``name`` that unpacks beyond the limit (to ``size`` bytes, when its
-    ZIP directory states it; a gzip file is stopped at the limit)."""
-    limit = max_unpacked_bytes()
+def too_large(name: str, size: int | None = None, limit: int | None = None) -> UnpackLimitError:
+    """The refusal of the compressed file ``name`` that unpacks beyond ``limit`` (by default the limit above):
+    to ``size`` bytes, when its ZIP directory states it; a gzip file is stopped at the limit."""
+    limit = max_unpacked_bytes() if limit is None else limit
     amount = f"to {_gb(size)}" if size is not None else f"to more than {_gb(limit)}"
-    return InputError(
+    return UnpackLimitError(
         f"{name} would unpack {amount}, beyond the {_gb(limit)} any recording unpacks to (a damaged or crafted "
-        f"file?), so it was not read; for a genuinely larger export set ${ENV_MAX_UNPACKED_GB} higher"
+        f"file?), so it was not read; for a genuinely larger export set ${ENV_MAX_UNPACKED_GB} higher",
+        size,
+        limit,
     )
 
 
