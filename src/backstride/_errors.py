@@ -19,6 +19,16 @@ class InputError(BackstrideError):
     exit_code = 2
 
 
+class UnpackLimitError(InputError):
+    """A ZIP or gzip file that would unpack beyond a limit (a decompression bomb): ``size``, what it states it
+    unpacks to (a ZIP), else ``None`` (a gzip file, stopped at the limit), and ``limit``, in bytes."""
+
+    def __init__(self, message: str, size: int | None, limit: int) -> None:
+        super().__init__(message)
+        self.size = size
+        self.limit = limit
+
+
 class UnsupportedFormatError(InputError):
     """The file is not a recording in any format backstride reads."""
 

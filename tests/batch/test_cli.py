@@ -218,3 +218,23 @@ def test_ctrl_c_before_the_run_starts_is_one_line(
     assert main(["batch", str(lab_files[0]), "--out", str(tmp_path / "o")]) == 130
     assert capsys.readouterr().err == "backstride: interrupted; nothing was started\n"
     assert not (tmp_path / "o").exists()
+
+
+def test_a_decompression_bomb_in_a_batch_is_one_failed_file(
+    tmp_path: Path, lab_files: list[Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zipfile
+
+    monkeypatch.setenv("BACKSTRIDE_MAX_UNPACKED_GB", "0.01")  # 10 MB; the ZIP states 50 MB
+    bomb = tmp_path / "in" / "export.zip"
+    bomb.parent.mkdir()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("walk.csv", b"time_s,acc_x,acc_y,acc_z\n" + b"0" * (50 << 20))
+    good = next(f for f in lab_files if "MS-001-Test5" in str(f))
+    out = tmp_path / "res"
+    assert main(["batch", str(good), str(bomb), "--out", str(out), "--workers", "1", "--no-progress"]) == 1
+    capsys.readouterr()
+    (failure,) = pq.read_table(out / "failures.parquet").to_pylist()
+    assert failure["error_type"] == "InputError"
+    assert failure["message"].startswith("export.zip would unpack to 52.4 MB, beyond the 10 MB")
+    assert pq.read_table(out / "recordings.parquet").num_rows == 1

@@ -204,3 +204,24 @@ def test_a_recording_given_to_activity_names_the_command_that_measures_it(
         "backstride: error: notes.txt is neither an Apple Health export (export.xml or export.zip) nor a Garmin "
         ".fit file\n"
     )
+
+
+def test_a_decompression_bomb_ends_in_one_line_exit_2_and_nothing_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gzip
+
+    monkeypatch.setenv("BACKSTRIDE_MAX_UNPACKED_GB", "0.01")  # 10 MB; the file unpacks to 50 MB
+    bomb = tmp_path / "week.cwa.gz"
+    bomb.write_bytes(gzip.compress(b"MD" + bytes(50 << 20), compresslevel=9))
+    html = tmp_path / "report.html"
+    code = main(["analyze", str(bomb), "--html", str(html)])
+    captured = capsys.readouterr()
+    assert (code, captured.out) == (2, "")
+    assert captured.err == (
+        "backstride: error: week.cwa.gz would unpack to more than 10 MB, beyond the 10 MB any recording unpacks "
+        "to (a damaged or crafted file?), so it was not read; for a genuinely larger export set "
+        "$BACKSTRIDE_MAX_UNPACKED_GB higher\n"
+    )
+    assert not html.exists()
+    assert main(["analyze", str(_empty(tmp_path))]) == code  # the exit of any other bad input

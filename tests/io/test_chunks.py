@@ -280,3 +280,70 @@ def test_extracting_a_zip_member_in_part_keeps_whole_lines(tmp_path: Path) -> No
         assert files["small.csv"].read_bytes() == b"1,2\n3,4\n"
     with extracted(archive, ["big.csv"]) as files:
         assert files["big.csv"].read_bytes() == lines
+
+
+def _still_then_walking(shared_data: Path, path: Path, still_s: float, unit: str = "deg/s") -> np.ndarray:
+    """A CSV without units in its header: ``still_s`` of a sensor lying on a table (gyroscope noise and bias
+    of a fraction of a degree per second), then a real walk of the lab set (137 s, deg/s). The gyroscope
+    written (in ``unit``) is returned in deg/s."""
+    lab = np.loadtxt(shared_data / "lowback-lab/HA-001-Test11-Trial1/imu.csv", delimiter=",", skiprows=1)
+    rng = np.random.default_rng(7)
+    n = round(still_s * 100)
+    acc = np.vstack([lab[0, 1:4] + rng.normal(0.0, 0.02, (n, 3)), lab[:, 1:4]])
+    gyr = np.vstack([np.array([0.4, -0.2, 0.1]) + rng.normal(0.0, 0.15, (n, 3)), lab[:, 4:7]])
+    t = np.arange(acc.shape[0]) / 100.0
+    written = np.radians(gyr) if unit == "rad/s" else gyr
+    np.savetxt(path, np.column_stack([t, acc, written]), fmt="%.6f", delimiter=",", comments="",
+               header="time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z")  # fmt: skip
+    return gyr
+
+
+@pytest.mark.parametrize("unit", ["deg/s", "rad/s"])
+def test_a_still_first_chunk_does_not_decide_the_gyroscope_unit(
+    shared_data: Path, tmp_path: Path, unit: str
+) -> None:
+    # 35 minutes on a table, then walking: the first 30-minute chunk alone cannot tell deg/s from rad/s (|ω| of
+    # a still deg/s sensor is well under 10), so the unit is judged on the first stretch with movement, as a
+    # whole read judges it, and every chunk is read in that one unit
+    path = tmp_path / "day.csv"
+    gyr = _still_then_walking(shared_data, path, 35 * 60.0, unit)
+    whole = io.read(path)
+    chunks = list(io.iter_chunks(path, chunk_s=1800.0))
+    assert len(chunks) == 2
+    for recording in (whole, *chunks):
+        assert any(
+            note.startswith(f"angular rate read in {unit} (99th percentile") for note in recording.notes
+        )
+    assert whole.gyr_dps is not None
+    np.testing.assert_allclose(whole.gyr_dps, gyr, atol=1e-4)
+    joined = np.concatenate([c.gyr_dps for c in chunks if c.gyr_dps is not None])
+    np.testing.assert_allclose(joined, whole.gyr_dps, atol=1e-9)
+
+
+def test_a_gyroscope_unit_with_no_movement_to_judge_it_on_is_asked_for(
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the unit is looked for in the first hours only (here 10 minutes, in stretches of 2): still all that time,
+    # the file is refused, read whole or in chunks, with the option that reads it; given, it reads
+    from backstride import OptionNeeded
+    from backstride.io import _units
+
+    monkeypatch.setattr(_units, "GYR_JUDGED_WINDOW_S", 120.0)
+    monkeypatch.setattr(_units, "GYR_JUDGED_SPAN_S", 600.0)
+    path = tmp_path / "day.csv"
+    gyr = _still_then_walking(shared_data, path, 15 * 60.0)
+    with pytest.raises(
+        OptionNeeded, match=r"cannot tell the angular-rate unit in day\.csv: .*first 10 min"
+    ) as whole:
+        io.read(path)
+    with pytest.raises(OptionNeeded, match=r"cannot tell the angular-rate unit") as streamed:
+        list(io.iter_chunks(path, chunk_s=300.0))
+    assert str(whole.value) == str(streamed.value)
+    assert whole.value.options == {"gyr_unit": None}
+    given = list(io.iter_chunks(path, chunk_s=300.0, gyr_unit="deg/s"))
+    np.testing.assert_allclose(
+        np.concatenate([c.gyr_dps for c in given if c.gyr_dps is not None]), gyr, atol=1e-4
+    )
+    # walking within those minutes is evidence enough
+    monkeypatch.setattr(_units, "GYR_JUDGED_SPAN_S", 1200.0)
+    assert "angular rate read in deg/s" in " ".join(io.read(path).notes)

@@ -6,6 +6,7 @@ import datetime as dt
 import time
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -446,6 +447,32 @@ def test_a_zip_or_gzip_bomb_is_refused_before_it_is_unpacked(
     with store.transaction(engine, readonly=True) as s:
         assert store.recordings_of(s, clinic.patient_a) == []
     engine.dispose()
+
+
+def test_a_gzipped_loggers_file_is_unpacked_only_up_to_the_limit_and_refused_as_before(
+    app_factory: Any, clinic: Clinic, monkeypatch: Any, tmp_path: Path
+) -> None:
+    # a .cwa.gz is unpacked once, to be read from what it unpacks to: a bomb is stopped at 20 times the upload
+    # limit, with the same refusal as when it was only counted, and nothing of it is left
+    import gzip
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    client = app_factory(max_upload_bytes=1024 * 1024)
+    sign_in(client, "paula@home.test")
+    bomb = gzip.compress(b"MD" + bytes(25 << 20), compresslevel=9)
+    assert len(bomb) < 200 * 1024
+    response = client.post(
+        f"/patients/{clinic.patient_a}/recordings",
+        files={"file": ("week.cwa.gz", bomb, "application/gzip")},
+        data={"csrf_token": client.csrf},
+    )
+    assert response.status_code == 413
+    assert "week.cwa.gz would unpack to more than 21 MB, far more than any recording" in response.text
+    assert not any(scratch.iterdir())
+    assert not any(client.app.state.backstride.spool.root.iterdir())
 
 
 @pytest.mark.parametrize(("name", "kind", "make", "refused_for"), [

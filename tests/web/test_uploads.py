@@ -430,3 +430,35 @@ def test_a_table_without_a_time_column_is_analysed_at_the_rate_given(
             assert latest.result["initial_contacts"] == expected["initial_contacts"]
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_gzipped_loggers_file_is_unpacked_once_to_be_checked_and_read(
+    app_factory: Any, clinic: Clinic, shared_data: Any, monkeypatch: pytest.MonkeyPatch, streamed: bool
+) -> None:
+    """A ``.cwa.gz`` was unpacked to count what it unpacks to, then again by the reader: now what the check
+    unpacks is what is read. Streamed, the analysis reads the stored upload once more, as it reads any file."""
+    from backstride import store
+
+    cwa = (shared_data / "devices" / "axivity_cwa" / "skdh_ax3_sample.cwa").read_bytes()
+    unpacked = [0]  # bytes decompressed, by every reader of gzip files (a head of 64 bytes included)
+    read1 = gzip.GzipFile.read1
+
+    def counted(self: gzip.GzipFile, size: int = -1) -> bytes:
+        data = read1(self, size)
+        unpacked[0] += len(data)
+        return data
+
+    monkeypatch.setattr(gzip.GzipFile, "read1", counted)
+    client = app_factory(stream_from_bytes=100_000 if streamed else 16 << 20)  # the 252 kB content is large
+    sign_in(client, "paula@home.test")
+    response = _upload(client, clinic.patient_a, "week.cwa.gz", gzip.compress(cwa))
+    assert response.status_code == 303, response.text
+    assert wait_for_job(client, response.headers["location"]).status_code == 303
+    times = 2 if streamed else 1
+    assert times * len(cwa) <= unpacked[0] < times * len(cwa) + 1000  # each was twice before, and 3 times
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine, readonly=True) as s:
+        (rec,) = store.recordings_of(s, clinic.patient_a)
+        assert rec.format == "axivity"
+    engine.dispose()

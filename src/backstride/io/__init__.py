@@ -35,14 +35,17 @@ gzip file cut short                (.csv.gz, ActiLife's too) read up to its last
                                    a logger's file (.cwa.gz, .gt3x.gz, .bin.gz) up to its last whole block
                                    or page, with a note; damaged compressed data: error
 units                              detected (g vs m/s², rad/s vs deg/s) and noted; a declared unit that the
-                                   values contradict, or linear acceleration without gravity: error
+                                   values contradict, or linear acceleration without gravity: error; a
+                                   gyroscope still for the first 4 hours: error asking for ``gyr_unit``
+ZIP or gzip unpacking beyond       error, nothing unpacked kept (:data:`MAX_UNPACKED_BYTES`, 64 GiB; raised
+the limit (a decompression bomb)   with ``$BACKSTRIDE_MAX_UNPACKED_GB``)
 =================================  ==========================================================================
 """
 
 from __future__ import annotations
 
 from backstride.io._devices import DEVICE_SUFFIXES
-from backstride.io._gzipped import unpacked_size
+from backstride.io._gzipped import unpacked, unpacked_size
 from backstride.io._registry import (
     CSV_ONLY_OPTIONS,
     FORMATS,
@@ -56,11 +59,14 @@ from backstride.io._registry import (
     validate,
 )
 from backstride.io._sample import sample_meta_path, sample_path
+from backstride.io._unpackcap import ENV_MAX_UNPACKED_GB, MAX_UNPACKED_BYTES
 
 __all__ = [
     "CSV_ONLY_OPTIONS",
     "DEVICE_SUFFIXES",
+    "ENV_MAX_UNPACKED_GB",
     "FORMATS",
+    "MAX_UNPACKED_BYTES",
     "MIN_DURATION_S",
     "MIN_SAMPLING_RATE_HZ",
     "SUFFIXES",
@@ -70,6 +76,7 @@ __all__ = [
     "read",
     "sample_meta_path",
     "sample_path",
+    "unpacked",
     "unpacked_size",
     "validate",
 ]

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from backstride._errors import InputError
+from backstride.io._unpackcap import max_unpacked_bytes, too_large
 
 # what a damaged, cut or encrypted archive raises while its directory or a member is read
 ZIP_ERRORS = (
@@ -29,6 +30,20 @@ def is_zip(path: Path) -> bool:
         return False
     with path.open("rb") as handle:
         return handle.read(4) == b"PK\x03\x04"
+
+
+def refuse_zip_bomb(path: Path) -> None:
+    """Refuse a ZIP whose members state that they unpack beyond the limit (:mod:`backstride.io._unpackcap`),
+    before any is unpacked; a damaged ZIP is left to its reader, which says what is wrong with it."""
+    if not is_zip(path):
+        return
+    try:
+        with zipfile.ZipFile(path) as archive:
+            size = sum(info.file_size for info in archive.infolist())
+    except (*ZIP_ERRORS, OSError, ValueError):
+        return
+    if size > max_unpacked_bytes():
+        raise too_large(path.name, size)
 
 
 def member_names(path: Path) -> list[str]:
@@ -73,6 +88,7 @@ def extracted(path: Path, members: list[str], limit: int | None = None) -> Itera
     if path.is_dir():
         yield {m: path / m for m in members}
         return
+    refuse_zip_bomb(path)
     with tempfile.TemporaryDirectory(prefix="backstride-") as tmp:
         # a folder each, so that a member keeps its own file name in what the readers say of it
         targets = {m: Path(tmp) / str(i) / PurePosixPath(m).name for i, m in enumerate(members)}

@@ -34,6 +34,7 @@ from backstride.io._movella import (
     movella_device,
     time_wrap_of,
 )
+from backstride.io._unpackcap import max_unpacked_bytes, too_large
 
 AXES = ("x", "y", "z")
 TIME_KEYS = (
@@ -244,10 +245,13 @@ def is_gzip(path: Path) -> bool:
 class _GzipAsFarAsItGoes(io.RawIOBase):
     """A gzip file's text as far as its compressed data goes. A file cut short (an interrupted download,
     copy or upload) ends after its last whole line, with ``cut_short`` set, instead of raising at its end
-    and losing what came before; damaged data still raises (``zlib.error``, ``gzip.BadGzipFile``)."""
+    and losing what came before; damaged data still raises (``zlib.error``, ``gzip.BadGzipFile``), and so
+    does a text that unpacks beyond the limit (:mod:`backstride.io._unpackcap`)."""
 
     def __init__(self, path: Path) -> None:
         super().__init__()
+        self._name = path.name
+        self._most, self._count = max_unpacked_bytes(), 0
         self._file = gzip.open(path, "rb")  # noqa: SIM115 (closed with this reader)
         self.cut_short = False
         self._ready = b""  # decompressed, up to a line end: handed out
@@ -270,6 +274,9 @@ class _GzipAsFarAsItGoes(io.RawIOBase):
             if not data:
                 self._ended, self._ready, self._at, self._partial = True, self._partial, 0, b""
                 break
+            self._count += len(data)
+            if self._count > self._most:
+                raise too_large(self._name)
             data = self._partial + data
             end = data.rfind(b"\n") + 1
             if end == 0 and len(data) > 1 << 20:  # no line ends at all (not text): nothing to hold back for

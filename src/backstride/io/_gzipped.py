@@ -26,7 +26,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from backstride._errors import InputError
+from backstride.io._container import refuse_zip_bomb
 from backstride.io._devices import signature
+from backstride.io._unpackcap import max_unpacked_bytes, too_large
 
 MAGIC = b"\x1f\x8b"
 STEP_BYTES = 1 << 20
@@ -65,34 +67,42 @@ def gzipped_device(path: Path) -> bool:
 
 
 @contextlib.contextmanager
-def unpacked(path: Path) -> Iterator[tuple[Path, str | None]]:
+def unpacked(path: Path, most: int | None = None) -> Iterator[tuple[Path, str | None]]:
     """``(the file to read, a note)``: ``path`` itself and ``None`` unless it is a gzip-compressed logger's file
     (:func:`gzipped_device`); else its content in a temporary file of the same name, removed on leaving, and
-    the note when the compressed file is cut short."""
+    the note when the compressed file is cut short. Either is read as ``path`` reads (the readers take a
+    logger's file as it is), so a caller that must know what the file unpacks to before reading it (the web
+    app) unpacks it here once and reads what is yielded. Past ``most`` bytes unpacked (by default
+    :data:`~backstride.io._unpackcap.MAX_UNPACKED_BYTES`) it is refused
+    (``UnpackLimitError``); a ZIP by its stated sizes, before anything is unpacked."""
     try:
         device = gzipped_device(path)
     except OSError as exc:
         raise InputError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
     if not device:
+        refuse_zip_bomb(path)
         yield path, None
         return
-    with gunzipped(path) as (target, cut_short):
+    with gunzipped(path, most) as (target, cut_short):
+        refuse_zip_bomb(target)  # a .gt3x.gz: a ZIP inside
         yield target, GZIP_CUT_SHORT_DEVICE if cut_short else None
 
 
 @contextlib.contextmanager
-def gunzipped(path: Path) -> Iterator[tuple[Path, bool]]:
+def gunzipped(path: Path, most: int | None = None) -> Iterator[tuple[Path, bool]]:
     """``(the content of the gzip file at path, whether it is cut short)``: unpacked 1 MB at a time into a
     temporary file of the same name (what a reader says names the file given), removed on leaving. A
     damaged file is an :class:`~backstride.InputError`. Its size is the caller's to bound first, with
     :func:`unpacked_size`, when the reader holds the file whole (a Garmin ``.fit.gz``)."""
     with tempfile.TemporaryDirectory(prefix="backstride-") as tmp:
         target = Path(tmp) / path.name
-        yield target, _gunzip(path, target)
+        yield target, _gunzip(path, target, most)
 
 
-def _gunzip(path: Path, target: Path) -> bool:
-    """``path`` decompressed into ``target`` one step at a time (never whole in memory); True when cut short."""
+def _gunzip(path: Path, target: Path, most: int | None = None) -> bool:
+    """``path`` decompressed into ``target`` one step at a time (never whole in memory), refused past ``most``
+    bytes (by default the limit of :mod:`backstride.io._unpackcap`); True when cut short."""
+    most, count = max_unpacked_bytes() if most is None else most, 0
     with gzip.open(path, "rb") as src, target.open("wb") as dst:
         while True:
             try:
@@ -105,6 +115,9 @@ def _gunzip(path: Path, target: Path) -> bool:
                 raise InputError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
             if not data:
                 return False
+            count += len(data)
+            if count > most:
+                raise too_large(path.name, limit=most)
             try:
                 dst.write(data)
             except OSError as exc:  # a full disk

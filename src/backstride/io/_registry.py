@@ -633,7 +633,8 @@ def iter_chunks(
     """Consecutive, non-overlapping chunks of ``chunk_s`` seconds of a long recording.
 
     Times continue across chunks (chunk 2's ``time_s`` starts where chunk 1 ended); units are found once
-    from the first block and applied to all. A CSV, a logger's file and a phone app's export are streamed
+    from the first chunk (the angular rate's from the first stretch that moved, as in :func:`read`) and
+    applied to all. A CSV, a logger's file and a phone app's export are streamed
     with memory bounded by the chunk size. With ``validate`` (the default) the same limits as
     :func:`validate` apply to the whole recording: the rate is checked on the first chunk, and chunks are
     held back until 3 s have been seen, so a recording that is too short fails before any chunk is yielded.

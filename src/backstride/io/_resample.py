@@ -33,6 +33,7 @@ Decisions (each correction leaves a plain sentence in ``Recording.notes``):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -41,9 +42,16 @@ import numpy.typing as npt
 
 from backstride._errors import InputError
 from backstride._stats import median
+from backstride.io import _units
 from backstride.io._memory import empty, no_hugepages, time_grid
 from backstride.io._raw import RawSignals
-from backstride.io._units import acc_factor, gyr_factor, iso_from_epoch_s
+from backstride.io._units import (
+    acc_factor,
+    gyr_factor,
+    iso_from_epoch_s,
+    no_movement_to_judge,
+    shows_movement,
+)
 from backstride.recording import FloatArray, Recording
 
 MAX_FILLED_NAN_RUN_S = 0.5
@@ -288,8 +296,12 @@ def fill_missing(raw: RawSignals, row_before: RowBefore | None = None, tally: Fi
         raw.notes.extend(Filled(filled, longest).notes())
 
 
-def find_units(raw: RawSignals, acc_unit: str | None, gyr_unit: str | None) -> Units:
-    """Detect (or check the declared) units; the option given by the caller wins over the file's header."""
+def find_units(
+    raw: RawSignals, acc_unit: str | None, gyr_unit: str | None, judged: FloatArray | None = None
+) -> Units:
+    """Detect (or check the declared) units; the option given by the caller wins over the file's header.
+    An angular-rate unit to detect is judged on ``judged`` (the rows a stream's :class:`GyrJudge` found),
+    else on the rows the judge finds in ``raw``, the whole recording."""
     notes = []
     af, note = acc_factor(
         raw.acc, acc_unit or raw.acc_unit, source=raw.source, gravity_included=raw.gravity_included
@@ -297,9 +309,69 @@ def find_units(raw: RawSignals, acc_unit: str | None, gyr_unit: str | None) -> U
     notes.append(note)
     gf = 1.0
     if raw.gyr is not None:
-        gf, note = gyr_factor(raw.gyr, gyr_unit or raw.gyr_unit, source=raw.source)
+        declared = gyr_unit or raw.gyr_unit
+        if declared is None and judged is None:
+            judged = GyrJudge().rows([raw], ended=True)
+        values = raw.gyr if declared is not None or judged is None else judged
+        gf, note = gyr_factor(values, declared, source=raw.source)
         notes.append(note)
     return Units(af, gf, tuple(notes))
+
+
+class GyrJudge:
+    """Finds the stretch of a recording its angular-rate unit is judged on (the rules of
+    :mod:`backstride.io._units`): the first of ``GYR_JUDGED_WINDOW_S`` from its first sample that
+    :func:`~backstride.io._units.shows_movement`, looked for in its first ``GYR_JUDGED_SPAN_S``. A whole file
+    is one block; a stream hands its blocks as they come and holds them until the stretch is found, so that
+    both judge the same samples."""
+
+    def __init__(self) -> None:
+        self.judged = 0  # stretches judged so far, none of which moved
+        self.found: FloatArray | None = None
+
+    def ready(self, blocks: Sequence[RawSignals], declared: str | None, ended: bool) -> bool:
+        """Whether the units can be found from ``blocks`` (the recording so far, from its start, in the file's
+        units): nothing to judge (the unit declared, or no gyroscope), or the rows to judge on found (kept in
+        ``found``). ``ended``: no more blocks come."""
+        if declared is not None or any(b.gyr is None for b in blocks):
+            return True
+        self.found = self.rows(blocks, ended)
+        return self.found is not None
+
+    def rows(self, blocks: Sequence[RawSignals], ended: bool) -> FloatArray | None:
+        """The gyroscope rows the unit is judged on; ``None`` while the next stretch is not whole and more is
+        to come. The whole recording when it is shorter than the span looked in and nothing moved; longer,
+        it is refused (:func:`~backstride.io._units.no_movement_to_judge`)."""
+        t0, last = float(blocks[0].time_s[0]), float(blocks[-1].time_s[-1])
+        window, span = _units.GYR_JUDGED_WINDOW_S, _units.GYR_JUDGED_SPAN_S
+        while self.judged * window < span:
+            start = t0 + self.judged * window
+            if start > last:
+                break
+            if last < start + window and not ended:
+                return None
+            acc, gyr = _between(blocks, start, start + window)
+            if shows_movement(acc, gyr):
+                return gyr
+            self.judged += 1
+        if last - t0 >= span:
+            raise no_movement_to_judge(blocks[0].source)
+        return np.concatenate([b.gyr for b in blocks if b.gyr is not None])
+
+
+def _between(blocks: Sequence[RawSignals], start: float, stop: float) -> tuple[FloatArray, FloatArray]:
+    """The acceleration and gyroscope rows of consecutive blocks timed from ``start`` up to ``stop``."""
+    acc, gyr = [], []
+    for block in blocks:
+        if block.gyr is None or block.n == 0 or block.time_s[-1] < start or block.time_s[0] >= stop:
+            continue
+        lo, hi = np.searchsorted(block.time_s, [start, stop], side="left")
+        acc.append(block.acc[lo:hi])
+        gyr.append(block.gyr[lo:hi])
+    if not acc:
+        empty3 = np.empty((0, 3))
+        return empty3, empty3
+    return np.concatenate(acc), np.concatenate(gyr)
 
 
 def nice_rate(rate_hz: float) -> float:

@@ -3,7 +3,9 @@
 Each block parsed from the file goes through the same checks as a whole read (order, duplicates, short NaN
 runs), with what lies across its edges found as in the whole file (:func:`checked`: a run of missing values
 or a table's gyroscope rows cut by an edge), and messages name the file's lines and times, not the block's;
-units are found once, from the first block, and applied to all. The grid ``k / rate`` is fixed by
+units are found once, from the first chunk, and applied to all (a first chunk that lay still is held with
+the blocks after it until a stretch that moved tells the angular-rate unit, as in a whole read:
+:class:`~backstride.io._resample.GyrJudge`). The grid ``k / rate`` is fixed by
 the first block (its rate as for a whole read), and every chunk holds grid samples ``[j·N, (j+1)·N)`` with
 ``N = round(chunk_s · rate)``, linearly interpolated from the raw samples around them (for a regular file
 the grid falls on the samples themselves). Only the raw samples of the current chunk plus one parsed block
@@ -28,6 +30,7 @@ from backstride.io._resample import (
     Dropped,
     Filled,
     Gaps,
+    GyrJudge,
     GyrReading,
     RowBefore,
     Units,
@@ -239,7 +242,9 @@ def stream_chunks(
     """Turn parsed blocks into consecutive, non-overlapping :class:`Recording` chunks.
 
     Units and the grid rate are found once, from the first ``chunk_s`` seconds of raw samples (so a
-    recording that starts with the sensor lying still is judged on enough data).
+    recording that starts with the sensor lying still is judged on enough data), or from more when that part
+    shows no movement to tell the angular-rate unit by (held, up to ``GYR_JUDGED_SPAN_S``, until a stretch
+    does: :class:`~backstride.io._resample.GyrJudge`).
     """
     units: Units | None = None
     rate = 0.0
@@ -255,18 +260,22 @@ def stream_chunks(
     said = Said()
     source = checked(blocks, said)
     held: Recording | None = None
+    judge = GyrJudge()
     while not exhausted:
         raw_block = next(source, None)
         if raw_block is None:
             exhausted = True
             if units is not None or not first:
                 break
+            judge.ready(first, gyr_unit or first[0].gyr_unit, ended=True)
             ready = first
         else:
             last_t = float(raw_block.time_s[-1])
             if units is None:
                 first.append(raw_block)
                 if last_t - float(first[0].time_s[0]) < chunk_s:
+                    continue
+                if not judge.ready(first, gyr_unit or first[0].gyr_unit, ended=False):
                     continue
                 ready = first
             else:
@@ -275,7 +284,7 @@ def stream_chunks(
             head = join_raw(first)
             if head.n < 2:
                 raise InputError(f"{head.source} has a single data row; a recording needs many")
-            units = find_units(head, acc_unit, gyr_unit)
+            units = find_units(head, acc_unit, gyr_unit, judge.found)
             rate = time_base(head.time_s, np.diff(head.time_s)).rate
             per_chunk = max(1, round(chunk_s * rate))
             buffer = _Buffer(first[0].gyr is not None)

@@ -12,7 +12,15 @@ Rules (applied only when the unit is not given by an option or by the column hea
   turning, i.e. a few rad/s. When the 99th percentile of ``|ω|`` is at most 10 the values are read as
   rad/s (10 deg/s would mean the wearer hardly moved at all), above 10 as deg/s. A declared rad/s whose
   99th percentile exceeds 20 (over 1100 deg/s) is taken as a wrong unit and refused with a message that
-  says which option to pass.
+  says which option to pass. The rule needs movement: a deg/s sensor lying on a table also stays under 10.
+  So the unit is judged on the first 10-minute stretch of the recording (``GYR_JUDGED_WINDOW_S``, counted
+  from its first sample) that shows movement: the top 1 % of its acceleration magnitudes depart from its
+  median by a tenth or more (:data:`MOVING_ACC_P99`; walking: 0.3–0.9 in the lab set, a sensor at rest:
+  about 0.01), or its 99th percentile of ``|ω|`` is above 10 already. The same stretches are judged
+  whether the file is read whole or in chunks, so both read it in one unit. A recording shorter than the
+  first 4 hours (``GYR_JUDGED_SPAN_S``) with no such stretch (nothing moved: no walking to find either)
+  is judged on all of it; a longer one still all that time is refused with the option that reads it,
+  rather than guessed (holding more of it to look further would take hundreds of MB).
 * **Time.** A time column whose first value is a Unix time is recognised by magnitude: above 1e17 it is
   nanoseconds, above 1e14 microseconds, above 1e11 milliseconds, above 1e8 seconds since the epoch;
   otherwise seconds from an arbitrary origin. A header that names the unit ("time (ms)", "t_ms") wins.
@@ -45,6 +53,9 @@ TIME_UNITS: tuple[str, ...] = tuple(_TIME_SCALES)
 
 _MAX_SAMPLES_FOR_STATS = 20_000  # evenly spread: plenty for a median and a 99th percentile
 GYR_RAD_IMPLAUSIBLE_P99 = 20.0
+GYR_JUDGED_WINDOW_S = 600.0  # the stretches the angular-rate unit is judged on
+GYR_JUDGED_SPAN_S = 4 * 3600.0  # how far into a recording they are looked for
+MOVING_ACC_P99 = 0.1  # 99th percentile of | |a| / median |a| - 1 | of a stretch that shows movement
 
 
 def _subsample(values: FloatArray) -> FloatArray:
@@ -137,6 +148,32 @@ def gyr_factor(gyr: FloatArray, declared: str | None, *, source: str) -> tuple[f
         return rad_to_deg, f"angular rate read in rad/s {how}, converted to deg/s"
     how = "as declared" if declared else f"(99th percentile of |ω| {p99:.1f} > {GYR_RAD_MAX_P99:g})"
     return 1.0, f"angular rate read in deg/s {how}"
+
+
+def shows_movement(acc: FloatArray, gyr: FloatArray) -> bool:
+    """Whether a stretch of a recording moved enough for :func:`gyr_factor` to tell the angular-rate unit
+    (see the module's rules): judged on the acceleration relative to its own median magnitude, so in any
+    unit, or on an angular rate beyond any rad/s."""
+    acc_sub, gyr_sub = _subsample(acc), _subsample(gyr)
+    if acc_sub.shape[0] == 0 or gyr_sub.shape[0] == 0:
+        return False
+    magnitude = np.sqrt(np.einsum("ij,ij->i", acc_sub, acc_sub))
+    middle = median(magnitude)
+    if middle > 0 and percentile(np.abs(magnitude / middle - 1.0), 99.0) >= MOVING_ACC_P99:
+        return True
+    return percentile(np.sqrt(np.einsum("ij,ij->i", gyr_sub, gyr_sub)), 99.0) > GYR_RAD_MAX_P99
+
+
+def no_movement_to_judge(source: str) -> OptionNeeded:
+    """The refusal of a recording still for the whole span its angular-rate unit is looked for in."""
+    span = GYR_JUDGED_SPAN_S
+    words = f"{span / 3600:g} hours" if span >= 3600 else f"{span / 60:g} min"
+    return OptionNeeded(
+        f"cannot tell the angular-rate unit in {source}: nothing moved in its first {words} (a sensor lying "
+        "still turns too little to tell deg/s from rad/s), and a recording's unit is not guessed",
+        "pass gyr_unit='deg/s' or gyr_unit='rad/s' (--gyr-unit deg/s or rad/s)",
+        {"gyr_unit": None},
+    )
 
 
 # the latest Unix time (s) read as a date: 1 January 2200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from backstride import io
-from backstride._errors import ActivityFileError, InputError, OptionNeeded, UnsupportedFormatError
+from backstride._errors import (
+    ActivityFileError,
+    InputError,
+    OptionNeeded,
+    UnpackLimitError,
+    UnsupportedFormatError,
+)
 from backstride.web._context import (
     RowId,
     check_csrf,
@@ -153,23 +160,25 @@ def _accept_upload(request: Request, patient_id: int, file: StarletteUploadFile,
     local = state.spool.save(file, job_id, filename)
     try:
         most = ZIP_UNPACKED_FACTOR * state.settings.max_upload_bytes
-        unpacked = io.unpacked_size(local, most)
-        if unpacked is not None and unpacked > most:
-            counted = not filename.lower().endswith(".gz")  # a gzip file's count stops past ``most``
-            raise HTTPException(
-                413,
-                f"{filename} would unpack to {_size_text(unpacked) if counted else 'more than ' + _size_text(most)}"
-                ", far more than any recording: it was not "
-                "accepted. Upload the export as the phone or sensor made it.",
-            )
-        # read whole, a large file would need GBs; a ZIP or gzip file goes by what it unpacks to (a small one
-        # of a repetitive file can unpack to gigabytes: read whole, ~4 bytes of memory for each of them)
-        streamed = max(size, unpacked or 0) >= state.settings.stream_from_bytes
         try:
-            if streamed:
-                fmt = check_stream(local, options)
-            else:
-                recording, fmt = read_recording(local, options)
+            # a logger's gzip file (a .cwa.gz) is unpacked once, here, stopped past ``most``, and what it unpacks
+            # to is read (the readers would unpack it again); a ZIP or a CSV's gzip text is counted as it stands
+            with io.unpacked(local, most) as (readable, unpack_note):
+                unpacked = readable.stat().st_size if readable != local else io.unpacked_size(local, most)
+                if unpacked is not None and unpacked > most:
+                    counted = not filename.lower().endswith(".gz")  # a gzip file's count stops past ``most``
+                    raise _unpacks_too_much(filename, unpacked if counted else None, most)
+                # read whole, a large file would need GBs; a ZIP or gzip file goes by what it unpacks to (a small
+                # one of a repetitive file can unpack to gigabytes: read whole, ~4 bytes of memory for each)
+                streamed = max(size, unpacked or 0) >= state.settings.stream_from_bytes
+                if streamed:
+                    fmt = check_stream(readable, options)
+                else:
+                    recording, fmt = read_recording(readable, options)
+                    if unpack_note is not None:  # as io.read says it of the file it unpacks itself
+                        recording = replace(recording, notes=(*recording.notes, unpack_note))
+        except UnpackLimitError as exc:
+            raise _unpacks_too_much(filename, exc.size, most) from None
         except OptionNeeded as exc:  # the form's fields named, not the command line's flags
             raise HTTPException(422, refusal(exc, filename)) from None
         except ActivityFileError as exc:
@@ -306,6 +315,16 @@ def _analysed(request: Request, db: Any, patient_id: int, recording_id: int) -> 
     if analysis is None:
         raise HTTPException(404, "This recording has no analysis.")
     return user, patient, rec, _analysis.gait_result(analysis.result)
+
+
+def _unpacks_too_much(filename: str, unpacked: int | None, most: int) -> HTTPException:
+    """The refusal of an upload that would unpack to ``unpacked`` bytes (``None``: more than ``most``)."""
+    amount = _size_text(unpacked) if unpacked is not None else "more than " + _size_text(most)
+    return HTTPException(
+        413,
+        f"{filename} would unpack to {amount}, far more than any recording: it was not accepted. Upload the export "
+        "as the phone or sensor made it.",
+    )
 
 
 def _size_text(n_bytes: int) -> str:
