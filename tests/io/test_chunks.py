@@ -320,11 +320,13 @@ def test_a_still_first_chunk_does_not_decide_the_gyroscope_unit(
     np.testing.assert_allclose(joined, whole.gyr_dps, atol=1e-9)
 
 
-def test_a_gyroscope_unit_with_no_movement_to_judge_it_on_is_asked_for(
+def test_a_gyroscope_unit_judged_on_stillness_is_checked_against_what_follows(
     shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the unit is looked for in the first hours only (here 10 minutes, in stretches of 2): still all that time,
-    # the file is refused, read whole or in chunks, with the option that reads it; given, it reads
+    # it is judged on them (rad/s: a still sensor turns under 10 of anything), and what follows is checked.
+    # A deg/s walk after them turns far too fast for rad/s: refused, read whole or in chunks, with the option
+    # that reads it; given, it reads
     from backstride import OptionNeeded
     from backstride.io import _units
 
@@ -333,13 +335,13 @@ def test_a_gyroscope_unit_with_no_movement_to_judge_it_on_is_asked_for(
     path = tmp_path / "day.csv"
     gyr = _still_then_walking(shared_data, path, 15 * 60.0)
     with pytest.raises(
-        OptionNeeded, match=r"cannot tell the angular-rate unit in day\.csv: .*first 10 min"
+        OptionNeeded,
+        match=r"angular rate in day\.csv was read in rad/s, judged on its first 10 min, .* deg/s",
     ) as whole:
         io.read(path)
-    with pytest.raises(OptionNeeded, match=r"cannot tell the angular-rate unit") as streamed:
+    with pytest.raises(OptionNeeded, match=r"judged on its first 10 min") as streamed:
         list(io.iter_chunks(path, chunk_s=300.0))
-    assert str(whole.value) == str(streamed.value)
-    assert whole.value.options == {"gyr_unit": None}
+    assert whole.value.options == streamed.value.options == {"gyr_unit": "deg/s"}
     given = list(io.iter_chunks(path, chunk_s=300.0, gyr_unit="deg/s"))
     np.testing.assert_allclose(
         np.concatenate([c.gyr_dps for c in given if c.gyr_dps is not None]), gyr, atol=1e-4
@@ -347,3 +349,35 @@ def test_a_gyroscope_unit_with_no_movement_to_judge_it_on_is_asked_for(
     # walking within those minutes is evidence enough
     monkeypatch.setattr(_units, "GYR_JUDGED_SPAN_S", 1200.0)
     assert "angular rate read in deg/s" in " ".join(io.read(path).notes)
+
+
+def test_a_gyroscope_in_rad_s_still_for_hours_then_walking_reads_and_a_still_file_is_no_error(
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # judged on stillness, a rad/s walk that follows agrees with the unit: read whole and in chunks alike,
+    # with a note; and a recording that never moves is not an error (no walking in it), whatever its length
+    from backstride.io import _units
+
+    monkeypatch.setattr(_units, "GYR_JUDGED_WINDOW_S", 120.0)
+    monkeypatch.setattr(_units, "GYR_JUDGED_SPAN_S", 600.0)
+    path = tmp_path / "day.csv"
+    gyr = _still_then_walking(shared_data, path, 15 * 60.0, "rad/s")
+    whole = io.read(path)
+    chunks = list(io.iter_chunks(path, chunk_s=300.0))
+    assert whole.gyr_dps is not None
+    np.testing.assert_allclose(whole.gyr_dps, gyr, atol=1e-3)
+    np.testing.assert_allclose(
+        np.concatenate([c.gyr_dps for c in chunks if c.gyr_dps is not None]), whole.gyr_dps, atol=1e-9
+    )
+    for recording in (whole, chunks[0]):
+        assert any(note.startswith("nothing moved in the first 10 min") for note in recording.notes)
+
+    still = tmp_path / "still.csv"
+    rng = np.random.default_rng(3)
+    n = 15 * 60 * 100
+    acc = np.array([0.1, 0.2, 9.8]) + rng.normal(0.0, 0.02, (n, 3))
+    gyr_still = np.array([0.4, -0.2, 0.1]) + rng.normal(0.0, 0.15, (n, 3))  # deg/s, read as rad/s: harmless
+    np.savetxt(still, np.column_stack([np.arange(n) / 100.0, acc, gyr_still]), fmt="%.6f", delimiter=",",
+               comments="", header="time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z")  # fmt: skip
+    assert io.read(still).n_samples == n
+    assert sum(c.n_samples for c in io.iter_chunks(still, chunk_s=300.0)) == n

@@ -47,9 +47,10 @@ from backstride.io._memory import empty, no_hugepages, time_grid
 from backstride.io._raw import RawSignals
 from backstride.io._units import (
     acc_factor,
+    check_judged_on_stillness,
     gyr_factor,
     iso_from_epoch_s,
-    no_movement_to_judge,
+    judged_on_stillness_note,
     shows_movement,
 )
 from backstride.recording import FloatArray, Recording
@@ -67,6 +68,9 @@ class Units:
     acc_factor: float
     gyr_factor: float
     notes: tuple[str, ...]
+    # the angular-rate unit was judged on hours in which nothing moved: what follows them is checked against
+    # it (:func:`~backstride.io._units.check_judged_on_stillness`)
+    gyr_checked_after_s: float | None = None
 
 
 @dataclass
@@ -297,25 +301,38 @@ def fill_missing(raw: RawSignals, row_before: RowBefore | None = None, tally: Fi
 
 
 def find_units(
-    raw: RawSignals, acc_unit: str | None, gyr_unit: str | None, judged: FloatArray | None = None
+    raw: RawSignals,
+    acc_unit: str | None,
+    gyr_unit: str | None,
+    judged: FloatArray | None = None,
+    unmoved_until: float | None = None,
 ) -> Units:
     """Detect (or check the declared) units; the option given by the caller wins over the file's header.
-    An angular-rate unit to detect is judged on ``judged`` (the rows a stream's :class:`GyrJudge` found),
-    else on the rows the judge finds in ``raw``, the whole recording."""
+    An angular-rate unit to detect is judged on ``judged`` (the rows a stream's :class:`GyrJudge` found;
+    ``unmoved_until``: the time its span ended, when nothing moved in it), else on the rows the judge finds in
+    ``raw``, the whole recording. Judged on stillness, the rest of ``raw`` is checked against the unit, and
+    the units say from when the rest of a stream is to be checked (``gyr_checked_after_s``)."""
     notes = []
     af, note = acc_factor(
         raw.acc, acc_unit or raw.acc_unit, source=raw.source, gravity_included=raw.gravity_included
     )
     notes.append(note)
     gf = 1.0
+    checked_after: float | None = None
     if raw.gyr is not None:
         declared = gyr_unit or raw.gyr_unit
         if declared is None and judged is None:
-            judged = GyrJudge().rows([raw], ended=True)
+            judge = GyrJudge()
+            judged, unmoved_until = judge.rows([raw], ended=True), judge.unmoved_until
         values = raw.gyr if declared is not None or judged is None else judged
         gf, note = gyr_factor(values, declared, source=raw.source)
         notes.append(note)
-    return Units(af, gf, tuple(notes))
+        if declared is None and unmoved_until is not None:
+            notes.append(judged_on_stillness_note())
+            later = raw.time_s >= unmoved_until
+            check_judged_on_stillness(raw.gyr[later], raw.time_s[later], gf, source=raw.source)
+            checked_after = unmoved_until
+    return Units(af, gf, tuple(notes), checked_after)
 
 
 class GyrJudge:
@@ -328,6 +345,7 @@ class GyrJudge:
     def __init__(self) -> None:
         self.judged = 0  # stretches judged so far, none of which moved
         self.found: FloatArray | None = None
+        self.unmoved_until: float | None = None  # the end of the span, when nothing moved in it
 
     def ready(self, blocks: Sequence[RawSignals], declared: str | None, ended: bool) -> bool:
         """Whether the units can be found from ``blocks`` (the recording so far, from its start, in the file's
@@ -341,7 +359,7 @@ class GyrJudge:
     def rows(self, blocks: Sequence[RawSignals], ended: bool) -> FloatArray | None:
         """The gyroscope rows the unit is judged on; ``None`` while the next stretch is not whole and more is
         to come. The whole recording when it is shorter than the span looked in and nothing moved; longer,
-        it is refused (:func:`~backstride.io._units.no_movement_to_judge`)."""
+        the span's rows, and ``unmoved_until`` says where the span ended (what follows is checked)."""
         t0, last = float(blocks[0].time_s[0]), float(blocks[-1].time_s[-1])
         window, span = _units.GYR_JUDGED_WINDOW_S, _units.GYR_JUDGED_SPAN_S
         while self.judged * window < span:
@@ -355,7 +373,8 @@ class GyrJudge:
                 return gyr
             self.judged += 1
         if last - t0 >= span:
-            raise no_movement_to_judge(blocks[0].source)
+            self.unmoved_until = t0 + span
+            return _between(blocks, t0, t0 + span)[1]
         return np.concatenate([b.gyr for b in blocks if b.gyr is not None])
 
 

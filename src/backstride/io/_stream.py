@@ -43,7 +43,7 @@ from backstride.io._resample import (
     refuse_jump,
     time_base,
 )
-from backstride.io._units import iso_from_epoch_s
+from backstride.io._units import check_judged_on_stillness, iso_from_epoch_s
 from backstride.recording import FloatArray, Recording
 
 
@@ -284,7 +284,7 @@ def stream_chunks(
             head = join_raw(first)
             if head.n < 2:
                 raise InputError(f"{head.source} has a single data row; a recording needs many")
-            units = find_units(head, acc_unit, gyr_unit, judge.found)
+            units = find_units(head, acc_unit, gyr_unit, judge.found, judge.unmoved_until)
             rate = time_base(head.time_s, np.diff(head.time_s)).rate
             per_chunk = max(1, round(chunk_s * rate))
             buffer = _Buffer(first[0].gyr is not None)
@@ -305,6 +305,7 @@ def stream_chunks(
                 chunk = _emit(
                     buffer, grid_start, grid_start + per_chunk, rate, chunk_index, meta, global_notes, said
                 )
+                _check_gyr(chunk, units)
                 if held is not None:
                     yield held
                 held = chunk
@@ -316,6 +317,8 @@ def stream_chunks(
     stop = grid_count(last_t, rate)
     if stop > grid_start:
         chunk = _emit(buffer, grid_start, stop, rate, chunk_index, meta, global_notes, said)
+        if units is not None:
+            _check_gyr(chunk, units)
         if held is not None:
             yield held
         held = chunk
@@ -326,6 +329,20 @@ def stream_chunks(
             *(said.gaps.notes() if said.gaps is not None else []),
         ]
         yield replace(held, notes=tuple(dict.fromkeys([*held.notes, *gaps])))
+
+
+def _check_gyr(chunk: Recording, units: Units) -> None:
+    """A chunk after the hours of stillness its angular-rate unit was judged on, checked against that unit."""
+    after = units.gyr_checked_after_s
+    if after is None or chunk.gyr_dps is None or chunk.time_s[-1] < after:
+        return
+    later = chunk.time_s >= after
+    check_judged_on_stillness(
+        chunk.gyr_dps[later] / units.gyr_factor,
+        chunk.time_s[later],
+        units.gyr_factor,
+        source=str(chunk.metadata.get("source", "the file")),
+    )
 
 
 def _emit(

@@ -19,8 +19,11 @@ Rules (applied only when the unit is not given by an option or by the column hea
   about 0.01), or its 99th percentile of ``|ω|`` is above 10 already. The same stretches are judged
   whether the file is read whole or in chunks, so both read it in one unit. A recording shorter than the
   first 4 hours (``GYR_JUDGED_SPAN_S``) with no such stretch (nothing moved: no walking to find either)
-  is judged on all of it; a longer one still all that time is refused with the option that reads it,
-  rather than guessed (holding more of it to look further would take hundreds of MB).
+  is judged on all of it. A longer one still all that time is judged on those 4 hours (holding more of it
+  to look further would take hundreds of MB), and said to be; the rest is then checked stretch by stretch
+  (:func:`check_judged_on_stillness`): where it turns faster than any walking trunk in the unit so chosen
+  (99th percentile of ``|ω|`` beyond 20 rad/s), the reading stops with the option that reads it. A
+  recording that never moves is not an error: it has no walking.
 * **Time.** A time column whose first value is a Unix time is recognised by magnitude: above 1e17 it is
   nanoseconds, above 1e14 microseconds, above 1e11 milliseconds, above 1e8 seconds since the epoch;
   otherwise seconds from an arbitrary origin. A header that names the unit ("time (ms)", "t_ms") wins.
@@ -164,16 +167,41 @@ def shows_movement(acc: FloatArray, gyr: FloatArray) -> bool:
     return percentile(np.sqrt(np.einsum("ij,ij->i", gyr_sub, gyr_sub)), 99.0) > GYR_RAD_MAX_P99
 
 
-def no_movement_to_judge(source: str) -> OptionNeeded:
-    """The refusal of a recording still for the whole span its angular-rate unit is looked for in."""
-    span = GYR_JUDGED_SPAN_S
-    words = f"{span / 3600:g} hours" if span >= 3600 else f"{span / 60:g} min"
-    return OptionNeeded(
-        f"cannot tell the angular-rate unit in {source}: nothing moved in its first {words} (a sensor lying "
-        "still turns too little to tell deg/s from rad/s), and a recording's unit is not guessed",
-        "pass gyr_unit='deg/s' or gyr_unit='rad/s' (--gyr-unit deg/s or rad/s)",
-        {"gyr_unit": None},
+def judged_on_stillness_note() -> str:
+    """The note of a recording whose angular-rate unit was judged on its first hours, in which nothing moved."""
+    return (
+        f"nothing moved in the first {_span_words()} to tell the angular rate's unit by: it was judged on "
+        "them, and the rest checked for turning too fast for that unit"
     )
+
+
+def check_judged_on_stillness(gyr: FloatArray, time_s: FloatArray, factor: float, *, source: str) -> None:
+    """Refuse the rest of a recording whose angular-rate unit was judged on stillness when a stretch of
+    ``GYR_JUDGED_WINDOW_S`` of it (``gyr`` in the file's unit, ``factor`` turning it into deg/s) turns faster
+    than a walking trunk can in that unit: read as rad/s, beyond ``GYR_RAD_IMPLAUSIBLE_P99`` (a deg/s sensor
+    that lay still, then moved)."""
+    if factor == 1.0 or gyr.shape[0] == 0:  # read as deg/s: a rad/s sensor only turns slower than thought
+        return
+    window = GYR_JUDGED_WINDOW_S
+    edges = np.searchsorted(time_s, np.arange(time_s[0], time_s[-1] + window, window)[1:], side="left")
+    for part in np.split(gyr, edges):
+        sub = _subsample(part)
+        if sub.shape[0] == 0:
+            continue
+        p99 = percentile(np.sqrt(np.einsum("ij,ij->i", sub, sub)), 99.0)
+        if p99 > GYR_RAD_IMPLAUSIBLE_P99:
+            raise OptionNeeded(
+                f"the angular rate in {source} was read in rad/s, judged on its first {_span_words()}, in "
+                f"which nothing moved; later it turns at {p99:.0f} rad/s (99th percentile of |ω|), i.e. "
+                f"{p99 * factor:.0f} deg/s, far beyond a walking trunk: it looks like deg/s",
+                "pass gyr_unit='deg/s' (--gyr-unit deg/s)",
+                {"gyr_unit": "deg/s"},
+            )
+
+
+def _span_words() -> str:
+    span = GYR_JUDGED_SPAN_S
+    return f"{span / 3600:g} hours" if span >= 3600 else f"{span / 60:g} min"
 
 
 # the latest Unix time (s) read as a date: 1 January 2200
