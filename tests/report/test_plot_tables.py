@@ -20,7 +20,7 @@ Table = tuple[list[str], list[list[str]]]
 
 def _tables(page: str) -> dict[str, Table]:
     """Each plot's table by the plot's id: its column heads and its rows (the row head first), as read."""
-    plots = re.findall(r'<div id="(plot-[a-z0-9-]+)" class="plot" role="img"', page)
+    plots = re.findall(r'<div id="(plot-[a-z0-9-]+)" class="plot" role="figure"', page)
     assert plots
     found: dict[str, Table] = {}
     for plot_id in plots:

@@ -159,7 +159,7 @@ def test_a_refused_first_password_marks_both_fields_and_says_why(app_factory: An
 
 
 def test_every_plot_of_the_course_has_its_figures_as_a_table(client: Any, clinic: Clinic) -> None:
-    """A plot is an image named by its title; its figures follow it as a table (folded), read by a screen
+    """A plot is a figure named by its title; its figures follow it as a table (folded), read by a screen
     reader and by anyone who wants the numbers."""
     sign_in(client, "paula@home.test")
     base = f"/patients/{clinic.patient_a}"
@@ -170,7 +170,7 @@ def test_every_plot_of_the_course_has_its_figures_as_a_table(client: Any, clinic
         {"w1_minutes": "20", "w1_pain_before": "3", "w1_pain_during": "4", "w1_pain_after": "3"},
     )
     html = client.get(f"{base}/progress").text
-    plots = re.findall(r'<div id="(plot-[a-z-]+)" class="plot" role="img"', html)
+    plots = re.findall(r'<div id="(plot-[a-z-]+)" class="plot" role="figure"', html)
     assert "plot-minutes" in plots
     for plot_id in plots:
         if plot_id.startswith("plot-activity"):

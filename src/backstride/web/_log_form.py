@@ -19,6 +19,10 @@ MAX_WALKS = 6
 
 PAIN_TODAY_LABEL = "Your worst pain today, if you did not walk"
 
+NOTES_MAX = 2000
+"""Characters the day's note ("Anything else") may have: a few paragraphs for the therapist. It had no limit,
+so a paste of a whole document was kept in the day's log and shown back on every page that shows it."""
+
 PAIN_FIELDS = (
     ("pain_before", "pain before"),
     ("pain_during", "highest pain during"),
@@ -118,4 +122,11 @@ def read_log_form(data: Any, *, known_flags: set[str], known_exercises: set[str]
             form.problem("exercises", "An exercise the program does not know was sent; it was left out.")
     notes = data.get("notes")
     form.notes = notes.strip() if isinstance(notes, str) else ""
+    if len(form.notes) > NOTES_MAX:  # shown back whole to be shortened, never kept (nor cut) as it is
+        form.typed["notes"] = form.notes
+        form.notes = ""
+        form.problem(
+            "notes",
+            f"Anything else: give at most {NOTES_MAX:,} characters (this note has {len(form.typed['notes']):,}).",
+        )
     return form

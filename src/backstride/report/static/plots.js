@@ -182,9 +182,22 @@
     return layout;
   }
 
+  /* The toolbar's buttons (zoom, pan, select: a mouse's tools) out of the keyboard's way: nine tab stops a
+     plot stood between a keyboard user and the page's next control. The drawing itself is hidden from screen
+     readers (its tick labels read as a jumble of numbers): the plot is a figure named by its title, and its
+     figures follow it as a table. Plotly builds the toolbar again on a redraw, hence after each one. */
+  function keyboardQuiet(target) {
+    target.querySelectorAll(".modebar-btn").forEach(function (button) { button.setAttribute("tabindex", "-1"); });
+    target.querySelectorAll("svg.main-svg").forEach(function (svg) { svg.setAttribute("aria-hidden", "true"); });
+  }
+
   /* The figure drawn whole, the first time and when fitted again alike. */
   function plot(target, fig) {
-    return Plotly.newPlot(target, fig.data, fig.layout, fig.config);
+    return Plotly.newPlot(target, fig.data, fig.layout, fig.config).then(function (drawnPlot) {
+      keyboardQuiet(target);
+      drawnPlot.on("plotly_afterplot", function () { keyboardQuiet(target); });
+      return drawnPlot;
+    });
   }
 
   function render(entry) {

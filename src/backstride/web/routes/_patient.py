@@ -280,7 +280,7 @@ def _log_context(
     from backstride import store
     from backstride.clinic import EMERGENCY_SIGNS, QUESTIONS
     from backstride.web import _plans
-    from backstride.web._log_form import MAX_WALKS
+    from backstride.web._log_form import MAX_WALKS, NOTES_MAX
 
     _row, plan, _review = _plans.current_plan(db, patient, today, emergency_number=emergency_number)
     existing = store.get_log(db, patient.id, today)
@@ -289,7 +289,7 @@ def _log_context(
     by_id = {q.id: q for q in QUESTIONS}
     if form is not None:
         values = dict(form.typed)
-        values["notes"] = form.notes
+        values["notes"] = form.typed.get("notes", form.notes)  # a note over the limit is shown back whole
         exercises = list(form.exercises)
         typed_walks = [i for i in range(1, MAX_WALKS + 1) if any(k.startswith(f"w{i}_") for k in form.typed)]
     else:
@@ -312,6 +312,7 @@ def _log_context(
         "warning_signs": [by_id[i] for i in EMERGENCY_SIGNS if i in by_id],
         "saved": saved,
         "today": today,
+        "notes_max": NOTES_MAX,
     }
 
 

@@ -1,0 +1,223 @@
+"""An automated accessibility audit: axe-core (Deque's engine, MPL-2.0, bundled in axe-playwright-python: no
+network) run in Debian's chromium on every page of the demo clinic, as a visitor, as a patient and as the
+therapist, refused forms included. A violation axe rates serious or critical fails the test, every one listed
+by page. (The same markers and skips as ``test_browser.py``.)"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.web.test_browser import CHROMIUM, LAUNCH_ARGS, _serving
+
+pytestmark = pytest.mark.browser
+
+_FAILING = {"serious", "critical"}
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from backstride.web import create_app
+    from backstride.web._demo import seed_demo
+
+    demo = seed_demo(tmp_path_factory.mktemp("axe-demo-clinic"))
+    app = create_app(demo.database_url, demo.blob_dir, secret_key=demo.secret_key, upgrade_database=False)
+    with _serving(app) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        message = f"chromium not found at {CHROMIUM} (set BACKSTRIDE_CHROMIUM)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(20_000)
+    yield pg
+    context.close()
+
+
+class _Audit:
+    """Each page's serious and critical violations, as lines a person reads: page, rule, impact, count,
+    what axe says of it and the first few elements."""
+
+    def __init__(self, page: Any) -> None:
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.page = page
+        self.axe = Axe()
+        self.pages: list[str] = []
+        self.found: list[str] = []
+
+    def __call__(self, name: str) -> None:
+        page = self.page
+        page.wait_for_load_state("networkidle")
+        for plot in page.locator("div.plot").all():  # drawn, toolbar and all, before axe reads the page
+            plot.locator(".main-svg").first.wait_for()
+        results = self.axe.run(page).response
+        self.pages.append(name)
+        for rule in results["violations"]:
+            if rule["impact"] in _FAILING:
+                where = ", ".join(" ".join(node["target"]) for node in rule["nodes"][:3])
+                self.found.append(
+                    f"{name}: {rule['id']} ({rule['impact']}) x{len(rule['nodes'])}: {rule['help']} [{where}]"
+                )
+
+
+def _sign_in(page: Any, base: str, email: str, password: str) -> None:
+    page.goto(f"{base}/signin")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")
+
+
+def _send_refused(page: Any, form: str) -> None:
+    """The form sent with its fields emptied and numbers out of range, the browser's own checks off, so the
+    app's refusal (its problems shown beside the fields) is what is audited."""
+    with page.expect_navigation():
+        page.locator(form).first.evaluate(
+            """f => {
+              f.noValidate = true;
+              f.querySelectorAll("input[type=number]").forEach(e => { e.value = "-999"; });
+              f.querySelectorAll("input[type=text], input[type=date], input[type=email], textarea")
+                .forEach(e => { e.value = ""; });
+              f.requestSubmit();
+            }"""
+        )
+    page.wait_for_load_state("networkidle")
+
+
+def test_no_page_has_a_serious_or_critical_accessibility_violation(page: Any, demo_server: str) -> None:
+    base = demo_server
+    audit = _Audit(page)
+
+    # a visitor
+    page.goto(f"{base}/signin")
+    audit("visitor: sign-in")
+    page.get_by_label("Email").fill("nobody@demo.backstride")
+    page.get_by_label("Password").fill("not it")
+    page.get_by_role("button", name="Sign in").click()
+    audit("visitor: sign-in refused")
+    page.goto(f"{base}/no-such-page")
+    audit("visitor: page not found")
+
+    # the patient
+    _sign_in(page, base, "alex@demo.backstride", "demo-alex-2026")
+    alex = f"/patients/{page.url.rstrip('/').split('/')[-1]}"
+    pages = ("", "/checkin", "/checkin/result", "/log", "/plan", "/progress", "/questionnaires")
+    for path in (*pages, "/recordings", "/recordings/new"):
+        page.goto(base + alex + path)
+        audit(f"patient: {path or '/'}")
+    page.goto(f"{base}{alex}/questionnaires")
+    questionnaires = [
+        str(a.get_attribute("href")) for a in page.locator("main a[href*='/questionnaires/']").all()
+    ]
+    assert len(questionnaires) >= 4
+    for href in questionnaires:
+        page.goto(base + href)
+        audit(f"patient: {href.removeprefix(alex)}")
+    page.goto(f"{base}{alex}/recordings")
+    recording = str(page.locator("table a").first.get_attribute("href"))
+    page.goto(base + recording)
+    audit("patient: a walk's result")
+    page.goto(f"{base}/account/password")
+    audit("patient: password")
+    page.goto(f"{base}{alex}/log")
+    _send_refused(page, "main form")
+    assert page.locator("#log-problems").count() == 1
+    audit("patient: daily log refused")
+    page.get_by_role("button", name="Sign out").click()
+
+    # the therapist
+    _sign_in(page, base, "therapist@demo.backstride", "demo-therapist")
+    audit("therapist: caseload")
+    for path in ("", "/plan", "/progress", "/recordings", "/checkin/result", "/questionnaires"):
+        page.goto(base + alex + path)
+        audit(f"therapist: {path or 'patient page'}")
+    page.goto(base + recording)
+    audit("therapist: a walk's result")
+    page.goto(f"{base}{alex}/summary.html?view=1")
+    audit("therapist: doctor's summary")
+    page.goto(f"{base}{recording}/report.html?view=1")
+    audit("therapist: a walk's report")
+    for form in ("profile", "plan", "sessions"):
+        page.goto(base + alex)
+        _send_refused(page, f"form[action$='/{form}']")
+        assert page.locator("[aria-invalid=true]").count() > 0, form
+        audit(f"therapist: {form} form refused")
+    page.goto(f"{base}/clinician/patients/new")
+    audit("therapist: new patient")
+    _send_refused(page, "main form")
+    audit("therapist: new patient refused")
+    page.goto(f"{base}/clinician/patients/new")
+    page.get_by_label("Name").fill("Robin Audit")
+    page.get_by_label("Email").fill("robin@demo.backstride")
+    page.get_by_role("button", name="Add patient").click()
+    audit("therapist: patient added")
+    link = str(page.locator("#first-login-link").get_attribute("href"))
+    page.get_by_role("button", name="Sign out").click()
+
+    # the new patient's first visit, and the emergency stop
+    page.goto(link if link.startswith("http") else base + link)
+    audit("visitor: welcome")
+    _sign_in(page, base, "sam@demo.backstride", "demo-sam-2026")
+    sam = f"/patients/{page.url.rstrip('/').split('/')[-1]}"
+    page.goto(f"{base}{sam}/checkin")
+    for radio in page.locator('input[type=radio][value="no"]').all():
+        radio.check()
+    page.locator('input[name="saddle_numbness"][value="yes"]').check()
+    page.get_by_role("button", name="Send my answers").click()
+    page.locator("#emergency-number").wait_for()
+    audit("patient: emergency stop")
+
+    assert audit.found == [], "serious or critical accessibility violations:\n" + "\n".join(audit.found)
+    assert len(audit.pages) == 38  # every page above was audited
+
+
+def test_a_keyboard_passes_each_plot_in_no_stop_and_a_screen_reader_hears_its_name(
+    page: Any, demo_server: str
+) -> None:
+    """Plotly's toolbar put nine tab stops (zoom, pan, lasso...: a mouse's tools) before the next control, at
+    each of the progress page's plots; the toolbar stays for the mouse, out of the tab order, and each plot is
+    a figure named by its title, its figures in the table that follows it."""
+    base = demo_server
+    _sign_in(page, base, "alex@demo.backstride", "demo-alex-2026")
+    page.get_by_role("link", name="Progress").first.click()
+    page.wait_for_load_state("networkidle")
+    plots = page.locator("div.plot").all()
+    assert len(plots) >= 4
+    for plot in plots:
+        plot.locator(".main-svg").first.wait_for()
+        assert plot.get_attribute("role") == "figure"
+        assert (plot.get_attribute("aria-label") or "").strip()
+        assert plot.locator(".modebar-btn").count() > 0  # still there for the mouse
+    page.locator("h1").first.click()  # (start the tabbing in the page's main part)
+    stops = []
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(
+            "() => { const e = document.activeElement;"
+            " return e === document.body ? '' : (e.closest('.plot') ? 'plot ' : '') + e.tagName; }"
+        )
+        if not stop:
+            break
+        stops.append(stop)
+    assert "SUMMARY" in stops  # the figures' tables were reached
+    assert [s for s in stops if s.startswith("plot")] == []
