@@ -1,10 +1,12 @@
 """A plot's figures as a table: the text alternative of every plot in the self-contained reports.
 
-A plot is an image to a screen reader and out of reach of a keyboard; the web pages fold a table of its
-figures under each plot, and the reports (a recording's, the doctor's summary) do the same with
-:func:`plot_table`, made from the very figure the plot is drawn from, so the two cannot disagree. WCAG 2.2,
-success criterion 1.1.1 (a text alternative for non-text content) and technique G92 (a long description
-giving the information of the chart).
+A plot's drawing says nothing to a screen reader and its figures are out of reach of a keyboard: the drawing
+is hidden from screen readers (its tick labels read as a jumble of numbers; ``static/plots.js``), the plot is
+a figure (``role="figure"``) named by its title, and the table of its figures folded under it is its text
+alternative. The web pages fold such a table under each plot, and the reports (a recording's, the doctor's
+summary) do the same with :func:`plot_table`, made from the very figure the plot is drawn from, so the two
+cannot disagree. WCAG 2.2, success criterion 1.1.1 (a text alternative for non-text content) and technique
+G92 (a long description giving the information of the chart).
 
 Three shapes of figure are told apart by their data alone:
 
