@@ -237,7 +237,7 @@ def test_a_refused_plan_change_marks_each_field_it_names(client: Any, clinic: Cl
     assert refused.status_code == 422  # type: ignore[attr-defined]
     html = refused.text  # type: ignore[attr-defined]
     assert _described_invalid_fields(html) == {
-        "reason": ["plan-problems"],
+        "reason": ["plan-problems", "reason_note"],  # its limit (2,000 characters) is still read
         "minutes_per_walk": ["plan-problems"],
     }
     assert "Minutes per walk: give a whole number from 5 to 30." in html

@@ -1,6 +1,7 @@
 """A number typed in a form, read in the form's own words: every problem names the field as the form labels
 it and says what it takes ("Walk 1, minutes walked: give a whole number from 0 to 600"), with the bounds of
-the clinic model the value is for (the check-in: of its screening question), so none is said twice."""
+the clinic model the value is for (the check-in: of its screening question), so none is said twice; and the
+limits of the text a clinician types (:func:`text_problem`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,23 @@ from typing import Any
 
 UNUSABLE: Any = ...
 """What :func:`read_number` gives for a field typed but not usable (its problem is named)."""
+
+TEXT_MAX = 2000
+"""Characters a clinician's note or reason may have (a plan change's reason, a therapy session's notes, a note
+about the patient): a few paragraphs, as the patient's daily note (``_log_form.NOTES_MAX``). They had no
+limit, so a paste of a whole document was kept and shown on every page (and in every report and export)
+that shows it."""
+
+LINE_MAX = 200
+"""Characters of a one-line text a clinician types (a therapy session's technique, region, dose)."""
+
+
+def text_problem(text: str, label: str, most: int) -> str | None:
+    """The problem of a text longer than ``most`` characters (stripped, as it would be kept), in the form's own
+    words ("Reason: give at most 2,000 characters (this one has 2,013)."); None when it fits. The caller
+    refuses the form and shows the text back whole, to be shortened: never cut without a word."""
+    n = len(text.strip())
+    return None if n <= most else f"{label}: give at most {most:,} characters (this one has {n:,})."
 
 
 def bounds(model: Any, name: str) -> tuple[float, float | None, bool]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backstride.web._activity_view import activity_view
+from backstride.web._fields import TEXT_MAX
 from backstride.web._plans import current_plan, load_log, load_plan
 
 
@@ -206,6 +207,7 @@ def clinician_view(db: Any, patient: Any, today: Any, *, emergency_number: str) 
         "profile_form": _profile_form(patient.profile),
         "error_by": {uid: u.name for uid in markers if uid is not None and (u := store.get_user(db, uid))},
         "max_error_reason": store.MAX_ERROR_REASON,
+        "text_max": TEXT_MAX,
         "plan_row": row,
         "plan": plan,
         "review": review,

@@ -21,6 +21,7 @@ from backstride.web._context import (
     transaction,
 )
 from backstride.web._details_form import DetailsForm, account_taken, read_details
+from backstride.web._fields import LINE_MAX, TEXT_MAX, text_problem
 from backstride.web._jobs import Job
 from backstride.web._render import render
 from backstride.web._security import hash_password, random_password
@@ -173,8 +174,8 @@ def adjust_plan(
 
     problems: list[str] = []
     invalid: set[str] = set()
-    if not reason.strip():
-        problems.append("Reason: please say why the plan changes; it is kept with the new version.")
+    if problem := _reason_problem(reason):
+        problems.append(problem)
         invalid.add("reason")
     walks, problem = read_number(walks_per_day, "Walks per day", bounds(Plan, "walks_per_day"), whole=True)
     if problem:
@@ -209,16 +210,24 @@ _DOSE_FIELDS = (
 )
 
 
+def _reason_problem(reason: str) -> str | None:
+    """What is wrong with the reason of a plan change: none given, or longer than :data:`TEXT_MAX`."""
+    if not reason.strip():
+        return "Reason: please say why the plan changes; it is kept with the new version."
+    return text_problem(reason, "Reason", TEXT_MAX)
+
+
 def _exercise_form_problems(
     reason: str, variant: str, exercise_name: str | None = None
 ) -> tuple[list[str], set[str]]:
-    """The problems every exercise form can have: no reason, or a version that is none of the three."""
+    """The problems every exercise form can have: no reason (or one too long), or a version that is none of the
+    three."""
     from backstride.clinic import VARIANTS
 
     problems: list[str] = []
     invalid: set[str] = set()
-    if not reason.strip():
-        problems.append("Reason: please say why the plan changes; it is kept with the new version.")
+    if problem := _reason_problem(reason):
+        problems.append(problem)
         invalid.add("reason")
     if variant not in VARIANTS:
         problems.append("Version: choose easier, standard or harder.")
@@ -412,6 +421,14 @@ def add_session(
     for name, label in (("technique", "Technique"), ("region", "Region")):
         if not values[name].strip():
             refuse(name, f"{label}: please fill it in.")
+    for name, label, most in (
+        ("technique", "Technique", LINE_MAX),
+        ("region", "Region", LINE_MAX),
+        ("dose", "Dose", LINE_MAX),
+        ("notes", "Notes", TEXT_MAX),
+    ):
+        if problem := text_problem(values[name], label, most):
+            refuse(name, problem)
     if response not in ("better", "same", "worse"):
         refuse("response", "Response: choose Better, Same or Worse.")
     numbers: dict[str, float | None] = {}
@@ -447,12 +464,22 @@ def add_session(
 
 @router.post("/patients/{patient_id}/notes")
 def add_note(request: Request, patient_id: RowId, text: str = Form(...)) -> Response:
+    """A clinician's note about the patient, of at most :data:`TEXT_MAX` characters; an empty or longer one
+    brings the page back with the note as it was typed and the problem beside it, nothing saved."""
     from backstride import store
 
-    with transaction(request) as db:
-        user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
-        store.add_note(db, patient.id, user.id, text)
-    return RedirectResponse(f"/patients/{patient_id}#notes", status_code=303)
+    values = {"text": text}
+    problem = "Note: please write it." if not text.strip() else text_problem(text, "Note", TEXT_MAX)
+    if problem:
+        return _patient_page_again(request, patient_id, "notes", [problem], values, {"text"})
+    return _saved_or_again(
+        request,
+        patient_id,
+        "notes",
+        values,
+        lambda db, user, patient: store.add_note(db, patient.id, user.id, text),
+        then="notes",
+    )
 
 
 # --------------------------------------------------------------------------- the patient's details, put right
