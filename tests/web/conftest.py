@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import socket
+import threading
 import time
 import warnings
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -253,3 +257,76 @@ def save_plan_of_last_week(session: Any, patient_id: int) -> Any:
     )
     store.save_plan(session, patient_id, plan.model_dump(mode="json"), "first plan", None)
     return plan
+
+
+# -- the browser tests' (test_browser.py, test_browser_axe.py): a served app and chromium
+
+CHROMIUM = os.environ.get("BACKSTRIDE_CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """``app`` under uvicorn on a free loopback port, for as long as the block runs."""
+    import uvicorn
+
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline:
+            raise AssertionError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The demo clinic's app (``backstride demo``: a therapist, two patients with weeks of logs,
+    questionnaires, plan versions and a measured walk each)."""
+    from backstride.web._demo import seed_demo
+
+    demo = seed_demo(tmp_path_factory.mktemp("demo-clinic"))
+    return create_app(demo.database_url, demo.blob_dir, secret_key=demo.secret_key, upgrade_database=False)
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_app: Any) -> Iterator[str]:
+    """The demo clinic, served on a loopback port (the browser tests')."""
+    with serving(demo_app) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's chromium under Playwright; skipped where it is missing, failed under CI (which installs it)."""
+    if not Path(CHROMIUM).exists():
+        message = f"chromium not found at {CHROMIUM} (set BACKSTRIDE_CHROMIUM)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()

@@ -8,35 +8,17 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.web.conftest import PASSWORD, SECRET, Clinic, seed_clinic
+from tests.web.conftest import PASSWORD, SECRET, Clinic, seed_clinic, serving
 
 from backstride import io
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = os.environ.get("BACKSTRIDE_CHROMIUM", "/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -46,28 +28,6 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = Path(keep) if keep else tmp_path_factory.mktemp("shots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-@contextmanager
-def _serving(app: Any) -> Iterator[str]:
-    """``app`` under uvicorn on a free loopback port, for as long as the block runs."""
-    import uvicorn
-
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline:
-            raise AssertionError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=20)
 
 
 @pytest.fixture(scope="module")
@@ -80,36 +40,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Clin
     store.upgrade(url)
     clinic = seed_clinic(url, folder / "blobs")
     app = create_app(url, clinic.blob_dir, secret_key=SECRET, upgrade_database=False)
-    with _serving(app) as base:
+    with serving(app) as base:
         yield base, clinic
-
-
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo clinic (``backstride demo``: a therapist, two patients with weeks of logs, questionnaires,
-    plan versions and a measured walk each), served."""
-    from backstride.web import create_app
-    from backstride.web._demo import seed_demo
-
-    demo = seed_demo(tmp_path_factory.mktemp("demo-clinic"))
-    app = create_app(demo.database_url, demo.blob_dir, secret_key=demo.secret_key, upgrade_database=False)
-    with _serving(app) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        message = f"chromium not found at {CHROMIUM} (set BACKSTRIDE_CHROMIUM)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _refusal(text: str) -> bool:

@@ -6,46 +6,14 @@ page. (The same markers and skips as ``test_browser.py``.)"""
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.web.test_browser import CHROMIUM, LAUNCH_ARGS, _serving
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from backstride.web import create_app
-    from backstride.web._demo import seed_demo
-
-    demo = seed_demo(tmp_path_factory.mktemp("axe-demo-clinic"))
-    return create_app(demo.database_url, demo.blob_dir, secret_key=demo.secret_key, upgrade_database=False)
-
-
-@pytest.fixture(scope="module")
-def demo_server(demo_app: Any) -> Iterator[str]:
-    with _serving(demo_app) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        message = f"chromium not found at {CHROMIUM} (set BACKSTRIDE_CHROMIUM)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ UNUSABLE: Any = ...
 
 TEXT_MAX = 2000
 """Characters a clinician's note or reason may have (a plan change's reason, a therapy session's notes, a note
-about the patient): a few paragraphs, as the patient's daily note (``_log_form.NOTES_MAX``). They had no
+about the patient) and the patient's daily note (``_log_form.NOTES_MAX``): a few paragraphs. They had no
 limit, so a paste of a whole document was kept and shown on every page (and in every report and export)
 that shows it."""
 

@@ -12,16 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from backstride.web._fields import UNUSABLE, bounds, expected, read_number
+from backstride.web._fields import TEXT_MAX, UNUSABLE, bounds, expected, read_number
 
 MAX_WALKS = 6
 """Walks a day the form can take (a plan has at most 3; a day may hold more)."""
 
 PAIN_TODAY_LABEL = "Your worst pain today, if you did not walk"
 
-NOTES_MAX = 2000
-"""Characters the day's note ("Anything else") may have: a few paragraphs for the therapist. It had no limit,
-so a paste of a whole document was kept in the day's log and shown back on every page that shows it."""
+NOTES_MAX = TEXT_MAX
+"""Characters the day's note ("Anything else") may have: a few paragraphs for the therapist, as a clinician's
+note may have. It had no limit, so a paste of a whole document was kept in the day's log and shown back on
+every page that shows it."""
 
 PAIN_FIELDS = (
     ("pain_before", "pain before"),
