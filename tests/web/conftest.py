@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import re
@@ -243,11 +244,22 @@ def read_again(app_factory: Any, client: Any, patient_id: int, rec_id: int) -> N
     assert wait_for_job(therapist, again.headers["location"]).status_code == 303
 
 
+def todays_log(clinic: Clinic) -> dict[str, Any] | None:
+    """Patient A's daily log of today as stored, or None."""
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            row = store.get_log(s, clinic.patient_a, dt.date.today())
+            return None if row is None else dict(row.log)
+    finally:
+        engine.dispose()
+
+
 def save_plan_of_last_week(session: Any, patient_id: int) -> Any:
     """Save a first plan that started 8 days ago (its week is reviewed on the next visit) for the patient, in
     ``session``; returns the plan."""
-    import datetime as dt
-
     from backstride import clinic as bc
     from backstride import store
 

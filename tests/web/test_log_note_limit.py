@@ -4,24 +4,10 @@ note is refused as the form's other problems are, everything typed kept and the 
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 from typing import Any
 
-from tests.web.conftest import Clinic, post, sign_in
-
-
-def _todays_log(clinic: Clinic) -> dict[str, Any] | None:
-    from backstride import store
-
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            row = store.get_log(s, clinic.patient_a, dt.date.today())
-            return None if row is None else dict(row.log)
-    finally:
-        engine.dispose()
-
+from tests.web.conftest import Clinic, post, sign_in, todays_log
 
 _WALK = {"w1_minutes": "15", "w1_pain_before": "3", "w1_pain_during": "4", "w1_pain_after": "3"}
 
@@ -40,7 +26,7 @@ def test_a_note_over_2000_characters_is_refused_with_what_was_typed_kept(client:
         in text
     )
     assert 'value="15"' in text  # the walk typed beside it too
-    assert _todays_log(clinic) is None
+    assert todays_log(clinic) is None
 
 
 def test_a_note_of_2000_characters_is_kept(client: Any, clinic: Clinic) -> None:
@@ -48,7 +34,7 @@ def test_a_note_of_2000_characters_is_kept(client: Any, clinic: Clinic) -> None:
     note = "x" * 2000
     page = post(client, f"/patients/{clinic.patient_a}/log", {**_WALK, "notes": note})
     assert page.status_code == 303  # type: ignore[attr-defined]
-    log = _todays_log(clinic)
+    log = todays_log(clinic)
     assert log is not None and log["notes"] == note
     shown = client.get(f"/patients/{clinic.patient_a}/log").text
     assert f">{note}</textarea>" in shown and "At most 2,000 characters." in shown
@@ -64,5 +50,5 @@ def test_a_warning_sign_beside_a_too_long_note_is_kept_and_the_note_left_out(
         client, f"/patients/{clinic.patient_a}/log", {"flag_saddle_numbness": "yes", "notes": "y" * 2001}
     )
     assert page.status_code == 200  # type: ignore[attr-defined]
-    log = _todays_log(clinic)
+    log = todays_log(clinic)
     assert log is not None and log["red_flags"] == {"saddle_numbness": True} and log["notes"] == ""

@@ -6,19 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tests.web.conftest import Clinic, post, sign_in
-
-
-def _todays_log(clinic: Clinic) -> dict[str, Any] | None:
-    from backstride import store
-
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            row = store.get_log(s, clinic.patient_a, dt.date.today())
-            return None if row is None else dict(row.log)
-    finally:
-        engine.dispose()
+from tests.web.conftest import Clinic, post, sign_in, todays_log
 
 
 def test_a_walks_pain_without_minutes_is_refused_with_where_to_give_it(client: Any, clinic: Clinic) -> None:
@@ -34,7 +22,7 @@ def test_a_walks_pain_without_minutes_is_refused_with_where_to_give_it(client: A
     assert "Walk 1: pain was given but no minutes walked, so it cannot be kept as a walk." in page.text
     assert "“Your worst pain today, if you did not walk”" in page.text
     assert page.text.count('value="9"') == 3 and ">Too painful to walk today</textarea>" in page.text
-    assert _todays_log(clinic) is None
+    assert todays_log(clinic) is None
 
 
 def test_the_worst_pain_of_a_day_without_a_walk_is_kept_shown_and_flagged(
@@ -44,7 +32,7 @@ def test_the_worst_pain_of_a_day_without_a_walk_is_kept_shown_and_flagged(
     data = {"pain_today": "9", "notes": "Too painful to walk today"}
     saved = post(client, f"/patients/{clinic.patient_a}/log", data)
     assert saved.status_code == 303
-    log = _todays_log(clinic)
+    log = todays_log(clinic)
     assert log is not None
     assert log["walks"] == [] and log["pain_today"] == 9 and log["pain"] == 9
     form = client.get(f"/patients/{clinic.patient_a}/log").text
@@ -88,9 +76,9 @@ def test_an_empty_log_is_not_kept_as_a_day_logged(client: Any, clinic: Clinic) -
     assert page.status_code == 422
     assert "Nothing was filled in, so nothing was saved." in page.text
     assert "Saved. Thank you" not in page.text
-    assert _todays_log(clinic) is None
+    assert todays_log(clinic) is None
     # a day already logged may still be emptied on purpose (its walks cleared): that is kept
     assert post(client, f"/patients/{clinic.patient_a}/log", {"pain_today": "3"}).status_code == 303
     assert post(client, f"/patients/{clinic.patient_a}/log", {}).status_code == 303
-    log = _todays_log(clinic)
+    log = todays_log(clinic)
     assert log is not None and log["walks"] == [] and log["pain_today"] is None
