@@ -46,7 +46,7 @@ def test_a_mistaken_pain_rating_and_recording_are_kept_but_no_longer_counted(
     refused = post(
         therapist, f"/patients/{pid}/questionnaires/responses/{wrong}/entered-in-error", {"reason": " "}
     )
-    assert refused.status_code == 422 and "say why the entry is in error" in refused.text
+    assert refused.status_code == 422 and "Why it is in error: please say" in refused.text
     assert _ids(clinic)[0] == [wrong, first, latest]
     # a response of another patient is not found under this one
     other = post(therapist, f"/patients/{clinic.patient_b}/questionnaires/responses/{wrong}/entered-in-error")
@@ -110,3 +110,42 @@ def test_a_mistaken_pain_rating_and_recording_are_kept_but_no_longer_counted(
     assert f"/recordings/{recording}" not in client.get(f"/patients/{pid}/recordings").text
     own = client.get(f"/patients/{pid}/recordings/{recording}").text
     assert "marked this recording as entered in error" in own and "sensor worn upside down" in own
+
+
+def test_a_refused_reason_comes_back_in_its_own_form_with_what_was_typed(client: Any, clinic: Clinic) -> None:
+    """An empty or over-long reason was an error page, what was typed gone and the browser's maxlength cutting
+    a longer paste without a word: the patient's page comes back (422) with that entry's form open, the
+    reason as typed, the problem beside it and the limit said; nothing is marked."""
+    import html
+
+    pid = clinic.patient_a
+    sign_in(client, "paula@home.test")
+    check_in(client, pid)
+    post(client, f"/patients/{pid}/questionnaires/nprs", {"score": "9"})
+    (wrong,), _ = _ids(clinic)
+    therapist = client.__class__(client.app, follow_redirects=False)
+    sign_in(therapist, "anna@clinic.test")
+    action = f"/patients/{pid}/questionnaires/responses/{wrong}/entered-in-error"
+    page = therapist.get(f"/patients/{pid}").text
+    assert "maxlength" not in page.split(action, 1)[1].split("</form>", 1)[0]
+    assert f"At most {store.MAX_ERROR_REASON} characters." in page
+
+    too_long = "another patient's rating, " * 20  # 520 characters
+    for typed, said in (
+        (
+            too_long,
+            f"Why it is in error: give at most {store.MAX_ERROR_REASON} characters (this one has 519).",
+        ),
+        ("   ", "Why it is in error: please say (for example: another patient's file)."),
+    ):
+        refused = post(therapist, action, {"reason": typed})
+        assert refused.status_code == 422
+        text = html.unescape(refused.text)
+        assert said in text
+        form = text.split(action, 1)[1].split("</form>", 1)[0]
+        assert f'value="{typed}"' in form and 'aria-invalid="true"' in form
+        assert "The entry was not marked as entered in error: see why below." in text
+        opened = text.split(action, 1)[0].rsplit("<details", 1)[1]
+        assert opened.startswith(' class="correction" open>')
+        assert _ids(clinic)[0] == [wrong]
+        assert therapist.get(f"/patients/{pid}").text.count("Entered in error:") == 0

@@ -548,6 +548,24 @@ def analyse_again(request: Request, patient_id: RowId, recording_id: RowId) -> R
 
 
 # ------------------------------------------------------------------------------------- entered in error
+def _in_error_refused(request: Request, patient_id: int, key: str, reason: str) -> Response | None:
+    """The patient's page again (422) with the entry's form (``key``: ``q-`` or ``r-`` and its id) open, the
+    reason as typed and its problem beside it, when the reason is empty or longer than the store keeps
+    (:data:`backstride.store.MAX_ERROR_REASON`, counted as it would be kept: spaces run together)."""
+    from backstride import store
+
+    kept = " ".join(reason.split())
+    label = "Why it is in error"
+    problem = (
+        f"{label}: please say (for example: another patient's file)."
+        if not kept
+        else text_problem(kept, label, store.MAX_ERROR_REASON)
+    )
+    if problem is None:
+        return None
+    return _patient_page_again(request, patient_id, key, [problem], {"reason": reason}, {"reason"})
+
+
 @router.post("/patients/{patient_id}/questionnaires/responses/{response_id}/entered-in-error")
 def questionnaire_entered_in_error(
     request: Request, patient_id: RowId, response_id: RowId, reason: str = Form("")
@@ -555,6 +573,8 @@ def questionnaire_entered_in_error(
     """A clinician marks a questionnaire response as entered in error (kept, never counted again)."""
     from backstride import store
 
+    if refused := _in_error_refused(request, patient_id, f"q-{response_id}", reason):
+        return refused
     with transaction(request) as db:
         user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
         row = db.get(store.QuestionnaireResponse, response_id)
@@ -572,6 +592,8 @@ def recording_entered_in_error(
     kept with its analysis, left out of trends, plans and reports."""
     from backstride import store
 
+    if refused := _in_error_refused(request, patient_id, f"r-{recording_id}", reason):
+        return refused
     with transaction(request) as db:
         user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
         row = store.get_recording(db, recording_id)
