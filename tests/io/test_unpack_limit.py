@@ -99,9 +99,10 @@ def test_the_limit_is_raised_by_its_environment_variable(
         io.read(path, rate_hz=100.0)
     monkeypatch.setenv(io.ENV_MAX_UNPACKED_GB, "0.01")
     assert io.read(path, rate_hz=100.0).n_samples == 600_000
-    monkeypatch.setenv(io.ENV_MAX_UNPACKED_GB, "lots")
-    with pytest.raises(InputError, match=r"\$BACKSTRIDE_MAX_UNPACKED_GB must be a positive number of GB"):
-        io.read(path, rate_hz=100.0)
+    for wrong in ("lots", "inf", "nan", "-1", "0"):  # "inf" was a traceback (no whole number of bytes)
+        monkeypatch.setenv(io.ENV_MAX_UNPACKED_GB, wrong)
+        with pytest.raises(InputError, match=r"\$BACKSTRIDE_MAX_UNPACKED_GB must be a positive number of GB"):
+            io.read(path, rate_hz=100.0)
 
 
 def test_the_default_limit_is_well_above_a_week_of_a_phone_export(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,6 +20,7 @@ in proportion to the largest upload it accepts).
 
 from __future__ import annotations
 
+import math
 import os
 
 from backstride._errors import InputError, UnpackLimitError
@@ -37,7 +38,7 @@ def max_unpacked_bytes() -> int:
         value = float(text)
     except ValueError:
         value = 0.0
-    if not value > 0:
+    if not (math.isfinite(value) and value > 0):  # "inf" has no whole number of bytes
         raise InputError(f"${ENV_MAX_UNPACKED_GB} must be a positive number of GB, got {text!r}")
     return int(value * 1e9)
 
