@@ -320,18 +320,25 @@ def test_a_still_first_chunk_does_not_decide_the_gyroscope_unit(
     np.testing.assert_allclose(joined, whole.gyr_dps, atol=1e-9)
 
 
+@pytest.fixture
+def ten_minute_span(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The angular-rate unit looked for in the first 10 minutes (not 4 hours), in stretches of 2; the module."""
+    from backstride.io import _units
+
+    monkeypatch.setattr(_units, "GYR_JUDGED_WINDOW_S", 120.0)
+    monkeypatch.setattr(_units, "GYR_JUDGED_SPAN_S", 600.0)
+    return _units
+
+
 def test_a_gyroscope_unit_judged_on_stillness_is_checked_against_what_follows(
-    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ten_minute_span: Any
 ) -> None:
     # the unit is looked for in the first hours only (here 10 minutes, in stretches of 2): still all that time,
     # it is judged on them (rad/s: a still sensor turns under 10 of anything), and what follows is checked.
     # A deg/s walk after them turns far too fast for rad/s: refused, read whole or in chunks, with the option
     # that reads it; given, it reads
     from backstride import OptionNeeded
-    from backstride.io import _units
 
-    monkeypatch.setattr(_units, "GYR_JUDGED_WINDOW_S", 120.0)
-    monkeypatch.setattr(_units, "GYR_JUDGED_SPAN_S", 600.0)
     path = tmp_path / "day.csv"
     gyr = _still_then_walking(shared_data, path, 15 * 60.0)
     with pytest.raises(
@@ -347,19 +354,16 @@ def test_a_gyroscope_unit_judged_on_stillness_is_checked_against_what_follows(
         np.concatenate([c.gyr_dps for c in given if c.gyr_dps is not None]), gyr, atol=1e-4
     )
     # walking within those minutes is evidence enough
-    monkeypatch.setattr(_units, "GYR_JUDGED_SPAN_S", 1200.0)
+    monkeypatch.setattr(ten_minute_span, "GYR_JUDGED_SPAN_S", 1200.0)
     assert "angular rate read in deg/s" in " ".join(io.read(path).notes)
 
 
+@pytest.mark.usefixtures("ten_minute_span")
 def test_a_gyroscope_in_rad_s_still_for_hours_then_walking_reads_and_a_still_file_is_no_error(
-    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    shared_data: Path, tmp_path: Path
 ) -> None:
     # judged on stillness, a rad/s walk that follows agrees with the unit: read whole and in chunks alike,
     # with a note; and a recording that never moves is not an error (no walking in it), whatever its length
-    from backstride.io import _units
-
-    monkeypatch.setattr(_units, "GYR_JUDGED_WINDOW_S", 120.0)
-    monkeypatch.setattr(_units, "GYR_JUDGED_SPAN_S", 600.0)
     path = tmp_path / "day.csv"
     gyr = _still_then_walking(shared_data, path, 15 * 60.0, "rad/s")
     whole = io.read(path)
