@@ -7,11 +7,17 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from backstride import store
 from backstride._errors import InputError
 from backstride.cli import main
+
+
+def _emails(engine: Engine) -> list[str]:
+    """The users' e-mail addresses, read with plain SQL: the models may have columns an older revision lacks."""
+    with engine.connect() as conn:
+        return list(conn.execute(text("SELECT email FROM users ORDER BY email")).scalars())
 
 
 def _schema_diff(engine: Engine) -> list[object]:
@@ -73,8 +79,7 @@ def test_activity_days_come_and_go_with_revision_0002(db_url: str) -> None:
         assert store.current_revision(engine=engine) == "0001"
         tables = set(inspect(engine).get_table_names())
         assert "activity_days" not in tables and "users" in tables
-        with store.transaction(engine) as s:
-            assert store.get_user_by_email(s, "a@b.org") is not None
+        assert _emails(engine) == ["a@b.org"]
         store.upgrade(db_url)
         assert store.is_up_to_date(engine)
         assert _schema_diff(engine) == []
@@ -125,8 +130,6 @@ def test_cli_db_upgrade_default_sqlite_file(
 
 
 def test_entered_in_error_columns_come_and_go_with_revision_0003_and_keep_the_rows(db_url: str) -> None:
-    from sqlalchemy import text
-
     engine = store.make_engine(db_url)
     try:
         store.upgrade(db_url)
@@ -138,11 +141,24 @@ def test_entered_in_error_columns_come_and_go_with_revision_0003_and_keep_the_ro
             )
             store.mark_entered_in_error(s, q, c.id, "wrong patient")
             pid = p.id
+            recording = s.execute(
+                text(
+                    "INSERT INTO recording_files (patient_id, sha256, filename, size_bytes, format, "
+                    "uploaded_at, metadata) VALUES (:p, 'ab', 'walk.csv', 1, 'csv', :t, '{}') RETURNING id"
+                ),
+                {"p": pid, "t": store.utcnow()},
+            ).scalar_one()
+            s.execute(
+                text("INSERT INTO gait_analyses (recording_id, result, created_at) VALUES (:r, '{}', :t)"),
+                {"r": recording, "t": store.utcnow()},
+            )
         store.downgrade(db_url, "0002")
         columns = {col["name"] for col in inspect(engine).get_columns("questionnaire_responses")}
         assert "entered_in_error_at" not in columns and "score" in columns
         with engine.connect() as conn:
             assert conn.execute(text("SELECT score FROM questionnaire_responses")).scalars().all() == [5.0]
+            # SQLite copies recording_files to drop its columns: the analyses pointing at it stay
+            assert conn.execute(text("SELECT count(*) FROM gait_analyses")).scalar_one() == 1
         store.upgrade(db_url)
         with store.transaction(engine, readonly=True) as s:
             (row,) = store.questionnaire_history(s, pid)  # the mark went with its columns; the row stayed
@@ -181,11 +197,60 @@ def test_sign_in_records_come_and_go_with_revision_0004(db_url: str) -> None:
         assert store.current_revision(engine=engine) == "0003"
         tables = set(inspect(engine).get_table_names())
         assert not tables & _SIGNIN_TABLES and "users" in tables
+        assert _emails(engine) == ["a@b.org"]
         store.upgrade(db_url)
         assert set(inspect(engine).get_table_names()) >= _SIGNIN_TABLES
         with store.transaction(engine, readonly=True) as s:
             assert store.get_user_by_email(s, "a@b.org") is not None
         assert _schema_diff(engine) == []
+    finally:
+        engine.dispose()
+
+
+def test_a_new_links_moment_comes_and_goes_with_revision_0005_and_keeps_the_users(db_url: str) -> None:
+    """Down to 0004 drops only ``users.first_login_issued_at`` (a link given later lapses from the account's
+    making again, the safe side); up again brings it back, empty, matching the models."""
+    import datetime as dt
+
+    engine = store.make_engine(db_url)
+    try:
+        store.upgrade(db_url)
+        with store.transaction(engine) as s:
+            uid = store.create_user(s, "a@b.org", "A", "clinician", first_login_token_hash="t").id
+            store.new_first_login(s, uid, "t2", now=dt.datetime(2026, 12, 6, tzinfo=dt.UTC))
+        store.downgrade(db_url, "0004")
+        assert store.current_revision(engine=engine) == "0004"
+        columns = {col["name"] for col in inspect(engine).get_columns("users")}
+        assert "first_login_issued_at" not in columns and "first_login_token_hash" in columns
+        assert _emails(engine) == ["a@b.org"]
+        store.upgrade(db_url)
+        with store.transaction(engine, readonly=True) as s:
+            user = store.get_user(s, uid)
+            assert user is not None and user.first_login_token_hash == "t2"
+            assert user.first_login_issued_at is None
+        assert _schema_diff(engine) == []
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_foreign_keys_are_on_again_after_a_migration_on_the_callers_engine(tmp_path: Path) -> None:
+    """Migrations run with SQLite's foreign keys off (batch mode's table copies would cascade); the engine's
+    connections have them on again afterwards, and a patient's rows go with the patient."""
+    url = f"sqlite:///{tmp_path / 'clinic.db'}"
+    engine = store.make_engine(url)
+    try:
+        store.upgrade(url, engine=engine)
+        store.downgrade(url, "0002", engine=engine)
+        store.upgrade(url, engine=engine)
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+        with store.transaction(engine) as s:
+            c = store.create_user(s, "c@b.org", "C", "clinician")
+            store.create_patient(s, c, "p@b.org", "P")
+        with store.transaction(engine) as s:
+            s.delete(store.get_user_by_email(s, "p@b.org"))
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM patient_profiles")).scalar_one() == 0
     finally:
         engine.dispose()
 

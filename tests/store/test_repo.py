@@ -277,6 +277,67 @@ def test_first_login_token_and_password(engine: Engine) -> None:
         assert u2 is not None and u2.password_hash == "argon2-hash" and u2.first_login_token_hash is None
 
 
+def test_users_list_orders_by_role_then_address_and_filters_roles(engine: Engine) -> None:
+    _clinic(engine)
+    with store.transaction(engine, readonly=True) as s:
+        everyone = [(u.role, u.email) for u in store.users_list(s)]
+        staff = [u.email for u in store.users_list(s, ("clinician", "admin"))]
+    assert everyone == [
+        ("patient", "p1@example.org"),
+        ("patient", "p2@example.org"),
+        ("patient", "p3@example.org"),
+        ("clinician", "c1@clinic.org"),
+        ("clinician", "c2@clinic.org"),
+        ("admin", "admin@clinic.org"),
+    ]
+    assert staff == ["c1@clinic.org", "c2@clinic.org", "admin@clinic.org"]
+
+
+def test_a_new_first_login_link_replaces_the_old_and_lapses_from_when_it_was_given(engine: Engine) -> None:
+    made = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    later = made + dt.timedelta(days=30)
+    with store.transaction(engine) as s:
+        u = store.create_user(
+            s, "p@clinic.org", "P", "patient", first_login_token_hash="old", password_hash="pw"
+        )
+        u.created_at = made
+        uid = u.id
+    with store.transaction(engine, readonly=True) as s:
+        u = store.get_user(s, uid)
+        assert u is not None and store.first_login_issued(u) == made
+    with store.transaction(engine) as s:
+        store.new_first_login(s, uid, "new", now=later)
+    with store.transaction(engine, readonly=True) as s:
+        u = store.get_user(s, uid)
+        assert u is not None and u.first_login_token_hash == "new"
+        assert store.first_login_issued(u) == later
+        assert u.password_hash == "pw"  # the password works until the link is used
+    with store.transaction(engine) as s:
+        store.set_password_hash(s, uid, "chosen")
+    with store.transaction(engine, readonly=True) as s:
+        u = store.get_user(s, uid)
+        assert u is not None and u.first_login_token_hash is None and u.first_login_issued_at is None
+    with pytest.raises(InputError), store.transaction(engine) as s:
+        store.new_first_login(s, 10_000, "x")
+
+
+def test_a_password_given_by_somebody_else_ends_every_session_of_the_user(engine: Engine) -> None:
+    now = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+    with store.transaction(engine) as s:
+        uid = store.create_user(s, "p@clinic.org", "P", "clinician", first_login_token_hash="tok").id
+        other = store.create_user(s, "q@clinic.org", "Q", "clinician").id
+    with store.transaction(engine) as s:
+        store.new_password(s, uid, "generated", session_max_age_s=3600, now=now)
+    with store.transaction(engine, readonly=True) as s:
+        u = store.get_user(s, uid)
+        assert u is not None and u.password_hash == "generated" and u.first_login_token_hash is None
+        before, after = now - dt.timedelta(minutes=5), now + dt.timedelta(seconds=1)
+        assert store.session_ended(s, "nonce-a", uid, before)
+        assert store.session_ended(s, "", uid, before)  # no nonce is kept, not even an empty one
+        assert not store.session_ended(s, "nonce-b", uid, after)  # a sign-in with the new password
+        assert not store.session_ended(s, "nonce-a", other, before)
+
+
 def test_readonly_transaction_reads_and_does_not_block_writers(engine: Engine) -> None:
     ids = _clinic(engine)
     with store.transaction(engine, readonly=True) as r:

@@ -85,6 +85,7 @@ from backstride.store._repo import (
     create_patient,
     create_user,
     current_plan,
+    first_login_issued,
     gc_orphan_blobs,
     get_log,
     get_recording,
@@ -99,6 +100,8 @@ from backstride.store._repo import (
     lock_patient,
     logs_between,
     mark_entered_in_error,
+    new_first_login,
+    new_password,
     normalize_email,
     notes_of,
     patients_of,
@@ -118,6 +121,7 @@ from backstride.store._repo import (
     unlink_patient,
     update_profile,
     upsert_log,
+    users_list,
 )
 from backstride.store._signin import (
     clear_failed_signins,
@@ -186,6 +190,7 @@ __all__ = [
     "end_sessions_before",
     "ended_session_counts",
     "failed_signins",
+    "first_login_issued",
     "flare_rules",
     "gc_orphan_blobs",
     "get_log",
@@ -206,6 +211,8 @@ __all__ = [
     "logs_between",
     "make_engine",
     "mark_entered_in_error",
+    "new_first_login",
+    "new_password",
     "normalize_email",
     "notes_of",
     "patient_record",
@@ -235,5 +242,6 @@ __all__ = [
     "update_profile",
     "upgrade",
     "upsert_log",
+    "users_list",
     "utcnow",
 ]

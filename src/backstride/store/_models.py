@@ -103,6 +103,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(String(500), default=None)
     first_login_token_hash: Mapped[str | None] = mapped_column(String(500), default=None)
+    #: When the current first-login link was given, if after the account was made (a new link for a lost one).
+    first_login_issued_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     profile: Mapped[PatientProfile | None] = relationship(

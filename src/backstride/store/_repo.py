@@ -165,6 +165,58 @@ def set_password_hash(session: Session, user_id: int, password_hash: str) -> Use
     user = _require_user(session, user_id)
     user.password_hash = password_hash
     user.first_login_token_hash = None
+    user.first_login_issued_at = None
+    session.flush()
+    return user
+
+
+def users_list(session: Session, roles: tuple[str, ...] = ROLES) -> list[User]:
+    """Every user whose role is one of ``roles``, by role (as :data:`ROLES` orders them) and e-mail."""
+    rank = {role: i for i, role in enumerate(ROLES)}
+    users = session.scalars(select(User).where(User.role.in_(roles)).order_by(User.email)).all()
+    return sorted(users, key=lambda user: rank[user.role])
+
+
+def new_first_login(
+    session: Session, user_id: int, token_hash: str, *, now: dt.datetime | None = None
+) -> User:
+    """Give ``user_id`` a new first-login link (``token_hash``, the SHA-256 of its token), in place of any
+    earlier one, lapsing counted from ``now``. A password the user has keeps working until the link is used:
+    a link handed on by mistake locks nobody out."""
+    user = _require_user(session, user_id)
+    user.first_login_token_hash = token_hash
+    user.first_login_issued_at = now or utcnow()
+    session.flush()
+    return user
+
+
+def first_login_issued(user: User) -> dt.datetime:
+    """When ``user``'s first-login link was given: the account's making, unless a new link came later."""
+    return user.first_login_issued_at or user.created_at
+
+
+def new_password(
+    session: Session,
+    user_id: int,
+    password_hash: str,
+    *,
+    session_max_age_s: float,
+    now: dt.datetime | None = None,
+) -> User:
+    """Give ``user_id`` a new password (``password_hash``) chosen by somebody else (a generated one a
+    clinician hands on): the old password and any first-login link stop working, and so does every session
+    of the user's started up to ``now``, on any computer (kept on the list until the last of them, at most
+    ``session_max_age_s`` old, would have lapsed)."""
+    from backstride.store._signin import end_sessions_before
+
+    user = _require_user(session, user_id)
+    moment = now or utcnow()
+    user.password_hash = password_hash
+    user.first_login_token_hash = None
+    user.first_login_issued_at = None
+    end_sessions_before(
+        session, user_id, moment, None, moment + dt.timedelta(seconds=session_max_age_s), now=moment
+    )
     session.flush()
     return user
 

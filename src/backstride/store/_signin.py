@@ -68,19 +68,21 @@ def end_sessions_before(
     session: Session,
     user_id: int,
     issued_up_to: dt.datetime,
-    kept_nonce: str,
+    kept_nonce: str | None,
     until: dt.datetime,
     *,
     now: dt.datetime,
 ) -> None:
-    """Refuse every session of ``user_id`` issued up to ``issued_up_to`` but the one with ``kept_nonce``,
-    until ``until``. A later call for the same user replaces the earlier cut-off (it is later, and ends
-    everything the earlier one ended but the session it kept). Lapsed records are deleted on the way."""
+    """Refuse every session of ``user_id`` issued up to ``issued_up_to`` but the one with ``kept_nonce``
+    (None: keep none, as when somebody else gives the user a new password), until ``until``. A later call for
+    the same user replaces the earlier cut-off (it is later, and ends everything the earlier one ended but the
+    session it kept). Lapsed records are deleted on the way."""
     _forget_lapsed_sessions(session, now)
     values = {
         "user_id": user_id,
         "issued_up_to": issued_up_to,
-        "kept_nonce_hash": _digest(kept_nonce),
+        # no nonce hashes to "": a digest is 64 hex digits
+        "kept_nonce_hash": "" if kept_nonce is None else _digest(kept_nonce),
         "until": until,
     }
     _upsert(session, SessionCutoff, "user_id", values)
