@@ -233,6 +233,39 @@ def test_a_new_links_moment_comes_and_goes_with_revision_0005_and_keeps_the_user
         engine.dispose()
 
 
+def test_upgrading_from_0002_keeps_every_gait_analysis(db_url: str) -> None:
+    """Revision 0003 adds columns and a foreign key to ``recording_files``; on SQLite Alembic copies the table
+    and drops the original, which with foreign keys on deleted every analysis pointing at it: a clinic
+    upgrading a database made before 0003 lost every walk's analysis."""
+    engine = store.make_engine(db_url)
+    try:
+        store.upgrade(db_url, "0002")
+        with engine.begin() as conn:
+            patient = conn.execute(
+                text(
+                    "INSERT INTO users (email, name, role, created_at) VALUES ('p@b.org', 'P', 'patient', :t) RETURNING id"
+                ),
+                {"t": store.utcnow()},
+            ).scalar_one()
+            recording = conn.execute(
+                text(
+                    "INSERT INTO recording_files (patient_id, sha256, filename, size_bytes, format, "
+                    "uploaded_at, metadata) VALUES (:p, 'ab', 'walk.csv', 1, 'csv', :t, '{}') RETURNING id"
+                ),
+                {"p": patient, "t": store.utcnow()},
+            ).scalar_one()
+            conn.execute(
+                text("INSERT INTO gait_analyses (recording_id, result, created_at) VALUES (:r, '{}', :t)"),
+                {"r": recording, "t": store.utcnow()},
+            )
+        store.upgrade(db_url)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT recording_id FROM gait_analyses")).scalars().all() == [recording]
+        assert _schema_diff(engine) == []
+    finally:
+        engine.dispose()
+
+
 def test_sqlite_foreign_keys_are_on_again_after_a_migration_on_the_callers_engine(tmp_path: Path) -> None:
     """Migrations run with SQLite's foreign keys off (batch mode's table copies would cascade); the engine's
     connections have them on again afterwards, and a patient's rows go with the patient."""

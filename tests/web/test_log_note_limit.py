@@ -40,15 +40,27 @@ def test_a_note_of_2000_characters_is_kept(client: Any, clinic: Clinic) -> None:
     assert f">{note}</textarea>" in shown and "At most 2,000 characters." in shown
 
 
-def test_a_warning_sign_beside_a_too_long_note_is_kept_and_the_note_left_out(
+def test_a_warning_sign_beside_a_too_long_note_is_kept_and_so_is_the_note_whole(
     client: Any, clinic: Clinic
 ) -> None:
-    """A warning sign is kept and screened whatever else is wrong in the form; what could not be used (the
-    note) is left out rather than kept over the limit."""
+    """A warning sign is kept and screened whatever else is wrong in the form, and the emergency page that
+    follows offers no way back to the form: a note beside it over the limit is kept whole (it may be the
+    patient's own account of the sign) instead of being left out, as it was."""
     sign_in(client, "paula@home.test")
-    page = post(
-        client, f"/patients/{clinic.patient_a}/log", {"flag_saddle_numbness": "yes", "notes": "y" * 2001}
-    )
+    note = "The numbness started on Tuesday evening and spread. " * 40  # 2,079 characters
+    page = post(client, f"/patients/{clinic.patient_a}/log", {"flag_saddle_numbness": "yes", "notes": note})
     assert page.status_code == 200  # type: ignore[attr-defined]
     log = todays_log(clinic)
-    assert log is not None and log["red_flags"] == {"saddle_numbness": True} and log["notes"] == ""
+    assert log is not None and log["red_flags"] == {"saddle_numbness": True}
+    assert log["notes"] == note.strip()
+
+
+def test_without_a_warning_sign_a_too_long_note_beside_a_bad_number_keeps_nothing(
+    client: Any, clinic: Clinic
+) -> None:
+    sign_in(client, "paula@home.test")
+    page = post(
+        client, f"/patients/{clinic.patient_a}/log", {**_WALK, "w1_pain_after": "eleven", "notes": "y" * 2001}
+    )
+    assert page.status_code == 422  # type: ignore[attr-defined]
+    assert todays_log(clinic) is None

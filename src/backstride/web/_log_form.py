@@ -39,6 +39,9 @@ class LogForm:
     flags: dict[str, bool] = field(default_factory=dict)
     exercises: list[str] = field(default_factory=list)
     notes: str = ""
+    #: A note over :data:`NOTES_MAX`, held back from ``notes``: refused with the form, but kept whole beside a
+    #: warning sign (the words may be the patient's account of it, and the emergency page offers no way back).
+    long_notes: str = ""
     morning_pain: float | None = None
     pain_today: float | None = None
     typed: dict[str, str] = field(default_factory=dict)
@@ -123,8 +126,8 @@ def read_log_form(data: Any, *, known_flags: set[str], known_exercises: set[str]
             form.problem("exercises", "An exercise the program does not know was sent; it was left out.")
     notes = data.get("notes")
     form.notes = notes.strip() if isinstance(notes, str) else ""
-    if len(form.notes) > NOTES_MAX:  # shown back whole to be shortened, never kept (nor cut) as it is
-        form.typed["notes"] = form.notes
+    if len(form.notes) > NOTES_MAX:  # shown back whole to be shortened, never cut
+        form.typed["notes"] = form.long_notes = form.notes
         form.notes = ""
         form.problem(
             "notes",

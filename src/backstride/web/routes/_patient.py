@@ -368,7 +368,8 @@ def _says_nothing(form: Any) -> bool:
 
 def _save_log(request: Request, patient_id: int, form: Any) -> Response:
     """Keep the day's log. A warning sign is kept and screened first, whatever else is wrong in the form
-    (what could not be used is left out, the rest is kept) and its emergency page shown; without one, a
+    (what could not be used is left out, the rest is kept, a note over the limit whole) and its emergency page
+    shown; without one, a
     form with problems comes back with what was typed and every problem named, and nothing is kept. A first
     log of the day with nothing in it is not kept either (a day already logged may be emptied on purpose)."""
     from backstride import clinic, store
@@ -403,7 +404,7 @@ def _save_log(request: Request, patient_id: int, form: Any) -> Response:
             exercises_done=form.exercises,
             red_flags={**earlier_flags, **form.flags},
             pain_today=form.pain_today,
-            notes=form.notes,
+            notes=form.notes or (form.long_notes if form.flags else ""),  # beside a warning sign, kept whole
         )
         if form.morning_pain is not None:
             yesterday = store.get_log(db, patient.id, today - dt.timedelta(days=1))
