@@ -1,4 +1,4 @@
-"""CLI commands of the web app: ``serve`` and ``demo`` (and the store's ``db`` group)."""
+"""CLI commands of the web app: ``serve`` and ``demo`` (and the store's ``db`` and ``users`` groups)."""
 
 from __future__ import annotations
 
@@ -85,6 +85,7 @@ def register(app: typer.Typer) -> None:
         uvicorn.run(web_app, host=host, port=port, log_level="warning")
 
     _register_db(app)
+    _register_users(app)
 
 
 def _register_db(app: typer.Typer) -> None:
@@ -92,3 +93,10 @@ def _register_db(app: typer.Typer) -> None:
     from backstride.cli._db import register_db
 
     register_db(app)
+
+
+def _register_users(app: typer.Typer) -> None:
+    """The clinic's accounts: the ``users`` command group (``backstride users add``, ``list``, ``access``...)."""
+    from backstride.cli._users import register_users
+
+    register_users(app)

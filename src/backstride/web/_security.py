@@ -90,6 +90,12 @@ def random_password() -> str:
     return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
 
 
+def token_digest(token: str) -> str:
+    """How a first-login token is kept in the database: its SHA-256, never the token itself. Here rather than
+    beside the routes, so ``backstride users`` makes the same digest without the web app's routes."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 

@@ -17,6 +17,9 @@ ENV_PUBLIC_URL = "BACKSTRIDE_PUBLIC_URL"
 
 DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 DEFAULT_STREAM_FROM_BYTES = 16 * 1024 * 1024
+# Lifetimes of a session and of a first-login link; ``backstride users`` gives links and ends sessions by them.
+SESSION_MAX_AGE_S = 12 * 3600.0
+FIRST_LOGIN_MAX_AGE_S = 14 * 24 * 3600.0
 
 # Sign-in throttling: wrong passwords counted within a sliding window of 15 minutes, after which a further
 # attempt is refused (429) until the oldest counted failure is 15 minutes old. Nothing is locked for longer.
@@ -83,8 +86,8 @@ class WebSettings:
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     emergency_number: str = "911"
     cookie_secure: bool = False
-    session_max_age_s: float = 12 * 3600.0
-    first_login_max_age_s: float = 14 * 24 * 3600.0
+    session_max_age_s: float = SESSION_MAX_AGE_S
+    first_login_max_age_s: float = FIRST_LOGIN_MAX_AGE_S
     signin_failures_per_account_and_address: int = SIGNIN_FAILURES_PER_ACCOUNT_AND_ADDRESS
     signin_failures_per_address: int = SIGNIN_FAILURES_PER_ADDRESS
     signin_failures_per_account: int = SIGNIN_FAILURES_PER_ACCOUNT

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
@@ -24,17 +23,18 @@ from backstride.web._context import (
     transaction,
 )
 from backstride.web._render import render
-from backstride.web._security import MIN_PASSWORD_LENGTH, hash_password, password_problem, verify_password
+from backstride.web._security import (
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    password_problem,
+    token_digest,
+    verify_password,
+)
 
 if TYPE_CHECKING:
     from backstride.store import User
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
-
-
-def token_digest(token: str) -> str:
-    """How a first-login token is kept in the database: its SHA-256, never the token itself."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def welcome_link(request: Request, token: str) -> str:

@@ -24,8 +24,8 @@ from backstride.web._details_form import DetailsForm, account_taken, read_detail
 from backstride.web._fields import LINE_MAX, TEXT_MAX, text_problem
 from backstride.web._jobs import Job
 from backstride.web._render import render
-from backstride.web._security import hash_password, random_password
-from backstride.web.routes._auth import token_digest, welcome_link
+from backstride.web._security import hash_password, random_password, token_digest
+from backstride.web.routes._auth import welcome_link
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
 

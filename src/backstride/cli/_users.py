@@ -1,0 +1,366 @@
+"""The ``backstride users`` command group: the clinic's accounts, set up without Python.
+
+A clinic's own database starts empty, and the web app only lets a clinician add patients: the first clinician
+(or an administrator) is made here, and so is a way back in for anybody who lost their password or whose
+first-login link lapsed. A link or a password is printed once and kept only as a digest or a hash.
+
+Patients are not made here: they need a profile and a care link, which their clinician gives in the web app.
+Every command refuses a database that is not backstride's at the newest revision, so nothing is written into
+one ``backstride db upgrade`` has not brought up to date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from backstride.store import User
+
+#: The roles ``users add`` makes; patients come from their clinician in the web app.
+STAFF_ROLES = ("clinician", "admin")
+#: Where a first-login link points when no public address is given: ``backstride serve``'s own default.
+LOCAL_ADDRESS = "http://127.0.0.1:8000"
+
+_DATABASE_HELP = "Database (default: $BACKSTRIDE_DATABASE_URL, else SQLite in the user's data folder)."
+_PUBLIC_URL_HELP = (
+    "The address the app is reached at, e.g. https://clinic.example.org, for the first-login link "
+    "(default: $BACKSTRIDE_PUBLIC_URL, else http://127.0.0.1:8000)."
+)
+_PASSWORD_HELP = "Print a generated password instead of a first-login link."
+
+
+def register_users(app: typer.Typer) -> None:
+    """Add the ``users`` group (``add``, ``list``, ``access``, ``link``, ``unlink``) to ``app``."""
+    users = typer.Typer(
+        name="users",
+        help="Add clinicians and administrators, list the accounts, give somebody a way back in.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+
+    @users.command("add")
+    def add_cmd(
+        email: str = typer.Argument(..., help="The new account's e-mail address (it signs in with it)."),
+        name: str = typer.Option(..., "--name", help="The name shown in the app."),
+        role: str = typer.Option("clinician", "--role", help="clinician or admin."),
+        password: bool = typer.Option(False, "--password", help=_PASSWORD_HELP),
+        public_url: str | None = typer.Option(None, "--public-url", help=_PUBLIC_URL_HELP),
+        database_url: str | None = typer.Option(None, "--database-url", help=_DATABASE_HELP),
+    ) -> None:
+        """Add a clinician or an administrator, and print their first-login link once.
+
+        With --password, a generated password instead. Patients are added by their clinician in the web app
+        (they need a profile and a care link).
+        """
+        from backstride import store
+
+        if role == "patient":
+            _refuse(
+                "patients are added by their clinician in the web app (New patient, /clinician/patients/new): "
+                "they need a profile and a care link"
+            )
+        if role not in STAFF_ROLES:
+            _refuse(f"--role must be clinician or admin, not {role!r}")
+        public = None if password else _public_address(public_url)
+        secret = _new_secret(password)
+        with _database(database_url) as s:
+            user = store.create_user(s, email, name, role, **secret.stored)
+            said = f"Added {user.role} {user.name} <{user.email}>."
+            lines = _hand_on(secret, user, public)
+        typer.echo(said)
+        for line in lines:
+            typer.echo(line)
+
+    @users.command("list")
+    def list_cmd(
+        role: str | None = typer.Option(None, "--role", help="Only this role: patient, clinician or admin."),
+        database_url: str | None = typer.Option(None, "--database-url", help=_DATABASE_HELP),
+    ) -> None:
+        """List the accounts: role, e-mail, name, how they get in, and a clinician's number of patients.
+
+        Never a password, a hash or a link; writes nothing.
+        """
+        from backstride import store
+
+        if role is not None and role not in store.ROLES:
+            _refuse(f"--role must be one of {', '.join(store.ROLES)}, not {role!r}")
+        with _database(database_url, readonly=True) as s:
+            accounts = store.users_list(s, (role,) if role else store.ROLES)
+            lines = _account_lines(s, accounts)
+        if not lines:
+            typer.echo(f"no {role} accounts" if role else "no accounts yet (add one: backstride users add)")
+        for line in lines:
+            typer.echo(line)
+
+    @users.command("access")
+    def access_cmd(
+        email: str = typer.Argument(..., help="The account's e-mail address."),
+        password: bool = typer.Option(False, "--password", help=_PASSWORD_HELP),
+        public_url: str | None = typer.Option(None, "--public-url", help=_PUBLIC_URL_HELP),
+        database_url: str | None = typer.Option(None, "--database-url", help=_DATABASE_HELP),
+    ) -> None:
+        """Give an account (of any role) a way back in: a new first-login link, printed once.
+
+        The link replaces any earlier one; the current password keeps working until it is used. With
+        --password, a generated password instead, which ends the old password and every session of the account.
+        """
+        from backstride import store
+        from backstride.web._settings import SESSION_MAX_AGE_S
+
+        public = None if password else _public_address(public_url)
+        secret = _new_secret(password)
+        with _database(database_url) as s:
+            user = _account(s, email)
+            if secret.password is not None:
+                store.new_password(
+                    s, user.id, secret.stored["password_hash"], session_max_age_s=SESSION_MAX_AGE_S
+                )
+                after = (
+                    "Their old password and any first-login link no longer work, and every session they had "
+                    "signed in is ended: they sign in again with this password."
+                )
+            else:
+                store.new_first_login(s, user.id, secret.stored["first_login_token_hash"])
+                after = "Any earlier link no longer works. " + (
+                    "Their current password keeps working until this link is used, and so do their sessions."
+                    if user.password_hash
+                    else "They have no password yet: the link is their way in."
+                )
+            said = f"A new way in for {user.role} {user.name} <{user.email}>."
+            lines = [*_hand_on(secret, user, public), after]
+        typer.echo(said)
+        for line in lines:
+            typer.echo(line)
+
+    @users.command("link")
+    def link_cmd(
+        clinician_email: str = typer.Argument(
+            ..., help="The clinician's (or administrator's) e-mail address."
+        ),
+        patient_email: str = typer.Argument(..., help="The patient's e-mail address."),
+        database_url: str | None = typer.Option(None, "--database-url", help=_DATABASE_HELP),
+    ) -> None:
+        """Let a clinician look after a patient too (a covering therapist).
+
+        The patient then appears in that clinician's caseload as well.
+        """
+        from backstride import store
+
+        with _database(database_url) as s:
+            clinician, patient = _care_pair(s, clinician_email, patient_email)
+            already = any(p.id == patient.id for p in store.patients_of(s, clinician.id))
+            store.link_patient(s, clinician.id, patient.id)
+            said = (
+                f"{clinician.name} <{clinician.email}> "
+                + ("already looks after" if already else "now looks after")
+                + f" {patient.name} <{patient.email}>"
+            )
+        typer.echo(said)
+
+    @users.command("unlink")
+    def unlink_cmd(
+        clinician_email: str = typer.Argument(
+            ..., help="The clinician's (or administrator's) e-mail address."
+        ),
+        patient_email: str = typer.Argument(..., help="The patient's e-mail address."),
+        database_url: str | None = typer.Option(None, "--database-url", help=_DATABASE_HELP),
+    ) -> None:
+        """End a clinician's care of a patient.
+
+        The patient's record stays, and so do other clinicians' links to them.
+        """
+        from backstride import store
+
+        with _database(database_url) as s:
+            clinician, patient = _care_pair(s, clinician_email, patient_email)
+            if not store.unlink_patient(s, clinician.id, patient.id):
+                _refuse(f"{clinician.email} does not look after {patient.email}; nothing was changed")
+            left = len(_clinicians_of(s, patient.id))
+            said = (
+                f"{clinician.name} <{clinician.email}> no longer looks after {patient.name} <{patient.email}>"
+            )
+            if left == 0:
+                said += " (no clinician looks after them now: link one with backstride users link)"
+        typer.echo(said)
+
+    app.add_typer(users)
+
+
+#: ``cli/_web.py`` calls ``register``; the name ``register_users`` is the documented one.
+register = register_users
+
+
+# --------------------------------------------------------------------------------------------- helpers
+def _refuse(message: str) -> NoReturn:
+    from backstride._errors import InputError
+
+    raise InputError(message)
+
+
+@contextmanager
+def _database(database_url: str | None, *, readonly: bool = False) -> Iterator[Session]:
+    """A transaction on the clinic database, once it is known to be backstride's at the newest revision:
+    committed at the end of the block, rolled back (nothing written) on any error. A database error becomes
+    one line, worded as ``backstride db`` words it."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from backstride._errors import InputError
+    from backstride.cli._db import _redact, _why
+    from backstride.store import make_engine, transaction
+    from backstride.store._db import database_url as default_url
+    from backstride.store._db import sqlite_path
+    from backstride.store._migrate import check_backstride, database_state, head_revision
+
+    url = database_url or default_url()
+    where = f"the database at {_redact(url)}"
+    try:
+        state = database_state(url)
+    except InputError:
+        raise
+    except Exception as exc:  # connection refused, bad credentials...
+        raise InputError(f"could not read {where}: {_why(exc)}") from exc
+    if state is None:
+        raise InputError(
+            f"no database at {sqlite_path(url)} (give --database-url, or create one: backstride db upgrade)"
+        )
+    check_backstride(state, where)
+    head = head_revision()
+    if state.revision != head:
+        raise InputError(
+            f"{where} is at revision {state.revision or 'none'}, not the newest ({head}): bring it up to date "
+            "with backstride db upgrade first; nothing was written"
+        )
+    engine = make_engine(url)
+    try:
+        with transaction(engine, readonly=readonly) as s:
+            yield s
+    except SQLAlchemyError as exc:
+        raise InputError(f"could not {'read' if readonly else 'write to'} {where}: {_why(exc)}") from exc
+    finally:
+        engine.dispose()
+
+
+class _Secret:
+    """A first-login token or a generated password, and what is stored of it (a digest, a hash)."""
+
+    def __init__(self, *, token: str | None = None, password: str | None = None) -> None:
+        from backstride.web._security import hash_password, token_digest
+
+        self.token, self.password = token, password
+        self.stored = (
+            {"password_hash": hash_password(password)}
+            if password is not None
+            else {"first_login_token_hash": token_digest(token or "")}
+        )
+
+
+def _new_secret(password: bool) -> _Secret:
+    import secrets
+
+    from backstride.web._security import random_password
+
+    return _Secret(password=random_password()) if password else _Secret(token=secrets.token_urlsafe(24))
+
+
+def _public_address(given: str | None) -> str | None:
+    """``--public-url``, else ``$BACKSTRIDE_PUBLIC_URL``, checked as ``serve`` checks it (None: neither)."""
+    from backstride.web._settings import public_url_of
+
+    return public_url_of(given)
+
+
+def _link_lapses(issued: dt.datetime) -> dt.datetime:
+    from backstride.web._settings import FIRST_LOGIN_MAX_AGE_S
+
+    return issued + dt.timedelta(seconds=FIRST_LOGIN_MAX_AGE_S)
+
+
+def _when(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _hand_on(secret: _Secret, user: User, public: str | None) -> list[str]:
+    """The lines that give the new way in, shown this once."""
+    from urllib.parse import urlencode
+
+    from backstride.store import first_login_issued
+
+    if secret.password is not None:
+        return [
+            f"Password (shown only now; hand it on privately): {secret.password}",
+            "They sign in with it at the app's /signin page and can choose their own under Account.",
+        ]
+    until = _when(_link_lapses(first_login_issued(user)))
+    lines = [
+        f"First-login link (shown only now; it works once, until {until}; hand it on privately):",
+        f"  {public or LOCAL_ADDRESS}/welcome?{urlencode({'token': secret.token})}",
+    ]
+    if public is None:
+        lines.append(
+            f"The link is on {LOCAL_ADDRESS}, serve's own address: open it at the address the app is served on "
+            "(give it with --public-url or $BACKSTRIDE_PUBLIC_URL)."
+        )
+    return lines
+
+
+def _way_in(user: User, now: dt.datetime) -> str:
+    """How the account gets in, in words; never the hash or the token."""
+    from backstride.store import first_login_issued
+
+    link = None
+    if user.first_login_token_hash:
+        lapses = _link_lapses(first_login_issued(user))
+        link = f"first-login link until {lapses:%Y-%m-%d}" if lapses > now else "first-login link lapsed"
+    if user.password_hash:
+        return "password" if link is None or link.endswith("lapsed") else f"password, {link}"
+    return link or "no password yet"
+
+
+def _account_lines(s: Session, accounts: list[User]) -> list[str]:
+    """One line per account, in columns: role, e-mail, name, how they get in and (staff) their patients."""
+    from backstride.store import patients_of, utcnow
+
+    now = utcnow()
+    email_width = max((len(user.email) for user in accounts), default=0)
+    name_width = max((len(user.name) for user in accounts), default=0)
+    lines = []
+    for user in accounts:
+        line = f"{user.role:<9}  {user.email:<{email_width}}  {user.name:<{name_width}}  {_way_in(user, now)}"
+        if user.role in STAFF_ROLES:  # an administrator looks after patients too
+            count = len(patients_of(s, user.id))
+            line += f"; {count} patient{'' if count == 1 else 's'}"
+        lines.append(line)
+    return lines
+
+
+def _account(s: Session, email: str, role: tuple[str, ...] | None = None) -> User:
+    """The account with this e-mail (of one of ``role``), else one readable refusal."""
+    from backstride.store import get_user_by_email, normalize_email
+
+    address = normalize_email(email)
+    user = get_user_by_email(s, address)
+    if user is None:
+        _refuse(f"no account has the e-mail address {address} (see backstride users list)")
+    if role is not None and user.role not in role:
+        _refuse(f"{address} is a {user.role}, not a {' or '.join(role)}")
+    return user
+
+
+def _care_pair(s: Session, clinician_email: str, patient_email: str) -> tuple[User, User]:
+    return _account(s, clinician_email, STAFF_ROLES), _account(s, patient_email, ("patient",))
+
+
+def _clinicians_of(s: Session, patient_id: int) -> list[int]:
+    from sqlalchemy import select
+
+    from backstride.store import CareLink
+
+    return list(s.scalars(select(CareLink.clinician_id).where(CareLink.patient_id == patient_id)))

@@ -1,0 +1,415 @@
+"""``backstride users``: accounts made, listed and given a way back in from the command line, tried in the
+web app on the same database (a link it prints opens the welcome page, a password it prints signs in)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.web.conftest import PASSWORD, SECRET, Clinic, csrf_of, sign_in
+
+from backstride.cli import main
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+LOCAL_LINK = re.compile(r"^  http://127\.0\.0\.1:8000/welcome\?token=([A-Za-z0-9_-]+)$", re.MULTILINE)
+PASSWORD_LINE = re.compile(r"^Password \(shown only now; hand it on privately\): (\S+)$", re.MULTILINE)
+
+
+@pytest.fixture(autouse=True)
+def _no_public_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BACKSTRIDE_PUBLIC_URL", raising=False)
+
+
+@pytest.fixture
+def web(clinic: Clinic) -> Any:
+    """Browsers on the clinic's web app, made as ``backstride serve`` makes it (``create_app(url, blobdir)``)."""
+    from backstride.web import create_app
+
+    clients: list[TestClient] = []
+
+    def browser() -> TestClient:
+        client = TestClient(
+            create_app(clinic.url, clinic.blob_dir, secret_key=SECRET), follow_redirects=False
+        )
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield browser
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+def users(clinic: Clinic, *args: str) -> int:
+    return main(["users", *args, "--database-url", clinic.url])
+
+
+def choose_password(browser: TestClient, token: str, password: str = "a new password 1") -> Any:
+    page = browser.get("/welcome", params={"token": token})
+    assert page.status_code == 200, page.text
+    form = {
+        "token": token,
+        "password": password,
+        "password2": password,
+        "csrf_token": csrf_of(browser, "/signin"),
+    }
+    return browser.post("/welcome", data=form)
+
+
+def test_a_link_from_users_add_lets_the_new_clinician_choose_a_password_and_see_the_caseload(
+    clinic: Clinic, web: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert users(clinic, "add", "Nora@Clinic.test", "--name", "Nora New") == 0
+    out = capsys.readouterr().out
+    lapses = (dt.datetime.now(dt.UTC) + dt.timedelta(days=14)).strftime("%Y-%m-%d")
+    assert out.startswith("Added clinician Nora New <nora@clinic.test>.\n")
+    assert f"it works once, until {lapses} " in out
+    assert (
+        "open it at the address the app is served on (give it with --public-url or $BACKSTRIDE_PUBLIC_URL)"
+        in out
+    )
+    found = LOCAL_LINK.search(out)
+    assert found, out
+
+    browser = web()
+    welcome = browser.get("/welcome", params={"token": found.group(1)})
+    assert welcome.status_code == 200 and "Welcome, Nora New" in welcome.text
+    chosen = choose_password(browser, found.group(1))
+    assert (chosen.status_code, chosen.headers["location"]) == (303, "/caseload")
+    caseload = browser.get("/caseload")
+    assert caseload.status_code == 200 and "No patients yet" in caseload.text
+    again = web().get("/welcome", params={"token": found.group(1)})
+    assert again.status_code == 404  # the link worked once
+    sign_in(web(), "nora@clinic.test", "a new password 1")
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_the_link_is_on_the_public_address_when_one_is_given(
+    clinic: Clinic, web: Any, how: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if how == "option":
+        given = ["--public-url", "https://example.org/backstride/"]
+    else:
+        monkeypatch.setenv("BACKSTRIDE_PUBLIC_URL", "https://example.org/backstride/")
+        given = []
+    assert users(clinic, "add", "nora@clinic.test", "--name", "Nora New", *given) == 0
+    out = capsys.readouterr().out
+    found = re.search(
+        r"^  https://example\.org/backstride/welcome\?token=([A-Za-z0-9_-]+)$", out, re.MULTILINE
+    )
+    assert found, out
+    assert "127.0.0.1" not in out
+    assert web().get("/welcome", params={"token": found.group(1)}).status_code == 200
+
+
+def test_a_generated_password_from_users_add_signs_an_admin_in(
+    clinic: Clinic, web: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        users(clinic, "add", "ada@clinic.test", "--name", "Ada Admin", "--role", "admin", "--password") == 0
+    )
+    out = capsys.readouterr().out
+    assert out.startswith("Added admin Ada Admin <ada@clinic.test>.\n") and "welcome" not in out
+    found = PASSWORD_LINE.search(out)
+    assert found, out
+    browser = web()
+    sign_in(browser, "ada@clinic.test", found.group(1))
+    assert browser.get("/caseload").status_code == 200
+
+
+def test_access_with_a_password_ends_a_session_signed_in_before(
+    clinic: Clinic, web: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = web()
+    sign_in(before, "anna@clinic.test")
+    assert before.get("/caseload").status_code == 200
+
+    assert users(clinic, "access", "anna@clinic.test", "--password") == 0
+    out = capsys.readouterr().out
+    assert "every session they had signed in is ended" in out
+    found = PASSWORD_LINE.search(out)
+    assert found, out
+
+    ended = before.get("/caseload")
+    assert (ended.status_code, ended.headers["location"]) == (303, "/signin")
+    old = web()
+    refused = old.post(
+        "/signin", data={"email": "anna@clinic.test", "password": PASSWORD, "csrf_token": csrf_of(old)}
+    )
+    assert refused.status_code != 303  # the old password no longer works
+    after = web()
+    sign_in(after, "anna@clinic.test", found.group(1))
+    assert after.get("/caseload").status_code == 200
+
+
+def test_a_second_access_link_kills_the_first_and_the_password_works_until_one_is_used(
+    clinic: Clinic, web: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    signed_in = web()
+    sign_in(signed_in, "anna@clinic.test")
+    tokens = []
+    for _ in range(2):
+        assert users(clinic, "access", "anna@clinic.test") == 0
+        out = capsys.readouterr().out
+        assert (
+            "Their current password keeps working until this link is used, and so do their sessions." in out
+        )
+        found = LOCAL_LINK.search(out)
+        assert found, out
+        tokens.append(found.group(1))
+    first, second = tokens
+    assert web().get("/welcome", params={"token": first}).status_code == 404
+    assert signed_in.get("/caseload").status_code == 200
+    sign_in(web(), "anna@clinic.test")  # the password still works
+    assert choose_password(web(), second).status_code == 303
+
+
+def _set_link_given(clinic: Clinic, email: str, when: dt.datetime) -> None:
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine) as s:
+            user = store.get_user_by_email(s, email)
+            assert user is not None
+            user.first_login_issued_at = when
+    finally:
+        engine.dispose()
+
+
+def test_users_list_says_how_each_account_gets_in_and_never_a_secret(
+    clinic: Clinic, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from backstride import store
+
+    assert users(clinic, "add", "lapsed@clinic.test", "--name", "Lars Lapsed") == 0
+    assert users(clinic, "add", "fresh@clinic.test", "--name", "Fran Fresh", "--role", "admin") == 0
+    assert users(clinic, "access", "paula@home.test") == 0
+    printed = capsys.readouterr().out
+    _set_link_given(clinic, "lapsed@clinic.test", dt.datetime.now(dt.UTC) - dt.timedelta(days=15))
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine) as s:
+        store.create_user(s, "none@clinic.test", "Nel None", "clinician")
+        store.link_patient(s, clinic.clinician_a, clinic.patient_b)
+    engine.dispose()
+    lapses = (dt.datetime.now(dt.UTC) + dt.timedelta(days=14)).strftime("%Y-%m-%d")
+
+    assert users(clinic, "list") == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert [line.split()[:2] for line in lines] == [
+        ["patient", "paula@home.test"],
+        ["patient", "peter@home.test"],
+        ["clinician", "anna@clinic.test"],
+        ["clinician", "ben@clinic.test"],
+        ["clinician", "lapsed@clinic.test"],
+        ["clinician", "none@clinic.test"],
+        ["admin", "fresh@clinic.test"],
+    ]
+    said = {line.split()[1]: line for line in lines}
+    assert said["anna@clinic.test"].endswith("Anna Therapist  password; 2 patients")
+    assert said["ben@clinic.test"].endswith("password; 1 patient")
+    assert said["lapsed@clinic.test"].endswith("Lars Lapsed     first-login link lapsed; 0 patients")
+    assert said["none@clinic.test"].endswith("no password yet; 0 patients")
+    assert said["fresh@clinic.test"].endswith(f"first-login link until {lapses}; 0 patients")
+    assert said["paula@home.test"].endswith(f"password, first-login link until {lapses}")
+    assert said["peter@home.test"].endswith("Peter Patient   password")
+    tokens = re.findall(r"token=([A-Za-z0-9_-]+)", printed)
+    assert len(tokens) == 3 and not any(token in out for token in tokens)
+    assert "argon2" not in out and not re.search(r"[0-9a-f]{64}", out)
+
+    assert users(clinic, "list", "--role", "admin") == 0
+    assert capsys.readouterr().out == (  # its own columns' widths
+        f"admin      fresh@clinic.test  Fran Fresh  first-login link until {lapses}; 0 patients\n"
+    )
+
+
+def _care_links(clinic: Clinic) -> list[tuple[str, str]]:
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            return sorted(
+                (clinician.email, patient.email)
+                for clinician in store.users_list(s, ("clinician", "admin"))
+                for patient in store.patients_of(s, clinician.id)
+            )
+    finally:
+        engine.dispose()
+
+
+def test_a_covering_therapist_is_linked_and_unlinked(
+    clinic: Clinic, web: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert users(clinic, "link", "ben@clinic.test", "paula@home.test") == 0
+    assert (
+        capsys.readouterr().out
+        == "Ben Therapist <ben@clinic.test> now looks after Paula Patient <paula@home.test>\n"
+    )
+    assert ("ben@clinic.test", "paula@home.test") in _care_links(clinic)
+    browser = web()
+    sign_in(browser, "ben@clinic.test")
+    assert "Paula Patient" in browser.get("/caseload").text
+    assert users(clinic, "link", "ben@clinic.test", "paula@home.test") == 0
+    assert "already looks after" in capsys.readouterr().out
+
+    assert users(clinic, "unlink", "ben@clinic.test", "paula@home.test") == 0
+    assert capsys.readouterr().out == (
+        "Ben Therapist <ben@clinic.test> no longer looks after Paula Patient <paula@home.test>\n"
+    )
+    assert "Paula Patient" not in browser.get("/caseload").text
+    assert users(clinic, "unlink", "anna@clinic.test", "paula@home.test") == 0
+    assert capsys.readouterr().out.endswith(
+        "(no clinician looks after them now: link one with backstride users link)\n"
+    )
+    assert _care_links(clinic) == [("ben@clinic.test", "peter@home.test")]
+
+
+def _rows(clinic: Clinic) -> tuple[object, ...]:
+    """Everything the commands could write: every user's row and every care link."""
+    from sqlalchemy import text
+
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    try:
+        with engine.connect() as conn:
+            people = conn.execute(text("SELECT * FROM users ORDER BY id")).all()
+            links = conn.execute(text("SELECT * FROM care_links ORDER BY clinician_id, patient_id")).all()
+            cutoffs = conn.execute(text("SELECT COUNT(*) FROM session_cutoffs")).scalar()
+            return tuple(map(tuple, people)), tuple(map(tuple, links)), cutoffs
+    finally:
+        engine.dispose()
+
+
+def _one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith("backstride: error: "), captured
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    return captured.err.removeprefix("backstride: error: ").rstrip("\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["add", "anna@clinic.test", "--name", "Anna Again"], "anna@clinic.test already has an account"),
+        (
+            ["add", "ANNA@clinic.test ", "--name", "Anna Again", "--password"],
+            "anna@clinic.test already has an account",
+        ),
+        (["add", "not-an-email", "--name", "Nora"], "not an e-mail address: 'not-an-email'"),
+        (
+            ["add", "pia@home.test", "--name", "Pia", "--role", "patient"],
+            "patients are added by their clinician in the web app (New patient, /clinician/patients/new): "
+            "they need a profile and a care link",
+        ),
+        (
+            ["add", "nina@clinic.test", "--name", "Nina", "--role", "nurse"],
+            "--role must be clinician or admin, not 'nurse'",
+        ),
+        (
+            ["add", "nina@clinic.test", "--name", "N" * 201],
+            "a name of at most 200 characters is needed (this one has 201)",
+        ),
+        (["add", "nina@clinic.test", "--name", "   "], "a name is required"),
+        (
+            ["add", "nina@clinic.test", "--name", "Nina", "--public-url", "clinic.example.org"],
+            "the public address must be an http or https address such as https://clinic.example.org, "
+            "got 'clinic.example.org'",
+        ),
+        (
+            ["access", "nobody@clinic.test"],
+            "no account has the e-mail address nobody@clinic.test (see backstride users list)",
+        ),
+        (
+            ["access", "nobody@clinic.test", "--password"],
+            "no account has the e-mail address nobody@clinic.test (see backstride users list)",
+        ),
+        (
+            ["access", "anna@clinic.test", "--public-url", "ftp://clinic.example.org"],
+            "the public address must be",
+        ),
+        (
+            ["link", "paula@home.test", "peter@home.test"],
+            "paula@home.test is a patient, not a clinician or admin",
+        ),
+        (["link", "ben@clinic.test", "anna@clinic.test"], "anna@clinic.test is a clinician, not a patient"),
+        (
+            ["link", "ben@clinic.test", "nobody@home.test"],
+            "no account has the e-mail address nobody@home.test",
+        ),
+        (
+            ["unlink", "ben@clinic.test", "paula@home.test"],
+            "ben@clinic.test does not look after paula@home.test; nothing was changed",
+        ),
+        (
+            ["unlink", "peter@home.test", "paula@home.test"],
+            "peter@home.test is a patient, not a clinician or admin",
+        ),
+        (["list", "--role", "nurse"], "--role must be one of patient, clinician, admin, not 'nurse'"),
+    ],
+)
+def test_bad_input_is_one_line_and_writes_nothing(
+    clinic: Clinic, args: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = _rows(clinic)
+    assert users(clinic, *args) == 2
+    assert _one_error_line(capsys).startswith(said)
+    assert _rows(clinic) == before
+
+
+def test_a_database_not_at_the_newest_revision_is_refused_with_nothing_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from backstride import store
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    store.upgrade(url, "0004")
+    before = (tmp_path / "old.db").read_bytes()
+    for args in (["add", "nora@clinic.test", "--name", "Nora"], ["list"], ["access", "nora@clinic.test"]):
+        assert main(["users", *args, "--database-url", url]) == 2
+        assert _one_error_line(capsys) == (
+            f"the database at {url} is at revision 0004, not the newest ({store.head_revision()}): bring it up to "
+            "date with backstride db upgrade first; nothing was written"
+        )
+    assert (tmp_path / "old.db").read_bytes() == before
+    assert store.current_revision(url) == "0004"
+
+
+def test_no_database_is_made_by_users(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "clinic" / "backstride.db"
+    assert (
+        main(["users", "add", "nora@clinic.test", "--name", "Nora", "--database-url", f"sqlite:///{missing}"])
+        == 2
+    )
+    assert _one_error_line(capsys) == (
+        f"no database at {missing} (give --database-url, or create one: backstride db upgrade)"
+    )
+    assert not missing.parent.exists()
+
+
+def test_another_programs_database_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    path = tmp_path / "export.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE accelerometer (time REAL, x REAL)")
+    conn.close()
+    assert main(["users", "list", "--database-url", f"sqlite:///{path}"]) == 2
+    assert _one_error_line(capsys).endswith(
+        "is not a backstride database (it holds the table accelerometer and no backstride revision); "
+        "nothing was written"
+    )
+
+
+def test_users_is_in_the_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    assert re.search(r"^\W*users\s", capsys.readouterr().out, re.MULTILINE)
