@@ -869,6 +869,53 @@ def test_no_plot_offers_to_send_its_figures_to_plotlys_cloud(
     assert page.locator(".modebar-btn[data-title^='Share']").count() == 0
 
 
+def _saved_by_keyboard(page: Any, button: Any) -> bytes:
+    """Tab to ``button`` from the page's start, press Enter and return the file it saves."""
+    page.locator("body").focus()
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        if button.evaluate("(b) => b === document.activeElement"):
+            break
+    else:
+        raise AssertionError("the keyboard never reached the plot's save button")
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    return Path(download.value.path()).read_bytes()
+
+
+def test_a_keyboard_saves_a_plot_as_a_picture_in_the_app_and_the_offline_report(
+    page: Any, demo_server: str, tmp_path: Path
+) -> None:
+    """The toolbar's camera is out of the tab order (nine tab stops a plot) and a phone shows no toolbar: each
+    plot has a button after it, named by the plot's title, that saves it as a PNG named after it too."""
+    from backstride.cli import main
+
+    page.goto(f"{demo_server}/signin")
+    page.get_by_label("Email").fill("alex@demo.backstride")
+    page.get_by_label("Password").fill("demo-alex-2026")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("link", name="Progress").first.click()
+    plots = page.locator("div.plot").count()
+    page.wait_for_function(f"document.querySelectorAll('button.plot-save').length === {plots}")
+    first = page.locator("button.plot-save").first
+    title = page.locator("div.plot").first.get_attribute("aria-label") or ""
+    assert first.get_attribute("aria-label") == f"Save as a picture (PNG): {title}"
+    saved = _saved_by_keyboard(page, first)
+    assert saved[:8] == b"\x89PNG\r\n\x1a\n" and len(saved) > 5000  # a drawn picture, not an empty one
+
+    target = tmp_path / "report.html"
+    assert main(["analyze", str(io.sample_path()), "--height-m", "1.59", "--html", str(target)]) == 0
+    page.goto(target.as_uri())
+    blocks = page.locator("script[data-plot-for]").count()
+    page.wait_for_function(f"document.querySelectorAll('button.plot-save').length === {blocks}")
+    button = page.locator("button.plot-save").nth(3)
+    with page.expect_download() as download:
+        button.click()
+    assert download.value.suggested_filename.endswith(".png")
+    assert _saved_by_keyboard(page, button)[:4] == b"\x89PNG"
+
+
 _RING_CONTRAST = """(e) => {
   const rgb = (c) => (c.match(/\\d+(\\.\\d+)?/g) || []).slice(0, 3).map(Number);
   const lum = (c) => { const v = rgb(c).map((x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; });

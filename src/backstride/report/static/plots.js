@@ -209,6 +209,25 @@
     });
   }
 
+  /* The plot saved as a picture, for a keyboard and a phone: the toolbar's camera is the mouse's (out of the
+     tab order, see keyboardQuiet) and a phone shows no toolbar. A button of the page's own, after the plot,
+     named by the plot's title; the file is named after it too. */
+  function saveButton(target, source) {
+    var title = null;
+    try { title = titleOf(JSON.parse(source).layout); } catch (e) { title = null; }
+    title = title ? title.text.replace(/<br\s*\/?>/gi, " ").replace(/<[^>]*>/g, "").trim() : "plot";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "plot-save";
+    button.textContent = "Save as a picture (PNG)";
+    button.setAttribute("aria-label", "Save as a picture (PNG): " + title);
+    var name = title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "plot";
+    button.addEventListener("click", function () {
+      Plotly.downloadImage(target, { format: "png", filename: name });
+    });
+    target.insertAdjacentElement("afterend", button);
+  }
+
   function draw(root) {
     if (typeof Plotly === "undefined") { return; }
     root.querySelectorAll("script[data-plot-for]").forEach(function (block) {
@@ -217,7 +236,7 @@
       target.setAttribute("data-drawn", "1");
       var entry = { target: target, source: block.textContent, width: 0 };
       drawn.push(entry);
-      render(entry);
+      render(entry).then(function () { saveButton(target, entry.source); });
     });
   }
 
