@@ -152,7 +152,8 @@ def test_a_kind_that_is_neither_is_refused_beside_the_form(clinic: Clinic, thera
     refused = _give(therapist, clinic.patient_a, kind)
     assert refused.status_code == 422
     problems = re.search(r'<div class="alert" role="alert" id="access-problems".*?</div>', refused.text, re.S)
-    assert problems and "choose a new first-login link or a new password" in problems.group(0)
+    assert problems and "<p>Nothing was given:</p>" in problems.group(0)
+    assert "choose a new first-login link or a new password" in problems.group(0)
     # the problem sits in the section, before its form
     section = refused.text.index('id="access"')
     assert section < problems.start() < refused.text.index(f'action="/patients/{clinic.patient_a}/access"')
