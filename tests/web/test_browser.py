@@ -977,3 +977,25 @@ def test_the_clinicians_tables_fit_a_tablet_without_scrolling_sideways(
         )
         assert wider == [], f"{path}: {wider}"
     context.close()
+
+
+def test_a_new_way_in_reads_whole_on_a_phone(page: Any, server: tuple[str, Clinic], shots: Path) -> None:
+    """On a 375 px phone the first-login link (one word of 60 characters) ran out of its box and the page
+    scrolled sideways; the patient's "Signing in" section and both answers fit the screen."""
+    base, clinic = server
+    patient = _new_patient(clinic, "wren@home.test")
+    page.set_viewport_size({"width": 375, "height": 800})
+    _sign_in(page, base, "anna@clinic.test")
+    for button, shown in (
+        ("Give a new first-login link", "#first-login-link"),
+        ("Give a new password", "dl"),
+    ):
+        page.goto(f"{base}/patients/{patient}#access")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        assert not _overflows(page.locator("#access"))
+        page.get_by_role("button", name=button).click()
+        page.wait_for_load_state("networkidle")
+        assert page.locator(shown).is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, button
+        assert not _overflows(page.locator(".note")), button
+        page.screenshot(path=shots / f"14-new-way-in-{shown.strip('#')}.png", full_page=True)

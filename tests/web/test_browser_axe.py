@@ -177,7 +177,20 @@ def test_no_page_has_an_accessibility_violation(
     page.get_by_label("Email").fill("robin@demo.backstride")
     page.get_by_role("button", name="Add patient").click()
     audit("therapist: patient added")
+    robin = str(page.get_by_role("link", name="Open Robin Audit's page").get_attribute("href"))
+    page.goto(base + robin)
+    page.get_by_role("button", name="Give a new password").click()
+    audit("therapist: a new password given")
+    page.goto(base + robin)
+    page.get_by_role("button", name="Give a new first-login link").click()
+    audit("therapist: a new first-login link given")
     link = str(page.locator("#first-login-link").get_attribute("href"))
+    page.goto(base + robin)
+    with page.expect_navigation():  # a kind the app does not know: refused beside the form
+        page.locator("#access button[value=link]").evaluate("b => { b.value = 'neither'; b.click(); }")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#access-problems").count() == 1
+    audit("therapist: a new way in refused")
     page.get_by_role("button", name="Sign out").click()
 
     # the new patient's first visit, and the emergency stop
@@ -194,7 +207,7 @@ def test_no_page_has_an_accessibility_violation(
     audit("patient: emergency stop")
 
     assert audit.found == [], "accessibility violations:\n" + "\n".join(audit.found)
-    assert len(audit.pages) == 40  # every page above was audited
+    assert len(audit.pages) == 43  # every page above was audited
 
 
 def test_a_keyboard_passes_each_plot_in_no_stop_and_a_screen_reader_hears_its_name(

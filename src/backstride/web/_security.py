@@ -13,8 +13,8 @@ Design (see also ``web/README.md``):
   The CSRF token is an HMAC of the session nonce: it is tied to this cookie, and a page from another site
   cannot read it. Forms send it as the ``csrf_token`` field, htmx requests as the ``X-CSRF-Token`` header.
 * A first-login link carries a random token; only its SHA-256 is kept (``User.first_login_token_hash``).
-  Choosing a password clears it, so the link works once; it also lapses ``first_login_max_age_s`` after the
-  account was made.
+  Choosing a password clears it, so the link works once; it also lapses ``first_login_max_age_s`` after it
+  was given (``store.first_login_issued``).
 * Sign-in attempts are throttled (:class:`SignInThrottle`): after too many wrong passwords for one e-mail
   address from one network address, from one network address, or (a looser limit) for one e-mail address
   from anywhere, within a window, further attempts are refused (HTTP 429) without checking the password,

@@ -184,8 +184,46 @@ def progress_view(db: Any, patient: Any, today: Any, days: int = 42) -> dict[str
     }
 
 
-def clinician_view(db: Any, patient: Any, today: Any, *, emergency_number: str) -> dict[str, Any]:
-    """Everything about one patient for their clinician."""
+@dataclass(frozen=True)
+class SignInWays:
+    """How a patient can sign in, for their clinician's "Signing in" section: a password, and the current
+    first-login link's giving and lapsing (``None``: no link); ``link_days``: how long a new link works."""
+
+    has_password: bool
+    link_given: dt.datetime | None
+    link_lapses: dt.datetime | None
+    link_lapsed: bool
+    link_days: int
+
+
+def link_lapses(user: Any, max_age_s: float) -> dt.datetime:
+    """When ``user``'s current first-login link stops working: ``max_age_s`` after it was given (as the
+    welcome page counts it)."""
+    from backstride.store import first_login_issued
+
+    return first_login_issued(user) + dt.timedelta(seconds=max_age_s)
+
+
+def sign_in_ways(patient: Any, now: dt.datetime, link_max_age_s: float) -> SignInWays:
+    """How ``patient`` can sign in at ``now``, with first-login links that work ``link_max_age_s``."""
+    from backstride.store import first_login_issued
+
+    has_link = patient.first_login_token_hash is not None
+    lapses = link_lapses(patient, link_max_age_s) if has_link else None
+    return SignInWays(
+        has_password=patient.password_hash is not None,
+        link_given=first_login_issued(patient) if has_link else None,
+        link_lapses=lapses,
+        link_lapsed=lapses is not None and lapses < now,
+        link_days=round(link_max_age_s / 86400),
+    )
+
+
+def clinician_view(
+    db: Any, patient: Any, today: Any, *, emergency_number: str, link_max_age_s: float
+) -> dict[str, Any]:
+    """Everything about one patient for their clinician (``link_max_age_s``: how long a first-login link
+    works, the web settings')."""
     from backstride import store
 
     row, plan, review = current_plan(db, patient, today, emergency_number=emergency_number)
@@ -215,6 +253,7 @@ def clinician_view(db: Any, patient: Any, today: Any, *, emergency_number: str) 
         **_exercise_forms(plan),
         "sessions": list(reversed(store.therapy_sessions_of(db, patient.id))),
         "notes": store.notes_of(db, patient.id),
+        "sign_in_ways": sign_in_ways(patient, store.utcnow(), link_max_age_s),
         **progress,
     }
 

@@ -177,6 +177,11 @@ def welcome_page(request: Request, token: str = "") -> Response:
 def welcome(
     request: Request, token: str = Form(...), password: str = Form(...), password2: str = Form(...)
 ) -> Response:
+    """The link's holder chooses a password and is signed in. Every other session of theirs ends, on any
+    computer (as when a password is changed): whoever is still signed in with the old password — on a
+    shared computer, or with a password that got out, the reason for a new link — is shut out."""
+    from backstride import store
+
     with transaction(request) as db:
         person = _valid_link_holder(request, db, token)
         if person is None:
@@ -186,10 +191,10 @@ def welcome(
             error = "The two passwords are not the same. Please type them again."
         if error:
             return _welcome_form(request, person, token, error=error, status=422)
-        person.password_hash = hash_password(password)
-        person.first_login_token_hash = None
-        sign_in(request, person.id)
-        return RedirectResponse(home_of(person.role, person.id), status_code=303)
+        store.set_password_hash(db, person.id, hash_password(password))  # the link is used up with it
+        person_id, home = person.id, home_of(person.role, person.id)
+    end_other_sessions(request, person_id)  # once the password is kept (its own transaction)
+    return RedirectResponse(home, status_code=303)
 
 
 PASSWORD_PAGE = "/account/password"

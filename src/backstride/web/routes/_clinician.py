@@ -119,7 +119,11 @@ def _patient_page_again(
     with transaction(request, readonly=True) as db:
         user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
         context = _views.clinician_view(
-            db, patient, dt.date.today(), emergency_number=emergency_number(request)
+            db,
+            patient,
+            dt.date.today(),
+            emergency_number=emergency_number(request),
+            link_max_age_s=get_state(request).settings.first_login_max_age_s,
         )
         return render(
             request,
@@ -545,6 +549,52 @@ def analyse_again(request: Request, patient_id: RowId, recording_id: RowId) -> R
 
     job = state.jobs.submit(patient_id, filename, size, work, again=recording_id)
     return RedirectResponse(f"/patients/{patient_id}/recordings/jobs/{job.id}", status_code=303)
+
+
+# ------------------------------------------------------------------------------- a new way to sign in
+ACCESS_KINDS = ("link", "password")
+
+
+@router.post("/patients/{patient_id}/access")
+def give_access(request: Request, patient_id: RowId, kind: str = Form("")) -> Response:
+    """A new first-login link (``kind=link``) or a new password (``kind=password``) for a patient who lost
+    theirs or whose link lapsed, shown once (201). A new link takes the place of any earlier one and leaves
+    the password working until it is used (``store.new_first_login``), so a link handed on by mistake locks
+    nobody out; a new password ends the old one, any link and every session of the patient's
+    (``store.new_password``)."""
+    from backstride import store
+    from backstride.web import _views
+
+    if kind not in ACCESS_KINDS:
+        problem = "Please choose a new first-login link or a new password (one of the two buttons)."
+        return _patient_page_again(request, patient_id, "access", [problem], {"kind": kind})
+    settings = get_state(request).settings
+    password = random_password() if kind == "password" else None
+    password_hash = hash_password(password) if password else None  # argon2 is slow: outside the transaction
+    token = None if password else secrets.token_urlsafe(24)
+    with transaction(request) as db:
+        user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
+        had_password = patient.password_hash is not None
+        lapses = None
+        if password_hash is not None:
+            store.new_password(db, patient.id, password_hash, session_max_age_s=settings.session_max_age_s)
+        if token is not None:
+            store.new_first_login(db, patient.id, token_digest(token))
+            lapses = _views.link_lapses(patient, settings.first_login_max_age_s)
+        return render(
+            request,
+            "access_given.html",
+            {
+                "title": f"A new {'password' if password else 'first-login link'} for {patient.name}",
+                "user": user,
+                "patient": patient,
+                "password": password,
+                "link": welcome_link(request, token) if token else None,
+                "lapses": lapses,
+                "had_password": had_password,
+            },
+            status=201,
+        )
 
 
 # ------------------------------------------------------------------------------------- entered in error

@@ -14,6 +14,7 @@ from backstride.web._context import (
     RowId,
     check_csrf,
     emergency_number,
+    get_state,
     require_patient_access,
     transaction,
 )
@@ -33,7 +34,13 @@ def patient_home(request: Request, patient_id: RowId) -> Response:
     with transaction(request, readonly=True) as db:
         user, patient = require_patient_access(request, db, patient_id)
         if user.id != patient.id:
-            context = _views.clinician_view(db, patient, today, emergency_number=emergency_number(request))
+            context = _views.clinician_view(
+                db,
+                patient,
+                today,
+                emergency_number=emergency_number(request),
+                link_max_age_s=get_state(request).settings.first_login_max_age_s,
+            )
             return render(
                 request,
                 "clinician_patient.html",
