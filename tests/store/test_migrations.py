@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -18,6 +19,23 @@ def _emails(engine: Engine) -> list[str]:
     """The users' e-mail addresses, read with plain SQL: the models may have columns an older revision lacks."""
     with engine.connect() as conn:
         return list(conn.execute(text("SELECT email FROM users ORDER BY email")).scalars())
+
+
+def _walk_with_analysis(conn: Any, patient_id: int) -> int:
+    """A recording of ``patient_id`` with one gait analysis, written with plain SQL (any revision since 0001
+    has these columns); the recording's id."""
+    recording = conn.execute(
+        text(
+            "INSERT INTO recording_files (patient_id, sha256, filename, size_bytes, format, "
+            "uploaded_at, metadata) VALUES (:p, 'ab', 'walk.csv', 1, 'csv', :t, '{}') RETURNING id"
+        ),
+        {"p": patient_id, "t": store.utcnow()},
+    ).scalar_one()
+    conn.execute(
+        text("INSERT INTO gait_analyses (recording_id, result, created_at) VALUES (:r, '{}', :t)"),
+        {"r": recording, "t": store.utcnow()},
+    )
+    return int(recording)
 
 
 def _schema_diff(engine: Engine) -> list[object]:
@@ -141,17 +159,7 @@ def test_entered_in_error_columns_come_and_go_with_revision_0003_and_keep_the_ro
             )
             store.mark_entered_in_error(s, q, c.id, "wrong patient")
             pid = p.id
-            recording = s.execute(
-                text(
-                    "INSERT INTO recording_files (patient_id, sha256, filename, size_bytes, format, "
-                    "uploaded_at, metadata) VALUES (:p, 'ab', 'walk.csv', 1, 'csv', :t, '{}') RETURNING id"
-                ),
-                {"p": pid, "t": store.utcnow()},
-            ).scalar_one()
-            s.execute(
-                text("INSERT INTO gait_analyses (recording_id, result, created_at) VALUES (:r, '{}', :t)"),
-                {"r": recording, "t": store.utcnow()},
-            )
+            _walk_with_analysis(s, pid)
         store.downgrade(db_url, "0002")
         columns = {col["name"] for col in inspect(engine).get_columns("questionnaire_responses")}
         assert "entered_in_error_at" not in columns and "score" in columns
@@ -247,17 +255,7 @@ def test_upgrading_from_0002_keeps_every_gait_analysis(db_url: str) -> None:
                 ),
                 {"t": store.utcnow()},
             ).scalar_one()
-            recording = conn.execute(
-                text(
-                    "INSERT INTO recording_files (patient_id, sha256, filename, size_bytes, format, "
-                    "uploaded_at, metadata) VALUES (:p, 'ab', 'walk.csv', 1, 'csv', :t, '{}') RETURNING id"
-                ),
-                {"p": patient, "t": store.utcnow()},
-            ).scalar_one()
-            conn.execute(
-                text("INSERT INTO gait_analyses (recording_id, result, created_at) VALUES (:r, '{}', :t)"),
-                {"r": recording, "t": store.utcnow()},
-            )
+            recording = _walk_with_analysis(conn, patient)
         store.upgrade(db_url)
         with engine.connect() as conn:
             assert conn.execute(text("SELECT recording_id FROM gait_analyses")).scalars().all() == [recording]

@@ -74,10 +74,10 @@ def page(browser: Any) -> Iterator[Any]:
     assert problems == []
 
 
-def _sign_in(page: Any, base: str, email: str) -> None:
+def _sign_in(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
     page.goto(f"{base}/signin")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state("networkidle")
 
@@ -772,11 +772,7 @@ def test_a_patients_pages_fit_a_phone_zoomed_to_200_percent(
     page = context.new_page()
     page.set_default_timeout(20_000)
     try:
-        page.goto(f"{demo_server}/signin")
-        page.get_by_label("Email").fill("alex@demo.backstride")
-        page.get_by_label("Password").fill("demo-alex-2026")
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state("networkidle")
+        _sign_in(page, demo_server, "alex@demo.backstride", "demo-alex-2026")
         alex = int(page.url.rstrip("/").split("/")[-1])
         for path in ("", "/checkin", "/log", "/progress", "/plan"):
             page.goto(f"{demo_server}/patients/{alex}{path}")
@@ -792,11 +788,7 @@ def test_a_tick_box_beside_a_long_label_keeps_its_size_on_a_phone(phone: Any, de
     """The daily log's exercises and warning signs, and the new patient's first sign-in: a box beside a label
     that wraps on a phone stays square and full size (it was squeezed to 13 px wide)."""
     base = demo_server
-    phone.goto(f"{base}/signin")
-    phone.get_by_label("Email").fill("alex@demo.backstride")
-    phone.get_by_label("Password").fill("demo-alex-2026")
-    phone.get_by_role("button", name="Sign in").click()
-    phone.wait_for_load_state("networkidle")
+    _sign_in(phone, base, "alex@demo.backstride", "demo-alex-2026")
     phone.get_by_role("link", name="Daily log").first.click()
     phone.get_by_text("I have a new warning sign").click()
     boxes = phone.locator("main input[type=checkbox], main input[type=radio]")
@@ -827,11 +819,7 @@ def test_what_a_walks_figure_means_reads_in_lines_on_a_phone(phone: Any, demo_se
     """The walk's comparison with the norms: its column of sentences was squeezed to a word or two a line
     (the table, wider than a phone, scrolls in its own box)."""
     base = demo_server
-    phone.goto(f"{base}/signin")
-    phone.get_by_label("Email").fill("alex@demo.backstride")
-    phone.get_by_label("Password").fill("demo-alex-2026")
-    phone.get_by_role("button", name="Sign in").click()
-    phone.wait_for_load_state("networkidle")
+    _sign_in(phone, base, "alex@demo.backstride", "demo-alex-2026")
     alex = int(phone.url.rstrip("/").split("/")[-1])
     phone.goto(f"{base}/patients/{alex}/recordings")
     phone.locator("table a").first.click()
@@ -856,11 +844,7 @@ def test_no_plot_offers_to_send_its_figures_to_plotlys_cloud(
     page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length === {blocks}")
     assert page.locator(".modebar-btn").count() > 0  # the toolbar is there, to zoom and save a picture
     assert page.locator(".modebar-btn[data-title^='Share']").count() == 0
-    page.goto(f"{demo_server}/signin")
-    page.get_by_label("Email").fill("alex@demo.backstride")
-    page.get_by_label("Password").fill("demo-alex-2026")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("networkidle")
+    _sign_in(page, demo_server, "alex@demo.backstride", "demo-alex-2026")
     page.get_by_role("link", name="Progress").first.click()
     assert page.locator("div.plot").count() > 0
     for plot in page.locator("div.plot").all():  # (the app's policy allows no evaluated predicate)
@@ -890,14 +874,13 @@ def test_a_keyboard_saves_a_plot_as_a_picture_in_the_app_and_the_offline_report(
     plot has a button after it, named by the plot's title, that saves it as a PNG named after it too."""
     from backstride.cli import main
 
-    page.goto(f"{demo_server}/signin")
-    page.get_by_label("Email").fill("alex@demo.backstride")
-    page.get_by_label("Password").fill("demo-alex-2026")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("networkidle")
+    _sign_in(page, demo_server, "alex@demo.backstride", "demo-alex-2026")
     page.get_by_role("link", name="Progress").first.click()
     plots = page.locator("div.plot").count()
-    page.wait_for_function(f"document.querySelectorAll('button.plot-save').length === {plots}")
+    page.locator("button.plot-save").nth(
+        plots - 1
+    ).wait_for()  # (the app's policy allows no evaluated predicate)
+    assert page.locator("button.plot-save").count() == plots
     first = page.locator("button.plot-save").first
     title = page.locator("div.plot").first.get_attribute("aria-label") or ""
     assert first.get_attribute("aria-label") == f"Save as a picture (PNG): {title}"

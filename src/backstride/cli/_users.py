@@ -130,7 +130,8 @@ def register_users(app: typer.Typer) -> None:
             else:
                 store.new_first_login(s, user.id, secret.stored["first_login_token_hash"])
                 after = "Any earlier link no longer works. " + (
-                    "Their current password keeps working until this link is used, and so do their sessions."
+                    "Their current password and sessions keep working until this link is used; choosing a password "
+                    "with it ends every other session of theirs."
                     if user.password_hash
                     else "They have no password yet: the link is their way in."
                 )
@@ -192,10 +193,6 @@ def register_users(app: typer.Typer) -> None:
         typer.echo(said)
 
     app.add_typer(users)
-
-
-#: ``cli/_web.py`` calls ``register``; the name ``register_users`` is the documented one.
-register = register_users
 
 
 # --------------------------------------------------------------------------------------------- helpers
@@ -296,7 +293,7 @@ def _hand_on(secret: _Secret, user: User, public: str | None) -> list[str]:
     if secret.password is not None:
         return [
             f"Password (shown only now; hand it on privately): {secret.password}",
-            "They sign in with it at the app's /signin page and can choose their own under Account.",
+            "They sign in with it at the app's /signin page and choose their own on its Change password page.",
         ]
     until = _when(_link_lapses(first_login_issued(user)))
     lines = [
