@@ -209,7 +209,11 @@ def test_the_link_lapses_14_days_after_it_was_given_not_after_the_account_was_ma
     assert late.status_code == 404 and "no longer works" in late.text
     lapsed = given + dt.timedelta(days=14)
     said = _section(therapist, clinic.patient_a)
-    assert f"The first-login link given on {given:%d %b %Y, %H:%M} lapsed on {lapsed:%d %b %Y, %H:%M}" in said
+    given, lapsed = given.astimezone(), lapsed.astimezone()  # shown in the server's zone, named
+    assert (
+        f"The first-login link given on {given:%d %b %Y, %H:%M} {given.tzname()} "
+        f"lapsed on {lapsed:%d %b %Y, %H:%M} {lapsed.tzname()}"
+    ) in said
 
 
 def test_a_second_new_link_ends_the_first(app_factory: Any, clinic: Clinic, therapist: Any) -> None:

@@ -40,8 +40,15 @@ def _fmt(value: Any, digits: int = 1, unit: str = "") -> str:
 
 
 def _date(value: Any) -> str:
+    """A day, or a moment with its clock time. A stored moment (UTC) is shown in the server's time zone and
+    named ("14:05 CET"), as the app's "today" is the server's day: it was shown in UTC and named nothing, so a
+    clinic an hour or more from UTC read a link's lapsing, an upload or a note an hour or more off. The zone is
+    the server process's (``TZ``, e.g. ``TZ=Europe/Berlin backstride serve``)."""
     if isinstance(value, dt.datetime):
-        return value.strftime("%d %b %Y, %H:%M")
+        if value.tzinfo is None:
+            return value.strftime("%d %b %Y, %H:%M")
+        local = value.astimezone()
+        return f"{local:%d %b %Y, %H:%M} {local.tzname() or ''}".rstrip()
     if isinstance(value, dt.date):
         return value.strftime("%a %d %b %Y")
     return "–" if value is None else str(value)
