@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import warnings
 from collections.abc import Callable
@@ -243,6 +244,11 @@ def test_a_patient_without_a_password_is_told_apart(app_factory: Any, clinic: Cl
     )
     said = _section(therapist, clinic.patient_a)
     assert "Paula Patient has not chosen a password yet. The first-login link given on" in said
+    _in_database(clinic, lambda _s, user: setattr(user, "first_login_token_hash", None))
+    given = _give(therapist, clinic.patient_a, "password")  # no password and no session to end: none is said
+    text = " ".join(html.unescape(given.text).split())
+    assert "Any earlier first-login link no longer works." in text
+    assert "session" not in text and "old password" not in text
 
 
 # ------------------------------------------------------------------------------------ what each ends

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 
@@ -75,6 +77,54 @@ def register_db(app: typer.Typer) -> None:
         rev, head = state.revision, head_revision()
         status = "up to date" if rev == head else "needs `backstride db upgrade`"
         typer.echo(f"database {_redact(url)}: revision {rev or 'none'}, newest {head} ({status})")
+
+    @db.command("backup")
+    def backup_cmd(
+        folder: Path = typer.Argument(..., help="A new folder for the backup (it must not exist yet)."),
+        database_url: str | None = typer.Option(
+            None,
+            "--database-url",
+            help="Database (default: $BACKSTRIDE_DATABASE_URL, else SQLite in the user's data folder).",
+        ),
+        blob_dir: Path | None = typer.Option(
+            None,
+            "--blob-dir",
+            help="The clinic's folder of uploaded recordings (default: $BACKSTRIDE_BLOB_DIR, else blobs/ "
+            "beside the database), as serve is given it.",
+        ),
+    ) -> None:
+        """Back up a SQLite clinic, also while the app runs: the database and every uploaded recording.
+
+        Into a new folder (clinic.db and blobs/), checked before it is complete; a backup that fails leaves
+        nothing behind. A PostgreSQL clinic is backed up with pg_dump and a copy of its blob folder.
+        """
+        from backstride._errors import InputError
+        from backstride.store._backup import backup_sqlite
+        from backstride.store._db import database_url as default_url
+        from backstride.store._db import default_blob_dir, sqlite_path
+        from backstride.store._migrate import check_backstride, database_state
+
+        url = database_url or default_url()
+        if sqlite_path(url) is not None:  # (PostgreSQL: backup_sqlite says what to use instead)
+            try:
+                state = database_state(url)
+            except InputError:
+                raise
+            except Exception as exc:
+                raise InputError(f"could not read the database at {_redact(url)}: {_why(exc)}") from exc
+            if state is None:
+                raise InputError(f"no database at {sqlite_path(url)} (give --database-url)")
+            check_backstride(state, f"the database at {_redact(url)}")
+        made = backup_sqlite(url, blob_dir if blob_dir is not None else default_blob_dir(url), folder)
+        typer.echo(
+            f"backed up {made.patients} patient{'' if made.patients == 1 else 's'} and {made.recordings} "
+            f"recording{'' if made.recordings == 1 else 's'} ({made.files} file{'' if made.files == 1 else 's'}, "
+            f"{made.bytes / 1e6:.1f} MB) to {made.folder}"
+        )
+        typer.echo(
+            f"to use it: backstride serve --database-url {made.database_url} --blob-dir {made.blob_dir} "
+            "(or, with the app stopped, put both back in place)"
+        )
 
     app.add_typer(db)
 
