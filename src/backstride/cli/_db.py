@@ -1,4 +1,4 @@
-"""The ``backstride db`` command group: database maintenance."""
+"""The ``backstride db`` command group: database maintenance (upgrade, status, backup)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import typer
 
 
 def register_db(app: typer.Typer) -> None:
-    """Add the ``db`` group (``backstride db upgrade``, ``backstride db status``) to ``app``."""
+    """Add the ``db`` group (``backstride db upgrade``, ``status``, ``backup``) to ``app``."""
     db = typer.Typer(
         name="db",
-        help="Create or update the clinic database.",
+        help="Create, update or back up the clinic database.",
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
