@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from backstride.store._migrate import DatabaseState
 
 
 def register_db(app: typer.Typer) -> None:
@@ -57,23 +61,11 @@ def register_db(app: typer.Typer) -> None:
         database_url: str | None = typer.Option(None, "--database-url", help="Database to inspect."),
     ) -> None:
         """Say which revision the database is at and whether it is up to date (writes nothing)."""
-        from backstride._errors import InputError
         from backstride.store._db import database_url as default_url
-        from backstride.store._db import sqlite_path
-        from backstride.store._migrate import check_backstride, database_state, head_revision
+        from backstride.store._migrate import head_revision
 
         url = database_url or default_url()
-        try:
-            state = database_state(url)
-        except InputError:
-            raise
-        except Exception as exc:
-            raise InputError(f"could not read the database at {_redact(url)}: {_why(exc)}") from exc
-        if state is None:
-            raise InputError(
-                f"no database at {sqlite_path(url)} (give --database-url, or create one: backstride db upgrade)"
-            )
-        check_backstride(state, f"the database at {_redact(url)}")
+        state = existing_state(url)
         rev, head = state.revision, head_revision()
         status = "up to date" if rev == head else "needs `backstride db upgrade`"
         typer.echo(f"database {_redact(url)}: revision {rev or 'none'}, newest {head} ({status})")
@@ -98,23 +90,13 @@ def register_db(app: typer.Typer) -> None:
         Into a new folder (clinic.db and blobs/), checked before it is complete; a backup that fails leaves
         nothing behind. A PostgreSQL clinic is backed up with pg_dump and a copy of its blob folder.
         """
-        from backstride._errors import InputError
         from backstride.store._backup import backup_sqlite
         from backstride.store._db import database_url as default_url
         from backstride.store._db import default_blob_dir, sqlite_path
-        from backstride.store._migrate import check_backstride, database_state
 
         url = database_url or default_url()
         if sqlite_path(url) is not None:  # (PostgreSQL: backup_sqlite says what to use instead)
-            try:
-                state = database_state(url)
-            except InputError:
-                raise
-            except Exception as exc:
-                raise InputError(f"could not read the database at {_redact(url)}: {_why(exc)}") from exc
-            if state is None:
-                raise InputError(f"no database at {sqlite_path(url)} (give --database-url)")
-            check_backstride(state, f"the database at {_redact(url)}")
+            existing_state(url)
         made = backup_sqlite(url, blob_dir if blob_dir is not None else default_blob_dir(url), folder)
         typer.echo(
             f"backed up {made.patients} patient{'' if made.patients == 1 else 's'} and {made.recordings} "
@@ -131,6 +113,27 @@ def register_db(app: typer.Typer) -> None:
 
 #: ``cli/_web.py`` calls ``register``; the name ``register_db`` is the documented one.
 register = register_db
+
+
+def existing_state(url: str) -> DatabaseState:
+    """The state of the backstride database at ``url``, read without writing; one readable refusal when it
+    cannot be read, is not there (nothing is created) or is another program's (``check_backstride``)."""
+    from backstride._errors import InputError
+    from backstride.store._db import sqlite_path
+    from backstride.store._migrate import check_backstride, database_state
+
+    try:
+        state = database_state(url)
+    except InputError:
+        raise
+    except Exception as exc:  # connection refused, bad credentials...
+        raise InputError(f"could not read the database at {_redact(url)}: {_why(exc)}") from exc
+    if state is None:
+        raise InputError(
+            f"no database at {sqlite_path(url)} (give --database-url, or create one: backstride db upgrade)"
+        )
+    check_backstride(state, f"the database at {_redact(url)}")
+    return state
 
 
 def _why(exc: BaseException) -> str:

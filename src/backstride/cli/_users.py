@@ -210,25 +210,14 @@ def _database(database_url: str | None, *, readonly: bool = False) -> Iterator[S
     from sqlalchemy.exc import SQLAlchemyError
 
     from backstride._errors import InputError
-    from backstride.cli._db import _redact, _why
+    from backstride.cli._db import _redact, _why, existing_state
     from backstride.store import make_engine, transaction
     from backstride.store._db import database_url as default_url
-    from backstride.store._db import sqlite_path
-    from backstride.store._migrate import check_backstride, database_state, head_revision
+    from backstride.store._migrate import head_revision
 
     url = database_url or default_url()
     where = f"the database at {_redact(url)}"
-    try:
-        state = database_state(url)
-    except InputError:
-        raise
-    except Exception as exc:  # connection refused, bad credentials...
-        raise InputError(f"could not read {where}: {_why(exc)}") from exc
-    if state is None:
-        raise InputError(
-            f"no database at {sqlite_path(url)} (give --database-url, or create one: backstride db upgrade)"
-        )
-    check_backstride(state, where)
+    state = existing_state(url)
     head = head_revision()
     if state.revision != head:
         raise InputError(
