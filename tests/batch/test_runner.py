@@ -785,11 +785,7 @@ def test_a_long_file_alone_gives_the_job_log_lines_while_it_is_analysed(
     monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     monkeypatch.setattr(_progress, "PROGRESS_LINE_EVERY_S", 0.0)  # a line whenever there is news
-    data = tmp_path / "data"
-    data.mkdir()
-    seconds = helpers.concat_imu_csv(lab_files, data / "long.csv", repeat=2)  # 12 min: 12 chunks of 1 min
-    runner = BatchRunner(out=tmp_path / "r", workers=1, chunk_s=60.0, chunker=helpers.slow_reader)
-    assert runner.run([data]).summary_.n_analysed == 1
+    seconds = _long_file_analysed(tmp_path, lab_files, helpers)
     lines = capsys.readouterr().err.splitlines()
     under_way = [line for line in lines if "; under way: " in line]
     assert len(under_way) >= 3, lines
@@ -819,11 +815,7 @@ def test_a_long_file_alone_advances_the_terminal_s_bar_while_it_is_analysed(
 
     monkeypatch.setenv("TTY_COMPATIBLE", "1")  # what rich takes for a terminal
     monkeypatch.setattr(_progress, "PROGRESS_LINE_EVERY_S", 0.0)  # the worker reports every chunk
-    data = tmp_path / "data"
-    data.mkdir()
-    helpers.concat_imu_csv(lab_files, data / "long.csv", repeat=2)  # 12 min: 12 chunks of 1 min
-    runner = BatchRunner(out=tmp_path / "r", workers=1, chunk_s=60.0, chunker=helpers.slow_reader)
-    assert runner.run([data]).summary_.n_analysed == 1
+    _long_file_analysed(tmp_path, lab_files, helpers)
     err = capsys.readouterr().err
     shown = re.findall(
         r"0\.0 recording-h \+ (\d\.\d) h under way", re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", err)
@@ -831,6 +823,17 @@ def test_a_long_file_alone_advances_the_terminal_s_bar_while_it_is_analysed(
     assert shown and float(shown[-1]) <= 0.2, err  # drawn at rich's 10 frames a second
     last = _last_frame(err)
     assert "1/1" in last and "0.2 recording-h" in last and "under way" not in last, last
+
+
+def _long_file_analysed(tmp_path: Path, lab_files: list[Path], helpers: Any) -> float:
+    """Batch one 12-minute file read in 12 one-minute chunks, each slowed so that the run's reports come while
+    it is under way; the file's seconds."""
+    data = tmp_path / "data"
+    data.mkdir()
+    seconds = float(helpers.concat_imu_csv(lab_files, data / "long.csv", repeat=2))
+    runner = BatchRunner(out=tmp_path / "r", workers=1, chunk_s=60.0, chunker=helpers.slow_reader)
+    assert runner.run([data]).summary_.n_analysed == 1
+    return seconds
 
 
 def _last_frame(err: str) -> str:

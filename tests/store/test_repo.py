@@ -278,7 +278,7 @@ def test_first_login_token_and_password(engine: Engine) -> None:
 
 
 def test_users_list_orders_by_role_then_address_and_filters_roles(engine: Engine) -> None:
-    _clinic(engine)
+    ids = _clinic(engine)
     with store.transaction(engine, readonly=True) as s:
         everyone = [(u.role, u.email) for u in store.users_list(s)]
         staff = [u.email for u in store.users_list(s, ("clinician", "admin"))]
@@ -291,6 +291,11 @@ def test_users_list_orders_by_role_then_address_and_filters_roles(engine: Engine
         ("admin", "admin@clinic.org"),
     ]
     assert staff == ["c1@clinic.org", "c2@clinic.org", "admin@clinic.org"]
+    with store.transaction(engine) as s:
+        assert store.clinicians_of(s, ids["p1"]) == [ids["c1"]]
+        store.link_patient(s, ids["c2"], ids["p1"])
+        assert store.clinicians_of(s, ids["p1"]) == sorted([ids["c1"], ids["c2"]])
+        assert store.clinicians_of(s, ids["c1"]) == []  # a clinician is nobody's patient
 
 
 def test_a_new_first_login_link_replaces_the_old_and_lapses_from_when_it_was_given(engine: Engine) -> None:
@@ -305,12 +310,14 @@ def test_a_new_first_login_link_replaces_the_old_and_lapses_from_when_it_was_giv
     with store.transaction(engine, readonly=True) as s:
         u = store.get_user(s, uid)
         assert u is not None and store.first_login_issued(u) == made
+        assert store.first_login_lapses(u, 3600.0) == made + dt.timedelta(hours=1)
     with store.transaction(engine) as s:
         store.new_first_login(s, uid, "new", now=later)
     with store.transaction(engine, readonly=True) as s:
         u = store.get_user(s, uid)
         assert u is not None and u.first_login_token_hash == "new"
         assert store.first_login_issued(u) == later
+        assert store.first_login_lapses(u, 14 * 86400.0) == later + dt.timedelta(days=14)
         assert u.password_hash == "pw"  # the password works until the link is used
     with store.transaction(engine) as s:
         store.set_password_hash(s, uid, "chosen")

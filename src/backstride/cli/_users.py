@@ -184,7 +184,7 @@ def register_users(app: typer.Typer) -> None:
             clinician, patient = _care_pair(s, clinician_email, patient_email)
             if not store.unlink_patient(s, clinician.id, patient.id):
                 _refuse(f"{clinician.email} does not look after {patient.email}; nothing was changed")
-            left = len(_clinicians_of(s, patient.id))
+            left = len(store.clinicians_of(s, patient.id))
             said = (
                 f"{clinician.name} <{clinician.email}> no longer looks after {patient.name} <{patient.email}>"
             )
@@ -263,12 +263,6 @@ def _public_address(given: str | None) -> str | None:
     return public_url_of(given)
 
 
-def _link_lapses(issued: dt.datetime) -> dt.datetime:
-    from backstride.web._settings import FIRST_LOGIN_MAX_AGE_S
-
-    return issued + dt.timedelta(seconds=FIRST_LOGIN_MAX_AGE_S)
-
-
 def _when(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
@@ -277,14 +271,15 @@ def _hand_on(secret: _Secret, user: User, public: str | None) -> list[str]:
     """The lines that give the new way in, shown this once."""
     from urllib.parse import urlencode
 
-    from backstride.store import first_login_issued
+    from backstride.store import first_login_lapses
+    from backstride.web._settings import FIRST_LOGIN_MAX_AGE_S
 
     if secret.password is not None:
         return [
             f"Password (shown only now; hand it on privately): {secret.password}",
             "They sign in with it at the app's /signin page and choose their own on its Change password page.",
         ]
-    until = _when(_link_lapses(first_login_issued(user)))
+    until = _when(first_login_lapses(user, FIRST_LOGIN_MAX_AGE_S))
     lines = [
         f"First-login link (shown only now; it works once, until {until}; hand it on privately):",
         f"  {public or LOCAL_ADDRESS}/welcome?{urlencode({'token': secret.token})}",
@@ -299,11 +294,12 @@ def _hand_on(secret: _Secret, user: User, public: str | None) -> list[str]:
 
 def _way_in(user: User, now: dt.datetime) -> str:
     """How the account gets in, in words; never the hash or the token."""
-    from backstride.store import first_login_issued
+    from backstride.store import first_login_lapses
+    from backstride.web._settings import FIRST_LOGIN_MAX_AGE_S
 
     link = None
     if user.first_login_token_hash:
-        lapses = _link_lapses(first_login_issued(user))
+        lapses = first_login_lapses(user, FIRST_LOGIN_MAX_AGE_S)
         link = f"first-login link until {lapses:%Y-%m-%d}" if lapses > now else "first-login link lapsed"
     if user.password_hash:
         return "password" if link is None or link.endswith("lapsed") else f"password, {link}"
@@ -342,11 +338,3 @@ def _account(s: Session, email: str, role: tuple[str, ...] | None = None) -> Use
 
 def _care_pair(s: Session, clinician_email: str, patient_email: str) -> tuple[User, User]:
     return _account(s, clinician_email, STAFF_ROLES), _account(s, patient_email, ("patient",))
-
-
-def _clinicians_of(s: Session, patient_id: int) -> list[int]:
-    from sqlalchemy import select
-
-    from backstride.store import CareLink
-
-    return list(s.scalars(select(CareLink.clinician_id).where(CareLink.patient_id == patient_id)))

@@ -195,6 +195,12 @@ def first_login_issued(user: User) -> dt.datetime:
     return user.first_login_issued_at or user.created_at
 
 
+def first_login_lapses(user: User, max_age_s: float) -> dt.datetime:
+    """When ``user``'s first-login link stops working: ``max_age_s`` after it was given (the web's sign-in, its
+    pages and ``backstride users`` all count it so)."""
+    return first_login_issued(user) + dt.timedelta(seconds=max_age_s)
+
+
 def new_password(
     session: Session,
     user_id: int,
@@ -354,6 +360,14 @@ def patients_of(session: Session, clinician_id: int) -> list[User]:
         .join(CareLink, CareLink.patient_id == User.id)
         .where(CareLink.clinician_id == clinician_id, User.role == "patient")
         .order_by(User.name, User.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def clinicians_of(session: Session, patient_id: int) -> list[int]:
+    """The ids of the clinicians (and administrators) linked to this patient."""
+    stmt = (
+        select(CareLink.clinician_id).where(CareLink.patient_id == patient_id).order_by(CareLink.clinician_id)
     )
     return list(session.scalars(stmt))
 

@@ -196,20 +196,12 @@ class SignInWays:
     link_days: int
 
 
-def link_lapses(user: Any, max_age_s: float) -> dt.datetime:
-    """When ``user``'s current first-login link stops working: ``max_age_s`` after it was given (as the
-    welcome page counts it)."""
-    from backstride.store import first_login_issued
-
-    return first_login_issued(user) + dt.timedelta(seconds=max_age_s)
-
-
 def sign_in_ways(patient: Any, now: dt.datetime, link_max_age_s: float) -> SignInWays:
     """How ``patient`` can sign in at ``now``, with first-login links that work ``link_max_age_s``."""
-    from backstride.store import first_login_issued
+    from backstride.store import first_login_issued, first_login_lapses
 
     has_link = patient.first_login_token_hash is not None
-    lapses = link_lapses(patient, link_max_age_s) if has_link else None
+    lapses = first_login_lapses(patient, link_max_age_s) if has_link else None
     return SignInWays(
         has_password=patient.password_hash is not None,
         link_given=first_login_issued(patient) if has_link else None,

@@ -48,15 +48,14 @@ def welcome_link(request: Request, token: str) -> str:
 
 def _valid_link_holder(request: Request, db: Session, token: str) -> User | None:
     """The user a first-login token belongs to, if the link is still valid (unused and not too old)."""
-    from backstride.store import User, first_login_issued, utcnow
+    from backstride.store import User, first_login_lapses, utcnow
 
     if not token:
         return None
     person = db.scalar(select(User).where(User.first_login_token_hash == token_digest(token)))
     if person is None:
         return None
-    age_s = (utcnow() - first_login_issued(person)).total_seconds()
-    if age_s > get_state(request).settings.first_login_max_age_s:
+    if utcnow() > first_login_lapses(person, get_state(request).settings.first_login_max_age_s):
         return None
     return person
 

@@ -563,7 +563,6 @@ def give_access(request: Request, patient_id: RowId, kind: str = Form("")) -> Re
     nobody out; a new password ends the old one, any link and every session of the patient's
     (``store.new_password``)."""
     from backstride import store
-    from backstride.web import _views
 
     if kind not in ACCESS_KINDS:
         problem = "Please choose a new first-login link or a new password (one of the two buttons)."
@@ -580,7 +579,7 @@ def give_access(request: Request, patient_id: RowId, kind: str = Form("")) -> Re
             store.new_password(db, patient.id, password_hash, session_max_age_s=settings.session_max_age_s)
         if token is not None:
             store.new_first_login(db, patient.id, token_digest(token))
-            lapses = _views.link_lapses(patient, settings.first_login_max_age_s)
+            lapses = store.first_login_lapses(patient, settings.first_login_max_age_s)
         return render(
             request,
             "access_given.html",
