@@ -140,3 +140,20 @@ def test_flare_rules_come_from_the_clinic() -> None:
         flare["rise_above_baseline"],
         flare["min_days"],
     )
+
+
+def test_a_closed_account_leaves_the_caseload_for_the_closed_list(engine: Engine) -> None:
+    ids = _setup(
+        engine, {"Open": [(0, {"pain": 3})], "Done": [(9, {"pain": 9})], "Gone": [(30, {"pain": 2})]}
+    )
+    early, late = dt.datetime(2026, 5, 1, tzinfo=dt.UTC), dt.datetime(2026, 5, 10, tzinfo=dt.UTC)
+    with store.transaction(engine) as s:
+        store.close_account(s, ids["Gone"], "moved away", by_id=ids["c"], session_max_age_s=3600, now=early)
+        store.close_account(
+            s, ids["Done"], "care completed", by_id=ids["c"], session_max_age_s=3600, now=late
+        )
+    assert list(_rows(engine, ids["c"])) == [
+        "Open"
+    ]  # neither silence nor an old flare flags a closed account
+    with store.transaction(engine, readonly=True) as s:
+        assert [p.name for p in store.closed_patients(s, ids["c"])] == ["Done", "Gone"]

@@ -241,6 +241,49 @@ def test_a_new_links_moment_comes_and_goes_with_revision_0005_and_keeps_the_user
         engine.dispose()
 
 
+def test_closed_accounts_come_and_go_with_revision_0006_and_every_record_stays(db_url: str) -> None:
+    """0006 adds a foreign key to ``users``, which SQLite can only do by copying the table that every patient's
+    record points at (``ON DELETE CASCADE``): down to 0005 and up again, the users, their care links, notes and
+    walks with their analyses all stay; the closing goes with its columns (the account opens again, still with
+    no way in)."""
+    engine = store.make_engine(db_url)
+    try:
+        store.upgrade(db_url)
+        with store.transaction(engine) as s:
+            c = store.create_user(s, "c@b.org", "C", "clinician")
+            p = store.create_patient(s, c, "p@b.org", "P", password_hash="pw")
+            store.add_note(s, p.id, c.id, "doing well")
+            pid, cid = p.id, c.id
+        with engine.begin() as conn:
+            _walk_with_analysis(conn, pid)
+        with store.transaction(engine) as s:
+            store.close_account(s, pid, "care completed", by_id=cid, session_max_age_s=3600)
+
+        def counts() -> list[int]:
+            with engine.connect() as conn:
+                return [
+                    conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+                    for table in ("care_links", "clinician_notes", "patient_profiles", "gait_analyses")
+                ]
+
+        assert counts() == [1, 1, 1, 1]
+        store.downgrade(db_url, "0005")
+        columns = {col["name"] for col in inspect(engine).get_columns("users")}
+        assert (
+            not {"closed_at", "closed_by_id", "closed_reason"} & columns
+            and "first_login_issued_at" in columns
+        )
+        assert _emails(engine) == ["c@b.org", "p@b.org"] and counts() == [1, 1, 1, 1]
+        store.upgrade(db_url)
+        assert counts() == [1, 1, 1, 1]
+        with store.transaction(engine, readonly=True) as s:
+            user = store.get_user(s, pid)
+            assert user is not None and not user.is_closed and user.password_hash is None
+        assert _schema_diff(engine) == []
+    finally:
+        engine.dispose()
+
+
 def test_upgrading_from_0002_keeps_every_gait_analysis(db_url: str) -> None:
     """Revision 0003 adds columns and a foreign key to ``recording_files``; on SQLite Alembic copies the table
     and drops the original, which with foreign keys on deleted every analysis pointing at it: a clinic

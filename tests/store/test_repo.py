@@ -345,6 +345,69 @@ def test_a_password_given_by_somebody_else_ends_every_session_of_the_user(engine
         assert not store.session_ended(s, "nonce-a", other, before)
 
 
+def test_a_closed_account_has_no_way_in_and_keeps_its_records(engine: Engine) -> None:
+    ids = _clinic(engine)
+    now = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+    with store.transaction(engine) as s:
+        store.set_password_hash(s, ids["p1"], "pw")
+        store.new_first_login(s, ids["p1"], "link", now=now - dt.timedelta(days=1))
+        store.add_note(s, ids["p1"], ids["c1"], "walks 20 minutes twice a day")
+    with store.transaction(engine) as s:
+        with pytest.raises(InputError, match="only a clinician or an administrator"):
+            store.close_account(s, ids["p1"], "done", by_id=ids["p2"], session_max_age_s=3600)
+        with pytest.raises(InputError, match="its own user"):
+            store.close_account(s, ids["c1"], "leaving", by_id=ids["c1"], session_max_age_s=3600)
+        with pytest.raises(InputError, match="say why"):
+            store.close_account(s, ids["p1"], " \n ", by_id=ids["c1"], session_max_age_s=3600)
+        with pytest.raises(InputError, match="keep it to 500"):
+            store.close_account(s, ids["p1"], "x" * 501, by_id=ids["c1"], session_max_age_s=3600)
+        store.close_account(
+            s, ids["p1"], " care\n completed ", by_id=ids["c1"], session_max_age_s=3600, now=now
+        )
+    with store.transaction(engine, readonly=True) as s:
+        u = store.get_user(s, ids["p1"])
+        assert u is not None and u.is_closed and u.closed_at == now
+        assert (u.closed_by_id, u.closed_reason) == (ids["c1"], "care completed")
+        assert (
+            u.password_hash is None and u.first_login_token_hash is None and u.first_login_issued_at is None
+        )
+        assert store.session_ended(s, "nonce", ids["p1"], now - dt.timedelta(minutes=1))
+        assert [n.text for n in store.notes_of(s, ids["p1"])] == ["walks 20 minutes twice a day"]
+        assert store.can_access(s, store.get_user(s, ids["c1"]), ids["p1"])  # type: ignore[arg-type]
+    for give in (
+        lambda s: store.new_first_login(s, ids["p1"], "again"),
+        lambda s: store.new_password(s, ids["p1"], "again", session_max_age_s=3600),
+        lambda s: store.set_password_hash(s, ids["p1"], "again"),
+    ):
+        with (
+            pytest.raises(InputError, match="closed on 01 Mar 2026; reopen it"),
+            store.transaction(engine) as s,
+        ):
+            give(s)
+    with pytest.raises(InputError, match="closed already"), store.transaction(engine) as s:
+        store.close_account(s, ids["p1"], "twice", by_id=None, session_max_age_s=3600)
+    with pytest.raises(InputError, match="is open"), store.transaction(engine) as s:
+        store.reopen_account(s, ids["p2"])
+    with store.transaction(engine) as s:  # reopened with a new link in one transaction
+        store.reopen_account(s, ids["p1"])
+        store.new_first_login(s, ids["p1"], "back", now=now + dt.timedelta(days=2))
+    with store.transaction(engine, readonly=True) as s:
+        u = store.get_user(s, ids["p1"])
+        assert u is not None and not u.is_closed and u.first_login_token_hash == "back"
+        assert (u.closed_by_id, u.closed_reason) == (None, None)
+
+
+def test_a_clinician_closed_from_the_command_line_and_one_whose_closer_is_gone(engine: Engine) -> None:
+    ids = _clinic(engine)
+    with store.transaction(engine) as s:
+        store.close_account(s, ids["c2"], "left the clinic", by_id=None, session_max_age_s=3600)
+        store.close_account(s, ids["p3"], "moved away", by_id=ids["c1"], session_max_age_s=3600)
+    with store.transaction(engine, readonly=True) as s:
+        c2 = store.get_user(s, ids["c2"])
+        assert c2 is not None and c2.is_closed and c2.closed_by_id is None
+        assert store.patients_of(s, ids["c2"])[0].id == ids["p3"]  # the care link stays
+
+
 def test_readonly_transaction_reads_and_does_not_block_writers(engine: Engine) -> None:
     ids = _clinic(engine)
     with store.transaction(engine, readonly=True) as r:

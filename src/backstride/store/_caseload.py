@@ -231,7 +231,16 @@ def caseload_row(session: Session, patient: User, today: dt.date) -> CaseloadRow
 
 
 def caseload(session: Session, clinician_id: int, today: dt.date) -> list[CaseloadRow]:
-    """The clinician's patients, those needing attention first (red flag, flare, silence), then by name."""
-    rows = [caseload_row(session, p, today) for p in patients_of(session, clinician_id)]
+    """The clinician's patients whose accounts are open, those needing attention first (red flag, flare,
+    silence), then by name. Closed accounts (care ended) raise no flag: :func:`closed_patients`."""
+    rows = [
+        caseload_row(session, p, today) for p in patients_of(session, clinician_id) if p.closed_at is None
+    ]
     rows.sort(key=lambda r: (not r.red_flag, not r.flare, not r.no_recent_log, r.patient.name.lower()))
     return rows
+
+
+def closed_patients(session: Session, clinician_id: int) -> list[User]:
+    """The clinician's patients whose accounts are closed, the most recently closed first."""
+    closed = [p for p in patients_of(session, clinician_id) if p.closed_at is not None]
+    return sorted(closed, key=lambda p: (p.closed_at, p.id), reverse=True)

@@ -106,10 +106,22 @@ class User(Base):
     #: When the current first-login link was given, if after the account was made (a new link for a lost one).
     first_login_issued_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: When the account was closed (a patient's care ended, a clinician left): nobody signs in as this user
+    #: until it is reopened; everything recorded stays. With who closed it (None: from the command line) and why.
+    closed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    closed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    closed_reason: Mapped[str | None] = mapped_column(Text, default=None)
 
     profile: Mapped[PatientProfile | None] = relationship(
         back_populates="user", uselist=False, cascade="all, delete-orphan", passive_deletes=True
     )
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the account is closed (see ``closed_at``)."""
+        return self.closed_at is not None
 
     def __repr__(self) -> str:
         return f"User(id={self.id!r}, email={self.email!r}, role={self.role!r})"

@@ -161,8 +161,8 @@ def get_user_by_email(session: Session, email: str) -> User | None:
 
 
 def set_password_hash(session: Session, user_id: int, password_hash: str) -> User:
-    """Store a new password hash and clear the first-login token."""
-    user = _require_user(session, user_id)
+    """Store a new password hash and clear the first-login token (``InputError`` for a closed account)."""
+    user = _require_open(session, user_id)
     user.password_hash = password_hash
     user.first_login_token_hash = None
     user.first_login_issued_at = None
@@ -182,8 +182,8 @@ def new_first_login(
 ) -> User:
     """Give ``user_id`` a new first-login link (``token_hash``, the SHA-256 of its token), in place of any
     earlier one, lapsing counted from ``now``. A password the user has keeps working until the link is used:
-    a link handed on by mistake locks nobody out."""
-    user = _require_user(session, user_id)
+    a link handed on by mistake locks nobody out. ``InputError`` for a closed account (:func:`reopen_account`)."""
+    user = _require_open(session, user_id)
     user.first_login_token_hash = token_hash
     user.first_login_issued_at = now or utcnow()
     session.flush()
@@ -212,17 +212,86 @@ def new_password(
     """Give ``user_id`` a new password (``password_hash``) chosen by somebody else (a generated one a
     clinician hands on): the old password and any first-login link stop working, and so does every session
     of the user's started up to ``now``, on any computer (kept on the list until the last of them, at most
-    ``session_max_age_s`` old, would have lapsed)."""
-    from backstride.store._signin import end_sessions_before
-
-    user = _require_user(session, user_id)
+    ``session_max_age_s`` old, would have lapsed). ``InputError`` for a closed account (:func:`reopen_account`)."""
+    user = _require_open(session, user_id)
     moment = now or utcnow()
     user.password_hash = password_hash
+    _end_every_way_in(session, user, moment, session_max_age_s)
+    return user
+
+
+def _require_open(session: Session, user_id: int) -> User:
+    user = _require_user(session, user_id)
+    if user.closed_at is not None:
+        raise InputError(
+            f"the account of {user.email} was closed on {user.closed_at:%d %b %Y}; reopen it before giving it a "
+            "way in"
+        )
+    return user
+
+
+def _end_every_way_in(session: Session, user: User, moment: dt.datetime, session_max_age_s: float) -> None:
+    """Lapse ``user``'s first-login link and end every session of theirs started up to ``moment``."""
+    from backstride.store._signin import end_sessions_before
+
     user.first_login_token_hash = None
     user.first_login_issued_at = None
     end_sessions_before(
-        session, user_id, moment, None, moment + dt.timedelta(seconds=session_max_age_s), now=moment
+        session, user.id, moment, None, moment + dt.timedelta(seconds=session_max_age_s), now=moment
     )
+    session.flush()
+
+
+#: The longest reason kept for closing an account.
+MAX_CLOSE_REASON = 500
+
+
+def close_account(
+    session: Session,
+    user_id: int,
+    reason: str,
+    *,
+    by_id: int | None,
+    session_max_age_s: float,
+    now: dt.datetime | None = None,
+) -> User:
+    """Close ``user_id``'s account (a patient's care has ended, a clinician has left the clinic): their password
+    and any first-login link stop working and every session of theirs ends, on any computer; everything they
+    recorded and everything recorded about them stays, and their clinicians keep reading it. Kept: when, by
+    whom (``by_id``; None from the command line) and why. ``InputError`` for an empty or over-long reason, an
+    account already closed, a patient closing one, or somebody closing their own (they could not reopen it)."""
+    user = _require_user(session, user_id)
+    if by_id is not None:
+        closer = _require_user(session, by_id)
+        if closer.role == "patient":
+            raise InputError("only a clinician or an administrator can close an account")
+        if closer.id == user.id:
+            raise InputError("an account cannot be closed by its own user")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise InputError("say why the account is closed (for example: discharged, care completed)")
+    if len(reason) > MAX_CLOSE_REASON:
+        raise InputError(f"the reason is {len(reason)} characters long; keep it to {MAX_CLOSE_REASON}")
+    if user.closed_at is not None:
+        raise InputError(f"the account of {user.email} was closed already, on {user.closed_at:%d %b %Y}")
+    moment = now or utcnow()
+    user.password_hash = None
+    user.closed_at = moment
+    user.closed_by_id = by_id
+    user.closed_reason = reason
+    _end_every_way_in(session, user, moment, session_max_age_s)
+    return user
+
+
+def reopen_account(session: Session, user_id: int) -> User:
+    """Reopen a closed account. It has no way in yet: give it a first-login link (:func:`new_first_login`) or a
+    password (:func:`new_password`) in the same transaction. ``InputError`` for an account that is open."""
+    user = _require_user(session, user_id)
+    if user.closed_at is None:
+        raise InputError(f"the account of {user.email} is open")
+    user.closed_at = None
+    user.closed_by_id = None
+    user.closed_reason = None
     session.flush()
     return user
 
