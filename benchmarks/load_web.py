@@ -99,7 +99,7 @@ def database(kind: str, folder: Path, postgres_url: str | None) -> Iterator[Data
 def seed_patients(url: str, n: int) -> list[tuple[int, str]]:
     """A clinician and ``n`` patients who can sign in; returns (patient id, e-mail)."""
     from backstride import store
-    from backstride.web._security import hash_password
+    from backstride._accounts import hash_password
 
     pw_hash = hash_password(PASSWORD)
     engine = store.make_engine(url)

@@ -46,7 +46,7 @@ class Clinic:
 
 def seed_clinic(url: str, blob_dir: Path) -> Clinic:
     from backstride import store
-    from backstride.web._security import hash_password
+    from backstride._accounts import hash_password
 
     hashed = hash_password(PASSWORD)
     engine = store.make_engine(url)

@@ -105,7 +105,7 @@ def test_only_the_patients_clinicians_and_admins_give_a_new_way_in(
     app_factory: Any, clinic: Clinic, therapist: Any, kind: str
 ) -> None:
     from backstride import store
-    from backstride.web._security import hash_password
+    from backstride._accounts import hash_password
 
     before = _stored(clinic)
     patient = app_factory()

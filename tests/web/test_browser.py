@@ -231,7 +231,7 @@ def _a_call_link_to_tap_and_read(link: Any) -> None:
 def _new_patient(clinic: Clinic, email: str) -> int:
     """Another of Anna's patients, signed in with the test password (the emergency stop is per patient)."""
     from backstride import store
-    from backstride.web._security import hash_password
+    from backstride._accounts import hash_password
 
     engine = store.make_engine(clinic.url)
     try:

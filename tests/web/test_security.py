@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from backstride.web._security import Signer, hash_password, password_problem, random_password, verify_password
+from backstride._accounts import hash_password, password_problem, random_password, verify_password
+from backstride.web._security import Signer
 
 
 def test_password_hashes_are_argon2_and_verify() -> None:

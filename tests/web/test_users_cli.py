@@ -415,3 +415,41 @@ def test_another_programs_database_is_refused(tmp_path: Path, capsys: pytest.Cap
 def test_users_is_in_the_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--help"]) == 0
     assert re.search(r"^\W*users\s", capsys.readouterr().out, re.MULTILINE)
+
+
+def test_users_commands_load_neither_the_web_app_nor_fastapi(tmp_path: Path) -> None:
+    """``backstride users`` applies the rules of accounts (hashing, a link's lifetime, the public address) without
+    the web app: importing ``backstride.web`` loads FastAPI and the whole app, about a second of every command."""
+    import json
+    import subprocess
+    import sys
+
+    from backstride import store
+
+    url = f"sqlite:///{tmp_path / 'clinic.db'}"
+    store.upgrade(url)
+    code = (
+        "import json, sys\n"
+        "from backstride.cli import main\n"
+        f"url = {url!r}\n"
+        "codes = [main(['users', *args, '--database-url', url]) for args in (\n"
+        "    ['add', 'nora@clinic.test', '--name', 'Nora New', '--public-url', 'https://example.org'],\n"
+        "    ['add', 'ada@clinic.test', '--name', 'Ada Admin', '--role', 'admin', '--password'],\n"
+        "    ['access', 'nora@clinic.test'],\n"
+        "    ['access', 'ada@clinic.test', '--password'],\n"
+        "    ['list'],\n"
+        ")]\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('fastapi', 'starlette')\n"
+        "                or m == 'backstride.web' or m.startswith('backstride.web.'))\n"
+        "print(json.dumps({'codes': codes, 'loaded': loaded}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    *said, last = done.stdout.splitlines()
+    assert json.loads(last) == {"codes": [0, 0, 0, 0, 0], "loaded": []}
+    assert "  https://example.org/welcome?token=" in "\n".join(said)
+    assert said[-2:] == [
+        "clinician  nora@clinic.test  Nora New   first-login link until "
+        f"{(dt.datetime.now(dt.UTC) + dt.timedelta(days=14)):%Y-%m-%d}; 0 patients",
+        "admin      ada@clinic.test   Ada Admin  password; 0 patients",
+    ]

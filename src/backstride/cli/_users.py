@@ -113,7 +113,7 @@ def register_users(app: typer.Typer) -> None:
         --password, a generated password instead, which ends the old password and every session of the account.
         """
         from backstride import store
-        from backstride.web._settings import SESSION_MAX_AGE_S
+        from backstride._accounts import SESSION_MAX_AGE_S
 
         public = None if password else _public_address(public_url)
         secret = _new_secret(password)
@@ -238,7 +238,7 @@ class _Secret:
     """A first-login token or a generated password, and what is stored of it (a digest, a hash)."""
 
     def __init__(self, *, token: str | None = None, password: str | None = None) -> None:
-        from backstride.web._security import hash_password, token_digest
+        from backstride._accounts import hash_password, token_digest
 
         self.token, self.password = token, password
         self.stored = (
@@ -251,14 +251,14 @@ class _Secret:
 def _new_secret(password: bool) -> _Secret:
     import secrets
 
-    from backstride.web._security import random_password
+    from backstride._accounts import random_password
 
     return _Secret(password=random_password()) if password else _Secret(token=secrets.token_urlsafe(24))
 
 
 def _public_address(given: str | None) -> str | None:
     """``--public-url``, else ``$BACKSTRIDE_PUBLIC_URL``, checked as ``serve`` checks it (None: neither)."""
-    from backstride.web._settings import public_url_of
+    from backstride._accounts import public_url_of
 
     return public_url_of(given)
 
@@ -271,8 +271,8 @@ def _hand_on(secret: _Secret, user: User, public: str | None) -> list[str]:
     """The lines that give the new way in, shown this once."""
     from urllib.parse import urlencode
 
+    from backstride._accounts import FIRST_LOGIN_MAX_AGE_S
     from backstride.store import first_login_lapses
-    from backstride.web._settings import FIRST_LOGIN_MAX_AGE_S
 
     if secret.password is not None:
         return [
@@ -294,8 +294,8 @@ def _hand_on(secret: _Secret, user: User, public: str | None) -> list[str]:
 
 def _way_in(user: User, now: dt.datetime) -> str:
     """How the account gets in, in words; never the hash or the token."""
+    from backstride._accounts import FIRST_LOGIN_MAX_AGE_S
     from backstride.store import first_login_lapses
-    from backstride.web._settings import FIRST_LOGIN_MAX_AGE_S
 
     link = None
     if user.first_login_token_hash:

@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from backstride._accounts import public_url_of
 from backstride._errors import BackstrideError
 from backstride.web._context import SESSION_COOKIE, NotSignedIn, WebState, get_state
 from backstride.web._flow import EmergencyStop
@@ -28,7 +29,6 @@ from backstride.web._settings import (
     ENV_SECRET_KEY,
     WebSettings,
     max_upload_from_env,
-    public_url_of,
 )
 from backstride.web._spool import UploadSpool
 from backstride.web._uploads import resume_uploads

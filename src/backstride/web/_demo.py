@@ -63,7 +63,7 @@ def _clear(folder: Path) -> None:
 def seed_demo(folder: Path, *, fresh: bool = True, today: dt.date | None = None) -> DemoClinic:
     """Create (or, with ``fresh=False`` and an existing demo, reuse) the demo clinic in ``folder``."""
     from backstride import store
-    from backstride.web._security import hash_password
+    from backstride._accounts import hash_password
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

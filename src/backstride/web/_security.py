@@ -1,8 +1,9 @@
-"""Passwords, the signed session cookie, CSRF tokens and one-time first-login links.
+"""The signed session cookie, CSRF tokens, one-time first-login links and the sign-in limits.
 
 Design (see also ``web/README.md``):
 
-* Passwords are hashed with argon2id through pwdlib's recommended settings.
+* Passwords are hashed with argon2id through pwdlib's recommended settings, and judged, by
+  :mod:`backstride._accounts`: ``backstride users`` hashes them too, without the web app.
 * The session is a *signed token* in an HttpOnly, SameSite=Lax cookie — no server-side session row. The
   token holds the user id (or nothing, for a visitor who has not signed in yet), a random nonce and the
   time it was issued, signed with HMAC-SHA256 under the app's secret key. A token older than
@@ -12,7 +13,8 @@ Design (see also ``web/README.md``):
 * Every visitor gets a session cookie on the first page, so even the sign-in form carries a CSRF token.
   The CSRF token is an HMAC of the session nonce: it is tied to this cookie, and a page from another site
   cannot read it. Forms send it as the ``csrf_token`` field, htmx requests as the ``X-CSRF-Token`` header.
-* A first-login link carries a random token; only its SHA-256 is kept (``User.first_login_token_hash``).
+* A first-login link carries a random token; only its SHA-256 is kept (``User.first_login_token_hash``,
+  ``_accounts.token_digest``).
   Choosing a password clears it, so the link works once; it also lapses ``first_login_max_age_s`` after it
   was given (``store.first_login_issued``).
 * Sign-in attempts are throttled (:class:`SignInThrottle`): after too many wrong passwords for one e-mail
@@ -38,62 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pwdlib import PasswordHash
 from sqlalchemy import Engine
-
-_HASHER = PasswordHash.recommended()
-
-MIN_PASSWORD_LENGTH = 10
-
-
-def hash_password(password: str) -> str:
-    """An argon2id hash of ``password`` (pwdlib's recommended parameters)."""
-    return str(_HASHER.hash(password))
-
-
-def verify_password(password: str, password_hash: str | None) -> bool:
-    """Whether ``password`` matches ``password_hash``; a missing or malformed hash never matches."""
-    if not password_hash:
-        # Spend the same time as a real check, so a missing account is not told apart by timing.
-        _HASHER.hash(password)
-        return False
-    try:
-        return bool(_HASHER.verify(password, password_hash))
-    except Exception:
-        return False
-
-
-def password_problem(password: str, email: str) -> str | None:
-    """Why ``password`` will not do for the account ``email``, in words for its owner; ``None``: it will.
-
-    Length first (NIST SP 800-63B, 5.1.1.2: length matters most; no rules about kinds of characters), then
-    the guesses anyone would try first for this account: the e-mail address or the name before its ``@``
-    in the password, or a password of fewer than four different characters ("aaaaaaaaaa", "1212121212")."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Please choose a password of at least {MIN_PASSWORD_LENGTH} characters."
-    folded, address = password.casefold(), email.strip().casefold()
-    local = address.partition("@")[0]
-    if address in folded or (local and folded.strip() == local):
-        return (
-            "Please choose a password that is not your email address: it is the first thing anyone would try."
-        )
-    if len(set(password)) < 4:
-        return (
-            "Please choose a password with more than a few different characters: that one is easy to guess."
-        )
-    return None
-
-
-def random_password() -> str:
-    """A password to hand a new patient on paper: 4 groups of 4 letters and digits, easy to type."""
-    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
-
-
-def token_digest(token: str) -> str:
-    """How a first-login token is kept in the database: its SHA-256, never the token itself. Here rather than
-    beside the routes, so ``backstride users`` makes the same digest without the web app's routes."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _b64(data: bytes) -> str:

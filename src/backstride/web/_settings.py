@@ -6,20 +6,16 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from backstride._accounts import FIRST_LOGIN_MAX_AGE_S, SESSION_MAX_AGE_S
 from backstride._errors import InputError
 
 ENV_SECRET_KEY = "BACKSTRIDE_SECRET_KEY"
 ENV_MAX_UPLOAD_MB = "BACKSTRIDE_MAX_UPLOAD_MB"
 ENV_EMERGENCY_NUMBER = "BACKSTRIDE_EMERGENCY_NUMBER"
-ENV_PUBLIC_URL = "BACKSTRIDE_PUBLIC_URL"
 
 DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 DEFAULT_STREAM_FROM_BYTES = 16 * 1024 * 1024
-# Lifetimes of a session and of a first-login link; ``backstride users`` gives links and ends sessions by them.
-SESSION_MAX_AGE_S = 12 * 3600.0
-FIRST_LOGIN_MAX_AGE_S = 14 * 24 * 3600.0
 
 # Sign-in throttling: wrong passwords counted within a sliding window of 15 minutes, after which a further
 # attempt is refused (429) until the oldest counted failure is 15 minutes old. Nothing is locked for longer.
@@ -55,7 +51,8 @@ class WebSettings:
     cookie_secure:
         Mark cookies ``Secure`` (only sent over HTTPS). Off by default so the local demo works on http.
     session_max_age_s, first_login_max_age_s:
-        Lifetimes of a session and of a first-login link.
+        Lifetimes of a session and of a first-login link (default 12 hours and 14 days, the rules of
+        accounts in :mod:`backstride._accounts`, which ``backstride users`` applies too).
     signin_failures_per_account_and_address, signin_failures_per_address, signin_failures_per_account, \
     signin_window_s:
         Sign-in throttling: this many wrong passwords for one e-mail address from one network address
@@ -111,17 +108,3 @@ def max_upload_from_env() -> int:
     if not (math.isfinite(megabytes) and megabytes > 0):
         raise InputError(f"{ENV_MAX_UPLOAD_MB} must be a positive number of megabytes, got {raw!r}")
     return int(megabytes * 1024 * 1024)
-
-
-def public_url_of(given: str | None) -> str | None:
-    """The app's public address (``given``, else ``$BACKSTRIDE_PUBLIC_URL``, else None), checked and without a
-    trailing slash: an ``http`` or ``https`` address of a host, with a path at most (no query or fragment)."""
-    raw = (given if given is not None else os.environ.get(ENV_PUBLIC_URL, "")).strip()
-    if not raw:
-        return None
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise InputError(
-            f"the public address must be an http or https address such as https://clinic.example.org, got {raw!r}"
-        )
-    return raw.rstrip("/")

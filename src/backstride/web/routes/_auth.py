@@ -11,6 +11,13 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backstride._accounts import (
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    password_problem,
+    token_digest,
+    verify_password,
+)
 from backstride.web._context import (
     check_csrf,
     client_address,
@@ -23,13 +30,6 @@ from backstride.web._context import (
     transaction,
 )
 from backstride.web._render import render
-from backstride.web._security import (
-    MIN_PASSWORD_LENGTH,
-    hash_password,
-    password_problem,
-    token_digest,
-    verify_password,
-)
 
 if TYPE_CHECKING:
     from backstride.store import User

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from backstride._accounts import hash_password, random_password, token_digest
 from backstride._errors import InputError
 from backstride.web._context import (
     RowId,
@@ -24,7 +25,6 @@ from backstride.web._details_form import DetailsForm, account_taken, read_detail
 from backstride.web._fields import LINE_MAX, TEXT_MAX, text_problem
 from backstride.web._jobs import Job
 from backstride.web._render import render
-from backstride.web._security import hash_password, random_password, token_digest
 from backstride.web.routes._auth import welcome_link
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
