@@ -23,6 +23,9 @@ class PatientInfo:
     sex: str | None = None
     age: float | None = None  # years, as the clinic recorded it (the report compares walking with norms)
     height_m: float | None = None
+    #: When the patient's account was closed (their care in backstride ended) and why; None while it is open.
+    closed_at: dt.datetime | None = None
+    closed_reason: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

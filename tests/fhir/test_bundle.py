@@ -234,6 +234,18 @@ def test_patient_and_height() -> None:
     }
     unknown = PatientRecord(patient=PatientInfo(id=1, name="X", sex=None))
     assert _resources(_bundle(unknown), "Patient")[0]["gender"] == "unknown"
+    assert patient["active"] is True
+
+
+def test_a_closed_account_is_sent_as_a_record_no_longer_in_active_use() -> None:
+    from fhir.resources.R4B.bundle import Bundle
+
+    closed = PatientRecord(
+        patient=PatientInfo(id=7, name="Ann Example", closed_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    )
+    bundle = _bundle(closed)
+    assert _resources(bundle, "Patient")[0]["active"] is False
+    Bundle.model_validate(json.loads(json.dumps(bundle)))
 
 
 def test_screens_carry_their_urgency_and_an_emergency_stands_out() -> None:

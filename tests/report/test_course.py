@@ -370,3 +370,23 @@ def test_a_walk_is_dated_by_the_sensors_clock_and_its_analysis_warnings_reach_th
     text = _text(report.course_report(record, generated_at=AT))
     assert "The latest measured walk with a walking speed (2026-11-28) against" in text
     assert f"Its analysis noted: {tilted}" in text
+
+
+def test_a_closed_account_says_when_and_why_the_care_ended() -> None:
+    open_text = _text(report.course_report(_record(), generated_at=AT))
+    assert "Care in backstride" not in open_text
+    closed = _record(
+        patient=PatientInfo(
+            id=7,
+            name="Ann",
+            closed_at=dt.datetime(2026, 11, 20, 9, tzinfo=UTC),
+            closed_reason="care <completed>",
+        )
+    )
+    page = report.course_report(closed, generated_at=AT)
+    assert "care &lt;completed&gt;" in page  # a clinician's words, escaped
+    text = _text(page)
+    assert (
+        "Care in backstride ended on 2026-11-20: care <completed> (the account is closed; the record is kept)"
+        in text
+    )

@@ -132,3 +132,15 @@ def test_patient_record_holds_the_patients_rows(engine: Engine, blobs: store.Blo
 def test_patient_record_of_no_patient(engine: Engine) -> None:
     with store.transaction(engine, readonly=True) as s, pytest.raises(InputError):
         store.patient_record(s, 999)
+
+
+def test_patient_record_says_whether_the_account_is_closed(engine: Engine) -> None:
+    when = dt.datetime(2026, 11, 30, 17, tzinfo=dt.UTC)
+    with store.transaction(engine) as s:
+        c = store.create_user(s, "c@clinic.org", "C", "clinician")
+        pid = store.create_patient(s, c, "p@example.org", "P").id
+        assert store.patient_record(s, pid).patient.closed_at is None
+        store.close_account(s, pid, "care completed", by_id=c.id, session_max_age_s=3600, now=when)
+    with store.transaction(engine, readonly=True) as s:
+        info = store.patient_record(s, pid).patient
+        assert (info.closed_at, info.closed_reason) == (when, "care completed")

@@ -113,6 +113,8 @@ class _Resources:
             "resourceType": "Patient",
             "id": _uuid(self.pid, "patient", self.pid),
             "identifier": [{"system": c.PATIENT_ID_SYSTEM, "value": str(info.id)}],
+            # FHIR's "record in active use": false once the account is closed (care ended), the record kept
+            "active": info.closed_at is None,
             "name": [{"text": info.name}],
         }
         sex = (info.sex or "").strip().lower()

@@ -36,6 +36,8 @@ def patient_record(session: Session, patient_id: int) -> course.PatientRecord:
         sex=profile.sex if profile else None,
         age=profile.age if profile else None,
         height_m=profile.height_m if profile else None,
+        closed_at=patient.closed_at,
+        closed_reason=patient.closed_reason,
     )
     screenings = tuple(
         course.ScreeningEntry(

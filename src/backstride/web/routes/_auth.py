@@ -88,9 +88,31 @@ def _throttled(refused: Response, wait_s: float) -> Response:
     return refused
 
 
+def _signin_page(request: Request, *, status: int = 200, **extra: object) -> Response:
+    """The sign-in page (again, with ``extra``: the address typed and why it was refused)."""
+    return render(
+        request, "signin.html", {"title": "Sign in", "user": None, **_warning_signs(), **extra}, status=status
+    )
+
+
+def _warning_signs() -> dict[str, object]:
+    """What calls for emergency care on its own, and the pairs that do together (neither of them alone), in the
+    screen's own questions: the sign-in page shows them to everybody, so that somebody who cannot sign in (a
+    forgotten password, a lapsed link, a closed account) is not held at the door by a sign that cannot wait."""
+    from backstride.clinic import EMERGENCY_COMBINATIONS, EMERGENCY_SIGNS, QUESTIONS
+
+    text = {q.id: q.text for q in QUESTIONS}
+    pairs = [
+        [text[i] for i in combo]
+        for combo in EMERGENCY_COMBINATIONS
+        if not set(combo) & set(EMERGENCY_SIGNS) and all(i in text for i in combo)
+    ]
+    return {"public_signs": [text[i] for i in EMERGENCY_SIGNS if i in text], "public_sign_pairs": pairs}
+
+
 @router.get("/signin")
 def signin_page(request: Request) -> Response:
-    return render(request, "signin.html", {"title": "Sign in", "user": None})
+    return _signin_page(request)
 
 
 @router.post("/signin")
@@ -101,8 +123,7 @@ def signin(request: Request, email: str = Form(...), password: str = Form(...)) 
     address = client_address(request)
     wait_s = throttle.retry_after(email, address)
     if wait_s is not None:
-        context = {"title": "Sign in", "user": None, "email": email, "error": _wait_message(wait_s)}
-        return _throttled(render(request, "signin.html", context, status=429), wait_s)
+        return _throttled(_signin_page(request, status=429, email=email, error=_wait_message(wait_s)), wait_s)
     # Look the account up in a read-only transaction and check the password outside it, so the slow
     # argon2 check never holds a database lock.
     with transaction(request, readonly=True) as db:
@@ -111,17 +132,7 @@ def signin(request: Request, email: str = Form(...), password: str = Form(...)) 
     ok = verify_password(password, found[2] if found is not None else None)
     if found is None or not ok:
         throttle.failed(email, address)
-        return render(
-            request,
-            "signin.html",
-            {
-                "title": "Sign in",
-                "user": None,
-                "email": email,
-                "error": "The email or password is not right.",
-            },
-            status=401,
-        )
+        return _signin_page(request, status=401, email=email, error="The email or password is not right.")
     throttle.succeeded(email, address)
     sign_in(request, found[0])
     return RedirectResponse(home_of(found[1], found[0]), status_code=303)
