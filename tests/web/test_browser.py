@@ -982,3 +982,47 @@ def test_a_new_way_in_reads_whole_on_a_phone(page: Any, server: tuple[str, Clini
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, button
         assert not _overflows(page.locator(".note")), button
         page.screenshot(path=shots / f"14-new-way-in-{shown.strip('#')}.png", full_page=True)
+
+
+def test_the_clinician_closes_an_account_by_keyboard_and_it_is_listed_apart(
+    page: Any, server: tuple[str, Clinic], shots: Path
+) -> None:
+    """The "Close the account" form, reached and sent from the keyboard: an empty reason is held back by the
+    browser, a reason closes it; the patient's page says when, by whom and why and offers to reopen it, the
+    caseload lists it under "Closed accounts", and both fit a 375 px phone."""
+    from playwright.sync_api import expect
+
+    base, clinic = server
+    patient = _new_patient(clinic, "uma@home.test")
+    _sign_in(page, base, "anna@clinic.test")
+    page.goto(f"{base}/patients/{patient}#access")
+    page.get_by_role("button", name="Give a new password").focus()
+    page.keyboard.press("Tab")
+    reason = page.get_by_label("Why is the account closed?")
+    expect(reason).to_be_focused()
+    page.keyboard.press("Enter")  # nothing typed: the browser's own check holds it back, nothing is sent
+    expect(page.locator("#close-why")).to_be_visible()
+    assert page.locator("#account-closed").count() == 0
+    page.keyboard.type("care completed")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Close the account")).to_be_focused()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    closed = page.locator("#account-closed")
+    expect(closed).to_contain_text("by Anna Therapist: care completed")
+    assert closed.inner_text().startswith("Account closed on ")
+    expect(page.get_by_role("button", name="Reopen with a new first-login link")).to_be_visible()
+    expect(page.get_by_role("button", name="Give a new password")).to_have_count(0)
+    page.screenshot(path=shots / "15-account-closed.png", full_page=True)
+    page.goto(f"{base}/caseload")
+    listed = page.locator("section[aria-labelledby=closed-accounts]")
+    expect(listed.get_by_role("heading", name="Closed accounts")).to_be_visible()
+    expect(listed.get_by_role("link", name="Uma Patient")).to_have_attribute("href", f"/patients/{patient}")
+    expect(page.locator("table").get_by_role("link", name="Uma Patient")).to_have_count(0)
+    page.screenshot(path=shots / "16-caseload-closed.png", full_page=True)
+    page.set_viewport_size({"width": 375, "height": 800})
+    for path in ("/caseload", f"/patients/{patient}"):
+        page.goto(base + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+    assert not _overflows(page.locator("#access"))
+    page.screenshot(path=shots / "17-account-closed-phone.png", full_page=True)

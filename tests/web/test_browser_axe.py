@@ -210,6 +210,36 @@ def test_no_page_has_an_accessibility_violation(
     assert len(audit.pages) == 43  # every page above was audited
 
 
+def test_closing_and_reopening_an_account_has_no_accessibility_violation(page: Any, demo_server: str) -> None:
+    """The "Close the account" form refused, a closed account's page, the caseload with its "Closed accounts"
+    list, and the account reopened: axe finds nothing (on a patient added here: the demo's own stay open)."""
+    base = demo_server
+    audit = _Audit(page)
+    _sign_in(page, base, "therapist@demo.backstride", "demo-therapist")
+    page.goto(f"{base}/clinician/patients/new")
+    page.get_by_label("Name").fill("Casey Closed")
+    page.get_by_label("Email").fill("casey@demo.backstride")
+    page.get_by_role("button", name="Add patient").click()
+    casey = str(page.get_by_role("link", name="Open Casey Closed's page").get_attribute("href"))
+    page.goto(base + casey)
+    _send_refused(page, "form[action$='/close']")
+    assert page.locator("#close-problems").count() == 1
+    audit("therapist: closing an account refused")
+    page.get_by_label("Why is the account closed?").fill("care completed")
+    page.get_by_role("button", name="Close the account").click()
+    page.locator("#account-closed").wait_for()
+    audit("therapist: a closed account")
+    page.goto(f"{base}/caseload")
+    page.get_by_role("heading", name="Closed accounts").wait_for()
+    audit("therapist: caseload with closed accounts")
+    page.goto(base + casey)
+    page.get_by_role("button", name="Reopen with a new first-login link").click()
+    page.locator("#first-login-link").wait_for()
+    audit("therapist: an account reopened")
+    assert audit.found == [], "accessibility violations:\n" + "\n".join(audit.found)
+    assert len(audit.pages) == 4
+
+
 def test_a_keyboard_passes_each_plot_in_no_stop_and_a_screen_reader_hears_its_name(
     page: Any, demo_server: str
 ) -> None:

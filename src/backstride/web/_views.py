@@ -246,8 +246,21 @@ def clinician_view(
         "sessions": list(reversed(store.therapy_sessions_of(db, patient.id))),
         "notes": store.notes_of(db, patient.id),
         "sign_in_ways": sign_in_ways(patient, store.utcnow(), link_max_age_s),
+        "closed_by": _closed_by(db, patient),
+        "max_close_reason": store.MAX_CLOSE_REASON,
         **progress,
     }
+
+
+def _closed_by(db: Any, patient: Any) -> str | None:
+    """Who closed the patient's account, by name: None when it is open, closed from the command line (nobody
+    named) or by a user since deleted."""
+    from backstride import store
+
+    if patient.closed_by_id is None:
+        return None
+    closer = store.get_user(db, patient.closed_by_id)
+    return None if closer is None else str(closer.name)
 
 
 def _exercise_forms(plan: Any) -> dict[str, Any]:

@@ -38,8 +38,11 @@ def caseload_page(request: Request) -> Response:
 
     with transaction(request, readonly=True) as db:
         user = require_user(request, db, *CLINICAL_ROLES)
-        rows = store.caseload(db, user.id, dt.date.today())
-        return render(request, "caseload.html", {"title": "Caseload", "user": user, "rows": rows})
+        rows = store.caseload(db, user.id, dt.date.today())  # open accounts only
+        closed = store.closed_patients(db, user.id)
+        return render(
+            request, "caseload.html", {"title": "Caseload", "user": user, "rows": rows, "closed": closed}
+        )
 
 
 @router.get("/clinician/patients/new")
@@ -111,9 +114,12 @@ def _patient_page_again(
     problems: list[str],
     values: dict[str, str],
     invalid: set[str] | None = None,
+    *,
+    status: int = 422,
 ) -> Response:
-    """The clinician's page of the patient again (422), with the problems of the form of ``section`` named
-    beside it, what was typed still in it and the fields in ``invalid`` marked."""
+    """The clinician's page of the patient again (422, or ``status``: 409 for a form the account's state
+    refuses), with the problems of the form of ``section`` named beside it, what was typed still in it and the
+    fields in ``invalid`` marked."""
     from backstride.web import _views
 
     with transaction(request, readonly=True) as db:
@@ -137,7 +143,7 @@ def _patient_page_again(
                 "form_values": {section: values},
                 "form_invalid": {section: invalid or set()},
             },
-            status=422,
+            status=status,
         )
 
 
@@ -561,7 +567,20 @@ def give_access(request: Request, patient_id: RowId, kind: str = Form("")) -> Re
     theirs or whose link lapsed, shown once (201). A new link takes the place of any earlier one and leaves
     the password working until it is used (``store.new_first_login``), so a link handed on by mistake locks
     nobody out; a new password ends the old one, any link and every session of the patient's
-    (``store.new_password``)."""
+    (``store.new_password``). A closed account is refused (409) beside the buttons that reopen it: the page
+    offers no other, so only a stale page or a forged form gets here."""
+    return _give_way_in(request, patient_id, kind, reopen=False)
+
+
+@router.post("/patients/{patient_id}/reopen")
+def reopen_account(request: Request, patient_id: RowId, kind: str = Form("")) -> Response:
+    """Reopen a closed account and give it a new first-login link or password in the same transaction
+    (``store.reopen_account`` leaves it with no way in), shown once as a new way in is. An open account is
+    refused (409) beside the section's buttons."""
+    return _give_way_in(request, patient_id, kind, reopen=True)
+
+
+def _give_way_in(request: Request, patient_id: int, kind: str, *, reopen: bool) -> Response:
     from backstride import store
 
     if kind not in ACCESS_KINDS:
@@ -571,29 +590,71 @@ def give_access(request: Request, patient_id: RowId, kind: str = Form("")) -> Re
     password = random_password() if kind == "password" else None
     password_hash = hash_password(password) if password else None  # argon2 is slow: outside the transaction
     token = None if password else secrets.token_urlsafe(24)
-    with transaction(request) as db:
-        user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
-        had_password = patient.password_hash is not None
-        lapses = None
-        if password_hash is not None:
-            store.new_password(db, patient.id, password_hash, session_max_age_s=settings.session_max_age_s)
-        if token is not None:
-            store.new_first_login(db, patient.id, token_digest(token))
-            lapses = store.first_login_lapses(patient, settings.first_login_max_age_s)
-        return render(
-            request,
-            "access_given.html",
-            {
-                "title": f"A new {'password' if password else 'first-login link'} for {patient.name}",
-                "user": user,
-                "patient": patient,
-                "password": password,
-                "link": welcome_link(request, token) if token else None,
-                "lapses": lapses,
-                "had_password": had_password,
-            },
-            status=201,
-        )
+    try:
+        with transaction(request) as db:
+            user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
+            if reopen:
+                store.reopen_account(db, patient.id)
+            elif patient.is_closed:
+                raise InputError(
+                    f"{patient.name}'s account is closed: reopen it with one of the buttons below to give a "
+                    "new first-login link or password."
+                )
+            had_password = patient.password_hash is not None
+            lapses = None
+            if password_hash is not None:
+                store.new_password(
+                    db, patient.id, password_hash, session_max_age_s=settings.session_max_age_s
+                )
+            if token is not None:
+                store.new_first_login(db, patient.id, token_digest(token))
+                lapses = store.first_login_lapses(patient, settings.first_login_max_age_s)
+            return render(
+                request,
+                "access_given.html",
+                {
+                    "title": f"A new {'password' if password else 'first-login link'} for {patient.name}",
+                    "user": user,
+                    "patient": patient,
+                    "password": password,
+                    "link": welcome_link(request, token) if token else None,
+                    "lapses": lapses,
+                    "had_password": had_password,
+                    "reopened": reopen,
+                },
+                status=201,
+            )
+    except InputError as exc:  # closed or open meanwhile (another tab, another clinician): nothing was given
+        return _patient_page_again(request, patient_id, "access", [str(exc)], {"kind": kind}, status=409)
+
+
+# ---------------------------------------------------------------------------------- closing an account
+@router.post("/patients/{patient_id}/close")
+def close_account(request: Request, patient_id: RowId, reason: str = Form("")) -> Response:
+    """Close the patient's account when their care ends (``store.close_account``): they no longer sign in and
+    every session of theirs ends; every record stays, their clinicians keep reading and adding to it, and it
+    can be reopened. The reason is required and kept; a missing or over-long one brings the form back as
+    typed, nothing closed."""
+    from backstride import store
+
+    kept = " ".join(reason.split())  # as the store keeps it: spaces run together
+    problem = (
+        "Reason: please say why the account is closed (for example: care completed, moved away)."
+        if not kept
+        else text_problem(kept, "Reason", store.MAX_CLOSE_REASON)
+    )
+    if problem:
+        return _patient_page_again(request, patient_id, "close", [problem], {"reason": reason}, {"reason"})
+    settings = get_state(request).settings
+    try:
+        with transaction(request) as db:
+            user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
+            store.close_account(
+                db, patient.id, kept, by_id=user.id, session_max_age_s=settings.session_max_age_s
+            )
+    except InputError as exc:  # closed already (another tab, another clinician): the first reason stays
+        return _patient_page_again(request, patient_id, "close", [str(exc)], {"reason": reason}, status=409)
+    return RedirectResponse(f"/patients/{patient_id}#access", status_code=303)
 
 
 # ------------------------------------------------------------------------------------- entered in error
