@@ -376,7 +376,13 @@ def test_a_database_not_at_the_newest_revision_is_refused_with_nothing_written(
     url = f"sqlite:///{tmp_path / 'old.db'}"
     store.upgrade(url, "0004")
     before = (tmp_path / "old.db").read_bytes()
-    for args in (["add", "nora@clinic.test", "--name", "Nora"], ["list"], ["access", "nora@clinic.test"]):
+    for args in (
+        ["add", "nora@clinic.test", "--name", "Nora"],
+        ["list"],
+        ["access", "nora@clinic.test"],
+        ["close", "nora@clinic.test", "--reason", "left"],
+        ["reopen", "nora@clinic.test"],
+    ):
         assert main(["users", *args, "--database-url", url]) == 2
         assert _one_error_line(capsys) == (
             f"the database at {url} is at revision 0004, not the newest ({store.head_revision()}): bring it up to "
@@ -386,12 +392,19 @@ def test_a_database_not_at_the_newest_revision_is_refused_with_nothing_written(
     assert store.current_revision(url) == "0004"
 
 
-def test_no_database_is_made_by_users(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["add", "nora@clinic.test", "--name", "Nora"],
+        ["close", "nora@clinic.test", "--reason", "left"],
+        ["reopen", "nora@clinic.test", "--password"],
+    ],
+)
+def test_no_database_is_made_by_users(
+    tmp_path: Path, args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     missing = tmp_path / "clinic" / "backstride.db"
-    assert (
-        main(["users", "add", "nora@clinic.test", "--name", "Nora", "--database-url", f"sqlite:///{missing}"])
-        == 2
-    )
+    assert main(["users", *args, "--database-url", f"sqlite:///{missing}"]) == 2
     assert _one_error_line(capsys) == (
         f"no database at {missing} (give --database-url, or create one: backstride db upgrade)"
     )
@@ -405,11 +418,227 @@ def test_another_programs_database_is_refused(tmp_path: Path, capsys: pytest.Cap
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE accelerometer (time REAL, x REAL)")
     conn.close()
-    assert main(["users", "list", "--database-url", f"sqlite:///{path}"]) == 2
-    assert _one_error_line(capsys).endswith(
-        "is not a backstride database (it holds the table accelerometer and no backstride revision); "
-        "nothing was written"
+    before = path.read_bytes()
+    for args in (["list"], ["close", "nora@clinic.test", "--reason", "left"], ["reopen", "nora@clinic.test"]):
+        assert main(["users", *args, "--database-url", f"sqlite:///{path}"]) == 2
+        assert _one_error_line(capsys).endswith(
+            "is not a backstride database (it holds the table accelerometer and no backstride revision); "
+            "nothing was written"
+        )
+    assert path.read_bytes() == before
+
+
+# --------------------------------------------------------------------------------------- close and reopen
+def _today() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%d %b %Y")
+
+
+def _account_row(clinic: Clinic, email: str) -> tuple[object, ...]:
+    """What closing keeps of an account: when, by whom and why, and whether a password or a link is left."""
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            user = store.get_user_by_email(s, email)
+            assert user is not None
+            return (
+                user.closed_at is not None,
+                user.closed_by_id,
+                user.closed_reason,
+                user.password_hash is not None,
+                user.first_login_token_hash is not None,
+            )
+    finally:
+        engine.dispose()
+
+
+def test_a_closed_clinician_cannot_sign_in_their_session_ends_and_their_patients_left_alone_are_named(
+    clinic: Clinic, web: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = web()
+    sign_in(before, "ben@clinic.test")
+    assert before.get("/caseload").status_code == 200
+
+    assert users(clinic, "close", "ben@clinic.test", "--reason", " left the\n clinic ") == 0
+    assert capsys.readouterr().out == (
+        "Closed the account of clinician Ben Therapist <ben@clinic.test> (left the clinic): they can no longer "
+        "sign in and every session of theirs is ended; every record is kept; backstride users reopen "
+        "ben@clinic.test opens it again.\n"
+        "No clinician with an open account looks after 1 of their patients now (link one with backstride users "
+        "link CLINICIAN PATIENT):\n"
+        "  Peter Patient <peter@home.test>\n"
     )
+    assert _account_row(clinic, "ben@clinic.test") == (True, None, "left the clinic", False, False)
+    assert ("ben@clinic.test", "peter@home.test") in _care_links(clinic)  # the care link stays
+
+    ended = before.get("/caseload")
+    assert (ended.status_code, ended.headers["location"]) == (303, "/signin")
+    again = web()
+    refused = again.post(
+        "/signin", data={"email": "ben@clinic.test", "password": PASSWORD, "csrf_token": csrf_of(again)}
+    )
+    assert refused.status_code != 303
+    assert again.get("/caseload").status_code == 303
+
+
+def test_closing_a_clinician_names_only_the_patients_no_open_account_looks_after(
+    clinic: Clinic, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert users(clinic, "link", "anna@clinic.test", "peter@home.test") == 0
+    assert users(clinic, "link", "ben@clinic.test", "paula@home.test") == 0
+    capsys.readouterr()
+    assert users(clinic, "close", "ben@clinic.test", "--reason", "left") == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "No clinician" not in out  # Anna looks after both
+
+    assert users(clinic, "close", "paula@home.test", "--reason", "discharged") == 0
+    assert users(clinic, "close", "anna@clinic.test", "--reason", "retired") == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[2:] == [  # Ben, who also looks after both, is closed too
+        "No clinician with an open account looks after 2 of their patients now (link one with backstride users "
+        "link CLINICIAN PATIENT):",
+        "  Peter Patient <peter@home.test>",
+        f"  Paula Patient <paula@home.test> (closed {_today()})",  # after the open ones
+    ]
+
+
+def test_closing_a_patient_ends_their_way_in_and_reopening_gives_a_working_link(
+    clinic: Clinic, web: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert users(clinic, "access", "paula@home.test") == 0  # a link as well as the password
+    old_link = LOCAL_LINK.search(capsys.readouterr().out)
+    assert old_link
+    assert users(clinic, "close", "paula@home.test", "--reason", "care completed") == 0
+    assert capsys.readouterr().out == (
+        "Closed the account of patient Paula Patient <paula@home.test> (care completed): they can no longer "
+        "sign in and every session of theirs is ended; every record is kept; backstride users reopen "
+        "paula@home.test opens it again.\n"
+    )
+    assert web().get("/welcome", params={"token": old_link.group(1)}).status_code == 404
+
+    assert users(clinic, "reopen", "paula@home.test") == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        f"Reopened the account of patient Paula Patient <paula@home.test>, closed on {_today()} (care "
+        "completed).\nFirst-login link (shown only now; it works once, until "
+    )
+    assert out.endswith("Their old password no longer works: the link is their way in.\n")
+    assert _account_row(clinic, "paula@home.test") == (False, None, None, False, True)
+    found = LOCAL_LINK.search(out)
+    assert found, out
+    browser = web()
+    assert choose_password(browser, found.group(1)).status_code == 303
+    sign_in(web(), "paula@home.test", "a new password 1")
+
+
+def test_reopening_with_a_generated_password_signs_the_clinician_in(
+    clinic: Clinic, web: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert users(clinic, "close", "anna@clinic.test", "--reason", "on leave") == 0
+    assert users(clinic, "reopen", "anna@clinic.test", "--password") == 0
+    out = capsys.readouterr().out
+    assert "welcome" not in out
+    found = PASSWORD_LINE.search(out)
+    assert found, out
+    browser = web()
+    sign_in(browser, "anna@clinic.test", found.group(1))
+    assert "Paula Patient" in browser.get("/caseload").text  # her care links stayed
+
+
+def test_users_list_says_when_and_why_an_account_was_closed(
+    clinic: Clinic, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert users(clinic, "close", "ben@clinic.test", "--reason", "left the clinic") == 0
+    assert users(clinic, "close", "peter@home.test", "--reason", "discharged") == 0
+    capsys.readouterr()
+    assert users(clinic, "list") == 0
+    said = {line.split()[1]: line for line in capsys.readouterr().out.splitlines()}
+    assert said["ben@clinic.test"].endswith(f"closed {_today()} (left the clinic); 1 patient")
+    assert said["peter@home.test"].endswith(f"Peter Patient   closed {_today()} (discharged)")
+    assert said["anna@clinic.test"].endswith("password; 1 patient")
+
+
+def test_a_closed_patient_can_be_linked_to_a_covering_clinician(
+    clinic: Clinic, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert users(clinic, "close", "peter@home.test", "--reason", "discharged") == 0
+    assert users(clinic, "link", "anna@clinic.test", "peter@home.test") == 0
+    assert capsys.readouterr().out.endswith(
+        "Anna Therapist <anna@clinic.test> now looks after Peter Patient <peter@home.test>\n"
+    )
+    assert ("anna@clinic.test", "peter@home.test") in _care_links(clinic)
+
+
+def _close(clinic: Clinic, email: str, reason: str) -> None:
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine) as s:
+            user = store.get_user_by_email(s, email)
+            assert user is not None
+            store.close_account(s, user.id, reason, by_id=None, session_max_age_s=3600)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            ["close", "nobody@clinic.test", "--reason", "left"],
+            "no account has the e-mail address nobody@clinic.test (see backstride users list)",
+        ),
+        (
+            ["close", "ben@clinic.test"],
+            "--reason is required: say why the account is closed (for example: discharged, care completed)",
+        ),
+        (
+            ["close", "anna@clinic.test", "--reason", " \n "],
+            "say why the account is closed (for example: discharged, care completed)",
+        ),
+        (
+            ["close", "anna@clinic.test", "--reason", "x" * 501],
+            "the reason is 501 characters long; keep it to 500",
+        ),
+        (
+            ["close", "ben@clinic.test", "--reason", "twice"],
+            "the account of ben@clinic.test was closed already, on {today}",
+        ),
+        (
+            ["reopen", "anna@clinic.test"],
+            "the account of anna@clinic.test is open; backstride users access anna@clinic.test gives a new way in",
+        ),
+        (
+            ["reopen", "nobody@clinic.test", "--password"],
+            "no account has the e-mail address nobody@clinic.test",
+        ),
+        (["reopen", "ben@clinic.test", "--public-url", "clinic.example.org"], "the public address must be"),
+        (
+            ["access", "ben@clinic.test"],
+            "the account of ben@clinic.test was closed on {today}; reopen it before giving it a way in: "
+            "backstride users reopen ben@clinic.test does both",
+        ),
+        (
+            ["access", "ben@clinic.test", "--password"],
+            "the account of ben@clinic.test was closed on {today}; reopen it before giving it a way in: "
+            "backstride users reopen ben@clinic.test does both",
+        ),
+        (
+            ["link", "ben@clinic.test", "paula@home.test"],
+            "the account of ben@clinic.test is closed; reopen it first (backstride users reopen ben@clinic.test)",
+        ),
+    ],
+)
+def test_a_refused_close_reopen_or_way_in_is_one_line_and_writes_nothing(
+    clinic: Clinic, args: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _close(clinic, "ben@clinic.test", "left the clinic")
+    before = _rows(clinic)
+    assert users(clinic, *args) == 2
+    assert _one_error_line(capsys).startswith(said.format(today=_today()))
+    assert _rows(clinic) == before
 
 
 def test_users_is_in_the_help(capsys: pytest.CaptureFixture[str]) -> None:
@@ -437,6 +666,8 @@ def test_users_commands_load_neither_the_web_app_nor_fastapi(tmp_path: Path) -> 
         "    ['add', 'ada@clinic.test', '--name', 'Ada Admin', '--role', 'admin', '--password'],\n"
         "    ['access', 'nora@clinic.test'],\n"
         "    ['access', 'ada@clinic.test', '--password'],\n"
+        "    ['close', 'nora@clinic.test', '--reason', 'left'],\n"
+        "    ['reopen', 'nora@clinic.test', '--public-url', 'https://example.org'],\n"
         "    ['list'],\n"
         ")]\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('fastapi', 'starlette')\n"
@@ -446,7 +677,7 @@ def test_users_commands_load_neither_the_web_app_nor_fastapi(tmp_path: Path) -> 
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     *said, last = done.stdout.splitlines()
-    assert json.loads(last) == {"codes": [0, 0, 0, 0, 0], "loaded": []}
+    assert json.loads(last) == {"codes": [0] * 7, "loaded": []}
     assert "  https://example.org/welcome?token=" in "\n".join(said)
     assert said[-2:] == [
         "clinician  nora@clinic.test  Nora New   first-login link until "

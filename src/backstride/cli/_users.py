@@ -2,7 +2,9 @@
 
 A clinic's own database starts empty, and the web app only lets a clinician add patients: the first clinician
 (or an administrator) is made here, and so is a way back in for anybody who lost their password or whose
-first-login link lapsed. A link or a password is printed once and kept only as a digest or a hash.
+first-login link lapsed. A link or a password is printed once and kept only as a digest or a hash. An account
+is closed here too when a clinician leaves or a patient's care ends (nobody signs in as them, every record stays),
+and reopened with a new way in.
 
 Patients are not made here: they need a profile and a care link, which their clinician gives in the web app.
 Every command refuses a database that is not backstride's at the newest revision, so nothing is written into
@@ -34,13 +36,18 @@ _PUBLIC_URL_HELP = (
     "(default: $BACKSTRIDE_PUBLIC_URL, else http://127.0.0.1:8000)."
 )
 _PASSWORD_HELP = "Print a generated password instead of a first-login link."
+_REASON_HELP = "Why it is closed (required), kept with the account: left the clinic, discharged..."
 
 
 def register_users(app: typer.Typer) -> None:
-    """Add the ``users`` group (``add``, ``list``, ``access``, ``link``, ``unlink``) to ``app``."""
+    """Add the ``users`` group (``add``, ``list``, ``access``, ``link``, ``unlink``, ``close``, ``reopen``) to
+    ``app``."""
     users = typer.Typer(
         name="users",
-        help="Add clinicians and administrators, list the accounts, give somebody a way back in.",
+        help=(
+            "Add clinicians and administrators, list the accounts, give somebody a way back in, close an account "
+            "(a clinician left, a patient's care ended) and reopen it."
+        ),
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
@@ -111,24 +118,26 @@ def register_users(app: typer.Typer) -> None:
 
         The link replaces any earlier one; the current password keeps working until it is used. With
         --password, a generated password instead, which ends the old password and every session of the account.
+        A closed account is given one by users reopen.
         """
-        from backstride import store
-        from backstride._accounts import SESSION_MAX_AGE_S
+        from backstride._errors import InputError
 
         public = None if password else _public_address(public_url)
         secret = _new_secret(password)
         with _database(database_url) as s:
             user = _account(s, email)
+            try:
+                _give_way_in(s, user, secret)
+            except InputError as exc:
+                if not user.is_closed:
+                    raise
+                raise InputError(f"{exc}: backstride users reopen {user.email} does both") from None
             if secret.password is not None:
-                store.new_password(
-                    s, user.id, secret.stored["password_hash"], session_max_age_s=SESSION_MAX_AGE_S
-                )
                 after = (
                     "Their old password and any first-login link no longer work, and every session they had "
                     "signed in is ended: they sign in again with this password."
                 )
             else:
-                store.new_first_login(s, user.id, secret.stored["first_login_token_hash"])
                 after = "Any earlier link no longer works. " + (
                     "Their current password and sessions keep working until this link is used; choosing a password "
                     "with it ends every other session of theirs."
@@ -151,12 +160,18 @@ def register_users(app: typer.Typer) -> None:
     ) -> None:
         """Let a clinician look after a patient too (a covering therapist).
 
-        The patient then appears in that clinician's caseload as well.
+        The patient then appears in that clinician's caseload as well. A closed patient's record can be given
+        a clinician to read it; a closed clinician is reopened first.
         """
         from backstride import store
 
         with _database(database_url) as s:
             clinician, patient = _care_pair(s, clinician_email, patient_email)
+            if clinician.is_closed:
+                _refuse(
+                    f"the account of {clinician.email} is closed; reopen it first "
+                    f"(backstride users reopen {clinician.email})"
+                )
             already = any(p.id == patient.id for p in store.patients_of(s, clinician.id))
             store.link_patient(s, clinician.id, patient.id)
             said = (
@@ -191,6 +206,83 @@ def register_users(app: typer.Typer) -> None:
             if left == 0:
                 said += " (no clinician looks after them now: link one with backstride users link)"
         typer.echo(said)
+
+    @users.command("close")
+    def close_cmd(
+        email: str = typer.Argument(..., help="The account's e-mail address."),
+        reason: str | None = typer.Option(None, "--reason", help=_REASON_HELP),
+        database_url: str | None = typer.Option(None, "--database-url", help=_DATABASE_HELP),
+    ) -> None:
+        """Close an account: a clinician has left the clinic, a patient's care has ended.
+
+        Their password and any first-login link stop working and every session of theirs ends at once; every
+        record stays, and so do the care links. Closing a clinician names the patients no clinician with an
+        open account looks after any more. users reopen opens it again.
+        """
+        from backstride import store
+        from backstride._accounts import SESSION_MAX_AGE_S
+
+        if reason is None:
+            _refuse(
+                "--reason is required: say why the account is closed (for example: discharged, care completed)"
+            )
+        with _database(database_url) as s:
+            user = _account(s, email)
+            store.close_account(s, user.id, reason, by_id=None, session_max_age_s=SESSION_MAX_AGE_S)
+            lines = [
+                f"Closed the account of {user.role} {user.name} <{user.email}> ({user.closed_reason}): they can "
+                "no longer sign in and every session of theirs is ended; every record is kept; backstride users "
+                f"reopen {user.email} opens it again."
+            ]
+            alone = _left_alone(s, user) if user.role in STAFF_ROLES else []
+            if alone:
+                lines.append(
+                    f"No clinician with an open account looks after {len(alone)} of their patients now (link one "
+                    "with backstride users link CLINICIAN PATIENT):"
+                )
+                lines += [
+                    f"  {patient.name} <{patient.email}>"
+                    + (f" (closed {patient.closed_at:%d %b %Y})" if patient.closed_at else "")
+                    for patient in alone
+                ]
+        for line in lines:
+            typer.echo(line)
+
+    @users.command("reopen")
+    def reopen_cmd(
+        email: str = typer.Argument(..., help="The closed account's e-mail address."),
+        password: bool = typer.Option(False, "--password", help=_PASSWORD_HELP),
+        public_url: str | None = typer.Option(None, "--public-url", help=_PUBLIC_URL_HELP),
+        database_url: str | None = typer.Option(None, "--database-url", help=_DATABASE_HELP),
+    ) -> None:
+        """Reopen a closed account and give it a way in, as users access does: a first-login link, printed once.
+
+        With --password, a generated password instead. A closed account has no password left, so one of the two
+        is always given: an account is never reopened with nobody able to use it.
+        """
+        from backstride import store
+
+        public = None if password else _public_address(public_url)
+        secret = _new_secret(password)
+        with _database(database_url) as s:
+            user = _account(s, email)
+            closed_at = user.closed_at
+            if closed_at is None:
+                _refuse(
+                    f"the account of {user.email} is open; backstride users access {user.email} gives a new way in"
+                )
+            said = (
+                f"Reopened the account of {user.role} {user.name} <{user.email}>, closed on "
+                f"{closed_at:%d %b %Y} ({user.closed_reason})."
+            )
+            store.reopen_account(s, user.id)
+            _give_way_in(s, user, secret)
+            lines = _hand_on(secret, user, public)
+            if secret.token is not None:
+                lines.append("Their old password no longer works: the link is their way in.")
+        typer.echo(said)
+        for line in lines:
+            typer.echo(line)
 
     app.add_typer(users)
 
@@ -248,6 +340,18 @@ class _Secret:
         )
 
 
+def _give_way_in(s: Session, user: User, secret: _Secret) -> None:
+    """Store ``secret`` as the account's new way in (``InputError`` for a closed account): a generated password
+    ends the old one, any link and every session; a link replaces any earlier link and leaves the password."""
+    from backstride import store
+    from backstride._accounts import SESSION_MAX_AGE_S
+
+    if secret.password is not None:
+        store.new_password(s, user.id, secret.stored["password_hash"], session_max_age_s=SESSION_MAX_AGE_S)
+    else:
+        store.new_first_login(s, user.id, secret.stored["first_login_token_hash"])
+
+
 def _new_secret(password: bool) -> _Secret:
     import secrets
 
@@ -297,6 +401,8 @@ def _way_in(user: User, now: dt.datetime) -> str:
     from backstride._accounts import FIRST_LOGIN_MAX_AGE_S
     from backstride.store import first_login_lapses
 
+    if user.closed_at is not None:
+        return f"closed {user.closed_at:%d %b %Y} ({user.closed_reason})"
     link = None
     if user.first_login_token_hash:
         lapses = first_login_lapses(user, FIRST_LOGIN_MAX_AGE_S)
@@ -321,6 +427,19 @@ def _account_lines(s: Session, accounts: list[User]) -> list[str]:
             line += f"; {count} patient{'' if count == 1 else 's'}"
         lines.append(line)
     return lines
+
+
+def _left_alone(s: Session, clinician: User) -> list[User]:
+    """``clinician``'s patients that no clinician (or administrator) with an open account looks after, those
+    whose own accounts are open first: a closed one's record is kept, and somebody may still need to read it."""
+    from backstride.store import clinicians_of, get_user, patients_of
+
+    def open_account(user_id: int) -> bool:
+        user = get_user(s, user_id)
+        return user is not None and not user.is_closed
+
+    alone = [p for p in patients_of(s, clinician.id) if not any(map(open_account, clinicians_of(s, p.id)))]
+    return sorted(alone, key=lambda p: p.is_closed)  # stable: by name within each
 
 
 def _account(s: Session, email: str, role: tuple[str, ...] | None = None) -> User:
