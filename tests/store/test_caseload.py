@@ -157,3 +157,5 @@ def test_a_closed_account_leaves_the_caseload_for_the_closed_list(engine: Engine
     ]  # neither silence nor an old flare flags a closed account
     with store.transaction(engine, readonly=True) as s:
         assert [p.name for p in store.closed_patients(s, ids["c"])] == ["Done", "Gone"]
+        gone = store.caseload_row(s, store.closed_patients(s, ids["c"])[1], TODAY)
+        assert not gone.no_recent_log  # 30 days without a log: expected once care has ended

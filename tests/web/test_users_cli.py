@@ -465,8 +465,8 @@ def test_a_closed_clinician_cannot_sign_in_their_session_ends_and_their_patients
         "Closed the account of clinician Ben Therapist <ben@clinic.test> (left the clinic): they can no longer "
         "sign in and every session of theirs is ended; every record is kept; backstride users reopen "
         "ben@clinic.test opens it again.\n"
-        "No clinician with an open account looks after 1 of their patients now (link one with backstride users "
-        "link CLINICIAN PATIENT):\n"
+        "No clinician with an open account looks after 1 of their patients in care now (link one with backstride "
+        "users link CLINICIAN PATIENT):\n"
         "  Peter Patient <peter@home.test>\n"
     )
     assert _account_row(clinic, "ben@clinic.test") == (True, None, "left the clinic", False, False)
@@ -495,11 +495,10 @@ def test_closing_a_clinician_names_only_the_patients_no_open_account_looks_after
     assert users(clinic, "close", "paula@home.test", "--reason", "discharged") == 0
     assert users(clinic, "close", "anna@clinic.test", "--reason", "retired") == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[2:] == [  # Ben, who also looks after both, is closed too
-        "No clinician with an open account looks after 2 of their patients now (link one with backstride users "
-        "link CLINICIAN PATIENT):",
+    assert out.splitlines()[2:] == [  # Ben, who also looks after both, is closed too; Paula's care has ended
+        "No clinician with an open account looks after 1 of their patients in care now (link one with backstride "
+        "users link CLINICIAN PATIENT):",
         "  Peter Patient <peter@home.test>",
-        f"  Paula Patient <paula@home.test> (closed {_today()})",  # after the open ones
     ]
 
 

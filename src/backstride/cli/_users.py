@@ -237,14 +237,10 @@ def register_users(app: typer.Typer) -> None:
             alone = _left_alone(s, user) if user.role in STAFF_ROLES else []
             if alone:
                 lines.append(
-                    f"No clinician with an open account looks after {len(alone)} of their patients now (link one "
+                    f"No clinician with an open account looks after {len(alone)} of their patients in care now (link one "
                     "with backstride users link CLINICIAN PATIENT):"
                 )
-                lines += [
-                    f"  {patient.name} <{patient.email}>"
-                    + (f" (closed {patient.closed_at:%d %b %Y})" if patient.closed_at else "")
-                    for patient in alone
-                ]
+                lines += [f"  {patient.name} <{patient.email}>" for patient in alone]
         for line in lines:
             typer.echo(line)
 
@@ -430,16 +426,20 @@ def _account_lines(s: Session, accounts: list[User]) -> list[str]:
 
 
 def _left_alone(s: Session, clinician: User) -> list[User]:
-    """``clinician``'s patients that no clinician (or administrator) with an open account looks after, those
-    whose own accounts are open first: a closed one's record is kept, and somebody may still need to read it."""
+    """``clinician``'s patients still in care (their accounts open) that no clinician with an open account looks
+    after. Patients whose care has ended (closed accounts) are left out: nobody is expected to look after them,
+    and an administrator reads any record."""
     from backstride.store import clinicians_of, get_user, patients_of
 
     def open_account(user_id: int) -> bool:
         user = get_user(s, user_id)
         return user is not None and not user.is_closed
 
-    alone = [p for p in patients_of(s, clinician.id) if not any(map(open_account, clinicians_of(s, p.id)))]
-    return sorted(alone, key=lambda p: p.is_closed)  # stable: by name within each
+    return [
+        p
+        for p in patients_of(s, clinician.id)
+        if not p.is_closed and not any(map(open_account, clinicians_of(s, p.id)))
+    ]
 
 
 def _account(s: Session, email: str, role: tuple[str, ...] | None = None) -> User:

@@ -213,7 +213,8 @@ def caseload_row(session: Session, patient: User, today: dt.date) -> CaseloadRow
     else:
         days_since = None
     since = last_date if last_date is not None else patient.created_at.date()
-    no_recent_log = (today - since).days >= NO_LOG_DAYS
+    # a closed account (care ended) is expected to fall silent
+    no_recent_log = patient.closed_at is None and (today - since).days >= NO_LOG_DAYS
     latest_pain = next((p for p in (log_pain(r.log) for r in reversed(recent)) if p is not None), None)
     return CaseloadRow(
         patient=patient,

@@ -267,11 +267,9 @@ def close_account(
             raise InputError("only a clinician or an administrator can close an account")
         if closer.id == user.id:
             raise InputError("an account cannot be closed by its own user")
-    reason = " ".join(reason.split())
-    if not reason:
-        raise InputError("say why the account is closed (for example: discharged, care completed)")
-    if len(reason) > MAX_CLOSE_REASON:
-        raise InputError(f"the reason is {len(reason)} characters long; keep it to {MAX_CLOSE_REASON}")
+    reason = _one_line_reason(
+        reason, MAX_CLOSE_REASON, "the account is closed (for example: discharged, care completed)"
+    )
     if user.closed_at is not None:
         raise InputError(f"the account of {user.email} was closed already, on {user.closed_at:%d %b %Y}")
     moment = now or utcnow()
@@ -740,17 +738,26 @@ def mark_entered_in_error(
     over-long reason, an entry already marked, or a patient marking it)."""
     if _require_user(session, clinician_id).role == "patient":
         raise InputError("only a clinician can mark an entry as entered in error")
-    reason = " ".join(reason.split())
-    if not reason:
-        raise InputError("say why the entry is in error (for example: another patient's file)")
-    if len(reason) > MAX_ERROR_REASON:
-        raise InputError(f"the reason is {len(reason)} characters long; keep it to {MAX_ERROR_REASON}")
+    reason = _one_line_reason(
+        reason, MAX_ERROR_REASON, "the entry is in error (for example: another patient's file)"
+    )
     if entry.entered_in_error_at is not None:
         raise InputError("this entry is already marked as entered in error")
     entry.entered_in_error_at = utcnow()
     entry.entered_in_error_by_id = clinician_id
     entry.entered_in_error_reason = reason
     session.flush()
+
+
+def _one_line_reason(reason: str, limit: int, why: str) -> str:
+    """A clinician's reason as one line (runs of spaces and line breaks made one space), refused when empty
+    ("say why ``why``") or over ``limit`` characters."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise InputError(f"say why {why}")
+    if len(reason) > limit:
+        raise InputError(f"the reason is {len(reason)} characters long; keep it to {limit}")
+    return reason
 
 
 def referenced_blobs(session: Session) -> set[str]:
