@@ -389,12 +389,17 @@ def test_a_closed_account_has_no_way_in_and_keeps_its_records(engine: Engine) ->
     with pytest.raises(InputError, match="is open"), store.transaction(engine) as s:
         store.reopen_account(s, ids["p2"])
     with store.transaction(engine) as s:  # reopened with a new link in one transaction
-        store.reopen_account(s, ids["p1"])
+        store.reopen_account(s, ids["p1"], by_id=ids["admin"], now=now + dt.timedelta(days=2))
         store.new_first_login(s, ids["p1"], "back", now=now + dt.timedelta(days=2))
     with store.transaction(engine, readonly=True) as s:
         u = store.get_user(s, ids["p1"])
         assert u is not None and not u.is_closed and u.first_login_token_hash == "back"
         assert (u.closed_by_id, u.closed_reason) == (None, None)
+        # the closing is kept in the record, which the account no longer holds
+        assert store.notes_of(s, ids["p1"])[0].text == (
+            "The account was closed on 01 Mar 2026 by Cleo One (care completed) and reopened on 03 Mar 2026 by "
+            "Ada Admin."
+        )
 
 
 def test_a_clinician_closed_from_the_command_line_and_one_whose_closer_is_gone(engine: Engine) -> None:
@@ -406,6 +411,14 @@ def test_a_clinician_closed_from_the_command_line_and_one_whose_closer_is_gone(e
         c2 = store.get_user(s, ids["c2"])
         assert c2 is not None and c2.is_closed and c2.closed_by_id is None
         assert store.patients_of(s, ids["c2"])[0].id == ids["p3"]  # the care link stays
+    with store.transaction(engine) as s:  # a clinician's account has no record to keep a note in
+        store.reopen_account(s, ids["c2"])
+        store.reopen_account(s, ids["p3"])
+    with store.transaction(engine, readonly=True) as s:
+        (note,) = store.notes_of(s, ids["p3"])
+        assert note.text.endswith(
+            "by Cleo One (moved away) and reopened on " + f"{store.utcnow():%d %b %Y} from the command line."
+        )
 
 
 def test_readonly_transaction_reads_and_does_not_block_writers(engine: Engine) -> None:

@@ -281,12 +281,30 @@ def close_account(
     return user
 
 
-def reopen_account(session: Session, user_id: int) -> User:
-    """Reopen a closed account. It has no way in yet: give it a first-login link (:func:`new_first_login`) or a
-    password (:func:`new_password`) in the same transaction. ``InputError`` for an account that is open."""
+def reopen_account(
+    session: Session, user_id: int, *, by_id: int | None = None, now: dt.datetime | None = None
+) -> User:
+    """Reopen a closed account (``by_id``: who; None from the command line). It has no way in yet: give it a
+    first-login link (:func:`new_first_login`) or a password (:func:`new_password`) in the same transaction.
+    A patient's record keeps the closing as a note (when, by whom, why, and the reopening), since the account
+    itself forgets it. ``InputError`` for an account that is open."""
     user = _require_user(session, user_id)
     if user.closed_at is None:
         raise InputError(f"the account of {user.email} is open")
+    if user.role == "patient":
+
+        def who(person_id: int | None) -> str:
+            person = None if person_id is None else session.get(User, person_id)
+            return "from the command line" if person is None else f"by {person.name}"
+
+        moment = now or utcnow()
+        add_note(
+            session,
+            user.id,
+            by_id,
+            f"The account was closed on {user.closed_at:%d %b %Y} {who(user.closed_by_id)} ({user.closed_reason}) "
+            f"and reopened on {moment:%d %b %Y} {who(by_id)}.",
+        )
     user.closed_at = None
     user.closed_by_id = None
     user.closed_reason = None

@@ -594,7 +594,7 @@ def _give_way_in(request: Request, patient_id: int, kind: str, *, reopen: bool) 
         with transaction(request) as db:
             user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
             if reopen:
-                store.reopen_account(db, patient.id)
+                store.reopen_account(db, patient.id, by_id=user.id)
             elif patient.is_closed:
                 raise InputError(
                     f"{patient.name}'s account is closed: reopen it with one of the buttons below to give a "
