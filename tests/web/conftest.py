@@ -163,6 +163,32 @@ ROUTINE_SCREEN = {
 }
 
 
+def account_of(clinic: Clinic, email: str) -> Any:
+    """The stored row of the user with ``email`` (read in its own transaction, detached: its columns only)."""
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            user = store.get_user_by_email(s, email)
+            assert user is not None, email
+            s.expunge(user)
+            return user
+    finally:
+        engine.dispose()
+
+
+def signing_in_section(client: Any, patient_id: int) -> str:
+    """The words of the "Signing in" section of the patient's page as their clinician sees it (one line)."""
+    import html
+
+    page = client.get(f"/patients/{patient_id}")
+    assert page.status_code == 200
+    found = re.search(r'<section class="card" id="access">(.*?)</section>', page.text, re.S)
+    assert found, page.text
+    return " ".join(html.unescape(found.group(1)).split())
+
+
 def routine_answers() -> dict[str, str]:
     from backstride.clinic import QUESTIONS
 

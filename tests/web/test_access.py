@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.web.conftest import PASSWORD, Clinic, csrf_of, post, sign_in
+from tests.web.conftest import PASSWORD, Clinic, csrf_of, post, sign_in, signing_in_section
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -68,15 +68,6 @@ def _in_database(
         engine.dispose()
 
 
-def _section(client: Any, patient_id: int) -> str:
-    """The words of the "Signing in" section of the patient's page as their clinician sees it."""
-    page = client.get(f"/patients/{patient_id}")
-    assert page.status_code == 200
-    found = re.search(r'<section class="card" id="access">(.*?)</section>', page.text, re.S)
-    assert found, page.text
-    return " ".join(found.group(1).split())
-
-
 def _stored(clinic: Clinic, email: str = "paula@home.test") -> tuple[str | None, str | None]:
     """The user's password hash and first-login token hash as stored."""
     from backstride import store
@@ -126,7 +117,7 @@ def test_only_the_patients_clinicians_and_admins_give_a_new_way_in(
     assert _give(admin, clinic.patient_b, kind).status_code == 201
 
 
-def test_a_patient_cannot_reach_the_signing_in_section(
+def test_a_patient_cannot_reach_the_signing_insigning_in_section(
     app_factory: Any, clinic: Clinic, therapist: Any
 ) -> None:
     page = therapist.get(f"/patients/{clinic.patient_a}").text
@@ -185,7 +176,7 @@ def test_a_new_link_lets_the_patient_choose_a_password_and_sign_in(
     assert _signs_in(app_factory(), "paula@home.test", CHOSEN)
     assert not _signs_in(app_factory(), "paula@home.test", PASSWORD)
     assert app_factory().get(link).status_code == 404  # it worked once
-    said = _section(therapist, clinic.patient_a)
+    said = signing_in_section(therapist, clinic.patient_a)
     assert "Paula Patient signs in with a password.</p>" in said  # and no link is said to work
 
 
@@ -198,7 +189,7 @@ def test_the_link_lapses_14_days_after_it_was_given_not_after_the_account_was_ma
     link = _link(_give(therapist, clinic.patient_a, "link"))
     assert "Welcome, Paula Patient" in app_factory().get(link).text  # the account's age does not count
     now = store.utcnow()
-    said = _section(therapist, clinic.patient_a)
+    said = signing_in_section(therapist, clinic.patient_a)
     assert f"Paula Patient signs in with a password. A first-login link given on {now:%d %b %Y}" in said
     assert f"also works until {now + dt.timedelta(days=14):%d %b %Y}" in said
     given = store.utcnow() - dt.timedelta(days=13, hours=23)
@@ -209,7 +200,7 @@ def test_the_link_lapses_14_days_after_it_was_given_not_after_the_account_was_ma
     late = app_factory().get(link)
     assert late.status_code == 404 and "no longer works" in late.text
     lapsed = given + dt.timedelta(days=14)
-    said = _section(therapist, clinic.patient_a)
+    said = signing_in_section(therapist, clinic.patient_a)
     given, lapsed = given.astimezone(), lapsed.astimezone()  # shown in the server's zone, named
     assert (
         f"The first-login link given on {given:%d %b %Y, %H:%M} {given.tzname()} "
@@ -229,12 +220,12 @@ def test_a_patient_without_a_password_is_told_apart(app_factory: Any, clinic: Cl
     from backstride import store
 
     _in_database(clinic, lambda _s, user: setattr(user, "password_hash", None))
-    said = _section(therapist, clinic.patient_a)
+    said = signing_in_section(therapist, clinic.patient_a)
     assert "Paula Patient has no password and no first-login link: give one below." in said
     given = _give(therapist, clinic.patient_a, "link")
     assert given.status_code == 201 and "current password keeps working" not in given.text  # there is none
     until = store.utcnow() + dt.timedelta(days=14)
-    said = _section(therapist, clinic.patient_a)
+    said = signing_in_section(therapist, clinic.patient_a)
     assert (
         f"Paula Patient has not chosen a password yet. Their first-login link works until {until:%d %b %Y}"
         in said
@@ -242,7 +233,7 @@ def test_a_patient_without_a_password_is_told_apart(app_factory: Any, clinic: Cl
     _in_database(
         clinic, lambda _s, user: setattr(user, "first_login_issued_at", until - dt.timedelta(days=30))
     )
-    said = _section(therapist, clinic.patient_a)
+    said = signing_in_section(therapist, clinic.patient_a)
     assert "Paula Patient has not chosen a password yet. The first-login link given on" in said
     _in_database(clinic, lambda _s, user: setattr(user, "first_login_token_hash", None))
     given = _give(therapist, clinic.patient_a, "password")  # no password and no session to end: none is said

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 import pytest
-from tests.web.conftest import PASSWORD, Clinic, csrf_of, post, sign_in
+from tests.web.conftest import PASSWORD, Clinic, account_of, csrf_of, post, sign_in, signing_in_section
 
 from backstride import store
 
@@ -35,29 +35,14 @@ def _reopen(client: Any, patient_id: int, kind: str) -> Any:
 
 def _account(clinic: Clinic, email: str = "paula@home.test") -> tuple[Any, Any, Any, Any, Any]:
     """The user's closed_at, closed_by_id, closed_reason, password hash and first-login token hash as stored."""
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            user = store.get_user_by_email(s, email)
-            assert user is not None
-            return (
-                user.closed_at,
-                user.closed_by_id,
-                user.closed_reason,
-                user.password_hash,
-                user.first_login_token_hash,
-            )
-    finally:
-        engine.dispose()
-
-
-def _section(client: Any, patient_id: int) -> str:
-    """The words of the "Signing in" section of the patient's page as their clinician sees it."""
-    page = client.get(f"/patients/{patient_id}")
-    assert page.status_code == 200
-    found = re.search(r'<section class="card" id="access">(.*?)</section>', page.text, re.S)
-    assert found, page.text
-    return " ".join(html.unescape(found.group(1)).split())
+    user = account_of(clinic, email)
+    return (
+        user.closed_at,
+        user.closed_by_id,
+        user.closed_reason,
+        user.password_hash,
+        user.first_login_token_hash,
+    )
 
 
 def _signs_in(client: Any, email: str, password: str) -> bool:
@@ -76,7 +61,7 @@ def _shown(moment: dt.datetime) -> str:
 def test_the_patients_page_offers_to_close_the_account_and_says_what_it_means(
     clinic: Clinic, therapist: Any
 ) -> None:
-    said = _section(therapist, clinic.patient_a)
+    said = signing_in_section(therapist, clinic.patient_a)
     assert "Close the account" in said
     assert (
         "Paula Patient will no longer be able to sign in, and is signed out on every computer. Every record is "
@@ -101,7 +86,7 @@ def test_a_clinician_closes_the_account_and_the_page_says_when_by_whom_and_why(
     closed_at, by_id, reason, password_hash, token_hash = _account(clinic)
     assert closed_at is not None and by_id == clinic.clinician_a and reason == "moved away"
     assert password_hash is None and token_hash is None
-    said = _section(therapist, clinic.patient_a)
+    said = signing_in_section(therapist, clinic.patient_a)
     assert f"Account closed on {_shown(closed_at)} by Anna Therapist: moved away" in said
     # the ordinary buttons are gone; the two ways to reopen are offered
     assert "Give a new first-login link" not in said and "Give a new password" not in said
@@ -144,7 +129,7 @@ def test_only_the_patients_clinicians_and_admins_close_an_account(
     assert closed_at is not None and by_id == ada_id and reason == "moved to another clinic"
     peters = app_factory()
     sign_in(peters, "ben@clinic.test")
-    assert "by Ada Admin: moved to another clinic" in _section(peters, clinic.patient_b)
+    assert "by Ada Admin: moved to another clinic" in signing_in_section(peters, clinic.patient_b)
 
 
 @pytest.mark.parametrize(
@@ -217,7 +202,7 @@ def test_reopening_with_a_new_link_lets_the_patient_in_again(
     chosen = holder.post("/welcome", data={**data, "csrf_token": csrf_of(holder, link)})
     assert chosen.status_code == 303
     assert holder.get(f"/patients/{clinic.patient_a}").status_code == 200
-    said = _section(therapist, clinic.patient_a)
+    said = signing_in_section(therapist, clinic.patient_a)
     assert "Paula Patient signs in with a password." in said and "Close the account" in said
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.web.conftest import PASSWORD, SECRET, Clinic, csrf_of, sign_in
+from tests.web.conftest import PASSWORD, SECRET, Clinic, account_of, csrf_of, sign_in
 
 from backstride.cli import main
 
@@ -435,22 +435,14 @@ def _today() -> str:
 
 def _account_row(clinic: Clinic, email: str) -> tuple[object, ...]:
     """What closing keeps of an account: when, by whom and why, and whether a password or a link is left."""
-    from backstride import store
-
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            user = store.get_user_by_email(s, email)
-            assert user is not None
-            return (
-                user.closed_at is not None,
-                user.closed_by_id,
-                user.closed_reason,
-                user.password_hash is not None,
-                user.first_login_token_hash is not None,
-            )
-    finally:
-        engine.dispose()
+    user = account_of(clinic, email)
+    return (
+        user.closed_at is not None,
+        user.closed_by_id,
+        user.closed_reason,
+        user.password_hash is not None,
+        user.first_login_token_hash is not None,
+    )
 
 
 def test_a_closed_clinician_cannot_sign_in_their_session_ends_and_their_patients_left_alone_are_named(
