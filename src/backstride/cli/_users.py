@@ -234,7 +234,7 @@ def register_users(app: typer.Typer) -> None:
                 "no longer sign in and every session of theirs is ended; every record is kept; backstride users "
                 f"reopen {user.email} opens it again."
             ]
-            alone = _left_alone(s, user) if user.role in STAFF_ROLES else []
+            alone = store.patients_left_alone(s, user.id) if user.role in STAFF_ROLES else []
             if alone:
                 lines.append(
                     f"No clinician with an open account looks after {len(alone)} of their patients in care now (link one "
@@ -423,23 +423,6 @@ def _account_lines(s: Session, accounts: list[User]) -> list[str]:
             line += f"; {count} patient{'' if count == 1 else 's'}"
         lines.append(line)
     return lines
-
-
-def _left_alone(s: Session, clinician: User) -> list[User]:
-    """``clinician``'s patients still in care (their accounts open) that no clinician with an open account looks
-    after. Patients whose care has ended (closed accounts) are left out: nobody is expected to look after them,
-    and an administrator reads any record."""
-    from backstride.store import clinicians_of, get_user, patients_of
-
-    def open_account(user_id: int) -> bool:
-        user = get_user(s, user_id)
-        return user is not None and not user.is_closed
-
-    return [
-        p
-        for p in patients_of(s, clinician.id)
-        if not p.is_closed and not any(map(open_account, clinicians_of(s, p.id)))
-    ]
 
 
 def _account(s: Session, email: str, role: tuple[str, ...] | None = None) -> User:

@@ -48,6 +48,7 @@ from backstride.store._export import patient_record
 from backstride.store._migrate import current_revision, downgrade, head_revision, is_up_to_date, upgrade
 from backstride.store._models import (
     LARGEST_ID,
+    NAME_MAX,
     ROLES,
     ActivityDay,
     Base,
@@ -109,6 +110,7 @@ from backstride.store._repo import (
     new_password,
     normalize_email,
     notes_of,
+    patients_left_alone,
     patients_of,
     plan_history,
     profile_problems,
@@ -147,6 +149,7 @@ __all__ = [
     "LARGEST_ID",
     "MAX_CLOSE_REASON",
     "MAX_ERROR_REASON",
+    "NAME_MAX",
     "NO_LOG_DAYS",
     "ROLES",
     "ActivityDay",
@@ -227,6 +230,7 @@ __all__ = [
     "normalize_email",
     "notes_of",
     "patient_record",
+    "patients_left_alone",
     "patients_of",
     "plan_history",
     "profile_problems",

@@ -457,6 +457,22 @@ def clinicians_of(session: Session, patient_id: int) -> list[int]:
     return list(session.scalars(stmt))
 
 
+def patients_left_alone(session: Session, clinician_id: int) -> list[User]:
+    """The clinician's patients still in care (their accounts open) that no clinician with an open account looks
+    after, by name: whom to hand on when a clinician's account is closed. Patients whose care has ended (closed
+    accounts) are left out: nobody is expected to look after them, and an administrator reads any record."""
+
+    def open_account(user_id: int) -> bool:
+        user = get_user(session, user_id)
+        return user is not None and not user.is_closed
+
+    return [
+        p
+        for p in patients_of(session, clinician_id)
+        if not p.is_closed and not any(map(open_account, clinicians_of(session, p.id)))
+    ]
+
+
 def all_patients(session: Session) -> list[User]:
     return list(session.scalars(select(User).where(User.role == "patient").order_by(User.name, User.id)))
 
