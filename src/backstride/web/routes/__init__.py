@@ -6,7 +6,15 @@ from fastapi import FastAPI
 
 
 def register_routes(app: FastAPI) -> None:
-    from backstride.web.routes import _activity, _auth, _clinician, _patient, _questionnaires, _recordings
+    from backstride.web.routes import (
+        _activity,
+        _auth,
+        _clinician,
+        _patient,
+        _questionnaires,
+        _recordings,
+        _staff,
+    )
 
-    for module in (_auth, _patient, _questionnaires, _recordings, _activity, _clinician):
+    for module in (_auth, _patient, _questionnaires, _recordings, _activity, _clinician, _staff):
         app.include_router(module.router)
