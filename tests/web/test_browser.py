@@ -1026,3 +1026,45 @@ def test_the_clinician_closes_an_account_by_keyboard_and_it_is_listed_apart(
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
     assert not _overflows(page.locator("#access"))
     page.screenshot(path=shots / "17-account-closed-phone.png", full_page=True)
+
+
+def test_an_administrator_adds_a_clinician_by_keyboard_on_the_staff_page(
+    page: Any, server: tuple[str, Clinic], shots: Path
+) -> None:
+    """From the Staff page's first field to the new clinician's first-login link with the keyboard alone; the
+    page then lists the clinician with the link as their way in."""
+    from backstride import store
+    from backstride._accounts import hash_password
+
+    base, clinic = server
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine) as s:
+            store.create_user(
+                s, "keys@clinic.test", "Kim Keys", "admin", password_hash=hash_password(PASSWORD)
+            )
+    finally:
+        engine.dispose()
+    _sign_in(page, base, "keys@clinic.test")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Staff").click()
+    page.get_by_role("heading", name="Add a clinician or administrator").wait_for()
+    for _ in range(30):  # from the top of the page, as a keyboard comes
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "staff-name":
+            break
+    else:
+        raise AssertionError("the keyboard never reached the Name field")
+    page.keyboard.type("Kai Keyboard")
+    page.keyboard.press("Tab")
+    page.keyboard.type("kai@clinic.test")
+    page.keyboard.press("Tab")  # the role: Clinician, as it stands
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.locator("#first-login-link").wait_for()
+    assert page.get_by_role("heading", name="Clinician added: Kai Keyboard").is_visible()
+    page.screenshot(path=shots / "staff-added.png", full_page=True)
+    page.get_by_role("link", name="Back to the staff page").click()
+    card = page.locator("section.card", has=page.get_by_role("heading", name="Kai Keyboard"))
+    card.wait_for()
+    assert "First-login link until" in card.inner_text()
+    page.screenshot(path=shots / "staff.png", full_page=True)

@@ -240,6 +240,39 @@ def test_closing_and_reopening_an_account_has_no_accessibility_violation(page: A
     assert len(audit.pages) == 4
 
 
+def test_the_staff_page_has_no_accessibility_violation(page: Any, demo_app: Any, demo_server: str) -> None:
+    """The administrator's Staff page with an open and a closed account (and the patients the closed clinician
+    leaves with nobody), its "add" form refused, and a new first-login link shown: axe finds nothing."""
+    from backstride import store
+    from backstride._accounts import hash_password
+
+    base = demo_server
+    with store.transaction(demo_app.state.backstride.engine) as s:
+        store.create_user(
+            s, "admin@demo.backstride", "Avery Admin", "admin", password_hash=hash_password("demo-admin-2026")
+        )
+        leaver = store.create_user(s, "leaver@demo.backstride", "Lee Leaver", "clinician")
+        store.create_patient(s, leaver, "lone@demo.backstride", "Lou Lone")
+        leaver_id = leaver.id
+    audit = _Audit(page)
+    _sign_in(page, base, "admin@demo.backstride", "demo-admin-2026")
+    page.goto(f"{base}/admin/staff")
+    page.locator(f"#staff-{leaver_id} summary").click()
+    page.get_by_label("Why is Lee Leaver's account closed?").fill("left the clinic")
+    page.locator(f"form[action='/admin/staff/{leaver_id}/close'] button").click()
+    page.locator("#closed-account").wait_for()
+    assert page.get_by_role("heading", name="Closed accounts (1)").is_visible()
+    audit("admin: staff, an account just closed")
+    _send_refused(page, "form[action='/admin/staff']")
+    assert page.locator("#add-problems").count() == 1
+    audit("admin: staff, adding refused")
+    page.locator(f"form[action='/admin/staff/{leaver_id}/reopen'] button[value=link]").click()
+    page.locator("#first-login-link").wait_for()
+    audit("admin: staff, an account reopened")
+    assert audit.found == [], "accessibility violations:\n" + "\n".join(audit.found)
+    assert len(audit.pages) == 3
+
+
 def test_a_keyboard_passes_each_plot_in_no_stop_and_a_screen_reader_hears_its_name(
     page: Any, demo_server: str
 ) -> None:
