@@ -375,6 +375,10 @@ def test_patients_with_another_open_clinician_or_closed_are_not_named(admin: Any
 
 def test_closing_ones_own_account_is_refused_beside_the_form(admin: Any, clinic: Clinic) -> None:
     me = _id_of(clinic, ADMIN)
+    page = admin.get("/admin/staff").text
+    assert f'action="/admin/staff/{me}/close"' not in page  # not offered on one's own card
+    assert f'action="/admin/staff/{clinic.clinician_a}/close"' in page
+    assert "Your own account is closed by another administrator" in _card(page, me)
     answer = post(admin, f"/admin/staff/{me}/close", {"reason": "leaving"})
     assert answer.status_code == 409
     said = _card(answer.text, me)
