@@ -189,6 +189,38 @@ def signing_in_section(client: Any, patient_id: int) -> str:
     return " ".join(html.unescape(found.group(1)).split())
 
 
+def given_link(page: Any) -> str:
+    """The first-login link a page shows once (its path on this server)."""
+    found = re.search(r'id="first-login-link" href="([^"]+)"', page.text)
+    assert found, page.text
+    return found.group(1).replace("http://testserver", "")
+
+
+def given_password(page: Any) -> str:
+    """The generated password a page shows once."""
+    found = re.search(r'id="initial-password">([^<]+)<', page.text)
+    assert found, page.text
+    return found.group(1)
+
+
+def signs_in(client: Any, email: str, password: str) -> bool:
+    """Whether ``email`` signs in with ``password`` (on ``client``, a fresh one usually)."""
+    answer = client.post(
+        "/signin", data={"email": email, "password": password, "csrf_token": csrf_of(client)}
+    )
+    return bool(answer.status_code == 303)
+
+
+def choose_password(client: Any, link: str, password: str) -> Any:
+    """Open a first-login link and choose ``password`` on its page (the answer: 303 home, or a refusal)."""
+    page = client.get(link)
+    assert page.status_code == 200, page.text
+    token = re.search(r'name="token" value="([^"]+)"', page.text)
+    assert token
+    data = {"token": token.group(1), "password": password, "password2": password}
+    return client.post("/welcome", data={**data, "csrf_token": csrf_of(client, link)})
+
+
 def routine_answers() -> dict[str, str]:
     from backstride.clinic import QUESTIONS
 

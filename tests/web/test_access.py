@@ -11,7 +11,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.web.conftest import PASSWORD, Clinic, csrf_of, post, sign_in, signing_in_section
+from tests.web.conftest import (
+    PASSWORD,
+    Clinic,
+    choose_password,
+    given_link,
+    given_password,
+    post,
+    sign_in,
+    signing_in_section,
+    signs_in,
+)
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -22,34 +32,6 @@ CHOSEN = "a walk along the canal"
 
 def _give(client: Any, patient_id: int, kind: str) -> Any:
     return post(client, f"/patients/{patient_id}/access", {"kind": kind})
-
-
-def _link(page: Any) -> str:
-    found = re.search(r'id="first-login-link" href="([^"]+)"', page.text)
-    assert found, page.text
-    return found.group(1).replace("http://testserver", "")
-
-
-def _password(page: Any) -> str:
-    found = re.search(r'id="initial-password">([^<]+)<', page.text)
-    assert found, page.text
-    return found.group(1)
-
-
-def _signs_in(client: Any, email: str, password: str) -> bool:
-    token = csrf_of(client)
-    answer = client.post("/signin", data={"email": email, "password": password, "csrf_token": token})
-    return bool(answer.status_code == 303)
-
-
-def _choose_password(client: Any, link: str, password: str = CHOSEN) -> Any:
-    """Open a first-login link and choose ``password`` on its page (the answer: 303 home, or a refusal)."""
-    page = client.get(link)
-    assert page.status_code == 200, page.text
-    token = re.search(r'name="token" value="([^"]+)"', page.text)
-    assert token
-    data = {"token": token.group(1), "password": password, "password2": password}
-    return client.post("/welcome", data={**data, "csrf_token": csrf_of(client, link)})
 
 
 def _in_database(
@@ -161,7 +143,7 @@ def test_a_new_link_lets_the_patient_choose_a_password_and_sign_in(
 
     given = _give(therapist, clinic.patient_a, "link")
     assert given.status_code == 201
-    link = _link(given)
+    link = given_link(given)
     assert re.fullmatch(r"/welcome\?token=[A-Za-z0-9_-]{32}", link), link
     text = " ".join(given.text.split())
     lapses = store.utcnow() + dt.timedelta(days=14)
@@ -170,11 +152,11 @@ def test_a_new_link_lets_the_patient_choose_a_password_and_sign_in(
     assert f'<a class="button" href="/patients/{clinic.patient_a}">Back to Paula Patient\'s page</a>' in text
     holder = app_factory()
     assert "Welcome, Paula Patient" in holder.get(link).text
-    chosen = _choose_password(holder, link)
+    chosen = choose_password(holder, link, CHOSEN)
     assert chosen.status_code == 303 and chosen.headers["location"] == f"/patients/{clinic.patient_a}"
     assert holder.get(f"/patients/{clinic.patient_a}").status_code == 200  # signed in
-    assert _signs_in(app_factory(), "paula@home.test", CHOSEN)
-    assert not _signs_in(app_factory(), "paula@home.test", PASSWORD)
+    assert signs_in(app_factory(), "paula@home.test", CHOSEN)
+    assert not signs_in(app_factory(), "paula@home.test", PASSWORD)
     assert app_factory().get(link).status_code == 404  # it worked once
     said = signing_in_section(therapist, clinic.patient_a)
     assert "Paula Patient signs in with a password.</p>" in said  # and no link is said to work
@@ -186,7 +168,7 @@ def test_the_link_lapses_14_days_after_it_was_given_not_after_the_account_was_ma
     from backstride import store
 
     _in_database(clinic, lambda _s, user: setattr(user, "created_at", store.utcnow() - dt.timedelta(days=30)))
-    link = _link(_give(therapist, clinic.patient_a, "link"))
+    link = given_link(_give(therapist, clinic.patient_a, "link"))
     assert "Welcome, Paula Patient" in app_factory().get(link).text  # the account's age does not count
     now = store.utcnow()
     said = signing_in_section(therapist, clinic.patient_a)
@@ -209,11 +191,11 @@ def test_the_link_lapses_14_days_after_it_was_given_not_after_the_account_was_ma
 
 
 def test_a_second_new_link_ends_the_first(app_factory: Any, clinic: Clinic, therapist: Any) -> None:
-    first = _link(_give(therapist, clinic.patient_a, "link"))
-    second = _link(_give(therapist, clinic.patient_a, "link"))
+    first = given_link(_give(therapist, clinic.patient_a, "link"))
+    second = given_link(_give(therapist, clinic.patient_a, "link"))
     assert first != second
     assert app_factory().get(first).status_code == 404
-    assert _choose_password(app_factory(), second).status_code == 303
+    assert choose_password(app_factory(), second, CHOSEN).status_code == 303
 
 
 def test_a_patient_without_a_password_is_told_apart(app_factory: Any, clinic: Clinic, therapist: Any) -> None:
@@ -246,20 +228,20 @@ def test_a_patient_without_a_password_is_told_apart(app_factory: Any, clinic: Cl
 def test_the_old_password_still_signs_in_after_a_new_link_not_after_a_new_password(
     app_factory: Any, clinic: Clinic, therapist: Any
 ) -> None:
-    link = _link(_give(therapist, clinic.patient_a, "link"))
-    assert _signs_in(
+    link = given_link(_give(therapist, clinic.patient_a, "link"))
+    assert signs_in(
         app_factory(), "paula@home.test", PASSWORD
     )  # a link handed on by mistake locks nobody out
     given = _give(therapist, clinic.patient_a, "password")
     assert given.status_code == 201
-    password = _password(given)
+    password = given_password(given)
     assert re.fullmatch(r"([a-z2-9]{4}-){3}[a-z2-9]{4}", password)
     text = " ".join(given.text.split())
     assert "Paula Patient's old password no longer works" in text
     assert "every session of theirs on any computer has ended" in text
     assert "paula@home.test" in text  # the e-mail address to sign in with, beside the password
-    assert not _signs_in(app_factory(), "paula@home.test", PASSWORD)
-    assert _signs_in(app_factory(), "paula@home.test", password)
+    assert not signs_in(app_factory(), "paula@home.test", PASSWORD)
+    assert signs_in(app_factory(), "paula@home.test", password)
     assert app_factory().get(link).status_code == 404  # the link ends with it
     assert password not in therapist.get(f"/patients/{clinic.patient_a}").text  # shown once
 
@@ -281,10 +263,10 @@ def test_choosing_a_password_through_a_link_ends_every_other_session(
 ) -> None:
     elsewhere = app_factory()  # a shared computer, or whoever has the old password
     sign_in(elsewhere, "paula@home.test")
-    link = _link(_give(therapist, clinic.patient_a, "link"))
+    link = given_link(_give(therapist, clinic.patient_a, "link"))
     assert elsewhere.get(f"/patients/{clinic.patient_a}").status_code == 200  # a new link ends nothing
     holder = TestClient(therapist.app, follow_redirects=False)
-    assert _choose_password(holder, link).status_code == 303
+    assert choose_password(holder, link, CHOSEN).status_code == 303
     assert holder.get(f"/patients/{clinic.patient_a}").status_code == 200  # the link's holder is signed in
     ended = elsewhere.get(f"/patients/{clinic.patient_a}")
     assert ended.status_code == 303 and ended.headers["location"] == "/signin"

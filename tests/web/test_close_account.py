@@ -10,7 +10,16 @@ import re
 from typing import Any
 
 import pytest
-from tests.web.conftest import PASSWORD, Clinic, account_of, csrf_of, post, sign_in, signing_in_section
+from tests.web.conftest import (
+    PASSWORD,
+    Clinic,
+    account_of,
+    csrf_of,
+    post,
+    sign_in,
+    signing_in_section,
+    signs_in,
+)
 
 from backstride import store
 
@@ -43,12 +52,6 @@ def _account(clinic: Clinic, email: str = "paula@home.test") -> tuple[Any, Any, 
         user.password_hash,
         user.first_login_token_hash,
     )
-
-
-def _signs_in(client: Any, email: str, password: str) -> bool:
-    token = csrf_of(client)
-    answer = client.post("/signin", data={"email": email, "password": password, "csrf_token": token})
-    return bool(answer.status_code == 303)
 
 
 def _shown(moment: dt.datetime) -> str:
@@ -96,7 +99,7 @@ def test_a_clinician_closes_the_account_and_the_page_says_when_by_whom_and_why(
     assert f'action="/patients/{clinic.patient_a}/access"' not in page
     # said at the top of the page too, leading to the section
     assert '<a href="#access">Account closed</a>' in page
-    assert not _signs_in(app_factory(), "paula@home.test", PASSWORD)
+    assert not signs_in(app_factory(), "paula@home.test", PASSWORD)
 
 
 def test_only_the_patients_clinicians_and_admins_close_an_account(
@@ -219,7 +222,7 @@ def test_reopening_with_a_new_password_lets_the_patient_in_again(
     assert "Paula Patient's account is open again." in text
     assert "old password no longer works" not in text  # closing ended it already: nothing more is said
     assert _account(clinic)[0] is None
-    assert _signs_in(app_factory(), "paula@home.test", password)
+    assert signs_in(app_factory(), "paula@home.test", password)
     assert password not in therapist.get(f"/patients/{clinic.patient_a}").text  # shown once
 
 
@@ -282,7 +285,7 @@ def test_a_patient_signed_in_when_the_account_closes_is_sent_to_sign_in(
             assert store.questionnaire_history(s, clinic.patient_a) == []  # nothing kept
     finally:
         engine.dispose()
-    assert not _signs_in(app_factory(), "paula@home.test", PASSWORD)
+    assert not signs_in(app_factory(), "paula@home.test", PASSWORD)
     peter = app_factory()
     sign_in(peter, "peter@home.test")
     assert peter.get(f"/patients/{clinic.patient_b}").status_code == 200  # nobody else's

@@ -11,7 +11,17 @@ import re
 from typing import Any
 
 import pytest
-from tests.web.conftest import PASSWORD, Clinic, account_of, csrf_of, post, sign_in
+from tests.web.conftest import (
+    PASSWORD,
+    Clinic,
+    account_of,
+    choose_password,
+    given_link,
+    given_password,
+    post,
+    sign_in,
+    signs_in,
+)
 
 from backstride import store
 
@@ -53,33 +63,6 @@ def _users(clinic: Clinic) -> int:
             return len(store.users_list(s))
     finally:
         engine.dispose()
-
-
-def _link(page: Any) -> str:
-    found = re.search(r'id="first-login-link" href="([^"]+)"', page.text)
-    assert found, page.text
-    return found.group(1).replace("http://testserver", "")
-
-
-def _password(page: Any) -> str:
-    found = re.search(r'id="initial-password">([^<]+)<', page.text)
-    assert found, page.text
-    return found.group(1)
-
-
-def _signs_in(client: Any, email: str, password: str) -> bool:
-    token = csrf_of(client)
-    answer = client.post("/signin", data={"email": email, "password": password, "csrf_token": token})
-    return bool(answer.status_code == 303)
-
-
-def _choose_password(client: Any, link: str, password: str = CHOSEN) -> Any:
-    page = client.get(link)
-    assert page.status_code == 200, page.text
-    token = re.search(r'name="token" value="([^"]+)"', page.text)
-    assert token
-    data = {"token": token.group(1), "password": password, "password2": password}
-    return client.post("/welcome", data={**data, "csrf_token": csrf_of(client, link)})
 
 
 def _id_of(clinic: Clinic, email: str) -> int:
@@ -185,7 +168,7 @@ def test_adding_a_clinician_shows_a_first_login_link_once_and_it_lets_them_in(
         admin, "/admin/staff", {"name": " Cara Clinician ", "email": "Cara@Clinic.test", "role": "clinician"}
     )
     assert added.status_code == 201
-    link = _link(added)
+    link = given_link(added)
     assert re.fullmatch(r"/welcome\?token=[A-Za-z0-9_-]{32}", link), link
     assert '<a class="button" href="/admin/staff">Back to the staff page</a>' in added.text
     cara = account_of(clinic, "cara@clinic.test")
@@ -197,9 +180,9 @@ def test_adding_a_clinician_shows_a_first_login_link_once_and_it_lets_them_in(
     )
     assert cara.first_login_token_hash is not None and link.split("=")[1] not in cara.first_login_token_hash
     holder = app_factory()
-    assert _choose_password(holder, link).status_code == 303
+    assert choose_password(holder, link, CHOSEN).status_code == 303
     assert holder.get("/caseload").status_code == 200  # signed in, as a clinician
-    assert _signs_in(app_factory(), "cara@clinic.test", CHOSEN)
+    assert signs_in(app_factory(), "cara@clinic.test", CHOSEN)
     assert app_factory().get(link).status_code == 404  # it worked once
 
 
@@ -275,13 +258,13 @@ def test_a_new_link_for_a_clinician_works_through_welcome_and_keeps_the_password
     given = post(admin, f"/admin/staff/{clinic.clinician_a}/access", {"kind": "link"})
     assert given.status_code == 201
     assert "Anna Therapist's current password keeps working until the link is used" in _words(given.text)
-    link = _link(given)
-    assert _signs_in(app_factory(), "anna@clinic.test", PASSWORD)
+    link = given_link(given)
+    assert signs_in(app_factory(), "anna@clinic.test", PASSWORD)
     holder = app_factory()
     assert "Welcome, Anna Therapist" in holder.get(link).text
-    assert _choose_password(holder, link).status_code == 303
-    assert _signs_in(app_factory(), "anna@clinic.test", CHOSEN)
-    assert not _signs_in(app_factory(), "anna@clinic.test", PASSWORD)
+    assert choose_password(holder, link, CHOSEN).status_code == 303
+    assert signs_in(app_factory(), "anna@clinic.test", CHOSEN)
+    assert not signs_in(app_factory(), "anna@clinic.test", PASSWORD)
 
 
 def test_a_new_password_signs_in_and_ends_the_old_one_and_every_session(
@@ -292,13 +275,13 @@ def test_a_new_password_signs_in_and_ends_the_old_one_and_every_session(
     assert anna.get("/caseload").status_code == 200
     given = post(admin, f"/admin/staff/{clinic.clinician_a}/access", {"kind": "password"})
     assert given.status_code == 201
-    password = _password(given)
+    password = given_password(given)
     assert re.fullmatch(r"[a-z2-9]{4}(-[a-z2-9]{4}){3}", password)
     assert "anna@clinic.test" in given.text
     ended = anna.get("/caseload")
     assert ended.status_code == 303 and ended.headers["location"] == "/signin"
-    assert not _signs_in(app_factory(), "anna@clinic.test", PASSWORD)
-    assert _signs_in(app_factory(), "anna@clinic.test", password)
+    assert not signs_in(app_factory(), "anna@clinic.test", PASSWORD)
+    assert signs_in(app_factory(), "anna@clinic.test", password)
 
 
 @pytest.mark.parametrize("kind", ["", "token"])
@@ -336,7 +319,7 @@ def test_closing_a_clinician_ends_their_session_refuses_their_password_and_names
     assert stored.password_hash is None
     ended = anna.get("/caseload")
     assert ended.status_code == 303 and ended.headers["location"] == "/signin"
-    assert not _signs_in(app_factory(), "anna@clinic.test", PASSWORD)
+    assert not signs_in(app_factory(), "anna@clinic.test", PASSWORD)
     page = admin.get(closed.headers["location"])
     notice = re.search(r'<section class="card" id="closed-account".*?</section>', page.text, re.S)
     assert notice, page.text
@@ -423,9 +406,9 @@ def test_reopening_gives_a_new_way_in_that_lets_them_in(
     assert (ben.closed_at, ben.closed_reason) == (None, None)
     if kind == "link":
         holder = app_factory()
-        assert _choose_password(holder, _link(answer)).status_code == 303
-        assert _signs_in(app_factory(), "ben@clinic.test", CHOSEN)
+        assert choose_password(holder, given_link(answer), CHOSEN).status_code == 303
+        assert signs_in(app_factory(), "ben@clinic.test", CHOSEN)
     else:
-        assert _signs_in(app_factory(), "ben@clinic.test", _password(answer))
+        assert signs_in(app_factory(), "ben@clinic.test", given_password(answer))
     page = admin.get("/admin/staff").text
     assert "closed-accounts" not in page and f'id="staff-{clinic.clinician_b}"' in page

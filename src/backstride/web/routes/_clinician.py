@@ -25,6 +25,7 @@ from backstride.web._details_form import DetailsForm, account_taken, read_detail
 from backstride.web._fields import LINE_MAX, TEXT_MAX, text_problem
 from backstride.web._jobs import Job
 from backstride.web._render import render
+from backstride.web._ways_in import ACCESS_KINDS, WayIn, give_way_in
 from backstride.web.routes._auth import welcome_link
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
@@ -558,7 +559,6 @@ def analyse_again(request: Request, patient_id: RowId, recording_id: RowId) -> R
 
 
 # ------------------------------------------------------------------------------- a new way to sign in
-ACCESS_KINDS = ("link", "password")
 
 
 @router.post("/patients/{patient_id}/access")
@@ -581,45 +581,34 @@ def reopen_account(request: Request, patient_id: RowId, kind: str = Form("")) ->
 
 
 def _give_way_in(request: Request, patient_id: int, kind: str, *, reopen: bool) -> Response:
-    from backstride import store
-
     if kind not in ACCESS_KINDS:
         problem = "Please choose a new first-login link or a new password (one of the two buttons)."
         return _patient_page_again(request, patient_id, "access", [problem], {"kind": kind})
     settings = get_state(request).settings
-    password = random_password() if kind == "password" else None
-    password_hash = hash_password(password) if password else None  # argon2 is slow: outside the transaction
-    token = None if password else secrets.token_urlsafe(24)
+    way = WayIn.new(kind)  # argon2 is slow: outside the transaction
     try:
         with transaction(request) as db:
             user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
-            if reopen:
-                store.reopen_account(db, patient.id, by_id=user.id)
-            elif patient.is_closed:
-                raise InputError(
-                    f"{patient.name}'s account is closed: reopen it with one of the buttons below to give a "
-                    "new first-login link or password."
-                )
-            had_password = patient.password_hash is not None
-            lapses = None
-            if password_hash is not None:
-                store.new_password(
-                    db, patient.id, password_hash, session_max_age_s=settings.session_max_age_s
-                )
-            if token is not None:
-                store.new_first_login(db, patient.id, token_digest(token))
-                lapses = store.first_login_lapses(patient, settings.first_login_max_age_s)
+            given = give_way_in(
+                db,
+                patient,
+                way,
+                reopen=reopen,
+                by_id=user.id,
+                settings=settings,
+                closed_hint="one of the buttons below",
+            )
             return render(
                 request,
                 "access_given.html",
                 {
-                    "title": f"A new {'password' if password else 'first-login link'} for {patient.name}",
+                    "title": f"A new {'password' if way.password else 'first-login link'} for {patient.name}",
                     "user": user,
                     "patient": patient,
-                    "password": password,
-                    "link": welcome_link(request, token) if token else None,
-                    "lapses": lapses,
-                    "had_password": had_password,
+                    "password": way.password,
+                    "link": welcome_link(request, way.token) if way.token else None,
+                    "lapses": given.lapses,
+                    "had_password": given.had_password,
                     "reopened": reopen,
                 },
                 status=201,

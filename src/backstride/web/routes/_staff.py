@@ -16,18 +16,18 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from backstride._accounts import hash_password, random_password, token_digest
+from backstride._accounts import token_digest
 from backstride._errors import InputError
 from backstride.web._context import RowId, check_csrf, get_state, require_user, transaction
 from backstride.web._fields import text_problem
 from backstride.web._render import render
+from backstride.web._ways_in import ACCESS_KINDS, WayIn, give_way_in
 from backstride.web.routes._auth import welcome_link
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
 
 STAFF_ROLES = ("clinician", "admin")
 ROLE_NAMES = {"clinician": "Clinician", "admin": "Administrator"}
-ACCESS_KINDS = ("link", "password")
 
 
 def _staff_rows(db: Session, link_max_age_s: float) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -188,47 +188,36 @@ def reopen_account(request: Request, account_id: RowId, kind: str = Form("")) ->
 
 
 def _give_way_in(request: Request, account_id: int, kind: str, *, reopen: bool) -> Response:
-    from backstride import store
-
     section = f"access-{account_id}"
     if kind not in ACCESS_KINDS:
         problem = "Please choose a new first-login link or a new password (one of the two buttons)."
         return _staff_page(request, section, [problem], {"kind": kind})
     settings = get_state(request).settings
-    password = random_password() if kind == "password" else None
-    password_hash = hash_password(password) if password else None  # argon2 is slow: outside the transaction
-    token = None if password else secrets.token_urlsafe(24)
+    way = WayIn.new(kind)  # argon2 is slow: outside the transaction
     try:
         with transaction(request) as db:
             user = require_user(request, db, "admin")
             account = _staff_account(db, account_id)
-            if reopen:
-                store.reopen_account(db, account.id, by_id=user.id)
-            elif account.is_closed:
-                raise InputError(
-                    f"{account.name}'s account is closed: reopen it with one of its buttons to give a new "
-                    "first-login link or password."
-                )
-            had_password = account.password_hash is not None
-            lapses = None
-            if password_hash is not None:
-                store.new_password(
-                    db, account.id, password_hash, session_max_age_s=settings.session_max_age_s
-                )
-            if token is not None:
-                store.new_first_login(db, account.id, token_digest(token))
-                lapses = store.first_login_lapses(account, settings.first_login_max_age_s)
+            given = give_way_in(
+                db,
+                account,
+                way,
+                reopen=reopen,
+                by_id=user.id,
+                settings=settings,
+                closed_hint="one of its buttons",
+            )
             return render(
                 request,
                 "access_given.html",
                 {
-                    "title": f"A new {'password' if password else 'first-login link'} for {account.name}",
+                    "title": f"A new {'password' if way.password else 'first-login link'} for {account.name}",
                     "user": user,
                     "account": account,
-                    "password": password,
-                    "link": welcome_link(request, token) if token else None,
-                    "lapses": lapses,
-                    "had_password": had_password,
+                    "password": way.password,
+                    "link": welcome_link(request, way.token) if way.token else None,
+                    "lapses": given.lapses,
+                    "had_password": given.had_password,
                     "reopened": reopen,
                     "back": ("/admin/staff", "Back to the staff page"),
                 },
