@@ -79,7 +79,14 @@ def register_users(app: typer.Typer) -> None:
         public = None if password else _public_address(public_url)
         secret = _new_secret(password)
         with _database(database_url) as s:
-            user = store.create_user(s, email, name, role, **secret.stored)
+            user = store.create_user(
+                s,
+                email,
+                name,
+                role,
+                password_hash=secret.stored.get("password_hash"),
+                first_login_token_hash=secret.stored.get("first_login_token_hash"),
+            )
             said = f"Added {user.role} {user.name} <{user.email}>."
             lines = _hand_on(secret, user, public)
         typer.echo(said)

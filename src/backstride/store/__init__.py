@@ -19,6 +19,15 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from backstride.store._audit import (
+    AUDIT_ACTIONS,
+    MAX_AUDIT_DETAIL,
+    OPENED_AGAIN_AFTER_S,
+    actor_words,
+    audit_trail,
+    log_event,
+    log_record_opened,
+)
 from backstride.store._blobs import BlobStore
 from backstride.store._caseload import (
     FLARE_WINDOW_DAYS,
@@ -51,6 +60,7 @@ from backstride.store._models import (
     NAME_MAX,
     ROLES,
     ActivityDay,
+    AuditEvent,
     Base,
     CareLink,
     ClinicianNote,
@@ -143,17 +153,21 @@ from backstride.store._signin import (
 )
 
 __all__ = [
+    "AUDIT_ACTIONS",
     "ENV_BLOB_DIR",
     "ENV_DATABASE_URL",
     "FLARE_WINDOW_DAYS",
     "LARGEST_ID",
+    "MAX_AUDIT_DETAIL",
     "MAX_CLOSE_REASON",
     "MAX_ERROR_REASON",
     "NAME_MAX",
     "NO_LOG_DAYS",
+    "OPENED_AGAIN_AFTER_S",
     "ROLES",
     "ActivityDay",
     "Analyzer",
+    "AuditEvent",
     "Base",
     "BlobStore",
     "CareLink",
@@ -175,6 +189,7 @@ __all__ = [
     "TherapySessionRecord",
     "User",
     "activity_days_of",
+    "actor_words",
     "add_analysis",
     "add_note",
     "add_questionnaire",
@@ -184,6 +199,7 @@ __all__ = [
     "all_patients",
     "analyses_of",
     "analysis_is_outdated",
+    "audit_trail",
     "can_access",
     "caseload",
     "caseload_row",
@@ -220,7 +236,9 @@ __all__ = [
     "latest_screening",
     "link_patient",
     "lock_patient",
+    "log_event",
     "log_pain",
+    "log_record_opened",
     "log_red_flag",
     "logs_between",
     "make_engine",

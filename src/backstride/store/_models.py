@@ -361,3 +361,22 @@ class SignInFailure(Base):
     address: Mapped[str] = mapped_column(String(255))
     at: Mapped[dt.datetime] = mapped_column(index=True)
     cleared: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AuditEvent(Base):
+    """One entry of the clinic's audit trail: who (``actor_id``; None from the command line) did what
+    (``action``, one of :data:`backstride.store.AUDIT_ACTIONS`) about whose account or record (``subject_id``),
+    when, with a line of detail (a reason, which export, which clinician). Rows are only ever added.
+
+    The actor is kept if their account goes (``SET NULL``: the entry then says "an account no longer in the
+    clinic"); the entries about somebody go with them."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index(None, "subject_id", "at"), Index(None, "actor_id", "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(index=True, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    subject_id: Mapped[int] = mapped_column(_fk("users.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str | None] = mapped_column(Text, default=None)

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backstride._errors import InputError
+from backstride.store._audit import log_event
 from backstride.store._blobs import BlobStore
 from backstride.store._models import (
     LARGEST_ID,
@@ -111,8 +112,10 @@ def create_user(
     *,
     password_hash: str | None = None,
     first_login_token_hash: str | None = None,
+    by_id: int | None = None,
 ) -> User:
-    """Add a user. The e-mail is stored lower-cased and must not be taken."""
+    """Add a user (``by_id``: who added them, for the audit trail; None: the command line). The e-mail is stored
+    lower-cased and must not be taken."""
     if role not in ROLES:
         raise InputError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     email = normalize_email(email)
@@ -135,6 +138,7 @@ def create_user(
             session.add(user)
     except IntegrityError:
         raise InputError(f"{email} already has an account") from None
+    log_event(session, "account_added", user.id, actor_id=by_id, detail=f"as {role}")
     return user
 
 
@@ -161,12 +165,13 @@ def get_user_by_email(session: Session, email: str) -> User | None:
 
 
 def set_password_hash(session: Session, user_id: int, password_hash: str) -> User:
-    """Store a new password hash and clear the first-login token (``InputError`` for a closed account)."""
+    """Store a new password hash the user chose themselves and clear the first-login token (``InputError`` for
+    a closed account); the audit trail keeps when."""
     user = _require_open(session, user_id)
     user.password_hash = password_hash
     user.first_login_token_hash = None
     user.first_login_issued_at = None
-    session.flush()
+    log_event(session, "password_chosen", user.id, actor_id=user.id)
     return user
 
 
@@ -178,15 +183,22 @@ def users_list(session: Session, roles: tuple[str, ...] = ROLES) -> list[User]:
 
 
 def new_first_login(
-    session: Session, user_id: int, token_hash: str, *, now: dt.datetime | None = None
+    session: Session,
+    user_id: int,
+    token_hash: str,
+    *,
+    by_id: int | None = None,
+    now: dt.datetime | None = None,
 ) -> User:
     """Give ``user_id`` a new first-login link (``token_hash``, the SHA-256 of its token), in place of any
-    earlier one, lapsing counted from ``now``. A password the user has keeps working until the link is used:
-    a link handed on by mistake locks nobody out. ``InputError`` for a closed account (:func:`reopen_account`)."""
+    earlier one, lapsing counted from ``now``; ``by_id`` gave it (None: the command line; the audit trail
+    keeps who). A password the user has keeps working until the link is used: a link handed on by mistake
+    locks nobody out. ``InputError`` for a closed account (:func:`reopen_account`)."""
     user = _require_open(session, user_id)
+    moment = now or utcnow()
     user.first_login_token_hash = token_hash
-    user.first_login_issued_at = now or utcnow()
-    session.flush()
+    user.first_login_issued_at = moment
+    log_event(session, "way_in_given", user.id, actor_id=by_id, detail="a first-login link", now=moment)
     return user
 
 
@@ -207,16 +219,18 @@ def new_password(
     password_hash: str,
     *,
     session_max_age_s: float,
+    by_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> User:
-    """Give ``user_id`` a new password (``password_hash``) chosen by somebody else (a generated one a
-    clinician hands on): the old password and any first-login link stop working, and so does every session
+    """Give ``user_id`` a new password (``password_hash``) chosen by somebody else (``by_id``; None: the
+    command line), a generated one they hand on: the old password and any first-login link stop working, and so does every session
     of the user's started up to ``now``, on any computer (kept on the list until the last of them, at most
     ``session_max_age_s`` old, would have lapsed). ``InputError`` for a closed account (:func:`reopen_account`)."""
     user = _require_open(session, user_id)
     moment = now or utcnow()
     user.password_hash = password_hash
     _end_every_way_in(session, user, moment, session_max_age_s)
+    log_event(session, "way_in_given", user.id, actor_id=by_id, detail="a password", now=moment)
     return user
 
 
@@ -278,6 +292,7 @@ def close_account(
     user.closed_by_id = by_id
     user.closed_reason = reason
     _end_every_way_in(session, user, moment, session_max_age_s)
+    log_event(session, "account_closed", user.id, actor_id=by_id, detail=reason, now=moment)
     return user
 
 
@@ -291,13 +306,13 @@ def reopen_account(
     user = _require_user(session, user_id)
     if user.closed_at is None:
         raise InputError(f"the account of {user.email} is open")
+    moment = now or utcnow()
     if user.role == "patient":
 
         def who(person_id: int | None) -> str:
             person = None if person_id is None else session.get(User, person_id)
             return "from the command line" if person is None else f"by {person.name}"
 
-        moment = now or utcnow()
         add_note(
             session,
             user.id,
@@ -308,7 +323,7 @@ def reopen_account(
     user.closed_at = None
     user.closed_by_id = None
     user.closed_reason = None
-    session.flush()
+    log_event(session, "account_reopened", user.id, actor_id=by_id, now=moment)
     return user
 
 
@@ -336,6 +351,7 @@ def create_patient(
         "patient",
         password_hash=password_hash,
         first_login_token_hash=first_login_token_hash,
+        by_id=None if clinician is None else clinician.id,
     )
     user.profile = PatientProfile(age=age, sex=sex, height_m=height_m, sensor_height_m=sensor_height_m)
     session.flush()

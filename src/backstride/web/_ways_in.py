@@ -66,8 +66,10 @@ def give_way_in(
     had_password = account.password_hash is not None
     lapses = None
     if way.password_hash is not None:
-        store.new_password(db, account.id, way.password_hash, session_max_age_s=settings.session_max_age_s)
+        store.new_password(
+            db, account.id, way.password_hash, session_max_age_s=settings.session_max_age_s, by_id=by_id
+        )
     if way.token is not None:
-        store.new_first_login(db, account.id, token_digest(way.token))
+        store.new_first_login(db, account.id, token_digest(way.token), by_id=by_id)
         lapses = store.first_login_lapses(account, settings.first_login_max_age_s)
     return Given(had_password, lapses)

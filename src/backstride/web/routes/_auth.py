@@ -247,7 +247,7 @@ def change_password(
     """A signed-in user's new password, for the current one: the first password's rules
     (``password_problem``), wrong current passwords counted by the sign-in throttle, and every other session
     of theirs ended, this one kept (with a fresh token)."""
-    from backstride.store import User
+    from backstride import store
 
     with transaction(request, readonly=True) as db:
         user = require_user(request, db)
@@ -275,7 +275,7 @@ def change_password(
         return _password_form(request, user, problems=problems, invalid=invalid, status=422)
     new_hash = hash_password(password)
     with transaction(request) as db:
-        person = db.get(User, user_id)
+        person = db.get(store.User, user_id)
         if person is None or person.password_hash != old_hash:
             # changed meanwhile (from another of their sessions): the one typed here is no longer current
             return _password_form(
@@ -287,7 +287,7 @@ def change_password(
                 invalid={"current_password"},
                 status=409,
             )
-        person.password_hash = new_hash
+        store.set_password_hash(db, user_id, new_hash)  # (a closed account has no hash: refused above)
     throttle.succeeded(email, address)
     end_other_sessions(request, user_id)
     return RedirectResponse(f"{PASSWORD_PAGE}?changed=1", status_code=303)

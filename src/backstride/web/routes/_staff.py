@@ -150,8 +150,8 @@ def add_staff(
             if role not in STAFF_ROLES:  # named after the e-mail, in the form's order
                 refuse("role", "Role: choose Clinician or Administrator.")
             if not problems:
-                account = store.create_user(db, address, kept_name, role)
-                store.new_first_login(db, account.id, token_digest(token))
+                account = store.create_user(db, address, kept_name, role, by_id=user.id)
+                store.new_first_login(db, account.id, token_digest(token), by_id=user.id)
                 lapses = store.first_login_lapses(account, get_state(request).settings.first_login_max_age_s)
                 return render(
                     request,

@@ -1,0 +1,135 @@
+"""The clinic's audit trail: who opened, exported or changed whose record or account, and when.
+
+Clinical records law asks a clinic to be able to say who has seen and who has changed a person's record (the
+EU's GDPR art. 15 and 30, the NHS's Records Management Code, HIPAA's audit controls at 45 CFR 164.312(b)), and a
+patient may ask. Each entry names the person who acted (None: somebody at the server's command line), the
+account or record it concerns, what was done (one of :data:`AUDIT_ACTIONS`) and a line of detail. Entries are
+only ever added, in the same transaction as what they record, so an action that fails leaves no entry and an
+entry is never missing for an action that took place.
+
+A record's opening is written once per person and record in :data:`OPENED_AGAIN_AFTER_S` (paging through one
+patient's record is one visit, not twenty entries); exports and every change are written each time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backstride._errors import InputError
+from backstride.store._models import AuditEvent, User, utcnow
+
+AUDIT_ACTIONS: dict[str, str] = {
+    "account_added": "added the account",
+    "signed_in": "signed in",
+    "record_opened": "opened the record",
+    "record_exported": "exported the record",
+    "way_in_given": "gave a new way to sign in",
+    "password_chosen": "chose a new password",
+    "account_closed": "closed the account",
+    "account_reopened": "reopened the account",
+    "care_linked": "added a clinician to the care team",
+    "care_unlinked": "took a clinician off the care team",
+}
+"""Every action the trail records, with the words that say it (after the actor's name)."""
+
+OPENED_AGAIN_AFTER_S = 30 * 60
+"""A record opened again by the same person within this time (s) of their last entry for it is the same visit."""
+
+MAX_AUDIT_DETAIL = 500
+"""The longest line of detail kept (longer is cut, with an ellipsis)."""
+
+
+def log_event(
+    session: Session,
+    action: str,
+    subject_id: int,
+    *,
+    actor_id: int | None,
+    detail: str | None = None,
+    now: dt.datetime | None = None,
+) -> AuditEvent:
+    """Add one entry: ``actor_id`` (None: the command line) did ``action`` about ``subject_id``'s record or
+    account. ``detail`` is kept on one line and cut at :data:`MAX_AUDIT_DETAIL` characters. ``InputError`` for an
+    action not in :data:`AUDIT_ACTIONS` (a programming error caught by the tests, never a user's)."""
+    if action not in AUDIT_ACTIONS:
+        raise InputError(f"{action!r} is not an audit action; one of {', '.join(AUDIT_ACTIONS)}")
+    if detail is not None:
+        detail = " ".join(detail.split())
+        if len(detail) > MAX_AUDIT_DETAIL:
+            detail = detail[: MAX_AUDIT_DETAIL - 1] + "…"
+    event = AuditEvent(
+        at=now or utcnow(), actor_id=actor_id, subject_id=subject_id, action=action, detail=detail or None
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def log_record_opened(
+    session: Session, actor_id: int, patient_id: int, *, now: dt.datetime | None = None
+) -> AuditEvent | None:
+    """Note that ``actor_id`` opened ``patient_id``'s record, unless it is their own (a patient reading their own
+    record is no disclosure) or they opened it within :data:`OPENED_AGAIN_AFTER_S`. The new entry, or None."""
+    if actor_id == patient_id:
+        return None
+    moment = now or utcnow()
+    last = session.scalars(
+        select(AuditEvent.at)
+        .where(
+            AuditEvent.actor_id == actor_id,
+            AuditEvent.subject_id == patient_id,
+            AuditEvent.action == "record_opened",
+        )
+        .order_by(AuditEvent.at.desc())
+        .limit(1)
+    ).first()
+    if last is not None and dt.timedelta(0) <= moment - last < dt.timedelta(seconds=OPENED_AGAIN_AFTER_S):
+        return None
+    return log_event(session, "record_opened", patient_id, actor_id=actor_id, now=moment)
+
+
+def audit_trail(
+    session: Session,
+    *,
+    subject_id: int | None = None,
+    actor_id: int | None = None,
+    actions: Iterable[str] | None = None,
+    since: dt.datetime | None = None,
+    before: dt.datetime | None = None,
+    limit: int | None = None,
+) -> list[AuditEvent]:
+    """The entries about ``subject_id`` and/or by ``actor_id`` (either None: anybody's), of ``actions`` (None:
+    all), from ``since`` up to but not including ``before``, newest first, at most ``limit``."""
+    stmt = select(AuditEvent)
+    if subject_id is not None:
+        stmt = stmt.where(AuditEvent.subject_id == subject_id)
+    if actor_id is not None:
+        stmt = stmt.where(AuditEvent.actor_id == actor_id)
+    if actions is not None:
+        wanted = list(actions)
+        unknown = [a for a in wanted if a not in AUDIT_ACTIONS]
+        if unknown:
+            raise InputError(f"{unknown[0]!r} is not an audit action; one of {', '.join(AUDIT_ACTIONS)}")
+        stmt = stmt.where(AuditEvent.action.in_(wanted))
+    if since is not None:
+        stmt = stmt.where(AuditEvent.at >= since)
+    if before is not None:
+        stmt = stmt.where(AuditEvent.at < before)
+    stmt = stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
+
+
+def actor_words(session: Session, event: AuditEvent) -> str:
+    """Who acted, in words: "Name (role)", "the command line", or "an account no longer in the clinic"."""
+    if event.actor_id is None:
+        return "somebody at the server's command line"
+    actor = session.get(User, event.actor_id)
+    if actor is None:
+        return "an account no longer in the clinic"
+    return f"{actor.name} ({'administrator' if actor.role == 'admin' else actor.role})"
