@@ -443,13 +443,13 @@ def unlink_patient(session: Session, clinician_id: int, patient_id: int, *, by_i
     if link is None:
         return False
     asker = None if by_id is None else _require_user(session, by_id)
-    if asker is not None and asker.id == clinician_id and asker.role == "clinician":
-        if not any(other != clinician_id for other in _open_clinicians_of(session, patient_id)):
-            patient = _require_patient(session, patient_id)
-            raise InputError(
-                f"you are the only clinician with an open account who looks after {patient.name}: add another "
-                "clinician before you leave their care (or ask an administrator)"
-            )
+    leaving_alone = asker is not None and asker.id == clinician_id and asker.role == "clinician"
+    if leaving_alone and not any(other != clinician_id for other in _open_clinicians_of(session, patient_id)):
+        patient = _require_patient(session, patient_id)
+        raise InputError(
+            f"you are the only clinician with an open account who looks after {patient.name}: add another "
+            "clinician before you leave their care (or ask an administrator)"
+        )
     session.delete(link)
     session.flush()
     return True
