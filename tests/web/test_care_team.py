@@ -116,6 +116,7 @@ def test_the_section_names_the_team_and_offers_only_open_accounts_not_yet_in_it(
     assert "Anna Therapist (you), clinician" in said
     assert "Gus Gone, clinician account closed" in said
     assert "Nobody with an open account" not in said
+    assert "You can remove yourself only while another clinician with an open account looks after" in said
     assert _options(page, "care-add") == ["Ada Admin (administrator)", "Ben Therapist", "Cleo Cover"]
     assert cleo not in _team(clinic, clinic.patient_a)
 
@@ -213,6 +214,7 @@ def test_an_administrator_removes_the_last_clinician_and_the_page_says_nobody_is
     assert _team(clinic, clinic.patient_a) == []
     said = _section(admin.get(f"/patients/{clinic.patient_a}").text)
     assert "Nobody with an open account looks after Paula Patient now. Please add a clinician below." in said
+    assert "You can remove yourself only" not in said  # an administrator may
 
 
 def test_the_section_says_nobody_is_left_when_every_linked_account_is_closed(
