@@ -524,3 +524,52 @@ def test_a_name_longer_than_its_column_is_refused_in_words(engine: Engine) -> No
         ):
             store.create_patient(s, user, "p@clinic.org", " " + "B" * 201 + " ")
         assert store.get_user_by_email(s, "p@clinic.org") is None
+
+
+# ------------------------------------------------------------------------------------- the care team
+def _close(engine: Engine, user_id: int) -> None:
+    with store.transaction(engine) as s:
+        store.close_account(s, user_id, "left the clinic", by_id=None, session_max_age_s=60)
+
+
+def test_a_closed_clinician_is_refused_a_patient_and_nothing_is_linked(engine: Engine) -> None:
+    ids = _clinic(engine)
+    _close(engine, ids["c2"])
+    today = dt.datetime.now(dt.UTC).strftime("%d %b %Y")
+    with store.transaction(engine) as s, pytest.raises(InputError) as refused:
+        store.link_patient(s, ids["c2"], ids["p1"])
+    assert str(refused.value) == f"the account of c2@clinic.org was closed on {today}; reopen it first"
+    with store.transaction(engine, readonly=True) as s:
+        assert store.clinicians_of(s, ids["p1"]) == [ids["c1"]]
+        assert store.patients_of(s, ids["c2"]) == [s.get(store.User, ids["p3"])]  # their own link stays
+
+
+def test_a_clinician_leaves_a_patient_only_to_another_with_an_open_account(engine: Engine) -> None:
+    ids = _clinic(engine)
+    with store.transaction(engine) as s, pytest.raises(InputError) as refused:
+        store.unlink_patient(s, ids["c1"], ids["p1"], by_id=ids["c1"])
+    assert str(refused.value) == (
+        "you are the only clinician with an open account who looks after Paula: add another clinician "
+        "before you leave their care (or ask an administrator)"
+    )
+    with store.transaction(engine) as s:
+        store.link_patient(s, ids["c2"], ids["p1"])
+    _close(engine, ids["c2"])  # a closed colleague looks after nobody
+    with store.transaction(engine) as s, pytest.raises(InputError, match="the only clinician"):
+        store.unlink_patient(s, ids["c1"], ids["p1"], by_id=ids["c1"])
+    with store.transaction(engine) as s:
+        store.link_patient(s, ids["admin"], ids["p1"])  # an open administrator does
+        assert store.unlink_patient(s, ids["c1"], ids["p1"], by_id=ids["c1"])
+        assert store.clinicians_of(s, ids["p1"]) == sorted([ids["admin"], ids["c2"]])
+
+
+def test_an_administrator_or_another_clinician_may_end_anyones_care(engine: Engine) -> None:
+    ids = _clinic(engine)
+    with store.transaction(engine) as s:
+        assert store.unlink_patient(s, ids["c1"], ids["p1"], by_id=ids["admin"])  # nobody left: allowed
+        assert store.clinicians_of(s, ids["p1"]) == []
+        store.link_patient(s, ids["c1"], ids["p2"])  # already: nothing changes
+        store.link_patient(s, ids["c2"], ids["p2"])
+        assert store.unlink_patient(s, ids["c1"], ids["p2"], by_id=ids["c2"])
+        assert store.unlink_patient(s, ids["c2"], ids["p2"], by_id=None)  # the command line: no rule
+        assert not store.unlink_patient(s, ids["c2"], ids["p2"], by_id=ids["admin"])  # not linked

@@ -1068,3 +1068,69 @@ def test_an_administrator_adds_a_clinician_by_keyboard_on_the_staff_page(
     card.wait_for()
     assert "First-login link until" in card.inner_text()
     page.screenshot(path=shots / "staff.png", full_page=True)
+
+
+def _tab_to(page: Any, selector: str, most: int = 120) -> None:
+    """Press Tab until the element ``selector`` names has the focus (failing after ``most`` presses)."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"document.activeElement === document.querySelector({selector!r})"):
+            return
+    raise AssertionError(f"the keyboard never reached {selector}")
+
+
+def test_a_keyboard_hands_a_closed_clinicians_patient_on_and_ends_their_care_on_a_phone(
+    phone: Any, tmp_path: Path, shots: Path
+) -> None:
+    """At 375 px, keyboard only: an administrator hands Peter, whose only clinician left, on to Anna from the
+    Staff page, is told so, then removes Ben's closed account from Peter's care team; neither page scrolls
+    sideways."""
+    from backstride import store
+    from backstride._accounts import hash_password
+    from backstride.web import create_app
+
+    url = f"sqlite:///{tmp_path / 'clinic.db'}"
+    store.upgrade(url)
+    clinic = seed_clinic(url, tmp_path / "blobs")
+    engine = store.make_engine(url)
+    try:
+        with store.transaction(engine) as s:
+            store.create_user(
+                s, "ada@clinic.test", "Ada Admin", "admin", password_hash=hash_password(PASSWORD)
+            )
+            store.close_account(s, clinic.clinician_b, "left the clinic", by_id=None, session_max_age_s=60)
+    finally:
+        engine.dispose()
+    app = create_app(url, clinic.blob_dir, secret_key=SECRET, upgrade_database=False)
+    with serving(app) as base:
+        _sign_in(phone, base, "ada@clinic.test")
+        phone.goto(f"{base}/admin/staff")
+        _tab_to(phone, f"#hand-{clinic.clinician_b}-{clinic.patient_b}")
+        phone.keyboard.type("Anna")  # a list takes the first letters typed
+        phone.keyboard.press("Tab")
+        assert phone.evaluate("document.activeElement.textContent") == "Hand on Peter Patient"
+        with phone.expect_navigation():
+            phone.keyboard.press("Enter")
+        said = phone.locator("#handed-on")
+        assert said.get_attribute("role") == "status"
+        assert said.inner_text().startswith("Anna Therapist now looks after Peter Patient")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        phone.screenshot(path=str(shots / "staff-handed-on-phone.png"), full_page=True)
+        phone.goto(f"{base}/patients/{clinic.patient_b}")
+        team = phone.locator("#care-team")
+        assert "Ben Therapist, clinician account closed" in " ".join(team.inner_text().split())
+        _tab_to(
+            phone, f"form[action='/patients/{clinic.patient_b}/care-team/{clinic.clinician_b}/remove'] button"
+        )
+        with phone.expect_navigation():
+            phone.keyboard.press("Enter")
+        assert "Ben Therapist" not in team.inner_text()
+        assert "Anna Therapist, clinician" in " ".join(team.inner_text().split())
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        team.screenshot(path=str(shots / "care-team-phone.png"))
+    engine = store.make_engine(url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            assert store.clinicians_of(s, clinic.patient_b) == [clinic.clinician_a]
+    finally:
+        engine.dispose()

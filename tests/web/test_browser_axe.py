@@ -242,7 +242,8 @@ def test_closing_and_reopening_an_account_has_no_accessibility_violation(page: A
 
 def test_the_staff_page_has_no_accessibility_violation(page: Any, demo_app: Any, demo_server: str) -> None:
     """The administrator's Staff page with an open and a closed account (and the patients the closed clinician
-    leaves with nobody), its "add" form refused, and a new first-login link shown: axe finds nothing."""
+    leaves with nobody, each with its hand-on form), its "add" and hand-on forms refused, a patient handed on,
+    the patient's Care team refused, and a new first-login link shown: axe finds nothing."""
     from backstride import store
     from backstride._accounts import hash_password
 
@@ -252,8 +253,8 @@ def test_the_staff_page_has_no_accessibility_violation(page: Any, demo_app: Any,
             s, "admin@demo.backstride", "Avery Admin", "admin", password_hash=hash_password("demo-admin-2026")
         )
         leaver = store.create_user(s, "leaver@demo.backstride", "Lee Leaver", "clinician")
-        store.create_patient(s, leaver, "lone@demo.backstride", "Lou Lone")
-        leaver_id = leaver.id
+        lone = store.create_patient(s, leaver, "lone@demo.backstride", "Lou Lone")
+        leaver_id, lone_id = leaver.id, lone.id
     audit = _Audit(page)
     _sign_in(page, base, "admin@demo.backstride", "demo-admin-2026")
     page.goto(f"{base}/admin/staff")
@@ -266,11 +267,24 @@ def test_the_staff_page_has_no_accessibility_violation(page: Any, demo_app: Any,
     _send_refused(page, "form[action='/admin/staff']")
     assert page.locator("#add-problems").count() == 1
     audit("admin: staff, adding refused")
+    page.goto(f"{base}/admin/staff?closed={leaver_id}")
+    _send_refused(page, "form.hand-on")
+    assert page.locator(f"#hand-on-notice-{leaver_id}-{lone_id}-problems").count() == 1
+    audit("admin: staff, handing on refused")
+    page.locator(f"#hand-notice-{leaver_id}-{lone_id}").select_option(label="Avery Admin (administrator)")
+    page.locator("#closed-account form.hand-on button").click()
+    page.locator("#handed-on").wait_for()
+    audit("admin: staff, a patient handed on")
+    page.goto(f"{base}/patients/{lone_id}")
+    _send_refused(page, "form[action$='/care-team']")
+    assert page.locator("#care-team-problems").count() == 1
+    audit("admin: a patient's care team refused")
+    page.goto(f"{base}/admin/staff")
     page.locator(f"form[action='/admin/staff/{leaver_id}/reopen'] button[value=link]").click()
     page.locator("#first-login-link").wait_for()
     audit("admin: staff, an account reopened")
     assert audit.found == [], "accessibility violations:\n" + "\n".join(audit.found)
-    assert len(audit.pages) == 3
+    assert len(audit.pages) == 6
 
 
 def test_a_keyboard_passes_each_plot_in_no_stop_and_a_screen_reader_hears_its_name(

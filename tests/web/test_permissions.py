@@ -49,6 +49,8 @@ POST_ROUTES: tuple[tuple[str, dict[str, Any]], ...] = (
     ("/patients/{pid}/questionnaires/responses/{qid}/entered-in-error", {"reason": "filled in by mistake"}),
     ("/patients/{pid}/profile", {"age": "53", "sex": "female", "height_m": "1.70"}),
     ("/patients/{pid}/recordings/{rid}/analyse-again", {}),
+    ("/patients/{pid}/care-team", {"clinician": "{cb}"}),
+    ("/patients/{pid}/care-team/{ca}/remove", {}),
 )
 
 CLINICIAN_ONLY_POSTS = {
@@ -62,6 +64,8 @@ CLINICIAN_ONLY_POSTS = {
     "/patients/{pid}/questionnaires/responses/{qid}/entered-in-error",
     "/patients/{pid}/profile",
     "/patients/{pid}/recordings/{rid}/analyse-again",
+    "/patients/{pid}/care-team",
+    "/patients/{pid}/care-team/{ca}/remove",
 }
 
 
@@ -102,7 +106,18 @@ def world(client: Any, clinic: Clinic) -> dict[str, Any]:
 
 
 def _url(template: str, clinic: Clinic, world: dict[str, Any], pid: int | None = None) -> str:
-    return template.format(pid=pid or clinic.patient_a, rid=world["rid"], qid=world["qid"], job=world["job"])
+    return template.format(
+        pid=pid or clinic.patient_a,
+        rid=world["rid"],
+        qid=world["qid"],
+        job=world["job"],
+        ca=clinic.clinician_a,
+    )
+
+
+def _data(data: dict[str, Any], clinic: Clinic) -> dict[str, Any]:
+    """The form's fields, a clinician's id (``{cb}``) filled in."""
+    return {k: v.format(cb=clinic.clinician_b) if isinstance(v, str) else v for k, v in data.items()}
 
 
 def test_get_routes_refuse_outsiders(clinic: Clinic, world: dict[str, Any]) -> None:
@@ -147,6 +162,7 @@ def test_post_routes_refuse_outsiders_and_change_nothing(clinic: Clinic, world: 
                 len(store.recordings_of(s, pid)),  # a recording marked as entered in error drops out
                 s.scalar(select(func.count()).select_from(store.GaitAnalysis)),  # none analysed again
                 store.get_user(s, pid).profile.height_m,  # type: ignore[union-attr]
+                tuple(store.clinicians_of(s, pid)),
                 len(
                     store.logs_between(
                         s, pid, store.utcnow().date().replace(year=2000), store.utcnow().date()
@@ -156,8 +172,8 @@ def test_post_routes_refuse_outsiders_and_change_nothing(clinic: Clinic, world: 
 
     before = counts()
     b = world["browsers"]
-    for template, data in POST_ROUTES:
-        url = _url(template, clinic, world)
+    for template, fields in POST_ROUTES:
+        url, data = _url(template, clinic, world), _data(fields, clinic)
         for outsider in ("patient_b", "clinician_b"):
             response = post(b[outsider], url, data)
             # A patient posting to a clinician-only form is refused for their role (403) before the patient
@@ -176,8 +192,8 @@ def test_forms_without_csrf_token_are_refused(clinic: Clinic, world: dict[str, A
     from backstride import store
 
     b = world["browsers"]
-    for template, data in POST_ROUTES:
-        url = _url(template, clinic, world)
+    for template, fields in POST_ROUTES:
+        url, data = _url(template, clinic, world), _data(fields, clinic)
         who = "clinician_a" if template in CLINICIAN_ONLY_POSTS else "patient_a"
         response = b[who].post(url, data=data)
         assert response.status_code == 403, url
@@ -198,6 +214,7 @@ def test_forms_without_csrf_token_are_refused(clinic: Clinic, world: dict[str, A
         assert store.get_user_by_email(s, "no@one.test") is None
         assert len(store.recordings_of(s, clinic.patient_a)) == 1
         assert store.notes_of(s, clinic.patient_a) == []
+        assert store.clinicians_of(s, clinic.patient_a) == [clinic.clinician_a]
     engine.dispose()
     # Signed out? No: the refused sign-out left the session alone.
     assert b["clinician_a"].get("/caseload").status_code == 200

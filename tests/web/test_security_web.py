@@ -257,10 +257,16 @@ def test_no_id_outside_the_databases_range_reaches_the_database(client: Any, cli
                     tried.add((method, route.path, name))
     finally:
         event.remove(engine, "before_cursor_execute", listener)
-    # the app's pages and forms with a patient's, a recording's, a questionnaire answer's or a staff account's
-    # id, all of them
-    assert len({path for _, path, _ in tried}) >= 26
-    assert {name for _, _, name in tried} == {"patient_id", "recording_id", "response_id", "account_id"}
+    # the app's pages and forms with a patient's, a recording's, a questionnaire answer's, a staff account's or
+    # a care team member's id, all of them
+    assert len({path for _, path, _ in tried}) >= 28
+    assert {name for _, _, name in tried} == {
+        "patient_id",
+        "recording_id",
+        "response_id",
+        "account_id",
+        "clinician_id",
+    }
     assert ("GET", "/patients/{patient_id}/recordings/{recording_id}/report.html", "recording_id") in tried
 
 

@@ -618,7 +618,8 @@ def _close(clinic: Clinic, email: str, reason: str) -> None:
         ),
         (
             ["link", "ben@clinic.test", "paula@home.test"],
-            "the account of ben@clinic.test is closed; reopen it first (backstride users reopen ben@clinic.test)",
+            "the account of ben@clinic.test was closed on {today}; reopen it first "
+            "(backstride users reopen ben@clinic.test)",
         ),
     ],
 )

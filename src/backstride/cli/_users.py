@@ -168,19 +168,21 @@ def register_users(app: typer.Typer) -> None:
         """Let a clinician look after a patient too (a covering therapist).
 
         The patient then appears in that clinician's caseload as well. A closed patient's record can be given
-        a clinician to read it; a closed clinician is reopened first.
+        a clinician to read it; a closed clinician is reopened first. In the web app, the patient's page
+        (Care team) and the administrator's Staff page do the same.
         """
         from backstride import store
+        from backstride._errors import InputError
 
         with _database(database_url) as s:
             clinician, patient = _care_pair(s, clinician_email, patient_email)
-            if clinician.is_closed:
-                _refuse(
-                    f"the account of {clinician.email} is closed; reopen it first "
-                    f"(backstride users reopen {clinician.email})"
-                )
             already = any(p.id == patient.id for p in store.patients_of(s, clinician.id))
-            store.link_patient(s, clinician.id, patient.id)
+            try:
+                store.link_patient(s, clinician.id, patient.id)
+            except InputError as exc:
+                if not clinician.is_closed:
+                    raise
+                raise InputError(f"{exc} (backstride users reopen {clinician.email})") from None
             said = (
                 f"{clinician.name} <{clinician.email}> "
                 + ("already looks after" if already else "now looks after")

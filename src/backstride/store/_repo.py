@@ -428,10 +428,15 @@ def analysis_is_outdated(analysis: GaitAnalysis, profile: PatientProfile | None)
 
 
 def link_patient(session: Session, clinician_id: int, patient_id: int) -> CareLink:
-    """Let a clinician look after a patient (nothing changes if the link exists)."""
+    """Let a clinician look after a patient (nothing changes if the link exists). ``InputError`` for a closed
+    clinician's account: nobody signs in as them to look after anyone (:func:`reopen_account` first)."""
     clinician = _require_user(session, clinician_id)
     if clinician.role not in ("clinician", "admin"):
         raise InputError(f"user {clinician_id} is a {clinician.role}, not a clinician")
+    if clinician.closed_at is not None:
+        raise InputError(
+            f"the account of {clinician.email} was closed on {clinician.closed_at:%d %b %Y}; reopen it first"
+        )
     _require_patient(session, patient_id)
     link = session.scalars(
         select(CareLink).where(CareLink.clinician_id == clinician_id, CareLink.patient_id == patient_id)
@@ -443,12 +448,24 @@ def link_patient(session: Session, clinician_id: int, patient_id: int) -> CareLi
     return link
 
 
-def unlink_patient(session: Session, clinician_id: int, patient_id: int) -> bool:
+def unlink_patient(session: Session, clinician_id: int, patient_id: int, *, by_id: int | None = None) -> bool:
+    """End a clinician's care of a patient (False, nothing changed, if they did not look after them). Asked by
+    ``by_id`` (None: the command line), a clinician leaving a patient's care themselves: ``InputError`` unless
+    another clinician or administrator with an open account still looks after the patient, so nobody drops a
+    patient into nobody's care by a click. An administrator, who reads every record, may end anyone's care."""
     link = session.scalars(
         select(CareLink).where(CareLink.clinician_id == clinician_id, CareLink.patient_id == patient_id)
     ).one_or_none()
     if link is None:
         return False
+    asker = None if by_id is None else _require_user(session, by_id)
+    leaving_alone = asker is not None and asker.id == clinician_id and asker.role == "clinician"
+    if leaving_alone and not any(other != clinician_id for other in _open_clinicians_of(session, patient_id)):
+        patient = _require_patient(session, patient_id)
+        raise InputError(
+            f"you are the only clinician with an open account who looks after {patient.name}: add another "
+            "clinician before you leave their care (or ask an administrator)"
+        )
     session.delete(link)
     session.flush()
     return True
@@ -477,16 +494,22 @@ def patients_left_alone(session: Session, clinician_id: int) -> list[User]:
     """The clinician's patients still in care (their accounts open) that no clinician with an open account looks
     after, by name: whom to hand on when a clinician's account is closed. Patients whose care has ended (closed
     accounts) are left out: nobody is expected to look after them, and an administrator reads any record."""
-
-    def open_account(user_id: int) -> bool:
-        user = get_user(session, user_id)
-        return user is not None and not user.is_closed
-
     return [
         p
         for p in patients_of(session, clinician_id)
-        if not p.is_closed and not any(map(open_account, clinicians_of(session, p.id)))
+        if not p.is_closed and not _open_clinicians_of(session, p.id)
     ]
+
+
+def _open_clinicians_of(session: Session, patient_id: int) -> list[int]:
+    """The ids of the clinicians and administrators with open accounts who look after this patient."""
+    stmt = (
+        select(CareLink.clinician_id)
+        .join(User, User.id == CareLink.clinician_id)
+        .where(CareLink.patient_id == patient_id, User.closed_at.is_(None))
+        .order_by(CareLink.clinician_id)
+    )
+    return list(session.scalars(stmt))
 
 
 def all_patients(session: Session) -> list[User]:

@@ -217,6 +217,7 @@ def clinician_view(
     """Everything about one patient for their clinician (``link_max_age_s``: how long a first-login link
     works, the web settings')."""
     from backstride import store
+    from backstride.web._care_team import care_team, choosable
 
     row, plan, review = current_plan(db, patient, today, emergency_number=emergency_number)
     progress = progress_view(db, patient, today)
@@ -248,6 +249,8 @@ def clinician_view(
         "sign_in_ways": sign_in_ways(patient, store.utcnow(), link_max_age_s),
         "closed_by": _closed_by(db, patient),
         "max_close_reason": store.MAX_CLOSE_REASON,
+        "care_team": care_team(db, patient.id),
+        "care_choices": choosable(db, patient.id),
         **progress,
     }
 

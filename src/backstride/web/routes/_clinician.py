@@ -646,6 +646,52 @@ def close_account(request: Request, patient_id: RowId, reason: str = Form("")) -
     return RedirectResponse(f"/patients/{patient_id}#access", status_code=303)
 
 
+# ------------------------------------------------------------------------------------------ the care team
+@router.post("/patients/{patient_id}/care-team")
+def add_to_care_team(request: Request, patient_id: RowId, clinician: str = Form("")) -> Response:
+    """Add a clinician or an administrator to the patient's care team (``store.link_patient``): the patient then
+    appears in their caseload. No choice is refused (422); a choice the page no longer holds (an account closed
+    or added meanwhile, a forged id) is refused (409) beside the list; nothing is written then."""
+    from backstride import store
+    from backstride.web._care_team import add_to_care
+
+    values = {"clinician": clinician}
+    if not clinician.strip():
+        problem = "Clinician: choose one from the list."
+        return _patient_page_again(request, patient_id, "care-team", [problem], values, {"clinician"})
+    try:
+        with transaction(request) as db:
+            _user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
+            add_to_care(db, patient, store.row_id(clinician))
+    except InputError as exc:
+        return _patient_page_again(request, patient_id, "care-team", [str(exc)], values, status=409)
+    return RedirectResponse(f"/patients/{patient_id}#care-team", status_code=303)
+
+
+@router.post("/patients/{patient_id}/care-team/{clinician_id}/remove")
+def remove_from_care_team(request: Request, patient_id: RowId, clinician_id: RowId) -> Response:
+    """End a clinician's care of the patient (``store.unlink_patient``; their notes and entries stay). A
+    clinician leaving the patient themselves is refused (409) unless another clinician with an open account
+    still looks after them; one who did leave goes back to their caseload, where the patient no longer is. A
+    clinician no longer in the team (another tab) is refused (409); nothing is written then."""
+    from backstride import store
+
+    try:
+        with transaction(request) as db:
+            user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
+            if not store.unlink_patient(db, clinician_id, patient.id, by_id=user.id):
+                raise InputError(
+                    f"The clinician chosen no longer looks after {patient.name} (the page was out of date): "
+                    "nothing was changed."
+                )
+            left = user.id == clinician_id and not store.can_access(db, user, patient.id)
+    except InputError as exc:
+        said = str(exc)
+        said = said[:1].upper() + said[1:] + ("" if said.endswith(".") else ".")
+        return _patient_page_again(request, patient_id, "care-team", [said], {}, status=409)
+    return RedirectResponse("/caseload" if left else f"/patients/{patient_id}#care-team", status_code=303)
+
+
 # ------------------------------------------------------------------------------------- entered in error
 def _in_error_refused(request: Request, patient_id: int, key: str, reason: str) -> Response | None:
     """The patient's page again (422) with the entry's form (``key``: ``q-`` or ``r-`` and its id) open, the

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from backstride._accounts import token_digest
 from backstride._errors import InputError
+from backstride.web._care_team import ROLE_NAMES
 from backstride.web._context import RowId, check_csrf, get_state, require_user, transaction
 from backstride.web._fields import text_problem
 from backstride.web._render import render
@@ -27,13 +28,14 @@ from backstride.web.routes._auth import welcome_link
 router = APIRouter(dependencies=[Depends(check_csrf)])
 
 STAFF_ROLES = ("clinician", "admin")
-ROLE_NAMES = {"clinician": "Clinician", "admin": "Administrator"}
 
 
 def _staff_rows(db: Session, link_max_age_s: float) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The open staff accounts and the closed ones, each with how they get in, their number of patients and
-    (a closed clinician's) the patients in care nobody with an open account looks after now."""
+    (a closed clinician's) the patients in care nobody with an open account looks after now, each with the open
+    accounts they can be handed on to."""
     from backstride import store
+    from backstride.web._care_team import choosable
     from backstride.web._views import sign_in_ways
 
     now = store.utcnow()
@@ -47,7 +49,10 @@ def _staff_rows(db: Session, link_max_age_s: float) -> tuple[list[dict[str, Any]
             "ways": sign_in_ways(account, now, link_max_age_s),
             "patients": len(store.patients_of(db, account.id)),
             "closed_by": None if closer is None else closer.name,
-            "left_alone": store.patients_left_alone(db, account.id) if account.is_closed else [],
+            "left_alone": [
+                (patient, choosable(db, patient.id))
+                for patient in (store.patients_left_alone(db, account.id) if account.is_closed else [])
+            ],
         }
         (closed_rows if account.is_closed else open_rows).append(row)
     return open_rows, closed_rows
@@ -61,10 +66,13 @@ def _staff_page(
     invalid: set[str] | None = None,
     *,
     closed: int | None = None,
+    handed: tuple[int | None, int | None] = (None, None),
     status: int | None = None,
 ) -> Response:
     """The Staff page; with ``section``, that form's ``problems`` beside it, what was typed (``values``) still in
-    it and the fields in ``invalid`` marked (422, or ``status``: 409 for a form the account's state refuses)."""
+    it and the fields in ``invalid`` marked (422, or ``status``: 409 for a form the account's state refuses).
+    ``handed`` (patient, clinician): a patient just handed on, said at the top if that clinician does look after
+    them."""
     from backstride import store
 
     settings = get_state(request).settings
@@ -72,6 +80,16 @@ def _staff_page(
         user = require_user(request, db, "admin")
         open_rows, closed_rows = _staff_rows(db, settings.first_login_max_age_s)
         just_closed = next((row for row in closed_rows if row["account"].id == closed), None)
+        patient_id, clinician_id = handed
+        handed_on = None
+        if patient_id is not None and clinician_id is not None:
+            patient, clinician = store.get_user(db, patient_id), store.get_user(db, clinician_id)
+            if (
+                patient is not None
+                and clinician is not None
+                and clinician_id in store.clinicians_of(db, patient_id)
+            ):
+                handed_on = {"patient": patient, "clinician": clinician}
         return render(
             request,
             "staff.html",
@@ -81,6 +99,7 @@ def _staff_page(
                 "open_rows": open_rows,
                 "closed_rows": closed_rows,
                 "just_closed": just_closed,
+                "handed_on": handed_on,
                 "link_days": round(settings.first_login_max_age_s / 86400),
                 "max_close_reason": store.MAX_CLOSE_REASON,
                 "name_max": store.NAME_MAX,
@@ -103,12 +122,13 @@ def _staff_account(db: Session, account_id: int) -> Any:
 
 
 @router.get("/admin/staff")
-def staff_page(request: Request, closed: str = "") -> Response:
+def staff_page(request: Request, closed: str = "", handed: str = "", to: str = "") -> Response:
     """Every clinician's and administrator's account, open ones first, closed ones apart below; after a
-    clinician is closed (``?closed=ID``), the patients they leave with nobody to look after them."""
+    clinician is closed (``?closed=ID``), the patients they leave with nobody to look after them; after a
+    patient is handed on (``?handed=PATIENT&to=CLINICIAN``), who now looks after whom."""
     from backstride import store
 
-    return _staff_page(request, closed=store.row_id(closed))
+    return _staff_page(request, closed=store.row_id(closed), handed=(store.row_id(handed), store.row_id(to)))
 
 
 # ------------------------------------------------------------------------------------------ adding one
@@ -263,3 +283,46 @@ def close_account(request: Request, account_id: RowId, reason: str = Form("")) -
         )
         return _staff_page(request, section, [message], {"reason": reason}, status=409)
     return RedirectResponse(f"/admin/staff?closed={account_id}#closed-account", status_code=303)
+
+
+# ------------------------------------------------------------------------------------ handing a patient on
+@router.post("/admin/staff/{account_id}/hand-on")
+def hand_on(
+    request: Request,
+    account_id: RowId,
+    patient: str = Form(""),
+    clinician: str = Form(""),
+    notice: str = Form(""),
+) -> Response:
+    """Hand a patient of the closed account ``account_id`` on to an open clinician or administrator
+    (``store.link_patient``, as the patient's Care team does); the closed clinician's own link stays with the
+    record. Back on the Staff page (303), it says who now looks after whom. No choice is refused (422); a choice
+    the page no longer holds (an account closed meanwhile, one already looking after the patient) is refused
+    (409) beside the patient; nothing is written then. ``notice``: sent from the box that follows closing the
+    account, which the page shows again."""
+    from backstride import store
+    from backstride.web._care_team import add_to_care
+
+    patient_id = store.row_id(patient)
+    section = f"hand-on-{'notice-' if notice else ''}{account_id}-{patient_id}"
+    closed = account_id if notice else None
+    values = {"clinician": clinician}
+    try:
+        with transaction(request) as db:
+            require_user(request, db, "admin")
+            _staff_account(db, account_id)
+            person = None if patient_id is None else store.get_user(db, patient_id)
+            if (
+                person is None
+                or person.role != "patient"
+                or account_id not in store.clinicians_of(db, person.id)
+            ):
+                raise HTTPException(404, "There is no such patient of this account.")
+            chosen = add_to_care(db, person, store.row_id(clinician)) if clinician.strip() else None
+    except InputError as exc:
+        return _staff_page(request, section, [str(exc)], values, closed=closed, status=409)
+    if chosen is None:
+        problem = "Hand on to: choose a clinician from the list."
+        return _staff_page(request, section, [problem], values, {"clinician"}, closed=closed)
+    back = f"handed={patient_id}&to={chosen.id}" + (f"&closed={account_id}" if notice else "")
+    return RedirectResponse(f"/admin/staff?{back}#handed-on", status_code=303)
