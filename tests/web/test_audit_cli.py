@@ -1,5 +1,6 @@
 """``backstride audit``: the clinic's audit trail read at the command line, after real changes made through the
-``users`` commands and the store."""
+``users`` commands and the store; and the ``record_exported`` entries ``export-fhir`` and ``export-summary`` write
+(only for an export that was written)."""
 
 from __future__ import annotations
 
@@ -307,3 +308,83 @@ def test_audit_is_in_the_help(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert main(["--help"]) == 0
     assert re.search(r"^\W*audit\s", capsys.readouterr().out, re.MULTILINE)
+
+
+# ------------------------------------------------------------------------------------------------ exports
+def _exports(clinic: Clinic, capsys: pytest.CaptureFixture[str]) -> list[tuple[Any, str, str]]:
+    return [
+        (e["actor"], e["subject"]["email"], e["detail"])
+        for e in audit_json(clinic, capsys, "--action", "record_exported")
+    ]
+
+
+def test_each_export_written_is_an_entry_from_the_command_line(
+    clinic: Clinic, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    db = ["--database-url", clinic.url]
+    assert main(["export-fhir", "paula@home.test", "--out", "paula.fhir.json", *db]) == 0
+    assert main(["export-summary", str(clinic.patient_b), "-o", str(tmp_path / "peter.html"), *db]) == 0
+    assert main(["export-fhir", "peter@home.test", *db]) == 0
+    assert json.loads(capsys.readouterr().out)["resourceType"] == "Bundle"
+    assert (tmp_path / "paula.fhir.json").is_file() and (tmp_path / "peter.html").is_file()
+
+    assert _exports(clinic, capsys) == [
+        (None, "peter@home.test", "FHIR R4 bundle to standard output"),
+        (None, "peter@home.test", f"progress summary to {tmp_path / 'peter.html'}"),
+        (None, "paula@home.test", f"FHIR R4 bundle to {tmp_path / 'paula.fhir.json'}"),
+    ]
+    assert audit(clinic, "--about", "peter@home.test", "--action", "record_exported") == 0
+    lines = capsys.readouterr().out.splitlines()
+    _row(
+        lines,
+        "somebody at the server's command line",
+        "exported the record",
+        "Peter Patient",
+        "progress summary",
+    )
+
+
+@pytest.mark.parametrize("command", ["export-fhir", "export-summary"])
+def test_an_export_that_fails_leaves_no_entry_and_no_file(
+    clinic: Clinic,
+    tmp_path: Path,
+    command: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    import backstride._files
+    from backstride import store
+
+    db = ["--database-url", clinic.url]
+    before = _stored(clinic)
+    out = tmp_path / "out" / "paula.export"
+    assert main([command, "paula@home.test", "--out", str(out), *db]) == 2  # no such folder
+    assert "the folder" in _one_error_line(capsys)
+    assert main([command, "nobody@home.test", *db]) == 2
+    assert _one_error_line(capsys).startswith("there is no patient 'nobody@home.test'")
+
+    out.parent.mkdir()
+    writes = backstride._files.write_text_whole
+
+    def disk_full(path: Path, text: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backstride._files, "write_text_whole", disk_full)
+    assert main([command, "paula@home.test", "--out", str(out), *db]) == 2
+    assert _one_error_line(capsys) == f"could not write {out}: No space left on device; nothing was exported"
+    assert list(out.parent.iterdir()) == []
+
+    def locked(*args: object, **kwargs: object) -> None:
+        raise OperationalError("INSERT INTO audit_events", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(backstride._files, "write_text_whole", writes)
+    monkeypatch.setattr(store, "log_event", locked)
+    assert main([command, "paula@home.test", "--out", str(out), *db]) == 2
+    assert _one_error_line(capsys) == (
+        f"could not export from the database at {clinic.url}: database is locked; nothing was exported"
+    )
+    assert list(out.parent.iterdir()) == []
+    assert _stored(clinic) == before
