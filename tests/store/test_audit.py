@@ -125,3 +125,22 @@ def test_actor_words_name_the_person_and_role_or_the_command_line(engine: Engine
         ids["c1"]: "Ada Admin (administrator)",
         ids["p1"]: "Cleo One (clinician)",
     }
+
+
+def test_the_trail_is_counted_with_the_same_filters_as_it_is_read(engine: Engine) -> None:
+    ids = _clinic(engine)
+    with store.transaction(engine) as s:
+        for hours in (1, 2, 3):
+            store.log_event(
+                s, "record_opened", ids["p1"], actor_id=ids["c1"], now=T0 + dt.timedelta(hours=hours)
+            )
+        store.log_event(s, "record_exported", ids["p1"], actor_id=None, detail="to a file", now=T0)
+    with store.transaction(engine, readonly=True) as s:
+        assert store.audit_trail_count(s) == 7
+        assert store.audit_trail_count(s, subject_id=ids["p1"], actions=["record_opened"]) == 3
+        assert store.audit_trail_count(s, actor_id=ids["c1"]) == 4  # three openings and adding Paula
+        assert store.audit_trail_count(s, since=T0, before=T0 + dt.timedelta(hours=2)) == 2
+        assert len(store.audit_trail(s, since=T0, before=T0 + dt.timedelta(hours=2))) == 2
+        assert store.audit_trail_count(s, subject_id=ids["admin"], actions=["record_opened"]) == 0
+        with pytest.raises(InputError, match="'record_read' is not an audit action"):
+            store.audit_trail_count(s, actions=["record_read"])

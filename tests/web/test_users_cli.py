@@ -638,9 +638,10 @@ def test_users_is_in_the_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert re.search(r"^\W*users\s", capsys.readouterr().out, re.MULTILINE)
 
 
-def test_users_commands_load_neither_the_web_app_nor_fastapi(tmp_path: Path) -> None:
-    """``backstride users`` applies the rules of accounts (hashing, a link's lifetime, the public address) without
-    the web app: importing ``backstride.web`` loads FastAPI and the whole app, about a second of every command."""
+def test_users_and_audit_commands_load_neither_the_web_app_nor_fastapi(tmp_path: Path) -> None:
+    """``backstride users`` applies the rules of accounts (hashing, a link's lifetime, the public address) and
+    ``backstride audit`` reads the trail without the web app: importing ``backstride.web`` loads FastAPI and the
+    whole app, about a second of every command."""
     import json
     import subprocess
     import sys
@@ -661,6 +662,9 @@ def test_users_commands_load_neither_the_web_app_nor_fastapi(tmp_path: Path) -> 
         "    ['close', 'nora@clinic.test', '--reason', 'left'],\n"
         "    ['reopen', 'nora@clinic.test', '--public-url', 'https://example.org'],\n"
         "    ['list'],\n"
+        ")] + [main(['audit', *args, '--database-url', url]) for args in (\n"
+        "    ['--json', '--about', 'nora@clinic.test', '--action', 'account_closed'],\n"
+        "    ['--by', 'ada@clinic.test', '--since', '2020-01-01', '--until', '2999-12-31'],\n"
         ")]\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('fastapi', 'starlette')\n"
         "                or m == 'backstride.web' or m.startswith('backstride.web.'))\n"
@@ -669,10 +673,18 @@ def test_users_commands_load_neither_the_web_app_nor_fastapi(tmp_path: Path) -> 
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     *said, last = done.stdout.splitlines()
-    assert json.loads(last) == {"codes": [0] * 7, "loaded": []}
+    assert json.loads(last) == {"codes": [0] * 9, "loaded": []}
     assert "  https://example.org/welcome?token=" in "\n".join(said)
-    assert said[-2:] == [
+    listed = said.index("admin      ada@clinic.test   Ada Admin  password; 0 patients")
+    assert said[listed - 1 : listed + 1] == [
         "clinician  nora@clinic.test  Nora New   first-login link until "
         f"{(dt.datetime.now(dt.UTC) + dt.timedelta(days=14)):%Y-%m-%d}; 0 patients",
         "admin      ada@clinic.test   Ada Admin  password; 0 patients",
     ]
+    (closed,) = json.loads("\n".join(said[listed + 1 : -1]))
+    assert (closed["actor"], closed["subject"]["email"], closed["detail"]) == (
+        None,
+        "nora@clinic.test",
+        "left",
+    )
+    assert said[-1] == "no entries match (the audit trail has 7)"  # Ada did nothing herself

@@ -14,11 +14,11 @@ one ``backstride db upgrade`` has not brought up to date.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import typer
+
+from backstride.cli._clinicdb import _DATABASE_HELP, _account, _database, _refuse
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -30,7 +30,6 @@ STAFF_ROLES = ("clinician", "admin")
 #: Where a first-login link points when no public address is given: ``backstride serve``'s own default.
 LOCAL_ADDRESS = "http://127.0.0.1:8000"
 
-_DATABASE_HELP = "Database (default: $BACKSTRIDE_DATABASE_URL, else SQLite in the user's data folder)."
 _PUBLIC_URL_HELP = (
     "The address the app is reached at, e.g. https://clinic.example.org, for the first-login link "
     "(default: $BACKSTRIDE_PUBLIC_URL, else http://127.0.0.1:8000)."
@@ -293,44 +292,6 @@ def register_users(app: typer.Typer) -> None:
 
 
 # --------------------------------------------------------------------------------------------- helpers
-def _refuse(message: str) -> NoReturn:
-    from backstride._errors import InputError
-
-    raise InputError(message)
-
-
-@contextmanager
-def _database(database_url: str | None, *, readonly: bool = False) -> Iterator[Session]:
-    """A transaction on the clinic database, once it is known to be backstride's at the newest revision:
-    committed at the end of the block, rolled back (nothing written) on any error. A database error becomes
-    one line, worded as ``backstride db`` words it."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from backstride._errors import InputError
-    from backstride.cli._db import _redact, _why, existing_state
-    from backstride.store import make_engine, transaction
-    from backstride.store._db import database_url as default_url
-    from backstride.store._migrate import head_revision
-
-    url = database_url or default_url()
-    where = f"the database at {_redact(url)}"
-    state = existing_state(url)
-    head = head_revision()
-    if state.revision != head:
-        raise InputError(
-            f"{where} is at revision {state.revision or 'none'}, not the newest ({head}): bring it up to date "
-            "with backstride db upgrade first; nothing was written"
-        )
-    engine = make_engine(url)
-    try:
-        with transaction(engine, readonly=readonly) as s:
-            yield s
-    except SQLAlchemyError as exc:
-        raise InputError(f"could not {'read' if readonly else 'write to'} {where}: {_why(exc)}") from exc
-    finally:
-        engine.dispose()
-
-
 class _Secret:
     """A first-login token or a generated password, and what is stored of it (a digest, a hash)."""
 
@@ -432,19 +393,6 @@ def _account_lines(s: Session, accounts: list[User]) -> list[str]:
             line += f"; {count} patient{'' if count == 1 else 's'}"
         lines.append(line)
     return lines
-
-
-def _account(s: Session, email: str, role: tuple[str, ...] | None = None) -> User:
-    """The account with this e-mail (of one of ``role``), else one readable refusal."""
-    from backstride.store import get_user_by_email, normalize_email
-
-    address = normalize_email(email)
-    user = get_user_by_email(s, address)
-    if user is None:
-        _refuse(f"no account has the e-mail address {address} (see backstride users list)")
-    if role is not None and user.role not in role:
-        _refuse(f"{address} is a {user.role}, not a {' or '.join(role)}")
-    return user
 
 
 def _care_pair(s: Session, clinician_email: str, patient_email: str) -> tuple[User, User]:

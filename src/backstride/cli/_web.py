@@ -1,4 +1,5 @@
-"""CLI commands of the web app: ``serve`` and ``demo`` (and the store's ``db`` and ``users`` groups)."""
+"""CLI commands of the web app: ``serve`` and ``demo`` (and the store's ``db`` and ``users`` groups and its
+``audit`` trail)."""
 
 from __future__ import annotations
 
@@ -86,6 +87,7 @@ def register(app: typer.Typer) -> None:
 
     _register_db(app)
     _register_users(app)
+    _register_audit(app)
 
 
 def _register_db(app: typer.Typer) -> None:
@@ -100,3 +102,10 @@ def _register_users(app: typer.Typer) -> None:
     from backstride.cli._users import register_users
 
     register_users(app)
+
+
+def _register_audit(app: typer.Typer) -> None:
+    """The clinic's audit trail: ``backstride audit``."""
+    from backstride.cli._audit import register_audit
+
+    register_audit(app)

@@ -25,6 +25,7 @@ from backstride.store._audit import (
     OPENED_AGAIN_AFTER_S,
     actor_words,
     audit_trail,
+    audit_trail_count,
     log_event,
     log_record_opened,
 )
@@ -200,6 +201,7 @@ __all__ = [
     "analyses_of",
     "analysis_is_outdated",
     "audit_trail",
+    "audit_trail_count",
     "can_access",
     "caseload",
     "caseload_row",

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from backstride._errors import InputError
@@ -104,7 +105,42 @@ def audit_trail(
 ) -> list[AuditEvent]:
     """The entries about ``subject_id`` and/or by ``actor_id`` (either None: anybody's), of ``actions`` (None:
     all), from ``since`` up to but not including ``before``, newest first, at most ``limit``."""
-    stmt = select(AuditEvent)
+    stmt = _trail_where(select(AuditEvent), subject_id, actor_id, actions, since, before)
+    stmt = stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
+
+
+def audit_trail_count(
+    session: Session,
+    *,
+    subject_id: int | None = None,
+    actor_id: int | None = None,
+    actions: Iterable[str] | None = None,
+    since: dt.datetime | None = None,
+    before: dt.datetime | None = None,
+) -> int:
+    """How many entries :func:`audit_trail` has with the same filters and no limit, counted in the database (a
+    trail shown a page at a time says how much it left out without reading it all)."""
+    stmt = _trail_where(
+        select(func.count()).select_from(AuditEvent), subject_id, actor_id, actions, since, before
+    )
+    return session.scalar(stmt) or 0
+
+
+_T = TypeVar("_T")
+
+
+def _trail_where(
+    stmt: Select[_T],
+    subject_id: int | None,
+    actor_id: int | None,
+    actions: Iterable[str] | None,
+    since: dt.datetime | None,
+    before: dt.datetime | None,
+) -> Select[_T]:
+    """``stmt`` narrowed to the entries the filters of :func:`audit_trail` keep."""
     if subject_id is not None:
         stmt = stmt.where(AuditEvent.subject_id == subject_id)
     if actor_id is not None:
@@ -119,10 +155,7 @@ def audit_trail(
         stmt = stmt.where(AuditEvent.at >= since)
     if before is not None:
         stmt = stmt.where(AuditEvent.at < before)
-    stmt = stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return list(session.scalars(stmt))
+    return stmt
 
 
 def actor_words(session: Session, event: AuditEvent) -> str:
