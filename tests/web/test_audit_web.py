@@ -16,6 +16,7 @@ import pytest
 from tests.web.conftest import (
     PASSWORD,
     Clinic,
+    check_in,
     choose_password,
     csrf_of,
     given_link,
@@ -458,3 +459,14 @@ def test_both_pages_on_a_phone_by_keyboard_with_no_accessibility_violation(
     found += _axe_violations(page, "who has opened your record")
     context.close()
     assert found == [], "accessibility violations:\n" + "\n".join(found)
+
+
+def test_the_patients_list_waits_behind_the_emergency_stop_as_every_page_of_theirs(
+    client: Any, clinic: Clinic
+) -> None:
+    sign_in(client, "paula@home.test")
+    assert check_in(client, clinic.patient_a, saddle_numbness="yes").status_code == 200
+    page = client.get(f"/patients/{clinic.patient_a}/record-access")
+    assert page.status_code == 200
+    assert 'id="emergency-number">911<' in page.text
+    assert "Who has opened your record" not in page.text

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from backstride.web._audit_view import PATIENT_ACTIONS, patient_sentence, trail_page
 from backstride.web._context import RowId, check_csrf, require_patient_access, require_user, transaction
+from backstride.web._flow import blocking_emergency
 from backstride.web._render import render
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
@@ -126,9 +127,13 @@ def audit_page(request: Request) -> Response:
 @router.get("/patients/{patient_id}/record-access")
 def record_access_page(request: Request, patient_id: RowId, before: str = "") -> Response:
     """Who has opened, downloaded or changed the patient's record or account, in words, newest first: the
-    patient's own page (their clinicians and the administrators read the trail on the administrator's page)."""
+    patient's own page (their clinicians and the administrators read the trail on the administrator's page),
+    behind the emergency stop as every page of theirs."""
     with transaction(request, readonly=True) as db:
         user, patient = require_patient_access(request, db, patient_id, "patient")
+        stop = blocking_emergency(request, db, user, patient)  # as on every page of theirs
+        if stop is not None:
+            return stop
         page = trail_page(
             db, subject_id=patient.id, actions=PATIENT_ACTIONS, older_than=_older_than(db, before, patient.id)
         )
