@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backstride._accounts import public_url_of
 from backstride._errors import BackstrideError
+from backstride.web._audit_view import write_noted
 from backstride.web._context import SESSION_COOKIE, NotSignedIn, WebState, get_state
 from backstride.web._flow import EmergencyStop
 from backstride.web._jobs import JobRunner
@@ -207,6 +208,9 @@ def create_app(
         else:
             try:
                 response = await call_next(request)
+                if 200 <= response.status_code < 300:
+                    # the audit trail's entries the page noted (openings, exports): only for a page answered
+                    await run_in_threadpool(write_noted, request)
             except Exception:
                 # an error page of our own, with the headers below (Cache-Control: no-store among them):
                 # never a traceback, nor the server's bare "Internal Server Error" without them

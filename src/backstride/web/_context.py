@@ -3,6 +3,7 @@ is the CSRF token right."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -213,7 +214,34 @@ def require_patient_access(request: Request, db: Session, patient_id: int, *role
     patient = db.get(User, patient_id)
     if patient is None or patient.role != "patient" or not store.can_access(db, viewer, patient_id):
         raise HTTPException(404, "There is no such page.")
+    if viewer.id != patient.id:
+        # the audit trail's "opened the record": written once the page is answered (``_audit_view``)
+        note_audit(request, "record_opened", patient.id, viewer.id)
     return viewer, patient
+
+
+@dataclass(frozen=True)
+class Noted:
+    """An audit trail entry a page noted, to be written once the page was answered successfully."""
+
+    action: str
+    subject_id: int
+    actor_id: int
+    detail: str | None
+    at: dt.datetime
+
+
+def note_audit(
+    request: Request, action: str, subject_id: int, actor_id: int, detail: str | None = None
+) -> None:
+    """Note an audit trail entry (one of ``store.AUDIT_ACTIONS``) for this request. Pages that only read work in a
+    read-only transaction, so the entry cannot go in it: the app writes what was noted in a short transaction of
+    its own once the page is answered with 2xx (``_audit_view.write_noted``), and nothing for a page that failed."""
+    from backstride.store import utcnow
+
+    noted: list[Noted] = getattr(request.state, "audit_noted", [])
+    noted.append(Noted(action, subject_id, actor_id, detail, utcnow()))
+    request.state.audit_noted = noted
 
 
 def emergency_number(request: Request) -> str:

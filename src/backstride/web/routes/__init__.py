@@ -8,6 +8,7 @@ from fastapi import FastAPI
 def register_routes(app: FastAPI) -> None:
     from backstride.web.routes import (
         _activity,
+        _audit,
         _auth,
         _clinician,
         _patient,
@@ -16,5 +17,5 @@ def register_routes(app: FastAPI) -> None:
         _staff,
     )
 
-    for module in (_auth, _patient, _questionnaires, _recordings, _activity, _clinician, _staff):
+    for module in (_auth, _patient, _questionnaires, _recordings, _activity, _clinician, _staff, _audit):
         app.include_router(module.router)

@@ -18,6 +18,7 @@ from backstride._accounts import (
     token_digest,
     verify_password,
 )
+from backstride.web._audit_view import record_now
 from backstride.web._context import (
     check_csrf,
     client_address,
@@ -134,6 +135,7 @@ def signin(request: Request, email: str = Form(...), password: str = Form(...)) 
         throttle.failed(email, address)
         return _signin_page(request, status=401, email=email, error="The email or password is not right.")
     throttle.succeeded(email, address)
+    record_now(request, "signed_in", found[0], found[0], "with a password")  # the audit trail's
     sign_in(request, found[0])
     return RedirectResponse(home_of(found[1], found[0]), status_code=303)
 
@@ -202,6 +204,7 @@ def welcome(
         if error:
             return _welcome_form(request, person, token, error=error, status=422)
         store.set_password_hash(db, person.id, hash_password(password))  # the link is used up with it
+        store.log_event(db, "signed_in", person.id, actor_id=person.id, detail="with a first-login link")
         person_id, home = person.id, home_of(person.role, person.id)
     end_other_sessions(request, person_id)  # once the password is kept (its own transaction)
     return RedirectResponse(home, status_code=303)

@@ -10,11 +10,13 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from backstride._errors import InputError
+from backstride.web._audit_view import FHIR_EXPORT, SUMMARY_EXPORT
 from backstride.web._context import (
     RowId,
     check_csrf,
     emergency_number,
     get_state,
+    note_audit,
     require_patient_access,
     transaction,
 )
@@ -446,9 +448,10 @@ def progress_page(request: Request, patient_id: RowId) -> Response:
 
 
 # ------------------------------------------------------------------------------------------------ export
-def _exported_record(request: Request, patient_id: int) -> tuple[Any, Any] | Response:
+def _exported_record(request: Request, patient_id: int, what: str) -> tuple[Any, Any] | Response:
     """The patient's whole record for a download, with their name; or the emergency page a patient sees
-    instead while an emergency waits to be acted on (their clinicians always get the record)."""
+    instead while an emergency waits to be acted on (their clinicians always get the record). The audit trail
+    keeps every download as ``what``, the patient's own too (a copy of the record left the clinic)."""
     from backstride import store
 
     with transaction(request, readonly=True) as db:
@@ -456,6 +459,7 @@ def _exported_record(request: Request, patient_id: int) -> tuple[Any, Any] | Res
         stop = blocking_emergency(request, db, user, patient)  # only ever for the patient themselves
         if stop is not None:
             return stop
+        note_audit(request, "record_exported", patient.id, user.id, what)
         return store.patient_record(db, patient.id), patient.name
 
 
@@ -470,7 +474,7 @@ def fhir_export(request: Request, patient_id: RowId) -> Response:
     (their own data, to take to another clinic or doctor) once no emergency is waiting to be acted on."""
     from backstride import fhir, report
 
-    found = _exported_record(request, patient_id)
+    found = _exported_record(request, patient_id, FHIR_EXPORT)
     if isinstance(found, Response):
         return found
     record, name = found
@@ -489,7 +493,7 @@ def course_summary(request: Request, patient_id: RowId, view: bool = False) -> R
     the same people as the FHIR download: downloaded, or opened in the browser with ``?view=1``."""
     from backstride import report
 
-    found = _exported_record(request, patient_id)
+    found = _exported_record(request, patient_id, SUMMARY_EXPORT)
     if isinstance(found, Response):
         return found
     record, name = found
