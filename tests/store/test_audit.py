@@ -144,3 +144,20 @@ def test_the_trail_is_counted_with_the_same_filters_as_it_is_read(engine: Engine
         assert store.audit_trail_count(s, subject_id=ids["admin"], actions=["record_opened"]) == 0
         with pytest.raises(InputError, match="'record_read' is not an audit action"):
             store.audit_trail_count(s, actions=["record_read"])
+
+
+def test_care_links_made_and_ended_are_recorded_once_with_the_clinician_named(engine: Engine) -> None:
+    ids = _clinic(engine)
+    with store.transaction(engine) as s:
+        c2 = store.create_user(s, "c2@clinic.org", "Cal Two", "clinician", by_id=ids["admin"]).id
+        store.link_patient(s, c2, ids["p1"], by_id=ids["c1"])
+        store.link_patient(
+            s, c2, ids["p1"], by_id=ids["c1"]
+        )  # already linked: nothing happens, nothing written
+        assert store.unlink_patient(s, ids["c1"], ids["p1"], by_id=ids["admin"])
+        assert not store.unlink_patient(s, ids["c1"], ids["p1"])  # no link: nothing written
+    care = _trail(engine, subject_id=ids["p1"], actions=["care_linked", "care_unlinked"])
+    assert care == [
+        ("care_unlinked", ids["admin"], ids["p1"], "Cleo One <c1@clinic.org>"),
+        ("care_linked", ids["c1"], ids["p1"], "Cal Two <c2@clinic.org>"),
+    ]  # (Cleo's link, made with Paula, is her "account_added")

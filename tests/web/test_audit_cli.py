@@ -14,7 +14,7 @@ from tests.web.conftest import Clinic
 
 from backstride.cli import main
 
-#: The seeded clinic's own entries, newest first: Ben's patient, Anna's patient, Ben and Anna (from the command line).
+#: The seeded clinic's own entries: Anna and Ben added (from the command line), each adding a patient.
 SEEDED = 4
 
 

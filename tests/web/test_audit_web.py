@@ -70,8 +70,13 @@ def _text(page: Any) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", main)).split())
 
 
-def _move_back(clinic: Clinic, minutes: float) -> None:
-    """Every entry of the trail made ``minutes`` older (as if written that long ago)."""
+def _move_back(clinic: Clinic, minutes: float, client: Any = None) -> None:
+    """Every entry of the trail made ``minutes`` older (as if written that long ago), and so what ``client``'s app
+    remembers of the openings it wrote (``WebState.opened``)."""
+    if client is not None:
+        opened = client.app.state.backstride.opened
+        for key in opened:
+            opened[key] -= dt.timedelta(minutes=minutes)
     from sqlalchemy import update
 
     from backstride import store
@@ -119,15 +124,25 @@ def test_a_first_login_by_link_is_kept_beside_the_way_in_and_the_password(
     ]
 
 
-def test_a_clinician_opening_a_record_is_kept_once_per_visit(client: Any, clinic: Clinic) -> None:
+def test_a_clinician_opening_a_record_is_kept_once_per_visit(
+    client: Any, clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backstride import store
+
     sign_in(client, "anna@clinic.test")
     for path in ("", "/plan", "/progress", "/recordings", "/questionnaires", ""):
         assert client.get(f"/patients/{clinic.patient_a}{path}").status_code == 200, path
     opened = [("record_opened", clinic.clinician_a, clinic.patient_a, None)]
     assert _entries(clinic, actions=["record_opened"]) == opened
-    _move_back(clinic, 31)  # half an hour later: another visit
+    _move_back(clinic, 29, client)  # within the half hour: the same visit, and no write transaction for it
+    written = []
+    real = store.log_record_opened
+    monkeypatch.setattr(store, "log_record_opened", lambda *a, **k: written.append(a) or real(*a, **k))
     assert client.get(f"/patients/{clinic.patient_a}/plan").status_code == 200
-    assert _entries(clinic, actions=["record_opened"]) == opened * 2
+    assert written == [] and _entries(clinic, actions=["record_opened"]) == opened
+    _move_back(clinic, 2, client)  # 31 minutes on: another visit
+    assert client.get(f"/patients/{clinic.patient_a}/plan").status_code == 200
+    assert len(written) == 1 and _entries(clinic, actions=["record_opened"]) == opened * 2
 
 
 def test_a_patient_reading_their_own_record_writes_nothing(client: Any, clinic: Clinic) -> None:

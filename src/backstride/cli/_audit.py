@@ -96,7 +96,7 @@ _UNWRAPPED = 10_000
 
 
 def _actions() -> list[str]:
-    from backstride.store import AUDIT_ACTIONS
+    from backstride._audit_actions import AUDIT_ACTIONS  # not the store's: the help is drawn at every start
 
     return list(AUDIT_ACTIONS)
 

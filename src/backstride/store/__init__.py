@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from backstride._audit_actions import AUDIT_ACTIONS
 from backstride.store._audit import (
-    AUDIT_ACTIONS,
     MAX_AUDIT_DETAIL,
     OPENED_AGAIN_AFTER_S,
     actor_words,

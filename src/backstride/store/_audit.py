@@ -20,22 +20,9 @@ from typing import TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from backstride._audit_actions import AUDIT_ACTIONS
 from backstride._errors import InputError
 from backstride.store._models import AuditEvent, User, utcnow
-
-AUDIT_ACTIONS: dict[str, str] = {
-    "account_added": "added the account",
-    "signed_in": "signed in",
-    "record_opened": "opened the record",
-    "record_exported": "exported the record",
-    "way_in_given": "gave a new way to sign in",
-    "password_chosen": "chose a new password",
-    "account_closed": "closed the account",
-    "account_reopened": "reopened the account",
-    "care_linked": "added a clinician to the care team",
-    "care_unlinked": "took a clinician off the care team",
-}
-"""Every action the trail records, with the words that say it (after the actor's name)."""
 
 OPENED_AGAIN_AFTER_S = 30 * 60
 """A record opened again by the same person within this time (s) of their last entry for it is the same visit."""

@@ -356,7 +356,7 @@ def create_patient(
     user.profile = PatientProfile(age=age, sex=sex, height_m=height_m, sensor_height_m=sensor_height_m)
     session.flush()
     if clinician is not None:
-        link_patient(session, clinician.id, user.id)
+        _link(session, clinician.id, user.id)  # the trail's "added the account" by them says it
     return user
 
 
@@ -427,9 +427,22 @@ def analysis_is_outdated(analysis: GaitAnalysis, profile: PatientProfile | None)
     return (json_number(subject.get("height_m")), json_number(used_sensor)) != now
 
 
-def link_patient(session: Session, clinician_id: int, patient_id: int) -> CareLink:
-    """Let a clinician look after a patient (nothing changes if the link exists). ``InputError`` for a closed
-    clinician's account: nobody signs in as them to look after anyone (:func:`reopen_account` first)."""
+def link_patient(
+    session: Session, clinician_id: int, patient_id: int, *, by_id: int | None = None
+) -> CareLink:
+    """Let a clinician look after a patient (nothing changes if the link exists), asked by ``by_id`` (None: the
+    command line; the audit trail keeps who). ``InputError`` for a closed clinician's account: nobody signs in
+    as them to look after anyone (:func:`reopen_account` first)."""
+    link, made = _link(session, clinician_id, patient_id)
+    if made:
+        clinician = _require_user(session, clinician_id)
+        log_event(session, "care_linked", patient_id, actor_id=by_id, detail=_care_words(clinician))
+    return link
+
+
+def _link(session: Session, clinician_id: int, patient_id: int) -> tuple[CareLink, bool]:
+    """:func:`link_patient` without its audit entry (a patient's first clinician, named by the patient's adding):
+    the link and whether it was made now."""
     clinician = _require_user(session, clinician_id)
     if clinician.role not in ("clinician", "admin"):
         raise InputError(f"user {clinician_id} is a {clinician.role}, not a clinician")
@@ -441,11 +454,18 @@ def link_patient(session: Session, clinician_id: int, patient_id: int) -> CareLi
     link = session.scalars(
         select(CareLink).where(CareLink.clinician_id == clinician_id, CareLink.patient_id == patient_id)
     ).one_or_none()
-    if link is None:
-        link = CareLink(clinician_id=clinician_id, patient_id=patient_id)
-        session.add(link)
-        session.flush()
-    return link
+    if link is not None:
+        return link, False
+    link = CareLink(clinician_id=clinician_id, patient_id=patient_id)
+    session.add(link)
+    session.flush()
+    return link, True
+
+
+def _care_words(clinician: User) -> str:
+    """The clinician a care-team entry of the audit trail names (their name may change later; the entry keeps
+    it as it was)."""
+    return f"{clinician.name} <{clinician.email}>"
 
 
 def unlink_patient(session: Session, clinician_id: int, patient_id: int, *, by_id: int | None = None) -> bool:
@@ -468,6 +488,8 @@ def unlink_patient(session: Session, clinician_id: int, patient_id: int, *, by_i
         )
     session.delete(link)
     session.flush()
+    clinician = _require_user(session, clinician_id)
+    log_event(session, "care_unlinked", patient_id, actor_id=by_id, detail=_care_words(clinician))
     return True
 
 

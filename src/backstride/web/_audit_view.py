@@ -62,13 +62,46 @@ _PATIENT_DETAIL = {
 }
 
 
+#: The most (clinician, patient) openings a server process remembers (``WebState.opened``), a few bytes each.
+_OPENED_KEPT = 10_000
+
+
+def _due(request: Request, noted: list[Noted]) -> list[Noted]:
+    """The noted entries to write: all but the openings this process wrote within the store's visit (and all but
+    the first of one record's openings noted twice by one page). A page polled
+    every second while a walk is analysed (or paged through) takes no write lock each time; the store's own check
+    still holds across processes."""
+    from backstride import store
+
+    opened = get_state(request).opened
+    visit = dt.timedelta(seconds=store.OPENED_AGAIN_AFTER_S)
+
+    def written_lately(entry: Noted) -> bool:
+        last = opened.get((entry.actor_id, entry.subject_id))
+        return last is not None and dt.timedelta(0) <= entry.at - last < visit
+
+    due: list[Noted] = []
+    seen: set[tuple[int, int]] = set()  # a page that checks its access twice opened the record once
+    for entry in noted:
+        if entry.action == "record_opened":
+            key = (entry.actor_id, entry.subject_id)
+            if key in seen or written_lately(entry):
+                continue
+            seen.add(key)
+        due.append(entry)
+    return due
+
+
 def _write(request: Request, noted: list[Noted]) -> None:
     from backstride import store
 
+    written: list[tuple[tuple[int, int], dt.datetime]] = []
     with store.transaction(get_state(request).engine) as db:
         for entry in noted:
             if entry.action == "record_opened":
-                store.log_record_opened(db, entry.actor_id, entry.subject_id, now=entry.at)
+                event = store.log_record_opened(db, entry.actor_id, entry.subject_id, now=entry.at)
+                if event is not None:
+                    written.append(((entry.actor_id, entry.subject_id), event.at))
             else:
                 store.log_event(
                     db,
@@ -78,12 +111,16 @@ def _write(request: Request, noted: list[Noted]) -> None:
                     detail=entry.detail,
                     now=entry.at,
                 )
+    opened = get_state(request).opened  # once committed: an entry rolled back is not "written lately"
+    if len(opened) > _OPENED_KEPT:
+        opened.clear()
+    opened.update(written)
 
 
 def write_noted(request: Request) -> None:
     """Write the entries this request noted (``_context.note_audit``), in one short transaction; called by the app
     once the page was answered with 2xx. A failure is logged, never shown: the page was already answered."""
-    noted: list[Noted] = getattr(request.state, "audit_noted", [])
+    noted = _due(request, getattr(request.state, "audit_noted", []))
     request.state.audit_noted = []
     if not noted:
         return

@@ -49,9 +49,9 @@ def choosable(db: Any, patient_id: int) -> list[Any]:
     return sorted((a for a in staff if not a.is_closed and a.id not in linked), key=lambda a: (a.name, a.id))
 
 
-def add_to_care(db: Any, patient: Any, clinician_id: int | None) -> Any:
-    """Link the clinician or administrator ``clinician_id`` (the id a page's list sent) to ``patient`` and return
-    their account. ``InputError`` in words for the page when the choice no longer holds: nobody by that id (a
+def add_to_care(db: Any, patient: Any, clinician_id: int | None, *, by_id: int) -> Any:
+    """Link the clinician or administrator ``clinician_id`` (the id a page's list sent) to ``patient``, asked by
+    ``by_id`` (the signed-in user), and return their account. ``InputError`` in words for the page when the choice no longer holds: nobody by that id (a
     forged form), an account closed since the page was shown, or one that already looks after the patient
     (another tab, another clinician); nothing is written then."""
     from backstride import store
@@ -65,7 +65,7 @@ def add_to_care(db: Any, patient: Any, clinician_id: int | None) -> Any:
     if clinician_id in store.clinicians_of(db, patient.id):
         raise InputError(f"{account.name} already looks after {patient.name}: nothing was changed.")
     try:
-        store.link_patient(db, account.id, patient.id)
+        store.link_patient(db, account.id, patient.id, by_id=by_id)
     except InputError:
         if not account.is_closed:
             raise

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -44,6 +44,9 @@ class WebState:
     spool: UploadSpool
     throttle: SignInThrottle
     ended: EndedSessions
+    #: When this process last wrote each (clinician, patient) opening to the audit trail: a page opened again within
+    #: the store's visit (``store.OPENED_AGAIN_AFTER_S``) needs no write transaction (``_audit_view``).
+    opened: dict[tuple[int, int], dt.datetime] = field(default_factory=dict)
 
 
 def get_state(request: Request) -> WebState:

@@ -661,8 +661,8 @@ def add_to_care_team(request: Request, patient_id: RowId, clinician: str = Form(
         return _patient_page_again(request, patient_id, "care-team", [problem], values, {"clinician"})
     try:
         with transaction(request) as db:
-            _user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
-            add_to_care(db, patient, store.row_id(clinician))
+            user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
+            add_to_care(db, patient, store.row_id(clinician), by_id=user.id)
     except InputError as exc:
         return _patient_page_again(request, patient_id, "care-team", [str(exc)], values, status=409)
     return RedirectResponse(f"/patients/{patient_id}#care-team", status_code=303)

@@ -309,7 +309,7 @@ def hand_on(
     values = {"clinician": clinician}
     try:
         with transaction(request) as db:
-            require_user(request, db, "admin")
+            admin = require_user(request, db, "admin")
             _staff_account(db, account_id)
             person = None if patient_id is None else store.get_user(db, patient_id)
             if (
@@ -318,7 +318,11 @@ def hand_on(
                 or account_id not in store.clinicians_of(db, person.id)
             ):
                 raise HTTPException(404, "There is no such patient of this account.")
-            chosen = add_to_care(db, person, store.row_id(clinician)) if clinician.strip() else None
+            chosen = (
+                add_to_care(db, person, store.row_id(clinician), by_id=admin.id)
+                if clinician.strip()
+                else None
+            )
     except InputError as exc:
         return _staff_page(request, section, [str(exc)], values, closed=closed, status=409)
     if chosen is None:
