@@ -412,3 +412,22 @@ def test_reopening_gives_a_new_way_in_that_lets_them_in(
         assert signs_in(app_factory(), "ben@clinic.test", given_password(answer))
     page = admin.get("/admin/staff").text
     assert "closed-accounts" not in page and f'id="staff-{clinic.clinician_b}"' in page
+
+
+def test_a_reopened_clinicians_closing_stays_in_the_history_their_card_links_to(
+    admin: Any, clinic: Clinic
+) -> None:
+    """The account forgets its closing when reopened (it is open); the audit trail keeps it, by whom and why, and
+    each card links to its history and to what the person did."""
+    post(admin, f"/admin/staff/{clinic.clinician_b}/close", {"reason": "on leave until March"})
+    assert post(admin, f"/admin/staff/{clinic.clinician_b}/reopen", {"kind": "link"}).status_code == 201
+    page = admin.get("/admin/staff").text
+    card = re.search(rf'<section class="card" id="staff-{clinic.clinician_b}".*?</section>', page, re.S)
+    assert card, page
+    history = f'<a href="/admin/audit?about={clinic.clinician_b}">Their account</a>'
+    assert history in card.group(0) and f'<a href="/admin/audit?by={clinic.clinician_b}">' in card.group(0)
+    trail = _words(admin.get(f"/admin/audit?about={clinic.clinician_b}").text)
+    reopened = trail.index("Ada Admin (administrator) reopened the account")
+    closed = trail.index("Ada Admin (administrator) closed the account")
+    assert reopened < closed  # newest first
+    assert "on leave until March" in trail[closed:]
