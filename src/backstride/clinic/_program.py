@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter, ValidationError, field_validator, model_validator
@@ -96,6 +97,20 @@ class PrescribedExercise(ClinicModel):
     variant_text: str | None = Field(None, description="How to do the easier or harder variant")
     dose: Dose
     dose_text: str
+
+
+@dataclass(frozen=True)
+class PainRules:
+    """The program's rules for rising pain and flares (see :func:`pain_rules`): ``cues`` are its walking cues
+    about pain (slow down, shorten, stop), ``flare`` says what a flare is and what follows one; the numbers are
+    the flare's thresholds (0-10 pain) and the most pain during a walk a good week allows."""
+
+    cues: tuple[str, ...]
+    flare: str
+    rise_above_baseline: float
+    min_days: int
+    severe_pain: float
+    max_pain_during: float
 
 
 class Plan(ClinicModel):
@@ -270,6 +285,21 @@ def _with_safety_cue(cues: Sequence[str]) -> list[str]:
     """The cues with the warning-sign cue last, added to a plan written before it was (no duplicate)."""
     safety = str(_rules()["safety_cue"])
     return [c for c in cues if c != safety] + [safety]
+
+
+def pain_rules() -> PainRules:
+    """What the program asks of a person when pain rises, in its own words and numbers
+    (``data/program.json``): for pages and papers that explain the rules to a patient without restating them."""
+    rules = _rules()
+    flare = rules["flare"]
+    return PainRules(
+        cues=tuple(str(c) for c in rules["cues"] if "pain" in str(c).lower()),
+        flare=str(flare["why"]),
+        rise_above_baseline=float(flare["rise_above_baseline"]),
+        min_days=int(flare["min_days"]),
+        severe_pain=float(flare["severe_pain"]),
+        max_pain_during=float(rules["progression"]["max_pain_during"]),
+    )
 
 
 def _weekly_screen(emergency_number: str) -> str:

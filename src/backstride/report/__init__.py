@@ -3,7 +3,7 @@
 Figures are plotly descriptions (plain dicts) drawn by the plotly.js shipped in ``static/`` — by the web app,
 which serves it, and by the self-contained HTML report of one recording (``backstride analyze --html``),
 which carries it inside — and by the progress summary of a patient's whole course for their doctor
-(``course_report``). Only data is turned into figures here; what counts as good or bad is the clinic's
+(``course_report``), and the home program a patient takes home on paper (``home_program_sheet``). Only data is turned into figures here; what counts as good or bad is the clinic's
 business.
 """
 
@@ -32,6 +32,7 @@ from backstride.report._plots import (
     trace_spans,
     walking_by_hour,
 )
+from backstride.report._sheet import home_program_sheet
 from backstride.report._tables import PlotTable, plot_table
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "course_report",
     "diary_weeks",
     "figure_json",
+    "home_program_sheet",
     "lean_text",
     "plot_table",
     "recording_figures",

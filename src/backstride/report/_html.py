@@ -34,6 +34,9 @@ PLOTS_JS = _HERE / "static" / "plots.js"
 
 # above this length a recording gets an hour-by-hour view of its walking
 _HOURLY_FROM_S = 3 * 3600.0
+# day and month names in English whatever the machine's locale (strftime's follow it)
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # the bouts table lists this many; the JSON output has them all
 MAX_BOUT_ROWS = 500
 
@@ -154,6 +157,8 @@ def _environment() -> Environment:
     env.globals["plot_script"] = Markup(PLOTS_JS.read_text(encoding="utf-8"))
     env.filters["num"] = _num
     env.filters["lean"] = lean_text
+    env.filters["weekday"] = lambda day: _WEEKDAYS[day.weekday()]
+    env.filters["month"] = lambda day: _MONTHS[day.month - 1]
     return env
 
 

@@ -1,0 +1,122 @@
+"""The home program sheet: one printable page of the patient's current plan, the walks and exercises with their
+doses, a week's tick chart, and the clinic's own words for rising pain, flares and the warning signs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import pytest
+
+from backstride import clinic, report
+from backstride._errors import InputError
+
+AT = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
+
+
+def _plan(**changes: object) -> clinic.Plan:
+    """A first plan from the clinic's own program builder (core block: pain 4, 12 minutes tolerated)."""
+    values: dict[str, object] = {
+        "age": 45,
+        "sex": "female",
+        "pain_nrs": 4,
+        "walking_tolerance_min": 12,
+        "start_date": dt.date(2026, 12, 7),
+    }
+    values.update(changes)
+    return clinic.make_plan(clinic.Baseline.model_validate(values))
+
+
+def _sheet(plan: clinic.Plan, number: str = "112") -> str:
+    return report.home_program_sheet(plan, name="Ann Example", emergency_number=number, generated_at=AT)
+
+
+def _text(page: str) -> str:
+    """The page's words as a reader sees them: tags dropped, entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def test_sheet_holds_the_walks_and_every_exercise_with_its_dose_steps_and_cautions() -> None:
+    plan = _plan()
+    assert (plan.walks_per_day, plan.minutes_per_walk) == (3, 10)  # 80 % of 12 minutes, three walks up to 10
+    text = _text(_sheet(plan))
+    assert "Your home program: Ann Example" in text
+    assert "3 walks a day, 10 minutes each (30 minutes of walking a day)" in text
+    assert "Week 1: Mon 2026-12-07 to Sun 2026-12-13." in text
+    assert "from Mon 2026-12-14" in text  # the weekly review
+    for cue in plan.cues:
+        assert cue in text
+    assert len(plan.exercises) >= 5
+    for px in plan.exercises:
+        ex = clinic.EXERCISES[px.id]
+        assert px.name in text and px.dose_text in text
+        for step in ex.instructions:
+            assert step in text
+        assert "Take care: " + " ".join(ex.cautions) in text
+
+
+def test_tick_chart_has_seven_days_and_a_row_per_walk_exercise_and_pain() -> None:
+    plan = _plan()
+    page = _sheet(plan)
+    chart = page[
+        page.index('<table class="ticks">') : page.index("</table>", page.index('<table class="ticks">'))
+    ]
+    head = chart[chart.index("<thead>") : chart.index("</thead>")]
+    assert head.count('<th scope="col">') == 1 + 7
+    assert re.findall(r"<th scope=\"col\">(\w{3})<br>", head) == [
+        "Mon",
+        "Tue",
+        "Wed",
+        "Thu",
+        "Fri",
+        "Sat",
+        "Sun",
+    ]
+    rows = re.findall(r'<th scope="row">([^<]+)</th>', chart)
+    assert rows == [
+        "Walk 1: 10 minutes",
+        "Walk 2: 10 minutes",
+        "Walk 3: 10 minutes",
+        *[px.name for px in plan.exercises],
+        "Highest pain today (0–10)",
+    ]
+    assert chart.count('class="box"') == 7 * (3 + len(plan.exercises))  # the pain row is left to write in
+
+
+def test_flare_rules_and_warning_signs_are_the_clinics_own() -> None:
+    plan = _plan(pain_nrs=3)
+    rules = clinic.pain_rules()
+    text = _text(_sheet(plan, number="999"))
+    assert any("slow down" in c for c in rules.cues)
+    assert any("stop" in c for c in rules.cues)
+    for cue in rules.cues:
+        assert cue in text
+    assert rules.flare in text
+    # the starting pain 3 plus the clinic's rise of 2 points, on its 2 days, or its 8 out of 10 at any time
+    assert "pain of 5 or more on 2 or more days, or any pain of 8 or more, is a flare" in text
+    assert "call 999" in text
+    questions = {q.id: q.text for q in clinic.QUESTIONS}
+    for sign in clinic.EMERGENCY_SIGNS:
+        assert questions[sign] in text
+    assert f"Both: {questions['fever']} And: {questions['feeling_unwell']}" in text
+
+
+def test_a_high_starting_pain_leaves_only_the_severe_pain_rule() -> None:
+    plan = _plan(pain_nrs=9)
+    text = _text(_sheet(plan))
+    assert "so any pain of 8 or more, is a flare" in text
+    assert "pain of 11" not in text
+
+
+def test_sheet_is_self_contained_and_prints_without_the_app() -> None:
+    page = _sheet(_plan())
+    assert "<script" not in page and "http://" not in page and "https://" not in page
+    assert "@media print" in page and "break-before: page" in page
+
+
+def test_sheet_needs_a_time_zone() -> None:
+    with pytest.raises(InputError, match="time zone"):
+        report.home_program_sheet(
+            _plan(), name="A", emergency_number="1", generated_at=AT.replace(tzinfo=None)
+        )
