@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from backstride._errors import InputError
-from backstride.web._audit_view import FHIR_EXPORT, SUMMARY_EXPORT
+from backstride.web._audit_view import FHIR_EXPORT, PLAN_SHEET_EXPORT, SUMMARY_EXPORT
 from backstride.web._context import (
     RowId,
     check_csrf,
@@ -254,6 +254,42 @@ def plan_page(request: Request, patient_id: RowId) -> Response:
                 "self_care": sorted(SELF_CARE, key=lambda card: card.id != "seek_help"),
             },
         )
+
+
+@router.get("/patients/{patient_id}/plan/sheet.html")
+def plan_sheet(request: Request, patient_id: RowId, view: bool = False) -> Response:
+    """The current plan as a home program sheet to print (one self-contained HTML file), for the patient and
+    their clinicians: downloaded, or opened in the browser with ``?view=1``. A copy of the plan leaves the app,
+    so the audit trail keeps it, as it keeps the summary's."""
+    from backstride import report
+    from backstride.web import _plans
+
+    today = dt.date.today()
+    refresh_plan(request, patient_id, today)
+    with transaction(request, readonly=True) as db:
+        user, patient = patient_access(request, db, patient_id)
+        own = user.id == patient.id
+        _row, plan, review = _plans.current_plan(
+            db, patient, today, emergency_number=emergency_number(request)
+        )
+        if plan is None:
+            raise HTTPException(
+                404,
+                ("You have" if own else f"{patient.name} has")
+                + " no plan yet, so there is no home program to print: the plan page says what it still needs.",
+            )
+        if review is not None and review.decision == "stop":
+            raise HTTPException(
+                409,
+                "The walking plan is paused at the weekly review (the plan page says why), so there is no home "
+                "program to print.",
+            )
+        note_audit(request, "record_exported", patient.id, user.id, PLAN_SHEET_EXPORT)
+        now = dt.datetime.now(dt.UTC)
+        sheet = report.home_program_sheet(
+            plan, name=patient.name, emergency_number=emergency_number(request), generated_at=now
+        )
+        return report_response(sheet, _file_name(patient.name, now, "-home-program.html"), view=view)
 
 
 # ---------------------------------------------------------------------------------------------- daily log

@@ -1,0 +1,134 @@
+"""The printable home program sheet of the current plan: who may have it, what it holds, what is said when there
+is no plan, the patient's emergency stop before it, and the download kept in the audit trail."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from tests.web.conftest import Clinic, check_in, post, sign_in
+
+from backstride import clinic as bc
+from backstride import store
+
+
+def _sheet_url(patient_id: int, view: bool = False) -> str:
+    return f"/patients/{patient_id}/plan/sheet.html" + ("?view=1" if view else "")
+
+
+def _plan_for_paula(client: Any, clinic: Clinic) -> None:
+    """Paula's first plan, made by the app from her check-in (15 minutes tolerated) and pain questionnaire."""
+    sign_in(client, "paula@home.test")
+    check_in(client, clinic.patient_a)
+    post(client, f"/patients/{clinic.patient_a}/questionnaires/nprs", {"score": "5"})
+    assert client.get(f"/patients/{clinic.patient_a}/plan").status_code == 200
+
+
+def _stored_plan(clinic: Clinic) -> bc.Plan:
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            row = store.current_plan(s, clinic.patient_a)
+            assert row is not None
+            return bc.Plan.model_validate(row.plan)
+    finally:
+        engine.dispose()
+
+
+def _exports(clinic: Clinic) -> list[tuple[int | None, int, str | None]]:
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            return [
+                (e.actor_id, e.subject_id, e.detail)
+                for e in store.audit_trail(s, actions=["record_exported"])
+            ]
+    finally:
+        engine.dispose()
+
+
+def _text(page: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def test_the_patient_prints_their_current_plan(client: Any, clinic: Clinic) -> None:
+    _plan_for_paula(client, clinic)
+    plan = _stored_plan(clinic)
+    page = client.get(f"/patients/{clinic.patient_a}/plan").text
+    assert f'href="{_sheet_url(clinic.patient_a, view=True)}"' in page and "Print your home program" in page
+    response = client.get(_sheet_url(clinic.patient_a, view=True))
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].startswith("inline; ")
+    assert response.headers["content-disposition"].endswith('-home-program.html"')
+    text = _text(response.text)
+    assert "Your home program: Paula Patient" in text
+    assert (plan.walks_per_day, plan.minutes_per_walk) == (2, 12)  # 80 % of the 15 minutes tolerated
+    assert "2 walks a day, 12 minutes each (24 minutes of walking a day)" in text
+    for px in plan.exercises:
+        assert px.dose_text in text
+    assert "call 911" in text
+    download = client.get(_sheet_url(clinic.patient_a))
+    assert download.headers["content-disposition"].startswith(
+        'attachment; filename="backstride-paula-patient-'
+    )
+
+
+def test_the_patients_own_clinician_prints_it_and_the_trail_keeps_both(
+    client: Any, app_factory: Any, clinic: Clinic
+) -> None:
+    _plan_for_paula(client, clinic)
+    client.get(_sheet_url(clinic.patient_a, view=True))
+    anna = app_factory(emergency_number="999")
+    sign_in(anna, "anna@clinic.test")
+    assert (
+        f'href="{_sheet_url(clinic.patient_a, view=True)}"' in anna.get(f"/patients/{clinic.patient_a}").text
+    )
+    plan_page = anna.get(f"/patients/{clinic.patient_a}/plan").text
+    assert "Print the home program" in plan_page
+    sheet = anna.get(_sheet_url(clinic.patient_a))
+    assert sheet.status_code == 200
+    assert "call 999" in _text(sheet.text)  # the clinic's number as configured
+    assert _exports(clinic) == [
+        (clinic.clinician_a, clinic.patient_a, "home program sheet"),
+        (clinic.patient_a, clinic.patient_a, "home program sheet"),
+    ]
+    trail = client.get(f"/patients/{clinic.patient_a}/record-access").text
+    assert "You downloaded your record as a home program sheet to print." in _text(trail)
+
+
+def test_another_clinician_and_a_visitor_get_nothing(client: Any, app_factory: Any, clinic: Clinic) -> None:
+    _plan_for_paula(client, clinic)
+    ben = app_factory()
+    sign_in(ben, "ben@clinic.test")
+    assert ben.get(_sheet_url(clinic.patient_a)).status_code == 404
+    visitor = app_factory()
+    gone = visitor.get(_sheet_url(clinic.patient_a, view=True))
+    assert (gone.status_code, gone.headers["location"]) == (303, "/signin")
+    assert _exports(clinic) == []
+
+
+def test_no_plan_yet_is_said_in_words(client: Any, app_factory: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    page = client.get(_sheet_url(clinic.patient_a, view=True))
+    assert page.status_code == 404
+    assert "You have no plan yet, so there is no home program to print" in page.text
+    anna = app_factory()
+    sign_in(anna, "anna@clinic.test")
+    page = anna.get(_sheet_url(clinic.patient_a))
+    assert page.status_code == 404
+    assert "Paula Patient has no plan yet" in page.text
+    assert _exports(clinic) == []
+
+
+def test_the_emergency_stop_comes_first(client: Any, app_factory: Any, clinic: Clinic) -> None:
+    _plan_for_paula(client, clinic)
+    stop = check_in(client, clinic.patient_a, saddle_numbness="yes")
+    assert 'id="emergency-number"' in stop.text
+    page = client.get(_sheet_url(clinic.patient_a, view=True))
+    assert page.status_code == 200
+    assert 'id="emergency-number">911<' in page.text and "home program" not in page.text.lower()
+    assert _exports(clinic) == []
+    anna = app_factory()  # the clinician still has the patient's papers
+    sign_in(anna, "anna@clinic.test")
+    assert anna.get(_sheet_url(clinic.patient_a)).status_code == 200
