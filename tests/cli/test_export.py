@@ -1,9 +1,10 @@
-"""``backstride export-fhir`` and ``export-summary``: a patient's bundle or progress summary from the clinic
-database, or one readable error."""
+"""``backstride export-fhir``, ``export-summary`` and ``export-plan``: a patient's bundle, progress summary or home
+program sheet from the clinic database, or one readable error."""
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -64,7 +65,73 @@ def test_the_summary_to_a_file(db_url: str, tmp_path: Path, capsys: pytest.Captu
     assert printed.split("made by backstride on")[0] == page.split("made by backstride on")[0]
 
 
-@pytest.mark.parametrize("command", ["export-fhir", "export-summary"])
+def _save_plan(url: str, start: dt.date) -> object:
+    """Ann's first plan from the clinic's program builder (pain 4, 12 minutes tolerated), starting on ``start``."""
+    from backstride import clinic
+
+    plan = clinic.make_plan(
+        clinic.Baseline(age=45, sex="female", pain_nrs=4, walking_tolerance_min=12, start_date=start)
+    )
+    engine = store.make_engine(url)
+    try:
+        with store.transaction(engine) as s:
+            user = store.get_user_by_email(s, "ann@example.org")
+            assert user is not None
+            store.save_plan(s, user.id, plan.model_dump(mode="json"), "first plan", None)
+    finally:
+        engine.dispose()
+    return plan
+
+
+def _exports(url: str) -> list[str | None]:
+    engine = store.make_engine(url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            return [e.detail for e in store.audit_trail(s, actions=["record_exported"])]
+    finally:
+        engine.dispose()
+
+
+def test_the_home_program_sheet_to_a_file(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = _save_plan(db_url, dt.date.today())
+    out = tmp_path / "ann-home-program.html"
+    args = ["export-plan", "ann@example.org", "--database-url", db_url, "--emergency-number", "112"]
+    assert main([*args, "--out", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    text = " ".join(page.split())
+    assert "<h1>Your home program: Ann</h1>" in page
+    assert "3 walks a day, 10 minutes each</strong> (30 minutes of walking a day)" in text
+    for px in plan.exercises:  # type: ignore[attr-defined]
+        assert px.dose_text in page
+    assert "call 112</span>" in page
+    assert "the home program sheet for Ann written to" in capsys.readouterr().err
+    assert _exports(db_url) == [f"home program sheet to {out.absolute()}"]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert printed.split("Made by backstride on")[0] == page.split("Made by backstride on")[0]
+
+
+def test_the_sheet_is_of_the_week_under_way(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A plan whose week has passed is reviewed as the app reviews it, so the sheet is of this week."""
+    _save_plan(db_url, dt.date.today() - dt.timedelta(days=8))
+    assert main(["export-plan", "ann@example.org", "--database-url", db_url]) == 0
+    page = capsys.readouterr().out
+    assert "Week 2: " in page and "program version 2" in page
+
+
+def test_no_plan_is_one_line_and_writes_nothing(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "ann.html"
+    assert main(["export-plan", "ann@example.org", "--database-url", db_url, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("backstride: error: Ann has no plan yet") and err.count("\n") == 1
+    assert not out.exists() and _exports(db_url) == []
+
+
+@pytest.mark.parametrize("command", ["export-fhir", "export-summary", "export-plan"])
 @pytest.mark.parametrize(
     ("args", "message"),
     [

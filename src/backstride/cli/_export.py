@@ -1,5 +1,6 @@
-"""``backstride export-fhir`` and ``export-summary``: one patient's record from the clinic database as a FHIR R4
-bundle, or as the progress summary for their doctor (HTML).
+"""``backstride export-fhir``, ``export-summary`` and ``export-plan``: one patient's record from the clinic database
+as a FHIR R4 bundle, as the progress summary for their doctor (HTML), or their current plan as the home program
+sheet to print (HTML).
 
 An export discloses the record, so each one written is noted in the clinic's audit trail (``record_exported``, by
 the command line, saying what went where) in the transaction that read it; one that fails is not."""
@@ -18,6 +19,7 @@ import typer
 def register(app: typer.Typer) -> None:
     app.command("export-fhir")(export_fhir)
     app.command("export-summary")(export_summary)
+    app.command("export-plan")(export_plan)
 
 
 PatientArg = Annotated[str, typer.Argument(help="The patient: their e-mail address or backstride number")]
@@ -43,9 +45,10 @@ def export_fhir(
     It holds the screens, questionnaire scores, measured walking, diary, program versions and therapy sessions.
     The progress summary for the doctor rides along as a document."""
 
-    def bundle(record: Any) -> tuple[str, str]:
-        from backstride import fhir, report
+    def bundle(session: Any, patient: Any) -> tuple[str, str]:
+        from backstride import fhir, report, store
 
+        record = store.patient_record(session, patient.id)
         now = dt.datetime.now(dt.UTC)
         made = fhir.patient_bundle(
             record, generated_at=now, summary_html=report.course_report(record, generated_at=now, plots=False)
@@ -68,12 +71,62 @@ def export_summary(
     One self-contained file with plots, for screen or paper.
     It holds the screens, questionnaire changes, measured walking, the diary week by week and the program."""
 
-    def summary(record: Any) -> tuple[str, str]:
-        from backstride import report
+    def summary(session: Any, patient: Any) -> tuple[str, str]:
+        from backstride import report, store
 
+        record = store.patient_record(session, patient.id)
         return report.course_report(record, generated_at=dt.datetime.now(dt.UTC)), "the progress summary"
 
     _export(patient, database_url, out, "summary.html", "progress summary", summary)
+
+
+def export_plan(
+    patient: PatientArg,
+    out: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--out", "-o", help="Write the sheet to this file (default: standard output)"),
+    ] = None,
+    emergency_number: Annotated[
+        str,
+        typer.Option(
+            "--emergency-number",
+            envvar="BACKSTRIDE_EMERGENCY_NUMBER",
+            help="The clinic's number to call in an emergency, printed on the sheet",
+        ),
+    ] = "911",
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Write a patient's current plan as the home program sheet to print and hand over (HTML, opens offline).
+
+    The week's walks and exercises with their doses and steps, a tick chart for the week, what to do when pain
+    rises, and the warning signs with the number to call: the same sheet the web app prints."""
+
+    def sheet(session: Any, user: Any) -> tuple[str, str]:
+        from backstride import report
+        from backstride._errors import InputError
+        from backstride.web import _plans
+
+        # the plan brought up to date as the web app shows it (weeks past are reviewed, in memory only)
+        _row, plan, review = _plans.current_plan(
+            session, user, dt.date.today(), emergency_number=emergency_number
+        )
+        if plan is None:
+            raise InputError(
+                f"{user.name} has no plan yet (it is made in the app once the check-in and the pain questionnaire "
+                "are in); nothing was exported"
+            )
+        if review is not None and review.decision == "stop":
+            raise InputError(
+                f"the walking plan of {user.name} is paused at the weekly review (the plan page says why); "
+                "nothing was exported"
+            )
+        now = dt.datetime.now(dt.UTC)
+        text = report.home_program_sheet(
+            plan, name=user.name, emergency_number=emergency_number, generated_at=now
+        )
+        return text, "the home program sheet"
+
+    _export(patient, database_url, out, "home-program.html", "home program sheet", sheet)
 
 
 def _export(
@@ -82,9 +135,9 @@ def _export(
     out: Path | None,
     example: str,
     kind: str,
-    render: Callable[[Any], tuple[str, str]],
+    render: Callable[[Any, Any], tuple[str, str]],
 ) -> None:
-    """Read the patient's whole record, ``render`` it (the text, and what it is for the closing line), write it
+    """Read the patient, ``render`` them from the session (the text, and what it is for the closing line), write it
     and note the export in the audit trail, all in one transaction: the entry is there only if the export was
     written (a refused patient, an unwritable file or a full disk leave neither)."""
     from sqlalchemy.exc import SQLAlchemyError
@@ -124,8 +177,8 @@ def _export(
                 )
                 if user is None or user.role != "patient":
                     raise InputError(f"there is no patient {patient!r} in {_redact(url)}")
-                record = store.patient_record(session, user.id)
-                text, what = render(record)
+                name = user.name
+                text, what = render(session, user)
                 where = str(out.absolute()) if out is not None else "standard output"
                 # written first, so that a database that cannot take it refuses the export before the file exists
                 store.log_event(
@@ -139,7 +192,7 @@ def _export(
     finally:
         engine.dispose()
     if out is not None:
-        typer.echo(f"backstride: {what} for {record.patient.name} written to {out}", err=True)
+        typer.echo(f"backstride: {what} for {name} written to {out}", err=True)
 
 
 def _emit(text: str, out: Path | None) -> None:
