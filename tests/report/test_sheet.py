@@ -63,7 +63,7 @@ def test_tick_chart_has_seven_days_and_a_row_per_walk_exercise_and_pain() -> Non
         page.index('<table class="ticks">') : page.index("</table>", page.index('<table class="ticks">'))
     ]
     head = chart[chart.index("<thead>") : chart.index("</thead>")]
-    assert head.count('<th scope="col">') == 1 + 7
+    assert head.count('<th scope="col"') == 1 + 7
     assert re.findall(r"<th scope=\"col\">(\w{3})<br>", head) == [
         "Mon",
         "Tue",
@@ -102,11 +102,12 @@ def test_flare_rules_and_warning_signs_are_the_clinics_own() -> None:
     assert f"Both: {questions['fever']} And: {questions['feeling_unwell']}" in text
 
 
-def test_a_high_starting_pain_leaves_only_the_severe_pain_rule() -> None:
-    plan = _plan(pain_nrs=9)
-    text = _text(_sheet(plan))
-    assert "so any pain of 8 or more, is a flare" in text
-    assert "pain of 11" not in text
+@pytest.mark.parametrize("pain", [6, 9])
+def test_a_high_starting_pain_leaves_only_the_severe_pain_rule(pain: int) -> None:
+    """From a starting pain of 6 the rise of 2 points reaches the 8 that is a flare on any day: said once."""
+    text = _text(_sheet(_plan(pain_nrs=pain)))
+    assert f"your pain was {pain} out of 10 when the program started, so any pain of 8 or more, is a flare" in text
+    assert "so pain of" not in text
 
 
 def test_sheet_is_self_contained_and_prints_without_the_app() -> None:
