@@ -106,7 +106,10 @@ def test_flare_rules_and_warning_signs_are_the_clinics_own() -> None:
 def test_a_high_starting_pain_leaves_only_the_severe_pain_rule(pain: int) -> None:
     """From a starting pain of 6 the rise of 2 points reaches the 8 that is a flare on any day: said once."""
     text = _text(_sheet(_plan(pain_nrs=pain)))
-    assert f"your pain was {pain} out of 10 when the program started, so any pain of 8 or more, is a flare" in text
+    assert (
+        f"your pain was {pain} out of 10 when the program started, so any pain of 8 or more, is a flare"
+        in text
+    )
     assert "so pain of" not in text
 
 

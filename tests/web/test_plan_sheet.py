@@ -3,11 +3,12 @@ is no plan, the patient's emergency stop before it, and the download kept in the
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from typing import Any
 
-from tests.web.conftest import Clinic, check_in, post, sign_in
+from tests.web.conftest import Clinic, check_in, post, save_plan_of_last_week, sign_in
 
 from backstride import clinic as bc
 from backstride import store
@@ -132,3 +133,22 @@ def test_the_emergency_stop_comes_first(client: Any, app_factory: Any, clinic: C
     anna = app_factory()  # the clinician still has the patient's papers
     sign_in(anna, "anna@clinic.test")
     assert anna.get(_sheet_url(clinic.patient_a)).status_code == 200
+
+
+def test_a_paused_plan_has_no_sheet(client: Any, clinic: Clinic) -> None:
+    """A week with a warning sign logged pauses the plan at its review: last week's program is not printed."""
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine) as s:
+            plan = save_plan_of_last_week(s, clinic.patient_a)
+            day = plan.start_date + dt.timedelta(days=1)
+            log = bc.DailyLog(date=day, red_flags={"urinary_retention": True})
+            store.upsert_log(s, clinic.patient_a, day, log.model_dump(mode="json"))
+    finally:
+        engine.dispose()
+    sign_in(client, "anna@clinic.test")
+    assert "The walking plan is paused." in client.get(f"/patients/{clinic.patient_a}/plan").text
+    page = client.get(_sheet_url(clinic.patient_a, view=True))
+    assert page.status_code == 409
+    assert "The walking plan is paused at the weekly review" in page.text
+    assert _exports(clinic) == []

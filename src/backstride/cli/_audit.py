@@ -57,7 +57,7 @@ def register_audit(app: typer.Typer) -> None:
         """Show the clinic's audit trail: who opened, exported or changed whose record or account, and when.
 
         Newest first: the newest 50 unless --limit says otherwise, and how many entries match.
-        What was done at the server's command line (users, export-fhir, export-summary) names nobody.
+        What was done at the server's command line (users, export-fhir, export-summary, export-plan) names nobody.
         Writes nothing.
         """
         from backstride import store
