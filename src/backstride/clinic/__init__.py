@@ -7,6 +7,13 @@ and self-care card lives in a data file under ``clinic/data`` with its sources.
 
 from __future__ import annotations
 
+from backstride.clinic._calendar import (
+    DEFAULT_WALK_TIMES,
+    default_walk_times,
+    next_review,
+    walk_calendar,
+    walk_times,
+)
 from backstride.clinic._exercises import (
     EXERCISES,
     SELF_CARE,
@@ -58,6 +65,7 @@ from backstride.clinic._triage import (
 )
 
 __all__ = [
+    "DEFAULT_WALK_TIMES",
     "EMERGENCY_COMBINATIONS",
     "EMERGENCY_QUESTIONS",
     "EMERGENCY_SIGNS",
@@ -92,14 +100,18 @@ __all__ = [
     "advice_for",
     "compare",
     "compare_with_norms",
+    "default_walk_times",
     "dose_limits",
     "first_to_latest",
     "load_definitions",
     "make_plan",
+    "next_review",
     "norms_for",
     "prescribe_exercise",
     "review_week",
     "score",
     "triage",
     "validate_answers",
+    "walk_calendar",
+    "walk_times",
 ]
