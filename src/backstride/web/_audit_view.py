@@ -54,9 +54,11 @@ _PATIENT_WORDS = {
 
 FHIR_EXPORT = "FHIR R4 bundle"
 SUMMARY_EXPORT = "progress summary for a doctor"
+CALENDAR_EXPORT = "walk reminders for a calendar"
 _PATIENT_DETAIL = {
     FHIR_EXPORT: "as a data file for another clinic or doctor (FHIR)",
     SUMMARY_EXPORT: "as a progress summary for a doctor",
+    CALENDAR_EXPORT: "as reminders of the walks for a calendar",
     "a first-login link": "(a first-login link)",
     "a password": "(a new password)",
 }
