@@ -7,6 +7,13 @@ and self-care card lives in a data file under ``clinic/data`` with its sources.
 
 from __future__ import annotations
 
+from backstride.clinic._calendar import (
+    DEFAULT_WALK_TIMES,
+    default_walk_times,
+    next_review,
+    walk_calendar,
+    walk_times,
+)
 from backstride.clinic._exercises import (
     EXERCISES,
     SELF_CARE,
@@ -60,6 +67,7 @@ from backstride.clinic._triage import (
 )
 
 __all__ = [
+    "DEFAULT_WALK_TIMES",
     "EMERGENCY_COMBINATIONS",
     "EMERGENCY_QUESTIONS",
     "EMERGENCY_SIGNS",
@@ -95,10 +103,12 @@ __all__ = [
     "advice_for",
     "compare",
     "compare_with_norms",
+    "default_walk_times",
     "dose_limits",
     "first_to_latest",
     "load_definitions",
     "make_plan",
+    "next_review",
     "norms_for",
     "pain_rules",
     "prescribe_exercise",
@@ -106,4 +116,6 @@ __all__ = [
     "score",
     "triage",
     "validate_answers",
+    "walk_calendar",
+    "walk_times",
 ]

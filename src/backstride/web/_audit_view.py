@@ -55,10 +55,12 @@ _PATIENT_WORDS = {
 FHIR_EXPORT = "FHIR R4 bundle"
 SUMMARY_EXPORT = "progress summary for a doctor"
 PLAN_SHEET_EXPORT = "home program sheet"
+CALENDAR_EXPORT = "walk reminders for a calendar"
 _PATIENT_DETAIL = {
     FHIR_EXPORT: "as a data file for another clinic or doctor (FHIR)",
     SUMMARY_EXPORT: "as a progress summary for a doctor",
     PLAN_SHEET_EXPORT: "as a home program sheet to print",
+    CALENDAR_EXPORT: "as reminders of the walks for a calendar",
     "a first-login link": "(a first-login link)",
     "a password": "(a new password)",
 }

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from backstride._errors import InputError
-from backstride.web._audit_view import FHIR_EXPORT, PLAN_SHEET_EXPORT, SUMMARY_EXPORT
+from backstride.web._audit_view import CALENDAR_EXPORT, FHIR_EXPORT, PLAN_SHEET_EXPORT, SUMMARY_EXPORT
 from backstride.web._context import (
     RowId,
     check_csrf,
@@ -225,7 +225,7 @@ def checkin_result(request: Request, patient_id: RowId) -> Response:
 @router.get("/patients/{patient_id}/plan")
 def plan_page(request: Request, patient_id: RowId) -> Response:
     from backstride import store
-    from backstride.clinic import EXERCISES, SELF_CARE
+    from backstride.clinic import EXERCISES, SELF_CARE, default_walk_times
     from backstride.web import _plans, _views
 
     today = dt.date.today()
@@ -248,6 +248,7 @@ def plan_page(request: Request, patient_id: RowId) -> Response:
                 "plan": plan,
                 "review": review,
                 "missing": missing,
+                "walk_times": [f"{t:%H:%M}" for t in default_walk_times(plan.walks_per_day)] if plan else [],
                 "library": EXERCISES,
                 "see_doctor": see_doctor,
                 # when to seek help first: the one card a patient must not have to look for
@@ -290,6 +291,65 @@ def plan_sheet(request: Request, patient_id: RowId, view: bool = False) -> Respo
             plan, name=patient.name, emergency_number=emergency_number(request), generated_at=now
         )
         return report_response(sheet, _file_name(patient.name, now, "-home-program.html"), view=view)
+
+
+@router.get("/patients/{patient_id}/plan/walks.ics")
+def walk_reminders(request: Request, patient_id: RowId) -> Response:
+    """The current plan's walks and exercises as a calendar file (RFC 5545) to import into a phone's calendar,
+    for the patient and their clinicians, behind the patient's emergency stop like the plan page. ``times``:
+    the patient's own times of day ("09:00,13:00,17:30"), one a walk. No plan, or a plan paused by its
+    review: a page that says so, and no file. Every download is in the audit trail.
+
+    The plan page's form sends one ``times`` per walk (``<input type="time">``); a link may give them in one,
+    separated by commas: both are read the same."""
+    from backstride import clinic
+    from backstride.web import _plans
+
+    today = dt.date.today()
+    refresh_plan(request, patient_id, today)
+    with transaction(request, readonly=True) as db:
+        user, patient = require_patient_access(request, db, patient_id)
+        stop = blocking_emergency(request, db, user, patient)
+        if stop is not None:
+            return stop
+        _row, plan, review = _plans.current_plan(
+            db, patient, today, emergency_number=emergency_number(request)
+        )
+        if plan is None or (review is not None and review.new_plan is None):
+            paused = plan is not None
+            return render(
+                request,
+                "error.html",
+                {
+                    "title": "The walking plan is paused" if paused else "No plan yet",
+                    "message": (
+                        "The walking plan is paused after its review, so there are no walks to remind you of; "
+                        "the plan page says why and what to do."
+                        if paused
+                        else "There is no plan yet, so there are no walks to put in a calendar; the plan is "
+                        "made after the check-in and the pain questionnaire."
+                    ),
+                    "status": 409,
+                },
+                status=409,
+            )
+        given = request.query_params.getlist("times")
+        chosen = clinic.walk_times(",".join(given), plan.walks_per_day) if given else None
+        now = dt.datetime.now(dt.UTC)
+        document = clinic.walk_calendar(
+            plan,
+            patient_id=patient.id,
+            emergency_number=emergency_number(request),
+            now=now,
+            today=today,
+            times=chosen,
+        )
+        note_audit(request, "record_exported", patient.id, user.id, CALENDAR_EXPORT)
+    return Response(
+        document.encode("utf-8"),
+        media_type="text/calendar; charset=utf-8",
+        headers=attachment(_file_name(patient.name, now, "-walks.ics")),
+    )
 
 
 # ---------------------------------------------------------------------------------------------- daily log
