@@ -172,3 +172,39 @@ def test_no_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert main(["export-fhir", "ann@example.org", "--database-url", f"sqlite:///{other}"]) == 2
     err = capsys.readouterr().err
     assert "could not read the database" in err and err.count("\n") == 1
+
+
+def test_export_plan_does_not_load_the_web_app(db_url: str, tmp_path: Path) -> None:
+    """The weekly review a sheet needs is ``backstride._plans``, outside the web package: the command runs without
+    FastAPI (a clinic's command line need not carry the web app's start-up)."""
+    import subprocess
+    import sys
+
+    _save_plan(db_url, dt.date.today())
+    probe = (
+        "import sys\n"
+        "from backstride.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "web = sorted(m for m in sys.modules if m.split('.')[0] in ('fastapi', 'starlette') or m == 'backstride.web')\n"
+        "print('CODE', code, 'WEB', ' '.join(web), file=sys.stderr)\n"
+    )
+    out = tmp_path / "sheet.html"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            probe,
+            "export-plan",
+            "ann@example.org",
+            "--database-url",
+            db_url,
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    (line,) = [x for x in run.stderr.splitlines() if x.startswith("CODE")]
+    assert line == "CODE 0 WEB ", run.stderr[-2000:]
+    assert out.stat().st_size > 0

@@ -111,6 +111,33 @@ def test_a_ctrl_c_inside_code_run_from_a_string_exits_130_too(how: str, tmp_path
     assert (done.returncode, done.stderr) == (INTERRUPTED, ONE_LINE)
 
 
+def test_a_ctrl_c_python_wraps_while_a_class_is_made_is_one_line_too(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Python 3.11 turns a Ctrl-C that lands in a descriptor's ``__set_name__`` (``platform``'s ``uname_result``,
+    imported by typer) into a RuntimeError caused by it; that is an interrupt too. Another RuntimeError is not."""
+    import backstride.cli._app as app_module
+
+    def interrupted_while_a_class_is_made(argv: object) -> int:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise RuntimeError(
+                "Error calling __set_name__ on 'cached_property' instance 'processor'"
+            ) from exc
+
+    monkeypatch.setattr(app_module, "run", interrupted_while_a_class_is_made)
+    assert backstride.cli.main(["--help"]) == backstride.cli.INTERRUPTED_EXIT
+    assert capsys.readouterr().err == "backstride: interrupted\n"
+
+    def broken(argv: object) -> int:
+        raise RuntimeError("a real bug")
+
+    monkeypatch.setattr(app_module, "run", broken)
+    with pytest.raises(RuntimeError, match="a real bug"):
+        backstride.cli.main(["--help"])
+
+
 def test_ctrl_c_while_a_command_runs_is_one_line(tmp_path: Path, shared_data: Path) -> None:
     """typer ends a command stopped by Ctrl-C with exit 130 and no word; the CLI says it."""
     imu = shared_data / "lowback-lab" / "HA-001-Test5-Trial1" / "imu.csv"

@@ -329,6 +329,23 @@ def save_plan_of_last_week(session: Any, patient_id: int) -> Any:
     return plan
 
 
+def pause_plan_of_last_week(url: str, patient_id: int) -> None:
+    """Save a plan of last week with a warning sign logged in it (urinary retention), so that its review pauses
+    the plan on the next visit."""
+    from backstride import clinic as bc
+    from backstride import store
+
+    engine = store.make_engine(url)
+    try:
+        with store.transaction(engine) as s:
+            plan = save_plan_of_last_week(s, patient_id)
+            day = plan.start_date + dt.timedelta(days=1)
+            log = bc.DailyLog(date=day, red_flags={"urinary_retention": True})
+            store.upsert_log(s, patient_id, day, log.model_dump(mode="json"))
+    finally:
+        engine.dispose()
+
+
 # -- the browser tests' (test_browser.py, test_browser_axe.py): a served app and chromium
 
 CHROMIUM = os.environ.get("BACKSTRIDE_CHROMIUM", "/usr/bin/chromium")

@@ -48,9 +48,8 @@ def test_the_worst_pain_of_a_day_without_a_walk_is_kept_shown_and_flagged(
 
 
 def test_a_morning_pain_given_next_day_keeps_the_day_pain(client: Any, clinic: Clinic) -> None:
-    from backstride import store
+    from backstride import _plans, store
     from backstride.clinic import DailyLog
-    from backstride.web import _plans
 
     yesterday = dt.date.today() - dt.timedelta(days=1)
     engine = store.make_engine(clinic.url)

@@ -3,12 +3,11 @@ is no plan, the patient's emergency stop before it, and the download kept in the
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 from typing import Any
 
-from tests.web.conftest import Clinic, check_in, post, save_plan_of_last_week, sign_in
+from tests.web.conftest import Clinic, check_in, pause_plan_of_last_week, post, sign_in
 
 from backstride import clinic as bc
 from backstride import store
@@ -137,15 +136,7 @@ def test_the_emergency_stop_comes_first(client: Any, app_factory: Any, clinic: C
 
 def test_a_paused_plan_has_no_sheet(client: Any, clinic: Clinic) -> None:
     """A week with a warning sign logged pauses the plan at its review: last week's program is not printed."""
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            plan = save_plan_of_last_week(s, clinic.patient_a)
-            day = plan.start_date + dt.timedelta(days=1)
-            log = bc.DailyLog(date=day, red_flags={"urinary_retention": True})
-            store.upsert_log(s, clinic.patient_a, day, log.model_dump(mode="json"))
-    finally:
-        engine.dispose()
+    pause_plan_of_last_week(clinic.url, clinic.patient_a)
     sign_in(client, "anna@clinic.test")
     assert "The walking plan is paused." in client.get(f"/patients/{clinic.patient_a}/plan").text
     page = client.get(_sheet_url(clinic.patient_a, view=True))

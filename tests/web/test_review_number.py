@@ -6,8 +6,7 @@ import datetime as dt
 
 from tests.web.conftest import Clinic, save_plan_of_last_week
 
-from backstride import store
-from backstride.web import _plans
+from backstride import _plans, store
 
 
 def test_a_weekly_review_in_the_app_gives_the_clinics_emergency_number(clinic: Clinic) -> None:

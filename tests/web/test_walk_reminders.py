@@ -149,20 +149,9 @@ def test_no_plan_yet_gives_a_page_and_no_file(client: Any, clinic: Clinic) -> No
 
 
 def test_a_plan_paused_by_its_review_gives_a_page_and_no_file(client: Any, clinic: Clinic) -> None:
-    from tests.web.conftest import save_plan_of_last_week
+    from tests.web.conftest import pause_plan_of_last_week
 
-    from backstride import clinic as bc
-    from backstride import store
-
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            plan = save_plan_of_last_week(s, clinic.patient_a)
-            day = plan.start_date + dt.timedelta(days=1)
-            log = bc.DailyLog(date=day, red_flags={"urinary_retention": True})
-            store.upsert_log(s, clinic.patient_a, day, log.model_dump(mode="json"))
-    finally:
-        engine.dispose()
+    pause_plan_of_last_week(clinic.url, clinic.patient_a)
     sign_in(client, "paula@home.test")
     page = client.get(f"/patients/{clinic.patient_a}/plan").text
     assert "The walking plan is paused." in page and "Add my walks to my calendar" not in page

@@ -25,7 +25,9 @@ def main(argv: list[str] | None = None) -> int:
         from backstride.cli._app import run
 
         code = run(argv)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, RuntimeError) as exc:
+        if not _interrupted(exc):
+            raise
         # written without typer: the interrupt may have come while typer itself was being imported
         try:
             sys.stderr.write("backstride: interrupted\n")
@@ -39,6 +41,20 @@ def main(argv: list[str] | None = None) -> int:
         # exit 130; a string run to its end clears the note (``Python/pythonrun.c``, run_eval_code_obj)
         exec("")
     return code
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is a Ctrl-C, or an error a Ctrl-C caused: Python 3.11 wraps one that arrives while a class
+    is made (in a descriptor's ``__set_name__``, as ``platform`` has while typer is imported) in a RuntimeError
+    whose cause it is."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # a chain of causes is short; a cycle must not hang the exit
+        if seen is None:
+            return False
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def __getattr__(name: str) -> object:

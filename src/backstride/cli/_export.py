@@ -102,9 +102,8 @@ def export_plan(
     rises, and the warning signs with the number to call: the same sheet the web app prints."""
 
     def sheet(session: Any, user: Any) -> tuple[str, str]:
-        from backstride import report
+        from backstride import _plans, report
         from backstride._errors import InputError
-        from backstride.web import _plans
 
         # the plan brought up to date as the web app shows it (weeks past are reviewed, in memory only)
         _row, plan, review = _plans.current_plan(

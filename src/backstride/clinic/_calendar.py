@@ -126,6 +126,15 @@ def _walk_description(plan: Plan, emergency_number: str, until: dt.date) -> str:
         "",
         "While you walk:",
         *(f"- {c}" for c in cues),
+        *_closing_lines(plan, emergency_number, until),
+    ]
+    return "\n".join(lines)
+
+
+def _closing_lines(plan: Plan, emergency_number: str, until: dt.date) -> list[str]:
+    """What every event's description ends with: the flare rule, the warning signs and the number, and when the
+    reminders end."""
+    return [
         "",
         f"If it flares: {_flare_rule(plan)}",
         "",
@@ -133,7 +142,6 @@ def _walk_description(plan: Plan, emergency_number: str, until: dt.date) -> str:
         "",
         _until_words(plan, until),
     ]
-    return "\n".join(lines)
 
 
 def _until_words(plan: Plan, until: dt.date) -> str:
@@ -150,12 +158,7 @@ def _exercise_description(plan: Plan, emergency_number: str, until: dt.date) -> 
         version = f" ({x.variant} version)" if x.variant != "standard" else ""
         lines.append(f"- {x.name}{version}: {x.dose_text}")
     lines += [
-        "",
-        f"If it flares: {_flare_rule(plan)}",
-        "",
-        _warning_signs(emergency_number),
-        "",
-        _until_words(plan, until),
+        *_closing_lines(plan, emergency_number, until),
     ]
     return "\n".join(lines)
 

@@ -169,8 +169,7 @@ def _history(
     improving: bool,
     seed: int,
 ) -> None:
-    from backstride import clinic, store
-    from backstride.web import _plans
+    from backstride import _plans, clinic, store
 
     rng = random.Random(seed)
     profile = patient.profile

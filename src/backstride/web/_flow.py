@@ -75,7 +75,7 @@ def refresh_plan(request: Request, patient_id: int, today: dt.date, *, create: b
     """Save what the plan needs before a page shows it: the reviews of weeks that have ended and, with
     ``create``, the first plan once its baseline is complete. Most requests find nothing to do in a
     read-only look and never take the write lock."""
-    from backstride.web import _plans
+    from backstride import _plans
     from backstride.web._context import emergency_number, require_patient_access, transaction
 
     with transaction(request, readonly=True) as db:

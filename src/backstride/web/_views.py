@@ -8,9 +8,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from backstride._plans import current_plan, load_log, load_plan
 from backstride.web._activity_view import activity_view
 from backstride.web._fields import TEXT_MAX
-from backstride.web._plans import current_plan, load_log, load_plan
 
 
 @dataclass(frozen=True)

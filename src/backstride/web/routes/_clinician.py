@@ -179,8 +179,8 @@ def adjust_plan(
 ) -> Response:
     """A clinician's change to the walking dose, with its reason: whole walks and minutes within the clinic's
     plan (``clinic.Plan``); every problem is named on the page, the entries kept."""
+    from backstride import _plans
     from backstride.clinic import Plan
-    from backstride.web import _plans
     from backstride.web._fields import bounds, read_number
 
     problems: list[str] = []
@@ -271,8 +271,8 @@ def change_exercise(
     """A clinician's change to one exercise of the plan (its dose and version), with its reason, as a new
     plan version. The limits of each part of the dose are the clinic's (``clinic.dose_limits``); every
     problem is named beside the exercise, the entries kept, nothing saved."""
+    from backstride import _plans
     from backstride.clinic import EXERCISES, dose_limits
-    from backstride.web import _plans
     from backstride.web._fields import read_number
 
     _library_exercise(exercise_id)
@@ -323,7 +323,7 @@ def remove_exercise(
 ) -> Response:
     """A clinician takes an exercise out of the plan, with its reason, as a new plan version (the button
     sits in the exercise's form: what else was typed there comes back if the removal is refused)."""
-    from backstride.web import _plans
+    from backstride import _plans
 
     _library_exercise(exercise_id)
     section = f"exercise-{exercise_id}"
@@ -360,8 +360,8 @@ def add_exercise(
 ) -> Response:
     """A clinician adds an exercise of the library to the plan at its starting dose, with its reason, as a
     new plan version."""
+    from backstride import _plans
     from backstride.clinic import EXERCISES
-    from backstride.web import _plans
 
     section = "exercise-add"
     values = {"exercise": exercise, "variant": variant, "reason": reason}
@@ -396,8 +396,8 @@ def add_session(
 ) -> Response:
     """A therapy session, checked with the clinic's model; every problem is named on the page, the entries
     kept."""
+    from backstride import _plans
     from backstride.clinic import TherapySession
-    from backstride.web import _plans
     from backstride.web._fields import bounds, read_number
 
     values = {

@@ -224,9 +224,9 @@ def checkin_result(request: Request, patient_id: RowId) -> Response:
 # ------------------------------------------------------------------------------------------------- plan
 @router.get("/patients/{patient_id}/plan")
 def plan_page(request: Request, patient_id: RowId) -> Response:
-    from backstride import store
+    from backstride import _plans, store
     from backstride.clinic import EXERCISES, SELF_CARE, default_walk_times
-    from backstride.web import _plans, _views
+    from backstride.web import _views
 
     today = dt.date.today()
     refresh_plan(request, patient_id, today, create=True)
@@ -262,8 +262,7 @@ def plan_sheet(request: Request, patient_id: RowId, view: bool = False) -> Respo
     """The current plan as a home program sheet to print (one self-contained HTML file), for the patient and
     their clinicians: downloaded, or opened in the browser with ``?view=1``. A copy of the plan leaves the app,
     so the audit trail keeps it, as it keeps the summary's."""
-    from backstride import report
-    from backstride.web import _plans
+    from backstride import _plans, report
 
     today = dt.date.today()
     refresh_plan(request, patient_id, today)
@@ -302,8 +301,7 @@ def walk_reminders(request: Request, patient_id: RowId) -> Response:
 
     The plan page's form sends one ``times`` per walk (``<input type="time">``); a link may give them in one,
     separated by commas: both are read the same."""
-    from backstride import clinic
-    from backstride.web import _plans
+    from backstride import _plans, clinic
 
     today = dt.date.today()
     refresh_plan(request, patient_id, today)
@@ -382,9 +380,8 @@ def _log_context(
 ) -> dict[str, Any]:
     """The daily log page: today's stored log in the form, or (``form``) what was just sent, with its
     problems."""
-    from backstride import store
+    from backstride import _plans, store
     from backstride.clinic import EMERGENCY_SIGNS, QUESTIONS
-    from backstride.web import _plans
     from backstride.web._log_form import MAX_WALKS, NOTES_MAX
 
     _row, plan, _review = _plans.current_plan(db, patient, today, emergency_number=emergency_number)
@@ -477,8 +474,7 @@ def _save_log(request: Request, patient_id: int, form: Any) -> Response:
     shown; without one, a
     form with problems comes back with what was typed and every problem named, and nothing is kept. A first
     log of the day with nothing in it is not kept either (a day already logged may be emptied on purpose)."""
-    from backstride import clinic, store
-    from backstride.web import _plans
+    from backstride import _plans, clinic, store
 
     today = dt.date.today()
     with transaction(request) as db:

@@ -1,5 +1,7 @@
-"""The walking plan for the web pages: the baseline a first plan needs, the current week's plan and its
-review, and a therapist's changes; every rule is the clinic's (``backstride.clinic``).
+"""The walking plan as kept in the clinic's database, for the web pages and the command line alike: the baseline
+a first plan needs, the current week's plan and its review, and a therapist's changes. Every rule is the clinic's
+(``backstride.clinic``), every row the store's; this module only applies the one to the other (outside
+``backstride.web``, so that ``backstride export-plan`` does not load the web app).
 """
 
 from __future__ import annotations
