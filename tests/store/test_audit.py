@@ -161,3 +161,18 @@ def test_care_links_made_and_ended_are_recorded_once_with_the_clinician_named(en
         ("care_unlinked", ids["admin"], ids["p1"], "Cleo One <c1@clinic.org>"),
         ("care_linked", ids["c1"], ids["p1"], "Cal Two <c2@clinic.org>"),
     ]  # (Cleo's link, made with Paula, is her "account_added")
+
+
+def test_a_page_goes_on_after_an_entry_by_time_then_id_so_one_moment_is_split_cleanly(engine: Engine) -> None:
+    ids = _clinic(engine)
+    with store.transaction(engine) as s:
+        for n in range(3):  # three entries of one moment, then an older one
+            store.log_event(s, "record_exported", ids["p1"], actor_id=ids["c1"], detail=f"same {n}", now=T0)
+        store.log_event(
+            s, "record_exported", ids["p1"], actor_id=ids["c1"], detail="older", now=T0 - dt.timedelta(1)
+        )
+    with store.transaction(engine, readonly=True) as s:
+        first = store.audit_trail(s, actions=["record_exported"], limit=2)
+        rest = store.audit_trail(s, actions=["record_exported"], older_than=first[-1])
+        assert [e.detail for e in first] == ["same 2", "same 1"]
+        assert [e.detail for e in rest] == ["same 0", "older"]

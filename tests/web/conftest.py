@@ -329,6 +329,21 @@ def save_plan_of_last_week(session: Any, patient_id: int) -> Any:
     return plan
 
 
+def exports_of(clinic: Clinic) -> list[tuple[int | None, int, str | None]]:
+    """The audit trail's exports, newest first: (who, whose record, what)."""
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            return [
+                (e.actor_id, e.subject_id, e.detail)
+                for e in store.audit_trail(s, actions=["record_exported"])
+            ]
+    finally:
+        engine.dispose()
+
+
 def pause_plan_of_last_week(url: str, patient_id: int) -> None:
     """Save a plan of last week with a warning sign logged in it (urinary retention), so that its review pauses
     the plan on the next visit."""

@@ -7,7 +7,7 @@ import html
 import re
 from typing import Any
 
-from tests.web.conftest import Clinic, check_in, pause_plan_of_last_week, post, sign_in
+from tests.web.conftest import Clinic, check_in, exports_of, pause_plan_of_last_week, post, sign_in
 
 from backstride import clinic as bc
 from backstride import store
@@ -32,18 +32,6 @@ def _stored_plan(clinic: Clinic) -> bc.Plan:
             row = store.current_plan(s, clinic.patient_a)
             assert row is not None
             return bc.Plan.model_validate(row.plan)
-    finally:
-        engine.dispose()
-
-
-def _exports(clinic: Clinic) -> list[tuple[int | None, int, str | None]]:
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            return [
-                (e.actor_id, e.subject_id, e.detail)
-                for e in store.audit_trail(s, actions=["record_exported"])
-            ]
     finally:
         engine.dispose()
 
@@ -89,7 +77,7 @@ def test_the_patients_own_clinician_prints_it_and_the_trail_keeps_both(
     sheet = anna.get(_sheet_url(clinic.patient_a))
     assert sheet.status_code == 200
     assert "call 999" in _text(sheet.text)  # the clinic's number as configured
-    assert _exports(clinic) == [
+    assert exports_of(clinic) == [
         (clinic.clinician_a, clinic.patient_a, "home program sheet"),
         (clinic.patient_a, clinic.patient_a, "home program sheet"),
     ]
@@ -105,7 +93,7 @@ def test_another_clinician_and_a_visitor_get_nothing(client: Any, app_factory: A
     visitor = app_factory()
     gone = visitor.get(_sheet_url(clinic.patient_a, view=True))
     assert (gone.status_code, gone.headers["location"]) == (303, "/signin")
-    assert _exports(clinic) == []
+    assert exports_of(clinic) == []
 
 
 def test_no_plan_yet_is_said_in_words(client: Any, app_factory: Any, clinic: Clinic) -> None:
@@ -118,7 +106,7 @@ def test_no_plan_yet_is_said_in_words(client: Any, app_factory: Any, clinic: Cli
     page = anna.get(_sheet_url(clinic.patient_a))
     assert page.status_code == 404
     assert "Paula Patient has no plan yet" in page.text
-    assert _exports(clinic) == []
+    assert exports_of(clinic) == []
 
 
 def test_the_emergency_stop_comes_first(client: Any, app_factory: Any, clinic: Clinic) -> None:
@@ -128,7 +116,7 @@ def test_the_emergency_stop_comes_first(client: Any, app_factory: Any, clinic: C
     page = client.get(_sheet_url(clinic.patient_a, view=True))
     assert page.status_code == 200
     assert 'id="emergency-number">911<' in page.text and "home program" not in page.text.lower()
-    assert _exports(clinic) == []
+    assert exports_of(clinic) == []
     anna = app_factory()  # the clinician still has the patient's papers
     sign_in(anna, "anna@clinic.test")
     assert anna.get(_sheet_url(clinic.patient_a)).status_code == 200
@@ -142,4 +130,4 @@ def test_a_paused_plan_has_no_sheet(client: Any, clinic: Clinic) -> None:
     page = client.get(_sheet_url(clinic.patient_a, view=True))
     assert page.status_code == 409
     assert "The walking plan is paused at the weekly review" in page.text
-    assert _exports(clinic) == []
+    assert exports_of(clinic) == []

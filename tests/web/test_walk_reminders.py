@@ -9,7 +9,7 @@ import html
 from typing import Any
 
 import pytest
-from tests.web.conftest import Clinic, check_in, sign_in
+from tests.web.conftest import Clinic, check_in, exports_of, sign_in
 
 ICS = "/patients/{}/plan/walks.ics"
 
@@ -29,20 +29,6 @@ def _plan_from_today(clinic: Clinic, patient_id: int) -> Any:
     finally:
         engine.dispose()
     return plan
-
-
-def _exports(clinic: Clinic) -> list[tuple[int | None, int, str | None]]:
-    from backstride import store
-
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            return [
-                (e.actor_id, e.subject_id, e.detail)
-                for e in store.audit_trail(s, actions=["record_exported"])
-            ]
-    finally:
-        engine.dispose()
 
 
 def _unfolded(response: Any) -> list[str]:
@@ -111,7 +97,7 @@ def test_wrong_times_get_a_readable_page(client: Any, clinic: Clinic, times: lis
     assert got.status_code == 422
     assert got.headers["content-type"].startswith("text/html")
     assert said in html.unescape(got.text)
-    assert _exports(clinic) == []  # nothing left the clinic
+    assert exports_of(clinic) == []  # nothing left the clinic
 
 
 def test_who_may_download_the_reminders(client: Any, app_factory: Any, clinic: Clinic) -> None:
@@ -129,7 +115,7 @@ def test_who_may_download_the_reminders(client: Any, app_factory: Any, clinic: C
     paula = app_factory()
     sign_in(paula, "paula@home.test")
     assert paula.get(ICS.format(clinic.patient_a)).status_code == 200
-    assert _exports(clinic) == [
+    assert exports_of(clinic) == [
         (clinic.patient_a, clinic.patient_a, "walk reminders for a calendar"),
         (clinic.clinician_a, clinic.patient_a, "walk reminders for a calendar"),
     ]
@@ -145,7 +131,7 @@ def test_no_plan_yet_gives_a_page_and_no_file(client: Any, clinic: Clinic) -> No
     assert got.headers["content-type"].startswith("text/html")
     assert "There is no plan yet, so there are no walks to put in a calendar" in got.text
     assert "Add my walks to my calendar" not in client.get(f"/patients/{clinic.patient_a}/plan").text
-    assert _exports(clinic) == []
+    assert exports_of(clinic) == []
 
 
 def test_a_plan_paused_by_its_review_gives_a_page_and_no_file(client: Any, clinic: Clinic) -> None:
@@ -160,7 +146,7 @@ def test_a_plan_paused_by_its_review_gives_a_page_and_no_file(client: Any, clini
     assert got.status_code == 409
     assert "The walking plan is paused after its review" in got.text
     assert "BEGIN:VCALENDAR" not in got.text
-    assert _exports(clinic) == []
+    assert exports_of(clinic) == []
 
 
 def test_the_emergency_stop_comes_first(client: Any, app_factory: Any, clinic: Clinic) -> None:
@@ -173,4 +159,4 @@ def test_the_emergency_stop_comes_first(client: Any, app_factory: Any, clinic: C
     therapist = app_factory()
     sign_in(therapist, "anna@clinic.test")  # the clinician still gets the plan's file
     assert therapist.get(ICS.format(clinic.patient_a)).content.startswith(b"BEGIN:VCALENDAR")
-    assert _exports(clinic) == [(clinic.clinician_a, clinic.patient_a, "walk reminders for a calendar")]
+    assert exports_of(clinic) == [(clinic.clinician_a, clinic.patient_a, "walk reminders for a calendar")]

@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from backstride._audit_actions import AUDIT_ACTIONS
@@ -88,11 +88,21 @@ def audit_trail(
     actions: Iterable[str] | None = None,
     since: dt.datetime | None = None,
     before: dt.datetime | None = None,
+    older_than: AuditEvent | None = None,
     limit: int | None = None,
 ) -> list[AuditEvent]:
     """The entries about ``subject_id`` and/or by ``actor_id`` (either None: anybody's), of ``actions`` (None:
-    all), from ``since`` up to but not including ``before``, newest first, at most ``limit``."""
+    all), from ``since`` up to but not including ``before``, newest first, at most ``limit``. ``older_than``: only
+    those after that entry in this order (time, then id), for a trail shown a page at a time: entries of one
+    moment are neither repeated nor skipped where a page ends between them, as going on from a time alone would."""
     stmt = _trail_where(select(AuditEvent), subject_id, actor_id, actions, since, before)
+    if older_than is not None:
+        stmt = stmt.where(
+            or_(
+                AuditEvent.at < older_than.at,
+                and_(AuditEvent.at == older_than.at, AuditEvent.id < older_than.id),
+            )
+        )
     stmt = stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if limit is not None:
         stmt = stmt.limit(limit)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fastapi import Request
 
@@ -182,18 +182,16 @@ def trail_page(
     from the time alone would."""
     from backstride import store
 
-    filters: dict[str, Any] = {"subject_id": subject_id, "actor_id": actor_id, "actions": actions}
-    events: list[AuditEvent] = []
-    before = until
-    if older_than is not None:
-        moment = older_than.at
-        same_moment = store.audit_trail(
-            db, **filters, since=moment, before=moment + dt.timedelta(microseconds=1)
-        )
-        events = [e for e in same_moment if e.id < older_than.id][: size + 1]
-        before = moment if until is None else min(moment, until)
-    if len(events) <= size:
-        events += store.audit_trail(db, **filters, since=since, before=before, limit=size + 1 - len(events))
+    events = store.audit_trail(
+        db,
+        subject_id=subject_id,
+        actor_id=actor_id,
+        actions=actions,
+        since=since,
+        before=until,
+        older_than=older_than,
+        limit=size + 1,
+    )
     return TrailPage(events[:size], len(events) > size)
 
 
