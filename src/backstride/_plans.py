@@ -144,7 +144,9 @@ def current_plan(
         if review.new_plan is None:
             break
         if save:
-            reason = f"Weekly review ({review.decision.replace('_', ' ')}): " + " ".join(review.reasons)
+            # the warning-sign screen ends every review as a reminder with today's number: not a reason to keep
+            said = [r for r in review.reasons if r != clinic.weekly_screen(emergency_number)]
+            reason = f"Weekly review ({review.decision.replace('_', ' ')}): " + " ".join(said)
             row = store.save_plan(db, patient.id, review.new_plan.model_dump(mode="json"), reason, None)
         plan = review.new_plan
     return row, plan, review

@@ -284,6 +284,47 @@ def test_closed_accounts_come_and_go_with_revision_0006_and_every_record_stays(d
         engine.dispose()
 
 
+def test_revision_0008_takes_the_warning_sign_screen_out_of_saved_weekly_reviews(db_url: str) -> None:
+    """Weekly reviews saved before 0008 end with the patient's warning-sign screen and the number of that day;
+    0008 removes the screen (whatever number it names) and nothing else: the review's own reasons, other plan
+    versions' reasons and a clinician's words stay as written."""
+    from backstride import clinic
+
+    engine = store.make_engine(db_url)
+    try:
+        store.upgrade(db_url, "0007")
+        week = "Weekly review (hold): 15 of 21 planned walks done (71 %). The plan stays the same."
+        reasons = [
+            f"{week} {clinic.weekly_screen('911')}",
+            f"{week} {clinic.weekly_screen('+44 20 7946 0000')}",
+            "First plan, from the check-in.",
+            "Fewer minutes: before the next week, check for the warning signs with me.",  # a clinician's
+            f"Weekly review (progress): {clinic.weekly_screen('112')} Said after the screen.",
+        ]
+        with store.transaction(engine) as s:
+            c = store.create_user(s, "c@b.org", "C", "clinician")
+            p = store.create_patient(s, c, "p@b.org", "P", password_hash="pw")
+            for reason in reasons:
+                store.save_plan(s, p.id, {"walks_per_day": 2}, reason, None)
+            pid = p.id
+        store.upgrade(db_url)
+        assert store.current_revision(engine=engine) == "0008"
+        with store.transaction(engine, readonly=True) as s:
+            kept = [v.reason for v in store.plan_history(s, pid)]
+        assert kept == [
+            week,
+            week,
+            "First plan, from the check-in.",
+            "Fewer minutes: before the next week, check for the warning signs with me.",
+            "Weekly review (progress): Said after the screen.",
+        ]
+        store.downgrade(db_url, "0007")  # nothing to put back; the rows stay
+        with store.transaction(engine, readonly=True) as s:
+            assert [v.reason for v in store.plan_history(s, pid)] == kept
+    finally:
+        engine.dispose()
+
+
 def test_upgrading_from_0002_keeps_every_gait_analysis(db_url: str) -> None:
     """Revision 0003 adds columns and a foreign key to ``recording_files``; on SQLite Alembic copies the table
     and drops the original, which with foreign keys on deleted every analysis pointing at it: a clinic

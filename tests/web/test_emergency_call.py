@@ -77,13 +77,20 @@ def test_a_stopped_plans_advice_calls_the_number(client: Any, clinic: Clinic) ->
     assert f'<p class="alert">EMERGENCY: call {CALL_911} or go to' in page
 
 
-def test_the_weekly_reviews_warning_signs_call_the_number(client: Any, clinic: Clinic) -> None:
+def test_the_plan_history_keeps_a_weekly_review_without_a_number_to_go_stale(
+    app_factory: Any, clinic: Clinic
+) -> None:
+    """A weekly review ends with the warning-sign screen and the number of the day (what `backstride progress`
+    prints); the plan's history once kept that screen, so after a clinic changed its number the Versions list
+    still said "call 911". It keeps the review's own reasons only (the plan's cues tell the patient the warning
+    signs on every plan page)."""
     _plan_of_last_week(clinic, warning_sign=False)
-    sign_in(client, "anna@clinic.test")
-    page = client.get(f"/patients/{clinic.patient_a}").text
+    renumbered = app_factory(emergency_number="112")
+    sign_in(renumbered, "anna@clinic.test")
+    page = renumbered.get(f"/patients/{clinic.patient_a}").text
     versions = re.search(r"<h3>Versions</h3>(.*?)</ul>", page, re.S)
-    assert versions
-    assert f"do not walk on: call {CALL_911} or go to the emergency department now" in versions.group(1)
+    assert versions and re.search(r"Weekly review \((progress|hold|step back)\): \w", versions.group(1))
+    assert "do not walk on" not in versions.group(1) and "911" not in versions.group(1)
 
 
 def test_an_emergency_screens_result_calls_the_number(client: Any, clinic: Clinic) -> None:

@@ -11,7 +11,8 @@ from backstride import _plans, store
 
 def test_a_weekly_review_in_the_app_gives_the_clinics_emergency_number(clinic: Clinic) -> None:
     """Every review ends with the warning signs and the number to call (and a stop with its advice); the app
-    left the number out, so a clinic set to 112 or 999 had 911 written into its patients' plan history."""
+    left the number out, so a clinic set to 112 or 999 had 911 written into its patients' plan history. The
+    history now keeps the review's reasons without that screen: no number there to go stale."""
     engine = store.make_engine(clinic.url)
     try:
         with store.transaction(engine) as s:
@@ -24,6 +25,9 @@ def test_a_weekly_review_in_the_app_gives_the_clinics_emergency_number(clinic: C
             said = " ".join(review.reasons)
             history = store.plan_history(s, clinic.patient_a)
         assert "112" in said and "911" not in said
-        assert "112" in history[-1].reason and "911" not in history[-1].reason
+        kept = history[-1].reason
+        assert kept.startswith("Weekly review (") and kept.endswith(" ".join(review.reasons[:-1]))
+        assert review.reasons[-1].startswith("Before the next week") and "112" in review.reasons[-1]
+        assert "Before the next week" not in kept and "112" not in kept and "911" not in kept
     finally:
         engine.dispose()

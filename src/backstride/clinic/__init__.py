@@ -38,6 +38,7 @@ from backstride.clinic._program import (
     pain_rules,
     prescribe_exercise,
     review_week,
+    weekly_screen,
 )
 from backstride.clinic._scores import (
     INSTRUMENTS,
@@ -118,4 +119,5 @@ __all__ = [
     "validate_answers",
     "walk_calendar",
     "walk_times",
+    "weekly_screen",
 ]

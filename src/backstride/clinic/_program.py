@@ -302,8 +302,11 @@ def pain_rules() -> PainRules:
     )
 
 
-def _weekly_screen(emergency_number: str) -> str:
-    """The warning signs to check before the next week, as every review that goes on ends."""
+def weekly_screen(emergency_number: str) -> str:
+    """The warning signs to check before the next week, as every review that goes on ends (its last reason).
+
+    It is said to the patient with the clinic's number of the day, not kept as a reason for the plan's next
+    version (``backstride._plans``): a number kept in the history would go stale when the clinic's changes."""
     return str(_rules()["weekly_screen"]).format(number=emergency_number)
 
 
@@ -563,7 +566,7 @@ def review_week(
         return stop_for_warning_signs(flagged, emergency_number=emergency_number)
     review = _judge_week(plan, logs, baseline_pain)
     # the screen comes back at every review: the warning signs to check before walking on
-    return review.model_copy(update={"reasons": [*review.reasons, _weekly_screen(emergency_number)]})
+    return review.model_copy(update={"reasons": [*review.reasons, weekly_screen(emergency_number)]})
 
 
 def _judge_week(plan: Plan, logs: Sequence[DailyLog], baseline_pain: float | None) -> Review:
