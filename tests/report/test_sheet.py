@@ -1,4 +1,4 @@
-"""The home program sheet: one printable page of the patient's current plan, the walks and exercises with their
+"""The home program sheet: one printable document of the patient's current plan, the walks and exercises with their
 doses, a week's tick chart, and the clinic's own words for rising pain, flares and the warning signs."""
 
 from __future__ import annotations
@@ -124,3 +124,24 @@ def test_sheet_needs_a_time_zone() -> None:
         report.home_program_sheet(
             _plan(), name="A", emergency_number="1", generated_at=AT.replace(tzinfo=None)
         )
+
+
+def test_page_one_holds_the_walks_pain_rules_and_warning_signs_and_the_exercises_start_page_two() -> None:
+    """On paper the first page is what must not be missed; the exercises and the tick chart follow it. (How it
+    prints is tested in chromium: tests/web/test_browser_sheet.py.)"""
+    page = _sheet(_plan())
+    sections = re.findall(r'<section class="([^"]*)" aria-labelledby="([\w-]+)"', page)
+    assert sections == [
+        ("sheet-section", "walking-title"),
+        ("sheet-section", "pain-title"),
+        ("sheet-section", "signs-title"),
+        ("sheet-section page-break", "exercises-title"),
+        ("sheet-section chart", "chart-title"),
+    ]
+
+
+def test_the_pain_cues_are_said_once_under_if_your_pain_rises() -> None:
+    text = _text(_sheet(_plan()))
+    for cue in clinic.pain_rules().cues:
+        assert text.count(cue) == 1
+        assert text.index("If your pain rises") < text.index(cue) < text.index("A flare")
