@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from backstride._audit_actions import AUDIT_ACTIONS
 from backstride.store._audit import (
+    COMMAND_LINE_ACTOR,
     MAX_AUDIT_DETAIL,
     OPENED_AGAIN_AFTER_S,
     actor_words,
@@ -155,6 +156,7 @@ from backstride.store._signin import (
 
 __all__ = [
     "AUDIT_ACTIONS",
+    "COMMAND_LINE_ACTOR",
     "ENV_BLOB_DIR",
     "ENV_DATABASE_URL",
     "FLARE_WINDOW_DAYS",
