@@ -375,6 +375,55 @@ def test_the_patient_reads_who_opened_their_record_in_words_and_not_their_own_vi
     assert "signed in" not in text
 
 
+def test_the_patient_reads_what_each_download_held_the_plan_alone_not_called_their_record(
+    client: Any, clinic: Clinic, zone: Any
+) -> None:
+    """The home program sheet and the calendar file hold only the plan: "downloaded your record" would tell the
+    patient more left the clinic than did. The command line's exports (their detail: what, "to" a path on the
+    server) are said the same way, the server's path left out."""
+    from backstride import store
+    from backstride.web._audit_view import CALENDAR_EXPORT, FHIR_EXPORT, PLAN_SHEET_EXPORT, SUMMARY_EXPORT
+
+    zone("UTC0")
+    start = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    written = [
+        (clinic.patient_a, PLAN_SHEET_EXPORT),
+        (clinic.patient_a, CALENDAR_EXPORT),
+        (clinic.clinician_a, PLAN_SHEET_EXPORT),
+        (clinic.clinician_a, SUMMARY_EXPORT),
+        (clinic.clinician_a, FHIR_EXPORT),
+        (None, "home program sheet to /srv/clinic/exports/paula.html"),
+        (None, "progress summary to standard output"),
+        (None, "FHIR R4 bundle to /srv/clinic/exports/paula.json"),
+        (None, "something new"),
+    ]
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine) as s:
+            s.execute(store.AuditEvent.__table__.delete())
+            for minutes, (actor, detail) in enumerate(written):
+                at = start - dt.timedelta(minutes=minutes)  # newest first, as listed
+                store.log_event(s, "record_exported", clinic.patient_a, actor_id=actor, detail=detail, now=at)
+    finally:
+        engine.dispose()
+    sign_in(client, "paula@home.test")
+    text = _text(client.get(f"/patients/{clinic.patient_a}/record-access"))
+    said = re.findall(r"UTC (.*?\.)(?= \d\d \w{3} \d{4}| Back to today)", text)
+    server = "Somebody working on the clinic's server (not through this website)"
+    assert said == [
+        "You downloaded your home program sheet to print.",
+        "You downloaded your walk reminders for a calendar.",
+        "Anna Therapist (clinician) downloaded your home program sheet to print.",
+        "Anna Therapist (clinician) downloaded your record as a progress summary for a doctor.",
+        "Anna Therapist (clinician) downloaded your record as a data file for another clinic or doctor (FHIR).",
+        f"{server} downloaded your home program sheet to print.",
+        f"{server} downloaded your record as a progress summary for a doctor.",
+        f"{server} downloaded your record as a data file for another clinic or doctor (FHIR).",
+        f"{server} downloaded your record (something new).",
+    ]
+    assert "/srv/clinic" not in text
+
+
 def test_only_the_patient_reads_their_list(client: Any, app_factory: Any, clinic: Clinic) -> None:
     sign_in(client, "anna@clinic.test")
     assert client.get(f"/patients/{clinic.patient_a}/record-access").status_code == 403
