@@ -34,8 +34,8 @@ def _older_than(db: Session, text: str, subject_id: int | None = None) -> Any:
     return event
 
 
-def _whom(db: Session, text: str, label: str) -> tuple[Any, str | None]:
-    """The account an about-whom or by-whom box names, and None; or None and what is wrong, in words for beside
+def _whom(db: Session, text: str) -> tuple[Any, str | None]:
+    """The account an about-whom or by-whom box names, and None; or None and what is wrong, short, for beside
     the box. The box takes an e-mail in any case (a clinic's thousands of patients are no list to choose from);
     a number is the Staff page's link (``?by=ID``), never typed, as an e-mail always has an "@"."""
     from backstride import store
@@ -43,19 +43,12 @@ def _whom(db: Session, text: str, label: str) -> tuple[Any, str | None]:
     number = store.row_id(text) if "@" not in text else None
     if number is not None:
         account = store.get_user(db, number)
-        if account is None:
-            return (
-                None,
-                f"{label}: there is no account number {text} (it may have been removed). {_WHOM_HINT}",
-            )
-        return account, None
+        return (
+            account,
+            None if account is not None else f"No account has the number {text} (it may have been removed).",
+        )
     account = store.get_user_by_email(db, text)
-    if account is None:
-        return None, f"{label}: no account has the e-mail address {text}. {_WHOM_HINT}"
-    return account, None
-
-
-_WHOM_HINT = "Please check the e-mail address, or leave the box empty for anybody."
+    return account, None if account is not None else f"No account has the e-mail address {text}."
 
 
 def _day(text: str, label: str, problems: list[str]) -> dt.date | None:
@@ -91,9 +84,12 @@ def audit_page(request: Request) -> Response:
         chosen: dict[str, Any] = {}
         beside: dict[str, str] = {}  # the problem of a box, said beside it too
         for field, label in (("about", "About whom"), ("by", "By whom")):
-            chosen[field], problem = _whom(db, typed[field], label) if typed[field] else (None, None)
+            chosen[field], problem = _whom(db, typed[field]) if typed[field] else (None, None)
             if problem is not None:
-                problems.append(problem)
+                problems.append(
+                    f"{label}: {problem[:1].lower()}{problem[1:]} Please check it, or leave the box empty for "
+                    "anybody."
+                )
                 invalid.add(field)
                 beside[field] = problem
         if typed["action"] and typed["action"] not in store.AUDIT_ACTIONS:
