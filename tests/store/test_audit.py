@@ -121,7 +121,7 @@ def test_actor_words_name_the_person_and_role_or_the_command_line(engine: Engine
             e.subject_id: store.actor_words(s, e) for e in store.audit_trail(s, actions=["account_added"])
         }
     assert words == {
-        ids["admin"]: "somebody at the server's command line",
+        ids["admin"]: "command line (server)",
         ids["c1"]: "Ada Admin (administrator)",
         ids["p1"]: "Cleo One (clinician)",
     }

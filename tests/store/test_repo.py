@@ -563,6 +563,21 @@ def test_a_clinician_leaves_a_patient_only_to_another_with_an_open_account(engin
         assert store.clinicians_of(s, ids["p1"]) == sorted([ids["admin"], ids["c2"]])
 
 
+def test_an_ending_of_care_is_checked_as_it_would_be_done_and_nothing_changes(engine: Engine) -> None:
+    """A page asks before a clinician is removed: the refusal comes then, the same as the removal's own."""
+    ids = _clinic(engine)
+    with store.transaction(engine) as s, pytest.raises(InputError) as refused:
+        store.check_unlink_patient(s, ids["c1"], ids["p1"], by_id=ids["c1"])
+    assert str(refused.value).startswith(
+        "you are the only clinician with an open account who looks after Paula"
+    )
+    with store.transaction(engine) as s:
+        assert store.check_unlink_patient(s, ids["c1"], ids["p1"], by_id=ids["admin"]) is True
+        assert store.check_unlink_patient(s, ids["c2"], ids["p1"], by_id=ids["admin"]) is False  # not linked
+        assert store.clinicians_of(s, ids["p1"]) == [ids["c1"]]
+        assert store.audit_trail(s, actions=["care_unlinked"]) == []
+
+
 def test_an_administrator_or_another_clinician_may_end_anyones_care(engine: Engine) -> None:
     ids = _clinic(engine)
     with store.transaction(engine) as s:

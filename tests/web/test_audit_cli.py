@@ -120,13 +120,13 @@ def test_the_trail_is_a_table_newest_first_with_how_many_entries_were_shown(
     opened = _row(lines, "Anna Therapist (clinician)", "opened the record", "Paula Patient <paula@home.test>")
     closed = _row(
         lines,
-        "somebody at the server's command line",
+        "command line (server)",
         "closed the account",
         "Peter Patient <peter@home.test>",
         "care completed",
     )
     added = _row(lines, "Anna Therapist (clinician)", "added the account", "Paula Patient", "as patient")
-    first = _row(lines, "somebody at the server's command line", "Anna Therapist <anna@clinic.test>")
+    first = _row(lines, "command line (server)", "Anna Therapist <anna@clinic.test>")
     assert header < opened < closed < added < first
     today = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
     assert lines[opened].split()[1] == today  # after the table's left border
@@ -338,7 +338,7 @@ def test_each_export_written_is_an_entry_from_the_command_line(
     lines = capsys.readouterr().out.splitlines()
     _row(
         lines,
-        "somebody at the server's command line",
+        "command line (server)",
         "exported the record",
         "Peter Patient",
         "progress summary",

@@ -297,7 +297,7 @@ def test_the_audit_page_filters_by_whom_about_whom_what_and_days(
     assert "Ben Therapist (clinician) exported the record Peter Patient (patient) FHIR R4 bundle" in _text(
         by_ben
     )
-    assert f'<option value="{clinic.clinician_b}" selected>' in by_ben.text
+    assert _box(by_ben, "by") == ("ben@clinic.test", None)  # the Staff page's link: the e-mail shown
     about_peter = client.get(f"/admin/audit?about={clinic.patient_b}&action=record_exported")
     assert _rows(about_peter) == ["2026-11-30T16:00:00+00:00"]
     assert _rows(client.get(f"/admin/audit?about={clinic.patient_b}&action=record_opened")) == []
@@ -341,12 +341,90 @@ def test_the_audit_page_refuses_a_filter_it_cannot_use_and_keeps_it(client: Any,
     page = client.get("/admin/audit?about=999&action=signed_in&from=2026-12-05&to=2026-12-01")
     assert page.status_code == 422
     text = _text(page)
-    assert "About whom: there is no such account." in text
+    assert "About whom: no account has the number 999 (it may have been removed)." in text
     assert "To: the last day is before the first." in text
     assert "<table" not in page.text
     assert 'name="from" type="date" value="2026-12-05" aria-invalid="true"' in page.text
     assert '<option value="signed_in" selected>' in page.text
     assert client.get("/admin/audit?before=99999").status_code == 404
+
+
+def _box(page: Any, field: str) -> tuple[str, str | None]:
+    """The about-whom or by-whom box: its value, and the problem said beside it (None: none)."""
+    box = re.search(rf'<input id="audit-{field}" name="{field}" type="email"[^>]*>', page.text)
+    assert box, page.text
+    assert 'autocomplete="off"' in box.group(0)
+    assert f'<label for="audit-{field}">' in page.text
+    value = re.search(r'value="([^"]*)"', box.group(0))
+    problem = re.search(rf'<p class="field-problem" id="audit-{field}-problem">(.*?)</p>', page.text, re.S)
+    if problem:
+        assert 'aria-invalid="true"' in box.group(0)
+        assert f'aria-describedby="audit-{field}-problem"' in box.group(0)
+    return html.unescape(value.group(1) if value else ""), html.unescape(
+        problem.group(1)
+    ) if problem else None
+
+
+def test_the_audit_page_finds_whom_by_e_mail_in_a_box_not_in_a_list_of_every_account(
+    client: Any, clinic: Clinic, zone: Any
+) -> None:
+    """A clinic of thousands of patients would make a list of thousands: each person is a box for their e-mail,
+    in any case, and the Staff page's links by number still work (the box then shows the e-mail)."""
+    zone("UTC0")
+    _add_admin(clinic)
+    _seed_trail(clinic)
+    sign_in(client, ADMIN)
+    everything = client.get("/admin/audit")
+    assert '<select id="audit-about"' not in everything.text and '<option value="' + str(
+        clinic.patient_b
+    ) not in (everything.text)
+    assert _box(everything, "about") == ("", None) and _box(everything, "by") == ("", None)
+    peter = client.get("/admin/audit?about=%20Peter@HOME.test%20")
+    assert peter.status_code == 200
+    assert _rows(peter) == ["2026-11-30T16:00:00+00:00"]
+    assert _box(peter, "about") == ("peter@home.test", None)
+    assert "Peter Patient (patient)" in _text(peter)  # whom the box found, named beside it
+    by_number = client.get(f"/admin/audit?about={clinic.patient_b}")
+    assert _rows(by_number) == _rows(peter) and _box(by_number, "about") == ("peter@home.test", None)
+
+
+def test_the_audit_page_says_beside_the_box_when_no_account_has_the_e_mail_and_lists_nothing(
+    client: Any, clinic: Clinic
+) -> None:
+    _add_admin(clinic)
+    _seed_trail(clinic)
+    sign_in(client, ADMIN)
+    for typed in ("nobody@clinic.test", "anna", "<b>x@y</b>"):
+        page = client.get("/admin/audit", params={"by": typed, "action": "record_opened"})
+        assert page.status_code == 422, typed
+        assert _box(page, "by") == (typed, f"No account has the e-mail address {typed}.")  # kept as typed
+        assert (
+            f"By whom: no account has the e-mail address {typed}. Please check it, or leave the box empty for "
+            "anybody." in _text(page)
+        )
+        assert "<table" not in page.text and "<b>x@y</b>" not in page.text
+        assert '<option value="record_opened" selected>' in page.text
+        assert _box(page, "about") == ("", None)
+
+
+def test_paging_keeps_the_whom_filter(client: Any, clinic: Clinic) -> None:
+    _add_admin(clinic)
+    _seed_trail(clinic)
+    sign_in(client, ADMIN)
+    first = client.get("/admin/audit?by=ANNA@clinic.test")
+    assert len(_rows(first)) == 100
+    older = re.search(r'<a href="(/admin/audit\?[^"]*)">Older entries</a>', first.text)
+    assert older
+    second = client.get(html.unescape(older.group(1)))
+    assert second.status_code == 200
+    assert len(_rows(second)) == 100 and "Ben Therapist" not in _text(second)
+    assert _box(second, "by") == ("anna@clinic.test", None)
+    third = client.get(
+        html.unescape(re.findall(r'<a href="(/admin/audit\?[^"]*)">Older entries</a>', second.text)[0])
+    )
+    assert len(_rows(third)) == 30  # Ben's export of Peter's record (by Ben) never among them
+    back = re.search(r'<a href="(/admin/audit\?[^"]*)">Back to the newest</a>', third.text)
+    assert back and "before=" not in back.group(1) and "by=ANNA%40clinic.test" in back.group(1)
 
 
 # ------------------------------------------------------------------------------------- the patient's list
@@ -373,6 +451,56 @@ def test_the_patient_reads_who_opened_their_record_in_words_and_not_their_own_vi
         "Anna Therapist (clinician) added your account.",
     ]
     assert "signed in" not in text
+
+
+def test_the_patient_reads_what_each_download_held_the_plan_alone_not_called_their_record(
+    client: Any, clinic: Clinic, zone: Any
+) -> None:
+    """The home program sheet and the calendar file hold only the plan: "downloaded your record" would tell the
+    patient more left the clinic than did. The command line's exports (their detail: what, "to" a path on the
+    server) are said the same way, the server's path left out."""
+    from backstride import store
+    from backstride.web._audit_view import CALENDAR_EXPORT, FHIR_EXPORT, PLAN_SHEET_EXPORT, SUMMARY_EXPORT
+
+    zone("UTC0")
+    start = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    written = [
+        (clinic.patient_a, PLAN_SHEET_EXPORT),
+        (clinic.patient_a, CALENDAR_EXPORT),
+        (clinic.clinician_a, PLAN_SHEET_EXPORT),
+        (clinic.clinician_a, SUMMARY_EXPORT),
+        (clinic.clinician_a, FHIR_EXPORT),
+        (None, "home program sheet to /srv/clinic/exports/paula.html"),
+        (None, "progress summary to standard output"),
+        (None, "FHIR R4 bundle to /srv/clinic/exports/paula.json"),
+        (None, "something new"),
+    ]
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine) as s:
+            s.execute(store.AuditEvent.__table__.delete())
+            for minutes, (actor, detail) in enumerate(written):
+                at = start - dt.timedelta(minutes=minutes)  # newest first, as listed
+                store.log_event(s, "record_exported", clinic.patient_a, actor_id=actor, detail=detail, now=at)
+    finally:
+        engine.dispose()
+    sign_in(client, "paula@home.test")
+    text = _text(client.get(f"/patients/{clinic.patient_a}/record-access"))
+    said = re.findall(r"UTC (.*?\.)(?= \d\d \w{3} \d{4}| Back to today)", text)
+    server = "Somebody working on the clinic's server (not through this website)"
+    assert said == [
+        "You downloaded your home program sheet to print.",
+        "You downloaded your walk reminders for a calendar.",
+        "Anna Therapist (clinician) downloaded your home program sheet to print.",
+        "Anna Therapist (clinician) downloaded your record as a progress summary for a doctor.",
+        "Anna Therapist (clinician) downloaded your record as a data file for another clinic or doctor (FHIR).",
+        f"{server} downloaded your home program sheet to print.",
+        f"{server} downloaded your record as a progress summary for a doctor.",
+        f"{server} downloaded your record as a data file for another clinic or doctor (FHIR).",
+        f"{server} downloaded your record (something new).",
+    ]
+    assert "/srv/clinic" not in text
+    assert "each is a copy of your record, or of your plan, that left the clinic." in text
 
 
 def test_only_the_patient_reads_their_list(client: Any, app_factory: Any, clinic: Clinic) -> None:

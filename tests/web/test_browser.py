@@ -1083,8 +1083,8 @@ def test_a_keyboard_hands_a_closed_clinicians_patient_on_and_ends_their_care_on_
     phone: Any, tmp_path: Path, shots: Path
 ) -> None:
     """At 375 px, keyboard only: an administrator hands Peter, whose only clinician left, on to Anna from the
-    Staff page, is told so, then removes Ben's closed account from Peter's care team; neither page scrolls
-    sideways."""
+    Staff page, is told so, then removes Ben's closed account from Peter's care team, confirming it on the step
+    that asks first; no page scrolls sideways."""
     from backstride import store
     from backstride._accounts import hash_password
     from backstride.web import create_app
@@ -1122,6 +1122,15 @@ def test_a_keyboard_hands_a_closed_clinicians_patient_on_and_ends_their_care_on_
         _tab_to(
             phone, f"form[action='/patients/{clinic.patient_b}/care-team/{clinic.clinician_b}/remove'] button"
         )
+        with phone.expect_navigation():
+            phone.keyboard.press("Enter")
+        asked = phone.locator("#remove-confirm")  # asked first: nothing changed yet
+        assert asked.get_by_role("heading", level=1).inner_text() == (
+            "Remove Ben Therapist from Peter Patient's care team?"
+        )
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        phone.screenshot(path=str(shots / "care-team-remove-confirm-phone.png"), full_page=True)
+        _tab_to(phone, "#remove-confirm button[type=submit]")
         with phone.expect_navigation():
             phone.keyboard.press("Enter")
         assert "Ben Therapist" not in team.inner_text()

@@ -85,6 +85,16 @@ def _options(page: str, select_id: str) -> list[str]:
     return [_words(o) for o in re.findall(r"<option value=\"\d+\"[^>]*>(.*?)</option>", found.group(0))]
 
 
+def _confirm_step(page: str) -> str:
+    """The words of the confirmation step a first Remove shows."""
+    found = re.search(r'<section class="card" id="remove-confirm".*?</section>', page, re.S)
+    assert found, page
+    return _words(found.group(0))
+
+
+CONFIRM = {"confirm": "yes"}
+
+
 @pytest.fixture
 def anna(app_factory: Any) -> Any:
     client = app_factory()
@@ -183,11 +193,58 @@ def test_a_clinician_leaves_only_when_another_open_clinician_looks_after_the_pat
     assert _team(clinic, clinic.patient_a) == [clinic.clinician_a, clinic.clinician_b]
     cleo = _add_staff(clinic, "cleo@clinic.test", "Cleo Cover")
     assert post(anna, f"/patients/{clinic.patient_a}/care-team", {"clinician": str(cleo)}).status_code == 303
-    left = post(anna, remove)
+    asked = post(anna, remove)
+    assert asked.status_code == 200 and _team(clinic, clinic.patient_a) == [
+        clinic.clinician_a,
+        clinic.clinician_b,
+        cleo,
+    ]
+    said = _confirm_step(asked.text)
+    assert "You will no longer see Paula Patient in your caseload, nor open or add to the record" in said
+    assert "Paula Patient keeps their other clinicians: Cleo Cover." in said
+    left = post(anna, remove, CONFIRM)
     assert left.status_code == 303 and left.headers["location"] == "/caseload"
     assert _team(clinic, clinic.patient_a) == [clinic.clinician_b, cleo]
     assert "Paula Patient" not in anna.get("/caseload").text
     assert anna.get(f"/patients/{clinic.patient_a}").status_code == 404
+
+
+def test_removing_asks_first_and_only_the_confirmation_changes_the_team(anna: Any, clinic: Clinic) -> None:
+    """One click on Remove would take a clinician off a patient's care: the first POST only says what will
+    happen, with Confirm and Cancel, and works without JavaScript (a form and a link)."""
+    _link(clinic, clinic.clinician_b, clinic.patient_a)
+    remove = f"/patients/{clinic.patient_a}/care-team/{clinic.clinician_b}/remove"
+    asked = post(anna, remove)
+    assert asked.status_code == 200
+    assert _team(clinic, clinic.patient_a) == [clinic.clinician_a, clinic.clinician_b]
+    said = _confirm_step(asked.text)
+    assert said.startswith("Remove Ben Therapist from Paula Patient's care team? Nothing has changed yet.")
+    assert (
+        "Ben Therapist will no longer see Paula Patient in their caseload, nor open or add to the record; what "
+        "they wrote stays in it." in said
+    )
+    assert "Paula Patient keeps their other clinicians: Anna Therapist (you)." in said
+    assert (
+        "This can be undone: add Ben Therapist back in the Care team section of Paula Patient's page." in said
+    )
+    assert (
+        "<title>Remove Ben Therapist from Paula Patient&#39;s care team? – Paula Patient · backstride</title>"
+        in asked.text
+    )
+    form = re.search(rf'<form method="post" action="{remove}">.*?</form>', asked.text, re.S)
+    assert form
+    assert '<input type="hidden" name="confirm" value="yes">' in form.group(0)
+    assert 'name="csrf_token"' in form.group(0)
+    assert re.search(r"<button type=\"submit\"[^>]*>Confirm: remove Ben Therapist</button>", form.group(0))
+    assert (
+        f'<a class="button secondary" href="/patients/{clinic.patient_a}#care-team">Cancel</a>' in asked.text
+    )
+    with_other = post(anna, remove, {"confirm": "maybe"})  # only "yes" confirms
+    assert with_other.status_code == 200 and 'id="remove-confirm"' in with_other.text
+    assert _team(clinic, clinic.patient_a) == [clinic.clinician_a, clinic.clinician_b]
+    done = post(anna, remove, CONFIRM)
+    assert done.status_code == 303 and done.headers["location"] == f"/patients/{clinic.patient_a}#care-team"
+    assert _team(clinic, clinic.patient_a) == [clinic.clinician_a]
 
 
 def test_a_clinician_removes_a_closed_colleague_and_a_stale_removal_is_refused(
@@ -196,19 +253,31 @@ def test_a_clinician_removes_a_closed_colleague_and_a_stale_removal_is_refused(
     _link(clinic, clinic.clinician_b, clinic.patient_a)
     _close(clinic, clinic.clinician_b)
     remove = f"/patients/{clinic.patient_a}/care-team/{clinic.clinician_b}/remove"
-    done = post(anna, remove)
+    said = _confirm_step(post(anna, remove).text)
+    assert (
+        "Ben Therapist's account is closed: an administrator reopens it before anyone adds them back." in said
+    )
+    done = post(anna, remove, CONFIRM)
     assert done.status_code == 303 and done.headers["location"] == f"/patients/{clinic.patient_a}#care-team"
     assert _team(clinic, clinic.patient_a) == [clinic.clinician_a]
-    again = post(anna, remove)  # the same button, from a page shown before
-    assert again.status_code == 409
-    assert "The clinician chosen no longer looks after Paula Patient" in _section(again.text)
+    for data in ({}, CONFIRM):  # the same button, or the confirmation, from a page shown before
+        again = post(anna, remove, data)
+        assert again.status_code == 409
+        assert "The clinician chosen no longer looks after Paula Patient" in _section(again.text)
+        assert 'id="remove-confirm"' not in again.text
     assert _team(clinic, clinic.patient_a) == [clinic.clinician_a]
 
 
 def test_an_administrator_removes_the_last_clinician_and_the_page_says_nobody_is_left(
     admin: Any, clinic: Clinic
 ) -> None:
-    answer = post(admin, f"/patients/{clinic.patient_a}/care-team/{clinic.clinician_a}/remove")
+    remove = f"/patients/{clinic.patient_a}/care-team/{clinic.clinician_a}/remove"
+    said = _confirm_step(post(admin, remove).text)
+    assert (
+        "Nobody with an open account will look after Paula Patient then: please add another clinician "
+        "afterwards." in said
+    )
+    answer = post(admin, remove, CONFIRM)
     assert answer.status_code == 303
     assert answer.headers["location"] == f"/patients/{clinic.patient_a}#care-team"
     assert _team(clinic, clinic.patient_a) == []
@@ -236,15 +305,18 @@ def test_a_patient_and_an_unlinked_clinician_are_refused_and_nothing_changes(
     sign_in(paula, "paula@home.test")
     assert post(paula, add, {"clinician": str(clinic.clinician_b)}).status_code == 403  # not for her role
     assert post(paula, remove).status_code == 403
+    assert post(paula, remove, CONFIRM).status_code == 403
     ben = app_factory()
     sign_in(ben, "ben@clinic.test")
     # a clinician who does not look after Paula is told no more than that there is no such page
     assert post(ben, add, {"clinician": str(clinic.clinician_b)}).status_code == 404
     assert post(ben, remove).status_code == 404
+    assert post(ben, remove, CONFIRM).status_code == 404
     anna = app_factory()
     sign_in(anna, "anna@clinic.test")
     assert anna.post(add, data={"clinician": str(clinic.clinician_b)}).status_code == 403  # no CSRF token
     assert anna.post(remove).status_code == 403
+    assert anna.post(remove, data=CONFIRM).status_code == 403
     assert _team(clinic, clinic.patient_a) == [clinic.clinician_a]
 
 

@@ -50,7 +50,7 @@ POST_ROUTES: tuple[tuple[str, dict[str, Any]], ...] = (
     ("/patients/{pid}/profile", {"age": "53", "sex": "female", "height_m": "1.70"}),
     ("/patients/{pid}/recordings/{rid}/analyse-again", {}),
     ("/patients/{pid}/care-team", {"clinician": "{cb}"}),
-    ("/patients/{pid}/care-team/{ca}/remove", {}),
+    ("/patients/{pid}/care-team/{ca}/remove", {"confirm": "yes"}),
 )
 
 CLINICIAN_ONLY_POSTS = {

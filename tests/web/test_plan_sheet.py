@@ -82,7 +82,7 @@ def test_the_patients_own_clinician_prints_it_and_the_trail_keeps_both(
         (clinic.patient_a, clinic.patient_a, "home program sheet"),
     ]
     trail = client.get(f"/patients/{clinic.patient_a}/record-access").text
-    assert "You downloaded your record as a home program sheet to print." in _text(trail)
+    assert "You downloaded your home program sheet to print." in _text(trail)
 
 
 def test_another_clinician_and_a_visitor_get_nothing(client: Any, app_factory: Any, clinic: Clinic) -> None:

@@ -121,7 +121,7 @@ def test_who_may_download_the_reminders(client: Any, app_factory: Any, clinic: C
     ]
     # the patient reads it in plain words
     trail = paula.get(f"/patients/{clinic.patient_a}/record-access").text
-    assert "downloaded your record as reminders of the walks for a calendar." in trail
+    assert "downloaded your walk reminders for a calendar." in trail
 
 
 def test_no_plan_yet_gives_a_page_and_no_file(client: Any, clinic: Clinic) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from backstride._audit_actions import AUDIT_ACTIONS
 from backstride.store._audit import (
+    COMMAND_LINE_ACTOR,
     MAX_AUDIT_DETAIL,
     OPENED_AGAIN_AFTER_S,
     actor_words,
@@ -96,6 +97,7 @@ from backstride.store._repo import (
     analysis_is_outdated,
     can_access,
     check_profile,
+    check_unlink_patient,
     clinicians_of,
     close_account,
     create_patient,
@@ -155,6 +157,7 @@ from backstride.store._signin import (
 
 __all__ = [
     "AUDIT_ACTIONS",
+    "COMMAND_LINE_ACTOR",
     "ENV_BLOB_DIR",
     "ENV_DATABASE_URL",
     "FLARE_WINDOW_DAYS",
@@ -206,6 +209,7 @@ __all__ = [
     "caseload",
     "caseload_row",
     "check_profile",
+    "check_unlink_patient",
     "clear_failed_signins",
     "clinicians_of",
     "close_account",

@@ -2,10 +2,10 @@
 
 Clinical records law asks a clinic to be able to say who has seen and who has changed a person's record (the
 EU's GDPR art. 15 and 30, the NHS's Records Management Code, HIPAA's audit controls at 45 CFR 164.312(b)), and a
-patient may ask. Each entry names the person who acted (None: somebody at the server's command line), the
-account or record it concerns, what was done (one of :data:`AUDIT_ACTIONS`) and a line of detail. Entries are
-only ever added, in the same transaction as what they record, so an action that fails leaves no entry and an
-entry is never missing for an action that took place.
+patient may ask. Each entry names the person who acted (None: somebody at the server's command line,
+:data:`COMMAND_LINE_ACTOR` in the tables), the account or record it concerns, what was done (one of
+:data:`AUDIT_ACTIONS`) and a line of detail. Entries are only ever added, in the same transaction as what they
+record, so an action that fails leaves no entry and an entry is never missing for an action that took place.
 
 A record's opening is written once per person and record in :data:`OPENED_AGAIN_AFTER_S` (paging through one
 patient's record is one visit, not twenty entries); exports and every change are written each time.
@@ -29,6 +29,11 @@ OPENED_AGAIN_AFTER_S = 30 * 60
 
 MAX_AUDIT_DETAIL = 500
 """The longest line of detail kept (longer is cut, with an ellipsis)."""
+
+COMMAND_LINE_ACTOR = "command line (server)"
+"""Who acted, in the trail's tables (the administrator's page, ``backstride audit``), for an entry that names
+nobody: something done with ``backstride`` at the server's command line, never through the website. Short, as a
+table's column is narrow; the patient's own list says it in a sentence of its own."""
 
 
 def log_event(
@@ -156,9 +161,10 @@ def _trail_where(
 
 
 def actor_words(session: Session, event: AuditEvent) -> str:
-    """Who acted, in words: "Name (role)", "the command line", or "an account no longer in the clinic"."""
+    """Who acted, in words: "Name (role)", :data:`COMMAND_LINE_ACTOR`, or "an account no longer in the
+    clinic"."""
     if event.actor_id is None:
-        return "somebody at the server's command line"
+        return COMMAND_LINE_ACTOR
     actor = session.get(User, event.actor_id)
     if actor is None:
         return "an account no longer in the clinic"

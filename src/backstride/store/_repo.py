@@ -473,11 +473,32 @@ def unlink_patient(session: Session, clinician_id: int, patient_id: int, *, by_i
     ``by_id`` (None: the command line), a clinician leaving a patient's care themselves: ``InputError`` unless
     another clinician or administrator with an open account still looks after the patient, so nobody drops a
     patient into nobody's care by a click. An administrator, who reads every record, may end anyone's care."""
+    link = _link_to_end(session, clinician_id, patient_id, by_id)
+    if link is None:
+        return False
+    session.delete(link)
+    session.flush()
+    clinician = _require_user(session, clinician_id)
+    log_event(session, "care_unlinked", patient_id, actor_id=by_id, detail=_care_words(clinician))
+    return True
+
+
+def check_unlink_patient(
+    session: Session, clinician_id: int, patient_id: int, *, by_id: int | None = None
+) -> bool:
+    """What :func:`unlink_patient` would answer, changing nothing: True if it would end the care, False if there
+    is no care to end, ``InputError`` as it would refuse. For a page that asks before it removes anybody, so
+    that a refusal comes before the question, not after the answer."""
+    return _link_to_end(session, clinician_id, patient_id, by_id) is not None
+
+
+def _link_to_end(session: Session, clinician_id: int, patient_id: int, by_id: int | None) -> CareLink | None:
+    """The link :func:`unlink_patient` ends (None: none), after its rule (``InputError``)."""
     link = session.scalars(
         select(CareLink).where(CareLink.clinician_id == clinician_id, CareLink.patient_id == patient_id)
     ).one_or_none()
     if link is None:
-        return False
+        return None
     asker = None if by_id is None else _require_user(session, by_id)
     leaving_alone = asker is not None and asker.id == clinician_id and asker.role == "clinician"
     if leaving_alone and not any(other != clinician_id for other in _open_clinicians_of(session, patient_id)):
@@ -486,11 +507,7 @@ def unlink_patient(session: Session, clinician_id: int, patient_id: int, *, by_i
             f"you are the only clinician with an open account who looks after {patient.name}: add another "
             "clinician before you leave their care (or ask an administrator)"
         )
-    session.delete(link)
-    session.flush()
-    clinician = _require_user(session, clinician_id)
-    log_event(session, "care_unlinked", patient_id, actor_id=by_id, detail=_care_words(clinician))
-    return True
+    return link
 
 
 def patients_of(session: Session, clinician_id: int) -> list[User]:

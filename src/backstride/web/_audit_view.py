@@ -44,7 +44,6 @@ downloads are (they are copies of the record that left the clinic), and shown as
 _PATIENT_WORDS = {
     "account_added": "added your account",
     "record_opened": "opened your record",
-    "record_exported": "downloaded your record",
     "way_in_given": "gave you a new way to sign in",
     "account_closed": "closed your account",
     "account_reopened": "reopened your account",
@@ -56,14 +55,30 @@ FHIR_EXPORT = "FHIR R4 bundle"
 SUMMARY_EXPORT = "progress summary for a doctor"
 PLAN_SHEET_EXPORT = "home program sheet"
 CALENDAR_EXPORT = "walk reminders for a calendar"
+_PATIENT_DOWNLOADS = {
+    FHIR_EXPORT: "downloaded your record as a data file for another clinic or doctor (FHIR)",
+    SUMMARY_EXPORT: "downloaded your record as a progress summary for a doctor",
+    "progress summary": "downloaded your record as a progress summary for a doctor",  # the command line's
+    PLAN_SHEET_EXPORT: "downloaded your home program sheet to print",
+    CALENDAR_EXPORT: "downloaded your walk reminders for a calendar",
+}
+"""What the patient is told was downloaded, by the export's kind (its entry's detail; the command line's adds
+"to" where it wrote it, a path on the server the patient has no use for). The home program sheet and the calendar
+file hold the plan alone: "your record" would tell the patient more left the clinic than did."""
 _PATIENT_DETAIL = {
-    FHIR_EXPORT: "as a data file for another clinic or doctor (FHIR)",
-    SUMMARY_EXPORT: "as a progress summary for a doctor",
-    PLAN_SHEET_EXPORT: "as a home program sheet to print",
-    CALENDAR_EXPORT: "as reminders of the walks for a calendar",
     "a first-login link": "(a first-login link)",
     "a password": "(a new password)",
 }
+
+
+def _download_words(detail: str | None) -> str:
+    """The patient's words for one export: by its kind, else "downloaded your record" and the detail as kept."""
+    if detail in _PATIENT_DOWNLOADS:
+        return _PATIENT_DOWNLOADS[detail]
+    kind, to, _where = (detail or "").partition(" to ")
+    if to and kind in _PATIENT_DOWNLOADS:
+        return _PATIENT_DOWNLOADS[kind]
+    return "downloaded your record" + (f" ({detail})" if detail else "")
 
 
 #: The most (clinician, patient) openings a server process remembers (``WebState.opened``), a few bytes each.
@@ -206,6 +221,8 @@ def patient_sentence(db: Session, event: AuditEvent, patient_id: int) -> str:
         who = "Somebody working on the clinic's server (not through this website)"
     else:
         who = store.actor_words(db, event)
+    if event.action == "record_exported":
+        return f"{who} {_download_words(event.detail)}."
     words = _PATIENT_WORDS.get(event.action, store.AUDIT_ACTIONS.get(event.action, event.action))
     sentence = f"{who} {words}"
     if event.detail and event.action != "account_added":  # ("as patient": nothing a patient needs told)

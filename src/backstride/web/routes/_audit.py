@@ -34,6 +34,23 @@ def _older_than(db: Session, text: str, subject_id: int | None = None) -> Any:
     return event
 
 
+def _whom(db: Session, text: str) -> tuple[Any, str | None]:
+    """The account an about-whom or by-whom box names, and None; or None and what is wrong, short, for beside
+    the box. The box takes an e-mail in any case (a clinic's thousands of patients are no list to choose from);
+    a number is the Staff page's link (``?by=ID``), never typed, as an e-mail always has an "@"."""
+    from backstride import store
+
+    number = store.row_id(text) if "@" not in text else None
+    if number is not None:
+        account = store.get_user(db, number)
+        return (
+            account,
+            None if account is not None else f"No account has the number {text} (it may have been removed).",
+        )
+    account = store.get_user_by_email(db, text)
+    return account, None if account is not None else f"No account has the e-mail address {text}."
+
+
 def _day(text: str, label: str, problems: list[str]) -> dt.date | None:
     if not text:
         return None
@@ -52,9 +69,10 @@ def _start_of(day: dt.date) -> dt.datetime:
 # ------------------------------------------------------------------------------------- the administrator's
 @router.get("/admin/audit")
 def audit_page(request: Request) -> Response:
-    """The whole trail, newest first, a page at a time, filtered by about whom, by whom, what and when (a GET
-    form, so a filtered page can be bookmarked and paged). A filter that cannot be used is named above the form,
-    kept as typed, and nothing is listed."""
+    """The whole trail, newest first, a page at a time, filtered by about whom and by whom (an e-mail each, or
+    the Staff page's account number), what and when (a GET form, so a filtered page can be bookmarked and paged).
+    A filter that cannot be used is named above the form (and an e-mail beside its box), kept as typed, and
+    nothing is listed: never the whole trail for a person it could not find."""
     from backstride import store
 
     query = request.query_params
@@ -63,15 +81,17 @@ def audit_page(request: Request) -> Response:
     invalid: set[str] = set()
     with transaction(request, readonly=True) as db:
         user = require_user(request, db, "admin")
-        accounts = store.users_list(db)
-        known = {a.id: a for a in accounts}
-        chosen: dict[str, int | None] = {}
+        chosen: dict[str, Any] = {}
+        beside: dict[str, str] = {}  # the problem of a box, said beside it too
         for field, label in (("about", "About whom"), ("by", "By whom")):
-            account_id = store.row_id(typed[field]) if typed[field] else None
-            if typed[field] and account_id not in known:
-                problems.append(f"{label}: there is no such account. Please choose one from the list.")
+            chosen[field], problem = _whom(db, typed[field]) if typed[field] else (None, None)
+            if problem is not None:
+                problems.append(
+                    f"{label}: {problem[:1].lower()}{problem[1:]} Please check it, or leave the box empty for "
+                    "anybody."
+                )
                 invalid.add(field)
-            chosen[field] = account_id if account_id in known else None
+                beside[field] = problem
         if typed["action"] and typed["action"] not in store.AUDIT_ACTIONS:
             problems.append("What: please choose one of the list.")
             invalid.add("action")
@@ -86,8 +106,8 @@ def audit_page(request: Request) -> Response:
         if not problems:
             page = trail_page(
                 db,
-                subject_id=chosen["about"],
-                actor_id=chosen["by"],
+                subject_id=chosen["about"].id if chosen["about"] else None,
+                actor_id=chosen["by"].id if chosen["by"] else None,
                 actions=(typed["action"],) if typed["action"] else None,
                 since=_start_of(since) if since else None,
                 until=_start_of(until + dt.timedelta(days=1)) if until else None,
@@ -98,7 +118,7 @@ def audit_page(request: Request) -> Response:
                     "event": e,
                     "who": store.actor_words(db, e),
                     "what": store.AUDIT_ACTIONS.get(e.action, e.action),
-                    "about": known.get(e.subject_id),
+                    "about": store.get_user(db, e.subject_id),  # (a page's hundred at most, once each)
                 }
                 for e in page.events
             ]
@@ -109,7 +129,8 @@ def audit_page(request: Request) -> Response:
             {
                 "title": "Audit trail",
                 "user": user,
-                "accounts": accounts,
+                "chosen": chosen,
+                "beside": beside,
                 "actions": store.AUDIT_ACTIONS,
                 "typed": typed,
                 "filtered": filtered,

@@ -669,27 +669,62 @@ def add_to_care_team(request: Request, patient_id: RowId, clinician: str = Form(
 
 
 @router.post("/patients/{patient_id}/care-team/{clinician_id}/remove")
-def remove_from_care_team(request: Request, patient_id: RowId, clinician_id: RowId) -> Response:
-    """End a clinician's care of the patient (``store.unlink_patient``; their notes and entries stay). A
-    clinician leaving the patient themselves is refused (409) unless another clinician with an open account
-    still looks after them; one who did leave goes back to their caseload, where the patient no longer is. A
-    clinician no longer in the team (another tab) is refused (409); nothing is written then."""
+def remove_from_care_team(
+    request: Request, patient_id: RowId, clinician_id: RowId, confirm: str = Form("")
+) -> Response:
+    """End a clinician's care of the patient (``store.unlink_patient``; their notes and entries stay), asked
+    first: the Remove button's POST changes nothing and shows what would happen, with Confirm (this POST again,
+    ``confirm=yes``) and Cancel, so one click takes nobody off a patient's care, and no script is needed. A
+    clinician leaving the patient themselves is refused (409) unless another clinician with an open account still
+    looks after them, before the question as after it; one who did leave goes back to their caseload, where the
+    patient no longer is. A clinician no longer in the team (another tab) is refused (409); nothing is written
+    then."""
     from backstride import store
 
+    confirmed = confirm == "yes"
     try:
-        with transaction(request) as db:
+        with transaction(request, readonly=not confirmed) as db:
             user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
-            if not store.unlink_patient(db, clinician_id, patient.id, by_id=user.id):
+            ends = (store.unlink_patient if confirmed else store.check_unlink_patient)(
+                db, clinician_id, patient.id, by_id=user.id
+            )
+            if not ends:
                 raise InputError(
                     f"The clinician chosen no longer looks after {patient.name} (the page was out of date): "
                     "nothing was changed."
                 )
+            if not confirmed:
+                return _removal_asked(request, db, user, patient, clinician_id)
             left = user.id == clinician_id and not store.can_access(db, user, patient.id)
     except InputError as exc:
         said = str(exc)
         said = said[:1].upper() + said[1:] + ("" if said.endswith(".") else ".")
         return _patient_page_again(request, patient_id, "care-team", [said], {}, status=409)
     return RedirectResponse("/caseload" if left else f"/patients/{patient_id}#care-team", status_code=303)
+
+
+def _removal_asked(request: Request, db: Any, user: Any, patient: Any, clinician_id: int) -> Response:
+    """The question before a removal: who leaves whose care, who still looks after the patient, and how to undo
+    it, with Confirm and Cancel."""
+    from backstride.web._care_team import care_team
+
+    team = care_team(db, patient.id)
+    leaving = next(m for m in team if m.account.id == clinician_id)
+    yourself = clinician_id == user.id
+    return render(
+        request,
+        "care_team_remove.html",
+        {
+            "title": f"Leave {patient.name}'s care team?"
+            if yourself
+            else f"Remove {leaving.account.name} from {patient.name}'s care team?",
+            "user": user,
+            "patient": patient,
+            "leaving": leaving,
+            "yourself": yourself,
+            "others": [m for m in team if m.account.id != clinician_id and not m.closed],
+        },
+    )
 
 
 # ------------------------------------------------------------------------------------- entered in error
