@@ -122,6 +122,34 @@ def test_the_emergency_stop_comes_first(client: Any, app_factory: Any, clinic: C
     assert anna.get(_sheet_url(clinic.patient_a)).status_code == 200
 
 
+def test_the_clinicians_plan_page_says_the_patient_is_behind_the_emergency_stop(
+    client: Any, app_factory: Any, clinic: Clinic
+) -> None:
+    """The clinician still reads (and may print) the plan of a patient whose latest check-in was an emergency, but
+    the page must not say the patient reads it: the patient sees the emergency page instead, and the clinician
+    about to hand over the home program or the walk reminders is told so first, with the check-in's finding."""
+    _plan_for_paula(client, clinic)
+    check_in(client, clinic.patient_a, saddle_numbness="yes")
+    anna = app_factory()
+    sign_in(anna, "anna@clinic.test")
+    page = anna.get(f"/patients/{clinic.patient_a}/plan").text
+    assert "The plan as Paula Patient reads it" not in page
+    alert = page[page.index('id="emergency-first"') :]
+    alert = _text(alert[: alert.index("</div>")])
+    assert "Paula Patient's latest check-in, on " in alert
+    assert "was an emergency (saddle numbness)" in alert.lower()
+    assert (
+        "Until a clinician screens Paula Patient again, they see the page that says to call 911 now, not this plan"
+        in alert
+    )
+    assert page.index('id="emergency-first"') < page.index('id="walks"')
+    assert page.index('id="emergency-first"') < page.index("Print the home program")
+    # screened again by the clinician, routine: the plan is the patient's again, and the page says so
+    check_in(anna, clinic.patient_a)
+    page = anna.get(f"/patients/{clinic.patient_a}/plan").text
+    assert 'id="emergency-first"' not in page and "The plan as Paula Patient reads it" in page
+
+
 def test_a_paused_plan_has_no_sheet(client: Any, clinic: Clinic) -> None:
     """A week with a warning sign logged pauses the plan at its review: last week's program is not printed."""
     pause_plan_of_last_week(clinic.url, clinic.patient_a)

@@ -371,6 +371,27 @@ def test_closing_ones_own_account_is_refused_beside_the_form(admin: Any, clinic:
     assert admin.get("/admin/staff").status_code == 200  # still signed in
 
 
+def test_ones_own_new_way_in_is_the_change_password_page_not_a_sign_out(admin: Any, clinic: Clinic) -> None:
+    """A new password given to oneself here ended the administrator's own session at once, under a page that said
+    to hand it on and a "Back to the staff page" that led to the sign-in page: one's own card points to Change
+    password instead, and a stale or forged form is refused beside it, the password and the session kept."""
+    me = _id_of(clinic, ADMIN)
+    before = account_of(clinic, ADMIN).password_hash
+    page = admin.get("/admin/staff").text
+    assert f'action="/admin/staff/{me}/access"' not in page
+    assert f'action="/admin/staff/{clinic.clinician_a}/access"' in page
+    assert 'href="/account/password"' in re.search(rf'id="staff-{me}".*?</section>', page, re.S).group(0)
+    assert "Change your own password on the Change password page" in _card(page, me)
+    for kind in ("password", "link"):
+        answer = post(admin, f"/admin/staff/{me}/access", {"kind": kind})
+        assert answer.status_code == 409
+        assert "Nothing was given: Change your own password on the Change password page" in _card(
+            answer.text, me
+        )
+    assert admin.get("/admin/staff").status_code == 200  # still signed in
+    assert account_of(clinic, ADMIN).password_hash == before
+
+
 def test_a_missing_reason_brings_the_form_back_and_closes_nothing(admin: Any, clinic: Clinic) -> None:
     answer = post(admin, f"/admin/staff/{clinic.clinician_b}/close", {"reason": "   "})
     assert answer.status_code == 422

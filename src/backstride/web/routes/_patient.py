@@ -232,7 +232,8 @@ def plan_page(request: Request, patient_id: RowId) -> Response:
     refresh_plan(request, patient_id, today, create=True)
     with transaction(request, readonly=True) as db:
         user, patient = patient_access(request, db, patient_id)
-        see_doctor = _views.see_a_doctor(store.latest_screening(db, patient.id))
+        latest = store.latest_screening(db, patient.id)
+        see_doctor = _views.see_a_doctor(latest)
         row, plan, review = _plans.current_plan(
             db, patient, today, emergency_number=emergency_number(request)
         )
@@ -251,6 +252,9 @@ def plan_page(request: Request, patient_id: RowId) -> Response:
                 "walk_times": [f"{t:%H:%M}" for t in default_walk_times(plan.walks_per_day)] if plan else [],
                 "library": EXERCISES,
                 "see_doctor": see_doctor,
+                # only a clinician gets this far past an emergency (the patient gets the emergency page): they
+                # are told the patient does not see this plan before they print it or hand it over
+                "emergency": latest if latest is not None and latest.urgency == EMERGENCY else None,
                 # when to seek help first: the one card a patient must not have to look for
                 "self_care": sorted(SELF_CARE, key=lambda card: card.id != "seek_help"),
             },

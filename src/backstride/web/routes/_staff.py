@@ -28,6 +28,12 @@ from backstride.web.routes._auth import welcome_link
 router = APIRouter(dependencies=[Depends(check_csrf)])
 
 STAFF_ROLES = ("clinician", "admin")
+# one's own card offers neither (it says this, linked): a new password given there would end this very session (a
+# page that says to hand it on, then the sign-in page), and a link handed to oneself is no use
+OWN_WAY_IN = (
+    "Change your own password on the Change password page: a new one given here would sign you out on this "
+    "computer too"
+)
 
 
 def _staff_rows(db: Session, link_max_age_s: float) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -218,6 +224,8 @@ def _give_way_in(request: Request, account_id: int, kind: str, *, reopen: bool) 
         with transaction(request) as db:
             user = require_user(request, db, "admin")
             account = _staff_account(db, account_id)
+            if account.id == user.id and not reopen:  # a stale page or a forged form: the card offers neither
+                raise InputError(OWN_WAY_IN + ".")
             given = give_way_in(
                 db,
                 account,
