@@ -65,6 +65,36 @@ def test_the_summary_to_a_file(db_url: str, tmp_path: Path, capsys: pytest.Captu
     assert printed.split("made by backstride on")[0] == page.split("made by backstride on")[0]
 
 
+def test_the_summary_is_drawn_without_holding_the_databases_write_lock(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A summary's plots take about a second to draw; the export read and drew it in its writing transaction, so
+    the clinic's app could not save anything (SQLite's one writer) until it was done. While it draws, another
+    connection can now write; the audit entry is still written with the file."""
+    import sqlite3
+
+    from backstride import report
+
+    drawn = report.course_report
+    writes: list[str] = []
+
+    def drawing(*args: object, **kwargs: object) -> str:
+        other = sqlite3.connect(str(tmp_path / "clinic.db"), timeout=0.2)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # "database is locked" while the export holds the write lock
+            other.execute("ROLLBACK")
+            writes.append("written")
+        finally:
+            other.close()
+        return drawn(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(report, "course_report", drawing)
+    out = tmp_path / "ann-summary.html"
+    assert main(["export-summary", "ann@example.org", "--database-url", db_url, "--out", str(out)]) == 0
+    assert writes == ["written"] and "<h1>Progress summary: Ann</h1>" in out.read_text(encoding="utf-8")
+    assert _exports(db_url) == [f"progress summary to {out.absolute()}"]
+
+
 def _save_plan(url: str, start: dt.date) -> object:
     """Ann's first plan from the clinic's program builder (pain 4, 12 minutes tolerated), starting on ``start``."""
     from backstride import clinic

@@ -45,7 +45,9 @@ def test_sheet_holds_the_walks_and_every_exercise_with_its_dose_steps_and_cautio
     assert "3 walks a day, 10 minutes each (30 minutes of walking a day)" in text
     assert "Week 1: Mon 2026-12-07 to Sun 2026-12-13." in text
     assert "from Mon 2026-12-14" in text  # the weekly review
-    for cue in plan.cues:
+    warning = clinic.pain_rules().warning_cue
+    assert plan.cues[-1] == warning and warning not in text  # said in the warning signs' box, with the number
+    for cue in plan.cues[:-1]:
         assert cue in text
     assert len(plan.exercises) >= 5
     for px in plan.exercises:
@@ -60,7 +62,7 @@ def test_tick_chart_has_seven_days_and_a_row_per_walk_exercise_and_pain() -> Non
     plan = _plan()
     page = _sheet(plan)
     chart = page[
-        page.index('<table class="ticks">') : page.index("</table>", page.index('<table class="ticks">'))
+        page.index('<table class="ticks"') : page.index("</table>", page.index('<table class="ticks"'))
     ]
     head = chart[chart.index("<thead>") : chart.index("</thead>")]
     assert head.count('<th scope="col"') == 1 + 7
@@ -141,7 +143,14 @@ def test_page_one_holds_the_walks_pain_rules_and_warning_signs_and_the_exercises
 
 
 def test_the_pain_cues_are_said_once_under_if_your_pain_rises() -> None:
+    """Each cue about pain, the one on how much discomfort is fine too, once, under "If your pain rises" (the
+    sheet also said the last in its own words there, and the warning cue above the warning signs' box)."""
     text = _text(_sheet(_plan()))
-    for cue in clinic.pain_rules().cues:
+    rules = clinic.pain_rules()
+    assert len(rules.cues) == 3 and any("discomfort" in cue for cue in rules.cues)
+    for cue in rules.cues:
         assert text.count(cue) == 1
         assert text.index("If your pain rises") < text.index(cue) < text.index("A flare")
+    assert "during a walk is fine" not in text
+    box = text[text.index("Warning signs: get help now") : text.index("Exercises")]
+    assert "call 112 or go to the nearest emergency department now" in box and "note it in your log" in box

@@ -335,6 +335,20 @@ def test_the_audit_pages_days_are_the_servers(client: Any, clinic: Clinic, zone:
     ]
 
 
+def test_days_at_the_calendars_edges_bound_nothing(client: Any, clinic: Clinic, zone: Any) -> None:
+    """From 0001-01-01 or to 9999-12-31 is a day the form takes; its midnight could not be made (HTTP 500)."""
+    zone("CET-1")  # east of UTC: year 1's midnight is in year 0 in UTC
+    _add_admin(clinic)
+    _seed_trail(clinic)
+    sign_in(client, ADMIN)
+    by_ben = f"/admin/audit?by={clinic.clinician_b}"
+    for days in ("from=0001-01-01", "to=9999-12-31", "from=0001-01-01&to=9999-12-31"):
+        page = client.get(f"{by_ben}&{days}")
+        assert page.status_code == 200 and _rows(page) == ["2026-11-30T16:00:00+00:00"], days
+    assert _rows(client.get(f"{by_ben}&from=9999-12-31")) == []
+    assert _rows(client.get(f"{by_ben}&to=0001-01-01")) == []
+
+
 def test_the_audit_page_refuses_a_filter_it_cannot_use_and_keeps_it(client: Any, clinic: Clinic) -> None:
     _add_admin(clinic)
     sign_in(client, ADMIN)

@@ -157,6 +157,11 @@ def test_no_page_has_an_accessibility_violation(
     audit("therapist: a walk's result")
     page.goto(f"{base}{alex}/summary.html?view=1")
     audit("therapist: doctor's summary")
+    page.goto(f"{base}{alex}/plan/sheet.html?view=1")
+    audit("therapist: home program sheet")
+    page.set_viewport_size({"width": 390, "height": 800})  # the tick chart scrolls inside itself
+    audit("therapist: home program sheet on a phone")
+    page.set_viewport_size({"width": 1100, "height": 900})
     page.goto(f"{base}{recording}/report.html?view=1")
     audit("therapist: a walk's report")
     report = tmp_path / "report.html"
@@ -207,7 +212,7 @@ def test_no_page_has_an_accessibility_violation(
     audit("patient: emergency stop")
 
     assert audit.found == [], "accessibility violations:\n" + "\n".join(audit.found)
-    assert len(audit.pages) == 43  # every page above was audited
+    assert len(audit.pages) == 45  # every page above was audited
 
 
 def test_closing_and_reopening_an_account_has_no_accessibility_violation(page: Any, demo_server: str) -> None:

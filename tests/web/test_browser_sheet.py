@@ -126,3 +126,20 @@ def test_the_demo_patients_sheet_prints_on_three_pages(page: Any, demo_server: s
     page.goto(base + sheet)
     assert page.get_by_role("heading", name="Your home program: Alex Morgan").is_visible()
     _check_paper(page, "911")
+
+
+def test_on_letter_paper_too_the_first_page_holds_the_warning_signs(page: Any) -> None:
+    """The default number (911) is a North American one, and there paper is Letter (17.6 mm shorter than A4): with
+    a name over two lines, page 1 once spilled its last warning signs onto page 2. The worst case prints on four
+    Letter pages (the tick chart, kept whole, starts the fourth)."""
+    sheet = report.home_program_sheet(
+        _worst_plan(),
+        name="Alexandra Montgomery-Smith de la Fontaine-Whitfield",
+        emergency_number="+1 (555) 010-9999",
+        generated_at=dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC),
+    )
+    page.set_content(sheet)
+    assert _pages(page.pdf(format="Letter", print_background=True)) <= MAX_PAGES + 1
+    page.add_style_tag(content=AFTER_PAGE_1 + " { display: none !important; }")
+    assert page.get_by_text("call +1 (555) 010-9999", exact=True).count() == 1
+    assert _pages(page.pdf(format="Letter", print_background=True)) == 1

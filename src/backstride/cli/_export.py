@@ -136,9 +136,9 @@ def _export(
     kind: str,
     render: Callable[[Any, Any], tuple[str, str]],
 ) -> None:
-    """Read the patient, ``render`` them from the session (the text, and what it is for the closing line), write it
-    and note the export in the audit trail, all in one transaction: the entry is there only if the export was
-    written (a refused patient, an unwritable file or a full disk leave neither)."""
+    """Read the patient and ``render`` them from a read-only session (the text, and what it is for the closing
+    line); then note the export in the audit trail and write it in one transaction: the entry is there only if
+    the export was written (a refused patient, an unwritable file or a full disk leave neither)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from backstride import store
@@ -167,21 +167,19 @@ def _export(
         except Exception as exc:  # connection refused, bad credentials...
             raise InputError(f"could not read the database at {_redact(url)}: {_why(exc)}") from exc
         try:
-            with store.transaction(engine) as session:
-                number = store.row_id(patient)
-                user = (
-                    store.get_user(session, number)
-                    if number is not None
-                    else store.get_user_by_email(session, patient)
-                )
-                if user is None or user.role != "patient":
-                    raise InputError(f"there is no patient {patient!r} in {_redact(url)}")
-                name = user.name
+            # read and rendered in a read-only transaction (a summary's plots take about a second: SQLite's write
+            # lock is not held for it), then noted and written in a short one
+            with store.transaction(engine, readonly=True) as session:
+                user = _patient_of(session, patient, url)
+                user_id, name = user.id, user.name
                 text, what = render(session, user)
-                where = str(out.absolute()) if out is not None else "standard output"
+            where = str(out.absolute()) if out is not None else "standard output"
+            with store.transaction(engine) as session:
+                if store.get_user(session, user_id) is None:  # deleted meanwhile: nothing to note it against
+                    raise InputError(f"there is no patient {patient!r} in {_redact(url)}")
                 # written first, so that a database that cannot take it refuses the export before the file exists
                 store.log_event(
-                    session, "record_exported", user.id, actor_id=None, detail=f"{kind} to {where}"
+                    session, "record_exported", user_id, actor_id=None, detail=f"{kind} to {where}"
                 )
                 _emit(text, out)
         except SQLAlchemyError as exc:
@@ -192,6 +190,21 @@ def _export(
         engine.dispose()
     if out is not None:
         typer.echo(f"backstride: {what} for {name} written to {out}", err=True)
+
+
+def _patient_of(session: Any, patient: str, url: str) -> Any:
+    """The patient an export names (e-mail or row id); one readable refusal for anyone else."""
+    from backstride import store
+    from backstride._errors import InputError
+    from backstride.cli._db import _redact
+
+    number = store.row_id(patient)
+    user = (
+        store.get_user(session, number) if number is not None else store.get_user_by_email(session, patient)
+    )
+    if user is None or user.role != "patient":
+        raise InputError(f"there is no patient {patient!r} in {_redact(url)}")
+    return user
 
 
 def _emit(text: str, out: Path | None) -> None:

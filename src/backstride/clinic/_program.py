@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -102,10 +103,13 @@ class PrescribedExercise(ClinicModel):
 @dataclass(frozen=True)
 class PainRules:
     """The program's rules for rising pain and flares (see :func:`pain_rules`): ``cues`` are its walking cues
-    about pain (slow down, shorten, stop), ``flare`` says what a flare is and what follows one; the numbers are
-    the flare's thresholds (0-10 pain) and the most pain during a walk a good week allows."""
+    about pain or discomfort (slow down, shorten, stop; how much is fine), ``flare`` says what a flare is and what
+    follows one; the numbers are the flare's thresholds (0-10 pain) and the most pain during a walk a good week
+    allows. ``warning_cue`` is the cue every plan's cues end with: stop and get help at a warning sign (a paper
+    that lists the warning signs with the number to call says it there instead)."""
 
     cues: tuple[str, ...]
+    warning_cue: str
     flare: str
     rise_above_baseline: float
     min_days: int
@@ -293,7 +297,10 @@ def pain_rules() -> PainRules:
     rules = _rules()
     flare = rules["flare"]
     return PainRules(
-        cues=tuple(str(c) for c in rules["cues"] if "pain" in str(c).lower()),
+        cues=tuple(
+            str(c) for c in rules["cues"] if {"pain", "discomfort"} & set(re.findall(r"\w+", c.lower()))
+        ),
+        warning_cue=str(rules["safety_cue"]),
         flare=str(flare["why"]),
         rise_above_baseline=float(flare["rise_above_baseline"]),
         min_days=int(flare["min_days"]),

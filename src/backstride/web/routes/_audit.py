@@ -61,9 +61,16 @@ def _day(text: str, label: str, problems: list[str]) -> dt.date | None:
         return None
 
 
-def _start_of(day: dt.date) -> dt.datetime:
-    """Midnight at the start of ``day`` in the server's time zone, the one every time on the pages is shown in."""
-    return dt.datetime.combine(day, dt.time()).astimezone()
+def _start_of(day: dt.date | None, *, next_day: bool = False) -> dt.datetime | None:
+    """Midnight at the start of ``day`` (or, with ``next_day``, of the day after it) in the server's time zone,
+    the one every time on the pages is shown in. None, no bound on that side, for no day and for a day at the
+    edge of the calendar (from 0001-01-01, to 9999-12-31: a time there cannot be held, and it bounds nothing)."""
+    if day is None:
+        return None
+    try:
+        return dt.datetime.combine(day + dt.timedelta(days=int(next_day)), dt.time()).astimezone()
+    except (OverflowError, ValueError):
+        return None
 
 
 # ------------------------------------------------------------------------------------- the administrator's
@@ -109,8 +116,8 @@ def audit_page(request: Request) -> Response:
                 subject_id=chosen["about"].id if chosen["about"] else None,
                 actor_id=chosen["by"].id if chosen["by"] else None,
                 actions=(typed["action"],) if typed["action"] else None,
-                since=_start_of(since) if since else None,
-                until=_start_of(until + dt.timedelta(days=1)) if until else None,
+                since=_start_of(since),
+                until=_start_of(until, next_day=True),
                 older_than=_older_than(db, typed["before"]),
             )
             rows = [
