@@ -127,6 +127,28 @@ def test_actor_words_name_the_person_and_role_or_the_command_line(engine: Engine
     }
 
 
+@pytest.mark.parametrize(
+    ("name", "role", "said"),
+    [
+        ("Cleo One", "clinician", "Cleo One (clinician)"),
+        ("Ada Admin", "admin", "Ada Admin (administrator)"),
+        ("Dana Reyes (physical therapist)", "clinician", "Dana Reyes (physical therapist, clinician)"),
+        ("Ada Admin (practice manager)", "admin", "Ada Admin (practice manager, administrator)"),
+        ("Cleo One (Clinician)", "clinician", "Cleo One (Clinician)"),  # the role said already: said once
+        ("Dana (Dee) Reyes", "clinician", "Dana (Dee) Reyes (clinician)"),
+        ("Paula (née Smith)", "patient", "Paula (née Smith, patient)"),
+    ],
+)
+def test_a_person_is_named_once_with_their_role_whatever_their_name_holds(
+    engine: Engine, name: str, role: str, said: str
+) -> None:
+    with store.transaction(engine) as s:
+        person = store.create_user(s, "someone@clinic.org", name, role)
+        assert store.person_words(person) == said
+        event = store.log_event(s, "record_opened", person.id, actor_id=person.id)
+        assert store.actor_words(s, event) == said
+
+
 def test_the_trail_is_counted_with_the_same_filters_as_it_is_read(engine: Engine) -> None:
     ids = _clinic(engine)
     with store.transaction(engine) as s:

@@ -132,6 +132,30 @@ def test_the_trail_is_a_table_newest_first_with_how_many_entries_were_shown(
     assert lines[opened].split()[1] == today  # after the table's left border
 
 
+def test_a_person_whose_name_holds_their_title_in_brackets_is_named_once_with_their_role(
+    clinic: Clinic, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo's therapist is "Dana Reyes (physical therapist)": their role joins the brackets, not a second
+    pair."""
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine) as s:
+            anna = store.get_user_by_email(s, "anna@clinic.test")
+            assert anna is not None
+            anna.name = "Anna Therapist (physiotherapist)"
+    finally:
+        engine.dispose()
+    _open_record(clinic, "anna@clinic.test", "paula@home.test")
+    capsys.readouterr()
+
+    assert audit(clinic, "--by", "anna@clinic.test") == 0
+    lines = capsys.readouterr().out.splitlines()
+    _row(lines, "Anna Therapist (physiotherapist, clinician)", "opened the record", "Paula Patient")
+    assert "(physiotherapist) (clinician)" not in "\n".join(lines)
+
+
 def test_the_filters_choose_whose_record_who_acted_what_and_how_many(
     clinic: Clinic, capsys: pytest.CaptureFixture[str]
 ) -> None:

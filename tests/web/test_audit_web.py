@@ -262,7 +262,7 @@ def test_the_audit_page_shows_a_hundred_entries_a_page_none_lost_where_pages_end
         pages += 1
         shown = _rows(page)
         seen += shown
-        ids += re.findall(r'<a href="/patients/(\d+)">Paula Patient</a> \(patient\)', page.text)
+        ids += re.findall(r'<a href="/patients/(\d+)">Paula Patient \(patient\)</a>', page.text)
         older = re.search(r'<a href="(/admin/audit\?[^"]*)">Older entries</a>', page.text)
         url = older.group(1) if older else ""
         assert len(shown) == (100 if url else 30)
@@ -467,6 +467,42 @@ def test_the_patient_reads_who_opened_their_record_in_words_and_not_their_own_vi
     assert "signed in" not in text
 
 
+def test_a_person_whose_name_holds_their_title_in_brackets_is_named_once_with_their_role(
+    client: Any, app_factory: Any, clinic: Clinic
+) -> None:
+    """The demo's therapist is "Dana Reyes (physical therapist)": the administrator's table (who acted, about
+    whom, whom a box found) and the patient's list name such a person once, the role inside the brackets."""
+    from backstride import store
+
+    _add_admin(clinic)
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine) as s:
+            anna = s.get(store.User, clinic.clinician_a)
+            assert anna is not None
+            anna.name = "Anna Therapist (physiotherapist)"
+    finally:
+        engine.dispose()
+    anna_client = app_factory()
+    sign_in(anna_client, "anna@clinic.test")
+    assert anna_client.get(f"/patients/{clinic.patient_a}").status_code == 200
+    named = "Anna Therapist (physiotherapist, clinician)"
+
+    sign_in(client, ADMIN)
+    by_anna = _text(client.get("/admin/audit?by=anna@clinic.test&action=record_opened"))
+    assert f"{named} opened the record Paula Patient (patient)" in by_anna
+    assert f"{named} –" not in by_anna and by_anna.count(named) == 2  # the row, and whom the box found
+    about_anna = _text(client.get("/admin/audit?about=anna@clinic.test&action=account_added"))
+    assert f"command line (server) added the account {named} as clinician" in about_anna
+    for text in (by_anna, about_anna):
+        assert "(physiotherapist) (" not in text
+
+    patient = app_factory()
+    sign_in(patient, "paula@home.test")
+    listed = _text(patient.get(f"/patients/{clinic.patient_a}/record-access"))
+    assert f"{named} opened your record." in listed and "(physiotherapist) (" not in listed
+
+
 def test_the_patient_reads_what_each_download_held_the_plan_alone_not_called_their_record(
     client: Any, clinic: Clinic, zone: Any
 ) -> None:
@@ -610,7 +646,7 @@ def test_both_pages_on_a_phone_by_keyboard_with_no_accessibility_violation(
     assert (
         page.locator("ul.trail li")
         .first.inner_text()
-        .endswith("Dana Reyes (physical therapist) (clinician) opened your record.")
+        .endswith("Dana Reyes (physical therapist, clinician) opened your record.")
     )
     narrow("who has opened your record")
     found += _axe_violations(page, "who has opened your record")

@@ -29,6 +29,7 @@ from backstride.store._audit import (
     audit_trail_count,
     log_event,
     log_record_opened,
+    person_words,
 )
 from backstride.store._blobs import BlobStore
 from backstride.store._caseload import (
@@ -256,6 +257,7 @@ __all__ = [
     "patient_record",
     "patients_left_alone",
     "patients_of",
+    "person_words",
     "plan_history",
     "profile_problems",
     "questionnaire_changes",

@@ -160,12 +160,26 @@ def _trail_where(
     return stmt
 
 
+def person_words(user: User) -> str:
+    """A person as the trail names them, each once: "Name (role)". A name that ends in brackets of its own takes
+    the role inside them ("Dana Reyes (physical therapist, clinician)", not "... (physical therapist)
+    (clinician)"), or as it is when they already say the role: the same words read well in a table's cell and
+    at the start of the patient's sentence ("... opened your record")."""
+    role = "administrator" if user.role == "admin" else user.role
+    name = " ".join(user.name.split())
+    if not (name.endswith(")") and "(" in name):
+        return f"{name} ({role})"
+    if role in name[name.rindex("(") :].lower():
+        return name
+    return f"{name[:-1]}, {role})"
+
+
 def actor_words(session: Session, event: AuditEvent) -> str:
-    """Who acted, in words: "Name (role)", :data:`COMMAND_LINE_ACTOR`, or "an account no longer in the
+    """Who acted, in words: :func:`person_words`, :data:`COMMAND_LINE_ACTOR`, or "an account no longer in the
     clinic"."""
     if event.actor_id is None:
         return COMMAND_LINE_ACTOR
     actor = session.get(User, event.actor_id)
     if actor is None:
         return "an account no longer in the clinic"
-    return f"{actor.name} ({'administrator' if actor.role == 'admin' else actor.role})"
+    return person_words(actor)

@@ -116,6 +116,13 @@ def _call_links(text: Any, number: Any) -> Markup:
     return Markup(said.sub(lambda _m: link, safe))
 
 
+def _person(user: Any) -> str:
+    """A person as the audit trail names them, each once (``store.person_words``): "Name (role)"."""
+    from backstride import store
+
+    return store.person_words(user)
+
+
 templates.env.filters["fmt"] = _fmt
 templates.env.filters["lean"] = lean_text
 templates.env.filters["plot_table"] = plot_table
@@ -126,6 +133,7 @@ templates.env.filters["urgency"] = _urgency
 templates.env.filters["date"] = _date
 templates.env.filters["plotjson"] = figure_json
 templates.env.filters["label"] = _label
+templates.env.filters["person"] = _person
 
 
 def _subject_limits() -> dict[str, tuple[float, float]]:
