@@ -10,6 +10,7 @@ import re
 from dataclasses import replace
 
 import pytest
+from tests.report.conftest import tables_and_their_boxes
 
 from backstride import clinic, report
 from backstride._errors import InputError
@@ -390,3 +391,25 @@ def test_a_closed_account_says_when_and_why_the_care_ended() -> None:
         "Care in backstride ended on 2026-11-20: care <completed> (the account is closed; the record is kept)"
         in text
     )
+
+
+def test_on_a_phone_each_table_scrolls_in_a_box_a_keyboard_reaches_and_a_screen_reader_names() -> None:
+    """At a phone's width a table wider than the screen scrolls sideways inside itself: in a focusable region
+    named by its section (axe's ``scrollable-region-focusable``), the table keeping its own role; the two-column
+    patient details wrap instead."""
+    boxes = tables_and_their_boxes(report.course_report(_record(), generated_at=AT))
+    assert boxes == [
+        ("kv", None),
+        ("", "Warning-sign screens"),
+        ("", "Questionnaires"),
+        ("", "The figures of: Pain (0 = none, 10 = worst)"),
+        ("", "The figures of: Disability questionnaires (lower is better)"),
+        ("", "Measured walking (sensor at the lower back)"),
+        ("", "The figures of: Walking speed in the measured walks"),
+        ("", "The figures of: Cadence in the measured walks"),
+        ("", "Walking diary, week by week"),
+        ("", "The figures of: Minutes walked each week (diary), against the program"),
+        ("", "Walking and exercise program"),
+        ("", "Walking counted by the patient's phone or watch"),
+        ("", "Hands-on therapy sessions"),
+    ]

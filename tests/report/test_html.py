@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.report.conftest import synthetic_result
+from tests.report.conftest import synthetic_result, tables_and_their_boxes
 
 from backstride import InputError, gait, io, report
 from backstride.gait import GaitResult
@@ -52,6 +52,27 @@ def test_the_report_carries_the_results_numbers(analysed: tuple[GaitResult, list
     assert f"{result.summary.median_walking_speed_mps:.2f} m/s" in html
     assert result.summary.median_pelvis_rotation_deg is not None  # the sample has a gyroscope
     assert f"turns {result.summary.median_pelvis_rotation_deg:.1f}°" in html
+
+
+def test_on_a_phone_each_table_scrolls_in_a_box_a_keyboard_reaches_and_a_screen_reader_names(
+    analysed: tuple[GaitResult, list],
+) -> None:
+    """At a phone's width the bouts' table scrolls sideways inside itself: in a focusable region named by its
+    section (axe's ``scrollable-region-focusable``), as each plot's figures do; the two-column ones wrap."""
+    result, traces = analysed
+    spans = ("0:26–0:37", "0:37–0:52", "1:15–1:29")  # the three longest bouts' signal, each its own figures
+    assert tables_and_their_boxes(report.recording_report(result, traces=traces)) == [
+        ("kv", None),
+        ("kv", None),
+        *[("", f"The figures of: Trunk movement and the steps found, {span}") for span in spans],
+        ("", "The figures of: Walking through the recording"),
+        ("", "The figures of: Cadence and speed in each bout"),
+        ("", "The figures of: Left and right steps in each bout"),
+        ("", "The figures of: Forward lean of the trunk while walking"),
+        ("", "Walking bouts"),
+    ]
+    long = synthetic_result(30, 3 * 86_400.0)  # several days: a table by day too
+    assert ("", "Walking by day") in tables_and_their_boxes(report.recording_report(long))
 
 
 def test_the_report_is_self_contained(analysed: tuple[GaitResult, list]) -> None:

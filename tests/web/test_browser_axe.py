@@ -1,7 +1,7 @@
 """An automated accessibility audit: axe-core (Deque's engine, MPL-2.0, bundled in axe-playwright-python: no
 network) run in Debian's chromium on every page of the demo clinic, as a visitor, as a patient and as the
 therapist, refused forms and an upload still being analysed included, and on the report ``backstride analyze
---html`` writes. Every violation axe finds fails the test, minor ones too (none is left), every one listed by
+--html`` writes; at a desk's width and again at a phone's, where tables scroll inside themselves. Every violation axe finds fails the test, minor ones too (none is left), every one listed by
 page. (The same markers and skips as ``test_browser.py``.)"""
 
 from __future__ import annotations
@@ -16,9 +16,24 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
+#: The widths audited: a desk's screen, and a phone's (an iPhone's 390 x 844, as a phone shows a page: tables
+#: scroll inside themselves there, the navigation wraps and the plots narrow).
+SCREENS = {
+    "desk": {"viewport": {"width": 1100, "height": 900}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+}
+on_each_screen = pytest.mark.parametrize("screen", list(SCREENS))
+
+
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
+def screen() -> str:
+    """The desk's, unless a test is parametrised with ``on_each_screen``."""
+    return "desk"
+
+
+@pytest.fixture
+def page(browser: Any, screen: str) -> Iterator[Any]:
+    context = browser.new_context(**SCREENS[screen])
     pg = context.new_page()
     pg.set_default_timeout(20_000)
     yield pg
@@ -94,13 +109,25 @@ def _analysing(demo_app: Any, patient_id: int) -> tuple[Any, threading.Event]:
     return job, release
 
 
+@on_each_screen
 def test_no_page_has_an_accessibility_violation(
-    page: Any, demo_app: Any, demo_server: str, tmp_path: Path
+    page: Any, screen: str, demo_app: Any, demo_server: str, tmp_path: Path
 ) -> None:
-    from backstride import io
+    """(The accounts it adds are the screen's own: both screens' runs share the demo clinic.)"""
+    from backstride import io, store
+    from backstride._accounts import hash_password
     from backstride.cli import main
 
     base = demo_server
+    with store.transaction(demo_app.state.backstride.engine) as s:  # to stop at the emergency screen
+        therapist = store.get_user_by_email(s, "therapist@demo.backstride")
+        store.create_patient(
+            s,
+            therapist,
+            f"stop-{screen}@demo.backstride",
+            "Stevie Stop",
+            password_hash=hash_password("demo-stop"),
+        )
     audit = _Audit(page)
 
     # a visitor
@@ -159,9 +186,6 @@ def test_no_page_has_an_accessibility_violation(
     audit("therapist: doctor's summary")
     page.goto(f"{base}{alex}/plan/sheet.html?view=1")
     audit("therapist: home program sheet")
-    page.set_viewport_size({"width": 390, "height": 800})  # the tick chart scrolls inside itself
-    audit("therapist: home program sheet on a phone")
-    page.set_viewport_size({"width": 1100, "height": 900})
     page.goto(f"{base}{recording}/report.html?view=1")
     audit("therapist: a walk's report")
     report = tmp_path / "report.html"
@@ -179,7 +203,7 @@ def test_no_page_has_an_accessibility_violation(
     audit("therapist: new patient refused")
     page.goto(f"{base}/clinician/patients/new")
     page.get_by_label("Name").fill("Robin Audit")
-    page.get_by_label("Email").fill("robin@demo.backstride")
+    page.get_by_label("Email").fill(f"robin-{screen}@demo.backstride")
     page.get_by_role("button", name="Add patient").click()
     audit("therapist: patient added")
     robin = str(page.get_by_role("link", name="Open Robin Audit's page").get_attribute("href"))
@@ -201,9 +225,9 @@ def test_no_page_has_an_accessibility_violation(
     # the new patient's first visit, and the emergency stop
     page.goto(link if link.startswith("http") else base + link)
     audit("visitor: welcome")
-    _sign_in(page, base, "sam@demo.backstride", "demo-sam-2026")
-    sam = f"/patients/{page.url.rstrip('/').split('/')[-1]}"
-    page.goto(f"{base}{sam}/checkin")
+    _sign_in(page, base, f"stop-{screen}@demo.backstride", "demo-stop")
+    stevie = f"/patients/{page.url.rstrip('/').split('/')[-1]}"
+    page.goto(f"{base}{stevie}/checkin")
     for radio in page.locator('input[type=radio][value="no"]').all():
         radio.check()
     page.locator('input[name="saddle_numbness"][value="yes"]').check()
@@ -212,10 +236,13 @@ def test_no_page_has_an_accessibility_violation(
     audit("patient: emergency stop")
 
     assert audit.found == [], "accessibility violations:\n" + "\n".join(audit.found)
-    assert len(audit.pages) == 45  # every page above was audited
+    assert len(audit.pages) == 44  # every page above was audited
 
 
-def test_closing_and_reopening_an_account_has_no_accessibility_violation(page: Any, demo_server: str) -> None:
+@on_each_screen
+def test_closing_and_reopening_an_account_has_no_accessibility_violation(
+    page: Any, screen: str, demo_server: str
+) -> None:
     """The "Close the account" form refused, a closed account's page, the caseload with its "Closed accounts"
     list, and the account reopened: axe finds nothing (on a patient added here: the demo's own stay open)."""
     base = demo_server
@@ -223,7 +250,7 @@ def test_closing_and_reopening_an_account_has_no_accessibility_violation(page: A
     _sign_in(page, base, "therapist@demo.backstride", "demo-therapist")
     page.goto(f"{base}/clinician/patients/new")
     page.get_by_label("Name").fill("Casey Closed")
-    page.get_by_label("Email").fill("casey@demo.backstride")
+    page.get_by_label("Email").fill(f"casey-{screen}@demo.backstride")
     page.get_by_role("button", name="Add patient").click()
     casey = str(page.get_by_role("link", name="Open Casey Closed's page").get_attribute("href"))
     page.goto(base + casey)
@@ -245,26 +272,35 @@ def test_closing_and_reopening_an_account_has_no_accessibility_violation(page: A
     assert len(audit.pages) == 4
 
 
-def test_the_staff_page_has_no_accessibility_violation(page: Any, demo_app: Any, demo_server: str) -> None:
+@on_each_screen
+def test_the_staff_and_audit_pages_have_no_accessibility_violation(
+    page: Any, screen: str, demo_app: Any, demo_server: str
+) -> None:
     """The administrator's Staff page with an open and a closed account (and the patients the closed clinician
     leaves with nobody, each with its hand-on form), its "add" and hand-on forms refused, a patient handed on,
-    the patient's Care team refused, and a new first-login link shown: axe finds nothing."""
+    the patient's Care team refused, a new first-login link shown, and the audit trail, a filter refused on it:
+    axe finds nothing. (The accounts it adds are the screen's own: both screens' runs share the demo clinic.)"""
     from backstride import store
     from backstride._accounts import hash_password
 
     base = demo_server
+    who = screen.title()
     with store.transaction(demo_app.state.backstride.engine) as s:
         store.create_user(
-            s, "admin@demo.backstride", "Avery Admin", "admin", password_hash=hash_password("demo-admin-2026")
+            s,
+            f"admin-{screen}@demo.backstride",
+            f"Avery {who}",
+            "admin",
+            password_hash=hash_password("demo-admin"),
         )
-        leaver = store.create_user(s, "leaver@demo.backstride", "Lee Leaver", "clinician")
-        lone = store.create_patient(s, leaver, "lone@demo.backstride", "Lou Lone")
+        leaver = store.create_user(s, f"leaver-{screen}@demo.backstride", f"Lee {who}", "clinician")
+        lone = store.create_patient(s, leaver, f"lone-{screen}@demo.backstride", "Lou Lone")
         leaver_id, lone_id = leaver.id, lone.id
     audit = _Audit(page)
-    _sign_in(page, base, "admin@demo.backstride", "demo-admin-2026")
+    _sign_in(page, base, f"admin-{screen}@demo.backstride", "demo-admin")
     page.goto(f"{base}/admin/staff")
     page.locator(f"#staff-{leaver_id} summary").click()
-    page.get_by_label("Why is Lee Leaver's account closed?").fill("left the clinic")
+    page.get_by_label(f"Why is Lee {who}'s account closed?").fill("left the clinic")
     page.locator(f"form[action='/admin/staff/{leaver_id}/close'] button").click()
     page.locator("#closed-account").wait_for()
     assert page.get_by_role("heading", name="Closed accounts (1)").is_visible()
@@ -276,7 +312,7 @@ def test_the_staff_page_has_no_accessibility_violation(page: Any, demo_app: Any,
     _send_refused(page, "form.hand-on")
     assert page.locator(f"#hand-on-notice-{leaver_id}-{lone_id}-problems").count() == 1
     audit("admin: staff, handing on refused")
-    page.locator(f"#hand-notice-{leaver_id}-{lone_id}").select_option(label="Avery Admin (administrator)")
+    page.locator(f"#hand-notice-{leaver_id}-{lone_id}").select_option(label=f"Avery {who} (administrator)")
     page.locator("#closed-account form.hand-on button").click()
     page.locator("#handed-on").wait_for()
     audit("admin: staff, a patient handed on")
@@ -288,8 +324,13 @@ def test_the_staff_page_has_no_accessibility_violation(page: Any, demo_app: Any,
     page.locator(f"form[action='/admin/staff/{leaver_id}/reopen'] button[value=link]").click()
     page.locator("#first-login-link").wait_for()
     audit("admin: staff, an account reopened")
+    page.goto(f"{base}/admin/audit")
+    audit("admin: the audit trail")
+    page.goto(f"{base}/admin/audit?from=2026-12-05&to=2026-12-01")
+    assert page.locator("#filters-problems").is_visible()
+    audit("admin: the audit trail, a filter refused")
     assert audit.found == [], "accessibility violations:\n" + "\n".join(audit.found)
-    assert len(audit.pages) == 6
+    assert len(audit.pages) == 8
 
 
 def test_a_keyboard_passes_each_plot_in_no_stop_and_a_screen_reader_hears_its_name(

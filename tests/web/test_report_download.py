@@ -129,4 +129,5 @@ def test_the_report_opens_in_the_browser_with_only_its_own_scripts_allowed(
     stamp = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
     opened = stamp.sub("", response.text)
     assert stamp.sub("", client.get(f"{result_url}/report.html").text) == opened
-    assert "@media screen and (max-width: 40rem) { table { display: block;" in opened
+    assert "@media screen and (max-width: 40rem) {\n    table { display: block;" in opened
+    assert '<div class="scroll" role="region" tabindex="0" aria-label="Walking bouts">' in opened
