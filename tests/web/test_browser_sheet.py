@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,15 +22,6 @@ MM = 96 / 25.4
 PT = 96 / 72
 # everything after page 1: the exercises start a new page (``break-before: page``), the tick chart follows
 AFTER_PAGE_1 = "main > section.page-break, main > section.page-break ~ section, body > footer"
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
-    pg = context.new_page()
-    pg.set_default_timeout(20_000)
-    yield pg
-    context.close()
 
 
 def _pages(pdf: bytes) -> int:
