@@ -144,12 +144,20 @@ def current_plan(
         if review.new_plan is None:
             break
         if save:
-            # the warning-sign screen ends every review as a reminder with today's number: not a reason to keep
-            said = [r for r in review.reasons if r != clinic.weekly_screen(emergency_number)]
-            reason = f"Weekly review ({review.decision.replace('_', ' ')}): " + " ".join(said)
+            reason = review_reason(review, emergency_number)
             row = store.save_plan(db, patient.id, review.new_plan.model_dump(mode="json"), reason, None)
         plan = review.new_plan
     return row, plan, review
+
+
+def review_reason(review: Any, emergency_number: str) -> str:
+    """The reason a weekly review's next plan version keeps: the decision and the review's own reasons. The
+    warning-sign screen every review ends with is a reminder said with the number of the day
+    (``clinic.weekly_screen``), not a reason to keep: kept, it would name a number the clinic may change."""
+    from backstride import clinic
+
+    said = [r for r in review.reasons if r != clinic.weekly_screen(emergency_number)]
+    return f"Weekly review ({review.decision.replace('_', ' ')}): " + " ".join(said)
 
 
 def plan_work_due(db: Any, patient: Any, today: Any, *, create: bool) -> bool:

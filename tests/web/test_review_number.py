@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from tests.web.conftest import Clinic, save_plan_of_last_week
 
@@ -31,3 +32,24 @@ def test_a_weekly_review_in_the_app_gives_the_clinics_emergency_number(clinic: C
         assert "Before the next week" not in kept and "112" not in kept and "911" not in kept
     finally:
         engine.dispose()
+
+
+def test_the_demo_clinics_plan_history_keeps_no_screen_either(tmp_path: Path) -> None:
+    """The demo seeds weeks of reviews itself; its history said "call 911" on every week as the app's once did."""
+    from backstride.web._demo import seed_demo
+
+    demo = seed_demo(tmp_path / "demo", today=dt.date(2026, 11, 30))
+    engine = store.make_engine(demo.database_url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            reasons = [
+                v.reason
+                for account in demo.accounts
+                if (user := store.get_user_by_email(s, account.email)) is not None
+                for v in store.plan_history(s, user.id)
+            ]
+    finally:
+        engine.dispose()
+    reviews = [r for r in reasons if r.startswith("Weekly review (")]
+    assert len(reviews) >= 3
+    assert not [r for r in reviews if "Before the next week" in r or "911" in r]

@@ -227,10 +227,10 @@ def _history(
             store.upsert_log(s, patient.id, day, _plans.log_json(log))
         if week_start + dt.timedelta(days=7) > today:
             break
-        review = clinic.review_week(plan, logs)
+        review = clinic.review_week(plan, logs, emergency_number="911")
         if review.new_plan is None:
             break
-        reason = f"Weekly review ({review.decision.replace('_', ' ')}): " + " ".join(review.reasons)
+        reason = _plans.review_reason(review, "911")
         plan = review.new_plan
         row = store.save_plan(s, patient.id, plan.model_dump(mode="json"), reason, None)
         row.created_at = _at(plan.start_date, 8)
