@@ -33,6 +33,11 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = SHARED_DATA
 IC_TOLERANCE_S = 0.25
 IOU_MIN = 0.8
+WALK_MARGIN_S = 0.5  # the scorer keeps an engine's contacts within this of the 10 m walk (``trial_s``)
+# The IPOL protocol (Voisard et al. 2023): 10 m out, a U-turn, 10 m back. The ground covered between a walk's
+# first and last contact is that give or take the U-turn's arc and where the feet stood at the lines (about a
+# metre), so it checks step and stride length on 12 people of known height, not to the centimetre.
+WALK_DISTANCE_M = 20.0
 
 
 def match_events(
@@ -85,14 +90,24 @@ class Score:
     stride_err: list[float] = field(default_factory=list)
     speed_err: list[float] = field(default_factory=list)
     step_count_err: list[int] = field(default_factory=list)
+    distance_m: list[float] = field(default_factory=list)
 
     def add(self, result: dict[str, Any], reference: dict[str, Any]) -> None:
         ics = [c["time_s"] for c in result.get("initial_contacts", [])]
         ref_ics = [c["time_s"] for c in reference["initial_contacts"]]
         if "trial_s" in reference:
             a, b = reference["trial_s"]
-            ics = [t for t in ics if a - 0.5 <= t <= b + 0.5]
+            walk = [
+                c
+                for c in result.get("initial_contacts", [])
+                if a - WALK_MARGIN_S <= c["time_s"] <= b + WALK_MARGIN_S
+            ]
+            ics = [c["time_s"] for c in walk]
             self.step_count_err.append(len(ics) - int(reference["n_steps"]))
+            # each contact carries the length of the step it ends (none without a height)
+            lengths = [c["step_length_m"] for c in walk if c.get("step_length_m") is not None]
+            if lengths:
+                self.distance_m.append(float(sum(lengths)))
         elif "walking_bouts" in reference:
             spans = [(w["start_s"] - 1.0, w["end_s"] + 1.0) for w in reference["walking_bouts"]]
             ics = [t for t in ics if any(a <= t <= b for a, b in spans)]
@@ -137,6 +152,20 @@ class Score:
             "step_count_abs_err_median": (
                 statistics.median(abs(s) for s in self.step_count_err) if self.step_count_err else None
             ),
+            "walk_distance_median_m": (
+                round(statistics.median(self.distance_m), 2) if self.distance_m else None
+            ),
+            "walk_distance_abs_err_median_m": (
+                round(statistics.median(abs(d - WALK_DISTANCE_M) for d in self.distance_m), 2)
+                if self.distance_m
+                else None
+            ),
+            "walk_distance_iqr_m": (
+                [round(q, 2) for q in np.percentile(self.distance_m, [25, 75]).tolist()]
+                if self.distance_m
+                else None
+            ),
+            "walks_with_distance": len(self.distance_m),
         }
 
 
@@ -438,7 +467,6 @@ def lean_error_lab() -> float:
 # 99 % of the reference contacts backstride finds in the 10 m walks, the spread is 0.46 m/s² or more.
 STILL_SPREAD_MPS2 = 0.1
 STILL_HALF_WINDOW_S = 0.4
-WALK_MARGIN_S = 0.5  # the scorer keeps an engine's contacts within this of the 10 m walk (``trial_s``)
 
 
 def visible_contacts(rec: Any, ref: dict[str, Any]) -> tuple[list[float], dict[str, int]]:

@@ -729,11 +729,28 @@ def section_batch(args: argparse.Namespace, figures: dict[str, Any], summary: Su
     )
 
 
+def _distance(ten: dict[str, Any]) -> str:
+    """The 10 m walks' median distance (Σ step lengths, 20 m walked) and its interquartile range."""
+    if ten.get("walk_distance_median_m") is None:
+        return "-"
+    q1, q3 = ten["walk_distance_iqr_m"]
+    return f"{ten['walk_distance_median_m']:.1f} m ({q1:.1f}–{q3:.1f})"
+
+
 def section_robustness(args: argparse.Namespace, figures: dict[str, Any], summary: Summary) -> None:
     from benchmarks import accuracy, apps
 
     t = Table(title="Robustness: backstride on the reference recordings, changed (in-process scoring)")
-    for col in ("variant", "lab F1", "lab bouts", "lab speed MAE", "10 m F1", "10 m steps |err|", "s"):
+    for col in (
+        "variant",
+        "lab F1",
+        "lab bouts",
+        "lab speed MAE",
+        "10 m F1",
+        "10 m steps |err|",
+        "10 m distance",
+        "s",
+    ):
         t.add_column(col, justify="left" if col == "variant" else "right")
     out: dict[str, Any] = {}
     for label, kwargs in VARIANTS:
@@ -749,6 +766,7 @@ def section_robustness(args: argparse.Namespace, figures: dict[str, Any], summar
             fmt(lab["walking_speed_mae_mps"]),
             fmt(ten["ic_f1"]),
             fmt(ten["step_count_abs_err_median"]),
+            _distance(ten),
             f"{wall:.0f}",
         )
         summary.add(f"robustness, {label}: 10 m F1", "info", fmt(ten["ic_f1"]), None)

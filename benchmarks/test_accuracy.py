@@ -49,6 +49,15 @@ def test_ten_metre_walks(ten_m: dict[str, Any]) -> None:
     assert ten_m["step_count_abs_err_median"] <= 1
 
 
+def test_ten_metre_walks_cover_their_twenty_metres(ten_m: dict[str, Any]) -> None:
+    """Step lengths from the participant's height alone (no sensor height is given for these walks) add up
+    to the 10 m out and back. Measured: median 19.7 m, off by 0.96 m in the median, over the 70 walks of the
+    12 people whose height is known (the thirteenth's is not)."""
+    assert ten_m["walks_with_distance"] == 70
+    assert 19.0 <= ten_m["walk_distance_median_m"] <= 21.0
+    assert ten_m["walk_distance_abs_err_median_m"] <= 1.2
+
+
 def test_rotated_recordings_score_the_same(lab: dict[str, Any]) -> None:
     rotated = score_dataset("lowback-lab", rotate=True)
     for key in ("wb_matched", "ic_f1"):
@@ -369,6 +378,30 @@ def test_scoring_rules() -> None:
     )
     f = s.figures()
     assert f["wb_matched"] == 1 and f["cadence_mae_spm"] == 2.0
+    assert f["walk_distance_median_m"] is None and f["walks_with_distance"] == 0
+
+
+def test_a_walks_distance_is_its_steps_inside_the_walk() -> None:
+    walk = {
+        "trial_s": [2.0, 12.0],
+        "n_steps": 3,
+        "initial_contacts": [{"time_s": t} for t in (2.0, 2.6, 3.2)],
+    }
+    contacts = [
+        {"time_s": 1.0, "step_length_m": 0.5},  # before the walk (more than 0.5 s): not counted
+        {"time_s": 2.0, "step_length_m": None},  # a bout's first contact ends no step
+        {"time_s": 2.6, "step_length_m": 0.7},
+        {"time_s": 3.2, "step_length_m": 0.75},
+        {"time_s": 12.4, "step_length_m": 0.6},  # within 0.5 s after it: counted, as the scorer keeps it
+    ]
+    s = Score()
+    s.add({"initial_contacts": contacts}, walk)
+    s.add({"initial_contacts": [{"time_s": 2.0, "step_length_m": None}]}, walk)  # no height: no distance
+    s.add({"initial_contacts": [{"time_s": 3.0, "step_length_m": 21.95}]}, walk)
+    f = s.figures()
+    assert f["walks_with_distance"] == 2
+    assert f["walk_distance_median_m"] == pytest.approx(12.0)
+    assert f["walk_distance_abs_err_median_m"] == pytest.approx((17.95 + 1.95) / 2)
 
 
 def test_a_walks_contact_errors_are_placed_in_its_phases() -> None:
