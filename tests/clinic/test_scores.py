@@ -309,3 +309,17 @@ def test_a_change_of_risk_group_is_explained_with_an_arrow() -> None:
     high = score("startback", {"items": [1, 1, 1, 1, 1, 1, 1, 1, 4]})
     low = score("startback", {"items": [0] * 9})
     assert compare("startback", high, low).explanation == "risk group high → low"
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "words"),
+    [
+        (2, 1, "the score fell by 1 point (-50 %)"),
+        (1, 2, "the score rose by 1 point (+100 %)"),
+        (6, 4, "the score fell by 2 points (-33 %)"),
+    ],
+)
+def test_a_change_of_one_point_is_said_in_the_singular(before: int, after: int, words: str) -> None:
+    change = compare("nprs", score("nprs", {"score": before}), score("nprs", {"score": after}))
+    assert change.explanation.startswith(words + ";")
+

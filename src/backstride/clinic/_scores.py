@@ -344,7 +344,8 @@ def compare(instrument: str, before: ScoreResult, after: ScoreResult) -> Change:
         direction = "fell" if delta < 0 else "rose" if delta > 0 else "did not change"
         pct = "" if delta_pct is None else f" ({delta_pct:+.0f} %)"
         size = f"{abs(delta):g}" if float(delta).is_integer() else f"{abs(delta):.1f}"
-        explanation = f"the score {direction} by {size} points{pct}; the threshold is {mcid_text}"
+        unit = "point" if size == "1" else "points"
+        explanation = f"the score {direction} by {size} {unit}{pct}; the threshold is {mcid_text}"
         if instrument == "psfs":
             explanation += _psfs_activity_changes(before, after, float(mcid_spec["points_single_activity"]))
     return Change(
