@@ -323,3 +323,14 @@ def test_a_change_of_one_point_is_said_in_the_singular(before: int, after: int, 
     change = compare("nprs", score("nprs", {"score": before}), score("nprs", {"score": after}))
     assert change.explanation.startswith(words + ";")
 
+
+def test_psfs_refuses_an_activity_named_twice() -> None:
+    """Each PSFS activity is rated once: the same activity twice would count twice in the mean, and the
+    activity-by-activity change (matched by name) could follow only one of its ratings."""
+    acts = [
+        {"name": "Gardening", "score": 2},
+        {"name": "Lifting", "score": 5},
+        {"name": "gardening ", "score": 9},
+    ]
+    with pytest.raises(InputError, match=r"psfs activity 3 \(gardening\): 'Gardening' is already activity 1"):
+        score("psfs", {"activities": acts})
