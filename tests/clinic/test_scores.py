@@ -309,3 +309,28 @@ def test_a_change_of_risk_group_is_explained_with_an_arrow() -> None:
     high = score("startback", {"items": [1, 1, 1, 1, 1, 1, 1, 1, 4]})
     low = score("startback", {"items": [0] * 9})
     assert compare("startback", high, low).explanation == "risk group high → low"
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "words"),
+    [
+        (2, 1, "the score fell by 1 point (-50 %)"),
+        (1, 2, "the score rose by 1 point (+100 %)"),
+        (6, 4, "the score fell by 2 points (-33 %)"),
+    ],
+)
+def test_a_change_of_one_point_is_said_in_the_singular(before: int, after: int, words: str) -> None:
+    change = compare("nprs", score("nprs", {"score": before}), score("nprs", {"score": after}))
+    assert change.explanation.startswith(words + ";")
+
+
+def test_psfs_refuses_an_activity_named_twice() -> None:
+    """Each PSFS activity is rated once: the same activity twice would count twice in the mean, and the
+    activity-by-activity change (matched by name) could follow only one of its ratings."""
+    acts = [
+        {"name": "Gardening", "score": 2},
+        {"name": "Lifting", "score": 5},
+        {"name": "gardening ", "score": 9},
+    ]
+    with pytest.raises(InputError, match=r"psfs activity 3 \(gardening\): 'Gardening' is already activity 1"):
+        score("psfs", {"activities": acts})

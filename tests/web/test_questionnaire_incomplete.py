@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from tests.web.conftest import Clinic, post, sign_in
 
 
@@ -69,6 +70,50 @@ def test_a_refused_answer_brings_the_form_back_with_what_was_typed(client: Any, 
     text = html.unescape(page.text)
     assert '<div class="alert" role="alert" id="not-used" tabindex="-1" autofocus>' in text
     assert "Activity 4: please give both the activity and its number." in text
+    for name, value in typed.items():
+        assert f'name="{name}"' in text and f'value="{value}"' in text
+    assert "That could not be used" not in text  # the error page
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine, readonly=True) as s:
+        assert store.questionnaire_history(s, clinic.patient_a, "psfs") == []
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        # two activities where the PSFS takes 3 to 5
+        ({"a1_name": "gardening", "a1_score": "3", "a2_name": "lifting", "a2_score": "5"}, "3 to 5 entries"),
+        # the same activity twice
+        (
+            {
+                "a1_name": "gardening",
+                "a1_score": "3",
+                "a2_name": "lifting",
+                "a2_score": "5",
+                "a3_name": "Gardening",
+                "a3_score": "8",
+            },
+            "is already activity 1",
+        ),
+    ],
+)
+def test_a_psfs_the_clinic_refuses_comes_back_on_its_form(
+    client: Any, clinic: Clinic, typed: dict[str, str], words: str
+) -> None:
+    """Answers each usable on their own that the clinic's scoring refuses as a whole come back on the form,
+    what was typed still in it and the reason named, as a half-typed activity does: not the app's error
+    page, which lost them all. Nothing is kept."""
+    import html
+
+    sign_in(client, "paula@home.test")
+    page = post(client, f"/patients/{clinic.patient_a}/questionnaires/psfs", typed)
+    assert page.status_code == 422
+    text = html.unescape(page.text)
+    assert '<div class="alert" role="alert" id="not-used" tabindex="-1" autofocus>' in text
+    assert words in text
     for name, value in typed.items():
         assert f'name="{name}"' in text and f'value="{value}"' in text
     assert "That could not be used" not in text  # the error page

@@ -266,12 +266,23 @@ def _score_psfs(answers: Mapping[str, object]) -> ScoreResult:
     _require_keys("psfs", answers, {"activities"})
     raw = _list("psfs", "activities", answers["activities"], spec["min_activities"], spec["max_activities"])
     activities: list[Activity] = []
+    seen: dict[str, int] = {}
     for i, a in enumerate(raw, start=1):
         if not isinstance(a, Mapping) or set(a) != {"name", "score"}:
             raise InputError(f"psfs activity {i}: expected an object with 'name' and 'score', got {a!r}")
         name = a["name"]
         if not isinstance(name, str) or not name.strip():
             raise InputError(f"psfs activity {i}: 'name' must be a non-empty text")
+        # each activity is rated once: twice, it would weigh double in the mean, and the change by activity
+        # (matched by name, as _psfs_activity_changes does) could follow only one of its ratings
+        key = name.strip().lower()
+        if key in seen:
+            first = activities[seen[key] - 1].name
+            raise InputError(
+                f"psfs activity {i} ({name.strip()}): '{first}' is already activity {seen[key]}; "
+                "name each activity once"
+            )
+        seen[key] = i
         value = _number("psfs", f"activity {i} ({name})", a["score"], 0, 10, whole=False)
         activities.append(Activity(name=name.strip(), score=value))
     mean = sum(a.score for a in activities) / len(activities)
@@ -344,7 +355,8 @@ def compare(instrument: str, before: ScoreResult, after: ScoreResult) -> Change:
         direction = "fell" if delta < 0 else "rose" if delta > 0 else "did not change"
         pct = "" if delta_pct is None else f" ({delta_pct:+.0f} %)"
         size = f"{abs(delta):g}" if float(delta).is_integer() else f"{abs(delta):.1f}"
-        explanation = f"the score {direction} by {size} points{pct}; the threshold is {mcid_text}"
+        unit = "point" if size == "1" else "points"
+        explanation = f"the score {direction} by {size} {unit}{pct}; the threshold is {mcid_text}"
         if instrument == "psfs":
             explanation += _psfs_activity_changes(before, after, float(mcid_spec["points_single_activity"]))
     return Change(

@@ -178,7 +178,8 @@ def _save(
     request: Request, patient_id: int, instrument: Any, answers: dict[str, Any], typed: dict[str, str]
 ) -> Response:
     """Score and keep the answers; answers too few for a score (an Oswestry with more than one section
-    open) come back on the form with the clinic's reason, the answers given still ticked."""
+    open) come back on the form with the clinic's reason, the answers given still ticked, and so do answers
+    the clinic refuses as a whole (a PSFS with the same activity twice), as :func:`_refused` brings them."""
     from backstride import clinic, store
 
     with transaction(request) as db:
@@ -186,7 +187,7 @@ def _save(
         try:
             result = clinic.score(instrument.id, answers)
         except InputError as exc:
-            raise HTTPException(422, str(exc)) from None
+            return _form(request, user, patient, instrument, typed, not_used=str(exc), status=422)
         if result.score is None and result.reason:
             return _form(
                 request,
