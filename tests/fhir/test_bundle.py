@@ -26,6 +26,7 @@ from backstride.fhir import (
 
 UTC = dt.UTC
 LOINC = "http://loinc.org"
+UCUM = "http://unitsofmeasure.org"
 AT = dt.datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 
@@ -435,3 +436,29 @@ def test_the_progress_summary_goes_in_as_a_document() -> None:
     assert fhir.bundle_json(bundle).endswith("}\n") and "Progress summary: Ann Example" in fhir.bundle_json(
         bundle
     )
+
+
+def test_docs_list_every_ucum_unit_the_bundle_uses() -> None:
+    """A receiving system maps units by the list in docs/fhir.md; it named ``{steps}`` and ``{score}`` as the
+    annotations while the bundle also sends a walk's ``{bouts}`` and a diary day's ``{walks}``."""
+    import re
+
+    from tests.conftest import ROOT
+
+    used: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            if value.get("system") == UCUM:
+                used.add(value["code"])
+            for inner in value.values():
+                walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+
+    walk(_bundle())
+    doc = (ROOT / "docs" / "fhir.md").read_text(encoding="utf-8")
+    bullet = doc.split("- **UCUM** units throughout", 1)[1].split("\n- ", 1)[0]
+    assert {"{steps}", "{score}", "/d", "cm"} <= used
+    assert sorted(used - set(re.findall(r"`([^`]+)`", bullet))) == []
