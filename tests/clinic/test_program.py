@@ -317,7 +317,7 @@ def test_a_stop_for_a_sign_that_is_not_urgent_never_says_no_warning_signs_were_f
     ]
     assert "No warning signs" not in review.model_dump_json()
     # an urgent sign keeps the screen's own advice
-    urgent = review_week(plan, week(plan, red_flags={"sciatica": True, "foot_drop": True}))
+    urgent = review_week(plan, week(plan, red_flags={"sciatica": True, "fever": True}))
     assert urgent.triage is not None and urgent.triage.urgency == "same_day"
     assert (
         urgent.reasons[0]
