@@ -13,8 +13,9 @@ Instruments (their metadata, bands and MCIDs live in ``data/instruments.json``):
 - ``psfs``: Patient-Specific Functional Scale (Stratford et al., Physiother Can 1995): 3-5 activities 0-10;
   score = mean.
 
-Change is judged against the minimal clinically important difference (Ostelo et al., Spine 2008; Abbott &
-Schmitt, JOSPT 2014 for the PSFS). The Oswestry, Roland-Morris and STarT Back wording is copyrighted, so
+Change is judged against the minimal clinically important difference (Ostelo et al., Spine 2008; for the
+PSFS, 2 points on the mean and 3 for one activity: Stratford et al. 1995's least change beyond measurement
+error, within the 1.3-2.7 points Abbott & Schmitt, JOSPT 2014, found important). The Oswestry, Roland-Morris and STarT Back wording is copyrighted, so
 only scoring and section names ship; :func:`load_definitions` reads a clinic's licensed item texts.
 """
 
