@@ -53,6 +53,10 @@ class BaselineFound:
     sources: tuple[str, ...] = ()
 
 
+AFTER_AN_EMERGENCY = "a new check-in: the latest one asked for emergency care, and no plan is made from it"
+"""What a first plan waits for while the latest check-in is an emergency (shown to the patient and the clinician)."""
+
+
 def baseline_for(db: Any, patient: Any, today: Any) -> BaselineFound:
     """Gather the clinic's :class:`~backstride.clinic.Baseline` from the patient's profile, latest
     screening, questionnaires and latest walk."""
@@ -71,6 +75,10 @@ def baseline_for(db: Any, patient: Any, today: Any) -> BaselineFound:
     tolerance = answers.get("walking_tolerance_min")
     if screening is None:
         missing.append("the check-in")
+    elif screening.urgency == "emergency":
+        # nothing else happens until the emergency is seen to: a plan is not made from a check-in that asked for
+        # emergency care, nor from the answers of the day it was taken; a new check-in comes first
+        missing.append(AFTER_AN_EMERGENCY)
     if age is None:
         missing.append("age (in the check-in)")
     if sex is None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from tests.web.conftest import Clinic, check_in, exports_of, pause_plan_of_last_week, post, sign_in
 
+from backstride import _plans as _PLANS
 from backstride import clinic as bc
 from backstride import store
 
@@ -148,6 +149,35 @@ def test_the_clinicians_plan_page_says_the_patient_is_behind_the_emergency_stop(
     check_in(anna, clinic.patient_a)
     page = anna.get(f"/patients/{clinic.patient_a}/plan").text
     assert 'id="emergency-first"' not in page and "The plan as Paula Patient reads it" in page
+
+
+def test_no_first_plan_is_made_from_a_check_in_that_asked_for_emergency_care(
+    client: Any, app_factory: Any, clinic: Clinic
+) -> None:
+    """Everything a first plan needs is there (age, sex, pain, the minutes walked), but the check-in it would come
+    from asked for emergency care: the clinician opening the plan page must not make the patient's plan from it
+    (the patient would find it once screened again). A new check-in comes first, and the page says so."""
+    sign_in(client, "paula@home.test")
+    post(client, f"/patients/{clinic.patient_a}/questionnaires/nprs", {"score": "5"})
+    stop = check_in(client, clinic.patient_a, saddle_numbness="yes")
+    assert 'id="emergency-number"' in stop.text
+    anna = app_factory()
+    sign_in(anna, "anna@clinic.test")
+    page = anna.get(f"/patients/{clinic.patient_a}/plan")
+    assert page.status_code == 200
+    assert 'id="emergency-first"' in page.text
+    assert _PLANS.AFTER_AN_EMERGENCY in html.unescape(page.text)
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            assert store.current_plan(s, clinic.patient_a) is None
+    finally:
+        engine.dispose()
+    # screened again, routine: the plan is made from that check-in
+    check_in(anna, clinic.patient_a)
+    page = anna.get(f"/patients/{clinic.patient_a}/plan").text
+    assert _PLANS.AFTER_AN_EMERGENCY not in html.unescape(page) and 'id="emergency-first"' not in page
+    assert (_stored_plan(clinic).walks_per_day, _stored_plan(clinic).minutes_per_walk) == (2, 12)
 
 
 def test_a_paused_plan_has_no_sheet(client: Any, clinic: Clinic) -> None:
