@@ -109,6 +109,9 @@ def test_rmdq() -> None:
         ([1, 1, 1, 1, 1, 1, 1, 1, 4], 9, 5, "high"),
         ([0, 0, 0, 1, 1, 1, 1, 0, 1], 4, 3, "medium"),
         ([0, 0, 1, 0, 1, 1, 1, 0, "extremely"], 5, 4, "high"),
+        # whole numbers written with a decimal point, on every item alike (item 9 refused 3.0, took 3)
+        ([0.0, 0, 1.0, 0, 1, 1, 1, 0, 3.0], 5, 4, "high"),
+        ([0, 0, 0, 0, 0, 0, 0, 0, 2.0], 0, 0, "low"),
     ],
 )
 def test_startback(items: list[object], total: int, psychosocial: int, risk: str) -> None:
@@ -123,6 +126,9 @@ def test_startback(items: list[object], total: int, psychosocial: int, risk: str
         ([0, 0, 2, 0, 0, 0, 0, 0, 0], "item 3"),
         ([0, 0, 0, 0, 0, 0, 0, 0, 5], "item 9"),
         ([0, 0, 0, 0, 0, 0, 0, 0, "a lot"], "item 9"),
+        ([0, 0, 0, 0, 0, 0, 0, 0, 2.5], "item 9"),
+        ([0, 0, 0, 0, 0, 0, 0, 0, float("nan")], "item 9"),
+        ([0, 0, 0, 0, 0, 0, 0, 0, True], "item 9"),
         ([0] * 8, "9 entries"),
     ],
 )

@@ -234,11 +234,14 @@ def _score_startback(answers: Mapping[str, object]) -> ScoreResult:
     v9 = items[8]
     if isinstance(v9, str) and v9.strip().lower() in choices:
         v9 = choices.index(v9.strip().lower())
-    if isinstance(v9, bool) or not isinstance(v9, int) or not 0 <= v9 <= 4:
+    # a whole number written with a decimal point (3.0, as some tools write JSON numbers) is that number, as
+    # items 1-8 take 1.0 for 1
+    whole = isinstance(v9, int | float) and not isinstance(v9, bool) and float(v9).is_integer()
+    if not whole or not 0 <= v9 <= 4:  # type: ignore[operator]
         raise InputError(
             f"startback item 9 (How bothersome): expected 0-4 ({', '.join(choices)}), got {items[8]!r}"
         )
-    points.append(1 if v9 >= 3 else 0)
+    points.append(1 if int(v9) >= 3 else 0)  # type: ignore[call-overload]
     total = sum(points)
     psychosocial = sum(points[i - 1] for i in spec["psychosocial_items"])
     risk: Risk
