@@ -40,7 +40,29 @@ def version() -> None:
     typer.echo(__version__)
 
 
+def _paragraphs(doc: str) -> str:
+    """A docstring as typer's rich help should show it: its paragraphs (split at blank lines), each joined
+    into one line for the terminal to wrap. Kept as written, a line break inside a sentence (where the source
+    wraps at 110 columns) would break the help there, at any terminal width."""
+    return "\n\n".join(" ".join(p.split()) for p in doc.split("\n\n") if p.strip())
+
+
+def _unwrap_help(typer_app: typer.Typer) -> None:
+    """Give every command (and every group's) help as :func:`_paragraphs` of its docstring."""
+    import inspect
+
+    for command in typer_app.registered_commands:
+        if command.help is None and command.callback is not None:
+            doc = inspect.getdoc(command.callback)
+            if doc:
+                command.help = _paragraphs(doc)
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _unwrap_help(group.typer_instance)
+
+
 _register()
+_unwrap_help(app)
 
 
 def run(argv: list[str] | None = None) -> int:
