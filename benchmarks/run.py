@@ -81,6 +81,11 @@ VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
         "played 1.25x faster, movement scaled to 0.3x (short, shuffling steps)",
         {"slow": 0.8, "amplitude": 0.3},
     ),
+    ("played 2x slower, movement scaled to 0.5x (a slow, guarded walker)", {"slow": 2.0, "amplitude": 0.5}),
+    (
+        "played 2x slower, movement scaled to 0.3x (as quiet as standing: below the activity threshold)",
+        {"slow": 2.0, "amplitude": 0.3},
+    ),
     ("worn 15 cm to the side of the spine (a phone on the belt's side)", {"displace": (0.0, 0.15)}),
     ("worn 10 cm lower and 10 cm to the side (a low belt pouch)", {"displace": (0.1, 0.1)}),
     ("a noisy sensor (white noise 0.2 m/s² per axis, 15x a phone's)", {"sensor": {"noise_mps2": 0.2}}),
