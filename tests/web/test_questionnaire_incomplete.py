@@ -49,11 +49,33 @@ def test_one_section_left_open_is_scored(client: Any, clinic: Clinic) -> None:
     assert _odi_rows(clinic) == [40.0]  # 18 of 45
 
 
+def _refused_on_its_form(client: Any, clinic: Clinic, typed: dict[str, str], words: str) -> None:
+    """The PSFS ``typed`` is refused on its own form (422): the alert with ``words``, every field as typed, not
+    the app's error page, and no PSFS kept."""
+    import html
+
+    from backstride import store
+
+    page = post(client, f"/patients/{clinic.patient_a}/questionnaires/psfs", typed)
+    assert page.status_code == 422
+    text = html.unescape(page.text)
+    assert '<div class="alert" role="alert" id="not-used" tabindex="-1" autofocus>' in text
+    assert words in text
+    for name, value in typed.items():
+        assert f'name="{name}"' in text and f'value="{value}"' in text
+    assert "That could not be used" not in text  # the error page
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            assert store.questionnaire_history(s, clinic.patient_a, "psfs") == []
+    finally:
+        engine.dispose()
+
+
 def test_a_refused_answer_brings_the_form_back_with_what_was_typed(client: Any, clinic: Clinic) -> None:
     """A fourth activity named without its number (the browser asks only for the first three) was answered
     with the app's error page: the activities typed were gone. The form comes back with them and the
     problem named, nothing kept."""
-    import html
 
     sign_in(client, "paula@home.test")
     typed = {
@@ -65,20 +87,7 @@ def test_a_refused_answer_brings_the_form_back_with_what_was_typed(client: Any, 
         "a3_score": "6",
         "a4_name": "tying my shoes",
     }
-    page = post(client, f"/patients/{clinic.patient_a}/questionnaires/psfs", typed)
-    assert page.status_code == 422
-    text = html.unescape(page.text)
-    assert '<div class="alert" role="alert" id="not-used" tabindex="-1" autofocus>' in text
-    assert "Activity 4: please give both the activity and its number." in text
-    for name, value in typed.items():
-        assert f'name="{name}"' in text and f'value="{value}"' in text
-    assert "That could not be used" not in text  # the error page
-    from backstride import store
-
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine, readonly=True) as s:
-        assert store.questionnaire_history(s, clinic.patient_a, "psfs") == []
-    engine.dispose()
+    _refused_on_its_form(client, clinic, typed, "Activity 4: please give both the activity and its number.")
 
 
 @pytest.mark.parametrize(
@@ -106,20 +115,6 @@ def test_a_psfs_the_clinic_refuses_comes_back_on_its_form(
     """Answers each usable on their own that the clinic's scoring refuses as a whole come back on the form,
     what was typed still in it and the reason named, as a half-typed activity does: not the app's error
     page, which lost them all. Nothing is kept."""
-    import html
 
     sign_in(client, "paula@home.test")
-    page = post(client, f"/patients/{clinic.patient_a}/questionnaires/psfs", typed)
-    assert page.status_code == 422
-    text = html.unescape(page.text)
-    assert '<div class="alert" role="alert" id="not-used" tabindex="-1" autofocus>' in text
-    assert words in text
-    for name, value in typed.items():
-        assert f'name="{name}"' in text and f'value="{value}"' in text
-    assert "That could not be used" not in text  # the error page
-    from backstride import store
-
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine, readonly=True) as s:
-        assert store.questionnaire_history(s, clinic.patient_a, "psfs") == []
-    engine.dispose()
+    _refused_on_its_form(client, clinic, typed, words)
