@@ -141,6 +141,16 @@ def _bundle(record: PatientRecord | None = None) -> dict[str, Any]:
     return fhir.patient_bundle(record or _record(), generated_at=AT)
 
 
+def _codes(value: Any, system: str) -> set[str]:
+    """Every code of ``system`` anywhere in ``value`` (a bundle, or any part of one)."""
+    if isinstance(value, dict):
+        own = {value["code"]} if value.get("system") == system and "code" in value else set()
+        return own.union(*(_codes(inner, system) for inner in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_codes(inner, system) for inner in value))
+    return set()
+
+
 def _resources(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
 
@@ -195,19 +205,7 @@ def test_every_reference_resolves_inside_the_bundle_and_every_own_code_is_define
     assert refs and all(ref in urls for ref in refs)
     (system,) = _resources(bundle, "CodeSystem")
     defined = {c["code"] for c in system["concept"]}
-    used = set()
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            if value.get("system") == fhir.CODE_SYSTEM and "code" in value:
-                used.add(value["code"])
-            for v in value.values():
-                walk(v)
-        elif isinstance(value, list):
-            for v in value:
-                walk(v)
-
-    walk(bundle)
+    used = _codes(bundle, fhir.CODE_SYSTEM)
     assert used and used <= defined
     emergency = next(c for c in system["concept"] if c["code"] == "emergency")
     assert "emergency department" in emergency["definition"]  # the clinic's own advice, not a copy
@@ -445,19 +443,7 @@ def test_docs_list_every_ucum_unit_the_bundle_uses() -> None:
 
     from tests.conftest import ROOT
 
-    used: set[str] = set()
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            if value.get("system") == UCUM:
-                used.add(value["code"])
-            for inner in value.values():
-                walk(inner)
-        elif isinstance(value, list):
-            for inner in value:
-                walk(inner)
-
-    walk(_bundle())
+    used = _codes(_bundle(), UCUM)
     doc = (ROOT / "docs" / "fhir.md").read_text(encoding="utf-8")
     bullet = doc.split("- **UCUM** units throughout", 1)[1].split("\n- ", 1)[0]
     assert {"{steps}", "{score}", "/d", "cm"} <= used

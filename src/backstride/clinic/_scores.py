@@ -15,8 +15,9 @@ Instruments (their metadata, bands and MCIDs live in ``data/instruments.json``):
 
 Change is judged against the minimal clinically important difference (Ostelo et al., Spine 2008; for the
 PSFS, 2 points on the mean and 3 for one activity: Stratford et al. 1995's least change beyond measurement
-error, within the 1.3-2.7 points Abbott & Schmitt, JOSPT 2014, found important). The Oswestry, Roland-Morris and STarT Back wording is copyrighted, so
-only scoring and section names ship; :func:`load_definitions` reads a clinic's licensed item texts.
+error, within the 1.3-2.7 points Abbott & Schmitt, JOSPT 2014, found important). The Oswestry, Roland-Morris
+and STarT Back wording is copyrighted, so only scoring and section names ship; :func:`load_definitions` reads
+a clinic's licensed item texts.
 """
 
 from __future__ import annotations
@@ -236,12 +237,16 @@ def _score_startback(answers: Mapping[str, object]) -> ScoreResult:
         v9 = choices.index(v9.strip().lower())
     # a whole number written with a decimal point (3.0, as some tools write JSON numbers) is that number, as
     # items 1-8 take 1.0 for 1
-    whole = isinstance(v9, int | float) and not isinstance(v9, bool) and float(v9).is_integer()
-    if not whole or not 0 <= v9 <= 4:  # type: ignore[operator]
+    if (
+        isinstance(v9, bool)
+        or not isinstance(v9, int | float)
+        or not float(v9).is_integer()
+        or not 0 <= v9 <= 4
+    ):
         raise InputError(
             f"startback item 9 (How bothersome): expected 0-4 ({', '.join(choices)}), got {items[8]!r}"
         )
-    points.append(1 if int(v9) >= 3 else 0)  # type: ignore[call-overload]
+    points.append(1 if v9 >= 3 else 0)
     total = sum(points)
     psychosocial = sum(points[i - 1] for i in spec["psychosocial_items"])
     risk: Risk

@@ -20,6 +20,8 @@ from typing import Any
 DEMO_DB = "demo.db"
 DEMO_BLOBS = "blobs"
 DEMO_KEY = "secret_key.txt"
+# the number the seeded screens and weekly reviews are worked out with (the app's default; the history keeps none)
+SEEDED_NUMBER = "911"
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ def _screen(s: Any, patient: Any, day: dt.date, age: int, sex: str, pain: int, t
 
     answers: dict[str, Any] = {q.id: False for q in clinic.QUESTIONS if q.kind == "bool"}
     answers.update(age=age, sex=sex, pain_nrs=pain, pain_duration_weeks=14, walking_tolerance_min=tolerance)
-    result = clinic.triage(answers, emergency_number="911")
+    result = clinic.triage(answers, emergency_number=SEEDED_NUMBER)
     row = store.add_screening(s, patient.id, answers, result.urgency, result)
     row.created_at = _at(day)
 
@@ -227,10 +229,10 @@ def _history(
             store.upsert_log(s, patient.id, day, _plans.log_json(log))
         if week_start + dt.timedelta(days=7) > today:
             break
-        review = clinic.review_week(plan, logs, emergency_number="911")
+        review = clinic.review_week(plan, logs, emergency_number=SEEDED_NUMBER)
         if review.new_plan is None:
             break
-        reason = _plans.review_reason(review, "911")
+        reason = _plans.review_reason(review, SEEDED_NUMBER)
         plan = review.new_plan
         row = store.save_plan(s, patient.id, plan.model_dump(mode="json"), reason, None)
         row.created_at = _at(plan.start_date, 8)
