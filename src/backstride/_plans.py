@@ -132,7 +132,9 @@ def current_plan(
     :func:`backstride.clinic.review_week`. With ``save`` (in a writing transaction) each next plan is
     saved as a new version with the review's reasons, under a lock on the patient's row so two requests
     never review the same week twice; without it the same reviews are worked out in memory (for
-    read-only pages). A review that stops the plan is returned and the plan is not advanced. Its advice,
+    read-only pages). A review that stops the plan is returned and the plan is not advanced. In the week under
+    way, a warning sign logged or a check-in that asked for emergency care pauses the plan at once (the stop is
+    returned as the review); it stays paused until a clinician resumes it (:func:`resume_plan`). Its advice,
     and the warning signs every review ends with, give the clinic's ``emergency_number``.
     """
 
@@ -144,18 +146,65 @@ def current_plan(
     if row is None:
         return None, None, None
     plan = load_plan(row.plan)
+    emergencies = [
+        (s.created_at.date(), s.created_at, _screen_of(s.result))
+        for s in store.screenings_of(db, patient.id)
+        if s.urgency == "emergency"
+    ]
     review = None
-    while today >= plan.start_date + dt.timedelta(days=PLAN_REVIEW_DAYS):
+    while True:
         week_end = plan.start_date + dt.timedelta(days=PLAN_REVIEW_DAYS - 1)
-        logs = [load_log(r.log) for r in store.logs_between(db, patient.id, plan.start_date, week_end)]
-        review = clinic.review_week(plan, logs, emergency_number=emergency_number)
+        if today <= week_end:
+            # the week under way: a warning sign in it pauses the plan at once, not at the week's review
+            logs, check_ins = _signs_of_week(db, patient, plan, today, emergencies)
+            return (
+                row,
+                plan,
+                clinic.warning_stop(plan, logs, check_ins, emergency_number=emergency_number) or review,
+            )
+        logs, check_ins = _signs_of_week(db, patient, plan, week_end, emergencies)
+        review = clinic.review_week(
+            plan, logs, emergency_number=emergency_number, emergency_check_ins=check_ins
+        )
         if review.new_plan is None:
-            break
+            return row, plan, review
         if save:
             reason = review_reason(review, emergency_number)
             row = store.save_plan(db, patient.id, review.new_plan.model_dump(mode="json"), reason, None)
         plan = review.new_plan
-    return row, plan, review
+
+
+def _screen_of(result: dict[str, Any]) -> Any:
+    """A stored emergency screen as the clinic's ``TriageResult``; one stored in a shape the model no longer
+    reads still counts as an emergency, without its findings."""
+    from pydantic import ValidationError
+
+    from backstride import clinic
+
+    try:
+        return clinic.TriageResult.model_validate(result)
+    except ValidationError:
+        return clinic.TriageResult(
+            urgency="emergency", reasons=[], advice="", complete=False, unanswered=[], emergency_number=""
+        )
+
+
+def _signs_of_week(
+    db: Any, patient: Any, plan: Any, last_day: dt.date, emergencies: list[tuple[dt.date, dt.datetime, Any]]
+) -> tuple[list[Any], list[tuple[dt.date, Any]]]:
+    """The logs of the plan's week up to ``last_day``, and the check-ins of those days that asked for emergency
+    care, but not one made before the plan was made or resumed (its ``started_at``): a clinician had screened
+    the patient again since."""
+    from backstride import store
+
+    since = plan.started_at
+    logs = [load_log(r.log) for r in store.logs_between(db, patient.id, plan.start_date, last_day)]
+    check_ins = [
+        (day, result)
+        for day, at, result in emergencies
+        if plan.start_date <= day <= last_day and (since is None or at >= since)
+    ]
+    return logs, check_ins
 
 
 def review_reason(review: Any, emergency_number: str) -> str:
@@ -189,7 +238,10 @@ def first_plan(db: Any, patient: Any, today: Any, created_by: int | None) -> tup
     found = baseline_for(db, patient, today)
     if found.baseline is None:
         return None, found.missing
-    plan = clinic.make_plan(found.baseline)
+    # a check-in that asked for emergency care before now was followed by a clinician's new one (baseline_for
+    # asks for a latest check-in that was not an emergency): it does not pause the plan. A sign in today's log
+    # still does: nobody has said it was seen to.
+    plan = clinic.make_plan(found.baseline).model_copy(update={"started_at": store.utcnow()})
     row = store.save_plan(
         db,
         patient.id,
@@ -227,6 +279,56 @@ def adjust_plan(
         minutes_per_walk=minutes,
         daily_minutes=walks * minutes,
     )
+
+
+def resume_plan(
+    db: Any,
+    patient: Any,
+    clinician_id: int,
+    today: dt.date,
+    *,
+    reason: str,
+    walks_per_day: int | None,
+    minutes_per_walk: int | None,
+    emergency_number: str,
+) -> Any:
+    """Resume a paused plan after a clinician has checked the patient: a new plan version from ``today``
+    (:func:`backstride.clinic.resume_plan`) at the walking dose given (None keeps the plan's), with the reason.
+
+    Refused while the patient's latest check-in asks for emergency care (they are screened again first), and
+    when the plan is not paused (resumed meanwhile in another tab, or never paused).
+    """
+    from pydantic import ValidationError
+
+    from backstride import clinic, store
+
+    store.lock_patient(db, patient.id)
+    screening = store.latest_screening(db, patient.id)
+    if screening is not None and screening.urgency == "emergency":
+        raise InputError(
+            f"{patient.name}'s latest check-in asked for emergency care: screen {patient.name} again (the "
+            "check-in) before the plan is resumed."
+        )
+    _row, plan, review = current_plan(db, patient, today, emergency_number=emergency_number, save=True)
+    if plan is None:
+        raise InputError("This patient has no plan yet; it is made after the check-in and questionnaires.")
+    if review is None or review.decision != "stop":
+        raise InputError("The plan is not paused, so there is nothing to resume; change it below if needed.")
+    todays = store.get_log(db, patient.id, today)
+    try:
+        resumed = clinic.resume_plan(
+            plan,
+            today=today,
+            started_at=store.utcnow(),
+            # the clinician has checked the patient: today's signs (a sign stays in its day's log) are seen to
+            signs_seen=[k for k, v in load_log(todays.log).red_flags.items() if v] if todays else [],
+            walks_per_day=walks_per_day if walks_per_day is not None else plan.walks_per_day,
+            minutes_per_walk=minutes_per_walk if minutes_per_walk is not None else plan.minutes_per_walk,
+            reason=reason,
+        )
+    except ValidationError as exc:
+        raise InputError(f"That plan is not possible ({_problems_of(exc)}).") from None
+    return store.save_plan(db, patient.id, resumed.model_dump(mode="json"), reason, clinician_id)
 
 
 def change_exercise(
@@ -332,15 +434,19 @@ def _save_changed(db: Any, patient_id: int, clinician_id: int, plan: Any, reason
     try:
         new = load_plan(data)
     except ValidationError as exc:
-        words = {"walks_per_day": "walks per day", "minutes_per_walk": "minutes per walk"}
-        said = "; ".join(
-            f"{words.get(str(err['loc'][0]), str(err['loc'][0]).replace('_', ' '))}: {err['msg']}"
-            if err.get("loc")
-            else str(err["msg"]).removeprefix("Value error, ")
-            for err in exc.errors()
-        )
-        raise InputError(f"That plan is not possible ({said}).") from None
+        raise InputError(f"That plan is not possible ({_problems_of(exc)}).") from None
     return store.save_plan(db, patient_id, new.model_dump(mode="json"), reason, clinician_id)
+
+
+def _problems_of(exc: Any) -> str:
+    """A plan's validation errors in words: the field (walks per day, minutes per walk, ...) and its problem."""
+    words = {"walks_per_day": "walks per day", "minutes_per_walk": "minutes per walk"}
+    return "; ".join(
+        f"{words.get(str(err['loc'][0]), str(err['loc'][0]).replace('_', ' '))}: {err['msg']}"
+        if err.get("loc")
+        else str(err["msg"]).removeprefix("Value error, ")
+        for err in exc.errors()
+    )
 
 
 def add_therapy_session(db: Any, patient_id: int, clinician: Any, fields: dict[str, Any]) -> Any:

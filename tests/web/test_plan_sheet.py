@@ -26,6 +26,13 @@ def _plan_for_paula(client: Any, clinic: Clinic) -> None:
     assert client.get(f"/patients/{clinic.patient_a}/plan").status_code == 200
 
 
+_RESUME = {
+    "reason": "Seen and examined: no sign of compression.",
+    "walks_per_day": "2",
+    "minutes_per_walk": "10",
+}
+
+
 def _stored_plan(clinic: Clinic) -> bc.Plan:
     engine = store.make_engine(clinic.url)
     try:
@@ -118,8 +125,13 @@ def test_the_emergency_stop_comes_first(client: Any, app_factory: Any, clinic: C
     assert page.status_code == 200
     assert 'id="emergency-number">911<' in page.text and "home program" not in page.text.lower()
     assert exports_of(clinic) == []
-    anna = app_factory()  # the clinician still has the patient's papers
+    # the emergency check-in paused the plan: the clinician does not print it either, until it is resumed
+    anna = app_factory()
     sign_in(anna, "anna@clinic.test")
+    assert anna.get(_sheet_url(clinic.patient_a)).status_code == 409
+    check_in(anna, clinic.patient_a)
+    resumed = post(anna, f"/patients/{clinic.patient_a}/plan/resume", _RESUME)
+    assert resumed.status_code == 303
     assert anna.get(_sheet_url(clinic.patient_a)).status_code == 200
 
 
@@ -144,11 +156,13 @@ def test_the_clinicians_plan_page_says_the_patient_is_behind_the_emergency_stop(
         in alert
     )
     assert page.index('id="emergency-first"') < page.index('id="walks"')
-    assert page.index('id="emergency-first"') < page.index("Print the home program")
-    # screened again by the clinician, routine: the plan is the patient's again, and the page says so
+    # the emergency paused the plan: nothing to print or put in a calendar
+    assert "Print the home program" not in page and "The walking plan is paused." in page
+    # screened again by the clinician, routine: the plan is the patient's again, still paused until resumed
     check_in(anna, clinic.patient_a)
     page = anna.get(f"/patients/{clinic.patient_a}/plan").text
     assert 'id="emergency-first"' not in page and "The plan as Paula Patient reads it" in page
+    assert "The walking plan is paused." in page
 
 
 def test_no_first_plan_is_made_from_a_check_in_that_asked_for_emergency_care(
@@ -181,11 +195,11 @@ def test_no_first_plan_is_made_from_a_check_in_that_asked_for_emergency_care(
 
 
 def test_a_paused_plan_has_no_sheet(client: Any, clinic: Clinic) -> None:
-    """A week with a warning sign logged pauses the plan at its review: last week's program is not printed."""
+    """A week with a warning sign logged pauses the plan: its program is not printed."""
     pause_plan_of_last_week(clinic.url, clinic.patient_a)
     sign_in(client, "anna@clinic.test")
     assert "The walking plan is paused." in client.get(f"/patients/{clinic.patient_a}/plan").text
     page = client.get(_sheet_url(clinic.patient_a, view=True))
     assert page.status_code == 409
-    assert "The walking plan is paused at the weekly review" in page.text
+    assert "The walking plan is paused for a warning sign" in page.text
     assert exports_of(clinic) == []

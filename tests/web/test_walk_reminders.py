@@ -9,7 +9,7 @@ import html
 from typing import Any
 
 import pytest
-from tests.web.conftest import Clinic, check_in, exports_of, sign_in
+from tests.web.conftest import Clinic, check_in, exports_of, post, sign_in
 
 ICS = "/patients/{}/plan/walks.ics"
 
@@ -144,7 +144,7 @@ def test_a_plan_paused_by_its_review_gives_a_page_and_no_file(client: Any, clini
     assert "Print your home program" not in page  # the sheet of a paused plan is refused (409)
     got = client.get(ICS.format(clinic.patient_a))
     assert got.status_code == 409
-    assert "The walking plan is paused after its review" in got.text
+    assert "The walking plan is paused for a warning sign" in got.text
     assert "BEGIN:VCALENDAR" not in got.text
     assert exports_of(clinic) == []
 
@@ -156,7 +156,21 @@ def test_the_emergency_stop_comes_first(client: Any, app_factory: Any, clinic: C
     got = client.get(ICS.format(clinic.patient_a))
     assert got.status_code == 200
     assert 'id="emergency-number"' in got.text and "BEGIN:VCALENDAR" not in got.text
+    # the emergency check-in paused the plan: no walks to remind of, for the clinician either, until resumed
     therapist = app_factory()
-    sign_in(therapist, "anna@clinic.test")  # the clinician still gets the plan's file
+    sign_in(therapist, "anna@clinic.test")
+    assert therapist.get(ICS.format(clinic.patient_a)).status_code == 409
+    assert exports_of(clinic) == []
+    check_in(therapist, clinic.patient_a)  # seen and screened again
+    resumed = post(
+        therapist,
+        f"/patients/{clinic.patient_a}/plan/resume",
+        {
+            "reason": "Seen in the emergency department, no compression.",
+            "walks_per_day": "2",
+            "minutes_per_walk": "10",
+        },
+    )
+    assert resumed.status_code == 303
     assert therapist.get(ICS.format(clinic.patient_a)).content.startswith(b"BEGIN:VCALENDAR")
     assert exports_of(clinic) == [(clinic.clinician_a, clinic.patient_a, "walk reminders for a calendar")]

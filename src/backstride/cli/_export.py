@@ -116,7 +116,8 @@ def export_plan(
             )
         if review is not None and review.decision == "stop":
             raise InputError(
-                f"the walking plan of {user.name} is paused at the weekly review (the plan page says why); "
+                f"the walking plan of {user.name} is paused for a warning sign until a clinician resumes it "
+                "(the plan page says why); "
                 "nothing was exported"
             )
         now = dt.datetime.now(dt.UTC)

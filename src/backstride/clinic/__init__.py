@@ -37,7 +37,9 @@ from backstride.clinic._program import (
     make_plan,
     pain_rules,
     prescribe_exercise,
+    resume_plan,
     review_week,
+    warning_stop,
     weekly_screen,
 )
 from backstride.clinic._scores import (
@@ -113,11 +115,13 @@ __all__ = [
     "norms_for",
     "pain_rules",
     "prescribe_exercise",
+    "resume_plan",
     "review_week",
     "score",
     "triage",
     "validate_answers",
     "walk_calendar",
     "walk_times",
+    "warning_stop",
     "weekly_screen",
 ]

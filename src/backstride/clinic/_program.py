@@ -28,7 +28,7 @@ from backstride.clinic import _data
 from backstride.clinic._exercises import EXERCISES, Dose
 from backstride.clinic._models import ClinicModel, number, number_range
 from backstride.clinic._norms import GAIT_SUMMARY_FIELDS, gait_value, spelled_sex
-from backstride.clinic._triage import QUESTIONS, TriageResult, triage
+from backstride.clinic._triage import QUESTIONS, TriageResult, advice_for, triage
 
 Decision = Literal["progress", "hold", "step_back", "stop"]
 Variant = Literal["easier", "standard", "harder"]
@@ -139,6 +139,16 @@ class Plan(ClinicModel):
     withheld_exercises: list[str] = Field(
         default_factory=list,
         description="Exercises a clinician took out of the program: the weekly progression does not add them back",
+    )
+    started_at: dt.datetime | None = Field(
+        default=None,
+        description="When the plan was made, or a clinician resumed it after a pause: a check-in before then "
+        "that asked for emergency care was seen to (a clinician screened again), and does not pause it",
+    )
+    signs_seen: list[str] = Field(
+        default_factory=list,
+        description="Warning signs already in the log of the plan's first day when a clinician resumed it: seen "
+        "to, they do not pause it again (a sign stays in its day's log)",
     )
 
     @model_validator(mode="after")
@@ -549,12 +559,63 @@ def stop_for_warning_signs(flagged: Sequence[str], *, emergency_number: str = "9
     )
 
 
+def stop_for_emergency_check_in(
+    check_in: TriageResult, on: dt.date, *, emergency_number: str = "911"
+) -> Review:
+    """The review that stops the plan for a check-in that asked for emergency care (``check_in``, as the screen
+    found it on the day ``on``): the emergency advice first, with the clinic's number of today, then why."""
+    advice = advice_for("emergency", emergency_number)
+    return Review(
+        decision="stop",
+        reasons=[
+            advice,
+            f"The check-in of {on.isoformat()} asked for emergency care. The walking plan stops until a clinician "
+            "has checked you.",
+            *[r.why for r in check_in.reasons if r.urgency == "emergency"],
+        ],
+        new_plan=None,
+        triage=check_in.model_copy(update={"advice": advice, "emergency_number": emergency_number}),
+    )
+
+
+def warning_stop(
+    plan: Plan,
+    logs: Sequence[DailyLog],
+    emergency_check_ins: Sequence[tuple[dt.date, TriageResult]] = (),
+    *,
+    emergency_number: str = "911",
+) -> Review | None:
+    """The stop for the warning signs of ``plan``'s week so far, or None: any sign logged
+    (:func:`stop_for_warning_signs`) or any check-in, on a day of the week, that asked for emergency care
+    (:func:`stop_for_emergency_check_in`). A sign the plan's ``signs_seen`` names, in the log of its first day,
+    was seen to when a clinician resumed the plan and does not count again.
+
+    A plan stops on the day a sign comes, not at the week's review: the plan pages say it is paused at once,
+    and it stays paused until a clinician resumes it (:func:`resume_plan`)."""
+    seen = set(plan.signs_seen)
+    flagged = sorted(
+        {
+            k
+            for day in logs
+            for k, v in day.red_flags.items()
+            if v and not (day.date == plan.start_date and k in seen)
+        }
+    )
+    if flagged:
+        return stop_for_warning_signs(flagged, emergency_number=emergency_number)
+    for on, check_in in emergency_check_ins:
+        if check_in.urgency == "emergency":
+            return stop_for_emergency_check_in(check_in, on, emergency_number=emergency_number)
+    return None
+
+
 def review_week(
     plan: Plan,
     logs: Sequence[DailyLog],
     *,
     baseline_pain: float | None = None,
     emergency_number: str = "911",
+    emergency_check_ins: Sequence[tuple[dt.date, TriageResult]] = (),
 ) -> Review:
     """Review one week of logs against its plan and decide: progress, hold, step back or stop.
 
@@ -562,18 +623,53 @@ def review_week(
     a stop's advice names. Every decision lists its reasons; ``new_plan`` is the next week's plan (None when
     the plan stops; its advice is then the first reason).
 
-    A warning sign stops the plan on whatever day it was logged. Otherwise the week is judged on its own
-    seven days (from the plan's ``start_date``): a log of any other day is an :class:`InputError`, so that
-    another week's walks never move this week's dose.
+    A warning sign stops the plan on whatever day it was logged, and so does a check-in made in the week that
+    asked for emergency care (``emergency_check_ins``: each one's day and screen; see :func:`warning_stop`).
+    Otherwise the week is judged on its own seven days (from the plan's ``start_date``): a log of any other day
+    is an :class:`InputError`, so that another week's walks never move this week's dose.
     """
     # a warning sign comes first: no fault elsewhere in the logs (a day given twice, a day of another week, a
     # baseline out of range) may stand between it and the stop
-    flagged = sorted({k for day in logs for k, v in day.red_flags.items() if v})
-    if flagged:
-        return stop_for_warning_signs(flagged, emergency_number=emergency_number)
+    stop = warning_stop(plan, logs, emergency_check_ins, emergency_number=emergency_number)
+    if stop is not None:
+        return stop
     review = _judge_week(plan, logs, baseline_pain)
     # the screen comes back at every review: the warning signs to check before walking on
     return review.model_copy(update={"reasons": [*review.reasons, weekly_screen(emergency_number)]})
+
+
+def resume_plan(
+    plan: Plan,
+    *,
+    today: dt.date,
+    started_at: dt.datetime,
+    signs_seen: Sequence[str] = (),
+    walks_per_day: int,
+    minutes_per_walk: int,
+    reason: str,
+) -> Plan:
+    """The paused ``plan`` taken up again, after a clinician has checked the person, at the walking dose the
+    clinician chooses (within the plan's bounds; a :class:`pydantic.ValidationError` otherwise).
+
+    It is a new week from ``today``: the days of the warning sign fall before it and are not reviewed again;
+    check-ins before ``started_at`` (the moment of resuming) and the signs already in today's log
+    (``signs_seen``) were the ones seen to. The exercises, the starting pain and the next-morning reference
+    stay; the reason is kept for the person to read.
+    """
+    data = plan.model_dump()
+    data.update(
+        version=plan.version + 1,
+        week=plan.week + 1,
+        start_date=today,
+        started_at=started_at,
+        signs_seen=sorted(set(signs_seen)),
+        walks_per_day=walks_per_day,
+        minutes_per_walk=minutes_per_walk,
+        daily_minutes=walks_per_day * minutes_per_walk,
+        cues=_with_safety_cue(plan.cues),
+        reasons=[f"Resumed by your therapist after the pause: {reason}"],
+    )
+    return Plan.model_validate(data)
 
 
 def _judge_week(plan: Plan, logs: Sequence[DailyLog], baseline_pain: float | None) -> Review:
@@ -737,4 +833,5 @@ def _next_plan(
         goal=plan.goal,
         reasons=list(reasons),
         withheld_exercises=list(plan.withheld_exercises),
+        started_at=plan.started_at,
     )

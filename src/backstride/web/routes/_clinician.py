@@ -169,17 +169,11 @@ def _saved_or_again(
     return RedirectResponse(f"/patients/{patient_id}#{then}", status_code=303)
 
 
-@router.post("/patients/{patient_id}/plan")
-def adjust_plan(
-    request: Request,
-    patient_id: RowId,
-    reason: str = Form(""),
-    walks_per_day: str = Form(""),
-    minutes_per_walk: str = Form(""),
-) -> Response:
-    """A clinician's change to the walking dose, with its reason: whole walks and minutes within the clinic's
-    plan (``clinic.Plan``); every problem is named on the page, the entries kept."""
-    from backstride import _plans
+def _walking_form(
+    reason: str, walks_per_day: str, minutes_per_walk: str
+) -> tuple[Any, Any, list[str], set[str], dict[str, str]]:
+    """The walking dose form read: whole walks and minutes within the clinic's plan (``clinic.Plan``) and a
+    reason; ``(walks, minutes, problems, invalid fields, values as typed)``."""
     from backstride.clinic import Plan
     from backstride.web._fields import bounds, read_number
 
@@ -199,6 +193,22 @@ def adjust_plan(
         problems.append(problem)
         invalid.add("minutes_per_walk")
     values = {"reason": reason, "walks_per_day": walks_per_day, "minutes_per_walk": minutes_per_walk}
+    return walks, minutes, problems, invalid, values
+
+
+@router.post("/patients/{patient_id}/plan")
+def adjust_plan(
+    request: Request,
+    patient_id: RowId,
+    reason: str = Form(""),
+    walks_per_day: str = Form(""),
+    minutes_per_walk: str = Form(""),
+) -> Response:
+    """A clinician's change to the walking dose, with its reason: whole walks and minutes within the clinic's
+    plan (``clinic.Plan``); every problem is named on the page, the entries kept."""
+    from backstride import _plans
+
+    walks, minutes, problems, invalid, values = _walking_form(reason, walks_per_day, minutes_per_walk)
     if problems:
         return _patient_page_again(request, patient_id, "plan", problems, values, invalid)
     return _saved_or_again(
@@ -208,6 +218,41 @@ def adjust_plan(
         values,
         lambda db, user, patient: _plans.adjust_plan(
             db, patient.id, user.id, reason=reason.strip(), walks_per_day=walks, minutes_per_walk=minutes
+        ),
+        then="plan",
+    )
+
+
+@router.post("/patients/{patient_id}/plan/resume")
+def resume_plan(
+    request: Request,
+    patient_id: RowId,
+    reason: str = Form(""),
+    walks_per_day: str = Form(""),
+    minutes_per_walk: str = Form(""),
+) -> Response:
+    """A clinician resumes a paused plan after checking the patient: a new week from today at the walking dose
+    given, with the reason (refused while the latest check-in asks for emergency care, or when the plan is not
+    paused; the form comes back as typed, the reason beside it)."""
+    from backstride import _plans
+
+    walks, minutes, problems, invalid, values = _walking_form(reason, walks_per_day, minutes_per_walk)
+    if problems:
+        return _patient_page_again(request, patient_id, "plan", problems, values, invalid)
+    return _saved_or_again(
+        request,
+        patient_id,
+        "plan",
+        values,
+        lambda db, user, patient: _plans.resume_plan(
+            db,
+            patient,
+            user.id,
+            dt.date.today(),
+            reason=reason.strip(),
+            walks_per_day=walks,
+            minutes_per_walk=minutes,
+            emergency_number=emergency_number(request),
         ),
         then="plan",
     )

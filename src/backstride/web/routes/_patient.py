@@ -285,8 +285,8 @@ def plan_sheet(request: Request, patient_id: RowId, view: bool = False) -> Respo
         if review is not None and review.decision == "stop":
             raise HTTPException(
                 409,
-                "The walking plan is paused at the weekly review (the plan page says why), so there is no home "
-                "program to print.",
+                "The walking plan is paused for a warning sign until a clinician resumes it (the plan page says "
+                "why), so there is no home program to print.",
             )
         note_audit(request, "record_exported", patient.id, user.id, PLAN_SHEET_EXPORT)
         now = dt.datetime.now(dt.UTC)
@@ -300,8 +300,8 @@ def plan_sheet(request: Request, patient_id: RowId, view: bool = False) -> Respo
 def walk_reminders(request: Request, patient_id: RowId) -> Response:
     """The current plan's walks and exercises as a calendar file (RFC 5545) to import into a phone's calendar,
     for the patient and their clinicians, behind the patient's emergency stop like the plan page. ``times``:
-    the patient's own times of day ("09:00,13:00,17:30"), one a walk. No plan, or a plan paused by its
-    review: a page that says so, and no file. Every download is in the audit trail.
+    the patient's own times of day ("09:00,13:00,17:30"), one a walk. No plan, or a plan paused for a
+    warning sign: a page that says so, and no file. Every download is in the audit trail.
 
     The plan page's form sends one ``times`` per walk (``<input type="time">``); a link may give them in one,
     separated by commas: both are read the same."""
@@ -325,7 +325,7 @@ def walk_reminders(request: Request, patient_id: RowId) -> Response:
                 {
                     "title": "The walking plan is paused" if paused else "No plan yet",
                     "message": (
-                        "The walking plan is paused after its review, so there are no walks to remind you of; "
+                        "The walking plan is paused for a warning sign, so there are no walks to remind you of; "
                         "the plan page says why and what to do."
                         if paused
                         else "There is no plan yet, so there are no walks to put in a calendar; the plan is "

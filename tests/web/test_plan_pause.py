@@ -1,0 +1,185 @@
+"""A warning sign pauses the patient's plan on its day, and only a clinician resumes it.
+
+Before: a sign logged paused the plan only at the week's review, a check-in that asked for emergency care did
+not pause it at all (a good week of logs moved the walks up over it), and a paused plan could never be taken up
+again: every visit reviewed the same week and stopped again, whatever the clinician changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from tests.web.conftest import (
+    Clinic,
+    check_in,
+    pause_plan_of_last_week,
+    post,
+    save_plan_of_last_week,
+    sign_in,
+)
+
+from backstride import clinic as bc
+from backstride import store
+
+PAUSED = "The walking plan is paused."
+RESUME = {
+    "reason": "Seen today: no sign of nerve compression.",
+    "walks_per_day": "2",
+    "minutes_per_walk": "10",
+}
+
+
+@contextmanager
+def _db(clinic: Clinic) -> Iterator[Any]:
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine) as s:
+            yield s
+    finally:
+        engine.dispose()
+
+
+def _plan_from_today(clinic: Clinic) -> bc.Plan:
+    plan = bc.make_plan(
+        bc.Baseline(age=52, sex="female", pain_nrs=4, walking_tolerance_min=20, start_date=dt.date.today())
+    )
+    with _db(clinic) as s:
+        store.save_plan(s, clinic.patient_a, plan.model_dump(mode="json"), "first plan", None)
+    return plan
+
+
+def _stored(clinic: Clinic) -> tuple[int, bc.Plan]:
+    with _db(clinic) as s:
+        row = store.current_plan(s, clinic.patient_a)
+        assert row is not None
+        return row.version, bc.Plan.model_validate(row.plan)
+
+
+def _text(page: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def _resume(client: Any, clinic: Clinic) -> Any:
+    return post(client, f"/patients/{clinic.patient_a}/plan/resume", RESUME)
+
+
+def test_a_sign_logged_pauses_the_plan_on_its_day(client: Any, clinic: Clinic) -> None:
+    _plan_from_today(clinic)
+    sign_in(client, "paula@home.test")
+    assert PAUSED not in client.get(f"/patients/{clinic.patient_a}/plan").text
+    assert post(client, f"/patients/{clinic.patient_a}/log", {"flag_fever": "yes"}).status_code == 303
+    page = client.get(f"/patients/{clinic.patient_a}/plan").text
+    assert PAUSED in page and "Print your home program" not in page
+    assert "Warning sign(s) logged: fever." in _text(page)
+
+
+def test_a_week_with_an_emergency_check_in_does_not_move_the_walks_up(client: Any, clinic: Clinic) -> None:
+    with _db(clinic) as s:
+        plan = save_plan_of_last_week(s, clinic.patient_a)
+        for i in range(7):
+            day = plan.start_date + dt.timedelta(days=i)
+            walk = bc.WalkLog(minutes=plan.minutes_per_walk, pain_before=2, pain_during=3, pain_after=3)
+            log = bc.DailyLog(date=day, walks=[walk] * plan.walks_per_day, next_morning_pain=3)
+            store.upsert_log(s, clinic.patient_a, day, log.model_dump(mode="json"))
+        answers = {"saddle_numbness": True}
+        result = bc.triage(answers)
+        row = store.add_screening(
+            s, clinic.patient_a, answers, result.urgency, result.model_dump(mode="json")
+        )
+        on = plan.start_date + dt.timedelta(days=2)
+        row.created_at = dt.datetime(on.year, on.month, on.day, 10, tzinfo=dt.UTC)
+    # the clinician saw the patient and screened again (routine): the plan is paused, not moved up
+    sign_in(client, "anna@clinic.test")
+    assert check_in(client, clinic.patient_a).status_code == 303
+    page = _text(client.get(f"/patients/{clinic.patient_a}/plan").text)
+    assert PAUSED in page
+    assert f"The check-in of {on.isoformat()} asked for emergency care." in page
+    assert _stored(clinic)[0] == 1
+
+
+def test_a_clinician_resumes_a_paused_plan_from_today(client: Any, app_factory: Any, clinic: Clinic) -> None:
+    pause_plan_of_last_week(clinic.url, clinic.patient_a)
+    paula = app_factory()
+    sign_in(paula, "paula@home.test")
+    # a sign logged today (fever, not an emergency), which the clinician sees before resuming
+    assert post(paula, f"/patients/{clinic.patient_a}/log", {"flag_fever": "yes"}).status_code == 303
+    sign_in(client, "anna@clinic.test")
+    page = client.get(f"/patients/{clinic.patient_a}").text
+    assert (
+        f'action="/patients/{clinic.patient_a}/plan/resume"' in page and "Resume the plan from today" in page
+    )
+    # changing the walking does not lift the pause (as before); resuming does
+    assert post(client, f"/patients/{clinic.patient_a}/plan", RESUME).status_code == 303
+    assert PAUSED in client.get(f"/patients/{clinic.patient_a}/plan").text
+    before, last = _stored(clinic)
+    assert _resume(client, clinic).status_code == 303
+    version, plan = _stored(clinic)
+    assert version == before + 1
+    assert (plan.week, plan.start_date, plan.walks_per_day, plan.minutes_per_walk) == (
+        last.week + 1,
+        dt.date.today(),
+        2,
+        10,
+    )
+    assert plan.reasons == [f"Resumed by your therapist after the pause: {RESUME['reason']}"]
+    assert plan.signs_seen == ["fever"] and plan.started_at is not None
+    page = client.get(f"/patients/{clinic.patient_a}").text
+    assert f'action="/patients/{clinic.patient_a}/plan"' in page and "Resume the plan from today" not in page
+    mine = paula.get(f"/patients/{clinic.patient_a}/plan").text
+    assert PAUSED not in mine and RESUME["reason"] in html.unescape(mine)
+    # the sign stays in today's log when the patient logs a walk later: seen, it does not pause the plan again
+    walk = {"w1_minutes": "10", "w1_pain_before": "2", "w1_pain_during": "3", "w1_pain_after": "3"}
+    assert post(paula, f"/patients/{clinic.patient_a}/log", walk).status_code == 303
+    assert PAUSED not in paula.get(f"/patients/{clinic.patient_a}/plan").text
+    # a new sign the same day does
+    assert post(paula, f"/patients/{clinic.patient_a}/log", {"flag_sciatica": "yes"}).status_code == 303
+    assert PAUSED in paula.get(f"/patients/{clinic.patient_a}/plan").text
+
+
+def test_resuming_waits_for_a_new_check_in_after_an_emergency(
+    client: Any, app_factory: Any, clinic: Clinic
+) -> None:
+    _plan_from_today(clinic)
+    paula = app_factory()
+    sign_in(paula, "paula@home.test")
+    assert 'id="emergency-number"' in check_in(paula, clinic.patient_a, saddle_numbness="yes").text
+    sign_in(client, "anna@clinic.test")
+    refused = _resume(client, clinic)
+    assert refused.status_code == 422
+    said = _text(refused.text)
+    assert "Paula Patient's latest check-in asked for emergency care: screen Paula Patient again" in said
+    assert RESUME["reason"] in said  # the form as typed
+    assert _stored(clinic)[0] == 1
+    assert check_in(client, clinic.patient_a).status_code == 303
+    assert PAUSED in client.get(f"/patients/{clinic.patient_a}/plan").text  # screened again, still paused
+    assert _resume(client, clinic).status_code == 303
+    assert _stored(clinic)[0] == 2
+    # the emergency check-in of today was before the resumption: it does not pause the plan again
+    assert PAUSED not in paula.get(f"/patients/{clinic.patient_a}/plan").text
+
+
+def test_a_plan_that_is_not_paused_is_not_resumed(client: Any, clinic: Clinic) -> None:
+    _plan_from_today(clinic)
+    sign_in(client, "anna@clinic.test")
+    refused = _resume(client, clinic)
+    assert refused.status_code == 422
+    assert "The plan is not paused, so there is nothing to resume" in _text(refused.text)
+    assert _stored(clinic)[0] == 1
+
+
+def test_a_first_plan_made_after_an_emergency_and_a_new_check_in_is_not_paused(
+    client: Any, app_factory: Any, clinic: Clinic
+) -> None:
+    paula = app_factory()
+    sign_in(paula, "paula@home.test")
+    post(paula, f"/patients/{clinic.patient_a}/questionnaires/nprs", {"score": "5"})
+    check_in(paula, clinic.patient_a, saddle_numbness="yes")
+    sign_in(client, "anna@clinic.test")
+    check_in(client, clinic.patient_a)  # seen and screened again: the first plan is made from this one
+    page = client.get(f"/patients/{clinic.patient_a}/plan").text
+    assert 'id="walks"' in page and PAUSED not in page
+    assert _stored(clinic)[1].started_at is not None
