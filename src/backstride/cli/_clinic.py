@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from backstride._emergency import DEFAULT_EMERGENCY_NUMBER, ENV_EMERGENCY_NUMBER
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -146,9 +148,9 @@ def triage_command(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON"),
     questions: bool = typer.Option(False, "--questions", help="List every question with its id and stop"),
     emergency_number: str = typer.Option(
-        "911",
+        DEFAULT_EMERGENCY_NUMBER,
         "--emergency-number",
-        envvar="BACKSTRIDE_EMERGENCY_NUMBER",
+        envvar=ENV_EMERGENCY_NUMBER,
         help="Number to call in an emergency",
     ),
     require_complete: bool = typer.Option(
@@ -329,9 +331,9 @@ def progress_command(
     log: Path = typer.Option(..., "--log", help='The week\'s daily logs: a JSON list, or {"days": [...]}'),
     baseline_pain: float | None = typer.Option(None, "--baseline-pain", help="Override the starting pain"),
     emergency_number: str = typer.Option(
-        "911",
+        DEFAULT_EMERGENCY_NUMBER,
         "--emergency-number",
-        envvar="BACKSTRIDE_EMERGENCY_NUMBER",
+        envvar=ENV_EMERGENCY_NUMBER,
         help="Number to call in an emergency",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the review as JSON"),

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from backstride._emergency import DEFAULT_EMERGENCY_NUMBER, ENV_EMERGENCY_NUMBER
+
 
 def register(app: typer.Typer) -> None:
     app.command("export-fhir")(export_fhir)
@@ -90,10 +92,10 @@ def export_plan(
         str,
         typer.Option(
             "--emergency-number",
-            envvar="BACKSTRIDE_EMERGENCY_NUMBER",
+            envvar=ENV_EMERGENCY_NUMBER,
             help="The clinic's number to call in an emergency, printed on the sheet",
         ),
-    ] = "911",
+    ] = DEFAULT_EMERGENCY_NUMBER,
     database_url: DatabaseOpt = None,
 ) -> None:
     """Write a patient's current plan as the home program sheet to print and hand over (HTML, opens offline).

@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, TypeAdapter, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from backstride._emergency import DEFAULT_EMERGENCY_NUMBER
 from backstride._errors import InputError
 from backstride.clinic import _data
 from backstride.clinic._exercises import EXERCISES, Dose
@@ -539,7 +540,9 @@ def _reads_as_yes(value: object) -> bool:
         return False
 
 
-def stop_for_warning_signs(flagged: Sequence[str], *, emergency_number: str = "911") -> Review:
+def stop_for_warning_signs(
+    flagged: Sequence[str], *, emergency_number: str = DEFAULT_EMERGENCY_NUMBER
+) -> Review:
     """The review that stops the plan for logged warning signs: the screen's advice first, then why."""
     screen = triage(dict.fromkeys(flagged, True), emergency_number=emergency_number)
     if screen.urgency == "routine":
@@ -560,7 +563,7 @@ def stop_for_warning_signs(flagged: Sequence[str], *, emergency_number: str = "9
 
 
 def stop_for_emergency_check_in(
-    check_in: TriageResult, on: dt.date, *, emergency_number: str = "911"
+    check_in: TriageResult, on: dt.date, *, emergency_number: str = DEFAULT_EMERGENCY_NUMBER
 ) -> Review:
     """The review that stops the plan for a check-in that asked for emergency care (``check_in``, as the screen
     found it on the day ``on``): the emergency advice first, with the clinic's number of today, then why."""
@@ -583,7 +586,7 @@ def warning_stop(
     logs: Sequence[DailyLog],
     emergency_check_ins: Sequence[tuple[dt.date, TriageResult]] = (),
     *,
-    emergency_number: str = "911",
+    emergency_number: str = DEFAULT_EMERGENCY_NUMBER,
 ) -> Review | None:
     """The stop for the warning signs of ``plan``'s week so far, or None: any sign logged
     (:func:`stop_for_warning_signs`) or any check-in, on a day of the week, that asked for emergency care
@@ -614,7 +617,7 @@ def review_week(
     logs: Sequence[DailyLog],
     *,
     baseline_pain: float | None = None,
-    emergency_number: str = "911",
+    emergency_number: str = DEFAULT_EMERGENCY_NUMBER,
     emergency_check_ins: Sequence[tuple[dt.date, TriageResult]] = (),
 ) -> Review:
     """Review one week of logs against its plan and decide: progress, hold, step back or stop.

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from backstride._emergency import DEFAULT_EMERGENCY_NUMBER
 from backstride._errors import InputError, ScreeningIncomplete
 from backstride.clinic import _data
 from backstride.clinic._models import ClinicModel
@@ -243,7 +244,10 @@ def advice_for(urgency: Urgency, emergency_number: str) -> str:
 
 
 def triage(
-    answers: Mapping[str, object], *, emergency_number: str = "911", require_complete: bool = False
+    answers: Mapping[str, object],
+    *,
+    emergency_number: str = DEFAULT_EMERGENCY_NUMBER,
+    require_complete: bool = False,
 ) -> TriageResult:
     """Screen one set of answers for serious causes of back pain.
 

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backstride._accounts import public_url_of
+from backstride._emergency import DEFAULT_EMERGENCY_NUMBER, ENV_EMERGENCY_NUMBER
 from backstride._errors import BackstrideError
 from backstride.web._audit_view import write_noted
 from backstride.web._context import SESSION_COOKIE, NotSignedIn, WebState, get_state
@@ -26,7 +27,6 @@ from backstride.web._jobs import JobRunner
 from backstride.web._render import render_error
 from backstride.web._security import EndedSessions, Signer, SignInThrottle
 from backstride.web._settings import (
-    ENV_EMERGENCY_NUMBER,
     ENV_SECRET_KEY,
     WebSettings,
     max_upload_from_env,
@@ -132,7 +132,9 @@ def create_app(
         blob_dir=blobs_path,
         secret_key=key,
         max_upload_bytes=max_upload_bytes if max_upload_bytes is not None else max_upload_from_env(),
-        emergency_number=emergency_number or os.environ.get(ENV_EMERGENCY_NUMBER, "").strip() or "911",
+        emergency_number=emergency_number
+        or os.environ.get(ENV_EMERGENCY_NUMBER, "").strip()
+        or DEFAULT_EMERGENCY_NUMBER,
         cookie_secure=cookie_secure,
         questionnaire_dir=Path(questionnaire_dir) if questionnaire_dir is not None else None,
         public_url=public_url_of(public_url),

@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from backstride._emergency import DEFAULT_EMERGENCY_NUMBER
+
 DEMO_DB = "demo.db"
 DEMO_BLOBS = "blobs"
 DEMO_KEY = "secret_key.txt"
 # the number the seeded screens and weekly reviews are worked out with (the app's default; the history keeps none)
-SEEDED_NUMBER = "911"
+SEEDED_NUMBER = DEFAULT_EMERGENCY_NUMBER
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backstride._accounts import FIRST_LOGIN_MAX_AGE_S, SESSION_MAX_AGE_S
+from backstride._emergency import DEFAULT_EMERGENCY_NUMBER
 from backstride._errors import InputError
 
 ENV_SECRET_KEY = "BACKSTRIDE_SECRET_KEY"
 ENV_MAX_UPLOAD_MB = "BACKSTRIDE_MAX_UPLOAD_MB"
-ENV_EMERGENCY_NUMBER = "BACKSTRIDE_EMERGENCY_NUMBER"
 
 DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 DEFAULT_STREAM_FROM_BYTES = 16 * 1024 * 1024
@@ -81,7 +81,7 @@ class WebSettings:
     blob_dir: Path
     secret_key: str
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
-    emergency_number: str = "911"
+    emergency_number: str = DEFAULT_EMERGENCY_NUMBER
     cookie_secure: bool = False
     session_max_age_s: float = SESSION_MAX_AGE_S
     first_login_max_age_s: float = FIRST_LOGIN_MAX_AGE_S
