@@ -146,8 +146,10 @@ def current_plan(
     if row is None:
         return None, None, None
     plan = load_plan(row.plan)
+    # a check-in's day is its day where the clinic is (the server's zone), as the plan's dates and today are:
+    # its UTC date may be the day before or after, outside the week it was made in
     emergencies = [
-        (s.created_at.date(), s.created_at, _screen_of(s.result))
+        (s.created_at.astimezone().date(), s.created_at, _screen_of(s.result))
         for s in store.screenings_of(db, patient.id)
         if s.urgency == "emergency"
     ]

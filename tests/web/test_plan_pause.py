@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from tests.web.conftest import (
     Clinic,
     check_in,
@@ -183,3 +185,34 @@ def test_a_first_plan_made_after_an_emergency_and_a_new_check_in_is_not_paused(
     page = client.get(f"/patients/{clinic.patient_a}/plan").text
     assert 'id="walks"' in page and PAUSED not in page
     assert _stored(clinic)[1].started_at is not None
+
+
+@pytest.fixture
+def far_east(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process in UTC+12 (a POSIX zone: no time-zone database needed): its early hours are yesterday in UTC."""
+    monkeypatch.setenv("TZ", "FET-12")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_an_emergency_check_in_pauses_the_plan_on_its_local_day(
+    client: Any, clinic: Clinic, far_east: None
+) -> None:
+    # before: a check-in's day was its UTC date; one made at 00:30 on the plan's first day (local, the day the
+    # plan's dates are in) fell on the day before it in UTC, outside the week, and the plan went on
+    plan = _plan_from_today(clinic)
+    early = dt.datetime.combine(plan.start_date, dt.time(0, 30)).astimezone()
+    assert early.astimezone(dt.UTC).date() < plan.start_date
+    with _db(clinic) as s:
+        answers = {"saddle_numbness": True}
+        result = bc.triage(answers)
+        row = store.add_screening(
+            s, clinic.patient_a, answers, result.urgency, result.model_dump(mode="json")
+        )
+        row.created_at = early
+    sign_in(client, "anna@clinic.test")
+    page = _text(client.get(f"/patients/{clinic.patient_a}/plan").text)
+    assert PAUSED in page
+    assert f"The check-in of {plan.start_date.isoformat()} asked for emergency care." in page
