@@ -216,3 +216,20 @@ def test_an_emergency_check_in_pauses_the_plan_on_its_local_day(
     page = _text(client.get(f"/patients/{clinic.patient_a}/plan").text)
     assert PAUSED in page
     assert f"The check-in of {plan.start_date.isoformat()} asked for emergency care." in page
+
+
+def test_a_seen_sign_reported_again_after_the_resumption_pauses_the_plan(
+    client: Any, app_factory: Any, clinic: Clinic
+) -> None:
+    # before: a sign in the resumption day's log was seen to for the whole day, so the patient ticking it again
+    # after the clinician resumed the plan (a new report: the form does not show it ticked) went unheeded
+    pause_plan_of_last_week(clinic.url, clinic.patient_a)
+    paula = app_factory()
+    sign_in(paula, "paula@home.test")
+    assert post(paula, f"/patients/{clinic.patient_a}/log", {"flag_fever": "yes"}).status_code == 303
+    sign_in(client, "anna@clinic.test")
+    assert _resume(client, clinic).status_code == 303
+    assert PAUSED not in paula.get(f"/patients/{clinic.patient_a}/plan").text
+    assert post(paula, f"/patients/{clinic.patient_a}/log", {"flag_fever": "yes"}).status_code == 303
+    page = _text(paula.get(f"/patients/{clinic.patient_a}/plan").text)
+    assert PAUSED in page and "Warning sign(s) logged: fever." in page
