@@ -233,3 +233,15 @@ def test_a_seen_sign_reported_again_after_the_resumption_pauses_the_plan(
     assert post(paula, f"/patients/{clinic.patient_a}/log", {"flag_fever": "yes"}).status_code == 303
     page = _text(paula.get(f"/patients/{clinic.patient_a}/plan").text)
     assert PAUSED in page and "Warning sign(s) logged: fever." in page
+
+
+def test_the_start_page_does_not_show_a_paused_plans_walking_as_todays(client: Any, clinic: Clinic) -> None:
+    # before: the patient's start page said "Today's walking: 2 walks of 10 minutes" under a paused plan
+    plan = _plan_from_today(clinic)
+    sign_in(client, "paula@home.test")
+    walking = f"{plan.walks_per_day} walk"
+    assert walking in _text(client.get(f"/patients/{clinic.patient_a}").text)
+    assert post(client, f"/patients/{clinic.patient_a}/log", {"flag_fever": "yes"}).status_code == 303
+    page = _text(client.get(f"/patients/{clinic.patient_a}").text)
+    assert "Today's walking" not in page and walking not in page
+    assert PAUSED in page
