@@ -146,25 +146,27 @@ def current_plan(
     if row is None:
         return None, None, None
     plan = load_plan(row.plan)
+    # a check-in's day is its day where the clinic is (the server's zone), as the plan's dates and today are:
+    # its UTC date may be the day before or after, outside the week it was made in
+    screenings = [(s.created_at.astimezone().date(), s) for s in store.screenings_of(db, patient.id)]
     emergencies = [
-        (s.created_at.date(), s.created_at, _screen_of(s.result))
-        for s in store.screenings_of(db, patient.id)
-        if s.urgency == "emergency"
+        (day, s.created_at, _screen_of(s.result)) for day, s in screenings if s.urgency == "emergency"
     ]
     review = None
     while True:
         week_end = plan.start_date + dt.timedelta(days=PLAN_REVIEW_DAYS - 1)
+        judged = _seen_not_again(plan, screenings)
         if today <= week_end:
             # the week under way: a warning sign in it pauses the plan at once, not at the week's review
             logs, check_ins = _signs_of_week(db, patient, plan, today, emergencies)
             return (
                 row,
                 plan,
-                clinic.warning_stop(plan, logs, check_ins, emergency_number=emergency_number) or review,
+                clinic.warning_stop(judged, logs, check_ins, emergency_number=emergency_number) or review,
             )
         logs, check_ins = _signs_of_week(db, patient, plan, week_end, emergencies)
         review = clinic.review_week(
-            plan, logs, emergency_number=emergency_number, emergency_check_ins=check_ins
+            judged, logs, emergency_number=emergency_number, emergency_check_ins=check_ins
         )
         if review.new_plan is None:
             return row, plan, review
@@ -172,6 +174,25 @@ def current_plan(
             reason = review_reason(review, emergency_number)
             row = store.save_plan(db, patient.id, review.new_plan.model_dump(mode="json"), reason, None)
         plan = review.new_plan
+
+
+def _seen_not_again(plan: Any, screenings: list[tuple[dt.date, Any]]) -> Any:
+    """``plan`` without the signs of its ``signs_seen`` that were reported again after it was resumed (a sign
+    ticked in the daily log, or said yes to in a check-in, on its first day after ``started_at``): the log
+    keeps one entry a sign a day, so a sign the clinician saw and the same sign reported afresh look alike
+    there, and only the report's moment tells them apart."""
+    if not plan.signs_seen or plan.started_at is None:
+        return plan
+    again = {
+        k
+        for day, s in screenings
+        if day == plan.start_date and s.created_at >= plan.started_at
+        for k, v in s.answers.items()
+        if v is True
+    }
+    if not again & set(plan.signs_seen):
+        return plan
+    return plan.model_copy(update={"signs_seen": [k for k in plan.signs_seen if k not in again]})
 
 
 def _screen_of(result: dict[str, Any]) -> Any:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from tests.web.conftest import (
     Clinic,
     check_in,
@@ -183,3 +185,63 @@ def test_a_first_plan_made_after_an_emergency_and_a_new_check_in_is_not_paused(
     page = client.get(f"/patients/{clinic.patient_a}/plan").text
     assert 'id="walks"' in page and PAUSED not in page
     assert _stored(clinic)[1].started_at is not None
+
+
+@pytest.fixture
+def far_east(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process in UTC+12 (a POSIX zone: no time-zone database needed): its early hours are yesterday in UTC."""
+    monkeypatch.setenv("TZ", "FET-12")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_an_emergency_check_in_pauses_the_plan_on_its_local_day(
+    client: Any, clinic: Clinic, far_east: None
+) -> None:
+    # before: a check-in's day was its UTC date; one made at 00:30 on the plan's first day (local, the day the
+    # plan's dates are in) fell on the day before it in UTC, outside the week, and the plan went on
+    plan = _plan_from_today(clinic)
+    early = dt.datetime.combine(plan.start_date, dt.time(0, 30)).astimezone()
+    assert early.astimezone(dt.UTC).date() < plan.start_date
+    with _db(clinic) as s:
+        answers = {"saddle_numbness": True}
+        result = bc.triage(answers)
+        row = store.add_screening(
+            s, clinic.patient_a, answers, result.urgency, result.model_dump(mode="json")
+        )
+        row.created_at = early
+    sign_in(client, "anna@clinic.test")
+    page = _text(client.get(f"/patients/{clinic.patient_a}/plan").text)
+    assert PAUSED in page
+    assert f"The check-in of {plan.start_date.isoformat()} asked for emergency care." in page
+
+
+def test_a_seen_sign_reported_again_after_the_resumption_pauses_the_plan(
+    client: Any, app_factory: Any, clinic: Clinic
+) -> None:
+    # before: a sign in the resumption day's log was seen to for the whole day, so the patient ticking it again
+    # after the clinician resumed the plan (a new report: the form does not show it ticked) went unheeded
+    pause_plan_of_last_week(clinic.url, clinic.patient_a)
+    paula = app_factory()
+    sign_in(paula, "paula@home.test")
+    assert post(paula, f"/patients/{clinic.patient_a}/log", {"flag_fever": "yes"}).status_code == 303
+    sign_in(client, "anna@clinic.test")
+    assert _resume(client, clinic).status_code == 303
+    assert PAUSED not in paula.get(f"/patients/{clinic.patient_a}/plan").text
+    assert post(paula, f"/patients/{clinic.patient_a}/log", {"flag_fever": "yes"}).status_code == 303
+    page = _text(paula.get(f"/patients/{clinic.patient_a}/plan").text)
+    assert PAUSED in page and "Warning sign(s) logged: fever." in page
+
+
+def test_the_start_page_does_not_show_a_paused_plans_walking_as_todays(client: Any, clinic: Clinic) -> None:
+    # before: the patient's start page said "Today's walking: 2 walks of 10 minutes" under a paused plan
+    plan = _plan_from_today(clinic)
+    sign_in(client, "paula@home.test")
+    walking = f"{plan.walks_per_day} walk"
+    assert walking in _text(client.get(f"/patients/{clinic.patient_a}").text)
+    assert post(client, f"/patients/{clinic.patient_a}/log", {"flag_fever": "yes"}).status_code == 303
+    page = _text(client.get(f"/patients/{clinic.patient_a}").text)
+    assert "Today's walking" not in page and walking not in page
+    assert PAUSED in page
