@@ -228,6 +228,44 @@ def _signs_of_week(
     return logs, check_ins
 
 
+def paused_because(review: Any) -> str | None:
+    """What a clinician or a doctor reads of a paused plan (``review``, as :func:`current_plan` returns it), or
+    None while the plan runs: the signs that paused it, and that a clinician resumes it."""
+    if review is None or review.decision != "stop":
+        return None
+    signs = ", ".join(s.replace("_", " ").replace(" + ", " with ") for s in review.signs) or "a warning sign"
+    return f"Paused for a warning sign ({signs}) until a clinician, having checked the patient, resumes it."
+
+
+def patient_record(db: Any, patient: Any, today: Any) -> Any:
+    """The patient's whole record (``store.patient_record``) with the current plan's pause, if it is paused
+    (``course.PatientRecord.plan_paused``), for the FHIR bundle and the doctor's summary."""
+    import dataclasses
+
+    from backstride import store
+    from backstride._emergency import DEFAULT_EMERGENCY_NUMBER
+
+    record = store.patient_record(db, patient.id)
+    _row, _plan, review = current_plan(db, patient, today, emergency_number=DEFAULT_EMERGENCY_NUMBER)
+    return dataclasses.replace(record, plan_paused=paused_because(review))
+
+
+def mark_paused_plans(db: Any, rows: list[Any], today: Any) -> list[Any]:
+    """Caseload rows (``store.caseload``) with each patient's paused plan marked, in the caseload's order of
+    attention (``store.attention_order``): a pause asks for a clinician until one resumes the plan, long after
+    the sign has left the caseload's window of recent logs."""
+    import dataclasses
+
+    from backstride import store
+    from backstride._emergency import DEFAULT_EMERGENCY_NUMBER
+
+    marked = []
+    for row in rows:
+        _r, _plan, review = current_plan(db, row.patient, today, emergency_number=DEFAULT_EMERGENCY_NUMBER)
+        marked.append(dataclasses.replace(row, plan_paused=paused_because(review) is not None))
+    return sorted(marked, key=store.attention_order)
+
+
 def review_reason(review: Any, emergency_number: str) -> str:
     """The reason a weekly review's next plan version keeps: the decision and the review's own reasons. The
     warning-sign screen every review ends with is a reminder said with the number of the day

@@ -166,3 +166,7 @@ class PatientRecord:
     activity: tuple[ActivityEntry, ...] = ()
     plans: tuple[PlanEntry, ...] = ()
     sessions: tuple[SessionEntry, ...] = ()
+    plan_paused: str | None = None
+    """Why the current program is paused (a warning sign, until a clinician resumes it), in words for a
+    clinician or a doctor; None while it runs. The store keeps no pause: the clinic app works it out
+    (``backstride._plans.patient_record``)."""

@@ -151,6 +151,33 @@ def test_the_sheet_is_of_the_week_under_way(db_url: str, capsys: pytest.CaptureF
     assert "Week 2: " in page and "program version 2" in page
 
 
+def test_a_paused_plan_is_exported_on_hold_and_not_printed(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a warning sign logged today pauses Ann's plan: the bundle says so, the summary too, and no sheet is made
+    from backstride import clinic
+
+    _save_plan(db_url, dt.date.today())
+    engine = store.make_engine(db_url)
+    try:
+        with store.transaction(engine) as s:
+            user = store.get_user_by_email(s, "ann@example.org")
+            assert user is not None
+            log = clinic.DailyLog(date=dt.date.today(), red_flags={"foot_drop": True})
+            store.upsert_log(s, user.id, log.date, log.model_dump(mode="json"))
+    finally:
+        engine.dispose()
+    assert main(["export-fhir", "ann@example.org", "--database-url", db_url]) == 0
+    bundle = json.loads(capsys.readouterr().out)
+    (care,) = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "CarePlan"]
+    why = "Paused for a warning sign (foot drop) until a clinician, having checked the patient, resumes it."
+    assert care["status"] == "on-hold" and care["note"][-1] == {"text": why}
+    assert main(["export-summary", "ann@example.org", "--database-url", db_url]) == 0
+    assert why in capsys.readouterr().out
+    assert main(["export-plan", "ann@example.org", "--database-url", db_url]) == 2
+    assert "is paused for a warning sign" in capsys.readouterr().err
+
+
 def test_no_plan_is_one_line_and_writes_nothing(
     db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

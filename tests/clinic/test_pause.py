@@ -105,3 +105,12 @@ def test_the_signs_seen_at_resuming_count_again_only_on_another_day_or_beside_a_
     # the weekly progression starts each next week with nothing seen
     good = review_week(resumed, week(resumed))
     assert good.new_plan is not None and good.new_plan.signs_seen == []
+
+
+def test_the_signs_that_stopped_the_plan_are_named_in_the_review() -> None:
+    plan = make_plan(baseline())
+    logged = review_week(plan, week(plan, red_flags={"urinary_retention": True, "fever": True}))
+    assert logged.signs == ["fever", "urinary_retention"]
+    checked = review_week(plan, week(plan), emergency_check_ins=[(START, triage({"foot_drop": True}))])
+    assert checked.signs == ["foot_drop"]
+    assert review_week(plan, week(plan)).signs == []

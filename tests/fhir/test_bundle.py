@@ -3,6 +3,7 @@ package) and value by value against the record it came from."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -354,6 +355,22 @@ def test_program_versions() -> None:
     assert first["period"] == {"start": "2026-11-05"} and "period" not in second
     assert first["description"] == "Slow down if pain rises."
     assert second["note"] == [{"text": "walks went well"}]
+
+
+def test_a_paused_program_is_on_hold_with_why() -> None:
+    # before: the record had no pause, and the current program was sent as active while a warning sign had
+    # stopped the walks
+    from fhir.resources.R4B.bundle import Bundle
+
+    why = "Paused for a warning sign (urinary retention) until a clinician, having checked the patient, resumes it."
+    bundle = _bundle(dataclasses.replace(_record(), plan_paused=why))
+    Bundle.model_validate(json.loads(json.dumps(bundle)))
+    first, second = _resources(bundle, "CarePlan")
+    assert (first["status"], second["status"]) == ("completed", "on-hold")
+    assert {a["detail"]["status"] for a in second["activity"]} == {"on-hold"}
+    assert {a["detail"]["status"] for a in first["activity"]} == {"completed"}
+    assert second["note"] == [{"text": "walks went well"}, {"text": why}]
+    assert "note" not in first
 
 
 def test_therapy_sessions() -> None:

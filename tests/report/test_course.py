@@ -393,6 +393,17 @@ def test_a_closed_account_says_when_and_why_the_care_ended() -> None:
     )
 
 
+def test_a_paused_program_says_so_beside_the_current_program() -> None:
+    # before: the doctor read "Current program (version N): 3 walks a day ..." while a warning sign had paused it
+    assert "paused" not in _text(report.course_report(_record(), generated_at=AT)).lower()
+    why = "Paused for a warning sign (foot drop) until a clinician, having checked the patient, resumes it."
+    text = _text(report.course_report(_record(plan_paused=why), generated_at=AT))
+    assert text.count(why) == 2
+    assert "The current program is paused. " + why in text
+    current = text[text.index("Current program (version") :]
+    assert current.index(why) < current.index("Warning-sign screens")
+
+
 def test_on_a_phone_each_table_scrolls_in_a_box_a_keyboard_reaches_and_a_screen_reader_names() -> None:
     """At a phone's width a table wider than the screen scrolls sideways inside itself: in a focusable region
     named by its section (axe's ``scrollable-region-focusable``), the table keeping its own role; the two-column

@@ -159,3 +159,17 @@ def test_a_closed_account_leaves_the_caseload_for_the_closed_list(engine: Engine
         assert [p.name for p in store.closed_patients(s, ids["c"])] == ["Done", "Gone"]
         gone = store.caseload_row(s, store.closed_patients(s, ids["c"])[1], TODAY)
         assert not gone.no_recent_log  # 30 days without a log: expected once care has ended
+
+
+def test_a_paused_plan_comes_first_with_the_red_flags(engine: Engine) -> None:
+    # the store reviews no plan: the clinic app marks a paused one (``_plans.mark_paused_plans``), and the
+    # caseload's order and flags take it as a red flag's, long after the sign has left the window of recent logs
+    import dataclasses
+
+    ids = _setup(engine, {"Alma": [(0, {"pain": 3})], "Zed": [(0, {"pain": 3})], "Quiet": [(3, {"pain": 2})]})
+    rows = _rows(engine, ids["c"])
+    assert not rows["Zed"].needs_attention and rows["Zed"].flags == ()
+    paused = dataclasses.replace(rows["Zed"], plan_paused=True)
+    assert paused.needs_attention and paused.flags == ("plan paused",)
+    order = sorted([rows["Alma"], rows["Quiet"], paused], key=store.attention_order)
+    assert [r.patient.name for r in order] == ["Zed", "Quiet", "Alma"]

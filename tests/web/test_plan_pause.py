@@ -245,3 +245,26 @@ def test_the_start_page_does_not_show_a_paused_plans_walking_as_todays(client: A
     page = _text(client.get(f"/patients/{clinic.patient_a}").text)
     assert "Today's walking" not in page and walking not in page
     assert PAUSED in page
+
+
+def test_a_paused_plan_is_flagged_in_the_caseload_and_on_hold_in_the_exported_record(
+    client: Any, clinic: Clinic
+) -> None:
+    # the sign was logged 7 days ago, out of the caseload's window of recent logs: before, nothing flagged the
+    # patient, the FHIR bundle sent the program as active and the doctor's summary gave it as running
+    pause_plan_of_last_week(clinic.url, clinic.patient_a)
+    sign_in(client, "anna@clinic.test")
+    row = client.get("/caseload").text.split("Paula Patient", 1)[1].split("</tr>")[0]
+    assert '<span class="flag danger">Plan paused</span>' in row
+    plans = [e["resource"] for e in client.get(f"/patients/{clinic.patient_a}/fhir.json").json()["entry"]]
+    current = [r for r in plans if r["resourceType"] == "CarePlan"][-1]
+    why = "Paused for a warning sign (urinary retention) until a clinician, having checked the patient, resumes it."
+    assert current["status"] == "on-hold" and {"text": why} in current["note"]
+    summary = _text(client.get(f"/patients/{clinic.patient_a}/summary.html?view=1").text)
+    assert "The current program is paused. " + why in summary
+    # resumed: none of it
+    assert _resume(client, clinic).status_code == 303
+    assert "Plan paused" not in client.get("/caseload").text
+    plans = [e["resource"] for e in client.get(f"/patients/{clinic.patient_a}/fhir.json").json()["entry"]]
+    assert [r for r in plans if r["resourceType"] == "CarePlan"][-1]["status"] == "active"
+    assert "paused" not in _text(client.get(f"/patients/{clinic.patient_a}/summary.html?view=1").text).lower()

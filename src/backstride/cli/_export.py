@@ -48,9 +48,9 @@ def export_fhir(
     The progress summary for the doctor rides along as a document."""
 
     def bundle(session: Any, patient: Any) -> tuple[str, str]:
-        from backstride import fhir, report, store
+        from backstride import _plans, fhir, report
 
-        record = store.patient_record(session, patient.id)
+        record = _plans.patient_record(session, patient, dt.date.today())
         now = dt.datetime.now(dt.UTC)
         made = fhir.patient_bundle(
             record, generated_at=now, summary_html=report.course_report(record, generated_at=now, plots=False)
@@ -74,9 +74,9 @@ def export_summary(
     It holds the screens, questionnaire changes, measured walking, the diary week by week and the program."""
 
     def summary(session: Any, patient: Any) -> tuple[str, str]:
-        from backstride import report, store
+        from backstride import _plans, report
 
-        record = store.patient_record(session, patient.id)
+        record = _plans.patient_record(session, patient, dt.date.today())
         return report.course_report(record, generated_at=dt.datetime.now(dt.UTC)), "the progress summary"
 
     _export(patient, database_url, out, "summary.html", "progress summary", summary)

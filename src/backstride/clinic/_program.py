@@ -226,6 +226,11 @@ class Review(ClinicModel):
     new_plan: Plan | None
     triage: TriageResult | None = None
     summary: WeekSummary | None = None
+    signs: list[str] = Field(
+        default_factory=list,
+        description="The warning signs that stopped the plan (screening question ids, or an emergency rule's "
+        "finding); empty unless the decision is a stop",
+    )
 
 
 def _prescribe(ex_id: str, variant: Variant = "standard", dose: Dose | None = None) -> PrescribedExercise:
@@ -559,6 +564,7 @@ def stop_for_warning_signs(
         ],
         new_plan=None,
         triage=screen,
+        signs=list(flagged),
     )
 
 
@@ -578,6 +584,7 @@ def stop_for_emergency_check_in(
         ],
         new_plan=None,
         triage=check_in.model_copy(update={"advice": advice, "emergency_number": emergency_number}),
+        signs=[r.finding for r in check_in.reasons if r.urgency == "emergency"] or ["an emergency check-in"],
     )
 
 

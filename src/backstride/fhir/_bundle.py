@@ -100,7 +100,8 @@ class _Resources:
             yield from self.activity(a)
         for i, p in enumerate(rec.plans):
             previous = rec.plans[i - 1] if i else None
-            yield self.care_plan(p, previous, active=i == len(rec.plans) - 1)
+            last = i == len(rec.plans) - 1
+            yield self.care_plan(p, previous, active=last, paused=rec.plan_paused if last else None)
         for t in rec.sessions:
             yield self.procedure(t)
         if self.summary_html is not None:
@@ -283,8 +284,12 @@ class _Resources:
                 note=f"From {a.source}",
             )
 
-    def care_plan(self, p: PlanEntry, previous: PlanEntry | None, *, active: bool) -> Json:
-        status = "in-progress" if active else "completed"
+    def care_plan(
+        self, p: PlanEntry, previous: PlanEntry | None, *, active: bool, paused: str | None = None
+    ) -> Json:
+        """One version of the program as a ``CarePlan``: the current one ``active`` (``on-hold`` while
+        ``paused`` for a warning sign, with why in its notes), the earlier ones ``completed``."""
+        status = "on-hold" if paused else "in-progress" if active else "completed"
         walking = "Walking"
         if p.walks_per_day is not None and p.minutes_per_walk is not None:
             walking = f"Walk {p.walks_per_day} times a day, {p.minutes_per_walk:g} minutes each"
@@ -296,7 +301,7 @@ class _Resources:
         out: Json = {
             "resourceType": "CarePlan",
             "id": _uuid(self.pid, "plan", p.id),
-            "status": "active" if active else "completed",
+            "status": "on-hold" if paused else "active" if active else "completed",
             "intent": "plan",
             "title": f"Walking and exercise program, version {p.version}",
             "subject": self.subject,
@@ -309,8 +314,9 @@ class _Resources:
             out["period"] = {"start": p.start_date.isoformat()}
         if previous is not None:
             out["replaces"] = [{"reference": f"urn:uuid:{_uuid(self.pid, 'plan', previous.id)}"}]
-        if p.reason:
-            out["note"] = [{"text": p.reason}]
+        notes = [text for text in (p.reason, paused) if text]
+        if notes:
+            out["note"] = [{"text": text} for text in notes]
         return out
 
     def procedure(self, t: SessionEntry) -> Json:

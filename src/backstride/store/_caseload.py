@@ -110,6 +110,9 @@ class CaseloadRow:
     plan_version: int | None
     #: instrument -> verdict of ``backstride.clinic.compare`` between the first and latest response
     changes: dict[str, str] = field(default_factory=dict)
+    #: the plan is paused for a warning sign until a clinician resumes it (marked by ``_plans.mark_paused_plans``:
+    #: the store does not review plans)
+    plan_paused: bool = False
 
     @property
     def patient_id(self) -> int:
@@ -131,6 +134,8 @@ class CaseloadRow:
         out: list[str] = []
         if self.red_flag:
             out.append("red flag reported")
+        if self.plan_paused:
+            out.append("plan paused")
         if self.flare:
             out.append("flare")
         if self.no_recent_log:
@@ -143,7 +148,7 @@ class CaseloadRow:
 
     @property
     def needs_attention(self) -> bool:
-        return self.red_flag or self.flare or self.no_recent_log or self.worse
+        return self.red_flag or self.plan_paused or self.flare or self.no_recent_log or self.worse
 
 
 def questionnaire_changes(session: Session, patient_id: int) -> dict[str, str]:
@@ -237,8 +242,18 @@ def caseload(session: Session, clinician_id: int, today: dt.date) -> list[Caselo
     rows = [
         caseload_row(session, p, today) for p in patients_of(session, clinician_id) if p.closed_at is None
     ]
-    rows.sort(key=lambda r: (not r.red_flag, not r.flare, not r.no_recent_log, r.patient.name.lower()))
+    rows.sort(key=attention_order)
     return rows
+
+
+def attention_order(row: CaseloadRow) -> tuple[bool, bool, bool, str]:
+    """The caseload's order: a red flag or a paused plan first, then a flare, then silence, then by name."""
+    return (
+        not (row.red_flag or row.plan_paused),
+        not row.flare,
+        not row.no_recent_log,
+        row.patient.name.lower(),
+    )
 
 
 def closed_patients(session: Session, clinician_id: int) -> list[User]:

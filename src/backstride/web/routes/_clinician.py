@@ -35,11 +35,12 @@ CLINICAL_ROLES = ("clinician", "admin")
 
 @router.get("/caseload")
 def caseload_page(request: Request) -> Response:
-    from backstride import store
+    from backstride import _plans, store
 
     with transaction(request, readonly=True) as db:
         user = require_user(request, db, *CLINICAL_ROLES)
-        rows = store.caseload(db, user.id, dt.date.today())  # open accounts only
+        today = dt.date.today()
+        rows = _plans.mark_paused_plans(db, store.caseload(db, user.id, today), today)  # open accounts only
         closed = store.closed_patients(db, user.id)
         return render(
             request, "caseload.html", {"title": "Caseload", "user": user, "rows": rows, "closed": closed}

@@ -548,7 +548,7 @@ def _exported_record(request: Request, patient_id: int, what: str) -> tuple[Any,
     """The patient's whole record for a download, with their name; or the emergency page a patient sees
     instead while an emergency waits to be acted on (their clinicians always get the record). The audit trail
     keeps every download as ``what``, the patient's own too (a copy of the record left the clinic)."""
-    from backstride import store
+    from backstride import _plans
 
     with transaction(request, readonly=True) as db:
         user, patient = require_patient_access(request, db, patient_id)
@@ -556,7 +556,7 @@ def _exported_record(request: Request, patient_id: int, what: str) -> tuple[Any,
         if stop is not None:
             return stop
         note_audit(request, "record_exported", patient.id, user.id, what)
-        return store.patient_record(db, patient.id), patient.name
+        return _plans.patient_record(db, patient, dt.date.today()), patient.name
 
 
 def _file_name(name: str, now: dt.datetime, suffix: str) -> str:
