@@ -209,18 +209,13 @@ def adjust_plan(
     plan (``clinic.Plan``); every problem is named on the page, the entries kept."""
     from backstride import _plans
 
-    walks, minutes, problems, invalid, values = _walking_form(reason, walks_per_day, minutes_per_walk)
-    if problems:
-        return _patient_page_again(request, patient_id, "plan", problems, values, invalid)
-    return _saved_or_again(
+    return _walking_saved(
         request,
         patient_id,
-        "plan",
-        values,
-        lambda db, user, patient: _plans.adjust_plan(
+        (reason, walks_per_day, minutes_per_walk),
+        lambda db, user, patient, walks, minutes: _plans.adjust_plan(
             db, patient.id, user.id, reason=reason.strip(), walks_per_day=walks, minutes_per_walk=minutes
         ),
-        then="plan",
     )
 
 
@@ -237,15 +232,11 @@ def resume_plan(
     paused; the form comes back as typed, the reason beside it)."""
     from backstride import _plans
 
-    walks, minutes, problems, invalid, values = _walking_form(reason, walks_per_day, minutes_per_walk)
-    if problems:
-        return _patient_page_again(request, patient_id, "plan", problems, values, invalid)
-    return _saved_or_again(
+    return _walking_saved(
         request,
         patient_id,
-        "plan",
-        values,
-        lambda db, user, patient: _plans.resume_plan(
+        (reason, walks_per_day, minutes_per_walk),
+        lambda db, user, patient, walks, minutes: _plans.resume_plan(
             db,
             patient,
             user.id,
@@ -255,6 +246,27 @@ def resume_plan(
             minutes_per_walk=minutes,
             emergency_number=emergency_number(request),
         ),
+    )
+
+
+def _walking_saved(
+    request: Request,
+    patient_id: int,
+    typed: tuple[str, str, str],
+    save: Callable[[Any, Any, Any, Any, Any], object],
+) -> Response:
+    """The walking form (``typed``: reason, walks per day, minutes per walk) read and, with nothing wrong in it,
+    ``save(db, user, patient, walks, minutes)`` done: on to the page's plan, or the form back as typed with
+    every problem named (the form's own, or the refusal of the save)."""
+    walks, minutes, problems, invalid, values = _walking_form(*typed)
+    if problems:
+        return _patient_page_again(request, patient_id, "plan", problems, values, invalid)
+    return _saved_or_again(
+        request,
+        patient_id,
+        "plan",
+        values,
+        lambda db, user, patient: save(db, user, patient, walks, minutes),
         then="plan",
     )
 
