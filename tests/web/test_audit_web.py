@@ -8,8 +8,6 @@ import datetime as dt
 import html
 import logging
 import re
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,19 +23,6 @@ from tests.web.conftest import (
 )
 
 ADMIN = "ada@clinic.test"
-
-
-@pytest.fixture
-def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Put the process in a POSIX time zone ("UTC0", "CET-1": no time-zone database needed) for the test."""
-
-    def put(tz: str) -> None:
-        monkeypatch.setenv("TZ", tz)
-        time.tzset()
-
-    yield put
-    monkeypatch.undo()
-    time.tzset()
 
 
 def _entries(clinic: Clinic, **filters: Any) -> list[tuple[str, int | None, int, str | None]]:

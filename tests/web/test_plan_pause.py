@@ -9,12 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
 from tests.web.conftest import (
     Clinic,
     check_in,
@@ -187,19 +185,10 @@ def test_a_first_plan_made_after_an_emergency_and_a_new_check_in_is_not_paused(
     assert _stored(clinic)[1].started_at is not None
 
 
-@pytest.fixture
-def far_east(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The process in UTC+12 (a POSIX zone: no time-zone database needed): its early hours are yesterday in UTC."""
-    monkeypatch.setenv("TZ", "FET-12")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
 def test_an_emergency_check_in_pauses_the_plan_on_its_local_day(
-    client: Any, clinic: Clinic, far_east: None
+    client: Any, clinic: Clinic, zone: Any
 ) -> None:
+    zone("FET-12")  # UTC+12: its early hours are yesterday in UTC
     # before: a check-in's day was its UTC date; one made at 00:30 on the plan's first day (local, the day the
     # plan's dates are in) fell on the day before it in UTC, outside the week, and the plan went on
     plan = _plan_from_today(clinic)

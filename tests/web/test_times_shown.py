@@ -5,8 +5,6 @@ while the app's "today" is the server's own day."""
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,13 +14,9 @@ from backstride.web._render import templates
 
 
 @pytest.fixture
-def central_europe(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def central_europe(zone: Any) -> None:
     """The process in UTC+1, named CET (a POSIX zone: no time-zone database needed)."""
-    monkeypatch.setenv("TZ", "CET-1")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+    zone("CET-1")
 
 
 def test_a_moment_is_shown_in_the_servers_zone_and_named(central_europe: None) -> None:
