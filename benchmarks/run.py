@@ -21,6 +21,8 @@ Sections (``--sections`` picks some; all by default):
    from real short ones (``benchmarks/devices.py``, cached in ``bench-out/devices/``): ``backstride analyze``
    whole-process (the long-recording goals), and reading only, whole-process, by backstride
    (``io.iter_chunks``) and by the peers in ``.venv-bench`` (scikit-digital-health, pygt3x, actipy).
+8. ``clinic``: the clinician's caseload for 100 patients whose plans were last opened 1 and 26 weeks ago
+   (``benchmarks/clinic_bench.py``): wall time and database statements.
 
 Every step is bounded in time; a failure is reported in its table and the run goes on. Inputs are cached in
 ``bench-out/``; the figures are written to ``bench-out/figures.json``. See ``docs/benchmarks.md``.
@@ -61,7 +63,7 @@ BACKSTRIDE = ROOT / ".venv" / "bin" / "backstride"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 BENCH_PYTHON = ROOT / ".venv-bench" / "bin" / "python"
 MOBGAP_RUNNER = Path(__file__).resolve().parent / "peers" / "mobgap_runner.py"
-SECTIONS = ("accuracy", "speed", "long", "import", "batch", "robustness", "devices")
+SECTIONS = ("accuracy", "speed", "long", "import", "batch", "robustness", "devices", "clinic")
 # (label, keyword arguments of benchmarks.accuracy.score_dataset)
 VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("as recorded", {}),
@@ -734,6 +736,16 @@ def section_batch(args: argparse.Namespace, figures: dict[str, Any], summary: Su
     )
 
 
+def section_clinic(args: argparse.Namespace, figures: dict[str, Any], summary: Summary) -> None:
+    from benchmarks import clinic_bench
+
+    console.rule("clinic benchmark (benchmarks/clinic_bench.py)")
+    res = clinic_bench.main(["--patients", str(args.clinic_patients)])
+    figures["clinic"] = res
+    for label, r in res.items():
+        summary.add(f"caseload, {label}", "–", f"{r['wall_s']:.2f} s, {r['statements']} statements", None)
+
+
 def _distance(ten: dict[str, Any]) -> str:
     """The 10 m walks' median distance (Σ step lengths, 20 m walked) and its interquartile range."""
     if ten.get("walk_distance_median_m") is None:
@@ -980,6 +992,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--timeout-day", type=float, default=300.0)
     p.add_argument("--timeout-week", type=float, default=900.0)
     p.add_argument("--timeout-batch", type=float, default=1200.0)
+    p.add_argument("--clinic-patients", type=int, default=100, help="patients in the caseload benchmark")
     p.add_argument(
         "--batch-args", default="", help="options for batch_bench.main, e.g. '--files 2 --hours 1'"
     )
@@ -1028,6 +1041,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "batch": section_batch,
         "robustness": section_robustness,
         "devices": section_devices,
+        "clinic": section_clinic,
     }
     t0 = time.perf_counter()
     for name in args.sections:

@@ -152,19 +152,22 @@ def current_plan(
     emergencies = [
         (day, s.created_at, _screen_of(s.result)) for day, s in screenings if s.urgency == "emergency"
     ]
+    # every log the weeks to review can need, read in one query: a plan nobody has opened for months is
+    # reviewed week by week on each visit to the caseload, and a query a week made that slow
+    stored = [(r.date, r.log) for r in store.logs_between(db, patient.id, plan.start_date, today)]
     review = None
     while True:
         week_end = plan.start_date + dt.timedelta(days=PLAN_REVIEW_DAYS - 1)
         judged = _seen_not_again(plan, screenings)
         if today <= week_end:
             # the week under way: a warning sign in it pauses the plan at once, not at the week's review
-            logs, check_ins = _signs_of_week(db, patient, plan, today, emergencies)
+            logs, check_ins = _signs_of_week(stored, plan, today, emergencies)
             return (
                 row,
                 plan,
                 clinic.warning_stop(judged, logs, check_ins, emergency_number=emergency_number) or review,
             )
-        logs, check_ins = _signs_of_week(db, patient, plan, week_end, emergencies)
+        logs, check_ins = _signs_of_week(stored, plan, week_end, emergencies)
         review = clinic.review_week(
             judged, logs, emergency_number=emergency_number, emergency_check_ins=check_ins
         )
@@ -211,15 +214,16 @@ def _screen_of(result: dict[str, Any]) -> Any:
 
 
 def _signs_of_week(
-    db: Any, patient: Any, plan: Any, last_day: dt.date, emergencies: list[tuple[dt.date, dt.datetime, Any]]
+    stored: list[tuple[dt.date, dict[str, Any]]],
+    plan: Any,
+    last_day: dt.date,
+    emergencies: list[tuple[dt.date, dt.datetime, Any]],
 ) -> tuple[list[Any], list[tuple[dt.date, Any]]]:
-    """The logs of the plan's week up to ``last_day``, and the check-ins of those days that asked for emergency
-    care, but not one made before the plan was made or resumed (its ``started_at``): a clinician had screened
-    the patient again since."""
-    from backstride import store
-
+    """The logs of the plan's week up to ``last_day`` (of the patient's ``stored`` logs, each day's and its
+    JSON, oldest first), and the check-ins of those days that asked for emergency care, but not one made before
+    the plan was made or resumed (its ``started_at``): a clinician had screened the patient again since."""
     since = plan.started_at
-    logs = [load_log(r.log) for r in store.logs_between(db, patient.id, plan.start_date, last_day)]
+    logs = [load_log(log) for day, log in stored if plan.start_date <= day <= last_day]
     check_ins = [
         (day, result)
         for day, at, result in emergencies
