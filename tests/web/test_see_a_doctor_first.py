@@ -3,9 +3,13 @@ own words, while that screening is the latest."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from sqlalchemy import update
 from tests.web.conftest import Clinic, check_in, post, sign_in
+
+from backstride import store
 
 
 def test_a_same_day_screening_puts_the_doctor_before_the_plan(client: Any, clinic: Clinic) -> None:
@@ -64,6 +68,28 @@ def test_the_plan_step_is_done_once_todays_log_is_in(client: Any, clinic: Clinic
     assert post(client, f"/patients/{clinic.patient_a}/log", data).status_code == 303
     today = client.get(f"/patients/{clinic.patient_a}").text
     assert _step_done(today, "Your plan") and _step_done(today, "Daily log")
+
+
+def test_a_check_in_early_in_the_local_day_counts_for_that_day(
+    client: Any, clinic: Clinic, zone: Any
+) -> None:
+    """Before: the start page took a check-in's and a questionnaire's UTC date for their day, so in UTC+12 the
+    check-in made at 00:05 this morning (yesterday in UTC) was not ticked as done today."""
+    zone("FET-12")
+    sign_in(client, "paula@home.test")
+    check_in(client, clinic.patient_a)
+    post(client, f"/patients/{clinic.patient_a}/questionnaires/nprs", {"score": "4"})
+    early = dt.datetime.combine(dt.date.today(), dt.time(0, 5)).astimezone()
+    assert early.astimezone(dt.UTC).date() < dt.date.today()
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine) as s:
+            for table in (store.Screening, store.QuestionnaireResponse):
+                s.execute(update(table).where(table.patient_id == clinic.patient_a).values(created_at=early))
+    finally:
+        engine.dispose()
+    today = client.get(f"/patients/{clinic.patient_a}").text
+    assert _step_done(today, "Check-in") and _step_done(today, "Questionnaires")
 
 
 def test_the_caseload_says_the_level_of_a_red_flag(client: Any, app_factory: Any, clinic: Clinic) -> None:

@@ -56,13 +56,14 @@ def today_view(db: Any, patient: Any, today: Any, *, emergency_number: str) -> d
     _row, plan, review = current_plan(db, patient, today, emergency_number=emergency_number)
     log = store.get_log(db, patient.id, today)
     base = f"/patients/{patient.id}"
-    checked_in_today = screening is not None and screening.created_at.date() == today
+    # a stored time's day is its day where the clinic is (the server's zone), as ``today`` is, not its UTC date
+    checked_in_today = screening is not None and screening.created_at.astimezone().date() == today
     steps = [
         Step("Check-in", f"{base}/checkin", checked_in_today, "a few questions about warning signs"),
         Step(
             "Questionnaires",
             f"{base}/questionnaires",
-            "nprs" in latest_q and latest_q["nprs"].created_at.date() == today,
+            "nprs" in latest_q and latest_q["nprs"].created_at.astimezone().date() == today,
             "how your back affects your days",
         ),
         Step("Measure a walk", f"{base}/recordings/new", bool(recordings), "a few minutes with your phone"),
