@@ -465,3 +465,39 @@ def test_time_stamps_too_close_for_any_sensor_ask_for_their_unit(tmp_path: Path,
         io.read(path)
     with pytest.raises(InputError, match=message):
         list(io.iter_chunks(path))
+
+
+def test_a_value_beyond_any_sensor_is_refused_naming_it(
+    tmp_path: Path, synth: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A cell damaged into 1e308 is finite: it was read, swamped the filters' running sums and the walk came
+    out as 'no walking found' (exit 0); a column of them overflowed the finiteness check's sum, which then
+    found no bad sample and ended in an IndexError. Both are refused, read whole or as a stream, and stderr
+    holds no overflow warning."""
+    lines = _lines(synth)
+    cells = lines[56].split(",")
+    cells[1] = "1e308"  # acc_x, file line 57, sample 55
+    lines[56] = ",".join(cells)
+    spike = _write(tmp_path / "spike.csv", lines)
+    lines = _lines(synth)
+    lines[1:] = [line.rsplit(",", 1)[0] + ",1e308" for line in lines[1:]]  # every gyr_z
+    column = _write(tmp_path / "column.csv", lines)
+    for path, where in ((spike, "line 57, column 'acc_x'"), (column, "line 2, column 'gyr_z'")):
+        message = rf"^{path.name}: {where}: 1e\+308 is beyond what any sensor measures .*correct or remove"
+        with pytest.raises(InputError, match=message):
+            io.read(path)
+        with pytest.raises(InputError, match=message):
+            list(io.iter_chunks(path, chunk_s=10.0))
+    assert capfd.readouterr().err == ""
+
+
+def test_a_recording_made_with_values_beyond_any_sensor_is_refused() -> None:
+    t = np.arange(500) / 100.0
+    acc = np.tile([9.81, 0.0, 0.0], (500, 1))
+    gyr = np.zeros((500, 3))
+    gyr[7, 1] = -3e200
+    with pytest.raises(InputError, match=r"^angular rate has 1 sample beyond .* sample 7 \(-3e\+200 deg/s\)"):
+        Recording(100.0, t, acc, gyr)
+    acc = np.full((500, 3), 1e308)  # their sum overflows: it was an IndexError
+    with pytest.raises(InputError, match=r"^acceleration has 500 samples beyond"):
+        Recording(100.0, t, acc)
