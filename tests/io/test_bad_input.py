@@ -501,3 +501,33 @@ def test_a_recording_made_with_values_beyond_any_sensor_is_refused() -> None:
     acc = np.full((500, 3), 1e308)  # their sum overflows: it was an IndexError
     with pytest.raises(InputError, match=r"^acceleration has 500 samples beyond"):
         Recording(100.0, t, acc)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_csv_saved_as_utf16_asks_for_utf8(tmp_path: Path, synth: Any, encoding: str) -> None:
+    """Windows' 'Unicode' text (Excel's 'Unicode Text', Windows PowerShell's '>' and Out-File): it was called
+    'a binary file, not a recording', and a Sensor Logger file or a MetaBase file in it 'is empty' or 'has no
+    x, y, z columns (its columns are: )'."""
+    text = "\n".join(_lines(synth)) + "\n"
+    path = tmp_path / "walk.csv"
+    path.write_bytes(text.encode(encoding))
+    message = r"^walk\.csv is text in UTF-16 .* save it as UTF-8"
+    with pytest.raises(InputError, match=message):
+        io.read(path)
+    with pytest.raises(InputError, match=message):
+        io.read(path, format="csv")
+    folder = tmp_path / "2025-10-09_08-53-20"
+    folder.mkdir()
+    w = synth.walk(duration_s=10.0)
+    synth.write_sensorlogger_csv(folder / "Gyroscope.csv", w.t, w.gyr)
+    member = synth.write_sensorlogger_csv(folder / "TotalAcceleration.csv", w.t, w.acc)
+    member.write_bytes(member.read_text().encode(encoding))
+    with pytest.raises(InputError, match=r"^TotalAcceleration\.csv is text in UTF-16"):
+        io.read(folder)
+
+
+def test_a_binary_file_with_a_utf16_mark_is_still_a_binary_file(tmp_path: Path) -> None:
+    path = tmp_path / "noise.csv"
+    path.write_bytes(b"\xff\xfe" + bytes(range(256)) * 8)
+    with pytest.raises(UnsupportedFormatError, match="is a binary file"):
+        io.read(path)
