@@ -113,10 +113,18 @@ def _open_export(path: Path) -> Iterator[tuple[IO[bytes], str]]:
                 raise UnsupportedFormatError(
                     f"{path.name} is a ZIP archive without an Apple Health export.xml in it"
                 )
-            with archive.open(member) as stream:
+            try:
+                opened = archive.open(member)
+            except (RuntimeError, NotImplementedError) as exc:  # encrypted, or a method zipfile lacks
+                raise _damaged(path, exc) from exc
+            with opened as stream:
                 yield stream, f"{path.name}:{member}"
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError) as exc:
-        raise InputError(f"{path.name} is a damaged or incomplete ZIP archive ({exc})") from exc
+        raise _damaged(path, exc) from exc
+
+
+def _damaged(path: Path, exc: Exception) -> InputError:
+    return InputError(f"{path.name} is a damaged or incomplete ZIP archive ({exc})")
 
 
 def find_export_member(archive: zipfile.ZipFile) -> str | None:
