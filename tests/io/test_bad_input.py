@@ -531,3 +531,34 @@ def test_a_binary_file_with_a_utf16_mark_is_still_a_binary_file(tmp_path: Path) 
     path.write_bytes(b"\xff\xfe" + bytes(range(256)) * 8)
     with pytest.raises(UnsupportedFormatError, match="is a binary file"):
         io.read(path)
+
+
+def test_an_archive_whose_member_says_lzma_over_other_data_is_one_error(
+    tmp_path: Path, synth: Any, shared_data: Path
+) -> None:
+    """One changed byte, the compression method in the archive's directory, says LZMA (14) over a member
+    deflated or stored: lzma's LZMAError ('Invalid or unsupported options') was a traceback from a phone
+    app's ZIP, an Excel export and a .gt3x (bzip2's OSError was already one line)."""
+    from benchmarks.apps import write_xlsx
+
+    w = synth.walk(duration_s=10.0)
+    names = ["Time (s)", *(f"Acceleration {a} (m/s^2)" for a in "xyz")]
+    workbook = write_xlsx(
+        tmp_path / "phyphox.xlsx", {"Raw Data": [names, *np.column_stack([w.t, w.acc]).tolist()]}
+    )
+    gt3x = tmp_path / "logger.gt3x"
+    gt3x.write_bytes(
+        (shared_data / "devices" / "actigraph_gt3x" / "GGIR_actigraph_testfile.gt3x").read_bytes()
+    )
+    # the member whose method is changed: the sensor's file, a workbook's second part, the .gt3x's first
+    for path, member in ((synth.sensorlogger_zip(tmp_path / "logger.zip", w), 0), (workbook, 1), (gt3x, 0)):
+        data = bytearray(path.read_bytes())
+        at = [i for i in range(len(data) - 4) if data[i : i + 4] == b"PK\x01\x02"][member] + 10
+        data[at] = 14
+        path.write_bytes(bytes(data))
+        # a .gt3x reads what it can of a damaged log.bin, here nothing
+        message = rf"^{re.escape(path.name)} (is a damaged|holds no accelerometer samples: log\.bin)"
+        with pytest.raises(InputError, match=message):
+            io.read(path)
+        with pytest.raises(InputError, match=message):
+            list(io.iter_chunks(path, chunk_s=5.0))

@@ -32,6 +32,7 @@ happens. Dates such as ``2021-01-02 11:00:04 -0800`` keep their offset: days are
 
 from __future__ import annotations
 
+import lzma
 import zipfile
 import zlib
 from collections import Counter
@@ -119,7 +120,11 @@ def _open_export(path: Path) -> Iterator[tuple[IO[bytes], str]]:
                 raise _damaged(path, exc) from exc
             with opened as stream:
                 yield stream, f"{path.name}:{member}"
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, lzma.LZMAError) as exc:
+        raise _damaged(path, exc) from exc
+    except OSError as exc:  # bz2's 'Invalid data stream' (a member said to be bzip2), not the disk's (errno)
+        if exc.errno is not None:
+            raise
         raise _damaged(path, exc) from exc
 
 
