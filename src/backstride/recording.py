@@ -7,6 +7,7 @@ engine finds the body frame itself, so the sensor axes may point anywhere.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,16 +163,37 @@ def _check_time_step(time_s: FloatArray, rate: float) -> None:
     )
 
 
+# No sensor worn on the body measures beyond these (a high-g accelerometer's range is a few hundred g, a
+# gyroscope's a few thousand deg/s): a value beyond is a damaged file (a changed byte, a cell of 1e308), not a
+# reading, and would swamp every filter's running sums (a walk came out as no walking at all)
+SENSOR_LIMITS = {"acceleration": (1e5, "m/s²"), "angular rate": (1e5, "deg/s")}
+
+
 def _check_finite(values: FloatArray, what: str) -> None:
     """Refuse NaN and infinite values: one would spread through the filters' running sums and silently
     empty the rest of the recording of steps. Readers bridge short gaps themselves (see
-    :mod:`backstride.io`); arrays from elsewhere must be gap-free. A sum is finite exactly when every value
-    is (sensor values are far from overflowing it), so the common case costs one pass and no mask."""
-    if values.size == 0 or np.isfinite(np.add.reduce(values, axis=None)):
+    :mod:`backstride.io`); arrays from elsewhere must be gap-free. Sensor values beyond
+    :data:`SENSOR_LIMITS` are refused too. The common case costs a pass for the largest value and one for
+    the smallest (a comparison with NaN is false), and no mask; a sum could overflow."""
+    limit, unit = SENSOR_LIMITS.get(what, (np.inf, ""))
+    if values.size == 0:
         return
-    bad = np.flatnonzero(~np.isfinite(values).reshape(values.shape[0], -1).all(axis=1))
+    low, high = float(values.min()), float(values.max())  # NaN if any is
+    if -limit <= low <= high <= limit and math.isfinite(low) and math.isfinite(high):
+        return
+    rows = values.reshape(values.shape[0], -1)
+    bad = np.flatnonzero(~np.isfinite(rows).all(axis=1))
+    if bad.size:
+        raise InputError(
+            f"{what} has {bad.size} sample{'s' if bad.size > 1 else ''} that {'are' if bad.size > 1 else 'is'} "
+            f"not a number or infinite, the first at sample {bad[0]}; fill or cut the gaps before analysing "
+            "(the readers in backstride.io interpolate short gaps and refuse long ones)"
+        )
+    beyond = np.abs(rows) > limit
+    big = np.flatnonzero(beyond.any(axis=1))
+    first = float(rows[big[0]][beyond[big[0]]][0])
     raise InputError(
-        f"{what} has {bad.size} sample{'s' if bad.size > 1 else ''} that {'are' if bad.size > 1 else 'is'} "
-        f"not a number or infinite, the first at sample {bad[0]}; fill or cut the gaps before analysing "
-        "(the readers in backstride.io interpolate short gaps and refuse long ones)"
+        f"{what} has {big.size} sample{'s' if big.size > 1 else ''} beyond ±{limit:g} {unit}, more than any "
+        f"sensor measures, the first at sample {big[0]} ({first:.3g} {unit}): the file is damaged there; "
+        "correct or remove those values"
     )

@@ -150,6 +150,32 @@ def test_truncated_zip(apple: Path, tmp_path: Path) -> None:
         read_activity(archive)
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        (8, 1, "is encrypted"),  # the flags
+        (10, 99, "compression method is not supported"),  # the method: an unknown one, bzip2, LZMA
+        (10, 12, "Invalid data stream"),
+        (10, 14, ""),  # lzma's LZMAError, or a bad CRC, as the data happen to be
+    ],
+)
+def test_a_zip_whose_directory_says_encrypted_or_an_unknown_method_is_one_error(
+    apple: Path, tmp_path: Path, field: int, value: int, said: str
+) -> None:
+    """One changed byte in the archive's directory (or a password set, or AES): zipfile raises RuntimeError
+    or NotImplementedError for the member, and bz2's OSError or lzma's LZMAError on deflated data said to be
+    theirs, which ended in tracebacks."""
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(apple / "opendroid_hk_sampleexport-2.xml", "apple_health_export/export.xml")
+    data = bytearray(archive.read_bytes())
+    entry = data.rindex(b"PK\x01\x02") + field  # the member's central directory entry
+    data[entry] = value
+    archive.write_bytes(bytes(data))
+    with pytest.raises(InputError, match=rf"^export\.zip is a damaged or incomplete ZIP archive \(.*{said}"):
+        read_activity(archive)
+
+
 def test_truncated_xml_names_the_line(apple: Path, tmp_path: Path) -> None:
     text = (apple / "opendroid_hk_sampleexport-2.xml").read_bytes()
     cut = tmp_path / "export.xml"

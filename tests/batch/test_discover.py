@@ -122,3 +122,19 @@ def test_a_gzipped_loggers_file_is_a_recording_by_its_name(tmp_path: Path) -> No
     assert [f.path for f in discover([tmp_path], detect=never)] == ["a.cwa.gz", "b.bin.gz", "c.gt3x.gz"]
     # every logger's ending, gzipped, is one (a logger added later gets its .gz ending too)
     assert {f"{suffix}.gz" for suffix in io.DEVICE_SUFFIXES} <= set(RECORDING_ENDINGS)
+
+
+def test_notes_saved_as_utf16_are_passed_over_and_a_utf16_csv_is_kept(study: Path) -> None:
+    """Notepad's 'Unicode' notes are not a recording (the readers refuse UTF-16 text with what to do, as an
+    unsupported format); a CSV in it is one by its name, and analysing it says to save it as UTF-8."""
+    (study / "notes-utf16.txt").write_bytes("p3 wore it upside down\r\n".encode("utf-16"))
+    (study / "p5").mkdir()
+    (study / "p5" / "imu.csv").write_bytes("time_s,acc_x,acc_y,acc_z\n0.00,0,0,9.8\n".encode("utf-16"))
+    assert [f.path for f in discover([study])] == [
+        "empty.cwa",
+        "p1/imu.csv",
+        "p2/participant2.gt3x",
+        "p3/picture.csv",
+        "p4/export.zip",
+        "p5/imu.csv",
+    ]

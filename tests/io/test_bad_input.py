@@ -465,3 +465,100 @@ def test_time_stamps_too_close_for_any_sensor_ask_for_their_unit(tmp_path: Path,
         io.read(path)
     with pytest.raises(InputError, match=message):
         list(io.iter_chunks(path))
+
+
+def test_a_value_beyond_any_sensor_is_refused_naming_it(
+    tmp_path: Path, synth: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A cell damaged into 1e308 is finite: it was read, swamped the filters' running sums and the walk came
+    out as 'no walking found' (exit 0); a column of them overflowed the finiteness check's sum, which then
+    found no bad sample and ended in an IndexError. Both are refused, read whole or as a stream, and stderr
+    holds no overflow warning."""
+    lines = _lines(synth)
+    cells = lines[56].split(",")
+    cells[1] = "1e308"  # acc_x, file line 57, sample 55
+    lines[56] = ",".join(cells)
+    spike = _write(tmp_path / "spike.csv", lines)
+    lines = _lines(synth)
+    lines[1:] = [line.rsplit(",", 1)[0] + ",1e308" for line in lines[1:]]  # every gyr_z
+    column = _write(tmp_path / "column.csv", lines)
+    for path, where in ((spike, "line 57, column 'acc_x'"), (column, "line 2, column 'gyr_z'")):
+        message = rf"^{path.name}: {where}: 1e\+308 is beyond what any sensor measures .*correct or remove"
+        with pytest.raises(InputError, match=message):
+            io.read(path)
+        with pytest.raises(InputError, match=message):
+            list(io.iter_chunks(path, chunk_s=10.0))
+    assert capfd.readouterr().err == ""
+
+
+def test_a_recording_made_with_values_beyond_any_sensor_is_refused() -> None:
+    t = np.arange(500) / 100.0
+    acc = np.tile([9.81, 0.0, 0.0], (500, 1))
+    gyr = np.zeros((500, 3))
+    gyr[7, 1] = -3e200
+    with pytest.raises(InputError, match=r"^angular rate has 1 sample beyond .* sample 7 \(-3e\+200 deg/s\)"):
+        Recording(100.0, t, acc, gyr)
+    acc = np.full((500, 3), 1e308)  # their sum overflows: it was an IndexError
+    with pytest.raises(InputError, match=r"^acceleration has 500 samples beyond"):
+        Recording(100.0, t, acc)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_csv_saved_as_utf16_asks_for_utf8(tmp_path: Path, synth: Any, encoding: str) -> None:
+    """Windows' 'Unicode' text (Excel's 'Unicode Text', Windows PowerShell's '>' and Out-File): it was called
+    'a binary file, not a recording', and a Sensor Logger file or a MetaBase file in it 'is empty' or 'has no
+    x, y, z columns (its columns are: )'."""
+    text = "\n".join(_lines(synth)) + "\n"
+    path = tmp_path / "walk.csv"
+    path.write_bytes(text.encode(encoding))
+    message = r"^walk\.csv is text in UTF-16 .* save it as UTF-8"
+    with pytest.raises(InputError, match=message):
+        io.read(path)
+    with pytest.raises(InputError, match=message):
+        io.read(path, format="csv")
+    folder = tmp_path / "2025-10-09_08-53-20"
+    folder.mkdir()
+    w = synth.walk(duration_s=10.0)
+    synth.write_sensorlogger_csv(folder / "Gyroscope.csv", w.t, w.gyr)
+    member = synth.write_sensorlogger_csv(folder / "TotalAcceleration.csv", w.t, w.acc)
+    member.write_bytes(member.read_text().encode(encoding))
+    with pytest.raises(InputError, match=r"^TotalAcceleration\.csv is text in UTF-16"):
+        io.read(folder)
+
+
+def test_a_binary_file_with_a_utf16_mark_is_still_a_binary_file(tmp_path: Path) -> None:
+    path = tmp_path / "noise.csv"
+    path.write_bytes(b"\xff\xfe" + bytes(range(256)) * 8)
+    with pytest.raises(UnsupportedFormatError, match="is a binary file"):
+        io.read(path)
+
+
+def test_an_archive_whose_member_says_lzma_over_other_data_is_one_error(
+    tmp_path: Path, synth: Any, shared_data: Path
+) -> None:
+    """One changed byte, the compression method in the archive's directory, says LZMA (14) over a member
+    deflated or stored: lzma's LZMAError ('Invalid or unsupported options') was a traceback from a phone
+    app's ZIP, an Excel export and a .gt3x (bzip2's OSError was already one line)."""
+    from benchmarks.apps import write_xlsx
+
+    w = synth.walk(duration_s=10.0)
+    names = ["Time (s)", *(f"Acceleration {a} (m/s^2)" for a in "xyz")]
+    workbook = write_xlsx(
+        tmp_path / "phyphox.xlsx", {"Raw Data": [names, *np.column_stack([w.t, w.acc]).tolist()]}
+    )
+    gt3x = tmp_path / "logger.gt3x"
+    gt3x.write_bytes(
+        (shared_data / "devices" / "actigraph_gt3x" / "GGIR_actigraph_testfile.gt3x").read_bytes()
+    )
+    # the member whose method is changed: the sensor's file, a workbook's second part, the .gt3x's first
+    for path, member in ((synth.sensorlogger_zip(tmp_path / "logger.zip", w), 0), (workbook, 1), (gt3x, 0)):
+        data = bytearray(path.read_bytes())
+        at = [i for i in range(len(data) - 4) if data[i : i + 4] == b"PK\x01\x02"][member] + 10
+        data[at] = 14
+        path.write_bytes(bytes(data))
+        # a .gt3x reads what it can of a damaged log.bin, here nothing
+        message = rf"^{re.escape(path.name)} (is a damaged|holds no accelerometer samples: log\.bin)"
+        with pytest.raises(InputError, match=message):
+            io.read(path)
+        with pytest.raises(InputError, match=message):
+            list(io.iter_chunks(path, chunk_s=5.0))

@@ -83,3 +83,26 @@ def test_free_acceleration_without_the_orientation_is_refused_with_what_to_recor
     ) as caught:
         io.read(path)
     assert "Euler angles or quaternion" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("columns", "orientation"),
+    [("Euler_X,Euler_Y,Euler_Z", "10.0,-5.0,30.0"), ("Quat_W,Quat_X,Quat_Y,Quat_Z", "1.0,0.0,0.0,0.0")],
+)
+def test_an_orientation_damaged_into_infinity_is_a_missing_sample(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], columns: str, orientation: str
+) -> None:
+    """An angle or quaternion cell of 'inf' (or 1e400) makes that row's rebuilt acceleration missing, filled
+    as any short gap, and prints no numpy warning ('invalid value encountered in cos') on stderr."""
+    t = np.arange(900) / 60.0
+    rows = [
+        f"{i},{1000 + i * 16667},{orientation},{0.3 * np.sin(11 * s):.6f},0.2,0.3,0" for i, s in enumerate(t)
+    ]
+    rows[400] = rows[400].replace(orientation.split(",")[0], "inf", 1)
+    path = tmp_path / "dot.csv"
+    header = f"PacketCounter,SampleTimeFine,{columns},FreeAcc_X,FreeAcc_Y,FreeAcc_Z,Status"
+    path.write_text("\n".join([*PREAMBLE, header, *rows]) + "\n")
+    recording = io.read(path)
+    assert np.isfinite(recording.acc_mps2).all()
+    assert any("filled by linear interpolation" in note for note in recording.notes)
+    assert capfd.readouterr().err == ""

@@ -32,6 +32,7 @@ happens. Dates such as ``2021-01-02 11:00:04 -0800`` keep their offset: days are
 
 from __future__ import annotations
 
+import lzma
 import zipfile
 import zlib
 from collections import Counter
@@ -113,10 +114,22 @@ def _open_export(path: Path) -> Iterator[tuple[IO[bytes], str]]:
                 raise UnsupportedFormatError(
                     f"{path.name} is a ZIP archive without an Apple Health export.xml in it"
                 )
-            with archive.open(member) as stream:
+            try:
+                opened = archive.open(member)
+            except (RuntimeError, NotImplementedError) as exc:  # encrypted, or a method zipfile lacks
+                raise _damaged(path, exc) from exc
+            with opened as stream:
                 yield stream, f"{path.name}:{member}"
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError) as exc:
-        raise InputError(f"{path.name} is a damaged or incomplete ZIP archive ({exc})") from exc
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, lzma.LZMAError) as exc:
+        raise _damaged(path, exc) from exc
+    except OSError as exc:  # bz2's 'Invalid data stream' (a member said to be bzip2), not the disk's (errno)
+        if exc.errno is not None:
+            raise
+        raise _damaged(path, exc) from exc
+
+
+def _damaged(path: Path, exc: Exception) -> InputError:
+    return InputError(f"{path.name} is a damaged or incomplete ZIP archive ({exc})")
 
 
 def find_export_member(archive: zipfile.ZipFile) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import lzma
 import shutil
 import tempfile
 import zipfile
@@ -22,6 +23,7 @@ ZIP_ERRORS = (
     EOFError,
     NotImplementedError,
     RuntimeError,
+    lzma.LZMAError,  # a member said to be LZMA (a changed byte in the directory) whose data are not
 )
 
 

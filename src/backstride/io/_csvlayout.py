@@ -373,10 +373,34 @@ def read_head(path: Path, size: int = SAMPLE_BYTES) -> bytes:
         raise InputError(f"cannot read {path.name}: {exc}") from exc
 
 
+def _utf16_text(head: bytes) -> bool:
+    """Whether ``head`` is text in UTF-16: with its byte order mark, or ASCII text whose every other byte is
+    zero; decoded, nearly all of it printable (a binary file that starts with the mark is not)."""
+    pairs = len(head) // 2
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        encoding = "utf-16"
+    elif pairs >= 8 and head[1::2].count(0) >= 0.9 * pairs and 0 not in head[0::2]:
+        encoding = "utf-16-le"
+    elif pairs >= 8 and head[0::2].count(0) >= 0.9 * pairs and 0 not in head[1::2]:
+        encoding = "utf-16-be"
+    else:
+        return False
+    text = head[: 2 * pairs].decode(encoding, errors="replace")
+    return sum(c.isprintable() or c in "\r\n\t" for c in text) >= 0.95 * max(len(text), 1)
+
+
 def head_text(path: Path) -> str | None:
     """The first bytes as text, or ``None`` when the file is binary (not a CSV)."""
     head = read_head(path)
     if b"\x00" in head:
+        if _utf16_text(
+            head
+        ):  # not read, so not a recording by its content (a study's notes in it are passed over)
+            raise UnsupportedFormatError(
+                f"{path.name} is text in UTF-16 (Windows' 'Unicode', as Excel's 'Unicode Text' and Windows "
+                "PowerShell's '>' save it), which backstride does not read: save it as UTF-8 (Excel: 'CSV UTF-8'; "
+                "Notepad: encoding UTF-8) and give that file"
+            )
         return None
     try:
         return head.decode("utf-8")

@@ -113,6 +113,9 @@ def sensor_frame_acceleration(free_acc: FloatArray, orientation: FloatArray) -> 
     ``(n, 3)`` Euler angles (degrees, roll pitch yaw, z-y-x)."""
     earth = np.array(free_acc, dtype=np.float64, copy=True)
     earth[:, 2] += GRAVITY_UP_MPS2
-    if orientation.shape[1] == 4:
-        return _unrotate_quaternion(earth, orientation)
-    return _unrotate_euler(earth, orientation)
+    # an infinite angle or quaternion (a damaged cell) gives that row no value, quietly: a missing sample,
+    # filled or refused as any other
+    with np.errstate(invalid="ignore", over="ignore"):
+        if orientation.shape[1] == 4:
+            return _unrotate_quaternion(earth, orientation)
+        return _unrotate_euler(earth, orientation)

@@ -53,7 +53,7 @@ from backstride.io._units import (
     judged_on_stillness_note,
     shows_movement,
 )
-from backstride.recording import FloatArray, Recording
+from backstride.recording import SENSOR_LIMITS, FloatArray, Recording
 
 MAX_FILLED_NAN_RUN_S = 0.5
 LONG_GAP_S = 10.0
@@ -127,6 +127,7 @@ def check_time(raw: RawSignals, gyr_before: GyrReading | None = None, dropped: D
     if bad.any():
         i = int(np.argmax(bad))
         raise InputError(f"{raw.source}: the time ({raw.time_name}) is missing on {raw.where(i)}")
+    _refuse_beyond_any_sensor(raw)
     if raw.gyr is not None and (
         gyr_before is not None or not np.isfinite(float(raw.acc.sum()) + float(raw.gyr.sum()))
     ):
@@ -186,6 +187,31 @@ def is_one_sensor_a_row(raw: RawSignals) -> bool:
     gyr_rows = np.isfinite(raw.gyr).any(axis=1)
     least = ONE_SENSOR_ROWS * raw.n
     return bool((acc_rows & ~gyr_rows).sum() >= least and (gyr_rows & ~acc_rows).sum() >= least)
+
+
+def _refuse_beyond_any_sensor(raw: RawSignals) -> None:
+    """Refuse a value no sensor writes in any unit it is read in (:data:`SENSOR_LIMITS`: 1e5 is 10,000 g in
+    m/s², a 16-bit sensor's counts fit below it): a damaged cell of 1e308 would overflow the sums that follow
+    and, read, swamp the filters. One pass each for the largest and the smallest value (``fmax`` passes over
+    missing values, read as gaps later); the cell is found only when there is one."""
+    for values, names in ((raw.acc, raw.acc_names), (raw.gyr, raw.gyr_names)):
+        if values is None or values.size == 0:
+            continue
+        limit = SENSOR_LIMITS["acceleration"][0]
+        if (
+            -limit <= float(np.fmin.reduce(values, axis=None))
+            and float(np.fmax.reduce(values, axis=None)) <= limit
+        ):
+            continue
+        # an infinite value is a gap, filled or refused as one
+        beyond = np.isfinite(values) & (np.abs(values) > limit)
+        if not beyond.any():
+            continue
+        i, axis = (int(k) for k in np.argwhere(beyond)[0])
+        raise InputError(
+            f"{raw.source}: {raw.where(i)}, column {names[axis]!r}: {values[i, axis]:.6g} is beyond what any "
+            f"sensor measures (±{limit:g}); the file is damaged there: correct or remove that value"
+        )
 
 
 def _gyroscope_onto_accelerometer(raw: RawSignals, before: GyrReading | None = None) -> None:

@@ -193,7 +193,8 @@ def checked(
 
 
 def _no_missing_values(raw: RawSignals) -> bool:
-    total = float(raw.acc.sum()) + (0.0 if raw.gyr is None else float(raw.gyr.sum()))
+    with np.errstate(over="ignore"):  # a damaged cell of 1e308 overflows it: check_time refuses that cell
+        total = float(raw.acc.sum()) + (0.0 if raw.gyr is None else float(raw.gyr.sum()))
     return bool(np.isfinite(total))
 
 
