@@ -107,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             built = time.perf_counter() - t0
             res = time_caseload(url, clinician, today)
         res["built_s"] = round(built, 1)
-        figures[f"{args.patients} patients, {weeks} weeks"] = res
+        figures[f"{args.patients} patients, plans unopened {weeks} wk"] = res
         print(
             f"caseload of {args.patients} patients, plans unopened for {weeks} week(s): {res['wall_s']:.2f} s, "
             f"{res['statements']} statements ({res['rows']} rows; clinic built in {built:.0f} s)"

@@ -393,9 +393,8 @@ def head_text(path: Path) -> str | None:
     """The first bytes as text, or ``None`` when the file is binary (not a CSV)."""
     head = read_head(path)
     if b"\x00" in head:
-        if _utf16_text(
-            head
-        ):  # not read, so not a recording by its content (a study's notes in it are passed over)
+        # UTF-16 text is not read, so not a recording by its content (a study's notes in it are passed over)
+        if _utf16_text(head):
             raise UnsupportedFormatError(
                 f"{path.name} is text in UTF-16 (Windows' 'Unicode', as Excel's 'Unicode Text' and Windows "
                 "PowerShell's '>' save it), which backstride does not read: save it as UTF-8 (Excel: 'CSV UTF-8'; "
