@@ -251,7 +251,9 @@ def patient_record(db: Any, patient: Any, today: Any) -> Any:
 
     record = store.patient_record(db, patient.id)
     _row, _plan, review = current_plan(db, patient, today, emergency_number=DEFAULT_EMERGENCY_NUMBER)
-    return dataclasses.replace(record, plan_paused=paused_because(review))
+    paused = paused_because(review)
+    on = review.paused_on if review is not None and paused is not None else None
+    return dataclasses.replace(record, plan_paused=paused, plan_paused_on=on)
 
 
 def mark_paused_plans(db: Any, rows: list[Any], today: Any) -> list[Any]:

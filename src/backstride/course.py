@@ -170,3 +170,6 @@ class PatientRecord:
     """Why the current program is paused (a warning sign, until a clinician resumes it), in words for a
     clinician or a doctor; None while it runs. The store keeps no pause: the clinic app works it out
     (``backstride._plans.patient_record``)."""
+    plan_paused_on: dt.date | None = None
+    """The day the current program was paused (the first warning sign or emergency check-in of its week), when
+    :attr:`plan_paused` says it is and the day is known: the diary's planned minutes stop there."""

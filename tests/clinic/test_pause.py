@@ -53,6 +53,21 @@ def test_a_sign_logged_comes_before_an_emergency_check_in() -> None:
     assert stop.reasons[1].startswith("Warning sign(s) logged: urinary_retention.")
 
 
+def test_a_stop_says_the_first_day_of_the_pause_whichever_came_first() -> None:
+    plan = make_plan(baseline())
+    logs = week(plan)
+    logs[4] = logs[4].model_copy(update={"red_flags": {"urinary_retention": True}})
+    logs[5] = logs[5].model_copy(update={"red_flags": {"urinary_retention": True}})
+    day4, day2 = START + dt.timedelta(days=4), START + dt.timedelta(days=2)
+    assert warning_stop(plan, logs).paused_on == day4  # type: ignore[union-attr]
+    both = warning_stop(plan, logs, [(day2, _emergency())])
+    assert both is not None and both.paused_on == day2  # the check-in of day 2 paused it first
+    assert both.reasons[1].startswith("Warning sign(s) logged: urinary_retention.")  # the signs still lead
+    review = review_week(plan, week(plan), emergency_check_ins=[(day2, _emergency())])
+    assert review.decision == "stop" and review.paused_on == day2
+    assert review_week(plan, week(plan)).paused_on is None
+
+
 def test_a_resumed_plan_is_a_new_week_from_the_day_at_the_dose_chosen() -> None:
     plan = make_plan(baseline(walking_tolerance_min=12))  # 3 x 10, week 1
     today = START + dt.timedelta(days=4)

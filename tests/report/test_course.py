@@ -404,6 +404,27 @@ def test_a_paused_program_says_so_beside_the_current_program() -> None:
     assert current.index(why) < current.index("Warning-sign screens")
 
 
+def test_a_paused_programs_days_are_not_set_against_the_diary() -> None:
+    # before: a week whose program a warning sign paused on Wednesday the 18th counted its days from then on as
+    # planned walking, as if the patient had been asked to walk through the pause
+    paused = dt.date(2026, 11, 18)
+    *_, week = report.diary_weeks(
+        _record().diary, _record().plans, until=dt.date(2026, 11, 20), paused_from=paused
+    )
+    assert week.planned_minutes == 2 * 3 * 15  # Monday and Tuesday only
+    *_, week = report.diary_weeks(_record().diary, _record().plans, paused_from=dt.date(2026, 11, 16))
+    assert week.planned_minutes is None  # paused all week: nothing planned
+    why = "Paused for a warning sign (foot drop) until a clinician, having checked the patient, resumes it."
+    text = _text(report.course_report(_record(plan_paused=why, plan_paused_on=paused), generated_at=AT))
+    assert (
+        "The current program is paused since 2026-11-18. "
+        + why
+        + " The diary counts no planned walking from "
+        "that day." in text
+    )
+    assert "2026-11-16 1 3 45 90 – / – –" in text
+
+
 def test_on_a_phone_each_table_scrolls_in_a_box_a_keyboard_reaches_and_a_screen_reader_names() -> None:
     """At a phone's width a table wider than the screen scrolls sideways inside itself: in a focusable region
     named by its section (axe's ``scrollable-region-focusable``), the table keeping its own role; the two-column

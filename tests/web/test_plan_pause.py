@@ -250,7 +250,8 @@ def test_a_paused_plan_is_flagged_in_the_caseload_and_on_hold_in_the_exported_re
     why = "Paused for a warning sign (urinary retention) until a clinician, having checked the patient, resumes it."
     assert current["status"] == "on-hold" and {"text": why} in current["note"]
     summary = _text(client.get(f"/patients/{clinic.patient_a}/summary.html?view=1").text)
-    assert "The current program is paused. " + why in summary
+    since = dt.date.today() - dt.timedelta(days=7)  # the day of the sign
+    assert f"The current program is paused since {since.isoformat()}. " + why in summary
     # resumed: none of it
     assert _resume(client, clinic).status_code == 303
     assert "Plan paused" not in client.get("/caseload").text

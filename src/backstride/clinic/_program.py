@@ -231,6 +231,11 @@ class Review(ClinicModel):
         description="The warning signs that stopped the plan (screening question ids, or an emergency rule's "
         "finding); empty unless the decision is a stop",
     )
+    paused_on: dt.date | None = Field(
+        default=None,
+        description="The day the plan stopped: the first of its week with a warning sign logged or a check-in "
+        "that asked for emergency care (None unless the decision is a stop, or when the day is not known)",
+    )
 
 
 def _prescribe(ex_id: str, variant: Variant = "standard", dose: Dose | None = None) -> PrescribedExercise:
@@ -603,20 +608,23 @@ def warning_stop(
     A plan stops on the day a sign comes, not at the week's review: the plan pages say it is paused at once,
     and it stays paused until a clinician resumes it (:func:`resume_plan`)."""
     seen = set(plan.signs_seen)
-    flagged = sorted(
-        {
-            k
-            for day in logs
-            for k, v in day.red_flags.items()
-            if v and not (day.date == plan.start_date and k in seen)
-        }
-    )
-    if flagged:
-        return stop_for_warning_signs(flagged, emergency_number=emergency_number)
-    for on, check_in in emergency_check_ins:
-        if check_in.urgency == "emergency":
-            return stop_for_emergency_check_in(check_in, on, emergency_number=emergency_number)
-    return None
+    signs = {
+        (day.date, k)
+        for day in logs
+        for k, v in day.red_flags.items()
+        if v and not (day.date == plan.start_date and k in seen)
+    }
+    emergencies = [(on, check_in) for on, check_in in emergency_check_ins if check_in.urgency == "emergency"]
+    # the plan is paused from the first day either came, whichever the review names
+    days = [on for on, _k in signs] + [on for on, _c in emergencies]
+    if not days:
+        return None
+    if signs:
+        stop = stop_for_warning_signs(sorted({k for _on, k in signs}), emergency_number=emergency_number)
+    else:
+        on, check_in = emergencies[0]
+        stop = stop_for_emergency_check_in(check_in, on, emergency_number=emergency_number)
+    return stop.model_copy(update={"paused_on": min(days)})
 
 
 def review_week(

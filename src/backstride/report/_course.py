@@ -101,7 +101,7 @@ def course_report(record: PatientRecord, *, generated_at: dt.datetime, plots: bo
     changes = _score_changes(scores)
     norms, norms_on, norms_note = _norms(record)
     today = generated_at.astimezone(dt.UTC).date()
-    weeks = diary_weeks(record.diary, record.plans, until=today)
+    weeks = diary_weeks(record.diary, record.plans, until=today, paused_from=record.plan_paused_on)
     diary_last = max((d.date for d in record.diary), default=None)
     template = _environment().get_template("course.html")
     return template.render(
@@ -242,12 +242,17 @@ def _plan_on(plans: Sequence[PlanEntry], day: dt.date) -> PlanEntry | None:
 
 
 def diary_weeks(
-    diary: Sequence[DiaryEntry], plans: Sequence[PlanEntry] = (), *, until: dt.date | None = None
+    diary: Sequence[DiaryEntry],
+    plans: Sequence[PlanEntry] = (),
+    *,
+    until: dt.date | None = None,
+    paused_from: dt.date | None = None,
 ) -> list[DiaryWeek]:
     """The diary week by week, oldest first, from the first logged week to the last. A week in between with
     no logged day is kept (``days_logged`` 0, set against the program), so a doctor sees the gap; a week of
     illness or a flare often shows as one. The planned minutes count the days up to ``until`` (the report's
-    day), so a week under way is not set against all of it."""
+    day), so a week under way is not set against all of it, and not the days from ``paused_from`` on (the
+    current program paused for a warning sign: no walking is asked for then)."""
     by_week: dict[dt.date, list[DiaryEntry]] = {}
     for entry in diary:
         by_week.setdefault(_monday(entry.date), []).append(entry)
@@ -264,6 +269,7 @@ def diary_weeks(
             plan.walks_per_day * plan.minutes_per_walk
             for day in (monday + dt.timedelta(days=i) for i in range(7))
             if (until is None or day <= until)
+            and (paused_from is None or day < paused_from)
             and (plan := _plan_on(plans, day)) is not None
             and plan.walks_per_day is not None
             and plan.minutes_per_walk is not None
