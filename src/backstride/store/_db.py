@@ -114,6 +114,33 @@ def _on_sqlite_checkin(dbapi_connection: Any, record: Any) -> None:
         cursor.close()
 
 
+NUL_REFUSED = (
+    "Some of the text holds an invisible control character (NUL, U+0000) that cannot be kept; please take it "
+    "out (retype the text rather than paste it) and send the form again."
+)
+
+
+def _nul_in(value: Any) -> bool:
+    """Whether a statement's parameter (or one of many: a row's, or many rows') holds a NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_nul_in(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_nul_in(v) for v in value)
+    return False
+
+
+def _refuse_nul(
+    _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _executemany: bool
+) -> None:
+    """Refuse (:class:`InputError`) a statement whose text holds a NUL character, on every database alike:
+    PostgreSQL can neither keep nor look up one in a text column (a ``DataError``, a server error where a
+    form sent one), and SQLite kept it. Its JSON columns hold a NUL escaped, ``\\u0000``, as text."""
+    if _nul_in(parameters):
+        raise InputError(NUL_REFUSED)
+
+
 def make_engine(url: str | None = None, *, echo: bool = False, **kwargs: Any) -> Engine:
     """An engine for ``url`` (default :func:`database_url`).
 
@@ -134,6 +161,7 @@ def make_engine(url: str | None = None, *, echo: bool = False, **kwargs: Any) ->
         connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
         connect_args.update(kwargs.pop("connect_args", {}))
         engine = create_engine(url, echo=echo, connect_args=connect_args, **kwargs)
+        event.listen(engine, "before_cursor_execute", _refuse_nul)
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "checkin", _on_sqlite_checkin)
         event.listen(engine, "reset", _on_sqlite_reset)
@@ -159,7 +187,9 @@ def make_engine(url: str | None = None, *, echo: bool = False, **kwargs: Any) ->
         event.listen(engine, "rollback", lambda conn: _release(conn.info))
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, echo=echo, **kwargs)
+    engine = create_engine(url, echo=echo, **kwargs)
+    event.listen(engine, "before_cursor_execute", _refuse_nul)
+    return engine
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -459,17 +459,17 @@ NOTHING_TO_SAVE = (
 )
 
 
-def _says_nothing(form: Any) -> bool:
-    """Whether the daily log's form was sent with nothing in it: kept, it would count as a day logged (the
-    caseload's "no recent log" goes quiet) with nothing logged."""
-    return not (
-        form.walks
-        or form.flags
-        or form.exercises
-        or form.notes
-        or form.pain_today is not None
-        or form.morning_pain is not None
-    )
+def _says_nothing_of_today(form: Any) -> bool:
+    """Whether the daily log's form was sent with nothing about today in it (the pain on waking is
+    yesterday's): kept, it would count as a day logged (the caseload's "no recent log" goes quiet) with
+    nothing logged."""
+    return not (form.walks or form.flags or form.exercises or form.notes or form.pain_today is not None)
+
+
+NO_YESTERDAY = (
+    "Pain when you woke up this morning: there is no log of yesterday to add it to, so it cannot be kept; "
+    "clear it to save the rest."
+)
 
 
 def _save_log(request: Request, patient_id: int, form: Any) -> Response:
@@ -483,6 +483,10 @@ def _save_log(request: Request, patient_id: int, form: Any) -> Response:
     today = dt.date.today()
     with transaction(request) as db:
         user, patient = patient_access(request, db, patient_id)
+        existing = store.get_log(db, patient.id, today)
+        yesterday = store.get_log(db, patient.id, today - dt.timedelta(days=1))
+        if form.morning_pain is not None and yesterday is None:  # never dropped without a word
+            form.problem("morning_pain", NO_YESTERDAY)
         if form.problems and not form.flags:
             return render(
                 request,
@@ -490,8 +494,7 @@ def _save_log(request: Request, patient_id: int, form: Any) -> Response:
                 _log_context(db, user, patient, today, form=form, emergency_number=emergency_number(request)),
                 status=422,
             )
-        existing = store.get_log(db, patient.id, today)
-        if existing is None and _says_nothing(form):
+        if existing is None and _says_nothing_of_today(form) and form.morning_pain is None:
             form.problems.append(NOTHING_TO_SAVE)
             return render(
                 request,
@@ -511,13 +514,14 @@ def _save_log(request: Request, patient_id: int, form: Any) -> Response:
             pain_today=form.pain_today,
             notes=form.notes or (form.long_notes if form.flags else ""),  # beside a warning sign, kept whole
         )
-        if form.morning_pain is not None:
-            yesterday = store.get_log(db, patient.id, today - dt.timedelta(days=1))
-            if yesterday is not None:
-                earlier = _plans.load_log(yesterday.log)
-                updated = earlier.model_copy(update={"next_morning_pain": form.morning_pain})
-                store.upsert_log(db, patient.id, updated.date, _plans.log_json(updated))
-        store.upsert_log(db, patient.id, log.date, _plans.log_json(log))
+        if form.morning_pain is not None and yesterday is not None:
+            earlier = _plans.load_log(yesterday.log)
+            updated = earlier.model_copy(update={"next_morning_pain": form.morning_pain})
+            store.upsert_log(db, patient.id, updated.date, _plans.log_json(updated))
+        if existing is not None or not _says_nothing_of_today(
+            form
+        ):  # the pain on waking alone is yesterday's
+            store.upsert_log(db, patient.id, log.date, _plans.log_json(log))
         if form.flags:
             result = clinic.triage(form.flags, emergency_number=emergency_number(request))
             store.add_screening(db, patient.id, form.flags, result.urgency, result)
