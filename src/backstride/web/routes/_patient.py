@@ -518,9 +518,8 @@ def _save_log(request: Request, patient_id: int, form: Any) -> Response:
             earlier = _plans.load_log(yesterday.log)
             updated = earlier.model_copy(update={"next_morning_pain": form.morning_pain})
             store.upsert_log(db, patient.id, updated.date, _plans.log_json(updated))
-        if existing is not None or not _says_nothing_of_today(
-            form
-        ):  # the pain on waking alone is yesterday's
+        # the pain on waking alone is yesterday's: no log of today for it
+        if existing is not None or not _says_nothing_of_today(form):
             store.upsert_log(db, patient.id, log.date, _plans.log_json(log))
         if form.flags:
             result = clinic.triage(form.flags, emergency_number=emergency_number(request))
