@@ -371,6 +371,11 @@ def test_a_paused_program_is_on_hold_with_why() -> None:
     assert {a["detail"]["status"] for a in first["activity"]} == {"completed"}
     assert second["note"] == [{"text": "walks went well"}, {"text": why}]
     assert "note" not in first
+    # the day it was paused, when known, dates the note (FHIR's Annotation.time, validated)
+    on = dataclasses.replace(_record(), plan_paused=why, plan_paused_on=dt.date(2026, 11, 19))
+    bundle = _bundle(on)
+    Bundle.model_validate(json.loads(json.dumps(bundle)))
+    assert _resources(bundle, "CarePlan")[1]["note"][1] == {"text": why, "time": "2026-11-19"}
 
 
 def test_therapy_sessions() -> None:

@@ -248,9 +248,9 @@ def test_a_paused_plan_is_flagged_in_the_caseload_and_on_hold_in_the_exported_re
     plans = [e["resource"] for e in client.get(f"/patients/{clinic.patient_a}/fhir.json").json()["entry"]]
     current = [r for r in plans if r["resourceType"] == "CarePlan"][-1]
     why = "Paused for a warning sign (urinary retention) until a clinician, having checked the patient, resumes it."
-    assert current["status"] == "on-hold" and {"text": why} in current["note"]
-    summary = _text(client.get(f"/patients/{clinic.patient_a}/summary.html?view=1").text)
     since = dt.date.today() - dt.timedelta(days=7)  # the day of the sign
+    assert current["status"] == "on-hold" and {"text": why, "time": since.isoformat()} in current["note"]
+    summary = _text(client.get(f"/patients/{clinic.patient_a}/summary.html?view=1").text)
     assert f"The current program is paused since {since.isoformat()}. " + why in summary
     # resumed: none of it
     assert _resume(client, clinic).status_code == 303

@@ -101,7 +101,13 @@ class _Resources:
         for i, p in enumerate(rec.plans):
             previous = rec.plans[i - 1] if i else None
             last = i == len(rec.plans) - 1
-            yield self.care_plan(p, previous, active=last, paused=rec.plan_paused if last else None)
+            yield self.care_plan(
+                p,
+                previous,
+                active=last,
+                paused=rec.plan_paused if last else None,
+                paused_on=rec.plan_paused_on if last else None,
+            )
         for t in rec.sessions:
             yield self.procedure(t)
         if self.summary_html is not None:
@@ -285,10 +291,17 @@ class _Resources:
             )
 
     def care_plan(
-        self, p: PlanEntry, previous: PlanEntry | None, *, active: bool, paused: str | None = None
+        self,
+        p: PlanEntry,
+        previous: PlanEntry | None,
+        *,
+        active: bool,
+        paused: str | None = None,
+        paused_on: dt.date | None = None,
     ) -> Json:
         """One version of the program as a ``CarePlan``: the current one ``active`` (``on-hold`` while
-        ``paused`` for a warning sign, with why in its notes), the earlier ones ``completed``."""
+        ``paused`` for a warning sign, with why in its notes, dated ``paused_on`` when known), the earlier ones
+        ``completed``."""
         status = "on-hold" if paused else "in-progress" if active else "completed"
         walking = "Walking"
         if p.walks_per_day is not None and p.minutes_per_walk is not None:
@@ -314,9 +327,11 @@ class _Resources:
             out["period"] = {"start": p.start_date.isoformat()}
         if previous is not None:
             out["replaces"] = [{"reference": f"urn:uuid:{_uuid(self.pid, 'plan', previous.id)}"}]
-        notes = [text for text in (p.reason, paused) if text]
+        notes: list[Json] = [{"text": p.reason}] if p.reason else []
+        if paused:
+            notes.append({"text": paused, **({"time": paused_on.isoformat()} if paused_on else {})})
         if notes:
-            out["note"] = [{"text": text} for text in notes]
+            out["note"] = notes
         return out
 
     def procedure(self, t: SessionEntry) -> Json:
