@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,16 @@ def parse_json(text: str, path: Path, what: str) -> Any:
         ) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"the {what} file {path} is not valid JSON: {exc.msg} (line {exc.lineno})") from None
+    except RecursionError:
+        raise InputError(
+            f"the {what} file {path} nests its lists or objects too deeply to read (thousands of levels); "
+            "it is not a file backstride wrote or asks for"
+        ) from None
+    except ValueError:  # a whole number longer than Python converts (sys.get_int_max_str_digits(): 4300)
+        raise InputError(
+            f"the {what} file {path} holds a whole number of more than {sys.get_int_max_str_digits()} digits, "
+            "too long to be an answer or a measure"
+        ) from None
 
 
 class _Pairs(list[tuple[str, Any]]):
@@ -106,5 +117,5 @@ def read_json_without_duplicated_keys(path: Path) -> Any:
 
     try:
         return once(json.loads(read_text(path, "the"), object_pairs_hook=_Pairs))
-    except (InputError, json.JSONDecodeError):
+    except (InputError, ValueError, RecursionError):  # not JSON, a number too long, nested too deeply
         return None
