@@ -51,3 +51,31 @@ def test_json_that_python_cannot_hold_is_one_line_and_exit_2(
         assert (code, out) == (2, ""), argv
         assert err.startswith("backstride: error: ") and message in err, argv
         assert len(err.splitlines()) == 1 and "Traceback" not in err, argv
+
+
+def test_an_answer_beyond_any_float_is_refused_by_its_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A whole number of 401 digits is JSON Python reads, but not one a float holds: the screen's finiteness
+    check (math.isfinite) raised OverflowError, a traceback."""
+    answers = tmp_path / "answers.json"
+    answers.write_text('{"age": 1' + "0" * 400 + "}", encoding="utf-8")
+    code, out, err = _run(["triage", "--answers", str(answers)], capsys)
+    assert (code, out) == (2, "")
+    assert (
+        err.startswith("backstride: error: answer 'age' must be between 0 and") and len(err.splitlines()) == 1
+    )
+
+
+def test_an_answer_beyond_any_float_does_not_hide_an_emergency(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The traceback came before the emergency rules were looked at: saddle numbness with an age of 10**400 showed
+    no emergency at all."""
+    answers = tmp_path / "answers.json"
+    answers.write_text('{"saddle_numbness": true, "pain_nrs": 1' + "0" * 400 + "}", encoding="utf-8")
+    code, out, err = _run(["triage", "--answers", str(answers), "--json"], capsys)
+    assert code == 0 and "Traceback" not in err
+    result = json.loads(out)
+    assert result["urgency"] == "emergency"
+    assert "answer 'pain_nrs' must be between 0 and 10" in result["notes"][0]
