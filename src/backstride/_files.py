@@ -23,7 +23,17 @@ def check_writable(path: Path, what: str, example: str) -> None:
 
 def write_text_whole(path: Path, text: str) -> None:
     """Write ``text`` to a new file beside ``path`` (same file system, permissions as for any new file),
-    then rename it onto ``path``: an error or an interrupt leaves no half-written file."""
+    then rename it onto ``path``: an error or an interrupt leaves no half-written file.
+
+    A link is written through (the new file goes beside the file it points to, and the link stays), and a
+    path that is no regular file (a pipe, a device: /dev/stdout, /dev/null) is written into: renamed onto, it
+    was replaced by a regular file holding the text."""
+    if path.exists() and not path.is_file():  # (both follow a link: /dev/stdout is one, to a pipe or a tty)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
     try:
         with open(tmp, "x", encoding="utf-8") as handle:

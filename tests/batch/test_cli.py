@@ -238,3 +238,49 @@ def test_a_decompression_bomb_in_a_batch_is_one_failed_file(
     assert failure["error_type"] == "InputError"
     assert failure["message"].startswith("export.zip would unpack to 52.4 MB, beyond the 10 MB")
     assert pq.read_table(out / "recordings.parquet").num_rows == 1
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--chunk-s", "inf"], "--chunk-s must be a finite number of seconds, got inf"),
+        (["--connect-timeout", "nan"], "--connect-timeout must be a finite number of seconds, got nan"),
+        (["--checkpoint-s", "nan"], "--checkpoint-s must be a number of seconds, got nan"),
+        (["--out", ""], "--out is empty; give the results folder"),
+    ],
+)
+def test_an_option_no_run_can_use_is_one_line_and_exit_2_before_any_work(
+    tmp_path: Path,
+    lab_files: list[Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    options: list[str],
+    message: str,
+) -> None:
+    """Before, --chunk-s inf failed every file, the good ones too ('OverflowError: unexpected error: cannot
+    convert float infinity to integer'), --connect-timeout nan was dask's KeyError traceback ('Invalid time unit:
+    nan'), --checkpoint-s nan never saved before the end, and an empty --out (a shell variable left unset) wrote
+    the results into the current folder."""
+    monkeypatch.chdir(tmp_path)
+    argv = ["batch", str(lab_files[0]), "--out", str(tmp_path / "res"), "--workers", "1", "--no-progress"]
+    code = main([*argv, *options])
+    captured = capsys.readouterr()
+    assert (code, captured.out) == (2, "")
+    assert captured.err == f"backstride: error: {message}\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_input_is_one_line_and_not_the_current_folder(
+    tmp_path: Path, lab_files: list[Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty argument (a shell variable left unset) was taken for the current folder, searched through."""
+    shutil.copy(lab_files[0], tmp_path / "walk.csv")
+    monkeypatch.chdir(tmp_path)
+    code = main(["batch", "", "--out", str(tmp_path / "res"), "--workers", "1", "--no-progress"])
+    captured = capsys.readouterr()
+    assert (code, captured.out) == (2, "")
+    assert captured.err == (
+        "backstride: error: an input is empty: give recording files, folders or glob patterns "
+        "(. for the current folder)\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["walk.csv"]

@@ -265,3 +265,34 @@ def test_export_plan_does_not_load_the_web_app(db_url: str, tmp_path: Path) -> N
     (line,) = [x for x in run.stderr.splitlines() if x.startswith("CODE")]
     assert line == "CODE 0 WEB ", run.stderr[-2000:]
     assert out.stat().st_size > 0
+
+
+def test_an_export_to_a_pipe_or_through_a_link_writes_into_it_and_leaves_it_in_place(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The export was written beside --out and renamed onto it: a named pipe (as /dev/stdout, /dev/null or
+    /dev/full are devices) was replaced by a regular file holding the record, and a link by a file of its own."""
+    import os
+    import stat
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)  # open first, so that the export's open does not wait
+    try:
+        code = main(["export-fhir", "ann@example.org", "--database-url", db_url, "--out", str(pipe)])
+        assert code == 0, capsys.readouterr().err
+        read = b""
+        while chunk := os.read(reader, 1 << 16):  # the bundle fits in the pipe's buffer
+            read += chunk
+    finally:
+        os.close(reader)
+    assert stat.S_ISFIFO(pipe.lstat().st_mode)
+    assert json.loads(read)["resourceType"] == "Bundle"
+
+    real = tmp_path / "kept" / "ann.fhir.json"
+    real.parent.mkdir()
+    link = tmp_path / "ann.fhir.json"
+    link.symlink_to(real)
+    assert main(["export-fhir", "ann@example.org", "--database-url", db_url, "--out", str(link)]) == 0
+    assert link.is_symlink() and json.loads(real.read_text(encoding="utf-8"))["resourceType"] == "Bundle"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []

@@ -222,6 +222,21 @@ def test_since_and_until_are_whole_utc_days_both_included(
     assert entry["at"] == "2025-03-02T00:00:00+00:00"
 
 
+def test_the_calendars_last_day_and_a_limit_beyond_any_count_are_every_entry(
+    clinic: Clinic, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--until 9999-12-31`` ended in OverflowError ('date value out of range': the day after it was worked out)
+    and a ``--limit`` beyond SQLite's 64-bit integers in OverflowError ('Python int too large to convert to SQLite
+    INTEGER'), both tracebacks. Both leave nothing out."""
+    every = audit_json(clinic, capsys, "--limit", "0")
+    assert len(every) == SEEDED
+    assert audit_json(clinic, capsys, "--until", "9999-12-31") == every
+    assert audit_json(clinic, capsys, "--since", "0001-01-01", "--until", "9999-12-31") == every
+    assert audit_json(clinic, capsys, "--limit", str(2**64)) == every
+    assert audit(clinic, "--limit", "9" * 100) == 0
+    assert capsys.readouterr().out.endswith(f"\n{SEEDED} entries shown (of {SEEDED})\n")
+
+
 def test_json_says_when_what_who_about_whom_and_the_detail(
     clinic: Clinic, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import math
 import os
 import re
 import threading
@@ -130,8 +131,24 @@ class BatchRunner:
         """Find the recordings named by ``inputs``, analyse those not done yet, write the tables."""
         if not inputs:
             raise InputError("give at least one recording file, folder or glob pattern")
+        if any(
+            not str(given).strip() for given in inputs
+        ):  # a shell variable left unset: not the current folder
+            raise InputError(
+                "an input is empty: give recording files, folders or glob patterns (. for the current folder)"
+            )
+        if isinstance(self.out, str) and not self.out.strip():  # as a Path, "" would be the current folder
+            raise InputError("--out is empty; give the results folder")
         if not self.chunk_s > 0:
             raise InputError(f"--chunk-s must be positive, got {self.chunk_s}")
+        if not math.isfinite(self.chunk_s):  # every file failed: a chunk's sample count is no integer
+            raise InputError(f"--chunk-s must be a finite number of seconds, got {self.chunk_s}")
+        if not math.isfinite(self.connect_timeout_s):  # dask's KeyError ('Invalid time unit: nan')
+            raise InputError(
+                f"--connect-timeout must be a finite number of seconds, got {self.connect_timeout_s}"
+            )
+        if math.isnan(self.checkpoint_s):  # never "due": nothing saved before the end
+            raise InputError(f"--checkpoint-s must be a number of seconds, got {self.checkpoint_s}")
         workers = self.workers if self.workers is not None else max(1, os.cpu_count() or 1)
         if workers < 1:
             raise InputError(f"--workers must be at least 1, got {workers}")

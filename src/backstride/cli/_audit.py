@@ -74,7 +74,8 @@ def register_audit(app: typer.Typer) -> None:
                 "since": first,
                 "before": after,
             }
-            entries = store.audit_trail(s, **filters, limit=limit or None)
+            # a limit beyond any trail's length (and beyond the database's 64-bit integers) shows them all
+            entries = store.audit_trail(s, **filters, limit=limit if 0 < limit < 2**62 else None)
             if as_json:
                 said = [_as_json(s, event) for event in entries]
             else:
@@ -120,7 +121,8 @@ def _days(since: str | None, until: str | None) -> tuple[dt.datetime | None, dt.
         _refuse(f"--until {last} is before --since {first}: no entry could match")
     return (
         _midnight(first) if first is not None else None,
-        _midnight(last + dt.timedelta(days=1)) if last is not None else None,
+        # the calendar's last day has no day after it, and nothing comes after it: no upper bound
+        _midnight(last + dt.timedelta(days=1)) if last is not None and last < dt.date.max else None,
     )
 
 

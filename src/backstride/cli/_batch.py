@@ -6,7 +6,6 @@ import contextlib
 import signal
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -54,8 +53,8 @@ def register(app: typer.Typer) -> None:
             ...,
             help="Recording files, folders (searched recursively) or glob patterns such as 'data/**/*.cwa'.",
         ),
-        out: Path = typer.Option(
-            ..., "--out", "-o", help="Results folder (created; earlier results are kept)."
+        out: str = typer.Option(  # a str: as a Path, an empty --out would be the current folder
+            ..., "--out", "-o", metavar="PATH", help="Results folder (created; earlier results are kept)."
         ),
         scheduler: str | None = typer.Option(
             None,

@@ -14,7 +14,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def serve(
         host: str = typer.Option("127.0.0.1", help="Address to listen on (127.0.0.1: this computer only)."),
-        port: int = typer.Option(8000, help="Port to listen on."),
+        port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
         database_url: str | None = typer.Option(
             None,
             "--database-url",
@@ -39,10 +39,19 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Start the clinic web app."""
         import uvicorn
+        from sqlalchemy.exc import SQLAlchemyError
 
         from backstride.web import create_app
 
-        web_app = create_app(database_url, blob_dir, cookie_secure=cookie_secure, public_url=public_url)
+        try:
+            web_app = create_app(database_url, blob_dir, cookie_secure=cookie_secure, public_url=public_url)
+        except SQLAlchemyError as exc:  # a file that is no database, a server that cannot be reached
+            from backstride._errors import InputError
+            from backstride.cli._db import _redact, _why
+            from backstride.store import database_url as default_url
+
+            where = _redact(database_url or default_url())
+            raise InputError(f"could not open the database at {where}: {_why(exc)}") from exc
         typer.echo(f"backstride is running at http://{host}:{port}/  (Ctrl+C stops it)")
         uvicorn.run(
             web_app, host=host, port=port, log_level="warning", forwarded_allow_ips=forwarded_allow_ips
@@ -51,7 +60,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def demo(
         host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-        port: int = typer.Option(8000, help="Port to listen on."),
+        port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
         data_dir: Path | None = typer.Option(
             None,
             "--data-dir",

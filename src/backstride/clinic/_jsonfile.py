@@ -33,6 +33,18 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _whole_number(text: str) -> int | float:
+    """``parse_int`` for :func:`json.loads`: a whole number, read as ``1e401`` is (an infinite float, which
+    every check refuses) when it has more digits than any float holds. As an int it passed the JSON reader and
+    then ended in OverflowError wherever a check made it a float; of more than 4300 digits, in ValueError from
+    the reader itself (Python's limit on converting text to an int)."""
+    return int(text) if len(text.lstrip("-")) <= _FLOAT_DIGITS else float(text)
+
+
+#: Digits of a whole number that is certainly below the largest float (about 1.8e308)
+_FLOAT_DIGITS = 308
+
+
 def read_text(path: Path, what: str) -> str:
     """The text of the file at ``path``; ``what`` names the file in messages ("answers", "baseline").
 
@@ -74,7 +86,7 @@ def read_json(path: Path, what: str) -> Any:
 def parse_json(text: str, path: Path, what: str) -> Any:
     """``text`` (the content of ``path``) as JSON, every object's keys given once."""
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys)
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_int=_whole_number)
     except _DuplicateKey as exc:
         raise InputError(
             f"the {what} file {path} gives the key '{exc.key}' twice in one object; give each key once, "
@@ -82,6 +94,11 @@ def parse_json(text: str, path: Path, what: str) -> Any:
         ) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"the {what} file {path} is not valid JSON: {exc.msg} (line {exc.lineno})") from None
+    except RecursionError:
+        raise InputError(
+            f"the {what} file {path} nests its lists or objects too deeply to read (thousands of levels); "
+            "it is not a file backstride wrote or asks for"
+        ) from None
 
 
 class _Pairs(list[tuple[str, Any]]):
@@ -105,6 +122,10 @@ def read_json_without_duplicated_keys(path: Path) -> Any:
         return value
 
     try:
-        return once(json.loads(read_text(path, "the"), object_pairs_hook=_Pairs))
-    except (InputError, json.JSONDecodeError):
+        return once(json.loads(read_text(path, "the"), object_pairs_hook=_Pairs, parse_int=_whole_number))
+    except (
+        InputError,
+        ValueError,
+        RecursionError,
+    ):  # not JSON (JSONDecodeError is a ValueError), nested too deeply
         return None

@@ -177,10 +177,11 @@ def _check_value(q: Question, value: object) -> bool | int | float | str | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"answer '{q.id}' must be a number ({q.unit}), got {value!r}")
     number: int | float = value
-    if not math.isfinite(number):
+    # a JSON whole number can be beyond any float (10**400): never made a float, it is checked by its range
+    if isinstance(number, float) and not math.isfinite(number):
         raise InputError(f"answer '{q.id}' must be a finite number, got {value!r}")
     if q.kind == "int":
-        if not float(number).is_integer():
+        if isinstance(number, float) and not number.is_integer():
             raise InputError(f"answer '{q.id}' must be a whole number ({q.unit}), got {value!r}")
         number = int(number)
     if (q.min is not None and number < q.min) or (q.max is not None and number > q.max):

@@ -43,8 +43,12 @@ def database_url() -> str:
 
 
 def sqlite_path(url: str) -> Path | None:
-    """The file of a SQLite URL (None for other databases and for in-memory SQLite)."""
-    parsed = make_url(url)
+    """The file of a SQLite URL (None for other databases and for in-memory SQLite); a text that is no database
+    URL is an :class:`InputError`."""
+    try:
+        parsed = make_url(url)
+    except Exception as exc:
+        raise InputError(f"not a database URL: {url!r} ({exc})") from exc
     if parsed.get_backend_name() != "sqlite":
         return None
     db = parsed.database
