@@ -151,6 +151,18 @@ def test_the_sheet_is_of_the_week_under_way(db_url: str, capsys: pytest.CaptureF
     assert "Week 2: " in page and "program version 2" in page
 
 
+def test_the_home_program_sheet_is_not_made_without_an_emergency_number(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # before: the sheet was written with "call </span>": the number to call left blank on paper
+    _save_plan(db_url, dt.date.today())
+    out = tmp_path / "sheet.html"
+    args = ["export-plan", "ann@example.org", "--database-url", db_url, "--emergency-number", ""]
+    assert main([*args, "--out", str(out)]) == 2
+    assert "the emergency number must be a non-empty text" in capsys.readouterr().err
+    assert not out.exists() and _exports(db_url) == []
+
+
 def test_a_paused_plan_is_exported_on_hold_and_not_printed(
     db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -171,9 +183,10 @@ def test_a_paused_plan_is_exported_on_hold_and_not_printed(
     bundle = json.loads(capsys.readouterr().out)
     (care,) = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "CarePlan"]
     why = "Paused for a warning sign (foot drop) until a clinician, having checked the patient, resumes it."
-    assert care["status"] == "on-hold" and care["note"][-1] == {"text": why}
+    assert care["status"] == "on-hold" and care["note"][-1] == {"text": why, "time": log.date.isoformat()}
     assert main(["export-summary", "ann@example.org", "--database-url", db_url]) == 0
-    assert why in capsys.readouterr().out
+    summary = capsys.readouterr().out
+    assert why in summary and f"paused since {log.date.isoformat()}" in summary
     assert main(["export-plan", "ann@example.org", "--database-url", db_url]) == 2
     assert "is paused for a warning sign" in capsys.readouterr().err
 
