@@ -171,3 +171,21 @@ def test_two_longer_walks_and_no_exercises() -> None:
 def test_a_week_already_over_gives_no_file() -> None:
     with pytest.raises(InputError, match="week is over"):
         _calendar(today=dt.date(2026, 3, 9))
+
+
+@pytest.mark.parametrize("number", ["", "   "])
+def test_no_text_that_says_to_call_names_an_empty_number(number: str) -> None:
+    """The reminders, the sheet, the weekly screen and the emergency advice each said "call " with nothing
+    after it for an empty number; each refuses it now, as the screen did."""
+    from backstride import report
+
+    with pytest.raises(InputError, match="the emergency number must be a non-empty text"):
+        _calendar(emergency_number=number)
+    with pytest.raises(InputError, match="the emergency number must be a non-empty text"):
+        report.home_program_sheet(_plan(), name="Ann", emergency_number=number, generated_at=NOW)
+    with pytest.raises(InputError, match="the emergency number must be a non-empty text"):
+        clinic.weekly_screen(number)
+    with pytest.raises(InputError, match="the emergency number must be a non-empty text"):
+        clinic.advice_for("emergency", number)
+    assert clinic.advice_for("routine", number)  # no number in it: nothing to refuse
+    assert clinic.check_emergency_number("+44 20 7946 0000") == "+44 20 7946 0000"

@@ -657,6 +657,24 @@ def test_progress_shows_a_logged_emergency_first_whatever_else_is_wrong(
     assert review["reasons"][0].startswith("EMERGENCY: call 911")
 
 
+def test_progress_refuses_an_empty_emergency_number(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # before: a good week with --emergency-number ' ' ended its review with "... call   or go to the emergency
+    # department now", exit 0
+    code, out, _ = run(["plan", "--baseline", write(tmp_path, "base.json", BASELINE), "--json"], capsys)
+    plan = write(tmp_path, "plan.json", out)
+    log = write(tmp_path, "log.json", [{"date": "2026-03-02"}])
+    code, out, err = run(["progress", "--plan", plan, "--log", log, "--emergency-number", " "], capsys)
+    assert (code, out) == (2, "")
+    assert "the emergency number must be a non-empty text, e.g. 911, 112 or 999" in err
+    assert "Traceback" not in err
+    # the variable set to nothing is taken as not set, as the web app takes it: the default number is said
+    monkeypatch.setenv("BACKSTRIDE_EMERGENCY_NUMBER", "")
+    code, out, err = run(["progress", "--plan", plan, "--log", log], capsys)
+    assert code == 0 and "call 911 or go to the emergency department now" in " ".join(out.split())
+
+
 @pytest.mark.parametrize("value", [True, 1, "yes", "true"])
 def test_progress_stops_early_on_a_sign_written_as_the_log_check_reads_yes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], value: object

@@ -131,9 +131,8 @@ class BatchRunner:
         """Find the recordings named by ``inputs``, analyse those not done yet, write the tables."""
         if not inputs:
             raise InputError("give at least one recording file, folder or glob pattern")
-        if any(
-            not str(given).strip() for given in inputs
-        ):  # a shell variable left unset: not the current folder
+        # an empty input is a shell variable left unset, not the current folder
+        if any(not str(given).strip() for given in inputs):
             raise InputError(
                 "an input is empty: give recording files, folders or glob patterns (. for the current folder)"
             )

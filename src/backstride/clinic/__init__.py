@@ -65,6 +65,7 @@ from backstride.clinic._triage import (
     Reason,
     TriageResult,
     advice_for,
+    check_emergency_number,
     triage,
     validate_answers,
 )
@@ -104,6 +105,7 @@ __all__ = [
     "WalkLog",
     "WeekSummary",
     "advice_for",
+    "check_emergency_number",
     "compare",
     "compare_with_norms",
     "default_walk_times",

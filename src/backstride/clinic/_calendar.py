@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from backstride._errors import InputError
 from backstride.clinic._program import Plan, _rules
+from backstride.clinic._triage import check_emergency_number
 
 PLAN_WEEK_DAYS = 7
 """A plan is one week of the program; the weekly review on its eighth day makes the next one."""
@@ -114,7 +115,7 @@ def _flare_rule(plan: Plan) -> str:
 
 def _warning_signs(emergency_number: str) -> str:
     """The plan's warning-sign cue, with the number to call: a calendar entry has no link to the clinic."""
-    return f"{_rules()['safety_cue']} The emergency number is {emergency_number}."
+    return f"{_rules()['safety_cue']} The emergency number is {check_emergency_number(emergency_number)}."
 
 
 def _walk_description(plan: Plan, emergency_number: str, until: dt.date) -> str:

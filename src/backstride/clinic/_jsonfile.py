@@ -123,9 +123,6 @@ def read_json_without_duplicated_keys(path: Path) -> Any:
 
     try:
         return once(json.loads(read_text(path, "the"), object_pairs_hook=_Pairs, parse_int=_whole_number))
-    except (
-        InputError,
-        ValueError,
-        RecursionError,
-    ):  # not JSON (JSONDecodeError is a ValueError), nested too deeply
+    # not JSON (JSONDecodeError is a ValueError), or nested too deeply
+    except (InputError, ValueError, RecursionError):
         return None

@@ -29,7 +29,7 @@ from backstride.clinic import _data
 from backstride.clinic._exercises import EXERCISES, Dose
 from backstride.clinic._models import ClinicModel, number, number_range
 from backstride.clinic._norms import GAIT_SUMMARY_FIELDS, gait_value, spelled_sex
-from backstride.clinic._triage import QUESTIONS, TriageResult, advice_for, triage
+from backstride.clinic._triage import QUESTIONS, TriageResult, advice_for, check_emergency_number, triage
 
 Decision = Literal["progress", "hold", "step_back", "stop"]
 Variant = Literal["easier", "standard", "harder"]
@@ -335,7 +335,7 @@ def weekly_screen(emergency_number: str) -> str:
 
     It is said to the patient with the clinic's number of the day, not kept as a reason for the plan's next
     version (``backstride._plans``): a number kept in the history would go stale when the clinic's changes."""
-    return str(_rules()["weekly_screen"]).format(number=emergency_number)
+    return str(_rules()["weekly_screen"]).format(number=check_emergency_number(emergency_number))
 
 
 def make_plan(baseline: Baseline) -> Plan:

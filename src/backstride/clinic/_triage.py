@@ -233,10 +233,20 @@ def _is_emergency(clean: Mapping[str, object]) -> bool:
     )
 
 
+def check_emergency_number(emergency_number: object) -> str:
+    """``emergency_number`` if it can be said: every text that tells the patient to call it goes through
+    here, so that no advice reads "call  or go to the nearest emergency department" (an empty
+    ``--emergency-number``, or the variable set to nothing). :class:`InputError` otherwise."""
+    if not isinstance(emergency_number, str) or not emergency_number.strip():
+        raise InputError("the emergency number must be a non-empty text, e.g. 911, 112 or 999")
+    return emergency_number
+
+
 def advice_for(urgency: Urgency, emergency_number: str) -> str:
     """The plain-language advice for an urgency level."""
     text = str(_data.load("triage")["urgency_levels"][urgency])
     if urgency == "emergency":
+        check_emergency_number(emergency_number)
         return (
             f"EMERGENCY: call {emergency_number} or go to the nearest emergency department now. "
             "Do not wait to see if it settles, and do not drive yourself."
@@ -260,8 +270,7 @@ def triage(
     An unknown id or a bad answer raises :class:`InputError`, unless the answers that could be read already
     meet an emergency rule: then the emergency result comes back, with the problems in its first note.
     """
-    if not isinstance(emergency_number, str) or not emergency_number.strip():
-        raise InputError("the emergency number must be a non-empty text, e.g. 911, 112 or 999")
+    check_emergency_number(emergency_number)
     clean, problems = _sort_answers(answers)
     if problems and not _is_emergency(clean):
         raise InputError(problems[0])

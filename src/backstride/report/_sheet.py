@@ -30,6 +30,7 @@ def home_program_sheet(plan: Plan, *, name: str, emergency_number: str, generate
 
     if generated_at.tzinfo is None:
         raise InputError("the sheet's generation time needs a time zone")
+    clinic.check_emergency_number(emergency_number)
     days = [plan.start_date + dt.timedelta(days=i) for i in range(_WEEK_DAYS)]
     questions = {q.id: q.text for q in clinic.QUESTIONS}
     signs = [questions[i] for i in clinic.EMERGENCY_SIGNS if i in questions]
