@@ -329,6 +329,18 @@ def save_plan_of_last_week(session: Any, patient_id: int) -> Any:
     return plan
 
 
+def notes_of(clinic: Clinic) -> list[str]:
+    """The texts of the clinicians' notes on patient A, oldest first."""
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            return [n.text for n in store.notes_of(s, clinic.patient_a)]
+    finally:
+        engine.dispose()
+
+
 def exports_of(clinic: Clinic) -> list[tuple[int | None, int, str | None]]:
     """The audit trail's exports, newest first: (who, whose record, what)."""
     from backstride import store

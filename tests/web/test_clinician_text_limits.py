@@ -10,7 +10,7 @@ import html
 from typing import Any
 
 import pytest
-from tests.web.conftest import Clinic, post, sign_in
+from tests.web.conftest import Clinic, notes_of, post, sign_in
 from tests.web.test_exercise_changes import _history, _plan_made, _therapist
 
 from backstride import store
@@ -122,15 +122,6 @@ def test_a_session_at_the_limits_is_kept_whole(client: Any, clinic: Clinic) -> N
     assert (kept["technique"], kept["region"], kept["dose"], kept["notes"]) == (line, line, line, _AT_LIMIT)
 
 
-def _notes(clinic: Clinic) -> list[str]:
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            return [n.text for n in store.notes_of(s, clinic.patient_a)]
-    finally:
-        engine.dispose()
-
-
 def test_a_note_over_2000_characters_is_refused_with_what_was_typed_kept(client: Any, clinic: Clinic) -> None:
     sign_in(client, "anna@clinic.test")
     page = post(client, f"/patients/{clinic.patient_a}/notes", {"text": _OVER})
@@ -140,7 +131,7 @@ def test_a_note_over_2000_characters_is_refused_with_what_was_typed_kept(client:
         in shown
     )
     assert '<a href="#notes-problems">The note was not saved: see why below.</a>' in shown
-    assert _notes(clinic) == []
+    assert notes_of(clinic) == []
     empty = post(client, f"/patients/{clinic.patient_a}/notes", {"text": "  "})
     assert empty.status_code == 422 and "Note: please write it." in empty.text  # type: ignore[attr-defined]
 
@@ -149,6 +140,6 @@ def test_a_note_of_2000_characters_is_kept_whole(client: Any, clinic: Clinic) ->
     sign_in(client, "anna@clinic.test")
     page = post(client, f"/patients/{clinic.patient_a}/notes", {"text": _AT_LIMIT})
     assert page.status_code == 303  # type: ignore[attr-defined]
-    assert _notes(clinic) == [_AT_LIMIT]
+    assert notes_of(clinic) == [_AT_LIMIT]
     shown = html.unescape(client.get(f"/patients/{clinic.patient_a}").text)
     assert _AT_LIMIT in shown and "At most 2,000 characters." in shown

@@ -8,20 +8,9 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from tests.web.conftest import Clinic, csrf_of, post, sign_in
+from tests.web.conftest import Clinic, csrf_of, notes_of, post, sign_in
 
 REFUSAL = "cannot be kept"
-
-
-def _notes_of(clinic: Clinic) -> list[str]:
-    from backstride import store
-
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            return [n.text for n in store.notes_of(s, clinic.patient_a)]
-    finally:
-        engine.dispose()
 
 
 def test_a_note_with_a_nul_character_comes_back_as_typed_and_nothing_is_kept(
@@ -32,7 +21,7 @@ def test_a_note_with_a_nul_character_comes_back_as_typed_and_nothing_is_kept(
     assert page.status_code == 422, page.text  # type: ignore[attr-defined]
     text = html.unescape(page.text)  # type: ignore[attr-defined]
     assert REFUSAL in text and "Walked\x00 well" in text
-    assert _notes_of(clinic) == []
+    assert notes_of(clinic) == []
 
 
 def test_a_new_patient_whose_name_holds_a_nul_character_is_refused_with_the_form_kept(
