@@ -33,16 +33,16 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+#: Digits of a whole number that is certainly below the largest float (about 1.8e308)
+_FLOAT_DIGITS = 308
+
+
 def _whole_number(text: str) -> int | float:
     """``parse_int`` for :func:`json.loads`: a whole number, read as ``1e401`` is (an infinite float, which
     every check refuses) when it has more digits than any float holds. As an int it passed the JSON reader and
     then ended in OverflowError wherever a check made it a float; of more than 4300 digits, in ValueError from
     the reader itself (Python's limit on converting text to an int)."""
     return int(text) if len(text.lstrip("-")) <= _FLOAT_DIGITS else float(text)
-
-
-#: Digits of a whole number that is certainly below the largest float (about 1.8e308)
-_FLOAT_DIGITS = 308
 
 
 def read_text(path: Path, what: str) -> str:

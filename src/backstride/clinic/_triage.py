@@ -235,8 +235,8 @@ def _is_emergency(clean: Mapping[str, object]) -> bool:
 
 def check_emergency_number(emergency_number: object) -> str:
     """``emergency_number`` if it can be said: every text that tells the patient to call it goes through
-    here, so that no advice reads "call  or go to the nearest emergency department" (an empty
-    ``--emergency-number``, or the variable set to nothing). :class:`InputError` otherwise."""
+    here, so that no advice reads "call  or go to the nearest emergency department" (an empty or blank
+    ``--emergency-number``; the variable set to nothing counts as not set). :class:`InputError` otherwise."""
     if not isinstance(emergency_number, str) or not emergency_number.strip():
         raise InputError("the emergency number must be a non-empty text, e.g. 911, 112 or 999")
     return emergency_number

@@ -194,10 +194,13 @@ def _refuse_beyond_any_sensor(raw: RawSignals) -> None:
     m/s², a 16-bit sensor's counts fit below it): a damaged cell of 1e308 would overflow the sums that follow
     and, read, swamp the filters. One pass each for the largest and the smallest value (``fmax`` passes over
     missing values, read as gaps later); the cell is found only when there is one."""
-    for values, names in ((raw.acc, raw.acc_names), (raw.gyr, raw.gyr_names)):
+    for values, names, what in (
+        (raw.acc, raw.acc_names, "acceleration"),
+        (raw.gyr, raw.gyr_names, "angular rate"),
+    ):
         if values is None or values.size == 0:
             continue
-        limit = SENSOR_LIMITS["acceleration"][0]
+        limit = SENSOR_LIMITS[what][0]
         if (
             -limit <= float(np.fmin.reduce(values, axis=None))
             and float(np.fmax.reduce(values, axis=None)) <= limit

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from backstride._errors import InputError
@@ -47,7 +48,7 @@ def sqlite_path(url: str) -> Path | None:
     URL is an :class:`InputError`."""
     try:
         parsed = make_url(url)
-    except Exception as exc:
+    except (ArgumentError, ValueError) as exc:  # no URL at all; a URL whose port is no number
         raise InputError(f"not a database URL: {url!r} ({exc})") from exc
     if parsed.get_backend_name() != "sqlite":
         return None
