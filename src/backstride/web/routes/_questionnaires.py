@@ -49,13 +49,21 @@ def _int_field(form: Any, name: str, lo: int, hi: int, label: str) -> int | None
     raw = form.get(name)
     if not isinstance(raw, str) or raw.strip() == "":
         return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise HTTPException(422, f"{label}: please choose one of the answers.") from None
-    if not lo <= value <= hi:
+    # one of the values the form's buttons (or the PSFS number box) send: int() also took "1_0" as 10
+    if raw.strip() not in {str(v) for v in range(lo, hi + 1)}:
         raise HTTPException(422, f"{label}: please choose one of the answers.")
-    return value
+    return int(raw)
+
+
+def _ticked(form: Any, name: str, label: str) -> bool:
+    """A checkbox: ticked when the form sends "yes" (its value), not ticked when it sends nothing; any other
+    value is refused (it was read as "not ticked", so a crafted "maybe" lowered the score)."""
+    raw = form.get(name)
+    if raw is None:
+        return False
+    if raw != "yes":
+        raise HTTPException(422, f"{label}: tick the statement or leave it empty.")
+    return True
 
 
 def answers_from_form(instrument: Any, form: Any) -> dict[str, Any]:
@@ -71,7 +79,7 @@ def answers_from_form(instrument: Any, form: Any) -> dict[str, Any]:
             "sections": [_int_field(form, f"s{i}", 0, 5, name) for i, name in enumerate(sections, start=1)]
         }
     if instrument.id == "rmdq":
-        return {"items": [form.get(f"i{i}") == "yes" for i in range(1, len(sections) + 1)]}
+        return {"items": [_ticked(form, f"i{i}", name) for i, name in enumerate(sections, start=1)]}
     if instrument.id == "startback":
         items: list[Any] = []
         for i, name in enumerate(sections, start=1):
