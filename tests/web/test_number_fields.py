@@ -128,3 +128,12 @@ def test_a_check_in_number_that_is_no_number_comes_back_and_never_hides_a_warnin
     stored = _screening(clinic)
     assert stored is not None and stored[0] == "emergency"
     assert stored[1]["saddle_numbness"] is True and "pain_nrs" not in stored[1]
+
+
+@pytest.mark.parametrize(
+    ("raw", "read"), [("1_0", None), ("1e1", None), ("0x5", None), ("\u0667", 7), ("5", 5)]
+)
+def test_a_typed_number_is_read_as_a_person_types_one(raw: str, read: int | None) -> None:
+    """``float`` read "1_0" and "1e1" as 10 (a pain of 10 logged from a slip of the keyboard); they are refused
+    as no number. Digits of another script are the number they spell (a phone's Arabic keyboard)."""
+    assert _log_pain_today(raw) == (read, read is None)  # an unusable pain is kept as none, its problem said

@@ -6,10 +6,22 @@ limits of the text a clinician types (:func:`text_problem`)."""
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 UNUSABLE: Any = ...
 """What :func:`read_number` gives for a field typed but not usable (its problem is named)."""
+
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
+"""A number as a person types it: digits (in any script: ``float`` reads "٣" as 3), one decimal point or
+comma. Not ``float``'s other spellings: "1_0" (10), "1e1" (10), "inf", " 0x1"."""
+
+
+def typed_number(text: str) -> float:
+    """The number ``text`` spells as a person types one (:data:`_DECIMAL`); NaN when it spells none."""
+    text = text.strip()
+    return float(text.replace(",", ".")) if _DECIMAL.fullmatch(text) else math.nan
+
 
 TEXT_MAX = 2000
 """Characters a clinician's note or reason may have (a plan change's reason, a therapy session's notes, a note
@@ -57,10 +69,7 @@ def read_number(
     """``(number, None)``; ``(None, None)`` for an empty field; ``(UNUSABLE, problem)`` otherwise."""
     if not isinstance(raw, str) or not raw.strip():
         return None, None
-    try:
-        number = float(raw.strip().replace(",", "."))
-    except ValueError:
-        number = math.nan
+    number = typed_number(raw)
     low, high, above = limits
     fits = (
         math.isfinite(number)

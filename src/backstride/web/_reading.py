@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import HTTPException
 
 from backstride._errors import InputError, OptionNeeded
+from backstride.web._fields import typed_number
 
 SECTION = "How the file is written"
 
@@ -93,7 +94,7 @@ def _rate(text: str) -> float:
     from backstride import io
 
     try:
-        rate = float(text.replace(",", "."))
+        rate = typed_number(text)
         io.ReadOptions(rate_hz=rate)  # whether it is plausible is the readers' rule
     except (ValueError, InputError):
         raise HTTPException(
