@@ -161,3 +161,30 @@ def test_a_warning_sign_logged_beside_a_number_beyond_any_float_stops_the_plan(
     code, out, err = _run(["progress", "--plan", str(plan), "--log", str(log), "--json"], capsys)
     assert code == 0 and err == ""
     assert json.loads(out)["decision"] == "stop"
+
+
+def test_a_file_beyond_any_json_input_is_refused_before_it_is_read_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``plan --baseline /dev/zero`` read until memory ran out: a file is read up to the limit and no further
+    (the limit lowered here to a megabyte, so the test reads no more than that)."""
+    from backstride.clinic import _jsonfile
+
+    monkeypatch.setattr(_jsonfile, "MAX_BYTES", 2**20)
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps({**BASELINE, "notes": "x" * 2**20}), encoding="utf-8")
+    for argv in _commands(tmp_path, big):
+        code, out, err = _run(argv, capsys)
+        assert (code, out) == (2, ""), argv
+        assert err.startswith("backstride: error: the ") and err.count("\n") == 1, argv
+        assert f"file {big} is larger than 1 MB, far more than any such file holds; is it the right" in err
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_a_baseline_that_never_ends_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(["plan", "--baseline", "/dev/zero"], capsys)
+    assert (code, out) == (2, "")
+    assert err == (
+        "backstride: error: the baseline file /dev/zero is larger than 256 MB, far more than any such file "
+        "holds; is it the right file?\n"
+    )

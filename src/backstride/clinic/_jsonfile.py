@@ -45,6 +45,11 @@ def _whole_number(text: str) -> int | float:
     return int(text) if len(text.lstrip("-")) <= _FLOAT_DIGITS else float(text)
 
 
+MAX_BYTES = 256 * 2**20
+"""The most a JSON file given to a clinical command may hold. The largest is a week's gait result (every heel
+strike of seven days: tens of megabytes); without a limit ``--baseline /dev/zero`` read until memory ran out."""
+
+
 def read_text(path: Path, what: str) -> str:
     """The text of the file at ``path``; ``what`` names the file in messages ("answers", "baseline").
 
@@ -52,9 +57,15 @@ def read_text(path: Path, what: str) -> str:
     read; anything else is refused with what to do.
     """
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(MAX_BYTES + 1)  # never more: /dev/zero or a wrong file of gigabytes
     except OSError as exc:
         raise InputError(f"cannot read the {what} file {path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise InputError(
+            f"the {what} file {path} is larger than {MAX_BYTES / 2**20:.3g} MB, far more than any such file "
+            "holds; is it the right file?"
+        )
     if data.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
