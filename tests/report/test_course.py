@@ -8,6 +8,7 @@ import html
 import json
 import re
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from tests.report.conftest import tables_and_their_boxes
@@ -445,3 +446,14 @@ def test_on_a_phone_each_table_scrolls_in_a_box_a_keyboard_reaches_and_a_screen_
         ("", "Walking counted by the patient's phone or watch"),
         ("", "Hands-on therapy sessions"),
     ]
+
+
+def test_the_day_care_ended_is_the_clinics_day(zone: Any) -> None:
+    """Closed at 23:30 UTC on the 20th is the 21st where the clinic is (UTC+1): the report said the 20th."""
+    zone("<+01>-1")
+    closed = _record(
+        patient=PatientInfo(id=7, name="Ann", closed_at=dt.datetime(2026, 11, 20, 23, 30, tzinfo=UTC))
+    )
+    assert "Care in backstride ended on 2026-11-21 (the account is closed" in _text(
+        report.course_report(closed, generated_at=AT)
+    )

@@ -173,3 +173,18 @@ def test_a_paused_plan_comes_first_with_the_red_flags(engine: Engine) -> None:
     assert paused.needs_attention and paused.flags == ("plan paused",)
     order = sorted([rows["Alma"], rows["Quiet"], paused], key=store.attention_order)
     assert [r.patient.name for r in order] == ["Zed", "Quiet", "Alma"]
+
+
+def test_a_new_patients_silence_counts_from_the_clinics_day(engine: Engine, zone: Any) -> None:
+    """A patient made at 01:00 on the 18th where the clinic is (UTC+12: 13:00 on the 17th in UTC) has been
+    silent for 2 days on the 20th, not 3: "no recent log" counted from the account's UTC date."""
+    zone("<+12>-12")
+    with store.transaction(engine) as s:
+        c = store.create_user(s, "c@clinic.org", "Cleo", "clinician")
+        p = store.create_patient(s, c, "new@example.org", "New")
+        p.created_at = dt.datetime(2026, 5, 17, 13, 0, tzinfo=dt.UTC)
+        cid = c.id
+    for today, silent in ((TODAY, False), (TODAY + dt.timedelta(days=1), True)):
+        with store.transaction(engine) as s:
+            (row,) = store.caseload(s, cid, today)
+        assert row.no_recent_log is silent, today

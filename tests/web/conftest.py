@@ -373,19 +373,6 @@ def pause_plan_of_last_week(url: str, patient_id: int) -> None:
         engine.dispose()
 
 
-@pytest.fixture
-def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Put the process in a POSIX time zone ("UTC0", "CET-1": no time-zone database needed) for the test."""
-
-    def put(tz: str) -> None:
-        monkeypatch.setenv("TZ", tz)
-        time.tzset()
-
-    yield put
-    monkeypatch.undo()
-    time.tzset()
-
-
 # -- the browser tests' (test_browser.py, test_browser_axe.py): a served app and chromium
 
 CHROMIUM = os.environ.get("BACKSTRIDE_CHROMIUM", "/usr/bin/chromium")

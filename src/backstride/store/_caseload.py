@@ -217,7 +217,8 @@ def caseload_row(session: Session, patient: User, today: dt.date) -> CaseloadRow
         days_since: int | None = (today - last_date).days
     else:
         days_since = None
-    since = last_date if last_date is not None else patient.created_at.date()
+    # the account's day where the clinic is (the server's zone), as ``today`` is, not its UTC date
+    since = last_date if last_date is not None else patient.created_at.astimezone().date()
     # a closed account (care ended) is expected to fall silent
     no_recent_log = patient.closed_at is None and (today - since).days >= NO_LOG_DAYS
     latest_pain = next((p for p in (log_pain(r.log) for r in reversed(recent)) if p is not None), None)
