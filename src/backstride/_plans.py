@@ -7,6 +7,7 @@ a first plan needs, the current week's plan and its review, and a therapist's ch
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,12 +147,7 @@ def current_plan(
     if row is None:
         return None, None, None
     plan = load_plan(row.plan)
-    # a check-in's day is its day where the clinic is (the server's zone), as the plan's dates and today are:
-    # its UTC date may be the day before or after, outside the week it was made in
-    screenings = [(s.created_at.astimezone().date(), s) for s in store.screenings_of(db, patient.id)]
-    emergencies = [
-        (day, s.created_at, _screen_of(s.result)) for day, s in screenings if s.urgency == "emergency"
-    ]
+    screenings, emergencies = _check_ins(db, patient)
     # every log the weeks to review can need, read in one query: a plan nobody has opened for months is
     # reviewed week by week on each visit to the caseload, and a query a week made that slow
     stored = [(r.date, r.log) for r in store.logs_between(db, patient.id, plan.start_date, today)]
@@ -177,6 +173,48 @@ def current_plan(
             reason = review_reason(review, emergency_number)
             row = store.save_plan(db, patient.id, review.new_plan.model_dump(mode="json"), reason, None)
         plan = review.new_plan
+
+
+def earlier_pauses(db: Any, patient: Any) -> tuple[tuple[dt.date, dt.date], ...]:
+    """The pauses of the patient's earlier programs, oldest first (``course.PatientRecord.earlier_pauses``):
+    each from the first day of a warning sign logged, or of a check-in that asked for emergency care, in a
+    program's week, to the day the next program started (a clinician resumed it or changed it), that day not
+    included. The rules are :func:`current_plan`'s (``clinic.warning_stop``), applied to each saved program
+    up to the next one's start; the current program's pause is :func:`current_plan`'s own."""
+    from backstride import clinic, store
+
+    plans = [load_plan(row.plan) for row in store.plan_history(db, patient.id)]
+    if len(plans) < 2:
+        return ()
+    screenings, emergencies = _check_ins(db, patient)
+    first, last = min(p.start_date for p in plans), max(p.start_date for p in plans)
+    stored = [(r.date, r.log) for r in store.logs_between(db, patient.id, first, last)]
+    pauses = []
+    for plan, after in itertools.pairwise(plans):
+        week_end = plan.start_date + dt.timedelta(days=PLAN_REVIEW_DAYS - 1)
+        last_day = min(week_end, after.start_date - dt.timedelta(days=1))
+        if last_day < plan.start_date:
+            continue  # changed on its first day: it never ran
+        logs, check_ins = _signs_of_week(stored, plan, last_day, emergencies)
+        stop = clinic.warning_stop(_seen_not_again(plan, screenings), logs, check_ins)
+        if stop is not None and stop.paused_on is not None:
+            pauses.append((stop.paused_on, after.start_date))
+    return tuple(pauses)
+
+
+def _check_ins(
+    db: Any, patient: Any
+) -> tuple[list[tuple[dt.date, Any]], list[tuple[dt.date, dt.datetime, Any]]]:
+    """The patient's check-ins, each with its day, and of those that asked for emergency care each's day, moment
+    and screen. A check-in's day is its day where the clinic is (the server's zone), as the plan's dates and
+    today are: its UTC date may be the day before or after, outside the week it was made in."""
+    from backstride import store
+
+    screenings = [(s.created_at.astimezone().date(), s) for s in store.screenings_of(db, patient.id)]
+    emergencies = [
+        (day, s.created_at, _screen_of(s.result)) for day, s in screenings if s.urgency == "emergency"
+    ]
+    return screenings, emergencies
 
 
 def _seen_not_again(plan: Any, screenings: list[tuple[dt.date, Any]]) -> Any:
@@ -253,7 +291,9 @@ def patient_record(db: Any, patient: Any, today: Any) -> Any:
     _row, _plan, review = current_plan(db, patient, today, emergency_number=DEFAULT_EMERGENCY_NUMBER)
     paused = paused_because(review)
     on = review.paused_on if review is not None and paused is not None else None
-    return dataclasses.replace(record, plan_paused=paused, plan_paused_on=on)
+    return dataclasses.replace(
+        record, plan_paused=paused, plan_paused_on=on, earlier_pauses=earlier_pauses(db, patient)
+    )
 
 
 def mark_paused_plans(db: Any, rows: list[Any], today: Any) -> list[Any]:

@@ -173,3 +173,7 @@ class PatientRecord:
     plan_paused_on: dt.date | None = None
     """The day the current program was paused (the first warning sign or emergency check-in of its week), when
     :attr:`plan_paused` says it is and the day is known: the diary's planned minutes stop there."""
+    earlier_pauses: tuple[tuple[dt.date, dt.date], ...] = ()
+    """The earlier programs' pauses, oldest first: each from its first day (a warning sign logged, or a check-in
+    that asked for emergency care) to the day the next program started (a clinician resumed it or changed it),
+    that day not included. No walking was asked for then: the diary's planned minutes leave those days out."""

@@ -457,3 +457,30 @@ def test_the_day_care_ended_is_the_clinics_day(zone: Any) -> None:
     assert "Care in backstride ended on 2026-11-21 (the account is closed" in _text(
         report.course_report(closed, generated_at=AT)
     )
+
+
+def test_an_earlier_programs_pause_is_said_and_not_set_against_the_diary() -> None:
+    """A pause a clinician has ended (the program resumed) still asked for no walking while it lasted: its days
+    counted as planned once the program ran again, as if the patient had been asked to walk through it."""
+    pauses = ((dt.date(2026, 11, 18), dt.date(2026, 11, 20)),)  # Wednesday and Thursday; resumed on Friday
+    *_, week = report.diary_weeks(
+        _record().diary, _record().plans, until=dt.date(2026, 11, 20), earlier_pauses=pauses
+    )
+    assert week.planned_minutes == 3 * 3 * 15  # Monday, Tuesday and the Friday the program resumed
+    text = _text(report.course_report(_record(earlier_pauses=pauses), generated_at=AT))
+    assert (
+        "An earlier program was paused for a warning sign from 2026-11-18 until the next program started on "
+        "2026-11-20. The diary counts no planned walking on those days." in text
+    )
+    two = (*pauses, (dt.date(2026, 11, 23), dt.date(2026, 11, 25)))
+    text = _text(report.course_report(_record(earlier_pauses=two), generated_at=AT))
+    assert "from 2026-11-18 until the next program started on 2026-11-20; and from 2026-11-23 until" in text
+    assert "An earlier program was paused" not in _text(report.course_report(_record(), generated_at=AT))
+
+
+def test_the_summarys_day_is_the_clinics_day(zone: Any) -> None:
+    """Made at 01:00 on Friday the 20th where the clinic is (UTC+12: 13:00 on Thursday in UTC), the summary sets
+    the week under way against five days of the program, not the four of the UTC date."""
+    zone("<+12>-12")
+    text = _text(report.course_report(_record(), generated_at=dt.datetime(2026, 11, 19, 13, 0, tzinfo=UTC)))
+    assert "2026-11-16 1 3 45 225 – / – –" in text  # 5 days × 3 walks × 15 minutes

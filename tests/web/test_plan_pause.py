@@ -24,6 +24,7 @@ from tests.web.conftest import (
 
 from backstride import clinic as bc
 from backstride import store
+from backstride._plans import patient_record
 
 PAUSED = "The walking plan is paused."
 RESUME = {
@@ -257,4 +258,15 @@ def test_a_paused_plan_is_flagged_in_the_caseload_and_on_hold_in_the_exported_re
     assert "Plan paused" not in client.get("/caseload").text
     plans = [e["resource"] for e in client.get(f"/patients/{clinic.patient_a}/fhir.json").json()["entry"]]
     assert [r for r in plans if r["resourceType"] == "CarePlan"][-1]["status"] == "active"
-    assert "paused" not in _text(client.get(f"/patients/{clinic.patient_a}/summary.html?view=1").text).lower()
+    summary = _text(client.get(f"/patients/{clinic.patient_a}/summary.html?view=1").text)
+    assert "The current program is paused" not in summary
+    # the pause is history now: said as such, and its days are still not planned walking (they were, after a
+    # resumption, as if the patient had been asked to walk through it)
+    assert (
+        f"An earlier program was paused for a warning sign from {since.isoformat()} until the next program "
+        f"started on {dt.date.today().isoformat()}. The diary counts no planned walking on those days."
+        in summary
+    )
+    with _db(clinic) as s:
+        record = patient_record(s, store.get_user(s, clinic.patient_a), dt.date.today())
+    assert record.earlier_pauses == ((since, dt.date.today()),) and record.plan_paused_on is None

@@ -100,8 +100,14 @@ def course_report(record: PatientRecord, *, generated_at: dt.datetime, plots: bo
     scores = _by_instrument(record.scores)
     changes = _score_changes(scores)
     norms, norms_on, norms_note = _norms(record)
-    today = generated_at.astimezone(dt.UTC).date()
-    weeks = diary_weeks(record.diary, record.plans, until=today, paused_from=record.plan_paused_on)
+    today = generated_at.astimezone().date()  # the clinic's day (the server's zone), as the diary's days are
+    weeks = diary_weeks(
+        record.diary,
+        record.plans,
+        until=today,
+        paused_from=record.plan_paused_on,
+        earlier_pauses=record.earlier_pauses,
+    )
     diary_last = max((d.date for d in record.diary), default=None)
     template = _environment().get_template("course.html")
     return template.render(
@@ -247,12 +253,14 @@ def diary_weeks(
     *,
     until: dt.date | None = None,
     paused_from: dt.date | None = None,
+    earlier_pauses: Sequence[tuple[dt.date, dt.date]] = (),
 ) -> list[DiaryWeek]:
     """The diary week by week, oldest first, from the first logged week to the last. A week in between with
     no logged day is kept (``days_logged`` 0, set against the program), so a doctor sees the gap; a week of
     illness or a flare often shows as one. The planned minutes count the days up to ``until`` (the report's
     day), so a week under way is not set against all of it, and not the days from ``paused_from`` on (the
-    current program paused for a warning sign: no walking is asked for then)."""
+    current program paused for a warning sign: no walking is asked for then), nor those of ``earlier_pauses``
+    (each from its first day to the day the next program started, that day not included)."""
     by_week: dict[dt.date, list[DiaryEntry]] = {}
     for entry in diary:
         by_week.setdefault(_monday(entry.date), []).append(entry)
@@ -270,6 +278,7 @@ def diary_weeks(
             for day in (monday + dt.timedelta(days=i) for i in range(7))
             if (until is None or day <= until)
             and (paused_from is None or day < paused_from)
+            and not any(start <= day < end for start, end in earlier_pauses)
             and (plan := _plan_on(plans, day)) is not None
             and plan.walks_per_day is not None
             and plan.minutes_per_walk is not None
