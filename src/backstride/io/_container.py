@@ -8,7 +8,7 @@ import shutil
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
@@ -48,8 +48,34 @@ def refuse_zip_bomb(path: Path) -> None:
         raise too_large(path.name, size)
 
 
+def duplicated_member(names: Iterable[str]) -> str | None:
+    """The first member name that a ZIP's directory lists twice (letter case aside), else None.
+
+    Python's :mod:`zipfile` opens a name's last entry and leaves the others unread, and unzipping onto a disk
+    keeps one of them too: which one is the recording cannot be told, so such an archive is refused."""
+    seen: set[str] = set()
+    for name in names:
+        key = name.lower()
+        if key in seen and not name.endswith("/"):
+            return name
+        seen.add(key)
+    return None
+
+
+def refuse_duplicated_members(name: str, members: Iterable[str]) -> None:
+    """Refuse the ZIP ``name`` whose directory lists one member twice (:func:`duplicated_member`)."""
+    twice = duplicated_member(members)
+    if twice is not None:
+        raise InputError(
+            f"{name} holds two files named {twice}, so which one is the recording cannot be told; "
+            "export or zip it again (or unzip it, keep the right one and give that)"
+        )
+
+
 def member_names(path: Path) -> list[str]:
-    """Relative POSIX paths of the files in a folder or ZIP (hidden and macOS resource files left out)."""
+    """Relative POSIX paths of the files in a folder or ZIP (hidden and macOS resource files left out).
+
+    A ZIP that lists a member twice is refused (:func:`refuse_duplicated_members`)."""
     if path.is_dir():
         names = [p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()]
     else:
@@ -63,7 +89,10 @@ def member_names(path: Path) -> list[str]:
                     "copy or upload?); export or copy it again"
                 ) from exc
             raise InputError(f"{path.name} is a damaged ZIP archive: {exc}") from exc
-    return sorted(n for n in names if not any(part.startswith((".", "__MACOSX")) for part in n.split("/")))
+    names = [n for n in names if not any(part.startswith((".", "__MACOSX")) for part in n.split("/"))]
+    if not path.is_dir():
+        refuse_duplicated_members(path.name, names)
+    return sorted(names)
 
 
 def _has_zip_end(path: Path) -> bool:
