@@ -30,12 +30,14 @@ from backstride.io._resample import to_recording
 from backstride.io._sensorlogger import (
     iter_sensorlogger_raw,
     looks_like_sensorlogger,
+    sensorlogger_files,
     sensorlogger_header,
     sensorlogger_json,
     sqlite_members,
     zipped_export,
 )
 from backstride.io._sqlite import MAGIC as SQLITE_MAGIC
+from backstride.io._sqlite import column_names
 from backstride.io._stream import stream_chunks
 from backstride.io._units import ACC_UNITS, GYR_UNITS, TIME_UNITS
 from backstride.io._xlsx import is_workbook, sheet_parts, sheets_as_csv
@@ -152,6 +154,35 @@ def _zipped_sensorlogger(path: Path, names: list[str]) -> bool:
         return looks_like_sensorlogger(sqlite_members(files[inner]))
 
 
+def _first_line(path: Path) -> Callable[[str], str]:
+    """The first line of a member of the folder or ZIP ``path`` (empty when it cannot be read as text)."""
+
+    def first(member: str) -> str:
+        try:
+            if path.is_dir():
+                with (path / member).open("rb") as handle:
+                    head = handle.read(4096)
+            else:
+                head = member_head(path, member, 4096)
+        except (BackstrideError, OSError):
+            return ""
+        return head.decode("utf-8", errors="replace").partition("\n")[0]
+
+    return first
+
+
+def _sensorlogger_tables(path: Path, tables: list[str]) -> bool:
+    """An SQLite database whose tables carry Sensor Logger's ``seconds_elapsed`` column (one without
+    acceleration, which its reader refuses saying what it holds)."""
+    try:
+        return any(
+            "seconds_elapsed" in {c.lower() for c in column_names(path, t.removesuffix(".csv"))}
+            for t in tables[:12]
+        )
+    except BackstrideError:
+        return False
+
+
 def _single_table(path: Path, names: list[str]) -> str | None:
     """The one table file in a ZIP that holds nothing else (a CSV someone zipped to send it), or the one
     sheet of an Excel workbook."""
@@ -187,7 +218,7 @@ def detect_format(path: str | Path) -> str:
         raise InputError(f"{p} does not exist")
     if p.is_dir():
         names = member_names(p)
-        if looks_like_sensorlogger(names):
+        if looks_like_sensorlogger(names) or sensorlogger_files(names, _first_line(p)):
             return "sensorlogger"
         if looks_like_phyphox(names):
             return "phyphox"
@@ -207,6 +238,8 @@ def detect_format(path: str | Path) -> str:
             return device
         if looks_like_sensorlogger(names) or _zipped_sensorlogger(p, names):
             return "sensorlogger"
+        if not is_workbook(names) and sensorlogger_files(names, _first_line(p)):
+            return "sensorlogger"  # without acceleration: its reader says what it holds and what to switch on
         # an Excel workbook is seen as the files of its sheets (phyphox's Excel export as its CSV export)
         if looks_like_phyphox(list(workbook_members(p).values()) if is_workbook(names) else names):
             return "phyphox"
@@ -231,7 +264,7 @@ def detect_format(path: str | Path) -> str:
         return device
     if magic.startswith(SQLITE_MAGIC):
         tables = sqlite_members(p)
-        if looks_like_sensorlogger(tables):
+        if looks_like_sensorlogger(tables) or _sensorlogger_tables(p, tables):
             return "sensorlogger"
         shown = ", ".join(t.removesuffix(".csv") for t in tables[:8]) or "none"
         raise _unsupported(p, f"an SQLite database that is not a Sensor Logger export (its tables: {shown})")
@@ -363,7 +396,11 @@ def _claims(path: Path, format: str) -> bool:
         if format == "phyphox":  # an Excel workbook is seen as the files of its sheets
             return looks_like_phyphox(list(workbook_members(path).values()) if is_workbook(names) else names)
         if format == "sensorlogger":
-            return looks_like_sensorlogger(names) or (path.is_file() and _zipped_sensorlogger(path, names))
+            return (
+                looks_like_sensorlogger(names)
+                or (path.is_file() and _zipped_sensorlogger(path, names))
+                or sensorlogger_files(names, _first_line(path))
+            )
         return looks_like_metabase(names)
     with path.open("rb") as handle:
         if handle.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC:

@@ -39,7 +39,7 @@ from __future__ import annotations
 import csv
 import itertools
 import operator
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -152,7 +152,8 @@ def iter_sensorlogger_raw(path: Path, limit: int | None = None) -> Iterator[RawS
                 yield raw
         return
     members = {sensor: find_member(names, f"{sensor}.csv") for sensor in (*_SENSORS, "Metadata")}
-    _check_sensors(path.name, {s for s, m in members.items() if m is not None})
+    held = [n.removesuffix(".csv") for n in names] if sqlite else names
+    _check_sensors(path.name, {s for s, m in members.items() if m is not None}, held)
     needed = _needed({s for s, m in members.items() if m is not None}) | {"Metadata"}
     wanted = {s: m for s, m in members.items() if m is not None and s in needed}
     if sqlite:  # a table per sensor, named as its file would be; read as far as it is used
@@ -193,17 +194,29 @@ def sqlite_members(path: Path) -> list[str]:
     return [f"{table}.csv" for table in table_names(path)]
 
 
-def _check_sensors(name: str, present: set[str]) -> None:
+def _check_sensors(name: str, present: set[str], held: list[str] | None = None) -> None:
+    """Refuse an export without the acceleration the analysis needs, saying what it holds (``held``: its
+    files or tables; the JSON export's other sensors are passed over undecoded, so not named)."""
     if "TotalAcceleration" not in present and "Accelerometer" not in present:
+        holds = (
+            f"it holds {_listed(held)} but no Accelerometer.csv or TotalAcceleration.csv"
+            if held is not None
+            else "it holds no Accelerometer or TotalAcceleration readings"
+        )
         raise InputError(
-            f"{name} is a Sensor Logger export without acceleration; enable the accelerometer "
-            "(and gravity) in the app and record again"
+            f"{name} is a Sensor Logger export without the accelerometer: {holds}. Switch the Accelerometer "
+            "(and Gravity) on in Sensor Logger's sensor list, record again and export that recording"
         )
     if "TotalAcceleration" not in present and "Gravity" not in present:
         raise InputError(
             f"{name} has Accelerometer.csv (gravity removed) but no Gravity.csv or TotalAcceleration.csv; "
             "enable the Gravity sensor in Sensor Logger so acceleration with gravity can be rebuilt"
         )
+
+
+def _listed(names: list[str]) -> str:
+    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    return shown or "nothing"
 
 
 def _needed(present: set[str]) -> set[str]:
@@ -397,6 +410,25 @@ def looks_like_sensorlogger(names: list[str]) -> bool:
     return has_acc and (
         find_member(names, "Gravity.csv") is not None or find_member(names, "Metadata.csv") is not None
     )
+
+
+def sensorlogger_files(names: list[str], first_line: Callable[[str], str]) -> bool:
+    """A folder/ZIP listing that Sensor Logger wrote, whatever sensors were switched on: a CSV whose header is
+    the app's (``time,seconds_elapsed,...``: every sensor's file, ``Location.csv`` too) or its
+    ``Metadata.csv`` (``version,device name,recording epoch time,...``). ``first_line`` gives a member's
+    first line; only a few members are looked at. For an export without acceleration, which its reader
+    refuses saying what it holds and what to switch on (it was taken for another app's export, or for a
+    ZIP of several tables)."""
+    tables = [n for n in names if n.lower().endswith(".csv") and n.count("/") <= 1][:_FILES_LOOKED_AT]
+    for name in tables:
+        _, cells = split_header(first_line(name).lstrip("\ufeff"))
+        lower = {c.strip().lower() for c in cells}
+        if "seconds_elapsed" in lower or {"device name", "platform"} <= lower:
+            return True
+    return False
+
+
+_FILES_LOOKED_AT = 12
 
 
 def sensorlogger_json(text: str) -> bool:
