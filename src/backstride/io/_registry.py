@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -257,6 +258,9 @@ def detect_format(path: str | Path) -> str:
     with p.open("rb") as handle:
         magic = handle.read(64)
     if magic.startswith(GZIP_MAGIC) and gzipped_device(p):  # a logger's file, gzip-compressed
+        found = _gzipped_device_format(p)
+        if found is not None:
+            return found
         with unpacked(p) as (file, _):
             return detect_format(file)
     device = device_format(p, magic)
@@ -295,6 +299,24 @@ def detect_format(path: str | Path) -> str:
         if (len(cells) >= 4 and delimiter in lines[0]) or acceleration_axes(cells):
             return "csv"  # the CSV reader names what a table of acceleration alone lacks (its time column)
     raise _unsupported(p, "a text file that is not a table of sensor values")
+
+
+# what an Axivity's or a GENEActiv's signature check reads of its file (a header and four blocks; a header)
+_DEVICE_START_BYTES = 1 << 14
+
+
+def _gzipped_device_format(path: Path) -> str | None:
+    """The format of a gzip-compressed Axivity or GENEActiv file, found from its start alone: their checks read
+    no further, and unpacking a day's file whole to say what it is doubled the work of reading it after (a
+    batch's search, the activity command's error). A ``.gt3x.gz`` is known by its ZIP's directory, at its end:
+    None, and it is unpacked whole."""
+    head = gzipped_head(path, _DEVICE_START_BYTES)
+    if head.startswith(b"PK"):
+        return None
+    with tempfile.TemporaryDirectory(prefix="backstride-") as tmp:
+        start = Path(tmp) / path.name
+        start.write_bytes(head)
+        return device_format(start, head[:64])
 
 
 def _binary(path: Path, magic: bytes) -> str:
