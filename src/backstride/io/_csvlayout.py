@@ -16,6 +16,7 @@ import gzip
 import io
 import re
 import time
+import unicodedata
 import weakref
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -39,6 +40,10 @@ from backstride.io._unpackcap import max_unpacked_bytes, too_large
 AXES = ("x", "y", "z")
 TIME_KEYS = (
     "time",
+    "zeit",  # a phyphox experiment's names in German, French, Spanish, Italian ("Zeit (s)")
+    "temps",
+    "tiempo",
+    "tempo",
     SAMPLE_TIME_FINE,  # Movella DOT: the sensor's clock in microseconds
     "accelerometertimestampsincereboot",  # SensorLog (iOS): the accelerometer's own clock
     "motiontimestampsincereboot",  # SensorLog: the device motion's (when the accelerometer is not logged)
@@ -79,6 +84,9 @@ ACC_PREFIXES = (
     "accelerometeracceleration",  # SensorLog (iOS), in G
     "accelln",  # Shimmer3's low-noise accelerometer (Accel_LN_X_CAL), then its wide-range one
     "accelwr",
+    "beschleunigung",  # German ("Beschleunigung x (m/s^2)"); French is "acceleration" once accents are off
+    "aceleracion",  # Spanish, Italian
+    "accelerazione",
 )
 GYR_PREFIXES = (
     "gyr",
@@ -87,6 +95,7 @@ GYR_PREFIXES = (
     "gyroscope",
     "angularvelocity",
     "angularrate",
+    "gyroskop",  # German
     "rotationrate",
     "gyrorotation",  # SensorLog (iOS): the raw gyroscope
     "motionrotationrate",  # SensorLog: the device-motion (bias-corrected) gyroscope
@@ -108,6 +117,8 @@ LINEAR_PREFIXES = (
     "useracceleration",
     "useracc",
     "motionuseracceleration",  # SensorLog: Core Motion's device motion, whose gravity is motionGravity
+    "linearebeschleunigung",  # German and French ("Accélération linéaire x")
+    "accelerationlineaire",
 )
 # Gravity logged apart from the linear acceleration (phone apps that log the operating system's sensor fusion):
 # the two add up to the acceleration with gravity (Core Motion: "the total acceleration of the device is equal
@@ -176,7 +187,9 @@ def _header_words(name: str) -> tuple[list[str], str | None]:
     if match:
         unit = normalise_unit(match.group(1))
         text = text[: match.start()]
-    words = re.findall(r"[a-z0-9]+", text.lower())
+    # accents off ("Accélération x" is "acceleration x"), so a name in French is known as in English
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    words = re.findall(r"[a-z0-9]+", folded)
     if unit is None and len(words) >= 2 and words[-1] in _SUFFIX_UNITS:
         unit = normalise_unit(words.pop())
     if unit is None and len(words) == 1 and words[0] in _TIME_UNIT_NAMES:  # Arduino's millis(), a bare "ms"

@@ -244,9 +244,8 @@ def _check_acceleration(name: str, member: str, path: Path, gyroscope_file: bool
             f"{name} is a phyphox export of the gyroscope alone ('Gyroscope (rotation rate)': its {member} holds "
             f"{shown}), without acceleration. {_RECORD_AGAIN}"
         )
-    if any(k.startswith("linearacceleration") for k in keys) and not any(
-        k.startswith("gravity") for k in keys
-    ):
+    linear = ("linearacceleration", "linearebeschleunigung", "accelerationlineaire")
+    if any(k.startswith(linear) for k in keys) and not any(k.startswith("gravity") for k in keys):
         raise InputError(
             f"{name} is a phyphox export of 'Acceleration without g' (its {member} holds {shown}): gravity was "
             "taken out, and the gait analysis needs it to find the vertical. " + _RECORD_AGAIN
@@ -280,4 +279,13 @@ def _sensorlogger_hint(names: list[str]) -> bool:
 def phyphox_header(text: str) -> bool:
     """A single CSV whose header is phyphox's (``Time (s)`` then quantities with units in parentheses)."""
     first = next((line for line in io.StringIO(text.lstrip("\ufeff")) if line.strip()), "")
-    return first.strip().strip('"').startswith("Time (s)") and "(m/s^2)" in first
+    return first.strip().strip('"').startswith(_TIME_NAMES) and "(m/s^2)" in first
+
+
+_TIME_NAMES = (
+    "Time (s)",
+    "Zeit (s)",
+    "Temps (s)",
+    "Tiempo (s)",
+    "Tempo (s)",
+)  # its experiments' names, translated

@@ -1,0 +1,95 @@
+"""Exports of phone apps as real users send them: phyphox in another language than English, with its separators
+and decimal commas, as its Excel export, and alone as one CSV. Each reads as the English export does, or is
+refused saying what to do."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from backstride import InputError, io
+
+HEADERS = {
+    "en": ["Time (s)", *(f"Acceleration {a} (m/s^2)" for a in "xyz"), "Absolute acceleration (m/s^2)"],
+    "de": ["Zeit (s)", *(f"Beschleunigung {a} (m/s^2)" for a in "xyz"), "Absolute Beschleunigung (m/s^2)"],
+    "fr": ["Temps (s)", *(f"Accélération {a} (m/s^2)" for a in "xyz"), "Accélération absolue (m/s^2)"],
+}
+META = {
+    "Metadata Time": [["event", "experiment time", "system time", "system time text"],
+                      ["START", 0.0, 1760000000.0, "2025-10-09 10:00:00.000 UTC+02:00"]],
+    "Metadata Device": [["property", "value"], ["deviceModel", "Pixel 7"]],
+}  # fmt: skip
+
+
+def _views(w: Any, header: list[str]) -> dict[str, list[list[Any]]]:
+    values = np.column_stack([w.acc, np.linalg.norm(w.acc, axis=1)])
+    return {"Raw Data": [header, *[[t, *v] for t, v in zip(w.t, values, strict=True)]], **META}
+
+
+def _phyphox_zip(path: Path, views: dict[str, list[list[Any]]], sep: str, decimal: str) -> Path:
+    """phyphox's CSV export with its separator options: comma, tab, or semicolon with a decimal comma."""
+    meta = {"Metadata Time": "meta/time.csv", "Metadata Device": "meta/device.csv"}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for view, rows in views.items():
+            lines = (
+                sep.join(
+                    f'"{v}"' if isinstance(v, str) else f"{float(v):.9E}".replace(".", decimal) for v in row
+                )
+                for row in rows
+            )
+            archive.writestr(meta.get(view, f"{view}.csv"), "\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("language", ["de", "fr"])
+@pytest.mark.parametrize("layout", ["comma", "tab", "semicolon", "excel", "lone csv"])
+def test_phyphox_exports_in_german_and_french_read_as_the_english_one(
+    tmp_path: Path, synth: Any, language: str, layout: str
+) -> None:
+    from benchmarks.apps import write_xlsx
+
+    w = synth.walk(20)
+    english = io.read(_phyphox_zip(tmp_path / "en.zip", _views(w, HEADERS["en"]), ",", "."))
+    views = _views(w, HEADERS[language])
+    if layout == "excel":
+        path = write_xlsx(tmp_path / f"{language}.xlsx", views)
+    elif layout == "lone csv":
+        path = tmp_path / "Raw Data.csv"
+        rows = views["Raw Data"]
+        path.write_text(
+            "\n".join(
+                ";".join(f'"{v}"' if isinstance(v, str) else f"{float(v):.9E}".replace(".", ",") for v in row)
+                for row in rows
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+    else:
+        sep, decimal = {"comma": (",", "."), "tab": ("\t", "."), "semicolon": (";", ",")}[layout]
+        path = _phyphox_zip(tmp_path / f"{language}.zip", views, sep, decimal)
+    recording = io.read(path)
+    assert recording.metadata["format"] == "phyphox"
+    np.testing.assert_allclose(recording.acc_mps2, english.acc_mps2, atol=1e-9)
+    np.testing.assert_allclose(recording.time_s, english.time_s)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["Zeit (s)", *(f"Lineare Beschleunigung {a} (m/s^2)" for a in "xyz")],
+        ["Temps (s)", *(f"Accélération linéaire {a} (m/s^2)" for a in "xyz")],
+    ],
+)
+def test_phyphox_acceleration_without_g_in_german_and_french_is_named(
+    tmp_path: Path, synth: Any, header: list[str]
+) -> None:
+    w = synth.walk(20)
+    linear = w.acc - [synth.G, 0, 0]
+    views = {"Raw Data": [header, *[[t, *v] for t, v in zip(w.t, linear, strict=True)]], **META}
+    path = _phyphox_zip(tmp_path / "phyphox.zip", views, ",", ".")
+    with pytest.raises(InputError, match=r"^phyphox\.zip is a phyphox export of 'Acceleration without g'"):
+        io.read(path)
