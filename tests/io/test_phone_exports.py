@@ -93,3 +93,42 @@ def test_phyphox_acceleration_without_g_in_german_and_french_is_named(
     path = _phyphox_zip(tmp_path / "phyphox.zip", views, ",", ".")
     with pytest.raises(InputError, match=r"^phyphox\.zip is a phyphox export of 'Acceleration without g'"):
         io.read(path)
+
+
+SENSORLOGGER_METADATA = (
+    "version,device name,recording epoch time,recording time,recording timezone,platform,appVersion,device id,"
+    "sensors,sampleRateMs,standardisation,platform version\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("platform", "standardised"), [("android", "false"), ("ios", "false"), ("ios", "true")]
+)
+@pytest.mark.parametrize("zipped", [False, True])
+def test_a_sensorlogger_export_of_the_uncalibrated_accelerometer_alone_is_read(
+    tmp_path: Path, synth: Any, platform: str, standardised: str, zipped: bool
+) -> None:
+    # AccelerometerUncalibrated.csv is the raw accelerometer, gravity included (awesome-sensor-logger's UNITS.md):
+    # in m/s² on Android, and on iOS in g with Core Motion's sign unless "Standardise Units & Frames" was on; it
+    # was refused as an export without the accelerometer
+    w = synth.walk(20)
+    folder = tmp_path / "2025-10-09_08-53-20"
+    folder.mkdir()
+    raw = w.acc
+    if platform == "ios" and standardised == "false":
+        raw = -w.acc / synth.G
+    synth.write_sensorlogger_csv(folder / "AccelerometerUncalibrated.csv", w.t, raw)
+    synth.write_sensorlogger_csv(folder / "GyroscopeUncalibrated.csv", w.t, np.radians(w.gyr))
+    (folder / "Metadata.csv").write_text(
+        SENSORLOGGER_METADATA
+        + f"3,phone,1760000000000,2025-10-09_08-53-20,Europe/Berlin,{platform},1.64,abc,"
+        f"AccelerometerUncalibrated|GyroscopeUncalibrated,10|10,{standardised},18\n",
+        encoding="utf-8",
+    )
+    path = folder
+    if zipped:
+        path = synth.zip_folder(folder, tmp_path / "sensorlogger.zip")
+    recording = io.read(path)
+    assert recording.metadata["format"] == "sensorlogger"
+    np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=1e-5)
+    assert any("AccelerometerUncalibrated" in note for note in recording.notes)

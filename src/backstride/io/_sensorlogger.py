@@ -177,7 +177,9 @@ def iter_sensorlogger_raw(path: Path, limit: int | None = None) -> Iterator[RawS
         yield from _combined(path.name, streams, row)
 
 
-_SENSORS = ("TotalAcceleration", "Accelerometer", "Gravity", "Gyroscope")
+_SENSORS = ("TotalAcceleration", "Accelerometer", "Gravity", "Gyroscope", "AccelerometerUncalibrated")
+# the raw accelerometer, gravity included (awesome-sensor-logger's UNITS.md): in m/s² on Android, in g on iOS unless
+# "Standardise Units & Frames" was on; read when neither acceleration with gravity nor its two parts are there
 
 
 _SINGLE_FILE_EXPORTS = (".json", ".sqlite", ".db")
@@ -197,6 +199,10 @@ def sqlite_members(path: Path) -> list[str]:
 def _check_sensors(name: str, present: set[str], held: list[str] | None = None) -> None:
     """Refuse an export without the acceleration the analysis needs, saying what it holds (``held``: its
     files or tables; the JSON export's other sensors are passed over undecoded, so not named)."""
+    if "AccelerometerUncalibrated" in present and not (
+        "TotalAcceleration" in present or {"Accelerometer", "Gravity"} <= present
+    ):
+        return
     if "TotalAcceleration" not in present and "Accelerometer" not in present:
         holds = (
             f"it holds {_listed(held)} but no Accelerometer.csv or TotalAcceleration.csv"
@@ -221,7 +227,12 @@ def _listed(names: list[str]) -> str:
 
 def _needed(present: set[str]) -> set[str]:
     """The sensors read: acceleration with gravity (or without it plus gravity), and the gyroscope."""
-    acc = {"TotalAcceleration"} if "TotalAcceleration" in present else {"Accelerometer", "Gravity"}
+    if "TotalAcceleration" in present:
+        acc = {"TotalAcceleration"}
+    elif {"Accelerometer", "Gravity"} <= present:
+        acc = {"Accelerometer", "Gravity"}
+    else:
+        acc = {"AccelerometerUncalibrated"}
     return acc | ({"Gyroscope"} & present)
 
 
@@ -232,8 +243,18 @@ def _combined(
     ``suffix`` follows the sensors' names in notes (their files' names; none for the JSON export)."""
     notes: list[str] = []
     blocks: Iterator[RawSignals]
+    standardised = row.get("standardisation", "").lower()
+    ios = row.get("platform", "").lower() == "ios"
+    acc_unit = "m/s2"
     if "TotalAcceleration" in streams:
         blocks = iter(streams["TotalAcceleration"])
+    elif "AccelerometerUncalibrated" in streams:
+        blocks = iter(streams["AccelerometerUncalibrated"])
+        acc_unit = "g" if ios and standardised != "true" else "m/s2"
+        notes.append(
+            f"acceleration read from AccelerometerUncalibrated{suffix}, the raw accelerometer (gravity included, "
+            "not bias-corrected): the export has no TotalAcceleration or Accelerometer and Gravity"
+        )
     else:
         blocks = with_gravity(aligned(streams["Accelerometer"], streams["Gravity"], "gravity"))
         notes.append(f"acceleration with gravity rebuilt as Accelerometer{suffix} + Gravity{suffix}")
@@ -241,8 +262,7 @@ def _combined(
     if gyroscope:
         blocks = with_rates(aligned(blocks, streams["Gyroscope"], "gyroscope"))
         notes.append("gyroscope aligned to the accelerometer's time stamps by linear interpolation")
-    standardised = row.get("standardisation", "").lower()
-    flip = row.get("platform", "").lower() == "ios" and standardised != "true"
+    flip = ios and standardised != "true"
     if flip:
         notes.append(
             "recorded on iOS: acceleration turned to Android's sign (Sensor Logger's iOS default)"
@@ -258,7 +278,7 @@ def _combined(
         notes.append(f"time zone {zone_name!r} is not known here: the start time is given in UTC")
     extra = {key: row[field] for field, key in _KEPT if field in row}
     for raw in from_first_sample(blocks):
-        raw.acc_unit = "m/s2"
+        raw.acc_unit = acc_unit
         if gyroscope:
             raw.gyr_unit = "rad/s"
             raw.gyr_names = ("x", "y", "z")
