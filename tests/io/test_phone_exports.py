@@ -132,3 +132,26 @@ def test_a_sensorlogger_export_of_the_uncalibrated_accelerometer_alone_is_read(
     assert recording.metadata["format"] == "sensorlogger"
     np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=1e-5)
     assert any("AccelerometerUncalibrated" in note for note in recording.notes)
+
+
+def test_physics_toolbox_s_old_ios_file_without_a_header_says_which_to_add(
+    tmp_path: Path, synth: Any
+) -> None:
+    # Physics Toolbox Sensor Suite's older iOS export: no header, semicolons, the time as minutes:seconds, g-force
+    # and its total; the refusal suggested "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z" (seven names, commas)
+    w = synth.walk(20)
+    g = w.acc / synth.G
+    rows = [
+        f"{int((720 + t) // 60) % 60:02d}:{(720 + t) % 60:06.3f};{a:.4f};{b:.4f};{c:.4f};{np.linalg.norm([a, b, c]):.4f}"
+        for t, (a, b, c) in zip(w.t, g, strict=True)
+    ]
+    path = tmp_path / "physics toolbox.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        io.read(path)
+    said = str(caught.value)
+    assert "the first line is data, 5 values separated by semicolons" in said
+    suggested = said.split("such as ")[1].split(" ")[0]
+    assert suggested == "time_s;acc_x;acc_y;acc_z;other5"
+    path.write_text(suggested + "\n" + "\n".join(rows) + "\n", encoding="utf-8")  # as the refusal says
+    np.testing.assert_allclose(io.read(path).acc_mps2, w.acc, atol=1e-3)

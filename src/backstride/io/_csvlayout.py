@@ -487,6 +487,17 @@ def _label_rows(lines: Sequence[str], delimiter: str) -> list[list[str]]:
     return rows
 
 
+_SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs", " ": "spaces", "|": "bars"}
+
+
+def _suggested_header(count: int, delimiter: str) -> str:
+    """A header for ``count`` unnamed columns: time, acceleration, angular rate, then ``other5`` ..."""
+    names = ["time_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
+    if count < 7:
+        names = names[:4]
+    return delimiter.join([*names[:count], *(f"other{i}" for i in range(len(names) + 1, count + 1))])
+
+
 def _time_index(keys: Sequence[str]) -> int:
     """The time column among the columns' keys: a known name, else one that begins with time or date or ends
     with time ("timestamp_utc", "recording_time"); -1 when there is none."""
@@ -581,8 +592,10 @@ def sniff(
     if not header:
         if len(names) != len(HEADERLESS) or time_column or acc_columns or gyr_columns:
             raise InputError(
-                f"{path.name} has no header line (the first line is data, {len(names)} values); add a header "
-                "such as time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"
+                f"{path.name} has no header line (the first line is data, {len(names)} values separated by "
+                f"{_SEPARATORS.get(delimiter, repr(delimiter))}); add one naming its columns, such as "
+                f"{_suggested_header(len(names), delimiter)} (the time first, in seconds; acc_ for the "
+                "acceleration, in m/s² or g; gyr_ for an angular rate; other columns are left aside)"
             )
         names = list(HEADERLESS)
         data_lines = [lines[skip], *data_lines]
