@@ -105,3 +105,34 @@ def test_hidden_files_listed_twice_are_no_reason_to_refuse(tmp_path: Path, synth
         with zipfile.ZipFile(path, "a") as archive:
             archive.writestr("__MACOSX/._TotalAcceleration.csv", b"\x00")
     assert io.read(path).n_samples == len(w.t)
+
+
+def _two_recordings(tmp_path: Path, synth: Any, app: str, zipped: bool) -> Path:
+    """Two recordings' folders side by side (a parent folder zipped or given whole): 30 s and 60 s."""
+    root = tmp_path / "exports"
+    for folder, seconds in (("2025-10-09_08-53-20", 30), ("2025-10-10_09-00-00", 60)):
+        w = synth.walk(seconds)
+        (root / folder).mkdir(parents=True)
+        if app == "sensorlogger":
+            synth.write_sensorlogger_csv(root / folder / "TotalAcceleration.csv", w.t, w.acc)
+        else:
+            header = ["Time (s)", *(f"Acceleration {a} (m/s^2)" for a in "xyz")]
+            synth.write_table(root / folder / "Raw Data.csv", header, [w.t, *w.acc.T])
+    return synth.zip_folder(root, tmp_path / "exports.zip") if zipped else root
+
+
+@pytest.mark.parametrize("zipped", [True, False])
+@pytest.mark.parametrize(
+    ("app", "member"), [("sensorlogger", "TotalAcceleration.csv"), ("phyphox", "Raw Data.csv")]
+)
+def test_an_export_holding_two_recordings_is_refused_naming_their_folders(
+    tmp_path: Path, synth: Any, app: str, member: str, zipped: bool
+) -> None:
+    # the first folder's recording was read, the other passed over without a word
+    path = _two_recordings(tmp_path, synth, app, zipped)
+    with pytest.raises(InputError) as caught:
+        io.read(path, format=app)
+    said = str(caught.value)
+    assert said.startswith(f"{path.name} holds {member} in 2 folders (")
+    assert "2025-10-09_08-53-20" in said and "2025-10-10_09-00-00" in said
+    assert "give the folder of one recording" in said

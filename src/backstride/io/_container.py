@@ -102,10 +102,23 @@ def _has_zip_end(path: Path) -> bool:
         return b"PK\x05\x06" in handle.read()
 
 
-def find_member(names: list[str], basename: str) -> str | None:
-    """The shallowest member whose file name equals ``basename`` (case-insensitive)."""
+def find_member(names: list[str], basename: str, source: str | None = None) -> str | None:
+    """The shallowest member whose file name equals ``basename`` (case-insensitive). With ``source`` (the
+    folder's or ZIP's name, for a reader), several at that depth in different folders are refused: two
+    recordings side by side (a parent folder zipped or given whole), of which the first was read silently."""
     hits = [n for n in names if PurePosixPath(n).name.lower() == basename.lower()]
-    return min(hits, key=lambda n: (n.count("/"), n)) if hits else None
+    if not hits:
+        return None
+    depth = min(n.count("/") for n in hits)
+    shallowest = sorted(n for n in hits if n.count("/") == depth)
+    if source is not None and len(shallowest) > 1:
+        folders = ", ".join(f"{PurePosixPath(n).parent.as_posix()}/" for n in shallowest[:4])
+        more = f" and {len(shallowest) - 4} more" if len(shallowest) > 4 else ""
+        raise InputError(
+            f"{source} holds {basename} in {len(shallowest)} folders ({folders}{more}): the recordings of "
+            "several, and which one to read cannot be told; give the folder of one recording (or a ZIP of it alone)"
+        )
+    return shallowest[0]
 
 
 @contextlib.contextmanager

@@ -188,14 +188,14 @@ def iter_phyphox_raw(path: Path, limit: int | None = None) -> Iterator[RawSignal
         def members(wanted: list[str]) -> contextlib.AbstractContextManager[dict[str, Path]]:
             return extracted(path, wanted, limit)
 
-    acc_member = next((m for f in ACC_FILES if (m := find_member(names, f)) is not None), None)
+    acc_member = next((m for f in ACC_FILES if (m := find_member(names, f, path.name)) is not None), None)
     if acc_member is None:
         raise InputError(
             f"{path.name} is a phyphox export without acceleration: it holds {', '.join(names[:8]) or 'nothing'} "
             f"but no {' or '.join(ACC_FILES)}. {_RECORD_AGAIN}"
         )
-    gyr_member = next((m for f in GYR_FILES if (m := find_member(names, f)) is not None), None)
-    time_member = find_member(names, "time.csv")
+    gyr_member = next((m for f in GYR_FILES if (m := find_member(names, f, path.name)) is not None), None)
+    time_member = find_member(names, "time.csv", path.name)
     wanted = [acc_member] + ([gyr_member] if gyr_member else [])
     wanted += [m for m in (time_member, find_member(names, "device.csv")) if m]
     with members(wanted) as files:

@@ -151,7 +151,7 @@ def iter_sensorlogger_raw(path: Path, limit: int | None = None) -> Iterator[RawS
                 raw.metadata["source"] = path.name
                 yield raw
         return
-    members = {sensor: find_member(names, f"{sensor}.csv") for sensor in (*_SENSORS, "Metadata")}
+    members = {sensor: find_member(names, f"{sensor}.csv", path.name) for sensor in (*_SENSORS, "Metadata")}
     held = [n.removesuffix(".csv") for n in names] if sqlite else names
     _check_sensors(path.name, {s for s, m in members.items() if m is not None}, held)
     needed = _needed({s for s, m in members.items() if m is not None}) | {"Metadata"}
