@@ -12,7 +12,7 @@ from typing import Any
 import pyarrow as pa
 
 from backstride._errors import BackstrideError, InputError, OptionNeeded, UnsupportedFormatError
-from backstride.io._container import extracted, is_zip, member_head, member_names
+from backstride.io._container import extracted, find_member, is_zip, member_head, member_names
 from backstride.io._csv import iter_csv_raw, quiet_row_decoding, read_csv_raw
 from backstride.io._csvlayout import SAMPLE_BYTES, acceleration_axes, head_text, is_preamble, split_header
 from backstride.io._devices import (
@@ -25,6 +25,7 @@ from backstride.io._devices import (
 from backstride.io._gzipped import MAGIC as GZIP_MAGIC
 from backstride.io._gzipped import gzipped_device, gzipped_head, unpacked
 from backstride.io._metabase import check_lone_file, iter_metabase_raw, looks_like_metabase
+from backstride.io._phyphox import ACC_FILES as PHYPHOX_ACC_FILES
 from backstride.io._phyphox import iter_phyphox_raw, looks_like_phyphox, phyphox_header, workbook_members
 from backstride.io._raw import RawSignals, join_raw
 from backstride.io._resample import to_recording
@@ -155,6 +156,21 @@ def _zipped_sensorlogger(path: Path, names: list[str]) -> bool:
         return looks_like_sensorlogger(sqlite_members(files[inner]))
 
 
+# the files an app's export holds once per recording
+_RECORDING_FILES = {
+    "sensorlogger": ("TotalAcceleration.csv", "Accelerometer.csv", "Metadata.csv"),
+    "phyphox": (*PHYPHOX_ACC_FILES, "time.csv"),
+}
+
+
+def _one_recording(path: Path, names: list[str], fmt: str) -> str:
+    """``fmt``, once the folder or ZIP is seen to hold one recording, not several side by side (a parent
+    folder of exports, each then found on its own by a batch's search): those are refused naming them."""
+    for basename in _RECORDING_FILES[fmt]:
+        find_member(names, basename, path.name)
+    return fmt
+
+
 def _first_line(path: Path) -> Callable[[str], str]:
     """The first line of a member of the folder or ZIP ``path`` (empty when it cannot be read as text)."""
 
@@ -220,9 +236,9 @@ def detect_format(path: str | Path) -> str:
     if p.is_dir():
         names = member_names(p)
         if looks_like_sensorlogger(names) or sensorlogger_files(names, _first_line(p)):
-            return "sensorlogger"
+            return _one_recording(p, names, "sensorlogger")
         if looks_like_phyphox(names):
-            return "phyphox"
+            return _one_recording(p, names, "phyphox")
         if looks_like_metabase(names):
             return "metabase"
         raise _unsupported(p, f"a folder holding {_describe_members(names)}")
@@ -238,12 +254,12 @@ def detect_format(path: str | Path) -> str:
         if device is not None:
             return device
         if looks_like_sensorlogger(names) or _zipped_sensorlogger(p, names):
-            return "sensorlogger"
+            return _one_recording(p, names, "sensorlogger")
         if not is_workbook(names) and sensorlogger_files(names, _first_line(p)):
             return "sensorlogger"  # without acceleration: its reader says what it holds and what to switch on
         # an Excel workbook is seen as the files of its sheets (phyphox's Excel export as its CSV export)
         if looks_like_phyphox(list(workbook_members(p).values()) if is_workbook(names) else names):
-            return "phyphox"
+            return "phyphox" if is_workbook(names) else _one_recording(p, names, "phyphox")
         if looks_like_metabase(names):
             return "metabase"
         if _single_table(p, names) is not None:
