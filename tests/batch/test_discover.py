@@ -138,3 +138,18 @@ def test_notes_saved_as_utf16_are_passed_over_and_a_utf16_csv_is_kept(study: Pat
         "p4/export.zip",
         "p5/imu.csv",
     ]
+
+
+@pytest.mark.parametrize("app", ["sensorlogger", "phyphox"])
+def test_a_folder_of_several_exports_is_searched_for_each(tmp_path: Path, app: str) -> None:
+    # a folder holding two recordings' export folders was taken for one export, and only the first was analysed
+    member = {"sensorlogger": "TotalAcceleration.csv", "phyphox": "Raw Data.csv"}[app]
+    header = {
+        "sensorlogger": "time,seconds_elapsed,z,y,x\n1760000000000000000,0.0,0.1,0.2,9.8\n",
+        "phyphox": '"Time (s)","Acceleration x (m/s^2)","Acceleration y (m/s^2)","Acceleration z (m/s^2)"\n0,9.8,0,0\n',
+    }[app]
+    for folder in ("2025-10-09_08-53-20", "2025-10-10_09-00-00"):
+        (tmp_path / "exports" / folder).mkdir(parents=True)
+        (tmp_path / "exports" / folder / member).write_text(header)
+    found = discover([tmp_path / "exports"])
+    assert [f.path for f in found] == ["2025-10-09_08-53-20", "2025-10-10_09-00-00"]

@@ -341,7 +341,9 @@ def test_sensorlogger_json_that_is_cut_off_or_too_large(
         io.read(cut)
     gyro_only = tmp_path / "gyro.json"
     gyro_only.write_text(json.dumps(_sensorlogger_records("Gyroscope", w.t, w.gyr)), encoding="utf-8")
-    with pytest.raises(InputError, match="without acceleration"):
+    with pytest.raises(
+        InputError, match="without the accelerometer: it holds no Accelerometer or TotalAcceleration readings"
+    ):
         io.read(gyro_only)
     whole = tmp_path / "whole.json"
     whole.write_text(text, encoding="utf-8")

@@ -182,3 +182,57 @@ def test_the_cli_and_a_batch_s_search_take_a_cwa_gz(devices: Path, tmp_path: Pat
     assert data["summary"]["n_steps"] > 500  # a walk of 610 steps
     (tmp_path / "notes.txt.gz").write_bytes(gzip.compress(b"seen on Monday\n"))
     assert [f.path for f in discover([tmp_path])] == [packed.name]
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("axivity_cwa/openmovement_example-610-steps.cwa", "axivity"),
+        ("geneactiv_bin/GGIRread_GENEActiv_testfile.bin", "geneactiv"),
+    ],
+)
+def test_a_gzipped_logger_s_format_is_found_from_its_start_alone(
+    devices: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, fmt: str
+) -> None:
+    # detection (a batch's search of a file named .gz, 'backstride activity' given a recording) unpacked the
+    # whole file into a temporary one, and reading it then unpacked it all again
+    path = gzipped(devices / name, tmp_path)
+    unpacked_bytes: list[int] = []
+    real = gzip.GzipFile.read1
+
+    def counted(self: gzip.GzipFile, size: int = -1) -> bytes:
+        data = real(self, size)
+        unpacked_bytes.append(len(data))
+        return data
+
+    monkeypatch.setattr(gzip.GzipFile, "read1", counted)
+    assert io.detect_format(path) == fmt
+    assert sum(unpacked_bytes) <= 1 << 15 < (devices / name).stat().st_size  # its start, not the whole file
+
+
+@pytest.mark.parametrize("cut", [None, 0.6])
+def test_analyze_with_a_report_unpacks_a_cwa_gz_once(
+    devices: Path, tmp_path: Path, temp_dir: Path, monkeypatch: pytest.MonkeyPatch, cut: float | None
+) -> None:
+    # --html reads the file twice (the walking, then the longest bouts' signal): each read unpacked it whole
+    plain = devices / "axivity_cwa/openmovement_example-610-steps.cwa"
+    packed = gzipped(plain, tmp_path, cut=cut)
+    whole = len(zlib.decompressobj(wbits=31).decompress(packed.read_bytes()))
+    unpacked_bytes: list[int] = []
+    real = gzip.GzipFile.read1
+
+    def counted(self: gzip.GzipFile, size: int = -1) -> bytes:
+        data = real(self, size)
+        unpacked_bytes.append(len(data))
+        return data
+
+    monkeypatch.setattr(gzip.GzipFile, "read1", counted)
+    html = tmp_path / "report.html"
+    result = CliRunner().invoke(app, ["analyze", str(packed), "--json", "--html", str(html)])
+    assert result.exit_code == 0, result.output
+    assert whole <= sum(unpacked_bytes) < whole + (1 << 16)  # once, and a look at its start
+    data = json.loads(result.stdout)
+    assert data["recording"]["source"] == packed.name
+    assert (CUT_SHORT in data["recording"]["notes"]) == (cut is not None)
+    assert html.stat().st_size > 0
+    assert list(temp_dir.iterdir()) == []

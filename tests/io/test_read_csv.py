@@ -674,7 +674,8 @@ def test_a_file_without_header_and_other_columns_asks_for_one(tmp_path: Path) ->
         "\n".join(f"{i / 50:.2f},0.1,0.2,1.0,12,0,25.5" for i in range(500)) + "\n", encoding="utf-8"
     )
     with pytest.raises(
-        InputError, match=r"has no header line \(the first line is data, 7 values\); add a header"
+        InputError,
+        match=r"has no header line \(the first line is data, 7 values separated by commas\); add one naming its columns, such as time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z ",
     ):
         io.read(path)
 

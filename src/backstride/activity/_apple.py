@@ -47,6 +47,7 @@ from xml.etree import ElementTree as ET
 from backstride._errors import InputError, UnsupportedFormatError
 from backstride.activity._model import ActivityData, ActivityRecord, Kind, WalkSession
 from backstride.activity._summary import DayAccumulator
+from backstride.io._container import refuse_duplicated_members
 
 _RECORD_TYPES: dict[str, Kind] = {
     "HKQuantityTypeIdentifierStepCount": "steps",
@@ -109,6 +110,7 @@ def _open_export(path: Path) -> Iterator[tuple[IO[bytes], str]]:
             return
     try:
         with zipfile.ZipFile(path) as archive:
+            refuse_duplicated_members(path.name, archive.namelist())
             member = find_export_member(archive)
             if member is None:
                 raise UnsupportedFormatError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -77,37 +78,43 @@ def analyze(
         format, acc_unit, gyr_unit, time_column, time_unit, acc_columns, gyr_columns, rate_hz
     ).given()
 
-    def read() -> Iterator[Recording]:
-        return io.iter_chunks(file, **options)
-
     if html is not None:
         from backstride.report import check_writable
 
         check_writable(html)  # before the work, not after it
-    with reading.activity_read_elsewhere(file):
-        result = _analysed(
-            file,
-            read(),
-            progress=progress,
-            height_m=height_m,
-            sensor_height_m=sensor_height_m,
-            age=age,
-            sex=sex,
-        )
-    if json_out:
-        result.write_json(sys.stdout)
-    else:
-        print_report(result)
-        print_norms(result)
-    if html is not None:
-        saying = _progress.phase(
-            "analyze",
-            file.name,
-            "drawing the report",
-            detail="reading the longest bouts' signal again",
-            in_a_log=_is_long(file),
-        )
-        write_html(html, result, read, saying=saying if progress else None)
+    # read twice with --html (the walking, then the longest bouts' signal): a logger's gzip file (a .cwa.gz) is
+    # unpacked once for both, as io.iter_chunks would unpack it each time (it says the same of the file)
+    unpacking = io.unpacked(file) if html is not None else nullcontext((file, None))
+    with unpacking as (source, unpack_note):
+
+        def read() -> Iterator[Recording]:
+            chunks = io.iter_chunks(source, **options)
+            return (replace(c, notes=(*c.notes, unpack_note)) for c in chunks) if unpack_note else chunks
+
+        with reading.activity_read_elsewhere(file):
+            result = _analysed(
+                file,
+                read(),
+                progress=progress,
+                height_m=height_m,
+                sensor_height_m=sensor_height_m,
+                age=age,
+                sex=sex,
+            )
+        if json_out:
+            result.write_json(sys.stdout)
+        else:
+            print_report(result)
+            print_norms(result)
+        if html is not None:
+            saying = _progress.phase(
+                "analyze",
+                file.name,
+                "drawing the report",
+                detail="reading the longest bouts' signal again",
+                in_a_log=_is_long(file),
+            )
+            write_html(html, result, read, saying=saying if progress else None)
 
 
 def _is_long(file: Path) -> bool:

@@ -73,7 +73,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backstride._errors import InputError
-from backstride.io._container import ZIP_ERRORS
+from backstride.io._container import ZIP_ERRORS, refuse_duplicated_members
 from backstride.io._raw import RawSignals
 from backstride.io._units import offset_seconds
 from backstride.recording import FloatArray
@@ -210,6 +210,7 @@ class _Archive:
                 raise InputError(f"{path.name} is not an ActiGraph .gt3x file: it is not a ZIP archive")
             try:
                 self._zip = zipfile.ZipFile(path)
+                refuse_duplicated_members(path.name, self._zip.namelist())
                 self.names = _by_name(self._zip.namelist())
             except zipfile.BadZipFile:
                 self._local = _local_members(path)

@@ -8,7 +8,7 @@ import shutil
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
@@ -48,8 +48,34 @@ def refuse_zip_bomb(path: Path) -> None:
         raise too_large(path.name, size)
 
 
+def duplicated_member(names: Iterable[str]) -> str | None:
+    """The first member name that a ZIP's directory lists twice (letter case aside), else None.
+
+    Python's :mod:`zipfile` opens a name's last entry and leaves the others unread, and unzipping onto a disk
+    keeps one of them too: which one is the recording cannot be told, so such an archive is refused."""
+    seen: set[str] = set()
+    for name in names:
+        key = name.lower()
+        if key in seen and not name.endswith("/"):
+            return name
+        seen.add(key)
+    return None
+
+
+def refuse_duplicated_members(name: str, members: Iterable[str]) -> None:
+    """Refuse the ZIP ``name`` whose directory lists one member twice (:func:`duplicated_member`)."""
+    twice = duplicated_member(members)
+    if twice is not None:
+        raise InputError(
+            f"{name} holds two files named {twice}, so which one is the recording cannot be told; "
+            "export or zip it again (or unzip it, keep the right one and give that)"
+        )
+
+
 def member_names(path: Path) -> list[str]:
-    """Relative POSIX paths of the files in a folder or ZIP (hidden and macOS resource files left out)."""
+    """Relative POSIX paths of the files in a folder or ZIP (hidden and macOS resource files left out).
+
+    A ZIP that lists a member twice is refused (:func:`refuse_duplicated_members`)."""
     if path.is_dir():
         names = [p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()]
     else:
@@ -63,7 +89,10 @@ def member_names(path: Path) -> list[str]:
                     "copy or upload?); export or copy it again"
                 ) from exc
             raise InputError(f"{path.name} is a damaged ZIP archive: {exc}") from exc
-    return sorted(n for n in names if not any(part.startswith((".", "__MACOSX")) for part in n.split("/")))
+    names = [n for n in names if not any(part.startswith((".", "__MACOSX")) for part in n.split("/"))]
+    if not path.is_dir():
+        refuse_duplicated_members(path.name, names)
+    return sorted(names)
 
 
 def _has_zip_end(path: Path) -> bool:
@@ -73,10 +102,23 @@ def _has_zip_end(path: Path) -> bool:
         return b"PK\x05\x06" in handle.read()
 
 
-def find_member(names: list[str], basename: str) -> str | None:
-    """The shallowest member whose file name equals ``basename`` (case-insensitive)."""
+def find_member(names: list[str], basename: str, source: str | None = None) -> str | None:
+    """The shallowest member whose file name equals ``basename`` (case-insensitive). With ``source`` (the
+    folder's or ZIP's name, for a reader), several at that depth in different folders are refused: two
+    recordings side by side (a parent folder zipped or given whole), of which the first was read silently."""
     hits = [n for n in names if PurePosixPath(n).name.lower() == basename.lower()]
-    return min(hits, key=lambda n: (n.count("/"), n)) if hits else None
+    if not hits:
+        return None
+    depth = min(n.count("/") for n in hits)
+    shallowest = sorted(n for n in hits if n.count("/") == depth)
+    if source is not None and len(shallowest) > 1:
+        folders = ", ".join(f"{PurePosixPath(n).parent.as_posix()}/" for n in shallowest[:4])
+        more = f" and {len(shallowest) - 4} more" if len(shallowest) > 4 else ""
+        raise InputError(
+            f"{source} holds {basename} in {len(shallowest)} folders ({folders}{more}): the recordings of "
+            "several, and which one to read cannot be told; give the folder of one recording (or a ZIP of it alone)"
+        )
+    return shallowest[0]
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ import gzip
 import io
 import re
 import time
+import unicodedata
 import weakref
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -39,6 +40,10 @@ from backstride.io._unpackcap import max_unpacked_bytes, too_large
 AXES = ("x", "y", "z")
 TIME_KEYS = (
     "time",
+    "zeit",  # a phyphox experiment's names in German, French, Spanish, Italian ("Zeit (s)")
+    "temps",
+    "tiempo",
+    "tempo",
     SAMPLE_TIME_FINE,  # Movella DOT: the sensor's clock in microseconds
     "accelerometertimestampsincereboot",  # SensorLog (iOS): the accelerometer's own clock
     "motiontimestampsincereboot",  # SensorLog: the device motion's (when the accelerometer is not logged)
@@ -79,6 +84,9 @@ ACC_PREFIXES = (
     "accelerometeracceleration",  # SensorLog (iOS), in G
     "accelln",  # Shimmer3's low-noise accelerometer (Accel_LN_X_CAL), then its wide-range one
     "accelwr",
+    "beschleunigung",  # German ("Beschleunigung x (m/s^2)"); French is "acceleration" once accents are off
+    "aceleracion",  # Spanish, Italian
+    "accelerazione",
 )
 GYR_PREFIXES = (
     "gyr",
@@ -87,6 +95,7 @@ GYR_PREFIXES = (
     "gyroscope",
     "angularvelocity",
     "angularrate",
+    "gyroskop",  # German
     "rotationrate",
     "gyrorotation",  # SensorLog (iOS): the raw gyroscope
     "motionrotationrate",  # SensorLog: the device-motion (bias-corrected) gyroscope
@@ -108,6 +117,8 @@ LINEAR_PREFIXES = (
     "useracceleration",
     "useracc",
     "motionuseracceleration",  # SensorLog: Core Motion's device motion, whose gravity is motionGravity
+    "linearebeschleunigung",  # German and French ("Accélération linéaire x")
+    "accelerationlineaire",
 )
 # Gravity logged apart from the linear acceleration (phone apps that log the operating system's sensor fusion):
 # the two add up to the acceleration with gravity (Core Motion: "the total acceleration of the device is equal
@@ -176,7 +187,9 @@ def _header_words(name: str) -> tuple[list[str], str | None]:
     if match:
         unit = normalise_unit(match.group(1))
         text = text[: match.start()]
-    words = re.findall(r"[a-z0-9]+", text.lower())
+    # accents off ("Accélération x" is "acceleration x"), so a name in French is known as in English
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    words = re.findall(r"[a-z0-9]+", folded)
     if unit is None and len(words) >= 2 and words[-1] in _SUFFIX_UNITS:
         unit = normalise_unit(words.pop())
     if unit is None and len(words) == 1 and words[0] in _TIME_UNIT_NAMES:  # Arduino's millis(), a bare "ms"
@@ -474,6 +487,17 @@ def _label_rows(lines: Sequence[str], delimiter: str) -> list[list[str]]:
     return rows
 
 
+_SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs", " ": "spaces", "|": "bars"}
+
+
+def _suggested_header(count: int, delimiter: str) -> str:
+    """A header for ``count`` unnamed columns: time, acceleration, angular rate, then ``other5`` ..."""
+    names = ["time_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
+    if count < 7:
+        names = names[:4]
+    return delimiter.join([*names[:count], *(f"other{i}" for i in range(len(names) + 1, count + 1))])
+
+
 def _time_index(keys: Sequence[str]) -> int:
     """The time column among the columns' keys: a known name, else one that begins with time or date or ends
     with time ("timestamp_utc", "recording_time"); -1 when there is none."""
@@ -568,8 +592,10 @@ def sniff(
     if not header:
         if len(names) != len(HEADERLESS) or time_column or acc_columns or gyr_columns:
             raise InputError(
-                f"{path.name} has no header line (the first line is data, {len(names)} values); add a header "
-                "such as time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"
+                f"{path.name} has no header line (the first line is data, {len(names)} values separated by "
+                f"{_SEPARATORS.get(delimiter, repr(delimiter))}); add one naming its columns, such as "
+                f"{_suggested_header(len(names), delimiter)} (the time first, in seconds; acc_ for the "
+                "acceleration, in m/s² or g; gyr_ for an angular rate; other columns are left aside)"
             )
         names = list(HEADERLESS)
         data_lines = [lines[skip], *data_lines]

@@ -39,7 +39,13 @@ from backstride._errors import InputError
 from backstride.io._align import absolute_times, aligned, from_first_sample
 from backstride.io._container import extracted, find_member, is_zip, member_names
 from backstride.io._csv import iter_csv_raw
-from backstride.io._csvlayout import GYR_PREFIXES, head_text, parse_header_name, split_header
+from backstride.io._csvlayout import (
+    GYR_PREFIXES,
+    acceleration_axes,
+    head_text,
+    parse_header_name,
+    split_header,
+)
 from backstride.io._raw import RawSignals
 from backstride.io._units import iso_from_epoch_s, zone_from_utc_text
 from backstride.io._xlsx import is_workbook, sheet_parts, sheets_as_csv
@@ -182,17 +188,18 @@ def iter_phyphox_raw(path: Path, limit: int | None = None) -> Iterator[RawSignal
         def members(wanted: list[str]) -> contextlib.AbstractContextManager[dict[str, Path]]:
             return extracted(path, wanted, limit)
 
-    acc_member = next((m for f in ACC_FILES if (m := find_member(names, f)) is not None), None)
+    acc_member = next((m for f in ACC_FILES if (m := find_member(names, f, path.name)) is not None), None)
     if acc_member is None:
         raise InputError(
-            f"{path.name} is a phyphox export without acceleration: it holds {', '.join(names[:8]) or 'nothing'}; "
-            "record with the 'Acceleration with g' experiment (or the accelerometer and gyroscope)"
+            f"{path.name} is a phyphox export without acceleration: it holds {', '.join(names[:8]) or 'nothing'} "
+            f"but no {' or '.join(ACC_FILES)}. {_RECORD_AGAIN}"
         )
-    gyr_member = next((m for f in GYR_FILES if (m := find_member(names, f)) is not None), None)
-    time_member = find_member(names, "time.csv")
+    gyr_member = next((m for f in GYR_FILES if (m := find_member(names, f, path.name)) is not None), None)
+    time_member = find_member(names, "time.csv", path.name)
     wanted = [acc_member] + ([gyr_member] if gyr_member else [])
     wanted += [m for m in (time_member, find_member(names, "device.csv")) if m]
     with members(wanted) as files:
+        _check_acceleration(path.name, acc_member, files[acc_member], gyr_member is not None)
         events = _events(files[time_member]) if time_member is not None else []
         meta = _meta(files, names, events)
         acc_label = f"{path.name}/{acc_member}"
@@ -212,6 +219,37 @@ def iter_phyphox_raw(path: Path, limit: int | None = None) -> Iterator[RawSignal
             raw.notes.extend(notes)
             notes = []  # said once, on the first block
             yield raw
+
+
+_RECORD_AGAIN = (
+    "Record with phyphox's 'Acceleration with g' experiment (or a multi-sensor one with the accelerometer switched "
+    "on, and the gyroscope if wanted) and export that measurement"
+)
+
+
+def _check_acceleration(name: str, member: str, path: Path, gyroscope_file: bool) -> None:
+    """Refuse an experiment's data file that holds another quantity than acceleration with gravity, naming the
+    experiment it comes from: 'Gyroscope (rotation rate)' writes ``Raw Data.csv`` with the gyroscope's axes,
+    'Acceleration without g' with ``Linear Acceleration x``. A multi-sensor export's gyroscope-only files are
+    told apart by their name (no acceleration file: refused above)."""
+    text = head_text(path) or ""
+    first = next((line for line in text.lstrip("\ufeff").splitlines() if line.strip()), "")
+    _, names = split_header(first)
+    if acceleration_axes(names):
+        return
+    keys = [parse_header_name(n)[0] for n in names]
+    shown = ", ".join(names[1:5])
+    if _gyro_columns(path) is not None and not gyroscope_file:
+        raise InputError(
+            f"{name} is a phyphox export of the gyroscope alone ('Gyroscope (rotation rate)': its {member} holds "
+            f"{shown}), without acceleration. {_RECORD_AGAIN}"
+        )
+    linear = ("linearacceleration", "linearebeschleunigung", "accelerationlineaire")
+    if any(k.startswith(linear) for k in keys) and not any(k.startswith("gravity") for k in keys):
+        raise InputError(
+            f"{name} is a phyphox export of 'Acceleration without g' (its {member} holds {shown}): gravity was "
+            "taken out, and the gait analysis needs it to find the vertical. " + _RECORD_AGAIN
+        )
 
 
 def _with_rates(pairs: Iterable[tuple[RawSignals, FloatArray]], columns: list[str]) -> Iterator[RawSignals]:
@@ -241,4 +279,13 @@ def _sensorlogger_hint(names: list[str]) -> bool:
 def phyphox_header(text: str) -> bool:
     """A single CSV whose header is phyphox's (``Time (s)`` then quantities with units in parentheses)."""
     first = next((line for line in io.StringIO(text.lstrip("\ufeff")) if line.strip()), "")
-    return first.strip().strip('"').startswith("Time (s)") and "(m/s^2)" in first
+    return first.strip().strip('"').startswith(_TIME_NAMES) and "(m/s^2)" in first
+
+
+_TIME_NAMES = (
+    "Time (s)",
+    "Zeit (s)",
+    "Temps (s)",
+    "Tiempo (s)",
+    "Tempo (s)",
+)  # its experiments' names, translated

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 import pyarrow as pa
 
 from backstride._errors import BackstrideError, InputError, OptionNeeded, UnsupportedFormatError
-from backstride.io._container import extracted, is_zip, member_head, member_names
+from backstride.io._container import extracted, find_member, is_zip, member_head, member_names
 from backstride.io._csv import iter_csv_raw, quiet_row_decoding, read_csv_raw
 from backstride.io._csvlayout import SAMPLE_BYTES, acceleration_axes, head_text, is_preamble, split_header
 from backstride.io._devices import (
@@ -24,18 +25,21 @@ from backstride.io._devices import (
 from backstride.io._gzipped import MAGIC as GZIP_MAGIC
 from backstride.io._gzipped import gzipped_device, gzipped_head, unpacked
 from backstride.io._metabase import check_lone_file, iter_metabase_raw, looks_like_metabase
+from backstride.io._phyphox import ACC_FILES as PHYPHOX_ACC_FILES
 from backstride.io._phyphox import iter_phyphox_raw, looks_like_phyphox, phyphox_header, workbook_members
 from backstride.io._raw import RawSignals, join_raw
 from backstride.io._resample import to_recording
 from backstride.io._sensorlogger import (
     iter_sensorlogger_raw,
     looks_like_sensorlogger,
+    sensorlogger_files,
     sensorlogger_header,
     sensorlogger_json,
     sqlite_members,
     zipped_export,
 )
 from backstride.io._sqlite import MAGIC as SQLITE_MAGIC
+from backstride.io._sqlite import column_names
 from backstride.io._stream import stream_chunks
 from backstride.io._units import ACC_UNITS, GYR_UNITS, TIME_UNITS
 from backstride.io._xlsx import is_workbook, sheet_parts, sheets_as_csv
@@ -152,6 +156,50 @@ def _zipped_sensorlogger(path: Path, names: list[str]) -> bool:
         return looks_like_sensorlogger(sqlite_members(files[inner]))
 
 
+# the files an app's export holds once per recording
+_RECORDING_FILES = {
+    "sensorlogger": ("TotalAcceleration.csv", "Accelerometer.csv", "Metadata.csv"),
+    "phyphox": (*PHYPHOX_ACC_FILES, "time.csv"),
+}
+
+
+def _one_recording(path: Path, names: list[str], fmt: str) -> str:
+    """``fmt``, once the folder or ZIP is seen to hold one recording, not several side by side (a parent
+    folder of exports, each then found on its own by a batch's search): those are refused naming them."""
+    for basename in _RECORDING_FILES[fmt]:
+        find_member(names, basename, path.name)
+    return fmt
+
+
+def _first_line(path: Path) -> Callable[[str], str]:
+    """The first line of a member of the folder or ZIP ``path`` (empty when it cannot be read as text)."""
+
+    def first(member: str) -> str:
+        try:
+            if path.is_dir():
+                with (path / member).open("rb") as handle:
+                    head = handle.read(4096)
+            else:
+                head = member_head(path, member, 4096)
+        except (BackstrideError, OSError):
+            return ""
+        return head.decode("utf-8", errors="replace").partition("\n")[0]
+
+    return first
+
+
+def _sensorlogger_tables(path: Path, tables: list[str]) -> bool:
+    """An SQLite database whose tables carry Sensor Logger's ``seconds_elapsed`` column (one without
+    acceleration, which its reader refuses saying what it holds)."""
+    try:
+        return any(
+            "seconds_elapsed" in {c.lower() for c in column_names(path, t.removesuffix(".csv"))}
+            for t in tables[:12]
+        )
+    except BackstrideError:
+        return False
+
+
 def _single_table(path: Path, names: list[str]) -> str | None:
     """The one table file in a ZIP that holds nothing else (a CSV someone zipped to send it), or the one
     sheet of an Excel workbook."""
@@ -187,10 +235,10 @@ def detect_format(path: str | Path) -> str:
         raise InputError(f"{p} does not exist")
     if p.is_dir():
         names = member_names(p)
-        if looks_like_sensorlogger(names):
-            return "sensorlogger"
+        if looks_like_sensorlogger(names) or sensorlogger_files(names, _first_line(p)):
+            return _one_recording(p, names, "sensorlogger")
         if looks_like_phyphox(names):
-            return "phyphox"
+            return _one_recording(p, names, "phyphox")
         if looks_like_metabase(names):
             return "metabase"
         raise _unsupported(p, f"a folder holding {_describe_members(names)}")
@@ -206,10 +254,12 @@ def detect_format(path: str | Path) -> str:
         if device is not None:
             return device
         if looks_like_sensorlogger(names) or _zipped_sensorlogger(p, names):
-            return "sensorlogger"
+            return _one_recording(p, names, "sensorlogger")
+        if not is_workbook(names) and sensorlogger_files(names, _first_line(p)):
+            return "sensorlogger"  # without acceleration: its reader says what it holds and what to switch on
         # an Excel workbook is seen as the files of its sheets (phyphox's Excel export as its CSV export)
         if looks_like_phyphox(list(workbook_members(p).values()) if is_workbook(names) else names):
-            return "phyphox"
+            return "phyphox" if is_workbook(names) else _one_recording(p, names, "phyphox")
         if looks_like_metabase(names):
             return "metabase"
         if _single_table(p, names) is not None:
@@ -224,6 +274,9 @@ def detect_format(path: str | Path) -> str:
     with p.open("rb") as handle:
         magic = handle.read(64)
     if magic.startswith(GZIP_MAGIC) and gzipped_device(p):  # a logger's file, gzip-compressed
+        found = _gzipped_device_format(p)
+        if found is not None:
+            return found
         with unpacked(p) as (file, _):
             return detect_format(file)
     device = device_format(p, magic)
@@ -231,7 +284,7 @@ def detect_format(path: str | Path) -> str:
         return device
     if magic.startswith(SQLITE_MAGIC):
         tables = sqlite_members(p)
-        if looks_like_sensorlogger(tables):
+        if looks_like_sensorlogger(tables) or _sensorlogger_tables(p, tables):
             return "sensorlogger"
         shown = ", ".join(t.removesuffix(".csv") for t in tables[:8]) or "none"
         raise _unsupported(p, f"an SQLite database that is not a Sensor Logger export (its tables: {shown})")
@@ -262,6 +315,24 @@ def detect_format(path: str | Path) -> str:
         if (len(cells) >= 4 and delimiter in lines[0]) or acceleration_axes(cells):
             return "csv"  # the CSV reader names what a table of acceleration alone lacks (its time column)
     raise _unsupported(p, "a text file that is not a table of sensor values")
+
+
+# what an Axivity's or a GENEActiv's signature check reads of its file (a header and four blocks; a header)
+_DEVICE_START_BYTES = 1 << 14
+
+
+def _gzipped_device_format(path: Path) -> str | None:
+    """The format of a gzip-compressed Axivity or GENEActiv file, found from its start alone: their checks read
+    no further, and unpacking a day's file whole to say what it is doubled the work of reading it after (a
+    batch's search, the activity command's error). A ``.gt3x.gz`` is known by its ZIP's directory, at its end:
+    None, and it is unpacked whole."""
+    head = gzipped_head(path, _DEVICE_START_BYTES)
+    if head.startswith(b"PK"):
+        return None
+    with tempfile.TemporaryDirectory(prefix="backstride-") as tmp:
+        start = Path(tmp) / path.name
+        start.write_bytes(head)
+        return device_format(start, head[:64])
 
 
 def _binary(path: Path, magic: bytes) -> str:
@@ -363,7 +434,11 @@ def _claims(path: Path, format: str) -> bool:
         if format == "phyphox":  # an Excel workbook is seen as the files of its sheets
             return looks_like_phyphox(list(workbook_members(path).values()) if is_workbook(names) else names)
         if format == "sensorlogger":
-            return looks_like_sensorlogger(names) or (path.is_file() and _zipped_sensorlogger(path, names))
+            return (
+                looks_like_sensorlogger(names)
+                or (path.is_file() and _zipped_sensorlogger(path, names))
+                or sensorlogger_files(names, _first_line(path))
+            )
         return looks_like_metabase(names)
     with path.open("rb") as handle:
         if handle.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC:

@@ -39,7 +39,7 @@ from __future__ import annotations
 import csv
 import itertools
 import operator
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -151,8 +151,9 @@ def iter_sensorlogger_raw(path: Path, limit: int | None = None) -> Iterator[RawS
                 raw.metadata["source"] = path.name
                 yield raw
         return
-    members = {sensor: find_member(names, f"{sensor}.csv") for sensor in (*_SENSORS, "Metadata")}
-    _check_sensors(path.name, {s for s, m in members.items() if m is not None})
+    members = {sensor: find_member(names, f"{sensor}.csv", path.name) for sensor in (*_SENSORS, "Metadata")}
+    held = [n.removesuffix(".csv") for n in names] if sqlite else names
+    _check_sensors(path.name, {s for s, m in members.items() if m is not None}, held)
     needed = _needed({s for s, m in members.items() if m is not None}) | {"Metadata"}
     wanted = {s: m for s, m in members.items() if m is not None and s in needed}
     if sqlite:  # a table per sensor, named as its file would be; read as far as it is used
@@ -176,7 +177,9 @@ def iter_sensorlogger_raw(path: Path, limit: int | None = None) -> Iterator[RawS
         yield from _combined(path.name, streams, row)
 
 
-_SENSORS = ("TotalAcceleration", "Accelerometer", "Gravity", "Gyroscope")
+_SENSORS = ("TotalAcceleration", "Accelerometer", "Gravity", "Gyroscope", "AccelerometerUncalibrated")
+# the raw accelerometer, gravity included (awesome-sensor-logger's UNITS.md): in m/s² on Android, in g on iOS unless
+# "Standardise Units & Frames" was on; read when neither acceleration with gravity nor its two parts are there
 
 
 _SINGLE_FILE_EXPORTS = (".json", ".sqlite", ".db")
@@ -193,11 +196,22 @@ def sqlite_members(path: Path) -> list[str]:
     return [f"{table}.csv" for table in table_names(path)]
 
 
-def _check_sensors(name: str, present: set[str]) -> None:
+def _check_sensors(name: str, present: set[str], held: list[str] | None = None) -> None:
+    """Refuse an export without the acceleration the analysis needs, saying what it holds (``held``: its
+    files or tables; the JSON export's other sensors are passed over undecoded, so not named)."""
+    if "AccelerometerUncalibrated" in present and not (
+        "TotalAcceleration" in present or {"Accelerometer", "Gravity"} <= present
+    ):
+        return
     if "TotalAcceleration" not in present and "Accelerometer" not in present:
+        holds = (
+            f"it holds {_listed(held)} but no Accelerometer.csv or TotalAcceleration.csv"
+            if held is not None
+            else "it holds no Accelerometer or TotalAcceleration readings"
+        )
         raise InputError(
-            f"{name} is a Sensor Logger export without acceleration; enable the accelerometer "
-            "(and gravity) in the app and record again"
+            f"{name} is a Sensor Logger export without the accelerometer: {holds}. Switch the Accelerometer "
+            "(and Gravity) on in Sensor Logger's sensor list, record again and export that recording"
         )
     if "TotalAcceleration" not in present and "Gravity" not in present:
         raise InputError(
@@ -206,9 +220,19 @@ def _check_sensors(name: str, present: set[str]) -> None:
         )
 
 
+def _listed(names: list[str]) -> str:
+    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    return shown or "nothing"
+
+
 def _needed(present: set[str]) -> set[str]:
     """The sensors read: acceleration with gravity (or without it plus gravity), and the gyroscope."""
-    acc = {"TotalAcceleration"} if "TotalAcceleration" in present else {"Accelerometer", "Gravity"}
+    if "TotalAcceleration" in present:
+        acc = {"TotalAcceleration"}
+    elif {"Accelerometer", "Gravity"} <= present:
+        acc = {"Accelerometer", "Gravity"}
+    else:
+        acc = {"AccelerometerUncalibrated"}
     return acc | ({"Gyroscope"} & present)
 
 
@@ -219,8 +243,18 @@ def _combined(
     ``suffix`` follows the sensors' names in notes (their files' names; none for the JSON export)."""
     notes: list[str] = []
     blocks: Iterator[RawSignals]
+    standardised = row.get("standardisation", "").lower()
+    ios = row.get("platform", "").lower() == "ios"
+    acc_unit = "m/s2"
     if "TotalAcceleration" in streams:
         blocks = iter(streams["TotalAcceleration"])
+    elif "AccelerometerUncalibrated" in streams:
+        blocks = iter(streams["AccelerometerUncalibrated"])
+        acc_unit = "g" if ios and standardised != "true" else "m/s2"
+        notes.append(
+            f"acceleration read from AccelerometerUncalibrated{suffix}, the raw accelerometer (gravity included, "
+            "not bias-corrected): the export has no TotalAcceleration or Accelerometer and Gravity"
+        )
     else:
         blocks = with_gravity(aligned(streams["Accelerometer"], streams["Gravity"], "gravity"))
         notes.append(f"acceleration with gravity rebuilt as Accelerometer{suffix} + Gravity{suffix}")
@@ -228,8 +262,7 @@ def _combined(
     if gyroscope:
         blocks = with_rates(aligned(blocks, streams["Gyroscope"], "gyroscope"))
         notes.append("gyroscope aligned to the accelerometer's time stamps by linear interpolation")
-    standardised = row.get("standardisation", "").lower()
-    flip = row.get("platform", "").lower() == "ios" and standardised != "true"
+    flip = ios and standardised != "true"
     if flip:
         notes.append(
             "recorded on iOS: acceleration turned to Android's sign (Sensor Logger's iOS default)"
@@ -245,7 +278,7 @@ def _combined(
         notes.append(f"time zone {zone_name!r} is not known here: the start time is given in UTC")
     extra = {key: row[field] for field, key in _KEPT if field in row}
     for raw in from_first_sample(blocks):
-        raw.acc_unit = "m/s2"
+        raw.acc_unit = acc_unit
         if gyroscope:
             raw.gyr_unit = "rad/s"
             raw.gyr_names = ("x", "y", "z")
@@ -397,6 +430,25 @@ def looks_like_sensorlogger(names: list[str]) -> bool:
     return has_acc and (
         find_member(names, "Gravity.csv") is not None or find_member(names, "Metadata.csv") is not None
     )
+
+
+def sensorlogger_files(names: list[str], first_line: Callable[[str], str]) -> bool:
+    """A folder/ZIP listing that Sensor Logger wrote, whatever sensors were switched on: a CSV whose header is
+    the app's (``time,seconds_elapsed,...``: every sensor's file, ``Location.csv`` too) or its
+    ``Metadata.csv`` (``version,device name,recording epoch time,...``). ``first_line`` gives a member's
+    first line; only a few members are looked at. For an export without acceleration, which its reader
+    refuses saying what it holds and what to switch on (it was taken for another app's export, or for a
+    ZIP of several tables)."""
+    tables = [n for n in names if n.lower().endswith(".csv") and n.count("/") <= 1][:_FILES_LOOKED_AT]
+    for name in tables:
+        _, cells = split_header(first_line(name).lstrip("\ufeff"))
+        lower = {c.strip().lower() for c in cells}
+        if "seconds_elapsed" in lower or {"device name", "platform"} <= lower:
+            return True
+    return False
+
+
+_FILES_LOOKED_AT = 12
 
 
 def sensorlogger_json(text: str) -> bool:

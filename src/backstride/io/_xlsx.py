@@ -28,7 +28,7 @@ from typing import IO
 from xml.etree import ElementTree as ET
 
 from backstride._errors import InputError
-from backstride.io._container import ZIP_ERRORS
+from backstride.io._container import ZIP_ERRORS, refuse_duplicated_members
 
 WORKBOOK = "xl/workbook.xml"
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -47,6 +47,7 @@ def sheet_parts(path: Path) -> dict[str, str]:
     """The workbook's sheets in order: ``{sheet name: ZIP member of its part}``."""
     try:
         with zipfile.ZipFile(path) as archive:
+            refuse_duplicated_members(path.name, archive.namelist())
             names = set(archive.namelist())
             book = ET.fromstring(archive.read(WORKBOOK))
             rels_name = "xl/_rels/workbook.xml.rels"
