@@ -191,7 +191,8 @@ def _save_checkin(
                 },
                 status=422,
             )
-        store.add_screening(db, patient.id, answers, result.urgency, result)
+        if store.screening_sent_again(db, patient.id, answers) is None:  # a form sent twice is kept once
+            store.add_screening(db, patient.id, answers, result.urgency, result)
         if result.urgency == EMERGENCY:
             if user.id == patient.id:
                 return emergency_page(request, result.model_dump(mode="json"))

@@ -1,0 +1,123 @@
+"""A patient's form sent twice (a double click, a resend after a timeout; at once or one after the other) is
+kept once: one check-in, one questionnaire, one warning sign screened; the same answers given again later, or
+other answers, are kept as new."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Any
+
+from tests.web.conftest import Clinic, check_in, post, serving, sign_in
+
+from backstride import store
+
+
+def _counts(clinic: Clinic) -> tuple[int, int]:
+    """(screenings, questionnaire responses) of patient A."""
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            return (
+                len(store.screenings_of(s, clinic.patient_a)),
+                len(store.questionnaire_history(s, clinic.patient_a)),
+            )
+    finally:
+        engine.dispose()
+
+
+def _age_everything(clinic: Clinic, minutes: int) -> None:
+    """Move patient A's screenings and questionnaires ``minutes`` into the past."""
+    from sqlalchemy import update
+
+    from backstride.store._models import QuestionnaireResponse, Screening
+
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine) as s:
+            for model in (Screening, QuestionnaireResponse):
+                s.execute(update(model).values(created_at=store.utcnow() - dt.timedelta(minutes=minutes)))
+    finally:
+        engine.dispose()
+
+
+def test_a_check_in_and_a_questionnaire_sent_twice_are_kept_once(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    first, second = check_in(client, clinic.patient_a), check_in(client, clinic.patient_a)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+    url = f"/patients/{clinic.patient_a}/questionnaires/nprs"
+    first, second = post(client, url, {"score": "5"}), post(client, url, {"score": "5"})
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+    assert _counts(clinic) == (1, 1)
+    # other answers are another check-in, another questionnaire
+    assert check_in(client, clinic.patient_a, pain_nrs="6").status_code == 303
+    assert post(client, url, {"score": "6"}).status_code == 303
+    assert _counts(clinic) == (2, 2)
+    # the same answers a while later are kept again: the patient filled it in again
+    _age_everything(clinic, 30)
+    assert check_in(client, clinic.patient_a, pain_nrs="6").status_code == 303
+    assert post(client, url, {"score": "6"}).status_code == 303
+    assert _counts(clinic) == (3, 3)
+
+
+def test_an_emergency_check_in_sent_twice_is_kept_once_and_both_answers_say_so(
+    client: Any, clinic: Clinic
+) -> None:
+    sign_in(client, "paula@home.test")
+    answers = {"saddle_numbness": "yes"}
+    first = check_in(client, clinic.patient_a, **answers)
+    second = check_in(client, clinic.patient_a, **answers)
+    assert first.status_code == second.status_code
+    assert "emergency" in first.text.lower() and "emergency" in second.text.lower()
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            kept = store.screenings_of(s, clinic.patient_a)
+            assert [r.urgency for r in kept] == ["emergency"]
+    finally:
+        engine.dispose()
+
+
+def test_forms_sent_twice_at_once_to_a_server_are_kept_once(client: Any, clinic: Clinic) -> None:
+    import httpx
+
+    sign_in(client, "paula@home.test")
+    cookies = dict(client.cookies.items())
+    with serving(client.app) as base:
+        answers: list[int] = []
+
+        def send(url: str, data: dict[str, str]) -> None:
+            with httpx.Client(base_url=base, cookies=cookies) as http:
+                answers.append(http.post(url, data={**data, "csrf_token": client.csrf}).status_code)
+
+        from tests.web.conftest import routine_answers
+
+        for url, data in (
+            (f"/patients/{clinic.patient_a}/checkin", routine_answers()),
+            (f"/patients/{clinic.patient_a}/questionnaires/nprs", {"score": "4"}),
+        ):
+            threads = [threading.Thread(target=send, args=(url, data)) for _ in range(3)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+    assert answers == [303] * 6
+    assert _counts(clinic) == (1, 1)
+
+
+def test_the_same_check_in_after_a_new_plan_version_is_kept_again(client: Any, clinic: Clinic) -> None:
+    """A plan saved since (resumed after a warning sign, say): the same answers are a new report."""
+    from tests.web.conftest import save_plan_of_last_week
+
+    sign_in(client, "paula@home.test")
+    assert check_in(client, clinic.patient_a).status_code == 303
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine) as s:
+            save_plan_of_last_week(s, clinic.patient_a)
+    finally:
+        engine.dispose()
+    assert check_in(client, clinic.patient_a).status_code == 303
+    assert _counts(clinic)[0] == 2
