@@ -86,6 +86,7 @@ from backstride.store._models import (
 from backstride.store._repo import (
     MAX_CLOSE_REASON,
     MAX_ERROR_REASON,
+    SENT_AGAIN_WITHIN,
     Analyzer,
     activity_days_of,
     add_analysis,
@@ -173,6 +174,7 @@ __all__ = [
     "NO_LOG_DAYS",
     "OPENED_AGAIN_AFTER_S",
     "ROLES",
+    "SENT_AGAIN_WITHIN",
     "ActivityDay",
     "Analyzer",
     "AuditEvent",
