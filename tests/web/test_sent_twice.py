@@ -121,3 +121,37 @@ def test_the_same_check_in_after_a_new_plan_version_is_kept_again(client: Any, c
         engine.dispose()
     assert check_in(client, clinic.patient_a).status_code == 303
     assert _counts(clinic)[0] == 2
+
+
+def test_a_clinicians_note_and_session_sent_twice_are_kept_once(client: Any, clinic: Clinic) -> None:
+    import datetime as _dt
+
+    sign_in(client, "anna@clinic.test")
+    url = f"/patients/{clinic.patient_a}"
+    session = {
+        "date": _dt.date.today().isoformat(),
+        "technique": "soft-tissue massage",
+        "region": "lumbar paraspinals",
+        "response": "better",
+    }
+    for _ in range(2):
+        assert (
+            post(client, f"{url}/notes", {"text": "Sleeps badly; discuss at next visit."}).status_code == 303
+        )
+        assert post(client, f"{url}/sessions", session).status_code == 303
+    # another note, another session are kept
+    assert post(client, f"{url}/notes", {"text": "Sleeps better."}).status_code == 303
+    assert post(client, f"{url}/sessions", {**session, "response": "same"}).status_code == 303
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            assert [n.text for n in store.notes_of(s, clinic.patient_a)] == [
+                "Sleeps better.",
+                "Sleeps badly; discuss at next visit.",
+            ]
+            assert [r.data["response"] for r in store.therapy_sessions_of(s, clinic.patient_a)] == [
+                "better",
+                "same",
+            ]
+    finally:
+        engine.dispose()
