@@ -155,3 +155,21 @@ def test_a_clinicians_note_and_session_sent_twice_are_kept_once(client: Any, cli
             ]
     finally:
         engine.dispose()
+
+
+def test_a_new_patients_form_sent_twice_says_the_patient_was_added_and_where_to_give_a_new_way_in(
+    client: Any, clinic: Clinic
+) -> None:
+    """The browser shows the second answer: the first-login link the first one showed once is off screen."""
+    import html
+
+    sign_in(client, "anna@clinic.test")
+    form = {"name": "Nora New", "email": "nora@home.test", "age": "47", "sex": "female", "height_m": "1.65"}
+    first = post(client, "/clinician/patients/new", {**form, "access": "link"})
+    second = post(client, "/clinician/patients/new", {**form, "access": "link"})
+    assert (first.status_code, second.status_code) == (201, 422)
+    words = " ".join(html.unescape(second.text).split())
+    assert "already has an account" in words and "added a moment ago" in words and "Signing in" in words
+    # another person's address taken is said as before, without the hint
+    other = post(client, "/clinician/patients/new", {**form, "email": "peter@home.test", "access": "link"})
+    assert other.status_code == 422 and "added a moment ago" not in html.unescape(other.text)
