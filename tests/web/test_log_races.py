@@ -75,3 +75,16 @@ def test_a_warning_sign_from_a_stale_page_is_kept_and_screened_and_the_walk_logg
     assert (
         kept["notes"] == "numb since noon" and kept["pain_today"] == 8
     )  # nothing logged there: nothing undone
+
+
+def test_a_log_with_an_emergency_sign_sent_twice_shows_the_emergency_both_times(
+    client: Any, clinic: Clinic
+) -> None:
+    """The browser shows the second answer: it must be the emergency message, not "Saved"."""
+    sign_in(client, "paula@home.test")
+    url = f"/patients/{clinic.patient_a}/log"
+    seen = _opened(client, clinic)
+    form = {"flag_saddle_numbness": "yes", "pain_today": "8", "log_seen": seen}
+    first, second = post(client, url, form), post(client, url, form)
+    for answer in (first, second):
+        assert answer.status_code == 200 and "emergency" in answer.text.lower(), answer.headers

@@ -559,6 +559,10 @@ def _save_log(request: Request, patient_id: int, form: Any, seen: str | None = N
         # sign in it kept and screened all the same
         changed = seen is not None and seen != log_seen(existing)
         if changed and existing is not None and existing.log == _plans.log_json(log):
+            if form.flags and user.id == patient.id:  # its answer is the one shown: the emergency again
+                again = clinic.triage(form.flags, emergency_number=emergency_number(request))
+                if again.urgency == EMERGENCY:
+                    return emergency_page(request, again.model_dump(mode="json"))
             return RedirectResponse(f"/patients/{patient_id}/log?saved=1", status_code=303)
         if changed and not form.flags:
             form.problems.append(_changed_elsewhere(existing, sign_kept=False))
