@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -365,12 +366,15 @@ def adjust_plan(
     reason: str,
     walks_per_day: int | None,
     minutes_per_walk: int | None,
+    seen: int | None = None,
 ) -> Any:
     """Save a clinician's change to the walking dose (whole walks and minutes; None keeps the plan's) as a
     new plan version, with its reason.
 
     The new plan must still be a valid clinic :class:`~backstride.clinic.Plan` (its own bounds apply).
+    ``seen``: the plan version the form was opened at (:func:`_check_seen`).
     """
+    checked = _check_seen(db, patient_id, clinician_id, reason, seen, _walking_part)
     plan = _plan_to_change(db, patient_id)
     walks = walks_per_day if walks_per_day is not None else plan.walks_per_day
     minutes = minutes_per_walk if minutes_per_walk is not None else plan.minutes_per_walk
@@ -383,6 +387,7 @@ def adjust_plan(
         walks_per_day=walks,
         minutes_per_walk=minutes,
         daily_minutes=walks * minutes,
+        checked=checked,
     )
 
 
@@ -396,6 +401,7 @@ def resume_plan(
     walks_per_day: int | None,
     minutes_per_walk: int | None,
     emergency_number: str,
+    seen: int | None = None,
 ) -> Any:
     """Resume a paused plan after a clinician has checked the patient: a new plan version from ``today``
     (:func:`backstride.clinic.resume_plan`) at the walking dose given (None keeps the plan's), with the reason.
@@ -408,6 +414,7 @@ def resume_plan(
     from backstride import clinic, store
 
     store.lock_patient(db, patient.id)
+    checked = _check_seen(db, patient.id, clinician_id, reason, seen, _walking_part)
     screening = store.latest_screening(db, patient.id)
     if screening is not None and screening.urgency == "emergency":
         raise InputError(
@@ -418,7 +425,12 @@ def resume_plan(
     if plan is None:
         raise InputError("This patient has no plan yet; it is made after the check-in and questionnaires.")
     if review is None or review.decision != "stop":
-        raise InputError("The plan is not paused, so there is nothing to resume; change it below if needed.")
+        return _refused(
+            checked,
+            InputError("The plan is not paused, so there is nothing to resume; change it below if needed."),
+        )
+    if checked.conflict is not None:
+        raise checked.conflict
     todays = store.get_log(db, patient.id, today)
     try:
         resumed = clinic.resume_plan(
@@ -445,6 +457,7 @@ def change_exercise(
     reason: str,
     variant: str,
     dose: dict[str, int | None],
+    seen: int | None = None,
 ) -> Any:
     """Save a clinician's change to one exercise of the plan (its version, and its dose: ``sets``, ``reps``,
     ``hold_s``, ``per_day``, each None to keep the plan's) as a new plan version, with its reason.
@@ -457,9 +470,13 @@ def change_exercise(
 
     from backstride import clinic
 
+    checked = _check_seen(db, patient_id, clinician_id, reason, seen, _exercise_part(exercise_id))
     plan = _plan_to_change(db, patient_id)
     exercises = list(plan.exercises)
-    at = _place_of(exercises, exercise_id)
+    try:
+        at = _place_of(exercises, exercise_id)
+    except InputError as exc:
+        return _refused(checked, exc)
     now = exercises[at]
     kept = {part: value if value is not None else getattr(now.dose, part) for part, value in dose.items()}
     try:
@@ -468,37 +485,133 @@ def change_exercise(
         said = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
         raise InputError(f"{now.name}: {said}.") from None
     exercises[at] = clinic.prescribe_exercise(exercise_id, variant, new_dose)  # type: ignore[arg-type]
-    return _save_changed(db, patient_id, clinician_id, plan, reason, exercises=exercises)
+    return _save_changed(db, patient_id, clinician_id, plan, reason, exercises=exercises, checked=checked)
 
 
 def add_exercise(
-    db: Any, patient_id: int, clinician_id: int, exercise_id: str, *, reason: str, variant: str
+    db: Any,
+    patient_id: int,
+    clinician_id: int,
+    exercise_id: str,
+    *,
+    reason: str,
+    variant: str,
+    seen: int | None = None,
 ) -> Any:
     """Add an exercise of the library to the plan, at its starting dose, as a new plan version with its
     reason. One already in the plan is refused: its dose or version is changed where it is."""
     from backstride import clinic
 
+    checked = _check_seen(db, patient_id, clinician_id, reason, seen, _exercise_part(exercise_id))
     plan = _plan_to_change(db, patient_id)
     added = clinic.prescribe_exercise(exercise_id, variant)  # type: ignore[arg-type]
     if any(x.id == exercise_id for x in plan.exercises):
-        raise InputError(f"{added.name} is already in the plan; change its dose or version there.")
+        return _refused(
+            checked, InputError(f"{added.name} is already in the plan; change its dose or version there.")
+        )
     exercises = [*plan.exercises, added]
     withheld = [x for x in plan.withheld_exercises if x != exercise_id]  # back in: progression may move it on
     return _save_changed(
-        db, patient_id, clinician_id, plan, reason, exercises=exercises, withheld_exercises=withheld
+        db,
+        patient_id,
+        clinician_id,
+        plan,
+        reason,
+        exercises=exercises,
+        withheld_exercises=withheld,
+        checked=checked,
     )
 
 
-def remove_exercise(db: Any, patient_id: int, clinician_id: int, exercise_id: str, *, reason: str) -> Any:
+def remove_exercise(
+    db: Any, patient_id: int, clinician_id: int, exercise_id: str, *, reason: str, seen: int | None = None
+) -> Any:
     """Take an exercise out of the plan, as a new plan version with its reason; the weekly progression does not
     add it back (the plan's ``withheld_exercises``) until a clinician adds it again."""
+    checked = _check_seen(db, patient_id, clinician_id, reason, seen, _exercise_part(exercise_id))
     plan = _plan_to_change(db, patient_id)
     exercises = list(plan.exercises)
-    del exercises[_place_of(exercises, exercise_id)]
+    try:
+        del exercises[_place_of(exercises, exercise_id)]
+    except InputError as exc:
+        return _refused(checked, exc)
     withheld = [*(x for x in plan.withheld_exercises if x != exercise_id), exercise_id]
     return _save_changed(
-        db, patient_id, clinician_id, plan, reason, exercises=exercises, withheld_exercises=withheld
+        db,
+        patient_id,
+        clinician_id,
+        plan,
+        reason,
+        exercises=exercises,
+        withheld_exercises=withheld,
+        checked=checked,
     )
+
+
+class PlanChanged(InputError):
+    """A change to the plan from a page opened before another change to the same part of it was saved (by
+    another clinician, or the weekly review): refused, so that the other change is not silently undone."""
+
+
+def _walking_part(plan: dict[str, Any]) -> Any:
+    return (plan.get("walks_per_day"), plan.get("minutes_per_walk"))
+
+
+def _exercise_part(exercise_id: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda plan: next((x for x in plan.get("exercises", []) if x.get("id") == exercise_id), None)
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """What a plan form's version (:func:`_check_seen`) says of the plan as it is now: ``again``, its latest
+    version when that may be this very change saved already (the same clinician and reason: the form sent
+    twice, a double click or a resend after a timeout), for :func:`_save_changed` to compare; ``conflict``, the
+    refusal when another change made since changed the same part of the plan."""
+
+    again: Any | None = None
+    conflict: PlanChanged | None = None
+
+
+def _check_seen(
+    db: Any,
+    patient_id: int,
+    clinician_id: int,
+    reason: str,
+    seen: int | None,
+    part: Callable[[dict[str, Any]], Any],
+) -> _Seen:
+    """Check a change from a form opened at the plan's version ``seen`` (None: a form that does not say, nothing
+    checked) against the plan now, under the lock on the patient's row (see :class:`_Seen`)."""
+    from backstride import store
+
+    if seen is None:
+        return _Seen()
+    store.lock_patient(db, patient_id)
+    latest = store.current_plan(db, patient_id)
+    if latest is None or latest.version <= seen:
+        return _Seen()
+    again = latest if latest.created_by == clinician_id and latest.reason == reason else None
+    then = next((v for v in store.plan_history(db, patient_id) if v.version == seen), None)
+    if then is not None and part(then.plan) == part(latest.plan):
+        return _Seen(again)  # another part changed meanwhile: this change builds on it
+    author = store.get_user(db, latest.created_by) if latest.created_by is not None else None
+    who = author.name if author is not None else "the weekly review"
+    return _Seen(
+        again,
+        PlanChanged(
+            f"Not saved: since this page was opened, {who} saved a new version of the plan (version "
+            f"{latest.version}) that changes what this form changes. It is shown above; your entries are kept "
+            "below. Check them and save again if they still apply."
+        ),
+    )
+
+
+def _refused(seen: _Seen, exc: InputError) -> Any:
+    """A change the plan as it is now refuses (an exercise added or taken out already, a plan resumed): the
+    latest version if it is this very change sent again, else the refusal of a change made since, else ``exc``."""
+    if seen.again is not None:
+        return seen.again
+    raise seen.conflict or exc
 
 
 def _plan_to_change(db: Any, patient_id: int) -> Any:
@@ -525,9 +638,20 @@ def _place_of(exercises: list[Any], exercise_id: str) -> int:
     raise InputError(f"{known.name if known else exercise_id} is not in the current plan.")
 
 
-def _save_changed(db: Any, patient_id: int, clinician_id: int, plan: Any, reason: str, **changes: Any) -> Any:
+def _save_changed(
+    db: Any,
+    patient_id: int,
+    clinician_id: int,
+    plan: Any,
+    reason: str,
+    *,
+    checked: _Seen | None = None,
+    **changes: Any,
+) -> Any:
     """The plan with ``changes`` as its next version, with the clinician's reason for the patient to read
-    ("Changed by your therapist: ..."); it must still be a valid clinic :class:`~backstride.clinic.Plan`."""
+    ("Changed by your therapist: ..."); it must still be a valid clinic :class:`~backstride.clinic.Plan`.
+    ``checked`` (:func:`_check_seen`): the latest version is kept as it is when it is this very change (the form
+    sent twice), and a change of a part changed meanwhile is refused."""
     from pydantic import ValidationError
 
     from backstride import store
@@ -540,7 +664,21 @@ def _save_changed(db: Any, patient_id: int, clinician_id: int, plan: Any, reason
         new = load_plan(data)
     except ValidationError as exc:
         raise InputError(f"That plan is not possible ({_problems_of(exc)}).") from None
-    return store.save_plan(db, patient_id, new.model_dump(mode="json"), reason, clinician_id)
+    made = new.model_dump(mode="json")
+    if checked is not None and checked.again is not None and _same_plan(made, checked.again.plan):
+        return checked.again
+    if checked is not None and checked.conflict is not None:
+        raise checked.conflict
+    return store.save_plan(db, patient_id, made, reason, clinician_id)
+
+
+def _same_plan(made: dict[str, Any], stored: dict[str, Any]) -> bool:
+    """Whether a plan made from a stored one is it again (its version number and reasons aside)."""
+
+    def kept(plan: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in plan.items() if k not in ("version", "reasons")}
+
+    return kept(made) == kept(stored)
 
 
 def _problems_of(exc: Any) -> str:
@@ -566,4 +704,10 @@ def add_therapy_session(db: Any, patient_id: int, clinician: Any, fields: dict[s
         err = exc.errors()[0]
         where = ".".join(str(x) for x in err.get("loc", ())) or "session"
         raise InputError(f"The session could not be saved ({where}: {err['msg']}).") from None
+    # this very session, kept by this clinician a moment ago: its form sent twice (a double click, a resend)
+    store.lock_patient(db, patient_id)
+    since = store.utcnow() - store.SENT_AGAIN_WITHIN
+    mine = [r for r in store.therapy_sessions_of(db, patient_id) if r.clinician_id == clinician.id]
+    if mine and mine[-1].data == store.to_json(session) and mine[-1].created_at > since:
+        return mine[-1]
     return store.add_therapy_session(db, patient_id, clinician.id, session)

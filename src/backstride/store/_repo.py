@@ -574,6 +574,29 @@ def can_access(session: Session, viewer: User, patient_id: int) -> bool:
 
 
 # ------------------------------------------------------------------------------ screening, questionnaires
+SENT_AGAIN_WITHIN = dt.timedelta(minutes=10)
+
+
+def screening_sent_again(session: Session, patient_id: int, answers: JSONLike) -> Screening | None:
+    """The patient's latest screening if it has these very answers and was kept less than
+    :data:`SENT_AGAIN_WITHIN` ago, with no plan version saved since (a plan resumed after it: the same answers
+    are a new report, which pauses it again): the same form sent twice (a double click, a resend after a
+    timeout), kept once. Takes the lock on the patient's row first (:func:`lock_patient`), so that two sent at
+    once are looked at one after the other."""
+    lock_patient(session, patient_id)
+    latest = latest_screening(session, patient_id)
+    if (
+        latest is None
+        or latest.answers != to_json(answers)
+        or latest.created_at <= utcnow() - SENT_AGAIN_WITHIN
+    ):
+        return None
+    since = select(PlanVersion.id).where(
+        PlanVersion.patient_id == patient_id, PlanVersion.created_at >= latest.created_at
+    )
+    return None if session.scalars(since).first() is not None else latest
+
+
 def add_screening(
     session: Session, patient_id: int, answers: JSONLike, urgency: str, result: JSONLike
 ) -> Screening:
@@ -625,6 +648,27 @@ def add_questionnaire(
     session.add(row)
     session.flush()
     return row
+
+
+def questionnaire_sent_again(
+    session: Session, patient_id: int, instrument: str, answers: JSONLike
+) -> QuestionnaireResponse | None:
+    """The patient's latest response to ``instrument`` if it has these very answers, was kept less than
+    :data:`SENT_AGAIN_WITHIN` ago and stands (not entered in error): the same form sent twice, kept once
+    (under the lock on the patient's row, as :func:`screening_sent_again`)."""
+    lock_patient(session, patient_id)
+    stmt = (
+        select(QuestionnaireResponse)
+        .where(
+            QuestionnaireResponse.patient_id == patient_id,
+            QuestionnaireResponse.instrument == instrument,
+        )
+        .order_by(QuestionnaireResponse.created_at.desc(), QuestionnaireResponse.id.desc())
+    )
+    latest = session.scalars(stmt).first()
+    if latest is None or latest.entered_in_error_at is not None or latest.answers != to_json(answers):
+        return None
+    return latest if latest.created_at > utcnow() - SENT_AGAIN_WITHIN else None
 
 
 def questionnaire_history(

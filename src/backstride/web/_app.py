@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from backstride._accounts import public_url_of
 from backstride._emergency import DEFAULT_EMERGENCY_NUMBER, ENV_EMERGENCY_NUMBER
@@ -43,6 +44,7 @@ _log = logging.getLogger(__name__)
 FORM_LIMIT_BYTES = 1024 * 1024
 _UPLOAD_FORMS = re.compile(r"/patients/\d+/(recordings|activity)")
 _WENT_WRONG = "Something went wrong on our side. Please try again; if it happens again, tell the clinic."
+_CUT_OFF = "The form did not all arrive (the connection was cut off), so nothing of it was kept. Please send it again."
 # pydantic's names for a number outside a parameter's bounds (``_context.RowId``'s 1 to 2**31 - 1)
 _OUT_OF_RANGE = ("greater_than_equal", "less_than_equal")
 
@@ -213,6 +215,11 @@ def create_app(
                 if 200 <= response.status_code < 300:
                     # the audit trail's entries the page noted (openings, exports): only for a page answered
                     await run_in_threadpool(write_noted, request)
+            except ClientDisconnect:
+                # the browser went away before its form had all come (an upload cut off, a closed tab): nothing
+                # of it was read, so nothing was kept; not a failure of the server's, and nobody reads the answer
+                _log.info("%s %s cut off by the client: nothing kept", request.method, request.url.path)
+                response = render_error(request, 400, _CUT_OFF)
             except Exception:
                 # an error page of our own, with the headers below (Cache-Control: no-store among them):
                 # never a traceback, nor the server's bare "Internal Server Error" without them

@@ -122,6 +122,7 @@ async def check_csrf(request: Request) -> None:
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     token = request.headers.get(CSRF_HEADER)
+    typed = ""
     if not token:
         content_type = request.headers.get("content-type", "")
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
@@ -130,12 +131,36 @@ async def check_csrf(request: Request) -> None:
             value = form.get(CSRF_FIELD)
             token = value if isinstance(value, str) else None
             if not get_state(request).signer.check_csrf(session_of(request), token):
+                typed = _typed_text(form)
                 await form.close()
     if not get_state(request).signer.check_csrf(session_of(request), token):
+        if token and session_of(request).user_id is None:
+            # a form of a signed-in page, sent after its session ended (signed out in another tab, lapsed)
+            raise HTTPException(403, SIGNED_OUT + (f" What you typed, to copy: {typed}." if typed else ""))
         raise HTTPException(
             403,
             "This form has expired or did not come from this site. Go back, reload the page and try again.",
         )
+
+
+SIGNED_OUT = (
+    "You were signed out (in another tab, or the session ended) before this form was sent, so nothing was saved. "
+    "Sign in again and send it again."
+)
+
+
+def _typed_text(form: Any) -> str:
+    """The text typed in a refused form's fields, to give back (not its token, a password or a file)."""
+    said = [
+        f"{name}: “{value.strip()[:2000]}”"
+        for name, value in form.multi_items()
+        if isinstance(value, str)
+        and value.strip()
+        and name != CSRF_FIELD
+        and "password" not in name
+        and "token" not in name
+    ]
+    return "; ".join(said[:20])
 
 
 def sign_in(request: Request, user_id: int) -> None:

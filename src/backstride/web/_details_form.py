@@ -101,5 +101,18 @@ def account_taken(session: Any, form: DetailsForm) -> None:
     """Name the problem of an e-mail address that already has an account (a new patient's)."""
     from backstride import store
 
-    if form.email and store.get_user_by_email(session, form.email) is not None:
-        form.problem("email", f"Email: {form.email} already has an account.")
+    taken = store.get_user_by_email(session, form.email) if form.email else None
+    if taken is None:
+        return
+    said = f"Email: {form.email} already has an account."
+    if (
+        taken.role == "patient"
+        and taken.name == form.name
+        and taken.created_at > store.utcnow() - store.SENT_AGAIN_WITHIN
+    ):
+        # the form sent twice (a double click, a resend): the first answer, with the way in shown once, is gone
+        said += (
+            f" {taken.name} was added a moment ago (the form was sent twice?). Open {taken.name}'s page from "
+            "your caseload and give a new first-login link or password under “Signing in”."
+        )
+    form.problem("email", said)

@@ -161,12 +161,17 @@ def _saved_or_again(
     """``save(db, user, patient)`` in a writing transaction, as a clinician of the patient, then on to the page's
     ``then`` section; a refusal (:class:`InputError`) brings the page back with the form of ``section`` as it
     was typed and the reason beside it, nothing saved."""
+    from backstride._plans import PlanChanged
+
     try:
         with transaction(request) as db:
             user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
             save(db, user, patient)
     except InputError as exc:
-        return _patient_page_again(request, patient_id, section, [str(exc)], values)
+        status = (
+            409 if isinstance(exc, PlanChanged) else 422
+        )  # changed meanwhile: the page is of it as it is now
+        return _patient_page_again(request, patient_id, section, [str(exc)], values, status=status)
     return RedirectResponse(f"/patients/{patient_id}#{then}", status_code=303)
 
 
@@ -197,6 +202,13 @@ def _walking_form(
     return walks, minutes, problems, invalid, values
 
 
+def _seen(plan_version: str) -> int | None:
+    """The plan version a plan form was opened at (its hidden ``plan_version``); None when it does not say
+    (nothing is then checked, as before the forms sent it)."""
+    text = plan_version.strip()
+    return int(text) if text.isdecimal() and len(text) < 10 else None
+
+
 @router.post("/patients/{patient_id}/plan")
 def adjust_plan(
     request: Request,
@@ -204,6 +216,7 @@ def adjust_plan(
     reason: str = Form(""),
     walks_per_day: str = Form(""),
     minutes_per_walk: str = Form(""),
+    plan_version: str = Form(""),
 ) -> Response:
     """A clinician's change to the walking dose, with its reason: whole walks and minutes within the clinic's
     plan (``clinic.Plan``); every problem is named on the page, the entries kept."""
@@ -214,7 +227,13 @@ def adjust_plan(
         patient_id,
         (reason, walks_per_day, minutes_per_walk),
         lambda db, user, patient, walks, minutes: _plans.adjust_plan(
-            db, patient.id, user.id, reason=reason.strip(), walks_per_day=walks, minutes_per_walk=minutes
+            db,
+            patient.id,
+            user.id,
+            reason=reason.strip(),
+            walks_per_day=walks,
+            minutes_per_walk=minutes,
+            seen=_seen(plan_version),
         ),
     )
 
@@ -226,6 +245,7 @@ def resume_plan(
     reason: str = Form(""),
     walks_per_day: str = Form(""),
     minutes_per_walk: str = Form(""),
+    plan_version: str = Form(""),
 ) -> Response:
     """A clinician resumes a paused plan after checking the patient: a new week from today at the walking dose
     given, with the reason (refused while the latest check-in asks for emergency care, or when the plan is not
@@ -245,6 +265,7 @@ def resume_plan(
             walks_per_day=walks,
             minutes_per_walk=minutes,
             emergency_number=emergency_number(request),
+            seen=_seen(plan_version),
         ),
     )
 
@@ -325,6 +346,7 @@ def change_exercise(
     reps: str = Form(""),
     hold_s: str = Form(""),
     per_day: str = Form(""),
+    plan_version: str = Form(""),
 ) -> Response:
     """A clinician's change to one exercise of the plan (its dose and version), with its reason, as a new
     plan version. The limits of each part of the dose are the clinic's (``clinic.dose_limits``); every
@@ -361,7 +383,14 @@ def change_exercise(
         section,
         values,
         lambda db, user, patient: _plans.change_exercise(
-            db, patient.id, user.id, exercise_id, reason=reason.strip(), variant=variant, dose=dose
+            db,
+            patient.id,
+            user.id,
+            exercise_id,
+            reason=reason.strip(),
+            variant=variant,
+            dose=dose,
+            seen=_seen(plan_version),
         ),
         then=section,
     )
@@ -378,6 +407,7 @@ def remove_exercise(
     reps: str = Form(""),
     hold_s: str = Form(""),
     per_day: str = Form(""),
+    plan_version: str = Form(""),
 ) -> Response:
     """A clinician takes an exercise out of the plan, with its reason, as a new plan version (the button
     sits in the exercise's form: what else was typed there comes back if the removal is refused)."""
@@ -402,7 +432,7 @@ def remove_exercise(
         section,
         values,
         lambda db, user, patient: _plans.remove_exercise(
-            db, patient.id, user.id, exercise_id, reason=reason.strip()
+            db, patient.id, user.id, exercise_id, reason=reason.strip(), seen=_seen(plan_version)
         ),
         then="plan-exercises",
     )
@@ -415,6 +445,7 @@ def add_exercise(
     exercise: str = Form(""),
     variant: str = Form("standard"),
     reason: str = Form(""),
+    plan_version: str = Form(""),
 ) -> Response:
     """A clinician adds an exercise of the library to the plan at its starting dose, with its reason, as a
     new plan version."""
@@ -432,7 +463,13 @@ def add_exercise(
         section,
         values,
         lambda db, user, patient: _plans.add_exercise(
-            db, patient.id, user.id, exercise, reason=reason.strip(), variant=variant
+            db,
+            patient.id,
+            user.id,
+            exercise,
+            reason=reason.strip(),
+            variant=variant,
+            seen=_seen(plan_version),
         ),
         then=f"exercise-{exercise}",
     )
@@ -531,6 +568,20 @@ def add_session(
     )
 
 
+def _note_sent_again(db: Any, patient_id: int, clinician_id: int, text: str) -> Any | None:
+    """The clinician's latest note on the patient if it says this very text and was kept less than
+    ``store.SENT_AGAIN_WITHIN`` ago: the note's form sent twice (a double click, a resend), kept once."""
+    from backstride import store
+
+    store.lock_patient(db, patient_id)  # two sent at once are looked at one after the other
+    since = store.utcnow() - store.SENT_AGAIN_WITHIN
+    mine = [n for n in store.notes_of(db, patient_id) if n.clinician_id == clinician_id]
+    latest = mine[0] if mine else None
+    return (
+        latest if latest is not None and latest.text == text.strip() and latest.created_at > since else None
+    )
+
+
 @router.post("/patients/{patient_id}/notes")
 def add_note(request: Request, patient_id: RowId, text: str = Form(...)) -> Response:
     """A clinician's note about the patient, of at most :data:`TEXT_MAX` characters; an empty or longer one
@@ -546,7 +597,9 @@ def add_note(request: Request, patient_id: RowId, text: str = Form(...)) -> Resp
         patient_id,
         "notes",
         values,
-        lambda db, user, patient: store.add_note(db, patient.id, user.id, text),
+        lambda db, user, patient: (
+            _note_sent_again(db, patient.id, user.id, text) or store.add_note(db, patient.id, user.id, text)
+        ),
         then="notes",
     )
 

@@ -191,7 +191,8 @@ def _save_checkin(
                 },
                 status=422,
             )
-        store.add_screening(db, patient.id, answers, result.urgency, result)
+        if store.screening_sent_again(db, patient.id, answers) is None:  # a form sent twice is kept once
+            store.add_screening(db, patient.id, answers, result.urgency, result)
         if result.urgency == EMERGENCY:
             if user.id == patient.id:
                 return emergency_page(request, result.model_dump(mode="json"))
@@ -419,6 +420,7 @@ def _log_context(
         "saved": saved,
         "today": today,
         "notes_max": NOTES_MAX,
+        "log_seen": log_seen(existing),
     }
 
 
@@ -450,7 +452,10 @@ async def log_submit(request: Request, patient_id: RowId) -> Response:
         known_flags={q.id for q in QUESTIONS if q.kind == "bool"},
         known_exercises=set(EXERCISES),
     )
-    return await run_in_threadpool(_save_log, request, patient_id, form)
+    seen = data.get("log_seen")
+    return await run_in_threadpool(
+        _save_log, request, patient_id, form, seen if isinstance(seen, str) else None
+    )
 
 
 NOTHING_TO_SAVE = (
@@ -466,13 +471,48 @@ def _says_nothing_of_today(form: Any) -> bool:
     return not (form.walks or form.flags or form.exercises or form.notes or form.pain_today is not None)
 
 
+def log_seen(row: Any) -> str:
+    """What the daily log form says of the day's log it was opened at (its hidden ``log_seen``): a digest of the
+    stored log, or "none" before any."""
+    import hashlib
+    import json
+
+    if row is None:
+        return "none"
+    text = json.dumps(row.log, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _changed_elsewhere(existing: Any, *, sign_kept: bool) -> str:
+    """The problem of a daily log form opened before the day's log was changed elsewhere, naming what is
+    logged now (the form shows what was typed)."""
+    from backstride import _plans
+
+    log = _plans.load_log(existing.log) if existing is not None else None
+    parts = [f"walk {i}: {w.minutes:g} minutes" for i, w in enumerate(log.walks if log else [], 1)]
+    if log is not None and log.pain_today is not None:
+        parts.append(f"worst pain today: {log.pain_today}")
+    if log is not None and log.exercises_done:
+        parts.append(f"exercises done: {len(log.exercises_done)}")
+    if log is not None and log.notes:
+        parts.append(f"a note: “{log.notes}”")
+    said = (
+        "Today's log was changed (in another tab or on another device) since this page was opened, so "
+        + ("the rest of this form was not saved" if sign_kept else "this was not saved")
+        + f": it would have undone that change. Logged now: {'; '.join(parts) or 'nothing'}. What you typed is "
+        "below: put in it what should be kept of both, and send it again."
+    )
+    kept = "The warning sign you ticked was kept, with your note and what you typed where nothing was logged yet. "
+    return (kept if sign_kept else "") + said
+
+
 NO_YESTERDAY = (
     "Pain when you woke up this morning: there is no log of yesterday to add it to, so it cannot be kept; "
     "clear it to save the rest."
 )
 
 
-def _save_log(request: Request, patient_id: int, form: Any) -> Response:
+def _save_log(request: Request, patient_id: int, form: Any, seen: str | None = None) -> Response:
     """Keep the day's log. A warning sign is kept and screened first, whatever else is wrong in the form
     (what could not be used is left out, the rest is kept, a note over the limit whole) and its emergency page
     shown; without one, a
@@ -514,6 +554,50 @@ def _save_log(request: Request, patient_id: int, form: Any) -> Response:
             pain_today=form.pain_today,
             notes=form.notes or (form.long_notes if form.flags else ""),  # beside a warning sign, kept whole
         )
+        # a form opened before the day's log was changed elsewhere ("seen": the log it was opened at; None, a
+        # form that does not say): the same form sent twice is saved already; another is refused, a warning
+        # sign in it kept and screened all the same
+        changed = seen is not None and seen != log_seen(existing)
+        if changed and existing is not None and existing.log == _plans.log_json(log):
+            if form.flags and user.id == patient.id:  # its answer is the one shown: the emergency again
+                again = clinic.triage(form.flags, emergency_number=emergency_number(request))
+                if again.urgency == EMERGENCY:
+                    return emergency_page(request, again.model_dump(mode="json"))
+            return RedirectResponse(f"/patients/{patient_id}/log?saved=1", status_code=303)
+        if changed and not form.flags:
+            form.problems.append(_changed_elsewhere(existing, sign_kept=False))
+            return render(
+                request,
+                "log.html",
+                _log_context(db, user, patient, today, form=form, emergency_number=emergency_number(request)),
+                status=409,
+            )
+        if changed:
+            kept = _plans.load_log(existing.log) if existing else clinic.DailyLog(date=today)
+            typed_note = form.notes or form.long_notes  # beside a warning sign, kept whole
+            note = (
+                kept.notes
+                if not typed_note or typed_note in kept.notes
+                else "\n".join(x for x in (kept.notes, typed_note) if x)
+            )
+            update: dict[str, Any] = {"red_flags": {**kept.red_flags, **form.flags}, "notes": note}
+            if not kept.walks and form.walks:  # what was typed where nothing is logged yet undoes nothing
+                update["walks"] = form.walks
+            if kept.pain_today is None and form.pain_today is not None:
+                update["pain_today"] = form.pain_today
+            log = kept.model_copy(update=update)
+            store.upsert_log(db, patient.id, log.date, _plans.log_json(log))
+            result = clinic.triage(form.flags, emergency_number=emergency_number(request))
+            store.add_screening(db, patient.id, form.flags, result.urgency, result)
+            if result.urgency == EMERGENCY and user.id == patient.id:
+                return emergency_page(request, result.model_dump(mode="json"))
+            form.problems.append(_changed_elsewhere(existing, sign_kept=True))
+            return render(
+                request,
+                "log.html",
+                _log_context(db, user, patient, today, form=form, emergency_number=emergency_number(request)),
+                status=409,
+            )
         if form.morning_pain is not None and yesterday is not None:
             earlier = _plans.load_log(yesterday.log)
             updated = earlier.model_copy(update={"next_morning_pain": form.morning_pain})

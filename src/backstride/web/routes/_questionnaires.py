@@ -207,5 +207,6 @@ def _save(
                 skip_to=_next_page(patient_id, instrument),
                 status=422,
             )
-        store.add_questionnaire(db, patient.id, instrument.id, answers, result.score, result)
+        if store.questionnaire_sent_again(db, patient.id, instrument.id, answers) is None:  # sent twice: once
+            store.add_questionnaire(db, patient.id, instrument.id, answers, result.score, result)
     return RedirectResponse(_next_page(patient_id, instrument), status_code=303)

@@ -1,0 +1,90 @@
+"""The daily log sent from a page opened before the day's log was changed elsewhere (another tab, the phone):
+the form keeps the whole day, so saving it would silently drop what was logged meanwhile. It is refused (409)
+with what was typed kept, except a warning sign, which is kept and screened whatever else; the same form sent
+twice (a double click, a resend) is saved once, without a refusal."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from tests.web.conftest import Clinic, post, sign_in, todays_log
+
+_SEEN_RE = re.compile(r'name="log_seen" value="([^"]*)"')
+
+
+def _opened(client: Any, clinic: Clinic) -> str:
+    page = client.get(f"/patients/{clinic.patient_a}/log").text
+    found = _SEEN_RE.search(page)
+    assert found, "the log form does not say which log it was opened at"
+    return found.group(1)
+
+
+WALK = {"w1_minutes": "12", "w1_pain_before": "3", "w1_pain_during": "4", "w1_pain_after": "3"}
+
+
+def test_a_log_from_a_page_opened_before_another_save_is_refused_with_what_was_typed(
+    client: Any, clinic: Clinic
+) -> None:
+    sign_in(client, "paula@home.test")
+    url = f"/patients/{clinic.patient_a}/log"
+    phone = laptop = _opened(client, clinic)
+    assert post(client, url, {**WALK, "log_seen": phone}).status_code == 303
+    late = post(client, url, {"pain_today": "6", "notes": "sore after gardening", "log_seen": laptop})
+    assert late.status_code == 409
+    words = " ".join(html.unescape(late.text).split())
+    assert "changed" in words and "not saved" in words
+    assert "sore after gardening" in words and 'value="6"' in late.text
+    kept = todays_log(clinic)
+    assert kept is not None and [w["minutes"] for w in kept["walks"]] == [12] and kept["pain_today"] is None
+    # sent again from the page that refused it (which shows the walk kept), it is saved
+    again = _SEEN_RE.search(late.text)
+    assert again
+    saved = post(client, url, {**WALK, "pain_today": "6", "notes": "sore", "log_seen": again.group(1)})
+    assert saved.status_code == 303
+    assert todays_log(clinic)["pain_today"] == 6  # type: ignore[index]
+
+
+def test_the_same_log_sent_twice_is_saved_once_without_a_refusal(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    url = f"/patients/{clinic.patient_a}/log"
+    seen = _opened(client, clinic)
+    first = post(client, url, {**WALK, "log_seen": seen})
+    second = post(client, url, {**WALK, "log_seen": seen})
+    assert first.status_code == second.status_code == 303
+
+
+def test_a_warning_sign_from_a_stale_page_is_kept_and_screened_and_the_walk_logged_meanwhile_too(
+    client: Any, clinic: Clinic
+) -> None:
+    sign_in(client, "paula@home.test")
+    url = f"/patients/{clinic.patient_a}/log"
+    phone = laptop = _opened(client, clinic)
+    assert post(client, url, {**WALK, "log_seen": phone}).status_code == 303
+    late = post(
+        client,
+        url,
+        {"flag_saddle_numbness": "yes", "pain_today": "8", "notes": "numb since noon", "log_seen": laptop},
+    )
+    assert late.status_code == 200 and "emergency" in late.text.lower()
+    kept = todays_log(clinic)
+    assert kept is not None
+    assert kept["red_flags"].get("saddle_numbness") is True
+    assert [w["minutes"] for w in kept["walks"]] == [12]
+    assert (
+        kept["notes"] == "numb since noon" and kept["pain_today"] == 8
+    )  # nothing logged there: nothing undone
+
+
+def test_a_log_with_an_emergency_sign_sent_twice_shows_the_emergency_both_times(
+    client: Any, clinic: Clinic
+) -> None:
+    """The browser shows the second answer: it must be the emergency message, not "Saved"."""
+    sign_in(client, "paula@home.test")
+    url = f"/patients/{clinic.patient_a}/log"
+    seen = _opened(client, clinic)
+    form = {"flag_saddle_numbness": "yes", "pain_today": "8", "log_seen": seen}
+    first, second = post(client, url, form), post(client, url, form)
+    for answer in (first, second):
+        assert answer.status_code == 200 and "emergency" in answer.text.lower(), answer.headers
