@@ -19,6 +19,7 @@ def test_a_log_sent_after_signing_out_elsewhere_says_so_and_gives_back_the_typed
     late = client.post(
         f"/patients/{clinic.patient_a}/log",
         data={"notes": "Walked to the shop <and back>", "pain_today": "3", "csrf_token": token},
+        headers={"Origin": "http://testserver"},  # a browser names the page's site
     )
     assert late.status_code == 403
     words = " ".join(html.unescape(late.text).split())
@@ -31,3 +32,19 @@ def test_a_forged_form_gets_no_echo(client: Any, clinic: Clinic) -> None:
     sign_in(client, "paula@home.test")
     forged = client.post(f"/patients/{clinic.patient_a}/log", data={"notes": "x", "csrf_token": "forged"})
     assert forged.status_code == 403 and "What you typed" not in forged.text
+
+
+def test_another_sites_form_sent_to_a_signed_out_browser_gets_no_echo(client: Any, clinic: Clinic) -> None:
+    """Any token passes for "signed out" (there is no session to check it against): the words of a form another
+    site posts here are not shown as this site's ("call this number...")."""
+    page = client.post(
+        f"/patients/{clinic.patient_a}/log",
+        data={"notes": "Your account is locked: call 555 0100", "csrf_token": "anything"},
+        headers={"Origin": "https://elsewhere.example"},
+    )
+    assert page.status_code == 403 and "signed out" in page.text
+    assert "What you typed" not in page.text and "555 0100" not in page.text
+    no_origin = client.post(
+        f"/patients/{clinic.patient_a}/log", data={"notes": "call 555 0100", "csrf_token": "anything"}
+    )
+    assert no_origin.status_code == 403 and "555 0100" not in no_origin.text

@@ -135,8 +135,11 @@ async def check_csrf(request: Request) -> None:
                 await form.close()
     if not get_state(request).signer.check_csrf(session_of(request), token):
         if token and session_of(request).user_id is None:
-            # a form of a signed-in page, sent after its session ended (signed out in another tab, lapsed)
-            raise HTTPException(403, SIGNED_OUT + (f" What you typed, to copy: {typed}." if typed else ""))
+            # a form of a signed-in page, sent after its session ended (signed out in another tab, lapsed); what
+            # was typed is given back only to a page of this site: another site's form posted here would have
+            # its words shown as this site's
+            echo = typed if _same_site(request) else ""
+            raise HTTPException(403, SIGNED_OUT + (f" What you typed, to copy: {echo}." if echo else ""))
         raise HTTPException(
             403,
             "This form has expired or did not come from this site. Go back, reload the page and try again.",
@@ -147,6 +150,16 @@ SIGNED_OUT = (
     "You were signed out (in another tab, or the session ended) before this form was sent, so nothing was saved. "
     "Sign in again and send it again."
 )
+
+
+def _same_site(request: Request) -> bool:
+    """Whether the browser says the request comes from a page of this site: its ``Origin`` (sent with every
+    form a browser posts) names the host the request was sent to."""
+    from urllib.parse import urlsplit
+
+    origin = request.headers.get("origin")
+    host = request.headers.get("host")
+    return bool(origin and host) and urlsplit(origin).netloc.lower() == str(host).lower()
 
 
 def _typed_text(form: Any) -> str:
