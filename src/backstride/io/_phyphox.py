@@ -282,10 +282,5 @@ def phyphox_header(text: str) -> bool:
     return first.strip().strip('"').startswith(_TIME_NAMES) and "(m/s^2)" in first
 
 
-_TIME_NAMES = (
-    "Time (s)",
-    "Zeit (s)",
-    "Temps (s)",
-    "Tiempo (s)",
-    "Tempo (s)",
-)  # its experiments' names, translated
+# the time column's name in phyphox's experiments, and translated (German, French, Spanish, Italian)
+_TIME_NAMES = ("Time (s)", "Zeit (s)", "Temps (s)", "Tiempo (s)", "Tempo (s)")

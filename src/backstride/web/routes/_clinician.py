@@ -168,9 +168,8 @@ def _saved_or_again(
             user, patient = require_patient_access(request, db, patient_id, *CLINICAL_ROLES)
             save(db, user, patient)
     except InputError as exc:
-        status = (
-            409 if isinstance(exc, PlanChanged) else 422
-        )  # changed meanwhile: the page is of it as it is now
+        # a plan changed meanwhile (409): the page comes back showing the plan as it is now
+        status = 409 if isinstance(exc, PlanChanged) else 422
         return _patient_page_again(request, patient_id, section, [str(exc)], values, status=status)
     return RedirectResponse(f"/patients/{patient_id}#{then}", status_code=303)
 
