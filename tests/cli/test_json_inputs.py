@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from backstride.cli import main
+from backstride.clinic import not_screened
 
 BASELINE = {"age": 58, "sex": "male", "pain_nrs": 5, "walking_tolerance_min": 12, "start_date": "2026-03-02"}
 
@@ -89,7 +90,7 @@ def test_an_answer_beyond_any_float_in_a_file_does_not_hide_an_emergency(
         assert (code, out, err) == (
             2,
             "",
-            "backstride: error: answer 'age' must be a finite number, got inf\n",
+            f"backstride: error: answer 'age' must be a finite number, got inf. {not_screened('911')}\n",
         )
 
 

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from backstride.cli import app, main
-from backstride.clinic import EMERGENCY_QUESTIONS, QUESTIONS
+from backstride.clinic import EMERGENCY_QUESTIONS, QUESTIONS, not_screened
 
 
 def write(tmp_path: Path, name: str, data: object) -> str:
@@ -95,10 +95,10 @@ def test_triage_questions(capsys: pytest.CaptureFixture[str]) -> None:
     [
         ({"saddle_numbess": True}, "unknown answer id(s): saddle_numbess"),
         ({"fever": "yes"}, "answer 'fever' must be true or false"),
-        ({"pain_nrs": 12}, "answer 'pain_nrs' must be between 0 and 10, got 12\n"),
+        ({"pain_nrs": 12}, "answer 'pain_nrs' must be between 0 and 10, got 12. The warning-sign screen"),
         (
             {"pain_duration_weeks": -1},
-            "answer 'pain_duration_weeks' must be between 0 and 5200 weeks, got -1\n",
+            "answer 'pain_duration_weeks' must be between 0 and 5200 weeks, got -1. The warning-sign screen",
         ),
         ([1, 2], "must hold a JSON object"),
         ("{not json", "not valid JSON"),
@@ -111,6 +111,8 @@ def test_triage_bad_input(
     assert code == 2
     assert message in err
     assert "Traceback" not in err and out == ""
+    # the screen was not done: its emergency signs are said all the same, in the one line
+    assert err.endswith(f"{not_screened('911')}\n") and err.count("\n") == 1
 
 
 def test_triage_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -318,6 +320,17 @@ def test_exercises_and_self_care(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and len(json.loads(out)) == 8
 
 
+def test_the_self_care_commands_help_names_every_card() -> None:
+    """``backstride --help`` listed six of the eight cards (gentle stretches and weight were added since)."""
+    from backstride.cli._clinic import self_care_command
+    from backstride.clinic import SELF_CARE
+
+    said = " ".join((self_care_command.__doc__ or "").split()).lower()
+    for card in SELF_CARE:
+        words = card.title.lower().replace("over-the-counter ", "").replace("stay ", "staying ")
+        assert words in said, card.title
+
+
 def test_interactive_triage_json_keeps_stdout_clean(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -348,7 +361,7 @@ def test_triage_refuses_an_answer_given_twice(
     assert code == 2 and out == ""
     assert err == (
         f"backstride: error: the answers file {path} gives the key 'saddle_numbness' twice in one object; "
-        "give each key once, with the one value you mean\n"
+        f"give each key once, with the one value you mean. {not_screened('911')}\n"
     )
 
 
@@ -416,9 +429,10 @@ def test_every_clinical_file_in_another_encoding_is_refused_in_one_line(
         path.write_bytes(latin1)
         code, out, err = run([*argv, str(path)], capsys)
         assert (code, out) == (2, ""), what
+        said = "" if what != "answers" else f". {not_screened('911')}"  # the screen not done: its signs said
         assert err == (
             f"backstride: error: the {what} file {path} is not UTF-8 text (byte 15 is not UTF-8); "
-            "save it as UTF-8 and try again\n"
+            f"save it as UTF-8 and try again{said}\n"
         )
     path.write_bytes(utf16_without_mark)
     code, _, err = run(["score", "nprs", "--answers", str(path)], capsys)

@@ -158,7 +158,7 @@ def triage_command(
     ),
 ) -> None:
     """Screen for warning signs of serious back problems (emergency, same day, within two weeks, routine)."""
-    from backstride.clinic import QUESTIONS, triage
+    from backstride.clinic import QUESTIONS, not_screened, triage
 
     console = _console()
     if questions:
@@ -179,14 +179,22 @@ def triage_command(
         except InputError as exc:
             # a key given twice is an error, but it must not hide an emergency answered once elsewhere
             shown = _emergency_past_a_slip(answers, exc, emergency_number)
-            if shown is None:
-                raise
+            if shown is None:  # not read: the emergency signs are said all the same
+                raise InputError(f"{str(exc).rstrip('.')}. {not_screened(emergency_number)}") from None
             _show_triage_result(shown, as_json=as_json)
             return
         if not isinstance(raw, dict):
-            raise InputError(f"the answers file {answers} must hold a JSON object (question id -> answer)")
+            raise InputError(
+                f"the answers file {answers} must hold a JSON object (question id -> answer). "
+                + not_screened(emergency_number)
+            )
         data = raw
-    result = triage(data, emergency_number=emergency_number, require_complete=require_complete)
+    from backstride._errors import InputError
+
+    try:
+        result = triage(data, emergency_number=emergency_number, require_complete=require_complete)
+    except InputError as exc:  # an answer that cannot be used: the screen was not done, its signs are said
+        raise InputError(f"{str(exc).rstrip('.')}. {not_screened(emergency_number)}") from None
     _show_triage_result(result, as_json=as_json)
 
 
@@ -475,7 +483,8 @@ def exercises_command(
 
 
 def self_care_command(as_json: bool = typer.Option(False, "--json", help="Print as JSON")) -> None:
-    """Show the self-care cards (heat and cold, pain relief, staying active, posture, shoes, when to seek help)."""
+    """Show the self-care cards (heat and cold, pain relief, staying active, gentle stretches, posture, shoes,
+    weight, when to seek help)."""
     from backstride.clinic import SELF_CARE
 
     if as_json:

@@ -66,6 +66,7 @@ from backstride.clinic._triage import (
     TriageResult,
     advice_for,
     check_emergency_number,
+    not_screened,
     triage,
     validate_answers,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "make_plan",
     "next_review",
     "norms_for",
+    "not_screened",
     "pain_rules",
     "prescribe_exercise",
     "resume_plan",

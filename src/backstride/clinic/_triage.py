@@ -242,6 +242,14 @@ def check_emergency_number(emergency_number: object) -> str:
     return emergency_number
 
 
+def not_screened(emergency_number: str) -> str:
+    """What is said when the screen could not be done (an answers file that cannot be read): the emergency
+    signs, each in a few plain words, and to call ``emergency_number`` if any is there now. Nothing else is
+    said first: a file that cannot be read must not leave an emergency unsaid (``data/triage.json``)."""
+    text = str(_data.load("triage")["not_screened"])
+    return text.format(number=check_emergency_number(emergency_number))
+
+
 def advice_for(urgency: Urgency, emergency_number: str) -> str:
     """The plain-language advice for an urgency level."""
     text = str(_data.load("triage")["urgency_levels"][urgency])
