@@ -561,6 +561,11 @@ def _save_log(request: Request, patient_id: int, form: Any, seen: str | None = N
         if changed and existing is not None and existing.log == _plans.log_json(log):
             if form.flags:  # its answer is the one shown: the emergency again
                 again = clinic.triage(form.flags, emergency_number=emergency_number(request))
+                # the sign is in the day's log already, but its report is kept once only if it is the latest and
+                # recent (store.screening_sent_again): sent again after a clinician screened the patient (the
+                # stop lifted) or resumed the plan, it is the sign reported afresh
+                if store.screening_sent_again(db, patient.id, form.flags) is None:
+                    store.add_screening(db, patient.id, form.flags, again.urgency, again)
                 if again.urgency == EMERGENCY:
                     return _emergency_answer(request, user, patient, again)
             return RedirectResponse(f"/patients/{patient_id}/log?saved=1", status_code=303)
