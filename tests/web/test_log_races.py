@@ -125,3 +125,22 @@ def test_a_warning_sign_sent_again_after_a_clinician_screened_the_patient_is_a_n
     with store.transaction(engine, readonly=True) as s:
         assert len(store.screenings_of(s, clinic.patient_a)) == 3
     engine.dispose()
+
+
+def test_a_warning_sign_a_clinician_sends_from_a_stale_page_says_the_emergency_first(
+    client: Any, app_factory: Any, clinic: Clinic
+) -> None:
+    """A clinician logging for the patient from a page opened before the day's log changed: the sign is kept,
+    the rest refused (409); before, the page said only that the sign was kept, nothing of the emergency."""
+    sign_in(client, "anna@clinic.test")
+    url = f"/patients/{clinic.patient_a}/log"
+    seen = _opened(client, clinic)
+    patient = app_factory()
+    sign_in(patient, "paula@home.test")
+    assert post(patient, url, {**WALK, "log_seen": _opened(patient, clinic)}).status_code == 303
+    late = post(client, url, {"flag_unable_to_walk": "yes", "pain_today": "9", "log_seen": seen})
+    assert late.status_code == 409
+    words = " ".join(html.unescape(late.text).split())
+    said = words.index("Paula Patient's warning sign asks for emergency care: EMERGENCY: call 911")
+    assert said < words.index("The warning sign you ticked was kept")
+    assert todays_log(clinic)["red_flags"] == {"unable_to_walk": True}  # type: ignore[index]

@@ -596,6 +596,10 @@ def _save_log(request: Request, patient_id: int, form: Any, seen: str | None = N
             store.add_screening(db, patient.id, form.flags, result.urgency, result)
             if result.urgency == EMERGENCY and user.id == patient.id:
                 return emergency_page(request, result.model_dump(mode="json"))
+            if result.urgency == EMERGENCY:  # a clinician logging for the patient: the emergency said first
+                form.problems.append(
+                    f"{patient.name}'s warning sign asks for emergency care: {result.advice}"
+                )
             form.problems.append(_changed_elsewhere(existing, sign_kept=True))
             return render(
                 request,
