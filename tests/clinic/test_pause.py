@@ -53,6 +53,19 @@ def test_a_sign_logged_comes_before_an_emergency_check_in() -> None:
     assert stop.reasons[1].startswith("Warning sign(s) logged: urinary_retention.")
 
 
+def test_a_sign_logged_that_is_not_urgent_does_not_hide_an_emergency_check_in_of_the_week() -> None:
+    # before: the sign logged led whatever it was, and a sign the screen rates routine (sciatica) turned the
+    # stop's advice into "does not rate what you logged as urgent", over a check-in that asked for emergency care
+    plan = make_plan(baseline())
+    logs = week(plan, red_flags={"sciatica": True})
+    stop = warning_stop(plan, logs, [(START, _emergency())], emergency_number="112")
+    assert stop is not None and stop.decision == "stop"
+    assert stop.triage is not None and stop.triage.urgency == "emergency"
+    assert stop.reasons[0].startswith("EMERGENCY: call 112")
+    assert any(r.startswith("Warning sign(s) logged: sciatica.") for r in stop.reasons)  # still said
+    assert "saddle_numbness" in stop.signs and "sciatica" in stop.signs
+
+
 def test_a_stop_says_the_first_day_of_the_pause_whichever_came_first() -> None:
     plan = make_plan(baseline())
     logs = week(plan)

@@ -106,3 +106,15 @@ def test_only_the_whole_number_is_linked_and_the_text_stays_escaped() -> None:
     said = _call_links("Call 911 (not 1911 or 9110) <now>", "911")
     assert str(said) == 'Call <a class="tel" href="tel:911">911</a> (not 1911 or 9110) &lt;now&gt;'
     assert str(_call_links("Call <b>", "no digits")) == "Call &lt;b&gt;"
+
+
+def test_an_app_given_a_blank_emergency_number_does_not_start(clinic: Clinic) -> None:
+    """Before: ``create_app(emergency_number=" ")`` started, and a check-in with a warning sign was refused
+    (422, "the emergency number must be a non-empty text"): the emergency neither kept nor shown."""
+    from backstride._errors import InputError
+    from backstride.web import create_app
+
+    with pytest.raises(InputError, match="emergency number"):
+        create_app(
+            clinic.url, clinic.blob_dir, secret_key="k" * 32, upgrade_database=False, emergency_number=" "
+        )

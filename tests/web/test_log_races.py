@@ -88,3 +88,59 @@ def test_a_log_with_an_emergency_sign_sent_twice_shows_the_emergency_both_times(
     first, second = post(client, url, form), post(client, url, form)
     for answer in (first, second):
         assert answer.status_code == 200 and "emergency" in answer.text.lower(), answer.headers
+
+
+def test_a_warning_sign_sent_again_after_a_clinician_screened_the_patient_is_a_new_report(
+    client: Any, app_factory: Any, clinic: Clinic
+) -> None:
+    """The same form with a sign, sent again once a clinician has screened the patient since (the stop lifted),
+    is the sign reported afresh: before, it was taken for the form sent twice, and the patient saw the emergency
+    page once, but nothing was kept: no stop, nothing in the caseload."""
+    from tests.web.conftest import check_in
+
+    from backstride import store
+
+    sign_in(client, "paula@home.test")
+    url = f"/patients/{clinic.patient_a}/log"
+    seen = _opened(client, clinic)
+    form = {"flag_saddle_numbness": "yes", "log_seen": seen}
+    assert "emergency" in post(client, url, form).text.lower()
+    therapist = app_factory()
+    sign_in(therapist, "anna@clinic.test")
+    assert (
+        check_in(therapist, clinic.patient_a).status_code == 303
+    )  # screened again: routine, the stop lifted
+    again = post(client, url, form)  # the page kept open, or gone back to, and sent again hours later
+    assert again.status_code == 200 and "emergency" in again.text.lower()
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            urgencies = [r.urgency for r in store.screenings_of(s, clinic.patient_a)]
+    finally:
+        engine.dispose()
+    assert urgencies == ["emergency", "routine", "emergency"]
+    assert client.get(f"/patients/{clinic.patient_a}").text.count("emergency-number") > 0  # stopped again
+    # the same form sent twice at once is still one report
+    assert "emergency" in post(client, url, form).text.lower()
+    with store.transaction(engine, readonly=True) as s:
+        assert len(store.screenings_of(s, clinic.patient_a)) == 3
+    engine.dispose()
+
+
+def test_a_warning_sign_a_clinician_sends_from_a_stale_page_says_the_emergency_first(
+    client: Any, app_factory: Any, clinic: Clinic
+) -> None:
+    """A clinician logging for the patient from a page opened before the day's log changed: the sign is kept,
+    the rest refused (409); before, the page said only that the sign was kept, nothing of the emergency."""
+    sign_in(client, "anna@clinic.test")
+    url = f"/patients/{clinic.patient_a}/log"
+    seen = _opened(client, clinic)
+    patient = app_factory()
+    sign_in(patient, "paula@home.test")
+    assert post(patient, url, {**WALK, "log_seen": _opened(patient, clinic)}).status_code == 303
+    late = post(client, url, {"flag_unable_to_walk": "yes", "pain_today": "9", "log_seen": seen})
+    assert late.status_code == 409
+    words = " ".join(html.unescape(late.text).split())
+    said = words.index("Paula Patient's warning sign asks for emergency care: EMERGENCY: call 911")
+    assert said < words.index("The warning sign you ticked was kept")
+    assert todays_log(clinic)["red_flags"] == {"unable_to_walk": True}  # type: ignore[index]

@@ -151,3 +151,20 @@ def test_a_warning_sign_logged_earlier_in_the_day_stays_when_the_log_is_saved_ag
     log = _stored(clinic)[1]
     assert log["red_flags"] == {"leg_weakness_progressive": True} and log["red_flag"] is True
     assert log["walks"] == [{"minutes": 10.0, "pain_before": 2.0, "pain_during": 3.0, "pain_after": 2.0}]
+
+
+def test_a_warning_sign_a_clinician_logs_for_the_patient_leads_to_the_emergency_not_saved(
+    client: Any, clinic: Clinic
+) -> None:
+    """A clinician logging the day for the patient (on the telephone, say) is the one who must act on a sign:
+    the answer is the patient's page headed by the emergency, as after a check-in, not "Saved. Thank you"."""
+    sign_in(client, "anna@clinic.test")
+    url = f"/patients/{clinic.patient_a}/log"
+    seen = client.get(url).text.split('name="log_seen" value="')[1].split('"')[0]
+    form = {"flag_saddle_numbness": "yes", "pain_today": "5", "log_seen": seen}
+    for answer in (post(client, url, form), post(client, url, form)):  # sent twice, too
+        assert answer.status_code == 303
+        assert answer.headers["location"] == f"/patients/{clinic.patient_a}#screenings"
+        page = client.get(answer.headers["location"]).text
+        assert "Saved. Thank you" not in page and 'class="flag danger">Emergency<' in page
+    assert _stored(clinic)[0] == ("emergency", {"saddle_numbness": True})

@@ -619,11 +619,27 @@ def warning_stop(
     days = [on for on, _k in signs] + [on for on, _c in emergencies]
     if not days:
         return None
-    if signs:
-        stop = stop_for_warning_signs(sorted({k for _on, k in signs}), emergency_number=emergency_number)
+    logged = (
+        stop_for_warning_signs(sorted({k for _on, k in signs}), emergency_number=emergency_number)
+        if signs
+        else None
+    )
+    if logged is not None and (
+        not emergencies or (logged.triage is not None and logged.triage.urgency == "emergency")
+    ):
+        stop = logged
     else:
+        # no sign logged, or only signs the screen rates below an emergency: the check-in that asked for
+        # emergency care leads (its advice first), the signs logged still said after it
         on, check_in = emergencies[0]
         stop = stop_for_emergency_check_in(check_in, on, emergency_number=emergency_number)
+        if logged is not None:
+            stop = stop.model_copy(
+                update={
+                    "reasons": [*stop.reasons, *logged.reasons[1:]],
+                    "signs": [*stop.signs, *logged.signs],
+                }
+            )
     return stop.model_copy(update={"paused_on": min(days)})
 
 

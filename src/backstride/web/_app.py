@@ -125,6 +125,7 @@ def create_app(
         :class:`~backstride.web.WebSettings`).
     """
     from backstride import store
+    from backstride.clinic import check_emergency_number
 
     url = database_url if database_url is not None else store.database_url()
     blobs_path = Path(blob_dir) if blob_dir is not None else store.default_blob_dir(url)
@@ -134,9 +135,11 @@ def create_app(
         blob_dir=blobs_path,
         secret_key=key,
         max_upload_bytes=max_upload_bytes if max_upload_bytes is not None else max_upload_from_env(),
-        emergency_number=emergency_number
-        or os.environ.get(ENV_EMERGENCY_NUMBER, "").strip()
-        or DEFAULT_EMERGENCY_NUMBER,
+        # checked at start-up: a blank number would refuse every emergency check-in (clinic.triage will not say
+        # "call  or go to ..."), so the emergency was neither kept nor shown
+        emergency_number=check_emergency_number(
+            emergency_number or os.environ.get(ENV_EMERGENCY_NUMBER, "").strip() or DEFAULT_EMERGENCY_NUMBER
+        ),
         cookie_secure=cookie_secure,
         questionnaire_dir=Path(questionnaire_dir) if questionnaire_dir is not None else None,
         public_url=public_url_of(public_url),

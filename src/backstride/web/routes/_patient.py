@@ -559,10 +559,15 @@ def _save_log(request: Request, patient_id: int, form: Any, seen: str | None = N
         # sign in it kept and screened all the same
         changed = seen is not None and seen != log_seen(existing)
         if changed and existing is not None and existing.log == _plans.log_json(log):
-            if form.flags and user.id == patient.id:  # its answer is the one shown: the emergency again
+            if form.flags:  # its answer is the one shown: the emergency again
                 again = clinic.triage(form.flags, emergency_number=emergency_number(request))
+                # the sign is in the day's log already, but its report is kept once only if it is the latest and
+                # recent (store.screening_sent_again): sent again after a clinician screened the patient (the
+                # stop lifted) or resumed the plan, it is the sign reported afresh
+                if store.screening_sent_again(db, patient.id, form.flags) is None:
+                    store.add_screening(db, patient.id, form.flags, again.urgency, again)
                 if again.urgency == EMERGENCY:
-                    return emergency_page(request, again.model_dump(mode="json"))
+                    return _emergency_answer(request, user, patient, again)
             return RedirectResponse(f"/patients/{patient_id}/log?saved=1", status_code=303)
         if changed and not form.flags:
             form.problems.append(_changed_elsewhere(existing, sign_kept=False))
@@ -591,6 +596,10 @@ def _save_log(request: Request, patient_id: int, form: Any, seen: str | None = N
             store.add_screening(db, patient.id, form.flags, result.urgency, result)
             if result.urgency == EMERGENCY and user.id == patient.id:
                 return emergency_page(request, result.model_dump(mode="json"))
+            if result.urgency == EMERGENCY:  # a clinician logging for the patient: the emergency said first
+                form.problems.append(
+                    f"{patient.name}'s warning sign asks for emergency care: {result.advice}"
+                )
             form.problems.append(_changed_elsewhere(existing, sign_kept=True))
             return render(
                 request,
@@ -608,9 +617,18 @@ def _save_log(request: Request, patient_id: int, form: Any, seen: str | None = N
         if form.flags:
             result = clinic.triage(form.flags, emergency_number=emergency_number(request))
             store.add_screening(db, patient.id, form.flags, result.urgency, result)
-            if result.urgency == EMERGENCY and user.id == patient.id:
-                return emergency_page(request, result.model_dump(mode="json"))
+            if result.urgency == EMERGENCY:
+                return _emergency_answer(request, user, patient, result)
     return RedirectResponse(f"/patients/{patient_id}/log?saved=1", status_code=303)
+
+
+def _emergency_answer(request: Request, user: Any, patient: Any, result: Any) -> Response:
+    """The answer to a daily log whose warning sign is an emergency: the emergency page for the patient; for a
+    clinician who logged it on the patient's behalf, the patient's page, where the emergency heads the
+    screenings (as after a check-in), never "Saved. Thank you — see you tomorrow."."""
+    if user.id == patient.id:
+        return emergency_page(request, result.model_dump(mode="json"))
+    return RedirectResponse(f"/patients/{patient.id}#screenings", status_code=303)
 
 
 # ------------------------------------------------------------------------------------------------ progress
