@@ -89,7 +89,7 @@ class GaitEntry:
     @property
     def day(self) -> dt.date:
         """The day the walk was recorded, or, when the file does not say, the day it was uploaded."""
-        return self.recorded_on or self.when.date()
+        return self.recorded_on or self.when.astimezone().date()  # the upload's day where the clinic is
 
 
 @dataclass(frozen=True, kw_only=True)

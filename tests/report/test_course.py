@@ -3,6 +3,7 @@ verdicts and norms in it, the diary and activity week by week, nothing invented 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import json
@@ -484,3 +485,20 @@ def test_the_summarys_day_is_the_clinics_day(zone: Any) -> None:
     zone("<+12>-12")
     text = _text(report.course_report(_record(), generated_at=dt.datetime(2026, 11, 19, 13, 0, tzinfo=UTC)))
     assert "2026-11-16 1 3 45 225 – / – –" in text  # 5 days × 3 walks × 15 minutes
+
+
+def test_a_screens_and_a_scores_day_is_the_clinics_day(zone: Any) -> None:
+    """A check-in at 13:00 UTC on the 19th was made on the 20th where the clinic is (UTC+12): the summary gave
+    its UTC date, beside diary days that are the clinic's."""
+    zone("<+12>-12")
+    late = dt.datetime(2026, 11, 19, 13, 0, tzinfo=UTC)
+    record = _record(
+        screenings=(ScreeningEntry(id=1, when=late, urgency="routine"),),
+        scores=(ScoreEntry(id=10, when=late, instrument="nprs", score=7.0),),
+    )
+    text = _text(report.course_report(record, generated_at=AT))
+    assert "Latest warning-sign screen, 2026-11-20: routine" in text
+    assert "2026-11-19" not in text.split("Diary", 1)[0]  # no UTC date before the diary's own days
+    # a walk from a file without a clock is dated by its upload, on the clinic's day too
+    uploaded = dataclasses.replace(_gait(20, 3, 0.8, 92.0), when=late)
+    assert uploaded.day == dt.date(2026, 11, 20)

@@ -233,6 +233,12 @@ def _gait_changes(gait: Sequence[GaitEntry]) -> list[GaitChange]:
 
 
 # ------------------------------------------------------------------------------------------------- diary
+def _day(when: dt.datetime) -> dt.date:
+    """A stored moment's day where the clinic is (the server's zone), as the diary's days and the summary's own
+    day are: its UTC date is the day before or after near midnight (the template's ``day`` filter)."""
+    return when.astimezone().date()
+
+
 def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
@@ -241,7 +247,7 @@ def _plan_on(plans: Sequence[PlanEntry], day: dt.date) -> PlanEntry | None:
     """The program version in force on ``day``: the newest whose start (or making) is not after it."""
     current = None
     for plan in sorted(plans, key=lambda p: p.version):
-        start = plan.start_date or plan.when.date()
+        start = plan.start_date or _day(plan.when)
         if start <= day:
             current = plan
     return current
@@ -363,13 +369,13 @@ def _figures(record: PatientRecord, weeks: Sequence[DiaryWeek]) -> dict[str, Fig
         figures["plot-weekly-minutes"] = time_series(
             "Minutes walked each week (diary), against the program", "minutes", series, kind="bar"
         )
-    gait = sorted(record.gait, key=lambda g: g.when)
+    gait = sorted(record.gait, key=_walked)  # by the day walked, as the table of measured walks
     speeds = [_number(g.summary.get("median_walking_speed_mps")) for g in gait]
     if sum(v is not None for v in speeds) >= 2:  # one walk is a row of the table, not a line
         figures["plot-speed"] = time_series(
             "Walking speed in the measured walks",
             "metres per second",
-            [("speed", [g.when for g in gait], speeds)],
+            [("speed", [g.day for g in gait], speeds)],
             min_y_span=TREND_SPANS["speed"],
         )
         figures["plot-cadence"] = time_series(
@@ -378,7 +384,7 @@ def _figures(record: PatientRecord, weeks: Sequence[DiaryWeek]) -> dict[str, Fig
             [
                 (
                     "cadence",
-                    [g.when for g in gait],
+                    [g.day for g in gait],
                     [_number(g.summary.get("median_cadence_spm")) for g in gait],
                 )
             ],
@@ -390,12 +396,12 @@ def _figures(record: PatientRecord, weeks: Sequence[DiaryWeek]) -> dict[str, Fig
 # ------------------------------------------------------------------------------------------------ helpers
 def _period(record: PatientRecord) -> tuple[dt.date, dt.date] | None:
     days = [
-        *(s.when.date() for s in record.screenings),
-        *(s.when.date() for s in record.scores),
-        *(g.when.date() for g in record.gait),
+        *(_day(s.when) for s in record.screenings),
+        *(_day(s.when) for s in record.scores),
+        *(g.day for g in record.gait),
         *(d.date for d in record.diary),
         *(a.date for a in record.activity),
-        *(p.when.date() for p in record.plans),
+        *(_day(p.when) for p in record.plans),
         *(s.date for s in record.sessions),
     ]
     return (min(days), max(days)) if days else None

@@ -157,6 +157,7 @@ def _environment() -> Environment:
     env.globals["plot_script"] = Markup(PLOTS_JS.read_text(encoding="utf-8"))
     env.filters["num"] = _num
     env.filters["lean"] = lean_text
+    env.filters["day"] = lambda when: when.astimezone().date()  # a moment's day where the clinic is
     env.filters["weekday"] = lambda day: _WEEKDAYS[day.weekday()]
     env.filters["month"] = lambda day: _MONTHS[day.month - 1]
     return env

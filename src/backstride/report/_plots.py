@@ -398,7 +398,8 @@ def time_series(
     data = []
     for i, (name, xs, ys) in enumerate(series):
         trace: dict[str, Any] = {
-            "x": [(x.date() if isinstance(x, dt.datetime) else x).isoformat() for x in xs],
+            # a moment's day where the clinic is (the server's zone), as the diary's days beside it are
+            "x": [(x.astimezone().date() if isinstance(x, dt.datetime) else x).isoformat() for x in xs],
             "y": list(ys),
             "name": name,
             "marker": {"color": colours[i % len(colours)]},
