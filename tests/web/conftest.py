@@ -302,6 +302,33 @@ def read_again(app_factory: Any, client: Any, patient_id: int, rec_id: int) -> N
     assert wait_for_job(therapist, again.headers["location"]).status_code == 303
 
 
+def plan_history_of(clinic: Clinic) -> list[Any]:
+    """Patient A's plan versions as stored, oldest first (detached rows, readable after the session)."""
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            rows = store.plan_history(s, clinic.patient_a)
+            for row in rows:
+                s.expunge(row)
+            return rows
+    finally:
+        engine.dispose()
+
+
+def recordings_kept(clinic: Clinic) -> int:
+    """How many recordings patient A has stored (entered in error ones left out)."""
+    from backstride import store
+
+    engine = store.make_engine(clinic.url)
+    try:
+        with store.transaction(engine, readonly=True) as s:
+            return len(store.recordings_of(s, clinic.patient_a))
+    finally:
+        engine.dispose()
+
+
 def todays_log(clinic: Clinic) -> dict[str, Any] | None:
     """Patient A's daily log of today as stored, or None."""
     from backstride import store

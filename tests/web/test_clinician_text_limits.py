@@ -10,8 +10,8 @@ import html
 from typing import Any
 
 import pytest
-from tests.web.conftest import Clinic, notes_of, post, sign_in
-from tests.web.test_exercise_changes import _history, _plan_made, _therapist
+from tests.web.conftest import Clinic, notes_of, plan_history_of, post, sign_in
+from tests.web.test_exercise_changes import _plan_made, _therapist
 
 from backstride import store
 from backstride.clinic import EXERCISES
@@ -52,7 +52,7 @@ def test_a_plan_changes_reason_over_2000_characters_is_refused_with_what_was_typ
     field = shown.split(textarea)[1].split(">")[0]
     assert 'aria-invalid="true"' in field and "maxlength" not in field
     assert "At most 2,000 characters." in shown
-    assert [v.version for v in _history(clinic)] == [1]  # nothing saved
+    assert [v.version for v in plan_history_of(clinic)] == [1]  # nothing saved
 
 
 def test_a_plan_changes_reason_of_2000_characters_is_kept_whole(client: Any, clinic: Clinic) -> None:
@@ -64,7 +64,7 @@ def test_a_plan_changes_reason_of_2000_characters_is_kept_whole(client: Any, cli
     ex_id = exercises[0]["id"]
     exercise = post(therapist, f"{url}/exercises/{ex_id}/remove", {"reason": "x" * 2000})
     assert exercise.status_code == 303  # type: ignore[attr-defined]
-    assert [v.reason for v in _history(clinic)[1:]] == [_AT_LIMIT, "x" * 2000]
+    assert [v.reason for v in plan_history_of(clinic)[1:]] == [_AT_LIMIT, "x" * 2000]
 
 
 _SESSION = {

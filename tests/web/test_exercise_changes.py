@@ -7,9 +7,8 @@ import html
 import re
 from typing import Any
 
-from tests.web.conftest import Clinic, check_in, post, sign_in
+from tests.web.conftest import Clinic, check_in, plan_history_of, post, sign_in
 
-from backstride import store
 from backstride.clinic import EXERCISES, Dose, dose_limits
 
 
@@ -19,23 +18,13 @@ def _plan_made(client: Any, ids: Clinic) -> list[dict[str, Any]]:
     check_in(client, ids.patient_a)
     post(client, f"/patients/{ids.patient_a}/questionnaires/nprs", {"score": "5"})
     assert "walks a day" in client.get(f"/patients/{ids.patient_a}/plan").text
-    return _history(ids)[-1].plan["exercises"]  # type: ignore[no-any-return]
+    return plan_history_of(ids)[-1].plan["exercises"]  # type: ignore[no-any-return]
 
 
 def _therapist(client: Any) -> Any:
     other = client.__class__(client.app, follow_redirects=False)
     sign_in(other, "anna@clinic.test")
     return other
-
-
-def _history(ids: Clinic) -> list[Any]:
-    engine = store.make_engine(ids.url)
-    with store.transaction(engine, readonly=True) as s:
-        rows = store.plan_history(s, ids.patient_a)
-        for r in rows:
-            s.expunge(r)
-    engine.dispose()
-    return rows
 
 
 def _first_with(exercises: list[dict[str, Any]], part: str, has: bool) -> str:
@@ -62,7 +51,7 @@ def test_a_therapist_changes_an_exercises_dose_and_the_patient_reads_it(client: 
     )
     assert done.status_code == 303
     assert done.headers["location"] == f"/patients/{ids.patient_a}#exercise-{ex_id}"
-    history = _history(ids)
+    history = plan_history_of(ids)
     assert [v.version for v in history] == [1, 2]
     latest = history[-1]
     assert latest.reason == "Easy at the clinic today" and latest.created_by == ids.clinician_a
@@ -93,7 +82,7 @@ def test_a_therapist_switches_an_exercise_to_its_harder_version(client: Any, cli
         {"reason": "Ready for more", "variant": "harder"},
     )
     assert done.status_code == 303
-    changed = next(x for x in _history(ids)[-1].plan["exercises"] if x["id"] == ex_id)
+    changed = next(x for x in plan_history_of(ids)[-1].plan["exercises"] if x["id"] == ex_id)
     assert changed["variant"] == "harder"
     assert changed["variant_text"] == EXERCISES[ex_id].harder
     assert changed["dose"] == exercises[0]["dose"]  # empty dose fields keep the plan's dose
@@ -131,7 +120,7 @@ def test_a_refused_exercise_change_keeps_what_was_typed_and_saves_nothing(
     assert (
         odd_version.status_code == 422 and "Version: choose easier, standard or harder." in odd_version.text
     )
-    assert [v.version for v in _history(ids)] == [1]
+    assert [v.version for v in plan_history_of(ids)] == [1]
 
 
 def test_a_hold_cannot_be_given_repetitions(client: Any, clinic: Clinic) -> None:
@@ -151,7 +140,7 @@ def test_a_hold_cannot_be_given_repetitions(client: Any, clinic: Clinic) -> None
         )
     page = therapist.get(f"/patients/{ids.patient_a}").text
     assert f'id="{in_library.id}-hold_s"' in page and f'id="{in_library.id}-reps"' not in page
-    before = len(_history(ids))
+    before = len(plan_history_of(ids))
     refused = post(
         therapist,
         f"/patients/{ids.patient_a}/plan/exercises/{in_library.id}",
@@ -159,7 +148,7 @@ def test_a_hold_cannot_be_given_repetitions(client: Any, clinic: Clinic) -> None
     )
     assert refused.status_code == 422
     assert f"Repetitions: {in_library.name} has none; leave it empty." in html.unescape(refused.text)
-    assert len(_history(ids)) == before
+    assert len(plan_history_of(ids)) == before
 
 
 def test_a_therapist_adds_an_exercise_from_the_library_once(client: Any, clinic: Clinic) -> None:
@@ -176,7 +165,7 @@ def test_a_therapist_adds_an_exercise_from_the_library_once(client: Any, clinic:
     )
     done = post(therapist, url, {"exercise": new.id, "variant": "easier", "reason": "Hips are stiff"})
     assert done.status_code == 303
-    latest = _history(ids)[-1]
+    latest = plan_history_of(ids)[-1]
     assert latest.reason == "Hips are stiff"
     added = latest.plan["exercises"][-1]
     assert added["id"] == new.id and added["variant"] == "easier" and added["variant_text"] == new.easier
@@ -190,7 +179,7 @@ def test_a_therapist_adds_an_exercise_from_the_library_once(client: Any, clinic:
     none_chosen = post(therapist, url, {"exercise": "", "reason": "something"})
     assert none_chosen.status_code == 422 and "Exercise: choose one from the library." in none_chosen.text
     assert ">something</textarea>" in none_chosen.text
-    assert len(_history(ids)) == 2
+    assert len(plan_history_of(ids)) == 2
 
 
 def test_a_therapist_takes_every_exercise_out_and_the_patient_is_told(client: Any, clinic: Clinic) -> None:
@@ -208,7 +197,7 @@ def test_a_therapist_takes_every_exercise_out_and_the_patient_is_told(client: An
             {"reason": f"{x['name']} hurts"},
         )
         assert done.status_code == 303
-    history = _history(ids)
+    history = plan_history_of(ids)
     assert len(history) == 1 + len(exercises)
     assert history[-1].plan["exercises"] == []
     assert history[-1].reason == f"{exercises[-1]['name']} hurts"
@@ -226,7 +215,7 @@ def test_an_exercise_not_in_the_library_leads_nowhere(client: Any, clinic: Clini
     therapist = _therapist(client)
     missing = post(therapist, f"/patients/{ids.patient_a}/plan/exercises/no_such", {"reason": "x"})
     assert missing.status_code == 404
-    assert len(_history(ids)) == 1
+    assert len(plan_history_of(ids)) == 1
 
 
 def test_an_exercise_taken_out_stays_out_of_the_weekly_progression_until_added_again(
@@ -241,8 +230,8 @@ def test_an_exercise_taken_out_stays_out_of_the_weekly_progression_until_added_a
     first = exercises[0]["id"]
     url = f"/patients/{ids.patient_a}/plan/exercises"
     assert post(therapist, f"{url}/{first}/remove", {"reason": "not now"}).status_code == 303
-    assert _history(ids)[-1].plan["withheld_exercises"] == [first]
+    assert plan_history_of(ids)[-1].plan["withheld_exercises"] == [first]
     assert (
         post(therapist, url, {"exercise": first, "variant": "standard", "reason": "ready"}).status_code == 303
     )
-    assert _history(ids)[-1].plan["withheld_exercises"] == []
+    assert plan_history_of(ids)[-1].plan["withheld_exercises"] == []

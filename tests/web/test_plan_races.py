@@ -8,7 +8,7 @@ import html
 import re
 from typing import Any
 
-from tests.web.conftest import Clinic, check_in, post, sign_in
+from tests.web.conftest import Clinic, check_in, plan_history_of, post, sign_in
 
 from backstride import store
 
@@ -33,16 +33,6 @@ def _clinician(client: Any, email: str) -> Any:
     return other
 
 
-def _history(ids: Clinic) -> list[Any]:
-    engine = store.make_engine(ids.url)
-    with store.transaction(engine, readonly=True) as s:
-        rows = store.plan_history(s, ids.patient_a)
-        for r in rows:
-            s.expunge(r)
-    engine.dispose()
-    return rows
-
-
 def _opened(clinician: Any, ids: Clinic) -> str:
     """The plan version the clinician's page of patient A was opened at (its forms send it back)."""
     page = clinician.get(f"/patients/{ids.patient_a}").text
@@ -57,7 +47,7 @@ def test_a_walking_change_from_a_page_opened_before_another_is_refused(client: A
     anna, ben = _clinician(client, "anna@clinic.test"), _clinician(client, "ben@clinic.test")
     seen_a, seen_b = _opened(anna, ids), _opened(ben, ids)
     assert seen_a == seen_b
-    was = _history(ids)[-1].plan
+    was = plan_history_of(ids)[-1].plan
     walks, minutes = was["walks_per_day"], was["minutes_per_walk"]
     more = 1 if walks > 1 else 2
     done = post(
@@ -86,7 +76,7 @@ def test_a_walking_change_from_a_page_opened_before_another_is_refused(client: A
     words = " ".join(html.unescape(late.text).split())
     assert "Anna Therapist" in words and "not saved" in words
     assert ">Longer walks</textarea>" in late.text  # what Ben typed is kept
-    latest = _history(ids)[-1]
+    latest = plan_history_of(ids)[-1]
     assert latest.reason == "More walks" and latest.plan["walks_per_day"] == more
     # the page that refused it is of the plan as it is now: sent again from it, Ben's change is saved
     again = _VERSION_RE.findall(late.text)
@@ -102,7 +92,10 @@ def test_a_walking_change_from_a_page_opened_before_another_is_refused(client: A
         },
     )
     assert saved.status_code == 303
-    assert (_history(ids)[-1].plan["walks_per_day"], _history(ids)[-1].plan["minutes_per_walk"]) == (
+    assert (
+        plan_history_of(ids)[-1].plan["walks_per_day"],
+        plan_history_of(ids)[-1].plan["minutes_per_walk"],
+    ) == (
         more,
         minutes + 1,
     )
@@ -113,8 +106,8 @@ def test_the_same_plan_form_sent_twice_is_one_version(client: Any, clinic: Clini
     _plan_made(client, ids)
     anna = _clinician(client, "anna@clinic.test")
     seen = _opened(anna, ids)
-    before = len(_history(ids))
-    minutes = _history(ids)[-1].plan["minutes_per_walk"]
+    before = len(plan_history_of(ids))
+    minutes = plan_history_of(ids)[-1].plan["minutes_per_walk"]
     form = {
         "reason": "Longer walks",
         "walks_per_day": "1",
@@ -125,14 +118,14 @@ def test_the_same_plan_form_sent_twice_is_one_version(client: Any, clinic: Clini
     second = post(anna, f"/patients/{ids.patient_a}/plan", form)
     assert first.status_code == second.status_code == 303
     assert first.headers["location"] == second.headers["location"]
-    assert len(_history(ids)) == before + 1
+    assert len(plan_history_of(ids)) == before + 1
     # and an exercise's change sent twice from the page as it is now
     seen = _opened(anna, ids)
-    ex = _history(ids)[-1].plan["exercises"][0]
+    ex = plan_history_of(ids)[-1].plan["exercises"][0]
     form = {"reason": "Harder now", "variant": "harder", "plan_version": seen}
     assert post(anna, f"/patients/{ids.patient_a}/plan/exercises/{ex['id']}", form).status_code == 303
     assert post(anna, f"/patients/{ids.patient_a}/plan/exercises/{ex['id']}", form).status_code == 303
-    assert len(_history(ids)) == before + 2
+    assert len(plan_history_of(ids)) == before + 2
 
 
 def test_changes_to_different_parts_from_pages_opened_together_build_on_each_other(
@@ -142,7 +135,7 @@ def test_changes_to_different_parts_from_pages_opened_together_build_on_each_oth
     _plan_made(client, ids)
     anna, ben = _clinician(client, "anna@clinic.test"), _clinician(client, "ben@clinic.test")
     seen_a, seen_b = _opened(anna, ids), _opened(ben, ids)
-    first, second = (x["id"] for x in _history(ids)[-1].plan["exercises"][:2])
+    first, second = (x["id"] for x in plan_history_of(ids)[-1].plan["exercises"][:2])
     assert (
         post(
             anna,
@@ -160,7 +153,7 @@ def test_changes_to_different_parts_from_pages_opened_together_build_on_each_oth
         ).status_code
         == 303
     )
-    variants = {x["id"]: x["variant"] for x in _history(ids)[-1].plan["exercises"]}
+    variants = {x["id"]: x["variant"] for x in plan_history_of(ids)[-1].plan["exercises"]}
     assert (variants[first], variants[second]) == ("easier", "harder")
     # the same exercise changed from a page opened before Anna's change is refused, her change kept
     late = post(
@@ -169,7 +162,7 @@ def test_changes_to_different_parts_from_pages_opened_together_build_on_each_oth
         {"reason": "Harder too", "variant": "harder", "plan_version": seen_b},
     )
     assert late.status_code == 409 and "Anna Therapist" in html.unescape(late.text)
-    assert {x["id"]: x["variant"] for x in _history(ids)[-1].plan["exercises"]}[first] == "easier"
+    assert {x["id"]: x["variant"] for x in plan_history_of(ids)[-1].plan["exercises"]}[first] == "easier"
 
 
 def test_two_changes_with_one_reason_from_one_page_are_both_saved(client: Any, clinic: Clinic) -> None:
@@ -178,14 +171,14 @@ def test_two_changes_with_one_reason_from_one_page_are_both_saved(client: Any, c
     _plan_made(client, ids)
     anna = _clinician(client, "anna@clinic.test")
     seen = _opened(anna, ids)
-    before = len(_history(ids))
-    first, second = (x["id"] for x in _history(ids)[-1].plan["exercises"][:2])
+    before = len(plan_history_of(ids))
+    first, second = (x["id"] for x in plan_history_of(ids)[-1].plan["exercises"][:2])
     for ex_id in (first, second):
         form = {"reason": "Reviewed at the clinic", "variant": "harder", "plan_version": seen}
         assert post(anna, f"/patients/{ids.patient_a}/plan/exercises/{ex_id}", form).status_code == 303
-    variants = {x["id"]: x["variant"] for x in _history(ids)[-1].plan["exercises"]}
+    variants = {x["id"]: x["variant"] for x in plan_history_of(ids)[-1].plan["exercises"]}
     assert (variants[first], variants[second]) == ("harder", "harder")
-    assert len(_history(ids)) == before + 2
+    assert len(plan_history_of(ids)) == before + 2
     # the first exercise again, otherwise, from that page: Anna's own change of it since is not undone unasked
     late = post(
         anna,
@@ -193,4 +186,4 @@ def test_two_changes_with_one_reason_from_one_page_are_both_saved(client: Any, c
         {"reason": "Reviewed at the clinic", "variant": "easier", "plan_version": seen},
     )
     assert late.status_code == 409 and "Anna Therapist" in html.unescape(late.text)
-    assert len(_history(ids)) == before + 2
+    assert len(plan_history_of(ids)) == before + 2

@@ -10,18 +10,9 @@ import time
 from typing import Any
 
 import pytest
-from tests.web.conftest import Clinic, serving, sign_in
+from tests.web.conftest import Clinic, recordings_kept, serving, sign_in
 
-from backstride import io, store
-
-
-def _recordings(clinic: Clinic) -> int:
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            return len(store.recordings_of(s, clinic.patient_a))
-    finally:
-        engine.dispose()
+from backstride import io
 
 
 def test_an_upload_cut_off_half_way_keeps_nothing_and_is_no_server_error(
@@ -52,6 +43,6 @@ def test_an_upload_cut_off_half_way_keeps_nothing_and_is_no_server_error(
     failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert not failures, [r.getMessage() for r in failures]
     assert any("cut off" in r.getMessage() for r in caplog.records)
-    assert _recordings(clinic) == 0
+    assert recordings_kept(clinic) == 0
     spool = clinic.blob_dir / ".uploads"
     assert not spool.exists() or not any(spool.iterdir())

@@ -6,18 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.web.conftest import Clinic, upload_page, upload_sample, wait_for_job
+from tests.web.conftest import Clinic, recordings_kept, upload_page, upload_sample, wait_for_job
 
 from backstride import store
-
-
-def _recordings(clinic: Clinic) -> int:
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            return len(store.recordings_of(s, clinic.patient_a))
-    finally:
-        engine.dispose()
 
 
 def test_the_same_recording_uploaded_twice_is_kept_once(client: Any, clinic: Clinic) -> None:
@@ -28,11 +19,11 @@ def test_the_same_recording_uploaded_twice_is_kept_once(client: Any, clinic: Cli
     done = [wait_for_job(client, r.headers["location"]) for r in (first, second)]
     assert [d.status_code for d in done] == [303, 303]
     assert done[0].headers["location"] == done[1].headers["location"]
-    assert _recordings(clinic) == 1
+    assert recordings_kept(clinic) == 1
     # and sent again once the first is stored
     again = wait_for_job(client, upload_sample(client, clinic.patient_a).headers["location"])
     assert again.headers["location"] == done[0].headers["location"]
-    assert _recordings(clinic) == 1
+    assert recordings_kept(clinic) == 1
 
 
 def test_the_same_recording_after_it_was_marked_entered_in_error_is_kept_again(
@@ -49,4 +40,4 @@ def test_the_same_recording_after_it_was_marked_entered_in_error_is_kept_again(
         engine.dispose()
     again = wait_for_job(client, upload_sample(client, clinic.patient_a).headers["location"])
     assert again.status_code == 303 and again.headers["location"] != first.headers["location"]
-    assert _recordings(clinic) == 1  # the one standing; the other is kept, marked
+    assert recordings_kept(clinic) == 1  # the one standing; the other is kept, marked

@@ -569,14 +569,17 @@ def _save_log(request: Request, patient_id: int, form: Any, seen: str | None = N
                 if again.urgency == EMERGENCY:
                     return _emergency_answer(request, user, patient, again)
             return RedirectResponse(f"/patients/{patient_id}/log?saved=1", status_code=303)
-        if changed and not form.flags:
-            form.problems.append(_changed_elsewhere(existing, sign_kept=False))
-            return render(
-                request,
-                "log.html",
-                _log_context(db, user, patient, today, form=form, emergency_number=emergency_number(request)),
-                status=409,
+
+        def changed_meanwhile(*problems: str) -> Response:
+            """The form back (409), what was typed in it, with ``problems`` named first."""
+            form.problems.extend(problems)
+            context = _log_context(
+                db, user, patient, today, form=form, emergency_number=emergency_number(request)
             )
+            return render(request, "log.html", context, status=409)
+
+        if changed and not form.flags:
+            return changed_meanwhile(_changed_elsewhere(existing, sign_kept=False))
         if changed:
             kept = _plans.load_log(existing.log) if existing else clinic.DailyLog(date=today)
             typed_note = form.notes or form.long_notes  # beside a warning sign, kept whole
@@ -596,17 +599,12 @@ def _save_log(request: Request, patient_id: int, form: Any, seen: str | None = N
             store.add_screening(db, patient.id, form.flags, result.urgency, result)
             if result.urgency == EMERGENCY and user.id == patient.id:
                 return emergency_page(request, result.model_dump(mode="json"))
+            said = _changed_elsewhere(existing, sign_kept=True)
             if result.urgency == EMERGENCY:  # a clinician logging for the patient: the emergency said first
-                form.problems.append(
-                    f"{patient.name}'s warning sign asks for emergency care: {result.advice}"
+                return changed_meanwhile(
+                    f"{patient.name}'s warning sign asks for emergency care: {result.advice}", said
                 )
-            form.problems.append(_changed_elsewhere(existing, sign_kept=True))
-            return render(
-                request,
-                "log.html",
-                _log_context(db, user, patient, today, form=form, emergency_number=emergency_number(request)),
-                status=409,
-            )
+            return changed_meanwhile(said)
         if form.morning_pain is not None and yesterday is not None:
             earlier = _plans.load_log(yesterday.log)
             updated = earlier.model_copy(update={"next_morning_pain": form.morning_pain})
