@@ -378,6 +378,28 @@ def test_a_paused_program_is_on_hold_with_why() -> None:
     assert _resources(bundle, "CarePlan")[1]["note"][1] == {"text": why, "time": "2026-11-19"}
 
 
+def test_an_earlier_programs_pause_is_a_note_of_its_care_plan() -> None:
+    """A pause a clinician ended (the next version started) was in the doctor's summary and not in the export:
+    the earlier version's CarePlan says it, dated by the pause's first day."""
+    from fhir.resources.R4B.bundle import Bundle
+
+    plans = _record().plans
+    resumed = (plans[0], dataclasses.replace(plans[1], start_date=dt.date(2026, 11, 12)))
+    record = dataclasses.replace(
+        _record(), plans=resumed, earlier_pauses=((dt.date(2026, 11, 9), dt.date(2026, 11, 12)),)
+    )
+    bundle = _bundle(record)
+    Bundle.model_validate(json.loads(json.dumps(bundle)))
+    first, second = _resources(bundle, "CarePlan")
+    assert first["status"] == "completed" and second["status"] == "active"
+    assert first["note"][-1] == {
+        "text": "Paused for a warning sign from 2026-11-09 until the next version started on 2026-11-12: no "
+        "walking was asked for then.",
+        "time": "2026-11-09",
+    }
+    assert all("Paused" not in n["text"] for n in second.get("note", []))
+
+
 def test_therapy_sessions() -> None:
     first, second = _resources(_bundle(), "Procedure")
     assert first["status"] == "completed" and first["performedDateTime"] == "2026-11-07"

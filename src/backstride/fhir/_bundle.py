@@ -98,15 +98,19 @@ class _Resources:
             yield from self.diary(d)
         for a in rec.activity:
             yield from self.activity(a)
+        # an earlier version's pause ends on the day the next version started (course.PatientRecord.earlier_pauses)
+        pause_until = {end: start for start, end in rec.earlier_pauses}
         for i, p in enumerate(rec.plans):
             previous = rec.plans[i - 1] if i else None
             last = i == len(rec.plans) - 1
+            after = None if last else rec.plans[i + 1].start_date
             yield self.care_plan(
                 p,
                 previous,
                 active=last,
                 paused=rec.plan_paused if last else None,
                 paused_on=rec.plan_paused_on if last else None,
+                was_paused=(pause_until[after], after) if after in pause_until else None,
             )
         for t in rec.sessions:
             yield self.procedure(t)
@@ -298,10 +302,12 @@ class _Resources:
         active: bool,
         paused: str | None = None,
         paused_on: dt.date | None = None,
+        was_paused: tuple[dt.date, dt.date] | None = None,
     ) -> Json:
         """One version of the program as a ``CarePlan``: the current one ``active`` (``on-hold`` while
         ``paused`` for a warning sign, with why in its notes, dated ``paused_on`` when known), the earlier ones
-        ``completed``."""
+        ``completed``; an earlier one paused for a warning sign until the next began (``was_paused``: from, until)
+        says so in a note dated by the pause's first day."""
         status = "on-hold" if paused else "in-progress" if active else "completed"
         walking = "Walking"
         if p.walks_per_day is not None and p.minutes_per_walk is not None:
@@ -330,6 +336,15 @@ class _Resources:
         notes: list[Json] = [{"text": p.reason}] if p.reason else []
         if paused:
             notes.append({"text": paused, **({"time": paused_on.isoformat()} if paused_on else {})})
+        if was_paused is not None:
+            start, end = was_paused
+            notes.append(
+                {
+                    "text": f"Paused for a warning sign from {start.isoformat()} until the next version started "
+                    f"on {end.isoformat()}: no walking was asked for then.",
+                    "time": start.isoformat(),
+                }
+            )
         if notes:
             out["note"] = notes
         return out
