@@ -705,9 +705,6 @@ def add_therapy_session(db: Any, patient_id: int, clinician: Any, fields: dict[s
         where = ".".join(str(x) for x in err.get("loc", ())) or "session"
         raise InputError(f"The session could not be saved ({where}: {err['msg']}).") from None
     # this very session, kept by this clinician a moment ago: its form sent twice (a double click, a resend)
-    store.lock_patient(db, patient_id)
-    since = store.utcnow() - store.SENT_AGAIN_WITHIN
-    mine = [r for r in store.therapy_sessions_of(db, patient_id) if r.clinician_id == clinician.id]
-    if mine and mine[-1].data == store.to_json(session) and mine[-1].created_at > since:
-        return mine[-1]
-    return store.add_therapy_session(db, patient_id, clinician.id, session)
+    return store.therapy_session_sent_again(
+        db, patient_id, clinician.id, session
+    ) or store.add_therapy_session(db, patient_id, clinician.id, session)

@@ -577,6 +577,11 @@ def can_access(session: Session, viewer: User, patient_id: int) -> bool:
 SENT_AGAIN_WITHIN = dt.timedelta(minutes=10)
 
 
+def _recent(moment: dt.datetime) -> bool:
+    """Whether a row kept at ``moment`` was kept less than :data:`SENT_AGAIN_WITHIN` ago."""
+    return moment > utcnow() - SENT_AGAIN_WITHIN
+
+
 def screening_sent_again(session: Session, patient_id: int, answers: JSONLike) -> Screening | None:
     """The patient's latest screening if it has these very answers and was kept less than
     :data:`SENT_AGAIN_WITHIN` ago, with no plan version saved since (a plan resumed after it: the same answers
@@ -585,11 +590,7 @@ def screening_sent_again(session: Session, patient_id: int, answers: JSONLike) -
     once are looked at one after the other."""
     lock_patient(session, patient_id)
     latest = latest_screening(session, patient_id)
-    if (
-        latest is None
-        or latest.answers != to_json(answers)
-        or latest.created_at <= utcnow() - SENT_AGAIN_WITHIN
-    ):
+    if latest is None or latest.answers != to_json(answers) or not _recent(latest.created_at):
         return None
     since = select(PlanVersion.id).where(
         PlanVersion.patient_id == patient_id, PlanVersion.created_at >= latest.created_at
@@ -668,7 +669,7 @@ def questionnaire_sent_again(
     latest = session.scalars(stmt).first()
     if latest is None or latest.entered_in_error_at is not None or latest.answers != to_json(answers):
         return None
-    return latest if latest.created_at > utcnow() - SENT_AGAIN_WITHIN else None
+    return latest if _recent(latest.created_at) else None
 
 
 def questionnaire_history(
@@ -1063,6 +1064,32 @@ def add_note(session: Session, patient_id: int, clinician_id: int | None, text: 
     session.add(row)
     session.flush()
     return row
+
+
+def therapy_session_sent_again(
+    session: Session, patient_id: int, clinician_id: int, data: JSONLike
+) -> TherapySessionRecord | None:
+    """The clinician's latest therapy session with the patient if it is this very session and was kept less than
+    :data:`SENT_AGAIN_WITHIN` ago: the form sent twice, kept once (under the lock on the patient's row, as
+    :func:`screening_sent_again`)."""
+    lock_patient(session, patient_id)
+    mine = [r for r in therapy_sessions_of(session, patient_id) if r.clinician_id == clinician_id]
+    latest = mine[-1] if mine else None  # oldest first
+    return (
+        latest if latest is not None and latest.data == to_json(data) and _recent(latest.created_at) else None
+    )
+
+
+def note_sent_again(session: Session, patient_id: int, clinician_id: int, text: str) -> ClinicianNote | None:
+    """The clinician's latest note on the patient if it says this very text and was kept less than
+    :data:`SENT_AGAIN_WITHIN` ago: the form sent twice, kept once (under the lock on the patient's row)."""
+    lock_patient(session, patient_id)
+    latest = next(
+        (n for n in notes_of(session, patient_id) if n.clinician_id == clinician_id), None
+    )  # newest
+    return (
+        latest if latest is not None and latest.text == text.strip() and _recent(latest.created_at) else None
+    )
 
 
 def notes_of(session: Session, patient_id: int) -> list[ClinicianNote]:

@@ -567,20 +567,6 @@ def add_session(
     )
 
 
-def _note_sent_again(db: Any, patient_id: int, clinician_id: int, text: str) -> Any | None:
-    """The clinician's latest note on the patient if it says this very text and was kept less than
-    ``store.SENT_AGAIN_WITHIN`` ago: the note's form sent twice (a double click, a resend), kept once."""
-    from backstride import store
-
-    store.lock_patient(db, patient_id)  # two sent at once are looked at one after the other
-    since = store.utcnow() - store.SENT_AGAIN_WITHIN
-    mine = [n for n in store.notes_of(db, patient_id) if n.clinician_id == clinician_id]
-    latest = mine[0] if mine else None
-    return (
-        latest if latest is not None and latest.text == text.strip() and latest.created_at > since else None
-    )
-
-
 @router.post("/patients/{patient_id}/notes")
 def add_note(request: Request, patient_id: RowId, text: str = Form(...)) -> Response:
     """A clinician's note about the patient, of at most :data:`TEXT_MAX` characters; an empty or longer one
@@ -597,7 +583,8 @@ def add_note(request: Request, patient_id: RowId, text: str = Form(...)) -> Resp
         "notes",
         values,
         lambda db, user, patient: (
-            _note_sent_again(db, patient.id, user.id, text) or store.add_note(db, patient.id, user.id, text)
+            store.note_sent_again(db, patient.id, user.id, text)
+            or store.add_note(db, patient.id, user.id, text)
         ),
         then="notes",
     )
