@@ -169,3 +169,12 @@ def test_the_face_down_lifts_progress_without_the_superman() -> None:
     assert "Callaghan JP" in ex.source and "Hayden JA" in ex.source
     for other in EXERCISES.values():
         assert "(superman)" not in other.harder
+
+
+def test_the_when_to_seek_help_card_sends_a_fever_with_feeling_unwell_to_emergency_care() -> None:
+    """The screen rates a fever with feeling unwell an emergency (an infection of the spine): the card that tells
+    a patient when to seek help says so in its emergency sentence, and a fever alone for a doctor today."""
+    card = next(c for c in SELF_CARE if c.id == "seek_help")
+    emergency = next(line for line in card.body if line.startswith("Call the emergency number"))
+    assert "a fever and feel unwell" in emergency
+    assert any(line.startswith("See a doctor today for a fever") for line in card.body)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from backstride import InputError, ScreeningIncomplete
 from backstride.clinic import (
     EMERGENCY_COMBINATIONS,
+    EMERGENCY_ONLY_TOGETHER,
     EMERGENCY_QUESTIONS,
     EMERGENCY_SIGNS,
     QUESTIONS,
@@ -106,6 +107,17 @@ def test_emergency_combinations(combo: tuple[str, ...]) -> None:
     assert result.urgency == "emergency"
     # ...while each half alone of the fever/cancer combinations is less urgent
     if combo == ("fever", "feeling_unwell"):
+        for single in combo:
+            assert triage(all_no(**{single: True})).urgency != "emergency"
+
+
+def test_signs_that_are_an_emergency_only_together_come_from_the_rules() -> None:
+    """The daily log and the sign-in page ask for these as one box: each is an emergency together and its parts
+    are not, alone."""
+    assert EMERGENCY_ONLY_TOGETHER == (("fever", "feeling_unwell"),)
+    for combo in EMERGENCY_ONLY_TOGETHER:
+        assert triage(all_no(**dict.fromkeys(combo, True))).urgency == "emergency"
+        assert not set(combo) & set(EMERGENCY_SIGNS)
         for single in combo:
             assert triage(all_no(**{single: True})).urgency != "emergency"
 

@@ -95,6 +95,32 @@ def test_a_warning_sign_in_the_log_beside_a_wrong_pain_is_kept_and_shown_first(
     assert log["walks"] == []  # the walk with the pain out of range is left out
 
 
+def test_a_fever_with_feeling_unwell_can_be_logged_and_is_an_emergency(client: Any, clinic: Clinic) -> None:
+    """The printed program says to log a fever with feeling unwell as a warning sign and to call for help: the
+    log has one box for the two together (neither alone is an emergency), and it leads to the emergency page."""
+    sign_in(client, "paula@home.test")
+    page = client.get(f"/patients/{clinic.patient_a}/log").text
+    box = 'name="flag_fever+feeling_unwell" value="yes"> Both: Do you have a fever'
+    assert box in page and "And: Do you feel generally unwell" in page
+    stop = post(
+        client, f"/patients/{clinic.patient_a}/log", {"flag_fever+feeling_unwell": "yes", "pain_today": "6"}
+    )
+    assert stop.status_code == 200 and 'id="emergency-number">911<' in stop.text
+    screening, log = _stored(clinic)
+    assert screening == ("emergency", {"fever": True, "feeling_unwell": True})
+    assert log["red_flags"] == {"fever": True, "feeling_unwell": True} and log["pain_today"] == 6
+
+
+def test_a_box_of_signs_together_naming_an_unknown_sign_is_refused(client: Any, clinic: Clinic) -> None:
+    sign_in(client, "paula@home.test")
+    page = post(
+        client, f"/patients/{clinic.patient_a}/log", {"flag_fever+no_such_sign": "yes", "pain_today": "3"}
+    )
+    assert page.status_code == 422
+    assert "A warning sign the form does not know was sent" in page.text
+    assert _stored(clinic) == (None, None)
+
+
 def test_a_warning_sign_in_the_log_beside_minutes_that_are_no_number(client: Any, clinic: Clinic) -> None:
     sign_in(client, "paula@home.test")
     stop = post(

@@ -57,6 +57,7 @@ from backstride.clinic._scores import (
 )
 from backstride.clinic._triage import (
     EMERGENCY_COMBINATIONS,
+    EMERGENCY_ONLY_TOGETHER,
     EMERGENCY_QUESTIONS,
     EMERGENCY_SIGNS,
     QUESTIONS,
@@ -74,6 +75,7 @@ from backstride.clinic._triage import (
 __all__ = [
     "DEFAULT_WALK_TIMES",
     "EMERGENCY_COMBINATIONS",
+    "EMERGENCY_ONLY_TOGETHER",
     "EMERGENCY_QUESTIONS",
     "EMERGENCY_SIGNS",
     "EXERCISES",

@@ -113,6 +113,23 @@ def _single_emergency_signs() -> tuple[str, ...]:
 EMERGENCY_SIGNS: tuple[str, ...] = _single_emergency_signs()
 """Answers that, answered yes on their own, always mean an emergency."""
 
+
+def _emergencies_only_together() -> tuple[tuple[str, ...], ...]:
+    out = []
+    for rule in _data.load("triage")["rules"]:
+        parts = rule["when"].get("all") if rule["urgency"] == "emergency" else None
+        if isinstance(parts, list) and all(set(p) == {"yes"} for p in parts):
+            ids = tuple(str(p["yes"]) for p in parts)
+            if not set(ids) & set(EMERGENCY_SIGNS):
+                out.append(ids)
+    return tuple(out)
+
+
+EMERGENCY_ONLY_TOGETHER: tuple[tuple[str, ...], ...] = _emergencies_only_together()
+"""Yes-answers that mean an emergency together though none does alone (a fever with feeling unwell), from the
+rules' data: a form that asks for the emergency signs alone (the daily log, the sign-in page) asks for these
+together, so that what the printed program says to log as a warning sign can be logged."""
+
 EMERGENCY_COMBINATIONS: tuple[tuple[str, ...], ...] = (
     ("fever", "feeling_unwell"),
     ("history_of_cancer", "foot_drop"),

@@ -24,6 +24,10 @@ NOTES_MAX = TEXT_MAX
 note may have. It had no limit, so a paste of a whole document was kept in the day's log and shown back on
 every page that shows it."""
 
+TOGETHER = "+"
+"""Joins the ids of one warning-sign box that stands for signs ticked together (``flag_fever+feeling_unwell``:
+a fever with feeling unwell, an emergency together though neither is alone)."""
+
 PAIN_FIELDS = (
     ("pain_before", "pain before"),
     ("pain_during", "highest pain during"),
@@ -114,8 +118,9 @@ def read_log_form(data: Any, *, known_flags: set[str], known_exercises: set[str]
     for key in data:
         name = str(key)
         if name.startswith("flag_") and data.get(key) == "yes":
-            if name[5:] in known_flags:
-                form.flags[name[5:]] = True
+            ids = name[5:].split(TOGETHER)
+            if all(i in known_flags for i in ids):
+                form.flags.update(dict.fromkeys(ids, True))
                 form.typed[name] = "yes"
             else:
                 form.problem(name, "A warning sign the form does not know was sent; it was left out.")

@@ -100,14 +100,10 @@ def _warning_signs() -> dict[str, object]:
     """What calls for emergency care on its own, and the pairs that do together (neither of them alone), in the
     screen's own questions: the sign-in page shows them to everybody, so that somebody who cannot sign in (a
     forgotten password, a lapsed link, a closed account) is not held at the door by a sign that cannot wait."""
-    from backstride.clinic import EMERGENCY_COMBINATIONS, EMERGENCY_SIGNS, QUESTIONS
+    from backstride.clinic import EMERGENCY_ONLY_TOGETHER, EMERGENCY_SIGNS, QUESTIONS
 
     text = {q.id: q.text for q in QUESTIONS}
-    pairs = [
-        [text[i] for i in combo]
-        for combo in EMERGENCY_COMBINATIONS
-        if not set(combo) & set(EMERGENCY_SIGNS) and all(i in text for i in combo)
-    ]
+    pairs = [[text[i] for i in combo] for combo in EMERGENCY_ONLY_TOGETHER if all(i in text for i in combo)]
     return {"public_signs": [text[i] for i in EMERGENCY_SIGNS if i in text], "public_sign_pairs": pairs}
 
 

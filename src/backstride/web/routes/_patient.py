@@ -386,8 +386,8 @@ def _log_context(
     """The daily log page: today's stored log in the form, or (``form``) what was just sent, with its
     problems."""
     from backstride import _plans, store
-    from backstride.clinic import EMERGENCY_SIGNS, QUESTIONS
-    from backstride.web._log_form import MAX_WALKS, NOTES_MAX
+    from backstride.clinic import EMERGENCY_ONLY_TOGETHER, EMERGENCY_SIGNS, QUESTIONS
+    from backstride.web._log_form import MAX_WALKS, NOTES_MAX, TOGETHER
 
     _row, plan, _review = _plans.current_plan(db, patient, today, emergency_number=emergency_number)
     existing = store.get_log(db, patient.id, today)
@@ -417,6 +417,12 @@ def _log_context(
         "ask_morning": (yesterday is not None and yesterday.log.get("next_morning_pain") is None)
         or "morning_pain" in values,
         "warning_signs": [by_id[i] for i in EMERGENCY_SIGNS if i in by_id],
+        # signs that are an emergency together (a fever with feeling unwell): one box for both
+        "warning_signs_together": [
+            (TOGETHER.join(combo), [by_id[i].text for i in combo])
+            for combo in EMERGENCY_ONLY_TOGETHER
+            if all(i in by_id for i in combo)
+        ],
         "saved": saved,
         "today": today,
         "notes_max": NOTES_MAX,
