@@ -174,13 +174,13 @@ class BodyFrame(Stage):
             idx = np.clip(ic_samples[part][:, None] + offsets[None, :], 0, n - 1)  # (m, w)
             up = gravity_mps2[ic_samples[part]]
             up = up / np.linalg.norm(up, axis=1, keepdims=True)
-            sw = sway[idx]  # (m, w, 3)
-            sw = sw - (sw @ up[:, :, None]) * up[:, None, :]
-            st = step[idx]
+            st = step[idx]  # (m, w, 3)
             ml = _reversing_direction(st, up, lags[part])
             unclear = np.flatnonzero(np.isnan(ml[:, 0]))
-            if unclear.size:  # no clear reversal: the direction of most sway
-                cov = sw[unclear].transpose(0, 2, 1) @ sw[unclear]
+            if unclear.size:  # no clear reversal: the direction of most sway (in the horizontal plane)
+                sw, up_u = sway[idx[unclear]], up[unclear]
+                sw = sw - (sw @ up_u[:, :, None]) * up_u[:, None, :]
+                cov = sw.transpose(0, 2, 1) @ sw
                 ml[unclear] = np.linalg.eigh(cov)[1][:, :, -1]
             forward = np.cross(ml, up)
             forward /= np.maximum(np.linalg.norm(forward, axis=1, keepdims=True), 1e-12)
