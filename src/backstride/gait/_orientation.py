@@ -264,15 +264,19 @@ def window_velocity(x: FloatArray, at: np.ndarray, half: int, fs: float) -> Floa
     width ``w`` gives ``(C1[s + half + 1] - (C2[s + w + 1] - C2[s + 1]) / w) / fs``.
     """
     # a non-finite sample (the readers let none through) counts as no movement instead of spoiling the sums
-    # of every later window, as it would in a prefix sum
-    x = np.nan_to_num(np.asarray(x, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
-    d = x.shape[1]
-    padded = np.concatenate([np.repeat(x[:1], half, axis=0), x, np.repeat(x[-1:], half, axis=0)])
+    # of every later window, as it would in a prefix sum (cleaned in the padded array, which is built in place:
+    # no copies of the signal on the way)
+    n, d = x.shape
+    padded = np.empty((n + 2 * half, d))
+    padded[:half] = x[0]
+    padded[half : half + n] = x
+    padded[half + n :] = x[-1]
+    np.nan_to_num(padded, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
     c1 = np.zeros((padded.shape[0] + 1, d))
     np.cumsum(padded, axis=0, out=c1[1:])
     c2 = np.zeros((padded.shape[0] + 2, d))
     np.cumsum(c1, axis=0, out=c2[1:])
-    s = np.clip(np.asarray(at, dtype=np.int64), 0, x.shape[0] - 1)  # the window's start in ``padded``
+    s = np.clip(np.asarray(at, dtype=np.int64), 0, n - 1)  # the window's start in ``padded``
     w = 2 * half + 1
     out: FloatArray = (c1[s + half + 1] - (c2[s + w + 1] - c2[s + 1]) / w) / fs
     return out
