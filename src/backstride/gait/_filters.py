@@ -18,11 +18,16 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 
 
-def moving_average(x: FloatArray, width: int, axis: int = 0) -> FloatArray:
-    """Centred moving average over ``width`` samples (made odd); edges use the nearest sample's value."""
+def moving_average(x: FloatArray, width: int, axis: int = 0, *, every: int = 1, first: int = 0) -> FloatArray:
+    """Centred moving average over ``width`` samples (made odd); edges use the nearest sample's value.
+
+    With ``every`` > 1 only the averages at every ``every``-th sample from ``first`` are formed (the values of
+    ``moving_average(x, width, axis)`` taken there): an anti-alias filter before keeping one sample in
+    ``every``, which need not divide out the samples it drops."""
     width = max(int(width), 1) | 1
+    keep = (slice(None),) * (axis % x.ndim) + (slice(first, None, every),)
     if width == 1 or x.shape[axis] == 0:
-        return np.asarray(x, dtype=np.float64).copy()
+        return np.asarray(x, dtype=np.float64)[keep].copy()
     half = width // 2
     xm = np.moveaxis(np.asarray(x, dtype=np.float64), axis, 0)
     n = xm.shape[0]
@@ -35,7 +40,7 @@ def moving_average(x: FloatArray, width: int, axis: int = 0) -> FloatArray:
     c[half + 1 : half + 1 + n] = xm
     c[half + 1 + n :] = xm[-1]
     np.cumsum(c, axis=0, out=c)
-    out = c[width:] - c[:-width]
+    out = c[width + first : n + width : every] - c[first:n:every]
     out /= width
     return np.moveaxis(out, 0, axis)
 

@@ -168,7 +168,7 @@ class GaitPipeline(Stage):
         q = max(int(fs // ANALYSIS_RATE_HZ), 1)
         first = (-offset) % q
         acc = signals[0]
-        acc_d = moving_average(acc, q)[first::q] if q > 1 else acc
+        acc_d = moving_average(acc, q, every=q, first=first) if q > 1 else acc
         angle_d = integrated(signals[1], fs, q, first) if len(signals) > 1 else None
         fs_d = fs / q
         off_d = (offset + first) // q
