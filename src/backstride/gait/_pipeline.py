@@ -382,12 +382,14 @@ class GaitPipeline(Stage):
         warnings: list[str] = []
         win_lo = np.searchsorted(local.win_centre, local.ic[bouts_idx[:, 0]], side="left")
         win_hi = np.searchsorted(local.win_centre, local.ic[bouts_idx[:, 1]], side="right")
+        # every step time and every contact time as listed, at once: each bout takes its slice
+        steps_s, listed_s = np.diff(t), np.round(t, 3)
         for (a, b), w_lo, w_hi, close in zip(
             bouts_idx.tolist(), win_lo.tolist(), win_hi.tolist(), closing, strict=True
         ):
             ta, tb = float(t[a]), float(t[b])
             dur = tb - ta
-            step_times = np.diff(t[a : b + 1])
+            step_times = steps_s[a:b]
             n_steps = int(b - a + 1)
             cadence = 60.0 * (b - a) / dur if dur > 0 else None
             step_len = None
@@ -437,7 +439,7 @@ class GaitPipeline(Stage):
                     pelvis_tilt_deg=_r(pelvis[2], 1),
                 )
             )
-            times = np.round(t[a : b + 1], 3).tolist()
+            times = listed_s[a : b + 1].tolist()
             contacts.extend(
                 InitialContact(time_s=ts, foot=feet[j], step_length_m=per_step[j])
                 for j, ts in enumerate(times)
