@@ -124,5 +124,8 @@ def _ranges(angle: FloatArray, start: np.ndarray, length: np.ndarray, frame: Flo
     # the maximum nor the minimum
     ramp = np.minimum(steps[None, :] / length[:, None], 1.0)
     body -= ramp[:, :, None] * body[:, -1:, :]
-    out: FloatArray = body.max(axis=1) - body.min(axis=1)
+    # each axis's samples made contiguous first: numpy's max and min along the middle axis of a (m, w, 3)
+    # array step 3 values at a time and took ten times as long as the copy and the reductions together
+    by_axis = np.ascontiguousarray(body.transpose(0, 2, 1))  # (m, 3, w)
+    out: FloatArray = by_axis.max(axis=2) - by_axis.min(axis=2)
     return out

@@ -12,6 +12,7 @@ chunked pass gives the same result as a single pass (tests prove it).
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -167,7 +168,7 @@ class GaitPipeline(Stage):
         q = max(int(fs // ANALYSIS_RATE_HZ), 1)
         first = (-offset) % q
         acc = signals[0]
-        acc_d = moving_average(acc, q)[first::q] if q > 1 else acc
+        acc_d = moving_average(acc, q, every=q, first=first) if q > 1 else acc
         angle_d = integrated(signals[1], fs, q, first) if len(signals) > 1 else None
         fs_d = fs / q
         off_d = (offset + first) // q
@@ -381,12 +382,14 @@ class GaitPipeline(Stage):
         warnings: list[str] = []
         win_lo = np.searchsorted(local.win_centre, local.ic[bouts_idx[:, 0]], side="left")
         win_hi = np.searchsorted(local.win_centre, local.ic[bouts_idx[:, 1]], side="right")
+        # every step time and every contact time as listed, at once: each bout takes its slice
+        steps_s, listed_s = np.diff(t), np.round(t, 3)
         for (a, b), w_lo, w_hi, close in zip(
             bouts_idx.tolist(), win_lo.tolist(), win_hi.tolist(), closing, strict=True
         ):
             ta, tb = float(t[a]), float(t[b])
             dur = tb - ta
-            step_times = np.diff(t[a : b + 1])
+            step_times = steps_s[a:b]
             n_steps = int(b - a + 1)
             cadence = 60.0 * (b - a) / dur if dur > 0 else None
             step_len = None
@@ -436,7 +439,7 @@ class GaitPipeline(Stage):
                     pelvis_tilt_deg=_r(pelvis[2], 1),
                 )
             )
-            times = np.round(t[a : b + 1], 3).tolist()
+            times = listed_s[a : b + 1].tolist()
             contacts.extend(
                 InitialContact(time_s=ts, foot=feet[j], step_length_m=per_step[j])
                 for j, ts in enumerate(times)
@@ -479,11 +482,20 @@ def _chain(first: Recording, rest: Iterator[Recording]) -> Iterator[Recording]:
 
 
 def _column_medians(x: FloatArray) -> list[float | None]:
-    """Median of each column's finite values (None for a column with none)."""
+    """Median of each column's finite values (None for a column with none), as :func:`median` gives it:
+    the columns are sorted at once, with their non-finite values put last (one sort instead of a
+    selection per column: this runs for every bout)."""
+    finite = np.isfinite(x)
+    ordered = np.sort(np.where(finite, x, np.inf), axis=0)
     out: list[float | None] = []
-    for column in x.T:
-        finite = column[np.isfinite(column)]
-        out.append(median(finite) if finite.size else None)
+    for column, n in zip(ordered.T, finite.sum(axis=0).tolist(), strict=True):
+        half = n // 2
+        if not n:
+            out.append(None)
+        elif n % 2:
+            out.append(float(column[half]))
+        else:
+            out.append(0.5 * (float(column[half - 1]) + float(column[half])))
     return out
 
 
@@ -498,7 +510,7 @@ def _foot_means(steps: Sequence[float | None], feet: Sequence[Foot | None]) -> d
 
 
 def _r(x: float | None, nd: int) -> float | None:
-    if x is None or not np.isfinite(x):
+    if x is None or not math.isfinite(x):
         return None
     return round(float(x), nd)
 
