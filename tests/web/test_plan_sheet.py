@@ -203,3 +203,19 @@ def test_a_paused_plan_has_no_sheet(client: Any, clinic: Clinic) -> None:
     assert page.status_code == 409
     assert "The walking plan is paused for a warning sign" in page.text
     assert exports_of(clinic) == []
+
+
+def test_the_clinicians_patient_page_offers_no_sheet_while_the_plan_is_paused(
+    client: Any, clinic: Clinic
+) -> None:
+    """The patient's page linked to the sheet while the plan was paused, and the link led to the 409 page
+    ("Something went wrong"); it is offered again once the plan is resumed."""
+    pause_plan_of_last_week(clinic.url, clinic.patient_a)
+    sign_in(client, "anna@clinic.test")
+    page = client.get(f"/patients/{clinic.patient_a}").text
+    assert "Resume the walking" in page
+    assert _sheet_url(clinic.patient_a, view=True) not in page
+    assert post(client, f"/patients/{clinic.patient_a}/plan/resume", _RESUME).status_code == 303
+    page = client.get(f"/patients/{clinic.patient_a}").text
+    assert _sheet_url(clinic.patient_a, view=True) in page
+    assert client.get(_sheet_url(clinic.patient_a, view=True)).status_code == 200
