@@ -194,6 +194,18 @@ def test_the_screens_that_found_something_are_listed_and_an_emergency_heads_the_
     assert text.index("came to “emergency”") < text.index("In short")
 
 
+def test_when_every_screen_found_something_no_count_of_other_screens_is_said() -> None:
+    """The summary said "The 0 other screens found nothing calling for quicker care" under a table of all of
+    them; one routine screen among them is "The 1 other screen"."""
+    flagged = tuple(s for s in _record().screenings if s.urgency != "routine")
+    text = _text(report.course_report(_record(screenings=flagged), generated_at=AT))
+    assert "2026-11-09 soon pain at night: see a doctor soon" in text
+    assert "other screen" not in text
+    one_routine = (*flagged, _record().screenings[0])
+    text = _text(report.course_report(_record(screenings=one_routine), generated_at=AT))
+    assert "The 1 other screen found nothing calling for quicker care" in text
+
+
 def test_the_diary_week_by_week_against_the_program() -> None:
     weeks = report.diary_weeks(_record().diary, _record().plans)
     # the week of the 9th has no logged day: kept, so the gap shows, against the program then in force
