@@ -50,7 +50,7 @@ def test_a_sign_logged_comes_before_an_emergency_check_in() -> None:
     plan = make_plan(baseline())
     stop = warning_stop(plan, week(plan, red_flags={"urinary_retention": True}), [(START, _emergency())])
     assert stop is not None
-    assert stop.reasons[1].startswith("Warning sign(s) logged: urinary_retention.")
+    assert stop.reasons[1].startswith("Warning sign(s) logged: urinary retention.")
 
 
 def test_a_sign_logged_that_is_not_urgent_does_not_hide_an_emergency_check_in_of_the_week() -> None:
@@ -75,7 +75,7 @@ def test_a_stop_says_the_first_day_of_the_pause_whichever_came_first() -> None:
     assert warning_stop(plan, logs).paused_on == day4  # type: ignore[union-attr]
     both = warning_stop(plan, logs, [(day2, _emergency())])
     assert both is not None and both.paused_on == day2  # the check-in of day 2 paused it first
-    assert both.reasons[1].startswith("Warning sign(s) logged: urinary_retention.")  # the signs still lead
+    assert both.reasons[1].startswith("Warning sign(s) logged: urinary retention.")  # the signs still lead
     review = review_week(plan, week(plan), emergency_check_ins=[(day2, _emergency())])
     assert review.decision == "stop" and review.paused_on == day2
     assert review_week(plan, week(plan)).paused_on is None

@@ -233,7 +233,7 @@ def test_red_flag_stops_with_screening_urgency() -> None:
     assert review.decision == "stop"
     assert review.new_plan is None
     assert review.triage is not None and review.triage.urgency == "emergency"
-    assert review.reasons[0].startswith("EMERGENCY") and "bowel_incontinence" in review.reasons[1]
+    assert review.reasons[0].startswith("EMERGENCY") and "bowel incontinence" in review.reasons[1]
     soon = review_week(plan, week(plan, red_flags={"unexplained_weight_loss": True}))
     assert soon.decision == "stop" and soon.triage is not None and soon.triage.urgency == "soon"
     fine = review_week(plan, week(plan, red_flags={"fever": False}))

@@ -270,3 +270,14 @@ def test_a_paused_plan_is_flagged_in_the_caseload_and_on_hold_in_the_exported_re
     with _db(clinic) as s:
         record = patient_record(s, store.get_user(s, clinic.patient_a), dt.date.today())
     assert record.earlier_pauses == ((since, dt.date.today()),) and record.plan_paused_on is None
+
+
+def test_the_paused_plan_names_the_logged_sign_in_words(client: Any, clinic: Clinic) -> None:
+    """The plan's stop said "Warning sign(s) logged: urinary_retention." (the log's id) on the clinician's
+    and the patient's pages."""
+    pause_plan_of_last_week(clinic.url, clinic.patient_a)
+    sign_in(client, "anna@clinic.test")
+    for page in (f"/patients/{clinic.patient_a}", f"/patients/{clinic.patient_a}/plan"):
+        text = client.get(page).text
+        assert "Warning sign(s) logged: urinary retention." in text
+        assert "urinary_retention" not in text

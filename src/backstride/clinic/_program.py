@@ -563,7 +563,10 @@ def stop_for_warning_signs(
         decision="stop",
         reasons=[
             screen.advice,
-            f"Warning sign(s) logged: {', '.join(flagged)}. The walking plan stops until a clinician has "
+            # the signs in words ("leg weakness progressive"), not the log's ids: the patient and the clinician
+            # read this sentence on the plan page
+            f"Warning sign(s) logged: {', '.join(f.replace('_', ' ') for f in flagged)}. The walking plan stops "
+            "until a clinician has "
             "checked you.",
             *[r.why for r in screen.reasons],
         ],
