@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import warnings
 from pathlib import Path
 
@@ -142,7 +143,7 @@ def test_serve_refuses_a_setting_it_cannot_use_in_one_line(
     def started(*args: object, **kwargs: object) -> None:
         pytest.fail("the server started")
 
-    monkeypatch.setattr(uvicorn, "run", started)
+    monkeypatch.setattr(uvicorn.Server, "run", started)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     code = main(
@@ -167,10 +168,15 @@ def test_serve_hands_its_proxy_settings_on(
 
     ran: dict[str, object] = {}
 
-    def run(app: object, **kwargs: object) -> None:
-        ran.update(kwargs, settings=app.state.backstride.settings)  # type: ignore[attr-defined]
+    def run(server: uvicorn.Server, sockets: list[socket.socket]) -> None:
+        config = server.config
+        ran.update(
+            forwarded_allow_ips=config.forwarded_allow_ips,
+            settings=config.app.state.backstride.settings,  # type: ignore[attr-defined]
+            port=sockets[0].getsockname()[1],
+        )
 
-    monkeypatch.setattr(uvicorn, "run", run)
+    monkeypatch.setattr(uvicorn.Server, "run", run)
     monkeypatch.delenv("BACKSTRIDE_PUBLIC_URL", raising=False)
     args = [
         "serve",
@@ -178,6 +184,8 @@ def test_serve_hands_its_proxy_settings_on(
         f"sqlite:///{tmp_path / 'clinic.db'}",
         "--blob-dir",
         str(tmp_path / "b"),
+        "--port",
+        "0",
     ]
     assert (
         main([*args, "--public-url", "https://clinic.example.org/", "--forwarded-allow-ips", "10.0.0.2"]) == 0
@@ -187,4 +195,108 @@ def test_serve_hands_its_proxy_settings_on(
     assert main(args) == 0
     assert ran["forwarded_allow_ips"] == "127.0.0.1"  # uvicorn's own default, said
     assert ran["settings"].public_url is None  # type: ignore[attr-defined]
-    assert "backstride is running at http://127.0.0.1:8000/" in capsys.readouterr().out
+    # the port the system chose for --port 0, as the server got it
+    assert f"backstride is running at http://127.0.0.1:{ran['port']}/" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["serve", "demo"])
+def test_a_port_in_use_is_one_line_before_anything_says_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """Before, "backstride is running at ..." was printed (the demo clinic seeded too) and then uvicorn logged
+    "[Errno 98] address already in use" and exited: the address is taken first now."""
+    import uvicorn
+
+    from backstride.cli import main
+
+    monkeypatch.setattr(uvicorn.Server, "run", lambda *a, **k: pytest.fail("the server started"))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        where = (
+            ["--data-dir", str(tmp_path / "demo")]
+            if command == "demo"
+            else ["--blob-dir", str(tmp_path / "b")]
+        )
+        if command == "serve":
+            where += ["--database-url", f"sqlite:///{tmp_path / 'clinic.db'}"]
+        assert main([command, "--port", port, *where]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"backstride: error: cannot listen on 127.0.0.1:{port}: another program (perhaps another backstride) "
+        "is listening there; stop it or give another --port\n"
+    )
+    assert not (tmp_path / "demo").exists()
+
+
+@pytest.mark.parametrize(
+    ("host", "words"),
+    [
+        ("not a host", "'not a host' is not an address or a name this computer knows"),
+        ("192.0.2.1", "192.0.2.1 is not an address of this computer"),  # TEST-NET-1: nobody's address
+    ],
+)
+def test_serve_on_a_host_that_is_not_this_computers_is_one_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    host: str,
+    words: str,
+) -> None:
+    import uvicorn
+
+    from backstride.cli import main
+
+    monkeypatch.setattr(uvicorn.Server, "run", lambda *a, **k: pytest.fail("the server started"))
+    code = main(
+        [
+            "serve",
+            "--host",
+            host,
+            "--database-url",
+            f"sqlite:///{tmp_path / 'c.db'}",
+            "--blob-dir",
+            str(tmp_path),
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert (
+        err.startswith(f"backstride: error: cannot listen on {host}:8000: {words}")
+        and len(err.splitlines()) == 1
+    )
+
+
+def test_serve_answers_on_the_port_it_says(tmp_path: Path) -> None:
+    """A real server on the bound socket: started as a process, it answers at the address it printed."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    command = [sys.executable, "-m", "backstride", "serve", "--port", "0", "--database-url"]
+    command += [f"sqlite:///{tmp_path / 'c.db'}", "--blob-dir", str(tmp_path / "b")]
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        address = re.search(r"running at (http://127\.0\.0\.1:\d+/)", line)
+        assert address, line
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(address.group(1) + "signin", timeout=5) as reply:
+                    assert reply.status == 200 and b"Sign in" in reply.read()
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)  # and its output pipe closed
