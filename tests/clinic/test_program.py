@@ -20,6 +20,7 @@ from backstride.clinic import (
     Plan,
     WalkLog,
     dose_limits,
+    flare_on_the_day,
     make_plan,
     prescribe_exercise,
     review_week,
@@ -570,3 +571,42 @@ def test_prescribe_exercise_writes_what_make_plan_writes_and_keeps_to_the_limits
         prescribe_exercise("knee_to_chest", dose=Dose(sets=2, reps=8, hold_s=20))
     with pytest.raises(InputError, match="not an exercise of the library"):
         prescribe_exercise("handstand")
+
+
+def test_a_day_at_a_flares_pain_is_told_so_on_the_day_as_the_review_judges_it() -> None:
+    """Starting pain 4: a day at 8/10 is a flare at once; 6/10 (2 above the start) is one on 2 such days of a week;
+    5/10 is neither. The day's words agree with the week's review."""
+    plan = make_plan(baseline())
+    assert plan.baseline_pain == 4
+
+    def day(*, during: float = 3, pain_today: float | None = None, walked: bool = True) -> DailyLog:
+        walk = WalkLog(minutes=plan.minutes_per_walk, pain_before=2, pain_during=during, pain_after=2)
+        return DailyLog(date=START, walks=[walk] if walked else [], pain_today=pain_today)
+
+    severe = flare_on_the_day(plan, day(during=8))
+    assert severe is not None and severe.startswith(
+        "Your pain reached 8/10 today: pain of 8/10 or more is a flare."
+    )
+    assert "Do not push through it" in severe and "Your therapist sees this log" in severe
+    too_painful = flare_on_the_day(plan, day(pain_today=9, walked=False))  # a day too painful to walk
+    assert too_painful is not None and too_painful.startswith("Your pain reached 9/10 today")
+    rise = flare_on_the_day(plan, day(during=6))
+    assert rise is not None and rise.startswith(
+        "Your pain reached 6/10 today, 2 or more points above your starting level (4/10): on 2 or more such "
+        "days in a week, that is a flare."
+    )
+    assert flare_on_the_day(plan, day(during=5)) is None
+    assert flare_on_the_day(plan, DailyLog(date=START)) is None  # nothing logged with a pain
+    # the week's review: one day at 8 steps back; two days at 6 step back; one day at 6 does not
+    logs = week(plan)
+    assert review_week(
+        plan, [*logs[:6], day(during=8).model_copy(update={"date": logs[6].date})]
+    ).decision == ("step_back")
+    six = [
+        d.model_copy(update={"walks": day(during=6).walks}) if i in (2, 5) else d for i, d in enumerate(logs)
+    ]
+    assert review_week(plan, six).decision == "step_back"
+    one_six = [
+        d.model_copy(update={"walks": day(during=6).walks}) if i == 2 else d for i, d in enumerate(logs)
+    ]
+    assert review_week(plan, one_six).decision != "step_back"

@@ -342,18 +342,23 @@ def todays_log(clinic: Clinic) -> dict[str, Any] | None:
         engine.dispose()
 
 
-def save_plan_of_last_week(session: Any, patient_id: int) -> Any:
-    """Save a first plan that started 8 days ago (its week is reviewed on the next visit) for the patient, in
+def save_first_plan(session: Any, patient_id: int, start: dt.date) -> Any:
+    """Save a first plan from ``start`` (starting pain 4/10, 20 minutes of walking tolerated) for the patient, in
     ``session``; returns the plan."""
     from backstride import clinic as bc
     from backstride import store
 
-    start = dt.date.today() - dt.timedelta(days=8)
     plan = bc.make_plan(
         bc.Baseline(age=52, sex="female", pain_nrs=4, walking_tolerance_min=20, start_date=start)
     )
     store.save_plan(session, patient_id, plan.model_dump(mode="json"), "first plan", None)
     return plan
+
+
+def save_plan_of_last_week(session: Any, patient_id: int) -> Any:
+    """Save a first plan that started 8 days ago (its week is reviewed on the next visit) for the patient, in
+    ``session``; returns the plan."""
+    return save_first_plan(session, patient_id, dt.date.today() - dt.timedelta(days=8))
 
 
 def notes_of(clinic: Clinic) -> list[str]:

@@ -18,6 +18,7 @@ from tests.web.conftest import (
     check_in,
     pause_plan_of_last_week,
     post,
+    save_first_plan,
     save_plan_of_last_week,
     sign_in,
 )
@@ -45,11 +46,8 @@ def _db(clinic: Clinic) -> Iterator[Any]:
 
 
 def _plan_from_today(clinic: Clinic) -> bc.Plan:
-    plan = bc.make_plan(
-        bc.Baseline(age=52, sex="female", pain_nrs=4, walking_tolerance_min=20, start_date=dt.date.today())
-    )
     with _db(clinic) as s:
-        store.save_plan(s, clinic.patient_a, plan.model_dump(mode="json"), "first plan", None)
+        plan: bc.Plan = save_first_plan(s, clinic.patient_a, dt.date.today())
     return plan
 
 

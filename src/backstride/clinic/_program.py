@@ -491,6 +491,36 @@ def _step_back_exercise(px: PrescribedExercise) -> PrescribedExercise:
     return _prescribe(px.id, "easier", px.dose.model_copy(update={"sets": 1}))
 
 
+def _day_top_pain(day: DailyLog) -> float | None:
+    """The highest pain a day's log gives (its walks', its worst pain today and the next morning's), as the
+    week's review judges each day for a flare."""
+    pains = [v for w in day.walks for v in (w.pain_before, w.pain_during, w.pain_after)]
+    pains += [v for v in (day.next_morning_pain, day.pain_today) if v is not None]
+    return max(pains) if pains else None
+
+
+def flare_on_the_day(plan: Plan, day: DailyLog) -> str | None:
+    """What to tell a person whose logged day reached a flare's pain, on the day, or None: pain of the flare's
+    ``severe_pain`` or more (a flare at once), or ``rise_above_baseline`` points above the plan's starting pain
+    (a flare on ``min_days`` such days of a week), judged as the week's review judges each day; then the
+    program's own words for a flare day (``data/program.json``, ``flare.on_the_day``). Without it a day logged at
+    8/10 was answered "Saved. Thank you — see you tomorrow." and nothing more until the week's review."""
+    f = _rules()["flare"]
+    top = _day_top_pain(day)
+    if top is None:
+        return None
+    if top >= f["severe_pain"]:
+        said = f"Your pain reached {top:g}/10 today: pain of {f['severe_pain']:g}/10 or more is a flare."
+    elif top >= plan.baseline_pain + f["rise_above_baseline"]:
+        said = (
+            f"Your pain reached {top:g}/10 today, {f['rise_above_baseline']:g} or more points above your starting "
+            f"level ({plan.baseline_pain:g}/10): on {f['min_days']} or more such days in a week, that is a flare."
+        )
+    else:
+        return None
+    return f"{said} {f['on_the_day']}"
+
+
 def _summarise(plan: Plan, logs: Sequence[DailyLog], baseline: float) -> WeekSummary:
     p = _rules()["progression"]
     days = max(p["planned_days_per_week"], len(logs))
@@ -502,10 +532,8 @@ def _summarise(plan: Plan, logs: Sequence[DailyLog], baseline: float) -> WeekSum
     flare_days = 0
     highest: float | None = None
     for day in logs:
-        pains = [v for w in day.walks for v in (w.pain_before, w.pain_during, w.pain_after)]
-        pains += [v for v in (day.next_morning_pain, day.pain_today) if v is not None]
-        if pains:
-            top = max(pains)
+        top = _day_top_pain(day)
+        if top is not None:
             highest = top if highest is None else max(highest, top)
             if top >= baseline + _rules()["flare"]["rise_above_baseline"]:
                 flare_days += 1

@@ -385,7 +385,7 @@ def _log_context(
 ) -> dict[str, Any]:
     """The daily log page: today's stored log in the form, or (``form``) what was just sent, with its
     problems."""
-    from backstride import _plans, store
+    from backstride import _plans, clinic, store
     from backstride.clinic import EMERGENCY_ONLY_TOGETHER, EMERGENCY_SIGNS, QUESTIONS
     from backstride.web._log_form import MAX_WALKS, NOTES_MAX, TOGETHER
 
@@ -424,6 +424,10 @@ def _log_context(
             if all(i in by_id for i in combo)
         ],
         "saved": saved,
+        # a day saved at a flare's pain is told what the program says of one, not only "Saved"
+        "flare": clinic.flare_on_the_day(plan, log)
+        if saved and plan is not None and log is not None
+        else None,
         "today": today,
         "notes_max": NOTES_MAX,
         "log_seen": log_seen(existing),
