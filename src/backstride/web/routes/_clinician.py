@@ -84,7 +84,14 @@ def _add_patient(request: Request, form: DetailsForm) -> Response:
                     first_login_token_hash=token_digest(token) if token else None,
                 )
                 link = welcome_link(request, token) if token else None
-                created = {"patient": patient, "password": password, "link": link}
+                max_age_s = get_state(request).settings.first_login_max_age_s  # as the sign-in counts it
+                created = {
+                    "patient": patient,
+                    "password": password,
+                    "link": link,
+                    "link_days": round(max_age_s / 86400),
+                    "lapses": store.first_login_lapses(patient, max_age_s) if token else None,
+                }
                 return render(
                     request,
                     "patient_created.html",
