@@ -246,6 +246,7 @@ def clinician_view(
         "plan_history": list(reversed(store.plan_history(db, patient.id))),
         **_exercise_forms(plan),
         "sessions": list(reversed(store.therapy_sessions_of(db, patient.id))),
+        "today": today,  # the clinic's day: a new session's date starts on it
         "notes": store.notes_of(db, patient.id),
         "sign_in_ways": sign_in_ways(patient, store.utcnow(), link_max_age_s),
         "closed_by": _closed_by(db, patient),
