@@ -139,6 +139,7 @@ def _patient_page_again(
             dt.date.today(),
             emergency_number=emergency_number(request),
             link_max_age_s=get_state(request).settings.first_login_max_age_s,
+            viewer_id=user.id,
         )
         return render(
             request,
