@@ -104,15 +104,21 @@ def test_flare_rules_and_warning_signs_are_the_clinics_own() -> None:
     assert f"Both: {questions['fever']} And: {questions['feeling_unwell']}" in text
 
 
-@pytest.mark.parametrize("pain", [6, 9])
-def test_a_high_starting_pain_leaves_only_the_severe_pain_rule(pain: int) -> None:
-    """From a starting pain of 6 the rise of 2 points reaches the 8 that is a flare on any day: said once."""
+@pytest.mark.parametrize("pain", range(0, 11))
+def test_the_flare_sentence_reads_right_for_every_starting_pain(pain: int) -> None:
+    """From a starting pain of 6 the rise of 2 points reaches the 8 that is a flare on any day: that rule is
+    said once, and without the stray comma the two-rule sentence needs ("any pain of 8 or more, is a flare")."""
+    rules = clinic.pain_rules()
     text = _text(_sheet(_plan(pain_nrs=pain)))
-    assert (
-        f"your pain was {pain} out of 10 when the program started, so any pain of 8 or more, is a flare"
-        in text
-    )
-    assert "so pain of" not in text
+    start = f"your pain was {pain} out of 10 when the program started, so "
+    severe = f"any pain of {rules.severe_pain:g} or more"
+    level = pain + rules.rise_above_baseline
+    if level < rules.severe_pain:
+        said = f"pain of {level:g} or more on {rules.min_days} or more days, or {severe}, is a flare."
+    else:
+        said = f"{severe} is a flare."
+        assert "so pain of" not in text
+    assert start + said in text
 
 
 def test_sheet_is_self_contained_and_prints_without_the_app() -> None:

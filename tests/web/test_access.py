@@ -273,3 +273,23 @@ def test_choosing_a_password_through_a_link_ends_every_other_session(
     peter = app_factory()
     sign_in(peter, "peter@home.test")
     assert peter.get(f"/patients/{clinic.patient_b}").status_code == 200  # nobody else's
+
+
+def test_the_page_of_a_patient_just_added_says_when_their_link_lapses(client: TestClient) -> None:
+    """The first-login link shown after adding a patient did not say it lapses (the patient's page and a new
+    link's page do): it says for how many days it works and on which day it lapses, from the setting the
+    sign-in counts it by."""
+    import dataclasses
+
+    from backstride.web._render import _date
+
+    state = client.app.state.backstride  # type: ignore[attr-defined]
+    state.settings = dataclasses.replace(state.settings, first_login_max_age_s=3 * 86400)
+    sign_in(client, "anna@clinic.test")
+    before = dt.datetime.now(dt.UTC)
+    page = post(client, "/clinician/patients/new", {"name": "Olive Patient", "email": "olive@home.test"})
+    assert page.status_code == 201
+    given_link(page)
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
+    lapses = [_date(before + dt.timedelta(days=3, seconds=s)) for s in (0, 60)]
+    assert any(f"It works for 3 days: it lapses on {day}." in text for day in lapses), text

@@ -392,3 +392,35 @@ def test_only_an_administrator_hands_on(app_factory: Any, clinic: Clinic) -> Non
         data = {"patient": str(clinic.patient_b), "clinician": str(clinic.clinician_a)}
         assert post(client, url, data).status_code == 403
     assert _team(clinic, clinic.patient_b) == [clinic.clinician_b]
+
+
+def _removes_offered(page: str) -> list[str]:
+    """Whom the Care team section offers to remove, by the button's words."""
+    found = re.search(r'<section class="card" id="care-team".*?</section>', page, re.S)
+    assert found, page
+    return [_words(b) for b in re.findall(r"<button[^>]*>(Remove.*?)</button>", found.group(0), re.S)]
+
+
+def test_remove_is_offered_only_where_it_would_be_done(anna: Any, admin: Any, clinic: Clinic) -> None:
+    """The section offered "Remove" beside a patient's only clinician (themselves), then refused it: it is
+    not offered where it would be refused; the server's refusal stays."""
+    remove_anna = "Remove Anna Therapist from the care team"
+    page = anna.get(f"/patients/{clinic.patient_a}").text
+    assert _removes_offered(page) == []
+    assert "You can remove yourself only while another clinician with an open account looks after" in (
+        _section(page)
+    )
+    assert (
+        post(anna, f"/patients/{clinic.patient_a}/care-team/{clinic.clinician_a}/remove").status_code == 409
+    )
+    assert _removes_offered(admin.get(f"/patients/{clinic.patient_a}").text) == [remove_anna]  # allowed
+    _link(clinic, clinic.clinician_b, clinic.patient_a)
+    _close(clinic, clinic.clinician_b)  # a closed colleague does not count: Anna still may not leave
+    assert _removes_offered(anna.get(f"/patients/{clinic.patient_a}").text) == [
+        "Remove Ben Therapist from the care team"
+    ]
+    cleo = _add_staff(clinic, "cleo@clinic.test", "Cleo Cover")
+    _link(clinic, cleo, clinic.patient_a)
+    assert sorted(_removes_offered(anna.get(f"/patients/{clinic.patient_a}").text)) == sorted(
+        [remove_anna, "Remove Ben Therapist from the care team", "Remove Cleo Cover from the care team"]
+    )

@@ -204,3 +204,39 @@ def test_a_patient_who_never_logged_is_flagged_in_words(client: Any, clinic: Cli
     caseload = client.get("/caseload").text
     assert '<span class="flag no_log">No log yet</span>' in caseload
     assert "any days" not in caseload
+
+
+def test_a_new_session_form_starts_on_today_with_no_response_chosen(client: Any, clinic: Clinic) -> None:
+    """The form started on "Better" with its date empty, so a clinician who left it recorded "Better": no
+    response is chosen until the clinician chooses one (refused in one message if none, nothing kept), and the
+    date starts on the clinic's today."""
+    import re
+
+    sign_in(client, "anna@clinic.test")
+    pid = clinic.patient_a
+    page = _section(client.get(f"/patients/{pid}").text, "sessions")
+    date_box = re.search(r'<input id="s-date"[^>]*>', page)
+    assert date_box and f'value="{dt.date.today().isoformat()}"' in date_box.group(0)
+    select = re.search(r'<select id="s-response".*?</select>', page, re.S)
+    assert select and " required" in select.group(0).split(">")[0]
+    options = re.findall(r"<option[^>]*>[^<]*</option>", select.group(0))
+    chosen = [o for o in options if "selected" in o]
+    assert chosen == ['<option value="" selected disabled>Choose one</option>'], options
+    typed = {"technique": "manual therapy", "region": "L4-L5", "pain_before": "eleven"}
+    refused = post(client, f"/patients/{pid}/sessions", typed)
+    assert refused.status_code == 422
+    said = _section(refused.text, "sessions")
+    assert said.count("Response: choose Better, Same or Worse.") == 1
+    assert "Pain before: give a number from 0 to 10." in said  # each problem its own message
+    assert 'value="manual therapy"' in said
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine, readonly=True) as s:
+        assert store.therapy_sessions_of(s, pid) == []
+    engine.dispose()
+    kept = post(client, f"/patients/{pid}/sessions", {**typed, "pain_before": "4", "response": "same"})
+    assert kept.status_code == 303
+    engine = store.make_engine(clinic.url)
+    with store.transaction(engine, readonly=True) as s:
+        [session] = store.therapy_sessions_of(s, pid)
+        assert session.data["response"] == "same" and session.data["date"] == dt.date.today().isoformat()
+    engine.dispose()

@@ -171,3 +171,37 @@ def test_a_clinician_is_told_the_plans_texts_are_worded_for_the_patient(client: 
         f'The plan as Paula Patient reads it; change it on <a href="/patients/{pid}#plan">the page of '
         "Paula Patient</a>." in theirs
     )
+
+
+def test_the_licensed_wording_note_says_what_each_form_asks(client: Any, clinic: Clinic) -> None:
+    """Without the clinic's licensed texts, the note told to "enter the answer ... for each section by its
+    number" on every form: the Roland-Morris asks for a tick per statement, the STarT Back for Agree or
+    Disagree. Each says what its own form asks, to the patient and to a clinician filling it in."""
+    pid = clinic.patient_a
+    said = {
+        "patient": {
+            "odi": "Use the printed form from your therapist and enter your answer for each section by its "
+            "number.",
+            "rmdq": "Use the printed form from your therapist and tick here each statement, by its number, "
+            "that you ticked on it.",
+            "startback": "Use the printed form from your therapist and, for each statement by its number, "
+            "choose Agree or Disagree as you answered it there; for the last one, how bothersome your "
+            "back pain has been.",
+        },
+        "clinician": {
+            "odi": "Use the printed form and enter the answer Paula Patient gives for each section by its "
+            "number.",
+            "rmdq": "Use the printed form and tick here each statement, by its number, that Paula Patient "
+            "ticks on it.",
+            "startback": "Use the printed form and, for each statement by its number, choose Agree or "
+            "Disagree as Paula Patient answers it; for the last one, how bothersome their back pain has "
+            "been.",
+        },
+    }
+    for who, email in (("patient", "paula@home.test"), ("clinician", "anna@clinic.test")):
+        sign_in(client, email)
+        for instrument, words in said[who].items():
+            page = " ".join(_main(client.get(f"/patients/{pid}/questionnaires/{instrument}").text).split())
+            assert words in page, (who, instrument)
+            if instrument != "odi":
+                assert "for each section by its number" not in page, (who, instrument)

@@ -21,22 +21,34 @@ class Member:
 
     account: Any
     role: str
+    #: Whether the page offers to remove them: the store's own rule (``store.check_unlink_patient``) for the
+    #: one asking, so that "Remove" is not offered where it would be refused.
+    removable: bool = True
 
     @property
     def closed(self) -> bool:
         return bool(self.account.is_closed)
 
 
-def care_team(db: Any, patient_id: int) -> list[Member]:
+def care_team(db: Any, patient_id: int, *, by_id: int | None = None) -> list[Member]:
     """The clinicians and administrators linked to the patient, closed accounts too (their link stays with the
-    record), by name."""
+    record), by name; each ``removable`` as the store would let ``by_id`` (the one asking) remove them."""
     from backstride import store
 
     accounts = [store.get_user(db, uid) for uid in store.clinicians_of(db, patient_id)]
     return [
-        Member(a, ROLE_NAMES.get(a.role, a.role))
+        Member(a, ROLE_NAMES.get(a.role, a.role), _removable(db, a.id, patient_id, by_id))
         for a in sorted((a for a in accounts if a is not None), key=lambda a: (a.name, a.id))
     ]
+
+
+def _removable(db: Any, clinician_id: int, patient_id: int, by_id: int | None) -> bool:
+    from backstride import store
+
+    try:
+        return store.check_unlink_patient(db, clinician_id, patient_id, by_id=by_id)
+    except InputError:
+        return False
 
 
 def choosable(db: Any, patient_id: int) -> list[Any]:

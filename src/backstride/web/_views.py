@@ -213,10 +213,17 @@ def sign_in_ways(patient: Any, now: dt.datetime, link_max_age_s: float) -> SignI
 
 
 def clinician_view(
-    db: Any, patient: Any, today: Any, *, emergency_number: str, link_max_age_s: float
+    db: Any,
+    patient: Any,
+    today: Any,
+    *,
+    emergency_number: str,
+    link_max_age_s: float,
+    viewer_id: int | None = None,
 ) -> dict[str, Any]:
     """Everything about one patient for their clinician (``link_max_age_s``: how long a first-login link
-    works, the web settings')."""
+    works, the web settings'; ``viewer_id``: the clinician or administrator reading it, whose removals from the
+    care team the page offers)."""
     from backstride import store
     from backstride.web._care_team import care_team, choosable
 
@@ -246,11 +253,12 @@ def clinician_view(
         "plan_history": list(reversed(store.plan_history(db, patient.id))),
         **_exercise_forms(plan),
         "sessions": list(reversed(store.therapy_sessions_of(db, patient.id))),
+        "today": today,  # the clinic's day: a new session's date starts on it
         "notes": store.notes_of(db, patient.id),
         "sign_in_ways": sign_in_ways(patient, store.utcnow(), link_max_age_s),
         "closed_by": _closed_by(db, patient),
         "max_close_reason": store.MAX_CLOSE_REASON,
-        "care_team": care_team(db, patient.id),
+        "care_team": care_team(db, patient.id, by_id=viewer_id),
         "care_choices": choosable(db, patient.id),
         **progress,
     }

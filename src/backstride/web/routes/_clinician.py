@@ -84,7 +84,14 @@ def _add_patient(request: Request, form: DetailsForm) -> Response:
                     first_login_token_hash=token_digest(token) if token else None,
                 )
                 link = welcome_link(request, token) if token else None
-                created = {"patient": patient, "password": password, "link": link}
+                max_age_s = get_state(request).settings.first_login_max_age_s  # as the sign-in counts it
+                created = {
+                    "patient": patient,
+                    "password": password,
+                    "link": link,
+                    "link_days": round(max_age_s / 86400),
+                    "lapses": store.first_login_lapses(patient, max_age_s) if token else None,
+                }
                 return render(
                     request,
                     "patient_created.html",
@@ -132,6 +139,7 @@ def _patient_page_again(
             dt.date.today(),
             emergency_number=emergency_number(request),
             link_max_age_s=get_state(request).settings.first_login_max_age_s,
+            viewer_id=user.id,
         )
         return render(
             request,

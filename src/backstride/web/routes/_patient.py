@@ -42,6 +42,7 @@ def patient_home(request: Request, patient_id: RowId) -> Response:
                 today,
                 emergency_number=emergency_number(request),
                 link_max_age_s=get_state(request).settings.first_login_max_age_s,
+                viewer_id=user.id,
             )
             return render(
                 request,

@@ -45,14 +45,28 @@ def clinic_texts(request: Request, instrument: str) -> Any | None:
     return None
 
 
-def _int_field(form: Any, name: str, lo: int, hi: int, label: str) -> int | None:
+def _int_field(form: Any, name: str, lo: int, hi: int, label: str, wanted: str) -> int | None:
+    """One of the values the form's buttons send, ``lo`` to ``hi``; anything else is refused, saying what is
+    ``wanted`` ("a whole number from 0 to 10", "Agree or Disagree") rather than naming no answer."""
     raw = form.get(name)
     if not isinstance(raw, str) or raw.strip() == "":
         return None
-    # one of the values the form's buttons (or the PSFS number box) send: int() also took "1_0" as 10
+    # int() also took "1_0" as 10: only the exact values the buttons send
     if raw.strip() not in {str(v) for v in range(lo, hi + 1)}:
-        raise HTTPException(422, f"{label}: please choose one of the answers.")
+        raise HTTPException(422, f"{label}: choose {wanted}.")
     return int(raw)
+
+
+def _typed_score(form: Any, name: str, instrument: Any, label: str) -> int | None:
+    """A score typed in a number box (the PSFS's), read as every form reads a number (a decimal comma too):
+    a whole number within the instrument's own bounds; anything else is refused saying so."""
+    from backstride.web._fields import UNUSABLE, read_number
+
+    limits = (instrument.score_min, instrument.score_max, False)
+    value, problem = read_number(form.get(name), label, limits, whole=True)
+    if value is UNUSABLE:
+        raise HTTPException(422, problem)
+    return value  # type: ignore[no-any-return]
 
 
 def _ticked(form: Any, name: str, label: str) -> bool:
@@ -70,20 +84,26 @@ def answers_from_form(instrument: Any, form: Any) -> dict[str, Any]:
     """The answers in the form ``backstride.clinic.score`` takes, from the submitted fields."""
     sections: list[str] = list(instrument.sections)
     if instrument.id == "nprs":
-        value = _int_field(form, "score", 0, 10, "Pain")
+        lo, hi = int(instrument.score_min), int(instrument.score_max)
+        value = _int_field(form, "score", lo, hi, "Pain", f"a whole number from {lo} to {hi}")
         if value is None:
-            raise HTTPException(422, "Please choose a number from 0 to 10 for your pain.")
+            raise HTTPException(422, f"Please choose a number from {lo} to {hi} for your pain.")
         return {"score": value}
     if instrument.id == "odi":
         return {
-            "sections": [_int_field(form, f"s{i}", 0, 5, name) for i, name in enumerate(sections, start=1)]
+            "sections": [
+                _int_field(form, f"s{i}", 0, 5, name, "one of the statements, from 0 to 5")
+                for i, name in enumerate(sections, start=1)
+            ]
         }
     if instrument.id == "rmdq":
         return {"items": [_ticked(form, f"i{i}", name) for i, name in enumerate(sections, start=1)]}
     if instrument.id == "startback":
         items: list[Any] = []
         for i, name in enumerate(sections, start=1):
-            value = _int_field(form, f"i{i}", 0, 4 if i == len(sections) else 1, name)
+            last = i == len(sections)
+            wanted = "one of the answers, from not at all to extremely" if last else "Agree or Disagree"
+            value = _int_field(form, f"i{i}", 0, 4 if last else 1, name, wanted)
             if value is None:
                 raise HTTPException(422, f"Please answer every statement; '{name}' was left out.")
             items.append(value)
@@ -93,7 +113,7 @@ def answers_from_form(instrument: Any, form: Any) -> dict[str, Any]:
         for i in range(1, 6):
             name = form.get(f"a{i}_name")
             name = name.strip() if isinstance(name, str) else ""
-            value = _int_field(form, f"a{i}_score", 0, 10, f"Activity {i}")
+            value = _typed_score(form, f"a{i}_score", instrument, f"Activity {i}")
             if name and value is not None:
                 activities.append({"name": name, "score": value})
             elif name or value is not None:
