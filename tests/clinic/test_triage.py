@@ -16,6 +16,9 @@ from backstride.clinic import (
     EMERGENCY_QUESTIONS,
     EMERGENCY_SIGNS,
     QUESTIONS,
+    URGENCY_ORDER,
+    URGENCY_WORDS,
+    finding_in_words,
     triage,
 )
 
@@ -328,3 +331,23 @@ def test_a_slip_without_an_emergency_is_still_an_error() -> None:
     for answers in ({"fever": True, "age": 150}, {"saddle_numbness": "yes", "fever": True}):
         with pytest.raises(InputError):
             triage(answers)
+
+
+@pytest.mark.parametrize(
+    ("finding", "words"),
+    [
+        ("history_of_cancer + night_pain", "History of cancer + night pain"),
+        ("minor_trauma + age >= 70 (72)", "Minor trauma + age 72 (70 or more)"),
+        ("sciatica + pain_duration_weeks >= 6 (10.0)", "Sciatica + pain duration weeks 10 (6 or more)"),
+        ("weight < 40.5 (38.25)", "Weight 38.25 (under 40.5)"),
+        ("", ""),
+    ],
+)
+def test_a_finding_in_words(finding: str, words: str) -> None:
+    """What the clinic app's pages and the doctor's summary say of a reason's finding; a number stored as 10.0
+    is said as 10."""
+    assert finding_in_words(finding) == words
+
+
+def test_every_urgency_has_words() -> None:
+    assert set(URGENCY_WORDS) == set(URGENCY_ORDER)

@@ -168,9 +168,9 @@ def test_the_questionnaires_changes_are_the_clinics_verdicts() -> None:
 
 def test_the_screens_that_found_something_are_listed_and_an_emergency_heads_the_report() -> None:
     text = _text(report.course_report(_record(), generated_at=AT))
-    assert "2026-11-09 soon pain at night: see a doctor soon" in text
+    assert "2026-11-09 See a doctor within two weeks pain at night: see a doctor soon" in text
     assert "The 2 other screens found nothing calling for quicker care" in text
-    assert "Latest warning-sign screen, 2026-11-23: routine; 3 screens in all" in text
+    assert "Latest warning-sign screen, 2026-11-23: Routine; 3 screens in all" in text
     assert "came to “emergency”" not in text
     # a diary warning sign after the latest screen heads the report too
     assert "A warning sign was reported in the diary" not in text  # 8 November: before the 23rd's screen
@@ -199,7 +199,7 @@ def test_when_every_screen_found_something_no_count_of_other_screens_is_said() -
     them; one routine screen among them is "The 1 other screen"."""
     flagged = tuple(s for s in _record().screenings if s.urgency != "routine")
     text = _text(report.course_report(_record(screenings=flagged), generated_at=AT))
-    assert "2026-11-09 soon pain at night: see a doctor soon" in text
+    assert "2026-11-09 See a doctor within two weeks pain at night: see a doctor soon" in text
     assert "other screen" not in text
     one_routine = (*flagged, _record().screenings[0])
     text = _text(report.course_report(_record(screenings=one_routine), generated_at=AT))
@@ -509,7 +509,7 @@ def test_a_screens_and_a_scores_day_is_the_clinics_day(zone: Any) -> None:
         scores=(ScoreEntry(id=10, when=late, instrument="nprs", score=7.0),),
     )
     text = _text(report.course_report(record, generated_at=AT))
-    assert "Latest warning-sign screen, 2026-11-20: routine" in text
+    assert "Latest warning-sign screen, 2026-11-20: Routine" in text
     assert "2026-11-19" not in text.split("Diary", 1)[0]  # no UTC date before the diary's own days
     # a walk from a file without a clock is dated by its upload, on the clinic's day too
     uploaded = dataclasses.replace(_gait(20, 3, 0.8, 92.0), when=late)

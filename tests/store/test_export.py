@@ -144,3 +144,23 @@ def test_patient_record_says_whether_the_account_is_closed(engine: Engine) -> No
     with store.transaction(engine, readonly=True) as s:
         info = store.patient_record(s, pid).patient
         assert (info.closed_at, info.closed_reason) == (when, "care completed")
+
+
+def test_a_screens_findings_are_said_in_words_in_the_record(engine: Engine) -> None:
+    """The doctor's summary and the FHIR export showed a finding as the rule wrote it ("sciatica +
+    pain_duration_weeks >= 6 (10.0)"); the record says it as the clinic app does."""
+    answers: dict[str, Any] = {q: False for q in clinic.EMERGENCY_QUESTIONS}
+    answers.update(sciatica=True, pain_duration_weeks=10.0)
+    result = clinic.triage(answers).model_dump(mode="json")
+    assert result["reasons"][0]["finding"] == "sciatica + pain_duration_weeks >= 6 (10.0)"
+    with store.transaction(engine) as s:
+        c = store.create_user(s, "c@clinic.org", "C", "clinician")
+        pid = store.create_patient(s, c, "ann@example.org", "Ann").id
+        store.add_screening(s, pid, answers, result["urgency"], result)
+    with store.transaction(engine, readonly=True) as s:
+        (screen,) = store.patient_record(s, pid).screenings
+    (finding,) = screen.findings
+    assert finding.rule == "sciatica_not_settling"  # the rule's id is kept as it is
+    assert finding.text.startswith(
+        "Sciatica + pain duration weeks 10 (6 or more): Leg pain that has not settled"
+    )

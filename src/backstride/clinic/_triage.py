@@ -15,6 +15,7 @@ the answers that could be read already meet an emergency rule, the emergency is 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -139,6 +140,39 @@ EMERGENCY_COMBINATIONS: tuple[tuple[str, ...], ...] = (
     ("history_of_cancer", "unable_to_walk"),
 )
 """Pairs of yes-answers that together mean an emergency (documentation and tests; the rules are data)."""
+
+
+URGENCY_WORDS: dict[str, str] = {
+    "emergency": "Emergency",
+    "same_day": "See a doctor today",
+    "soon": "See a doctor within two weeks",
+    "routine": "Routine",
+}
+"""A screening's urgency (:data:`URGENCY_ORDER`) in words, as a clinician's flag and the doctor's summary say it."""
+
+_COMPARED = re.compile(r"^(?P<id>\w+) (?P<op>>=|<) (?P<limit>[\d.]+) \((?P<value>[^)]*)\)$")
+
+
+def finding_in_words(finding: object) -> str:
+    """A reason's ``finding`` ("history_of_cancer + night_pain", "age >= 70 (72)") with each question named in
+    words ("History of cancer + night pain", "Age 72 (70 or more)") instead of its id, for pages and reports a
+    person reads; a number stored as 10.0 is said as 10."""
+    parts = []
+    for part in str(finding or "").split(" + "):
+        m = _COMPARED.match(part)
+        if m is None:
+            parts.append(part.replace("_", " "))
+        else:
+            bound = f"{_number(m['limit'])} or more" if m["op"] == ">=" else f"under {_number(m['limit'])}"
+            parts.append(f"{m['id'].replace('_', ' ')} {_number(m['value'])} ({bound})")
+    return " + ".join(parts).capitalize()
+
+
+def _number(text: str) -> str:
+    try:
+        return f"{float(text):g}"
+    except ValueError:
+        return text
 
 
 def validate_answers(answers: Mapping[str, object]) -> dict[str, bool | int | float | str | None]:

@@ -126,7 +126,12 @@ def patient_record(session: Session, patient_id: int) -> course.PatientRecord:
 
 
 def _finding(reason: Mapping[str, Any]) -> course.Finding:
-    what, why = _text(reason.get("finding")), _text(reason.get("why"))
+    """A stored screen's reason as the record says it: the answers that matched in words ("Sciatica + pain
+    duration weeks 10 (6 or more)", not the rule's "sciatica + pain_duration_weeks >= 6 (10.0)"), then why."""
+    from backstride.clinic import finding_in_words
+
+    what = finding_in_words(reason["finding"]) if isinstance(reason.get("finding"), str) else None
+    why = _text(reason.get("why"))
     return course.Finding(
         rule=str(reason.get("id", "")),
         urgency=str(reason.get("urgency", "")),

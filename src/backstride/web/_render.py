@@ -58,34 +58,16 @@ def _label(value: Any) -> str:
     return str(value).replace("_", " ").capitalize() if value is not None else ""
 
 
-URGENCY_LABELS = {
-    "emergency": "Emergency",
-    "same_day": "See a doctor today",
-    "soon": "See a doctor within two weeks",
-    "routine": "Routine",
-}
-"""A screening's urgency (``clinic.URGENCY_ORDER``) as a clinician's flag says it."""
-
-
 def _urgency(value: Any) -> str:
-    return URGENCY_LABELS.get(str(value), _label(value))
+    from backstride.clinic import URGENCY_WORDS
 
-
-_COMPARED = re.compile(r"^(?P<id>\w+) (?P<op>>=|<) (?P<limit>[\d.]+) \((?P<value>[^)]*)\)$")
+    return URGENCY_WORDS.get(str(value), _label(value))
 
 
 def _finding(value: Any) -> str:
-    """A screening reason's finding ("history_of_cancer + night_pain", "age >= 70 (72)") with each question
-    named in words ("History of cancer + night pain", "age 72 (70 or more)") instead of its id."""
-    parts = []
-    for part in str(value or "").split(" + "):
-        m = _COMPARED.match(part)
-        if m is None:
-            parts.append(part.replace("_", " "))
-        else:
-            bound = f"{m['limit']} or more" if m["op"] == ">=" else f"under {m['limit']}"
-            parts.append(f"{m['id'].replace('_', ' ')} {m['value']} ({bound})")
-    return " + ".join(parts).capitalize()
+    from backstride.clinic import finding_in_words
+
+    return finding_in_words(value)
 
 
 _DIGITS = frozenset("0123456789")
