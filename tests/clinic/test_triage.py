@@ -20,6 +20,7 @@ from backstride.clinic import (
     URGENCY_WORDS,
     finding_in_words,
     triage,
+    urgency_in_words,
 )
 
 CAUDA_EQUINA = [
@@ -351,3 +352,6 @@ def test_a_finding_in_words(finding: str, words: str) -> None:
 
 def test_every_urgency_has_words() -> None:
     assert set(URGENCY_WORDS) == set(URGENCY_ORDER)
+    assert urgency_in_words("soon") == "See a doctor within two weeks"
+    assert urgency_in_words("same_day") == "See a doctor today"
+    assert urgency_in_words("not_a_level") == "Not a level"

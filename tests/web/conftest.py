@@ -163,19 +163,29 @@ ROUTINE_SCREEN = {
 }
 
 
-def account_of(clinic: Clinic, email: str) -> Any:
-    """The stored row of the user with ``email`` (read in its own transaction, detached: its columns only)."""
+@contextmanager
+def clinic_db(clinic: Clinic, *, readonly: bool = False) -> Iterator[Any]:
+    """A session of the test clinic's database in a transaction of its own (committed at the end unless
+    ``readonly``), its engine disposed afterwards."""
     from backstride import store
 
     engine = store.make_engine(clinic.url)
     try:
-        with store.transaction(engine, readonly=True) as s:
-            user = store.get_user_by_email(s, email)
-            assert user is not None, email
-            s.expunge(user)
-            return user
+        with store.transaction(engine, readonly=readonly) as s:
+            yield s
     finally:
         engine.dispose()
+
+
+def account_of(clinic: Clinic, email: str) -> Any:
+    """The stored row of the user with ``email`` (read in its own transaction, detached: its columns only)."""
+    from backstride import store
+
+    with clinic_db(clinic, readonly=True) as s:
+        user = store.get_user_by_email(s, email)
+        assert user is not None, email
+        s.expunge(user)
+        return user
 
 
 def signing_in_section(client: Any, patient_id: int) -> str:
@@ -306,40 +316,28 @@ def plan_history_of(clinic: Clinic) -> list[Any]:
     """Patient A's plan versions as stored, oldest first (detached rows, readable after the session)."""
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            rows = store.plan_history(s, clinic.patient_a)
-            for row in rows:
-                s.expunge(row)
-            return rows
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        rows = store.plan_history(s, clinic.patient_a)
+        for row in rows:
+            s.expunge(row)
+        return rows
 
 
 def recordings_kept(clinic: Clinic) -> int:
     """How many recordings patient A has stored (entered in error ones left out)."""
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            return len(store.recordings_of(s, clinic.patient_a))
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        return len(store.recordings_of(s, clinic.patient_a))
 
 
 def todays_log(clinic: Clinic) -> dict[str, Any] | None:
     """Patient A's daily log of today as stored, or None."""
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            row = store.get_log(s, clinic.patient_a, dt.date.today())
-            return None if row is None else dict(row.log)
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        row = store.get_log(s, clinic.patient_a, dt.date.today())
+        return None if row is None else dict(row.log)
 
 
 def save_first_plan(session: Any, patient_id: int, start: dt.date) -> Any:
@@ -365,27 +363,18 @@ def notes_of(clinic: Clinic) -> list[str]:
     """The texts of the clinicians' notes on patient A, oldest first."""
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            return [n.text for n in store.notes_of(s, clinic.patient_a)]
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        return [n.text for n in store.notes_of(s, clinic.patient_a)]
 
 
 def exports_of(clinic: Clinic) -> list[tuple[int | None, int, str | None]]:
     """The audit trail's exports, newest first: (who, whose record, what)."""
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            return [
-                (e.actor_id, e.subject_id, e.detail)
-                for e in store.audit_trail(s, actions=["record_exported"])
-            ]
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        return [
+            (e.actor_id, e.subject_id, e.detail) for e in store.audit_trail(s, actions=["record_exported"])
+        ]
 
 
 def pause_plan_of_last_week(url: str, patient_id: int) -> None:

@@ -8,9 +8,7 @@ import html
 import re
 from typing import Any
 
-from tests.web.conftest import Clinic, post, save_first_plan, sign_in
-
-from backstride import store
+from tests.web.conftest import Clinic, clinic_db, post, save_first_plan, sign_in
 
 
 def _text(page: str) -> str:
@@ -28,12 +26,8 @@ def _walk(during: str) -> dict[str, str]:
 
 
 def test_a_day_at_a_flares_pain_is_told_to_ease_off(client: Any, clinic: Clinic) -> None:
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            save_first_plan(s, clinic.patient_a, dt.date.today())  # starting pain 4/10
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        save_first_plan(s, clinic.patient_a, dt.date.today())  # starting pain 4/10
     sign_in(client, "paula@home.test")
     calm = _log(client, clinic, _walk("5"))
     assert "Saved. Thank you" in calm and "flare" not in calm

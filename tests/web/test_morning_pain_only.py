@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tests.web.conftest import Clinic, post, sign_in, todays_log
+from tests.web.conftest import Clinic, clinic_db, post, sign_in, todays_log
 
 
 def _log_yesterday(clinic: Clinic) -> None:
@@ -16,25 +16,17 @@ def _log_yesterday(clinic: Clinic) -> None:
     from backstride.clinic import DailyLog
 
     yesterday = dt.date.today() - dt.timedelta(days=1)
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            log = DailyLog(date=yesterday, pain_today=4)
-            store.upsert_log(s, clinic.patient_a, yesterday, _plans.log_json(log))
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        log = DailyLog(date=yesterday, pain_today=4)
+        store.upsert_log(s, clinic.patient_a, yesterday, _plans.log_json(log))
 
 
 def _yesterdays_morning_pain(clinic: Clinic) -> Any:
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            row = store.get_log(s, clinic.patient_a, dt.date.today() - dt.timedelta(days=1))
-            return None if row is None else row.log["next_morning_pain"]
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        row = store.get_log(s, clinic.patient_a, dt.date.today() - dt.timedelta(days=1))
+        return None if row is None else row.log["next_morning_pain"]
 
 
 def test_the_morning_pain_alone_goes_on_yesterdays_log_and_keeps_no_empty_day_today(

@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from tests.web.conftest import (
     Clinic,
     check_in,
+    clinic_db,
     pause_plan_of_last_week,
     post,
     save_first_plan,
@@ -35,24 +34,14 @@ RESUME = {
 }
 
 
-@contextmanager
-def _db(clinic: Clinic) -> Iterator[Any]:
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            yield s
-    finally:
-        engine.dispose()
-
-
 def _plan_from_today(clinic: Clinic) -> bc.Plan:
-    with _db(clinic) as s:
+    with clinic_db(clinic) as s:
         plan: bc.Plan = save_first_plan(s, clinic.patient_a, dt.date.today())
     return plan
 
 
 def _stored(clinic: Clinic) -> tuple[int, bc.Plan]:
-    with _db(clinic) as s:
+    with clinic_db(clinic) as s:
         row = store.current_plan(s, clinic.patient_a)
         assert row is not None
         return row.version, bc.Plan.model_validate(row.plan)
@@ -77,7 +66,7 @@ def test_a_sign_logged_pauses_the_plan_on_its_day(client: Any, clinic: Clinic) -
 
 
 def test_a_week_with_an_emergency_check_in_does_not_move_the_walks_up(client: Any, clinic: Clinic) -> None:
-    with _db(clinic) as s:
+    with clinic_db(clinic) as s:
         plan = save_plan_of_last_week(s, clinic.patient_a)
         for i in range(7):
             day = plan.start_date + dt.timedelta(days=i)
@@ -193,7 +182,7 @@ def test_an_emergency_check_in_pauses_the_plan_on_its_local_day(
     plan = _plan_from_today(clinic)
     early = dt.datetime.combine(plan.start_date, dt.time(0, 30)).astimezone()
     assert early.astimezone(dt.UTC).date() < plan.start_date
-    with _db(clinic) as s:
+    with clinic_db(clinic) as s:
         answers = {"saddle_numbness": True}
         result = bc.triage(answers)
         row = store.add_screening(
@@ -265,7 +254,7 @@ def test_a_paused_plan_is_flagged_in_the_caseload_and_on_hold_in_the_exported_re
         f"started on {dt.date.today().isoformat()}. The diary counts no planned walking on those days."
         in summary
     )
-    with _db(clinic) as s:
+    with clinic_db(clinic) as s:
         record = patient_record(s, store.get_user(s, clinic.patient_a), dt.date.today())
     assert record.earlier_pauses == ((since, dt.date.today()),) and record.plan_paused_on is None
 

@@ -72,6 +72,7 @@ from backstride.clinic._triage import (
     finding_in_words,
     not_screened,
     triage,
+    urgency_in_words,
     validate_answers,
 )
 
@@ -131,6 +132,7 @@ __all__ = [
     "review_week",
     "score",
     "triage",
+    "urgency_in_words",
     "validate_answers",
     "walk_calendar",
     "walk_times",

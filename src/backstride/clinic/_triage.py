@@ -150,6 +150,13 @@ URGENCY_WORDS: dict[str, str] = {
 }
 """A screening's urgency (:data:`URGENCY_ORDER`) in words, as a clinician's flag and the doctor's summary say it."""
 
+
+def urgency_in_words(urgency: object) -> str:
+    """An urgency in :data:`URGENCY_WORDS` ("See a doctor within two weeks" for "soon"); another value with its
+    underscores as spaces, capitalised."""
+    return URGENCY_WORDS.get(str(urgency), str(urgency).replace("_", " ").capitalize())
+
+
 _COMPARED = re.compile(r"^(?P<id>\w+) (?P<op>>=|<) (?P<limit>[\d.]+) \((?P<value>[^)]*)\)$")
 
 

@@ -156,7 +156,9 @@ def _environment() -> Environment:
     env.filters["plot_table"] = plot_table
     env.globals["plot_script"] = Markup(PLOTS_JS.read_text(encoding="utf-8"))
     env.filters["num"] = _num
-    env.filters["urgency"] = _urgency
+    from backstride.clinic import urgency_in_words  # the clinic's words, imported when a report is made
+
+    env.filters["urgency"] = urgency_in_words
     env.filters["lean"] = lean_text
     env.filters["day"] = lambda when: when.astimezone().date()  # a moment's day where the clinic is
     env.filters["weekday"] = lambda day: _WEEKDAYS[day.weekday()]
@@ -173,13 +175,6 @@ def lean_text(value: float | None, degrees: str = "°") -> str:
     if shown == 0:
         return f"0.0{degrees}"
     return f"{abs(shown):.1f}{degrees} {'forward' if shown > 0 else 'backward'}"
-
-
-def _urgency(value: Any) -> str:
-    """A screen's urgency in words ("See a doctor within two weeks", not "soon"), as the clinic app's flags say it."""
-    from backstride.clinic import URGENCY_WORDS
-
-    return URGENCY_WORDS.get(str(value), str(value).replace("_", " "))
 
 
 def _num(value: Any, digits: int = 1, unit: str = "") -> str:

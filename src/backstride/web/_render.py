@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup, escape
 
+from backstride.clinic import finding_in_words, urgency_in_words
 from backstride.report import figure_json, lean_text, plot_table
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -58,18 +59,6 @@ def _label(value: Any) -> str:
     return str(value).replace("_", " ").capitalize() if value is not None else ""
 
 
-def _urgency(value: Any) -> str:
-    from backstride.clinic import URGENCY_WORDS
-
-    return URGENCY_WORDS.get(str(value), _label(value))
-
-
-def _finding(value: Any) -> str:
-    from backstride.clinic import finding_in_words
-
-    return finding_in_words(value)
-
-
 _DIGITS = frozenset("0123456789")
 
 
@@ -110,8 +99,8 @@ templates.env.filters["lean"] = lean_text
 templates.env.filters["plot_table"] = plot_table
 templates.env.filters["tel_uri"] = tel_uri
 templates.env.filters["call_links"] = _call_links
-templates.env.filters["finding"] = _finding
-templates.env.filters["urgency"] = _urgency
+templates.env.filters["finding"] = finding_in_words
+templates.env.filters["urgency"] = urgency_in_words
 templates.env.filters["date"] = _date
 templates.env.filters["plotjson"] = figure_json
 templates.env.filters["label"] = _label
