@@ -154,6 +154,19 @@ def test_psfs() -> None:
         score("psfs", {"activities": [{"name": "", "score": 2}, *acts[1:]]})
 
 
+def test_psfs_is_an_eleven_point_scale_of_whole_numbers() -> None:
+    """Each activity is rated on the 11 points 0-10, as the clinic app's form asks; 2.5 was scored."""
+    acts = [
+        {"name": "Walking", "score": 3.0},
+        {"name": "Gardening", "score": 4},
+        {"name": "Lift", "score": 8},
+    ]
+    assert score("psfs", {"activities": acts}).score == pytest.approx(5.0)
+    with pytest.raises(InputError) as caught:
+        score("psfs", {"activities": [*acts[:2], {"name": "Lift", "score": 2.5}]})
+    assert str(caught.value) == "psfs activity 3 (Lift): expected a whole number from 0 to 10, got 2.5"
+
+
 def test_unknown_instrument_and_fields() -> None:
     with pytest.raises(InputError, match="unknown instrument 'ndi'"):
         score("ndi", {})

@@ -97,12 +97,17 @@ def test_the_check_in_a_clinician_fills_names_the_patient(client: Any, clinic: C
     assert "Save the answers of Paula Patient" in theirs and "Send my answers" not in theirs
     refused = _main(post(client, f"/patients/{pid}/checkin", {"age": "47"}).text)  # warning signs left open
     assert "<h1>Check-in of Paula Patient</h1>" in refused
-    check_in(client, pid)
-    assert "<h1>Check-in of Paula Patient done</h1>" in client.get(f"/patients/{pid}/checkin/result").text
+    check_in(client, pid, leg_cramping="yes")
+    done = _main(client.get(f"/patients/{pid}/checkin/result").text)
+    assert "<h1>Check-in of Paula Patient done</h1>" in done
+    # the advice is the patient's ("Mention it to your physical therapist"), and said to be
+    said = "What the check-in says to Paula Patient, in the words the patient reads:"
+    assert said in done and done.index(said) < done.index("Mention it to your physical therapist")
     sign_in(client, "paula@home.test")
     own = _main(client.get(f"/patients/{pid}/checkin").text)
     assert "<h1>Check-in</h1>" in own and "Send my answers" in own and "Paula Patient" not in own
-    assert "<h1>Check-in done</h1>" in client.get(f"/patients/{pid}/checkin/result").text
+    own_done = _main(client.get(f"/patients/{pid}/checkin/result").text)
+    assert "<h1>Check-in done</h1>" in own_done and "What the check-in says" not in own_done
 
 
 def test_the_questionnaires_a_clinician_fills_name_the_patient(client: Any, clinic: Clinic) -> None:

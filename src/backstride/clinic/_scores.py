@@ -10,8 +10,8 @@ Instruments (their metadata, bands and MCIDs live in ``data/instruments.json``):
 - ``startback``: Keele STarT Back Screening Tool (Hill et al., Arthritis Rheum 2008): items 1-8 agree = 1;
   item 9 scores 1 for "very much" or "extremely"; total 0-9, psychosocial subscale = items 5-9; total <= 3
   low risk, otherwise psychosocial >= 4 high, else medium.
-- ``psfs``: Patient-Specific Functional Scale (Stratford et al., Physiother Can 1995): 3-5 activities 0-10;
-  score = mean.
+- ``psfs``: Patient-Specific Functional Scale (Stratford et al., Physiother Can 1995): 3-5 activities, each
+  a whole number 0-10 (an 11-point scale, as the NPRS); score = mean.
 
 Change is judged against the minimal clinically important difference (Ostelo et al., Spine 2008; for the
 PSFS, 2 points on the mean and 3 for one activity: Stratford et al. 1995's least change beyond measurement
@@ -292,7 +292,7 @@ def _score_psfs(answers: Mapping[str, object]) -> ScoreResult:
                 "name each activity once"
             )
         seen[key] = i
-        value = _number("psfs", f"activity {i} ({name})", a["score"], 0, 10, whole=False)
+        value = _number("psfs", f"activity {i} ({name})", a["score"], 0, 10, whole=True)
         activities.append(Activity(name=name.strip(), score=value))
     mean = sum(a.score for a in activities) / len(activities)
     return ScoreResult(
