@@ -38,13 +38,14 @@ test: lint typecheck pytest
 demo: install
 	$(BIN)/backstride demo
 
-# mobgap (the benchmark peer) lives in its own venv: never a dependency of backstride, never in .venv.
+# mobgap (the benchmark peer) lives in its own venv with the other peers, pyproject.toml's `bench` extra: never a
+# dependency of backstride, never in .venv (whose `dev` extra leaves it out).
 BENCH_VENV  := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 
-$(BENCH_STAMP): Makefile
+$(BENCH_STAMP): Makefile pyproject.toml
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/pip install --quiet mobgap==1.2.0 numpydoc scikit-digital-health==0.17.18 pygt3x==0.7.1 actipy==3.8.3
+	$(BENCH_VENV)/bin/pip install --quiet -e '.[bench]'
 	touch $(BENCH_STAMP)
 
 # BENCH_ARGS passes options to benchmarks/run.py, e.g. make bench BENCH_ARGS="--sections speed,import --no-week"
