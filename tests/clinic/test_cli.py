@@ -44,6 +44,24 @@ def test_triage_readable_emergency_is_unmissable(tmp_path: Path, capsys: pytest.
     assert "cauda equina" in out
 
 
+def test_triage_readable_names_its_findings_in_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The panel said "• fever + feeling_unwell:" where the clinic app, the doctor's summary and the FHIR export
+    say "Fever + feeling unwell"; the answers' ids stay in the JSON (the answers file is written with them)."""
+    answers = write(
+        tmp_path, "a.json", {"fever": True, "feeling_unwell": True, "age": 75, "minor_trauma": True}
+    )
+    code, out, _ = run(["triage", "--answers", answers], capsys)
+    flat = " ".join(out.replace("│", " ").split())
+    assert code == 0
+    assert "• Fever + feeling unwell: Back pain with a fever" in flat
+    assert "• Minor trauma + age 75 (70 or more):" in flat
+    assert "feeling_unwell" not in flat and "age >=" not in flat
+    code, out, _ = run(["triage", "--answers", answers, "--json"], capsys)
+    assert "fever + feeling_unwell" in [r["finding"] for r in json.loads(out)["reasons"]]
+
+
 def test_triage_readable_routine_and_incomplete(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     answers = write(tmp_path, "a.json", {"sciatica": True})
     code, out, _ = run(["triage", "--answers", answers], capsys)

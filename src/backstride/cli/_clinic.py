@@ -75,6 +75,8 @@ def _show_triage(console: Console, result: TriageResult, *, title: str | None = 
     from rich.panel import Panel
     from rich.text import Text
 
+    from backstride.clinic import finding_in_words
+
     style = _URGENCY_STYLE[result.urgency]
     incomplete = not result.complete and result.urgency != "emergency"
     if incomplete and result.urgency == "routine" and title is None:
@@ -88,7 +90,9 @@ def _show_triage(console: Console, result: TriageResult, *, title: str | None = 
         body.append("or go to the nearest emergency department.\n\n", style="bold")
     body.append(result.advice + "\n")
     for reason in result.reasons:
-        body.append(f"\n• {reason.finding}: ", style="bold")
+        # in words, as the clinic app and the doctor's summary say it ("Fever + feeling unwell"); --json keeps
+        # the rule's own finding, in the answers' ids
+        body.append(f"\n• {finding_in_words(reason.finding)}: ", style="bold")
         body.append(reason.why)
     body.rstrip()
     console.print(Panel(body, title=title, style=style, expand=True))
