@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -462,7 +463,19 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     try:
         yield disk
     finally:
-        subprocess.run(["umount", str(disk)], check=False)
+        _unmount(disk)
+
+
+def _unmount(disk: Path) -> None:
+    """Unmount ``disk``, waiting for the batch's worker processes to let go of it (they may still be exiting:
+    "target is busy"), then lazily. A mount left behind kept its folder from being removed, and pytest's
+    clean-up of old temporary folders then failed a later test session after every test had passed."""
+    deadline = time.monotonic() + 10.0
+    while subprocess.run(["umount", str(disk)], capture_output=True, check=False).returncode != 0:
+        if time.monotonic() > deadline:
+            subprocess.run(["umount", "--lazy", str(disk)], capture_output=True, check=False)
+            return
+        time.sleep(0.1)
 
 
 def _fill(disk: Path, name: str = "filler") -> Path:
