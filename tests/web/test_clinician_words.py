@@ -42,11 +42,13 @@ def test_the_upload_page_names_the_patient_a_clinician_uploads_for(client: Any, 
     theirs = client.get(f"/patients/{pid}/recordings/new").text
     assert "<h1>Upload a walk of Paula Patient</h1>" in theirs
     assert "Wear your phone" not in theirs
-    assert "the patient wears the phone or sensor at the small of the back" in theirs
+    assert "puts the phone or sensor in place at the small of the back and stands still" in theirs
     assert f'<a href="/patients/{pid}">Back to Paula Patient</a>' in theirs
     sign_in(client, "paula@home.test")
     own = client.get(f"/patients/{pid}/recordings/new").text
     assert "<h1>Measure a walk</h1>" in own and "Wear your phone or sensor" in own
+    # standing still before and after the walk keeps the phone's handling apart from it (the bout's ends)
+    assert "stand still for about five seconds" in own and "stand still again" in own
     assert "Back to Paula Patient" not in own
 
 
