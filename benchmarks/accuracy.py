@@ -232,6 +232,109 @@ def reoriented_halfway(rec: Any, seed: int) -> Any:
     )
 
 
+# A phone handled at a recording's ends (made up, not measured): held in the hand for HOLD_S with a hand's small
+# movement, then put in place over PLACE_S, turned from the hand's orientation to the worn one while it is moved;
+# at the end the same in reverse. Movement: white noise through two 0.15 s moving averages (most of it below
+# 2 Hz, a hand's reach), HELD_RMS / PLACING_RMS per world axis.
+HOLD_S, PLACE_S = 3.0, 2.0
+HELD_RMS, PLACING_RMS = 0.1, 1.5
+
+
+def handled(rec: Any, ref: dict[str, Any], seed: int, still_s: float = 0.0) -> tuple[Any, dict[str, Any]]:
+    """The recording with a phone's handling around it (``HOLD_S``, ``PLACE_S``): it starts in a random
+    orientation in the hand and ends in the one the recording begins with (from its first second's gravity),
+    and is taken off the same way at the end; ``still_s`` seconds of quiet standing (the recording's first or
+    last second's mean, with 0.02 m/s² of noise) lie between the handling and the recording. The reference's
+    times move with the recording; the angular rate, where there is one, is the handling's turning."""
+    from backstride.recording import Recording
+
+    rng = np.random.default_rng(seed)
+    fs = rec.sampling_rate_hz
+    quiet = round(still_s * fs)
+    ends = [rec.acc_mps2[: round(fs)].mean(axis=0), rec.acc_mps2[-round(fs) :].mean(axis=0)]
+    worn = [_upright(a) for a in ends]
+    held = [random_rotation(seed + 7), random_rotation(seed + 9)]
+    parts = [
+        _handling(rng, fs, held[0], held[0], HOLD_S, HELD_RMS),
+        _handling(rng, fs, held[0], worn[0], PLACE_S, PLACING_RMS),
+        (ends[0] + rng.normal(0.0, 0.02, (quiet, 3)), np.zeros((quiet, 3))),
+        (rec.acc_mps2, rec.gyr_dps),
+        (ends[1] + rng.normal(0.0, 0.02, (quiet, 3)), np.zeros((quiet, 3))),
+        _handling(rng, fs, worn[1], held[1], PLACE_S, PLACING_RMS),
+        _handling(rng, fs, held[1], held[1], HOLD_S, HELD_RMS),
+    ]
+    acc = np.vstack([a for a, _ in parts])
+    gyr = None if rec.gyr_dps is None else np.vstack([g for _, g in parts])
+    before = (parts[0][0].shape[0] + parts[1][0].shape[0] + quiet) / fs
+    out = Recording(
+        sampling_rate_hz=fs,
+        time_s=np.arange(acc.shape[0]) / fs,
+        acc_mps2=acc,
+        gyr_dps=gyr,
+        metadata=rec.metadata,
+    )
+    return out, _moved(ref, lambda t: t + before)
+
+
+def _upright(gravity: np.ndarray) -> np.ndarray:
+    """A rotation (sensor to world, z up) that turns ``gravity`` (as the sensor measures it) up."""
+    return _rotation_onto(
+        np.asarray(gravity, dtype=float) / np.linalg.norm(gravity), np.array([0.0, 0.0, 1.0])
+    )
+
+
+def _rotation_onto(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The rotation that turns unit vector ``a`` onto unit vector ``b`` (Rodrigues), the least turn."""
+    v, c = np.cross(a, b), float(a @ b)
+    if c < -1.0 + 1e-9:  # opposite: half a turn about any axis across a
+        axis = np.cross(a, [1.0, 0.0, 0.0] if abs(a[0]) < 0.9 else [0.0, 1.0, 0.0])
+        axis /= np.linalg.norm(axis)
+        return np.asarray(2.0 * np.outer(axis, axis) - np.eye(3))
+    k = np.array([[0.0, -v[2], v[1]], [v[2], 0.0, -v[0]], [-v[1], v[0], 0.0]])
+    return np.asarray(np.eye(3) + k + k @ k / (1.0 + c))
+
+
+def _handling(
+    rng: np.random.Generator, fs: float, start: np.ndarray, end: np.ndarray, seconds: float, rms: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """``seconds`` of a phone in the hand turning from ``start`` to ``end`` (sensor-to-world rotations; eased
+    in and out, about one axis) while moved by ``rms`` m/s² per world axis (a turning phone's movement rising
+    from rest and settling again, under a half sine): the acceleration it measures (gravity included) and its
+    angular rate, deg/s."""
+    from backstride.gait._filters import moving_average
+    from backstride.recording import GRAVITY_MPS2
+
+    n = round(seconds * fs)
+    rel = start.T @ end
+    angle = float(np.arccos(np.clip((np.trace(rel) - 1.0) / 2.0, -1.0, 1.0)))
+    if angle > 1e-6:  # else the same orientation (arccos near 1 is good to about 1e-8)
+        w, vecs = np.linalg.eig(rel)  # the turning axis: the eigenvector of eigenvalue 1
+        axis = np.real(vecs[:, int(np.argmin(np.abs(w - 1.0)))])
+        axis /= np.linalg.norm(axis)
+        if not np.allclose(_turn(axis, angle), rel, atol=1e-6):
+            axis = -axis
+    else:
+        axis, angle = np.array([0.0, 0.0, 1.0]), 0.0
+    u = np.linspace(0.0, 1.0, n)
+    u = u * u * (3.0 - 2.0 * u)
+    path = np.stack([start @ _turn(axis, a) for a in u * angle])
+    width = round(0.15 * fs)
+    hand = moving_average(moving_average(rng.standard_normal((n, 3)), width), width)
+    hand *= rms / max(float(hand.std()), 1e-12)
+    if angle > 1e-6:  # a phone being placed starts from the hand and comes to rest where it is placed
+        hand *= np.sin(np.pi * np.linspace(0.0, 1.0, n))[:, None]
+    force = hand + np.array([0.0, 0.0, GRAVITY_MPS2])  # what an accelerometer measures, in the world frame
+    acc = np.einsum("nji,nj->ni", path, force)  # in the sensor's frame
+    rate = np.degrees(np.append(np.diff(u), 0.0) * angle * fs)[:, None] * axis[None, :]
+    return acc, rate
+
+
+def _turn(axis: np.ndarray, angle: float) -> np.ndarray:
+    """The rotation by ``angle`` (rad) about unit ``axis``."""
+    k = np.array([[0.0, -axis[2], axis[1]], [axis[2], 0.0, -axis[0]], [-axis[1], axis[0], 0.0]])
+    return np.asarray(np.eye(3) + np.sin(angle) * k + (1.0 - np.cos(angle)) * (k @ k))
+
+
 def limping(rec: Any, ref: dict[str, Any], asymmetry: float) -> tuple[Any, dict[str, Any]]:
     """The recording time-warped into a limp, and its reference warped alike.
 
@@ -605,14 +708,16 @@ def score_dataset(
     app: str | None = None,
     displace: tuple[float, float] | None = None,
     sensor: dict[str, Any] | None = None,
+    handle: float | None = None,
 ) -> dict[str, Any]:
     """Analyse every reference recording of ``dataset`` in-process and score it (optionally rotated,
     resampled to another rate, with its movement scaled by ``amplitude``, turned round halfway, or
     time-warped into a limp with step-time ``limp`` asymmetry or into step times varying at random by
     ``irregular_cv``, or played ``slow`` times slower; or worn ``displace`` = ``(down, side)`` metres
     away from where it was, to one side and the other in turn (:func:`displaced`); or as measured by a
-    noisier, uncalibrated or coarser ``sensor`` (the keywords of :func:`imperfect`); or written
-    as the phone ``app`` exports it and read back from that file, its format found by content)."""
+    noisier, uncalibrated or coarser ``sensor`` (the keywords of :func:`imperfect`); or with a phone's
+    handling at both ends, ``handle`` seconds of standing still between it and the walk (:func:`handled`); or
+    written as the phone ``app`` exports it and read back from that file, its format found by content)."""
     score = Score()
     # played slower, every timing error grows alike: the contacts are also scored with the tolerance stretched
     # by the same factor, which tells a detection lost from a contact found as well but further off in time
@@ -637,6 +742,8 @@ def score_dataset(
             rec = reoriented_halfway(rec, 2000 + i)
         if sensor is not None:
             rec = imperfect(rec, seed=5000 + i, **sensor)
+        if handle is not None:
+            rec, ref = handled(rec, ref, 6000 + i, still_s=handle)
         if app is not None:
             rec = exported(rec, app, 3000 + i)
         result = analysed(rec, meta)

@@ -13,7 +13,8 @@ Sections (``--sections`` picks some; all by default):
 5. ``batch``: ``benchmarks/batch_bench.py:main`` when it exists.
 6. ``robustness``: backstride in-process (``benchmarks/accuracy.py``, the same scoring rules) on the
    reference recordings changed the way other people, sensors and phones differ: rotated, resampled to 50
-   and 20 Hz, with the trunk's movement scaled to 0.3×, turned round halfway, time-warped into a limp or
+   and 20 Hz, with the trunk's movement scaled to 0.3×, turned round halfway, handled at both ends (a phone
+   put on and taken off), time-warped into a limp or
    into step times that vary at random, worn aside, measured by a noisier, uncalibrated or coarser sensor,
    written as phone apps export them;
    and how often the feet are named right, and the trunk lean against the lab's known sensor axes.
@@ -72,6 +73,8 @@ VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("resampled to 20 Hz", {"rate_hz": 20.0}),
     ("movement scaled to 0.3x (slow, cautious walker)", {"amplitude": 0.3}),
     ("turned round halfway (phone put back another way)", {"reorient": True}),
+    ("a phone handled at both ends (held 3 s, put on over 2 s; taken off alike)", {"handle": 0.0}),
+    ("the same, with 5 s of standing still before and after the walk", {"handle": 5.0}),
     ("time-warped into a limp (steps 1.2x / 0.8x)", {"limp": 0.2}),
     ("time-warped into a limp (steps 1.3x / 0.7x)", {"limp": 0.3}),
     ("step times varied at random (CV +10 %, as in impaired gait)", {"irregular_cv": 0.1}),

@@ -263,6 +263,46 @@ def test_a_noisier_uncalibrated_or_coarser_sensor_scores_about_the_same(
     assert worse_ten["step_count_abs_err_median"] <= 1
 
 
+def test_standing_still_keeps_a_phones_handling_apart_from_the_walk(lab: dict[str, Any]) -> None:
+    """What the upload page asks (stand still for about five seconds after putting the phone on and before
+    taking it off) keeps the lab's bouts as recorded. Handled right at the walk's ends, the phone's movement
+    is taken for more steps and 5 of the 12 reference bouts match instead of 6 (measured; not asserted, so
+    that an engine that tells handling from walking does not fail here)."""
+    standing = score_dataset("lowback-lab", handle=5.0)
+    assert standing["wb_matched"] >= lab["wb_matched"]
+    assert standing["ic_f1"] >= lab["ic_f1"] - 0.01
+    assert standing["walking_speed_mae_mps"] <= lab["walking_speed_mae_mps"] + 0.01
+
+
+def test_a_phones_handling_is_made_as_described() -> None:
+    from backstride.recording import Recording
+    from benchmarks.accuracy import HOLD_S, PLACE_S, handled
+
+    fs, n = 100.0, 2000
+    t = np.arange(n) / fs
+    tilted = np.array([3.0, -2.0, 9.1])  # a sensor worn tilted, standing still
+    acc = tilted + 0.5 * np.sin(2 * np.pi * t)[:, None] * np.array([0.0, 0.0, 1.0])
+    rec = Recording(sampling_rate_hz=fs, time_s=t, acc_mps2=acc, gyr_dps=np.zeros((n, 3)))
+    ref = {"initial_contacts": [{"time_s": 5.0}], "walking_bouts": [{"start_s": 5.0, "end_s": 15.0}]}
+    out, moved = handled(rec, ref, seed=3, still_s=2.0)
+    before = round((HOLD_S + PLACE_S + 2.0) * fs)
+    assert out.n_samples == n + 2 * before and out.gyr_dps is not None
+    assert np.array_equal(out.acc_mps2[before : before + n], acc)  # the recording itself, untouched
+    assert moved["initial_contacts"][0]["time_s"] == pytest.approx(5.0 + before / fs)
+    assert moved["walking_bouts"][0]["end_s"] == pytest.approx(15.0 + before / fs)
+    # the phone ends its placing in the worn orientation: gravity's direction meets the standing's
+    placed = out.acc_mps2[before - round(2.0 * fs) - 5 : before - round(2.0 * fs)].mean(axis=0)
+    cosine = placed @ tilted / np.linalg.norm(placed) / np.linalg.norm(tilted)
+    assert cosine > 0.99
+    # in the hand it points elsewhere, turning while it is placed (and only then)
+    held = out.acc_mps2[: round(HOLD_S * fs)].mean(axis=0)
+    assert held @ tilted / np.linalg.norm(held) / np.linalg.norm(tilted) < 0.99
+    turning = np.linalg.norm(out.gyr_dps, axis=1)
+    assert turning[: round(HOLD_S * fs)].max() == 0.0 and turning[round(HOLD_S * fs) : before].max() > 10.0
+    # a hand's movement on top of gravity: its size stays near g
+    assert np.linalg.norm(out.acc_mps2[:before], axis=1).mean() == pytest.approx(9.81, abs=0.3)
+
+
 def test_an_imperfect_sensor_is_made_as_described() -> None:
     from backstride.recording import Recording
     from benchmarks.accuracy import imperfect
