@@ -154,6 +154,15 @@ def test_psfs() -> None:
         score("psfs", {"activities": [{"name": "", "score": 2}, *acts[1:]]})
 
 
+def test_the_oswestry_sections_are_scored_from_the_instruments_data() -> None:
+    """The 0 to 5 of each section comes from instruments.json (6 statements), for the scorer and the form."""
+    assert INSTRUMENTS["odi"].options_per_section == 6
+    assert INSTRUMENTS["nprs"].options_per_section is None
+    with pytest.raises(InputError, match="out of range 0-5"):
+        score("odi", {"sections": [6, *[0] * 9]})
+    assert score("odi", {"sections": [5] * 10}).score == 100.0
+
+
 def test_psfs_is_an_eleven_point_scale_of_whole_numbers() -> None:
     """Each activity is rated on the 11 points 0-10, as the clinic app's form asks; 2.5 was scored."""
     acts = [

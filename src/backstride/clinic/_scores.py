@@ -51,6 +51,9 @@ class Instrument(ClinicModel):
     higher_is_worse: bool
     full_text_shipped: bool = Field(description="True when backstride ships the full item wording")
     items: list[str] | None = Field(None, description="Full item text, only where the instrument allows it")
+    options_per_section: int | None = Field(
+        None, description="Statements to choose from in each section, scored 0 to one less (the Oswestry: 6)"
+    )
     mcid: str = Field(description="The minimal clinically important difference, in words")
     licence: str | None = None
     source: str
@@ -69,6 +72,7 @@ def _build_instruments() -> dict[str, Instrument]:
             higher_is_worse=spec["higher_is_worse"],
             full_text_shipped=spec["full_text_shipped"],
             items=spec.get("items"),
+            options_per_section=spec.get("options_per_section"),
             mcid=spec["mcid"]["text"],
             licence=spec.get("licence"),
             source=spec["source"],
@@ -177,13 +181,14 @@ def _score_odi(answers: Mapping[str, object]) -> ScoreResult:
     _require_keys("odi", answers, {"sections"})
     n = len(spec["sections"])
     values = _list("odi", "sections", answers["sections"], n, n)
+    top = spec["options_per_section"] - 1  # a section's statements are scored 0 to 5
     total = 0.0
     missing: list[int] = []
     for i, v in enumerate(values, start=1):
         if v is None:
             missing.append(i)
             continue
-        total += _number("odi", f"section {i} ({spec['sections'][i - 1]})", v, 0, 5, whole=True)
+        total += _number("odi", f"section {i} ({spec['sections'][i - 1]})", v, 0, top, whole=True)
     answered = n - len(missing)
     if len(missing) > spec["max_missing_sections"]:
         names = ", ".join(f"{i} ({spec['sections'][i - 1]})" for i in missing)
@@ -464,6 +469,6 @@ def load_definitions(path: str | Path) -> Definitions:
             if item.options is None or len(item.options) != spec["options_per_section"]:
                 raise InputError(
                     f"definitions file {p}: odi section {i} needs {spec['options_per_section']} options "
-                    "(scored 0 to 5)"
+                    f"(scored 0 to {spec['options_per_section'] - 1})"
                 )
     return defs

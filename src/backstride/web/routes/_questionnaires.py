@@ -90,9 +90,10 @@ def answers_from_form(instrument: Any, form: Any) -> dict[str, Any]:
             raise HTTPException(422, f"Please choose a number from {lo} to {hi} for your pain.")
         return {"score": value}
     if instrument.id == "odi":
+        top = (instrument.options_per_section or 0) - 1  # the statements are numbered 0 to 5
         return {
             "sections": [
-                _int_field(form, f"s{i}", 0, 5, name, "one of the statements, from 0 to 5")
+                _int_field(form, f"s{i}", 0, top, name, f"one of the statements, from 0 to {top}")
                 for i, name in enumerate(sections, start=1)
             ]
         }
