@@ -27,7 +27,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 
 from benchmarks import apps
 from benchmarks._shared import SHARED_DATA
-from benchmarks.datasets import random_rotation
+from benchmarks.datasets import random_rotation, rotations_about, rotations_to_up
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = SHARED_DATA
@@ -252,7 +252,7 @@ def handled(rec: Any, ref: dict[str, Any], seed: int, still_s: float = 0.0) -> t
     fs = rec.sampling_rate_hz
     quiet = round(still_s * fs)
     ends = [rec.acc_mps2[: round(fs)].mean(axis=0), rec.acc_mps2[-round(fs) :].mean(axis=0)]
-    worn = [_upright(a) for a in ends]
+    worn = rotations_to_up(np.array(ends))  # sensor to world (z up), gravity's direction turned up
     held = [random_rotation(seed + 7), random_rotation(seed + 9)]
     parts = [
         _handling(rng, fs, held[0], held[0], HOLD_S, HELD_RMS),
@@ -276,24 +276,6 @@ def handled(rec: Any, ref: dict[str, Any], seed: int, still_s: float = 0.0) -> t
     return out, _moved(ref, lambda t: t + before)
 
 
-def _upright(gravity: np.ndarray) -> np.ndarray:
-    """A rotation (sensor to world, z up) that turns ``gravity`` (as the sensor measures it) up."""
-    return _rotation_onto(
-        np.asarray(gravity, dtype=float) / np.linalg.norm(gravity), np.array([0.0, 0.0, 1.0])
-    )
-
-
-def _rotation_onto(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The rotation that turns unit vector ``a`` onto unit vector ``b`` (Rodrigues), the least turn."""
-    v, c = np.cross(a, b), float(a @ b)
-    if c < -1.0 + 1e-9:  # opposite: half a turn about any axis across a
-        axis = np.cross(a, [1.0, 0.0, 0.0] if abs(a[0]) < 0.9 else [0.0, 1.0, 0.0])
-        axis /= np.linalg.norm(axis)
-        return np.asarray(2.0 * np.outer(axis, axis) - np.eye(3))
-    k = np.array([[0.0, -v[2], v[1]], [v[2], 0.0, -v[0]], [-v[1], v[0], 0.0]])
-    return np.asarray(np.eye(3) + k + k @ k / (1.0 + c))
-
-
 def _handling(
     rng: np.random.Generator, fs: float, start: np.ndarray, end: np.ndarray, seconds: float, rms: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -311,13 +293,13 @@ def _handling(
         w, vecs = np.linalg.eig(rel)  # the turning axis: the eigenvector of eigenvalue 1
         axis = np.real(vecs[:, int(np.argmin(np.abs(w - 1.0)))])
         axis /= np.linalg.norm(axis)
-        if not np.allclose(_turn(axis, angle), rel, atol=1e-6):
+        if not np.allclose(rotations_about(axis[None, :], np.array([angle]))[0], rel, atol=1e-6):
             axis = -axis
     else:
         axis, angle = np.array([0.0, 0.0, 1.0]), 0.0
     u = np.linspace(0.0, 1.0, n)
     u = u * u * (3.0 - 2.0 * u)
-    path = np.stack([start @ _turn(axis, a) for a in u * angle])
+    path = start @ rotations_about(np.broadcast_to(axis, (n, 3)), u * angle)
     width = round(0.15 * fs)
     hand = moving_average(moving_average(rng.standard_normal((n, 3)), width), width)
     hand *= rms / max(float(hand.std()), 1e-12)
@@ -327,12 +309,6 @@ def _handling(
     acc = np.einsum("nji,nj->ni", path, force)  # in the sensor's frame
     rate = np.degrees(np.append(np.diff(u), 0.0) * angle * fs)[:, None] * axis[None, :]
     return acc, rate
-
-
-def _turn(axis: np.ndarray, angle: float) -> np.ndarray:
-    """The rotation by ``angle`` (rad) about unit ``axis``."""
-    k = np.array([[0.0, -axis[2], axis[1]], [axis[2], 0.0, -axis[0]], [-axis[1], axis[0], 0.0]])
-    return np.asarray(np.eye(3) + np.sin(angle) * k + (1.0 - np.cos(angle)) * (k @ k))
 
 
 def limping(rec: Any, ref: dict[str, Any], asymmetry: float) -> tuple[Any, dict[str, Any]]:

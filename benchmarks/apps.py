@@ -68,6 +68,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from backstride.recording import GRAVITY_MPS2  # 1 g (Core Motion's unit), m/s²
+from benchmarks.datasets import rotations_to_up
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -423,16 +424,7 @@ def earth_orientation(rec: Any, t: FloatArray, rng: np.random.Generator) -> Floa
     mean = np.column_stack([np.convolve(rec.acc_mps2[:, i], kernel, mode="same") for i in range(3)])
     up = at(rec.time_s, t, mean)
     up /= np.linalg.norm(up, axis=1, keepdims=True)
-    # the least rotation taking ``up`` to z (Rodrigues), as a matrix per sample
-    z = np.array([0.0, 0.0, 1.0])
-    axis = np.cross(up, z)
-    sin = np.linalg.norm(axis, axis=1)
-    cos = up @ z
-    axis /= np.maximum(sin, 1e-12)[:, None]
-    cross = np.zeros((t.size, 3, 3))
-    cross[:, 0, 1], cross[:, 0, 2], cross[:, 1, 2] = -axis[:, 2], axis[:, 1], -axis[:, 0]
-    cross -= cross.transpose(0, 2, 1)
-    tilt = np.eye(3) + sin[:, None, None] * cross + (1 - cos)[:, None, None] * (cross @ cross)
+    tilt = rotations_to_up(up)
     turn_dps = (
         np.zeros(t.size) if rec.gyr_dps is None else np.einsum("ij,ij->i", at(rec.time_s, t, rec.gyr_dps), up)
     )

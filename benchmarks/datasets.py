@@ -116,6 +116,25 @@ def random_rotation(seed: int) -> np.ndarray:
     return np.asarray(q, dtype=np.float64)
 
 
+def rotations_about(axes: np.ndarray, angles: np.ndarray) -> np.ndarray:
+    """``(n, 3, 3)`` rotations by ``angles`` (rad) about the unit ``axes`` ``(n, 3)`` (Rodrigues' formula)."""
+    k = np.zeros((axes.shape[0], 3, 3))
+    k[:, 0, 1], k[:, 0, 2], k[:, 1, 2] = -axes[:, 2], axes[:, 1], -axes[:, 0]
+    k -= k.transpose(0, 2, 1)
+    sin, cos = np.sin(angles)[:, None, None], np.cos(angles)[:, None, None]
+    return np.asarray(np.eye(3) + sin * k + (1.0 - cos) * (k @ k))
+
+
+def rotations_to_up(vectors: np.ndarray) -> np.ndarray:
+    """``(n, 3, 3)`` least rotations that take each of ``vectors`` ``(n, 3)`` (gravity's direction in a sensor)
+    to z, up; one pointing straight down is turned half a turn about x."""
+    up = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    axes = np.cross(up, [0.0, 0.0, 1.0])
+    sin = np.linalg.norm(axes, axis=1)
+    axes = np.where(sin[:, None] > 1e-12, axes / np.maximum(sin, 1e-12)[:, None], [1.0, 0.0, 0.0])
+    return rotations_about(axes, np.arctan2(sin, up[:, 2]))
+
+
 def recording_seed(name: str) -> int:
     """A stable seed for a recording name (the same on every machine and run)."""
     return zlib.crc32(name.encode("utf-8"))

@@ -116,3 +116,19 @@ def test_quiet_lead_samples() -> None:
 
 def _src(signals: np.ndarray) -> ds.Source:
     return ds.Source(Path("x/y"), signals, 100.0, 0)
+
+
+def test_rotations_to_up_turn_each_vector_up_the_least_way() -> None:
+    from benchmarks.datasets import rotations_about, rotations_to_up
+
+    vectors = np.array([[0.0, 0.0, 9.8], [3.0, -2.0, 9.1], [9.8, 0.0, 0.0], [0.0, 0.0, -1.0]])
+    turns = rotations_to_up(vectors)
+    ups = np.einsum("nij,nj->ni", turns, vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
+    assert np.allclose(ups, [0.0, 0.0, 1.0])
+    assert np.allclose(turns @ turns.transpose(0, 2, 1), np.eye(3)) and np.allclose(np.linalg.det(turns), 1.0)
+    assert np.allclose(turns[0], np.eye(3))  # already up: no turn
+    # the least turn: its angle is the angle between the vector and up (90 degrees for one lying on x)
+    assert np.isclose(np.arccos((np.trace(turns[2]) - 1) / 2), np.pi / 2)
+    assert np.allclose(
+        rotations_about(np.array([[0.0, 0.0, 1.0]]), np.array([np.pi / 2]))[0] @ [1, 0, 0], [0, 1, 0]
+    )
