@@ -144,6 +144,7 @@ def checkin_page(request: Request, patient_id: RowId) -> Response:
                 "typed": _defaults_from_profile(patient),
                 "missing": [],
                 "problems": {},
+                "so_far": None,
             },
         )
 
@@ -166,7 +167,8 @@ def _save_checkin(
 ) -> Response:
     """Screen what was answered. An emergency is kept and shown at once, whatever else is missing or wrong
     in the form (a wrong answer is left out; every warning sign answered is kept); otherwise the form comes
-    back with what was typed, the answers that could not be used and the emergency questions left open."""
+    back with what was typed, the answers that could not be used and the emergency questions left open, and
+    says what the answers given already call for (see a doctor today, or within two weeks)."""
     from backstride import clinic, store
 
     number = emergency_number(request)
@@ -189,6 +191,9 @@ def _save_checkin(
                     "typed": typed,
                     "missing": [by_id[qid].text for qid in result.unanswered if qid in by_id],
                     "problems": problems,
+                    # a finding of the answers given is said now, as `triage` says it: whoever leaves the form
+                    # here has still been told to see a doctor (nothing is kept until the screen is whole)
+                    "so_far": result if result.reasons else None,
                 },
                 status=422,
             )
