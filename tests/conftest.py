@@ -6,11 +6,15 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from benchmarks._shared import find_shared_data
+
+if TYPE_CHECKING:
+    from tests.web.conftest import Clinic
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = find_shared_data()
@@ -22,6 +26,26 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "lowback-lab").is_dir():
         pytest.fail(f"reference data not found at {SHARED_DATA} (set BACKSTRIDE_SHARED_DATA)")
     return SHARED_DATA
+
+
+@contextmanager
+def clinic_db(clinic_or_url: Clinic | str, *, readonly: bool = False) -> Iterator[Any]:
+    """A session of a test database in a transaction of its own (committed at the end unless ``readonly``),
+    its engine disposed afterwards: the one way the tests open and close a clinic's database.
+
+    ``clinic_or_url`` is the web tests' ``Clinic`` (its ``url`` is used) or a database URL, e.g. a demo's
+    ``database_url`` or a CLI test's SQLite file. Each call makes an engine of its own, so a test that wants
+    several transactions in turn opens one ``with clinic_db(...)`` per transaction.
+    """
+    from backstride import store
+
+    url = clinic_or_url if isinstance(clinic_or_url, str) else clinic_or_url.url
+    engine = store.make_engine(url)
+    try:
+        with store.transaction(engine, readonly=readonly) as s:
+            yield s
+    finally:
+        engine.dispose()
 
 
 PG_ENV = "BACKSTRIDE_TEST_POSTGRES_URL"

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.conftest import clinic_db
 
 from backstride import fhir, store
 from backstride.cli import main
@@ -18,14 +19,10 @@ from backstride.cli import main
 def db_url(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'clinic.db'}"
     store.upgrade(url)
-    engine = store.make_engine(url)
-    try:
-        with store.transaction(engine) as s:
-            c = store.create_user(s, "pt@clinic.org", "Pat Therapist", "clinician")
-            p = store.create_patient(s, c, "ann@example.org", "Ann", sex="female", height_m=1.7)
-            store.add_questionnaire(s, p.id, "nprs", {"score": 4}, 4.0, {"instrument": "nprs", "score": 4.0})
-    finally:
-        engine.dispose()
+    with clinic_db(url) as s:
+        c = store.create_user(s, "pt@clinic.org", "Pat Therapist", "clinician")
+        p = store.create_patient(s, c, "ann@example.org", "Ann", sex="female", height_m=1.7)
+        store.add_questionnaire(s, p.id, "nprs", {"score": 4}, 4.0, {"instrument": "nprs", "score": 4.0})
     return url
 
 
@@ -102,24 +99,16 @@ def _save_plan(url: str, start: dt.date) -> object:
     plan = clinic.make_plan(
         clinic.Baseline(age=45, sex="female", pain_nrs=4, walking_tolerance_min=12, start_date=start)
     )
-    engine = store.make_engine(url)
-    try:
-        with store.transaction(engine) as s:
-            user = store.get_user_by_email(s, "ann@example.org")
-            assert user is not None
-            store.save_plan(s, user.id, plan.model_dump(mode="json"), "first plan", None)
-    finally:
-        engine.dispose()
+    with clinic_db(url) as s:
+        user = store.get_user_by_email(s, "ann@example.org")
+        assert user is not None
+        store.save_plan(s, user.id, plan.model_dump(mode="json"), "first plan", None)
     return plan
 
 
 def _exports(url: str) -> list[str | None]:
-    engine = store.make_engine(url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            return [e.detail for e in store.audit_trail(s, actions=["record_exported"])]
-    finally:
-        engine.dispose()
+    with clinic_db(url, readonly=True) as s:
+        return [e.detail for e in store.audit_trail(s, actions=["record_exported"])]
 
 
 def test_the_home_program_sheet_to_a_file(
@@ -170,15 +159,11 @@ def test_a_paused_plan_is_exported_on_hold_and_not_printed(
     from backstride import clinic
 
     _save_plan(db_url, dt.date.today())
-    engine = store.make_engine(db_url)
-    try:
-        with store.transaction(engine) as s:
-            user = store.get_user_by_email(s, "ann@example.org")
-            assert user is not None
-            log = clinic.DailyLog(date=dt.date.today(), red_flags={"foot_drop": True})
-            store.upsert_log(s, user.id, log.date, log.model_dump(mode="json"))
-    finally:
-        engine.dispose()
+    with clinic_db(db_url) as s:
+        user = store.get_user_by_email(s, "ann@example.org")
+        assert user is not None
+        log = clinic.DailyLog(date=dt.date.today(), red_flags={"foot_drop": True})
+        store.upsert_log(s, user.id, log.date, log.model_dump(mode="json"))
     assert main(["export-fhir", "ann@example.org", "--database-url", db_url]) == 0
     bundle = json.loads(capsys.readouterr().out)
     (care,) = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "CarePlan"]

@@ -24,6 +24,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from tests.conftest import clinic_db
+
 from backstride.web import create_app
 
 PASSWORD = "correct horse battery"
@@ -49,34 +51,30 @@ def seed_clinic(url: str, blob_dir: Path) -> Clinic:
     from backstride._accounts import hash_password
 
     hashed = hash_password(PASSWORD)
-    engine = store.make_engine(url)
-    try:
-        with store.transaction(engine) as s:
-            ca = store.create_user(s, "anna@clinic.test", "Anna Therapist", "clinician", password_hash=hashed)
-            cb = store.create_user(s, "ben@clinic.test", "Ben Therapist", "clinician", password_hash=hashed)
-            pa = store.create_patient(
-                s,
-                ca,
-                "paula@home.test",
-                "Paula Patient",
-                age=52,
-                sex="female",
-                height_m=1.68,
-                password_hash=hashed,
-            )
-            pb = store.create_patient(
-                s,
-                cb,
-                "peter@home.test",
-                "Peter Patient",
-                age=61,
-                sex="male",
-                height_m=1.80,
-                password_hash=hashed,
-            )
-            ids = (ca.id, cb.id, pa.id, pb.id)
-    finally:
-        engine.dispose()
+    with clinic_db(url) as s:
+        ca = store.create_user(s, "anna@clinic.test", "Anna Therapist", "clinician", password_hash=hashed)
+        cb = store.create_user(s, "ben@clinic.test", "Ben Therapist", "clinician", password_hash=hashed)
+        pa = store.create_patient(
+            s,
+            ca,
+            "paula@home.test",
+            "Paula Patient",
+            age=52,
+            sex="female",
+            height_m=1.68,
+            password_hash=hashed,
+        )
+        pb = store.create_patient(
+            s,
+            cb,
+            "peter@home.test",
+            "Peter Patient",
+            age=61,
+            sex="male",
+            height_m=1.80,
+            password_hash=hashed,
+        )
+        ids = (ca.id, cb.id, pa.id, pb.id)
     return Clinic(url, blob_dir, *ids)
 
 
@@ -161,20 +159,6 @@ ROUTINE_SCREEN = {
     "pain_duration_weeks": "10",
     "walking_tolerance_min": "15",
 }
-
-
-@contextmanager
-def clinic_db(clinic: Clinic, *, readonly: bool = False) -> Iterator[Any]:
-    """A session of the test clinic's database in a transaction of its own (committed at the end unless
-    ``readonly``), its engine disposed afterwards."""
-    from backstride import store
-
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=readonly) as s:
-            yield s
-    finally:
-        engine.dispose()
 
 
 def account_of(clinic: Clinic, email: str) -> Any:
@@ -383,15 +367,11 @@ def pause_plan_of_last_week(url: str, patient_id: int) -> None:
     from backstride import clinic as bc
     from backstride import store
 
-    engine = store.make_engine(url)
-    try:
-        with store.transaction(engine) as s:
-            plan = save_plan_of_last_week(s, patient_id)
-            day = plan.start_date + dt.timedelta(days=1)
-            log = bc.DailyLog(date=day, red_flags={"urinary_retention": True})
-            store.upsert_log(s, patient_id, day, log.model_dump(mode="json"))
-    finally:
-        engine.dispose()
+    with clinic_db(url) as s:
+        plan = save_plan_of_last_week(s, patient_id)
+        day = plan.start_date + dt.timedelta(days=1)
+        log = bc.DailyLog(date=day, red_flags={"urinary_retention": True})
+        store.upsert_log(s, patient_id, day, log.model_dump(mode="json"))
 
 
 # -- the browser tests' (test_browser.py, test_browser_axe.py): a served app and chromium

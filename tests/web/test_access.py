@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from tests.conftest import clinic_db
 from tests.web.conftest import (
     PASSWORD,
     Clinic,
@@ -40,28 +41,20 @@ def _in_database(
     """``change(session, user)`` on the user with ``email``, committed."""
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            user = store.get_user_by_email(s, email)
-            assert user is not None
-            change(s, user)
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        user = store.get_user_by_email(s, email)
+        assert user is not None
+        change(s, user)
 
 
 def _stored(clinic: Clinic, email: str = "paula@home.test") -> tuple[str | None, str | None]:
     """The user's password hash and first-login token hash as stored."""
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            user = store.get_user_by_email(s, email)
-            assert user is not None
-            return user.password_hash, user.first_login_token_hash
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        user = store.get_user_by_email(s, email)
+        assert user is not None
+        return user.password_hash, user.first_login_token_hash
 
 
 @pytest.fixture
@@ -90,10 +83,8 @@ def test_only_the_patients_clinicians_and_admins_give_a_new_way_in(
     assert _stored(clinic) == before
     assert _give(therapist, clinic.patient_b, kind).status_code == 404
     assert _give(therapist, clinic.patient_a, kind).status_code == 201
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         store.create_user(s, "ada@clinic.test", "Ada Admin", "admin", password_hash=hash_password(PASSWORD))
-    engine.dispose()
     admin = app_factory()
     sign_in(admin, "ada@clinic.test")
     assert _give(admin, clinic.patient_b, kind).status_code == 201

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, csrf_of, sign_in, zip_bytes
 
 with warnings.catch_warnings():
@@ -34,12 +35,8 @@ def _upload(client: Any, patient_id: int, name: str, data: bytes, *, csrf: str |
 def _rows(clinic: Clinic) -> list[tuple[str, dt.date, int | None]]:
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            return [(r.source_format, r.date, r.steps) for r in store.activity_days_of(s, clinic.patient_a)]
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        return [(r.source_format, r.date, r.steps) for r in store.activity_days_of(s, clinic.patient_a)]
 
 
 def _text(html: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic
 
 from backstride.cli import main
@@ -48,31 +49,21 @@ def _log(
     """An entry as the store writes it, at a chosen moment."""
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            subject = store.get_user_by_email(s, about)
-            actor = store.get_user_by_email(s, by) if by is not None else None
-            assert subject is not None and (by is None or actor is not None)
-            store.log_event(
-                s, action, subject.id, actor_id=actor.id if actor else None, detail=detail, now=at
-            )
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        subject = store.get_user_by_email(s, about)
+        actor = store.get_user_by_email(s, by) if by is not None else None
+        assert subject is not None and (by is None or actor is not None)
+        store.log_event(s, action, subject.id, actor_id=actor.id if actor else None, detail=detail, now=at)
 
 
 def _open_record(clinic: Clinic, by: str, patient: str) -> None:
     """``by`` opens ``patient``'s record, as the web app notes it."""
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            viewer, opened = store.get_user_by_email(s, by), store.get_user_by_email(s, patient)
-            assert viewer is not None and opened is not None
-            assert store.log_record_opened(s, viewer.id, opened.id) is not None
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        viewer, opened = store.get_user_by_email(s, by), store.get_user_by_email(s, patient)
+        assert viewer is not None and opened is not None
+        assert store.log_record_opened(s, viewer.id, opened.id) is not None
 
 
 def _stored(clinic: Clinic) -> tuple[object, ...]:
@@ -139,14 +130,10 @@ def test_a_person_whose_name_holds_their_title_in_brackets_is_named_once_with_th
     pair."""
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            anna = store.get_user_by_email(s, "anna@clinic.test")
-            assert anna is not None
-            anna.name = "Anna Therapist (physiotherapist)"
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        anna = store.get_user_by_email(s, "anna@clinic.test")
+        assert anna is not None
+        anna.name = "Anna Therapist (physiotherapist)"
     _open_record(clinic, "anna@clinic.test", "paula@home.test")
     capsys.readouterr()
 

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import pytest
+from tests.conftest import clinic_db
 from tests.web.conftest import (
     PASSWORD,
     Clinic,
@@ -29,24 +30,16 @@ def _entries(clinic: Clinic, **filters: Any) -> list[tuple[str, int | None, int,
     """The trail as (action, actor, subject, detail), newest first."""
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            return [(e.action, e.actor_id, e.subject_id, e.detail) for e in store.audit_trail(s, **filters)]
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        return [(e.action, e.actor_id, e.subject_id, e.detail) for e in store.audit_trail(s, **filters)]
 
 
 def _add_admin(clinic: Clinic) -> int:
     from backstride import store
     from backstride._accounts import hash_password
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            return store.create_user(s, ADMIN, "Ada Admin", "admin", password_hash=hash_password(PASSWORD)).id
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        return store.create_user(s, ADMIN, "Ada Admin", "admin", password_hash=hash_password(PASSWORD)).id
 
 
 def _text(page: Any) -> str:
@@ -66,17 +59,13 @@ def _move_back(clinic: Clinic, minutes: float, client: Any = None) -> None:
 
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            for event in store.audit_trail(s):
-                s.execute(
-                    update(store.AuditEvent)
-                    .where(store.AuditEvent.id == event.id)
-                    .values(at=event.at - dt.timedelta(minutes=minutes))
-                )
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        for event in store.audit_trail(s):
+            s.execute(
+                update(store.AuditEvent)
+                .where(store.AuditEvent.id == event.id)
+                .values(at=event.at - dt.timedelta(minutes=minutes))
+            )
 
 
 # ------------------------------------------------------------------------------------------------ writing
@@ -205,24 +194,20 @@ def _seed_trail(clinic: Clinic) -> dt.datetime:
     from backstride import store
 
     start = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            s.execute(store.AuditEvent.__table__.delete())  # the accounts' own entries: not this test's
-            for i in range(230):
-                # the 100th to 102nd newest (i = 130, 129, 128) at one moment: the first page ends among them
-                at = start + dt.timedelta(minutes=129 if 128 <= i <= 130 else i)
-                store.log_event(s, "record_opened", clinic.patient_a, actor_id=clinic.clinician_a, now=at)
-            store.log_event(
-                s,
-                "record_exported",
-                clinic.patient_b,
-                actor_id=clinic.clinician_b,
-                detail="FHIR R4 bundle",
-                now=dt.datetime(2026, 11, 30, 16, 0, tzinfo=dt.UTC),
-            )
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        s.execute(store.AuditEvent.__table__.delete())  # the accounts' own entries: not this test's
+        for i in range(230):
+            # the 100th to 102nd newest (i = 130, 129, 128) at one moment: the first page ends among them
+            at = start + dt.timedelta(minutes=129 if 128 <= i <= 130 else i)
+            store.log_event(s, "record_opened", clinic.patient_a, actor_id=clinic.clinician_a, now=at)
+        store.log_event(
+            s,
+            "record_exported",
+            clinic.patient_b,
+            actor_id=clinic.clinician_b,
+            detail="FHIR R4 bundle",
+            now=dt.datetime(2026, 11, 30, 16, 0, tzinfo=dt.UTC),
+        )
     return start
 
 
@@ -305,11 +290,9 @@ def test_the_audit_pages_days_are_the_servers(client: Any, clinic: Clinic, zone:
     _seed_trail(clinic)  # Ben's export: 30 Nov 16:00 UTC
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         late = dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.UTC)
         store.log_event(s, "record_opened", clinic.patient_b, actor_id=clinic.clinician_b, now=late)
-    engine.dispose()
     sign_in(client, ADMIN)
     first_of_december = client.get(f"/admin/audit?by={clinic.clinician_b}&from=2026-12-01&to=2026-12-01")
     assert _rows(first_of_december) == ["2026-11-30T23:30:00+00:00"]
@@ -460,14 +443,10 @@ def test_a_person_whose_name_holds_their_title_in_brackets_is_named_once_with_th
     from backstride import store
 
     _add_admin(clinic)
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            anna = s.get(store.User, clinic.clinician_a)
-            assert anna is not None
-            anna.name = "Anna Therapist (physiotherapist)"
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        anna = s.get(store.User, clinic.clinician_a)
+        assert anna is not None
+        anna.name = "Anna Therapist (physiotherapist)"
     anna_client = app_factory()
     sign_in(anna_client, "anna@clinic.test")
     assert anna_client.get(f"/patients/{clinic.patient_a}").status_code == 200
@@ -510,15 +489,11 @@ def test_the_patient_reads_what_each_download_held_the_plan_alone_not_called_the
         (None, "FHIR R4 bundle to /srv/clinic/exports/paula.json"),
         (None, "something new"),
     ]
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            s.execute(store.AuditEvent.__table__.delete())
-            for minutes, (actor, detail) in enumerate(written):
-                at = start - dt.timedelta(minutes=minutes)  # newest first, as listed
-                store.log_event(s, "record_exported", clinic.patient_a, actor_id=actor, detail=detail, now=at)
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        s.execute(store.AuditEvent.__table__.delete())
+        for minutes, (actor, detail) in enumerate(written):
+            at = start - dt.timedelta(minutes=minutes)  # newest first, as listed
+            store.log_event(s, "record_exported", clinic.patient_a, actor_id=actor, detail=detail, now=at)
     sign_in(client, "paula@home.test")
     text = _text(client.get(f"/patients/{clinic.patient_a}/record-access"))
     said = re.findall(r"UTC (.*?\.)(?= \d\d \w{3} \d{4}| Back to today)", text)

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from tests.conftest import clinic_db
 from tests.web.conftest import PASSWORD, Clinic, csrf_of, post, sign_in
 
 from backstride.web._context import SESSION_COOKIE
@@ -234,12 +235,10 @@ def test_first_login_link_lapses(app_factory: Any, clinic: Clinic) -> None:
     created = _new_patient(clinician, "link", "late@home.test")
     link = re.search(r'id="first-login-link" href="([^"]+)"', created.text)
     assert link
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         user = store.get_user_by_email(s, "late@home.test")
         assert user is not None
         user.created_at = store.utcnow() - dt.timedelta(days=15)
-    engine.dispose()
     page = app_factory().get(link.group(1).replace("http://testserver", ""))
     assert page.status_code == 404
     assert "no longer works" in page.text

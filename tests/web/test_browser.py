@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import clinic_db
 from tests.web.conftest import PASSWORD, SECRET, Clinic, seed_clinic, serving
 
 from backstride import io
@@ -233,17 +234,13 @@ def _new_patient(clinic: Clinic, email: str) -> int:
     from backstride import store
     from backstride._accounts import hash_password
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            anna = store.get_user(s, clinic.clinician_a)
-            name = email.split("@")[0].capitalize() + " Patient"
-            patient = store.create_patient(
-                s, anna, email, name, age=44, sex="male", height_m=1.75, password_hash=hash_password(PASSWORD)
-            )
-            return int(patient.id)
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        anna = store.get_user(s, clinic.clinician_a)
+        name = email.split("@")[0].capitalize() + " Patient"
+        patient = store.create_patient(
+            s, anna, email, name, age=44, sex="male", height_m=1.75, password_hash=hash_password(PASSWORD)
+        )
+        return int(patient.id)
 
 
 def test_one_warning_sign_answered_yes_reaches_the_emergency_page_at_once(
@@ -287,8 +284,7 @@ def _ensure_plan(clinic: Clinic) -> None:
     from backstride import clinic as core
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         if store.current_plan(s, clinic.patient_a) is None:
             baseline = core.Baseline(
                 age=52, sex="female", pain_nrs=5, walking_tolerance_min=15, start_date=dt.date.today()
@@ -296,7 +292,6 @@ def _ensure_plan(clinic: Clinic) -> None:
             store.save_plan(
                 s, clinic.patient_a, core.make_plan(baseline).model_dump(mode="json"), "test", None
             )
-    engine.dispose()
 
 
 def test_clinician_caseload(page: Any, server: tuple[str, Clinic], shots: Path) -> None:
@@ -415,11 +410,9 @@ def _summary_with_a_plot(clinic: Clinic, pain_score: int) -> None:
     from backstride import store
 
     _ensure_plan(clinic)
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         pain = core.score("nprs", {"score": pain_score})
         store.add_questionnaire(s, clinic.patient_a, "nprs", {}, pain.score, pain.model_dump(mode="json"))
-    engine.dispose()
 
 
 def _every_plot_draws(page: Any) -> None:
@@ -469,8 +462,7 @@ def test_the_clinician_marks_a_questionnaire_as_entered_in_error(
     from backstride import store
 
     base, clinic = server
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:  # a rating given for the wrong patient
+    with clinic_db(clinic) as s:  # a rating given for the wrong patient
         odi = core.score("odi", {"sections": [5] * 10})
         row = store.add_questionnaire(s, clinic.patient_a, "odi", {}, odi.score, odi.model_dump(mode="json"))
         rid = row.id
@@ -482,11 +474,10 @@ def test_the_clinician_marks_a_questionnaire_as_entered_in_error(
     form.get_by_role("button", name="Mark as entered in error").click()
     page.wait_for_url(f"**/patients/{clinic.patient_a}#questionnaires")
     assert page.get_by_text("Entered in error: another patient's form (Anna Therapist").is_visible()
-    with store.transaction(engine, readonly=True) as s:
+    with clinic_db(clinic, readonly=True) as s:
         marked = s.get(store.QuestionnaireResponse, rid)
         assert marked is not None and marked.entered_in_error_reason == "another patient's form"
         assert rid not in [q.id for q in store.questionnaire_history(s, clinic.patient_a)]
-    engine.dispose()
 
 
 def test_the_clinician_puts_the_height_right_and_analyses_the_walk_again(
@@ -496,9 +487,8 @@ def test_the_clinician_puts_the_height_right_and_analyses_the_walk_again(
     from backstride.web._analysis import analyze_stream_with_progress
 
     base, clinic = server
-    engine = store.make_engine(clinic.url)
     subject = {"height_m": 1.68, "sensor_height_m": None, "age": 52, "sex": "female"}
-    with store.transaction(engine) as s:  # a walk measured with the height first given
+    with clinic_db(clinic) as s:  # a walk measured with the height first given
         rid = store.add_recording(
             s,
             store.BlobStore(clinic.blob_dir),
@@ -520,12 +510,11 @@ def test_the_clinician_puts_the_height_right_and_analyses_the_walk_again(
     again.get_by_role("button", name="Analyse again with the current details").click()
     page.wait_for_url(f"**/patients/{clinic.patient_a}/recordings/{rid}", timeout=60_000)
     page.wait_for_selector("#plot-bouts .main-svg", timeout=30_000)
-    with store.transaction(engine, readonly=True) as s:
+    with clinic_db(clinic, readonly=True) as s:
         newest = store.latest_analysis(s, rid)
         assert newest is not None and newest.result["subject"]["height_m"] == 1.80
-    with store.transaction(engine) as s:  # as the other tests of this module expect her
+    with clinic_db(clinic) as s:  # as the other tests of this module expect her
         store.update_profile(s, clinic.patient_a, age=52, sex="female", height_m=1.68, sensor_height_m=None)
-    engine.dispose()
 
 
 _NO_BROWSER_BOUNDS = "els => els.forEach(e => { e.removeAttribute('min'); e.removeAttribute('max'); })"
@@ -1037,14 +1026,8 @@ def test_an_administrator_adds_a_clinician_by_keyboard_on_the_staff_page(
     from backstride._accounts import hash_password
 
     base, clinic = server
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            store.create_user(
-                s, "keys@clinic.test", "Kim Keys", "admin", password_hash=hash_password(PASSWORD)
-            )
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        store.create_user(s, "keys@clinic.test", "Kim Keys", "admin", password_hash=hash_password(PASSWORD))
     _sign_in(page, base, "keys@clinic.test")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Staff").click()
     page.get_by_role("heading", name="Add a clinician or administrator").wait_for()
@@ -1092,15 +1075,9 @@ def test_a_keyboard_hands_a_closed_clinicians_patient_on_and_ends_their_care_on_
     url = f"sqlite:///{tmp_path / 'clinic.db'}"
     store.upgrade(url)
     clinic = seed_clinic(url, tmp_path / "blobs")
-    engine = store.make_engine(url)
-    try:
-        with store.transaction(engine) as s:
-            store.create_user(
-                s, "ada@clinic.test", "Ada Admin", "admin", password_hash=hash_password(PASSWORD)
-            )
-            store.close_account(s, clinic.clinician_b, "left the clinic", by_id=None, session_max_age_s=60)
-    finally:
-        engine.dispose()
+    with clinic_db(url) as s:
+        store.create_user(s, "ada@clinic.test", "Ada Admin", "admin", password_hash=hash_password(PASSWORD))
+        store.close_account(s, clinic.clinician_b, "left the clinic", by_id=None, session_max_age_s=60)
     app = create_app(url, clinic.blob_dir, secret_key=SECRET, upgrade_database=False)
     with serving(app) as base:
         _sign_in(phone, base, "ada@clinic.test")
@@ -1137,9 +1114,5 @@ def test_a_keyboard_hands_a_closed_clinicians_patient_on_and_ends_their_care_on_
         assert "Anna Therapist, clinician" in " ".join(team.inner_text().split())
         assert phone.evaluate("document.documentElement.scrollWidth") <= 375
         team.screenshot(path=str(shots / "care-team-phone.png"))
-    engine = store.make_engine(url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            assert store.clinicians_of(s, clinic.patient_b) == [clinic.clinician_a]
-    finally:
-        engine.dispose()
+    with clinic_db(url, readonly=True) as s:
+        assert store.clinicians_of(s, clinic.patient_b) == [clinic.clinician_a]

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 import pytest
+from tests.conftest import clinic_db
 from tests.web.conftest import PASSWORD, Clinic, post, sign_in
 
 from backstride import store
@@ -20,51 +21,31 @@ ADMIN = "ada@clinic.test"
 def _add_staff(clinic: Clinic, email: str, name: str, role: str = "clinician") -> int:
     from backstride._accounts import hash_password
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            return int(store.create_user(s, email, name, role, password_hash=hash_password(PASSWORD)).id)
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        return int(store.create_user(s, email, name, role, password_hash=hash_password(PASSWORD)).id)
 
 
 def _close(clinic: Clinic, user_id: int) -> None:
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            store.close_account(s, user_id, "left the clinic", by_id=None, session_max_age_s=60)
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        store.close_account(s, user_id, "left the clinic", by_id=None, session_max_age_s=60)
 
 
 def _link(clinic: Clinic, clinician_id: int, patient_id: int) -> None:
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            store.link_patient(s, clinician_id, patient_id)
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        store.link_patient(s, clinician_id, patient_id)
 
 
 def _team(clinic: Clinic, patient_id: int) -> list[int]:
     """The ids linked to the patient, as stored."""
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            return store.clinicians_of(s, patient_id)
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        return store.clinicians_of(s, patient_id)
 
 
 def _id_of(clinic: Clinic, email: str) -> int:
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            user = store.get_user_by_email(s, email)
-            assert user is not None
-            return int(user.id)
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        user = store.get_user_by_email(s, email)
+        assert user is not None
+        return int(user.id)
 
 
 def _words(text: str) -> str:

@@ -8,6 +8,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from tests.conftest import clinic_db
 
 from backstride.cli import main
 
@@ -29,8 +30,7 @@ def test_demo_seeds_and_prints_sign_ins(tmp_path: Path, capsys: pytest.CaptureFi
     from backstride.web._demo import seed_demo
 
     demo = seed_demo(tmp_path, fresh=False)  # reuses the clinic just made
-    engine = store.make_engine(demo.database_url)
-    with store.transaction(engine) as s:
+    with clinic_db(demo.database_url) as s:
         patients = store.all_patients(s)
         assert len(patients) == 2
         for patient in patients:
@@ -38,7 +38,6 @@ def test_demo_seeds_and_prints_sign_ins(tmp_path: Path, capsys: pytest.CaptureFi
             assert len(store.plan_history(s, patient.id)) >= 3
             assert len(store.screenings_of(s, patient.id)) >= 1
             assert len(store.questionnaire_history(s, patient.id)) >= 5
-    engine.dispose()
 
     client = TestClient(
         create_app(demo.database_url, demo.blob_dir, secret_key=demo.secret_key), follow_redirects=False
@@ -71,43 +70,35 @@ def test_the_demo_stores_no_time_in_the_future_and_its_plan_versions_in_order(tm
 
     demo = seed_demo(tmp_path, today=dt.date.today() + dt.timedelta(days=1))
     now = dt.datetime.now(dt.UTC)
-    engine = store.make_engine(demo.database_url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            patients = [store.get_user_by_email(s, a.email) for a in demo.accounts if a.role == "patient"]
-            for patient in patients:
-                assert patient is not None
-                versions = store.plan_history(s, patient.id)
-                stamps = [v.created_at.replace(tzinfo=v.created_at.tzinfo or dt.UTC) for v in versions]
-                assert len(stamps) >= 3 and stamps == sorted(stamps) and stamps[-1] <= now
-                rows = [
-                    *store.screenings_of(s, patient.id),
-                    *store.questionnaire_history(s, patient.id),
-                    *store.notes_of(s, patient.id),
-                ]
-                for row in rows:
-                    assert row.created_at.replace(tzinfo=row.created_at.tzinfo or dt.UTC) <= now
-                for rec in store.recordings_of(s, patient.id):
-                    assert rec.uploaded_at.replace(tzinfo=rec.uploaded_at.tzinfo or dt.UTC) <= now
-                # pains in whole points, as the 0-10 scale and the log form take them (a form pre-filled with
-                # 3.4 could not be saved again; 0.40000000000000036 reached the FHIR export)
-                logs = store.logs_between(s, patient.id, dt.date(2000, 1, 1), dt.date.today())
-                pains = [
-                    v
-                    for row in logs
-                    for v in (
-                        row.log.get("next_morning_pain"),
-                        *(
-                            w[k]
-                            for w in row.log["walks"]
-                            for k in ("pain_before", "pain_during", "pain_after")
-                        ),
-                    )
-                    if v is not None
-                ]
-                assert len(pains) > 50 and all(float(v).is_integer() for v in pains)
-    finally:
-        engine.dispose()
+    with clinic_db(demo.database_url, readonly=True) as s:
+        patients = [store.get_user_by_email(s, a.email) for a in demo.accounts if a.role == "patient"]
+        for patient in patients:
+            assert patient is not None
+            versions = store.plan_history(s, patient.id)
+            stamps = [v.created_at.replace(tzinfo=v.created_at.tzinfo or dt.UTC) for v in versions]
+            assert len(stamps) >= 3 and stamps == sorted(stamps) and stamps[-1] <= now
+            rows = [
+                *store.screenings_of(s, patient.id),
+                *store.questionnaire_history(s, patient.id),
+                *store.notes_of(s, patient.id),
+            ]
+            for row in rows:
+                assert row.created_at.replace(tzinfo=row.created_at.tzinfo or dt.UTC) <= now
+            for rec in store.recordings_of(s, patient.id):
+                assert rec.uploaded_at.replace(tzinfo=rec.uploaded_at.tzinfo or dt.UTC) <= now
+            # pains in whole points, as the 0-10 scale and the log form take them (a form pre-filled with
+            # 3.4 could not be saved again; 0.40000000000000036 reached the FHIR export)
+            logs = store.logs_between(s, patient.id, dt.date(2000, 1, 1), dt.date.today())
+            pains = [
+                v
+                for row in logs
+                for v in (
+                    row.log.get("next_morning_pain"),
+                    *(w[k] for w in row.log["walks"] for k in ("pain_before", "pain_during", "pain_after")),
+                )
+                if v is not None
+            ]
+            assert len(pains) > 50 and all(float(v).is_integer() for v in pains)
 
 
 @pytest.mark.parametrize(

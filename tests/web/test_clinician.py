@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, check_in, post, sign_in, upload_sample, wait_for_job
 
 from backstride import store
@@ -30,10 +31,8 @@ def test_caseload_lists_only_own_patients_with_flags(client: Any, clinic: Clinic
     assert "Paula Patient" in page.text
     assert "Peter Patient" not in page.text
     # A new patient with no log yet is flagged once 3 days have passed; a flare shows after pain 8.
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         store.upsert_log(s, clinic.patient_a, dt.date.today(), {"walks": [], "pain": 8.5, "red_flag": False})
-    engine.dispose()
     assert '<span class="flag flare">Flare</span>' in client.get("/caseload").text
 
 
@@ -54,14 +53,12 @@ def test_plan_adjustment_needs_a_reason_and_makes_a_new_version(client: Any, cli
         {"reason": "Walks felt easy at the clinic", "walks_per_day": "2", "minutes_per_walk": "14"},
     )
     assert done.status_code == 303
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         history = store.plan_history(s, clinic.patient_a)
         assert [v.version for v in history] == [1, 2]
         assert history[-1].reason == "Walks felt easy at the clinic"
         assert history[-1].plan["minutes_per_walk"] == 14 and history[-1].plan["daily_minutes"] == 28
         assert history[-1].created_by == clinic.clinician_a
-    engine.dispose()
     assert "2 walks a day, 14 minutes each" in client.get(url).text
 
 
@@ -147,10 +144,8 @@ def test_a_session_dated_in_the_future_is_refused_with_what_was_typed_kept(
     assert f"Date: {ahead} is after today; give the day the session took place." in refused.text
     assert f'value="{ahead}" aria-invalid="true"' in refused.text
     assert 'value="manual therapy"' in refused.text
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine, readonly=True) as s:
+    with clinic_db(clinic, readonly=True) as s:
         assert store.therapy_sessions_of(s, pid) == []
-    engine.dispose()
     today = post(client, f"/patients/{pid}/sessions", {**typed, "date": dt.date.today().isoformat()})
     assert today.status_code == 303
 
@@ -182,10 +177,8 @@ def test_the_first_plan_version_says_what_it_was_made_from(client: Any, clinic: 
     post(client, f"/patients/{pid}/questionnaires/nprs", {"score": "5"})
     post(client, f"/patients/{pid}/questionnaires/odi", {f"s{i}": "2" for i in range(1, 11)})
     assert "walks a day" in client.get(f"/patients/{pid}/plan").text
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine, readonly=True) as s:
+    with clinic_db(clinic, readonly=True) as s:
         (first,) = store.plan_history(s, pid)
-    engine.dispose()
     assert first.reason == (
         "First plan, from the check-in, the pain questionnaire, the Oswestry disability questionnaire and the "
         "measured walk."
@@ -194,12 +187,10 @@ def test_the_first_plan_version_says_what_it_was_made_from(client: Any, clinic: 
 
 def test_a_patient_who_never_logged_is_flagged_in_words(client: Any, clinic: Clinic) -> None:
     """A patient added days ago who has never logged was flagged "No log for any days"."""
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         patient = s.get(store.User, clinic.patient_a)
         assert patient is not None
         patient.created_at = patient.created_at - dt.timedelta(days=5)
-    engine.dispose()
     sign_in(client, "anna@clinic.test")
     caseload = client.get("/caseload").text
     assert '<span class="flag no_log">No log yet</span>' in caseload
@@ -229,14 +220,10 @@ def test_a_new_session_form_starts_on_today_with_no_response_chosen(client: Any,
     assert said.count("Response: choose Better, Same or Worse.") == 1
     assert "Pain before: give a number from 0 to 10." in said  # each problem its own message
     assert 'value="manual therapy"' in said
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine, readonly=True) as s:
+    with clinic_db(clinic, readonly=True) as s:
         assert store.therapy_sessions_of(s, pid) == []
-    engine.dispose()
     kept = post(client, f"/patients/{pid}/sessions", {**typed, "pain_before": "4", "response": "same"})
     assert kept.status_code == 303
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine, readonly=True) as s:
+    with clinic_db(clinic, readonly=True) as s:
         [session] = store.therapy_sessions_of(s, pid)
         assert session.data["response"] == "same" and session.data["date"] == dt.date.today().isoformat()
-    engine.dispose()

@@ -10,6 +10,7 @@ import html
 from typing import Any
 
 import pytest
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, notes_of, plan_history_of, post, sign_in
 from tests.web.test_exercise_changes import _plan_made, _therapist
 
@@ -76,12 +77,8 @@ _SESSION = {
 
 
 def _sessions(clinic: Clinic) -> list[dict[str, Any]]:
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            return [dict(r.data) for r in store.therapy_sessions_of(s, clinic.patient_a)]
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        return [dict(r.data) for r in store.therapy_sessions_of(s, clinic.patient_a)]
 
 
 def test_a_sessions_notes_over_2000_characters_are_refused_with_what_was_typed_kept(

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 import pytest
+from tests.conftest import clinic_db
 from tests.web.conftest import (
     PASSWORD,
     Clinic,
@@ -118,13 +119,11 @@ def test_only_the_patients_clinicians_and_admins_close_an_account(
     without_token = therapist.post(f"/patients/{clinic.patient_a}/close", data={"reason": REASON})
     assert without_token.status_code == 403
     assert _account(clinic)[0] is None
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         ada = store.create_user(
             s, "ada@clinic.test", "Ada Admin", "admin", password_hash=hash_password(PASSWORD)
         )
         ada_id = ada.id
-    engine.dispose()
     admin = app_factory()
     sign_in(admin, "ada@clinic.test")
     assert _close(admin, clinic.patient_b, "moved to another clinic").status_code == 303
@@ -279,12 +278,8 @@ def test_a_patient_signed_in_when_the_account_closes_is_sent_to_sign_in(
     assert ended.status_code == 303 and ended.headers["location"] == "/signin"
     sent = post(paula, f"/patients/{clinic.patient_a}/questionnaires/nprs", {"score": "4"})
     assert sent.status_code == 403  # a form sent from the page still open: its session's token has ended
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            assert store.questionnaire_history(s, clinic.patient_a) == []  # nothing kept
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        assert store.questionnaire_history(s, clinic.patient_a) == []  # nothing kept
     assert not signs_in(app_factory(), "paula@home.test", PASSWORD)
     peter = app_factory()
     sign_in(peter, "peter@home.test")
@@ -339,10 +334,6 @@ def test_a_clinician_still_writes_in_a_closed_patients_record(clinic: Clinic, th
         "response": "better",
     }
     assert post(therapist, f"/patients/{pid}/sessions", session).status_code == 303
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            assert [n.text for n in store.notes_of(s, pid)] == ["Discharged: walks 30 minutes without pain."]
-            assert [t.data["technique"] for t in store.therapy_sessions_of(s, pid)] == ["Walking advice"]
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        assert [n.text for n in store.notes_of(s, pid)] == ["Discharged: walks 30 minutes without pain."]
+        assert [t.data["technique"] for t in store.therapy_sessions_of(s, pid)] == ["Walking advice"]

@@ -8,6 +8,7 @@ import html
 from typing import Any
 
 import pytest
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, post, sign_in
 
 from backstride import store
@@ -28,17 +29,13 @@ def _people(clinic: Clinic) -> list[tuple[str, str, Any]]:
     """Every account with its profile, as stored."""
     from sqlalchemy import select
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            rows = []
-            for user in s.scalars(select(store.User).order_by(store.User.id)):
-                p = user.profile
-                figures = (p.age, p.sex, p.height_m, p.sensor_height_m) if p is not None else None
-                rows.append((user.email, user.name, figures))
-            return rows
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        rows = []
+        for user in s.scalars(select(store.User).order_by(store.User.id)):
+            p = user.profile
+            figures = (p.age, p.sex, p.height_m, p.sensor_height_m) if p is not None else None
+            rows.append((user.email, user.name, figures))
+        return rows
 
 
 def _problems(page: str) -> list[str]:

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, check_in, save_plan_of_last_week, sign_in
 
 from backstride.web._render import tel_uri
@@ -50,16 +51,12 @@ def _plan_of_last_week(clinic: Clinic, *, warning_sign: bool) -> None:
     from backstride import clinic as bc
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            plan = save_plan_of_last_week(s, clinic.patient_a)
-            if warning_sign:
-                day = plan.start_date + dt.timedelta(days=1)
-                log = bc.DailyLog(date=day, red_flags={"urinary_retention": True})
-                store.upsert_log(s, clinic.patient_a, day, log.model_dump(mode="json"))
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        plan = save_plan_of_last_week(s, clinic.patient_a)
+        if warning_sign:
+            day = plan.start_date + dt.timedelta(days=1)
+            log = bc.DailyLog(date=day, red_flags={"urinary_retention": True})
+            store.upsert_log(s, clinic.patient_a, day, log.model_dump(mode="json"))
 
 
 CALL_911 = '<a class="tel" href="tel:911">911</a>'

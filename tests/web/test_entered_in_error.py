@@ -6,21 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, check_in, post, sign_in, upload_sample, wait_for_job
 
 from backstride import store
 
 
 def _ids(clinic: Clinic) -> tuple[list[int], list[int]]:
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            questionnaires = [
-                q.id for q in store.questionnaire_history(s, clinic.patient_a, include_errors=True)
-            ]
-            recordings = [r.id for r in store.recordings_of(s, clinic.patient_a, include_errors=True)]
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        questionnaires = [q.id for q in store.questionnaire_history(s, clinic.patient_a, include_errors=True)]
+        recordings = [r.id for r in store.recordings_of(s, clinic.patient_a, include_errors=True)]
     return questionnaires, recordings
 
 
@@ -69,22 +64,18 @@ def test_a_mistaken_pain_rating_and_recording_are_kept_but_no_longer_counted(
     )
     assert marked.status_code == 303
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            row = s.get(store.QuestionnaireResponse, wrong)
-            assert row is not None and row.score == 9  # kept as it was
-            assert row.entered_in_error_reason == "another patient's rating"
-            assert row.entered_in_error_by_id == clinic.clinician_a and row.entered_in_error_at is not None
-            assert [q.id for q in store.questionnaire_history(s, pid)] == [first, latest]
-            assert store.recordings_of(s, pid) == [] and store.analyses_of(s, pid) == []
-            assert len(store.analyses_of(s, pid, include_errors=True)) == 1  # its analysis is kept too
-            from backstride.web._views import questionnaire_changes
+    with clinic_db(clinic, readonly=True) as s:
+        row = s.get(store.QuestionnaireResponse, wrong)
+        assert row is not None and row.score == 9  # kept as it was
+        assert row.entered_in_error_reason == "another patient's rating"
+        assert row.entered_in_error_by_id == clinic.clinician_a and row.entered_in_error_at is not None
+        assert [q.id for q in store.questionnaire_history(s, pid)] == [first, latest]
+        assert store.recordings_of(s, pid) == [] and store.analyses_of(s, pid) == []
+        assert len(store.analyses_of(s, pid, include_errors=True)) == 1  # its analysis is kept too
+        from backstride.web._views import questionnaire_changes
 
-            (change,) = questionnaire_changes(s, pid)
-            assert (change.before, change.after, change.verdict) == (7, 3, "improved")
-    finally:
-        engine.dispose()
+        (change,) = questionnaire_changes(s, pid)
+        assert (change.before, change.after, change.verdict) == (7, 3, "improved")
 
     page = therapist.get(f"/patients/{pid}").text
     assert page.count('class="in-error"') == 2

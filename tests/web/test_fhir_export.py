@@ -6,6 +6,7 @@ import base64
 import json
 from typing import Any
 
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, check_in, post, sign_in, upload_sample, wait_for_job
 
 from backstride import fhir, store
@@ -36,15 +37,11 @@ def test_the_download_is_a_valid_bundle_of_the_stored_record(client: Any, clinic
     Bundle.model_validate(bundle)
     observations = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Observation"]
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            (analysis,) = store.analyses_of(s, clinic.patient_a)
-            summary = analysis.result["summary"]
-            (screen,) = store.screenings_of(s, clinic.patient_a)
-            urgency = screen.urgency
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        (analysis,) = store.analyses_of(s, clinic.patient_a)
+        summary = analysis.result["summary"]
+        (screen,) = store.screenings_of(s, clinic.patient_a)
+        urgency = screen.urgency
     (walk,) = [o for o in observations if o["code"]["coding"][0]["code"] == "walking-measurement"]
     values = {p["code"]["coding"][0]["code"]: p["valueQuantity"]["value"] for p in walk["component"]}
     assert values["steps"] == summary["n_steps"] and summary["n_steps"] > 0
@@ -73,12 +70,8 @@ def test_the_download_is_a_valid_bundle_of_the_stored_record(client: Any, clinic
 def test_a_patient_named_outside_latin_1(client: Any, clinic: Clinic) -> None:
     from urllib.parse import quote
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            s.get(store.User, clinic.patient_a).name = "Łukasz Żółć"
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        s.get(store.User, clinic.patient_a).name = "Łukasz Żółć"
     therapist = client
     sign_in(therapist, "anna@clinic.test")
     response = therapist.get(f"/patients/{clinic.patient_a}/fhir.json")
@@ -116,13 +109,9 @@ def test_the_progress_summary_download_is_the_stored_record(client: Any, clinic:
     page = response.text
     assert "Progress summary: Paula Patient" in page
     assert 'Numeric Pain Rating Scale: 7.0 → 3.0, <span class="improved">improved</span>' in page
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            (analysis,) = store.analyses_of(s, clinic.patient_a)
-            summary = analysis.result["summary"]
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        (analysis,) = store.analyses_of(s, clinic.patient_a)
+        summary = analysis.result["summary"]
     row = f"<td>{summary['n_steps']}</td><td>{summary['median_walking_speed_mps']:.2f}</td>"
     assert row in page and summary["n_steps"] > 0
     assert "The one screen came to routine care" in page

@@ -8,7 +8,8 @@ import html
 import re
 from typing import Any
 
-from tests.web.conftest import Clinic, clinic_db, post, save_first_plan, sign_in
+from tests.conftest import clinic_db
+from tests.web.conftest import Clinic, post, save_first_plan, sign_in
 
 
 def _text(page: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, check_in, post, sign_in
 
 
@@ -21,12 +22,8 @@ def _patient_with_plan(client: Any, clinic: Clinic) -> Any:
 def _versions(clinic: Clinic) -> list[Any]:
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            return [(v.version, v.plan["walks_per_day"]) for v in store.plan_history(s, clinic.patient_a)]
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        return [(v.version, v.plan["walks_per_day"]) for v in store.plan_history(s, clinic.patient_a)]
 
 
 def _problems(page: str, section: str) -> list[str]:

@@ -9,6 +9,7 @@ import html
 import re
 from typing import Any
 
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, post, sign_in, todays_log
 
 _SEEN_RE = re.compile(r'name="log_seen" value="([^"]*)"')
@@ -112,19 +113,14 @@ def test_a_warning_sign_sent_again_after_a_clinician_screened_the_patient_is_a_n
     )  # screened again: routine, the stop lifted
     again = post(client, url, form)  # the page kept open, or gone back to, and sent again hours later
     assert again.status_code == 200 and "emergency" in again.text.lower()
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            urgencies = [r.urgency for r in store.screenings_of(s, clinic.patient_a)]
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        urgencies = [r.urgency for r in store.screenings_of(s, clinic.patient_a)]
     assert urgencies == ["emergency", "routine", "emergency"]
     assert client.get(f"/patients/{clinic.patient_a}").text.count("emergency-number") > 0  # stopped again
     # the same form sent twice at once is still one report
     assert "emergency" in post(client, url, form).text.lower()
-    with store.transaction(engine, readonly=True) as s:
+    with clinic_db(clinic, readonly=True) as s:
         assert len(store.screenings_of(s, clinic.patient_a)) == 3
-    engine.dispose()
 
 
 def test_a_warning_sign_a_clinician_sends_from_a_stale_page_says_the_emergency_first(

@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tests.web.conftest import Clinic, clinic_db, post, sign_in, todays_log
+from tests.conftest import clinic_db
+from tests.web.conftest import Clinic, post, sign_in, todays_log
 
 
 def _log_yesterday(clinic: Clinic) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, csrf_of, notes_of, post, sign_in
 
 REFUSAL = "cannot be kept"
@@ -45,12 +46,8 @@ def test_a_new_patient_whose_name_holds_a_nul_character_is_refused_with_the_form
     assert 'value="nora@home.test"' in page.text and 'value="47"' in page.text  # type: ignore[attr-defined]
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            assert store.get_user_by_email(s, "nora@home.test") is None
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        assert store.get_user_by_email(s, "nora@home.test") is None
 
 
 def test_signing_in_with_a_nul_character_in_the_email_is_refused_not_an_error(client: Any) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.conftest import clinic_db
 from tests.web.conftest import check_in, sign_in
 
 from backstride.clinic import DailyLog, Plan, TherapySession, WalkLog
@@ -95,13 +96,9 @@ def test_the_check_in_says_what_a_whole_number_question_takes() -> None:
 def _screening(clinic: Any) -> tuple[str, dict[str, Any]] | None:
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            latest = store.latest_screening(s, clinic.patient_a)
-            return None if latest is None else (latest.urgency, dict(latest.answers))
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        latest = store.latest_screening(s, clinic.patient_a)
+        return None if latest is None else (latest.urgency, dict(latest.answers))
 
 
 def test_a_check_in_keeps_numbers_typed_with_spaces_or_a_decimal_comma(client: Any, clinic: Any) -> None:

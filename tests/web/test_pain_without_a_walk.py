@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, post, sign_in, todays_log
 
 
@@ -52,18 +53,16 @@ def test_a_morning_pain_given_next_day_keeps_the_day_pain(client: Any, clinic: C
     from backstride.clinic import DailyLog
 
     yesterday = dt.date.today() - dt.timedelta(days=1)
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         log = DailyLog(date=yesterday, pain_today=7)
         store.upsert_log(s, clinic.patient_a, yesterday, _plans.log_json(log))
     sign_in(client, "paula@home.test")
     assert post(client, f"/patients/{clinic.patient_a}/log", {"morning_pain": "5"}).status_code == 303
-    with store.transaction(engine, readonly=True) as s:
+    with clinic_db(clinic, readonly=True) as s:
         row = store.get_log(s, clinic.patient_a, yesterday)
         assert row is not None
         assert row.log["next_morning_pain"] == 5 and row.log["pain_today"] == 7 and row.log["pain"] == 7
         assert _plans.load_log(row.log).pain_today == 7  # as the weekly review reads it
-    engine.dispose()
 
 
 def test_an_empty_log_is_not_kept_as_a_day_logged(client: Any, clinic: Clinic) -> None:

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from tests.conftest import clinic_db
 from tests.web.conftest import ROUTINE_SCREEN, Clinic, check_in, post, sign_in, upload_sample, wait_for_job
 
 
@@ -58,10 +59,8 @@ def test_incomplete_screen_asks_again(client: Any, clinic: Clinic) -> None:
     assert "Please answer these questions too" in response.text
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         assert store.latest_screening(s, clinic.patient_a) is None
-    engine.dispose()
 
 
 def test_emergency_stops_everything(client: Any, clinic: Clinic) -> None:
@@ -142,8 +141,7 @@ def test_upload_result_plan_log_progress(client: Any, clinic: Clinic) -> None:
     assert client.get(log.headers["location"]).text.count("Saved.") == 1
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         row = store.get_log(s, clinic.patient_a, dt.date.today())
         assert row is not None
         assert row.log["walks"][0]["minutes"] == 12
@@ -151,7 +149,6 @@ def test_upload_result_plan_log_progress(client: Any, clinic: Clinic) -> None:
         assert row.log["exercises_done"] == ["drawing_in"]
         assert store.current_plan(s, clinic.patient_a) is not None
         assert len(store.recordings_of(s, clinic.patient_a)) == 1
-    engine.dispose()
     progress = client.get(f"/patients/{clinic.patient_a}/progress")
     assert progress.status_code == 200
     for plot in ("plot-pain", "plot-minutes", "plot-gait-speed", "plot-gait-pelvis", "plot-gait-steps"):
@@ -163,10 +160,8 @@ def test_upload_result_plan_log_progress(client: Any, clinic: Clinic) -> None:
     steps_json = re.search(r'data-plot-for="plot-gait-steps">(.*?)</script>', progress.text, re.S)
     assert steps_json is not None
     left, right = json.loads(steps_json.group(1))["data"]
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         summary = store.analyses_of(s, clinic.patient_a)[0].result["summary"]
-    engine.dispose()
     assert left["y"] == [summary["median_step_length_left_m"]] and left["y"][0] is not None
     assert right["y"] == [summary["median_step_length_right_m"]] and right["y"][0] is not None
     # one walk: its two step lengths sit inside an axis 0.3 m high, not at its top and bottom
@@ -198,13 +193,11 @@ def test_warning_sign_in_the_daily_log_stops_the_plan(client: Any, clinic: Clini
     assert 'id="emergency-number"' in stop.text
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         log = store.get_log(s, clinic.patient_a, dt.date.today())
         assert log is not None and log.log["red_flags"] == {"saddle_numbness": True}
         screening = store.latest_screening(s, clinic.patient_a)
         assert screening is not None and screening.urgency == "emergency"
-    engine.dispose()
 
 
 def test_the_plan_page_gives_the_self_care_cards(client: Any, clinic: Clinic) -> None:

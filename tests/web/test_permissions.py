@@ -7,6 +7,7 @@ import warnings
 from typing import Any
 
 import pytest
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, csrf_of, post, routine_answers, sign_in, upload_sample, wait_for_job
 
 with warnings.catch_warnings():
@@ -97,11 +98,9 @@ def world(client: Any, clinic: Clinic) -> dict[str, Any]:
     browsers["anonymous"] = _other(client)
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine, readonly=True) as s:
+    with clinic_db(clinic, readonly=True) as s:
         (response,) = store.questionnaire_history(s, clinic.patient_a)
         qid = response.id
-    engine.dispose()
     return {"rid": rid, "qid": qid, "job": job_url.rsplit("/", 1)[1], "browsers": browsers}
 
 
@@ -148,10 +147,8 @@ def test_post_routes_refuse_outsiders_and_change_nothing(clinic: Clinic, world: 
 
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-
     def counts() -> tuple[int, ...]:
-        with store.transaction(engine) as s:
+        with clinic_db(clinic) as s:
             pid = clinic.patient_a
             return (
                 len(store.screenings_of(s, pid)),
@@ -185,7 +182,6 @@ def test_post_routes_refuse_outsiders_and_change_nothing(clinic: Clinic, world: 
     upload = upload_sample(b["patient_b"], clinic.patient_a)
     assert upload.status_code == 404
     assert counts() == before
-    engine.dispose()
 
 
 def test_forms_without_csrf_token_are_refused(clinic: Clinic, world: dict[str, Any]) -> None:
@@ -209,13 +205,11 @@ def test_forms_without_csrf_token_are_refused(clinic: Clinic, world: dict[str, A
         assert b["clinician_a"].post(url, data=data).status_code == 403, url
     files = {"file": ("walk.csv", b"t,ax,ay,az\n0,0,0,9.8\n", "text/csv")}
     assert b["patient_a"].post(f"/patients/{clinic.patient_a}/recordings", files=files).status_code == 403
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         assert store.get_user_by_email(s, "no@one.test") is None
         assert len(store.recordings_of(s, clinic.patient_a)) == 1
         assert store.notes_of(s, clinic.patient_a) == []
         assert store.clinicians_of(s, clinic.patient_a) == [clinic.clinician_a]
-    engine.dispose()
     # Signed out? No: the refused sign-out left the session alone.
     assert b["clinician_a"].get("/caseload").status_code == 200
 

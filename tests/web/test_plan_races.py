@@ -8,6 +8,7 @@ import html
 import re
 from typing import Any
 
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, check_in, plan_history_of, post, sign_in
 
 from backstride import store
@@ -21,10 +22,8 @@ def _plan_made(client: Any, ids: Clinic) -> None:
     check_in(client, ids.patient_a)
     post(client, f"/patients/{ids.patient_a}/questionnaires/nprs", {"score": "5"})
     assert "walks a day" in client.get(f"/patients/{ids.patient_a}/plan").text
-    engine = store.make_engine(ids.url)
-    with store.transaction(engine) as s:
+    with clinic_db(ids) as s:
         store.link_patient(s, ids.clinician_b, ids.patient_a)
-    engine.dispose()
 
 
 def _clinician(client: Any, email: str) -> Any:

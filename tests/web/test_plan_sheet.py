@@ -7,6 +7,7 @@ import html
 import re
 from typing import Any
 
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, check_in, exports_of, pause_plan_of_last_week, post, sign_in
 
 from backstride import _plans as _PLANS
@@ -34,14 +35,10 @@ _RESUME = {
 
 
 def _stored_plan(clinic: Clinic) -> bc.Plan:
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            row = store.current_plan(s, clinic.patient_a)
-            assert row is not None
-            return bc.Plan.model_validate(row.plan)
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        row = store.current_plan(s, clinic.patient_a)
+        assert row is not None
+        return bc.Plan.model_validate(row.plan)
 
 
 def _text(page: str) -> str:
@@ -181,12 +178,8 @@ def test_no_first_plan_is_made_from_a_check_in_that_asked_for_emergency_care(
     assert page.status_code == 200
     assert 'id="emergency-first"' in page.text
     assert _PLANS.AFTER_AN_EMERGENCY in html.unescape(page.text)
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            assert store.current_plan(s, clinic.patient_a) is None
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        assert store.current_plan(s, clinic.patient_a) is None
     # screened again, routine: the plan is made from that check-in
     check_in(anna, clinic.patient_a)
     page = anna.get(f"/patients/{clinic.patient_a}/plan").text

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, post, sign_in, upload_sample, wait_for_job
 
 from backstride import store
@@ -14,27 +15,19 @@ from backstride import store
 def _analyses(clinic: Clinic, rid: int) -> list[dict[str, Any]]:
     from sqlalchemy import select
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            rows = s.scalars(
-                select(store.GaitAnalysis)
-                .where(store.GaitAnalysis.recording_id == rid)
-                .order_by(store.GaitAnalysis.id)
-            )
-            return [dict(r.result) for r in rows]
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        rows = s.scalars(
+            select(store.GaitAnalysis)
+            .where(store.GaitAnalysis.recording_id == rid)
+            .order_by(store.GaitAnalysis.id)
+        )
+        return [dict(r.result) for r in rows]
 
 
 def _profile(clinic: Clinic) -> tuple[Any, ...]:
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            p = store.get_user(s, clinic.patient_a).profile  # type: ignore[union-attr]
-            return (p.age, p.sex, p.height_m, p.sensor_height_m)
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        p = store.get_user(s, clinic.patient_a).profile  # type: ignore[union-attr]
+        return (p.age, p.sex, p.height_m, p.sensor_height_m)
 
 
 def test_a_wrong_height_put_right_and_the_walk_analysed_again(client: Any, clinic: Clinic) -> None:
@@ -80,15 +73,11 @@ def test_a_wrong_height_put_right_and_the_walk_analysed_again(client: Any, clini
     speed = f"{again['summary']['median_walking_speed_mps']:.2f} m/s"
     assert speed in page and f"{first['summary']['median_walking_speed_mps']:.2f} m/s" != speed
     # one walk, the new figures: in the trend, the result page and the FHIR export
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            (newest,) = store.analyses_of(s, clinic.patient_a)
-            assert newest.result["subject"]["height_m"] == 1.78
-            (walk,) = store.patient_record(s, clinic.patient_a).gait
-            assert walk.summary == again["summary"]
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        (newest,) = store.analyses_of(s, clinic.patient_a)
+        assert newest.result["subject"]["height_m"] == 1.78
+        (walk,) = store.patient_record(s, clinic.patient_a).gait
+        assert walk.summary == again["summary"]
     result = therapist.get(f"/patients/{clinic.patient_a}/recordings/{rid}").text
     assert f"{again['summary']['median_stride_length_m']:.2f}" in result
 
@@ -117,12 +106,8 @@ def test_a_lost_file_fails_the_new_analysis_and_keeps_the_old(client: Any, clini
     sign_in(client, "paula@home.test")
     done = wait_for_job(client, upload_sample(client, clinic.patient_a).headers["location"])
     rid = int(done.headers["location"].rsplit("/", 1)[1])
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            sha = store.get_recording(s, rid).sha256  # type: ignore[union-attr]
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        sha = store.get_recording(s, rid).sha256  # type: ignore[union-attr]
     store.BlobStore(clinic.blob_dir).path(sha).unlink()
     therapist = client.__class__(client.app, follow_redirects=False)
     sign_in(therapist, "anna@clinic.test")

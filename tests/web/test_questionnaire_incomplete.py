@@ -6,18 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, post, sign_in
 
 
 def _odi_rows(clinic: Clinic) -> list[Any]:
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            return [r.score for r in store.questionnaire_history(s, clinic.patient_a, "odi")]
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        return [r.score for r in store.questionnaire_history(s, clinic.patient_a, "odi")]
 
 
 def test_a_half_answered_oswestry_comes_back_to_be_finished(client: Any, clinic: Clinic) -> None:
@@ -64,12 +61,8 @@ def _refused_on_its_form(client: Any, clinic: Clinic, typed: dict[str, str], wor
     for name, value in typed.items():
         assert f'name="{name}"' in text and f'value="{value}"' in text
     assert "That could not be used" not in text  # the error page
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            assert store.questionnaire_history(s, clinic.patient_a, "psfs") == []
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        assert store.questionnaire_history(s, clinic.patient_a, "psfs") == []
 
 
 def test_a_refused_answer_brings_the_form_back_with_what_was_typed(client: Any, clinic: Clinic) -> None:

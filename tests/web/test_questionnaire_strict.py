@@ -7,18 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, post, sign_in
 
 
 def _scores(clinic: Clinic, instrument: str) -> list[Any]:
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            return [r.score for r in store.questionnaire_history(s, clinic.patient_a, instrument)]
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        return [r.score for r in store.questionnaire_history(s, clinic.patient_a, instrument)]
 
 
 @pytest.mark.parametrize("sent", ["1_0", "\u0663", "+3", "3.0", "0x3", "11", "-0"])

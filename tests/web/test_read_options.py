@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, read_again, sign_in, upload_page, upload_sample, wait_for_job
 
 from backstride import gait, io, store
@@ -35,17 +36,13 @@ def _walk(shared_data: Path) -> Path:
 
 
 def _stored(clinic: Clinic) -> list[tuple[int, dict[str, Any], dict[str, Any]]]:
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            out = []
-            for rec in store.recordings_of(s, clinic.patient_a):
-                analysis = store.latest_analysis(s, rec.id)
-                assert analysis is not None
-                out.append((rec.id, dict(rec.metadata_ or {}), analysis.result))
-            return out
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        out = []
+        for rec in store.recordings_of(s, clinic.patient_a):
+            analysis = store.latest_analysis(s, rec.id)
+            assert analysis is not None
+            out.append((rec.id, dict(rec.metadata_ or {}), analysis.result))
+        return out
 
 
 def test_the_upload_page_offers_every_reading_option(client: Any, clinic: Clinic) -> None:

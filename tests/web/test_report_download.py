@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, sign_in, upload_sample, wait_for_job
 
 _BLOCK = re.compile(r'<script type="application/json" data-plot-for="([^"]+)">(.*?)</script>', re.S)
@@ -21,13 +22,11 @@ def _uploaded(client: Any, clinic: Clinic) -> str:
 def _stored_result(clinic: Clinic) -> dict[str, Any]:
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         (rec,) = store.recordings_of(s, clinic.patient_a)
         analysis = store.latest_analysis(s, rec.id)
         assert analysis is not None
         result: dict[str, Any] = analysis.result
-    engine.dispose()
     return result
 
 

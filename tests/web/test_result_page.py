@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, sign_in, upload, wait_for_job
 
 
@@ -43,10 +44,8 @@ def test_figures_left_empty_without_a_stretch_of_10_s_are_said_why(client: Any, 
     page = client.get(result_url).text
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine, readonly=True) as s:
+    with clinic_db(clinic, readonly=True) as s:
         gait = _analysis.gait_result(store.analyses_of(s, clinic.patient_a)[-1].result)
-    engine.dispose()
     assert gait.summary.n_bouts == 2 and gait.summary.n_bouts_10s == 0
     assert gait.summary.median_cadence_spm is None
     cadences = sorted(round(b.cadence_spm) for b in gait.walking_bouts if b.cadence_spm is not None)

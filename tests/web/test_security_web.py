@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
+from tests.conftest import clinic_db
 from tests.web.conftest import PASSWORD, Clinic, csrf_of, post, sign_in
 
 from backstride import store
@@ -309,10 +310,8 @@ def test_forms_other_than_uploads_refuse_a_large_body_before_reading_it(client: 
     url = f"/patients/{clinic.patient_a}/notes"
     assert post(client, url, {"text": "x" * (1100 * 1024)}).status_code == 413
     assert post(client, url, {"text": "a short note"}).status_code == 303
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine, readonly=True) as s:
+    with clinic_db(clinic, readonly=True) as s:
         assert [n.text for n in store.notes_of(s, clinic.patient_a)] == ["a short note"]
-    engine.dispose()
     chunked = client.post(
         url,
         content=iter([b"csrf_token=" + client.csrf.encode() + b"&text=streamed"]),
@@ -450,10 +449,8 @@ def test_a_zip_or_gzip_bomb_is_refused_before_it_is_unpacked(
     assert response.status_code == 413
     assert f"{name} would unpack to {unpacks_to}, far more than any recording" in response.text
     assert not any(client.app.state.backstride.spool.root.iterdir())
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine, readonly=True) as s:
+    with clinic_db(clinic, readonly=True) as s:
         assert store.recordings_of(s, clinic.patient_a) == []
-    engine.dispose()
 
 
 def test_a_gzipped_loggers_file_is_unpacked_only_up_to_the_limit_and_refused_as_before(
@@ -510,12 +507,10 @@ def test_a_small_zip_or_gzip_that_unpacks_to_much_is_checked_as_a_stream(
 def test_a_patients_name_cannot_break_the_download_header(client: Any, clinic: Clinic) -> None:
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         patient = store.get_user(s, clinic.patient_a)
         assert patient is not None
         patient.name = 'Eve "x.exe"; filename=evil.html\r\nSet-Cookie: stolen=1 Łukasz'
-    engine.dispose()
     sign_in(client, "anna@clinic.test")
     download = client.get(f"/patients/{clinic.patient_a}/fhir.json")
     assert download.status_code == 200

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import update
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, check_in, post, sign_in
 
 from backstride import store
@@ -81,13 +82,9 @@ def test_a_check_in_early_in_the_local_day_counts_for_that_day(
     post(client, f"/patients/{clinic.patient_a}/questionnaires/nprs", {"score": "4"})
     early = dt.datetime.combine(dt.date.today(), dt.time(0, 5)).astimezone()
     assert early.astimezone(dt.UTC).date() < dt.date.today()
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            for table in (store.Screening, store.QuestionnaireResponse):
-                s.execute(update(table).where(table.patient_id == clinic.patient_a).values(created_at=early))
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        for table in (store.Screening, store.QuestionnaireResponse):
+            s.execute(update(table).where(table.patient_id == clinic.patient_a).values(created_at=early))
     today = client.get(f"/patients/{clinic.patient_a}").text
     assert _step_done(today, "Check-in") and _step_done(today, "Questionnaires")
 

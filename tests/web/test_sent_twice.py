@@ -8,6 +8,7 @@ import datetime as dt
 import threading
 from typing import Any
 
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, check_in, post, serving, sign_in
 
 from backstride import store
@@ -15,15 +16,11 @@ from backstride import store
 
 def _counts(clinic: Clinic) -> tuple[int, int]:
     """(screenings, questionnaire responses) of patient A."""
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            return (
-                len(store.screenings_of(s, clinic.patient_a)),
-                len(store.questionnaire_history(s, clinic.patient_a)),
-            )
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        return (
+            len(store.screenings_of(s, clinic.patient_a)),
+            len(store.questionnaire_history(s, clinic.patient_a)),
+        )
 
 
 def _age_everything(clinic: Clinic, minutes: int) -> None:
@@ -32,13 +29,9 @@ def _age_everything(clinic: Clinic, minutes: int) -> None:
 
     from backstride.store._models import QuestionnaireResponse, Screening
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            for model in (Screening, QuestionnaireResponse):
-                s.execute(update(model).values(created_at=store.utcnow() - dt.timedelta(minutes=minutes)))
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        for model in (Screening, QuestionnaireResponse):
+            s.execute(update(model).values(created_at=store.utcnow() - dt.timedelta(minutes=minutes)))
 
 
 def test_a_check_in_and_a_questionnaire_sent_twice_are_kept_once(client: Any, clinic: Clinic) -> None:
@@ -71,13 +64,9 @@ def test_an_emergency_check_in_sent_twice_is_kept_once_and_both_answers_say_so(
     second = check_in(client, clinic.patient_a, **answers)
     assert first.status_code == second.status_code
     assert "emergency" in first.text.lower() and "emergency" in second.text.lower()
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            kept = store.screenings_of(s, clinic.patient_a)
-            assert [r.urgency for r in kept] == ["emergency"]
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        kept = store.screenings_of(s, clinic.patient_a)
+        assert [r.urgency for r in kept] == ["emergency"]
 
 
 def test_forms_sent_twice_at_once_to_a_server_are_kept_once(client: Any, clinic: Clinic) -> None:
@@ -113,12 +102,8 @@ def test_the_same_check_in_after_a_new_plan_version_is_kept_again(client: Any, c
 
     sign_in(client, "paula@home.test")
     assert check_in(client, clinic.patient_a).status_code == 303
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            save_plan_of_last_week(s, clinic.patient_a)
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        save_plan_of_last_week(s, clinic.patient_a)
     assert check_in(client, clinic.patient_a).status_code == 303
     assert _counts(clinic)[0] == 2
 
@@ -142,19 +127,15 @@ def test_a_clinicians_note_and_session_sent_twice_are_kept_once(client: Any, cli
     # another note, another session are kept
     assert post(client, f"{url}/notes", {"text": "Sleeps better."}).status_code == 303
     assert post(client, f"{url}/sessions", {**session, "response": "same"}).status_code == 303
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            assert [n.text for n in store.notes_of(s, clinic.patient_a)] == [
-                "Sleeps better.",
-                "Sleeps badly; discuss at next visit.",
-            ]
-            assert [r.data["response"] for r in store.therapy_sessions_of(s, clinic.patient_a)] == [
-                "better",
-                "same",
-            ]
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        assert [n.text for n in store.notes_of(s, clinic.patient_a)] == [
+            "Sleeps better.",
+            "Sleeps badly; discuss at next visit.",
+        ]
+        assert [r.data["response"] for r in store.therapy_sessions_of(s, clinic.patient_a)] == [
+            "better",
+            "same",
+        ]
 
 
 def test_a_new_patients_form_sent_twice_says_the_patient_was_added_and_where_to_give_a_new_way_in(

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import pytest
+from tests.conftest import clinic_db
 from tests.web.conftest import (
     PASSWORD,
     Clinic,
@@ -34,12 +35,8 @@ def admin(app_factory: Any, clinic: Clinic) -> Any:
     """Ada, the clinic's administrator, signed in."""
     from backstride._accounts import hash_password
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            store.create_user(s, ADMIN, "Ada Admin", "admin", password_hash=hash_password(PASSWORD))
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        store.create_user(s, ADMIN, "Ada Admin", "admin", password_hash=hash_password(PASSWORD))
     client = app_factory()
     sign_in(client, ADMIN)
     return client
@@ -57,12 +54,8 @@ def _card(page: str, account_id: int) -> str:
 
 
 def _users(clinic: Clinic) -> int:
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            return len(store.users_list(s))
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        return len(store.users_list(s))
 
 
 def _id_of(clinic: Clinic, email: str) -> int:
@@ -117,12 +110,8 @@ def test_the_list_names_each_staff_account_its_role_way_in_and_patients_but_no_p
         store.new_first_login(s, dan.id, "digest-d", now=store.utcnow() - dt.timedelta(days=20))
         store.create_user(s, "eli@clinic.test", "Eli Nothing", "clinician")
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            change(s)
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        change(s)
     page = admin.get("/admin/staff")
     assert page.status_code == 200
     assert "Paula Patient" not in page.text and "paula@home.test" not in page.text
@@ -333,21 +322,13 @@ def test_closing_a_clinician_ends_their_session_refuses_their_password_and_names
 
 
 def test_patients_with_another_open_clinician_or_closed_are_not_named(admin: Any, clinic: Clinic) -> None:
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            store.link_patient(s, clinic.clinician_b, clinic.patient_a)  # Ben covers Paula too
-            store.create_patient(s, s.get(store.User, clinic.clinician_a), "pia@home.test", "Pia Patient")
-            store.create_patient(s, s.get(store.User, clinic.clinician_a), "pat@home.test", "Pat Patient")
-    finally:
-        engine.dispose()
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            pat = store.get_user_by_email(s, "pat@home.test")
-            store.close_account(s, pat.id, "care completed", by_id=None, session_max_age_s=60)
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        store.link_patient(s, clinic.clinician_b, clinic.patient_a)  # Ben covers Paula too
+        store.create_patient(s, s.get(store.User, clinic.clinician_a), "pia@home.test", "Pia Patient")
+        store.create_patient(s, s.get(store.User, clinic.clinician_a), "pat@home.test", "Pat Patient")
+    with clinic_db(clinic) as s:
+        pat = store.get_user_by_email(s, "pat@home.test")
+        store.close_account(s, pat.id, "care completed", by_id=None, session_max_age_s=60)
     closed = post(admin, f"/admin/staff/{clinic.clinician_a}/close", {"reason": "left"})
     page = admin.get(closed.headers["location"]).text
     notice = _words(re.search(r'<section class="card" id="closed-account".*?</section>', page, re.S).group(0))

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import clinic_db
 from tests.web.conftest import PASSWORD, Clinic, analysed_sample, check_in, given_link, post, sign_in
 
 
@@ -108,13 +109,9 @@ def _demo_clients(tmp_path: Path) -> tuple[Any, dict[str, int], Any]:
     from backstride.web._demo import ALEX, SAM, seed_demo
 
     demo = seed_demo(tmp_path / "demo")
-    engine = store.make_engine(demo.database_url)
-    try:
-        with store.transaction(engine) as s:
-            store.create_user(s, ADMIN_EMAIL, "Ada Admin", "admin", password_hash=hash_password(PASSWORD))
-            ids = {p.name: store.get_user_by_email(s, p.email).id for p in (ALEX, SAM)}  # type: ignore[union-attr]
-    finally:
-        engine.dispose()
+    with clinic_db(demo.database_url) as s:
+        store.create_user(s, ADMIN_EMAIL, "Ada Admin", "admin", password_hash=hash_password(PASSWORD))
+        ids = {p.name: store.get_user_by_email(s, p.email).id for p in (ALEX, SAM)}  # type: ignore[union-attr]
     made: list[Any] = []
 
     def fresh() -> Any:

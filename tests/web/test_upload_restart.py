@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, sign_in, upload_sample, wait_for_job
 
 from backstride import store
@@ -27,15 +28,11 @@ def _stop_analyses(client: Any) -> None:
 
 
 def _recordings(clinic: Clinic) -> list[Any]:
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as session:
-            return [
-                (r.id, r.filename, dict(r.metadata_ or {}))
-                for r in store.recordings_of(session, clinic.patient_a)
-            ]
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as session:
+        return [
+            (r.id, r.filename, dict(r.metadata_ or {}))
+            for r in store.recordings_of(session, clinic.patient_a)
+        ]
 
 
 def _spool(clinic: Clinic) -> Path:

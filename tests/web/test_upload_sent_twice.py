@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, recordings_kept, upload_page, upload_sample, wait_for_job
 
 from backstride import store
@@ -31,13 +32,9 @@ def test_the_same_recording_after_it_was_marked_entered_in_error_is_kept_again(
 ) -> None:
     upload_page(client, clinic.patient_a)
     first = wait_for_job(client, upload_sample(client, clinic.patient_a).headers["location"])
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            (rec,) = store.recordings_of(s, clinic.patient_a)
-            store.mark_entered_in_error(s, rec, clinic.clinician_a, "the wrong patient's walk")
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        (rec,) = store.recordings_of(s, clinic.patient_a)
+        store.mark_entered_in_error(s, rec, clinic.clinician_a, "the wrong patient's walk")
     again = wait_for_job(client, upload_sample(client, clinic.patient_a).headers["location"])
     assert again.status_code == 303 and again.headers["location"] != first.headers["location"]
     assert recordings_kept(clinic) == 1  # the one standing; the other is kept, marked

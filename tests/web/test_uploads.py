@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import clinic_db
 from tests.web.conftest import (
     Clinic,
     read_again,
@@ -34,10 +35,8 @@ def _upload(client: Any, patient_id: int, name: str, data: bytes, **headers: str
 def _nothing_stored(clinic: Clinic) -> None:
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         assert store.recordings_of(s, clinic.patient_a) == []
-    engine.dispose()
     blobs = list(store.BlobStore(clinic.blob_dir))
     assert blobs == []
 
@@ -199,13 +198,11 @@ def test_phone_app_exports_are_analysed(app_factory: Any, clinic: Clinic, name: 
     assert name in page.text
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         (rec,) = store.recordings_of(s, clinic.patient_a)
         assert rec.format == name.split("-")[0]
         analysis = store.latest_analysis(s, rec.id)
         assert analysis is not None and analysis.n_bouts and analysis.n_bouts > 0
-    engine.dispose()
 
 
 def test_the_upload_page_offers_the_file_types_the_server_takes(client: Any, clinic: Clinic) -> None:
@@ -231,13 +228,11 @@ def test_a_wearables_own_file_is_analysed(client: Any, clinic: Clinic, shared_da
     assert "Recorded with Axivity AX6, device 6011802. Started 2019-10-29 09:03:06" in page.text
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         (rec,) = store.recordings_of(s, clinic.patient_a)
         assert rec.format == "axivity"
         analysis = store.latest_analysis(s, rec.id)
         assert analysis is not None and analysis.n_bouts is not None and analysis.n_bouts >= 2
-    engine.dispose()
 
 
 @pytest.mark.parametrize(
@@ -267,13 +262,11 @@ def test_a_phone_apps_other_exports_are_analysed(
     assert f"Recorded with {device}" in page.text
     whole = gait.analyze(io.read(made))
     assert whole.summary.n_steps > 10
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         (rec,) = store.recordings_of(s, clinic.patient_a)
         assert rec.format == fmt
         analysis = store.latest_analysis(s, rec.id)
         assert analysis is not None and analysis.result["summary"]["n_steps"] == whole.summary.n_steps
-    engine.dispose()
 
 
 def test_a_large_upload_is_analysed_as_a_stream(app_factory: Any, clinic: Clinic, shared_data: Any) -> None:
@@ -289,14 +282,12 @@ def test_a_large_upload_is_analysed_as_a_stream(app_factory: Any, clinic: Clinic
     finished = wait_for_job(client, response.headers["location"])
     assert finished.status_code == 303
     whole = gait.analyze(io.read(path))
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         (rec,) = store.recordings_of(s, clinic.patient_a)
         assert rec.format == "axivity"
         analysis = store.latest_analysis(s, rec.id)
         assert analysis is not None and analysis.n_bouts == whole.summary.n_bouts
         assert analysis.result["summary"]["n_steps"] == pytest.approx(whole.summary.n_steps, abs=3)
-    engine.dispose()
 
 
 def test_a_large_upload_that_is_not_a_recording_is_refused_at_once(app_factory: Any, clinic: Clinic) -> None:
@@ -358,13 +349,11 @@ def test_a_metabase_zip_is_analysed(client: Any, clinic: Clinic, tmp_path: Any) 
     assert "Recorded with MetaWear" in client.get(finished.headers["location"]).text
     whole = gait.analyze(io.read(archive))
     assert whole.summary.n_steps > 10
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         (rec,) = store.recordings_of(s, clinic.patient_a)
         assert rec.format == "metabase"
         analysis = store.latest_analysis(s, rec.id)
         assert analysis is not None and analysis.result["summary"]["n_steps"] == whole.summary.n_steps
-    engine.dispose()
 
 
 @pytest.mark.parametrize("streamed", [False, True], ids=["read whole", "streamed"])
@@ -406,30 +395,22 @@ def test_a_table_without_a_time_column_is_analysed_at_the_rate_given(
     assert response.status_code == 303, response.text
     assert wait_for_job(client, response.headers["location"]).status_code == 303
     expected = gait.analyze(io.read(original), height_m=1.68, age=52, sex="female").to_dict()
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            (rec,) = store.recordings_of(s, clinic.patient_a)
-            assert rec.metadata_["read_options"] == {"rate_hz": 100.0}
-            analysis = store.latest_analysis(s, rec.id)
-            assert analysis is not None
-            assert analysis.result["initial_contacts"] == expected["initial_contacts"]
-            assert analysis.result["walking_bouts"] == expected["walking_bouts"]
-            rec_id, first_id = rec.id, analysis.id
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        (rec,) = store.recordings_of(s, clinic.patient_a)
+        assert rec.metadata_["read_options"] == {"rate_hz": 100.0}
+        analysis = store.latest_analysis(s, rec.id)
+        assert analysis is not None
+        assert analysis.result["initial_contacts"] == expected["initial_contacts"]
+        assert analysis.result["walking_bouts"] == expected["walking_bouts"]
+        rec_id, first_id = rec.id, analysis.id
     page = client.get(f"/patients/{clinic.patient_a}/recordings/{rec_id}")
     assert "Read as the upload said: Samples per second: 100." in page.text
     # its report and a clinician's analysis again read the stored file at its rate, not asked for again
     read_again(app_factory, client, clinic.patient_a, rec_id)
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            latest = store.latest_analysis(s, rec_id)
-            assert latest is not None and latest.id != first_id  # a new analysis, as the first
-            assert latest.result["initial_contacts"] == expected["initial_contacts"]
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        latest = store.latest_analysis(s, rec_id)
+        assert latest is not None and latest.id != first_id  # a new analysis, as the first
+        assert latest.result["initial_contacts"] == expected["initial_contacts"]
 
 
 @pytest.mark.parametrize("streamed", [False, True])
@@ -457,8 +438,6 @@ def test_a_gzipped_loggers_file_is_unpacked_once_to_be_checked_and_read(
     assert wait_for_job(client, response.headers["location"]).status_code == 303
     times = 2 if streamed else 1
     assert times * len(cwa) <= unpacked[0] < times * len(cwa) + 1000  # each was twice before, and 3 times
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine, readonly=True) as s:
+    with clinic_db(clinic, readonly=True) as s:
         (rec,) = store.recordings_of(s, clinic.patient_a)
         assert rec.format == "axivity"
-    engine.dispose()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import clinic_db
 from tests.web.conftest import PASSWORD, SECRET, Clinic, account_of, csrf_of, sign_in
 
 from backstride.cli import main
@@ -176,14 +177,10 @@ def test_a_second_access_link_kills_the_first_and_the_password_works_until_one_i
 def _set_link_given(clinic: Clinic, email: str, when: dt.datetime) -> None:
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            user = store.get_user_by_email(s, email)
-            assert user is not None
-            user.first_login_issued_at = when
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        user = store.get_user_by_email(s, email)
+        assert user is not None
+        user.first_login_issued_at = when
 
 
 def test_users_list_says_how_each_account_gets_in_and_never_a_secret(
@@ -196,11 +193,9 @@ def test_users_list_says_how_each_account_gets_in_and_never_a_secret(
     assert users(clinic, "access", "paula@home.test") == 0
     printed = capsys.readouterr().out
     _set_link_given(clinic, "lapsed@clinic.test", dt.datetime.now(dt.UTC) - dt.timedelta(days=15))
-    engine = store.make_engine(clinic.url)
-    with store.transaction(engine) as s:
+    with clinic_db(clinic) as s:
         store.create_user(s, "none@clinic.test", "Nel None", "clinician")
         store.link_patient(s, clinic.clinician_a, clinic.patient_b)
-    engine.dispose()
     lapses = (dt.datetime.now(dt.UTC) + dt.timedelta(days=14)).strftime("%Y-%m-%d")
 
     assert users(clinic, "list") == 0
@@ -236,16 +231,12 @@ def test_users_list_says_how_each_account_gets_in_and_never_a_secret(
 def _care_links(clinic: Clinic) -> list[tuple[str, str]]:
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            return sorted(
-                (clinician.email, patient.email)
-                for clinician in store.users_list(s, ("clinician", "admin"))
-                for patient in store.patients_of(s, clinician.id)
-            )
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        return sorted(
+            (clinician.email, patient.email)
+            for clinician in store.users_list(s, ("clinician", "admin"))
+            for patient in store.patients_of(s, clinician.id)
+        )
 
 
 def test_a_covering_therapist_is_linked_and_unlinked(
@@ -564,14 +555,10 @@ def test_a_closed_patient_can_be_linked_to_a_covering_clinician(
 def _close(clinic: Clinic, email: str, reason: str) -> None:
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            user = store.get_user_by_email(s, email)
-            assert user is not None
-            store.close_account(s, user.id, reason, by_id=None, session_max_age_s=3600)
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        user = store.get_user_by_email(s, email)
+        assert user is not None
+        store.close_account(s, user.id, reason, by_id=None, session_max_age_s=3600)
 
 
 @pytest.mark.parametrize(

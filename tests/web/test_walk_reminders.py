@@ -9,6 +9,7 @@ import html
 from typing import Any
 
 import pytest
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, check_in, exports_of, post, sign_in
 
 ICS = "/patients/{}/plan/walks.ics"
@@ -22,12 +23,8 @@ def _plan_from_today(clinic: Clinic, patient_id: int) -> Any:
     plan = bc.make_plan(
         bc.Baseline(age=52, sex="female", pain_nrs=4, walking_tolerance_min=10, start_date=dt.date.today())
     )
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine) as s:
-            store.save_plan(s, patient_id, plan.model_dump(mode="json"), "first plan", None)
-    finally:
-        engine.dispose()
+    with clinic_db(clinic) as s:
+        store.save_plan(s, patient_id, plan.model_dump(mode="json"), "first plan", None)
     return plan
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from tests.conftest import clinic_db
 from tests.web.conftest import Clinic, check_in, post, sign_in
 
 
@@ -14,17 +15,13 @@ def _stored(clinic: Clinic) -> tuple[Any, Any]:
     """The patient's latest screening and today's log, as stored."""
     from backstride import store
 
-    engine = store.make_engine(clinic.url)
-    try:
-        with store.transaction(engine, readonly=True) as s:
-            screening = store.latest_screening(s, clinic.patient_a)
-            log = store.get_log(s, clinic.patient_a, dt.date.today())
-            return (
-                None if screening is None else (screening.urgency, dict(screening.answers)),
-                None if log is None else dict(log.log),
-            )
-    finally:
-        engine.dispose()
+    with clinic_db(clinic, readonly=True) as s:
+        screening = store.latest_screening(s, clinic.patient_a)
+        log = store.get_log(s, clinic.patient_a, dt.date.today())
+        return (
+            None if screening is None else (screening.urgency, dict(screening.answers)),
+            None if log is None else dict(log.log),
+        )
 
 
 def test_one_warning_sign_alone_reaches_the_emergency_page(client: Any, clinic: Clinic) -> None:
