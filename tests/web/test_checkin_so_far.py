@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.web.conftest import Clinic, check_in, clinic_db, post, sign_in
+from tests.conftest import clinic_db
+from tests.web.conftest import Clinic, check_in, post, sign_in
 
 FEVER_WHY = "A fever with back pain can be a sign of infection and should be checked by a doctor today."
 
