@@ -7,6 +7,8 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backstride.clinic import Baseline, DailyLog, Plan, WalkLog, make_plan, review_week
 from backstride.clinic._data import load
@@ -99,6 +101,36 @@ def test_next_morning_pain_exactly_the_tolerance_above_the_reference_is_no_worse
     at = round(reference + PROG["morning_pain_tolerance"], 6)
     assert review_week(plan, days(plan, morning=at)).decision == "progress"
     assert review_week(plan, days(plan, morning=round(at + 0.01, 6))).decision == "hold"
+
+
+def test_the_decision_does_not_depend_on_the_order_of_the_logs() -> None:
+    # mean next-morning pain 3.5 exactly, the reference 3.0 + 0.5: the same week in two orders
+    plan = plan_of(2, 10, pain=3)
+    mornings = [3.7, 3.9, 3.7, 3.0, 3.8, 3.4, 3.0]
+    decisions = set()
+    for order in ([0, 1, 2, 3, 4, 5, 6], [0, 1, 2, 5, 3, 4, 6]):
+        logs = days(plan, morning=[mornings[i] for i in order])
+        decisions.add(review_week(plan, logs).decision)
+        decisions.add(review_week(plan, list(reversed(logs))).decision)
+    assert decisions == {"progress"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    mornings=st.lists(st.integers(0, 100).map(lambda v: v / 10), min_size=1, max_size=7),
+    reference=st.integers(0, 100).map(lambda v: v / 10),
+    data=st.data(),
+)
+def test_property_any_order_of_the_same_days_gives_the_same_review(
+    mornings: list[float], reference: float, data: st.DataObject
+) -> None:
+    plan = plan_of(2, 10, pain=min(reference, 6))
+    logs = days(plan, n=len(mornings), morning=mornings)
+    shuffled = data.draw(st.permutations(logs))
+    one, two = review_week(plan, logs), review_week(plan, shuffled)
+    assert one.decision == two.decision
+    assert one.summary == two.summary
+    assert (one.new_plan and one.new_plan.model_dump()) == (two.new_plan and two.new_plan.model_dump())
 
 
 @pytest.mark.parametrize("start", [0.28, 1.03, 2.0, 4.5])

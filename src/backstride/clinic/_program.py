@@ -558,7 +558,8 @@ def _summarise(plan: Plan, logs: Sequence[DailyLog], baseline: float) -> WeekSum
         walks_done=done,
         completion=done / planned,
         max_pain_during=max(during) if during else None,
-        mean_next_morning_pain=sum(mornings) / len(mornings) if mornings else None,
+        # fsum: the sum of the mornings exactly rounded, the same whatever the order of the days logged
+        mean_next_morning_pain=math.fsum(mornings) / len(mornings) if mornings else None,
         flare_days=flare_days,
         highest_pain=highest,
         exercise_days=sum(1 for day in logs if day.exercises_done),
