@@ -104,3 +104,27 @@ def test_a_sign_in_an_unopened_week_pauses_the_plan_there(engine: Engine) -> Non
     assert expected_review is not None and expected_review.decision == "stop"
     assert plan == expected_plan
     assert plan.start_date <= sign_on <= plan.start_date + dt.timedelta(days=6)
+
+
+def test_weeks_saved_one_visit_a_week_give_the_plans_of_one_visit_after_them_all(engine: Engine) -> None:
+    """Six weeks (a flare in the fifth) seen at a visit each week, every review saved (``save=True``, each next
+    plan read back from the store the next week), end at the plan that one visit after them all works out."""
+    patient = _patient_with_weeks(engine, 6)
+    expected_plan, _expected = _by_hand(engine, patient)
+    start = TODAY - dt.timedelta(weeks=6)
+    kept = []
+    for k in range(1, 7):
+        with store.transaction(engine) as s:
+            _row, plan, _review = _plans.current_plan(
+                s,
+                store.get_user(s, patient),
+                start + dt.timedelta(weeks=k),
+                emergency_number="911",
+                save=True,
+            )
+        kept.append(plan)
+    assert kept[-1] == expected_plan
+    assert [p.week for p in kept] == [2, 3, 4, 5, 6, 7]
+    assert kept[4].daily_minutes < kept[3].daily_minutes  # the flare of the fifth week stepped back
+    plan, _review, _n = _current(engine, patient)
+    assert plan == expected_plan

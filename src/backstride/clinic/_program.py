@@ -42,6 +42,19 @@ _STOPPED_NOT_URGENT = (
 )
 _BOOL: TypeAdapter[bool] = TypeAdapter(bool)
 _WEEK = dt.timedelta(days=7)  # a plan covers the seven days from its start_date; the next plan starts after
+_EXACT = 1e-9  # pain and minutes are given to a few decimals: a gap this small is binary floating point's, not theirs
+
+
+def _at_most(value: float, limit: float) -> bool:
+    """``value <= limit`` as the rule's words mean it for decimal figures: 0.8 x 7 = 5.6 minutes, or a reference
+    of 0.41 with 0.5 of tolerance = 0.91, is reached by 5.6 or 0.91 exactly, which binary floating point
+    computes a hair past (5.6000000000000005, 0.9100000000000001)."""
+    return value <= limit + _EXACT
+
+
+def _at_least(value: float, limit: float) -> bool:
+    """``value >= limit`` in the same sense as :func:`_at_most`."""
+    return value >= limit - _EXACT
 
 
 def _rules() -> dict[str, Any]:
@@ -511,7 +524,7 @@ def flare_on_the_day(plan: Plan, day: DailyLog) -> str | None:
         return None
     if top >= f["severe_pain"]:
         said = f"Your pain reached {top:g}/10 today: pain of {f['severe_pain']:g}/10 or more is a flare."
-    elif top >= plan.baseline_pain + f["rise_above_baseline"]:
+    elif _at_least(top, plan.baseline_pain + f["rise_above_baseline"]):
         said = (
             f"Your pain reached {top:g}/10 today, {f['rise_above_baseline']:g} or more points above your starting "
             f"level ({plan.baseline_pain:g}/10): on {f['min_days']} or more such days in a week, that is a flare."
@@ -526,7 +539,9 @@ def _summarise(plan: Plan, logs: Sequence[DailyLog], baseline: float) -> WeekSum
     days = max(p["planned_days_per_week"], len(logs))
     planned = plan.walks_per_day * days
     needed = p["walk_counts_if_fraction_of_planned"] * plan.minutes_per_walk
-    done = sum(min(plan.walks_per_day, sum(1 for w in day.walks if w.minutes >= needed)) for day in logs)
+    done = sum(
+        min(plan.walks_per_day, sum(1 for w in day.walks if _at_least(w.minutes, needed))) for day in logs
+    )
     during = [w.pain_during for day in logs for w in day.walks]
     mornings = [day.next_morning_pain for day in logs if day.next_morning_pain is not None]
     flare_days = 0
@@ -535,7 +550,7 @@ def _summarise(plan: Plan, logs: Sequence[DailyLog], baseline: float) -> WeekSum
         top = _day_top_pain(day)
         if top is not None:
             highest = top if highest is None else max(highest, top)
-            if top >= baseline + _rules()["flare"]["rise_above_baseline"]:
+            if _at_least(top, baseline + _rules()["flare"]["rise_above_baseline"]):
                 flare_days += 1
     return WeekSummary(
         days_logged=len(logs),
@@ -543,7 +558,8 @@ def _summarise(plan: Plan, logs: Sequence[DailyLog], baseline: float) -> WeekSum
         walks_done=done,
         completion=done / planned,
         max_pain_during=max(during) if during else None,
-        mean_next_morning_pain=sum(mornings) / len(mornings) if mornings else None,
+        # fsum: the sum of the mornings exactly rounded, the same whatever the order of the days logged
+        mean_next_morning_pain=math.fsum(mornings) / len(mornings) if mornings else None,
         flare_days=flare_days,
         highest_pain=highest,
         exercise_days=sum(1 for day in logs if day.exercises_done),
@@ -806,7 +822,7 @@ def _judge_week(plan: Plan, logs: Sequence[DailyLog], baseline_pain: float | Non
         ok_morning = False
         reasons.append("No next-morning pain was logged, so we cannot tell how the walks were tolerated.")
     else:
-        ok_morning = s.mean_next_morning_pain <= ref + p["morning_pain_tolerance"]
+        ok_morning = _at_most(s.mean_next_morning_pain, ref + p["morning_pain_tolerance"])
         reasons.append(
             f"Next-morning pain averaged {s.mean_next_morning_pain:.1f}/10 against {ref:.1f}/10, the level to stay "
             "at or under" + (": no worse." if ok_morning else ": worse.")
