@@ -273,7 +273,7 @@ def plan_sheet(request: Request, patient_id: RowId, view: bool = False) -> Respo
     """The current plan as a home program sheet to print (one self-contained HTML file), for the patient and
     their clinicians: downloaded, or opened in the browser with ``?view=1``. A copy of the plan leaves the app,
     so the audit trail keeps it, as it keeps the summary's."""
-    from backstride import _plans, report
+    from backstride import _plans, report, store
 
     today = dt.date.today()
     refresh_plan(request, patient_id, today)
@@ -298,7 +298,11 @@ def plan_sheet(request: Request, patient_id: RowId, view: bool = False) -> Respo
         note_audit(request, "record_exported", patient.id, user.id, PLAN_SHEET_EXPORT)
         now = dt.datetime.now(dt.UTC)
         sheet = report.home_program_sheet(
-            plan, name=patient.name, emergency_number=emergency_number(request), generated_at=now
+            plan,
+            name=patient.name,
+            emergency_number=emergency_number(request),
+            generated_at=now,
+            latest_screening=store.latest_screening(db, patient.id),
         )
         return report_response(sheet, _file_name(patient.name, now, "-home-program.html"), view=view)
 
