@@ -397,6 +397,7 @@ def _log_context(
     problems."""
     from backstride import _plans, clinic, store
     from backstride.clinic import EMERGENCY_ONLY_TOGETHER, EMERGENCY_SIGNS, QUESTIONS
+    from backstride.web import _views
     from backstride.web._log_form import MAX_WALKS, NOTES_MAX, TOGETHER
 
     _row, plan, _review = _plans.current_plan(db, patient, today, emergency_number=emergency_number)
@@ -434,6 +435,9 @@ def _log_context(
             if all(i in by_id for i in combo)
         ],
         "saved": saved,
+        # the latest screening's advice to see a doctor (today, or within two weeks), as on the plan and Today
+        # pages: a warning sign logged here that is not an emergency (a fever) is screened to one
+        "see_doctor": _views.see_a_doctor(store.latest_screening(db, patient.id)),
         # a day saved at a flare's pain is told what the program says of one, not only "Saved"
         "flare": clinic.flare_on_the_day(plan, log)
         if saved and plan is not None and log is not None
