@@ -132,6 +132,25 @@ def test_the_home_program_sheet_to_a_file(
     assert printed.split("Made by backstride on")[0] == page.split("Made by backstride on")[0]
 
 
+def test_the_sheet_says_to_see_a_doctor_today_when_the_latest_screen_did(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: the printed program said nothing of the latest check-in's "see a doctor today"."""
+    from backstride import clinic
+
+    _save_plan(db_url, dt.date.today())
+    result = clinic.triage({"fever": True}, emergency_number="112")
+    with clinic_db(db_url) as s:
+        patient = store.get_user_by_email(s, "ann@example.org")
+        assert patient is not None
+        store.add_screening(s, patient.id, {"fever": True}, result.urgency, result)
+    args = ["export-plan", "ann@example.org", "--database-url", db_url, "--emergency-number", "112"]
+    assert main(args) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"{clinic.advice_for('same_day', '112')}</strong> Please do this before you start" in text
+    assert "A fever with back pain can be a sign of infection" in text
+
+
 def test_the_sheet_is_of_the_week_under_way(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     """A plan whose week has passed is reviewed as the app reviews it, so the sheet is of this week."""
     _save_plan(db_url, dt.date.today() - dt.timedelta(days=8))

@@ -265,6 +265,42 @@ def test_screens_carry_their_urgency_and_an_emergency_stands_out() -> None:
     assert screens[1]["effectiveDateTime"] == "2026-11-15T08:00:00Z"
 
 
+def test_a_same_day_or_two_week_screen_is_named_as_the_summary_and_the_pages_name_it() -> None:
+    """Before: a receiving record showed a same-day screen as "Same day" and a two-week one as "Soon" (and the
+    finding as "... (soon)"), where the summary in the same bundle and every page say "See a doctor today" and
+    "See a doctor within two weeks": "soon" says no time."""
+    screens = (
+        ScreeningEntry(
+            id=1,
+            when=AT,
+            urgency="same_day",
+            findings=(Finding(rule="fever", urgency="same_day", text="Fever: checked by a doctor today."),),
+        ),
+        ScreeningEntry(
+            id=2,
+            when=AT,
+            urgency="soon",
+            findings=(
+                Finding(rule="iv_drug_use", urgency="soon", text="Iv drug use: review within two weeks."),
+            ),
+        ),
+    )
+    record = dataclasses.replace(_record(), screenings=screens)
+    found = [
+        o
+        for o in _resources(_bundle(record), "Observation")
+        if _coded(o, fhir.CODE_SYSTEM, "red-flag-screen")
+    ]
+    assert [s["valueCodeableConcept"]["text"] for s in found] == [
+        "See a doctor today",
+        "See a doctor within two weeks",
+    ]
+    assert [_component(s, "screen-finding")["valueString"] for s in found] == [  # type: ignore[index]
+        "Fever: checked by a doctor today. (see a doctor today)",
+        "Iv drug use: review within two weeks. (see a doctor within two weeks)",
+    ]
+
+
 def test_questionnaire_scores() -> None:
     obs = _resources(_bundle(), "Observation")
     (nprs,) = [

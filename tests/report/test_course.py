@@ -194,6 +194,31 @@ def test_the_screens_that_found_something_are_listed_and_an_emergency_heads_the_
     assert text.index("came to “emergency”") < text.index("In short")
 
 
+def test_a_same_day_screen_heads_the_report_in_the_words_the_rest_of_it_uses() -> None:
+    """Before: the alert said the screen "came to “same day”" (the code's name) and ended "today.." while the
+    rest of the report, the patient's pages and the caseload say "See a doctor today"."""
+    fever = ScreeningEntry(
+        id=4,
+        when=_at(30),
+        urgency="same_day",
+        findings=(
+            Finding(
+                rule="fever",
+                urgency="same_day",
+                text="Fever: A fever with back pain can be a sign of infection and should be checked by a doctor "
+                "today.",
+            ),
+        ),
+    )
+    text = _text(report.course_report(_record(screenings=(*_record().screenings, fever)), generated_at=AT))
+    assert (
+        "The latest warning-sign screen (2026-11-30) came to “see a doctor today”: Fever: A fever with back pain "
+        "can be a sign of infection and should be checked by a doctor today. The patient was told" in text
+    )
+    assert "same day" not in text
+    assert "Latest warning-sign screen, 2026-11-30: See a doctor today" in text
+
+
 def test_when_every_screen_found_something_no_count_of_other_screens_is_said() -> None:
     """The summary said "The 0 other screens found nothing calling for quicker care" under a table of all of
     them; one routine screen among them is "The 1 other screen"."""

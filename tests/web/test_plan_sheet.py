@@ -212,3 +212,33 @@ def test_the_clinicians_patient_page_offers_no_sheet_while_the_plan_is_paused(
     page = client.get(f"/patients/{clinic.patient_a}").text
     assert _sheet_url(clinic.patient_a, view=True) in page
     assert client.get(_sheet_url(clinic.patient_a, view=True)).status_code == 200
+
+
+def test_the_sheet_says_to_see_a_doctor_as_the_plan_page_does(
+    client: Any, app_factory: Any, clinic: Clinic
+) -> None:
+    """Before: after a check-in that said to see a doctor today (a fever), the plan page said it first ("Please do
+    this before you start or go on with the walking plan") but the printed program, the page that leaves the app
+    and is followed at home, said nothing of it; within two weeks likewise."""
+    sign_in(client, "paula@home.test")
+    check_in(client, clinic.patient_a, fever="yes")
+    post(client, f"/patients/{clinic.patient_a}/questionnaires/nprs", {"score": "5"})
+    assert "walks a day" in client.get(f"/patients/{clinic.patient_a}/plan").text  # the plan is made
+    therapist = app_factory()
+    sign_in(therapist, "anna@clinic.test")
+    today = bc.advice_for("same_day", "911")
+    for reader in (client, therapist):
+        text = _text(reader.get(_sheet_url(clinic.patient_a, view=True)).text)
+        assert f"{today} Please do this before you start or go on with the walking plan." in text
+        assert (
+            "A fever with back pain can be a sign of infection and should be checked by a doctor today."
+            in text
+        )
+        assert text.index(today) < text.index("Walking")  # said first, as on the plan page
+    check_in(client, clinic.patient_a, iv_drug_use="yes")
+    text = _text(client.get(_sheet_url(clinic.patient_a, view=True)).text)
+    assert bc.advice_for("soon", "911") in text and today not in text
+    assert "Injecting drugs raises the chance of a spinal infection" in text
+    check_in(client, clinic.patient_a)  # screened again, routine: the advice goes
+    text = _text(client.get(_sheet_url(clinic.patient_a, view=True)).text)
+    assert bc.advice_for("soon", "911") not in text and "see a doctor" not in text.lower()

@@ -110,3 +110,27 @@ def test_the_caseload_says_the_level_of_a_red_flag(client: Any, app_factory: Any
     post(client, f"/patients/{clinic.patient_a}/log", {"flag_unable_to_walk": "yes"})
     check_in(therapist, clinic.patient_a)
     assert flags() == '<span class="flag red_flag">Warning sign in a recent log</span>'
+
+
+def test_a_warning_sign_logged_that_is_not_an_emergency_says_to_see_a_doctor(
+    client: Any, app_factory: Any, clinic: Clinic
+) -> None:
+    """Before: a daily log with a warning sign that is not an emergency on its own (a fever) was screened and kept
+    as "see a doctor today", and the plan stopped for it, but the log came back with only "Saved. Thank you — see
+    you tomorrow.": whoever logged it was not told to see a doctor today."""
+    from backstride.clinic import advice_for
+
+    sign_in(client, "paula@home.test")
+    check_in(client, clinic.patient_a)
+    post(client, f"/patients/{clinic.patient_a}/questionnaires/nprs", {"score": "5"})
+    answer = post(client, f"/patients/{clinic.patient_a}/log", {"flag_fever": "yes"})
+    assert answer.status_code == 303
+    page = client.get(answer.headers["location"]).text
+    box = page[page.index('id="see-a-doctor"') : page.index("</div>", page.index('id="see-a-doctor"'))]
+    assert advice_for("same_day", "911") in box
+    assert "A fever with back pain can be a sign of infection" in box
+    assert "From your check-in" in box
+    therapist = app_factory()
+    sign_in(therapist, "anna@clinic.test")
+    page = therapist.get(f"/patients/{clinic.patient_a}/log").text
+    assert advice_for("same_day", "911") in page and "Once a doctor has seen them, screen them again." in page

@@ -104,7 +104,7 @@ def export_plan(
     rises, and the warning signs with the number to call: the same sheet the web app prints."""
 
     def sheet(session: Any, user: Any) -> tuple[str, str]:
-        from backstride import _plans, report
+        from backstride import _plans, report, store
         from backstride._errors import InputError
 
         # the plan brought up to date as the web app shows it (weeks past are reviewed, in memory only)
@@ -124,7 +124,11 @@ def export_plan(
             )
         now = dt.datetime.now(dt.UTC)
         text = report.home_program_sheet(
-            plan, name=user.name, emergency_number=emergency_number, generated_at=now
+            plan,
+            name=user.name,
+            emergency_number=emergency_number,
+            generated_at=now,
+            latest_screening=store.latest_screening(session, user.id),
         )
         return text, "the home program sheet"
 

@@ -167,7 +167,10 @@ class _Resources:
     def screening(self, s: ScreeningEntry) -> Json:
         code, display = c.URGENCY_INTERPRETATION.get(s.urgency, ("A", "Abnormal"))
         findings = [
-            {"code": _own("screen-finding", text=f.rule), "valueString": f"{f.text} ({f.urgency})"}
+            {
+                "code": _own("screen-finding", text=f.rule),
+                "valueString": f"{f.text} ({_display(f.urgency).lower()})",
+            }
             for f in s.findings
         ]
         note = None if s.complete else "Not complete: an emergency question was left unanswered."
@@ -450,8 +453,11 @@ def _status(entered_in_error: bool) -> str:
 
 
 def _display(code: str) -> str:
-    """A backstride code's display: its concept's, or for an urgency level its name ("Same day")."""
-    return c.CONCEPTS[code][0] if code in c.CONCEPTS else code.replace("_", " ").capitalize()
+    """A backstride code's display: its concept's, or for an urgency level its name in the clinic's words ("See a
+    doctor within two weeks", as the summary and every page say it; "Soon" said no time)."""
+    from backstride.clinic import urgency_in_words
+
+    return c.CONCEPTS[code][0] if code in c.CONCEPTS else urgency_in_words(code)
 
 
 def _own(code: str, *, text: str | None = None) -> Json:

@@ -10,7 +10,7 @@ not. Like the other reports it needs no network and no script.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from backstride._errors import InputError
 from backstride.report._html import _environment
@@ -23,9 +23,19 @@ if TYPE_CHECKING:
 _WEEK_DAYS = 7
 
 
-def home_program_sheet(plan: Plan, *, name: str, emergency_number: str, generated_at: dt.datetime) -> str:
+# urgencies of a screening that send the patient to a doctor without an emergency: while such a screening is the
+# latest, the sheet says its advice first, as the plan and Today pages do (web ``_views.SEE_A_DOCTOR``)
+SEE_A_DOCTOR = ("same_day", "soon")
+
+
+def home_program_sheet(
+    plan: Plan, *, name: str, emergency_number: str, generated_at: dt.datetime, latest_screening: Any = None
+) -> str:
     """The home program sheet of ``plan`` for the patient ``name`` as HTML text; ``emergency_number`` is the
-    clinic's number to call, ``generated_at`` (timezone-aware) is printed on it."""
+    clinic's number to call, ``generated_at`` (timezone-aware) is printed on it. ``latest_screening``: the
+    patient's latest stored screening (its ``urgency``, ``result`` and ``created_at``); when it says to see a
+    doctor today or within two weeks, the sheet says so first, in the screen's own words, as the plan page does:
+    the paper is what is followed at home."""
     from backstride import clinic
 
     if generated_at.tzinfo is None:
@@ -40,6 +50,19 @@ def home_program_sheet(plan: Plan, *, name: str, emergency_number: str, generate
         if not set(combo) & set(clinic.EMERGENCY_SIGNS) and all(i in questions for i in combo)
     ]
     rules = clinic.pain_rules()
+    see_doctor = None
+    if latest_screening is not None and latest_screening.urgency in SEE_A_DOCTOR:
+        result = latest_screening.result
+        see_doctor = {
+            "urgency": latest_screening.urgency,
+            "advice": result.get("advice", ""),
+            "why": [
+                r.get("why", "")
+                for r in result.get("reasons", [])
+                if r.get("urgency") == latest_screening.urgency
+            ],
+            "on": latest_screening.created_at.astimezone().date(),
+        }
     return (
         _environment()
         .get_template("sheet.html")
@@ -54,6 +77,7 @@ def home_program_sheet(plan: Plan, *, name: str, emergency_number: str, generate
             signs=signs,
             sign_pairs=pairs,
             number=emergency_number,
+            see_doctor=see_doctor,
             made=generated_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         )
     )

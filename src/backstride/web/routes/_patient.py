@@ -273,7 +273,7 @@ def plan_sheet(request: Request, patient_id: RowId, view: bool = False) -> Respo
     """The current plan as a home program sheet to print (one self-contained HTML file), for the patient and
     their clinicians: downloaded, or opened in the browser with ``?view=1``. A copy of the plan leaves the app,
     so the audit trail keeps it, as it keeps the summary's."""
-    from backstride import _plans, report
+    from backstride import _plans, report, store
 
     today = dt.date.today()
     refresh_plan(request, patient_id, today)
@@ -298,7 +298,11 @@ def plan_sheet(request: Request, patient_id: RowId, view: bool = False) -> Respo
         note_audit(request, "record_exported", patient.id, user.id, PLAN_SHEET_EXPORT)
         now = dt.datetime.now(dt.UTC)
         sheet = report.home_program_sheet(
-            plan, name=patient.name, emergency_number=emergency_number(request), generated_at=now
+            plan,
+            name=patient.name,
+            emergency_number=emergency_number(request),
+            generated_at=now,
+            latest_screening=store.latest_screening(db, patient.id),
         )
         return report_response(sheet, _file_name(patient.name, now, "-home-program.html"), view=view)
 
@@ -393,6 +397,7 @@ def _log_context(
     problems."""
     from backstride import _plans, clinic, store
     from backstride.clinic import EMERGENCY_ONLY_TOGETHER, EMERGENCY_SIGNS, QUESTIONS
+    from backstride.web import _views
     from backstride.web._log_form import MAX_WALKS, NOTES_MAX, TOGETHER
 
     _row, plan, _review = _plans.current_plan(db, patient, today, emergency_number=emergency_number)
@@ -430,6 +435,9 @@ def _log_context(
             if all(i in by_id for i in combo)
         ],
         "saved": saved,
+        # the latest screening's advice to see a doctor (today, or within two weeks), as on the plan and Today
+        # pages: a warning sign logged here that is not an emergency (a fever) is screened to one
+        "see_doctor": _views.see_a_doctor(store.latest_screening(db, patient.id)),
         # a day saved at a flare's pain is told what the program says of one, not only "Saved"
         "flare": clinic.flare_on_the_day(plan, log)
         if saved and plan is not None and log is not None
