@@ -33,6 +33,10 @@ QuestionKind = Literal["bool", "int", "float", "choice"]
 URGENCY_ORDER: tuple[Urgency, ...] = ("emergency", "same_day", "soon", "routine")
 """Urgency levels, most urgent first."""
 
+SEE_A_DOCTOR: tuple[Urgency, ...] = ("same_day", "soon")
+"""Urgency levels that send the patient to a doctor without an emergency: while a screening of one of them is the
+latest, its advice is said first on the plan, Today and daily-log pages and on the printed home program."""
+
 
 class Question(ClinicModel):
     """One screening question."""

@@ -23,11 +23,6 @@ if TYPE_CHECKING:
 _WEEK_DAYS = 7
 
 
-# urgencies of a screening that send the patient to a doctor without an emergency: while such a screening is the
-# latest, the sheet says its advice first, as the plan and Today pages do (web ``_views.SEE_A_DOCTOR``)
-SEE_A_DOCTOR = ("same_day", "soon")
-
-
 def home_program_sheet(
     plan: Plan, *, name: str, emergency_number: str, generated_at: dt.datetime, latest_screening: Any = None
 ) -> str:
@@ -51,7 +46,7 @@ def home_program_sheet(
     ]
     rules = clinic.pain_rules()
     see_doctor = None
-    if latest_screening is not None and latest_screening.urgency in SEE_A_DOCTOR:
+    if latest_screening is not None and latest_screening.urgency in clinic.SEE_A_DOCTOR:
         result = latest_screening.result
         see_doctor = {
             "urgency": latest_screening.urgency,

@@ -21,13 +21,10 @@ class Step:
     detail: str = ""
 
 
-SEE_A_DOCTOR = ("same_day", "soon")
-"""Urgency levels of a screening that send the patient to a doctor without an emergency (the clinic's
-``URGENCY_ORDER``); while such a screening is the latest, the plan and Today pages show its advice first."""
-
-
 def see_a_doctor(screening: Any) -> Any | None:
-    """The latest screening, if its advice is to see a doctor (today or soon)."""
+    """The latest screening, if its advice is to see a doctor (today or soon: the clinic's ``SEE_A_DOCTOR``)."""
+    from backstride.clinic import SEE_A_DOCTOR
+
     return screening if screening is not None and screening.urgency in SEE_A_DOCTOR else None
 
 
