@@ -88,7 +88,7 @@ VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ),
     ("played 2x slower, movement scaled to 0.5x (a slow, guarded walker)", {"slow": 2.0, "amplitude": 0.5}),
     (
-        "played 2x slower, movement scaled to 0.3x (as quiet as standing: below the activity threshold)",
+        "played 2x slower, movement scaled to 0.3x (as quiet as standing)",
         {"slow": 2.0, "amplitude": 0.3},
     ),
     ("worn 15 cm to the side of the spine (a phone on the belt's side)", {"displace": (0.0, 0.15)}),

@@ -152,6 +152,22 @@ class ContactDetector(Stage):
         scaled to 0.3×, contacts are found with F1 0.80 (lab) and 0.92 (10 m walks); with the contact at
         the step's peak this was 0.77 and 0.93, and a threshold of 0.15 m/s² gave 0.72 and 0.91 (at 0.2×
         it lost half of the lab contacts).
+    relative_activity, min_activity_threshold_mps2:
+        Where nothing in the stretch analysed (the recording, or its block of up to 30 minutes) moves loudly,
+        the gate comes down to ``relative_activity`` × that stretch's loudest sustained movement (the 99th
+        percentile of the moving RMS), but never below ``min_activity_threshold_mps2``; any stretch with an
+        ordinary walk in it keeps ``activity_threshold_mps2``. A walk as quiet as standing (the reference walks
+        played 2× slower with 0.3× the movement: 0.06 m/s² RMS, the gait of a slow, guarded walker) is then
+        found by its rhythm: 10 m walks F1 0.81 instead of 0.55, step count off by 3 instead of 14.5; lab F1
+        0.60 instead of nothing found (with half the movement: 10 m 0.83 instead of 0.80, off by 2.5 instead
+        of 4; lab F1 0.61 as before, 4 of 12 bouts matched instead of 5). Every figure of the recordings as
+        they are, rotated, resampled, limping, irregular, slowed, noisy, handled or exported by a phone app is
+        unchanged to the digit (each has an ordinary walk in every stretch; 0.3× the movement at the walk's own
+        pace: 10 m F1 0.9253 instead of 0.9251). Standing still does not pass the
+        rhythm test (``min_regularity``): the 7.4 minutes of quiet stance of the 10 m walks' 13 participants,
+        joined into one recording, give no contact with the gate at 0.03 m/s², nor at 0.02.
+        ``relative_activity`` 0.2 gave the same gains, 0.5 less (the quietest walks: 10 m F1 0.76); 0 keeps
+        the fixed gate.
     min_step_s, max_step_s:
         Plausible step durations (Mobilise-D's stride-duration limits halved: 0.2–1.5 s per step).
     min_regularity:
@@ -178,6 +194,8 @@ class ContactDetector(Stage):
         (``rise_fraction``), refined by a parabola through the largest slope and its neighbours.
     ic_strength_:
         Height of the smoothed vertical acceleration at each contact, m/s² (the impact of the step).
+    activity_threshold_:
+        The gate used, m/s² (``activity_threshold_mps2``, or lower in a quiet stretch).
     period_centres_, step_period_s_, step_regularity_, stride_regularity_:
         The local step-period track behind the detection (window centres in samples, period in s, and
         the autocorrelation at one step and one stride).
@@ -188,6 +206,8 @@ class ContactDetector(Stage):
         *,
         smooth_s: float = 0.05,
         activity_threshold_mps2: float = 0.08,
+        relative_activity: float = 0.3,
+        min_activity_threshold_mps2: float = 0.03,
         min_step_s: float = 0.25,
         max_step_s: float = 1.5,
         suppression: float = 0.6,
@@ -199,6 +219,8 @@ class ContactDetector(Stage):
     ) -> None:
         self.smooth_s = smooth_s
         self.activity_threshold_mps2 = activity_threshold_mps2
+        self.relative_activity = relative_activity
+        self.min_activity_threshold_mps2 = min_activity_threshold_mps2
         self.min_step_s = min_step_s
         self.max_step_s = max_step_s
         self.suppression = suppression
@@ -207,6 +229,15 @@ class ContactDetector(Stage):
         self.min_regularity = min_regularity
         self.window_s = window_s
         self.hop_s = hop_s
+
+    def _gate(self, power: FloatArray) -> float:
+        """The activity gate for a stretch whose moving mean square of the band-passed vertical acceleration is
+        ``power`` (see ``relative_activity``)."""
+        gate = self.activity_threshold_mps2
+        if self.relative_activity > 0 and power.size:
+            loudest = float(np.sqrt(max(float(np.quantile(power, 0.99)), 0.0)))
+            gate = min(gate, max(self.min_activity_threshold_mps2, self.relative_activity * loudest))
+        return gate
 
     def detect(
         self,
@@ -225,7 +256,8 @@ class ContactDetector(Stage):
         band = bandpass(vertical_mps2, 0.5, 4.0, fs)
         horizontal = None if horizontal_mps2 is None else bandpass(horizontal_mps2, 0.5, 4.0, fs)
         power = moving_average(band * band, int(fs))
-        active = np.sqrt(power) > self.activity_threshold_mps2
+        self.activity_threshold_ = self._gate(power)
+        active = np.sqrt(power) > self.activity_threshold_
         centres, period, reg, reg2 = local_step_period(
             band,
             active,
