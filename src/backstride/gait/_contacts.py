@@ -30,8 +30,11 @@ stride and the step period is half of it.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from backstride._stats import percentile
 from backstride.gait._base import Stage
 from backstride.gait._filters import FloatArray, bandpass, gaussian_smooth, local_maxima, moving_average
 from backstride.gait._sway import least_lag_correlation
@@ -234,8 +237,9 @@ class ContactDetector(Stage):
         """The activity gate for a stretch whose moving mean square of the band-passed vertical acceleration is
         ``power`` (see ``relative_activity``)."""
         gate = self.activity_threshold_mps2
-        if self.relative_activity > 0 and power.size:
-            loudest = float(np.sqrt(max(float(np.quantile(power, 0.99)), 0.0)))
+        loudest_power = percentile(power, 99.0) if self.relative_activity > 0 and power.size else math.nan
+        if math.isfinite(loudest_power):  # (numpy's own percentile would import numpy.ma: backstride._stats)
+            loudest = math.sqrt(max(loudest_power, 0.0))
             gate = min(gate, max(self.min_activity_threshold_mps2, self.relative_activity * loudest))
         return gate
 
