@@ -129,8 +129,24 @@ def test_a_warning_sign_logged_that_is_not_an_emergency_says_to_see_a_doctor(
     box = page[page.index('id="see-a-doctor"') : page.index("</div>", page.index('id="see-a-doctor"'))]
     assert advice_for("same_day", "911") in box
     assert "A fever with back pain can be a sign of infection" in box
-    assert "From your check-in" in box
+    # the screening came from the daily log, not a check-in: its answers are named, not where they were given
+    assert "From your warning-sign answers of" in box and "check-in of" not in box
     therapist = app_factory()
     sign_in(therapist, "anna@clinic.test")
     page = therapist.get(f"/patients/{clinic.patient_a}/log").text
     assert advice_for("same_day", "911") in page and "Once a doctor has seen them, screen them again." in page
+
+
+def test_the_daily_log_without_a_plan_names_the_patient_to_a_clinician(
+    client: Any, app_factory: Any, clinic: Clinic
+) -> None:
+    sign_in(client, "paula@home.test")
+    assert (
+        "You have no plan yet, but you can still log your walks."
+        in client.get(f"/patients/{clinic.patient_a}/log").text
+    )
+    therapist = app_factory()
+    sign_in(therapist, "anna@clinic.test")
+    page = therapist.get(f"/patients/{clinic.patient_a}/log").text
+    assert "Paula Patient has no plan yet, but walks can still be logged." in page
+    assert "You have no plan yet" not in page
