@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
+import pytest
 from rich.console import Console
 from tests._results import minute_bout, result_of
 
@@ -37,3 +41,22 @@ def test_one_day_gets_no_table() -> None:
     assert _printed(_result(20_000.0, "2024-03-01T08:00:00")) == ""
     # without a start time, days are 24-hour periods from the start
     assert "day 2" in _printed(_result(90_000.0, None))
+
+
+def test_a_recording_without_walking_says_what_was_looked_for_and_how_to_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A minute of a sensor lying still: not an error (exit 0, zero bouts), and the report says what a walk it
+    can find looks like, as the web app's result page does."""
+    from backstride.cli import main
+
+    rng = np.random.default_rng(7)
+    t = np.arange(6000) / 100.0
+    acc = np.array([0.3, 9.7, 0.8]) + rng.normal(0.0, 0.01, (t.size, 3))
+    rows = "\n".join(f"{ti:.2f},{a:.4f},{b:.4f},{c:.4f}" for ti, (a, b, c) in zip(t, acc, strict=True))
+    path = tmp_path / "still.csv"
+    path.write_text("time_s,acc_x,acc_y,acc_z\n" + rows + "\n")
+    assert main(["analyze", str(path), "--no-progress"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "No stretch of steady walking was found in this recording (at least four strides in a row)." in out
+    assert "record again with a minute or more of walking without stopping" in out

@@ -276,7 +276,12 @@ def print_report(result: GaitResult) -> None:
                 f"[dim]… and {len(result.walking_bouts) - 40} more bouts (use --json for all)[/dim]"
             )
     else:
-        console.print("No walking found in this recording.")
+        # as the web app's result page says it: what was looked for, and how to record a walk it can find
+        console.print(
+            "No stretch of steady walking was found in this recording (at least four strides in a row). If "
+            "there was walking in it, record again with a minute or more of walking without stopping, the "
+            "sensor held firmly at the small of the back."
+        )
     _print_days(console, result)
     from backstride.gait import HEIGHT_NEEDED
 
