@@ -37,6 +37,18 @@ SEE_A_DOCTOR: tuple[Urgency, ...] = ("same_day", "soon")
 """Urgency levels that send the patient to a doctor without an emergency: while a screening of one of them is the
 latest, its advice is said first on the plan, Today and daily-log pages and on the printed home program."""
 
+BEFORE_THE_PLAN = "Please do this before you start or go on with the walking plan."
+"""Said after a same-day screening's advice wherever the walking plan is shown."""
+
+
+def see_a_doctor_words(urgency: str, result: Mapping[str, Any]) -> tuple[str, str, list[str]]:
+    """What a stored screening of a :data:`SEE_A_DOCTOR` ``urgency`` says first on the plan, Today and daily-log
+    pages and on the printed home program, from its stored ``result``: its advice; for a same-day screening
+    :data:`BEFORE_THE_PLAN` (else ""); and the reasons of that urgency."""
+    then = BEFORE_THE_PLAN if urgency == "same_day" else ""
+    reasons = [str(r.get("why", "")) for r in result.get("reasons", []) if r.get("urgency") == urgency]
+    return str(result.get("advice", "")), then, reasons
+
 
 class Question(ClinicModel):
     """One screening question."""

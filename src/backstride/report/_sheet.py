@@ -47,15 +47,13 @@ def home_program_sheet(
     rules = clinic.pain_rules()
     see_doctor = None
     if latest_screening is not None and latest_screening.urgency in clinic.SEE_A_DOCTOR:
-        result = latest_screening.result
+        # the plan page's words (clinic.see_a_doctor_words), and the day of the answers
+        advice, then, why = clinic.see_a_doctor_words(latest_screening.urgency, latest_screening.result)
         see_doctor = {
             "urgency": latest_screening.urgency,
-            "advice": result.get("advice", ""),
-            "why": [
-                r.get("why", "")
-                for r in result.get("reasons", [])
-                if r.get("urgency") == latest_screening.urgency
-            ],
+            "advice": advice,
+            "then": then,
+            "why": why,
             "on": latest_screening.created_at.astimezone().date(),
         }
     return (
