@@ -32,12 +32,13 @@ def ten_m() -> dict[str, Any]:
 
 def test_lab_bouts_and_measures(lab: dict[str, Any]) -> None:
     assert lab["wb_ref"] == 12
-    # measured: 6 of 12, cadence 5.4 steps/min, stride 0.099 m, speed 0.103 m/s, F1 0.836
-    # (mobgap 1.2.0: 6 of 12, 1.8, 0.12 m, 0.11 m/s, F1 0.74). The cadence error comes from four bouts
-    # where the reference skips contacts inside the walk (1-2.5 s gaps at a 0.6 s step rhythm).
-    assert lab["wb_matched"] >= 6
-    assert lab["cadence_mae_spm"] <= 6.0
-    assert lab["stride_length_mae_m"] <= 0.11
+    # measured: 9 of 12, cadence 3.65 steps/min, stride 0.122 m, speed 0.102 m/s, F1 0.836 (before the
+    # short starting and stopping steps were left out of the bouts: 6 of 12, 5.4, 0.099 m, 0.103 m/s; mobgap
+    # 1.2.0: 6 of 12, 1.8, 0.12 m, 0.11 m/s, F1 0.74). Most of the cadence error comes from bouts where the
+    # reference skips contacts inside the walk (1-2.5 s gaps at a 0.6 s step rhythm).
+    assert lab["wb_matched"] >= 9
+    assert lab["cadence_mae_spm"] <= 4.0
+    assert lab["stride_length_mae_m"] <= 0.13
     assert lab["walking_speed_mae_mps"] <= 0.11
     assert lab["ic_f1"] >= 0.82
 
@@ -250,15 +251,15 @@ def test_a_sensor_worn_to_the_side_of_the_spine_scores_about_the_same() -> None:
 def test_a_noisier_uncalibrated_or_coarser_sensor_scores_about_the_same(
     sensor: dict[str, Any], lab: dict[str, Any], ten_m: dict[str, Any]
 ) -> None:
-    # measured (lab F1, bouts, speed MAE; 10 m F1): noise of 0.2 m/s2 0.829, 8, 0.108; 0.933. Offsets of up to
-    # 1 m/s2 and 5 deg/s 0.839, 6, 0.096; 0.931. +-2 g at 8 bits 0.840, 6, 0.099; 0.932. As recorded: 0.836, 6,
-    # 0.103; 0.932. A marginal contact in a slow, irregular bout comes or goes under such changes, and a
+    # measured (lab F1, bouts, speed MAE; 10 m F1): noise of 0.2 m/s2 0.829, 9, 0.129; 0.933. Offsets of up to
+    # 1 m/s2 and 5 deg/s 0.839, 9, 0.098; 0.931. +-2 g at 8 bits 0.840, 9, 0.102; 0.932. As recorded: 0.836, 9,
+    # 0.102; 0.932. A marginal contact in a slow, irregular bout comes or goes under such changes, and a
     # bout's edge moves by a step, so the bouts matched (and the bouts the errors are taken over) change.
     worse_lab = score_dataset("lowback-lab", sensor=sensor)
     worse_ten = score_dataset("lowback-10m", sensor=sensor)
     assert worse_lab["ic_f1"] >= lab["ic_f1"] - 0.02
     assert worse_lab["wb_matched"] >= lab["wb_matched"] - 1
-    assert worse_lab["walking_speed_mae_mps"] <= 0.12
+    assert worse_lab["walking_speed_mae_mps"] <= 0.14
     assert worse_ten["ic_f1"] >= ten_m["ic_f1"] - 0.01
     assert worse_ten["step_count_abs_err_median"] <= 1
 

@@ -62,8 +62,8 @@ def test_the_tables_hold_the_json_figures(batch: Path) -> None:
         for name in Subject.field_names():
             assert row[name] == getattr(result.subject, name), name
         assert row["warnings"] == result.warnings
-        closing = [c for c in result.initial_contacts if c.closing_step]
-        assert row["n_initial_contacts"] == len(result.initial_contacts) == row["n_steps"] + len(closing)
+        outside = [c for c in result.initial_contacts if not c.in_bout]  # starting, stopping, closing steps
+        assert row["n_initial_contacts"] == len(result.initial_contacts) == row["n_steps"] + len(outside)
         mine = sorted(
             (b for b in bouts if b["recording_id"] == row["recording_id"]), key=lambda b: b["start_s"]
         )

@@ -50,7 +50,7 @@ def _result(**bout_changes: object) -> GaitResult:
         initial_contacts=[
             InitialContact(time_s=1.0, foot="left"),
             InitialContact(time_s=1.55, foot="right", step_length_m=0.62),
-            InitialContact(time_s=11.5, foot="right", closing_step=True),
+            InitialContact(time_s=11.5, foot="right", closing_step=True, in_bout=False),
         ],
         warnings=["w"],
     )
@@ -66,12 +66,14 @@ def test_json_text_is_the_dict_and_reads_back_equal() -> None:
         "foot": "right",
         "step_length_m": 0.62,
         "closing_step": False,
+        "in_bout": True,
     }
     assert data["initial_contacts"][2] == {
         "time_s": 11.5,
         "foot": "right",
         "step_length_m": None,
         "closing_step": True,
+        "in_bout": False,
     }
     assert data["walking_bouts"][0]["cadence_spm"] == 108.0
     # one bout and one contact per line: the opening brace, a line per field, the two lists' closing brackets,

@@ -257,6 +257,34 @@ def test_the_closing_step_is_kept_apart_from_the_bout() -> None:
     assert BoutAssembler().assemble(late, strength).closing_.tolist() == [-1]
 
 
+def test_short_starting_and_stopping_steps_stay_outside_the_bout() -> None:
+    """A walk's first and last steps shorter than 0.8 of its median step (a step's length grows as the
+    square root of its excursion) are its starting and stopping steps: in the walk, not in the bout."""
+    steps = np.arange(0, 14) * 0.55  # 14 contacts, 13 steps
+    excursion = np.full(14, 0.04)  # the step from each contact to the next; the last contact starts none
+    excursion[-1] = np.nan
+    excursion[0] = 0.04 * 0.5**2  # half the length: the step out of standing
+    excursion[-3:-1] = 0.04 * np.array([0.7, 0.5]) ** 2  # slowing down over the last two steps
+    assembled = BoutAssembler().assemble(steps, None, excursion)
+    assert assembled.walks_.tolist() == [[0, 13]]
+    assert assembled.bouts_.tolist() == [[1, 11]]
+    # a step of 0.85 of the median is a step of the walk; a short step inside the walk is one too
+    excursion[0] = 0.04 * 0.85**2
+    excursion[6] = 0.04 * 0.3**2
+    assert BoutAssembler().assemble(steps, None, excursion).bouts_.tolist() == [[0, 11]]
+    # at most two steps at each end: a third short one is taken as the walk's own
+    excursion[-4:-1] = 0.04 * np.array([0.6, 0.5, 0.4]) ** 2
+    assert BoutAssembler().assemble(steps, None, excursion).bouts_.tolist() == [[0, 11]]
+    # and never below four strides: a six-contact walk keeps its short end steps
+    short = np.array([0.01, 0.04, 0.04, 0.04, 0.01, np.nan])
+    assembled = BoutAssembler().assemble(steps[:6], None, short)
+    assert assembled.bouts_.tolist() == assembled.walks_.tolist() == [[0, 5]]
+    # unknown lengths, or the rule turned off, keep the walk whole
+    assert BoutAssembler().assemble(steps, None, np.full(14, np.nan)).bouts_.tolist() == [[0, 13]]
+    off = BoutAssembler(steady_length_ratio=0.0).assemble(steps, None, excursion)
+    assert off.bouts_.tolist() == [[0, 13]]
+
+
 def test_shuffling_between_two_walks_does_not_bridge_them() -> None:
     # two walks 4 s apart; weak shuffles 1 s after the first and 1 s before the second would leave
     # 2-s breaks, but the break is measured between real steps

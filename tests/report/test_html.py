@@ -60,7 +60,7 @@ def test_on_a_phone_each_table_scrolls_in_a_box_a_keyboard_reaches_and_a_screen_
     """At a phone's width the bouts' table scrolls sideways inside itself: in a focusable region named by its
     section (axe's ``scrollable-region-focusable``), as each plot's figures do; the two-column ones wrap."""
     result, traces = analysed
-    spans = ("0:26–0:37", "0:37–0:52", "1:15–1:29")  # the three longest bouts' signal, each its own figures
+    spans = ("0:27–0:36", "0:37–0:51", "1:16–1:29")  # the three longest bouts' signal, each its own figures
     assert tables_and_their_boxes(report.recording_report(result, traces=traces)) == [
         ("kv", None),
         ("kv", None),

@@ -667,7 +667,7 @@ def test_the_reports_plots_fit_a_phone_a_desktop_and_a_turned_phone(browser: Any
     for plot in plots:
         _fits(plot, "report on a phone")
     narrow = {str(plot.get_attribute("id")): _title_lines(plot) for plot in plots}
-    # "Trunk movement and the steps found, 0:26–0:37" and "Forward lean of the trunk while walking" do not
+    # "Trunk movement and the steps found, 0:27–0:36" and "Forward lean of the trunk while walking" do not
     # fit one line of a phone: whole, on two
     assert narrow["plot-signal-1"] == 2 and narrow["plot-trunk-lean"] == 2
     lines = plots[0].locator(".gtitle tspan.line").all_text_contents()

@@ -27,7 +27,7 @@ def test_a_recordings_page_shows_what_the_reader_dropped(client: Any, clinic: Cl
 
 
 def test_figures_left_empty_without_a_stretch_of_10_s_are_said_why(client: Any, clinic: Clinic) -> None:
-    """The sample walk's first 36 s hold two stretches of walking, 5 s and 7 s: the summary's cadence and
+    """The sample walk's first 36 s hold two stretches of walking, 4 s and 6 s: the summary's cadence and
     speed (medians over stretches of 10 s or more) are empty, and the page says why, with the shorter
     stretches' own cadence."""
     import gzip
@@ -50,7 +50,7 @@ def test_figures_left_empty_without_a_stretch_of_10_s_are_said_why(client: Any, 
     assert gait.summary.median_cadence_spm is None
     cadences = sorted(round(b.cadence_spm) for b in gait.walking_bouts if b.cadence_spm is not None)
     note = page.split('id="no-steady-stretch">')[1].split("</p>")[0]
-    assert "this recording has none (its longest lasted 7 s), so they are left empty." in note
+    assert "this recording has none (its longest lasted 6 s), so they are left empty." in note
     assert f"cadence {cadences[0]} to {cadences[-1]} steps per minute" in note
 
 

@@ -28,6 +28,19 @@ lost for a moment is not cut where it resumes. Its price is in irregular gait, w
 that quick by chance and is then dropped (the bout starts one step later): with independent, normally
 distributed step times, in 0.4 % of bouts at a 5 % coefficient of variation, 5 % at 8 %, 9 % at 10 %.
 
+Starting and stopping steps: a walk speeds up over its first steps and slows down over its last ones
+(gait initiation reaches its steady speed within the first step or two, Brenière & Do 1986, "When and how does
+steady state gait movement induced from upright posture begin?", J Biomech 19:1035–1040; termination takes
+the last one or two, Jaeger & Vanitchatchavan 1992, "Ground reaction forces during termination of human
+gait", J Biomech 25:1233–1236), and those steps are shorter. The lab reference's bouts (INDIP, Mobilise-D)
+leave them out: in its straight walks the trunk keeps its rhythm for one to three steps after the
+reference's last contact, and those steps are shorter. So, given each step's vertical excursion ``h`` from
+the inverted pendulum (:mod:`._spatial`; a step's length grows as ``√h``, whatever the sensor's height), a
+bout's first and last steps shorter than ``steady_length_ratio`` × the bout's median step, at most
+``max_unsteady_steps`` at each end, are left out of the bout (``bouts_``) but stay in its walk
+(``walks_``): they are foot contacts, reported next to the bout as the closing step is. The bout keeps at
+least ``min_strides`` strides.
+
 Here a step is the interval between two consecutive initial contacts and is plausible when it lasts
 ``min_step_s``–``max_step_s``; a stride is two consecutive plausible steps, so ``n`` consecutive contacts
 give ``n - 2`` strides (counting both feet, as Mobilise-D does).
@@ -66,11 +79,19 @@ class BoutAssembler(Stage):
         A bout's first contact is dropped when its step is shorter than this fraction of the median of the
         next (up to three) steps of the same foot: the push-off that starts a walk from standing, not a heel
         strike.
+    steady_length_ratio:
+        A bout's first and last steps shorter than this fraction of its median step (from the steps'
+        excursions, when given) are starting and stopping steps, outside the bout; 0 keeps them in.
+    max_unsteady_steps:
+        At most this many starting steps, and as many stopping steps, per bout.
 
     Results
     -------
     bouts_:
         ``(k, 2)`` array of indices into the contact times: first and last contact of each bout.
+    walks_:
+        ``(k, 2)``: first and last contact of each bout's walk, its starting and stopping steps included
+        (equal to ``bouts_`` without excursions).
     closing_:
         ``(k,)`` index of each bout's closing step (the weak contact one plausible step after its last
         stride, bringing the feet together), or -1.
@@ -86,6 +107,8 @@ class BoutAssembler(Stage):
         end_trim_ratio: float = 0.3,
         end_step_ratio: float = 1.5,
         start_step_ratio: float = 0.85,
+        steady_length_ratio: float = 0.8,
+        max_unsteady_steps: int = 2,
     ) -> None:
         self.min_strides = min_strides
         self.max_break_s = max_break_s
@@ -94,8 +117,18 @@ class BoutAssembler(Stage):
         self.end_trim_ratio = end_trim_ratio
         self.end_step_ratio = end_step_ratio
         self.start_step_ratio = start_step_ratio
+        self.steady_length_ratio = steady_length_ratio
+        self.max_unsteady_steps = max_unsteady_steps
 
-    def assemble(self, ic_times_s: FloatArray, ic_strength: FloatArray | None = None) -> BoutAssembler:
+    def assemble(
+        self,
+        ic_times_s: FloatArray,
+        ic_strength: FloatArray | None = None,
+        step_excursion_m: FloatArray | None = None,
+    ) -> BoutAssembler:
+        """Bouts of the contacts at ``ic_times_s``; ``ic_strength`` is each contact's impact and
+        ``step_excursion_m`` the vertical excursion of the step from each contact to the next (``nan`` where
+        unknown); without them, no contact is trimmed for its impact and no step for its length."""
         t = np.asarray(ic_times_s, dtype=float)
         runs: list[tuple[int, int]] = []
         if t.size >= 2:
@@ -128,7 +161,28 @@ class BoutAssembler(Stage):
                 if self.min_step_s <= gap <= min(self.max_step_s, self.end_step_ratio * step):
                     closing[k] = b + 1
         self.closing_ = closing
+        self.walks_ = self.bouts_.copy()
+        if step_excursion_m is not None and self.steady_length_ratio > 0:
+            x = np.sqrt(np.clip(np.asarray(step_excursion_m, dtype=float), 0.0, None))
+            self.bouts_ = np.array([self._steady(x, a, b) for a, b in bouts], dtype=np.int64).reshape(-1, 2)
         return self
+
+    def _steady(self, length: FloatArray, a: int, b: int) -> tuple[int, int]:
+        """The bout ``a``..``b`` without its short starting and stopping steps (``length[i]``, in any unit,
+        is the step from contact ``i`` to the next), keeping at least ``min_strides`` strides."""
+        steps = length[a:b]
+        known = steps[np.isfinite(steps)]
+        if not known.size:
+            return a, b
+        short = self.steady_length_ratio * median(known)
+        most = self.max_unsteady_steps
+        first, last = a, b
+        # a stride fewer is still enough: (last - first + 1) - 2 - 1 >= min_strides
+        while first - a < most and last - first - 2 >= self.min_strides and length[first] < short:
+            first += 1
+        while b - last < most and last - first - 2 >= self.min_strides and length[last - 1] < short:
+            last -= 1
+        return first, last
 
     def _trimmed(self, t: FloatArray, strength: FloatArray, a: int, b: int) -> tuple[int, int]:
         """A run of steps without its weak or hesitant first and last contacts."""

@@ -79,6 +79,7 @@ class _Local:
     step_length_m: FloatArray = field(
         default_factory=lambda: np.zeros(0)
     )  # to the next contact; nan: unknown
+    excursion_m: FloatArray = field(default_factory=lambda: np.zeros(0))  # of that step, whatever the height
     lean_deg: FloatArray = field(default_factory=lambda: np.zeros(0))
     tilt_deg: FloatArray = field(default_factory=lambda: np.zeros(0))
     ml_velocity: FloatArray = field(default_factory=lambda: np.zeros(0))
@@ -184,6 +185,7 @@ class GaitPipeline(Stage):
         # gives it, so a stage of one's own sets the lengths reported
         steps = self.step_length.clone().estimate(aligned.vertical_, ic, fs_d, sensor_height_m)
         step_m = np.append(steps.step_length_m_, np.nan)
+        excursion_m = np.append(steps.excursion_m_, np.nan)
         # frames at every contact of the block (its margins too: the contacts around a contact vote on its
         # forward sign), then those of the core
         frame = self.frame.clone().fit(
@@ -207,6 +209,7 @@ class GaitPipeline(Stage):
             ic=np.round(position).astype(np.int64),
             strength=det.ic_strength_[sel],
             step_length_m=step_m[sel],
+            excursion_m=excursion_m[sel],
             lean_deg=lean,
             tilt_deg=tilt,
             ml_velocity=frame.ml_velocity_,
@@ -374,8 +377,9 @@ class GaitPipeline(Stage):
         self, local: _Local, fs: float, duration: float, subject: Subject, info: RecordingInfo
     ) -> GaitResult:
         t = local.ic / fs
-        assembled = self.assembler.clone().assemble(t, local.strength)
+        assembled = self.assembler.clone().assemble(t, local.strength, local.excursion_m)
         bouts_idx, closing = assembled.bouts_, assembled.closing_.tolist()
+        walks = assembled.walks_.tolist()
         lh = subject.sensor_height_m
         bouts: list[WalkingBout] = []
         contacts: list[InitialContact] = []
@@ -384,8 +388,8 @@ class GaitPipeline(Stage):
         win_hi = np.searchsorted(local.win_centre, local.ic[bouts_idx[:, 1]], side="right")
         # every step time and every contact time as listed, at once: each bout takes its slice
         steps_s, listed_s = np.diff(t), np.round(t, 3)
-        for (a, b), w_lo, w_hi, close in zip(
-            bouts_idx.tolist(), win_lo.tolist(), win_hi.tolist(), closing, strict=True
+        for (a, b), (wa, wb), w_lo, w_hi, close in zip(
+            bouts_idx.tolist(), walks, win_lo.tolist(), win_hi.tolist(), closing, strict=True
         ):
             ta, tb = float(t[a]), float(t[b])
             dur = tb - ta
@@ -393,17 +397,19 @@ class GaitPipeline(Stage):
             n_steps = int(b - a + 1)
             cadence = 60.0 * (b - a) / dur if dur > 0 else None
             step_len = None
-            # each step's length, listed at the contact that ends it (the bout's first contact ends none)
-            per_step: list[float | None] = [None] * n_steps
+            # each step's length, listed at the contact that ends it (the walk's first contact ends none), over
+            # the walk: its starting and stopping steps are listed as contacts, outside the bout
+            per_step: list[float | None] = [None] * (wb - wa + 1)
             if lh is not None:
                 lengths = local.step_length_m[a:b]
                 step_len = float(np.nanmean(lengths)) if np.isfinite(lengths).any() else None
-                per_step[1:] = [_r(v, 3) for v in lengths.tolist()]
+                per_step[1:] = [_r(v, 3) for v in local.step_length_m[wa:wb].tolist()]
             speed = step_len * (b - a) / dur if step_len is not None and dur > 0 else None
             # feet alternate; the body moves toward the new stance foot at each contact
-            last = close if close >= 0 else b
-            feet = alternating_feet(local.ml_velocity[a : last + 1], t[a : last + 1])
-            by_foot = _foot_means(per_step, feet)
+            last = close if close >= 0 else wb
+            feet = alternating_feet(local.ml_velocity[wa : last + 1], t[wa : last + 1])
+            # the bout's own steps: those ending at its contacts after its first
+            by_foot = _foot_means(per_step[a - wa + 1 : b - wa + 1], feet[a - wa + 1 : b - wa + 1])
             reg = local.win_reg[w_lo:w_hi]
             reg2 = local.win_reg2[w_lo:w_hi]
             reg = reg[np.isfinite(reg)]
@@ -439,14 +445,16 @@ class GaitPipeline(Stage):
                     pelvis_tilt_deg=_r(pelvis[2], 1),
                 )
             )
-            times = listed_s[a : b + 1].tolist()
+            times = listed_s[wa : wb + 1].tolist()
             contacts.extend(
-                InitialContact(time_s=ts, foot=feet[j], step_length_m=per_step[j])
+                InitialContact(time_s=ts, foot=feet[j], step_length_m=per_step[j], in_bout=a <= wa + j <= b)
                 for j, ts in enumerate(times)
             )
             if close >= 0:
                 contacts.append(
-                    InitialContact(time_s=round(float(t[close]), 3), foot=feet[-1], closing_step=True)
+                    InitialContact(
+                        time_s=round(float(t[close]), 3), foot=feet[-1], closing_step=True, in_bout=False
+                    )
                 )
         if bouts_idx.shape[0]:
             in_bouts = np.concatenate([np.arange(a, b + 1) for a, b in bouts_idx])

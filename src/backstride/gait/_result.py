@@ -150,8 +150,8 @@ class InitialContact(_Value):
     step_length_m: float | None = field(
         default=None,
         metadata=_doc(
-            "Length of the step this contact ends (from the bout's previous contact), m: the foot's step "
-            "when the foot is known; None for a bout's first contact, a closing step, or without a height",
+            "Length of the step this contact ends (from the walk's previous contact), m: the foot's step "
+            "when the foot is known; None for a walk's first contact, a closing step, or without a height",
         ),
     )
     closing_step: bool = field(
@@ -159,6 +159,13 @@ class InitialContact(_Value):
         metadata=_doc(
             "The step that brings the feet together after a bout's last stride: a foot contact, "
             "listed after the bout but not part of it (Mobilise-D bouts end with their last stride)",
+        ),
+    )
+    in_bout: bool = field(
+        default=True,
+        metadata=_doc(
+            "Whether the contact is one of its bout's steps: False for a walk's short starting and stopping "
+            "steps and its closing step, foot contacts listed next to the bout but outside its interval",
         ),
     )
 
