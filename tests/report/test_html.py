@@ -41,9 +41,16 @@ def test_the_report_carries_the_results_numbers(analysed: tuple[GaitResult, list
             expected = [
                 c.time_s
                 for c in result.initial_contacts
-                if c.foot == foot and not c.closing_step and signal["x"][0] <= c.time_s <= signal["x"][-1]
+                if c.foot == foot and c.in_bout and signal["x"][0] <= c.time_s <= signal["x"][-1]
             ]
             assert shown.get(f"{foot} foot", []) == expected
+        # a walk's starting and stopping steps are marked apart, outside the bouts
+        apart = [
+            c.time_s
+            for c in result.initial_contacts
+            if not c.in_bout and not c.closing_step and signal["x"][0] <= c.time_s <= signal["x"][-1]
+        ]
+        assert shown.get("starting or stopping step", []) == apart
         assert any(s["x0"] == bout.start_s and s["x1"] == bout.end_s for s in fig["layout"]["shapes"])
     rows = re.findall(r"<tr><td>(\d+)</td><td>([\d.]+)</td>", html)
     assert [int(n) for n, _ in rows] == list(range(1, result.summary.n_bouts + 1))

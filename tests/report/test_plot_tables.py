@@ -89,20 +89,31 @@ def test_the_signals_table_lists_the_steps_found_in_it(analysed: tuple[GaitResul
     page = report.recording_report(result, traces=traces)
     tables = _tables(page)
     names = {"left": "left foot", "right": "right foot", None: "foot not known"}
+    kinds: set[str] = set()
     for i, trace in enumerate(traces, start=1):
         heads, rows = tables[f"plot-signal-{i}"]
         assert heads == ["time in the recording (s)", "mark"]
         lo, hi = float(trace.time_s[0]), float(trace.time_s[-1])
         steps = sorted(
-            (c.time_s, "closing step" if c.closing_step else names[c.foot])
+            (
+                c.time_s,
+                "closing step"
+                if c.closing_step
+                else "starting or stopping step"
+                if not c.in_bout
+                else names[c.foot],
+            )
             for c in result.initial_contacts
             if lo <= c.time_s <= hi
         )
         assert steps
         assert [r[1] for r in rows] == [what for _, what in steps]
+        kinds.update(what for _, what in steps)
         assert [_number(r[0]) for r in rows] == [pytest.approx(t, abs=0.01) for t, _ in steps]
         folded = page.split(f'id="plot-signal-{i}-figures">')[1].split("</details>")[0]
         assert f"drawn from {trace.vertical_mps2.size} samples, not listed here" in folded
+    # the sample's walks have short starting and stopping steps, marked apart from the bouts' steps
+    assert {"left foot", "right foot", "starting or stopping step"} <= kinds
 
 
 def test_a_long_recordings_hourly_plot_has_its_table_and_a_long_table_is_capped() -> None:

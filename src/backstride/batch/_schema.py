@@ -130,7 +130,7 @@ RECORDINGS = pa.schema(
         _f(
             "n_initial_contacts",
             pa.int64(),
-            "initial contacts listed: the bouts' steps (n_steps) and their closing steps",
+            "initial contacts listed: the bouts' steps (n_steps), their walks' starting and stopping steps and their closing steps",
             nullable=False,
         ),
         _f("height_m", pa.float64(), "body height used, m"),

@@ -107,9 +107,10 @@ class GaitPipeline(Stage):
         overridden) is run in its place: each block works on a :meth:`~backstride.gait.Stage.clone` of it.
         What is read from each: the aligner's ``vertical_``, ``horizontal_`` and ``gravity_``; the detector's
         ``ic_samples_``, ``ic_position_``, ``ic_strength_``, ``period_centres_``, ``step_regularity_`` and
-        ``stride_regularity_``; the step-length stage's ``step_length_m_``; the frame's ``up_``, ``forward_``,
-        ``left_``, ``forward_confidence_`` and ``ml_velocity_``; the assembler's ``bouts_`` and ``closing_``;
-        the pelvis stage's ``rotation_deg_``, ``obliquity_deg_`` and ``tilt_deg_``.
+        ``stride_regularity_``; the step-length stage's ``step_length_m_`` and ``excursion_m_``; the frame's
+        ``up_``, ``forward_``, ``left_``, ``forward_confidence_`` and ``ml_velocity_``; the assembler's
+        ``bouts_``, ``walks_`` and ``closing_`` (its ``assemble`` is given the contacts' times, their impacts
+        and the steps' excursions); the pelvis stage's ``rotation_deg_``, ``obliquity_deg_`` and ``tilt_deg_``.
     regularity:
         Kept for the stage's parameters only: the bouts' regularity and symmetry come from the detector's
         autocorrelation windows (``step_regularity_``, ``stride_regularity_``), not from this stage.

@@ -299,9 +299,15 @@ def signal_figure(trace: VerticalTrace, gait: GaitResult) -> Figure:
     in_view = [c for c in gait.initial_contacts if lo <= c.time_s <= hi]
     triangle = {"size": 10, "symbol": "triangle-down"}
     marks: tuple[tuple[str, Callable[[InitialContact], bool], dict[str, Any]], ...] = (
-        ("left foot", lambda c: c.foot == "left" and not c.closing_step, {"color": _BLUE}),
-        ("right foot", lambda c: c.foot == "right" and not c.closing_step, {"color": _ORANGE}),
-        ("foot not known", lambda c: c.foot is None and not c.closing_step, {"color": _GREEN}),
+        ("left foot", lambda c: c.foot == "left" and c.in_bout, {"color": _BLUE}),
+        ("right foot", lambda c: c.foot == "right" and c.in_bout, {"color": _ORANGE}),
+        ("foot not known", lambda c: c.foot is None and c.in_bout, {"color": _GREEN}),
+        # a walk's short first and last steps, outside its bout (a foot contact, not one of the bout's steps)
+        (
+            "starting or stopping step",
+            lambda c: not c.in_bout and not c.closing_step,
+            {"color": "#5b6573", "symbol": "triangle-down-open", "line": {"width": 1.5}},
+        ),
         ("closing step", lambda c: c.closing_step, {"color": "#ffffff", "line": {"width": 1.5}}),
     )
     for name, chosen, marker in marks:
