@@ -355,3 +355,24 @@ def test_every_urgency_has_words() -> None:
     assert urgency_in_words("soon") == "See a doctor within two weeks"
     assert urgency_in_words("same_day") == "See a doctor today"
     assert urgency_in_words("not_a_level") == "Not a level"
+
+
+def test_only_a_same_day_or_two_week_screening_sends_to_a_doctor_first() -> None:
+    """The rule the plan, Today and daily-log pages and the printed sheet share (clinic.see_a_doctor): the latest
+    screening's advice comes first when it is to see a doctor today or within two weeks; its words are the
+    advice, for a same-day screen the plan's pause, and the reasons of that urgency only."""
+    from types import SimpleNamespace
+
+    from backstride.clinic import see_a_doctor, see_a_doctor_words
+    from backstride.clinic._triage import BEFORE_THE_PLAN
+
+    assert see_a_doctor(None) is None
+    for urgency, first in (("emergency", False), ("same_day", True), ("soon", True), ("routine", False)):
+        screening = SimpleNamespace(urgency=urgency, result={})
+        assert (see_a_doctor(screening) is screening) is first, urgency
+    result = {
+        "advice": "See a doctor today.",
+        "reasons": [{"urgency": "same_day", "why": "fever"}, {"urgency": "soon", "why": "numb toes"}],
+    }
+    assert see_a_doctor_words("same_day", result) == ("See a doctor today.", BEFORE_THE_PLAN, ["fever"])
+    assert see_a_doctor_words("soon", result) == ("See a doctor today.", "", ["numb toes"])

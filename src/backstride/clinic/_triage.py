@@ -41,6 +41,13 @@ BEFORE_THE_PLAN = "Please do this before you start or go on with the walking pla
 """Said after a same-day screening's advice wherever the walking plan is shown."""
 
 
+def see_a_doctor(screening: Any) -> Any | None:
+    """The latest stored ``screening`` (its ``urgency``, ``result`` and ``created_at``) if its advice is to see a
+    doctor (:data:`SEE_A_DOCTOR`: today, or within two weeks), else None: the advice said first while it is the
+    latest."""
+    return screening if screening is not None and screening.urgency in SEE_A_DOCTOR else None
+
+
 def see_a_doctor_words(urgency: str, result: Mapping[str, Any]) -> tuple[str, str, list[str]]:
     """What a stored screening of a :data:`SEE_A_DOCTOR` ``urgency`` says first on the plan, Today and daily-log
     pages and on the printed home program, from its stored ``result``: its advice; for a same-day screening

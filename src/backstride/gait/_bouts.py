@@ -93,8 +93,8 @@ class BoutAssembler(Stage):
         ``(k, 2)``: first and last contact of each bout's walk, its starting and stopping steps included
         (equal to ``bouts_`` without excursions).
     closing_:
-        ``(k,)`` index of each bout's closing step (the weak contact one plausible step after its last
-        stride, bringing the feet together), or -1.
+        ``(k,)`` index of each bout's closing step (the weak contact one plausible step after its walk's
+        last step, bringing the feet together), or -1.
     """
 
     def __init__(

@@ -46,15 +46,16 @@ def home_program_sheet(
     ]
     rules = clinic.pain_rules()
     see_doctor = None
-    if latest_screening is not None and latest_screening.urgency in clinic.SEE_A_DOCTOR:
+    screening = clinic.see_a_doctor(latest_screening)
+    if screening is not None:
         # the plan page's words (clinic.see_a_doctor_words), and the day of the answers
-        advice, then, why = clinic.see_a_doctor_words(latest_screening.urgency, latest_screening.result)
+        advice, then, why = clinic.see_a_doctor_words(screening.urgency, screening.result)
         see_doctor = {
-            "urgency": latest_screening.urgency,
+            "urgency": screening.urgency,
             "advice": advice,
             "then": then,
             "why": why,
-            "on": latest_screening.created_at.astimezone().date(),
+            "on": screening.created_at.astimezone().date(),
         }
     return (
         _environment()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backstride._plans import current_plan, load_log, load_plan
+from backstride.clinic import see_a_doctor
 from backstride.web._activity_view import activity_view
 from backstride.web._fields import TEXT_MAX
 
@@ -19,13 +20,6 @@ class Step:
     href: str
     done: bool
     detail: str = ""
-
-
-def see_a_doctor(screening: Any) -> Any | None:
-    """The latest screening, if its advice is to see a doctor (today or soon: the clinic's ``SEE_A_DOCTOR``)."""
-    from backstride.clinic import SEE_A_DOCTOR
-
-    return screening if screening is not None and screening.urgency in SEE_A_DOCTOR else None
 
 
 def questionnaire_changes(db: Any, patient_id: int) -> list[Any]:
@@ -75,7 +69,7 @@ def today_view(db: Any, patient: Any, today: Any, *, emergency_number: str) -> d
         "plan": plan,
         "review": review,
         "screening": screening,
-        "see_doctor": see_a_doctor(screening),
+        "see_doctor": see_a_doctor(screening),  # the clinic's rule
     }
 
 

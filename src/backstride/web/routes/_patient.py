@@ -231,16 +231,15 @@ def checkin_result(request: Request, patient_id: RowId) -> Response:
 # ------------------------------------------------------------------------------------------------- plan
 @router.get("/patients/{patient_id}/plan")
 def plan_page(request: Request, patient_id: RowId) -> Response:
-    from backstride import _plans, store
+    from backstride import _plans, clinic, store
     from backstride.clinic import EXERCISES, SELF_CARE, default_walk_times
-    from backstride.web import _views
 
     today = dt.date.today()
     refresh_plan(request, patient_id, today, create=True)
     with transaction(request, readonly=True) as db:
         user, patient = patient_access(request, db, patient_id)
         latest = store.latest_screening(db, patient.id)
-        see_doctor = _views.see_a_doctor(latest)
+        see_doctor = clinic.see_a_doctor(latest)
         row, plan, review = _plans.current_plan(
             db, patient, today, emergency_number=emergency_number(request)
         )
@@ -397,7 +396,6 @@ def _log_context(
     problems."""
     from backstride import _plans, clinic, store
     from backstride.clinic import EMERGENCY_ONLY_TOGETHER, EMERGENCY_SIGNS, QUESTIONS
-    from backstride.web import _views
     from backstride.web._log_form import MAX_WALKS, NOTES_MAX, TOGETHER
 
     _row, plan, _review = _plans.current_plan(db, patient, today, emergency_number=emergency_number)
@@ -437,7 +435,7 @@ def _log_context(
         "saved": saved,
         # the latest screening's advice to see a doctor (today, or within two weeks), as on the plan and Today
         # pages: a warning sign logged here that is not an emergency (a fever) is screened to one
-        "see_doctor": _views.see_a_doctor(store.latest_screening(db, patient.id)),
+        "see_doctor": clinic.see_a_doctor(store.latest_screening(db, patient.id)),
         # a day saved at a flare's pain is told what the program says of one, not only "Saved"
         "flare": clinic.flare_on_the_day(plan, log)
         if saved and plan is not None and log is not None
