@@ -86,7 +86,9 @@ def test_chunked_pass_equals_single_pass(shared_data: Path) -> None:
             va, vb = getattr(a, field), getattr(b, field)
             # rounded to 0.1°; None in a bout of turning strides only
             assert (va is None and vb is None) or va == pytest.approx(vb, abs=0.1 + 1e-9), field
-    assert sum(b.pelvis_rotation_deg is not None for b in single.walking_bouts) >= 0.8 * len(
+    # the daily-life course turns often: a bout whose every stride is a turn or runs into one has no ranges
+    # (7 of these 12 bouts have them; all 12 while strides beside a turn were kept)
+    assert sum(b.pelvis_rotation_deg is not None for b in single.walking_bouts) >= 0.5 * len(
         single.walking_bouts
     )
     assert chunked.summary.n_bouts == single.summary.n_bouts
