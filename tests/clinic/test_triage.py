@@ -376,3 +376,9 @@ def test_only_a_same_day_or_two_week_screening_sends_to_a_doctor_first() -> None
     }
     assert see_a_doctor_words("same_day", result) == ("See a doctor today.", BEFORE_THE_PLAN, ["fever"])
     assert see_a_doctor_words("soon", result) == ("See a doctor today.", "", ["numb toes"])
+    # after a same-day screening's words, to screen again once a doctor has seen the patient
+    from backstride.clinic import after_the_doctor
+
+    assert after_the_doctor("same_day") == "Once a doctor has seen you, check in again."
+    assert after_the_doctor("same_day", to_patient=False) == "Once a doctor has seen them, screen them again."
+    assert after_the_doctor("soon") == after_the_doctor("soon", to_patient=False) == ""

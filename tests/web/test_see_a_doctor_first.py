@@ -27,6 +27,10 @@ def test_a_same_day_screening_puts_the_doctor_before_the_plan(client: Any, clini
     box = plan[first : plan.index("</div>", first)]
     assert f"<strong>{advice}</strong> Please do this before you start or go on with the walking plan." in box
     assert "A fever with back pain can be a sign of infection" in box
+    assert "Once a doctor has seen you, check in again." in box
+    sheet = client.get(f"/patients/{clinic.patient_a}/plan/sheet.html?view=1").text
+    alert = sheet[sheet.index('id="see-a-doctor"') : sheet.index("</div>", sheet.index('id="see-a-doctor"'))]
+    assert advice in alert and "Once a doctor has seen you, check in again." in alert
     today = client.get(f"/patients/{clinic.patient_a}").text
     assert today.index('id="see-a-doctor"') < today.index('aria-label="Today\'s steps"')
     assert advice in today

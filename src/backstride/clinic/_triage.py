@@ -41,6 +41,21 @@ BEFORE_THE_PLAN = "Please do this before you start or go on with the walking pla
 """Said after a same-day screening's advice wherever the walking plan is shown."""
 
 
+AFTER_THE_DOCTOR = "Once a doctor has seen you, check in again."
+"""Said after a same-day screening's words to the patient: the next screening is after the visit."""
+
+AFTER_THE_DOCTOR_FOR_THE_THERAPIST = "Once a doctor has seen them, screen them again."
+"""The same, said to the therapist who looks at the patient's pages."""
+
+
+def after_the_doctor(urgency: str, *, to_patient: bool = True) -> str:
+    """What follows a stored screening's words of :func:`see_a_doctor_words` (on the pages and the printed home
+    program): for a same-day screening, to screen again once a doctor has seen the patient; else ""."""
+    if urgency != "same_day":
+        return ""
+    return AFTER_THE_DOCTOR if to_patient else AFTER_THE_DOCTOR_FOR_THE_THERAPIST
+
+
 def see_a_doctor(screening: Any) -> Any | None:
     """The latest stored ``screening`` (its ``urgency``, ``result`` and ``created_at``) if its advice is to see a
     doctor (:data:`SEE_A_DOCTOR`: today, or within two weeks), else None: the advice said first while it is the

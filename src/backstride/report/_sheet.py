@@ -56,6 +56,7 @@ def home_program_sheet(
             "then": then,
             "why": why,
             "on": screening.created_at.astimezone().date(),
+            "after": clinic.after_the_doctor(screening.urgency),
         }
     return (
         _environment()

@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup, escape
 
-from backstride.clinic import finding_in_words, see_a_doctor_words, urgency_in_words
+from backstride.clinic import after_the_doctor, finding_in_words, see_a_doctor_words, urgency_in_words
 from backstride.report import figure_json, lean_text, plot_table
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -118,6 +118,7 @@ def _subject_limits() -> dict[str, tuple[float, float]]:
 
 templates.env.globals["subject_limits"] = _subject_limits
 templates.env.globals["see_a_doctor_words"] = see_a_doctor_words  # the printed sheet says the same
+templates.env.globals["after_the_doctor"] = after_the_doctor
 
 
 def render(
