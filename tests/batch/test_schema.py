@@ -39,6 +39,7 @@ EXPECTED: dict[str, list[tuple[str, pa.DataType, bool]]] = {
         ("pelvis_rotation_deg", F64, True),
         ("pelvis_obliquity_deg", F64, True),
         ("pelvis_tilt_deg", F64, True),
+        ("pelvis_strides", pa.int32(), True),
     ],
     "days": [
         *ID,

@@ -249,20 +249,23 @@ def test_folder_recordings_hash_over_their_files(tmp_path: Path) -> None:
     assert "cannot read" in (missing.message or "")
 
 
-@pytest.mark.parametrize("version", [1, 2, 3, 4])
+@pytest.mark.parametrize("version", [1, 2, 3, 4, 5])
 def test_a_folder_of_an_earlier_table_format_gets_the_new_columns_when_a_batch_resumes(
     tmp_path: Path, version: int
 ) -> None:
     """Format 2 added recordings.device, format 3 the pelvis's ranges (bouts) and their medians
     (recordings), format 4 recordings.read_options, format 5 the left and right steps' means (bouts) and
-    their medians (recordings): an earlier folder is read with those columns empty, not refused."""
+    their medians (recordings), format 6 how many strides the pelvis's ranges rest on (bouts): an earlier
+    folder is read with those columns empty, not refused."""
     added = ADDED_COLUMNS[version]
-    assert ("read_options" in added["recordings"]) == (version < 4)
-    assert {"median_step_length_left_m", "median_step_length_right_m"} <= set(added["recordings"])
-    assert {"step_length_left_m", "step_length_right_m"} <= set(added["bouts"])
-    assert ("median_pelvis_rotation_deg" in added["recordings"]) == (version < 3)
-    assert ("pelvis_rotation_deg" in added.get("bouts", ())) == (version < 3)
-    assert ("device" in added["recordings"]) == (version == 1)
+    recordings, bouts = added.get("recordings", ()), added.get("bouts", ())
+    assert ("read_options" in recordings) == (version < 4)
+    assert ({"median_step_length_left_m", "median_step_length_right_m"} <= set(recordings)) == (version < 5)
+    assert ({"step_length_left_m", "step_length_right_m"} <= set(bouts)) == (version < 5)
+    assert ("median_pelvis_rotation_deg" in recordings) == (version < 3)
+    assert ("pelvis_rotation_deg" in bouts) == (version < 3)
+    assert ("device" in recordings) == (version == 1)
+    assert "pelvis_strides" in bouts
 
     def older(name: str) -> pa.Schema:
         schema = SCHEMAS[name]

@@ -174,3 +174,21 @@ def test_no_stride_beside_a_turn_inflates_the_lab_courses_pelvis_rotation(shared
         assert max(rotations) < 16.0, rotations
         assert result.summary.median_pelvis_rotation_deg is not None
         assert 4.0 < result.summary.median_pelvis_rotation_deg < 13.0
+
+
+def test_each_bout_says_how_many_strides_its_pelvis_ranges_rest_on(shared_data: Path) -> None:
+    """``pelvis_strides``: a straight walk's bout measures every stride (MS-001's 7 of 7), the daily-life
+    course's bouts the strides that neither turn nor meet a turn (the sample's: 5, 1, 1, 0, 1, 3 and 0 of 5, 7,
+    16, 14, 6, 6 and 4), a bout whose every stride turned has none and no ranges; without a gyroscope the count
+    is None."""
+    straight = analyze(io.read(shared_data / "lowback-lab" / "MS-001-Test5-Trial1" / "imu.csv"), height_m=1.7)
+    assert [(b.n_steps, b.pelvis_strides) for b in straight.walking_bouts] == [(9, 7)]
+    course = analyze(io.read(io.sample_path()), height_m=1.59)
+    counts = [b.pelvis_strides for b in course.walking_bouts]
+    assert counts == [5, 1, 1, 0, 1, 3, 0]
+    for bout, count in zip(course.walking_bouts, counts, strict=True):
+        assert count is not None and count <= bout.n_steps - 2
+        assert (bout.pelvis_rotation_deg is None) == (count == 0)
+    rec = io.read(shared_data / "lowback-lab" / "HA-001-Test5-Trial1" / "imu.csv")
+    bare = analyze(Recording(rec.sampling_rate_hz, rec.time_s, rec.acc_mps2), height_m=1.7)
+    assert bare.walking_bouts and all(b.pelvis_strides is None for b in bare.walking_bouts)

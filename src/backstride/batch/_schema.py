@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 _PELVIS_BOUT = ("pelvis_rotation_deg", "pelvis_obliquity_deg", "pelvis_tilt_deg")
 _PELVIS_SUMMARY = ("median_pelvis_rotation_deg", "median_pelvis_obliquity_deg", "median_pelvis_tilt_deg")
 _FEET_BOUT = ("step_length_left_m", "step_length_right_m")
@@ -19,18 +19,19 @@ _FEET_SUMMARY = ("median_step_length_left_m", "median_step_length_right_m")
 #: batch resumes in it, rather than being refused (version 2: ``recordings.device``; version 3: the
 #: pelvis's rotation ranges in ``bouts`` and their medians in ``recordings``; version 4:
 #: ``recordings.read_options``; version 5: the left and right steps' means in ``bouts`` and their medians
-#: in ``recordings``)
+#: in ``recordings``; version 6: ``bouts.pelvis_strides``)
 ADDED_COLUMNS: dict[int, dict[str, tuple[str, ...]]] = {
     1: {
         "recordings": ("device", *_PELVIS_SUMMARY, "read_options", *_FEET_SUMMARY),
-        "bouts": (*_PELVIS_BOUT, *_FEET_BOUT),
+        "bouts": (*_PELVIS_BOUT, *_FEET_BOUT, "pelvis_strides"),
     },
     2: {
         "recordings": (*_PELVIS_SUMMARY, "read_options", *_FEET_SUMMARY),
-        "bouts": (*_PELVIS_BOUT, *_FEET_BOUT),
+        "bouts": (*_PELVIS_BOUT, *_FEET_BOUT, "pelvis_strides"),
     },
-    3: {"recordings": ("read_options", *_FEET_SUMMARY), "bouts": _FEET_BOUT},
-    4: {"recordings": _FEET_SUMMARY, "bouts": _FEET_BOUT},
+    3: {"recordings": ("read_options", *_FEET_SUMMARY), "bouts": (*_FEET_BOUT, "pelvis_strides")},
+    4: {"recordings": _FEET_SUMMARY, "bouts": (*_FEET_BOUT, "pelvis_strides")},
+    5: {"bouts": ("pelvis_strides",)},
 }
 
 TABLE_NAMES = ("bouts", "recordings", "days", "failures")
@@ -80,6 +81,11 @@ BOUTS = pa.schema(
             "pelvis_tilt_deg",
             pa.float64(),
             "median range of pelvis tilt (left-right axis) per stride, degrees",
+        ),
+        _f(
+            "pelvis_strides",
+            pa.int32(),
+            "strides the pelvis's ranges are the median of (turns left out); null without a gyroscope",
         ),
     ]
 )

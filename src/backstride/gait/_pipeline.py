@@ -423,7 +423,8 @@ class GaitPipeline(Stage):
                 else None
             )
             # the strides inside the bout start at its contacts a .. b-2
-            pelvis = _column_medians(local.pelvis_deg[a : max(b - 1, a)])
+            strides = local.pelvis_deg[a : max(b - 1, a)]
+            pelvis = _column_medians(strides)
             bouts.append(
                 WalkingBout(
                     start_s=round(ta, 3),
@@ -444,6 +445,7 @@ class GaitPipeline(Stage):
                     pelvis_rotation_deg=_r(pelvis[0], 1),
                     pelvis_obliquity_deg=_r(pelvis[1], 1),
                     pelvis_tilt_deg=_r(pelvis[2], 1),
+                    pelvis_strides=int(np.isfinite(strides[:, 0]).sum()) if info.has_gyroscope else None,
                 )
             )
             times = listed_s[wa : wb + 1].tolist()

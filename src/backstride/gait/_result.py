@@ -225,6 +225,13 @@ class WalkingBout(_Value):
         default=None,
         metadata=_doc("Median range of the pelvis's rotation about the left-right axis in a stride, degrees"),
     )
+    pelvis_strides: int | None = field(
+        default=None,
+        metadata=_doc(
+            "How many strides the pelvis's ranges are the median of: the bout's strides that are not turns "
+            "and do not run into or out of one (0 when every stride turned); None without the gyroscope"
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
