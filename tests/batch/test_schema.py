@@ -92,7 +92,7 @@ def test_recordings_hold_the_engine_summary() -> None:
     assert schema.field("start_time").type == pa.string()
     for name in ("duration_s", "total_walking_s", "p90_walking_speed_mps", "sampling_rate_hz"):
         assert schema.field(name).type == F64
-    for name in ("n_bouts", "n_bouts_10s", "n_days"):
+    for name in ("n_bouts", "n_bouts_10s", "n_days", "n_pelvis_strides"):
         assert schema.field(name).type == pa.int32()
 
 

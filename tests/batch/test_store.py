@@ -255,8 +255,8 @@ def test_a_folder_of_an_earlier_table_format_gets_the_new_columns_when_a_batch_r
 ) -> None:
     """Format 2 added recordings.device, format 3 the pelvis's ranges (bouts) and their medians
     (recordings), format 4 recordings.read_options, format 5 the left and right steps' means (bouts) and
-    their medians (recordings), format 6 how many strides the pelvis's ranges rest on (bouts): an earlier
-    folder is read with those columns empty, not refused."""
+    their medians (recordings), format 6 how many strides the pelvis's ranges rest on (bouts and recordings):
+    an earlier folder is read with those columns empty, not refused."""
     added = ADDED_COLUMNS[version]
     recordings, bouts = added.get("recordings", ()), added.get("bouts", ())
     assert ("read_options" in recordings) == (version < 4)
@@ -265,7 +265,7 @@ def test_a_folder_of_an_earlier_table_format_gets_the_new_columns_when_a_batch_r
     assert ("median_pelvis_rotation_deg" in recordings) == (version < 3)
     assert ("pelvis_rotation_deg" in bouts) == (version < 3)
     assert ("device" in recordings) == (version == 1)
-    assert "pelvis_strides" in bouts
+    assert "pelvis_strides" in bouts and "n_pelvis_strides" in recordings
 
     def older(name: str) -> pa.Schema:
         schema = SCHEMAS[name]

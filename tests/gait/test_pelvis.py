@@ -189,6 +189,11 @@ def test_each_bout_says_how_many_strides_its_pelvis_ranges_rest_on(shared_data: 
     for bout, count in zip(course.walking_bouts, counts, strict=True):
         assert count is not None and count <= bout.n_steps - 2
         assert (bout.pelvis_rotation_deg is None) == (count == 0)
+    # the summary's medians are over the one bout of 10 s or more, which keeps one stride
+    assert [b.pelvis_strides for b in course.walking_bouts if b.duration_s >= 10.0] == [1]
+    assert course.summary.n_pelvis_strides == 1
+    assert straight.summary.n_pelvis_strides is None  # no bout of 10 s or more
     rec = io.read(shared_data / "lowback-lab" / "HA-001-Test5-Trial1" / "imu.csv")
     bare = analyze(Recording(rec.sampling_rate_hz, rec.time_s, rec.acc_mps2), height_m=1.7)
     assert bare.walking_bouts and all(b.pelvis_strides is None for b in bare.walking_bouts)
+    assert bare.summary.n_pelvis_strides is None

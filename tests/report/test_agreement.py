@@ -60,6 +60,10 @@ def test_the_readable_report_shows_the_json_figures(
     assert row("walking speed") == f"{_fmt(s.median_walking_speed_mps, 2)} m/s"
     assert row("stride length") == f"{_fmt(s.median_stride_length_m, 2)} m"
     assert row("trunk lean") == f"{_fmt(s.median_trunk_lean_deg, 1)}°"
+    n = s.n_pelvis_strides
+    assert n is not None  # the course has a gyroscope and a bout of 10 s or more
+    label = next(line for line in text.splitlines() if line.strip("│ ").startswith("pelvis")).split("│")[1]
+    assert label.strip() == f"pelvis rotation / obliquity / tilt ({n} stride{'' if n == 1 else 's'})"
     assert row("pelvis") == " / ".join(
         f"{_fmt(v, 1)}°"
         for v in (s.median_pelvis_rotation_deg, s.median_pelvis_obliquity_deg, s.median_pelvis_tilt_deg)
@@ -103,8 +107,10 @@ def test_the_html_report_shows_the_json_figures(course: GaitResult) -> None:
     assert rows["Trunk lean"] == f"{s.median_trunk_lean_deg:.1f}° forward"
     assert rows["Pelvis in a stride"] == (
         f"turns {s.median_pelvis_rotation_deg:.1f}°, rocks side to side {s.median_pelvis_obliquity_deg:.1f}°, "
-        f"tips forward and back {s.median_pelvis_tilt_deg:.1f}°"
+        f"tips forward and back {s.median_pelvis_tilt_deg:.1f}° (medians over {report.strides_text(s.n_pelvis_strides)})"
     )
+    assert report.strides_text(1) == "1 stride" and report.strides_text(12) == "12 strides"
+    assert report.strides_text(None) == ""
     if s.median_step_length_left_m is None:
         assert "Steps onto the left / right foot" not in rows
     else:

@@ -13,25 +13,42 @@ import pyarrow as pa
 SCHEMA_VERSION = 6
 _PELVIS_BOUT = ("pelvis_rotation_deg", "pelvis_obliquity_deg", "pelvis_tilt_deg")
 _PELVIS_SUMMARY = ("median_pelvis_rotation_deg", "median_pelvis_obliquity_deg", "median_pelvis_tilt_deg")
+_PELVIS_STRIDES: dict[str, tuple[str, ...]] = {
+    "recordings": ("n_pelvis_strides",),
+    "bouts": ("pelvis_strides",),
+}
 _FEET_BOUT = ("step_length_left_m", "step_length_right_m")
 _FEET_SUMMARY = ("median_step_length_left_m", "median_step_length_right_m")
 #: columns added since an earlier version, per table: a folder of that version gets them (as nulls) when a
 #: batch resumes in it, rather than being refused (version 2: ``recordings.device``; version 3: the
 #: pelvis's rotation ranges in ``bouts`` and their medians in ``recordings``; version 4:
 #: ``recordings.read_options``; version 5: the left and right steps' means in ``bouts`` and their medians
-#: in ``recordings``; version 6: ``bouts.pelvis_strides``)
+#: in ``recordings``; version 6: how many strides the pelvis's ranges rest on, ``bouts.pelvis_strides`` and
+#: ``recordings.n_pelvis_strides``)
 ADDED_COLUMNS: dict[int, dict[str, tuple[str, ...]]] = {
     1: {
-        "recordings": ("device", *_PELVIS_SUMMARY, "read_options", *_FEET_SUMMARY),
-        "bouts": (*_PELVIS_BOUT, *_FEET_BOUT, "pelvis_strides"),
+        "recordings": (
+            "device",
+            *_PELVIS_SUMMARY,
+            "read_options",
+            *_FEET_SUMMARY,
+            *_PELVIS_STRIDES["recordings"],
+        ),
+        "bouts": (*_PELVIS_BOUT, *_FEET_BOUT, *_PELVIS_STRIDES["bouts"]),
     },
     2: {
-        "recordings": (*_PELVIS_SUMMARY, "read_options", *_FEET_SUMMARY),
-        "bouts": (*_PELVIS_BOUT, *_FEET_BOUT, "pelvis_strides"),
+        "recordings": (*_PELVIS_SUMMARY, "read_options", *_FEET_SUMMARY, *_PELVIS_STRIDES["recordings"]),
+        "bouts": (*_PELVIS_BOUT, *_FEET_BOUT, *_PELVIS_STRIDES["bouts"]),
     },
-    3: {"recordings": ("read_options", *_FEET_SUMMARY), "bouts": (*_FEET_BOUT, "pelvis_strides")},
-    4: {"recordings": _FEET_SUMMARY, "bouts": (*_FEET_BOUT, "pelvis_strides")},
-    5: {"bouts": ("pelvis_strides",)},
+    3: {
+        "recordings": ("read_options", *_FEET_SUMMARY, *_PELVIS_STRIDES["recordings"]),
+        "bouts": (*_FEET_BOUT, *_PELVIS_STRIDES["bouts"]),
+    },
+    4: {
+        "recordings": (*_FEET_SUMMARY, *_PELVIS_STRIDES["recordings"]),
+        "bouts": (*_FEET_BOUT, *_PELVIS_STRIDES["bouts"]),
+    },
+    5: _PELVIS_STRIDES,
 }
 
 TABLE_NAMES = ("bouts", "recordings", "days", "failures")
@@ -132,6 +149,11 @@ RECORDINGS = pa.schema(
             "median pelvis obliquity range of bouts of 10 s or more",
         ),
         _f("median_pelvis_tilt_deg", pa.float64(), "median pelvis tilt range of bouts of 10 s or more"),
+        _f(
+            "n_pelvis_strides",
+            pa.int32(),
+            "strides behind the pelvis medians (bouts of 10 s or more); null without a gyroscope",
+        ),
         _f("p90_walking_speed_mps", pa.float64(), "90th percentile of the speeds of bouts of 10 s or more"),
         _f(
             "n_initial_contacts",

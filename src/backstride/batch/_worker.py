@@ -365,6 +365,7 @@ def _analyze(
         "median_pelvis_rotation_deg": s.median_pelvis_rotation_deg,
         "median_pelvis_obliquity_deg": s.median_pelvis_obliquity_deg,
         "median_pelvis_tilt_deg": s.median_pelvis_tilt_deg,
+        "n_pelvis_strides": s.n_pelvis_strides,
         "p90_walking_speed_mps": _days.p90(_days.long_bout_speeds(bouts_list)),
         "n_initial_contacts": len(result.initial_contacts),
         "height_m": subj.height_m,

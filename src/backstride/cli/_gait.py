@@ -239,8 +239,11 @@ def print_report(result: GaitResult) -> None:
         )
     summary.add_row("trunk lean (bouts ≥ 10 s, median)", f"{_fmt(s.median_trunk_lean_deg, 1)}°")
     if s.median_pelvis_rotation_deg is not None:
+        n = s.n_pelvis_strides
         summary.add_row(
-            "pelvis rotation / obliquity / tilt per stride",
+            "pelvis rotation / obliquity / tilt per stride"
+            if n is None
+            else f"pelvis rotation / obliquity / tilt ({n} stride{'' if n == 1 else 's'})",
             f"{_fmt(s.median_pelvis_rotation_deg, 1)}° / {_fmt(s.median_pelvis_obliquity_deg, 1)}° / "
             f"{_fmt(s.median_pelvis_tilt_deg, 1)}°",
         )

@@ -69,6 +69,7 @@ GAIT_SUMMARY_FIELDS: tuple[str, ...] = (
     "median_pelvis_rotation_deg",
     "median_pelvis_obliquity_deg",
     "median_pelvis_tilt_deg",
+    "n_pelvis_strides",
 )
 """The fields of a gait summary (:class:`backstride.gait.GaitSummary`, the ``summary`` of ``backstride analyze
 --json``), listed here so that the clinic does not import the gait engine; a test keeps the two the same."""

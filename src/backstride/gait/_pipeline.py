@@ -627,7 +627,14 @@ def _summary(bouts: list[WalkingBout], duration: float) -> GaitSummary:
         median_pelvis_rotation_deg=med([b.pelvis_rotation_deg for b in long], 1),
         median_pelvis_obliquity_deg=med([b.pelvis_obliquity_deg for b in long], 1),
         median_pelvis_tilt_deg=med([b.pelvis_tilt_deg for b in long], 1),
+        n_pelvis_strides=_total([b.pelvis_strides for b in long]),
     )
+
+
+def _total(counts: list[int | None]) -> int | None:
+    """The sum of the counts, None when every one is None (no gyroscope) or there are none."""
+    known = [c for c in counts if c is not None]
+    return sum(known) if known else None
 
 
 def analyze(

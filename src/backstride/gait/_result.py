@@ -265,6 +265,13 @@ class GaitSummary(_Value):
     median_pelvis_tilt_deg: float | None = field(
         default=None, metadata=_doc("Median pelvis tilt range of bouts of 10 s or more")
     )
+    n_pelvis_strides: int | None = field(
+        default=None,
+        metadata=_doc(
+            "Strides behind those pelvis medians: the pelvis_strides of the bouts of 10 s or more (None without "
+            "the gyroscope)"
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

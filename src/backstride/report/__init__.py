@@ -18,6 +18,7 @@ from backstride.report._html import (
     lean_text,
     recording_report,
     report_figures,
+    strides_text,
     write_recording_report,
 )
 from backstride.report._plots import (
@@ -58,6 +59,7 @@ __all__ = [
     "recording_report",
     "report_figures",
     "signal_figure",
+    "strides_text",
     "time_series",
     "trace_spans",
     "walking_by_hour",
