@@ -13,10 +13,8 @@ import pyarrow as pa
 SCHEMA_VERSION = 6
 _PELVIS_BOUT = ("pelvis_rotation_deg", "pelvis_obliquity_deg", "pelvis_tilt_deg")
 _PELVIS_SUMMARY = ("median_pelvis_rotation_deg", "median_pelvis_obliquity_deg", "median_pelvis_tilt_deg")
-_PELVIS_STRIDES: dict[str, tuple[str, ...]] = {
-    "recordings": ("n_pelvis_strides",),
-    "bouts": ("pelvis_strides",),
-}
+_STRIDES_BOUT = ("pelvis_strides",)
+_STRIDES_SUMMARY = ("n_pelvis_strides",)
 _FEET_BOUT = ("step_length_left_m", "step_length_right_m")
 _FEET_SUMMARY = ("median_step_length_left_m", "median_step_length_right_m")
 #: columns added since an earlier version, per table: a folder of that version gets them (as nulls) when a
@@ -32,23 +30,23 @@ ADDED_COLUMNS: dict[int, dict[str, tuple[str, ...]]] = {
             *_PELVIS_SUMMARY,
             "read_options",
             *_FEET_SUMMARY,
-            *_PELVIS_STRIDES["recordings"],
+            *_STRIDES_SUMMARY,
         ),
-        "bouts": (*_PELVIS_BOUT, *_FEET_BOUT, *_PELVIS_STRIDES["bouts"]),
+        "bouts": (*_PELVIS_BOUT, *_FEET_BOUT, *_STRIDES_BOUT),
     },
     2: {
-        "recordings": (*_PELVIS_SUMMARY, "read_options", *_FEET_SUMMARY, *_PELVIS_STRIDES["recordings"]),
-        "bouts": (*_PELVIS_BOUT, *_FEET_BOUT, *_PELVIS_STRIDES["bouts"]),
+        "recordings": (*_PELVIS_SUMMARY, "read_options", *_FEET_SUMMARY, *_STRIDES_SUMMARY),
+        "bouts": (*_PELVIS_BOUT, *_FEET_BOUT, *_STRIDES_BOUT),
     },
     3: {
-        "recordings": ("read_options", *_FEET_SUMMARY, *_PELVIS_STRIDES["recordings"]),
-        "bouts": (*_FEET_BOUT, *_PELVIS_STRIDES["bouts"]),
+        "recordings": ("read_options", *_FEET_SUMMARY, *_STRIDES_SUMMARY),
+        "bouts": (*_FEET_BOUT, *_STRIDES_BOUT),
     },
     4: {
-        "recordings": (*_FEET_SUMMARY, *_PELVIS_STRIDES["recordings"]),
-        "bouts": (*_FEET_BOUT, *_PELVIS_STRIDES["bouts"]),
+        "recordings": (*_FEET_SUMMARY, *_STRIDES_SUMMARY),
+        "bouts": (*_FEET_BOUT, *_STRIDES_BOUT),
     },
-    5: _PELVIS_STRIDES,
+    5: {"recordings": _STRIDES_SUMMARY, "bouts": _STRIDES_BOUT},
 }
 
 TABLE_NAMES = ("bouts", "recordings", "days", "failures")

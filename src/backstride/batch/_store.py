@@ -39,6 +39,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from backstride._errors import InputError
+from backstride._words import plural
 from backstride.batch._schema import ADDED_COLUMNS, SCHEMA_VERSION, SCHEMAS, TABLE_NAMES
 
 MANIFEST = "manifest.json"
@@ -73,10 +74,6 @@ class ResultsNotSaved(InputError):
         super().__init__(message)
         self.path = path
         self.reason = reason
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _with_added_columns(table: pa.Table, name: str, version: object) -> pa.Table:
@@ -460,7 +457,7 @@ class ResultsFolder:
         if not saved:
             before = self.tables["recordings"].num_rows
             kept = (
-                f"{self.out} holds the {_plural(before, 'recording')} saved before (recordings.parquet)"
+                f"{self.out} holds the {plural(before, 'recording')} saved before (recordings.parquet)"
                 if before
                 else f"{self.out} holds no recording saved before"
             )
@@ -474,7 +471,7 @@ class ResultsFolder:
                 lost = f"the {unsaved} files finished {since} are not saved and are analysed again next time"
             state, goal = f"{kept}, every file whole; {lost}", "go on"
         else:
-            n = _plural(tables["recordings"].num_rows, "recording")
+            n = plural(tables["recordings"].num_rows, "recording")
             if target.name == MANIFEST:
                 rest, goal = "manifest.json (the run log and the hash cache) is not updated", "update it"
             elif logged:

@@ -210,6 +210,8 @@ def print_report(result: GaitResult) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from backstride._words import plural
+
     console = Console()
     rec, s = result.recording, result.summary
     console.print(f"[bold]backstride[/bold] {result.backstride_version} — {rec.source or 'recording'}")
@@ -243,7 +245,7 @@ def print_report(result: GaitResult) -> None:
         summary.add_row(
             "pelvis rotation / obliquity / tilt per stride"
             if n is None
-            else f"pelvis rotation / obliquity / tilt ({n} stride{'' if n == 1 else 's'})",
+            else f"pelvis rotation / obliquity / tilt ({plural(n, 'stride')})",
             f"{_fmt(s.median_pelvis_rotation_deg, 1)}° / {_fmt(s.median_pelvis_obliquity_deg, 1)}° / "
             f"{_fmt(s.median_pelvis_tilt_deg, 1)}°",
         )

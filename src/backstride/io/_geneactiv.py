@@ -54,6 +54,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backstride._errors import InputError
+from backstride._words import plural
 from backstride.io._raw import RawSignals
 from backstride.io._units import zone_from_utc_text
 from backstride.recording import FloatArray
@@ -294,10 +295,6 @@ class _State:
     notes: list[str] = field(default_factory=list)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def _sequence_note(seq: npt.NDArray[np.int64], state: _State, start_s: FloatArray) -> list[str]:
     """What the page sequence numbers say: pages missing where they jump ahead; where they start again at 0, a
     file appended (a second download copied onto the first); where they go back otherwise, pages out of order."""
@@ -307,7 +304,7 @@ def _sequence_note(seq: npt.NDArray[np.int64], state: _State, start_s: FloatArra
     if ahead.any():
         missing = int((seq[ahead] - previous[ahead] - 1).sum())
         notes.append(
-            f"the page sequence numbers jump {_plural(int(ahead.sum()), 'time')} ({_plural(missing, 'page')} "
+            f"the page sequence numbers jump {plural(int(ahead.sum()), 'time')} ({plural(missing, 'page')} "
             f"missing, first at {start_s[np.argmax(ahead)]:.1f} s); the gap is kept in the time axis"
         )
     back = seq <= previous
@@ -338,7 +335,7 @@ def _kept(
     start_s = (pages.local_ms - origin_ms) / 1000.0
     if not good.all():
         notes.append(
-            f"{_plural(int((~good).sum()), 'page')} with a short or corrupt data line skipped "
+            f"{plural(int((~good).sum()), 'page')} with a short or corrupt data line skipped "
             f"(first at {start_s[np.argmax(~good)]:.1f} s)"
         )
     notes.extend(_sequence_note(pages.seq, state, start_s))
@@ -347,7 +344,7 @@ def _kept(
     early = good & (start_s <= before)
     if early.any():
         notes.append(
-            f"{_plural(int(early.sum()), 'page')} stamped before the previous page ended skipped "
+            f"{plural(int(early.sum()), 'page')} stamped before the previous page ended skipped "
             f"(first at {start_s[np.argmax(early)]:.1f} s)"
         )
     return good & ~early
@@ -375,7 +372,7 @@ def _block(
     pages = _scan(chunk, header.rate_hz)
     state.pages += pages.n + pages.unreadable
     if pages.unreadable:
-        notes.append(f"{_plural(pages.unreadable, 'page')} with unreadable header lines skipped")
+        notes.append(f"{plural(pages.unreadable, 'page')} with unreadable header lines skipped")
     if tail:
         notes.append(f"the file ends inside a page: its last {tail} bytes were ignored")
     if pages.n == 0:

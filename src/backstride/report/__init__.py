@@ -18,7 +18,6 @@ from backstride.report._html import (
     lean_text,
     recording_report,
     report_figures,
-    strides_text,
     write_recording_report,
 )
 from backstride.report._plots import (
@@ -59,7 +58,6 @@ __all__ = [
     "recording_report",
     "report_figures",
     "signal_figure",
-    "strides_text",
     "time_series",
     "trace_spans",
     "walking_by_hour",

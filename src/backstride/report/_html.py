@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from backstride import _files
 from backstride._files import write_text_whole
+from backstride._words import plural
 from backstride.report._plots import Figure, recording_figures, signal_figure, walking_by_hour
 from backstride.report._tables import plot_table
 
@@ -160,18 +161,11 @@ def _environment() -> Environment:
 
     env.filters["urgency"] = urgency_in_words
     env.filters["lean"] = lean_text
-    env.filters["strides"] = strides_text
+    env.filters["plural"] = plural
     env.filters["day"] = lambda when: when.astimezone().date()  # a moment's day where the clinic is
     env.filters["weekday"] = lambda day: _WEEKDAYS[day.weekday()]
     env.filters["month"] = lambda day: _MONTHS[day.month - 1]
     return env
-
-
-def strides_text(n: int | None) -> str:
-    """How many strides a pelvis figure rests on, in words ("1 stride", "12 strides"); "" when not known."""
-    if n is None:
-        return ""
-    return f"{n} stride" if n == 1 else f"{n} strides"
 
 
 def lean_text(value: float | None, degrees: str = "°") -> str:

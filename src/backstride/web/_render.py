@@ -15,8 +15,9 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup, escape
 
+from backstride._words import plural
 from backstride.clinic import after_the_doctor, finding_in_words, see_a_doctor_words, urgency_in_words
-from backstride.report import figure_json, lean_text, plot_table, strides_text
+from backstride.report import figure_json, lean_text, plot_table
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 #: the reports' templates, for the parts the pages share with them (a plot's figures as a table)
@@ -96,7 +97,7 @@ def _person(user: Any) -> str:
 
 templates.env.filters["fmt"] = _fmt
 templates.env.filters["lean"] = lean_text
-templates.env.filters["strides"] = strides_text
+templates.env.filters["plural"] = plural
 templates.env.filters["plot_table"] = plot_table
 templates.env.filters["tel_uri"] = tel_uri
 templates.env.filters["call_links"] = _call_links
