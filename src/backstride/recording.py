@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from backstride._errors import InputError
 from backstride._stats import median
+from backstride._words import plural
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -185,7 +186,7 @@ def _check_finite(values: FloatArray, what: str) -> None:
     bad = np.flatnonzero(~np.isfinite(rows).all(axis=1))
     if bad.size:
         raise InputError(
-            f"{what} has {bad.size} sample{'s' if bad.size > 1 else ''} that {'are' if bad.size > 1 else 'is'} "
+            f"{what} has {plural(bad.size, 'sample')} that {'are' if bad.size > 1 else 'is'} "
             f"not a number or infinite, the first at sample {bad[0]}; fill or cut the gaps before analysing "
             "(the readers in backstride.io interpolate short gaps and refuse long ones)"
         )
@@ -193,7 +194,7 @@ def _check_finite(values: FloatArray, what: str) -> None:
     big = np.flatnonzero(beyond.any(axis=1))
     first = float(rows[big[0]][beyond[big[0]]][0])
     raise InputError(
-        f"{what} has {big.size} sample{'s' if big.size > 1 else ''} beyond ±{limit:g} {unit}, more than any "
+        f"{what} has {plural(big.size, 'sample')} beyond ±{limit:g} {unit}, more than any "
         f"sensor measures, the first at sample {big[0]} ({first:.3g} {unit}): the file is damaged there; "
         "correct or remove those values"
     )

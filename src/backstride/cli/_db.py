@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from backstride._words import plural
+
 if TYPE_CHECKING:
     from backstride.store._migrate import DatabaseState
 
@@ -99,8 +101,8 @@ def register_db(app: typer.Typer) -> None:
             existing_state(url)
         made = backup_sqlite(url, blob_dir if blob_dir is not None else default_blob_dir(url), folder)
         typer.echo(
-            f"backed up {made.patients} patient{'' if made.patients == 1 else 's'} and {made.recordings} "
-            f"recording{'' if made.recordings == 1 else 's'} ({made.files} file{'' if made.files == 1 else 's'}, "
+            f"backed up {plural(made.patients, 'patient')} and {plural(made.recordings, 'recording')} "
+            f"({plural(made.files, 'file')}, "
             f"{made.bytes / 1e6:.1f} MB) to {made.folder}"
         )
         typer.echo(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from backstride._words import plural
 from backstride.cli._clinicdb import _DATABASE_HELP, _account, _database, _refuse
 
 if TYPE_CHECKING:
@@ -390,7 +391,7 @@ def _account_lines(s: Session, accounts: list[User]) -> list[str]:
         line = f"{user.role:<9}  {user.email:<{email_width}}  {user.name:<{name_width}}  {_way_in(user, now)}"
         if user.role in STAFF_ROLES:  # an administrator looks after patients too
             count = len(patients_of(s, user.id))
-            line += f"; {count} patient{'' if count == 1 else 's'}"
+            line += f"; {plural(count, 'patient')}"
         lines.append(line)
     return lines
 

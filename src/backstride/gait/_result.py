@@ -24,6 +24,7 @@ from typing import IO, Any, Literal, Self
 
 from backstride._errors import InputError
 from backstride._jsontext import json_pieces, write_json
+from backstride._words import plural
 
 Foot = Literal["left", "right"]
 Sex = Literal["female", "male"]
@@ -125,7 +126,7 @@ def _problems(exc: Any) -> str:
         said.append(f"{where.removeprefix('.') or 'the whole'}: {text}")
     more = len(said) - MAX_PROBLEMS
     if more > 0:
-        said = [*said[:MAX_PROBLEMS], f"and {more} more problem{'s' if more > 1 else ''}"]
+        said = [*said[:MAX_PROBLEMS], f"and {plural(more, 'more problem')}"]
     return "; ".join(said)
 
 

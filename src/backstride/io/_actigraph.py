@@ -73,6 +73,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backstride._errors import InputError
+from backstride._words import plural
 from backstride.io._container import ZIP_ERRORS, refuse_duplicated_members
 from backstride.io._raw import RawSignals
 from backstride.io._units import offset_seconds
@@ -683,7 +684,7 @@ class _LogReader:
         if walk.bad_checksums:
             count = len(walk.bad_checksums)
             self.notes.append(
-                f"{count} log.bin record{'s' if count > 1 else ''} failed the checksum and "
+                f"{plural(count, 'log.bin record')} failed the checksum and "
                 f"{'were' if count > 1 else 'was'} skipped ({self._where(buf, walk, walk.bad_checksums[0])})"
             )
         if walk.skipped:

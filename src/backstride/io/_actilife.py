@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from backstride._errors import InputError
+from backstride._words import plural
 from backstride.io._csvlayout import GZIP_CUT_SHORT, RowHandler, arrow_source, head_text, is_gzip
 from backstride.io._raw import RawSignals
 
@@ -213,5 +214,5 @@ def _end_notes(zeros: int, skipped: int, rate_hz: float) -> list[str]:
             "recorded nothing, e.g. idle sleep) left out as gaps"
         )
     if skipped:
-        notes.append(f"{skipped} row{'s' if skipped > 1 else ''} with the wrong number of cells skipped")
+        notes.append(f"{plural(skipped, 'row')} with the wrong number of cells skipped")
     return notes

@@ -67,6 +67,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backstride._errors import InputError
+from backstride._words import plural
 from backstride.io._raw import RawSignals
 from backstride.recording import FloatArray
 
@@ -488,7 +489,7 @@ class _Reader:
         dropped = int(keep.shape[0] - np.count_nonzero(keep))
         if dropped:
             self.notes.append(
-                f"{dropped} sample{'s' if dropped > 1 else ''} stamped at or before earlier samples (the "
+                f"{plural(dropped, 'sample')} stamped at or before earlier samples (the "
                 "clock went back) were dropped"
             )
         if dropped == keep.shape[0]:
@@ -522,7 +523,7 @@ class _Reader:
         breaks = breaks[breaks + part.start < refs.rate.shape[0] - 1]
         if breaks.size:
             self.notes.append(
-                f"the block time stamps jump {breaks.size} time{'s' if breaks.size > 1 else ''} (lost blocks "
+                f"the block time stamps jump {plural(breaks.size, 'time')} (lost blocks "
                 f"or a pause; first after {block_last[breaks[0]]:.2f} s): the times on either side are kept "
                 "as stamped"
             )

@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from backstride._errors import InputError
+from backstride._words import plural
 from backstride.io._align import absolute_times, aligned, from_first_sample
 from backstride.io._container import extracted, find_member, is_zip, member_names
 from backstride.io._csv import iter_csv_raw
@@ -133,7 +134,7 @@ def _put_back_pauses(blocks: Iterable[RawSignals], gaps: list[tuple[float, float
     if used:
         total = sum(gaps[k][1] for k in used)
         held.notes.append(
-            f"the measurement was paused {len(used)} time{'s' if len(used) > 1 else ''} ({total:.0f} s in all); "
+            f"the measurement was paused {plural(len(used), 'time')} ({total:.0f} s in all); "
             "phyphox's time axis leaves pauses out, so they were put back as gaps"
         )
     yield held

@@ -42,6 +42,7 @@ import numpy.typing as npt
 
 from backstride._errors import InputError
 from backstride._stats import median
+from backstride._words import plural
 from backstride.io import _units
 from backstride.io._memory import empty, no_hugepages, time_grid
 from backstride.io._raw import RawSignals
@@ -89,9 +90,7 @@ class Dropped:
     def notes(self) -> list[str]:
         if not self.count:
             return []
-        return [
-            f"{self.count} duplicated time stamp{'s' if self.count > 1 else ''} dropped (first on {self.first})"
-        ]
+        return [f"{plural(self.count, 'duplicated time stamp')} dropped (first on {self.first})"]
 
 
 def refuse_jump(raw: RawSignals, before_s: float, index: int) -> None:
@@ -271,7 +270,7 @@ class Filled:
         if not self.runs:
             return []
         return [
-            f"{self.runs} short run{'s' if self.runs > 1 else ''} of missing values (longest {self.longest:.2f} s) "
+            f"{plural(self.runs, 'short run')} of missing values (longest {self.longest:.2f} s) "
             "filled by linear interpolation"
         ]
 
@@ -464,14 +463,14 @@ class Gaps:
         if not self.count:
             return []
         notes = [
-            f"{self.count} gap{'s' if self.count > 1 else ''} longer than {self.threshold:.2g} s (longest "
+            f"{plural(self.count, 'gap')} longer than {self.threshold:.2g} s (longest "
             f"{self.longest:.1f} s at {self.longest_at - origin:.1f} s) bridged by linear interpolation"
         ]
         if self.long_count:
             where = ", ".join(f"{a - origin:.1f}–{b - origin:.1f} s" for a, b in self.long)
             more = f" and {self.long_count - len(self.long)} more" if self.long_count > len(self.long) else ""
             notes.append(
-                f"warning: {self.long_count} gap{'s' if self.long_count > 1 else ''} longer than "
+                f"warning: {plural(self.long_count, 'gap')} longer than "
                 f"{LONG_GAP_S:g} s ({where}{more}) hold a straight line, not measurement; no walking can be "
                 "found there"
             )
