@@ -215,3 +215,24 @@ def test_one_bouts_left_and_right_steps_stand_side_by_side() -> None:
     assert (left["y"], right["y"]) == ([0.57], [0.56])
     assert figure["layout"]["barmode"] == "group"
     assert figure["layout"]["xaxis"]["range"] == [0.5, 1.5]
+
+
+def test_each_kind_of_step_mark_has_a_look_of_its_own(analysed: tuple[gait.GaitResult, list]) -> None:
+    """The signal plot marks the bout's steps by foot, a walk's starting and stopping steps and the closing step
+    that brings the feet together: no two kinds may look alike (the closing step was a white triangle with a
+    grey rim beside the open grey triangle of a stopping step, and read as one more of them)."""
+    result, traces = analysed
+    looks: dict[str, tuple[str, str]] = {}
+    for trace in traces:
+        for mark in _plots.signal_figure(trace, result)["data"][1:]:
+            marker = mark["marker"]
+            look = (
+                marker["symbol"].removesuffix("-open"),
+                "open" if marker["symbol"].endswith("-open") else marker["color"],
+            )
+            assert looks.setdefault(mark["name"], look) == look  # one look for a kind, plot after plot
+    # the sample has each kind but the unknown foot
+    assert set(looks) == {"left foot", "right foot", "starting or stopping step", "closing step"}
+    assert len(set(looks.values())) == len(looks)
+    shapes = {name: shape for name, (shape, _) in looks.items()}
+    assert shapes["closing step"] != shapes["starting or stopping step"]

@@ -308,7 +308,12 @@ def signal_figure(trace: VerticalTrace, gait: GaitResult) -> Figure:
             lambda c: not c.in_bout and not c.closing_step,
             {"color": "#5b6573", "symbol": "triangle-down-open", "line": {"width": 1.5}},
         ),
-        ("closing step", lambda c: c.closing_step, {"color": "#ffffff", "line": {"width": 1.5}}),
+        # the step that brings the feet together: another shape, or it reads as one more stopping step
+        (
+            "closing step",
+            lambda c: c.closing_step,
+            {"color": "#5b6573", "symbol": "diamond-open", "size": 9, "line": {"width": 1.5}},
+        ),
     )
     for name, chosen, marker in marks:
         times = [c.time_s for c in in_view if chosen(c)]
