@@ -67,6 +67,14 @@ def _backwards(d: Path) -> Path:
     return _text(d / "shuffled.csv", lines)
 
 
+def _damaged_time(d: Path) -> Path:
+    lines = _lines()
+    cells = lines[501].split(",")
+    cells[0] = "1e308"
+    lines[501] = ",".join(cells)
+    return _text(d / "damaged.csv", lines)
+
+
 def _below_20_hz(d: Path) -> Path:
     return _text(d / "slow.csv", _lines(rate_hz=12.5))
 
@@ -114,6 +122,7 @@ CASES: dict[str, tuple[Callable[[Path], Path], str]] = {
     "non-numeric cell": (_non_numeric, "line 5, column 'acc_y'"),
     "long NaN run": (_long_nan_run, "has no values from line 1002"),
     "time going backwards": (_backwards, "time goes backwards on line 502"),
+    "a damaged time stamp": (_damaged_time, "the time on line 502 (1e+308 s) lies more than a century after"),
     "sampling below 20 Hz": (_below_20_hz, "sampled at 12.5 Hz"),
     "recording under 3 s": (_under_3_s, "only 2.2 s long"),
     "an image": (_image, "PNG image"),

@@ -149,6 +149,28 @@ def test_time_going_backwards_names_the_line(tmp_path: Path, synth: Any) -> None
     _refused_alike(path, r"time goes backwards on line 502 \(4\.990 s after 5\.000 s\)")
 
 
+@pytest.mark.parametrize(
+    ("stamp", "said"),
+    [
+        # far ahead: the line is named, its time in powers of ten (was "jumps 11574074074074074864156672.0 days")
+        (
+            "1e30",
+            r"the time on line 502 \(1e\+30 s\) lies more than a century after the time before it "
+            r"\(4\.990 s\): that time stamp is damaged",
+        ),
+        # far behind: that line goes back first (was a jump forward named on the line after it)
+        ("-1e30", r"time goes backwards on line 502 \(-1e\+30 s after 4\.990 s\)"),
+    ],
+)
+def test_a_damaged_time_stamp_names_its_own_line(tmp_path: Path, synth: Any, stamp: str, said: str) -> None:
+    lines = _lines(synth)
+    cells = lines[501].split(",")
+    cells[0] = stamp  # file line 502's time, damaged
+    lines[501] = ",".join(cells)
+    path = _write(tmp_path / "damaged.csv", lines)
+    _refused_alike(path, said)
+
+
 def _refused_alike(path: Path, said: str) -> None:
     """Read whole and block by block, ``path`` is refused with the same message (the file's line and time)."""
     with pytest.raises(InputError, match=said):

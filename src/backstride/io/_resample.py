@@ -28,7 +28,9 @@ Decisions (each correction leaves a plain sentence in ``Recording.notes``):
 * **A jump of the time stamps over 7 days** (a device's clock set to another year, two recordings joined)
   → error naming the row and its time: bridging it would put weeks or decades of straight line on the grid
   sample by sample, an hour of work or more for a year at 100 Hz (a logger asleep overnight, the longest
-  real pause, is hours).
+  real pause, is hours). A jump of over a century is no clock but a damaged time stamp (1e30 written for
+  15.0): the error says so and names that line, and a damaged stamp far behind its neighbours is named as
+  time going backwards on its own line (the first of the two steps it makes), not as the jump after it.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 import numpy as np
 import numpy.typing as npt
@@ -59,6 +62,8 @@ from backstride.recording import SENSOR_LIMITS, FloatArray, Recording
 MAX_FILLED_NAN_RUN_S = 0.5
 LONG_GAP_S = 10.0
 MAX_GAP_S = 7 * 86_400.0
+# a jump of the time stamps beyond a century is no clock set wrong but a damaged cell (1e30 for 15.0)
+DAMAGED_JUMP_DAYS = 36_525.0
 REGULAR_TOLERANCE = 0.05
 
 
@@ -93,7 +98,7 @@ class Dropped:
         return [f"{plural(self.count, 'duplicated time stamp')} dropped (first on {self.first})"]
 
 
-def refuse_jump(raw: RawSignals, before_s: float, index: int) -> None:
+def refuse_jump(raw: RawSignals, before_s: float, index: int) -> NoReturn:
     """Refuse the jump of the time stamps from ``before_s`` to row ``index`` of ``raw`` (over
     :data:`MAX_GAP_S`), naming the row and, when the file is dated, the time before the jump."""
     after_s = float(raw.time_s[index])
@@ -106,11 +111,31 @@ def refuse_jump(raw: RawSignals, before_s: float, index: int) -> None:
             when = f" (after {(datetime.fromisoformat(start) + timedelta(seconds=before_s)).isoformat()})"
         except (ValueError, OverflowError):
             when = ""
+    days = (after_s - before_s) / 86_400
+    if days > DAMAGED_JUMP_DAYS:  # no clock set wrong is that far off: one damaged cell (1e30 for 15.0)
+        raise InputError(
+            f"{raw.source}: the time on {raw.where(index)} ({_seconds(after_s)}) lies more than a century after "
+            f"the time before it ({_seconds(before_s)}){when}: that time stamp is damaged; correct or remove "
+            "that line"
+        )
     raise InputError(
-        f"{raw.source}: the time jumps {(after_s - before_s) / 86_400:.1f} days forward on {raw.where(index)}"
+        f"{raw.source}: the time jumps {days:.1f} days forward on {raw.where(index)}"
         f"{when}; a pause of over {MAX_GAP_S / 86_400:g} days is not bridged: the device's clock was set "
         "wrong or the file joins two recordings"
     )
+
+
+def refuse_backwards(raw: RawSignals, before_s: float, index: int) -> NoReturn:
+    """Refuse the step back of the time stamps from ``before_s`` to row ``index`` of ``raw``."""
+    raise InputError(
+        f"{raw.source}: time goes backwards on {raw.where(index)} "
+        f"({_seconds(float(raw.time_s[index]))} after {_seconds(before_s)}); the rows are out of order"
+    )
+
+
+def _seconds(value: float) -> str:
+    """A time stamp in a message: to the millisecond, or in powers of ten when it is wild (1e+30 s)."""
+    return f"{value:.3f} s" if abs(value) < 1e9 else f"{value:.3g} s"
 
 
 def check_time(raw: RawSignals, gyr_before: GyrReading | None = None, dropped: Dropped | None = None) -> None:
@@ -134,19 +159,16 @@ def check_time(raw: RawSignals, gyr_before: GyrReading | None = None, dropped: D
         t = raw.time_s
     with no_hugepages():
         dt = np.diff(t)
-    if t.shape[0] >= 2 and float(dt.max()) > MAX_GAP_S:
-        i = int(np.argmax(dt > MAX_GAP_S)) + 1
-        refuse_jump(raw, float(t[i - 1]), i)
-    if t.shape[0] < 2 or float(dt.min()) > 0:
+    if t.shape[0] < 2 or (float(dt.min()) > 0 and float(dt.max()) <= MAX_GAP_S):
         raw.dt = dt
         return
-    back = dt < 0
-    if back.any():
-        i = int(np.argmax(back)) + 1
-        raise InputError(
-            f"{raw.source}: time goes backwards on {raw.where(i)} "
-            f"({t[i]:.3f} s after {t[i - 1]:.3f} s); the rows are out of order"
-        )
+    # the first of a jump forward and a step back is the one named: a damaged time stamp makes both
+    wrong = (dt > MAX_GAP_S) | (dt < 0)
+    if wrong.any():
+        i = int(np.argmax(wrong)) + 1
+        if dt[i - 1] > 0:
+            refuse_jump(raw, float(t[i - 1]), i)
+        refuse_backwards(raw, float(t[i - 1]), i)
     dup = dt == 0
     if dup.all():
         raise InputError(

@@ -40,6 +40,7 @@ from backstride.io._resample import (
     grid_count,
     irregular_note,
     is_one_sensor_a_row,
+    refuse_backwards,
     refuse_jump,
     time_base,
 )
@@ -114,9 +115,7 @@ def _continue_order(
     tallies the duplicated stamps dropped and the short runs of missing values filled."""
     if last_t is not None and raw.n:
         if raw.time_s[0] < last_t:
-            raise InputError(
-                f"{raw.source}: time goes backwards on {raw.where(0)}; the rows are out of order"
-            )
+            refuse_backwards(raw, last_t, 0)
         if raw.time_s[0] - last_t > MAX_GAP_S:
             refuse_jump(raw, last_t, 0)
         if raw.time_s[0] == last_t:
