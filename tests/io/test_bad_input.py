@@ -149,6 +149,31 @@ def test_time_going_backwards_names_the_line(tmp_path: Path, synth: Any) -> None
     _refused_alike(path, r"time goes backwards on line 502 \(4\.990 s after 5\.000 s\)")
 
 
+def test_a_short_file_ending_in_zeros_is_read_as_a_long_one_is(tmp_path: Path, synth: Any) -> None:
+    """A phone app that crashed while writing can leave the space it took ahead as zero bytes after the text. A
+    long file's zeros lie past the part looked at to find its layout, and the reader drops them as an incomplete
+    last line; a short one's (under 64 KiB: 12 s at 50 Hz) were within it and the file was refused as binary."""
+    for name, seconds, rate in (("short.csv", 12.0, 50.0), ("long.csv", 30.0, 100.0)):
+        text = ("\n".join(_lines(synth, duration_s=seconds, rate_hz=rate)) + "\n").encode()
+        assert (len(text) < 64 << 10) == (name == "short.csv")
+        path = tmp_path / name
+        path.write_bytes(text + bytes(4096))
+        rec = io.read(path)
+        assert rec.duration_s == pytest.approx(seconds, abs=0.05)
+        assert "the last line is incomplete (an interrupted export or upload?) and was dropped" in rec.notes
+
+
+@pytest.mark.parametrize("rows", [200, 2500])  # within the part looked at for the layout, and past it
+def test_zeros_inside_a_text_table_name_their_line(tmp_path: Path, synth: Any, rows: int) -> None:
+    lines = _lines(synth)
+    lines[rows] = "\0" * len(lines[rows])  # file line rows + 1, zeroed
+    path = _write(tmp_path / "zeroed.csv", lines)
+    _refused_alike(
+        path,
+        rf"zeroed\.csv: line {rows + 1} holds zero bytes \(NUL\) where the text should be: the file is damaged",
+    )
+
+
 @pytest.mark.parametrize(
     ("stamp", "said"),
     [

@@ -213,6 +213,11 @@ WHOLE_READ_MAX_BYTES = 128 << 20
 STREAM_BLOCK_BYTES = 1 << 20
 
 _TRUNCATED = "the last line is incomplete (an interrupted export or upload?) and was dropped"
+# what a line holding zero bytes is: text overwritten by a block of zeros
+ZEROS_WHERE_TEXT = (
+    "holds zero bytes (NUL) where the text should be: the file is damaged there (written when the app or phone "
+    "crashed, or copied incompletely); export or copy it again"
+)
 
 
 def _bad_rows(layout: CsvLayout, texts: list[str]) -> str:
@@ -223,6 +228,8 @@ def _bad_rows(layout: CsvLayout, texts: list[str]) -> str:
     text = texts[0].strip()
     found = _line_of(layout, lambda cells: layout.delimiter.join(cells) == text)
     where = f"line {found[0]}" if found else f"the line {text[:60]!r}"
+    if "\x00" in text:
+        raise InputError(f"{layout.source}: {where} {ZEROS_WHERE_TEXT}")
     count = len(text.split(layout.delimiter))
     raise InputError(
         f"{layout.source}: {where} has {count} cells where the header has {len(layout.names)}"
@@ -252,6 +259,8 @@ def _after_conversion_error(layout: CsvLayout, exc: pa.ArrowInvalid) -> pa.Table
         raise InputError(f"{layout.source}: column {name!r} holds a value that is not a number") from exc
     cells = found[1].split(layout.delimiter)
     value = cells[column].strip() if column < len(cells) else ""
+    if "\x00" in value:
+        raise InputError(f"{layout.source}: line {found[0]}, column {name!r}, {ZEROS_WHERE_TEXT}") from exc
     raise InputError(
         f"{layout.source}: line {found[0]}, column {name!r}: {value[:40]!r} is not a number"
     ) from exc

@@ -403,7 +403,8 @@ def _utf16_text(head: bytes) -> bool:
 
 
 def head_text(path: Path) -> str | None:
-    """The first bytes as text, or ``None`` when the file is binary (not a CSV)."""
+    """The first bytes as text, or ``None`` when the file is binary (not a CSV); a text file with a block of zero
+    bytes gives its text before them (:func:`_text_before_zeros`)."""
     head = read_head(path)
     if b"\x00" in head:
         # UTF-16 text is not read, so not a recording by its content (a study's notes in it are passed over)
@@ -413,7 +414,10 @@ def head_text(path: Path) -> str | None:
                 "PowerShell's '>' save it), which backstride does not read: save it as UTF-8 (Excel: 'CSV UTF-8'; "
                 "Notepad: encoding UTF-8) and give that file"
             )
-        return None
+        text = _text_before_zeros(head)
+        if text is None:
+            return None
+        head = text
     try:
         return head.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -423,6 +427,28 @@ def head_text(path: Path) -> str | None:
             return head.decode("latin-1") if head.isascii() else None
         except UnicodeDecodeError:
             return None
+
+
+# lines of text before a block of zero bytes that make the file a damaged text file rather than a binary one
+ZEROED_TEXT_MIN_LINES = 2
+
+
+def _text_before_zeros(head: bytes) -> bytes | None:
+    """The text before the first zero byte of ``head`` when it is lines of UTF-8 text: a text file that a crash
+    while writing (a phone app's file, space taken ahead and never filled) or an interrupted copy left with a
+    block of zeros; None for a binary file (its zeros come before any line of text, or amid bytes that are no
+    text). A long file's zeros lie past the part looked at and are met by the reader, which drops a last line
+    of zeros as incomplete and names a line holding them; a short file is read the same way, not refused as
+    binary for them."""
+    before = head[: head.index(b"\x00")]
+    if before.count(b"\n") < ZEROED_TEXT_MIN_LINES:
+        return None
+    try:
+        before.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(before) - 4:  # not a character cut by the zeros
+            return None
+    return before
 
 
 def split_header(line: str, declared: str | None = None) -> tuple[str, list[str]]:
