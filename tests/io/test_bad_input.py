@@ -175,6 +175,28 @@ def test_zeros_inside_a_text_table_name_their_line(tmp_path: Path, synth: Any, r
 
 
 @pytest.mark.parametrize(
+    ("damage", "said"),
+    [
+        # a row of the wrong number of cells whose bytes are no UTF-8: pyarrow cannot hand it to the row handler
+        # and its own error quoted the row, damaged bytes and all
+        (b"\xff,\xfe", r"line 1502 holds bytes that are not text: the file is damaged there"),
+        (b"\xff\xfe", r"line 1502, column 'acc_y', holds bytes that are not text: the file is damaged there"),
+    ],
+)
+def test_bytes_that_are_no_text_name_their_line(tmp_path: Path, synth: Any, damage: bytes, said: str) -> None:
+    lines = [line.encode() for line in _lines(synth)]
+    cells = lines[1501].split(b",")
+    cells[2] = damage  # file line 1502's acc_y
+    lines[1501] = b",".join(cells)
+    path = tmp_path / "damaged.csv"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    _refused_alike(path, said)
+    with pytest.raises(InputError) as refused:
+        io.read(path)
+    assert "\ufffd" not in str(refused.value) and "Expected" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
     ("stamp", "said"),
     [
         # far ahead: the line is named, its time in powers of ten (was "jumps 11574074074074074864156672.0 days")
@@ -487,7 +509,8 @@ def test_a_gzip_cut_short_is_read_as_far_as_it_goes(tmp_path: Path) -> None:
 def test_bytes_that_are_not_text_in_a_short_row_leave_stderr_clean(
     tmp_path: Path, synth: Any, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    """pyarrow cannot decode such a row for its bad-row handler and Python would print that to stderr."""
+    """pyarrow cannot decode such a row for its bad-row handler and Python would print that to stderr; the
+    message names the row's line (pyarrow's own quoted the row, its damaged bytes and all)."""
     lines = _lines(synth, duration_s=700.0)  # past the part read whole when the layout is sniffed
     path = tmp_path / "walk.csv"
     with path.open("wb") as handle:
@@ -495,7 +518,7 @@ def test_bytes_that_are_not_text_in_a_short_row_leave_stderr_clean(
         handle.write(b"600.0,\xd9\xff\n")
         handle.write(("\n".join(lines[60_001:]) + "\n").encode())
     for read in (lambda: io.read(path), lambda: list(io.iter_chunks(path, chunk_s=60.0))):
-        with pytest.raises(InputError, match="Expected 7 columns, got 2"):
+        with pytest.raises(InputError, match=r"walk\.csv: line 60001 holds bytes that are not text"):
             read()
     assert capfd.readouterr().err == ""
 

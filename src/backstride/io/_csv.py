@@ -213,11 +213,13 @@ WHOLE_READ_MAX_BYTES = 128 << 20
 STREAM_BLOCK_BYTES = 1 << 20
 
 _TRUNCATED = "the last line is incomplete (an interrupted export or upload?) and was dropped"
-# what a line holding zero bytes is: text overwritten by a block of zeros
-ZEROS_WHERE_TEXT = (
-    "holds zero bytes (NUL) where the text should be: the file is damaged there (written when the app or phone "
-    "crashed, or copied incompletely); export or copy it again"
+# what a line holding zero bytes, or other bytes that are no text, is: the file damaged there
+_DAMAGED_THERE = (
+    "the file is damaged there (written when the app or phone crashed, or copied incompletely); export or copy "
+    "it again"
 )
+ZEROS_WHERE_TEXT = f"holds zero bytes (NUL) where the text should be: {_DAMAGED_THERE}"
+DAMAGED_BYTES_TEXT = f"holds bytes that are not text: {_DAMAGED_THERE}"
 
 
 def _bad_rows(layout: CsvLayout, texts: list[str]) -> str:
@@ -237,9 +239,25 @@ def _bad_rows(layout: CsvLayout, texts: list[str]) -> str:
     )
 
 
+def _unsplit_row(layout: CsvLayout) -> str:
+    """What is wrong with the row pyarrow could neither split nor hand to the row handler: a row of the wrong
+    number of cells holding bytes that are not UTF-8 (pyarrow decodes it for the handler and fails; its own
+    message quotes the row, damaged bytes and all)."""
+    found = _line_of(layout, lambda cells: "\ufffd" in "".join(cells) or len(cells) != len(layout.names))
+    if found is None:
+        return f"{layout.source}: a line could not be split into the header's {len(layout.names)} cells"
+    number, text = found
+    if "\ufffd" in text:
+        return f"{layout.source}: line {number} {DAMAGED_BYTES_TEXT}"
+    count = len(text.split(layout.delimiter))
+    return f"{layout.source}: line {number} has {count} cells where the header has {len(layout.names)}"
+
+
 def _after_conversion_error(layout: CsvLayout, exc: pa.ArrowInvalid) -> pa.Table:
     match = re.search(r"column #(\d+)", str(exc))
     if match is None:
+        if re.search(r"Expected \d+ columns, got \d+", str(exc)):
+            raise InputError(_unsplit_row(layout)) from exc
         raise InputError(f"{layout.source} could not be read as a CSV recording: {exc}") from exc
     column = int(match.group(1))  # pyarrow counts the file's columns from 0
     # pyarrow converts column by column: the first bad cell of the file may lie in another numeric column
@@ -259,8 +277,9 @@ def _after_conversion_error(layout: CsvLayout, exc: pa.ArrowInvalid) -> pa.Table
         raise InputError(f"{layout.source}: column {name!r} holds a value that is not a number") from exc
     cells = found[1].split(layout.delimiter)
     value = cells[column].strip() if column < len(cells) else ""
-    if "\x00" in value:
-        raise InputError(f"{layout.source}: line {found[0]}, column {name!r}, {ZEROS_WHERE_TEXT}") from exc
+    if "\x00" in value or "\ufffd" in value:
+        what = ZEROS_WHERE_TEXT if "\x00" in value else DAMAGED_BYTES_TEXT
+        raise InputError(f"{layout.source}: line {found[0]}, column {name!r}, {what}") from exc
     raise InputError(
         f"{layout.source}: line {found[0]}, column {name!r}: {value[:40]!r} is not a number"
     ) from exc
