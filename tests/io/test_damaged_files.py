@@ -125,6 +125,8 @@ def _check(path: Path, what: str) -> str:
     except BackstrideError as exc:
         message = str(exc)
         assert message and "\n" not in message and "Traceback" not in message, (what, message)
+        # readable: no damaged bytes quoted, no bare error number ("[Errno 22] Invalid argument")
+        assert "\ufffd" not in message and "[Errno" not in message, (what, message)
         return "error"
     except Exception as exc:  # pragma: no cover - what this test exists to catch
         pytest.fail(f"{what}: {type(exc).__name__}: {exc}")
@@ -150,3 +152,26 @@ def test_damaged_and_cut_files_end_in_an_error_or_a_sound_recording(
             outcomes[_check(path, f"{source.name} ({how}, seed {seed})")] += 1
     # both outcomes occur: a damaged byte in a value is often still read (with a note), a cut header is not
     assert outcomes["error"] > 10 and outcomes["read"] > 10, outcomes
+
+
+def test_bytes_lost_inside_a_zip_say_where_its_directory_points(tmp_path: Path, synth: Any) -> None:
+    """Bytes lost inside a ZIP (a phone export, an Excel workbook) leave its directory giving places outside the
+    file: zipfile's seek there failed with "[Errno 22] Invalid argument", said as it was."""
+    w = synth.walk(duration_s=20.0)
+    names = ["Time (s)", *(f"Acceleration {a} (m/s^2)" for a in "xyz")]
+    rows = [names, *np.column_stack([w.t, w.acc]).tolist()]
+    export = tmp_path / "export.zip"
+    with zipfile.ZipFile(export, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Raw Data.csv", "\n".join(",".join(map(str, row)) for row in rows) + "\n")
+    workbook = write_xlsx(tmp_path / "workbook.xlsx", {"Raw Data": rows})
+    for source, said in (
+        (export, r"export\.zip is a damaged ZIP archive: Raw Data\.csv cannot be unpacked"),
+        (workbook, r"workbook\.xlsx is a damaged Excel workbook: Raw Data cannot be read"),
+    ):
+        data = source.read_bytes()
+        middle = data.index(b"PK\x01\x02") // 2  # within the members, before the directory
+        source.write_bytes(data[:middle] + data[middle + 1000 :])  # more than lies before the data read
+        with pytest.raises(
+            BackstrideError, match=said + r" \(its directory gives a place outside the file\)"
+        ):
+            io.read(source)

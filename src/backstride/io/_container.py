@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import lzma
 import shutil
 import tempfile
@@ -147,12 +148,22 @@ def extracted(path: Path, members: list[str], limit: int | None = None) -> Itera
         yield targets
 
 
+def damage_of(exc: BaseException) -> str | None:
+    """What an error met reading a ZIP says of its damage; None when it is none (an OSError such as a full disk).
+
+    A member whose place the directory gives wrongly (bytes lost before it) makes :mod:`zipfile` seek outside
+    the file, an OSError "[Errno 22] Invalid argument", which says nothing to a reader of the message."""
+    if isinstance(exc, OSError):
+        return "its directory gives a place outside the file" if exc.errno == errno.EINVAL else None
+    return str(exc)
+
+
 def member_head(path: Path, member: str, size: int) -> bytes:
     """The first ``size`` bytes of a member of the ZIP ``path``, unpacked only that far."""
     try:
         with zipfile.ZipFile(path) as archive, archive.open(member) as src:
             return src.read(size)
-    except ZIP_ERRORS as exc:
+    except (*ZIP_ERRORS, OSError) as exc:
         raise _damaged(path, member, exc) from exc
 
 
@@ -165,9 +176,13 @@ def _unpack(path: Path, member: str, target: Path, limit: int | None) -> None:
             else:
                 head = src.read(limit)
                 dst.write(head if len(head) < limit else head[: head.rfind(b"\n") + 1])
-    except ZIP_ERRORS as exc:
+    except (*ZIP_ERRORS, OSError) as exc:
         raise _damaged(path, member, exc) from exc
 
 
 def _damaged(path: Path, member: str, exc: Exception) -> InputError:
-    return InputError(f"{path.name} is a damaged ZIP archive: {member} cannot be unpacked ({exc})")
+    """The refusal of a ZIP whose ``member`` cannot be unpacked; an error that is no damage is raised again."""
+    why = damage_of(exc)
+    if why is None:
+        raise exc
+    return InputError(f"{path.name} is a damaged ZIP archive: {member} cannot be unpacked ({why})")

@@ -28,7 +28,7 @@ from typing import IO
 from xml.etree import ElementTree as ET
 
 from backstride._errors import InputError
-from backstride.io._container import ZIP_ERRORS, refuse_duplicated_members
+from backstride.io._container import ZIP_ERRORS, damage_of, refuse_duplicated_members
 
 WORKBOOK = "xl/workbook.xml"
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -172,8 +172,11 @@ def sheets_as_csv(path: Path, sheets: dict[str, str], limit: int | None = None) 
                     with archive.open(parts[sheet]) as stream, target.open("w", encoding="utf-8") as sink:
                         _write_sheet(stream, shared, sink, limit)
                     files[name] = target
-        except (*ZIP_ERRORS, KeyError, ValueError, ET.ParseError) as exc:
+        except (*ZIP_ERRORS, KeyError, ValueError, ET.ParseError, OSError) as exc:
+            why = damage_of(exc)
+            if why is None:  # no damage: a full disk
+                raise
             raise InputError(
-                f"{path.name} is a damaged Excel workbook: {sheet} cannot be read ({exc})"
+                f"{path.name} is a damaged Excel workbook: {sheet} cannot be read ({why})"
             ) from exc
         yield files
