@@ -230,12 +230,8 @@ def _bad_rows(layout: CsvLayout, texts: list[str]) -> str:
     text = texts[0].strip()
     found = _line_of(layout, lambda cells: layout.delimiter.join(cells) == text)
     where = f"line {found[0]}" if found else f"the line {text[:60]!r}"
-    if "\x00" in text:
-        raise InputError(f"{layout.source}: {where} {ZEROS_WHERE_TEXT}")
-    count = len(text.split(layout.delimiter))
     raise InputError(
-        f"{layout.source}: {where} has {count} cells where the header has {len(layout.names)}"
-        + (f" ({len(texts)} such lines)" if len(texts) > 1 else "")
+        _row_problem(layout, where, text, f" ({len(texts)} such lines)" if len(texts) > 1 else "")
     )
 
 
@@ -246,11 +242,24 @@ def _unsplit_row(layout: CsvLayout) -> str:
     found = _line_of(layout, lambda cells: "\ufffd" in "".join(cells) or len(cells) != len(layout.names))
     if found is None:
         return f"{layout.source}: a line could not be split into the header's {len(layout.names)} cells"
-    number, text = found
-    if "\ufffd" in text:
-        return f"{layout.source}: line {number} {DAMAGED_BYTES_TEXT}"
+    return _row_problem(layout, f"line {found[0]}", found[1])
+
+
+def _damage_in(text: str) -> str | None:
+    """What damage a row's or a cell's ``text`` shows: zero bytes, or bytes that are no text (decoded with the
+    replacement character), else None."""
+    if "\x00" in text:
+        return ZEROS_WHERE_TEXT
+    return DAMAGED_BYTES_TEXT if "\ufffd" in text else None
+
+
+def _row_problem(layout: CsvLayout, where: str, text: str, more: str = "") -> str:
+    """The refusal of a row that could not be split into the header's cells: its damage, else its cell count."""
+    damage = _damage_in(text)
+    if damage is not None:
+        return f"{layout.source}: {where} {damage}"
     count = len(text.split(layout.delimiter))
-    return f"{layout.source}: line {number} has {count} cells where the header has {len(layout.names)}"
+    return f"{layout.source}: {where} has {count} cells where the header has {len(layout.names)}{more}"
 
 
 def _after_conversion_error(layout: CsvLayout, exc: pa.ArrowInvalid) -> pa.Table:
@@ -277,9 +286,9 @@ def _after_conversion_error(layout: CsvLayout, exc: pa.ArrowInvalid) -> pa.Table
         raise InputError(f"{layout.source}: column {name!r} holds a value that is not a number") from exc
     cells = found[1].split(layout.delimiter)
     value = cells[column].strip() if column < len(cells) else ""
-    if "\x00" in value or "\ufffd" in value:
-        what = ZEROS_WHERE_TEXT if "\x00" in value else DAMAGED_BYTES_TEXT
-        raise InputError(f"{layout.source}: line {found[0]}, column {name!r}, {what}") from exc
+    damage = _damage_in(value)
+    if damage is not None:
+        raise InputError(f"{layout.source}: line {found[0]}, column {name!r}, {damage}") from exc
     raise InputError(
         f"{layout.source}: line {found[0]}, column {name!r}: {value[:40]!r} is not a number"
     ) from exc

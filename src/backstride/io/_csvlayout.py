@@ -434,21 +434,14 @@ ZEROED_TEXT_MIN_LINES = 2
 
 
 def _text_before_zeros(head: bytes) -> bytes | None:
-    """The text before the first zero byte of ``head`` when it is lines of UTF-8 text: a text file that a crash
-    while writing (a phone app's file, space taken ahead and never filled) or an interrupted copy left with a
-    block of zeros; None for a binary file (its zeros come before any line of text, or amid bytes that are no
-    text). A long file's zeros lie past the part looked at and are met by the reader, which drops a last line
-    of zeros as incomplete and names a line holding them; a short file is read the same way, not refused as
-    binary for them."""
+    """The bytes before the first zero byte of ``head`` when they hold lines: a text file that a crash while
+    writing (a phone app's file, space taken ahead and never filled) or an interrupted copy left with a block
+    of zeros; None for a binary file, whose zeros come before any lines (bytes before them that are no UTF-8
+    text are found so by :func:`head_text`, which decodes them). A long file's zeros lie past the part looked
+    at and are met by the reader, which drops a last line of zeros as incomplete and names a line holding
+    them; a short file is read the same way, not refused as binary for them."""
     before = head[: head.index(b"\x00")]
-    if before.count(b"\n") < ZEROED_TEXT_MIN_LINES:
-        return None
-    try:
-        before.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(before) - 4:  # not a character cut by the zeros
-            return None
-    return before
+    return before if before.count(b"\n") >= ZEROED_TEXT_MIN_LINES else None
 
 
 def split_header(line: str, declared: str | None = None) -> tuple[str, list[str]]:
