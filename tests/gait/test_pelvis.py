@@ -9,7 +9,7 @@ import pytest
 
 from backstride import io
 from backstride.gait import analyze
-from backstride.gait._pelvis import PelvisMotion, integrated
+from backstride.gait._pelvis import PelvisMotion, drawn, integrated
 from backstride.recording import Recording
 
 STRAIGHT_WALKS = ["HA-001-Test5-Trial1", "HA-001-Test5-Trial2", "HA-002-Test5-Trial1", "MS-001-Test5-Trial1"]
@@ -197,3 +197,113 @@ def test_each_bout_says_how_many_strides_its_pelvis_ranges_rest_on(shared_data: 
     bare = analyze(Recording(rec.sampling_rate_hz, rec.time_s, rec.acc_mps2), height_m=1.7)
     assert bare.walking_bouts and all(b.pelvis_strides is None for b in bare.walking_bouts)
     assert bare.summary.n_pelvis_strides is None
+
+
+def test_an_angular_rate_on_a_straight_line_is_found_drawn() -> None:
+    fs = 100.0
+    rate = np.random.default_rng(2).normal(0.0, 0.05, (3000, 3))  # a gyroscope's noise, lying still
+    rate[500:530] = 7.0  # held 0.3 s: drawn
+    rate[1000:1020] = 7.0  # held 0.2 s: as a phone's dropped samples are bridged, not flagged
+    rate[2000:2600] = np.linspace([-40.0, 3.0, 0.0], [60.0, -5.0, 1.0], 600)  # bridged over 6 s
+    rate[2800:] = 0.0  # an app writing 0 for a gyroscope the phone lacks
+    marked = drawn(rate, fs)
+    edges = np.flatnonzero(np.diff(marked.astype(int))) + 1
+    assert edges.tolist() == [500, 530, 2000, 2600, 2800]
+    # judged on the samples the angle is taken at, every q-th from the first: the 4th from sample 1
+    every4 = drawn(rate, fs, q=4, first=1)
+    assert every4.shape == integrated(rate, fs, 4, 1).shape[:1]
+    assert (np.flatnonzero(np.diff(every4.astype(int))) + 1).tolist() == [125, 133, 500, 650, 700]
+
+
+def test_no_stride_of_a_real_gyroscope_is_taken_for_drawn(shared_data: Path) -> None:
+    """Measured rates bend: none of the lab's recordings loses a stride to the check (nor do the 10 m walks, or
+    two of them written as each app's export: checked when the check was made, too slow for every run)."""
+    for folder in sorted((shared_data / "lowback-lab").iterdir()):
+        if (folder / "imu.csv").is_file():
+            result = analyze(io.read(folder / "imu.csv"), height_m=1.7)
+            assert not any("not measured" in w for w in result.warnings), folder.name
+
+
+def test_a_gyroscope_written_as_zeros_gives_no_ranges_not_a_rigid_pelvis(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """An app that writes 0 for a gyroscope the phone lacks: every stride's ranges read 0.0°, a pelvis that
+    never moved, before the check; now none, with the warning."""
+    lines = (shared_data / "lowback-lab" / "HA-001-Test5-Trial1" / "imu.csv").read_text().splitlines()
+    assert lines[0] == "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"
+    zeros = [lines[0], *(",".join([*line.split(",")[:4], "0", "0", "0"]) for line in lines[1:])]
+    (tmp_path / "zeros.csv").write_text("\n".join(zeros) + "\n")
+    result = analyze(io.read(tmp_path / "zeros.csv"), height_m=1.7)
+    assert result.recording.has_gyroscope and result.walking_bouts
+    assert all(b.pelvis_rotation_deg is None and b.pelvis_strides == 0 for b in result.walking_bouts)
+    assert any(w.startswith("the angular rate was not measured in 8 strides") for w in result.warnings)
+
+
+def test_strides_over_a_drawn_angular_rate_are_left_out() -> None:
+    pelvis = _walking_in_a_curve(10.0)
+    fs, n = 25.0, 500
+    marked = np.zeros(n, dtype=bool)
+    marked[250:300] = True  # 10-12 s
+    ic = np.round(np.arange(0.3, 19, 0.55) * fs).astype(np.int64)
+    k = ic.size
+    up, forward, left = (np.tile(axis, (k, 1)) for axis in np.eye(3))
+    angle = integrated(np.ones((n, 3)) + np.sin(np.arange(n) / 4.0)[:, None], fs)
+    held = PelvisMotion().measure(angle, ic, np.arange(k), up, forward, left, fs, drawn=marked)
+    over = np.zeros(k, dtype=bool)
+    over[:-2] = (ic[2:] >= 250) & (ic[:-2] <= 299)  # a stride from a contact to the second after it
+    assert 4 <= over.sum() <= 6
+    assert held.drawn_.tolist() == over.tolist()
+    assert np.isnan(held.rotation_deg_[over]).all()
+    assert not np.isnan(held.rotation_deg_[:-2][~over[:-2]]).any()
+    assert not pelvis.drawn_.any()
+
+
+def test_a_pause_of_a_phones_gyroscope_leaves_its_strides_out_and_loses_no_walking(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """A real course as a Sensor Logger export (benchmarks.apps), its gyroscope paused for 30 s and, in a second
+    copy, stopped half-way. The pause was bridged by a straight line and its bouts' pelvis rotation read 0.8°
+    where the whole export reads 15.6°; stopped, the accelerometer's second half was left out and 37 of 74 steps
+    lost."""
+    import shutil
+    import zipfile
+
+    from benchmarks import apps
+
+    rec = io.read(shared_data / "lowback-lab" / "HA-001-Test11-Trial1" / "imu.csv")
+    export = apps.export("sensorlogger-android", rec, tmp_path / "app", seed=1)
+    with zipfile.ZipFile(export) as archive:
+        archive.extractall(tmp_path / "unpacked")
+    folder = next((tmp_path / "unpacked").iterdir())
+    whole = analyze(io.read(folder), height_m=1.6)
+    lines = (folder / "Gyroscope.csv").read_text().splitlines(keepends=True)
+    n = len(lines) - 1
+    paused, stopped = tmp_path / "paused", tmp_path / "stopped"
+    for copy, kept in (
+        (paused, lines[: 1 + n // 3] + lines[1 + n // 3 + 6000 :]),
+        (stopped, lines[: 1 + n // 2]),
+    ):
+        shutil.copytree(folder, copy)
+        (copy / "Gyroscope.csv").write_text("".join(kept))
+    for copy in (paused, stopped):
+        result = analyze(io.read(copy), height_m=1.6)
+        # the walking as the whole export's, to the last digit
+        assert result.summary.n_steps == whole.summary.n_steps == 74
+        assert [b.cadence_spm for b in result.walking_bouts] == [b.cadence_spm for b in whole.walking_bouts]
+        drawn_over = [
+            b
+            for b, w in zip(result.walking_bouts, whole.walking_bouts, strict=True)
+            if (b.pelvis_strides or 0) < (w.pelvis_strides or 0)
+        ]
+        assert drawn_over, copy.name
+        # a bout's ranges come from its measured strides only: those of the whole export, or none
+        for b, w in zip(result.walking_bouts, whole.walking_bouts, strict=True):
+            if b.pelvis_strides == w.pelvis_strides:
+                assert b.pelvis_rotation_deg == w.pelvis_rotation_deg
+        rotations = [b.pelvis_rotation_deg for b in result.walking_bouts if b.pelvis_rotation_deg is not None]
+        assert rotations and min(rotations) > 5.0, rotations
+        assert any("angular rate was not measured" in w for w in result.warnings)
+    paused_notes = io.read(paused).notes
+    assert any(
+        "Gyroscope.csv: 1 gap longer than" in note and "(longest 31.0 s" in note for note in paused_notes
+    )

@@ -95,3 +95,55 @@ def test_time_counts_from_the_first_sample_kept() -> None:
     assert all(
         b.clock_origin_s == pytest.approx(10.5) and b.epoch_s == pytest.approx(1_760_000_000.5) for b in out
     )
+
+
+@pytest.mark.parametrize(("main_size", "other_size"), [(10_000, 10_000), (700, 130)])
+def test_a_gyroscope_that_started_late_or_stopped_early_loses_no_accelerometer_sample(
+    main_size: int, other_size: int
+) -> None:
+    rng = np.random.default_rng(5)
+    t_main = np.cumsum(rng.uniform(0.008, 0.012, 6000))
+    t_other = np.arange(t_main[0] + 5.0, t_main[-1] - 30.0, 1 / 37)  # 5 s late, 30 s early
+    main = _blocks(t_main, np.zeros((t_main.size, 3)), main_size, "Accelerometer.csv")
+    other = _blocks(t_other, _signal(t_other), other_size, "Gyroscope.csv")
+    pairs = list(aligned(main, other, "gyroscope", bridge_ends=True))
+    np.testing.assert_array_equal(np.concatenate([raw.time_s for raw, _ in pairs]), t_main)
+    values = np.concatenate([v for _, v in pairs])
+    # its first and last readings held over the time it did not record (the engine finds them drawn)
+    assert np.all(values[t_main < t_other[0]] == _signal(t_other)[0])
+    assert np.all(values[t_main > t_other[-1]] == _signal(t_other)[-1])
+    assert [n for raw, _ in pairs for n in raw.notes] == [
+        f"the gyroscope started {t_other[0] - t_main[0]:.2f} s after and stopped {t_main[-1] - t_other[-1]:.2f} "
+        "s before the accelerometer: its first and last readings were held over that time; every accelerometer "
+        "sample is kept"
+    ]
+    # gravity is needed to rebuild the acceleration: samples beyond it are still left out
+    main = _blocks(t_main, np.zeros((t_main.size, 3)), main_size, "Accelerometer.csv")
+    other = _blocks(t_other, _signal(t_other), other_size, "Gravity.csv")
+    kept = sum(raw.n for raw, _ in aligned(main, other, "gravity"))
+    assert kept == np.count_nonzero((t_main >= t_other[0] - 1.0) & (t_main <= t_other[-1] + 1.0))
+
+
+@pytest.mark.parametrize("size", [100_000, 300])
+def test_a_pause_of_the_other_sensor_is_said_where_it_bridges_the_accelerometer(size: int) -> None:
+    t = np.arange(0.0, 120.0, 0.01)
+    paused = (t < 40.0) | (t >= 60.0)  # the gyroscope paused 20 s while the accelerometer went on
+    main = _blocks(t, np.zeros((t.size, 3)), size, "Accelerometer.csv")
+    other = _blocks(t[paused] + 0.003, _signal(t[paused]), size, "Gyroscope.csv")
+    notes = [n for raw, _ in aligned(main, other, "gyroscope", bridge_ends=True) for n in raw.notes]
+    assert notes == [
+        "Gyroscope.csv: 1 gap longer than 0.1 s (longest 20.0 s at 40.0 s) bridged by linear interpolation onto "
+        "the accelerometer's time stamps"
+    ]
+    # a pause of both (one clock) bridges nothing: the accelerometer's own gap is said where it is regularised
+    main = _blocks(t[paused], np.zeros((paused.sum(), 3)), size, "Accelerometer.csv")
+    other = _blocks(t[paused], _signal(t[paused]), size, "Gyroscope.csv")
+    assert not [n for raw, _ in aligned(main, other, "gyroscope", bridge_ends=True) for n in raw.notes]
+
+
+def test_a_gyroscope_that_does_not_overlap_is_refused_though_its_ends_are_held() -> None:
+    t = np.arange(0.0, 10.0, 0.01)
+    main = _blocks(t, np.zeros((t.size, 3)), 300, "Accelerometer.csv")
+    other = _blocks(t + 20.0, _signal(t), 300, "Gyroscope.csv")
+    with pytest.raises(InputError, match=r"the gyroscope \(Gyroscope.csv\) and the accelerometer .* do not"):
+        list(aligned(main, other, "gyroscope", bridge_ends=True))

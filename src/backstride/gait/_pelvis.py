@@ -35,6 +35,15 @@ were kept beside turns, and one recording's median rotation read 27.6°; now at 
 the heading of straight strides changes by 1.7° in the median (99th percentile 8.7°, about 8°/s), of the
 U-turn's strides by 65° (10th percentile 15°); of the strides further than 1.5 s from the U-turn 12 of 1476
 are left out, of those within 1.5 s of it 88 of 397.
+
+A stride whose angular rate was not measured is left out too. A gyroscope reads its sensor's noise beside
+the motion, and in walking the rate changes by tens of degrees per second within a tenth of a second: it
+never lies on a straight line for long. Where it does (:func:`drawn`), the rate was drawn, not measured: a
+reader bridged a pause of the gyroscope by linear interpolation (a phone's gyroscope paused while its
+accelerometer went on, a gap in a file) or held its first or last reading over time it did not record
+(:mod:`backstride.io._align`), or the columns hold one value throughout (an app that writes 0 for a
+gyroscope the phone lacks). Ranges from such a stretch are the line's, not the pelvis's: a pause of 30 s
+in a phone's gyroscope took a walk's median rotation from 15.6° to 0.8°.
 """
 
 from __future__ import annotations
@@ -44,6 +53,12 @@ import numpy.typing as npt
 
 from backstride.gait._base import Stage
 from backstride.gait._filters import FloatArray
+
+# a straight stretch of the angular rate this long is no measurement (a fifth to a third of a stride; a phone's
+# dropped samples, bridged over, last a few hundredths of a second); the line's tolerance lies far below any
+# gyroscope's resolution (16 bits over ±125°/s: 0.004°/s) and far above rounding (1e-10°/s in a week's time)
+DRAWN_MIN_S = 0.25
+DRAWN_TOLERANCE_DPS = 1e-6
 
 
 class PelvisMotion(Stage):
@@ -61,7 +76,10 @@ class PelvisMotion(Stage):
     -------
     rotation_deg_, obliquity_deg_, tilt_deg_:
         For each contact asked for, the range (degrees) in the stride it starts (to the second contact
-        after it); NaN where that stride is not in the data, too long, or a turn.
+        after it); NaN where that stride is not in the data, too long, a turn, or drawn.
+    drawn_:
+        For each contact asked for, whether its stride's angular rate was drawn, not measured, in part
+        (:func:`drawn`): its ranges are NaN.
     """
 
     def __init__(self, *, max_stride_s: float = 3.0, max_turn_dps: float = 15.0) -> None:
@@ -77,14 +95,17 @@ class PelvisMotion(Stage):
         forward: FloatArray,
         left: FloatArray,
         fs: float,
+        drawn: npt.NDArray[np.bool_] | None = None,
     ) -> PelvisMotion:
         """Measure the strides starting at contacts ``ic_samples[at]``.
 
         ``angle_deg`` ``(n, 3)`` is the running integral of the angular rate about each sensor axis
         (degrees from any fixed start; :func:`integrated`), sampled at ``fs``; ``up``, ``forward`` and
-        ``left`` (``(len(at), 3)``, sensor axes) are the body frame at each of those contacts."""
+        ``left`` (``(len(at), 3)``, sensor axes) are the body frame at each of those contacts; ``drawn``
+        ``(n,)`` marks the samples of ``angle_deg`` whose angular rate was drawn (:func:`drawn`)."""
         k = at.shape[0]
         out = np.full((k, 3), np.nan)
+        unmeasured = np.zeros(k, dtype=bool)
         end_index = at + 2
         has = end_index < ic_samples.shape[0]
         if k and has.any():
@@ -94,6 +115,11 @@ class PelvisMotion(Stage):
             length = e - a
             ok = (length > 1) & (length <= self.max_stride_s * fs) & (e < angle_deg.shape[0])
             rows, a, length = rows[ok], a[ok], length[ok]
+            if drawn is not None and rows.size:
+                marked = np.concatenate(([0], np.cumsum(drawn)))
+                in_stride = marked[a + length + 1] - marked[a] > 0
+                unmeasured[rows[in_stride]] = True
+                rows, a, length = rows[~in_stride], a[~in_stride], length[~in_stride]
             if rows.size:
                 angle = np.asarray(angle_deg, dtype=np.float64)
                 frame = np.stack([up, forward, left], axis=1)  # (k, 3 axes, 3)
@@ -107,7 +133,33 @@ class PelvisMotion(Stage):
         self.rotation_deg_ = out[:, 0]
         self.obliquity_deg_ = out[:, 1]
         self.tilt_deg_ = out[:, 2]
+        self.drawn_ = unmeasured
         return self
+
+
+def drawn(gyr_dps: FloatArray, fs: float, q: int = 1, first: int = 0) -> npt.NDArray[np.bool_]:
+    """Which samples of the angular rate lie in a stretch of at least ``DRAWN_MIN_S`` where it is a straight
+    line in time on every axis (a constant is one): drawn there, not measured (see the module's notes).
+    Judged on every ``q``-th sample from ``first``, those :func:`integrated` takes the angle at: a line
+    stays a line at any spacing, and a measured rate, its noise with it, bends."""
+    rates = np.ascontiguousarray(np.asarray(gyr_dps, dtype=np.float64)[first::q].T)  # (3, m): rows are fast
+    m = rates.shape[1]
+    length = max(round(DRAWN_MIN_S * fs / q), 3)  # samples in the shortest drawn stretch
+    out = np.zeros(m, dtype=bool)
+    if m < length:
+        return out
+    # second differences: zero along a line; a stretch of `length` samples holds length - 2 of them
+    bends = np.abs(np.diff(rates, n=2, axis=1))
+    bent = np.maximum(np.maximum(bends[0], bends[1]), bends[2]) > DRAWN_TOLERANCE_DPS
+    counted = np.concatenate(([0], np.cumsum(bent)))
+    starts = np.flatnonzero(counted[length - 2 :] - counted[: m - length + 1] == 0)
+    if starts.size:  # each sample: does a straight stretch start within `length` samples before it?
+        begins = np.zeros(m, dtype=np.int64)
+        begins[starts] = 1
+        begun = np.concatenate(([0], np.cumsum(begins)))
+        ends = np.arange(1, m + 1)
+        out = np.asarray(begun[ends] - begun[np.maximum(ends - length, 0)] > 0, dtype=np.bool_)
+    return out
 
 
 def integrated(gyr_dps: FloatArray, fs: float, q: int = 1, first: int = 0) -> FloatArray:

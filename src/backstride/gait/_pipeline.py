@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from backstride._errors import InputError
 from backstride._stats import median, percentile
+from backstride._words import plural
 from backstride.gait._base import Stage
 from backstride.gait._bouts import BoutAssembler
 from backstride.gait._contacts import ContactDetector
@@ -34,7 +35,7 @@ from backstride.gait._orientation import (
     step_lags,
     trunk_lean_deg,
 )
-from backstride.gait._pelvis import PelvisMotion, integrated
+from backstride.gait._pelvis import DRAWN_MIN_S, PelvisMotion, drawn, integrated
 from backstride.gait._quality import GaitRegularity
 from backstride.gait._result import (
     LONG_BOUT_S,
@@ -87,6 +88,7 @@ class _Local:
     win_reg: FloatArray = field(default_factory=lambda: np.zeros(0))
     win_reg2: FloatArray = field(default_factory=lambda: np.zeros(0))
     pelvis_deg: FloatArray = field(default_factory=lambda: np.zeros((0, 3)))  # rotation, obliquity, tilt
+    pelvis_drawn: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @staticmethod
     def concat(parts: list[_Local]) -> _Local:
@@ -197,11 +199,20 @@ class GaitPipeline(Stage):
         lean = trunk_lean_deg(frame.up_, frame.forward_)
         if angle_d is not None:
             pelvis = self.pelvis.clone().measure(
-                angle_d, ic, sel, frame.up_, frame.forward_, frame.left_, fs_d
+                angle_d,
+                ic,
+                sel,
+                frame.up_,
+                frame.forward_,
+                frame.left_,
+                fs_d,
+                drawn=drawn(signals[1], fs, q, first),
             )
             pelvis_deg = np.column_stack([pelvis.rotation_deg_, pelvis.obliquity_deg_, pelvis.tilt_deg_])
+            pelvis_drawn = pelvis.drawn_
         else:
             pelvis_deg = np.full((sel.shape[0], 3), np.nan)
+            pelvis_drawn = np.zeros(sel.shape[0], dtype=bool)
         tilt = np.degrees(np.arccos(np.clip(np.abs(frame.up_).max(axis=1), 0.0, 1.0)))
         wc = det.period_centres_
         wsel = (wc >= lo) & (wc < hi)
@@ -218,6 +229,7 @@ class GaitPipeline(Stage):
             win_reg=det.step_regularity_[wsel],
             win_reg2=det.stride_regularity_[wsel],
             pelvis_deg=pelvis_deg,
+            pelvis_drawn=pelvis_drawn,
         )
 
     def _blocks(
@@ -385,6 +397,7 @@ class GaitPipeline(Stage):
         bouts: list[WalkingBout] = []
         contacts: list[InitialContact] = []
         warnings: list[str] = []
+        drawn_strides = 0
         win_lo = np.searchsorted(local.win_centre, local.ic[bouts_idx[:, 0]], side="left")
         win_hi = np.searchsorted(local.win_centre, local.ic[bouts_idx[:, 1]], side="right")
         # every step time and every contact time as listed, at once: each bout takes its slice
@@ -425,6 +438,7 @@ class GaitPipeline(Stage):
             # the strides inside the bout start at its contacts a .. b-2
             strides = local.pelvis_deg[a : max(b - 1, a)]
             pelvis = _column_medians(strides)
+            drawn_strides += int(local.pelvis_drawn[a : max(b - 1, a)].sum())
             bouts.append(
                 WalkingBout(
                     start_s=round(ta, 3),
@@ -467,6 +481,13 @@ class GaitPipeline(Stage):
                     f"the sensor seems tilted by about {tilt:.0f}° from upright; trunk lean is measured "
                     "against the sensor axis nearest to vertical and includes that tilt"
                 )
+        if drawn_strides:
+            warnings.append(
+                f"the angular rate was not measured in {plural(drawn_strides, 'stride')} of the bouts: it lies "
+                f"on a straight line (or stays constant) for {DRAWN_MIN_S:g} s or more there, as no gyroscope "
+                "reads it in walking (a pause of the gyroscope bridged, a reading held where it did not record, "
+                "zeros written for it); their pelvis ranges are left out"
+            )
         if lh is None:
             warnings.append(HEIGHT_NEEDED)
         return GaitResult(

@@ -229,8 +229,9 @@ class WalkingBout(_Value):
     pelvis_strides: int | None = field(
         default=None,
         metadata=_doc(
-            "How many strides the pelvis's ranges are the median of: the bout's strides that are not turns "
-            "and do not run into or out of one (0 when every stride turned); None without the gyroscope"
+            "How many strides the pelvis's ranges are the median of: the bout's strides that are not turns, "
+            "do not run into or out of one and whose angular rate was measured, not drawn (0 when none is "
+            "left); None without the gyroscope"
         ),
     )
 

@@ -16,7 +16,9 @@ from dataclasses import replace
 import numpy as np
 
 from backstride._errors import InputError
+from backstride._stats import median
 from backstride.io._raw import RawSignals
+from backstride.io._resample import Gaps
 from backstride.io._stream import Said, checked
 from backstride.recording import FloatArray
 
@@ -37,6 +39,7 @@ class _Follower:
         self.first: float | None = None  # the time of the first reading
         self.t = np.zeros(0)
         self.values = np.zeros((0, 3))
+        self.gaps: Gaps | None = None  # its own gaps, bridged onto the accelerometer's times
 
     def cover(self, until: float) -> None:
         """Read on until the samples reach ``until`` (absolute time) or the file ends."""
@@ -50,6 +53,26 @@ class _Follower:
                 self.first = float(times[0]) if self.first is None else self.first
                 self.t = np.concatenate([self.t, times])
                 self.values = np.concatenate([self.values, block.acc])
+
+    def count_gaps(self, times: FloatArray) -> None:
+        """Tally the gaps of this sensor that the accelerometer's ``times`` (ascending, within what has been
+        read) fall into: bridged by the interpolation. A gap both have (one clock paused) bridges nothing."""
+        if self.t.size < 2 or times.size == 0:
+            return
+        lo = max(int(np.searchsorted(self.t, times[0], side="right")) - 1, 0)
+        hi = int(np.searchsorted(self.t, times[-1], side="left")) + 1
+        around, steps = self.t[lo:hi], np.diff(self.t[lo:hi])
+        if self.gaps is None:
+            self.gaps = Gaps.for_period(median(np.diff(self.t[: min(self.t.size, 1000)])))
+        gaps = np.flatnonzero(steps > self.gaps.threshold)
+        if gaps.size:
+            # (a millisecond in: two files' stamps of one clock differ in the last bits of Unix seconds)
+            inside = np.searchsorted(times, around[gaps + 1] - SAME_S, "left") > np.searchsorted(
+                times, around[gaps] + SAME_S, "right"
+            )
+            bridged = np.zeros_like(steps)
+            bridged[gaps[inside]] = steps[gaps[inside]]
+            self.gaps.add(around, bridged)
 
     def forget_before(self, time: float) -> None:
         """Drop samples before ``time`` except the last one before it (needed to interpolate)."""
@@ -74,18 +97,23 @@ def _rows(raw: RawSignals, keep: slice) -> RawSignals:
 # other sensor's first or last reading is held, so the recording keeps the accelerometer's time origin
 HOLD_S = 1.0
 NOTE_S = 0.1
+SAME_S = 1e-3  # stamps of two files this close are one instant
 
 
 def aligned(
-    main: Iterable[RawSignals], other: Iterable[RawSignals], what: str
+    main: Iterable[RawSignals], other: Iterable[RawSignals], what: str, *, bridge_ends: bool = False
 ) -> Iterator[tuple[RawSignals, FloatArray]]:
     """Each block of ``main`` (the accelerometer) with ``other``'s values (``.acc``) linearly interpolated at
     its times.
 
     Where the accelerometer starts before the other sensor or ends after it, the other's first or last
     reading is held, up to ``HOLD_S``: time keeps counting from the accelerometer's first sample, the clock a
-    reference of the recording would use. Samples further out are left out. Both are noted on the last block
-    (which is why one block is held back)."""
+    reference of the recording would use. Samples further out are left out, unless ``bridge_ends``: a
+    sensor the recording can do without (the gyroscope) that started late or stopped early (a phone that
+    paused it) has its reading held over the whole of that time, and no accelerometer sample is lost (the gait
+    engine knows a held reading for one not measured: :func:`backstride.gait._pelvis.drawn`). The other
+    sensor's own gaps are bridged by the interpolation and said as a file's gaps are. All is noted on the last
+    block (which is why one block is held back)."""
     follower = _Follower(other)
     held: tuple[RawSignals, FloatArray] | None = None
     left_notes: list[str] = []  # notes of blocks left out whole, said on the next block kept
@@ -100,15 +128,18 @@ def aligned(
         source = block.source
         last_main = float(t[-1])
         follower.cover(last_main)
-        if follower.first is not None:
+        if follower.first is None:
+            lo = hi = t.size
+        elif bridge_ends:
+            lo, hi = 0, t.size
+        else:
             lo = int(np.searchsorted(t, follower.first - HOLD_S, side="left"))
             hi = int(np.searchsorted(t, follower.t[-1] + HOLD_S, side="right"))
-        else:
-            lo = hi = t.size
         cut += lo + (t.size - hi)
         if hi <= lo:
             left_notes.extend(block.notes)
             continue
+        follower.count_gaps(t[lo:hi])
         values = np.empty((hi - lo, 3), dtype=np.float64)
         for axis in range(3):  # np.interp holds the first and last values beyond the ends
             values[:, axis] = np.interp(t[lo:hi], follower.t, follower.values[:, axis])
@@ -120,7 +151,14 @@ def aligned(
         part.notes = [*left_notes, *part.notes]
         left_notes = []
         held = (part, values)
-    if held is None or kept < 2 or follower.first is None or first_main is None:
+    if (
+        held is None
+        or kept < 2
+        or follower.first is None
+        or first_main is None
+        or follower.first - HOLD_S > last_main  # (with its ends held, a sensor apart still kept all)
+        or float(follower.t[-1]) + HOLD_S < first_main
+    ):
         raise InputError(
             f"the {what} ({follower.source or 'its file'}) and the accelerometer ({source or 'its file'}) "
             "do not overlap in time"
@@ -129,13 +167,21 @@ def aligned(
     # said once for each file, over all its blocks (the phone's files are two: named)
     for name, tallied in ((source, said), (follower.source, follower.said)):
         held[0].notes.extend(f"{name}: {note}" for note in tallied.tallies())
+    if follower.gaps is not None and follower.gaps.count:
+        held[0].notes.append(
+            f"{follower.source}: {follower.gaps.notes(first_main)[0]} onto the accelerometer's time stamps"
+        )
     late, early = follower.first - first_main, last_main - float(follower.t[-1])
     if late > NOTE_S or early > NOTE_S:  # a few samples apart is how phones start and stop their sensors
         ends = [f"started {late:.2f} s after"] if late > NOTE_S else []
         ends += [f"stopped {early:.2f} s before"] if early > NOTE_S else []
+        over = (
+            "over that time; every accelerometer sample is kept"
+            if bridge_ends
+            else f"over up to {HOLD_S:g} s"
+        )
         held[0].notes.append(
-            f"the {what} {' and '.join(ends)} the accelerometer: its first and last readings were held over "
-            f"up to {HOLD_S:g} s"
+            f"the {what} {' and '.join(ends)} the accelerometer: its first and last readings were held {over}"
         )
     if cut:
         held[0].notes.append(

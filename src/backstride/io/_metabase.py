@@ -113,7 +113,7 @@ def iter_metabase_raw(path: Path, limit: int | None = None) -> Iterator[RawSigna
             blocks = stream(ACCELEROMETER)
         gyroscope = GYROSCOPE in wanted
         if gyroscope:
-            blocks = with_rates(aligned(blocks, stream(GYROSCOPE), "gyroscope"))
+            blocks = with_rates(aligned(blocks, stream(GYROSCOPE), "gyroscope", bridge_ends=True))
             notes.append("gyroscope aligned to the accelerometer's time stamps by linear interpolation")
         device = METABASE_FILE.match(PurePosixPath(files[wanted[0]]).name)
         for raw in from_first_sample(blocks):

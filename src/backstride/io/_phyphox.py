@@ -213,7 +213,7 @@ def iter_phyphox_raw(path: Path, limit: int | None = None) -> Iterator[RawSignal
             if columns is None:
                 raise InputError(f"{path.name}/{gyr_member} has no gyroscope x, y, z columns")
             rates = _gyro_blocks(files[gyr_member], f"{path.name}/{gyr_member}", columns)
-            blocks = _with_rates(aligned(blocks, rates, "gyroscope"), columns)
+            blocks = _with_rates(aligned(blocks, rates, "gyroscope", bridge_ends=True), columns)
             notes.append("gyroscope aligned to the accelerometer's time stamps by linear interpolation")
         for raw in from_first_sample(_put_back_pauses(blocks, pauses(events))):
             raw.metadata = {"format": "phyphox", "source": path.name, **meta}

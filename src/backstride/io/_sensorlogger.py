@@ -260,7 +260,7 @@ def _combined(
         notes.append(f"acceleration with gravity rebuilt as Accelerometer{suffix} + Gravity{suffix}")
     gyroscope = "Gyroscope" in streams
     if gyroscope:
-        blocks = with_rates(aligned(blocks, streams["Gyroscope"], "gyroscope"))
+        blocks = with_rates(aligned(blocks, streams["Gyroscope"], "gyroscope", bridge_ends=True))
         notes.append("gyroscope aligned to the accelerometer's time stamps by linear interpolation")
     flip = ios and standardised != "true"
     if flip:
