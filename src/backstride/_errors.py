@@ -29,6 +29,11 @@ class UnpackLimitError(InputError):
         self.limit = limit
 
 
+class NoReadingsError(InputError):
+    """A file (or a table, a member of an export) that holds no readings: empty, or a header only. A reader
+    that can do without it (a phone's gyroscope beside its accelerometer) reads on without it and says so."""
+
+
 class UnsupportedFormatError(InputError):
     """The file is not a recording in any format backstride reads."""
 

@@ -17,7 +17,12 @@ Bad input ends in one :class:`~backstride.InputError` with a message naming the 
 Decisions per kind of bad input (details in the private modules' docstrings):
 
 =================================  ==========================================================================
-empty file, header only            error ("is empty", "has a header but no data rows")
+empty file, header only            error ("is empty", "has a header but no data rows"); a phone export's
+                                   gyroscope file so: read without angular rate, with a note
+a phone's sensors apart in time    gravity, needed for the acceleration: samples > 1 s beyond it left out,
+                                   with a note; the gyroscope: its first or last reading held, every
+                                   accelerometer sample kept (the gait engine leaves such strides out); a
+                                   pause of one file's sensor alone: bridged, said as a gap of that file
 missing acceleration columns       error listing the columns found and the ``acc_columns`` option
 non-numeric cell                   error naming the line, the column and the value
 wrong number of cells              error naming the line; a cut-off *last* line is dropped with a note

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from itertools import chain
 
 import numpy as np
 
-from backstride._errors import InputError
+from backstride._errors import InputError, NoReadingsError
 from backstride._stats import median
 from backstride.io._raw import RawSignals
 from backstride.io._resample import Gaps
@@ -189,6 +190,23 @@ def aligned(
             "left out"
         )
     yield held
+
+
+def readings_or_none(blocks: Iterable[RawSignals]) -> Iterator[RawSignals] | None:
+    """``blocks``, the first read ahead, or None when its file holds no readings (empty, or a header only): a
+    sensor the recording can do without (the gyroscope) is then left out with a note (:func:`without_note`),
+    where its refusal would have refused the accelerometer's walking with it."""
+    it = iter(blocks)
+    try:
+        first = next(it, None)
+    except NoReadingsError:
+        return None
+    return None if first is None else chain((first,), it)
+
+
+def without_note(label: str) -> str:
+    """The note of a gyroscope file ``label`` that holds no readings, read without (see :func:`readings_or_none`)."""
+    return f"{label} holds no readings (empty, or a header only): the recording is read without angular rate"
 
 
 def from_first_sample(blocks: Iterable[RawSignals]) -> Iterator[RawSignals]:

@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from backstride._errors import InputError
+from backstride._errors import InputError, NoReadingsError
 from backstride._stats import median
 from backstride.io._clocktext import ClockText, ClockTextError
 from backstride.io._csvlayout import (
@@ -394,7 +394,7 @@ def scale_time(raw: RawSignals, layout: CsvLayout, origin: float | None = None) 
     t = raw.time_s
     if origin is None:
         if t.shape[0] == 0:
-            raise InputError(f"{layout.source} has a header but no data rows")
+            raise NoReadingsError(f"{layout.source} has a header but no data rows")
         origin = float(t[0])
         if not np.isfinite(origin):
             raise InputError(
@@ -501,7 +501,7 @@ def read_csv_raw(path: Path, **columns: Any) -> RawSignals:
     layout = sniff(path, **columns)
     raw = _read_whole(layout)
     if raw is None:
-        raise InputError(f"{path.name} has a header but no data rows")
+        raise NoReadingsError(f"{path.name} has a header but no data rows")
     return raw
 
 

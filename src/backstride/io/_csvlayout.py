@@ -27,7 +27,13 @@ from typing import Any, BinaryIO
 
 import pyarrow as pa
 
-from backstride._errors import InputError, NoTimeColumnError, OptionNeeded, UnsupportedFormatError
+from backstride._errors import (
+    InputError,
+    NoReadingsError,
+    NoTimeColumnError,
+    OptionNeeded,
+    UnsupportedFormatError,
+)
 from backstride.io._clocktext import ClockText, clock_text, is_clock_text
 from backstride.io._movella import (
     SAMPLE_TIME_FINE,
@@ -592,7 +598,7 @@ def sniff(
         raise UnsupportedFormatError(f"{path.name} is not a text file, so it cannot be a CSV recording")
     text = text.lstrip("\ufeff")
     if not text.strip():
-        raise InputError(f"{path.name} is empty")
+        raise NoReadingsError(f"{path.name} is empty")
     lines = text.splitlines()
     skip = 0
     declared: str | None = None  # a spreadsheet's "sep=;" line names the delimiter
@@ -725,7 +731,7 @@ def sniff(
         )
 
     if not data_lines:
-        raise InputError(f"{source} has a header but no data rows")
+        raise NoReadingsError(f"{source} has a header but no data rows")
     time_type, stamp_zone = (
         _text_time_type(data_lines[0], delimiter, time_index) if time_index >= 0 else (None, None)
     )

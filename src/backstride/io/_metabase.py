@@ -19,7 +19,14 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from backstride._errors import InputError
-from backstride.io._align import aligned, from_first_sample, with_gravity, with_rates
+from backstride.io._align import (
+    aligned,
+    from_first_sample,
+    readings_or_none,
+    with_gravity,
+    with_rates,
+    without_note,
+)
 from backstride.io._container import extracted, member_names
 from backstride.io._csv import iter_csv_raw
 from backstride.io._csvlayout import head_text, split_header
@@ -111,10 +118,13 @@ def iter_metabase_raw(path: Path, limit: int | None = None) -> Iterator[RawSigna
             )
         else:
             blocks = stream(ACCELEROMETER)
-        gyroscope = GYROSCOPE in wanted
-        if gyroscope:
-            blocks = with_rates(aligned(blocks, stream(GYROSCOPE), "gyroscope", bridge_ends=True))
+        rates = readings_or_none(stream(GYROSCOPE)) if GYROSCOPE in wanted else None
+        gyroscope = rates is not None
+        if rates is not None:
+            blocks = with_rates(aligned(blocks, rates, "gyroscope", bridge_ends=True))
             notes.append("gyroscope aligned to the accelerometer's time stamps by linear interpolation")
+        elif GYROSCOPE in wanted:
+            notes.append(without_note(f"{path.name}/{files[GYROSCOPE]}"))
         device = METABASE_FILE.match(PurePosixPath(files[wanted[0]]).name)
         for raw in from_first_sample(blocks):
             if gyroscope:

@@ -37,7 +37,7 @@ import numpy as np
 
 from backstride._errors import InputError
 from backstride._words import plural
-from backstride.io._align import absolute_times, aligned, from_first_sample
+from backstride.io._align import absolute_times, aligned, from_first_sample, readings_or_none, without_note
 from backstride.io._container import extracted, find_member, is_zip, member_names
 from backstride.io._csv import iter_csv_raw
 from backstride.io._csvlayout import (
@@ -209,12 +209,20 @@ def iter_phyphox_raw(path: Path, limit: int | None = None) -> Iterator[RawSignal
         )
         notes: list[str] = []
         if gyr_member is not None:
+            gyr_label = f"{path.name}/{gyr_member}"
             columns = _gyro_columns(files[gyr_member])
-            if columns is None:
-                raise InputError(f"{path.name}/{gyr_member} has no gyroscope x, y, z columns")
-            rates = _gyro_blocks(files[gyr_member], f"{path.name}/{gyr_member}", columns)
-            blocks = _with_rates(aligned(blocks, rates, "gyroscope", bridge_ends=True), columns)
-            notes.append("gyroscope aligned to the accelerometer's time stamps by linear interpolation")
+            if columns is None and (head_text(files[gyr_member]) or "").strip():
+                raise InputError(f"{gyr_label} has no gyroscope x, y, z columns")
+            rates = (
+                None
+                if columns is None
+                else readings_or_none(_gyro_blocks(files[gyr_member], gyr_label, columns))
+            )
+            if rates is None or columns is None:  # an empty file, or a header only
+                notes.append(without_note(gyr_label))
+            else:
+                blocks = _with_rates(aligned(blocks, rates, "gyroscope", bridge_ends=True), columns)
+                notes.append("gyroscope aligned to the accelerometer's time stamps by linear interpolation")
         for raw in from_first_sample(_put_back_pauses(blocks, pauses(events))):
             raw.metadata = {"format": "phyphox", "source": path.name, **meta}
             raw.notes.extend(notes)

@@ -46,8 +46,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from backstride._errors import InputError
-from backstride.io._align import aligned, from_first_sample, with_gravity, with_rates
+from backstride._errors import InputError, NoReadingsError
+from backstride.io._align import (
+    aligned,
+    from_first_sample,
+    readings_or_none,
+    with_gravity,
+    with_rates,
+    without_note,
+)
 from backstride.io._container import extracted, find_member, is_zip, member_names
 from backstride.io._csv import iter_csv_raw
 from backstride.io._csvlayout import head_text, split_header
@@ -63,7 +70,7 @@ def _sensor_blocks(path: Path, label: str) -> Iterator[RawSignals]:
     text = head_text(path) or ""
     lines = [line for line in text.lstrip("\ufeff").splitlines() if line.strip()]
     if not lines:
-        raise InputError(f"{label} is empty")
+        raise NoReadingsError(f"{label} is empty")
     _, names = split_header(lines[0])
     lower = [n.lower() for n in names]
     if not all(axis in lower for axis in "xyz"):
@@ -258,10 +265,13 @@ def _combined(
     else:
         blocks = with_gravity(aligned(streams["Accelerometer"], streams["Gravity"], "gravity"))
         notes.append(f"acceleration with gravity rebuilt as Accelerometer{suffix} + Gravity{suffix}")
-    gyroscope = "Gyroscope" in streams
-    if gyroscope:
-        blocks = with_rates(aligned(blocks, streams["Gyroscope"], "gyroscope", bridge_ends=True))
+    rates = readings_or_none(streams["Gyroscope"]) if "Gyroscope" in streams else None
+    gyroscope = rates is not None
+    if rates is not None:
+        blocks = with_rates(aligned(blocks, rates, "gyroscope", bridge_ends=True))
         notes.append("gyroscope aligned to the accelerometer's time stamps by linear interpolation")
+    elif "Gyroscope" in streams:
+        notes.append(without_note(f"Gyroscope{suffix}"))
     flip = ios and standardised != "true"
     if flip:
         notes.append(
