@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from backstride._errors import InputError
 from backstride._stats import median
-from backstride._words import plural
+from backstride._words import are, plural
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -186,7 +186,7 @@ def _check_finite(values: FloatArray, what: str) -> None:
     bad = np.flatnonzero(~np.isfinite(rows).all(axis=1))
     if bad.size:
         raise InputError(
-            f"{what} has {plural(bad.size, 'sample')} that {'are' if bad.size > 1 else 'is'} "
+            f"{what} has {plural(bad.size, 'sample')} that {are(bad.size)} "
             f"not a number or infinite, the first at sample {bad[0]}; fill or cut the gaps before analysing "
             "(the readers in backstride.io interpolate short gaps and refuse long ones)"
         )

@@ -147,3 +147,13 @@ def test_a_gyroscope_that_does_not_overlap_is_refused_though_its_ends_are_held()
     other = _blocks(t + 20.0, _signal(t), 300, "Gyroscope.csv")
     with pytest.raises(InputError, match=r"the gyroscope \(Gyroscope.csv\) and the accelerometer .* do not"):
         list(aligned(main, other, "gyroscope", bridge_ends=True))
+
+
+def test_one_sample_left_out_is_said_as_one() -> None:
+    t = np.arange(0.0, 10.0, 0.01)
+    main = _blocks(t, np.zeros((t.size, 3)), 300, "Accelerometer.csv")
+    other = _blocks(t[100:] + 0.005, _signal(t[100:]), 300, "Gravity.csv")  # from 1.005 s: 0 s is out
+    notes = [n for raw, _ in aligned(main, other, "gravity") for n in raw.notes]
+    assert notes[-1] == (
+        "1 accelerometer sample more than 1 s outside the time covered by every sensor was left out"
+    )

@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from backstride._emergency import DEFAULT_EMERGENCY_NUMBER
 from backstride._errors import InputError
+from backstride._words import are
 from backstride.clinic import _data
 from backstride.clinic._exercises import EXERCISES, Dose
 from backstride.clinic._models import ClinicModel, number, number_range
@@ -873,9 +874,7 @@ def _add_progression_exercises(
         if added:
             names = " and ".join(EXERCISES[x].name.lower() for x in added)
             versions = "easier versions" if len(added) > 1 else "easier version"
-            reasons.append(
-                f"Walking is building up well: {names} ({versions}) {'are' if len(added) > 1 else 'is'} added."
-            )
+            reasons.append(f"Walking is building up well: {names} ({versions}) {are(len(added))} added.")
     elif "bird_dog" in have and "opposite_arm_leg" not in have | withheld and plan.week >= 3:
         out.append(_prescribe("opposite_arm_leg", "easier"))
         reasons.append(

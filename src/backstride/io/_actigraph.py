@@ -73,7 +73,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backstride._errors import InputError
-from backstride._words import plural
+from backstride._words import plural, were
 from backstride.io._container import ZIP_ERRORS, refuse_duplicated_members
 from backstride.io._raw import RawSignals
 from backstride.io._units import offset_seconds
@@ -668,7 +668,9 @@ class _LogReader:
             block = self._piece(carry, walk)
             tail = carry.shape[0] - walk.consumed
             if tail:
-                self.notes.append(f"log.bin ends inside a record: its last {tail} bytes were ignored")
+                self.notes.append(
+                    f"log.bin ends inside a record: its last {plural(tail, 'byte')} {were(tail)} ignored"
+                )
             if block is not None:
                 yield block
 
@@ -685,7 +687,7 @@ class _LogReader:
             count = len(walk.bad_checksums)
             self.notes.append(
                 f"{plural(count, 'log.bin record')} failed the checksum and "
-                f"{'were' if count > 1 else 'was'} skipped ({self._where(buf, walk, walk.bad_checksums[0])})"
+                f"{were(count)} skipped ({self._where(buf, walk, walk.bad_checksums[0])})"
             )
         if walk.skipped:
             total = sum(b for _, b in walk.skipped)

@@ -18,6 +18,7 @@ import numpy as np
 
 from backstride._errors import InputError, NoReadingsError
 from backstride._stats import median
+from backstride._words import plural, were
 from backstride.io._raw import RawSignals
 from backstride.io._resample import Gaps
 from backstride.io._stream import Said, checked
@@ -186,8 +187,8 @@ def aligned(
         )
     if cut:
         held[0].notes.append(
-            f"{cut} accelerometer samples more than {HOLD_S:g} s outside the time covered by every sensor were "
-            "left out"
+            f"{plural(cut, 'accelerometer sample')} more than {HOLD_S:g} s outside the time covered by every "
+            f"sensor {were(cut)} left out"
         )
     yield held
 

@@ -67,7 +67,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backstride._errors import InputError
-from backstride._words import plural
+from backstride._words import plural, were
 from backstride.io._raw import RawSignals
 from backstride.recording import FloatArray
 
@@ -452,7 +452,9 @@ class _Reader:
         skips = np.vstack([self.skips, self.skips_before(reason)])
         kept = np.concatenate([self.window, blocks[reason == 0]])
         if final and tail_bytes:
-            self.notes.append(f"the file ends inside a data block: the last {tail_bytes} bytes were ignored")
+            self.notes.append(
+                f"the file ends inside a data block: the last {plural(tail_bytes, 'byte')} {were(tail_bytes)} ignored"
+            )
         if kept.size == 0:
             return None
         if self.origin_s is None:

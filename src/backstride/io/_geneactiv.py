@@ -54,7 +54,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backstride._errors import InputError
-from backstride._words import plural
+from backstride._words import plural, were
 from backstride.io._raw import RawSignals
 from backstride.io._units import zone_from_utc_text
 from backstride.recording import FloatArray
@@ -374,7 +374,7 @@ def _block(
     if pages.unreadable:
         notes.append(f"{plural(pages.unreadable, 'page')} with unreadable header lines skipped")
     if tail:
-        notes.append(f"the file ends inside a page: its last {tail} bytes were ignored")
+        notes.append(f"the file ends inside a page: its last {plural(tail, 'byte')} {were(tail)} ignored")
     if pages.n == 0:
         return _raw_signals(np.empty(0), np.empty((0, 3)), header, state, source, notes)
     _rate_note(pages.rate, header, state, notes)
