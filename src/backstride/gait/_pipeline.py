@@ -112,7 +112,8 @@ class GaitPipeline(Stage):
         ``stride_regularity_``; the step-length stage's ``step_length_m_`` and ``excursion_m_``; the frame's
         ``up_``, ``forward_``, ``left_``, ``forward_confidence_`` and ``ml_velocity_``; the assembler's
         ``bouts_``, ``walks_`` and ``closing_`` (its ``assemble`` is given the contacts' times, their impacts
-        and the steps' excursions); the pelvis stage's ``rotation_deg_``, ``obliquity_deg_`` and ``tilt_deg_``.
+        and the steps' excursions); the pelvis stage's ``rotation_deg_``, ``obliquity_deg_``, ``tilt_deg_``
+        and ``drawn_`` (its ``measure`` is given the samples whose angular rate was drawn as ``drawn``).
     regularity:
         Kept for the stage's parameters only: the bouts' regularity and symmetry come from the detector's
         autocorrelation windows (``step_regularity_``, ``stride_regularity_``), not from this stage.

@@ -30,6 +30,13 @@ def absolute_times(raw: RawSignals) -> FloatArray:
     return raw.time_s + raw.clock_origin_s
 
 
+# sensors of one phone start and stop a few milliseconds to a fraction of a second apart; over that much the
+# other sensor's first or last reading is held, so the recording keeps the accelerometer's time origin
+HOLD_S = 1.0
+NOTE_S = 0.1
+SAME_S = 1e-3  # stamps of two files this close are one instant
+
+
 class _Follower:
     """The other sensor's samples on their own clock, read block by block as far as they are needed."""
 
@@ -93,13 +100,6 @@ def _rows(raw: RawSignals, keep: slice) -> RawSignals:
         first_line=None,
         notes=list(raw.notes),
     )
-
-
-# sensors of one phone start and stop a few milliseconds to a fraction of a second apart; over that much the
-# other sensor's first or last reading is held, so the recording keeps the accelerometer's time origin
-HOLD_S = 1.0
-NOTE_S = 0.1
-SAME_S = 1e-3  # stamps of two files this close are one instant
 
 
 def aligned(
