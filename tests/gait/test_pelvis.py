@@ -239,6 +239,27 @@ def test_a_gyroscope_written_as_zeros_gives_no_ranges_not_a_rigid_pelvis(
     assert any(w.startswith("the angular rate was not measured in 8 strides") for w in result.warnings)
 
 
+def test_a_gyroscope_silent_for_12_s_loses_no_walking(shared_data: Path, tmp_path: Path) -> None:
+    """A real course whose gyroscope cells are empty for 12 s: refused before ("at most 0.5 s of missing values
+    can be filled"); now its walking is the whole file's and its pelvis ranges come from measured strides."""
+    source = shared_data / "lowback-lab" / "HA-001-Test11-Trial1" / "imu.csv"
+    lines = source.read_text().splitlines()
+    silent = [lines[0]]
+    for i, line in enumerate(lines[1:]):
+        cells = line.split(",")
+        silent.append(",".join([*cells[:4], "", "", ""]) if 4000 <= i < 5200 else line)
+    (tmp_path / "silent.csv").write_text("\n".join(silent) + "\n")
+    whole = analyze(io.read(source), height_m=1.6)
+    result = analyze(io.read(tmp_path / "silent.csv"), height_m=1.6)
+    assert result.summary.n_steps == whole.summary.n_steps == 72
+    assert [b.cadence_spm for b in result.walking_bouts] == [b.cadence_spm for b in whole.walking_bouts]
+    pairs = list(zip(result.walking_bouts, whole.walking_bouts, strict=True))
+    assert any((b.pelvis_strides or 0) < (w.pelvis_strides or 0) for b, w in pairs)
+    for b, w in pairs:
+        assert b.pelvis_rotation_deg == w.pelvis_rotation_deg or b.pelvis_strides == 0
+    assert any(w.startswith("the angular rate was not measured in 15 strides") for w in result.warnings)
+
+
 def test_strides_over_a_drawn_angular_rate_are_left_out() -> None:
     pelvis = _walking_in_a_curve(10.0)
     fs, n = 25.0, 500

@@ -142,6 +142,37 @@ def test_long_nan_run_is_an_error_naming_column_and_lines(tmp_path: Path, synth:
         list(io.iter_chunks(path, chunk_s=2.0))
 
 
+def test_a_gyroscopes_long_run_of_missing_values_is_bridged_and_said(tmp_path: Path, synth: Any) -> None:
+    """Refused as the acceleration's is (and the walking with it) before; now bridged, said once with its
+    length and place, read whole and block by block alike. The line drawn is straight: the gait engine takes
+    no pelvis ranges there (tests/gait/test_pelvis.py)."""
+    lines = _lines(synth)
+    _emptied(lines, range(1001, 1201), 4, 5, 6)  # the gyroscope's three cells, rows 1000..1199: 2.0 s
+    _emptied(lines, range(2001, 2011), 5)  # a short run in one of them, filled as before
+    _emptied(lines, range(2201, 2601), 4, 5, 6)  # 4.0 s: whole blocks inside it when read block by block
+    path = _write(tmp_path / "gyroscope-dropout.csv", lines)
+    whole = io.read(path)
+    said = [
+        "1 short run of missing values (longest 0.11 s) filled by linear interpolation",
+        "the gyroscope has no values in 2 runs of rows longer than 0.5 s (longest 4.0 s, at 22.0 s): bridged by "
+        "linear interpolation, a line drawn there, not a measurement",
+    ]
+    assert [n for n in whole.notes if "values" in n] == said
+    assert whole.gyr_dps is not None
+    bridged = whole.gyr_dps[999:1201]
+    np.testing.assert_allclose(np.diff(bridged, n=2, axis=0), 0.0, atol=1e-9)  # a straight line
+    with _streamed_in_small_blocks():
+        chunks = list(io.iter_chunks(path, chunk_s=2.0))
+    assert len(chunks) == 15
+    assert [n for c in chunks for n in c.notes if "values" in n] == said  # once, on the last chunk
+    np.testing.assert_array_equal(np.concatenate([c.acc_mps2 for c in chunks]), whole.acc_mps2)
+    # the acceleration's long run is refused as before
+    _emptied(lines, range(1001, 1201), 2)
+    _refused_alike(
+        _write(path, lines), r"acceleration column acc_y has no values from line 1002 to line 1\d{3} "
+    )
+
+
 def test_time_going_backwards_names_the_line(tmp_path: Path, synth: Any) -> None:
     lines = _lines(synth)
     lines[500], lines[501] = lines[501], lines[500]  # rows 499/500 swapped: file line 502 goes back

@@ -26,7 +26,8 @@ a phone's sensors apart in time    gravity, needed for the acceleration: samples
 missing acceleration columns       error listing the columns found and the ``acc_columns`` option
 non-numeric cell                   error naming the line, the column and the value
 wrong number of cells              error naming the line; a cut-off *last* line is dropped with a note
-NaN / empty cells                  runs ≤ 0.5 s interpolated with a note; longer runs: error naming the lines
+NaN / empty cells                  runs ≤ 0.5 s interpolated with a note; longer runs: error naming the lines,
+                                   but the gyroscope's are bridged alike, said apart (count, longest, where)
 time going backwards               error naming the line
 duplicated time stamps             later duplicates dropped with a note
 irregular time base                resampled to the median rate (nearest integer Hz) with a note

@@ -11,8 +11,11 @@ Decisions (each correction leaves a plain sentence in ``Recording.notes``):
 * **Duplicated time stamps** → the later rows with the same time are dropped, with a note.
 * **Missing values (NaN, empty cells)** in the sensor columns: runs up to 0.5 s are filled by linear
   interpolation, with a note counting the stretches of rows filled (a reading without any of its values is
-  one); a longer run → error naming the column and the lines, because a channel that falls silent for
-  longer usually means a broken export. A gyroscope that is empty throughout is dropped with a note.
+  one); a longer run of the acceleration → error naming the column and the lines, because a channel that
+  falls silent for longer usually means a broken export. The gyroscope is one the recording can do without:
+  its longer runs are bridged alike and said apart (how many, the longest and where), as the gait engine
+  takes no pelvis ranges from a rate drawn so (:func:`backstride.gait._pelvis.drawn`); refusing them refused
+  the walking with them. A gyroscope that is empty throughout is dropped with a note.
 * **A long file read block by block** (:mod:`backstride.io._stream`) gives the samples, refusals and notes
   of a whole read: what lies across a block's edge is found from both sides, and the notes that count
   (duplicated stamps, missing values filled, gaps) are said once, counted over the file.
@@ -279,22 +282,50 @@ RowBefore = tuple[float, FloatArray, FloatArray | None]  # a row's time (s), acc
 
 @dataclass
 class Filled:
-    """Short runs of missing values filled, tallied over one stretch or many (a streamed file)."""
+    """Short runs of missing values filled, and the gyroscope's longer runs bridged, tallied over one stretch
+    or many (a streamed file)."""
 
     runs: int = 0
     longest: float = 0.0
+    gyr_runs: int = 0  # the gyroscope's runs over MAX_FILLED_NAN_RUN_S
+    gyr_longest: float = 0.0
+    gyr_longest_at: float = 0.0
+    # a run that reached the last block's end: its first row's time and its span so far
+    gyr_open: tuple[float, float] | None = None
 
     def add(self, runs: int, longest: float) -> None:
         self.runs += runs
         self.longest = max(self.longest, longest)
 
+    def add_gyroscope(self, runs: list[tuple[float, float, bool, bool]]) -> None:
+        """The gyroscope's long runs bridged in a block: ``(time of its first row, span, whether it goes on
+        from the block before, whether it reaches the block's end)`` each; a run across blocks counts once,
+        its spans added (the span of each part runs from the row before it to the row after it)."""
+        before, self.gyr_open = self.gyr_open, None
+        for at, span, goes_on, open_end in sorted(runs):
+            if goes_on and before is not None:
+                at, span = before[0], before[1] + span
+            else:
+                self.gyr_runs += 1
+            if span > self.gyr_longest:
+                self.gyr_longest, self.gyr_longest_at = span, at
+            if open_end:
+                self.gyr_open = (at, span)
+
     def notes(self) -> list[str]:
-        if not self.runs:
-            return []
-        return [
-            f"{plural(self.runs, 'short run')} of missing values (longest {self.longest:.2f} s) "
-            "filled by linear interpolation"
-        ]
+        notes = []
+        if self.runs:
+            notes.append(
+                f"{plural(self.runs, 'short run')} of missing values (longest {self.longest:.2f} s) "
+                "filled by linear interpolation"
+            )
+        if self.gyr_runs:
+            notes.append(
+                f"the gyroscope has no values in {plural(self.gyr_runs, 'run')} of rows longer than "
+                f"{MAX_FILLED_NAN_RUN_S:g} s (longest {self.gyr_longest:.1f} s, at {self.gyr_longest_at:.1f} s): "
+                "bridged by linear interpolation, a line drawn there, not a measurement"
+            )
+        return notes
 
 
 def fill_missing(raw: RawSignals, row_before: RowBefore | None = None, tally: Filled | None = None) -> None:
@@ -303,13 +334,16 @@ def fill_missing(raw: RawSignals, row_before: RowBefore | None = None, tally: Fi
     filled are said in a note, or added to ``tally`` (said once for a streamed file)."""
     t = raw.time_s
     t_before, acc_before, gyr_before = (None, None, None) if row_before is None else row_before
-    missing = np.zeros(raw.n, dtype=bool)  # rows with a value missing in some column
+    missing = np.zeros(raw.n, dtype=bool)  # rows with a value missing in some column (a short run)
     longest = 0.0
+    bridged: dict[float, tuple[float, bool, bool]] = {}  # the gyroscope's long runs (Filled.add_gyroscope)
     groups: list[tuple[FloatArray, tuple[str, str, str], str, FloatArray | None]] = [
         (raw.acc, raw.acc_names, "acceleration", acc_before)
     ]
     if raw.gyr is not None:
-        if not np.isfinite(raw.gyr).any():
+        if (
+            not np.isfinite(raw.gyr).any() and gyr_before is None
+        ):  # (a later block: a run from the row before)
             raw.gyr = None
             raw.notes.append("the gyroscope columns are empty; the recording is read without angular rate")
         else:
@@ -332,22 +366,36 @@ def fill_missing(raw: RawSignals, row_before: RowBefore | None = None, tally: Fi
             starts, stops = _nan_runs(gap)
             spans = at[np.minimum(stops, at.shape[0] - 1)] - at[np.maximum(starts - 1, 0)]
             worst = int(np.argmax(spans))
-            if spans[worst] > MAX_FILLED_NAN_RUN_S:
-                s, e = int(starts[worst]) - lead, int(stops[worst]) - 1 - lead
-                raise InputError(
-                    f"{raw.source}: the {what} column {names[axis]} has no values from {raw.where(s)} to "
-                    f"{raw.where(e)} ({spans[worst]:.1f} s at {t[s]:.1f} s); at most "
-                    f"{MAX_FILLED_NAN_RUN_S:g} s of missing values can be filled"
-                )
+            short = mask
+            long = spans > MAX_FILLED_NAN_RUN_S
+            if what == "gyroscope" and lead and tally is not None and tally.gyr_open is not None:
+                long |= starts == lead  # the rest of a long run of the block before, however short here
+            if long.any():
+                if what != "gyroscope":
+                    s, e = int(starts[worst]) - lead, int(stops[worst]) - 1 - lead
+                    raise InputError(
+                        f"{raw.source}: the {what} column {names[axis]} has no values from {raw.where(s)} to "
+                        f"{raw.where(e)} ({spans[worst]:.1f} s at {t[s]:.1f} s); at most "
+                        f"{MAX_FILLED_NAN_RUN_S:g} s of missing values can be filled"
+                    )
+                for first, stop, span in zip(starts[long], stops[long], spans[long], strict=True):
+                    goes_on = bool(lead and first == lead)  # from the row carried from the block before
+                    bridged[float(at[first])] = (float(span), goes_on, bool(stop == at.shape[0]))
+                in_long = np.zeros(at.shape[0] + 1, dtype=np.int64)
+                np.add.at(in_long, starts[long], 1)
+                np.add.at(in_long, stops[long], -1)
+                short = mask & ~(np.cumsum(in_long)[lead : lead + raw.n] > 0)
+                spans = spans[~long]
             column[mask] = np.interp(t[mask], at[~gap], known[~gap])
-            missing |= mask
-            longest = max(longest, float(spans[worst]))
+            missing |= short
+            longest = max(longest, float(spans.max(initial=0.0)))
     # a run is a stretch of rows with values missing, in one column or several (a reading without values: one)
     filled = len(_nan_runs(missing)[0]) if missing.any() else 0
-    if tally is not None:
-        tally.add(filled, longest)
-    else:
-        raw.notes.extend(Filled(filled, longest).notes())
+    said = tally if tally is not None else Filled()
+    said.add(filled, longest)
+    said.add_gyroscope([(at, *run) for at, run in bridged.items()])
+    if tally is None:
+        raw.notes.extend(said.notes())
 
 
 def find_units(
