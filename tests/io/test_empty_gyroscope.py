@@ -1,6 +1,7 @@
-"""A gyroscope file that holds no readings (empty, or a header only) beside an accelerometer that does: the
-recording is read without angular rate, with a note, instead of refused. A phone that lacks a gyroscope, or a
-sensor switched on that delivered nothing, still has its walking measured."""
+"""A phone export's gyroscope file that holds no readings (empty, or a header only), or a long run of empty
+cells, beside an accelerometer that does: the recording is read (without angular rate, or with the run
+bridged), with a note, instead of refused. A phone that lacks a gyroscope, or a sensor switched on that
+delivered nothing for a while, still has its walking measured."""
 
 from __future__ import annotations
 
@@ -108,4 +109,36 @@ def test_an_accelerometer_file_without_readings_is_still_refused(tmp_path: Path,
     )
     _emptied(folder / "TotalAcceleration.csv", header_only=True)
     with pytest.raises(InputError, match=r"TotalAcceleration\.csv has a header but no data rows"):
+        io.read(folder)
+
+
+def _cells_emptied(path: Path, rows: range) -> None:
+    """The x, y, z cells of a Sensor Logger file's ``rows`` (index 0 is the header) left empty."""
+    lines = path.read_text().splitlines()
+    for i in rows:
+        cells = lines[i].split(",")
+        lines[i] = ",".join([*cells[:2], "", "", ""])
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_a_phone_gyroscope_files_long_run_of_empty_cells_is_bridged_and_named(
+    tmp_path: Path, walk: Recording
+) -> None:
+    """The other sensor's file was refused naming its values the acceleration ("the acceleration column x has no
+    values"), and the gyroscope's long run with it. Now the gyroscope's is bridged, said with its file's name,
+    and the accelerometer is read whole; gravity's, which the acceleration is rebuilt from, is refused naming
+    gravity."""
+    folder = apps.sensorlogger_ios(walk, tmp_path / "app", np.random.default_rng(5))
+    whole = io.read(folder)
+    _cells_emptied(folder / "Gyroscope.csv", range(1001, 1201))  # 2 s at 100 Hz
+    bridged = io.read(folder)
+    np.testing.assert_array_equal(bridged.acc_mps2, whole.acc_mps2)
+    assert any(
+        n.startswith(
+            "2025-10-09_08-53-20/Gyroscope.csv: the gyroscope has no values in 1 run of rows longer than"
+        )
+        for n in bridged.notes
+    )
+    _cells_emptied(folder / "Gravity.csv", range(1001, 1201))
+    with pytest.raises(InputError, match=r"Gravity\.csv: the gravity column x has no values from line 1002"):
         io.read(folder)

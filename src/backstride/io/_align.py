@@ -40,9 +40,9 @@ SAME_S = 1e-3  # stamps of two files this close are one instant
 class _Follower:
     """The other sensor's samples on their own clock, read block by block as far as they are needed."""
 
-    def __init__(self, blocks: Iterable[RawSignals]) -> None:
+    def __init__(self, blocks: Iterable[RawSignals], what: str) -> None:
         self.said = Said()  # its duplicated stamps dropped and its missing values filled, over all its blocks
-        self._blocks = checked(blocks, self.said)
+        self._blocks = checked((replace(block, quantity=what) for block in blocks), self.said)
         self.done = False
         self.source = ""
         self.first: float | None = None  # the time of the first reading
@@ -116,7 +116,7 @@ def aligned(
     engine knows a held reading for one not measured: :func:`backstride.gait._pelvis.drawn`). The other
     sensor's own gaps are bridged by the interpolation and said as a file's gaps are. All is noted on the last
     block (which is why one block is held back)."""
-    follower = _Follower(other)
+    follower = _Follower(other, what)
     held: tuple[RawSignals, FloatArray] | None = None
     left_notes: list[str] = []  # notes of blocks left out whole, said on the next block kept
     kept = cut = 0

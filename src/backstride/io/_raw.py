@@ -51,6 +51,10 @@ class RawSignals:
     gravity_included:
         The acceleration is a raw accelerometer's (a wearable logger's own file), which always holds
         gravity: the unit check does not look for phone-style linear acceleration.
+    quantity:
+        What ``acc`` holds: ``"acceleration"``, or another sensor of a phone's export read as a table of
+        three axes before it is put onto the accelerometer's time stamps (``"gravity"``, ``"gyroscope"``):
+        its missing values are filled, or refused, as that sensor's, and named so.
     """
 
     time_s: FloatArray
@@ -70,6 +74,7 @@ class RawSignals:
     metadata: dict[str, Any] = field(default_factory=dict)
     dt: FloatArray | None = None
     notes: list[str] = field(default_factory=list)
+    quantity: str = "acceleration"
 
     @property
     def n(self) -> int:

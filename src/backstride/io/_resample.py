@@ -338,7 +338,7 @@ def fill_missing(raw: RawSignals, row_before: RowBefore | None = None, tally: Fi
     longest = 0.0
     bridged: dict[float, tuple[float, bool, bool]] = {}  # the gyroscope's long runs (Filled.add_gyroscope)
     groups: list[tuple[FloatArray, tuple[str, str, str], str, FloatArray | None]] = [
-        (raw.acc, raw.acc_names, "acceleration", acc_before)
+        (raw.acc, raw.acc_names, raw.quantity, acc_before)
     ]
     if raw.gyr is not None:
         if (
