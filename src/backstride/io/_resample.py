@@ -329,9 +329,10 @@ class Filled:
 
 
 def fill_missing(raw: RawSignals, row_before: RowBefore | None = None, tally: Filled | None = None) -> None:
-    """Interpolate short NaN runs in place; refuse long ones (see the module docstring). ``row_before`` is
-    the row before a block of a streamed file: the left neighbour of a run at the block's start. The runs
-    filled are said in a note, or added to ``tally`` (said once for a streamed file)."""
+    """Interpolate short NaN runs in place; refuse the acceleration's long ones, bridge the gyroscope's and say
+    them apart (see the module docstring). ``row_before`` is the row before a block of a streamed file: the
+    left neighbour of a run at the block's start. The runs filled are said in a note, or added to ``tally``
+    (said once for a streamed file)."""
     t = raw.time_s
     t_before, acc_before, gyr_before = (None, None, None) if row_before is None else row_before
     missing = np.zeros(raw.n, dtype=bool)  # rows with a value missing in some column (a short run)
@@ -341,9 +342,8 @@ def fill_missing(raw: RawSignals, row_before: RowBefore | None = None, tally: Fi
         (raw.acc, raw.acc_names, raw.quantity, acc_before)
     ]
     if raw.gyr is not None:
-        if (
-            not np.isfinite(raw.gyr).any() and gyr_before is None
-        ):  # (a later block: a run from the row before)
+        # empty throughout: read without it (a later block of a stream may lie inside a run: filled below)
+        if not np.isfinite(raw.gyr).any() and gyr_before is None:
             raw.gyr = None
             raw.notes.append("the gyroscope columns are empty; the recording is read without angular rate")
         else:
