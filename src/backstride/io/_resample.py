@@ -378,13 +378,12 @@ def fill_missing(raw: RawSignals, row_before: RowBefore | None = None, tally: Fi
                         f"{raw.where(e)} ({spans[worst]:.1f} s at {t[s]:.1f} s); at most "
                         f"{MAX_FILLED_NAN_RUN_S:g} s of missing values can be filled"
                     )
+                in_long = np.zeros(at.shape[0], dtype=bool)
                 for first, stop, span in zip(starts[long], stops[long], spans[long], strict=True):
+                    in_long[first:stop] = True
                     goes_on = bool(lead and first == lead)  # from the row carried from the block before
                     bridged[float(at[first])] = (float(span), goes_on, bool(stop == at.shape[0]))
-                in_long = np.zeros(at.shape[0] + 1, dtype=np.int64)
-                np.add.at(in_long, starts[long], 1)
-                np.add.at(in_long, stops[long], -1)
-                short = mask & ~(np.cumsum(in_long)[lead : lead + raw.n] > 0)
+                short = mask & ~in_long[lead:]
                 spans = spans[~long]
             column[mask] = np.interp(t[mask], at[~gap], known[~gap])
             missing |= short
