@@ -48,6 +48,7 @@ from backstride._errors import InputError, UnsupportedFormatError
 from backstride.activity._model import ActivityData, ActivityRecord, Kind, WalkSession
 from backstride.activity._summary import DayAccumulator
 from backstride.io._container import refuse_duplicated_members
+from backstride.io._damage import damage_of
 
 _RECORD_TYPES: dict[str, Kind] = {
     "HKQuantityTypeIdentifierStepCount": "steps",
@@ -97,6 +98,10 @@ def read_apple_health(path: str | Path, *, keep_records: bool = True) -> Activit
             raise InputError(
                 f"{name} is not well-formed XML at line {line}, column {column} (cut short or damaged?)"
             ) from exc
+        except LookupError as exc:  # the XML declaration names an encoding that does not exist (damaged)
+            if type(exc) is not LookupError:  # a KeyError or IndexError of the reader's own: a bug, raised
+                raise
+            raise InputError(f"{name} cannot be read: {damage_of(exc)}") from exc
     return reader.result(path.name)
 
 
@@ -124,14 +129,14 @@ def _open_export(path: Path) -> Iterator[tuple[IO[bytes], str]]:
                 yield stream, f"{path.name}:{member}"
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, lzma.LZMAError) as exc:
         raise _damaged(path, exc) from exc
-    except OSError as exc:  # bz2's 'Invalid data stream' (a member said to be bzip2), not the disk's (errno)
-        if exc.errno is not None:
+    except OSError as exc:  # bz2's 'Invalid data stream', a seek outside the file; not the disk's (damage_of)
+        if damage_of(exc) is None:
             raise
         raise _damaged(path, exc) from exc
 
 
 def _damaged(path: Path, exc: Exception) -> InputError:
-    return InputError(f"{path.name} is a damaged or incomplete ZIP archive ({exc})")
+    return InputError(f"{path.name} is a damaged or incomplete ZIP archive ({damage_of(exc)})")
 
 
 def find_export_member(archive: zipfile.ZipFile) -> str | None:

@@ -75,6 +75,7 @@ import numpy.typing as npt
 from backstride._errors import InputError
 from backstride._words import plural, were
 from backstride.io._container import ZIP_ERRORS, refuse_duplicated_members
+from backstride.io._damage import damage_of
 from backstride.io._raw import RawSignals
 from backstride.io._units import offset_seconds
 from backstride.recording import FloatArray
@@ -97,8 +98,9 @@ LATE_END_S = 10.0  # data ending this long before info.txt's Last Sample Time is
 LOG_BYTES_PER_SAMPLE = 5  # log.bin bytes read per wanted sample (4.8 for ACTIVITY, 6.1 for ACTIVITY2)
 LOCAL_STEP = 1 << 16  # bytes read at a time from behind a local header
 LOCAL_HEADER = struct.Struct("<4s2xHH8x2I2H")  # signature, flags, method, sizes, name and extra lengths
-# a damaged archive's errors, and what a damaged member's bytes can raise while they are read
-ARCHIVE_ERRORS = (*ZIP_ERRORS, OSError, ValueError)
+# a damaged archive's errors, and what a damaged member's bytes can raise while they are read (struct.error: a
+# member's local header cut short)
+ARCHIVE_ERRORS = (*ZIP_ERRORS, OSError, ValueError, struct.error)
 PARAM_DTYPE = np.dtype([("space", "<u2"), ("key", "<u2"), ("value", "<u4")])
 LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(8)], dtype=np.uint64)  # masks of the first k bytes
 
@@ -254,11 +256,13 @@ class _Archive:
                     else "the damage may be in its values"
                 )
                 self.notes.append(
-                    f"{name} fails the archive's check ({exc}); it was read on without it: {checked}"
+                    f"{name} fails the archive's check ({damage_of(exc)}); it was read on without it: {checked}"
                 )
                 yield from _skipped(self._local_chunks(self._member(name), size), done)
         except ARCHIVE_ERRORS as exc:
-            self.notes.append(f"{name} is damaged inside the archive ({exc}); it was read up to the damage")
+            self.notes.append(
+                f"{name} is damaged inside the archive ({damage_of(exc) or exc}); it was read up to the damage"
+            )
 
     def _member(self, name: str) -> _Local:
         """Where a member's data start, from the ZIP directory and the member's local header."""

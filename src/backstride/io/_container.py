@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import lzma
 import shutil
 import tempfile
@@ -14,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from backstride._errors import InputError
+from backstride.io._damage import damage_of, shown
 from backstride.io._unpackcap import max_unpacked_bytes, too_large
 
 # what a damaged, cut or encrypted archive raises while its directory or a member is read
@@ -89,7 +89,7 @@ def member_names(path: Path) -> list[str]:
                     f"{path.name} is a ZIP archive cut short (its end is missing: an interrupted download, "
                     "copy or upload?); export or copy it again"
                 ) from exc
-            raise InputError(f"{path.name} is a damaged ZIP archive: {exc}") from exc
+            raise InputError(f"{path.name} is a damaged ZIP archive: {damage_of(exc)}") from exc
     names = [n for n in names if not any(part.startswith((".", "__MACOSX")) for part in n.split("/"))]
     if not path.is_dir():
         refuse_duplicated_members(path.name, names)
@@ -148,16 +148,6 @@ def extracted(path: Path, members: list[str], limit: int | None = None) -> Itera
         yield targets
 
 
-def damage_of(exc: BaseException) -> str | None:
-    """What an error met reading a ZIP says of its damage; None when it is none (an OSError such as a full disk).
-
-    A member whose place the directory gives wrongly (bytes lost before it) makes :mod:`zipfile` seek outside
-    the file, an OSError "[Errno 22] Invalid argument", which says nothing to a reader of the message."""
-    if isinstance(exc, OSError):
-        return "its directory gives a place outside the file" if exc.errno == errno.EINVAL else None
-    return str(exc)
-
-
 def member_head(path: Path, member: str, size: int) -> bytes:
     """The first ``size`` bytes of a member of the ZIP ``path``, unpacked only that far."""
     try:
@@ -185,4 +175,4 @@ def _damaged(path: Path, member: str, exc: Exception) -> InputError:
     why = damage_of(exc)
     if why is None:
         raise exc
-    return InputError(f"{path.name} is a damaged ZIP archive: {member} cannot be unpacked ({why})")
+    return InputError(f"{path.name} is a damaged ZIP archive: {shown(member)} cannot be unpacked ({why})")

@@ -16,10 +16,14 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from backstride._errors import InputError
+from backstride.io._damage import damage_of, shown
 from backstride.io._raw import float_rows
 from backstride.recording import FloatArray
 
 MAGIC = b"SQLite format 3\x00"
+# what a damaged database raises: sqlite3's own errors, and UnicodeDecodeError where a name or a text that
+# should be UTF-8 is not (sqlite3 decodes a table's name from sqlite_master itself)
+DAMAGE_ERRORS = (sqlite3.DatabaseError, UnicodeDecodeError)
 BATCH_ROWS = 1 << 16  # rows fetched at a time: about 11 minutes of a sensor at 100 Hz
 
 
@@ -38,8 +42,10 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _damaged(path: Path, what: str, exc: sqlite3.DatabaseError) -> InputError:
-    return InputError(f"{path.name} is a damaged SQLite database: {what} cannot be read ({exc})")
+def _damaged(path: Path, what: str, exc: Exception) -> InputError:
+    return InputError(
+        f"{path.name} is a damaged SQLite database: {shown(what)} cannot be read ({damage_of(exc)})"
+    )
 
 
 def table_names(path: Path) -> list[str]:
@@ -47,8 +53,8 @@ def table_names(path: Path) -> list[str]:
     try:
         with contextlib.closing(_connect(path)) as db:
             rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid").fetchall()
-    except sqlite3.DatabaseError as exc:
-        raise InputError(f"{path.name} is a damaged SQLite database ({exc})") from exc
+    except DAMAGE_ERRORS as exc:
+        raise InputError(f"{path.name} is a damaged SQLite database ({damage_of(exc)})") from exc
     return [str(name) for (name,) in rows]
 
 
@@ -58,7 +64,7 @@ def column_names(path: Path, table: str) -> list[str]:
         with contextlib.closing(_connect(path)) as db:
             cursor = db.execute(f"SELECT * FROM {_quoted(table)} LIMIT 0")
             return [str(column[0]) for column in cursor.description]
-    except sqlite3.DatabaseError as exc:
+    except DAMAGE_ERRORS as exc:
         raise _damaged(path, table, exc) from exc
 
 
@@ -69,7 +75,7 @@ def first_row(path: Path, table: str) -> dict[str, object]:
             cursor = db.execute(f"SELECT * FROM {_quoted(table)} LIMIT 1")
             row = cursor.fetchone()
             names = [str(column[0]) for column in cursor.description]
-    except sqlite3.DatabaseError as exc:
+    except DAMAGE_ERRORS as exc:
         raise _damaged(path, table, exc) from exc
     return dict(zip(names, row, strict=True)) if row is not None else {}
 
@@ -89,5 +95,5 @@ def numeric_batches(
             cursor = db.execute(query)
             while rows := cursor.fetchmany(batch_rows):
                 yield float_rows(rows, label)
-    except sqlite3.DatabaseError as exc:
+    except DAMAGE_ERRORS as exc:
         raise _damaged(path, table, exc) from exc

@@ -28,7 +28,8 @@ from typing import IO
 from xml.etree import ElementTree as ET
 
 from backstride._errors import InputError
-from backstride.io._container import ZIP_ERRORS, damage_of, refuse_duplicated_members
+from backstride.io._container import ZIP_ERRORS, refuse_duplicated_members
+from backstride.io._damage import damage_of, shown
 
 WORKBOOK = "xl/workbook.xml"
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -52,8 +53,12 @@ def sheet_parts(path: Path) -> dict[str, str]:
             book = ET.fromstring(archive.read(WORKBOOK))
             rels_name = "xl/_rels/workbook.xml.rels"
             rels = ET.fromstring(archive.read(rels_name)) if rels_name in names else None
-    except (*ZIP_ERRORS, KeyError, ET.ParseError) as exc:
-        raise InputError(f"{path.name} is a damaged Excel workbook: {exc}") from exc
+    except (
+        *ZIP_ERRORS,
+        LookupError,
+        ET.ParseError,
+    ) as exc:  # LookupError: a member missing, an unknown encoding
+        raise InputError(f"{path.name} is a damaged Excel workbook: {damage_of(exc)}") from exc
     targets: dict[str, str] = {}
     if rels is not None:
         for rel in rels.iter(f"{_PACKAGE_REL}Relationship"):
@@ -172,11 +177,11 @@ def sheets_as_csv(path: Path, sheets: dict[str, str], limit: int | None = None) 
                     with archive.open(parts[sheet]) as stream, target.open("w", encoding="utf-8") as sink:
                         _write_sheet(stream, shared, sink, limit)
                     files[name] = target
-        except (*ZIP_ERRORS, KeyError, ValueError, ET.ParseError, OSError) as exc:
+        except (*ZIP_ERRORS, LookupError, ValueError, ET.ParseError, OSError) as exc:
             why = damage_of(exc)
             if why is None:  # no damage: a full disk
                 raise
             raise InputError(
-                f"{path.name} is a damaged Excel workbook: {sheet} cannot be read ({why})"
+                f"{path.name} is a damaged Excel workbook: {shown(sheet)} cannot be read ({why})"
             ) from exc
         yield files
