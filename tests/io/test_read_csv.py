@@ -435,17 +435,48 @@ def test_linear_acceleration_with_its_gravity_beside_it_is_added_up(tmp_path: Pa
 def test_an_acceleration_magnitude_fitting_no_unit_is_refused(tmp_path: Path, synth: Any) -> None:
     w = synth.walk()
     path = synth.write_table(
-        tmp_path / "mg.csv", ["time_s", "acc_x", "acc_y", "acc_z"], [w.t, *(w.acc / synth.G * 1000).T]
+        tmp_path / "cm.csv", ["time_s", "acc_x", "acc_y", "acc_z"], [w.t, *(w.acc / synth.G * 100).T]
     )
-    with pytest.raises(InputError, match=r"cannot tell the acceleration unit .* median magnitude is 10\d\d"):
+    with pytest.raises(
+        InputError, match=r"cannot tell the acceleration unit .* median magnitude is 10\d\.\d\d"
+    ):
         io.read(path)
+
+
+@pytest.mark.parametrize("header", ["acc_x", "acc_x (mg)", "acc_x_mg"])
+def test_acceleration_in_milli_g_is_read(tmp_path: Path, synth: Any, header: str) -> None:
+    """A magnitude near 1000 is milli-g (mg), found from it or from the header, and said: it was refused as no
+    unit's, and the advice then given (--acc-unit g or m/s2) read gravity as 1000 g or 1000 m/s²."""
+    w = synth.walk()
+    names = ["time_s", *(header.replace("_x", f"_{axis}") for axis in "xyz")]
+    path = synth.write_table(tmp_path / "mg.csv", names, [w.t, *(w.acc / synth.G * 1000).T])
+    recording = io.read(path)
+    np.testing.assert_allclose(recording.acc_mps2, w.acc, atol=1e-4)
+    how = "" if header == "acc_x" else " as declared"
+    assert any(
+        note.startswith(f"acceleration read in mg{how} (gravity magnitude 10") for note in recording.notes
+    )
+
+
+@pytest.mark.parametrize(
+    ("scale", "declared", "fits"), [(1000.0, "g", "mg"), (1000.0, "m/s2", "mg"), (1.0, "mg", "g")]
+)
+def test_a_declared_acceleration_unit_that_the_magnitude_contradicts_is_refused(
+    tmp_path: Path, synth: Any, scale: float, declared: str, fits: str
+) -> None:
+    w = synth.walk()
+    path = synth.write_table(
+        tmp_path / "walk.csv", ["time_s", "acc_x", "acc_y", "acc_z"], [w.t, *(w.acc / synth.G * scale).T]
+    )
+    with pytest.raises(InputError, match=rf"but its median magnitude is .*; pass acc_unit='{fits}'"):
+        io.read(path, acc_unit=declared)
 
 
 def test_options_are_checked() -> None:
     with pytest.raises(InputError, match="unknown format 'xls'"):
         io.read(io.sample_path(), format="xls")
-    with pytest.raises(InputError, match="unknown acceleration unit 'mg'"):
-        io.read(io.sample_path(), acc_unit="mg")
+    with pytest.raises(InputError, match="unknown acceleration unit 'cm/s2'"):
+        io.read(io.sample_path(), acc_unit="cm/s2")
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,7 @@ def test_only_what_was_given_is_passed_on() -> None:
     [
         ({"format": "xlsx"}, "unknown format 'xlsx'"),
         ({"time_unit": "h"}, "unknown time unit 'h'"),
-        ({"acc_unit": "mg"}, "unknown acceleration unit 'mg'"),
+        ({"acc_unit": "cm/s2"}, "unknown acceleration unit 'cm/s2'"),
         ({"gyr_unit": "rpm"}, "unknown angular-rate unit 'rpm'"),
         ({"acc_columns": ["x", "y"]}, "give three acceleration column names"),
         ({"gyr_columns": ["x", " ", "z"]}, "give three angular-rate column names"),

@@ -24,7 +24,7 @@ Format = Annotated[
 ]
 AccUnit = Annotated[
     Optional[str],  # noqa: UP045 - typer reads the annotation at run time
-    typer.Option("--acc-unit", help="Acceleration unit of a CSV: g or m/s2 (detected when not given)"),
+    typer.Option("--acc-unit", help="Acceleration unit of a CSV: g, m/s2 or mg (detected when not given)"),
 ]
 GyrUnit = Annotated[
     Optional[str],  # noqa: UP045

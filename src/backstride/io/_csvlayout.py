@@ -139,6 +139,7 @@ _UNIT_ALIASES = {
     "m/s/s": "m/s2",
     "m/(s2)": "m/s2",  # Shimmer's Consensys
     "g": "g",
+    "mg": "mg",
     "rad/s": "rad/s",
     "rads": "rad/s",
     "rads-1": "rad/s",
@@ -168,7 +169,7 @@ _TIME_UNIT_NAMES = {
     "ms": ("ms", "time"),
     SAMPLE_TIME_FINE: ("us", SAMPLE_TIME_FINE),
 }
-_SUFFIX_UNITS = {"g", "mps2", "ms2", "dps", "degs", "rads", "s", "sec", "ms", "us", "ns"}
+_SUFFIX_UNITS = {"g", "mg", "mps2", "ms2", "dps", "degs", "rads", "s", "sec", "ms", "us", "ns"}
 SAMPLE_BYTES = 1 << 16  # how much of a text file is looked at to find its layout
 
 

@@ -3,11 +3,15 @@
 Rules (applied only when the unit is not given by an option or by the column header):
 
 * **Acceleration.** With gravity included, the magnitude of the acceleration vector stays close to 1 g
-  whatever the posture, so its median is ≈ 1 in g and ≈ 9.8 in m/s². A median within 0.6–1.4 reads as g,
-  within 6–14 as m/s². Gravity must be present: the per-axis medians form a vector pointing along gravity
-  whose length is most of the median magnitude; when that vector is shorter than 30 % of the magnitude the
-  file holds *linear* acceleration (gravity removed by the phone), which the gait engine cannot use, and
-  that is an :class:`~backstride.InputError`, as is a magnitude that fits neither unit.
+  whatever the posture, so its median is ≈ 1 in g, ≈ 9.8 in m/s² and ≈ 1000 in milli-g (mg, the unit of
+  research accelerometers' summaries and of many IMU chips' raw output). A median within 0.6–1.4 reads as g,
+  within 6–14 as m/s², within 600–1400 as mg (centimetres per second squared, 981 for gravity, would read as mg
+  2 % too large: a unit no sensor export uses). Gravity must be present: the per-axis medians form a vector
+  pointing along gravity whose length is most of the median magnitude; when that vector is shorter than 30 %
+  of the magnitude the file holds *linear* acceleration (gravity removed by the phone), which the gait engine
+  cannot use, and that is an :class:`~backstride.InputError`, as is a magnitude that fits no unit. A unit
+  given (by an option or a header) is checked the same way: a magnitude that fits another unit is refused
+  with the option that reads it, so a file in mg declared in g is not read as gravity a thousand times over.
 * **Angular rate.** A lower-back sensor turns at most a few hundred degrees per second during walking and
   turning, i.e. a few rad/s. When the 99th percentile of ``|ω|`` is at most 10 the values are read as
   rad/s (10 deg/s would mean the wearer hardly moved at all), above 10 as deg/s. A declared rad/s whose
@@ -44,9 +48,15 @@ from backstride._errors import InputError, OptionNeeded
 from backstride._stats import median, percentile
 from backstride.recording import GRAVITY_MPS2, GYR_RAD_MAX_P99, FloatArray
 
-AccUnit = Literal["g", "m/s2"]
+AccUnit = Literal["g", "m/s2", "mg"]
 GyrUnit = Literal["deg/s", "rad/s"]
-ACC_UNITS: tuple[str, ...] = ("g", "m/s2")
+ACC_UNITS: tuple[str, ...] = ("g", "m/s2", "mg")
+# each acceleration unit: m/s² per unit, the range of gravity's median magnitude that reads as it, its name
+_ACC = {
+    "g": (GRAVITY_MPS2, (0.6, 1.4), "g"),
+    "m/s2": (1.0, (6.0, 14.0), "m/s²"),
+    "mg": (GRAVITY_MPS2 / 1000.0, (600.0, 1400.0), "mg"),
+}
 GYR_UNITS: tuple[str, ...] = ("deg/s", "rad/s")
 # seconds per unit; "d": days, a spreadsheet's serial date and time (Excel's and LibreOffice's: day 0 is
 # 1899-12-30, a time of day its fraction)
@@ -95,39 +105,32 @@ def acc_factor(
             f"steady part {static:.2f}): it looks like linear acceleration with gravity removed; "
             "export the raw accelerometer (acceleration with g) instead"
         )
-    looks_g = 0.6 <= magnitude <= 1.4
-    looks_mps2 = 6.0 <= magnitude <= 14.0
-    if declared == "g":
-        if looks_mps2:
+    fits = next((unit for unit, (_, (low, high), _) in _ACC.items() if low <= magnitude <= high), None)
+    if declared is not None:
+        factor, name = _ACC[declared][0], _ACC[declared][2]
+        if fits is not None and fits != declared:
             raise OptionNeeded(
-                f"the acceleration in {source} is declared in g but its median magnitude is {magnitude:.2f}, "
-                "which is m/s²",
-                "pass acc_unit='m/s2' (--acc-unit m/s2)",
-                {"acc_unit": "m/s2"},
+                f"the acceleration in {source} is declared in {name} but its median magnitude is {magnitude:.2f}, "
+                f"which is {_ACC[fits][2]}",
+                f"pass acc_unit='{fits}' (--acc-unit {fits})",
+                {"acc_unit": fits},
             )
-        return (
-            GRAVITY_MPS2,
-            f"acceleration read in g as declared (gravity magnitude {magnitude:.2f}), converted to m/s²",
-        )
-    if declared == "m/s2":
-        if looks_g:
-            raise OptionNeeded(
-                f"the acceleration in {source} is declared in m/s² but its median magnitude is {magnitude:.2f}, "
-                "which is g",
-                "pass acc_unit='g' (--acc-unit g)",
-                {"acc_unit": "g"},
-            )
-        return 1.0, f"acceleration read in m/s² as declared (gravity magnitude {magnitude:.2f} m/s²)"
-    if looks_g:
-        return GRAVITY_MPS2, f"acceleration read in g (gravity magnitude {magnitude:.2f}), converted to m/s²"
-    if looks_mps2:
-        return 1.0, f"acceleration read in m/s² (gravity magnitude {magnitude:.2f} m/s²)"
+        return factor, _read_in(declared, magnitude, " as declared")
+    if fits is not None:
+        return _ACC[fits][0], _read_in(fits, magnitude, "")
     raise OptionNeeded(
         f"cannot tell the acceleration unit in {source}: the median magnitude is {magnitude:.2f}, "
-        "expected about 1 (g) or 9.8 (m/s²) with gravity included",
-        "pass acc_unit='g' or acc_unit='m/s2' (--acc-unit g or m/s2)",
+        "expected about 1 (g), 9.8 (m/s²) or 1000 (mg) with gravity included",
+        "pass acc_unit='g', 'm/s2' or 'mg' (--acc-unit g, m/s2 or mg)",
         {"acc_unit": None},
     )
+
+
+def _read_in(unit: str, magnitude: float, how: str) -> str:
+    """The note of an acceleration read in ``unit`` (``how``: " as declared", or "" when detected)."""
+    if unit == "m/s2":
+        return f"acceleration read in m/s²{how} (gravity magnitude {magnitude:.2f} m/s²)"
+    return f"acceleration read in {_ACC[unit][2]}{how} (gravity magnitude {magnitude:.2f}), converted to m/s²"
 
 
 def gyr_factor(gyr: FloatArray, declared: str | None, *, source: str) -> tuple[float, str]:

@@ -50,7 +50,11 @@ FIELDS: tuple[Field, ...] = (
         ),
     ),
     Field("acc_columns", "Names of the acceleration columns", hint="x, y and z, separated by commas"),
-    Field("acc_unit", "Acceleration unit", (("g", "g (1 g is gravity)"), ("m/s2", "m/s²"))),
+    Field(
+        "acc_unit",
+        "Acceleration unit",
+        (("g", "g (1 g is gravity)"), ("m/s2", "m/s²"), ("mg", "mg (1000 mg is gravity)")),
+    ),
     Field(
         "gyr_columns", "Names of the angular-rate columns", hint="the gyroscope's x, y and z, if it has one"
     ),
