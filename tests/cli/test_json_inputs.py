@@ -189,3 +189,163 @@ def test_a_baseline_that_never_ends_is_refused(capsys: pytest.CaptureFixture[str
         "backstride: error: the baseline file /dev/zero is larger than 256 MB, far more than any such file "
         "holds; is it the right file?\n"
     )
+
+
+# Found by a seeded fuzzer of the clinical commands' JSON files (30 000 variants): a lone surrogate escape, a
+# key with a line break, a value of 100 000 characters, a date given as a number or in the year 9999, and a plan
+# naming an exercise the library does not have.
+
+HALF = '"\\ud800"'  # JSON's escape of half of a surrogate pair: valid JSON, no Unicode
+
+
+def _one_line_error(code: int, out: str, err: str) -> str:
+    assert (code, out) == (2, ""), (code, out, err)
+    assert err.startswith("backstride: error: ") and len(err.splitlines()) == 1, err
+    assert "Traceback" not in err
+    err.encode("utf-8")  # strict: the message itself can be written
+    return err
+
+
+def test_a_lone_surrogate_beside_a_warning_sign_keeps_the_emergency(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The --json result held the text and could not be written (PydanticSerializationError): no output at
+    all, the emergency unsaid. The text is left out like a key given twice, and the emergency said."""
+    answers = tmp_path / "answers.json"
+    answers.write_text('{"saddle_numbness": true, ' + HALF + ": 1}", encoding="utf-8")
+    for as_json in (["--json"], []):
+        code, out, err = _run(["triage", "--answers", str(answers), *as_json], capsys)
+        assert (code, err) == (0, ""), err
+        out.encode("utf-8")
+        if as_json:
+            result = json.loads(out)
+            assert result["urgency"] == "emergency"
+            assert "holds a text that is no Unicode ('\\ud800'" in result["notes"][0]
+        else:
+            words = " ".join(out.split())  # as the terminal's width wraps it
+            assert "CALL 911 NOW" in words and "holds a text that is no Unicode" in words
+
+
+def test_a_lone_surrogate_without_a_warning_sign_says_the_signs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = tmp_path / "answers.json"
+    answers.write_text('{"fever": false, ' + HALF + ": true}", encoding="utf-8")
+    err = _one_line_error(*_run(["triage", "--answers", str(answers)], capsys))
+    assert "holds a text that is no Unicode" in err and not_screened("911") in err
+
+
+@pytest.mark.parametrize(
+    ("command", "content"),
+    [
+        (
+            ["score", "psfs"],
+            '{"activities": [{"name": ' + HALF + ', "score": 3}, {"name": "b", "score": 5}]}',
+        ),
+        (["plan"], json.dumps(BASELINE)[:-1] + ', "gait": {' + HALF + ": 1}}"),
+        (["progress"], '[{"date": "2026-03-02", "exercises_done": [' + HALF + "]}]"),
+    ],
+    ids=["psfs-name", "baseline-gait-key", "log-exercise"],
+)
+def test_a_lone_surrogate_anywhere_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str], content: str
+) -> None:
+    """Each was a UnicodeEncodeError or PydanticSerializationError traceback."""
+    damaged = tmp_path / "damaged.json"
+    damaged.write_text(content, encoding="utf-8")
+    if command == ["progress"]:
+        argv = ["progress", "--plan", str(_plan(tmp_path, capsys)), "--log", str(damaged)]
+    else:
+        argv = [*command, "--answers" if command[0] == "score" else "--baseline", str(damaged)]
+    err = _one_line_error(*_run(argv, capsys))
+    assert "holds a text that is no Unicode ('\\ud800': an escape of half of a character" in err
+
+
+@pytest.mark.parametrize(
+    ("command", "content", "said"),
+    [
+        (["triage", "--answers"], '{"fever": false, "a\\nb": true}', "unknown answer id(s): a\\nb ("),
+        (["score", "nprs", "--answers"], '{"score": 5, "a\\nb": 1}', "unknown field(s) a\\nb;"),
+        (["plan", "--baseline"], '{"a\\nb": 1, "a\\nb": 2}', "gives the key 'a\\nb' twice"),
+        (
+            ["plan", "--baseline"],
+            json.dumps({**BASELINE, "a\nb": 1}),
+            ": a\\nb: Extra inputs are not permitted",
+        ),
+        (
+            ["plan", "--baseline"],
+            json.dumps({**BASELINE, "gait": {"\x1b[2J": 1}}),
+            "unknown field(s) \\x1b[2J;",
+        ),
+    ],
+    ids=["triage-id", "nprs-field", "duplicated-key", "baseline-field", "gait-field-escape"],
+)
+def test_a_key_with_control_characters_is_shown_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str], content: str, said: str
+) -> None:
+    """A line break in a key made a two-line message; an escape sequence reached the terminal (and cleared
+    it). The key is shown as it is written in the file."""
+    damaged = tmp_path / "damaged.json"
+    damaged.write_text(content, encoding="utf-8")
+    err = _one_line_error(*_run([*command, str(damaged)], capsys))
+    assert said in err and "\x1b" not in err
+
+
+def test_a_long_value_is_cut_in_the_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A value of 100 000 characters was repeated whole in the message."""
+    answers = tmp_path / "nprs.json"
+    answers.write_text(json.dumps({"score": "A" * 100_000}), encoding="utf-8")
+    err = _one_line_error(*_run(["score", "nprs", "--answers", str(answers)], capsys))
+    assert "got 'AAAA" in err and "..." in err and len(err) < 200
+
+
+@pytest.mark.parametrize(
+    ("start_date", "said"),
+    [
+        (0, "start_date: must be a date written as text, YYYY-MM-DD, got 0"),
+        ("9999-12-31", "start_date: must be a date from 1900-01-01 to 2200-12-31, got 9999-12-31"),
+    ],
+)
+def test_a_date_is_text_within_the_clinic_s_years(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], start_date: object, said: str
+) -> None:
+    """A number was read as seconds since 1970 (a plan from 1970-01-01, exit 0); a plan of the year 9999 was
+    made, and its review ended in OverflowError (the week's end after the last date Python knows)."""
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps({**BASELINE, "start_date": start_date}), encoding="utf-8")
+    err = _one_line_error(*_run(["plan", "--baseline", str(baseline)], capsys))
+    assert said in err
+
+
+def test_a_plan_of_the_year_9999_is_refused_at_its_review(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = _plan(tmp_path, capsys)
+    plan.write_text(plan.read_text().replace('"2026-03-02"', '"9999-12-25"'), encoding="utf-8")
+    log = tmp_path / "log.json"
+    log.write_text("[]", encoding="utf-8")
+    err = _one_line_error(*_run(["progress", "--plan", str(plan), "--log", str(log)], capsys))
+    assert "start_date: must be a date from 1900-01-01 to 2200-12-31" in err
+
+
+def test_a_plan_naming_an_exercise_the_library_lacks_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Read as it was, the week that stepped back (a flare) looked the id up: KeyError."""
+    plan = _plan(tmp_path, capsys)
+    data = json.loads(plan.read_text())
+    data["exercises"][0]["id"] = "nonexistent_ex"
+    plan.write_text(json.dumps(data), encoding="utf-8")
+    log = tmp_path / "log.json"
+    log.write_text('[{"date": "2026-03-02", "pain_today": 9}]', encoding="utf-8")
+    err = _one_line_error(*_run(["progress", "--plan", str(plan), "--log", str(log)], capsys))
+    assert "unknown exercise id 'nonexistent_ex'; `backstride exercises` lists the library" in err
+
+
+def test_an_emergency_number_of_two_lines_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = tmp_path / "answers.json"
+    answers.write_text('{"saddle_numbness": true}', encoding="utf-8")
+    err = _one_line_error(*_run(["triage", "--answers", str(answers), "--emergency-number", "1\n2"], capsys))
+    assert "the emergency number must be one line of text, e.g. 911, 112 or 999, not '1\\n2'" in err

@@ -54,14 +54,15 @@ def _validate(model: type[BaseModel], data: Any, what: str) -> Any:
     from pydantic import ValidationError
 
     from backstride._errors import InputError
+    from backstride._words import plain
 
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(x) for x in first["loc"]) or "(top level)"
+        where = ".".join(plain(str(x)) for x in first["loc"]) or "(top level)"
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise InputError(f"{what}: {where}: {first['msg']}{more}") from None
+        raise InputError(f"{what}: {where}: {plain(first['msg'], 400)}{more}") from None
 
 
 def _print_json(model: BaseModel) -> None:

@@ -7,13 +7,12 @@ NICE NG59; French et al., Cochrane 2006).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from backstride.clinic import _data
-from backstride.clinic._models import ClinicModel, number
+from backstride.clinic._models import ClinicDate, ClinicModel, number
 
 ExerciseKind = Literal["core", "strength", "stretch", "mobility"]
 
@@ -117,7 +116,7 @@ SELF_CARE: list[SelfCareCard] = _build_cards()
 class TherapySession(ClinicModel):
     """A hands-on therapy session, as the clinician records it."""
 
-    date: dt.date
+    date: ClinicDate
     clinician: str = Field(min_length=1)
     technique: str = Field(
         min_length=1,

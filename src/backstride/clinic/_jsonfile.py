@@ -4,17 +4,24 @@ One reader for every file the clinical commands take, so that each is held to th
 cannot be read, is not text in UTF-8 (or UTF-16 with a byte order mark, as Windows Notepad saves it) or is
 not valid JSON is one :class:`InputError` naming the file; so is an object that gives the same key twice.
 Python's ``json`` would keep the last value given, so ``{"saddle_numbness": true, "saddle_numbness": false}``
-would read as a plain "no" and hide a red flag.
+would read as a plain "no" and hide a red flag. So is text that is no Unicode: JSON may write half of a
+character's surrogate pair alone (``"\ud800"``), which Python reads into a string that can be neither printed
+nor written back as UTF-8 (the triage's result ended in a traceback, its emergency unsaid).
 """
 
 from __future__ import annotations
 
 import codecs
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from backstride._errors import InputError
+from backstride._words import given
+
+# a JSON escape of a surrogate (U+D800 to U+DFFF): only where one is written can a string hold a lone one
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class _DuplicateKey(Exception):
@@ -97,10 +104,10 @@ def read_json(path: Path, what: str) -> Any:
 def parse_json(text: str, path: Path, what: str) -> Any:
     """``text`` (the content of ``path``) as JSON, every object's keys given once."""
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_int=_whole_number)
+        value = json.loads(text, object_pairs_hook=_unique_keys, parse_int=_whole_number)
     except _DuplicateKey as exc:
         raise InputError(
-            f"the {what} file {path} gives the key '{exc.key}' twice in one object; give each key once, "
+            f"the {what} file {path} gives the key {given(exc.key)} twice in one object; give each key once, "
             "with the one value you mean"
         ) from None
     except json.JSONDecodeError as exc:
@@ -110,6 +117,44 @@ def parse_json(text: str, path: Path, what: str) -> Any:
             f"the {what} file {path} nests its lists or objects too deeply to read (thousands of levels); "
             "it is not a file backstride wrote or asks for"
         ) from None
+    if _SURROGATE_ESCAPE.search(text) and (half := _half_character(value)) is not None:
+        raise InputError(
+            f"the {what} file {path} holds a text that is no Unicode ({given(half)}: an escape of half of a "
+            "character, its other half missing); it is not a file backstride wrote or asks for"
+        )
+    return value
+
+
+def _is_text(text: str) -> bool:
+    """Whether ``text`` is Unicode that can be written as UTF-8 (no lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _half_character(value: Any) -> str | None:
+    """The first key or string in ``value`` (a JSON value) holding a lone surrogate, or None (a loop, not
+    recursion: a value may nest hundreds deep)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not _is_text(item):
+                return item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+def _readable(value: Any) -> bool:
+    """Whether a value is kept by :func:`read_json_without_duplicated_keys`: anything but a text that is no
+    Unicode (left out like a key given twice, so that a warning sign given elsewhere is still seen)."""
+    return not isinstance(value, str) or _is_text(value)
 
 
 class _Pairs(list[tuple[str, Any]]):
@@ -122,14 +167,15 @@ def read_json_without_duplicated_keys(path: Path) -> Any:
 
     Only for looking past a duplicated key to a warning sign given once elsewhere in the file (a duplicated
     key stays an error otherwise, and a sign given twice is not read here: which value is meant is unknown).
+    A key or a text that is no Unicode (a lone surrogate) is left out the same way.
     """
 
     def once(value: Any) -> Any:
         if isinstance(value, _Pairs):
             keys = [k for k, _ in value]
-            return {k: once(v) for k, v in value if keys.count(k) == 1}
+            return {k: once(v) for k, v in value if keys.count(k) == 1 and _is_text(k) and _readable(v)}
         if isinstance(value, list):
-            return [once(v) for v in value]
+            return [once(v) for v in value if _readable(v)]
         return value
 
     try:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from dataclasses import dataclass
+from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 from pydantic_core import PydanticCustomError
+
+from backstride._words import given
 
 
 class ClinicModel(BaseModel):
@@ -81,3 +85,37 @@ def number_range(model: type[BaseModel], name: str) -> NumberCheck | None:
         if isinstance(rule, BeforeValidator) and isinstance(rule.func, NumberCheck):
             return rule.func
     return None
+
+
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2200, 12, 31)
+"""The dates a clinic's records take: a plan's week, a day's log, a session. Beyond them a date is a slip (a
+year typed 9999 made a week's end fall after the last date Python knows, an OverflowError)."""
+
+
+def _date_as_text(value: object) -> object:
+    """A date is written as text (``"2026-03-02"``): left to itself pydantic reads a number as seconds since
+    1970, so ``"start_date": 0`` made a plan from 1970-01-01 without a word."""
+    if isinstance(value, str | dt.date):
+        return value
+    raise PydanticCustomError(
+        "clinic_date", "must be a date written as text, YYYY-MM-DD, got {shown}", {"shown": given(value)}
+    )
+
+
+def _date_in_range(value: dt.date) -> dt.date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise PydanticCustomError(
+            "clinic_date_range",
+            "must be a date from {earliest} to {latest}, got {shown}",
+            {
+                "earliest": EARLIEST_DATE.isoformat(),
+                "latest": LATEST_DATE.isoformat(),
+                "shown": value.isoformat(),
+            },
+        )
+    return value
+
+
+ClinicDate = Annotated[dt.date, BeforeValidator(_date_as_text), AfterValidator(_date_in_range)]
+"""A date field of the clinic's models: text (or a date), from :data:`EARLIEST_DATE` to :data:`LATEST_DATE`."""

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from backstride._errors import InputError
+from backstride._words import given
 from backstride.clinic import _data
 from backstride.clinic._models import ClinicModel
 
@@ -84,7 +85,7 @@ def gait_value(field: str, value: object) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"gait summary field '{field}' must be a number or null, got {value!r}")
+        raise ValueError(f"gait summary field {given(field)} must be a number or null, got {given(value)}")
     limits = _data.load("norms")["plausible_ranges"].get(field)
     if limits is not None:
         low, high = limits.get("more_than"), limits["at_most"]
@@ -92,8 +93,8 @@ def gait_value(field: str, value: object) -> float | None:
         if not (low_ok and value <= high):
             start = f"more than {low:g}" if low is not None else f"at least {limits['at_least']:g}"
             raise ValueError(
-                f"gait summary field '{field}' must be {start} and at most {high:g} {limits['unit']} "
-                f"({limits['why']}), got {value!r}"
+                f"gait summary field {given(field)} must be {start} and at most {high:g} {limits['unit']} "
+                f"({limits['why']}), got {given(value)}"
             )
     return float(value)
 
@@ -195,10 +196,10 @@ def _check_person(age: object, sex: object) -> tuple[float, NormSex]:
         or not math.isfinite(age)
         or not 0 < age <= 120
     ):
-        raise InputError(f"age must be a number of years between 1 and 120, got {age!r}")
+        raise InputError(f"age must be a number of years between 1 and 120, got {given(age)}")
     nsex = spelled_sex(sex)
     if nsex not in ("female", "male"):
-        raise InputError(f"sex must be 'female' or 'male' (or F/M) for the norm tables, got {sex!r}")
+        raise InputError(f"sex must be 'female' or 'male' (or F/M) for the norm tables, got {given(sex)}")
     return float(age), nsex  # type: ignore[return-value]
 
 
@@ -224,7 +225,7 @@ def compare_with_norms(
     ):
         raise InputError(
             f"trunk_lean_reference_deg must be an angle between {lean_range['at_least']:g} and "
-            f"{lean_range['at_most']:g} degrees, got {trunk_lean_reference_deg!r}"
+            f"{lean_range['at_most']:g} degrees, got {given(trunk_lean_reference_deg)}"
         )
     values = _summary_values(gait)
     data = _data.load("norms")

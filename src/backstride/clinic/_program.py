@@ -25,10 +25,10 @@ from pydantic_core import PydanticCustomError
 
 from backstride._emergency import DEFAULT_EMERGENCY_NUMBER
 from backstride._errors import InputError
-from backstride._words import are
+from backstride._words import are, given, some
 from backstride.clinic import _data
 from backstride.clinic._exercises import EXERCISES, Dose
-from backstride.clinic._models import ClinicModel, number, number_range
+from backstride.clinic._models import ClinicDate, ClinicModel, number, number_range
 from backstride.clinic._norms import GAIT_SUMMARY_FIELDS, gait_value, spelled_sex
 from backstride.clinic._triage import QUESTIONS, TriageResult, advice_for, check_emergency_number, triage
 
@@ -76,7 +76,7 @@ class Baseline(ClinicModel):
     gait: dict[str, float | None] | None = Field(
         None, description="Gait summary fields (median_walking_speed_mps, median_cadence_spm, ...)"
     )
-    start_date: dt.date
+    start_date: ClinicDate
 
     @field_validator("sex", mode="before")
     @classmethod
@@ -96,7 +96,7 @@ class Baseline(ClinicModel):
                 "gait_field",
                 "unknown field(s) {unknown}; a baseline's gait holds fields of the summary that "
                 "`backstride analyze --json` writes, such as median_walking_speed_mps",
-                {"unknown": ", ".join(unknown)},
+                {"unknown": some(unknown)},
             )
         try:
             return {str(k): gait_value(str(k), v) for k, v in value.items()}
@@ -113,6 +113,14 @@ class PrescribedExercise(ClinicModel):
     variant_text: str | None = Field(None, description="How to do the easier or harder variant")
     dose: Dose
     dose_text: str
+
+    @field_validator("id")
+    @classmethod
+    def _of_the_library(cls, value: str) -> str:
+        """An exercise of the library: a plan file's unknown id ended in a KeyError at the week's review."""
+        if value not in EXERCISES:
+            raise ValueError(f"unknown exercise id {given(value)}; `backstride exercises` lists the library")
+        return value
 
 
 @dataclass(frozen=True)
@@ -137,7 +145,7 @@ class Plan(ClinicModel):
 
     version: Annotated[int, number(1, whole=True)] = Field(description="Increases by one at every review")
     week: Annotated[int, number(1, whole=True)]
-    start_date: dt.date
+    start_date: ClinicDate
     walks_per_day: Annotated[int, number(1, 3, whole=True)]
     minutes_per_walk: Annotated[int, number(5, 30, whole=True)]
     daily_minutes: Annotated[int, number(5, whole=True)]
@@ -185,7 +193,7 @@ class WalkLog(ClinicModel):
 class DailyLog(ClinicModel):
     """One day of the program as the person logs it."""
 
-    date: dt.date
+    date: ClinicDate
     walks: list[WalkLog] = Field(default_factory=list)
     next_morning_pain: Annotated[float | None, number(0, 10)] = Field(
         None, description="Pain on waking the next morning"
@@ -206,7 +214,7 @@ class DailyLog(ClinicModel):
     def _known_flags(cls, value: dict[str, bool]) -> dict[str, bool]:
         unknown = sorted(k for k in value if k not in _RED_FLAG_IDS)
         if unknown:
-            raise ValueError(f"unknown red flag id(s): {', '.join(unknown)}")
+            raise ValueError(f"unknown red flag id(s): {some(unknown)}")
         return value
 
     @field_validator("exercises_done")
@@ -214,7 +222,7 @@ class DailyLog(ClinicModel):
     def _known_exercises(cls, value: list[str]) -> list[str]:
         unknown = sorted(k for k in value if k not in EXERCISES)
         if unknown:
-            raise ValueError(f"unknown exercise id(s): {', '.join(unknown)}")
+            raise ValueError(f"unknown exercise id(s): {some(unknown)}")
         return value
 
 
@@ -296,9 +304,9 @@ def prescribe_exercise(
     """
     ex = EXERCISES.get(exercise_id)
     if ex is None:
-        raise InputError(f"{exercise_id!r} is not an exercise of the library")
+        raise InputError(f"{given(exercise_id)} is not an exercise of the library")
     if variant not in VARIANTS:
-        raise InputError(f"{ex.name}: the version is easier, standard or harder, not {variant!r}")
+        raise InputError(f"{ex.name}: the version is easier, standard or harder, not {given(variant)}")
     if dose is not None:
         limits = dose_limits(exercise_id)
         for part, words in _DOSE_WORDS.items():
@@ -757,7 +765,7 @@ def resume_plan(
 def _judge_week(plan: Plan, logs: Sequence[DailyLog], baseline_pain: float | None) -> Review:
     """Progress, hold or step back for a week without a warning sign (see :func:`review_week`)."""
     if baseline_pain is not None and not 0 <= baseline_pain <= 10:
-        raise InputError(f"baseline_pain must be between 0 and 10, got {baseline_pain!r}")
+        raise InputError(f"baseline_pain must be between 0 and 10, got {given(baseline_pain)}")
     dates = [day.date for day in logs]
     dupes = sorted({d for d in dates if dates.count(d) > 1})
     if dupes:

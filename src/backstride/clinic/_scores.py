@@ -31,6 +31,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError
 
 from backstride._errors import InputError
+from backstride._words import given, some
 from backstride.clinic import _data
 from backstride.clinic._jsonfile import parse_json, read_text
 from backstride.clinic._models import ClinicModel
@@ -134,7 +135,7 @@ def _require_keys(instrument: str, answers: Mapping[str, object], allowed: set[s
     unknown = sorted(str(k) for k in answers if k not in allowed)
     if unknown:
         raise InputError(
-            f"{instrument}: unknown field(s) {', '.join(unknown)}; expected {', '.join(sorted(allowed))}"
+            f"{instrument}: unknown field(s) {some(unknown)}; expected {', '.join(sorted(allowed))}"
         )
     missing = sorted(k for k in allowed if k not in answers)
     if missing:
@@ -143,13 +144,13 @@ def _require_keys(instrument: str, answers: Mapping[str, object], allowed: set[s
 
 def _number(instrument: str, label: str, value: object, lo: float, hi: float, *, whole: bool) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InputError(f"{instrument} {label}: expected a number from {lo:g} to {hi:g}, got {value!r}")
+        raise InputError(f"{instrument} {label}: expected a number from {lo:g} to {hi:g}, got {given(value)}")
     if whole and not float(value).is_integer():
         raise InputError(
-            f"{instrument} {label}: expected a whole number from {lo:g} to {hi:g}, got {value!r}"
+            f"{instrument} {label}: expected a whole number from {lo:g} to {hi:g}, got {given(value)}"
         )
     if not lo <= value <= hi:
-        raise InputError(f"{instrument} {label}: {value!r} is out of range {lo:g}-{hi:g}")
+        raise InputError(f"{instrument} {label}: {given(value)} is out of range {lo:g}-{hi:g}")
     return float(value)
 
 
@@ -221,7 +222,7 @@ def _score_rmdq(answers: Mapping[str, object]) -> ScoreResult:
     items = _list("rmdq", "items", answers["items"], n, n)
     for i, v in enumerate(items, start=1):
         if not isinstance(v, bool):
-            raise InputError(f"rmdq item {i}: expected true (yes) or false (no), got {v!r}")
+            raise InputError(f"rmdq item {i}: expected true (yes) or false (no), got {given(v)}")
     yes = sum(1 for v in items if v is True)
     return ScoreResult(instrument="rmdq", score=float(yes), answered=n, reason=f"{yes} of {n} items ticked")
 
@@ -234,7 +235,7 @@ def _score_startback(answers: Mapping[str, object]) -> ScoreResult:
     for i, v in enumerate(items[:8], start=1):
         label = f"item {i} ({spec['sections'][i - 1]})"
         if isinstance(v, bool) or v not in (0, 1):
-            raise InputError(f"startback {label}: expected 0 (disagree) or 1 (agree), got {v!r}")
+            raise InputError(f"startback {label}: expected 0 (disagree) or 1 (agree), got {given(v)}")
         points.append(int(v))  # type: ignore[call-overload]
     choices: list[str] = spec["item9_choices"]
     v9 = items[8]
@@ -249,7 +250,7 @@ def _score_startback(answers: Mapping[str, object]) -> ScoreResult:
         or not 0 <= v9 <= 4
     ):
         raise InputError(
-            f"startback item 9 (How bothersome): expected 0-4 ({', '.join(choices)}), got {items[8]!r}"
+            f"startback item 9 (How bothersome): expected 0-4 ({', '.join(choices)}), got {given(items[8])}"
         )
     points.append(1 if v9 >= 3 else 0)
     total = sum(points)
@@ -283,7 +284,7 @@ def _score_psfs(answers: Mapping[str, object]) -> ScoreResult:
     seen: dict[str, int] = {}
     for i, a in enumerate(raw, start=1):
         if not isinstance(a, Mapping) or set(a) != {"name", "score"}:
-            raise InputError(f"psfs activity {i}: expected an object with 'name' and 'score', got {a!r}")
+            raise InputError(f"psfs activity {i}: expected an object with 'name' and 'score', got {given(a)}")
         name = a["name"]
         if not isinstance(name, str) or not name.strip():
             raise InputError(f"psfs activity {i}: 'name' must be a non-empty text")

@@ -23,6 +23,7 @@ from pydantic import Field
 
 from backstride._emergency import DEFAULT_EMERGENCY_NUMBER
 from backstride._errors import InputError, ScreeningIncomplete
+from backstride._words import given, some
 from backstride.clinic import _data
 from backstride.clinic._models import ClinicModel
 from backstride.clinic._norms import spelled_sex
@@ -242,7 +243,7 @@ def _sort_answers(
     unknown = sorted(str(k) for k in answers if k not in _BY_ID)
     if unknown:
         problems.append(
-            f"unknown answer id(s): {', '.join(unknown)} "
+            f"unknown answer id(s): {some(unknown)} "
             "(check the spelling; `backstride triage --questions` lists every id)"
         )
     clean: dict[str, bool | int | float | str | None] = {}
@@ -261,29 +262,31 @@ def _check_value(q: Question, value: object) -> bool | int | float | str | None:
     if q.kind == "bool":
         if not isinstance(value, bool):
             raise InputError(
-                f"answer '{q.id}' must be true or false (or null if not answered), got {value!r}"
+                f"answer '{q.id}' must be true or false (or null if not answered), got {given(value)}"
             )
         return value
     if q.kind == "choice":
         if q.id == "sex":  # written as every command takes a sex (F, m, Female...)
             value = spelled_sex(value, other=True)
         if not isinstance(value, str) or value not in (q.choices or []):
-            raise InputError(f"answer '{q.id}' must be one of {', '.join(q.choices or [])}, got {value!r}")
+            raise InputError(
+                f"answer '{q.id}' must be one of {', '.join(q.choices or [])}, got {given(value)}"
+            )
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(f"answer '{q.id}' must be a number ({q.unit}), got {value!r}")
+        raise InputError(f"answer '{q.id}' must be a number ({q.unit}), got {given(value)}")
     number: int | float = value
     # a JSON whole number can be beyond any float (10**400): never made a float, it is checked by its range
     if isinstance(number, float) and not math.isfinite(number):
-        raise InputError(f"answer '{q.id}' must be a finite number, got {value!r}")
+        raise InputError(f"answer '{q.id}' must be a finite number, got {given(value)}")
     if q.kind == "int":
         if isinstance(number, float) and not number.is_integer():
-            raise InputError(f"answer '{q.id}' must be a whole number ({q.unit}), got {value!r}")
+            raise InputError(f"answer '{q.id}' must be a whole number ({q.unit}), got {given(value)}")
         number = int(number)
     if (q.min is not None and number < q.min) or (q.max is not None and number > q.max):
         span = f"{q.min:g}-{q.max:g}"
         unit = "" if q.unit in (None, span) else f" {q.unit}"  # pain_nrs's unit is its range, "0-10"
-        raise InputError(f"answer '{q.id}' must be between {q.min:g} and {q.max:g}{unit}, got {value!r}")
+        raise InputError(f"answer '{q.id}' must be between {q.min:g} and {q.max:g}{unit}, got {given(value)}")
     return number
 
 
@@ -329,12 +332,21 @@ def _is_emergency(clean: Mapping[str, object]) -> bool:
     )
 
 
+EMERGENCY_NUMBER_MAX = (
+    30  # characters: a number with its country code and spaces, or a short name of a service
+)
+
+
 def check_emergency_number(emergency_number: object) -> str:
     """``emergency_number`` if it can be said: every text that tells the patient to call it goes through
     here, so that no advice reads "call  or go to the nearest emergency department" (an empty or blank
     ``--emergency-number``; the variable set to nothing counts as not set). :class:`InputError` otherwise."""
     if not isinstance(emergency_number, str) or not emergency_number.strip():
         raise InputError("the emergency number must be a non-empty text, e.g. 911, 112 or 999")
+    if not emergency_number.isprintable():  # a line break or a control character would break the advice
+        raise InputError(
+            f"the emergency number must be one line of text, e.g. 911, 112 or 999, not {given(emergency_number)}"
+        )
     return emergency_number
 
 

@@ -15,6 +15,8 @@ import sqlite3
 import struct
 import zipfile
 
+from backstride._words import plain
+
 _SQLITE_UNDECODABLE = re.compile(r"Could not decode to UTF-8 column '([^']*)'")
 _LONGEST_NAME = 80  # characters of a damaged name shown; the rest is elided
 
@@ -22,8 +24,7 @@ _LONGEST_NAME = 80  # characters of a damaged name shown; the rest is elided
 def shown(name: str) -> str:
     """``name`` as it can stand in a one-line message: line breaks and other control characters, and bytes
     that were no text (U+FFFD), each shown as ``?``; a name longer than 80 characters is cut with ``...``."""
-    safe = "".join(c if c.isprintable() and c != "\ufffd" else "?" for c in name)
-    return safe if len(safe) <= _LONGEST_NAME else safe[: _LONGEST_NAME - 3] + "..."
+    return plain(name, _LONGEST_NAME, mark="?")
 
 
 def damage_of(exc: BaseException) -> str | None:
