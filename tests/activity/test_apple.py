@@ -307,3 +307,32 @@ def test_a_big_export_is_read_with_flat_memory(tmp_path: Path) -> None:
     assert [d.walking_speed_mps for d in data.days] == pytest.approx([1.25] * len(data.days))
     # the file is ~36 MB; the parse keeps one element at a time, the speeds 8 bytes each (peak ~1 MB)
     assert peak < 8_000_000, f"peak {peak / 1e6:.1f} MB"
+
+
+def test_records_and_workouts_no_walk_can_have_are_left_out_and_counted(tmp_path: Path) -> None:
+    """Found by fuzzing the clinic's import: NaN and infinite steps failed where the day's steps were rounded,
+    1e308 steps as the database's integer, and a record of the year 9999 was kept, after which the progress
+    page failed for good (its plot's axis a day past the last date Python knows)."""
+    good = _record("StepCount", 1200, "count", "2021-03-01 09:00:00 +0100")
+    bad = [
+        _record("StepCount", value, "count", "2021-03-01 10:00:00 +0100")
+        for value in ("NaN", "inf", "1e308", "-5", 2_000_000_000)
+    ]
+    bad += [
+        _record("StepCount", 100, "count", "9999-12-31 23:59:59 +0000"),
+        _record("StepCount", 100, "count", "0001-01-01 00:00:00 +0000"),
+        _record("WalkingSpeed", 400, "m/s", "2021-03-01 11:00:00 +0100"),
+        '<Record type="HKQuantityTypeIdentifierStepCount" sourceName="x" unit="count" '
+        'startDate="2021-03-01 12:00:00 +0100" endDate="2021-03-01 11:00:00 +0100" value="10"/>',
+        '<Workout workoutActivityType="HKWorkoutActivityTypeWalking" duration="NaN" durationUnit="min" '
+        'startDate="2021-03-01 13:00:00 +0100" endDate="2021-03-01 13:30:00 +0100"/>',
+    ]
+    path = tmp_path / "export.xml"
+    path.write_text(_export([good, *bad]), encoding="utf-8")
+    data = read_activity(path)
+    assert [(d.date, d.steps) for d in data.days] == [(date(2021, 3, 1), 1200)]
+    assert data.sessions == ()
+    assert any(
+        note.startswith(f"{len(bad)} record(s) or workout(s) skipped: a value no walk has")
+        for note in data.notes
+    )

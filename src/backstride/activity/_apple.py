@@ -33,17 +33,19 @@ happens. Dates such as ``2021-01-02 11:00:04 -0800`` keep their offset: days are
 from __future__ import annotations
 
 import lzma
+import math
 import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import IO
 from xml.etree import ElementTree as ET
 
+from backstride._dates import EARLIEST_DATE, LATEST_DATE, within
 from backstride._errors import InputError, UnsupportedFormatError
 from backstride.activity._model import ActivityData, ActivityRecord, Kind, WalkSession
 from backstride.activity._summary import DayAccumulator
@@ -74,6 +76,37 @@ _FACTORS: dict[Kind, dict[str, float]] = {
     "walking_asymmetry": {"%": 100.0},  # written as a fraction 0–1
     "double_support": {"%": 100.0},
 }
+
+# What no walk has, whatever the device: a record or workout beyond it is a damaged or made-up value, left out
+# and counted (a value of 1e308 steps failed as the database's integer; NaN and a year 9999 failed where the days
+# and the progress plot were drawn). Generous: a sprint is about 4.5 steps and 12 m a second. A count or a
+# distance is bounded by a whole day at that pace, not by its record's span: real exports hold records of
+# hundreds of steps over 5 seconds (written in one go, or by hand).
+MOST_STEPS_PER_S = 5.0
+MOST_METRES_PER_S = 15.0
+MOST_STEP_LENGTH_M = 3.0
+_DAY_S = 86_400.0
+_HIGHEST: dict[Kind, float] = {
+    "steps": MOST_STEPS_PER_S * _DAY_S,
+    "distance": MOST_METRES_PER_S * _DAY_S,
+    "walking_speed": MOST_METRES_PER_S,
+    "step_length": MOST_STEP_LENGTH_M,
+    "walking_asymmetry": 100.0,
+    "double_support": 100.0,
+}
+
+
+def _possible(kind: Kind, start: datetime, end: datetime, value: float) -> bool:
+    """Whether a record could be a person's: a finite value of 0 or more within its kind's bound
+    (:data:`_HIGHEST`), dated within the clinic's years (``backstride._dates``), not ending before it starts."""
+    return (
+        math.isfinite(value)
+        and 0 <= value <= _HIGHEST[kind]
+        and within(start)
+        and within(end)
+        and end >= start
+    )
+
 
 EXPORT_MEMBER = "apple_health_export/export.xml"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -162,6 +195,7 @@ class _Reader:
     days: DayAccumulator = field(default_factory=DayAccumulator)
     unknown_units: Counter[tuple[str, str]] = field(default_factory=Counter)
     unreadable: int = 0
+    impossible: int = 0
     other_workouts: int = 0
     _names: dict[str, str] = field(default_factory=dict)  # one string object per source name
 
@@ -198,6 +232,9 @@ class _Reader:
         except (KeyError, ValueError):
             self.unreadable += 1
             return
+        if not _possible(kind, start, end, value):
+            self.impossible += 1
+            return
         record = ActivityRecord(kind, start, end, value, self._source(attrib))
         self.days.add(record)
         if self.keep_records:
@@ -217,6 +254,16 @@ class _Reader:
             return
         distance = _workout_distance(element)
         steps = _statistic(element, _STEPS_STATISTIC, {"count": 1.0})
+        if not (math.isfinite(duration) and 0 <= duration <= _DAY_S * 7):  # a week's hike at the most
+            self.impossible += 1
+            return
+        end = start + timedelta(seconds=duration)
+        if not (
+            _possible("steps", start, end, steps or 0.0)
+            and _possible("distance", start, end, distance or 0.0)
+        ):
+            self.impossible += 1
+            return
         self.sessions.append(
             WalkSession(
                 start=start,
@@ -260,6 +307,12 @@ class _Reader:
         if self.unreadable:
             notes.append(
                 f"{self.unreadable} record(s) or workout(s) skipped: a value or date could not be read"
+            )
+        if self.impossible:
+            notes.append(
+                f"{self.impossible} record(s) or workout(s) skipped: a value no walk has (not a number of 0 or "
+                f"more, or beyond a day at {MOST_STEPS_PER_S:g} steps or {MOST_METRES_PER_S:g} m a second) or a "
+                f"date outside {EARLIEST_DATE.year}-{LATEST_DATE.year} or ending before it starts"
             )
         if self.other_workouts:
             notes.append(f"{self.other_workouts} workout(s) other than walking or hiking left out")

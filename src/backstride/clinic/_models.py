@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
+from backstride._dates import EARLIEST_DATE, LATEST_DATE, within
 from backstride._words import given
 
 
@@ -87,12 +88,6 @@ def number_range(model: type[BaseModel], name: str) -> NumberCheck | None:
     return None
 
 
-EARLIEST_DATE = dt.date(1900, 1, 1)
-LATEST_DATE = dt.date(2200, 12, 31)
-"""The dates a clinic's records take: a plan's week, a day's log, a session. Beyond them a date is a slip (a
-year typed 9999 made a week's end fall after the last date Python knows, an OverflowError)."""
-
-
 def _date_as_text(value: object) -> object:
     """A date is written as text (``"2026-03-02"``): left to itself pydantic reads a number as seconds since
     1970, so ``"start_date": 0`` made a plan from 1970-01-01 without a word."""
@@ -104,7 +99,7 @@ def _date_as_text(value: object) -> object:
 
 
 def _date_in_range(value: dt.date) -> dt.date:
-    if not EARLIEST_DATE <= value <= LATEST_DATE:
+    if not within(value):
         raise PydanticCustomError(
             "clinic_date_range",
             "must be a date from {earliest} to {latest}, got {shown}",

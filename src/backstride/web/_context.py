@@ -101,13 +101,35 @@ def save_upload(file: Any, filename: str, prefix: str) -> Path:
         raise
 
 
+FIELD_MAX_BYTES = 64 * 1024
+"""The most a form's field other than a file may hold: far more than any text a form here takes (2,000
+characters at the most)."""
+
+
+async def read_form(request: Request) -> Any:
+    """The request's form, parsed once (a route given it later gets the same one). A field beyond
+    :data:`FIELD_MAX_BYTES` is refused (400) in words: the parser said "Field exceeded maximum size of 64KB"."""
+    from starlette.exceptions import HTTPException as ParserRefusal  # fastapi's HTTPException is a subclass
+
+    try:
+        return await request.form(max_part_size=FIELD_MAX_BYTES)
+    except ParserRefusal as exc:
+        if exc.status_code == 400 and "maximum size" in str(exc.detail):
+            raise HTTPException(
+                400,
+                f"A field of this form held more than {FIELD_MAX_BYTES // 1024} KB of text, far more than any field "
+                "here takes, so nothing was saved. Go back, shorten it and send the form again.",
+            ) from None
+        raise
+
+
 async def with_uploaded_file(request: Request, missing: str, handle: Callable[[Any, Any], Any]) -> Any:
     """The form's ``file`` handed to ``handle(file, form)`` in a worker thread (reading and analysing files
     must not block the event loop), the form closed after; 422 with ``missing`` when no file was chosen."""
     from starlette.concurrency import run_in_threadpool
     from starlette.datastructures import UploadFile
 
-    form = await request.form(max_part_size=64 * 1024)
+    form = await read_form(request)
     try:
         file = form.get("file")
         if not isinstance(file, UploadFile) or not file.filename:
@@ -127,7 +149,7 @@ async def check_csrf(request: Request) -> None:
         content_type = request.headers.get("content-type", "")
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             # Multipart bodies were already checked against the size limit by the upload route.
-            form = await request.form(max_part_size=64 * 1024)
+            form = await read_form(request)
             value = form.get(CSRF_FIELD)
             token = value if isinstance(value, str) else None
             if not get_state(request).signer.check_csrf(session_of(request), token):
@@ -144,6 +166,38 @@ async def check_csrf(request: Request) -> None:
             403,
             "This form has expired or did not come from this site. Go back, reload the page and try again.",
         )
+    await _refuse_text_that_is_no_unicode(request)
+
+
+NO_UNICODE = (
+    "The form held text that is no Unicode (half of a character, which no keyboard types), so nothing was "
+    "saved. Go back, type the text again and send the form."
+)
+
+
+async def _refuse_text_that_is_no_unicode(request: Request) -> None:
+    """Refuse (400) a form whose fields or file names hold text that is no Unicode: a lone surrogate, which a
+    multipart part declared in an odd charset (``raw_unicode_escape``) can carry. Taken as it came, it could be
+    neither stored nor shown: a 500, and once stored in a session's or a log's text, every page that shows it
+    failed from then on. Checked once here, for every form, before any route reads it (the form is parsed
+    once: the route is given the same one)."""
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return
+    form = await read_form(request)
+    for name, value in form.multi_items():
+        text = value if isinstance(value, str) else (value.filename or "")
+        if not (_is_unicode(name) and _is_unicode(text)):
+            await form.close()
+            raise HTTPException(400, NO_UNICODE)
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 SIGNED_OUT = (
