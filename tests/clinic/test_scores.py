@@ -362,3 +362,15 @@ def test_psfs_refuses_an_activity_named_twice() -> None:
     ]
     with pytest.raises(InputError, match=r"psfs activity 3 \(gardening\): 'Gardening' is already activity 1"):
         score("psfs", {"activities": acts})
+
+
+def test_a_psfs_activity_is_named_in_one_line_of_at_most_200_characters() -> None:
+    """A name of 60 000 characters was kept whole (found by fuzzing the web form); one with a line break made a
+    message of two lines."""
+    others = [{"name": "b", "score": 5}, {"name": "c", "score": 6}]
+    for name in ("x" * 201, "walking\nto the shops"):
+        with pytest.raises(
+            InputError, match=r"psfs activity 1: 'name' must be one line of at most 200 characters"
+        ):
+            score("psfs", {"activities": [{"name": name, "score": 4}, *others]})
+    assert score("psfs", {"activities": [{"name": "x" * 200, "score": 4}, *others]}).score == 5

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -780,3 +781,16 @@ def test_rows_out_of_order_after_rows_were_set_aside_are_named_by_their_time(
         m.setattr(_csv, "STREAM_BLOCK_BYTES", 8 << 10)  # the swap two blocks in
         with pytest.raises(InputError, match=said):
             list(io.iter_chunks(path, chunk_s=4.0))
+
+
+def test_a_table_of_thousands_of_columns_without_time_lists_twenty(tmp_path: Path) -> None:
+    """Its message listed all 20 000 names (71 508 characters in the upload page), found by fuzzing uploads."""
+    path = tmp_path / "wide.csv"
+    path.write_text(
+        ",".join(f"c{i}" for i in range(20_000)) + "\n" + ",".join("1" for _ in range(20_000)) + "\n"
+    )
+    with pytest.raises(InputError) as caught:
+        io.read(path)
+    message = str(caught.value)
+    # the names of the first 64 KB the layout is found from, twenty of them listed
+    assert re.search(r"its columns are: c0, c1, c2, .*, c19 and \d+ more; ", message) and len(message) < 800

@@ -31,7 +31,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError
 
 from backstride._errors import InputError
-from backstride._words import given, some
+from backstride._words import given, plain, some
 from backstride.clinic import _data
 from backstride.clinic._jsonfile import parse_json, read_text
 from backstride.clinic._models import ClinicModel
@@ -276,6 +276,9 @@ def _score_startback(answers: Mapping[str, object]) -> ScoreResult:
     )
 
 
+PSFS_NAME_MAX = 200  # characters of an activity's name ("walking to the shops", "putting on socks")
+
+
 def _score_psfs(answers: Mapping[str, object]) -> ScoreResult:
     spec = _instrument("psfs")
     _require_keys("psfs", answers, {"activities"})
@@ -288,17 +291,23 @@ def _score_psfs(answers: Mapping[str, object]) -> ScoreResult:
         name = a["name"]
         if not isinstance(name, str) or not name.strip():
             raise InputError(f"psfs activity {i}: 'name' must be a non-empty text")
+        if len(name.strip()) > PSFS_NAME_MAX or not name.strip().isprintable():
+            # an activity is named in a few words, on one line: a name of 60 000 characters was kept and shown
+            raise InputError(
+                f"psfs activity {i}: 'name' must be one line of at most {PSFS_NAME_MAX} characters, "
+                f"got {given(name)}"
+            )
         # each activity is rated once: twice, it would weigh double in the mean, and the change by activity
         # (matched by name, as _psfs_activity_changes does) could follow only one of its ratings
         key = name.strip().lower()
         if key in seen:
             first = activities[seen[key] - 1].name
             raise InputError(
-                f"psfs activity {i} ({name.strip()}): '{first}' is already activity {seen[key]}; "
+                f"psfs activity {i} ({plain(name.strip())}): '{plain(first)}' is already activity {seen[key]}; "
                 "name each activity once"
             )
         seen[key] = i
-        value = _number("psfs", f"activity {i} ({name})", a["score"], 0, 10, whole=True)
+        value = _number("psfs", f"activity {i} ({plain(name)})", a["score"], 0, 10, whole=True)
         activities.append(Activity(name=name.strip(), score=value))
     mean = sum(a.score for a in activities) / len(activities)
     return ScoreResult(

@@ -34,6 +34,7 @@ from backstride._errors import (
     OptionNeeded,
     UnsupportedFormatError,
 )
+from backstride._words import some
 from backstride.io._clocktext import ClockText, clock_text, is_clock_text
 from backstride.io._movella import (
     SAMPLE_TIME_FINE,
@@ -661,7 +662,7 @@ def sniff(
             raise NoTimeColumnError(
                 f"{source} has no time column (looked for time, t, timestamp, time_s, seconds ...; or a sample "
                 "counter such as PacketCounter with the rate stated above the names); "
-                f"its columns are: {', '.join(names)}",
+                f"its columns are: {some(list(names), 20)}",
                 "name it with time_column (--time-column), or give the rate of its evenly spaced rows with "
                 "rate_hz (--rate-hz)",
                 list(names),

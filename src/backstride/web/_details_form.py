@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backstride._errors import InputError
-from backstride.web._fields import read_number
+from backstride._words import plain
+from backstride.web._fields import read_number, text_problem
 
 NUMBERS = (
     # field, the form's name for it, what it takes, whole
@@ -70,6 +71,8 @@ def read_details(data: Mapping[str, Any], *, account: bool) -> DetailsForm:
         form.name = _text(data, "name").strip()
         if not form.name:
             form.problem("name", "Name: please fill it in.")
+        elif problem := text_problem(form.name, "Name", store.NAME_MAX, one_line=True):
+            form.problem("name", problem)
         typed_email = _text(data, "email").strip()
         if not typed_email:
             form.problem("email", "Email: please fill it in; the patient signs in with it.")
@@ -77,7 +80,7 @@ def read_details(data: Mapping[str, Any], *, account: bool) -> DetailsForm:
             try:
                 form.email = store.normalize_email(typed_email)
             except InputError:
-                form.problem("email", f"Email: “{typed_email}” is not an e-mail address.")
+                form.problem("email", f"Email: “{plain(typed_email, 80)}” is not an e-mail address.")
     for name, label, takes, whole in NUMBERS:
         value, problem = read_number(_text(data, name), label, (None, None, False), whole=whole)
         if problem is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from typing import Any
 
 UNUSABLE: Any = ...
@@ -33,12 +34,26 @@ LINE_MAX = 200
 """Characters of a one-line text a clinician types (a therapy session's technique, region, dose)."""
 
 
-def text_problem(text: str, label: str, most: int) -> str | None:
+def text_problem(text: str, label: str, most: int, *, one_line: bool = False) -> str | None:
     """The problem of a text longer than ``most`` characters (stripped, as it would be kept), in the form's own
-    words ("Reason: give at most 2,000 characters (this one has 2,013)."); None when it fits. The caller
-    refuses the form and shows the text back whole, to be shortened: never cut without a word."""
-    n = len(text.strip())
-    return None if n <= most else f"{label}: give at most {most:,} characters (this one has {n:,})."
+    words ("Reason: give at most 2,000 characters (this one has 2,013)."), or of one holding a control
+    character: a terminal's escape sequence, a NUL, or (``one_line``: a name, a session's technique) a line
+    break; None when it fits. Found by fuzzing the forms: a name "Eve\r\nEvil\x1b[31m" was kept and listed,
+    and a technique of one escape character counted as filled in. The caller refuses the form and shows the
+    text back whole, to be put right: never cut or changed without a word."""
+    kept = text.strip()
+    n = len(kept)
+    if n > most:
+        return f"{label}: give at most {most:,} characters (this one has {n:,})."
+    allowed = "" if one_line else "\t\n\r"
+    if any(unicodedata.category(c) == "Cc" and c not in allowed for c in kept):
+        what = (
+            "a line break or another control character"
+            if one_line
+            else "a control character (an escape, a NUL)"
+        )
+        return f"{label}: it holds {what}, which no keyboard types and which cannot be kept; type it again."
+    return None
 
 
 def bounds(model: Any, name: str) -> tuple[float, float | None, bool]:

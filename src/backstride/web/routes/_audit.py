@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from backstride._words import plain
 from backstride.web._audit_view import PATIENT_ACTIONS, patient_sentence, trail_page
 from backstride.web._context import RowId, check_csrf, require_patient_access, require_user, transaction
 from backstride.web._flow import blocking_emergency
@@ -48,7 +49,7 @@ def _whom(db: Session, text: str) -> tuple[Any, str | None]:
             None if account is not None else f"No account has the number {text} (it may have been removed).",
         )
     account = store.get_user_by_email(db, text)
-    return account, None if account is not None else f"No account has the e-mail address {text}."
+    return account, None if account is not None else f"No account has the e-mail address {plain(text, 80)}."
 
 
 def _day(text: str, label: str, problems: list[str]) -> dt.date | None:

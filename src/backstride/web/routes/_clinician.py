@@ -540,7 +540,7 @@ def add_session(
         ("dose", "Dose", LINE_MAX),
         ("notes", "Notes", TEXT_MAX),
     ):
-        if problem := text_problem(values[name], label, most):
+        if problem := text_problem(values[name], label, most, one_line=most == LINE_MAX):
             refuse(name, problem)
     if response not in ("better", "same", "worse"):
         refuse("response", "Response: choose Better, Same or Worse.")

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from backstride._accounts import token_digest
 from backstride._errors import InputError
+from backstride._words import plain
 from backstride.web._care_team import ROLE_NAMES
 from backstride.web._context import RowId, check_csrf, get_state, require_user, transaction
 from backstride.web._fields import text_problem
@@ -157,7 +158,7 @@ def add_staff(
     kept_name = name.strip()
     if not kept_name:
         refuse("name", "Name: please fill it in.")
-    elif problem := text_problem(kept_name, "Name", store.NAME_MAX):
+    elif problem := text_problem(kept_name, "Name", store.NAME_MAX, one_line=True):
         refuse("name", problem)
     address = ""
     if not email.strip():
@@ -166,7 +167,7 @@ def add_staff(
         try:
             address = store.normalize_email(email)
         except InputError:
-            refuse("email", f"Email: “{email.strip()}” is not an e-mail address.")
+            refuse("email", f"Email: “{plain(email.strip(), 80)}” is not an e-mail address.")
     token = secrets.token_urlsafe(24)
     try:
         with transaction(request) as db:
