@@ -67,3 +67,23 @@ def test_a_field_beyond_the_parser_s_limit_is_refused_in_words(client: Any, clin
     assert "A field of this form held more than 64 KB of text" in html.unescape(answer.text)
     assert "Field exceeded maximum size" not in answer.text
     assert _account(clinic, "eve@home.test") is None
+
+
+def test_a_session_dated_before_the_clinic_s_years_or_typed_at_length_is_refused(
+    client: Any, clinic: Clinic
+) -> None:
+    from backstride import store
+
+    sign_in(client, "anna@clinic.test")
+    typed = {"technique": "massage", "region": "lumbar", "response": "better"}
+    for date, said in (
+        ("0001-01-01", "must be a date from 1900-01-01 to 2200-12-31"),
+        ("1" * 5000, "is not a date"),
+    ):
+        page = post(client, f"/patients/{clinic.patient_a}/sessions", {**typed, "date": date})
+        assert page.status_code == 422, page.text  # type: ignore[attr-defined]
+        text = html.unescape(page.text)  # type: ignore[attr-defined]
+        message = next(line for line in text.splitlines() if said in line)
+        assert len(message) < 400
+    with clinic_db(clinic, readonly=True) as s:
+        assert store.therapy_sessions_of(s, clinic.patient_a) == []

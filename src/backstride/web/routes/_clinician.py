@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from backstride._accounts import hash_password, random_password, token_digest
 from backstride._errors import InputError
+from backstride._words import given
 from backstride.web._context import (
     RowId,
     check_csrf,
@@ -525,7 +526,7 @@ def add_session(
         try:
             day = dt.date.fromisoformat(date.strip())
         except ValueError:
-            refuse("date", f"Date: {date.strip()!r} is not a date (give it as YYYY-MM-DD).")
+            refuse("date", f"Date: {given(date.strip())} is not a date (give it as YYYY-MM-DD).")
         else:  # a session is noted after it took place: a later day is a slip of the keyboard (2062 for 2026)
             if day > dt.date.today():
                 refuse(
