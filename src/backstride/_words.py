@@ -38,6 +38,16 @@ def plain(text: str, limit: int = 60, *, mark: str | None = None) -> str:
     )
 
 
+def is_unicode(text: str) -> bool:
+    """Whether ``text`` is Unicode that can be written as UTF-8: no lone surrogate (half of a character's
+    UTF-16 pair, which JSON's ``\\ud800`` and a form part in ``raw_unicode_escape`` can carry into a string)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def given(value: object, limit: int = 60) -> str:
     """A value someone gave, as Python writes it (``'five'``, ``[1, 2]``, ``None``: quoted, its control
     characters escaped), cut to ``limit`` characters with ``...``: a message never repeats a whole file."""

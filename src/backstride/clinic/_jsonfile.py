@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from backstride._errors import InputError
-from backstride._words import given
+from backstride._words import given, is_unicode
 
 # a JSON escape of a surrogate (U+D800 to U+DFFF): only where one is written can a string hold a lone one
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -125,15 +125,6 @@ def parse_json(text: str, path: Path, what: str) -> Any:
     return value
 
 
-def _is_text(text: str) -> bool:
-    """Whether ``text`` is Unicode that can be written as UTF-8 (no lone surrogate)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _half_character(value: Any) -> str | None:
     """The first key or string in ``value`` (a JSON value) holding a lone surrogate, or None (a loop, not
     recursion: a value may nest hundreds deep)."""
@@ -141,7 +132,7 @@ def _half_character(value: Any) -> str | None:
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if not _is_text(item):
+            if not is_unicode(item):
                 return item
         elif isinstance(item, dict):
             stack.extend(item.keys())
@@ -154,7 +145,7 @@ def _half_character(value: Any) -> str | None:
 def _readable(value: Any) -> bool:
     """Whether a value is kept by :func:`read_json_without_duplicated_keys`: anything but a text that is no
     Unicode (left out like a key given twice, so that a warning sign given elsewhere is still seen)."""
-    return not isinstance(value, str) or _is_text(value)
+    return not isinstance(value, str) or is_unicode(value)
 
 
 class _Pairs(list[tuple[str, Any]]):
@@ -173,7 +164,7 @@ def read_json_without_duplicated_keys(path: Path) -> Any:
     def once(value: Any) -> Any:
         if isinstance(value, _Pairs):
             keys = [k for k, _ in value]
-            return {k: once(v) for k, v in value if keys.count(k) == 1 and _is_text(k) and _readable(v)}
+            return {k: once(v) for k, v in value if keys.count(k) == 1 and is_unicode(k) and _readable(v)}
         if isinstance(value, list):
             return [once(v) for v in value if _readable(v)]
         return value

@@ -15,6 +15,7 @@ from fastapi import Path as InPath
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from backstride._words import is_unicode
 from backstride.store import LARGEST_ID
 from backstride.web._jobs import JobRunner
 from backstride.web._security import EndedSessions, SessionData, Signer, SignInThrottle
@@ -187,17 +188,9 @@ async def _refuse_text_that_is_no_unicode(request: Request) -> None:
     form = await read_form(request)
     for name, value in form.multi_items():
         text = value if isinstance(value, str) else (value.filename or "")
-        if not (_is_unicode(name) and _is_unicode(text)):
+        if not (is_unicode(name) and is_unicode(text)):
             await form.close()
             raise HTTPException(400, NO_UNICODE)
-
-
-def _is_unicode(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 SIGNED_OUT = (
