@@ -13,9 +13,13 @@ def check_writable(path: Path, what: str, example: str) -> None:
     """Refuse, before any work, a path whose folder is missing or cannot be written (``what``: "the
     report"; ``example``: a file name to suggest when ``path`` is a folder)."""
     folder = path.parent
-    if path.is_dir():
+    try:  # a folder that cannot be looked into (another user's) fails the look itself
+        is_folder, folder_exists = path.is_dir(), folder.is_dir()
+    except OSError as exc:
+        raise InputError(f"cannot write {what} at {path}: {exc.strerror or exc}") from None
+    if is_folder:
         raise InputError(f"{path} is a folder; give a file name for {what}, e.g. {path / example}")
-    if not folder.is_dir():
+    if not folder_exists:
         raise InputError(f"cannot write {what}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK):
         raise InputError(f"cannot write {what}: the folder {folder} is not writable")

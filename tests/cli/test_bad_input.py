@@ -234,3 +234,47 @@ def test_a_decompression_bomb_ends_in_one_line_exit_2_and_nothing_written(
     )
     assert not html.exists()
     assert main(["analyze", str(_empty(tmp_path))]) == code  # the exit of any other bad input
+
+
+# Found by fuzzing the command line (a helper session, some 3 500 invocations): places the file system refuses.
+
+
+def test_a_report_that_cannot_be_written_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], shared_data: Path
+) -> None:
+    """/dev/full (a full disk) was an OSError traceback after the analysis."""
+    sample = shared_data / "lowback-lab" / "HA-001-Test5-Trial1" / "imu.csv"
+    assert main(["analyze", str(sample), "--html", "/dev/full", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err == "backstride: error: could not write the report to /dev/full: No space left on device\n"
+
+
+def test_a_pipe_given_as_an_activity_file_is_refused_not_waited_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    pipe = tmp_path / "watch.fit"
+    os.mkfifo(pipe)
+    assert main(["activity", str(pipe)]) == 2
+    assert "watch.fit is not a file (a pipe or a device)" in capsys.readouterr().err
+
+
+def test_a_folder_that_cannot_be_looked_into_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another user's sub-folder (PermissionError while the folder was listed) was a traceback, from analyze
+    and from activity (made here by refusing the listing: the tests run as root, whom permissions let in)."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "a.csv").write_text("t,x\n")
+
+    def refused(self: Path, pattern: str) -> object:
+        raise PermissionError(13, "Permission denied", str(self / "private"))
+
+    monkeypatch.setattr(Path, "rglob", refused)
+    for command in ("analyze", "activity"):
+        assert main([command, str(folder)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("backstride: error: ") and len(err.splitlines()) == 1, err
+        assert "Traceback" not in err

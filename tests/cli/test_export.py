@@ -313,3 +313,24 @@ def test_an_export_to_a_pipe_or_through_a_link_writes_into_it_and_leaves_it_in_p
     assert main(["export-fhir", "ann@example.org", "--database-url", db_url, "--out", str(link)]) == 0
     assert link.is_symlink() and json.loads(real.read_text(encoding="utf-8"))["resourceType"] == "Bundle"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+@pytest.mark.parametrize("stored", ["not json", '"a text"', "[1, 2]"])
+def test_a_record_a_damaged_database_changed_is_one_line_and_writes_nothing(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], stored: str
+) -> None:
+    """Bytes changed in a database's stored JSON (found by fuzzing the commands on damaged copies): the export
+    ended in a JSONDecodeError or AttributeError traceback. The command says which kind of error, and what to do."""
+    import sqlite3
+
+    path = store.sqlite_path(db_url)
+    assert path is not None
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE questionnaire_responses SET result = ?", (stored,))
+    db.close()
+    out = tmp_path / "ann.fhir.json"
+    assert main(["export-fhir", "ann@example.org", "--database-url", db_url, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"backstride: error: the database at {db_url} holds a record that cannot be read (")
+    assert "is it damaged? Restore it from a backup" in err and len(err.splitlines()) == 1
+    assert not out.exists() and [p for p in tmp_path.iterdir() if p.name.endswith(".part")] == []

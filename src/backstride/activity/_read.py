@@ -27,10 +27,15 @@ def read_activity(path: str | Path, *, keep_records: bool = True) -> ActivityDat
     records are summarised as they are read and not kept (flat memory on multi-gigabyte exports).
     """
     path = Path(path)
-    if path.is_dir():
-        path = _export_in_folder(path)
-    head = _head(path)
-    kind = activity_kind(path)
+    try:  # a folder or file that cannot be looked into (another user's), a name too long: one line
+        if path.is_dir():
+            path = _export_in_folder(path)
+        elif path.exists() and not path.is_file():  # a pipe waits for a writer for ever; a device never ends
+            raise InputError(f"{path.name} is not a file (a pipe or a device); give the export's file itself")
+        head = _head(path)
+        kind = activity_kind(path)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
     if kind == "fit":
         return read_fit(path, keep_records=keep_records)
     if kind == "fit.gz":

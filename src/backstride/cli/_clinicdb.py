@@ -32,7 +32,7 @@ def _database(database_url: str | None, *, readonly: bool = False) -> Iterator[S
     from sqlalchemy.exc import SQLAlchemyError
 
     from backstride._errors import InputError
-    from backstride.cli._db import _redact, _why, existing_state
+    from backstride.cli._db import DAMAGED_RECORD_ERRORS, _redact, _why, damaged_record, existing_state
     from backstride.store import make_engine, transaction
     from backstride.store._db import database_url as default_url
     from backstride.store._migrate import head_revision
@@ -52,6 +52,8 @@ def _database(database_url: str | None, *, readonly: bool = False) -> Iterator[S
             yield s
     except SQLAlchemyError as exc:
         raise InputError(f"could not {'read' if readonly else 'write to'} {where}: {_why(exc)}") from exc
+    except DAMAGED_RECORD_ERRORS as exc:
+        raise damaged_record(where, exc) from exc
     finally:
         engine.dispose()
 

@@ -10,6 +10,7 @@ import typer
 from backstride._words import plural
 
 if TYPE_CHECKING:
+    from backstride._errors import InputError
     from backstride.store._migrate import DatabaseState
 
 
@@ -139,9 +140,28 @@ def existing_state(url: str) -> DatabaseState:
 
 
 def _why(exc: BaseException) -> str:
-    """The first line of a database error's own message (without SQLAlchemy's background link)."""
+    """The first line of a database error's own message (without SQLAlchemy's background link), what a damaged
+    database put in it shown escaped (:func:`backstride._words.plain`)."""
+    from backstride._words import plain
+
     text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    return plain(text.splitlines()[0], 200) if text else type(exc).__name__
+
+
+DAMAGED_RECORD_ERRORS = (ValueError, KeyError, TypeError, AttributeError)
+"""What reading a record whose stored text a damaged database changed raises (JSON that is no JSON, a date
+that is no date, a plan of the wrong shape): found by fuzzing the commands on databases with bytes changed."""
+
+
+def damaged_record(where: str, exc: BaseException) -> InputError:
+    """The refusal of a command that met a record it cannot read in ``where`` ("the database at ..."), in one
+    line with the error's kind and first words: a traceback said nothing else, and said it as a crash."""
+    from backstride._errors import InputError
+
+    return InputError(
+        f"{where} holds a record that cannot be read ({type(exc).__name__}: {_why(exc)}): is it damaged? "
+        "Restore it from a backup (backstride db backup checks the copy it makes); nothing was written"
+    )
 
 
 def _redact(url: str) -> str:

@@ -151,7 +151,7 @@ def _export(
     from backstride import store
     from backstride._errors import InputError
     from backstride._files import check_writable
-    from backstride.cli._db import _redact, _why
+    from backstride.cli._db import DAMAGED_RECORD_ERRORS, _redact, _why, damaged_record
 
     if out is not None:
         check_writable(out, "the export", example)
@@ -179,7 +179,10 @@ def _export(
             with store.transaction(engine, readonly=True) as session:
                 user = _patient_of(session, patient, url)
                 user_id, name = user.id, user.name
-                text, what = render(session, user)
+                try:
+                    text, what = render(session, user)
+                except DAMAGED_RECORD_ERRORS as exc:
+                    raise damaged_record(f"the database at {_redact(url)}", exc) from exc
             where = str(out.absolute()) if out is not None else "standard output"
             with store.transaction(engine) as session:
                 if store.get_user(session, user_id) is None:  # deleted meanwhile: nothing to note it against

@@ -177,11 +177,15 @@ def write_html(
     15 s of a CSV after its 31 s), which a job log showed as nothing after the analysis's last line; the
     drawing is done within ``saying`` (:func:`backstride._progress.phase`: a spinner, a line), if given."""
     from backstride import report
+    from backstride._errors import InputError
 
     comparison, note = norms_of(result)
     with saying or nullcontext():
         traces = _traces(result, read)
-        report.write_recording_report(path, result, traces=traces, norms=comparison, norms_note=note)
+        try:
+            report.write_recording_report(path, result, traces=traces, norms=comparison, norms_note=note)
+        except OSError as exc:  # a full disk (/dev/full), a quota: said, and no part of the file left
+            raise InputError(f"could not write the report to {path}: {exc.strerror or exc}") from exc
     typer.echo(f"backstride: report written to {path}", err=True)
 
 
@@ -195,9 +199,13 @@ def _traces(result: GaitResult, read: Callable[[], Iterable[Recording]]) -> list
 
 
 def _size(path: Path) -> int:
-    if path.is_dir():
-        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-    return path.stat().st_size if path.exists() else 0
+    """The bytes of a file or of a folder's files; 0 where they cannot be looked at (the reader says why)."""
+    try:
+        if path.is_dir():
+            return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+        return path.stat().st_size if path.exists() else 0
+    except OSError:
+        return 0
 
 
 def _fmt(value: float | None, nd: int = 2) -> str:

@@ -110,7 +110,7 @@ def recording_read_elsewhere(file: Path) -> Iterator[None]:
 
         try:
             found = io.detect_format(file)
-        except BackstrideError:
+        except (BackstrideError, OSError):
             raise exc from None
         raise UnsupportedFormatError(
             f"{exc}; it looks like a sensor recording (format: {found}): 'backstride analyze {file}' measures the walking in it"

@@ -78,7 +78,12 @@ def member_names(path: Path) -> list[str]:
 
     A ZIP that lists a member twice is refused (:func:`refuse_duplicated_members`)."""
     if path.is_dir():
-        names = [p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()]
+        try:  # a sub-folder or a file that cannot be looked into (another user's): one line, naming it
+            names = [p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()]
+        except OSError as exc:
+            raise InputError(
+                f"cannot read the folder {path}: {exc.filename or path}: {exc.strerror or exc}"
+            ) from None
     else:
         try:
             with zipfile.ZipFile(path) as archive:

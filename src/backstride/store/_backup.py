@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backstride._errors import InputError
+from backstride._words import plain
 from backstride.store._db import sqlite_path
 
 #: The database's file name inside a backup folder.
@@ -100,11 +101,11 @@ def _snapshot(source: Path, target: Path) -> None:
     ):
         try:
             src.backup(dst)
-        except sqlite3.DatabaseError as exc:
-            raise InputError(f"could not back up {source}: {exc}") from exc
-        verdict = dst.execute("PRAGMA integrity_check").fetchone()[0]
-        if verdict != "ok":
-            raise InputError(f"the copy of {source} is damaged ({verdict}); nothing was written")
+            verdict = dst.execute("PRAGMA integrity_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:  # "database disk image is malformed": too damaged to check
+            raise InputError(f"could not back up {source}: {plain(str(exc), 200)}") from exc
+        if verdict != "ok":  # the first of its findings, one line ("*** in database main ***\nPage 20: ...")
+            raise InputError(f"the copy of {source} is damaged ({plain(verdict, 200)}); nothing was written")
 
 
 def _contents(database: Path) -> tuple[int, int, dict[str, int]]:
