@@ -104,7 +104,8 @@ def _snapshot(source: Path, target: Path) -> None:
             verdict = dst.execute("PRAGMA integrity_check").fetchone()[0]
         except sqlite3.DatabaseError as exc:  # "database disk image is malformed": too damaged to check
             raise InputError(f"could not back up {source}: {plain(str(exc), 200)}") from exc
-        if verdict != "ok":  # the first of its findings, one line ("*** in database main ***\nPage 20: ...")
+        # its findings escaped onto one line and cut ("*** in database main ***\\nPage 20: ...")
+        if verdict != "ok":
             raise InputError(f"the copy of {source} is damaged ({plain(verdict, 200)}); nothing was written")
 
 
